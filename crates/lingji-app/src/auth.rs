@@ -1,0 +1,275 @@
+//! Sign-in, sessions, API tokens and passwords.
+//!
+//! Passwords are argon2id hashes. A session cookie carries 32 random bytes; the database keeps
+//! only their SHA-256, so a leaked table opens no session. Failed logins are counted in the
+//! database per username and per address, so throttling holds across app servers.
+
+use std::sync::OnceLock;
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use chrono::{Duration, Utc};
+use lingji_domain::Refusal;
+use lingji_domain::authz::Actor;
+use lingji_store::time::to_text;
+use lingji_store::{orgs, sessions, users};
+use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
+
+/// A new browser session: the cookie value and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Value for the session cookie.
+    pub cookie: String,
+    /// Token forms and unsafe requests must echo.
+    pub csrf_token: String,
+    /// The signed-in user.
+    pub actor: Actor,
+}
+
+/// A resolved session.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// The user.
+    pub actor: Actor,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+}
+
+/// 32 random bytes as hex.
+pub fn random_token() -> AppResult<String> {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    Ok(hex::encode(buf))
+}
+
+/// SHA-256 of a secret, as stored.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Checks a new password: at least 8 characters, not only digits, not the username.
+pub fn check_new_password(username: &str, password: &str) -> Result<(), Refusal> {
+    let weak = |msg: &str| Refusal::new("PASSWORD_TOO_WEAK", msg.to_string()).field("password");
+    if password.chars().count() < 8 {
+        return Err(weak("密码至少 8 位"));
+    }
+    if password.chars().count() > 128 {
+        return Err(weak("密码不能超过 128 位"));
+    }
+    if password.chars().all(|c| c.is_ascii_digit()) {
+        return Err(weak("密码不能全为数字"));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(weak("密码不能与用户名相同"));
+    }
+    Ok(())
+}
+
+/// Hashes a password with argon2id on a blocking thread.
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// Verifies a password against a stored hash on a blocking thread.
+async fn verify_password(password: &str, hash: &str) -> AppResult<bool> {
+    let password = password.to_string();
+    let hash = hash.to_string();
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// A hash to verify against when the username does not exist, so that a wrong username takes
+/// as long as a wrong password and reveals nothing.
+async fn dummy_hash() -> AppResult<&'static str> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return Ok(h);
+    }
+    let h = hash_password("lingji-no-such-user").await?;
+    Ok(DUMMY.get_or_init(|| h))
+}
+
+/// The actor for a user: role plus the place of its organisation in the tree.
+pub async fn actor_for(conn: &mut AnyConnection, user: &users::User) -> AppResult<Actor> {
+    let org = orgs::get(conn, user.org_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("user {} has no organisation", user.id)))?;
+    Ok(Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role,
+        org: org.path,
+    })
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthenticated(Refusal::new("LOGIN_FAILED", "用户名或密码错误"))
+}
+
+impl App {
+    /// Signs a user in and opens a session. Refuses with `LOGIN_THROTTLED` after too many
+    /// failures for the username or the address within the window.
+    pub async fn login(&self, username: &str, password: &str, ip: &str) -> AppResult<NewSession> {
+        let username = username.trim();
+        let s = &self.settings;
+        let since = to_text(Utc::now() - Duration::minutes(s.login_window_minutes));
+        let mut conn = self.store.write().acquire().await?;
+        let (by_user, by_ip) = sessions::failures_since(&mut conn, username, ip, &since).await?;
+        if by_user >= s.login_max_failures_per_user || by_ip >= s.login_max_failures_per_ip {
+            return Err(AppError::Throttled(Refusal::new(
+                "LOGIN_THROTTLED",
+                format!("登录失败次数过多，请 {} 分钟后再试", s.login_window_minutes),
+            )));
+        }
+        let found = users::get_with_hash(&mut conn, username).await?;
+        let ok = match &found {
+            Some((user, hash)) => verify_password(password, hash).await? && user.active,
+            None => {
+                verify_password(password, dummy_hash().await?).await?;
+                false
+            }
+        };
+        sessions::record_attempt(&mut conn, username, ip, ok).await?;
+        let Some((user, _)) = found.filter(|_| ok) else {
+            return Err(bad_credentials());
+        };
+        let actor = actor_for(&mut conn, &user).await?;
+        let cookie = random_token()?;
+        let csrf_token = random_token()?;
+        let expires = to_text(Utc::now() + Duration::minutes(s.session_ttl_minutes));
+        sessions::insert(&mut conn, &secret_hash(&cookie), user.id, &csrf_token, &expires).await?;
+        Ok(NewSession {
+            cookie,
+            csrf_token,
+            actor,
+        })
+    }
+
+    /// The user behind a session cookie, sliding the expiry forward.
+    pub async fn session(&self, cookie: &str) -> AppResult<Option<SessionInfo>> {
+        let id_hash = secret_hash(cookie);
+        let mut conn = self.store.write().acquire().await?;
+        let Some(session) = sessions::get(&mut conn, &id_hash).await? else {
+            return Ok(None);
+        };
+        let Some(user) = users::get(&mut conn, session.user_id).await?.filter(|u| u.active) else {
+            return Ok(None);
+        };
+        // Slide the expiry at most once a minute of use, not on every request.
+        let new_expiry = Utc::now() + Duration::minutes(self.settings.session_ttl_minutes);
+        let old_expiry = lingji_store::time::parse(&session.expires_at).unwrap_or_default();
+        if new_expiry - old_expiry > Duration::minutes(1) {
+            sessions::touch(&mut conn, &id_hash, &to_text(new_expiry)).await?;
+        }
+        Ok(Some(SessionInfo {
+            actor: actor_for(&mut conn, &user).await?,
+            csrf_token: session.csrf_token,
+        }))
+    }
+
+    /// The user behind an API bearer token.
+    pub async fn token_actor(&self, token: &str) -> AppResult<Option<Actor>> {
+        let mut conn = self.store.read().acquire().await?;
+        let Some(user_id) = sessions::token_user(&mut conn, &secret_hash(token)).await? else {
+            return Ok(None);
+        };
+        match users::get(&mut conn, user_id).await?.filter(|u| u.active) {
+            Some(user) => Ok(Some(actor_for(&mut conn, &user).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Ends a session.
+    pub async fn logout(&self, cookie: &str) -> AppResult<()> {
+        let mut conn = self.store.write().acquire().await?;
+        sessions::delete(&mut conn, &secret_hash(cookie)).await?;
+        Ok(())
+    }
+
+    /// Changes the caller's own password after checking the current one; ends the user's
+    /// other sessions.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        keep_cookie: Option<&str>,
+    ) -> AppResult<()> {
+        check_new_password(&actor.username, new)?;
+        let mut tx = self.store.begin().await?;
+        let (_, hash) = users::get_with_hash(&mut tx, &actor.username)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
+        if !verify_password(current, &hash).await? {
+            return Err(AppError::Refused(
+                Refusal::new("PASSWORD_WRONG", "当前密码不正确").field("current_password"),
+            ));
+        }
+        let new_hash = hash_password(new).await?;
+        users::set_password(&mut tx, actor.user_id, &new_hash).await?;
+        let keep = keep_cookie.map(secret_hash);
+        sessions::delete_for_user(&mut tx, actor.user_id, keep.as_deref()).await?;
+        let caller = Caller::User(actor.clone());
+        let mut event = caller.event(actor.org.jurisdiction, "user.password_change", "user");
+        event.entity_id = actor.user_id.to_string();
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues an API token for scripts (`lingji user token NAME`); the token is shown once.
+    pub async fn issue_token(&self, username: &str, name: &str) -> AppResult<String> {
+        let mut tx = self.store.begin().await?;
+        let user = users::find(&mut tx, username)
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("用户“{username}”")))?;
+        let token = format!("lj_{}", random_token()?);
+        let id = sessions::insert_token(&mut tx, &secret_hash(&token), user.id, name).await?;
+        let mut event = Caller::System.event(user.jurisdiction_id, "token.issue", "api_token");
+        event.entity_id = id.to_string();
+        event.after = serde_json::json!({ "user": user.username, "name": name }).to_string();
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        assert!(check_new_password("admin", "short").is_err());
+        assert!(check_new_password("admin", "1234567890").is_err());
+        assert!(check_new_password("administrator", "Administrator").is_err());
+        assert!(check_new_password("admin", "lingji-demo").is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_and_verify() {
+        let h = hash_password("lingji-demo").await.unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("lingji-demo", &h).await.unwrap());
+        assert!(!verify_password("wrong", &h).await.unwrap());
+    }
+}

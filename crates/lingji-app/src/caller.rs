@@ -1,0 +1,65 @@
+//! Who is calling a use case: a signed-in user, or the system itself (CLI commands run by the
+//! operator of the server, who holds the database anyway).
+
+use lingji_domain::authz::{Access, Actor, Resource};
+use lingji_domain::org::OrgPath;
+use lingji_store::audit::NewEvent;
+
+use crate::error::{AppError, AppResult};
+
+/// The caller of a use case.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A signed-in user.
+    User(Actor),
+    /// The system: CLI commands and start-up tasks.
+    System,
+}
+
+impl Caller {
+    /// The single authorisation check: role × resource × organisation scope.
+    pub fn authorize(&self, resource: Resource, access: Access, target: &OrgPath) -> AppResult<()> {
+        match self {
+            Caller::System => Ok(()),
+            Caller::User(actor) => actor
+                .authorize(resource, access, target)
+                .map_err(AppError::Forbidden),
+        }
+    }
+
+    /// The signed-in actor, if any.
+    pub fn actor(&self) -> Option<&Actor> {
+        match self {
+            Caller::User(a) => Some(a),
+            Caller::System => None,
+        }
+    }
+
+    /// Login name for the audit log.
+    pub fn name(&self) -> &str {
+        match self {
+            Caller::User(a) => &a.username,
+            Caller::System => "system",
+        }
+    }
+
+    /// User id for the audit log (0 for the system).
+    pub fn id(&self) -> i64 {
+        match self {
+            Caller::User(a) => a.user_id,
+            Caller::System => 0,
+        }
+    }
+
+    /// An audit event by this caller; the use case fills in the rest.
+    pub fn event<'a>(&'a self, jurisdiction_id: i64, action: &'a str, entity_type: &'a str) -> NewEvent<'a> {
+        NewEvent {
+            jurisdiction_id,
+            actor_id: self.id(),
+            actor: self.name(),
+            action,
+            entity_type,
+            ..NewEvent::default()
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The one error type of use cases; the web layer turns it into problem+json or a page message.
+
+use lingji_domain::Refusal;
+use lingji_store::StoreError;
+
+/// Why a use case did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input or a policy rule refused (HTTP 422).
+    #[error("{0}")]
+    Refused(Refusal),
+    /// The caller's role or organisation scope does not allow it (HTTP 403).
+    #[error("{0}")]
+    Forbidden(Refusal),
+    /// No such thing, or not visible to the caller (HTTP 404).
+    #[error("{0}")]
+    NotFound(Refusal),
+    /// Many inputs are wrong at once, e.g. rows of an imported file (HTTP 422): a summary and
+    /// every refusal, each naming its row and column.
+    #[error("{summary}")]
+    Invalid {
+        /// What happened as a whole.
+        summary: Refusal,
+        /// One refusal per wrong cell or row.
+        errors: Vec<Refusal>,
+    },
+    /// It exists already, or somebody changed it first (HTTP 409).
+    #[error("{0}")]
+    Conflict(Refusal),
+    /// Not signed in, or wrong credentials (HTTP 401).
+    #[error("{0}")]
+    Unauthenticated(Refusal),
+    /// Too many failed logins (HTTP 429).
+    #[error("{0}")]
+    Throttled(Refusal),
+    /// A fault of ours; details go to the log, not to the user (HTTP 500).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The refusal carried, or a generic one for internal faults.
+    pub fn refusal(&self) -> Refusal {
+        match self {
+            AppError::Refused(r)
+            | AppError::Forbidden(r)
+            | AppError::NotFound(r)
+            | AppError::Conflict(r)
+            | AppError::Unauthenticated(r)
+            | AppError::Throttled(r)
+            | AppError::Invalid { summary: r, .. } => r.clone(),
+            AppError::Internal(_) => Refusal::new("INTERNAL", "系统内部错误，请稍后重试或联系管理员"),
+        }
+    }
+
+    /// A not-found error for a kind of thing.
+    pub fn not_found(what: &str) -> AppError {
+        AppError::NotFound(Refusal::new("NOT_FOUND", format!("{what}不存在或无权查看")))
+    }
+
+    /// The error for a row changed by somebody else since it was read.
+    pub fn stale() -> AppError {
+        AppError::Conflict(Refusal::new(
+            "STALE_VERSION",
+            "数据已被他人修改，请刷新后重新提交",
+        ))
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        if r.code == "FORBIDDEN" {
+            AppError::Forbidden(r)
+        } else {
+            AppError::Refused(r)
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Stale => AppError::stale(),
+            StoreError::Conflict(what) => AppError::Conflict(Refusal::new(
+                "DUPLICATE",
+                format!("记录已存在（{what}），不能重复创建"),
+            )),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::from(StoreError::from(e))
+    }
+}
+
+/// Result of a use case.
+pub type AppResult<T> = Result<T, AppError>;

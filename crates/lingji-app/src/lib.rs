@@ -1,0 +1,61 @@
+//! lingji use cases: one method on [`App`] per command or query. Each authorises the caller
+//! (through [`Caller::authorize`], the one place), loads, asks the domain to decide, and
+//! persists the change with its audit event in one transaction.
+
+pub mod audit;
+pub mod auth;
+pub mod caller;
+pub mod codes;
+pub mod demo;
+pub mod error;
+pub mod orgs;
+pub mod profiles;
+pub mod review_bodies;
+pub mod users;
+
+pub use caller::Caller;
+pub use error::{AppError, AppResult};
+pub use lingji_store::{Store, StoreConfig};
+
+/// Operational settings of sign-in.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Idle minutes before a session expires.
+    pub session_ttl_minutes: i64,
+    /// Failed logins per username within the window before throttling.
+    pub login_max_failures_per_user: i64,
+    /// Failed logins per address within the window before throttling.
+    pub login_max_failures_per_ip: i64,
+    /// The throttling window in minutes.
+    pub login_window_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_ttl_minutes: 8 * 60,
+            login_max_failures_per_user: 5,
+            login_max_failures_per_ip: 30,
+            login_window_minutes: 15,
+        }
+    }
+}
+
+/// The application: the store plus settings. Cheap to clone; holds no per-user state, so many
+/// instances can serve behind a load balancer.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub settings: Settings,
+}
+
+impl App {
+    /// Connects, migrates and returns the application.
+    pub async fn open(config: &StoreConfig, settings: Settings) -> AppResult<App> {
+        let store = Store::connect(config).await?;
+        store.migrate().await?;
+        Ok(App { store, settings })
+    }
+}

@@ -1,0 +1,227 @@
+//! Organisation use cases: the directory, a unit's record and staffing, and the tree.
+
+use lingji_domain::Refusal;
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::codes::RegionCode;
+use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
+use lingji_store::orgs::{self, NewOrganisation, Organisation};
+
+use crate::App;
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
+
+/// What a caller asks to create.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CreateOrganisation {
+    /// `department` or `unit`.
+    pub kind: String,
+    /// Parent organisation id: the jurisdiction for a department, a department for a unit.
+    pub parent_id: i64,
+    /// Code, unique in the jurisdiction: 3 digits for a department, 6 for a unit.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Unit kind, for units.
+    pub unit_kind: Option<String>,
+    /// Joint-review body, for departments that act as one.
+    pub review_body: Option<String>,
+    /// Staffing, for units.
+    #[serde(default)]
+    pub staffing: Staffing,
+}
+
+fn org_json(o: &Organisation) -> String {
+    serde_json::to_string(o).unwrap_or_default()
+}
+
+impl App {
+    /// The organisations the caller may see: the whole jurisdiction for finance, audit and
+    /// administration; the own department or unit for the others.
+    pub async fn list_organisations(&self, caller: &Caller, jurisdiction_id: i64) -> AppResult<Vec<Organisation>> {
+        let target = OrgPath { jurisdiction: jurisdiction_id, department: None, unit: None };
+        let within = match caller.authorize(Resource::Organisation, Access::Read, &target) {
+            Ok(()) => None,
+            Err(_) => match caller.actor() {
+                Some(a) if a.org.jurisdiction == jurisdiction_id => Some(a.org.leaf()),
+                _ => return Err(AppError::Forbidden(Refusal::new("FORBIDDEN", "无权查看该区划的组织机构"))),
+            },
+        };
+        let mut conn = self.store.read().acquire().await?;
+        Ok(orgs::list(&mut conn, jurisdiction_id, within).await?)
+    }
+
+    /// One organisation, if the caller may see it. Invisible ones are "not found" so that ids of
+    /// other units reveal nothing.
+    pub async fn organisation(&self, caller: &Caller, id: i64) -> AppResult<Organisation> {
+        let mut conn = self.store.read().acquire().await?;
+        let org = orgs::get(&mut conn, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
+        caller
+            .authorize(Resource::Organisation, Access::Read, &org.path)
+            .map_err(|_| AppError::not_found("单位"))?;
+        Ok(org)
+    }
+
+    /// Replaces a unit's staffing numbers (ZB-6c quota checked), if the caller may change that
+    /// unit and nobody changed it since `expected_version`.
+    pub async fn update_staffing(
+        &self,
+        caller: &Caller,
+        id: i64,
+        staffing: Staffing,
+        expected_version: i64,
+    ) -> AppResult<Organisation> {
+        let mut tx = self.store.begin().await?;
+        let before = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
+        caller
+            .authorize(Resource::Organisation, Access::Read, &before.path)
+            .map_err(|_| AppError::not_found("单位"))?;
+        caller.authorize(Resource::Organisation, Access::Write, &before.path)?;
+        if before.kind != OrgKind::Unit {
+            return Err(Refusal::new("STAFFING_UNIT_ONLY", "只有预算单位登记编制与人数").into());
+        }
+        staffing.validate()?;
+        orgs::update_staffing(&mut tx, id, &staffing, expected_version).await?;
+        let after = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
+        let mut event = caller.event(before.path.jurisdiction, "org.staffing_update", "organisation");
+        event.entity_id = id.to_string();
+        event.before = org_json(&before);
+        event.after = org_json(&after);
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Creates a department or unit under `parent_id` (administrators).
+    pub async fn create_organisation(&self, caller: &Caller, req: CreateOrganisation) -> AppResult<Organisation> {
+        let kind = OrgKind::parse(req.kind.trim()).map_err(|r| r.field("kind"))?;
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字").field("name").into());
+        }
+        let code = req.code.trim();
+        let code_len = match kind {
+            OrgKind::Department => 3,
+            OrgKind::Unit => 6,
+            OrgKind::Jurisdiction => {
+                return Err(Refusal::new("ORG_KIND_NOT_ALLOWED", "区划请用 lingji demo 或命令行创建").field("kind").into());
+            }
+        };
+        if code.len() != code_len || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Refusal::new(
+                "ORG_CODE_MALFORMED",
+                format!("{}代码应为 {code_len} 位数字", kind.label()),
+            )
+            .field("code")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let parent = orgs::get(&mut tx, req.parent_id)
+            .await?
+            .ok_or_else(|| AppError::Refused(Refusal::new("ORG_PARENT_UNKNOWN", format!("上级组织 {} 不存在", req.parent_id)).field("parent_id")))?;
+        caller.authorize(Resource::OrganisationTree, Access::Write, &parent.path)?;
+        let expected_parent = match kind {
+            OrgKind::Department => OrgKind::Jurisdiction,
+            _ => OrgKind::Department,
+        };
+        if parent.kind != expected_parent {
+            return Err(Refusal::new(
+                "ORG_PARENT_WRONG_KIND",
+                format!("{}的上级应为{}", kind.label(), expected_parent.label()),
+            )
+            .field("parent_id")
+            .into());
+        }
+        if kind == OrgKind::Unit && !code.starts_with(&parent.code) {
+            return Err(Refusal::new(
+                "ORG_CODE_MALFORMED",
+                format!("单位代码应以主管部门代码 {} 开头", parent.code),
+            )
+            .field("code")
+            .into());
+        }
+        let unit_kind = match (kind, req.unit_kind.as_deref()) {
+            (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
+            (OrgKind::Unit, None) => return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型").field("unit_kind").into()),
+            _ => None,
+        };
+        if kind == OrgKind::Unit {
+            req.staffing.validate()?;
+        }
+        let review_body = req.review_body.as_deref().map(str::trim).filter(|b| !b.is_empty());
+        if let Some(body) = review_body {
+            crate::review_bodies::check(body)?;
+        }
+        let new = NewOrganisation {
+            kind,
+            code: code.to_string(),
+            name: name.to_string(),
+            parent: Some(parent.path),
+            region_code: None,
+            unit_kind,
+            review_body: review_body.map(str::to_string),
+            staffing: if kind == OrgKind::Unit { req.staffing } else { Staffing::default() },
+        };
+        let id = orgs::insert(&mut tx, &new).await.map_err(|e| match e {
+            lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+                Refusal::new("ORG_CODE_TAKEN", format!("代码 {code} 已被使用")).field("code"),
+            ),
+            other => other.into(),
+        })?;
+        let created = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
+        let mut event = caller.event(parent.path.jurisdiction, "org.create", "organisation");
+        event.entity_id = id.to_string();
+        event.after = org_json(&created);
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Creates a jurisdiction (区划) with its fiscal years; used by the demo and the CLI.
+    pub async fn create_jurisdiction(
+        &self,
+        caller: &Caller,
+        region_code: &str,
+        name: &str,
+        years: &[(i32, bool)],
+    ) -> AppResult<Organisation> {
+        let region = RegionCode::parse(region_code).map_err(|r| r.field("region_code"))?;
+        let mut tx = self.store.begin().await?;
+        let new = NewOrganisation {
+            kind: OrgKind::Jurisdiction,
+            code: region.as_str().to_string(),
+            name: name.to_string(),
+            parent: None,
+            region_code: Some(region.as_str().to_string()),
+            unit_kind: None,
+            review_body: None,
+            staffing: Staffing::default(),
+        };
+        let id = orgs::insert(&mut tx, &new).await?;
+        for (year, current) in years {
+            orgs::add_fiscal_year(&mut tx, id, *year, *current).await?;
+        }
+        let created = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("区划"))?;
+        let mut event = caller.event(id, "org.create", "organisation");
+        event.entity_id = id.to_string();
+        event.after = org_json(&created);
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Fiscal years of a jurisdiction, with the current one flagged.
+    pub async fn fiscal_years(&self, jurisdiction_id: i64) -> AppResult<Vec<(i32, bool)>> {
+        let mut conn = self.store.read().acquire().await?;
+        Ok(orgs::fiscal_years(&mut conn, jurisdiction_id).await?)
+    }
+
+    /// The current fiscal year of a jurisdiction.
+    pub async fn current_year(&self, jurisdiction_id: i64) -> AppResult<i32> {
+        self.fiscal_years(jurisdiction_id)
+            .await?
+            .into_iter()
+            .find(|(_, current)| *current)
+            .map(|(y, _)| y)
+            .ok_or_else(|| AppError::Refused(Refusal::new("FISCAL_YEAR_MISSING", "该区划尚未设定当前财政年度")))
+    }
+}

@@ -1,0 +1,121 @@
+//! Policy profile use cases: read with every clause cited, edit (administrators), start a
+//! jurisdiction's year from a preset.
+
+use std::collections::BTreeMap;
+
+use lingji_domain::Refusal;
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::org::OrgPath;
+use lingji_domain::policy::{Preset, preset};
+use lingji_store::profiles::{self, ProfileVersion};
+
+use crate::App;
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
+
+fn jurisdiction(id: i64) -> OrgPath {
+    OrgPath { jurisdiction: id, department: None, unit: None }
+}
+
+impl App {
+    /// The profile in force for a jurisdiction and year.
+    pub async fn policy_profile(&self, caller: &Caller, jurisdiction_id: i64, year: FiscalYear) -> AppResult<ProfileVersion> {
+        caller.authorize(Resource::PolicyProfile, Access::Read, &jurisdiction(jurisdiction_id))?;
+        let mut conn = self.store.read().acquire().await?;
+        profiles::current(&mut conn, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))
+    }
+
+    /// Every version of a year's profile, newest first.
+    pub async fn policy_history(&self, caller: &Caller, jurisdiction_id: i64, year: FiscalYear) -> AppResult<Vec<ProfileVersion>> {
+        caller.authorize(Resource::PolicyProfile, Access::Read, &jurisdiction(jurisdiction_id))?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(profiles::history(&mut conn, jurisdiction_id, year.value()).await?)
+    }
+
+    /// Starts a year's profile from a preset (administrators; the demo as the system).
+    pub async fn adopt_preset(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        preset_id: Preset,
+    ) -> AppResult<ProfileVersion> {
+        caller.authorize(Resource::PolicyProfile, Access::Write, &jurisdiction(jurisdiction_id))?;
+        let profile = preset(preset_id);
+        profile.validate()?;
+        let mut tx = self.store.begin().await?;
+        let note = format!("采用预设：{}", preset_id.label());
+        let version = profiles::insert_version(&mut tx, jurisdiction_id, year.value(), preset_id.as_str(), &profile, &note, caller.name()).await?;
+        let mut event = caller.event(jurisdiction_id, "policy.adopt_preset", "policy_profile");
+        event.entity_id = format!("{year}/v{version}");
+        event.after = serde_json::to_string(&profile).unwrap_or_default();
+        lingji_store::audit::append(&mut tx, event).await?;
+        let saved = profiles::current(&mut tx, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::Internal("profile vanished".into()))?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Changes parameters (key → typed text) and saves a new version if the whole profile is
+    /// still valid. `based_on` is the version the editor saw: a newer one means somebody else
+    /// saved first.
+    pub async fn update_policy(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        based_on: i64,
+        changes: &BTreeMap<String, String>,
+        note: &str,
+    ) -> AppResult<ProfileVersion> {
+        caller.authorize(Resource::PolicyProfile, Access::Write, &jurisdiction(jurisdiction_id))?;
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(Refusal::new("POLICY_NOTE_REQUIRED", "请填写调整说明（依据的文件或会议）").field("note").into());
+        }
+        let mut tx = self.store.begin().await?;
+        let current = profiles::current(&mut tx, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
+        if current.version != based_on {
+            return Err(AppError::stale());
+        }
+        let mut profile = current.profile.clone();
+        let mut errors = Vec::new();
+        for (key, value) in changes {
+            if let Err(r) = profile.set_parameter(key, value) {
+                errors.push(r);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new("POLICY_PARAMETERS_INVALID", format!("有 {} 个参数填写有误，未保存", errors.len())),
+                errors,
+            });
+        }
+        profile.validate()?;
+        if profile == current.profile {
+            return Err(Refusal::new("POLICY_UNCHANGED", "参数没有变化").into());
+        }
+        let version = profiles::insert_version(&mut tx, jurisdiction_id, year.value(), &current.preset, &profile, note, caller.name())
+            .await
+            .map_err(|e| match e {
+                lingji_store::StoreError::Conflict(_) => AppError::stale(),
+                other => other.into(),
+            })?;
+        let mut event = caller.event(jurisdiction_id, "policy.update", "policy_profile");
+        event.entity_id = format!("{year}/v{version}");
+        event.before = serde_json::to_string(&current.profile).unwrap_or_default();
+        event.after = serde_json::to_string(&profile).unwrap_or_default();
+        lingji_store::audit::append(&mut tx, event).await?;
+        let saved = profiles::current(&mut tx, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::Internal("profile vanished".into()))?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+}

@@ -1,0 +1,288 @@
+//! Roles and the one authorisation decision: may this actor read or change this resource at
+//! this place in the organisation tree? Every API route and page asks here, through
+//! `lingji-app`, and nowhere else.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Refusal;
+use crate::org::OrgPath;
+
+/// A user's role (DESIGN.md, "Users").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 预算单位经办: own unit only.
+    UnitOperator,
+    /// 主管部门审核: own department and its units.
+    DepartmentReviewer,
+    /// 财政业务科室: everything in the jurisdiction.
+    FinanceOfficer,
+    /// 联审部门: only what is routed to its reviewing body.
+    JointReviewer,
+    /// 审计: reads everything, changes nothing.
+    Auditor,
+    /// 系统管理员: users, organisations, code tables, policy profile.
+    Administrator,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 6] = [
+        Role::UnitOperator,
+        Role::DepartmentReviewer,
+        Role::FinanceOfficer,
+        Role::JointReviewer,
+        Role::Auditor,
+        Role::Administrator,
+    ];
+
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::UnitOperator => "unit_operator",
+            Role::DepartmentReviewer => "department_reviewer",
+            Role::FinanceOfficer => "finance_officer",
+            Role::JointReviewer => "joint_reviewer",
+            Role::Auditor => "auditor",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::UnitOperator => "预算单位经办",
+            Role::DepartmentReviewer => "主管部门审核",
+            Role::FinanceOfficer => "财政业务科室",
+            Role::JointReviewer => "联审部门",
+            Role::Auditor => "审计",
+            Role::Administrator => "系统管理员",
+        }
+    }
+
+    /// Parses the identifier or the Chinese name.
+    pub fn parse(s: &str) -> Result<Self, Refusal> {
+        let s = s.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.label() == s)
+            .ok_or_else(|| {
+                Refusal::new(
+                    "ROLE_UNKNOWN",
+                    format!("角色“{s}”未知，应为 unit_operator、department_reviewer、finance_officer、joint_reviewer、auditor 或 administrator"),
+                )
+                .field("role")
+            })
+    }
+
+    /// The organisation level a user of this role must be bound to: units for operators,
+    /// departments for reviewers (a joint reviewer's body is a department too), and any level
+    /// for finance, audit and administration (usually the finance bureau or the jurisdiction).
+    pub fn binds_to(self) -> &'static [crate::org::OrgKind] {
+        use crate::org::OrgKind::*;
+        match self {
+            Role::UnitOperator => &[Unit],
+            Role::DepartmentReviewer | Role::JointReviewer => &[Department],
+            Role::FinanceOfficer | Role::Auditor | Role::Administrator => {
+                &[Jurisdiction, Department, Unit]
+            }
+        }
+    }
+}
+
+/// What is being touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    /// An organisation's record and its staffing numbers.
+    Organisation,
+    /// The organisation tree itself: creating, renaming, moving organisations.
+    OrganisationTree,
+    /// User accounts.
+    User,
+    /// The jurisdiction's policy profile.
+    PolicyProfile,
+    /// The audit log.
+    AuditLog,
+    /// Classification code tables.
+    CodeTable,
+}
+
+impl Resource {
+    /// Every resource.
+    pub const ALL: [Resource; 6] = [
+        Resource::Organisation,
+        Resource::OrganisationTree,
+        Resource::User,
+        Resource::PolicyProfile,
+        Resource::AuditLog,
+        Resource::CodeTable,
+    ];
+
+    /// Chinese name, for refusals.
+    pub fn label(self) -> &'static str {
+        match self {
+            Resource::Organisation => "单位信息",
+            Resource::OrganisationTree => "组织机构",
+            Resource::User => "用户",
+            Resource::PolicyProfile => "政策参数",
+            Resource::AuditLog => "审计日志",
+            Resource::CodeTable => "分类科目代码表",
+        }
+    }
+}
+
+/// Reading or changing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Look.
+    Read,
+    /// Change.
+    Write,
+}
+
+/// How far a permission reaches from the actor's organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reach {
+    /// Not at all.
+    None,
+    /// The actor's own organisation and what lies below it.
+    Subtree,
+    /// The whole jurisdiction.
+    Jurisdiction,
+}
+
+/// The decision table: how far `role` may `access` a `resource`.
+pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
+    use Access::*;
+    use Reach::{Jurisdiction as J, None as N, Subtree as S};
+    use Resource::*;
+    use Role::*;
+    match (resource, access, role) {
+        // Own unit's (or department's) record and staffing; finance and audit see all.
+        (Organisation, Read, UnitOperator | DepartmentReviewer | JointReviewer) => S,
+        (Organisation, Read, FinanceOfficer | Auditor | Administrator) => J,
+        (Organisation, Write, UnitOperator | DepartmentReviewer) => S,
+        (Organisation, Write, FinanceOfficer | Administrator) => J,
+        (Organisation, Write, JointReviewer | Auditor) => N,
+        (OrganisationTree, Read, _) => J,
+        (OrganisationTree, Write, Administrator) => J,
+        (OrganisationTree, Write, _) => N,
+        (User, Read, Administrator | Auditor) => J,
+        (User, Write, Administrator) => J,
+        (User, _, _) => N,
+        // Everyone may read the rules that bind them; only administrators change them.
+        (PolicyProfile, Read, _) => J,
+        (PolicyProfile, Write, Administrator) => J,
+        (PolicyProfile, Write, _) => N,
+        (AuditLog, Read, Auditor) => J,
+        (AuditLog, _, _) => N,
+        (CodeTable, Read, _) => J,
+        (CodeTable, Write, Administrator) => J,
+        (CodeTable, Write, _) => N,
+    }
+}
+
+/// Who is asking: the signed-in user with role and organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// User id.
+    pub user_id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// The organisation the user is bound to, with its place in the tree.
+    pub org: OrgPath,
+}
+
+impl Actor {
+    /// Decides whether this actor may `access` `resource` located at `target`.
+    pub fn authorize(&self, resource: Resource, access: Access, target: &OrgPath) -> Result<(), Refusal> {
+        let allowed = target.jurisdiction == self.org.jurisdiction
+            && match reach(self.role, resource, access) {
+                Reach::None => false,
+                Reach::Subtree => target.is_within(self.org.leaf()),
+                Reach::Jurisdiction => true,
+            };
+        if allowed {
+            Ok(())
+        } else {
+            let verb = match access {
+                Access::Read => "查看",
+                Access::Write => "修改",
+            };
+            Err(Refusal::new(
+                "FORBIDDEN",
+                format!("{}无权{}该{}", self.role.label(), verb, resource.label()),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, org: OrgPath) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            org,
+        }
+    }
+
+    const CITY: i64 = 1;
+    const DEPT_A: i64 = 10;
+    const DEPT_B: i64 = 20;
+    const UNIT_A1: i64 = 11;
+    const UNIT_A2: i64 = 12;
+    const UNIT_B1: i64 = 21;
+
+    fn unit(dept: i64, unit: i64) -> OrgPath {
+        OrgPath { jurisdiction: CITY, department: Some(dept), unit: Some(unit) }
+    }
+
+    #[test]
+    fn unit_operator_reaches_only_its_own_unit() {
+        let op = actor(Role::UnitOperator, unit(DEPT_A, UNIT_A1));
+        for access in [Access::Read, Access::Write] {
+            assert!(op.authorize(Resource::Organisation, access, &unit(DEPT_A, UNIT_A1)).is_ok());
+            assert!(op.authorize(Resource::Organisation, access, &unit(DEPT_A, UNIT_A2)).is_err());
+            assert!(op.authorize(Resource::Organisation, access, &unit(DEPT_B, UNIT_B1)).is_err());
+        }
+        let dept = OrgPath { jurisdiction: CITY, department: Some(DEPT_A), unit: None };
+        assert!(op.authorize(Resource::Organisation, Access::Read, &dept).is_err());
+    }
+
+    #[test]
+    fn department_reviewer_reaches_its_units_only() {
+        let rev = actor(
+            Role::DepartmentReviewer,
+            OrgPath { jurisdiction: CITY, department: Some(DEPT_A), unit: None },
+        );
+        assert!(rev.authorize(Resource::Organisation, Access::Read, &unit(DEPT_A, UNIT_A2)).is_ok());
+        assert!(rev.authorize(Resource::Organisation, Access::Read, &unit(DEPT_B, UNIT_B1)).is_err());
+    }
+
+    #[test]
+    fn nobody_crosses_jurisdictions() {
+        let fin = actor(Role::FinanceOfficer, OrgPath { jurisdiction: CITY, department: None, unit: None });
+        let elsewhere = OrgPath { jurisdiction: 99, department: None, unit: None };
+        assert!(fin.authorize(Resource::Organisation, Access::Read, &elsewhere).is_err());
+    }
+
+    #[test]
+    fn auditor_reads_everything_and_changes_nothing() {
+        let aud = actor(Role::Auditor, OrgPath { jurisdiction: CITY, department: None, unit: None });
+        for r in Resource::ALL {
+            assert!(aud.authorize(r, Access::Read, &unit(DEPT_B, UNIT_B1)).is_ok(), "{r:?}");
+            assert!(aud.authorize(r, Access::Write, &unit(DEPT_B, UNIT_B1)).is_err(), "{r:?}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure decisions of lingji: money, codes, organisations, roles and authorisation, policy
+//! profiles, the audit chain. No I/O, no async, no SQL.
+#![deny(clippy::float_arithmetic)]
+
+pub mod audit;
+pub mod authz;
+pub mod codes;
+pub mod error;
+pub mod fund;
+pub mod money;
+pub mod org;
+pub mod policy;
+pub mod tier;
+
+pub use error::Refusal;
+pub use money::Money;

@@ -1,0 +1,286 @@
+//! Money in integer fen (分). No floating point anywhere on a money path.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::Refusal;
+
+/// An amount of money in fen (1 元 = 100 分). Stored and summed as `i64`; JSON carries it as a
+/// string in 元 (`"1234.56"`) so no client ever sees a float.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+/// The largest amount accepted from input: one trillion 元 (10^12), far above any budget of a
+/// city, far below `i64::MAX` fen so that sums of many lines cannot overflow silently.
+pub const MAX_INPUT_YUAN: i64 = 1_000_000_000_000;
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(0);
+
+    /// From fen.
+    pub const fn from_fen(fen: i64) -> Self {
+        Money(fen)
+    }
+
+    /// From whole 元.
+    pub const fn from_yuan(yuan: i64) -> Self {
+        Money(yuan * 100)
+    }
+
+    /// The amount in fen.
+    pub const fn fen(self) -> i64 {
+        self.0
+    }
+
+    /// True when below zero.
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// Sum that refuses to overflow.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// Difference that refuses to overflow.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    /// Multiply by a whole quantity (headcount, days, vehicles).
+    pub fn checked_mul(self, quantity: i64) -> Option<Money> {
+        self.0.checked_mul(quantity).map(Money)
+    }
+
+    /// Sum of many amounts, `None` on overflow.
+    pub fn checked_sum<I: IntoIterator<Item = Money>>(items: I) -> Option<Money> {
+        items
+            .into_iter()
+            .try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
+    }
+
+    /// Parses what people type: `1234.56`, `1,234.56`, `-3.2`, `12.5万`, `12.5万元`, `800元`,
+    /// `¥1,000`. At most two decimal places of 元 (four of 万元); anything else is refused
+    /// rather than rounded.
+    pub fn parse(input: &str) -> Result<Money, Refusal> {
+        let malformed = || {
+            Refusal::new(
+                "MONEY_MALFORMED",
+                format!("金额“{input}”格式不正确，应为元（最多两位小数）或万元，如 1,234.56 或 12.5万"),
+            )
+        };
+        let mut s: String = input
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥'))
+            .collect();
+        let mut scale_wan = false;
+        if let Some(rest) = s.strip_suffix("万元").or_else(|| s.strip_suffix('万')) {
+            s = rest.to_string();
+            scale_wan = true;
+        } else if let Some(rest) = s.strip_suffix('元') {
+            s = rest.to_string();
+        }
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(&s)),
+        };
+        let (int_part, frac_part) = match digits.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (digits, ""),
+        };
+        let max_frac = if scale_wan { 6 } else { 2 };
+        if int_part.is_empty() && frac_part.is_empty()
+            || !int_part.chars().all(|c| c.is_ascii_digit())
+            || !frac_part.chars().all(|c| c.is_ascii_digit())
+            || (digits.contains('.') && frac_part.is_empty())
+        {
+            return Err(malformed());
+        }
+        if frac_part.len() > max_frac {
+            return Err(Refusal::new(
+                "MONEY_TOO_PRECISE",
+                format!("金额“{input}”精确到分以下，请最多保留到分"),
+            ));
+        }
+        let too_large = || {
+            Refusal::new(
+                "MONEY_OUT_OF_RANGE",
+                format!("金额“{input}”超出允许范围（绝对值不超过 1 万亿元）"),
+            )
+        };
+        if int_part.len() > 13 {
+            return Err(too_large());
+        }
+        let whole: i64 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().map_err(|_| malformed())?
+        };
+        // Fen per unit of the integer part, and the fraction padded to that many digits.
+        let (unit_fen, frac_digits) = if scale_wan { (1_000_000, 6) } else { (100, 2) };
+        let mut frac = frac_part.to_string();
+        while frac.len() < frac_digits {
+            frac.push('0');
+        }
+        let frac_fen: i64 = frac.parse().map_err(|_| malformed())?;
+        // 万元 allows six decimals only down to the fen: the last two must be zero.
+        if scale_wan && frac_fen % 100 != 0 {
+            return Err(Refusal::new(
+                "MONEY_TOO_PRECISE",
+                format!("金额“{input}”精确到分以下，请最多保留到分"),
+            ));
+        }
+        let fen = whole
+            .checked_mul(unit_fen)
+            .and_then(|w| w.checked_add(frac_fen))
+            .ok_or_else(too_large)?;
+        if fen > MAX_INPUT_YUAN * 100 {
+            return Err(too_large());
+        }
+        Ok(Money(if negative { -fen } else { fen }))
+    }
+
+    /// Like [`Money::parse`] but refuses negative amounts, naming the field.
+    pub fn parse_non_negative(input: &str, field: &str) -> Result<Money, Refusal> {
+        let m = Money::parse(input).map_err(|r| r.field(field))?;
+        if m.is_negative() {
+            return Err(Refusal::new("MONEY_NEGATIVE", format!("金额“{input}”不能为负数")).field(field));
+        }
+        Ok(m)
+    }
+
+    /// Plain 元 with two decimals and no separators, as carried in JSON: `1234.56`.
+    pub fn to_plain(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
+    /// 元 with thousands separators for people: `1,234.56`.
+    pub fn to_yuan_display(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", group_thousands(abs / 100), abs % 100)
+    }
+
+    /// 万元 rounded half away from zero to two decimals, for reports: `12.35`.
+    pub fn to_wan_display(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        // 1 万元 = 1,000,000 分; two decimals of 万元 = 10,000 分.
+        let hundredths = (abs + 5_000) / 10_000;
+        format!("{sign}{}.{:02}", group_thousands(hundredths / 100), hundredths % 100)
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_yuan_display())
+    }
+}
+
+impl FromStr for Money {
+    type Err = Refusal;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Money::parse(s)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_plain())
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Money::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_what_finance_staff_type() {
+        assert_eq!(Money::parse("1234.56").unwrap().fen(), 123_456);
+        assert_eq!(Money::parse("1,234.56").unwrap().fen(), 123_456);
+        assert_eq!(Money::parse("¥1,000").unwrap().fen(), 100_000);
+        assert_eq!(Money::parse("12.5万").unwrap().fen(), 12_500_000);
+        assert_eq!(Money::parse("0.0001万元").unwrap().fen(), 100);
+        assert_eq!(Money::parse("800元").unwrap().fen(), 80_000);
+        assert_eq!(Money::parse("-3.2").unwrap().fen(), -320);
+        assert_eq!(Money::parse(".5").unwrap().fen(), 50);
+    }
+
+    #[test]
+    fn refuses_malformed_and_sub_fen_amounts() {
+        for bad in ["", "abc", "1.2.3", "12,3a", "1.", "--1", "1e5", "NaN"] {
+            assert_eq!(Money::parse(bad).unwrap_err().code, "MONEY_MALFORMED", "{bad}");
+        }
+        assert_eq!(Money::parse("1.234").unwrap_err().code, "MONEY_TOO_PRECISE");
+        assert_eq!(Money::parse("1.000001万").unwrap_err().code, "MONEY_TOO_PRECISE");
+        assert_eq!(
+            Money::parse("99999999999999999999").unwrap_err().code,
+            "MONEY_OUT_OF_RANGE"
+        );
+        assert_eq!(
+            Money::parse("1000000000000.01").unwrap_err().code,
+            "MONEY_OUT_OF_RANGE"
+        );
+        assert_eq!(
+            Money::parse_non_negative("-1", "amount").unwrap_err().field.as_deref(),
+            Some("amount")
+        );
+    }
+
+    #[test]
+    fn displays_yuan_and_wan() {
+        let m = Money::from_fen(123_456_789);
+        assert_eq!(m.to_yuan_display(), "1,234,567.89");
+        assert_eq!(m.to_plain(), "1234567.89");
+        assert_eq!(m.to_wan_display(), "123.46");
+        assert_eq!(Money::from_fen(-5).to_plain(), "-0.05");
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"1234567.89\"");
+        let back: Money = serde_json::from_str("\"1234567.89\"").unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn arithmetic_is_checked() {
+        assert_eq!(Money::from_fen(i64::MAX).checked_add(Money::from_fen(1)), None);
+        assert_eq!(
+            Money::checked_sum([Money::from_yuan(1), Money::from_fen(50)]),
+            Some(Money::from_fen(150))
+        );
+        assert_eq!(Money::from_yuan(3).checked_mul(4), Some(Money::from_yuan(12)));
+    }
+
+    proptest! {
+        #[test]
+        fn plain_text_round_trips(fen in -100_000_000_000_000i64..100_000_000_000_000i64) {
+            let m = Money::from_fen(fen);
+            prop_assert_eq!(Money::parse(&m.to_plain()).unwrap(), m);
+            prop_assert_eq!(Money::parse(&m.to_yuan_display()).unwrap(), m);
+        }
+    }
+}

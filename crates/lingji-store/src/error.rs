@@ -1,0 +1,35 @@
+//! Storage errors, with the cases callers act on (conflicts, missing rows) kept apart.
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the row; the string names the constraint or index.
+    #[error("unique constraint violated: {0}")]
+    Conflict(String),
+    /// An optimistic-concurrency check failed: somebody changed the row first.
+    #[error("row was changed concurrently")]
+    Stale,
+    /// Misconfiguration, in Chinese for the operator.
+    #[error("{0}")]
+    Config(String),
+    /// Stored data that does not parse, e.g. an unknown role string.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+    /// Migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let Some(db) = e.as_database_error()
+            && db.is_unique_violation()
+        {
+            return StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_string());
+        }
+        StoreError::Database(e)
+    }
+}

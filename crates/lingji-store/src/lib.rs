@@ -1,0 +1,186 @@
+//! Persistence for lingji on SQLite (embedded, one office or a demo) and PostgreSQL (production,
+//! many app servers, read replicas). One code path for both through sqlx's `Any` driver with
+//! runtime queries; one migrations folder per backend.
+//!
+//! Repositories are free functions over a connection so that a use case can put its state
+//! change and its audit event in one transaction: `let mut tx = store.begin().await?;`.
+
+pub mod audit;
+pub mod codes;
+pub mod error;
+pub mod orgs;
+pub mod profiles;
+pub mod sessions;
+pub mod time;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Executor, Transaction};
+
+pub use error::StoreError;
+
+/// Which database is behind the pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file in WAL mode.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, by its scheme.
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "数据库地址须以 sqlite: 或 postgres:// 开头：{url}"
+            )))
+        }
+    }
+}
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Primary database URL (writes and, without a replica, reads).
+    pub database_url: String,
+    /// Optional replica for reads.
+    pub read_database_url: Option<String>,
+    /// Connections in the read pool.
+    pub max_read_connections: u32,
+}
+
+impl StoreConfig {
+    /// Settings for one database URL.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        StoreConfig {
+            database_url: database_url.into(),
+            read_database_url: None,
+            max_read_connections: 8,
+        }
+    }
+}
+
+/// The database: a write pool on the primary and a read pool on the replica (or the primary).
+#[derive(Debug, Clone)]
+pub struct Store {
+    write: AnyPool,
+    read: AnyPool,
+    backend: Backend,
+}
+
+/// A transaction on the write pool.
+pub type Tx = Transaction<'static, sqlx::Any>;
+
+impl Store {
+    /// Connects both pools. SQLite files are created when missing and put in WAL mode; a single
+    /// writer connection serialises writes so that no request fails with "database is locked".
+    pub async fn connect(config: &StoreConfig) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(&config.database_url)?;
+        let write_url = normalise_url(&config.database_url);
+        let (write_max, read_url) = match backend {
+            Backend::Sqlite => (1, write_url.clone()),
+            Backend::Postgres => (
+                16,
+                config
+                    .read_database_url
+                    .as_deref()
+                    .map(normalise_url)
+                    .unwrap_or_else(|| write_url.clone()),
+            ),
+        };
+        let write = pool_options(backend, write_max)
+            .connect_with(connect_options(&write_url)?)
+            .await?;
+        let read = pool_options(backend, config.max_read_connections.max(1))
+            .connect_with(connect_options(&read_url)?)
+            .await?;
+        Ok(Store {
+            write,
+            read,
+            backend,
+        })
+    }
+
+    /// Runs the backend's migrations on the primary.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.write.acquire().await?;
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&mut *conn)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Pool for queries that only read (`db_read()`): may lag the primary slightly.
+    pub fn read(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Pool on the primary (`db_write()`).
+    pub fn write(&self) -> &AnyPool {
+        &self.write
+    }
+
+    /// Begins a transaction on the primary.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// Closes both pools, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// Accepts `sqlite:path.db` and `sqlite://path.db`, creating the file when missing.
+fn normalise_url(url: &str) -> String {
+    if url.starts_with("sqlite:") && !url.contains("mode=") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}mode=rwc")
+    } else {
+        url.to_string()
+    }
+}
+
+fn connect_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
+    AnyConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(format!("数据库地址无效：{e}")))
+}
+
+fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
+    let options = AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30));
+    match backend {
+        Backend::Postgres => options,
+        Backend::Sqlite => options.after_connect(|conn: &mut AnyConnection, _meta| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        }),
+    }
+}

@@ -1,0 +1,134 @@
+//! Policy profiles, versioned per jurisdiction and fiscal year. A change adds a version; no
+//! version is ever overwritten, so every past decision can be explained by the rules of its day.
+
+use lingji_domain::policy::PolicyProfile;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+use crate::time::now_text;
+
+/// One stored version.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileVersion {
+    /// Row id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fiscal year.
+    pub fiscal_year: i32,
+    /// Version, from 1.
+    pub version: i64,
+    /// Preset it started from.
+    pub preset: String,
+    /// The parameters.
+    pub profile: PolicyProfile,
+    /// Why this version was made.
+    pub note: String,
+    /// Who made it.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    jurisdiction_id: i64,
+    fiscal_year: i64,
+    version: i64,
+    preset: String,
+    body: String,
+    note: String,
+    created_by: String,
+    created_at: String,
+}
+
+impl TryFrom<Row> for ProfileVersion {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        Ok(ProfileVersion {
+            id: r.id,
+            jurisdiction_id: r.jurisdiction_id,
+            fiscal_year: i32::try_from(r.fiscal_year).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            version: r.version,
+            preset: r.preset,
+            profile: serde_json::from_str(&r.body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            note: r.note,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        })
+    }
+}
+
+macro_rules! profile_columns {
+    () => {
+        "id, jurisdiction_id, fiscal_year, version, preset, body, note, created_by, created_at"
+    };
+}
+
+/// Adds the next version for a jurisdiction and year; returns it.
+pub async fn insert_version(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+    preset: &str,
+    profile: &PolicyProfile,
+    note: &str,
+    created_by: &str,
+) -> Result<i64, StoreError> {
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(version), 0) + 1 FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .fetch_one(&mut *conn)
+    .await?;
+    let body = serde_json::to_string(profile).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // Two concurrent edits compute the same next version; the unique key refuses the second.
+    sqlx::query(
+        "INSERT INTO policy_profiles (jurisdiction_id, fiscal_year, version, preset, body, note, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .bind(next)
+    .bind(preset)
+    .bind(body)
+    .bind(note)
+    .bind(created_by)
+    .bind(now_text())
+    .execute(&mut *conn)
+    .await?;
+    Ok(next)
+}
+
+/// The newest version for a jurisdiction and year.
+pub async fn current(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> Result<Option<ProfileVersion>, StoreError> {
+    let row: Option<Row> = sqlx::query_as(concat!("SELECT ", profile_columns!(), " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         ORDER BY version DESC LIMIT 1"))
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(ProfileVersion::try_from).transpose()
+}
+
+/// Every version for a jurisdiction and year, newest first.
+pub async fn history(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> Result<Vec<ProfileVersion>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", profile_columns!(), " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         ORDER BY version DESC"))
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(ProfileVersion::try_from).collect()
+}
