@@ -156,7 +156,14 @@ impl App {
         let cookie = random_token()?;
         let csrf_token = random_token()?;
         let expires = to_text(Utc::now() + Duration::minutes(s.session_ttl_minutes));
-        sessions::insert(&mut conn, &secret_hash(&cookie), user.id, &csrf_token, &expires).await?;
+        sessions::insert(
+            &mut conn,
+            &secret_hash(&cookie),
+            user.id,
+            &csrf_token,
+            &expires,
+        )
+        .await?;
         Ok(NewSession {
             cookie,
             csrf_token,
@@ -171,7 +178,10 @@ impl App {
         let Some(session) = sessions::get(&mut conn, &id_hash).await? else {
             return Ok(None);
         };
-        let Some(user) = users::get(&mut conn, session.user_id).await?.filter(|u| u.active) else {
+        let Some(user) = users::get(&mut conn, session.user_id)
+            .await?
+            .filter(|u| u.active)
+        else {
             return Ok(None);
         };
         // Slide the expiry at most once a minute of use, not on every request.

@@ -52,7 +52,12 @@ impl Caller {
     }
 
     /// An audit event by this caller; the use case fills in the rest.
-    pub fn event<'a>(&'a self, jurisdiction_id: i64, action: &'a str, entity_type: &'a str) -> NewEvent<'a> {
+    pub fn event<'a>(
+        &'a self,
+        jurisdiction_id: i64,
+        action: &'a str,
+        entity_type: &'a str,
+    ) -> NewEvent<'a> {
         NewEvent {
             jurisdiction_id,
             actor_id: self.id(),

@@ -59,11 +59,16 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Rows, Refusal> {
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
         read_csv(bytes)?
     } else {
-        return Err(Refusal::new("FILE_TYPE_UNSUPPORTED", "只能导入 .csv 或 .xlsx 文件").field("file"));
+        return Err(
+            Refusal::new("FILE_TYPE_UNSUPPORTED", "只能导入 .csv 或 .xlsx 文件").field("file"),
+        );
     };
     // Lines starting with # are notes (source and year), not data.
     rows.retain(|(_, cells)| {
-        !cells.iter().all(|c| c.trim().is_empty()) && !cells.first().is_some_and(|c| c.trim_start().starts_with('#'))
+        !cells.iter().all(|c| c.trim().is_empty())
+            && !cells
+                .first()
+                .is_some_and(|c| c.trim_start().starts_with('#'))
     });
     if rows.is_empty() {
         return Err(Refusal::new("FILE_EMPTY", "文件中没有数据").field("file"));
@@ -73,9 +78,15 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Rows, Refusal> {
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Rows, Refusal> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|_| {
-        Refusal::new("FILE_ENCODING", "CSV 文件须为 UTF-8 编码（Excel 另存为“CSV UTF-8”）").field("file")
-    })?;
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
+        |_| {
+            Refusal::new(
+                "FILE_ENCODING",
+                "CSV 文件须为 UTF-8 编码（Excel 另存为“CSV UTF-8”）",
+            )
+            .field("file")
+        },
+    )?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -84,7 +95,11 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, Refusal> {
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
-            Refusal::new("FILE_MALFORMED", format!("CSV 第 {} 行格式错误：{e}", i + 1)).field(format!("第 {} 行", i + 1))
+            Refusal::new(
+                "FILE_MALFORMED",
+                format!("CSV 第 {} 行格式错误：{e}", i + 1),
+            )
+            .field(format!("第 {} 行", i + 1))
         })?;
         rows.push((i + 1, record.iter().map(|c| c.trim().to_string()).collect()));
     }
@@ -92,8 +107,11 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, Refusal> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Rows, Refusal> {
-    let malformed = |e: String| Refusal::new("FILE_MALFORMED", format!("无法读取 Excel 文件：{e}")).field("file");
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| malformed(e.to_string()))?;
+    let malformed = |e: String| {
+        Refusal::new("FILE_MALFORMED", format!("无法读取 Excel 文件：{e}")).field("file")
+    };
+    let mut book =
+        calamine::Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| malformed(e.to_string()))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| malformed("工作簿中没有工作表".into()))?
@@ -123,7 +141,11 @@ fn cell<'a>(cells: &'a [String], i: usize) -> &'a str {
 
 fn row_error(line: usize, column: &str, r: Refusal) -> Refusal {
     let field = format!("第 {line} 行「{column}」");
-    Refusal { message: format!("{field}：{}", r.message), field: Some(field), ..r }
+    Refusal {
+        message: format!("{field}：{}", r.message),
+        field: Some(field),
+        ..r
+    }
 }
 
 /// Checks function code rows: codes well formed, names present, no duplicates, every parent
@@ -138,10 +160,21 @@ pub fn check_function_rows(rows: &Rows) -> Result<Vec<FunctionCodeRow>, Vec<Refu
             Err(r) => errors.push(row_error(*line, "科目编码", r)),
             Ok(code) => {
                 if name.is_empty() {
-                    errors.push(row_error(*line, "科目名称", Refusal::new("CODE_NAME_MISSING", "科目名称不能为空")));
+                    errors.push(row_error(
+                        *line,
+                        "科目名称",
+                        Refusal::new("CODE_NAME_MISSING", "科目名称不能为空"),
+                    ));
                 }
-                if parsed.insert(code.as_str().to_string(), (code.clone(), name.to_string())).is_some() {
-                    errors.push(row_error(*line, "科目编码", Refusal::new("CODE_DUPLICATE", format!("科目编码 {code} 重复"))));
+                if parsed
+                    .insert(code.as_str().to_string(), (code.clone(), name.to_string()))
+                    .is_some()
+                {
+                    errors.push(row_error(
+                        *line,
+                        "科目编码",
+                        Refusal::new("CODE_DUPLICATE", format!("科目编码 {code} 重复")),
+                    ));
                 }
                 lines.insert(code.as_str().to_string(), *line);
             }
@@ -154,7 +187,10 @@ pub fn check_function_rows(rows: &Rows) -> Result<Vec<FunctionCodeRow>, Vec<Refu
             errors.push(row_error(
                 lines[code],
                 "科目编码",
-                Refusal::new("CODE_PARENT_UNKNOWN", format!("科目 {code} 的上级科目 {parent} 不在表中")),
+                Refusal::new(
+                    "CODE_PARENT_UNKNOWN",
+                    format!("科目 {code} 的上级科目 {parent} 不在表中"),
+                ),
             ));
         }
     }
@@ -177,7 +213,8 @@ pub fn check_function_rows(rows: &Rows) -> Result<Vec<FunctionCodeRow>, Vec<Refu
 /// name the 政府 款 it maps to, which must be in the file).
 pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refusal>> {
     let mut errors = Vec::new();
-    let mut parsed: BTreeMap<String, (EconomicCode, String, Option<String>, usize)> = BTreeMap::new();
+    let mut parsed: BTreeMap<String, (EconomicCode, String, Option<String>, usize)> =
+        BTreeMap::new();
     for (line, cells) in rows {
         let name = cell(cells, 1);
         let code = match EconomicCode::parse(cell(cells, 0)) {
@@ -188,19 +225,28 @@ pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refu
             Ok(c) => c,
         };
         if name.is_empty() {
-            errors.push(row_error(*line, "科目名称", Refusal::new("CODE_NAME_MISSING", "科目名称不能为空")));
+            errors.push(row_error(
+                *line,
+                "科目名称",
+                Refusal::new("CODE_NAME_MISSING", "科目名称不能为空"),
+            ));
         }
         let gov = cell(cells, 2);
         let gov = if gov.is_empty() {
             None
         } else {
             match EconomicCode::parse_section(gov, EconomicSet::Government) {
-                Ok(g) if code.set() == EconomicSet::Department && code.is_section() => Some(g.as_str().to_string()),
+                Ok(g) if code.set() == EconomicSet::Department && code.is_section() => {
+                    Some(g.as_str().to_string())
+                }
                 Ok(_) => {
                     errors.push(row_error(
                         *line,
                         "对应政府经济分类",
-                        Refusal::new("CROSSWALK_NOT_ALLOWED", "只有部门经济分类的“款”级科目填写对应的政府经济分类"),
+                        Refusal::new(
+                            "CROSSWALK_NOT_ALLOWED",
+                            "只有部门经济分类的“款”级科目填写对应的政府经济分类",
+                        ),
                     ));
                     None
                 }
@@ -211,8 +257,15 @@ pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refu
             }
         };
         let key = code.as_str().to_string();
-        if parsed.insert(key, (code.clone(), name.to_string(), gov, *line)).is_some() {
-            errors.push(row_error(*line, "科目编码", Refusal::new("CODE_DUPLICATE", format!("科目编码 {code} 重复"))));
+        if parsed
+            .insert(key, (code.clone(), name.to_string(), gov, *line))
+            .is_some()
+        {
+            errors.push(row_error(
+                *line,
+                "科目编码",
+                Refusal::new("CODE_DUPLICATE", format!("科目编码 {code} 重复")),
+            ));
         }
     }
     let present: HashSet<String> = parsed.keys().cloned().collect();
@@ -223,7 +276,10 @@ pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refu
             errors.push(row_error(
                 *line,
                 "科目编码",
-                Refusal::new("CODE_PARENT_UNKNOWN", format!("科目 {code} 的上级科目 {parent} 不在表中")),
+                Refusal::new(
+                    "CODE_PARENT_UNKNOWN",
+                    format!("科目 {code} 的上级科目 {parent} 不在表中"),
+                ),
             ));
         }
         if let Some(g) = gov
@@ -232,7 +288,10 @@ pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refu
             errors.push(row_error(
                 *line,
                 "对应政府经济分类",
-                Refusal::new("CROSSWALK_TARGET_UNKNOWN", format!("对应的政府经济分类 {g} 不在表中")),
+                Refusal::new(
+                    "CROSSWALK_TARGET_UNKNOWN",
+                    format!("对应的政府经济分类 {g} 不在表中"),
+                ),
             ));
         }
     }
@@ -258,7 +317,11 @@ pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refu
 
 fn everywhere() -> OrgPath {
     // Code tables are national: any jurisdiction's administrator may load them.
-    OrgPath { jurisdiction: 0, department: None, unit: None }
+    OrgPath {
+        jurisdiction: 0,
+        department: None,
+        unit: None,
+    }
 }
 
 impl App {
@@ -274,7 +337,10 @@ impl App {
         source: &str,
     ) -> AppResult<usize> {
         if let Some(actor) = caller.actor() {
-            let target = OrgPath { jurisdiction: actor.org.jurisdiction, ..everywhere() };
+            let target = OrgPath {
+                jurisdiction: actor.org.jurisdiction,
+                ..everywhere()
+            };
             caller.authorize(Resource::CodeTable, Access::Write, &target)?;
         }
         let rows = read_table(file_name, bytes)?;
@@ -299,8 +365,20 @@ impl App {
         for row in &economics {
             codes::insert_economic(&mut tx, year.value(), row).await?;
         }
-        let source = if source.trim().is_empty() { file_name } else { source.trim() };
-        codes::record_table(&mut tx, year.value(), kind.as_str(), source, count as i64, caller.name()).await?;
+        let source = if source.trim().is_empty() {
+            file_name
+        } else {
+            source.trim()
+        };
+        codes::record_table(
+            &mut tx,
+            year.value(),
+            kind.as_str(),
+            source,
+            count as i64,
+            caller.name(),
+        )
+        .await?;
         let jurisdiction = caller.actor().map(|a| a.org.jurisdiction).unwrap_or(0);
         let mut event = caller.event(jurisdiction, "codes.import", "code_table");
         event.entity_id = format!("{}/{}", year, kind.as_str());
@@ -317,13 +395,21 @@ impl App {
     }
 
     /// Function codes of a year under a prefix.
-    pub async fn function_codes(&self, year: FiscalYear, prefix: &str) -> AppResult<Vec<FunctionCodeRow>> {
+    pub async fn function_codes(
+        &self,
+        year: FiscalYear,
+        prefix: &str,
+    ) -> AppResult<Vec<FunctionCodeRow>> {
         let mut conn = self.store.read().acquire().await?;
         Ok(codes::function_codes(&mut conn, year.value(), prefix).await?)
     }
 
     /// Economic codes of a year under a prefix.
-    pub async fn economic_codes(&self, year: FiscalYear, prefix: &str) -> AppResult<Vec<EconomicCodeRow>> {
+    pub async fn economic_codes(
+        &self,
+        year: FiscalYear,
+        prefix: &str,
+    ) -> AppResult<Vec<EconomicCodeRow>> {
         let mut conn = self.store.read().acquire().await?;
         Ok(codes::economic_codes(&mut conn, year.value(), prefix).await?)
     }
@@ -339,10 +425,18 @@ mod tests {
 
     #[test]
     fn every_bad_row_is_named_with_line_and_column() {
-        let r = rows("科目编码,科目名称\n201,一般公共服务支出\n20101,人大事务\n2010101,\n20x,坏\n2059999,无上级\n201,重复\n");
+        let r = rows(
+            "科目编码,科目名称\n201,一般公共服务支出\n20101,人大事务\n2010101,\n20x,坏\n2059999,无上级\n201,重复\n",
+        );
         let errors = check_function_rows(&r).unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| (e.code, e.field.clone().unwrap())).collect();
-        assert!(fields.contains(&("CODE_NAME_MISSING", "第 4 行「科目名称」".into())), "{fields:?}");
+        let fields: Vec<_> = errors
+            .iter()
+            .map(|e| (e.code, e.field.clone().unwrap()))
+            .collect();
+        assert!(
+            fields.contains(&("CODE_NAME_MISSING", "第 4 行「科目名称」".into())),
+            "{fields:?}"
+        );
         assert!(fields.contains(&("FUNCTION_CODE_MALFORMED", "第 5 行「科目编码」".into())));
         assert!(fields.contains(&("CODE_PARENT_UNKNOWN", "第 6 行「科目编码」".into())));
         assert!(fields.contains(&("CODE_DUPLICATE", "第 7 行「科目编码」".into())));
@@ -350,18 +444,37 @@ mod tests {
 
     #[test]
     fn crosswalk_targets_must_be_government_sections_in_the_file() {
-        let r = rows("code,name,gov\n301,工资福利支出,\n30101,基本工资,50101\n501,机关工资福利支出,\n");
+        let r =
+            rows("code,name,gov\n301,工资福利支出,\n30101,基本工资,50101\n501,机关工资福利支出,\n");
         let e = check_economic_rows(&r).unwrap_err();
         assert_eq!(e[0].code, "CROSSWALK_TARGET_UNKNOWN");
-        let r = rows("code,name,gov\n301,工资福利支出,\n30101,基本工资,50101\n501,机关工资福利支出,\n50101,工资奖金津补贴,\n");
+        let r = rows(
+            "code,name,gov\n301,工资福利支出,\n30101,基本工资,50101\n501,机关工资福利支出,\n50101,工资奖金津补贴,\n",
+        );
         let ok = check_economic_rows(&r).unwrap();
-        assert_eq!(ok.iter().find(|c| c.code == "30101").unwrap().government_code.as_deref(), Some("50101"));
+        assert_eq!(
+            ok.iter()
+                .find(|c| c.code == "30101")
+                .unwrap()
+                .government_code
+                .as_deref(),
+            Some("50101")
+        );
     }
 
     #[test]
     fn unsupported_files_are_refused() {
-        assert_eq!(read_table("x.pdf", b"%PDF").unwrap_err().code, "FILE_TYPE_UNSUPPORTED");
-        assert_eq!(read_table("x.xlsx", b"not a zip").unwrap_err().code, "FILE_MALFORMED");
-        assert_eq!(read_table("x.csv", b"\xff\xfe\x00").unwrap_err().code, "FILE_ENCODING");
+        assert_eq!(
+            read_table("x.pdf", b"%PDF").unwrap_err().code,
+            "FILE_TYPE_UNSUPPORTED"
+        );
+        assert_eq!(
+            read_table("x.xlsx", b"not a zip").unwrap_err().code,
+            "FILE_MALFORMED"
+        );
+        assert_eq!(
+            read_table("x.csv", b"\xff\xfe\x00").unwrap_err().code,
+            "FILE_ENCODING"
+        );
     }
 }

@@ -24,7 +24,12 @@ pub const DEMO_REGION: &str = "329900";
 pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
     ("admin", "administrator", DEMO_REGION, "系统管理员"),
     ("caizheng", "finance_officer", "111", "财政局预算科 王会计"),
-    ("zhuguan", "department_reviewer", "101", "教育局财务科 李审核"),
+    (
+        "zhuguan",
+        "department_reviewer",
+        "101",
+        "教育局财务科 李审核",
+    ),
     ("danwei", "unit_operator", "101001", "教育局机关 张经办"),
     ("shenji", "auditor", DEMO_REGION, "审计局 赵审计"),
     ("shuju", "joint_reviewer", "109", "数据局 陈联审"),
@@ -32,70 +37,118 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
 
 /// Departments with their joint-review body and units (name, unit kind).
 const DEPARTMENTS: [(&str, Option<&str>, &[(&str, &str)]); 12] = [
-    ("市教育局", None, &[
-        ("市教育局机关", "administrative"),
-        ("市第一中学", "public_welfare_1"),
-        ("市实验小学", "public_welfare_1"),
-        ("市职业技术学院", "public_welfare_2"),
-        ("市教育考试院", "civil_service_managed"),
-    ]),
-    ("市卫生健康委员会", None, &[
-        ("市卫生健康委员会机关", "administrative"),
-        ("市人民医院", "public_welfare_2"),
-        ("市疾病预防控制中心", "public_welfare_1"),
-        ("市妇幼保健院", "public_welfare_2"),
-    ]),
-    ("市民政局", None, &[
-        ("市民政局机关", "administrative"),
-        ("市社会福利院", "public_welfare_1"),
-        ("市救助管理站", "public_welfare_1"),
-        ("市殡仪馆", "business"),
-    ]),
-    ("市人力资源和社会保障局", None, &[
-        ("市人力资源和社会保障局机关", "administrative"),
-        ("市就业服务中心", "civil_service_managed"),
-        ("市社会保险事业管理中心", "civil_service_managed"),
-    ]),
-    ("市住房和城乡建设局", None, &[
-        ("市住房和城乡建设局机关", "administrative"),
-        ("市住房保障中心", "public_welfare_1"),
-        ("市市政设施管理处", "public_welfare_2"),
-        ("市建设工程质量监督站", "public_welfare_1"),
-    ]),
-    ("市交通运输局", None, &[
-        ("市交通运输局机关", "administrative"),
-        ("市公路事业发展中心", "public_welfare_1"),
-        ("市港航事业发展中心", "public_welfare_2"),
-    ]),
-    ("市农业农村局", None, &[
-        ("市农业农村局机关", "administrative"),
-        ("市农业技术推广中心", "public_welfare_1"),
-        ("市动物疫病预防控制中心", "public_welfare_1"),
-        ("市农村经济经营管理站", "civil_service_managed"),
-    ]),
-    ("市委组织部", Some("organisation_department"), &[
-        ("市委组织部机关", "administrative"),
-        ("市干部教育中心", "public_welfare_1"),
-    ]),
-    ("市数据局", Some("data_bureau"), &[
-        ("市数据局机关", "administrative"),
-        ("市大数据中心", "public_welfare_1"),
-    ]),
-    ("市发展和改革委员会", Some("development_reform"), &[
-        ("市发展和改革委员会机关", "administrative"),
-        ("市重点项目服务中心", "civil_service_managed"),
-    ]),
-    ("市财政局", None, &[
-        ("市财政局机关", "administrative"),
-        ("市财政国库支付中心", "civil_service_managed"),
-        ("市政府采购中心", "civil_service_managed"),
-        ("市财政评审中心", "public_welfare_1"),
-    ]),
-    ("市总工会", None, &[
-        ("市总工会机关", "mass_org"),
-        ("市工人文化宫", "public_welfare_2"),
-        ("市妇女联合会", "mass_org"),
-    ]),
+    (
+        "市教育局",
+        None,
+        &[
+            ("市教育局机关", "administrative"),
+            ("市第一中学", "public_welfare_1"),
+            ("市实验小学", "public_welfare_1"),
+            ("市职业技术学院", "public_welfare_2"),
+            ("市教育考试院", "civil_service_managed"),
+        ],
+    ),
+    (
+        "市卫生健康委员会",
+        None,
+        &[
+            ("市卫生健康委员会机关", "administrative"),
+            ("市人民医院", "public_welfare_2"),
+            ("市疾病预防控制中心", "public_welfare_1"),
+            ("市妇幼保健院", "public_welfare_2"),
+        ],
+    ),
+    (
+        "市民政局",
+        None,
+        &[
+            ("市民政局机关", "administrative"),
+            ("市社会福利院", "public_welfare_1"),
+            ("市救助管理站", "public_welfare_1"),
+            ("市殡仪馆", "business"),
+        ],
+    ),
+    (
+        "市人力资源和社会保障局",
+        None,
+        &[
+            ("市人力资源和社会保障局机关", "administrative"),
+            ("市就业服务中心", "civil_service_managed"),
+            ("市社会保险事业管理中心", "civil_service_managed"),
+        ],
+    ),
+    (
+        "市住房和城乡建设局",
+        None,
+        &[
+            ("市住房和城乡建设局机关", "administrative"),
+            ("市住房保障中心", "public_welfare_1"),
+            ("市市政设施管理处", "public_welfare_2"),
+            ("市建设工程质量监督站", "public_welfare_1"),
+        ],
+    ),
+    (
+        "市交通运输局",
+        None,
+        &[
+            ("市交通运输局机关", "administrative"),
+            ("市公路事业发展中心", "public_welfare_1"),
+            ("市港航事业发展中心", "public_welfare_2"),
+        ],
+    ),
+    (
+        "市农业农村局",
+        None,
+        &[
+            ("市农业农村局机关", "administrative"),
+            ("市农业技术推广中心", "public_welfare_1"),
+            ("市动物疫病预防控制中心", "public_welfare_1"),
+            ("市农村经济经营管理站", "civil_service_managed"),
+        ],
+    ),
+    (
+        "市委组织部",
+        Some("organisation_department"),
+        &[
+            ("市委组织部机关", "administrative"),
+            ("市干部教育中心", "public_welfare_1"),
+        ],
+    ),
+    (
+        "市数据局",
+        Some("data_bureau"),
+        &[
+            ("市数据局机关", "administrative"),
+            ("市大数据中心", "public_welfare_1"),
+        ],
+    ),
+    (
+        "市发展和改革委员会",
+        Some("development_reform"),
+        &[
+            ("市发展和改革委员会机关", "administrative"),
+            ("市重点项目服务中心", "civil_service_managed"),
+        ],
+    ),
+    (
+        "市财政局",
+        None,
+        &[
+            ("市财政局机关", "administrative"),
+            ("市财政国库支付中心", "civil_service_managed"),
+            ("市政府采购中心", "civil_service_managed"),
+            ("市财政评审中心", "public_welfare_1"),
+        ],
+    ),
+    (
+        "市总工会",
+        None,
+        &[
+            ("市总工会机关", "mass_org"),
+            ("市工人文化宫", "public_welfare_2"),
+            ("市妇女联合会", "mass_org"),
+        ],
+    ),
 ];
 
 const FUNCTION_CODES: &str = include_str!("../../../data/codes/function_codes.csv");
@@ -133,66 +186,111 @@ impl App {
             )));
         }
         if !(1..=80).contains(&scale) {
-            return Err(lingji_domain::Refusal::new("DEMO_SCALE_OUT_OF_RANGE", "规模倍数应为 1–80")
-                .field("scale")
-                .into());
+            return Err(lingji_domain::Refusal::new(
+                "DEMO_SCALE_OUT_OF_RANGE",
+                "规模倍数应为 1–80",
+            )
+            .field("scale")
+            .into());
         }
         let system = Caller::System;
         for year in [2025, 2026] {
             let y = FiscalYear::new(year)?;
-            let source = "财政部《2026年政府收支分类科目》节选（示范用，正式使用请导入当年完整科目表）";
-            self.import_codes(&system, CodeKind::Function, y, "function.csv", FUNCTION_CODES.as_bytes(), source)
-                .await?;
-            self.import_codes(&system, CodeKind::Economic, y, "economic.csv", ECONOMIC_CODES.as_bytes(), source)
-                .await?;
+            let source =
+                "财政部《2026年政府收支分类科目》节选（示范用，正式使用请导入当年完整科目表）";
+            self.import_codes(
+                &system,
+                CodeKind::Function,
+                y,
+                "function.csv",
+                FUNCTION_CODES.as_bytes(),
+                source,
+            )
+            .await?;
+            self.import_codes(
+                &system,
+                CodeKind::Economic,
+                y,
+                "economic.csv",
+                ECONOMIC_CODES.as_bytes(),
+                source,
+            )
+            .await?;
         }
         let city = self
-            .create_jurisdiction(&system, DEMO_REGION, "示范市", &[(2025, false), (2026, true)])
+            .create_jurisdiction(
+                &system,
+                DEMO_REGION,
+                "示范市",
+                &[(2025, false), (2026, true)],
+            )
             .await?;
         for year in [2025, 2026] {
-            self.adopt_preset(&system, city.id, FiscalYear::new(year)?, Preset::LianyungangCity)
-                .await?;
+            self.adopt_preset(
+                &system,
+                city.id,
+                FiscalYear::new(year)?,
+                Preset::LianyungangCity,
+            )
+            .await?;
         }
         let mut serial = 0usize;
         for group in 0..scale as usize {
             for (d, (name, body, units)) in DEPARTMENTS.iter().enumerate() {
                 serial += 1;
                 let dept_code = format!("{:03}", 100 + serial);
-                let dept_name = if group == 0 { name.to_string() } else { format!("{name}（第{}组）", group + 1) };
+                let dept_name = if group == 0 {
+                    name.to_string()
+                } else {
+                    format!("{name}（第{}组）", group + 1)
+                };
                 let dept = self
-                    .create_organisation(&system, CreateOrganisation {
-                        kind: "department".into(),
-                        parent_id: city.id,
-                        code: dept_code.clone(),
-                        name: dept_name,
-                        unit_kind: None,
-                        review_body: body.filter(|_| group == 0).map(str::to_string),
-                        staffing: Staffing::default(),
-                    })
+                    .create_organisation(
+                        &system,
+                        CreateOrganisation {
+                            kind: "department".into(),
+                            parent_id: city.id,
+                            code: dept_code.clone(),
+                            name: dept_name,
+                            unit_kind: None,
+                            review_body: body.filter(|_| group == 0).map(str::to_string),
+                            staffing: Staffing::default(),
+                        },
+                    )
                     .await?;
                 for (u, (unit_name, kind)) in units.iter().enumerate() {
-                    let unit_name = if group == 0 { unit_name.to_string() } else { format!("{unit_name}（第{}组）", group + 1) };
-                    self.create_organisation(&system, CreateOrganisation {
-                        kind: "unit".into(),
-                        parent_id: dept.id,
-                        code: format!("{dept_code}{:03}", u + 1),
-                        name: unit_name,
-                        unit_kind: Some(kind.to_string()),
-                        review_body: None,
-                        staffing: staffing(d + group, u),
-                    })
+                    let unit_name = if group == 0 {
+                        unit_name.to_string()
+                    } else {
+                        format!("{unit_name}（第{}组）", group + 1)
+                    };
+                    self.create_organisation(
+                        &system,
+                        CreateOrganisation {
+                            kind: "unit".into(),
+                            parent_id: dept.id,
+                            code: format!("{dept_code}{:03}", u + 1),
+                            name: unit_name,
+                            unit_kind: Some(kind.to_string()),
+                            review_body: None,
+                            staffing: staffing(d + group, u),
+                        },
+                    )
                     .await?;
                 }
             }
         }
         for (username, role, org, display) in DEMO_USERS {
-            self.add_user(&system, NewUser {
-                username: username.into(),
-                display_name: Some(display.into()),
-                role: role.into(),
-                org: org.into(),
-                password: DEMO_PASSWORD.into(),
-            })
+            self.add_user(
+                &system,
+                NewUser {
+                    username: username.into(),
+                    display_name: Some(display.into()),
+                    role: role.into(),
+                    org: org.into(),
+                    password: DEMO_PASSWORD.into(),
+                },
+            )
             .await
             .map_err(|e| AppError::Internal(format!("demo user {username}: {e}")))?;
         }

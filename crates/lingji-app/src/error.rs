@@ -49,7 +49,9 @@ impl AppError {
             | AppError::Unauthenticated(r)
             | AppError::Throttled(r)
             | AppError::Invalid { summary: r, .. } => r.clone(),
-            AppError::Internal(_) => Refusal::new("INTERNAL", "系统内部错误，请稍后重试或联系管理员"),
+            AppError::Internal(_) => {
+                Refusal::new("INTERNAL", "系统内部错误，请稍后重试或联系管理员")
+            }
         }
     }
 

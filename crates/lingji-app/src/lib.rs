@@ -15,6 +15,8 @@ pub mod users;
 
 pub use caller::Caller;
 pub use error::{AppError, AppResult};
+/// The storage types use cases return (rows of organisations, users, code tables, …).
+pub use lingji_store as store;
 pub use lingji_store::{Store, StoreConfig};
 
 /// Operational settings of sign-in.

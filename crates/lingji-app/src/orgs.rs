@@ -37,13 +37,26 @@ fn org_json(o: &Organisation) -> String {
 impl App {
     /// The organisations the caller may see: the whole jurisdiction for finance, audit and
     /// administration; the own department or unit for the others.
-    pub async fn list_organisations(&self, caller: &Caller, jurisdiction_id: i64) -> AppResult<Vec<Organisation>> {
-        let target = OrgPath { jurisdiction: jurisdiction_id, department: None, unit: None };
+    pub async fn list_organisations(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+    ) -> AppResult<Vec<Organisation>> {
+        let target = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
         let within = match caller.authorize(Resource::Organisation, Access::Read, &target) {
             Ok(()) => None,
             Err(_) => match caller.actor() {
                 Some(a) if a.org.jurisdiction == jurisdiction_id => Some(a.org.leaf()),
-                _ => return Err(AppError::Forbidden(Refusal::new("FORBIDDEN", "无权查看该区划的组织机构"))),
+                _ => {
+                    return Err(AppError::Forbidden(Refusal::new(
+                        "FORBIDDEN",
+                        "无权查看该区划的组织机构",
+                    )));
+                }
             },
         };
         let mut conn = self.store.read().acquire().await?;
@@ -54,7 +67,9 @@ impl App {
     /// other units reveal nothing.
     pub async fn organisation(&self, caller: &Caller, id: i64) -> AppResult<Organisation> {
         let mut conn = self.store.read().acquire().await?;
-        let org = orgs::get(&mut conn, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
+        let org = orgs::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
         caller
             .authorize(Resource::Organisation, Access::Read, &org.path)
             .map_err(|_| AppError::not_found("单位"))?;
@@ -71,7 +86,9 @@ impl App {
         expected_version: i64,
     ) -> AppResult<Organisation> {
         let mut tx = self.store.begin().await?;
-        let before = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
+        let before = orgs::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
         caller
             .authorize(Resource::Organisation, Access::Read, &before.path)
             .map_err(|_| AppError::not_found("单位"))?;
@@ -81,8 +98,14 @@ impl App {
         }
         staffing.validate()?;
         orgs::update_staffing(&mut tx, id, &staffing, expected_version).await?;
-        let after = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
-        let mut event = caller.event(before.path.jurisdiction, "org.staffing_update", "organisation");
+        let after = orgs::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        let mut event = caller.event(
+            before.path.jurisdiction,
+            "org.staffing_update",
+            "organisation",
+        );
         event.entity_id = id.to_string();
         event.before = org_json(&before);
         event.after = org_json(&after);
@@ -92,18 +115,31 @@ impl App {
     }
 
     /// Creates a department or unit under `parent_id` (administrators).
-    pub async fn create_organisation(&self, caller: &Caller, req: CreateOrganisation) -> AppResult<Organisation> {
+    pub async fn create_organisation(
+        &self,
+        caller: &Caller,
+        req: CreateOrganisation,
+    ) -> AppResult<Organisation> {
         let kind = OrgKind::parse(req.kind.trim()).map_err(|r| r.field("kind"))?;
         let name = req.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字").field("name").into());
+            return Err(
+                Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字")
+                    .field("name")
+                    .into(),
+            );
         }
         let code = req.code.trim();
         let code_len = match kind {
             OrgKind::Department => 3,
             OrgKind::Unit => 6,
             OrgKind::Jurisdiction => {
-                return Err(Refusal::new("ORG_KIND_NOT_ALLOWED", "区划请用 lingji demo 或命令行创建").field("kind").into());
+                return Err(Refusal::new(
+                    "ORG_KIND_NOT_ALLOWED",
+                    "区划请用 lingji demo 或命令行创建",
+                )
+                .field("kind")
+                .into());
             }
         };
         if code.len() != code_len || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -115,9 +151,15 @@ impl App {
             .into());
         }
         let mut tx = self.store.begin().await?;
-        let parent = orgs::get(&mut tx, req.parent_id)
-            .await?
-            .ok_or_else(|| AppError::Refused(Refusal::new("ORG_PARENT_UNKNOWN", format!("上级组织 {} 不存在", req.parent_id)).field("parent_id")))?;
+        let parent = orgs::get(&mut tx, req.parent_id).await?.ok_or_else(|| {
+            AppError::Refused(
+                Refusal::new(
+                    "ORG_PARENT_UNKNOWN",
+                    format!("上级组织 {} 不存在", req.parent_id),
+                )
+                .field("parent_id"),
+            )
+        })?;
         caller.authorize(Resource::OrganisationTree, Access::Write, &parent.path)?;
         let expected_parent = match kind {
             OrgKind::Department => OrgKind::Jurisdiction,
@@ -141,13 +183,21 @@ impl App {
         }
         let unit_kind = match (kind, req.unit_kind.as_deref()) {
             (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
-            (OrgKind::Unit, None) => return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型").field("unit_kind").into()),
+            (OrgKind::Unit, None) => {
+                return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
+                    .field("unit_kind")
+                    .into());
+            }
             _ => None,
         };
         if kind == OrgKind::Unit {
             req.staffing.validate()?;
         }
-        let review_body = req.review_body.as_deref().map(str::trim).filter(|b| !b.is_empty());
+        let review_body = req
+            .review_body
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty());
         if let Some(body) = review_body {
             crate::review_bodies::check(body)?;
         }
@@ -159,7 +209,11 @@ impl App {
             region_code: None,
             unit_kind,
             review_body: review_body.map(str::to_string),
-            staffing: if kind == OrgKind::Unit { req.staffing } else { Staffing::default() },
+            staffing: if kind == OrgKind::Unit {
+                req.staffing
+            } else {
+                Staffing::default()
+            },
         };
         let id = orgs::insert(&mut tx, &new).await.map_err(|e| match e {
             lingji_store::StoreError::Conflict(_) => AppError::Conflict(
@@ -167,7 +221,9 @@ impl App {
             ),
             other => other.into(),
         })?;
-        let created = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("单位"))?;
+        let created = orgs::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
         let mut event = caller.event(parent.path.jurisdiction, "org.create", "organisation");
         event.entity_id = id.to_string();
         event.after = org_json(&created);
@@ -200,7 +256,9 @@ impl App {
         for (year, current) in years {
             orgs::add_fiscal_year(&mut tx, id, *year, *current).await?;
         }
-        let created = orgs::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("区划"))?;
+        let created = orgs::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("区划"))?;
         let mut event = caller.event(id, "org.create", "organisation");
         event.entity_id = id.to_string();
         event.after = org_json(&created);
@@ -222,6 +280,11 @@ impl App {
             .into_iter()
             .find(|(_, current)| *current)
             .map(|(y, _)| y)
-            .ok_or_else(|| AppError::Refused(Refusal::new("FISCAL_YEAR_MISSING", "该区划尚未设定当前财政年度")))
+            .ok_or_else(|| {
+                AppError::Refused(Refusal::new(
+                    "FISCAL_YEAR_MISSING",
+                    "该区划尚未设定当前财政年度",
+                ))
+            })
     }
 }

@@ -15,13 +15,26 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
 fn jurisdiction(id: i64) -> OrgPath {
-    OrgPath { jurisdiction: id, department: None, unit: None }
+    OrgPath {
+        jurisdiction: id,
+        department: None,
+        unit: None,
+    }
 }
 
 impl App {
     /// The profile in force for a jurisdiction and year.
-    pub async fn policy_profile(&self, caller: &Caller, jurisdiction_id: i64, year: FiscalYear) -> AppResult<ProfileVersion> {
-        caller.authorize(Resource::PolicyProfile, Access::Read, &jurisdiction(jurisdiction_id))?;
+    pub async fn policy_profile(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+    ) -> AppResult<ProfileVersion> {
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Read,
+            &jurisdiction(jurisdiction_id),
+        )?;
         let mut conn = self.store.read().acquire().await?;
         profiles::current(&mut conn, jurisdiction_id, year.value())
             .await?
@@ -29,8 +42,17 @@ impl App {
     }
 
     /// Every version of a year's profile, newest first.
-    pub async fn policy_history(&self, caller: &Caller, jurisdiction_id: i64, year: FiscalYear) -> AppResult<Vec<ProfileVersion>> {
-        caller.authorize(Resource::PolicyProfile, Access::Read, &jurisdiction(jurisdiction_id))?;
+    pub async fn policy_history(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+    ) -> AppResult<Vec<ProfileVersion>> {
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Read,
+            &jurisdiction(jurisdiction_id),
+        )?;
         let mut conn = self.store.read().acquire().await?;
         Ok(profiles::history(&mut conn, jurisdiction_id, year.value()).await?)
     }
@@ -43,12 +65,25 @@ impl App {
         year: FiscalYear,
         preset_id: Preset,
     ) -> AppResult<ProfileVersion> {
-        caller.authorize(Resource::PolicyProfile, Access::Write, &jurisdiction(jurisdiction_id))?;
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Write,
+            &jurisdiction(jurisdiction_id),
+        )?;
         let profile = preset(preset_id);
         profile.validate()?;
         let mut tx = self.store.begin().await?;
         let note = format!("采用预设：{}", preset_id.label());
-        let version = profiles::insert_version(&mut tx, jurisdiction_id, year.value(), preset_id.as_str(), &profile, &note, caller.name()).await?;
+        let version = profiles::insert_version(
+            &mut tx,
+            jurisdiction_id,
+            year.value(),
+            preset_id.as_str(),
+            &profile,
+            &note,
+            caller.name(),
+        )
+        .await?;
         let mut event = caller.event(jurisdiction_id, "policy.adopt_preset", "policy_profile");
         event.entity_id = format!("{year}/v{version}");
         event.after = serde_json::to_string(&profile).unwrap_or_default();
@@ -72,10 +107,18 @@ impl App {
         changes: &BTreeMap<String, String>,
         note: &str,
     ) -> AppResult<ProfileVersion> {
-        caller.authorize(Resource::PolicyProfile, Access::Write, &jurisdiction(jurisdiction_id))?;
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Write,
+            &jurisdiction(jurisdiction_id),
+        )?;
         let note = note.trim();
         if note.is_empty() {
-            return Err(Refusal::new("POLICY_NOTE_REQUIRED", "请填写调整说明（依据的文件或会议）").field("note").into());
+            return Err(
+                Refusal::new("POLICY_NOTE_REQUIRED", "请填写调整说明（依据的文件或会议）")
+                    .field("note")
+                    .into(),
+            );
         }
         let mut tx = self.store.begin().await?;
         let current = profiles::current(&mut tx, jurisdiction_id, year.value())
@@ -93,7 +136,10 @@ impl App {
         }
         if !errors.is_empty() {
             return Err(AppError::Invalid {
-                summary: Refusal::new("POLICY_PARAMETERS_INVALID", format!("有 {} 个参数填写有误，未保存", errors.len())),
+                summary: Refusal::new(
+                    "POLICY_PARAMETERS_INVALID",
+                    format!("有 {} 个参数填写有误，未保存", errors.len()),
+                ),
                 errors,
             });
         }
@@ -101,12 +147,20 @@ impl App {
         if profile == current.profile {
             return Err(Refusal::new("POLICY_UNCHANGED", "参数没有变化").into());
         }
-        let version = profiles::insert_version(&mut tx, jurisdiction_id, year.value(), &current.preset, &profile, note, caller.name())
-            .await
-            .map_err(|e| match e {
-                lingji_store::StoreError::Conflict(_) => AppError::stale(),
-                other => other.into(),
-            })?;
+        let version = profiles::insert_version(
+            &mut tx,
+            jurisdiction_id,
+            year.value(),
+            &current.preset,
+            &profile,
+            note,
+            caller.name(),
+        )
+        .await
+        .map_err(|e| match e {
+            lingji_store::StoreError::Conflict(_) => AppError::stale(),
+            other => other.into(),
+        })?;
         let mut event = caller.event(jurisdiction_id, "policy.update", "policy_profile");
         event.entity_id = format!("{year}/v{version}");
         event.before = serde_json::to_string(&current.profile).unwrap_or_default();

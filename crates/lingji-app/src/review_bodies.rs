@@ -7,8 +7,16 @@ use lingji_domain::Refusal;
 /// Every joint-review body with its Chinese name and what it reviews.
 pub const BODIES: [(&str, &str, &str); 3] = [
     ("organisation_department", "组织部", "培训费项目（ZB-5e）"),
-    ("data_bureau", "数据局", "信息化建设和运维项目（ZB-5e、ZB-2e）"),
-    ("development_reform", "发展和改革委员会", "政府投资项目（ZB-5e）"),
+    (
+        "data_bureau",
+        "数据局",
+        "信息化建设和运维项目（ZB-5e、ZB-2e）",
+    ),
+    (
+        "development_reform",
+        "发展和改革委员会",
+        "政府投资项目（ZB-5e）",
+    ),
 ];
 
 /// Refuses an unknown body.

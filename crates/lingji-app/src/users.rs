@@ -45,9 +45,9 @@ pub struct UserUpdate {
 
 fn check_username(name: &str) -> Result<(), Refusal> {
     let ok = (2..=32).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
     if ok {
         Ok(())
     } else {
@@ -67,9 +67,7 @@ async fn resolve_org(
 ) -> AppResult<Organisation> {
     let org = org.trim();
     let unknown = || {
-        AppError::Refused(
-            Refusal::new("ORG_UNKNOWN", format!("组织“{org}”不存在")).field("org"),
-        )
+        AppError::Refused(Refusal::new("ORG_UNKNOWN", format!("组织“{org}”不存在")).field("org"))
     };
     match jurisdiction_id {
         Some(j) => {
@@ -81,7 +79,11 @@ async fn resolve_org(
             let mut found = orgs::find_by_code_anywhere(conn, org).await?;
             if found.len() > 1 {
                 return Err(AppError::Refused(
-                    Refusal::new("ORG_AMBIGUOUS", format!("代码“{org}”在多个区划中存在，请改用组织 id")).field("org"),
+                    Refusal::new(
+                        "ORG_AMBIGUOUS",
+                        format!("代码“{org}”在多个区划中存在，请改用组织 id"),
+                    )
+                    .field("org"),
                 ));
             }
             if let Some(one) = found.pop() {
@@ -103,14 +105,25 @@ fn check_binding(role: Role, org: &Organisation) -> Result<(), Refusal> {
     if !role.binds_to().contains(&org.kind) {
         return Err(Refusal::new(
             "ROLE_ORG_MISMATCH",
-            format!("{}须绑定到{}", role.label(), role.binds_to().iter().map(|k| k.label()).collect::<Vec<_>>().join("或")),
+            format!(
+                "{}须绑定到{}",
+                role.label(),
+                role.binds_to()
+                    .iter()
+                    .map(|k| k.label())
+                    .collect::<Vec<_>>()
+                    .join("或")
+            ),
         )
         .field("org"));
     }
     if role == Role::JointReviewer && org.review_body.is_none() {
         return Err(Refusal::new(
             "ROLE_ORG_MISMATCH",
-            format!("“{}”不是联审部门，联审部门用户须绑定到组织部、数据局或发改委等联审部门", org.name),
+            format!(
+                "“{}”不是联审部门，联审部门用户须绑定到组织部、数据局或发改委等联审部门",
+                org.name
+            ),
         )
         .field("org")
         .clause("ZB-5e"));
@@ -146,11 +159,14 @@ impl App {
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => AppError::Conflict(
-                    Refusal::new("USERNAME_TAKEN", format!("用户名“{username}”已存在")).field("username"),
+                    Refusal::new("USERNAME_TAKEN", format!("用户名“{username}”已存在"))
+                        .field("username"),
                 ),
                 other => other.into(),
             })?;
-        let user = users::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("用户"))?;
+        let user = users::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
         let mut event = caller.event(org.path.jurisdiction, "user.create", "user");
         event.entity_id = id.to_string();
         event.after = user_json(&user);
@@ -161,7 +177,11 @@ impl App {
 
     /// Accounts of a jurisdiction (administrators and auditors).
     pub async fn list_users(&self, caller: &Caller, jurisdiction_id: i64) -> AppResult<Vec<User>> {
-        let target = OrgPath { jurisdiction: jurisdiction_id, department: None, unit: None };
+        let target = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
         caller.authorize(Resource::User, Access::Read, &target)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(users::list(&mut conn, jurisdiction_id).await?)
@@ -170,8 +190,12 @@ impl App {
     /// One account.
     pub async fn user(&self, caller: &Caller, id: i64) -> AppResult<User> {
         let mut conn = self.store.read().acquire().await?;
-        let user = users::get(&mut conn, id).await?.ok_or_else(|| AppError::not_found("用户"))?;
-        let org = orgs::get(&mut conn, user.org_id).await?.ok_or_else(|| AppError::not_found("用户"))?;
+        let user = users::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
+        let org = orgs::get(&mut conn, user.org_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
         caller
             .authorize(Resource::User, Access::Read, &org.path)
             .map_err(|_| AppError::not_found("用户"))?;
@@ -184,23 +208,35 @@ impl App {
         let role = Role::parse(&upd.role)?;
         let display = upd.display_name.trim();
         if display.is_empty() || display.chars().count() > 50 {
-            return Err(Refusal::new("DISPLAY_NAME_INVALID", "姓名不能为空且不超过 50 字").field("display_name").into());
+            return Err(
+                Refusal::new("DISPLAY_NAME_INVALID", "姓名不能为空且不超过 50 字")
+                    .field("display_name")
+                    .into(),
+            );
         }
         let mut tx = self.store.begin().await?;
-        let before = users::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("用户"))?;
-        let old_org = orgs::get(&mut tx, before.org_id).await?.ok_or_else(|| AppError::not_found("用户"))?;
+        let before = users::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
+        let old_org = orgs::get(&mut tx, before.org_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
         caller.authorize(Resource::User, Access::Write, &old_org.path)?;
         let org = resolve_org(&mut tx, Some(old_org.path.jurisdiction), &upd.org).await?;
         caller.authorize(Resource::User, Access::Write, &org.path)?;
         check_binding(role, &org)?;
         if caller.id() == id && !upd.active {
-            return Err(Refusal::new("USER_SELF_DISABLE", "不能停用自己的账号").field("active").into());
+            return Err(Refusal::new("USER_SELF_DISABLE", "不能停用自己的账号")
+                .field("active")
+                .into());
         }
         users::update(&mut tx, id, display, role, org.id, upd.active, upd.version).await?;
         if !upd.active {
             sessions::delete_for_user(&mut tx, id, None).await?;
         }
-        let after = users::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("用户"))?;
+        let after = users::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
         let mut event = caller.event(org.path.jurisdiction, "user.update", "user");
         event.entity_id = id.to_string();
         event.before = user_json(&before);
@@ -213,8 +249,12 @@ impl App {
     /// Sets a new password for an account (administrators) and ends its sessions.
     pub async fn reset_password(&self, caller: &Caller, id: i64, password: &str) -> AppResult<()> {
         let mut tx = self.store.begin().await?;
-        let user = users::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found("用户"))?;
-        let org = orgs::get(&mut tx, user.org_id).await?.ok_or_else(|| AppError::not_found("用户"))?;
+        let user = users::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
+        let org = orgs::get(&mut tx, user.org_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
         caller.authorize(Resource::User, Access::Write, &org.path)?;
         check_new_password(&user.username, password)?;
         let hash = hash_password(password).await?;

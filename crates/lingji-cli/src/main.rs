@@ -1,1 +1,330 @@
-fn main() {}
+//! `lingji`: the one binary. `serve`, `migrate`, `demo`, `user`, `codes`, `audit verify`.
+//!
+//! Configuration is layered: defaults, then `lingji.toml`, then `LINGJI_*` environment
+//! variables, then command-line flags.
+
+mod config;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use lingji_app::codes::CodeKind;
+use lingji_app::demo::{DEMO_PASSWORD, DEMO_USERS};
+use lingji_app::users::NewUser;
+use lingji_app::{App, AppError, Caller};
+use lingji_domain::codes::FiscalYear;
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "lingji", version, about = "零基预算管理平台 lingji")]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// Database URL: sqlite:lingji.db (default) or postgres://user:pass@host/db.
+    #[arg(long, global = true, env = "LINGJI_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Read replica URL (PostgreSQL), for queries that only read.
+    #[arg(long, global = true, env = "LINGJI_READ_DATABASE_URL")]
+    read_database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (migrates first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Load the demo jurisdiction 示范市 if the database is empty, and list demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Load the demo jurisdiction into an empty database.
+    Demo {
+        /// Multiply departments and units (for benchmarks).
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage classification code tables.
+    #[command(subcommand)]
+    Codes(CodesCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password comes from LINGJI_USER_PASSWORD or the first line of stdin.
+    Add {
+        /// Login name.
+        name: String,
+        /// Role: unit_operator, department_reviewer, finance_officer, joint_reviewer, auditor,
+        /// administrator.
+        #[arg(long)]
+        role: String,
+        /// Organisation code (e.g. 101001) or id.
+        #[arg(long)]
+        org: String,
+        /// Name shown in the UI.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Print a new API bearer token for scripts.
+    Token {
+        /// Login name.
+        name: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CodesCommand {
+    /// Import the official table of a year from .csv or .xlsx; nothing is imported if any row
+    /// is wrong.
+    Import {
+        /// function or economic.
+        #[arg(long)]
+        kind: String,
+        /// Fiscal year.
+        #[arg(long)]
+        year: String,
+        /// Source note (document and year); defaults to the file name.
+        #[arg(long, default_value = "")]
+        source: String,
+        /// The file.
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exit code 1 names the first bad event.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(
+        cli.db.database_url.clone(),
+        cli.db.read_database_url.clone(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("配置错误：{e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LINGJI_LOG")
+                .unwrap_or_else(|_| config.log.clone().into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a use-case error the way people read it: message, code, field, clause, every row.
+fn describe(e: &AppError) -> String {
+    let r = e.refusal();
+    let mut out = format!("{}（{}）", r.message, r.code);
+    if let Some(f) = r.field {
+        out.push_str(&format!(" 字段：{f}"));
+    }
+    if let Some(c) = r.clause {
+        out.push_str(&format!(" 条款：{c}"));
+    }
+    if let AppError::Invalid { errors, .. } = e {
+        for item in errors {
+            out.push_str(&format!("\n  - {}（{}）", item.message, item.code));
+        }
+    }
+    out
+}
+
+async fn open(config: &Config) -> Result<App> {
+    App::open(&config.store(), config.settings())
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))
+        .with_context(|| format!("打开数据库 {}", config.redacted_database_url()))
+}
+
+async fn run(command: Command, config: Config) -> Result<ExitCode> {
+    match command {
+        Command::Serve { listen, demo } => {
+            let app = open(&config).await?;
+            if demo
+                && app
+                    .is_empty()
+                    .await
+                    .map_err(|e| anyhow::anyhow!(describe(&e)))?
+            {
+                eprintln!("数据库为空，正在载入示范市数据……");
+                app.load_demo(1)
+                    .await
+                    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            }
+            let listen = listen.unwrap_or(config.listen);
+            let web = config.web(demo);
+            println!("lingji 零基预算管理平台已启动：http://{listen}/");
+            println!("数据库：{}", config.redacted_database_url());
+            if demo {
+                println!("示范账号（密码均为 {DEMO_PASSWORD}）：");
+                for (user, role, _, name) in DEMO_USERS {
+                    let label = lingji_domain::authz::Role::parse(role)
+                        .map(|r| r.label())
+                        .unwrap_or(role);
+                    println!("  {user:<10} {label}　{name}");
+                }
+            }
+            lingji_web::serve(app, web, listen)
+                .await
+                .context("服务器运行失败")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("数据库迁移已完成：{}", config.redacted_database_url());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { scale } => {
+            let app = open(&config).await?;
+            let id = app
+                .load_demo(scale)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("已载入示范市（区划 id {id}，规模 ×{scale}）。示范账号密码：{DEMO_PASSWORD}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Add {
+            name,
+            role,
+            org,
+            display_name,
+        }) => {
+            let password = match std::env::var("LINGJI_USER_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("请输入新用户的密码（一行）：");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let app = open(&config).await?;
+            let user = app
+                .add_user(
+                    &Caller::System,
+                    NewUser {
+                        username: name,
+                        display_name,
+                        role,
+                        org,
+                        password,
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!(
+                "已创建用户 {}（{}，{}）",
+                user.username,
+                user.role.label(),
+                user.org_name
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Token { name, label }) => {
+            let app = open(&config).await?;
+            let token = app
+                .issue_token(&name, &label)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Codes(CodesCommand::Import {
+            kind,
+            year,
+            source,
+            file,
+        }) => {
+            let kind = CodeKind::parse(&kind).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("upload")
+                .to_string();
+            let app = open(&config).await?;
+            match app
+                .import_codes(&Caller::System, kind, year, &name, &bytes, &source)
+                .await
+            {
+                Ok(rows) => {
+                    println!(
+                        "已导入 {year} 年度{}科目 {rows} 条",
+                        if kind == CodeKind::Function {
+                            "功能分类"
+                        } else {
+                            "经济分类"
+                        }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => bail!(describe(&e)),
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let app = open(&config).await?;
+            match app
+                .verify_audit()
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?
+            {
+                Ok(count) => {
+                    println!("审计链完整：共 {count} 条事件，逐条验证通过");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(brk) => {
+                    println!(
+                        "审计链被破坏：第 {} 号事件起不可信。{}",
+                        brk.seq, brk.reason
+                    );
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}

@@ -91,7 +91,10 @@ where
         if r.seq != expected_seq {
             return Err(ChainBreak {
                 seq: expected_seq,
-                reason: format!("缺少第 {expected_seq} 号审计事件（下一条为第 {} 号）", r.seq),
+                reason: format!(
+                    "缺少第 {expected_seq} 号审计事件（下一条为第 {} 号）",
+                    r.seq
+                ),
             });
         }
         if r.prev_hash != prev_hash {
@@ -103,7 +106,10 @@ where
         if r.expected_hash() != r.hash {
             return Err(ChainBreak {
                 seq: r.seq,
-                reason: format!("第 {} 号审计事件（{}）内容被篡改：哈希不符", r.seq, r.action),
+                reason: format!(
+                    "第 {} 号审计事件（{}）内容被篡改：哈希不符",
+                    r.seq, r.action
+                ),
             });
         }
         prev_hash = r.hash;
@@ -115,7 +121,9 @@ where
     {
         return Err(ChainBreak {
             seq: count + 1,
-            reason: format!("审计链头记录为第 {head_seq} 号，但链上只有 {count} 条可验证事件：末尾事件被删除"),
+            reason: format!(
+                "审计链头记录为第 {head_seq} 号，但链上只有 {count} 条可验证事件：末尾事件被删除"
+            ),
         });
     }
     Ok(count)
@@ -176,7 +184,12 @@ mod tests {
         let c = chain(5);
         let head_hash = c[4].hash.clone();
         let truncated: Vec<_> = c.into_iter().take(4).collect();
-        assert_eq!(verify_chain(truncated, Some((5, &head_hash))).unwrap_err().seq, 5);
+        assert_eq!(
+            verify_chain(truncated, Some((5, &head_hash)))
+                .unwrap_err()
+                .seq,
+            5
+        );
     }
 
     #[test]

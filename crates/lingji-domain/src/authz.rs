@@ -201,7 +201,12 @@ pub struct Actor {
 
 impl Actor {
     /// Decides whether this actor may `access` `resource` located at `target`.
-    pub fn authorize(&self, resource: Resource, access: Access, target: &OrgPath) -> Result<(), Refusal> {
+    pub fn authorize(
+        &self,
+        resource: Resource,
+        access: Access,
+        target: &OrgPath,
+    ) -> Result<(), Refusal> {
         let allowed = target.jurisdiction == self.org.jurisdiction
             && match reach(self.role, resource, access) {
                 Reach::None => false,
@@ -245,44 +250,103 @@ mod tests {
     const UNIT_B1: i64 = 21;
 
     fn unit(dept: i64, unit: i64) -> OrgPath {
-        OrgPath { jurisdiction: CITY, department: Some(dept), unit: Some(unit) }
+        OrgPath {
+            jurisdiction: CITY,
+            department: Some(dept),
+            unit: Some(unit),
+        }
     }
 
     #[test]
     fn unit_operator_reaches_only_its_own_unit() {
         let op = actor(Role::UnitOperator, unit(DEPT_A, UNIT_A1));
         for access in [Access::Read, Access::Write] {
-            assert!(op.authorize(Resource::Organisation, access, &unit(DEPT_A, UNIT_A1)).is_ok());
-            assert!(op.authorize(Resource::Organisation, access, &unit(DEPT_A, UNIT_A2)).is_err());
-            assert!(op.authorize(Resource::Organisation, access, &unit(DEPT_B, UNIT_B1)).is_err());
+            assert!(
+                op.authorize(Resource::Organisation, access, &unit(DEPT_A, UNIT_A1))
+                    .is_ok()
+            );
+            assert!(
+                op.authorize(Resource::Organisation, access, &unit(DEPT_A, UNIT_A2))
+                    .is_err()
+            );
+            assert!(
+                op.authorize(Resource::Organisation, access, &unit(DEPT_B, UNIT_B1))
+                    .is_err()
+            );
         }
-        let dept = OrgPath { jurisdiction: CITY, department: Some(DEPT_A), unit: None };
-        assert!(op.authorize(Resource::Organisation, Access::Read, &dept).is_err());
+        let dept = OrgPath {
+            jurisdiction: CITY,
+            department: Some(DEPT_A),
+            unit: None,
+        };
+        assert!(
+            op.authorize(Resource::Organisation, Access::Read, &dept)
+                .is_err()
+        );
     }
 
     #[test]
     fn department_reviewer_reaches_its_units_only() {
         let rev = actor(
             Role::DepartmentReviewer,
-            OrgPath { jurisdiction: CITY, department: Some(DEPT_A), unit: None },
+            OrgPath {
+                jurisdiction: CITY,
+                department: Some(DEPT_A),
+                unit: None,
+            },
         );
-        assert!(rev.authorize(Resource::Organisation, Access::Read, &unit(DEPT_A, UNIT_A2)).is_ok());
-        assert!(rev.authorize(Resource::Organisation, Access::Read, &unit(DEPT_B, UNIT_B1)).is_err());
+        assert!(
+            rev.authorize(Resource::Organisation, Access::Read, &unit(DEPT_A, UNIT_A2))
+                .is_ok()
+        );
+        assert!(
+            rev.authorize(Resource::Organisation, Access::Read, &unit(DEPT_B, UNIT_B1))
+                .is_err()
+        );
     }
 
     #[test]
     fn nobody_crosses_jurisdictions() {
-        let fin = actor(Role::FinanceOfficer, OrgPath { jurisdiction: CITY, department: None, unit: None });
-        let elsewhere = OrgPath { jurisdiction: 99, department: None, unit: None };
-        assert!(fin.authorize(Resource::Organisation, Access::Read, &elsewhere).is_err());
+        let fin = actor(
+            Role::FinanceOfficer,
+            OrgPath {
+                jurisdiction: CITY,
+                department: None,
+                unit: None,
+            },
+        );
+        let elsewhere = OrgPath {
+            jurisdiction: 99,
+            department: None,
+            unit: None,
+        };
+        assert!(
+            fin.authorize(Resource::Organisation, Access::Read, &elsewhere)
+                .is_err()
+        );
     }
 
     #[test]
     fn auditor_reads_everything_and_changes_nothing() {
-        let aud = actor(Role::Auditor, OrgPath { jurisdiction: CITY, department: None, unit: None });
+        let aud = actor(
+            Role::Auditor,
+            OrgPath {
+                jurisdiction: CITY,
+                department: None,
+                unit: None,
+            },
+        );
         for r in Resource::ALL {
-            assert!(aud.authorize(r, Access::Read, &unit(DEPT_B, UNIT_B1)).is_ok(), "{r:?}");
-            assert!(aud.authorize(r, Access::Write, &unit(DEPT_B, UNIT_B1)).is_err(), "{r:?}");
+            assert!(
+                aud.authorize(r, Access::Read, &unit(DEPT_B, UNIT_B1))
+                    .is_ok(),
+                "{r:?}"
+            );
+            assert!(
+                aud.authorize(r, Access::Write, &unit(DEPT_B, UNIT_B1))
+                    .is_err(),
+                "{r:?}"
+            );
         }
     }
 }

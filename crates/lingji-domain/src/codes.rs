@@ -51,7 +51,9 @@ impl FunctionCode {
         } else {
             Err(Refusal::new(
                 "FUNCTION_CODE_MALFORMED",
-                format!("支出功能分类科目“{s}”格式不正确，应为 3 位（类）、5 位（款）或 7 位（项）数字"),
+                format!(
+                    "支出功能分类科目“{s}”格式不正确，应为 3 位（类）、5 位（款）或 7 位（项）数字"
+                ),
             ))
         }
     }
@@ -140,7 +142,9 @@ impl EconomicCode {
         } else {
             Err(Refusal::new(
                 "ECONOMIC_CODE_MALFORMED",
-                format!("支出经济分类科目“{s}”格式不正确，应为 3 位（类）或 5 位（款）数字，部门分类以 3 开头、政府分类以 5 开头"),
+                format!(
+                    "支出经济分类科目“{s}”格式不正确，应为 3 位（类）或 5 位（款）数字，部门分类以 3 开头、政府分类以 5 开头"
+                ),
             ))
         }
     }
@@ -315,35 +319,68 @@ mod tests {
         assert_eq!(c.parent().unwrap().parent().unwrap().as_str(), "201");
         assert_eq!(c.parent().unwrap().parent().unwrap().parent(), None);
         for bad in ["", "20", "2010", "201010a", "20101011"] {
-            assert_eq!(FunctionCode::parse(bad).unwrap_err().code, "FUNCTION_CODE_MALFORMED");
+            assert_eq!(
+                FunctionCode::parse(bad).unwrap_err().code,
+                "FUNCTION_CODE_MALFORMED"
+            );
         }
     }
 
     #[test]
     fn zb_15d_budgets_use_item_and_section_level_codes() {
         let err = FunctionCode::parse_item("20101").unwrap_err();
-        assert_eq!((err.code, err.clause), ("FUNCTION_CODE_NOT_ITEM", Some("ZB-15d")));
+        assert_eq!(
+            (err.code, err.clause),
+            ("FUNCTION_CODE_NOT_ITEM", Some("ZB-15d"))
+        );
         let err = EconomicCode::parse_section("302", EconomicSet::Department).unwrap_err();
-        assert_eq!((err.code, err.clause), ("ECONOMIC_CODE_NOT_SECTION", Some("ZB-15d")));
+        assert_eq!(
+            (err.code, err.clause),
+            ("ECONOMIC_CODE_NOT_SECTION", Some("ZB-15d"))
+        );
         assert!(EconomicCode::parse_section("30201", EconomicSet::Department).is_ok());
         assert_eq!(
-            EconomicCode::parse_section("50201", EconomicSet::Department).unwrap_err().code,
+            EconomicCode::parse_section("50201", EconomicSet::Department)
+                .unwrap_err()
+                .code,
             "ECONOMIC_CODE_WRONG_SET"
         );
     }
 
     #[test]
     fn economic_code_sets() {
-        assert_eq!(EconomicCode::parse("30201").unwrap().set(), EconomicSet::Department);
-        assert_eq!(EconomicCode::parse("50201").unwrap().set(), EconomicSet::Government);
-        assert_eq!(EconomicCode::parse("40201").unwrap_err().code, "ECONOMIC_CODE_MALFORMED");
-        assert_eq!(EconomicCode::parse("30201").unwrap().parent().unwrap().as_str(), "302");
+        assert_eq!(
+            EconomicCode::parse("30201").unwrap().set(),
+            EconomicSet::Department
+        );
+        assert_eq!(
+            EconomicCode::parse("50201").unwrap().set(),
+            EconomicSet::Government
+        );
+        assert_eq!(
+            EconomicCode::parse("40201").unwrap_err().code,
+            "ECONOMIC_CODE_MALFORMED"
+        );
+        assert_eq!(
+            EconomicCode::parse("30201")
+                .unwrap()
+                .parent()
+                .unwrap()
+                .as_str(),
+            "302"
+        );
     }
 
     #[test]
     fn fiscal_year_and_region() {
         assert_eq!(FiscalYear::parse("2026年").unwrap().value(), 2026);
-        assert_eq!(FiscalYear::parse("1999").unwrap_err().code, "FISCAL_YEAR_OUT_OF_RANGE");
-        assert_eq!(RegionCode::parse("3207").unwrap_err().code, "REGION_CODE_MALFORMED");
+        assert_eq!(
+            FiscalYear::parse("1999").unwrap_err().code,
+            "FISCAL_YEAR_OUT_OF_RANGE"
+        );
+        assert_eq!(
+            RegionCode::parse("3207").unwrap_err().code,
+            "REGION_CODE_MALFORMED"
+        );
     }
 }

@@ -68,6 +68,8 @@ impl FundBook {
         FundBook::ALL
             .into_iter()
             .find(|b| b.as_str() == s || b.label() == s)
-            .ok_or_else(|| Refusal::new("FUND_BOOK_UNKNOWN", format!("资金来源“{s}”未知")).field("fund_book"))
+            .ok_or_else(|| {
+                Refusal::new("FUND_BOOK_UNKNOWN", format!("资金来源“{s}”未知")).field("fund_book")
+            })
     }
 }

@@ -69,7 +69,9 @@ impl Money {
         let malformed = || {
             Refusal::new(
                 "MONEY_MALFORMED",
-                format!("金额“{input}”格式不正确，应为元（最多两位小数）或万元，如 1,234.56 或 12.5万"),
+                format!(
+                    "金额“{input}”格式不正确，应为元（最多两位小数）或万元，如 1,234.56 或 12.5万"
+                ),
             )
         };
         let mut s: String = input
@@ -148,7 +150,9 @@ impl Money {
     pub fn parse_non_negative(input: &str, field: &str) -> Result<Money, Refusal> {
         let m = Money::parse(input).map_err(|r| r.field(field))?;
         if m.is_negative() {
-            return Err(Refusal::new("MONEY_NEGATIVE", format!("金额“{input}”不能为负数")).field(field));
+            return Err(
+                Refusal::new("MONEY_NEGATIVE", format!("金额“{input}”不能为负数")).field(field),
+            );
         }
         Ok(m)
     }
@@ -173,7 +177,11 @@ impl Money {
         let abs = self.0.unsigned_abs();
         // 1 万元 = 1,000,000 分; two decimals of 万元 = 10,000 分.
         let hundredths = (abs + 5_000) / 10_000;
-        format!("{sign}{}.{:02}", group_thousands(hundredths / 100), hundredths % 100)
+        format!(
+            "{sign}{}.{:02}",
+            group_thousands(hundredths / 100),
+            hundredths % 100
+        )
     }
 }
 
@@ -235,10 +243,17 @@ mod tests {
     #[test]
     fn refuses_malformed_and_sub_fen_amounts() {
         for bad in ["", "abc", "1.2.3", "12,3a", "1.", "--1", "1e5", "NaN"] {
-            assert_eq!(Money::parse(bad).unwrap_err().code, "MONEY_MALFORMED", "{bad}");
+            assert_eq!(
+                Money::parse(bad).unwrap_err().code,
+                "MONEY_MALFORMED",
+                "{bad}"
+            );
         }
         assert_eq!(Money::parse("1.234").unwrap_err().code, "MONEY_TOO_PRECISE");
-        assert_eq!(Money::parse("1.000001万").unwrap_err().code, "MONEY_TOO_PRECISE");
+        assert_eq!(
+            Money::parse("1.000001万").unwrap_err().code,
+            "MONEY_TOO_PRECISE"
+        );
         assert_eq!(
             Money::parse("99999999999999999999").unwrap_err().code,
             "MONEY_OUT_OF_RANGE"
@@ -248,7 +263,10 @@ mod tests {
             "MONEY_OUT_OF_RANGE"
         );
         assert_eq!(
-            Money::parse_non_negative("-1", "amount").unwrap_err().field.as_deref(),
+            Money::parse_non_negative("-1", "amount")
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("amount")
         );
     }
@@ -267,12 +285,18 @@ mod tests {
 
     #[test]
     fn arithmetic_is_checked() {
-        assert_eq!(Money::from_fen(i64::MAX).checked_add(Money::from_fen(1)), None);
+        assert_eq!(
+            Money::from_fen(i64::MAX).checked_add(Money::from_fen(1)),
+            None
+        );
         assert_eq!(
             Money::checked_sum([Money::from_yuan(1), Money::from_fen(50)]),
             Some(Money::from_fen(150))
         );
-        assert_eq!(Money::from_yuan(3).checked_mul(4), Some(Money::from_yuan(12)));
+        assert_eq!(
+            Money::from_yuan(3).checked_mul(4),
+            Some(Money::from_yuan(12))
+        );
     }
 
     proptest! {

@@ -41,7 +41,10 @@ impl OrgKind {
             "jurisdiction" => Ok(OrgKind::Jurisdiction),
             "department" => Ok(OrgKind::Department),
             "unit" => Ok(OrgKind::Unit),
-            other => Err(Refusal::new("ORG_KIND_UNKNOWN", format!("组织类型“{other}”未知"))),
+            other => Err(Refusal::new(
+                "ORG_KIND_UNKNOWN",
+                format!("组织类型“{other}”未知"),
+            )),
         }
     }
 }
@@ -205,15 +208,27 @@ mod tests {
         assert_eq!(err.clause, Some("ZB-6c"));
         assert_eq!(err.field.as_deref(), Some("contract_staff"));
         assert_eq!(
-            Staffing { actual_staff: -1, ..Default::default() }.validate().unwrap_err().code,
+            Staffing {
+                actual_staff: -1,
+                ..Default::default()
+            }
+            .validate()
+            .unwrap_err()
+            .code,
             "STAFFING_OUT_OF_RANGE"
         );
     }
 
     #[test]
     fn unit_kind_parses_chinese_names() {
-        assert_eq!(UnitKind::parse("公益一类事业单位").unwrap(), UnitKind::PublicWelfare1);
+        assert_eq!(
+            UnitKind::parse("公益一类事业单位").unwrap(),
+            UnitKind::PublicWelfare1
+        );
         assert_eq!(UnitKind::parse("mass_org").unwrap(), UnitKind::MassOrg);
-        assert_eq!(UnitKind::parse("企业").unwrap_err().code, "UNIT_KIND_UNKNOWN");
+        assert_eq!(
+            UnitKind::parse("企业").unwrap_err().code,
+            "UNIT_KIND_UNKNOWN"
+        );
     }
 }

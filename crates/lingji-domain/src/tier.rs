@@ -82,7 +82,11 @@ pub enum Guarantee {
 
 impl Guarantee {
     /// Every guarantee, in QJ-2c's order.
-    pub const ALL: [Guarantee; 3] = [Guarantee::Wages, Guarantee::Livelihood, Guarantee::Operations];
+    pub const ALL: [Guarantee; 3] = [
+        Guarantee::Wages,
+        Guarantee::Livelihood,
+        Guarantee::Operations,
+    ];
 
     /// Stable identifier.
     pub fn as_str(self) -> &'static str {

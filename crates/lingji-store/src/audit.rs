@@ -141,18 +141,26 @@ pub struct Filter {
 /// Events matching the filter, newest first. Every filter is a bound parameter; a missing one
 /// is bound as NULL and ignored by `$n IS NULL OR …`.
 pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<AuditRecord>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_events \
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_events \
          WHERE (jurisdiction_id = $1 OR jurisdiction_id = 0) \
          AND ($2 IS NULL OR actor = $2) \
          AND ($3 IS NULL OR action LIKE $4) \
          AND ($5 IS NULL OR entity_type = $5) \
          AND ($6 IS NULL OR entity_id = $6) \
          AND ($7 IS NULL OR seq < $7) \
-         ORDER BY seq DESC LIMIT $8"))
+         ORDER BY seq DESC LIMIT $8"
+    ))
     .bind(f.jurisdiction_id)
     .bind(&f.actor)
     .bind(&f.action)
-    .bind(f.action.as_ref().map(|a| format!("{}%", a.replace(['%', '_'], ""))))
+    .bind(
+        f.action
+            .as_ref()
+            .map(|a| format!("{}%", a.replace(['%', '_'], ""))),
+    )
     .bind(&f.entity_type)
     .bind(&f.entity_id)
     .bind(f.before_seq)
@@ -172,7 +180,11 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<Result<i64, ChainBreak>,
     let mut all = Vec::new();
     let mut after = 0_i64;
     loop {
-        let page: Vec<Row> = sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000"))
+        let page: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000"
+        ))
         .bind(after)
         .fetch_all(&mut *conn)
         .await?;

@@ -57,7 +57,10 @@ pub async fn clear(conn: &mut AnyConnection, year: i32, kind: &str) -> Result<()
         "function" => "DELETE FROM function_codes WHERE fiscal_year = $1",
         _ => "DELETE FROM economic_codes WHERE fiscal_year = $1",
     };
-    sqlx::query(sql).bind(i64::from(year)).execute(&mut *conn).await?;
+    sqlx::query(sql)
+        .bind(i64::from(year))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -11,6 +11,8 @@ pub mod error;
 pub mod orgs;
 pub mod profiles;
 pub mod sessions;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod users;
 
@@ -114,7 +116,11 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.write.acquire().await?;
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&mut *conn)
+                    .await?
+            }
             Backend::Postgres => {
                 sqlx::migrate!("./migrations/postgres")
                     .run(&mut *conn)
@@ -162,8 +168,7 @@ fn normalise_url(url: &str) -> String {
 }
 
 fn connect_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
-    AnyConnectOptions::from_str(url)
-        .map_err(|e| StoreError::Config(format!("数据库地址无效：{e}")))
+    AnyConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("数据库地址无效：{e}")))
 }
 
 fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {

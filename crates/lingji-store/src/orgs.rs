@@ -132,7 +132,11 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewOrganisation) -> Result<i
         (OrgKind::Jurisdiction, _) => (None, None),
         (OrgKind::Department, Some(p)) => (Some(p.jurisdiction), None),
         (OrgKind::Unit, Some(p)) => (Some(p.jurisdiction), p.department),
-        (_, None) => return Err(StoreError::Corrupt("department or unit without parent".into())),
+        (_, None) => {
+            return Err(StoreError::Corrupt(
+                "department or unit without parent".into(),
+            ));
+        }
     };
     let s = &new.staffing;
     let id: i64 = sqlx::query_scalar(
@@ -172,10 +176,14 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewOrganisation) -> Result<i
 
 /// One organisation.
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Organisation>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organisations WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organisations WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(Organisation::try_from).transpose()
 }
 
@@ -185,7 +193,11 @@ pub async fn find_by_code(
     jurisdiction_id: i64,
     code: &str,
 ) -> Result<Option<Organisation>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organisations WHERE jurisdiction_id = $1 AND code = $2"))
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organisations WHERE jurisdiction_id = $1 AND code = $2"
+    ))
     .bind(jurisdiction_id)
     .bind(code)
     .fetch_optional(&mut *conn)
@@ -194,17 +206,28 @@ pub async fn find_by_code(
 }
 
 /// Organisations with this code in any jurisdiction (for the CLI, which has no jurisdiction).
-pub async fn find_by_code_anywhere(conn: &mut AnyConnection, code: &str) -> Result<Vec<Organisation>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organisations WHERE code = $1 ORDER BY id"))
-        .bind(code)
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn find_by_code_anywhere(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Vec<Organisation>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organisations WHERE code = $1 ORDER BY id"
+    ))
+    .bind(code)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.into_iter().map(Organisation::try_from).collect()
 }
 
 /// Every jurisdiction.
 pub async fn jurisdictions(conn: &mut AnyConnection) -> Result<Vec<Organisation>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organisations WHERE kind = 'jurisdiction' ORDER BY id"))
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organisations WHERE kind = 'jurisdiction' ORDER BY id"
+    ))
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(Organisation::try_from).collect()
@@ -218,16 +241,22 @@ pub async fn list(
     within: Option<i64>,
 ) -> Result<Vec<Organisation>, StoreError> {
     let rows: Vec<Row> = match within {
-        None => {
-            sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organisations WHERE jurisdiction_id = $1 ORDER BY kind <> 'jurisdiction', code"))
-            .bind(jurisdiction_id)
-            .fetch_all(&mut *conn)
-            .await?
-        }
+        None => sqlx::query_as(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE jurisdiction_id = $1 ORDER BY kind <> 'jurisdiction', code"
+        ))
+        .bind(jurisdiction_id)
+        .fetch_all(&mut *conn)
+        .await?,
         Some(org) => {
-            sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organisations WHERE jurisdiction_id = $1 \
+            sqlx::query_as(concat!(
+                "SELECT ",
+                org_columns!(),
+                " FROM organisations WHERE jurisdiction_id = $1 \
                  AND (id = $2 OR department_id = $2 OR jurisdiction_id = $2) \
-                 ORDER BY kind <> 'jurisdiction', code"))
+                 ORDER BY kind <> 'jurisdiction', code"
+            ))
             .bind(jurisdiction_id)
             .bind(org)
             .fetch_all(&mut *conn)

@@ -50,10 +50,12 @@ impl TryFrom<Row> for ProfileVersion {
         Ok(ProfileVersion {
             id: r.id,
             jurisdiction_id: r.jurisdiction_id,
-            fiscal_year: i32::try_from(r.fiscal_year).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            fiscal_year: i32::try_from(r.fiscal_year)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             version: r.version,
             preset: r.preset,
-            profile: serde_json::from_str(&r.body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            profile: serde_json::from_str(&r.body)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             note: r.note,
             created_by: r.created_by,
             created_at: r.created_at,
@@ -109,8 +111,12 @@ pub async fn current(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Option<ProfileVersion>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!("SELECT ", profile_columns!(), " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
-         ORDER BY version DESC LIMIT 1"))
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        profile_columns!(),
+        " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         ORDER BY version DESC LIMIT 1"
+    ))
     .bind(jurisdiction_id)
     .bind(i64::from(fiscal_year))
     .fetch_optional(&mut *conn)
@@ -124,8 +130,12 @@ pub async fn history(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Vec<ProfileVersion>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", profile_columns!(), " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
-         ORDER BY version DESC"))
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        profile_columns!(),
+        " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         ORDER BY version DESC"
+    ))
     .bind(jurisdiction_id)
     .bind(i64::from(fiscal_year))
     .fetch_all(&mut *conn)

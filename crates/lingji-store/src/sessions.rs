@@ -51,7 +51,11 @@ pub async fn get(conn: &mut AnyConnection, id_hash: &str) -> Result<Option<Sessi
 }
 
 /// Moves a session's expiry forward (sliding expiry).
-pub async fn touch(conn: &mut AnyConnection, id_hash: &str, expires_at: &str) -> Result<(), StoreError> {
+pub async fn touch(
+    conn: &mut AnyConnection,
+    id_hash: &str,
+    expires_at: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id_hash = $2")
         .bind(expires_at)
         .bind(id_hash)
@@ -156,7 +160,10 @@ pub async fn insert_token(
 }
 
 /// The user of an unrevoked API token.
-pub async fn token_user(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<i64>, StoreError> {
+pub async fn token_user(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )

@@ -133,7 +133,10 @@ pub async fn find(conn: &mut AnyConnection, username: &str) -> Result<Option<Use
 
 /// Users of a jurisdiction, by organisation and name.
 pub async fn list(conn: &mut AnyConnection, jurisdiction_id: i64) -> Result<Vec<User>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(select_users!(), " WHERE o.jurisdiction_id = $1 ORDER BY o.code, u.username"))
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        select_users!(),
+        " WHERE o.jurisdiction_id = $1 ORDER BY o.code, u.username"
+    ))
     .bind(jurisdiction_id)
     .fetch_all(&mut *conn)
     .await?;

@@ -1,1 +1,125 @@
-//! stub
+//! The lingji HTTP server: `/api/v1` JSON (OpenAPI from the routes), the Chinese web UI
+//! (askama + htmx), sessions and CSRF, health and metrics, static assets in the binary.
+
+pub mod api;
+pub mod assets;
+pub mod identity;
+pub mod pages;
+pub mod problem;
+mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::get;
+use lingji_app::App;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Web settings.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark session cookies `Secure` (set when TLS terminates in front of lingji).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
+    pub trust_proxy: bool,
+    /// List the demo logins on the login page (`serve --demo`).
+    pub show_demo_logins: bool,
+}
+
+/// Shared state of every handler: the application and the web settings.
+#[derive(Clone)]
+pub struct AppState {
+    /// Use cases.
+    pub app: App,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+}
+
+/// Largest request body accepted (code-table uploads included).
+pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
+
+/// The whole application as one router.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState {
+        app,
+        config: Arc::new(config),
+    };
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
+    Router::new()
+        .merge(api_router)
+        .merge(pages::router())
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .route(
+            "/api/openapi.pretty.json",
+            get(move || async move { openapi_json }),
+        )
+        .route("/healthz", get(health))
+        .route("/metrics", get(telemetry::render))
+        .route("/assets/{*path}", get(assets::serve))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            identity::identify,
+        ))
+        .layer(middleware::from_fn(telemetry::track))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The OpenAPI document, for the snapshot test and tooling.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::router().split_for_parts().1
+}
+
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(state.app.store.read())
+        .await
+    {
+        Ok(_) => "ok".into_response(),
+        Err(e) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("database: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then drains connections.
+pub async fn serve(app: App, config: WebConfig, listen: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let router = router(app, config);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

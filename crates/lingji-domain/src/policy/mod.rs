@@ -322,8 +322,7 @@ impl PolicyProfile {
         let mut tiers = self.allocation.tier_order.clone();
         tiers.sort();
         tiers.dedup();
-        if tiers.len() != self.allocation.tier_order.len()
-            || tiers.len() != SpendingTier::ALL.len()
+        if tiers.len() != self.allocation.tier_order.len() || tiers.len() != SpendingTier::ALL.len()
         {
             return bad(
                 "allocation.tier_order",
@@ -354,17 +353,49 @@ impl PolicyProfile {
         }
         // Limits are positive.
         let positive = [
-            ("library.max_period_years", "ZB-5c", self.library.max_period_years),
-            ("library.pilot_max_period_years", "QJ-3c", self.library.pilot_max_period_years),
-            ("library.cleanup_unfunded_years", "ZB-15c", self.library.cleanup_unfunded_years),
-            ("special_funds.max_period_years", "ZB-12", self.special_funds.max_period_years),
-            ("execution.transfer_carryover_years", "QJ-4b", self.execution.transfer_carryover_years),
-            ("execution.project_carryover_years", "CS-6", self.execution.project_carryover_years),
-            ("execution.idle_recovery_years", "ZX-3c", self.execution.idle_recovery_years),
+            (
+                "library.max_period_years",
+                "ZB-5c",
+                self.library.max_period_years,
+            ),
+            (
+                "library.pilot_max_period_years",
+                "QJ-3c",
+                self.library.pilot_max_period_years,
+            ),
+            (
+                "library.cleanup_unfunded_years",
+                "ZB-15c",
+                self.library.cleanup_unfunded_years,
+            ),
+            (
+                "special_funds.max_period_years",
+                "ZB-12",
+                self.special_funds.max_period_years,
+            ),
+            (
+                "execution.transfer_carryover_years",
+                "QJ-4b",
+                self.execution.transfer_carryover_years,
+            ),
+            (
+                "execution.project_carryover_years",
+                "CS-6",
+                self.execution.project_carryover_years,
+            ),
+            (
+                "execution.idle_recovery_years",
+                "ZX-3c",
+                self.execution.idle_recovery_years,
+            ),
         ];
         for (key, clause, value) in positive {
             if value.0 == 0 || value.0 > 50 {
-                return bad(key, clause, format!("年限应为 1–50 之间的整数（当前 {}）", value.0));
+                return bad(
+                    key,
+                    clause,
+                    format!("年限应为 1–50 之间的整数（当前 {}）", value.0),
+                );
             }
         }
         if self.library.pilot_max_period_years > self.library.max_period_years {
@@ -375,7 +406,11 @@ impl PolicyProfile {
             );
         }
         for (key, clause, m) in [
-            ("library.major_project_threshold", "ZB-13a", self.library.major_project_threshold),
+            (
+                "library.major_project_threshold",
+                "ZB-13a",
+                self.library.major_project_threshold,
+            ),
             (
                 "execution.penetrating_supervision_threshold",
                 "ZX-2",
@@ -405,19 +440,33 @@ impl PolicyProfile {
                 "performance.weight_execution",
                 "NAT-10",
                 "自评权重",
-                [p.weight_execution, p.weight_output, p.weight_benefit, p.weight_satisfaction],
+                [
+                    p.weight_execution,
+                    p.weight_output,
+                    p.weight_benefit,
+                    p.weight_satisfaction,
+                ],
             ),
             (
                 "performance.key_weight_decision",
                 "PM-10",
                 "重点评价权重",
-                [p.key_weight_decision, p.key_weight_process, p.key_weight_output, p.key_weight_benefit],
+                [
+                    p.key_weight_decision,
+                    p.key_weight_process,
+                    p.key_weight_output,
+                    p.key_weight_benefit,
+                ],
             ),
         ];
         for (key, clause, label, weights) in weight_sets {
             let sum: u32 = weights.iter().map(|w| w.0).sum();
             if sum != Score::points(100).0 {
-                return bad(key, clause, format!("{label}之和须为 100（当前 {}）", Score(sum).display()));
+                return bad(
+                    key,
+                    clause,
+                    format!("{label}之和须为 100（当前 {}）", Score(sum).display()),
+                );
             }
         }
         let r = &self.review;
@@ -435,14 +484,25 @@ impl PolicyProfile {
             return bad(
                 "review.ex_ante_weight_necessity",
                 "ZB-13a",
-                format!("事前绩效评估五个维度权重之和须为 100（当前 {}）", Score(ex_ante).display()),
+                format!(
+                    "事前绩效评估五个维度权重之和须为 100（当前 {}）",
+                    Score(ex_ante).display()
+                ),
             );
         }
         if r.ex_ante_pass_score > Score::points(100) {
-            return bad("review.ex_ante_pass_score", "ZB-13a", "予以支持的最低分不得超过 100".into());
+            return bad(
+                "review.ex_ante_pass_score",
+                "ZB-13a",
+                "予以支持的最低分不得超过 100".into(),
+            );
         }
         if p.monitoring_months.0.is_empty() {
-            return bad("performance.monitoring_months", "PM-9", "至少设定一个绩效运行监控时点".into());
+            return bad(
+                "performance.monitoring_months",
+                "PM-9",
+                "至少设定一个绩效运行监控时点".into(),
+            );
         }
         if p.monitoring_red_gap <= p.monitoring_yellow_gap {
             return bad(
@@ -481,8 +541,14 @@ mod tests {
         assert_eq!(qj.library.pilot_max_period_years, Count(3)); // QJ-3c
         assert_eq!(qj.execution.transfer_carryover_years, Count(1)); // QJ-4b
         let zx = preset(Preset::Zixing);
-        assert_eq!(zx.library.contract_staff_yearly_reduction, Rate::percent(10)); // ZX
-        assert_eq!(zx.execution.penetrating_supervision_threshold, Money::from_yuan(500_000)); // ZX-2
+        assert_eq!(
+            zx.library.contract_staff_yearly_reduction,
+            Rate::percent(10)
+        ); // ZX
+        assert_eq!(
+            zx.execution.penetrating_supervision_threshold,
+            Money::from_yuan(500_000)
+        ); // ZX-2
         assert_eq!(zx.execution.idle_recovery_years, Count(2)); // ZX-3c
         let lyg = preset(Preset::LianyungangCity);
         assert_eq!(lyg.library.max_period_years, Count(5)); // ZB-5c
@@ -492,7 +558,8 @@ mod tests {
     #[test]
     fn zb_3_tier_order_must_be_complete() {
         let mut p = preset(Preset::LianyungangCity);
-        p.set_parameter("allocation.tier_order", "三保, debt_service").unwrap_err();
+        p.set_parameter("allocation.tier_order", "三保, debt_service")
+            .unwrap_err();
         p.set_parameter("allocation.tier_order", "three_guarantees,debt_service")
             .unwrap();
         let err = p.validate().unwrap_err();
@@ -534,7 +601,9 @@ mod tests {
             p.set_parameter("nope.nope", "1").unwrap_err().code,
             "POLICY_PARAMETER_UNKNOWN"
         );
-        let err = p.set_parameter("allocation.cut_fair", "twenty").unwrap_err();
+        let err = p
+            .set_parameter("allocation.cut_fair", "twenty")
+            .unwrap_err();
         assert_eq!(err.code, "POLICY_PARAMETER_INVALID");
         assert_eq!(err.clause, Some("CS-5b, QJ-5b"));
     }

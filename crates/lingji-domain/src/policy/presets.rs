@@ -44,7 +44,9 @@ impl Preset {
     /// Chinese name with its source.
     pub fn label(self) -> &'static str {
         match self {
-            Preset::LianyungangCity => "连云港市市级（连政发〔2024〕119号、全面实施预算绩效管理实施方案）",
+            Preset::LianyungangCity => {
+                "连云港市市级（连政发〔2024〕119号、全面实施预算绩效管理实施方案）"
+            }
             Preset::Zixing => "资兴市（零基预算改革，2025）",
             Preset::CsCity => "某市本级（2024 年预算说明）",
             Preset::ZiboDistrict => "淄博市某区（深化区级预算管理改革）",
@@ -74,7 +76,7 @@ fn base() -> PolicyProfile {
             reserve_start: MonthDay { month: 6, day: 30 },
         },
         library: Library {
-            max_period_years: Count(5),       // ZB-5c
+            max_period_years: Count(5),                           // ZB-5c
             pilot_max_period_years: Count(5), // ZB sets no pilot limit: same as projects
             cleanup_unfunded_years: Count(2), // default: ZB-15c says "长期"
             unassigned_reserve_cap: Rate::percent(5), // default: ZB-2b "严格控制"
@@ -84,7 +86,7 @@ fn base() -> PolicyProfile {
         review: Review {
             focused_if_execution_below: Rate::percent(60), // default
             focused_if_adjustment_above: Rate::percent(30), // default
-            focused_if_findings_at_least: Count(2),         // default
+            focused_if_findings_at_least: Count(2),        // default
             ex_ante_weight_necessity: Score::points(20),
             ex_ante_weight_economy: Score::points(20),
             ex_ante_weight_targets: Score::points(20),
@@ -93,7 +95,7 @@ fn base() -> PolicyProfile {
             ex_ante_pass_score: Score::points(60),
         },
         allocation: Allocation {
-            tier_order: SpendingTier::ALL.to_vec(), // ZB-3
+            tier_order: SpendingTier::ALL.to_vec(),   // ZB-3
             guarantee_order: Guarantee::ALL.to_vec(), // QJ-2c
             marginal_policy: MarginalPolicy::Partial,
             cut_good: Rate::percent(0),

@@ -200,7 +200,10 @@ impl ParamValue for MonthList {
     }
     fn parse_param(raw: &str) -> Result<Self, String> {
         let mut months = Vec::new();
-        for part in raw.split([',', '，', '、', ' ']).filter(|p| !p.trim().is_empty()) {
+        for part in raw
+            .split([',', '，', '、', ' '])
+            .filter(|p| !p.trim().is_empty())
+        {
             let m: u32 = part
                 .trim()
                 .trim_end_matches('月')
@@ -294,7 +297,12 @@ mod tests {
 
     #[test]
     fn rates_round_trip_exactly() {
-        for (raw, bp) in [("20%", 2000), ("11.74%", 1174), ("0.5", 50), ("100", 10_000)] {
+        for (raw, bp) in [
+            ("20%", 2000),
+            ("11.74%", 1174),
+            ("0.5", 50),
+            ("100", 10_000),
+        ] {
             let r = Rate::parse_param(raw).unwrap();
             assert_eq!(r.0, bp);
             assert_eq!(Rate::parse_param(&r.display()).unwrap(), r);
@@ -316,14 +324,21 @@ mod tests {
     #[test]
     fn every_kind_reads_back_what_it_shows() {
         let tiers = SpendingTier::ALL.to_vec();
-        assert_eq!(Vec::<SpendingTier>::parse_param(&tiers.display()).unwrap(), tiers);
+        assert_eq!(
+            Vec::<SpendingTier>::parse_param(&tiers.display()).unwrap(),
+            tiers
+        );
         let m = Money::from_fen(50_000_000);
         assert_eq!(Money::parse_param(&m.display()).unwrap(), m);
         let s = Score(8999);
         assert_eq!(Score::parse_param(&s.display()).unwrap(), s);
         let months = MonthList(vec![6, 9]);
         assert_eq!(MonthList::parse_param(&months.display()).unwrap(), months);
-        for p in [MarginalPolicy::Partial, MarginalPolicy::SkipToNextFit, MarginalPolicy::Stop] {
+        for p in [
+            MarginalPolicy::Partial,
+            MarginalPolicy::SkipToNextFit,
+            MarginalPolicy::Stop,
+        ] {
             assert_eq!(MarginalPolicy::parse_param(&p.display()).unwrap(), p);
         }
     }

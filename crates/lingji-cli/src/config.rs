@@ -1,0 +1,106 @@
+//! Layered configuration: defaults → `lingji.toml` → `LINGJI_*` environment → flags.
+//! Secrets can come from files: `LINGJI_DATABASE_URL_FILE` names a file holding the URL.
+
+use std::net::SocketAddr;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use lingji_app::{Settings, StoreConfig};
+use lingji_web::WebConfig;
+use serde::{Deserialize, Serialize};
+
+/// Everything the binary can be told.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Primary database.
+    pub database_url: String,
+    /// Read replica.
+    pub read_database_url: Option<String>,
+    /// Listen address of `serve`.
+    pub listen: SocketAddr,
+    /// Connections in the read pool.
+    pub max_read_connections: u32,
+    /// Mark cookies Secure.
+    pub secure_cookies: bool,
+    /// Trust X-Forwarded-* headers.
+    pub trust_proxy: bool,
+    /// Session idle timeout in minutes.
+    pub session_ttl_minutes: i64,
+    /// Log filter, e.g. `info` or `lingji_web=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite:lingji.db".into(),
+            read_database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_read_connections: 8,
+            secure_cookies: false,
+            trust_proxy: false,
+            session_ttl_minutes: Settings::default().session_ttl_minutes,
+            log: "info,sqlx=warn".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layers; flags given on the command line win.
+    pub fn load(
+        database_url: Option<String>,
+        read_database_url: Option<String>,
+    ) -> anyhow::Result<Config> {
+        let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file("lingji.toml"))
+            .merge(Env::prefixed("LINGJI_").ignore(&["log", "user_password"]))
+            .extract()?;
+        if let Ok(path) = std::env::var("LINGJI_DATABASE_URL_FILE") {
+            config.database_url = std::fs::read_to_string(&path)?.trim().to_string();
+        }
+        if let Some(url) = database_url {
+            config.database_url = url;
+        }
+        if read_database_url.is_some() {
+            config.read_database_url = read_database_url;
+        }
+        Ok(config)
+    }
+
+    /// Store settings.
+    pub fn store(&self) -> StoreConfig {
+        StoreConfig {
+            database_url: self.database_url.clone(),
+            read_database_url: self.read_database_url.clone(),
+            max_read_connections: self.max_read_connections,
+        }
+    }
+
+    /// Sign-in settings.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            session_ttl_minutes: self.session_ttl_minutes,
+            ..Settings::default()
+        }
+    }
+
+    /// Web settings.
+    pub fn web(&self, demo: bool) -> WebConfig {
+        WebConfig {
+            secure_cookies: self.secure_cookies,
+            trust_proxy: self.trust_proxy,
+            show_demo_logins: demo,
+        }
+    }
+
+    /// The database URL without its password, for printing.
+    pub fn redacted_database_url(&self) -> String {
+        match url::Url::parse(&self.database_url) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! The repository suite: the same stories on SQLite and on PostgreSQL.
+
+use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
+use lingji_domain::policy::{Preset, preset};
+use lingji_store::audit::{self, NewEvent};
+use lingji_store::orgs::{self, NewOrganisation};
+use lingji_store::testing::TestDb;
+use lingji_store::{Backend, Store, StoreError, backend_tests, profiles, sessions};
+
+async fn open(backend: Backend) -> Option<(Store, TestDb)> {
+    let db = TestDb::new(backend).await?;
+    let store = Store::connect(&db.config).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    Some((store, db))
+}
+
+fn event(n: usize) -> NewEvent<'static> {
+    NewEvent {
+        jurisdiction_id: 1,
+        actor_id: 7,
+        actor: "tester",
+        action: "test.event",
+        entity_type: "thing",
+        entity_id: n.to_string(),
+        before: String::new(),
+        after: format!("{{\"n\":{n}}}"),
+    }
+}
+
+async fn append_events(store: &Store, n: usize) {
+    for i in 1..=n {
+        let mut tx = store.begin().await.unwrap();
+        audit::append(&mut tx, event(i)).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn tamper(store: &Store, sql: &'static str) {
+    sqlx::query(sql).execute(store.write()).await.unwrap();
+}
+
+async fn audit_chain_detects_an_altered_row(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    append_events(&store, 5).await;
+    let mut conn = store.write().acquire().await.unwrap();
+    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(5));
+    drop(conn);
+    tamper(
+        &store,
+        "UPDATE audit_events SET after = '{\"n\":999}' WHERE seq = 3",
+    )
+    .await;
+    let mut conn = store.write().acquire().await.unwrap();
+    let broken = audit::verify(&mut conn).await.unwrap().unwrap_err();
+    assert_eq!(broken.seq, 3, "{}", broken.reason);
+}
+
+async fn audit_chain_detects_a_removed_row_and_a_removed_tail(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    append_events(&store, 5).await;
+    tamper(&store, "DELETE FROM audit_events WHERE seq = 5").await;
+    let mut conn = store.write().acquire().await.unwrap();
+    assert_eq!(audit::verify(&mut conn).await.unwrap().unwrap_err().seq, 5);
+    drop(conn);
+    tamper(&store, "DELETE FROM audit_events WHERE seq = 2").await;
+    let mut conn = store.write().acquire().await.unwrap();
+    assert_eq!(audit::verify(&mut conn).await.unwrap().unwrap_err().seq, 2);
+}
+
+async fn a_rolled_back_change_leaves_no_audit_event(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    append_events(&store, 2).await;
+    let mut tx = store.begin().await.unwrap();
+    audit::append(&mut tx, event(3)).await.unwrap();
+    tx.rollback().await.unwrap();
+    append_events(&store, 1).await;
+    let mut conn = store.write().acquire().await.unwrap();
+    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(3));
+}
+
+async fn concurrent_writers_form_one_chain(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let mut tx = store.begin().await.unwrap();
+                audit::append(&mut tx, event(t * 100 + i)).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut conn = store.write().acquire().await.unwrap();
+    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(80));
+}
+
+async fn seed_tree(store: &Store) -> (i64, i64, i64, i64) {
+    let mut tx = store.begin().await.unwrap();
+    let city = orgs::insert(
+        &mut tx,
+        &NewOrganisation {
+            kind: OrgKind::Jurisdiction,
+            code: "329900".into(),
+            name: "示范市".into(),
+            parent: None,
+            region_code: Some("329900".into()),
+            unit_kind: None,
+            review_body: None,
+            staffing: Staffing::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let city_path = OrgPath {
+        jurisdiction: city,
+        department: None,
+        unit: None,
+    };
+    let dept = orgs::insert(
+        &mut tx,
+        &NewOrganisation {
+            kind: OrgKind::Department,
+            code: "101".into(),
+            name: "市教育局".into(),
+            parent: Some(city_path),
+            region_code: None,
+            unit_kind: None,
+            review_body: None,
+            staffing: Staffing::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let dept_path = OrgPath {
+        jurisdiction: city,
+        department: Some(dept),
+        unit: None,
+    };
+    let mut units = Vec::new();
+    for (code, name) in [("101001", "市教育局机关"), ("101002", "市第一中学")] {
+        units.push(
+            orgs::insert(
+                &mut tx,
+                &NewOrganisation {
+                    kind: OrgKind::Unit,
+                    code: code.into(),
+                    name: name.into(),
+                    parent: Some(dept_path),
+                    region_code: None,
+                    unit_kind: Some(UnitKind::Administrative),
+                    review_body: None,
+                    staffing: Staffing {
+                        authorized_posts: 10,
+                        actual_staff: 9,
+                        retired_staff: 1,
+                        contract_staff: 1,
+                        contract_quota: 2,
+                    },
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    (city, dept, units[0], units[1])
+}
+
+async fn organisations_keep_their_place_in_the_tree(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (city, dept, unit, other) = seed_tree(&store).await;
+    let mut conn = store.read().acquire().await.unwrap();
+    let u = orgs::get(&mut conn, unit).await.unwrap().unwrap();
+    assert_eq!(
+        u.path,
+        OrgPath {
+            jurisdiction: city,
+            department: Some(dept),
+            unit: Some(unit)
+        }
+    );
+    assert_eq!(u.unit_kind, Some(UnitKind::Administrative));
+    let in_dept = orgs::list(&mut conn, city, Some(dept)).await.unwrap();
+    assert_eq!(
+        in_dept.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![dept, unit, other]
+    );
+    let only_unit = orgs::list(&mut conn, city, Some(unit)).await.unwrap();
+    assert_eq!(only_unit.len(), 1);
+    assert_eq!(orgs::list(&mut conn, city, None).await.unwrap().len(), 4);
+}
+
+async fn duplicate_codes_are_a_conflict(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (city, dept, _, _) = seed_tree(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let err = orgs::insert(
+        &mut tx,
+        &NewOrganisation {
+            kind: OrgKind::Unit,
+            code: "101001".into(),
+            name: "重复".into(),
+            parent: Some(OrgPath {
+                jurisdiction: city,
+                department: Some(dept),
+                unit: None,
+            }),
+            region_code: None,
+            unit_kind: Some(UnitKind::Administrative),
+            review_body: None,
+            staffing: Staffing::default(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+async fn a_stale_version_does_not_overwrite(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (_, _, unit, _) = seed_tree(&store).await;
+    let s = Staffing {
+        authorized_posts: 12,
+        actual_staff: 11,
+        retired_staff: 2,
+        contract_staff: 1,
+        contract_quota: 2,
+    };
+    let mut conn = store.write().acquire().await.unwrap();
+    orgs::update_staffing(&mut conn, unit, &s, 1).await.unwrap();
+    let again = Staffing {
+        actual_staff: 3,
+        ..s
+    };
+    assert!(matches!(
+        orgs::update_staffing(&mut conn, unit, &again, 1).await,
+        Err(StoreError::Stale)
+    ));
+    let now = orgs::get(&mut conn, unit).await.unwrap().unwrap();
+    assert_eq!((now.staffing.actual_staff, now.version), (11, 2));
+}
+
+async fn profile_versions_count_up(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (city, _, _, _) = seed_tree(&store).await;
+    let mut conn = store.write().acquire().await.unwrap();
+    let p = preset(Preset::CsCity);
+    assert_eq!(
+        profiles::insert_version(&mut conn, city, 2026, "cs_city", &p, "a", "t")
+            .await
+            .unwrap(),
+        1
+    );
+    let mut changed = p.clone();
+    changed.set_parameter("allocation.cut_fair", "25%").unwrap();
+    assert_eq!(
+        profiles::insert_version(&mut conn, city, 2026, "cs_city", &changed, "b", "t")
+            .await
+            .unwrap(),
+        2
+    );
+    let current = profiles::current(&mut conn, city, 2026)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((current.version, current.profile), (2, changed));
+    assert_eq!(
+        profiles::history(&mut conn, city, 2026)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        profiles::current(&mut conn, city, 2027)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn expired_sessions_do_not_sign_in(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (_, _, unit, _) = seed_tree(&store).await;
+    let mut conn = store.write().acquire().await.unwrap();
+    let user = lingji_store::users::insert(
+        &mut conn,
+        "u1",
+        "U",
+        lingji_domain::authz::Role::UnitOperator,
+        unit,
+        "x",
+    )
+    .await
+    .unwrap();
+    sessions::insert(&mut conn, "live", user, "c1", "2999-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    sessions::insert(&mut conn, "dead", user, "c2", "2000-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    assert!(sessions::get(&mut conn, "live").await.unwrap().is_some());
+    assert!(sessions::get(&mut conn, "dead").await.unwrap().is_none());
+}
+
+backend_tests!(
+    audit_chain_detects_an_altered_row,
+    audit_chain_detects_a_removed_row_and_a_removed_tail,
+    a_rolled_back_change_leaves_no_audit_event,
+    concurrent_writers_form_one_chain,
+    organisations_keep_their_place_in_the_tree,
+    duplicate_codes_are_a_conflict,
+    a_stale_version_does_not_overwrite,
+    profile_versions_count_up,
+    expired_sessions_do_not_sign_in,
+);

@@ -1,0 +1,227 @@
+//! `/api/v1/orgs`: the organisations a caller may see, a unit's staffing, new departments and
+//! units.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use lingji_app::orgs::CreateOrganisation;
+use lingji_app::store::orgs::Organisation;
+use lingji_domain::org::Staffing;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use crate::AppState;
+use crate::identity::ApiUser;
+use crate::problem::{ApiResult, Problem};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
+        .routes(routes!(update_staffing))
+}
+
+/// Staffing numbers of a unit (编制与实有人数).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StaffingDto {
+    /// 编制数.
+    pub authorized_posts: i64,
+    /// 实有在职人数.
+    pub actual_staff: i64,
+    /// 离退休人数.
+    pub retired_staff: i64,
+    /// 编外人员数.
+    pub contract_staff: i64,
+    /// 编外人员核定限额 (ZB-6c).
+    pub contract_quota: i64,
+}
+
+impl From<Staffing> for StaffingDto {
+    fn from(s: Staffing) -> Self {
+        StaffingDto {
+            authorized_posts: s.authorized_posts,
+            actual_staff: s.actual_staff,
+            retired_staff: s.retired_staff,
+            contract_staff: s.contract_staff,
+            contract_quota: s.contract_quota,
+        }
+    }
+}
+
+impl From<StaffingDto> for Staffing {
+    fn from(s: StaffingDto) -> Self {
+        Staffing {
+            authorized_posts: s.authorized_posts,
+            actual_staff: s.actual_staff,
+            retired_staff: s.retired_staff,
+            contract_staff: s.contract_staff,
+            contract_quota: s.contract_quota,
+        }
+    }
+}
+
+/// An organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationDto {
+    /// Id.
+    pub id: i64,
+    /// `jurisdiction`, `department` or `unit`.
+    pub kind: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Parent id.
+    pub parent_id: Option<i64>,
+    /// Jurisdiction id.
+    pub jurisdiction_id: i64,
+    /// Department id (for departments, their own).
+    pub department_id: Option<i64>,
+    /// Unit kind identifier.
+    pub unit_kind: Option<String>,
+    /// Unit kind in Chinese.
+    pub unit_kind_label: Option<String>,
+    /// Joint-review body this department acts as.
+    pub review_body: Option<String>,
+    /// Staffing (units).
+    pub staffing: StaffingDto,
+    /// Row version: send it back when changing staffing.
+    pub version: i64,
+}
+
+impl From<Organisation> for OrganisationDto {
+    fn from(o: Organisation) -> Self {
+        OrganisationDto {
+            id: o.id,
+            kind: o.kind.as_str().to_string(),
+            code: o.code,
+            name: o.name,
+            parent_id: o.parent_id,
+            jurisdiction_id: o.path.jurisdiction,
+            department_id: o.path.department,
+            unit_kind: o.unit_kind.map(|k| k.as_str().to_string()),
+            unit_kind_label: o.unit_kind.map(|k| k.label().to_string()),
+            review_body: o.review_body,
+            staffing: o.staffing.into(),
+            version: o.version,
+        }
+    }
+}
+
+/// The organisations the caller may see: the whole jurisdiction for finance, audit and
+/// administration; the own department or unit for the others.
+#[utoipa::path(get, path = "/orgs", tag = "organisations",
+    responses((status = 200, body = Vec<OrganisationDto>), (status = 401, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+) -> ApiResult<Json<Vec<OrganisationDto>>> {
+    let orgs = state
+        .app
+        .list_organisations(&id.caller(), id.actor.org.jurisdiction)
+        .await?;
+    Ok(Json(orgs.into_iter().map(Into::into).collect()))
+}
+
+/// One organisation; 404 when it does not exist or lies outside the caller's scope.
+#[utoipa::path(get, path = "/orgs/{id}", tag = "organisations",
+    params(("id" = i64, Path, description = "organisation id")),
+    responses((status = 200, body = OrganisationDto), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn get_one(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(org): Path<i64>,
+) -> ApiResult<Json<OrganisationDto>> {
+    Ok(Json(
+        state.app.organisation(&id.caller(), org).await?.into(),
+    ))
+}
+
+/// New staffing numbers with the version they are based on.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StaffingUpdate {
+    /// The numbers.
+    #[serde(flatten)]
+    pub staffing: StaffingDto,
+    /// Version read before editing; a newer one means somebody changed the unit first (409).
+    pub version: i64,
+}
+
+/// Change a unit's staffing (own unit for operators, own department's units for reviewers).
+#[utoipa::path(put, path = "/orgs/{id}/staffing", tag = "organisations",
+    params(("id" = i64, Path, description = "unit id")),
+    request_body = StaffingUpdate,
+    responses(
+        (status = 200, body = OrganisationDto),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "已被他人修改", body = Problem),
+        (status = 422, description = "如编外人员超过核定限额（ZB-6c）", body = Problem),
+    ),
+    security(("session" = []), ("bearer" = [])))]
+async fn update_staffing(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(org): Path<i64>,
+    ApiJson(body): ApiJson<StaffingUpdate>,
+) -> ApiResult<Json<OrganisationDto>> {
+    let updated = state
+        .app
+        .update_staffing(&id.caller(), org, body.staffing.into(), body.version)
+        .await?;
+    Ok(Json(updated.into()))
+}
+
+/// A new department or unit.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewOrganisationDto {
+    /// `department` or `unit`.
+    pub kind: String,
+    /// The jurisdiction (for a department) or department (for a unit).
+    pub parent_id: i64,
+    /// 3 digits for a department; 6 for a unit, starting with its department's code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Unit kind (units): administrative, civil_service_managed, public_welfare_1,
+    /// public_welfare_2, business, mass_org.
+    pub unit_kind: Option<String>,
+    /// Joint-review body (departments): organisation_department, data_bureau,
+    /// development_reform.
+    pub review_body: Option<String>,
+    /// Staffing (units).
+    pub staffing: Option<StaffingDto>,
+}
+
+/// Create a department or unit (administrators).
+#[utoipa::path(post, path = "/orgs", tag = "organisations",
+    request_body = NewOrganisationDto,
+    responses((status = 201, body = OrganisationDto), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn create(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<NewOrganisationDto>,
+) -> ApiResult<(StatusCode, Json<OrganisationDto>)> {
+    let created = state
+        .app
+        .create_organisation(
+            &id.caller(),
+            CreateOrganisation {
+                kind: body.kind,
+                parent_id: body.parent_id,
+                code: body.code,
+                name: body.name,
+                unit_kind: body.unit_kind,
+                review_body: body.review_body,
+                staffing: body.staffing.map(Into::into).unwrap_or_default(),
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}

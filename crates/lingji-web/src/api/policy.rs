@@ -1,0 +1,206 @@
+//! `/api/v1/policy`: the jurisdiction's policy profile with every clause cited, its versions,
+//! edits by administrators, and the year's calendar.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use lingji_app::store::profiles::ProfileVersion;
+use lingji_domain::codes::FiscalYear;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use crate::AppState;
+use crate::identity::ApiUser;
+use crate::pages::calendar::{CalendarItem, calendar};
+use crate::problem::{ApiResult, Problem};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_profile, update_profile))
+        .routes(routes!(history))
+        .routes(routes!(get_calendar))
+}
+
+/// One parameter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParameterDto {
+    /// Dotted key, e.g. `allocation.cut_fair`.
+    pub key: String,
+    /// Clause ids in POLICY.md.
+    pub clause: String,
+    /// Chinese name.
+    pub label: String,
+    /// Section heading.
+    pub section: String,
+    /// Value kind.
+    pub kind: String,
+    /// Value as people read it; PUT accepts it back.
+    pub value: String,
+}
+
+/// A profile version with its parameters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileDto {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fiscal year.
+    pub fiscal_year: i32,
+    /// Version.
+    pub version: i64,
+    /// Preset it started from.
+    pub preset: String,
+    /// Why this version was made.
+    pub note: String,
+    /// By whom.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+    /// Every parameter with its clause.
+    pub parameters: Vec<ParameterDto>,
+}
+
+impl From<ProfileVersion> for ProfileDto {
+    fn from(v: ProfileVersion) -> Self {
+        ProfileDto {
+            parameters: v
+                .profile
+                .parameters()
+                .into_iter()
+                .map(|p| ParameterDto {
+                    key: p.key.to_string(),
+                    clause: p.clause.to_string(),
+                    label: p.label.to_string(),
+                    section: p.section.to_string(),
+                    kind: p.kind.to_string(),
+                    value: p.value,
+                })
+                .collect(),
+            jurisdiction_id: v.jurisdiction_id,
+            fiscal_year: v.fiscal_year,
+            version: v.version,
+            preset: v.preset,
+            note: v.note,
+            created_by: v.created_by,
+            created_at: v.created_at,
+        }
+    }
+}
+
+fn year(y: i32) -> ApiResult<FiscalYear> {
+    Ok(FiscalYear::new(y).map_err(|r| r.field("year"))?)
+}
+
+/// The policy profile in force for a fiscal year.
+#[utoipa::path(get, path = "/policy/{year}", tag = "policy",
+    params(("year" = i32, Path, description = "fiscal year")),
+    responses((status = 200, body = ProfileDto), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn get_profile(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(y): Path<i32>,
+) -> ApiResult<Json<ProfileDto>> {
+    let v = state
+        .app
+        .policy_profile(&id.caller(), id.actor.org.jurisdiction, year(y)?)
+        .await?;
+    Ok(Json(v.into()))
+}
+
+/// A change to the profile.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProfileUpdate {
+    /// The version the change is based on (409 when a newer one exists).
+    pub based_on: i64,
+    /// Why: the document or meeting behind the change.
+    pub note: String,
+    /// Parameter key → new value, as shown in `value`.
+    pub changes: BTreeMap<String, String>,
+}
+
+/// Change parameters (administrators); saves a new version when the whole profile is valid.
+#[utoipa::path(put, path = "/policy/{year}", tag = "policy",
+    params(("year" = i32, Path, description = "fiscal year")),
+    request_body = ProfileUpdate,
+    responses((status = 200, body = ProfileDto), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, description = "参数无效，含条款", body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn update_profile(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(y): Path<i32>,
+    ApiJson(body): ApiJson<ProfileUpdate>,
+) -> ApiResult<Json<ProfileDto>> {
+    let v = state
+        .app
+        .update_policy(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            year(y)?,
+            body.based_on,
+            &body.changes,
+            &body.note,
+        )
+        .await?;
+    Ok(Json(v.into()))
+}
+
+/// A version in the history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionDto {
+    /// Version.
+    pub version: i64,
+    /// Why.
+    pub note: String,
+    /// By whom.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// Every version of a year's profile, newest first.
+#[utoipa::path(get, path = "/policy/{year}/history", tag = "policy",
+    params(("year" = i32, Path, description = "fiscal year")),
+    responses((status = 200, body = Vec<VersionDto>)),
+    security(("session" = []), ("bearer" = [])))]
+async fn history(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(y): Path<i32>,
+) -> ApiResult<Json<Vec<VersionDto>>> {
+    let versions = state
+        .app
+        .policy_history(&id.caller(), id.actor.org.jurisdiction, year(y)?)
+        .await?;
+    Ok(Json(
+        versions
+            .into_iter()
+            .map(|v| VersionDto {
+                version: v.version,
+                note: v.note,
+                created_by: v.created_by,
+                created_at: v.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// The fiscal year's calendar from the policy profile (ZB-15b, PM-9, …).
+#[utoipa::path(get, path = "/calendar/{year}", tag = "policy",
+    params(("year" = i32, Path, description = "fiscal year")),
+    responses((status = 200, body = Vec<CalendarItem>)),
+    security(("session" = []), ("bearer" = [])))]
+async fn get_calendar(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(y): Path<i32>,
+) -> ApiResult<Json<Vec<CalendarItem>>> {
+    let v = state
+        .app
+        .policy_profile(&id.caller(), id.actor.org.jurisdiction, year(y)?)
+        .await?;
+    Ok(Json(calendar(y, &v.profile)))
+}

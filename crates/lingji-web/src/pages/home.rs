@@ -1,0 +1,77 @@
+//! `/`: the user's organisation, fiscal year and the year's calendar.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use lingji_app::{AppResult, Caller};
+use lingji_domain::codes::FiscalYear;
+
+use super::calendar::{CalendarItem, calendar};
+use super::{Layout, error_page, render};
+use crate::AppState;
+use crate::identity::PageUser;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    layout: &'a Layout,
+    org_name: String,
+    org_kind: &'static str,
+    jurisdiction_name: String,
+    year: i32,
+    profile_label: String,
+    calendar: Vec<CalendarItem>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let caller = id.caller();
+    let load = async {
+        let org = state.app.organisation(&caller, id.actor.org.leaf()).await?;
+        // The jurisdiction's name is public within it; read as the system to show it.
+        let jurisdiction = state
+            .app
+            .organisation(&Caller::System, id.actor.org.jurisdiction)
+            .await?;
+        let year = state.app.current_year(id.actor.org.jurisdiction).await?;
+        let profile = state
+            .app
+            .policy_profile(&caller, id.actor.org.jurisdiction, FiscalYear::new(year)?)
+            .await?;
+        AppResult::Ok((org, jurisdiction, year, profile))
+    };
+    match load.await {
+        Ok((org, jurisdiction, year, profile)) => {
+            let layout = Layout::new(&id, "首页", uri.path());
+            render(
+                StatusCode::OK,
+                &HomePage {
+                    layout: &layout,
+                    org_name: org.name,
+                    org_kind: org.kind.label(),
+                    jurisdiction_name: jurisdiction.name,
+                    year,
+                    profile_label: format!(
+                        "{}（第 {} 版）",
+                        lingji_domain::policy::Preset::parse(&profile.preset)
+                            .map(|p| p.label())
+                            .unwrap_or("自定义"),
+                        profile.version
+                    ),
+                    calendar: calendar(year, &profile.profile),
+                },
+            )
+        }
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}

@@ -1,0 +1,215 @@
+//! The Chinese web UI: server-rendered askama pages, progressively enhanced with htmx. Every
+//! page takes [`PageUser`] (sign-in) and calls the same use cases as the API, which check role
+//! and scope.
+
+mod account;
+mod admin;
+mod audit;
+pub mod calendar;
+mod codes;
+mod home;
+mod login;
+mod orgs;
+mod policy;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use lingji_app::AppError;
+use lingji_domain::Refusal;
+use lingji_domain::authz::{Access, Reach, Resource, Role, reach};
+
+use crate::AppState;
+use crate::identity::Identity;
+use crate::problem::status_of;
+
+/// Page routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(login::router())
+        .merge(home::router())
+        .merge(orgs::router())
+        .merge(admin::router())
+        .merge(policy::router())
+        .merge(codes::router())
+        .merge(audit::router())
+        .merge(account::router())
+}
+
+/// A link in the navigation.
+pub struct NavItem {
+    /// Target.
+    pub href: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// The current page.
+    pub active: bool,
+}
+
+/// What every page's frame shows: the user, the navigation and the CSRF token for forms.
+pub struct Layout {
+    /// Page title.
+    pub title: String,
+    /// User's display name.
+    pub user_name: String,
+    /// Role in Chinese.
+    pub role_label: &'static str,
+    /// Navigation for the role.
+    pub nav: Vec<NavItem>,
+    /// Token for forms.
+    pub csrf: String,
+    /// A message shown on top (after a save, say).
+    pub flash: Option<String>,
+}
+
+impl Layout {
+    /// The frame for `identity` on the page at `path`.
+    pub fn new(identity: &Identity, title: impl Into<String>, path: &str) -> Layout {
+        let role = identity.actor.role;
+        let can_read = |r: Resource| reach(role, r, Access::Read) != Reach::None;
+        let mut nav = vec![("/", "首页"), ("/orgs", "组织机构")];
+        nav.push(("/policy", "政策参数"));
+        nav.push(("/codes", "分类科目"));
+        if can_read(Resource::User) {
+            nav.push(("/admin/users", "用户管理"));
+        }
+        if can_read(Resource::AuditLog) {
+            nav.push(("/audit", "审计日志"));
+        }
+        nav.push(("/account/password", "修改密码"));
+        Layout {
+            title: title.into(),
+            user_name: identity.actor.display_name.clone(),
+            role_label: role.label(),
+            nav: nav
+                .into_iter()
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    active: if href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(href)
+                    },
+                })
+                .collect(),
+            csrf: identity.csrf_token.clone().unwrap_or_default(),
+            flash: None,
+        }
+    }
+
+    /// Sets the message on top.
+    pub fn with_flash(mut self, flash: Option<String>) -> Self {
+        self.flash = flash;
+        self
+    }
+}
+
+/// Field → message, for errors shown beside form fields.
+#[derive(Default)]
+pub struct FieldErrors {
+    /// By field name.
+    pub by_field: BTreeMap<String, String>,
+    /// Errors not tied to a shown field.
+    pub general: Vec<String>,
+}
+
+impl FieldErrors {
+    /// Sorts an application error's refusals onto the fields a form shows.
+    pub fn from_error(e: &AppError, fields: &[&str]) -> FieldErrors {
+        let mut out = FieldErrors::default();
+        let refusals: Vec<Refusal> = match e {
+            AppError::Invalid { summary, errors } => {
+                out.general.push(summary.message.clone());
+                errors.clone()
+            }
+            other => vec![other.refusal()],
+        };
+        for r in refusals {
+            let text = match r.clause {
+                Some(c) => format!("{}（{c}）", r.message),
+                None => r.message.clone(),
+            };
+            match r.field.as_deref().filter(|f| fields.contains(f)) {
+                Some(f) => {
+                    out.by_field.insert(f.to_string(), text);
+                }
+                None => out.general.push(text),
+            }
+        }
+        out
+    }
+
+    /// The message for a field, or empty.
+    pub fn get(&self, field: &str) -> &str {
+        self.by_field.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// True when nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.by_field.is_empty() && self.general.is_empty()
+    }
+}
+
+/// Renders a template as a response with a status.
+pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: &'a Layout,
+    status: u16,
+    message: String,
+    code: &'static str,
+}
+
+/// A full page for an error that has no form to go back to (403, 404, 500).
+pub fn error_page(identity: &Identity, path: &str, e: &AppError) -> Response {
+    let status = status_of(e);
+    if let AppError::Internal(detail) = e {
+        tracing::error!(%detail, "internal error");
+    }
+    let r = e.refusal();
+    let layout = Layout::new(identity, "出错了", path);
+    render(
+        status,
+        &ErrorPage {
+            layout: &layout,
+            status: status.as_u16(),
+            message: match r.clause {
+                Some(c) => format!("{}（{c}）", r.message),
+                None => r.message,
+            },
+            code: r.code,
+        },
+    )
+}
+
+/// Chinese labels of every role, for forms.
+pub fn role_options() -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
+}
+
+/// The flash message named by `?msg=` after a redirect. Only known names: a link cannot put
+/// words of its own on our page.
+pub fn flash_from(query: &BTreeMap<String, String>) -> Option<String> {
+    let text = match query.get("msg")?.as_str() {
+        "saved" => "已保存",
+        "created" => "已创建",
+        "password" => "密码已修改",
+        "imported" => "已导入",
+        _ => return None,
+    };
+    Some(text.to_string())
+}

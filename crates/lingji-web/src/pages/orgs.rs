@@ -1,0 +1,354 @@
+//! `/orgs`: the organisations the user may see; a unit's record and staffing form; new
+//! departments and units for administrators.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use lingji_app::AppError;
+use lingji_app::orgs::CreateOrganisation;
+use lingji_app::store::orgs::Organisation;
+use lingji_domain::authz::{Access, Reach, Resource, reach};
+use lingji_domain::org::{OrgKind, Staffing, UnitKind};
+use serde::Deserialize;
+
+use super::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs", get(list).post(create))
+        .route("/orgs/{id}", get(detail))
+        .route("/orgs/{id}/staffing", post(save_staffing))
+}
+
+/// Form values kept as typed so a refused form comes back as the user left it.
+#[derive(Deserialize, Default, Clone)]
+struct StaffingForm {
+    authorized_posts: String,
+    actual_staff: String,
+    retired_staff: String,
+    contract_staff: String,
+    contract_quota: String,
+    version: i64,
+}
+
+impl StaffingForm {
+    fn from_org(o: &Organisation) -> Self {
+        let s = o.staffing;
+        StaffingForm {
+            authorized_posts: s.authorized_posts.to_string(),
+            actual_staff: s.actual_staff.to_string(),
+            retired_staff: s.retired_staff.to_string(),
+            contract_staff: s.contract_staff.to_string(),
+            contract_quota: s.contract_quota.to_string(),
+            version: o.version,
+        }
+    }
+
+    /// The numbers, or the first field that is not a whole number.
+    fn parse(&self) -> Result<Staffing, AppError> {
+        let n = |field: &str, label: &str, v: &str| -> Result<i64, AppError> {
+            v.trim().parse::<i64>().map_err(|_| {
+                AppError::Refused(
+                    lingji_domain::Refusal::new("NUMBER_MALFORMED", format!("{label}应为整数"))
+                        .field(field),
+                )
+            })
+        };
+        Ok(Staffing {
+            authorized_posts: n("authorized_posts", "编制数", &self.authorized_posts)?,
+            actual_staff: n("actual_staff", "实有在职人数", &self.actual_staff)?,
+            retired_staff: n("retired_staff", "离退休人数", &self.retired_staff)?,
+            contract_staff: n("contract_staff", "编外人员数", &self.contract_staff)?,
+            contract_quota: n("contract_quota", "编外人员核定限额", &self.contract_quota)?,
+        })
+    }
+}
+
+const STAFFING_FIELDS: [&str; 5] = [
+    "authorized_posts",
+    "actual_staff",
+    "retired_staff",
+    "contract_staff",
+    "contract_quota",
+];
+
+struct Row {
+    id: i64,
+    code: String,
+    name: String,
+    kind: &'static str,
+    indent: bool,
+    unit_kind: &'static str,
+    actual_staff: i64,
+    authorized_posts: i64,
+    review_body: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+struct ListPage<'a> {
+    layout: &'a Layout,
+    rows: Vec<Row>,
+    departments: Vec<(i64, String, String)>,
+    jurisdiction_id: i64,
+    can_create: bool,
+    unit_kinds: Vec<(&'static str, &'static str)>,
+    review_bodies: Vec<(&'static str, &'static str)>,
+    form: CreateForm,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct DetailPage<'a> {
+    layout: &'a Layout,
+    org: &'a Organisation,
+    kind_label: &'static str,
+    unit_kind_label: &'static str,
+    can_edit: bool,
+    form: StaffingForm,
+    errors: FieldErrors,
+}
+
+fn can_create(id: &Identity) -> bool {
+    reach(id.actor.role, Resource::OrganisationTree, Access::Write) != Reach::None
+}
+
+async fn list_page(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    flash: Option<String>,
+    form: CreateForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let orgs = match state
+        .app
+        .list_organisations(&id.caller(), id.actor.org.jurisdiction)
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return error_page(id, path, &e),
+    };
+    let rows = orgs
+        .iter()
+        .map(|o| Row {
+            id: o.id,
+            code: o.code.clone(),
+            name: o.name.clone(),
+            kind: o.kind.label(),
+            indent: o.kind == OrgKind::Unit,
+            unit_kind: o.unit_kind.map(|k| k.label()).unwrap_or(""),
+            actual_staff: o.staffing.actual_staff,
+            authorized_posts: o.staffing.authorized_posts,
+            review_body: o
+                .review_body
+                .as_deref()
+                .map(lingji_app::review_bodies::label)
+                .unwrap_or(""),
+        })
+        .collect();
+    let departments = orgs
+        .iter()
+        .filter(|o| o.kind == OrgKind::Department)
+        .map(|o| (o.id, o.code.clone(), o.name.clone()))
+        .collect();
+    let layout = Layout::new(id, "组织机构", path).with_flash(flash);
+    render(
+        status,
+        &ListPage {
+            layout: &layout,
+            rows,
+            departments,
+            jurisdiction_id: id.actor.org.jurisdiction,
+            can_create: can_create(id),
+            unit_kinds: UnitKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
+            review_bodies: lingji_app::review_bodies::BODIES
+                .iter()
+                .map(|(i, n, _)| (*i, *n))
+                .collect(),
+            form,
+            errors,
+        },
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    list_page(
+        &state,
+        &id,
+        uri.path(),
+        flash_from(&q),
+        CreateForm::default(),
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct CreateForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    unit_kind: String,
+    #[serde(default)]
+    review_body: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<CreateForm>,
+) -> Response {
+    let parent_id = form.parent_id.trim().parse::<i64>().unwrap_or(0);
+    let req = CreateOrganisation {
+        kind: form.kind.clone(),
+        parent_id,
+        code: form.code.clone(),
+        name: form.name.clone(),
+        unit_kind: Some(form.unit_kind.clone()).filter(|k| !k.is_empty()),
+        review_body: Some(form.review_body.clone()).filter(|k| !k.is_empty()),
+        staffing: Staffing::default(),
+    };
+    match state.app.create_organisation(&id.caller(), req).await {
+        Ok(created) => Redirect::to(&format!("/orgs/{}?msg=created", created.id)).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(
+                &e,
+                &[
+                    "kind",
+                    "parent_id",
+                    "code",
+                    "name",
+                    "unit_kind",
+                    "review_body",
+                ],
+            );
+            list_page(
+                &state,
+                &id,
+                uri.path(),
+                None,
+                form,
+                errors,
+                crate::problem::status_of(&e),
+            )
+            .await
+        }
+    }
+}
+
+fn detail_page(
+    id: &Identity,
+    path: &str,
+    org: &Organisation,
+    flash: Option<String>,
+    form: StaffingForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let can_edit = org.kind == OrgKind::Unit
+        && id
+            .actor
+            .authorize(Resource::Organisation, Access::Write, &org.path)
+            .is_ok();
+    let layout = Layout::new(id, org.name.clone(), path).with_flash(flash);
+    render(
+        status,
+        &DetailPage {
+            layout: &layout,
+            org,
+            kind_label: org.kind.label(),
+            unit_kind_label: org.unit_kind.map(|k| k.label()).unwrap_or("—"),
+            can_edit,
+            form,
+            errors,
+        },
+    )
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(org_id): Path<i64>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    match state.app.organisation(&id.caller(), org_id).await {
+        Ok(org) => detail_page(
+            &id,
+            uri.path(),
+            &org,
+            flash_from(&q),
+            StaffingForm::from_org(&org),
+            FieldErrors::default(),
+            StatusCode::OK,
+        ),
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}
+
+async fn save_staffing(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(org_id): Path<i64>,
+    Form(form): Form<StaffingForm>,
+) -> Response {
+    let caller = id.caller();
+    let result = match form.parse() {
+        Ok(staffing) => {
+            state
+                .app
+                .update_staffing(&caller, org_id, staffing, form.version)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/orgs/{org_id}?msg=saved")).into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
+            error_page(&id, uri.path(), &e)
+        }
+        Err(e) => match state.app.organisation(&caller, org_id).await {
+            Ok(org) => {
+                let errors = FieldErrors::from_error(&e, &STAFFING_FIELDS);
+                detail_page(
+                    &id,
+                    uri.path(),
+                    &org,
+                    None,
+                    form,
+                    errors,
+                    crate::problem::status_of(&e),
+                )
+            }
+            Err(e2) => error_page(&id, uri.path(), &e2),
+        },
+    }
+}

@@ -1,0 +1,222 @@
+//! `/policy`: the policy profile with every clause cited; administrators edit it.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use lingji_app::store::profiles::ProfileVersion;
+use lingji_app::{AppError, AppResult};
+use lingji_domain::authz::{Access, Reach, Resource, reach};
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::policy::ParamView;
+
+use super::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/policy", get(show).post(save))
+}
+
+struct Section {
+    title: &'static str,
+    params: Vec<ParamView>,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    years: Vec<i32>,
+    version: &'a ProfileVersion,
+    preset_label: &'static str,
+    sections: Vec<Section>,
+    history: Vec<ProfileVersion>,
+    can_edit: bool,
+    values: BTreeMap<String, String>,
+    note: String,
+    errors: FieldErrors,
+}
+
+impl PolicyPage<'_> {
+    /// The value shown in a parameter's input: what was submitted, or the stored value.
+    fn value_of(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or("")
+    }
+}
+
+fn sections(params: Vec<ParamView>) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    for p in params {
+        match out.last_mut() {
+            Some(s) if s.title == p.section => s.params.push(p),
+            _ => out.push(Section {
+                title: p.section,
+                params: vec![p],
+            }),
+        }
+    }
+    out
+}
+
+async fn page(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    year: Option<i32>,
+    flash: Option<String>,
+    values: Option<BTreeMap<String, String>>,
+    note: String,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let caller = id.caller();
+    let j = id.actor.org.jurisdiction;
+    let loaded = async {
+        let years: Vec<i32> = state
+            .app
+            .fiscal_years(j)
+            .await?
+            .into_iter()
+            .map(|(y, _)| y)
+            .collect();
+        let year = match year {
+            Some(y) => y,
+            None => state.app.current_year(j).await?,
+        };
+        let fy = FiscalYear::new(year)?;
+        let version = state.app.policy_profile(&caller, j, fy).await?;
+        let history = state.app.policy_history(&caller, j, fy).await?;
+        AppResult::Ok((years, year, version, history))
+    };
+    match loaded.await {
+        Ok((years, year, version, history)) => {
+            let params = version.profile.parameters();
+            let values = values.unwrap_or_else(|| {
+                params
+                    .iter()
+                    .map(|p| (p.key.to_string(), p.value.clone()))
+                    .collect()
+            });
+            let layout = Layout::new(id, format!("{year} 年度政策参数"), path).with_flash(flash);
+            render(
+                status,
+                &PolicyPage {
+                    layout: &layout,
+                    year,
+                    years,
+                    version: &version,
+                    preset_label: lingji_domain::policy::Preset::parse(&version.preset)
+                        .map(|p| p.label())
+                        .unwrap_or("自定义"),
+                    sections: sections(params),
+                    history,
+                    can_edit: reach(id.actor.role, Resource::PolicyProfile, Access::Write)
+                        != Reach::None,
+                    values,
+                    note,
+                    errors,
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let year = q.get("year").and_then(|y| y.parse().ok());
+    page(
+        &state,
+        &id,
+        uri.path(),
+        year,
+        flash_from(&q),
+        None,
+        String::new(),
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn save(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let year = form
+        .get("year")
+        .and_then(|y| y.parse::<i32>().ok())
+        .unwrap_or_default();
+    let based_on = form
+        .get("based_on")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or_default();
+    let note = form.get("note").cloned().unwrap_or_default();
+    let submitted: BTreeMap<String, String> = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("p.").map(|key| (key.to_string(), v.clone())))
+        .collect();
+    let result = async {
+        let fy = FiscalYear::new(year)?;
+        let current = state
+            .app
+            .policy_profile(&id.caller(), id.actor.org.jurisdiction, fy)
+            .await?;
+        // Only what the administrator changed, so the note explains a real difference.
+        let changes: BTreeMap<String, String> = current
+            .profile
+            .parameters()
+            .into_iter()
+            .filter_map(|p| {
+                submitted
+                    .get(p.key)
+                    .filter(|v| v.trim() != p.value)
+                    .map(|v| (p.key.to_string(), v.clone()))
+            })
+            .collect();
+        state
+            .app
+            .update_policy(
+                &id.caller(),
+                id.actor.org.jurisdiction,
+                fy,
+                based_on,
+                &changes,
+                &note,
+            )
+            .await
+    };
+    match result.await {
+        Ok(_) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let mut fields: Vec<&str> = submitted.keys().map(String::as_str).collect();
+            fields.push("note");
+            let errors = FieldErrors::from_error(&e, &fields);
+            page(
+                &state,
+                &id,
+                uri.path(),
+                Some(year),
+                None,
+                Some(submitted.clone()),
+                note.clone(),
+                errors,
+                crate::problem::status_of(&e),
+            )
+            .await
+        }
+    }
+}

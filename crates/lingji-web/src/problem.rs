@@ -1,0 +1,119 @@
+//! Errors as RFC 9457 problem+json for the API, each with a stable `code`, the `field` that is
+//! wrong and the policy `clause` that refused.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use lingji_app::AppError;
+use lingji_domain::Refusal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One refusal inside a problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemItem {
+    /// Stable code.
+    pub code: String,
+    /// Chinese message.
+    pub message: String,
+    /// Field, or row and column, that is wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Policy clause that refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+}
+
+impl From<&Refusal> for ProblemItem {
+    fn from(r: &Refusal) -> Self {
+        ProblemItem {
+            code: r.code.to_string(),
+            message: r.message.clone(),
+            field: r.field.clone(),
+            clause: r.clause.map(str::to_string),
+        }
+    }
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:lingji:problem:<CODE>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The message in Chinese.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Stable code, e.g. `MONEY_MALFORMED`.
+    pub code: String,
+    /// Field that is wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Policy clause that refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    /// Every refusal, when there are several (e.g. rows of an import).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemItem>,
+}
+
+/// An API error: an [`AppError`] that renders as problem+json.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+/// HTTP status of an application error.
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Refused(_) | AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        if let AppError::Internal(detail) = &self.0 {
+            tracing::error!(%detail, "internal error");
+        }
+        let r = self.0.refusal();
+        let errors = match &self.0 {
+            AppError::Invalid { errors, .. } => errors.iter().map(ProblemItem::from).collect(),
+            _ => Vec::new(),
+        };
+        let body = Problem {
+            kind: format!("urn:lingji:problem:{}", r.code),
+            title: r.message.clone(),
+            status: status.as_u16(),
+            code: r.code.to_string(),
+            field: r.field.clone(),
+            clause: r.clause.map(str::to_string),
+            errors,
+        };
+        let mut res = (status, Json(body)).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        res
+    }
+}
+
+/// A refusal of the request shape itself (bad JSON, bad query), as a problem.
+pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError(AppError::Refused(Refusal::new(code, message)))
+}
+
+/// Result of an API handler.
+pub type ApiResult<T> = Result<T, ApiError>;
