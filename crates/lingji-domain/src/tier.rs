@@ -58,13 +58,47 @@ impl SpendingTier {
         }
     }
 
-    /// Parses the identifier or the Chinese name.
+    /// Parses the identifier or the Chinese name, with or without quotes and a trailing 支出
+    /// (`三保`, `“三保”支出` and `three_guarantees` are one tier).
     pub fn parse(s: &str) -> Result<Self, Refusal> {
-        let s = s.trim();
+        fn norm(s: &str) -> String {
+            let t: String = s
+                .trim()
+                .chars()
+                .filter(|c| !matches!(c, '“' | '”' | '"'))
+                .collect();
+            t.strip_suffix("支出").map(str::to_string).unwrap_or(t)
+        }
+        let wanted = norm(s);
         SpendingTier::ALL
             .into_iter()
-            .find(|t| t.as_str() == s || t.label() == s)
-            .ok_or_else(|| Refusal::new("SPENDING_TIER_UNKNOWN", format!("支出层级“{s}”未知")))
+            .find(|t| t.as_str() == wanted || norm(t.label()) == wanted)
+            .ok_or_else(|| {
+                Refusal::new(
+                    "SPENDING_TIER_UNKNOWN",
+                    format!("支出层级“{}”未知，应为：三保、政府债务还本付息、重点保障事项、部门必须开展的专项业务、一般事业发展、其他", s.trim()),
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_parse_as_people_write_them() {
+        for t in ["三保", "“三保”支出", "three_guarantees"] {
+            assert_eq!(
+                SpendingTier::parse(t).unwrap(),
+                SpendingTier::ThreeGuarantees
+            );
+        }
+        assert_eq!(SpendingTier::parse("其他").unwrap(), SpendingTier::Other);
+        assert_eq!(
+            SpendingTier::parse("其它事").unwrap_err().code,
+            "SPENDING_TIER_UNKNOWN"
+        );
     }
 }
 

@@ -103,7 +103,7 @@ pub struct CodeQuery {
 
 /// The loaded tables with their sources.
 #[utoipa::path(get, path = "/codes/tables", tag = "codes",
-    responses((status = 200, body = Vec<TableDto>)),
+    responses((status = 200, body = Vec<TableDto>), (status = 401, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn tables(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Vec<TableDto>>> {
     Ok(Json(
@@ -119,7 +119,7 @@ async fn tables(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json
 
 /// 支出功能分类科目 of a year.
 #[utoipa::path(get, path = "/codes/function", tag = "codes", params(CodeQuery),
-    responses((status = 200, body = Vec<CodeDto>), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<CodeDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn function_codes(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ async fn function_codes(
 
 /// 支出经济分类科目 of a year, with the crosswalk.
 #[utoipa::path(get, path = "/codes/economic", tag = "codes", params(CodeQuery),
-    responses((status = 200, body = Vec<CodeDto>), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<CodeDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn economic_codes(
     State(state): State<AppState>,

@@ -97,7 +97,7 @@ fn year(y: i32) -> ApiResult<FiscalYear> {
 /// The policy profile in force for a fiscal year.
 #[utoipa::path(get, path = "/policy/{year}", tag = "policy",
     params(("year" = i32, Path, description = "fiscal year")),
-    responses((status = 200, body = ProfileDto), (status = 404, body = Problem)),
+    responses((status = 200, body = ProfileDto), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_profile(
     State(state): State<AppState>,
@@ -164,7 +164,7 @@ pub struct VersionDto {
 /// Every version of a year's profile, newest first.
 #[utoipa::path(get, path = "/policy/{year}/history", tag = "policy",
     params(("year" = i32, Path, description = "fiscal year")),
-    responses((status = 200, body = Vec<VersionDto>)),
+    responses((status = 200, body = Vec<VersionDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn history(
     State(state): State<AppState>,
@@ -191,7 +191,7 @@ async fn history(
 /// The fiscal year's calendar from the policy profile (ZB-15b, PM-9, …).
 #[utoipa::path(get, path = "/calendar/{year}", tag = "policy",
     params(("year" = i32, Path, description = "fiscal year")),
-    responses((status = 200, body = Vec<CalendarItem>)),
+    responses((status = 200, body = Vec<CalendarItem>), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_calendar(
     State(state): State<AppState>,

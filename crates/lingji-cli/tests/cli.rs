@@ -1,0 +1,180 @@
+//! The `lingji` binary as an operator uses it, on SQLite and on PostgreSQL.
+
+use std::process::{Command, Output};
+
+use lingji_app::store::testing::TestDb;
+use lingji_app::store::{Backend, Store, backend_tests};
+
+fn lingji(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lingji"));
+    cmd.args(args)
+        .env("LINGJI_DATABASE_URL", &db.config.database_url)
+        .env_remove("LINGJI_USER_PASSWORD")
+        .current_dir(std::env::temp_dir());
+    match stdin {
+        None => cmd.stdin(std::process::Stdio::null()).output().unwrap(),
+        Some(text) => {
+            use std::io::Write;
+            let mut child = cmd
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        }
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+async fn tamper(db: &TestDb, sql: &'static str) {
+    let store = Store::connect(&db.config).await.unwrap();
+    sqlx::query(sql).execute(store.write()).await.unwrap();
+    store.close().await;
+}
+
+async fn audit_verify_names_the_first_tampered_event(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let out = lingji(&db, &["demo"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = lingji(&db, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("审计链完整"));
+    tamper(
+        &db,
+        "UPDATE audit_events SET after = '{\"name\":\"篡改\"}' WHERE seq = 10",
+    )
+    .await;
+    let out = lingji(&db, &["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("第 10 号"), "{}", text(&out));
+}
+
+async fn audit_verify_notices_a_deleted_event(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    assert!(lingji(&db, &["demo"], None).status.success());
+    tamper(&db, "DELETE FROM audit_events WHERE seq = 7").await;
+    let out = lingji(&db, &["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("缺少第 7 号"), "{}", text(&out));
+}
+
+async fn operators_manage_users_and_code_tables(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    assert!(lingji(&db, &["migrate"], None).status.success());
+    assert!(lingji(&db, &["demo"], None).status.success());
+    // The demo only goes into an empty database.
+    let out = lingji(&db, &["demo"], None);
+    assert!(!out.status.success() && text(&out).contains("DEMO_NOT_EMPTY"));
+    let out = lingji(
+        &db,
+        &[
+            "user",
+            "add",
+            "liu",
+            "--role",
+            "unit_operator",
+            "--org",
+            "102001",
+            "--display-name",
+            "卫健委机关 刘经办",
+        ],
+        Some("liu-secret-2026\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = lingji(
+        &db,
+        &[
+            "user",
+            "add",
+            "liu",
+            "--role",
+            "unit_operator",
+            "--org",
+            "102001",
+        ],
+        Some("liu-secret-2026\n"),
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("USERNAME_TAKEN"), "{}", text(&out));
+    let out = lingji(
+        &db,
+        &["user", "add", "wang", "--role", "boss", "--org", "102001"],
+        Some("wang-secret-2026\n"),
+    );
+    assert!(text(&out).contains("ROLE_UNKNOWN"), "{}", text(&out));
+    let out = lingji(&db, &["user", "token", "liu"], None);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("lj_"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "科目编码,科目名称\n501,机关工资福利支出\n50101,工资奖金津补贴\n5019,坏\n",
+    )
+    .unwrap();
+    let out = lingji(
+        &db,
+        &[
+            "codes",
+            "import",
+            "--kind",
+            "economic",
+            "--year",
+            "2027",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("第 4 行「科目编码」"), "{}", text(&out));
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "科目编码,科目名称\n501,机关工资福利支出\n50101,工资奖金津补贴\n",
+    )
+    .unwrap();
+    let out = lingji(
+        &db,
+        &[
+            "codes",
+            "import",
+            "--kind",
+            "economic",
+            "--year",
+            "2027",
+            "--source",
+            "测试",
+            good.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("2 条"));
+    // Everything above was audited, and the chain holds.
+    assert!(lingji(&db, &["audit", "verify"], None).status.success());
+}
+
+backend_tests!(
+    audit_verify_names_the_first_tampered_event,
+    audit_verify_notices_a_deleted_event,
+    operators_manage_users_and_code_tables,
+);

@@ -1,0 +1,218 @@
+//! A test application: a fresh database (SQLite or PostgreSQL) with the demo jurisdiction, and
+//! requests sent through the real router, cookies, CSRF and all.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lingji_app::store::testing::TestDb;
+use lingji_app::store::{Backend, audit};
+use lingji_app::{App, Settings};
+use lingji_web::{WebConfig, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub app: App,
+    pub router: Router,
+    _db: TestDb,
+}
+
+/// A signed-in browser: its session cookie and CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+    pub user_id: i64,
+    pub org_id: i64,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+    pub fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+impl TestApp {
+    /// A fresh database with the demo loaded; `None` when the backend is not available here.
+    pub async fn demo(backend: Backend) -> Option<TestApp> {
+        let db = TestDb::new(backend).await?;
+        let app = App::open(&db.config, Settings::default())
+            .await
+            .expect("open");
+        app.load_demo(1).await.expect("demo");
+        let router = router(app.clone(), WebConfig::default());
+        Some(TestApp {
+            app,
+            router,
+            _db: db,
+        })
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn builder(
+        method: Method,
+        path: &str,
+        session: Option<&Session>,
+    ) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method.clone()).uri(path);
+        if let Some(s) = session {
+            b = b.header(header::COOKIE, format!("lingji_session={}", s.cookie));
+            if method != Method::GET {
+                b = b.header("x-csrf-token", &s.csrf);
+            }
+        }
+        b
+    }
+
+    /// A JSON request (GET without body).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        session: Option<&Session>,
+        body: Option<Value>,
+    ) -> Reply {
+        let b = Self::builder(method, path, session);
+        let request = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
+            None => b.body(Body::empty()),
+        };
+        self.send(request.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> Reply {
+        self.call(Method::GET, path, session, None).await
+    }
+
+    /// A browser form post; `_csrf` is added from the session unless `csrf` overrides it.
+    pub async fn form(
+        &self,
+        path: &str,
+        session: &Session,
+        fields: &[(&str, &str)],
+        csrf: Option<&str>,
+    ) -> Reply {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        pairs.push(("_csrf", csrf.unwrap_or(&session.csrf)));
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::COOKIE, format!("lingji_session={}", session.cookie))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// A multipart upload as browsers send it.
+    pub async fn upload(
+        &self,
+        path: &str,
+        session: &Session,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let boundary = "----lingjitestboundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Self::builder(Method::POST, path, Some(session))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Signs in through the API.
+    pub async fn login(&self, username: &str) -> Session {
+        let reply = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"username": username, "password": "lingji-demo"})),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "login {username}: {}",
+            reply.text
+        );
+        let cookie = reply
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .and_then(|v| v.strip_prefix("lingji_session="))
+            .expect("session cookie")
+            .to_string();
+        let body = reply.json();
+        Session {
+            cookie,
+            csrf: body["csrf_token"].as_str().unwrap().to_string(),
+            user_id: body["user"]["id"].as_i64().unwrap(),
+            org_id: body["user"]["org_id"].as_i64().unwrap(),
+        }
+    }
+
+    /// Number of audit events so far.
+    pub async fn audit_count(&self) -> i64 {
+        let mut conn = self.app.store.write().acquire().await.unwrap();
+        audit::verify(&mut conn)
+            .await
+            .unwrap()
+            .expect("audit chain intact")
+    }
+
+    /// The id of an organisation by code.
+    pub async fn org_id(&self, code: &str) -> i64 {
+        let mut conn = self.app.store.read().acquire().await.unwrap();
+        lingji_app::store::orgs::find_by_code_anywhere(&mut conn, code)
+            .await
+            .unwrap()[0]
+            .id
+    }
+}

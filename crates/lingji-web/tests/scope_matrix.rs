@@ -1,0 +1,446 @@
+//! The role × resource × own/other-organisation matrix, through every API route and the pages
+//! that change data. Every route of the OpenAPI document must appear here, so a new route
+//! cannot slip past the authorisation check untested.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+use common::{Session, TestApp};
+use lingji_app::store::{Backend, backend_tests};
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Want {
+    /// 2xx (or a redirect after a form post).
+    Allow,
+    /// 403, or 404 where existence itself is hidden.
+    Deny,
+}
+use Want::{Allow as A, Deny as D};
+
+/// Demo users in the order of the columns below.
+const ROLES: [&str; 6] = ["danwei", "zhuguan", "caizheng", "shuju", "shenji", "admin"];
+
+/// For each role: an organisation that is its own (or within its reach) and one that is not.
+/// danwei is the operator of 101001; zhuguan reviews department 101; shuju is the data bureau
+/// (109); the others reach the whole jurisdiction.
+const OWN: [&str; 6] = ["101001", "101002", "101001", "109001", "101001", "101001"];
+const OTHER: [&str; 6] = ["101002", "102001", "102001", "101001", "102001", "102001"];
+
+/// A route and what each role may do on its own / another organisation.
+struct Case {
+    method: Method,
+    /// Template as in the OpenAPI document; `{id}` is an organisation, user or year.
+    path: &'static str,
+    /// Page route (not in the OpenAPI document).
+    page: bool,
+    want: [(Want, Want); 6],
+}
+
+fn cases() -> Vec<Case> {
+    let api = |method: Method, path: &'static str, want: [(Want, Want); 6]| Case {
+        method,
+        path,
+        page: false,
+        want,
+    };
+    let page = |method: Method, path: &'static str, want: [(Want, Want); 6]| Case {
+        method,
+        path,
+        page: true,
+        want,
+    };
+    let all = [(A, A); 6];
+    let admin_only = [(D, D), (D, D), (D, D), (D, D), (D, D), (A, A)];
+    let admin_audit = [(D, D), (D, D), (D, D), (D, D), (A, A), (A, A)];
+    let org_read = [(A, D), (A, D), (A, A), (A, D), (A, A), (A, A)];
+    let org_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (A, A)];
+    vec![
+        api(Method::GET, "/api/v1/orgs", all),
+        api(Method::POST, "/api/v1/orgs", admin_only),
+        api(Method::GET, "/api/v1/orgs/{id}", org_read),
+        api(Method::PUT, "/api/v1/orgs/{id}/staffing", org_write),
+        api(Method::GET, "/api/v1/users", admin_audit),
+        api(Method::POST, "/api/v1/users", admin_only),
+        api(Method::GET, "/api/v1/users/{id}", admin_audit),
+        api(Method::PUT, "/api/v1/users/{id}", admin_only),
+        api(Method::POST, "/api/v1/users/{id}/password", admin_only),
+        api(Method::GET, "/api/v1/policy/{year}", all),
+        api(Method::PUT, "/api/v1/policy/{year}", admin_only),
+        api(Method::GET, "/api/v1/policy/{year}/history", all),
+        api(Method::GET, "/api/v1/calendar/{year}", all),
+        api(Method::GET, "/api/v1/codes/tables", all),
+        api(Method::GET, "/api/v1/codes/function", all),
+        api(Method::GET, "/api/v1/codes/economic", all),
+        api(Method::POST, "/api/v1/codes/import", admin_only),
+        api(
+            Method::GET,
+            "/api/v1/audit",
+            [(D, D), (D, D), (D, D), (D, D), (A, A), (D, D)],
+        ),
+        api(Method::GET, "/api/v1/me", all),
+        page(Method::GET, "/orgs/{id}", org_read),
+        page(Method::POST, "/orgs/{id}/staffing", org_write),
+        page(Method::POST, "/orgs", admin_only),
+        page(Method::GET, "/admin/users", admin_audit),
+        page(Method::POST, "/admin/users", admin_only),
+        page(Method::GET, "/admin/users/{id}", admin_audit),
+        page(Method::POST, "/admin/users/{id}", admin_only),
+        page(Method::POST, "/policy", admin_only),
+        page(Method::POST, "/codes/import", admin_only),
+        page(
+            Method::GET,
+            "/audit",
+            [(D, D), (D, D), (D, D), (D, D), (A, A), (D, D)],
+        ),
+    ]
+}
+
+/// Routes that act on the caller alone or open a session: not a matter of scope.
+const SELF_SERVICE: [(&str, &str); 3] = [
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/me/password"),
+];
+
+#[test]
+fn every_api_route_is_in_the_matrix() {
+    let spec = serde_json::to_value(lingji_web::openapi()).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let mut covered: BTreeSet<(String, String)> = cases()
+        .into_iter()
+        .filter(|c| !c.page)
+        .map(|c| (c.method.to_string(), c.path.to_string()))
+        .collect();
+    covered.extend(
+        SELF_SERVICE
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string())),
+    );
+    assert_eq!(
+        documented, covered,
+        "every API route needs a row in the scope matrix"
+    );
+}
+
+struct Ctx<'a> {
+    t: &'a TestApp,
+    admin: &'a Session,
+    serial: std::cell::Cell<u32>,
+}
+
+impl Ctx<'_> {
+    fn next(&self) -> u32 {
+        self.serial.set(self.serial.get() + 1);
+        self.serial.get()
+    }
+
+    async fn org(&self, code: &str) -> Value {
+        let id = self.t.org_id(code).await;
+        self.t
+            .get(&format!("/api/v1/orgs/{id}"), Some(self.admin))
+            .await
+            .json()
+    }
+
+    /// A user bound to `org_code`, created for the purpose.
+    async fn user_in(&self, org_code: &str) -> Value {
+        let name = format!("scope{}", self.next());
+        let r = self
+            .t
+            .call(Method::POST, "/api/v1/users", Some(self.admin), Some(json!({"username": name, "role": "unit_operator", "org": org_code, "password": "lingji-test-1"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    async fn policy_version(&self) -> i64 {
+        self.t
+            .get("/api/v1/policy/2026", Some(self.admin))
+            .await
+            .json()["version"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Sends the case for `who` against organisation `org_code`, with a body that would succeed
+    /// if allowed.
+    async fn send(&self, case: &Case, who: &Session, org_code: &str) -> common::Reply {
+        let t = self.t;
+        let n = self.next();
+        let org = self.org(org_code).await;
+        let org_id = org["id"].as_i64().unwrap();
+        let staffing = json!({"authorized_posts": 20 + n, "actual_staff": 18, "retired_staff": 1, "contract_staff": 0, "contract_quota": 2, "version": org["version"]});
+        let csv = format!(
+            "科目编码,科目名称\n201,一般公共服务支出\n20101,人大事务\n2010101,行政运行{n}\n"
+        );
+        match (case.method.clone(), case.path) {
+            (Method::GET, "/api/v1/orgs/{id}") => {
+                t.get(&format!("/api/v1/orgs/{org_id}"), Some(who)).await
+            }
+            (Method::PUT, "/api/v1/orgs/{id}/staffing") => {
+                t.call(
+                    Method::PUT,
+                    &format!("/api/v1/orgs/{org_id}/staffing"),
+                    Some(who),
+                    Some(staffing),
+                )
+                .await
+            }
+            (Method::POST, "/api/v1/orgs") => {
+                let dept = self.org(&org_code[..3]).await["id"].as_i64().unwrap();
+                let body = json!({"kind": "unit", "parent_id": dept, "code": format!("{}{:03}", &org_code[..3], 100 + n), "name": format!("新单位{n}"), "unit_kind": "public_welfare_1"});
+                t.call(Method::POST, "/api/v1/orgs", Some(who), Some(body))
+                    .await
+            }
+            (Method::POST, "/api/v1/users") => {
+                let body = json!({"username": format!("new{n}"), "role": "unit_operator", "org": org_code, "password": "lingji-test-1"});
+                t.call(Method::POST, "/api/v1/users", Some(who), Some(body))
+                    .await
+            }
+            (Method::GET, "/api/v1/users/{id}") => {
+                let u = self.user_in(org_code).await;
+                t.get(&format!("/api/v1/users/{}", u["id"]), Some(who))
+                    .await
+            }
+            (Method::PUT, "/api/v1/users/{id}") => {
+                let u = self.user_in(org_code).await;
+                let body = json!({"display_name": format!("改名{n}"), "role": "unit_operator", "org": org_code, "active": true, "version": u["version"]});
+                t.call(
+                    Method::PUT,
+                    &format!("/api/v1/users/{}", u["id"]),
+                    Some(who),
+                    Some(body),
+                )
+                .await
+            }
+            (Method::POST, "/api/v1/users/{id}/password") => {
+                let u = self.user_in(org_code).await;
+                t.call(
+                    Method::POST,
+                    &format!("/api/v1/users/{}/password", u["id"]),
+                    Some(who),
+                    Some(json!({"password": format!("reset-pass-{n}")})),
+                )
+                .await
+            }
+            (Method::PUT, "/api/v1/policy/{year}") => {
+                let body = json!({"based_on": self.policy_version().await, "note": "矩阵测试", "changes": {"review.focused_if_findings_at_least": (n % 50 + 3).to_string()}});
+                t.call(Method::PUT, "/api/v1/policy/2026", Some(who), Some(body))
+                    .await
+            }
+            (Method::POST, "/api/v1/codes/import") => {
+                t.upload(
+                    "/api/v1/codes/import",
+                    who,
+                    &[("kind", "function"), ("year", "2030")],
+                    "t.csv",
+                    csv.as_bytes(),
+                )
+                .await
+            }
+            (Method::GET, "/orgs/{id}") => t.get(&format!("/orgs/{org_id}"), Some(who)).await,
+            (Method::POST, "/orgs/{id}/staffing") => {
+                let fields = [
+                    ("authorized_posts", (20 + n).to_string()),
+                    ("actual_staff", "18".into()),
+                    ("retired_staff", "1".into()),
+                    ("contract_staff", "0".into()),
+                    ("contract_quota", "2".into()),
+                    ("version", org["version"].to_string()),
+                ];
+                let fields: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                t.form(&format!("/orgs/{org_id}/staffing"), who, &fields, None)
+                    .await
+            }
+            (Method::POST, "/orgs") => {
+                let dept = self.org(&org_code[..3]).await["id"].to_string();
+                let code = format!("{}{:03}", &org_code[..3], 100 + n);
+                let name = format!("页面新单位{n}");
+                t.form(
+                    "/orgs",
+                    who,
+                    &[
+                        ("kind", "unit"),
+                        ("parent_id", &dept),
+                        ("code", &code),
+                        ("name", &name),
+                        ("unit_kind", "public_welfare_1"),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/admin/users") => {
+                let name = format!("pnew{n}");
+                t.form(
+                    "/admin/users",
+                    who,
+                    &[
+                        ("username", &name),
+                        ("display_name", "页面用户"),
+                        ("role", "unit_operator"),
+                        ("org", &org_id.to_string()),
+                        ("password", "lingji-test-1"),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::GET, "/admin/users/{id}") => {
+                let u = self.user_in(org_code).await;
+                t.get(&format!("/admin/users/{}", u["id"]), Some(who)).await
+            }
+            (Method::POST, "/admin/users/{id}") => {
+                let u = self.user_in(org_code).await;
+                let name = format!("页面改名{n}");
+                t.form(
+                    &format!("/admin/users/{}", u["id"]),
+                    who,
+                    &[
+                        ("display_name", &name),
+                        ("role", "unit_operator"),
+                        ("org", &org_id.to_string()),
+                        ("active", "on"),
+                        ("version", &u["version"].to_string()),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/policy") => {
+                let v = self.policy_version().await.to_string();
+                let value = (n % 50 + 3).to_string();
+                t.form(
+                    "/policy",
+                    who,
+                    &[
+                        ("year", "2026"),
+                        ("based_on", &v),
+                        ("note", "页面矩阵测试"),
+                        ("p.review.focused_if_findings_at_least", &value),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/codes/import") => {
+                let path = format!("/codes/import?_csrf={}", who.csrf);
+                t.upload(
+                    &path,
+                    who,
+                    &[("kind", "function"), ("year", "2030")],
+                    "t.csv",
+                    csv.as_bytes(),
+                )
+                .await
+            }
+            (Method::GET, "/api/v1/codes/function") => {
+                t.get("/api/v1/codes/function?year=2026", Some(who)).await
+            }
+            (Method::GET, "/api/v1/codes/economic") => {
+                t.get("/api/v1/codes/economic?year=2026", Some(who)).await
+            }
+            (Method::GET, path) => t.get(&path.replace("{year}", "2026"), Some(who)).await,
+            (m, p) => panic!("no request for {m} {p}"),
+        }
+    }
+}
+
+async fn role_scope_matrix(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let admin = t.login("admin").await;
+    let ctx = Ctx {
+        t: &t,
+        admin: &admin,
+        serial: std::cell::Cell::new(0),
+    };
+    let mut sessions = Vec::new();
+    for role in ROLES {
+        sessions.push(t.login(role).await);
+    }
+    let mut failures = Vec::new();
+    for case in cases() {
+        for (i, role) in ROLES.iter().enumerate() {
+            for (target, want) in [(OWN[i], case.want[i].0), (OTHER[i], case.want[i].1)] {
+                let before = t.audit_count().await;
+                let reply = ctx.send(&case, &sessions[i], target).await;
+                let got = if reply.status.is_success() || reply.status.is_redirection() {
+                    A
+                } else if matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+                    D
+                } else {
+                    failures.push(format!(
+                        "{role} {} {} on {target}: unexpected {} {}",
+                        case.method,
+                        case.path,
+                        reply.status,
+                        reply.text.chars().take(200).collect::<String>()
+                    ));
+                    continue;
+                };
+                if got != want {
+                    failures.push(format!(
+                        "{role} {} {} on {target}: want {want:?}, got {} ",
+                        case.method, case.path, reply.status
+                    ));
+                }
+                if case.method != Method::GET && got == D {
+                    // Setting up the case (creating a user to act on) may have written; the
+                    // refused request itself must not.
+                    let setup_writes =
+                        i64::from(case.path.contains("{id}") && case.path.contains("users"));
+                    let after = t.audit_count().await;
+                    if after != before + setup_writes {
+                        failures.push(format!(
+                            "{role} {} {} on {target}: refused but wrote {} audit events",
+                            case.method,
+                            case.path,
+                            after - before - setup_writes
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "scope matrix:\n{}",
+        failures.join("\n")
+    );
+
+    // Lists are scoped too: an operator sees its own unit only, a reviewer its department.
+    let list = |s: &Session| {
+        let s = s.clone();
+        let t = &t;
+        async move {
+            t.get("/api/v1/orgs", Some(&s))
+                .await
+                .json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["code"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(&sessions[0]).await, vec!["101001"]);
+    let dept = list(&sessions[1]).await;
+    assert!(
+        dept.iter().all(|c| c.starts_with("101")) && dept.len() >= 6,
+        "{dept:?}"
+    );
+    assert!(list(&sessions[2]).await.len() > 50);
+}
+
+backend_tests!(role_scope_matrix);
