@@ -135,7 +135,7 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn cell<'a>(cells: &'a [String], i: usize) -> &'a str {
+fn cell(cells: &[String], i: usize) -> &str {
     cells.get(i).map(String::as_str).unwrap_or("")
 }
 

@@ -35,8 +35,15 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
     ("shuju", "joint_reviewer", "109", "数据局 陈联审"),
 ];
 
-/// Departments with their joint-review body and units (name, unit kind).
-const DEPARTMENTS: [(&str, Option<&str>, &[(&str, &str)]); 12] = [
+/// A demo department: name, joint-review body, units (name, unit kind).
+type DemoDepartment = (
+    &'static str,
+    Option<&'static str>,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Departments with their joint-review body and units.
+const DEPARTMENTS: [DemoDepartment; 12] = [
     (
         "市教育局",
         None,
@@ -164,7 +171,7 @@ fn staffing(dept: usize, unit: usize) -> Staffing {
         authorized_posts: authorized,
         actual_staff: actual,
         retired_staff: actual / 3,
-        contract_staff: quota - i64::from(seed % 3 == 0),
+        contract_staff: quota - i64::from(seed.is_multiple_of(3)),
         contract_quota: quota,
     }
 }

@@ -66,6 +66,15 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Policy profiles.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print every parameter with its clause and each shipped preset's value (Markdown).
+    Presets,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +178,33 @@ fn describe(e: &AppError) -> String {
         for item in errors {
             out.push_str(&format!("\n  - {}（{}）", item.message, item.code));
         }
+    }
+    out
+}
+
+/// The presets side by side, one row per parameter, for docs/POLICY-PROFILES.md.
+fn presets_markdown() -> String {
+    use lingji_domain::policy::{Preset, preset};
+    let profiles: Vec<_> = Preset::ALL
+        .iter()
+        .map(|p| preset(*p).parameters())
+        .collect();
+    let mut out = String::from("| 参数 | key | 条款 |");
+    for p in Preset::ALL {
+        out.push_str(&format!(" {} |", p.as_str()));
+    }
+    out.push_str("\n|---|---|---|");
+    out.push_str(&"---|".repeat(Preset::ALL.len()));
+    out.push('\n');
+    for (i, param) in profiles[0].iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | `{}` | {} |",
+            param.label, param.key, param.clause
+        ));
+        for profile in &profiles {
+            out.push_str(&format!(" {} |", profile[i].value));
+        }
+        out.push('\n');
     }
     out
 }
@@ -305,6 +341,10 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 }
                 Err(e) => bail!(describe(&e)),
             }
+        }
+        Command::Policy(PolicyCommand::Presets) => {
+            print!("{}", presets_markdown());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify) => {
             let app = open(&config).await?;

@@ -558,8 +558,8 @@ mod tests {
     #[test]
     fn zb_3_tier_order_must_be_complete() {
         let mut p = preset(Preset::LianyungangCity);
-        p.set_parameter("allocation.tier_order", "三保, debt_service")
-            .unwrap_err();
+        let typo = p.set_parameter("allocation.tier_order", "三宝, debt_service");
+        assert_eq!(typo.unwrap_err().code, "POLICY_PARAMETER_INVALID");
         p.set_parameter("allocation.tier_order", "three_guarantees,debt_service")
             .unwrap();
         let err = p.validate().unwrap_err();
@@ -616,5 +616,22 @@ mod tests {
             copy.set_parameter(view.key, &view.value).unwrap();
         }
         assert_eq!(copy, original);
+    }
+}
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    #[test]
+    fn every_parameter_is_documented() {
+        let doc = include_str!("../../../../docs/POLICY-PROFILES.md");
+        for p in preset(Preset::LianyungangCity).parameters() {
+            assert!(
+                doc.contains(&format!("`{}`", p.key)),
+                "docs/POLICY-PROFILES.md lacks {}",
+                p.key
+            );
+        }
     }
 }

@@ -60,7 +60,7 @@ fn parse_hundredths(t: &str) -> Option<u32> {
 /// Shows hundredths as a decimal without trailing zeros: 1174 → "11.74", 2000 → "20".
 fn show_hundredths(v: u32) -> String {
     let mut s = format!("{}", v / 100);
-    if v % 100 != 0 {
+    if !v.is_multiple_of(100) {
         let _ = write!(s, ".{:02}", v % 100);
         while s.ends_with('0') {
             s.pop();

@@ -15,7 +15,7 @@ use lingji_app::users::{NewUser, UserUpdate};
 use lingji_domain::authz::{Access, Reach, Resource, reach};
 use serde::Deserialize;
 
-use super::{FieldErrors, Layout, error_page, flash_from, render, role_options};
+use super::{FieldErrors, Layout, PageCtx, error_page, flash_from, render, role_options};
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 
@@ -177,9 +177,7 @@ async fn create(
 }
 
 async fn edit_page(
-    state: &AppState,
-    id: &Identity,
-    path: &str,
+    ctx: &PageCtx<'_>,
     user_id: i64,
     flash: Option<String>,
     form: Option<UserForm>,
@@ -187,6 +185,7 @@ async fn edit_page(
     password_errors: FieldErrors,
     status: StatusCode,
 ) -> Response {
+    let PageCtx { state, id, path } = *ctx;
     let caller = id.caller();
     let loaded = async {
         let user = state.app.user(&caller, user_id).await?;
@@ -234,9 +233,11 @@ async fn edit(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     edit_page(
-        &state,
-        &id,
-        uri.path(),
+        &PageCtx {
+            state: &state,
+            id: &id,
+            path: uri.path(),
+        },
         user_id,
         flash_from(&q),
         None,
@@ -269,9 +270,11 @@ async fn update(
         Err(e) => {
             let errors = FieldErrors::from_error(&e, &USER_FIELDS);
             edit_page(
-                &state,
-                &id,
-                uri.path(),
+                &PageCtx {
+                    state: &state,
+                    id: &id,
+                    path: uri.path(),
+                },
                 user_id,
                 None,
                 Some(form),
@@ -308,9 +311,11 @@ async fn reset(
         Err(e) => {
             let errors = FieldErrors::from_error(&e, &["password"]);
             edit_page(
-                &state,
-                &id,
-                uri.path(),
+                &PageCtx {
+                    state: &state,
+                    id: &id,
+                    path: uri.path(),
+                },
                 user_id,
                 None,
                 None,

@@ -39,6 +39,17 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
 }
 
+/// What a page renderer needs from the request: the state, the signed-in user and the path.
+#[derive(Clone, Copy)]
+pub struct PageCtx<'a> {
+    /// Application state.
+    pub state: &'a AppState,
+    /// The signed-in user.
+    pub id: &'a Identity,
+    /// The request path, for the navigation.
+    pub path: &'a str,
+}
+
 /// A link in the navigation.
 pub struct NavItem {
     /// Target.

@@ -14,9 +14,9 @@ use lingji_domain::authz::{Access, Reach, Resource, reach};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::policy::ParamView;
 
-use super::{FieldErrors, Layout, error_page, flash_from, render};
+use super::{FieldErrors, Layout, PageCtx, error_page, flash_from, render};
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::PageUser;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/policy", get(show).post(save))
@@ -65,9 +65,7 @@ fn sections(params: Vec<ParamView>) -> Vec<Section> {
 }
 
 async fn page(
-    state: &AppState,
-    id: &Identity,
-    path: &str,
+    ctx: &PageCtx<'_>,
     year: Option<i32>,
     flash: Option<String>,
     values: Option<BTreeMap<String, String>>,
@@ -75,6 +73,7 @@ async fn page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Response {
+    let PageCtx { state, id, path } = *ctx;
     let caller = id.caller();
     let j = id.actor.org.jurisdiction;
     let loaded = async {
@@ -136,9 +135,11 @@ async fn show(
 ) -> Response {
     let year = q.get("year").and_then(|y| y.parse().ok());
     page(
-        &state,
-        &id,
-        uri.path(),
+        &PageCtx {
+            state: &state,
+            id: &id,
+            path: uri.path(),
+        },
         year,
         flash_from(&q),
         None,
@@ -206,9 +207,11 @@ async fn save(
             fields.push("note");
             let errors = FieldErrors::from_error(&e, &fields);
             page(
-                &state,
-                &id,
-                uri.path(),
+                &PageCtx {
+                    state: &state,
+                    id: &id,
+                    path: uri.path(),
+                },
                 Some(year),
                 None,
                 Some(submitted.clone()),

@@ -1,0 +1,268 @@
+//! In headless Chromium (Debian's `chromium` + `chromium-driver`): sign in and work as people
+//! do. Skipped when chromedriver is not installed, unless `LINGJI_REQUIRE_BROWSER=1` (as CI
+//! sets), in which case it fails.
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use lingji_app::store::Backend;
+use lingji_app::store::testing::TestDb;
+use lingji_app::{App, Settings};
+use lingji_web::WebConfig;
+use serde_json::json;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn browser_available() -> bool {
+    let present =
+        std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists();
+    let required = std::env::var("LINGJI_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    assert!(
+        present || !required,
+        "LINGJI_REQUIRE_BROWSER=1 but {CHROMEDRIVER} or {CHROMIUM} is missing"
+    );
+    if !present {
+        eprintln!("skipped: chromium / chromedriver not installed");
+    }
+    present
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The demo on a real port, as `lingji serve --demo` would run it.
+async fn serve_demo() -> (String, TestDb) {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let app = App::open(&db.config, Settings::default()).await.unwrap();
+    app.load_demo(1).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = lingji_web::router(
+        app,
+        WebConfig {
+            show_demo_logins: true,
+            ..WebConfig::default()
+        },
+    );
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    (format!("http://{addr}"), db)
+}
+
+async fn browser() -> (Client, Driver, tempfile::TempDir) {
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(child);
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1366,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.path().display())]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => return (c, driver, profile),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not start: {last:?}");
+}
+
+async fn login(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("lingji-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=current-user]"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finance_officer_signs_in_and_sees_the_chinese_home_page() {
+    if !browser_available() {
+        return;
+    }
+    let (base, _db) = serve_demo().await;
+    let (c, _driver, _profile) = browser().await;
+    c.goto(&base).await.unwrap();
+    // Not signed in: the login page, in Chinese, listing the demo logins.
+    c.wait()
+        .for_element(Locator::Css("input[name=username]"))
+        .await
+        .unwrap();
+    assert!(c.title().await.unwrap().contains("登录"));
+    login(&c, &base, "caizheng").await;
+    assert_eq!(
+        c.find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "首页"
+    );
+    assert_eq!(
+        c.find(Locator::Css("[data-testid=home-org]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "市财政局"
+    );
+    assert_eq!(
+        c.find(Locator::Css("[data-testid=home-year]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "2026 年度"
+    );
+    assert_eq!(
+        c.find(Locator::Css("[data-testid=current-user]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "财政局预算科 王会计"
+    );
+    let nav = c
+        .find(Locator::Css("nav.sidebar"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        nav.contains("政策参数") && !nav.contains("审计日志"),
+        "{nav}"
+    );
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("lingji-home.png"), png);
+    }
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_operator_fixes_staffing_after_a_refusal_beside_the_field() {
+    if !browser_available() {
+        return;
+    }
+    let (base, _db) = serve_demo().await;
+    let (c, _driver, _profile) = browser().await;
+    login(&c, &base, "danwei").await;
+    c.find(Locator::LinkText("组织机构"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("市教育局机关"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let field = c
+        .wait()
+        .for_element(Locator::Css("input[name=contract_staff]"))
+        .await
+        .unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("9").await.unwrap();
+    c.find(Locator::Css("form.form-grid button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=error-contract_staff]"))
+        .await
+        .unwrap();
+    let message = error.text().await.unwrap();
+    assert!(
+        message.contains("超过核定限额") && message.contains("ZB-6c"),
+        "{message}"
+    );
+    let field = c
+        .find(Locator::Css("input[name=contract_staff]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        field.prop("value").await.unwrap().as_deref(),
+        Some("9"),
+        "the form keeps what was typed"
+    );
+    field.clear().await.unwrap();
+    field.send_keys("1").await.unwrap();
+    c.find(Locator::Css("form.form-grid button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = c.wait().for_element(Locator::Css("p.flash")).await.unwrap();
+    assert_eq!(flash.text().await.unwrap(), "已保存");
+    c.close().await.unwrap();
+}
