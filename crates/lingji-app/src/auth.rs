@@ -132,38 +132,49 @@ impl App {
         let username = username.trim();
         let s = &self.settings;
         let since = to_text(Utc::now() - Duration::minutes(s.login_window_minutes));
-        let mut conn = self.store.write().acquire().await?;
-        let (by_user, by_ip) = sessions::failures_since(&mut conn, username, ip, &since).await?;
-        if by_user >= s.login_max_failures_per_user || by_ip >= s.login_max_failures_per_ip {
-            return Err(AppError::Throttled(Refusal::new(
-                "LOGIN_THROTTLED",
-                format!("登录失败次数过多，请 {} 分钟后再试", s.login_window_minutes),
-            )));
-        }
-        let found = users::get_with_hash(&mut conn, username).await?;
+        // Reads and the slow hash run without holding the (on SQLite, single) writer.
+        let found = {
+            let mut conn = self.store.read().acquire().await?;
+            let (by_user, by_ip) =
+                sessions::failures_since(&mut conn, username, ip, &since).await?;
+            if by_user >= s.login_max_failures_per_user || by_ip >= s.login_max_failures_per_ip {
+                return Err(AppError::Throttled(Refusal::new(
+                    "LOGIN_THROTTLED",
+                    format!("登录失败次数过多，请 {} 分钟后再试", s.login_window_minutes),
+                )));
+            }
+            let found = users::get_with_hash(&mut conn, username).await?;
+            let actor = match &found {
+                Some((user, _)) => Some(actor_for(&mut conn, user).await?),
+                None => None,
+            };
+            found.zip(actor)
+        };
         let ok = match &found {
-            Some((user, hash)) => verify_password(password, hash).await? && user.active,
+            Some(((user, hash), _)) => verify_password(password, hash).await? && user.active,
             None => {
                 verify_password(password, dummy_hash().await?).await?;
                 false
             }
         };
-        sessions::record_attempt(&mut conn, username, ip, ok).await?;
-        let Some((user, _)) = found.filter(|_| ok) else {
-            return Err(bad_credentials());
-        };
-        let actor = actor_for(&mut conn, &user).await?;
         let cookie = random_token()?;
         let csrf_token = random_token()?;
         let expires = to_text(Utc::now() + Duration::minutes(s.session_ttl_minutes));
+        let mut tx = self.store.begin().await?;
+        sessions::record_attempt(&mut tx, username, ip, ok).await?;
+        let Some(((user, _), actor)) = found.filter(|_| ok) else {
+            tx.commit().await?;
+            return Err(bad_credentials());
+        };
         sessions::insert(
-            &mut conn,
+            &mut tx,
             &secret_hash(&cookie),
             user.id,
             &csrf_token,
             &expires,
         )
         .await?;
+        tx.commit().await?;
         Ok(NewSession {
             cookie,
             csrf_token,
@@ -171,29 +182,42 @@ impl App {
         })
     }
 
-    /// The user behind a session cookie, sliding the expiry forward.
+    /// The user behind a session cookie, sliding the expiry forward. Reads on the read pool;
+    /// writes (at most once a minute per session) on the primary.
     pub async fn session(&self, cookie: &str) -> AppResult<Option<SessionInfo>> {
         let id_hash = secret_hash(cookie);
-        let mut conn = self.store.write().acquire().await?;
-        let Some(session) = sessions::get(&mut conn, &id_hash).await? else {
-            return Ok(None);
+        let (session, actor) = {
+            let mut conn = self.store.read().acquire().await?;
+            let Some(session) = sessions::get(&mut conn, &id_hash).await? else {
+                return Ok(None);
+            };
+            let Some(user) = users::get(&mut conn, session.user_id)
+                .await?
+                .filter(|u| u.active)
+            else {
+                return Ok(None);
+            };
+            let actor = actor_for(&mut conn, &user).await?;
+            (session, actor)
         };
-        let Some(user) = users::get(&mut conn, session.user_id)
-            .await?
-            .filter(|u| u.active)
-        else {
-            return Ok(None);
-        };
-        // Slide the expiry at most once a minute of use, not on every request.
         let new_expiry = Utc::now() + Duration::minutes(self.settings.session_ttl_minutes);
         let old_expiry = lingji_store::time::parse(&session.expires_at).unwrap_or_default();
         if new_expiry - old_expiry > Duration::minutes(1) {
+            let mut conn = self.store.write().acquire().await?;
             sessions::touch(&mut conn, &id_hash, &to_text(new_expiry)).await?;
         }
         Ok(Some(SessionInfo {
-            actor: actor_for(&mut conn, &user).await?,
+            actor,
             csrf_token: session.csrf_token,
         }))
+    }
+
+    /// Removes expired sessions and login attempts older than a day; run periodically by
+    /// every server (idempotent).
+    pub async fn purge_sessions(&self) -> AppResult<u64> {
+        let mut conn = self.store.write().acquire().await?;
+        let day_ago = to_text(Utc::now() - Duration::days(1));
+        Ok(sessions::purge(&mut conn, &day_ago).await?)
     }
 
     /// The user behind an API bearer token.
@@ -225,16 +249,20 @@ impl App {
         keep_cookie: Option<&str>,
     ) -> AppResult<()> {
         check_new_password(&actor.username, new)?;
-        let mut tx = self.store.begin().await?;
-        let (_, hash) = users::get_with_hash(&mut tx, &actor.username)
-            .await?
-            .ok_or_else(|| AppError::not_found("用户"))?;
+        let hash = {
+            let mut conn = self.store.read().acquire().await?;
+            users::get_with_hash(&mut conn, &actor.username)
+                .await?
+                .ok_or_else(|| AppError::not_found("用户"))?
+                .1
+        };
         if !verify_password(current, &hash).await? {
             return Err(AppError::Refused(
                 Refusal::new("PASSWORD_WRONG", "当前密码不正确").field("current_password"),
             ));
         }
         let new_hash = hash_password(new).await?;
+        let mut tx = self.store.begin().await?;
         users::set_password(&mut tx, actor.user_id, &new_hash).await?;
         let keep = keep_cookie.map(secret_hash);
         sessions::delete_for_user(&mut tx, actor.user_id, keep.as_deref()).await?;

@@ -30,6 +30,19 @@ pub struct CreateOrganisation {
     pub staffing: Staffing,
 }
 
+/// Changes to an organisation's record.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct OrganisationUpdate {
+    /// Name.
+    pub name: String,
+    /// Unit kind (units).
+    pub unit_kind: Option<String>,
+    /// Joint-review body (departments).
+    pub review_body: Option<String>,
+    /// Version read before editing.
+    pub version: i64,
+}
+
 fn org_json(o: &Organisation) -> String {
     serde_json::to_string(o).unwrap_or_default()
 }
@@ -232,6 +245,74 @@ impl App {
         Ok(created)
     }
 
+    /// Changes an organisation's name, unit kind and joint-review body (administrators).
+    pub async fn update_organisation(
+        &self,
+        caller: &Caller,
+        id: i64,
+        upd: OrganisationUpdate,
+    ) -> AppResult<Organisation> {
+        let name = upd.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(
+                Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字")
+                    .field("name")
+                    .into(),
+            );
+        }
+        let mut tx = self.store.begin().await?;
+        let before = orgs::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        caller
+            .authorize(Resource::Organisation, Access::Read, &before.path)
+            .map_err(|_| AppError::not_found("单位"))?;
+        caller.authorize(Resource::OrganisationTree, Access::Write, &before.path)?;
+        let unit_kind = match (
+            before.kind,
+            upd.unit_kind
+                .as_deref()
+                .map(str::trim)
+                .filter(|k| !k.is_empty()),
+        ) {
+            (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
+            (OrgKind::Unit, None) => {
+                return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
+                    .field("unit_kind")
+                    .into());
+            }
+            _ => None,
+        };
+        let review_body = upd
+            .review_body
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty());
+        if let Some(body) = review_body {
+            if before.kind != OrgKind::Department {
+                return Err(Refusal::new(
+                    "REVIEW_BODY_DEPARTMENT_ONLY",
+                    "只有主管部门可承担联审职能",
+                )
+                .field("review_body")
+                .clause("ZB-5e")
+                .into());
+            }
+            crate::review_bodies::check(body)?;
+        }
+        orgs::update_details(&mut tx, id, name, unit_kind, review_body, upd.version).await?;
+        let after = orgs::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        let mut event = caller.event(before.path.jurisdiction, "org.update", "organisation");
+        event.entity_id = id.to_string();
+        event.before = org_json(&before);
+        event.after = org_json(&after);
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// Creates a jurisdiction (区划) with its fiscal years; used by the demo and the CLI.
     pub async fn create_jurisdiction(
         &self,
@@ -252,7 +333,13 @@ impl App {
             review_body: None,
             staffing: Staffing::default(),
         };
-        let id = orgs::insert(&mut tx, &new).await?;
+        let id = orgs::insert(&mut tx, &new).await.map_err(|e| match e {
+            lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+                Refusal::new("REGION_CODE_TAKEN", format!("区划代码 {region} 已存在"))
+                    .field("region_code"),
+            ),
+            other => other.into(),
+        })?;
         for (year, current) in years {
             orgs::add_fiscal_year(&mut tx, id, *year, *current).await?;
         }

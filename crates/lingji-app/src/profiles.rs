@@ -22,7 +22,87 @@ fn jurisdiction(id: i64) -> OrgPath {
     }
 }
 
+/// Where a new fiscal year's profile comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum YearSource {
+    /// A shipped preset.
+    Preset(Preset),
+    /// The profile in force in an earlier year of the same jurisdiction.
+    CopyFrom(FiscalYear),
+}
+
 impl App {
+    /// Opens a fiscal year for a jurisdiction with its policy profile (administrators), in one
+    /// transaction; `make_current` makes it the year everyone works in.
+    pub async fn start_year(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        source: YearSource,
+        make_current: bool,
+    ) -> AppResult<ProfileVersion> {
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Write,
+            &jurisdiction(jurisdiction_id),
+        )?;
+        let mut tx = self.store.begin().await?;
+        let (preset_id, profile, note) = match source {
+            YearSource::Preset(p) => (
+                p.as_str().to_string(),
+                preset(p),
+                format!("采用预设：{}", p.label()),
+            ),
+            YearSource::CopyFrom(from) => {
+                let v = profiles::current(&mut tx, jurisdiction_id, from.value())
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::Refused(
+                            Refusal::new(
+                                "POLICY_SOURCE_MISSING",
+                                format!("{from} 年度没有政策参数可复制"),
+                            )
+                            .field("copy_from"),
+                        )
+                    })?;
+                (
+                    v.preset,
+                    v.profile,
+                    format!("沿用 {from} 年度第 {} 版", v.version),
+                )
+            }
+        };
+        profile.validate()?;
+        lingji_store::orgs::add_fiscal_year(&mut tx, jurisdiction_id, year.value(), make_current)
+            .await
+            .map_err(|e| match e {
+                lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+                    Refusal::new("FISCAL_YEAR_EXISTS", format!("{year} 年度已开启")).field("year"),
+                ),
+                other => other.into(),
+            })?;
+        let version = profiles::insert_version(
+            &mut tx,
+            jurisdiction_id,
+            year.value(),
+            &preset_id,
+            &profile,
+            &note,
+            caller.name(),
+        )
+        .await?;
+        let mut event = caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year");
+        event.entity_id = year.to_string();
+        event.after = serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }).to_string();
+        lingji_store::audit::append(&mut tx, event).await?;
+        let saved = profiles::current(&mut tx, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::Internal("profile vanished".into()))?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
     /// The profile in force for a jurisdiction and year.
     pub async fn policy_profile(
         &self,

@@ -248,16 +248,15 @@ impl App {
 
     /// Sets a new password for an account (administrators) and ends its sessions.
     pub async fn reset_password(&self, caller: &Caller, id: i64, password: &str) -> AppResult<()> {
+        // Authorise and check before hashing; hash before taking the writer.
+        let user = self.user(caller, id).await?;
+        check_new_password(&user.username, password)?;
+        let hash = hash_password(password).await?;
         let mut tx = self.store.begin().await?;
-        let user = users::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("用户"))?;
         let org = orgs::get(&mut tx, user.org_id)
             .await?
             .ok_or_else(|| AppError::not_found("用户"))?;
         caller.authorize(Resource::User, Access::Write, &org.path)?;
-        check_new_password(&user.username, password)?;
-        let hash = hash_password(password).await?;
         users::set_password(&mut tx, id, &hash).await?;
         sessions::delete_for_user(&mut tx, id, None).await?;
         let mut event = caller.event(org.path.jurisdiction, "user.password_reset", "user");

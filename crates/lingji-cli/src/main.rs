@@ -69,6 +69,27 @@ enum Command {
     /// Policy profiles.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Jurisdictions (区划).
+    #[command(subcommand)]
+    Jurisdiction(JurisdictionCommand),
+}
+
+#[derive(Subcommand)]
+enum JurisdictionCommand {
+    /// Add a jurisdiction with its current fiscal year, its policy profile started from a
+    /// preset.
+    Add {
+        /// 6-digit 区划 code.
+        region: String,
+        /// Name, e.g. 连云港市.
+        name: String,
+        /// Preset: lianyungang_city, zixing, cs_city, zibo_district.
+        #[arg(long)]
+        preset: String,
+        /// Current fiscal year.
+        #[arg(long)]
+        year: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -244,6 +265,17 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                     println!("  {user:<10} {label}　{name}");
                 }
             }
+            // Expired sessions and old login attempts go hourly; every server may do it.
+            let janitor = app.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = janitor.purge_sessions().await {
+                        tracing::warn!(error = %e, "session purge failed");
+                    }
+                }
+            });
             lingji_web::serve(app, web, listen)
                 .await
                 .context("服务器运行失败")?;
@@ -341,6 +373,37 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 }
                 Err(e) => bail!(describe(&e)),
             }
+        }
+        Command::Jurisdiction(JurisdictionCommand::Add {
+            region,
+            name,
+            preset,
+            year,
+        }) => {
+            let preset = lingji_domain::policy::Preset::parse(&preset)
+                .map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let app = open(&config).await?;
+            let j = app
+                .create_jurisdiction(&Caller::System, &region, &name, &[])
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            app.start_year(
+                &Caller::System,
+                j.id,
+                year,
+                lingji_app::profiles::YearSource::Preset(preset),
+                true,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!(
+                "已创建区划 {name}（{region}，id {}），{year} 年度采用预设：{}",
+                j.id,
+                preset.label()
+            );
+            println!("下一步：lingji user add admin2 --role administrator --org {region}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Policy(PolicyCommand::Presets) => {
             print!("{}", presets_markdown());

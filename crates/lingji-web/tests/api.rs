@@ -746,7 +746,124 @@ async fn health_and_metrics_answer(backend: Backend) {
     assert_eq!(t.get("/api/docs/", None).await.status, StatusCode::OK);
 }
 
+async fn administrators_open_a_fiscal_year_from_a_preset_or_the_last_one(backend: Backend) {
+    let t = app!(backend);
+    let admin = t.login("admin").await;
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/years",
+            Some(&admin),
+            Some(json!({"year": 2027, "copy_from": 2026, "make_current": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert!(r.json()["note"].as_str().unwrap().contains("沿用 2026"));
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/years",
+            Some(&admin),
+            Some(json!({"year": 2027, "preset": "zixing"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "FISCAL_YEAR_EXISTS".into())
+    );
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/years",
+            Some(&admin),
+            Some(json!({"year": 2028})),
+        )
+        .await;
+    assert_eq!(r.code(), "YEAR_SOURCE_REQUIRED");
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/years",
+            Some(&admin),
+            Some(json!({"year": 2028, "preset": "nowhere"})),
+        )
+        .await;
+    assert_eq!(r.code(), "POLICY_PRESET_UNKNOWN");
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/years",
+            Some(&admin),
+            Some(json!({"year": 2028, "preset": "zibo_district"})),
+        )
+        .await;
+    let pilot = r.json()["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "library.pilot_max_period_years")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (pilot["value"].as_str(), pilot["clause"].as_str()),
+        (Some("3"), Some("QJ-3c"))
+    );
+    // 2027 is now the year everyone works in.
+    let home = t.get("/", Some(&t.login("danwei").await)).await;
+    assert!(home.text.contains("2027 年度"), "{}", home.text);
+}
+
+async fn administrators_rename_organisations(backend: Backend) {
+    let t = app!(backend);
+    let admin = t.login("admin").await;
+    let unit = t.org_id("101002").await;
+    let org = t
+        .get(&format!("/api/v1/orgs/{unit}"), Some(&admin))
+        .await
+        .json();
+    let body = |name: &str, version: &serde_json::Value, review: Option<&str>| json!({"name": name, "unit_kind": "public_welfare_1", "review_body": review, "version": version});
+    let r = t
+        .call(
+            Method::PUT,
+            &format!("/api/v1/orgs/{unit}"),
+            Some(&admin),
+            Some(body("市第一高级中学", &org["version"], None)),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["name"].as_str()),
+        (StatusCode::OK, Some("市第一高级中学"))
+    );
+    let r = t
+        .call(
+            Method::PUT,
+            &format!("/api/v1/orgs/{unit}"),
+            Some(&admin),
+            Some(body("又改名", &org["version"], None)),
+        )
+        .await;
+    assert_eq!(r.code(), "STALE_VERSION");
+    let now = t
+        .get(&format!("/api/v1/orgs/{unit}"), Some(&admin))
+        .await
+        .json();
+    let r = t
+        .call(
+            Method::PUT,
+            &format!("/api/v1/orgs/{unit}"),
+            Some(&admin),
+            Some(body("市第一高级中学", &now["version"], Some("data_bureau"))),
+        )
+        .await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("REVIEW_BODY_DEPARTMENT_ONLY".into(), Some("ZB-5e"))
+    );
+}
+
 backend_tests!(
+    administrators_open_a_fiscal_year_from_a_preset_or_the_last_one,
+    administrators_rename_organisations,
     wrong_logins_are_refused_then_throttled,
     sessions_are_httponly_and_end_at_logout,
     unsafe_requests_need_the_csrf_token,

@@ -108,6 +108,21 @@ async fn browser() -> (Client, Driver, tempfile::TempDir) {
     panic!("chromedriver did not start: {last:?}");
 }
 
+/// Waits until the browser has navigated to a URL containing `part` (a submitted form's
+/// answer), so that elements found next belong to the new page, not the old one.
+async fn wait_for_url(c: &Client, part: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains(part) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "never reached a URL containing {part}: {}",
+        c.current_url().await.unwrap()
+    );
+}
+
 async fn login(c: &Client, base: &str, user: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Css("input[name=username]"))
@@ -216,7 +231,8 @@ async fn unit_operator_fixes_staffing_after_a_refusal_beside_the_field() {
         .click()
         .await
         .unwrap();
-    c.find(Locator::LinkText("市教育局机关"))
+    c.wait()
+        .for_element(Locator::LinkText("市教育局机关"))
         .await
         .unwrap()
         .click()
@@ -235,12 +251,15 @@ async fn unit_operator_fixes_staffing_after_a_refusal_beside_the_field() {
         .click()
         .await
         .unwrap();
-    let error = c
-        .wait()
-        .for_element(Locator::Css("[data-testid=error-contract_staff]"))
+    // The refusal comes back on the form's own URL, with the message beside the field.
+    wait_for_url(&c, "/staffing").await;
+    let message = c
+        .find(Locator::Css("[data-testid=error-contract_staff]"))
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap();
-    let message = error.text().await.unwrap();
     assert!(
         message.contains("超过核定限额") && message.contains("ZB-6c"),
         "{message}"
@@ -262,7 +281,15 @@ async fn unit_operator_fixes_staffing_after_a_refusal_beside_the_field() {
         .click()
         .await
         .unwrap();
-    let flash = c.wait().for_element(Locator::Css("p.flash")).await.unwrap();
-    assert_eq!(flash.text().await.unwrap(), "已保存");
+    wait_for_url(&c, "msg=saved").await;
+    assert_eq!(
+        c.find(Locator::Css("p.flash"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "已保存"
+    );
     c.close().await.unwrap();
 }

@@ -61,6 +61,8 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/orgs", all),
         api(Method::POST, "/api/v1/orgs", admin_only),
         api(Method::GET, "/api/v1/orgs/{id}", org_read),
+        api(Method::PUT, "/api/v1/orgs/{id}", admin_only),
+        api(Method::POST, "/api/v1/years", admin_only),
         api(Method::PUT, "/api/v1/orgs/{id}/staffing", org_write),
         api(Method::GET, "/api/v1/users", admin_audit),
         api(Method::POST, "/api/v1/users", admin_only),
@@ -89,6 +91,8 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/admin/users/{id}", admin_audit),
         page(Method::POST, "/admin/users/{id}", admin_only),
         page(Method::POST, "/policy", admin_only),
+        page(Method::POST, "/policy/years", admin_only),
+        page(Method::POST, "/orgs/{id}/details", admin_only),
         page(Method::POST, "/codes/import", admin_only),
         page(
             Method::GET,
@@ -134,9 +138,16 @@ struct Ctx<'a> {
     t: &'a TestApp,
     admin: &'a Session,
     serial: std::cell::Cell<u32>,
+    /// Fiscal years to open, one per attempt, all unused and within range.
+    years: std::cell::Cell<u32>,
 }
 
 impl Ctx<'_> {
+    fn next_year(&self) -> u32 {
+        self.years.set(self.years.get() + 1);
+        2030 + self.years.get()
+    }
+
     fn next(&self) -> u32 {
         self.serial.set(self.serial.get() + 1);
         self.serial.get()
@@ -184,6 +195,25 @@ impl Ctx<'_> {
         match (case.method.clone(), case.path) {
             (Method::GET, "/api/v1/orgs/{id}") => {
                 t.get(&format!("/api/v1/orgs/{org_id}"), Some(who)).await
+            }
+            (Method::PUT, "/api/v1/orgs/{id}") => {
+                let body = json!({"name": format!("{}（更名{n}）", org["name"].as_str().unwrap()), "unit_kind": org["unit_kind"], "version": org["version"]});
+                t.call(
+                    Method::PUT,
+                    &format!("/api/v1/orgs/{org_id}"),
+                    Some(who),
+                    Some(body),
+                )
+                .await
+            }
+            (Method::POST, "/api/v1/years") => {
+                t.call(
+                    Method::POST,
+                    "/api/v1/years",
+                    Some(who),
+                    Some(json!({"year": self.next_year(), "preset": "zixing"})),
+                )
+                .await
             }
             (Method::PUT, "/api/v1/orgs/{id}/staffing") => {
                 t.call(
@@ -332,6 +362,31 @@ impl Ctx<'_> {
                 )
                 .await
             }
+            (Method::POST, "/policy/years") => {
+                let year = self.next_year().to_string();
+                t.form(
+                    "/policy/years",
+                    who,
+                    &[("year", &year), ("source", "copy:2026")],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/orgs/{id}/details") => {
+                let name = format!("{}（页面更名{n}）", org["name"].as_str().unwrap());
+                let kind = org["unit_kind"].as_str().unwrap_or("").to_string();
+                t.form(
+                    &format!("/orgs/{org_id}/details"),
+                    who,
+                    &[
+                        ("name", &name),
+                        ("unit_kind", &kind),
+                        ("version", &org["version"].to_string()),
+                    ],
+                    None,
+                )
+                .await
+            }
             (Method::POST, "/codes/import") => {
                 let path = format!("/codes/import?_csrf={}", who.csrf);
                 t.upload(
@@ -364,6 +419,7 @@ async fn role_scope_matrix(backend: Backend) {
         t: &t,
         admin: &admin,
         serial: std::cell::Cell::new(0),
+        years: std::cell::Cell::new(0),
     };
     let mut sessions = Vec::new();
     for role in ROLES {

@@ -5,7 +5,7 @@ pub mod audit;
 mod auth;
 pub mod codes;
 mod orgs;
-mod policy;
+pub mod policy;
 mod users;
 
 use axum::Json;

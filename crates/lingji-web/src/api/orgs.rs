@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use lingji_app::orgs::CreateOrganisation;
+use lingji_app::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::orgs::Organisation;
 use lingji_domain::org::Staffing;
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use crate::problem::{ApiResult, Problem};
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(get_one))
+        .routes(routes!(get_one, update))
         .routes(routes!(update_staffing))
 }
 
@@ -224,4 +224,46 @@ async fn create(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// Changes to an organisation's record.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganisationUpdateDto {
+    /// Name.
+    pub name: String,
+    /// Unit kind (units).
+    pub unit_kind: Option<String>,
+    /// Joint-review body (departments): organisation_department, data_bureau,
+    /// development_reform, or empty.
+    pub review_body: Option<String>,
+    /// Version read before editing.
+    pub version: i64,
+}
+
+/// Rename an organisation or change its unit kind or joint-review body (administrators).
+#[utoipa::path(put, path = "/orgs/{id}", tag = "organisations",
+    params(("id" = i64, Path, description = "organisation id")),
+    request_body = OrganisationUpdateDto,
+    responses((status = 200, body = OrganisationDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn update(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(org): Path<i64>,
+    ApiJson(body): ApiJson<OrganisationUpdateDto>,
+) -> ApiResult<Json<OrganisationDto>> {
+    let updated = state
+        .app
+        .update_organisation(
+            &id.caller(),
+            org,
+            OrganisationUpdate {
+                name: body.name,
+                unit_kind: body.unit_kind,
+                review_body: body.review_body,
+                version: body.version,
+            },
+        )
+        .await?;
+    Ok(Json(updated.into()))
 }

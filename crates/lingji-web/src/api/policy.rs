@@ -23,6 +23,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_profile, update_profile))
         .routes(routes!(history))
         .routes(routes!(get_calendar))
+        .routes(routes!(start_year))
 }
 
 /// One parameter.
@@ -203,4 +204,62 @@ async fn get_calendar(
         .policy_profile(&id.caller(), id.actor.org.jurisdiction, year(y)?)
         .await?;
     Ok(Json(calendar(y, &v.profile)))
+}
+
+/// A fiscal year to open.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewYear {
+    /// The year, e.g. 2027.
+    pub year: i32,
+    /// Start from this preset: lianyungang_city, zixing, cs_city, zibo_district.
+    pub preset: Option<String>,
+    /// Or copy the profile of this earlier year.
+    pub copy_from: Option<i32>,
+    /// Make it the current year.
+    #[serde(default)]
+    pub make_current: bool,
+}
+
+/// Open a fiscal year with its policy profile (administrators).
+#[utoipa::path(post, path = "/years", tag = "policy",
+    request_body = NewYear,
+    responses((status = 201, body = ProfileDto), (status = 403, body = Problem), (status = 409, description = "年度已开启", body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn start_year(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<NewYear>,
+) -> ApiResult<(axum::http::StatusCode, Json<ProfileDto>)> {
+    let source = year_source(body.preset.as_deref(), body.copy_from)?;
+    let v = state
+        .app
+        .start_year(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            year(body.year)?,
+            source,
+            body.make_current,
+        )
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(v.into())))
+}
+
+/// A preset or a year to copy, exactly one of them.
+pub fn year_source(
+    preset: Option<&str>,
+    copy_from: Option<i32>,
+) -> ApiResult<lingji_app::profiles::YearSource> {
+    use lingji_app::profiles::YearSource;
+    match (preset.map(str::trim).filter(|p| !p.is_empty()), copy_from) {
+        (Some(p), None) => Ok(YearSource::Preset(lingji_domain::policy::Preset::parse(p)?)),
+        (None, Some(y)) => Ok(YearSource::CopyFrom(
+            FiscalYear::new(y).map_err(|r| r.field("copy_from"))?,
+        )),
+        _ => Err(lingji_domain::Refusal::new(
+            "YEAR_SOURCE_REQUIRED",
+            "请选择一个政策参数预设，或选择沿用的年度（二选一）",
+        )
+        .field("preset")
+        .into()),
+    }
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::orgs::CreateOrganisation;
+use lingji_app::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::orgs::Organisation;
 use lingji_domain::authz::{Access, Reach, Resource, reach};
 use lingji_domain::org::{OrgKind, Staffing, UnitKind};
@@ -25,6 +25,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/orgs", get(list).post(create))
         .route("/orgs/{id}", get(detail))
         .route("/orgs/{id}/staffing", post(save_staffing))
+        .route("/orgs/{id}/details", post(save_details))
 }
 
 /// Form values kept as typed so a refused form comes back as the user left it.
@@ -113,8 +114,23 @@ struct DetailPage<'a> {
     kind_label: &'static str,
     unit_kind_label: &'static str,
     can_edit: bool,
+    can_rename: bool,
     form: StaffingForm,
     errors: FieldErrors,
+    unit_kinds: Vec<(&'static str, &'static str)>,
+    review_bodies: Vec<(&'static str, &'static str)>,
+}
+
+impl DetailPage<'_> {
+    /// The option of the unit's kind is selected.
+    fn unit_kind_is(&self, kind: &str) -> bool {
+        self.org.unit_kind.is_some_and(|k| k.as_str() == kind)
+    }
+
+    /// The option of the department's joint-review body is selected.
+    fn review_body_is(&self, body: &str) -> bool {
+        self.org.review_body.as_deref() == Some(body)
+    }
 }
 
 fn can_create(id: &Identity) -> bool {
@@ -286,8 +302,17 @@ fn detail_page(
             kind_label: org.kind.label(),
             unit_kind_label: org.unit_kind.map(|k| k.label()).unwrap_or("—"),
             can_edit,
+            can_rename: can_create(id),
             form,
             errors,
+            unit_kinds: UnitKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
+            review_bodies: lingji_app::review_bodies::BODIES
+                .iter()
+                .map(|(i, n, _)| (*i, *n))
+                .collect(),
         },
     )
 }
@@ -344,6 +369,56 @@ async fn save_staffing(
                     &org,
                     None,
                     form,
+                    errors,
+                    crate::problem::status_of(&e),
+                )
+            }
+            Err(e2) => error_page(&id, uri.path(), &e2),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct DetailsForm {
+    name: String,
+    #[serde(default)]
+    unit_kind: String,
+    #[serde(default)]
+    review_body: String,
+    version: i64,
+}
+
+async fn save_details(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(org_id): Path<i64>,
+    Form(form): Form<DetailsForm>,
+) -> Response {
+    let upd = OrganisationUpdate {
+        name: form.name,
+        unit_kind: Some(form.unit_kind),
+        review_body: Some(form.review_body),
+        version: form.version,
+    };
+    match state
+        .app
+        .update_organisation(&id.caller(), org_id, upd)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/orgs/{org_id}?msg=saved")).into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
+            error_page(&id, uri.path(), &e)
+        }
+        Err(e) => match state.app.organisation(&id.caller(), org_id).await {
+            Ok(org) => {
+                let errors = FieldErrors::from_error(&e, &[]);
+                detail_page(
+                    &id,
+                    uri.path(),
+                    &org,
+                    None,
+                    StaffingForm::from_org(&org),
                     errors,
                     crate::problem::status_of(&e),
                 )

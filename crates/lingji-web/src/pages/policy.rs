@@ -19,7 +19,9 @@ use crate::AppState;
 use crate::identity::PageUser;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/policy", get(show).post(save))
+    Router::new()
+        .route("/policy", get(show).post(save))
+        .route("/policy/years", axum::routing::post(start_year))
 }
 
 struct Section {
@@ -41,6 +43,7 @@ struct PolicyPage<'a> {
     values: BTreeMap<String, String>,
     note: String,
     errors: FieldErrors,
+    presets: Vec<(&'static str, &'static str)>,
 }
 
 impl PolicyPage<'_> {
@@ -120,6 +123,10 @@ async fn page(
                     values,
                     note,
                     errors,
+                    presets: lingji_domain::policy::Preset::ALL
+                        .iter()
+                        .map(|p| (p.as_str(), p.label()))
+                        .collect(),
                 },
             )
         }
@@ -216,6 +223,68 @@ async fn save(
                 None,
                 Some(submitted.clone()),
                 note.clone(),
+                errors,
+                crate::problem::status_of(&e),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct YearForm {
+    year: String,
+    /// `preset:<id>` or `copy:<year>`.
+    source: String,
+    make_current: Option<String>,
+}
+
+async fn start_year(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<YearForm>,
+) -> Response {
+    let result = async {
+        let year: i32 = form.year.trim().parse().map_err(|_| {
+            AppError::Refused(
+                lingji_domain::Refusal::new("FISCAL_YEAR_MALFORMED", "年度应为四位数字")
+                    .field("year"),
+            )
+        })?;
+        let (preset, copy) = match form.source.split_once(':') {
+            Some(("preset", p)) => (Some(p), None),
+            Some(("copy", y)) => (None, y.parse().ok()),
+            _ => (None, None),
+        };
+        let source = crate::api::policy::year_source(preset, copy).map_err(|e| e.0)?;
+        state
+            .app
+            .start_year(
+                &id.caller(),
+                id.actor.org.jurisdiction,
+                FiscalYear::new(year)?,
+                source,
+                form.make_current.is_some(),
+            )
+            .await?;
+        AppResult::Ok(year)
+    };
+    match result.await {
+        Ok(year) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &[]);
+            page(
+                &PageCtx {
+                    state: &state,
+                    id: &id,
+                    path: uri.path(),
+                },
+                None,
+                None,
+                None,
+                String::new(),
                 errors,
                 crate::problem::status_of(&e),
             )
