@@ -267,9 +267,16 @@ impl App {
         let keep = keep_cookie.map(secret_hash);
         sessions::delete_for_user(&mut tx, actor.user_id, keep.as_deref()).await?;
         let caller = Caller::User(actor.clone());
-        let mut event = caller.event(actor.org.jurisdiction, "user.password_change", "user");
-        event.entity_id = actor.user_id.to_string();
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller.event(
+                actor.org.jurisdiction,
+                "user.password_change",
+                "user",
+                actor.user_id.to_string(),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -282,10 +289,18 @@ impl App {
             .ok_or_else(|| AppError::not_found(&format!("用户“{username}”")))?;
         let token = format!("lj_{}", random_token()?);
         let id = sessions::insert_token(&mut tx, &secret_hash(&token), user.id, name).await?;
-        let mut event = Caller::System.event(user.jurisdiction_id, "token.issue", "api_token");
-        event.entity_id = id.to_string();
-        event.after = serde_json::json!({ "user": user.username, "name": name }).to_string();
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            Caller::System
+                .event(
+                    user.jurisdiction_id,
+                    "token.issue",
+                    "api_token",
+                    id.to_string(),
+                )
+                .after_json(&serde_json::json!({ "user": user.username, "name": name })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(token)
     }

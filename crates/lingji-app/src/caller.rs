@@ -51,12 +51,14 @@ impl Caller {
         }
     }
 
-    /// An audit event by this caller; the use case fills in the rest.
+    /// An audit event by this caller about one entity; add the states with
+    /// [`NewEvent::before_json`] and [`NewEvent::after_json`].
     pub fn event<'a>(
         &'a self,
         jurisdiction_id: i64,
         action: &'a str,
         entity_type: &'a str,
+        entity_id: impl ToString,
     ) -> NewEvent<'a> {
         NewEvent {
             jurisdiction_id,
@@ -64,6 +66,7 @@ impl Caller {
             actor: self.name(),
             action,
             entity_type,
+            entity_id: entity_id.to_string(),
             ..NewEvent::default()
         }
     }

@@ -380,10 +380,18 @@ impl App {
         )
         .await?;
         let jurisdiction = caller.actor().map(|a| a.org.jurisdiction).unwrap_or(0);
-        let mut event = caller.event(jurisdiction, "codes.import", "code_table");
-        event.entity_id = format!("{}/{}", year, kind.as_str());
-        event.after = serde_json::json!({ "rows": count, "source": source }).to_string();
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    jurisdiction,
+                    "codes.import",
+                    "code_table",
+                    format!("{}/{}", year, kind.as_str()),
+                )
+                .after_json(&serde_json::json!({ "rows": count, "source": source })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(count)
     }

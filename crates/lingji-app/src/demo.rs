@@ -12,6 +12,7 @@ use crate::caller::Caller;
 use crate::codes::CodeKind;
 use crate::error::{AppError, AppResult};
 use crate::orgs::CreateOrganisation;
+use crate::profiles::YearSource;
 use crate::users::NewUser;
 
 /// Password of every demo login.
@@ -225,21 +226,12 @@ impl App {
             .await?;
         }
         let city = self
-            .create_jurisdiction(
-                &system,
-                DEMO_REGION,
-                "示范市",
-                &[(2025, false), (2026, true)],
-            )
+            .create_jurisdiction(&system, DEMO_REGION, "示范市", &[])
             .await?;
-        for year in [2025, 2026] {
-            self.adopt_preset(
-                &system,
-                city.id,
-                FiscalYear::new(year)?,
-                Preset::LianyungangCity,
-            )
-            .await?;
+        for (year, current) in [(2025, false), (2026, true)] {
+            let source = YearSource::Preset(Preset::LianyungangCity);
+            self.start_year(&system, city.id, FiscalYear::new(year)?, source, current)
+                .await?;
         }
         let mut serial = 0usize;
         for group in 0..scale as usize {

@@ -43,10 +43,6 @@ pub struct OrganisationUpdate {
     pub version: i64,
 }
 
-fn org_json(o: &Organisation) -> String {
-    serde_json::to_string(o).unwrap_or_default()
-}
-
 impl App {
     /// The organisations the caller may see: the whole jurisdiction for finance, audit and
     /// administration; the own department or unit for the others.
@@ -114,15 +110,19 @@ impl App {
         let after = orgs::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        let mut event = caller.event(
-            before.path.jurisdiction,
-            "org.staffing_update",
-            "organisation",
-        );
-        event.entity_id = id.to_string();
-        event.before = org_json(&before);
-        event.after = org_json(&after);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    before.path.jurisdiction,
+                    "org.staffing_update",
+                    "organisation",
+                    id.to_string(),
+                )
+                .before_json(&before)
+                .after_json(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -237,10 +237,18 @@ impl App {
         let created = orgs::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        let mut event = caller.event(parent.path.jurisdiction, "org.create", "organisation");
-        event.entity_id = id.to_string();
-        event.after = org_json(&created);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    parent.path.jurisdiction,
+                    "org.create",
+                    "organisation",
+                    id.to_string(),
+                )
+                .after_json(&created),
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -304,11 +312,19 @@ impl App {
         let after = orgs::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        let mut event = caller.event(before.path.jurisdiction, "org.update", "organisation");
-        event.entity_id = id.to_string();
-        event.before = org_json(&before);
-        event.after = org_json(&after);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    before.path.jurisdiction,
+                    "org.update",
+                    "organisation",
+                    id.to_string(),
+                )
+                .before_json(&before)
+                .after_json(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -346,10 +362,13 @@ impl App {
         let created = orgs::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("区划"))?;
-        let mut event = caller.event(id, "org.create", "organisation");
-        event.entity_id = id.to_string();
-        event.after = org_json(&created);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(id, "org.create", "organisation", id.to_string())
+                .after_json(&created),
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }

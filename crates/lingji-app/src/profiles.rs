@@ -22,6 +22,17 @@ fn jurisdiction(id: i64) -> OrgPath {
     }
 }
 
+/// The version just written in this transaction.
+async fn saved_version(
+    tx: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+    year: FiscalYear,
+) -> AppResult<ProfileVersion> {
+    profiles::current(tx, jurisdiction_id, year.value())
+        .await?
+        .ok_or_else(|| AppError::Internal("profile vanished in its own transaction".into()))
+}
+
 /// Where a new fiscal year's profile comes from.
 #[derive(Debug, Clone, Copy)]
 pub enum YearSource {
@@ -92,13 +103,8 @@ impl App {
             caller.name(),
         )
         .await?;
-        let mut event = caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year");
-        event.entity_id = year.to_string();
-        event.after = serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }).to_string();
-        lingji_store::audit::append(&mut tx, event).await?;
-        let saved = profiles::current(&mut tx, jurisdiction_id, year.value())
-            .await?
-            .ok_or_else(|| AppError::Internal("profile vanished".into()))?;
+        lingji_store::audit::append(&mut tx, caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year", year.to_string()).after_json(&serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }))).await?;
+        let saved = saved_version(&mut tx, jurisdiction_id, year).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -135,44 +141,6 @@ impl App {
         )?;
         let mut conn = self.store.read().acquire().await?;
         Ok(profiles::history(&mut conn, jurisdiction_id, year.value()).await?)
-    }
-
-    /// Starts a year's profile from a preset (administrators; the demo as the system).
-    pub async fn adopt_preset(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: FiscalYear,
-        preset_id: Preset,
-    ) -> AppResult<ProfileVersion> {
-        caller.authorize(
-            Resource::PolicyProfile,
-            Access::Write,
-            &jurisdiction(jurisdiction_id),
-        )?;
-        let profile = preset(preset_id);
-        profile.validate()?;
-        let mut tx = self.store.begin().await?;
-        let note = format!("采用预设：{}", preset_id.label());
-        let version = profiles::insert_version(
-            &mut tx,
-            jurisdiction_id,
-            year.value(),
-            preset_id.as_str(),
-            &profile,
-            &note,
-            caller.name(),
-        )
-        .await?;
-        let mut event = caller.event(jurisdiction_id, "policy.adopt_preset", "policy_profile");
-        event.entity_id = format!("{year}/v{version}");
-        event.after = serde_json::to_string(&profile).unwrap_or_default();
-        lingji_store::audit::append(&mut tx, event).await?;
-        let saved = profiles::current(&mut tx, jurisdiction_id, year.value())
-            .await?
-            .ok_or_else(|| AppError::Internal("profile vanished".into()))?;
-        tx.commit().await?;
-        Ok(saved)
     }
 
     /// Changes parameters (key → typed text) and saves a new version if the whole profile is
@@ -241,14 +209,20 @@ impl App {
             lingji_store::StoreError::Conflict(_) => AppError::stale(),
             other => other.into(),
         })?;
-        let mut event = caller.event(jurisdiction_id, "policy.update", "policy_profile");
-        event.entity_id = format!("{year}/v{version}");
-        event.before = serde_json::to_string(&current.profile).unwrap_or_default();
-        event.after = serde_json::to_string(&profile).unwrap_or_default();
-        lingji_store::audit::append(&mut tx, event).await?;
-        let saved = profiles::current(&mut tx, jurisdiction_id, year.value())
-            .await?
-            .ok_or_else(|| AppError::Internal("profile vanished".into()))?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    jurisdiction_id,
+                    "policy.update",
+                    "policy_profile",
+                    format!("{year}/v{version}"),
+                )
+                .before_json(&current.profile)
+                .after_json(&profile),
+        )
+        .await?;
+        let saved = saved_version(&mut tx, jurisdiction_id, year).await?;
         tx.commit().await?;
         Ok(saved)
     }

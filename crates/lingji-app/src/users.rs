@@ -131,10 +131,6 @@ fn check_binding(role: Role, org: &Organisation) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn user_json(u: &User) -> String {
-    serde_json::to_string(u).unwrap_or_default()
-}
-
 impl App {
     /// Creates an account (administrators; the CLI as the system).
     pub async fn add_user(&self, caller: &Caller, new: NewUser) -> AppResult<User> {
@@ -167,10 +163,13 @@ impl App {
         let user = users::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("用户"))?;
-        let mut event = caller.event(org.path.jurisdiction, "user.create", "user");
-        event.entity_id = id.to_string();
-        event.after = user_json(&user);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(org.path.jurisdiction, "user.create", "user", id.to_string())
+                .after_json(&user),
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -237,11 +236,14 @@ impl App {
         let after = users::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("用户"))?;
-        let mut event = caller.event(org.path.jurisdiction, "user.update", "user");
-        event.entity_id = id.to_string();
-        event.before = user_json(&before);
-        event.after = user_json(&after);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(org.path.jurisdiction, "user.update", "user", id.to_string())
+                .before_json(&before)
+                .after_json(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -259,9 +261,16 @@ impl App {
         caller.authorize(Resource::User, Access::Write, &org.path)?;
         users::set_password(&mut tx, id, &hash).await?;
         sessions::delete_for_user(&mut tx, id, None).await?;
-        let mut event = caller.event(org.path.jurisdiction, "user.password_reset", "user");
-        event.entity_id = id.to_string();
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller.event(
+                org.path.jurisdiction,
+                "user.password_reset",
+                "user",
+                id.to_string(),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -28,6 +28,22 @@ pub struct NewEvent<'a> {
     pub after: String,
 }
 
+impl NewEvent<'_> {
+    /// The state before the change, as JSON.
+    #[must_use]
+    pub fn before_json<T: Serialize>(mut self, value: &T) -> Self {
+        self.before = serde_json::to_string(value).unwrap_or_default();
+        self
+    }
+
+    /// The state after the change, as JSON.
+    #[must_use]
+    pub fn after_json<T: Serialize>(mut self, value: &T) -> Self {
+        self.after = serde_json::to_string(value).unwrap_or_default();
+        self
+    }
+}
+
 /// Appends an event to the chain inside the caller's transaction and returns its sequence
 /// number. Taking the head row with an UPDATE locks it until the transaction ends, so
 /// concurrent writers chain one after another and a rolled-back change leaves no event.
