@@ -85,6 +85,25 @@ impl App {
         Ok(org)
     }
 
+    /// The caller's jurisdiction: its name and code are known to everyone working in it (the
+    /// organisation tree is readable jurisdiction-wide), unlike its staffing records.
+    pub async fn jurisdiction_of(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+    ) -> AppResult<Organisation> {
+        let path = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
+        caller.authorize(Resource::OrganisationTree, Access::Read, &path)?;
+        let mut conn = self.store.read().acquire().await?;
+        orgs::get(&mut conn, jurisdiction_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("区划"))
+    }
+
     /// Replaces a unit's staffing numbers (ZB-6c quota checked), if the caller may change that
     /// unit and nobody changed it since `expected_version`.
     pub async fn update_staffing(

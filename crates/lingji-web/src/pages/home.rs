@@ -6,7 +6,7 @@ use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use lingji_app::{AppResult, Caller};
+use lingji_app::AppResult;
 use lingji_domain::codes::FiscalYear;
 
 use super::calendar::{CalendarItem, calendar};
@@ -38,10 +38,9 @@ async fn home(
     let caller = id.caller();
     let load = async {
         let org = state.app.organisation(&caller, id.actor.org.leaf()).await?;
-        // The jurisdiction's name is public within it; read as the system to show it.
         let jurisdiction = state
             .app
-            .organisation(&Caller::System, id.actor.org.jurisdiction)
+            .jurisdiction_of(&caller, id.actor.org.jurisdiction)
             .await?;
         let year = state.app.current_year(id.actor.org.jurisdiction).await?;
         let profile = state
