@@ -139,6 +139,32 @@ async fn unsafe_requests_need_the_csrf_token(backend: Backend) {
     assert_eq!(org["version"], 1);
 }
 
+async fn requests_from_other_sites_are_refused(backend: Backend) {
+    let t = app!(backend);
+    let login = |origin: &str| {
+        axum::http::Request::post("/login")
+            .header(header::HOST, "lingji.example")
+            .header(header::ORIGIN, origin)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(
+                "username=danwei&password=lingji-demo",
+            ))
+            .unwrap()
+    };
+    let r = t.send(login("https://evil.example")).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "CSRF_ORIGIN_MISMATCH".into())
+    );
+    assert!(
+        r.headers.get(header::SET_COOKIE).is_none(),
+        "no session for a forged login"
+    );
+    let r = t.send(login("https://lingji.example")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.headers.get(header::SET_COOKIE).is_some());
+}
+
 async fn scripts_use_bearer_tokens(backend: Backend) {
     let t = app!(backend);
     let token = t.app.issue_token("caizheng", "报表脚本").await.unwrap();
@@ -867,6 +893,7 @@ backend_tests!(
     wrong_logins_are_refused_then_throttled,
     sessions_are_httponly_and_end_at_logout,
     unsafe_requests_need_the_csrf_token,
+    requests_from_other_sites_are_refused,
     scripts_use_bearer_tokens,
     an_operator_keeps_its_staffing_and_every_change_is_audited,
     bad_input_gets_a_clear_error_and_changes_nothing,
