@@ -10,6 +10,7 @@ pub mod fund;
 pub mod money;
 pub mod org;
 pub mod policy;
+pub mod project;
 pub mod tier;
 
 pub use error::Refusal;

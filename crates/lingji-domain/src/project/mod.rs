@@ -1,0 +1,190 @@
+//! Projects of the budget library (项目库): every element ZB-15a asks for, the lifecycle, cost
+//! lines against expenditure standards, performance targets and the admission checks.
+
+pub mod admission;
+pub mod cost;
+pub mod lifecycle;
+pub mod targets;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Refusal;
+use crate::money::Money;
+
+pub use lifecycle::ProjectState;
+
+macro_rules! labelled_enum {
+    ($(#[$meta:meta])* $name:ident, $code:literal, $what:literal { $($(#[$vmeta:meta])* $variant:ident = ($id:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in form order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Stable identifier.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $id),+ }
+            }
+
+            /// Chinese name.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Parses the identifier or the Chinese name.
+            pub fn parse(s: &str) -> Result<Self, Refusal> {
+                let s = s.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s || v.label() == s)
+                    .ok_or_else(|| {
+                        let all: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
+                        Refusal::new($code, format!("{}“{s}”未知，应为：{}", $what, all.join("、")))
+                    })
+            }
+        }
+    };
+}
+pub(crate) use labelled_enum;
+
+labelled_enum! {
+    /// 项目类别 (NAT): 人员类 / 运转类 (公用经费, 其他运转类) / 特定目标类.
+    ProjectKind, "PROJECT_KIND_UNKNOWN", "项目类别" {
+        /// 人员类
+        Personnel = ("personnel", "人员类"),
+        /// 运转类：公用经费
+        PublicExpense = ("public_expense", "公用经费"),
+        /// 运转类：其他运转类
+        OtherOperating = ("other_operating", "其他运转类"),
+        /// 特定目标类
+        SpecificPurpose = ("specific_purpose", "特定目标类"),
+    }
+}
+
+labelled_enum! {
+    /// 事项分类 (ZB-2a): five classes, "other" split into its three subclasses.
+    MatterClass, "MATTER_CLASS_UNKNOWN", "事项分类" {
+        /// 防范化解风险
+        Risk = ("risk", "防范化解风险"),
+        /// 公共服务
+        PublicService = ("public_service", "公共服务"),
+        /// 产业扶持
+        IndustrySupport = ("industry_support", "产业扶持"),
+        /// 政府投资
+        GovInvestment = ("gov_investment", "政府投资"),
+        /// 其他：城市运转保障
+        CityOperation = ("city_operation", "城市运转保障"),
+        /// 其他：信息化建设和运维
+        It = ("it", "信息化建设和运维"),
+        /// 其他：其他
+        Misc = ("misc", "其他"),
+    }
+}
+
+/// Features of a project that later gates use (ZB-5e, ZB-2c, ZB-2d, ZB-8, ZB-6a, CS-2a, ZB-12).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Features {
+    /// 培训 (organisation department reviews, ZB-5e).
+    pub training: bool,
+    /// 信息化 (data bureau reviews, ZB-2e).
+    pub it: bool,
+    /// 政府投资 (development and reform reviews, fiscal capacity, ZB-2c).
+    pub government_investment: bool,
+    /// 政府购买服务 (ZB-8).
+    pub purchase_of_services: bool,
+    /// 节庆论坛展会 (ZB-6a).
+    pub event: bool,
+    /// 可由产业基金支持 (ZB-2d: no budget money).
+    pub industry_fund_eligible: bool,
+    /// 大事要事保障清单事项 (CS-2a, ZX-1).
+    pub key_matters_item: bool,
+    /// 专项资金 (ZB-12).
+    pub special_fund: bool,
+}
+
+/// 政策依据.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyBasis {
+    /// Document title.
+    pub title: String,
+    /// Document number, e.g. 连政发〔2024〕119号.
+    pub number: String,
+    /// Date the policy expires, if it does (ZB-5d).
+    pub expires_on: Option<chrono::NaiveDate>,
+}
+
+/// 实施期限.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// First year.
+    pub start_year: i32,
+    /// Last year.
+    pub end_year: i32,
+    /// 试点类 (QJ-3c).
+    pub pilot: bool,
+}
+
+impl Period {
+    /// Number of years, counting both ends.
+    pub fn years(&self) -> i32 {
+        self.end_year - self.start_year + 1
+    }
+
+    /// True when it spans more than one year (QJ-2b applies).
+    pub fn is_multi_year(&self) -> bool {
+        self.end_year > self.start_year
+    }
+}
+
+/// One year of a multi-year plan (CS-4, QJ-2b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearNeed {
+    /// Year.
+    pub year: i32,
+    /// Money needed that year.
+    pub amount: Money,
+}
+
+/// A project code: 区划 (6) + year (4) + department (3) + serial (5), 18 digits, e.g.
+/// `329900` `2026` `101` `00001` → `329900202610100001`.
+pub fn project_code(region: &str, year: i32, department: &str, serial: u32) -> String {
+    format!("{region}{year:04}{department}{serial:05}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zb_2a_matter_classes_and_project_kinds_parse_from_chinese() {
+        assert_eq!(
+            MatterClass::parse("信息化建设和运维").unwrap(),
+            MatterClass::It
+        );
+        assert_eq!(
+            MatterClass::parse("gov_investment").unwrap(),
+            MatterClass::GovInvestment
+        );
+        assert_eq!(
+            MatterClass::parse("别的").unwrap_err().code,
+            "MATTER_CLASS_UNKNOWN"
+        );
+        assert_eq!(
+            ProjectKind::parse("特定目标类").unwrap(),
+            ProjectKind::SpecificPurpose
+        );
+        assert_eq!(MatterClass::ALL.len(), 7);
+    }
+
+    #[test]
+    fn project_codes_follow_the_documented_format() {
+        assert_eq!(project_code("329900", 2026, "101", 1), "329900202610100001");
+        assert_eq!(project_code("329900", 2026, "101", 1).len(), 18);
+    }
+}
