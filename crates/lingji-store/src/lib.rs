@@ -10,6 +10,7 @@ pub mod codes;
 pub mod error;
 pub mod orgs;
 pub mod profiles;
+pub mod projects;
 pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;

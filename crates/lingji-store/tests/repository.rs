@@ -5,7 +5,7 @@ use lingji_domain::policy::{Preset, preset};
 use lingji_store::audit::{self, NewEvent};
 use lingji_store::orgs::{self, NewOrganisation};
 use lingji_store::testing::TestDb;
-use lingji_store::{Backend, Store, StoreError, backend_tests, profiles, sessions};
+use lingji_store::{Backend, Store, StoreError, backend_tests, profiles, projects, sessions};
 
 async fn open(backend: Backend) -> Option<(Store, TestDb)> {
     let db = TestDb::new(backend).await?;
@@ -325,7 +325,231 @@ async fn expired_sessions_do_not_sign_in(backend: Backend) {
     assert!(sessions::get(&mut conn, "dead").await.unwrap().is_none());
 }
 
+fn header(city: i64, dept: i64, unit: i64, code: &str, name: &str) -> projects::ProjectHeader {
+    use lingji_domain::project::*;
+    projects::ProjectHeader {
+        jurisdiction_id: city,
+        department_id: dept,
+        unit_id: unit,
+        code: code.into(),
+        fiscal_year: 2026,
+        name: name.into(),
+        kind: ProjectKind::SpecificPurpose,
+        matter_class: Some(MatterClass::PublicService),
+        tier: Some(lingji_domain::tier::SpendingTier::Mandatory),
+        state: ProjectState::Reserve,
+        basis: PolicyBasis {
+            title: "依据".into(),
+            number: "示政发〔2024〕8号".into(),
+            expires_on: chrono::NaiveDate::from_ymd_opt(2028, 12, 31),
+        },
+        period: Some(Period {
+            start_year: 2026,
+            end_year: 2027,
+            pilot: true,
+        }),
+        total_need: lingji_domain::Money::from_yuan(1_000_000),
+        request: lingji_domain::Money::from_yuan(600_000),
+        min_viable: lingji_domain::Money::from_yuan(300_000),
+        function_code: "2050803".into(),
+        government_economic_code: "50203".into(),
+        fund_book: Some(lingji_domain::fund::FundBook::GeneralPublic),
+        responsible_person: "李老师".into(),
+        responsible_phone: "0518-1".into(),
+        is_new: true,
+        is_major: false,
+        features: Features {
+            training: true,
+            ..Features::default()
+        },
+        overall_goal: "培训教师".into(),
+        last_funded_year: None,
+    }
+}
+
+async fn projects_round_trip_with_their_lines_targets_and_plan(backend: Backend) {
+    use lingji_domain::project::cost::CostLineInput;
+    use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory};
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (city, dept, unit, _) = seed_tree(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let h = header(city, dept, unit, "329900202610100001", "全市教师培训");
+    let id = projects::insert(&mut tx, &h).await.unwrap();
+    let lines = vec![projects::CostLine {
+        input: CostLineInput {
+            item: "培训费".into(),
+            economic_code: "30216".into(),
+            standard_id: None,
+            quantity: "1200.5".parse().unwrap(),
+            unit_amount: lingji_domain::Money::from_fen(49_980),
+            basis: "三家询价".into(),
+        },
+        amount: lingji_domain::Money::from_fen(59_999_990),
+    }];
+    let indicators = vec![Indicator {
+        category: IndicatorCategory::Quantity,
+        name: "培训人次".into(),
+        comparator: Comparator::AtLeast,
+        target_value: "3000".into(),
+        unit: "人次".into(),
+    }];
+    let plan = vec![lingji_domain::project::YearNeed {
+        year: 2026,
+        amount: lingji_domain::Money::from_yuan(600_000),
+    }];
+    projects::replace_children(&mut tx, id, &lines, &indicators, &plan)
+        .await
+        .unwrap();
+    projects::add_history(&mut tx, id, "danwei", "create", None, "")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = store.read().acquire().await.unwrap();
+    let d = projects::get_detail(&mut conn, id).await.unwrap().unwrap();
+    assert_eq!(d.project.header, h);
+    assert_eq!(
+        (d.cost_lines, d.indicators, d.year_plan),
+        (lines, indicators, plan)
+    );
+    assert_eq!(
+        projects::history(&mut conn, id).await.unwrap()[0].actor,
+        "danwei"
+    );
+    drop(conn);
+    let mut conn = store.write().acquire().await.unwrap();
+    projects::update(&mut conn, id, &header(city, dept, unit, "x", "改名"), 1)
+        .await
+        .unwrap();
+    assert!(matches!(
+        projects::update(&mut conn, id, &h, 1).await,
+        Err(StoreError::Stale)
+    ));
+    assert_eq!(
+        projects::get(&mut conn, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .header
+            .code,
+        "329900202610100001",
+        "the code never changes"
+    );
+}
+
+async fn project_serials_are_unique_under_concurrency(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (city, dept, _, _) = seed_tree(&store).await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            for _ in 0..5 {
+                let mut tx = store.begin().await.unwrap();
+                got.push(
+                    projects::next_serial(&mut tx, city, 2026, dept)
+                        .await
+                        .unwrap(),
+                );
+                tx.commit().await.unwrap();
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    assert_eq!(all, (1..=30).collect::<Vec<u32>>());
+}
+
+async fn project_lists_filter_and_page_by_id(backend: Backend) {
+    let Some((store, _db)) = open(backend).await else {
+        return;
+    };
+    let (city, dept, unit, other) = seed_tree(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..25 {
+        let owner = if i % 5 == 0 { other } else { unit };
+        let name = if i == 7 {
+            "校园安全改造".to_string()
+        } else {
+            format!("项目{i}")
+        };
+        projects::insert(
+            &mut tx,
+            &header(city, dept, owner, &format!("C{i:03}"), &name),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut conn = store.read().acquire().await.unwrap();
+    let base = projects::Filter {
+        jurisdiction_id: city,
+        limit: 10,
+        ..Default::default()
+    };
+    let first = projects::list(&mut conn, &base).await.unwrap();
+    let second = projects::list(
+        &mut conn,
+        &projects::Filter {
+            after_id: Some(first.last().unwrap().id),
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((first.len(), second.len()), (10, 10));
+    assert!(second[0].id > first[9].id);
+    let mine = projects::list(
+        &mut conn,
+        &projects::Filter {
+            unit_id: Some(other),
+            limit: 100,
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(mine.len(), 5);
+    let found = projects::list(
+        &mut conn,
+        &projects::Filter {
+            search: Some("安全".into()),
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        found
+            .iter()
+            .map(|p| p.header.code.as_str())
+            .collect::<Vec<_>>(),
+        ["C007"]
+    );
+    let none = projects::list(
+        &mut conn,
+        &projects::Filter {
+            state: Some(lingji_domain::project::ProjectState::Admitted),
+            ..base
+        },
+    )
+    .await
+    .unwrap();
+    assert!(none.is_empty());
+}
+
 backend_tests!(
+    projects_round_trip_with_their_lines_targets_and_plan,
+    project_serials_are_unique_under_concurrency,
+    project_lists_filter_and_page_by_id,
     audit_chain_detects_an_altered_row,
     audit_chain_detects_a_removed_row_and_a_removed_tail,
     a_rolled_back_change_leaves_no_audit_event,

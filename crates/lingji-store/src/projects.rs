@@ -1,0 +1,649 @@
+//! The project library: projects with their cost lines, indicators, year plans and history.
+
+use lingji_domain::Money;
+use lingji_domain::fund::FundBook;
+use lingji_domain::project::cost::CostLineInput;
+use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory};
+use lingji_domain::project::{
+    Features, MatterClass, Period, PolicyBasis, ProjectKind, ProjectState, YearNeed,
+};
+use lingji_domain::tier::SpendingTier;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+use crate::time::now_text;
+
+/// Everything of a project but its child rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectHeader {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Department.
+    pub department_id: i64,
+    /// Unit that owns it.
+    pub unit_id: i64,
+    /// Project code.
+    pub code: String,
+    /// Budget year requested.
+    pub fiscal_year: i32,
+    /// Name.
+    pub name: String,
+    /// 项目类别.
+    pub kind: ProjectKind,
+    /// 事项分类.
+    pub matter_class: Option<MatterClass>,
+    /// Proposed tier.
+    pub tier: Option<SpendingTier>,
+    /// State.
+    pub state: ProjectState,
+    /// 政策依据.
+    pub basis: PolicyBasis,
+    /// 实施期限.
+    pub period: Option<Period>,
+    /// 资金总需求.
+    pub total_need: Money,
+    /// This year's request: the sum of the cost lines.
+    pub request: Money,
+    /// 最低可行额度 for partial funding.
+    pub min_viable: Money,
+    /// 功能分类 (项).
+    pub function_code: String,
+    /// 政府经济分类 (款).
+    pub government_economic_code: String,
+    /// 资金来源.
+    pub fund_book: Option<FundBook>,
+    /// 项目负责人.
+    pub responsible_person: String,
+    /// 联系电话.
+    pub responsible_phone: String,
+    /// 新增 (true) or 延续.
+    pub is_new: bool,
+    /// 重大.
+    pub is_major: bool,
+    /// Features for later gates.
+    pub features: Features,
+    /// 绩效总体目标.
+    pub overall_goal: String,
+    /// Last year money was allocated (clean-up, ZB-15c).
+    pub last_funded_year: Option<i32>,
+}
+
+/// A stored project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Project {
+    /// Id.
+    pub id: i64,
+    /// Row version.
+    pub version: i64,
+    /// Created.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// The rest.
+    #[serde(flatten)]
+    pub header: ProjectHeader,
+}
+
+/// A stored cost line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CostLine {
+    /// As entered.
+    #[serde(flatten)]
+    pub input: CostLineInput,
+    /// quantity × unit amount.
+    pub amount: Money,
+}
+
+/// A project with its child rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectDetail {
+    /// The project.
+    #[serde(flatten)]
+    pub project: Project,
+    /// 测算明细.
+    pub cost_lines: Vec<CostLine>,
+    /// 绩效指标.
+    pub indicators: Vec<Indicator>,
+    /// 分年度计划.
+    pub year_plan: Vec<YearNeed>,
+}
+
+/// One entry of a project's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct HistoryEntry {
+    /// When.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What, e.g. `create`, `update`, `submit`.
+    pub action: String,
+    /// State before.
+    pub from_state: Option<String>,
+    /// State after.
+    pub to_state: Option<String>,
+    /// Comment.
+    pub note: String,
+}
+
+macro_rules! project_columns {
+    () => {
+        "id, version, created_at, updated_at, jurisdiction_id, department_id, unit_id, code, fiscal_year, name, \
+         kind, matter_class, tier, state, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, \
+         total_need, request, min_viable, function_code, government_economic_code, fund_book, responsible_person, \
+         responsible_phone, is_new, is_major, features, overall_goal, last_funded_year"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+    jurisdiction_id: i64,
+    department_id: i64,
+    unit_id: i64,
+    code: String,
+    fiscal_year: i64,
+    name: String,
+    kind: String,
+    matter_class: Option<String>,
+    tier: Option<String>,
+    state: String,
+    basis_title: String,
+    basis_number: String,
+    basis_expires_on: Option<String>,
+    start_year: Option<i64>,
+    end_year: Option<i64>,
+    pilot: i64,
+    total_need: i64,
+    request: i64,
+    min_viable: i64,
+    function_code: String,
+    government_economic_code: String,
+    fund_book: Option<String>,
+    responsible_person: String,
+    responsible_phone: String,
+    is_new: i64,
+    is_major: i64,
+    features: String,
+    overall_goal: String,
+    last_funded_year: Option<i64>,
+}
+
+fn corrupt<E: std::fmt::Display>(e: E) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn year(v: i64) -> Result<i32, StoreError> {
+    i32::try_from(v).map_err(corrupt)
+}
+
+impl TryFrom<Row> for Project {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        let period = match (r.start_year, r.end_year) {
+            (Some(s), Some(e)) => Some(Period {
+                start_year: year(s)?,
+                end_year: year(e)?,
+                pilot: r.pilot != 0,
+            }),
+            _ => None,
+        };
+        Ok(Project {
+            id: r.id,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            header: ProjectHeader {
+                jurisdiction_id: r.jurisdiction_id,
+                department_id: r.department_id,
+                unit_id: r.unit_id,
+                code: r.code,
+                fiscal_year: year(r.fiscal_year)?,
+                name: r.name,
+                kind: ProjectKind::parse(&r.kind).map_err(corrupt)?,
+                matter_class: r
+                    .matter_class
+                    .as_deref()
+                    .map(MatterClass::parse)
+                    .transpose()
+                    .map_err(corrupt)?,
+                tier: r
+                    .tier
+                    .as_deref()
+                    .map(SpendingTier::parse)
+                    .transpose()
+                    .map_err(corrupt)?,
+                state: ProjectState::parse(&r.state).map_err(corrupt)?,
+                basis: PolicyBasis {
+                    title: r.basis_title,
+                    number: r.basis_number,
+                    expires_on: r
+                        .basis_expires_on
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()
+                        .map_err(corrupt)?,
+                },
+                period,
+                total_need: Money::from_fen(r.total_need),
+                request: Money::from_fen(r.request),
+                min_viable: Money::from_fen(r.min_viable),
+                function_code: r.function_code,
+                government_economic_code: r.government_economic_code,
+                fund_book: r
+                    .fund_book
+                    .as_deref()
+                    .map(FundBook::parse)
+                    .transpose()
+                    .map_err(corrupt)?,
+                responsible_person: r.responsible_person,
+                responsible_phone: r.responsible_phone,
+                is_new: r.is_new != 0,
+                is_major: r.is_major != 0,
+                features: serde_json::from_str(&r.features).map_err(corrupt)?,
+                overall_goal: r.overall_goal,
+                last_funded_year: r.last_funded_year.map(year).transpose()?,
+            },
+        })
+    }
+}
+
+/// The next serial number for project codes of a department in a year; locks the counter row
+/// until the transaction ends so concurrent creations get distinct numbers.
+pub async fn next_serial(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+    department_id: i64,
+) -> Result<u32, StoreError> {
+    sqlx::query(
+        "INSERT INTO project_serials (jurisdiction_id, fiscal_year, department_id, next_serial) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (jurisdiction_id, fiscal_year, department_id) DO NOTHING",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .bind(department_id)
+    .execute(&mut *conn)
+    .await?;
+    let next: i64 = sqlx::query_scalar(
+        "UPDATE project_serials SET next_serial = next_serial + 1 \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND department_id = $3 RETURNING next_serial - 1",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .bind(department_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    u32::try_from(next).map_err(corrupt)
+}
+
+/// Inserts a project header; returns its id.
+pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<i64, StoreError> {
+    let now = now_text();
+    let features = serde_json::to_string(&h.features).map_err(corrupt)?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO projects (jurisdiction_id, department_id, unit_id, code, fiscal_year, name, kind, matter_class, tier, \
+         state, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, total_need, request, min_viable, \
+         function_code, government_economic_code, fund_book, responsible_person, responsible_phone, is_new, is_major, \
+         features, overall_goal, last_funded_year, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+         $23, $24, $25, $26, $27, $28, $29, $30, $31) RETURNING id",
+    )
+    .bind(h.jurisdiction_id)
+    .bind(h.department_id)
+    .bind(h.unit_id)
+    .bind(&h.code)
+    .bind(i64::from(h.fiscal_year))
+    .bind(&h.name)
+    .bind(h.kind.as_str())
+    .bind(h.matter_class.map(|m| m.as_str()))
+    .bind(h.tier.map(|t| t.as_str()))
+    .bind(h.state.as_str())
+    .bind(&h.basis.title)
+    .bind(&h.basis.number)
+    .bind(h.basis.expires_on.map(|d| d.to_string()))
+    .bind(h.period.map(|p| i64::from(p.start_year)))
+    .bind(h.period.map(|p| i64::from(p.end_year)))
+    .bind(i64::from(h.period.is_some_and(|p| p.pilot)))
+    .bind(h.total_need.fen())
+    .bind(h.request.fen())
+    .bind(h.min_viable.fen())
+    .bind(&h.function_code)
+    .bind(&h.government_economic_code)
+    .bind(h.fund_book.map(|f| f.as_str()))
+    .bind(&h.responsible_person)
+    .bind(&h.responsible_phone)
+    .bind(i64::from(h.is_new))
+    .bind(i64::from(h.is_major))
+    .bind(features)
+    .bind(&h.overall_goal)
+    .bind(h.last_funded_year.map(i64::from))
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Replaces the editable content of a project if it is still at `expected_version`. The owner,
+/// code, year, state and funding history are not touched here.
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    h: &ProjectHeader,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    let features = serde_json::to_string(&h.features).map_err(corrupt)?;
+    let done = sqlx::query(
+        "UPDATE projects SET name = $1, kind = $2, matter_class = $3, tier = $4, basis_title = $5, basis_number = $6, \
+         basis_expires_on = $7, start_year = $8, end_year = $9, pilot = $10, total_need = $11, request = $12, \
+         min_viable = $13, function_code = $14, government_economic_code = $15, fund_book = $16, \
+         responsible_person = $17, responsible_phone = $18, is_new = $19, is_major = $20, features = $21, \
+         overall_goal = $22, version = version + 1, updated_at = $23 WHERE id = $24 AND version = $25",
+    )
+    .bind(&h.name)
+    .bind(h.kind.as_str())
+    .bind(h.matter_class.map(|m| m.as_str()))
+    .bind(h.tier.map(|t| t.as_str()))
+    .bind(&h.basis.title)
+    .bind(&h.basis.number)
+    .bind(h.basis.expires_on.map(|d| d.to_string()))
+    .bind(h.period.map(|p| i64::from(p.start_year)))
+    .bind(h.period.map(|p| i64::from(p.end_year)))
+    .bind(i64::from(h.period.is_some_and(|p| p.pilot)))
+    .bind(h.total_need.fen())
+    .bind(h.request.fen())
+    .bind(h.min_viable.fen())
+    .bind(&h.function_code)
+    .bind(&h.government_economic_code)
+    .bind(h.fund_book.map(|f| f.as_str()))
+    .bind(&h.responsible_person)
+    .bind(&h.responsible_phone)
+    .bind(i64::from(h.is_new))
+    .bind(i64::from(h.is_major))
+    .bind(features)
+    .bind(&h.overall_goal)
+    .bind(now_text())
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}
+
+/// Moves a project to another state if it is still at `expected_version`.
+pub async fn set_state(
+    conn: &mut AnyConnection,
+    id: i64,
+    state: ProjectState,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE projects SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
+        .bind(state.as_str())
+        .bind(now_text())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}
+
+/// Replaces the cost lines, indicators and year plan of a project.
+pub async fn replace_children(
+    conn: &mut AnyConnection,
+    id: i64,
+    lines: &[CostLine],
+    indicators: &[Indicator],
+    plan: &[YearNeed],
+) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM project_cost_lines WHERE project_id = $1",
+        "DELETE FROM project_indicators WHERE project_id = $1",
+        "DELETE FROM project_year_plans WHERE project_id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+    }
+    for (i, l) in lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO project_cost_lines (project_id, position, item, economic_code, standard_id, quantity, unit_amount, amount, basis) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(&l.input.item)
+        .bind(&l.input.economic_code)
+        .bind(l.input.standard_id)
+        .bind(l.input.quantity.to_string())
+        .bind(l.input.unit_amount.fen())
+        .bind(l.amount.fen())
+        .bind(&l.input.basis)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (i, ind) in indicators.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO project_indicators (project_id, position, category, name, comparator, target_value, unit) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(ind.category.as_str())
+        .bind(&ind.name)
+        .bind(ind.comparator.as_str())
+        .bind(&ind.target_value)
+        .bind(&ind.unit)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for n in plan {
+        sqlx::query(
+            "INSERT INTO project_year_plans (project_id, year, amount) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(i64::from(n.year))
+        .bind(n.amount.fen())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Appends to a project's history.
+pub async fn add_history(
+    conn: &mut AnyConnection,
+    id: i64,
+    actor: &str,
+    action: &str,
+    states: Option<(ProjectState, ProjectState)>,
+    note: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO project_history (project_id, at, actor, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id)
+        .bind(now_text())
+        .bind(actor)
+        .bind(action)
+        .bind(states.map(|(f, _)| f.as_str()))
+        .bind(states.map(|(_, t)| t.as_str()))
+        .bind(note)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A project's history, oldest first.
+pub async fn history(conn: &mut AnyConnection, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+    Ok(sqlx::query_as("SELECT at, actor, action, from_state, to_state, note FROM project_history WHERE project_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+/// One project header.
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Project>, StoreError> {
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Project::try_from).transpose()
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    item: String,
+    economic_code: String,
+    standard_id: Option<i64>,
+    quantity: String,
+    unit_amount: i64,
+    amount: i64,
+    basis: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct IndicatorRow {
+    category: String,
+    name: String,
+    comparator: String,
+    target_value: String,
+    unit: String,
+}
+
+/// One project with its child rows.
+pub async fn get_detail(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<ProjectDetail>, StoreError> {
+    let Some(project) = get(conn, id).await? else {
+        return Ok(None);
+    };
+    let lines: Vec<LineRow> = sqlx::query_as(
+        "SELECT item, economic_code, standard_id, quantity, unit_amount, amount, basis FROM project_cost_lines WHERE project_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let indicators: Vec<IndicatorRow> = sqlx::query_as(
+        "SELECT category, name, comparator, target_value, unit FROM project_indicators WHERE project_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let plan: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT year, amount FROM project_year_plans WHERE project_id = $1 ORDER BY year",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(ProjectDetail {
+        project,
+        cost_lines: lines
+            .into_iter()
+            .map(|l| {
+                Ok(CostLine {
+                    input: CostLineInput {
+                        item: l.item,
+                        economic_code: l.economic_code,
+                        standard_id: l.standard_id,
+                        quantity: l.quantity.parse().map_err(corrupt)?,
+                        unit_amount: Money::from_fen(l.unit_amount),
+                        basis: l.basis,
+                    },
+                    amount: Money::from_fen(l.amount),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        indicators: indicators
+            .into_iter()
+            .map(|i| {
+                Ok(Indicator {
+                    category: IndicatorCategory::parse(&i.category).map_err(corrupt)?,
+                    name: i.name,
+                    comparator: Comparator::parse(&i.comparator).map_err(corrupt)?,
+                    target_value: i.target_value,
+                    unit: i.unit,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        year_plan: plan
+            .into_iter()
+            .map(|(y, a)| {
+                Ok(YearNeed {
+                    year: year(y)?,
+                    amount: Money::from_fen(a),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+    }))
+}
+
+/// Filters of the project list; `None` is no filter. Paging is by id (keyset), so a page costs
+/// the same at the end of 100,000 projects as at the start.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Budget year.
+    pub fiscal_year: Option<i32>,
+    /// Department.
+    pub department_id: Option<i64>,
+    /// Unit.
+    pub unit_id: Option<i64>,
+    /// State.
+    pub state: Option<ProjectState>,
+    /// Matter class.
+    pub matter_class: Option<MatterClass>,
+    /// Tier.
+    pub tier: Option<SpendingTier>,
+    /// Project kind.
+    pub kind: Option<ProjectKind>,
+    /// Text in the name or code.
+    pub search: Option<String>,
+    /// Projects with ids above this (next page).
+    pub after_id: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// A page of projects matching the filter, by id.
+pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Project>, StoreError> {
+    let search = f
+        .search
+        .as_ref()
+        .map(|s| format!("%{}%", s.replace(['%', '_'], "")));
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects WHERE jurisdiction_id = $1 \
+         AND ($2 IS NULL OR fiscal_year = $2) AND ($3 IS NULL OR department_id = $3) AND ($4 IS NULL OR unit_id = $4) \
+         AND ($5 IS NULL OR state = $5) AND ($6 IS NULL OR matter_class = $6) AND ($7 IS NULL OR tier = $7) \
+         AND ($8 IS NULL OR kind = $8) AND ($9 IS NULL OR name LIKE $9 OR code LIKE $9) AND id > $10 \
+         ORDER BY id LIMIT $11"
+    ))
+    .bind(f.jurisdiction_id)
+    .bind(f.fiscal_year.map(i64::from))
+    .bind(f.department_id)
+    .bind(f.unit_id)
+    .bind(f.state.map(|s| s.as_str()))
+    .bind(f.matter_class.map(|m| m.as_str()))
+    .bind(f.tier.map(|t| t.as_str()))
+    .bind(f.kind.map(|k| k.as_str()))
+    .bind(search)
+    .bind(f.after_id.unwrap_or(0))
+    .bind(f.limit.clamp(1, 500))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(Project::try_from).collect()
+}
