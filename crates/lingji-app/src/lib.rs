@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod orgs;
 pub mod profiles;
+pub mod projects;
 pub mod review_bodies;
 pub mod users;
 

@@ -106,17 +106,23 @@ pub enum Resource {
     AuditLog,
     /// Classification code tables.
     CodeTable,
+    /// Library projects of a unit, with cost lines and targets.
+    Project,
+    /// The expenditure standards catalogue.
+    Standard,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 8] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
         Resource::PolicyProfile,
         Resource::AuditLog,
         Resource::CodeTable,
+        Resource::Project,
+        Resource::Standard,
     ];
 
     /// Chinese name, for refusals.
@@ -128,6 +134,8 @@ impl Resource {
             Resource::PolicyProfile => "政策参数",
             Resource::AuditLog => "审计日志",
             Resource::CodeTable => "分类科目代码表",
+            Resource::Project => "项目",
+            Resource::Standard => "支出标准",
         }
     }
 }
@@ -181,6 +189,15 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (CodeTable, Read, _) => J,
         (CodeTable, Write, Administrator) => J,
         (CodeTable, Write, _) => N,
+        // Units prepare their projects; departments review theirs; finance sees all. Joint
+        // reviewers see only projects routed to them (the review workflow decides that).
+        (Project, _, UnitOperator | DepartmentReviewer) => S,
+        (Project, _, FinanceOfficer) => J,
+        (Project, Read, Auditor) => J,
+        (Project, _, JointReviewer | Auditor | Administrator) => N,
+        (Standard, Read, _) => J,
+        (Standard, Write, FinanceOfficer | Administrator) => J,
+        (Standard, Write, _) => N,
     }
 }
 

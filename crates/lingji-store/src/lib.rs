@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod profiles;
 pub mod projects;
 pub mod sessions;
+pub mod standards;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -17,8 +17,10 @@ enum Want {
     Allow,
     /// 403, or 404 where existence itself is hidden.
     Deny,
+    /// 422: within scope, but a rule of the domain refused (e.g. the lifecycle).
+    Refused,
 }
-use Want::{Allow as A, Deny as D};
+use Want::{Allow as A, Deny as D, Refused as R};
 
 /// Demo users in the order of the columns below.
 const ROLES: [&str; 6] = ["danwei", "zhuguan", "caizheng", "shuju", "shenji", "admin"];
@@ -57,6 +59,8 @@ fn cases() -> Vec<Case> {
     let admin_audit = [(D, D), (D, D), (D, D), (D, D), (A, A), (A, A)];
     let org_read = [(A, D), (A, D), (A, A), (A, D), (A, A), (A, A)];
     let org_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (A, A)];
+    let project_read = [(A, D), (A, D), (A, A), (D, D), (A, A), (D, D)];
+    let project_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (D, D)];
     vec![
         api(Method::GET, "/api/v1/orgs", all),
         api(Method::POST, "/api/v1/orgs", admin_only),
@@ -83,6 +87,22 @@ fn cases() -> Vec<Case> {
             [(D, D), (D, D), (D, D), (D, D), (A, A), (D, D)],
         ),
         api(Method::GET, "/api/v1/me", all),
+        api(
+            Method::GET,
+            "/api/v1/projects",
+            [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
+        ),
+        api(Method::POST, "/api/v1/projects", project_write),
+        api(Method::GET, "/api/v1/projects/{id}", project_read),
+        api(Method::PUT, "/api/v1/projects/{id}", project_write),
+        api(Method::GET, "/api/v1/projects/{id}/check", project_read),
+        // Retiring a reserve project is the unit's or finance's; a reviewer is refused by the lifecycle.
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/transitions",
+            [(A, D), (R, D), (A, A), (D, D), (D, D), (D, D)],
+        ),
+        api(Method::GET, "/api/v1/standards", all),
         page(Method::GET, "/", all),
         page(Method::GET, "/orgs", all),
         page(Method::GET, "/policy", all),
@@ -142,6 +162,7 @@ fn every_api_route_is_in_the_matrix() {
 struct Ctx<'a> {
     t: &'a TestApp,
     admin: &'a Session,
+    finance: &'a Session,
     serial: std::cell::Cell<u32>,
     /// Fiscal years to open, one per attempt, all unused and within range.
     years: std::cell::Cell<u32>,
@@ -172,6 +193,17 @@ impl Ctx<'_> {
         let r = self
             .t
             .call(Method::POST, "/api/v1/users", Some(self.admin), Some(json!({"username": name, "role": "unit_operator", "org": org_code, "password": "lingji-test-1"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// A reserve project of the unit `org_code`, created by finance for the purpose.
+    async fn project_in(&self, org_code: &str) -> Value {
+        let unit = self.t.org_id(org_code).await;
+        let r = self
+            .t
+            .call(Method::POST, "/api/v1/projects", Some(self.finance), Some(json!({"unit_id": unit, "name": format!("矩阵项目{}", self.next()), "kind": "other_operating"})))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.json()
@@ -403,6 +435,27 @@ impl Ctx<'_> {
                 )
                 .await
             }
+            (Method::POST, "/api/v1/projects") => {
+                t.call(Method::POST, "/api/v1/projects", Some(who), Some(json!({"unit_id": org_id, "name": format!("新项目{n}"), "kind": "other_operating"}))).await
+            }
+            (Method::GET, "/api/v1/projects/{id}") => {
+                let p = self.project_in(org_code).await;
+                t.get(&format!("/api/v1/projects/{}", p["id"]), Some(who)).await
+            }
+            (Method::GET, "/api/v1/projects/{id}/check") => {
+                let p = self.project_in(org_code).await;
+                t.get(&format!("/api/v1/projects/{}/check", p["id"]), Some(who)).await
+            }
+            (Method::PUT, "/api/v1/projects/{id}") => {
+                let p = self.project_in(org_code).await;
+                let body = json!({"version": p["version"], "name": format!("改名{n}"), "kind": "other_operating"});
+                t.call(Method::PUT, &format!("/api/v1/projects/{}", p["id"]), Some(who), Some(body)).await
+            }
+            (Method::POST, "/api/v1/projects/{id}/transitions") => {
+                let p = self.project_in(org_code).await;
+                let body = json!({"to": "retired", "note": "不再需要", "version": p["version"]});
+                t.call(Method::POST, &format!("/api/v1/projects/{}/transitions", p["id"]), Some(who), Some(body)).await
+            }
             (Method::GET, "/api/v1/codes/function") => {
                 t.get("/api/v1/codes/function?year=2026", Some(who)).await
             }
@@ -420,9 +473,11 @@ async fn role_scope_matrix(backend: Backend) {
         return;
     };
     let admin = t.login("admin").await;
+    let finance = t.login("caizheng").await;
     let ctx = Ctx {
         t: &t,
         admin: &admin,
+        finance: &finance,
         serial: std::cell::Cell::new(0),
         years: std::cell::Cell::new(0),
     };
@@ -438,6 +493,8 @@ async fn role_scope_matrix(backend: Backend) {
                 let reply = ctx.send(&case, &sessions[i], target).await;
                 let got = if reply.status.is_success() || reply.status.is_redirection() {
                     A
+                } else if reply.status == StatusCode::UNPROCESSABLE_ENTITY && want == R {
+                    R
                 } else if matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
                     D
                 } else {
@@ -456,11 +513,13 @@ async fn role_scope_matrix(backend: Backend) {
                         case.method, case.path, reply.status
                     ));
                 }
-                if case.method != Method::GET && got == D {
-                    // Setting up the case (creating a user to act on) may have written; the
-                    // refused request itself must not.
-                    let setup_writes =
-                        i64::from(case.path.contains("{id}") && case.path.contains("users"));
+                if case.method != Method::GET && got != A {
+                    // Setting up the case (a user or project to act on) wrote one event; the
+                    // refused request itself must write none.
+                    let setup_writes = i64::from(
+                        case.path.contains("{id}")
+                            && (case.path.contains("users") || case.path.contains("projects")),
+                    );
                     let after = t.audit_count().await;
                     if after != before + setup_writes {
                         failures.push(format!(

@@ -89,6 +89,7 @@ labelled_enum! {
 
 /// Features of a project that later gates use (ZB-5e, ZB-2c, ZB-2d, ZB-8, ZB-6a, CS-2a, ZB-12).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Features {
     /// 培训 (organisation department reviews, ZB-5e).
     pub training: bool,

@@ -6,6 +6,7 @@ mod auth;
 pub mod codes;
 mod orgs;
 pub mod policy;
+mod projects;
 mod users;
 
 use axum::Json;
@@ -34,6 +35,7 @@ use crate::problem::{ApiError, bad_request};
         (name = "policy", description = "政策参数"),
         (name = "codes", description = "政府收支分类科目"),
         (name = "audit", description = "审计日志"),
+        (name = "projects", description = "项目库、测算明细、绩效目标与支出标准"),
     )
 )]
 struct ApiDoc;
@@ -66,7 +68,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(users::router())
             .merge(policy::router())
             .merge(codes::router())
-            .merge(audit::router()),
+            .merge(audit::router())
+            .merge(projects::router()),
     )
 }
 

@@ -1,0 +1,795 @@
+//! Project library use cases: units prepare projects from zero (ZB-4), every amount computed
+//! from a standard or justified (ZB-14), checked for admission (ZB-15a, CS-1, …) and moved
+//! through the lifecycle (ZB-15c).
+
+use std::collections::HashSet;
+
+use lingji_domain::authz::{Access, Resource, Role};
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::fund::FundBook;
+use lingji_domain::org::{OrgKind, OrgPath};
+use lingji_domain::project::admission::{CodeBook, ProjectFacts, check_admission};
+use lingji_domain::project::cost::{CostLineInput, check_line};
+use lingji_domain::project::lifecycle::Mover;
+use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
+use lingji_domain::project::{
+    Features, MatterClass, Period, PolicyBasis, ProjectKind, ProjectState, YearNeed, project_code,
+};
+use lingji_domain::tier::SpendingTier;
+use lingji_domain::{Money, Refusal};
+use lingji_store::projects::{
+    self, CostLine, Filter, HistoryEntry, Project, ProjectDetail, ProjectHeader,
+};
+use lingji_store::{codes, orgs, profiles, standards};
+use serde::Deserialize;
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
+
+/// A cost line as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CostLineDraft {
+    /// 支出事项.
+    pub item: String,
+    /// 部门经济分类 (款).
+    pub economic_code: String,
+    /// Standard applied.
+    pub standard_id: Option<i64>,
+    /// Quantity, e.g. `120.5`.
+    pub quantity: String,
+    /// Unit amount in 元.
+    pub unit_amount: String,
+    /// Basis when no standard applies.
+    #[serde(default)]
+    pub basis: String,
+}
+
+/// An indicator as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct IndicatorDraft {
+    /// Category identifier or Chinese name.
+    pub category: String,
+    /// Name.
+    pub name: String,
+    /// `ge`, `le`, `eq`, `qualitative` (or ≥ ≤ = 定性).
+    pub comparator: String,
+    /// Target value.
+    pub target_value: String,
+    /// Unit.
+    #[serde(default)]
+    pub unit: String,
+}
+
+/// One year of the plan as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct YearNeedDraft {
+    /// Year.
+    pub year: i32,
+    /// Amount in 元.
+    pub amount: String,
+}
+
+/// The editable content of a project as typed; parsed with every wrong field reported.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ProjectDraft {
+    /// Name.
+    pub name: String,
+    /// 项目类别.
+    pub kind: String,
+    /// 事项分类.
+    pub matter_class: Option<String>,
+    /// Proposed tier.
+    pub tier: Option<String>,
+    /// Policy document title.
+    #[serde(default)]
+    pub basis_title: String,
+    /// Policy document number.
+    #[serde(default)]
+    pub basis_number: String,
+    /// Policy expiry `YYYY-MM-DD`.
+    pub basis_expires_on: Option<String>,
+    /// First year.
+    pub start_year: Option<i32>,
+    /// Last year.
+    pub end_year: Option<i32>,
+    /// Pilot project.
+    #[serde(default)]
+    pub pilot: bool,
+    /// Total need (multi-year), 元.
+    pub total_need: Option<String>,
+    /// Minimum viable funding, 元.
+    pub min_viable: Option<String>,
+    /// 功能分类 (项).
+    #[serde(default)]
+    pub function_code: String,
+    /// 政府经济分类 (款).
+    #[serde(default)]
+    pub government_economic_code: String,
+    /// 资金来源.
+    pub fund_book: Option<String>,
+    /// Responsible person.
+    #[serde(default)]
+    pub responsible_person: String,
+    /// Phone.
+    #[serde(default)]
+    pub responsible_phone: String,
+    /// New (not continuing).
+    #[serde(default = "yes")]
+    pub is_new: bool,
+    /// Major.
+    #[serde(default)]
+    pub is_major: bool,
+    /// Features for later gates: training, it, government_investment, purchase_of_services,
+    /// event, industry_fund_eligible, key_matters_item, special_fund (booleans).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub features: Features,
+    /// 绩效总体目标.
+    #[serde(default)]
+    pub overall_goal: String,
+    /// 测算明细.
+    #[serde(default)]
+    pub cost_lines: Vec<CostLineDraft>,
+    /// 绩效指标.
+    #[serde(default)]
+    pub indicators: Vec<IndicatorDraft>,
+    /// 分年度计划.
+    #[serde(default)]
+    pub year_plan: Vec<YearNeedDraft>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A parsed draft: the header content and child rows (amounts still to compute).
+struct Parsed {
+    name: String,
+    kind: ProjectKind,
+    matter_class: Option<MatterClass>,
+    tier: Option<SpendingTier>,
+    basis: PolicyBasis,
+    period: Option<Period>,
+    total_need: Money,
+    min_viable: Money,
+    fund_book: Option<FundBook>,
+    lines: Vec<CostLineInput>,
+    indicators: Vec<Indicator>,
+    plan: Vec<YearNeed>,
+}
+
+fn optional<T>(
+    v: &Option<String>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, Refusal>,
+    errors: &mut Vec<Refusal>,
+) -> Option<T> {
+    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    parse(v).map_err(|r| errors.push(r.field(field))).ok()
+}
+
+fn money(v: &str, field: &str, errors: &mut Vec<Refusal>) -> Money {
+    if v.trim().is_empty() {
+        return Money::ZERO;
+    }
+    Money::parse_non_negative(v, field)
+        .map_err(|r| errors.push(r))
+        .unwrap_or_default()
+}
+
+fn parse_draft(d: &ProjectDraft) -> Result<Parsed, Vec<Refusal>> {
+    let mut e = Vec::new();
+    if d.name.trim().is_empty() || d.name.chars().count() > 200 {
+        e.push(
+            Refusal::new("PROJECT_NAME_INVALID", "项目名称不能为空且不超过 200 字")
+                .field("name")
+                .clause("ZB-15a"),
+        );
+    }
+    let kind = ProjectKind::parse(&d.kind)
+        .map_err(|r| e.push(r.field("kind")))
+        .ok();
+    let matter_class = optional(&d.matter_class, "matter_class", MatterClass::parse, &mut e);
+    let tier = optional(&d.tier, "tier", SpendingTier::parse, &mut e);
+    let fund_book = optional(&d.fund_book, "fund_book", FundBook::parse, &mut e);
+    let expires_on = optional(
+        &d.basis_expires_on,
+        "basis_expires_on",
+        |s| {
+            s.parse::<chrono::NaiveDate>()
+                .map_err(|_| Refusal::new("DATE_MALFORMED", format!("日期“{s}”应为 YYYY-MM-DD")))
+        },
+        &mut e,
+    );
+    let period = match (d.start_year, d.end_year) {
+        (Some(s), Some(t)) => Some(Period {
+            start_year: s,
+            end_year: t,
+            pilot: d.pilot,
+        }),
+        (None, None) => None,
+        _ => {
+            e.push(
+                Refusal::new("PERIOD_INCOMPLETE", "实施期限须同时填写开始和结束年度")
+                    .field("period"),
+            );
+            None
+        }
+    };
+    let total_need = money(d.total_need.as_deref().unwrap_or(""), "total_need", &mut e);
+    let min_viable = money(d.min_viable.as_deref().unwrap_or(""), "min_viable", &mut e);
+    let mut lines = Vec::new();
+    for (i, l) in d.cost_lines.iter().enumerate() {
+        let field = |f: &str| format!("cost_lines[{i}].{f}");
+        let quantity = l.quantity.trim().replace(',', "").parse().map_err(|_| {
+            e.push(
+                Refusal::new(
+                    "QUANTITY_MALFORMED",
+                    format!("第 {} 行测算数量“{}”不是数字", i + 1, l.quantity),
+                )
+                .field(field("quantity")),
+            );
+        });
+        let unit_amount =
+            Money::parse_non_negative(&l.unit_amount, &field("unit_amount")).map_err(|r| e.push(r));
+        if let (Ok(quantity), Ok(unit_amount)) = (quantity, unit_amount) {
+            lines.push(CostLineInput {
+                item: l.item.trim().to_string(),
+                economic_code: l.economic_code.trim().to_string(),
+                standard_id: l.standard_id,
+                quantity,
+                unit_amount,
+                basis: l.basis.trim().to_string(),
+            });
+        }
+    }
+    let mut indicators = Vec::new();
+    for (i, ind) in d.indicators.iter().enumerate() {
+        let field = |f: &str| format!("indicators[{i}].{f}");
+        let category =
+            IndicatorCategory::parse(&ind.category).map_err(|r| e.push(r.field(field("category"))));
+        let comparator =
+            Comparator::parse(&ind.comparator).map_err(|r| e.push(r.field(field("comparator"))));
+        if let (Ok(category), Ok(comparator)) = (category, comparator) {
+            indicators.push(Indicator {
+                category,
+                name: ind.name.trim().to_string(),
+                comparator,
+                target_value: ind.target_value.trim().to_string(),
+                unit: ind.unit.trim().to_string(),
+            });
+        }
+    }
+    let plan = d
+        .year_plan
+        .iter()
+        .enumerate()
+        .map(|(i, n)| YearNeed {
+            year: n.year,
+            amount: money(&n.amount, &format!("year_plan[{i}].amount"), &mut e),
+        })
+        .collect();
+    match kind {
+        Some(kind) if e.is_empty() => Ok(Parsed {
+            name: d.name.trim().to_string(),
+            kind,
+            matter_class,
+            tier,
+            basis: PolicyBasis {
+                title: d.basis_title.trim().to_string(),
+                number: d.basis_number.trim().to_string(),
+                expires_on,
+            },
+            period,
+            total_need,
+            min_viable,
+            fund_book,
+            lines,
+            indicators,
+            plan,
+        }),
+        _ => Err(e),
+    }
+}
+
+fn invalid(errors: Vec<Refusal>, what: &str) -> AppError {
+    AppError::Invalid {
+        summary: Refusal::new(
+            "PROJECT_INVALID",
+            format!("{what}有 {} 处需要修改", errors.len()),
+        ),
+        errors,
+    }
+}
+
+/// The year's code tables as sets, for the admission checks (ZB-15d).
+struct YearCodes {
+    function: HashSet<String>,
+    economic: HashSet<String>,
+}
+
+impl CodeBook for YearCodes {
+    fn function_exists(&self, code: &str) -> bool {
+        self.function.contains(code)
+    }
+    fn economic_exists(&self, code: &str) -> bool {
+        self.economic.contains(code)
+    }
+}
+
+async fn year_codes(conn: &mut AnyConnection, year: i32) -> AppResult<YearCodes> {
+    Ok(YearCodes {
+        function: codes::function_codes(conn, year, "")
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect(),
+        economic: codes::economic_codes(conn, year, "")
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect(),
+    })
+}
+
+fn path_of(p: &ProjectHeader) -> OrgPath {
+    OrgPath {
+        jurisdiction: p.jurisdiction_id,
+        department: Some(p.department_id),
+        unit: Some(p.unit_id),
+    }
+}
+
+/// Who moves a project, from the caller's role.
+fn mover(caller: &Caller) -> Option<Mover> {
+    match caller {
+        Caller::System => Some(Mover::System),
+        Caller::User(a) => match a.role {
+            Role::UnitOperator => Some(Mover::Unit),
+            Role::DepartmentReviewer => Some(Mover::Reviewer),
+            Role::FinanceOfficer => Some(Mover::Finance),
+            _ => None,
+        },
+    }
+}
+
+impl App {
+    /// Computes the cost lines against the catalogue (ZB-14) and builds the header content.
+    async fn build(
+        &self,
+        conn: &mut AnyConnection,
+        draft: &ProjectDraft,
+        base: ProjectHeader,
+    ) -> AppResult<(ProjectHeader, Vec<CostLine>, Vec<Indicator>, Vec<YearNeed>)> {
+        let parsed = parse_draft(draft).map_err(|e| invalid(e, "项目"))?;
+        let unit = orgs::get(conn, base.unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        let mut errors = Vec::new();
+        let mut lines = Vec::new();
+        for (i, input) in parsed.lines.into_iter().enumerate() {
+            let standard = match input.standard_id {
+                Some(id) => standards::get(conn, base.jurisdiction_id, id).await?,
+                None => None,
+            };
+            match check_line(&input, standard.as_ref(), base.fiscal_year, unit.unit_kind) {
+                Ok(amount) => lines.push(CostLine { input, amount }),
+                Err(r) => {
+                    let field = r.field.clone().unwrap_or_default();
+                    let message = format!("第 {} 行测算：{}", i + 1, r.message);
+                    errors.push(Refusal {
+                        message,
+                        field: Some(format!("cost_lines[{i}].{field}")),
+                        ..r
+                    });
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(invalid(errors, "测算明细"));
+        }
+        let request = Money::checked_sum(lines.iter().map(|l| l.amount)).ok_or_else(|| {
+            AppError::Refused(
+                Refusal::new("MONEY_OUT_OF_RANGE", "测算合计超出允许范围").field("cost_lines"),
+            )
+        })?;
+        let multi_year = parsed.period.is_some_and(|p| p.is_multi_year());
+        let header = ProjectHeader {
+            name: parsed.name,
+            kind: parsed.kind,
+            matter_class: parsed.matter_class,
+            tier: parsed.tier,
+            basis: parsed.basis,
+            period: parsed.period,
+            // A single-year project needs exactly this year's request.
+            total_need: if multi_year {
+                parsed.total_need
+            } else {
+                request
+            },
+            request,
+            min_viable: parsed.min_viable,
+            function_code: draft.function_code.trim().to_string(),
+            government_economic_code: draft.government_economic_code.trim().to_string(),
+            fund_book: parsed.fund_book,
+            responsible_person: draft.responsible_person.trim().to_string(),
+            responsible_phone: draft.responsible_phone.trim().to_string(),
+            is_new: draft.is_new,
+            is_major: draft.is_major,
+            features: draft.features,
+            overall_goal: draft.overall_goal.trim().to_string(),
+            ..base
+        };
+        let plan = if multi_year { parsed.plan } else { Vec::new() };
+        Ok((header, lines, parsed.indicators, plan))
+    }
+
+    /// Creates a project in the reserve of `unit_id` for `year`, from zero (ZB-4): nothing is
+    /// taken from last year; every amount is computed from the cost lines.
+    pub async fn create_project(
+        &self,
+        caller: &Caller,
+        unit_id: i64,
+        year: FiscalYear,
+        draft: &ProjectDraft,
+    ) -> AppResult<ProjectDetail> {
+        let mut tx = self.store.begin().await?;
+        let unit = orgs::get(&mut tx, unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        caller
+            .authorize(Resource::Project, Access::Write, &unit.path)
+            .map_err(|_| AppError::not_found("单位"))?;
+        if unit.kind != OrgKind::Unit {
+            return Err(
+                Refusal::new("PROJECT_OWNER_NOT_UNIT", "项目须由预算单位申报")
+                    .field("unit_id")
+                    .into(),
+            );
+        }
+        let department_id = unit
+            .path
+            .department
+            .ok_or_else(|| AppError::Internal("unit without department".into()))?;
+        let department = orgs::get(&mut tx, department_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("主管部门"))?;
+        let jurisdiction = orgs::get(&mut tx, unit.path.jurisdiction)
+            .await?
+            .ok_or_else(|| AppError::not_found("区划"))?;
+        let serial =
+            projects::next_serial(&mut tx, jurisdiction.id, year.value(), department_id).await?;
+        let base = ProjectHeader {
+            jurisdiction_id: jurisdiction.id,
+            department_id,
+            unit_id,
+            code: project_code(&jurisdiction.code, year.value(), &department.code, serial),
+            fiscal_year: year.value(),
+            name: String::new(),
+            kind: ProjectKind::SpecificPurpose,
+            matter_class: None,
+            tier: None,
+            state: ProjectState::Reserve,
+            basis: PolicyBasis::default(),
+            period: None,
+            total_need: Money::ZERO,
+            request: Money::ZERO,
+            min_viable: Money::ZERO,
+            function_code: String::new(),
+            government_economic_code: String::new(),
+            fund_book: None,
+            responsible_person: String::new(),
+            responsible_phone: String::new(),
+            is_new: true,
+            is_major: false,
+            features: Features::default(),
+            overall_goal: String::new(),
+            last_funded_year: None,
+        };
+        let (header, lines, indicators, plan) = self.build(&mut tx, draft, base).await?;
+        let id = projects::insert(&mut tx, &header).await?;
+        projects::replace_children(&mut tx, id, &lines, &indicators, &plan).await?;
+        projects::add_history(&mut tx, id, caller.name(), "create", None, "").await?;
+        let detail = projects::get_detail(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction.id, "project.create", "project", id)
+                .after_json(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(detail)
+    }
+
+    /// Replaces a project's content while the unit may still edit it (储备, 退回修改).
+    pub async fn update_project(
+        &self,
+        caller: &Caller,
+        id: i64,
+        draft: &ProjectDraft,
+        expected_version: i64,
+    ) -> AppResult<ProjectDetail> {
+        let mut tx = self.store.begin().await?;
+        let before = self.load_for(caller, &mut tx, id, Access::Write).await?;
+        let state = before.project.header.state;
+        if !state.editable_by_unit() {
+            return Err(Refusal::new(
+                "PROJECT_NOT_EDITABLE",
+                format!("“{}”状态的项目不能修改", state.label()),
+            )
+            .field("state")
+            .clause("ZB-15c")
+            .into());
+        }
+        let (header, lines, indicators, plan) = self
+            .build(&mut tx, draft, before.project.header.clone())
+            .await?;
+        projects::update(&mut tx, id, &header, expected_version).await?;
+        projects::replace_children(&mut tx, id, &lines, &indicators, &plan).await?;
+        projects::add_history(&mut tx, id, caller.name(), "update", None, "").await?;
+        let after = projects::get_detail(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let event = caller
+            .event(header.jurisdiction_id, "project.update", "project", id)
+            .before_json(&before)
+            .after_json(&after);
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn load_for(
+        &self,
+        caller: &Caller,
+        conn: &mut AnyConnection,
+        id: i64,
+        access: Access,
+    ) -> AppResult<ProjectDetail> {
+        let detail = projects::get_detail(conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let path = path_of(&detail.project.header);
+        caller
+            .authorize(Resource::Project, Access::Read, &path)
+            .map_err(|_| AppError::not_found("项目"))?;
+        caller.authorize(Resource::Project, access, &path)?;
+        Ok(detail)
+    }
+
+    /// One project with its lines, targets, plan and history.
+    pub async fn project(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> AppResult<(ProjectDetail, Vec<HistoryEntry>)> {
+        let mut conn = self.store.read().acquire().await?;
+        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        let history = projects::history(&mut conn, id).await?;
+        Ok((detail, history))
+    }
+
+    /// Runs the admission checks without moving the project: every problem with its field and
+    /// clause (empty when it may be submitted).
+    pub async fn check_project(&self, caller: &Caller, id: i64) -> AppResult<Vec<Refusal>> {
+        let mut conn = self.store.read().acquire().await?;
+        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        self.admission(&mut conn, &detail).await
+    }
+
+    async fn admission(
+        &self,
+        conn: &mut AnyConnection,
+        d: &ProjectDetail,
+    ) -> AppResult<Vec<Refusal>> {
+        let h = &d.project.header;
+        let profile = profiles::current(conn, h.jurisdiction_id, h.fiscal_year)
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{} 年度政策参数", h.fiscal_year)))?;
+        let book = year_codes(conn, h.fiscal_year).await?;
+        let targets = TargetTable {
+            overall_goal: h.overall_goal.clone(),
+            indicators: d.indicators.clone(),
+        };
+        let facts = ProjectFacts {
+            name: &h.name,
+            kind: h.kind,
+            matter_class: h.matter_class,
+            tier: h.tier,
+            basis: &h.basis,
+            period: h.period,
+            function_code: &h.function_code,
+            government_economic_code: &h.government_economic_code,
+            line_economic_codes: d
+                .cost_lines
+                .iter()
+                .map(|l| l.input.economic_code.as_str())
+                .collect(),
+            fund_book: h.fund_book,
+            responsible_person: &h.responsible_person,
+            responsible_phone: &h.responsible_phone,
+            total_need: h.total_need,
+            year_plan: &d.year_plan,
+            cost_line_count: d.cost_lines.len(),
+            cost_total: h.request,
+            targets: &targets,
+        };
+        Ok(check_admission(
+            &facts,
+            &profile.profile,
+            h.fiscal_year,
+            &book,
+        ))
+    }
+
+    /// Moves a project (ZB-15c). Submitting runs the admission checks first and refuses with
+    /// all of them; returning needs comments.
+    pub async fn move_project(
+        &self,
+        caller: &Caller,
+        id: i64,
+        to: ProjectState,
+        note: &str,
+        expected_version: i64,
+    ) -> AppResult<ProjectDetail> {
+        let mut tx = self.store.begin().await?;
+        let before = self.load_for(caller, &mut tx, id, Access::Write).await?;
+        let from = before.project.header.state;
+        let by = mover(caller).ok_or_else(|| {
+            AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目流转"))
+        })?;
+        from.check_move(to, by)?;
+        if to == ProjectState::Returned && note.trim().is_empty() {
+            return Err(
+                Refusal::new("RETURN_COMMENT_REQUIRED", "退回修改须写明意见")
+                    .field("note")
+                    .into(),
+            );
+        }
+        if to == ProjectState::Submitted || to == ProjectState::Admitted {
+            let problems = self.admission(&mut tx, &before).await?;
+            if !problems.is_empty() {
+                return Err(AppError::Invalid {
+                    summary: Refusal::new(
+                        "PROJECT_NOT_ADMISSIBLE",
+                        format!(
+                            "项目有 {} 处不符合入库要求，未能{}",
+                            problems.len(),
+                            to.label()
+                        ),
+                    )
+                    .clause("ZB-15a"),
+                    errors: problems,
+                });
+            }
+        }
+        projects::set_state(&mut tx, id, to, expected_version).await?;
+        projects::add_history(
+            &mut tx,
+            id,
+            caller.name(),
+            "move",
+            Some((from, to)),
+            note.trim(),
+        )
+        .await?;
+        let after = projects::get_detail(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let event = caller
+            .event(
+                before.project.header.jurisdiction_id,
+                "project.move",
+                "project",
+                id,
+            )
+            .before_json(&serde_json::json!({ "state": from.as_str() }))
+            .after_json(&serde_json::json!({ "state": to.as_str(), "note": note.trim() }));
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The expenditure standards catalogue of a jurisdiction (ZB-14).
+    pub async fn standards(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+    ) -> AppResult<Vec<lingji_domain::project::cost::Standard>> {
+        let path = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
+        caller.authorize(Resource::Standard, Access::Read, &path)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(standards::list(&mut conn, jurisdiction_id).await?)
+    }
+
+    /// A page of projects the caller may see: an operator's own unit, a reviewer's
+    /// department, the whole jurisdiction for finance and audit.
+    pub async fn list_projects(
+        &self,
+        caller: &Caller,
+        mut filter: Filter,
+    ) -> AppResult<Vec<Project>> {
+        let whole = OrgPath {
+            jurisdiction: filter.jurisdiction_id,
+            department: None,
+            unit: None,
+        };
+        if caller
+            .authorize(Resource::Project, Access::Read, &whole)
+            .is_err()
+        {
+            let actor = caller
+                .actor()
+                .ok_or_else(|| AppError::Internal("system lists everything".into()))?;
+            match actor.role {
+                Role::UnitOperator => filter.unit_id = actor.org.unit,
+                Role::DepartmentReviewer => filter.department_id = actor.org.department,
+                _ => {
+                    return Err(AppError::Forbidden(Refusal::new(
+                        "FORBIDDEN",
+                        format!("{}无权查看项目库", actor.role.label()),
+                    )));
+                }
+            }
+            if filter.unit_id.is_none() && filter.department_id.is_none() {
+                return Ok(Vec::new());
+            }
+        }
+        let mut conn = self.store.read().acquire().await?;
+        Ok(projects::list(&mut conn, &filter).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_reports_every_wrong_field_at_once() {
+        let d = ProjectDraft {
+            name: String::new(),
+            kind: "特定目标类".into(),
+            matter_class: Some("别的".into()),
+            total_need: Some("-5".into()),
+            start_year: Some(2026),
+            cost_lines: vec![CostLineDraft {
+                quantity: "十".into(),
+                unit_amount: "1.234".into(),
+                ..Default::default()
+            }],
+            indicators: vec![IndicatorDraft {
+                category: "数量指标".into(),
+                comparator: "≈".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let fields: Vec<_> = parse_draft(&d)
+            .err()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.field.unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "matter_class",
+                "period",
+                "total_need",
+                "cost_lines[0].quantity",
+                "cost_lines[0].unit_amount",
+                "indicators[0].comparator"
+            ]
+        );
+    }
+}

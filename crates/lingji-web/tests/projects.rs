@@ -1,0 +1,391 @@
+//! The project library through the API, on SQLite and PostgreSQL: a unit prepares a project
+//! from zero, every amount computed or justified, checked against the policy and moved along.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Session, TestApp};
+use lingji_app::store::{Backend, backend_tests, standards};
+use lingji_domain::Money;
+use lingji_domain::project::cost::{Standard, StandardCategory};
+use serde_json::{Value, json};
+
+macro_rules! app {
+    ($backend:expr) => {
+        match TestApp::demo($backend).await {
+            Some(app) => app,
+            None => return,
+        }
+    };
+}
+
+/// Adds the meeting standard used below (二类会议 500 元/人·天) and returns its id.
+async fn meeting_standard(t: &TestApp) -> i64 {
+    let city = t.org_id("329900").await;
+    let mut conn = t.app.store.write().acquire().await.unwrap();
+    standards::insert(
+        &mut conn,
+        city,
+        &Standard {
+            id: 0,
+            code: "P-MEET-2".into(),
+            name: "二类会议综合定额".into(),
+            category: StandardCategory::Project,
+            unit_of_measure: "元/人·天".into(),
+            amount: Money::from_yuan(500),
+            unit_kinds: vec![],
+            from_year: 2024,
+            to_year: None,
+            source: "示财行〔2024〕5号".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn complete(standard: i64) -> Value {
+    json!({
+        "name": "全市教育工作会议及教师培训",
+        "kind": "specific_purpose",
+        "matter_class": "public_service",
+        "tier": "mandatory",
+        "basis_title": "示范市教师队伍建设实施意见",
+        "basis_number": "示政发〔2024〕8号",
+        "basis_expires_on": "2028-12-31",
+        "start_year": 2026, "end_year": 2026,
+        "function_code": "2050803",
+        "government_economic_code": "50203",
+        "fund_book": "general_public",
+        "responsible_person": "张经办", "responsible_phone": "0518-85550101",
+        "features": {"training": true},
+        "overall_goal": "全年培训教师 3000 人次，教学质量明显提升",
+        "cost_lines": [
+            {"item": "全市教育工作会议（二类）", "economic_code": "30215", "standard_id": standard, "quantity": "240", "unit_amount": "480"},
+            {"item": "教师培训教材", "economic_code": "30216", "quantity": "3000", "unit_amount": "35.50", "basis": "三家询价取最低价"}
+        ],
+        "indicators": [
+            {"category": "quantity", "name": "培训教师人次", "comparator": "ge", "target_value": "3000", "unit": "人次"},
+            {"category": "social", "name": "教学质量", "comparator": "qualitative", "target_value": "明显提升"}
+        ]
+    })
+}
+
+async fn create(t: &TestApp, s: &Session, body: Value) -> Value {
+    let r = t
+        .call(Method::POST, "/api/v1/projects", Some(s), Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.json()
+}
+
+async fn move_to(t: &TestApp, s: &Session, p: &Value, to: &str, note: &str) -> common::Reply {
+    let body = json!({"to": to, "note": note, "version": p["version"]});
+    t.call(
+        Method::POST,
+        &format!("/api/v1/projects/{}/transitions", p["id"]),
+        Some(s),
+        Some(body),
+    )
+    .await
+}
+
+async fn a_unit_prepares_submits_and_finance_admits(backend: Backend) {
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await;
+    let op = t.login("danwei").await;
+    let p = create(&t, &op, complete(meeting)).await;
+    // ZB-4: the amount is what the cost lines compute, nothing carried over.
+    assert_eq!(p["request"], "221700.00"); // 240 × 480 + 3000 × 35.50
+    assert_eq!(p["state"], "reserve");
+    assert_eq!(p["code"], "329900202610100001");
+    assert!(
+        t.get(&format!("/api/v1/projects/{}/check", p["id"]), Some(&op))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let r = move_to(&t, &op, &p, "submitted", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let p = r.json();
+    // The unit can no longer edit a submitted project.
+    let r = t
+        .call(
+            Method::PUT,
+            &format!("/api/v1/projects/{}", p["id"]),
+            Some(&op),
+            Some(json!({"version": p["version"], "name": "改", "kind": "specific_purpose"})),
+        )
+        .await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("PROJECT_NOT_EDITABLE".into(), Some("ZB-15c"))
+    );
+    // The department returns it with comments; the unit sees them in the history.
+    let rev = t.login("zhuguan").await;
+    let r = move_to(&t, &rev, &p, "returned", "").await;
+    assert_eq!(r.code(), "RETURN_COMMENT_REQUIRED");
+    let p = move_to(&t, &rev, &p, "returned", "请细化培训教材的测算依据")
+        .await
+        .json();
+    assert_eq!(
+        p["history"].as_array().unwrap().last().unwrap()["note"],
+        "请细化培训教材的测算依据"
+    );
+    let p = move_to(&t, &op, &p, "submitted", "已细化").await.json();
+    // Only finance admits (ZB-15a).
+    let r = move_to(&t, &rev, &p, "admitted", "").await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("PROJECT_TRANSITION_NOT_YOURS".into(), Some("ZB-15a"))
+    );
+    let fin = t.login("caizheng").await;
+    let p = move_to(&t, &fin, &p, "admitted", "").await.json();
+    assert_eq!(p["state_label"], "入库");
+    // ZB-15c: an admitted project cannot go back to the reserve.
+    let r = move_to(&t, &fin, &p, "reserve", "").await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("PROJECT_TRANSITION_NOT_ALLOWED".into(), Some("ZB-15c"))
+    );
+    let actions: Vec<_> = p["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to_state"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        ["", "submitted", "returned", "submitted", "admitted"]
+    );
+}
+
+async fn zb_14_a_cost_line_above_its_standard_is_refused(backend: Backend) {
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await;
+    let op = t.login("danwei").await;
+    let mut body = complete(meeting);
+    body["cost_lines"][0]["unit_amount"] = json!("520");
+    body["cost_lines"][1]["basis"] = json!("");
+    let before = t.audit_count().await;
+    let r = t
+        .call(Method::POST, "/api/v1/projects", Some(&op), Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = r.json()["errors"].as_array().unwrap().clone();
+    assert_eq!(
+        (
+            errors[0]["code"].as_str(),
+            errors[0]["clause"].as_str(),
+            errors[0]["field"].as_str()
+        ),
+        (
+            Some("COST_ABOVE_STANDARD"),
+            Some("ZB-14"),
+            Some("cost_lines[0].unit_amount")
+        )
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("二类会议综合定额")
+    );
+    assert_eq!(
+        (errors[1]["code"].as_str(), errors[1]["clause"].as_str()),
+        (Some("COST_BASIS_MISSING"), Some("ZB-14"))
+    );
+    assert_eq!(t.audit_count().await, before, "nothing saved");
+    assert!(
+        t.get("/api/v1/projects", Some(&op))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn admission_checks_refuse_with_their_clauses(backend: Backend) {
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await;
+    let op = t.login("danwei").await;
+    let mut body = complete(meeting);
+    body["basis_title"] = json!("");
+    body["basis_expires_on"] = json!("2025-06-30");
+    body["start_year"] = json!(2026);
+    body["end_year"] = json!(2031);
+    body["function_code"] = json!("20508");
+    body["indicators"] = json!([]);
+    let p = create(&t, &op, body).await;
+    let problems = t
+        .get(&format!("/api/v1/projects/{}/check", p["id"]), Some(&op))
+        .await
+        .json();
+    let got: Vec<(String, String)> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["code"].as_str().unwrap().into(),
+                x["clause"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    for want in [
+        ("PROJECT_ELEMENT_MISSING", "ZB-15a"),
+        ("PROJECT_PERIOD_TOO_LONG", "ZB-5c"),
+        ("POLICY_BASIS_EXPIRED", "ZB-5d"),
+        ("FUNCTION_CODE_NOT_ITEM", "ZB-15d"),
+        ("TARGETS_MISSING", "CS-1"),
+        ("YEAR_PLAN_MISSING", "QJ-2b"),
+    ] {
+        assert!(
+            got.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} missing in {got:?}"
+        );
+    }
+    let r = move_to(&t, &op, &p, "submitted", "").await;
+    assert_eq!(
+        (r.status, r.code(), r.json()["clause"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "PROJECT_NOT_ADMISSIBLE".into(),
+            Some("ZB-15a")
+        )
+    );
+    assert_eq!(
+        r.json()["errors"].as_array().unwrap().len(),
+        problems.as_array().unwrap().len()
+    );
+    assert_eq!(
+        t.get(&format!("/api/v1/projects/{}", p["id"]), Some(&op))
+            .await
+            .json()["state"],
+        "reserve"
+    );
+}
+
+async fn qj_2b_multi_year_projects_plan_every_year(backend: Backend) {
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await;
+    let op = t.login("danwei").await;
+    let mut body = complete(meeting);
+    body["end_year"] = json!(2028);
+    body["total_need"] = json!("50万");
+    body["year_plan"] = json!([{"year": 2026, "amount": "221700"}, {"year": 2027, "amount": "150000"}, {"year": 2028, "amount": "128300"}]);
+    let p = create(&t, &op, body.clone()).await;
+    assert!(
+        t.get(&format!("/api/v1/projects/{}/check", p["id"]), Some(&op))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    body["year_plan"][2]["amount"] = json!("100000");
+    let r = t
+        .call(
+            Method::PUT,
+            &format!("/api/v1/projects/{}", p["id"]),
+            Some(&op),
+            Some(
+                json!({"version": p["version"]})
+                    .as_object()
+                    .unwrap()
+                    .clone()
+                    .into_iter()
+                    .chain(body.as_object().unwrap().clone())
+                    .collect::<serde_json::Map<_, _>>()
+                    .into(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let problems = t
+        .get(&format!("/api/v1/projects/{}/check", p["id"]), Some(&op))
+        .await
+        .json();
+    assert_eq!(problems[0]["code"], "YEAR_PLAN_NOT_TOTAL");
+    assert_eq!(problems[0]["clause"], "QJ-2b");
+}
+
+async fn units_see_only_their_projects(backend: Backend) {
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await;
+    let op = t.login("danwei").await;
+    let mine = create(&t, &op, complete(meeting)).await;
+    let other_unit = t.org_id("102001").await;
+    let fin = t.login("caizheng").await;
+    let theirs = create(
+        &t,
+        &fin,
+        json!({"unit_id": other_unit, "name": "卫健委项目", "kind": "other_operating"}),
+    )
+    .await;
+    assert_eq!(theirs["code"], "329900202610200001");
+    let list = t.get("/api/v1/projects", Some(&op)).await.json();
+    assert_eq!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].clone())
+            .collect::<Vec<_>>(),
+        [mine["id"].clone()]
+    );
+    let r = t
+        .get(&format!("/api/v1/projects/{}", theirs["id"]), Some(&op))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/projects",
+            Some(&op),
+            Some(json!({"unit_id": other_unit, "name": "越权", "kind": "other_operating"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.get("/api/v1/projects", Some(&fin))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let rev = t.login("zhuguan").await;
+    assert_eq!(
+        t.get("/api/v1/projects", Some(&rev))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let filtered = t
+        .get(
+            "/api/v1/projects?state=reserve&matter_class=public_service&q=教师",
+            Some(&fin),
+        )
+        .await
+        .json();
+    assert_eq!(filtered.as_array().unwrap().len(), 1);
+    let r = t.get("/api/v1/projects?state=flying", Some(&fin)).await;
+    assert_eq!(
+        (r.code(), r.json()["field"].as_str()),
+        ("PROJECT_STATE_UNKNOWN".into(), Some("state"))
+    );
+}
+
+backend_tests!(
+    a_unit_prepares_submits_and_finance_admits,
+    zb_14_a_cost_line_above_its_standard_is_refused,
+    admission_checks_refuse_with_their_clauses,
+    qj_2b_multi_year_projects_plan_every_year,
+    units_see_only_their_projects,
+);
