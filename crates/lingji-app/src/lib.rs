@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod profiles;
 pub mod projects;
 pub mod review_bodies;
+pub mod standards;
 pub mod users;
 
 pub use caller::Caller;

@@ -5,9 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::{Session, TestApp};
-use lingji_app::store::{Backend, backend_tests, standards};
-use lingji_domain::Money;
-use lingji_domain::project::cost::{Standard, StandardCategory};
+use lingji_app::store::{Backend, backend_tests};
 use serde_json::{Value, json};
 
 macro_rules! app {
@@ -19,28 +17,25 @@ macro_rules! app {
     };
 }
 
-/// Adds the meeting standard used below (二类会议 500 元/人·天) and returns its id.
+/// The demo catalogue's 二类会议综合定额 (500 元/人·天), as the API lists it.
 async fn meeting_standard(t: &TestApp) -> i64 {
-    let city = t.org_id("329900").await;
-    let mut conn = t.app.store.write().acquire().await.unwrap();
-    standards::insert(
-        &mut conn,
-        city,
-        &Standard {
-            id: 0,
-            code: "P-MEET-2".into(),
-            name: "二类会议综合定额".into(),
-            category: StandardCategory::Project,
-            unit_of_measure: "元/人·天".into(),
-            amount: Money::from_yuan(500),
-            unit_kinds: vec![],
-            from_year: 2024,
-            to_year: None,
-            source: "示财行〔2024〕5号".into(),
-        },
-    )
-    .await
-    .unwrap()
+    let s = t.login("danwei").await;
+    let list = t.get("/api/v1/standards", Some(&s)).await.json();
+    let meeting = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "P-MEET-2")
+        .expect("P-MEET-2 in the demo")
+        .clone();
+    assert_eq!(
+        (
+            meeting["amount"].as_str(),
+            meeting["unit_of_measure"].as_str()
+        ),
+        (Some("500.00"), Some("元/人·天"))
+    );
+    meeting["id"].as_i64().unwrap()
 }
 
 fn complete(standard: i64) -> Value {
