@@ -144,6 +144,75 @@ fn yes() -> bool {
     true
 }
 
+impl ProjectDraft {
+    /// A stored project as the form shows it: every value as text, so that a refused form and
+    /// a stored one render the same way.
+    pub fn of(d: &ProjectDetail) -> ProjectDraft {
+        let h = &d.project.header;
+        let yuan = |m: Money| {
+            if m == Money::ZERO {
+                String::new()
+            } else {
+                m.to_plain()
+            }
+        };
+        ProjectDraft {
+            name: h.name.clone(),
+            kind: h.kind.as_str().into(),
+            matter_class: h.matter_class.map(|m| m.as_str().into()),
+            tier: h.tier.map(|t| t.as_str().into()),
+            basis_title: h.basis.title.clone(),
+            basis_number: h.basis.number.clone(),
+            basis_expires_on: h.basis.expires_on.map(|d| d.to_string()),
+            start_year: h.period.map(|p| p.start_year),
+            end_year: h.period.map(|p| p.end_year),
+            pilot: h.period.is_some_and(|p| p.pilot),
+            total_need: Some(yuan(h.total_need)),
+            min_viable: Some(yuan(h.min_viable)),
+            function_code: h.function_code.clone(),
+            government_economic_code: h.government_economic_code.clone(),
+            fund_book: h.fund_book.map(|f| f.as_str().into()),
+            responsible_person: h.responsible_person.clone(),
+            responsible_phone: h.responsible_phone.clone(),
+            is_new: h.is_new,
+            is_major: h.is_major,
+            features: h.features,
+            overall_goal: h.overall_goal.clone(),
+            cost_lines: d
+                .cost_lines
+                .iter()
+                .map(|l| CostLineDraft {
+                    item: l.input.item.clone(),
+                    economic_code: l.input.economic_code.clone(),
+                    standard_id: l.input.standard_id,
+                    quantity: l.input.quantity.to_string(),
+                    unit_amount: l.input.unit_amount.to_plain(),
+                    basis: l.input.basis.clone(),
+                })
+                .collect(),
+            indicators: d
+                .indicators
+                .iter()
+                .map(|i| IndicatorDraft {
+                    category: i.category.as_str().into(),
+                    name: i.name.clone(),
+                    comparator: i.comparator.as_str().into(),
+                    target_value: i.target_value.clone(),
+                    unit: i.unit.clone(),
+                })
+                .collect(),
+            year_plan: d
+                .year_plan
+                .iter()
+                .map(|n| YearNeedDraft {
+                    year: n.year,
+                    amount: n.amount.to_plain(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A parsed draft: the header content and child rows (amounts still to compute).
 struct Parsed {
     name: String,
@@ -343,7 +412,7 @@ fn path_of(p: &ProjectHeader) -> OrgPath {
 }
 
 /// Who moves a project, from the caller's role.
-fn mover(caller: &Caller) -> Option<Mover> {
+pub fn mover(caller: &Caller) -> Option<Mover> {
     match caller {
         Caller::System => Some(Mover::System),
         Caller::User(a) => match a.role {

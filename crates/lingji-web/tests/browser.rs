@@ -293,3 +293,209 @@ async fn unit_operator_fixes_staffing_after_a_refusal_beside_the_field() {
     );
     c.close().await.unwrap();
 }
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn tab(c: &Client, label: &str) {
+    c.find(Locator::LinkText(label))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_operator_creates_fills_checks_and_submits_a_project() {
+    if !browser_available() {
+        return;
+    }
+    let (base, _db) = serve_demo().await;
+    let (c, _driver, _profile) = browser().await;
+    login(&c, &base, "danwei").await;
+    c.find(Locator::LinkText("项目库"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("新建项目"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("input[name=name]"))
+        .await
+        .unwrap();
+    // 基本信息
+    fill(&c, "input[name=name]", "全市中小学教师培训").await;
+    choose(&c, "select[name=kind]", "specific_purpose").await;
+    choose(&c, "select[name=matter_class]", "public_service").await;
+    choose(&c, "select[name=tier]", "mandatory").await;
+    fill(&c, "input[name=basis_title]", "示范市教师队伍建设实施意见").await;
+    fill(&c, "input[name=basis_number]", "示政发〔2024〕8号").await;
+    fill(&c, "input[name=start_year]", "2026").await;
+    fill(&c, "input[name=end_year]", "2026").await;
+    fill(&c, "input[name=function_code]", "2050803").await;
+    fill(&c, "input[name=government_economic_code]", "50203").await;
+    choose(&c, "select[name=fund_book]", "general_public").await;
+    fill(&c, "input[name=responsible_person]", "张经办").await;
+    fill(&c, "input[name=responsible_phone]", "0518-85550101").await;
+    c.find(Locator::Css("input[name='f.training']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // 测算明细: one line on the 二类培训 standard, one with a written basis.
+    tab(&c, "测算明细").await;
+    let items = c
+        .find_all(Locator::Css("input[name='line.item']"))
+        .await
+        .unwrap();
+    items[0]
+        .send_keys("骨干教师集中培训（二类）")
+        .await
+        .unwrap();
+    items[1].send_keys("培训教材").await.unwrap();
+    let econ = c
+        .find_all(Locator::Css("input[name='line.economic_code']"))
+        .await
+        .unwrap();
+    econ[0].send_keys("30216").await.unwrap();
+    econ[1].send_keys("30216").await.unwrap();
+    let std_selects = c
+        .find_all(Locator::Css("select[name='line.standard_id']"))
+        .await
+        .unwrap();
+    std_selects[0]
+        .select_by_label("P-TRAIN-2 二类培训综合定额 450.00元/人·天")
+        .await
+        .unwrap();
+    let qty = c
+        .find_all(Locator::Css("input[name='line.quantity']"))
+        .await
+        .unwrap();
+    qty[0].send_keys("600").await.unwrap();
+    qty[1].send_keys("300").await.unwrap();
+    let price = c
+        .find_all(Locator::Css("input[name='line.unit_amount']"))
+        .await
+        .unwrap();
+    price[0].send_keys("450").await.unwrap();
+    price[1].send_keys("42.5").await.unwrap();
+    c.find_all(Locator::Css("input[name='line.basis']"))
+        .await
+        .unwrap()[1]
+        .send_keys("出版社报价单")
+        .await
+        .unwrap();
+    // 绩效目标
+    tab(&c, "绩效目标").await;
+    fill(
+        &c,
+        "input[name=overall_goal]",
+        "培训骨干教师 300 人，教学能力明显提升",
+    )
+    .await;
+    let names = c
+        .find_all(Locator::Css("input[name='ind.name']"))
+        .await
+        .unwrap();
+    let cats = c
+        .find_all(Locator::Css("select[name='ind.category']"))
+        .await
+        .unwrap();
+    let comps = c
+        .find_all(Locator::Css("select[name='ind.comparator']"))
+        .await
+        .unwrap();
+    let values = c
+        .find_all(Locator::Css("input[name='ind.target_value']"))
+        .await
+        .unwrap();
+    let units = c
+        .find_all(Locator::Css("input[name='ind.unit']"))
+        .await
+        .unwrap();
+    cats[0].select_by_value("quantity").await.unwrap();
+    names[0].send_keys("培训教师人数").await.unwrap();
+    comps[0].select_by_value("ge").await.unwrap();
+    values[0].send_keys("300").await.unwrap();
+    units[0].send_keys("人").await.unwrap();
+    cats[1].select_by_value("social").await.unwrap();
+    names[1].send_keys("教学能力").await.unwrap();
+    comps[1].select_by_value("qualitative").await.unwrap();
+    values[1].send_keys("明显提升").await.unwrap();
+    c.find(Locator::Css("[data-testid=save-project]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, "msg=created").await;
+    // 600 × 450 + 300 × 42.5
+    assert_eq!(
+        c.find(Locator::Css("[data-testid=project-request]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "282,750.00"
+    );
+    c.find(Locator::LinkText("入库检查"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, "check=1").await;
+    let ok = c
+        .find(Locator::Css("[data-testid=check-ok]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ok.contains("入库检查通过"), "{ok}");
+    c.find(Locator::Css("[data-testid=move-submitted]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, "state-submitted").await;
+    assert_eq!(
+        c.find(Locator::Css("[data-testid=project-state]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "已申报"
+    );
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("lingji-project.png"), png);
+    }
+    c.close().await.unwrap();
+}

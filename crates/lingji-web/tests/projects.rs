@@ -377,7 +377,114 @@ async fn units_see_only_their_projects(backend: Backend) {
     );
 }
 
+async fn the_project_form_keeps_input_and_shows_errors_beside_rows(backend: Backend) {
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await.to_string();
+    let op = t.login("danwei").await;
+    let page = t.get("/projects/new", Some(&op)).await;
+    assert!(
+        page.text.contains("测算明细") && page.text.contains("二类会议综合定额"),
+        "{}",
+        page.text
+    );
+    let fields = |unit_amount: &'static str| {
+        vec![
+            ("name", "全市教育工作会议".to_string()),
+            ("kind", "other_operating".into()),
+            ("matter_class", "public_service".into()),
+            ("tier", "mandatory".into()),
+            ("basis_title", "示范市教育工作要点".into()),
+            ("start_year", "2026".into()),
+            ("end_year", "2026".into()),
+            ("function_code", "2050101".into()),
+            ("government_economic_code", "50202".into()),
+            ("fund_book", "general_public".into()),
+            ("responsible_person", "张经办".into()),
+            ("responsible_phone", "0518-85550101".into()),
+            ("is_new", "on".into()),
+            ("overall_goal", "按期召开全市教育工作会议".into()),
+            ("line.item", "全市教育工作会议（二类）".into()),
+            ("line.economic_code", "30215".into()),
+            ("line.standard_id", meeting.clone()),
+            ("line.quantity", "200".into()),
+            ("line.unit_amount", unit_amount.into()),
+            ("line.basis", String::new()),
+            ("line.item", String::new()),
+            ("line.economic_code", String::new()),
+            ("line.standard_id", String::new()),
+            ("line.quantity", String::new()),
+            ("line.unit_amount", String::new()),
+            ("line.basis", String::new()),
+            ("ind.category", "quantity".into()),
+            ("ind.name", "参会人数".into()),
+            ("ind.comparator", "ge".into()),
+            ("ind.target_value", "200".into()),
+            ("ind.unit", "人".into()),
+        ]
+    };
+    let over = fields("650");
+    let r = t
+        .form(
+            "/projects/new",
+            &op,
+            &over
+                .iter()
+                .map(|(k, x)| (*k, x.as_str()))
+                .collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("超过支出标准“二类会议综合定额”") && r.text.contains("ZB-14"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("value=\"650\""),
+        "what was typed stays in the form"
+    );
+    let ok = fields("480");
+    let r = t
+        .form(
+            "/projects/new",
+            &op,
+            &ok.iter().map(|(k, x)| (*k, x.as_str())).collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let location = r.headers["location"].to_str().unwrap().to_string();
+    let page = t.get(&location, Some(&op)).await;
+    assert!(
+        page.text.contains("96,000.00") && page.text.contains("已创建"),
+        "{}",
+        page.text
+    );
+    let project_path = location.split('?').next().unwrap().to_string();
+    let checked = t.get(&format!("{project_path}?check=1"), Some(&op)).await;
+    assert!(checked.text.contains("入库检查通过"), "{}", checked.text);
+    let r = t
+        .form(
+            &format!("{project_path}/move"),
+            &op,
+            &[("to", "submitted"), ("version", "1"), ("note", "")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(
+        t.get(&project_path, Some(&op))
+            .await
+            .text
+            .contains("已申报")
+    );
+    let list = t.get("/projects?state=submitted", Some(&op)).await;
+    assert!(list.text.contains("全市教育工作会议"));
+}
+
 backend_tests!(
+    the_project_form_keeps_input_and_shows_errors_beside_rows,
     a_unit_prepares_submits_and_finance_admits,
     zb_14_a_cost_line_above_its_standard_is_refused,
     admission_checks_refuse_with_their_clauses,

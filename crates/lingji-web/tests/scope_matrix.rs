@@ -109,6 +109,25 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/codes", all),
         page(Method::GET, "/account/password", all),
         page(Method::GET, "/orgs/{id}", org_read),
+        page(
+            Method::GET,
+            "/projects",
+            [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
+        ),
+        page(Method::GET, "/standards", all),
+        page(Method::GET, "/projects/{id}", project_read),
+        page(Method::POST, "/projects/{id}", project_write),
+        page(
+            Method::POST,
+            "/projects/{id}/move",
+            [(A, D), (R, D), (A, A), (D, D), (D, D), (D, D)],
+        ),
+        // New projects from the page belong to the caller's own unit; roles without one are refused.
+        page(
+            Method::POST,
+            "/projects/new",
+            [(A, A), (R, R), (R, R), (R, R), (R, R), (R, R)],
+        ),
         page(Method::POST, "/orgs/{id}/staffing", org_write),
         page(Method::POST, "/orgs", admin_only),
         page(Method::GET, "/admin/users", admin_audit),
@@ -455,6 +474,23 @@ impl Ctx<'_> {
                 let p = self.project_in(org_code).await;
                 let body = json!({"to": "retired", "note": "不再需要", "version": p["version"]});
                 t.call(Method::POST, &format!("/api/v1/projects/{}/transitions", p["id"]), Some(who), Some(body)).await
+            }
+            (Method::GET, "/projects/{id}") => {
+                let p = self.project_in(org_code).await;
+                t.get(&format!("/projects/{}", p["id"]), Some(who)).await
+            }
+            (Method::POST, "/projects/{id}") => {
+                let p = self.project_in(org_code).await;
+                let name = format!("页面改名{n}");
+                t.form(&format!("/projects/{}", p["id"]), who, &[("name", &name), ("kind", "other_operating"), ("version", &p["version"].to_string())], None).await
+            }
+            (Method::POST, "/projects/{id}/move") => {
+                let p = self.project_in(org_code).await;
+                t.form(&format!("/projects/{}/move", p["id"]), who, &[("to", "retired"), ("note", "不再需要"), ("version", &p["version"].to_string())], None).await
+            }
+            (Method::POST, "/projects/new") => {
+                let name = format!("页面新项目{n}");
+                t.form("/projects/new", who, &[("name", &name), ("kind", "other_operating")], None).await
             }
             (Method::GET, "/api/v1/codes/function") => {
                 t.get("/api/v1/codes/function?year=2026", Some(who)).await

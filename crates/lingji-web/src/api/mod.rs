@@ -6,7 +6,7 @@ mod auth;
 pub mod codes;
 mod orgs;
 pub mod policy;
-mod projects;
+pub mod projects;
 mod users;
 
 use axum::Json;

@@ -11,6 +11,7 @@ mod home;
 mod login;
 mod orgs;
 mod policy;
+mod projects;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(policy::router())
         .merge(codes::router())
         .merge(audit::router())
+        .merge(projects::router())
         .merge(account::router())
 }
 
@@ -81,7 +83,12 @@ impl Layout {
     pub fn new(identity: &Identity, title: impl Into<String>, path: &str) -> Layout {
         let role = identity.actor.role;
         let can_read = |r: Resource| reach(role, r, Access::Read) != Reach::None;
-        let mut nav = vec![("/", "首页"), ("/orgs", "组织机构")];
+        let mut nav = vec![("/", "首页")];
+        if can_read(Resource::Project) {
+            nav.push(("/projects", "项目库"));
+        }
+        nav.push(("/standards", "支出标准"));
+        nav.push(("/orgs", "组织机构"));
         nav.push(("/policy", "政策参数"));
         nav.push(("/codes", "分类科目"));
         if can_read(Resource::User) {
