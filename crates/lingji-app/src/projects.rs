@@ -29,7 +29,7 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
 /// A cost line as typed.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct CostLineDraft {
     /// 支出事项.
     pub item: String,
@@ -47,7 +47,7 @@ pub struct CostLineDraft {
 }
 
 /// An indicator as typed.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct IndicatorDraft {
     /// Category identifier or Chinese name.
     pub category: String,
@@ -63,7 +63,7 @@ pub struct IndicatorDraft {
 }
 
 /// One year of the plan as typed.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct YearNeedDraft {
     /// Year.
     pub year: i32,
@@ -72,7 +72,7 @@ pub struct YearNeedDraft {
 }
 
 /// The editable content of a project as typed; parsed with every wrong field reported.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct ProjectDraft {
     /// Name.
     pub name: String,
@@ -497,12 +497,16 @@ impl App {
 
     /// Creates a project in the reserve of `unit_id` for `year`, from zero (ZB-4): nothing is
     /// taken from last year; every amount is computed from the cost lines.
+    ///
+    /// `previous` links last year's project of the same line as reference (ZB-4): its approved
+    /// and spent amounts are shown beside the new request, never copied into it.
     pub async fn create_project(
         &self,
         caller: &Caller,
         unit_id: i64,
         year: FiscalYear,
         draft: &ProjectDraft,
+        previous: Option<i64>,
     ) -> AppResult<ProjectDetail> {
         let mut tx = self.store.begin().await?;
         let unit = orgs::get(&mut tx, unit_id)
@@ -511,6 +515,22 @@ impl App {
         caller
             .authorize(Resource::Project, Access::Write, &unit.path)
             .map_err(|_| AppError::not_found("单位"))?;
+        if let Some(prev) = previous {
+            let p = self
+                .load_for(caller, &mut tx, prev, Access::Read)
+                .await?
+                .project
+                .header;
+            if p.unit_id != unit_id || p.fiscal_year >= year.value() {
+                return Err(Refusal::new(
+                    "PREVIOUS_PROJECT_INVALID",
+                    "上年项目须为本单位以前年度的项目",
+                )
+                .field("previous_id")
+                .clause("ZB-4")
+                .into());
+            }
+        }
         if unit.kind != OrgKind::Unit {
             return Err(
                 Refusal::new("PROJECT_OWNER_NOT_UNIT", "项目须由预算单位申报")
@@ -556,6 +576,9 @@ impl App {
             features: Features::default(),
             overall_goal: String::new(),
             last_funded_year: None,
+            previous_id: previous,
+            approved: Money::ZERO,
+            spent: Money::ZERO,
         };
         let (header, lines, indicators, plan) = self.build(&mut tx, draft, base).await?;
         let id = projects::insert(&mut tx, &header).await?;
@@ -778,6 +801,40 @@ impl App {
         caller.authorize(Resource::Standard, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(standards::list(&mut conn, jurisdiction_id).await?)
+    }
+
+    /// Last year's project of this line, for reference beside the request (ZB-4).
+    pub async fn previous_of(
+        &self,
+        caller: &Caller,
+        detail: &ProjectDetail,
+    ) -> AppResult<Option<Project>> {
+        let Some(prev) = detail.project.header.previous_id else {
+            return Ok(None);
+        };
+        let mut conn = self.store.read().acquire().await?;
+        Ok(Some(
+            self.load_for(caller, &mut conn, prev, Access::Read)
+                .await?
+                .project,
+        ))
+    }
+
+    /// "Copy last year's structure" (ZB-4): last year's lines, targets and elements with every
+    /// quantity empty, so that each amount is justified again before it is saved.
+    pub async fn copy_structure(&self, caller: &Caller, previous: i64) -> AppResult<ProjectDraft> {
+        let mut conn = self.store.read().acquire().await?;
+        let detail = self
+            .load_for(caller, &mut conn, previous, Access::Read)
+            .await?;
+        let mut draft = ProjectDraft::of(&detail);
+        for line in &mut draft.cost_lines {
+            line.quantity.clear();
+        }
+        draft.is_new = false;
+        draft.total_need = None;
+        draft.year_plan.clear();
+        Ok(draft)
     }
 
     /// A page of projects the caller may see: an operator's own unit, a reviewer's

@@ -67,6 +67,12 @@ pub struct ProjectHeader {
     pub overall_goal: String,
     /// Last year money was allocated (clean-up, ZB-15c).
     pub last_funded_year: Option<i32>,
+    /// Last year's project of the same line (ZB-4 reference).
+    pub previous_id: Option<i64>,
+    /// Amount approved for this project (set by approval).
+    pub approved: Money,
+    /// Amount spent on it (set by execution).
+    pub spent: Money,
 }
 
 /// A stored project.
@@ -131,7 +137,7 @@ macro_rules! project_columns {
         "id, version, created_at, updated_at, jurisdiction_id, department_id, unit_id, code, fiscal_year, name, \
          kind, matter_class, tier, state, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, \
          total_need, request, min_viable, function_code, government_economic_code, fund_book, responsible_person, \
-         responsible_phone, is_new, is_major, features, overall_goal, last_funded_year"
+         responsible_phone, is_new, is_major, features, overall_goal, last_funded_year, previous_id, approved, spent"
     };
 }
 
@@ -170,6 +176,9 @@ struct Row {
     features: String,
     overall_goal: String,
     last_funded_year: Option<i64>,
+    previous_id: Option<i64>,
+    approved: i64,
+    spent: i64,
 }
 
 fn corrupt<E: std::fmt::Display>(e: E) -> StoreError {
@@ -246,6 +255,9 @@ impl TryFrom<Row> for Project {
                 features: serde_json::from_str(&r.features).map_err(corrupt)?,
                 overall_goal: r.overall_goal,
                 last_funded_year: r.last_funded_year.map(year).transpose()?,
+                previous_id: r.previous_id,
+                approved: Money::from_fen(r.approved),
+                spent: Money::from_fen(r.spent),
             },
         })
     }
@@ -288,9 +300,9 @@ pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<i64, 
         "INSERT INTO projects (jurisdiction_id, department_id, unit_id, code, fiscal_year, name, kind, matter_class, tier, \
          state, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, total_need, request, min_viable, \
          function_code, government_economic_code, fund_book, responsible_person, responsible_phone, is_new, is_major, \
-         features, overall_goal, last_funded_year, created_at, updated_at) \
+         features, overall_goal, last_funded_year, previous_id, approved, spent, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-         $23, $24, $25, $26, $27, $28, $29, $30, $31) RETURNING id",
+         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) RETURNING id",
     )
     .bind(h.jurisdiction_id)
     .bind(h.department_id)
@@ -321,6 +333,9 @@ pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<i64, 
     .bind(features)
     .bind(&h.overall_goal)
     .bind(h.last_funded_year.map(i64::from))
+    .bind(h.previous_id)
+    .bind(h.approved.fen())
+    .bind(h.spent.fen())
     .bind(&now)
     .bind(&now)
     .fetch_one(&mut *conn)
@@ -375,6 +390,26 @@ pub async fn update(
     } else {
         Err(StoreError::Stale)
     }
+}
+
+/// Records the outcome of a year: approved and spent amounts, and the year it was funded
+/// (approval and execution set these; the demo seeds them for last year's projects).
+pub async fn set_outcome(
+    conn: &mut AnyConnection,
+    id: i64,
+    approved: Money,
+    spent: Money,
+    funded_year: Option<i32>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE projects SET approved = $1, spent = $2, last_funded_year = $3, version = version + 1, updated_at = $4 WHERE id = $5")
+        .bind(approved.fen())
+        .bind(spent.fen())
+        .bind(funded_year.map(i64::from))
+        .bind(now_text())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Moves a project to another state if it is still at `expected_version`.

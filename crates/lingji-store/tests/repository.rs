@@ -364,6 +364,9 @@ fn header(city: i64, dept: i64, unit: i64, code: &str, name: &str) -> projects::
         },
         overall_goal: "培训教师".into(),
         last_funded_year: None,
+        previous_id: None,
+        approved: lingji_domain::Money::ZERO,
+        spent: lingji_domain::Money::ZERO,
     }
 }
 

@@ -483,7 +483,78 @@ async fn the_project_form_keeps_input_and_shows_errors_beside_rows(backend: Back
     assert!(list.text.contains("全市教育工作会议"));
 }
 
+async fn zb_4_last_year_is_a_reference_never_the_base(backend: Backend) {
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await;
+    let op = t.login("danwei").await;
+    let mut last_year = complete(meeting);
+    last_year["year"] = json!(2025);
+    last_year["start_year"] = json!(2025);
+    last_year["end_year"] = json!(2025);
+    let old = create(&t, &op, last_year).await;
+    {
+        let mut conn = t.app.store.write().acquire().await.unwrap();
+        let (approved, spent) = (
+            lingji_domain::Money::from_yuan(200_000),
+            lingji_domain::Money::from_yuan(150_321),
+        );
+        lingji_app::store::projects::set_outcome(
+            &mut conn,
+            old["id"].as_i64().unwrap(),
+            approved,
+            spent,
+            Some(2025),
+        )
+        .await
+        .unwrap();
+    }
+    // Copying last year's structure keeps items and codes, empties every quantity.
+    let draft = t
+        .get(&format!("/api/v1/projects/{}/copy", old["id"]), Some(&op))
+        .await
+        .json();
+    assert_eq!(draft["cost_lines"].as_array().unwrap().len(), 2);
+    assert!(
+        draft["cost_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["quantity"] == "")
+    );
+    assert_eq!(draft["cost_lines"][0]["item"], "全市教育工作会议（二类）");
+    // The new request is what this year's lines compute, whatever last year got.
+    let mut this_year = complete(meeting);
+    this_year["previous_id"] = old["id"].clone();
+    this_year["cost_lines"] = json!([{"item": "全市教育工作会议（二类）", "economic_code": "30215", "standard_id": meeting, "quantity": "100", "unit_amount": "450"}]);
+    let new = create(&t, &op, this_year).await;
+    assert_eq!(new["request"], "45000.00");
+    assert_eq!(
+        (
+            new["previous"]["approved"].as_str(),
+            new["previous"]["spent"].as_str()
+        ),
+        (Some("200000.00"), Some("150321.00"))
+    );
+    let page = t.get(&format!("/projects/{}", new["id"]), Some(&op)).await;
+    assert!(
+        page.text.contains("200,000.00") && page.text.contains("ZB-4"),
+        "{}",
+        page.text
+    );
+    // A project of another unit, or of the same year, is no "last year".
+    let mut bad = complete(meeting);
+    bad["previous_id"] = new["id"].clone();
+    let r = t
+        .call(Method::POST, "/api/v1/projects", Some(&op), Some(bad))
+        .await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("PREVIOUS_PROJECT_INVALID".into(), Some("ZB-4"))
+    );
+}
+
 backend_tests!(
+    zb_4_last_year_is_a_reference_never_the_base,
     the_project_form_keeps_input_and_shows_errors_beside_rows,
     a_unit_prepares_submits_and_finance_admits,
     zb_14_a_cost_line_above_its_standard_is_refused,

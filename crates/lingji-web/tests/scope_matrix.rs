@@ -96,6 +96,7 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/projects/{id}", project_read),
         api(Method::PUT, "/api/v1/projects/{id}", project_write),
         api(Method::GET, "/api/v1/projects/{id}/check", project_read),
+        api(Method::GET, "/api/v1/projects/{id}/copy", project_read),
         // Retiring a reserve project is the unit's or finance's; a reviewer is refused by the lifecycle.
         api(
             Method::POST,
@@ -460,6 +461,10 @@ impl Ctx<'_> {
             (Method::GET, "/api/v1/projects/{id}") => {
                 let p = self.project_in(org_code).await;
                 t.get(&format!("/api/v1/projects/{}", p["id"]), Some(who)).await
+            }
+            (Method::GET, "/api/v1/projects/{id}/copy") => {
+                let p = self.project_in(org_code).await;
+                t.get(&format!("/api/v1/projects/{}/copy", p["id"]), Some(who)).await
             }
             (Method::GET, "/api/v1/projects/{id}/check") => {
                 let p = self.project_in(org_code).await;

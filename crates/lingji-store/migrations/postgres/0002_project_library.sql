@@ -55,6 +55,11 @@ CREATE TABLE projects (
     features                  TEXT    NOT NULL,
     overall_goal              TEXT    NOT NULL,
     last_funded_year          BIGINT,
+    -- Zero base (ZB-4): last year's project of the same line, and what it was approved and
+    -- spent, shown as reference only; a new request never takes these amounts.
+    previous_id               BIGINT REFERENCES projects (id),
+    approved                  BIGINT NOT NULL DEFAULT 0,
+    spent                     BIGINT NOT NULL DEFAULT 0,
     version                   BIGINT NOT NULL DEFAULT 1,
     created_at                TEXT    NOT NULL,
     updated_at                TEXT    NOT NULL

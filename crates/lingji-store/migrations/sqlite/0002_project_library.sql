@@ -55,6 +55,11 @@ CREATE TABLE projects (
     features                  TEXT    NOT NULL,
     overall_goal              TEXT    NOT NULL,
     last_funded_year          INTEGER,
+    -- Zero base (ZB-4): last year's project of the same line, and what it was approved and
+    -- spent, shown as reference only; a new request never takes these amounts.
+    previous_id               INTEGER REFERENCES projects (id),
+    approved                  INTEGER NOT NULL DEFAULT 0,
+    spent                     INTEGER NOT NULL DEFAULT 0,
     version                   INTEGER NOT NULL DEFAULT 1,
     created_at                TEXT    NOT NULL,
     updated_at                TEXT    NOT NULL

@@ -25,6 +25,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one, update))
         .routes(routes!(check))
+        .routes(routes!(copy_structure))
         .routes(routes!(move_to))
         .routes(routes!(standards))
 }
@@ -95,10 +96,34 @@ pub struct ProjectDto {
     pub history: Vec<HistoryEntry>,
     /// States it can move to next.
     pub next_states: Vec<String>,
+    /// Last year's project of the same line, as reference (ZB-4).
+    pub previous: Option<PreviousDto>,
 }
 
-fn dto(detail: ProjectDetail, history: Vec<HistoryEntry>) -> ProjectDto {
+/// Last year's project: reference only, never the basis of this year's amount (ZB-4).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviousDto {
+    /// Id.
+    pub id: i64,
+    /// Code.
+    pub code: String,
+    /// Year.
+    pub fiscal_year: i32,
+    /// Approved last year, 元.
+    pub approved: String,
+    /// Spent last year, 元.
+    pub spent: String,
+}
+
+fn dto(detail: ProjectDetail, history: Vec<HistoryEntry>, previous: Option<Project>) -> ProjectDto {
     ProjectDto {
+        previous: previous.map(|p| PreviousDto {
+            id: p.id,
+            code: p.header.code,
+            fiscal_year: p.header.fiscal_year,
+            approved: p.header.approved.to_plain(),
+            spent: p.header.spent.to_plain(),
+        }),
         summary: ProjectSummary::from(&detail.project),
         next_states: detail
             .project
@@ -111,6 +136,30 @@ fn dto(detail: ProjectDetail, history: Vec<HistoryEntry>) -> ProjectDto {
         detail: serde_json::to_value(&detail).unwrap_or_default(),
         history,
     }
+}
+
+/// A project with its history and last year's reference, as the API returns it.
+async fn full(
+    state: &AppState,
+    id: &crate::identity::Identity,
+    project: i64,
+) -> ApiResult<ProjectDto> {
+    let (detail, history) = state.app.project(&id.caller(), project).await?;
+    let previous = state.app.previous_of(&id.caller(), &detail).await?;
+    Ok(dto(detail, history, previous))
+}
+
+/// "Copy last year's structure" (ZB-4): the project's elements, lines and targets as a draft
+/// for next year, with every quantity empty so that each amount is justified again.
+#[utoipa::path(get, path = "/projects/{id}/copy", tag = "projects", params(("id" = i64, Path, description = "last year's project id")),
+    responses((status = 200, body = ProjectDraft), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn copy_structure(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(project): Path<i64>,
+) -> ApiResult<Json<ProjectDraft>> {
+    Ok(Json(state.app.copy_structure(&id.caller(), project).await?))
 }
 
 /// List filters.
@@ -188,6 +237,8 @@ pub struct NewProject {
     pub unit_id: Option<i64>,
     /// Budget year; defaults to the jurisdiction's current year.
     pub year: Option<i32>,
+    /// Last year's project of the same line, shown as reference (ZB-4).
+    pub previous_id: Option<i64>,
     /// The content.
     #[serde(flatten)]
     pub draft: ProjectDraft,
@@ -212,10 +263,12 @@ async fn create(
     };
     let detail = state
         .app
-        .create_project(&id.caller(), unit, year, &body.draft)
+        .create_project(&id.caller(), unit, year, &body.draft, body.previous_id)
         .await?;
-    let (detail, history) = state.app.project(&id.caller(), detail.project.id).await?;
-    Ok((StatusCode::CREATED, Json(dto(detail, history))))
+    Ok((
+        StatusCode::CREATED,
+        Json(full(&state, &id, detail.project.id).await?),
+    ))
 }
 
 /// One project with cost lines, targets, plan and history.
@@ -227,8 +280,7 @@ async fn get_one(
     ApiUser(id): ApiUser,
     Path(project): Path<i64>,
 ) -> ApiResult<Json<ProjectDto>> {
-    let (detail, history) = state.app.project(&id.caller(), project).await?;
-    Ok(Json(dto(detail, history)))
+    Ok(Json(full(&state, &id, project).await?))
 }
 
 /// A project's new content.
@@ -256,8 +308,7 @@ async fn update(
         .app
         .update_project(&id.caller(), project, &body.draft, body.version)
         .await?;
-    let (detail, history) = state.app.project(&id.caller(), project).await?;
-    Ok(Json(dto(detail, history)))
+    Ok(Json(full(&state, &id, project).await?))
 }
 
 /// The admission checks (ZB-15a, CS-1, ZB-5c, QJ-3c, ZB-5d, ZB-15d, QJ-2b, PM-7) without
@@ -302,8 +353,7 @@ async fn move_to(
         .app
         .move_project(&id.caller(), project, to, &body.note, body.version)
         .await?;
-    let (detail, history) = state.app.project(&id.caller(), project).await?;
-    Ok(Json(dto(detail, history)))
+    Ok(Json(full(&state, &id, project).await?))
 }
 
 /// An expenditure standard.

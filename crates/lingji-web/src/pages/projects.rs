@@ -133,6 +133,10 @@ struct FormPage<'a> {
     layout: &'a Layout,
     /// None for a new project.
     project: Option<Project>,
+    /// Last year's project id, carried by the new form.
+    previous_id: Option<i64>,
+    /// Last year's project, shown as reference (ZB-4).
+    reference: Option<Project>,
     draft: ProjectDraft,
     /// Computed amounts of the stored lines, by row.
     amounts: Vec<String>,
@@ -155,6 +159,11 @@ struct FormPage<'a> {
 }
 
 impl FormPage<'_> {
+    /// Units copy their own projects into next year's library.
+    fn can_copy(&self) -> bool {
+        self.layout.role_label == lingji_domain::authz::Role::UnitOperator.label()
+    }
+
     fn amount(&self, i: &usize) -> &str {
         self.amounts.get(*i).map(String::as_str).unwrap_or("")
     }
@@ -220,6 +229,8 @@ const FEATURES: [(&str, &str); 8] = [
 
 struct FormInput {
     project: Option<Project>,
+    /// Last year's project this one continues (new form: from ?from=; stored: previous_id).
+    previous: Option<i64>,
     draft: ProjectDraft,
     amounts: Vec<String>,
     history: Vec<HistoryEntry>,
@@ -256,6 +267,15 @@ async fn form_page(
             )
         }
     };
+    let reference = match input.previous {
+        Some(prev) => state
+            .app
+            .project(&id.caller(), prev)
+            .await
+            .ok()
+            .map(|(d, _)| d.project),
+        None => None,
+    };
     let title = input
         .project
         .as_ref()
@@ -287,6 +307,8 @@ async fn form_page(
         ),
         comparators: options(Comparator::ALL, Comparator::as_str, Comparator::label),
         standards,
+        reference,
+        previous_id: input.previous,
         project: input.project,
         draft: input.draft,
         amounts: input.amounts,
@@ -302,19 +324,29 @@ async fn new_form(
     State(state): State<AppState>,
     PageUser(id): PageUser,
     OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let ctx = PageCtx {
         state: &state,
         id: &id,
         path: uri.path(),
     };
-    let draft = ProjectDraft {
-        kind: "specific_purpose".into(),
-        is_new: true,
-        ..ProjectDraft::default()
+    // "Copy last year's structure" (ZB-4): lines without quantities, to be justified again.
+    let previous = q.get("from").and_then(|v| v.parse::<i64>().ok());
+    let draft = match previous {
+        Some(prev) => match state.app.copy_structure(&id.caller(), prev).await {
+            Ok(d) => d,
+            Err(e) => return error_page(&id, uri.path(), &e),
+        },
+        None => ProjectDraft {
+            kind: "specific_purpose".into(),
+            is_new: true,
+            ..ProjectDraft::default()
+        },
     };
     let input = FormInput {
         project: None,
+        previous,
         draft,
         amounts: Vec::new(),
         history: Vec::new(),
@@ -486,6 +518,10 @@ async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let (draft, _) = draft_from(&pairs);
+    let previous = pairs
+        .iter()
+        .find(|(k, _)| k == "previous_id")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
     let result = async {
         let unit = id.actor.org.unit.ok_or_else(|| {
             AppError::Refused(lingji_domain::Refusal::new(
@@ -496,7 +532,7 @@ async fn create(
         let year = FiscalYear::new(state.app.current_year(id.actor.org.jurisdiction).await?)?;
         state
             .app
-            .create_project(&id.caller(), unit, year, &draft)
+            .create_project(&id.caller(), unit, year, &draft, previous)
             .await
     };
     match result.await {
@@ -513,6 +549,7 @@ async fn create(
             let errors = errors_for(&e, &draft);
             let input = FormInput {
                 project: None,
+                previous,
                 draft,
                 amounts: Vec::new(),
                 history: Vec::new(),
@@ -556,6 +593,7 @@ async fn stored(
             .map(|l| l.amount.to_yuan_display())
             .collect(),
         version: detail.project.version,
+        previous: detail.project.header.previous_id,
         project: Some(detail.project),
         history,
         problems,
