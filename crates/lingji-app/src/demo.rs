@@ -187,7 +187,10 @@ impl App {
 
     /// Loads the demo into an empty database. `scale` multiplies the departments (and their
     /// units) for benchmarks; scale 1 is the 12 departments and 40 units people see.
-    pub async fn load_demo(&self, scale: u32) -> AppResult<i64> {
+    ///
+    /// With `projects`, every unit's project library is filled too (a few hundred projects);
+    /// tests that make their own projects leave it out to stay fast.
+    pub async fn load_demo(&self, scale: u32, projects: bool) -> AppResult<i64> {
         if !self.is_empty().await? {
             return Err(AppError::Conflict(lingji_domain::Refusal::new(
                 "DEMO_NOT_EMPTY",
@@ -295,6 +298,9 @@ impl App {
             )
             .await
             .map_err(|e| AppError::Internal(format!("demo user {username}: {e}")))?;
+        }
+        if projects {
+            self.load_demo_projects(city.id).await?;
         }
         Ok(city.id)
     }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod caller;
 pub mod codes;
 pub mod demo;
+mod demo_projects;
 pub mod error;
 pub mod orgs;
 pub mod profiles;

@@ -248,7 +248,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                     .map_err(|e| anyhow::anyhow!(describe(&e)))?
             {
                 eprintln!("数据库为空，正在载入示范市数据……");
-                app.load_demo(1)
+                app.load_demo(1, true)
                     .await
                     .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             }
@@ -289,7 +289,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         Command::Demo { scale } => {
             let app = open(&config).await?;
             let id = app
-                .load_demo(scale)
+                .load_demo(scale, true)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             println!("已载入示范市（区划 id {id}，规模 ×{scale}）。示范账号密码：{DEMO_PASSWORD}");

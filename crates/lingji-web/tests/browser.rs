@@ -51,7 +51,7 @@ fn free_port() -> u16 {
 async fn serve_demo() -> (String, TestDb) {
     let db = TestDb::new(Backend::Sqlite).await.unwrap();
     let app = App::open(&db.config, Settings::default()).await.unwrap();
-    app.load_demo(1).await.unwrap();
+    app.load_demo(1, false).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = lingji_web::router(

@@ -553,7 +553,82 @@ async fn zb_4_last_year_is_a_reference_never_the_base(backend: Backend) {
     );
 }
 
+async fn the_demo_library_is_realistic_and_consistent(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = t
+            .get(
+                &format!("/api/v1/projects?limit=500&after={after}"),
+                Some(&fin),
+            )
+            .await
+            .json();
+        let page = page.as_array().unwrap().clone();
+        let Some(last) = page.last() else { break };
+        after = last["id"].as_i64().unwrap();
+        all.extend(page);
+    }
+    assert!(
+        all.len() >= 300,
+        "a few hundred projects, got {}",
+        all.len()
+    );
+    let distinct = |key: &str| {
+        all.iter()
+            .map(|p| p[key].as_str().unwrap_or("").to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(distinct("kind").len(), 4);
+    assert_eq!(distinct("matter_class").len(), 7);
+    assert_eq!(distinct("tier").len(), 6);
+    assert!(distinct("state").len() >= 7);
+    // Every project the demo shows as submitted or admitted really passes the admission checks.
+    for p in all.iter().filter(|p| {
+        p["fiscal_year"] == 2026 && (p["state"] == "admitted" || p["state"] == "submitted")
+    }) {
+        let problems = t
+            .get(&format!("/api/v1/projects/{}/check", p["id"]), Some(&fin))
+            .await
+            .json();
+        assert!(
+            problems.as_array().unwrap().is_empty(),
+            "{} {}: {problems}",
+            p["code"],
+            p["name"]
+        );
+    }
+    // Last year's lines carry their outcome as reference (ZB-4).
+    let continuing = all
+        .iter()
+        .find(|p| p["fiscal_year"] == 2026 && p["state"] == "admitted")
+        .unwrap();
+    let full = t
+        .get(
+            &format!("/api/v1/projects/{}", continuing["id"]),
+            Some(&fin),
+        )
+        .await
+        .json();
+    if !full["previous"].is_null() {
+        assert_ne!(full["previous"]["approved"], "0.00");
+    }
+    let op = t.login("danwei").await;
+    let mine = t.get("/api/v1/projects?year=2026", Some(&op)).await.json();
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["unit_id"] == op.org_id)
+    );
+}
+
 backend_tests!(
+    the_demo_library_is_realistic_and_consistent,
     zb_4_last_year_is_a_reference_never_the_base,
     the_project_form_keeps_input_and_shows_errors_beside_rows,
     a_unit_prepares_submits_and_finance_admits,

@@ -46,11 +46,20 @@ impl Reply {
 impl TestApp {
     /// A fresh database with the demo loaded; `None` when the backend is not available here.
     pub async fn demo(backend: Backend) -> Option<TestApp> {
+        Self::with_demo(backend, false).await
+    }
+
+    /// The demo with its project library (a few hundred projects).
+    pub async fn demo_with_projects(backend: Backend) -> Option<TestApp> {
+        Self::with_demo(backend, true).await
+    }
+
+    async fn with_demo(backend: Backend, projects: bool) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let app = App::open(&db.config, Settings::default())
             .await
             .expect("open");
-        app.load_demo(1).await.expect("demo");
+        app.load_demo(1, projects).await.expect("demo");
         let router = router(app.clone(), WebConfig::default());
         Some(TestApp {
             app,
