@@ -196,3 +196,74 @@ mod tests {
         );
     }
 }
+
+/// A unit's basic expenditure for a year (ZB-14, ZB-6c).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BasicExpenditure {
+    /// Year.
+    pub year: i32,
+    /// In-service staff.
+    pub in_service: i64,
+    /// Contract staff actually employed.
+    pub contract_actual: i64,
+    /// Contract staff funded: within the quota reduced by the profile's yearly rate (ZB-6c).
+    pub contract_funded: i64,
+    /// One line per standard applied.
+    pub lines: Vec<lingji_domain::project::cost::BasicLine>,
+    /// Sum of the lines.
+    pub total: Money,
+}
+
+impl App {
+    /// Computes a unit's basic expenditure from its staffing and the standards in force for
+    /// its kind and year: headcount × quota (ZB-14), contract staff capped (ZB-6c).
+    pub async fn basic_expenditure(
+        &self,
+        caller: &Caller,
+        unit_id: i64,
+        year: FiscalYear,
+    ) -> AppResult<BasicExpenditure> {
+        let unit = self.organisation(caller, unit_id).await?;
+        let Some(kind) = unit.unit_kind else {
+            return Err(
+                Refusal::new("BASIC_EXPENDITURE_UNIT_ONLY", "只有预算单位测算基本支出").into(),
+            );
+        };
+        let mut conn = self.store.read().acquire().await?;
+        let profile =
+            lingji_store::profiles::current(&mut conn, unit.path.jurisdiction, year.value())
+                .await?
+                .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
+        let catalogue = standards::list(&mut conn, unit.path.jurisdiction).await?;
+        let s = unit.staffing;
+        let reduction = profile
+            .profile
+            .library
+            .contract_staff_yearly_reduction
+            .basis_points();
+        let contract_funded = lingji_domain::project::cost::funded_contract_staff(
+            s.contract_staff,
+            s.contract_quota,
+            reduction,
+        );
+        let headcount = lingji_domain::project::cost::Headcount {
+            in_service: s.actual_staff,
+            retired: s.retired_staff,
+            contract: contract_funded,
+        };
+        let (lines, total) = lingji_domain::project::cost::basic_expenditure(
+            &catalogue,
+            headcount,
+            year.value(),
+            kind,
+        )?;
+        Ok(BasicExpenditure {
+            year: year.value(),
+            in_service: s.actual_staff,
+            contract_actual: s.contract_staff,
+            contract_funded,
+            lines,
+            total,
+        })
+    }
+}

@@ -627,7 +627,44 @@ async fn the_demo_library_is_realistic_and_consistent(backend: Backend) {
     );
 }
 
+async fn zb_14_basic_expenditure_is_staffing_times_quota_and_zb_6c_caps_contract_staff(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    // 市教育局机关 (administrative): 15 in service, 2 contract staff within a quota of 3.
+    let path = format!("/api/v1/orgs/{}/basic-expenditure?year=2026", op.org_id);
+    let b = t.get(&path, Some(&op)).await.json();
+    // Wage standards for administrative units: 36,000 + 42,000 + 6,000 + 13,000 + 6,500 + 7,000
+    // + 9,800 + 1,200 = 121,500 per person × 15; public expense 12,000 + 1,800 + 1,200 = 15,000
+    // per person × (15 + 2).
+    assert_eq!(
+        (b["in_service"].as_i64(), b["contract_funded"].as_i64()),
+        (Some(15), Some(2))
+    );
+    assert_eq!(b["total"], "2077500.00");
+    assert_eq!(b["lines"].as_array().unwrap().len(), 11);
+    // ZB-6c: with a 50% yearly reduction the quota of 3 funds only 1 contract staff.
+    let admin = t.login("admin").await;
+    let r = t
+        .call(Method::PUT, "/api/v1/policy/2026", Some(&admin), Some(json!({"based_on": 1, "note": "测试", "changes": {"library.contract_staff_yearly_reduction": "50%"}})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let b = t.get(&path, Some(&op)).await.json();
+    assert_eq!(
+        (b["contract_funded"].as_i64(), b["total"].as_str()),
+        (Some(1), Some("2062500.00"))
+    );
+    let page = t.get(&format!("/orgs/{}", op.org_id), Some(&op)).await;
+    assert!(
+        page.text.contains("2,062,500.00") && page.text.contains("ZB-6c"),
+        "{}",
+        page.text
+    );
+}
+
 backend_tests!(
+    zb_14_basic_expenditure_is_staffing_times_quota_and_zb_6c_caps_contract_staff,
     the_demo_library_is_realistic_and_consistent,
     zb_4_last_year_is_a_reference_never_the_base,
     the_project_form_keeps_input_and_shows_errors_beside_rows,

@@ -68,6 +68,7 @@ fn cases() -> Vec<Case> {
         api(Method::PUT, "/api/v1/orgs/{id}", admin_only),
         api(Method::POST, "/api/v1/years", admin_only),
         api(Method::PUT, "/api/v1/orgs/{id}/staffing", org_write),
+        api(Method::GET, "/api/v1/orgs/{id}/basic-expenditure", org_read),
         api(Method::GET, "/api/v1/users", admin_audit),
         api(Method::POST, "/api/v1/users", admin_only),
         api(Method::GET, "/api/v1/users/{id}", admin_audit),
@@ -252,6 +253,9 @@ impl Ctx<'_> {
         match (case.method.clone(), case.path) {
             (Method::GET, "/api/v1/orgs/{id}") => {
                 t.get(&format!("/api/v1/orgs/{org_id}"), Some(who)).await
+            }
+            (Method::GET, "/api/v1/orgs/{id}/basic-expenditure") => {
+                t.get(&format!("/api/v1/orgs/{org_id}/basic-expenditure?year=2026"), Some(who)).await
             }
             (Method::PUT, "/api/v1/orgs/{id}") => {
                 let body = json!({"name": format!("{}（更名{n}）", org["name"].as_str().unwrap()), "unit_kind": org["unit_kind"], "version": org["version"]});

@@ -22,6 +22,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one, update))
         .routes(routes!(update_staffing))
+        .routes(routes!(basic_expenditure))
 }
 
 /// Staffing numbers of a unit (编制与实有人数).
@@ -266,4 +267,74 @@ async fn update(
         )
         .await?;
     Ok(Json(updated.into()))
+}
+
+/// One line of basic expenditure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BasicLineDto {
+    /// Standard applied.
+    pub standard: String,
+    /// People.
+    pub people: i64,
+    /// Per person, 元.
+    pub per_person: String,
+    /// Amount, 元.
+    pub amount: String,
+}
+
+/// A unit's basic expenditure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BasicExpenditureDto {
+    /// Year.
+    pub year: i32,
+    /// In-service staff.
+    pub in_service: i64,
+    /// Contract staff employed.
+    pub contract_actual: i64,
+    /// Contract staff funded within the reduced quota (ZB-6c).
+    pub contract_funded: i64,
+    /// Lines.
+    pub lines: Vec<BasicLineDto>,
+    /// Total, 元.
+    pub total: String,
+}
+
+/// Year query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// Fiscal year.
+    pub year: i32,
+}
+
+/// A unit's basic expenditure: staffing × the standards in force (ZB-14), contract staff within
+/// the quota less the profile's yearly reduction (ZB-6c).
+#[utoipa::path(get, path = "/orgs/{id}/basic-expenditure", tag = "organisations",
+    params(("id" = i64, Path, description = "unit id"), YearQuery),
+    responses((status = 200, body = BasicExpenditureDto), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn basic_expenditure(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(org): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<YearQuery>,
+) -> ApiResult<Json<BasicExpenditureDto>> {
+    let year = lingji_domain::codes::FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
+    let b = state.app.basic_expenditure(&id.caller(), org, year).await?;
+    Ok(Json(BasicExpenditureDto {
+        year: b.year,
+        in_service: b.in_service,
+        contract_actual: b.contract_actual,
+        contract_funded: b.contract_funded,
+        lines: b
+            .lines
+            .into_iter()
+            .map(|l| BasicLineDto {
+                standard: l.standard,
+                people: l.people,
+                per_person: l.per_person.to_plain(),
+                amount: l.amount.to_plain(),
+            })
+            .collect(),
+        total: b.total.to_plain(),
+    }))
 }

@@ -119,6 +119,7 @@ struct DetailPage<'a> {
     errors: FieldErrors,
     unit_kinds: Vec<(&'static str, &'static str)>,
     review_bodies: Vec<(&'static str, &'static str)>,
+    basic: Option<lingji_app::standards::BasicExpenditure>,
 }
 
 impl DetailPage<'_> {
@@ -279,15 +280,40 @@ async fn create(
     }
 }
 
+/// A unit's basic expenditure for the current year, when it has one to show.
+async fn basic_of(
+    state: &AppState,
+    id: &Identity,
+    org: &Organisation,
+) -> Option<lingji_app::standards::BasicExpenditure> {
+    if org.kind != OrgKind::Unit {
+        return None;
+    }
+    let year = state.app.current_year(org.path.jurisdiction).await.ok()?;
+    let year = lingji_domain::codes::FiscalYear::new(year).ok()?;
+    state
+        .app
+        .basic_expenditure(&id.caller(), org.id, year)
+        .await
+        .ok()
+}
+
+/// The staffing form as shown: values and the errors beside them.
+struct StaffingState {
+    form: StaffingForm,
+    errors: FieldErrors,
+}
+
 fn detail_page(
     id: &Identity,
     path: &str,
     org: &Organisation,
     flash: Option<String>,
-    form: StaffingForm,
-    errors: FieldErrors,
+    staffing: StaffingState,
+    basic: Option<lingji_app::standards::BasicExpenditure>,
     status: StatusCode,
 ) -> Response {
+    let StaffingState { form, errors } = staffing;
     let can_edit = org.kind == OrgKind::Unit
         && id
             .actor
@@ -313,6 +339,7 @@ fn detail_page(
                 .iter()
                 .map(|(i, n, _)| (*i, *n))
                 .collect(),
+            basic,
         },
     )
 }
@@ -325,15 +352,22 @@ async fn detail(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     match state.app.organisation(&id.caller(), org_id).await {
-        Ok(org) => detail_page(
-            &id,
-            uri.path(),
-            &org,
-            flash_from(&q),
-            StaffingForm::from_org(&org),
-            FieldErrors::default(),
-            StatusCode::OK,
-        ),
+        Ok(org) => {
+            let basic = basic_of(&state, &id, &org).await;
+            let staffing = StaffingState {
+                form: StaffingForm::from_org(&org),
+                errors: FieldErrors::default(),
+            };
+            detail_page(
+                &id,
+                uri.path(),
+                &org,
+                flash_from(&q),
+                staffing,
+                basic,
+                StatusCode::OK,
+            )
+        }
         Err(e) => error_page(&id, uri.path(), &e),
     }
 }
@@ -363,14 +397,16 @@ async fn save_staffing(
         Err(e) => match state.app.organisation(&caller, org_id).await {
             Ok(org) => {
                 let errors = FieldErrors::from_error(&e, &STAFFING_FIELDS);
+                let basic = basic_of(&state, &id, &org).await;
+                let status = crate::problem::status_of(&e);
                 detail_page(
                     &id,
                     uri.path(),
                     &org,
                     None,
-                    form,
-                    errors,
-                    crate::problem::status_of(&e),
+                    StaffingState { form, errors },
+                    basic,
+                    status,
                 )
             }
             Err(e2) => error_page(&id, uri.path(), &e2),
@@ -413,13 +449,18 @@ async fn save_details(
         Err(e) => match state.app.organisation(&id.caller(), org_id).await {
             Ok(org) => {
                 let errors = FieldErrors::from_error(&e, &[]);
+                let staffing = StaffingState {
+                    form: StaffingForm::from_org(&org),
+                    errors,
+                };
+                let basic = basic_of(&state, &id, &org).await;
                 detail_page(
                     &id,
                     uri.path(),
                     &org,
                     None,
-                    StaffingForm::from_org(&org),
-                    errors,
+                    staffing,
+                    basic,
                     crate::problem::status_of(&e),
                 )
             }
