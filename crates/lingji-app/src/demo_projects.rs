@@ -485,6 +485,26 @@ impl App {
                 count += 1;
             }
         }
+        // A few lines nobody funded for years, and one resting on an expired policy: what the
+        // clean-up (ZB-15c, ZB-5d) is for.
+        for unit in units.iter().step_by(8) {
+            let mut d = draft(&TEMPLATES[6], &unit.name, 2023, 0);
+            d.name = format!("{}（2023 年储备，未获安排）", d.name);
+            set_standards(&mut d, &TEMPLATES[6], &std_id)?;
+            self.create_project(&system, unit.id, FiscalYear::new(2023)?, &d, None)
+                .await?;
+            count += 1;
+        }
+        if let Some(unit) = units.get(1) {
+            let mut d = draft(&TEMPLATES[6], &unit.name, 2026, 0);
+            d.name = format!("{}（政策已到期）", d.name);
+            d.basis_title = "示范市安全生产三年行动方案（2023—2025）".into();
+            d.basis_expires_on = Some("2025-12-31".into());
+            set_standards(&mut d, &TEMPLATES[6], &std_id)?;
+            self.create_project(&system, unit.id, FiscalYear::new(2026)?, &d, None)
+                .await?;
+            count += 1;
+        }
         Ok(count)
     }
 }

@@ -392,6 +392,26 @@ impl App {
         Ok(created)
     }
 
+    /// The jurisdiction with this 区划 code, or the only one when no code is given (CLI).
+    pub async fn find_jurisdiction(&self, region: Option<&str>) -> AppResult<i64> {
+        let mut conn = self.store.read().acquire().await?;
+        let all = orgs::jurisdictions(&mut conn).await?;
+        let found: Vec<_> = all
+            .iter()
+            .filter(|j| region.is_none_or(|r| j.code == r))
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(AppError::Refused(
+                Refusal::new("REGION_UNKNOWN", "没有找到该区划").field("region"),
+            )),
+            _ => Err(AppError::Refused(
+                Refusal::new("REGION_REQUIRED", "数据库中有多个区划，请用 --region 指定")
+                    .field("region"),
+            )),
+        }
+    }
+
     /// Fiscal years of a jurisdiction, with the current one flagged.
     pub async fn fiscal_years(&self, jurisdiction_id: i64) -> AppResult<Vec<(i32, bool)>> {
         let mut conn = self.store.read().acquire().await?;

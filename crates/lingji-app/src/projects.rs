@@ -28,6 +28,15 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
+/// A project the clean-up proposes to retire, with why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CleanupCandidate {
+    /// The project.
+    pub project: Project,
+    /// Reasons, each citing its clause.
+    pub reasons: Vec<String>,
+}
+
 /// A cost line as typed.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct CostLineDraft {
@@ -835,6 +844,121 @@ impl App {
         draft.total_need = None;
         draft.year_plan.clear();
         Ok(draft)
+    }
+
+    /// Projects to clean out of the library in budget year `year` (ZB-15c: unfunded for the
+    /// profile's number of years; ZB-5d: policy basis expired).
+    pub async fn cleanup_candidates(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+    ) -> AppResult<Vec<CleanupCandidate>> {
+        let whole = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
+        caller.authorize(Resource::Project, Access::Read, &whole)?;
+        let mut conn = self.store.read().acquire().await?;
+        let profile = profiles::current(&mut conn, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
+        let years =
+            i32::try_from(profile.profile.library.cleanup_unfunded_years.0).unwrap_or(i32::MAX);
+        let through = year.value().saturating_sub(years);
+        let start = chrono::NaiveDate::from_ymd_opt(year.value(), 1, 1)
+            .ok_or_else(|| AppError::Internal("year".into()))?;
+        let found =
+            projects::cleanup_candidates(&mut conn, jurisdiction_id, through, start).await?;
+        Ok(found
+            .into_iter()
+            .map(|p| {
+                let h = &p.header;
+                let mut reasons = Vec::new();
+                let last = h.last_funded_year.unwrap_or(h.fiscal_year);
+                if last <= through {
+                    reasons.push(match h.last_funded_year {
+                        Some(y) => format!("自 {y} 年后连续 {years} 年以上未安排预算（ZB-15c）"),
+                        None => format!(
+                            "{} 年入库申报以来连续 {years} 年以上未安排预算（ZB-15c）",
+                            h.fiscal_year
+                        ),
+                    });
+                }
+                if let Some(expiry) = h.basis.expires_on.filter(|d| *d < start) {
+                    reasons.push(format!("政策依据已于 {expiry} 到期（ZB-5d）"));
+                }
+                CleanupCandidate {
+                    project: p,
+                    reasons,
+                }
+            })
+            .collect())
+    }
+
+    /// Retires the chosen clean-up candidates in one transaction (finance; the CLI as the
+    /// system). Anything not a candidate any more is refused and nothing is retired.
+    pub async fn retire_candidates(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        ids: &[i64],
+        note: &str,
+    ) -> AppResult<usize> {
+        let whole = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
+        caller.authorize(Resource::Project, Access::Write, &whole)?;
+        let by = mover(caller).ok_or_else(|| {
+            AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目退出"))
+        })?;
+        let candidates = self
+            .cleanup_candidates(caller, jurisdiction_id, year)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        for id in ids {
+            let Some(c) = candidates.iter().find(|c| c.project.id == *id) else {
+                return Err(Refusal::new(
+                    "NOT_A_CLEANUP_CANDIDATE",
+                    format!("项目 {id} 不在清理名单中"),
+                )
+                .field("ids")
+                .clause("ZB-15c")
+                .into());
+            };
+            let from = c.project.header.state;
+            from.check_move(ProjectState::Retired, by)?;
+            projects::set_state(&mut tx, *id, ProjectState::Retired, c.project.version).await?;
+            let why = format!(
+                "{}{}",
+                c.reasons.join("；"),
+                if note.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("。{}", note.trim())
+                }
+            );
+            projects::add_history(
+                &mut tx,
+                *id,
+                caller.name(),
+                "cleanup",
+                Some((from, ProjectState::Retired)),
+                &why,
+            )
+            .await?;
+            let event = caller
+                .event(jurisdiction_id, "project.retire", "project", id)
+                .before_json(&serde_json::json!({ "state": from.as_str() }))
+                .after_json(&serde_json::json!({ "state": "retired", "reasons": c.reasons }));
+            lingji_store::audit::append(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
     }
 
     /// A page of projects the caller may see: an operator's own unit, a reviewer's

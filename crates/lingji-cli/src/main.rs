@@ -72,6 +72,26 @@ enum Command {
     /// Jurisdictions (区划).
     #[command(subcommand)]
     Jurisdiction(JurisdictionCommand),
+    /// The project library.
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
+}
+
+#[derive(Subcommand)]
+enum ProjectsCommand {
+    /// List projects to clean out of the library (ZB-15c unfunded for the profile's years,
+    /// ZB-5d policy expired); with --retire, retire them all.
+    Cleanup {
+        /// Budget year being prepared.
+        #[arg(long)]
+        year: String,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
+        /// Retire every listed project.
+        #[arg(long)]
+        retire: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -403,6 +423,47 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 preset.label()
             );
             println!("下一步：lingji user add admin2 --role administrator --org {region}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Projects(ProjectsCommand::Cleanup {
+            year,
+            region,
+            retire,
+        }) => {
+            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let app = open(&config).await?;
+            let jurisdiction = app
+                .find_jurisdiction(region.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let list = app
+                .cleanup_candidates(&Caller::System, jurisdiction, year)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            for c in &list {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    c.project.header.code,
+                    c.project.header.name,
+                    c.project.header.state.label(),
+                    c.reasons.join("；")
+                );
+            }
+            println!("共 {} 个项目需清理", list.len());
+            if retire && !list.is_empty() {
+                let ids: Vec<i64> = list.iter().map(|c| c.project.id).collect();
+                let n = app
+                    .retire_candidates(
+                        &Caller::System,
+                        jurisdiction,
+                        year,
+                        &ids,
+                        "lingji projects cleanup --retire",
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                println!("已退出 {n} 个项目");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy(PolicyCommand::Presets) => {

@@ -169,6 +169,22 @@ async fn operators_manage_users_and_code_tables(backend: Backend) {
     );
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("2 条"));
+    // The demo library holds stale projects; the clean-up lists and retires them (ZB-15c, ZB-5d).
+    let out = lingji(&db, &["projects", "cleanup", "--year", "2026"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("ZB-15c") && text(&out).contains("ZB-5d"),
+        "{}",
+        text(&out)
+    );
+    let out = lingji(
+        &db,
+        &["projects", "cleanup", "--year", "2026", "--retire"],
+        None,
+    );
+    assert!(text(&out).contains("已退出"), "{}", text(&out));
+    let out = lingji(&db, &["projects", "cleanup", "--year", "2026"], None);
+    assert!(text(&out).contains("共 0 个项目需清理"), "{}", text(&out));
     // Everything above was audited, and the chain holds.
     assert!(lingji(&db, &["audit", "verify"], None).status.success());
 }

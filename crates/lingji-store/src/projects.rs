@@ -682,3 +682,28 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Project>, 
     .await?;
     rows.into_iter().map(Project::try_from).collect()
 }
+
+/// Library projects still open (not completed or retired) that were last funded — or, never
+/// funded, requested — in or before `unfunded_through` (ZB-15c), or whose policy basis expired
+/// before `expired_before` (ZB-5d).
+pub async fn cleanup_candidates(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    unfunded_through: i32,
+    expired_before: chrono::NaiveDate,
+) -> Result<Vec<Project>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects WHERE jurisdiction_id = $1 \
+         AND state IN ('reserve', 'submitted', 'returned', 'admitted', 'postponed') \
+         AND (COALESCE(last_funded_year, fiscal_year) <= $2 OR (basis_expires_on IS NOT NULL AND basis_expires_on < $3)) \
+         ORDER BY id"
+    ))
+    .bind(jurisdiction_id)
+    .bind(i64::from(unfunded_through))
+    .bind(expired_before.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(Project::try_from).collect()
+}

@@ -663,7 +663,105 @@ async fn zb_14_basic_expenditure_is_staffing_times_quota_and_zb_6c_caps_contract
     );
 }
 
+async fn zb_15c_and_zb_5d_the_library_is_cleaned_on_confirmation(backend: Backend) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let unit = t.org_id("101001").await;
+    let stale = create(&t, &fin, json!({"unit_id": unit, "year": 2023, "name": "2023 年储备未获安排", "kind": "other_operating"})).await;
+    let expired = create(&t, &fin, json!({"unit_id": unit, "name": "到期政策项目", "kind": "other_operating", "basis_title": "三年行动方案", "basis_expires_on": "2025-12-31"})).await;
+    let fresh = create(
+        &t,
+        &fin,
+        json!({"unit_id": unit, "name": "本年新项目", "kind": "other_operating"}),
+    )
+    .await;
+    let list = t
+        .get("/api/v1/projects/cleanup?year=2026", Some(&fin))
+        .await
+        .json();
+    let by_id = |id: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["project"]["id"] == *id)
+            .cloned()
+    };
+    assert!(
+        by_id(&stale["id"]).unwrap()["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("ZB-15c")
+    );
+    assert!(
+        by_id(&expired["id"]).unwrap()["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("ZB-5d")
+    );
+    assert!(by_id(&fresh["id"]).is_none());
+    // The department may not clean the library; a project that is no candidate stops it all.
+    let rev = t.login("zhuguan").await;
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/projects/cleanup",
+            Some(&rev),
+            Some(json!({"year": 2026, "ids": [stale["id"]]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/projects/cleanup",
+            Some(&fin),
+            Some(json!({"year": 2026, "ids": [stale["id"], fresh["id"]]})),
+        )
+        .await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("NOT_A_CLEANUP_CANDIDATE".into(), Some("ZB-15c"))
+    );
+    assert_eq!(
+        t.get(&format!("/api/v1/projects/{}", stale["id"]), Some(&fin))
+            .await
+            .json()["state"],
+        "reserve"
+    );
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/projects/cleanup",
+            Some(&fin),
+            Some(
+                json!({"year": 2026, "ids": [stale["id"], expired["id"]], "note": "2026 年度清理"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.json(), json!(2));
+    let p = t
+        .get(&format!("/api/v1/projects/{}", expired["id"]), Some(&fin))
+        .await
+        .json();
+    assert_eq!(p["state"], "retired");
+    assert!(
+        p["history"].as_array().unwrap().last().unwrap()["note"]
+            .as_str()
+            .unwrap()
+            .contains("ZB-5d")
+    );
+    assert!(
+        t.get("/api/v1/projects/cleanup?year=2026", Some(&fin))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
 backend_tests!(
+    zb_15c_and_zb_5d_the_library_is_cleaned_on_confirmation,
     zb_14_basic_expenditure_is_staffing_times_quota_and_zb_6c_caps_contract_staff,
     the_demo_library_is_realistic_and_consistent,
     zb_4_last_year_is_a_reference_never_the_base,

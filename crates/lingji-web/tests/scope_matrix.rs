@@ -105,6 +105,16 @@ fn cases() -> Vec<Case> {
             [(A, D), (R, D), (A, A), (D, D), (D, D), (D, D)],
         ),
         api(Method::GET, "/api/v1/standards", all),
+        api(
+            Method::GET,
+            "/api/v1/projects/cleanup",
+            [(D, D), (D, D), (A, A), (D, D), (A, A), (D, D)],
+        ),
+        api(
+            Method::POST,
+            "/api/v1/projects/cleanup",
+            [(D, D), (D, D), (A, A), (D, D), (D, D), (D, D)],
+        ),
         page(Method::GET, "/", all),
         page(Method::GET, "/orgs", all),
         page(Method::GET, "/policy", all),
@@ -117,6 +127,16 @@ fn cases() -> Vec<Case> {
             [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
         ),
         page(Method::GET, "/standards", all),
+        page(
+            Method::GET,
+            "/projects/cleanup",
+            [(D, D), (D, D), (A, A), (D, D), (A, A), (D, D)],
+        ),
+        page(
+            Method::POST,
+            "/projects/cleanup",
+            [(D, D), (D, D), (A, A), (D, D), (D, D), (D, D)],
+        ),
         page(Method::GET, "/projects/{id}", project_read),
         page(Method::POST, "/projects/{id}", project_write),
         page(
@@ -257,6 +277,11 @@ impl Ctx<'_> {
             (Method::GET, "/api/v1/orgs/{id}/basic-expenditure") => {
                 t.get(&format!("/api/v1/orgs/{org_id}/basic-expenditure?year=2026"), Some(who)).await
             }
+            (Method::GET, "/api/v1/projects/cleanup") => t.get("/api/v1/projects/cleanup?year=2026", Some(who)).await,
+            (Method::POST, "/api/v1/projects/cleanup") => {
+                t.call(Method::POST, "/api/v1/projects/cleanup", Some(who), Some(json!({"year": 2026, "ids": []}))).await
+            }
+            (Method::POST, "/projects/cleanup") => t.form("/projects/cleanup", who, &[("note", "")], None).await,
             (Method::PUT, "/api/v1/orgs/{id}") => {
                 let body = json!({"name": format!("{}（更名{n}）", org["name"].as_str().unwrap()), "unit_kind": org["unit_kind"], "version": org["version"]});
                 t.call(

@@ -122,19 +122,19 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: Reserve,
         to: Retired,
-        by: &[Unit, Finance],
+        by: &[Unit, Finance, System],
         clause: "ZB-15c",
     },
     Transition {
         from: Returned,
         to: Retired,
-        by: &[Unit, Finance],
+        by: &[Unit, Finance, System],
         clause: "ZB-15c",
     },
     Transition {
         from: Submitted,
         to: Retired,
-        by: &[Finance],
+        by: &[Finance, System],
         clause: "ZB-15c",
     },
     Transition {

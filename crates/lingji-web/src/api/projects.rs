@@ -28,6 +28,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(copy_structure))
         .routes(routes!(move_to))
         .routes(routes!(standards))
+        .routes(routes!(cleanup_list, cleanup_retire))
 }
 
 /// A project in a list.
@@ -415,4 +416,79 @@ async fn standards(
         .standards(&id.caller(), id.actor.org.jurisdiction)
         .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+/// A clean-up candidate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CleanupDto {
+    /// The project.
+    pub project: ProjectSummary,
+    /// Why it should leave the library, with clauses.
+    pub reasons: Vec<String>,
+}
+
+/// Budget year.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CleanupQuery {
+    /// The budget year being prepared.
+    pub year: i32,
+}
+
+/// Projects to clean out of the library (ZB-15c unfunded for N years, ZB-5d policy expired).
+#[utoipa::path(get, path = "/projects/cleanup", tag = "projects", params(CleanupQuery),
+    responses((status = 200, body = Vec<CleanupDto>), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn cleanup_list(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Query(q): Query<CleanupQuery>,
+) -> ApiResult<Json<Vec<CleanupDto>>> {
+    let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
+    let list = state
+        .app
+        .cleanup_candidates(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(Json(
+        list.iter()
+            .map(|c| CleanupDto {
+                project: ProjectSummary::from(&c.project),
+                reasons: c.reasons.clone(),
+            })
+            .collect(),
+    ))
+}
+
+/// Which candidates to retire.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CleanupRetire {
+    /// Budget year.
+    pub year: i32,
+    /// Project ids from the candidate list.
+    pub ids: Vec<i64>,
+    /// Comment added to each project's history.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Retire chosen candidates, all or none (finance).
+#[utoipa::path(post, path = "/projects/cleanup", tag = "projects", request_body = CleanupRetire,
+    responses((status = 200, body = usize), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn cleanup_retire(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<CleanupRetire>,
+) -> ApiResult<Json<usize>> {
+    let year = FiscalYear::new(body.year).map_err(|r| r.field("year"))?;
+    let n = state
+        .app
+        .retire_candidates(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            year,
+            &body.ids,
+            &body.note,
+        )
+        .await?;
+    Ok(Json(n))
 }
