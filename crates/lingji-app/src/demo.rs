@@ -159,6 +159,7 @@ const DEPARTMENTS: [DemoDepartment; 12] = [
     ),
 ];
 
+const INDICATORS: &str = include_str!("../../../data/indicators/demo_indicators.csv");
 const STANDARDS: &str = include_str!("../../../data/standards/demo_standards.csv");
 const FUNCTION_CODES: &str = include_str!("../../../data/codes/function_codes.csv");
 const ECONOMIC_CODES: &str = include_str!("../../../data/codes/economic_codes.csv");
@@ -239,6 +240,13 @@ impl App {
         }
         self.import_standards(&system, city.id, "demo_standards.csv", STANDARDS.as_bytes())
             .await?;
+        self.import_indicators(
+            &system,
+            city.id,
+            "demo_indicators.csv",
+            INDICATORS.as_bytes(),
+        )
+        .await?;
         let mut serial = 0usize;
         for group in 0..scale as usize {
             for (d, (name, body, units)) in DEPARTMENTS.iter().enumerate() {

@@ -267,3 +267,96 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// Loads indicators into a jurisdiction's library (PM-4) from CSV/XLSX: 领域, 指标类别,
+    /// 指标名称, 比较方式, 计量单位. All rows checked; nothing written if one is wrong.
+    pub async fn import_indicators(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<usize> {
+        use lingji_domain::project::targets::{Comparator, IndicatorCategory};
+        let path = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
+        caller.authorize(Resource::Standard, Access::Write, &path)?;
+        let rows = read_table(file_name, bytes)?;
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        for (line, cells) in &rows {
+            let cell = |i: usize| cells.get(i).map(|c| c.trim()).unwrap_or("");
+            let at = |col: &str, r: Refusal| {
+                let field = format!("第 {line} 行「{col}」");
+                Refusal {
+                    message: format!("{field}：{}", r.message),
+                    field: Some(field),
+                    ..r
+                }
+            };
+            let category =
+                IndicatorCategory::parse(cell(1)).map_err(|r| errors.push(at("指标类别", r)));
+            let comparator = Comparator::parse(cell(3)).map_err(|r| errors.push(at("比较方式", r)));
+            if cell(0).is_empty() || cell(2).is_empty() {
+                errors.push(at(
+                    "指标名称",
+                    Refusal::new("INDICATOR_LIBRARY_ROW_INCOMPLETE", "领域和指标名称不能为空"),
+                ));
+            }
+            if let (Ok(category), Ok(comparator)) = (category, comparator) {
+                entries.push(standards::LibraryIndicator {
+                    id: 0,
+                    sector: cell(0).into(),
+                    category: category.as_str().into(),
+                    name: cell(2).into(),
+                    comparator: comparator.as_str().into(),
+                    unit: cell(4).into(),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new(
+                    "IMPORT_ROWS_INVALID",
+                    format!("文件中有 {} 处错误，未导入任何数据", errors.len()),
+                ),
+                errors,
+            });
+        }
+        let mut tx = self.store.begin().await?;
+        for e in &entries {
+            standards::insert_indicator(&mut tx, jurisdiction_id, e).await?;
+        }
+        let event = caller
+            .event(
+                jurisdiction_id,
+                "indicators.import",
+                "indicator_library",
+                file_name,
+            )
+            .after_json(&serde_json::json!({ "rows": entries.len() }));
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(entries.len())
+    }
+
+    /// The indicator library of a jurisdiction (PM-4).
+    pub async fn indicator_library(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+    ) -> AppResult<Vec<standards::LibraryIndicator>> {
+        let path = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: None,
+            unit: None,
+        };
+        caller.authorize(Resource::Standard, Access::Read, &path)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(standards::indicators(&mut conn, jurisdiction_id).await?)
+    }
+}

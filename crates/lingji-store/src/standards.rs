@@ -111,3 +111,53 @@ pub async fn list(
     .await?;
     rows.into_iter().map(Standard::try_from).collect()
 }
+
+/// An entry of the indicator library (PM-4).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct LibraryIndicator {
+    /// Id.
+    pub id: i64,
+    /// 通用 or a sector, e.g. 教育.
+    pub sector: String,
+    /// Indicator category identifier.
+    pub category: String,
+    /// Name.
+    pub name: String,
+    /// Comparator identifier.
+    pub comparator: String,
+    /// Unit.
+    pub unit: String,
+}
+
+/// Adds an indicator to a jurisdiction's library.
+pub async fn insert_indicator(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    i: &LibraryIndicator,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO indicator_library (jurisdiction_id, sector, category, name, comparator, unit) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(jurisdiction_id)
+    .bind(&i.sector)
+    .bind(&i.category)
+    .bind(&i.name)
+    .bind(&i.comparator)
+    .bind(&i.unit)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The library of a jurisdiction: the common frame first, then by sector and name.
+pub async fn indicators(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> Result<Vec<LibraryIndicator>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, sector, category, name, comparator, unit FROM indicator_library WHERE jurisdiction_id = $1 \
+         ORDER BY sector <> '通用', sector, id",
+    )
+    .bind(jurisdiction_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}

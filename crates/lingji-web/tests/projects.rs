@@ -760,7 +760,48 @@ async fn zb_15c_and_zb_5d_the_library_is_cleaned_on_confirmation(backend: Backen
     );
 }
 
+async fn pm_4_units_pick_indicators_from_a_common_and_sector_library(backend: Backend) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let library = t.get("/api/v1/indicators", Some(&op)).await.json();
+    let library = library.as_array().unwrap();
+    let common = library.iter().filter(|i| i["sector"] == "通用").count();
+    let sectors: std::collections::BTreeSet<_> = library
+        .iter()
+        .map(|i| i["sector"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        common >= 8 && sectors.len() >= 8,
+        "{common} common, sectors {sectors:?}"
+    );
+    assert_eq!(library[0]["sector"], "通用", "the common frame comes first");
+    let teaching = library
+        .iter()
+        .find(|i| i["name"] == "培训教师人次")
+        .unwrap();
+    assert_eq!(
+        (
+            teaching["category"].as_str(),
+            teaching["comparator"].as_str(),
+            teaching["unit"].as_str()
+        ),
+        (Some("quantity"), Some("ge"), Some("人次"))
+    );
+    let form = t.get("/projects/new", Some(&op)).await;
+    assert!(
+        form.text.contains("<datalist id=\"indicator-library\">")
+            && form.text.contains("培训教师人次")
+    );
+    assert!(
+        t.get("/indicators", Some(&op))
+            .await
+            .text
+            .contains("服务对象满意度")
+    );
+}
+
 backend_tests!(
+    pm_4_units_pick_indicators_from_a_common_and_sector_library,
     zb_15c_and_zb_5d_the_library_is_cleaned_on_confirmation,
     zb_14_basic_expenditure_is_staffing_times_quota_and_zb_6c_caps_contract_staff,
     the_demo_library_is_realistic_and_consistent,

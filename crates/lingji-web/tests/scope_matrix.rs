@@ -105,6 +105,7 @@ fn cases() -> Vec<Case> {
             [(A, D), (R, D), (A, A), (D, D), (D, D), (D, D)],
         ),
         api(Method::GET, "/api/v1/standards", all),
+        api(Method::GET, "/api/v1/indicators", all),
         api(
             Method::GET,
             "/api/v1/projects/cleanup",
@@ -127,6 +128,7 @@ fn cases() -> Vec<Case> {
             [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
         ),
         page(Method::GET, "/standards", all),
+        page(Method::GET, "/indicators", all),
         page(
             Method::GET,
             "/projects/cleanup",

@@ -112,3 +112,15 @@ CREATE TABLE project_history (
     note        TEXT    NOT NULL
 );
 CREATE INDEX project_history_project ON project_history (project_id, id);
+
+-- The indicator library (PM-4): a common frame plus per-sector core indicators units pick from.
+CREATE TABLE indicator_library (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    jurisdiction_id  INTEGER NOT NULL REFERENCES organisations (id),
+    sector           TEXT    NOT NULL,
+    category         TEXT    NOT NULL,
+    name             TEXT    NOT NULL,
+    comparator       TEXT    NOT NULL,
+    unit             TEXT    NOT NULL,
+    UNIQUE (jurisdiction_id, sector, name)
+);

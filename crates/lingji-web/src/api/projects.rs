@@ -28,6 +28,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(copy_structure))
         .routes(routes!(move_to))
         .routes(routes!(standards))
+        .routes(routes!(indicators))
         .routes(routes!(cleanup_list, cleanup_retire))
 }
 
@@ -491,4 +492,44 @@ async fn cleanup_retire(
         )
         .await?;
     Ok(Json(n))
+}
+
+/// An indicator of the library.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LibraryIndicatorDto {
+    /// 通用 or a sector.
+    pub sector: String,
+    /// Category identifier.
+    pub category: String,
+    /// Name.
+    pub name: String,
+    /// Comparator identifier.
+    pub comparator: String,
+    /// Unit.
+    pub unit: String,
+}
+
+/// The indicator library (PM-4): the common frame and per-sector core indicators.
+#[utoipa::path(get, path = "/indicators", tag = "projects",
+    responses((status = 200, body = Vec<LibraryIndicatorDto>), (status = 401, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn indicators(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+) -> ApiResult<Json<Vec<LibraryIndicatorDto>>> {
+    let list = state
+        .app
+        .indicator_library(&id.caller(), id.actor.org.jurisdiction)
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|i| LibraryIndicatorDto {
+                sector: i.sector,
+                category: i.category,
+                name: i.name,
+                comparator: i.comparator,
+                unit: i.unit,
+            })
+            .collect(),
+    ))
 }

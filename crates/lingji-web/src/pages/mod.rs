@@ -88,6 +88,7 @@ impl Layout {
             nav.push(("/projects", "项目库"));
         }
         nav.push(("/standards", "支出标准"));
+        nav.push(("/indicators", "绩效指标库"));
         nav.push(("/orgs", "组织机构"));
         nav.push(("/policy", "政策参数"));
         nav.push(("/codes", "分类科目"));

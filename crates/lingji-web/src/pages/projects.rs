@@ -32,6 +32,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/projects/{id}", get(show).post(save))
         .route("/projects/{id}/move", post(move_to))
         .route("/standards", get(standards))
+        .route("/indicators", get(indicator_library))
         .route("/projects/cleanup", get(cleanup).post(cleanup_retire))
 }
 
@@ -158,6 +159,7 @@ struct FormPage<'a> {
     categories: Options,
     comparators: Options,
     standards: Vec<Standard>,
+    library: Vec<lingji_app::store::standards::LibraryIndicator>,
     version: i64,
 }
 
@@ -257,6 +259,11 @@ async fn form_page(
         Ok(s) => s,
         Err(e) => return error_page(id, path, &e),
     };
+    let library = state
+        .app
+        .indicator_library(&id.caller(), id.actor.org.jurisdiction)
+        .await
+        .unwrap_or_default();
     let (editable, moves) = match &input.project {
         None => (true, Vec::new()),
         Some(p) => {
@@ -310,6 +317,7 @@ async fn form_page(
         ),
         comparators: options(Comparator::ALL, Comparator::as_str, Comparator::label),
         standards,
+        library,
         reference,
         previous_id: input.previous,
         project: input.project,
@@ -839,5 +847,48 @@ async fn cleanup_retire(
         Ok(_) => Redirect::to("/projects/cleanup?msg=saved").into_response(),
         Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
         Err(e) => cleanup_page(&state, &id, uri.path(), None, Some(e)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct IndicatorsPage<'a> {
+    layout: &'a Layout,
+    library: Vec<lingji_app::store::standards::LibraryIndicator>,
+}
+
+impl IndicatorsPage<'_> {
+    fn category(&self, id: &str) -> &'static str {
+        IndicatorCategory::parse(id)
+            .map(|c| c.label())
+            .unwrap_or("")
+    }
+
+    fn comparator(&self, id: &str) -> &'static str {
+        Comparator::parse(id).map(|c| c.label()).unwrap_or("")
+    }
+}
+
+async fn indicator_library(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    match state
+        .app
+        .indicator_library(&id.caller(), id.actor.org.jurisdiction)
+        .await
+    {
+        Ok(library) => {
+            let layout = Layout::new(&id, "绩效指标库", uri.path());
+            render(
+                StatusCode::OK,
+                &IndicatorsPage {
+                    layout: &layout,
+                    library,
+                },
+            )
+        }
+        Err(e) => error_page(&id, uri.path(), &e),
     }
 }
