@@ -9,6 +9,7 @@ pub mod codes;
 pub mod demo;
 mod demo_projects;
 pub mod error;
+pub mod export;
 pub mod orgs;
 pub mod profiles;
 pub mod projects;

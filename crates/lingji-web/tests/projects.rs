@@ -800,7 +800,70 @@ async fn pm_4_units_pick_indicators_from_a_common_and_sector_library(backend: Ba
     );
 }
 
+async fn a_units_request_exports_to_excel_with_numbers_in_yuan(backend: Backend) {
+    use calamine::{Data, Reader};
+    let t = app!(backend);
+    let meeting = meeting_standard(&t).await;
+    let op = t.login("danwei").await;
+    let p = create(&t, &op, complete(meeting)).await;
+    let r = t
+        .get("/api/v1/projects/export?year=&state=", Some(&op))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let raw = {
+        let response = t.router.clone();
+        use tower::ServiceExt;
+        let res = response
+            .oneshot(
+                axum::http::Request::get("/api/v1/projects/export")
+                    .header("cookie", format!("lingji_session={}", op.cookie))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec()
+    };
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(raw)).unwrap();
+    assert_eq!(book.sheet_names(), ["项目", "测算明细"]);
+    let projects = book.worksheet_range("项目").unwrap();
+    assert_eq!(
+        projects.get((0, 8)),
+        Some(&Data::String("本年申请（元）".into()))
+    );
+    assert_eq!(
+        projects.get((1, 0)),
+        Some(&Data::String(p["code"].as_str().unwrap().into()))
+    );
+    assert_eq!(
+        projects.get((1, 8)),
+        Some(&Data::Float(221_700.0)),
+        "amounts are numbers in 元"
+    );
+    let lines = book.worksheet_range("测算明细").unwrap();
+    assert_eq!(lines.height(), 3, "a header and the project's two lines");
+    assert_eq!(lines.get((2, 5)), Some(&Data::Float(106_500.0)));
+    // The list page's own links (blank filters included) answer.
+    assert_eq!(
+        t.get("/projects?year=&state=&after=", Some(&op))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
 backend_tests!(
+    a_units_request_exports_to_excel_with_numbers_in_yuan,
     pm_4_units_pick_indicators_from_a_common_and_sector_library,
     zb_15c_and_zb_5d_the_library_is_cleaned_on_confirmation,
     zb_14_basic_expenditure_is_staffing_times_quota_and_zb_6c_caps_contract_staff,

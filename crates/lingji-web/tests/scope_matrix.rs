@@ -108,6 +108,11 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/indicators", all),
         api(
             Method::GET,
+            "/api/v1/projects/export",
+            [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
+        ),
+        api(
+            Method::GET,
             "/api/v1/projects/cleanup",
             [(D, D), (D, D), (A, A), (D, D), (A, A), (D, D)],
         ),

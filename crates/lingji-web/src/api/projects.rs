@@ -29,6 +29,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(move_to))
         .routes(routes!(standards))
         .routes(routes!(indicators))
+        .routes(routes!(export))
         .routes(routes!(cleanup_list, cleanup_retire))
 }
 
@@ -164,14 +165,31 @@ async fn copy_structure(
     Ok(Json(state.app.copy_structure(&id.caller(), project).await?))
 }
 
+/// Reads an optional number that forms send as an empty string when left blank.
+fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 /// List filters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ProjectQuery {
     /// Budget year.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub year: Option<i32>,
     /// Department id.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub department_id: Option<i64>,
     /// Unit id.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub unit_id: Option<i64>,
     /// State: reserve, submitted, returned, admitted, postponed, funded, executing, completed, retired.
     pub state: Option<String>,
@@ -184,8 +202,10 @@ pub struct ProjectQuery {
     /// Text in name or code.
     pub q: Option<String>,
     /// Id of the last project of the previous page.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub after: Option<i64>,
     /// Page size (1–500, default 50).
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub limit: Option<i64>,
 }
 
@@ -532,4 +552,34 @@ async fn indicators(
             })
             .collect(),
     ))
+}
+
+/// The projects the caller may see under the filters, as an Excel workbook (sheets 项目 and
+/// 测算明细; amounts as numbers in 元). A unit operator gets its own unit's request.
+#[utoipa::path(get, path = "/projects/export", tag = "projects", params(ProjectQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn export(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Query(q): Query<ProjectQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let filter = q.filter(id.actor.org.jurisdiction)?;
+    let bytes = state.app.export_projects(&id.caller(), filter).await?;
+    let name = url::form_urlencoded::byte_serialize("项目库.xlsx".as_bytes()).collect::<String>();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"projects.xlsx\"; filename*=UTF-8''{name}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

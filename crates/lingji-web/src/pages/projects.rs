@@ -55,6 +55,7 @@ struct ListPage<'a> {
     next_page: Option<String>,
     can_create: bool,
     can_clean: bool,
+    export_link: String,
 }
 
 /// The filters as the form shows them.
@@ -69,6 +70,20 @@ struct ProjectQueryView {
 }
 
 const PAGE: i64 = 50;
+
+/// The export of what the list shows.
+fn export_link(v: &ProjectQueryView) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!(
+        "/api/v1/projects/export?year={}&state={}&matter_class={}&tier={}&kind={}&q={}",
+        enc(&v.year),
+        enc(&v.state),
+        enc(&v.matter_class),
+        enc(&v.tier),
+        enc(&v.kind),
+        enc(&v.q)
+    )
+}
 
 async fn list(
     State(state): State<AppState>,
@@ -106,6 +121,7 @@ async fn list(
                     enc(&view.q)
                 )
             });
+            let export_link = export_link(&view);
             let layout = Layout::new(&id, "项目库", uri.path());
             render(
                 StatusCode::OK,
@@ -124,6 +140,7 @@ async fn list(
                     next_page,
                     can_create: id.actor.org.unit.is_some(),
                     can_clean: id.actor.role == lingji_domain::authz::Role::FinanceOfficer,
+                    export_link,
                 },
             )
         }
