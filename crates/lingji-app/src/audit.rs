@@ -12,11 +12,7 @@ use crate::error::AppResult;
 impl App {
     /// Events of the caller's jurisdiction matching the filter, newest first (auditors).
     pub async fn audit_log(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<AuditRecord>> {
-        let target = OrgPath {
-            jurisdiction: filter.jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let target = OrgPath::of_jurisdiction(filter.jurisdiction_id);
         caller.authorize(Resource::AuditLog, Access::Read, &target)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(audit::list(&mut conn, &filter).await?)

@@ -51,11 +51,7 @@ impl App {
         caller: &Caller,
         jurisdiction_id: i64,
     ) -> AppResult<Vec<Organisation>> {
-        let target = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let target = OrgPath::of_jurisdiction(jurisdiction_id);
         let within = match caller.authorize(Resource::Organisation, Access::Read, &target) {
             Ok(()) => None,
             Err(_) => match caller.actor() {
@@ -92,11 +88,7 @@ impl App {
         caller: &Caller,
         jurisdiction_id: i64,
     ) -> AppResult<Organisation> {
-        let path = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::OrganisationTree, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;
         orgs::get(&mut conn, jurisdiction_id)

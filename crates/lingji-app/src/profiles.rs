@@ -14,14 +14,6 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
-fn jurisdiction(id: i64) -> OrgPath {
-    OrgPath {
-        jurisdiction: id,
-        department: None,
-        unit: None,
-    }
-}
-
 /// The version just written in this transaction.
 async fn saved_version(
     tx: &mut sqlx::AnyConnection,
@@ -56,7 +48,7 @@ impl App {
         caller.authorize(
             Resource::PolicyProfile,
             Access::Write,
-            &jurisdiction(jurisdiction_id),
+            &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let mut tx = self.store.begin().await?;
         let (preset_id, profile, note) = match source {
@@ -119,7 +111,7 @@ impl App {
         caller.authorize(
             Resource::PolicyProfile,
             Access::Read,
-            &jurisdiction(jurisdiction_id),
+            &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let mut conn = self.store.read().acquire().await?;
         profiles::current(&mut conn, jurisdiction_id, year.value())
@@ -137,7 +129,7 @@ impl App {
         caller.authorize(
             Resource::PolicyProfile,
             Access::Read,
-            &jurisdiction(jurisdiction_id),
+            &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let mut conn = self.store.read().acquire().await?;
         Ok(profiles::history(&mut conn, jurisdiction_id, year.value()).await?)
@@ -158,7 +150,7 @@ impl App {
         caller.authorize(
             Resource::PolicyProfile,
             Access::Write,
-            &jurisdiction(jurisdiction_id),
+            &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let note = note.trim();
         if note.is_empty() {

@@ -802,11 +802,7 @@ impl App {
         caller: &Caller,
         jurisdiction_id: i64,
     ) -> AppResult<Vec<lingji_domain::project::cost::Standard>> {
-        let path = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(standards::list(&mut conn, jurisdiction_id).await?)
@@ -854,11 +850,7 @@ impl App {
         jurisdiction_id: i64,
         year: FiscalYear,
     ) -> AppResult<Vec<CleanupCandidate>> {
-        let whole = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let whole = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Project, Access::Read, &whole)?;
         let mut conn = self.store.read().acquire().await?;
         let profile = profiles::current(&mut conn, jurisdiction_id, year.value())
@@ -907,11 +899,7 @@ impl App {
         ids: &[i64],
         note: &str,
     ) -> AppResult<usize> {
-        let whole = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let whole = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Project, Access::Write, &whole)?;
         let by = mover(caller).ok_or_else(|| {
             AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目退出"))
@@ -968,11 +956,7 @@ impl App {
         caller: &Caller,
         mut filter: Filter,
     ) -> AppResult<Vec<Project>> {
-        let whole = OrgPath {
-            jurisdiction: filter.jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let whole = OrgPath::of_jurisdiction(filter.jurisdiction_id);
         if caller
             .authorize(Resource::Project, Access::Read, &whole)
             .is_err()

@@ -120,11 +120,7 @@ impl App {
         file_name: &str,
         bytes: &[u8],
     ) -> AppResult<usize> {
-        let path = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Write, &path)?;
         let rows = read_table(file_name, bytes)?;
         let checked = check_rows(&rows).map_err(|errors| AppError::Invalid {
@@ -279,11 +275,7 @@ impl App {
         bytes: &[u8],
     ) -> AppResult<usize> {
         use lingji_domain::project::targets::{Comparator, IndicatorCategory};
-        let path = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Write, &path)?;
         let rows = read_table(file_name, bytes)?;
         let mut errors = Vec::new();
@@ -350,11 +342,7 @@ impl App {
         caller: &Caller,
         jurisdiction_id: i64,
     ) -> AppResult<Vec<standards::LibraryIndicator>> {
-        let path = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(standards::indicators(&mut conn, jurisdiction_id).await?)

@@ -176,11 +176,7 @@ impl App {
 
     /// Accounts of a jurisdiction (administrators and auditors).
     pub async fn list_users(&self, caller: &Caller, jurisdiction_id: i64) -> AppResult<Vec<User>> {
-        let target = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department: None,
-            unit: None,
-        };
+        let target = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::User, Access::Read, &target)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(users::list(&mut conn, jurisdiction_id).await?)

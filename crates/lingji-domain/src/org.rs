@@ -180,6 +180,15 @@ pub struct OrgPath {
 }
 
 impl OrgPath {
+    /// The path of a jurisdiction itself: what jurisdiction-wide permissions are checked on.
+    pub fn of_jurisdiction(jurisdiction: i64) -> OrgPath {
+        OrgPath {
+            jurisdiction,
+            department: None,
+            unit: None,
+        }
+    }
+
     /// The id of the deepest organisation on the path.
     pub fn leaf(&self) -> i64 {
         self.unit.or(self.department).unwrap_or(self.jurisdiction)

@@ -292,54 +292,70 @@ pub async fn next_serial(
     u32::try_from(next).map_err(corrupt)
 }
 
+/// Content columns, in the order [`bind_content`] binds them ($1 to $22 in both statements).
+macro_rules! content_columns {
+    () => {
+        "name, kind, matter_class, tier, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, \
+         total_need, request, min_viable, function_code, government_economic_code, fund_book, responsible_person, \
+         responsible_phone, is_new, is_major, features, overall_goal"
+    };
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments>;
+
+/// Binds what a unit edits, as `$1`…`$22`, for both insert and update.
+fn bind_content<'q>(q: AnyQuery<'q>, h: &'q ProjectHeader, features: String) -> AnyQuery<'q> {
+    q.bind(&h.name)
+        .bind(h.kind.as_str())
+        .bind(h.matter_class.map(|m| m.as_str()))
+        .bind(h.tier.map(|t| t.as_str()))
+        .bind(&h.basis.title)
+        .bind(&h.basis.number)
+        .bind(h.basis.expires_on.map(|d| d.to_string()))
+        .bind(h.period.map(|p| i64::from(p.start_year)))
+        .bind(h.period.map(|p| i64::from(p.end_year)))
+        .bind(i64::from(h.period.is_some_and(|p| p.pilot)))
+        .bind(h.total_need.fen())
+        .bind(h.request.fen())
+        .bind(h.min_viable.fen())
+        .bind(&h.function_code)
+        .bind(&h.government_economic_code)
+        .bind(h.fund_book.map(|f| f.as_str()))
+        .bind(&h.responsible_person)
+        .bind(&h.responsible_phone)
+        .bind(i64::from(h.is_new))
+        .bind(i64::from(h.is_major))
+        .bind(features)
+        .bind(&h.overall_goal)
+}
+
 /// Inserts a project header; returns its id.
 pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<i64, StoreError> {
     let now = now_text();
     let features = serde_json::to_string(&h.features).map_err(corrupt)?;
-    Ok(sqlx::query_scalar(
-        "INSERT INTO projects (jurisdiction_id, department_id, unit_id, code, fiscal_year, name, kind, matter_class, tier, \
-         state, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, total_need, request, min_viable, \
-         function_code, government_economic_code, fund_book, responsible_person, responsible_phone, is_new, is_major, \
-         features, overall_goal, last_funded_year, previous_id, approved, spent, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) RETURNING id",
-    )
-    .bind(h.jurisdiction_id)
-    .bind(h.department_id)
-    .bind(h.unit_id)
-    .bind(&h.code)
-    .bind(i64::from(h.fiscal_year))
-    .bind(&h.name)
-    .bind(h.kind.as_str())
-    .bind(h.matter_class.map(|m| m.as_str()))
-    .bind(h.tier.map(|t| t.as_str()))
-    .bind(h.state.as_str())
-    .bind(&h.basis.title)
-    .bind(&h.basis.number)
-    .bind(h.basis.expires_on.map(|d| d.to_string()))
-    .bind(h.period.map(|p| i64::from(p.start_year)))
-    .bind(h.period.map(|p| i64::from(p.end_year)))
-    .bind(i64::from(h.period.is_some_and(|p| p.pilot)))
-    .bind(h.total_need.fen())
-    .bind(h.request.fen())
-    .bind(h.min_viable.fen())
-    .bind(&h.function_code)
-    .bind(&h.government_economic_code)
-    .bind(h.fund_book.map(|f| f.as_str()))
-    .bind(&h.responsible_person)
-    .bind(&h.responsible_phone)
-    .bind(i64::from(h.is_new))
-    .bind(i64::from(h.is_major))
-    .bind(features)
-    .bind(&h.overall_goal)
-    .bind(h.last_funded_year.map(i64::from))
-    .bind(h.previous_id)
-    .bind(h.approved.fen())
-    .bind(h.spent.fen())
-    .bind(&now)
-    .bind(&now)
-    .fetch_one(&mut *conn)
-    .await?)
+    let q = sqlx::query(concat!(
+        "INSERT INTO projects (",
+        content_columns!(),
+        ", jurisdiction_id, department_id, unit_id, code, fiscal_year, state, last_funded_year, previous_id, \
+         approved, spent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) RETURNING id"
+    ));
+    let row = bind_content(q, h, features)
+        .bind(h.jurisdiction_id)
+        .bind(h.department_id)
+        .bind(h.unit_id)
+        .bind(&h.code)
+        .bind(i64::from(h.fiscal_year))
+        .bind(h.state.as_str())
+        .bind(h.last_funded_year.map(i64::from))
+        .bind(h.previous_id)
+        .bind(h.approved.fen())
+        .bind(h.spent.fen())
+        .bind(&now)
+        .bind(&now)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(sqlx::Row::try_get(&row, 0)?)
 }
 
 /// Replaces the editable content of a project if it is still at `expected_version`. The owner,
@@ -351,40 +367,19 @@ pub async fn update(
     expected_version: i64,
 ) -> Result<(), StoreError> {
     let features = serde_json::to_string(&h.features).map_err(corrupt)?;
-    let done = sqlx::query(
+    let q = sqlx::query(
         "UPDATE projects SET name = $1, kind = $2, matter_class = $3, tier = $4, basis_title = $5, basis_number = $6, \
          basis_expires_on = $7, start_year = $8, end_year = $9, pilot = $10, total_need = $11, request = $12, \
          min_viable = $13, function_code = $14, government_economic_code = $15, fund_book = $16, \
          responsible_person = $17, responsible_phone = $18, is_new = $19, is_major = $20, features = $21, \
          overall_goal = $22, version = version + 1, updated_at = $23 WHERE id = $24 AND version = $25",
-    )
-    .bind(&h.name)
-    .bind(h.kind.as_str())
-    .bind(h.matter_class.map(|m| m.as_str()))
-    .bind(h.tier.map(|t| t.as_str()))
-    .bind(&h.basis.title)
-    .bind(&h.basis.number)
-    .bind(h.basis.expires_on.map(|d| d.to_string()))
-    .bind(h.period.map(|p| i64::from(p.start_year)))
-    .bind(h.period.map(|p| i64::from(p.end_year)))
-    .bind(i64::from(h.period.is_some_and(|p| p.pilot)))
-    .bind(h.total_need.fen())
-    .bind(h.request.fen())
-    .bind(h.min_viable.fen())
-    .bind(&h.function_code)
-    .bind(&h.government_economic_code)
-    .bind(h.fund_book.map(|f| f.as_str()))
-    .bind(&h.responsible_person)
-    .bind(&h.responsible_phone)
-    .bind(i64::from(h.is_new))
-    .bind(i64::from(h.is_major))
-    .bind(features)
-    .bind(&h.overall_goal)
-    .bind(now_text())
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *conn)
-    .await?;
+    );
+    let done = bind_content(q, h, features)
+        .bind(now_text())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
