@@ -396,8 +396,22 @@ impl App {
         Ok(count)
     }
 
+    /// Code tables are national and readable by every signed-in role; the check still goes
+    /// through the one authorisation point.
+    fn authorize_code_read(&self, caller: &Caller) -> AppResult<()> {
+        match caller.actor() {
+            Some(a) => caller.authorize(
+                Resource::CodeTable,
+                Access::Read,
+                &OrgPath::of_jurisdiction(a.org.jurisdiction),
+            ),
+            None => Ok(()),
+        }
+    }
+
     /// The loaded tables with their sources.
-    pub async fn code_tables(&self) -> AppResult<Vec<CodeTableInfo>> {
+    pub async fn code_tables(&self, caller: &Caller) -> AppResult<Vec<CodeTableInfo>> {
+        self.authorize_code_read(caller)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(codes::tables(&mut conn).await?)
     }
@@ -405,9 +419,11 @@ impl App {
     /// Function codes of a year under a prefix.
     pub async fn function_codes(
         &self,
+        caller: &Caller,
         year: FiscalYear,
         prefix: &str,
     ) -> AppResult<Vec<FunctionCodeRow>> {
+        self.authorize_code_read(caller)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(codes::function_codes(&mut conn, year.value(), prefix).await?)
     }
@@ -415,9 +431,11 @@ impl App {
     /// Economic codes of a year under a prefix.
     pub async fn economic_codes(
         &self,
+        caller: &Caller,
         year: FiscalYear,
         prefix: &str,
     ) -> AppResult<Vec<EconomicCodeRow>> {
+        self.authorize_code_read(caller)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(codes::economic_codes(&mut conn, year.value(), prefix).await?)
     }

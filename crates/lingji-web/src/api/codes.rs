@@ -105,11 +105,14 @@ pub struct CodeQuery {
 #[utoipa::path(get, path = "/codes/tables", tag = "codes",
     responses((status = 200, body = Vec<TableDto>), (status = 401, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn tables(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Vec<TableDto>>> {
+async fn tables(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+) -> ApiResult<Json<Vec<TableDto>>> {
     Ok(Json(
         state
             .app
-            .code_tables()
+            .code_tables(&id.caller())
             .await?
             .into_iter()
             .map(Into::into)
@@ -123,14 +126,14 @@ async fn tables(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json
     security(("session" = []), ("bearer" = [])))]
 async fn function_codes(
     State(state): State<AppState>,
-    _user: ApiUser,
+    ApiUser(id): ApiUser,
     Query(q): Query<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     Ok(Json(
         state
             .app
-            .function_codes(year, &q.prefix)
+            .function_codes(&id.caller(), year, &q.prefix)
             .await?
             .into_iter()
             .map(Into::into)
@@ -144,14 +147,14 @@ async fn function_codes(
     security(("session" = []), ("bearer" = [])))]
 async fn economic_codes(
     State(state): State<AppState>,
-    _user: ApiUser,
+    ApiUser(id): ApiUser,
     Query(q): Query<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     Ok(Json(
         state
             .app
-            .economic_codes(year, &q.prefix)
+            .economic_codes(&id.caller(), year, &q.prefix)
             .await?
             .into_iter()
             .map(Into::into)

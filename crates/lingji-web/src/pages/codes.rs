@@ -69,7 +69,7 @@ async fn page(
         let rows = if kind == "economic" {
             state
                 .app
-                .economic_codes(fy, prefix.trim())
+                .economic_codes(&id.caller(), fy, prefix.trim())
                 .await?
                 .into_iter()
                 .map(|c| CodeRow {
@@ -86,7 +86,7 @@ async fn page(
         } else {
             state
                 .app
-                .function_codes(fy, prefix.trim())
+                .function_codes(&id.caller(), fy, prefix.trim())
                 .await?
                 .into_iter()
                 .map(|c| CodeRow {
@@ -102,7 +102,13 @@ async fn page(
                 })
                 .collect()
         };
-        AppResult::Ok((state.app.code_tables().await?, year, kind, prefix, rows))
+        AppResult::Ok((
+            state.app.code_tables(&id.caller()).await?,
+            year,
+            kind,
+            prefix,
+            rows,
+        ))
     };
     match loaded.await {
         Ok((tables, year, kind, prefix, rows)) => {
