@@ -30,6 +30,25 @@ pub struct CreateOrganisation {
     pub staffing: Staffing,
 }
 
+/// Ends a change to an organisation: reloads it, audits before and after, commits.
+async fn finish_change(
+    mut tx: lingji_store::Tx,
+    caller: &Caller,
+    before: &Organisation,
+    action: &str,
+) -> AppResult<Organisation> {
+    let after = orgs::get(&mut tx, before.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("单位"))?;
+    let event = caller
+        .event(before.path.jurisdiction, action, "organisation", before.id)
+        .before_json(before)
+        .after_json(&after);
+    lingji_store::audit::append(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// Changes to an organisation's record.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct OrganisationUpdate {
@@ -118,24 +137,7 @@ impl App {
         }
         staffing.validate()?;
         orgs::update_staffing(&mut tx, id, &staffing, expected_version).await?;
-        let after = orgs::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        lingji_store::audit::append(
-            &mut tx,
-            caller
-                .event(
-                    before.path.jurisdiction,
-                    "org.staffing_update",
-                    "organisation",
-                    id.to_string(),
-                )
-                .before_json(&before)
-                .after_json(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        finish_change(tx, caller, &before, "org.staffing_update").await
     }
 
     /// Creates a department or unit under `parent_id` (administrators).
@@ -320,24 +322,7 @@ impl App {
             crate::review_bodies::check(body)?;
         }
         orgs::update_details(&mut tx, id, name, unit_kind, review_body, upd.version).await?;
-        let after = orgs::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        lingji_store::audit::append(
-            &mut tx,
-            caller
-                .event(
-                    before.path.jurisdiction,
-                    "org.update",
-                    "organisation",
-                    id.to_string(),
-                )
-                .before_json(&before)
-                .after_json(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        finish_change(tx, caller, &before, "org.update").await
     }
 
     /// Creates a jurisdiction (区划) with its fiscal years; used by the demo and the CLI.

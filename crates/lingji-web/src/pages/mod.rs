@@ -70,6 +70,8 @@ pub struct Layout {
     pub user_name: String,
     /// Role in Chinese.
     pub role_label: &'static str,
+    /// Role, for decisions the page makes about what to offer.
+    pub role: Role,
     /// Navigation for the role.
     pub nav: Vec<NavItem>,
     /// Token for forms.
@@ -103,6 +105,7 @@ impl Layout {
             title: title.into(),
             user_name: identity.actor.display_name.clone(),
             role_label: role.label(),
+            role,
             nav: nav
                 .into_iter()
                 .map(|(href, label)| NavItem {

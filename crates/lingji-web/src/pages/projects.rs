@@ -183,7 +183,7 @@ struct FormPage<'a> {
 impl FormPage<'_> {
     /// Units copy their own projects into next year's library.
     fn can_copy(&self) -> bool {
-        self.layout.role_label == lingji_domain::authz::Role::UnitOperator.label()
+        self.layout.role == lingji_domain::authz::Role::UnitOperator
     }
 
     fn amount(&self, i: &usize) -> &str {
