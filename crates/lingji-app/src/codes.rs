@@ -1,19 +1,17 @@
 //! Classification code tables: import (CSV or XLSX, all rows checked, all or nothing) and
 //! look-up.
 
-use std::collections::{BTreeMap, HashSet};
-use std::io::Cursor;
-
-use calamine::{Data, Reader};
 use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::codes::{EconomicCode, EconomicSet, FiscalYear, FunctionCode};
 use lingji_domain::org::OrgPath;
 use lingji_store::codes::{self, CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
+use crate::workbook::{Book, Rows};
 
 /// Which table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,10 +44,6 @@ impl CodeKind {
         }
     }
 }
-
-/// The rows of a table file: each row's cells as text, with its line number (1-based, the
-/// header is line 1).
-type Rows = Vec<(usize, Vec<String>)>;
 
 /// Reads a CSV or XLSX file into text rows; the header row is checked and dropped.
 pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Rows, Refusal> {
@@ -107,32 +101,7 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, Refusal> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Rows, Refusal> {
-    let malformed = |e: String| {
-        Refusal::new("FILE_MALFORMED", format!("无法读取 Excel 文件：{e}")).field("file")
-    };
-    let mut book =
-        calamine::Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| malformed(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| malformed("工作簿中没有工作表".into()))?
-        .map_err(|e| malformed(e.to_string()))?;
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| (start_row + i + 1, row.iter().map(cell_text).collect()))
-        .collect())
-}
-
-/// A cell as text. Excel stores codes typed as numbers as floats: 2010101 comes back 2010101.0.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        other => other.to_string().trim().to_string(),
-    }
+    Book::open(bytes)?.first_sheet()
 }
 
 fn cell(cells: &[String], i: usize) -> &str {

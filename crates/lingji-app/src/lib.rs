@@ -12,10 +12,12 @@ pub mod error;
 pub mod export;
 pub mod orgs;
 pub mod profiles;
+pub mod project_excel;
 pub mod projects;
 pub mod review_bodies;
 pub mod standards;
 pub mod users;
+pub mod workbook;
 
 pub use caller::Caller;
 pub use error::{AppError, AppResult};

@@ -17,6 +17,7 @@ use lingji_domain::project::{
 };
 use lingji_domain::tier::SpendingTier;
 use lingji_domain::{Money, Refusal};
+use lingji_store::orgs::Organisation;
 use lingji_store::projects::{
     self, CostLine, Filter, HistoryEntry, Project, ProjectDetail, ProjectHeader,
 };
@@ -222,10 +223,11 @@ impl ProjectDraft {
     }
 }
 
-/// A parsed draft: the header content and child rows (amounts still to compute).
+/// A parsed draft: the header content and child rows (amounts still to compute). Fields that
+/// did not parse are absent and reported beside it, so the cost lines are still checked.
 struct Parsed {
     name: String,
-    kind: ProjectKind,
+    kind: Option<ProjectKind>,
     matter_class: Option<MatterClass>,
     tier: Option<SpendingTier>,
     basis: PolicyBasis,
@@ -233,7 +235,8 @@ struct Parsed {
     total_need: Money,
     min_viable: Money,
     fund_book: Option<FundBook>,
-    lines: Vec<CostLineInput>,
+    /// Each line that parsed, with its index in the draft.
+    lines: Vec<(usize, CostLineInput)>,
     indicators: Vec<Indicator>,
     plan: Vec<YearNeed>,
 }
@@ -257,7 +260,7 @@ fn money(v: &str, field: &str, errors: &mut Vec<Refusal>) -> Money {
         .unwrap_or_default()
 }
 
-fn parse_draft(d: &ProjectDraft) -> Result<Parsed, Vec<Refusal>> {
+fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
     let mut e = Vec::new();
     if d.name.trim().is_empty() || d.name.chars().count() > 200 {
         e.push(
@@ -313,14 +316,17 @@ fn parse_draft(d: &ProjectDraft) -> Result<Parsed, Vec<Refusal>> {
         let unit_amount =
             Money::parse_non_negative(&l.unit_amount, &field("unit_amount")).map_err(|r| e.push(r));
         if let (Ok(quantity), Ok(unit_amount)) = (quantity, unit_amount) {
-            lines.push(CostLineInput {
-                item: l.item.trim().to_string(),
-                economic_code: l.economic_code.trim().to_string(),
-                standard_id: l.standard_id,
-                quantity,
-                unit_amount,
-                basis: l.basis.trim().to_string(),
-            });
+            lines.push((
+                i,
+                CostLineInput {
+                    item: l.item.trim().to_string(),
+                    economic_code: l.economic_code.trim().to_string(),
+                    standard_id: l.standard_id,
+                    quantity,
+                    unit_amount,
+                    basis: l.basis.trim().to_string(),
+                },
+            ));
         }
     }
     let mut indicators = Vec::new();
@@ -349,27 +355,25 @@ fn parse_draft(d: &ProjectDraft) -> Result<Parsed, Vec<Refusal>> {
             amount: money(&n.amount, &format!("year_plan[{i}].amount"), &mut e),
         })
         .collect();
-    match kind {
-        Some(kind) if e.is_empty() => Ok(Parsed {
-            name: d.name.trim().to_string(),
-            kind,
-            matter_class,
-            tier,
-            basis: PolicyBasis {
-                title: d.basis_title.trim().to_string(),
-                number: d.basis_number.trim().to_string(),
-                expires_on,
-            },
-            period,
-            total_need,
-            min_viable,
-            fund_book,
-            lines,
-            indicators,
-            plan,
-        }),
-        _ => Err(e),
-    }
+    let parsed = Parsed {
+        name: d.name.trim().to_string(),
+        kind,
+        matter_class,
+        tier,
+        basis: PolicyBasis {
+            title: d.basis_title.trim().to_string(),
+            number: d.basis_number.trim().to_string(),
+            expires_on,
+        },
+        period,
+        total_need,
+        min_viable,
+        fund_book,
+        lines,
+        indicators,
+        plan,
+    };
+    (parsed, e)
 }
 
 fn invalid(errors: Vec<Refusal>, what: &str) -> AppError {
@@ -383,7 +387,7 @@ fn invalid(errors: Vec<Refusal>, what: &str) -> AppError {
 }
 
 /// The year's code tables as sets, for the admission checks (ZB-15d).
-struct YearCodes {
+pub(crate) struct YearCodes {
     function: HashSet<String>,
     economic: HashSet<String>,
 }
@@ -397,7 +401,7 @@ impl CodeBook for YearCodes {
     }
 }
 
-async fn year_codes(conn: &mut AnyConnection, year: i32) -> AppResult<YearCodes> {
+pub(crate) async fn year_codes(conn: &mut AnyConnection, year: i32) -> AppResult<YearCodes> {
     Ok(YearCodes {
         function: codes::function_codes(conn, year, "")
             .await?
@@ -417,6 +421,52 @@ fn path_of(p: &ProjectHeader) -> OrgPath {
         jurisdiction: p.jurisdiction_id,
         department: Some(p.department_id),
         unit: Some(p.unit_id),
+    }
+}
+
+/// The unit a new project belongs to, with its department and jurisdiction (for the code).
+pub(crate) struct Owner {
+    pub(crate) unit: Organisation,
+    pub(crate) department: Organisation,
+    pub(crate) jurisdiction: Organisation,
+}
+
+impl Owner {
+    /// Loads the unit and checks the caller may add projects to it; a unit outside the
+    /// caller's scope is reported as not found.
+    pub(crate) async fn load(
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        unit_id: i64,
+    ) -> AppResult<Owner> {
+        let unit = orgs::get(conn, unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        caller
+            .authorize(Resource::Project, Access::Write, &unit.path)
+            .map_err(|_| AppError::not_found("单位"))?;
+        if unit.kind != OrgKind::Unit {
+            return Err(
+                Refusal::new("PROJECT_OWNER_NOT_UNIT", "项目须由预算单位申报")
+                    .field("unit_id")
+                    .into(),
+            );
+        }
+        let department_id = unit
+            .path
+            .department
+            .ok_or_else(|| AppError::Internal("unit without department".into()))?;
+        let department = orgs::get(conn, department_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("主管部门"))?;
+        let jurisdiction = orgs::get(conn, unit.path.jurisdiction)
+            .await?
+            .ok_or_else(|| AppError::not_found("区划"))?;
+        Ok(Owner {
+            unit,
+            department,
+            jurisdiction,
+        })
     }
 }
 
@@ -441,13 +491,12 @@ impl App {
         draft: &ProjectDraft,
         base: ProjectHeader,
     ) -> AppResult<(ProjectHeader, Vec<CostLine>, Vec<Indicator>, Vec<YearNeed>)> {
-        let parsed = parse_draft(draft).map_err(|e| invalid(e, "项目"))?;
+        let (parsed, mut errors) = parse_draft(draft);
         let unit = orgs::get(conn, base.unit_id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        let mut errors = Vec::new();
         let mut lines = Vec::new();
-        for (i, input) in parsed.lines.into_iter().enumerate() {
+        for (i, input) in parsed.lines {
             let standard = match input.standard_id {
                 Some(id) => standards::get(conn, base.jurisdiction_id, id).await?,
                 None => None,
@@ -465,9 +514,10 @@ impl App {
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(invalid(errors, "测算明细"));
-        }
+        let kind = match parsed.kind {
+            Some(kind) if errors.is_empty() => kind,
+            _ => return Err(invalid(errors, "项目")),
+        };
         let request = Money::checked_sum(lines.iter().map(|l| l.amount)).ok_or_else(|| {
             AppError::Refused(
                 Refusal::new("MONEY_OUT_OF_RANGE", "测算合计超出允许范围").field("cost_lines"),
@@ -476,7 +526,7 @@ impl App {
         let multi_year = parsed.period.is_some_and(|p| p.is_multi_year());
         let header = ProjectHeader {
             name: parsed.name,
-            kind: parsed.kind,
+            kind,
             matter_class: parsed.matter_class,
             tier: parsed.tier,
             basis: parsed.basis,
@@ -518,12 +568,7 @@ impl App {
         previous: Option<i64>,
     ) -> AppResult<ProjectDetail> {
         let mut tx = self.store.begin().await?;
-        let unit = orgs::get(&mut tx, unit_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        caller
-            .authorize(Resource::Project, Access::Write, &unit.path)
-            .map_err(|_| AppError::not_found("单位"))?;
+        let owner = Owner::load(&mut tx, caller, unit_id).await?;
         if let Some(prev) = previous {
             let p = self
                 .load_for(caller, &mut tx, prev, Access::Read)
@@ -540,30 +585,37 @@ impl App {
                 .into());
             }
         }
-        if unit.kind != OrgKind::Unit {
-            return Err(
-                Refusal::new("PROJECT_OWNER_NOT_UNIT", "项目须由预算单位申报")
-                    .field("unit_id")
-                    .into(),
-            );
-        }
-        let department_id = unit
-            .path
-            .department
-            .ok_or_else(|| AppError::Internal("unit without department".into()))?;
-        let department = orgs::get(&mut tx, department_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("主管部门"))?;
-        let jurisdiction = orgs::get(&mut tx, unit.path.jurisdiction)
-            .await?
-            .ok_or_else(|| AppError::not_found("区划"))?;
+        let detail = self
+            .insert_project(&mut tx, caller, &owner, year, draft, previous)
+            .await?;
+        tx.commit().await?;
+        Ok(detail)
+    }
+
+    /// Adds a new project of `owner` inside the caller's transaction: code, content, history
+    /// and audit event; the caller commits.
+    pub(crate) async fn insert_project(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        owner: &Owner,
+        year: FiscalYear,
+        draft: &ProjectDraft,
+        previous: Option<i64>,
+    ) -> AppResult<ProjectDetail> {
+        let jurisdiction = &owner.jurisdiction;
         let serial =
-            projects::next_serial(&mut tx, jurisdiction.id, year.value(), department_id).await?;
+            projects::next_serial(conn, jurisdiction.id, year.value(), owner.department.id).await?;
         let base = ProjectHeader {
             jurisdiction_id: jurisdiction.id,
-            department_id,
-            unit_id,
-            code: project_code(&jurisdiction.code, year.value(), &department.code, serial),
+            department_id: owner.department.id,
+            unit_id: owner.unit.id,
+            code: project_code(
+                &jurisdiction.code,
+                year.value(),
+                &owner.department.code,
+                serial,
+            ),
             fiscal_year: year.value(),
             name: String::new(),
             kind: ProjectKind::SpecificPurpose,
@@ -589,21 +641,20 @@ impl App {
             approved: Money::ZERO,
             spent: Money::ZERO,
         };
-        let (header, lines, indicators, plan) = self.build(&mut tx, draft, base).await?;
-        let id = projects::insert(&mut tx, &header).await?;
-        projects::replace_children(&mut tx, id, &lines, &indicators, &plan).await?;
-        projects::add_history(&mut tx, id, caller.name(), "create", None, "").await?;
-        let detail = projects::get_detail(&mut tx, id)
+        let (header, lines, indicators, plan) = self.build(conn, draft, base).await?;
+        let id = projects::insert(conn, &header).await?;
+        projects::replace_children(conn, id, &lines, &indicators, &plan).await?;
+        projects::add_history(conn, id, caller.name(), "create", None, "").await?;
+        let detail = projects::get_detail(conn, id)
             .await?
             .ok_or_else(|| AppError::not_found("项目"))?;
         lingji_store::audit::append(
-            &mut tx,
+            conn,
             caller
                 .event(jurisdiction.id, "project.create", "project", id)
                 .after_json(&detail),
         )
         .await?;
-        tx.commit().await?;
         Ok(detail)
     }
 
@@ -1008,8 +1059,7 @@ mod tests {
             ..Default::default()
         };
         let fields: Vec<_> = parse_draft(&d)
-            .err()
-            .unwrap()
+            .1
             .into_iter()
             .map(|r| r.field.unwrap())
             .collect();

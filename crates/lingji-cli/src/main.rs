@@ -7,6 +7,7 @@ mod config;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -75,6 +76,25 @@ enum Command {
     /// The project library.
     #[command(subcommand)]
     Projects(ProjectsCommand),
+    /// Import data files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import projects with cost lines, targets and year plans from an .xlsx file in the
+    /// template's layout (`lingji projects template`), all or nothing.
+    Projects {
+        /// The .xlsx file.
+        file: PathBuf,
+        /// Budget year of the projects.
+        #[arg(long)]
+        year: String,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -91,6 +111,19 @@ enum ProjectsCommand {
         /// Retire every listed project.
         #[arg(long)]
         retire: bool,
+    },
+    /// Write the .xlsx import template of a budget year (drop-down lists for every unit, code,
+    /// standard and class).
+    Template {
+        /// Budget year.
+        #[arg(long)]
+        year: String,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
+        /// Output file.
+        #[arg(long, short, default_value = "项目导入模板.xlsx")]
+        out: PathBuf,
     },
 }
 
@@ -217,10 +250,61 @@ fn describe(e: &AppError) -> String {
     }
     if let AppError::Invalid { errors, .. } = e {
         for item in errors {
-            out.push_str(&format!("\n  - {}（{}）", item.message, item.code));
+            out.push_str(&format!("\n  - {}（{}", item.message, item.code));
+            if let Some(c) = item.clause {
+                out.push_str(&format!("，{c}"));
+            }
+            out.push('）');
         }
     }
     out
+}
+
+/// A progress bar on standard error: redrawn in place on a terminal, a line every tenth
+/// otherwise (logs of scripted imports).
+struct ProgressBar {
+    terminal: bool,
+    shown: std::sync::atomic::AtomicUsize,
+}
+
+impl ProgressBar {
+    fn new() -> ProgressBar {
+        use std::io::IsTerminal;
+        ProgressBar {
+            terminal: std::io::stderr().is_terminal(),
+            shown: std::sync::atomic::AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    fn show(&self, done: usize, total: usize) {
+        use std::sync::atomic::Ordering;
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
+        let step = if self.terminal {
+            percent
+        } else {
+            percent / 10 * 10
+        };
+        if self.shown.swap(step, Ordering::Relaxed) == step {
+            return;
+        }
+        let filled = percent / 4;
+        let bar = format!(
+            "导入 [{}{}] {percent:>3}% {done}/{total}",
+            "#".repeat(filled),
+            "-".repeat(25 - filled)
+        );
+        if self.terminal {
+            eprint!("\r{bar}");
+        } else {
+            eprintln!("{bar}");
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal && self.shown.load(std::sync::atomic::Ordering::Relaxed) != usize::MAX {
+            eprintln!();
+        }
+    }
 }
 
 /// The presets side by side, one row per parameter, for docs/POLICY-PROFILES.md.
@@ -465,6 +549,57 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 println!("已退出 {n} 个项目");
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Projects(ProjectsCommand::Template { year, region, out }) => {
+            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let app = open(&config).await?;
+            let jurisdiction = app
+                .find_jurisdiction(region.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let bytes = app
+                .project_template(&Caller::System, jurisdiction, year)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            std::fs::write(&out, bytes).with_context(|| format!("写入 {}", out.display()))?;
+            println!("已生成 {year} 年度项目导入模板：{}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Projects { file, year, region }) => {
+            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
+            let app = open(&config).await?;
+            let jurisdiction = app
+                .find_jurisdiction(region.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let bar = ProgressBar::new();
+            let started = std::time::Instant::now();
+            let result = app
+                .import_projects(
+                    &Caller::System,
+                    jurisdiction,
+                    year,
+                    &bytes,
+                    &|done, total| bar.show(done, total),
+                )
+                .await;
+            bar.finish();
+            match result {
+                Ok(r) => {
+                    println!(
+                        "已导入 {year} 年度项目 {} 个（测算明细 {} 条，绩效指标 {} 个，分年度计划 {} 条），申请合计 {} 元，用时 {:.1} 秒",
+                        r.projects,
+                        r.cost_lines,
+                        r.indicators,
+                        r.year_plans,
+                        r.request_total,
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => bail!(describe(&e)),
+            }
         }
         Command::Policy(PolicyCommand::Presets) => {
             print!("{}", presets_markdown());

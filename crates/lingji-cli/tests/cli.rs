@@ -189,7 +189,51 @@ async fn operators_manage_users_and_code_tables(backend: Backend) {
     assert!(lingji(&db, &["audit", "verify"], None).status.success());
 }
 
+async fn projects_import_from_excel_with_a_progress_bar(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    assert!(lingji(&db, &["demo"], None).status.success());
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../lingji-web/tests/fixtures");
+    let bad = format!("{fixtures}/projects_bad_cell.xlsx");
+    let out = lingji(&db, &["import", "projects", &bad, "--year", "2026"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("“测算明细”表 F2") && text(&out).contains("ZB-14"),
+        "{}",
+        text(&out)
+    );
+    let good = format!("{fixtures}/projects_openpyxl.xlsx");
+    let out = lingji(&db, &["import", "projects", &good, "--year", "2026"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("已导入 2026 年度项目 2 个") && stdout.contains("339300.00"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("100% 2/2"), "progress bar: {stderr}");
+    // The template for the same year, with every unit of the jurisdiction.
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("模板.xlsx");
+    let out = lingji(
+        &db,
+        &[
+            "projects",
+            "template",
+            "--year",
+            "2026",
+            "--out",
+            template.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(std::fs::read(&template).unwrap().starts_with(b"PK"));
+}
+
 backend_tests!(
+    projects_import_from_excel_with_a_progress_bar,
     audit_verify_names_the_first_tampered_event,
     audit_verify_notices_a_deleted_event,
     operators_manage_users_and_code_tables,

@@ -292,6 +292,25 @@ pub async fn next_serial(
     u32::try_from(next).map_err(corrupt)
 }
 
+/// True when the unit already has a project of this name in the year (imports refuse a second
+/// one, so a file loaded twice does not double the request).
+pub async fn name_taken(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    fiscal_year: i32,
+    name: &str,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM projects WHERE unit_id = $1 AND fiscal_year = $2 AND name = $3 LIMIT 1",
+    )
+    .bind(unit_id)
+    .bind(i64::from(fiscal_year))
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Content columns, in the order [`bind_content`] binds them ($1 to $22 in both statements).
 macro_rules! content_columns {
     () => {

@@ -816,24 +816,7 @@ async fn a_units_request_exports_to_excel_with_numbers_in_yuan(backend: Backend)
             .unwrap()
             .contains("attachment")
     );
-    let raw = {
-        let response = t.router.clone();
-        use tower::ServiceExt;
-        let res = response
-            .oneshot(
-                axum::http::Request::get("/api/v1/projects/export")
-                    .header("cookie", format!("lingji_session={}", op.cookie))
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        http_body_util::BodyExt::collect(res.into_body())
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec()
-    };
+    let raw = r.bytes;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(raw)).unwrap();
     assert_eq!(book.sheet_names(), ["项目", "测算明细"]);
     let projects = book.worksheet_range("项目").unwrap();

@@ -41,6 +41,26 @@ struct Case {
     want: [(Want, Want); 6],
 }
 
+/// A workbook with one reserve project of the unit `unit_code`.
+fn one_project_workbook(unit_code: &str, n: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("项目").unwrap();
+    for (c, (header, value)) in [
+        ("序号", "1".to_string()),
+        ("预算单位", unit_code.to_string()),
+        ("项目名称", format!("矩阵导入{n}")),
+        ("项目类别", "其他运转类".to_string()),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = u16::try_from(c).unwrap();
+        sheet.write_string(0, c, *header).unwrap();
+        sheet.write_string(1, c, value).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
 fn cases() -> Vec<Case> {
     let api = |method: Method, path: &'static str, want: [(Want, Want); 6]| Case {
         method,
@@ -58,6 +78,7 @@ fn cases() -> Vec<Case> {
     let admin_only = [(D, D), (D, D), (D, D), (D, D), (D, D), (A, A)];
     let admin_audit = [(D, D), (D, D), (D, D), (D, D), (A, A), (A, A)];
     let org_read = [(A, D), (A, D), (A, A), (A, D), (A, A), (A, A)];
+    let project_writers = [(A, A), (A, A), (A, A), (D, D), (D, D), (D, D)];
     let org_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (A, A)];
     let project_read = [(A, D), (A, D), (A, A), (D, D), (A, A), (D, D)];
     let project_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (D, D)];
@@ -111,6 +132,12 @@ fn cases() -> Vec<Case> {
             "/api/v1/projects/export",
             [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
         ),
+        api(Method::GET, "/api/v1/projects/template", project_writers),
+        api(
+            Method::POST,
+            "/api/v1/projects/import",
+            [(A, R), (A, R), (A, A), (D, D), (D, D), (D, D)],
+        ),
         api(
             Method::GET,
             "/api/v1/projects/cleanup",
@@ -134,6 +161,12 @@ fn cases() -> Vec<Case> {
         ),
         page(Method::GET, "/standards", all),
         page(Method::GET, "/indicators", all),
+        page(Method::GET, "/projects/import", project_writers),
+        page(
+            Method::POST,
+            "/projects/import",
+            [(A, R), (A, R), (A, A), (D, D), (D, D), (D, D)],
+        ),
         page(
             Method::GET,
             "/projects/cleanup",
@@ -358,6 +391,19 @@ impl Ctx<'_> {
                 let body = json!({"based_on": self.policy_version().await, "note": "矩阵测试", "changes": {"review.focused_if_findings_at_least": (n % 50 + 3).to_string()}});
                 t.call(Method::PUT, "/api/v1/policy/2026", Some(who), Some(body))
                     .await
+            }
+            (Method::GET, "/api/v1/projects/template") => {
+                t.get("/api/v1/projects/template?year=2026", Some(who)).await
+            }
+            (Method::POST, "/api/v1/projects/import") => {
+                let book = one_project_workbook(org_code, n);
+                t.upload("/api/v1/projects/import", who, &[("year", "2026")], "p.xlsx", &book)
+                    .await
+            }
+            (Method::POST, "/projects/import") => {
+                let book = one_project_workbook(org_code, n);
+                let path = format!("/projects/import?_csrf={}", who.csrf);
+                t.upload(&path, who, &[("year", "2026")], "p.xlsx", &book).await
             }
             (Method::POST, "/api/v1/codes/import") => {
                 t.upload(

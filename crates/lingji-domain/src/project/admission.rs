@@ -115,7 +115,12 @@ pub fn check_admission(
             .clause("ZB-5d"),
         );
     }
-    check_codes(f, codes, &mut out);
+    out.extend(check_codes(
+        f.function_code,
+        f.government_economic_code,
+        &f.line_economic_codes,
+        codes,
+    ));
     // CS-1: detailed cost lines, targets as a precondition.
     if f.cost_line_count == 0 || f.cost_total == Money::ZERO {
         out.push(
@@ -191,7 +196,15 @@ fn check_period(p: &Period, profile: &PolicyProfile, year: i32, out: &mut Vec<Re
     }
 }
 
-fn check_codes(f: &ProjectFacts<'_>, codes: &dyn CodeBook, out: &mut Vec<Refusal>) {
+/// ZB-15d: the function code at 项, the government economic code and every cost line's
+/// department economic code at 款, each in the budget year's tables.
+pub fn check_codes(
+    function_code: &str,
+    government_economic_code: &str,
+    line_economic_codes: &[&str],
+    codes: &dyn CodeBook,
+) -> Vec<Refusal> {
+    let mut out = Vec::new();
     let not_in_table = |field: &str, code: &str| {
         Refusal::new(
             "CODE_NOT_IN_TABLE",
@@ -200,21 +213,21 @@ fn check_codes(f: &ProjectFacts<'_>, codes: &dyn CodeBook, out: &mut Vec<Refusal
         .field(field)
         .clause("ZB-15d")
     };
-    match FunctionCode::parse_item(f.function_code) {
+    match FunctionCode::parse_item(function_code) {
         Err(r) => out.push(r.field("function_code").clause("ZB-15d")),
         Ok(c) if !codes.function_exists(c.as_str()) => {
             out.push(not_in_table("function_code", c.as_str()))
         }
         Ok(_) => {}
     }
-    match EconomicCode::parse_section(f.government_economic_code, EconomicSet::Government) {
+    match EconomicCode::parse_section(government_economic_code, EconomicSet::Government) {
         Err(r) => out.push(r.field("government_economic_code").clause("ZB-15d")),
         Ok(c) if !codes.economic_exists(c.as_str()) => {
             out.push(not_in_table("government_economic_code", c.as_str()))
         }
         Ok(_) => {}
     }
-    for (i, code) in f.line_economic_codes.iter().enumerate() {
+    for (i, code) in line_economic_codes.iter().enumerate() {
         let field = format!("cost_lines[{i}].economic_code");
         match EconomicCode::parse_section(code, EconomicSet::Department) {
             Err(r) => out.push(r.field(field).clause("ZB-15d")),
@@ -224,6 +237,7 @@ fn check_codes(f: &ProjectFacts<'_>, codes: &dyn CodeBook, out: &mut Vec<Refusal
             Ok(_) => {}
         }
     }
+    out
 }
 
 fn check_targets(f: &ProjectFacts<'_>, out: &mut Vec<Refusal>) {

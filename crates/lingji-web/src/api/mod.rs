@@ -6,6 +6,7 @@ mod auth;
 pub mod codes;
 mod orgs;
 pub mod policy;
+pub mod project_files;
 pub mod projects;
 mod users;
 
@@ -69,8 +70,37 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(policy::router())
             .merge(codes::router())
             .merge(audit::router())
-            .merge(projects::router()),
+            .merge(projects::router())
+            .merge(project_files::router()),
     )
+}
+
+/// The media type of .xlsx files.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file download: `ascii` names it for old clients, `name` (UTF-8, e.g. 项目库.xlsx) for the
+/// rest.
+pub fn download(
+    bytes: Vec<u8>,
+    content_type: &str,
+    ascii: &str,
+    name: &str,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// A JSON body whose rejection is a problem+json in Chinese rather than axum's plain text.

@@ -564,22 +564,12 @@ async fn export(
     ApiUser(id): ApiUser,
     Query(q): Query<ProjectQuery>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let filter = q.filter(id.actor.org.jurisdiction)?;
     let bytes = state.app.export_projects(&id.caller(), filter).await?;
-    let name = url::form_urlencoded::byte_serialize("项目库.xlsx".as_bytes()).collect::<String>();
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"projects.xlsx\"; filename*=UTF-8''{name}"),
-            ),
-        ],
+    Ok(super::download(
         bytes,
-    )
-        .into_response())
+        super::XLSX,
+        "projects.xlsx",
+        "项目库.xlsx",
+    ))
 }

@@ -11,6 +11,7 @@ mod home;
 mod login;
 mod orgs;
 mod policy;
+mod project_import;
 mod projects;
 
 use std::collections::BTreeMap;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(codes::router())
         .merge(audit::router())
         .merge(projects::router())
+        .merge(project_import::router())
         .merge(account::router())
 }
 

@@ -54,6 +54,7 @@ struct ListPage<'a> {
     kinds: Options,
     next_page: Option<String>,
     can_create: bool,
+    can_import: bool,
     can_clean: bool,
     export_link: String,
 }
@@ -139,6 +140,11 @@ async fn list(
                     kinds: options(ProjectKind::ALL, ProjectKind::as_str, ProjectKind::label),
                     next_page,
                     can_create: id.actor.org.unit.is_some(),
+                    can_import: lingji_domain::authz::reach(
+                        id.actor.role,
+                        lingji_domain::authz::Resource::Project,
+                        lingji_domain::authz::Access::Write,
+                    ) != lingji_domain::authz::Reach::None,
                     can_clean: id.actor.role == lingji_domain::authz::Role::FinanceOfficer,
                     export_link,
                 },
