@@ -696,7 +696,7 @@ impl App {
         Ok(after)
     }
 
-    async fn load_for(
+    pub(crate) async fn load_for(
         &self,
         caller: &Caller,
         conn: &mut AnyConnection,

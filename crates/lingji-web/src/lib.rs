@@ -39,8 +39,9 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
 }
 
-/// Largest request body accepted (code-table uploads included).
-pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
+/// Largest request body accepted by any route: the project import. Routes keep axum's 2 MB
+/// default unless they raise it for uploads (attachments, imports).
+pub const BODY_LIMIT: usize = api::project_files::MAX_IMPORT_BYTES;
 
 /// The whole application as one router.
 pub fn router(app: App, config: WebConfig) -> Router {

@@ -118,6 +118,26 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/projects/{id}", project_read),
         api(Method::PUT, "/api/v1/projects/{id}", project_write),
         api(Method::GET, "/api/v1/projects/{id}/check", project_read),
+        api(
+            Method::GET,
+            "/api/v1/projects/{id}/attachments",
+            project_read,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/attachments",
+            project_write,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/projects/{id}/attachments/{attachment_id}",
+            project_read,
+        ),
+        api(
+            Method::DELETE,
+            "/api/v1/projects/{id}/attachments/{attachment_id}",
+            project_write,
+        ),
         api(Method::GET, "/api/v1/projects/{id}/copy", project_read),
         // Retiring a reserve project is the unit's or finance's; a reviewer is refused by the lifecycle.
         api(
@@ -179,6 +199,12 @@ fn cases() -> Vec<Case> {
         ),
         page(Method::GET, "/projects/{id}", project_read),
         page(Method::POST, "/projects/{id}", project_write),
+        page(Method::POST, "/projects/{id}/attachments", project_write),
+        page(
+            Method::POST,
+            "/projects/{id}/attachments/{attachment}/delete",
+            project_write,
+        ),
         page(
             Method::POST,
             "/projects/{id}/move",
@@ -290,6 +316,23 @@ impl Ctx<'_> {
         r.json()
     }
 
+    /// An attachment on a new reserve project of `org_code`, uploaded by finance: its href.
+    async fn attachment_in(&self, org_code: &str) -> String {
+        let p = self.project_in(org_code).await;
+        let r = self
+            .t
+            .upload(
+                &format!("/api/v1/projects/{}/attachments", p["id"]),
+                self.finance,
+                &[],
+                "a.txt",
+                b"note",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()["href"].as_str().unwrap().to_string()
+    }
+
     async fn policy_version(&self) -> i64 {
         self.t
             .get("/api/v1/policy/2026", Some(self.admin))
@@ -352,7 +395,7 @@ impl Ctx<'_> {
             }
             (Method::POST, "/api/v1/orgs") => {
                 let dept = self.org(&org_code[..3]).await["id"].as_i64().unwrap();
-                let body = json!({"kind": "unit", "parent_id": dept, "code": format!("{}{:03}", &org_code[..3], 100 + n), "name": format!("新单位{n}"), "unit_kind": "public_welfare_1"});
+                let body = json!({"kind": "unit", "parent_id": dept, "code": format!("{}{:03}", &org_code[..3], 100 + n % 900), "name": format!("新单位{n}"), "unit_kind": "public_welfare_1"});
                 t.call(Method::POST, "/api/v1/orgs", Some(who), Some(body))
                     .await
             }
@@ -432,7 +475,7 @@ impl Ctx<'_> {
             }
             (Method::POST, "/orgs") => {
                 let dept = self.org(&org_code[..3]).await["id"].to_string();
-                let code = format!("{}{:03}", &org_code[..3], 100 + n);
+                let code = format!("{}{:03}", &org_code[..3], 100 + n % 900);
                 let name = format!("页面新单位{n}");
                 t.form(
                     "/orgs",
@@ -571,6 +614,32 @@ impl Ctx<'_> {
                 let name = format!("页面改名{n}");
                 t.form(&format!("/projects/{}", p["id"]), who, &[("name", &name), ("kind", "other_operating"), ("version", &p["version"].to_string())], None).await
             }
+            (Method::GET, "/api/v1/projects/{id}/attachments") => {
+                let p = self.project_in(org_code).await;
+                t.get(&format!("/api/v1/projects/{}/attachments", p["id"]), Some(who)).await
+            }
+            (Method::POST, "/api/v1/projects/{id}/attachments") => {
+                let p = self.project_in(org_code).await;
+                t.upload(&format!("/api/v1/projects/{}/attachments", p["id"]), who, &[], "a.txt", b"note").await
+            }
+            (Method::POST, "/projects/{id}/attachments") => {
+                let p = self.project_in(org_code).await;
+                let path = format!("/projects/{}/attachments?_csrf={}", p["id"], who.csrf);
+                t.upload(&path, who, &[], "a.txt", b"note").await
+            }
+            (Method::GET, "/api/v1/projects/{id}/attachments/{attachment_id}") => {
+                let href = self.attachment_in(org_code).await;
+                t.get(&href, Some(who)).await
+            }
+            (Method::DELETE, "/api/v1/projects/{id}/attachments/{attachment_id}") => {
+                let href = self.attachment_in(org_code).await;
+                t.call(Method::DELETE, &href, Some(who), None).await
+            }
+            (Method::POST, "/projects/{id}/attachments/{attachment}/delete") => {
+                let href = self.attachment_in(org_code).await;
+                let path = format!("{}/delete", href.trim_start_matches("/api/v1"));
+                t.form(&path, who, &[], None).await
+            }
             (Method::POST, "/projects/{id}/move") => {
                 let p = self.project_in(org_code).await;
                 t.form(&format!("/projects/{}/move", p["id"]), who, &[("to", "retired"), ("note", "不再需要"), ("version", &p["version"].to_string())], None).await
@@ -637,12 +706,12 @@ async fn role_scope_matrix(backend: Backend) {
                     ));
                 }
                 if case.method != Method::GET && got != A {
-                    // Setting up the case (a user or project to act on) wrote one event; the
+                    // Setting up the case (a user or project, and an attachment on it) wrote events; the
                     // refused request itself must write none.
                     let setup_writes = i64::from(
                         case.path.contains("{id}")
                             && (case.path.contains("users") || case.path.contains("projects")),
-                    );
+                    ) + i64::from(case.path.contains("{attachment"));
                     let after = t.audit_count().await;
                     if after != before + setup_writes {
                         failures.push(format!(

@@ -1,6 +1,7 @@
 //! `/api/v1`: every route registered through `OpenApiRouter` + `routes!`, so the OpenAPI
 //! document cannot drift from the code.
 
+pub mod attachments;
 pub mod audit;
 mod auth;
 pub mod codes;
@@ -71,7 +72,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(codes::router())
             .merge(audit::router())
             .merge(projects::router())
-            .merge(project_files::router()),
+            .merge(project_files::router())
+            .merge(attachments::router()),
     )
 }
 

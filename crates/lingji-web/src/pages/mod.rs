@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod attachments;
 mod audit;
 pub mod calendar;
 mod codes;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(projects::router())
         .merge(project_import::router())
+        .merge(attachments::router())
         .merge(account::router())
 }
 
@@ -233,6 +235,8 @@ pub fn flash_from(query: &BTreeMap<String, String>) -> Option<String> {
         "created" => "已创建",
         "password" => "密码已修改",
         "imported" => "已导入",
+        "attached" => "附件已上传",
+        "detached" => "附件已删除",
         _ => return None,
     };
     Some(text.to_string())

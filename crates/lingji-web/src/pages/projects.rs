@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeedDraft};
+use lingji_app::store::attachments::Attachment;
 use lingji_app::store::projects::{HistoryEntry, Project};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::codes::FiscalYear;
@@ -184,6 +185,9 @@ struct FormPage<'a> {
     standards: Vec<Standard>,
     library: Vec<lingji_app::store::standards::LibraryIndicator>,
     version: i64,
+    attachments: Vec<AttachmentRow>,
+    can_attach: bool,
+    attachment_error: String,
 }
 
 impl FormPage<'_> {
@@ -255,7 +259,45 @@ const FEATURES: [(&str, &str); 8] = [
     ("special_fund", "专项资金"),
 ];
 
-struct FormInput {
+/// An attachment as the 附件 tab lists it.
+struct AttachmentRow {
+    id: i64,
+    project_id: i64,
+    file_name: String,
+    size: String,
+    note: String,
+    uploaded_by: String,
+    uploaded_at: String,
+}
+
+impl From<Attachment> for AttachmentRow {
+    fn from(a: Attachment) -> Self {
+        let size = if a.size_bytes >= 1_048_576 {
+            format!(
+                "{}.{} MB",
+                a.size_bytes / 1_048_576,
+                a.size_bytes % 1_048_576 * 10 / 1_048_576
+            )
+        } else {
+            format!("{} KB", (a.size_bytes + 1023) / 1024)
+        };
+        AttachmentRow {
+            id: a.id,
+            project_id: a.project_id,
+            file_name: a.file_name,
+            size,
+            note: a.note,
+            uploaded_by: a.uploaded_by,
+            uploaded_at: a
+                .uploaded_at
+                .get(..16)
+                .unwrap_or(&a.uploaded_at)
+                .replace('T', " "),
+        }
+    }
+}
+
+pub(super) struct FormInput {
     project: Option<Project>,
     /// Last year's project this one continues (new form: from ?from=; stored: previous_id).
     previous: Option<i64>,
@@ -265,9 +307,11 @@ struct FormInput {
     problems: Option<Vec<String>>,
     errors: FieldErrors,
     version: i64,
+    /// Why the last upload was refused, shown in the 附件 tab.
+    pub(super) attachment_error: String,
 }
 
-async fn form_page(
+pub(super) async fn form_page(
     ctx: &PageCtx<'_>,
     input: FormInput,
     flash: Option<String>,
@@ -309,6 +353,26 @@ async fn form_page(
             .map(|(d, _)| d.project),
         None => None,
     };
+    let attachments = match &input.project {
+        Some(p) => match state.app.attachments(&id.caller(), p.id).await {
+            Ok(list) => list.into_iter().map(AttachmentRow::from).collect(),
+            Err(e) => return error_page(id, path, &e),
+        },
+        None => Vec::new(),
+    };
+    // Units attach while they may edit; reviewers and finance at any stage. The use case
+    // decides; this only hides a form that would be refused.
+    let can_attach = input.project.is_some()
+        && match id.actor.role {
+            lingji_domain::authz::Role::UnitOperator => editable,
+            role => {
+                lingji_domain::authz::reach(
+                    role,
+                    lingji_domain::authz::Resource::Project,
+                    lingji_domain::authz::Access::Write,
+                ) != lingji_domain::authz::Reach::None
+            }
+        };
     let title = input
         .project
         .as_ref()
@@ -350,6 +414,9 @@ async fn form_page(
         problems: input.problems,
         errors: input.errors,
         version: input.version,
+        attachments,
+        can_attach,
+        attachment_error: input.attachment_error,
     };
     render(status, &page)
 }
@@ -387,6 +454,7 @@ async fn new_form(
         problems: None,
         errors: FieldErrors::default(),
         version: 0,
+        attachment_error: String::new(),
     };
     form_page(&ctx, input, None, StatusCode::OK).await
 }
@@ -590,13 +658,14 @@ async fn create(
                 problems: None,
                 errors,
                 version: 0,
+                attachment_error: String::new(),
             };
             form_page(&ctx, input, None, crate::problem::status_of(&e)).await
         }
     }
 }
 
-async fn stored(
+pub(super) async fn stored(
     state: &AppState,
     id: &crate::identity::Identity,
     project_id: i64,
@@ -632,6 +701,7 @@ async fn stored(
         history,
         problems,
         errors: FieldErrors::default(),
+        attachment_error: String::new(),
     })
 }
 
