@@ -2,6 +2,7 @@
 //! (through [`Caller::authorize`], the one place), loads, asks the domain to decide, and
 //! persists the change with its audit event in one transaction.
 
+mod additions;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use sqlx::AnyConnection;
 
 use crate::App;
+use crate::additions::Additions;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
@@ -585,18 +586,22 @@ impl App {
                 .into());
             }
         }
+        let mut adds = Additions::begin(&mut tx).await?;
         let detail = self
-            .insert_project(&mut tx, caller, &owner, year, draft, previous)
+            .insert_project(&mut tx, &mut adds, caller, &owner, year, draft, previous)
             .await?;
+        adds.finish(&mut tx).await?;
         tx.commit().await?;
         Ok(detail)
     }
 
     /// Adds a new project of `owner` inside the caller's transaction: code, content, history
-    /// and audit event; the caller commits.
+    /// and audit event, counted in `adds`; the caller finishes `adds` and commits.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn insert_project(
         &self,
         conn: &mut AnyConnection,
+        adds: &mut Additions,
         caller: &Caller,
         owner: &Owner,
         year: FiscalYear,
@@ -604,8 +609,9 @@ impl App {
         previous: Option<i64>,
     ) -> AppResult<ProjectDetail> {
         let jurisdiction = &owner.jurisdiction;
-        let serial =
-            projects::next_serial(conn, jurisdiction.id, year.value(), owner.department.id).await?;
+        let serial = adds
+            .serial(conn, jurisdiction.id, year.value(), owner.department.id)
+            .await?;
         let base = ProjectHeader {
             jurisdiction_id: jurisdiction.id,
             department_id: owner.department.id,
@@ -642,19 +648,26 @@ impl App {
             spent: Money::ZERO,
         };
         let (header, lines, indicators, plan) = self.build(conn, draft, base).await?;
-        let id = projects::insert(conn, &header).await?;
-        projects::replace_children(conn, id, &lines, &indicators, &plan).await?;
+        let project = projects::insert(conn, &header).await?;
+        let id = project.id;
+        projects::insert_children(conn, id, &lines, &indicators, &plan).await?;
         projects::add_history(conn, id, caller.name(), "create", None, "").await?;
-        let detail = projects::get_detail(conn, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("项目"))?;
-        lingji_store::audit::append(
-            conn,
-            caller
-                .event(jurisdiction.id, "project.create", "project", id)
-                .after_json(&detail),
-        )
-        .await?;
+        // What was just written, without reading it back (imports add projects by the
+        // hundred thousand).
+        let detail = ProjectDetail {
+            project,
+            cost_lines: lines,
+            indicators,
+            year_plan: plan,
+        };
+        adds.chain
+            .append(
+                conn,
+                caller
+                    .event(jurisdiction.id, "project.create", "project", id)
+                    .after_json(&detail),
+            )
+            .await?;
         Ok(detail)
     }
 

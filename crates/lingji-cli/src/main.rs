@@ -3,6 +3,7 @@
 //! Configuration is layered: defaults, then `lingji.toml`, then `LINGJI_*` environment
 //! variables, then command-line flags.
 
+mod bench;
 mod config;
 
 use std::io::BufRead;
@@ -79,6 +80,29 @@ enum Command {
     /// Import data files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Benchmark helpers (docs/BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Write a project workbook of N projects (each with a cost line and an indicator) over
+    /// every unit of the jurisdiction, for `lingji import projects`.
+    Workbook {
+        /// Number of projects.
+        #[arg(long, default_value_t = 100_000)]
+        projects: u32,
+        /// Budget year.
+        #[arg(long)]
+        year: String,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
+        /// Output file.
+        #[arg(long, short, default_value = "bench-projects.xlsx")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -600,6 +624,22 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 }
                 Err(e) => bail!(describe(&e)),
             }
+        }
+        Command::Bench(BenchCommand::Workbook {
+            projects,
+            year,
+            region,
+            out,
+        }) => {
+            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let app = open(&config).await?;
+            let jurisdiction = app
+                .find_jurisdiction(region.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            bench::workbook(&app, jurisdiction, year.value(), projects, &out).await?;
+            println!("已生成 {projects} 个项目的测试工作簿：{}", out.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Policy(PolicyCommand::Presets) => {
             print!("{}", presets_markdown());

@@ -48,49 +48,88 @@ impl NewEvent<'_> {
 /// number. Taking the head row with an UPDATE locks it until the transaction ends, so
 /// concurrent writers chain one after another and a rolled-back change leaves no event.
 pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, StoreError> {
-    let (seq, prev_hash): (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *conn)
-            .await?;
-    let at = now_text();
-    let hash = chain_hash(
-        &prev_hash,
-        seq,
-        &[
-            &at,
-            &e.jurisdiction_id.to_string(),
-            &e.actor_id.to_string(),
-            e.actor,
-            e.action,
-            e.entity_type,
-            &e.entity_id,
-            &e.before,
-            &e.after,
-        ],
-    );
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, jurisdiction_id, actor_id, actor, action, entity_type, \
-         entity_id, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(seq)
-    .bind(&at)
-    .bind(e.jurisdiction_id)
-    .bind(e.actor_id)
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.entity_type)
-    .bind(&e.entity_id)
-    .bind(&e.before)
-    .bind(&e.after)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    let mut chain = Chain::take(conn).await?;
+    let seq = chain.append(conn, e).await?;
+    chain.finish(conn).await?;
+    Ok(seq)
+}
+
+/// The head of the chain held by one transaction that appends many events (an import of
+/// thousands of projects): the head row is locked and written once, not once per event —
+/// PostgreSQL keeps every version of a row updated inside one transaction, so per-event
+/// updates of the head would slow each append down in step with the count.
+#[derive(Debug)]
+#[must_use = "finish() writes the head; without it the transaction must not commit"]
+pub struct Chain {
+    seq: i64,
+    hash: String,
+}
+
+impl Chain {
+    /// Takes the head, locking it until the transaction ends.
+    pub async fn take(conn: &mut AnyConnection) -> Result<Chain, StoreError> {
+        let (seq, hash): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(Chain { seq, hash })
+    }
+
+    /// Appends an event after the last one; returns its sequence number.
+    pub async fn append(
+        &mut self,
+        conn: &mut AnyConnection,
+        e: NewEvent<'_>,
+    ) -> Result<i64, StoreError> {
+        let seq = self.seq + 1;
+        let at = now_text();
+        let hash = chain_hash(
+            &self.hash,
+            seq,
+            &[
+                &at,
+                &e.jurisdiction_id.to_string(),
+                &e.actor_id.to_string(),
+                e.actor,
+                e.action,
+                e.entity_type,
+                &e.entity_id,
+                &e.before,
+                &e.after,
+            ],
+        );
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, jurisdiction_id, actor_id, actor, action, entity_type, \
+             entity_id, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(e.jurisdiction_id)
+        .bind(e.actor_id)
+        .bind(e.actor)
+        .bind(e.action)
+        .bind(e.entity_type)
+        .bind(&e.entity_id)
+        .bind(&e.before)
+        .bind(&e.after)
+        .bind(&self.hash)
         .bind(&hash)
         .execute(&mut *conn)
         .await?;
-    Ok(seq)
+        self.seq = seq;
+        self.hash = hash;
+        Ok(seq)
+    }
+
+    /// Writes the head: the last sequence number and hash.
+    pub async fn finish(self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(self.seq)
+            .bind(&self.hash)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -263,26 +263,20 @@ impl TryFrom<Row> for Project {
     }
 }
 
-/// The next serial number for project codes of a department in a year; locks the counter row
-/// until the transaction ends so concurrent creations get distinct numbers.
-pub async fn next_serial(
+/// The next free serial number for project codes of a department in a year, locking the
+/// counter until the transaction ends so that concurrent creations get distinct numbers. The
+/// caller hands out numbers from it and writes the next free one with [`set_serial`] before it
+/// commits (once, however many projects it adds).
+pub async fn take_serial(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     fiscal_year: i32,
     department_id: i64,
 ) -> Result<u32, StoreError> {
-    sqlx::query(
-        "INSERT INTO project_serials (jurisdiction_id, fiscal_year, department_id, next_serial) VALUES ($1, $2, $3, 1) \
-         ON CONFLICT (jurisdiction_id, fiscal_year, department_id) DO NOTHING",
-    )
-    .bind(jurisdiction_id)
-    .bind(i64::from(fiscal_year))
-    .bind(department_id)
-    .execute(&mut *conn)
-    .await?;
     let next: i64 = sqlx::query_scalar(
-        "UPDATE project_serials SET next_serial = next_serial + 1 \
-         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND department_id = $3 RETURNING next_serial - 1",
+        "INSERT INTO project_serials (jurisdiction_id, fiscal_year, department_id, next_serial) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (jurisdiction_id, fiscal_year, department_id) \
+         DO UPDATE SET next_serial = project_serials.next_serial RETURNING next_serial",
     )
     .bind(jurisdiction_id)
     .bind(i64::from(fiscal_year))
@@ -292,23 +286,41 @@ pub async fn next_serial(
     u32::try_from(next).map_err(corrupt)
 }
 
-/// True when the unit already has a project of this name in the year (imports refuse a second
-/// one, so a file loaded twice does not double the request).
-pub async fn name_taken(
+/// Writes the next free serial number taken with [`take_serial`].
+pub async fn set_serial(
     conn: &mut AnyConnection,
-    unit_id: i64,
+    jurisdiction_id: i64,
     fiscal_year: i32,
-    name: &str,
-) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM projects WHERE unit_id = $1 AND fiscal_year = $2 AND name = $3 LIMIT 1",
+    department_id: i64,
+    next: u32,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE project_serials SET next_serial = $4 \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND department_id = $3",
     )
-    .bind(unit_id)
+    .bind(jurisdiction_id)
     .bind(i64::from(fiscal_year))
-    .bind(name)
-    .fetch_optional(&mut *conn)
+    .bind(department_id)
+    .bind(i64::from(next))
+    .execute(&mut *conn)
     .await?;
-    Ok(found.is_some())
+    Ok(())
+}
+
+/// The names of a jurisdiction's projects in a year, with their unit (imports refuse a second
+/// project of the same name in a unit, so a file loaded twice does not double the request).
+pub async fn names_in_year(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT unit_id, name FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 /// Content columns, in the order [`bind_content`] binds them ($1 to $22 in both statements).
@@ -349,7 +361,7 @@ fn bind_content<'q>(q: AnyQuery<'q>, h: &'q ProjectHeader, features: String) -> 
 }
 
 /// Inserts a project header; returns its id.
-pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<i64, StoreError> {
+pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<Project, StoreError> {
     let now = now_text();
     let features = serde_json::to_string(&h.features).map_err(corrupt)?;
     let q = sqlx::query(concat!(
@@ -357,7 +369,7 @@ pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<i64, 
         content_columns!(),
         ", jurisdiction_id, department_id, unit_id, code, fiscal_year, state, last_funded_year, previous_id, \
          approved, spent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) RETURNING id"
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) RETURNING id, version"
     ));
     let row = bind_content(q, h, features)
         .bind(h.jurisdiction_id)
@@ -374,7 +386,13 @@ pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<i64, 
         .bind(&now)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(sqlx::Row::try_get(&row, 0)?)
+    Ok(Project {
+        id: sqlx::Row::try_get(&row, 0)?,
+        version: sqlx::Row::try_get(&row, 1)?,
+        created_at: now.clone(),
+        updated_at: now,
+        header: h.clone(),
+    })
 }
 
 /// Replaces the editable content of a project if it is still at `expected_version`. The owner,
@@ -462,6 +480,17 @@ pub async fn replace_children(
     ] {
         sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     }
+    insert_children(conn, id, lines, indicators, plan).await
+}
+
+/// Adds the cost lines, indicators and year plan of a project that has none yet.
+pub async fn insert_children(
+    conn: &mut AnyConnection,
+    id: i64,
+    lines: &[CostLine],
+    indicators: &[Indicator],
+    plan: &[YearNeed],
+) -> Result<(), StoreError> {
     for (i, l) in lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO project_cost_lines (project_id, position, item, economic_code, standard_id, quantity, unit_amount, amount, basis) \
@@ -672,28 +701,68 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Project>, 
         .search
         .as_ref()
         .map(|s| format!("%{}%", s.replace(['%', '_'], "")));
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        project_columns!(),
-        " FROM projects WHERE jurisdiction_id = $1 \
-         AND ($2 IS NULL OR fiscal_year = $2) AND ($3 IS NULL OR department_id = $3) AND ($4 IS NULL OR unit_id = $4) \
-         AND ($5 IS NULL OR state = $5) AND ($6 IS NULL OR matter_class = $6) AND ($7 IS NULL OR tier = $7) \
-         AND ($8 IS NULL OR kind = $8) AND ($9 IS NULL OR name LIKE $9 OR code LIKE $9) AND id > $10 \
-         ORDER BY id LIMIT $11"
-    ))
-    .bind(f.jurisdiction_id)
-    .bind(f.fiscal_year.map(i64::from))
-    .bind(f.department_id)
-    .bind(f.unit_id)
-    .bind(f.state.map(|s| s.as_str()))
-    .bind(f.matter_class.map(|m| m.as_str()))
-    .bind(f.tier.map(|t| t.as_str()))
-    .bind(f.kind.map(|k| k.as_str()))
-    .bind(search)
-    .bind(f.after_id.unwrap_or(0))
-    .bind(f.limit.clamp(1, 500))
-    .fetch_all(&mut *conn)
-    .await?;
+    // One statement per scope, each naming its own columns as equalities, so that the planner
+    // walks the matching index in id order (projects_unit, projects_department,
+    // projects_year_id) and stops after a page instead of sorting the year.
+    macro_rules! rest {
+        () => {
+            " AND ($5 IS NULL OR state = $5) AND ($6 IS NULL OR matter_class = $6) AND ($7 IS NULL OR tier = $7) \
+             AND ($8 IS NULL OR kind = $8) AND ($9 IS NULL OR name LIKE $9 OR code LIKE $9) AND id > $10 \
+             ORDER BY id LIMIT $11"
+        };
+    }
+    let sql = match (f.fiscal_year, f.department_id, f.unit_id) {
+        // Finance's work queues: one state of the whole year (projects_year_state).
+        (Some(_), None, None) if f.state.is_some() => concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = $5 \
+             AND ($3 IS NULL OR department_id = $3) AND ($4 IS NULL OR unit_id = $4)",
+            rest!()
+        ),
+        (Some(_), _, Some(_)) => concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE unit_id = $4 AND fiscal_year = $2 AND jurisdiction_id = $1 \
+             AND ($3 IS NULL OR department_id = $3)",
+            rest!()
+        ),
+        (Some(_), Some(_), None) => concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE department_id = $3 AND fiscal_year = $2 AND jurisdiction_id = $1 \
+             AND ($4 IS NULL OR unit_id = $4)",
+            rest!()
+        ),
+        (Some(_), None, None) => concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+             AND ($3 IS NULL OR department_id = $3) AND ($4 IS NULL OR unit_id = $4)",
+            rest!()
+        ),
+        (None, _, _) => concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE jurisdiction_id = $1 AND ($2 IS NULL OR fiscal_year = $2) \
+             AND ($3 IS NULL OR department_id = $3) AND ($4 IS NULL OR unit_id = $4)",
+            rest!()
+        ),
+    };
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(f.jurisdiction_id)
+        .bind(f.fiscal_year.map(i64::from))
+        .bind(f.department_id)
+        .bind(f.unit_id)
+        .bind(f.state.map(|s| s.as_str()))
+        .bind(f.matter_class.map(|m| m.as_str()))
+        .bind(f.tier.map(|t| t.as_str()))
+        .bind(f.kind.map(|k| k.as_str()))
+        .bind(search)
+        .bind(f.after_id.unwrap_or(0))
+        .bind(f.limit.clamp(1, 500))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.into_iter().map(Project::try_from).collect()
 }
 

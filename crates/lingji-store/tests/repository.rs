@@ -379,7 +379,7 @@ async fn projects_round_trip_with_their_lines_targets_and_plan(backend: Backend)
     let (city, dept, unit, _) = seed_tree(&store).await;
     let mut tx = store.begin().await.unwrap();
     let h = header(city, dept, unit, "329900202610100001", "全市教师培训");
-    let id = projects::insert(&mut tx, &h).await.unwrap();
+    let id = projects::insert(&mut tx, &h).await.unwrap().id;
     let lines = vec![projects::CostLine {
         input: CostLineInput {
             item: "培训费".into(),
@@ -453,12 +453,14 @@ async fn project_serials_are_unique_under_concurrency(backend: Backend) {
             let mut got = Vec::new();
             for _ in 0..5 {
                 let mut tx = store.begin().await.unwrap();
-                got.push(
-                    projects::next_serial(&mut tx, city, 2026, dept)
-                        .await
-                        .unwrap(),
-                );
+                let serial = projects::take_serial(&mut tx, city, 2026, dept)
+                    .await
+                    .unwrap();
+                projects::set_serial(&mut tx, city, 2026, dept, serial + 1)
+                    .await
+                    .unwrap();
                 tx.commit().await.unwrap();
+                got.push(serial);
             }
             got
         }));

@@ -17,6 +17,7 @@ use sqlx::AnyConnection;
 
 use super::{INDICATORS, LINES, Layout, PLAN, PROJECTS, leading_code, normalise_header};
 use crate::App;
+use crate::additions::Additions;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::projects::{
@@ -573,9 +574,15 @@ impl App {
         );
 
         let codes = year_codes(&mut tx, year.value()).await?;
+        let mut adds = Additions::begin(&mut tx).await?;
         let own_unit = caller.actor().and_then(|a| a.org.unit);
         let mut owners: HashMap<String, Result<Owner, Refusal>> = HashMap::new();
-        let mut names: HashSet<(i64, String)> = HashSet::new();
+        // Names already in the library this year, and those taken earlier in the file.
+        let mut names: HashSet<(i64, String)> =
+            store_projects::names_in_year(&mut tx, jurisdiction_id, year.value())
+                .await?
+                .into_iter()
+                .collect();
         let mut done = ImportReport::default();
         let mut total = Money::ZERO;
         let count = entries.len();
@@ -603,11 +610,7 @@ impl App {
             let mut problems = code_errors(&e.draft, &codes);
             problems.extend(target_errors(&e.draft));
             let name = e.draft.name.trim().to_string();
-            if !name.is_empty()
-                && (!names.insert((owner.unit.id, name.clone()))
-                    || store_projects::name_taken(&mut tx, owner.unit.id, year.value(), &name)
-                        .await?)
-            {
+            if !name.is_empty() && !names.insert((owner.unit.id, name.clone())) {
                 problems.push(
                     Refusal::new(
                         "PROJECT_NAME_TAKEN",
@@ -623,7 +626,7 @@ impl App {
                 continue;
             }
             match self
-                .insert_project(&mut tx, caller, owner, year, &e.draft, None)
+                .insert_project(&mut tx, &mut adds, caller, owner, year, &e.draft, None)
                 .await
             {
                 Ok(detail) => {
@@ -653,7 +656,8 @@ impl App {
         let event = caller
             .event(jurisdiction_id, "project.import", "fiscal_year", year)
             .after_json(&done);
-        lingji_store::audit::append(&mut tx, event).await?;
+        adds.chain.append(&mut tx, event).await?;
+        adds.finish(&mut tx).await?;
         tx.commit().await?;
         Ok(done)
     }
