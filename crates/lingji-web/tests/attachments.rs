@@ -93,7 +93,11 @@ async fn a_unit_attaches_and_everyone_in_scope_downloads_the_same_bytes(backend:
 
     // The project page lists it in the 附件 tab; history keeps upload and removal.
     let page = t.get(&format!("/projects/{project}"), Some(&op)).await;
-    assert!(page.text.contains("可研报告.pdf") && page.text.contains("上传附件"));
+    assert!(page.text.contains("可研报告.pdf") && page.text.contains("data-testid=\"attach\""));
+    assert!(
+        page.text.contains("<td>上传附件</td>"),
+        "the 历史 tab says what happened in Chinese"
+    );
     let r = t.call(Method::DELETE, &href, Some(&op), None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     assert_eq!(t.get(&href, Some(&op)).await.status, StatusCode::NOT_FOUND);

@@ -463,6 +463,32 @@ async fn unit_operator_creates_fills_checks_and_submits_a_project() {
             .unwrap(),
         "282,750.00"
     );
+    // 附件: the policy document, uploaded in its tab.
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("教师队伍建设实施意见.pdf");
+    std::fs::write(&doc, b"%PDF-1.7\n%%EOF\n").unwrap();
+    tab(&c, "附件").await;
+    c.find(Locator::Css("input[type=file][form=attach]"))
+        .await
+        .unwrap()
+        .send_keys(doc.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("[data-testid=attach]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, "msg=attached").await;
+    let listed = c
+        .find(Locator::Css("[data-testid=attachments]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("教师队伍建设实施意见.pdf"), "{listed}");
     c.find(Locator::LinkText("入库检查"))
         .await
         .unwrap()
@@ -493,6 +519,12 @@ async fn unit_operator_creates_fills_checks_and_submits_a_project() {
             .await
             .unwrap(),
         "已申报"
+    );
+    // Admitting is finance's move: the unit is not offered it.
+    assert!(
+        c.find(Locator::Css("[data-testid=move-admitted]"))
+            .await
+            .is_err()
     );
     if let Ok(png) = c.screenshot().await {
         let _ = std::fs::write(std::env::temp_dir().join("lingji-project.png"), png);

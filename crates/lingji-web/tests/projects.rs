@@ -845,7 +845,37 @@ async fn a_units_request_exports_to_excel_with_numbers_in_yuan(backend: Backend)
     );
 }
 
+async fn the_project_page_offers_only_the_callers_moves(backend: Backend) {
+    let t = match TestApp::demo_with_projects(backend).await {
+        Some(app) => app,
+        None => return,
+    };
+    let op = t.login("danwei").await;
+    let submitted = t
+        .get("/api/v1/projects?state=submitted&limit=1", Some(&op))
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .expect("a submitted demo project of 101001");
+    let page = |who: Session| {
+        let t = &t;
+        async move {
+            t.get(&format!("/projects/{submitted}"), Some(&who))
+                .await
+                .text
+        }
+    };
+    let unit = page(op.clone()).await;
+    assert!(
+        !unit.contains("move-admitted") && !unit.contains("move-returned"),
+        "a unit neither admits nor returns"
+    );
+    let finance = page(t.login("caizheng").await).await;
+    assert!(finance.contains("move-admitted") && finance.contains("move-returned"));
+}
+
 backend_tests!(
+    the_project_page_offers_only_the_callers_moves,
     a_units_request_exports_to_excel_with_numbers_in_yuan,
     pm_4_units_pick_indicators_from_a_common_and_sector_library,
     zb_15c_and_zb_5d_the_library_is_cleaned_on_confirmation,

@@ -191,6 +191,25 @@ struct FormPage<'a> {
 }
 
 impl FormPage<'_> {
+    /// A history action in Chinese.
+    fn action_label(&self, action: &str) -> &'static str {
+        match action {
+            "create" => "新建",
+            "update" => "修改",
+            "move" => "流转",
+            "cleanup" => "清理退出",
+            "attach" => "上传附件",
+            "detach" => "删除附件",
+            "seed" => "示范数据",
+            _ => "其他",
+        }
+    }
+
+    /// A stored state identifier in Chinese.
+    fn state_label(&self, state: &str) -> &'static str {
+        ProjectState::parse(state).map_or("未知", ProjectState::label)
+    }
+
     /// Units copy their own projects into next year's library.
     fn can_copy(&self) -> bool {
         self.layout.role == lingji_domain::authz::Role::UnitOperator
@@ -335,10 +354,13 @@ pub(super) async fn form_page(
         None => (true, Vec::new()),
         Some(p) => {
             let st = p.header.state;
+            // Only the moves the caller's role may make (ZB-15c); the use case checks again.
+            let by = lingji_app::projects::mover(&id.caller());
             (
                 st.editable_by_unit(),
                 st.next_states()
                     .into_iter()
+                    .filter(|to| by.is_some_and(|by| st.check_move(*to, by).is_ok()))
                     .map(|s| (s.as_str(), s.label()))
                     .collect(),
             )
