@@ -6,6 +6,7 @@
 //! is required.
 
 mod import;
+mod sheets;
 mod template;
 
 pub use import::ImportReport;
