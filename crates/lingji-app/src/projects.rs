@@ -273,7 +273,12 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
     let kind = ProjectKind::parse(&d.kind)
         .map_err(|r| e.push(r.field("kind")))
         .ok();
-    let matter_class = optional(&d.matter_class, "matter_class", MatterClass::parse, &mut e);
+    let matter_class = optional(
+        &d.matter_class,
+        "matter_class",
+        |s| MatterClass::parse(s).map_err(|r| r.clause("ZB-2a")),
+        &mut e,
+    );
     let tier = optional(&d.tier, "tier", SpendingTier::parse, &mut e);
     let fund_book = optional(&d.fund_book, "fund_book", FundBook::parse, &mut e);
     let expires_on = optional(
@@ -447,11 +452,13 @@ impl Owner {
             .authorize(Resource::Project, Access::Write, &unit.path)
             .map_err(|_| AppError::not_found("单位"))?;
         if unit.kind != OrgKind::Unit {
-            return Err(
-                Refusal::new("PROJECT_OWNER_NOT_UNIT", "项目须由预算单位申报")
-                    .field("unit_id")
-                    .into(),
-            );
+            return Err(Refusal::new(
+                "PROJECT_OWNER_NOT_UNIT",
+                "项目资金须细化到具体预算单位，由预算单位申报",
+            )
+            .field("unit_id")
+            .clause("ZB-2b")
+            .into());
         }
         let department_id = unit
             .path
@@ -890,7 +897,9 @@ impl App {
     }
 
     /// "Copy last year's structure" (ZB-4): last year's lines, targets and elements with every
-    /// quantity empty, so that each amount is justified again before it is saved.
+    /// quantity empty, so that each amount is justified again before it is saved. A multi-year
+    /// project that runs on keeps its total need and year plan (CS-4 rolling management): its
+    /// new request must then match the plan's year (QJ-2b).
     pub async fn copy_structure(&self, caller: &Caller, previous: i64) -> AppResult<ProjectDraft> {
         let mut conn = self.store.read().acquire().await?;
         let detail = self
@@ -901,8 +910,11 @@ impl App {
             line.quantity.clear();
         }
         draft.is_new = false;
-        draft.total_need = None;
-        draft.year_plan.clear();
+        let h = &detail.project.header;
+        if !h.period.is_some_and(|p| p.end_year > h.fiscal_year) {
+            draft.total_need = None;
+            draft.year_plan.clear();
+        }
         Ok(draft)
     }
 

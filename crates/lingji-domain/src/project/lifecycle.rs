@@ -172,6 +172,14 @@ impl ProjectState {
     /// Checks a move, naming the clause when refused.
     pub fn check_move(self, to: ProjectState, by: Mover) -> Result<&'static Transition, Refusal> {
         let Some(t) = TRANSITIONS.iter().find(|t| t.from == self && t.to == to) else {
+            if to == Funded {
+                return Err(Refusal::new(
+                    "PROJECT_NOT_IN_LIBRARY",
+                    format!("“{}”的项目尚未入库，未入库项目不得安排预算", self.label()),
+                )
+                .field("state")
+                .clause("QJ-2a"));
+            }
             return Err(Refusal::new(
                 "PROJECT_TRANSITION_NOT_ALLOWED",
                 format!("项目不能从“{}”变为“{}”", self.label(), to.label()),
@@ -205,8 +213,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn qj_2a_only_admitted_projects_are_funded() {
+        for from in [Reserve, Submitted, Returned, Postponed] {
+            let err = from.check_move(Funded, System).unwrap_err();
+            assert_eq!(
+                (err.code, err.clause),
+                ("PROJECT_NOT_IN_LIBRARY", Some("QJ-2a"))
+            );
+        }
+        assert!(Admitted.check_move(Funded, System).is_ok());
+    }
+
+    #[test]
     fn zb_15c_illegal_transitions_are_refused_with_the_clause() {
-        let err = Reserve.check_move(Funded, Finance).unwrap_err();
+        let err = Reserve.check_move(Executing, Finance).unwrap_err();
         assert_eq!(
             (err.code, err.clause),
             ("PROJECT_TRANSITION_NOT_ALLOWED", Some("ZB-15c"))

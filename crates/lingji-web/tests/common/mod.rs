@@ -2,6 +2,8 @@
 //! requests sent through the real router, cookies, CSRF and all.
 #![allow(dead_code)]
 
+pub mod projects;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
