@@ -911,7 +911,7 @@ impl App {
         }
         draft.is_new = false;
         let h = &detail.project.header;
-        if !h.period.is_some_and(|p| p.end_year > h.fiscal_year) {
+        if h.period.is_none_or(|p| p.end_year <= h.fiscal_year) {
             draft.total_need = None;
             draft.year_plan.clear();
         }
