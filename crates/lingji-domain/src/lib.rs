@@ -11,6 +11,7 @@ pub mod money;
 pub mod org;
 pub mod policy;
 pub mod project;
+pub mod review;
 pub mod tier;
 
 pub use error::Refusal;

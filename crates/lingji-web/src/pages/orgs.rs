@@ -191,10 +191,7 @@ async fn list_page(
                 .iter()
                 .map(|k| (k.as_str(), k.label()))
                 .collect(),
-            review_bodies: lingji_app::review_bodies::BODIES
-                .iter()
-                .map(|(i, n, _)| (*i, *n))
-                .collect(),
+            review_bodies: lingji_app::review_bodies::options(),
             form,
             errors,
         },
@@ -335,10 +332,7 @@ fn detail_page(
                 .iter()
                 .map(|k| (k.as_str(), k.label()))
                 .collect(),
-            review_bodies: lingji_app::review_bodies::BODIES
-                .iter()
-                .map(|(i, n, _)| (*i, *n))
-                .collect(),
+            review_bodies: lingji_app::review_bodies::options(),
             basic,
         },
     )
