@@ -16,6 +16,7 @@ pub mod orgs;
 pub mod profiles;
 pub mod project_excel;
 pub mod projects;
+pub mod review;
 pub mod review_bodies;
 pub mod standards;
 pub mod users;

@@ -120,6 +120,11 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/projects/{id}/check", project_read),
         api(
             Method::GET,
+            "/api/v1/projects/{id}/review-plan",
+            project_read,
+        ),
+        api(
+            Method::GET,
             "/api/v1/projects/{id}/attachments",
             project_read,
         ),
@@ -613,6 +618,10 @@ impl Ctx<'_> {
                 let p = self.project_in(org_code).await;
                 let name = format!("页面改名{n}");
                 t.form(&format!("/projects/{}", p["id"]), who, &[("name", &name), ("kind", "other_operating"), ("version", &p["version"].to_string())], None).await
+            }
+            (Method::GET, "/api/v1/projects/{id}/review-plan") => {
+                let p = self.project_in(org_code).await;
+                t.get(&format!("/api/v1/projects/{}/review-plan", p["id"]), Some(who)).await
             }
             (Method::GET, "/api/v1/projects/{id}/attachments") => {
                 let p = self.project_in(org_code).await;

@@ -42,6 +42,16 @@ pub struct LastYear {
     pub findings: u32,
 }
 
+/// `part ÷ whole` as a rate, rounded down to the basis point; none when nothing was approved.
+/// Integer arithmetic on fen, so 1 fen of 3 is 33 basis points, never a float.
+pub fn rate_of(part: crate::Money, whole: crate::Money) -> Option<Rate> {
+    if whole.fen() <= 0 {
+        return None;
+    }
+    let bp = i128::from(part.fen().max(0)) * 10_000 / i128::from(whole.fen());
+    Some(Rate(u32::try_from(bp).unwrap_or(u32::MAX)))
+}
+
 /// What the rule looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct ModeFacts {
@@ -144,6 +154,20 @@ mod tests {
 
     fn review() -> Review {
         preset(Preset::LianyungangCity).review
+    }
+
+    #[test]
+    fn rates_are_exact_to_the_basis_point() {
+        use crate::Money;
+        assert_eq!(
+            rate_of(Money::from_fen(1), Money::from_fen(3)),
+            Some(Rate(3_333))
+        );
+        assert_eq!(
+            rate_of(Money::from_yuan(150_321), Money::from_yuan(200_000)),
+            Some(Rate(7_516))
+        );
+        assert_eq!(rate_of(Money::from_yuan(1), Money::ZERO), None);
     }
 
     #[test]

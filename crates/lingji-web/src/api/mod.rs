@@ -9,6 +9,7 @@ mod orgs;
 pub mod policy;
 pub mod project_files;
 pub mod projects;
+pub mod review;
 mod users;
 
 use axum::Json;
@@ -73,7 +74,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(audit::router())
             .merge(projects::router())
             .merge(project_files::router())
-            .merge(attachments::router()),
+            .merge(attachments::router())
+            .merge(review::router()),
     )
 }
 

@@ -187,6 +187,8 @@ struct FormPage<'a> {
     version: i64,
     attachments: Vec<AttachmentRow>,
     can_attach: bool,
+    /// How it will be reviewed (ZB-5a) and by which joint reviewers (ZB-5e).
+    review: Option<lingji_app::review::ReviewPlan>,
     attachment_error: String,
 }
 
@@ -395,6 +397,10 @@ pub(super) async fn form_page(
                 ) != lingji_domain::authz::Reach::None
             }
         };
+    let review = match &input.project {
+        Some(p) => state.app.review_plan(&id.caller(), p.id).await.ok(),
+        None => None,
+    };
     let title = input
         .project
         .as_ref()
@@ -438,6 +444,7 @@ pub(super) async fn form_page(
         version: input.version,
         attachments,
         can_attach,
+        review,
         attachment_error: input.attachment_error,
     };
     render(status, &page)
