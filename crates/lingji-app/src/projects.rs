@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use lingji_domain::authz::{Access, Resource, Role};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::fund::FundBook;
-use lingji_domain::org::{OrgKind, OrgPath};
+use lingji_domain::org::{OrgKind, OrgPath, UnitKind};
 use lingji_domain::project::admission::{CodeBook, ProjectFacts, check_admission};
 use lingji_domain::project::cost::{CostLineInput, check_line};
 use lingji_domain::project::lifecycle::Mover;
@@ -492,24 +492,23 @@ pub fn mover(caller: &Caller) -> Option<Mover> {
 }
 
 impl App {
-    /// Computes the cost lines against the catalogue (ZB-14) and builds the header content.
+    /// Computes the cost lines against the catalogue (ZB-14) for a unit of `unit_kind` and
+    /// builds the header content.
     async fn build(
         &self,
         conn: &mut AnyConnection,
         draft: &ProjectDraft,
         base: ProjectHeader,
+        unit_kind: Option<UnitKind>,
     ) -> AppResult<(ProjectHeader, Vec<CostLine>, Vec<Indicator>, Vec<YearNeed>)> {
         let (parsed, mut errors) = parse_draft(draft);
-        let unit = orgs::get(conn, base.unit_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
         let mut lines = Vec::new();
         for (i, input) in parsed.lines {
             let standard = match input.standard_id {
                 Some(id) => standards::get(conn, base.jurisdiction_id, id).await?,
                 None => None,
             };
-            match check_line(&input, standard.as_ref(), base.fiscal_year, unit.unit_kind) {
+            match check_line(&input, standard.as_ref(), base.fiscal_year, unit_kind) {
                 Ok(amount) => lines.push(CostLine { input, amount }),
                 Err(r) => {
                     let field = r.field.clone().unwrap_or_default();
@@ -654,7 +653,8 @@ impl App {
             approved: Money::ZERO,
             spent: Money::ZERO,
         };
-        let (header, lines, indicators, plan) = self.build(conn, draft, base).await?;
+        let (header, lines, indicators, plan) =
+            self.build(conn, draft, base, owner.unit.unit_kind).await?;
         let project = projects::insert(conn, &header).await?;
         let id = project.id;
         projects::insert_children(conn, id, &lines, &indicators, &plan).await?;
@@ -698,8 +698,16 @@ impl App {
             .clause("ZB-15c")
             .into());
         }
+        let unit = orgs::get(&mut tx, before.project.header.unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
         let (header, lines, indicators, plan) = self
-            .build(&mut tx, draft, before.project.header.clone())
+            .build(
+                &mut tx,
+                draft,
+                before.project.header.clone(),
+                unit.unit_kind,
+            )
             .await?;
         projects::update(&mut tx, id, &header, expected_version).await?;
         projects::replace_children(&mut tx, id, &lines, &indicators, &plan).await?;

@@ -36,15 +36,9 @@ impl Book {
 
     /// The rows of the sheet called `name`, none when the workbook has no such sheet.
     pub fn sheet(&mut self, name: &str) -> Result<Option<Rows>, Refusal> {
-        if !self.0.sheet_names().iter().any(|n| n.trim() == name) {
+        let Some(actual) = self.0.sheet_names().into_iter().find(|n| n.trim() == name) else {
             return Ok(None);
-        }
-        let actual = self
-            .0
-            .sheet_names()
-            .into_iter()
-            .find(|n| n.trim() == name)
-            .unwrap_or_else(|| name.to_string());
+        };
         let range = self.0.worksheet_range(&actual).map_err(malformed)?;
         Ok(Some(rows_of(&range)))
     }
