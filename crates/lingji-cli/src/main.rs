@@ -365,6 +365,22 @@ async fn open(config: &Config) -> Result<App> {
         .with_context(|| format!("打开数据库 {}", config.redacted_database_url()))
 }
 
+/// A budget year as typed on the command line.
+fn fiscal_year(raw: &str) -> Result<FiscalYear> {
+    FiscalYear::parse(raw).map_err(|r| anyhow::anyhow!("{}", r.message))
+}
+
+/// The application and the jurisdiction a command works in (`--region`, needed when the
+/// database holds several).
+async fn open_in(config: &Config, region: Option<&str>) -> Result<(App, i64)> {
+    let app = open(config).await?;
+    let jurisdiction = app
+        .find_jurisdiction(region)
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    Ok((app, jurisdiction))
+}
+
 async fn run(command: Command, config: Config) -> Result<ExitCode> {
     match command {
         Command::Serve { listen, demo } => {
@@ -476,7 +492,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             file,
         }) => {
             let kind = CodeKind::parse(&kind).map_err(|r| anyhow::anyhow!("{}", r.message))?;
-            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let year = fiscal_year(&year)?;
             let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
             let name = file
                 .file_name()
@@ -510,7 +526,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         }) => {
             let preset = lingji_domain::policy::Preset::parse(&preset)
                 .map_err(|r| anyhow::anyhow!("{}", r.message))?;
-            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let year = fiscal_year(&year)?;
             let app = open(&config).await?;
             let j = app
                 .create_jurisdiction(&Caller::System, &region, &name, &[])
@@ -538,12 +554,8 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             region,
             retire,
         }) => {
-            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
-            let app = open(&config).await?;
-            let jurisdiction = app
-                .find_jurisdiction(region.as_deref())
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let year = fiscal_year(&year)?;
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let list = app
                 .cleanup_candidates(&Caller::System, jurisdiction, year)
                 .await
@@ -575,12 +587,8 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Projects(ProjectsCommand::Template { year, region, out }) => {
-            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
-            let app = open(&config).await?;
-            let jurisdiction = app
-                .find_jurisdiction(region.as_deref())
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let year = fiscal_year(&year)?;
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let bytes = app
                 .project_template(&Caller::System, jurisdiction, year)
                 .await
@@ -590,13 +598,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(ImportCommand::Projects { file, year, region }) => {
-            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+            let year = fiscal_year(&year)?;
             let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
-            let app = open(&config).await?;
-            let jurisdiction = app
-                .find_jurisdiction(region.as_deref())
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let bar = ProgressBar::new();
             let started = std::time::Instant::now();
             let result = app
@@ -631,12 +635,8 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             region,
             out,
         }) => {
-            let year = FiscalYear::parse(&year).map_err(|r| anyhow::anyhow!("{}", r.message))?;
-            let app = open(&config).await?;
-            let jurisdiction = app
-                .find_jurisdiction(region.as_deref())
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let year = fiscal_year(&year)?;
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             bench::workbook(&app, jurisdiction, year.value(), projects, &out).await?;
             println!("已生成 {projects} 个项目的测试工作簿：{}", out.display());
             Ok(ExitCode::SUCCESS)
