@@ -161,6 +161,12 @@ pub enum Reach {
     Jurisdiction,
 }
 
+/// True when `role` may `access` a `resource` somewhere (what a page offers; the use case
+/// still checks the organisation).
+pub fn may(role: Role, resource: Resource, access: Access) -> bool {
+    reach(role, resource, access) != Reach::None
+}
+
 /// The decision table: how far `role` may `access` a `resource`.
 pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
     use Access::*;

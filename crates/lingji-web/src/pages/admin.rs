@@ -12,7 +12,7 @@ use lingji_app::AppError;
 use lingji_app::store::orgs::Organisation;
 use lingji_app::store::users::User;
 use lingji_app::users::{NewUser, UserUpdate};
-use lingji_domain::authz::{Access, Reach, Resource, reach};
+use lingji_domain::authz::{Access, Resource, may};
 use serde::Deserialize;
 
 use super::{FieldErrors, Layout, PageCtx, error_page, flash_from, render, role_options};
@@ -78,7 +78,7 @@ struct EditPage<'a> {
 }
 
 fn can_edit(id: &Identity) -> bool {
-    reach(id.actor.role, Resource::User, Access::Write) != Reach::None
+    may(id.actor.role, Resource::User, Access::Write)
 }
 
 async fn list_page(

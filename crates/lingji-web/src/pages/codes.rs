@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use lingji_app::codes::CodeKind;
 use lingji_app::store::codes::CodeTableInfo;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Reach, Resource, reach};
+use lingji_domain::authz::{Access, Resource, may};
 use lingji_domain::codes::FiscalYear;
 
 use super::{FieldErrors, Layout, error_page, flash_from, render};
@@ -122,8 +122,7 @@ async fn page(
                     kind,
                     prefix,
                     rows,
-                    can_import: reach(id.actor.role, Resource::CodeTable, Access::Write)
-                        != Reach::None,
+                    can_import: may(id.actor.role, Resource::CodeTable, Access::Write),
                     errors,
                 },
             )

@@ -23,7 +23,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use lingji_app::AppError;
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Reach, Resource, Role, reach};
+use lingji_domain::authz::{Access, Resource, Role, may};
 
 use crate::AppState;
 use crate::identity::Identity;
@@ -88,7 +88,7 @@ impl Layout {
     /// The frame for `identity` on the page at `path`.
     pub fn new(identity: &Identity, title: impl Into<String>, path: &str) -> Layout {
         let role = identity.actor.role;
-        let can_read = |r: Resource| reach(role, r, Access::Read) != Reach::None;
+        let can_read = |r: Resource| may(role, r, Access::Read);
         let mut nav = vec![("/", "首页")];
         if can_read(Resource::Project) {
             nav.push(("/projects", "项目库"));

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use lingji_app::AppError;
 use lingji_app::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::orgs::Organisation;
-use lingji_domain::authz::{Access, Reach, Resource, reach};
+use lingji_domain::authz::{Access, Resource, may};
 use lingji_domain::org::{OrgKind, Staffing, UnitKind};
 use serde::Deserialize;
 
@@ -135,7 +135,7 @@ impl DetailPage<'_> {
 }
 
 fn can_create(id: &Identity) -> bool {
-    reach(id.actor.role, Resource::OrganisationTree, Access::Write) != Reach::None
+    may(id.actor.role, Resource::OrganisationTree, Access::Write)
 }
 
 async fn list_page(

@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::store::profiles::ProfileVersion;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Reach, Resource, reach};
+use lingji_domain::authz::{Access, Resource, may};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::policy::ParamView;
 
@@ -118,8 +118,7 @@ async fn page(
                         .unwrap_or("自定义"),
                     sections: sections(params),
                     history,
-                    can_edit: reach(id.actor.role, Resource::PolicyProfile, Access::Write)
-                        != Reach::None,
+                    can_edit: may(id.actor.role, Resource::PolicyProfile, Access::Write),
                     values,
                     note,
                     errors,

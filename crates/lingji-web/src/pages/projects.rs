@@ -14,6 +14,7 @@ use lingji_app::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeed
 use lingji_app::store::attachments::Attachment;
 use lingji_app::store::projects::{HistoryEntry, Project};
 use lingji_app::{AppError, AppResult};
+use lingji_domain::authz::{Access, Resource, Role, may};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::fund::FundBook;
 use lingji_domain::project::cost::Standard;
@@ -141,12 +142,8 @@ async fn list(
                     kinds: options(ProjectKind::ALL, ProjectKind::as_str, ProjectKind::label),
                     next_page,
                     can_create: id.actor.org.unit.is_some(),
-                    can_import: lingji_domain::authz::reach(
-                        id.actor.role,
-                        lingji_domain::authz::Resource::Project,
-                        lingji_domain::authz::Access::Write,
-                    ) != lingji_domain::authz::Reach::None,
-                    can_clean: id.actor.role == lingji_domain::authz::Role::FinanceOfficer,
+                    can_import: may(id.actor.role, Resource::Project, Access::Write),
+                    can_clean: id.actor.role == Role::FinanceOfficer,
                     export_link,
                 },
             )
@@ -388,14 +385,8 @@ pub(super) async fn form_page(
     // decides; this only hides a form that would be refused.
     let can_attach = input.project.is_some()
         && match id.actor.role {
-            lingji_domain::authz::Role::UnitOperator => editable,
-            role => {
-                lingji_domain::authz::reach(
-                    role,
-                    lingji_domain::authz::Resource::Project,
-                    lingji_domain::authz::Access::Write,
-                ) != lingji_domain::authz::Reach::None
-            }
+            Role::UnitOperator => editable,
+            role => may(role, Resource::Project, Access::Write),
         };
     let review = match &input.project {
         Some(p) => state.app.review_plan(&id.caller(), p.id).await.ok(),
