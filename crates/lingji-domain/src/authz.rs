@@ -110,11 +110,14 @@ pub enum Resource {
     Project,
     /// The expenditure standards catalogue.
     Standard,
+    /// Lists finance maintains for review: key matters, events, the purchase-of-services
+    /// negative list, special funds, assessment agencies.
+    FinanceList,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 8] = [
+    pub const ALL: [Resource; 9] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
@@ -123,6 +126,7 @@ impl Resource {
         Resource::CodeTable,
         Resource::Project,
         Resource::Standard,
+        Resource::FinanceList,
     ];
 
     /// Chinese name, for refusals.
@@ -136,6 +140,7 @@ impl Resource {
             Resource::CodeTable => "分类科目代码表",
             Resource::Project => "项目",
             Resource::Standard => "支出标准",
+            Resource::FinanceList => "审核清单",
         }
     }
 }
@@ -157,6 +162,8 @@ pub enum Reach {
     None,
     /// The actor's own organisation and what lies below it.
     Subtree,
+    /// Only what the review workflow routed to the actor's joint-review body (ZB-5e).
+    Routed,
     /// The whole jurisdiction.
     Jurisdiction,
 }
@@ -167,10 +174,19 @@ pub fn may(role: Role, resource: Resource, access: Access) -> bool {
     reach(role, resource, access) != Reach::None
 }
 
+/// True when `role` may create a `resource` somewhere: creating needs a place in the tree, so a
+/// reach limited to what is routed to the actor creates nothing.
+pub fn may_create(role: Role, resource: Resource) -> bool {
+    matches!(
+        reach(role, resource, Access::Write),
+        Reach::Subtree | Reach::Jurisdiction
+    )
+}
+
 /// The decision table: how far `role` may `access` a `resource`.
 pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
     use Access::*;
-    use Reach::{Jurisdiction as J, None as N, Subtree as S};
+    use Reach::{Jurisdiction as J, None as N, Routed as R, Subtree as S};
     use Resource::*;
     use Role::*;
     match (resource, access, role) {
@@ -196,14 +212,19 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (CodeTable, Write, Administrator) => J,
         (CodeTable, Write, _) => N,
         // Units prepare their projects; departments review theirs; finance sees all. Joint
-        // reviewers see only projects routed to them (the review workflow decides that).
+        // reviewers see and answer only projects routed to their body (ZB-5e).
         (Project, _, UnitOperator | DepartmentReviewer) => S,
         (Project, _, FinanceOfficer) => J,
+        (Project, _, JointReviewer) => R,
         (Project, Read, Auditor) => J,
-        (Project, _, JointReviewer | Auditor | Administrator) => N,
+        (Project, _, Auditor | Administrator) => N,
         (Standard, Read, _) => J,
         (Standard, Write, FinanceOfficer | Administrator) => J,
         (Standard, Write, _) => N,
+        // Everyone picks from the lists (an event, a fund, a key matter); finance keeps them.
+        (FinanceList, Read, _) => J,
+        (FinanceList, Write, FinanceOfficer) => J,
+        (FinanceList, Write, _) => N,
     }
 }
 
@@ -230,10 +251,23 @@ impl Actor {
         access: Access,
         target: &OrgPath,
     ) -> Result<(), Refusal> {
+        self.authorize_routed(resource, access, target, false)
+    }
+
+    /// As [`Actor::authorize`], for a target that the review workflow has (`routed_here`) or
+    /// has not routed to the actor's joint-review body.
+    pub fn authorize_routed(
+        &self,
+        resource: Resource,
+        access: Access,
+        target: &OrgPath,
+        routed_here: bool,
+    ) -> Result<(), Refusal> {
         let allowed = target.jurisdiction == self.org.jurisdiction
             && match reach(self.role, resource, access) {
                 Reach::None => false,
                 Reach::Subtree => target.is_within(self.org.leaf()),
+                Reach::Routed => routed_here,
                 Reach::Jurisdiction => true,
             };
         if allowed {

@@ -9,9 +9,11 @@ pub mod attachments;
 pub mod audit;
 pub mod codes;
 pub mod error;
+pub mod lists;
 pub mod orgs;
 pub mod profiles;
 pub mod projects;
+pub mod reviews;
 pub mod sessions;
 pub mod standards;
 #[cfg(feature = "testing")]

@@ -368,3 +368,38 @@ pub async fn add_fiscal_year(
         .await?;
     Ok(())
 }
+
+/// A unit's own funds available for the coming year (ZB-11).
+pub async fn own_funds(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<lingji_domain::Money, StoreError> {
+    let (fen,): (i64,) = sqlx::query_as("SELECT own_funds FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(lingji_domain::Money::from_fen(fen))
+}
+
+/// Records a unit's own funds if the record is still at `expected_version`.
+pub async fn set_own_funds(
+    conn: &mut AnyConnection,
+    id: i64,
+    amount: lingji_domain::Money,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE organisations SET own_funds = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+    )
+    .bind(amount.fen())
+    .bind(crate::time::now_text())
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}

@@ -140,9 +140,10 @@ macro_rules! project_columns {
          responsible_phone, is_new, is_major, features, overall_goal, last_funded_year, previous_id, approved, spent"
     };
 }
+pub(crate) use project_columns;
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: i64,
     version: i64,
     created_at: String,
@@ -181,7 +182,7 @@ struct Row {
     spent: i64,
 }
 
-fn corrupt<E: std::fmt::Display>(e: E) -> StoreError {
+pub(crate) fn corrupt<E: std::fmt::Display>(e: E) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 

@@ -1,8 +1,9 @@
 //! The lifecycle of a library project (ZB-15c: 入库、排序、调整、退出全流程管理).
 //!
-//! reserve 储备 → submitted 已申报 → (review, issue 4) → admitted 入库 → funded 已安排 →
-//! executing 执行中 → completed 完结; retired 退出 from any state before completion; postponed
-//! 暂缓 (ZB-2c) and returned 退回修改 on the way.
+//! reserve 储备 → submitted 已申报 → (review and argument, ZB-5a) → admitted 入库 → funded
+//! 已安排 → executing 执行中 → completed 完结; retired 退出 from any state before completion;
+//! postponed 暂缓 (ZB-2c), returned 退回修改 and rejected 不予入库 on the way. Only the review
+//! workflow decides a submitted project.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,8 @@ labelled_enum! {
         Submitted = ("submitted", "已申报"),
         /// 退回修改: returned to the unit with comments.
         Returned = ("returned", "退回修改"),
+        /// 不予入库: rejected in review, with reasons (ZB-5a).
+        Rejected = ("rejected", "不予入库"),
         /// 入库: admitted to the budget library; only admitted projects can be funded (ZB-15a).
         Admitted = ("admitted", "入库"),
         /// 暂缓: waits, e.g. for fiscal capacity (ZB-2c).
@@ -45,6 +48,8 @@ pub enum Mover {
     Finance,
     /// The system (allocation, year end).
     System,
+    /// The review workflow, after the department, finance, joint reviewers and the panel.
+    Review,
 }
 
 /// A move between states.
@@ -80,14 +85,26 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: Submitted,
         to: Returned,
-        by: &[Reviewer, Finance],
+        by: &[Review],
+        clause: "ZB-5a",
+    },
+    Transition {
+        from: Submitted,
+        to: Rejected,
+        by: &[Review],
         clause: "ZB-5a",
     },
     Transition {
         from: Submitted,
         to: Admitted,
-        by: &[Finance],
-        clause: "ZB-15a",
+        by: &[Review],
+        clause: "ZB-5a",
+    },
+    Transition {
+        from: Submitted,
+        to: Postponed,
+        by: &[Review],
+        clause: "ZB-2c",
     },
     Transition {
         from: Admitted,
@@ -144,6 +161,12 @@ pub const TRANSITIONS: &[Transition] = &[
         clause: "ZB-15c",
     },
     Transition {
+        from: Rejected,
+        to: Retired,
+        by: &[Finance, System],
+        clause: "ZB-15c",
+    },
+    Transition {
         from: Postponed,
         to: Retired,
         by: &[Finance, System],
@@ -187,6 +210,18 @@ impl ProjectState {
             .field("state")
             .clause("ZB-15c"));
         };
+        if t.by == [Review] && by != Review {
+            return Err(Refusal::new(
+                "REVIEW_REQUIRED",
+                format!(
+                    "“{}”→“{}”须经审核论证（主管部门初审、财政审核论证、联审、集中会审）办理",
+                    self.label(),
+                    to.label()
+                ),
+            )
+            .field("state")
+            .clause(t.clause));
+        }
         if !t.by.contains(&by) {
             return Err(Refusal::new(
                 "PROJECT_TRANSITION_NOT_YOURS",
@@ -233,7 +268,7 @@ mod tests {
         );
         let err = Completed.check_move(Retired, Finance).unwrap_err();
         assert_eq!(err.code, "PROJECT_TRANSITION_NOT_ALLOWED");
-        let err = Submitted.check_move(Admitted, Unit).unwrap_err();
+        let err = Reserve.check_move(Submitted, Finance).unwrap_err();
         assert_eq!(
             (err.code, err.clause),
             ("PROJECT_TRANSITION_NOT_YOURS", Some("ZB-15a"))
@@ -241,12 +276,23 @@ mod tests {
     }
 
     #[test]
+    fn zb_5a_only_the_review_decides_a_submitted_project() {
+        for to in [Admitted, Returned, Rejected] {
+            for by in [Unit, Reviewer, Finance, System] {
+                let err = Submitted.check_move(to, by).unwrap_err();
+                assert_eq!((err.code, err.clause), ("REVIEW_REQUIRED", Some("ZB-5a")));
+            }
+            assert!(Submitted.check_move(to, Review).is_ok());
+        }
+    }
+
+    #[test]
     fn the_way_through_the_year_is_open() {
         let path = [
             (Reserve, Submitted, Unit),
-            (Submitted, Returned, Reviewer),
+            (Submitted, Returned, Review),
             (Returned, Submitted, Unit),
-            (Submitted, Admitted, Finance),
+            (Submitted, Admitted, Review),
             (Admitted, Funded, System),
             (Funded, Executing, System),
             (Executing, Completed, System),

@@ -23,6 +23,31 @@ pub enum ReviewStage {
 }
 
 impl ReviewStage {
+    /// Every stage, in order.
+    pub const ALL: [ReviewStage; 5] = [
+        ReviewStage::Department,
+        ReviewStage::Finance,
+        ReviewStage::Joint,
+        ReviewStage::Panel,
+        ReviewStage::Decided,
+    ];
+
+    /// Stable identifier, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStage::Department => "department",
+            ReviewStage::Finance => "finance",
+            ReviewStage::Joint => "joint",
+            ReviewStage::Panel => "panel",
+            ReviewStage::Decided => "decided",
+        }
+    }
+
+    /// Parses the identifier.
+    pub fn parse(s: &str) -> Option<ReviewStage> {
+        ReviewStage::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
     /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {

@@ -1,0 +1,640 @@
+//! The assessments and checks recorded on a project before it may be funded: ex-ante
+//! performance assessment (ZB-13a, PM-6, QJ-3a, ZB-12), fiscal capacity (ZB-2c), industry-fund
+//! eligibility (ZB-2d), purchase of services (ZB-8), the events list (ZB-6a), "not ready"
+//! (ZB-5f) and the special fund a project belongs to (ZB-12, QJ-3b). Each record is checked
+//! here when it is entered; [`super::eligibility`] decides what it means for funding.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Refusal;
+use crate::policy::{Review, Score};
+use crate::project::lifecycle::Mover;
+
+/// The kinds of gate record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateKind {
+    /// 事前绩效评估.
+    ExAnte,
+    /// 财政承受能力评估.
+    FiscalCapacity,
+    /// 产业基金支持认定.
+    IndustryFund,
+    /// 政府购买服务.
+    PurchaseOfServices,
+    /// 节庆论坛展会清单.
+    Event,
+    /// 不具备安排条件.
+    NotReady,
+    /// 所属专项资金.
+    SpecialFund,
+    /// 大事要事保障清单事项.
+    KeyMatter,
+}
+
+impl GateKind {
+    /// Every kind, in the order the project page shows them.
+    pub const ALL: [GateKind; 8] = [
+        GateKind::ExAnte,
+        GateKind::FiscalCapacity,
+        GateKind::IndustryFund,
+        GateKind::PurchaseOfServices,
+        GateKind::Event,
+        GateKind::NotReady,
+        GateKind::SpecialFund,
+        GateKind::KeyMatter,
+    ];
+
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateKind::ExAnte => "ex_ante",
+            GateKind::FiscalCapacity => "fiscal_capacity",
+            GateKind::IndustryFund => "industry_fund",
+            GateKind::PurchaseOfServices => "purchase_of_services",
+            GateKind::Event => "event",
+            GateKind::NotReady => "not_ready",
+            GateKind::SpecialFund => "special_fund",
+            GateKind::KeyMatter => "key_matter",
+        }
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            GateKind::ExAnte => "事前绩效评估",
+            GateKind::FiscalCapacity => "财政承受能力评估",
+            GateKind::IndustryFund => "产业基金支持认定",
+            GateKind::PurchaseOfServices => "政府购买服务",
+            GateKind::Event => "节庆论坛展会",
+            GateKind::NotReady => "安排条件",
+            GateKind::SpecialFund => "专项资金",
+            GateKind::KeyMatter => "大事要事保障清单",
+        }
+    }
+
+    /// The clause the gate implements.
+    pub fn clause(self) -> &'static str {
+        match self {
+            GateKind::ExAnte => "ZB-13a",
+            GateKind::FiscalCapacity => "ZB-2c",
+            GateKind::IndustryFund => "ZB-2d",
+            GateKind::PurchaseOfServices => "ZB-8",
+            GateKind::Event => "ZB-6a",
+            GateKind::NotReady => "ZB-5f",
+            GateKind::SpecialFund => "ZB-12",
+            GateKind::KeyMatter => "CS-2a",
+        }
+    }
+
+    /// Who records it: assessments and findings are finance's (the department may find a
+    /// project not ready, ZB-5f); what the project is for (the service bought, the event, the
+    /// fund, the key matter) its unit states while it may edit, and reviewers may correct.
+    pub fn recorded_by(self, by: Mover, unit_may_edit: bool) -> bool {
+        match self {
+            GateKind::ExAnte | GateKind::FiscalCapacity | GateKind::IndustryFund => {
+                matches!(by, Mover::Finance | Mover::System)
+            }
+            GateKind::NotReady => matches!(by, Mover::Reviewer | Mover::Finance | Mover::System),
+            GateKind::PurchaseOfServices
+            | GateKind::Event
+            | GateKind::SpecialFund
+            | GateKind::KeyMatter => match by {
+                Mover::Unit => unit_may_edit,
+                Mover::Reviewer | Mover::Finance | Mover::System => true,
+                Mover::Review => false,
+            },
+        }
+    }
+
+    /// Parses the identifier.
+    pub fn parse(s: &str) -> Result<GateKind, Refusal> {
+        GateKind::ALL
+            .into_iter()
+            .find(|g| g.as_str() == s.trim())
+            .ok_or_else(|| Refusal::new("GATE_UNKNOWN", format!("审核事项“{s}”未知")).field("gate"))
+    }
+}
+
+/// 事前绩效评估结论.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExAnteConclusion {
+    /// 予以支持.
+    Support,
+    /// 调整后予以支持.
+    SupportAfterAdjustment,
+    /// 不予支持.
+    NoSupport,
+}
+
+impl ExAnteConclusion {
+    /// Every conclusion.
+    pub const ALL: [ExAnteConclusion; 3] = [
+        ExAnteConclusion::Support,
+        ExAnteConclusion::SupportAfterAdjustment,
+        ExAnteConclusion::NoSupport,
+    ];
+
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExAnteConclusion::Support => "support",
+            ExAnteConclusion::SupportAfterAdjustment => "support_after_adjustment",
+            ExAnteConclusion::NoSupport => "no_support",
+        }
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExAnteConclusion::Support => "予以支持",
+            ExAnteConclusion::SupportAfterAdjustment => "调整后予以支持",
+            ExAnteConclusion::NoSupport => "不予支持",
+        }
+    }
+}
+
+/// An ex-ante performance assessment (ZB-13a, PM-6, QJ-3a): five dimensions scored 0–100, a
+/// conclusion, the report and, when one did it, the third-party agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExAnteAssessment {
+    /// 立项必要性, in hundredths of a point (0–10000).
+    pub necessity: Score,
+    /// 投入经济性.
+    pub economy: Score,
+    /// 绩效目标合理性.
+    pub targets: Score,
+    /// 实施方案可行性.
+    pub feasibility: Score,
+    /// 筹资合规性.
+    pub financing: Score,
+    /// Conclusion.
+    pub conclusion: ExAnteConclusion,
+    /// The report, an attachment of the project.
+    pub report_attachment_id: Option<i64>,
+    /// The assessment agency from finance's registry, when a third party assessed.
+    pub agency: Option<String>,
+}
+
+impl ExAnteAssessment {
+    /// The dimensions with their field names, Chinese names, scores and profile weights.
+    pub fn dimensions(&self, p: &Review) -> [(&'static str, &'static str, Score, Score); 5] {
+        [
+            (
+                "necessity",
+                "立项必要性",
+                self.necessity,
+                p.ex_ante_weight_necessity,
+            ),
+            (
+                "economy",
+                "投入经济性",
+                self.economy,
+                p.ex_ante_weight_economy,
+            ),
+            (
+                "targets",
+                "绩效目标合理性",
+                self.targets,
+                p.ex_ante_weight_targets,
+            ),
+            (
+                "feasibility",
+                "实施方案可行性",
+                self.feasibility,
+                p.ex_ante_weight_feasibility,
+            ),
+            (
+                "financing",
+                "筹资合规性",
+                self.financing,
+                p.ex_ante_weight_financing,
+            ),
+        ]
+    }
+
+    /// The weighted total: Σ score × weight ÷ Σ weights, in hundredths, rounded half up.
+    pub fn total(&self, p: &Review) -> Score {
+        let dims = self.dimensions(p);
+        let weights: u64 = dims.iter().map(|d| u64::from(d.3.0)).sum();
+        if weights == 0 {
+            return Score(0);
+        }
+        let weighted: u64 = dims
+            .iter()
+            .map(|d| u64::from(d.2.0) * u64::from(d.3.0))
+            .sum();
+        Score(u32::try_from((weighted * 2 + weights) / (weights * 2)).unwrap_or(u32::MAX))
+    }
+
+    /// True when the assessment supports the project: a supporting conclusion at or above
+    /// the profile's pass score.
+    pub fn supports(&self, p: &Review) -> bool {
+        self.conclusion != ExAnteConclusion::NoSupport && self.total(p) >= p.ex_ante_pass_score
+    }
+
+    /// Checks the record: every score within 0–100, the report attached, and a supporting
+    /// conclusion only at or above the pass score.
+    pub fn check(&self, p: &Review) -> Vec<Refusal> {
+        let mut out = Vec::new();
+        for (field, name, score, _) in self.dimensions(p) {
+            if score > Score::points(100) {
+                out.push(
+                    Refusal::new(
+                        "EX_ANTE_SCORE_OUT_OF_RANGE",
+                        format!("“{name}”得分应在 0–100 之间"),
+                    )
+                    .field(field)
+                    .clause("ZB-13a"),
+                );
+            }
+        }
+        if self.report_attachment_id.is_none() {
+            out.push(
+                Refusal::new(
+                    "EX_ANTE_REPORT_MISSING",
+                    "请在附件中上传事前绩效评估报告并选中",
+                )
+                .field("report_attachment_id")
+                .clause("PM-6"),
+            );
+        }
+        if out.is_empty()
+            && self.conclusion != ExAnteConclusion::NoSupport
+            && self.total(p) < p.ex_ante_pass_score
+        {
+            out.push(
+                Refusal::new(
+                    "EX_ANTE_CONCLUSION_INCONSISTENT",
+                    format!(
+                        "加权得分 {} 低于 {}，结论应为“不予支持”",
+                        show(self.total(p)),
+                        show(p.ex_ante_pass_score)
+                    ),
+                )
+                .field("conclusion")
+                .clause("ZB-13a"),
+            );
+        }
+        out
+    }
+}
+
+/// A score as 87.5 分.
+pub fn show(s: Score) -> String {
+    crate::policy::ParamValue::display(&s)
+}
+
+/// 财政承受能力评估结果 (ZB-2c).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapacityResult {
+    /// 通过.
+    Passed,
+    /// 未通过.
+    Failed,
+    /// 财力不足，暂缓.
+    Postponed,
+}
+
+impl CapacityResult {
+    /// Every result.
+    pub const ALL: [CapacityResult; 3] = [
+        CapacityResult::Passed,
+        CapacityResult::Failed,
+        CapacityResult::Postponed,
+    ];
+
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapacityResult::Passed => "passed",
+            CapacityResult::Failed => "failed",
+            CapacityResult::Postponed => "postponed",
+        }
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            CapacityResult::Passed => "通过",
+            CapacityResult::Failed => "未通过",
+            CapacityResult::Postponed => "暂缓",
+        }
+    }
+}
+
+/// Why a project is not ready (ZB-5f).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotReadyReason {
+    /// 政策依据不充分.
+    PolicyBasis,
+    /// 前期工作不成熟.
+    Preparation,
+    /// 实施条件不具备.
+    Conditions,
+}
+
+impl NotReadyReason {
+    /// Every reason.
+    pub const ALL: [NotReadyReason; 3] = [
+        NotReadyReason::PolicyBasis,
+        NotReadyReason::Preparation,
+        NotReadyReason::Conditions,
+    ];
+
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotReadyReason::PolicyBasis => "policy_basis",
+            NotReadyReason::Preparation => "preparation",
+            NotReadyReason::Conditions => "conditions",
+        }
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            NotReadyReason::PolicyBasis => "政策依据不充分",
+            NotReadyReason::Preparation => "前期工作不成熟",
+            NotReadyReason::Conditions => "实施条件不具备",
+        }
+    }
+}
+
+/// One gate record, as entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "gate", rename_all = "snake_case")]
+pub enum GateRecord {
+    /// ZB-13a, PM-6, QJ-3a.
+    ExAnte(ExAnteAssessment),
+    /// ZB-2c.
+    FiscalCapacity {
+        /// Result.
+        result: CapacityResult,
+        /// Assessment summary.
+        note: String,
+    },
+    /// ZB-2d: finance's finding whether the industry fund can support the project.
+    IndustryFund {
+        /// The industry fund can support it, so the budget does not.
+        fundable: bool,
+        /// Basis of the finding.
+        note: String,
+    },
+    /// ZB-8: what is bought and who provides it.
+    PurchaseOfServices {
+        /// The service bought, as the guidance catalogue names it.
+        item: String,
+        /// 承接主体.
+        provider: String,
+        /// 承接主体类型 (a unit kind or another kind of provider).
+        provider_kind: ProviderKind,
+    },
+    /// ZB-6a: the listed event the expense is for.
+    Event {
+        /// Code of the entry on the events list.
+        event_code: String,
+    },
+    /// ZB-5f: not ready for funding, until finance clears it.
+    NotReady {
+        /// Why; empty once cleared.
+        reasons: Vec<NotReadyReason>,
+        /// Explanation.
+        note: String,
+    },
+    /// ZB-12: the registered special fund the project belongs to.
+    SpecialFund {
+        /// Code of the fund in the registry.
+        fund_code: String,
+    },
+    /// CS-2a, ZX-1: the key-matters item the project carries out.
+    KeyMatter {
+        /// Code of the item on the key-matters list.
+        item_code: String,
+    },
+}
+
+impl GateRecord {
+    /// Its kind.
+    pub fn kind(&self) -> GateKind {
+        match self {
+            GateRecord::ExAnte(_) => GateKind::ExAnte,
+            GateRecord::FiscalCapacity { .. } => GateKind::FiscalCapacity,
+            GateRecord::IndustryFund { .. } => GateKind::IndustryFund,
+            GateRecord::PurchaseOfServices { .. } => GateKind::PurchaseOfServices,
+            GateRecord::Event { .. } => GateKind::Event,
+            GateRecord::NotReady { .. } => GateKind::NotReady,
+            GateRecord::SpecialFund { .. } => GateKind::SpecialFund,
+            GateRecord::KeyMatter { .. } => GateKind::KeyMatter,
+        }
+    }
+
+    /// Checks what can be checked without the finance lists.
+    pub fn check(&self, p: &Review) -> Vec<Refusal> {
+        let required = |v: &str, field: &'static str, what: &str, clause: &'static str| {
+            v.trim().is_empty().then(|| {
+                Refusal::new("GATE_FIELD_MISSING", format!("请填写{what}"))
+                    .field(field)
+                    .clause(clause)
+            })
+        };
+        match self {
+            GateRecord::ExAnte(a) => a.check(p),
+            GateRecord::FiscalCapacity { note, .. } => required(note, "note", "评估意见", "ZB-2c")
+                .into_iter()
+                .collect(),
+            GateRecord::IndustryFund { note, .. } => required(note, "note", "认定依据", "ZB-2d")
+                .into_iter()
+                .collect(),
+            GateRecord::PurchaseOfServices { item, provider, .. } => [
+                required(item, "item", "购买服务事项", "ZB-8"),
+                required(provider, "provider", "承接主体", "ZB-8"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            GateRecord::Event { event_code } => {
+                required(event_code, "event_code", "清单内的活动", "ZB-6a")
+                    .into_iter()
+                    .collect()
+            }
+            GateRecord::NotReady { reasons, note } => {
+                if reasons.is_empty() {
+                    Vec::new()
+                } else {
+                    required(note, "note", "不具备安排条件的说明", "ZB-5f")
+                        .into_iter()
+                        .collect()
+                }
+            }
+            GateRecord::SpecialFund { fund_code } => {
+                required(fund_code, "fund_code", "所属专项资金", "ZB-12")
+                    .into_iter()
+                    .collect()
+            }
+            GateRecord::KeyMatter { item_code } => {
+                required(item_code, "item_code", "大事要事保障清单事项", "CS-2a")
+                    .into_iter()
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Who provides a purchased service (ZB-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// 社会组织.
+    SocialOrganisation,
+    /// 企业.
+    Enterprise,
+    /// 公益二类或经营类事业单位.
+    ServiceInstitution,
+    /// 公益一类事业单位 — may not provide (ZB-8).
+    PublicWelfare1,
+    /// 财政拨款的群团组织 — may not provide (ZB-8).
+    FundedMassOrg,
+    /// 行政机关 — may not provide.
+    GovernmentOrgan,
+}
+
+impl ProviderKind {
+    /// Every kind.
+    pub const ALL: [ProviderKind; 6] = [
+        ProviderKind::SocialOrganisation,
+        ProviderKind::Enterprise,
+        ProviderKind::ServiceInstitution,
+        ProviderKind::PublicWelfare1,
+        ProviderKind::FundedMassOrg,
+        ProviderKind::GovernmentOrgan,
+    ];
+
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::SocialOrganisation => "social_organisation",
+            ProviderKind::Enterprise => "enterprise",
+            ProviderKind::ServiceInstitution => "service_institution",
+            ProviderKind::PublicWelfare1 => "public_welfare_1",
+            ProviderKind::FundedMassOrg => "funded_mass_org",
+            ProviderKind::GovernmentOrgan => "government_organ",
+        }
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderKind::SocialOrganisation => "社会组织",
+            ProviderKind::Enterprise => "企业",
+            ProviderKind::ServiceInstitution => "公益二类或经营类事业单位",
+            ProviderKind::PublicWelfare1 => "公益一类事业单位",
+            ProviderKind::FundedMassOrg => "财政拨款的群团组织",
+            ProviderKind::GovernmentOrgan => "行政机关",
+        }
+    }
+
+    /// May this kind of body take on a purchased service (ZB-8)?
+    pub fn may_provide(self) -> bool {
+        !matches!(
+            self,
+            ProviderKind::PublicWelfare1
+                | ProviderKind::FundedMassOrg
+                | ProviderKind::GovernmentOrgan
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Preset, preset};
+
+    fn review() -> Review {
+        preset(Preset::LianyungangCity).review
+    }
+
+    fn assessment(points: u32, conclusion: ExAnteConclusion) -> ExAnteAssessment {
+        let s = Score::points(points);
+        ExAnteAssessment {
+            necessity: s,
+            economy: s,
+            targets: s,
+            feasibility: s,
+            financing: s,
+            conclusion,
+            report_attachment_id: Some(1),
+            agency: None,
+        }
+    }
+
+    #[test]
+    fn zb_13a_the_five_dimensions_are_weighted_by_the_profile() {
+        let mut p = review();
+        let mut a = assessment(80, ExAnteConclusion::Support);
+        assert_eq!(a.total(&p), Score::points(80));
+        a.necessity = Score::points(100);
+        p.ex_ante_weight_necessity = Score::points(40);
+        p.ex_ante_weight_financing = Score::points(0);
+        // (100×40 + 80×20×3) ÷ 100 = 88
+        assert_eq!(a.total(&p), Score::points(88));
+    }
+
+    #[test]
+    fn zb_13a_support_needs_the_pass_score_and_a_report() {
+        let p = review();
+        let pass = p.ex_ante_pass_score.0 / 100;
+        assert!(assessment(pass, ExAnteConclusion::Support).supports(&p));
+        assert!(
+            assessment(pass, ExAnteConclusion::Support)
+                .check(&p)
+                .is_empty()
+        );
+        let low = assessment(pass - 1, ExAnteConclusion::SupportAfterAdjustment);
+        assert!(!low.supports(&p));
+        let r = low.check(&p);
+        assert_eq!(
+            (r[0].code, r[0].clause),
+            ("EX_ANTE_CONCLUSION_INCONSISTENT", Some("ZB-13a"))
+        );
+        assert!(
+            assessment(pass - 1, ExAnteConclusion::NoSupport)
+                .check(&p)
+                .is_empty()
+        );
+        assert!(!assessment(95, ExAnteConclusion::NoSupport).supports(&p));
+        let mut no_report = assessment(90, ExAnteConclusion::Support);
+        no_report.report_attachment_id = None;
+        assert_eq!(no_report.check(&p)[0].clause, Some("PM-6"));
+        let over = assessment(101, ExAnteConclusion::Support).check(&p);
+        assert_eq!(over.len(), 5);
+    }
+
+    #[test]
+    fn zb_8_public_welfare_1_units_and_funded_mass_organisations_may_not_provide() {
+        assert!(ProviderKind::SocialOrganisation.may_provide());
+        assert!(!ProviderKind::PublicWelfare1.may_provide());
+        assert!(!ProviderKind::FundedMassOrg.may_provide());
+    }
+
+    #[test]
+    fn zb_5f_not_ready_needs_an_explanation_and_clears_with_no_reasons() {
+        let p = review();
+        let r = GateRecord::NotReady {
+            reasons: vec![NotReadyReason::Preparation],
+            note: " ".into(),
+        };
+        assert_eq!(r.check(&p)[0].clause, Some("ZB-5f"));
+        let cleared = GateRecord::NotReady {
+            reasons: vec![],
+            note: String::new(),
+        };
+        assert!(cleared.check(&p).is_empty());
+        for g in GateKind::ALL {
+            assert_eq!(GateKind::parse(g.as_str()).unwrap(), g);
+        }
+    }
+}
