@@ -27,6 +27,23 @@ impl Caller {
         }
     }
 
+    /// The same check for a target the review workflow may have routed to the caller's
+    /// joint-review body (ZB-5e).
+    pub fn authorize_routed(
+        &self,
+        resource: Resource,
+        access: Access,
+        target: &OrgPath,
+        routed_here: bool,
+    ) -> AppResult<()> {
+        match self {
+            Caller::System => Ok(()),
+            Caller::User(actor) => actor
+                .authorize_routed(resource, access, target, routed_here)
+                .map_err(AppError::Forbidden),
+        }
+    }
+
     /// The signed-in actor, if any.
     pub fn actor(&self) -> Option<&Actor> {
         match self {

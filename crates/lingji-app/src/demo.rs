@@ -22,7 +22,7 @@ pub const DEMO_PASSWORD: &str = "lingji-demo";
 pub const DEMO_REGION: &str = "329900";
 
 /// The demo logins: username, role, organisation code, display name.
-pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
+pub const DEMO_USERS: [(&str, &str, &str, &str); 8] = [
     ("admin", "administrator", DEMO_REGION, "系统管理员"),
     ("caizheng", "finance_officer", "111", "财政局预算科 王会计"),
     (
@@ -34,6 +34,8 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
     ("danwei", "unit_operator", "101001", "教育局机关 张经办"),
     ("shenji", "auditor", DEMO_REGION, "审计局 赵审计"),
     ("shuju", "joint_reviewer", "109", "数据局 陈联审"),
+    ("fagai", "joint_reviewer", "110", "发展改革委 周联审"),
+    ("zuzhi", "joint_reviewer", "108", "组织部 吴联审"),
 ];
 
 /// A demo department: name, joint-review body, units (name, unit kind).

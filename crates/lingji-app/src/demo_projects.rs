@@ -5,8 +5,10 @@
 
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::project::{Features, ProjectState};
+use lingji_domain::review::decision::ReviewStage;
 use lingji_domain::{Money, Refusal};
 use lingji_store::projects;
+use lingji_store::reviews::{self, ReviewState};
 
 use crate::App;
 use crate::caller::Caller;
@@ -465,7 +467,26 @@ impl App {
                 let to = STATES[slot];
                 if to != ProjectState::Reserve {
                     let mut tx = self.store.begin().await?;
-                    projects::set_state(&mut tx, new.project.id, to, new.project.version).await?;
+                    // Where review stands: one submitted slot waits for the department, the
+                    // other has passed it and waits for finance; admitted ones were reviewed.
+                    let request = new.project.header.request;
+                    let ranked = Some(i64::try_from(k + 1).unwrap_or(1));
+                    let review = match (to, slot) {
+                        (ProjectState::Submitted, 1) => (Some(ReviewStage::Department), None, None),
+                        (ProjectState::Submitted, _) => (Some(ReviewStage::Finance), ranked, None),
+                        (ProjectState::Admitted | ProjectState::Postponed, _) => {
+                            (Some(ReviewStage::Decided), ranked, Some(request))
+                        }
+                        _ => (None, None, None),
+                    };
+                    let review = ReviewState {
+                        stage: review.0,
+                        round: i64::from(to != ProjectState::Retired),
+                        department_rank: review.1,
+                        reviewed: review.2,
+                    };
+                    reviews::advance(&mut tx, new.project.id, new.project.version, to, &review)
+                        .await?;
                     let note = match to {
                         ProjectState::Returned => "请细化测算依据，补充绩效指标值的测算过程",
                         ProjectState::Retired => "阶段性任务已完成，予以退出",

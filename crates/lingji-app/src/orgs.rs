@@ -397,16 +397,25 @@ impl App {
 
     /// The current fiscal year of a jurisdiction.
     pub async fn current_year(&self, jurisdiction_id: i64) -> AppResult<i32> {
-        self.fiscal_years(jurisdiction_id)
-            .await?
-            .into_iter()
-            .find(|(_, current)| *current)
-            .map(|(y, _)| y)
-            .ok_or_else(|| {
-                AppError::Refused(Refusal::new(
-                    "FISCAL_YEAR_MISSING",
-                    "该区划尚未设定当前财政年度",
-                ))
-            })
+        let mut conn = self.store.read().acquire().await?;
+        current_year_in(&mut conn, jurisdiction_id).await
     }
+}
+
+/// The current fiscal year of a jurisdiction, on a connection the caller holds.
+pub(crate) async fn current_year_in(
+    conn: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+) -> AppResult<i32> {
+    orgs::fiscal_years(conn, jurisdiction_id)
+        .await?
+        .into_iter()
+        .find(|(_, current)| *current)
+        .map(|(y, _)| y)
+        .ok_or_else(|| {
+            AppError::Refused(Refusal::new(
+                "FISCAL_YEAR_MISSING",
+                "该区划尚未设定当前财政年度",
+            ))
+        })
 }

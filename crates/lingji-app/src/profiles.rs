@@ -219,3 +219,15 @@ impl App {
         Ok(saved)
     }
 }
+
+/// The policy profile in force for a jurisdiction's year, or a clear "not set" refusal.
+pub(crate) async fn in_force(
+    conn: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> AppResult<lingji_domain::policy::PolicyProfile> {
+    profiles::current(conn, jurisdiction_id, fiscal_year)
+        .await?
+        .map(|v| v.profile)
+        .ok_or_else(|| AppError::not_found(&format!("{fiscal_year} 年度政策参数")))
+}

@@ -689,6 +689,12 @@ impl App {
         let mut tx = self.store.begin().await?;
         let before = self.load_for(caller, &mut tx, id, Access::Write).await?;
         let state = before.project.header.state;
+        if mover(caller).is_none() {
+            return Err(AppError::Forbidden(Refusal::new(
+                "FORBIDDEN",
+                "您的角色不编辑项目内容",
+            )));
+        }
         if !state.editable_by_unit() {
             return Err(Refusal::new(
                 "PROJECT_NOT_EDITABLE",
@@ -735,10 +741,11 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("项目"))?;
         let path = path_of(&detail.project.header);
+        let routed = self.routed_to_caller(conn, caller, id).await?;
         caller
-            .authorize(Resource::Project, Access::Read, &path)
+            .authorize_routed(Resource::Project, Access::Read, &path, routed)
             .map_err(|_| AppError::not_found("项目"))?;
-        caller.authorize(Resource::Project, access, &path)?;
+        caller.authorize_routed(Resource::Project, access, &path, routed)?;
         Ok(detail)
     }
 
@@ -762,7 +769,7 @@ impl App {
         self.admission(&mut conn, &detail).await
     }
 
-    async fn admission(
+    pub(crate) async fn admission(
         &self,
         conn: &mut AnyConnection,
         d: &ProjectDetail,
@@ -848,7 +855,20 @@ impl App {
                 });
             }
         }
-        projects::set_state(&mut tx, id, to, expected_version).await?;
+        if to == ProjectState::Submitted {
+            // Each submission starts a new round of review at the department (ZB-5a); the
+            // steps of earlier rounds stay in the history.
+            let round = lingji_store::reviews::state(&mut tx, id).await?.round + 1;
+            let review = lingji_store::reviews::ReviewState {
+                stage: Some(lingji_domain::review::decision::ReviewStage::Department),
+                round,
+                department_rank: None,
+                reviewed: None,
+            };
+            lingji_store::reviews::advance(&mut tx, id, expected_version, to, &review).await?;
+        } else {
+            projects::set_state(&mut tx, id, to, expected_version).await?;
+        }
         projects::add_history(
             &mut tx,
             id,
@@ -1051,6 +1071,21 @@ impl App {
             match actor.role {
                 Role::UnitOperator => filter.unit_id = actor.org.unit,
                 Role::DepartmentReviewer => filter.department_id = actor.org.department,
+                Role::JointReviewer => {
+                    // Only what was routed to the reviewer's body (ZB-5e).
+                    let mut conn = self.store.read().acquire().await?;
+                    return match self.joint_body_of(&mut conn, caller).await? {
+                        Some(body) => Ok(lingji_store::reviews::routed_to(
+                            &mut conn,
+                            filter.jurisdiction_id,
+                            body,
+                            filter.after_id.unwrap_or(0),
+                            filter.limit,
+                        )
+                        .await?),
+                        None => Ok(Vec::new()),
+                    };
+                }
                 _ => {
                     return Err(AppError::Forbidden(Refusal::new(
                         "FORBIDDEN",

@@ -4,7 +4,9 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::projects::{complete, create, meeting_standard, move_to};
+use common::projects::{
+    complete, create, meeting_standard, move_to, review, review_record, review_through,
+};
 use common::{Session, TestApp};
 use lingji_app::store::{Backend, backend_tests};
 use serde_json::{Value, json};
@@ -51,26 +53,40 @@ async fn a_unit_prepares_submits_and_finance_admits(backend: Backend) {
         (r.code(), r.json()["clause"].as_str()),
         ("PROJECT_NOT_EDITABLE".into(), Some("ZB-15c"))
     );
-    // The department returns it with comments; the unit sees them in the history.
+    // The department returns it with comments (ZB-5a); the unit sees them in the history.
     let rev = t.login("zhuguan").await;
-    let r = move_to(&t, &rev, &p, "returned", "").await;
-    assert_eq!(r.code(), "RETURN_COMMENT_REQUIRED");
-    let p = move_to(&t, &rev, &p, "returned", "请细化培训教材的测算依据")
-        .await
-        .json();
-    assert_eq!(
-        p["history"].as_array().unwrap().last().unwrap()["note"],
-        "请细化培训教材的测算依据"
-    );
-    let p = move_to(&t, &op, &p, "submitted", "已细化").await.json();
-    // Only finance admits (ZB-15a).
-    let r = move_to(&t, &rev, &p, "admitted", "").await;
+    let r = review(
+        &t,
+        &rev,
+        &p["id"],
+        json!({"decision": "return", "opinion": " ", "expected_version": p["version"]}),
+    )
+    .await;
     assert_eq!(
         (r.code(), r.json()["clause"].as_str()),
-        ("PROJECT_TRANSITION_NOT_YOURS".into(), Some("ZB-15a"))
+        ("REVIEW_OPINION_MISSING".into(), Some("ZB-5a"))
     );
+    let r = review(&t, &rev, &p["id"], json!({"decision": "return", "opinion": "请细化培训教材的测算依据", "expected_version": p["version"]})).await;
+    assert_eq!(r.json()["state"], "returned", "{}", r.text);
+    let p = t
+        .get(&format!("/api/v1/projects/{}", p["id"]), Some(&op))
+        .await
+        .json();
+    assert!(
+        p["history"].as_array().unwrap().last().unwrap()["note"]
+            .as_str()
+            .unwrap()
+            .contains("请细化培训教材的测算依据")
+    );
+    let p = move_to(&t, &op, &p, "submitted", "已细化").await.json();
+    // Nobody admits by a bare move: only the review decides (ZB-5a).
     let fin = t.login("caizheng").await;
-    let p = move_to(&t, &fin, &p, "admitted", "").await.json();
+    let r = move_to(&t, &fin, &p, "admitted", "").await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("REVIEW_REQUIRED".into(), Some("ZB-5a"))
+    );
+    let p = review_through(&t, &p, "200000.00").await;
     assert_eq!(p["state_label"], "入库");
     // ZB-15c: an admitted project cannot go back to the reserve.
     let r = move_to(&t, &fin, &p, "reserve", "").await;
@@ -78,16 +94,26 @@ async fn a_unit_prepares_submits_and_finance_admits(backend: Backend) {
         (r.code(), r.json()["clause"].as_str()),
         ("PROJECT_TRANSITION_NOT_ALLOWED".into(), Some("ZB-15c"))
     );
-    let actions: Vec<_> = p["history"]
+    let moves: Vec<_> = p["history"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| h["to_state"].as_str().unwrap_or("").to_string())
+        .filter_map(|h| h["to_state"].as_str())
         .collect();
+    assert_eq!(moves, ["submitted", "returned", "submitted", "admitted"]);
+    // The resubmission is round 2; both rounds' steps are kept.
+    let rec = review_record(&t, &fin, &p["id"]).await;
     assert_eq!(
-        actions,
-        ["", "submitted", "returned", "submitted", "admitted"]
+        (rec["round"].as_i64(), rec["reviewed"].as_str()),
+        (Some(2), Some("200000.00"))
     );
+    let rounds: Vec<_> = rec["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["round"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rounds, [1, 2, 2, 2, 2]);
 }
 
 async fn zb_14_a_cost_line_above_its_standard_is_refused(backend: Backend) {
@@ -801,11 +827,30 @@ async fn the_project_page_offers_only_the_callers_moves(backend: Backend) {
     };
     let unit = page(op.clone()).await;
     assert!(
-        !unit.contains("move-admitted") && !unit.contains("move-returned"),
-        "a unit neither admits nor returns"
+        !unit.contains("move-admitted") && !unit.contains("decide-pass"),
+        "a unit neither admits nor reviews"
     );
+    // The department's first review is the department reviewer's (ZB-5a), not finance's.
     let finance = page(t.login("caizheng").await).await;
-    assert!(finance.contains("move-admitted") && finance.contains("move-returned"));
+    assert!(!finance.contains("move-admitted") && finance.contains("move-retired"));
+    assert!(finance.contains("review-link"));
+    let dept = t.login("zhuguan").await;
+    let review = t
+        .get(&format!("/projects/{submitted}/review"), Some(&dept))
+        .await
+        .text;
+    assert!(
+        review.contains("decide-pass") && review.contains("decide-return"),
+        "{review}"
+    );
+    let finance = t
+        .get(
+            &format!("/projects/{submitted}/review"),
+            Some(&t.login("caizheng").await),
+        )
+        .await
+        .text;
+    assert!(!finance.contains("decide-pass"));
 }
 
 backend_tests!(

@@ -82,6 +82,7 @@ fn cases() -> Vec<Case> {
     let org_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (A, A)];
     let project_read = [(A, D), (A, D), (A, A), (D, D), (A, A), (D, D)];
     let project_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (D, D)];
+    let finance_only = [(D, D), (D, D), (A, A), (D, D), (D, D), (D, D)];
     vec![
         api(Method::GET, "/api/v1/orgs", all),
         api(Method::POST, "/api/v1/orgs", admin_only),
@@ -109,10 +110,11 @@ fn cases() -> Vec<Case> {
             [(D, D), (D, D), (D, D), (D, D), (A, A), (D, D)],
         ),
         api(Method::GET, "/api/v1/me", all),
+        // A joint reviewer's list holds only what is routed to its body (ZB-5e).
         api(
             Method::GET,
             "/api/v1/projects",
-            [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
+            [(A, A), (A, A), (A, A), (A, A), (A, A), (D, D)],
         ),
         api(Method::POST, "/api/v1/projects", project_write),
         api(Method::GET, "/api/v1/projects/{id}", project_read),
@@ -144,6 +146,34 @@ fn cases() -> Vec<Case> {
             project_write,
         ),
         api(Method::GET, "/api/v1/projects/{id}/copy", project_read),
+        // Review: a joint reviewer reaches only what is routed to it (none here); a reserve
+        // project is not under review, so whoever may act on it is refused by the workflow.
+        api(Method::GET, "/api/v1/projects/{id}/review", project_read),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/review",
+            [(R, D), (R, D), (R, R), (D, D), (D, D), (D, D)],
+        ),
+        api(Method::GET, "/api/v1/projects/{id}/gates", project_read),
+        api(
+            Method::GET,
+            "/api/v1/projects/{id}/eligibility",
+            project_read,
+        ),
+        // Clearing "not ready" (ZB-5f) is the department's or finance's.
+        api(
+            Method::PUT,
+            "/api/v1/projects/{id}/gates",
+            [(D, D), (A, D), (A, A), (D, D), (D, D), (D, D)],
+        ),
+        api(Method::GET, "/api/v1/reviews/queue", all),
+        // Each item is checked in scope; an unknown project is refused by name for everyone.
+        api(Method::POST, "/api/v1/reviews/bulk", [(R, R); 6]),
+        api(Method::GET, "/api/v1/lists/{list}", all),
+        api(Method::POST, "/api/v1/lists/{list}", finance_only),
+        api(Method::GET, "/api/v1/lists/entries/{id}", all),
+        api(Method::PUT, "/api/v1/lists/entries/{id}", finance_only),
+        api(Method::PUT, "/api/v1/orgs/{id}/own-funds", org_write),
         // Retiring a reserve project is the unit's or finance's; a reviewer is refused by the lifecycle.
         api(
             Method::POST,
@@ -155,7 +185,7 @@ fn cases() -> Vec<Case> {
         api(
             Method::GET,
             "/api/v1/projects/export",
-            [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
+            [(A, A), (A, A), (A, A), (A, A), (A, A), (D, D)],
         ),
         api(Method::GET, "/api/v1/projects/template", project_writers),
         api(
@@ -182,7 +212,7 @@ fn cases() -> Vec<Case> {
         page(
             Method::GET,
             "/projects",
-            [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)],
+            [(A, A), (A, A), (A, A), (A, A), (A, A), (D, D)],
         ),
         page(Method::GET, "/standards", all),
         page(Method::GET, "/indicators", all),
@@ -222,6 +252,19 @@ fn cases() -> Vec<Case> {
             [(A, A), (R, R), (R, R), (R, R), (R, R), (R, R)],
         ),
         page(Method::POST, "/orgs/{id}/staffing", org_write),
+        page(Method::GET, "/projects/{id}/review", project_read),
+        page(
+            Method::POST,
+            "/projects/{id}/review",
+            [(R, D), (R, D), (R, R), (D, D), (D, D), (D, D)],
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/gates",
+            [(D, D), (A, D), (A, A), (D, D), (D, D), (D, D)],
+        ),
+        page(Method::GET, "/reviews", all),
+        page(Method::POST, "/reviews", [(R, R); 6]),
         page(Method::POST, "/orgs", admin_only),
         page(Method::GET, "/admin/users", admin_audit),
         page(Method::POST, "/admin/users", admin_only),
@@ -316,6 +359,22 @@ impl Ctx<'_> {
         let r = self
             .t
             .call(Method::POST, "/api/v1/projects", Some(self.finance), Some(json!({"unit_id": unit, "name": format!("矩阵项目{}", self.next()), "kind": "other_operating"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// An entry on the events list, added by finance for the purpose.
+    async fn list_entry(&self) -> Value {
+        let body = json!({"code": format!("E{}", self.next()), "name": "矩阵条目", "year": 2026});
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/lists/events",
+                Some(self.finance),
+                Some(body),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.json()
@@ -663,6 +722,54 @@ impl Ctx<'_> {
             (Method::GET, "/api/v1/codes/economic") => {
                 t.get("/api/v1/codes/economic?year=2026", Some(who)).await
             }
+            (Method::GET, "/api/v1/projects/{id}/review" | "/api/v1/projects/{id}/gates" | "/api/v1/projects/{id}/eligibility" | "/projects/{id}/review") => {
+                let p = self.project_in(org_code).await;
+                t.get(&case.path.replace("{id}", &p["id"].to_string()), Some(who)).await
+            }
+            (Method::POST, "/api/v1/projects/{id}/review") => {
+                let p = self.project_in(org_code).await;
+                let body = json!({"decision": "pass", "rank": 1, "expected_version": p["version"]});
+                t.call(Method::POST, &format!("/api/v1/projects/{}/review", p["id"]), Some(who), Some(body)).await
+            }
+            (Method::POST, "/projects/{id}/review") => {
+                let p = self.project_in(org_code).await;
+                t.form(&format!("/projects/{}/review", p["id"]), who, &[("decision", "pass"), ("rank", "1"), ("version", &p["version"].to_string())], None).await
+            }
+            (Method::PUT, "/api/v1/projects/{id}/gates") => {
+                let p = self.project_in(org_code).await;
+                let body = json!({"gate": "not_ready", "reasons": [], "note": ""});
+                t.call(Method::PUT, &format!("/api/v1/projects/{}/gates", p["id"]), Some(who), Some(body)).await
+            }
+            (Method::POST, "/projects/{id}/gates") => {
+                let p = self.project_in(org_code).await;
+                t.form(&format!("/projects/{}/gates", p["id"]), who, &[("gate", "not_ready"), ("note", "")], None).await
+            }
+            (Method::GET, "/api/v1/reviews/queue" | "/reviews") => t.get(case.path, Some(who)).await,
+            (Method::POST, "/api/v1/reviews/bulk") => {
+                let body = json!({"items": [{"project_id": 999_999_999, "decision": "pass", "rank": 1, "expected_version": 1}]});
+                t.call(Method::POST, case.path, Some(who), Some(body)).await
+            }
+            (Method::POST, "/reviews") => {
+                t.form("/reviews", who, &[("pick", "999999999"), ("decision", "pass"), ("rank_999999999", "1")], None).await
+            }
+            (Method::GET, "/api/v1/lists/{list}") => t.get("/api/v1/lists/events", Some(who)).await,
+            (Method::POST, "/api/v1/lists/{list}") => {
+                let body = json!({"code": format!("M{n}"), "name": "矩阵活动", "year": 2026});
+                t.call(Method::POST, "/api/v1/lists/events", Some(who), Some(body)).await
+            }
+            (Method::GET, "/api/v1/lists/entries/{id}") => {
+                let e = self.list_entry().await;
+                t.get(&format!("/api/v1/lists/entries/{}", e["id"]), Some(who)).await
+            }
+            (Method::PUT, "/api/v1/lists/entries/{id}") => {
+                let e = self.list_entry().await;
+                let body = json!({"entry": {"code": e["entry"]["code"], "name": "改名", "year": 2026}, "active": true, "expected_version": e["version"]});
+                t.call(Method::PUT, &format!("/api/v1/lists/entries/{}", e["id"]), Some(who), Some(body)).await
+            }
+            (Method::PUT, "/api/v1/orgs/{id}/own-funds") => {
+                let v = t.get(&format!("/api/v1/orgs/{org_id}"), Some(self.admin)).await.json()["version"].clone();
+                t.call(Method::PUT, &format!("/api/v1/orgs/{org_id}/own-funds"), Some(who), Some(json!({"amount": "1000", "expected_version": v}))).await
+            }
             (Method::GET, path) => t.get(&path.replace("{year}", "2026"), Some(who)).await,
             (m, p) => panic!("no request for {m} {p}"),
         }
@@ -719,7 +826,9 @@ async fn role_scope_matrix(backend: Backend) {
                     // refused request itself must write none.
                     let setup_writes = i64::from(
                         case.path.contains("{id}")
-                            && (case.path.contains("users") || case.path.contains("projects")),
+                            && (case.path.contains("users")
+                                || case.path.contains("projects")
+                                || case.path.contains("lists/entries")),
                     ) + i64::from(case.path.contains("{attachment"));
                     let after = t.audit_count().await;
                     if after != before + setup_writes {

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 mod auth;
 pub mod codes;
+pub mod lists;
 mod orgs;
 pub mod policy;
 pub mod project_files;
@@ -75,7 +76,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(projects::router())
             .merge(project_files::router())
             .merge(attachments::router())
-            .merge(review::router()),
+            .merge(review::router())
+            .merge(lists::router()),
     )
 }
 

@@ -22,6 +22,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one, update))
         .routes(routes!(update_staffing))
+        .routes(routes!(own_funds))
         .routes(routes!(basic_expenditure))
 }
 
@@ -336,5 +337,39 @@ async fn basic_expenditure(
             })
             .collect(),
         total: b.total.to_plain(),
+    }))
+}
+
+/// A unit's own funds for the coming year.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct OwnFunds {
+    /// 元, e.g. "120000.00".
+    pub amount: String,
+    /// The organisation version the change is based on (ignored in the reply).
+    #[serde(default)]
+    pub expected_version: i64,
+}
+
+/// Records a unit's own funds available for the coming year; a project asking for new money
+/// that these could cover is flagged (ZB-11).
+#[utoipa::path(put, path = "/orgs/{id}/own-funds", tag = "organisations",
+    params(("id" = i64, Path, description = "unit id")),
+    request_body = OwnFunds,
+    responses((status = 200, body = OwnFunds), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn own_funds(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(unit): Path<i64>,
+    ApiJson(body): ApiJson<OwnFunds>,
+) -> ApiResult<Json<OwnFunds>> {
+    let money = state
+        .app
+        .set_own_funds(&id.caller(), unit, &body.amount, body.expected_version)
+        .await?;
+    Ok(Json(OwnFunds {
+        amount: money.to_plain(),
+        expected_version: body.expected_version + 1,
     }))
 }

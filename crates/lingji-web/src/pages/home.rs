@@ -28,6 +28,8 @@ struct HomePage<'a> {
     year: i32,
     profile_label: String,
     calendar: Vec<CalendarItem>,
+    /// 待我审核, for roles that review.
+    waiting: Option<i64>,
 }
 
 async fn home(
@@ -47,10 +49,11 @@ async fn home(
             .app
             .policy_profile(&caller, id.actor.org.jurisdiction, FiscalYear::new(year)?)
             .await?;
-        AppResult::Ok((org, jurisdiction, year, profile))
+        let waiting = state.app.queue_count(&caller).await?;
+        AppResult::Ok((org, jurisdiction, year, profile, waiting))
     };
     match load.await {
-        Ok((org, jurisdiction, year, profile)) => {
+        Ok((org, jurisdiction, year, profile, waiting)) => {
             let layout = Layout::new(&id, "首页", uri.path());
             render(
                 StatusCode::OK,
@@ -58,6 +61,7 @@ async fn home(
                     layout: &layout,
                     org_name: org.name,
                     org_kind: org.kind.label(),
+                    waiting,
                     jurisdiction_name: jurisdiction.name,
                     year,
                     profile_label: format!(

@@ -14,6 +14,7 @@ mod orgs;
 mod policy;
 mod project_import;
 mod projects;
+mod review;
 
 use std::collections::BTreeMap;
 
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
         .merge(project_import::router())
         .merge(attachments::router())
+        .merge(review::router())
         .merge(account::router())
 }
 
@@ -92,6 +94,12 @@ impl Layout {
         let mut nav = vec![("/", "首页")];
         if can_read(Resource::Project) {
             nav.push(("/projects", "项目库"));
+        }
+        if matches!(
+            role,
+            Role::DepartmentReviewer | Role::FinanceOfficer | Role::JointReviewer
+        ) {
+            nav.push(("/reviews", "待我审核"));
         }
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));

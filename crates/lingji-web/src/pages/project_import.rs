@@ -10,7 +10,7 @@ use axum::routing::get;
 use lingji_app::project_excel::ImportReport;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource, may};
+use lingji_domain::authz::{Resource, may_create};
 use lingji_domain::codes::FiscalYear;
 
 use super::{Layout, error_page, render};
@@ -96,7 +96,7 @@ async fn show(
     OriginalUri(uri): OriginalUri,
 ) -> Response {
     // What the page offers follows the role; the import itself authorises every row.
-    if !may(id.actor.role, Resource::Project, Access::Write) {
+    if !may_create(id.actor.role, Resource::Project) {
         let refused = AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不申报项目"));
         return error_page(&id, uri.path(), &refused);
     }

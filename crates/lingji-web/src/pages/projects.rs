@@ -14,7 +14,7 @@ use lingji_app::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeed
 use lingji_app::store::attachments::Attachment;
 use lingji_app::store::projects::{HistoryEntry, Project};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::authz::{Access, Resource, Role, may, may_create};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::fund::FundBook;
 use lingji_domain::project::cost::Standard;
@@ -142,7 +142,7 @@ async fn list(
                     kinds: options(ProjectKind::ALL, ProjectKind::as_str, ProjectKind::label),
                     next_page,
                     can_create: id.actor.org.unit.is_some(),
-                    can_import: may(id.actor.role, Resource::Project, Access::Write),
+                    can_import: may_create(id.actor.role, Resource::Project),
                     can_clean: id.actor.role == Role::FinanceOfficer,
                     export_link,
                 },

@@ -72,3 +72,85 @@ pub async fn move_to(t: &TestApp, s: &Session, p: &Value, to: &str, note: &str) 
     )
     .await
 }
+
+/// The demo joint reviewer of a body (ZB-5e).
+pub fn joint_reviewer(body: &str) -> &'static str {
+    match body {
+        "organisation_department" => "zuzhi",
+        "data_bureau" => "shuju",
+        "development_reform" => "fagai",
+        other => panic!("no demo reviewer for {other}"),
+    }
+}
+
+/// Takes one review step and returns the review record.
+pub async fn review(t: &TestApp, s: &Session, id: &Value, body: Value) -> Reply {
+    t.call(
+        Method::POST,
+        &format!("/api/v1/projects/{id}/review"),
+        Some(s),
+        Some(body),
+    )
+    .await
+}
+
+/// The review record of a project.
+pub async fn review_record(t: &TestApp, s: &Session, id: &Value) -> Value {
+    t.get(&format!("/api/v1/projects/{id}/review"), Some(s))
+        .await
+        .json()
+}
+
+/// A panel opinion agreeing on all four points (ZB-5b) and recommending `amount`.
+pub fn panel_agrees(amount: &str) -> Value {
+    let point = |c: &str| json!({"agreed": true, "comment": c});
+    json!({
+        "necessity": point("确有必要"),
+        "basis": point("依据充分"),
+        "progress_match": point("与进度匹配"),
+        "benefit": point("效益明确"),
+        "recommended": amount
+    })
+}
+
+/// Walks a submitted project through the department, finance (reviewed = `reviewed`), every
+/// routed joint body and the panel, and returns the project as finance sees it.
+pub async fn review_through(t: &TestApp, p: &Value, reviewed: &str) -> Value {
+    let id = &p["id"];
+    let dept = t.login("zhuguan").await;
+    let v = review_record(t, &dept, id).await["version"].clone();
+    let r = review(
+        t,
+        &dept,
+        id,
+        json!({"decision": "pass", "rank": 1, "opinion": "同意", "expected_version": v}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let fin = t.login("caizheng").await;
+    let v = r.json()["version"].clone();
+    let r = review(t, &fin, id, json!({"decision": "pass", "reviewed": reviewed, "opinion": "审核通过", "expected_version": v})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mut rec = r.json();
+    for route in rec["routes"].as_array().unwrap().clone() {
+        let s = t
+            .login(joint_reviewer(route["body"].as_str().unwrap()))
+            .await;
+        let v = review_record(t, &s, id).await["version"].clone();
+        let r = review(
+            t,
+            &s,
+            id,
+            json!({"decision": "agree", "opinion": "同意", "expected_version": v}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        rec = r.json();
+    }
+    assert_eq!(rec["stage"], "panel", "{rec}");
+    let r = review(t, &fin, id, json!({"decision": "admit", "panel": panel_agrees(reviewed), "expected_version": rec["version"]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    t.get(&format!("/api/v1/projects/{id}"), Some(&fin))
+        .await
+        .json()
+}
