@@ -33,3 +33,13 @@ impl From<sqlx::Error> for StoreError {
         StoreError::Database(e)
     }
 }
+
+/// The outcome of an update guarded by `version = $expected`: exactly one row, or somebody
+/// changed it first.
+pub(crate) fn one_row(done: &sqlx::any::AnyQueryResult) -> Result<(), StoreError> {
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}

@@ -147,11 +147,7 @@ pub async fn update(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }
 
 /// A change of an entry.

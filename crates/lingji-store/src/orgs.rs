@@ -288,11 +288,7 @@ pub async fn update_staffing(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }
 
 /// Renames an organisation and sets its unit kind and review body.
@@ -316,11 +312,7 @@ pub async fn update_details(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }
 
 /// Number of organisations in the whole database (zero means a fresh database).
@@ -397,9 +389,5 @@ pub async fn set_own_funds(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }

@@ -418,11 +418,7 @@ pub async fn update(
         .bind(expected_version)
         .execute(&mut *conn)
         .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }
 
 /// Records the outcome of a year: approved and spent amounts, and the year it was funded
@@ -459,11 +455,7 @@ pub async fn set_state(
         .bind(expected_version)
         .execute(&mut *conn)
         .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }
 
 /// Replaces the cost lines, indicators and year plan of a project.

@@ -76,11 +76,7 @@ pub async fn advance(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }
 
 /// One step taken in review.

@@ -183,9 +183,5 @@ pub async fn update(
     .bind(expected_version)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Stale)
-    }
+    crate::error::one_row(&done)
 }
