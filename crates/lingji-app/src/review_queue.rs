@@ -74,11 +74,11 @@ impl App {
         };
         let jurisdiction = caller.actor().map_or(0, |a| a.org.jurisdiction);
         let total = reviews::queue_count(&mut conn, jurisdiction, of).await?;
-        let mut items = Vec::new();
-        for project in reviews::queue(&mut conn, jurisdiction, of, after_id, limit).await? {
-            let review = reviews::state(&mut conn, project.id).await?;
-            items.push(QueueItem { project, review });
-        }
+        let items = reviews::queue(&mut conn, jurisdiction, of, after_id, limit)
+            .await?
+            .into_iter()
+            .map(|(project, review)| QueueItem { project, review })
+            .collect();
         Ok(Queue { total, items })
     }
 }

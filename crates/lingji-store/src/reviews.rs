@@ -45,12 +45,19 @@ pub async fn state(conn: &mut AnyConnection, id: i64) -> Result<ReviewState, Sto
     .bind(id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(ReviewState {
-        stage: r.review_stage.as_deref().map(stage).transpose()?,
-        round: r.review_round,
-        department_rank: r.department_rank,
-        reviewed: r.reviewed_amount.map(Money::from_fen),
-    })
+    ReviewState::try_from(r)
+}
+
+impl TryFrom<StateRow> for ReviewState {
+    type Error = StoreError;
+    fn try_from(r: StateRow) -> Result<Self, StoreError> {
+        Ok(ReviewState {
+            stage: r.review_stage.as_deref().map(stage).transpose()?,
+            round: r.review_round,
+            department_rank: r.department_rank,
+            reviewed: r.reviewed_amount.map(Money::from_fen),
+        })
+    }
 }
 
 /// Writes the project's state and review state together if the project is still at
@@ -332,60 +339,92 @@ pub enum QueueOf {
     Joint(JointBody),
 }
 
-/// A page of a work queue, by id.
+// What each queue holds, shared by the page and the count so that they cannot drift apart.
+// `$1` is the jurisdiction, `$2` the department or body where the queue has one.
+macro_rules! department_queue {
+    () => {
+        "jurisdiction_id = $1 AND review_stage = 'department' AND department_id = $2 AND state = 'submitted'"
+    };
+}
+macro_rules! finance_queue {
+    () => {
+        "jurisdiction_id = $1 AND review_stage IN ('finance', 'panel') AND state = 'submitted'"
+    };
+}
+macro_rules! joint_queue {
+    () => {
+        "jurisdiction_id = $1 AND review_stage = 'joint' AND state = 'submitted' \
+         AND id IN (SELECT project_id FROM project_routes WHERE body = $2 AND answered = 0)"
+    };
+}
+macro_rules! queue_page {
+    ($where:expr, $after:literal, $limit:literal) => {
+        concat!(
+            "SELECT ",
+            project_columns!(),
+            ", review_stage, review_round, department_rank, reviewed_amount FROM projects WHERE ",
+            $where,
+            " AND id > ",
+            $after,
+            " ORDER BY id LIMIT ",
+            $limit
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    #[sqlx(flatten)]
+    project: Row,
+    #[sqlx(flatten)]
+    review: StateRow,
+}
+
+/// A page of a work queue, by id, each project with its review state.
 pub async fn queue(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     of: QueueOf,
     after_id: i64,
     limit: i64,
-) -> Result<Vec<Project>, StoreError> {
+) -> Result<Vec<(Project, ReviewState)>, StoreError> {
     let limit = limit.clamp(1, 500);
-    let rows: Vec<Row> = match of {
+    let rows: Vec<QueueRow> = match of {
         QueueOf::Department(dept) => {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                project_columns!(),
-                " FROM projects WHERE jurisdiction_id = $1 AND review_stage = 'department' \
-                 AND department_id = $2 AND state = 'submitted' AND id > $3 ORDER BY id LIMIT $4"
-            ))
-            .bind(jurisdiction_id)
-            .bind(dept)
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?
+            sqlx::query_as(queue_page!(department_queue!(), "$3", "$4"))
+                .bind(jurisdiction_id)
+                .bind(dept)
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
         }
         QueueOf::Finance => {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                project_columns!(),
-                " FROM projects WHERE jurisdiction_id = $1 AND review_stage IN ('finance', 'panel') \
-                 AND state = 'submitted' AND id > $2 ORDER BY id LIMIT $3"
-            ))
-            .bind(jurisdiction_id)
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?
+            sqlx::query_as(queue_page!(finance_queue!(), "$2", "$3"))
+                .bind(jurisdiction_id)
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
         }
         QueueOf::Joint(body) => {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                project_columns!(),
-                " FROM projects WHERE jurisdiction_id = $1 AND review_stage = 'joint' AND state = 'submitted' \
-                 AND id IN (SELECT project_id FROM project_routes WHERE body = $2 AND answered = 0) \
-                 AND id > $3 ORDER BY id LIMIT $4"
-            ))
-            .bind(jurisdiction_id)
-            .bind(body.as_str())
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?
+            sqlx::query_as(queue_page!(joint_queue!(), "$3", "$4"))
+                .bind(jurisdiction_id)
+                .bind(body.as_str())
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
         }
     };
-    rows.into_iter().map(Project::try_from).collect()
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                Project::try_from(r.project)?,
+                ReviewState::try_from(r.review)?,
+            ))
+        })
+        .collect()
 }
 
 /// How many projects a queue holds.
@@ -396,29 +435,29 @@ pub async fn queue_count(
 ) -> Result<i64, StoreError> {
     let (n,): (i64,) = match of {
         QueueOf::Department(dept) => {
-            sqlx::query_as(
-                "SELECT COUNT(*) FROM projects WHERE jurisdiction_id = $1 AND review_stage = 'department' \
-                 AND department_id = $2 AND state = 'submitted'",
-            )
+            sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM projects WHERE ",
+                department_queue!()
+            ))
             .bind(jurisdiction_id)
             .bind(dept)
             .fetch_one(&mut *conn)
             .await?
         }
         QueueOf::Finance => {
-            sqlx::query_as(
-                "SELECT COUNT(*) FROM projects WHERE jurisdiction_id = $1 AND review_stage IN ('finance', 'panel') \
-                 AND state = 'submitted'",
-            )
+            sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM projects WHERE ",
+                finance_queue!()
+            ))
             .bind(jurisdiction_id)
             .fetch_one(&mut *conn)
             .await?
         }
         QueueOf::Joint(body) => {
-            sqlx::query_as(
-                "SELECT COUNT(*) FROM projects WHERE jurisdiction_id = $1 AND review_stage = 'joint' AND state = 'submitted' \
-                 AND id IN (SELECT project_id FROM project_routes WHERE body = $2 AND answered = 0)",
-            )
+            sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM projects WHERE ",
+                joint_queue!()
+            ))
             .bind(jurisdiction_id)
             .bind(body.as_str())
             .fetch_one(&mut *conn)
