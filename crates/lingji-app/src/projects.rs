@@ -422,7 +422,7 @@ pub(crate) async fn year_codes(conn: &mut AnyConnection, year: i32) -> AppResult
     })
 }
 
-fn path_of(p: &ProjectHeader) -> OrgPath {
+pub(crate) fn path_of(p: &ProjectHeader) -> OrgPath {
     OrgPath {
         jurisdiction: p.jurisdiction_id,
         department: Some(p.department_id),

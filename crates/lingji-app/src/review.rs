@@ -5,7 +5,9 @@
 use lingji_domain::authz::Access;
 use lingji_domain::review::mode::{LastYear, ModeDecision, ModeFacts, rate_of, review_mode};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
+use lingji_store::projects::ProjectDetail;
 use lingji_store::{profiles, projects};
+use sqlx::AnyConnection;
 
 use crate::App;
 use crate::caller::Caller;
@@ -25,15 +27,24 @@ impl App {
     pub async fn review_plan(&self, caller: &Caller, id: i64) -> AppResult<ReviewPlan> {
         let mut conn = self.store.read().acquire().await?;
         let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        self.plan_of(&mut conn, &detail).await
+    }
+
+    /// The review plan of a project the caller has loaded.
+    pub(crate) async fn plan_of(
+        &self,
+        conn: &mut AnyConnection,
+        detail: &ProjectDetail,
+    ) -> AppResult<ReviewPlan> {
         let h = &detail.project.header;
-        let profile = profiles::current(&mut conn, h.jurisdiction_id, h.fiscal_year)
+        let profile = profiles::current(conn, h.jurisdiction_id, h.fiscal_year)
             .await?
             .ok_or_else(|| AppError::not_found(&format!("{} 年度政策参数", h.fiscal_year)))?;
         // Last year's line of spending, read as the system: the reviewer may not see it, the
         // rule still applies. Adjustments and findings are recorded by budget execution and
         // performance evaluation; until a project has them they count as none.
         let last_year = match h.previous_id {
-            Some(prev) => projects::get(&mut conn, prev).await?.and_then(|p| {
+            Some(prev) => projects::get(conn, prev).await?.and_then(|p| {
                 rate_of(p.header.spent, p.header.approved).map(|execution_rate| LastYear {
                     execution_rate,
                     adjustment_rate: lingji_domain::policy::Rate(0),

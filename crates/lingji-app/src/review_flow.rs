@@ -198,11 +198,10 @@ impl App {
 
     /// A project's review record.
     pub async fn review_record(&self, caller: &Caller, id: i64) -> AppResult<ReviewRecord> {
-        let plan = self.review_plan(caller, id).await?;
         let mut conn = self.store.read().acquire().await?;
-        let p = projects::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("项目"))?;
+        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        let plan = self.plan_of(&mut conn, &detail).await?;
+        let p = detail.project;
         let review = reviews::state(&mut conn, id).await?;
         let routes = reviews::routes(&mut conn, id).await?;
         let mut decisions = Vec::new();

@@ -77,9 +77,10 @@ impl App {
         let records = reviews::gates(&mut conn, id).await?;
         let plain: Vec<GateRecord> = records.iter().map(|g| g.record.clone()).collect();
         let eligibility = self.eligibility_in(&mut conn, &d, &plain).await?;
-        let writable = self
-            .load_for(caller, &mut conn, id, Access::Write)
-            .await
+        // Read access is checked; recording needs a mover (never a joint reviewer) in scope.
+        let path = crate::projects::path_of(&d.project.header);
+        let writable = caller
+            .authorize(Resource::Project, Access::Write, &path)
             .is_ok();
         let recordable = match mover(caller) {
             Some(by) if writable => GateKind::ALL
