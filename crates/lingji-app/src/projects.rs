@@ -478,6 +478,25 @@ impl Owner {
     }
 }
 
+/// Refuses the move to `to` with every admission problem (ZB-15a), if there is any.
+pub(crate) fn admissible(problems: Vec<Refusal>, to: ProjectState) -> AppResult<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Invalid {
+        summary: Refusal::new(
+            "PROJECT_NOT_ADMISSIBLE",
+            format!(
+                "项目有 {} 处不符合入库要求，未能{}",
+                problems.len(),
+                to.label()
+            ),
+        )
+        .clause("ZB-15a"),
+        errors: problems,
+    })
+}
+
 /// Who moves a project, from the caller's role.
 pub fn mover(caller: &Caller) -> Option<Mover> {
     match caller {
@@ -839,21 +858,7 @@ impl App {
             );
         }
         if to == ProjectState::Submitted || to == ProjectState::Admitted {
-            let problems = self.admission(&mut tx, &before).await?;
-            if !problems.is_empty() {
-                return Err(AppError::Invalid {
-                    summary: Refusal::new(
-                        "PROJECT_NOT_ADMISSIBLE",
-                        format!(
-                            "项目有 {} 处不符合入库要求，未能{}",
-                            problems.len(),
-                            to.label()
-                        ),
-                    )
-                    .clause("ZB-15a"),
-                    errors: problems,
-                });
-            }
+            admissible(self.admission(&mut tx, &before).await?, to)?;
         }
         if to == ProjectState::Submitted {
             // Each submission starts a new round of review at the department (ZB-5a); the

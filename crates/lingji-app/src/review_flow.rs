@@ -367,14 +367,7 @@ impl App {
                         }
                         ProjectState::Submitted
                     }
-                    Outcome::Return { .. } => {
-                        rs.stage = None;
-                        ProjectState::Returned
-                    }
-                    Outcome::Reject { .. } => {
-                        rs.stage = Some(ReviewStage::Decided);
-                        ProjectState::Rejected
-                    }
+                    closing => close(&closing, &mut rs),
                 }
             }
             ReviewStage::Joint => {
@@ -409,19 +402,9 @@ impl App {
                 ProjectState::Submitted
             }
             ReviewStage::Panel => {
-                let to = self.panel(&before, input, &mut rs, &mut step)?;
+                let to = panel(&before, input, &mut rs, &mut step)?;
                 if to == ProjectState::Admitted {
-                    let problems = self.admission(tx, &before).await?;
-                    if !problems.is_empty() {
-                        return Err(AppError::Invalid {
-                            summary: Refusal::new(
-                                "PROJECT_NOT_ADMISSIBLE",
-                                format!("项目有 {} 处不符合入库要求，未能入库", problems.len()),
-                            )
-                            .clause("ZB-15a"),
-                            errors: problems,
-                        });
-                    }
+                    crate::projects::admissible(self.admission(tx, &before).await?, to)?;
                     // A government investment the bureau cannot yet afford waits (ZB-2c).
                     let postponed = reviews::gates(tx, id).await?.iter().any(|g| {
                         matches!(
@@ -481,81 +464,85 @@ impl App {
         lingji_store::audit::append(tx, event).await?;
         Ok(())
     }
+}
 
-    /// The panel's step (ZB-5b): four points answered, a recommendation within the reviewed
-    /// amount; admitting sets 财政审核数 to the recommendation.
-    fn panel(
-        &self,
-        before: &lingji_store::projects::ProjectDetail,
-        input: &ReviewInput,
-        rs: &mut ReviewState,
-        step: &mut ReviewStep,
-    ) -> AppResult<ProjectState> {
-        let request = before.project.header.request;
-        match input.decision.as_str() {
-            "return" | "reject" => {
-                let o = outcome(input, None)?;
-                check_outcome(ReviewStage::Panel, &o, request)?;
-                return Ok(if matches!(o, Outcome::Return { .. }) {
-                    rs.stage = None;
-                    ProjectState::Returned
-                } else {
-                    rs.stage = Some(ReviewStage::Decided);
-                    ProjectState::Rejected
-                });
-            }
-            "admit" => {}
-            other => {
-                return Err(Refusal::new(
-                    "REVIEW_DECISION_UNKNOWN",
-                    format!("集中会审结论应为审定入库、退回修改或不予入库，不是“{other}”"),
-                )
-                .field("decision")
-                .into());
-            }
+/// The panel's step (ZB-5b): four points answered, a recommendation within the reviewed
+/// amount; admitting sets 财政审核数 to the recommendation.
+fn panel(
+    before: &lingji_store::projects::ProjectDetail,
+    input: &ReviewInput,
+    rs: &mut ReviewState,
+    step: &mut ReviewStep,
+) -> AppResult<ProjectState> {
+    let request = before.project.header.request;
+    match input.decision.as_str() {
+        "return" | "reject" => {
+            let o = outcome(input, None)?;
+            check_outcome(ReviewStage::Panel, &o, request)?;
+            return Ok(close(&o, rs));
         }
-        let p = input.panel.as_ref().ok_or_else(|| {
-            Refusal::new("PANEL_OPINION_MISSING", "集中会审须对四个方面逐项提出意见")
-                .field("panel")
-                .clause("ZB-5b")
-        })?;
-        let recommended = Money::parse_non_negative(p.recommended.trim(), "panel.recommended")?;
-        let opinion = PanelOpinion {
-            necessity: point(&p.necessity),
-            basis: point(&p.basis),
-            progress_match: point(&p.progress_match),
-            benefit: point(&p.benefit),
-            recommended,
-        };
-        let mut problems = opinion.check(rs.reviewed.unwrap_or(request));
-        if problems.is_empty() && recommended == Money::ZERO {
-            problems.push(
-                Refusal::new("PANEL_ADMITS_NOTHING", "建议金额为零时应选择“不予入库”")
-                    .field("recommended")
-                    .clause("ZB-5b"),
-            );
+        "admit" => {}
+        other => {
+            return Err(Refusal::new(
+                "REVIEW_DECISION_UNKNOWN",
+                format!("集中会审结论应为审定入库、退回修改或不予入库，不是“{other}”"),
+            )
+            .field("decision")
+            .into());
         }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid {
-                summary: Refusal::new(
-                    "PANEL_OPINION_INCOMPLETE",
-                    format!("集中会审意见有 {} 处需补正", problems.len()),
-                )
+    }
+    let p = input.panel.as_ref().ok_or_else(|| {
+        Refusal::new("PANEL_OPINION_MISSING", "集中会审须对四个方面逐项提出意见")
+            .field("panel")
+            .clause("ZB-5b")
+    })?;
+    let recommended = Money::parse_non_negative(p.recommended.trim(), "panel.recommended")?;
+    let opinion = PanelOpinion {
+        necessity: point(&p.necessity),
+        basis: point(&p.basis),
+        progress_match: point(&p.progress_match),
+        benefit: point(&p.benefit),
+        recommended,
+    };
+    let mut problems = opinion.check(rs.reviewed.unwrap_or(request));
+    if problems.is_empty() && recommended == Money::ZERO {
+        problems.push(
+            Refusal::new("PANEL_ADMITS_NOTHING", "建议金额为零时应选择“不予入库”")
+                .field("recommended")
                 .clause("ZB-5b"),
-                errors: problems
-                    .into_iter()
-                    .map(|r| Refusal {
-                        field: r.field.map(|f| format!("panel.{f}")),
-                        ..r
-                    })
-                    .collect(),
-            });
-        }
-        rs.reviewed = Some(recommended);
+        );
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid {
+            summary: Refusal::new(
+                "PANEL_OPINION_INCOMPLETE",
+                format!("集中会审意见有 {} 处需补正", problems.len()),
+            )
+            .clause("ZB-5b"),
+            errors: problems
+                .into_iter()
+                .map(|r| Refusal {
+                    field: r.field.map(|f| format!("panel.{f}")),
+                    ..r
+                })
+                .collect(),
+        });
+    }
+    rs.reviewed = Some(recommended);
+    rs.stage = Some(ReviewStage::Decided);
+    step.reviewed = Some(recommended);
+    step.panel =
+        Some(serde_json::to_value(&opinion).map_err(|e| AppError::Internal(e.to_string()))?);
+    Ok(ProjectState::Admitted)
+}
+
+/// A return or rejection: back to the unit with the opinion, or decided for good (ZB-5a).
+fn close(o: &Outcome, rs: &mut ReviewState) -> ProjectState {
+    if matches!(o, Outcome::Reject { .. }) {
         rs.stage = Some(ReviewStage::Decided);
-        step.reviewed = Some(recommended);
-        step.panel =
-            Some(serde_json::to_value(&opinion).map_err(|e| AppError::Internal(e.to_string()))?);
-        Ok(ProjectState::Admitted)
+        ProjectState::Rejected
+    } else {
+        rs.stage = None;
+        ProjectState::Returned
     }
 }
