@@ -53,6 +53,20 @@ fn clean(mut e: ListEntry) -> ListEntry {
     e
 }
 
+/// A unique-code conflict named for people; other store errors as they are.
+fn code_taken(e: lingji_store::StoreError, kind: ListKind, entry: &ListEntry) -> AppError {
+    match e {
+        lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+            Refusal::new(
+                "LIST_CODE_TAKEN",
+                format!("{}中已有编码“{}”", kind.label(), entry.code),
+            )
+            .field("code"),
+        ),
+        e => e.into(),
+    }
+}
+
 impl App {
     /// Entries of a list (yearly lists: of `year` when given), retired ones included.
     pub async fn list_entries(
@@ -156,16 +170,7 @@ impl App {
             .await?;
         let id = lists::insert(&mut tx, jurisdiction_id, kind, &entry)
             .await
-            .map_err(|e| match e {
-                lingji_store::StoreError::Conflict(_) => AppError::Conflict(
-                    Refusal::new(
-                        "LIST_CODE_TAKEN",
-                        format!("{}中已有编码“{}”", kind.label(), entry.code),
-                    )
-                    .field("code"),
-                ),
-                e => e.into(),
-            })?;
+            .map_err(|e| code_taken(e, kind, &entry))?;
         lists::add_history(&mut tx, id, caller.name(), "create", &entry, true).await?;
         let event = caller
             .event(jurisdiction_id, "finance_list.create", kind.as_str(), id)
@@ -201,16 +206,7 @@ impl App {
             .await?;
         lists::update(&mut tx, id, &entry, active, expected_version)
             .await
-            .map_err(|e| match e {
-                lingji_store::StoreError::Conflict(_) => AppError::Conflict(
-                    Refusal::new(
-                        "LIST_CODE_TAKEN",
-                        format!("{}中已有编码“{}”", before.list.label(), entry.code),
-                    )
-                    .field("code"),
-                ),
-                e => e.into(),
-            })?;
+            .map_err(|e| code_taken(e, before.list, &entry))?;
         lists::add_history(&mut tx, id, caller.name(), "update", &entry, active).await?;
         let (_, after) = lists::get(&mut tx, id)
             .await?

@@ -753,8 +753,18 @@ async fn a_department_passes_dozens_at_once_or_none(backend: Backend) {
     );
     // The home page counts what waits for finance now.
     let fin = t.login("caizheng").await;
+    let waiting = t.get("/api/v1/reviews/queue", Some(&fin)).await.json()["total"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        waiting >= total.min(100),
+        "the passed projects now wait for finance"
+    );
     let home = t.get("/", Some(&fin)).await.text;
-    assert!(home.contains("data-testid=\"home-queue\""), "{home}");
+    assert!(
+        home.contains(&format!("<strong>{waiting}</strong> 个项目")),
+        "{home}"
+    );
 }
 
 backend_tests!(
