@@ -144,7 +144,7 @@ pub(crate) use project_columns;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct Row {
-    id: i64,
+    pub(crate) id: i64,
     version: i64,
     created_at: String,
     updated_at: String,

@@ -351,6 +351,13 @@ macro_rules! finance_queue {
         "jurisdiction_id = $1 AND review_stage IN ('finance', 'panel') AND state = 'submitted'"
     };
 }
+/// One stage of the finance bureau's queue: read stage by stage so that each page comes in id
+/// order from the index, not from sorting the whole queue. `$2` is the stage.
+macro_rules! finance_stage_queue {
+    () => {
+        "jurisdiction_id = $1 AND review_stage = $2 AND state = 'submitted'"
+    };
+}
 macro_rules! joint_queue {
     () => {
         "jurisdiction_id = $1 AND review_stage = 'joint' AND state = 'submitted' \
@@ -400,12 +407,21 @@ pub async fn queue(
                 .await?
         }
         QueueOf::Finance => {
-            sqlx::query_as(queue_page!(finance_queue!(), "$2", "$3"))
-                .bind(jurisdiction_id)
-                .bind(after_id)
-                .bind(limit)
-                .fetch_all(&mut *conn)
-                .await?
+            let mut rows: Vec<QueueRow> = Vec::new();
+            for stage in [ReviewStage::Finance, ReviewStage::Panel] {
+                let more: Vec<QueueRow> =
+                    sqlx::query_as(queue_page!(finance_stage_queue!(), "$3", "$4"))
+                        .bind(jurisdiction_id)
+                        .bind(stage.as_str())
+                        .bind(after_id)
+                        .bind(limit)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                rows.extend(more);
+            }
+            rows.sort_by_key(|r| r.project.id);
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            rows
         }
         QueueOf::Joint(body) => {
             sqlx::query_as(queue_page!(joint_queue!(), "$3", "$4"))

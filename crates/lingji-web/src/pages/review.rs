@@ -349,7 +349,12 @@ struct QueuePage<'a> {
     layout: &'a Layout,
     queue: Queue,
     errors: Vec<String>,
+    /// Where the next page starts, when there is one.
+    next_after: Option<i64>,
 }
+
+/// Rows on a page of the queue: enough for a bulk decision over dozens.
+const QUEUE_PAGE: i64 = 200;
 
 impl QueuePage<'_> {
     fn at(&self, item: &lingji_app::review_queue::QueueItem) -> &'static str {
@@ -368,14 +373,24 @@ async fn queue_page(
     state: &AppState,
     id: &Identity,
     path: &str,
+    after: i64,
     flash: Option<String>,
     errors: Vec<String>,
     status: StatusCode,
 ) -> Response {
-    let queue = match state.app.review_queue(&id.caller(), 0, 200).await {
+    let queue = match state
+        .app
+        .review_queue(&id.caller(), after, QUEUE_PAGE)
+        .await
+    {
         Ok(q) => q,
         Err(e) => return error_page(id, path, &e),
     };
+    let next_after = queue
+        .items
+        .last()
+        .filter(|_| queue.items.len() as i64 == QUEUE_PAGE)
+        .map(|i| i.project.id);
     let layout = Layout::new(id, "待我审核", path).with_flash(flash);
     render(
         status,
@@ -383,6 +398,7 @@ async fn queue_page(
             layout: &layout,
             queue,
             errors,
+            next_after,
         },
     )
 }
@@ -393,10 +409,12 @@ async fn queue(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
+    let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
     queue_page(
         &state,
         &id,
         uri.path(),
+        after,
         flash_from(&q),
         Vec::new(),
         StatusCode::OK,
@@ -438,7 +456,7 @@ async fn bulk(
         Ok(_) => Redirect::to("/reviews?msg=saved").into_response(),
         Err(e) => {
             let status = crate::problem::status_of(&e);
-            queue_page(&state, &id, uri.path(), None, messages(&e), status).await
+            queue_page(&state, &id, uri.path(), 0, None, messages(&e), status).await
         }
     }
 }
