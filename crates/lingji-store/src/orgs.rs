@@ -1,5 +1,6 @@
 //! Organisations: jurisdictions, departments and units, with staffing.
 
+use lingji_domain::money::Money;
 use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -28,6 +29,8 @@ pub struct Organisation {
     pub review_body: Option<String>,
     /// Staffing numbers.
     pub staffing: Staffing,
+    /// Units: own funds available for the coming year (ZB-11: spent before new money).
+    pub own_funds: Money,
     /// Row version for optimistic concurrency.
     pub version: i64,
     /// Last change.
@@ -50,6 +53,7 @@ struct Row {
     retired_staff: i64,
     contract_staff: i64,
     contract_quota: i64,
+    own_funds: i64,
     version: i64,
     updated_at: String,
 }
@@ -58,7 +62,7 @@ macro_rules! org_columns {
     () => {
         "id, kind, code, name, parent_id, jurisdiction_id, department_id, unit_kind, \
      review_body, authorized_posts, actual_staff, retired_staff, contract_staff, contract_quota, \
-     version, updated_at"
+     own_funds, version, updated_at"
     };
 }
 
@@ -97,6 +101,7 @@ impl TryFrom<Row> for Organisation {
                 contract_staff: r.contract_staff,
                 contract_quota: r.contract_quota,
             },
+            own_funds: Money::from_fen(r.own_funds),
             version: r.version,
             updated_at: r.updated_at,
         })

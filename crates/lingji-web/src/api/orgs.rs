@@ -90,6 +90,8 @@ pub struct OrganisationDto {
     pub review_body: Option<String>,
     /// Staffing (units).
     pub staffing: StaffingDto,
+    /// Units: own funds for the coming year, 元 (ZB-11).
+    pub own_funds: String,
     /// Row version: send it back when changing staffing.
     pub version: i64,
 }
@@ -108,6 +110,7 @@ impl From<Organisation> for OrganisationDto {
             unit_kind_label: o.unit_kind.map(|k| k.label().to_string()),
             review_body: o.review_body,
             staffing: o.staffing.into(),
+            own_funds: o.own_funds.to_plain(),
             version: o.version,
         }
     }

@@ -26,6 +26,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/orgs/{id}", get(detail))
         .route("/orgs/{id}/staffing", post(save_staffing))
         .route("/orgs/{id}/details", post(save_details))
+        .route("/orgs/{id}/own-funds", post(save_own_funds))
 }
 
 /// Form values kept as typed so a refused form comes back as the user left it.
@@ -37,6 +38,10 @@ struct StaffingForm {
     contract_staff: String,
     contract_quota: String,
     version: i64,
+    /// Not a staffing number: the own-funds form's value, kept here so a refused amount
+    /// comes back as typed in the same page state.
+    #[serde(skip)]
+    own_funds: String,
 }
 
 impl StaffingForm {
@@ -49,6 +54,7 @@ impl StaffingForm {
             contract_staff: s.contract_staff.to_string(),
             contract_quota: s.contract_quota.to_string(),
             version: o.version,
+            own_funds: o.own_funds.to_plain(),
         }
     }
 
@@ -366,6 +372,46 @@ async fn detail(
     }
 }
 
+/// The answer to a unit form: back to the page after a save, an error page when the caller
+/// may not, or the page again with the refusal beside the fields (`fields`) and the form as
+/// `keep` leaves it.
+async fn answer(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    org_id: i64,
+    result: Result<(), AppError>,
+    fields: &[&str],
+    keep: impl FnOnce(&mut StaffingForm),
+) -> Response {
+    let e = match result {
+        Ok(()) => return Redirect::to(&format!("/orgs/{org_id}?msg=saved")).into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
+            return error_page(id, path, &e);
+        }
+        Err(e) => e,
+    };
+    match state.app.organisation(&id.caller(), org_id).await {
+        Ok(org) => {
+            let mut form = StaffingForm::from_org(&org);
+            keep(&mut form);
+            let errors = FieldErrors::from_error(&e, fields);
+            let basic = basic_of(state, id, &org).await;
+            let status = crate::problem::status_of(&e);
+            detail_page(
+                id,
+                path,
+                &org,
+                None,
+                StaffingState { form, errors },
+                basic,
+                status,
+            )
+        }
+        Err(e2) => error_page(id, path, &e2),
+    }
+}
+
 async fn save_staffing(
     State(state): State<AppState>,
     PageUser(id): PageUser,
@@ -373,39 +419,25 @@ async fn save_staffing(
     Path(org_id): Path<i64>,
     Form(form): Form<StaffingForm>,
 ) -> Response {
-    let caller = id.caller();
     let result = match form.parse() {
-        Ok(staffing) => {
-            state
-                .app
-                .update_staffing(&caller, org_id, staffing, form.version)
-                .await
-        }
+        Ok(staffing) => state
+            .app
+            .update_staffing(&id.caller(), org_id, staffing, form.version)
+            .await
+            .map(drop),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/orgs/{org_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => match state.app.organisation(&caller, org_id).await {
-            Ok(org) => {
-                let errors = FieldErrors::from_error(&e, &STAFFING_FIELDS);
-                let basic = basic_of(&state, &id, &org).await;
-                let status = crate::problem::status_of(&e);
-                detail_page(
-                    &id,
-                    uri.path(),
-                    &org,
-                    None,
-                    StaffingState { form, errors },
-                    basic,
-                    status,
-                )
-            }
-            Err(e2) => error_page(&id, uri.path(), &e2),
-        },
-    }
+    let keep = |f: &mut StaffingForm| *f = form;
+    answer(
+        &state,
+        &id,
+        uri.path(),
+        org_id,
+        result,
+        &STAFFING_FIELDS,
+        keep,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -431,34 +463,42 @@ async fn save_details(
         review_body: Some(form.review_body),
         version: form.version,
     };
-    match state
+    let result = state
         .app
         .update_organisation(&id.caller(), org_id, upd)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/orgs/{org_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => match state.app.organisation(&id.caller(), org_id).await {
-            Ok(org) => {
-                let errors = FieldErrors::from_error(&e, &[]);
-                let staffing = StaffingState {
-                    form: StaffingForm::from_org(&org),
-                    errors,
-                };
-                let basic = basic_of(&state, &id, &org).await;
-                detail_page(
-                    &id,
-                    uri.path(),
-                    &org,
-                    None,
-                    staffing,
-                    basic,
-                    crate::problem::status_of(&e),
-                )
-            }
-            Err(e2) => error_page(&id, uri.path(), &e2),
-        },
-    }
+        .map(drop);
+    answer(&state, &id, uri.path(), org_id, result, &[], |_| {}).await
+}
+
+#[derive(Deserialize)]
+struct OwnFundsForm {
+    own_funds: String,
+    version: i64,
+}
+
+/// Records the unit's own funds (ZB-11); a refused amount comes back beside the field.
+async fn save_own_funds(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(org_id): Path<i64>,
+    Form(form): Form<OwnFundsForm>,
+) -> Response {
+    let result = state
+        .app
+        .set_own_funds(&id.caller(), org_id, &form.own_funds, form.version)
+        .await
+        .map(drop);
+    let keep = |f: &mut StaffingForm| f.own_funds = form.own_funds;
+    answer(
+        &state,
+        &id,
+        uri.path(),
+        org_id,
+        result,
+        &["own_funds"],
+        keep,
+    )
+    .await
 }
