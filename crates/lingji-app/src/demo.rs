@@ -309,6 +309,7 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(format!("demo user {username}: {e}")))?;
         }
+        self.load_demo_lists(city.id).await?;
         if projects {
             self.load_demo_projects(city.id).await?;
         }

@@ -67,6 +67,15 @@ fn code_taken(e: lingji_store::StoreError, kind: ListKind, entry: &ListEntry) ->
     }
 }
 
+/// Everyone in the jurisdiction who picks from the lists may read them.
+fn may_read(caller: &Caller, jurisdiction_id: i64) -> AppResult<()> {
+    caller.authorize(
+        Resource::FinanceList,
+        Access::Read,
+        &OrgPath::of_jurisdiction(jurisdiction_id),
+    )
+}
+
 impl App {
     /// Entries of a list (yearly lists: of `year` when given), retired ones included.
     pub async fn list_entries(
@@ -76,13 +85,26 @@ impl App {
         kind: ListKind,
         year: Option<i32>,
     ) -> AppResult<Vec<StoredEntry>> {
-        caller.authorize(
-            Resource::FinanceList,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        may_read(caller, jurisdiction_id)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(lists::entries(&mut conn, jurisdiction_id, kind, year, false).await?)
+    }
+
+    /// The departments of a jurisdiction that may lead a special fund, as `(id, "code name")`:
+    /// part of reading the registry, so whoever may read the lists sees them named.
+    pub async fn fund_lead_departments(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+    ) -> AppResult<Vec<(i64, String)>> {
+        may_read(caller, jurisdiction_id)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(orgs::list(&mut conn, jurisdiction_id, None)
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == OrgKind::Department)
+            .map(|o| (o.id, format!("{} {}", o.code, o.name)))
+            .collect())
     }
 
     /// One entry with its changes.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod caller;
 pub mod codes;
 pub mod demo;
+mod demo_lists;
 mod demo_projects;
 pub mod error;
 pub mod export;

@@ -682,14 +682,16 @@ async fn finance_lists_keep_every_change_and_refuse_bad_entries(backend: Backend
     assert_eq!(h["entry"]["blacklisted"], true);
     // Units read the lists; only finance changes them.
     let op = t.login("danwei").await;
+    let seen = t.get("/api/v1/lists/agencies", Some(&op)).await.json();
+    let jg = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entry"]["code"] == "JG-1");
     assert_eq!(
-        t.get("/api/v1/lists/agencies", Some(&op))
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
+        jg.map(|e| e["entry"]["blacklisted"].clone()),
+        Some(json!(true)),
+        "{seen}"
     );
     let r = t
         .call(
@@ -767,7 +769,167 @@ async fn a_department_passes_dozens_at_once_or_none(backend: Backend) {
     );
 }
 
+/// The list pages: finance adds and changes entries in forms, a refusal comes back beside the
+/// field with its clause, every change is listed on the entry; others only read.
+async fn finance_keeps_the_lists_in_pages_with_history(backend: Backend) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let dept_107 = t.org_id("107").await.to_string();
+    let fund = |period: &'static str| {
+        vec![
+            ("code", "ZX-PAGE".to_string()),
+            ("name", "页面专项".to_string()),
+            ("lead_department_id", dept_107.clone()),
+            ("start_year", "2026".to_string()),
+            ("period_years", period.to_string()),
+            ("tasks", "任务一\n任务二".to_string()),
+        ]
+    };
+    let fields = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
+    let send = |f: Vec<(&'static str, String)>, path: String, who: Session| {
+        let t = &t;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.form(&path, &who, &pairs, None).await
+        }
+    };
+    // Nine years is past the profile's limit: refused beside the field, with its clause.
+    let r = send(
+        fields(&fund("9")),
+        "/lists/special_funds".into(),
+        fin.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("专项资金须明确执行期限，1–5 年（ZB-12）"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("value=\"ZX-PAGE\""),
+        "the form keeps what was typed"
+    );
+    let r = send(
+        fields(&fund("x")),
+        "/lists/special_funds".into(),
+        fin.clone(),
+    )
+    .await;
+    assert!(r.text.contains("执行期限应为整数"), "{}", r.text);
+    let before = t
+        .get("/api/v1/lists/special_funds", Some(&fin))
+        .await
+        .json();
+    assert!(
+        !before.to_string().contains("ZX-PAGE"),
+        "nothing saved on a refusal"
+    );
+    let r = send(
+        fields(&fund("3")),
+        "/lists/special_funds".into(),
+        fin.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let at = r.headers["location"]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = t.get(&at, Some(&fin)).await.text;
+    assert!(page.contains("2026 年起 3 年，最后安排年度 2028"), "{page}");
+    assert!(
+        page.contains("107 市农业农村局"),
+        "the lead department is named"
+    );
+    // Retire it with a form: the entry stays, marked, and both changes are listed.
+    let mut retire = fields(&fund("3"));
+    retire.push(("version", "1".into()));
+    let r = send(retire.clone(), at.clone(), fin.clone()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = send(retire, at.clone(), fin.clone()).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a stale form is refused");
+    let page = t.get(&at, Some(&fin)).await.text;
+    assert!(
+        page.contains("data-testid=\"entry-status\">已停用"),
+        "{page}"
+    );
+    let history = page.split("entry-history").nth(1).unwrap();
+    assert_eq!(history.matches("caizheng").count(), 2, "{history}");
+    assert!(history.contains("新增") && history.contains("修改"));
+    // A unit reads the list and the entry, names included, without a form; it cannot post.
+    let op = t.login("danwei").await;
+    let list = t.get("/lists/special_funds", Some(&op)).await.text;
+    assert!(
+        list.contains("ZX-PAGE") && list.contains("107 市农业农村局"),
+        "{list}"
+    );
+    assert!(!list.contains("entry-form"));
+    let r = send(
+        fields(&fund("3")),
+        "/lists/special_funds".into(),
+        op.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.get("/lists/nonsense", Some(&op)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// A unit's own funds (ZB-11) are kept on its page; a refused amount stays beside the field.
+async fn zb_11_a_unit_records_its_own_funds_on_its_page(backend: Backend) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let unit = t.org_id("101001").await;
+    let version = t
+        .get(&format!("/api/v1/orgs/{unit}"), Some(&op))
+        .await
+        .json()["version"]
+        .to_string();
+    let path = format!("/orgs/{unit}/own-funds");
+    let r = t
+        .form(
+            &path,
+            &op,
+            &[("own_funds", "-5"), ("version", &version)],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("data-testid=\"error-own_funds\">金额“-5”不能为负数"),
+        "{}",
+        r.text
+    );
+    let r = t
+        .form(
+            &path,
+            &op,
+            &[("own_funds", "120000.50"), ("version", &version)],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let o = t
+        .get(&format!("/api/v1/orgs/{unit}"), Some(&op))
+        .await
+        .json();
+    assert_eq!(o["own_funds"], "120000.50");
+    // Read-only for the audit office.
+    let audit = t.login("shenji").await;
+    let page = t.get(&format!("/orgs/{unit}"), Some(&audit)).await.text;
+    assert!(page.contains("120,000.50 元"), "{page}");
+}
+
 backend_tests!(
+    finance_keeps_the_lists_in_pages_with_history,
+    zb_11_a_unit_records_its_own_funds_on_its_page,
     zb_5a_each_reviewer_decides_in_turn_and_the_panel_admits_with_the_reviewed_amount,
     zb_5e_a_joint_reviewer_sees_only_what_is_routed_to_it,
     every_gate_blocks_funding_with_its_clause_until_satisfied,

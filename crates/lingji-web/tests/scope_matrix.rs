@@ -252,6 +252,12 @@ fn cases() -> Vec<Case> {
             [(A, A), (R, R), (R, R), (R, R), (R, R), (R, R)],
         ),
         page(Method::POST, "/orgs/{id}/staffing", org_write),
+        page(Method::POST, "/orgs/{id}/own-funds", org_write),
+        page(Method::GET, "/lists", all),
+        page(Method::GET, "/lists/{list}", all),
+        page(Method::POST, "/lists/{list}", finance_only),
+        page(Method::GET, "/lists/entries/{id}", all),
+        page(Method::POST, "/lists/entries/{id}", finance_only),
         page(Method::GET, "/projects/{id}/review", project_read),
         page(
             Method::POST,
@@ -769,6 +775,24 @@ impl Ctx<'_> {
             (Method::PUT, "/api/v1/orgs/{id}/own-funds") => {
                 let v = t.get(&format!("/api/v1/orgs/{org_id}"), Some(self.admin)).await.json()["version"].clone();
                 t.call(Method::PUT, &format!("/api/v1/orgs/{org_id}/own-funds"), Some(who), Some(json!({"amount": "1000", "expected_version": v}))).await
+            }
+            (Method::POST, "/orgs/{id}/own-funds") => {
+                let v = org["version"].to_string();
+                t.form(&format!("/orgs/{org_id}/own-funds"), who, &[("own_funds", "1000"), ("version", &v)], None).await
+            }
+            (Method::GET, "/lists/{list}") => t.get("/lists/events", Some(who)).await,
+            (Method::POST, "/lists/{list}") => {
+                let code = format!("PM{n}");
+                t.form("/lists/events", who, &[("code", &code), ("name", "页面活动"), ("year", "2026")], None).await
+            }
+            (Method::GET, "/lists/entries/{id}") => {
+                let e = self.list_entry().await;
+                t.get(&format!("/lists/entries/{}", e["id"]), Some(who)).await
+            }
+            (Method::POST, "/lists/entries/{id}") => {
+                let e = self.list_entry().await;
+                let (code, v) = (e["entry"]["code"].as_str().unwrap().to_string(), e["version"].to_string());
+                t.form(&format!("/lists/entries/{}", e["id"]), who, &[("code", &code), ("name", "改名"), ("year", "2026"), ("active", "on"), ("version", &v)], None).await
             }
             (Method::GET, path) => t.get(&path.replace("{year}", "2026"), Some(who)).await,
             (m, p) => panic!("no request for {m} {p}"),

@@ -9,6 +9,7 @@ mod audit;
 pub mod calendar;
 mod codes;
 mod home;
+mod lists;
 mod login;
 mod orgs;
 mod policy;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(project_import::router())
         .merge(attachments::router())
         .merge(review::router())
+        .merge(lists::router())
         .merge(account::router())
 }
 
@@ -100,6 +102,9 @@ impl Layout {
             Role::DepartmentReviewer | Role::FinanceOfficer | Role::JointReviewer
         ) {
             nav.push(("/reviews", "待我审核"));
+        }
+        if can_read(Resource::FinanceList) {
+            nav.push(("/lists", "财政清单"));
         }
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));
