@@ -13,6 +13,8 @@ use lingji_app::{App, Settings};
 use lingji_web::WebConfig;
 use serde_json::json;
 
+mod common;
+
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -52,8 +54,6 @@ async fn serve_demo() -> (String, TestDb) {
     let db = TestDb::new(Backend::Sqlite).await.unwrap();
     let app = App::open(&db.config, Settings::default()).await.unwrap();
     app.load_demo(1, false).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let router = lingji_web::router(
         app,
         WebConfig {
@@ -61,6 +61,13 @@ async fn serve_demo() -> (String, TestDb) {
             ..WebConfig::default()
         },
     );
+    (serve(router).await, db)
+}
+
+/// Serves `router` on a free port; its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -69,7 +76,7 @@ async fn serve_demo() -> (String, TestDb) {
         .await
         .unwrap();
     });
-    (format!("http://{addr}"), db)
+    format!("http://{addr}")
 }
 
 async fn browser() -> (Client, Driver, tempfile::TempDir) {
@@ -528,6 +535,176 @@ async fn unit_operator_creates_fills_checks_and_submits_a_project() {
     );
     if let Ok(png) = c.screenshot().await {
         let _ = std::fs::write(std::env::temp_dir().join("lingji-project.png"), png);
+    }
+    c.close().await.unwrap();
+}
+
+/// The text of the element with `data-testid` = `id`.
+async fn text_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Css(&format!("[data-testid={id}]")))
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Css(&format!("[data-testid={id}]")))
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Signs out (by forgetting the session) and in as `user`.
+async fn sign_in_as(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.delete_all_cookies().await.unwrap();
+    login(c, base, user).await;
+}
+
+/// A reviewer finds the project in 待我审核, opens its review page and decides.
+async fn decide_from_queue(c: &Client, code: &str, fields: &[(&str, &str)], decision: &str) {
+    c.find(Locator::LinkText("待我审核"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(c, "/reviews").await;
+    c.find(Locator::LinkText(code))
+        .await
+        .unwrap_or_else(|e| panic!("{code} not in the queue: {e}"))
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(c, "/review").await;
+    for (id, value) in fields {
+        fill(c, &format!("[data-testid={id}]"), value).await;
+    }
+    click(c, &format!("decide-{decision}")).await;
+    wait_for_url(c, "msg=saved").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zb_5a_a_government_investment_it_project_is_reviewed_by_every_role_to_admitted() {
+    if !browser_available() {
+        return;
+    }
+    let t = common::TestApp::demo(Backend::Sqlite).await.unwrap();
+    let base = serve(t.router.clone()).await;
+    // The unit's draft, complete (its filling-in is the story above): IT construction under
+    // government investment, so the data bureau and the development and reform commission
+    // review it jointly (ZB-5e, ZB-2e).
+    let op = t.login("danwei").await;
+    let mut body = common::projects::complete(common::projects::meeting_standard(&t).await);
+    body["name"] = json!("全市智慧教育平台建设");
+    body["matter_class"] = json!("gov_investment");
+    body["features"] = json!({"it": true, "government_investment": true});
+    let p = common::projects::create(&t, &op, body).await;
+    let (id, code) = (
+        p["id"].as_i64().unwrap(),
+        p["code"].as_str().unwrap().to_string(),
+    );
+    // 240 × 480 + 3000 × 35.50, more than finance will allow.
+    assert_eq!(p["request"], "221700.00");
+
+    let (c, _driver, _profile) = browser().await;
+    // 单位: submits.
+    login(&c, &base, "danwei").await;
+    c.goto(&format!("{base}/projects/{id}")).await.unwrap();
+    click(&c, "move-submitted").await;
+    wait_for_url(&c, "state-submitted").await;
+    assert_eq!(text_of(&c, "project-state").await, "已申报");
+
+    // 主管部门: 初审, pass with the department's rank.
+    sign_in_as(&c, &base, "zhuguan").await;
+    assert_eq!(text_of(&c, "home-queue").await, "1 个项目");
+    decide_from_queue(
+        &c,
+        &code,
+        &[("rank", "1"), ("opinion", "符合部门重点，同意报送")],
+        "pass",
+    )
+    .await;
+    assert_eq!(text_of(&c, "department-rank").await, "1");
+    assert_eq!(text_of(&c, "review-stage").await, "财政审核论证");
+
+    // 财政: records the fiscal capacity assessment (ZB-2c), then passes with the reviewed amount.
+    sign_in_as(&c, &base, "caizheng").await;
+    c.goto(&format!("{base}/projects/{id}/review"))
+        .await
+        .unwrap();
+    assert!(text_of(&c, "gate-fiscal_capacity").await.contains("待记录"));
+    c.find(Locator::XPath("//summary[contains(., '财政承受能力评估')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    choose(&c, "[data-testid=capacity-result]", "passed").await;
+    fill(
+        &c,
+        "[data-testid=capacity-note]",
+        "未超过一般公共预算支出 10% 红线",
+    )
+    .await;
+    click(&c, "save-capacity").await;
+    wait_for_url(&c, "msg=saved").await;
+    assert!(text_of(&c, "gate-fiscal_capacity").await.contains("已满足"));
+    let reviewed = "150000.00";
+    decide_from_queue(
+        &c,
+        &code,
+        &[
+            ("reviewed", reviewed),
+            ("opinion", "压减培训教材数量后核定"),
+        ],
+        "pass",
+    )
+    .await;
+    assert_eq!(text_of(&c, "reviewed-amount").await, "150,000.00");
+    assert_eq!(text_of(&c, "review-stage").await, "跨部门联审");
+    assert!(
+        text_of(&c, "route-data_bureau")
+            .await
+            .contains("待出具意见")
+    );
+    assert!(
+        text_of(&c, "route-development_reform")
+            .await
+            .contains("待出具意见")
+    );
+
+    // 数据局 and 发改委: each records its opinion; the panel waits for both (ZB-5e).
+    for (reviewer, body) in [("shuju", "data_bureau"), ("fagai", "development_reform")] {
+        sign_in_as(&c, &base, reviewer).await;
+        decide_from_queue(&c, &code, &[("opinion", "技术方案可行，同意")], "agree").await;
+        assert!(
+            text_of(&c, &format!("route-{body}"))
+                .await
+                .contains("已出具意见")
+        );
+    }
+    assert_eq!(text_of(&c, "review-stage").await, "集中会审");
+
+    // 财政: the panel's opinion on the four points and its recommendation (ZB-5b) admits it.
+    sign_in_as(&c, &base, "caizheng").await;
+    let panel = [
+        ("panel-necessity", "教育数字化为年度重点"),
+        ("panel-basis", "依据市政府文件"),
+        ("panel-progress_match", "与建设进度匹配"),
+        ("panel-benefit", "覆盖全市中小学"),
+        ("recommended", "140000"),
+    ];
+    decide_from_queue(&c, &code, &panel, "admit").await;
+    assert_eq!(text_of(&c, "project-state").await, "入库");
+    assert_eq!(text_of(&c, "reviewed-amount").await, "140,000.00");
+    let steps = text_of(&c, "review-steps").await;
+    for who in ["zhuguan", "caizheng", "shuju", "fagai"] {
+        assert!(steps.contains(who), "{who} missing from the steps: {steps}");
     }
     c.close().await.unwrap();
 }
