@@ -2,6 +2,7 @@
 //! profiles, the audit chain. No I/O, no async, no SQL.
 #![deny(clippy::float_arithmetic)]
 
+pub mod allocation;
 pub mod audit;
 pub mod authz;
 pub mod codes;

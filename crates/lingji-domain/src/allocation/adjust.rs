@@ -1,0 +1,281 @@
+//! Results application before ranking: grade-linked cuts (CS-5b, QJ-5b), the across-the-board
+//! cut with its exemption (CS-2b) and the five-factor adjustments (CS-5a). Each adjustment is
+//! a share of the finance-reviewed amount, recorded with its clause; together they never take
+//! more than that amount.
+
+use serde::{Deserialize, Serialize};
+
+use super::input::{Candidate, Grade};
+use crate::money::Money;
+use crate::policy::{Allocation, Rate};
+
+/// `rate` of `amount`, rounded half up to the fen; never more than `amount` for rates up to
+/// 100 %.
+pub fn share(amount: Money, rate: Rate) -> Money {
+    let fen = i128::from(amount.fen());
+    let bp = i128::from(rate.basis_points().min(Rate::FULL.basis_points()));
+    let part = (fen * bp + 5_000).div_euclid(10_000);
+    // |part| ≤ |amount|, so it fits in i64.
+    Money::from_fen(i64::try_from(part).unwrap_or(amount.fen()))
+}
+
+/// One reduction of a candidate's amount, with the clause that makes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adjustment {
+    /// Clause.
+    pub clause: String,
+    /// What it is, in Chinese (e.g. "上年绩效评价“中”，压减 20%").
+    pub label: String,
+    /// Amount taken off (positive).
+    pub amount: Money,
+}
+
+/// The adjustments of a candidate and whether it is cancelled (差 with `cancel_on_poor`).
+pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
+    let base = c.reviewed;
+    let mut out = Vec::new();
+    let mut cut = |clause: &'static str, label: String, rate: Rate| {
+        let amount = share(base, rate);
+        if amount > Money::ZERO {
+            out.push(Adjustment {
+                clause: clause.into(),
+                label,
+                amount,
+            });
+        }
+    };
+    if let Some(g) = c.last_grade {
+        if g == Grade::Poor && p.cancel_on_poor {
+            return (
+                vec![Adjustment {
+                    clause: "CS-5b".into(),
+                    label: "上年绩效评价“差”，取消安排".into(),
+                    amount: base,
+                }],
+                true,
+            );
+        }
+        let rate = match g {
+            Grade::Excellent => Rate(0),
+            Grade::Good => p.cut_good,
+            Grade::Fair => p.cut_fair,
+            Grade::Poor => p.cut_poor,
+        };
+        cut(
+            "CS-5b",
+            format!("上年绩效评价“{}”，压减 {}", g.label(), percent(rate)),
+            rate,
+        );
+    }
+    let s = &c.signals;
+    if let Some(rate) = s.execution_rate.filter(|r| *r < p.factor_execution_below) {
+        cut(
+            "CS-5a",
+            format!(
+                "上年执行率 {}，低于 {}，压减 {}",
+                percent(rate),
+                percent(p.factor_execution_below),
+                percent(p.factor_execution_cut)
+            ),
+            p.factor_execution_cut,
+        );
+    }
+    if s.detail_insufficient {
+        cut(
+            "CS-5a",
+            format!("测算细化程度不足，压减 {}", percent(p.factor_detail_cut)),
+            p.factor_detail_cut,
+        );
+    }
+    if s.audit_findings > 0 {
+        cut(
+            "CS-5a",
+            format!(
+                "审计发现问题 {} 个未整改，压减 {}",
+                s.audit_findings,
+                percent(p.factor_audit_cut)
+            ),
+            p.factor_audit_cut,
+        );
+    }
+    let offset = share(s.stock_funds, p.factor_stock_funds_offset);
+    if offset > Money::ZERO {
+        out.push(Adjustment {
+            clause: "CS-5a".into(),
+            label: format!(
+                "单位存量资金 {} 万元，按 {} 抵顶",
+                s.stock_funds.to_wan_display(),
+                percent(p.factor_stock_funds_offset)
+            ),
+            amount: offset,
+        });
+    }
+    // CS-2b: a key special project gets at most last year's amount less the cut.
+    let exempt = c.livelihood && p.across_the_board_exempt_livelihood;
+    if let Some(last) = c.last_year.filter(|_| c.key_special && !exempt) {
+        let cap = last.checked_sub(share(last, p.across_the_board_cut));
+        let taken = out
+            .iter()
+            .fold(Money::ZERO, |s, a| s.checked_add(a.amount).unwrap_or(s));
+        let after = base.checked_sub(taken).unwrap_or(Money::ZERO);
+        if let Some(cap) = cap.filter(|cap| after > *cap) {
+            out.push(Adjustment {
+                clause: "CS-2b".into(),
+                label: format!(
+                    "重点专项在上年 {} 万元基础上压减 {}",
+                    last.to_wan_display(),
+                    percent(p.across_the_board_cut)
+                ),
+                amount: after.checked_sub(cap).unwrap_or(Money::ZERO),
+            });
+        }
+    }
+    // Together the adjustments take at most the reviewed amount: the last ones shrink.
+    let mut left = base;
+    for a in &mut out {
+        a.amount = a.amount.min(left);
+        left = left.checked_sub(a.amount).unwrap_or(Money::ZERO);
+    }
+    out.retain(|a| a.amount > Money::ZERO);
+    (out, false)
+}
+
+/// A rate as people write it: 2000 → "20%", 1250 → "12.5%".
+fn percent(r: Rate) -> String {
+    let bp = r.basis_points();
+    let whole = bp / 100;
+    match bp % 100 {
+        0 => format!("{whole}%"),
+        f if f % 10 == 0 => format!("{whole}.{}%", f / 10),
+        f => format!("{whole}.{f:02}%"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::allocation::input::Signals;
+    use crate::fund::FundBook;
+    use crate::policy::{Preset, preset};
+    use crate::tier::SpendingTier;
+
+    pub(crate) fn candidate(id: i64, yuan: i64) -> Candidate {
+        Candidate {
+            id,
+            code: format!("P{id}"),
+            name: format!("项目{id}"),
+            department_id: 1,
+            unit_id: 1,
+            fund_book: FundBook::GeneralPublic,
+            tier: SpendingTier::GeneralDevelopment,
+            guarantee: None,
+            must_fund: false,
+            key_matter: false,
+            requested: Money::from_yuan(yuan),
+            reviewed: Money::from_yuan(yuan),
+            minimum: None,
+            finance_rank: None,
+            department_rank: None,
+            last_score: None,
+            last_grade: None,
+            last_year: None,
+            key_special: false,
+            livelihood: false,
+            signals: Signals::default(),
+        }
+    }
+
+    fn profile() -> Allocation {
+        let mut a = preset(Preset::LianyungangCity).allocation;
+        a.cut_good = Rate(0);
+        a.cut_fair = Rate::percent(20);
+        a.cut_poor = Rate::percent(50);
+        a.cancel_on_poor = false;
+        a
+    }
+
+    #[test]
+    fn share_rounds_half_up_to_the_fen() {
+        assert_eq!(
+            share(Money::from_fen(5), Rate::percent(50)),
+            Money::from_fen(3)
+        );
+        assert_eq!(
+            share(Money::from_fen(4), Rate::percent(50)),
+            Money::from_fen(2)
+        );
+        assert_eq!(
+            share(Money::from_yuan(100), Rate(1_174)),
+            Money::from_fen(1_174)
+        );
+        assert_eq!(
+            share(Money::from_yuan(100), Rate(20_000)),
+            Money::from_yuan(100)
+        );
+    }
+
+    #[test]
+    fn cs_5b_a_fair_grade_cuts_by_the_profiles_rate_and_a_poor_one_may_cancel() {
+        let mut c = candidate(1, 1_000_000);
+        c.last_grade = Some(Grade::Fair);
+        let (adj, cancelled) = adjust(&c, &profile());
+        assert!(!cancelled);
+        assert_eq!(adj.len(), 1);
+        assert_eq!(
+            (adj[0].clause.as_str(), adj[0].amount),
+            ("CS-5b", Money::from_yuan(200_000))
+        );
+        assert_eq!(adj[0].label, "上年绩效评价“中”，压减 20%");
+        c.last_grade = Some(Grade::Poor);
+        let mut p = profile();
+        p.cancel_on_poor = true;
+        let (adj, cancelled) = adjust(&c, &p);
+        assert!(cancelled);
+        assert_eq!(adj[0].amount, c.reviewed);
+    }
+
+    #[test]
+    fn cs_5a_factors_each_cut_the_reviewed_amount_and_never_more_than_it() {
+        let mut p = profile();
+        p.factor_execution_below = Rate::percent(80);
+        p.factor_execution_cut = Rate::percent(10);
+        p.factor_detail_cut = Rate::percent(10);
+        p.factor_audit_cut = Rate::percent(10);
+        p.factor_stock_funds_offset = Rate::FULL;
+        let mut c = candidate(1, 100_000);
+        c.signals = Signals {
+            execution_rate: Some(Rate::percent(60)),
+            detail_insufficient: true,
+            stock_funds: Money::from_yuan(500_000),
+            audit_findings: 2,
+        };
+        let (adj, _) = adjust(&c, &p);
+        let clauses: Vec<_> = adj.iter().map(|a| a.clause.as_str()).collect();
+        assert_eq!(clauses, ["CS-5a"; 4]);
+        let total = adj
+            .iter()
+            .fold(Money::ZERO, |s, a| s.checked_add(a.amount).unwrap());
+        assert_eq!(
+            total, c.reviewed,
+            "stock funds cover the rest, nothing beyond"
+        );
+        assert_eq!(adj[0].label, "上年执行率 60%，低于 80%，压减 10%");
+    }
+
+    #[test]
+    fn cs_2b_caps_a_key_special_project_at_last_year_less_the_cut_unless_livelihood() {
+        let mut p = profile();
+        p.across_the_board_cut = Rate::percent(20);
+        p.across_the_board_exempt_livelihood = true;
+        let mut c = candidate(1, 1_000_000);
+        c.key_special = true;
+        c.last_year = Some(Money::from_yuan(1_000_000));
+        let (adj, _) = adjust(&c, &p);
+        assert_eq!(
+            (adj[0].clause.as_str(), adj[0].amount),
+            ("CS-2b", Money::from_yuan(200_000))
+        );
+        c.livelihood = true;
+        assert!(adjust(&c, &p).0.is_empty());
+    }
+}

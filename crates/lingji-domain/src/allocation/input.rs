@@ -1,0 +1,96 @@
+//! What the allocation run reads about each candidate: the project (or a unit's basic
+//! expenditure) as review left it, and last year's results.
+
+use serde::{Deserialize, Serialize};
+
+use crate::fund::FundBook;
+use crate::money::Money;
+use crate::policy::{Rate, Score};
+use crate::tier::{Guarantee, SpendingTier};
+
+/// Last year's evaluation grade (PM-10), as results application reads it (CS-5b, QJ-5b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    /// 优
+    Excellent,
+    /// 良
+    Good,
+    /// 中
+    Fair,
+    /// 差
+    Poor,
+}
+
+impl Grade {
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::Excellent => "优",
+            Grade::Good => "良",
+            Grade::Fair => "中",
+            Grade::Poor => "差",
+        }
+    }
+}
+
+/// The five signals of CS-5a besides performance (which is the grade).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signals {
+    /// Last year's execution rate of the project, when it ran last year.
+    pub execution_rate: Option<Rate>,
+    /// Cost lines not detailed enough (细化程度不足).
+    pub detail_insufficient: bool,
+    /// The unit's idle stock funds that could serve the project (存量资金).
+    pub stock_funds: Money,
+    /// Unresolved audit findings on the project.
+    pub audit_findings: u32,
+}
+
+/// One candidate of the run: an admitted project that passed every gate, or a unit's basic
+/// expenditure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// Project id (basic expenditure: a negative id per unit, so ids stay unique).
+    pub id: i64,
+    /// Project code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Department.
+    pub department_id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Fund book the money comes from.
+    pub fund_book: FundBook,
+    /// Spending tier (ZB-3); key-matters items belong to the key-priorities tier (CS-2a).
+    pub tier: SpendingTier,
+    /// Inside the three guarantees: which one (QJ-2c).
+    pub guarantee: Option<Guarantee>,
+    /// Computed by headcount × standard or settled at actual cost: funded in full first (ZB-3b).
+    pub must_fund: bool,
+    /// On the key-matters list (CS-2a, ZX-1): first inside its tier.
+    pub key_matter: bool,
+    /// Requested by the unit.
+    pub requested: Money,
+    /// Finance-reviewed amount (财政审核数, ≤ requested).
+    pub reviewed: Money,
+    /// Lowest amount at which the project still makes sense; `None`: only in full.
+    pub minimum: Option<Money>,
+    /// Finance's rank (1 first).
+    pub finance_rank: Option<u32>,
+    /// The department's rank (1 first).
+    pub department_rank: Option<u32>,
+    /// Last year's evaluation score.
+    pub last_score: Option<Score>,
+    /// Last year's evaluation grade.
+    pub last_grade: Option<Grade>,
+    /// Last year's budget of the project (ZB-4: shown, never the base; CS-2b's reference).
+    pub last_year: Option<Money>,
+    /// A key special project subject to the across-the-board cut (CS-2b).
+    pub key_special: bool,
+    /// A people-related livelihood project, exempt from that cut when the profile says so.
+    pub livelihood: bool,
+    /// CS-5a signals.
+    pub signals: Signals,
+}

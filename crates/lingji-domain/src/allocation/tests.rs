@@ -1,0 +1,296 @@
+//! The waterfall on examples a finance officer would check by hand, and its properties on
+//! random jurisdictions (proptest).
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::fund::FundBook;
+use crate::money::Money;
+use crate::policy::{Allocation, MarginalPolicy, Preset, Rate, Score, preset};
+use crate::tier::{Guarantee, SpendingTier};
+
+fn profile(marginal: MarginalPolicy) -> Allocation {
+    let mut a = preset(Preset::LianyungangCity).allocation;
+    a.tier_order = SpendingTier::ALL.to_vec();
+    a.marginal_policy = marginal;
+    a
+}
+
+fn candidate(id: i64, tier: SpendingTier, wan: i64) -> Candidate {
+    Candidate {
+        id,
+        code: format!("P{id}"),
+        name: format!("项目{id}"),
+        department_id: 1,
+        unit_id: 1,
+        fund_book: FundBook::GeneralPublic,
+        tier,
+        guarantee: None,
+        must_fund: false,
+        key_matter: false,
+        requested: Money::from_yuan(wan * 10_000),
+        reviewed: Money::from_yuan(wan * 10_000),
+        minimum: None,
+        finance_rank: None,
+        department_rank: None,
+        last_score: None,
+        last_grade: None,
+        last_year: None,
+        key_special: false,
+        livelihood: false,
+        signals: Signals::default(),
+    }
+}
+
+fn resources(wan: i64) -> BTreeMap<FundBook, Money> {
+    BTreeMap::from([(FundBook::GeneralPublic, Money::from_yuan(wan * 10_000))])
+}
+
+fn by_id(r: &RunResult, id: i64) -> &ProjectResult {
+    r.projects.iter().find(|p| p.id == id).unwrap()
+}
+
+#[test]
+fn zb_3_no_money_to_a_tier_while_a_tier_above_is_short() {
+    let c = [
+        candidate(1, SpendingTier::ThreeGuarantees, 500),
+        candidate(2, SpendingTier::KeyPriorities, 400),
+        candidate(3, SpendingTier::KeyPriorities, 300),
+        candidate(4, SpendingTier::GeneralDevelopment, 10),
+    ];
+    let r = run(&c, &[], &resources(1_000), &profile(MarginalPolicy::Stop));
+    assert_eq!(by_id(&r, 1).status, Status::Funded);
+    assert_eq!(by_id(&r, 2).status, Status::Funded);
+    // 100 万 left, project 3 needs 300: the tier stops, and the small project below gets
+    // nothing although it would fit.
+    assert_eq!(by_id(&r, 3).status, Status::Unfunded);
+    let small = by_id(&r, 4);
+    assert_eq!(small.status, Status::Unfunded);
+    assert_eq!(
+        small.explanation,
+        "第3层级缺口 300.00 万元，第5层级不予安排（ZB-3）"
+    );
+    assert_eq!(r.books[0].remaining, Money::from_yuan(1_000_000));
+}
+
+#[test]
+fn zb_3_the_marginal_project_partial_down_to_its_minimum_or_skip_to_the_next_that_fits() {
+    let mut c = vec![
+        candidate(1, SpendingTier::Mandatory, 600),
+        candidate(2, SpendingTier::Mandatory, 500),
+        candidate(3, SpendingTier::Mandatory, 300),
+    ];
+    c[1].minimum = Some(Money::from_yuan(3_000_000));
+    let r = run(
+        &c,
+        &[],
+        &resources(1_000),
+        &profile(MarginalPolicy::Partial),
+    );
+    let p2 = by_id(&r, 2);
+    assert_eq!(
+        (p2.status, p2.allocated),
+        (Status::Partial, Money::from_yuan(4_000_000))
+    );
+    assert_eq!(by_id(&r, 3).status, Status::Unfunded);
+    // Below its minimum: nothing.
+    c[1].minimum = Some(Money::from_yuan(4_500_000));
+    let r = run(
+        &c,
+        &[],
+        &resources(1_000),
+        &profile(MarginalPolicy::Partial),
+    );
+    assert_eq!(by_id(&r, 2).allocated, Money::ZERO);
+    assert!(
+        by_id(&r, 2)
+            .explanation
+            .contains("低于本项目最低可行额度 450.00 万元")
+    );
+    // Skip: the next that fits in full is funded.
+    let r = run(
+        &c,
+        &[],
+        &resources(1_000),
+        &profile(MarginalPolicy::SkipToNextFit),
+    );
+    assert_eq!(by_id(&r, 2).status, Status::Unfunded);
+    assert_eq!(by_id(&r, 3).status, Status::Funded);
+}
+
+#[test]
+fn inside_a_tier_key_matters_then_finance_rank_then_department_rank_then_score() {
+    let mut c: Vec<Candidate> = (1..=5)
+        .map(|i| candidate(i, SpendingTier::GeneralDevelopment, 100))
+        .collect();
+    c[0].last_score = Some(Score::points(95));
+    c[1].department_rank = Some(1);
+    c[2].finance_rank = Some(2);
+    c[3].finance_rank = Some(1);
+    c[4].key_matter = true;
+    let r = run(&c, &[], &resources(1_000), &profile(MarginalPolicy::Stop));
+    let order: Vec<i64> = r.projects.iter().map(|p| p.id).collect();
+    assert_eq!(order, [5, 4, 3, 2, 1]);
+}
+
+#[test]
+fn zb_3b_must_fund_items_first_in_the_guarantee_order_and_a_shortfall_stops_everything_else() {
+    let mut wages = candidate(1, SpendingTier::ThreeGuarantees, 600);
+    wages.must_fund = true;
+    wages.guarantee = Some(Guarantee::Wages);
+    let mut ops = candidate(2, SpendingTier::ThreeGuarantees, 300);
+    ops.must_fund = true;
+    ops.guarantee = Some(Guarantee::Operations);
+    let debt = candidate(3, SpendingTier::DebtService, 50);
+    let c = [debt, ops, wages];
+    let r = run(&c, &[], &resources(800), &profile(MarginalPolicy::Partial));
+    assert_eq!(
+        r.books[0].must_fund_shortfall,
+        Some(Money::from_yuan(1_000_000))
+    );
+    assert_eq!(r.projects[0].id, 1, "wages before operations (QJ-2c)");
+    assert_eq!(by_id(&r, 1).status, Status::Funded);
+    assert_eq!(by_id(&r, 2).status, Status::Unfunded);
+    assert!(by_id(&r, 2).explanation.contains("ZB-3b"));
+    assert_eq!(by_id(&r, 3).allocated, Money::ZERO);
+}
+
+#[test]
+fn cs_5b_a_fair_grade_is_cut_before_ranking_and_the_explanation_says_so() {
+    let mut p = profile(MarginalPolicy::Stop);
+    p.cut_fair = Rate::percent(20);
+    let mut c = candidate(1, SpendingTier::Mandatory, 300);
+    c.last_grade = Some(Grade::Fair);
+    let r = run(&[c], &[], &resources(1_000), &p);
+    let x = &r.projects[0];
+    assert_eq!(x.allocated, Money::from_yuan(2_400_000));
+    assert_eq!(
+        x.explanation,
+        "结果应用压减 60.00 万元：上年绩效评价“中”，压减 20%（CS-5b）；第4层级（部门必须开展的专项业务）第1位，足额安排 240.00 万元（ZB-3）"
+    );
+}
+
+#[test]
+fn excluded_projects_are_listed_with_their_reason_and_get_nothing() {
+    let c = candidate(9, SpendingTier::Mandatory, 10);
+    let r = run(
+        &[],
+        &[(c, "未通过事前绩效评估（ZB-13a）".into())],
+        &resources(10),
+        &profile(MarginalPolicy::Stop),
+    );
+    assert_eq!(r.projects[0].status, Status::Excluded);
+    assert_eq!(r.projects[0].explanation, "未通过事前绩效评估（ZB-13a）");
+    assert_eq!(r.books[0].allocated, Money::ZERO);
+}
+
+fn arb_candidate() -> impl Strategy<Value = Candidate> {
+    (
+        0usize..6,
+        0usize..2,
+        1i64..500_000_000,
+        0u32..=100,
+        any::<bool>(),
+        proptest::option::of(1u32..50),
+        proptest::option::of(0usize..4),
+        0u32..=100,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(tier, book, fen, reviewed_pct, must, rank, grade, min_pct, key)| {
+                let requested = Money::from_fen(fen);
+                let reviewed = crate::allocation::share(requested, Rate::percent(reviewed_pct));
+                Candidate {
+                    id: 0,
+                    code: String::new(),
+                    name: String::new(),
+                    department_id: 1,
+                    unit_id: 1,
+                    fund_book: [FundBook::GeneralPublic, FundBook::GovernmentFund][book],
+                    tier: SpendingTier::ALL[tier],
+                    guarantee: None,
+                    must_fund: must && tier == 0,
+                    key_matter: key,
+                    requested,
+                    reviewed,
+                    minimum: Some(crate::allocation::share(reviewed, Rate::percent(min_pct))),
+                    finance_rank: rank,
+                    department_rank: None,
+                    last_score: None,
+                    last_grade: grade
+                        .map(|g| [Grade::Excellent, Grade::Good, Grade::Fair, Grade::Poor][g]),
+                    last_year: None,
+                    key_special: false,
+                    livelihood: false,
+                    signals: Signals::default(),
+                }
+            },
+        )
+}
+
+fn arb_run() -> impl Strategy<Value = (Vec<Candidate>, BTreeMap<FundBook, Money>, Allocation)> {
+    (
+        proptest::collection::vec(arb_candidate(), 0..40),
+        0i64..20_000_000_000,
+        0i64..5_000_000_000,
+        0usize..3,
+        0u32..=100,
+    )
+        .prop_map(|(mut cs, general, fund, marginal, cut)| {
+            for (i, c) in cs.iter_mut().enumerate() {
+                c.id = i64::try_from(i).unwrap() + 1;
+            }
+            let mut p = profile(
+                [
+                    MarginalPolicy::Partial,
+                    MarginalPolicy::SkipToNextFit,
+                    MarginalPolicy::Stop,
+                ][marginal],
+            );
+            p.cut_fair = Rate::percent(cut);
+            let res = BTreeMap::from([
+                (FundBook::GeneralPublic, Money::from_fen(general)),
+                (FundBook::GovernmentFund, Money::from_fen(fund)),
+            ]);
+            (cs, res, p)
+        })
+}
+
+proptest! {
+    #[test]
+    fn allocation_properties_hold_on_random_jurisdictions((cs, res, p) in arb_run()) {
+        let r = run(&cs, &[], &res, &p);
+        prop_assert_eq!(r.projects.len(), cs.len());
+        // Same inputs, same result.
+        prop_assert_eq!(&r, &run(&cs, &[], &res, &p));
+        for b in &r.books {
+            let sum = r.projects.iter().filter(|x| x.fund_book == b.fund_book)
+                .fold(Money::ZERO, |s, x| s.checked_add(x.allocated).unwrap());
+            // Parts add up to the whole, to the fen, within the resources.
+            prop_assert_eq!(sum, b.allocated);
+            prop_assert!(b.allocated <= b.resources);
+            prop_assert_eq!(b.allocated.checked_add(b.remaining).unwrap(), b.resources);
+            let tiers = r.tiers.iter().filter(|t| t.fund_book == b.fund_book)
+                .fold(Money::ZERO, |s, t| s.checked_add(t.allocated).unwrap());
+            prop_assert_eq!(tiers, b.allocated);
+        }
+        for x in &r.projects {
+            let cuts = x.adjustments.iter().fold(Money::ZERO, |s, a| s.checked_add(a.amount).unwrap());
+            prop_assert!(cuts <= x.requested, "a cut never exceeds the request");
+            prop_assert!(x.adjusted <= x.reviewed);
+            prop_assert!(x.allocated <= x.adjusted);
+            prop_assert!(x.allocated >= Money::ZERO);
+        }
+        // Strict waterfall: once a tier of a book is short, nothing below it gets money.
+        for b in &r.books {
+            let tiers: Vec<&TierResult> = r.tiers.iter().filter(|t| t.fund_book == b.fund_book).collect();
+            if let Some(first_short) = tiers.iter().position(|t| t.shortfall > Money::ZERO) {
+                for t in &tiers[first_short + 1..] {
+                    prop_assert_eq!(t.allocated, Money::ZERO, "tier {:?} funded below a short tier", t.tier);
+                }
+            }
+        }
+    }
+}

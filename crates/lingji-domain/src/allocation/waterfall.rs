@@ -1,0 +1,421 @@
+//! The strict waterfall (ZB-3): per fund book, tiers in the profile's order; no money to a tier
+//! while any tier above it is short; inside a tier must-fund items first (ZB-3b) in the
+//! profile's guarantee order (QJ-2c), then key-matters items (CS-2a), finance rank, department
+//! rank and last year's score; the marginal project as the profile says.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::adjust::{Adjustment, adjust};
+use super::input::Candidate;
+use crate::fund::FundBook;
+use crate::money::Money;
+use crate::policy::{Allocation, MarginalPolicy};
+use crate::tier::SpendingTier;
+
+/// Where a project ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Funded in full.
+    Funded,
+    /// Funded in part, not below its minimum viable level.
+    Partial,
+    /// Not funded.
+    Unfunded,
+    /// Not eligible (a gate of the review is unmet).
+    Excluded,
+    /// Cancelled by results application (CS-5b) or cut to nothing.
+    Cancelled,
+}
+
+impl Status {
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Funded => "足额安排",
+            Status::Partial => "部分安排",
+            Status::Unfunded => "未安排",
+            Status::Excluded => "不具备安排资格",
+            Status::Cancelled => "取消",
+        }
+    }
+}
+
+/// One project in the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectResult {
+    /// Project id.
+    pub id: i64,
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// Tier the project was arranged in (must-fund items: the three guarantees).
+    pub tier: SpendingTier,
+    /// Requested by the unit.
+    pub requested: Money,
+    /// Finance-reviewed.
+    pub reviewed: Money,
+    /// Results-application adjustments, each with its clause.
+    pub adjustments: Vec<Adjustment>,
+    /// Reviewed less the adjustments: what the waterfall tries to fund.
+    pub adjusted: Money,
+    /// Allocated.
+    pub allocated: Money,
+    /// Place in its fund book's order (1 first; 0 for excluded projects).
+    pub position: u32,
+    /// Outcome.
+    pub status: Status,
+    /// Why, in Chinese, citing clauses.
+    pub explanation: String,
+}
+
+/// A tier of a fund book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierResult {
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// Tier.
+    pub tier: SpendingTier,
+    /// Its number in the profile's order (1 first).
+    pub number: usize,
+    /// What its projects need after adjustments.
+    pub demand: Money,
+    /// What they got.
+    pub allocated: Money,
+    /// demand − allocated.
+    pub shortfall: Money,
+}
+
+/// A fund book's totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// Available resources (可用财力).
+    pub resources: Money,
+    /// Allocated in all.
+    pub allocated: Money,
+    /// Left over.
+    pub remaining: Money,
+    /// Must-fund items (ZB-3b) exceed the resources by this much: nothing else is funded.
+    pub must_fund_shortfall: Option<Money>,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// Every candidate and every excluded project, in fund-book and run order.
+    pub projects: Vec<ProjectResult>,
+    /// Every tier of every fund book with candidates.
+    pub tiers: Vec<TierResult>,
+    /// Every fund book with resources or candidates.
+    pub books: Vec<Outcome>,
+}
+
+fn add(a: Money, b: Money) -> Money {
+    a.checked_add(b)
+        .expect("allocation totals stay far below i64::MAX fen")
+}
+
+fn sub(a: Money, b: Money) -> Money {
+    a.checked_sub(b)
+        .expect("allocation totals stay far below i64::MAX fen")
+}
+
+/// The tier a candidate is arranged in: must-fund items belong to the three guarantees (ZB-3b).
+fn tier_of(c: &Candidate) -> SpendingTier {
+    if c.must_fund {
+        SpendingTier::ThreeGuarantees
+    } else {
+        c.tier
+    }
+}
+
+/// 1-based number of `tier` in the profile's order; tiers the profile leaves out come last,
+/// in ZB-3's order.
+fn tier_number(p: &Allocation, tier: SpendingTier) -> usize {
+    match p.tier_order.iter().position(|t| *t == tier) {
+        Some(i) => i + 1,
+        None => {
+            p.tier_order.len()
+                + 1
+                + SpendingTier::ALL
+                    .iter()
+                    .position(|t| *t == tier)
+                    .unwrap_or(0)
+        }
+    }
+}
+
+/// The order of the run: tier, then inside it must-fund items by guarantee (QJ-2c), key
+/// matters (CS-2a), finance rank, department rank, last year's score (higher first), id.
+fn order_key(p: &Allocation, c: &Candidate) -> impl Ord {
+    let guarantee = c
+        .guarantee
+        .and_then(|g| p.guarantee_order.iter().position(|x| *x == g))
+        .unwrap_or(usize::MAX);
+    (
+        tier_number(p, tier_of(c)),
+        !c.must_fund,
+        guarantee,
+        !c.key_matter,
+        c.finance_rank.unwrap_or(u32::MAX),
+        c.department_rank.unwrap_or(u32::MAX),
+        std::cmp::Reverse(c.last_score),
+        c.id,
+    )
+}
+
+/// Runs the allocation. `excluded` are projects that failed a gate, each with its reason
+/// (clauses included); they are listed and get nothing.
+pub fn run(
+    candidates: &[Candidate],
+    excluded: &[(Candidate, String)],
+    resources: &BTreeMap<FundBook, Money>,
+    p: &Allocation,
+) -> RunResult {
+    let mut by_book: BTreeMap<FundBook, Vec<&Candidate>> = BTreeMap::new();
+    for c in candidates {
+        by_book.entry(c.fund_book).or_default().push(c);
+    }
+    for book in resources.keys() {
+        by_book.entry(*book).or_default();
+    }
+    let mut out = RunResult {
+        projects: Vec::new(),
+        tiers: Vec::new(),
+        books: Vec::new(),
+    };
+    for (book, mut list) in by_book {
+        list.sort_by_key(|c| order_key(p, c));
+        let available = resources.get(&book).copied().unwrap_or(Money::ZERO);
+        book_run(book, &list, available, p, &mut out);
+    }
+    for (c, reason) in excluded {
+        out.projects.push(ProjectResult {
+            id: c.id,
+            fund_book: c.fund_book,
+            tier: tier_of(c),
+            requested: c.requested,
+            reviewed: c.reviewed,
+            adjustments: Vec::new(),
+            adjusted: Money::ZERO,
+            allocated: Money::ZERO,
+            position: 0,
+            status: Status::Excluded,
+            explanation: reason.clone(),
+        });
+    }
+    out
+}
+
+/// A higher tier that is short, for the explanation of everything below it.
+struct Short {
+    number: usize,
+    shortfall: Money,
+}
+
+fn book_run(
+    book: FundBook,
+    list: &[&Candidate],
+    available: Money,
+    p: &Allocation,
+    out: &mut RunResult,
+) {
+    let must_total = list
+        .iter()
+        .filter(|c| c.must_fund)
+        .fold(Money::ZERO, |s, c| add(s, c.reviewed));
+    let must_fund_shortfall = (must_total > available).then(|| sub(must_total, available));
+    let mut remaining = available;
+    let mut short: Option<Short> = None;
+    let mut position = 0u32;
+    let mut i = 0;
+    while i < list.len() {
+        let tier = tier_of(list[i]);
+        let number = tier_number(p, tier);
+        let end = i + list[i..].iter().take_while(|c| tier_of(c) == tier).count();
+        let mut tier_row = TierResult {
+            fund_book: book,
+            tier,
+            number,
+            demand: Money::ZERO,
+            allocated: Money::ZERO,
+            shortfall: Money::ZERO,
+        };
+        // Stopped inside this tier: the marginal project took the rest, or the policy stops.
+        let mut stopped = false;
+        for c in &list[i..end] {
+            position += 1;
+            let (adjustments, cancelled) = if c.must_fund {
+                (Vec::new(), false)
+            } else {
+                adjust(c, p)
+            };
+            let cuts = adjustments
+                .iter()
+                .fold(Money::ZERO, |s, a| add(s, a.amount));
+            let need = sub(c.reviewed, cuts);
+            let (allocated, status, why) = if cancelled
+                || (need == Money::ZERO && cuts > Money::ZERO)
+            {
+                (Money::ZERO, Status::Cancelled, cut_summary(&adjustments))
+            } else if let Some(s) = &short {
+                (
+                    Money::ZERO,
+                    Status::Unfunded,
+                    format!(
+                        "第{}层级缺口 {} 万元，第{}层级不予安排（ZB-3）",
+                        s.number,
+                        s.shortfall.to_wan_display(),
+                        number
+                    ),
+                )
+            } else if must_fund_shortfall.is_some() && !c.must_fund {
+                (
+                    Money::ZERO,
+                    Status::Unfunded,
+                    "按人数和标准计算、据实结算的必保支出已超过可用财力，其他支出不予安排（ZB-3b）"
+                        .to_string(),
+                )
+            } else if stopped {
+                (
+                    Money::ZERO,
+                    Status::Unfunded,
+                    format!("第{number}层级资金已安排完毕，排序在后不予安排（ZB-3）"),
+                )
+            } else if need <= remaining {
+                remaining = sub(remaining, need);
+                let why = if c.must_fund {
+                    format!(
+                        "按人数和标准计算或据实结算的必保支出，足额安排 {} 万元（ZB-3b）",
+                        need.to_wan_display()
+                    )
+                } else {
+                    format!(
+                        "第{number}层级（{}）第{position}位，足额安排 {} 万元（ZB-3）",
+                        tier.label(),
+                        need.to_wan_display()
+                    )
+                };
+                (need, Status::Funded, why)
+            } else if c.must_fund {
+                (
+                    Money::ZERO,
+                    Status::Unfunded,
+                    format!(
+                        "必保支出超过可用财力，缺口 {} 万元（ZB-3b）",
+                        must_fund_shortfall.unwrap_or(Money::ZERO).to_wan_display()
+                    ),
+                )
+            } else {
+                let left = remaining;
+                match p.marginal_policy {
+                    MarginalPolicy::Partial => {
+                        stopped = true;
+                        let minimum = c.minimum.unwrap_or(need).min(need);
+                        if left > Money::ZERO && left >= minimum {
+                            remaining = Money::ZERO;
+                            (
+                                left,
+                                Status::Partial,
+                                format!(
+                                    "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），不低于最低可行额度 {} 万元，部分安排（ZB-3）",
+                                    left.to_wan_display(),
+                                    need.to_wan_display(),
+                                    minimum.to_wan_display()
+                                ),
+                            )
+                        } else {
+                            (
+                                Money::ZERO,
+                                Status::Unfunded,
+                                format!(
+                                    "第{number}层级余额 {} 万元低于本项目最低可行额度 {} 万元，不予安排（ZB-3）",
+                                    left.to_wan_display(),
+                                    minimum.to_wan_display()
+                                ),
+                            )
+                        }
+                    }
+                    MarginalPolicy::SkipToNextFit => (
+                        Money::ZERO,
+                        Status::Unfunded,
+                        format!(
+                            "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），跳过，安排其后可足额安排的项目（ZB-3）",
+                            left.to_wan_display(),
+                            need.to_wan_display()
+                        ),
+                    ),
+                    MarginalPolicy::Stop => {
+                        stopped = true;
+                        (
+                            Money::ZERO,
+                            Status::Unfunded,
+                            format!(
+                                "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），本层级安排至此（ZB-3）",
+                                left.to_wan_display(),
+                                need.to_wan_display()
+                            ),
+                        )
+                    }
+                }
+            };
+            if status != Status::Cancelled {
+                tier_row.demand = add(tier_row.demand, need);
+                tier_row.allocated = add(tier_row.allocated, allocated);
+            }
+            let explanation = if adjustments.is_empty() || status == Status::Cancelled {
+                why
+            } else {
+                format!("{}；{why}", cut_summary(&adjustments))
+            };
+            out.projects.push(ProjectResult {
+                id: c.id,
+                fund_book: book,
+                tier,
+                requested: c.requested,
+                reviewed: c.reviewed,
+                adjustments,
+                adjusted: need,
+                allocated,
+                position,
+                status,
+                explanation,
+            });
+        }
+        tier_row.shortfall = sub(tier_row.demand, tier_row.allocated);
+        if short.is_none() && tier_row.shortfall > Money::ZERO {
+            short = Some(Short {
+                number,
+                shortfall: tier_row.shortfall,
+            });
+        }
+        out.tiers.push(tier_row);
+        i = end;
+    }
+    out.books.push(Outcome {
+        fund_book: book,
+        resources: available,
+        allocated: sub(available, remaining),
+        remaining,
+        must_fund_shortfall,
+    });
+}
+
+/// The adjustments in one sentence: "压减 60.00 万元：上年绩效评价“中”，压减 20%（CS-5b）".
+fn cut_summary(adjustments: &[Adjustment]) -> String {
+    let total = adjustments
+        .iter()
+        .fold(Money::ZERO, |s, a| add(s, a.amount));
+    let parts: Vec<String> = adjustments
+        .iter()
+        .map(|a| format!("{}（{}）", a.label, a.clause))
+        .collect();
+    format!(
+        "结果应用压减 {} 万元：{}",
+        total.to_wan_display(),
+        parts.join("；")
+    )
+}
