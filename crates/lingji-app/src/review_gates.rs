@@ -51,7 +51,7 @@ impl App {
         let unit = orgs::get(conn, h.unit_id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        let own = orgs::own_funds(conn, h.unit_id).await?;
+        let own = unit.own_funds;
         let facts = EligibilityFacts {
             state: h.state,
             fiscal_year: h.fiscal_year,
@@ -272,7 +272,7 @@ impl App {
             );
         }
         let money = Money::parse_non_negative(amount.trim(), "own_funds")?;
-        let before = orgs::own_funds(&mut tx, unit_id).await?;
+        let before = unit.own_funds;
         orgs::set_own_funds(&mut tx, unit_id, money, expected_version).await?;
         let event = caller
             .event(

@@ -366,18 +366,6 @@ pub async fn add_fiscal_year(
     Ok(())
 }
 
-/// A unit's own funds available for the coming year (ZB-11).
-pub async fn own_funds(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<lingji_domain::Money, StoreError> {
-    let (fen,): (i64,) = sqlx::query_as("SELECT own_funds FROM organisations WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(lingji_domain::Money::from_fen(fen))
-}
-
 /// Records a unit's own funds if the record is still at `expected_version`.
 pub async fn set_own_funds(
     conn: &mut AnyConnection,

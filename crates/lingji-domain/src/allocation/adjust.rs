@@ -155,34 +155,15 @@ fn percent(r: Rate) -> String {
 mod tests {
     use super::*;
     use crate::allocation::input::Signals;
-    use crate::fund::FundBook;
     use crate::policy::{Preset, preset};
     use crate::tier::SpendingTier;
 
-    pub(crate) fn candidate(id: i64, yuan: i64) -> Candidate {
-        Candidate {
-            id,
-            code: format!("P{id}"),
-            name: format!("项目{id}"),
-            department_id: 1,
-            unit_id: 1,
-            fund_book: FundBook::GeneralPublic,
-            tier: SpendingTier::GeneralDevelopment,
-            guarantee: None,
-            must_fund: false,
-            key_matter: false,
-            requested: Money::from_yuan(yuan),
-            reviewed: Money::from_yuan(yuan),
-            minimum: None,
-            finance_rank: None,
-            department_rank: None,
-            last_score: None,
-            last_grade: None,
-            last_year: None,
-            key_special: false,
-            livelihood: false,
-            signals: Signals::default(),
-        }
+    /// A general-development candidate of `yuan` (the run's tests build them).
+    fn candidate(id: i64, yuan: i64) -> Candidate {
+        let mut c = crate::allocation::tests::candidate(id, SpendingTier::GeneralDevelopment, 0);
+        c.requested = Money::from_yuan(yuan);
+        c.reviewed = c.requested;
+        c
     }
 
     fn profile() -> Allocation {

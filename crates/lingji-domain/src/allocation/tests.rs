@@ -18,7 +18,8 @@ fn profile(marginal: MarginalPolicy) -> Allocation {
     a
 }
 
-fn candidate(id: i64, tier: SpendingTier, wan: i64) -> Candidate {
+/// A candidate of `wan` 万元 in `tier`, with nothing else set.
+pub(super) fn candidate(id: i64, tier: SpendingTier, wan: i64) -> Candidate {
     Candidate {
         id,
         code: format!("P{id}"),
