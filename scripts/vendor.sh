@@ -12,6 +12,7 @@ trap 'rm -rf "$work"' EXIT
 # package@version  file-inside-package  target-name  sha256
 files=(
   "htmx.org@2.0.4 package/dist/htmx.min.js htmx.min.js e209dda5c8235479f3166defc7750e1dbcd5a5c1808b7792fc2e6733768fb447"
+  "echarts@5.5.1 package/dist/echarts.min.js echarts.min.js e84270bd0cd5bdf60fefc26d00c2a391cb2e81f4d26a7a9ee16185a54773a3cf"
 )
 
 for entry in "${files[@]}"; do

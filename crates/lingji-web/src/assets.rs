@@ -22,6 +22,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/vendor/htmx.min.js"),
     ),
+    (
+        "vendor/echarts.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/echarts.min.js"),
+    ),
 ];
 
 /// `GET /assets/{*path}`.

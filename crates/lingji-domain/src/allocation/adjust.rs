@@ -141,14 +141,8 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
 }
 
 /// A rate as people write it: 2000 → "20%", 1250 → "12.5%".
-fn percent(r: Rate) -> String {
-    let bp = r.basis_points();
-    let whole = bp / 100;
-    match bp % 100 {
-        0 => format!("{whole}%"),
-        f if f % 10 == 0 => format!("{whole}.{}%", f / 10),
-        f => format!("{whole}.{f:02}%"),
-    }
+pub(super) fn percent(r: Rate) -> String {
+    r.to_percent_display()
 }
 
 #[cfg(test)]

@@ -261,18 +261,33 @@ fn arb_run() -> impl Strategy<Value = (Vec<Candidate>, BTreeMap<FundBook, Money>
 
 proptest! {
     #[test]
-    fn allocation_properties_hold_on_random_jurisdictions((cs, res, p) in arb_run()) {
-        let r = run(&cs, &[], &res, &p);
+    fn allocation_properties_hold_on_random_jurisdictions(
+        (cs, res, p) in arb_run(),
+        reserve in 0i64..2_000_000_000,
+        cap in 0u32..=20,
+    ) {
+        let once = || {
+            let mut r = run(&cs, &[], &res, &p);
+            let asked = BTreeMap::from([(FundBook::GeneralPublic, Money::from_fen(reserve))]);
+            set_aside_reserve(&mut r, &asked, Rate::percent(cap));
+            r
+        };
+        let r = once();
         prop_assert_eq!(r.projects.len(), cs.len());
         // Same inputs, same result.
-        prop_assert_eq!(&r, &run(&cs, &[], &res, &p));
+        prop_assert_eq!(&r, &once());
         for b in &r.books {
             let sum = r.projects.iter().filter(|x| x.fund_book == b.fund_book)
                 .fold(Money::ZERO, |s, x| s.checked_add(x.allocated).unwrap());
             // Parts add up to the whole, to the fen, within the resources.
             prop_assert_eq!(sum, b.allocated);
-            prop_assert!(b.allocated <= b.resources);
-            prop_assert_eq!(b.allocated.checked_add(b.remaining).unwrap(), b.resources);
+            prop_assert!(b.allocated.checked_add(b.reserve).unwrap() <= b.resources);
+            prop_assert_eq!(
+                b.allocated.checked_add(b.reserve).unwrap().checked_add(b.remaining).unwrap(),
+                b.resources
+            );
+            // ZB-2b: the reserve within its cap of the project spending.
+            prop_assert!(b.reserve <= share(b.allocated, Rate::percent(cap)));
             let tiers = r.tiers.iter().filter(|t| t.fund_book == b.fund_book)
                 .fold(Money::ZERO, |s, t| s.checked_add(t.allocated).unwrap());
             prop_assert_eq!(tiers, b.allocated);
@@ -293,5 +308,154 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn zb_2b_the_unassigned_reserve_is_capped_by_the_profile_and_takes_only_what_is_left() {
+    let c = [candidate(1, SpendingTier::GeneralDevelopment, 1_000)];
+    let mut r = run(
+        &c,
+        &[],
+        &resources(1_200),
+        &profile(MarginalPolicy::Partial),
+    );
+    let asked = BTreeMap::from([(FundBook::GeneralPublic, Money::from_yuan(800_000))]);
+    set_aside_reserve(&mut r, &asked, Rate::percent(5));
+    let b = &r.books[0];
+    assert_eq!(b.reserve, Money::from_yuan(500_000), "5% of 1,000 万元");
+    assert_eq!(b.remaining, Money::from_yuan(1_500_000));
+    assert_eq!(
+        b.reserve_note.as_deref(),
+        Some(
+            "申请待分资金 80.00 万元，超过项目支出 1,000.00 万元的 5% 上限，按上限预留 50.00 万元（ZB-2b）"
+        )
+    );
+    // With nothing left after the tiers, the reserve gets nothing.
+    let mut r = run(
+        &c,
+        &[],
+        &resources(1_000),
+        &profile(MarginalPolicy::Partial),
+    );
+    set_aside_reserve(&mut r, &asked, Rate::percent(5));
+    assert_eq!(r.books[0].reserve, Money::ZERO);
+    assert_eq!(r.projects[0].allocated, Money::from_yuan(10_000_000));
+}
+
+#[test]
+fn two_runs_compare_by_project_and_by_tier() {
+    let c = [
+        candidate(1, SpendingTier::ThreeGuarantees, 500),
+        candidate(2, SpendingTier::GeneralDevelopment, 400),
+    ];
+    let p = profile(MarginalPolicy::SkipToNextFit);
+    let a = run(&c, &[], &resources(600), &p);
+    let b = run(&c, &[], &resources(900), &p);
+    let d = compare((&a.projects, &a.tiers), (&b.projects, &b.tiers));
+    assert_eq!(d.projects.len(), 1, "only project 2 ends differently");
+    assert_eq!(d.projects[0].id, 2);
+    assert_eq!(d.projects[0].change, Money::from_yuan(4_000_000));
+    assert_eq!(d.projects[0].status_a, Some(Status::Unfunded));
+    assert_eq!(d.projects[0].status_b, Some(Status::Funded));
+    let general = d
+        .tiers
+        .iter()
+        .find(|t| t.tier == SpendingTier::GeneralDevelopment)
+        .unwrap();
+    assert_eq!(general.shortfall_a, Money::from_yuan(4_000_000));
+    assert_eq!(general.shortfall_b, Money::ZERO);
+}
+
+#[test]
+fn zx_3a_year_on_year_counts_cut_cancelled_new_and_increased_with_the_ratio() {
+    let row = |dept, last: Option<i64>, now: i64, status| YearRow {
+        department_id: dept,
+        last_year: last.map(|w| Money::from_yuan(w * 10_000)),
+        allocated: Money::from_yuan(now * 10_000),
+        status,
+    };
+    let rows = [
+        row(1, Some(100), 80, Status::Partial), // cut 20
+        row(1, Some(50), 0, Status::Cancelled), // cancelled 50
+        row(2, None, 30, Status::Funded),       // new 30
+        row(2, Some(40), 60, Status::Funded),   // increased 20
+        row(2, Some(10), 10, Status::Funded),   // unchanged
+        row(2, None, 0, Status::Unfunded),      // neither
+    ];
+    let y = year_on_year(&rows);
+    let o = y.overall;
+    assert_eq!((o.cut.count, o.cut.amount), (1, Money::from_yuan(200_000)));
+    assert_eq!(
+        (o.cancelled.count, o.cancelled.amount),
+        (1, Money::from_yuan(500_000))
+    );
+    assert_eq!((o.new.count, o.new.amount), (1, Money::from_yuan(300_000)));
+    assert_eq!(
+        (o.increased.count, o.increased.amount),
+        (1, Money::from_yuan(200_000))
+    );
+    assert_eq!(o.unchanged, 1);
+    assert_eq!(o.reduction, Money::from_yuan(700_000));
+    // 70 / 200 last year = 35%.
+    assert_eq!(o.ratio, Rate::percent(35));
+    assert_eq!(y.by_department.len(), 2);
+    assert_eq!(
+        y.by_department[0].1.ratio,
+        Rate::ratio(Money::from_yuan(70), Money::from_yuan(150))
+    );
+    assert_eq!(y.by_department[0].1.ratio.to_percent_display(), "46.67%");
+}
+
+#[test]
+fn zb_10_overlaps_are_pairs_of_different_departments_with_the_same_function_code() {
+    let item = |id, dept, name: &str, code: &str, ind: &[&str]| OverlapItem {
+        id,
+        department_id: dept,
+        name: name.into(),
+        function_code: code.into(),
+        indicators: ind.iter().map(|s| s.to_string()).collect(),
+    };
+    let items = [
+        item(1, 1, "农村人居环境整治专项资金", "2130599", &["整治村庄数"]),
+        item(2, 2, "农村人居环境整治项目", "2130599", &["改厕户数"]),
+        item(3, 1, "农村人居环境整治提升", "2130599", &[]), // same department as 1
+        item(4, 3, "农村人居环境整治", "2080101", &[]),     // other function code
+        item(5, 3, "乡村道路养护", "2130599", &["整治村庄数"]), // indicators alike
+    ];
+    let pairs = find_overlaps(&items, Rate::percent(50));
+    let ids: Vec<(i64, i64)> = pairs.iter().map(|p| (p.a, p.b)).collect();
+    assert_eq!(ids, [(1, 2), (1, 5), (2, 3)], "most alike first");
+    assert!(pairs[0].reason.contains("ZB-10"), "{}", pairs[0].reason);
+    assert_eq!(pairs[1].indicator_similarity, Rate::FULL);
+}
+
+#[test]
+fn budget_lines_spread_to_the_fen_by_the_cost_lines_economic_codes() {
+    let w = |c: &str, fen| (c.to_string(), Money::from_fen(fen));
+    let parts = spread(
+        Money::from_fen(100),
+        &[w("30215", 1), w("30216", 1), w("30215", 0), w("31002", 1)],
+        "302",
+    );
+    // 30215 and 30216 and 31002 weigh 1 each: 33 + 33 + 33, the spare fen to the first.
+    assert_eq!(parts, [w("30215", 34), w("30216", 33), w("31002", 33)]);
+    assert_eq!(spread(Money::from_fen(7), &[], "302"), [w("302", 7)]);
+}
+
+proptest! {
+    #[test]
+    fn spread_parts_add_up_to_the_whole(
+        total in 0i64..1_000_000_000_000,
+        weights in proptest::collection::vec((0usize..5, 0i64..1_000_000_000), 1..12),
+    ) {
+        let w: Vec<(String, Money)> = weights
+            .iter()
+            .map(|(c, f)| (format!("30{c}"), Money::from_fen(*f)))
+            .collect();
+        let parts = spread(Money::from_fen(total), &w, "302");
+        let sum: i64 = parts.iter().map(|p| p.1.fen()).sum();
+        prop_assert_eq!(sum, total);
+        prop_assert!(parts.iter().all(|p| p.1 >= Money::ZERO));
     }
 }

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::adjust::{Adjustment, adjust};
+use super::adjust::{Adjustment, adjust, share};
 use super::input::Candidate;
 use crate::fund::FundBook;
 use crate::money::Money;
-use crate::policy::{Allocation, MarginalPolicy};
+use crate::policy::{Allocation, MarginalPolicy, Rate};
 use crate::tier::SpendingTier;
 
 /// Where a project ends.
@@ -100,6 +100,10 @@ pub struct Outcome {
     pub remaining: Money,
     /// Must-fund items (ZB-3b) exceed the resources by this much: nothing else is funded.
     pub must_fund_shortfall: Option<Money>,
+    /// Unassigned reserve (待分资金) set aside from what is left (ZB-2b).
+    pub reserve: Money,
+    /// How the reserve was decided, when one was asked for.
+    pub reserve_note: Option<String>,
 }
 
 /// The whole run.
@@ -401,7 +405,49 @@ fn book_run(
         allocated: sub(available, remaining),
         remaining,
         must_fund_shortfall,
+        reserve: Money::ZERO,
+        reserve_note: None,
     });
+}
+
+/// Sets aside the unassigned reserve (待分资金, ZB-2b) each fund book asks for, from what the
+/// waterfall left, never more than `cap` of the book's project spending (basic expenditure,
+/// with negative ids, is not project spending). The reserve comes after every tier, so it never
+/// takes money a tier needs.
+pub fn set_aside_reserve(r: &mut RunResult, requests: &BTreeMap<FundBook, Money>, cap: Rate) {
+    for b in &mut r.books {
+        let Some(asked) = requests.get(&b.fund_book).copied() else {
+            continue;
+        };
+        if asked <= Money::ZERO {
+            continue;
+        }
+        let spending = r
+            .projects
+            .iter()
+            .filter(|p| p.fund_book == b.fund_book && p.id > 0)
+            .fold(Money::ZERO, |s, p| add(s, p.allocated));
+        let ceiling = share(spending, cap);
+        let granted = asked.min(ceiling).min(b.remaining);
+        let why = if granted == asked {
+            "全额预留".to_string()
+        } else if granted == ceiling && ceiling <= b.remaining {
+            format!(
+                "超过项目支出 {} 万元的 {} 上限，按上限预留",
+                spending.to_wan_display(),
+                super::adjust::percent(cap)
+            )
+        } else {
+            "按各层级安排后的余额预留".to_string()
+        };
+        b.reserve = granted;
+        b.remaining = sub(b.remaining, granted);
+        b.reserve_note = Some(format!(
+            "申请待分资金 {} 万元，{why} {} 万元（ZB-2b）",
+            asked.to_wan_display(),
+            granted.to_wan_display()
+        ));
+    }
 }
 
 /// The adjustments in one sentence: "压减 60.00 万元：上年绩效评价“中”，压减 20%（CS-5b）".

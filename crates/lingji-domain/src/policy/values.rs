@@ -22,7 +22,7 @@ pub trait ParamValue: Sized {
 }
 
 /// A rate in basis points: 10000 = 100%. Exact, no floating point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Rate(pub u32);
 
@@ -38,6 +38,27 @@ impl Rate {
     /// Basis points.
     pub fn basis_points(self) -> u32 {
         self.0
+    }
+
+    /// `part / whole`, rounded half up to the basis point; zero when `whole` is zero; at most
+    /// `u32::MAX` basis points.
+    pub fn ratio(part: crate::money::Money, whole: crate::money::Money) -> Rate {
+        let (part, whole) = (i128::from(part.fen()), i128::from(whole.fen()));
+        if whole <= 0 || part <= 0 {
+            return Rate(0);
+        }
+        let bp = (part * 10_000 * 2 + whole) / (whole * 2);
+        Rate(u32::try_from(bp).unwrap_or(u32::MAX))
+    }
+
+    /// "20%", "12.5%", "11.74%".
+    pub fn to_percent_display(self) -> String {
+        let whole = self.0 / 100;
+        match self.0 % 100 {
+            0 => format!("{whole}%"),
+            f if f % 10 == 0 => format!("{whole}.{}%", f / 10),
+            f => format!("{whole}.{f:02}%"),
+        }
     }
 }
 

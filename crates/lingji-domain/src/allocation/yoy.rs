@@ -1,0 +1,120 @@
+//! Year-on-year statistics (ZX-3a): against last year, how many projects were cut, cancelled,
+//! newly funded and increased, by how much, and the reduction ratio — overall and by department.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::waterfall::Status;
+use crate::money::Money;
+use crate::policy::Rate;
+
+/// A project of this year's run beside last year's budget of its line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearRow {
+    /// Department.
+    pub department_id: i64,
+    /// Last year's budget of the project's line (`None`: a new project).
+    pub last_year: Option<Money>,
+    /// Allocated this year.
+    pub allocated: Money,
+    /// Status this year.
+    pub status: Status,
+}
+
+/// A count with its amount.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    /// Projects.
+    pub count: u64,
+    /// Amount (the change for cut/increased/cancelled, the allocation for new).
+    pub amount: Money,
+}
+
+/// The statistics of a set of projects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    /// 压减: funded this year below last year.
+    pub cut: Counted,
+    /// 取消: funded last year, nothing this year.
+    pub cancelled: Counted,
+    /// 新增: not funded last year, funded this year.
+    pub new: Counted,
+    /// 调增: funded above last year.
+    pub increased: Counted,
+    /// Same as last year.
+    pub unchanged: u64,
+    /// Last year's budget of the projects that had one.
+    pub last_year: Money,
+    /// This year's allocation of all projects.
+    pub this_year: Money,
+    /// 核减: what cuts and cancellations took off.
+    pub reduction: Money,
+    /// 压减比例: the reduction over last year's budget of the projects that had one.
+    pub ratio: Rate,
+}
+
+fn plus(a: Money, b: Money) -> Money {
+    a.checked_add(b).expect("budget totals stay inside i64 fen")
+}
+
+fn minus(a: Money, b: Money) -> Money {
+    a.checked_sub(b).expect("budget totals stay inside i64 fen")
+}
+
+impl Tally {
+    fn count(&mut self, r: &YearRow) {
+        self.this_year = plus(self.this_year, r.allocated);
+        let Some(last) = r.last_year.filter(|l| *l > Money::ZERO) else {
+            if r.allocated > Money::ZERO {
+                self.new.count += 1;
+                self.new.amount = plus(self.new.amount, r.allocated);
+            }
+            return;
+        };
+        self.last_year = plus(self.last_year, last);
+        let bucket = if r.allocated == Money::ZERO || r.status == Status::Cancelled {
+            &mut self.cancelled
+        } else if r.allocated < last {
+            &mut self.cut
+        } else if r.allocated > last {
+            self.increased.count += 1;
+            self.increased.amount = plus(self.increased.amount, minus(r.allocated, last));
+            return;
+        } else {
+            self.unchanged += 1;
+            return;
+        };
+        let taken = minus(last, r.allocated);
+        bucket.count += 1;
+        bucket.amount = plus(bucket.amount, taken);
+        self.reduction = plus(self.reduction, taken);
+    }
+}
+
+/// Overall and per-department statistics (ZX-3a).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearOnYear {
+    /// Every project.
+    pub overall: Tally,
+    /// Per department, by id.
+    pub by_department: Vec<(i64, Tally)>,
+}
+
+/// Counts `rows` (ZX-3a).
+pub fn year_on_year(rows: &[YearRow]) -> YearOnYear {
+    let mut overall = Tally::default();
+    let mut by: BTreeMap<i64, Tally> = BTreeMap::new();
+    for r in rows {
+        overall.count(r);
+        by.entry(r.department_id).or_default().count(r);
+    }
+    let finish = |mut t: Tally| {
+        t.ratio = Rate::ratio(t.reduction, t.last_year);
+        t
+    };
+    YearOnYear {
+        overall: finish(overall),
+        by_department: by.into_iter().map(|(d, t)| (d, finish(t))).collect(),
+    }
+}
