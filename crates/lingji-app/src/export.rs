@@ -14,15 +14,19 @@ use crate::error::{AppError, AppResult};
 /// Excel keeps every number as a double. The cell value is read from the exact decimal text of
 /// the amount in fen — a conversion for display, never arithmetic — so what the sheet shows is
 /// what was stored, to the fen.
-fn yuan_cell(m: Money) -> f64 {
+pub(crate) fn yuan_cell(m: Money) -> f64 {
     m.to_plain().parse().unwrap_or_default()
 }
 
-fn xlsx(e: XlsxError) -> AppError {
+pub(crate) fn xlsx(e: XlsxError) -> AppError {
     AppError::Internal(format!("xlsx: {e}"))
 }
 
-fn header(sheet: &mut Worksheet, titles: &[(&str, f64)], bold: &Format) -> Result<(), XlsxError> {
+pub(crate) fn header(
+    sheet: &mut Worksheet,
+    titles: &[(&str, f64)],
+    bold: &Format,
+) -> Result<(), XlsxError> {
     for (col, (title, width)) in titles.iter().enumerate() {
         let col = u16::try_from(col).unwrap_or(u16::MAX);
         sheet.write_string_with_format(0, col, *title, bold)?;

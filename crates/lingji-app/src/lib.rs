@@ -3,6 +3,9 @@
 //! persists the change with its audit event in one transaction.
 
 mod additions;
+pub mod allocation;
+pub mod allocation_approval;
+pub mod allocation_stats;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

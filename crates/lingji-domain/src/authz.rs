@@ -113,11 +113,16 @@ pub enum Resource {
     /// Lists finance maintains for review: key matters, events, the purchase-of-services
     /// negative list, special funds, assessment agencies.
     FinanceList,
+    /// Available resources, allocation runs and scenarios, the choice, publication and
+    /// approval of control figures, year-on-year statistics, the overlap finder.
+    Allocation,
+    /// Published control figures and approved budget lines (指标) of a unit or department.
+    BudgetLine,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 9] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
@@ -127,6 +132,8 @@ impl Resource {
         Resource::Project,
         Resource::Standard,
         Resource::FinanceList,
+        Resource::Allocation,
+        Resource::BudgetLine,
     ];
 
     /// Chinese name, for refusals.
@@ -141,6 +148,8 @@ impl Resource {
             Resource::Project => "项目",
             Resource::Standard => "支出标准",
             Resource::FinanceList => "审核清单",
+            Resource::Allocation => "预算编制测算",
+            Resource::BudgetLine => "预算控制数与指标",
         }
     }
 }
@@ -225,6 +234,15 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (FinanceList, Read, _) => J,
         (FinanceList, Write, FinanceOfficer) => J,
         (FinanceList, Write, _) => N,
+        // Finance arranges the money; audit reads how it was arranged.
+        (Allocation, _, FinanceOfficer) => J,
+        (Allocation, Read, Auditor) => J,
+        (Allocation, _, _) => N,
+        // Units and departments read their own control figures and budget lines once published;
+        // lines are written only by approval.
+        (BudgetLine, Read, UnitOperator | DepartmentReviewer) => S,
+        (BudgetLine, Read, FinanceOfficer | Auditor) => J,
+        (BudgetLine, _, _) => N,
     }
 }
 

@@ -83,6 +83,10 @@ fn cases() -> Vec<Case> {
     let project_read = [(A, D), (A, D), (A, A), (D, D), (A, A), (D, D)];
     let project_write = [(A, D), (A, D), (A, A), (D, D), (D, D), (D, D)];
     let finance_only = [(D, D), (D, D), (A, A), (D, D), (D, D), (D, D)];
+    let allocation_read = [(D, D), (D, D), (A, A), (D, D), (A, A), (D, D)];
+    // Within reach, but out of order (a fresh run is neither chosen nor published).
+    let finance_refused = [(D, D), (D, D), (R, R), (D, D), (D, D), (D, D)];
+    let budget_read = [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)];
     vec![
         api(Method::GET, "/api/v1/orgs", all),
         api(Method::POST, "/api/v1/orgs", admin_only),
@@ -169,6 +173,51 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/reviews/queue", all),
         // Each item is checked in scope; an unknown project is refused by name for everyone.
         api(Method::POST, "/api/v1/reviews/bulk", [(R, R); 6]),
+        // Allocation: finance arranges, audit reads; control figures and budget lines reach
+        // units and departments within their scope.
+        api(Method::GET, "/api/v1/allocation/resources", allocation_read),
+        api(
+            Method::PUT,
+            "/api/v1/allocation/resources/{fund_book}",
+            finance_only,
+        ),
+        api(Method::GET, "/api/v1/allocation/runs", allocation_read),
+        api(Method::POST, "/api/v1/allocation/runs", finance_only),
+        api(Method::GET, "/api/v1/allocation/runs/{id}", allocation_read),
+        api(
+            Method::GET,
+            "/api/v1/allocation/runs/{id}/xlsx",
+            allocation_read,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/allocation/runs/{id}/choose",
+            finance_only,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/allocation/runs/{id}/publish",
+            finance_refused,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/allocation/runs/{id}/approve",
+            finance_refused,
+        ),
+        api(Method::GET, "/api/v1/allocation/compare", allocation_read),
+        api(
+            Method::GET,
+            "/api/v1/allocation/statistics",
+            allocation_read,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/allocation/statistics/xlsx",
+            allocation_read,
+        ),
+        api(Method::GET, "/api/v1/allocation/overlaps", allocation_read),
+        api(Method::GET, "/api/v1/control-figures", budget_read),
+        api(Method::GET, "/api/v1/budget-lines", budget_read),
         api(Method::GET, "/api/v1/lists/{list}", all),
         api(Method::POST, "/api/v1/lists/{list}", finance_only),
         api(Method::GET, "/api/v1/lists/entries/{id}", all),
@@ -365,6 +414,21 @@ impl Ctx<'_> {
         let r = self
             .t
             .call(Method::POST, "/api/v1/projects", Some(self.finance), Some(json!({"unit_id": unit, "name": format!("矩阵项目{}", self.next()), "kind": "other_operating"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// An allocation run of 2026, made by finance for the purpose.
+    async fn run(&self) -> Value {
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/allocation/runs",
+                Some(self.finance),
+                Some(json!({"year": 2026})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.json()
@@ -758,6 +822,27 @@ impl Ctx<'_> {
             (Method::POST, "/reviews") => {
                 t.form("/reviews", who, &[("pick", "999999999"), ("decision", "pass"), ("rank_999999999", "1")], None).await
             }
+            (Method::PUT, "/api/v1/allocation/resources/{fund_book}") => {
+                let v = t.get("/api/v1/allocation/resources?year=2026", Some(self.finance)).await.json()["books"][0]["version"].clone();
+                let body = json!({"year": 2026, "revenue": "100", "transfers": "0", "recovered": "0", "debt": "0", "unit_funds": "0", "expected_version": v});
+                t.call(Method::PUT, "/api/v1/allocation/resources/general_public", Some(who), Some(body)).await
+            }
+            (Method::POST, "/api/v1/allocation/runs") => {
+                t.call(Method::POST, case.path, Some(who), Some(json!({"year": 2026}))).await
+            }
+            (Method::GET, "/api/v1/allocation/runs/{id}" | "/api/v1/allocation/runs/{id}/xlsx") => {
+                let r = self.run().await;
+                t.get(&case.path.replace("{id}", &r["id"].to_string()), Some(who)).await
+            }
+            (Method::POST, path) if path.starts_with("/api/v1/allocation/runs/{id}/") => {
+                let r = self.run().await;
+                let body = path.ends_with("approve").then(|| json!({"document": "矩阵批复"}));
+                t.call(Method::POST, &path.replace("{id}", &r["id"].to_string()), Some(who), body).await
+            }
+            (Method::GET, "/api/v1/allocation/compare") => {
+                let (a, b) = (self.run().await, self.run().await);
+                t.get(&format!("/api/v1/allocation/compare?a={}&b={}", a["id"], b["id"]), Some(who)).await
+            }
             (Method::GET, "/api/v1/lists/{list}") => t.get("/api/v1/lists/events", Some(who)).await,
             (Method::POST, "/api/v1/lists/{list}") => {
                 let body = json!({"code": format!("M{n}"), "name": "矩阵活动", "year": 2026});
@@ -846,13 +931,14 @@ async fn role_scope_matrix(backend: Backend) {
                     ));
                 }
                 if case.method != Method::GET && got != A {
-                    // Setting up the case (a user or project, and an attachment on it) wrote events; the
+                    // Setting up the case (a user, project, list entry or run, and an attachment on it) wrote events; the
                     // refused request itself must write none.
                     let setup_writes = i64::from(
                         case.path.contains("{id}")
                             && (case.path.contains("users")
                                 || case.path.contains("projects")
-                                || case.path.contains("lists/entries")),
+                                || case.path.contains("lists/entries")
+                                || case.path.contains("allocation/runs")),
                     ) + i64::from(case.path.contains("{attachment"));
                     let after = t.audit_count().await;
                     if after != before + setup_writes {

@@ -61,12 +61,14 @@ fn fraction(shared: usize, total: usize) -> Rate {
     Rate(u32::try_from(bp).unwrap_or(u32::MAX))
 }
 
+/// An item with its name's character pairs and its indicator names.
+type Prepared<'a> = (&'a OverlapItem, BTreeSet<(char, char)>, BTreeSet<&'a str>);
+
 /// Pairs of items of different departments with the same function code whose names or
 /// indicators are at least `threshold` alike, most alike first. Compares only inside a
 /// function code, so the work is the sum of the squares of the groups.
 pub fn find_overlaps(items: &[OverlapItem], threshold: Rate) -> Vec<OverlapPair> {
-    let mut groups: BTreeMap<&str, Vec<(&OverlapItem, BTreeSet<(char, char)>, BTreeSet<&str>)>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<Prepared>> = BTreeMap::new();
     for i in items.iter().filter(|i| !i.function_code.trim().is_empty()) {
         let indicators = i.indicators.iter().map(|s| s.trim()).collect();
         groups

@@ -15,7 +15,7 @@ use crate::policy::{Allocation, MarginalPolicy, Rate};
 use crate::tier::SpendingTier;
 
 /// Where a project ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Funded in full.
@@ -31,6 +31,42 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status.
+    pub const ALL: [Status; 5] = [
+        Status::Funded,
+        Status::Partial,
+        Status::Unfunded,
+        Status::Excluded,
+        Status::Cancelled,
+    ];
+
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Funded => "funded",
+            Status::Partial => "partial",
+            Status::Unfunded => "unfunded",
+            Status::Excluded => "excluded",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses the identifier or the Chinese name.
+    pub fn parse(s: &str) -> Result<Status, crate::error::Refusal> {
+        let s = s.trim();
+        Status::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s || x.label() == s)
+            .ok_or_else(|| {
+                crate::error::Refusal::new(
+                    "ALLOCATION_STATUS_UNKNOWN",
+                    format!(
+                        "安排结果“{s}”未知，应为：足额安排、部分安排、未安排、不具备安排资格、取消"
+                    ),
+                )
+            })
+    }
+
     /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
@@ -265,6 +301,13 @@ fn book_run(
                 || (need == Money::ZERO && cuts > Money::ZERO)
             {
                 (Money::ZERO, Status::Cancelled, cut_summary(&adjustments))
+            } else if must_fund_shortfall.is_some() && !c.must_fund {
+                (
+                    Money::ZERO,
+                    Status::Unfunded,
+                    "按人数和标准计算、据实结算的必保支出已超过可用财力，其他支出不予安排（ZB-3b）"
+                        .to_string(),
+                )
             } else if let Some(s) = &short {
                 (
                     Money::ZERO,
@@ -275,13 +318,6 @@ fn book_run(
                         s.shortfall.to_wan_display(),
                         number
                     ),
-                )
-            } else if must_fund_shortfall.is_some() && !c.must_fund {
-                (
-                    Money::ZERO,
-                    Status::Unfunded,
-                    "按人数和标准计算、据实结算的必保支出已超过可用财力，其他支出不予安排（ZB-3b）"
-                        .to_string(),
                 )
             } else if stopped {
                 (

@@ -1,6 +1,7 @@
 //! `/api/v1`: every route registered through `OpenApiRouter` + `routes!`, so the OpenAPI
 //! document cannot drift from the code.
 
+pub mod allocation;
 pub mod attachments;
 pub mod audit;
 mod auth;
@@ -40,6 +41,7 @@ use crate::problem::{ApiError, bad_request};
         (name = "codes", description = "政府收支分类科目"),
         (name = "audit", description = "审计日志"),
         (name = "projects", description = "项目库、测算明细、绩效目标与支出标准"),
+        (name = "allocation", description = "可用财力、零基测算、情景比较、控制数下达与预算批复"),
     )
 )]
 struct ApiDoc;
@@ -77,7 +79,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(project_files::router())
             .merge(attachments::router())
             .merge(review::router())
-            .merge(lists::router()),
+            .merge(lists::router())
+            .merge(allocation::router()),
     )
 }
 

@@ -1,0 +1,926 @@
+//! Zero-based allocation: available resources per fund book, what the run reads of the admitted
+//! projects in bulk, saved runs with every item's result, control figures and budget lines.
+
+use lingji_domain::Money;
+use lingji_domain::allocation::{Candidate, ProjectResult, Status};
+use lingji_domain::fund::FundBook;
+use lingji_domain::review::gates::GateRecord;
+use lingji_domain::tier::SpendingTier;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+use crate::projects::{Project, Row as ProjectRow, corrupt, project_columns};
+use crate::time::now_text;
+
+/// The parts of a fund book's available resources (可用财力).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ResourceParts {
+    /// 收入预测.
+    pub revenue: Money,
+    /// 上级转移支付.
+    pub transfers: Money,
+    /// 收回存量资金.
+    pub recovered: Money,
+    /// 债务资金.
+    pub debt: Money,
+    /// 单位资金.
+    pub unit_funds: Money,
+}
+
+impl ResourceParts {
+    /// The sum of the parts; `None` past the range of money.
+    pub fn total(&self) -> Option<Money> {
+        Money::checked_sum([
+            self.revenue,
+            self.transfers,
+            self.recovered,
+            self.debt,
+            self.unit_funds,
+        ])
+    }
+}
+
+/// A fund book's resources for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceEntry {
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// Its parts.
+    pub parts: ResourceParts,
+    /// Unassigned reserve asked for (待分资金, ZB-2b).
+    pub reserve: Money,
+    /// Basis of the forecast.
+    pub note: String,
+    /// Row version (optimistic concurrency).
+    pub version: i64,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// When.
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ResourceRow {
+    fund_book: String,
+    revenue: i64,
+    transfers: i64,
+    recovered: i64,
+    debt: i64,
+    unit_funds: i64,
+    reserve: i64,
+    note: String,
+    version: i64,
+    updated_by: String,
+    updated_at: String,
+}
+
+/// The resources of a year, in fund-book order.
+pub async fn resources(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<ResourceEntry>, StoreError> {
+    let rows: Vec<ResourceRow> = sqlx::query_as(
+        "SELECT fund_book, revenue, transfers, recovered, debt, unit_funds, reserve, note, version, \
+         updated_by, updated_at FROM available_resources WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: Vec<ResourceEntry> = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ResourceEntry {
+                fund_book: FundBook::parse(&r.fund_book).map_err(corrupt)?,
+                parts: ResourceParts {
+                    revenue: Money::from_fen(r.revenue),
+                    transfers: Money::from_fen(r.transfers),
+                    recovered: Money::from_fen(r.recovered),
+                    debt: Money::from_fen(r.debt),
+                    unit_funds: Money::from_fen(r.unit_funds),
+                },
+                reserve: Money::from_fen(r.reserve),
+                note: r.note,
+                version: r.version,
+                updated_by: r.updated_by,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    out.sort_by_key(|e| e.fund_book);
+    Ok(out)
+}
+
+/// Writes a fund book's resources: a new row when `expected_version` is `None`, else only if
+/// nobody changed it since that version. Returns false when the row was not written (it exists
+/// already, or changed meanwhile).
+#[allow(clippy::too_many_arguments)]
+pub async fn put_resources(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    fund_book: FundBook,
+    parts: &ResourceParts,
+    reserve: Money,
+    note: &str,
+    expected_version: Option<i64>,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = match expected_version {
+        None => sqlx::query(
+            "INSERT INTO available_resources (jurisdiction_id, fiscal_year, fund_book, revenue, transfers, \
+             recovered, debt, unit_funds, reserve, note, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+        ),
+        Some(_) => sqlx::query(
+            "UPDATE available_resources SET revenue = $4, transfers = $5, recovered = $6, debt = $7, \
+             unit_funds = $8, reserve = $9, note = $10, updated_by = $11, updated_at = $12, version = version + 1 \
+             WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND fund_book = $3 AND version = $13",
+        ),
+    }
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(fund_book.as_str())
+    .bind(parts.revenue.fen())
+    .bind(parts.transfers.fen())
+    .bind(parts.recovered.fen())
+    .bind(parts.debt.fen())
+    .bind(parts.unit_funds.fen())
+    .bind(reserve.fen())
+    .bind(note)
+    .bind(actor)
+    .bind(now_text())
+    .bind(expected_version.unwrap_or(0))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// An admitted project with what review and last year left on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted {
+    /// The project.
+    pub project: Project,
+    /// The department's rank.
+    pub department_rank: Option<i64>,
+    /// 财政审核数.
+    pub reviewed: Option<Money>,
+    /// Its gate records.
+    pub gates: Vec<GateRecord>,
+    /// Its cost lines: economic code, amount, whether a standard or a basis backs it.
+    pub cost_lines: Vec<(String, Money, bool)>,
+    /// Names of its indicators.
+    pub indicators: Vec<String>,
+    /// Last year's project of the same line, if any.
+    pub previous: Option<Previous>,
+}
+
+/// Last year's project of the same line: budget, spending and evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    /// Approved last year.
+    pub approved: Money,
+    /// Spent of it.
+    pub spent: Money,
+    /// Evaluation score, hundredths of a point.
+    pub score: Option<i64>,
+    /// Evaluation grade identifier.
+    pub grade: Option<String>,
+}
+
+/// Project id, last year's approved and spent, evaluation score and grade.
+type PreviousRow = (i64, i64, i64, Option<i64>, Option<String>);
+
+/// Every admitted project of a year with its review fields, gates, cost lines, indicators and
+/// last year's line, by id — one statement per kind of row, not one per project.
+pub async fn admitted(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<Admitted>, StoreError> {
+    let y = i64::from(year);
+    let rows: Vec<ProjectRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted' ORDER BY id"
+    ))
+    .bind(jurisdiction_id)
+    .bind(y)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: Vec<Admitted> = rows
+        .into_iter()
+        .map(|r| {
+            Ok(Admitted {
+                project: Project::try_from(r)?,
+                department_rank: None,
+                reviewed: None,
+                gates: Vec::new(),
+                cost_lines: Vec::new(),
+                indicators: Vec::new(),
+                previous: None,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let index = |out: &[Admitted], id: i64| out.binary_search_by_key(&id, |a| a.project.id).ok();
+
+    let review: Vec<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT id, department_rank, reviewed_amount FROM projects \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted'",
+    )
+    .bind(jurisdiction_id)
+    .bind(y)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, rank, reviewed) in review {
+        if let Some(i) = index(&out, id) {
+            out[i].department_rank = rank;
+            out[i].reviewed = reviewed.map(Money::from_fen);
+        }
+    }
+    let gates: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT g.project_id, g.record FROM project_gates g JOIN projects p ON p.id = g.project_id \
+         WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted' ORDER BY g.project_id, g.gate",
+    )
+    .bind(jurisdiction_id)
+    .bind(y)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, record) in gates {
+        if let Some(i) = index(&out, id) {
+            out[i]
+                .gates
+                .push(serde_json::from_str(&record).map_err(corrupt)?);
+        }
+    }
+    let lines: Vec<(i64, String, i64, Option<i64>, String)> = sqlx::query_as(
+        "SELECT l.project_id, l.economic_code, l.amount, l.standard_id, l.basis FROM project_cost_lines l \
+         JOIN projects p ON p.id = l.project_id \
+         WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted' ORDER BY l.project_id, l.position",
+    )
+    .bind(jurisdiction_id)
+    .bind(y)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, code, amount, standard, basis) in lines {
+        if let Some(i) = index(&out, id) {
+            let backed = standard.is_some() || !basis.trim().is_empty();
+            out[i]
+                .cost_lines
+                .push((code, Money::from_fen(amount), backed));
+        }
+    }
+    let indicators: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT i.project_id, i.name FROM project_indicators i JOIN projects p ON p.id = i.project_id \
+         WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted' ORDER BY i.project_id, i.position",
+    )
+    .bind(jurisdiction_id)
+    .bind(y)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, name) in indicators {
+        if let Some(i) = index(&out, id) {
+            out[i].indicators.push(name);
+        }
+    }
+    let previous: Vec<PreviousRow> = sqlx::query_as(
+        "SELECT p.id, q.approved, q.spent, e.score, e.grade FROM projects p \
+         JOIN projects q ON q.id = p.previous_id \
+         LEFT JOIN evaluation_results e ON e.project_id = q.id \
+         WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted'",
+    )
+    .bind(jurisdiction_id)
+    .bind(y)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, approved, spent, score, grade) in previous {
+        if let Some(i) = index(&out, id) {
+            out[i].previous = Some(Previous {
+                approved: Money::from_fen(approved),
+                spent: Money::from_fen(spent),
+                score,
+                grade,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Records a project's evaluation result (score in hundredths, grade identifier), replacing
+/// an earlier one.
+pub async fn put_evaluation(
+    conn: &mut AnyConnection,
+    project_id: i64,
+    score: i64,
+    grade: &str,
+    actor: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM evaluation_results WHERE project_id = $1")
+        .bind(project_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO evaluation_results (project_id, score, grade, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(project_id)
+    .bind(score)
+    .bind(grade)
+    .bind(actor)
+    .bind(now_text())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A saved run without its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RunHeader {
+    /// Id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Budget year.
+    pub fiscal_year: i64,
+    /// Number within the year (1, 2, …).
+    pub number: i64,
+    /// Name given by finance.
+    pub name: String,
+    /// The run this scenario copies.
+    pub base_run_id: Option<i64>,
+    /// The scenario's changes (JSON).
+    pub scenario: String,
+    /// The profile parameters the run used (JSON).
+    pub parameters: String,
+    /// Per fund book totals (JSON).
+    pub books: String,
+    /// Per tier totals (JSON).
+    pub tiers: String,
+    /// Items in the run.
+    pub items: i64,
+    /// Allocated in all, fen.
+    pub allocated: i64,
+    /// Who ran it.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+    /// Who chose it as the basis of the control figures.
+    pub chosen_by: Option<String>,
+    /// When.
+    pub chosen_at: Option<String>,
+    /// Who published its control figures.
+    pub published_by: Option<String>,
+    /// When.
+    pub published_at: Option<String>,
+    /// Who approved it.
+    pub approved_by: Option<String>,
+    /// When.
+    pub approved_at: Option<String>,
+    /// 批复文号.
+    pub approval_document: Option<String>,
+}
+
+macro_rules! run_columns {
+    () => {
+        "id, jurisdiction_id, fiscal_year, number, name, base_run_id, scenario, parameters, books, tiers, items, \
+         allocated, created_by, created_at, chosen_by, chosen_at, published_by, published_at, approved_by, \
+         approved_at, approval_document"
+    };
+}
+
+/// A run to save.
+#[derive(Debug, Clone)]
+pub struct NewRun<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Budget year.
+    pub fiscal_year: i32,
+    /// Name.
+    pub name: &'a str,
+    /// The run a scenario copies.
+    pub base_run_id: Option<i64>,
+    /// The scenario's changes (JSON).
+    pub scenario: String,
+    /// The profile parameters used (JSON).
+    pub parameters: String,
+    /// Per fund book totals (JSON).
+    pub books: String,
+    /// Per tier totals (JSON).
+    pub tiers: String,
+    /// Allocated in all.
+    pub allocated: Money,
+    /// Who runs it.
+    pub actor: &'a str,
+}
+
+/// One item of a saved run: the candidate as read and its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredItem {
+    /// The candidate as the run read it.
+    pub candidate: Candidate,
+    /// Its result.
+    pub result: ProjectResult,
+}
+
+/// Saves a run and its items under the year's next number. Call inside a transaction: a
+/// concurrent save of the same year fails on the unique number and is retried by the caller.
+pub async fn insert_run(
+    conn: &mut AnyConnection,
+    run: &NewRun<'_>,
+    items: &[StoredItem],
+) -> Result<RunHeader, StoreError> {
+    let (next,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM allocation_runs WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+    )
+    .bind(run.jurisdiction_id)
+    .bind(i64::from(run.fiscal_year))
+    .fetch_one(&mut *conn)
+    .await?;
+    let header: RunHeader = sqlx::query_as(concat!(
+        "INSERT INTO allocation_runs (jurisdiction_id, fiscal_year, number, name, base_run_id, scenario, \
+         parameters, books, tiers, items, allocated, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ",
+        run_columns!()
+    ))
+    .bind(run.jurisdiction_id)
+    .bind(i64::from(run.fiscal_year))
+    .bind(next)
+    .bind(run.name)
+    .bind(run.base_run_id)
+    .bind(&run.scenario)
+    .bind(&run.parameters)
+    .bind(&run.books)
+    .bind(&run.tiers)
+    .bind(i64::try_from(items.len()).map_err(corrupt)?)
+    .bind(run.allocated.fen())
+    .bind(run.actor)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await?;
+    for item in items {
+        let (c, r) = (&item.candidate, &item.result);
+        sqlx::query(
+            "INSERT INTO allocation_results (run_id, item_id, project_id, department_id, unit_id, code, name, \
+             fund_book, tier, requested, reviewed, adjusted, allocated, position, status, explanation, \
+             adjustments, candidate) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(header.id)
+        .bind(r.id)
+        .bind((r.id > 0).then_some(r.id))
+        .bind(c.department_id)
+        .bind(c.unit_id)
+        .bind(&c.code)
+        .bind(&c.name)
+        .bind(r.fund_book.as_str())
+        .bind(r.tier.as_str())
+        .bind(r.requested.fen())
+        .bind(r.reviewed.fen())
+        .bind(r.adjusted.fen())
+        .bind(r.allocated.fen())
+        .bind(i64::from(r.position))
+        .bind(r.status.as_str())
+        .bind(&r.explanation)
+        .bind(serde_json::to_string(&r.adjustments).map_err(corrupt)?)
+        .bind(serde_json::to_string(c).map_err(corrupt)?)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(header)
+}
+
+/// The runs of a year, newest first.
+pub async fn runs(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<RunHeader>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        run_columns!(),
+        " FROM allocation_runs WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY number DESC"
+    ))
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// One run.
+pub async fn run(conn: &mut AnyConnection, id: i64) -> Result<Option<RunHeader>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        run_columns!(),
+        " FROM allocation_runs WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Which items of a run to read; `None` is no filter.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// Department.
+    pub department_id: Option<i64>,
+    /// Unit.
+    pub unit_id: Option<i64>,
+    /// Status.
+    pub status: Option<Status>,
+    /// Tier.
+    pub tier: Option<SpendingTier>,
+    /// Fund book.
+    pub fund_book: Option<FundBook>,
+    /// Text in the name or code.
+    pub search: Option<String>,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Page size (at most 100,000; a whole run for exports).
+    pub limit: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    adjustments: String,
+    candidate: String,
+    item_id: i64,
+    fund_book: String,
+    tier: String,
+    requested: i64,
+    reviewed: i64,
+    adjusted: i64,
+    allocated: i64,
+    position: i64,
+    status: String,
+    explanation: String,
+}
+
+impl TryFrom<ItemRow> for StoredItem {
+    type Error = StoreError;
+    fn try_from(r: ItemRow) -> Result<Self, StoreError> {
+        Ok(StoredItem {
+            candidate: serde_json::from_str(&r.candidate).map_err(corrupt)?,
+            result: ProjectResult {
+                id: r.item_id,
+                fund_book: FundBook::parse(&r.fund_book).map_err(corrupt)?,
+                tier: SpendingTier::parse(&r.tier).map_err(corrupt)?,
+                requested: Money::from_fen(r.requested),
+                reviewed: Money::from_fen(r.reviewed),
+                adjustments: serde_json::from_str(&r.adjustments).map_err(corrupt)?,
+                adjusted: Money::from_fen(r.adjusted),
+                allocated: Money::from_fen(r.allocated),
+                position: u32::try_from(r.position).map_err(corrupt)?,
+                status: Status::parse(&r.status).map_err(corrupt)?,
+                explanation: r.explanation,
+            },
+        })
+    }
+}
+
+/// Items of a run matching the filter, in run order (fund book, position; excluded last), and
+/// how many match in all.
+pub async fn items(
+    conn: &mut AnyConnection,
+    run_id: i64,
+    f: &ItemFilter,
+) -> Result<(Vec<StoredItem>, i64), StoreError> {
+    let search = f
+        .search
+        .as_ref()
+        .map(|s| format!("%{}%", s.replace(['%', '_'], "")));
+    macro_rules! filtered {
+        () => {
+            " FROM allocation_results WHERE run_id = $1 AND ($2 IS NULL OR department_id = $2) \
+             AND ($3 IS NULL OR unit_id = $3) AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR tier = $5) \
+             AND ($6 IS NULL OR fund_book = $6) AND ($7 IS NULL OR name LIKE $7 OR code LIKE $7)"
+        };
+    }
+    let rows: Vec<ItemRow> = sqlx::query_as(concat!(
+        "SELECT adjustments, candidate, item_id, fund_book, tier, requested, reviewed, adjusted, allocated, \
+         position, status, explanation",
+        filtered!(),
+        " ORDER BY position = 0, fund_book, position, item_id LIMIT $8 OFFSET $9"
+    ))
+    .bind(run_id)
+    .bind(f.department_id)
+    .bind(f.unit_id)
+    .bind(f.status.map(|s| s.as_str()))
+    .bind(f.tier.map(|t| t.as_str()))
+    .bind(f.fund_book.map(|b| b.as_str()))
+    .bind(search.clone())
+    .bind(f.limit.clamp(1, 100_000))
+    .bind(f.offset.max(0))
+    .fetch_all(&mut *conn)
+    .await?;
+    let (total,): (i64,) = sqlx::query_as(concat!("SELECT COUNT(*)", filtered!()))
+        .bind(run_id)
+        .bind(f.department_id)
+        .bind(f.unit_id)
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(f.tier.map(|t| t.as_str()))
+        .bind(f.fund_book.map(|b| b.as_str()))
+        .bind(search)
+        .fetch_one(&mut *conn)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(StoredItem::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok((items, total))
+}
+
+/// Every item of a run, in run order.
+pub async fn all_items(
+    conn: &mut AnyConnection,
+    run_id: i64,
+) -> Result<Vec<StoredItem>, StoreError> {
+    let f = ItemFilter {
+        limit: 100_000,
+        ..ItemFilter::default()
+    };
+    let mut out = Vec::new();
+    loop {
+        let (page, _) = items(
+            conn,
+            run_id,
+            &ItemFilter {
+                offset: i64::try_from(out.len()).map_err(corrupt)?,
+                ..f.clone()
+            },
+        )
+        .await?;
+        let done = page.len() < 100_000;
+        out.extend(page);
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+/// A process mark on a run of a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Chosen as the basis of the control figures (clears the mark on the year's other runs).
+    Chosen,
+    /// Control figures published.
+    Published,
+    /// Approved.
+    Approved,
+}
+
+/// Sets a mark on a run; `document` is the approval's document number.
+pub async fn mark(
+    conn: &mut AnyConnection,
+    run: &RunHeader,
+    mark: Mark,
+    actor: &str,
+    document: Option<&str>,
+) -> Result<(), StoreError> {
+    let now = now_text();
+    match mark {
+        Mark::Chosen => {
+            sqlx::query(
+                "UPDATE allocation_runs SET chosen_by = NULL, chosen_at = NULL \
+                 WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+            )
+            .bind(run.jurisdiction_id)
+            .bind(run.fiscal_year)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("UPDATE allocation_runs SET chosen_by = $1, chosen_at = $2 WHERE id = $3")
+                .bind(actor)
+                .bind(now)
+                .bind(run.id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Mark::Published => {
+            sqlx::query(
+                "UPDATE allocation_runs SET published_by = $1, published_at = $2 WHERE id = $3",
+            )
+            .bind(actor)
+            .bind(now)
+            .bind(run.id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Mark::Approved => {
+            sqlx::query(
+                "UPDATE allocation_runs SET approved_by = $1, approved_at = $2, approval_document = $3 WHERE id = $4",
+            )
+            .bind(actor)
+            .bind(now)
+            .bind(document)
+            .bind(run.id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A control figure: what a unit gets from a fund book in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Figure {
+    /// Department.
+    pub department_id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// Basic expenditure allocated.
+    pub basic: Money,
+    /// Projects allocated.
+    pub projects: Money,
+    /// Funded projects (in full or in part).
+    pub funded_projects: i64,
+}
+
+/// Control figures of a run per unit and fund book, optionally within a department or unit.
+/// (PostgreSQL sums BIGINT as NUMERIC; the casts keep both backends on i64.)
+pub async fn figures(
+    conn: &mut AnyConnection,
+    run_id: i64,
+    department_id: Option<i64>,
+    unit_id: Option<i64>,
+) -> Result<Vec<Figure>, StoreError> {
+    let rows: Vec<(i64, i64, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT department_id, unit_id, fund_book, \
+         CAST(COALESCE(SUM(CASE WHEN item_id < 0 THEN allocated ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN item_id > 0 THEN allocated ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN item_id > 0 AND allocated > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM allocation_results WHERE run_id = $1 AND ($2 IS NULL OR department_id = $2) \
+         AND ($3 IS NULL OR unit_id = $3) \
+         GROUP BY department_id, unit_id, fund_book ORDER BY department_id, unit_id, fund_book",
+    )
+    .bind(run_id)
+    .bind(department_id)
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(d, u, b, basic, projects, n)| {
+            Ok(Figure {
+                department_id: d,
+                unit_id: u,
+                fund_book: FundBook::parse(&b).map_err(corrupt)?,
+                basic: Money::from_fen(basic),
+                projects: Money::from_fen(projects),
+                funded_projects: n,
+            })
+        })
+        .filter(|f: &Result<Figure, StoreError>| {
+            f.as_ref()
+                .map(|f| f.basic > Money::ZERO || f.projects > Money::ZERO)
+                .unwrap_or(true)
+        })
+        .collect()
+}
+
+/// A budget line (指标).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BudgetLine {
+    /// Id (0 before it is saved).
+    pub id: i64,
+    /// Budget year.
+    pub fiscal_year: i32,
+    /// Department.
+    pub department_id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Project (`None`: basic expenditure).
+    pub project_id: Option<i64>,
+    /// The run item it comes from.
+    pub item_id: i64,
+    /// Name of the project or of the basic expenditure.
+    pub name: String,
+    /// Government economic code.
+    pub economic_code: String,
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// Three-guarantees spending (ZB-3, QJ-2c).
+    pub three_guarantees: bool,
+    /// Approved amount.
+    pub approved: Money,
+    /// Source document (批复文号).
+    pub source_document: String,
+    /// The run it was approved from.
+    pub run_id: Option<i64>,
+}
+
+/// Saves budget lines.
+pub async fn insert_lines(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    lines: &[BudgetLine],
+) -> Result<(), StoreError> {
+    let now = now_text();
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, \
+             name, economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(jurisdiction_id)
+        .bind(i64::from(l.fiscal_year))
+        .bind(l.department_id)
+        .bind(l.unit_id)
+        .bind(l.project_id)
+        .bind(l.item_id)
+        .bind(&l.name)
+        .bind(&l.economic_code)
+        .bind(l.fund_book.as_str())
+        .bind(i64::from(l.three_guarantees))
+        .bind(l.approved.fen())
+        .bind(&l.source_document)
+        .bind(l.run_id)
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: i64,
+    fiscal_year: i64,
+    department_id: i64,
+    unit_id: i64,
+    project_id: Option<i64>,
+    item_id: i64,
+    name: String,
+    economic_code: String,
+    fund_book: String,
+    three_guarantees: i64,
+    approved: i64,
+    source_document: String,
+    run_id: Option<i64>,
+}
+
+/// Budget lines of a year, optionally within a department or unit, by id; a page after
+/// `after_id`.
+pub async fn lines(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    department_id: Option<i64>,
+    unit_id: Option<i64>,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<BudgetLine>, StoreError> {
+    let rows: Vec<LineRow> = sqlx::query_as(
+        "SELECT id, fiscal_year, department_id, unit_id, project_id, item_id, name, economic_code, fund_book, \
+         three_guarantees, approved, source_document, run_id FROM budget_lines \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND ($3 IS NULL OR department_id = $3) \
+         AND ($4 IS NULL OR unit_id = $4) AND id > $5 ORDER BY id LIMIT $6",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(department_id)
+    .bind(unit_id)
+    .bind(after_id)
+    .bind(limit.clamp(1, 100_000))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(BudgetLine {
+                id: r.id,
+                fiscal_year: i32::try_from(r.fiscal_year).map_err(corrupt)?,
+                department_id: r.department_id,
+                unit_id: r.unit_id,
+                project_id: r.project_id,
+                item_id: r.item_id,
+                name: r.name,
+                economic_code: r.economic_code,
+                fund_book: FundBook::parse(&r.fund_book).map_err(corrupt)?,
+                three_guarantees: r.three_guarantees != 0,
+                approved: Money::from_fen(r.approved),
+                source_document: r.source_document,
+                run_id: r.run_id,
+            })
+        })
+        .collect()
+}
+
+/// Marks an approved project funded with its approved amount.
+pub async fn set_funded(
+    conn: &mut AnyConnection,
+    project_id: i64,
+    approved: Money,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE projects SET state = 'funded', approved = $1, last_funded_year = fiscal_year, \
+         version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(approved.fen())
+    .bind(now_text())
+    .bind(project_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

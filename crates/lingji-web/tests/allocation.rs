@@ -1,0 +1,684 @@
+//! Zero-based allocation through the API on SQLite and PostgreSQL: resources entered and
+//! audited, runs over the admitted projects and the units' basic expenditure (ZB-3, ZB-3b),
+//! results applied before ranking (CS-5b), scenarios and comparison, control figures published
+//! to departments and units, approval into budget lines, year-on-year statistics (ZX-3a) and
+//! the overlap finder (ZB-10).
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::projects::{complete, create, meeting_standard, move_to, review_through};
+use common::{Session, TestApp};
+use lingji_app::store::{Backend, backend_tests};
+use serde_json::{Value, json};
+
+macro_rules! app {
+    ($backend:expr) => {
+        match TestApp::demo($backend).await {
+            Some(app) => app,
+            None => return,
+        }
+    };
+}
+
+/// A project submitted by the demo unit and admitted at `reviewed`.
+async fn admitted(t: &TestApp, name: &str, tier: &str, reviewed: &str, extra: Value) -> Value {
+    let op = t.login("danwei").await;
+    let mut body = complete(meeting_standard(t).await);
+    body["name"] = json!(name);
+    body["tier"] = json!(tier);
+    if let Value::Object(m) = extra {
+        for (k, v) in m {
+            body[k] = v;
+        }
+    }
+    let p = create(t, &op, body).await;
+    let r = move_to(t, &op, &p, "submitted", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let p = review_through(t, &r.json(), reviewed).await;
+    assert_eq!(p["state"], "admitted", "{p}");
+    p
+}
+
+async fn put_resources(
+    t: &TestApp,
+    s: &Session,
+    revenue: &str,
+    version: i64,
+) -> (StatusCode, Value) {
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/v1/allocation/resources/general_public",
+            Some(s),
+            Some(json!({"year": 2026, "revenue": revenue, "transfers": "0", "recovered": "0",
+                "debt": "0", "unit_funds": "0", "note": "2026年收入预测", "expected_version": version})),
+        )
+        .await;
+    (r.status, r.json())
+}
+
+async fn run(t: &TestApp, s: &Session, body: Value) -> Value {
+    let r = t
+        .call(Method::POST, "/api/v1/allocation/runs", Some(s), Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.json()
+}
+
+async fn items(t: &TestApp, s: &Session, run: &Value) -> Vec<Value> {
+    let r = t
+        .get(
+            &format!("/api/v1/allocation/runs/{}?limit=1000", run["id"]),
+            Some(s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json()["items"].as_array().unwrap().clone()
+}
+
+fn item<'a>(items: &'a [Value], id: &Value) -> &'a Value {
+    items
+        .iter()
+        .find(|i| i["result"]["id"] == *id)
+        .unwrap_or_else(|| panic!("item {id} not in the run"))
+}
+
+fn fen(v: &Value) -> i64 {
+    let s = v.as_str().unwrap_or_else(|| panic!("money string: {v}"));
+    let (y, f) = s.split_once('.').unwrap_or((s, "00"));
+    y.parse::<i64>().unwrap() * 100 + f.parse::<i64>().unwrap()
+}
+
+fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+/// The must-fund total of a run: what the basic expenditure needs (ZB-3b).
+fn must_fund(items: &[Value]) -> i64 {
+    items
+        .iter()
+        .filter(|i| i["candidate"]["must_fund"] == true)
+        .map(|i| fen(&i["result"]["reviewed"]))
+        .sum()
+}
+
+async fn zb_3_a_run_funds_basic_expenditure_first_then_tiers_in_order_and_explains_each_project(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let mandatory = admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({})).await;
+    let general = admitted(
+        &t,
+        "教师风采展示活动",
+        "general_development",
+        "150000.00",
+        json!({}),
+    )
+    .await;
+    // ZB-2d: a project industry funds could carry gets no budget money, listed with the clause.
+    let industry = admitted(
+        &t,
+        "教育装备产业扶持",
+        "general_development",
+        "100000.00",
+        json!({"features": {"training": true, "industry_fund_eligible": true}}),
+    )
+    .await;
+
+    // Resources: a negative part names its field and saves nothing; a stale version is 409.
+    let (status, body) = put_resources(&t, &fin, "-1.00", 0).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "revenue", "{body}");
+    let (status, body) = put_resources(&t, &fin, "999999999.00", 0).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], 1);
+    let (status, body) = put_resources(&t, &fin, "1.00", 0).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let audit_before = t.audit_count().await;
+
+    // A first run with plenty learns what the units' basic expenditure needs.
+    let plenty = run(&t, &fin, json!({"year": 2026, "name": "摸底"})).await;
+    assert_eq!(plenty["number"], 1);
+    let all = items(&t, &fin, &plenty).await;
+    let basic = must_fund(&all);
+    assert!(basic > 0, "the demo units have staff and standards");
+    assert!(
+        all.iter()
+            .filter(|i| i["candidate"]["must_fund"] == true)
+            .all(|i| i["result"]["status"] == "funded")
+    );
+    assert_eq!(
+        t.audit_count().await,
+        audit_before + 1,
+        "the run is audited"
+    );
+
+    // Exactly the basic expenditure plus the mandatory project plus 50,000.00.
+    let (status, body) = put_resources(&t, &fin, &yuan(basic + 20_000_000 + 5_000_000), 1).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let tight = run(&t, &fin, json!({"year": 2026, "name": "一上测算"})).await;
+    assert_eq!(tight["number"], 2);
+    let all = items(&t, &fin, &tight).await;
+    let m = item(&all, &mandatory["id"]);
+    assert_eq!(m["result"]["status"], "funded");
+    assert_eq!(m["result"]["allocated"], "200000.00");
+    assert!(
+        m["result"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("足额安排 20.00 万元（ZB-3）"),
+        "{m}"
+    );
+    let g = item(&all, &general["id"]);
+    assert_eq!(g["result"]["status"], "unfunded");
+    assert_eq!(g["result"]["allocated"], "0.00");
+    assert!(
+        g["result"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("余额 5.00 万元低于本项目最低可行额度 15.00 万元"),
+        "{g}"
+    );
+    let x = item(&all, &industry["id"]);
+    assert_eq!(x["result"]["status"], "excluded");
+    assert!(
+        x["result"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("ZB-2d"),
+        "{x}"
+    );
+    // Parts add up to the whole, to the fen.
+    let sum: i64 = all.iter().map(|i| fen(&i["result"]["allocated"])).sum();
+    let book = &tight["book_totals"][0];
+    assert_eq!(sum, fen(&book["allocated"]));
+    assert_eq!(fen(&book["remaining"]), 5_000_000);
+
+    // ZB-3b: resources below the must-fund items fund nothing else, and say so.
+    let short = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "base_run_id": tight["id"], "scenario": {"resources": {"general_public": yuan(basic - 100)}}}),
+    )
+    .await;
+    assert_eq!(short["book_totals"][0]["must_fund_shortfall"], "1.00");
+    let all = items(&t, &fin, &short).await;
+    assert!(
+        item(&all, &mandatory["id"])["result"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("ZB-3b")
+    );
+
+    // Runs are listed newest first; a unit may not see them.
+    let list = t
+        .get("/api/v1/allocation/runs?year=2026", Some(&fin))
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    assert_eq!(list[0]["number"], 3);
+    let op = t.login("danwei").await;
+    let r = t.get("/api/v1/allocation/runs?year=2026", Some(&op)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+async fn scenarios_rerun_the_same_inputs_with_changes_and_compare_by_project_and_tier(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    // a may be funded in part down to 100,000.00 (its minimum viable level).
+    let a = admitted(
+        &t,
+        "全市教育工作会议",
+        "general_development",
+        "200000.00",
+        json!({"min_viable": "100000.00"}),
+    )
+    .await;
+    let b = admitted(
+        &t,
+        "教师风采展示活动",
+        "general_development",
+        "150000.00",
+        json!({}),
+    )
+    .await;
+    let plenty = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "scenario": {"resources": {"general_public": "999999999.00"}}}),
+    )
+    .await;
+    let basic = must_fund(&items(&t, &fin, &plenty).await);
+    let base = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "name": "基准", "scenario": {"resources": {"general_public": yuan(basic + 30_000_000)}}}),
+    )
+    .await;
+    // Same department rank: the earlier id goes first.
+    let all = items(&t, &fin, &base).await;
+    assert_eq!(item(&all, &a["id"])["result"]["status"], "funded");
+    assert_eq!(item(&all, &b["id"])["result"]["status"], "unfunded");
+
+    // A project admitted after the base run is not in its scenario: the same inputs.
+    admitted(
+        &t,
+        "后入库项目",
+        "general_development",
+        "1000.00",
+        json!({}),
+    )
+    .await;
+    // Finance ranks b first (CS-2a order: finance rank before the department's).
+    let ranked = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "name": "财政排序", "base_run_id": base["id"],
+            "scenario": {"finance_ranks": {b["id"].to_string(): 1}}}),
+    )
+    .await;
+    let all = items(&t, &fin, &ranked).await;
+    assert_eq!(
+        all.len(),
+        items(&t, &fin, &base).await.len(),
+        "same inputs as the base"
+    );
+    assert_eq!(item(&all, &b["id"])["result"]["status"], "funded");
+    assert_eq!(item(&all, &a["id"])["result"]["status"], "partial");
+    assert_eq!(
+        ranked["scenario_changes"]["finance_ranks"][b["id"].to_string()],
+        1
+    );
+
+    let c = t
+        .get(
+            &format!(
+                "/api/v1/allocation/compare?a={}&b={}",
+                base["id"], ranked["id"]
+            ),
+            Some(&fin),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+    let c = c.json();
+    let diffs = c["diff"]["projects"].as_array().unwrap();
+    assert_eq!(diffs.len(), 2, "{c}");
+    assert_eq!(diffs[0]["id"], b["id"], "the largest change first");
+    assert_eq!(diffs[0]["change"], "150000.00");
+    assert_eq!(diffs[1]["change"], "-50000.00");
+    let tier = c["diff"]["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["tier"] == "general_development")
+        .unwrap();
+    assert_eq!(
+        (tier["allocated_a"].as_str(), tier["allocated_b"].as_str()),
+        (Some("200000.00"), Some("300000.00"))
+    );
+
+    // A rank for a project outside the run, or a bad parameter, names its field; nothing saved.
+    let r = t
+        .call(Method::POST, "/api/v1/allocation/runs", Some(&fin),
+            Some(json!({"year": 2026, "base_run_id": base["id"], "scenario": {"finance_ranks": {"999999": 1}}})))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("finance_ranks.999999")
+        ),
+        "{}",
+        r.text
+    );
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/allocation/runs",
+            Some(&fin),
+            Some(json!({"year": 2026, "scenario": {"parameters": {"allocation.cut_fair": "abc"}}})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("parameters.allocation.cut_fair")
+        ),
+        "{}",
+        r.text
+    );
+    let list = t
+        .get("/api/v1/allocation/runs?year=2026", Some(&fin))
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 3);
+}
+
+async fn cs_5b_a_fair_grade_last_year_cuts_the_project_before_ranking_and_zx_3a_counts_it(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let op = t.login("danwei").await;
+    // Last year's project of the line, approved 300,000.00, spent all, graded 中.
+    let mut body = complete(meeting_standard(&t).await);
+    body["year"] = json!(2025);
+    let old = create(&t, &op, body).await;
+    let old_id = old["id"].as_i64().unwrap();
+    {
+        let mut tx = t.app.store.begin().await.unwrap();
+        lingji_app::store::projects::set_outcome(
+            &mut tx,
+            old_id,
+            lingji_domain::Money::from_yuan(300_000),
+            lingji_domain::Money::from_yuan(300_000),
+            Some(2025),
+        )
+        .await
+        .unwrap();
+        lingji_app::store::allocation::put_evaluation(&mut tx, old_id, 7_500, "fair", "test")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let p = admitted(
+        &t,
+        "全市教育工作会议",
+        "mandatory",
+        "200000.00",
+        json!({"previous_id": old_id}),
+    )
+    .await;
+    let r = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "scenario": {"resources": {"general_public": "999999999.00"}}}),
+    )
+    .await;
+    let all = items(&t, &fin, &r).await;
+    let x = item(&all, &p["id"]);
+    // The Lianyungang-style demo profile cuts 中 by its rate: the adjustment names CS-5b.
+    let adj = &x["result"]["adjustments"][0];
+    assert_eq!(adj["clause"], "CS-5b", "{x}");
+    let cut = fen(&adj["amount"]);
+    assert!(cut > 0);
+    assert_eq!(fen(&x["result"]["allocated"]), 20_000_000 - cut);
+    assert!(
+        x["result"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("上年绩效评价“中”"),
+        "{x}"
+    );
+
+    // ZX-3a: against last year's 300,000.00 the project is cut by the difference.
+    let s = t
+        .get("/api/v1/allocation/statistics?year=2026", Some(&fin))
+        .await;
+    assert_eq!(s.status, StatusCode::OK, "{}", s.text);
+    let o = &s.json()["stats"]["overall"];
+    assert_eq!(o["cut"]["count"], 1, "{o}");
+    assert_eq!(fen(&o["cut"]["amount"]), 30_000_000 - (20_000_000 - cut));
+    assert_eq!(o["new"]["count"], 0);
+    let x = t
+        .get("/api/v1/allocation/statistics/xlsx?year=2026", Some(&fin))
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.bytes.starts_with(b"PK"), "an .xlsx (zip) file");
+}
+
+async fn control_figures_are_published_to_departments_and_approval_makes_budget_lines(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let p = admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({})).await;
+    let r = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "scenario": {"resources": {"general_public": "999999999.00"}}}),
+    )
+    .await;
+    let id = r["id"].clone();
+    let post = |path: String, body: Option<Value>| {
+        let t = &t;
+        let fin = fin.clone();
+        async move { t.call(Method::POST, &path, Some(&fin), body).await }
+    };
+    // Order: choose → publish → approve; each step out of order is refused by name.
+    let x = post(format!("/api/v1/allocation/runs/{id}/publish"), None).await;
+    assert_eq!(
+        (x.status, x.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "RUN_NOT_CHOSEN".into())
+    );
+    let x = post(
+        format!("/api/v1/allocation/runs/{id}/approve"),
+        Some(json!({"document": "示财预〔2026〕1号"})),
+    )
+    .await;
+    assert_eq!(x.code(), "CONTROL_FIGURES_NOT_PUBLISHED");
+    let x = post(format!("/api/v1/allocation/runs/{id}/choose"), None).await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.text);
+
+    // Before publication a unit sees no figures; finance sees the draft.
+    let op = t.login("danwei").await;
+    let f = t
+        .get("/api/v1/control-figures?year=2026", Some(&op))
+        .await
+        .json();
+    assert!(f["run"].is_null(), "{f}");
+    let f = t
+        .get("/api/v1/control-figures?year=2026", Some(&fin))
+        .await
+        .json();
+    assert!(f["figures"].as_array().unwrap().len() > 1);
+
+    let x = post(format!("/api/v1/allocation/runs/{id}/publish"), None).await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.text);
+    let x = post(format!("/api/v1/allocation/runs/{id}/choose"), None).await;
+    assert_eq!(x.code(), "CONTROL_FIGURES_PUBLISHED");
+    // The unit sees its own figures only; its project money is there.
+    let unit_id = p["unit_id"].clone();
+    let f = t
+        .get("/api/v1/control-figures?year=2026", Some(&op))
+        .await
+        .json();
+    let figures = f["figures"].as_array().unwrap();
+    assert!(!figures.is_empty());
+    assert!(figures.iter().all(|x| x["unit_id"] == unit_id), "{f}");
+    assert_eq!(
+        figures.iter().map(|x| fen(&x["projects"])).sum::<i64>(),
+        20_000_000
+    );
+    // The department reviewer sees every unit of his department, none of another.
+    let dept = t.login("zhuguan").await;
+    let f = t
+        .get("/api/v1/control-figures?year=2026", Some(&dept))
+        .await
+        .json();
+    assert!(
+        f["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["department_id"] == p["department_id"])
+    );
+    // A joint reviewer has no control figures.
+    let joint = t.login("shuju").await;
+    assert_eq!(
+        t.get("/api/v1/control-figures?year=2026", Some(&joint))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let x = post(
+        format!("/api/v1/allocation/runs/{id}/approve"),
+        Some(json!({"document": "  "})),
+    )
+    .await;
+    assert_eq!(
+        (x.code(), x.json()["field"].as_str()),
+        ("APPROVAL_DOCUMENT_REQUIRED".into(), Some("document"))
+    );
+    let x = post(
+        format!("/api/v1/allocation/runs/{id}/approve"),
+        Some(json!({"document": "示财预〔2026〕1号"})),
+    )
+    .await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.text);
+    assert_eq!(x.json()["approval_document"], "示财预〔2026〕1号");
+
+    // Budget lines: the project's 200,000.00 spread over its cost lines' economic codes
+    // (115,200 : 106,500, remainder fen to the larger share), to the fen; basic expenditure under 301/302 with the 三保 flag.
+    let lines = t
+        .get("/api/v1/budget-lines?year=2026&limit=1000", Some(&fin))
+        .await
+        .json();
+    let lines = lines.as_array().unwrap();
+    let mine: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["project_id"] == p["id"])
+        .collect();
+    let codes: Vec<(&str, &str)> = mine
+        .iter()
+        .map(|l| {
+            (
+                l["economic_code"].as_str().unwrap(),
+                l["approved"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(codes, [("30215", "103924.22"), ("30216", "96075.78")]);
+    assert!(
+        mine.iter()
+            .all(|l| l["three_guarantees"] == false && l["source_document"] == "示财预〔2026〕1号")
+    );
+    let basic: Vec<&Value> = lines.iter().filter(|l| l["project_id"].is_null()).collect();
+    assert!(!basic.is_empty());
+    assert!(basic.iter().all(|l| l["three_guarantees"] == true));
+    assert!(
+        basic
+            .iter()
+            .all(|l| l["economic_code"] == "301" || l["economic_code"] == "302")
+    );
+    let project = t
+        .get(&format!("/api/v1/projects/{}", p["id"]), Some(&fin))
+        .await
+        .json();
+    assert_eq!(
+        (
+            project["state"].as_str(),
+            project["detail"]["approved"].as_str()
+        ),
+        (Some("funded"), Some("200000.00"))
+    );
+    // The unit reads its own lines only; the year is closed to further approval.
+    let own = t
+        .get("/api/v1/budget-lines?year=2026&limit=1000", Some(&op))
+        .await
+        .json();
+    assert!(
+        own.as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["unit_id"] == unit_id)
+    );
+    let x = post(
+        format!("/api/v1/allocation/runs/{id}/approve"),
+        Some(json!({"document": "再次"})),
+    )
+    .await;
+    assert_eq!(x.code(), "ALLOCATION_YEAR_APPROVED");
+}
+
+async fn zb_10_overlapping_projects_of_two_departments_are_listed(backend: Backend) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let a = admitted(
+        &t,
+        "农村人居环境整治专项资金",
+        "general_development",
+        "1000.00",
+        json!({}),
+    )
+    .await;
+    // Another department's unit with the same function code and a similar name.
+    let other = t
+        .get("/api/v1/orgs", Some(&fin))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "unit" && o["department_id"] != a["department_id"])
+        .cloned()
+        .expect("a unit of another department");
+    let mut body = complete(meeting_standard(&t).await);
+    body["name"] = json!("农村人居环境整治项目");
+    body["unit_id"] = other["id"].clone();
+    let r = t
+        .call(Method::POST, "/api/v1/projects", Some(&fin), Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let b = r.json();
+    let list = t
+        .get("/api/v1/allocation/overlaps?year=2026", Some(&fin))
+        .await
+        .json();
+    assert!(
+        list.as_array().unwrap().is_empty(),
+        "a project not admitted is not compared: {list}"
+    );
+    // Its own department's review is another story's; here it is admitted directly.
+    {
+        let mut tx = t.app.store.begin().await.unwrap();
+        lingji_app::store::projects::set_state(
+            &mut tx,
+            b["id"].as_i64().unwrap(),
+            lingji_domain::project::ProjectState::Admitted,
+            b["version"].as_i64().unwrap(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let list = t
+        .get("/api/v1/allocation/overlaps?year=2026", Some(&fin))
+        .await
+        .json();
+    let pairs = list.as_array().unwrap();
+    assert_eq!(pairs.len(), 1, "{list}");
+    assert_eq!(
+        (&pairs[0]["a"]["id"], &pairs[0]["b"]["id"]),
+        (&a["id"], &b["id"])
+    );
+    assert_eq!(pairs[0]["pair"]["function_code"], "2050803");
+    assert!(
+        pairs[0]["pair"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("ZB-10")
+    );
+    // Units may not look.
+    let op = t.login("danwei").await;
+    assert_eq!(
+        t.get("/api/v1/allocation/overlaps?year=2026", Some(&op))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+backend_tests!(
+    zb_3_a_run_funds_basic_expenditure_first_then_tiers_in_order_and_explains_each_project,
+    scenarios_rerun_the_same_inputs_with_changes_and_compare_by_project_and_tier,
+    cs_5b_a_fair_grade_last_year_cuts_the_project_before_ranking_and_zx_3a_counts_it,
+    control_figures_are_published_to_departments_and_approval_makes_budget_lines,
+    zb_10_overlapping_projects_of_two_departments_are_listed,
+);
