@@ -666,6 +666,33 @@ impl App {
         RunView::try_from(header)
     }
 
+    /// Project ids by code: the items of `base_run_id`, or the year's admitted projects.
+    pub async fn allocation_codes(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+        base_run_id: Option<i64>,
+    ) -> AppResult<HashMap<String, i64>> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(match base_run_id {
+            Some(id) => {
+                self.run_in(&mut conn, jurisdiction_id, id).await?;
+                store::all_items(&mut conn, id)
+                    .await?
+                    .into_iter()
+                    .filter(|i| i.candidate.id > 0)
+                    .map(|i| (i.candidate.code, i.candidate.id))
+                    .collect()
+            }
+            None => store::admitted_codes(&mut conn, jurisdiction_id, year)
+                .await?
+                .into_iter()
+                .collect(),
+        })
+    }
+
     /// The year's saved runs, newest first.
     pub async fn allocation_runs(
         &self,

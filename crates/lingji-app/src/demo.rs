@@ -312,6 +312,7 @@ impl App {
         self.load_demo_lists(city.id).await?;
         if projects {
             self.load_demo_projects(city.id).await?;
+            self.load_demo_allocation(city.id).await?;
         }
         Ok(city.id)
     }

@@ -445,6 +445,22 @@ impl App {
                     .await?;
                     projects::set_outcome(&mut tx, old.project.id, approved, spent, Some(2025))
                         .await?;
+                    // Last year's evaluation (PM-10), read by this year's run (CS-5b).
+                    let score = 55 + ((u * 11 + k * 7) % 45) as i64;
+                    let grade = match score {
+                        90.. => "excellent",
+                        80..=89 => "good",
+                        60..=79 => "fair",
+                        _ => "poor",
+                    };
+                    lingji_store::allocation::put_evaluation(
+                        &mut tx,
+                        old.project.id,
+                        score * 100,
+                        grade,
+                        "system",
+                    )
+                    .await?;
                     projects::add_history(
                         &mut tx,
                         old.project.id,

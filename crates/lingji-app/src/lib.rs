@@ -12,6 +12,7 @@ pub mod auth;
 pub mod caller;
 pub mod codes;
 pub mod demo;
+mod demo_allocation;
 mod demo_lists;
 mod demo_projects;
 pub mod error;

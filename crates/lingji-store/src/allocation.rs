@@ -309,6 +309,21 @@ pub async fn admitted(
     Ok(out)
 }
 
+/// Code and id of every admitted project of a year.
+pub async fn admitted_codes(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT code, id FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted'",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// Records a project's evaluation result (score in hundredths, grade identifier), replacing
 /// an earlier one.
 pub async fn put_evaluation(

@@ -19,3 +19,28 @@ document.addEventListener("change", (event) => {
   row.querySelector("select[name='ind.comparator']").value = option.dataset.comparator;
   row.querySelector("input[name='ind.unit']").value = option.dataset.unit;
 });
+
+// Charts (ECharts, vendored): a page puts the data in data-chart; nothing inline.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof echarts === "undefined") return;
+  document.querySelectorAll("[data-chart]").forEach((el) => {
+    const spec = JSON.parse(el.dataset.chart);
+    const chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 60, right: 20, top: 36, bottom: 60, containLabel: true },
+      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0 } },
+      yAxis: { type: "value" },
+      series: spec.series.map((s) => ({
+        name: s.name,
+        type: "bar",
+        stack: s.stack || undefined,
+        data: s.data.map(Number),
+      })),
+    });
+    el.dataset.rendered = "true";
+    window.addEventListener("resize", () => chart.resize());
+  });
+});

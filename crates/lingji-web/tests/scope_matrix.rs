@@ -302,6 +302,20 @@ fn cases() -> Vec<Case> {
         ),
         page(Method::POST, "/orgs/{id}/staffing", org_write),
         page(Method::POST, "/orgs/{id}/own-funds", org_write),
+        page(Method::GET, "/allocation", allocation_read),
+        page(Method::POST, "/allocation/resources", finance_only),
+        page(Method::POST, "/allocation/runs", finance_only),
+        page(Method::GET, "/allocation/runs/{id}", allocation_read),
+        page(
+            Method::POST,
+            "/allocation/runs/{id}/{step}",
+            finance_refused,
+        ),
+        page(Method::GET, "/allocation/compare", allocation_read),
+        page(Method::GET, "/allocation/statistics", allocation_read),
+        page(Method::GET, "/allocation/overlaps", allocation_read),
+        page(Method::GET, "/control-figures", budget_read),
+        page(Method::GET, "/budget-lines", budget_read),
         page(Method::GET, "/lists", all),
         page(Method::GET, "/lists/{list}", all),
         page(Method::POST, "/lists/{list}", finance_only),
@@ -830,7 +844,25 @@ impl Ctx<'_> {
             (Method::POST, "/api/v1/allocation/runs") => {
                 t.call(Method::POST, case.path, Some(who), Some(json!({"year": 2026}))).await
             }
-            (Method::GET, "/api/v1/allocation/runs/{id}" | "/api/v1/allocation/runs/{id}/xlsx") => {
+            (Method::POST, "/allocation/resources") => {
+                let v = t.get("/api/v1/allocation/resources?year=2026", Some(self.finance)).await.json()["books"][0]["version"].to_string();
+                t.form(case.path, who, &[("year", "2026"), ("fund_book", "general_public"), ("revenue", "100"), ("version", &v)], None).await
+            }
+            (Method::POST, "/allocation/runs") => {
+                t.form(case.path, who, &[("year", "2026"), ("name", "矩阵")], None).await
+            }
+            (Method::POST, "/allocation/runs/{id}/{step}") => {
+                let r = self.run().await;
+                t.form(&format!("/allocation/runs/{}/publish", r["id"]), who, &[], None).await
+            }
+            (Method::GET, "/allocation/compare") => {
+                let (a, b) = (self.run().await, self.run().await);
+                t.get(&format!("/allocation/compare?a={}&b={}", a["id"], b["id"]), Some(who)).await
+            }
+            (
+                Method::GET,
+                "/api/v1/allocation/runs/{id}" | "/api/v1/allocation/runs/{id}/xlsx" | "/allocation/runs/{id}",
+            ) => {
                 let r = self.run().await;
                 t.get(&case.path.replace("{id}", &r["id"].to_string()), Some(who)).await
             }

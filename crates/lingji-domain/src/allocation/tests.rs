@@ -288,6 +288,12 @@ proptest! {
             );
             // ZB-2b: the reserve within its cap of the project spending.
             prop_assert!(b.reserve <= share(b.allocated, Rate::percent(cap)));
+            if b.reserve > Money::ZERO {
+                prop_assert!(
+                    r.tiers.iter().all(|t| t.fund_book != b.fund_book || t.shortfall == Money::ZERO),
+                    "no reserve while a tier is short"
+                );
+            }
             let tiers = r.tiers.iter().filter(|t| t.fund_book == b.fund_book)
                 .fold(Money::ZERO, |s, t| s.checked_add(t.allocated).unwrap());
             prop_assert_eq!(tiers, b.allocated);
@@ -341,6 +347,24 @@ fn zb_2b_the_unassigned_reserve_is_capped_by_the_profile_and_takes_only_what_is_
     set_aside_reserve(&mut r, &asked, Rate::percent(5));
     assert_eq!(r.books[0].reserve, Money::ZERO);
     assert_eq!(r.projects[0].allocated, Money::from_yuan(10_000_000));
+    // ZB-3: money left over while a tier is short (a skipped project) is not reserved.
+    let c = [
+        candidate(1, SpendingTier::GeneralDevelopment, 1_000),
+        candidate(2, SpendingTier::GeneralDevelopment, 900),
+    ];
+    let mut r = run(
+        &c,
+        &[],
+        &resources(1_800),
+        &profile(MarginalPolicy::SkipToNextFit),
+    );
+    set_aside_reserve(&mut r, &asked, Rate::percent(5));
+    assert_eq!(r.books[0].reserve, Money::ZERO);
+    assert_eq!(r.books[0].remaining, Money::from_yuan(8_000_000));
+    assert_eq!(
+        r.books[0].reserve_note.as_deref(),
+        Some("第5层级缺口 900.00 万元，不预留待分资金（ZB-3、ZB-2b）")
+    );
 }
 
 #[test]

@@ -448,14 +448,27 @@ fn book_run(
 
 /// Sets aside the unassigned reserve (待分资金, ZB-2b) each fund book asks for, from what the
 /// waterfall left, never more than `cap` of the book's project spending (basic expenditure,
-/// with negative ids, is not project spending). The reserve comes after every tier, so it never
-/// takes money a tier needs.
+/// with negative ids, is not project spending). The reserve comes after every tier and only
+/// when none is short, so it never takes money a tier needs (ZB-3).
 pub fn set_aside_reserve(r: &mut RunResult, requests: &BTreeMap<FundBook, Money>, cap: Rate) {
     for b in &mut r.books {
         let Some(asked) = requests.get(&b.fund_book).copied() else {
             continue;
         };
         if asked <= Money::ZERO {
+            continue;
+        }
+        // ZB-3: nothing after a tier that is short, the reserve included.
+        if let Some(t) = r
+            .tiers
+            .iter()
+            .find(|t| t.fund_book == b.fund_book && t.shortfall > Money::ZERO)
+        {
+            b.reserve_note = Some(format!(
+                "第{}层级缺口 {} 万元，不预留待分资金（ZB-3、ZB-2b）",
+                t.number,
+                t.shortfall.to_wan_display()
+            ));
             continue;
         }
         let spending = r

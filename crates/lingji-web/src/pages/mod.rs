@@ -4,9 +4,12 @@
 
 mod account;
 mod admin;
+mod allocation;
+mod allocation_views;
 mod attachments;
 mod audit;
 pub mod calendar;
+mod charts;
 mod codes;
 mod home;
 mod lists;
@@ -46,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(attachments::router())
         .merge(review::router())
         .merge(lists::router())
+        .merge(allocation::router())
+        .merge(allocation_views::router())
         .merge(account::router())
 }
 
@@ -105,6 +110,12 @@ impl Layout {
         }
         if can_read(Resource::FinanceList) {
             nav.push(("/lists", "财政清单"));
+        }
+        if can_read(Resource::Allocation) {
+            nav.push(("/allocation", "零基测算"));
+        }
+        if can_read(Resource::BudgetLine) {
+            nav.push(("/control-figures", "控制数与指标"));
         }
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));

@@ -1,0 +1,82 @@
+//! ECharts on pages without inline scripts: a page puts a chart's data in a `data-chart`
+//! attribute and `app.js` draws it with the vendored ECharts. Amounts travel as exact decimal
+//! text in 万元; converting them to numbers for drawing is display, never arithmetic.
+
+use lingji_domain::Money;
+use serde::Serialize;
+
+/// One series of a bar chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    /// Legend name.
+    pub name: String,
+    /// Stack group: series with the same stack are drawn on top of each other.
+    pub stack: Option<String>,
+    /// One value per category, as decimal text.
+    pub data: Vec<String>,
+}
+
+fn wan(m: Money) -> String {
+    // 万元 with two decimals from the exact fen, e.g. 312.50.
+    let fen = m.fen();
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!(
+        "{sign}{}.{:02}",
+        abs / 1_000_000,
+        (abs % 1_000_000) / 10_000
+    )
+}
+
+impl Series {
+    /// A series stacked with the others of the chart.
+    pub fn stacked(name: &str, amounts: Vec<Money>) -> Series {
+        Series {
+            name: name.into(),
+            stack: Some("total".into()),
+            data: amounts.into_iter().map(wan).collect(),
+        }
+    }
+
+    /// A series drawn beside the others.
+    pub fn beside(name: &str, amounts: Vec<Money>) -> Series {
+        Series {
+            name: name.into(),
+            stack: None,
+            data: amounts.into_iter().map(wan).collect(),
+        }
+    }
+}
+
+/// A bar chart: categories along the axis, one or more series.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    /// Category labels.
+    pub categories: Vec<String>,
+    /// Series.
+    pub series: Vec<Series>,
+}
+
+impl Chart {
+    /// Bars over `categories`.
+    pub fn bars(categories: Vec<String>, series: Vec<Series>) -> Chart {
+        Chart { categories, series }
+    }
+
+    /// The JSON for the `data-chart` attribute (askama escapes it for the attribute).
+    pub fn json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_amounts_are_exact_wan_text() {
+        assert_eq!(wan(Money::from_fen(312_500_000)), "3125.00");
+        assert_eq!(wan(Money::from_fen(3_125_000)), "31.25");
+        assert_eq!(wan(Money::from_fen(-1_234_567)), "-12.34");
+    }
+}
