@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::projects::{complete, create, meeting_standard, move_to, review_through};
+use common::projects::{admitted, complete, create, meeting_standard};
 use common::{Session, TestApp};
 use lingji_app::store::{Backend, backend_tests};
 use serde_json::{Value, json};
@@ -19,25 +19,6 @@ macro_rules! app {
             None => return,
         }
     };
-}
-
-/// A project submitted by the demo unit and admitted at `reviewed`.
-async fn admitted(t: &TestApp, name: &str, tier: &str, reviewed: &str, extra: Value) -> Value {
-    let op = t.login("danwei").await;
-    let mut body = complete(meeting_standard(t).await);
-    body["name"] = json!(name);
-    body["tier"] = json!(tier);
-    if let Value::Object(m) = extra {
-        for (k, v) in m {
-            body[k] = v;
-        }
-    }
-    let p = create(t, &op, body).await;
-    let r = move_to(t, &op, &p, "submitted", "").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let p = review_through(t, &r.json(), reviewed).await;
-    assert_eq!(p["state"], "admitted", "{p}");
-    p
 }
 
 async fn put_resources(

@@ -708,3 +708,145 @@ async fn zb_5a_a_government_investment_it_project_is_reviewed_by_every_role_to_a
     }
     c.close().await.unwrap();
 }
+
+/// The text of the first element matching `css`.
+async fn text_at(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zb_3_finance_runs_compares_and_approves_and_the_budget_lines_appear() {
+    if !browser_available() {
+        return;
+    }
+    let t = common::TestApp::demo(Backend::Sqlite).await.unwrap();
+    let base = serve(t.router.clone()).await;
+    // Two projects through review (the story above), admitted at 200,000.00 and 150,000.00.
+    let meeting =
+        common::projects::admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({}))
+            .await;
+    let code = meeting["code"].as_str().unwrap().to_string();
+    common::projects::admitted(
+        &t,
+        "教师风采展示活动",
+        "general_development",
+        "150000.00",
+        json!({}),
+    )
+    .await;
+
+    let (c, _driver, _profile) = browser().await;
+    login(&c, &base, "caizheng").await;
+    tab(&c, "零基测算").await;
+    wait_for_url(&c, "/allocation").await;
+    // 可用财力: the general budget's revenue forecast.
+    fill(
+        &c,
+        "input[form=res-general_public][name=revenue]",
+        "800000000.00",
+    )
+    .await;
+    click(&c, "save-general_public").await;
+    wait_for_url(&c, "msg=resources").await;
+    assert_eq!(text_of(&c, "resources-total").await, "800,000,000.00");
+
+    // 一上测算 over the library: both projects funded in full, each explained.
+    fill(&c, "[data-testid=run-name]", "一上测算").await;
+    click(&c, "run-submit").await;
+    wait_for_url(&c, "msg=run").await;
+    let row = format!("tr[data-item='{code}']");
+    assert_eq!(
+        text_at(&c, &format!("{row} [data-testid=item-status]")).await,
+        "足额安排"
+    );
+    assert!(
+        text_at(&c, &format!("{row} td.explanation"))
+            .await
+            .contains("足额安排 20.00 万元（ZB-3）")
+    );
+    // The waterfall chart is drawn from the run's tiers.
+    c.wait()
+        .for_element(Locator::Css(
+            "[data-testid=tier-chart][data-rendered=true] svg",
+        ))
+        .await
+        .unwrap();
+    let first = c.current_url().await.unwrap().to_string();
+
+    // A scenario of it with hardly any money: the must-fund items cannot be met (ZB-3b).
+    c.goto(&format!("{base}/allocation")).await.unwrap();
+    choose(&c, "[data-testid=run-base]", &first_id(&first)).await;
+    fill(&c, "[data-testid=run-name]", "财力紧张").await;
+    fill(&c, "[data-testid=run-resources]", "1.00").await;
+    click(&c, "run-submit").await;
+    wait_for_url(&c, "msg=run").await;
+    assert!(text_of(&c, "run-books").await.contains("ZB-3b"));
+    assert_eq!(
+        text_at(&c, &format!("{row} [data-testid=item-status]")).await,
+        "未安排"
+    );
+
+    // Side by side: the meeting loses its 200,000.00 in the scenario.
+    c.goto(&format!("{base}/allocation")).await.unwrap();
+    click(&c, "compare-submit").await;
+    wait_for_url(&c, "/allocation/compare").await;
+    let diff = text_of(&c, "compare-projects").await;
+    assert!(
+        diff.contains("全市教育工作会议") && diff.contains("-200,000.00"),
+        "{diff}"
+    );
+    c.wait()
+        .for_element(Locator::Css(
+            "[data-testid=compare-chart][data-rendered=true] svg",
+        ))
+        .await
+        .unwrap();
+
+    // 一上测算 becomes the control figures, is published, then approved.
+    c.goto(&first).await.unwrap();
+    click(&c, "run-choose").await;
+    wait_for_url(&c, "msg=choose").await;
+    click(&c, "run-publish").await;
+    wait_for_url(&c, "msg=publish").await;
+    fill(&c, "[data-testid=run-document]", "示财预〔2026〕1号").await;
+    click(&c, "run-approve").await;
+    wait_for_url(&c, "msg=approve").await;
+    assert!(
+        text_of(&c, "run-status")
+            .await
+            .contains("已批复（示财预〔2026〕1号）")
+    );
+
+    // The budget lines: the meeting's 200,000.00 by economic code, to the fen.
+    c.goto(&format!("{base}/budget-lines")).await.unwrap();
+    let lines = text_of(&c, "budget-lines").await;
+    assert!(
+        lines.contains("103,924.22") && lines.contains("96,075.78"),
+        "{lines}"
+    );
+    assert!(lines.contains("示财预〔2026〕1号"));
+
+    // The unit sees its own control figures, published.
+    sign_in_as(&c, &base, "danwei").await;
+    tab(&c, "控制数与指标").await;
+    wait_for_url(&c, "/control-figures").await;
+    assert!(text_of(&c, "figures-source").await.contains("下达"));
+    assert!(text_of(&c, "figures").await.contains("教育局机关"));
+    c.close().await.unwrap();
+}
+
+/// The run id at the end of a run page's URL (before any query).
+fn first_id(url: &str) -> String {
+    url.rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}

@@ -154,3 +154,22 @@ pub async fn review_through(t: &TestApp, p: &Value, reviewed: &str) -> Value {
         .await
         .json()
 }
+
+/// A project submitted by the demo unit and admitted at `reviewed`.
+pub async fn admitted(t: &TestApp, name: &str, tier: &str, reviewed: &str, extra: Value) -> Value {
+    let op = t.login("danwei").await;
+    let mut body = complete(meeting_standard(t).await);
+    body["name"] = json!(name);
+    body["tier"] = json!(tier);
+    if let Value::Object(m) = extra {
+        for (k, v) in m {
+            body[k] = v;
+        }
+    }
+    let p = create(t, &op, body).await;
+    let r = move_to(t, &op, &p, "submitted", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let p = review_through(t, &r.json(), reviewed).await;
+    assert_eq!(p["state"], "admitted", "{p}");
+    p
+}
