@@ -3,6 +3,7 @@
 //! Configuration is layered: defaults, then `lingji.toml`, then `LINGJI_*` environment
 //! variables, then command-line flags.
 
+mod allocate;
 mod bench;
 mod config;
 
@@ -80,6 +81,28 @@ enum Command {
     /// Import data files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Run the zero-based allocation of a budget year (ZB-3) and save it, numbered and audited;
+    /// print the summary and, with --out, write the result as .xlsx or .json.
+    Allocate {
+        /// Budget year.
+        #[arg(long)]
+        year: String,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
+        /// Name of the run.
+        #[arg(long, default_value = "命令行测算")]
+        name: String,
+        /// A saved run to make a scenario of (its inputs, with the scenario's changes).
+        #[arg(long)]
+        base: Option<i64>,
+        /// Scenario file (JSON: resources, finance_ranks, parameters).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Result file, .xlsx or .json.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// Benchmark helpers (docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -639,6 +662,41 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             bench::workbook(&app, jurisdiction, year.value(), projects, &out).await?;
             println!("已生成 {projects} 个项目的测试工作簿：{}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Allocate {
+            year,
+            region,
+            name,
+            base,
+            scenario,
+            out,
+        } => {
+            let year = fiscal_year(&year)?;
+            let changes = allocate::scenario(scenario.as_deref())?;
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
+            let run = app
+                .run_allocation(
+                    &Caller::System,
+                    jurisdiction,
+                    year.value(),
+                    &name,
+                    base,
+                    changes,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let (_, items) = app
+                .allocation_items(&Caller::System, jurisdiction, run.header.id)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let counts = lingji_app::allocation::status_counts(&items);
+            let counts: Vec<(&str, usize)> = counts.iter().map(|(s, n)| (s.label(), *n)).collect();
+            print!("{}", allocate::summary(&run, &counts));
+            if let Some(out) = out {
+                allocate::write(&app, jurisdiction, &run, &out).await?;
+                println!("测算结果已写入 {}", out.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy(PolicyCommand::Presets) => {

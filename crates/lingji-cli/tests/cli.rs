@@ -232,7 +232,89 @@ async fn projects_import_from_excel_with_a_progress_bar(backend: Backend) {
     assert!(std::fs::read(&template).unwrap().starts_with(b"PK"));
 }
 
+async fn allocate_prints_the_waterfall_and_writes_the_result(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    assert!(lingji(&db, &["demo"], None).status.success());
+    let dir = tempfile::tempdir().unwrap();
+    // The demo saved runs 1 and 2. Hardly any money: the units' basic expenditure alone is
+    // short (ZB-3b).
+    let scenario = dir.path().join("情景.json");
+    std::fs::write(&scenario, r#"{"resources": {"general_public": "1000.00"}}"#).unwrap();
+    let json = dir.path().join("结果.json");
+    let out = lingji(
+        &db,
+        &[
+            "allocate",
+            "--year",
+            "2026",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--out",
+            json.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2026 年度测算方案第 3 号")
+            && stdout.contains("可用财力 1,000.00 元")
+            && stdout.contains("（ZB-3b）"),
+        "{stdout}"
+    );
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let allocated: i64 = written["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let s = i["result"]["allocated"].as_str().unwrap().replace('.', "");
+            s.parse::<i64>().unwrap()
+        })
+        .sum();
+    assert!(
+        allocated <= 100_000,
+        "never more than the resources: {allocated} fen"
+    );
+    // A scenario of the demo's 一上测算 (run 2) as .xlsx; a malformed scenario names what it expects.
+    let xlsx = dir.path().join("结果.xlsx");
+    let out = lingji(
+        &db,
+        &[
+            "allocate",
+            "--year",
+            "2026",
+            "--base",
+            "2",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("第 4 号"));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    std::fs::write(&scenario, r#"{"resource": {}}"#).unwrap();
+    let out = lingji(
+        &db,
+        &[
+            "allocate",
+            "--year",
+            "2026",
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("不是有效的情景文件"), "{}", text(&out));
+}
+
 backend_tests!(
+    allocate_prints_the_waterfall_and_writes_the_result,
     projects_import_from_excel_with_a_progress_bar,
     audit_verify_names_the_first_tampered_event,
     audit_verify_notices_a_deleted_event,
