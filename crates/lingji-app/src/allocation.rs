@@ -528,7 +528,7 @@ impl App {
                 let mut ex = Vec::new();
                 for i in items {
                     if i.result.status == Status::Excluded {
-                        ex.push((i.candidate, i.result.explanation));
+                        ex.push((i.candidate, i.result.explanation()));
                     } else {
                         cs.push(i.candidate);
                     }

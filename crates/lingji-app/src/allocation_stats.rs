@@ -233,7 +233,7 @@ impl App {
                     .map_err(xlsx)?;
             }
             sheet.write_string(row, 9, r.status.label()).map_err(xlsx)?;
-            sheet.write_string(row, 10, &r.explanation).map_err(xlsx)?;
+            sheet.write_string(row, 10, r.explanation()).map_err(xlsx)?;
         }
         let tiers = book.add_worksheet();
         tiers.set_name("层级汇总").map_err(xlsx)?;

@@ -110,6 +110,15 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Time the allocation run (ZB-3) over generated projects against sorting them alone.
+    Allocation {
+        /// Numbers of projects, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        projects: Vec<usize>,
+        /// Rounds per size; the best is kept.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
     /// Write a project workbook of N projects (each with a cost line and an indicator) over
     /// every unit of the jurisdiction, for `lingji import projects`.
     Workbook {
@@ -651,6 +660,10 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 }
                 Err(e) => bail!(describe(&e)),
             }
+        }
+        Command::Bench(BenchCommand::Allocation { projects, rounds }) => {
+            bench::allocation(&projects, rounds);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Workbook {
             projects,

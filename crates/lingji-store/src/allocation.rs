@@ -2,7 +2,7 @@
 //! projects in bulk, saved runs with every item's result, control figures and budget lines.
 
 use lingji_domain::Money;
-use lingji_domain::allocation::{Candidate, ProjectResult, Status};
+use lingji_domain::allocation::{Candidate, ProjectResult, Reason, Status};
 use lingji_domain::fund::FundBook;
 use lingji_domain::review::gates::GateRecord;
 use lingji_domain::tier::SpendingTier;
@@ -498,7 +498,7 @@ pub async fn insert_run(
         .bind(r.allocated.fen())
         .bind(i64::from(r.position))
         .bind(r.status.as_str())
-        .bind(&r.explanation)
+        .bind(r.explanation())
         .bind(serde_json::to_string(&r.adjustments).map_err(corrupt)?)
         .bind(serde_json::to_string(c).map_err(corrupt)?)
         .execute(&mut *conn)
@@ -589,7 +589,7 @@ impl TryFrom<ItemRow> for StoredItem {
                 allocated: Money::from_fen(r.allocated),
                 position: u32::try_from(r.position).map_err(corrupt)?,
                 status: Status::parse(&r.status).map_err(corrupt)?,
-                explanation: r.explanation,
+                reason: Reason::Text(r.explanation),
             },
         })
     }

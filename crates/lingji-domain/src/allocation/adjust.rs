@@ -3,6 +3,8 @@
 //! a share of the finance-reviewed amount, recorded with its clause; together they never take
 //! more than that amount.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::input::{Candidate, Grade};
@@ -19,13 +21,86 @@ pub fn share(amount: Money, rate: Rate) -> Money {
     Money::from_fen(i64::try_from(part).unwrap_or(amount.fen()))
 }
 
+/// What an adjustment is; renders as its Chinese label. Kept structured so that a run over a
+/// million projects does not format a million labels nobody reads; stored adjustments come
+/// back as their text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Label {
+    /// 上年绩效评价“中”，压减 20%.
+    Grade(Grade, Rate),
+    /// 上年绩效评价“差”，取消安排.
+    CancelOnPoor,
+    /// 上年执行率 60%，低于 80%，压减 10%.
+    Execution {
+        /// Last year's rate.
+        rate: Rate,
+        /// The profile's threshold.
+        below: Rate,
+        /// The cut.
+        cut: Rate,
+    },
+    /// 测算细化程度不足，压减 10%.
+    Detail(Rate),
+    /// 审计发现问题 2 个未整改，压减 10%.
+    Audit(u32, Rate),
+    /// 单位存量资金 30.00 万元，按 100% 抵顶.
+    StockFunds(Money, Rate),
+    /// 重点专项在上年 300.00 万元基础上压减 20%.
+    AcrossTheBoard(Money, Rate),
+    /// A stored label.
+    Text(String),
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Label::Grade(g, r) => write!(f, "上年绩效评价“{}”，压减 {}", g.label(), percent(*r)),
+            Label::CancelOnPoor => f.write_str("上年绩效评价“差”，取消安排"),
+            Label::Execution { rate, below, cut } => write!(
+                f,
+                "上年执行率 {}，低于 {}，压减 {}",
+                percent(*rate),
+                percent(*below),
+                percent(*cut)
+            ),
+            Label::Detail(r) => write!(f, "测算细化程度不足，压减 {}", percent(*r)),
+            Label::Audit(n, r) => write!(f, "审计发现问题 {n} 个未整改，压减 {}", percent(*r)),
+            Label::StockFunds(m, r) => write!(
+                f,
+                "单位存量资金 {} 万元，按 {} 抵顶",
+                m.to_wan_display(),
+                percent(*r)
+            ),
+            Label::AcrossTheBoard(m, r) => write!(
+                f,
+                "重点专项在上年 {} 万元基础上压减 {}",
+                m.to_wan_display(),
+                percent(*r)
+            ),
+            Label::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Label::Text)
+    }
+}
+
 /// One reduction of a candidate's amount, with the clause that makes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adjustment {
     /// Clause.
-    pub clause: String,
+    pub clause: Cow<'static, str>,
     /// What it is, in Chinese (e.g. "上年绩效评价“中”，压减 20%").
-    pub label: String,
+    pub label: Label,
     /// Amount taken off (positive).
     pub amount: Money,
 }
@@ -34,11 +109,11 @@ pub struct Adjustment {
 pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
     let base = c.reviewed;
     let mut out = Vec::new();
-    let mut cut = |clause: &'static str, label: String, rate: Rate| {
+    let mut cut = |clause: &'static str, label: Label, rate: Rate| {
         let amount = share(base, rate);
         if amount > Money::ZERO {
             out.push(Adjustment {
-                clause: clause.into(),
+                clause: Cow::Borrowed(clause),
                 label,
                 amount,
             });
@@ -48,8 +123,8 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
         if g == Grade::Poor && p.cancel_on_poor {
             return (
                 vec![Adjustment {
-                    clause: "CS-5b".into(),
-                    label: "上年绩效评价“差”，取消安排".into(),
+                    clause: Cow::Borrowed("CS-5b"),
+                    label: Label::CancelOnPoor,
                     amount: base,
                 }],
                 true,
@@ -61,52 +136,39 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
             Grade::Fair => p.cut_fair,
             Grade::Poor => p.cut_poor,
         };
-        cut(
-            "CS-5b",
-            format!("上年绩效评价“{}”，压减 {}", g.label(), percent(rate)),
-            rate,
-        );
+        cut("CS-5b", Label::Grade(g, rate), rate);
     }
     let s = &c.signals;
     if let Some(rate) = s.execution_rate.filter(|r| *r < p.factor_execution_below) {
         cut(
             "CS-5a",
-            format!(
-                "上年执行率 {}，低于 {}，压减 {}",
-                percent(rate),
-                percent(p.factor_execution_below),
-                percent(p.factor_execution_cut)
-            ),
+            Label::Execution {
+                rate,
+                below: p.factor_execution_below,
+                cut: p.factor_execution_cut,
+            },
             p.factor_execution_cut,
         );
     }
     if s.detail_insufficient {
         cut(
             "CS-5a",
-            format!("测算细化程度不足，压减 {}", percent(p.factor_detail_cut)),
+            Label::Detail(p.factor_detail_cut),
             p.factor_detail_cut,
         );
     }
     if s.audit_findings > 0 {
         cut(
             "CS-5a",
-            format!(
-                "审计发现问题 {} 个未整改，压减 {}",
-                s.audit_findings,
-                percent(p.factor_audit_cut)
-            ),
+            Label::Audit(s.audit_findings, p.factor_audit_cut),
             p.factor_audit_cut,
         );
     }
     let offset = share(s.stock_funds, p.factor_stock_funds_offset);
     if offset > Money::ZERO {
         out.push(Adjustment {
-            clause: "CS-5a".into(),
-            label: format!(
-                "单位存量资金 {} 万元，按 {} 抵顶",
-                s.stock_funds.to_wan_display(),
-                percent(p.factor_stock_funds_offset)
-            ),
+            clause: Cow::Borrowed("CS-5a"),
+            label: Label::StockFunds(s.stock_funds, p.factor_stock_funds_offset),
             amount: offset,
         });
     }
@@ -120,12 +182,8 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
         let after = base.checked_sub(taken).unwrap_or(Money::ZERO);
         if let Some(cap) = cap.filter(|cap| after > *cap) {
             out.push(Adjustment {
-                clause: "CS-2b".into(),
-                label: format!(
-                    "重点专项在上年 {} 万元基础上压减 {}",
-                    last.to_wan_display(),
-                    percent(p.across_the_board_cut)
-                ),
+                clause: Cow::Borrowed("CS-2b"),
+                label: Label::AcrossTheBoard(last, p.across_the_board_cut),
                 amount: after.checked_sub(cap).unwrap_or(Money::ZERO),
             });
         }
@@ -197,10 +255,10 @@ mod tests {
         assert!(!cancelled);
         assert_eq!(adj.len(), 1);
         assert_eq!(
-            (adj[0].clause.as_str(), adj[0].amount),
+            (&*adj[0].clause, adj[0].amount),
             ("CS-5b", Money::from_yuan(200_000))
         );
-        assert_eq!(adj[0].label, "上年绩效评价“中”，压减 20%");
+        assert_eq!(adj[0].label.to_string(), "上年绩效评价“中”，压减 20%");
         c.last_grade = Some(Grade::Poor);
         let mut p = profile();
         p.cancel_on_poor = true;
@@ -225,7 +283,7 @@ mod tests {
             audit_findings: 2,
         };
         let (adj, _) = adjust(&c, &p);
-        let clauses: Vec<_> = adj.iter().map(|a| a.clause.as_str()).collect();
+        let clauses: Vec<_> = adj.iter().map(|a| &*a.clause).collect();
         assert_eq!(clauses, ["CS-5a"; 4]);
         let total = adj
             .iter()
@@ -234,7 +292,10 @@ mod tests {
             total, c.reviewed,
             "stock funds cover the rest, nothing beyond"
         );
-        assert_eq!(adj[0].label, "上年执行率 60%，低于 80%，压减 10%");
+        assert_eq!(
+            adj[0].label.to_string(),
+            "上年执行率 60%，低于 80%，压减 10%"
+        );
     }
 
     #[test]
@@ -247,7 +308,7 @@ mod tests {
         c.last_year = Some(Money::from_yuan(1_000_000));
         let (adj, _) = adjust(&c, &p);
         assert_eq!(
-            (adj[0].clause.as_str(), adj[0].amount),
+            (&*adj[0].clause, adj[0].amount),
             ("CS-2b", Money::from_yuan(200_000))
         );
         c.livelihood = true;

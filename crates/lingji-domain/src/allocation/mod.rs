@@ -16,12 +16,12 @@ mod yoy;
 #[cfg(test)]
 mod tests;
 
-pub use adjust::{Adjustment, adjust, share};
+pub use adjust::{Adjustment, Label, adjust, share};
 pub use compare::{Comparison, ProjectDiff, TierDiff, compare};
 pub use input::{Candidate, Grade, Signals};
 pub use lines::spread;
 pub use overlap::{OverlapItem, OverlapPair, find_overlaps};
 pub use waterfall::{
-    Outcome, ProjectResult, RunResult, Status, TierResult, run, set_aside_reserve,
+    Outcome, ProjectResult, Reason, RunResult, Status, TierResult, run, set_aside_reserve,
 };
 pub use yoy::{Counted, Tally, YearOnYear, YearRow, year_on_year};

@@ -70,7 +70,7 @@ fn zb_3_no_money_to_a_tier_while_a_tier_above_is_short() {
     let small = by_id(&r, 4);
     assert_eq!(small.status, Status::Unfunded);
     assert_eq!(
-        small.explanation,
+        small.explanation(),
         "第3层级缺口 300.00 万元，第5层级不予安排（ZB-3）"
     );
     assert_eq!(r.books[0].remaining, Money::from_yuan(1_000_000));
@@ -107,7 +107,7 @@ fn zb_3_the_marginal_project_partial_down_to_its_minimum_or_skip_to_the_next_tha
     assert_eq!(by_id(&r, 2).allocated, Money::ZERO);
     assert!(
         by_id(&r, 2)
-            .explanation
+            .explanation()
             .contains("低于本项目最低可行额度 450.00 万元")
     );
     // Skip: the next that fits in full is funded.
@@ -132,7 +132,9 @@ fn inside_a_tier_key_matters_then_finance_rank_then_department_rank_then_score()
     c[3].finance_rank = Some(1);
     c[4].key_matter = true;
     let r = run(&c, &[], &resources(1_000), &profile(MarginalPolicy::Stop));
-    let order: Vec<i64> = r.projects.iter().map(|p| p.id).collect();
+    let mut placed: Vec<&ProjectResult> = r.projects.iter().collect();
+    placed.sort_by_key(|p| p.position);
+    let order: Vec<i64> = placed.iter().map(|p| p.id).collect();
     assert_eq!(order, [5, 4, 3, 2, 1]);
 }
 
@@ -151,10 +153,14 @@ fn zb_3b_must_fund_items_first_in_the_guarantee_order_and_a_shortfall_stops_ever
         r.books[0].must_fund_shortfall,
         Some(Money::from_yuan(1_000_000))
     );
-    assert_eq!(r.projects[0].id, 1, "wages before operations (QJ-2c)");
+    assert_eq!(
+        (by_id(&r, 1).position, by_id(&r, 2).position),
+        (1, 2),
+        "wages before operations (QJ-2c)"
+    );
     assert_eq!(by_id(&r, 1).status, Status::Funded);
     assert_eq!(by_id(&r, 2).status, Status::Unfunded);
-    assert!(by_id(&r, 2).explanation.contains("ZB-3b"));
+    assert!(by_id(&r, 2).explanation().contains("ZB-3b"));
     assert_eq!(by_id(&r, 3).allocated, Money::ZERO);
 }
 
@@ -168,7 +174,7 @@ fn cs_5b_a_fair_grade_is_cut_before_ranking_and_the_explanation_says_so() {
     let x = &r.projects[0];
     assert_eq!(x.allocated, Money::from_yuan(2_400_000));
     assert_eq!(
-        x.explanation,
+        x.explanation(),
         "结果应用压减 60.00 万元：上年绩效评价“中”，压减 20%（CS-5b）；第4层级（部门必须开展的专项业务）第1位，足额安排 240.00 万元（ZB-3）"
     );
 }
@@ -183,7 +189,7 @@ fn excluded_projects_are_listed_with_their_reason_and_get_nothing() {
         &profile(MarginalPolicy::Stop),
     );
     assert_eq!(r.projects[0].status, Status::Excluded);
-    assert_eq!(r.projects[0].explanation, "未通过事前绩效评估（ZB-13a）");
+    assert_eq!(r.projects[0].explanation(), "未通过事前绩效评估（ZB-13a）");
     assert_eq!(r.books[0].allocated, Money::ZERO);
 }
 

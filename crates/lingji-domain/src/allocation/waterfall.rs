@@ -79,8 +79,84 @@ impl Status {
     }
 }
 
+/// Why a project ends as it does, with the numbers; [`ProjectResult::explanation`] renders it
+/// in Chinese with its clauses. Kept structured so the run itself formats nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Must-fund item funded in full (ZB-3b).
+    MustFundFunded(Money),
+    /// Funded in full at its place (ZB-3).
+    Funded {
+        /// Tier number.
+        number: usize,
+        /// Tier.
+        tier: SpendingTier,
+        /// Place in the fund book.
+        position: u32,
+        /// Amount.
+        amount: Money,
+    },
+    /// The marginal project, funded in part down to its minimum (ZB-3).
+    Partial {
+        /// Tier number.
+        number: usize,
+        /// What was left.
+        left: Money,
+        /// What it needed.
+        need: Money,
+        /// Its minimum viable level.
+        minimum: Money,
+    },
+    /// What was left is below its minimum (ZB-3).
+    BelowMinimum {
+        /// Tier number.
+        number: usize,
+        /// What was left.
+        left: Money,
+        /// Its minimum viable level.
+        minimum: Money,
+    },
+    /// Skipped for the next that fits (ZB-3).
+    Skipped {
+        /// Tier number.
+        number: usize,
+        /// What was left.
+        left: Money,
+        /// What it needed.
+        need: Money,
+    },
+    /// The tier stops at the marginal project (ZB-3).
+    Stopped {
+        /// Tier number.
+        number: usize,
+        /// What was left.
+        left: Money,
+        /// What it needed.
+        need: Money,
+    },
+    /// The tier's money went to those before it (ZB-3).
+    TierSpent(usize),
+    /// A higher tier is short (ZB-3).
+    HigherTierShort {
+        /// The short tier's number.
+        short: usize,
+        /// Its shortfall.
+        shortfall: Money,
+        /// This tier's number.
+        number: usize,
+    },
+    /// The must-fund items exceed the resources: nothing else (ZB-3b).
+    MustFundExceeds,
+    /// A must-fund item beyond the resources (ZB-3b).
+    MustFundShort(Money),
+    /// Cancelled by results application; the adjustments say why.
+    Cancelled,
+    /// Text as given (an excluded project's reasons) or as stored.
+    Text(String),
+}
+
 /// One project in the result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectResult {
     /// Project id.
     pub id: i64,
@@ -102,8 +178,106 @@ pub struct ProjectResult {
     pub position: u32,
     /// Outcome.
     pub status: Status,
-    /// Why, in Chinese, citing clauses.
-    pub explanation: String,
+    /// Why; [`ProjectResult::explanation`] says it in Chinese.
+    pub reason: Reason,
+}
+
+impl ProjectResult {
+    /// Why, in Chinese, citing clauses, e.g. "第4层级缺口 312.50 万元，第5层级不予安排（ZB-3）";
+    /// results-application cuts come first.
+    pub fn explanation(&self) -> String {
+        let why = match &self.reason {
+            Reason::Text(t) => return t.clone(),
+            Reason::Cancelled => return cut_summary(&self.adjustments),
+            Reason::MustFundFunded(m) => format!(
+                "按人数和标准计算或据实结算的必保支出，足额安排 {} 万元（ZB-3b）",
+                m.to_wan_display()
+            ),
+            Reason::Funded {
+                number,
+                tier,
+                position,
+                amount,
+            } => format!(
+                "第{number}层级（{}）第{position}位，足额安排 {} 万元（ZB-3）",
+                tier.label(),
+                amount.to_wan_display()
+            ),
+            Reason::Partial {
+                number,
+                left,
+                need,
+                minimum,
+            } => format!(
+                "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），不低于最低可行额度 {} 万元，部分安排（ZB-3）",
+                left.to_wan_display(),
+                need.to_wan_display(),
+                minimum.to_wan_display()
+            ),
+            Reason::BelowMinimum {
+                number,
+                left,
+                minimum,
+            } => format!(
+                "第{number}层级余额 {} 万元低于本项目最低可行额度 {} 万元，不予安排（ZB-3）",
+                left.to_wan_display(),
+                minimum.to_wan_display()
+            ),
+            Reason::Skipped { number, left, need } => format!(
+                "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），跳过，安排其后可足额安排的项目（ZB-3）",
+                left.to_wan_display(),
+                need.to_wan_display()
+            ),
+            Reason::Stopped { number, left, need } => format!(
+                "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），本层级安排至此（ZB-3）",
+                left.to_wan_display(),
+                need.to_wan_display()
+            ),
+            Reason::TierSpent(number) => {
+                format!("第{number}层级资金已安排完毕，排序在后不予安排（ZB-3）")
+            }
+            Reason::HigherTierShort {
+                short,
+                shortfall,
+                number,
+            } => format!(
+                "第{short}层级缺口 {} 万元，第{number}层级不予安排（ZB-3）",
+                shortfall.to_wan_display()
+            ),
+            Reason::MustFundExceeds => {
+                "按人数和标准计算、据实结算的必保支出已超过可用财力，其他支出不予安排（ZB-3b）"
+                    .to_string()
+            }
+            Reason::MustFundShort(m) => format!(
+                "必保支出超过可用财力，缺口 {} 万元（ZB-3b）",
+                m.to_wan_display()
+            ),
+        };
+        if self.adjustments.is_empty() {
+            why
+        } else {
+            format!("{}；{why}", cut_summary(&self.adjustments))
+        }
+    }
+}
+
+impl Serialize for ProjectResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ProjectResult", 12)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("fund_book", &self.fund_book)?;
+        st.serialize_field("tier", &self.tier)?;
+        st.serialize_field("requested", &self.requested)?;
+        st.serialize_field("reviewed", &self.reviewed)?;
+        st.serialize_field("adjustments", &self.adjustments)?;
+        st.serialize_field("adjusted", &self.adjusted)?;
+        st.serialize_field("allocated", &self.allocated)?;
+        st.serialize_field("position", &self.position)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("explanation", &self.explanation())?;
+        st.end()
+    }
 }
 
 /// A tier of a fund book.
@@ -143,9 +317,10 @@ pub struct Outcome {
 }
 
 /// The whole run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunResult {
-    /// Every candidate and every excluded project, in fund-book and run order.
+    /// Every candidate in input order, then every excluded project; `position` is the run
+    /// order within each fund book.
     pub projects: Vec<ProjectResult>,
     /// Every tier of every fund book with candidates.
     pub tiers: Vec<TierResult>,
@@ -190,7 +365,20 @@ fn tier_number(p: &Allocation, tier: SpendingTier) -> usize {
 
 /// The order of the run: tier, then inside it must-fund items by guarantee (QJ-2c), key
 /// matters (CS-2a), finance rank, department rank, last year's score (higher first), id.
-fn order_key(p: &Allocation, c: &Candidate) -> impl Ord {
+/// Tier number, must-fund first, guarantee place, key matter first, finance rank, department
+/// rank, score (higher first), id.
+type Priority = (
+    usize,
+    bool,
+    usize,
+    bool,
+    u32,
+    u32,
+    std::cmp::Reverse<Option<crate::policy::Score>>,
+    i64,
+);
+
+fn order_key(p: &Allocation, c: &Candidate) -> Priority {
     let guarantee = c
         .guarantee
         .and_then(|g| p.guarantee_order.iter().position(|x| *x == g))
@@ -207,30 +395,86 @@ fn order_key(p: &Allocation, c: &Candidate) -> impl Ord {
     )
 }
 
+/// What the waterfall reads of a candidate once its adjustments are known: small, so that the
+/// sorted walk reads it in order instead of chasing every candidate through memory.
+struct Slot {
+    /// Fund book, then the priority order (ends in the id, so all keys differ).
+    key: (FundBook, Priority),
+    /// Index of the candidate and of its result.
+    index: usize,
+    tier: SpendingTier,
+    must_fund: bool,
+    reviewed: Money,
+    need: Money,
+    minimum: Option<Money>,
+    cancelled: bool,
+}
+
 /// Runs the allocation. `excluded` are projects that failed a gate, each with its reason
-/// (clauses included); they are listed and get nothing.
+/// (clauses included); they are listed and get nothing. The results come in the order of
+/// `candidates`, then `excluded`; `position` is the place in the run.
 pub fn run(
     candidates: &[Candidate],
     excluded: &[(Candidate, String)],
     resources: &BTreeMap<FundBook, Money>,
     p: &Allocation,
 ) -> RunResult {
-    let mut by_book: BTreeMap<FundBook, Vec<&Candidate>> = BTreeMap::new();
-    for c in candidates {
-        by_book.entry(c.fund_book).or_default().push(c);
-    }
-    for book in resources.keys() {
-        by_book.entry(*book).or_default();
-    }
     let mut out = RunResult {
-        projects: Vec::new(),
+        projects: Vec::with_capacity(candidates.len() + excluded.len()),
         tiers: Vec::new(),
         books: Vec::new(),
     };
-    for (book, mut list) in by_book {
-        list.sort_by_key(|c| order_key(p, c));
+    // One pass in input order: results application (CS-5b, CS-5a, CS-2b) before ranking.
+    let mut slots = Vec::with_capacity(candidates.len());
+    for (index, c) in candidates.iter().enumerate() {
+        let (adjustments, cancelled) = if c.must_fund {
+            (Vec::new(), false)
+        } else {
+            adjust(c, p)
+        };
+        let cuts = adjustments
+            .iter()
+            .fold(Money::ZERO, |s, a| add(s, a.amount));
+        let need = sub(c.reviewed, cuts);
+        slots.push(Slot {
+            key: (c.fund_book, order_key(p, c)),
+            index,
+            tier: tier_of(c),
+            must_fund: c.must_fund,
+            reviewed: c.reviewed,
+            need,
+            minimum: c.minimum,
+            cancelled: cancelled || (need == Money::ZERO && cuts > Money::ZERO),
+        });
+        out.projects.push(ProjectResult {
+            id: c.id,
+            fund_book: c.fund_book,
+            tier: tier_of(c),
+            requested: c.requested,
+            reviewed: c.reviewed,
+            adjustments,
+            adjusted: need,
+            allocated: Money::ZERO,
+            position: 0,
+            status: Status::Unfunded,
+            reason: Reason::Cancelled,
+        });
+    }
+    slots.sort_unstable_by_key(|s| s.key);
+    let mut books: Vec<FundBook> = resources.keys().copied().collect();
+    books.extend(slots.iter().map(|s| s.key.0));
+    books.sort_unstable();
+    books.dedup();
+    let mut start = 0;
+    for book in books {
+        let end = start
+            + slots[start..]
+                .iter()
+                .take_while(|s| s.key.0 == book)
+                .count();
         let available = resources.get(&book).copied().unwrap_or(Money::ZERO);
-        book_run(book, &list, available, p, &mut out);
+        book_run(book, &slots[start..end], available, p, &mut out);
+        start = end;
     }
     for (c, reason) in excluded {
         out.projects.push(ProjectResult {
@@ -244,7 +488,7 @@ pub fn run(
             allocated: Money::ZERO,
             position: 0,
             status: Status::Excluded,
-            explanation: reason.clone(),
+            reason: Reason::Text(reason.clone()),
         });
     }
     out
@@ -256,13 +500,8 @@ struct Short {
     shortfall: Money,
 }
 
-fn book_run(
-    book: FundBook,
-    list: &[&Candidate],
-    available: Money,
-    p: &Allocation,
-    out: &mut RunResult,
-) {
+/// The waterfall of one fund book over its slots in run order; writes each result's outcome.
+fn book_run(book: FundBook, list: &[Slot], available: Money, p: &Allocation, out: &mut RunResult) {
     let must_total = list
         .iter()
         .filter(|c| c.must_fund)
@@ -273,9 +512,9 @@ fn book_run(
     let mut position = 0u32;
     let mut i = 0;
     while i < list.len() {
-        let tier = tier_of(list[i]);
+        let tier = list[i].tier;
         let number = tier_number(p, tier);
-        let end = i + list[i..].iter().take_while(|c| tier_of(c) == tier).count();
+        let end = i + list[i..].iter().take_while(|c| c.tier == tier).count();
         let mut tier_row = TierResult {
             fund_book: book,
             tier,
@@ -288,66 +527,41 @@ fn book_run(
         let mut stopped = false;
         for c in &list[i..end] {
             position += 1;
-            let (adjustments, cancelled) = if c.must_fund {
-                (Vec::new(), false)
-            } else {
-                adjust(c, p)
-            };
-            let cuts = adjustments
-                .iter()
-                .fold(Money::ZERO, |s, a| add(s, a.amount));
-            let need = sub(c.reviewed, cuts);
-            let (allocated, status, why) = if cancelled
-                || (need == Money::ZERO && cuts > Money::ZERO)
-            {
-                (Money::ZERO, Status::Cancelled, cut_summary(&adjustments))
+            let need = c.need;
+            let (allocated, status, reason) = if c.cancelled {
+                (Money::ZERO, Status::Cancelled, Reason::Cancelled)
             } else if must_fund_shortfall.is_some() && !c.must_fund {
-                (
-                    Money::ZERO,
-                    Status::Unfunded,
-                    "按人数和标准计算、据实结算的必保支出已超过可用财力，其他支出不予安排（ZB-3b）"
-                        .to_string(),
-                )
+                (Money::ZERO, Status::Unfunded, Reason::MustFundExceeds)
             } else if let Some(s) = &short {
                 (
                     Money::ZERO,
                     Status::Unfunded,
-                    format!(
-                        "第{}层级缺口 {} 万元，第{}层级不予安排（ZB-3）",
-                        s.number,
-                        s.shortfall.to_wan_display(),
-                        number
-                    ),
+                    Reason::HigherTierShort {
+                        short: s.number,
+                        shortfall: s.shortfall,
+                        number,
+                    },
                 )
             } else if stopped {
-                (
-                    Money::ZERO,
-                    Status::Unfunded,
-                    format!("第{number}层级资金已安排完毕，排序在后不予安排（ZB-3）"),
-                )
+                (Money::ZERO, Status::Unfunded, Reason::TierSpent(number))
             } else if need <= remaining {
                 remaining = sub(remaining, need);
-                let why = if c.must_fund {
-                    format!(
-                        "按人数和标准计算或据实结算的必保支出，足额安排 {} 万元（ZB-3b）",
-                        need.to_wan_display()
-                    )
+                let reason = if c.must_fund {
+                    Reason::MustFundFunded(need)
                 } else {
-                    format!(
-                        "第{number}层级（{}）第{position}位，足额安排 {} 万元（ZB-3）",
-                        tier.label(),
-                        need.to_wan_display()
-                    )
+                    Reason::Funded {
+                        number,
+                        tier,
+                        position,
+                        amount: need,
+                    }
                 };
-                (need, Status::Funded, why)
+                (need, Status::Funded, reason)
             } else if c.must_fund {
                 (
                     Money::ZERO,
                     Status::Unfunded,
-                    format!(
-                        "必保支出超过可用财力，缺口 {} 万元（ZB-3b）",
-                        must_fund_shortfall.unwrap_or(Money::ZERO).to_wan_display()
-                    ),
+                    Reason::MustFundShort(must_fund_shortfall.unwrap_or(Money::ZERO)),
                 )
             } else {
                 let left = remaining;
@@ -360,44 +574,36 @@ fn book_run(
                             (
                                 left,
                                 Status::Partial,
-                                format!(
-                                    "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），不低于最低可行额度 {} 万元，部分安排（ZB-3）",
-                                    left.to_wan_display(),
-                                    need.to_wan_display(),
-                                    minimum.to_wan_display()
-                                ),
+                                Reason::Partial {
+                                    number,
+                                    left,
+                                    need,
+                                    minimum,
+                                },
                             )
                         } else {
                             (
                                 Money::ZERO,
                                 Status::Unfunded,
-                                format!(
-                                    "第{number}层级余额 {} 万元低于本项目最低可行额度 {} 万元，不予安排（ZB-3）",
-                                    left.to_wan_display(),
-                                    minimum.to_wan_display()
-                                ),
+                                Reason::BelowMinimum {
+                                    number,
+                                    left,
+                                    minimum,
+                                },
                             )
                         }
                     }
                     MarginalPolicy::SkipToNextFit => (
                         Money::ZERO,
                         Status::Unfunded,
-                        format!(
-                            "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），跳过，安排其后可足额安排的项目（ZB-3）",
-                            left.to_wan_display(),
-                            need.to_wan_display()
-                        ),
+                        Reason::Skipped { number, left, need },
                     ),
                     MarginalPolicy::Stop => {
                         stopped = true;
                         (
                             Money::ZERO,
                             Status::Unfunded,
-                            format!(
-                                "第{number}层级余额 {} 万元不足以足额安排（需 {} 万元），本层级安排至此（ZB-3）",
-                                left.to_wan_display(),
-                                need.to_wan_display()
-                            ),
+                            Reason::Stopped { number, left, need },
                         )
                     }
                 }
@@ -406,24 +612,12 @@ fn book_run(
                 tier_row.demand = add(tier_row.demand, need);
                 tier_row.allocated = add(tier_row.allocated, allocated);
             }
-            let explanation = if adjustments.is_empty() || status == Status::Cancelled {
-                why
-            } else {
-                format!("{}；{why}", cut_summary(&adjustments))
-            };
-            out.projects.push(ProjectResult {
-                id: c.id,
-                fund_book: book,
-                tier,
-                requested: c.requested,
-                reviewed: c.reviewed,
-                adjustments,
-                adjusted: need,
-                allocated,
-                position,
-                status,
-                explanation,
-            });
+            let r = &mut out.projects[c.index];
+            r.tier = tier;
+            r.allocated = allocated;
+            r.position = position;
+            r.status = status;
+            r.reason = reason;
         }
         tier_row.shortfall = sub(tier_row.demand, tier_row.allocated);
         if short.is_none() && tier_row.shortfall > Money::ZERO {
