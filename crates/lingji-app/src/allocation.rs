@@ -91,15 +91,6 @@ impl TryFrom<RunHeader> for RunView {
     }
 }
 
-/// Counts of a run's items by status.
-pub fn status_counts(items: &[StoredItem]) -> BTreeMap<Status, usize> {
-    let mut out = BTreeMap::new();
-    for i in items {
-        *out.entry(i.result.status).or_default() += 1;
-    }
-    out
-}
-
 /// Two runs compared, with the names of the projects that differ.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunComparison {
@@ -722,6 +713,21 @@ impl App {
         let run = self.run_in(&mut conn, jurisdiction_id, id).await?;
         let (items, total) = store::items(&mut conn, id, filter).await?;
         Ok((run, items, total))
+    }
+
+    /// How many items of a run end in each status, every status listed.
+    pub async fn allocation_status_counts(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<BTreeMap<Status, i64>> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        self.run_in(&mut conn, jurisdiction_id, id).await?;
+        let mut out: BTreeMap<Status, i64> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
+        out.extend(store::status_counts(&mut conn, id).await?);
+        Ok(out)
     }
 
     /// Every item of a run, in run order (exports, the CLI).

@@ -22,7 +22,7 @@ pub fn scenario(file: Option<&Path>) -> Result<Scenario> {
 }
 
 /// The run's summary: per fund book and per tier, then the counts by status.
-pub fn summary(run: &RunView, counts: &[(&str, usize)]) -> String {
+pub fn summary(run: &RunView, counts: &[(&str, i64)]) -> String {
     let h = &run.header;
     let mut out = format!(
         "{} 年度测算方案第 {} 号（{}），共 {} 项\n",

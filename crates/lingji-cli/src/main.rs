@@ -699,12 +699,15 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            let (_, items) = app
-                .allocation_items(&Caller::System, jurisdiction, run.header.id)
+            let counts = app
+                .allocation_status_counts(&Caller::System, jurisdiction, run.header.id)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            let counts = lingji_app::allocation::status_counts(&items);
-            let counts: Vec<(&str, usize)> = counts.iter().map(|(s, n)| (s.label(), *n)).collect();
+            let counts: Vec<(&str, i64)> = counts
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(s, n)| (s.label(), *n))
+                .collect();
             print!("{}", allocate::summary(&run, &counts));
             if let Some(out) = out {
                 allocate::write(&app, jurisdiction, &run, &out).await?;

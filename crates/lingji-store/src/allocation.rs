@@ -647,6 +647,22 @@ pub async fn items(
     Ok((items, total))
 }
 
+/// How many items of a run end in each status.
+pub async fn status_counts(
+    conn: &mut AnyConnection,
+    run_id: i64,
+) -> Result<Vec<(Status, i64)>, StoreError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT status, COUNT(*) FROM allocation_results WHERE run_id = $1 GROUP BY status",
+    )
+    .bind(run_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(s, n)| Ok((Status::parse(&s).map_err(corrupt)?, n)))
+        .collect()
+}
+
 /// Every item of a run, in run order.
 pub async fn all_items(
     conn: &mut AnyConnection,

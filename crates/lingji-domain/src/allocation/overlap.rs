@@ -2,7 +2,7 @@
 //! with the same function code and similar names or indicators, listed so that finance can
 //! integrate them into fund pools.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -64,9 +64,14 @@ fn fraction(shared: usize, total: usize) -> Rate {
 /// An item with its name's character pairs and its indicator names.
 type Prepared<'a> = (&'a OverlapItem, BTreeSet<(char, char)>, BTreeSet<&'a str>);
 
+/// A character pair or indicator shared by more items than this says little about any two of
+/// them; it does not propose pairs (it still counts in their similarity).
+const COMMON: usize = 200;
+
 /// Pairs of items of different departments with the same function code whose names or
-/// indicators are at least `threshold` alike, most alike first. Compares only inside a
-/// function code, so the work is the sum of the squares of the groups.
+/// indicators are at least `threshold` alike, most alike first. Inside a function code, pairs
+/// are proposed by a shared character pair or indicator that is not common to more than 200
+/// items, so a large group costs its postings, not the square of its size.
 pub fn find_overlaps(items: &[OverlapItem], threshold: Rate) -> Vec<OverlapPair> {
     let mut groups: BTreeMap<&str, Vec<Prepared>> = BTreeMap::new();
     for i in items.iter().filter(|i| !i.function_code.trim().is_empty()) {
@@ -78,30 +83,47 @@ pub fn find_overlaps(items: &[OverlapItem], threshold: Rate) -> Vec<OverlapPair>
     }
     let mut out = Vec::new();
     for (code, group) in groups {
-        for (n, (x, xb, xi)) in group.iter().enumerate() {
-            for (y, yb, yi) in &group[n + 1..] {
-                if x.department_id == y.department_id {
-                    continue;
-                }
-                let names = fraction(2 * xb.intersection(yb).count(), xb.len() + yb.len());
-                let indicators = fraction(xi.intersection(yi).count(), xi.union(yi).count());
-                if names < threshold && indicators < threshold {
-                    continue;
-                }
-                let (a, b) = if x.id < y.id { (x, y) } else { (y, x) };
-                out.push(OverlapPair {
-                    a: a.id,
-                    b: b.id,
-                    function_code: code.to_string(),
-                    name_similarity: names,
-                    indicator_similarity: indicators,
-                    reason: format!(
-                        "不同部门、功能分类相同（{code}），名称相似度 {}，绩效指标重合 {}，建议整合归并为资金池（ZB-10、ZB-12、ZX-3b）",
-                        names.to_percent_display(),
-                        indicators.to_percent_display()
-                    ),
-                });
+        let mut by_pair: HashMap<(char, char), Vec<usize>> = HashMap::new();
+        let mut by_indicator: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (n, (_, names, indicators)) in group.iter().enumerate() {
+            for b in names {
+                by_pair.entry(*b).or_default().push(n);
             }
+            for i in indicators {
+                by_indicator.entry(i).or_default().push(n);
+            }
+        }
+        let mut proposed: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let lists = by_pair.values().chain(by_indicator.values());
+        for list in lists.filter(|l| l.len() <= COMMON) {
+            for (k, x) in list.iter().enumerate() {
+                for y in &list[k + 1..] {
+                    if group[*x].0.department_id != group[*y].0.department_id {
+                        proposed.insert((*x, *y));
+                    }
+                }
+            }
+        }
+        for (x, y) in proposed {
+            let ((x, xb, xi), (y, yb, yi)) = (&group[x], &group[y]);
+            let names = fraction(2 * xb.intersection(yb).count(), xb.len() + yb.len());
+            let indicators = fraction(xi.intersection(yi).count(), xi.union(yi).count());
+            if names < threshold && indicators < threshold {
+                continue;
+            }
+            let (a, b) = if x.id < y.id { (x, y) } else { (y, x) };
+            out.push(OverlapPair {
+                a: a.id,
+                b: b.id,
+                function_code: code.to_string(),
+                name_similarity: names,
+                indicator_similarity: indicators,
+                reason: format!(
+                    "不同部门、功能分类相同（{code}），名称相似度 {}，绩效指标重合 {}，建议整合归并为资金池（ZB-10、ZB-12、ZX-3b）",
+                    names.to_percent_display(),
+                    indicators.to_percent_display()
+                ),
+            });
         }
     }
     out.sort_by_key(|p| {

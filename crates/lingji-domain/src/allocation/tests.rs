@@ -489,3 +489,32 @@ proptest! {
         prop_assert!(parts.iter().all(|p| p.1 >= Money::ZERO));
     }
 }
+
+#[test]
+fn zb_10_a_large_function_group_still_finds_its_distinctive_pair() {
+    let item = |id: i64, dept, name: String| OverlapItem {
+        id,
+        department_id: dept,
+        name,
+        function_code: "2130599".into(),
+        indicators: Vec::new(),
+    };
+    // 300 items share "公共服务" (too common to propose pairs), two share rare words.
+    let mut items: Vec<OverlapItem> = (1..=300)
+        .map(|i| {
+            item(
+                i,
+                i,
+                format!("公共服务{}", char::from_u32(0x4e00 + i as u32 * 7).unwrap()),
+            )
+        })
+        .collect();
+    items.push(item(1001, 1, "公共服务农村饮水安全巩固".into()));
+    items.push(item(1002, 2, "公共服务农村饮水安全提升".into()));
+    let pairs = find_overlaps(&items, Rate::percent(50));
+    assert!(
+        pairs.iter().any(|p| (p.a, p.b) == (1001, 1002)),
+        "{:?}",
+        pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>()
+    );
+}

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use lingji_app::allocation::{ResourcesView, RunView, Scenario, status_counts};
+use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::allocation::Status;
@@ -426,7 +426,7 @@ struct RunPage<'a> {
     base_number: Option<i64>,
     rows: Vec<ItemRow>,
     total: i64,
-    counts: Vec<(&'static str, &'static str, usize)>,
+    counts: Vec<(&'static str, &'static str, i64)>,
     filter: BTreeMap<String, String>,
     statuses: Vec<(&'static str, &'static str)>,
     tiers: Vec<(&'static str, &'static str)>,
@@ -535,17 +535,17 @@ async fn show_run(
             .app
             .allocation_run(&id.caller(), jurisdiction, run_id, &filter)
             .await?;
-        let (_, all) = state
+        let counts = state
             .app
-            .allocation_items(&id.caller(), jurisdiction, run_id)
+            .allocation_status_counts(&id.caller(), jurisdiction, run_id)
             .await?;
         let orgs = state
             .app
             .list_organisations(&id.caller(), jurisdiction)
             .await?;
-        AppResult::Ok((filter, run, items, total, all, orgs))
+        AppResult::Ok((filter, run, items, total, counts, orgs))
     };
-    let (filter, run, items, total, all, orgs) = match loaded.await {
+    let (filter, run, items, total, counts, orgs) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
@@ -555,7 +555,6 @@ async fn show_run(
         .filter(|o| o.kind == lingji_domain::org::OrgKind::Department)
         .map(|o| (o.id, o.name.clone()))
         .collect();
-    let counts = status_counts(&all);
     let base_number = match run.header.base_run_id {
         Some(b) => state
             .app
