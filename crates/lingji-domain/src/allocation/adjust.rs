@@ -268,6 +268,19 @@ mod tests {
     }
 
     #[test]
+    fn qj_5b_below_good_is_cut_by_the_profiles_rate_and_excellent_is_not() {
+        let mut p = profile();
+        p.cut_good = Rate::percent(10);
+        let mut c = candidate(1, 1_000_000);
+        c.last_grade = Some(Grade::Good);
+        let (adj, _) = adjust(&c, &p);
+        assert_eq!(adj[0].amount, Money::from_yuan(100_000));
+        assert_eq!(adj[0].label.to_string(), "上年绩效评价“良”，压减 10%");
+        c.last_grade = Some(Grade::Excellent);
+        assert!(adjust(&c, &p).0.is_empty(), "优 keeps its amount (PM-13)");
+    }
+
+    #[test]
     fn cs_5a_factors_each_cut_the_reviewed_amount_and_never_more_than_it() {
         let mut p = profile();
         p.factor_execution_below = Rate::percent(80);

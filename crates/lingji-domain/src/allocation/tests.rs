@@ -122,7 +122,7 @@ fn zb_3_the_marginal_project_partial_down_to_its_minimum_or_skip_to_the_next_tha
 }
 
 #[test]
-fn inside_a_tier_key_matters_then_finance_rank_then_department_rank_then_score() {
+fn cs_2a_zx_1_pm_13_inside_a_tier_key_matters_then_finance_rank_then_department_rank_then_score() {
     let mut c: Vec<Candidate> = (1..=5)
         .map(|i| candidate(i, SpendingTier::GeneralDevelopment, 100))
         .collect();
@@ -139,7 +139,8 @@ fn inside_a_tier_key_matters_then_finance_rank_then_department_rank_then_score()
 }
 
 #[test]
-fn zb_3b_must_fund_items_first_in_the_guarantee_order_and_a_shortfall_stops_everything_else() {
+fn zb_3b_qj_2c_must_fund_items_first_in_the_guarantee_order_and_a_shortfall_stops_everything_else()
+{
     let mut wages = candidate(1, SpendingTier::ThreeGuarantees, 600);
     wages.must_fund = true;
     wages.guarantee = Some(Guarantee::Wages);
@@ -438,7 +439,7 @@ fn zx_3a_year_on_year_counts_cut_cancelled_new_and_increased_with_the_ratio() {
 }
 
 #[test]
-fn zb_10_overlaps_are_pairs_of_different_departments_with_the_same_function_code() {
+fn zb_10_zb_12_zx_3b_overlaps_are_pairs_of_different_departments_with_the_same_function_code() {
     let item = |id, dept, name: &str, code: &str, ind: &[&str]| OverlapItem {
         id,
         department_id: dept,
@@ -517,4 +518,21 @@ fn zb_10_a_large_function_group_still_finds_its_distinctive_pair() {
         "{:?}",
         pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn zb_4_last_year_is_only_a_reference_the_run_funds_this_years_reviewed_amount() {
+    let mut small = candidate(1, SpendingTier::GeneralDevelopment, 100);
+    small.last_year = Some(Money::from_yuan(10_000_000));
+    let mut large = candidate(2, SpendingTier::GeneralDevelopment, 300);
+    large.last_year = Some(Money::from_yuan(500_000));
+    let r = run(
+        &[small, large],
+        &[],
+        &resources(10_000),
+        &profile(MarginalPolicy::Partial),
+    );
+    // Neither last year's 1,000 万元 nor its 50 万元 is a base: this year's reviewed amounts.
+    assert_eq!(by_id(&r, 1).allocated, Money::from_yuan(1_000_000));
+    assert_eq!(by_id(&r, 2).allocated, Money::from_yuan(3_000_000));
 }

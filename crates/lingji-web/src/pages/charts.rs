@@ -17,15 +17,11 @@ pub struct Series {
 }
 
 fn wan(m: Money) -> String {
-    // 万元 with two decimals from the exact fen, e.g. 312.50.
+    // 万元 with two decimals from the exact fen, half up as to_wan_display, no separators.
     let fen = m.fen();
     let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    format!(
-        "{sign}{}.{:02}",
-        abs / 1_000_000,
-        (abs % 1_000_000) / 10_000
-    )
+    let hundredths = (fen.unsigned_abs() + 5_000) / 10_000;
+    format!("{sign}{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
 impl Series {
@@ -75,8 +71,14 @@ mod tests {
 
     #[test]
     fn chart_amounts_are_exact_wan_text() {
-        assert_eq!(wan(Money::from_fen(312_500_000)), "3125.00");
-        assert_eq!(wan(Money::from_fen(3_125_000)), "31.25");
-        assert_eq!(wan(Money::from_fen(-1_234_567)), "-12.34");
+        // 3,125,000.00 元, 31,250.00 元, −12,345.67 元, 123,456,789.00 元.
+        assert_eq!(wan(Money::from_fen(312_500_000)), "312.50");
+        assert_eq!(wan(Money::from_fen(3_125_000)), "3.13");
+        assert_eq!(wan(Money::from_fen(-1_234_567)), "-1.23");
+        assert_eq!(wan(Money::from_fen(12_345_678_900)), "12345.68");
+        assert_eq!(
+            wan(Money::from_fen(3_125_000)),
+            Money::from_fen(3_125_000).to_wan_display()
+        );
     }
 }
