@@ -6,6 +6,7 @@
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::project::{Features, ProjectState};
 use lingji_domain::review::decision::ReviewStage;
+use lingji_domain::review::gates::{CapacityResult, GateRecord};
 use lingji_domain::{Money, Refusal};
 use lingji_store::projects;
 use lingji_store::reviews::{self, ReviewState};
@@ -503,6 +504,11 @@ impl App {
                     };
                     reviews::advance(&mut tx, new.project.id, new.project.version, to, &review)
                         .await?;
+                    if to == ProjectState::Admitted {
+                        for record in demo_gates(template) {
+                            reviews::put_gate(&mut tx, new.project.id, &record, "system").await?;
+                        }
+                    }
                     let note = match to {
                         ProjectState::Returned => "请细化测算依据，补充绩效指标值的测算过程",
                         ProjectState::Retired => "阶段性任务已完成，予以退出",
@@ -560,4 +566,37 @@ fn set_standards(
         return Err(Refusal::new("DEMO_TEMPLATE_EMPTY", "示范模板没有测算").into());
     }
     Ok(())
+}
+
+/// The findings finance recorded on an admitted demo project, so most of them may be funded:
+/// the key-matters item it carries out (CS-2a), the fiscal capacity assessment of a government
+/// investment (ZB-2c), the industry-fund finding (ZB-2d), the registered special fund
+/// (ZB-12). Purchases of services are left unrecorded: the run lists them as excluded with
+/// their clause (ZB-8).
+fn demo_gates(t: &Template) -> Vec<GateRecord> {
+    let f = &t.features;
+    let mut out = Vec::new();
+    if f.key_matters_item {
+        out.push(GateRecord::KeyMatter {
+            item_code: "DS2026-01".into(),
+        });
+    }
+    if f.government_investment {
+        out.push(GateRecord::FiscalCapacity {
+            result: CapacityResult::Passed,
+            note: "未超过一般公共预算支出 10% 红线".into(),
+        });
+    }
+    if f.special_fund {
+        out.push(GateRecord::SpecialFund {
+            fund_code: "ZX-NY01".into(),
+        });
+    }
+    if f.industry_fund_eligible || t.class == "industry_support" {
+        out.push(GateRecord::IndustryFund {
+            fundable: false,
+            note: "不符合产业基金投资条件，由预算安排".into(),
+        });
+    }
+    out
 }
