@@ -16,7 +16,7 @@ use lingji_domain::project::cost::{
     Headcount, StandardCategory, basic_expenditure, funded_contract_staff,
 };
 use lingji_domain::project::{MatterClass, ProjectKind};
-use lingji_domain::review::eligibility::{EligibilityFacts, eligibility};
+use lingji_domain::review::eligibility::eligibility;
 use lingji_domain::tier::{Guarantee, SpendingTier};
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{
@@ -203,23 +203,8 @@ async fn library_inputs(
     let mut excluded = Vec::new();
     for a in store::admitted(conn, jurisdiction_id, year).await? {
         let h = &a.project.header;
-        let unit = units.get(&h.unit_id);
-        let own = unit.map(|u| u.own_funds).unwrap_or(Money::ZERO);
-        let facts = EligibilityFacts {
-            state: h.state,
-            fiscal_year: h.fiscal_year,
-            request: h.request,
-            is_new: h.is_new,
-            is_major: h.is_major,
-            tier: h.tier,
-            matter_class: h.matter_class,
-            features: h.features,
-            fund_book: h.fund_book,
-            unit_kind: unit.and_then(|u| u.unit_kind),
-            unit_own_funds: (own > Money::ZERO).then_some(own),
-            gates: &a.gates,
-            lists: &lists,
-        };
+        let unit = units.get(&h.unit_id).copied();
+        let facts = crate::review_gates::facts_of(h, unit, &a.gates, &lists);
         let verdict = eligibility(&facts, profile);
         let c = project_candidate(&a);
         if verdict.eligible() {
@@ -336,7 +321,7 @@ fn profile_for(mut profile: PolicyProfile, scenario: &Scenario) -> AppResult<Pol
 }
 
 impl App {
-    fn authorize_allocation(
+    pub(crate) fn authorize_allocation(
         &self,
         caller: &Caller,
         jurisdiction_id: i64,

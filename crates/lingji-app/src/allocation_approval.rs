@@ -98,11 +98,7 @@ impl App {
         mark: Mark,
         document: Option<&str>,
     ) -> AppResult<RunView> {
-        caller.authorize(
-            Resource::Allocation,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        self.authorize_allocation(caller, jurisdiction_id, Access::Write)?;
         let mut tx = self.store.begin().await?;
         let run = self.run_in(&mut tx, jurisdiction_id, id).await?;
         let year = i32::try_from(run.header.fiscal_year)

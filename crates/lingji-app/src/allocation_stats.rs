@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use lingji_domain::allocation::{
     OverlapItem, OverlapPair, YearOnYear, YearRow, find_overlaps, year_on_year,
 };
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::OrgPath;
+use lingji_domain::authz::Access;
 use lingji_domain::policy::Rate;
 use lingji_store::allocation as store;
 use rust_xlsxwriter::{Format, Workbook};
@@ -70,11 +69,7 @@ impl App {
         year: i32,
         run_id: Option<i64>,
     ) -> AppResult<YearOnYearView> {
-        caller.authorize(
-            Resource::Allocation,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let names = lingji_store::orgs::list(&mut conn, jurisdiction_id, None)
             .await?
@@ -128,11 +123,7 @@ impl App {
         jurisdiction_id: i64,
         year: i32,
     ) -> AppResult<Vec<OverlapView>> {
-        caller.authorize(
-            Resource::Allocation,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let departments: HashMap<i64, String> =
             lingji_store::orgs::list(&mut conn, jurisdiction_id, None)

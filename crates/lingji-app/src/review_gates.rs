@@ -37,6 +37,31 @@ fn listed(entries: &[ListEntry], code: &str) -> bool {
     entries.iter().any(|e| e.code == code.trim())
 }
 
+/// What the eligibility rules read of a project, its unit, its gate records and the lists.
+pub(crate) fn facts_of<'a>(
+    h: &lingji_store::projects::ProjectHeader,
+    unit: Option<&orgs::Organisation>,
+    gates: &'a [GateRecord],
+    lists: &'a lingji_domain::review::eligibility::Lists,
+) -> EligibilityFacts<'a> {
+    let own = unit.map(|u| u.own_funds).unwrap_or(Money::ZERO);
+    EligibilityFacts {
+        state: h.state,
+        fiscal_year: h.fiscal_year,
+        request: h.request,
+        is_new: h.is_new,
+        is_major: h.is_major,
+        tier: h.tier,
+        matter_class: h.matter_class,
+        features: h.features,
+        fund_book: h.fund_book,
+        unit_kind: unit.and_then(|u| u.unit_kind),
+        unit_own_funds: (own > Money::ZERO).then_some(own),
+        gates,
+        lists,
+    }
+}
+
 impl App {
     /// The facts and the answer for one loaded project.
     pub(crate) async fn eligibility_in(
@@ -51,22 +76,7 @@ impl App {
         let unit = orgs::get(conn, h.unit_id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        let own = unit.own_funds;
-        let facts = EligibilityFacts {
-            state: h.state,
-            fiscal_year: h.fiscal_year,
-            request: h.request,
-            is_new: h.is_new,
-            is_major: h.is_major,
-            tier: h.tier,
-            matter_class: h.matter_class,
-            features: h.features,
-            fund_book: h.fund_book,
-            unit_kind: unit.unit_kind,
-            unit_own_funds: (own > Money::ZERO).then_some(own),
-            gates,
-            lists: &lists,
-        };
+        let facts = facts_of(h, Some(&unit), gates, &lists);
         Ok(eligibility(&facts, &profile))
     }
 

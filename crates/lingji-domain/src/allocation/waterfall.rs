@@ -446,19 +446,14 @@ pub fn run(
             minimum: c.minimum,
             cancelled: cancelled || (need == Money::ZERO && cuts > Money::ZERO),
         });
-        out.projects.push(ProjectResult {
-            id: c.id,
-            fund_book: c.fund_book,
-            tier: tier_of(c),
-            requested: c.requested,
-            reviewed: c.reviewed,
+        // The outcome is written when the walk reaches it.
+        out.projects.push(unplaced(
+            c,
             adjustments,
-            adjusted: need,
-            allocated: Money::ZERO,
-            position: 0,
-            status: Status::Unfunded,
-            reason: Reason::Cancelled,
-        });
+            need,
+            Status::Unfunded,
+            Reason::Cancelled,
+        ));
     }
     slots.sort_unstable_by_key(|s| s.key);
     let mut books: Vec<FundBook> = resources.keys().copied().collect();
@@ -477,21 +472,38 @@ pub fn run(
         start = end;
     }
     for (c, reason) in excluded {
-        out.projects.push(ProjectResult {
-            id: c.id,
-            fund_book: c.fund_book,
-            tier: tier_of(c),
-            requested: c.requested,
-            reviewed: c.reviewed,
-            adjustments: Vec::new(),
-            adjusted: Money::ZERO,
-            allocated: Money::ZERO,
-            position: 0,
-            status: Status::Excluded,
-            reason: Reason::Text(reason.clone()),
-        });
+        out.projects.push(unplaced(
+            c,
+            Vec::new(),
+            Money::ZERO,
+            Status::Excluded,
+            Reason::Text(reason.clone()),
+        ));
     }
     out
+}
+
+/// A candidate's result before (or without) a place in the run: nothing allocated.
+fn unplaced(
+    c: &Candidate,
+    adjustments: Vec<Adjustment>,
+    adjusted: Money,
+    status: Status,
+    reason: Reason,
+) -> ProjectResult {
+    ProjectResult {
+        id: c.id,
+        fund_book: c.fund_book,
+        tier: tier_of(c),
+        requested: c.requested,
+        reviewed: c.reviewed,
+        adjustments,
+        adjusted,
+        allocated: Money::ZERO,
+        position: 0,
+        status,
+        reason,
+    }
 }
 
 /// A higher tier that is short, for the explanation of everything below it.
