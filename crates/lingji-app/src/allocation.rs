@@ -282,11 +282,8 @@ async fn library_inputs(
     Ok((candidates, excluded))
 }
 
-/// Resources per fund book as entered, with the scenario's replacements, and the reserve asked.
-fn resources_for(
-    entered: &[ResourceEntry],
-    scenario: &Scenario,
-) -> AppResult<(BTreeMap<FundBook, Money>, BTreeMap<FundBook, Money>)> {
+/// Resources per fund book as entered, and the reserve asked.
+fn resources_for(entered: &[ResourceEntry]) -> AppResult<(Books, Books)> {
     let mut totals = BTreeMap::new();
     let mut reserve = BTreeMap::new();
     for e in entered {
@@ -299,15 +296,24 @@ fn resources_for(
         totals.insert(e.fund_book, total);
         reserve.insert(e.fund_book, e.reserve);
     }
-    for (book, m) in &scenario.resources {
-        if m.is_negative() {
-            return Err(Refusal::new("RESOURCES_NEGATIVE", "可用财力不能为负数")
-                .field(format!("resources.{}", book.as_str()))
-                .into());
-        }
-        totals.insert(*book, *m);
-    }
     Ok((totals, reserve))
+}
+
+/// An amount per fund book.
+type Books = BTreeMap<FundBook, Money>;
+
+/// What a run used besides its candidates, saved with it so that a scenario of it starts from
+/// the very same rules and money.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Basis {
+    /// The allocation rules (profile and scenario parameters applied).
+    allocation: lingji_domain::policy::Allocation,
+    /// The unassigned reserve's cap (ZB-2b).
+    unassigned_reserve_cap: Rate,
+    /// Available resources per fund book.
+    resources: Books,
+    /// Unassigned reserve asked per fund book.
+    reserve_asked: Books,
 }
 
 /// The profile with the scenario's parameters applied; a bad key or value names itself.
@@ -493,10 +499,23 @@ impl App {
             }
             None => (None, scenario.clone()),
         };
-        let profile = profile_for(
-            crate::profiles::in_force(&mut conn, jurisdiction_id, year).await?,
-            &changes,
-        )?;
+        // A scenario starts from what its base used — rules, resources, reserve — not from
+        // what has been entered since; a first run from the profile and resources in force.
+        let mut profile = crate::profiles::in_force(&mut conn, jurisdiction_id, year).await?;
+        let start = match &base {
+            Some(b) => {
+                let basis: Basis = serde_json::from_str(&b.header.parameters)
+                    .map_err(|e| AppError::Internal(format!("run {}: {e}", b.header.id)))?;
+                profile.allocation = basis.allocation;
+                profile.library.unassigned_reserve_cap = basis.unassigned_reserve_cap;
+                (basis.resources, basis.reserve_asked)
+            }
+            None => {
+                let entered = store::resources(&mut conn, jurisdiction_id, year).await?;
+                resources_for(&entered)?
+            }
+        };
+        let profile = profile_for(profile, &changes)?;
         let (mut candidates, excluded) = match &base {
             Some(b) => {
                 let items = store::all_items(&mut conn, b.header.id).await?;
@@ -524,9 +543,22 @@ impl App {
             };
             c.finance_rank = Some(*rank);
         }
-        let entered = store::resources(&mut conn, jurisdiction_id, year).await?;
-        let (resources, reserve) = resources_for(&entered, &changes)?;
+        let (mut resources, reserve) = start;
+        for (book, m) in &changes.resources {
+            if m.is_negative() {
+                return Err(Refusal::new("RESOURCES_NEGATIVE", "可用财力不能为负数")
+                    .field(format!("resources.{}", book.as_str()))
+                    .into());
+            }
+            resources.insert(*book, *m);
+        }
         drop(conn);
+        let basis = Basis {
+            allocation: profile.allocation.clone(),
+            unassigned_reserve_cap: profile.library.unassigned_reserve_cap,
+            resources: resources.clone(),
+            reserve_asked: reserve.clone(),
+        };
 
         let mut result: RunResult = run(&candidates, &excluded, &resources, &profile.allocation);
         set_aside_reserve(
@@ -541,7 +573,7 @@ impl App {
             name,
             base_run_id,
             &changes,
-            &profile,
+            &basis,
             candidates
                 .into_iter()
                 .chain(excluded.into_iter().map(|e| e.0)),
@@ -559,7 +591,7 @@ impl App {
         name: &str,
         base_run_id: Option<i64>,
         changes: &Scenario,
-        profile: &PolicyProfile,
+        basis: &Basis,
         candidates: impl Iterator<Item = Candidate>,
         result: RunResult,
     ) -> AppResult<RunView> {
@@ -578,10 +610,6 @@ impl App {
             })
             .collect::<AppResult<_>>()?;
         let allocated = money_sum(result.books.iter().map(|b| b.allocated))?;
-        let parameters = serde_json::json!({
-            "allocation": profile.allocation,
-            "unassigned_reserve_cap": profile.library.unassigned_reserve_cap,
-        });
         let default_name = match base_run_id {
             Some(_) => "情景测算",
             None => "测算",
@@ -592,7 +620,7 @@ impl App {
             name: if name.is_empty() { default_name } else { name },
             base_run_id,
             scenario: to_json(changes)?,
-            parameters: parameters.to_string(),
+            parameters: to_json(basis)?,
             books: to_json(&result.books)?,
             tiers: to_json(&result.tiers)?,
             allocated,

@@ -234,17 +234,17 @@ async fn scenarios_rerun_the_same_inputs_with_changes_and_compare_by_project_and
     )
     .await;
     let basic = must_fund(&items(&t, &fin, &plenty).await);
-    let base = run(
-        &t,
-        &fin,
-        json!({"year": 2026, "name": "基准", "scenario": {"resources": {"general_public": yuan(basic + 30_000_000)}}}),
-    )
-    .await;
+    let (status, body) = put_resources(&t, &fin, &yuan(basic + 30_000_000), 0).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let base = run(&t, &fin, json!({"year": 2026, "name": "基准"})).await;
     // Same department rank: the earlier id goes first.
     let all = items(&t, &fin, &base).await;
     assert_eq!(item(&all, &a["id"])["result"]["status"], "funded");
     assert_eq!(item(&all, &b["id"])["result"]["status"], "unfunded");
 
+    // Resources entered after the base run do not reach its scenario either.
+    let (status, body) = put_resources(&t, &fin, "1.00", 1).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     // A project admitted after the base run is not in its scenario: the same inputs.
     admitted(
         &t,
