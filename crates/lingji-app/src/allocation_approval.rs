@@ -169,6 +169,7 @@ impl App {
         document: &str,
     ) -> AppResult<Vec<BudgetLine>> {
         let items = store::all_items(conn, run.header.id).await?;
+        let funded = store::funded_projects(conn, run.header.id).await?;
         let year = i32::try_from(run.header.fiscal_year)
             .map_err(|_| AppError::Internal("year out of range".into()))?;
         let mut lines = Vec::new();
@@ -196,10 +197,11 @@ impl App {
                 };
                 vec![(code.to_string(), r.allocated)]
             } else {
-                let detail = lingji_store::projects::get_detail(conn, c.id)
-                    .await?
+                let (state, economic_code) = funded
+                    .heads
+                    .get(&c.id)
                     .ok_or_else(|| AppError::not_found("项目"))?;
-                if detail.project.header.state != ProjectState::Admitted {
+                if *state != ProjectState::Admitted {
                     return Err(Refusal::new(
                         "ALLOCATION_STALE",
                         format!(
@@ -211,16 +213,8 @@ impl App {
                 }
                 store::set_funded(conn, c.id, r.allocated).await?;
                 base.project_id = Some(c.id);
-                let weights: Vec<(String, Money)> = detail
-                    .cost_lines
-                    .iter()
-                    .map(|l| (l.input.economic_code.clone(), l.amount))
-                    .collect();
-                spread(
-                    r.allocated,
-                    &weights,
-                    &detail.project.header.government_economic_code,
-                )
+                let weights = funded.lines.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+                spread(r.allocated, weights, economic_code)
             };
             for (code, amount) in parts {
                 lines.push(BudgetLine {

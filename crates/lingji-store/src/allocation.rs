@@ -938,6 +938,50 @@ pub async fn lines(
         .collect()
 }
 
+/// What approval needs of the projects a run funds: state and government economic code by
+/// project id, and each project's cost lines (economic code, amount) in order.
+pub async fn funded_projects(
+    conn: &mut AnyConnection,
+    run_id: i64,
+) -> Result<FundedProjects, StoreError> {
+    let heads: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.state, p.government_economic_code FROM allocation_results r \
+         JOIN projects p ON p.id = r.project_id WHERE r.run_id = $1 AND r.allocated > 0",
+    )
+    .bind(run_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let lines: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT l.project_id, l.economic_code, l.amount FROM allocation_results r \
+         JOIN project_cost_lines l ON l.project_id = r.project_id \
+         WHERE r.run_id = $1 AND r.allocated > 0 ORDER BY l.project_id, l.position",
+    )
+    .bind(run_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = FundedProjects::default();
+    for (id, state, code) in heads {
+        let state = lingji_domain::project::ProjectState::parse(&state).map_err(corrupt)?;
+        out.heads.insert(id, (state, code));
+    }
+    for (id, code, amount) in lines {
+        out.lines
+            .entry(id)
+            .or_default()
+            .push((code, Money::from_fen(amount)));
+    }
+    Ok(out)
+}
+
+/// See [`funded_projects`].
+#[derive(Debug, Default)]
+pub struct FundedProjects {
+    /// State and government economic code by project id.
+    pub heads: std::collections::HashMap<i64, (lingji_domain::project::ProjectState, String)>,
+    /// Cost lines (economic code, amount) by project id.
+    pub lines: std::collections::HashMap<i64, Vec<(String, Money)>>,
+}
+
 /// Marks an approved project funded with its approved amount.
 pub async fn set_funded(
     conn: &mut AnyConnection,

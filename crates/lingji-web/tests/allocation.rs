@@ -656,7 +656,82 @@ async fn zb_10_overlapping_projects_of_two_departments_are_listed(backend: Backe
     );
 }
 
+async fn approval_of_a_stale_run_is_refused_and_writes_nothing(backend: Backend) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let p = admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({})).await;
+    let r = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "scenario": {"resources": {"general_public": "999999999.00"}}}),
+    )
+    .await;
+    for step in ["choose", "publish"] {
+        let x = t
+            .call(
+                Method::POST,
+                &format!("/api/v1/allocation/runs/{}/{step}", r["id"]),
+                Some(&fin),
+                None,
+            )
+            .await;
+        assert_eq!(x.status, StatusCode::OK, "{}", x.text);
+    }
+    // The project leaves the library after the run (here by SQL; the lifecycle is issue 3's).
+    {
+        let mut tx = t.app.store.begin().await.unwrap();
+        let now = t
+            .get(&format!("/api/v1/projects/{}", p["id"]), Some(&fin))
+            .await
+            .json();
+        lingji_app::store::projects::set_state(
+            &mut tx,
+            p["id"].as_i64().unwrap(),
+            lingji_domain::project::ProjectState::Retired,
+            now["detail"]["version"].as_i64().unwrap(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let before = t.audit_count().await;
+    let x = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/allocation/runs/{}/approve", r["id"]),
+            Some(&fin),
+            Some(json!({"document": "示财预〔2026〕1号"})),
+        )
+        .await;
+    assert_eq!(
+        (x.status, x.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "ALLOCATION_STALE".into()),
+        "{}",
+        x.text
+    );
+    assert!(
+        x.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("全市教育工作会议")
+            || x.text.contains("全市教育工作会议")
+    );
+    // Nothing written: no lines, no funded projects, no approval, no audit event.
+    let lines = t
+        .get("/api/v1/budget-lines?year=2026", Some(&fin))
+        .await
+        .json();
+    assert!(lines.as_array().unwrap().is_empty(), "{lines}");
+    let runs = t
+        .get("/api/v1/allocation/runs?year=2026", Some(&fin))
+        .await
+        .json();
+    assert!(runs[0]["approved_at"].is_null());
+    assert_eq!(t.audit_count().await, before);
+}
+
 backend_tests!(
+    approval_of_a_stale_run_is_refused_and_writes_nothing,
     zb_3_a_run_funds_basic_expenditure_first_then_tiers_in_order_and_explains_each_project,
     scenarios_rerun_the_same_inputs_with_changes_and_compare_by_project_and_tier,
     cs_5b_a_fair_grade_last_year_cuts_the_project_before_ranking_and_zx_3a_counts_it,
