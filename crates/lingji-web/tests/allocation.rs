@@ -730,7 +730,82 @@ async fn approval_of_a_stale_run_is_refused_and_writes_nothing(backend: Backend)
     assert_eq!(t.audit_count().await, before);
 }
 
+async fn zb_2b_the_reserve_asked_is_set_aside_within_its_cap(backend: Backend) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({})).await;
+    let body = |reserve: &str, version: i64| {
+        json!({"year": 2026, "revenue": "100000.00", "transfers": "0", "recovered": "0", "debt": "0",
+            "unit_funds": "0", "reserve": reserve, "expected_version": version})
+    };
+    // More reserve than the book has is refused by the field, with the clause.
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/v1/allocation/resources/general_public",
+            Some(&fin),
+            Some(body("100000.01", 0)),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.status,
+            r.json()["field"].as_str(),
+            r.json()["clause"].as_str()
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("reserve"),
+            Some("ZB-2b")
+        ),
+        "{}",
+        r.text
+    );
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/v1/allocation/resources/general_public",
+            Some(&fin),
+            Some(body("50000.00", 0)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Plenty of money in the scenario; the reserve asked (50,000.00) is capped at the
+    // profile's share of the project spending (200,000.00).
+    let run = run(
+        &t,
+        &fin,
+        json!({"year": 2026, "scenario": {"resources": {"general_public": "999999999.00"}}}),
+    )
+    .await;
+    let book = &run["book_totals"][0];
+    // The cap as the profile states it, e.g. "5" (percent).
+    let cap = t.get("/api/v1/policy/2026", Some(&fin)).await.json()["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "library.unassigned_reserve_cap")
+        .expect("the reserve cap is a policy parameter")["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cap_pct: i64 = cap.trim_end_matches('%').parse().unwrap();
+    assert!(cap_pct > 0 && cap_pct < 25, "{cap}");
+    assert_eq!(fen(&book["reserve"]), 20_000_000 * cap_pct / 100, "{book}");
+    assert!(
+        book["reserve_note"].as_str().unwrap().contains("上限"),
+        "{book}"
+    );
+    assert!(book["reserve_note"].as_str().unwrap().contains("ZB-2b"));
+    assert_eq!(
+        fen(&book["allocated"]) + fen(&book["reserve"]) + fen(&book["remaining"]),
+        fen(&book["resources"]),
+        "parts add up to the whole"
+    );
+}
+
 backend_tests!(
+    zb_2b_the_reserve_asked_is_set_aside_within_its_cap,
     approval_of_a_stale_run_is_refused_and_writes_nothing,
     zb_3_a_run_funds_basic_expenditure_first_then_tiers_in_order_and_explains_each_project,
     scenarios_rerun_the_same_inputs_with_changes_and_compare_by_project_and_tier,
