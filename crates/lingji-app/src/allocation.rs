@@ -374,7 +374,7 @@ impl App {
 
     /// Enters a fund book's resources for the year (finance). `expected_version` is the
     /// version read (0: not entered yet); a stale one is refused.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments)]
     pub async fn set_resources(
         &self,
         caller: &Caller,
@@ -582,7 +582,7 @@ impl App {
         .await
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments)]
     async fn save_run(
         &self,
         caller: &Caller,

@@ -622,7 +622,7 @@ impl App {
 
     /// Adds a new project of `owner` inside the caller's transaction: code, content, history
     /// and audit event, counted in `adds`; the caller finishes `adds` and commits.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments)]
     pub(crate) async fn insert_project(
         &self,
         conn: &mut AnyConnection,

@@ -116,7 +116,7 @@ pub async fn resources(
 /// Writes a fund book's resources: a new row when `expected_version` is `None`, else only if
 /// nobody changed it since that version. Returns false when the row was not written (it exists
 /// already, or changed meanwhile).
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments)]
 pub async fn put_resources(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
