@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authz;
 pub mod codes;
 pub mod error;
+pub mod execution;
 pub mod fund;
 pub mod money;
 pub mod org;
