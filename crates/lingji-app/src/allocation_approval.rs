@@ -146,7 +146,7 @@ impl App {
                 let lines = self
                     .budget_lines_of(&mut tx, &run, document.unwrap_or_default())
                     .await?;
-                store::insert_lines(&mut tx, jurisdiction_id, &lines).await?;
+                store::insert_lines(&mut tx, jurisdiction_id, &lines, caller.name()).await?;
                 "allocation.approve"
             }
         };

@@ -842,18 +842,19 @@ pub struct BudgetLine {
     pub run_id: Option<i64>,
 }
 
-/// Saves budget lines.
+/// Saves budget lines, each with its approval as the first ledger entry.
 pub async fn insert_lines(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     lines: &[BudgetLine],
+    actor: &str,
 ) -> Result<(), StoreError> {
     let now = now_text();
     for l in lines {
-        sqlx::query(
+        let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, \
              name, economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(jurisdiction_id)
         .bind(i64::from(l.fiscal_year))
@@ -869,7 +870,15 @@ pub async fn insert_lines(
         .bind(&l.source_document)
         .bind(l.run_id)
         .bind(&now)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
+        .await?;
+        crate::ledger::add_entry(
+            conn,
+            id,
+            &lingji_domain::execution::Movement::Approve(l.approved),
+            &l.source_document,
+            actor,
+        )
         .await?;
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod audit;
 pub mod codes;
 pub mod error;
+pub mod ledger;
 pub mod lists;
 pub mod orgs;
 pub mod profiles;

@@ -1,0 +1,145 @@
+//! The budget-line ledger on both backends: balances beside each line, every movement an
+//! entry, and the one conditional UPDATE that reserves money for a payment (ZB-7a).
+
+use lingji_domain::Money;
+use lingji_domain::execution::{Balance, Movement};
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+use crate::projects::corrupt;
+use crate::time::now_text;
+
+fn kind_of(m: &Movement) -> (&'static str, Money) {
+    match *m {
+        Movement::Approve(a) => ("approve", a),
+        Movement::Adjust(a) => ("adjust", a),
+        Movement::Reserve(a) => ("reserve", a),
+        Movement::Release(a) => ("release", a),
+        Movement::Settle(a) => ("settle", a),
+        Movement::Close(a) => ("close", a),
+    }
+}
+
+fn movement(kind: &str, fen: i64) -> Result<Movement, StoreError> {
+    let a = Money::from_fen(fen);
+    Ok(match kind {
+        "approve" => Movement::Approve(a),
+        "adjust" => Movement::Adjust(a),
+        "reserve" => Movement::Reserve(a),
+        "release" => Movement::Release(a),
+        "settle" => Movement::Settle(a),
+        "close" => Movement::Close(a),
+        other => return Err(corrupt(format!("ledger entry kind {other}"))),
+    })
+}
+
+/// Records an entry (the caller has changed the line's balance in the same transaction).
+pub async fn add_entry(
+    conn: &mut AnyConnection,
+    line_id: i64,
+    m: &Movement,
+    reference: &str,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let (kind, amount) = kind_of(m);
+    sqlx::query(
+        "INSERT INTO ledger_entries (line_id, kind, amount, reference, actor, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(line_id)
+    .bind(kind)
+    .bind(amount.fen())
+    .bind(reference)
+    .bind(actor)
+    .bind(now_text())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Holds `amount` on a line for a payment if its available balance covers it — one
+/// conditional UPDATE, so no two requests can both take the last of it — and records the
+/// entry. False when the line does not cover it (or does not exist).
+pub async fn reserve(
+    conn: &mut AnyConnection,
+    line_id: i64,
+    amount: Money,
+    reference: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE budget_lines SET reserved = reserved + $1 \
+         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
+    )
+    .bind(amount.fen())
+    .bind(line_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        add_entry(conn, line_id, &Movement::Reserve(amount), reference, actor).await?;
+    }
+    Ok(done == 1)
+}
+
+/// Pays (`settle`) or gives back (`release`) money held on a line; false when less is held.
+pub async fn finish(
+    conn: &mut AnyConnection,
+    line_id: i64,
+    amount: Money,
+    settle: bool,
+    reference: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let sql = if settle {
+        "UPDATE budget_lines SET reserved = reserved - $1, spent = spent + $1 WHERE id = $2 AND $1 > 0 AND reserved >= $1"
+    } else {
+        "UPDATE budget_lines SET reserved = reserved - $1 WHERE id = $2 AND $1 > 0 AND reserved >= $1"
+    };
+    let done = sqlx::query(sql)
+        .bind(amount.fen())
+        .bind(line_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if done == 1 {
+        let m = if settle {
+            Movement::Settle(amount)
+        } else {
+            Movement::Release(amount)
+        };
+        add_entry(conn, line_id, &m, reference, actor).await?;
+    }
+    Ok(done == 1)
+}
+
+/// A line's stored balance.
+pub async fn balance(
+    conn: &mut AnyConnection,
+    line_id: i64,
+) -> Result<Option<Balance>, StoreError> {
+    let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT approved, adjusted, reserved, spent, closed FROM budget_lines WHERE id = $1",
+    )
+    .bind(line_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(
+        row.map(|(approved, adjusted, reserved, spent, closed)| Balance {
+            approved: Money::from_fen(approved),
+            adjusted: Money::from_fen(adjusted),
+            reserved: Money::from_fen(reserved),
+            spent: Money::from_fen(spent),
+            closed: Money::from_fen(closed),
+        }),
+    )
+}
+
+/// A line's entries in order.
+pub async fn entries(conn: &mut AnyConnection, line_id: i64) -> Result<Vec<Movement>, StoreError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT kind, amount FROM ledger_entries WHERE line_id = $1 ORDER BY id")
+            .bind(line_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter().map(|(k, a)| movement(k, *a)).collect()
+}
