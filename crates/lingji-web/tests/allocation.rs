@@ -804,7 +804,96 @@ async fn zb_2b_the_reserve_asked_is_set_aside_within_its_cap(backend: Backend) {
     );
 }
 
+async fn the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing(backend: Backend) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let p = admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({})).await;
+    let code = p["code"].as_str().unwrap();
+    // Resources: a malformed amount comes back on the page, with the row kept as typed.
+    let r = t
+        .form(
+            "/allocation/resources",
+            &fin,
+            &[
+                ("year", "2026"),
+                ("fund_book", "general_public"),
+                ("revenue", "十万"),
+                ("version", "0"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("有 1 处需补正"), "{}", r.text);
+    let v = t
+        .get("/api/v1/allocation/resources?year=2026", Some(&fin))
+        .await
+        .json();
+    assert_eq!(v["books"][0]["version"], 0, "nothing saved");
+    // A run with a rank for an unknown code: the message beside the ranks, no run saved.
+    let r = t
+        .form(
+            "/allocation/runs",
+            &fin,
+            &[
+                ("year", "2026"),
+                ("name", "页面测算"),
+                ("finance_ranks", "NOPE 1"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("第 1 行：项目编码“NOPE”不在本次测算范围内"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("页面测算"), "the form keeps what was typed");
+    let runs = t
+        .get("/api/v1/allocation/runs?year=2026", Some(&fin))
+        .await
+        .json();
+    assert!(runs.as_array().unwrap().is_empty());
+    // The same form with the project's code runs, and the run page explains the project.
+    let ranks = format!("{code} 1");
+    let r = t
+        .form(
+            "/allocation/runs",
+            &fin,
+            &[
+                ("year", "2026"),
+                ("name", "页面测算"),
+                ("finance_ranks", &ranks),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = r.headers["location"].to_str().unwrap().to_string();
+    let html = t.get(&page, Some(&fin)).await.text;
+    assert!(html.contains("测算完成并已保存"));
+    assert!(html.contains(&format!("data-item=\"{code}\"")));
+    assert!(
+        html.contains("data-chart="),
+        "the tier chart's data is on the page"
+    );
+    // Publishing before choosing is refused on the page, by its message.
+    let id = page
+        .trim_start_matches("/allocation/runs/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = t
+        .form(&format!("/allocation/runs/{id}/publish"), &fin, &[], None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("只能下达已选定为控制数依据的测算方案"));
+}
+
 backend_tests!(
+    the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing,
     zb_2b_the_reserve_asked_is_set_aside_within_its_cap,
     approval_of_a_stale_run_is_refused_and_writes_nothing,
     zb_3_a_run_funds_basic_expenditure_first_then_tiers_in_order_and_explains_each_project,
