@@ -2,5 +2,7 @@
 //! monitoring rule catalogue, spending plans, adjustments, year-end — builds on it.
 
 mod ledger;
+mod payment;
 
 pub use ledger::{Balance, Movement, apply, replay};
+pub use payment::{PayeeKind, PaymentDraft, check_draft, within_line};
