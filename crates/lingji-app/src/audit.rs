@@ -23,4 +23,45 @@ impl App {
         let mut conn = self.store.write().acquire().await?;
         Ok(audit::verify(&mut conn).await?)
     }
+
+    /// Checks every budget line's balance against its ledger entries replayed (ZB-7a): the
+    /// number of lines checked, or the first line that does not agree and why.
+    pub async fn verify_ledger(&self) -> AppResult<Result<usize, (i64, String)>> {
+        use lingji_domain::execution::replay;
+        use lingji_store::ledger;
+        let mut conn = self.store.write().acquire().await?;
+        let ids = ledger::line_ids(&mut conn).await?;
+        for id in &ids {
+            let stored = ledger::balance(&mut conn, *id).await?.unwrap_or_default();
+            let entries = ledger::entries(&mut conn, *id).await?;
+            match replay(&entries) {
+                Err((i, r)) => {
+                    return Ok(Err((
+                        *id,
+                        format!("第 {} 条分录不成立：{}", i + 1, r.message),
+                    )));
+                }
+                Ok(b) if b != stored => {
+                    return Ok(Err((
+                        *id,
+                        format!(
+                            "账面余额与分录不符：账面 批复 {} 调整 {} 冻结 {} 支出 {} 结转 {}，分录合计 批复 {} 调整 {} 冻结 {} 支出 {} 结转 {}",
+                            stored.approved.to_yuan_display(),
+                            stored.adjusted.to_yuan_display(),
+                            stored.reserved.to_yuan_display(),
+                            stored.spent.to_yuan_display(),
+                            stored.closed.to_yuan_display(),
+                            b.approved.to_yuan_display(),
+                            b.adjusted.to_yuan_display(),
+                            b.reserved.to_yuan_display(),
+                            b.spent.to_yuan_display(),
+                            b.closed.to_yuan_display()
+                        ),
+                    )));
+                }
+                Ok(_) => {}
+            }
+        }
+        Ok(Ok(ids.len()))
+    }
 }

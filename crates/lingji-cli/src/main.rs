@@ -721,23 +721,42 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let app = open(&config).await?;
-            match app
+            let chain = match app
                 .verify_audit()
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?
             {
                 Ok(count) => {
                     println!("审计链完整：共 {count} 条事件，逐条验证通过");
-                    Ok(ExitCode::SUCCESS)
+                    true
                 }
                 Err(brk) => {
                     println!(
                         "审计链被破坏：第 {} 号事件起不可信。{}",
                         brk.seq, brk.reason
                     );
-                    Ok(ExitCode::from(1))
+                    false
                 }
-            }
+            };
+            let ledger = match app
+                .verify_ledger()
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?
+            {
+                Ok(lines) => {
+                    println!("指标账相符：共 {lines} 条指标，余额均等于分录合计");
+                    true
+                }
+                Err((line, why)) => {
+                    println!("指标账不符：指标 #{line}，{why}");
+                    false
+                }
+            };
+            Ok(if chain && ledger {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

@@ -65,6 +65,50 @@ async fn audit_verify_names_the_first_tampered_event(backend: Backend) {
     assert!(text(&out).contains("第 10 号"), "{}", text(&out));
 }
 
+async fn audit_verify_checks_every_budget_line_against_its_entries(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    assert!(lingji(&db, &["demo"], None).status.success());
+    // A line of 1,000.00 元 approved, 300.00 元 held by a payment: balance and entries agree.
+    tamper(
+        &db,
+        "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, item_id, name, \
+         economic_code, fund_book, three_guarantees, approved, reserved, source_document, created_at) \
+         SELECT jurisdiction_id, 2026, department_id, id, -1, '公用经费', '302', 'general_public', 1, 100000, 30000, \
+         '示财预〔2026〕1号', '2026-01-01T00:00:00Z' FROM organisations WHERE code = '101001'",
+    )
+    .await;
+    tamper(
+        &db,
+        "INSERT INTO ledger_entries (line_id, kind, amount, reference, actor, at) \
+         SELECT MAX(id), 'approve', 100000, '示财预〔2026〕1号', 'test', '2026-01-01T00:00:00Z' FROM budget_lines",
+    )
+    .await;
+    tamper(
+        &db,
+        "INSERT INTO ledger_entries (line_id, kind, amount, reference, actor, at) \
+         SELECT MAX(id), 'reserve', 30000, 'P1', 'test', '2026-01-02T00:00:00Z' FROM budget_lines",
+    )
+    .await;
+    let out = lingji(&db, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("指标账相符：共 1 条指标"),
+        "{}",
+        text(&out)
+    );
+    // Somebody raises the balance behind the ledger's back.
+    tamper(&db, "UPDATE budget_lines SET approved = 200000").await;
+    let out = lingji(&db, &["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("指标账不符") && text(&out).contains("账面 批复 2,000.00"),
+        "{}",
+        text(&out)
+    );
+}
+
 async fn audit_verify_notices_a_deleted_event(backend: Backend) {
     let Some(db) = TestDb::new(backend).await else {
         return;
@@ -315,6 +359,7 @@ async fn allocate_prints_the_waterfall_and_writes_the_result(backend: Backend) {
 
 backend_tests!(
     allocate_prints_the_waterfall_and_writes_the_result,
+    audit_verify_checks_every_budget_line_against_its_entries,
     projects_import_from_excel_with_a_progress_bar,
     audit_verify_names_the_first_tampered_event,
     audit_verify_notices_a_deleted_event,

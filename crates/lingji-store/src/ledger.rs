@@ -143,3 +143,11 @@ pub async fn entries(conn: &mut AnyConnection, line_id: i64) -> Result<Vec<Movem
             .await?;
     rows.iter().map(|(k, a)| movement(k, *a)).collect()
 }
+
+/// Every budget line's id, in order.
+pub async fn line_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM budget_lines ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
