@@ -156,7 +156,9 @@ fn project_candidate(a: &Admitted) -> Candidate {
             .and_then(|p| p.score)
             .and_then(|s| u32::try_from(s).ok())
             .map(Score),
-        last_grade: previous.and_then(|p| p.grade.as_deref()).and_then(grade_of),
+        last_grade: previous
+            .and_then(|p| p.grade.as_deref())
+            .and_then(Grade::parse),
         last_year: previous.map(|p| p.approved).filter(|m| *m > Money::ZERO),
         key_special: h.features.special_fund,
         livelihood: tier == SpendingTier::ThreeGuarantees
@@ -169,17 +171,6 @@ fn project_candidate(a: &Admitted) -> Candidate {
             stock_funds: Money::ZERO,
             audit_findings: 0,
         },
-    }
-}
-
-/// Grade from its stored identifier.
-pub(crate) fn grade_of(s: &str) -> Option<Grade> {
-    match s {
-        "excellent" => Some(Grade::Excellent),
-        "good" => Some(Grade::Good),
-        "fair" => Some(Grade::Fair),
-        "poor" => Some(Grade::Poor),
-        _ => None,
     }
 }
 

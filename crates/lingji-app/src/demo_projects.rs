@@ -3,7 +3,9 @@
 //! tier and state — each built from zero through the same use case as a unit's own, its cost
 //! lines checked against the demo standards (ZB-14).
 
+use lingji_domain::allocation::Grade;
 use lingji_domain::codes::FiscalYear;
+use lingji_domain::policy::Score;
 use lingji_domain::project::{Features, ProjectState};
 use lingji_domain::review::decision::ReviewStage;
 use lingji_domain::review::gates::{CapacityResult, GateRecord};
@@ -414,6 +416,12 @@ impl App {
                 .map(|s| s.id)
                 .ok_or_else(|| AppError::Internal(format!("demo standard {code} missing")))
         };
+        let bands = {
+            let mut conn = self.store.read().acquire().await?;
+            crate::profiles::in_force(&mut conn, city, 2025)
+                .await?
+                .performance
+        };
         let units: Vec<_> = self
             .list_organisations(&system, city)
             .await?
@@ -447,18 +455,14 @@ impl App {
                     projects::set_outcome(&mut tx, old.project.id, approved, spent, Some(2025))
                         .await?;
                     // Last year's evaluation (PM-10), read by this year's run (CS-5b).
-                    let score = 55 + ((u * 11 + k * 7) % 45) as i64;
-                    let grade = match score {
-                        90.. => "excellent",
-                        80..=89 => "good",
-                        60..=79 => "fair",
-                        _ => "poor",
-                    };
+                    // Graded by the profile's bands (NAT-10).
+                    let score = Score::points(55 + ((u * 11 + k * 7) % 45) as u32);
+                    let grade = Grade::of_score(score, &bands);
                     lingji_store::allocation::put_evaluation(
                         &mut tx,
                         old.project.id,
-                        score * 100,
-                        grade,
+                        i64::from(score.0),
+                        grade.as_str(),
                         "system",
                     )
                     .await?;

@@ -54,28 +54,37 @@ pub enum Label {
 impl std::fmt::Display for Label {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Label::Grade(g, r) => write!(f, "上年绩效评价“{}”，压减 {}", g.label(), percent(*r)),
+            Label::Grade(g, r) => write!(
+                f,
+                "上年绩效评价“{}”，压减 {}",
+                g.label(),
+                r.to_percent_display()
+            ),
             Label::CancelOnPoor => f.write_str("上年绩效评价“差”，取消安排"),
             Label::Execution { rate, below, cut } => write!(
                 f,
                 "上年执行率 {}，低于 {}，压减 {}",
-                percent(*rate),
-                percent(*below),
-                percent(*cut)
+                rate.to_percent_display(),
+                below.to_percent_display(),
+                cut.to_percent_display()
             ),
-            Label::Detail(r) => write!(f, "测算细化程度不足，压减 {}", percent(*r)),
-            Label::Audit(n, r) => write!(f, "审计发现问题 {n} 个未整改，压减 {}", percent(*r)),
+            Label::Detail(r) => write!(f, "测算细化程度不足，压减 {}", r.to_percent_display()),
+            Label::Audit(n, r) => write!(
+                f,
+                "审计发现问题 {n} 个未整改，压减 {}",
+                r.to_percent_display()
+            ),
             Label::StockFunds(m, r) => write!(
                 f,
                 "单位存量资金 {} 万元，按 {} 抵顶",
                 m.to_wan_display(),
-                percent(*r)
+                r.to_percent_display()
             ),
             Label::AcrossTheBoard(m, r) => write!(
                 f,
                 "重点专项在上年 {} 万元基础上压减 {}",
                 m.to_wan_display(),
-                percent(*r)
+                r.to_percent_display()
             ),
             Label::Text(t) => f.write_str(t),
         }
@@ -196,11 +205,6 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
     }
     out.retain(|a| a.amount > Money::ZERO);
     (out, false)
-}
-
-/// A rate as people write it: 2000 → "20%", 1250 → "12.5%".
-pub(super) fn percent(r: Rate) -> String {
-    r.to_percent_display()
 }
 
 #[cfg(test)]

@@ -23,6 +23,37 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// Every grade, best first.
+    pub const ALL: [Grade; 4] = [Grade::Excellent, Grade::Good, Grade::Fair, Grade::Poor];
+
+    /// The grade of a score by the profile's bands (NAT-10, PM-10).
+    pub fn of_score(score: Score, bands: &crate::policy::Performance) -> Grade {
+        if score >= bands.grade_excellent_min {
+            Grade::Excellent
+        } else if score >= bands.grade_good_min {
+            Grade::Good
+        } else if score >= bands.grade_fair_min {
+            Grade::Fair
+        } else {
+            Grade::Poor
+        }
+    }
+
+    /// Stable identifier, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Excellent => "excellent",
+            Grade::Good => "good",
+            Grade::Fair => "fair",
+            Grade::Poor => "poor",
+        }
+    }
+
+    /// From the identifier.
+    pub fn parse(s: &str) -> Option<Grade> {
+        Grade::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
     /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
@@ -93,4 +124,23 @@ pub struct Candidate {
     pub livelihood: bool,
     /// CS-5a signals.
     pub signals: Signals,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Preset, preset};
+
+    #[test]
+    fn pm_10_grades_follow_the_profiles_bands_at_their_edges() {
+        let bands = preset(Preset::LianyungangCity).performance;
+        let at = |s: u32| Grade::of_score(Score(s), &bands);
+        assert_eq!(at(bands.grade_excellent_min.0), Grade::Excellent);
+        assert_eq!(at(bands.grade_excellent_min.0 - 1), Grade::Good);
+        assert_eq!(at(bands.grade_fair_min.0), Grade::Fair);
+        assert_eq!(at(bands.grade_fair_min.0 - 1), Grade::Poor);
+        for g in Grade::ALL {
+            assert_eq!(Grade::parse(g.as_str()), Some(g));
+        }
+    }
 }

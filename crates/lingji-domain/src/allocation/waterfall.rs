@@ -690,7 +690,7 @@ pub fn set_aside_reserve(r: &mut RunResult, requests: &BTreeMap<FundBook, Money>
             format!(
                 "超过项目支出 {} 万元的 {} 上限，按上限预留",
                 spending.to_wan_display(),
-                super::adjust::percent(cap)
+                cap.to_percent_display()
             )
         } else {
             "按各层级安排后的余额预留".to_string()

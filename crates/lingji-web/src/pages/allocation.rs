@@ -388,7 +388,7 @@ async fn create_run(
             fields.push("parameters");
             let mut errors = FieldErrors::from_error(&e, &fields);
             // A parameter refused by the profile names its key: show it by the parameters.
-            if let Some(r) = refusal_field(&e).filter(|f| f.starts_with("parameters.")) {
+            if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {
                 let text = errors.general.pop().unwrap_or_default();
                 errors
                     .by_field
@@ -406,10 +406,6 @@ async fn create_run(
             workbench_page(&state, &id, "/allocation", shown).await
         }
     }
-}
-
-fn refusal_field(e: &AppError) -> Option<String> {
-    e.refusal().field
 }
 
 /// A row of the result table.
