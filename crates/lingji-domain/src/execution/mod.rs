@@ -1,8 +1,17 @@
-//! Budget execution (issue 6): the budget-line ledger (指标账). More — payment checks, the
-//! monitoring rule catalogue, spending plans, adjustments, year-end — builds on it.
+//! Budget execution (issue 6): the budget-line ledger (指标账), payment requests and the
+//! monitoring rules that screen them (ZX-4b). More — spending plans, adjustments, year-end —
+//! builds on it.
 
+pub mod calendar;
+mod catalogue;
 mod ledger;
 mod payment;
+mod rules;
 
+pub use catalogue::default_catalogue;
 pub use ledger::{Balance, Movement, apply, replay};
 pub use payment::{PayeeKind, PaymentDraft, check_draft, within_line};
+pub use rules::{
+    Action, CARD_CATALOGUE, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts,
+    SANGONG, compile, environment, in_codes, outcome, screen,
+};

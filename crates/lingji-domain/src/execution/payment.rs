@@ -51,6 +51,15 @@ pub struct PaymentDraft {
     pub date: chrono::NaiveDate,
     /// 合同编号, when there is one.
     pub contract_no: Option<String>,
+    /// The events-list code when the payment is for a festival, forum or exhibition (ZB-6a).
+    #[serde(default)]
+    pub event_code: Option<String>,
+    /// Participants, for meeting and training spend against the standard.
+    #[serde(default)]
+    pub headcount: Option<u32>,
+    /// Days, likewise.
+    #[serde(default)]
+    pub days: Option<u32>,
     /// The client's key: the same key again is the same request, never a second payment.
     pub idempotency_key: String,
 }
@@ -116,6 +125,22 @@ pub fn check_draft(d: &PaymentDraft) -> Vec<Refusal> {
             "合同编号不超过 64 个字符",
         );
     }
+    if d.event_code
+        .as_deref()
+        .is_some_and(|c| c.trim().is_empty() || c.chars().count() > 32)
+    {
+        wrong(
+            "EVENT_CODE_INVALID",
+            "event_code",
+            "活动清单编号不超过 32 个字符",
+        );
+    }
+    if d.headcount.is_some_and(|h| h == 0 || h > 100_000) {
+        wrong("HEADCOUNT_INVALID", "headcount", "人数应为 1–100000");
+    }
+    if d.days.is_some_and(|n| n == 0 || n > 366) {
+        wrong("DAYS_INVALID", "days", "天数应为 1–366");
+    }
     let key = &d.idempotency_key;
     if !(8..=64).contains(&key.len())
         || !key
@@ -163,6 +188,9 @@ mod tests {
             purpose: "全市教育工作会议场租".into(),
             date: chrono::NaiveDate::from_ymd_opt(2026, 3, 12).unwrap(),
             contract_no: Some("HT-2026-001".into()),
+            event_code: None,
+            headcount: Some(80),
+            days: Some(1),
             idempotency_key: "pay-2026-0001".into(),
         }
     }
