@@ -118,11 +118,16 @@ pub enum Resource {
     Allocation,
     /// Published control figures and approved budget lines (指标) of a unit or department.
     BudgetLine,
+    /// Payment requests on budget lines, their review and payment, rule hits and their
+    /// disposition, payment suspensions (PM-9).
+    Payment,
+    /// The monitoring rule catalogue (ZX-4b).
+    MonitoringRule,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 13] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
@@ -134,6 +139,8 @@ impl Resource {
         Resource::FinanceList,
         Resource::Allocation,
         Resource::BudgetLine,
+        Resource::Payment,
+        Resource::MonitoringRule,
     ];
 
     /// Chinese name, for refusals.
@@ -150,6 +157,8 @@ impl Resource {
             Resource::FinanceList => "审核清单",
             Resource::Allocation => "预算编制测算",
             Resource::BudgetLine => "预算控制数与指标",
+            Resource::Payment => "支付申请",
+            Resource::MonitoringRule => "监控规则",
         }
     }
 }
@@ -243,6 +252,17 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (BudgetLine, Read, UnitOperator | DepartmentReviewer) => S,
         (BudgetLine, Read, FinanceOfficer | Auditor) => J,
         (BudgetLine, _, _) => N,
+        // Units request payments on their own lines; departments follow theirs; finance reviews,
+        // pays and disposes of rule hits; audit reads everything.
+        (Payment, _, UnitOperator) => S,
+        (Payment, Read, DepartmentReviewer) => S,
+        (Payment, _, FinanceOfficer) => J,
+        (Payment, Read, Auditor) => J,
+        (Payment, _, _) => N,
+        // Everyone may read the rules that screen their payments; finance keeps them.
+        (MonitoringRule, Read, _) => J,
+        (MonitoringRule, Write, FinanceOfficer) => J,
+        (MonitoringRule, Write, _) => N,
     }
 }
 

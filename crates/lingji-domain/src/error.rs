@@ -5,7 +5,7 @@ use std::fmt;
 /// A decision that refused the input: a stable code for machines, a Chinese message for
 /// people, the field or row that is wrong and, when a policy rule refused, its clause id
 /// from `POLICY.md`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Refusal {
     /// Stable machine-readable code, e.g. `MONEY_MALFORMED`.
     pub code: &'static str,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ledger;
 pub mod lists;
 pub mod orgs;
+pub mod payments;
 pub mod profiles;
 pub mod projects;
 pub mod reviews;

@@ -5,62 +5,15 @@
 mod common;
 
 use common::TestApp;
-use lingji_app::store::allocation::{BudgetLine, insert_lines};
 use lingji_app::store::{Backend, backend_tests, ledger};
 use lingji_domain::Money;
 use lingji_domain::execution::replay;
-use lingji_domain::fund::FundBook;
-
-/// A line of 1,000.00 元 on the demo unit, approved by document.
-async fn line(t: &TestApp) -> i64 {
-    let unit = t.org_id("101001").await;
-    let department = t.org_id("101").await;
-    let jurisdiction: i64 = {
-        let mut c = t.app.store.write().acquire().await.unwrap();
-        lingji_app::store::orgs::get(&mut c, unit)
-            .await
-            .unwrap()
-            .unwrap()
-            .path
-            .jurisdiction
-    };
-    let mut tx = t.app.store.begin().await.unwrap();
-    insert_lines(
-        &mut tx,
-        jurisdiction,
-        &[BudgetLine {
-            id: 0,
-            fiscal_year: 2026,
-            department_id: department,
-            unit_id: unit,
-            project_id: None,
-            item_id: -1,
-            name: "基本支出（公用经费）".into(),
-            economic_code: "302".into(),
-            fund_book: FundBook::GeneralPublic,
-            three_guarantees: true,
-            approved: Money::from_yuan(1_000),
-            source_document: "示财预〔2026〕1号".into(),
-            run_id: None,
-        }],
-        "test",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let mut c = t.app.store.write().acquire().await.unwrap();
-    let (id,): (i64,) = sqlx::query_as("SELECT MAX(id) FROM budget_lines")
-        .fetch_one(&mut *c)
-        .await
-        .unwrap();
-    id
-}
 
 async fn zb_7a_simultaneous_holds_never_overdraw_a_line(backend: Backend) {
     let Some(t) = TestApp::demo(backend).await else {
         return;
     };
-    let id = line(&t).await;
+    let id = common::lines::line(&t, "101001", "302", 1_000, None).await;
     // 300 requests of 7.00 元 at once on 1,000.00 元: exactly 142 fit (994.00 元).
     let mut tasks = Vec::new();
     for n in 0..300 {

@@ -7,6 +7,7 @@ mod catalogue;
 mod ledger;
 mod payment;
 mod rules;
+mod status;
 
 pub use catalogue::default_catalogue;
 pub use ledger::{Balance, Movement, apply, replay};
@@ -15,3 +16,4 @@ pub use rules::{
     Action, CARD_CATALOGUE, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts,
     SANGONG, compile, environment, in_codes, outcome, screen,
 };
+pub use status::{Decision, Disposition, PaymentStatus};

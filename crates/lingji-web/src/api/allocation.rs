@@ -46,7 +46,7 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-async fn year_of(state: &AppState, id: &Identity, year: Option<i32>) -> ApiResult<i32> {
+pub(super) async fn year_of(state: &AppState, id: &Identity, year: Option<i32>) -> ApiResult<i32> {
     Ok(match year {
         Some(y) => y,
         None => state.app.current_year(id.actor.org.jurisdiction).await?,
@@ -58,7 +58,7 @@ async fn year_of(state: &AppState, id: &Identity, year: Option<i32>) -> ApiResul
 #[schema(value_type = Object)]
 pub struct Document(serde_json::Value);
 
-fn document<T: Serialize>(v: &T) -> Json<Document> {
+pub(super) fn document<T: Serialize>(v: &T) -> Json<Document> {
     Json(Document(serde_json::to_value(v).unwrap_or_default()))
 }
 

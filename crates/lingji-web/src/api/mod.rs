@@ -8,6 +8,7 @@ mod auth;
 pub mod codes;
 pub mod lists;
 mod orgs;
+pub mod payments;
 pub mod policy;
 pub mod project_files;
 pub mod projects;
@@ -42,6 +43,7 @@ use crate::problem::{ApiError, bad_request};
         (name = "audit", description = "审计日志"),
         (name = "projects", description = "项目库、测算明细、绩效目标与支出标准"),
         (name = "allocation", description = "可用财力、零基测算、情景比较、控制数下达与预算批复"),
+        (name = "payments", description = "支付申请、监控规则、预警处理与暂缓拨款"),
     )
 )]
 struct ApiDoc;
@@ -80,7 +82,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(attachments::router())
             .merge(review::router())
             .merge(lists::router())
-            .merge(allocation::router()),
+            .merge(allocation::router())
+            .merge(payments::router()),
     )
 }
 

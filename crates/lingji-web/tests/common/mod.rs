@@ -2,6 +2,7 @@
 //! requests sent through the real router, cookies, CSRF and all.
 #![allow(dead_code)]
 
+pub mod lines;
 pub mod projects;
 
 use axum::Router;

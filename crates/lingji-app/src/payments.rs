@@ -1,0 +1,584 @@
+//! Payment requests on budget lines (issue 6). Checked in order: (a) the line exists, the
+//! economic code lies within it and its available balance covers the amount — held by one
+//! conditional UPDATE so that requests on several servers can never overdraw it (ZB-7a); (b) the
+//! monitoring rules (ZX-4b); (c) a project whose payments performance monitoring suspended is
+//! blocked (PM-9). A warning holds the payment for a reviewer; finance pays or releases it. The
+//! idempotency key makes a retry return the first answer, never a second payment.
+
+use lingji_domain::authz::{Access, Resource, Role};
+use lingji_domain::execution::{
+    self, Action, Decision, Hit, PaymentDraft, PaymentStatus, check_draft, within_line,
+};
+use lingji_domain::org::OrgPath;
+use lingji_domain::{Money, Refusal};
+use lingji_store::audit::Chain;
+use lingji_store::ledger;
+use lingji_store::payments::{self as store, NewPayment, PayableLine, Payment, PaymentFilter};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
+use crate::payment_facts::{compile_all, facts};
+
+/// A rule hit as shown with its payment.
+#[derive(Debug, Clone, Serialize)]
+pub struct HitView {
+    /// Hit id (None in a preview).
+    pub id: Option<i64>,
+    /// Rule code.
+    pub code: String,
+    /// Rule class.
+    pub class: String,
+    /// Rule name.
+    pub name: String,
+    /// notice / warning / block.
+    pub action: Action,
+    /// 提示 / 预警 / 拦截.
+    pub action_label: &'static str,
+    /// Clause.
+    pub clause: Option<String>,
+    /// Message.
+    pub message: String,
+    /// Disposition (stored hits).
+    pub disposition: Option<&'static str>,
+}
+
+impl HitView {
+    fn of(h: &Hit, id: Option<i64>, disposition: Option<&'static str>) -> Self {
+        HitView {
+            id,
+            code: h.code.clone(),
+            class: h.class.clone(),
+            name: h.name.clone(),
+            action: h.action,
+            action_label: h.action.label(),
+            clause: h.clause.clone(),
+            message: h.message.clone(),
+            disposition,
+        }
+    }
+}
+
+/// Why a payment was refused or blocked.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusalView {
+    /// Stable code.
+    pub code: String,
+    /// Clause.
+    pub clause: Option<String>,
+    /// Message.
+    pub message: String,
+}
+
+/// A payment request with its checks, as the API and pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    /// Id.
+    pub id: i64,
+    /// The request as entered.
+    #[serde(flatten)]
+    pub draft: PaymentDraft,
+    /// Unit.
+    pub unit_id: i64,
+    /// Fiscal year of the line.
+    pub fiscal_year: i32,
+    /// State.
+    pub status: PaymentStatus,
+    /// Its Chinese name.
+    pub status_label: &'static str,
+    /// Strictest rule action hit.
+    pub outcome: Option<Action>,
+    /// Why refused or blocked.
+    pub refusal: Option<RefusalView>,
+    /// Rules hit.
+    pub hits: Vec<HitView>,
+    /// Who asked and when.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: String,
+    /// Last decision: who, when, why.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<String>,
+    /// Why.
+    pub decision_reason: Option<String>,
+    /// True when this answer repeats the first answer to the same idempotency key.
+    pub replayed: bool,
+}
+
+/// A payment as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentRow {
+    /// Id.
+    pub id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// The request.
+    #[serde(flatten)]
+    pub draft: PaymentDraft,
+    /// State.
+    pub status: PaymentStatus,
+    /// Its Chinese name.
+    pub status_label: &'static str,
+    /// Strictest rule action hit.
+    pub outcome: Option<Action>,
+    /// Why refused or blocked.
+    pub refusal_message: Option<String>,
+    /// Who asked.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: String,
+}
+
+impl From<Payment> for PaymentRow {
+    fn from(p: Payment) -> Self {
+        PaymentRow {
+            id: p.id,
+            unit_id: p.unit_id,
+            status: p.status,
+            status_label: p.status.label(),
+            outcome: p.outcome,
+            refusal_message: p.refusal.map(|r| r.2),
+            requested_by: p.requested_by,
+            requested_at: p.requested_at,
+            draft: p.draft,
+        }
+    }
+}
+
+/// What the check would say now, without recording anything (check-as-you-type).
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentPreview {
+    /// Fields that are wrong.
+    pub errors: Vec<Refusal>,
+    /// The line's available balance, when the line is known to the caller.
+    pub available: Option<Money>,
+    /// Rules the payment would hit.
+    pub hits: Vec<HitView>,
+    /// The strictest action, or None when it would pass.
+    pub outcome: Option<Action>,
+    /// The payment's project is suspended (PM-9): the reason.
+    pub suspended: Option<String>,
+}
+
+fn line_path(l: &PayableLine) -> OrgPath {
+    OrgPath {
+        jurisdiction: l.jurisdiction_id,
+        department: Some(l.department_id),
+        unit: Some(l.unit_id),
+    }
+}
+
+fn no_line() -> AppError {
+    Refusal::new(
+        "BUDGET_LINE_MISSING",
+        "该预算指标不存在，无预算不得支付（ZB-7a）",
+    )
+    .field("line_id")
+    .clause("ZB-7a")
+    .into()
+}
+
+/// The state a checked payment lands in, and why when it is stopped.
+struct Verdict {
+    status: PaymentStatus,
+    outcome: Option<Action>,
+    refusal: Option<(String, Option<String>, String)>,
+}
+
+fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
+    let outcome = execution::outcome(hits);
+    if let Some(reason) = suspended {
+        return Verdict {
+            status: PaymentStatus::Blocked,
+            outcome,
+            refusal: Some((
+                "PAYMENT_SUSPENDED".into(),
+                Some("PM-9".into()),
+                format!("该项目绩效监控发现严重问题，已暂缓拨款：{reason}（PM-9）"),
+            )),
+        };
+    }
+    if let Some(h) = hits.iter().find(|h| h.action == Action::Block) {
+        let clause = h
+            .clause
+            .as_deref()
+            .map(|c| format!("（{c}）"))
+            .unwrap_or_default();
+        return Verdict {
+            status: PaymentStatus::Blocked,
+            outcome,
+            refusal: Some((
+                "PAYMENT_RULE_BLOCKED".into(),
+                h.clause.clone(),
+                format!("监控规则 {} {}拦截：{}{clause}", h.code, h.name, h.message),
+            )),
+        };
+    }
+    Verdict {
+        status: if outcome == Some(Action::Warning) {
+            PaymentStatus::Held
+        } else {
+            PaymentStatus::Pending
+        },
+        outcome,
+        refusal: None,
+    }
+}
+
+impl App {
+    async fn payable(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        draft: &PaymentDraft,
+        access: Access,
+    ) -> AppResult<PayableLine> {
+        let line = store::payable_line(conn, draft.line_id)
+            .await?
+            .filter(|l| l.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(no_line)?;
+        caller.authorize(Resource::Payment, access, &line_path(&line))?;
+        within_line(&line.economic_code, &draft.economic_code)?;
+        Ok(line)
+    }
+
+    /// Requests a payment (unit operator on the unit's own line). The answer is recorded with
+    /// the idempotency key: asking again with the same key returns it unchanged.
+    pub async fn request_payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        draft: PaymentDraft,
+    ) -> AppResult<PaymentView> {
+        let errors = check_draft(&draft);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new("PAYMENT_INVALID", "支付申请有误，请按提示修改"),
+                errors,
+            });
+        }
+        let rules = self.rules_in_force(jurisdiction_id).await?;
+        let mut tx = self.store.begin().await?;
+        // The audit head is taken first: a write that serialises requests, so that the
+        // history and class budgets the rules read are those every earlier request left.
+        let mut chain = Chain::take(&mut tx).await?;
+        let line = self
+            .payable(&mut tx, caller, jurisdiction_id, &draft, Access::Write)
+            .await?;
+        if let Some(first) = store::by_key(&mut tx, jurisdiction_id, &draft.idempotency_key).await?
+        {
+            drop(chain);
+            tx.rollback().await?;
+            if first.draft != draft {
+                return Err(AppError::Conflict(
+                    Refusal::new(
+                        "IDEMPOTENCY_KEY_REUSED",
+                        "该请求标识已用于另一笔不同的支付申请，请使用新的请求标识",
+                    )
+                    .field("idempotency_key"),
+                ));
+            }
+            return self.payment_view(first, true).await;
+        }
+        let f = facts(&mut tx, &line, &draft).await?;
+        let hits = execution::screen(&compile_all(rules)?, &f);
+        let suspension = match line.project_id {
+            Some(p) => store::suspension(&mut tx, p).await?,
+            None => None,
+        };
+        let mut v = verdict(&hits, suspension.as_ref().map(|s| s.reason.as_str()));
+        if v.refusal.is_none()
+            && !ledger::reserve(
+                &mut tx,
+                line.id,
+                draft.amount,
+                &draft.idempotency_key,
+                caller.name(),
+            )
+            .await?
+        {
+            v = Verdict {
+                status: PaymentStatus::Refused,
+                outcome: v.outcome,
+                refusal: Some((
+                    "BUDGET_LINE_INSUFFICIENT".into(),
+                    Some("ZB-7a".into()),
+                    "指标可用余额不足，不得超预算支付（ZB-7a）".into(),
+                )),
+            };
+        }
+        let id = store::insert(
+            &mut tx,
+            &NewPayment {
+                line: &line,
+                draft: &draft,
+                status: v.status,
+                outcome: v.outcome,
+                refusal: v
+                    .refusal
+                    .as_ref()
+                    .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
+                requested_by: caller.name(),
+            },
+        )
+        .await?;
+        store::insert_hits(&mut tx, id, jurisdiction_id, &hits).await?;
+        let after = serde_json::json!({
+            "status": v.status.as_str(),
+            "amount": draft.amount,
+            "line_id": line.id,
+            "hits": hits.iter().map(|h| &h.code).collect::<Vec<_>>(),
+        });
+        chain
+            .append(
+                &mut tx,
+                caller
+                    .event(jurisdiction_id, "payment.request", "payment", id)
+                    .after_json(&after),
+            )
+            .await?;
+        chain.finish(&mut tx).await?;
+        tx.commit().await?;
+        let stored = self.stored_payment(id).await?;
+        self.payment_view(stored, false).await
+    }
+
+    async fn stored_payment(&self, id: i64) -> AppResult<Payment> {
+        let mut conn = self.store.write().acquire().await?;
+        store::payment(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("支付申请"))
+    }
+
+    async fn payment_view(&self, p: Payment, replayed: bool) -> AppResult<PaymentView> {
+        let mut conn = self.store.write().acquire().await?;
+        let hits = store::hits_of(&mut conn, p.id).await?;
+        Ok(PaymentView {
+            id: p.id,
+            unit_id: p.unit_id,
+            fiscal_year: p.fiscal_year,
+            status: p.status,
+            status_label: p.status.label(),
+            outcome: p.outcome,
+            refusal: p.refusal.map(|(code, clause, message)| RefusalView {
+                code,
+                clause,
+                message,
+            }),
+            hits: hits
+                .iter()
+                .map(|h| HitView::of(&h.hit, Some(h.id), Some(h.disposition.label())))
+                .collect(),
+            draft: p.draft,
+            requested_by: p.requested_by,
+            requested_at: p.requested_at,
+            decided_by: p.decided_by,
+            decided_at: p.decided_at,
+            decision_reason: p.decision_reason,
+            replayed,
+        })
+    }
+
+    /// What the check would answer now, recording nothing: wrong fields, the line's balance,
+    /// the rules hit and a suspension (the payment page calls it as the user types).
+    pub async fn preview_payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        draft: PaymentDraft,
+    ) -> AppResult<PaymentPreview> {
+        let mut errors: Vec<Refusal> = check_draft(&draft)
+            .into_iter()
+            .filter(|r| r.field.as_deref() != Some("idempotency_key"))
+            .collect();
+        let rules = self.rules_in_force(jurisdiction_id).await?;
+        let mut conn = self.store.read().acquire().await?;
+        let line = match self
+            .payable(&mut conn, caller, jurisdiction_id, &draft, Access::Write)
+            .await
+        {
+            Ok(l) => l,
+            Err(AppError::Refused(r)) => {
+                errors.push(r);
+                return Ok(PaymentPreview {
+                    errors,
+                    available: None,
+                    hits: vec![],
+                    outcome: None,
+                    suspended: None,
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let available = Some(line.balance.available());
+        if errors.iter().any(|e| e.field.as_deref() == Some("amount")) {
+            return Ok(PaymentPreview {
+                errors,
+                available,
+                hits: vec![],
+                outcome: None,
+                suspended: None,
+            });
+        }
+        let f = facts(&mut conn, &line, &draft).await?;
+        let suspended = match line.project_id {
+            Some(p) => store::suspension(&mut conn, p).await?.map(|s| s.reason),
+            None => None,
+        };
+        let hits = execution::screen(&compile_all(rules)?, &f);
+        Ok(PaymentPreview {
+            errors,
+            available,
+            outcome: execution::outcome(&hits),
+            hits: hits.iter().map(|h| HitView::of(h, None, None)).collect(),
+            suspended,
+        })
+    }
+
+    /// One payment, if the caller may see it.
+    pub async fn payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<PaymentView> {
+        let p = self.stored_payment(id).await?;
+        if p.jurisdiction_id != jurisdiction_id {
+            return Err(AppError::not_found("支付申请"));
+        }
+        caller
+            .authorize(Resource::Payment, Access::Read, &payment_path(&p))
+            .map_err(|_| AppError::not_found("支付申请"))?;
+        self.payment_view(p, false).await
+    }
+
+    /// Payments the caller may see, newest first: a unit its own, a department its units',
+    /// finance and audit all.
+    pub async fn payments(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        mut filter: PaymentFilter,
+    ) -> AppResult<Vec<PaymentRow>> {
+        let (department, unit) = match caller.actor() {
+            Some(a) if matches!(a.role, Role::UnitOperator | Role::DepartmentReviewer) => {
+                (a.org.department, a.org.unit)
+            }
+            _ => (None, None),
+        };
+        caller.authorize(
+            Resource::Payment,
+            Access::Read,
+            &OrgPath {
+                jurisdiction: jurisdiction_id,
+                department,
+                unit,
+            },
+        )?;
+        filter.unit_id = unit.or(filter.unit_id);
+        filter.department_id = department.or(filter.department_id);
+        filter.limit = filter.limit.clamp(1, 1000);
+        let mut conn = self.store.read().acquire().await?;
+        Ok(store::list(&mut conn, jurisdiction_id, &filter)
+            .await?
+            .into_iter()
+            .map(PaymentRow::from)
+            .collect())
+    }
+
+    /// Finance decides a payment: confirms a held one (with a reason), pays a pending one, or
+    /// rejects either (the money goes back to the line). A decision someone made first is
+    /// refused (409), never applied twice.
+    pub async fn decide_payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+        decision: Decision,
+        reason: &str,
+    ) -> AppResult<PaymentView> {
+        caller.authorize(
+            Resource::Payment,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let reason = reason.trim();
+        if decision != Decision::Pay && (reason.is_empty() || reason.chars().count() > 500) {
+            return Err(Refusal::new(
+                "DECISION_REASON_REQUIRED",
+                "请填写处理理由（不超过 500 个字）",
+            )
+            .field("reason")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let p = store::payment(&mut tx, id)
+            .await?
+            .filter(|p| p.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| AppError::not_found("支付申请"))?;
+        let next = p.status.after(decision)?;
+        if !store::set_status(&mut tx, id, p.status, next, caller.name(), reason).await? {
+            return Err(AppError::stale());
+        }
+        let reference = format!("支付申请 {}", p.draft.idempotency_key);
+        let moved = match next {
+            PaymentStatus::Paid => {
+                ledger::finish(
+                    &mut tx,
+                    p.draft.line_id,
+                    p.draft.amount,
+                    true,
+                    &reference,
+                    caller.name(),
+                )
+                .await?
+            }
+            PaymentStatus::Released => {
+                ledger::finish(
+                    &mut tx,
+                    p.draft.line_id,
+                    p.draft.amount,
+                    false,
+                    &reference,
+                    caller.name(),
+                )
+                .await?
+            }
+            _ => true,
+        };
+        if !moved {
+            return Err(AppError::Internal(format!(
+                "payment {id}: line {} holds less than the payment",
+                p.draft.line_id
+            )));
+        }
+        let action = match decision {
+            Decision::Confirm => "payment.confirm",
+            Decision::Reject => "payment.reject",
+            Decision::Pay => "payment.pay",
+        };
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, action, "payment", id)
+                .before_json(&serde_json::json!({ "status": p.status.as_str() }))
+                .after_json(&serde_json::json!({ "status": next.as_str(), "reason": reason })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.payment(caller, jurisdiction_id, id).await
+    }
+}
+
+/// Where a payment sits in the organisation tree.
+pub(crate) fn payment_path(p: &Payment) -> OrgPath {
+    OrgPath {
+        jurisdiction: p.jurisdiction_id,
+        department: Some(p.department_id),
+        unit: Some(p.unit_id),
+    }
+}

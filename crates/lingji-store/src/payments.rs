@@ -1,0 +1,1011 @@
+//! Payment requests, the monitoring rules that screen them and their hits (ZX-4b), and the
+//! projects whose payments are suspended (PM-9), on both backends.
+
+use chrono::NaiveDate;
+use lingji_domain::Money;
+use lingji_domain::execution::{
+    Action, Balance, Disposition, Hit, MonitoringRule, PayeeKind, PaymentDraft, PaymentStatus,
+};
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+use crate::projects::corrupt;
+use crate::time::now_text;
+
+/// A rule as stored, with its version for optimistic edits.
+#[derive(Debug, Clone)]
+pub struct StoredRule {
+    /// Row id.
+    pub id: i64,
+    /// Version, bumped by every edit.
+    pub version: i64,
+    /// The rule.
+    pub rule: MonitoringRule,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// When.
+    pub updated_at: String,
+}
+
+type RuleRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    String,
+);
+
+fn date(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    s.map(|d| d.parse().map_err(corrupt)).transpose()
+}
+
+fn rule_of(r: RuleRow) -> Result<StoredRule, StoreError> {
+    let (id, version, code, class, name, expression, action, clause, message, from, to, on, by, at) =
+        r;
+    Ok(StoredRule {
+        id,
+        version,
+        rule: MonitoringRule {
+            action: Action::parse(&action).ok_or_else(|| corrupt(format!("action {action}")))?,
+            code,
+            class,
+            name,
+            expression,
+            clause,
+            message,
+            effective_from: date(from)?,
+            effective_to: date(to)?,
+            enabled: on != 0,
+        },
+        updated_by: by,
+        updated_at: at,
+    })
+}
+
+macro_rules! rule_columns {
+    () => {
+        "SELECT id, version, code, class, name, expression, action, clause, message, effective_from, \
+         effective_to, enabled, updated_by, updated_at FROM monitoring_rules "
+    };
+}
+
+/// A jurisdiction's rules by code.
+pub async fn rules(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> Result<Vec<StoredRule>, StoreError> {
+    let rows: Vec<RuleRow> = sqlx::query_as(concat!(
+        rule_columns!(),
+        "WHERE jurisdiction_id = $1 ORDER BY code"
+    ))
+    .bind(jurisdiction_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(rule_of).collect()
+}
+
+/// One rule by code.
+pub async fn rule(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    code: &str,
+) -> Result<Option<StoredRule>, StoreError> {
+    let row: Option<RuleRow> = sqlx::query_as(concat!(
+        rule_columns!(),
+        "WHERE jurisdiction_id = $1 AND code = $2"
+    ))
+    .bind(jurisdiction_id)
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(rule_of).transpose()
+}
+
+/// Adds a rule (a code already there is left alone; true when added).
+pub async fn add_rule(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    r: &MonitoringRule,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO monitoring_rules (jurisdiction_id, code, class, name, expression, action, clause, message, \
+         effective_from, effective_to, enabled, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (jurisdiction_id, code) DO NOTHING",
+    )
+    .bind(jurisdiction_id)
+    .bind(&r.code)
+    .bind(&r.class)
+    .bind(&r.name)
+    .bind(&r.expression)
+    .bind(r.action.as_str())
+    .bind(r.clause.as_deref())
+    .bind(&r.message)
+    .bind(r.effective_from.map(|d| d.to_string()))
+    .bind(r.effective_to.map(|d| d.to_string()))
+    .bind(i64::from(r.enabled))
+    .bind(actor)
+    .bind(now_text())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Changes a rule if it is still at `version` (else [`StoreError::Stale`]).
+pub async fn update_rule(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    r: &MonitoringRule,
+    version: i64,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE monitoring_rules SET class = $1, name = $2, expression = $3, action = $4, clause = $5, \
+         message = $6, effective_from = $7, effective_to = $8, enabled = $9, updated_by = $10, updated_at = $11, \
+         version = version + 1 WHERE jurisdiction_id = $12 AND code = $13 AND version = $14",
+    )
+    .bind(&r.class)
+    .bind(&r.name)
+    .bind(&r.expression)
+    .bind(r.action.as_str())
+    .bind(r.clause.as_deref())
+    .bind(&r.message)
+    .bind(r.effective_from.map(|d| d.to_string()))
+    .bind(r.effective_to.map(|d| d.to_string()))
+    .bind(i64::from(r.enabled))
+    .bind(actor)
+    .bind(now_text())
+    .bind(jurisdiction_id)
+    .bind(&r.code)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    crate::error::one_row(&done)
+}
+
+/// A budget line as a payment needs it.
+#[derive(Debug, Clone)]
+pub struct PayableLine {
+    /// Line id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fiscal year.
+    pub fiscal_year: i32,
+    /// Department.
+    pub department_id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Project, when the line funds one.
+    pub project_id: Option<i64>,
+    /// Name.
+    pub name: String,
+    /// Economic code.
+    pub economic_code: String,
+    /// Fund book.
+    pub fund_book: String,
+    /// Three-guarantees line.
+    pub three_guarantees: bool,
+    /// `allocation` or `transfer`.
+    pub source: String,
+    /// Balance now.
+    pub balance: Balance,
+}
+
+/// The line a payment draws on.
+pub async fn payable_line(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<PayableLine>, StoreError> {
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, jurisdiction_id, fiscal_year, department_id, unit_id, project_id, name, economic_code, \
+         fund_book, three_guarantees, source, approved, adjusted, reserved, spent, closed FROM budget_lines WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(PayableLine {
+            id: r.0,
+            jurisdiction_id: r.1,
+            fiscal_year: i32::try_from(r.2).map_err(corrupt)?,
+            department_id: r.3,
+            unit_id: r.4,
+            project_id: r.5,
+            name: r.6,
+            economic_code: r.7,
+            fund_book: r.8,
+            three_guarantees: r.9 != 0,
+            source: r.10,
+            balance: Balance {
+                approved: Money::from_fen(r.11),
+                adjusted: Money::from_fen(r.12),
+                reserved: Money::from_fen(r.13),
+                spent: Money::from_fen(r.14),
+                closed: Money::from_fen(r.15),
+            },
+        })
+    })
+    .transpose()
+}
+
+/// Statuses whose money is held or spent: what counts as used and as history.
+macro_rules! live {
+    () => {
+        "('held', 'pending', 'paid')"
+    };
+}
+
+/// The payee's recent history with the unit: amounts in the 7 days up to `date`, the number in
+/// the 30 days, and whether the unit ever paid this account.
+pub async fn payee_history(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    account: &str,
+    date: NaiveDate,
+) -> Result<(Vec<Money>, u32, bool), StoreError> {
+    let since7 = (date - chrono::Days::new(6)).to_string();
+    let since30 = (date - chrono::Days::new(29)).to_string();
+    let rows: Vec<(i64, String)> = sqlx::query_as(concat!(
+        "SELECT amount, pay_date FROM payments WHERE unit_id = $1 AND payee_account = $2 \
+         AND pay_date >= $3 AND pay_date <= $4 AND status IN ",
+        live!(),
+        ""
+    ))
+    .bind(unit_id)
+    .bind(account)
+    .bind(&since30)
+    .bind(date.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let recent = rows
+        .iter()
+        .filter(|(_, d)| *d >= since7)
+        .map(|(a, _)| Money::from_fen(*a))
+        .collect();
+    let count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+    let ever: Option<(i64,)> = sqlx::query_as(concat!(
+        "SELECT id FROM payments WHERE unit_id = $1 AND payee_account = $2 AND status IN ",
+        live!(),
+        " LIMIT 1"
+    ))
+    .bind(unit_id)
+    .bind(account)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok((recent, count, ever.is_none()))
+}
+
+/// The unit's payment requests dated `date`.
+pub async fn unit_requests_on(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    date: NaiveDate,
+) -> Result<u32, StoreError> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payments WHERE unit_id = $1 AND pay_date = $2")
+            .bind(unit_id)
+            .bind(date.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The unit's budget for economic codes under any of `prefixes` in a year (lines of those codes,
+/// and lines whose broader code covers them), and what its live payments of those codes used.
+pub async fn class_usage(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    year: i32,
+    prefixes: &[&str],
+) -> Result<(Money, Money), StoreError> {
+    let mut budget = Money::ZERO;
+    let mut used = Money::ZERO;
+    for p in prefixes {
+        let (b,): (Option<i64>,) = sqlx::query_as(
+            "SELECT CAST(SUM(approved + adjusted) AS BIGINT) FROM budget_lines WHERE unit_id = $1 AND fiscal_year = $2 \
+             AND (economic_code LIKE $3 || '%' OR $3 LIKE economic_code || '%')",
+        )
+        .bind(unit_id)
+        .bind(i64::from(year))
+        .bind(*p)
+        .fetch_one(&mut *conn)
+        .await?;
+        let (u,): (Option<i64>,) = sqlx::query_as(concat!(
+            "SELECT CAST(SUM(amount) AS BIGINT) FROM payments WHERE unit_id = $1 AND fiscal_year = $2 \
+             AND economic_code LIKE $3 || '%' AND status IN ", live!(), ""
+        ))
+        .bind(unit_id)
+        .bind(i64::from(year))
+        .bind(*p)
+        .fetch_one(&mut *conn)
+        .await?;
+        budget = budget
+            .checked_add(Money::from_fen(b.unwrap_or(0)))
+            .ok_or_else(|| corrupt("budget overflow"))?;
+        used = used
+            .checked_add(Money::from_fen(u.unwrap_or(0)))
+            .ok_or_else(|| corrupt("usage overflow"))?;
+    }
+    Ok((budget, used))
+}
+
+/// A payment request as stored.
+#[derive(Debug, Clone)]
+pub struct Payment {
+    /// Row id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fiscal year of its line.
+    pub fiscal_year: i32,
+    /// Department.
+    pub department_id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Project of its line.
+    pub project_id: Option<i64>,
+    /// The request as entered.
+    pub draft: PaymentDraft,
+    /// State.
+    pub status: PaymentStatus,
+    /// Strictest rule action hit, when the rules ran.
+    pub outcome: Option<Action>,
+    /// Why it was refused or blocked: code, clause, message.
+    pub refusal: Option<(String, Option<String>, String)>,
+    /// Who asked.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: String,
+    /// Who decided last.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<String>,
+    /// With what reason.
+    pub decision_reason: Option<String>,
+}
+
+/// Where a new payment stands after its checks.
+#[derive(Debug, Clone)]
+pub struct NewPayment<'a> {
+    /// The line it draws on (facts for the row).
+    pub line: &'a PayableLine,
+    /// The request.
+    pub draft: &'a PaymentDraft,
+    /// State after the checks.
+    pub status: PaymentStatus,
+    /// Strictest hit.
+    pub outcome: Option<Action>,
+    /// Refusal: code, clause, message.
+    pub refusal: Option<(&'a str, Option<&'a str>, &'a str)>,
+    /// Who asked.
+    pub requested_by: &'a str,
+}
+
+/// Inserts a payment; [`StoreError::Conflict`] when its idempotency key is taken.
+pub async fn insert(conn: &mut AnyConnection, p: &NewPayment<'_>) -> Result<i64, StoreError> {
+    let d = p.draft;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO payments (jurisdiction_id, fiscal_year, department_id, unit_id, line_id, project_id, idempotency_key, \
+         payee_name, payee_account, payee_kind, amount, economic_code, purpose, pay_date, contract_no, event_code, headcount, days, \
+         status, outcome, refusal_code, refusal_clause, refusal_message, requested_by, requested_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
+         RETURNING id",
+    )
+    .bind(p.line.jurisdiction_id)
+    .bind(i64::from(p.line.fiscal_year))
+    .bind(p.line.department_id)
+    .bind(p.line.unit_id)
+    .bind(d.line_id)
+    .bind(p.line.project_id)
+    .bind(&d.idempotency_key)
+    .bind(&d.payee_name)
+    .bind(&d.payee_account)
+    .bind(payee_kind_str(d.payee_kind))
+    .bind(d.amount.fen())
+    .bind(&d.economic_code)
+    .bind(&d.purpose)
+    .bind(d.date.to_string())
+    .bind(d.contract_no.as_deref())
+    .bind(d.event_code.as_deref())
+    .bind(d.headcount.map(i64::from))
+    .bind(d.days.map(i64::from))
+    .bind(p.status.as_str())
+    .bind(p.outcome.map(Action::as_str))
+    .bind(p.refusal.map(|r| r.0))
+    .bind(p.refusal.and_then(|r| r.1))
+    .bind(p.refusal.map(|r| r.2))
+    .bind(p.requested_by)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+fn payee_kind_str(k: PayeeKind) -> &'static str {
+    match k {
+        PayeeKind::Unit => "unit",
+        PayeeKind::Individual => "individual",
+        PayeeKind::OfficialCard => "official_card",
+    }
+}
+
+fn payee_kind(s: &str) -> Result<PayeeKind, StoreError> {
+    Ok(match s {
+        "unit" => PayeeKind::Unit,
+        "individual" => PayeeKind::Individual,
+        "official_card" => PayeeKind::OfficialCard,
+        other => return Err(corrupt(format!("payee kind {other}"))),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    id: i64,
+    jurisdiction_id: i64,
+    fiscal_year: i64,
+    department_id: i64,
+    unit_id: i64,
+    line_id: i64,
+    project_id: Option<i64>,
+    idempotency_key: String,
+    payee_name: String,
+    payee_account: String,
+    payee_kind: String,
+    amount: i64,
+    economic_code: String,
+    purpose: String,
+    pay_date: String,
+    contract_no: Option<String>,
+    event_code: Option<String>,
+    headcount: Option<i64>,
+    days: Option<i64>,
+    status: String,
+    outcome: Option<String>,
+    refusal_code: Option<String>,
+    refusal_clause: Option<String>,
+    refusal_message: Option<String>,
+    requested_by: String,
+    requested_at: String,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+    decision_reason: Option<String>,
+}
+
+macro_rules! payment_columns {
+    () => {
+        "SELECT id, jurisdiction_id, fiscal_year, department_id, unit_id, line_id, project_id, \
+     idempotency_key, payee_name, payee_account, payee_kind, amount, economic_code, purpose, pay_date, contract_no, \
+     event_code, headcount, days, status, outcome, refusal_code, refusal_clause, refusal_message, requested_by, \
+     requested_at, decided_by, decided_at, decision_reason FROM payments "
+    };
+}
+
+impl TryFrom<PaymentRow> for Payment {
+    type Error = StoreError;
+    fn try_from(r: PaymentRow) -> Result<Self, StoreError> {
+        let small = |v: Option<i64>| v.map(|n| u32::try_from(n).map_err(corrupt)).transpose();
+        Ok(Payment {
+            id: r.id,
+            jurisdiction_id: r.jurisdiction_id,
+            fiscal_year: i32::try_from(r.fiscal_year).map_err(corrupt)?,
+            department_id: r.department_id,
+            unit_id: r.unit_id,
+            project_id: r.project_id,
+            draft: PaymentDraft {
+                payee_name: r.payee_name,
+                payee_account: r.payee_account,
+                payee_kind: payee_kind(&r.payee_kind)?,
+                amount: Money::from_fen(r.amount),
+                economic_code: r.economic_code,
+                line_id: r.line_id,
+                purpose: r.purpose,
+                date: r.pay_date.parse().map_err(corrupt)?,
+                contract_no: r.contract_no,
+                event_code: r.event_code,
+                headcount: small(r.headcount)?,
+                days: small(r.days)?,
+                idempotency_key: r.idempotency_key,
+            },
+            status: PaymentStatus::parse(&r.status)
+                .ok_or_else(|| corrupt(format!("status {}", r.status)))?,
+            outcome: r
+                .outcome
+                .as_deref()
+                .map(|o| Action::parse(o).ok_or_else(|| corrupt(format!("outcome {o}"))))
+                .transpose()?,
+            refusal: r
+                .refusal_code
+                .map(|c| (c, r.refusal_clause, r.refusal_message.unwrap_or_default())),
+            requested_by: r.requested_by,
+            requested_at: r.requested_at,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            decision_reason: r.decision_reason,
+        })
+    }
+}
+
+/// One payment.
+pub async fn payment(conn: &mut AnyConnection, id: i64) -> Result<Option<Payment>, StoreError> {
+    let row: Option<PaymentRow> = sqlx::query_as(concat!(payment_columns!(), "WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(Payment::try_from).transpose()
+}
+
+/// The payment a key names in a jurisdiction.
+pub async fn by_key(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    key: &str,
+) -> Result<Option<Payment>, StoreError> {
+    let row: Option<PaymentRow> = sqlx::query_as(concat!(
+        payment_columns!(),
+        "WHERE jurisdiction_id = $1 AND idempotency_key = $2"
+    ))
+    .bind(jurisdiction_id)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Payment::try_from).transpose()
+}
+
+/// Which payments to list.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    /// Only this unit's.
+    pub unit_id: Option<i64>,
+    /// Only this department's.
+    pub department_id: Option<i64>,
+    /// Only this state.
+    pub status: Option<PaymentStatus>,
+    /// Only payments on this line.
+    pub line_id: Option<i64>,
+    /// Only payments of this project.
+    pub project_id: Option<i64>,
+    /// Only payments dated this year.
+    pub fiscal_year: Option<i32>,
+    /// Newest first, at most this many.
+    pub limit: i64,
+}
+
+/// Payments newest first.
+pub async fn list(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    f: &PaymentFilter,
+) -> Result<Vec<Payment>, StoreError> {
+    let rows: Vec<PaymentRow> = sqlx::query_as(concat!(
+        payment_columns!(),
+        "WHERE jurisdiction_id = $1 AND ($2 IS NULL OR unit_id = $2) AND ($3 IS NULL OR department_id = $3) \
+         AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR line_id = $5) AND ($6 IS NULL OR project_id = $6) \
+         AND ($7 IS NULL OR fiscal_year = $7) ORDER BY id DESC LIMIT $8"
+    ))
+    .bind(jurisdiction_id)
+    .bind(f.unit_id)
+    .bind(f.department_id)
+    .bind(f.status.map(PaymentStatus::as_str))
+    .bind(f.line_id)
+    .bind(f.project_id)
+    .bind(f.fiscal_year.map(i64::from))
+    .bind(f.limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(Payment::try_from).collect()
+}
+
+/// Moves a payment from `from` to `to` with the decider and reason; false when it is no longer
+/// in `from` (somebody decided first).
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: PaymentStatus,
+    to: PaymentStatus,
+    actor: &str,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND status = $6",
+    )
+    .bind(to.as_str())
+    .bind(actor)
+    .bind(now_text())
+    .bind(reason)
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the rules a payment hit.
+pub async fn insert_hits(
+    conn: &mut AnyConnection,
+    payment_id: i64,
+    jurisdiction_id: i64,
+    hits: &[Hit],
+) -> Result<(), StoreError> {
+    for h in hits {
+        sqlx::query(
+            "INSERT INTO payment_hits (payment_id, jurisdiction_id, rule_code, class, name, action, clause, message) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(payment_id)
+        .bind(jurisdiction_id)
+        .bind(&h.code)
+        .bind(&h.class)
+        .bind(&h.name)
+        .bind(h.action.as_str())
+        .bind(h.clause.as_deref())
+        .bind(&h.message)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A stored hit with its disposition and its payment's amount and state.
+#[derive(Debug, Clone)]
+pub struct StoredHit {
+    /// Row id.
+    pub id: i64,
+    /// The payment.
+    pub payment_id: i64,
+    /// The paying unit.
+    pub unit_id: i64,
+    /// The payment's amount.
+    pub amount: Money,
+    /// The payment's state.
+    pub payment_status: PaymentStatus,
+    /// The hit.
+    pub hit: Hit,
+    /// Disposition.
+    pub disposition: Disposition,
+    /// Note of the last disposition.
+    pub note: Option<String>,
+    /// Who disposed.
+    pub disposed_by: Option<String>,
+    /// When.
+    pub disposed_at: Option<String>,
+}
+
+type HitRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn hit_of(r: HitRow) -> Result<StoredHit, StoreError> {
+    Ok(StoredHit {
+        id: r.0,
+        payment_id: r.1,
+        unit_id: r.2,
+        amount: Money::from_fen(r.3),
+        payment_status: PaymentStatus::parse(&r.4)
+            .ok_or_else(|| corrupt(format!("status {}", r.4)))?,
+        hit: Hit {
+            code: r.5,
+            class: r.6,
+            name: r.7,
+            action: Action::parse(&r.8).ok_or_else(|| corrupt(format!("action {}", r.8)))?,
+            clause: r.9,
+            message: r.10,
+        },
+        disposition: Disposition::parse(&r.11)
+            .ok_or_else(|| corrupt(format!("disposition {}", r.11)))?,
+        note: r.12,
+        disposed_by: r.13,
+        disposed_at: r.14,
+    })
+}
+
+macro_rules! hit_select {
+    () => {
+        "SELECT h.id, h.payment_id, p.unit_id, p.amount, p.status, h.rule_code, h.class, h.name, h.action, \
+     h.clause, h.message, h.disposition, h.disposition_note, h.disposed_by, h.disposed_at \
+     FROM payment_hits h JOIN payments p ON p.id = h.payment_id "
+    };
+}
+
+/// A payment's hits.
+pub async fn hits_of(
+    conn: &mut AnyConnection,
+    payment_id: i64,
+) -> Result<Vec<StoredHit>, StoreError> {
+    let rows: Vec<HitRow> = sqlx::query_as(concat!(
+        hit_select!(),
+        "WHERE h.payment_id = $1 ORDER BY h.id"
+    ))
+    .bind(payment_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(hit_of).collect()
+}
+
+/// One hit.
+pub async fn hit(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredHit>, StoreError> {
+    let row: Option<HitRow> = sqlx::query_as(concat!(hit_select!(), "WHERE h.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(hit_of).transpose()
+}
+
+/// A jurisdiction's hits of a year, newest first, optionally of one disposition.
+pub async fn hits(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    disposition: Option<Disposition>,
+    limit: i64,
+) -> Result<Vec<StoredHit>, StoreError> {
+    let rows: Vec<HitRow> = sqlx::query_as(concat!(
+        hit_select!(),
+        "WHERE h.jurisdiction_id = $1 AND p.fiscal_year = $2 AND ($3 IS NULL OR h.disposition = $3) \
+         ORDER BY h.id DESC LIMIT $4"
+    ))
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(disposition.map(Disposition::as_str))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(hit_of).collect()
+}
+
+/// Moves a hit's disposition from `from` to `to`; false when somebody moved it first.
+pub async fn dispose(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: Disposition,
+    to: Disposition,
+    note: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE payment_hits SET disposition = $1, disposition_note = $2, disposed_by = $3, disposed_at = $4 \
+         WHERE id = $5 AND disposition = $6",
+    )
+    .bind(to.as_str())
+    .bind(note)
+    .bind(actor)
+    .bind(now_text())
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Hits of one rule in a year: how many, on how much, and of those the payments stopped.
+#[derive(Debug, Clone)]
+pub struct RuleStat {
+    /// Rule class.
+    pub class: String,
+    /// Rule code.
+    pub code: String,
+    /// Rule name.
+    pub name: String,
+    /// Action.
+    pub action: Action,
+    /// Hits.
+    pub hits: i64,
+    /// Sum of the hit payments.
+    pub amount: Money,
+    /// Hits on payments that were stopped (blocked, or released after a warning).
+    pub stopped: i64,
+    /// Their sum.
+    pub stopped_amount: Money,
+}
+
+/// Hit statistics per rule for a year.
+pub async fn rule_stats(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<RuleStat>, StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        i64,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT h.class, h.rule_code, MIN(h.name), MIN(h.action), COUNT(*), CAST(SUM(p.amount) AS BIGINT), \
+         CAST(SUM(CASE WHEN p.status IN ('blocked', 'released') THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN p.status IN ('blocked', 'released') THEN p.amount ELSE 0 END) AS BIGINT) \
+         FROM payment_hits h JOIN payments p ON p.id = h.payment_id \
+         WHERE h.jurisdiction_id = $1 AND p.fiscal_year = $2 GROUP BY h.class, h.rule_code ORDER BY h.rule_code",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(RuleStat {
+                class: r.0,
+                code: r.1,
+                name: r.2,
+                action: Action::parse(&r.3).ok_or_else(|| corrupt(format!("action {}", r.3)))?,
+                hits: r.4,
+                amount: Money::from_fen(r.5.unwrap_or(0)),
+                stopped: r.6,
+                stopped_amount: Money::from_fen(r.7.unwrap_or(0)),
+            })
+        })
+        .collect()
+}
+
+/// Past payments of a jurisdiction for a dry run, newest first.
+pub async fn recent(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    limit: i64,
+) -> Result<Vec<Payment>, StoreError> {
+    list(
+        conn,
+        jurisdiction_id,
+        &PaymentFilter {
+            limit,
+            ..PaymentFilter::default()
+        },
+    )
+    .await
+}
+
+/// A suspension of a project's payments (PM-9).
+#[derive(Debug, Clone)]
+pub struct Suspension {
+    /// Row id.
+    pub id: i64,
+    /// Project.
+    pub project_id: i64,
+    /// Why.
+    pub reason: String,
+    /// By whom.
+    pub suspended_by: String,
+    /// When.
+    pub suspended_at: String,
+}
+
+/// The project's suspension in force, if any.
+pub async fn suspension(
+    conn: &mut AnyConnection,
+    project_id: i64,
+) -> Result<Option<Suspension>, StoreError> {
+    let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, project_id, reason, suspended_by, suspended_at FROM payment_suspensions \
+         WHERE project_id = $1 AND lifted_at IS NULL ORDER BY id DESC LIMIT 1",
+    )
+    .bind(project_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| Suspension {
+        id: r.0,
+        project_id: r.1,
+        reason: r.2,
+        suspended_by: r.3,
+        suspended_at: r.4,
+    }))
+}
+
+/// Suspends a project's payments.
+pub async fn suspend(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    project_id: i64,
+    reason: &str,
+    actor: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO payment_suspensions (jurisdiction_id, project_id, reason, suspended_by, suspended_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(jurisdiction_id)
+    .bind(project_id)
+    .bind(reason)
+    .bind(actor)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Lifts the project's suspension in force; false when there is none.
+pub async fn lift(
+    conn: &mut AnyConnection,
+    project_id: i64,
+    reason: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE payment_suspensions SET lifted_by = $1, lifted_at = $2, lift_reason = $3 WHERE project_id = $4 AND lifted_at IS NULL",
+    )
+    .bind(actor)
+    .bind(now_text())
+    .bind(reason)
+    .bind(project_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The organisation of a jurisdiction with exactly this name, if any (payee checks).
+pub async fn org_named(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    name: &str,
+) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM organisations WHERE (jurisdiction_id = $1 OR id = $1) AND name = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(jurisdiction_id)
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Payments of a year stopped by the checks: blocked, or released after a rule hit (止付).
+pub async fn stopped_payments(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<(i64, Money), StoreError> {
+    let (n, sum): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(amount) AS BIGINT) FROM payments p WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         AND (status = 'blocked' OR (status = 'released' AND EXISTS (SELECT 1 FROM payment_hits h WHERE h.payment_id = p.id)))",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((n, Money::from_fen(sum.unwrap_or(0))))
+}

@@ -1,0 +1,619 @@
+//! Payments through the API on SQLite and PostgreSQL: the line's balance (ZB-7a), the monitoring
+//! rules (ZX-4b) with their disposition and statistics, suspension (PM-9), idempotency and
+//! hundreds of simultaneous requests on one line.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use common::lines::line;
+use lingji_app::store::{Backend, backend_tests, ledger};
+use lingji_domain::Money;
+use lingji_domain::execution::replay;
+use serde_json::{Value, json};
+
+fn payment(line: i64, key: &str, amount: &str) -> Value {
+    json!({
+        "payee_name": "示范市办公用品有限公司",
+        "payee_account": "6222021234567890",
+        "payee_kind": "unit",
+        "amount": amount,
+        "economic_code": "30201",
+        "line_id": line,
+        "purpose": "采购办公用品",
+        "date": "2026-03-10",
+        "contract_no": "HT-2026-001",
+        "idempotency_key": key,
+    })
+}
+
+async fn balance(t: &TestApp, line: i64) -> lingji_domain::execution::Balance {
+    let mut c = t.app.store.write().acquire().await.unwrap();
+    let b = ledger::balance(&mut c, line).await.unwrap().unwrap();
+    assert_eq!(
+        replay(&ledger::entries(&mut c, line).await.unwrap()).unwrap(),
+        b,
+        "the balance is its entries"
+    );
+    b
+}
+
+async fn zb_7a_a_unit_pays_on_its_line_once_per_key_and_finance_settles_it(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let id = line(&t, "101001", "302", 100_000, None).await;
+    let unit = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "pay-0001", "12000.00")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let p = r.json();
+    assert_eq!(
+        (p["status"].as_str(), p["hits"].as_array().unwrap().len()),
+        (Some("pending"), 0)
+    );
+    assert_eq!(balance(&t, id).await.available(), Money::from_yuan(88_000));
+    // The same request again is the same answer, not a second payment.
+    let again = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "pay-0001", "12000.00")),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(
+        (again.json()["id"].clone(), again.json()["replayed"].clone()),
+        (p["id"].clone(), json!(true))
+    );
+    let other = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "pay-0001", "13000.00")),
+        )
+        .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (StatusCode::CONFLICT, "IDEMPOTENCY_KEY_REUSED".into())
+    );
+    assert_eq!(balance(&t, id).await.available(), Money::from_yuan(88_000));
+    // Wrong fields are named; the economic code must lie within the line's (ZB-7a).
+    let mut bad = payment(id, "pay-0002", "-5");
+    bad["payee_account"] = json!("12ab");
+    let r = t
+        .call(Method::POST, "/api/v1/payments", Some(&unit), Some(bad))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["payee_account", "amount"]);
+    let mut outside = payment(id, "pay-0003", "10");
+    outside["economic_code"] = json!("30101");
+    let r = t
+        .call(Method::POST, "/api/v1/payments", Some(&unit), Some(outside))
+        .await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("ECONOMIC_CODE_OUTSIDE_LINE".into(), Some("ZB-7a"))
+    );
+    // Another unit's operator may not pay from this line; units do not decide payments.
+    let pid = p["id"].as_i64().unwrap();
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/payments/{pid}/decision"),
+            Some(&unit),
+            Some(json!({"decision": "pay"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/payments/{pid}/decision"),
+            Some(&fin),
+            Some(json!({"decision": "pay"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "paid", "{}", r.text);
+    let b = balance(&t, id).await;
+    assert_eq!(
+        (b.spent, b.reserved),
+        (Money::from_yuan(12_000), Money::ZERO)
+    );
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/payments/{pid}/decision"),
+            Some(&fin),
+            Some(json!({"decision": "pay"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_STATE".into())
+    );
+    assert_eq!(
+        balance(&t, id).await.spent,
+        Money::from_yuan(12_000),
+        "paid once"
+    );
+    let listed = t.get("/api/v1/payments", Some(&unit)).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+async fn zx_4b_warnings_hold_blocks_stop_and_finance_disposes_of_the_hits(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let id = line(&t, "101001", "302", 100_000, None).await;
+    let unit = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    // 60,000.00 元 to a person: warning B05-01, held with the money reserved.
+    let mut p = payment(id, "pay-1001", "60000.00");
+    p["payee_kind"] = json!("individual");
+    p["economic_code"] = json!("30226");
+    p["payee_name"] = json!("张三");
+    let held = t
+        .call(Method::POST, "/api/v1/payments", Some(&unit), Some(p))
+        .await
+        .json();
+    assert_eq!(held["status"], "held", "{held}");
+    assert!(
+        held["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["code"] == "B05-01" && h["action"] == "warning")
+    );
+    assert_eq!(balance(&t, id).await.reserved, Money::from_yuan(60_000));
+    let hid = held["id"].as_i64().unwrap();
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/payments/{hid}/decision"),
+            Some(&fin),
+            Some(json!({"decision": "confirm"})),
+        )
+        .await;
+    assert_eq!(r.code(), "DECISION_REASON_REQUIRED");
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/payments/{hid}/decision"),
+            Some(&fin),
+            Some(json!({"decision": "reject", "reason": "劳务合同未附"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "released");
+    assert_eq!(balance(&t, id).await.available(), Money::from_yuan(100_000));
+    // Paying the unit itself is blocked by B06-01, nothing held.
+    let mut own = payment(id, "pay-1002", "5000.00");
+    own["payee_name"] = json!("示范市第一中学");
+    let unit_name = {
+        let mut c = t.app.store.write().acquire().await.unwrap();
+        lingji_app::store::orgs::get(&mut c, t.org_id("101001").await)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+    };
+    own["payee_name"] = json!(unit_name);
+    let blocked = t
+        .call(Method::POST, "/api/v1/payments", Some(&unit), Some(own))
+        .await
+        .json();
+    assert_eq!(
+        (
+            blocked["status"].as_str(),
+            blocked["refusal"]["code"].as_str()
+        ),
+        (Some("blocked"), Some("PAYMENT_RULE_BLOCKED"))
+    );
+    assert!(
+        blocked["refusal"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("B06-01")
+    );
+    // More than the line has: blocked citing ZB-7a.
+    let over = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "pay-1003", "100000.01")),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (over["status"].as_str(), over["refusal"]["clause"].as_str()),
+        (Some("blocked"), Some("ZB-7a"))
+    );
+    assert_eq!(balance(&t, id).await.available(), Money::from_yuan(100_000));
+    // Statistics: three hit payments, two stopped (the released and the blocked ones... and the over-budget one).
+    let stats = t
+        .get("/api/v1/rule-hits/stats?year=2026", Some(&fin))
+        .await
+        .json();
+    assert_eq!(stats["stopped"], 3, "{stats}");
+    assert_eq!(stats["stopped_amount"], "165000.01");
+    let classes: Vec<String> = stats["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        classes.iter().any(|c| c == "对个人转账")
+            && classes.iter().any(|c| c == "本单位及关联账户"),
+        "{classes:?}"
+    );
+    // Disposition: 核实 → 违规 → 整改; 正常 cannot be rectified.
+    let hits = t
+        .get("/api/v1/rule-hits?year=2026", Some(&fin))
+        .await
+        .json();
+    let b06 = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["code"] == "B06-01")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let step = |to: &str| json!({"to": to, "note": "已核实"});
+    let path = format!("/api/v1/rule-hits/{b06}/disposition");
+    assert_eq!(
+        t.call(Method::POST, &path, Some(&fin), Some(step("verifying")))
+            .await
+            .json()["disposition"],
+        "verifying"
+    );
+    assert_eq!(
+        t.call(Method::POST, &path, Some(&fin), Some(step("violation")))
+            .await
+            .json()["disposition"],
+        "violation"
+    );
+    assert_eq!(
+        t.call(Method::POST, &path, Some(&fin), Some(step("rectified")))
+            .await
+            .json()["disposition"],
+        "rectified"
+    );
+    let r = t
+        .call(Method::POST, &path, Some(&fin), Some(step("normal")))
+        .await;
+    assert_eq!(
+        (r.code(), r.json()["clause"].as_str()),
+        ("DISPOSITION_STEP".into(), Some("ZX-4b"))
+    );
+    let r = t
+        .call(Method::POST, &path, Some(&unit), Some(step("normal")))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+async fn zx_4b_finance_edits_a_rule_after_its_syntax_check_and_dry_run(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let id = line(&t, "101001", "302", 100_000, None).await;
+    let unit = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    for (n, amount) in ["3000.00", "8000.00", "9000.00"].iter().enumerate() {
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/payments",
+                Some(&unit),
+                Some(payment(id, &format!("dry-{n:04}"), amount)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let rules = t.get("/api/v1/monitoring-rules", Some(&unit)).await.json();
+    assert!(rules.as_array().unwrap().len() >= 40);
+    let rule = |expression: &str| {
+        json!({
+            "class": "大额支付", "name": "单笔超过 5000 元", "expression": expression, "action": "notice",
+            "message": "单笔超过 5000 元", "enabled": false,
+        })
+    };
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/monitoring-rules/dry-run",
+            Some(&fin),
+            Some(rule("payment.amount >")),
+        )
+        .await;
+    assert_eq!(
+        (r.code(), r.json()["field"].as_str()),
+        ("RULE_EXPRESSION_INVALID".into(), Some("expression"))
+    );
+    let dry = t
+        .call(
+            Method::POST,
+            "/api/v1/monitoring-rules/dry-run",
+            Some(&fin),
+            Some(rule("payment.amount > 5000")),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            dry["checked"].as_i64(),
+            dry["hits"].as_i64(),
+            dry["amount"].as_str()
+        ),
+        (Some(3), Some(2), Some("17000.00")),
+        "{dry}"
+    );
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/v1/monitoring-rules/X01-01",
+            Some(&unit),
+            Some(rule("payment.amount > 5000")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let audit_before = t.audit_count().await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/v1/monitoring-rules/X01-01",
+            Some(&fin),
+            Some(rule("payment.amount * 2")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        t.audit_count().await,
+        audit_before,
+        "a refused rule changes nothing"
+    );
+    let saved = t
+        .call(
+            Method::PUT,
+            "/api/v1/monitoring-rules/X01-01",
+            Some(&fin),
+            Some(rule("payment.amount > 5000")),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
+    let mut on = rule("payment.amount > 5000");
+    on["enabled"] = json!(true);
+    on["expected_version"] = json!(1);
+    assert_eq!(
+        t.call(
+            Method::PUT,
+            "/api/v1/monitoring-rules/X01-01",
+            Some(&fin),
+            Some(on.clone())
+        )
+        .await
+        .json()["version"],
+        2
+    );
+    let stale = t
+        .call(
+            Method::PUT,
+            "/api/v1/monitoring-rules/X01-01",
+            Some(&fin),
+            Some(on),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let p = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "dry-0009", "6000.00")),
+        )
+        .await
+        .json();
+    assert!(
+        p["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["code"] == "X01-01"),
+        "{p}"
+    );
+    // The check as one types: the same rules, nothing recorded.
+    let mut typing = payment(id, "", "6000.00");
+    typing["payee_kind"] = json!("individual");
+    let c = t
+        .call(
+            Method::POST,
+            "/api/v1/payments/check",
+            Some(&unit),
+            Some(typing),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (c["available"].as_str(), c["outcome"].as_str()),
+        (Some("74000.00"), Some("warning")),
+        "{c}"
+    );
+    assert_eq!(
+        t.get("/api/v1/payments", Some(&fin))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+async fn pm_9_a_suspended_project_is_blocked_at_payment_until_lifted(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let project: i64 = {
+        let unit = t.org_id("101001").await;
+        let mut c = t.app.store.write().acquire().await.unwrap();
+        sqlx::query_as::<_, (i64,)>(
+            "SELECT id FROM projects WHERE unit_id = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(unit)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .0
+    };
+    let id = line(&t, "101001", "302", 50_000, Some(project)).await;
+    let unit = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    let path = format!("/api/v1/projects/{project}/payment-suspension");
+    let r = t
+        .call(
+            Method::POST,
+            &path,
+            Some(&unit),
+            Some(json!({"reason": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .call(
+            Method::POST,
+            &path,
+            Some(&fin),
+            Some(json!({"reason": "绩效监控红灯：进度严重滞后"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let p = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "pm9-0001", "1000.00")),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (p["status"].as_str(), p["refusal"]["clause"].as_str()),
+        (Some("blocked"), Some("PM-9"))
+    );
+    assert!(
+        p["refusal"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("进度严重滞后")
+    );
+    assert_eq!(balance(&t, id).await.available(), Money::from_yuan(50_000));
+    let r = t
+        .call(
+            Method::POST,
+            &format!("{path}/lift"),
+            Some(&fin),
+            Some(json!({"reason": "已整改"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let p = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "pm9-0002", "1000.00")),
+        )
+        .await
+        .json();
+    assert_eq!(p["status"], "pending");
+}
+
+async fn zb_7a_hundreds_of_simultaneous_payments_never_overdraw_and_each_gets_one_answer(
+    backend: Backend,
+) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let id = line(&t, "101001", "302", 1_000, None).await;
+    let unit = t.login("danwei").await;
+    let t = std::sync::Arc::new(t);
+    // 250 requests of 7.00 元 at once on 1,000.00 元, 50 of them retries of another's key.
+    let mut tasks = Vec::new();
+    for n in 0..250 {
+        let t = t.clone();
+        let unit = unit.clone();
+        let key = format!("conc-{:04}", n % 200);
+        tasks.push(tokio::spawn(async move {
+            let mut p = payment(id, &key, "7.00");
+            p["payee_account"] = json!(format!("62220212345{:05}", n % 200));
+            t.call(Method::POST, "/api/v1/payments", Some(&unit), Some(p))
+                .await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    assert!(
+        answers
+            .iter()
+            .all(|r| r.status == StatusCode::CREATED || r.status == StatusCode::OK),
+        "one answer each"
+    );
+    let mut by_key = std::collections::HashMap::new();
+    for r in &answers {
+        let j = r.json();
+        let prev = by_key.insert(
+            j["idempotency_key"].as_str().unwrap().to_string(),
+            j["id"].clone(),
+        );
+        if let Some(prev) = prev {
+            assert_eq!(prev, j["id"], "a retry is answered with the first payment");
+        }
+    }
+    assert_eq!(by_key.len(), 200);
+    let mut c = t.app.store.write().acquire().await.unwrap();
+    let (pending,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payments WHERE line_id = $1 AND status = 'pending'")
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+    let (all,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments WHERE line_id = $1")
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    assert_eq!((pending, all), (142, 200));
+    let b = balance(&t, id).await;
+    assert_eq!(
+        (b.reserved, b.available()),
+        (Money::from_yuan(994), Money::from_yuan(6))
+    );
+}
+
+backend_tests!(
+    zb_7a_a_unit_pays_on_its_line_once_per_key_and_finance_settles_it,
+    zx_4b_warnings_hold_blocks_stop_and_finance_disposes_of_the_hits,
+    zx_4b_finance_edits_a_rule_after_its_syntax_check_and_dry_run,
+    pm_9_a_suspended_project_is_blocked_at_payment_until_lifted,
+    zb_7a_hundreds_of_simultaneous_payments_never_overdraw_and_each_gets_one_answer
+);
