@@ -41,6 +41,22 @@ struct Case {
     want: [(Want, Want); 6],
 }
 
+/// A payment body on `line`: to a supplier, or 60,000.00 元 to a person (warning B05-01).
+fn payment_body(line: i64, key: &str, warned: bool) -> Value {
+    json!({
+        "payee_name": if warned { "张三" } else { "示范市办公用品有限公司" },
+        "payee_account": "6222021234567890",
+        "payee_kind": if warned { "individual" } else { "unit" },
+        "amount": if warned { "60000.00" } else { "1200.00" },
+        "economic_code": if warned { "30226" } else { "30201" },
+        "line_id": line,
+        "purpose": "矩阵支付",
+        "date": "2026-03-10",
+        "contract_no": "HT-1",
+        "idempotency_key": key,
+    })
+}
+
 /// A workbook with one reserve project of the unit `unit_code`.
 fn one_project_workbook(unit_code: &str, n: u32) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -87,6 +103,7 @@ fn cases() -> Vec<Case> {
     // Within reach, but out of order (a fresh run is neither chosen nor published).
     let finance_refused = [(D, D), (D, D), (R, R), (D, D), (D, D), (D, D)];
     let budget_read = [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)];
+    let payment_write = [(A, D), (D, D), (A, A), (D, D), (D, D), (D, D)];
     vec![
         api(Method::GET, "/api/v1/orgs", all),
         api(Method::POST, "/api/v1/orgs", admin_only),
@@ -218,6 +235,37 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/allocation/overlaps", allocation_read),
         api(Method::GET, "/api/v1/control-figures", budget_read),
         api(Method::GET, "/api/v1/budget-lines", budget_read),
+        // Payments: units request on their own lines, departments follow theirs, finance
+        // decides, disposes of hits and suspends; audit reads; everyone reads the rules.
+        api(Method::GET, "/api/v1/payments", budget_read),
+        api(Method::POST, "/api/v1/payments", payment_write),
+        api(Method::POST, "/api/v1/payments/check", payment_write),
+        api(Method::GET, "/api/v1/payments/{id}", project_read),
+        api(Method::POST, "/api/v1/payments/{id}/decision", finance_only),
+        api(Method::GET, "/api/v1/monitoring-rules", all),
+        api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
+        api(
+            Method::POST,
+            "/api/v1/monitoring-rules/dry-run",
+            finance_only,
+        ),
+        api(Method::GET, "/api/v1/rule-hits", allocation_read),
+        api(Method::GET, "/api/v1/rule-hits/stats", allocation_read),
+        api(
+            Method::POST,
+            "/api/v1/rule-hits/{id}/disposition",
+            finance_only,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/payment-suspension",
+            finance_only,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/payment-suspension/lift",
+            finance_only,
+        ),
         api(Method::GET, "/api/v1/lists/{list}", all),
         api(Method::POST, "/api/v1/lists/{list}", finance_only),
         api(Method::GET, "/api/v1/lists/entries/{id}", all),
@@ -428,6 +476,27 @@ impl Ctx<'_> {
         let r = self
             .t
             .call(Method::POST, "/api/v1/projects", Some(self.finance), Some(json!({"unit_id": unit, "name": format!("矩阵项目{}", self.next()), "kind": "other_operating"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// A payment request of finance on a fresh line of `org_code`; a payment to a person
+    /// (held by a warning) when `warned`.
+    async fn payment_in(&self, org_code: &str, warned: bool) -> Value {
+        let line = common::lines::line(self.t, org_code, "302", 1_000_000, None).await;
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/payments",
+                Some(self.finance),
+                Some(payment_body(
+                    line,
+                    &format!("matrix-{:04}", self.next()),
+                    warned,
+                )),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.json()
@@ -875,6 +944,43 @@ impl Ctx<'_> {
                 let (a, b) = (self.run().await, self.run().await);
                 t.get(&format!("/api/v1/allocation/compare?a={}&b={}", a["id"], b["id"]), Some(who)).await
             }
+            (Method::POST, "/api/v1/payments" | "/api/v1/payments/check") => {
+                let line = common::lines::line(t, org_code, "302", 1_000_000, None).await;
+                t.call(Method::POST, case.path, Some(who), Some(payment_body(line, &format!("matrix-{n:04}"), false))).await
+            }
+            (Method::GET, "/api/v1/payments/{id}") => {
+                let p = self.payment_in(org_code, false).await;
+                t.get(&format!("/api/v1/payments/{}", p["id"]), Some(who)).await
+            }
+            (Method::POST, "/api/v1/payments/{id}/decision") => {
+                let p = self.payment_in(org_code, false).await;
+                let body = json!({"decision": "reject", "reason": "矩阵退回"});
+                t.call(Method::POST, &format!("/api/v1/payments/{}/decision", p["id"]), Some(who), Some(body)).await
+            }
+            (Method::POST, "/api/v1/rule-hits/{id}/disposition") => {
+                let p = self.payment_in(org_code, true).await;
+                let body = json!({"to": "verifying", "note": "矩阵核实"});
+                t.call(Method::POST, &format!("/api/v1/rule-hits/{}/disposition", p["hits"][0]["id"]), Some(who), Some(body)).await
+            }
+            (Method::PUT, "/api/v1/monitoring-rules/{code}") => {
+                let body = json!({"class": "矩阵", "name": "矩阵规则", "expression": "payment.amount > 1", "action": "notice", "message": "矩阵", "enabled": false});
+                t.call(Method::PUT, &format!("/api/v1/monitoring-rules/M{n}"), Some(who), Some(body)).await
+            }
+            (Method::POST, "/api/v1/monitoring-rules/dry-run") => {
+                let body = json!({"class": "矩阵", "name": "矩阵规则", "expression": "payment.amount > 1", "action": "notice", "message": "矩阵", "enabled": false});
+                t.call(Method::POST, case.path, Some(who), Some(body)).await
+            }
+            (Method::POST, "/api/v1/projects/{id}/payment-suspension") => {
+                let p = self.project_in(org_code).await;
+                t.call(Method::POST, &format!("/api/v1/projects/{}/payment-suspension", p["id"]), Some(who), Some(json!({"reason": "矩阵暂缓"}))).await
+            }
+            (Method::POST, "/api/v1/projects/{id}/payment-suspension/lift") => {
+                let p = self.project_in(org_code).await;
+                let path = format!("/api/v1/projects/{}/payment-suspension", p["id"]);
+                let r = t.call(Method::POST, &path, Some(self.finance), Some(json!({"reason": "矩阵暂缓"}))).await;
+                assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+                t.call(Method::POST, &format!("{path}/lift"), Some(who), Some(json!({"reason": "矩阵解除"}))).await
+            }
             (Method::GET, "/api/v1/lists/{list}") => t.get("/api/v1/lists/events", Some(who)).await,
             (Method::POST, "/api/v1/lists/{list}") => {
                 let body = json!({"code": format!("M{n}"), "name": "矩阵活动", "year": 2026});
@@ -970,8 +1076,12 @@ async fn role_scope_matrix(backend: Backend) {
                             && (case.path.contains("users")
                                 || case.path.contains("projects")
                                 || case.path.contains("lists/entries")
-                                || case.path.contains("allocation/runs")),
-                    ) + i64::from(case.path.contains("{attachment"));
+                                || case.path.contains("allocation/runs")
+                                || case.path.contains("payments/{id}")
+                                || case.path.contains("rule-hits/{id}")),
+                    ) + i64::from(
+                        case.path.contains("{attachment") || case.path.ends_with("/lift"),
+                    );
                     let after = t.audit_count().await;
                     if after != before + setup_writes {
                         failures.push(format!(
