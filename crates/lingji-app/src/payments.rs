@@ -574,6 +574,52 @@ impl App {
     }
 }
 
+/// A budget line's ledger (指标账): the line, its balance, every entry and its payments.
+#[derive(Debug, Clone)]
+pub struct LineLedger {
+    /// The line.
+    pub line: PayableLine,
+    /// Entries in order.
+    pub entries: Vec<ledger::EntryRow>,
+    /// Payments on it, newest first.
+    pub payments: Vec<PaymentRow>,
+}
+
+impl App {
+    /// A line's ledger, if the caller may see the line (its unit, department, finance, audit).
+    pub async fn line_ledger(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<LineLedger> {
+        let mut conn = self.store.read().acquire().await?;
+        let line = store::payable_line(&mut conn, id)
+            .await?
+            .filter(|l| l.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| AppError::not_found("预算指标"))?;
+        caller
+            .authorize(Resource::BudgetLine, Access::Read, &line_path(&line))
+            .map_err(|_| AppError::not_found("预算指标"))?;
+        let entries = ledger::entry_rows(&mut conn, id).await?;
+        let filter = PaymentFilter {
+            line_id: Some(id),
+            limit: 1000,
+            ..PaymentFilter::default()
+        };
+        let payments = store::list(&mut conn, jurisdiction_id, &filter)
+            .await?
+            .into_iter()
+            .map(PaymentRow::from)
+            .collect();
+        Ok(LineLedger {
+            line,
+            entries,
+            payments,
+        })
+    }
+}
+
 /// Where a payment sits in the organisation tree.
 pub(crate) fn payment_path(p: &Payment) -> OrgPath {
     OrgPath {

@@ -151,3 +151,39 @@ pub async fn line_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, StoreError> 
         .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// A ledger entry as shown on the line's page.
+#[derive(Debug, Clone)]
+pub struct EntryRow {
+    /// The movement.
+    pub movement: Movement,
+    /// Document or payment it belongs to.
+    pub reference: String,
+    /// Who.
+    pub actor: String,
+    /// When.
+    pub at: String,
+}
+
+/// A line's entries in order, with reference, actor and time.
+pub async fn entry_rows(
+    conn: &mut AnyConnection,
+    line_id: i64,
+) -> Result<Vec<EntryRow>, StoreError> {
+    let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT kind, amount, reference, actor, at FROM ledger_entries WHERE line_id = $1 ORDER BY id",
+    )
+    .bind(line_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(k, a, reference, actor, at)| {
+            Ok(EntryRow {
+                movement: movement(&k, a)?,
+                reference,
+                actor,
+                at,
+            })
+        })
+        .collect()
+}

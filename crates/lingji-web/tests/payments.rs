@@ -610,7 +610,214 @@ async fn zb_7a_hundreds_of_simultaneous_payments_never_overdraw_and_each_gets_on
     );
 }
 
+async fn the_payment_pages_check_as_one_types_and_finance_decides_and_disposes(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let id = line(&t, "101001", "302", 100_000, None).await;
+    let unit = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    let page = t
+        .get(&format!("/payments/new?line={id}"), Some(&unit))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("hx-post=\"/payments/check\""));
+    let id_text = id.to_string();
+    let fields = |amount: &'static str, kind: &'static str, key: &'static str| {
+        vec![
+            ("line_id", id_text.clone()),
+            ("payee_name", "李四".to_string()),
+            ("payee_account", "6222021234567890".to_string()),
+            ("payee_kind", kind.to_string()),
+            ("amount", amount.to_string()),
+            ("economic_code", "30226".to_string()),
+            ("purpose", "专家咨询劳务".to_string()),
+            ("date", "2026-03-10".to_string()),
+            ("contract_no", "HT-9".to_string()),
+            ("idempotency_key", key.to_string()),
+        ]
+    };
+    let send = |path: &'static str, f: Vec<(&'static str, String)>| {
+        let t = &t;
+        let unit = unit.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.form(path, &unit, &pairs, None).await
+        }
+    };
+    // As one types: the balance and the rule that would hold it, nothing recorded.
+    let c = send("/payments/check", fields("60000.00", "individual", "")).await;
+    assert!(
+        c.text.contains("100,000.00") && c.text.contains("B05-01") && c.text.contains("预警"),
+        "{}",
+        c.text
+    );
+    let c = send("/payments/check", fields("abc", "individual", "")).await;
+    assert!(c.text.contains("金额"), "{}", c.text);
+    // A malformed amount comes back on the form, nothing saved.
+    let r = send("/payments", fields("12,34x", "individual", "web-key-0001")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("value=\"12,34x\""),
+        "the form keeps what was typed"
+    );
+    let r = send(
+        "/payments",
+        fields("60000.00", "individual", "web-key-0001"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let at = r.headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    // A double click sends the same key: the same payment.
+    let again = send(
+        "/payments",
+        fields("60000.00", "individual", "web-key-0001"),
+    )
+    .await;
+    assert_eq!(
+        again.headers[axum::http::header::LOCATION]
+            .to_str()
+            .unwrap(),
+        at
+    );
+    let shown = t.get(&at, Some(&unit)).await.text;
+    assert!(shown.contains("预警待核") && shown.contains("B05-01"));
+    assert!(!shown.contains("decision-form"), "units do not decide");
+    // Finance confirms with a reason, then pays; the line's ledger shows every step.
+    let pid = at.trim_start_matches("/payments/").to_string();
+    let decide = |decision: &'static str, reason: &'static str| {
+        let t = &t;
+        let fin = fin.clone();
+        let path = format!("/payments/{pid}/decision");
+        async move {
+            t.form(
+                &path,
+                &fin,
+                &[("decision", decision), ("reason", reason)],
+                None,
+            )
+            .await
+        }
+    };
+    let r = decide("confirm", "").await;
+    assert!(r.text.contains("请填写处理理由"), "{}", r.status);
+    assert_eq!(
+        decide("confirm", "已核对劳务合同").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(decide("pay", "").await.status, StatusCode::SEE_OTHER);
+    assert!(t.get(&at, Some(&fin)).await.text.contains("已支付"));
+    let ledger = t
+        .get(&format!("/budget-lines/{id}"), Some(&unit))
+        .await
+        .text;
+    assert!(
+        ledger.contains("40,000.00") && ledger.contains("支付占用") && ledger.contains("批复"),
+        "{ledger}"
+    );
+    assert_eq!(
+        t.get(
+            &format!("/budget-lines/{id}"),
+            Some(&t.login("shuju").await)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // The rules page and a rule's dry run; a bad expression is named beside its field.
+    let rules = t.get("/monitoring/rules", Some(&unit)).await.text;
+    assert!(rules.contains("共 45 条规则、14 个大类"), "{rules}");
+    let rule = |expression: &'static str, op: &'static str| {
+        let t = &t;
+        let fin = fin.clone();
+        async move {
+            t.form(
+                "/monitoring/rules/new",
+                &fin,
+                &[
+                    ("code", "X02-01"),
+                    ("class", "劳务"),
+                    ("name", "劳务费超过 5 万"),
+                    ("expression", expression),
+                    ("action", "warning"),
+                    ("message", "劳务费超过 5 万元"),
+                    ("enabled", "on"),
+                    ("op", op),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    let r = rule("payment.amount >>", "save").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("规则表达式有误"), "{}", r.text);
+    let r = rule(
+        "startsWith(payment.economic_code, '30226') and payment.amount > 50000",
+        "dry_run",
+    )
+    .await;
+    assert!(
+        r.text.contains("将命中 <strong>1</strong> 笔") && r.text.contains("60,000.00"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        rule(
+            "startsWith(payment.economic_code, '30226') and payment.amount > 50000",
+            "save"
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        t.get("/monitoring/rules/X02-01", Some(&fin))
+            .await
+            .text
+            .contains("劳务费超过 5 万")
+    );
+    // The dashboard: hits and their disposition.
+    let hits = t.get("/monitoring/hits?year=2026", Some(&fin)).await.text;
+    assert!(
+        hits.contains("data-chart") && hits.contains("对个人转账") && hits.contains("dispose-form"),
+        "{hits}"
+    );
+    let hit = t
+        .get("/api/v1/rule-hits?year=2026", Some(&fin))
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .form(
+            &format!("/monitoring/hits/{hit}"),
+            &fin,
+            &[("to", "normal"), ("note", "合同齐全")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = t
+        .form(
+            &format!("/monitoring/hits/{hit}"),
+            &fin,
+            &[("to", "rectified"), ("note", "x")],
+            None,
+        )
+        .await;
+    assert!(
+        r.text.contains("DISPOSITION_STEP") || r.text.contains("不能改为"),
+        "{}",
+        r.text
+    );
+}
+
 backend_tests!(
+    the_payment_pages_check_as_one_types_and_finance_decides_and_disposes,
     zb_7a_a_unit_pays_on_its_line_once_per_key_and_finance_settles_it,
     zx_4b_warnings_hold_blocks_stop_and_finance_disposes_of_the_hits,
     zx_4b_finance_edits_a_rule_after_its_syntax_check_and_dry_run,

@@ -363,6 +363,24 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/allocation/statistics", allocation_read),
         page(Method::GET, "/allocation/overlaps", allocation_read),
         page(Method::GET, "/control-figures", budget_read),
+        page(Method::GET, "/payments", budget_read),
+        page(
+            Method::GET,
+            "/payments/new",
+            [(A, A), (D, D), (A, A), (D, D), (D, D), (D, D)],
+        ),
+        page(Method::POST, "/payments", payment_write),
+        page(Method::POST, "/payments/check", payment_write),
+        page(Method::GET, "/payments/{id}", project_read),
+        page(Method::POST, "/payments/{id}/decision", finance_only),
+        page(Method::GET, "/budget-lines/{id}", project_read),
+        page(Method::GET, "/monitoring/rules", all),
+        page(Method::GET, "/monitoring/rules/new", finance_only),
+        page(Method::POST, "/monitoring/rules/new", finance_only),
+        page(Method::GET, "/monitoring/rules/{code}", all),
+        page(Method::POST, "/monitoring/rules/{code}", finance_only),
+        page(Method::GET, "/monitoring/hits", allocation_read),
+        page(Method::POST, "/monitoring/hits/{id}", finance_only),
         page(Method::GET, "/budget-lines", budget_read),
         page(Method::GET, "/lists", all),
         page(Method::GET, "/lists/{list}", all),
@@ -948,6 +966,36 @@ impl Ctx<'_> {
                 let line = common::lines::line(t, org_code, "302", 1_000_000, None).await;
                 t.call(Method::POST, case.path, Some(who), Some(payment_body(line, &format!("matrix-{n:04}"), false))).await
             }
+            (Method::POST, "/payments" | "/payments/check") => {
+                let line = common::lines::line(t, org_code, "302", 1_000_000, None).await;
+                let b = payment_body(line, &format!("matrix-{n:04}"), false);
+                let f = |k: &str| b[k].as_str().map(str::to_string).unwrap_or_else(|| b[k].to_string());
+                let fields: Vec<(&str, String)> = ["payee_name", "payee_account", "payee_kind", "amount", "economic_code", "line_id", "purpose", "date", "contract_no", "idempotency_key"].iter().map(|k| (*k, f(k))).collect();
+                let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                t.form(case.path, who, &pairs, None).await
+            }
+            (Method::GET, "/payments/{id}") => {
+                let p = self.payment_in(org_code, false).await;
+                t.get(&format!("/payments/{}", p["id"]), Some(who)).await
+            }
+            (Method::POST, "/payments/{id}/decision") => {
+                let p = self.payment_in(org_code, false).await;
+                t.form(&format!("/payments/{}/decision", p["id"]), who, &[("decision", "reject"), ("reason", "矩阵退回")], None).await
+            }
+            (Method::GET, "/budget-lines/{id}") => {
+                let line = common::lines::line(t, org_code, "302", 1_000, None).await;
+                t.get(&format!("/budget-lines/{line}"), Some(who)).await
+            }
+            (Method::GET, "/monitoring/rules/{code}") => t.get("/monitoring/rules/B01-01", Some(who)).await,
+            (Method::POST, "/monitoring/rules/new" | "/monitoring/rules/{code}") => {
+                let code = format!("P{n}");
+                let path = case.path.replace("{code}", &code);
+                t.form(&path, who, &[("code", &code), ("class", "矩阵"), ("name", "矩阵规则"), ("expression", "payment.amount > 1"), ("action", "notice"), ("message", "矩阵"), ("op", "save")], None).await
+            }
+            (Method::POST, "/monitoring/hits/{id}") => {
+                let p = self.payment_in(org_code, true).await;
+                t.form(&format!("/monitoring/hits/{}", p["hits"][0]["id"]), who, &[("to", "verifying"), ("note", "矩阵核实")], None).await
+            }
             (Method::GET, "/api/v1/payments/{id}") => {
                 let p = self.payment_in(org_code, false).await;
                 t.get(&format!("/api/v1/payments/{}", p["id"]), Some(who)).await
@@ -1078,6 +1126,7 @@ async fn role_scope_matrix(backend: Backend) {
                                 || case.path.contains("lists/entries")
                                 || case.path.contains("allocation/runs")
                                 || case.path.contains("payments/{id}")
+                                || case.path.contains("hits/{id}")
                                 || case.path.contains("rule-hits/{id}")),
                     ) + i64::from(
                         case.path.contains("{attachment") || case.path.ends_with("/lift"),

@@ -34,6 +34,15 @@ impl Series {
         }
     }
 
+    /// A series of counts (not money) drawn beside the others.
+    pub fn counts(name: &str, counts: Vec<i64>) -> Series {
+        Series {
+            name: name.into(),
+            stack: None,
+            data: counts.into_iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
     /// A series drawn beside the others.
     pub fn beside(name: &str, amounts: Vec<Money>) -> Series {
         Series {

@@ -14,7 +14,9 @@ mod codes;
 mod home;
 mod lists;
 mod login;
+mod monitoring;
 mod orgs;
+mod payments;
 mod policy;
 mod project_import;
 mod projects;
@@ -51,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .merge(lists::router())
         .merge(allocation::router())
         .merge(allocation_views::router())
+        .merge(payments::router())
+        .merge(monitoring::router())
         .merge(account::router())
 }
 
@@ -116,6 +120,9 @@ impl Layout {
         }
         if can_read(Resource::BudgetLine) {
             nav.push(("/control-figures", "控制数与指标"));
+        }
+        if can_read(Resource::Payment) {
+            nav.push(("/payments", "支付与监控"));
         }
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));
