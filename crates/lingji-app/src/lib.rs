@@ -72,6 +72,8 @@ pub struct App {
     pub store: Store,
     /// Settings.
     pub settings: Settings,
+    /// Monitoring rules by jurisdiction, kept while the catalogue's stamp is unchanged.
+    rule_cache: payment_facts::RuleCache,
 }
 
 impl App {
@@ -79,6 +81,10 @@ impl App {
     pub async fn open(config: &StoreConfig, settings: Settings) -> AppResult<App> {
         let store = Store::connect(config).await?;
         store.migrate().await?;
-        Ok(App { store, settings })
+        Ok(App {
+            store,
+            settings,
+            rule_cache: payment_facts::RuleCache::default(),
+        })
     }
 }

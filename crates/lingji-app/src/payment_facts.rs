@@ -2,8 +2,14 @@
 //! for the payment check, the as-you-type preview and the dry run of a rule; and the
 //! jurisdiction's rules, with the default catalogue installed the first time they are needed.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
 use lingji_domain::execution::{
-    self, CompiledRule, Facts, LineFacts, MonitoringRule, PartyFacts, PaymentDraft, SANGONG,
+    self, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts, PaymentDraft, SANGONG,
 };
 use lingji_domain::review::gates::GateRecord;
 use lingji_domain::review::lists::ListKind;
@@ -59,10 +65,10 @@ pub(crate) async fn facts(
         store::payee_history(conn, line.unit_id, &draft.payee_account, draft.date).await?;
     let unit_today = store::unit_requests_on(conn, line.unit_id, draft.date).await?;
     let class: String = draft.economic_code.chars().take(5).collect();
-    let (class_budget, class_used) =
-        store::class_usage(conn, line.unit_id, line.fiscal_year, &[class.as_str()]).await?;
-    let (sangong_budget, sangong_used) =
-        store::class_usage(conn, line.unit_id, line.fiscal_year, SANGONG).await?;
+    let usage =
+        store::unit_usage(conn, line.jurisdiction_id, line.unit_id, line.fiscal_year).await?;
+    let (class_budget, class_used) = usage.of(&[class.as_str()]);
+    let (sangong_budget, sangong_used) = usage.of(SANGONG);
     let payee_org = store::org_named(conn, line.jurisdiction_id, draft.payee_name.trim()).await?;
     let event_listed = match &draft.event_code {
         Some(code) => Some(
@@ -109,19 +115,72 @@ pub(crate) async fn facts(
 }
 
 /// Compiles stored rules; one that no longer compiles is reported rather than skipped.
-pub(crate) fn compile_all(rules: Vec<MonitoringRule>) -> AppResult<Vec<CompiledRule>> {
+fn compile_all(rules: &[MonitoringRule]) -> AppResult<Vec<CompiledRule>> {
     rules
-        .into_iter()
+        .iter()
         .map(|r| {
-            let code = r.code.clone();
-            execution::compile(r).map_err(|e| {
+            execution::compile(r.clone()).map_err(|e| {
                 AppError::Internal(format!(
-                    "stored rule {code} does not compile: {}",
-                    e.message
+                    "stored rule {} does not compile: {}",
+                    r.code, e.message
                 ))
             })
         })
         .collect()
+}
+
+/// The rules last read per jurisdiction with their stamp (count, sum of versions): rules are
+/// never deleted and every edit bumps a version, so an unchanged stamp means unchanged rules —
+/// on this server or any other sharing the database.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RuleCache(Arc<Mutex<HashMap<i64, ((i64, i64), Arc<Vec<MonitoringRule>>)>>>);
+
+impl RuleCache {
+    fn get(&self, jurisdiction_id: i64, stamp: (i64, i64)) -> Option<Arc<Vec<MonitoringRule>>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&jurisdiction_id)
+            .filter(|(s, _)| *s == stamp)
+            .map(|(_, r)| Arc::clone(r))
+    }
+
+    fn put(&self, jurisdiction_id: i64, stamp: (i64, i64), rules: Arc<Vec<MonitoringRule>>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(jurisdiction_id, (stamp, rules));
+    }
+}
+
+thread_local! {
+    /// Compiled rules by jurisdiction with the fingerprint of the rules they came from.
+    /// Compiled expressions are not shareable across threads, so each worker thread keeps
+    /// its own; an edited rule changes the fingerprint and the catalogue is compiled again.
+    static COMPILED: RefCell<HashMap<i64, (u64, Rc<Vec<CompiledRule>>)>> =
+        RefCell::new(HashMap::new());
+}
+
+/// Screens a payment against the jurisdiction's rules, compiling them once per thread and
+/// catalogue version.
+pub(crate) fn screen(
+    jurisdiction_id: i64,
+    rules: &[MonitoringRule],
+    facts: &Facts,
+) -> AppResult<Vec<Hit>> {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    rules.hash(&mut h);
+    let fingerprint = h.finish();
+    let cached = COMPILED.with_borrow(|c| {
+        c.get(&jurisdiction_id)
+            .filter(|(f, _)| *f == fingerprint)
+            .map(|(_, r)| Rc::clone(r))
+    });
+    let compiled = match cached {
+        Some(c) => c,
+        None => {
+            let c = Rc::new(compile_all(rules)?);
+            COMPILED.with_borrow_mut(|m| m.insert(jurisdiction_id, (fingerprint, Rc::clone(&c))));
+            c
+        }
+    };
+    Ok(execution::screen(&compiled, facts))
 }
 
 impl App {
@@ -129,19 +188,29 @@ impl App {
     pub(crate) async fn rules_in_force(
         &self,
         jurisdiction_id: i64,
-    ) -> AppResult<Vec<MonitoringRule>> {
-        let mut conn = self.store.read().acquire().await?;
-        let stored = store::rules(&mut conn, jurisdiction_id).await?;
+    ) -> AppResult<Arc<Vec<MonitoringRule>>> {
+        let mut conn = self.store.write().acquire().await?;
+        let stamp = store::rules_stamp(&mut conn, jurisdiction_id).await?;
+        if let Some(rules) = self.rule_cache.get(jurisdiction_id, stamp) {
+            return Ok(rules);
+        }
+        let mut stored = store::rules(&mut conn, jurisdiction_id).await?;
         drop(conn);
-        if !stored.is_empty() {
-            return Ok(stored.into_iter().map(|s| s.rule).collect());
+        if stored.is_empty() {
+            let mut tx = self.store.begin().await?;
+            for r in execution::default_catalogue() {
+                store::add_rule(&mut tx, jurisdiction_id, &r, "system").await?;
+            }
+            stored = store::rules(&mut tx, jurisdiction_id).await?;
+            tx.commit().await?;
         }
-        let mut tx = self.store.begin().await?;
-        for r in execution::default_catalogue() {
-            store::add_rule(&mut tx, jurisdiction_id, &r, "system").await?;
-        }
-        let stored = store::rules(&mut tx, jurisdiction_id).await?;
-        tx.commit().await?;
-        Ok(stored.into_iter().map(|s| s.rule).collect())
+        let stamp = (
+            i64::try_from(stored.len()).unwrap_or(i64::MAX),
+            stored.iter().map(|s| s.version).sum(),
+        );
+        let rules = Arc::new(stored.into_iter().map(|s| s.rule).collect::<Vec<_>>());
+        self.rule_cache
+            .put(jurisdiction_id, stamp, Arc::clone(&rules));
+        Ok(rules)
     }
 }

@@ -7,11 +7,11 @@
 
 use lingji_domain::authz::{Access, Resource, Role};
 use lingji_domain::execution::{
-    self, Action, Decision, Hit, PaymentDraft, PaymentStatus, check_draft, within_line,
+    self, Action, Decision, Disposition, Hit, PaymentDraft, PaymentStatus, check_draft, within_line,
 };
 use lingji_domain::org::OrgPath;
 use lingji_domain::{Money, Refusal};
-use lingji_store::audit::Chain;
+use lingji_store::StoreError;
 use lingji_store::ledger;
 use lingji_store::payments::{self as store, NewPayment, PayableLine, Payment, PaymentFilter};
 use serde::Serialize;
@@ -20,7 +20,7 @@ use sqlx::AnyConnection;
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::payment_facts::{compile_all, facts};
+use crate::payment_facts::{facts, screen};
 
 /// A rule hit as shown with its payment.
 #[derive(Debug, Clone, Serialize)]
@@ -248,6 +248,12 @@ impl App {
 
     /// Requests a payment (unit operator on the unit's own line). The answer is recorded with
     /// the idempotency key: asking again with the same key returns it unchanged.
+    ///
+    /// The facts are read first, outside the transaction; the transaction then starts with the
+    /// one conditional UPDATE that holds the money (ZB-7a), so a line is locked only for the
+    /// few statements that record the answer and requests on other lines never wait. The
+    /// payment row, its hits and the line's ledger entry are the record of a request; finance's
+    /// decisions are audited.
     pub async fn request_payment(
         &self,
         caller: &Caller,
@@ -262,35 +268,25 @@ impl App {
             });
         }
         let rules = self.rules_in_force(jurisdiction_id).await?;
-        let mut tx = self.store.begin().await?;
-        // The audit head is taken first: a write that serialises requests, so that the
-        // history and class budgets the rules read are those every earlier request left.
-        let mut chain = Chain::take(&mut tx).await?;
+        let mut conn = self.store.write().acquire().await?;
         let line = self
-            .payable(&mut tx, caller, jurisdiction_id, &draft, Access::Write)
+            .payable(&mut conn, caller, jurisdiction_id, &draft, Access::Write)
             .await?;
-        if let Some(first) = store::by_key(&mut tx, jurisdiction_id, &draft.idempotency_key).await?
+        if let Some(first) =
+            store::by_key(&mut conn, jurisdiction_id, &draft.idempotency_key).await?
         {
-            drop(chain);
-            tx.rollback().await?;
-            if first.draft != draft {
-                return Err(AppError::Conflict(
-                    Refusal::new(
-                        "IDEMPOTENCY_KEY_REUSED",
-                        "该请求标识已用于另一笔不同的支付申请，请使用新的请求标识",
-                    )
-                    .field("idempotency_key"),
-                ));
-            }
-            return self.payment_view(first, true).await;
+            drop(conn);
+            return self.replay(first, &draft).await;
         }
-        let f = facts(&mut tx, &line, &draft).await?;
-        let hits = execution::screen(&compile_all(rules)?, &f);
+        let f = facts(&mut conn, &line, &draft).await?;
         let suspension = match line.project_id {
-            Some(p) => store::suspension(&mut tx, p).await?,
+            Some(p) => store::suspension(&mut conn, p).await?,
             None => None,
         };
+        drop(conn);
+        let hits = screen(jurisdiction_id, &rules, &f)?;
         let mut v = verdict(&hits, suspension.as_ref().map(|s| s.reason.as_str()));
+        let mut tx = self.store.begin().await?;
         if v.refusal.is_none()
             && !ledger::reserve(
                 &mut tx,
@@ -311,40 +307,83 @@ impl App {
                 )),
             };
         }
-        let id = store::insert(
-            &mut tx,
-            &NewPayment {
-                line: &line,
-                draft: &draft,
-                status: v.status,
-                outcome: v.outcome,
-                refusal: v
-                    .refusal
-                    .as_ref()
-                    .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
-                requested_by: caller.name(),
-            },
-        )
-        .await?;
-        store::insert_hits(&mut tx, id, jurisdiction_id, &hits).await?;
-        let after = serde_json::json!({
-            "status": v.status.as_str(),
-            "amount": draft.amount,
-            "line_id": line.id,
-            "hits": hits.iter().map(|h| &h.code).collect::<Vec<_>>(),
-        });
-        chain
-            .append(
+        let new = NewPayment {
+            line: &line,
+            draft: &draft,
+            status: v.status,
+            outcome: v.outcome,
+            refusal: v
+                .refusal
+                .as_ref()
+                .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
+            requested_by: caller.name(),
+        };
+        let (id, requested_at) = match store::insert(&mut tx, &new).await {
+            Ok(row) => row,
+            // The same key was recorded by a request running at the same time: its answer
+            // is the answer, and this one's hold goes with the rollback.
+            Err(StoreError::Conflict(_)) => {
+                tx.rollback().await?;
+                let mut conn = self.store.write().acquire().await?;
+                let first = store::by_key(&mut conn, jurisdiction_id, &draft.idempotency_key)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("idempotency key vanished".into()))?;
+                drop(conn);
+                return self.replay(first, &draft).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if matches!(v.status, PaymentStatus::Held | PaymentStatus::Pending) {
+            store::add_usage(
                 &mut tx,
-                caller
-                    .event(jurisdiction_id, "payment.request", "payment", id)
-                    .after_json(&after),
+                line.unit_id,
+                line.fiscal_year,
+                &draft.economic_code,
+                draft.amount,
             )
             .await?;
-        chain.finish(&mut tx).await?;
+        }
+        let hit_ids = store::insert_hits(&mut tx, id, jurisdiction_id, &hits).await?;
         tx.commit().await?;
-        let stored = self.stored_payment(id).await?;
-        self.payment_view(stored, false).await
+        Ok(PaymentView {
+            id,
+            unit_id: line.unit_id,
+            fiscal_year: line.fiscal_year,
+            status: v.status,
+            status_label: v.status.label(),
+            outcome: v.outcome,
+            refusal: v.refusal.map(|(code, clause, message)| RefusalView {
+                code,
+                clause,
+                message,
+            }),
+            hits: hits
+                .iter()
+                .zip(hit_ids)
+                .map(|(h, hid)| HitView::of(h, Some(hid), Some(Disposition::Open.label())))
+                .collect(),
+            draft,
+            requested_by: caller.name().to_string(),
+            requested_at,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+            replayed: false,
+        })
+    }
+
+    /// The first answer to an idempotency key, or 409 when the key came with another request.
+    async fn replay(&self, first: Payment, draft: &PaymentDraft) -> AppResult<PaymentView> {
+        if first.draft != *draft {
+            return Err(AppError::Conflict(
+                Refusal::new(
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "该请求标识已用于另一笔不同的支付申请，请使用新的请求标识",
+                )
+                .field("idempotency_key"),
+            ));
+        }
+        self.payment_view(first, true).await
     }
 
     async fn stored_payment(&self, id: i64) -> AppResult<Payment> {
@@ -429,7 +468,7 @@ impl App {
             Some(p) => store::suspension(&mut conn, p).await?.map(|s| s.reason),
             None => None,
         };
-        let hits = execution::screen(&compile_all(rules)?, &f);
+        let hits = screen(jurisdiction_id, &rules, &f)?;
         Ok(PaymentPreview {
             errors,
             available,
@@ -538,6 +577,14 @@ impl App {
                 .await?
             }
             PaymentStatus::Released => {
+                store::add_usage(
+                    &mut tx,
+                    p.unit_id,
+                    p.fiscal_year,
+                    &p.draft.economic_code,
+                    Money::from_fen(-p.draft.amount.fen()),
+                )
+                .await?;
                 ledger::finish(
                     &mut tx,
                     p.draft.line_id,

@@ -5,6 +5,7 @@
 
 mod allocate;
 mod bench;
+mod bench_payments;
 mod config;
 
 use std::io::BufRead;
@@ -118,6 +119,29 @@ enum BenchCommand {
         /// Rounds per size; the best is kept.
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+    },
+    /// Screen generated payments against a catalogue of N rules (ZX-4b), compiled once, beside
+    /// evaluating every expression from its text.
+    Rules {
+        /// Catalogue size (the source reports 206 rules).
+        #[arg(long, default_value_t = 206)]
+        rules: usize,
+        /// Payments to screen.
+        #[arg(long, default_value_t = 100_000)]
+        payments: u64,
+    },
+    /// File payment requests through the use case on the configured database (a fresh line of
+    /// the demo unit 101001), N at a time; prints payments per second.
+    Payments {
+        /// Requests in all.
+        #[arg(long, default_value_t = 5_000)]
+        requests: u32,
+        /// Requests at a time.
+        #[arg(long, default_value_t = 16)]
+        concurrency: u32,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
     },
     /// Write a project workbook of N projects (each with a cost line and an indicator) over
     /// every unit of the jurisdiction, for `lingji import projects`.
@@ -663,6 +687,19 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Allocation { projects, rounds }) => {
             bench::allocation(&projects, rounds);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Rules { rules, payments }) => {
+            bench_payments::rules(rules, payments)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Payments {
+            requests,
+            concurrency,
+            region,
+        }) => {
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
+            bench_payments::payments(&app, jurisdiction, requests, concurrency.max(1)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Workbook {

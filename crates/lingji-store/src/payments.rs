@@ -93,6 +93,20 @@ pub async fn rules(
     rows.into_iter().map(rule_of).collect()
 }
 
+/// A stamp of a jurisdiction's rules that changes with every added or edited rule: how many
+/// there are and the sum of their versions.
+pub async fn rules_stamp(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> Result<(i64, i64), StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM monitoring_rules WHERE jurisdiction_id = $1",
+    )
+    .bind(jurisdiction_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 /// One rule by code.
 pub async fn rule(
     conn: &mut AnyConnection,
@@ -274,15 +288,16 @@ pub async fn payee_history(
 ) -> Result<(Vec<Money>, u32, bool), StoreError> {
     let since7 = (date - chrono::Days::new(6)).to_string();
     let since30 = (date - chrono::Days::new(29)).to_string();
+    // The latest payments up to the date: enough to count the month (rules look for ten or so)
+    // and to tell a first payment, in one indexed read.
     let rows: Vec<(i64, String)> = sqlx::query_as(concat!(
         "SELECT amount, pay_date FROM payments WHERE unit_id = $1 AND payee_account = $2 \
-         AND pay_date >= $3 AND pay_date <= $4 AND status IN ",
+         AND pay_date <= $3 AND status IN ",
         live!(),
-        ""
+        " ORDER BY pay_date DESC LIMIT 100"
     ))
     .bind(unit_id)
     .bind(account)
-    .bind(&since30)
     .bind(date.to_string())
     .fetch_all(&mut *conn)
     .await?;
@@ -291,17 +306,12 @@ pub async fn payee_history(
         .filter(|(_, d)| *d >= since7)
         .map(|(a, _)| Money::from_fen(*a))
         .collect();
-    let count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    let ever: Option<(i64,)> = sqlx::query_as(concat!(
-        "SELECT id FROM payments WHERE unit_id = $1 AND payee_account = $2 AND status IN ",
-        live!(),
-        " LIMIT 1"
+    let count = rows.iter().filter(|(_, d)| *d >= since30).count();
+    Ok((
+        recent,
+        u32::try_from(count).unwrap_or(u32::MAX),
+        rows.is_empty(),
     ))
-    .bind(unit_id)
-    .bind(account)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok((recent, count, ever.is_none()))
 }
 
 /// The unit's payment requests dated `date`.
@@ -319,43 +329,84 @@ pub async fn unit_requests_on(
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-/// The unit's budget for economic codes under any of `prefixes` in a year (lines of those codes,
-/// and lines whose broader code covers them), and what its live payments of those codes used.
-pub async fn class_usage(
+/// A unit's budget and use by economic code in a year: its lines' codes with their budgets
+/// (approved + adjusted), and its live payments' codes with their sums. Rules ask by class
+/// (meeting spend, 三公), which [`UnitUsage::of`] answers from these few rows.
+#[derive(Debug, Clone, Default)]
+pub struct UnitUsage {
+    lines: Vec<(String, i64)>,
+    paid: Vec<(String, i64)>,
+}
+
+impl UnitUsage {
+    /// Budget and use for economic codes under any of `prefixes`: lines of those codes and
+    /// lines whose broader code covers them; payments of those codes.
+    pub fn of(&self, prefixes: &[&str]) -> (Money, Money) {
+        let budget = self
+            .lines
+            .iter()
+            .filter(|(c, _)| {
+                prefixes
+                    .iter()
+                    .any(|p| c.starts_with(p) || p.starts_with(c.as_str()))
+            })
+            .map(|(_, a)| *a)
+            .sum();
+        let used = self
+            .paid
+            .iter()
+            .filter(|(c, _)| prefixes.iter().any(|p| c.starts_with(p)))
+            .map(|(_, a)| *a)
+            .sum();
+        (Money::from_fen(budget), Money::from_fen(used))
+    }
+}
+
+/// The unit's budget and use by economic code in a year (two small indexed reads).
+pub async fn unit_usage(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    unit_id: i64,
+    year: i32,
+) -> Result<UnitUsage, StoreError> {
+    let lines: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT economic_code, CAST(SUM(approved + adjusted) AS BIGINT) FROM budget_lines \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND unit_id = $3 GROUP BY economic_code",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let paid: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT economic_code, amount FROM payment_usage WHERE unit_id = $1 AND fiscal_year = $2",
+    )
+    .bind(unit_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(UnitUsage { lines, paid })
+}
+
+/// Adds `delta` (negative to take back) to what a unit holds or paid on an economic code.
+pub async fn add_usage(
     conn: &mut AnyConnection,
     unit_id: i64,
     year: i32,
-    prefixes: &[&str],
-) -> Result<(Money, Money), StoreError> {
-    let mut budget = Money::ZERO;
-    let mut used = Money::ZERO;
-    for p in prefixes {
-        let (b,): (Option<i64>,) = sqlx::query_as(
-            "SELECT CAST(SUM(approved + adjusted) AS BIGINT) FROM budget_lines WHERE unit_id = $1 AND fiscal_year = $2 \
-             AND (economic_code LIKE $3 || '%' OR $3 LIKE economic_code || '%')",
-        )
-        .bind(unit_id)
-        .bind(i64::from(year))
-        .bind(*p)
-        .fetch_one(&mut *conn)
-        .await?;
-        let (u,): (Option<i64>,) = sqlx::query_as(concat!(
-            "SELECT CAST(SUM(amount) AS BIGINT) FROM payments WHERE unit_id = $1 AND fiscal_year = $2 \
-             AND economic_code LIKE $3 || '%' AND status IN ", live!(), ""
-        ))
-        .bind(unit_id)
-        .bind(i64::from(year))
-        .bind(*p)
-        .fetch_one(&mut *conn)
-        .await?;
-        budget = budget
-            .checked_add(Money::from_fen(b.unwrap_or(0)))
-            .ok_or_else(|| corrupt("budget overflow"))?;
-        used = used
-            .checked_add(Money::from_fen(u.unwrap_or(0)))
-            .ok_or_else(|| corrupt("usage overflow"))?;
-    }
-    Ok((budget, used))
+    economic_code: &str,
+    delta: Money,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO payment_usage (unit_id, fiscal_year, economic_code, amount) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (unit_id, fiscal_year, economic_code) DO UPDATE SET amount = payment_usage.amount + $4",
+    )
+    .bind(unit_id)
+    .bind(i64::from(year))
+    .bind(economic_code)
+    .bind(delta.fen())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A payment request as stored.
@@ -410,15 +461,19 @@ pub struct NewPayment<'a> {
     pub requested_by: &'a str,
 }
 
-/// Inserts a payment; [`StoreError::Conflict`] when its idempotency key is taken.
-pub async fn insert(conn: &mut AnyConnection, p: &NewPayment<'_>) -> Result<i64, StoreError> {
+/// Inserts a payment; its id and time, or [`StoreError::Conflict`] when its idempotency key
+/// is taken.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    p: &NewPayment<'_>,
+) -> Result<(i64, String), StoreError> {
     let d = p.draft;
-    let (id,): (i64,) = sqlx::query_as(
+    let row: (i64, String) = sqlx::query_as(
         "INSERT INTO payments (jurisdiction_id, fiscal_year, department_id, unit_id, line_id, project_id, idempotency_key, \
          payee_name, payee_account, payee_kind, amount, economic_code, purpose, pay_date, contract_no, event_code, headcount, days, \
          status, outcome, refusal_code, refusal_clause, refusal_message, requested_by, requested_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
-         RETURNING id",
+         RETURNING id, requested_at",
     )
     .bind(p.line.jurisdiction_id)
     .bind(i64::from(p.line.fiscal_year))
@@ -447,7 +502,7 @@ pub async fn insert(conn: &mut AnyConnection, p: &NewPayment<'_>) -> Result<i64,
     .bind(now_text())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(id)
+    Ok(row)
 }
 
 fn payee_kind_str(k: PayeeKind) -> &'static str {
@@ -648,17 +703,18 @@ pub async fn set_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records the rules a payment hit.
+/// Records the rules a payment hit; their ids in order.
 pub async fn insert_hits(
     conn: &mut AnyConnection,
     payment_id: i64,
     jurisdiction_id: i64,
     hits: &[Hit],
-) -> Result<(), StoreError> {
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(hits.len());
     for h in hits {
-        sqlx::query(
+        let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO payment_hits (payment_id, jurisdiction_id, rule_code, class, name, action, clause, message) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(payment_id)
         .bind(jurisdiction_id)
@@ -668,10 +724,11 @@ pub async fn insert_hits(
         .bind(h.action.as_str())
         .bind(h.clause.as_deref())
         .bind(&h.message)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+        ids.push(id);
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// A stored hit with its disposition and its payment's amount and state.

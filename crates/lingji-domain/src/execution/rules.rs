@@ -6,7 +6,9 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use zen_expression::expression::Standard;
+use zen_expression::scope::Scope;
 use zen_expression::variable::{Variable, VariableMap};
+use zen_expression::vm::VM;
 use zen_expression::{Expression, Isolate};
 
 use super::calendar;
@@ -55,7 +57,7 @@ impl Action {
 }
 
 /// One monitoring rule as finance keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MonitoringRule {
     /// Stable code, e.g. `B05-01`.
     pub code: String,
@@ -350,7 +352,10 @@ pub struct Hit {
 /// Evaluates every rule in effect on the payment's date; a rule that fails at run time counts
 /// as a warning hit so that a person looks rather than the payment slipping through.
 pub fn screen(rules: &[CompiledRule], facts: &Facts) -> Vec<Hit> {
-    let env = environment(facts);
+    // One scope and one machine for all the rules: building them per rule cost as much as
+    // running the rule.
+    let scope = Scope::new(environment(facts));
+    let mut vm = VM::new();
     let mut hits = Vec::new();
     for c in rules
         .iter()
@@ -364,7 +369,7 @@ pub fn screen(rules: &[CompiledRule], facts: &Facts) -> Vec<Hit> {
             clause: c.rule.clause.clone(),
             message,
         };
-        match c.expression.evaluate(env.clone()) {
+        match c.expression.evaluate_with_scope(&scope, &mut vm) {
             Ok(Variable::Bool(false)) => {}
             Ok(Variable::Bool(true)) => hits.push(hit(c.rule.action, c.rule.message.clone())),
             Ok(other) => hits.push(hit(

@@ -90,3 +90,14 @@ CREATE TABLE payment_suspensions (
     lift_reason      TEXT
 );
 CREATE INDEX payment_suspensions_project ON payment_suspensions (project_id, id);
+-- What the rules read per request: the unit's requests of a day, and its use by economic code
+-- kept as a running sum (money held or paid), changed in the transaction that holds or
+-- releases the money — summing the payments each time grew with every payment.
+CREATE INDEX payments_unit_day ON payments (unit_id, pay_date);
+CREATE TABLE payment_usage (
+    unit_id        BIGINT NOT NULL,
+    fiscal_year    BIGINT NOT NULL,
+    economic_code  TEXT   NOT NULL,
+    amount         BIGINT NOT NULL,
+    PRIMARY KEY (unit_id, fiscal_year, economic_code)
+);
