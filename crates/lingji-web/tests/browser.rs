@@ -850,3 +850,130 @@ fn first_id(url: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// Waits until the element's text contains `part` (htmx swaps, charts drawn).
+async fn wait_text(c: &Client, id: &str, part: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(&format!("[data-testid={id}]"))).await {
+            last = e.text().await.unwrap_or_default();
+            if last.contains(part) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{id} never showed {part}: {last}");
+}
+
+/// Fills the payment form for line `line` and waits for the check the page shows as one types.
+async fn payment_form(
+    c: &Client,
+    base: &str,
+    line: i64,
+    payee: &str,
+    kind: &str,
+    amount: &str,
+    code: &str,
+    expect: &str,
+) {
+    c.goto(&format!("{base}/payments/new")).await.unwrap();
+    choose(c, "[data-testid=payment-line]", &line.to_string()).await;
+    fill(c, "[data-testid=payee-name]", payee).await;
+    fill(c, "[data-testid=payee-account]", "6222021234567890").await;
+    choose(c, "[data-testid=payee-kind]", kind).await;
+    fill(c, "[data-testid=payment-code]", code).await;
+    fill(c, "[data-testid=payment-purpose]", "专家咨询与办公用品").await;
+    fill(c, "[data-testid=payment-date]", "2026-03-10").await;
+    fill(c, "[data-testid=payment-amount]", amount).await;
+    wait_text(c, "payment-check", expect).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_finance_confirms() {
+    if !browser_available() {
+        return;
+    }
+    let t = common::TestApp::demo(Backend::Sqlite).await.unwrap();
+    let line = common::lines::line(&t, "101001", "302", 100_000, None).await;
+    let unit_name = {
+        let mut conn = t.app.store.write().acquire().await.unwrap();
+        lingji_app::store::orgs::get(&mut conn, t.org_id("101001").await)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+    };
+    let base = serve(t.router.clone()).await;
+    let (c, _driver, _profile) = browser().await;
+    login(&c, &base, "danwei").await;
+    tab(&c, "支付与监控").await;
+    wait_for_url(&c, "/payments").await;
+
+    // One that passes: the check says so before it is sent.
+    payment_form(
+        &c,
+        &base,
+        line,
+        "示范市办公用品有限公司",
+        "unit",
+        "12000.00",
+        "30201",
+        "通过",
+    )
+    .await;
+    assert!(text_of(&c, "payment-check").await.contains("100,000.00"));
+    click(&c, "payment-submit").await;
+    assert_eq!(wait_text(&c, "payment-status", "待支付").await, "待支付");
+
+    // One to a person above 50,000.00 元: warned (B05-01) and held.
+    payment_form(
+        &c,
+        &base,
+        line,
+        "张三",
+        "individual",
+        "60000.00",
+        "30226",
+        "预警",
+    )
+    .await;
+    assert!(text_of(&c, "check-hits").await.contains("B05-01"));
+    click(&c, "payment-submit").await;
+    wait_text(&c, "payment-status", "预警待核").await;
+    let warned = c.current_url().await.unwrap().to_string();
+
+    // One to the unit itself: blocked (B06-01), nothing held.
+    payment_form(
+        &c, &base, line, &unit_name, "unit", "5000.00", "30201", "拦截",
+    )
+    .await;
+    click(&c, "payment-submit").await;
+    wait_text(&c, "payment-status", "已拦截").await;
+    assert!(text_of(&c, "payment-refusal").await.contains("B06-01"));
+
+    // Finance confirms the warned one with a reason, then pays it.
+    c.delete_all_cookies().await.unwrap();
+    login(&c, &base, "caizheng").await;
+    c.goto(&warned).await.unwrap();
+    fill(&c, "[data-testid=decision-reason]", "已核对劳务合同").await;
+    click(&c, "decision-confirm").await;
+    wait_text(&c, "payment-status", "待支付").await;
+    click(&c, "decision-pay").await;
+    wait_text(&c, "payment-status", "已支付").await;
+
+    // The dashboard counts the stopped payment and draws its chart.
+    c.goto(&format!("{base}/monitoring/hits")).await.unwrap();
+    assert!(
+        wait_text(&c, "hit-summary", "止付")
+            .await
+            .contains("止付 1 笔")
+    );
+    c.wait()
+        .for_element(Locator::Css(
+            "[data-testid=hits-chart][data-rendered=true] svg",
+        ))
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+}
