@@ -221,3 +221,42 @@ fn zx_4b_a_malformed_or_non_boolean_expression_is_refused_by_field() {
     let e = compile(rule).err().unwrap();
     assert!(e.message.contains("true 或 false"), "{}", e.message);
 }
+
+#[test]
+fn zx_4b_skipping_rules_by_their_guards_finds_exactly_the_same_hits() {
+    let guarded = compiled();
+    let plain: Vec<CompiledRule> = compiled()
+        .into_iter()
+        .map(CompiledRule::unguarded)
+        .collect();
+    let codes = [
+        "30201", "30211", "30212", "30215", "30216", "30217", "30226", "30227", "30231", "30101",
+        "30305", "31002",
+    ];
+    let kinds = [
+        PayeeKind::Unit,
+        PayeeKind::Individual,
+        PayeeKind::OfficialCard,
+    ];
+    let mut checked = 0;
+    for code in codes {
+        for kind in kinds {
+            for fen in [50_000, 100_000, 4_900_000, 6_000_000, 25_000_000] {
+                for change in CASES.iter().flat_map(|c| [c.1, c.2]) {
+                    let mut f = clean();
+                    change(&mut f);
+                    f.payment.economic_code = code.into();
+                    f.payment.payee_kind = kind;
+                    f.payment.amount = Money::from_fen(fen);
+                    assert_eq!(
+                        screen(&guarded, &f),
+                        screen(&plain, &f),
+                        "{code} {kind:?} {fen}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000);
+}

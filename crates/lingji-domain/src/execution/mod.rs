@@ -4,6 +4,7 @@
 
 pub mod calendar;
 mod catalogue;
+mod guard;
 mod ledger;
 mod payment;
 mod rules;

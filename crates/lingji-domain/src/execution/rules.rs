@@ -12,6 +12,7 @@ use zen_expression::vm::VM;
 use zen_expression::{Expression, Isolate};
 
 use super::calendar;
+use super::guard::{Guard, guard_of};
 use super::payment::{PayeeKind, PaymentDraft};
 use crate::error::Refusal;
 use crate::money::Money;
@@ -164,6 +165,15 @@ pub fn in_codes(list: &[&str], code: &str) -> bool {
     list.iter().any(|c| code.starts_with(c))
 }
 
+/// The payee kind as expressions name it.
+fn payee_kind_name(k: PayeeKind) -> &'static str {
+    match k {
+        PayeeKind::Unit => "unit",
+        PayeeKind::Individual => "individual",
+        PayeeKind::OfficialCard => "official_card",
+    }
+}
+
 fn yuan(m: Money) -> Variable {
     Variable::Number(Decimal::new(m.fen(), 2))
 }
@@ -200,14 +210,7 @@ pub fn environment(f: &Facts) -> Variable {
     };
     let payment = object(vec![
         ("amount", yuan(p.amount)),
-        (
-            "payee_kind",
-            text(match p.payee_kind {
-                PayeeKind::Unit => "unit",
-                PayeeKind::Individual => "individual",
-                PayeeKind::OfficialCard => "official_card",
-            }),
-        ),
+        ("payee_kind", text(payee_kind_name(p.payee_kind))),
         ("payee_name", text(&p.payee_name)),
         ("economic_code", text(&p.economic_code)),
         ("purpose", text(&p.purpose)),
@@ -283,6 +286,16 @@ pub struct CompiledRule {
     /// The rule.
     pub rule: MonitoringRule,
     expression: Expression<Standard>,
+    guard: Guard,
+}
+
+impl CompiledRule {
+    /// The rule without its guard: every payment runs it (tests compare the two).
+    #[cfg(test)]
+    pub(crate) fn unguarded(mut self) -> Self {
+        self.guard = Guard::default();
+        self
+    }
 }
 
 /// A payment that a sample context can be checked against: the syntax check runs the
@@ -323,7 +336,11 @@ pub fn compile(rule: MonitoringRule) -> Result<CompiledRule, Refusal> {
         .compile_standard(&rule.expression)
         .map_err(|e| invalid(format!("规则表达式有误：{e}")))?;
     match expression.evaluate(environment(&sample())) {
-        Ok(Variable::Bool(_)) => Ok(CompiledRule { rule, expression }),
+        Ok(Variable::Bool(_)) => Ok(CompiledRule {
+            guard: guard_of(&rule.expression),
+            rule,
+            expression,
+        }),
         Ok(other) => Err(invalid(format!(
             "规则表达式应得出 true 或 false，实际得出 {}",
             other.type_name()
@@ -357,9 +374,11 @@ pub fn screen(rules: &[CompiledRule], facts: &Facts) -> Vec<Hit> {
     let scope = Scope::new(environment(facts));
     let mut vm = VM::new();
     let mut hits = Vec::new();
+    let code = facts.payment.economic_code.as_str();
+    let kind = payee_kind_name(facts.payment.payee_kind);
     for c in rules
         .iter()
-        .filter(|c| c.rule.applies_on(facts.payment.date))
+        .filter(|c| c.guard.admits(code, kind) && c.rule.applies_on(facts.payment.date))
     {
         let hit = |action, message| Hit {
             code: c.rule.code.clone(),
