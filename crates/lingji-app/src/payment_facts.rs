@@ -133,27 +133,36 @@ fn compile_all(rules: &[MonitoringRule]) -> AppResult<Vec<CompiledRule>> {
 /// never deleted and every edit bumps a version, so an unchanged stamp means unchanged rules —
 /// on this server or any other sharing the database.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct RuleCache(Arc<Mutex<HashMap<i64, ((i64, i64), Arc<Vec<MonitoringRule>>)>>>);
+pub(crate) struct RuleCache(Arc<Mutex<HashMap<i64, StampedRules>>>);
+
+/// A jurisdiction's rules with the stamp of the catalogue they were read at.
+type StampedRules = (Stamp, Arc<Vec<MonitoringRule>>);
+
+/// A catalogue's stamp: how many rules, and the sum of their versions.
+type Stamp = (i64, i64);
 
 impl RuleCache {
-    fn get(&self, jurisdiction_id: i64, stamp: (i64, i64)) -> Option<Arc<Vec<MonitoringRule>>> {
+    fn get(&self, jurisdiction_id: i64, stamp: Stamp) -> Option<Arc<Vec<MonitoringRule>>> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.get(&jurisdiction_id)
             .filter(|(s, _)| *s == stamp)
             .map(|(_, r)| Arc::clone(r))
     }
 
-    fn put(&self, jurisdiction_id: i64, stamp: (i64, i64), rules: Arc<Vec<MonitoringRule>>) {
+    fn put(&self, jurisdiction_id: i64, stamp: Stamp, rules: Arc<Vec<MonitoringRule>>) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.insert(jurisdiction_id, (stamp, rules));
     }
 }
 
+/// Compiled rules with the fingerprint of the rules they came from.
+type Fingerprinted = (u64, Rc<Vec<CompiledRule>>);
+
 thread_local! {
     /// Compiled rules by jurisdiction with the fingerprint of the rules they came from.
     /// Compiled expressions are not shareable across threads, so each worker thread keeps
     /// its own; an edited rule changes the fingerprint and the catalogue is compiled again.
-    static COMPILED: RefCell<HashMap<i64, (u64, Rc<Vec<CompiledRule>>)>> =
+    static COMPILED: RefCell<HashMap<i64, Fingerprinted>> =
         RefCell::new(HashMap::new());
 }
 

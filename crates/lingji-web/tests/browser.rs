@@ -866,17 +866,10 @@ async fn wait_text(c: &Client, id: &str, part: &str) -> String {
     panic!("{id} never showed {part}: {last}");
 }
 
-/// Fills the payment form for line `line` and waits for the check the page shows as one types.
-async fn payment_form(
-    c: &Client,
-    base: &str,
-    line: i64,
-    payee: &str,
-    kind: &str,
-    amount: &str,
-    code: &str,
-    expect: &str,
-) {
+/// Fills the payment form for line `line` — payee, payee kind, amount, economic code — and
+/// waits for the check the page shows as one types.
+async fn payment_form(c: &Client, base: &str, line: i64, fields: [&str; 4], expect: &str) {
+    let [payee, kind, amount, code] = fields;
     c.goto(&format!("{base}/payments/new")).await.unwrap();
     choose(c, "[data-testid=payment-line]", &line.to_string()).await;
     fill(c, "[data-testid=payee-name]", payee).await;
@@ -915,10 +908,7 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
         &c,
         &base,
         line,
-        "示范市办公用品有限公司",
-        "unit",
-        "12000.00",
-        "30201",
+        ["示范市办公用品有限公司", "unit", "12000.00", "30201"],
         "通过",
     )
     .await;
@@ -931,10 +921,7 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
         &c,
         &base,
         line,
-        "张三",
-        "individual",
-        "60000.00",
-        "30226",
+        ["张三", "individual", "60000.00", "30226"],
         "预警",
     )
     .await;
@@ -945,7 +932,11 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
 
     // One to the unit itself: blocked (B06-01), nothing held.
     payment_form(
-        &c, &base, line, &unit_name, "unit", "5000.00", "30201", "拦截",
+        &c,
+        &base,
+        line,
+        [&unit_name, "unit", "5000.00", "30201"],
+        "拦截",
     )
     .await;
     click(&c, "payment-submit").await;
