@@ -248,9 +248,11 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (Allocation, Read, Auditor) => J,
         (Allocation, _, _) => N,
         // Units and departments read their own control figures and budget lines once published;
-        // lines are written only by approval.
+        // lines are written by approval, or by finance for an upper transfer.
         (BudgetLine, Read, UnitOperator | DepartmentReviewer) => S,
         (BudgetLine, Read, FinanceOfficer | Auditor) => J,
+        // Finance enters the lines that come from upper transfers by their document.
+        (BudgetLine, Write, FinanceOfficer) => J,
         (BudgetLine, _, _) => N,
         // Units request payments on their own lines; departments follow theirs; finance reviews,
         // pays and disposes of rule hits; audit reads everything.

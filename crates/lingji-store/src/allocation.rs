@@ -849,39 +849,52 @@ pub async fn insert_lines(
     lines: &[BudgetLine],
     actor: &str,
 ) -> Result<(), StoreError> {
-    let now = now_text();
     for l in lines {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, \
-             name, economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-        )
-        .bind(jurisdiction_id)
-        .bind(i64::from(l.fiscal_year))
-        .bind(l.department_id)
-        .bind(l.unit_id)
-        .bind(l.project_id)
-        .bind(l.item_id)
-        .bind(&l.name)
-        .bind(&l.economic_code)
-        .bind(l.fund_book.as_str())
-        .bind(i64::from(l.three_guarantees))
-        .bind(l.approved.fen())
-        .bind(&l.source_document)
-        .bind(l.run_id)
-        .bind(&now)
-        .fetch_one(&mut *conn)
-        .await?;
-        crate::ledger::add_entry(
-            conn,
-            id,
-            &lingji_domain::execution::Movement::Approve(l.approved),
-            &l.source_document,
-            actor,
-        )
-        .await?;
+        insert_line(conn, jurisdiction_id, l, "allocation", actor).await?;
     }
     Ok(())
+}
+
+/// Saves one budget line from `source` (`allocation`: approval of a run; `transfer`: an upper
+/// transfer entered by its document) with its first ledger entry; returns its id.
+pub async fn insert_line(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    l: &BudgetLine,
+    source: &str,
+    actor: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, \
+         name, economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at, source) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(l.fiscal_year))
+    .bind(l.department_id)
+    .bind(l.unit_id)
+    .bind(l.project_id)
+    .bind(l.item_id)
+    .bind(&l.name)
+    .bind(&l.economic_code)
+    .bind(l.fund_book.as_str())
+    .bind(i64::from(l.three_guarantees))
+    .bind(l.approved.fen())
+    .bind(&l.source_document)
+    .bind(l.run_id)
+    .bind(now_text())
+    .bind(source)
+    .fetch_one(&mut *conn)
+    .await?;
+    crate::ledger::add_entry(
+        conn,
+        id,
+        &lingji_domain::execution::Movement::Approve(l.approved),
+        &l.source_document,
+        actor,
+    )
+    .await?;
+    Ok(id)
 }
 
 #[derive(sqlx::FromRow)]

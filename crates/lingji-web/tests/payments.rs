@@ -816,7 +816,123 @@ async fn the_payment_pages_check_as_one_types_and_finance_decides_and_disposes(b
     );
 }
 
+async fn upper_transfer_lines_are_entered_by_document_and_paid_from_like_any_line(
+    backend: Backend,
+) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let unit = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    let unit_id = t.org_id("101001").await;
+    let line = |amount: &str, document: &str, code: &str| {
+        json!({"year": 2026, "unit_id": unit_id, "name": "中央财政义务教育补助", "economic_code": code,
+               "fund_book": "general_public", "amount": amount, "document": document})
+    };
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/budget-lines",
+            Some(&unit),
+            Some(line("1000", "财教〔2026〕8号", "302")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let before = t.audit_count().await;
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/budget-lines",
+            Some(&fin),
+            Some(line("-1", " ", "30x")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["economic_code", "amount", "document"]);
+    assert_eq!(
+        t.audit_count().await,
+        before,
+        "a refused line writes nothing"
+    );
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/budget-lines",
+            Some(&fin),
+            Some(line("80000.00", "财教〔2026〕8号", "302")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.json()["id"].as_i64().unwrap();
+    assert_eq!(t.audit_count().await, before + 1);
+    let p = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(id, "transfer-0001", "30000.00")),
+        )
+        .await
+        .json();
+    assert_eq!(p["status"], "pending", "{p}");
+    let b = balance(&t, id).await;
+    assert_eq!(
+        (b.approved, b.available()),
+        (Money::from_yuan(80_000), Money::from_yuan(50_000))
+    );
+    let page = t
+        .get(&format!("/budget-lines/{id}"), Some(&unit))
+        .await
+        .text;
+    assert!(
+        page.contains("财教〔2026〕8号") && page.contains("50,000.00"),
+        "{page}"
+    );
+    // The page form: a malformed amount comes back as typed; the corrected one opens the line.
+    let unit_text = unit_id.to_string();
+    let form = |amount: &'static str| {
+        let t = &t;
+        let fin = fin.clone();
+        let unit_text = unit_text.clone();
+        async move {
+            t.form(
+                "/budget-lines",
+                &fin,
+                &[
+                    ("year", "2026"),
+                    ("unit_id", &unit_text),
+                    ("name", "省级专项补助"),
+                    ("economic_code", "30201"),
+                    ("fund_book", "general_public"),
+                    ("amount", amount),
+                    ("document", "苏财教〔2026〕3号"),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    let r = form("12,3x").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("value=\"12,3x\"") && r.text.contains("省级专项补助"));
+    let r = form("5000").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.headers[axum::http::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/budget-lines/")
+    );
+}
+
 backend_tests!(
+    upper_transfer_lines_are_entered_by_document_and_paid_from_like_any_line,
     the_payment_pages_check_as_one_types_and_finance_decides_and_disposes,
     zb_7a_a_unit_pays_on_its_line_once_per_key_and_finance_settles_it,
     zx_4b_warnings_hold_blocks_stop_and_finance_disposes_of_the_hits,

@@ -235,6 +235,7 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/allocation/overlaps", allocation_read),
         api(Method::GET, "/api/v1/control-figures", budget_read),
         api(Method::GET, "/api/v1/budget-lines", budget_read),
+        api(Method::POST, "/api/v1/budget-lines", finance_only),
         // Payments: units request on their own lines, departments follow theirs, finance
         // decides, disposes of hits and suspends; audit reads; everyone reads the rules.
         api(Method::GET, "/api/v1/payments", budget_read),
@@ -382,6 +383,7 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/monitoring/hits", allocation_read),
         page(Method::POST, "/monitoring/hits/{id}", finance_only),
         page(Method::GET, "/budget-lines", budget_read),
+        page(Method::POST, "/budget-lines", finance_only),
         page(Method::GET, "/lists", all),
         page(Method::GET, "/lists/{list}", all),
         page(Method::POST, "/lists/{list}", finance_only),
@@ -981,6 +983,14 @@ impl Ctx<'_> {
             (Method::POST, "/payments/{id}/decision") => {
                 let p = self.payment_in(org_code, false).await;
                 t.form(&format!("/payments/{}/decision", p["id"]), who, &[("decision", "reject"), ("reason", "矩阵退回")], None).await
+            }
+            (Method::POST, "/api/v1/budget-lines") => {
+                let body = json!({"year": 2026, "unit_id": org_id, "name": "矩阵转移支付", "economic_code": "302", "fund_book": "general_public", "amount": "1000", "document": "矩阵文号"});
+                t.call(Method::POST, case.path, Some(who), Some(body)).await
+            }
+            (Method::POST, "/budget-lines") => {
+                let unit = org_id.to_string();
+                t.form(case.path, who, &[("year", "2026"), ("unit_id", &unit), ("name", "矩阵转移支付"), ("economic_code", "302"), ("fund_book", "general_public"), ("amount", "1000"), ("document", "矩阵文号")], None).await
             }
             (Method::GET, "/budget-lines/{id}") => {
                 let line = common::lines::line(t, org_code, "302", 1_000, None).await;

@@ -36,7 +36,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(statistics_xlsx))
         .routes(routes!(overlaps))
         .routes(routes!(control_figures))
-        .routes(routes!(budget_lines))
+        .routes(routes!(budget_lines, add_transfer_line))
 }
 
 /// Which budget year.
@@ -529,4 +529,64 @@ async fn budget_lines(
         )
         .await?;
     Ok(document(&lines))
+}
+
+/// A budget line from an upper transfer, as finance enters it; amount in 元 as a string.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferLineInput {
+    /// Budget year.
+    pub year: i32,
+    /// The receiving unit's id.
+    pub unit_id: i64,
+    /// The unit's project it funds, if any.
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// What it is for.
+    pub name: String,
+    /// Government economic code (3, 5 or 7 digits).
+    pub economic_code: String,
+    /// Fund book: general_public, government_fund, …
+    pub fund_book: String,
+    /// Three-guarantees spending.
+    #[serde(default)]
+    pub three_guarantees: bool,
+    /// Amount.
+    #[schema(value_type = String)]
+    pub amount: Money,
+    /// The upper document (上级下达文号).
+    pub document: String,
+}
+
+/// Enters a budget line from an upper transfer with its document (finance), audited; it opens
+/// with its approval entry and is paid from like any line (ZB-7a). Answers the new line's id.
+#[utoipa::path(post, path = "/budget-lines", tag = "allocation", request_body = TransferLineInput,
+    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn add_transfer_line(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<TransferLineInput>,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    let fund_book = FundBook::parse(&body.fund_book)
+        .map_err(|r| lingji_app::AppError::from(r.field("fund_book")))?;
+    let line = lingji_app::transfer_lines::TransferLine {
+        fiscal_year: body.year,
+        unit_id: body.unit_id,
+        project_id: body.project_id,
+        name: body.name,
+        economic_code: body.economic_code,
+        fund_book,
+        three_guarantees: body.three_guarantees,
+        amount: body.amount,
+        document: body.document,
+    };
+    let new = state
+        .app
+        .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        document(&serde_json::json!({ "id": new })),
+    ))
 }

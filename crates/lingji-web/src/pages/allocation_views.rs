@@ -7,19 +7,22 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use lingji_app::allocation::RunComparison;
 use lingji_app::allocation_approval::ControlFigures;
 use lingji_app::allocation_stats::{OverlapView, YearOnYearView};
 use lingji_app::store::allocation::BudgetLine;
+use lingji_app::transfer_lines::TransferLine;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::Money;
 use lingji_domain::allocation::Tally;
-use lingji_domain::authz::Role;
+use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::fund::FundBook;
+use lingji_domain::org::OrgKind;
+use lingji_domain::{Money, Refusal};
 
 use super::charts::{Chart, Series};
-use super::{Layout, error_page, render};
+use super::{FieldErrors, Layout, error_page, render};
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 
@@ -29,7 +32,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/allocation/statistics", get(statistics))
         .route("/allocation/overlaps", get(overlaps))
         .route("/control-figures", get(control_figures))
-        .route("/budget-lines", get(budget_lines))
+        .route("/budget-lines", get(budget_lines).post(add_transfer))
 }
 
 fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
@@ -321,12 +324,38 @@ struct LinesPage<'a> {
     names: HashMap<i64, String>,
     next: Option<i64>,
     total: Money,
+    /// Finance enters upper-transfer lines here.
+    may_enter: bool,
+    units: Vec<(i64, String)>,
+    form: TransferForm,
+    errors: FieldErrors,
 }
 
 impl LinesPage<'_> {
     fn unit(&self, id: &i64) -> &str {
         self.names.get(id).map(String::as_str).unwrap_or("")
     }
+
+    fn books(&self) -> Vec<(&'static str, &'static str)> {
+        FundBook::ALL
+            .iter()
+            .map(|b| (b.as_str(), b.label()))
+            .collect()
+    }
+}
+
+/// The upper-transfer form as typed.
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub(super) struct TransferForm {
+    pub(super) year: String,
+    pub(super) unit_id: String,
+    pub(super) name: String,
+    pub(super) economic_code: String,
+    pub(super) fund_book: String,
+    pub(super) three_guarantees: Option<String>,
+    pub(super) amount: String,
+    pub(super) document: String,
 }
 
 const LINES_PAGE: i64 = 500;
@@ -337,34 +366,66 @@ async fn budget_lines(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
+    let form = TransferForm {
+        fund_book: "general_public".into(),
+        ..TransferForm::default()
+    };
+    lines_page(
+        &state,
+        &id,
+        uri.path(),
+        &q,
+        StatusCode::OK,
+        form,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+/// The year's budget lines, with the upper-transfer form for finance.
+pub(super) async fn lines_page(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    q: &BTreeMap<String, String>,
+    status: StatusCode,
+    mut form: TransferForm,
+    errors: FieldErrors,
+) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
-        let year = year_of(&state, &id, &q).await?;
+        let year = year_of(state, id, q).await?;
         let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
         let lines = state
             .app
             .budget_lines(&id.caller(), jurisdiction, year, after, LINES_PAGE)
             .await?;
-        let names = state
+        let orgs = state
             .app
             .list_organisations(&id.caller(), jurisdiction)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
+            .await?;
+        let units = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Unit)
+            .map(|o| (o.id, format!("{} {}", o.code, o.name)))
             .collect();
-        AppResult::Ok((year, lines, names))
+        let names = orgs.into_iter().map(|o| (o.id, o.name)).collect();
+        AppResult::Ok((year, lines, names, units))
     };
-    let (year, lines, names) = match loaded.await {
+    let (year, lines, names, units) = match loaded.await {
         Ok(l) => l,
-        Err(e) => return error_page(&id, uri.path(), &e),
+        Err(e) => return error_page(id, path, &e),
     };
+    if form.year.is_empty() {
+        form.year = year.to_string();
+    }
     let next = (lines.len() as i64 == LINES_PAGE)
         .then(|| lines.last().map(|l| l.id))
         .flatten();
     let total = lines.iter().fold(Money::ZERO, |s, l| plus(s, l.approved));
-    let layout = Layout::new(&id, format!("{year} 年度预算指标"), uri.path());
+    let layout = Layout::new(id, format!("{year} 年度预算指标"), path);
     render(
-        StatusCode::OK,
+        status,
         &LinesPage {
             layout: &layout,
             year,
@@ -372,6 +433,89 @@ async fn budget_lines(
             names,
             next,
             total,
+            may_enter: may(id.actor.role, Resource::BudgetLine, Access::Write),
+            units,
+            form,
+            errors,
         },
     )
+}
+
+/// Fields of the upper-transfer form, for sorting refusals beside them.
+const TRANSFER_FIELDS: [&str; 6] = [
+    "unit_id",
+    "name",
+    "economic_code",
+    "fund_book",
+    "amount",
+    "document",
+];
+
+impl TransferForm {
+    fn line(&self) -> AppResult<TransferLine> {
+        let mut errors = Vec::new();
+        let unit_id = self.unit_id.trim().parse::<i64>().ok();
+        if unit_id.is_none() {
+            errors.push(Refusal::new("UNIT_UNKNOWN", "请选择预算单位").field("unit_id"));
+        }
+        let amount = Money::parse(&self.amount)
+            .map_err(|r| errors.push(r.field("amount")))
+            .ok();
+        let book = FundBook::parse(&self.fund_book)
+            .map_err(|r| errors.push(r.field("fund_book")))
+            .ok();
+        let year = self.year.trim().parse::<i32>().ok();
+        match (unit_id, amount, book, year) {
+            (Some(unit_id), Some(amount), Some(fund_book), Some(fiscal_year))
+                if errors.is_empty() =>
+            {
+                Ok(TransferLine {
+                    fiscal_year,
+                    unit_id,
+                    project_id: None,
+                    name: self.name.clone(),
+                    economic_code: self.economic_code.clone(),
+                    fund_book,
+                    three_guarantees: self.three_guarantees.is_some(),
+                    amount,
+                    document: self.document.clone(),
+                })
+            }
+            _ => Err(AppError::Invalid {
+                summary: Refusal::new(
+                    "FORM_INVALID",
+                    format!("有 {} 处需补正", errors.len().max(1)),
+                ),
+                errors,
+            }),
+        }
+    }
+}
+
+/// Finance enters an upper-transfer line; a refused form comes back as typed.
+async fn add_transfer(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    axum::Form(form): axum::Form<TransferForm>,
+) -> Response {
+    let done = match form.line() {
+        Ok(line) => {
+            state
+                .app
+                .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(line) => axum::response::Redirect::to(&format!("/budget-lines/{line}")).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let status = crate::problem::status_of(&e);
+            let errors = FieldErrors::from_error(&e, &TRANSFER_FIELDS);
+            let q = BTreeMap::from([("year".to_string(), form.year.clone())]);
+            lines_page(&state, &id, uri.path(), &q, status, form, errors).await
+        }
+    }
 }
