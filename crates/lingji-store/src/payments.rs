@@ -484,7 +484,7 @@ pub async fn insert(
     .bind(&d.idempotency_key)
     .bind(&d.payee_name)
     .bind(&d.payee_account)
-    .bind(payee_kind_str(d.payee_kind))
+    .bind(d.payee_kind.as_str())
     .bind(d.amount.fen())
     .bind(&d.economic_code)
     .bind(&d.purpose)
@@ -505,21 +505,8 @@ pub async fn insert(
     Ok(row)
 }
 
-fn payee_kind_str(k: PayeeKind) -> &'static str {
-    match k {
-        PayeeKind::Unit => "unit",
-        PayeeKind::Individual => "individual",
-        PayeeKind::OfficialCard => "official_card",
-    }
-}
-
 fn payee_kind(s: &str) -> Result<PayeeKind, StoreError> {
-    Ok(match s {
-        "unit" => PayeeKind::Unit,
-        "individual" => PayeeKind::Individual,
-        "official_card" => PayeeKind::OfficialCard,
-        other => return Err(corrupt(format!("payee kind {other}"))),
-    })
+    PayeeKind::parse(s).ok_or_else(|| corrupt(format!("payee kind {s}")))
 }
 
 #[derive(sqlx::FromRow)]

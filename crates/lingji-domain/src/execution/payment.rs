@@ -20,6 +20,27 @@ pub enum PayeeKind {
 }
 
 impl PayeeKind {
+    /// Every kind.
+    pub const ALL: [PayeeKind; 3] = [
+        PayeeKind::Unit,
+        PayeeKind::Individual,
+        PayeeKind::OfficialCard,
+    ];
+
+    /// Stable name, as stored and as rule expressions read it (`payment.payee_kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayeeKind::Unit => "unit",
+            PayeeKind::Individual => "individual",
+            PayeeKind::OfficialCard => "official_card",
+        }
+    }
+
+    /// From its stable name.
+    pub fn parse(s: &str) -> Option<PayeeKind> {
+        PayeeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {

@@ -165,15 +165,6 @@ pub fn in_codes(list: &[&str], code: &str) -> bool {
     list.iter().any(|c| code.starts_with(c))
 }
 
-/// The payee kind as expressions name it.
-fn payee_kind_name(k: PayeeKind) -> &'static str {
-    match k {
-        PayeeKind::Unit => "unit",
-        PayeeKind::Individual => "individual",
-        PayeeKind::OfficialCard => "official_card",
-    }
-}
-
 fn yuan(m: Money) -> Variable {
     Variable::Number(Decimal::new(m.fen(), 2))
 }
@@ -210,7 +201,7 @@ pub fn environment(f: &Facts) -> Variable {
     };
     let payment = object(vec![
         ("amount", yuan(p.amount)),
-        ("payee_kind", text(payee_kind_name(p.payee_kind))),
+        ("payee_kind", text(p.payee_kind.as_str())),
         ("payee_name", text(&p.payee_name)),
         ("economic_code", text(&p.economic_code)),
         ("purpose", text(&p.purpose)),
@@ -375,7 +366,7 @@ pub fn screen(rules: &[CompiledRule], facts: &Facts) -> Vec<Hit> {
     let mut vm = VM::new();
     let mut hits = Vec::new();
     let code = facts.payment.economic_code.as_str();
-    let kind = payee_kind_name(facts.payment.payee_kind);
+    let kind = facts.payment.payee_kind.as_str();
     for c in rules
         .iter()
         .filter(|c| c.guard.admits(code, kind) && c.rule.applies_on(facts.payment.date))

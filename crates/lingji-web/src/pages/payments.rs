@@ -79,12 +79,7 @@ impl PaymentForm {
         if line_id.is_none() {
             wrong("LINE_REQUIRED", "line_id", "请选择预算指标");
         }
-        let kind = match self.payee_kind.as_str() {
-            "unit" => Some(PayeeKind::Unit),
-            "individual" => Some(PayeeKind::Individual),
-            "official_card" => Some(PayeeKind::OfficialCard),
-            _ => None,
-        };
+        let kind = PayeeKind::parse(&self.payee_kind);
         if kind.is_none() {
             wrong("PAYEE_KIND_INVALID", "payee_kind", "请选择收款人类型");
         }
