@@ -321,11 +321,17 @@ impl App {
             amount: Money::ZERO,
             examples: vec![],
         };
+        // Past payments share few lines: each is read once.
+        let mut lines = std::collections::HashMap::new();
         for p in past {
-            let Some(line) = store::payable_line(&mut conn, p.draft.line_id).await? else {
+            let id = p.draft.line_id;
+            if let std::collections::hash_map::Entry::Vacant(e) = lines.entry(id) {
+                e.insert(store::payable_line(&mut conn, id).await?);
+            }
+            let Some(Some(line)) = lines.get(&id) else {
                 continue;
             };
-            let f = facts(&mut conn, &line, &p.draft).await?;
+            let f = facts(&mut conn, line, &p.draft).await?;
             out.checked += 1;
             if !execution::screen(std::slice::from_ref(&compiled), &f).is_empty() {
                 out.hits += 1;

@@ -229,19 +229,20 @@ fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
 }
 
 impl App {
+    /// The line a payment draws on, if the caller may pay from it and the economic code lies
+    /// within it (ZB-7a).
     async fn payable(
         &self,
         conn: &mut AnyConnection,
         caller: &Caller,
         jurisdiction_id: i64,
         draft: &PaymentDraft,
-        access: Access,
     ) -> AppResult<PayableLine> {
         let line = store::payable_line(conn, draft.line_id)
             .await?
             .filter(|l| l.jurisdiction_id == jurisdiction_id)
             .ok_or_else(no_line)?;
-        caller.authorize(Resource::Payment, access, &line_path(&line))?;
+        caller.authorize(Resource::Payment, Access::Write, &line_path(&line))?;
         within_line(&line.economic_code, &draft.economic_code)?;
         Ok(line)
     }
@@ -270,7 +271,7 @@ impl App {
         let rules = self.rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.write().acquire().await?;
         let line = self
-            .payable(&mut conn, caller, jurisdiction_id, &draft, Access::Write)
+            .payable(&mut conn, caller, jurisdiction_id, &draft)
             .await?;
         if let Some(first) =
             store::by_key(&mut conn, jurisdiction_id, &draft.idempotency_key).await?
@@ -437,7 +438,7 @@ impl App {
         let rules = self.rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         let line = match self
-            .payable(&mut conn, caller, jurisdiction_id, &draft, Access::Write)
+            .payable(&mut conn, caller, jurisdiction_id, &draft)
             .await
         {
             Ok(l) => l,

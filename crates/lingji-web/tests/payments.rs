@@ -245,7 +245,7 @@ async fn zx_4b_warnings_hold_blocks_stop_and_finance_disposes_of_the_hits(backen
         (Some("blocked"), Some("ZB-7a"))
     );
     assert_eq!(balance(&t, id).await.available(), Money::from_yuan(100_000));
-    // Statistics: three hit payments, two stopped (the released and the blocked ones... and the over-budget one).
+    // Statistics: three payments stopped — the released one and the two blocked.
     let stats = t
         .get("/api/v1/rule-hits/stats?year=2026", Some(&fin))
         .await
