@@ -391,7 +391,7 @@ impl App {
             .into());
         }
         let mut tx = self.store.begin().await?;
-        let hit = store::hit(&mut tx, id)
+        let hit = store::hit(&mut tx, jurisdiction_id, id)
             .await?
             .ok_or_else(|| AppError::not_found("规则命中记录"))?;
         if !hit.disposition.may_become(to) {
@@ -417,7 +417,7 @@ impl App {
                 .after_json(&serde_json::json!({ "disposition": to.as_str(), "note": note })),
         )
         .await?;
-        let after = store::hit(&mut tx, id)
+        let after = store::hit(&mut tx, jurisdiction_id, id)
             .await?
             .ok_or_else(|| AppError::Internal("hit vanished".into()))?;
         tx.commit().await?;

@@ -669,7 +669,7 @@ impl App {
 }
 
 /// Where a payment sits in the organisation tree.
-pub(crate) fn payment_path(p: &Payment) -> OrgPath {
+fn payment_path(p: &Payment) -> OrgPath {
     OrgPath {
         jurisdiction: p.jurisdiction_id,
         department: Some(p.department_id),

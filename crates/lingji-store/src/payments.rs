@@ -808,12 +808,20 @@ pub async fn hits_of(
     rows.into_iter().map(hit_of).collect()
 }
 
-/// One hit.
-pub async fn hit(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredHit>, StoreError> {
-    let row: Option<HitRow> = sqlx::query_as(concat!(hit_select!(), "WHERE h.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+/// One hit of a jurisdiction.
+pub async fn hit(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    id: i64,
+) -> Result<Option<StoredHit>, StoreError> {
+    let row: Option<HitRow> = sqlx::query_as(concat!(
+        hit_select!(),
+        "WHERE h.id = $1 AND h.jurisdiction_id = $2"
+    ))
+    .bind(id)
+    .bind(jurisdiction_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(hit_of).transpose()
 }
 
