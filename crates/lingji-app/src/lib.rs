@@ -22,6 +22,7 @@ pub mod monitoring;
 pub mod orgs;
 mod payment_facts;
 pub mod payments;
+pub mod plans;
 pub mod profiles;
 pub mod project_excel;
 pub mod projects;

@@ -5,6 +5,7 @@
 //! blocked (PM-9). A warning holds the payment for a reviewer; finance pays or releases it. The
 //! idempotency key makes a retry return the first answer, never a second payment.
 
+use chrono::Datelike;
 use lingji_domain::authz::{Access, Resource, Role};
 use lingji_domain::execution::{
     self, Action, Decision, Disposition, Hit, PaymentDraft, PaymentStatus, check_draft, within_line,
@@ -14,6 +15,7 @@ use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
 use lingji_store::ledger;
 use lingji_store::payments::{self as store, NewPayment, PayableLine, Payment, PaymentFilter};
+use lingji_store::plans;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -21,6 +23,7 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::payment_facts::{facts, screen};
+use crate::plans::line_priority;
 
 /// A rule hit as shown with its payment.
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +133,8 @@ pub struct PaymentRow {
     pub requested_by: String,
     /// When.
     pub requested_at: String,
+    /// QJ-4a priority subject (扶贫, 教育, 社会保障): first in finance's queue.
+    pub priority: Option<String>,
 }
 
 impl From<Payment> for PaymentRow {
@@ -143,6 +148,7 @@ impl From<Payment> for PaymentRow {
             refusal_message: p.refusal.map(|r| r.2),
             requested_by: p.requested_by,
             requested_at: p.requested_at,
+            priority: p.priority,
             draft: p.draft,
         }
     }
@@ -161,6 +167,9 @@ pub struct PaymentPreview {
     pub outcome: Option<Action>,
     /// The payment's project is suspended (PM-9): the reason.
     pub suspended: Option<String>,
+    /// What the approved plan of the line and month still allows, when plans control
+    /// payments (ZX-4a).
+    pub plan_available: Option<Money>,
 }
 
 fn line_path(l: &PayableLine) -> OrgPath {
@@ -186,6 +195,26 @@ struct Verdict {
     status: PaymentStatus,
     outcome: Option<Action>,
     refusal: Option<(String, Option<String>, String)>,
+}
+
+impl Verdict {
+    /// Refused with nothing held, keeping the rules' outcome.
+    fn refused(self, code: &str, clause: &str, message: String) -> Verdict {
+        Verdict {
+            status: PaymentStatus::Refused,
+            outcome: self.outcome,
+            refusal: Some((code.into(), Some(clause.into()), message)),
+        }
+    }
+}
+
+/// Whether the profile of the line's year makes payments stay within their plan (ZX-4a).
+async fn payments_within_plan(conn: &mut AnyConnection, line: &PayableLine) -> AppResult<bool> {
+    Ok(
+        lingji_store::profiles::current(conn, line.jurisdiction_id, line.fiscal_year)
+            .await?
+            .is_some_and(|p| p.profile.execution.payments_within_plan),
+    )
 }
 
 fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
@@ -284,10 +313,25 @@ impl App {
             Some(p) => store::suspension(&mut conn, p).await?,
             None => None,
         };
+        let within_plan = payments_within_plan(&mut conn, &line).await?;
         drop(conn);
         let hits = screen(jurisdiction_id, &rules, &f)?;
         let mut v = verdict(&hits, suspension.as_ref().map(|s| s.reason.as_str()));
+        let month = draft.date.month();
         let mut tx = self.store.begin().await?;
+        // ZX-4a: the month's plan first, then the line (ZB-7a); each is one conditional UPDATE.
+        let mut plan_month = None;
+        if v.refusal.is_none() && within_plan {
+            if plans::draw(&mut tx, line.id, month, draft.amount).await? {
+                plan_month = Some(month);
+            } else {
+                v = v.refused(
+                    "PLAN_BALANCE_INSUFFICIENT",
+                    "ZX-4a",
+                    format!("超出该指标 {month} 月已批准用款计划的余额，请先申报用款计划（ZX-4a）"),
+                );
+            }
+        }
         if v.refusal.is_none()
             && !ledger::reserve(
                 &mut tx,
@@ -298,16 +342,16 @@ impl App {
             )
             .await?
         {
-            v = Verdict {
-                status: PaymentStatus::Refused,
-                outcome: v.outcome,
-                refusal: Some((
-                    "BUDGET_LINE_INSUFFICIENT".into(),
-                    Some("ZB-7a".into()),
-                    "指标可用余额不足，不得超预算支付（ZB-7a）".into(),
-                )),
-            };
+            if let Some(m) = plan_month.take() {
+                plans::give_back(&mut tx, line.id, m, draft.amount).await?;
+            }
+            v = v.refused(
+                "BUDGET_LINE_INSUFFICIENT",
+                "ZB-7a",
+                "指标可用余额不足，不得超预算支付（ZB-7a）".into(),
+            );
         }
+        let (_, priority) = line_priority(&line);
         let new = NewPayment {
             line: &line,
             draft: &draft,
@@ -318,6 +362,8 @@ impl App {
                 .as_ref()
                 .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
             requested_by: caller.name(),
+            plan_month,
+            priority,
         };
         let (id, requested_at) = match store::insert(&mut tx, &new).await {
             Ok(row) => row,
@@ -450,6 +496,7 @@ impl App {
                     hits: vec![],
                     outcome: None,
                     suspended: None,
+                    plan_available: None,
                 });
             }
             Err(e) => return Err(e),
@@ -462,6 +509,7 @@ impl App {
                 hits: vec![],
                 outcome: None,
                 suspended: None,
+                plan_available: None,
             });
         }
         let f = facts(&mut conn, &line, &draft).await?;
@@ -470,7 +518,29 @@ impl App {
             None => None,
         };
         let hits = screen(jurisdiction_id, &rules, &f)?;
+        let plan_available = if payments_within_plan(&mut conn, &line).await? {
+            let month = draft.date.month();
+            let (approved, used) = plans::balance(&mut conn, line.id, month).await?;
+            let left = approved.checked_sub(used).unwrap_or(Money::ZERO);
+            if draft.amount > left {
+                errors.push(
+                    Refusal::new(
+                        "PLAN_BALANCE_INSUFFICIENT",
+                        format!(
+                            "超出该指标 {month} 月用款计划余额 {} 元（ZX-4a）",
+                            left.to_yuan_display()
+                        ),
+                    )
+                    .field("amount")
+                    .clause("ZX-4a"),
+                );
+            }
+            Some(left)
+        } else {
+            None
+        };
         Ok(PaymentPreview {
+            plan_available,
             errors,
             available,
             outcome: execution::outcome(&hits),
@@ -578,6 +648,9 @@ impl App {
                 .await?
             }
             PaymentStatus::Released => {
+                if let Some(m) = p.plan_month {
+                    plans::give_back(&mut tx, p.draft.line_id, m, p.draft.amount).await?;
+                }
                 store::add_usage(
                     &mut tx,
                     p.unit_id,

@@ -123,11 +123,13 @@ pub enum Resource {
     Payment,
     /// The monitoring rule catalogue (ZX-4b).
     MonitoringRule,
+    /// Monthly spending plans and their review within the cash limit (ZX-4a).
+    SpendingPlan,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 13] = [
+    pub const ALL: [Resource; 14] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
@@ -141,6 +143,7 @@ impl Resource {
         Resource::BudgetLine,
         Resource::Payment,
         Resource::MonitoringRule,
+        Resource::SpendingPlan,
     ];
 
     /// Chinese name, for refusals.
@@ -159,6 +162,7 @@ impl Resource {
             Resource::BudgetLine => "预算控制数与指标",
             Resource::Payment => "支付申请",
             Resource::MonitoringRule => "监控规则",
+            Resource::SpendingPlan => "用款计划",
         }
     }
 }
@@ -265,6 +269,13 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (MonitoringRule, Read, _) => J,
         (MonitoringRule, Write, FinanceOfficer) => J,
         (MonitoringRule, Write, _) => N,
+        // Units file their plans; departments follow theirs; finance reviews a month's plans
+        // within the cash limit; audit reads.
+        (SpendingPlan, _, UnitOperator) => S,
+        (SpendingPlan, Read, DepartmentReviewer) => S,
+        (SpendingPlan, _, FinanceOfficer) => J,
+        (SpendingPlan, Read, Auditor) => J,
+        (SpendingPlan, _, _) => N,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod lists;
 pub mod orgs;
 pub mod payments;
+pub mod plans;
 pub mod profiles;
 pub mod projects;
 pub mod reviews;

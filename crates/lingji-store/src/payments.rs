@@ -214,58 +214,69 @@ pub struct PayableLine {
     pub source: String,
     /// Balance now.
     pub balance: Balance,
+    /// Function code of its project.
+    pub function_code: Option<String>,
+    /// Spending tier of its project.
+    pub project_tier: Option<String>,
 }
 
-/// The line a payment draws on.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: i64,
+    jurisdiction_id: i64,
+    fiscal_year: i64,
+    department_id: i64,
+    unit_id: i64,
+    project_id: Option<i64>,
+    name: String,
+    economic_code: String,
+    fund_book: String,
+    three_guarantees: i64,
+    source: String,
+    approved: i64,
+    adjusted: i64,
+    reserved: i64,
+    spent: i64,
+    closed: i64,
+    function_code: Option<String>,
+    tier: Option<String>,
+}
+
+/// The line a payment draws on, with its project's function code and tier.
 pub async fn payable_line(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Option<PayableLine>, StoreError> {
-    type Row = (
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        Option<i64>,
-        String,
-        String,
-        String,
-        i64,
-        String,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, jurisdiction_id, fiscal_year, department_id, unit_id, project_id, name, economic_code, \
-         fund_book, three_guarantees, source, approved, adjusted, reserved, spent, closed FROM budget_lines WHERE id = $1",
+    let row: Option<LineRow> = sqlx::query_as(
+        "SELECT l.id, l.jurisdiction_id, l.fiscal_year, l.department_id, l.unit_id, l.project_id, l.name, \
+         l.economic_code, l.fund_book, l.three_guarantees, l.source, l.approved, l.adjusted, l.reserved, l.spent, \
+         l.closed, p.function_code, p.tier FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
         Ok(PayableLine {
-            id: r.0,
-            jurisdiction_id: r.1,
-            fiscal_year: i32::try_from(r.2).map_err(corrupt)?,
-            department_id: r.3,
-            unit_id: r.4,
-            project_id: r.5,
-            name: r.6,
-            economic_code: r.7,
-            fund_book: r.8,
-            three_guarantees: r.9 != 0,
-            source: r.10,
+            id: r.id,
+            jurisdiction_id: r.jurisdiction_id,
+            fiscal_year: i32::try_from(r.fiscal_year).map_err(corrupt)?,
+            department_id: r.department_id,
+            unit_id: r.unit_id,
+            project_id: r.project_id,
+            name: r.name,
+            economic_code: r.economic_code,
+            fund_book: r.fund_book,
+            three_guarantees: r.three_guarantees != 0,
+            source: r.source,
             balance: Balance {
-                approved: Money::from_fen(r.11),
-                adjusted: Money::from_fen(r.12),
-                reserved: Money::from_fen(r.13),
-                spent: Money::from_fen(r.14),
-                closed: Money::from_fen(r.15),
+                approved: Money::from_fen(r.approved),
+                adjusted: Money::from_fen(r.adjusted),
+                reserved: Money::from_fen(r.reserved),
+                spent: Money::from_fen(r.spent),
+                closed: Money::from_fen(r.closed),
             },
+            function_code: r.function_code,
+            project_tier: r.tier,
         })
     })
     .transpose()
@@ -442,6 +453,10 @@ pub struct Payment {
     pub decided_at: Option<String>,
     /// With what reason.
     pub decision_reason: Option<String>,
+    /// The plan month it drew on (ZX-4a), when plans control payments.
+    pub plan_month: Option<u32>,
+    /// Its QJ-4a priority subject.
+    pub priority: Option<String>,
 }
 
 /// Where a new payment stands after its checks.
@@ -459,6 +474,10 @@ pub struct NewPayment<'a> {
     pub refusal: Option<(&'a str, Option<&'a str>, &'a str)>,
     /// Who asked.
     pub requested_by: &'a str,
+    /// The plan month it drew on (ZX-4a).
+    pub plan_month: Option<u32>,
+    /// Its QJ-4a priority subject.
+    pub priority: Option<&'a str>,
 }
 
 /// Inserts a payment; its id and time, or [`StoreError::Conflict`] when its idempotency key
@@ -471,8 +490,9 @@ pub async fn insert(
     let row: (i64, String) = sqlx::query_as(
         "INSERT INTO payments (jurisdiction_id, fiscal_year, department_id, unit_id, line_id, project_id, idempotency_key, \
          payee_name, payee_account, payee_kind, amount, economic_code, purpose, pay_date, contract_no, event_code, headcount, days, \
-         status, outcome, refusal_code, refusal_clause, refusal_message, requested_by, requested_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
+         status, outcome, refusal_code, refusal_clause, refusal_message, requested_by, requested_at, plan_month, priority) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+         $26, $27) \
          RETURNING id, requested_at",
     )
     .bind(p.line.jurisdiction_id)
@@ -500,6 +520,8 @@ pub async fn insert(
     .bind(p.refusal.map(|r| r.2))
     .bind(p.requested_by)
     .bind(now_text())
+    .bind(p.plan_month.map(i64::from))
+    .bind(p.priority)
     .fetch_one(&mut *conn)
     .await?;
     Ok(row)
@@ -540,6 +562,8 @@ struct PaymentRow {
     decided_by: Option<String>,
     decided_at: Option<String>,
     decision_reason: Option<String>,
+    plan_month: Option<i64>,
+    priority: Option<String>,
 }
 
 macro_rules! payment_columns {
@@ -547,7 +571,7 @@ macro_rules! payment_columns {
         "SELECT id, jurisdiction_id, fiscal_year, department_id, unit_id, line_id, project_id, \
      idempotency_key, payee_name, payee_account, payee_kind, amount, economic_code, purpose, pay_date, contract_no, \
      event_code, headcount, days, status, outcome, refusal_code, refusal_clause, refusal_message, requested_by, \
-     requested_at, decided_by, decided_at, decision_reason FROM payments "
+     requested_at, decided_by, decided_at, decision_reason, plan_month, priority FROM payments "
     };
 }
 
@@ -592,6 +616,8 @@ impl TryFrom<PaymentRow> for Payment {
             decided_by: r.decided_by,
             decided_at: r.decided_at,
             decision_reason: r.decision_reason,
+            plan_month: small(r.plan_month)?,
+            priority: r.priority,
         })
     }
 }
@@ -637,11 +663,13 @@ pub struct PaymentFilter {
     pub project_id: Option<i64>,
     /// Only payments dated this year.
     pub fiscal_year: Option<i32>,
+    /// Finance's work queue: QJ-4a priority subjects first, then oldest first.
+    pub queue: bool,
     /// Newest first, at most this many.
     pub limit: i64,
 }
 
-/// Payments newest first.
+/// Payments newest first, or in queue order.
 pub async fn list(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
@@ -651,7 +679,9 @@ pub async fn list(
         payment_columns!(),
         "WHERE jurisdiction_id = $1 AND ($2 IS NULL OR unit_id = $2) AND ($3 IS NULL OR department_id = $3) \
          AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR line_id = $5) AND ($6 IS NULL OR project_id = $6) \
-         AND ($7 IS NULL OR fiscal_year = $7) ORDER BY id DESC LIMIT $8"
+         AND ($7 IS NULL OR fiscal_year = $7) \
+         ORDER BY CASE WHEN $9 = 1 AND priority IS NOT NULL THEN 0 ELSE 1 END, CASE WHEN $9 = 1 THEN id ELSE -id END \
+         LIMIT $8"
     ))
     .bind(jurisdiction_id)
     .bind(f.unit_id)
@@ -661,6 +691,7 @@ pub async fn list(
     .bind(f.project_id)
     .bind(f.fiscal_year.map(i64::from))
     .bind(f.limit)
+    .bind(i64::from(f.queue))
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(Payment::try_from).collect()

@@ -243,6 +243,15 @@ fn cases() -> Vec<Case> {
         api(Method::POST, "/api/v1/payments/check", payment_write),
         api(Method::GET, "/api/v1/payments/{id}", project_read),
         api(Method::POST, "/api/v1/payments/{id}/decision", finance_only),
+        // Spending plans: units file theirs, finance reviews the month, audit reads (ZX-4a).
+        api(Method::GET, "/api/v1/spending-plans", budget_read),
+        api(Method::POST, "/api/v1/spending-plans", payment_write),
+        api(Method::POST, "/api/v1/spending-plans/review", finance_only),
+        api(
+            Method::GET,
+            "/api/v1/spending-plans/reviews",
+            allocation_read,
+        ),
         api(Method::GET, "/api/v1/monitoring-rules", all),
         api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
         api(
@@ -375,6 +384,9 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/payments/{id}", project_read),
         page(Method::POST, "/payments/{id}/decision", finance_only),
         page(Method::GET, "/budget-lines/{id}", project_read),
+        page(Method::GET, "/spending-plans", budget_read),
+        page(Method::POST, "/spending-plans", payment_write),
+        page(Method::POST, "/spending-plans/review", finance_only),
         page(Method::GET, "/monitoring/rules", all),
         page(Method::GET, "/monitoring/rules/new", finance_only),
         page(Method::POST, "/monitoring/rules/new", finance_only),
@@ -520,6 +532,22 @@ impl Ctx<'_> {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.json()
+    }
+
+    /// A June plan of finance on a fresh line of `org_code`, waiting for the month's review.
+    async fn plan_in(&self, org_code: &str) {
+        let line = common::lines::line(self.t, org_code, "302", 1_000_000, None).await;
+        let body = json!({"line_id": line, "month": 6, "amount": "100", "purpose": "矩阵计划"});
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/spending-plans",
+                Some(self.finance),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
 
     /// An allocation run of 2026, made by finance for the purpose.
@@ -976,6 +1004,27 @@ impl Ctx<'_> {
                 let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 t.form(case.path, who, &pairs, None).await
             }
+            (Method::POST, "/api/v1/spending-plans" | "/spending-plans") => {
+                let line = common::lines::line(t, org_code, "302", 1_000_000, None).await.to_string();
+                let fields = [("line_id", line.as_str()), ("month", "6"), ("amount", "100"), ("purpose", "矩阵计划")];
+                if case.page {
+                    t.form(case.path, who, &fields, None).await
+                } else {
+                    let body: serde_json::Map<String, Value> = fields.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+                    let mut body = Value::Object(body);
+                    body["line_id"] = json!(line.parse::<i64>().unwrap());
+                    body["month"] = json!(6);
+                    t.call(Method::POST, case.path, Some(who), Some(body)).await
+                }
+            }
+            (Method::POST, "/api/v1/spending-plans/review" | "/spending-plans/review") => {
+                self.plan_in(org_code).await;
+                if case.page {
+                    t.form(case.path, who, &[("month", "6"), ("cash_limit", "1000"), ("record", "1")], None).await
+                } else {
+                    t.call(Method::POST, case.path, Some(who), Some(json!({"month": 6, "cash_limit": "1000", "record": true}))).await
+                }
+            }
             (Method::GET, "/payments/{id}") => {
                 let p = self.payment_in(org_code, false).await;
                 t.get(&format!("/payments/{}", p["id"]), Some(who)).await
@@ -1128,7 +1177,7 @@ async fn role_scope_matrix(backend: Backend) {
                 }
                 if case.method != Method::GET && got != A {
                     // Setting up the case (a user, project, list entry or run, an attachment on it, a
-                    // suspension to lift) wrote events — a payment request writes none; the
+                    // suspension to lift, a plan to review) wrote events — a payment request writes none; the
                     // refused request itself must write none.
                     let setup_writes = i64::from(
                         case.path.contains("{id}")
@@ -1137,7 +1186,9 @@ async fn role_scope_matrix(backend: Backend) {
                                 || case.path.contains("lists/entries")
                                 || case.path.contains("allocation/runs")),
                     ) + i64::from(
-                        case.path.contains("{attachment") || case.path.ends_with("/lift"),
+                        case.path.contains("{attachment")
+                            || case.path.ends_with("/lift")
+                            || case.path.ends_with("spending-plans/review"),
                     );
                     let after = t.audit_count().await;
                     if after != before + setup_writes {

@@ -1,18 +1,53 @@
 //! Budget execution (issue 6): the budget-line ledger (指标账), payment requests and the
-//! monitoring rules that screen them (ZX-4b). More — spending plans, adjustments, year-end —
+//! monitoring rules that screen them (ZX-4b). Monthly spending plans (ZX-4a) are
+//! reviewed in tier order within the treasury's cash limit. More — adjustments, year-end —
 //! builds on it.
+
+/// An enum with its stable name (as stored) and Chinese label, declared once.
+macro_rules! named {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $l:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v,)+ }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$v,)+];
+
+            /// Stable name, as stored.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s,)+ }
+            }
+
+            /// Chinese name.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$v => $l,)+ }
+            }
+
+            /// From its stable name.
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
 
 pub mod calendar;
 mod catalogue;
 mod guard;
 mod ledger;
 mod payment;
+mod plan;
 mod rules;
 mod status;
 
 pub use catalogue::default_catalogue;
 pub use ledger::{Balance, Movement, apply, replay};
 pub use payment::{PayeeKind, PaymentDraft, check_draft, within_line};
+pub use plan::{
+    PlanClaim, PlanGrant, PlanStatus, PlanTier, plan_tier, priority_subject, review_plans,
+};
 pub use rules::{
     Action, CARD_CATALOGUE, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts,
     SANGONG, compile, environment, in_codes, outcome, screen,

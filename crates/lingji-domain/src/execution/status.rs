@@ -5,35 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Refusal;
 
-macro_rules! named {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $l:literal,)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)+ }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$v,)+];
-
-            /// Stable name, as stored.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s,)+ }
-            }
-
-            /// Chinese name.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$v => $l,)+ }
-            }
-
-            /// From its stable name.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-
 named! {
     /// A payment request's state.
     PaymentStatus {

@@ -119,6 +119,10 @@ pub struct Execution {
     pub recover_three_public_at_year_end: bool,
     /// Operating leftovers are not carried over except contract amounts (ZB-6d).
     pub operating_residual_contracts_only: bool,
+    /// A payment may not exceed the approved spending plan of its line and month (ZX-4a).
+    /// Profiles saved before the parameter existed read as "not enforced".
+    #[serde(default)]
+    pub payments_within_plan: bool,
 }
 
 /// Performance management rules (PM-9, NAT-10).
@@ -293,6 +297,7 @@ profile_parameters! {
     execution.recover_basic_at_year_end => "QJ-4b, CS-6", "年终收回基本支出结余";
     execution.recover_three_public_at_year_end => "CS-6", "年终收回“三公”经费结余";
     execution.operating_residual_contracts_only => "ZB-6d", "运转类剩余资金除合同款外不再结转";
+    execution.payments_within_plan => "ZX-4a", "支付不得超过当月用款计划余额";
     performance.grade_excellent_min => "NAT-10", "评价等级“优”的最低分";
     performance.grade_good_min => "NAT-10", "评价等级“良”的最低分";
     performance.grade_fair_min => "NAT-10", "评价等级“中”的最低分（以下为“差”）";

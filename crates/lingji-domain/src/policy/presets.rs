@@ -122,6 +122,7 @@ fn base() -> PolicyProfile {
             recover_basic_at_year_end: true,
             recover_three_public_at_year_end: true,
             operating_residual_contracts_only: true, // ZB-6d
+            payments_within_plan: false,             // default: ZB sets no plan control
         },
         performance: Performance {
             grade_excellent_min: Score::points(90), // NAT-10
@@ -151,6 +152,7 @@ pub fn preset(p: Preset) -> PolicyProfile {
             profile.library.contract_staff_yearly_reduction = Rate::percent(10); // ZX: 编外每年压缩10%
             profile.execution.penetrating_supervision_threshold = Money::from_yuan(500_000); // ZX-2
             profile.execution.idle_recovery_years = Count(2); // ZX-3c: 连续两年未使用
+            profile.execution.payments_within_plan = true; // ZX-4a: 用款计划每月集中审核
         }
         Preset::CsCity => {
             profile.allocation.cut_fair = Rate::percent(20); // CS-5b: 中 削减20%以上

@@ -9,6 +9,7 @@ pub mod codes;
 pub mod lists;
 mod orgs;
 pub mod payments;
+pub mod plans;
 pub mod policy;
 pub mod project_files;
 pub mod projects;
@@ -43,7 +44,7 @@ use crate::problem::{ApiError, bad_request};
         (name = "audit", description = "审计日志"),
         (name = "projects", description = "项目库、测算明细、绩效目标与支出标准"),
         (name = "allocation", description = "可用财力、零基测算、情景比较、控制数下达与预算批复"),
-        (name = "payments", description = "支付申请、监控规则、预警处理与暂缓拨款"),
+        (name = "payments", description = "支付申请、用款计划、监控规则、预警处理与暂缓拨款"),
     )
 )]
 struct ApiDoc;
@@ -83,7 +84,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(review::router())
             .merge(lists::router())
             .merge(allocation::router())
-            .merge(payments::router()),
+            .merge(payments::router())
+            .merge(plans::router()),
     )
 }
 

@@ -155,6 +155,9 @@ pub struct PaymentQuery {
     pub year: Option<i32>,
     /// At most this many (default 200, at most 1000).
     pub limit: Option<i64>,
+    /// Finance's work queue order: QJ-4a priority subjects (扶贫, 教育, 社会保障) first, then
+    /// oldest first; newest first otherwise.
+    pub queue: Option<bool>,
 }
 
 fn status_of(raw: Option<&str>) -> ApiResult<Option<PaymentStatus>> {
@@ -188,6 +191,7 @@ async fn list_payments(
         project_id: q.project_id,
         fiscal_year: q.year,
         limit: q.limit.unwrap_or(200),
+        queue: q.queue.unwrap_or(false),
         ..PaymentFilter::default()
     };
     let list = state

@@ -17,6 +17,7 @@ mod login;
 mod monitoring;
 mod orgs;
 mod payments;
+mod plans;
 mod policy;
 mod project_import;
 mod projects;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(allocation::router())
         .merge(allocation_views::router())
         .merge(payments::router())
+        .merge(plans::router())
         .merge(monitoring::router())
         .merge(account::router())
 }
@@ -268,6 +270,8 @@ pub fn flash_from(query: &BTreeMap<String, String>) -> Option<String> {
         "imported" => "已导入",
         "attached" => "附件已上传",
         "detached" => "附件已删除",
+        "filed" => "用款计划已申报",
+        "reviewed" => "本月用款计划已审核",
         _ => return None,
     };
     Some(text.to_string())

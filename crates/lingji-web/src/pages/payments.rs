@@ -140,6 +140,7 @@ struct ListPage<'a> {
     layout: &'a Layout,
     rows: Vec<PaymentRow>,
     status: String,
+    queue: bool,
     may_request: bool,
 }
 
@@ -158,8 +159,12 @@ async fn list(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let status = q.get("status").cloned().unwrap_or_default();
+    let parsed = PaymentStatus::parse(&status);
+    // A list of what waits for finance is worked in QJ-4a order: priority subjects first.
+    let queue = matches!(parsed, Some(PaymentStatus::Held | PaymentStatus::Pending));
     let filter = PaymentFilter {
-        status: PaymentStatus::parse(&status),
+        status: parsed,
+        queue,
         limit: 500,
         ..PaymentFilter::default()
     };
@@ -176,6 +181,7 @@ async fn list(
                     layout: &layout,
                     rows,
                     status,
+                    queue,
                     may_request: may_request(&id),
                 },
             )
@@ -202,7 +208,7 @@ struct FormPage<'a> {
     lines: Vec<(i64, String)>,
 }
 
-async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<(i64, String)>> {
+pub(super) async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<(i64, String)>> {
     let jurisdiction = id.actor.org.jurisdiction;
     let year = state.app.current_year(jurisdiction).await?;
     Ok(state
