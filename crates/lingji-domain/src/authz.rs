@@ -125,11 +125,13 @@ pub enum Resource {
     MonitoringRule,
     /// Monthly spending plans and their review within the cash limit (ZX-4a).
     SpendingPlan,
+    /// Budget adjustments (调剂, 追加) and the amendment document (ZB-7b, QJ-4c).
+    Adjustment,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 14] = [
+    pub const ALL: [Resource; 15] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
@@ -144,6 +146,7 @@ impl Resource {
         Resource::Payment,
         Resource::MonitoringRule,
         Resource::SpendingPlan,
+        Resource::Adjustment,
     ];
 
     /// Chinese name, for refusals.
@@ -163,6 +166,7 @@ impl Resource {
             Resource::Payment => "支付申请",
             Resource::MonitoringRule => "监控规则",
             Resource::SpendingPlan => "用款计划",
+            Resource::Adjustment => "预算调整",
         }
     }
 }
@@ -276,6 +280,13 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (SpendingPlan, _, FinanceOfficer) => J,
         (SpendingPlan, Read, Auditor) => J,
         (SpendingPlan, _, _) => N,
+        // Units ask for adjustments of their lines and projects; departments follow theirs;
+        // finance approves and compiles the amendment document; audit reads.
+        (Adjustment, _, UnitOperator) => S,
+        (Adjustment, Read, DepartmentReviewer) => S,
+        (Adjustment, _, FinanceOfficer) => J,
+        (Adjustment, Read, Auditor) => J,
+        (Adjustment, _, _) => N,
     }
 }
 

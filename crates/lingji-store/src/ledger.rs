@@ -81,6 +81,31 @@ pub async fn reserve(
     Ok(done == 1)
 }
 
+/// Adjusts a line's budget by `delta` (ZB-7b) and records the entry. A cut happens only if the
+/// available balance covers it — one conditional UPDATE, so a payment held meanwhile is never
+/// left uncovered; false when it does not.
+pub async fn adjust(
+    conn: &mut AnyConnection,
+    line_id: i64,
+    delta: Money,
+    reference: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE budget_lines SET adjusted = adjusted + $1 \
+         WHERE id = $2 AND $1 <> 0 AND approved + adjusted - reserved - spent - closed + $1 >= 0",
+    )
+    .bind(delta.fen())
+    .bind(line_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        add_entry(conn, line_id, &Movement::Adjust(delta), reference, actor).await?;
+    }
+    Ok(done == 1)
+}
+
 /// Pays (`settle`) or gives back (`release`) money held on a line; false when less is held.
 pub async fn finish(
     conn: &mut AnyConnection,

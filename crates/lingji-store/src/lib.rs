@@ -5,6 +5,7 @@
 //! Repositories are free functions over a connection so that a use case can put its state
 //! change and its audit event in one transaction: `let mut tx = store.begin().await?;`.
 
+pub mod adjustments;
 pub mod allocation;
 pub mod attachments;
 pub mod audit;

@@ -252,6 +252,25 @@ fn cases() -> Vec<Case> {
             "/api/v1/spending-plans/reviews",
             allocation_read,
         ),
+        // Adjustments: units ask for their lines, finance decides; finance and audit read the
+        // amendment document (ZB-7b, QJ-4c).
+        api(Method::GET, "/api/v1/adjustments", budget_read),
+        api(Method::POST, "/api/v1/adjustments", payment_write),
+        api(
+            Method::POST,
+            "/api/v1/adjustments/{id}/decision",
+            finance_only,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/adjustments/amendment",
+            allocation_read,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/adjustments/amendment.xlsx",
+            allocation_read,
+        ),
         api(Method::GET, "/api/v1/monitoring-rules", all),
         api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
         api(
@@ -387,6 +406,9 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/spending-plans", budget_read),
         page(Method::POST, "/spending-plans", payment_write),
         page(Method::POST, "/spending-plans/review", finance_only),
+        page(Method::GET, "/adjustments", budget_read),
+        page(Method::POST, "/adjustments", payment_write),
+        page(Method::POST, "/adjustments/{id}/decision", finance_only),
         page(Method::GET, "/monitoring/rules", all),
         page(Method::GET, "/monitoring/rules/new", finance_only),
         page(Method::POST, "/monitoring/rules/new", finance_only),
@@ -528,6 +550,24 @@ impl Ctx<'_> {
                     &format!("matrix-{:04}", self.next()),
                     warned,
                 )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// A transfer finance asked for between two fresh lines of `org_code`, waiting for approval.
+    async fn adjustment_in(&self, org_code: &str) -> Value {
+        let from = common::lines::line(self.t, org_code, "302", 1_000_000, None).await;
+        let to = common::lines::line(self.t, org_code, "31002", 1_000, None).await;
+        let body = json!({"kind": "transfer", "from_line_id": from, "to_line_id": to, "amount": "100", "reason": "矩阵调剂"});
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/adjustments",
+                Some(self.finance),
+                Some(body),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -1025,6 +1065,26 @@ impl Ctx<'_> {
                     t.call(Method::POST, case.path, Some(who), Some(json!({"month": 6, "cash_limit": "1000", "record": true}))).await
                 }
             }
+            (Method::POST, "/api/v1/adjustments" | "/adjustments") => {
+                let from = common::lines::line(t, org_code, "302", 1_000_000, None).await.to_string();
+                let to = common::lines::line(t, org_code, "31002", 1_000, None).await.to_string();
+                let fields = [("kind", "transfer"), ("from_line_id", from.as_str()), ("to_line_id", to.as_str()), ("amount", "100"), ("reason", "矩阵调剂")];
+                if case.page {
+                    t.form(case.path, who, &fields, None).await
+                } else {
+                    let body = json!({"kind": "transfer", "from_line_id": from.parse::<i64>().unwrap(), "to_line_id": to.parse::<i64>().unwrap(), "amount": "100", "reason": "矩阵调剂"});
+                    t.call(Method::POST, case.path, Some(who), Some(body)).await
+                }
+            }
+            (Method::POST, "/api/v1/adjustments/{id}/decision" | "/adjustments/{id}/decision") => {
+                let a = self.adjustment_in(org_code).await;
+                let path = case.path.replace("{id}", &a["id"].to_string());
+                if case.page {
+                    t.form(&path, who, &[("approve", "1"), ("note", "矩阵")], None).await
+                } else {
+                    t.call(Method::POST, &path, Some(who), Some(json!({"approve": true, "note": "矩阵"}))).await
+                }
+            }
             (Method::GET, "/payments/{id}") => {
                 let p = self.payment_in(org_code, false).await;
                 t.get(&format!("/payments/{}", p["id"]), Some(who)).await
@@ -1177,13 +1237,14 @@ async fn role_scope_matrix(backend: Backend) {
                 }
                 if case.method != Method::GET && got != A {
                     // Setting up the case (a user, project, list entry or run, an attachment on it, a
-                    // suspension to lift, a plan to review) wrote events — a payment request writes none; the
-                    // refused request itself must write none.
+                    // suspension to lift, a plan to review, an adjustment to decide) wrote events —
+                    // a payment request writes none; the refused request itself must write none.
                     let setup_writes = i64::from(
                         case.path.contains("{id}")
                             && (case.path.contains("users")
                                 || case.path.contains("projects")
                                 || case.path.contains("lists/entries")
+                                || case.path.contains("adjustments")
                                 || case.path.contains("allocation/runs")),
                     ) + i64::from(
                         case.path.contains("{attachment")

@@ -1,7 +1,7 @@
 //! Budget execution (issue 6): the budget-line ledger (指标账), payment requests and the
 //! monitoring rules that screen them (ZX-4b). Monthly spending plans (ZX-4a) are
-//! reviewed in tier order within the treasury's cash limit. More — adjustments, year-end —
-//! builds on it.
+//! reviewed in tier order within the treasury's cash limit; adjustments (ZB-7b) move or add
+//! budget. More — year-end — builds on it.
 
 /// An enum with its stable name (as stored) and Chinese label, declared once.
 macro_rules! named {
@@ -33,6 +33,7 @@ macro_rules! named {
     };
 }
 
+mod adjustment;
 pub mod calendar;
 mod catalogue;
 mod guard;
@@ -42,6 +43,10 @@ mod plan;
 mod rules;
 mod status;
 
+pub use adjustment::{
+    AdjustmentKind, AdjustmentStatus, ExpenseClass, LineSide, SupplementFacts, check_supplement,
+    check_transfer,
+};
 pub use catalogue::default_catalogue;
 pub use ledger::{Balance, Movement, apply, replay};
 pub use payment::{PayeeKind, PaymentDraft, check_draft, within_line};

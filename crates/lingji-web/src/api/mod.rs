@@ -1,6 +1,7 @@
 //! `/api/v1`: every route registered through `OpenApiRouter` + `routes!`, so the OpenAPI
 //! document cannot drift from the code.
 
+pub mod adjustments;
 pub mod allocation;
 pub mod attachments;
 pub mod audit;
@@ -44,7 +45,7 @@ use crate::problem::{ApiError, bad_request};
         (name = "audit", description = "审计日志"),
         (name = "projects", description = "项目库、测算明细、绩效目标与支出标准"),
         (name = "allocation", description = "可用财力、零基测算、情景比较、控制数下达与预算批复"),
-        (name = "payments", description = "支付申请、用款计划、监控规则、预警处理与暂缓拨款"),
+        (name = "payments", description = "支付申请、用款计划、预算调整、监控规则、预警处理与暂缓拨款"),
     )
 )]
 struct ApiDoc;
@@ -85,7 +86,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(lists::router())
             .merge(allocation::router())
             .merge(payments::router())
-            .merge(plans::router()),
+            .merge(plans::router())
+            .merge(adjustments::router()),
     )
 }
 

@@ -3,6 +3,7 @@
 //! and scope.
 
 mod account;
+mod adjustments;
 mod admin;
 mod allocation;
 mod allocation_views;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(allocation_views::router())
         .merge(payments::router())
         .merge(plans::router())
+        .merge(adjustments::router())
         .merge(monitoring::router())
         .merge(account::router())
 }
@@ -272,6 +274,7 @@ pub fn flash_from(query: &BTreeMap<String, String>) -> Option<String> {
         "detached" => "附件已删除",
         "filed" => "用款计划已申报",
         "reviewed" => "本月用款计划已审核",
+        "requested" => "调整申请已提交",
         _ => return None,
     };
     Some(text.to_string())
