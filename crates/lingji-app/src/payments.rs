@@ -648,9 +648,20 @@ impl App {
                 .await?
             }
             PaymentStatus::Released => {
+                // Rows are locked in the order a request locks them — plan, line, usage — so a
+                // release and a request on PostgreSQL never wait for each other in a circle.
                 if let Some(m) = p.plan_month {
                     plans::give_back(&mut tx, p.draft.line_id, m, p.draft.amount).await?;
                 }
+                let released = ledger::finish(
+                    &mut tx,
+                    p.draft.line_id,
+                    p.draft.amount,
+                    false,
+                    &reference,
+                    caller.name(),
+                )
+                .await?;
                 store::add_usage(
                     &mut tx,
                     p.unit_id,
@@ -659,15 +670,7 @@ impl App {
                     Money::from_fen(-p.draft.amount.fen()),
                 )
                 .await?;
-                ledger::finish(
-                    &mut tx,
-                    p.draft.line_id,
-                    p.draft.amount,
-                    false,
-                    &reference,
-                    caller.name(),
-                )
-                .await?
+                released
             }
             _ => true,
         };

@@ -154,6 +154,10 @@ impl Layout {
                         path == "/"
                     } else {
                         path.starts_with(href)
+                            || (href == "/payments"
+                                && ["/spending-plans", "/adjustments", "/monitoring"]
+                                    .iter()
+                                    .any(|p| path.starts_with(p)))
                     },
                 })
                 .collect(),
