@@ -36,6 +36,7 @@ pub mod standards;
 pub mod transfer_lines;
 pub mod users;
 pub mod workbook;
+pub mod year_end;
 
 pub use caller::Caller;
 pub use error::{AppError, AppResult};

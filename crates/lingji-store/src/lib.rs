@@ -25,6 +25,7 @@ pub mod standards;
 pub mod testing;
 pub mod time;
 pub mod users;
+pub mod year_end;
 
 use std::str::FromStr;
 use std::time::Duration;

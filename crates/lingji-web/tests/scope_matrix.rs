@@ -271,6 +271,9 @@ fn cases() -> Vec<Case> {
             "/api/v1/adjustments/amendment.xlsx",
             allocation_read,
         ),
+        // The year-end close: finance tries and runs it, finance and audit read the report.
+        api(Method::POST, "/api/v1/year-end", finance_only),
+        api(Method::GET, "/api/v1/year-end", allocation_read),
         api(Method::GET, "/api/v1/monitoring-rules", all),
         api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
         api(
@@ -409,6 +412,8 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/adjustments", budget_read),
         page(Method::POST, "/adjustments", payment_write),
         page(Method::POST, "/adjustments/{id}/decision", finance_only),
+        page(Method::GET, "/year-end", allocation_read),
+        page(Method::POST, "/year-end", finance_only),
         page(Method::GET, "/monitoring/rules", all),
         page(Method::GET, "/monitoring/rules/new", finance_only),
         page(Method::POST, "/monitoring/rules/new", finance_only),
@@ -1084,6 +1089,14 @@ impl Ctx<'_> {
                 } else {
                     t.call(Method::POST, &path, Some(who), Some(json!({"approve": true, "note": "矩阵"}))).await
                 }
+            }
+            (Method::POST, "/api/v1/year-end") => t.call(Method::POST, case.path, Some(who), Some(json!({"record": false}))).await,
+            (Method::POST, "/year-end") => t.form(case.path, who, &[("contracts", ""), ("record", "0")], None).await,
+            (Method::GET, "/api/v1/year-end") => {
+                // The report exists once the year is closed (the first close writes the only event).
+                let r = t.call(Method::POST, case.path, Some(self.finance), Some(json!({"record": true}))).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                t.get(case.path, Some(who)).await
             }
             (Method::GET, "/payments/{id}") => {
                 let p = self.payment_in(org_code, false).await;

@@ -1,7 +1,7 @@
 //! Budget execution (issue 6): the budget-line ledger (指标账), payment requests and the
 //! monitoring rules that screen them (ZX-4b). Monthly spending plans (ZX-4a) are
 //! reviewed in tier order within the treasury's cash limit; adjustments (ZB-7b) move or add
-//! budget. More — year-end — builds on it.
+//! budget; the year-end close (ZB-6d, QJ-4b, ZX-3c, CS-6) carries over or recovers what is left.
 
 /// An enum with its stable name (as stored) and Chinese label, declared once.
 macro_rules! named {
@@ -42,6 +42,7 @@ mod payment;
 mod plan;
 mod rules;
 mod status;
+mod year_end;
 
 pub use adjustment::{
     AdjustmentKind, AdjustmentStatus, ExpenseClass, LineSide, SupplementFacts, check_supplement,
@@ -58,3 +59,4 @@ pub use rules::{
     SANGONG, compile, environment, in_codes, outcome, screen,
 };
 pub use status::{Decision, Disposition, PaymentStatus};
+pub use year_end::{CloseFacts, LineClose, close_line};

@@ -16,6 +16,7 @@ pub mod project_files;
 pub mod projects;
 pub mod review;
 mod users;
+pub mod year_end;
 
 use axum::Json;
 use axum::extract::FromRequest;
@@ -45,7 +46,7 @@ use crate::problem::{ApiError, bad_request};
         (name = "audit", description = "审计日志"),
         (name = "projects", description = "项目库、测算明细、绩效目标与支出标准"),
         (name = "allocation", description = "可用财力、零基测算、情景比较、控制数下达与预算批复"),
-        (name = "payments", description = "支付申请、用款计划、预算调整、监控规则、预警处理与暂缓拨款"),
+        (name = "payments", description = "支付申请、用款计划、预算调整、年终结转、监控规则、预警处理与暂缓拨款"),
     )
 )]
 struct ApiDoc;
@@ -87,7 +88,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(allocation::router())
             .merge(payments::router())
             .merge(plans::router())
-            .merge(adjustments::router()),
+            .merge(adjustments::router())
+            .merge(year_end::router()),
     )
 }
 

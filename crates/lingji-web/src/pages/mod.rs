@@ -23,6 +23,7 @@ mod policy;
 mod project_import;
 mod projects;
 mod review;
+mod year_end;
 
 use std::collections::BTreeMap;
 
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(payments::router())
         .merge(plans::router())
         .merge(adjustments::router())
+        .merge(year_end::router())
         .merge(monitoring::router())
         .merge(account::router())
 }
@@ -155,9 +157,14 @@ impl Layout {
                     } else {
                         path.starts_with(href)
                             || (href == "/payments"
-                                && ["/spending-plans", "/adjustments", "/monitoring"]
-                                    .iter()
-                                    .any(|p| path.starts_with(p)))
+                                && [
+                                    "/spending-plans",
+                                    "/adjustments",
+                                    "/year-end",
+                                    "/monitoring",
+                                ]
+                                .iter()
+                                .any(|p| path.starts_with(p)))
                     },
                 })
                 .collect(),
@@ -279,6 +286,7 @@ pub fn flash_from(query: &BTreeMap<String, String>) -> Option<String> {
         "filed" => "用款计划已申报",
         "reviewed" => "本月用款计划已审核",
         "requested" => "调整申请已提交",
+        "closed" => "年终结转已完成",
         _ => return None,
     };
     Some(text.to_string())

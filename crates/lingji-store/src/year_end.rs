@@ -1,0 +1,260 @@
+//! The year-end close on both backends: the lines to close with what the rules need, the close
+//! of a line's balance, the carried-over line it opens next year, and the record of the close.
+
+use lingji_domain::Money;
+use lingji_domain::execution::Movement;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+use crate::ledger::add_entry;
+use crate::projects::corrupt;
+use crate::time::now_text;
+
+/// A line as the close sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenLine {
+    /// Id.
+    pub id: i64,
+    /// Department.
+    pub department_id: i64,
+    /// Department name.
+    pub department_name: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Line name.
+    pub name: String,
+    /// Project.
+    pub project_id: Option<i64>,
+    /// Economic code.
+    pub economic_code: String,
+    /// Fund book.
+    pub fund_book: String,
+    /// Source.
+    pub source: String,
+    /// Available now, in fen.
+    pub available: i64,
+    /// Spent this year, in fen.
+    pub spent: i64,
+    /// Year-ends carried through.
+    pub carryover_age: i64,
+    /// Consecutive idle years before this one.
+    pub idle_years: i64,
+}
+
+/// A year's lines with money left, by department and id.
+pub async fn open_lines(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> Result<Vec<OpenLine>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT l.id, l.department_id, d.name AS department_name, u.name AS unit_name, l.name, l.project_id, \
+         l.economic_code, l.fund_book, l.source, \
+         CAST(l.approved + l.adjusted - l.reserved - l.spent - l.closed AS BIGINT) AS available, l.spent, \
+         l.carryover_age, l.idle_years \
+         FROM budget_lines l JOIN organisations d ON d.id = l.department_id JOIN organisations u ON u.id = l.unit_id \
+         WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 \
+         AND l.approved + l.adjusted - l.reserved - l.spent - l.closed > 0 ORDER BY d.code, l.id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Closes `amount` of a line's balance (carried over or recovered) if it is still available —
+/// one conditional UPDATE — and records the entry. False when a payment took it meanwhile.
+pub async fn close(
+    conn: &mut AnyConnection,
+    line_id: i64,
+    amount: Money,
+    reference: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE budget_lines SET closed = closed + $1 \
+         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
+    )
+    .bind(amount.fen())
+    .bind(line_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        add_entry(conn, line_id, &Movement::Close(amount), reference, actor).await?;
+    }
+    Ok(done == 1)
+}
+
+/// Opens next year's line for money carried over from `from`: same unit, project, economic
+/// code and fund book, `source = 'carryover'`, with its age and idle years; its first entry is
+/// the carried amount. Returns its id.
+pub async fn carry(
+    conn: &mut AnyConnection,
+    from: i64,
+    amount: Money,
+    (age, idle): (u32, u32),
+    document: &str,
+    actor: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, name, \
+         economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at, source, \
+         carryover_age, idle_years, carried_from) \
+         SELECT jurisdiction_id, fiscal_year + 1, department_id, unit_id, project_id, item_id, name, economic_code, \
+         fund_book, three_guarantees, $1, $2, NULL, $3, 'carryover', $4, $5, id FROM budget_lines WHERE id = $6 \
+         RETURNING id",
+    )
+    .bind(amount.fen())
+    .bind(document)
+    .bind(now_text())
+    .bind(i64::from(age))
+    .bind(i64::from(idle))
+    .bind(from)
+    .fetch_one(&mut *conn)
+    .await?;
+    add_entry(conn, id, &Movement::Approve(amount), document, actor).await?;
+    Ok(id)
+}
+
+/// A recorded close.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CloseRow {
+    /// Id.
+    pub id: i64,
+    /// Carried, in fen.
+    pub carried: i64,
+    /// Recovered, in fen.
+    pub recovered: i64,
+    /// Lines closed.
+    pub lines: i64,
+    /// By.
+    pub closed_by: String,
+    /// At.
+    pub closed_at: String,
+}
+
+/// Records the close of a year; [`StoreError::Conflict`] when the year is closed already.
+pub async fn insert_close(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+    (carried, recovered, lines): (Money, Money, usize),
+    by: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO year_closes (jurisdiction_id, fiscal_year, carried, recovered, lines, closed_by, closed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .bind(carried.fen())
+    .bind(recovered.fen())
+    .bind(i64::try_from(lines).map_err(corrupt)?)
+    .bind(by)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// What the close did to one line.
+#[derive(Debug, Clone)]
+pub struct ClosedLine<'a> {
+    /// Line.
+    pub line_id: i64,
+    /// Available before.
+    pub available: Money,
+    /// Carried.
+    pub carried: Money,
+    /// Recovered.
+    pub recovered: Money,
+    /// Clause.
+    pub clause: &'a str,
+    /// Why.
+    pub reason: &'a str,
+    /// Next year's line.
+    pub new_line_id: Option<i64>,
+}
+
+/// Records what the close did to one line.
+pub async fn insert_line(
+    conn: &mut AnyConnection,
+    close_id: i64,
+    l: &ClosedLine<'_>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO year_close_lines (close_id, line_id, available, carried, recovered, clause, reason, new_line_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(close_id)
+    .bind(l.line_id)
+    .bind(l.available.fen())
+    .bind(l.carried.fen())
+    .bind(l.recovered.fen())
+    .bind(l.clause)
+    .bind(l.reason)
+    .bind(l.new_line_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The recorded close of a year, if any.
+pub async fn recorded(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> Result<Option<CloseRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, carried, recovered, lines, closed_by, closed_at FROM year_closes \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// A recorded line of a close, with its names.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecordedLine {
+    /// Line.
+    pub line_id: i64,
+    /// Department name.
+    pub department_name: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Line name.
+    pub name: String,
+    /// Economic code.
+    pub economic_code: String,
+    /// Available before, fen.
+    pub available: i64,
+    /// Carried, fen.
+    pub carried: i64,
+    /// Recovered, fen.
+    pub recovered: i64,
+    /// Clause.
+    pub clause: String,
+    /// Why.
+    pub reason: String,
+    /// Next year's line.
+    pub new_line_id: Option<i64>,
+}
+
+/// What a recorded close did, line by line, by department.
+pub async fn recorded_lines(
+    conn: &mut AnyConnection,
+    close_id: i64,
+) -> Result<Vec<RecordedLine>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.line_id, d.name AS department_name, u.name AS unit_name, l.name, l.economic_code, c.available, \
+         c.carried, c.recovered, c.clause, c.reason, c.new_line_id FROM year_close_lines c \
+         JOIN budget_lines l ON l.id = c.line_id JOIN organisations d ON d.id = l.department_id \
+         JOIN organisations u ON u.id = l.unit_id WHERE c.close_id = $1 ORDER BY d.code, c.line_id",
+    )
+    .bind(close_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
