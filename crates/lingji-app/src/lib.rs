@@ -33,6 +33,7 @@ pub mod review_flow;
 pub mod review_gates;
 pub mod review_queue;
 pub mod standards;
+pub mod supervision;
 pub mod transfer_lines;
 pub mod users;
 pub mod workbook;

@@ -21,6 +21,7 @@ pub mod projects;
 pub mod reviews;
 pub mod sessions;
 pub mod standards;
+pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -274,6 +274,9 @@ fn cases() -> Vec<Case> {
         // The year-end close: finance tries and runs it, finance and audit read the report.
         api(Method::POST, "/api/v1/year-end", finance_only),
         api(Method::GET, "/api/v1/year-end", allocation_read),
+        // Penetrating supervision: finance and audit (ZX-2).
+        api(Method::GET, "/api/v1/supervision", allocation_read),
+        api(Method::GET, "/api/v1/supervision/{id}", allocation_read),
         api(Method::GET, "/api/v1/monitoring-rules", all),
         api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
         api(
@@ -414,6 +417,8 @@ fn cases() -> Vec<Case> {
         page(Method::POST, "/adjustments/{id}/decision", finance_only),
         page(Method::GET, "/year-end", allocation_read),
         page(Method::POST, "/year-end", finance_only),
+        page(Method::GET, "/supervision", allocation_read),
+        page(Method::GET, "/supervision/{id}", allocation_read),
         page(Method::GET, "/monitoring/rules", all),
         page(Method::GET, "/monitoring/rules/new", finance_only),
         page(Method::POST, "/monitoring/rules/new", finance_only),
@@ -1097,6 +1102,10 @@ impl Ctx<'_> {
                 let r = t.call(Method::POST, case.path, Some(self.finance), Some(json!({"record": true}))).await;
                 assert_eq!(r.status, StatusCode::OK, "{}", r.text);
                 t.get(case.path, Some(who)).await
+            }
+            (Method::GET, "/api/v1/supervision/{id}" | "/supervision/{id}") => {
+                let p = self.project_in(org_code).await;
+                t.get(&case.path.replace("{id}", &p["id"].to_string()), Some(who)).await
             }
             (Method::GET, "/payments/{id}") => {
                 let p = self.payment_in(org_code, false).await;

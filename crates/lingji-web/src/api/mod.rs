@@ -15,6 +15,7 @@ pub mod policy;
 pub mod project_files;
 pub mod projects;
 pub mod review;
+pub mod supervision;
 mod users;
 pub mod year_end;
 
@@ -89,7 +90,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(payments::router())
             .merge(plans::router())
             .merge(adjustments::router())
-            .merge(year_end::router()),
+            .merge(year_end::router())
+            .merge(supervision::router()),
     )
 }
 

@@ -23,6 +23,7 @@ mod policy;
 mod project_import;
 mod projects;
 mod review;
+mod supervision;
 mod year_end;
 
 use std::collections::BTreeMap;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(plans::router())
         .merge(adjustments::router())
         .merge(year_end::router())
+        .merge(supervision::router())
         .merge(monitoring::router())
         .merge(account::router())
 }
@@ -129,6 +131,9 @@ impl Layout {
         }
         if can_read(Resource::Payment) {
             nav.push(("/payments", "支付与监控"));
+        }
+        if matches!(role, Role::FinanceOfficer | Role::Auditor) {
+            nav.push(("/supervision", "穿透式监管"));
         }
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));
