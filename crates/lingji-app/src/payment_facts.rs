@@ -69,6 +69,7 @@ pub(crate) async fn facts(
         store::unit_usage(conn, line.jurisdiction_id, line.unit_id, line.fiscal_year).await?;
     let (class_budget, class_used) = usage.of(&[class.as_str()]);
     let (sangong_budget, sangong_used) = usage.of(SANGONG);
+    let own_funds_available = usage.own_funds_available(&[class.as_str()]);
     let payee_org = store::org_named(conn, line.jurisdiction_id, draft.payee_name.trim()).await?;
     let event_listed = match &draft.event_code {
         Some(code) => Some(
@@ -110,6 +111,7 @@ pub(crate) async fn facts(
             sangong_budget,
             sangong_used,
             event_listed,
+            own_funds_available,
         },
     })
 }

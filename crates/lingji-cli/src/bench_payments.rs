@@ -86,6 +86,7 @@ fn payment(g: &mut Gen, n: u64) -> Facts {
             sangong_budget: Money::from_yuan(50_000),
             sangong_used: Money::from_yuan(i64::try_from(g.below(50_000)).unwrap_or(0)),
             event_listed: None,
+            own_funds_available: Money::from_yuan(i64::try_from(g.below(20_000)).unwrap_or(0)),
         },
     }
 }

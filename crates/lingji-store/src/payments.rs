@@ -345,7 +345,7 @@ pub async fn unit_requests_on(
 /// (meeting spend, 三公), which [`UnitUsage::of`] answers from these few rows.
 #[derive(Debug, Clone, Default)]
 pub struct UnitUsage {
-    lines: Vec<(String, i64)>,
+    lines: Vec<(String, String, i64, i64)>,
     paid: Vec<(String, i64)>,
 }
 
@@ -353,16 +353,7 @@ impl UnitUsage {
     /// Budget and use for economic codes under any of `prefixes`: lines of those codes and
     /// lines whose broader code covers them; payments of those codes.
     pub fn of(&self, prefixes: &[&str]) -> (Money, Money) {
-        let budget = self
-            .lines
-            .iter()
-            .filter(|(c, _)| {
-                prefixes
-                    .iter()
-                    .any(|p| c.starts_with(p) || p.starts_with(c.as_str()))
-            })
-            .map(|(_, a)| *a)
-            .sum();
+        let budget = self.covering(prefixes).map(|(_, _, b, _)| *b).sum();
         let used = self
             .paid
             .iter()
@@ -370,6 +361,28 @@ impl UnitUsage {
             .map(|(_, a)| *a)
             .sum();
         (Money::from_fen(budget), Money::from_fen(used))
+    }
+
+    /// Available on the unit's own-funds lines (单位资金, ZB-11) covering `prefixes`.
+    pub fn own_funds_available(&self, prefixes: &[&str]) -> Money {
+        Money::from_fen(
+            self.covering(prefixes)
+                .filter(|(_, book, _, _)| book == "unit_funds")
+                .map(|(_, _, _, available)| *available)
+                .sum(),
+        )
+    }
+
+    /// Lines of those codes and lines whose broader code covers them.
+    fn covering<'a>(
+        &'a self,
+        prefixes: &'a [&'a str],
+    ) -> impl Iterator<Item = &'a (String, String, i64, i64)> + 'a {
+        self.lines.iter().filter(move |(c, _, _, _)| {
+            prefixes
+                .iter()
+                .any(|p| c.starts_with(p) || p.starts_with(c.as_str()))
+        })
     }
 }
 
@@ -380,9 +393,10 @@ pub async fn unit_usage(
     unit_id: i64,
     year: i32,
 ) -> Result<UnitUsage, StoreError> {
-    let lines: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT economic_code, CAST(SUM(approved + adjusted) AS BIGINT) FROM budget_lines \
-         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND unit_id = $3 GROUP BY economic_code",
+    let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT economic_code, fund_book, CAST(SUM(approved + adjusted) AS BIGINT), \
+         CAST(SUM(approved + adjusted - reserved - spent - closed) AS BIGINT) FROM budget_lines \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND unit_id = $3 GROUP BY economic_code, fund_book",
     )
     .bind(jurisdiction_id)
     .bind(i64::from(year))

@@ -729,7 +729,7 @@ async fn the_payment_pages_check_as_one_types_and_finance_decides_and_disposes(b
     );
     // The rules page and a rule's dry run; a bad expression is named beside its field.
     let rules = t.get("/monitoring/rules", Some(&unit)).await.text;
-    assert!(rules.contains("共 45 条规则、14 个大类"), "{rules}");
+    assert!(rules.contains("共 46 条规则、15 个大类"), "{rules}");
     let rule = |expression: &'static str, op: &'static str| {
         let t = &t;
         let fin = fin.clone();
@@ -931,6 +931,78 @@ async fn upper_transfer_lines_are_entered_by_document_and_paid_from_like_any_lin
     );
 }
 
+async fn zb_11_a_unit_with_own_funds_for_the_code_is_warned_to_spend_them_first(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let unit = t.login("danwei").await;
+    let unit_id = t.org_id("101001").await;
+    let general = line(&t, "101001", "302", 100_000, None).await;
+    let own = t
+        .call(
+            Method::POST,
+            "/api/v1/budget-lines",
+            Some(&fin),
+            Some(json!({"year": 2026, "unit_id": unit_id, "name": "事业收入安排办公经费", "economic_code": "30201",
+                "fund_book": "unit_funds", "amount": "20000", "document": "示财预〔2026〕3号"})),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.text);
+    let own = own.json()["id"].as_i64().unwrap();
+    let codes = |p: &Value| -> Vec<String> {
+        p["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Fiscal money asked for while the unit's own funds of the code could pay: warned (ZB-11).
+    let p = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(general, "zb11-0001", "12000.00")),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (p["status"].as_str(), codes(&p)),
+        (Some("held"), vec!["B15-01".to_string()])
+    );
+    assert_eq!(p["hits"][0]["clause"], "ZB-11");
+    // From the own-funds line itself, or beyond what it has left, no warning.
+    let p = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(own, "zb11-0002", "9000.00")),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (p["status"].as_str(), codes(&p)),
+        (Some("pending"), Vec::<String>::new())
+    );
+    let p = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(payment(general, "zb11-0003", "11000.01")),
+        )
+        .await
+        .json();
+    assert_eq!(
+        codes(&p),
+        Vec::<String>::new(),
+        "only 11,000.00 of own funds are left"
+    );
+}
+
 backend_tests!(
     upper_transfer_lines_are_entered_by_document_and_paid_from_like_any_line,
     the_payment_pages_check_as_one_types_and_finance_decides_and_disposes,
@@ -938,5 +1010,6 @@ backend_tests!(
     zx_4b_warnings_hold_blocks_stop_and_finance_disposes_of_the_hits,
     zx_4b_finance_edits_a_rule_after_its_syntax_check_and_dry_run,
     pm_9_a_suspended_project_is_blocked_at_payment_until_lifted,
-    zb_7a_hundreds_of_simultaneous_payments_never_overdraw_and_each_gets_one_answer
+    zb_7a_hundreds_of_simultaneous_payments_never_overdraw_and_each_gets_one_answer,
+    zb_11_a_unit_with_own_funds_for_the_code_is_warned_to_spend_them_first,
 );

@@ -1,4 +1,4 @@
-//! The default monitoring rule catalogue (ZX-4b): 45 rules in 14 classes drawn from published
+//! The default monitoring rule catalogue (ZX-4b): 46 rules in 15 classes drawn from published
 //! treasury-monitoring practice, installed for a jurisdiction that has none and then kept by
 //! finance as data. Thresholds sit in the expressions, where finance edits them.
 
@@ -78,6 +78,8 @@ const ROWS: &[Row] = &[
     ("B14-01", "合同管理", "大额支付无合同", "payment.payee_kind == 'unit' and not payment.has_contract and payment.amount >= 100000", W, Some("ZX-4b"), "向单位支付 10 万元以上未填写合同编号"),
     ("B14-02", "合同管理", "资本性支出无合同", "startsWith(payment.economic_code, '310') and not payment.has_contract", W, Some("ZX-4b"), "资本性支出未填写合同编号"),
     ("B14-03", "合同管理", "委托业务费无合同", "startsWith(payment.economic_code, '30227') and not payment.has_contract and payment.amount > 50000", N, Some("ZX-4b"), "委托业务费超过 5 万元未填写合同编号"),
+    // 单位资金
+    ("B15-01", "单位资金", "单位资金未优先使用", "line.fund_book != 'unit_funds' and unit.own_funds_available >= payment.amount", W, Some("ZB-11"), "本单位同科目单位资金可用余额足以支付，应先使用单位资金"),
 ];
 
 /// The default catalogue, every rule enabled and without end date.

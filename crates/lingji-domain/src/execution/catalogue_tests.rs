@@ -51,6 +51,7 @@ fn clean() -> Facts {
             sangong_budget: y(50_000),
             sangong_used: y(10_000),
             event_listed: None,
+            own_funds_available: Money::ZERO,
         },
     }
 }
@@ -122,6 +123,7 @@ const CASES: &[(&str, Change, Change)] = &[
     ("B14-01", |f| { f.payment.contract_no = None; f.payment.amount = y(100_000) }, |f| { f.payment.contract_no = None; f.payment.amount = Money::from_fen(9_999_999) }),
     ("B14-02", |f| { code(f, "31002"); f.payment.contract_no = None }, |f| code(f, "31002")),
     ("B14-03", |f| { code(f, "30227"); f.payment.contract_no = None; f.payment.amount = Money::from_fen(5_000_001) }, |f| { code(f, "30227"); f.payment.contract_no = None; f.payment.amount = y(50_000) }),
+    ("B15-01", |f| f.party.own_funds_available = y(12_000), |f| f.party.own_funds_available = Money::from_fen(1_199_999)),
 ];
 
 fn compiled() -> Vec<CompiledRule> {

@@ -138,6 +138,9 @@ pub struct PartyFacts {
     pub sangong_used: Money,
     /// The event code is on this year's events list (ZB-6a); None without an event code.
     pub event_listed: Option<bool>,
+    /// Available on the unit's own-funds lines (单位资金) of the payment's 5-digit economic
+    /// code (ZB-11).
+    pub own_funds_available: Money,
 }
 
 /// Everything a rule may read about one payment.
@@ -245,6 +248,7 @@ pub fn environment(f: &Facts) -> Variable {
         ("class_used", yuan(q.class_used)),
         ("sangong_budget", yuan(q.sangong_budget)),
         ("sangong_used", yuan(q.sangong_used)),
+        ("own_funds_available", yuan(q.own_funds_available)),
     ]);
     let event = object(vec![("listed", optional(q.event_listed, Variable::Bool))]);
     let calendar = object(vec![
