@@ -331,7 +331,7 @@ impl App {
             let Some(Some(line)) = lines.get(&id) else {
                 continue;
             };
-            let f = facts(&mut conn, line, &p.draft).await?;
+            let (f, _) = facts(&mut conn, line, &p.draft).await?;
             out.checked += 1;
             if !execution::screen(std::slice::from_ref(&compiled), &f).is_empty() {
                 out.hits += 1;

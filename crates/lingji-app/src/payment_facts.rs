@@ -55,22 +55,38 @@ async fn special_fund_expired(
         .is_some_and(|last| last < year))
 }
 
-/// The payment's facts as stored now.
+/// Besides the rules' facts, what the request's checks need: the reason its project's payments
+/// are suspended (PM-9), and whether the profile holds payments to their plan (ZX-4a).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Checks {
+    pub suspended: Option<String>,
+    pub within_plan: bool,
+}
+
+/// The payment's facts as stored now, and the other checks' inputs read with them.
 pub(crate) async fn facts(
     conn: &mut AnyConnection,
     line: &PayableLine,
     draft: &PaymentDraft,
-) -> AppResult<Facts> {
+) -> AppResult<(Facts, Checks)> {
     let (recent_7d, count_30d, first_time) =
         store::payee_history(conn, line.unit_id, &draft.payee_account, draft.date).await?;
-    let unit_today = store::unit_requests_on(conn, line.unit_id, draft.date).await?;
+    let context = store::request_context(conn, line, draft.date, draft.payee_name.trim()).await?;
+    let unit_today = u32::try_from(context.today).unwrap_or(u32::MAX);
+    let payee_org = context.payee_org;
+    // Only one flag of the profile matters here: read it without building the whole profile.
+    let within_plan = context
+        .profile
+        .as_deref()
+        .and_then(|body| serde_json::from_str::<serde_json::Value>(body).ok())
+        .and_then(|v| v.pointer("/execution/payments_within_plan")?.as_bool())
+        .unwrap_or(false);
     let class: String = draft.economic_code.chars().take(5).collect();
     let usage =
         store::unit_usage(conn, line.jurisdiction_id, line.unit_id, line.fiscal_year).await?;
     let (class_budget, class_used) = usage.of(&[class.as_str()]);
     let (sangong_budget, sangong_used) = usage.of(SANGONG);
     let own_funds_available = usage.own_funds_available(&[class.as_str()]);
-    let payee_org = store::org_named(conn, line.jurisdiction_id, draft.payee_name.trim()).await?;
     let event_listed = match &draft.event_code {
         Some(code) => Some(
             lists::entries(
@@ -87,7 +103,7 @@ pub(crate) async fn facts(
         None => None,
     };
     let year = chrono::Datelike::year(&draft.date);
-    Ok(Facts {
+    let facts = Facts {
         payment: draft.clone(),
         line: LineFacts {
             economic_code: line.economic_code.clone(),
@@ -113,7 +129,12 @@ pub(crate) async fn facts(
             event_listed,
             own_funds_available,
         },
-    })
+    };
+    let checks = Checks {
+        suspended: context.suspended,
+        within_plan,
+    };
+    Ok((facts, checks))
 }
 
 /// Compiles stored rules; one that no longer compiles is reported rather than skipped.

@@ -208,15 +208,6 @@ impl Verdict {
     }
 }
 
-/// Whether the profile of the line's year makes payments stay within their plan (ZX-4a).
-async fn payments_within_plan(conn: &mut AnyConnection, line: &PayableLine) -> AppResult<bool> {
-    Ok(
-        lingji_store::profiles::current(conn, line.jurisdiction_id, line.fiscal_year)
-            .await?
-            .is_some_and(|p| p.profile.execution.payments_within_plan),
-    )
-}
-
 fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
     let outcome = execution::outcome(hits);
     if let Some(reason) = suspended {
@@ -302,21 +293,14 @@ impl App {
         let line = self
             .payable(&mut conn, caller, jurisdiction_id, &draft)
             .await?;
-        if let Some(first) =
-            store::by_key(&mut conn, jurisdiction_id, &draft.idempotency_key).await?
-        {
-            drop(conn);
-            return self.replay(first, &draft).await;
-        }
-        let f = facts(&mut conn, &line, &draft).await?;
-        let suspension = match line.project_id {
-            Some(p) => store::suspension(&mut conn, p).await?,
-            None => None,
-        };
-        let within_plan = payments_within_plan(&mut conn, &line).await?;
+        // A retry is not looked up first: its key meets the unique index when the answer is
+        // recorded, the transaction rolls back, and the first answer is returned (one read fewer
+        // for every first request).
+        let (f, checks) = facts(&mut conn, &line, &draft).await?;
         drop(conn);
+        let within_plan = checks.within_plan;
         let hits = screen(jurisdiction_id, &rules, &f)?;
-        let mut v = verdict(&hits, suspension.as_ref().map(|s| s.reason.as_str()));
+        let mut v = verdict(&hits, checks.suspended.as_deref());
         let month = draft.date.month();
         let mut tx = self.store.begin().await?;
         // ZX-4a: the month's plan first, then the line (ZB-7a); each is one conditional UPDATE.
@@ -512,13 +496,10 @@ impl App {
                 plan_available: None,
             });
         }
-        let f = facts(&mut conn, &line, &draft).await?;
-        let suspended = match line.project_id {
-            Some(p) => store::suspension(&mut conn, p).await?.map(|s| s.reason),
-            None => None,
-        };
+        let (f, checks) = facts(&mut conn, &line, &draft).await?;
+        let suspended = checks.suspended;
         let hits = screen(jurisdiction_id, &rules, &f)?;
-        let plan_available = if payments_within_plan(&mut conn, &line).await? {
+        let plan_available = if checks.within_plan {
             let month = draft.date.month();
             let (approved, used) = plans::balance(&mut conn, line.id, month).await?;
             let left = approved.checked_sub(used).unwrap_or(Money::ZERO);

@@ -325,19 +325,45 @@ pub async fn payee_history(
     ))
 }
 
-/// The unit's payment requests dated `date`.
-pub async fn unit_requests_on(
+/// What one request needs besides its line, read in one statement: the unit's requests on the
+/// payment date, the organisation the payee's name is (if any), the reason its project's
+/// payments are suspended (PM-9), and the body of the profile in force for the line's year.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct RequestContext {
+    /// The unit's requests on the payment date.
+    pub today: i64,
+    /// The organisation named like the payee.
+    pub payee_org: Option<i64>,
+    /// Why the project's payments are suspended.
+    pub suspended: Option<String>,
+    /// The profile in force (JSON).
+    pub profile: Option<String>,
+}
+
+/// Reads a request's context (see [`RequestContext`]).
+pub async fn request_context(
     conn: &mut AnyConnection,
-    unit_id: i64,
+    line: &PayableLine,
     date: NaiveDate,
-) -> Result<u32, StoreError> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM payments WHERE unit_id = $1 AND pay_date = $2")
-            .bind(unit_id)
-            .bind(date.to_string())
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    payee_name: &str,
+) -> Result<RequestContext, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM payments WHERE unit_id = $1 AND pay_date = $2) AS today, \
+         (SELECT id FROM organisations WHERE (jurisdiction_id = $3 OR id = $3) AND name = $4 ORDER BY id LIMIT 1) \
+         AS payee_org, \
+         (SELECT reason FROM payment_suspensions WHERE project_id = $5 AND lifted_at IS NULL ORDER BY id DESC LIMIT 1) \
+         AS suspended, \
+         (SELECT body FROM policy_profiles WHERE jurisdiction_id = $3 AND fiscal_year = $6 ORDER BY version DESC LIMIT 1) \
+         AS profile",
+    )
+    .bind(line.unit_id)
+    .bind(date.to_string())
+    .bind(line.jurisdiction_id)
+    .bind(payee_name)
+    .bind(line.project_id)
+    .bind(i64::from(line.fiscal_year))
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// A unit's budget and use by economic code in a year: its lines' codes with their budgets
@@ -386,31 +412,34 @@ impl UnitUsage {
     }
 }
 
-/// The unit's budget and use by economic code in a year (two small indexed reads).
+/// The unit's budget and use by economic code in a year, in one indexed read: its lines by code
+/// and fund book (budget, available), then its running use by code (marked `~paid`).
 pub async fn unit_usage(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     unit_id: i64,
     year: i32,
 ) -> Result<UnitUsage, StoreError> {
-    let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT economic_code, fund_book, CAST(SUM(approved + adjusted) AS BIGINT), \
          CAST(SUM(approved + adjusted - reserved - spent - closed) AS BIGINT) FROM budget_lines \
-         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND unit_id = $3 GROUP BY economic_code, fund_book",
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND unit_id = $3 GROUP BY economic_code, fund_book \
+         UNION ALL SELECT economic_code, '~paid', amount, CAST(0 AS BIGINT) FROM payment_usage \
+         WHERE unit_id = $3 AND fiscal_year = $2",
     )
     .bind(jurisdiction_id)
     .bind(i64::from(year))
     .bind(unit_id)
     .fetch_all(&mut *conn)
     .await?;
-    let paid: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT economic_code, amount FROM payment_usage WHERE unit_id = $1 AND fiscal_year = $2",
-    )
-    .bind(unit_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(UnitUsage { lines, paid })
+    let (paid, lines): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.1 == "~paid");
+    Ok(UnitUsage {
+        lines,
+        paid: paid
+            .into_iter()
+            .map(|(code, _, amount, _)| (code, amount))
+            .collect(),
+    })
 }
 
 /// Adds `delta` (negative to take back) to what a unit holds or paid on an economic code.
@@ -1072,22 +1101,6 @@ pub async fn lift(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() > 0)
-}
-
-/// The organisation of a jurisdiction with exactly this name, if any (payee checks).
-pub async fn org_named(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    name: &str,
-) -> Result<Option<i64>, StoreError> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM organisations WHERE (jurisdiction_id = $1 OR id = $1) AND name = $2 ORDER BY id LIMIT 1",
-    )
-    .bind(jurisdiction_id)
-    .bind(name)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|(id,)| id))
 }
 
 /// Payments of a year stopped by the checks: blocked, or released after a rule hit (止付).
