@@ -61,6 +61,8 @@ async fn special_fund_expired(
 pub(crate) struct Checks {
     pub suspended: Option<String>,
     pub within_plan: bool,
+    /// The rule catalogue's stamp, read with the facts.
+    pub rules_stamp: (i64, i64),
 }
 
 /// The payment's facts as stored now, and the other checks' inputs read with them.
@@ -133,6 +135,7 @@ pub(crate) async fn facts(
     let checks = Checks {
         suspended: context.suspended,
         within_plan,
+        rules_stamp: (context.rules_count, context.rules_version),
     };
     Ok((facts, checks))
 }
@@ -221,6 +224,18 @@ impl App {
         &self,
         jurisdiction_id: i64,
     ) -> AppResult<Arc<Vec<MonitoringRule>>> {
+        self.rules_at(jurisdiction_id, None).await
+    }
+
+    /// As [`App::rules_in_force`], given the catalogue's stamp when it was read already.
+    pub(crate) async fn rules_at(
+        &self,
+        jurisdiction_id: i64,
+        stamp: Option<(i64, i64)>,
+    ) -> AppResult<Arc<Vec<MonitoringRule>>> {
+        if let Some(rules) = stamp.and_then(|s| self.rule_cache.get(jurisdiction_id, s)) {
+            return Ok(rules);
+        }
         let mut conn = self.store.write().acquire().await?;
         let stamp = store::rules_stamp(&mut conn, jurisdiction_id).await?;
         if let Some(rules) = self.rule_cache.get(jurisdiction_id, stamp) {

@@ -288,7 +288,6 @@ impl App {
                 errors,
             });
         }
-        let rules = self.rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.write().acquire().await?;
         let line = self
             .payable(&mut conn, caller, jurisdiction_id, &draft)
@@ -298,6 +297,9 @@ impl App {
         // for every first request).
         let (f, checks) = facts(&mut conn, &line, &draft).await?;
         drop(conn);
+        let rules = self
+            .rules_at(jurisdiction_id, Some(checks.rules_stamp))
+            .await?;
         let within_plan = checks.within_plan;
         let hits = screen(jurisdiction_id, &rules, &f)?;
         let mut v = verdict(&hits, checks.suspended.as_deref());
@@ -465,7 +467,6 @@ impl App {
             .into_iter()
             .filter(|r| r.field.as_deref() != Some("idempotency_key"))
             .collect();
-        let rules = self.rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         let line = match self
             .payable(&mut conn, caller, jurisdiction_id, &draft)
@@ -497,6 +498,9 @@ impl App {
             });
         }
         let (f, checks) = facts(&mut conn, &line, &draft).await?;
+        let rules = self
+            .rules_at(jurisdiction_id, Some(checks.rules_stamp))
+            .await?;
         let suspended = checks.suspended;
         let hits = screen(jurisdiction_id, &rules, &f)?;
         let plan_available = if checks.within_plan {

@@ -327,7 +327,8 @@ pub async fn payee_history(
 
 /// What one request needs besides its line, read in one statement: the unit's requests on the
 /// payment date, the organisation the payee's name is (if any), the reason its project's
-/// payments are suspended (PM-9), and the body of the profile in force for the line's year.
+/// payments are suspended (PM-9), the body of the profile in force for the line's year, and the
+/// stamp of the rule catalogue (so the cached rules are checked without another read).
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct RequestContext {
     /// The unit's requests on the payment date.
@@ -338,6 +339,10 @@ pub struct RequestContext {
     pub suspended: Option<String>,
     /// The profile in force (JSON).
     pub profile: Option<String>,
+    /// The jurisdiction's rule catalogue stamp (count, sum of versions), as [`rules_stamp`].
+    pub rules_count: i64,
+    /// See `rules_count`.
+    pub rules_version: i64,
 }
 
 /// Reads a request's context (see [`RequestContext`]).
@@ -354,7 +359,10 @@ pub async fn request_context(
          (SELECT reason FROM payment_suspensions WHERE project_id = $5 AND lifted_at IS NULL ORDER BY id DESC LIMIT 1) \
          AS suspended, \
          (SELECT body FROM policy_profiles WHERE jurisdiction_id = $3 AND fiscal_year = $6 ORDER BY version DESC LIMIT 1) \
-         AS profile",
+         AS profile, \
+         (SELECT COUNT(*) FROM monitoring_rules WHERE jurisdiction_id = $3) AS rules_count, \
+         (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM monitoring_rules WHERE jurisdiction_id = $3) \
+         AS rules_version",
     )
     .bind(line.unit_id)
     .bind(date.to_string())
