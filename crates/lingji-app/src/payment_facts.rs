@@ -13,7 +13,7 @@ use lingji_domain::execution::{
 };
 use lingji_domain::review::gates::GateRecord;
 use lingji_domain::review::lists::ListKind;
-use lingji_store::payments::{self as store, PayableLine};
+use lingji_store::payments::{self as store, PayableLine, RequestContext};
 use lingji_store::{lists, reviews};
 use sqlx::AnyConnection;
 
@@ -65,15 +65,16 @@ pub(crate) struct Checks {
     pub rules_stamp: (i64, i64),
 }
 
-/// The payment's facts as stored now, and the other checks' inputs read with them.
+/// The payment's facts as stored now, and the other checks' inputs, given the context read
+/// with its line ([`store::line_in_context`]).
 pub(crate) async fn facts(
     conn: &mut AnyConnection,
     line: &PayableLine,
     draft: &PaymentDraft,
+    context: RequestContext,
 ) -> AppResult<(Facts, Checks)> {
     let (recent_7d, count_30d, first_time) =
         store::payee_history(conn, line.unit_id, &draft.payee_account, draft.date).await?;
-    let context = store::request_context(conn, line, draft.date, draft.payee_name.trim()).await?;
     let unit_today = u32::try_from(context.today).unwrap_or(u32::MAX);
     let payee_org = context.payee_org;
     // Only one flag of the profile matters here: read it without building the whole profile.

@@ -14,7 +14,9 @@ use lingji_domain::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
 use lingji_store::ledger;
-use lingji_store::payments::{self as store, NewPayment, PayableLine, Payment, PaymentFilter};
+use lingji_store::payments::{
+    self as store, NewPayment, PayableLine, Payment, PaymentFilter, RequestContext,
+};
 use lingji_store::plans;
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -250,21 +252,23 @@ fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
 
 impl App {
     /// The line a payment draws on, if the caller may pay from it and the economic code lies
-    /// within it (ZB-7a).
+    /// within it (ZB-7a), with the request's context — read together in one statement; nothing
+    /// of it is used unless the caller may pay from the line.
     async fn payable(
         &self,
         conn: &mut AnyConnection,
         caller: &Caller,
         jurisdiction_id: i64,
         draft: &PaymentDraft,
-    ) -> AppResult<PayableLine> {
-        let line = store::payable_line(conn, draft.line_id)
-            .await?
-            .filter(|l| l.jurisdiction_id == jurisdiction_id)
-            .ok_or_else(no_line)?;
+    ) -> AppResult<(PayableLine, RequestContext)> {
+        let (line, context) =
+            store::line_in_context(conn, draft.line_id, draft.date, draft.payee_name.trim())
+                .await?
+                .filter(|(l, _)| l.jurisdiction_id == jurisdiction_id)
+                .ok_or_else(no_line)?;
         caller.authorize(Resource::Payment, Access::Write, &line_path(&line))?;
         within_line(&line.economic_code, &draft.economic_code)?;
-        Ok(line)
+        Ok((line, context))
     }
 
     /// Requests a payment (unit operator on the unit's own line). The answer is recorded with
@@ -289,13 +293,13 @@ impl App {
             });
         }
         let mut conn = self.store.write().acquire().await?;
-        let line = self
+        let (line, context) = self
             .payable(&mut conn, caller, jurisdiction_id, &draft)
             .await?;
         // A retry is not looked up first: its key meets the unique index when the answer is
         // recorded, the transaction rolls back, and the first answer is returned (one read fewer
         // for every first request).
-        let (f, checks) = facts(&mut conn, &line, &draft).await?;
+        let (f, checks) = facts(&mut conn, &line, &draft, context).await?;
         drop(conn);
         let rules = self
             .rules_at(jurisdiction_id, Some(checks.rules_stamp))
@@ -468,11 +472,11 @@ impl App {
             .filter(|r| r.field.as_deref() != Some("idempotency_key"))
             .collect();
         let mut conn = self.store.read().acquire().await?;
-        let line = match self
+        let (line, context) = match self
             .payable(&mut conn, caller, jurisdiction_id, &draft)
             .await
         {
-            Ok(l) => l,
+            Ok(found) => found,
             Err(AppError::Refused(r)) => {
                 errors.push(r);
                 return Ok(PaymentPreview {
@@ -497,7 +501,7 @@ impl App {
                 plan_available: None,
             });
         }
-        let (f, checks) = facts(&mut conn, &line, &draft).await?;
+        let (f, checks) = facts(&mut conn, &line, &draft, context).await?;
         let rules = self
             .rules_at(jurisdiction_id, Some(checks.rules_stamp))
             .await?;

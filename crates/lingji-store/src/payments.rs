@@ -220,6 +220,15 @@ pub struct PayableLine {
     pub project_tier: Option<String>,
 }
 
+/// The columns of a payable line (`l`) with its project (`p`).
+macro_rules! line_columns {
+    () => {
+        "SELECT l.id, l.jurisdiction_id, l.fiscal_year, l.department_id, l.unit_id, l.project_id, l.name, \
+         l.economic_code, l.fund_book, l.three_guarantees, l.source, l.approved, l.adjusted, l.reserved, l.spent, \
+         l.closed, p.function_code, p.tier"
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct LineRow {
     id: i64,
@@ -242,20 +251,9 @@ struct LineRow {
     tier: Option<String>,
 }
 
-/// The line a payment draws on, with its project's function code and tier.
-pub async fn payable_line(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Option<PayableLine>, StoreError> {
-    let row: Option<LineRow> = sqlx::query_as(
-        "SELECT l.id, l.jurisdiction_id, l.fiscal_year, l.department_id, l.unit_id, l.project_id, l.name, \
-         l.economic_code, l.fund_book, l.three_guarantees, l.source, l.approved, l.adjusted, l.reserved, l.spent, \
-         l.closed, p.function_code, p.tier FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
+impl TryFrom<LineRow> for PayableLine {
+    type Error = StoreError;
+    fn try_from(r: LineRow) -> Result<Self, StoreError> {
         Ok(PayableLine {
             id: r.id,
             jurisdiction_id: r.jurisdiction_id,
@@ -278,8 +276,22 @@ pub async fn payable_line(
             function_code: r.function_code,
             project_tier: r.tier,
         })
-    })
-    .transpose()
+    }
+}
+
+/// The line a payment draws on, with its project's function code and tier.
+pub async fn payable_line(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<PayableLine>, StoreError> {
+    let row: Option<LineRow> = sqlx::query_as(concat!(
+        line_columns!(),
+        " FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(PayableLine::try_from).transpose()
 }
 
 /// Statuses whose money is held or spent: what counts as used and as history.
@@ -325,11 +337,11 @@ pub async fn payee_history(
     ))
 }
 
-/// What one request needs besides its line, read in one statement: the unit's requests on the
+/// What one request needs besides its line, read with it: the unit's requests on the
 /// payment date, the organisation the payee's name is (if any), the reason its project's
 /// payments are suspended (PM-9), the body of the profile in force for the line's year, and the
 /// stamp of the rule catalogue (so the cached rules are checked without another read).
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct RequestContext {
     /// The unit's requests on the payment date.
     pub today: i64,
@@ -345,33 +357,43 @@ pub struct RequestContext {
     pub rules_version: i64,
 }
 
-/// Reads a request's context (see [`RequestContext`]).
-pub async fn request_context(
+#[derive(sqlx::FromRow)]
+struct LineContextRow {
+    #[sqlx(flatten)]
+    line: LineRow,
+    #[sqlx(flatten)]
+    context: RequestContext,
+}
+
+/// The line a payment draws on with the request's context (see [`RequestContext`]), in one
+/// statement.
+pub async fn line_in_context(
     conn: &mut AnyConnection,
-    line: &PayableLine,
+    line_id: i64,
     date: NaiveDate,
     payee_name: &str,
-) -> Result<RequestContext, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM payments WHERE unit_id = $1 AND pay_date = $2) AS today, \
-         (SELECT id FROM organisations WHERE (jurisdiction_id = $3 OR id = $3) AND name = $4 ORDER BY id LIMIT 1) \
-         AS payee_org, \
-         (SELECT reason FROM payment_suspensions WHERE project_id = $5 AND lifted_at IS NULL ORDER BY id DESC LIMIT 1) \
-         AS suspended, \
-         (SELECT body FROM policy_profiles WHERE jurisdiction_id = $3 AND fiscal_year = $6 ORDER BY version DESC LIMIT 1) \
-         AS profile, \
-         (SELECT COUNT(*) FROM monitoring_rules WHERE jurisdiction_id = $3) AS rules_count, \
-         (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM monitoring_rules WHERE jurisdiction_id = $3) \
-         AS rules_version",
-    )
-    .bind(line.unit_id)
+) -> Result<Option<(PayableLine, RequestContext)>, StoreError> {
+    let row: Option<LineContextRow> = sqlx::query_as(concat!(
+        line_columns!(),
+        ", (SELECT COUNT(*) FROM payments x WHERE x.unit_id = l.unit_id AND x.pay_date = $2) AS today, \
+         (SELECT o.id FROM organisations o WHERE (o.jurisdiction_id = l.jurisdiction_id OR o.id = l.jurisdiction_id) \
+         AND o.name = $3 ORDER BY o.id LIMIT 1) AS payee_org, \
+         (SELECT s.reason FROM payment_suspensions s WHERE s.project_id = l.project_id AND s.lifted_at IS NULL \
+         ORDER BY s.id DESC LIMIT 1) AS suspended, \
+         (SELECT f.body FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
+         AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile, \
+         (SELECT COUNT(*) FROM monitoring_rules r WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_count, \
+         (SELECT CAST(COALESCE(SUM(r.version), 0) AS BIGINT) FROM monitoring_rules r \
+         WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_version \
+         FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
+    ))
+    .bind(line_id)
     .bind(date.to_string())
-    .bind(line.jurisdiction_id)
     .bind(payee_name)
-    .bind(line.project_id)
-    .bind(i64::from(line.fiscal_year))
-    .fetch_one(&mut *conn)
-    .await?)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((PayableLine::try_from(r.line)?, r.context)))
+        .transpose()
 }
 
 /// A unit's budget and use by economic code in a year: its lines' codes with their budgets
