@@ -11,6 +11,7 @@ pub mod execution;
 pub mod fund;
 pub mod money;
 pub mod org;
+pub mod performance;
 pub mod policy;
 pub mod project;
 pub mod review;
