@@ -4,7 +4,7 @@
 //! only if the line still has it available — or sends it back. Approved adjustments make up the
 //! budget amendment document for the people's congress standing committee (QJ-4c), as .xlsx.
 
-use lingji_domain::authz::{Access, Resource, Role};
+use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
     AdjustmentKind, AdjustmentStatus, LineSide, SupplementFacts, check_supplement, check_transfer,
 };
@@ -525,21 +525,7 @@ impl App {
         jurisdiction_id: i64,
         mut filter: AdjustmentFilter,
     ) -> AppResult<Vec<AdjustmentView>> {
-        let (department, unit) = match caller.actor() {
-            Some(a) if matches!(a.role, Role::UnitOperator | Role::DepartmentReviewer) => {
-                (a.org.department, a.org.unit)
-            }
-            _ => (None, None),
-        };
-        caller.authorize(
-            Resource::Adjustment,
-            Access::Read,
-            &OrgPath {
-                jurisdiction: jurisdiction_id,
-                department,
-                unit,
-            },
-        )?;
+        let (department, unit) = caller.read_scope(Resource::Adjustment, jurisdiction_id)?;
         filter.unit_id = unit.or(filter.unit_id);
         filter.department_id = department.or(filter.department_id);
         let mut conn = self.store.read().acquire().await?;

@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 
 use lingji_domain::allocation::spread;
-use lingji_domain::authz::{Access, Resource, Role};
-use lingji_domain::org::OrgPath;
+use lingji_domain::authz::{Access, Resource};
 use lingji_domain::project::ProjectState;
 use lingji_domain::tier::{Guarantee, SpendingTier};
 use lingji_domain::{Money, Refusal};
@@ -32,16 +31,6 @@ pub struct ControlFigures {
 
 fn refused(code: &'static str, message: &str) -> AppError {
     Refusal::new(code, message).into()
-}
-
-/// The department or unit a caller's view is limited to (finance and audit see all).
-fn scope_of(caller: &Caller) -> (Option<i64>, Option<i64>) {
-    match caller.actor() {
-        Some(a) if matches!(a.role, Role::UnitOperator | Role::DepartmentReviewer) => {
-            (a.org.department, a.org.unit)
-        }
-        _ => (None, None),
-    }
 }
 
 impl App {
@@ -235,13 +224,7 @@ impl App {
         jurisdiction_id: i64,
         year: i32,
     ) -> AppResult<ControlFigures> {
-        let (department, unit) = scope_of(caller);
-        let target = OrgPath {
-            jurisdiction: jurisdiction_id,
-            department,
-            unit,
-        };
-        caller.authorize(Resource::BudgetLine, Access::Read, &target)?;
+        let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
         let finance = department.is_none();
         let mut conn = self.store.read().acquire().await?;
         let names = lingji_store::orgs::list(&mut conn, jurisdiction_id, None)
@@ -277,16 +260,7 @@ impl App {
         after_id: i64,
         limit: i64,
     ) -> AppResult<Vec<BudgetLine>> {
-        let (department, unit) = scope_of(caller);
-        caller.authorize(
-            Resource::BudgetLine,
-            Access::Read,
-            &OrgPath {
-                jurisdiction: jurisdiction_id,
-                department,
-                unit,
-            },
-        )?;
+        let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::lines(
             &mut conn,

@@ -1,7 +1,7 @@
 //! Who is calling a use case: a signed-in user, or the system itself (CLI commands run by the
 //! operator of the server, who holds the database anyway).
 
-use lingji_domain::authz::{Access, Actor, Resource};
+use lingji_domain::authz::{Access, Actor, Resource, Role};
 use lingji_domain::org::OrgPath;
 use lingji_store::audit::NewEvent;
 
@@ -25,6 +25,32 @@ impl Caller {
                 .authorize(resource, access, target)
                 .map_err(AppError::Forbidden),
         }
+    }
+
+    /// The department and unit a listing is limited to — a unit operator's unit, a department
+    /// reviewer's department, nothing for finance and audit — after checking the caller may
+    /// read `resource` there.
+    pub fn read_scope(
+        &self,
+        resource: Resource,
+        jurisdiction_id: i64,
+    ) -> AppResult<(Option<i64>, Option<i64>)> {
+        let (department, unit) = match self.actor() {
+            Some(a) if matches!(a.role, Role::UnitOperator | Role::DepartmentReviewer) => {
+                (a.org.department, a.org.unit)
+            }
+            _ => (None, None),
+        };
+        self.authorize(
+            resource,
+            Access::Read,
+            &OrgPath {
+                jurisdiction: jurisdiction_id,
+                department,
+                unit,
+            },
+        )?;
+        Ok((department, unit))
     }
 
     /// The same check for a target the review workflow may have routed to the caller's

@@ -6,7 +6,7 @@
 //! idempotency key makes a retry return the first answer, never a second payment.
 
 use chrono::Datelike;
-use lingji_domain::authz::{Access, Resource, Role};
+use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
     self, Action, Decision, Disposition, Hit, PaymentDraft, PaymentStatus, check_draft, within_line,
 };
@@ -563,21 +563,7 @@ impl App {
         jurisdiction_id: i64,
         mut filter: PaymentFilter,
     ) -> AppResult<Vec<PaymentRow>> {
-        let (department, unit) = match caller.actor() {
-            Some(a) if matches!(a.role, Role::UnitOperator | Role::DepartmentReviewer) => {
-                (a.org.department, a.org.unit)
-            }
-            _ => (None, None),
-        };
-        caller.authorize(
-            Resource::Payment,
-            Access::Read,
-            &OrgPath {
-                jurisdiction: jurisdiction_id,
-                department,
-                unit,
-            },
-        )?;
+        let (department, unit) = caller.read_scope(Resource::Payment, jurisdiction_id)?;
         filter.unit_id = unit.or(filter.unit_id);
         filter.department_id = department.or(filter.department_id);
         filter.limit = filter.limit.clamp(1, 1000);

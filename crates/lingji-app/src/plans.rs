@@ -3,7 +3,7 @@
 //! treasury's cash limit (QJ-4a subjects first inside a tier). What is approved becomes the plan
 //! balance of the line and month; when the profile says so, payments may not exceed it.
 
-use lingji_domain::authz::{Access, Resource, Role};
+use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
     PlanGrant, PlanStatus, PlanTier, plan_tier, priority_subject, review_plans,
 };
@@ -296,21 +296,7 @@ impl App {
         jurisdiction_id: i64,
         mut filter: PlanFilter,
     ) -> AppResult<Vec<PlanRow>> {
-        let (department, unit) = match caller.actor() {
-            Some(a) if matches!(a.role, Role::UnitOperator | Role::DepartmentReviewer) => {
-                (a.org.department, a.org.unit)
-            }
-            _ => (None, None),
-        };
-        caller.authorize(
-            Resource::SpendingPlan,
-            Access::Read,
-            &OrgPath {
-                jurisdiction: jurisdiction_id,
-                department,
-                unit,
-            },
-        )?;
+        let (department, unit) = caller.read_scope(Resource::SpendingPlan, jurisdiction_id)?;
         filter.unit_id = unit.or(filter.unit_id);
         filter.department_id = department.or(filter.department_id);
         let mut conn = self.store.read().acquire().await?;
