@@ -286,7 +286,8 @@ impl App {
         let document = format!("{fiscal_year} 年度年终结转");
         for ((l, c), view) in decided.iter().zip(lines.iter_mut()) {
             let amount = Money::from_fen(l.available);
-            if !store::close(&mut tx, l.id, amount, &document, caller.name()).await? {
+            if !lingji_store::ledger::close(&mut tx, l.id, amount, &document, caller.name()).await?
+            {
                 // A payment took money from the line after it was read: try again.
                 return Err(AppError::stale());
             }

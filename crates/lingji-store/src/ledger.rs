@@ -106,6 +106,30 @@ pub async fn adjust(
     Ok(done == 1)
 }
 
+/// Closes `amount` of a line's balance (carried over or recovered) if it is still available —
+/// one conditional UPDATE — and records the entry. False when a payment took it meanwhile.
+pub async fn close(
+    conn: &mut AnyConnection,
+    line_id: i64,
+    amount: Money,
+    reference: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE budget_lines SET closed = closed + $1 \
+         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
+    )
+    .bind(amount.fen())
+    .bind(line_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        add_entry(conn, line_id, &Movement::Close(amount), reference, actor).await?;
+    }
+    Ok(done == 1)
+}
+
 /// Pays (`settle`) or gives back (`release`) money held on a line; false when less is held.
 pub async fn finish(
     conn: &mut AnyConnection,

@@ -1,5 +1,6 @@
-//! The year-end close on both backends: the lines to close with what the rules need, the close
-//! of a line's balance, the carried-over line it opens next year, and the record of the close.
+//! The year-end close on both backends: the lines to close with what the rules need, the
+//! carried-over line each opens next year, and the record of the close (the close of a line's
+//! balance is a ledger movement, [`crate::ledger::close`]).
 
 use lingji_domain::Money;
 use lingji_domain::execution::Movement;
@@ -60,30 +61,6 @@ pub async fn open_lines(
     .bind(i64::from(fiscal_year))
     .fetch_all(&mut *conn)
     .await?)
-}
-
-/// Closes `amount` of a line's balance (carried over or recovered) if it is still available —
-/// one conditional UPDATE — and records the entry. False when a payment took it meanwhile.
-pub async fn close(
-    conn: &mut AnyConnection,
-    line_id: i64,
-    amount: Money,
-    reference: &str,
-    actor: &str,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE budget_lines SET closed = closed + $1 \
-         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
-    )
-    .bind(amount.fen())
-    .bind(line_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if done == 1 {
-        add_entry(conn, line_id, &Movement::Close(amount), reference, actor).await?;
-    }
-    Ok(done == 1)
 }
 
 /// Opens next year's line for money carried over from `from`: same unit, project, economic
