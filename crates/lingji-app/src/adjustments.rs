@@ -24,6 +24,7 @@ use sqlx::AnyConnection;
 
 use crate::App;
 use crate::caller::Caller;
+use crate::department_totals::department_totals;
 use crate::error::{AppError, AppResult};
 use crate::export::{header, xlsx, yuan_cell};
 
@@ -554,21 +555,11 @@ impl App {
             ..AdjustmentFilter::default()
         };
         let changes = self.adjustments(caller, jurisdiction_id, filter).await?;
-        let mut departments: Vec<(String, Money, Money)> = Vec::new();
-        let (mut transferred, mut supplemented) = (Money::ZERO, Money::ZERO);
-        let overflow = || Refusal::new("MONEY_OUT_OF_RANGE", "金额超出允许范围");
-        for c in &changes {
-            if departments.last().is_none_or(|d| d.0 != c.department_name) {
-                departments.push((c.department_name.clone(), Money::ZERO, Money::ZERO));
-            }
-            let d = departments.last_mut().ok_or_else(overflow)?;
-            let (dept, total) = match c.kind {
-                AdjustmentKind::Transfer => (&mut d.1, &mut transferred),
-                AdjustmentKind::Supplement => (&mut d.2, &mut supplemented),
-            };
-            *dept = dept.checked_add(c.amount).ok_or_else(overflow)?;
-            *total = total.checked_add(c.amount).ok_or_else(overflow)?;
-        }
+        let (departments, (transferred, supplemented)) =
+            department_totals(changes.iter().map(|c| match c.kind {
+                AdjustmentKind::Transfer => (c.department_name.as_str(), c.amount, Money::ZERO),
+                AdjustmentKind::Supplement => (c.department_name.as_str(), Money::ZERO, c.amount),
+            }))?;
         Ok(Amendment {
             fiscal_year,
             changes,

@@ -16,6 +16,7 @@ pub mod demo;
 mod demo_allocation;
 mod demo_lists;
 mod demo_projects;
+mod department_totals;
 pub mod error;
 pub mod export;
 pub mod finance_lists;

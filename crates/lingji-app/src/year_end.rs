@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::App;
 use crate::caller::Caller;
+use crate::department_totals::department_totals;
 use crate::error::{AppError, AppResult};
 
 /// A signed contract that backs operating money for carry-over (ZB-6d).
@@ -111,26 +112,19 @@ fn report(
     closed: Option<(String, String)>,
     already_closed: bool,
 ) -> AppResult<YearEndReport> {
-    let overflow = || AppError::from(Refusal::new("MONEY_OUT_OF_RANGE", "金额超出允许范围"));
-    let mut departments: Vec<DepartmentClose> = Vec::new();
-    let (mut carried, mut recovered) = (Money::ZERO, Money::ZERO);
-    for l in &lines {
-        if departments
-            .last()
-            .is_none_or(|d| d.department_name != l.department_name)
-        {
-            departments.push(DepartmentClose {
-                department_name: l.department_name.clone(),
-                carried: Money::ZERO,
-                recovered: Money::ZERO,
-            });
-        }
-        let d = departments.last_mut().ok_or_else(overflow)?;
-        d.carried = d.carried.checked_add(l.carried).ok_or_else(overflow)?;
-        d.recovered = d.recovered.checked_add(l.recovered).ok_or_else(overflow)?;
-        carried = carried.checked_add(l.carried).ok_or_else(overflow)?;
-        recovered = recovered.checked_add(l.recovered).ok_or_else(overflow)?;
-    }
+    let (sums, (carried, recovered)) = department_totals(
+        lines
+            .iter()
+            .map(|l| (l.department_name.as_str(), l.carried, l.recovered)),
+    )?;
+    let departments = sums
+        .into_iter()
+        .map(|(department_name, carried, recovered)| DepartmentClose {
+            department_name,
+            carried,
+            recovered,
+        })
+        .collect();
     Ok(YearEndReport {
         fiscal_year,
         lines,
