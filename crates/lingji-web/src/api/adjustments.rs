@@ -100,22 +100,12 @@ async fn list_adjustments(
     ApiUser(id): ApiUser,
     Query(q): Query<AdjustmentQuery>,
 ) -> ApiResult<Json<Document>> {
-    let status = q
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            AdjustmentStatus::parse(s).ok_or_else(|| {
-                lingji_app::AppError::from(
-                    lingji_domain::Refusal::new(
-                        "ADJUSTMENT_STATUS_UNKNOWN",
-                        format!("未知的调整状态：{s}"),
-                    )
-                    .field("status"),
-                )
-            })
-        })
-        .transpose()?;
+    let status = super::state_param(
+        q.status.as_deref(),
+        AdjustmentStatus::parse,
+        "ADJUSTMENT_STATUS_UNKNOWN",
+        "调整",
+    )?;
     let filter = AdjustmentFilter {
         fiscal_year: year_of(&state, &id, q.year).await?,
         status,

@@ -95,6 +95,27 @@ pub fn router() -> OpenApiRouter<AppState> {
     )
 }
 
+/// A `status` query parameter read by the state's own parser; empty means all, anything else
+/// unknown is a 422 naming the field (`code`, e.g. PAYMENT_STATUS_UNKNOWN; `what`, e.g. 支付).
+pub(crate) fn state_param<T>(
+    raw: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    code: &'static str,
+    what: &str,
+) -> crate::problem::ApiResult<Option<T>> {
+    raw.filter(|s| !s.is_empty())
+        .map(|s| {
+            parse(s).ok_or_else(|| {
+                lingji_app::AppError::from(
+                    lingji_domain::Refusal::new(code, format!("未知的{what}状态：{s}"))
+                        .field("status"),
+                )
+                .into()
+            })
+        })
+        .transpose()
+}
+
 /// The media type of .xlsx files.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

@@ -160,22 +160,6 @@ pub struct PaymentQuery {
     pub queue: Option<bool>,
 }
 
-fn status_of(raw: Option<&str>) -> ApiResult<Option<PaymentStatus>> {
-    raw.map(|s| {
-        PaymentStatus::parse(s).ok_or_else(|| {
-            lingji_app::AppError::from(
-                lingji_domain::Refusal::new(
-                    "PAYMENT_STATUS_UNKNOWN",
-                    format!("未知的支付状态：{s}"),
-                )
-                .field("status"),
-            )
-            .into()
-        })
-    })
-    .transpose()
-}
-
 /// Payments newest first: a unit its own, a department its units', finance and audit all.
 #[utoipa::path(get, path = "/payments", tag = "payments", params(PaymentQuery),
     responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
@@ -186,7 +170,12 @@ async fn list_payments(
     Query(q): Query<PaymentQuery>,
 ) -> ApiResult<Json<Document>> {
     let filter = PaymentFilter {
-        status: status_of(q.status.as_deref())?,
+        status: super::state_param(
+            q.status.as_deref(),
+            PaymentStatus::parse,
+            "PAYMENT_STATUS_UNKNOWN",
+            "支付",
+        )?,
         line_id: q.line_id,
         project_id: q.project_id,
         fiscal_year: q.year,

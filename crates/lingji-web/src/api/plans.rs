@@ -75,22 +75,6 @@ pub struct PlanQuery {
     pub status: Option<String>,
 }
 
-/// The plan states a query names.
-pub fn plan_status(raw: Option<&str>) -> Result<Option<PlanStatus>, lingji_app::AppError> {
-    raw.filter(|s| !s.is_empty())
-        .map(|s| {
-            PlanStatus::parse(s).ok_or_else(|| {
-                lingji_domain::Refusal::new(
-                    "PLAN_STATUS_UNKNOWN",
-                    format!("未知的用款计划状态：{s}"),
-                )
-                .field("status")
-                .into()
-            })
-        })
-        .transpose()
-}
-
 /// Plans by month then filing: a unit its own, a department its units', finance and audit all.
 #[utoipa::path(get, path = "/spending-plans", tag = "payments", params(PlanQuery),
     responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
@@ -103,7 +87,12 @@ async fn list_plans(
     let filter = PlanFilter {
         fiscal_year: year_of(&state, &id, q.year).await?,
         month: q.month,
-        status: plan_status(q.status.as_deref())?,
+        status: super::state_param(
+            q.status.as_deref(),
+            PlanStatus::parse,
+            "PLAN_STATUS_UNKNOWN",
+            "用款计划",
+        )?,
         ..PlanFilter::default()
     };
     let rows = state
