@@ -124,8 +124,6 @@ pub struct Plan {
     pub filed_by: String,
     /// When.
     pub filed_at: String,
-    /// The review that decided it.
-    pub review_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -146,7 +144,6 @@ struct PlanRow {
     purpose: String,
     filed_by: String,
     filed_at: String,
-    review_id: Option<i64>,
 }
 
 impl TryFrom<PlanRow> for Plan {
@@ -170,7 +167,6 @@ impl TryFrom<PlanRow> for Plan {
             purpose: r.purpose,
             filed_by: r.filed_by,
             filed_at: r.filed_at,
-            review_id: r.review_id,
         })
     }
 }
@@ -183,8 +179,8 @@ pub async fn list(
 ) -> Result<Vec<Plan>, StoreError> {
     let rows: Vec<PlanRow> = sqlx::query_as(
         "SELECT s.id, s.month, s.unit_id, o.name AS unit_name, s.department_id, s.line_id, l.name AS line_name, \
-         l.economic_code, s.tier, s.priority, s.amount, s.approved, s.status, s.purpose, s.filed_by, s.filed_at, \
-         s.review_id FROM spending_plans s JOIN budget_lines l ON l.id = s.line_id \
+         l.economic_code, s.tier, s.priority, s.amount, s.approved, s.status, s.purpose, s.filed_by, s.filed_at \
+         FROM spending_plans s JOIN budget_lines l ON l.id = s.line_id \
          JOIN organisations o ON o.id = s.unit_id \
          WHERE s.jurisdiction_id = $1 AND s.fiscal_year = $2 AND ($3 IS NULL OR s.month = $3) \
          AND ($4 IS NULL OR s.unit_id = $4) AND ($5 IS NULL OR s.department_id = $5) \
