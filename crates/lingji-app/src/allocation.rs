@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::allocation::{
-    Candidate, Comparison, Grade, Outcome, ProjectResult, RunResult, Signals, Status, TierResult,
-    compare, run, set_aside_reserve,
+    Candidate, Comparison, Grade, Outcome, ProjectResult, ResultCut, RunResult, Signals, Status,
+    TierResult, compare, run, set_aside_reserve,
 };
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::fund::FundBook;
@@ -159,6 +159,12 @@ fn project_candidate(a: &Admitted) -> Candidate {
         last_grade: previous
             .and_then(|p| p.grade.as_deref())
             .and_then(Grade::parse),
+        result_cut: previous
+            .and_then(|p| p.result_cut)
+            .map(|(rate, retire)| ResultCut {
+                rate: Rate(u32::try_from(rate).unwrap_or(0)),
+                retire,
+            }),
         last_year: previous.map(|p| p.approved).filter(|m| *m > Money::ZERO),
         key_special: h.features.special_fund,
         livelihood: tier == SpendingTier::ThreeGuarantees
@@ -263,6 +269,7 @@ async fn library_inputs(
                 department_rank: None,
                 last_score: None,
                 last_grade: None,
+                result_cut: None,
                 last_year: None,
                 key_special: false,
                 livelihood: true,

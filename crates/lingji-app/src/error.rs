@@ -55,6 +55,14 @@ impl AppError {
         }
     }
 
+    /// Several refusals at once, under one summary.
+    pub fn invalid(code: &'static str, message: &str, errors: Vec<Refusal>) -> AppError {
+        AppError::Invalid {
+            summary: Refusal::new(code, format!("{message}：{} 处需要修改", errors.len())),
+            errors,
+        }
+    }
+
     /// A not-found error for a kind of thing.
     pub fn not_found(what: &str) -> AppError {
         AppError::NotFound(Refusal::new("NOT_FOUND", format!("{what}不存在或无权查看")))

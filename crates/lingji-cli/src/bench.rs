@@ -187,6 +187,7 @@ fn jurisdiction(
                 department_rank: Some(g.below(100) as u32 + 1),
                 last_score: Some(Score(g.below(10_001) as u32)),
                 last_grade: (g.below(3) > 0).then_some(grade),
+                result_cut: None,
                 last_year: Some(Money::from_fen(requested)),
                 key_special: g.below(10) == 0,
                 livelihood: g.below(5) == 0,

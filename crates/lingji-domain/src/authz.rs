@@ -127,11 +127,17 @@ pub enum Resource {
     SpendingPlan,
     /// Budget adjustments (调剂, 追加) and the amendment document (ZB-7b, QJ-4c).
     Adjustment,
+    /// Performance targets of departments and policies, dual-monitoring records and
+    /// self-evaluations (PM-2, PM-9, PM-10).
+    Performance,
+    /// Finance's performance decisions: on monitored projects, key evaluations, results
+    /// application and what is published (PM-9, PM-10, PM-13, PM-5).
+    PerformanceDecision,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 15] = [
+    pub const ALL: [Resource; 17] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
@@ -147,6 +153,8 @@ impl Resource {
         Resource::MonitoringRule,
         Resource::SpendingPlan,
         Resource::Adjustment,
+        Resource::Performance,
+        Resource::PerformanceDecision,
     ];
 
     /// Chinese name, for refusals.
@@ -167,6 +175,8 @@ impl Resource {
             Resource::MonitoringRule => "监控规则",
             Resource::SpendingPlan => "用款计划",
             Resource::Adjustment => "预算调整",
+            Resource::Performance => "绩效目标、监控与自评",
+            Resource::PerformanceDecision => "绩效处理、重点评价与结果应用",
         }
     }
 }
@@ -287,6 +297,18 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (Adjustment, _, FinanceOfficer) => J,
         (Adjustment, Read, Auditor) => J,
         (Adjustment, _, _) => N,
+        // Units monitor and evaluate their projects; departments their own targets and
+        // their units'; finance everything; audit reads.
+        (Performance, _, UnitOperator | DepartmentReviewer) => S,
+        (Performance, _, FinanceOfficer) => J,
+        (Performance, Read, Auditor) => J,
+        (Performance, _, _) => N,
+        // Finance decides, evaluates and publishes; units and departments read what concerns
+        // them; audit reads.
+        (PerformanceDecision, Read, UnitOperator | DepartmentReviewer) => S,
+        (PerformanceDecision, _, FinanceOfficer) => J,
+        (PerformanceDecision, Read, Auditor) => J,
+        (PerformanceDecision, _, _) => N,
     }
 }
 

@@ -189,10 +189,23 @@ pub struct Previous {
     pub score: Option<i64>,
     /// Evaluation grade identifier.
     pub grade: Option<String>,
+    /// Finance's override of the grade's cut in results application (PM-13): the rate in
+    /// basis points and whether the project is retired; None when the profile's cut stands.
+    pub result_cut: Option<(i64, bool)>,
 }
 
-/// Project id, last year's approved and spent, evaluation score and grade.
-type PreviousRow = (i64, i64, i64, Option<i64>, Option<String>);
+/// Project id, last year's approved and spent, evaluation score and grade, confirmed cut,
+/// retirement and override reason.
+type PreviousRow = (
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
 
 /// Every admitted project of a year with its review fields, gates, cost lines, indicators and
 /// last year's line, by id — one statement per kind of row, not one per project.
@@ -287,7 +300,7 @@ pub async fn admitted(
         }
     }
     let previous: Vec<PreviousRow> = sqlx::query_as(
-        "SELECT p.id, q.approved, q.spent, e.score, e.grade FROM projects p \
+        "SELECT p.id, q.approved, q.spent, e.score, e.grade, e.cut_rate, e.retire, e.reason FROM projects p \
          JOIN projects q ON q.id = p.previous_id \
          LEFT JOIN evaluation_results e ON e.project_id = q.id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted'",
@@ -296,13 +309,18 @@ pub async fn admitted(
     .bind(y)
     .fetch_all(&mut *conn)
     .await?;
-    for (id, approved, spent, score, grade) in previous {
+    for (id, approved, spent, score, grade, cut, retire, reason) in previous {
         if let Some(i) = index(&out, id) {
+            // Only an override carries a reason; a confirmed proposal is the profile's cut.
+            let overridden = reason.is_some_and(|r| !r.is_empty());
             out[i].previous = Some(Previous {
                 approved: Money::from_fen(approved),
                 spent: Money::from_fen(spent),
                 score,
                 grade,
+                result_cut: cut
+                    .filter(|_| overridden)
+                    .map(|c| (c, retire.unwrap_or(0) != 0)),
             });
         }
     }
@@ -1020,4 +1038,20 @@ pub async fn set_funded(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The stored adjustments (JSON) of every item of a year's chosen run that has any.
+pub async fn chosen_adjustments(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT r.adjustments FROM allocation_results r JOIN allocation_runs a ON a.id = r.run_id \
+         WHERE a.jurisdiction_id = $1 AND a.fiscal_year = $2 AND a.chosen_at IS NOT NULL AND r.adjustments <> '[]'",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
 }

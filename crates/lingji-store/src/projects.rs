@@ -572,6 +572,24 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Project>, S
     row.map(Project::try_from).transpose()
 }
 
+/// The project of a jurisdiction with a code.
+pub async fn by_code(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    code: &str,
+) -> Result<Option<Project>, StoreError> {
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects WHERE jurisdiction_id = $1 AND code = $2"
+    ))
+    .bind(jurisdiction_id)
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Project::try_from).transpose()
+}
+
 #[derive(sqlx::FromRow)]
 struct LineRow {
     item: String,

@@ -35,7 +35,7 @@ document.addEventListener("DOMContentLoaded", () => {
       yAxis: { type: "value" },
       series: spec.series.map((s) => ({
         name: s.name,
-        type: "bar",
+        type: s.kind || "bar",
         stack: s.stack || undefined,
         data: s.data.map(Number),
       })),

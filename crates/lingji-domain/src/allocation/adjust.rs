@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::input::{Candidate, Grade};
+use super::input::{Candidate, Grade, ResultCut};
 use crate::money::Money;
 use crate::policy::{Allocation, Rate};
 
@@ -30,6 +30,10 @@ pub enum Label {
     Grade(Grade, Rate),
     /// 上年绩效评价“差”，取消安排.
     CancelOnPoor,
+    /// 上年绩效评价“中”，结果应用确认压减 25% (finance overrode the profile, PM-13).
+    Confirmed(Grade, Rate),
+    /// 上年绩效评价“差”，结果应用确认取消 (PM-13).
+    Retired(Grade),
     /// 上年执行率 60%，低于 80%，压减 10%.
     Execution {
         /// Last year's rate.
@@ -61,6 +65,13 @@ impl std::fmt::Display for Label {
                 r.to_percent_display()
             ),
             Label::CancelOnPoor => f.write_str("上年绩效评价“差”，取消安排"),
+            Label::Confirmed(g, r) => write!(
+                f,
+                "上年绩效评价“{}”，结果应用确认压减 {}",
+                g.label(),
+                r.to_percent_display()
+            ),
+            Label::Retired(g) => write!(f, "上年绩效评价“{}”，结果应用确认取消", g.label()),
             Label::Execution { rate, below, cut } => write!(
                 f,
                 "上年执行率 {}，低于 {}，压减 {}",
@@ -114,6 +125,21 @@ pub struct Adjustment {
     pub amount: Money,
 }
 
+/// The cut the profile makes for a grade (CS-5b, QJ-5b): none for 优, the profile's rate
+/// otherwise, and retirement for 差 when the profile cancels rather than cuts.
+pub fn grade_cut(g: Grade, p: &Allocation) -> ResultCut {
+    let rate = match g {
+        Grade::Excellent => Rate(0),
+        Grade::Good => p.cut_good,
+        Grade::Fair => p.cut_fair,
+        Grade::Poor => p.cut_poor,
+    };
+    ResultCut {
+        rate,
+        retire: g == Grade::Poor && p.cancel_on_poor,
+    }
+}
+
 /// The adjustments of a candidate and whether it is cancelled (差 with `cancel_on_poor`).
 pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
     let base = c.reviewed;
@@ -129,23 +155,26 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
         }
     };
     if let Some(g) = c.last_grade {
-        if g == Grade::Poor && p.cancel_on_poor {
+        let decided = c.result_cut.unwrap_or_else(|| grade_cut(g, p));
+        let (clause, cancel, label) = match c.result_cut {
+            Some(_) => (
+                "PM-13",
+                Label::Retired(g),
+                Label::Confirmed(g, decided.rate),
+            ),
+            None => ("CS-5b", Label::CancelOnPoor, Label::Grade(g, decided.rate)),
+        };
+        if decided.retire {
             return (
                 vec![Adjustment {
-                    clause: Cow::Borrowed("CS-5b"),
-                    label: Label::CancelOnPoor,
+                    clause: Cow::Borrowed(clause),
+                    label: cancel,
                     amount: base,
                 }],
                 true,
             );
         }
-        let rate = match g {
-            Grade::Excellent => Rate(0),
-            Grade::Good => p.cut_good,
-            Grade::Fair => p.cut_fair,
-            Grade::Poor => p.cut_poor,
-        };
-        cut("CS-5b", Label::Grade(g, rate), rate);
+        cut(clause, label, decided.rate);
     }
     let s = &c.signals;
     if let Some(rate) = s.execution_rate.filter(|r| *r < p.factor_execution_below) {
@@ -269,6 +298,37 @@ mod tests {
         let (adj, cancelled) = adjust(&c, &p);
         assert!(cancelled);
         assert_eq!(adj[0].amount, c.reviewed);
+    }
+
+    #[test]
+    fn pm_13_a_confirmed_result_replaces_the_profiles_cut_and_may_retire() {
+        let mut c = candidate(1, 1_000_000);
+        c.last_grade = Some(Grade::Fair);
+        c.result_cut = Some(ResultCut {
+            rate: Rate::percent(35),
+            retire: false,
+        });
+        let (adj, cancelled) = adjust(&c, &profile());
+        assert!(!cancelled);
+        assert_eq!(
+            (&*adj[0].clause, adj[0].amount),
+            ("PM-13", Money::from_yuan(350_000))
+        );
+        assert_eq!(
+            adj[0].label.to_string(),
+            "上年绩效评价“中”，结果应用确认压减 35%"
+        );
+        c.result_cut = Some(ResultCut {
+            rate: Rate::FULL,
+            retire: true,
+        });
+        let (adj, cancelled) = adjust(&c, &profile());
+        assert!(cancelled);
+        assert_eq!(adj[0].amount, c.reviewed);
+        assert_eq!(
+            adj[0].label.to_string(),
+            "上年绩效评价“中”，结果应用确认取消"
+        );
     }
 
     #[test]

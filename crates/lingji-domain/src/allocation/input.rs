@@ -8,6 +8,16 @@ use crate::money::Money;
 use crate::policy::{Rate, Score};
 use crate::tier::{Guarantee, SpendingTier};
 
+/// What results application does to next year's budget of an evaluated project (PM-13,
+/// CS-5b, QJ-5b): cut it by a rate, or retire it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultCut {
+    /// Share of the reviewed amount taken off.
+    pub rate: Rate,
+    /// The project (or special fund) is retired: nothing next year.
+    pub retire: bool,
+}
+
 /// Last year's evaluation grade (PM-10), as results application reads it (CS-5b, QJ-5b).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -116,6 +126,10 @@ pub struct Candidate {
     pub last_score: Option<Score>,
     /// Last year's evaluation grade.
     pub last_grade: Option<Grade>,
+    /// Finance's confirmed application of that grade when it overrode the profile's cut
+    /// (PM-13); `None`: the profile's cut for the grade (CS-5b, QJ-5b).
+    #[serde(default)]
+    pub result_cut: Option<ResultCut>,
     /// Last year's budget of the project (ZB-4: shown, never the base; CS-2b's reference).
     pub last_year: Option<Money>,
     /// A key special project subject to the across-the-board cut (CS-2b).

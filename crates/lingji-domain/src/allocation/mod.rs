@@ -16,9 +16,9 @@ mod yoy;
 #[cfg(test)]
 mod tests;
 
-pub use adjust::{Adjustment, Label, adjust, share};
+pub use adjust::{Adjustment, Label, adjust, grade_cut, share};
 pub use compare::{Comparison, ProjectDiff, TierDiff, compare};
-pub use input::{Candidate, Grade, Signals};
+pub use input::{Candidate, Grade, ResultCut, Signals};
 pub use lines::spread;
 pub use overlap::{OverlapItem, OverlapPair, find_overlaps};
 pub use waterfall::{

@@ -38,6 +38,7 @@ pub(super) fn candidate(id: i64, tier: SpendingTier, wan: i64) -> Candidate {
         department_rank: None,
         last_score: None,
         last_grade: None,
+        result_cut: None,
         last_year: None,
         key_special: false,
         livelihood: false,
@@ -229,6 +230,7 @@ fn arb_candidate() -> impl Strategy<Value = Candidate> {
                     last_score: None,
                     last_grade: grade
                         .map(|g| [Grade::Excellent, Grade::Good, Grade::Fair, Grade::Poor][g]),
+                    result_cut: None,
                     last_year: None,
                     key_special: false,
                     livelihood: false,

@@ -3,36 +3,6 @@
 //! reviewed in tier order within the treasury's cash limit; adjustments (ZB-7b) move or add
 //! budget; the year-end close (ZB-6d, QJ-4b, ZX-3c, CS-6) carries over or recovers what is left.
 
-/// An enum with its stable name (as stored) and Chinese label, declared once.
-macro_rules! named {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $l:literal,)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)+ }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$v,)+];
-
-            /// Stable name, as stored.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s,)+ }
-            }
-
-            /// Chinese name.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$v => $l,)+ }
-            }
-
-            /// From its stable name.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-
 mod adjustment;
 pub mod calendar;
 mod catalogue;

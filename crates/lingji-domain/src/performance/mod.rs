@@ -1,6 +1,15 @@
-//! Performance management (issue 7; PM-2, PM-10, NAT-10): scoring and grading of evaluations.
-//! Monitoring, key evaluation, results application and disclosure build on it.
+//! Performance management (issue 7; PM-2, PM-9, PM-10, NAT-10): scoring and grading of
+//! evaluations, self and key scorecards, and dual monitoring's lights.
 
+pub mod disclosure;
+pub mod evaluation;
+pub mod monitoring;
 pub mod scoring;
 
+pub use disclosure::PublicationKind;
+pub use evaluation::{
+    Actual, Dimension, DimensionScore, KeyItem, KeyScorecard, Scorecard, ScoredIndicator,
+    SelfEvaluation, score_key, score_self,
+};
+pub use monitoring::{Assessment, Decision, IndicatorProgress, Light, Likelihood, assess};
 pub use scoring::{Attainment, execution, qualitative, quantitative, split_weight};

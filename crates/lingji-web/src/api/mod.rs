@@ -10,10 +10,12 @@ pub mod codes;
 pub mod lists;
 mod orgs;
 pub mod payments;
+pub mod performance;
 pub mod plans;
 pub mod policy;
 pub mod project_files;
 pub mod projects;
+pub mod public;
 pub mod review;
 pub mod supervision;
 mod users;
@@ -48,6 +50,8 @@ use crate::problem::{ApiError, bad_request};
         (name = "projects", description = "项目库、测算明细、绩效目标与支出标准"),
         (name = "allocation", description = "可用财力、零基测算、情景比较、控制数下达与预算批复"),
         (name = "payments", description = "支付申请、用款计划、预算调整、年终结转、监控规则、预警处理与暂缓拨款"),
+        (name = "performance", description = "绩效运行监控、单位自评、重点评价、结果应用与信息公开"),
+        (name = "public", description = "向社会公开的绩效信息（无需登录）"),
     )
 )]
 struct ApiDoc;
@@ -91,7 +95,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(plans::router())
             .merge(adjustments::router())
             .merge(year_end::router())
-            .merge(supervision::router()),
+            .merge(supervision::router())
+            .merge(performance::router())
+            .merge(public::router()),
     )
 }
 

@@ -3,6 +3,7 @@
 //! text in 万元; converting them to numbers for drawing is display, never arithmetic.
 
 use lingji_domain::Money;
+use lingji_domain::policy::Rate;
 use serde::Serialize;
 
 /// One series of a bar chart.
@@ -14,6 +15,9 @@ pub struct Series {
     pub stack: Option<String>,
     /// One value per category, as decimal text.
     pub data: Vec<String>,
+    /// `line` for a line over the bars; bars otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
 }
 
 fn wan(m: Money) -> String {
@@ -24,6 +28,10 @@ fn wan(m: Money) -> String {
     format!("{sign}{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
+fn percent(r: Rate) -> String {
+    format!("{}.{:02}", r.0 / 100, r.0 % 100)
+}
+
 impl Series {
     /// A series stacked with the others of the chart.
     pub fn stacked(name: &str, amounts: Vec<Money>) -> Series {
@@ -31,6 +39,7 @@ impl Series {
             name: name.into(),
             stack: Some("total".into()),
             data: amounts.into_iter().map(wan).collect(),
+            kind: None,
         }
     }
 
@@ -40,6 +49,7 @@ impl Series {
             name: name.into(),
             stack: None,
             data: counts.into_iter().map(|n| n.to_string()).collect(),
+            kind: None,
         }
     }
 
@@ -49,6 +59,25 @@ impl Series {
             name: name.into(),
             stack: None,
             data: amounts.into_iter().map(wan).collect(),
+            kind: None,
+        }
+    }
+
+    /// Rates in percent (e.g. "61.25"), as bars.
+    pub fn percents(name: &str, rates: Vec<Rate>) -> Series {
+        Series {
+            name: name.into(),
+            stack: None,
+            data: rates.into_iter().map(percent).collect(),
+            kind: None,
+        }
+    }
+
+    /// Rates in percent drawn as a line over the bars (e.g. the time elapsed).
+    pub fn percent_line(name: &str, rates: Vec<Rate>) -> Series {
+        Series {
+            kind: Some("line"),
+            ..Series::percents(name, rates)
         }
     }
 }

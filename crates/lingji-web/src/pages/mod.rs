@@ -12,16 +12,20 @@ mod audit;
 pub mod calendar;
 mod charts;
 mod codes;
+mod evaluations;
 mod home;
 mod lists;
 mod login;
 mod monitoring;
 mod orgs;
 mod payments;
+mod performance;
 mod plans;
 mod policy;
 mod project_import;
 mod projects;
+mod public;
+mod results;
 mod review;
 mod supervision;
 mod year_end;
@@ -63,6 +67,10 @@ pub fn router() -> Router<AppState> {
         .merge(year_end::router())
         .merge(supervision::router())
         .merge(monitoring::router())
+        .merge(performance::router())
+        .merge(evaluations::router())
+        .merge(results::router())
+        .merge(public::router())
         .merge(account::router())
 }
 
@@ -132,6 +140,9 @@ impl Layout {
         if can_read(Resource::Payment) {
             nav.push(("/payments", "支付与监控"));
         }
+        if can_read(Resource::Performance) {
+            nav.push(("/performance", "绩效管理"));
+        }
         if matches!(role, Role::FinanceOfficer | Role::Auditor) {
             nav.push(("/supervision", "穿透式监管"));
         }
@@ -161,6 +172,10 @@ impl Layout {
                         path == "/"
                     } else {
                         path.starts_with(href)
+                            || (href == "/performance"
+                                && ["/evaluations", "/publications"]
+                                    .iter()
+                                    .any(|p| path.starts_with(p)))
                             || (href == "/payments"
                                 && [
                                     "/spending-plans",

@@ -9,6 +9,18 @@ use super::TestApp;
 /// A 2026 line of `yuan` 元 on economic code `code` for the unit with code `unit`, optionally
 /// funding a project; returns its id.
 pub async fn line(t: &TestApp, unit: &str, code: &str, yuan: i64, project_id: Option<i64>) -> i64 {
+    line_in(t, 2026, unit, code, yuan, project_id).await
+}
+
+/// The same line in another year.
+pub async fn line_in(
+    t: &TestApp,
+    year: i32,
+    unit: &str,
+    code: &str,
+    yuan: i64,
+    project_id: Option<i64>,
+) -> i64 {
     let unit = t.org_id(unit).await;
     let org = {
         let mut c = t.app.store.write().acquire().await.unwrap();
@@ -23,7 +35,7 @@ pub async fn line(t: &TestApp, unit: &str, code: &str, yuan: i64, project_id: Op
         org.path.jurisdiction,
         &[BudgetLine {
             id: 0,
-            fiscal_year: 2026,
+            fiscal_year: year,
             department_id: org.path.department.expect("a unit has a department"),
             unit_id: unit,
             project_id,

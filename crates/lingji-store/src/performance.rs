@@ -1,0 +1,435 @@
+//! Performance management on both backends (issue 7): department and policy targets, the
+//! ledger's execution figures monitoring and evaluation read, and dual-monitoring records with
+//! finance's decision.
+
+use lingji_domain::Money;
+use lingji_domain::project::targets::TargetTable;
+use sqlx::AnyConnection;
+
+use crate::error::{StoreError, one_row};
+use crate::projects::corrupt;
+use crate::time::now_text;
+
+/// Budget (approved + adjusted) and spent of a project's lines, from the ledger.
+pub async fn project_execution(
+    conn: &mut AnyConnection,
+    project_id: i64,
+) -> Result<(Money, Money), StoreError> {
+    let (budget, spent): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(approved + adjusted), 0) AS BIGINT), CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
+         FROM budget_lines WHERE project_id = $1",
+    )
+    .bind(project_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((Money::from_fen(budget), Money::from_fen(spent)))
+}
+
+/// A department's budget and spending of a year, from the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DepartmentExecution {
+    /// Department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Approved + adjusted, fen.
+    pub budget: i64,
+    /// Spent, fen.
+    pub spent: i64,
+}
+
+/// Every department's budget and spending of a year (`department` narrows to one).
+pub async fn department_execution(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    department: Option<i64>,
+) -> Result<Vec<DepartmentExecution>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT l.department_id, o.name AS department_name, \
+         CAST(SUM(l.approved + l.adjusted) AS BIGINT) AS budget, CAST(SUM(l.spent) AS BIGINT) AS spent \
+         FROM budget_lines l JOIN organisations o ON o.id = l.department_id \
+         WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 AND ($3 IS NULL OR l.department_id = $3) \
+         GROUP BY l.department_id, o.name, o.code ORDER BY o.code",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(department)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// A department's or a policy's targets to record (PM-7).
+#[derive(Debug, Clone)]
+pub struct NewTarget<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Year.
+    pub fiscal_year: i32,
+    /// `department` or `policy`.
+    pub subject: &'a str,
+    /// The department (the policy's lead department).
+    pub department_id: i64,
+    /// The special fund's code for a policy; empty for a department.
+    pub policy_code: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Budget it covers.
+    pub budget: Money,
+    /// The target table.
+    pub targets: &'a TargetTable,
+    /// Who.
+    pub by: &'a str,
+}
+
+/// Stored targets of a department or a policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Year.
+    pub fiscal_year: i32,
+    /// `department` or `policy`.
+    pub subject: String,
+    /// Department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Special fund's code, for a policy.
+    pub policy_code: String,
+    /// Name.
+    pub name: String,
+    /// Budget.
+    pub budget: Money,
+    /// The target table.
+    pub targets: TargetTable,
+    /// Row version.
+    pub version: i64,
+    /// Last changed by.
+    pub updated_by: String,
+    /// When.
+    pub updated_at: String,
+}
+
+type TargetRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+);
+
+fn target_of(r: TargetRow) -> Result<Target, StoreError> {
+    Ok(Target {
+        id: r.0,
+        jurisdiction_id: r.1,
+        fiscal_year: i32::try_from(r.2).map_err(corrupt)?,
+        subject: r.3,
+        department_id: r.4,
+        department_name: r.5,
+        policy_code: r.6,
+        name: r.7,
+        budget: Money::from_fen(r.8),
+        targets: serde_json::from_str(&r.9).map_err(corrupt)?,
+        version: r.10,
+        updated_by: r.11,
+        updated_at: r.12,
+    })
+}
+
+macro_rules! target_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT t.id, t.jurisdiction_id, t.fiscal_year, t.subject, t.department_id, o.name, t.policy_code, t.name, \
+             t.budget, t.targets, t.version, t.updated_by, t.updated_at \
+             FROM performance_targets t JOIN organisations o ON o.id = t.department_id WHERE ",
+            $where
+        )
+    };
+}
+
+/// Records new targets; a second of the same subject, department and policy is a conflict.
+pub async fn insert_target(conn: &mut AnyConnection, t: &NewTarget<'_>) -> Result<i64, StoreError> {
+    let json = serde_json::to_string(t.targets).map_err(corrupt)?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO performance_targets (jurisdiction_id, fiscal_year, subject, department_id, policy_code, name, \
+         budget, targets, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(t.jurisdiction_id)
+    .bind(i64::from(t.fiscal_year))
+    .bind(t.subject)
+    .bind(t.department_id)
+    .bind(t.policy_code)
+    .bind(t.name)
+    .bind(t.budget.fen())
+    .bind(json)
+    .bind(t.by)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Changes targets' name, budget and table if still at `version`.
+pub async fn update_target(
+    conn: &mut AnyConnection,
+    id: i64,
+    version: i64,
+    t: &NewTarget<'_>,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(t.targets).map_err(corrupt)?;
+    let done = sqlx::query(
+        "UPDATE performance_targets SET name = $1, budget = $2, targets = $3, updated_by = $4, updated_at = $5, \
+         version = version + 1 WHERE id = $6 AND version = $7",
+    )
+    .bind(t.name)
+    .bind(t.budget.fen())
+    .bind(json)
+    .bind(t.by)
+    .bind(now_text())
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    one_row(&done)
+}
+
+/// Targets of a year, departments first (`department` narrows to one).
+pub async fn targets(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    department: Option<i64>,
+) -> Result<Vec<Target>, StoreError> {
+    let rows: Vec<TargetRow> = sqlx::query_as(target_select!(
+        "t.jurisdiction_id = $1 AND t.fiscal_year = $2 AND ($3 IS NULL OR t.department_id = $3) \
+         ORDER BY t.subject, o.code, t.policy_code"
+    ))
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(department)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(target_of).collect()
+}
+
+/// One target record.
+pub async fn target(conn: &mut AnyConnection, id: i64) -> Result<Option<Target>, StoreError> {
+    let row: Option<TargetRow> = sqlx::query_as(target_select!("t.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(target_of).transpose()
+}
+
+/// A monitoring checkpoint to record (PM-9).
+#[derive(Debug, Clone)]
+pub struct NewRecord<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Project.
+    pub project_id: i64,
+    /// Year.
+    pub fiscal_year: i32,
+    /// Checkpoint month.
+    pub month: u32,
+    /// Budget from the ledger.
+    pub budget: Money,
+    /// Spent from the ledger.
+    pub spent: Money,
+    /// Spending rate, basis points.
+    pub spending_rate: u32,
+    /// Indicator progress, basis points.
+    pub indicator_rate: u32,
+    /// Light's stable name.
+    pub light: &'a str,
+    /// Indicator progress rows as JSON.
+    pub indicators: String,
+    /// The unit's note.
+    pub note: &'a str,
+    /// Who.
+    pub by: &'a str,
+}
+
+/// Records a checkpoint; a second of the same project and month is a conflict.
+pub async fn insert_record(conn: &mut AnyConnection, r: &NewRecord<'_>) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO monitoring_records (jurisdiction_id, project_id, fiscal_year, month, budget, spent, spending_rate, \
+         indicator_rate, light, indicators, note, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(r.jurisdiction_id)
+    .bind(r.project_id)
+    .bind(i64::from(r.fiscal_year))
+    .bind(i64::from(r.month))
+    .bind(r.budget.fen())
+    .bind(r.spent.fen())
+    .bind(i64::from(r.spending_rate))
+    .bind(i64::from(r.indicator_rate))
+    .bind(r.light)
+    .bind(&r.indicators)
+    .bind(r.note)
+    .bind(r.by)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// A stored checkpoint with its project, unit and whether the project's payments are
+/// suspended now.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Record {
+    /// Id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Project.
+    pub project_id: i64,
+    /// Its code.
+    pub project_code: String,
+    /// Its name.
+    pub project_name: String,
+    /// Department.
+    pub department_id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Unit name.
+    pub unit_name: String,
+    /// Year.
+    pub fiscal_year: i64,
+    /// Month.
+    pub month: i64,
+    /// Budget, fen.
+    pub budget: i64,
+    /// Spent, fen.
+    pub spent: i64,
+    /// Spending rate, basis points.
+    pub spending_rate: i64,
+    /// Indicator progress, basis points.
+    pub indicator_rate: i64,
+    /// Light.
+    pub light: String,
+    /// Indicator rows, JSON.
+    pub indicators: String,
+    /// The unit's note.
+    pub note: String,
+    /// By.
+    pub recorded_by: String,
+    /// At.
+    pub recorded_at: String,
+    /// Finance's decision.
+    pub decision: Option<String>,
+    /// Its reason.
+    pub decision_reason: Option<String>,
+    /// By.
+    pub decided_by: Option<String>,
+    /// At.
+    pub decided_at: Option<String>,
+    /// 1 when the project's payments are suspended now.
+    pub suspended: i64,
+}
+
+macro_rules! record_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT m.id, m.jurisdiction_id, m.project_id, p.code AS project_code, p.name AS project_name, \
+             p.department_id, p.unit_id, o.name AS unit_name, m.fiscal_year, m.month, m.budget, m.spent, \
+             m.spending_rate, m.indicator_rate, m.light, m.indicators, m.note, m.recorded_by, m.recorded_at, \
+             m.decision, m.decision_reason, m.decided_by, m.decided_at, \
+             CASE WHEN EXISTS (SELECT 1 FROM payment_suspensions s WHERE s.project_id = m.project_id \
+             AND s.lifted_at IS NULL) THEN 1 ELSE 0 END AS suspended \
+             FROM monitoring_records m JOIN projects p ON p.id = m.project_id \
+             JOIN organisations o ON o.id = p.unit_id WHERE ",
+            $where
+        )
+    };
+}
+
+/// Which checkpoints to list.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter<'a> {
+    /// Year.
+    pub fiscal_year: i32,
+    /// Only this month.
+    pub month: Option<u32>,
+    /// Only this light.
+    pub light: Option<&'a str>,
+    /// Only this department's.
+    pub department_id: Option<i64>,
+    /// Only this unit's.
+    pub unit_id: Option<i64>,
+}
+
+/// Checkpoints of a year, red first.
+pub async fn records(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    f: &RecordFilter<'_>,
+) -> Result<Vec<Record>, StoreError> {
+    Ok(sqlx::query_as(record_select!(
+        "m.jurisdiction_id = $1 AND m.fiscal_year = $2 AND ($3 IS NULL OR m.month = $3) \
+         AND ($4 IS NULL OR m.light = $4) AND ($5 IS NULL OR p.department_id = $5) \
+         AND ($6 IS NULL OR p.unit_id = $6) \
+         ORDER BY CASE m.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, m.month DESC, p.code LIMIT 5000"
+    ))
+    .bind(jurisdiction_id)
+    .bind(i64::from(f.fiscal_year))
+    .bind(f.month.map(i64::from))
+    .bind(f.light)
+    .bind(f.department_id)
+    .bind(f.unit_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// One checkpoint.
+pub async fn record(conn: &mut AnyConnection, id: i64) -> Result<Option<Record>, StoreError> {
+    Ok(sqlx::query_as(record_select!("m.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// A project's checkpoints, by month.
+pub async fn project_records(
+    conn: &mut AnyConnection,
+    project_id: i64,
+) -> Result<Vec<Record>, StoreError> {
+    Ok(
+        sqlx::query_as(record_select!("m.project_id = $1 ORDER BY m.month"))
+            .bind(project_id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// Records finance's decision on a checkpoint not yet decided; false when one was.
+pub async fn decide(
+    conn: &mut AnyConnection,
+    id: i64,
+    decision: &str,
+    reason: &str,
+    by: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE monitoring_records SET decision = $1, decision_reason = $2, decided_by = $3, decided_at = $4 \
+         WHERE id = $5 AND decision IS NULL",
+    )
+    .bind(decision)
+    .bind(reason)
+    .bind(by)
+    .bind(now_text())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
