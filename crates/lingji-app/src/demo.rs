@@ -313,6 +313,7 @@ impl App {
         if projects {
             self.load_demo_projects(city.id).await?;
             self.load_demo_allocation(city.id).await?;
+            self.load_demo_publications(city.id).await?;
         }
         Ok(city.id)
     }

@@ -3,9 +3,7 @@
 //! tier and state — each built from zero through the same use case as a unit's own, its cost
 //! lines checked against the demo standards (ZB-14).
 
-use lingji_domain::allocation::Grade;
 use lingji_domain::codes::FiscalYear;
-use lingji_domain::policy::Score;
 use lingji_domain::project::{Features, ProjectState};
 use lingji_domain::review::decision::ReviewStage;
 use lingji_domain::review::gates::{CapacityResult, GateRecord};
@@ -416,11 +414,13 @@ impl App {
                 .map(|s| s.id)
                 .ok_or_else(|| AppError::Internal(format!("demo standard {code} missing")))
         };
-        let bands = {
+        // Last year's evaluations are scored by last year's rules; their proposals are
+        // this year's cuts (CS-5b).
+        let (bands, cuts) = {
             let mut conn = self.store.read().acquire().await?;
-            crate::profiles::in_force(&mut conn, city, 2025)
-                .await?
-                .performance
+            let last = crate::profiles::in_force(&mut conn, city, 2025).await?;
+            let this = crate::profiles::in_force(&mut conn, city, 2026).await?;
+            (last.performance, this.allocation)
         };
         let units: Vec<_> = self
             .list_organisations(&system, city)
@@ -454,16 +454,14 @@ impl App {
                     .await?;
                     projects::set_outcome(&mut tx, old.project.id, approved, spent, Some(2025))
                         .await?;
-                    // Last year's evaluation (PM-10), read by this year's run (CS-5b).
-                    // Graded by the profile's bands (NAT-10).
-                    let score = Score::points(55 + ((u * 11 + k * 7) % 45) as u32);
-                    let grade = Grade::of_score(score, &bands);
-                    lingji_store::allocation::put_evaluation(
+                    // Last year's self-evaluation (PM-10) and its confirmed result, read
+                    // by this year's run (CS-5b).
+                    crate::demo_performance::seed_self_evaluation(
                         &mut tx,
-                        old.project.id,
-                        i64::from(score.0),
-                        grade.as_str(),
-                        "system",
+                        &old,
+                        (approved, spent),
+                        u * 11 + k * 7,
+                        (&bands, &cuts),
                     )
                     .await?;
                     projects::add_history(

@@ -54,6 +54,13 @@ pub struct PublicItem {
     pub withdrawn_at: Option<String>,
 }
 
+impl PublicItem {
+    /// The day it was published, e.g. 2026-03-31.
+    pub fn published_on(&self) -> &str {
+        self.published_at.get(..10).unwrap_or(&self.published_at)
+    }
+}
+
 impl TryFrom<Publication> for PublicItem {
     type Error = AppError;
     fn try_from(p: Publication) -> AppResult<Self> {
@@ -80,7 +87,7 @@ fn evaluation_body(e: &EvaluationView) -> Value {
         "unit": e.unit_name,
         "budget": e.budget,
         "spent": e.spent,
-        "score": lingji_domain::review::gates::show(e.score),
+        "score": lingji_domain::review::gates::show(e.score).trim_end_matches('分'),
         "grade": e.grade_label,
         "scorecard": e.scorecard,
         "key_scorecard": e.key_scorecard,
@@ -156,7 +163,7 @@ impl App {
                     "indicators": d.indicators.iter().map(|i| json!({
                         "level": i.category.label(),
                         "name": i.name,
-                        "target": format!("{}{}{}", i.comparator.label(), i.target_value, i.unit),
+                        "target": i.target_text(),
                     })).collect::<Vec<_>>(),
                 });
                 (

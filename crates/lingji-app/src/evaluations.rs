@@ -580,7 +580,7 @@ impl App {
                 level.to_string(),
                 i.category.label().to_string(),
                 i.name.clone(),
-                format!("{}{}{}", i.comparator.label(), i.target, i.unit),
+                i.target_text(),
                 i.actual.clone(),
                 points(i.weight),
                 points(i.score),

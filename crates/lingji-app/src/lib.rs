@@ -15,6 +15,7 @@ pub mod codes;
 pub mod demo;
 mod demo_allocation;
 mod demo_lists;
+mod demo_performance;
 mod demo_projects;
 mod department_totals;
 pub mod disclosure;

@@ -215,10 +215,6 @@ fn parse_progress(raw: &str, field: String) -> Result<Rate, Refusal> {
         })
 }
 
-fn indicator_target(i: &lingji_domain::project::targets::Indicator) -> String {
-    format!("{}{}{}", i.comparator.label(), i.target_value, i.unit)
-}
-
 impl App {
     /// Loads a project the caller may monitor (`access`), with its ledger figures.
     async fn monitored(
@@ -269,7 +265,7 @@ impl App {
             indicators: d
                 .indicators
                 .iter()
-                .map(|i| (i.name.clone(), indicator_target(i)))
+                .map(|i| (i.name.clone(), i.target_text()))
                 .collect(),
             recorded,
         })
@@ -336,7 +332,7 @@ impl App {
             match parse_progress(&given.progress, format!("indicators[{i}].progress")) {
                 Ok(progress) => rows.push(IndicatorProgress {
                     name: ind.name.clone(),
-                    target: indicator_target(ind),
+                    target: ind.target_text(),
                     actual: given.actual.trim().chars().take(200).collect(),
                     progress,
                     likelihood: given.likelihood,

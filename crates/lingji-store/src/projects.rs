@@ -590,6 +590,19 @@ pub async fn by_code(
     row.map(Project::try_from).transpose()
 }
 
+/// The admitted project that continues `previous_id` next year, if any.
+pub async fn successor(
+    conn: &mut AnyConnection,
+    previous_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM projects WHERE previous_id = $1 AND state = 'admitted' ORDER BY id LIMIT 1",
+    )
+    .bind(previous_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
 #[derive(sqlx::FromRow)]
 struct LineRow {
     item: String,

@@ -968,3 +968,88 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
         .unwrap();
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pm_5_a_unit_self_evaluates_finance_publishes_and_an_anonymous_visitor_sees_only_that() {
+    if !browser_available() {
+        return;
+    }
+    let t = common::TestApp::demo(Backend::Sqlite).await.unwrap();
+    let op = t.login("danwei").await;
+    let (shown, _) = common::projects::funded(&t, &op, 2026, 100_000).await;
+    let (hidden, _) = common::projects::funded(&t, &op, 2026, 100_000).await;
+    // The hidden project is renamed so its name can be looked for on the public pages.
+    {
+        let mut c = t.app.store.write().acquire().await.unwrap();
+        sqlx::query("UPDATE projects SET name = '未公开的测试项目' WHERE id = $1")
+            .bind(hidden)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let base = serve(t.router.clone()).await;
+    let (c, _driver, _profile) = browser().await;
+
+    // The unit self-evaluates in the browser; a shortfall without reasons is refused beside
+    // the fields, then accepted and graded.
+    login(&c, &base, "danwei").await;
+    tab(&c, "绩效管理").await;
+    c.goto(&format!("{base}/evaluations")).await.unwrap();
+    click(&c, &format!("self-{shown}")).await;
+    fill(&c, "[data-testid=actual-0]", "2000").await;
+    fill(&c, "[data-testid=actual-1]", "部分提升").await;
+    choose(&c, "select[name='actuals[1].attainment']", "partly").await;
+    fill(&c, "[data-testid=qscore-1]", "25").await;
+    click(&c, "self-submit").await;
+    c.wait().for_element(Locator::Css("p.error")).await.unwrap();
+    assert!(
+        text_at(&c, "form[data-testid=self-form]")
+            .await
+            .contains("须填写偏差原因")
+    );
+    for (id, text) in [
+        ("reason-0", "下半年培训推迟"),
+        ("remedy-0", "次年一季度补训"),
+        ("reason-1", "覆盖不足"),
+        ("remedy-1", "扩大覆盖"),
+        ("execution-reason", "资金未支出"),
+        ("execution-remedy", "加快支付"),
+    ] {
+        fill(&c, &format!("[data-testid={id}]"), text).await;
+    }
+    click(&c, "self-submit").await;
+    assert_eq!(wait_text(&c, "grade", "中").await, "中");
+    assert_eq!(text_of(&c, "score").await, "62.5分");
+    let evaluation = c.current_url().await.unwrap().to_string();
+
+    // Finance publishes it.
+    c.delete_all_cookies().await.unwrap();
+    login(&c, &base, "caizheng").await;
+    c.goto(&evaluation).await.unwrap();
+    c.find(Locator::Css("[data-testid=publish-evaluation] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, "/publications").await;
+
+    // Anonymous: the published result is there; the other project is nowhere, and its
+    // evaluation pages ask for a sign-in.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/public")).await.unwrap();
+    let list = text_at(&c, "[data-testid=public-items]").await;
+    assert!(list.contains("全市教育工作会议及教师培训"), "{list}");
+    assert!(!list.contains("未公开的测试项目"), "{list}");
+    c.find(Locator::LinkText("全市教育工作会议及教师培训"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let item = text_at(&c, "[data-testid=public-item]").await;
+    assert!(item.contains("中") && item.contains("62.5"), "{item}");
+    c.goto(&format!("{base}/evaluations")).await.unwrap();
+    wait_for_url(&c, "/login").await;
+    c.close().await.unwrap();
+}

@@ -5,11 +5,9 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::lines::line_in;
-use common::projects::{admitted, complete, create, meeting_standard};
-use common::{Session, TestApp};
+use common::TestApp;
+use common::projects::{admitted, funded};
 use lingji_app::store::{Backend, backend_tests};
-use lingji_domain::project::ProjectState;
 use serde_json::{Value, json};
 
 macro_rules! app {
@@ -19,26 +17,6 @@ macro_rules! app {
             None => return,
         }
     };
-}
-
-/// A project of the demo unit in `year`, funded with a line of `yuan` 元; its id and the line.
-async fn funded(t: &TestApp, op: &Session, year: i32, yuan: i64) -> (i64, i64) {
-    let mut body = complete(meeting_standard(t).await);
-    body["year"] = json!(year);
-    let p = create(t, op, body).await;
-    let id = p["id"].as_i64().unwrap();
-    let mut tx = t.app.store.begin().await.unwrap();
-    lingji_app::store::projects::set_state(
-        &mut tx,
-        id,
-        ProjectState::Funded,
-        p["version"].as_i64().unwrap(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let line = line_in(t, year, "101001", "30215", yuan, Some(id)).await;
-    (id, line)
 }
 
 fn payment(line: i64, key: &str) -> Value {

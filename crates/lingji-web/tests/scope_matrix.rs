@@ -301,6 +301,47 @@ fn cases() -> Vec<Case> {
             "/api/v1/projects/{id}/payment-suspension/lift",
             finance_only,
         ),
+        // Performance: units monitor and self-evaluate their projects, departments theirs;
+        // finance decides, evaluates, applies results and publishes; audit reads (PM-9–PM-13).
+        api(Method::GET, "/api/v1/performance/checkpoints", budget_read),
+        api(
+            Method::POST,
+            "/api/v1/performance/checkpoints",
+            project_write,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/performance/checkpoints/import",
+            project_write,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/performance/projects/{id}/checkpoints",
+            project_read,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/performance/checkpoints/{id}/decision",
+            finance_only,
+        ),
+        api(Method::GET, "/api/v1/evaluations", budget_read),
+        api(Method::GET, "/api/v1/evaluations/{id}", project_read),
+        api(
+            Method::GET,
+            "/api/v1/evaluations/{id}/table.xlsx",
+            project_read,
+        ),
+        api(Method::POST, "/api/v1/evaluations/self", project_write),
+        api(Method::POST, "/api/v1/evaluations/key", finance_only),
+        api(Method::GET, "/api/v1/performance/results", allocation_read),
+        api(Method::POST, "/api/v1/performance/results", finance_only),
+        api(Method::GET, "/api/v1/publications", allocation_read),
+        api(Method::POST, "/api/v1/publications", finance_only),
+        api(
+            Method::POST,
+            "/api/v1/publications/{id}/withdraw",
+            finance_only,
+        ),
         api(Method::GET, "/api/v1/lists/{list}", all),
         api(Method::POST, "/api/v1/lists/{list}", finance_only),
         api(Method::GET, "/api/v1/lists/entries/{id}", all),
@@ -419,6 +460,39 @@ fn cases() -> Vec<Case> {
         page(Method::POST, "/year-end", finance_only),
         page(Method::GET, "/supervision", allocation_read),
         page(Method::GET, "/supervision/{id}", allocation_read),
+        page(Method::GET, "/performance", budget_read),
+        page(Method::GET, "/performance/monitoring", budget_read),
+        page(
+            Method::POST,
+            "/performance/monitoring/import",
+            project_write,
+        ),
+        page(
+            Method::POST,
+            "/performance/monitoring/{id}/decision",
+            finance_only,
+        ),
+        page(
+            Method::GET,
+            "/performance/projects/{id}/monitoring",
+            project_read,
+        ),
+        page(
+            Method::POST,
+            "/performance/projects/{id}/monitoring",
+            project_write,
+        ),
+        page(Method::GET, "/evaluations", budget_read),
+        page(Method::GET, "/evaluations/self/{project}", project_read),
+        page(Method::POST, "/evaluations/self/{project}", project_write),
+        page(Method::GET, "/evaluations/key/{project}", finance_only),
+        page(Method::POST, "/evaluations/key/{project}", finance_only),
+        page(Method::GET, "/evaluations/{id}", project_read),
+        page(Method::GET, "/performance/results", allocation_read),
+        page(Method::POST, "/performance/results", finance_only),
+        page(Method::GET, "/publications", allocation_read),
+        page(Method::POST, "/publications", finance_only),
+        page(Method::POST, "/publications/{id}/withdraw", finance_only),
         page(Method::GET, "/monitoring/rules", all),
         page(Method::GET, "/monitoring/rules/new", finance_only),
         page(Method::POST, "/monitoring/rules/new", finance_only),
@@ -463,11 +537,17 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Routes that act on the caller alone or open a session: not a matter of scope.
-const SELF_SERVICE: [(&str, &str); 3] = [
+/// Routes that act on the caller alone or open a session, and the public disclosure routes
+/// anybody may read without signing in (PM-5, tested in `performance.rs`): not a matter of
+/// scope.
+const SELF_SERVICE: [(&str, &str); 7] = [
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/me/password"),
+    ("GET", "/api/v1/public/publications"),
+    ("GET", "/api/v1/public/publications/{id}"),
+    ("GET", "/api/v1/public/open-data.csv"),
+    ("GET", "/api/v1/public/open-data.json"),
 ];
 
 #[test]
@@ -648,6 +728,362 @@ impl Ctx<'_> {
         r.json()["href"].as_str().unwrap().to_string()
     }
 
+    /// A project of `org_code` with two indicators, funded with a line of 100,000.00 元.
+    async fn funded_in(&self, org_code: &str) -> i64 {
+        let unit = self.t.org_id(org_code).await;
+        let body = json!({"unit_id": unit, "name": format!("矩阵绩效项目{}", self.next()), "kind": "specific_purpose",
+        "indicators": [
+            {"category": "quantity", "name": "培训人次", "comparator": "ge", "target_value": "100", "unit": "人次"},
+            {"category": "satisfaction", "name": "满意度", "comparator": "ge", "target_value": "90", "unit": "%"}
+        ]});
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/projects",
+                Some(self.finance),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let p = r.json();
+        let id = p["id"].as_i64().unwrap();
+        let mut tx = self.t.app.store.begin().await.unwrap();
+        lingji_app::store::projects::set_state(
+            &mut tx,
+            id,
+            lingji_domain::project::ProjectState::Funded,
+            p["version"].as_i64().unwrap(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        common::lines::line(self.t, org_code, "30215", 100_000, Some(id)).await;
+        id
+    }
+
+    fn checkpoint_body(project: i64) -> Value {
+        json!({"project_id": project, "month": 6, "indicators": [
+            {"actual": "60", "progress": "60", "likelihood": "certain"},
+            {"actual": "92", "progress": "100", "likelihood": "certain"}
+        ]})
+    }
+
+    fn self_evaluation_body(project: i64) -> Value {
+        json!({"project_id": project, "actuals": [{"actual": "120"}, {"actual": "95"}],
+            "execution_reason": "尚未支付", "execution_remedy": "加快支付"})
+    }
+
+    /// A June checkpoint of a funded project of `org_code`, recorded by finance: its id.
+    async fn checkpoint_in(&self, org_code: &str) -> Value {
+        let project = self.funded_in(org_code).await;
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/performance/checkpoints",
+                Some(self.finance),
+                Some(Self::checkpoint_body(project)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()["id"].clone()
+    }
+
+    /// A self-evaluation of a funded project of `org_code`, recorded by finance: the project
+    /// and the evaluation's id.
+    async fn evaluation_in(&self, org_code: &str) -> (i64, Value) {
+        let project = self.funded_in(org_code).await;
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/evaluations/self",
+                Some(self.finance),
+                Some(Self::self_evaluation_body(project)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        (project, r.json()["id"].clone())
+    }
+
+    /// The monitoring workbook with the checkpoint of `project` (its code).
+    fn checkpoint_workbook(code: &str) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let rows = [
+            [
+                "项目编码",
+                "监控月份",
+                "指标名称",
+                "实际完成",
+                "完成进度(%)",
+                "完成可能性",
+                "原因及措施",
+            ],
+            [code, "6", "培训人次", "60", "60", "确定能", ""],
+            [code, "6", "满意度", "92", "100", "确定能", ""],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet
+                    .write_string(u32::try_from(r).unwrap(), u16::try_from(c).unwrap(), *v)
+                    .unwrap();
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    async fn project_code(&self, id: i64) -> String {
+        self.t
+            .get(&format!("/api/v1/projects/{id}"), Some(self.finance))
+            .await
+            .json()["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Sends a performance case (PM-9–PM-13); None when the case is another's.
+    async fn send_performance(
+        &self,
+        case: &Case,
+        who: &Session,
+        org_code: &str,
+    ) -> Option<common::Reply> {
+        let t = self.t;
+        let csrf = |path: &str| format!("{path}?_csrf={}", who.csrf);
+        Some(match (case.method.clone(), case.path) {
+            (Method::POST, "/api/v1/performance/checkpoints") => {
+                let p = self.funded_in(org_code).await;
+                t.call(
+                    Method::POST,
+                    case.path,
+                    Some(who),
+                    Some(Self::checkpoint_body(p)),
+                )
+                .await
+            }
+            (
+                Method::POST,
+                "/api/v1/performance/checkpoints/import" | "/performance/monitoring/import",
+            ) => {
+                let p = self.funded_in(org_code).await;
+                let book = Self::checkpoint_workbook(&self.project_code(p).await);
+                if case.page {
+                    t.upload(&csrf(case.path), who, &[], "m.xlsx", &book).await
+                } else {
+                    t.raw(
+                        case.path,
+                        who,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        book,
+                    )
+                    .await
+                }
+            }
+            (
+                Method::GET,
+                "/api/v1/performance/projects/{id}/checkpoints"
+                | "/performance/projects/{id}/monitoring",
+            ) => {
+                let p = self.funded_in(org_code).await;
+                t.get(&case.path.replace("{id}", &p.to_string()), Some(who))
+                    .await
+            }
+            (Method::POST, "/performance/projects/{id}/monitoring") => {
+                let p = self.funded_in(org_code).await;
+                t.form(
+                    &case.path.replace("{id}", &p.to_string()),
+                    who,
+                    &[
+                        ("month", "6"),
+                        ("indicators[0].progress", "60"),
+                        ("indicators[0].likelihood", "certain"),
+                        ("indicators[1].progress", "100"),
+                        ("indicators[1].likelihood", "certain"),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/api/v1/performance/checkpoints/{id}/decision") => {
+                let c = self.checkpoint_in(org_code).await;
+                t.call(
+                    Method::POST,
+                    &case.path.replace("{id}", &c.to_string()),
+                    Some(who),
+                    Some(json!({"decision": "correct", "reason": "矩阵整改"})),
+                )
+                .await
+            }
+            (Method::POST, "/performance/monitoring/{id}/decision") => {
+                let c = self.checkpoint_in(org_code).await;
+                t.form(
+                    &case.path.replace("{id}", &c.to_string()),
+                    who,
+                    &[("decision", "correct"), ("reason", "矩阵整改")],
+                    None,
+                )
+                .await
+            }
+            (
+                Method::GET,
+                "/api/v1/evaluations/{id}"
+                | "/api/v1/evaluations/{id}/table.xlsx"
+                | "/evaluations/{id}",
+            ) => {
+                let (_, e) = self.evaluation_in(org_code).await;
+                t.get(&case.path.replace("{id}", &e.to_string()), Some(who))
+                    .await
+            }
+            (Method::POST, "/api/v1/evaluations/self") => {
+                let p = self.funded_in(org_code).await;
+                t.call(
+                    Method::POST,
+                    case.path,
+                    Some(who),
+                    Some(Self::self_evaluation_body(p)),
+                )
+                .await
+            }
+            (Method::GET, "/evaluations/self/{project}" | "/evaluations/key/{project}") => {
+                let p = self.funded_in(org_code).await;
+                t.get(&case.path.replace("{project}", &p.to_string()), Some(who))
+                    .await
+            }
+            (Method::POST, "/evaluations/self/{project}") => {
+                let p = self.funded_in(org_code).await;
+                t.form(
+                    &case.path.replace("{project}", &p.to_string()),
+                    who,
+                    &[
+                        ("actuals[0].actual", "120"),
+                        ("actuals[1].actual", "95"),
+                        ("execution_reason", "尚未支付"),
+                        ("execution_remedy", "加快支付"),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/api/v1/evaluations/key" | "/evaluations/key/{project}") => {
+                let p = self.funded_in(org_code).await;
+                let items = [
+                    ("decision", "20"),
+                    ("process", "20"),
+                    ("output", "30"),
+                    ("benefit", "30"),
+                ];
+                if case.page {
+                    let mut fields: Vec<(String, String)> =
+                        vec![("findings".into(), "矩阵结论".into())];
+                    for (i, (d, w)) in items.iter().enumerate() {
+                        fields.push((format!("items[{i}].dimension"), d.to_string()));
+                        fields.push((format!("items[{i}].name"), format!("{d}指标")));
+                        fields.push((format!("items[{i}].weight"), w.to_string()));
+                        fields.push((format!("items[{i}].score"), w.to_string()));
+                    }
+                    let refs: Vec<(&str, &str)> = fields
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    t.form(
+                        &case.path.replace("{project}", &p.to_string()),
+                        who,
+                        &refs,
+                        None,
+                    )
+                    .await
+                } else {
+                    let items: Vec<Value> = items.iter().map(|(d, w)| json!({"dimension": d, "name": format!("{d}指标"), "weight": w, "score": w})).collect();
+                    t.call(
+                        Method::POST,
+                        case.path,
+                        Some(who),
+                        Some(json!({"project_id": p, "items": items, "findings": "矩阵结论"})),
+                    )
+                    .await
+                }
+            }
+            (Method::POST, "/api/v1/performance/results" | "/performance/results") => {
+                let (p, _) = self.evaluation_in(org_code).await;
+                if case.page {
+                    t.form(case.path, who, &[("project_id", &p.to_string())], None)
+                        .await
+                } else {
+                    t.call(
+                        Method::POST,
+                        "/api/v1/performance/results?year=2026",
+                        Some(who),
+                        Some(json!({"project_id": p})),
+                    )
+                    .await
+                }
+            }
+            (Method::POST, "/api/v1/publications" | "/publications") => {
+                let p = self.funded_in(org_code).await.to_string();
+                if case.page {
+                    t.form(
+                        case.path,
+                        who,
+                        &[("kind", "project_targets"), ("source", &p)],
+                        None,
+                    )
+                    .await
+                } else {
+                    t.call(
+                        Method::POST,
+                        case.path,
+                        Some(who),
+                        Some(json!({"kind": "project_targets", "source": p})),
+                    )
+                    .await
+                }
+            }
+            (
+                Method::POST,
+                "/api/v1/publications/{id}/withdraw" | "/publications/{id}/withdraw",
+            ) => {
+                let p = self.funded_in(org_code).await.to_string();
+                let r = t
+                    .call(
+                        Method::POST,
+                        "/api/v1/publications",
+                        Some(self.finance),
+                        Some(json!({"kind": "project_targets", "source": p})),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                let path = case.path.replace("{id}", &r.json()["id"].to_string());
+                if case.page {
+                    t.form(&path, who, &[], None).await
+                } else {
+                    t.call(Method::POST, &path, Some(who), None).await
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// Audit events the setup of a performance case writes (the project, and the checkpoint,
+    /// evaluation or publication acted on); None when the case is another's.
+    fn performance_setup_events(case: &Case) -> Option<i64> {
+        let p = case.path;
+        let perf =
+            p.contains("/performance") || p.contains("/evaluations") || p.contains("/publications");
+        if !perf {
+            return None;
+        }
+        Some(
+            if p.contains("decision") || p.contains("results") || p.contains("withdraw") {
+                2
+            } else {
+                1
+            },
+        )
+    }
+
     async fn policy_version(&self) -> i64 {
         self.t
             .get("/api/v1/policy/2026", Some(self.admin))
@@ -668,6 +1104,9 @@ impl Ctx<'_> {
         let csv = format!(
             "科目编码,科目名称\n201,一般公共服务支出\n20101,人大事务\n2010101,行政运行{n}\n"
         );
+        if let Some(reply) = self.send_performance(case, who, org_code).await {
+            return reply;
+        }
         match (case.method.clone(), case.path) {
             (Method::GET, "/api/v1/orgs/{id}") => {
                 t.get(&format!("/api/v1/orgs/{org_id}"), Some(who)).await
@@ -1261,18 +1700,20 @@ async fn role_scope_matrix(backend: Backend) {
                     // Setting up the case (a user, project, list entry or run, an attachment on it, a
                     // suspension to lift, a plan to review, an adjustment to decide) wrote events —
                     // a payment request writes none; the refused request itself must write none.
-                    let setup_writes = i64::from(
-                        case.path.contains("{id}")
-                            && (case.path.contains("users")
-                                || case.path.contains("projects")
-                                || case.path.contains("lists/entries")
-                                || case.path.contains("adjustments")
-                                || case.path.contains("allocation/runs")),
-                    ) + i64::from(
-                        case.path.contains("{attachment")
-                            || case.path.ends_with("/lift")
-                            || case.path.ends_with("spending-plans/review"),
-                    );
+                    let setup_writes = Ctx::performance_setup_events(&case).unwrap_or_else(|| {
+                        i64::from(
+                            case.path.contains("{id}")
+                                && (case.path.contains("users")
+                                    || case.path.contains("projects")
+                                    || case.path.contains("lists/entries")
+                                    || case.path.contains("adjustments")
+                                    || case.path.contains("allocation/runs")),
+                        ) + i64::from(
+                            case.path.contains("{attachment")
+                                || case.path.ends_with("/lift")
+                                || case.path.ends_with("spending-plans/review"),
+                        )
+                    });
                     let after = t.audit_count().await;
                     if after != before + setup_writes {
                         failures.push(format!(

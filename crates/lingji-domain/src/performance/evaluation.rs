@@ -69,6 +69,17 @@ pub struct ScoredIndicator {
     pub remedy: String,
 }
 
+impl ScoredIndicator {
+    /// The target as a table shows it: "≥3000人次", or the words of a qualitative one.
+    pub fn target_text(&self) -> String {
+        if self.comparator == Comparator::Qualitative {
+            self.target.clone()
+        } else {
+            format!("{}{}{}", self.comparator.label(), self.target, self.unit)
+        }
+    }
+}
+
 /// A scored self-evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scorecard {
@@ -135,6 +146,21 @@ fn level_weights(targets: &[Indicator], p: &Performance) -> [(IndicatorLevel, Sc
     out
 }
 
+/// Each indicator's weight, in table order: its level's weight split evenly over the level's
+/// indicators, exact to the hundredth (NAT-10).
+pub fn indicator_weights(targets: &[Indicator], p: &Performance) -> Vec<Score> {
+    let mut weights = vec![Score(0); targets.len()];
+    for (level, w) in level_weights(targets, p) {
+        let positions: Vec<usize> = (0..targets.len())
+            .filter(|i| targets[*i].category.level() == level)
+            .collect();
+        for (pos, part) in positions.iter().zip(split_weight(w, positions.len())) {
+            weights[*pos] = part;
+        }
+    }
+    weights
+}
+
 fn short(code: &'static str, message: String, field: String) -> Refusal {
     Refusal::new(code, message).field(field).clause("PM-10")
 }
@@ -170,16 +196,7 @@ pub fn score_self(
         ));
         return Err(refusals);
     }
-    let levels = level_weights(targets, p);
-    let mut weights = vec![Score(0); targets.len()];
-    for (level, w) in levels {
-        let positions: Vec<usize> = (0..targets.len())
-            .filter(|i| targets[*i].category.level() == level)
-            .collect();
-        for (pos, part) in positions.iter().zip(split_weight(w, positions.len())) {
-            weights[*pos] = part;
-        }
-    }
+    let weights = indicator_weights(targets, p);
     let mut rows = Vec::with_capacity(targets.len());
     for (i, (target, given)) in targets.iter().zip(&input.actuals).enumerate() {
         let w = weights[i];

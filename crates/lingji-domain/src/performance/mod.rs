@@ -9,7 +9,7 @@ pub mod scoring;
 pub use disclosure::PublicationKind;
 pub use evaluation::{
     Actual, Dimension, DimensionScore, KeyItem, KeyScorecard, Scorecard, ScoredIndicator,
-    SelfEvaluation, score_key, score_self,
+    SelfEvaluation, indicator_weights, score_key, score_self,
 };
 pub use monitoring::{Assessment, Decision, IndicatorProgress, Light, Likelihood, assess};
 pub use scoring::{Attainment, execution, qualitative, quantitative, split_weight};

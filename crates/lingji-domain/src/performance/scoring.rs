@@ -31,6 +31,15 @@ pub enum Attainment {
 }
 
 impl Attainment {
+    /// Stable name, as in forms and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attainment::Achieved => "achieved",
+            Attainment::Partly => "partly",
+            Attainment::NotAchieved => "not_achieved",
+        }
+    }
+
     /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {

@@ -90,6 +90,20 @@ impl Indicator {
         self.comparator != Comparator::Qualitative
     }
 
+    /// The target as a table shows it: "≥3000人次", or the words of a qualitative one.
+    pub fn target_text(&self) -> String {
+        if self.is_quantitative() {
+            format!(
+                "{}{}{}",
+                self.comparator.label(),
+                self.target_value,
+                self.unit
+            )
+        } else {
+            self.target_value.clone()
+        }
+    }
+
     /// The numeric target of a quantitative indicator.
     pub fn target_number(&self) -> Option<Decimal> {
         self.is_quantitative()

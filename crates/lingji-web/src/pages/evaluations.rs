@@ -56,7 +56,7 @@ async fn list(
 ) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = super::performance::year_of(&state, &id, &q).await?;
         let rows = state
             .app
             .evaluations(&id.caller(), jurisdiction, year, None)
@@ -212,8 +212,16 @@ async fn self_form(
 async fn key_form(
     State(state): State<AppState>,
     PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
     Path(project): Path<i64>,
 ) -> Response {
+    if !may_decide(&id) {
+        let e = AppError::Forbidden(lingji_domain::Refusal::new(
+            "FORBIDDEN",
+            "重点评价由财政部门组织",
+        ));
+        return error_page(&id, uri.path(), &e);
+    }
     show_form(
         &state,
         &id,
@@ -227,7 +235,13 @@ async fn key_form(
 }
 
 fn attainment_of(raw: &str) -> Option<Attainment> {
-    serde_json::from_value(serde_json::Value::String(raw.to_string())).ok()
+    [
+        Attainment::Achieved,
+        Attainment::Partly,
+        Attainment::NotAchieved,
+    ]
+    .into_iter()
+    .find(|a| a.as_str() == raw)
 }
 
 fn count(values: &BTreeMap<String, String>, prefix: &str, suffix: &str) -> usize {

@@ -38,7 +38,19 @@ pub(super) fn router() -> Router<AppState> {
         )
 }
 
-/// The tabs of the performance pages, shared by their templates.
+/// The year a performance page shows: `?year=` when given, else the jurisdiction's current.
+pub(super) async fn year_of(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+) -> Result<i32, AppError> {
+    match q.get("year").and_then(|y| y.trim().parse::<i32>().ok()) {
+        Some(y) if (2000..=2100).contains(&y) => Ok(y),
+        _ => state.app.current_year(id.actor.org.jurisdiction).await,
+    }
+}
+
+/// Whether the caller takes finance's performance decisions.
 pub(super) fn may_decide(id: &Identity) -> bool {
     may(id.actor.role, Resource::PerformanceDecision, Access::Write)
 }
@@ -56,10 +68,11 @@ async fn dashboard(
     State(state): State<AppState>,
     PageUser(id): PageUser,
     OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = year_of(&state, &id, &q).await?;
         state
             .app
             .performance_dashboard(&id.caller(), jurisdiction, year)
@@ -131,7 +144,7 @@ async fn show_monitoring(
     let jurisdiction = id.actor.org.jurisdiction;
     let light = q.get("light").and_then(|l| Light::parse(l));
     let built = async {
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = year_of(state, id, q).await?;
         let rows = state
             .app
             .checkpoints(&id.caller(), jurisdiction, year, None, light)

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use lingji_app::disclosure::{PublicItem, PublicationKind};
-use lingji_domain::performance::Dimension;
+use lingji_domain::performance::{Dimension, ScoredIndicator};
 use lingji_domain::policy::Score;
 use serde_json::Value;
 
@@ -131,15 +131,9 @@ fn shown(i: &PublicItem) -> Shown {
                 .map(|x| {
                     vec![
                         text(&x["name"]),
-                        format!(
-                            "{}{}{}",
-                            label_of(
-                                &x["comparator"],
-                                lingji_domain::project::targets::Comparator::label
-                            ),
-                            text(&x["target"]),
-                            text(&x["unit"])
-                        ),
+                        serde_json::from_value::<ScoredIndicator>(x.clone())
+                            .map(|i| i.target_text())
+                            .unwrap_or_else(|_| text(&x["target"])),
                         text(&x["actual"]),
                         points(&x["weight"]),
                         points(&x["score"]),

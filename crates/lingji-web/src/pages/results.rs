@@ -14,7 +14,7 @@ use lingji_app::disclosure::{PublicItem, PublicationKind, PublishDraft};
 use lingji_app::performance_results::{ApplyDraft, Results};
 use lingji_domain::Refusal;
 
-use super::performance::may_decide;
+use super::performance::{may_decide, year_of};
 use super::{FieldErrors, Layout, error_page, flash_from, render};
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
@@ -45,7 +45,7 @@ async fn show_results(
     let path = "/performance/results";
     let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = year_of(state, id, q).await?;
         state.app.results(&id.caller(), jurisdiction, year).await
     }
     .await;
@@ -77,6 +77,7 @@ async fn results(
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 struct ApplyForm {
+    year: String,
     project_id: String,
     cut: String,
     retire: String,
@@ -94,7 +95,10 @@ async fn apply(
         let project_id = form.project_id.trim().parse::<i64>().map_err(|_| {
             AppError::from(Refusal::new("RESULT_NOT_EVALUATED", "请选择项目").field("project_id"))
         })?;
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = match form.year.trim().parse::<i32>() {
+            Ok(y) => y,
+            Err(_) => state.app.current_year(jurisdiction).await?,
+        };
         let draft = ApplyDraft {
             project_id,
             cut: form.cut.clone(),
@@ -108,7 +112,11 @@ async fn apply(
     }
     .await;
     match done {
-        Ok(_) => Redirect::to("/performance/results?msg=saved").into_response(),
+        Ok(_) => Redirect::to(&format!(
+            "/performance/results?year={}&msg=saved",
+            form.year.trim()
+        ))
+        .into_response(),
         Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
         Err(e) => {
             let errors = FieldErrors::from_error(&e, &[]);
@@ -139,7 +147,7 @@ async fn show_publications(
     let path = "/publications";
     let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = year_of(state, id, q).await?;
         let items = state
             .app
             .publications(&id.caller(), jurisdiction, year)

@@ -101,6 +101,21 @@ impl TestApp {
         b
     }
 
+    /// A POST with a raw body of a media type (an uploaded workbook, say).
+    pub async fn raw(
+        &self,
+        path: &str,
+        session: &Session,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let request = Self::builder(Method::POST, path, Some(session))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(bytes))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// A JSON request (GET without body).
     pub async fn call(
         &self,

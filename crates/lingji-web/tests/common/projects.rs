@@ -173,3 +173,24 @@ pub async fn admitted(t: &TestApp, name: &str, tier: &str, reviewed: &str, extra
     assert_eq!(p["state"], "admitted", "{p}");
     p
 }
+
+/// A `complete()` project of the demo unit in `year`, funded with a line of `yuan` 元 on its
+/// meeting code: its id and the line's.
+pub async fn funded(t: &TestApp, op: &Session, year: i32, yuan: i64) -> (i64, i64) {
+    let mut body = complete(meeting_standard(t).await);
+    body["year"] = json!(year);
+    let p = create(t, op, body).await;
+    let id = p["id"].as_i64().unwrap();
+    let mut tx = t.app.store.begin().await.unwrap();
+    lingji_app::store::projects::set_state(
+        &mut tx,
+        id,
+        lingji_domain::project::ProjectState::Funded,
+        p["version"].as_i64().unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let line = super::lines::line_in(t, year, "101001", "30215", yuan, Some(id)).await;
+    (id, line)
+}
