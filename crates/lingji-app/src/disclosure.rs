@@ -96,6 +96,14 @@ fn evaluation_body(e: &EvaluationView) -> Value {
     })
 }
 
+/// A target table's indicators as published: level, name and target.
+fn indicator_rows(indicators: &[lingji_domain::project::targets::Indicator]) -> Vec<Value> {
+    indicators
+        .iter()
+        .map(|i| json!({"level": i.category.label(), "name": i.name, "target": i.target_text()}))
+        .collect()
+}
+
 /// The open-data columns, in order.
 pub const OPEN_DATA_COLUMNS: [&str; 10] = [
     "编号",
@@ -160,17 +168,30 @@ impl App {
                     "project_code": h.code,
                     "budget": if d.project.header.approved > Money::ZERO { h.approved } else { h.request },
                     "overall_goal": h.overall_goal,
-                    "indicators": d.indicators.iter().map(|i| json!({
-                        "level": i.category.label(),
-                        "name": i.name,
-                        "target": i.target_text(),
-                    })).collect::<Vec<_>>(),
+                    "indicators": indicator_rows(&d.indicators),
                 });
                 (
                     h.fiscal_year,
                     format!("project:{}", d.project.id),
                     h.name.clone(),
                     department,
+                    body,
+                )
+            }
+            PublicationKind::Targets => {
+                let t = self.target(caller, id()?).await.map_err(|_| unknown())?;
+                let body = json!({
+                    "subject": t.subject_label,
+                    "budget": t.budget,
+                    "overall_goal": t.targets.overall_goal,
+                    "policy_code": t.policy_code,
+                    "indicators": indicator_rows(&t.targets.indicators),
+                });
+                (
+                    t.fiscal_year,
+                    format!("target:{}", t.id),
+                    t.name.clone(),
+                    t.department_name.clone(),
                     body,
                 )
             }

@@ -14,7 +14,6 @@ use lingji_domain::policy::{ParamValue, Rate, Score};
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::evaluations::{self as store, Evaluation, NewEvaluation};
-use lingji_store::projects::ProjectDetail;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -23,7 +22,6 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::export::{header, xlsx, yuan_cell};
-use crate::projects::path_of;
 
 /// One indicator's actual value as entered.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -51,8 +49,12 @@ pub struct ActualDraft {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SelfDraft {
-    /// The project evaluated.
-    pub project_id: i64,
+    /// The project evaluated…
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// …or the department's or policy's targets.
+    #[serde(default)]
+    pub target_id: Option<i64>,
     /// One per indicator of its target table, in order.
     pub actuals: Vec<ActualDraft>,
     /// Why the budget was not fully spent.
@@ -85,8 +87,12 @@ pub struct KeyItemDraft {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyDraft {
-    /// The project evaluated.
-    pub project_id: i64,
+    /// The project evaluated…
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// …or the department's or policy's targets.
+    #[serde(default)]
+    pub target_id: Option<i64>,
     /// The agency's code in the registry; empty when finance evaluates itself.
     #[serde(default)]
     pub agency_code: String,
@@ -143,6 +149,41 @@ pub struct EvaluationView {
     pub recorded_at: String,
     /// Results application has confirmed it.
     pub applied: bool,
+}
+
+/// What an evaluation is of.
+struct Subject {
+    /// `project:ID` or `target:ID`.
+    key: String,
+    project_id: Option<i64>,
+    target_id: Option<i64>,
+    /// Where it sits: a project's unit, or the targets' department.
+    path: OrgPath,
+    fiscal_year: i32,
+    name: String,
+    indicators: Vec<lingji_domain::project::targets::Indicator>,
+    budget: Money,
+    spent: Money,
+}
+
+impl Subject {
+    fn department_id(&self) -> AppResult<i64> {
+        self.path
+            .department
+            .ok_or_else(|| AppError::Internal("an evaluated subject has a department".into()))
+    }
+
+    fn entity(&self) -> &'static str {
+        if self.project_id.is_some() {
+            "project"
+        } else {
+            "performance_target"
+        }
+    }
+
+    fn entity_id(&self) -> i64 {
+        self.project_id.or(self.target_id).unwrap_or_default()
+    }
 }
 
 /// The kind's Chinese name.
@@ -210,24 +251,75 @@ fn text_limit(text: &str, max: usize, field: &str, errors: &mut Vec<Refusal>) {
 }
 
 impl App {
-    /// A project with its ledger figures.
-    async fn evaluated(
+    /// What is evaluated: a project, or a department's or policy's targets, with its
+    /// indicators and ledger figures. Hidden (404) from a caller who may not read it.
+    async fn subject_of(
         conn: &mut AnyConnection,
-        project_id: i64,
-    ) -> AppResult<(ProjectDetail, Money, Money)> {
-        let detail = lingji_store::projects::get_detail(conn, project_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("项目"))?;
-        let (budget, spent) =
-            lingji_store::performance::project_execution(conn, project_id).await?;
-        Ok((detail, budget, spent))
+        caller: &Caller,
+        project_id: Option<i64>,
+        target_id: Option<i64>,
+    ) -> AppResult<Subject> {
+        let subject = match (project_id, target_id) {
+            (Some(id), None) => {
+                let d = lingji_store::projects::get_detail(conn, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("项目"))?;
+                let (budget, spent) =
+                    lingji_store::performance::project_execution(conn, id).await?;
+                let h = d.project.header;
+                Subject {
+                    key: format!("project:{id}"),
+                    project_id: Some(id),
+                    target_id: None,
+                    path: OrgPath {
+                        jurisdiction: h.jurisdiction_id,
+                        department: Some(h.department_id),
+                        unit: Some(h.unit_id),
+                    },
+                    fiscal_year: h.fiscal_year,
+                    name: h.name,
+                    indicators: d.indicators,
+                    budget,
+                    spent,
+                }
+            }
+            (None, Some(id)) => {
+                let t = lingji_store::performance::target(conn, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("绩效目标"))?;
+                let (budget, spent) = crate::performance_targets::execution(conn, &t).await?;
+                Subject {
+                    key: format!("target:{id}"),
+                    project_id: None,
+                    target_id: Some(id),
+                    path: crate::performance_targets::target_path(&t),
+                    fiscal_year: t.fiscal_year,
+                    name: t.name,
+                    indicators: t.targets.indicators,
+                    budget,
+                    spent,
+                }
+            }
+            _ => {
+                return Err(Refusal::new(
+                    "EVALUATION_SUBJECT_REQUIRED",
+                    "请指定评价的项目（project_id）或绩效目标（target_id）之一",
+                )
+                .field("project_id")
+                .into());
+            }
+        };
+        caller
+            .authorize(Resource::Performance, Access::Read, &subject.path)
+            .map_err(|_| AppError::not_found("评价对象"))?;
+        Ok(subject)
     }
 
-    /// Only a project with an approved budget is evaluated.
+    /// Only a subject with an approved budget is evaluated.
     fn require_budget(budget: Money) -> AppResult<()> {
         if budget <= Money::ZERO {
             return Err(
-                Refusal::new("EVALUATION_NO_BUDGET", "项目没有已批复的预算指标，无法评价")
+                Refusal::new("EVALUATION_NO_BUDGET", "没有已批复的预算指标，无法评价")
                     .field("project_id")
                     .clause("PM-10")
                     .into(),
@@ -260,15 +352,12 @@ impl App {
         draft: &SelfDraft,
     ) -> AppResult<EvaluationView> {
         let mut tx = self.store.begin().await?;
-        let (d, budget, spent) = Self::evaluated(&mut tx, draft.project_id).await?;
-        let path = path_of(&d.project.header);
-        caller
-            .authorize(Resource::Performance, Access::Read, &path)
-            .map_err(|_| AppError::not_found("项目"))?;
-        caller.authorize(Resource::Performance, Access::Write, &path)?;
-        Self::require_budget(budget)?;
-        Self::refuse_if_applied(&mut tx, d.project.id).await?;
-        let h = &d.project.header;
+        let sub = Self::subject_of(&mut tx, caller, draft.project_id, draft.target_id).await?;
+        caller.authorize(Resource::Performance, Access::Write, &sub.path)?;
+        Self::require_budget(sub.budget)?;
+        if let Some(p) = sub.project_id {
+            Self::refuse_if_applied(&mut tx, p).await?;
+        }
         let mut errors = Vec::new();
         text_limit(&draft.summary, 2000, "summary", &mut errors);
         let actuals: Vec<Actual> = draft
@@ -291,35 +380,31 @@ impl App {
                 errors,
             ));
         }
-        let profile = crate::profiles::in_force(&mut tx, h.jurisdiction_id, h.fiscal_year).await?;
+        let profile =
+            crate::profiles::in_force(&mut tx, sub.path.jurisdiction, sub.fiscal_year).await?;
         let input = SelfEvaluation {
             actuals,
             execution_reason: draft.execution_reason.chars().take(500).collect(),
             execution_remedy: draft.execution_remedy.chars().take(500).collect(),
         };
-        let card = score_self(
-            &d.indicators,
-            &input,
-            Rate::ratio(spent, budget),
-            &profile.performance,
-        )
-        .map_err(|errors| AppError::invalid("EVALUATION_INVALID", "自评表有误", errors))?;
-        let subject = format!("project:{}", d.project.id);
+        let rate = Rate::ratio(sub.spent, sub.budget);
+        let card = score_self(&sub.indicators, &input, rate, &profile.performance)
+            .map_err(|errors| AppError::invalid("EVALUATION_INVALID", "自评表有误", errors))?;
         let id = store::put(
             &mut tx,
             &NewEvaluation {
-                jurisdiction_id: h.jurisdiction_id,
-                fiscal_year: h.fiscal_year,
+                jurisdiction_id: sub.path.jurisdiction,
+                fiscal_year: sub.fiscal_year,
                 kind: "self",
-                subject_key: &subject,
-                project_id: Some(d.project.id),
-                target_id: None,
-                department_id: h.department_id,
-                unit_id: Some(h.unit_id),
-                name: &h.name,
+                subject_key: &sub.key,
+                project_id: sub.project_id,
+                target_id: sub.target_id,
+                department_id: sub.department_id()?,
+                unit_id: sub.path.unit,
+                name: &sub.name,
                 agency_code: "",
-                budget,
-                spent,
+                budget: sub.budget,
+                spent: sub.spent,
                 score: card.total.0,
                 grade: card.grade.as_str(),
                 scorecard: serde_json::to_string(&card)
@@ -333,10 +418,10 @@ impl App {
             &mut tx,
             caller
                 .event(
-                    h.jurisdiction_id,
+                    sub.path.jurisdiction,
                     "evaluation.self",
-                    "project",
-                    d.project.id,
+                    sub.entity(),
+                    sub.entity_id(),
                 )
                 .after_json(&serde_json::json!({
                     "evaluation": id,
@@ -367,13 +452,14 @@ impl App {
             &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let mut tx = self.store.begin().await?;
-        let (d, budget, spent) = Self::evaluated(&mut tx, draft.project_id).await?;
-        let h = &d.project.header;
-        if h.jurisdiction_id != jurisdiction_id {
-            return Err(AppError::not_found("项目"));
+        let sub = Self::subject_of(&mut tx, caller, draft.project_id, draft.target_id).await?;
+        if sub.path.jurisdiction != jurisdiction_id {
+            return Err(AppError::not_found("评价对象"));
         }
-        Self::require_budget(budget)?;
-        Self::refuse_if_applied(&mut tx, d.project.id).await?;
+        Self::require_budget(sub.budget)?;
+        if let Some(p) = sub.project_id {
+            Self::refuse_if_applied(&mut tx, p).await?;
+        }
         let mut errors = Vec::new();
         text_limit(&draft.findings, 5000, "findings", &mut errors);
         if draft.findings.trim().is_empty() {
@@ -431,26 +517,25 @@ impl App {
                 errors,
             ));
         }
-        let profile = crate::profiles::in_force(&mut tx, h.jurisdiction_id, h.fiscal_year).await?;
+        let profile = crate::profiles::in_force(&mut tx, jurisdiction_id, sub.fiscal_year).await?;
         let card = score_key(&items, &profile.performance).map_err(|errors| {
             AppError::invalid("KEY_EVALUATION_INVALID", "重点评价有误", errors)
         })?;
-        let subject = format!("project:{}", d.project.id);
         let id = store::put(
             &mut tx,
             &NewEvaluation {
                 jurisdiction_id,
-                fiscal_year: h.fiscal_year,
+                fiscal_year: sub.fiscal_year,
                 kind: "key",
-                subject_key: &subject,
-                project_id: Some(d.project.id),
-                target_id: None,
-                department_id: h.department_id,
-                unit_id: Some(h.unit_id),
-                name: &h.name,
+                subject_key: &sub.key,
+                project_id: sub.project_id,
+                target_id: sub.target_id,
+                department_id: sub.department_id()?,
+                unit_id: sub.path.unit,
+                name: &sub.name,
                 agency_code: agency,
-                budget,
-                spent,
+                budget: sub.budget,
+                spent: sub.spent,
                 score: card.total.0,
                 grade: card.grade.as_str(),
                 scorecard: serde_json::to_string(&card)
@@ -463,7 +548,12 @@ impl App {
         lingji_store::audit::append(
             &mut tx,
             caller
-                .event(jurisdiction_id, "evaluation.key", "project", d.project.id)
+                .event(
+                    jurisdiction_id,
+                    "evaluation.key",
+                    sub.entity(),
+                    sub.entity_id(),
+                )
                 .after_json(&serde_json::json!({
                     "evaluation": id,
                     "agency": agency,

@@ -30,6 +30,7 @@ pub mod payments;
 pub mod performance_dashboard;
 pub mod performance_monitoring;
 pub mod performance_results;
+pub mod performance_targets;
 pub mod plans;
 pub mod profiles;
 pub mod project_excel;

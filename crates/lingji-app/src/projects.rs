@@ -335,23 +335,7 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
             ));
         }
     }
-    let mut indicators = Vec::new();
-    for (i, ind) in d.indicators.iter().enumerate() {
-        let field = |f: &str| format!("indicators[{i}].{f}");
-        let category =
-            IndicatorCategory::parse(&ind.category).map_err(|r| e.push(r.field(field("category"))));
-        let comparator =
-            Comparator::parse(&ind.comparator).map_err(|r| e.push(r.field(field("comparator"))));
-        if let (Ok(category), Ok(comparator)) = (category, comparator) {
-            indicators.push(Indicator {
-                category,
-                name: ind.name.trim().to_string(),
-                comparator,
-                target_value: ind.target_value.trim().to_string(),
-                unit: ind.unit.trim().to_string(),
-            });
-        }
-    }
+    let indicators = parse_indicators(&d.indicators, &mut e);
     let plan = d
         .year_plan
         .iter()
@@ -380,6 +364,29 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
         plan,
     };
     (parsed, e)
+}
+
+/// Indicators as typed, each category and comparator parsed; what cannot be is refused by
+/// its row (`indicators[i].category`).
+pub(crate) fn parse_indicators(drafts: &[IndicatorDraft], e: &mut Vec<Refusal>) -> Vec<Indicator> {
+    let mut indicators = Vec::new();
+    for (i, ind) in drafts.iter().enumerate() {
+        let field = |f: &str| format!("indicators[{i}].{f}");
+        let category =
+            IndicatorCategory::parse(&ind.category).map_err(|r| e.push(r.field(field("category"))));
+        let comparator =
+            Comparator::parse(&ind.comparator).map_err(|r| e.push(r.field(field("comparator"))));
+        if let (Ok(category), Ok(comparator)) = (category, comparator) {
+            indicators.push(Indicator {
+                category,
+                name: ind.name.trim().to_string(),
+                comparator,
+                target_value: ind.target_value.trim().to_string(),
+                unit: ind.unit.trim().to_string(),
+            });
+        }
+    }
+    indicators
 }
 
 fn invalid(errors: Vec<Refusal>, what: &str) -> AppError {

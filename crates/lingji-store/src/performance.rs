@@ -78,6 +78,8 @@ pub struct NewTarget<'a> {
     pub budget: Money,
     /// The target table.
     pub targets: &'a TargetTable,
+    /// A policy's projects.
+    pub projects: &'a [i64],
     /// Who.
     pub by: &'a str,
 }
@@ -105,6 +107,8 @@ pub struct Target {
     pub budget: Money,
     /// The target table.
     pub targets: TargetTable,
+    /// A policy's projects.
+    pub projects: Vec<i64>,
     /// Row version.
     pub version: i64,
     /// Last changed by.
@@ -124,6 +128,7 @@ type TargetRow = (
     String,
     i64,
     String,
+    String,
     i64,
     String,
     String,
@@ -141,9 +146,10 @@ fn target_of(r: TargetRow) -> Result<Target, StoreError> {
         name: r.7,
         budget: Money::from_fen(r.8),
         targets: serde_json::from_str(&r.9).map_err(corrupt)?,
-        version: r.10,
-        updated_by: r.11,
-        updated_at: r.12,
+        projects: serde_json::from_str(&r.10).map_err(corrupt)?,
+        version: r.11,
+        updated_by: r.12,
+        updated_at: r.13,
     })
 }
 
@@ -151,7 +157,7 @@ macro_rules! target_select {
     ($where:literal) => {
         concat!(
             "SELECT t.id, t.jurisdiction_id, t.fiscal_year, t.subject, t.department_id, o.name, t.policy_code, t.name, \
-             t.budget, t.targets, t.version, t.updated_by, t.updated_at \
+             t.budget, t.targets, t.projects, t.version, t.updated_by, t.updated_at \
              FROM performance_targets t JOIN organisations o ON o.id = t.department_id WHERE ",
             $where
         )
@@ -161,9 +167,10 @@ macro_rules! target_select {
 /// Records new targets; a second of the same subject, department and policy is a conflict.
 pub async fn insert_target(conn: &mut AnyConnection, t: &NewTarget<'_>) -> Result<i64, StoreError> {
     let json = serde_json::to_string(t.targets).map_err(corrupt)?;
+    let projects = serde_json::to_string(t.projects).map_err(corrupt)?;
     Ok(sqlx::query_scalar(
         "INSERT INTO performance_targets (jurisdiction_id, fiscal_year, subject, department_id, policy_code, name, \
-         budget, targets, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         budget, targets, projects, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(t.jurisdiction_id)
     .bind(i64::from(t.fiscal_year))
@@ -173,6 +180,7 @@ pub async fn insert_target(conn: &mut AnyConnection, t: &NewTarget<'_>) -> Resul
     .bind(t.name)
     .bind(t.budget.fen())
     .bind(json)
+    .bind(projects)
     .bind(t.by)
     .bind(now_text())
     .fetch_one(&mut *conn)
@@ -187,13 +195,15 @@ pub async fn update_target(
     t: &NewTarget<'_>,
 ) -> Result<(), StoreError> {
     let json = serde_json::to_string(t.targets).map_err(corrupt)?;
+    let projects = serde_json::to_string(t.projects).map_err(corrupt)?;
     let done = sqlx::query(
-        "UPDATE performance_targets SET name = $1, budget = $2, targets = $3, updated_by = $4, updated_at = $5, \
-         version = version + 1 WHERE id = $6 AND version = $7",
+        "UPDATE performance_targets SET name = $1, budget = $2, targets = $3, projects = $4, updated_by = $5, \
+         updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8",
     )
     .bind(t.name)
     .bind(t.budget.fen())
     .bind(json)
+    .bind(projects)
     .bind(t.by)
     .bind(now_text())
     .bind(id)

@@ -655,7 +655,147 @@ async fn pm_5_the_public_sees_what_is_published_and_nothing_else(backend: Backen
     );
 }
 
+async fn pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledger_and_published(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let dept = t.login("zhuguan").await;
+    let fin = t.login("caizheng").await;
+    let (project, _) = funded(&t, &op, 2026, 100_000).await;
+    let department_id = t
+        .get(
+            &format!("/api/v1/orgs/{}", t.org_id("101001").await),
+            Some(&fin),
+        )
+        .await
+        .json()["department_id"]
+        .clone();
+    let targets = |subject: &str, value: &str| {
+        json!({"subject": subject, "name": "市教育局 2026 年部门整体绩效目标", "budget": "5000000",
+            "overall_goal": "保障教育事业平稳运行",
+            "indicators": [{"category": "quantity", "name": "培训教师人次", "comparator": "ge", "target_value": value, "unit": "人次"}]})
+    };
+    let path = "/api/v1/performance/targets?year=2026";
+    let r = t
+        .call(
+            Method::POST,
+            path,
+            Some(&op),
+            Some(targets("department", "3000")),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a unit does not set its department's targets"
+    );
+    let r = t
+        .call(
+            Method::POST,
+            path,
+            Some(&dept),
+            Some(targets("department", "很多")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let e = &r.json()["errors"][0];
+    assert_eq!(
+        (e["field"].as_str(), e["clause"].as_str()),
+        (Some("indicators[0].target_value"), Some("PM-7"))
+    );
+    let r = t
+        .call(
+            Method::POST,
+            path,
+            Some(&dept),
+            Some(targets("department", "3000")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let department = r.json();
+    assert_eq!(department["department_id"], department_id);
+    let again = t
+        .call(
+            Method::POST,
+            path,
+            Some(&dept),
+            Some(targets("department", "3000")),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.json()["code"].as_str()),
+        (StatusCode::CONFLICT, Some("TARGET_EXISTS"))
+    );
+
+    // The department's self-evaluation reads the department's lines: 100,000.00 budgeted, none spent.
+    let r = t
+        .call(Method::POST, "/api/v1/evaluations/self", Some(&dept), Some(json!({"target_id": department["id"],
+            "actuals": [{"actual": "3000"}], "execution_reason": "年中", "execution_remedy": "加快"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let ev = r.json();
+    assert_eq!(
+        (ev["budget"].as_str(), ev["score"].as_u64()),
+        (Some("100000.00"), Some(9_000)),
+        "{ev}"
+    );
+
+    // A policy: a special fund led by the department, carried out by the funded project.
+    let r = t
+        .call(Method::POST, "/api/v1/lists/special_funds", Some(&fin), Some(json!({"code": "ZX-EDU", "name": "教师培训专项资金",
+            "note": "示范市教师队伍建设实施意见", "lead_department_id": department_id, "start_year": 2026, "period_years": 3,
+            "tasks": ["培训教师 3000 人次"]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let code = t
+        .get(&format!("/api/v1/projects/{project}"), Some(&fin))
+        .await
+        .json()["code"]
+        .clone();
+    let mut policy = targets("policy", "3000");
+    policy["policy_code"] = json!("ZX-EDU");
+    policy["name"] = json!("教师培训专项资金绩效目标");
+    policy["projects"] = json!([code]);
+    let r = t.call(Method::POST, path, Some(&dept), Some(policy)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let policy = r.json();
+    assert_eq!(policy["projects"], json!([project]));
+    let list = t
+        .get("/api/v1/performance/targets?year=2026", Some(&dept))
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(
+        t.get("/api/v1/performance/targets?year=2026", Some(&op))
+            .await
+            .json(),
+        json!([])
+    );
+
+    // Published: the public reads the table as it was.
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/publications",
+            Some(&fin),
+            Some(json!({"kind": "targets", "source": policy["id"].to_string()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let item = t
+        .get(
+            &format!("/api/v1/public/publications/{}", r.json()["id"]),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(item["body"]["policy_code"], "ZX-EDU");
+    assert_eq!(item["body"]["indicators"][0]["target"], "≥3000人次");
+}
+
 backend_tests!(
+    pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledger_and_published,
     pm_9_a_red_project_suspended_by_finance_is_blocked_at_payment_until_lifted,
     pm_10_self_evaluation_scores_every_indicator_and_explains_shortfalls,
     pm_12_a_blacklisted_agency_cannot_be_assigned_a_key_evaluation,

@@ -104,6 +104,9 @@ fn cases() -> Vec<Case> {
     let finance_refused = [(D, D), (D, D), (R, R), (D, D), (D, D), (D, D)];
     let budget_read = [(A, A), (A, A), (A, A), (D, D), (A, A), (D, D)];
     let payment_write = [(A, D), (D, D), (A, A), (D, D), (D, D), (D, D)];
+    // A department's own targets (PM-7): its reviewer and finance write, audit reads too.
+    let department_write = [(D, D), (A, D), (A, A), (D, D), (D, D), (D, D)];
+    let department_read = [(D, D), (A, D), (A, A), (D, D), (A, A), (D, D)];
     vec![
         api(Method::GET, "/api/v1/orgs", all),
         api(Method::POST, "/api/v1/orgs", admin_only),
@@ -333,6 +336,17 @@ fn cases() -> Vec<Case> {
         ),
         api(Method::POST, "/api/v1/evaluations/self", project_write),
         api(Method::POST, "/api/v1/evaluations/key", finance_only),
+        api(Method::GET, "/api/v1/performance/targets", budget_read),
+        api(
+            Method::POST,
+            "/api/v1/performance/targets",
+            department_write,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/performance/targets/{id}",
+            department_read,
+        ),
         api(Method::GET, "/api/v1/performance/results", allocation_read),
         api(Method::POST, "/api/v1/performance/results", finance_only),
         api(Method::GET, "/api/v1/publications", allocation_read),
@@ -488,6 +502,20 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/evaluations/key/{project}", finance_only),
         page(Method::POST, "/evaluations/key/{project}", finance_only),
         page(Method::GET, "/evaluations/{id}", project_read),
+        page(Method::GET, "/performance/targets", budget_read),
+        page(Method::POST, "/performance/targets", department_write),
+        page(
+            Method::GET,
+            "/evaluations/targets/{id}/self",
+            department_read,
+        ),
+        page(
+            Method::POST,
+            "/evaluations/targets/{id}/self",
+            department_write,
+        ),
+        page(Method::GET, "/evaluations/targets/{id}/key", finance_only),
+        page(Method::POST, "/evaluations/targets/{id}/key", finance_only),
         page(Method::GET, "/performance/results", allocation_read),
         page(Method::POST, "/performance/results", finance_only),
         page(Method::GET, "/publications", allocation_read),
@@ -844,6 +872,68 @@ impl Ctx<'_> {
             .to_string()
     }
 
+    /// The 2026 department targets of every organisation's department in the matrix, each
+    /// with a line so they have a budget — made before the cases, so a case's own writes are
+    /// all its refused request could have written.
+    async fn prepare_targets(&self) {
+        for org in OWN.iter().chain(OTHER.iter()) {
+            if self.target_in(org).await.is_null() {
+                let body = self.target_body(org).await;
+                let r = self
+                    .t
+                    .call(
+                        Method::POST,
+                        "/api/v1/performance/targets?year=2026",
+                        Some(self.finance),
+                        Some(body),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                common::lines::line(self.t, org, "30215", 100_000, None).await;
+            }
+        }
+    }
+
+    /// The 2026 department targets of the department of `org_code` (null when none yet).
+    async fn target_in(&self, org_code: &str) -> Value {
+        let department = self.org(org_code).await["department_id"].clone();
+        let list = self
+            .t
+            .get("/api/v1/performance/targets?year=2026", Some(self.finance))
+            .await
+            .json();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["department_id"] == department && t["subject"] == "department")
+            .map(|t| t["id"].clone())
+            .unwrap_or(Value::Null)
+    }
+
+    /// An update of those targets at their current version.
+    async fn target_update(&self, org_code: &str) -> Value {
+        let id = self.target_in(org_code).await;
+        let version = self
+            .t
+            .get(
+                &format!("/api/v1/performance/targets/{id}"),
+                Some(self.finance),
+            )
+            .await
+            .json()["version"]
+            .clone();
+        let mut body = self.target_body(org_code).await;
+        body["expected_version"] = version;
+        body
+    }
+
+    async fn target_body(&self, org_code: &str) -> Value {
+        let org = self.org(org_code).await;
+        json!({"subject": "department", "department_id": org["department_id"], "name": "矩阵部门整体目标", "budget": "100000",
+            "overall_goal": "矩阵总体目标",
+            "indicators": [{"category": "quantity", "name": "培训人次", "comparator": "ge", "target_value": "100", "unit": "人次"}]})
+    }
+
     /// Sends a performance case (PM-9–PM-13); None when the case is another's.
     async fn send_performance(
         &self,
@@ -854,6 +944,100 @@ impl Ctx<'_> {
         let t = self.t;
         let csrf = |path: &str| format!("{path}?_csrf={}", who.csrf);
         Some(match (case.method.clone(), case.path) {
+            (Method::POST, "/api/v1/performance/targets") => {
+                let body = self.target_update(org_code).await;
+                t.call(
+                    Method::POST,
+                    "/api/v1/performance/targets?year=2026",
+                    Some(who),
+                    Some(body),
+                )
+                .await
+            }
+            (Method::POST, "/performance/targets") => {
+                let body = self.target_update(org_code).await;
+                let text = |k: &str| {
+                    body[k]
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| body[k].to_string())
+                };
+                let (department, version) = (text("department_id"), text("expected_version"));
+                t.form(
+                    case.path,
+                    who,
+                    &[
+                        ("year", "2026"),
+                        ("department_id", &department),
+                        ("expected_version", &version),
+                        ("subject", "department"),
+                        ("name", "矩阵部门整体目标"),
+                        ("budget", "100000"),
+                        ("overall_goal", "矩阵总体目标"),
+                        ("indicators[0].category", "quantity"),
+                        ("indicators[0].name", "培训人次"),
+                        ("indicators[0].comparator", "ge"),
+                        ("indicators[0].target_value", "100"),
+                        ("indicators[0].unit", "人次"),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (
+                Method::GET,
+                "/api/v1/performance/targets/{id}"
+                | "/evaluations/targets/{id}/self"
+                | "/evaluations/targets/{id}/key",
+            ) => {
+                let target = self.target_in(org_code).await;
+                t.get(&case.path.replace("{id}", &target.to_string()), Some(who))
+                    .await
+            }
+            (Method::POST, "/evaluations/targets/{id}/self") => {
+                let target = self.target_in(org_code).await;
+                t.form(
+                    &case.path.replace("{id}", &target.to_string()),
+                    who,
+                    &[
+                        ("actuals[0].actual", "120"),
+                        ("execution_reason", "尚未支付"),
+                        ("execution_remedy", "加快支付"),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/evaluations/targets/{id}/key") => {
+                let target = self.target_in(org_code).await;
+                let mut fields: Vec<(String, String)> =
+                    vec![("findings".into(), "矩阵结论".into())];
+                for (i, (d, w)) in [
+                    ("decision", "20"),
+                    ("process", "20"),
+                    ("output", "30"),
+                    ("benefit", "30"),
+                ]
+                .iter()
+                .enumerate()
+                {
+                    fields.push((format!("items[{i}].dimension"), d.to_string()));
+                    fields.push((format!("items[{i}].name"), format!("{d}指标")));
+                    fields.push((format!("items[{i}].weight"), w.to_string()));
+                    fields.push((format!("items[{i}].score"), w.to_string()));
+                }
+                let refs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                t.form(
+                    &case.path.replace("{id}", &target.to_string()),
+                    who,
+                    &refs,
+                    None,
+                )
+                .await
+            }
             (Method::POST, "/api/v1/performance/checkpoints") => {
                 let p = self.funded_in(org_code).await;
                 t.call(
@@ -1076,7 +1260,9 @@ impl Ctx<'_> {
             return None;
         }
         Some(
-            if p.contains("decision") || p.contains("results") || p.contains("withdraw") {
+            if p.ends_with("/performance/targets") || p.contains("/evaluations/targets/") {
+                0
+            } else if p.contains("decision") || p.contains("results") || p.contains("withdraw") {
                 2
             } else {
                 1
@@ -1664,6 +1850,7 @@ async fn role_scope_matrix(backend: Backend) {
         serial: std::cell::Cell::new(0),
         years: std::cell::Cell::new(0),
     };
+    ctx.prepare_targets().await;
     let mut sessions = Vec::new();
     for role in ROLES {
         sessions.push(t.login(role).await);

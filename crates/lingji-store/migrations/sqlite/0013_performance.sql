@@ -4,7 +4,8 @@
 -- allocation run reads), and what finance publishes (a frozen copy, so nothing unpublished
 -- can leak through a later edit). Money in fen, rates in basis points, scores in hundredths.
 
--- A department's overall targets (部门整体绩效目标) or a policy's (a special fund's), PM-7.
+-- A department's overall targets (部门整体绩效目标) or a policy's (a special fund's), PM-7; a
+-- policy lists the projects that carry it out (JSON ids), whose lines are its spending.
 CREATE TABLE performance_targets (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     jurisdiction_id  BIGINT NOT NULL REFERENCES organisations (id),
@@ -15,6 +16,7 @@ CREATE TABLE performance_targets (
     name             TEXT   NOT NULL,
     budget           BIGINT NOT NULL,
     targets          TEXT   NOT NULL,
+    projects         TEXT   NOT NULL DEFAULT '[]',
     version          BIGINT NOT NULL DEFAULT 1,
     updated_by       TEXT   NOT NULL,
     updated_at       TEXT   NOT NULL,

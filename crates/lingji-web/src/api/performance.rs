@@ -10,6 +10,7 @@ use lingji_app::disclosure::PublishDraft;
 use lingji_app::evaluations::{KeyDraft, SelfDraft};
 use lingji_app::performance_monitoring::{CheckpointDraft, DecisionDraft};
 use lingji_app::performance_results::ApplyDraft;
+use lingji_app::performance_targets::TargetDraft;
 use lingji_domain::performance::Light;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -34,6 +35,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(self_evaluate))
         .routes(routes!(key_evaluate))
         .routes(routes!(list_results, apply_result))
+        .routes(routes!(list_targets, put_target))
+        .routes(routes!(get_target))
         .routes(routes!(list_publications, publish))
         .routes(routes!(withdraw))
 }
@@ -333,4 +336,58 @@ async fn withdraw(
         .withdraw(&id.caller(), id.actor.org.jurisdiction, item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Department and policy targets of a year (PM-2, PM-7): a department its own, finance and
+/// audit all.
+#[utoipa::path(get, path = "/performance/targets", tag = "performance", params(YearQuery),
+    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn list_targets(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Query(q): Query<YearQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    Ok(document(
+        &state
+            .app
+            .targets(&id.caller(), id.actor.org.jurisdiction, year)
+            .await?,
+    ))
+}
+
+/// Records or changes a department's overall targets or a policy's (a special fund's, by its
+/// lead department), every indicator checked by its row (PM-7). 409 when they exist and no
+/// `expected_version` is given, or it is stale.
+#[utoipa::path(post, path = "/performance/targets", tag = "performance", params(YearQuery),
+    request_body = TargetDraft,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn put_target(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Query(q): Query<YearQuery>,
+    ApiJson(body): ApiJson<TargetDraft>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    Ok(document(
+        &state
+            .app
+            .put_target(&id.caller(), id.actor.org.jurisdiction, year, &body)
+            .await?,
+    ))
+}
+
+/// One department's or policy's targets.
+#[utoipa::path(get, path = "/performance/targets/{id}", tag = "performance", params(("id" = i64, Path)),
+    responses((status = 200, body = Document), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn get_target(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Path(target): Path<i64>,
+) -> ApiResult<Json<Document>> {
+    Ok(document(&state.app.target(&id.caller(), target).await?))
 }

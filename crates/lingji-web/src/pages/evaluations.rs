@@ -31,7 +31,39 @@ pub(super) fn router() -> Router<AppState> {
             get(self_form).post(self_save),
         )
         .route("/evaluations/key/{project}", get(key_form).post(key_save))
+        .route(
+            "/evaluations/targets/{id}/self",
+            get(target_self_form).post(target_self_save),
+        )
+        .route(
+            "/evaluations/targets/{id}/key",
+            get(target_key_form).post(target_key_save),
+        )
         .route("/evaluations/{id}", get(detail))
+}
+
+/// What a form evaluates: a project, or a department's or policy's targets.
+#[derive(Clone, Copy)]
+enum Of {
+    Project(i64),
+    Target(i64),
+}
+
+impl Of {
+    fn path(self, key: bool) -> String {
+        let kind = if key { "key" } else { "self" };
+        match self {
+            Of::Project(p) => format!("/evaluations/{kind}/{p}"),
+            Of::Target(t) => format!("/evaluations/targets/{t}/{kind}"),
+        }
+    }
+
+    fn ids(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Of::Project(p) => (Some(p), None),
+            Of::Target(t) => (None, Some(t)),
+        }
+    }
 }
 
 /// Rows of the key-evaluation form.
@@ -96,7 +128,7 @@ async fn list(
 #[template(path = "evaluation_form.html")]
 struct FormPage<'a> {
     layout: &'a Layout,
-    project_id: i64,
+    action: String,
     key: bool,
     indicators: Vec<Indicator>,
     values: BTreeMap<String, String>,
@@ -124,18 +156,24 @@ impl FormPage<'_> {
 async fn show_form(
     state: &AppState,
     id: &Identity,
-    project: i64,
+    of: Of,
     key: bool,
     values: BTreeMap<String, String>,
     status: StatusCode,
     errors: FieldErrors,
 ) -> Response {
-    let path = format!(
-        "/evaluations/{}/{project}",
-        if key { "key" } else { "self" }
-    );
+    let path = of.path(key);
     let built = async {
-        let (detail, _) = state.app.project(&id.caller(), project).await?;
+        let (name, indicators) = match of {
+            Of::Project(p) => {
+                let (d, _) = state.app.project(&id.caller(), p).await?;
+                (d.project.header.name, d.indicators)
+            }
+            Of::Target(t) => {
+                let t = state.app.target(&id.caller(), t).await?;
+                (t.name, t.targets.indicators)
+            }
+        };
         let agencies = if key {
             state
                 .app
@@ -153,11 +191,11 @@ async fn show_form(
         } else {
             Vec::new()
         };
-        Ok::<_, AppError>((detail, agencies))
+        Ok::<_, AppError>((name, indicators, agencies))
     }
     .await;
     match built {
-        Ok((detail, agencies)) => {
+        Ok((name, indicators, agencies)) => {
             let title = format!(
                 "{}：{}",
                 if key {
@@ -165,16 +203,16 @@ async fn show_form(
                 } else {
                     "单位自评"
                 },
-                detail.project.header.name
+                name
             );
             let layout = Layout::new(id, title, &path);
             render(
                 status,
                 &FormPage {
                     layout: &layout,
-                    project_id: project,
+                    action: path.clone(),
                     key,
-                    indicators: detail.indicators,
+                    indicators,
                     values,
                     errors,
                     attainments: [
@@ -200,7 +238,7 @@ async fn self_form(
     show_form(
         &state,
         &id,
-        project,
+        Of::Project(project),
         false,
         BTreeMap::new(),
         StatusCode::OK,
@@ -215,17 +253,48 @@ async fn key_form(
     OriginalUri(uri): OriginalUri,
     Path(project): Path<i64>,
 ) -> Response {
-    if !may_decide(&id) {
+    key_form_of(&state, &id, uri.path(), Of::Project(project)).await
+}
+
+async fn target_self_form(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    Path(target): Path<i64>,
+) -> Response {
+    show_form(
+        &state,
+        &id,
+        Of::Target(target),
+        false,
+        BTreeMap::new(),
+        StatusCode::OK,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn target_key_form(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(target): Path<i64>,
+) -> Response {
+    key_form_of(&state, &id, uri.path(), Of::Target(target)).await
+}
+
+/// The key-evaluation form, for finance only.
+async fn key_form_of(state: &AppState, id: &Identity, path: &str, of: Of) -> Response {
+    if !may_decide(id) {
         let e = AppError::Forbidden(lingji_domain::Refusal::new(
             "FORBIDDEN",
             "重点评价由财政部门组织",
         ));
-        return error_page(&id, uri.path(), &e);
+        return error_page(id, path, &e);
     }
     show_form(
-        &state,
-        &id,
-        project,
+        state,
+        id,
+        of,
         true,
         BTreeMap::new(),
         StatusCode::OK,
@@ -262,9 +331,9 @@ fn shown_fields(list: &str, n: usize, whats: &[&str], extra: &[&str]) -> Vec<Str
     names
 }
 
-/// A submitted evaluation form: which project, which kind, what was typed.
+/// A submitted evaluation form: of what, which kind, what was typed.
 struct Attempt {
-    project: i64,
+    of: Of,
     key: bool,
     values: BTreeMap<String, String>,
     /// The field names its errors may sit under.
@@ -285,7 +354,7 @@ async fn saved(
             let refs: Vec<&str> = a.names.iter().map(String::as_str).collect();
             let errors = FieldErrors::from_error(&e, &refs);
             let status = crate::problem::status_of(&e);
-            show_form(state, id, a.project, a.key, a.values, status, errors).await
+            show_form(state, id, a.of, a.key, a.values, status, errors).await
         }
     }
 }
@@ -297,11 +366,33 @@ async fn self_save(
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    save_self(&state, &id, uri.path(), Of::Project(project), pairs).await
+}
+
+async fn target_self_save(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(target): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    save_self(&state, &id, uri.path(), Of::Target(target), pairs).await
+}
+
+async fn save_self(
+    state: &AppState,
+    id: &Identity,
+    uri: &str,
+    of: Of,
+    pairs: Vec<(String, String)>,
+) -> Response {
     let values: BTreeMap<String, String> = pairs.into_iter().collect();
     let get = |k: String| values.get(&k).cloned().unwrap_or_default();
     let n = count(&values, "actuals[", "].actual");
+    let (project_id, target_id) = of.ids();
     let draft = SelfDraft {
-        project_id: project,
+        project_id,
+        target_id,
         actuals: (0..n)
             .map(|i| ActualDraft {
                 actual: get(format!("actuals[{i}].actual")),
@@ -323,12 +414,12 @@ async fn self_save(
         &["execution_reason", "execution_remedy", "summary"],
     );
     let attempt = Attempt {
-        project,
+        of,
         key: false,
         values,
         names,
     };
-    saved(&state, &id, uri.path(), attempt, done).await
+    saved(state, id, uri, attempt, done).await
 }
 
 async fn key_save(
@@ -337,6 +428,26 @@ async fn key_save(
     OriginalUri(uri): OriginalUri,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    save_key(&state, &id, uri.path(), Of::Project(project), pairs).await
+}
+
+async fn target_key_save(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(target): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    save_key(&state, &id, uri.path(), Of::Target(target), pairs).await
+}
+
+async fn save_key(
+    state: &AppState,
+    id: &Identity,
+    uri: &str,
+    of: Of,
+    pairs: Vec<(String, String)>,
 ) -> Response {
     let values: BTreeMap<String, String> = pairs.into_iter().collect();
     let get = |k: String| values.get(&k).cloned().unwrap_or_default();
@@ -351,8 +462,10 @@ async fn key_save(
             })
         })
         .collect();
+    let (project_id, target_id) = of.ids();
     let draft = KeyDraft {
-        project_id: project,
+        project_id,
+        target_id,
         agency_code: get("agency_code".into()),
         items,
         findings: get("findings".into()),
@@ -373,12 +486,12 @@ async fn key_save(
             .map(|d| format!("items.{}", d.as_str())),
     );
     let attempt = Attempt {
-        project,
+        of,
         key: true,
         values,
         names,
     };
-    saved(&state, &id, uri.path(), attempt, done).await
+    saved(state, id, uri, attempt, done).await
 }
 
 #[derive(Template)]

@@ -28,6 +28,7 @@ mod public;
 mod results;
 mod review;
 mod supervision;
+mod targets;
 mod year_end;
 
 use std::collections::BTreeMap;
@@ -70,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(performance::router())
         .merge(evaluations::router())
         .merge(results::router())
+        .merge(targets::router())
         .merge(public::router())
         .merge(account::router())
 }

@@ -89,6 +89,18 @@ fn label_of<T: serde::de::DeserializeOwned>(v: &Value, label: fn(T) -> &'static 
         .unwrap_or_else(|_| text(v))
 }
 
+/// A published target table's indicators: level, name, target.
+fn indicator_lines(b: &Value) -> Vec<Vec<String>> {
+    b["indicators"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|x| vec![text(&x["level"]), text(&x["name"]), text(&x["target"])])
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The rows and the table of a published copy, by kind.
 type Shown = (
     Vec<(&'static str, String)>,
@@ -107,10 +119,17 @@ fn shown(i: &PublicItem) -> Shown {
                 ("绩效总体目标", text(&b["overall_goal"])),
             ],
             vec!["指标类别", "指标", "指标值"],
-            list("indicators")
-                .iter()
-                .map(|x| vec![text(&x["level"]), text(&x["name"]), text(&x["target"])])
-                .collect(),
+            indicator_lines(b),
+        ),
+        Some(PublicationKind::Targets) => (
+            vec![
+                ("层次", text(&b["subject"])),
+                ("专项资金代码", text(&b["policy_code"])),
+                ("预算（元）", text(&b["budget"])),
+                ("绩效总体目标", text(&b["overall_goal"])),
+            ],
+            vec!["指标类别", "指标", "指标值"],
+            indicator_lines(b),
         ),
         Some(PublicationKind::SelfEvaluation) => (
             vec![
