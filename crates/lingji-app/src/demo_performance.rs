@@ -111,6 +111,7 @@ pub(crate) async fn seed_self_evaluation(
             scorecard: serde_json::to_string(&card)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             findings: "示范数据：年度主要任务完成情况见各指标",
+            report_attachment_id: None,
             by: "system",
         },
     )

@@ -100,6 +100,9 @@ pub struct KeyDraft {
     pub items: Vec<KeyItemDraft>,
     /// Findings and the report's conclusions.
     pub findings: String,
+    /// The evaluation report, uploaded as an attachment of the project.
+    #[serde(default)]
+    pub report_attachment_id: Option<i64>,
 }
 
 /// An evaluation as shown.
@@ -143,6 +146,8 @@ pub struct EvaluationView {
     pub key_scorecard: Option<KeyScorecard>,
     /// Findings or summary.
     pub findings: String,
+    /// The key evaluation's report (an attachment of the project).
+    pub report_attachment_id: Option<i64>,
     /// By.
     pub recorded_by: String,
     /// At.
@@ -226,6 +231,7 @@ impl TryFrom<Evaluation> for EvaluationView {
             scorecard,
             key_scorecard,
             findings: e.findings,
+            report_attachment_id: e.report_attachment_id,
             recorded_by: e.recorded_by,
             recorded_at: e.recorded_at,
             applied: e.applied != 0,
@@ -410,6 +416,7 @@ impl App {
                 scorecard: serde_json::to_string(&card)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
                 findings: draft.summary.trim(),
+                report_attachment_id: None,
                 by: caller.name(),
             },
         )
@@ -499,6 +506,21 @@ impl App {
                 Some(_) => {}
             }
         }
+        if let Some(att) = draft.report_attachment_id {
+            let found = match sub.project_id {
+                Some(p) => lingji_store::attachments::get(&mut tx, p, att)
+                    .await?
+                    .is_some(),
+                None => false,
+            };
+            if !found {
+                errors.push(
+                    Refusal::new("KEY_REPORT_NOT_ATTACHED", "评价报告须是被评价项目的附件")
+                        .field("report_attachment_id")
+                        .clause("PM-10"),
+                );
+            }
+        }
         let items: Vec<KeyItem> = draft
             .items
             .iter()
@@ -541,6 +563,7 @@ impl App {
                 scorecard: serde_json::to_string(&card)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
                 findings: draft.findings.trim(),
+                report_attachment_id: draft.report_attachment_id,
                 by: caller.name(),
             },
         )

@@ -43,6 +43,8 @@ pub struct NewEvaluation<'a> {
     pub scorecard: String,
     /// Findings (key evaluation) or summary.
     pub findings: &'a str,
+    /// The key evaluation's report, an attachment of the project.
+    pub report_attachment_id: Option<i64>,
     /// Who.
     pub by: &'a str,
 }
@@ -51,11 +53,12 @@ pub struct NewEvaluation<'a> {
 pub async fn put(conn: &mut AnyConnection, e: &NewEvaluation<'_>) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO evaluations (jurisdiction_id, fiscal_year, kind, subject_key, project_id, target_id, department_id, \
-         unit_id, name, agency_code, budget, spent, score, grade, scorecard, findings, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         unit_id, name, agency_code, budget, spent, score, grade, scorecard, findings, report_attachment_id, recorded_by, \
+         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (kind, subject_key) DO UPDATE SET name = excluded.name, agency_code = excluded.agency_code, \
          budget = excluded.budget, spent = excluded.spent, score = excluded.score, grade = excluded.grade, \
-         scorecard = excluded.scorecard, findings = excluded.findings, recorded_by = excluded.recorded_by, \
+         scorecard = excluded.scorecard, findings = excluded.findings, \
+         report_attachment_id = excluded.report_attachment_id, recorded_by = excluded.recorded_by, \
          recorded_at = excluded.recorded_at RETURNING id",
     )
     .bind(e.jurisdiction_id)
@@ -74,6 +77,7 @@ pub async fn put(conn: &mut AnyConnection, e: &NewEvaluation<'_>) -> Result<i64,
     .bind(e.grade)
     .bind(&e.scorecard)
     .bind(e.findings)
+    .bind(e.report_attachment_id)
     .bind(e.by)
     .bind(now_text())
     .fetch_one(&mut *conn)
@@ -124,6 +128,8 @@ pub struct Evaluation {
     pub scorecard: String,
     /// Findings.
     pub findings: String,
+    /// The report's attachment.
+    pub report_attachment_id: Option<i64>,
     /// By.
     pub recorded_by: String,
     /// At.
@@ -137,7 +143,8 @@ macro_rules! evaluation_select {
         concat!(
             "SELECT e.id, e.jurisdiction_id, e.fiscal_year, e.kind, e.subject_key, e.project_id, p.code AS project_code, \
              e.target_id, e.department_id, d.name AS department_name, e.unit_id, u.name AS unit_name, e.name, \
-             e.agency_code, e.budget, e.spent, e.score, e.grade, e.scorecard, e.findings, e.recorded_by, e.recorded_at, \
+             e.agency_code, e.budget, e.spent, e.score, e.grade, e.scorecard, e.findings, e.report_attachment_id, \
+             e.recorded_by, e.recorded_at, \
              CASE WHEN EXISTS (SELECT 1 FROM evaluation_results r WHERE r.evaluation_id = e.id) THEN 1 ELSE 0 END AS applied \
              FROM evaluations e JOIN organisations d ON d.id = e.department_id \
              LEFT JOIN organisations u ON u.id = e.unit_id LEFT JOIN projects p ON p.id = e.project_id WHERE ",

@@ -1034,6 +1034,19 @@ async fn pm_5_a_unit_self_evaluates_finance_publishes_and_an_anonymous_visitor_s
         .unwrap();
     wait_for_url(&c, "/publications").await;
 
+    // The dashboard counts the grade and draws its charts.
+    c.goto(&format!("{base}/performance")).await.unwrap();
+    let grades = text_at(&c, "[data-testid=grade-distribution]").await;
+    assert!(grades.contains("中 1"), "{grades}");
+    for chart in ["grade-chart", "execution-chart"] {
+        c.wait()
+            .for_element(Locator::Css(&format!(
+                "[data-testid={chart}][data-rendered=true] svg"
+            )))
+            .await
+            .unwrap();
+    }
+
     // Anonymous: the published result is there; the other project is nowhere, and its
     // evaluation pages ask for a sign-in.
     c.delete_all_cookies().await.unwrap();

@@ -302,15 +302,45 @@ async fn pm_12_a_blacklisted_agency_cannot_be_assigned_a_key_evaluation(backend:
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The report is one of the project's attachments, nothing else.
+    let mut body = key("AG-GOOD");
+    body["report_attachment_id"] = json!(999_999);
     let r = t
         .call(
             Method::POST,
             "/api/v1/evaluations/key",
             Some(&fin),
-            Some(key("AG-GOOD")),
+            Some(body),
+        )
+        .await;
+    assert_eq!(
+        r.json()["errors"][0]["code"],
+        "KEY_REPORT_NOT_ATTACHED",
+        "{}",
+        r.text
+    );
+    let up = t
+        .upload(
+            &format!("/api/v1/projects/{project}/attachments"),
+            &fin,
+            &[],
+            "评价报告.pdf",
+            b"%PDF-1.4 report",
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.text);
+    let mut body = key("AG-GOOD");
+    body["report_attachment_id"] = up.json()["id"].clone();
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/evaluations/key",
+            Some(&fin),
+            Some(body),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["report_attachment_id"], up.json()["id"]);
     // 18 + 16 + 24 + 22 = 80 → 良.
     assert_eq!(
         (r.json()["score"].as_u64(), r.json()["grade"].as_str()),
@@ -794,7 +824,110 @@ async fn pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledge
     assert_eq!(item["body"]["indicators"][0]["target"], "≥3000人次");
 }
 
+fn workbook(rows: &[[&str; 7]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "项目编码",
+        "监控月份",
+        "指标名称",
+        "实际完成",
+        "完成进度(%)",
+        "完成可能性",
+        "原因及措施",
+    ];
+    for (r, row) in std::iter::once(&header).chain(rows.iter()).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet
+                .write_string(u32::try_from(r).unwrap(), u16::try_from(c).unwrap(), *v)
+                .unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn pm_9_a_monitoring_workbook_is_recorded_whole_or_refused_by_cell(backend: Backend) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let (a, _) = funded(&t, &op, 2026, 100_000).await;
+    let (b, _) = funded(&t, &op, 2026, 100_000).await;
+    let code = |id: i64| {
+        let t = &t;
+        let op = &op;
+        async move {
+            t.get(&format!("/api/v1/projects/{id}"), Some(op))
+                .await
+                .json()["code"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let (ca, cb) = (code(a).await, code(b).await);
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let path = "/api/v1/performance/checkpoints/import";
+    // A bad progress cell refuses the whole file, naming the cell.
+    let bad = workbook(&[
+        [&ca, "6", "培训教师人次", "1600", "60", "确定能", ""],
+        [&ca, "6", "教学质量", "初见成效", "60", "确定能", ""],
+        [&cb, "6", "培训教师人次", "1500", "很多", "确定能", ""],
+        [&cb, "6", "教学质量", "初见成效", "60", "确定能", ""],
+    ]);
+    let r = t.raw(path, &op, xlsx, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let e = &r.json()["errors"][0];
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("MONITORING_PROGRESS_INVALID"), Some("第 4 行 E 列"))
+    );
+    // Behind without a reason: refused for that project, nothing of the other kept.
+    let behind = workbook(&[
+        [&ca, "6", "培训教师人次", "1600", "60", "确定能", ""],
+        [&ca, "6", "教学质量", "初见成效", "60", "确定能", ""],
+        [&cb, "6", "培训教师人次", "300", "10", "有可能", ""],
+        [&cb, "6", "教学质量", "初见成效", "60", "确定能", ""],
+    ]);
+    let r = t.raw(path, &op, xlsx, behind).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(
+        r.json()["errors"][0]["code"],
+        "MONITORING_REASON_REQUIRED",
+        "{}",
+        r.text
+    );
+    assert!(
+        r.json()["title"].as_str().unwrap().contains(&cb),
+        "the refusal names the project: {}",
+        r.text
+    );
+    let list = t
+        .get("/api/v1/performance/checkpoints", Some(&op))
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 0, "nothing kept: {list}");
+    let good = workbook(&[
+        [&ca, "6", "培训教师人次", "1600", "60", "确定能", ""],
+        [&ca, "6", "教学质量", "初见成效", "60", "确定能", ""],
+        [
+            &cb,
+            "6",
+            "培训教师人次",
+            "300",
+            "10",
+            "有可能",
+            "师资紧张，9月补齐",
+        ],
+        [&cb, "6", "教学质量", "初见成效", "60", "确定能", ""],
+    ]);
+    let r = t.raw(path, &op, xlsx, good).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["recorded"], 2);
+    let r = t.raw(path, &op, xlsx, b"not a workbook".to_vec()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+}
+
 backend_tests!(
+    pm_9_a_monitoring_workbook_is_recorded_whole_or_refused_by_cell,
     pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledger_and_published,
     pm_9_a_red_project_suspended_by_finance_is_blocked_at_payment_until_lifted,
     pm_10_self_evaluation_scores_every_indicator_and_explains_shortfalls,

@@ -68,6 +68,7 @@ CREATE TABLE evaluations (
     grade            TEXT   NOT NULL,
     scorecard        TEXT   NOT NULL,
     findings         TEXT   NOT NULL,
+    report_attachment_id BIGINT,
     recorded_by      TEXT   NOT NULL,
     recorded_at      TEXT   NOT NULL,
     UNIQUE (kind, subject_key)

@@ -136,6 +136,8 @@ struct FormPage<'a> {
     attainments: [Attainment; 3],
     dimensions: &'static [Dimension],
     agencies: Vec<(String, String, bool)>,
+    /// The project's attachments a key evaluation's report may be.
+    attachments: Vec<(i64, String)>,
     key_rows: usize,
 }
 
@@ -191,11 +193,21 @@ async fn show_form(
         } else {
             Vec::new()
         };
-        Ok::<_, AppError>((name, indicators, agencies))
+        let attachments = match of {
+            Of::Project(p) if key => state
+                .app
+                .attachments(&id.caller(), p)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a.file_name))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok::<_, AppError>((name, indicators, agencies, attachments))
     }
     .await;
     match built {
-        Ok((name, indicators, agencies)) => {
+        Ok((name, indicators, agencies, attachments)) => {
             let title = format!(
                 "{}：{}",
                 if key {
@@ -222,6 +234,7 @@ async fn show_form(
                     ],
                     dimensions: Dimension::ALL,
                     agencies,
+                    attachments,
                     key_rows: KEY_ROWS,
                 },
             )
@@ -466,6 +479,7 @@ async fn save_key(
     let draft = KeyDraft {
         project_id,
         target_id,
+        report_attachment_id: get("report_attachment_id".into()).trim().parse().ok(),
         agency_code: get("agency_code".into()),
         items,
         findings: get("findings".into()),
@@ -478,7 +492,7 @@ async fn save_key(
         "items",
         KEY_ROWS,
         &["name", "weight", "score"],
-        &["agency_code", "findings"],
+        &["agency_code", "findings", "report_attachment_id"],
     );
     names.extend(
         Dimension::ALL
