@@ -60,6 +60,10 @@ pub struct Trace {
     pub adjustments: Vec<AdjustmentView>,
     /// Evaluation score (points, two decimals) and grade.
     pub evaluation: Option<(String, String)>,
+    /// Dual-monitoring checkpoints (PM-9).
+    pub checkpoints: Vec<crate::performance_monitoring::Checkpoint>,
+    /// Self and key evaluations (PM-10).
+    pub evaluations: Vec<crate::evaluations::EvaluationView>,
 }
 
 impl App {
@@ -139,8 +143,24 @@ impl App {
                 let points = Score(u32::try_from(score).unwrap_or(0));
                 (lingji_domain::review::gates::show(points), grade)
             });
+        let checkpoints = lingji_store::performance::project_records(&mut conn, project_id)
+            .await?
+            .into_iter()
+            .map(crate::performance_monitoring::Checkpoint::try_from)
+            .collect::<AppResult<_>>()?;
+        let subject = format!("project:{project_id}");
+        let mut evaluations = Vec::new();
+        for kind in ["self", "key"] {
+            if let Some(e) =
+                lingji_store::evaluations::of_subject(&mut conn, kind, &subject).await?
+            {
+                evaluations.push(crate::evaluations::EvaluationView::try_from(e)?);
+            }
+        }
         Ok(Trace {
             project_id,
+            checkpoints,
+            evaluations,
             flagged: Money::from_fen(head.request) >= threshold || budget >= threshold,
             threshold,
             history: projects::history(&mut conn, project_id).await?,

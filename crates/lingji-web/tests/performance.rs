@@ -182,6 +182,14 @@ async fn pm_9_a_red_project_suspended_by_finance_is_blocked_at_payment_until_lif
         (mine["decision"].as_str(), mine["suspended"].as_bool()),
         (Some("suspend"), Some(false))
     );
+    // The auditor's trace of the project shows the checkpoint and the decision (ZX-2).
+    let audit = t.login("shenji").await;
+    let trace = t
+        .get(&format!("/api/v1/supervision/{project}"), Some(&audit))
+        .await
+        .json();
+    assert_eq!(trace["checkpoints"][0]["light"], "red", "{trace}");
+    assert_eq!(trace["checkpoints"][0]["decision"], "suspend");
 }
 
 /// A self-evaluation of the `complete()` project graded 中: training 2,000 of 3,000, teaching
