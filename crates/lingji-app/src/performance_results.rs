@@ -9,6 +9,7 @@ use lingji_domain::allocation::{Adjustment, Grade, ResultCut, grade_cut, share};
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::org::OrgPath;
 use lingji_domain::policy::{ParamValue, Rate, Score};
+use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::evaluations::{self as store, NewApplied};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,38 @@ pub struct Results {
     pub grades: Vec<(&'static str, usize)>,
     /// What the year's chosen allocation run took off for the year before's results.
     pub reductions: Reductions,
+    /// Evaluated policies (special funds), which poor results can retire.
+    pub policies: Vec<PolicyResult>,
+}
+
+/// An evaluated policy (a special fund's targets) with its grade and whether its fund is
+/// still in the registry.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyResult {
+    /// The targets.
+    pub target_id: i64,
+    /// Their name.
+    pub name: String,
+    /// The special fund's code.
+    pub policy_code: String,
+    /// The evaluation (key before self).
+    pub evaluation_id: i64,
+    /// Score.
+    pub score: Score,
+    /// Grade's Chinese name.
+    pub grade_label: &'static str,
+    /// The fund is retired from the registry.
+    pub retired: bool,
+}
+
+/// Finance retiring a special fund for its results.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetireDraft {
+    /// The policy's targets.
+    pub target_id: i64,
+    /// Why.
+    pub reason: String,
 }
 
 /// Finance's confirmation as entered.
@@ -149,7 +182,17 @@ impl App {
             store::list(&mut conn, jurisdiction_id, fiscal_year, None, None, None).await?;
         // Key evaluation before self-evaluation.
         let mut chosen: BTreeMap<i64, store::Evaluation> = BTreeMap::new();
+        let mut evaluated_targets: BTreeMap<i64, store::Evaluation> = BTreeMap::new();
         for e in evaluations {
+            if let Some(t) = e.target_id {
+                if evaluated_targets
+                    .get(&t)
+                    .is_none_or(|old| old.kind != "key")
+                {
+                    evaluated_targets.insert(t, e);
+                }
+                continue;
+            }
             let Some(project) = e.project_id else {
                 continue;
             };
@@ -207,11 +250,137 @@ impl App {
         let reductions = self
             .reductions(&mut conn, jurisdiction_id, fiscal_year)
             .await?;
+        let policies = self
+            .policy_results(&mut conn, jurisdiction_id, fiscal_year, &evaluated_targets)
+            .await?;
         Ok(Results {
             fiscal_year,
             rows,
             grades,
             reductions,
+            policies,
+        })
+    }
+
+    /// The evaluated policies of a year and whether their funds are still registered.
+    async fn policy_results(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+        evaluated: &BTreeMap<i64, store::Evaluation>,
+    ) -> AppResult<Vec<PolicyResult>> {
+        let funds = lingji_store::lists::entries(
+            conn,
+            jurisdiction_id,
+            ListKind::SpecialFunds,
+            None,
+            false,
+        )
+        .await?;
+        let mut out = Vec::new();
+        for t in
+            lingji_store::performance::targets(conn, jurisdiction_id, fiscal_year, None).await?
+        {
+            let Some(e) = evaluated.get(&t.id).filter(|_| t.subject == "policy") else {
+                continue;
+            };
+            let grade = Grade::parse(&e.grade)
+                .ok_or_else(|| AppError::Internal(format!("evaluation {}: grade", e.id)))?;
+            out.push(PolicyResult {
+                target_id: t.id,
+                name: t.name,
+                retired: !funds
+                    .iter()
+                    .any(|f| f.entry.code == t.policy_code && f.active),
+                policy_code: t.policy_code,
+                evaluation_id: e.id,
+                score: Score(u32::try_from(e.score).unwrap_or(0)),
+                grade_label: grade.label(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Retires an evaluated policy's special fund from the registry for its results (PM-13):
+    /// projects of the fund no longer pass its gate (ZB-12). Audited.
+    pub async fn retire_policy(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+        draft: &RetireDraft,
+    ) -> AppResult<PolicyResult> {
+        caller.authorize(
+            Resource::PerformanceDecision,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let reason = draft.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(Refusal::new(
+                "RESULT_RETIRE_REASON_REQUIRED",
+                "请填写取消专项资金的理由（不超过 500 个字）",
+            )
+            .field("reason")
+            .clause("PM-13")
+            .into());
+        }
+        let policy = self
+            .results(caller, jurisdiction_id, fiscal_year)
+            .await?
+            .policies
+            .into_iter()
+            .find(|p| p.target_id == draft.target_id)
+            .ok_or_else(|| {
+                AppError::Refused(
+                    Refusal::new("RESULT_NOT_EVALUATED", "该政策本年度没有绩效评价")
+                        .field("target_id")
+                        .clause("PM-13"),
+                )
+            })?;
+        let mut tx = self.store.begin().await?;
+        let fund = lingji_store::lists::entries(
+            &mut tx,
+            jurisdiction_id,
+            ListKind::SpecialFunds,
+            None,
+            true,
+        )
+        .await?
+        .into_iter()
+        .find(|f| f.entry.code == policy.policy_code)
+        .ok_or_else(|| {
+            AppError::Conflict(
+                Refusal::new("POLICY_ALREADY_RETIRED", "该专项资金已取消").clause("PM-13"),
+            )
+        })?;
+        lingji_store::lists::update(&mut tx, fund.id, &fund.entry, false, fund.version).await?;
+        lingji_store::lists::add_history(
+            &mut tx,
+            fund.id,
+            caller.name(),
+            "retire",
+            &fund.entry,
+            false,
+        )
+        .await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    jurisdiction_id,
+                    "results.retire_policy",
+                    "performance_target",
+                    policy.target_id,
+                )
+                .after_json(&serde_json::json!({ "fund": policy.policy_code, "reason": reason })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(PolicyResult {
+            retired: true,
+            ..policy
         })
     }
 

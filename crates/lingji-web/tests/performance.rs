@@ -811,6 +811,52 @@ async fn pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledge
         json!([])
     );
 
+    // Evaluated poorly, the policy's fund is retired from the registry (PM-13).
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/evaluations/self",
+            Some(&dept),
+            Some(json!({"target_id": policy["id"],
+            "actuals": [{"actual": "900", "reason": "覆盖不足", "remedy": "调整政策"}],
+            "execution_reason": "年中", "execution_remedy": "加快"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["grade"], "poor", "{}", r.text);
+    let retire = json!({"target_id": policy["id"], "reason": "效益不明显，予以取消"});
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/performance/results/policies?year=2026",
+            Some(&fin),
+            Some(retire.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["retired"], true);
+    let funds = t
+        .get("/api/v1/lists/special_funds", Some(&fin))
+        .await
+        .json();
+    let fund = funds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["entry"]["code"] == "ZX-EDU")
+        .unwrap()
+        .clone();
+    assert_eq!(fund["active"], false, "{fund}");
+    let again = t
+        .call(
+            Method::POST,
+            "/api/v1/performance/results/policies?year=2026",
+            Some(&fin),
+            Some(retire),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+
     // Published: the public reads the table as it was.
     let r = t
         .call(

@@ -349,6 +349,11 @@ fn cases() -> Vec<Case> {
         ),
         api(Method::GET, "/api/v1/performance/results", allocation_read),
         api(Method::POST, "/api/v1/performance/results", finance_only),
+        api(
+            Method::POST,
+            "/api/v1/performance/results/policies",
+            finance_only,
+        ),
         api(Method::GET, "/api/v1/publications", allocation_read),
         api(Method::POST, "/api/v1/publications", finance_only),
         api(
@@ -518,6 +523,7 @@ fn cases() -> Vec<Case> {
         page(Method::POST, "/evaluations/targets/{id}/key", finance_only),
         page(Method::GET, "/performance/results", allocation_read),
         page(Method::POST, "/performance/results", finance_only),
+        page(Method::POST, "/performance/results/policies", finance_only),
         page(Method::GET, "/publications", allocation_read),
         page(Method::POST, "/publications", finance_only),
         page(Method::POST, "/publications/{id}/withdraw", finance_only),
@@ -934,6 +940,53 @@ impl Ctx<'_> {
             "indicators": [{"category": "quantity", "name": "培训人次", "comparator": "ge", "target_value": "100", "unit": "人次"}]})
     }
 
+    /// A special fund led by the department of `org_code`, its policy targets carried out by a
+    /// funded project there, self-evaluated by finance: the targets' id.
+    async fn policy_in(&self, org_code: &str) -> Value {
+        let code = format!("MX{}", self.next());
+        let department = self.org(org_code).await["department_id"].clone();
+        let fund = json!({"code": code, "name": "矩阵专项资金", "lead_department_id": department, "start_year": 2026,
+            "period_years": 3, "tasks": ["矩阵任务"]});
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/lists/special_funds",
+                Some(self.finance),
+                Some(fund),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let project = self.funded_in(org_code).await;
+        let mut body = self.target_body(org_code).await;
+        body["subject"] = json!("policy");
+        body["policy_code"] = json!(code);
+        body["projects"] = json!([self.project_code(project).await]);
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/performance/targets?year=2026",
+                Some(self.finance),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let target = r.json()["id"].clone();
+        let body = json!({"target_id": target, "actuals": [{"actual": "120"}], "execution_reason": "尚未支付", "execution_remedy": "加快支付"});
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/evaluations/self",
+                Some(self.finance),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        target
+    }
+
     /// Sends a performance case (PM-9–PM-13); None when the case is another's.
     async fn send_performance(
         &self,
@@ -1037,6 +1090,34 @@ impl Ctx<'_> {
                     None,
                 )
                 .await
+            }
+            (
+                Method::POST,
+                "/api/v1/performance/results/policies" | "/performance/results/policies",
+            ) => {
+                let target = self.policy_in(org_code).await;
+                if case.page {
+                    t.form(
+                        case.path,
+                        who,
+                        &[
+                            ("year", "2026"),
+                            ("target_id", &target.to_string()),
+                            ("reason", "矩阵取消"),
+                        ],
+                        None,
+                    )
+                    .await
+                } else {
+                    let body = json!({"target_id": target, "reason": "矩阵取消"});
+                    t.call(
+                        Method::POST,
+                        "/api/v1/performance/results/policies?year=2026",
+                        Some(who),
+                        Some(body),
+                    )
+                    .await
+                }
             }
             (Method::POST, "/api/v1/performance/checkpoints") => {
                 let p = self.funded_in(org_code).await;
@@ -1259,15 +1340,17 @@ impl Ctx<'_> {
         if !perf {
             return None;
         }
-        Some(
-            if p.ends_with("/performance/targets") || p.contains("/evaluations/targets/") {
-                0
-            } else if p.contains("decision") || p.contains("results") || p.contains("withdraw") {
-                2
-            } else {
-                1
-            },
-        )
+        let events = if p.ends_with("/performance/targets") || p.contains("/evaluations/targets/") {
+            0
+        } else if p.ends_with("/results/policies") {
+            // The fund, its project, its targets and their self-evaluation.
+            4
+        } else if p.contains("decision") || p.contains("results") || p.contains("withdraw") {
+            2
+        } else {
+            1
+        };
+        Some(events)
     }
 
     async fn policy_version(&self) -> i64 {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use lingji_app::disclosure::PublishDraft;
 use lingji_app::evaluations::{KeyDraft, SelfDraft};
 use lingji_app::performance_monitoring::{CheckpointDraft, DecisionDraft};
-use lingji_app::performance_results::ApplyDraft;
+use lingji_app::performance_results::{ApplyDraft, RetireDraft};
 use lingji_app::performance_targets::TargetDraft;
 use lingji_domain::performance::Light;
 use serde::Deserialize;
@@ -35,6 +35,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(self_evaluate))
         .routes(routes!(key_evaluate))
         .routes(routes!(list_results, apply_result))
+        .routes(routes!(retire_policy))
         .routes(routes!(list_targets, put_target))
         .routes(routes!(get_target))
         .routes(routes!(list_publications, publish))
@@ -390,4 +391,26 @@ async fn get_target(
     Path(target): Path<i64>,
 ) -> ApiResult<Json<Document>> {
     Ok(document(&state.app.target(&id.caller(), target).await?))
+}
+
+/// Retires an evaluated policy's special fund from the registry for its results (PM-13); its
+/// projects then fail the fund's gate (ZB-12). 409 when already retired.
+#[utoipa::path(post, path = "/performance/results/policies", tag = "performance", params(YearQuery),
+    request_body = RetireDraft,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn retire_policy(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    Query(q): Query<YearQuery>,
+    ApiJson(body): ApiJson<RetireDraft>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    Ok(document(
+        &state
+            .app
+            .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &body)
+            .await?,
+    ))
 }

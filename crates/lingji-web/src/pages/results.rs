@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
 use lingji_app::disclosure::{PublicItem, PublicationKind, PublishDraft};
-use lingji_app::performance_results::{ApplyDraft, Results};
+use lingji_app::performance_results::{ApplyDraft, Results, RetireDraft};
 use lingji_domain::Refusal;
 
 use super::performance::{may_decide, year_of};
@@ -22,6 +22,7 @@ use crate::identity::{Identity, PageUser};
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/performance/results", get(results).post(apply))
+        .route("/performance/results/policies", post(retire))
         .route("/publications", get(publications).post(publish))
         .route("/publications/{id}/withdraw", post(withdraw))
 }
@@ -122,6 +123,48 @@ async fn apply(
             let errors = FieldErrors::from_error(&e, &[]);
             let status = crate::problem::status_of(&e);
             show_results(&state, &id, &BTreeMap::new(), status, errors).await
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RetireForm {
+    year: String,
+    target_id: String,
+    reason: String,
+}
+
+async fn retire(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<RetireForm>,
+) -> Response {
+    let q: BTreeMap<String, String> = [("year".to_string(), form.year.clone())].into();
+    let done = async {
+        let year = year_of(&state, &id, &q).await?;
+        let draft = RetireDraft {
+            target_id: form.target_id.trim().parse().unwrap_or_default(),
+            reason: form.reason.clone(),
+        };
+        state
+            .app
+            .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &draft)
+            .await
+    }
+    .await;
+    match done {
+        Ok(_) => Redirect::to(&format!(
+            "/performance/results?year={}&msg=saved",
+            form.year.trim()
+        ))
+        .into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &[]);
+            let status = crate::problem::status_of(&e);
+            show_results(&state, &id, &q, status, errors).await
         }
     }
 }
