@@ -118,11 +118,20 @@ pub const OPEN_DATA_COLUMNS: [&str; 10] = [
     "发布时间",
 ];
 
+/// A CSV cell: quoted when it holds a separator, quote or line break, and with a leading `'`
+/// when a spreadsheet would take it for a formula (a name typed as `=…` must stay text).
 fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t'])
+        && s.parse::<rust_decimal::Decimal>().is_err()
+    {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -385,5 +394,19 @@ impl App {
             out.push_str("\r\n");
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn open_data_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("市教育局"), "市教育局");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-12.50"), "-12.50");
     }
 }

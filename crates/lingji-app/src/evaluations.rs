@@ -156,6 +156,21 @@ pub struct EvaluationView {
     pub applied: bool,
 }
 
+/// What an evaluation records beside its subject.
+struct Recorded<'a> {
+    /// `self` or `key`.
+    kind: &'a str,
+    /// The agency, or empty.
+    agency: &'a str,
+    score: Score,
+    grade: Grade,
+    /// The scorecard as JSON.
+    scorecard: String,
+    findings: &'a str,
+    /// The key evaluation's report.
+    report: Option<i64>,
+}
+
 /// What an evaluation is of.
 struct Subject {
     /// `project:ID` or `target:ID`.
@@ -396,52 +411,24 @@ impl App {
         let rate = Rate::ratio(sub.spent, sub.budget);
         let card = score_self(&sub.indicators, &input, rate, &profile.performance)
             .map_err(|errors| AppError::invalid("EVALUATION_INVALID", "自评表有误", errors))?;
-        let id = store::put(
+        let view = Self::record_evaluation(
             &mut tx,
-            &NewEvaluation {
-                jurisdiction_id: sub.path.jurisdiction,
-                fiscal_year: sub.fiscal_year,
+            caller,
+            &sub,
+            Recorded {
                 kind: "self",
-                subject_key: &sub.key,
-                project_id: sub.project_id,
-                target_id: sub.target_id,
-                department_id: sub.department_id()?,
-                unit_id: sub.path.unit,
-                name: &sub.name,
-                agency_code: "",
-                budget: sub.budget,
-                spent: sub.spent,
-                score: card.total.0,
-                grade: card.grade.as_str(),
+                agency: "",
+                score: card.total,
+                grade: card.grade,
                 scorecard: serde_json::to_string(&card)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
                 findings: draft.summary.trim(),
-                report_attachment_id: None,
-                by: caller.name(),
+                report: None,
             },
         )
         .await?;
-        lingji_store::audit::append(
-            &mut tx,
-            caller
-                .event(
-                    sub.path.jurisdiction,
-                    "evaluation.self",
-                    sub.entity(),
-                    sub.entity_id(),
-                )
-                .after_json(&serde_json::json!({
-                    "evaluation": id,
-                    "score": card.total,
-                    "grade": card.grade.as_str(),
-                })),
-        )
-        .await?;
-        let stored = store::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::Internal("evaluation vanished".into()))?;
         tx.commit().await?;
-        EvaluationView::try_from(stored)
+        Ok(view)
     }
 
     /// Records finance's key evaluation of a funded project (PM-10): the framework's
@@ -543,52 +530,78 @@ impl App {
         let card = score_key(&items, &profile.performance).map_err(|errors| {
             AppError::invalid("KEY_EVALUATION_INVALID", "重点评价有误", errors)
         })?;
-        let id = store::put(
+        let view = Self::record_evaluation(
             &mut tx,
-            &NewEvaluation {
-                jurisdiction_id,
-                fiscal_year: sub.fiscal_year,
+            caller,
+            &sub,
+            Recorded {
                 kind: "key",
+                agency,
+                score: card.total,
+                grade: card.grade,
+                scorecard: serde_json::to_string(&card)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                findings: draft.findings.trim(),
+                report: draft.report_attachment_id,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Records an evaluation of `sub` with its audit event (`evaluation.self` / `.key`); the
+    /// stored view.
+    async fn record_evaluation(
+        tx: &mut AnyConnection,
+        caller: &Caller,
+        sub: &Subject,
+        r: Recorded<'_>,
+    ) -> AppResult<EvaluationView> {
+        let id = store::put(
+            tx,
+            &NewEvaluation {
+                jurisdiction_id: sub.path.jurisdiction,
+                fiscal_year: sub.fiscal_year,
+                kind: r.kind,
                 subject_key: &sub.key,
                 project_id: sub.project_id,
                 target_id: sub.target_id,
                 department_id: sub.department_id()?,
                 unit_id: sub.path.unit,
                 name: &sub.name,
-                agency_code: agency,
+                agency_code: r.agency,
                 budget: sub.budget,
                 spent: sub.spent,
-                score: card.total.0,
-                grade: card.grade.as_str(),
-                scorecard: serde_json::to_string(&card)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                findings: draft.findings.trim(),
-                report_attachment_id: draft.report_attachment_id,
+                score: r.score.0,
+                grade: r.grade.as_str(),
+                scorecard: r.scorecard,
+                findings: r.findings,
+                report_attachment_id: r.report,
                 by: caller.name(),
             },
         )
         .await?;
+        let action = if r.kind == "key" {
+            "evaluation.key"
+        } else {
+            "evaluation.self"
+        };
         lingji_store::audit::append(
-            &mut tx,
+            tx,
             caller
-                .event(
-                    jurisdiction_id,
-                    "evaluation.key",
-                    sub.entity(),
-                    sub.entity_id(),
-                )
+                .event(sub.path.jurisdiction, action, sub.entity(), sub.entity_id())
                 .after_json(&serde_json::json!({
                     "evaluation": id,
-                    "agency": agency,
-                    "score": card.total,
-                    "grade": card.grade.as_str(),
+                    "agency": r.agency,
+                    "score": r.score,
+                    "grade": r.grade.as_str(),
                 })),
         )
         .await?;
-        let stored = store::get(&mut tx, id)
+        let stored = store::get(tx, id)
             .await?
             .ok_or_else(|| AppError::Internal("evaluation vanished".into()))?;
-        tx.commit().await?;
         EvaluationView::try_from(stored)
     }
 
