@@ -215,6 +215,62 @@ fn parse_progress(raw: &str, field: String) -> Result<Rate, Refusal> {
         })
 }
 
+/// A row of the monitoring workbook: its number, the indicator's name and what it says.
+type WorkbookRow = (usize, String, ProgressDraft);
+
+/// A workbook group's rows in the order of the project's target table, matched by indicator
+/// name; a name not in the table, or an indicator without a row, is refused by its row.
+fn in_table_order(
+    indicators: &[lingji_domain::project::targets::Indicator],
+    group: Vec<WorkbookRow>,
+    first_row: usize,
+) -> AppResult<Vec<ProgressDraft>> {
+    let mut errors = Vec::new();
+    for (row, name, _) in &group {
+        if !indicators.iter().any(|i| i.name == *name) {
+            errors.push(
+                Refusal::new(
+                    "MONITORING_INDICATOR_UNKNOWN",
+                    format!("指标“{name}”不在该项目的绩效目标表中"),
+                )
+                .field(format!("第 {row} 行 C 列"))
+                .clause("PM-9"),
+            );
+        }
+    }
+    let mut ordered = Vec::with_capacity(indicators.len());
+    let mut rows: Vec<Option<WorkbookRow>> = group.into_iter().map(Some).collect();
+    for i in indicators {
+        match rows
+            .iter_mut()
+            .find(|r| r.as_ref().is_some_and(|(_, n, _)| *n == i.name))
+        {
+            Some(slot) => {
+                if let Some((_, _, d)) = slot.take() {
+                    ordered.push(d);
+                }
+            }
+            None => errors.push(
+                Refusal::new(
+                    "MONITORING_INDICATOR_MISSING",
+                    format!("缺少指标“{}”的监控数据", i.name),
+                )
+                .field(format!("第 {first_row} 行起"))
+                .clause("PM-9"),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ordered)
+    } else {
+        Err(AppError::invalid(
+            "MONITORING_IMPORT_INVALID",
+            "监控表有误",
+            errors,
+        ))
+    }
+}
+
 impl App {
     /// Loads a project the caller may monitor (`access`), with its ledger figures.
     async fn monitored(
@@ -428,7 +484,7 @@ impl App {
             .field("第 1 行")
             .into());
         }
-        let mut groups: BTreeMap<(String, u32), Vec<(usize, ProgressDraft)>> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, u32), Vec<WorkbookRow>> = BTreeMap::new();
         for (row, cells) in rows.iter().skip(1) {
             let cell = |i: usize| cells.get(i).map(|s| s.trim()).unwrap_or("");
             if (0..IMPORT_COLUMNS.len()).all(|i| cell(i).is_empty()) {
@@ -464,6 +520,7 @@ impl App {
                     .or_default()
                     .push((
                         *row,
+                        cell(2).to_string(),
                         ProgressDraft {
                             actual: cell(3).to_string(),
                             progress: cell(4).to_string(),
@@ -488,22 +545,22 @@ impl App {
         let mut tx = self.store.begin().await?;
         let mut ids = Vec::new();
         for ((code, month), group) in groups {
-            let first_row = group.first().map(|(r, _)| *r).unwrap_or(2);
-            let project = lingji_store::projects::by_code(&mut tx, jurisdiction_id, &code)
-                .await?
-                .ok_or_else(|| {
-                    AppError::Refused(
-                        Refusal::new(
-                            "MONITORING_PROJECT_UNKNOWN",
-                            format!("项目编码“{code}”不存在"),
-                        )
+            let first_row = group.first().map(|(r, _, _)| *r).unwrap_or(2);
+            // An unknown code answers like a project out of reach: codes of others stay unknown.
+            let unknown = || {
+                AppError::NotFound(
+                    Refusal::new("NOT_FOUND", format!("项目“{code}”不存在或无权查看"))
                         .field(format!("第 {first_row} 行 A 列")),
-                    )
-                })?;
+                )
+            };
+            let project =
+                lingji_store::projects::get_detail_by_code(&mut tx, jurisdiction_id, &code)
+                    .await?
+                    .ok_or_else(unknown)?;
             let draft = CheckpointDraft {
-                project_id: project.id,
+                project_id: project.project.id,
                 month,
-                indicators: group.into_iter().map(|(_, d)| d).collect(),
+                indicators: in_table_order(&project.indicators, group, first_row)?,
                 note: String::new(),
             };
             // A wrong group names the rows it came from; nothing of the file is kept.

@@ -590,6 +590,18 @@ pub async fn by_code(
     row.map(Project::try_from).transpose()
 }
 
+/// The project of a jurisdiction with a code, with its child rows.
+pub async fn get_detail_by_code(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    code: &str,
+) -> Result<Option<ProjectDetail>, StoreError> {
+    match by_code(conn, jurisdiction_id, code).await? {
+        Some(p) => get_detail(conn, p.id).await,
+        None => Ok(None),
+    }
+}
+
 /// The admitted project that continues `previous_id` next year, if any.
 pub async fn successor(
     conn: &mut AnyConnection,

@@ -962,6 +962,7 @@ async fn pm_9_a_monitoring_workbook_is_recorded_whole_or_refused_by_cell(backend
     let good = workbook(&[
         [&ca, "6", "培训教师人次", "1600", "60", "确定能", ""],
         [&ca, "6", "教学质量", "初见成效", "60", "确定能", ""],
+        [&cb, "6", "教学质量", "初见成效", "60", "确定能", ""],
         [
             &cb,
             "6",
@@ -971,11 +972,43 @@ async fn pm_9_a_monitoring_workbook_is_recorded_whole_or_refused_by_cell(backend
             "有可能",
             "师资紧张，9月补齐",
         ],
-        [&cb, "6", "教学质量", "初见成效", "60", "确定能", ""],
     ]);
+    // A name the target table does not have is refused by its row.
+    let unknown = workbook(&[
+        [&ca, "6", "培训教师人次", "1600", "60", "确定能", ""],
+        [&ca, "6", "教学水平", "初见成效", "60", "确定能", ""],
+    ]);
+    let r = t.raw(path, &op, xlsx, unknown).await;
+    let e = &r.json()["errors"][0];
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("MONITORING_INDICATOR_UNKNOWN"), Some("第 3 行 C 列")),
+        "{}",
+        r.text
+    );
     let r = t.raw(path, &op, xlsx, good).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.json()["recorded"], 2);
+    // Rows in another order than the table land on their own indicators.
+    let list = t
+        .get("/api/v1/performance/checkpoints", Some(&op))
+        .await
+        .json();
+    let of_b = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["project_id"] == b)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            of_b["indicators"][0]["name"].as_str(),
+            of_b["indicators"][0]["progress"].as_u64()
+        ),
+        (Some("培训教师人次"), Some(1_000)),
+        "{of_b}"
+    );
     let r = t.raw(path, &op, xlsx, b"not a workbook".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
 }
