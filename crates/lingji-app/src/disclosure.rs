@@ -104,6 +104,15 @@ fn indicator_rows(indicators: &[lingji_domain::project::targets::Indicator]) -> 
         .collect()
 }
 
+/// A value of a published copy as text: strings as they are, nothing for null.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// The open-data columns, in order.
 pub const OPEN_DATA_COLUMNS: [&str; 10] = [
     "编号",
@@ -367,11 +376,7 @@ impl App {
         out.push_str(&OPEN_DATA_COLUMNS.join(","));
         out.push_str("\r\n");
         for i in items {
-            let text = |k: &str| match &i.body[k] {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                other => other.to_string(),
-            };
+            let text = |k: &str| value_text(&i.body[k]);
             let budget = i.body["budget"]
                 .as_str()
                 .and_then(|s| Money::parse(s).ok())

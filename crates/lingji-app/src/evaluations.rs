@@ -3,6 +3,8 @@
 //! in the 决策 / 过程 / 产出 / 效益 framework, by finance itself or by a registered agency that is
 //! not blacklisted. The printable self-evaluation table and its .xlsx.
 
+use std::collections::BTreeMap;
+
 use lingji_domain::allocation::Grade;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::org::OrgPath;
@@ -204,6 +206,23 @@ impl Subject {
     fn entity_id(&self) -> i64 {
         self.project_id.or(self.target_id).unwrap_or_default()
     }
+}
+
+/// Per subject, the evaluation its results come from: the key evaluation where there is one,
+/// else the self-evaluation (PM-10). `subject` names an item's subject, None to skip it.
+pub(crate) fn key_before_self<T, K: Ord>(
+    items: impl IntoIterator<Item = T>,
+    subject: impl Fn(&T) -> Option<K>,
+    is_key: impl Fn(&T) -> bool,
+) -> BTreeMap<K, T> {
+    let mut out: BTreeMap<K, T> = BTreeMap::new();
+    for item in items {
+        let Some(k) = subject(&item) else { continue };
+        if out.get(&k).is_none_or(|old| !is_key(old) && is_key(&item)) {
+            out.insert(k, item);
+        }
+    }
+    out
 }
 
 /// The kind's Chinese name.

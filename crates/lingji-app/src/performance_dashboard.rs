@@ -93,23 +93,19 @@ impl App {
         let evaluations = self
             .evaluations(caller, jurisdiction_id, fiscal_year, None)
             .await?;
-        let mut best: BTreeMap<i64, (bool, Grade, bool)> = BTreeMap::new();
-        for e in &evaluations {
-            let Some(p) = e.project_id else { continue };
-            let key = e.kind == "key";
-            let keep = best.get(&p).is_none_or(|(was_key, _, _)| !was_key && key);
-            if keep {
-                let applied = best.get(&p).is_some_and(|b| b.2) || e.applied;
-                best.insert(p, (key, e.grade, applied));
-            } else if e.applied
-                && let Some(b) = best.get_mut(&p)
-            {
-                b.2 = true;
-            }
-        }
+        let applied: std::collections::BTreeSet<i64> = evaluations
+            .iter()
+            .filter(|e| e.applied)
+            .filter_map(|e| e.project_id)
+            .collect();
+        let best = crate::evaluations::key_before_self(
+            &evaluations,
+            |e| e.project_id,
+            |e| e.kind == "key",
+        );
         let grades = Grade::ALL
             .iter()
-            .map(|g| (g.label(), best.values().filter(|b| b.1 == *g).count()))
+            .map(|g| (g.label(), best.values().filter(|e| e.grade == *g).count()))
             .collect();
         let mut conn = self.store.read().acquire().await?;
         let departments = lingji_store::performance::department_execution(
@@ -176,7 +172,7 @@ impl App {
             lights,
             off_track,
             evaluated: best.len(),
-            applied: best.values().filter(|b| b.2).count(),
+            applied: applied.len(),
         })
     }
 }

@@ -113,7 +113,7 @@ impl TryFrom<Record> for Checkpoint {
         let corrupt =
             |what: &str| AppError::Internal(format!("monitoring record {}: {what}", r.id));
         let light = Light::parse(&r.light).ok_or_else(|| corrupt("light"))?;
-        let decision = r.decision.as_deref().map(Decision::parse).unwrap_or(None);
+        let decision = r.decision.as_deref().and_then(Decision::parse);
         let rate = |v: i64| Rate(u32::try_from(v).unwrap_or(0));
         Ok(Checkpoint {
             id: r.id,

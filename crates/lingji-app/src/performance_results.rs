@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::evaluations::kind_label;
+use crate::evaluations::{key_before_self, kind_label};
 
 /// A confirmed result as shown.
 #[derive(Debug, Clone, Serialize)]
@@ -175,36 +175,48 @@ impl App {
             &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let mut conn = self.store.read().acquire().await?;
+        let (rows, evaluated_targets) = self
+            .evaluated(&mut conn, jurisdiction_id, fiscal_year)
+            .await?;
+        let grades = Grade::ALL
+            .iter()
+            .map(|g| (g.label(), rows.iter().filter(|r| r.grade == *g).count()))
+            .collect();
+        let reductions = self
+            .reductions(&mut conn, jurisdiction_id, fiscal_year)
+            .await?;
+        let policies = self
+            .policy_results(&mut conn, jurisdiction_id, fiscal_year, &evaluated_targets)
+            .await?;
+        Ok(Results {
+            fiscal_year,
+            rows,
+            grades,
+            reductions,
+            policies,
+        })
+    }
+
+    /// Every evaluated project of a year with its proposal and confirmation, and the evaluation
+    /// of each department's or policy's targets.
+    async fn evaluated(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+    ) -> AppResult<(Vec<ResultRow>, BTreeMap<i64, store::Evaluation>)> {
         let policy = self
-            .proposal(&mut conn, jurisdiction_id, fiscal_year)
+            .proposal(&mut *conn, jurisdiction_id, fiscal_year)
             .await?;
         let evaluations =
-            store::list(&mut conn, jurisdiction_id, fiscal_year, None, None, None).await?;
-        // Key evaluation before self-evaluation.
-        let mut chosen: BTreeMap<i64, store::Evaluation> = BTreeMap::new();
-        let mut evaluated_targets: BTreeMap<i64, store::Evaluation> = BTreeMap::new();
-        for e in evaluations {
-            if let Some(t) = e.target_id {
-                if evaluated_targets
-                    .get(&t)
-                    .is_none_or(|old| old.kind != "key")
-                {
-                    evaluated_targets.insert(t, e);
-                }
-                continue;
-            }
-            let Some(project) = e.project_id else {
-                continue;
-            };
-            let replace = chosen
-                .get(&project)
-                .is_none_or(|old| old.kind != "key" && e.kind == "key");
-            if replace {
-                chosen.insert(project, e);
-            }
-        }
+            store::list(&mut *conn, jurisdiction_id, fiscal_year, None, None, None).await?;
+        // Key evaluation before self-evaluation, per project and per department or policy.
+        let (of_targets, of_projects): (Vec<_>, Vec<_>) =
+            evaluations.into_iter().partition(|e| e.target_id.is_some());
+        let chosen = key_before_self(of_projects, |e| e.project_id, |e| e.kind == "key");
+        let evaluated_targets = key_before_self(of_targets, |e| e.target_id, |e| e.kind == "key");
         let applied: BTreeMap<i64, store::Applied> =
-            store::applied(&mut conn, jurisdiction_id, fiscal_year)
+            store::applied(&mut *conn, jurisdiction_id, fiscal_year)
                 .await?
                 .into_iter()
                 .map(|a| (a.project_id, a))
@@ -243,23 +255,7 @@ impl App {
                 }),
             });
         }
-        let grades = Grade::ALL
-            .iter()
-            .map(|g| (g.label(), rows.iter().filter(|r| r.grade == *g).count()))
-            .collect();
-        let reductions = self
-            .reductions(&mut conn, jurisdiction_id, fiscal_year)
-            .await?;
-        let policies = self
-            .policy_results(&mut conn, jurisdiction_id, fiscal_year, &evaluated_targets)
-            .await?;
-        Ok(Results {
-            fiscal_year,
-            rows,
-            grades,
-            reductions,
-            policies,
-        })
+        Ok((rows, evaluated_targets))
     }
 
     /// The evaluated policies of a year and whether their funds are still registered.
@@ -326,10 +322,15 @@ impl App {
             .clause("PM-13")
             .into());
         }
-        let policy = self
-            .results(caller, jurisdiction_id, fiscal_year)
-            .await?
-            .policies
+        let policies = {
+            let mut conn = self.store.read().acquire().await?;
+            let (_, targets) = self
+                .evaluated(&mut conn, jurisdiction_id, fiscal_year)
+                .await?;
+            self.policy_results(&mut conn, jurisdiction_id, fiscal_year, &targets)
+                .await?
+        };
+        let policy = policies
             .into_iter()
             .find(|p| p.target_id == draft.target_id)
             .ok_or_else(|| {
@@ -434,10 +435,12 @@ impl App {
             Access::Write,
             &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
-        let row = self
-            .results(caller, jurisdiction_id, fiscal_year)
-            .await?
-            .rows
+        let mut conn = self.store.read().acquire().await?;
+        let (rows, _) = self
+            .evaluated(&mut conn, jurisdiction_id, fiscal_year)
+            .await?;
+        drop(conn);
+        let row = rows
             .into_iter()
             .find(|r| r.project_id == draft.project_id)
             .ok_or_else(|| {

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use lingji_app::disclosure::{PublicItem, PublicationKind};
+use lingji_app::disclosure::{PublicItem, PublicationKind, value_text as text};
 use lingji_domain::performance::{Dimension, ScoredIndicator};
 use lingji_domain::policy::Score;
 use serde_json::Value;
@@ -66,14 +66,6 @@ async fn list(
             "暂时无法读取公开信息，请稍后再试",
             StatusCode::SERVICE_UNAVAILABLE,
         ),
-    }
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
     }
 }
 
