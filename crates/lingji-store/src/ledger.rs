@@ -66,19 +66,14 @@ pub async fn reserve(
     reference: &str,
     actor: &str,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    conditional(
+        conn,
         "UPDATE budget_lines SET reserved = reserved + $1 \
          WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
+        (amount.fen(), line_id),
+        (&Movement::Reserve(amount), reference, actor),
     )
-    .bind(amount.fen())
-    .bind(line_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if done == 1 {
-        add_entry(conn, line_id, &Movement::Reserve(amount), reference, actor).await?;
-    }
-    Ok(done == 1)
+    .await
 }
 
 /// Adjusts a line's budget by `delta` (ZB-7b) and records the entry. A cut happens only if the
@@ -91,19 +86,14 @@ pub async fn adjust(
     reference: &str,
     actor: &str,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    conditional(
+        conn,
         "UPDATE budget_lines SET adjusted = adjusted + $1 \
          WHERE id = $2 AND $1 <> 0 AND approved + adjusted - reserved - spent - closed + $1 >= 0",
+        (delta.fen(), line_id),
+        (&Movement::Adjust(delta), reference, actor),
     )
-    .bind(delta.fen())
-    .bind(line_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if done == 1 {
-        add_entry(conn, line_id, &Movement::Adjust(delta), reference, actor).await?;
-    }
-    Ok(done == 1)
+    .await
 }
 
 /// Closes `amount` of a line's balance (carried over or recovered) if it is still available —
@@ -115,17 +105,32 @@ pub async fn close(
     reference: &str,
     actor: &str,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    conditional(
+        conn,
         "UPDATE budget_lines SET closed = closed + $1 \
          WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
+        (amount.fen(), line_id),
+        (&Movement::Close(amount), reference, actor),
     )
-    .bind(amount.fen())
-    .bind(line_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    .await
+}
+
+/// Runs a conditional UPDATE of a line (binds: the amount, the line) and, when it moved the
+/// line, records the movement's entry; whether it did.
+async fn conditional(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    (amount, line_id): (i64, i64),
+    (movement, reference, actor): (&Movement, &str, &str),
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(sql)
+        .bind(amount)
+        .bind(line_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
     if done == 1 {
-        add_entry(conn, line_id, &Movement::Close(amount), reference, actor).await?;
+        add_entry(conn, line_id, movement, reference, actor).await?;
     }
     Ok(done == 1)
 }
