@@ -331,10 +331,16 @@ impl App {
             let Some(Some(line)) = lines.get(&id) else {
                 continue;
             };
-            let context = store::line_in_context(&mut conn, id, p.draft.date, &p.draft.payee_name)
-                .await?
-                .map(|(_, c)| c)
-                .unwrap_or_default();
+            let context = store::line_in_context(
+                &mut conn,
+                id,
+                p.draft.date,
+                &p.draft.payee_name,
+                &p.draft.payee_account,
+            )
+            .await?
+            .map(|(_, c)| c)
+            .unwrap_or_default();
             let (f, _) = facts(&mut conn, line, &p.draft, context).await?;
             out.checked += 1;
             if !execution::screen(std::slice::from_ref(&compiled), &f).is_empty() {

@@ -11,33 +11,23 @@ use std::sync::{Arc, Mutex};
 use lingji_domain::execution::{
     self, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts, PaymentDraft, SANGONG,
 };
-use lingji_domain::review::gates::GateRecord;
 use lingji_domain::review::lists::ListKind;
+use lingji_store::lists;
 use lingji_store::payments::{self as store, PayableLine, RequestContext};
-use lingji_store::{lists, reviews};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Connection};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
 
-/// Whether the line's project belongs to a special fund whose period ended before `year`
-/// (ZB-12: special funds stop when their period is over).
+/// Whether the line's project is paid from a special fund (read with the line) whose period
+/// ended before `year` (ZB-12: special funds stop when their period is over).
 async fn special_fund_expired(
     conn: &mut AnyConnection,
     line: &PayableLine,
+    fund_code: Option<&str>,
     year: i32,
 ) -> AppResult<bool> {
-    let Some(project) = line.project_id else {
-        return Ok(false);
-    };
-    let code = reviews::gates(conn, project)
-        .await?
-        .into_iter()
-        .find_map(|g| match g.record {
-            GateRecord::SpecialFund { fund_code } => Some(fund_code),
-            _ => None,
-        });
-    let Some(code) = code else {
+    let Some(code) = fund_code else {
         return Ok(false);
     };
     let funds = lists::entries(
@@ -73,8 +63,6 @@ pub(crate) async fn facts(
     draft: &PaymentDraft,
     context: RequestContext,
 ) -> AppResult<(Facts, Checks)> {
-    let (recent_7d, count_30d, first_time) =
-        store::payee_history(conn, line.unit_id, &draft.payee_account, draft.date).await?;
     let unit_today = u32::try_from(context.today).unwrap_or(u32::MAX);
     let payee_org = context.payee_org;
     // Only one flag of the profile matters here: read it without building the whole profile.
@@ -85,8 +73,7 @@ pub(crate) async fn facts(
         .and_then(|v| v.pointer("/execution/payments_within_plan")?.as_bool())
         .unwrap_or(false);
     let class: String = draft.economic_code.chars().take(5).collect();
-    let usage =
-        store::unit_usage(conn, line.jurisdiction_id, line.unit_id, line.fiscal_year).await?;
+    let usage = &context.usage;
     let (class_budget, class_used) = usage.of(&[class.as_str()]);
     let (sangong_budget, sangong_used) = usage.of(SANGONG);
     let own_funds_available = usage.own_funds_available(&[class.as_str()]);
@@ -116,14 +103,20 @@ pub(crate) async fn facts(
             budget: line.balance.budget(),
             available: line.balance.available(),
             source: line.source.clone(),
-            special_fund_expired: special_fund_expired(conn, line, year).await?,
+            special_fund_expired: special_fund_expired(
+                conn,
+                line,
+                context.special_fund.as_deref(),
+                year,
+            )
+            .await?,
         },
         party: PartyFacts {
             own_unit: payee_org == Some(line.unit_id),
             budget_unit: payee_org.is_some_and(|o| o != line.unit_id),
-            first_time,
-            recent_7d,
-            count_30d,
+            first_time: context.history.first_time,
+            recent_7d: context.history.recent_7d.clone(),
+            count_30d: context.history.count_30d,
             unit_today,
             class_budget,
             class_used,
@@ -166,7 +159,7 @@ pub(crate) struct RuleCache(Arc<Mutex<HashMap<i64, StampedRules>>>);
 type StampedRules = (Stamp, Arc<Vec<MonitoringRule>>);
 
 /// A catalogue's stamp: how many rules, and the sum of their versions.
-type Stamp = (i64, i64);
+pub(crate) type Stamp = (i64, i64);
 
 impl RuleCache {
     fn get(&self, jurisdiction_id: i64, stamp: Stamp) -> Option<Arc<Vec<MonitoringRule>>> {
@@ -232,20 +225,33 @@ impl App {
     pub(crate) async fn rules_at(
         &self,
         jurisdiction_id: i64,
-        stamp: Option<(i64, i64)>,
+        stamp: Option<Stamp>,
     ) -> AppResult<Arc<Vec<MonitoringRule>>> {
         if let Some(rules) = stamp.and_then(|s| self.rule_cache.get(jurisdiction_id, s)) {
             return Ok(rules);
         }
         let mut conn = self.store.write().acquire().await?;
-        let stamp = store::rules_stamp(&mut conn, jurisdiction_id).await?;
+        self.rules_on(&mut conn, jurisdiction_id, None).await
+    }
+
+    /// As [`App::rules_at`] on a connection of the write pool the caller holds already (one
+    /// writer on SQLite: acquiring another would wait for ever).
+    pub(crate) async fn rules_on(
+        &self,
+        conn: &mut AnyConnection,
+        jurisdiction_id: i64,
+        stamp: Option<Stamp>,
+    ) -> AppResult<Arc<Vec<MonitoringRule>>> {
+        if let Some(rules) = stamp.and_then(|s| self.rule_cache.get(jurisdiction_id, s)) {
+            return Ok(rules);
+        }
+        let stamp = store::rules_stamp(conn, jurisdiction_id).await?;
         if let Some(rules) = self.rule_cache.get(jurisdiction_id, stamp) {
             return Ok(rules);
         }
-        let mut stored = store::rules(&mut conn, jurisdiction_id).await?;
-        drop(conn);
+        let mut stored = store::rules(conn, jurisdiction_id).await?;
         if stored.is_empty() {
-            let mut tx = self.store.begin().await?;
+            let mut tx = conn.begin().await?;
             for r in execution::default_catalogue() {
                 store::add_rule(&mut tx, jurisdiction_id, &r, "system").await?;
             }

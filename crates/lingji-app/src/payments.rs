@@ -15,7 +15,8 @@ use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
 use lingji_store::ledger;
 use lingji_store::payments::{
-    self as store, NewPayment, PayableLine, Payment, PaymentFilter, RequestContext,
+    self as store, NewPayment, PayableLine, Payment, PaymentFilter, Recorded, Recording,
+    RequestContext,
 };
 use lingji_store::plans;
 use serde::Serialize;
@@ -210,6 +211,44 @@ impl Verdict {
     }
 }
 
+/// The refusal when the line's available balance does not cover a payment (ZB-7a).
+const UNCOVERED: (&str, &str, &str) = (
+    "BUDGET_LINE_INSUFFICIENT",
+    "ZB-7a",
+    "指标可用余额不足，不得超预算支付（ZB-7a）",
+);
+
+/// What a checked request records: the payment as its verdict left it, its money held on the
+/// line when the verdict let it through.
+fn recording<'a>(
+    line: &'a PayableLine,
+    draft: &'a PaymentDraft,
+    v: &'a Verdict,
+    caller: &'a Caller,
+    plan_month: Option<u32>,
+    priority: Option<&'a str>,
+    hits: &'a [Hit],
+) -> Recording<'a> {
+    Recording {
+        payment: NewPayment {
+            line,
+            draft,
+            status: v.status,
+            outcome: v.outcome,
+            refusal: v
+                .refusal
+                .as_ref()
+                .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
+            requested_by: caller.name(),
+            plan_month,
+            priority,
+        },
+        hold: v.refusal.is_none(),
+        uncovered: UNCOVERED,
+        hits,
+    }
+}
+
 fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
     let outcome = execution::outcome(hits);
     if let Some(reason) = suspended {
@@ -261,11 +300,16 @@ impl App {
         jurisdiction_id: i64,
         draft: &PaymentDraft,
     ) -> AppResult<(PayableLine, RequestContext)> {
-        let (line, context) =
-            store::line_in_context(conn, draft.line_id, draft.date, draft.payee_name.trim())
-                .await?
-                .filter(|(l, _)| l.jurisdiction_id == jurisdiction_id)
-                .ok_or_else(no_line)?;
+        let (line, context) = store::line_in_context(
+            conn,
+            draft.line_id,
+            draft.date,
+            draft.payee_name.trim(),
+            &draft.payee_account,
+        )
+        .await?
+        .filter(|(l, _)| l.jurisdiction_id == jurisdiction_id)
+        .ok_or_else(no_line)?;
         caller.authorize(Resource::Payment, Access::Write, &line_path(&line))?;
         within_line(&line.economic_code, &draft.economic_code)?;
         Ok((line, context))
@@ -274,11 +318,12 @@ impl App {
     /// Requests a payment (unit operator on the unit's own line). The answer is recorded with
     /// the idempotency key: asking again with the same key returns it unchanged.
     ///
-    /// The facts are read first, outside the transaction; the transaction then starts with the
-    /// one conditional UPDATE that holds the money (ZB-7a), so a line is locked only for the
-    /// few statements that record the answer and requests on other lines never wait. The
-    /// payment row, its hits and the line's ledger entry are the record of a request; finance's
-    /// decisions are audited.
+    /// The line and everything the checks read come in one statement; the answer is recorded by
+    /// [`store::record`], which holds the money with one conditional UPDATE (ZB-7a) — on
+    /// PostgreSQL the hold, its ledger entry, the payment, the unit's running use and the hits
+    /// are one statement, so a line is locked only for that statement and requests on other
+    /// lines never wait. The payment row, its hits and the line's ledger entry are the record of
+    /// a request; finance's decisions are audited.
     pub async fn request_payment(
         &self,
         caller: &Caller,
@@ -297,71 +342,61 @@ impl App {
             .payable(&mut conn, caller, jurisdiction_id, &draft)
             .await?;
         // A retry is not looked up first: its key meets the unique index when the answer is
-        // recorded, the transaction rolls back, and the first answer is returned (one read fewer
-        // for every first request).
+        // recorded, nothing of it is kept, and the first answer is returned (one read fewer for
+        // every first request).
         let (f, checks) = facts(&mut conn, &line, &draft, context).await?;
-        drop(conn);
         let rules = self
-            .rules_at(jurisdiction_id, Some(checks.rules_stamp))
+            .rules_on(&mut conn, jurisdiction_id, Some(checks.rules_stamp))
             .await?;
         let within_plan = checks.within_plan;
         let hits = screen(jurisdiction_id, &rules, &f)?;
         let mut v = verdict(&hits, checks.suspended.as_deref());
         let month = draft.date.month();
-        let mut tx = self.store.begin().await?;
-        // ZX-4a: the month's plan first, then the line (ZB-7a); each is one conditional UPDATE.
-        let mut plan_month = None;
-        if v.refusal.is_none() && within_plan {
-            if plans::draw(&mut tx, line.id, month, draft.amount).await? {
-                plan_month = Some(month);
-            } else {
+        let (_, priority) = line_priority(&line);
+        // The same connection records the answer: acquiring one costs a round trip.
+        let recorded = if v.refusal.is_none() && within_plan {
+            // ZX-4a: the month's plan first, then the line (ZB-7a); each is one conditional
+            // UPDATE, and the plan is given back when the line does not cover the payment.
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            let drawn = plans::draw(&mut tx, line.id, month, draft.amount).await?;
+            if !drawn {
                 v = v.refused(
                     "PLAN_BALANCE_INSUFFICIENT",
                     "ZX-4a",
                     format!("超出该指标 {month} 月已批准用款计划的余额，请先申报用款计划（ZX-4a）"),
                 );
             }
-        }
-        if v.refusal.is_none()
-            && !ledger::reserve(
+            let plan_month = drawn.then_some(month);
+            let r = store::record(
                 &mut tx,
-                line.id,
-                draft.amount,
-                &draft.idempotency_key,
-                caller.name(),
+                &recording(&line, &draft, &v, caller, plan_month, priority, &hits),
             )
-            .await?
-        {
-            if let Some(m) = plan_month.take() {
-                plans::give_back(&mut tx, line.id, m, draft.amount).await?;
+            .await;
+            if matches!(r, Ok(Recorded { covered: false, .. })) {
+                plans::give_back(&mut tx, line.id, month, draft.amount).await?;
             }
-            v = v.refused(
-                "BUDGET_LINE_INSUFFICIENT",
-                "ZB-7a",
-                "指标可用余额不足，不得超预算支付（ZB-7a）".into(),
-            );
-        }
-        let (_, priority) = line_priority(&line);
-        let new = NewPayment {
-            line: &line,
-            draft: &draft,
-            status: v.status,
-            outcome: v.outcome,
-            refusal: v
-                .refusal
-                .as_ref()
-                .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
-            requested_by: caller.name(),
-            plan_month,
-            priority,
+            match r {
+                Ok(_) => tx.commit().await?,
+                Err(_) => tx.rollback().await?,
+            }
+            r
+        } else {
+            store::record(
+                &mut conn,
+                &recording(&line, &draft, &v, caller, None, priority, &hits),
+            )
+            .await
         };
-        let (id, requested_at) = match store::insert(&mut tx, &new).await {
-            Ok(row) => row,
+        let Recorded {
+            id,
+            requested_at,
+            covered,
+            hit_ids,
+        } = match recorded {
+            Ok(r) => r,
             // The same key was recorded by a request running at the same time: its answer
-            // is the answer, and this one's hold goes with the rollback.
+            // is the answer, and nothing of this one was kept.
             Err(StoreError::Conflict(_)) => {
-                tx.rollback().await?;
-                let mut conn = self.store.write().acquire().await?;
                 let first = store::by_key(&mut conn, jurisdiction_id, &draft.idempotency_key)
                     .await?
                     .ok_or_else(|| AppError::Internal("idempotency key vanished".into()))?;
@@ -370,18 +405,10 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        if matches!(v.status, PaymentStatus::Held | PaymentStatus::Pending) {
-            store::add_usage(
-                &mut tx,
-                line.unit_id,
-                line.fiscal_year,
-                &draft.economic_code,
-                draft.amount,
-            )
-            .await?;
+        if !covered {
+            let (code, clause, message) = UNCOVERED;
+            v = v.refused(code, clause, message.into());
         }
-        let hit_ids = store::insert_hits(&mut tx, id, jurisdiction_id, &hits).await?;
-        tx.commit().await?;
         Ok(PaymentView {
             id,
             unit_id: line.unit_id,

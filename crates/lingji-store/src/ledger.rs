@@ -56,6 +56,29 @@ pub async fn add_entry(
     Ok(())
 }
 
+/// A conditional UPDATE of a line (binds: `$1` the amount, `$2` the line) and the same UPDATE
+/// with its ledger entry as one statement for PostgreSQL (`$3`–`$7`: kind, amount, reference,
+/// actor, time): a round trip fewer for every movement, and the same atomicity.
+macro_rules! moved {
+    ($update:literal) => {
+        Conditional {
+            update: $update,
+            with_entry: concat!(
+                "WITH moved AS (",
+                $update,
+                " RETURNING id) INSERT INTO ledger_entries (line_id, kind, amount, reference, actor, at) \
+                 SELECT id, $3, $4, $5, $6, $7 FROM moved"
+            ),
+        }
+    };
+}
+
+/// See [`moved`].
+struct Conditional {
+    update: &'static str,
+    with_entry: &'static str,
+}
+
 /// Holds `amount` on a line for a payment if its available balance covers it — one
 /// conditional UPDATE, so no two requests can both take the last of it — and records the
 /// entry. False when the line does not cover it (or does not exist).
@@ -68,8 +91,10 @@ pub async fn reserve(
 ) -> Result<bool, StoreError> {
     conditional(
         conn,
-        "UPDATE budget_lines SET reserved = reserved + $1 \
-         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
+        moved!(
+            "UPDATE budget_lines SET reserved = reserved + $1 \
+         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1"
+        ),
         (amount.fen(), line_id),
         (&Movement::Reserve(amount), reference, actor),
     )
@@ -88,8 +113,10 @@ pub async fn adjust(
 ) -> Result<bool, StoreError> {
     conditional(
         conn,
-        "UPDATE budget_lines SET adjusted = adjusted + $1 \
-         WHERE id = $2 AND $1 <> 0 AND approved + adjusted - reserved - spent - closed + $1 >= 0",
+        moved!(
+            "UPDATE budget_lines SET adjusted = adjusted + $1 \
+         WHERE id = $2 AND $1 <> 0 AND approved + adjusted - reserved - spent - closed + $1 >= 0"
+        ),
         (delta.fen(), line_id),
         (&Movement::Adjust(delta), reference, actor),
     )
@@ -107,23 +134,40 @@ pub async fn close(
 ) -> Result<bool, StoreError> {
     conditional(
         conn,
-        "UPDATE budget_lines SET closed = closed + $1 \
-         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1",
+        moved!(
+            "UPDATE budget_lines SET closed = closed + $1 \
+         WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1"
+        ),
         (amount.fen(), line_id),
         (&Movement::Close(amount), reference, actor),
     )
     .await
 }
 
-/// Runs a conditional UPDATE of a line (binds: the amount, the line) and, when it moved the
-/// line, records the movement's entry; whether it did.
+/// Runs a conditional UPDATE of a line and, when it moved the line, records the movement's
+/// entry; whether it did.
 async fn conditional(
     conn: &mut AnyConnection,
-    sql: &'static str,
+    sql: Conditional,
     (amount, line_id): (i64, i64),
     (movement, reference, actor): (&Movement, &str, &str),
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(sql)
+    if crate::is_postgres(conn) {
+        let (kind, entry_amount) = kind_of(movement);
+        let done = sqlx::query(sql.with_entry)
+            .bind(amount)
+            .bind(line_id)
+            .bind(kind)
+            .bind(entry_amount.fen())
+            .bind(reference)
+            .bind(actor)
+            .bind(now_text())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        return Ok(done == 1);
+    }
+    let done = sqlx::query(sql.update)
         .bind(amount)
         .bind(line_id)
         .execute(&mut *conn)
@@ -144,26 +188,29 @@ pub async fn finish(
     reference: &str,
     actor: &str,
 ) -> Result<bool, StoreError> {
-    let sql = if settle {
-        "UPDATE budget_lines SET reserved = reserved - $1, spent = spent + $1 WHERE id = $2 AND $1 > 0 AND reserved >= $1"
+    let (sql, movement) = if settle {
+        (
+            moved!(
+                "UPDATE budget_lines SET reserved = reserved - $1, spent = spent + $1 \
+             WHERE id = $2 AND $1 > 0 AND reserved >= $1"
+            ),
+            Movement::Settle(amount),
+        )
     } else {
-        "UPDATE budget_lines SET reserved = reserved - $1 WHERE id = $2 AND $1 > 0 AND reserved >= $1"
+        (
+            moved!(
+                "UPDATE budget_lines SET reserved = reserved - $1 WHERE id = $2 AND $1 > 0 AND reserved >= $1"
+            ),
+            Movement::Release(amount),
+        )
     };
-    let done = sqlx::query(sql)
-        .bind(amount.fen())
-        .bind(line_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if done == 1 {
-        let m = if settle {
-            Movement::Settle(amount)
-        } else {
-            Movement::Release(amount)
-        };
-        add_entry(conn, line_id, &m, reference, actor).await?;
-    }
-    Ok(done == 1)
+    conditional(
+        conn,
+        sql,
+        (amount.fen(), line_id),
+        (&movement, reference, actor),
+    )
+    .await
 }
 
 /// A line's stored balance.

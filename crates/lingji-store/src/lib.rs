@@ -15,12 +15,14 @@ pub mod evaluations;
 pub mod ledger;
 pub mod lists;
 pub mod orgs;
+pub mod payment_record;
 pub mod payments;
 pub mod performance;
 pub mod plans;
 pub mod profiles;
 pub mod projects;
 pub mod publications;
+pub mod request_context;
 pub mod reviews;
 pub mod sessions;
 pub mod standards;
@@ -170,6 +172,12 @@ impl Store {
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+/// Whether a connection is to PostgreSQL: a few hot statements have a one-statement form
+/// there (a data-modifying `WITH`) that SQLite does not have.
+pub(crate) fn is_postgres(conn: &AnyConnection) -> bool {
+    conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME
 }
 
 /// Accepts `sqlite:path.db` and `sqlite://path.db`, creating the file when missing.

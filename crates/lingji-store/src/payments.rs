@@ -9,7 +9,9 @@ use lingji_domain::execution::{
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
+pub use crate::payment_record::{NewPayment, Recorded, Recording, record};
 use crate::projects::corrupt;
+pub use crate::request_context::{RequestContext, UnitUsage, line_in_context};
 use crate::time::now_text;
 
 /// A rule as stored, with its version for optimistic edits.
@@ -228,9 +230,11 @@ macro_rules! line_columns {
          l.closed, p.function_code, p.tier"
     };
 }
+pub(crate) use line_columns;
 
+/// A line's columns as read with [`line_columns`].
 #[derive(sqlx::FromRow)]
-struct LineRow {
+pub(crate) struct LineRow {
     id: i64,
     jurisdiction_id: i64,
     fiscal_year: i64,
@@ -294,184 +298,6 @@ pub async fn payable_line(
     row.map(PayableLine::try_from).transpose()
 }
 
-/// Statuses whose money is held or spent: what counts as used and as history.
-macro_rules! live {
-    () => {
-        "('held', 'pending', 'paid')"
-    };
-}
-
-/// The payee's recent history with the unit: amounts in the 7 days up to `date`, the number in
-/// the 30 days, and whether the unit ever paid this account.
-pub async fn payee_history(
-    conn: &mut AnyConnection,
-    unit_id: i64,
-    account: &str,
-    date: NaiveDate,
-) -> Result<(Vec<Money>, u32, bool), StoreError> {
-    let since7 = (date - chrono::Days::new(6)).to_string();
-    let since30 = (date - chrono::Days::new(29)).to_string();
-    // The latest payments up to the date: enough to count the month (rules look for ten or so)
-    // and to tell a first payment, in one indexed read.
-    let rows: Vec<(i64, String)> = sqlx::query_as(concat!(
-        "SELECT amount, pay_date FROM payments WHERE unit_id = $1 AND payee_account = $2 \
-         AND pay_date <= $3 AND status IN ",
-        live!(),
-        " ORDER BY pay_date DESC LIMIT 100"
-    ))
-    .bind(unit_id)
-    .bind(account)
-    .bind(date.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let recent = rows
-        .iter()
-        .filter(|(_, d)| *d >= since7)
-        .map(|(a, _)| Money::from_fen(*a))
-        .collect();
-    let count = rows.iter().filter(|(_, d)| *d >= since30).count();
-    Ok((
-        recent,
-        u32::try_from(count).unwrap_or(u32::MAX),
-        rows.is_empty(),
-    ))
-}
-
-/// What one request needs besides its line, read with it: the unit's requests on the
-/// payment date, the organisation the payee's name is (if any), the reason its project's
-/// payments are suspended (PM-9), the body of the profile in force for the line's year, and the
-/// stamp of the rule catalogue (so the cached rules are checked without another read).
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct RequestContext {
-    /// The unit's requests on the payment date.
-    pub today: i64,
-    /// The organisation named like the payee.
-    pub payee_org: Option<i64>,
-    /// Why the project's payments are suspended.
-    pub suspended: Option<String>,
-    /// The profile in force (JSON).
-    pub profile: Option<String>,
-    /// The jurisdiction's rule catalogue stamp (count, sum of versions), as [`rules_stamp`].
-    pub rules_count: i64,
-    /// See `rules_count`.
-    pub rules_version: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct LineContextRow {
-    #[sqlx(flatten)]
-    line: LineRow,
-    #[sqlx(flatten)]
-    context: RequestContext,
-}
-
-/// The line a payment draws on with the request's context (see [`RequestContext`]), in one
-/// statement.
-pub async fn line_in_context(
-    conn: &mut AnyConnection,
-    line_id: i64,
-    date: NaiveDate,
-    payee_name: &str,
-) -> Result<Option<(PayableLine, RequestContext)>, StoreError> {
-    let row: Option<LineContextRow> = sqlx::query_as(concat!(
-        line_columns!(),
-        ", (SELECT COUNT(*) FROM payments x WHERE x.unit_id = l.unit_id AND x.pay_date = $2) AS today, \
-         (SELECT o.id FROM organisations o WHERE (o.jurisdiction_id = l.jurisdiction_id OR o.id = l.jurisdiction_id) \
-         AND o.name = $3 ORDER BY o.id LIMIT 1) AS payee_org, \
-         (SELECT s.reason FROM payment_suspensions s WHERE s.project_id = l.project_id AND s.lifted_at IS NULL \
-         ORDER BY s.id DESC LIMIT 1) AS suspended, \
-         (SELECT f.body FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
-         AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile, \
-         (SELECT COUNT(*) FROM monitoring_rules r WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_count, \
-         (SELECT CAST(COALESCE(SUM(r.version), 0) AS BIGINT) FROM monitoring_rules r \
-         WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_version \
-         FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
-    ))
-    .bind(line_id)
-    .bind(date.to_string())
-    .bind(payee_name)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| Ok((PayableLine::try_from(r.line)?, r.context)))
-        .transpose()
-}
-
-/// A unit's budget and use by economic code in a year: its lines' codes with their budgets
-/// (approved + adjusted), and its live payments' codes with their sums. Rules ask by class
-/// (meeting spend, 三公), which [`UnitUsage::of`] answers from these few rows.
-#[derive(Debug, Clone, Default)]
-pub struct UnitUsage {
-    lines: Vec<(String, String, i64, i64)>,
-    paid: Vec<(String, i64)>,
-}
-
-impl UnitUsage {
-    /// Budget and use for economic codes under any of `prefixes`: lines of those codes and
-    /// lines whose broader code covers them; payments of those codes.
-    pub fn of(&self, prefixes: &[&str]) -> (Money, Money) {
-        let budget = self.covering(prefixes).map(|(_, _, b, _)| *b).sum();
-        let used = self
-            .paid
-            .iter()
-            .filter(|(c, _)| prefixes.iter().any(|p| c.starts_with(p)))
-            .map(|(_, a)| *a)
-            .sum();
-        (Money::from_fen(budget), Money::from_fen(used))
-    }
-
-    /// Available on the unit's own-funds lines (单位资金, ZB-11) covering `prefixes`.
-    pub fn own_funds_available(&self, prefixes: &[&str]) -> Money {
-        Money::from_fen(
-            self.covering(prefixes)
-                .filter(|(_, book, _, _)| book == "unit_funds")
-                .map(|(_, _, _, available)| *available)
-                .sum(),
-        )
-    }
-
-    /// Lines of those codes and lines whose broader code covers them.
-    fn covering<'a>(
-        &'a self,
-        prefixes: &'a [&'a str],
-    ) -> impl Iterator<Item = &'a (String, String, i64, i64)> + 'a {
-        self.lines.iter().filter(move |(c, _, _, _)| {
-            prefixes
-                .iter()
-                .any(|p| c.starts_with(p) || p.starts_with(c.as_str()))
-        })
-    }
-}
-
-/// The unit's budget and use by economic code in a year, in one indexed read: its lines by code
-/// and fund book (budget, available), then its running use by code (marked `~paid`).
-pub async fn unit_usage(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    unit_id: i64,
-    year: i32,
-) -> Result<UnitUsage, StoreError> {
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT economic_code, fund_book, CAST(SUM(approved + adjusted) AS BIGINT), \
-         CAST(SUM(approved + adjusted - reserved - spent - closed) AS BIGINT) FROM budget_lines \
-         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND unit_id = $3 GROUP BY economic_code, fund_book \
-         UNION ALL SELECT economic_code, '~paid', amount, CAST(0 AS BIGINT) FROM payment_usage \
-         WHERE unit_id = $3 AND fiscal_year = $2",
-    )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .bind(unit_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let (paid, lines): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.1 == "~paid");
-    Ok(UnitUsage {
-        lines,
-        paid: paid
-            .into_iter()
-            .map(|(code, _, amount, _)| (code, amount))
-            .collect(),
-    })
-}
-
 /// Adds `delta` (negative to take back) to what a unit holds or paid on an economic code.
 pub async fn add_usage(
     conn: &mut AnyConnection,
@@ -530,74 +356,6 @@ pub struct Payment {
     pub plan_month: Option<u32>,
     /// Its QJ-4a priority subject.
     pub priority: Option<String>,
-}
-
-/// Where a new payment stands after its checks.
-#[derive(Debug, Clone)]
-pub struct NewPayment<'a> {
-    /// The line it draws on (facts for the row).
-    pub line: &'a PayableLine,
-    /// The request.
-    pub draft: &'a PaymentDraft,
-    /// State after the checks.
-    pub status: PaymentStatus,
-    /// Strictest hit.
-    pub outcome: Option<Action>,
-    /// Refusal: code, clause, message.
-    pub refusal: Option<(&'a str, Option<&'a str>, &'a str)>,
-    /// Who asked.
-    pub requested_by: &'a str,
-    /// The plan month it drew on (ZX-4a).
-    pub plan_month: Option<u32>,
-    /// Its QJ-4a priority subject.
-    pub priority: Option<&'a str>,
-}
-
-/// Inserts a payment; its id and time, or [`StoreError::Conflict`] when its idempotency key
-/// is taken.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    p: &NewPayment<'_>,
-) -> Result<(i64, String), StoreError> {
-    let d = p.draft;
-    let row: (i64, String) = sqlx::query_as(
-        "INSERT INTO payments (jurisdiction_id, fiscal_year, department_id, unit_id, line_id, project_id, idempotency_key, \
-         payee_name, payee_account, payee_kind, amount, economic_code, purpose, pay_date, contract_no, event_code, headcount, days, \
-         status, outcome, refusal_code, refusal_clause, refusal_message, requested_by, requested_at, plan_month, priority) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-         $26, $27) \
-         RETURNING id, requested_at",
-    )
-    .bind(p.line.jurisdiction_id)
-    .bind(i64::from(p.line.fiscal_year))
-    .bind(p.line.department_id)
-    .bind(p.line.unit_id)
-    .bind(d.line_id)
-    .bind(p.line.project_id)
-    .bind(&d.idempotency_key)
-    .bind(&d.payee_name)
-    .bind(&d.payee_account)
-    .bind(d.payee_kind.as_str())
-    .bind(d.amount.fen())
-    .bind(&d.economic_code)
-    .bind(&d.purpose)
-    .bind(d.date.to_string())
-    .bind(d.contract_no.as_deref())
-    .bind(d.event_code.as_deref())
-    .bind(d.headcount.map(i64::from))
-    .bind(d.days.map(i64::from))
-    .bind(p.status.as_str())
-    .bind(p.outcome.map(Action::as_str))
-    .bind(p.refusal.map(|r| r.0))
-    .bind(p.refusal.and_then(|r| r.1))
-    .bind(p.refusal.map(|r| r.2))
-    .bind(p.requested_by)
-    .bind(now_text())
-    .bind(p.plan_month.map(i64::from))
-    .bind(p.priority)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row)
 }
 
 fn payee_kind(s: &str) -> Result<PayeeKind, StoreError> {
@@ -792,34 +550,6 @@ pub async fn set_status(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Records the rules a payment hit; their ids in order.
-pub async fn insert_hits(
-    conn: &mut AnyConnection,
-    payment_id: i64,
-    jurisdiction_id: i64,
-    hits: &[Hit],
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::with_capacity(hits.len());
-    for h in hits {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO payment_hits (payment_id, jurisdiction_id, rule_code, class, name, action, clause, message) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(payment_id)
-        .bind(jurisdiction_id)
-        .bind(&h.code)
-        .bind(&h.class)
-        .bind(&h.name)
-        .bind(h.action.as_str())
-        .bind(h.clause.as_deref())
-        .bind(&h.message)
-        .fetch_one(&mut *conn)
-        .await?;
-        ids.push(id);
-    }
-    Ok(ids)
 }
 
 /// A stored hit with its disposition and its payment's amount and state.

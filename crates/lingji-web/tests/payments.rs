@@ -10,6 +10,7 @@ use common::lines::line;
 use lingji_app::store::{Backend, backend_tests, ledger};
 use lingji_domain::Money;
 use lingji_domain::execution::replay;
+use lingji_domain::review::gates::GateRecord;
 use serde_json::{Value, json};
 
 fn payment(line: i64, key: &str, amount: &str) -> Value {
@@ -1003,6 +1004,190 @@ async fn zb_11_a_unit_with_own_funds_for_the_code_is_warned_to_spend_them_first(
     );
 }
 
+/// The hit codes of a payment answer.
+fn hit_codes(p: &Value) -> Vec<String> {
+    p["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The rules read what is stored, not what the request says: the payee's history with the unit
+/// (split payments, a first transfer to a person), the unit's 三公 budget and use, and whether the
+/// line's special fund has ended — read with the line in one statement on both backends.
+async fn zx_4b_zb_6b_zb_12_the_rules_see_the_payees_history_the_units_use_and_the_special_fund(
+    backend: Backend,
+) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let wide = line(&t, "101001", "302", 5_000_000, None).await;
+    let pay = |line: i64, key: &str, amount: &str, date: &str, account: &str| {
+        let mut p = payment(line, key, amount);
+        p["date"] = json!(date);
+        p["payee_account"] = json!(account);
+        p
+    };
+    let answer = async |body: Value| {
+        let r = t
+            .call(Method::POST, "/api/v1/payments", Some(&fin), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    };
+    // B08-02: 90,000 and 90,000 to one payee, then 30,000 to it within 7 days reach 200,000.
+    for (key, day) in [("split-0001", "2026-03-09"), ("split-0002", "2026-03-10")] {
+        let p = answer(pay(wide, key, "90000.00", day, "6222000000000001")).await;
+        assert!(!hit_codes(&p).contains(&"B08-02".into()), "{p}");
+    }
+    let other = answer(pay(
+        wide,
+        "split-0003",
+        "30000.00",
+        "2026-03-12",
+        "6222000000000002",
+    ))
+    .await;
+    assert!(
+        !hit_codes(&other).contains(&"B08-02".into()),
+        "another payee"
+    );
+    let split = answer(pay(
+        wide,
+        "split-0004",
+        "30000.00",
+        "2026-03-12",
+        "6222000000000001",
+    ))
+    .await;
+    assert!(hit_codes(&split).contains(&"B08-02".into()), "{split}");
+    let later = answer(pay(
+        wide,
+        "split-0005",
+        "30000.00",
+        "2026-03-20",
+        "6222000000000001",
+    ))
+    .await;
+    assert!(
+        !hit_codes(&later).contains(&"B08-02".into()),
+        "only 30,000.00 paid in the 7 days before: {later}"
+    );
+    // B05-03: the first transfer of over 10,000 to a person's account is noticed, the second not.
+    let mut person = pay(
+        wide,
+        "person-0001",
+        "12000.00",
+        "2026-03-11",
+        "6222000000000003",
+    );
+    person["payee_kind"] = json!("individual");
+    let first = answer(person.clone()).await;
+    assert!(hit_codes(&first).contains(&"B05-03".into()), "{first}");
+    // The answer names each hit by the id it is stored under (dispositions go by it).
+    let ids = |p: &Value| -> Vec<(String, i64)> {
+        let mut v: Vec<_> = p["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["code"].as_str().unwrap().into(),
+                    h["id"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    for answered in [&split, &first] {
+        let stored = t
+            .call(
+                Method::GET,
+                &format!("/api/v1/payments/{}", answered["id"]),
+                Some(&fin),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(ids(answered), ids(&stored));
+    }
+    assert!(ids(&first).len() >= 2, "{first}");
+    person["idempotency_key"] = json!("person-0002");
+    let second = answer(person).await;
+    assert!(!hit_codes(&second).contains(&"B05-03".into()), "{second}");
+
+    // ZB-6b: the unit's 三公 budget is its lines covering 30217 (here the wide 302 line and a
+    // 30217 line); what it used is the running sum of its 30217 payments.
+    let reception = line(&t, "101002", "30217", 10_000, None).await;
+    let mut meal = pay(
+        reception,
+        "sangong-0001",
+        "6000.00",
+        "2026-04-01",
+        "6222000000000004",
+    );
+    meal["economic_code"] = json!("30217");
+    meal["purpose"] = json!("公务接待工作餐");
+    let p = answer(meal.clone()).await;
+    assert!(!hit_codes(&p).contains(&"B02-01".into()), "{p}");
+    meal["idempotency_key"] = json!("sangong-0002");
+    meal["amount"] = json!("4000.01");
+    let p = answer(meal.clone()).await;
+    assert_eq!(
+        (
+            p["status"].as_str(),
+            hit_codes(&p).contains(&"B02-01".into())
+        ),
+        (Some("blocked"), true),
+        "6,000.00 used + 4,000.01 is over the 10,000.00 三公 budget: {p}"
+    );
+    meal["idempotency_key"] = json!("sangong-0003");
+    meal["amount"] = json!("4000.00");
+    let p = answer(meal).await;
+    assert!(
+        !hit_codes(&p).contains(&"B02-01".into()),
+        "exactly the budget: {p}"
+    );
+
+    // ZB-12: a line of a project paid from 乡村振兴专项资金 (2024–2028) is blocked once the
+    // fund has ended, not before.
+    let op = t.login("danwei").await;
+    let body = common::projects::complete(common::projects::meeting_standard(&t).await);
+    let project = common::projects::create(&t, &op, body).await["id"]
+        .as_i64()
+        .unwrap();
+    let mut tx = t.app.store.begin().await.unwrap();
+    let fund = GateRecord::SpecialFund {
+        fund_code: "ZX-NY01".into(),
+    };
+    lingji_app::store::reviews::put_gate(&mut tx, project, &fund, "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for (year, expired) in [(2028, false), (2029, true)] {
+        let id = common::lines::line_in(&t, year, "101001", "312", 100_000, Some(project)).await;
+        let mut subsidy = pay(
+            id,
+            &format!("fund-0000{year}"),
+            "1000.00",
+            &format!("{year}-03-10"),
+            "6222000000000005",
+        );
+        subsidy["economic_code"] = json!("31205");
+        subsidy["purpose"] = json!("中小企业贷款贴息");
+        let p = answer(subsidy).await;
+        assert_eq!(
+            hit_codes(&p).contains(&"B13-01".into()),
+            expired,
+            "{year}: {p}"
+        );
+    }
+}
+
 backend_tests!(
     upper_transfer_lines_are_entered_by_document_and_paid_from_like_any_line,
     the_payment_pages_check_as_one_types_and_finance_decides_and_disposes,
@@ -1012,4 +1197,5 @@ backend_tests!(
     pm_9_a_suspended_project_is_blocked_at_payment_until_lifted,
     zb_7a_hundreds_of_simultaneous_payments_never_overdraw_and_each_gets_one_answer,
     zb_11_a_unit_with_own_funds_for_the_code_is_warned_to_spend_them_first,
+    zx_4b_zb_6b_zb_12_the_rules_see_the_payees_history_the_units_use_and_the_special_fund,
 );
