@@ -129,7 +129,7 @@ pub(crate) async fn facts(
     let checks = Checks {
         suspended: context.suspended,
         within_plan,
-        rules_stamp: (context.rules_count, context.rules_version),
+        rules_stamp: context.rules_stamp,
     };
     Ok((facts, checks))
 }

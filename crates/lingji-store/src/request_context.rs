@@ -27,9 +27,7 @@ pub struct RequestContext {
     pub profile: Option<String>,
     /// The jurisdiction's rule catalogue stamp (count, sum of versions), as
     /// [`crate::payments::rules_stamp`].
-    pub rules_count: i64,
-    /// See `rules_count`.
-    pub rules_version: i64,
+    pub rules_stamp: (i64, i64),
     /// The payee's history with the unit up to the payment date.
     pub history: PayeeHistory,
     /// The unit's budget and use by economic code in the line's year.
@@ -64,8 +62,8 @@ struct ContextRow {
     payee_org: Option<i64>,
     suspended: Option<String>,
     profile: Option<String>,
-    rules_count: i64,
-    rules_version: i64,
+    /// `count:sum of versions` of the jurisdiction's rules.
+    rules_stamp: String,
     /// `amount@date` of the payee's latest live payments, comma-separated.
     history: Option<String>,
     /// `code:book:budget:available` of the unit's lines, semicolon-separated.
@@ -94,9 +92,8 @@ pub async fn line_in_context(
          ORDER BY s.id DESC LIMIT 1) AS suspended, \
          (SELECT f.body FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
          AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile, \
-         (SELECT COUNT(*) FROM monitoring_rules r WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_count, \
-         (SELECT CAST(COALESCE(SUM(r.version), 0) AS BIGINT) FROM monitoring_rules r \
-         WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_version, ",
+         (SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(r.version), 0) AS TEXT) \
+         FROM monitoring_rules r WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_stamp, ",
         // The latest payments up to the date: enough to count the month (rules look for ten or
         // so) and to tell a first payment, from one index.
         "(SELECT string_agg(CAST(h.amount AS TEXT) || '@' || h.pay_date, ',') FROM \
@@ -128,8 +125,10 @@ pub async fn line_in_context(
             payee_org: r.payee_org,
             suspended: r.suspended,
             profile: r.profile,
-            rules_count: r.rules_count,
-            rules_version: r.rules_version,
+            rules_stamp: match items::<2>(Some(&r.rules_stamp), ';', ':')?[..] {
+                [[count, versions]] => (number(count)?, number(versions)?),
+                _ => return Err(corrupt(format!("rule stamp {}", r.rules_stamp))),
+            },
             history: PayeeHistory::parse(r.history.as_deref(), date)?,
             usage: UnitUsage::parse(r.unit_lines.as_deref(), r.unit_paid.as_deref())?,
             special_fund: r
@@ -161,7 +160,8 @@ fn items<const N: usize>(
         .collect()
 }
 
-fn fen(s: &str) -> Result<i64, StoreError> {
+/// An integer field of a folded list (fen, a count).
+fn number(s: &str) -> Result<i64, StoreError> {
     s.parse().map_err(corrupt)
 }
 
@@ -175,7 +175,7 @@ impl PayeeHistory {
         let mut count_30d = 0u32;
         for [amount, day] in &rows {
             if *day >= since7.as_str() {
-                recent_7d.push(Money::from_fen(fen(amount)?));
+                recent_7d.push(Money::from_fen(number(amount)?));
             }
             if *day >= since30.as_str() {
                 count_30d += 1;
@@ -207,12 +207,17 @@ impl UnitUsage {
             lines: items::<4>(lines, ';', ':')?
                 .into_iter()
                 .map(|[code, book, budget, available]| {
-                    Ok((code.into(), book.into(), fen(budget)?, fen(available)?))
+                    Ok((
+                        code.into(),
+                        book.into(),
+                        number(budget)?,
+                        number(available)?,
+                    ))
                 })
                 .collect::<Result<_, StoreError>>()?,
             paid: items::<2>(paid, ';', ':')?
                 .into_iter()
-                .map(|[code, amount]| Ok((code.into(), fen(amount)?)))
+                .map(|[code, amount]| Ok((code.into(), number(amount)?)))
                 .collect::<Result<_, StoreError>>()?,
         })
     }
