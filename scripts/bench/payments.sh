@@ -1,28 +1,40 @@
 #!/usr/bin/env bash
 # Payment benchmarks for docs/BENCHMARKS.md, in one run on this machine: pgbench tpcb-like on
-# the PostgreSQL as the ceiling; lingji's checked-and-posted payments in process (lingji bench
-# payments) and over HTTP (wrk against lingji serve) on PostgreSQL and SQLite; rule screening
-# against 206 rules on one core. Needs a release build, pgbench and wrk.
+# the PostgreSQL as the ceiling, alternating ROUNDS times with lingji's checked-and-posted
+# payments in process on the same PostgreSQL (this machine's speed drifts by a third within
+# minutes, so each ratio is of neighbours); then over HTTP (wrk against lingji serve) on
+# PostgreSQL, and both again on SQLite; rule screening against 206 rules on one core. Needs a
+# release build, pgbench and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PG=${PG:-postgres://postgres:lingji-test@127.0.0.1:5432}
 BIN=${BIN:-target/release/lingji}
-REQ=${REQ:-4000}
+REQ=${REQ:-10000}
+ROUNDS=${ROUNDS:-3}
 CONC=${CONC:-16}
 DUR=${DUR:-15}
 PORT=${PORT:-8097}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-echo "== pgbench -b tpcb-like -c $CONC -j 2 -T $DUR (scale 10)"
+in_process() { # database-url
+  LINGJI_DATABASE_URL=$1 "$BIN" bench payments --requests "$REQ" --concurrency "$CONC" 2>/dev/null
+}
+
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS lingji_pgbench" -c "CREATE DATABASE lingji_pgbench" >/dev/null
 pgbench -q -i -s 10 "$PG/lingji_pgbench" >/dev/null 2>&1
-pgbench -b tpcb-like -c "$CONC" -j 2 -T "$DUR" "$PG/lingji_pgbench" 2>/dev/null | grep -E '^tps'
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS lingji_paybench" -c "CREATE DATABASE lingji_paybench" >/dev/null
+LINGJI_DATABASE_URL=$PG/lingji_paybench "$BIN" demo >/dev/null
+echo "== pgbench -b tpcb-like -c $CONC -j 2 -T $DUR (scale 10), then PostgreSQL in process ($REQ requests, $CONC at a time)"
+for round in $(seq "$ROUNDS"); do
+  tps=$(pgbench -b tpcb-like -c "$CONC" -j 2 -T "$DUR" "$PG/lingji_pgbench" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+  per_s=$(in_process "$PG/lingji_paybench" | sed -n 2p | cut -f4)
+  echo "round $round: pgbench $tps TPS, in process $per_s payments/s, ratio $(awk "BEGIN { printf \"%.2f\", $per_s / $tps }")"
+done
 
 run() { # name database-url
   echo "== $1: in process ($REQ requests, $CONC at a time)"
-  LINGJI_DATABASE_URL=$2 "$BIN" demo >/dev/null
-  out=$(LINGJI_DATABASE_URL=$2 "$BIN" bench payments --requests "$REQ" --concurrency "$CONC")
+  out=$(in_process "$2")
   echo "$out"
   range=$(echo "$out" | sed -n 's/.*（\([0-9]*\)–\([0-9]*\)）.*/\1 \2/p')
   echo "== $1: over HTTP (wrk -t2 -c$CONC -d${DUR}s)"
@@ -35,8 +47,8 @@ run() { # name database-url
   kill "$server"; wait "$server" 2>/dev/null || true
 }
 
-psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS lingji_paybench" -c "CREATE DATABASE lingji_paybench" >/dev/null
 run PostgreSQL "$PG/lingji_paybench"
+LINGJI_DATABASE_URL="sqlite:$work/pay.db?mode=rwc" "$BIN" demo >/dev/null
 run SQLite "sqlite:$work/pay.db?mode=rwc"
 
 echo "== rule screening, one core"

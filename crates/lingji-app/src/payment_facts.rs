@@ -52,7 +52,7 @@ pub(crate) struct Checks {
     pub suspended: Option<String>,
     pub within_plan: bool,
     /// The rule catalogue's stamp, read with the facts.
-    pub rules_stamp: (i64, i64),
+    pub rules_stamp: Stamp,
 }
 
 /// The payment's facts as stored now, and the other checks' inputs, given the context read
@@ -149,8 +149,8 @@ fn compile_all(rules: &[MonitoringRule]) -> AppResult<Vec<CompiledRule>> {
         .collect()
 }
 
-/// The rules last read per jurisdiction with their stamp (count, sum of versions): rules are
-/// never deleted and every edit bumps a version, so an unchanged stamp means unchanged rules —
+/// The rules last read per jurisdiction with their catalogue's version: every rule added or
+/// edited moves it on, so an unchanged stamp means unchanged rules —
 /// on this server or any other sharing the database.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RuleCache(Arc<Mutex<HashMap<i64, StampedRules>>>);
@@ -158,8 +158,8 @@ pub(crate) struct RuleCache(Arc<Mutex<HashMap<i64, StampedRules>>>);
 /// A jurisdiction's rules with the stamp of the catalogue they were read at.
 type StampedRules = (Stamp, Arc<Vec<MonitoringRule>>);
 
-/// A catalogue's stamp: how many rules, and the sum of their versions.
-pub(crate) type Stamp = (i64, i64);
+/// A catalogue's stamp: its version.
+pub(crate) type Stamp = i64;
 
 impl RuleCache {
     fn get(&self, jurisdiction_id: i64, stamp: Stamp) -> Option<Arc<Vec<MonitoringRule>>> {
@@ -249,19 +249,19 @@ impl App {
         if let Some(rules) = self.rule_cache.get(jurisdiction_id, stamp) {
             return Ok(rules);
         }
+        // The stamp is read before the rules: an edit in between is cached under the older
+        // stamp and read again by the next request, never the other way round.
+        let mut stamp = stamp;
         let mut stored = store::rules(conn, jurisdiction_id).await?;
         if stored.is_empty() {
             let mut tx = conn.begin().await?;
             for r in execution::default_catalogue() {
                 store::add_rule(&mut tx, jurisdiction_id, &r, "system").await?;
             }
+            stamp = store::rules_stamp(&mut tx, jurisdiction_id).await?;
             stored = store::rules(&mut tx, jurisdiction_id).await?;
             tx.commit().await?;
         }
-        let stamp = (
-            i64::try_from(stored.len()).unwrap_or(i64::MAX),
-            stored.iter().map(|s| s.version).sum(),
-        );
         let rules = Arc::new(stored.into_iter().map(|s| s.rule).collect::<Vec<_>>());
         self.rule_cache
             .put(jurisdiction_id, stamp, Arc::clone(&rules));

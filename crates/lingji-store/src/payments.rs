@@ -95,18 +95,30 @@ pub async fn rules(
     rows.into_iter().map(rule_of).collect()
 }
 
-/// A stamp of a jurisdiction's rules that changes with every added or edited rule: how many
-/// there are and the sum of their versions.
+/// The version of a jurisdiction's rule catalogue: it changes with every rule added or edited
+/// (0 before the first).
 pub async fn rules_stamp(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
-) -> Result<(i64, i64), StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM monitoring_rules WHERE jurisdiction_id = $1",
+) -> Result<i64, StoreError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT version FROM rule_catalogues WHERE jurisdiction_id = $1")
+            .bind(jurisdiction_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map_or(0, |(v,)| v))
+}
+
+/// Moves the jurisdiction's catalogue version on (a rule was added or edited).
+async fn bump_catalogue(conn: &mut AnyConnection, jurisdiction_id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO rule_catalogues (jurisdiction_id, version) VALUES ($1, 1) \
+         ON CONFLICT (jurisdiction_id) DO UPDATE SET version = rule_catalogues.version + 1",
     )
     .bind(jurisdiction_id)
-    .fetch_one(&mut *conn)
-    .await?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// One rule by code.
@@ -126,7 +138,8 @@ pub async fn rule(
     row.map(rule_of).transpose()
 }
 
-/// Adds a rule (a code already there is left alone; true when added).
+/// Adds a rule (a code already there is left alone; true when added), moving the catalogue's
+/// version on.
 pub async fn add_rule(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
@@ -154,10 +167,15 @@ pub async fn add_rule(
     .bind(now_text())
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let added = done.rows_affected() == 1;
+    if added {
+        bump_catalogue(conn, jurisdiction_id).await?;
+    }
+    Ok(added)
 }
 
-/// Changes a rule if it is still at `version` (else [`StoreError::Stale`]).
+/// Changes a rule if it is still at `version` (else [`StoreError::Stale`]), moving the
+/// catalogue's version on.
 pub async fn update_rule(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
@@ -186,7 +204,8 @@ pub async fn update_rule(
     .bind(version)
     .execute(&mut *conn)
     .await?;
-    crate::error::one_row(&done)
+    crate::error::one_row(&done)?;
+    bump_catalogue(conn, jurisdiction_id).await
 }
 
 /// A budget line as a payment needs it.

@@ -25,9 +25,8 @@ pub struct RequestContext {
     pub suspended: Option<String>,
     /// The profile in force for the line's year (JSON).
     pub profile: Option<String>,
-    /// The jurisdiction's rule catalogue stamp (count, sum of versions), as
-    /// [`crate::payments::rules_stamp`].
-    pub rules_stamp: (i64, i64),
+    /// The version of the jurisdiction's rule catalogue, as [`crate::payments::rules_stamp`].
+    pub rules_stamp: i64,
     /// The payee's history with the unit up to the payment date.
     pub history: PayeeHistory,
     /// The unit's budget and use by economic code in the line's year.
@@ -62,8 +61,7 @@ struct ContextRow {
     payee_org: Option<i64>,
     suspended: Option<String>,
     profile: Option<String>,
-    /// `count:sum of versions` of the jurisdiction's rules.
-    rules_stamp: String,
+    rules_stamp: Option<i64>,
     /// `amount@date` of the payee's latest live payments, comma-separated.
     history: Option<String>,
     /// `code:book:budget:available` of the unit's lines, semicolon-separated.
@@ -92,8 +90,7 @@ pub async fn line_in_context(
          ORDER BY s.id DESC LIMIT 1) AS suspended, \
          (SELECT f.body FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
          AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile, \
-         (SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(r.version), 0) AS TEXT) \
-         FROM monitoring_rules r WHERE r.jurisdiction_id = l.jurisdiction_id) AS rules_stamp, ",
+         (SELECT c.version FROM rule_catalogues c WHERE c.jurisdiction_id = l.jurisdiction_id) AS rules_stamp, ",
         // The latest payments up to the date: enough to count the month (rules look for ten or
         // so) and to tell a first payment, from one index.
         "(SELECT string_agg(CAST(h.amount AS TEXT) || '@' || h.pay_date, ',') FROM \
@@ -125,10 +122,7 @@ pub async fn line_in_context(
             payee_org: r.payee_org,
             suspended: r.suspended,
             profile: r.profile,
-            rules_stamp: match items::<2>(Some(&r.rules_stamp), ';', ':')?[..] {
-                [[count, versions]] => (number(count)?, number(versions)?),
-                _ => return Err(corrupt(format!("rule stamp {}", r.rules_stamp))),
-            },
+            rules_stamp: r.rules_stamp.unwrap_or(0),
             history: PayeeHistory::parse(r.history.as_deref(), date)?,
             usage: UnitUsage::parse(r.unit_lines.as_deref(), r.unit_paid.as_deref())?,
             special_fund: r
@@ -160,7 +154,7 @@ fn items<const N: usize>(
         .collect()
 }
 
-/// An integer field of a folded list (fen, a count).
+/// An integer field of a folded list (fen).
 fn number(s: &str) -> Result<i64, StoreError> {
     s.parse().map_err(corrupt)
 }
