@@ -194,12 +194,27 @@ fn connect_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
     AnyConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("数据库地址无效：{e}")))
 }
 
+/// How long a PostgreSQL connection may sit idle in the pool and still be used without a ping.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
+
 fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
     let options = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30));
     match backend {
-        Backend::Postgres => options,
+        // A connection that sat idle may have been dropped by the server or the network: it is
+        // pinged before use. One in steady use is not — under load a ping is a round trip
+        // added to every request (a payment is two otherwise).
+        Backend::Postgres => options
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            }),
         Backend::Sqlite => options.after_connect(|conn: &mut AnyConnection, _meta| {
             Box::pin(async move {
                 conn.execute(
