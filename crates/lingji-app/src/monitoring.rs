@@ -321,27 +321,20 @@ impl App {
             amount: Money::ZERO,
             examples: vec![],
         };
-        // Past payments share few lines: each is read once.
-        let mut lines = std::collections::HashMap::new();
         for p in past {
-            let id = p.draft.line_id;
-            if let std::collections::hash_map::Entry::Vacant(e) = lines.entry(id) {
-                e.insert(store::payable_line(&mut conn, id).await?);
-            }
-            let Some(Some(line)) = lines.get(&id) else {
-                continue;
-            };
-            let context = store::line_in_context(
+            // The line comes with the payment's context; a line gone since is skipped.
+            let Some((line, context)) = store::line_in_context(
                 &mut conn,
-                id,
+                p.draft.line_id,
                 p.draft.date,
                 &p.draft.payee_name,
                 &p.draft.payee_account,
             )
             .await?
-            .map(|(_, c)| c)
-            .unwrap_or_default();
-            let (f, _) = facts(&mut conn, line, &p.draft, context).await?;
+            else {
+                continue;
+            };
+            let (f, _) = facts(&mut conn, &line, &p.draft, context).await?;
             out.checked += 1;
             if !execution::screen(std::slice::from_ref(&compiled), &f).is_empty() {
                 out.hits += 1;

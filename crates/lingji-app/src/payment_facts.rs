@@ -115,7 +115,7 @@ pub(crate) async fn facts(
             own_unit: payee_org == Some(line.unit_id),
             budget_unit: payee_org.is_some_and(|o| o != line.unit_id),
             first_time: context.history.first_time,
-            recent_7d: context.history.recent_7d.clone(),
+            recent_7d: context.history.recent_7d,
             count_30d: context.history.count_30d,
             unit_today,
             class_budget,
