@@ -11,7 +11,15 @@ use std::collections::{BTreeMap, HashSet};
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::workbook::{Book, Rows};
+use crate::workbook::{Book, Limits, Rows};
+
+/// What a code table or standards file may hold: a national function-code table has about
+/// 1,500 rows of a few columns; a file far beyond is refused before it is read.
+pub const TABLE_LIMITS: Limits = Limits {
+    columns: 16,
+    rows: 100_000,
+    cells: 800_000,
+};
 
 /// Which table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,13 +103,26 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, Refusal> {
             )
             .field(format!("第 {} 行", i + 1))
         })?;
+        // The same bounds as a workbook: a file of commas is a million empty cells.
+        if record.len() > TABLE_LIMITS.columns as usize || i >= TABLE_LIMITS.rows as usize {
+            return Err(Refusal::new(
+                "WORKBOOK_RANGE_EXCEEDED",
+                format!(
+                    "CSV 第 {} 行超出允许的范围（最多 {} 列、{} 行）",
+                    i + 1,
+                    TABLE_LIMITS.columns,
+                    TABLE_LIMITS.rows
+                ),
+            )
+            .field(format!("第 {} 行", i + 1)));
+        }
         rows.push((i + 1, record.iter().map(|c| c.trim().to_string()).collect()));
     }
     Ok(rows)
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Rows, Refusal> {
-    Book::open(bytes)?.first_sheet()
+    Book::open(bytes, TABLE_LIMITS)?.first_sheet()
 }
 
 fn cell(cells: &[String], i: usize) -> &str {

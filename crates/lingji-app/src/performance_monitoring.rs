@@ -20,7 +20,7 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::projects::path_of;
-use crate::workbook::Book;
+use crate::workbook::{Book, Limits};
 
 /// One indicator's progress as entered.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -200,6 +200,14 @@ pub const IMPORT_COLUMNS: [&str; 7] = [
     "完成可能性",
     "原因及措施",
 ];
+
+/// What a monitoring workbook may hold: the columns above and a few for notes; a row per
+/// indicator and month of every project of a city.
+pub const IMPORT_LIMITS: Limits = Limits {
+    columns: IMPORT_COLUMNS.len() as u32 + 8,
+    rows: 200_000,
+    cells: 1_500_000,
+};
 
 fn parse_progress(raw: &str, field: String) -> Result<Rate, Refusal> {
     Rate::parse_param(raw)
@@ -468,7 +476,7 @@ impl App {
         jurisdiction_id: i64,
         bytes: &[u8],
     ) -> AppResult<MonitoringImport> {
-        let rows = Book::open(bytes)?.first_sheet()?;
+        let rows = Book::open(bytes, IMPORT_LIMITS)?.first_sheet()?;
         let mut errors = Vec::new();
         let header_ok = rows.first().is_some_and(|(_, cells)| {
             IMPORT_COLUMNS

@@ -1,64 +1,396 @@
 //! Reading .xlsx workbooks written by Excel, WPS, LibreOffice or openpyxl: sheets by name,
 //! every cell as the text the user sees, and cell references in A1 form.
+//!
+//! Every workbook comes from a user, so it is bounded before it is read. An .xlsx file is a zip
+//! of XML parts; a few kilobytes can declare a cell at XFD1048576 (a dense range of 17 billion
+//! cells) or inflate to gigabytes of shared strings, and an allocation that fails aborts the
+//! whole server. [`Book::open`] therefore walks the zip first — how many parts, what they
+//! declare and what they really inflate to, counted through a fixed buffer — and refuses a file
+//! beyond its [`Limits`] before the spreadsheet reader allocates anything for it. Sheets are then
+//! read cell by cell (never as a dense range), each cell checked against the layout's columns
+//! and rows and the workbook's cell budget.
 
-use std::io::Cursor;
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, DataType, Reader, Xlsx};
 use lingji_domain::Refusal;
 
 /// The rows of a sheet: each row's cells as text, with its 1-based row number as Excel shows it.
+/// Rows without any value are left out.
 pub type Rows = Vec<(usize, Vec<String>)>;
 
-/// An open workbook.
-pub struct Book(Xlsx<Cursor<Vec<u8>>>);
+/// Parts a workbook may have. Excel writes about a dozen for a plain workbook, a few more per
+/// sheet, chart or picture.
+pub const MAX_PARTS: usize = 1_000;
 
-fn malformed(e: impl std::fmt::Display) -> Refusal {
-    Refusal::new("FILE_MALFORMED", format!("无法读取 Excel 文件：{e}")).field("file")
+/// Sheets a workbook may have.
+pub const MAX_SHEETS: usize = 64;
+
+/// How far one part may inflate beyond its compressed size once it is past
+/// [`RATIO_FLOOR`]. Spreadsheet XML compresses about 10–15 times (a 100,000-project import
+/// workbook: 11–12); bombs compress hundreds or thousands of times.
+pub const MAX_RATIO: u64 = 100;
+
+/// Parts smaller than this inflated are never refused for their ratio: a short, repetitive part
+/// compresses well without being a bomb.
+pub const RATIO_FLOOR: u64 = 1 << 20;
+
+/// The longest run of XML between two angle brackets: Excel's longest cell text (32,767
+/// characters, escaped) is well below it. It bounds the reader's buffers.
+pub const MAX_XML_RUN: usize = 1 << 20;
+
+/// What a workbook read for one purpose may hold, set by the layout it must follow.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Columns a sheet may use (A is 1).
+    pub columns: u32,
+    /// Rows a sheet may use, headers included.
+    pub rows: u32,
+    /// Cells with a value in all the sheets read, and strings in the shared-string table.
+    pub cells: usize,
 }
 
-impl Book {
-    /// Opens an .xlsx file; anything else is refused as malformed.
-    pub fn open(bytes: &[u8]) -> Result<Book, Refusal> {
-        Xlsx::new(Cursor::new(bytes.to_vec()))
-            .map(Book)
-            .map_err(malformed)
+impl Limits {
+    /// Bytes the parts of the workbook may inflate to in all: room for every allowed cell
+    /// written generously (a cell of the 100,000-project workbook takes 35 bytes of XML) and for
+    /// the parts every workbook has.
+    pub const fn unpacked_bytes(&self) -> u64 {
+        self.cells as u64 * 80 + (16 << 20)
+    }
+}
+
+/// An open workbook, bounded by its [`Limits`].
+pub struct Book<'a> {
+    xlsx: Xlsx<Cursor<&'a [u8]>>,
+    limits: Limits,
+    cells: usize,
+}
+
+fn malformed(why: impl std::fmt::Display) -> Refusal {
+    Refusal::new("FILE_MALFORMED", format!("无法读取 Excel 文件：{why}")).field("file")
+}
+
+/// A reader's own error, in English and about its internals: logged for the operator, while the
+/// user reads in Chinese what to do.
+fn unreadable(e: impl std::fmt::Display) -> Refusal {
+    tracing::debug!(error = %e, "workbook not readable");
+    malformed("文件已损坏或不是 Excel 工作簿，请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")
+}
+
+fn too_large(code: &'static str, message: String) -> Refusal {
+    Refusal::new(code, message).field("file")
+}
+
+/// Runs the spreadsheet reader on hostile bytes. The reader is third-party code; should it
+/// panic on a malformed file (index arithmetic on attacker-chosen numbers), the user gets a
+/// refusal instead of a dropped connection.
+fn guarded<T>(f: impl FnOnce() -> Result<T, Refusal>) -> Result<T, Refusal> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(malformed("文件结构损坏")))
+}
+
+impl<'a> Book<'a> {
+    /// Opens an .xlsx file within `limits`; anything else is refused as malformed, anything
+    /// larger as too large, before it is read.
+    pub fn open(bytes: &'a [u8], limits: Limits) -> Result<Book<'a>, Refusal> {
+        inspect(bytes, &limits)?;
+        let xlsx = guarded(|| Xlsx::new(Cursor::new(bytes)).map_err(unreadable))?;
+        let sheets = xlsx.sheet_names().len();
+        if sheets > MAX_SHEETS {
+            return Err(too_large(
+                "WORKBOOK_TOO_MANY_SHEETS",
+                format!("工作簿有 {sheets} 个工作表，最多 {MAX_SHEETS} 个"),
+            ));
+        }
+        Ok(Book {
+            xlsx,
+            limits,
+            cells: 0,
+        })
     }
 
     /// The rows of the first sheet.
     pub fn first_sheet(&mut self) -> Result<Rows, Refusal> {
-        let range = self
-            .0
-            .worksheet_range_at(0)
-            .ok_or_else(|| malformed("工作簿中没有工作表"))?
-            .map_err(malformed)?;
-        Ok(rows_of(&range))
+        let name = self
+            .xlsx
+            .sheet_names()
+            .into_iter()
+            .next()
+            .ok_or_else(|| malformed("工作簿中没有工作表"))?;
+        self.read(&name)
     }
 
     /// The rows of the sheet called `name`, none when the workbook has no such sheet.
     pub fn sheet(&mut self, name: &str) -> Result<Option<Rows>, Refusal> {
-        let Some(actual) = self.0.sheet_names().into_iter().find(|n| n.trim() == name) else {
+        let Some(actual) = self
+            .xlsx
+            .sheet_names()
+            .into_iter()
+            .find(|n| n.trim() == name)
+        else {
             return Ok(None);
         };
-        let range = self.0.worksheet_range(&actual).map_err(malformed)?;
-        Ok(Some(rows_of(&range)))
+        self.read(&actual).map(Some)
+    }
+
+    fn read(&mut self, name: &str) -> Result<Rows, Refusal> {
+        let Book {
+            xlsx,
+            limits,
+            cells,
+        } = self;
+        guarded(|| {
+            let mut reader = xlsx.worksheet_cells_reader(name).map_err(unreadable)?;
+            // The range the sheet declares: refused when beyond the layout, even before a
+            // cell out there is met, so the user learns which sheet is wrong and why.
+            let declared = reader.dimensions();
+            if declared.end.0 >= limits.rows || declared.end.1 >= limits.columns {
+                return Err(out_of_layout(
+                    name,
+                    &format!(
+                        "声明的范围 {}:{}",
+                        reference(declared.start),
+                        reference(declared.end)
+                    ),
+                    limits,
+                ));
+            }
+            let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+            while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+                let (row, column) = cell.get_position();
+                let text = cell_text(&Data::from(cell.get_value().clone()));
+                if text.is_empty() {
+                    continue;
+                }
+                if row >= limits.rows || column >= limits.columns {
+                    return Err(out_of_layout(
+                        name,
+                        &format!("单元格 {}", reference((row, column))),
+                        limits,
+                    ));
+                }
+                *cells += 1;
+                if *cells > limits.cells {
+                    return Err(too_large(
+                        "WORKBOOK_TOO_MANY_CELLS",
+                        format!("工作簿中有值的单元格超过 {} 个", limits.cells),
+                    ));
+                }
+                let cells = rows.entry(row).or_default();
+                let column = column as usize;
+                if cells.len() <= column {
+                    cells.resize(column + 1, String::new());
+                }
+                cells[column] = text;
+            }
+            Ok(rows
+                .into_iter()
+                .map(|(row, cells)| (row as usize + 1, cells))
+                .collect())
+        })
     }
 }
 
-fn rows_of(range: &calamine::Range<Data>) -> Rows {
-    let (start_row, start_col) = range
-        .start()
-        .map(|(r, c)| (r as usize, c as usize))
-        .unwrap_or((0, 0));
-    range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            // Keep columns where Excel has them, so a reported column letter is the real one.
-            let mut cells = vec![String::new(); start_col];
-            cells.extend(row.iter().map(cell_text));
-            (start_row + i + 1, cells)
-        })
-        .collect()
+fn out_of_layout(sheet: &str, what: &str, limits: &Limits) -> Refusal {
+    Refusal::new(
+        "WORKBOOK_RANGE_EXCEEDED",
+        format!(
+            "工作表“{sheet}”{what}超出模板所需的范围（最多 {} 列、{} 行），请删去多余的单元格后重新上传",
+            column_letter(limits.columns.saturating_sub(1) as usize),
+            limits.rows
+        ),
+    )
+    .field(format!("{sheet}!{}", what.rsplit(' ').next().unwrap_or("")))
+}
+
+/// A 0-based (row, column) as Excel names it: (0, 0) → A1.
+fn reference((row, column): (u32, u32)) -> String {
+    format!("{}{}", column_letter(column as usize), u64::from(row) + 1)
+}
+
+/// Walks the zip before anything is parsed: the number of parts, the sizes they declare, then
+/// what each really inflates to, counted through a fixed buffer, so a lying header cannot
+/// smuggle a bomb past the declared sizes. XML parts are scanned on the way for runs that would
+/// grow the reader's buffers and for the size of the shared-string table.
+fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        Refusal::new(
+            "FILE_MALFORMED",
+            "无法读取 Excel 文件：不是 .xlsx 格式（请用 Excel 或 WPS 另存为 .xlsx）",
+        )
+        .field("file")
+    })?;
+    if zip.len() > MAX_PARTS {
+        return Err(too_large(
+            "WORKBOOK_TOO_MANY_PARTS",
+            format!(
+                "工作簿由 {} 个部件组成，超过上限 {MAX_PARTS} 个，不像是正常的 Excel 文件",
+                zip.len()
+            ),
+        ));
+    }
+    let budget = limits.unpacked_bytes();
+    let bomb = || {
+        too_large(
+            "WORKBOOK_TOO_LARGE",
+            format!(
+                "工作簿解压后超过 {} MB 或压缩比异常，不予读取",
+                budget >> 20
+            ),
+        )
+    };
+    let mut declared = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(unreadable)?;
+        declared = declared.saturating_add(part.size());
+        if part.size() > RATIO_FLOOR && part.size() / MAX_RATIO > part.compressed_size() {
+            return Err(bomb());
+        }
+    }
+    if declared > budget {
+        return Err(bomb());
+    }
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(unreadable)?;
+        let name = part.name().map_err(unreadable)?.into_owned();
+        let compressed = part.compressed_size();
+        let mut scan = (name.ends_with(".xml") || name.ends_with(".rels"))
+            .then(|| XmlScan::new(name.ends_with("sharedStrings.xml"), limits.cells as u64));
+        let mut inflated = 0u64;
+        loop {
+            // The zip reader stops a part that inflates beyond the size it declares.
+            let n = part
+                .read(&mut buffer)
+                .map_err(|_| malformed("压缩内容损坏或与其声明的大小不符"))?;
+            if n == 0 {
+                break;
+            }
+            inflated += n as u64;
+            total += n as u64;
+            if total > budget || (inflated > RATIO_FLOOR && inflated / MAX_RATIO > compressed) {
+                return Err(bomb());
+            }
+            if let Some(scan) = scan.as_mut() {
+                scan.feed(&buffer[..n], &name)?;
+            }
+        }
+        if let Some(scan) = scan {
+            scan.finish()?;
+        }
+    }
+    Ok(())
+}
+
+/// A byte-level look at one XML part: the longest run between angle brackets, and in the
+/// shared-string table the strings it holds and the count it declares (the reader reserves room
+/// for that many up front).
+struct XmlScan {
+    shared_strings: bool,
+    /// Strings the table may hold: the workbook's cell budget.
+    most: u64,
+    run: usize,
+    /// The name of the tag being read, up to its first space, `/` or `>`; `None` outside tags.
+    tag: Option<Vec<u8>>,
+    /// The start tag of `<sst …>` while it is read, for its `uniqueCount`.
+    sst: Option<Vec<u8>>,
+    declared: Option<u64>,
+    strings: u64,
+}
+
+impl XmlScan {
+    fn new(shared_strings: bool, most: u64) -> XmlScan {
+        XmlScan {
+            shared_strings,
+            most,
+            run: 0,
+            tag: None,
+            sst: None,
+            declared: None,
+            strings: 0,
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8], part: &str) -> Result<(), Refusal> {
+        for &b in bytes {
+            if b == b'<' || b == b'>' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > MAX_XML_RUN {
+                    return Err(malformed(format!(
+                        "部件 {part} 中有超过 {} KB 的连续内容",
+                        MAX_XML_RUN >> 10
+                    )));
+                }
+            }
+            if !self.shared_strings {
+                continue;
+            }
+            if let Some(sst) = self.sst.as_mut() {
+                if b == b'>' {
+                    self.declared = Some(unique_count(sst));
+                    self.sst = None;
+                } else if sst.len() < 4096 {
+                    sst.push(b);
+                }
+                continue;
+            }
+            match (self.tag.as_mut(), b) {
+                (None, b'<') => self.tag = Some(Vec::new()),
+                (None, _) => {}
+                (Some(tag), b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>') => {
+                    // The local name, whatever namespace prefix the writer used.
+                    let local = tag.rsplit(|&c| c == b':').next().unwrap_or(&[]);
+                    if local == b"si" {
+                        self.strings += 1;
+                        if self.strings > self.most {
+                            return Err(self.too_many());
+                        }
+                    } else if local == b"sst" && b != b'>' {
+                        self.sst = Some(Vec::new());
+                    }
+                    self.tag = None;
+                }
+                (Some(tag), _) if tag.len() < 16 => tag.push(b),
+                (Some(_), _) => self.tag = None,
+            }
+        }
+        Ok(())
+    }
+
+    fn too_many(&self) -> Refusal {
+        too_large(
+            "WORKBOOK_TOO_MANY_CELLS",
+            format!("工作簿的共享字符串超过 {} 个", self.most),
+        )
+    }
+
+    fn finish(self) -> Result<(), Refusal> {
+        if self.declared.is_some_and(|d| d > self.most) {
+            return Err(self.too_many());
+        }
+        Ok(())
+    }
+}
+
+/// The `uniqueCount` attribute of an `<sst …>` start tag; a value that is not a number the
+/// reader could use counts as unbounded.
+fn unique_count(tag: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(tag);
+    let Some(at) = text.find("uniqueCount") else {
+        return 0;
+    };
+    let value = text[at + "uniqueCount".len()..]
+        .trim_start_matches([' ', '='])
+        .trim_start_matches(['"', '\'']);
+    let digits: String = value
+        .chars()
+        .take_while(|c| !matches!(c, '"' | '\''))
+        .collect();
+    digits.trim().parse().unwrap_or(u64::MAX)
 }
 
 /// A cell as the text the user sees. Excel stores codes typed as numbers as floats (2010101
@@ -112,6 +444,7 @@ mod tests {
         assert_eq!(column_letter(27), "AB");
         assert_eq!(column_letter(701), "ZZ");
         assert_eq!(column_letter(702), "AAA");
+        assert_eq!(reference((1_048_575, 16_383)), "XFD1048576");
     }
 
     #[test]
@@ -121,5 +454,19 @@ mod tests {
         assert_eq!(cell_text(&Data::Float(1234.56)), "1234.56");
         assert_eq!(cell_text(&Data::Float(12.345)), "12.345");
         assert_eq!(cell_text(&Data::Bool(true)), "是");
+    }
+
+    #[test]
+    fn the_declared_string_count_is_read_whatever_its_quotes() {
+        assert_eq!(
+            unique_count(b"sst xmlns=\"x\" count=\"5\" uniqueCount=\"3\""),
+            3
+        );
+        assert_eq!(unique_count(b"x:sst uniqueCount = '7'"), 7);
+        assert_eq!(
+            unique_count(b"sst uniqueCount=\"99999999999999999999999\""),
+            u64::MAX
+        );
+        assert_eq!(unique_count(b"sst count=\"2\""), 0);
     }
 }

@@ -206,7 +206,12 @@ async fn qj_2a_zb_7b_supplements_need_the_library_and_major_ones_their_assessmen
         .get("/api/v1/adjustments/amendment.xlsx", Some(&fin))
         .await;
     assert_eq!(file.status, StatusCode::OK);
-    let mut book = lingji_app::workbook::Book::open(&file.bytes).unwrap();
+    let limits = lingji_app::workbook::Limits {
+        columns: 40,
+        rows: 10_000,
+        cells: 100_000,
+    };
+    let mut book = lingji_app::workbook::Book::open(&file.bytes, limits).unwrap();
     let changes = book.sheet("调整事项").unwrap().expect("sheet 调整事项");
     assert_eq!(changes[1].1[3], "追加");
     assert_eq!(changes[1].1[6], "120000");

@@ -318,7 +318,70 @@ async fn the_import_page_lists_every_wrong_cell(backend: Backend) {
     );
 }
 
+/// Hostile workbooks (scripts/workbook_bombs.py) sent to every upload that reads a workbook, by
+/// the users allowed to upload there: each is refused with its code and the server goes on.
+async fn hostile_workbooks_are_refused_on_every_upload_and_the_server_goes_on(backend: Backend) {
+    macro_rules! bomb {
+        ($name:literal) => {
+            (
+                $name,
+                &include_bytes!(concat!("../../lingji-app/tests/fixtures/workbooks/", $name))[..],
+            )
+        };
+    }
+    let t = app!(backend);
+    let operator = t.login("danwei").await;
+    let admin = t.login("admin").await;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    for ((name, bytes), code) in [
+        (bomb!("far-cell.xlsx"), "WORKBOOK_RANGE_EXCEEDED"),
+        (bomb!("far-cell-undeclared.xlsx"), "WORKBOOK_RANGE_EXCEEDED"),
+        (bomb!("shared-strings-bomb.xlsx"), "WORKBOOK_TOO_LARGE"),
+        (bomb!("shared-strings-bomb-lying.xlsx"), "FILE_MALFORMED"),
+        (bomb!("unique-count.xlsx"), "WORKBOOK_TOO_MANY_CELLS"),
+        (bomb!("many-parts.xlsx"), "WORKBOOK_TOO_MANY_PARTS"),
+    ] {
+        let replies = [
+            import(&t, &operator, bytes).await,
+            t.raw(
+                "/api/v1/performance/checkpoints/import",
+                &operator,
+                xlsx,
+                bytes.to_vec(),
+            )
+            .await,
+            t.upload(
+                "/api/v1/codes/import",
+                &admin,
+                &[("kind", "economic"), ("year", "2026"), ("source", "x")],
+                name,
+                bytes,
+            )
+            .await,
+        ];
+        for r in replies {
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{name}: {}",
+                r.text
+            );
+            assert_eq!(r.code(), code, "{name}: {}", r.text);
+            assert_eq!(
+                r.headers["content-type"], "application/problem+json",
+                "{name}"
+            );
+        }
+    }
+    // Nothing was imported and the server answers as before.
+    assert_eq!(imported(&t, &operator).await.len(), 0);
+    let r = import(&t, &operator, GOOD).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(errors(&r)[0].1, "IMPORT_UNIT_FORBIDDEN");
+}
+
 backend_tests!(
+    hostile_workbooks_are_refused_on_every_upload_and_the_server_goes_on,
     an_openpyxl_workbook_imports_all_or_nothing,
     imports_respect_scope_and_refuse_broken_files,
     the_template_offers_the_callers_units_codes_and_classes,

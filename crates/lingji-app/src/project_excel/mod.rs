@@ -11,6 +11,15 @@ mod template;
 
 pub use import::ImportReport;
 
+/// What a project workbook may hold: each sheet's columns and a few for notes, any number of
+/// rows Excel allows, and cells for a province's import (100,000 projects with their cost
+/// lines, targets and year plans take about 2.7 million).
+pub const IMPORT_LIMITS: crate::workbook::Limits = crate::workbook::Limits {
+    columns: 40,
+    rows: 1_048_576,
+    cells: 6_000_000,
+};
+
 /// Which drop-down list a column offers in the template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum List {

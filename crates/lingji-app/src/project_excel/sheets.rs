@@ -7,6 +7,7 @@ use lingji_domain::Refusal;
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::project::Features;
 
+use super::IMPORT_LIMITS;
 use super::{INDICATORS, LINES, Layout, PLAN, PROJECTS, leading_code, normalise_header};
 use crate::error::AppError;
 use crate::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeedDraft};
@@ -367,7 +368,7 @@ pub(super) fn read_file(
     catalogue: &HashMap<String, i64>,
 ) -> Result<(Sheets, Vec<Entry>, Errors), Refusal> {
     let mut errors = Errors::default();
-    let mut book = Book::open(bytes)?;
+    let mut book = Book::open(bytes, IMPORT_LIMITS)?;
     let sheets = Sheets {
         projects: read_sheet(&mut book, PROJECTS, &mut errors)?,
         lines: read_sheet(&mut book, LINES, &mut errors)?,
