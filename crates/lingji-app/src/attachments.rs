@@ -162,9 +162,17 @@ impl App {
         note: &str,
         bytes: &[u8],
     ) -> AppResult<Attachment> {
+        // Control characters are cleaned from the name like folders; what would make it read
+        // otherwise than it is (a right-to-left override turning `fdp.exe` into `exe.pdf`) is
+        // refused, since a reviewer opens the file by its name.
+        if file_name.chars().any(lingji_domain::text::is_invisible) {
+            let visible: String = file_name.chars().filter(|c| !c.is_control()).collect();
+            lingji_domain::text::check_name(&visible, "file")?;
+        }
         let name = clean_file_name(file_name);
         let content_type = check_file(&name, bytes)?;
         let note = note.trim();
+        lingji_domain::text::check_text(note, "note")?;
         if note.chars().count() > 200 {
             return Err(
                 Refusal::new("ATTACHMENT_NOTE_TOO_LONG", "附件说明不超过 200 字")

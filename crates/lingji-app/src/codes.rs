@@ -355,6 +355,7 @@ impl App {
         for row in &economics {
             codes::insert_economic(&mut tx, year.value(), row).await?;
         }
+        lingji_domain::text::check_text(source, "source")?;
         let source = if source.trim().is_empty() {
             file_name
         } else {

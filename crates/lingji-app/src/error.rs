@@ -95,6 +95,10 @@ impl From<StoreError> for AppError {
                 "DUPLICATE",
                 format!("记录已存在（{what}），不能重复创建"),
             )),
+            StoreError::Unstorable => AppError::Refused(Refusal::new(
+                "TEXT_CONTROL_CHAR",
+                "输入中含有不可见的控制字符，请删去后重试",
+            )),
             other => AppError::Internal(other.to_string()),
         }
     }

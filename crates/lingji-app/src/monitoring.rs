@@ -192,6 +192,14 @@ fn check_rule(r: &MonitoringRule) -> AppResult<()> {
             );
         }
     }
+    for (date, field) in [
+        (r.effective_from, "effective_from"),
+        (r.effective_to, "effective_to"),
+    ] {
+        if let Some(Err(e)) = date.map(|d| lingji_domain::dates::check(d, field)) {
+            errors.push(e);
+        }
+    }
     if let (Some(f), Some(t)) = (r.effective_from, r.effective_to)
         && t < f
     {

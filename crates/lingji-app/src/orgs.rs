@@ -155,6 +155,7 @@ impl App {
                     .into(),
             );
         }
+        lingji_domain::text::check_name(name, "name")?;
         let code = req.code.trim();
         let code_len = match kind {
             OrgKind::Department => 3,
@@ -281,6 +282,7 @@ impl App {
                     .into(),
             );
         }
+        lingji_domain::text::check_name(name, "name")?;
         let mut tx = self.store.begin().await?;
         let before = orgs::get(&mut tx, id)
             .await?

@@ -270,6 +270,9 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
                 .clause("ZB-15a"),
         );
     }
+    if let Err(r) = lingji_domain::text::check_name(&d.name, "name") {
+        e.push(r);
+    }
     let kind = ProjectKind::parse(&d.kind)
         .map_err(|r| e.push(r.field("kind")))
         .ok();
@@ -284,10 +287,7 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
     let expires_on = optional(
         &d.basis_expires_on,
         "basis_expires_on",
-        |s| {
-            s.parse::<chrono::NaiveDate>()
-                .map_err(|_| Refusal::new("DATE_MALFORMED", format!("日期“{s}”应为 YYYY-MM-DD")))
-        },
+        |s| lingji_domain::dates::parse(s, "basis_expires_on"),
         &mut e,
     );
     let period = match (d.start_year, d.end_year) {

@@ -36,6 +36,7 @@ pub mod allocation;
 pub mod audit;
 pub mod authz;
 pub mod codes;
+pub mod dates;
 pub mod error;
 pub mod execution;
 pub mod fund;
@@ -45,6 +46,7 @@ pub mod performance;
 pub mod policy;
 pub mod project;
 pub mod review;
+pub mod text;
 pub mod tier;
 
 pub use error::Refusal;

@@ -74,26 +74,28 @@ impl Money {
                 ),
             )
         };
-        let mut s: String = input
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥'))
-            .collect();
-        let mut scale_wan = false;
-        if let Some(rest) = s.strip_suffix("万元").or_else(|| s.strip_suffix('万')) {
-            s = rest.to_string();
-            scale_wan = true;
-        } else if let Some(rest) = s.strip_suffix('元') {
-            s = rest.to_string();
-        }
-        let (negative, digits) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s.strip_prefix('+').unwrap_or(&s)),
+        // Where people write them: the sign, then the currency sign, or the other way round.
+        let (outer, s) = sign(input.trim());
+        let s = s.strip_prefix(['¥', '￥']).unwrap_or(s).trim_start();
+        let (inner, s) = sign(s);
+        let negative = match (outer, inner) {
+            (Some(_), Some(_)) => return Err(malformed()),
+            (Some(minus), None) | (None, Some(minus)) => minus,
+            (None, None) => false,
         };
-        let (int_part, frac_part) = match digits.split_once('.') {
+        let (s, scale_wan) = match s.strip_suffix("万元").or_else(|| s.strip_suffix('万')) {
+            Some(rest) => (rest.trim_end(), true),
+            None => (s.strip_suffix('元').unwrap_or(s).trim_end(), false),
+        };
+        let (grouped, frac_part) = match s.split_once('.') {
             Some((i, f)) => (i, f),
-            None => (digits, ""),
+            None => (s, ""),
         };
+        // Thousands separators only between groups of three digits: `1,234` but never `1,5`
+        // (which a lax reading would store as 15) or `1,0,0`.
+        let int_part = ungroup(grouped).ok_or_else(malformed)?;
+        let int_part = int_part.as_str();
+        let digits = s;
         let max_frac = if scale_wan { 6 } else { 2 };
         if int_part.is_empty() && frac_part.is_empty()
             || !int_part.chars().all(|c| c.is_ascii_digit())
@@ -197,6 +199,37 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// A leading `-` or `+` (whether it is a minus), if any, and the rest.
+fn sign(s: &str) -> (Option<bool>, &str) {
+    if let Some(rest) = s.strip_prefix('-') {
+        (Some(true), rest.trim_start())
+    } else if let Some(rest) = s.strip_prefix('+') {
+        (Some(false), rest.trim_start())
+    } else {
+        (None, s)
+    }
+}
+
+/// The digits of an integer part written with or without thousands separators (`,`, `，` or a
+/// space); `None` when a separator does not stand between groups of three.
+fn ungroup(grouped: &str) -> Option<String> {
+    let mut groups = grouped.split([',', '，', ' ']);
+    let first = groups.next().unwrap_or("");
+    let mut out = first.to_string();
+    let mut separated = false;
+    for group in groups {
+        if group.len() != 3 {
+            return None;
+        }
+        separated = true;
+        out.push_str(group);
+    }
+    if separated && !(1..=3).contains(&first.len()) {
+        return None;
+    }
+    Some(out)
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_yuan_display())
@@ -242,7 +275,9 @@ mod tests {
 
     #[test]
     fn refuses_malformed_and_sub_fen_amounts() {
-        for bad in ["", "abc", "1.2.3", "12,3a", "1.", "--1", "1e5", "NaN"] {
+        for bad in [
+            "", "abc", "1.2.3", "12,3a", "1.", "--1", "+-1", "1e5", "NaN", "¥", "元",
+        ] {
             assert_eq!(
                 Money::parse(bad).unwrap_err().code,
                 "MONEY_MALFORMED",
@@ -269,6 +304,41 @@ mod tests {
                 .as_deref(),
             Some("amount")
         );
+    }
+
+    #[test]
+    fn thousands_separators_only_between_groups_of_three() {
+        for (typed, fen) in [
+            ("1,234.56", 123_456),
+            ("12,345,678", 1_234_567_800),
+            ("1，234", 123_400),
+            ("1 234 567.01", 123_456_701),
+            ("-¥1,000", -100_000),
+            ("¥ -1,000.5", -100_050),
+            ("1,234.5万", 1_234_500_000),
+            ("999", 99_900),
+        ] {
+            assert_eq!(Money::parse(typed).unwrap().fen(), fen, "{typed}");
+        }
+        // A lax reading stored 1,5 as 15.00.
+        for bad in [
+            "1,5",
+            "1,0,0",
+            "1,23",
+            "1,2345",
+            ",123",
+            "123,",
+            "1234,567",
+            "1,234.5,6",
+            "1,,234",
+            "12 3",
+        ] {
+            assert_eq!(
+                Money::parse(bad).unwrap_err().code,
+                "MONEY_MALFORMED",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// Text the database cannot store (PostgreSQL refuses NUL, SQLSTATE 22021). The edges refuse
+    /// control characters first; this keeps a missed one a refusal rather than a server error.
+    #[error("text with a character the database cannot store")]
+    Unstorable,
     /// Migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -29,6 +33,12 @@ impl From<sqlx::Error> for StoreError {
             && db.is_unique_violation()
         {
             return StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_string());
+        }
+        if e.as_database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == "22021" || code == "22P05")
+        {
+            return StoreError::Unstorable;
         }
         StoreError::Database(e)
     }

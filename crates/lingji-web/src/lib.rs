@@ -7,6 +7,7 @@ pub mod identity;
 pub mod pages;
 pub mod problem;
 mod telemetry;
+pub mod text_guard;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,6 +67,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             state.clone(),
             identity::identify,
         ))
+        .layer(middleware::from_fn(text_guard::refuse_control_characters))
         .layer(middleware::from_fn(telemetry::track))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())

@@ -174,6 +174,10 @@ pub fn check_draft(d: &PaymentDraft) -> Vec<Refusal> {
             "请求标识应为 8–64 位字母、数字、“-”或“_”",
         );
     }
+    // The payee is compared with earlier payments (split payments, first transfers to a
+    // person): a look-alike name must not pass as another payee.
+    out.extend(crate::text::check_name(name, "payee_name").err());
+    out.extend(crate::dates::check(d.date, "date").err());
     out
 }
 

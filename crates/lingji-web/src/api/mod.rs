@@ -30,6 +30,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
+use lingji_app::AppError;
+use lingji_domain::Refusal;
+
 use crate::problem::{ApiError, bad_request};
 
 #[derive(OpenApi)]
@@ -112,11 +115,8 @@ pub(crate) fn state_param<T>(
     raw.filter(|s| !s.is_empty())
         .map(|s| {
             parse(s).ok_or_else(|| {
-                lingji_app::AppError::from(
-                    lingji_domain::Refusal::new(code, format!("未知的{what}状态：{s}"))
-                        .field("status"),
-                )
-                .into()
+                AppError::from(Refusal::new(code, format!("未知的{what}状态：{s}")).field("status"))
+                    .into()
             })
         })
         .transpose()
@@ -167,6 +167,45 @@ where
     }
 }
 
+/// Money is parsed while the body is read; its refusal comes back inside the reader's English
+/// text (`…target type: amount: MONEY_MALFORMED: 金额… at line 1 column 15`). That text is
+/// taken apart so the client gets the refusal itself with its field, and other shape errors a
+/// Chinese message naming the field rather than the reader's English.
+fn data_error(text: &str) -> Refusal {
+    let detail = text
+        .split_once("target type: ")
+        .map_or(text, |(_, rest)| rest);
+    let detail = detail
+        .rsplit_once(" at line ")
+        .map_or(detail, |(head, _)| head);
+    const VALUE_CODES: [&str; 3] = ["MONEY_MALFORMED", "MONEY_TOO_PRECISE", "MONEY_OUT_OF_RANGE"];
+    for code in VALUE_CODES {
+        if let Some((path, message)) = detail.split_once(&format!(": {code}: ")) {
+            return Refusal::new(code, message).field(path);
+        }
+    }
+    let (path, what) = detail.split_once(": ").unwrap_or(("", detail));
+    let field = match what.split('`').nth(1) {
+        Some(missing) if what.starts_with("missing field") => {
+            if path.is_empty() {
+                missing.to_string()
+            } else {
+                format!("{path}.{missing}")
+            }
+        }
+        _ if path.is_empty() => "请求内容".to_string(),
+        _ => path.to_string(),
+    };
+    let message = if what.starts_with("missing field") {
+        format!("缺少字段“{field}”")
+    } else if what.starts_with("unknown variant") {
+        format!("字段“{field}”的取值不在允许的范围内")
+    } else {
+        format!("字段“{field}”缺失或类型不符")
+    };
+    Refusal::new("JSON_FIELDS_INVALID", message).field(field)
+}
+
 fn json_rejection(e: JsonRejection) -> ApiError {
     match e {
         JsonRejection::MissingJsonContentType(_) => {
@@ -175,13 +214,40 @@ fn json_rejection(e: JsonRejection) -> ApiError {
         JsonRejection::JsonSyntaxError(_) => {
             bad_request("JSON_MALFORMED", "请求内容不是有效的 JSON")
         }
-        JsonRejection::JsonDataError(d) => bad_request(
-            "JSON_FIELDS_INVALID",
-            format!("请求字段缺失或类型不符：{}", d.body_text()),
-        ),
+        JsonRejection::JsonDataError(d) => ApiError(AppError::Refused(data_error(&d.body_text()))),
         other => bad_request(
             "JSON_INVALID",
             format!("无法读取请求内容：{}", other.body_text()),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data_error;
+
+    #[test]
+    fn shape_errors_name_their_field_in_chinese_and_money_keeps_its_refusal() {
+        let r = data_error(
+            "Failed to deserialize the JSON body into the target type: amount: MONEY_MALFORMED: 金额“1,5”格式不正确 at line 1 column 15",
+        );
+        assert_eq!(
+            (r.code, r.field.as_deref()),
+            ("MONEY_MALFORMED", Some("amount"))
+        );
+        assert_eq!(r.message, "金额“1,5”格式不正确");
+        let r = data_error(
+            "Failed to deserialize the JSON body into the target type: missing field `name` at line 1 column 2",
+        );
+        assert_eq!(
+            (r.code, r.field.as_deref()),
+            ("JSON_FIELDS_INVALID", Some("name"))
+        );
+        assert_eq!(r.message, "缺少字段“name”");
+        let r = data_error(
+            "Failed to deserialize the JSON body into the target type: cost_lines[0].quantity: invalid type: integer `3`, expected a string at line 1 column 40",
+        );
+        assert_eq!(r.field.as_deref(), Some("cost_lines[0].quantity"));
+        assert!(!r.message.contains("invalid"), "{}", r.message);
     }
 }
