@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the hostile workbooks the tests refuse (crates/lingji-app/tests/fixtures/workbooks).
+"""Writes the hostile workbooks the tests refuse (crates/lingji-workbook/tests/fixtures).
 
 Each is a few kilobytes to a megabyte on disk and would make a naive reader allocate gigabytes
 or abort. Run it again only to change a fixture: python3 scripts/workbook_bombs.py
@@ -8,7 +8,7 @@ import os
 import struct
 import zipfile
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "lingji-app", "tests", "fixtures", "workbooks")
+OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "lingji-workbook", "tests", "fixtures")
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 

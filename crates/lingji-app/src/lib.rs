@@ -44,13 +44,13 @@ pub mod standards;
 pub mod supervision;
 pub mod transfer_lines;
 pub mod users;
-pub mod workbook;
 pub mod year_end;
 
 pub use caller::Caller;
 pub use error::{AppError, AppResult};
 /// The storage types use cases return (rows of organisations, users, code tables, …).
 pub use lingji_store as store;
+pub use lingji_workbook as workbook;
 pub use lingji_store::{Store, StoreConfig};
 
 /// Operational settings of sign-in.

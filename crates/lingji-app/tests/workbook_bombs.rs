@@ -15,7 +15,7 @@ const ALL: [(&str, Limits); 3] = [
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_bytes!(concat!("fixtures/workbooks/", $name))
+        include_bytes!(concat!("../../lingji-workbook/tests/fixtures/", $name))
     };
 }
 

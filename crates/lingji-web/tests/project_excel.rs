@@ -325,7 +325,7 @@ async fn hostile_workbooks_are_refused_on_every_upload_and_the_server_goes_on(ba
         ($name:literal) => {
             (
                 $name,
-                &include_bytes!(concat!("../../lingji-app/tests/fixtures/workbooks/", $name))[..],
+                &include_bytes!(concat!("../../lingji-workbook/tests/fixtures/", $name))[..],
             )
         };
     }
