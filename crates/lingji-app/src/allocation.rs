@@ -10,6 +10,7 @@ use lingji_domain::allocation::{
 };
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::fund::FundBook;
+use lingji_domain::money::MAX_INPUT_YUAN;
 use lingji_domain::org::OrgPath;
 use lingji_domain::policy::{PolicyProfile, Rate, Score};
 use lingji_domain::project::cost::{
@@ -76,19 +77,60 @@ pub struct RunView {
     pub book_totals: Vec<Outcome>,
     /// Per tier.
     pub tier_totals: Vec<TierResult>,
+    /// Why the run's stored figures could not be read, in a listing that shows it anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+impl RunView {
+    /// The run for a listing: one whose figures cannot be read is listed without them and says
+    /// why, so one bad run never hides the others.
+    fn listed(header: RunHeader) -> RunView {
+        let scenario_changes = serde_json::from_str(&header.scenario).unwrap_or_default();
+        RunView::try_from(header.clone()).unwrap_or_else(|e| RunView {
+            header,
+            scenario_changes,
+            book_totals: Vec::new(),
+            tier_totals: Vec::new(),
+            unreadable: Some(e.refusal().message),
+        })
+    }
 }
 
 impl TryFrom<RunHeader> for RunView {
     type Error = AppError;
     fn try_from(header: RunHeader) -> AppResult<RunView> {
-        let bad = |e: serde_json::Error| AppError::Internal(format!("run {}: {e}", header.id));
+        // A stored figure the reader refuses (an amount beyond 1 万亿元 from before the limit was
+        // enforced at input) names the run and the value instead of failing the page.
+        let bad = |e: serde_json::Error| {
+            AppError::Refused(Refusal::new(
+                "RUN_FIGURE_UNREADABLE",
+                format!(
+                    "第 {} 次测算保存的数值无法读取：{}",
+                    header.number,
+                    readable(&e)
+                ),
+            ))
+        };
         Ok(RunView {
             scenario_changes: serde_json::from_str(&header.scenario).map_err(bad)?,
             book_totals: serde_json::from_str(&header.books).map_err(bad)?,
             tier_totals: serde_json::from_str(&header.tiers).map_err(bad)?,
+            unreadable: None,
             header,
         })
     }
+}
+
+/// The reader's message without its code and position: `MONEY_OUT_OF_RANGE: 金额…超出允许范围
+/// at line 1 column 57` reads `金额…超出允许范围`.
+fn readable(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let message = text.split_once(": ").map_or(text.as_str(), |(_, m)| m);
+    message
+        .rsplit_once(" at line ")
+        .map_or(message, |(m, _)| m)
+        .to_string()
 }
 
 /// Two runs compared, with the names of the projects that differ.
@@ -107,6 +149,20 @@ pub struct RunComparison {
 fn money_sum(items: impl IntoIterator<Item = Money>) -> AppResult<Money> {
     Money::checked_sum(items)
         .ok_or_else(|| Refusal::new("MONEY_OUT_OF_RANGE", "金额合计超出允许范围").into())
+}
+
+/// The year's resources in all books stay within what an amount may be (1 万亿元): runs and
+/// their pages add them up, and a stored figure above it could not be read back.
+fn within_input_limit(books: impl IntoIterator<Item = Money>, field: &str) -> AppResult<()> {
+    match Money::checked_sum(books) {
+        Some(all) if all.fen() <= MAX_INPUT_YUAN * 100 => Ok(()),
+        _ => Err(Refusal::new(
+            "MONEY_OUT_OF_RANGE",
+            "本年度各资金来源的可用财力合计不能超过 1 万亿元",
+        )
+        .field(field)
+        .into()),
+    }
 }
 
 /// Id of a unit's basic expenditure item in a run: negative, so it never meets a project id.
@@ -417,10 +473,13 @@ impl App {
             .into());
         }
         let mut tx = self.store.begin().await?;
-        let before = store::resources(&mut tx, jurisdiction_id, year)
-            .await?
-            .into_iter()
-            .find(|e| e.fund_book == fund_book);
+        let entered = store::resources(&mut tx, jurisdiction_id, year).await?;
+        let others = entered
+            .iter()
+            .filter(|e| e.fund_book != fund_book)
+            .map(|e| e.parts.total().unwrap_or(Money::ZERO));
+        within_input_limit(others.chain([total]), "revenue")?;
+        let before = entered.into_iter().find(|e| e.fund_book == fund_book);
         let expected = (expected_version > 0).then_some(expected_version);
         let written = store::put_resources(
             &mut tx,
@@ -550,6 +609,7 @@ impl App {
             }
             resources.insert(*book, *m);
         }
+        within_input_limit(resources.values().copied(), "resources")?;
         drop(conn);
         let basis = Basis {
             allocation: profile.allocation.clone(),
@@ -704,11 +764,11 @@ impl App {
     ) -> AppResult<Vec<RunView>> {
         self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
-        store::runs(&mut conn, jurisdiction_id, year)
+        Ok(store::runs(&mut conn, jurisdiction_id, year)
             .await?
             .into_iter()
-            .map(RunView::try_from)
-            .collect()
+            .map(RunView::listed)
+            .collect())
     }
 
     /// A run with a page of its items matching `filter`, and how many match.

@@ -50,8 +50,8 @@ pub use caller::Caller;
 pub use error::{AppError, AppResult};
 /// The storage types use cases return (rows of organisations, users, code tables, …).
 pub use lingji_store as store;
-pub use lingji_workbook as workbook;
 pub use lingji_store::{Store, StoreConfig};
+pub use lingji_workbook as workbook;
 
 /// Operational settings of sign-in.
 #[derive(Debug, Clone)]

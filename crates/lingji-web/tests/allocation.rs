@@ -892,7 +892,97 @@ async fn the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing(b
     assert!(r.text.contains("只能下达已选定为控制数依据的测算方案"));
 }
 
+/// Resources are refused at input beyond what an amount may be, in a book, across the books and
+/// in a scenario; a run stored with a figure beyond it (entered before the limit) is an error on
+/// its page naming the run, not a server error.
+async fn resources_beyond_one_trillion_are_refused_and_a_stored_one_breaks_no_page(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let (status, body) = put_resources(&t, &fin, "1000000000000.01", 0).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("MONEY_OUT_OF_RANGE")),
+        "{body}"
+    );
+    let (status, body) = put_resources(&t, &fin, "600000000000", 0).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let r = t
+        .call(
+            Method::PUT,
+            "/api/v1/allocation/resources/government_fund",
+            Some(&fin),
+            Some(
+                json!({"year": 2026, "revenue": "300000000000", "transfers": "100000000000.01",
+                "recovered": "0", "debt": "0", "unit_funds": "0", "expected_version": 0}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code(), r.json()["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "MONEY_OUT_OF_RANGE".to_string(),
+            Some("revenue")
+        ),
+        "{}",
+        r.text
+    );
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/allocation/runs",
+            Some(&fin),
+            Some(json!({"year": 2026, "scenario": {"resources": {"general_public": "900000000000", "government_fund": "900000000000"}}})),
+        )
+        .await;
+    assert_eq!(r.code(), "MONEY_OUT_OF_RANGE", "{}", r.text);
+    // A run whose stored book totals hold 5 万亿元, as runs could before the limit.
+    let stored = run(&t, &fin, json!({"year": 2026, "name": "基准"})).await;
+    let id = stored["id"].as_i64().unwrap();
+    {
+        let mut c = t.app.store.write().acquire().await.unwrap();
+        let (books,): (String,) = sqlx::query_as("SELECT books FROM allocation_runs WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        let mut books: Value = serde_json::from_str(&books).unwrap();
+        books[0]["resources"] = json!("5000000000000.00");
+        sqlx::query("UPDATE allocation_runs SET books = $1 WHERE id = $2")
+            .bind(books.to_string())
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let r = t
+        .get(&format!("/api/v1/allocation/runs/{id}"), Some(&fin))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.code(), "RUN_FIGURE_UNREADABLE");
+    assert!(
+        r.json()["title"]
+            .as_str()
+            .unwrap()
+            .contains("5000000000000.00"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("line"), "{}", r.text);
+    let page = t.get(&format!("/allocation/runs/{id}"), Some(&fin)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text.contains("无法读取"), "{}", page.text);
+    // The workbench listing the runs still opens.
+    assert_eq!(
+        t.get("/allocation?year=2026", Some(&fin)).await.status,
+        StatusCode::OK
+    );
+}
+
 backend_tests!(
+    resources_beyond_one_trillion_are_refused_and_a_stored_one_breaks_no_page,
     the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing,
     zb_2b_the_reserve_asked_is_set_aside_within_its_cap,
     approval_of_a_stale_run_is_refused_and_writes_nothing,
