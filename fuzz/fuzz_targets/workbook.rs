@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(rows) = book.first_sheet() {
-        let cells: usize = rows.iter().map(|(_, r)| r.iter().filter(|c| !c.is_empty()).count()).sum();
+        let cells: usize = rows
+            .iter()
+            .map(|(_, r)| r.iter().filter(|c| !c.is_empty()).count())
+            .sum();
         assert!(cells <= LIMITS.cells);
         for (row, r) in &rows {
             assert!(*row >= 1 && *row <= LIMITS.rows as usize);
