@@ -1,7 +1,8 @@
 //! `/api/v1/codes`: the classification code tables and their import.
 
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use lingji_app::codes::CodeKind;
 use lingji_app::store::codes::{CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
 use lingji_domain::codes::FiscalYear;
@@ -127,7 +128,7 @@ async fn tables(
 async fn function_codes(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<CodeQuery>,
+    ApiQuery(q): ApiQuery<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     Ok(Json(
@@ -148,7 +149,7 @@ async fn function_codes(
 async fn economic_codes(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<CodeQuery>,
+    ApiQuery(q): ApiQuery<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     Ok(Json(
