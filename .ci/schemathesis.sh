@@ -77,6 +77,15 @@ for _ in $(seq 300); do
     sleep 0.2
 done
 
+# The whole-library export writes an .xlsx of every project on each call (about a second in a
+# debug build); the coverage phase would call it some 60 times with the very query parameters
+# GET /api/v1/projects already covers with the same parser, so it is fuzzed only.
+cat >"$WORK/schemathesis.toml" <<'TOML'
+[[operations]]
+include-path = "/api/v1/projects/export"
+phases.coverage.enabled = false
+TOML
+
 status=0
 for user in caizheng danwei; do
     token=$("$BIN" --database-url "$DATABASE_URL" user token "$user" | tail -n 1)
@@ -84,7 +93,7 @@ for user in caizheng danwei; do
     start=$(date +%s)
     # The demo user's own password change and sign-out would end the run's authority halfway;
     # the checkpoint import takes an .xlsx body, which Schemathesis cannot generate.
-    if ! "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/openapi.json" \
+    if ! "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "http://127.0.0.1:$PORT/api/openapi.json" \
         --header "Authorization: Bearer $token" \
         --checks "$CHECKS" \
         --max-examples "$MAX_EXAMPLES" \
