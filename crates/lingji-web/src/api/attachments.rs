@@ -91,7 +91,12 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, Refusal> {
             )
             .field("file")
         } else {
-            Refusal::new("MULTIPART_MALFORMED", format!("上传内容无法解析：{e}")).field("file")
+            // multer's own text is English; the code says what went wrong.
+            Refusal::new(
+                "MULTIPART_MALFORMED",
+                "上传内容无法解析，请重新选择文件上传",
+            )
+            .field("file")
         }
     };
     let mut upload = Upload {
