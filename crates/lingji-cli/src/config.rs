@@ -18,6 +18,8 @@ pub struct Config {
     pub read_database_url: Option<String>,
     /// Listen address of `serve`.
     pub listen: SocketAddr,
+    /// Serve `/metrics` on this address only, off the main listener.
+    pub metrics_listen: Option<SocketAddr>,
     /// Connections in the read pool.
     pub max_read_connections: u32,
     /// Mark cookies Secure.
@@ -36,6 +38,7 @@ impl Default for Config {
             database_url: "sqlite:lingji.db".into(),
             read_database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
             max_read_connections: 8,
             secure_cookies: false,
             trust_proxy: false,
@@ -90,6 +93,7 @@ impl Config {
             secure_cookies: self.secure_cookies,
             trust_proxy: self.trust_proxy,
             show_demo_logins: demo,
+            metrics_listen: self.metrics_listen,
         }
     }
 

@@ -52,6 +52,13 @@ enum Command {
         /// Load the demo jurisdiction 示范市 if the database is empty, and list demo logins.
         #[arg(long)]
         demo: bool,
+        /// Serve /metrics on this address only (not on the main listener).
+        #[arg(long)]
+        metrics_listen: Option<SocketAddr>,
+        /// Mark session cookies Secure and send Strict-Transport-Security (TLS terminates in
+        /// front of lingji). Same as `secure_cookies = true` in lingji.toml.
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Apply database migrations.
     Migrate,
@@ -439,7 +446,17 @@ async fn open_in(config: &Config, region: Option<&str>) -> Result<(App, i64)> {
 
 async fn run(command: Command, config: Config) -> Result<ExitCode> {
     match command {
-        Command::Serve { listen, demo } => {
+        Command::Serve {
+            listen,
+            demo,
+            metrics_listen,
+            secure_cookies,
+        } => {
+            let mut config = config;
+            if metrics_listen.is_some() {
+                config.metrics_listen = metrics_listen;
+            }
+            config.secure_cookies |= secure_cookies;
             let app = open(&config).await?;
             if demo
                 && app
@@ -455,6 +472,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let listen = listen.unwrap_or(config.listen);
             let web = config.web(demo);
             println!("lingji 零基预算管理平台已启动：http://{listen}/");
+            if let Some(m) = config.metrics_listen {
+                println!("指标：http://{m}/metrics");
+            }
             println!("数据库：{}", config.redacted_database_url());
             if demo {
                 println!("示范账号（密码均为 {DEMO_PASSWORD}）：");

@@ -44,3 +44,12 @@ document.addEventListener("DOMContentLoaded", () => {
     window.addEventListener("resize", () => chart.resize());
   });
 });
+
+// A select marked data-autosubmit sends its form when changed (the policy's year); the
+// Content-Security-Policy allows no inline handlers, so this lives here.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (select instanceof HTMLSelectElement && select.hasAttribute("data-autosubmit") && select.form) {
+    select.form.submit();
+  }
+});

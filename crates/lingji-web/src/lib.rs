@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod edge;
 pub mod identity;
 pub mod pages;
 pub mod problem;
@@ -29,6 +30,9 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// List the demo logins on the login page (`serve --demo`).
     pub show_demo_logins: bool,
+    /// Serve `/metrics` on this address instead of the main listener (kept off the public
+    /// port; the main router then has no `/metrics`).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Shared state of every handler: the application and the web settings.
@@ -50,9 +54,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         app,
         config: Arc::new(config),
     };
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, openapi) = api::split();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
-    Router::new()
+    let mut router = Router::new()
         .merge(api_router)
         .merge(pages::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
@@ -61,8 +65,13 @@ pub fn router(app: App, config: WebConfig) -> Router {
             get(move || async move { openapi_json }),
         )
         .route("/healthz", get(health))
-        .route("/metrics", get(telemetry::render))
-        .route("/assets/{*path}", get(assets::serve))
+        .route("/assets/{*path}", get(assets::serve));
+    if state.config.metrics_listen.is_none() {
+        router = router.route("/metrics", get(telemetry::render));
+    }
+    router
+        // A path no route matches is a 404 the error layer below puts into shape.
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             identity::identify,
@@ -70,13 +79,23 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(middleware::from_fn(text_guard::refuse_control_characters))
         .layer(middleware::from_fn(telemetry::track))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(edge::error_shape))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            edge::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
+/// The metrics listener's router: `/metrics` alone.
+pub fn metrics_router() -> Router {
+    Router::new().route("/metrics", get(telemetry::render))
+}
+
 /// The OpenAPI document, for the snapshot test and tooling.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api::router().split_for_parts().1
+    api::split().1
 }
 
 async fn health(
@@ -96,9 +115,21 @@ async fn health(
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, then drains connections.
+/// Serves until Ctrl-C or SIGTERM, then drains connections. With `metrics_listen` set,
+/// `/metrics` is served there alone.
 pub async fn serve(app: App, config: WebConfig, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
+    if let Some(addr) = config.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(addr).await?;
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, metrics_router())
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+            {
+                tracing::error!(error = %e, "metrics listener failed");
+            }
+        });
+    }
     let router = router(app, config);
     axum::serve(
         listener,

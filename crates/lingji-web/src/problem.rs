@@ -87,26 +87,60 @@ impl IntoResponse for ApiError {
         if let AppError::Internal(detail) = &self.0 {
             tracing::error!(%detail, "internal error");
         }
-        let r = self.0.refusal();
         let errors = match &self.0 {
             AppError::Invalid { errors, .. } => errors.iter().map(ProblemItem::from).collect(),
             _ => Vec::new(),
         };
-        let body = Problem {
-            kind: format!("urn:lingji:problem:{}", r.code),
-            title: r.message.clone(),
-            status: status.as_u16(),
-            code: r.code.to_string(),
-            field: r.field.clone(),
-            clause: r.clause.map(str::to_string),
-            errors,
-        };
-        let mut res = (status, Json(body)).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        res
+        problem_response(status, &self.0.refusal(), errors)
+    }
+}
+
+/// A problem+json answer with its status.
+pub fn problem_response(status: StatusCode, r: &Refusal, errors: Vec<ProblemItem>) -> Response {
+    let body = Problem {
+        kind: format!("urn:lingji:problem:{}", r.code),
+        title: r.message.clone(),
+        status: status.as_u16(),
+        code: r.code.to_string(),
+        field: r.field.clone(),
+        clause: r.clause.map(str::to_string),
+        errors,
+    };
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+/// A request the server cannot read at all (a query, path or body of the wrong shape, a body
+/// over the limit): problem+json with the HTTP status that says so, usually 400.
+#[derive(Debug)]
+pub struct RequestProblem {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Code, Chinese message and the field.
+    pub refusal: Refusal,
+}
+
+impl RequestProblem {
+    /// A 400 naming the field.
+    pub fn bad(code: &'static str, message: impl Into<String>, field: Option<String>) -> Self {
+        let mut refusal = Refusal::new(code, message);
+        if let Some(f) = field {
+            refusal = refusal.field(f);
+        }
+        RequestProblem {
+            status: StatusCode::BAD_REQUEST,
+            refusal,
+        }
+    }
+}
+
+impl IntoResponse for RequestProblem {
+    fn into_response(self) -> Response {
+        problem_response(self.status, &self.refusal, Vec::new())
     }
 }
 

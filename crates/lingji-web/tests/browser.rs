@@ -1066,3 +1066,49 @@ async fn pm_5_a_unit_self_evaluates_finance_publishes_and_an_anonymous_visitor_s
     wait_for_url(&c, "/login").await;
     c.close().await.unwrap();
 }
+
+/// Under the Content-Security-Policy (no inline script): Swagger UI draws the API document, and
+/// the policy page's year select still sends its form (a data attribute read by app.js, not an
+/// inline handler).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csp_swagger_ui_renders_and_the_policy_year_select_submits() {
+    if !browser_available() {
+        return;
+    }
+    let (base, _db) = serve_demo().await;
+    let (c, _driver, _profile) = browser().await;
+    c.goto(&format!("{base}/api/docs/")).await.unwrap();
+    let title = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".swagger-ui .info .title"))
+        .await
+        .expect("Swagger UI draws the document under the policy")
+        .text()
+        .await
+        .unwrap();
+    assert!(title.contains("lingji"), "{title}");
+    let operations = c
+        .find_all(Locator::Css(".swagger-ui .opblock"))
+        .await
+        .unwrap();
+    assert!(operations.len() > 50, "{} operations", operations.len());
+
+    login(&c, &base, "caizheng").await;
+    c.goto(&format!("{base}/policy")).await.unwrap();
+    let years = c
+        .execute(
+            "return Array.from(document.querySelectorAll('select[name=year] option'))\
+             .filter(o => !o.selected).map(o => o.value);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let other = years[0]
+        .as_str()
+        .expect("another year to choose")
+        .to_string();
+    choose(&c, "select[name=year]", &other).await;
+    wait_for_url(&c, &format!("year={other}")).await;
+    c.close().await.unwrap();
+}

@@ -2,8 +2,10 @@
 //! and supplements for library projects (追加), ZB-7b, QJ-2a — finance's decision, and the
 //! amendment document for the people's congress standing committee (QJ-4c), also as .xlsx.
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::adjustments::AdjustmentDraft;
 use lingji_app::store::adjustments::AdjustmentFilter;
@@ -93,12 +95,12 @@ pub struct AdjustmentQuery {
 /// A year's adjustments by department: a unit its own, a department its units', finance and
 /// audit all.
 #[utoipa::path(get, path = "/adjustments", tag = "payments", params(AdjustmentQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_adjustments(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<AdjustmentQuery>,
+    ApiQuery(q): ApiQuery<AdjustmentQuery>,
 ) -> ApiResult<Json<Document>> {
     let status = super::state_param(
         q.status.as_deref(),
@@ -139,7 +141,7 @@ pub struct AdjustmentDecision {
 async fn decide_adjustment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(adjustment): Path<i64>,
+    ApiPath(adjustment): ApiPath<i64>,
     ApiJson(b): ApiJson<AdjustmentDecision>,
 ) -> ApiResult<Json<Document>> {
     let v = state
@@ -163,7 +165,7 @@ async fn decide_adjustment(
 async fn amendment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let a = state
@@ -181,7 +183,7 @@ async fn amendment(
 async fn amendment_xlsx(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<axum::response::Response> {
     let year = year_of(&state, &id, q.year).await?;
     let bytes = state

@@ -2,8 +2,10 @@
 //! comparison, choice, publication of control figures and approval (ZB-3, ZB-2b, CS-5b, ZX-3a,
 //! ZB-10); `/api/v1/control-figures` and `/api/v1/budget-lines` for departments and units.
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
@@ -70,7 +72,7 @@ pub(super) fn document<T: Serialize>(v: &T) -> Json<Document> {
 async fn get_resources(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let v: ResourcesView = state
@@ -126,7 +128,7 @@ fn fund_book(raw: &str) -> ApiResult<FundBook> {
 async fn put_resources(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(book): Path<String>,
+    ApiPath(book): ApiPath<String>,
     ApiJson(body): ApiJson<ResourcesInput>,
 ) -> ApiResult<Json<Document>> {
     let parts = ResourceParts {
@@ -154,12 +156,12 @@ async fn put_resources(
 
 /// The year's runs, newest first, with their totals and marks.
 #[utoipa::path(get, path = "/allocation/runs", tag = "allocation", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_runs(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let runs: Vec<RunView> = state
@@ -281,8 +283,8 @@ pub struct RunPage {
 async fn get_run(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(run_id): Path<i64>,
-    Query(q): Query<ItemQuery>,
+    ApiPath(run_id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ItemQuery>,
 ) -> ApiResult<Json<RunPage>> {
     let (run, items, total) = state
         .app
@@ -305,7 +307,7 @@ async fn get_run(
 async fn run_xlsx(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(run_id): Path<i64>,
+    ApiPath(run_id): ApiPath<i64>,
 ) -> ApiResult<axum::response::Response> {
     let bytes = state
         .app
@@ -328,7 +330,7 @@ async fn run_xlsx(
 async fn choose(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(run_id): Path<i64>,
+    ApiPath(run_id): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     let run = state
         .app
@@ -346,7 +348,7 @@ async fn choose(
 async fn publish(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(run_id): Path<i64>,
+    ApiPath(run_id): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     let run = state
         .app
@@ -372,7 +374,7 @@ pub struct ApproveInput {
 async fn approve(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(run_id): Path<i64>,
+    ApiPath(run_id): ApiPath<i64>,
     ApiJson(body): ApiJson<ApproveInput>,
 ) -> ApiResult<Json<Document>> {
     let run = state
@@ -403,7 +405,7 @@ pub struct CompareQuery {
 async fn compare(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<CompareQuery>,
+    ApiQuery(q): ApiQuery<CompareQuery>,
 ) -> ApiResult<Json<Document>> {
     let c = state
         .app
@@ -429,7 +431,7 @@ pub struct StatisticsQuery {
 async fn statistics(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<StatisticsQuery>,
+    ApiQuery(q): ApiQuery<StatisticsQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
@@ -447,7 +449,7 @@ async fn statistics(
 async fn statistics_xlsx(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<axum::response::Response> {
     let year = year_of(&state, &id, q.year).await?;
     let bytes = state
@@ -464,12 +466,12 @@ async fn statistics_xlsx(
 
 /// Overlapping projects of different departments (ZB-10, ZB-12, ZX-3b).
 #[utoipa::path(get, path = "/allocation/overlaps", tag = "allocation", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn overlaps(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
@@ -487,7 +489,7 @@ async fn overlaps(
 async fn control_figures(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
@@ -510,12 +512,12 @@ pub struct LinesQuery {
 
 /// Approved budget lines (指标) within the caller's scope.
 #[utoipa::path(get, path = "/budget-lines", tag = "allocation", params(LinesQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn budget_lines(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<LinesQuery>,
+    ApiQuery(q): ApiQuery<LinesQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let lines = state

@@ -1,7 +1,8 @@
 //! `/api/v1/projects/{id}/attachments`: a project's files — list, upload, download, remove.
 
+use super::ApiPath;
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use lingji_app::attachments::MAX_ATTACHMENT_BYTES;
 use lingji_app::store::attachments::Attachment;
@@ -90,7 +91,12 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, Refusal> {
             )
             .field("file")
         } else {
-            Refusal::new("MULTIPART_MALFORMED", format!("上传内容无法解析：{e}")).field("file")
+            // multer's own text is English; the code says what went wrong.
+            Refusal::new(
+                "MULTIPART_MALFORMED",
+                "上传内容无法解析，请重新选择文件上传",
+            )
+            .field("file")
         }
     };
     let mut upload = Upload {
@@ -122,7 +128,7 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, Refusal> {
 async fn list(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<AttachmentDto>>> {
     let list = state.app.attachments(&id.caller(), project).await?;
     Ok(Json(list.into_iter().map(AttachmentDto::from).collect()))
@@ -138,7 +144,7 @@ async fn list(
 async fn upload(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<AttachmentDto>)> {
     let u = read_upload(multipart).await?;
@@ -157,7 +163,7 @@ async fn upload(
 async fn download(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path((project, attachment)): Path<(i64, i64)>,
+    ApiPath((project, attachment)): ApiPath<(i64, i64)>,
 ) -> ApiResult<axum::response::Response> {
     let (a, bytes) = state
         .app
@@ -185,7 +191,7 @@ async fn download(
 async fn remove(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path((project, attachment)): Path<(i64, i64)>,
+    ApiPath((project, attachment)): ApiPath<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
     state
         .app

@@ -1,7 +1,8 @@
 //! `/api/v1/audit`: the audit log (auditors).
 
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use lingji_app::store::audit::Filter;
 use lingji_domain::audit::AuditRecord;
 use serde::{Deserialize, Serialize};
@@ -97,7 +98,7 @@ impl AuditQuery {
 async fn list(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEventDto>>> {
     let events = state
         .app

@@ -87,9 +87,13 @@ async fn login(
     request: axum::extract::Request,
 ) -> ApiResult<Response> {
     let ip = client_ip(&state, &headers, request.extensions());
-    let ApiJson(body) =
-        <ApiJson<LoginRequest> as axum::extract::FromRequest<()>>::from_request(request, &())
-            .await?;
+    let body =
+        match <ApiJson<LoginRequest> as axum::extract::FromRequest<()>>::from_request(request, &())
+            .await
+        {
+            Ok(ApiJson(body)) => body,
+            Err(rejection) => return Ok(rejection),
+        };
     let session = state.app.login(&body.username, &body.password, &ip).await?;
     let cookie = session_cookie(
         &session.cookie,

@@ -1,7 +1,8 @@
 //! `/api/v1/codes`: the classification code tables and their import.
 
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use lingji_app::codes::CodeKind;
 use lingji_app::store::codes::{CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
 use lingji_domain::codes::FiscalYear;
@@ -127,7 +128,7 @@ async fn tables(
 async fn function_codes(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<CodeQuery>,
+    ApiQuery(q): ApiQuery<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     Ok(Json(
@@ -148,7 +149,7 @@ async fn function_codes(
 async fn economic_codes(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<CodeQuery>,
+    ApiQuery(q): ApiQuery<CodeQuery>,
 ) -> ApiResult<Json<Vec<CodeDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     Ok(Json(
@@ -183,6 +184,19 @@ pub struct ImportForm {
     pub bytes: Vec<u8>,
 }
 
+/// An upload that cannot be read, in Chinese (multer's own text is English): over the size
+/// limit, or not multipart as sent.
+fn multipart_refusal(e: axum::extract::multipart::MultipartError) -> crate::problem::ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        bad_request("FILE_TOO_LARGE", "上传的文件超过允许的大小")
+    } else {
+        bad_request(
+            "MULTIPART_MALFORMED",
+            "上传内容无法解析，请重新选择文件上传",
+        )
+    }
+}
+
 /// Reads the multipart fields `kind`, `year`, `source` and `file`.
 pub async fn read_import_form(mut multipart: Multipart) -> ApiResult<ImportForm> {
     let mut form = ImportForm {
@@ -192,19 +206,11 @@ pub async fn read_import_form(mut multipart: Multipart) -> ApiResult<ImportForm>
         file_name: String::new(),
         bytes: Vec::new(),
     };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| bad_request("MULTIPART_MALFORMED", format!("上传内容无法解析：{e}")))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(multipart_refusal)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             form.file_name = field.file_name().unwrap_or("upload").to_string();
-            form.bytes = field
-                .bytes()
-                .await
-                .map_err(|e| bad_request("MULTIPART_MALFORMED", format!("文件读取失败：{e}")))?
-                .to_vec();
+            form.bytes = field.bytes().await.map_err(multipart_refusal)?.to_vec();
         } else {
             let text = field.text().await.unwrap_or_default();
             match name.as_str() {

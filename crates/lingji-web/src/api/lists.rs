@@ -2,8 +2,10 @@
 //! events (ZB-6a), the purchase-of-services negative list (ZB-8), special funds (ZB-12,
 //! QJ-3b), assessment agencies (ZB-13a, PM-12) — each change kept.
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::store::lists::{EntryChange, StoredEntry};
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
@@ -133,8 +135,8 @@ fn kind(raw: &str) -> ApiResult<ListKind> {
 async fn list(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(list): Path<String>,
-    Query(q): Query<ListQuery>,
+    ApiPath(list): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<EntryDto>>> {
     let entries = state
         .app
@@ -158,7 +160,7 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(list): Path<String>,
+    ApiPath(list): ApiPath<String>,
     ApiJson(body): ApiJson<EntryInput>,
 ) -> ApiResult<(StatusCode, Json<EntryDto>)> {
     let e = state
@@ -181,7 +183,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(entry): Path<i64>,
+    ApiPath(entry): ApiPath<i64>,
 ) -> ApiResult<Json<EntryWithHistory>> {
     let (e, history) = state.app.list_entry(&id.caller(), entry).await?;
     Ok(Json(EntryWithHistory {
@@ -211,7 +213,7 @@ pub struct EntryUpdate {
 async fn update(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(entry): Path<i64>,
+    ApiPath(entry): ApiPath<i64>,
     ApiJson(body): ApiJson<EntryUpdate>,
 ) -> ApiResult<Json<EntryDto>> {
     let e = state

@@ -22,8 +22,11 @@ mod users;
 pub mod year_end;
 
 use axum::Json;
-use axum::extract::FromRequest;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -33,7 +36,7 @@ use crate::AppState;
 use lingji_app::AppError;
 use lingji_domain::Refusal;
 
-use crate::problem::{ApiError, bad_request};
+use crate::problem::{ApiError, RequestProblem, bad_request};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -104,6 +107,116 @@ pub fn router() -> OpenApiRouter<AppState> {
     )
 }
 
+/// The API routes and their finished OpenAPI document (see [`document_errors`]).
+pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut openapi) = router().split_for_parts();
+    document_errors(&mut openapi);
+    (router, openapi)
+}
+
+/// The errors every operation can answer besides the ones it documents itself, as shared
+/// responses: 400 when it reads parameters or a body (a value of the wrong shape), 401 and
+/// 403 when it needs a login, 404 when its input names something (by path, query or body),
+/// 413 and 415 when it reads a body, 422 when it reads any input (a value the rules refuse). Every problem is `application/problem+json`,
+/// which is what the server sends.
+pub fn document_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    const PROBLEM: &str = "application/problem+json";
+    let shared: [(&str, &str, &str); 7] = [
+        (
+            "400",
+            "BadRequest",
+            "请求格式不正确：参数或内容无法读取（code 指明原因，field 指明参数）",
+        ),
+        ("401", "Unauthenticated", "未登录或令牌无效"),
+        ("403", "Forbidden", "无权执行此操作"),
+        ("404", "NotFound", "对象不存在或不在可见范围内"),
+        ("413", "BodyTooLarge", "请求内容超过允许的大小"),
+        ("415", "MediaTypeUnsupported", "不支持该请求内容类型"),
+        (
+            "422",
+            "Refused",
+            "请求被拒绝：字段错误或政策不允许（含 code、field、clause）",
+        ),
+    ];
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for (_, name, description) in shared {
+        components.responses.insert(
+            name.to_string(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        PROBLEM,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+    }
+    let problem_ref = "#/components/schemas/Problem";
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            // What an operation documented as a Problem in JSON is sent as problem+json.
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(r) = response
+                    && let Some(content) = r.content.shift_remove("application/json")
+                {
+                    let is_problem = matches!(
+                        &content,
+                        RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location == problem_ref)
+                    );
+                    let key = if is_problem {
+                        PROBLEM
+                    } else {
+                        "application/json"
+                    };
+                    r.content.insert(key.to_string(), content);
+                }
+            }
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let param_in = |place: ParameterIn| {
+                params
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+            };
+            let has_path = param_in(ParameterIn::Path);
+            let has_query = param_in(ParameterIn::Query);
+            let has_body = op.request_body.is_some();
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let reads_input = has_path || has_query || has_body;
+            let wanted = [
+                reads_input,
+                secured,
+                secured,
+                reads_input,
+                has_body,
+                has_body,
+                reads_input,
+            ];
+            for ((status, name, _), want) in shared.iter().zip(wanted) {
+                if want && !op.responses.responses.contains_key(*status) {
+                    op.responses.responses.insert(
+                        status.to_string(),
+                        RefOr::Ref(Ref::from_response_name(*name)),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// A `status` query parameter read by the state's own parser; empty means all, anything else
 /// unknown is a 422 naming the field (`code`, e.g. PAYMENT_STATUS_UNKNOWN; `what`, e.g. 支付).
 pub(crate) fn state_param<T>(
@@ -158,11 +271,20 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
+    type Rejection = Response;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(json_rejection(e)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(RequestProblem {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                refusal: lingji_domain::Refusal::new(
+                    "CONTENT_TYPE_NOT_JSON",
+                    "请求须为 application/json",
+                ),
+            }
+            .into_response()),
+            Err(e) => Err(json_rejection(e).into_response()),
         }
     }
 }
@@ -206,19 +328,134 @@ fn data_error(text: &str) -> Refusal {
     Refusal::new("JSON_FIELDS_INVALID", message).field(field)
 }
 
+/// A body over the limit (the length was not announced, so the limit hit while reading).
+pub(crate) fn too_large() -> Response {
+    RequestProblem {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        refusal: lingji_domain::Refusal::new("BODY_TOO_LARGE", "请求内容超过允许的大小"),
+    }
+    .into_response()
+}
+
 fn json_rejection(e: JsonRejection) -> ApiError {
     match e {
-        JsonRejection::MissingJsonContentType(_) => {
-            bad_request("CONTENT_TYPE_NOT_JSON", "请求须为 application/json")
-        }
         JsonRejection::JsonSyntaxError(_) => {
             bad_request("JSON_MALFORMED", "请求内容不是有效的 JSON")
         }
         JsonRejection::JsonDataError(d) => ApiError(AppError::Refused(data_error(&d.body_text()))),
-        other => bad_request(
-            "JSON_INVALID",
-            format!("无法读取请求内容：{}", other.body_text()),
-        ),
+        other => {
+            tracing::debug!(rejection = %other.body_text(), "JSON body not read");
+            bad_request("JSON_INVALID", "无法读取请求内容")
+        }
+    }
+}
+
+/// Query parameters whose rejection is a 400 problem+json naming the parameter
+/// (`QUERY_PARAM_INVALID`, `QUERY_PARAM_MISSING`) rather than axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = RequestProblem;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        parse_query(query).map(ApiQuery)
+    }
+}
+
+/// Reads a query string into `T`; a value that does not fit is refused naming its parameter.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, RequestProblem> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if let Some(missing) = missing_field(&inner).filter(|_| path == "." || path.is_empty()) {
+            return RequestProblem::bad(
+                "QUERY_PARAM_MISSING",
+                format!("缺少查询参数 {missing}"),
+                Some(missing),
+            );
+        }
+        let field = path.split('.').next().unwrap_or_default().to_string();
+        let value = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| *k == field)
+            .map(|(_, v)| shorten(&v))
+            .unwrap_or_default();
+        RequestProblem::bad(
+            "QUERY_PARAM_INVALID",
+            format!("查询参数 {field} 的值“{value}”格式不正确"),
+            Some(field).filter(|f| !f.is_empty()),
+        )
+    })
+}
+
+/// The field serde says is missing (its message is "missing field `name`").
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// A value quoted back in a message, cut to a readable length.
+fn shorten(v: &str) -> String {
+    const MAX: usize = 40;
+    let clean: String = v.chars().filter(|c| !c.is_control()).collect();
+    if clean.chars().count() > MAX {
+        format!("{}…", clean.chars().take(MAX).collect::<String>())
+    } else {
+        clean
+    }
+}
+
+/// Path parameters whose rejection is a 400 problem+json naming the parameter
+/// (`PATH_PARAM_INVALID`) rather than axum's plain text.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = RequestProblem;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(ApiPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let (key, value) = match e.into_kind() {
+                    ErrorKind::ParseErrorAtKey { key, value, .. }
+                    | ErrorKind::DeserializeError { key, value, .. } => (Some(key), Some(value)),
+                    ErrorKind::InvalidUtf8InPathParam { key } => (Some(key), None),
+                    ErrorKind::ParseError { value, .. }
+                    | ErrorKind::ParseErrorAtIndex { value, .. } => {
+                        // One parameter without a key: name it from the route's parameters.
+                        let key = RawPathParams::from_request_parts(parts, state)
+                            .await
+                            .ok()
+                            .and_then(|raw| {
+                                raw.iter()
+                                    .find(|(_, v)| *v == value)
+                                    .map(|(k, _)| k.to_string())
+                            });
+                        (key, Some(value))
+                    }
+                    _ => (None, None),
+                };
+                let value = value.as_deref().map(shorten).unwrap_or_default();
+                let message = match &key {
+                    Some(k) => format!("路径参数 {k} 的值“{value}”格式不正确"),
+                    None => "路径参数格式不正确".to_string(),
+                };
+                Err(RequestProblem::bad("PATH_PARAM_INVALID", message, key))
+            }
+            Err(_) => Err(RequestProblem::bad(
+                "PATH_PARAM_INVALID",
+                "路径参数格式不正确",
+                None,
+            )),
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! `/api/v1/orgs`: the organisations a caller may see, a unit's staffing, new departments and
 //! units.
 
+use super::ApiPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::orgs::Organisation;
@@ -140,7 +141,7 @@ async fn list(
 async fn get_one(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(org): Path<i64>,
+    ApiPath(org): ApiPath<i64>,
 ) -> ApiResult<Json<OrganisationDto>> {
     Ok(Json(
         state.app.organisation(&id.caller(), org).await?.into(),
@@ -172,7 +173,7 @@ pub struct StaffingUpdate {
 async fn update_staffing(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(org): Path<i64>,
+    ApiPath(org): ApiPath<i64>,
     ApiJson(body): ApiJson<StaffingUpdate>,
 ) -> ApiResult<Json<OrganisationDto>> {
     let updated = state
@@ -254,7 +255,7 @@ pub struct OrganisationUpdateDto {
 async fn update(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(org): Path<i64>,
+    ApiPath(org): ApiPath<i64>,
     ApiJson(body): ApiJson<OrganisationUpdateDto>,
 ) -> ApiResult<Json<OrganisationDto>> {
     let updated = state
@@ -319,8 +320,8 @@ pub struct YearQuery {
 async fn basic_expenditure(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(org): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<YearQuery>,
+    ApiPath(org): ApiPath<i64>,
+    super::ApiQuery(q): super::ApiQuery<YearQuery>,
 ) -> ApiResult<Json<BasicExpenditureDto>> {
     let year = lingji_domain::codes::FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     let b = state.app.basic_expenditure(&id.caller(), org, year).await?;
@@ -364,7 +365,7 @@ pub struct OwnFunds {
 async fn own_funds(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(unit): Path<i64>,
+    ApiPath(unit): ApiPath<i64>,
     ApiJson(body): ApiJson<OwnFunds>,
 ) -> ApiResult<Json<OwnFunds>> {
     let money = state

@@ -3,8 +3,10 @@
 //! decisions; `/api/v1/monitoring-rules` (the catalogue, edits, dry run) and `/api/v1/rule-hits`
 //! (dispositions and statistics); suspension of a project's payments.
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use lingji_app::store::payments::PaymentFilter;
@@ -162,12 +164,12 @@ pub struct PaymentQuery {
 
 /// Payments newest first: a unit its own, a department its units', finance and audit all.
 #[utoipa::path(get, path = "/payments", tag = "payments", params(PaymentQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_payments(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<PaymentQuery>,
+    ApiQuery(q): ApiQuery<PaymentQuery>,
 ) -> ApiResult<Json<Document>> {
     let filter = PaymentFilter {
         status: super::state_param(
@@ -197,7 +199,7 @@ async fn list_payments(
 async fn get_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(pid): Path<i64>,
+    ApiPath(pid): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app
@@ -228,7 +230,7 @@ pub struct DecisionInput {
 async fn decide_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(pid): Path<i64>,
+    ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<Document>> {
     let v = state
@@ -246,7 +248,7 @@ async fn decide_payment(
 
 /// The monitoring rule catalogue (ZX-4b), the default one installed the first time.
 #[utoipa::path(get, path = "/monitoring-rules", tag = "payments",
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_rules(
     State(state): State<AppState>,
@@ -322,7 +324,7 @@ impl RuleInput {
 async fn put_rule(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<RuleInput>,
 ) -> ApiResult<Json<Document>> {
     let version = body.expected_version;
@@ -380,12 +382,12 @@ fn disposition_of(raw: &str, field: &str) -> ApiResult<Disposition> {
 
 /// The year's rule hits with their disposition, newest first (finance, audit).
 #[utoipa::path(get, path = "/rule-hits", tag = "payments", params(HitQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_hits(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<HitQuery>,
+    ApiQuery(q): ApiQuery<HitQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let d = q
@@ -407,7 +409,7 @@ async fn list_hits(
 async fn hit_stats(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
@@ -436,7 +438,7 @@ pub struct DispositionInput {
 async fn dispose_hit(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(hid): Path<i64>,
+    ApiPath(hid): ApiPath<i64>,
     ApiJson(body): ApiJson<DispositionInput>,
 ) -> ApiResult<Json<Document>> {
     let to = disposition_of(&body.to, "to")?;
@@ -464,7 +466,7 @@ pub struct ReasonInput {
 async fn suspend(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(pid): Path<i64>,
+    ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<ReasonInput>,
 ) -> ApiResult<StatusCode> {
     state
@@ -483,7 +485,7 @@ async fn suspend(
 async fn lift(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(pid): Path<i64>,
+    ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<ReasonInput>,
 ) -> ApiResult<StatusCode> {
     state

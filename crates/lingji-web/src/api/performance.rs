@@ -2,9 +2,11 @@
 //! (PM-9), self and key evaluations (PM-10, PM-12), results application (PM-13) and what
 //! finance publishes (PM-5). The public, sign-in-free side is in [`super::public`].
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::disclosure::PublishDraft;
 use lingji_app::evaluations::{KeyDraft, SelfDraft};
@@ -56,12 +58,12 @@ pub struct CheckpointQuery {
 /// Monitoring checkpoints of a year, red first: a unit its own projects', a department its
 /// units', finance and audit all (PM-9).
 #[utoipa::path(get, path = "/performance/checkpoints", tag = "performance", params(CheckpointQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_checkpoints(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<CheckpointQuery>,
+    ApiQuery(q): ApiQuery<CheckpointQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let light = super::state_param(q.light.as_deref(), Light::parse, "LIGHT_UNKNOWN", "监控灯")?;
@@ -120,7 +122,7 @@ async fn import_checkpoints(
 async fn checkpoint_form(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     Ok(document(
         &state.app.checkpoint_form(&id.caller(), project).await?,
@@ -137,7 +139,7 @@ async fn checkpoint_form(
 async fn decide_checkpoint(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(record): Path<i64>,
+    ApiPath(record): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionDraft>,
 ) -> ApiResult<Json<Document>> {
     let row = state
@@ -158,12 +160,12 @@ pub struct EvaluationQuery {
 
 /// Evaluations of a year the caller may see (PM-10).
 #[utoipa::path(get, path = "/evaluations", tag = "performance", params(EvaluationQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_evaluations(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<EvaluationQuery>,
+    ApiQuery(q): ApiQuery<EvaluationQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let kind = super::state_param(
@@ -186,7 +188,7 @@ async fn list_evaluations(
 async fn get_evaluation(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(evaluation): Path<i64>,
+    ApiPath(evaluation): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     Ok(document(
         &state.app.evaluation(&id.caller(), evaluation).await?,
@@ -201,7 +203,7 @@ async fn get_evaluation(
 async fn evaluation_xlsx(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(evaluation): Path<i64>,
+    ApiPath(evaluation): ApiPath<i64>,
 ) -> ApiResult<axum::response::Response> {
     let bytes = state.app.evaluation_xlsx(&id.caller(), evaluation).await?;
     Ok(super::download(
@@ -255,7 +257,7 @@ async fn key_evaluate(
 async fn list_results(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     Ok(document(
@@ -276,7 +278,7 @@ async fn list_results(
 async fn apply_result(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
     ApiJson(body): ApiJson<ApplyDraft>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
@@ -290,12 +292,12 @@ async fn apply_result(
 
 /// Everything published for a year, withdrawn items included (finance, audit).
 #[utoipa::path(get, path = "/publications", tag = "performance", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_publications(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     Ok(document(
@@ -330,7 +332,7 @@ async fn publish(
 async fn withdraw(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(item): Path<i64>,
+    ApiPath(item): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     state
         .app
@@ -342,12 +344,12 @@ async fn withdraw(
 /// Department and policy targets of a year (PM-2, PM-7): a department its own, finance and
 /// audit all.
 #[utoipa::path(get, path = "/performance/targets", tag = "performance", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_targets(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     Ok(document(
@@ -369,7 +371,7 @@ async fn list_targets(
 async fn put_target(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
     ApiJson(body): ApiJson<TargetDraft>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
@@ -388,7 +390,7 @@ async fn put_target(
 async fn get_target(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(target): Path<i64>,
+    ApiPath(target): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     Ok(document(&state.app.target(&id.caller(), target).await?))
 }
@@ -403,7 +405,7 @@ async fn get_target(
 async fn retire_policy(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
     ApiJson(body): ApiJson<RetireDraft>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;

@@ -1,8 +1,9 @@
 //! `/api/v1/spending-plans…`: monthly spending plans (用款计划, ZX-4a) filed by units, and
 //! finance's review of a month's plans in tier order within the treasury's cash limit.
 
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::plans::PlanDraft;
 use lingji_app::store::plans::PlanFilter;
@@ -77,12 +78,12 @@ pub struct PlanQuery {
 
 /// Plans by month then filing: a unit its own, a department its units', finance and audit all.
 #[utoipa::path(get, path = "/spending-plans", tag = "payments", params(PlanQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_plans(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<PlanQuery>,
+    ApiQuery(q): ApiQuery<PlanQuery>,
 ) -> ApiResult<Json<Document>> {
     let filter = PlanFilter {
         fiscal_year: year_of(&state, &id, q.year).await?,
@@ -148,12 +149,12 @@ async fn review_month(
 
 /// The year's recorded reviews, newest first (finance, audit).
 #[utoipa::path(get, path = "/spending-plans/reviews", tag = "payments", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_reviews(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let rows = state

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::ApiPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use lingji_app::store::profiles::ProfileVersion;
 use lingji_domain::codes::FiscalYear;
 use serde::{Deserialize, Serialize};
@@ -103,7 +104,7 @@ fn year(y: i32) -> ApiResult<FiscalYear> {
 async fn get_profile(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(y): Path<i32>,
+    ApiPath(y): ApiPath<i32>,
 ) -> ApiResult<Json<ProfileDto>> {
     let v = state
         .app
@@ -132,7 +133,7 @@ pub struct ProfileUpdate {
 async fn update_profile(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(y): Path<i32>,
+    ApiPath(y): ApiPath<i32>,
     ApiJson(body): ApiJson<ProfileUpdate>,
 ) -> ApiResult<Json<ProfileDto>> {
     let v = state
@@ -170,7 +171,7 @@ pub struct VersionDto {
 async fn history(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(y): Path<i32>,
+    ApiPath(y): ApiPath<i32>,
 ) -> ApiResult<Json<Vec<VersionDto>>> {
     let versions = state
         .app
@@ -197,7 +198,7 @@ async fn history(
 async fn get_calendar(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(y): Path<i32>,
+    ApiPath(y): ApiPath<i32>,
 ) -> ApiResult<Json<Vec<CalendarItem>>> {
     let v = state
         .app

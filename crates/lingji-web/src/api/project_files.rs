@@ -1,8 +1,9 @@
 //! `/api/v1/projects/template` and `/api/v1/projects/import`: the Excel template and the
 //! all-or-nothing import of projects with cost lines, targets and year plans.
 
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use lingji_app::project_excel::ImportReport;
 use lingji_domain::codes::FiscalYear;
 use serde::Deserialize;
@@ -41,7 +42,7 @@ pub struct YearQuery {
 async fn template(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<axum::response::Response> {
     let jurisdiction = id.actor.org.jurisdiction;
     let year = match q.year {

@@ -1,8 +1,10 @@
 //! `/api/v1/projects` and `/api/v1/standards`: the project library and the expenditure
 //! standards catalogue.
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::projects::ProjectDraft;
 use lingji_app::store::projects::{Filter, HistoryEntry, Project, ProjectDetail};
@@ -160,7 +162,7 @@ async fn full(
 async fn copy_structure(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<ProjectDraft>> {
     Ok(Json(state.app.copy_structure(&id.caller(), project).await?))
 }
@@ -245,7 +247,7 @@ impl ProjectQuery {
 async fn list(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<ProjectQuery>,
+    ApiQuery(q): ApiQuery<ProjectQuery>,
 ) -> ApiResult<Json<Vec<ProjectSummary>>> {
     let filter = q.filter(id.actor.org.jurisdiction)?;
     let projects = state.app.list_projects(&id.caller(), filter).await?;
@@ -300,7 +302,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<ProjectDto>> {
     Ok(Json(full(&state, &id, project).await?))
 }
@@ -323,7 +325,7 @@ pub struct ProjectUpdate {
 async fn update(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<ProjectUpdate>,
 ) -> ApiResult<Json<ProjectDto>> {
     state
@@ -341,7 +343,7 @@ async fn update(
 async fn check(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<ProblemItem>>> {
     let problems = state.app.check_project(&id.caller(), project).await?;
     Ok(Json(problems.iter().map(ProblemItem::from).collect()))
@@ -367,7 +369,7 @@ pub struct Move {
 async fn move_to(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<Move>,
 ) -> ApiResult<Json<ProjectDto>> {
     let to = ProjectState::parse(&body.to).map_err(|r| r.field("to"))?;
@@ -462,7 +464,7 @@ pub struct CleanupQuery {
 async fn cleanup_list(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<CleanupQuery>,
+    ApiQuery(q): ApiQuery<CleanupQuery>,
 ) -> ApiResult<Json<Vec<CleanupDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     let list = state
@@ -562,7 +564,7 @@ async fn indicators(
 async fn export(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<ProjectQuery>,
+    ApiQuery(q): ApiQuery<ProjectQuery>,
 ) -> ApiResult<axum::response::Response> {
     let filter = q.filter(id.actor.org.jurisdiction)?;
     let bytes = state.app.export_projects(&id.caller(), filter).await?;

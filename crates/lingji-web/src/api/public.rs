@@ -2,8 +2,10 @@
 //! in — read from the frozen copies only, so nothing unpublished is reachable — and the same
 //! as open data in CSV and JSON.
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use lingji_domain::performance::PublicationKind;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -42,10 +44,10 @@ pub(crate) fn kind_param(raw: Option<&str>) -> ApiResult<Option<PublicationKind>
 
 /// Published items, newest year first (no sign-in).
 #[utoipa::path(get, path = "/public/publications", tag = "public", params(PublicQuery),
-    responses((status = 200, body = Document), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<Document>), (status = 422, body = Problem)))]
 async fn list(
     State(state): State<AppState>,
-    Query(q): Query<PublicQuery>,
+    ApiQuery(q): ApiQuery<PublicQuery>,
 ) -> ApiResult<Json<Document>> {
     let kind = kind_param(q.kind.as_deref())?;
     Ok(document(&state.app.public_items(q.year, kind).await?))
@@ -54,7 +56,10 @@ async fn list(
 /// One published item (no sign-in); 404 when withdrawn or never published.
 #[utoipa::path(get, path = "/public/publications/{id}", tag = "public", params(("id" = i64, Path)),
     responses((status = 200, body = Document), (status = 404, body = Problem)))]
-async fn one(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Document>> {
+async fn one(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Document>> {
     Ok(document(&state.app.public_item(id).await?))
 }
 
@@ -70,7 +75,7 @@ pub struct OpenDataQuery {
     responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 400, body = Problem)))]
 async fn open_data_csv(
     State(state): State<AppState>,
-    Query(q): Query<OpenDataQuery>,
+    ApiQuery(q): ApiQuery<OpenDataQuery>,
 ) -> ApiResult<axum::response::Response> {
     let csv = state.app.open_data_csv(q.year).await?;
     Ok(super::download(
@@ -83,10 +88,10 @@ async fn open_data_csv(
 
 /// Open data as JSON: every published item with its copy.
 #[utoipa::path(get, path = "/public/open-data.json", tag = "public", params(OpenDataQuery),
-    responses((status = 200, body = Document), (status = 400, body = Problem)))]
+    responses((status = 200, body = Vec<Document>), (status = 400, body = Problem)))]
 async fn open_data_json(
     State(state): State<AppState>,
-    Query(q): Query<OpenDataQuery>,
+    ApiQuery(q): ApiQuery<OpenDataQuery>,
 ) -> ApiResult<Json<Document>> {
     Ok(document(&state.app.public_items(q.year, None).await?))
 }

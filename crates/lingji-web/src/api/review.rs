@@ -2,8 +2,10 @@
 //! ZB-5e, ZB-2e), `/review` (the steps and the next decision), `/gates` and `/eligibility`
 //! (ZB-13a … CS-2a), and the reviewer's queue `/api/v1/reviews`.
 
+use super::ApiPath;
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use lingji_app::review::ReviewPlan;
 use lingji_app::review_flow::{ReviewInput, ReviewRecord};
 use lingji_app::review_gates::{GateInput, GateView};
@@ -85,7 +87,7 @@ impl From<ReviewPlan> for ReviewPlanDto {
 async fn plan(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<ReviewPlanDto>> {
     Ok(Json(
         state.app.review_plan(&id.caller(), project).await?.into(),
@@ -186,7 +188,7 @@ impl From<ReviewRecord> for ReviewDto {
 async fn record(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<ReviewDto>> {
     Ok(Json(
         state.app.review_record(&id.caller(), project).await?.into(),
@@ -206,7 +208,7 @@ async fn record(
 async fn decide(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<ReviewInput>,
 ) -> ApiResult<Json<ReviewDto>> {
     Ok(Json(
@@ -324,7 +326,7 @@ impl From<Queue> for QueueDto {
 async fn queue(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<QueueQuery>,
+    ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<QueueDto>> {
     let queue = state
         .app
@@ -401,7 +403,7 @@ impl From<GateView> for GatesDto {
 async fn gates(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<GatesDto>> {
     Ok(Json(
         state.app.project_gates(&id.caller(), project).await?.into(),
@@ -421,7 +423,7 @@ async fn gates(
 async fn record_gate(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<GateInput>,
 ) -> ApiResult<Json<GatesDto>> {
     let record = body
@@ -448,7 +450,7 @@ async fn record_gate(
 async fn eligibility(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<EligibilityDto>> {
     Ok(Json(
         state

@@ -1,8 +1,9 @@
 //! `/api/v1/supervision…`: penetrating supervision (ZX-2) — the projects at or above the
 //! profile's threshold, and one project's whole trace, for finance and audit.
 
+use super::ApiPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,7 +39,7 @@ async fn flagged(State(state): State<AppState>, ApiUser(id): ApiUser) -> ApiResu
 async fn trace(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(project): Path<i64>,
+    ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app

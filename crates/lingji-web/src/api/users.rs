@@ -1,7 +1,8 @@
 //! `/api/v1/users`: accounts (administrators; auditors read).
 
+use super::ApiPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::store::users::User;
 use lingji_app::users::{NewUser, UserUpdate};
@@ -126,7 +127,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(user): Path<i64>,
+    ApiPath(user): ApiPath<i64>,
 ) -> ApiResult<Json<UserDto>> {
     Ok(Json(state.app.user(&id.caller(), user).await?.into()))
 }
@@ -155,7 +156,7 @@ pub struct UserUpdateDto {
 async fn update(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(user): Path<i64>,
+    ApiPath(user): ApiPath<i64>,
     ApiJson(body): ApiJson<UserUpdateDto>,
 ) -> ApiResult<Json<UserDto>> {
     let updated = state
@@ -191,7 +192,7 @@ pub struct PasswordReset {
 async fn reset_password(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Path(user): Path<i64>,
+    ApiPath(user): ApiPath<i64>,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
     state

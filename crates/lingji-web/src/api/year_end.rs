@@ -1,8 +1,9 @@
 //! `/api/v1/year-end`: the year-end close (ZB-6d, QJ-4b, ZX-3c, CS-6) — a trial, the close
 //! itself (once per year; a second run changes nothing), and the report by department.
 
+use super::ApiQuery;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use lingji_app::year_end::ContractClaim;
 use lingji_domain::Money;
 use serde::Deserialize;
@@ -90,7 +91,7 @@ async fn close_year(
 async fn get_close(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Document>> {
     let year = year_of(&state, &id, q.year).await?;
     let r = state
