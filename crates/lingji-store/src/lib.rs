@@ -197,10 +197,23 @@ fn connect_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
 /// How long a PostgreSQL connection may sit idle in the pool and still be used without a ping.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
 
+/// How long a request waits for a PostgreSQL connection, including opening one. While the
+/// server is unreachable every new connection fails (and is retried) until this runs out, so it
+/// bounds how long a request takes to answer 503 `DATABASE_UNAVAILABLE` (issue 17: within 2–3
+/// s). A pool busy for this long under load is shed the same way, with `Retry-After`.
+pub const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// SQLite is a file that cannot be unreachable; its one writer connection may be held by a long
+/// import, which other writes wait for rather than fail.
+const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
     let options = AnyPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(30));
+        .acquire_timeout(match backend {
+            Backend::Postgres => POSTGRES_ACQUIRE_TIMEOUT,
+            Backend::Sqlite => SQLITE_ACQUIRE_TIMEOUT,
+        });
     match backend {
         // A connection that sat idle may have been dropped by the server or the network: it is
         // pinged before use. One in steady use is not — under load a ping is a round trip

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod forwarded;
 pub mod identity;
 pub mod pages;
 pub mod problem;
@@ -24,8 +25,8 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct WebConfig {
     /// Mark session cookies `Secure` (set when TLS terminates in front of lingji).
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For` / `-Proto` / `-Host` are believed; empty: none.
+    pub trusted_proxies: forwarded::TrustedProxies,
     /// List the demo logins on the login page (`serve --demo`).
     pub show_demo_logins: bool,
 }
@@ -77,20 +78,33 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api::router().split_for_parts().1
 }
 
+/// How long `/healthz` waits for the database: a probe must get its answer before the load
+/// balancer's own timeout, even while connections to a dead server hang.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(state.app.store.read())
-        .await
-    {
-        Ok(_) => "ok".into_response(),
-        Err(e) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            format!("database: {e}"),
-        )
-            .into_response(),
+    let probe = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.app.store.read());
+    match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
+        Ok(Ok(_)) => "ok".into_response(),
+        // The driver's words stay in the log: they name hosts, ports and users.
+        failed => {
+            match failed {
+                Ok(Err(e)) => tracing::warn!(error = %e, "health check: database failed"),
+                _ => tracing::warn!("health check: database did not answer in time"),
+            }
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                [(
+                    axum::http::header::RETRY_AFTER,
+                    lingji_app::UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+                )],
+                "database unavailable",
+            )
+                .into_response()
+        }
     }
 }
 
