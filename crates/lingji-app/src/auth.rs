@@ -141,6 +141,16 @@ fn bad_credentials() -> AppError {
 }
 
 impl App {
+    /// Where attempts are counted: on PostgreSQL the primary, since a replica's lag would let
+    /// a burst through; on SQLite a reader, which sees every commit, so that a long import
+    /// holding the one writer connection does not hold up signing in.
+    fn attempts_pool(&self) -> &sqlx::AnyPool {
+        match self.store.backend() {
+            lingji_store::Backend::Postgres => self.store.write(),
+            lingji_store::Backend::Sqlite => self.store.read(),
+        }
+    }
+
     /// How long `username` must wait before another attempt from `ip`, if at all: its own
     /// failures from this address back off (the wait doubles with each), and an address that
     /// fails too often for any usernames waits until its oldest failures leave the window.
@@ -200,10 +210,9 @@ impl App {
     pub async fn login(&self, username: &str, password: &str, ip: &str) -> AppResult<NewSession> {
         let username = username.trim();
         let s = &self.settings;
-        // Reads and the slow hash run without holding the (on SQLite, single) writer. Attempts
-        // are counted on the primary: a replica's lag would let a burst through.
+        // Reads and the slow hash run without holding the (on SQLite, single) writer.
         let found = {
-            let mut conn = self.store.write().acquire().await?;
+            let mut conn = self.attempts_pool().acquire().await?;
             if let Some(secs) = self
                 .throttled(&mut conn, Purpose::Login, username, ip)
                 .await?
@@ -320,7 +329,7 @@ impl App {
         ip: &str,
     ) -> AppResult<()> {
         let hash = {
-            let mut conn = self.store.write().acquire().await?;
+            let mut conn = self.attempts_pool().acquire().await?;
             if let Some(secs) = self
                 .throttled(&mut conn, Purpose::PasswordChange, &actor.username, ip)
                 .await?

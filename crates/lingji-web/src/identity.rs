@@ -274,7 +274,6 @@ async fn multipart_first_field(body: Body, boundary: &str) -> (Option<String>, B
 
 /// `Some(answer)` once `buf` holds enough to tell: the token when the first part is `_csrf`,
 /// `None` when it is another field; `None` (outer) while more bytes are needed.
-#[allow(clippy::option_option)]
 fn first_field_token(buf: &[u8], boundary: &str) -> Option<Option<String>> {
     let opening = format!("--{boundary}\r\n");
     if buf.len() < opening.len() {
