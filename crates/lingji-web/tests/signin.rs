@@ -1,6 +1,7 @@
 //! Sign-in that cannot be used to lock people out, client addresses behind proxies, API tokens
 //! and CSRF tokens never taken from the URL (issue 17), through the real router on SQLite and
-//! PostgreSQL.
+//! PostgreSQL; and what a client is told when the database is gone (the outage itself, a
+//! stopped PostgreSQL cluster, is in `lingji-cli/tests/outage.rs`).
 
 mod common;
 
@@ -530,7 +531,38 @@ async fn the_csrf_token_is_never_taken_from_the_url(backend: Backend) {
     );
 }
 
+async fn without_a_database_requests_answer_503_with_retry_after(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let s = t.login("danwei").await;
+    t.app.store.close().await;
+    for r in [
+        t.get("/api/v1/me", Some(&s)).await,
+        login_from(&t, A, "danwei", "lingji-demo").await,
+        t.get("/", Some(&s)).await,
+    ] {
+        assert_eq!(
+            (r.status, r.code()),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "DATABASE_UNAVAILABLE".into()
+            ),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(r.json()["title"], "数据库暂时无法连接，请稍后重试");
+        assert_eq!(retry_after(&r), lingji_app::UNAVAILABLE_RETRY_AFTER_SECS);
+    }
+    let r = t.get("/healthz", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.text, "database unavailable", "no driver details");
+    assert!(r.headers.get(header::RETRY_AFTER).is_some());
+}
+
 backend_tests!(
+    without_a_database_requests_answer_503_with_retry_after,
     wrong_passwords_from_one_address_never_stop_the_right_one_from_another,
     a_user_at_one_address_waits_longer_after_each_failure,
     an_address_guessing_at_many_users_is_held_back,
