@@ -414,6 +414,23 @@ async fn tokens_expire_and_are_listed_and_revoked_by_their_owner_or_an_administr
     );
     let page = t.get("/account/tokens", Some(&fin)).await;
     assert!(page.text.contains("已过期") && page.text.contains("已撤销"));
+
+    // An administrator's password reset ends the user's tokens as the user's own change does.
+    let fourth = t.app.issue_token("caizheng", "第四个", None).await.unwrap();
+    assert_eq!(t.send(bearer(&fourth.token)).await.status, StatusCode::OK);
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/users/{}/password", fin.user_id),
+            Some(&admin),
+            Some(json!({"password": "reset-pass-2026"})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    assert_eq!(
+        t.send(bearer(&fourth.token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 /// A browser's upload: the fields in order, the file last, no `X-CSRF-Token` header.
