@@ -1,15 +1,17 @@
 //! Sign-in, sessions, API tokens and passwords.
 //!
 //! Passwords are argon2id hashes. A session cookie carries 32 random bytes; the database keeps
-//! only their SHA-256, so a leaked table opens no session. Failed logins are counted in the
-//! database per username and per address, so throttling holds across app servers.
+//! only their SHA-256, so a leaked table opens no session. Failed attempts are counted in the
+//! database per (username, address) and per address, so throttling holds across app servers
+//! and wrong passwords from one address never stop the right one from another.
 
 use std::sync::OnceLock;
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{Duration, Utc};
 use lingji_domain::Refusal;
-use lingji_domain::authz::Actor;
+use lingji_domain::authz::{Access, Actor, Resource};
+use lingji_store::sessions::{Purpose, Token};
 use lingji_store::time::to_text;
 use lingji_store::{orgs, sessions, users};
 use sha2::{Digest, Sha256};
@@ -121,28 +123,104 @@ pub async fn actor_for(conn: &mut AnyConnection, user: &users::User) -> AppResul
     })
 }
 
+/// A 429 telling how long to wait, in the words a person reads.
+fn throttled(code: &'static str, what: &str, secs: u64) -> AppError {
+    let wait = if secs < 60 {
+        format!("{secs} 秒")
+    } else {
+        format!("{} 分钟", secs.div_ceil(60))
+    };
+    AppError::Throttled {
+        refusal: Refusal::new(code, format!("{what}，请 {wait}后再试")),
+        retry_after: secs,
+    }
+}
+
 fn bad_credentials() -> AppError {
     AppError::Unauthenticated(Refusal::new("LOGIN_FAILED", "用户名或密码错误"))
 }
 
 impl App {
-    /// Signs a user in and opens a session. Refuses with `LOGIN_THROTTLED` after too many
-    /// failures for the username or the address within the window.
+    /// Where attempts are counted: on PostgreSQL the primary, since a replica's lag would let
+    /// a burst through; on SQLite a reader, which sees every commit, so that a long import
+    /// holding the one writer connection does not hold up signing in.
+    fn attempts_pool(&self) -> &sqlx::AnyPool {
+        match self.store.backend() {
+            lingji_store::Backend::Postgres => self.store.write(),
+            lingji_store::Backend::Sqlite => self.store.read(),
+        }
+    }
+
+    /// How long `username` must wait before another attempt from `ip`, if at all: its own
+    /// failures from this address back off (the wait doubles with each), and an address that
+    /// fails too often for any usernames waits until its oldest failures leave the window.
+    /// Failures from other addresses never count, so nobody can lock a user out from afar.
+    async fn throttled(
+        &self,
+        conn: &mut AnyConnection,
+        purpose: Purpose,
+        username: &str,
+        ip: &str,
+    ) -> AppResult<Option<u64>> {
+        let s = &self.settings;
+        let now = Utc::now();
+        let mut wait = Duration::zero();
+        // Failures a day old are forgotten (and purged).
+        let day_ago = to_text(now - Duration::days(1));
+        let (count, last) = sessions::pair_failures(conn, purpose, username, ip, &day_ago).await?;
+        if count >= s.login_failures_before_backoff
+            && let Some(last) = last.as_deref().and_then(lingji_store::time::parse)
+        {
+            let doublings = u32::try_from(count - s.login_failures_before_backoff)
+                .unwrap_or(u32::MAX)
+                .min(20);
+            let secs = s
+                .login_backoff_seconds
+                .saturating_mul(1 << doublings)
+                .min(s.login_backoff_max_seconds);
+            wait = wait.max(last + Duration::seconds(secs) - now);
+        }
+        if purpose == Purpose::Login {
+            let window = Duration::minutes(s.login_window_minutes);
+            let since = to_text(now - window);
+            let count = sessions::address_failures(conn, purpose, ip, &since).await?;
+            if count >= s.login_max_failures_per_ip {
+                let skip = count - s.login_max_failures_per_ip;
+                if let Some(at) = sessions::address_failure_at(conn, purpose, ip, &since, skip)
+                    .await?
+                    .as_deref()
+                    .and_then(lingji_store::time::parse)
+                {
+                    wait = wait.max(at + window - now);
+                }
+            }
+        }
+        if wait <= Duration::zero() {
+            return Ok(None);
+        }
+        // Whole seconds, rounded up: a client that waits as told is let in.
+        Ok(Some(
+            u64::try_from((wait.num_milliseconds() + 999) / 1000).unwrap_or(1),
+        ))
+    }
+
+    /// Signs a user in and opens a session. Refuses with `LOGIN_THROTTLED` (and the seconds to
+    /// wait) while this username backs off at this address or the address itself is over its
+    /// limit; the password is not even checked then.
     pub async fn login(&self, username: &str, password: &str, ip: &str) -> AppResult<NewSession> {
         let username = username.trim();
         let s = &self.settings;
-        let since = to_text(Utc::now() - Duration::minutes(s.login_window_minutes));
         // Reads and the slow hash run without holding the (on SQLite, single) writer.
         let found = {
-            let mut conn = self.store.read().acquire().await?;
-            let (by_user, by_ip) =
-                sessions::failures_since(&mut conn, username, ip, &since).await?;
-            if by_user >= s.login_max_failures_per_user || by_ip >= s.login_max_failures_per_ip {
-                return Err(AppError::Throttled(Refusal::new(
-                    "LOGIN_THROTTLED",
-                    format!("登录失败次数过多，请 {} 分钟后再试", s.login_window_minutes),
-                )));
+            let mut conn = self.attempts_pool().acquire().await?;
+            if let Some(secs) = self
+                .throttled(&mut conn, Purpose::Login, username, ip)
+                .await?
+            {
+                return Err(throttled("LOGIN_THROTTLED", "登录失败次数过多", secs));
             }
+            drop(conn);
+            let mut conn = self.store.read().acquire().await?;
             let found = users::get_with_hash(&mut conn, username).await?;
             let actor = match &found {
                 Some((user, _)) => Some(actor_for(&mut conn, user).await?),
@@ -161,7 +239,7 @@ impl App {
         let csrf_token = random_token()?;
         let expires = to_text(Utc::now() + Duration::minutes(s.session_ttl_minutes));
         let mut tx = self.store.begin().await?;
-        sessions::record_attempt(&mut tx, username, ip, ok).await?;
+        sessions::record_attempt(&mut tx, Purpose::Login, username, ip, ok).await?;
         let Some(((user, _), actor)) = found.filter(|_| ok) else {
             tx.commit().await?;
             return Err(bad_credentials());
@@ -240,16 +318,29 @@ impl App {
     }
 
     /// Changes the caller's own password after checking the current one; ends the user's
-    /// other sessions.
+    /// other sessions and every API token. Wrong current passwords back off like logins, per
+    /// user and address (`PASSWORD_THROTTLED`), so a stolen session cannot guess at leisure.
     pub async fn change_password(
         &self,
         actor: &Actor,
         current: &str,
         new: &str,
         keep_cookie: Option<&str>,
+        ip: &str,
     ) -> AppResult<()> {
-        check_new_password(&actor.username, new)?;
         let hash = {
+            let mut conn = self.attempts_pool().acquire().await?;
+            if let Some(secs) = self
+                .throttled(&mut conn, Purpose::PasswordChange, &actor.username, ip)
+                .await?
+            {
+                return Err(throttled(
+                    "PASSWORD_THROTTLED",
+                    "当前密码输错次数过多",
+                    secs,
+                ));
+            }
+            drop(conn);
             let mut conn = self.store.read().acquire().await?;
             users::get_with_hash(&mut conn, &actor.username)
                 .await?
@@ -257,38 +348,67 @@ impl App {
                 .1
         };
         if !verify_password(current, &hash).await? {
+            let mut conn = self.store.write().acquire().await?;
+            sessions::record_attempt(
+                &mut conn,
+                Purpose::PasswordChange,
+                &actor.username,
+                ip,
+                false,
+            )
+            .await?;
             return Err(AppError::Refused(
                 Refusal::new("PASSWORD_WRONG", "当前密码不正确").field("current_password"),
             ));
         }
+        check_new_password(&actor.username, new)?;
         let new_hash = hash_password(new).await?;
         let mut tx = self.store.begin().await?;
+        sessions::record_attempt(&mut tx, Purpose::PasswordChange, &actor.username, ip, true)
+            .await?;
         users::set_password(&mut tx, actor.user_id, &new_hash).await?;
         let keep = keep_cookie.map(secret_hash);
         sessions::delete_for_user(&mut tx, actor.user_id, keep.as_deref()).await?;
+        let revoked = sessions::revoke_tokens_of(&mut tx, actor.user_id).await?;
         let caller = Caller::User(actor.clone());
         lingji_store::audit::append(
             &mut tx,
-            caller.event(
-                actor.org.jurisdiction,
-                "user.password_change",
-                "user",
-                actor.user_id.to_string(),
-            ),
+            caller
+                .event(
+                    actor.org.jurisdiction,
+                    "user.password_change",
+                    "user",
+                    actor.user_id.to_string(),
+                )
+                .after_json(&serde_json::json!({ "tokens_revoked": revoked })),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Issues an API token for scripts (`lingji user token NAME`); the token is shown once.
-    pub async fn issue_token(&self, username: &str, name: &str) -> AppResult<String> {
+    /// Issues an API token for scripts (`lingji user token NAME`), lasting `days` (the
+    /// settings' default when `None`); the token is shown once, only its hash is kept.
+    pub async fn issue_token(
+        &self,
+        username: &str,
+        name: &str,
+        days: Option<i64>,
+    ) -> AppResult<IssuedToken> {
+        let days = days.unwrap_or(self.settings.token_days);
+        if !(1..=3650).contains(&days) {
+            return Err(AppError::Refused(
+                Refusal::new("TOKEN_DAYS_INVALID", "令牌有效期应为 1–3650 天").field("days"),
+            ));
+        }
+        let expires_at = to_text(Utc::now() + Duration::days(days));
         let mut tx = self.store.begin().await?;
         let user = users::find(&mut tx, username)
             .await?
             .ok_or_else(|| AppError::not_found(&format!("用户“{username}”")))?;
         let token = format!("lj_{}", random_token()?);
-        let id = sessions::insert_token(&mut tx, &secret_hash(&token), user.id, name).await?;
+        let id = sessions::insert_token(&mut tx, &secret_hash(&token), user.id, name, &expires_at)
+            .await?;
         lingji_store::audit::append(
             &mut tx,
             Caller::System
@@ -298,12 +418,98 @@ impl App {
                     "api_token",
                     id.to_string(),
                 )
-                .after_json(&serde_json::json!({ "user": user.username, "name": name })),
+                .after_json(&serde_json::json!({
+                    "user": user.username, "name": name, "expires_at": expires_at,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(IssuedToken {
+            id,
+            token,
+            expires_at,
+        })
+    }
+
+    /// The login name of a user and its tokens (revoked and expired ones too), for the user
+    /// itself or an administrator of its organisation; others get "not found".
+    pub async fn tokens(&self, caller: &Caller, user_id: i64) -> AppResult<(String, Vec<Token>)> {
+        let mut conn = self.store.read().acquire().await?;
+        let user = may_manage_tokens(&mut conn, caller, user_id).await?;
+        Ok((
+            user.username,
+            sessions::tokens_of(&mut conn, user_id).await?,
+        ))
+    }
+
+    /// The tokens of a user by login name (the CLI).
+    pub async fn tokens_by_name(&self, username: &str) -> AppResult<Vec<Token>> {
+        let mut conn = self.store.read().acquire().await?;
+        let user = users::find(&mut conn, username)
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("用户“{username}”")))?;
+        Ok(sessions::tokens_of(&mut conn, user.id).await?)
+    }
+
+    /// Revokes a token: its owner or an administrator; audited in the same transaction. A
+    /// token revoked already is a 409.
+    pub async fn revoke_token(&self, caller: &Caller, id: i64) -> AppResult<Token> {
+        let mut tx = self.store.begin().await?;
+        let token = sessions::token(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("令牌"))?;
+        let jurisdiction = may_manage_tokens(&mut tx, caller, token.user_id)
+            .await?
+            .jurisdiction_id;
+        if !sessions::revoke_token(&mut tx, id).await? {
+            return Err(AppError::Conflict(Refusal::new(
+                "TOKEN_ALREADY_REVOKED",
+                "该令牌已撤销",
+            )));
+        }
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction, "token.revoke", "api_token", id.to_string())
+                .after_json(&serde_json::json!({ "user": token.username, "name": token.name })),
         )
         .await?;
         tx.commit().await?;
         Ok(token)
     }
+}
+
+/// A token just issued: the secret, shown once.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// Its id, to list and revoke it by.
+    pub id: i64,
+    /// `lj_…`, for `Authorization: Bearer`.
+    pub token: String,
+    /// Expiry, RFC 3339.
+    pub expires_at: String,
+}
+
+/// A user's tokens are managed by the user itself and by administrators (write access to
+/// users of its organisation); to anybody else the user does not exist.
+async fn may_manage_tokens(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    user_id: i64,
+) -> AppResult<users::User> {
+    let user = users::get(conn, user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("用户"))?;
+    if caller.actor().is_some_and(|a| a.user_id == user_id) {
+        return Ok(user);
+    }
+    let org = orgs::get(conn, user.org_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("用户"))?;
+    caller
+        .authorize(Resource::User, Access::Write, &org.path)
+        .map_err(|_| AppError::not_found("用户"))?;
+    Ok(user)
 }
 
 #[cfg(test)]

@@ -3,6 +3,10 @@
 use lingji_domain::Refusal;
 use lingji_store::StoreError;
 
+/// `Retry-After` while the database is out of reach: long enough not to hammer it as it comes
+/// back, short enough that users are not kept waiting once it is.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
 /// Why a use case did not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -30,9 +34,17 @@ pub enum AppError {
     /// Not signed in, or wrong credentials (HTTP 401).
     #[error("{0}")]
     Unauthenticated(Refusal),
-    /// Too many failed logins (HTTP 429).
-    #[error("{0}")]
-    Throttled(Refusal),
+    /// Too many failed attempts from this address (HTTP 429 with `Retry-After`).
+    #[error("{refusal}")]
+    Throttled {
+        /// What the user reads.
+        refusal: Refusal,
+        /// Seconds until an attempt is taken again.
+        retry_after: u64,
+    },
+    /// The database cannot be reached; details go to the log (HTTP 503 with `Retry-After`).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// A fault of ours; details go to the log, not to the user (HTTP 500).
     #[error("internal error: {0}")]
     Internal(String),
@@ -47,8 +59,11 @@ impl AppError {
             | AppError::NotFound(r)
             | AppError::Conflict(r)
             | AppError::Unauthenticated(r)
-            | AppError::Throttled(r)
+            | AppError::Throttled { refusal: r, .. }
             | AppError::Invalid { summary: r, .. } => r.clone(),
+            AppError::Unavailable(_) => {
+                Refusal::new("DATABASE_UNAVAILABLE", "数据库暂时无法连接，请稍后重试")
+            }
             AppError::Internal(_) => {
                 Refusal::new("INTERNAL", "系统内部错误，请稍后重试或联系管理员")
             }
@@ -60,6 +75,16 @@ impl AppError {
         AppError::Invalid {
             summary: Refusal::new(code, format!("{message}：{} 处需要修改", errors.len())),
             errors,
+        }
+    }
+
+    /// Seconds after which a client may try again: for throttling, until the wait ends; while
+    /// the database is out of reach, a few seconds.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Throttled { retry_after, .. } => Some(*retry_after),
+            AppError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
         }
     }
 
@@ -99,6 +124,7 @@ impl From<StoreError> for AppError {
                 "TEXT_CONTROL_CHAR",
                 "输入中含有不可见的控制字符，请删去后重试",
             )),
+            e @ StoreError::Unavailable(_) => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -47,7 +47,7 @@ pub mod users;
 pub mod year_end;
 
 pub use caller::Caller;
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, UNAVAILABLE_RETRY_AFTER_SECS};
 /// The storage types use cases return (rows of organisations, users, code tables, …).
 pub use lingji_store as store;
 pub use lingji_store::{Store, StoreConfig};
@@ -58,21 +58,30 @@ pub use lingji_workbook as workbook;
 pub struct Settings {
     /// Idle minutes before a session expires.
     pub session_ttl_minutes: i64,
-    /// Failed logins per username within the window before throttling.
-    pub login_max_failures_per_user: i64,
-    /// Failed logins per address within the window before throttling.
+    /// Failed attempts of one username from one address taken without waiting.
+    pub login_failures_before_backoff: i64,
+    /// The first wait after them, doubled with every further failure.
+    pub login_backoff_seconds: i64,
+    /// The longest wait.
+    pub login_backoff_max_seconds: i64,
+    /// Failed logins from one address, whatever the usernames, within the window.
     pub login_max_failures_per_ip: i64,
-    /// The throttling window in minutes.
+    /// The window of the per-address limit, in minutes.
     pub login_window_minutes: i64,
+    /// Days a new API token lasts unless told otherwise.
+    pub token_days: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             session_ttl_minutes: 8 * 60,
-            login_max_failures_per_user: 5,
+            login_failures_before_backoff: 5,
+            login_backoff_seconds: 60,
+            login_backoff_max_seconds: 60 * 60,
             login_max_failures_per_ip: 30,
             login_window_minutes: 15,
+            token_days: 90,
         }
     }
 }

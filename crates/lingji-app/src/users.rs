@@ -244,7 +244,8 @@ impl App {
         Ok(after)
     }
 
-    /// Sets a new password for an account (administrators) and ends its sessions.
+    /// Sets a new password for an account (administrators) and ends its sessions and API
+    /// tokens.
     pub async fn reset_password(&self, caller: &Caller, id: i64, password: &str) -> AppResult<()> {
         // Authorise and check before hashing; hash before taking the writer.
         let user = self.user(caller, id).await?;
@@ -257,14 +258,17 @@ impl App {
         caller.authorize(Resource::User, Access::Write, &org.path)?;
         users::set_password(&mut tx, id, &hash).await?;
         sessions::delete_for_user(&mut tx, id, None).await?;
+        let revoked = sessions::revoke_tokens_of(&mut tx, id).await?;
         lingji_store::audit::append(
             &mut tx,
-            caller.event(
-                org.path.jurisdiction,
-                "user.password_reset",
-                "user",
-                id.to_string(),
-            ),
+            caller
+                .event(
+                    org.path.jurisdiction,
+                    "user.password_reset",
+                    "user",
+                    id.to_string(),
+                )
+                .after_json(&serde_json::json!({ "tokens_revoked": revoked })),
         )
         .await?;
         tx.commit().await?;

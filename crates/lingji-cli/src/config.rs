@@ -7,6 +7,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use lingji_app::{Settings, StoreConfig};
 use lingji_web::WebConfig;
+use lingji_web::forwarded::TrustedProxies;
 use serde::{Deserialize, Serialize};
 
 /// Everything the binary can be told.
@@ -24,8 +25,8 @@ pub struct Config {
     pub max_read_connections: u32,
     /// Mark cookies Secure.
     pub secure_cookies: bool,
-    /// Trust X-Forwarded-* headers.
-    pub trust_proxy: bool,
+    /// Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-* headers are believed.
+    pub trusted_proxies: Vec<String>,
     /// Session idle timeout in minutes.
     pub session_ttl_minutes: i64,
     /// Log filter, e.g. `info` or `lingji_web=debug`.
@@ -41,7 +42,7 @@ impl Default for Config {
             metrics_listen: None,
             max_read_connections: 8,
             secure_cookies: false,
-            trust_proxy: false,
+            trusted_proxies: Vec::new(),
             session_ttl_minutes: Settings::default().session_ttl_minutes,
             log: "info,sqlx=warn".into(),
         }
@@ -87,14 +88,15 @@ impl Config {
         }
     }
 
-    /// Web settings.
-    pub fn web(&self, demo: bool) -> WebConfig {
-        WebConfig {
+    /// Web settings; refuses a trusted proxy that is not an address or block.
+    pub fn web(&self, demo: bool) -> anyhow::Result<WebConfig> {
+        Ok(WebConfig {
             secure_cookies: self.secure_cookies,
-            trust_proxy: self.trust_proxy,
+            trusted_proxies: TrustedProxies::parse(&self.trusted_proxies)
+                .map_err(anyhow::Error::msg)?,
             show_demo_logins: demo,
             metrics_listen: self.metrics_listen,
-        }
+        })
     }
 
     /// The database URL without its password, for printing.

@@ -255,13 +255,26 @@ enum UserCommand {
         #[arg(long)]
         display_name: Option<String>,
     },
-    /// Print a new API bearer token for scripts.
+    /// Print a new API bearer token for scripts; it expires after `--days` (default 90).
     Token {
         /// Login name.
         name: String,
         /// What the token is for.
         #[arg(long, default_value = "cli")]
         label: String,
+        /// Days until it expires (1–3650).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// List a user's API tokens: id, label, issued, expires, state.
+    Tokens {
+        /// Login name.
+        name: String,
+    },
+    /// Revoke an API token by its id (as `tokens` lists it).
+    RevokeToken {
+        /// Token id.
+        id: i64,
     },
 }
 
@@ -470,7 +483,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                     .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             }
             let listen = listen.unwrap_or(config.listen);
-            let web = config.web(demo);
+            let web = config.web(demo)?;
             println!("lingji 零基预算管理平台已启动：http://{listen}/");
             if let Some(m) = config.metrics_listen {
                 println!("指标：http://{m}/metrics");
@@ -552,13 +565,43 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Token { name, label }) => {
+        Command::User(UserCommand::Token { name, label, days }) => {
             let app = open(&config).await?;
-            let token = app
-                .issue_token(&name, &label)
+            let issued = app
+                .issue_token(&name, &label, days)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            println!("{token}");
+            // The token alone on stdout, for `$(lingji user token …)`; the rest to stderr.
+            println!("{}", issued.token);
+            eprintln!("令牌 {} 有效期至 {}", issued.id, issued.expires_at);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Tokens { name }) => {
+            let app = open(&config).await?;
+            let tokens = app
+                .tokens_by_name(&name)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("编号\t用途\t签发时间\t到期时间\t状态");
+            let now = lingji_app::store::time::now_text();
+            for t in tokens {
+                let expires = t.expires_at.as_deref().unwrap_or("");
+                let state = match &t.revoked_at {
+                    Some(at) => format!("已撤销 {at}"),
+                    None if expires <= now.as_str() => "已过期".to_string(),
+                    None => "有效".to_string(),
+                };
+                println!("{}\t{}\t{}\t{expires}\t{state}", t.id, t.name, t.created_at);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::RevokeToken { id }) => {
+            let app = open(&config).await?;
+            let t = app
+                .revoke_token(&Caller::System, id)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("已撤销 {} 的令牌 {}（{}）", t.username, t.id, t.name);
             Ok(ExitCode::SUCCESS)
         }
         Command::Codes(CodesCommand::Import {

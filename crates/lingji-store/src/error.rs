@@ -15,6 +15,10 @@ pub enum StoreError {
     /// Stored data that does not parse, e.g. an unknown role string.
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// The database cannot be reached now (refused or dropped connections, no connection
+    /// within the acquire timeout, a server shutting down): worth retrying shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(sqlx::Error),
@@ -40,7 +44,27 @@ impl From<sqlx::Error> for StoreError {
         {
             return StoreError::Unstorable;
         }
+        if unreachable(&e) {
+            return StoreError::Unavailable(e);
+        }
         StoreError::Database(e)
+    }
+}
+
+/// Whether an error means the database is out of reach rather than that the statement was wrong.
+fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception) and the server shutting down or starting
+        // (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }
 

@@ -93,6 +93,9 @@ pub struct Store {
     write: AnyPool,
     read: AnyPool,
     backend: Backend,
+    /// True while a PostgreSQL server cannot be reached (see [`watch_reachability`]); always
+    /// false on SQLite.
+    down: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A transaction on the write pool.
@@ -122,11 +125,30 @@ impl Store {
         let read = pool_options(backend, config.max_read_connections.max(1))
             .connect_with(connect_options(&read_url)?)
             .await?;
+        let (tx, down) = tokio::sync::watch::channel(false);
+        if backend == Backend::Postgres {
+            let mut urls = vec![connect_options(&write_url)?];
+            if read_url != write_url {
+                urls.push(connect_options(&read_url)?);
+            }
+            tokio::spawn(watch_reachability(urls, tx));
+        }
         Ok(Store {
             write,
             read,
             backend,
+            down,
         })
+    }
+
+    /// Whether the database is known to be out of reach right now.
+    pub fn is_down(&self) -> bool {
+        *self.down.borrow()
+    }
+
+    /// Follows reachability: a request can stop waiting the moment the database goes away.
+    pub fn reachability(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.down.clone()
     }
 
     /// Runs the backend's migrations on the primary.
@@ -194,13 +216,92 @@ fn connect_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
     AnyConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("数据库地址无效：{e}")))
 }
 
+/// How often the PostgreSQL servers are probed.
+const PROBE_EVERY: Duration = Duration::from_millis(500);
+/// How long a probe may take before it counts as a failure.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Watches whether the PostgreSQL servers (primary, and replica if any) can be reached, over
+/// connections of its own: a pool waiting for a connection cannot tell a server that is down
+/// (sqlx retries a refused connection until the acquire timeout) from one that is slow to
+/// hand out connections under load. A refused or broken connection marks the database down at
+/// once; probes that merely time out must do so twice running, so a busy moment is not taken
+/// for an outage. Ends when every [`Store`] clone is gone.
+async fn watch_reachability(
+    servers: Vec<AnyConnectOptions>,
+    down: tokio::sync::watch::Sender<bool>,
+) {
+    use sqlx::Connection;
+    let mut conns: Vec<Option<AnyConnection>> = servers.iter().map(|_| None).collect();
+    let mut slow = vec![0u32; servers.len()];
+    let mut tick = tokio::time::interval(PROBE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if down.is_closed() {
+            return;
+        }
+        let mut all_up = true;
+        let mut reason = String::new();
+        for (i, options) in servers.iter().enumerate() {
+            let probe = async {
+                match conns[i].as_mut() {
+                    Some(c) => c.ping().await.map(|()| None),
+                    None => AnyConnection::connect_with(options).await.map(Some),
+                }
+            };
+            let up = match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+                Ok(Ok(fresh)) => {
+                    if let Some(c) = fresh {
+                        conns[i] = Some(c);
+                    }
+                    slow[i] = 0;
+                    true
+                }
+                Ok(Err(e)) => {
+                    reason = e.to_string();
+                    conns[i] = None;
+                    slow[i] = 0;
+                    false
+                }
+                Err(_) => {
+                    reason = "no answer within the probe timeout".to_string();
+                    conns[i] = None;
+                    slow[i] += 1;
+                    slow[i] < 2
+                }
+            };
+            all_up &= up;
+        }
+        down.send_if_modified(|d| {
+            let changed = *d == all_up;
+            if changed {
+                *d = !all_up;
+                if all_up {
+                    tracing::info!("database reachable again");
+                } else {
+                    tracing::warn!(%reason, "database unreachable");
+                }
+            }
+            changed
+        });
+    }
+}
+
 /// How long a PostgreSQL connection may sit idle in the pool and still be used without a ping.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
+
+/// How long a request waits for a connection, including opening one. Under load (and while
+/// many connections are opened at once) this can take seconds, which is no outage; an
+/// unreachable PostgreSQL server is noticed by [`watch_reachability`] instead, within about a
+/// second, and requests are answered 503 then (`lingji-web`). On SQLite the one writer
+/// connection may be held by a long import, which other writes wait for.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
     let options = AnyPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(30));
+        .acquire_timeout(ACQUIRE_TIMEOUT);
     match backend {
         // A connection that sat idle may have been dropped by the server or the network: it is
         // pinged before use. One in steady use is not — under load a ping is a round trip

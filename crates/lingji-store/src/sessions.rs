@@ -100,45 +100,128 @@ pub async fn purge(conn: &mut AnyConnection, attempts_before: &str) -> Result<u6
     Ok(s.rows_affected() + a.rows_affected())
 }
 
-/// Records a login attempt.
+/// What an attempt was for: throttling counts each apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Signing in with a username and password.
+    Login,
+    /// Changing one's own password (the current one is checked).
+    PasswordChange,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Login => "login",
+            Purpose::PasswordChange => "password",
+        }
+    }
+}
+
+/// Records an attempt of `username` from `ip`.
 pub async fn record_attempt(
     conn: &mut AnyConnection,
+    purpose: Purpose,
     username: &str,
     ip: &str,
     success: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)")
-        .bind(username)
-        .bind(ip)
-        .bind(now_text())
-        .bind(i64::from(success))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO login_attempts (username, ip, at, success, purpose) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(username)
+    .bind(ip)
+    .bind(now_text())
+    .bind(i64::from(success))
+    .bind(purpose.as_str())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Failed attempts since `since` for this username and for this address.
-pub async fn failures_since(
+/// Failed attempts of one username from one address since `since` and since its last success
+/// from there: how many, and when the last one was.
+pub async fn pair_failures(
     conn: &mut AnyConnection,
+    purpose: Purpose,
     username: &str,
     ip: &str,
     since: &str,
-) -> Result<(i64, i64), StoreError> {
-    let by_user: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND success = 0 AND at > $2",
+) -> Result<(i64, Option<String>), StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), MAX(at) FROM login_attempts \
+         WHERE username = $1 AND ip = $2 AND purpose = $3 AND success = 0 AND at > $4 \
+           AND at > COALESCE((SELECT MAX(at) FROM login_attempts \
+                              WHERE username = $5 AND ip = $6 AND purpose = $7 AND success = 1), '')",
     )
     .bind(username)
+    .bind(ip)
+    .bind(purpose.as_str())
     .bind(since)
+    .bind(username)
+    .bind(ip)
+    .bind(purpose.as_str())
     .fetch_one(&mut *conn)
-    .await?;
-    let by_ip: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = 0 AND at > $2",
+    .await?)
+}
+
+/// Failed attempts from one address since `since`, whatever the username.
+pub async fn address_failures(
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    ip: &str,
+    since: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_attempts \
+         WHERE ip = $1 AND purpose = $2 AND success = 0 AND at > $3",
     )
     .bind(ip)
+    .bind(purpose.as_str())
     .bind(since)
     .fetch_one(&mut *conn)
-    .await?;
-    Ok((by_user, by_ip))
+    .await?)
+}
+
+/// The time of the failure from `ip` that has `skip` older ones after `since`: once it leaves
+/// the window, the address is below its limit again.
+pub async fn address_failure_at(
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    ip: &str,
+    since: &str,
+    skip: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT at FROM login_attempts \
+         WHERE ip = $1 AND purpose = $2 AND success = 0 AND at > $3 \
+         ORDER BY at LIMIT 1 OFFSET $4",
+    )
+    .bind(ip)
+    .bind(purpose.as_str())
+    .bind(since)
+    .bind(skip)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Token {
+    /// Id.
+    pub id: i64,
+    /// Its owner.
+    pub user_id: i64,
+    /// The owner's login name.
+    pub username: String,
+    /// What it is for.
+    pub name: String,
+    /// Issued, RFC 3339.
+    pub created_at: String,
+    /// Expiry, RFC 3339.
+    pub expires_at: Option<String>,
+    /// Revocation, RFC 3339.
+    pub revoked_at: Option<String>,
 }
 
 /// Stores an API token by its hash.
@@ -147,27 +230,78 @@ pub async fn insert_token(
     token_hash: &str,
     user_id: i64,
     name: &str,
+    expires_at: &str,
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(name)
     .bind(now_text())
+    .bind(expires_at)
     .fetch_one(&mut *conn)
     .await?)
 }
 
-/// The user of an unrevoked API token.
+/// The user of an unrevoked, unexpired API token.
 pub async fn token_user(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT user_id FROM api_tokens \
+         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
     )
     .bind(token_hash)
+    .bind(now_text())
     .fetch_optional(&mut *conn)
     .await?)
+}
+
+/// Every token of a user, newest first, revoked and expired ones included.
+pub async fn tokens_of(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<Token>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.expires_at, t.revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.user_id = $1 ORDER BY t.id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// One token.
+pub async fn token(conn: &mut AnyConnection, id: i64) -> Result<Option<Token>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.expires_at, t.revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Revokes one token; false when it was revoked already.
+pub async fn revoke_token(conn: &mut AnyConnection, id: i64) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_text())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Revokes every live token of a user (a password change); how many.
+pub async fn revoke_tokens_of(conn: &mut AnyConnection, user_id: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_text())
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }

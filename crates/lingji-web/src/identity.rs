@@ -57,25 +57,55 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
-/// The client address: the socket peer, or the first `X-Forwarded-For` hop when the server is
-/// configured to sit behind a trusted proxy.
+/// The socket peer of a request (absent when a test drives the router directly).
+fn peer(ext: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    ext.get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// The client address: the socket peer or, when the peer is one of the configured trusted
+/// proxies, the right-most `X-Forwarded-For` hop that is not (see [`crate::forwarded`]).
 pub fn client_ip(
     state: &AppState,
     headers: &HeaderMap,
     parts_ext: &axum::http::Extensions,
 ) -> String {
-    if state.config.trust_proxy
-        && let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_string();
+    match peer(parts_ext) {
+        Some(peer) => state.config.trusted_proxies.client(peer, headers),
+        None => "local".to_string(),
     }
-    parts_ext
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".to_string())
+}
+
+/// The client address of a request, as [`client_ip`] finds it.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(
+            state,
+            &parts.headers,
+            &parts.extensions,
+        )))
+    }
+}
+
+const FORWARDED_HEADERS: [&str; 3] = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"];
+
+/// Forwarded headers count only when a trusted proxy sent the request; from anybody else they
+/// are the client's own words and are dropped here, before any handler can read them.
+fn drop_untrusted_forwarding(state: &AppState, request: &mut Request) {
+    let trusted =
+        peer(request.extensions()).is_some_and(|p| state.config.trusted_proxies.contains(p));
+    if !trusted {
+        for h in FORWARDED_HEADERS {
+            request.headers_mut().remove(h);
+        }
+    }
 }
 
 fn is_unsafe(method: &Method) -> bool {
@@ -96,7 +126,7 @@ fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = if state.config.trust_proxy {
+    let host = if !state.config.trusted_proxies.is_empty() {
         headers
             .get("x-forwarded-host")
             .or_else(|| headers.get(header::HOST))
@@ -109,8 +139,10 @@ fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// Resolves the caller into the request's extensions and refuses unsafe cookie requests
-/// without the session's CSRF token (header `X-CSRF-Token`, or field `_csrf` of a form).
-pub async fn identify(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// without the session's CSRF token: header `X-CSRF-Token`, or field `_csrf` of a form (the
+/// first field of an upload). A token in the query string is not accepted.
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    drop_untrusted_forwarding(&state, &mut request);
     let path = request.uri().path();
     // Static files and probes need nobody's identity: spare them the database.
     if path.starts_with("/assets/") || path == "/healthz" || path == "/metrics" {
@@ -144,13 +176,13 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-        // Multipart uploads cannot carry a header without script; they put it in the query.
-        let query_token = parts.uri.query().and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "_csrf")
-                .map(|(_, v)| v.into_owned())
-        });
-        let presented = match header_token.or(query_token) {
+        let multipart_boundary = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(multipart_boundary);
+        // Never from the URL: a token in a link ends up in logs, histories and `Referer`.
+        let presented = match header_token {
             Some(t) => Some(t),
             None if is_form => {
                 let bytes = match to_bytes(body, FORM_LIMIT).await {
@@ -169,7 +201,16 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
                 body = Body::from(bytes);
                 token
             }
-            None => None,
+            // An upload form cannot set a header without script: its first field is `_csrf`,
+            // read here without buffering the file behind it.
+            None => match multipart_boundary {
+                Some(boundary) => {
+                    let (token, rest) = multipart_first_field(body, &boundary).await;
+                    body = rest;
+                    token
+                }
+                None => None,
+            },
         };
         if presented.as_deref() != Some(expected.as_str()) {
             return ApiError(AppError::Forbidden(Refusal::new(
@@ -183,6 +224,82 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
         parts.extensions.insert(id);
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The boundary of a `multipart/form-data` body.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// How much of an upload is read to find its first field: headers and a token fit easily.
+const FIRST_FIELD_LIMIT: usize = 8 * 1024;
+
+/// The value of the first part of a multipart body if that part is the field `_csrf`, and the
+/// body to hand on, whole: what was read is put back in front of the rest.
+async fn multipart_first_field(body: Body, boundary: &str) -> (Option<String>, Body) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut failed = None;
+    let token = loop {
+        if let Some(t) = first_field_token(&buf, boundary) {
+            break t;
+        }
+        if buf.len() >= FIRST_FIELD_LIMIT {
+            break None;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+            Some(Err(e)) => {
+                failed = Some(e);
+                break None;
+            }
+            None => break None,
+        }
+    };
+    let head = futures_util::stream::iter(
+        std::iter::once(Ok(axum::body::Bytes::from(buf))).chain(failed.map(Err)),
+    );
+    (token, Body::from_stream(head.chain(stream)))
+}
+
+/// `Some(answer)` once `buf` holds enough to tell: the token when the first part is `_csrf`,
+/// `None` when it is another field; `None` (outer) while more bytes are needed.
+fn first_field_token(buf: &[u8], boundary: &str) -> Option<Option<String>> {
+    let opening = format!("--{boundary}\r\n");
+    if buf.len() < opening.len() {
+        return None;
+    }
+    if !buf.starts_with(opening.as_bytes()) {
+        return Some(None);
+    }
+    let rest = &buf[opening.len()..];
+    let headers_end = find(rest, b"\r\n\r\n")?;
+    let headers = String::from_utf8_lossy(&rest[..headers_end]).to_ascii_lowercase();
+    let is_csrf = headers.lines().any(|l| {
+        l.starts_with("content-disposition:")
+            && l.split(';').any(|p| p.trim() == "name=\"_csrf\"")
+            && !l.contains("filename")
+    });
+    if !is_csrf {
+        return Some(None);
+    }
+    let value = &rest[headers_end + 4..];
+    let end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    Some(String::from_utf8(value[..end].to_vec()).ok())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Identity>, AppError> {
@@ -272,10 +389,11 @@ pub fn clear_cookie(secure: bool) -> String {
     )
 }
 
-/// True when the request came over TLS (directly or, behind a trusted proxy, as reported).
+/// True when the request came over TLS (directly or, behind a trusted proxy, as reported; the
+/// header of anybody else was dropped by [`identify`]).
 pub fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.secure_cookies
-        || (state.config.trust_proxy
+        || (!state.config.trusted_proxies.is_empty()
             && headers
                 .get("x-forwarded-proto")
                 .and_then(|v| v.to_str().ok())

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod edge;
+pub mod forwarded;
 pub mod identity;
 pub mod pages;
 pub mod problem;
@@ -26,8 +27,8 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct WebConfig {
     /// Mark session cookies `Secure` (set when TLS terminates in front of lingji).
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For` / `-Proto` / `-Host` are believed; empty: none.
+    pub trusted_proxies: forwarded::TrustedProxies,
     /// List the demo logins on the login page (`serve --demo`).
     pub show_demo_logins: bool,
     /// Serve `/metrics` on this address instead of the main listener (kept off the public
@@ -77,6 +78,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
             identity::identify,
         ))
         .layer(middleware::from_fn(text_guard::refuse_control_characters))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            database_guard,
+        ))
         .layer(middleware::from_fn(telemetry::track))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn(edge::error_shape))
@@ -98,21 +103,68 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api::split().1
 }
 
+/// While the database is known to be out of reach, requests are answered 503 at once, and a
+/// request still waiting for it when it goes away is answered 503 then rather than when the
+/// pool's acquire timeout ends. (What the request had begun is dropped: an uncommitted
+/// transaction rolls back; a payment retried with its idempotency key is answered once.)
+async fn database_guard(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    if path.starts_with("/assets/") || path == "/healthz" || path == "/metrics" {
+        return next.run(request).await;
+    }
+    let unavailable =
+        || problem::ApiError(lingji_app::AppError::Unavailable("database down".into()));
+    let mut down = state.app.store.reachability();
+    if *down.borrow_and_update() {
+        return unavailable().into_response();
+    }
+    tokio::select! {
+        response = next.run(request) => response,
+        Ok(_) = down.wait_for(|d| *d) => unavailable().into_response(),
+    }
+}
+
+/// How long `/healthz` waits for the database: a probe must get its answer before the load
+/// balancer's own timeout, even while connections to a dead server hang.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(state.app.store.read())
-        .await
-    {
-        Ok(_) => "ok".into_response(),
-        Err(e) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            format!("database: {e}"),
-        )
-            .into_response(),
+    // Known to be down (the store's watch says why, in the log): no need to wait.
+    let answered = !state.app.store.is_down() && {
+        let probe = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.app.store.read());
+        match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
+            Ok(Ok(_)) => true,
+            // The driver's words stay in the log: they name hosts, ports and users.
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "health check: database failed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("health check: database did not answer in time");
+                false
+            }
+        }
+    };
+    if answered {
+        return "ok".into_response();
     }
+    (
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        [(
+            axum::http::header::RETRY_AFTER,
+            lingji_app::UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+        )],
+        "database unavailable",
+    )
+        .into_response()
 }
 
 /// Serves until Ctrl-C or SIGTERM, then drains connections. With `metrics_listen` set,

@@ -76,7 +76,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -84,14 +85,14 @@ pub fn status_of(e: &AppError) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
-        if let AppError::Internal(detail) = &self.0 {
-            tracing::error!(%detail, "internal error");
-        }
+        log_fault(&self.0);
         let errors = match &self.0 {
             AppError::Invalid { errors, .. } => errors.iter().map(ProblemItem::from).collect(),
             _ => Vec::new(),
         };
-        problem_response(status, &self.0.refusal(), errors)
+        let mut res = problem_response(status, &self.0.refusal(), errors);
+        set_retry_after(&mut res, &self.0);
+        res
     }
 }
 
@@ -141,6 +142,23 @@ impl RequestProblem {
 impl IntoResponse for RequestProblem {
     fn into_response(self) -> Response {
         problem_response(self.status, &self.refusal, Vec::new())
+    }
+}
+
+/// Logs what the user is not shown: our faults and the database's absence.
+pub fn log_fault(e: &AppError) {
+    match e {
+        AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
+        AppError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+        _ => {}
+    }
+}
+
+/// `Retry-After` on a 429 or 503, so clients and proxies know when to come back.
+pub fn set_retry_after(res: &mut Response, e: &AppError) {
+    if let Some(secs) = e.retry_after() {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
 }
 

@@ -167,7 +167,12 @@ async fn requests_from_other_sites_are_refused(backend: Backend) {
 
 async fn scripts_use_bearer_tokens(backend: Backend) {
     let t = app!(backend);
-    let token = t.app.issue_token("caizheng", "报表脚本").await.unwrap();
+    let token = t
+        .app
+        .issue_token("caizheng", "报表脚本", None)
+        .await
+        .unwrap()
+        .token;
     let r = t
         .send(
             axum::http::Request::get("/api/v1/me")

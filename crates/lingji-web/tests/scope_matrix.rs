@@ -400,6 +400,10 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/policy", all),
         page(Method::GET, "/codes", all),
         page(Method::GET, "/account/password", all),
+        page(Method::GET, "/account/tokens", all),
+        // Another user's API tokens: administrators only (the owner's own is in signin.rs).
+        page(Method::GET, "/users/{id}/tokens", admin_only),
+        page(Method::POST, "/tokens/{id}/revoke", admin_only),
         page(Method::GET, "/orgs/{id}", org_read),
         page(
             Method::GET,
@@ -1530,6 +1534,15 @@ impl Ctx<'_> {
                 )
                 .await
             }
+            (Method::GET, "/users/{id}/tokens") => {
+                let u = self.user_in(org_code).await;
+                t.get(&format!("/users/{}/tokens", u["id"]), Some(who)).await
+            }
+            (Method::POST, "/tokens/{id}/revoke") => {
+                let u = self.user_in(org_code).await;
+                let token = t.app.issue_token(u["username"].as_str().unwrap(), "矩阵", None).await.unwrap();
+                t.form(&format!("/tokens/{}/revoke", token.id), who, &[], None).await
+            }
             (Method::GET, "/admin/users/{id}") => {
                 let u = self.user_in(org_code).await;
                 t.get(&format!("/admin/users/{}", u["id"]), Some(who)).await
@@ -1978,11 +1991,12 @@ async fn role_scope_matrix(backend: Backend) {
                                     || case.path.contains("lists/entries")
                                     || case.path.contains("adjustments")
                                     || case.path.contains("allocation/runs")),
-                        ) + i64::from(
-                            case.path.contains("{attachment")
-                                || case.path.ends_with("/lift")
-                                || case.path.ends_with("spending-plans/review"),
-                        )
+                        ) + 2 * i64::from(case.path.starts_with("/tokens/"))
+                            + i64::from(
+                                case.path.contains("{attachment")
+                                    || case.path.ends_with("/lift")
+                                    || case.path.ends_with("spending-plans/review"),
+                            )
                     });
                     let after = t.audit_count().await;
                     if after != before + setup_writes {

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::ApiJson;
 use crate::AppState;
-use crate::identity::{ApiUser, clear_cookie, client_ip, is_https, session_cookie};
+use crate::identity::{ApiUser, ClientIp, clear_cookie, client_ip, is_https, session_cookie};
 use crate::problem::{ApiResult, Problem};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -145,10 +145,15 @@ pub struct PasswordChange {
 /// Change my password; other sessions of mine end.
 #[utoipa::path(post, path = "/me/password", tag = "auth",
     request_body = PasswordChange,
-    responses((status = 204), (status = 422, body = Problem)),
+    responses(
+        (status = 204),
+        (status = 422, body = Problem),
+        (status = 429, description = "当前密码输错次数过多", body = Problem),
+    ),
     security(("session" = []), ("bearer" = [])))]
 async fn change_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<axum::http::StatusCode> {
@@ -159,6 +164,7 @@ async fn change_password(
             &body.current_password,
             &body.new_password,
             id.session_cookie.as_deref(),
+            &ip,
         )
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

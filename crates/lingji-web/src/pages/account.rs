@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{FieldErrors, Layout, flash_from, render};
 use crate::AppState;
-use crate::identity::PageUser;
+use crate::identity::{ClientIp, PageUser};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/account/password", get(show).post(save))
@@ -49,6 +49,7 @@ struct PasswordForm {
 
 async fn save(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     PageUser(id): PageUser,
     OriginalUri(uri): OriginalUri,
     Form(form): Form<PasswordForm>,
@@ -66,6 +67,7 @@ async fn save(
                 &form.current_password,
                 &form.password,
                 id.session_cookie.as_deref(),
+                &ip,
             )
             .await
     };
@@ -74,13 +76,16 @@ async fn save(
         Err(e) => {
             let errors = FieldErrors::from_error(&e, &["current_password", "password", "confirm"]);
             let layout = Layout::new(&id, "修改密码", uri.path());
-            render(
+            crate::problem::log_fault(&e);
+            let mut res = render(
                 crate::problem::status_of(&e),
                 &PasswordPage {
                     layout: &layout,
                     errors,
                 },
-            )
+            );
+            crate::problem::set_retry_after(&mut res, &e);
+            res
         }
     }
 }

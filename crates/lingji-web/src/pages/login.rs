@@ -96,7 +96,8 @@ async fn submit(State(state): State<AppState>, headers: HeaderMap, request: Requ
         }
         Err(e) => {
             let status = crate::problem::status_of(&e);
-            render(
+            crate::problem::log_fault(&e);
+            let mut res = render(
                 status,
                 &LoginPage {
                     error: Some(e.refusal().message),
@@ -104,7 +105,9 @@ async fn submit(State(state): State<AppState>, headers: HeaderMap, request: Requ
                     next: safe_next(&form.next),
                     demo: is_demo(&state).await,
                 },
-            )
+            );
+            crate::problem::set_retry_after(&mut res, &e);
+            res
         }
     }
 }

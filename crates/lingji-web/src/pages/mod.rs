@@ -29,6 +29,7 @@ mod results;
 mod review;
 mod supervision;
 mod targets;
+mod tokens;
 mod year_end;
 
 use std::collections::BTreeMap;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(public::router())
         .merge(account::router())
+        .merge(tokens::router())
 }
 
 /// What a page renderer needs from the request: the state, the signed-in user and the path.
@@ -271,12 +273,10 @@ struct ErrorPage<'a> {
 /// A full page for an error that has no form to go back to (403, 404, 500).
 pub fn error_page(identity: &Identity, path: &str, e: &AppError) -> Response {
     let status = status_of(e);
-    if let AppError::Internal(detail) = e {
-        tracing::error!(%detail, "internal error");
-    }
+    crate::problem::log_fault(e);
     let r = e.refusal();
     let layout = Layout::new(identity, "出错了", path);
-    render(
+    let mut res = render(
         status,
         &ErrorPage {
             layout: &layout,
@@ -287,7 +287,9 @@ pub fn error_page(identity: &Identity, path: &str, e: &AppError) -> Response {
             },
             code: r.code,
         },
-    )
+    );
+    crate::problem::set_retry_after(&mut res, e);
+    res
 }
 
 /// Chinese labels of every role, for forms.

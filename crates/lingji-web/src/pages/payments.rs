@@ -313,7 +313,7 @@ async fn create(
     .await;
     match done {
         Ok(p) => Redirect::to(&format!("/payments/{}", p.id)).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::Internal(_))) => {
+        Err(e @ (AppError::Forbidden(_) | AppError::Internal(_) | AppError::Unavailable(_))) => {
             error_page(&id, uri.path(), &e)
         }
         Err(e) => {

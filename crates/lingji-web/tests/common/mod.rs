@@ -60,12 +60,20 @@ impl TestApp {
     }
 
     async fn with_demo(backend: Backend, projects: bool) -> Option<TestApp> {
+        Self::demo_with(backend, projects, Settings::default(), WebConfig::default()).await
+    }
+
+    /// The demo under other sign-in or web settings (short backoffs, trusted proxies).
+    pub async fn demo_with(
+        backend: Backend,
+        projects: bool,
+        settings: Settings,
+        web: WebConfig,
+    ) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
-        let app = App::open(&db.config, Settings::default())
-            .await
-            .expect("open");
+        let app = App::open(&db.config, settings).await.expect("open");
         app.load_demo(1, projects).await.expect("demo");
-        let router = router(app.clone(), WebConfig::default());
+        let router = router(app.clone(), web);
         Some(TestApp {
             app,
             router,
