@@ -6,12 +6,13 @@
 //! PostgreSQL.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{Server, http, serve};
 use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, Store, ledger};
 use lingji_domain::Money;
@@ -25,60 +26,8 @@ fn lingji(db: &TestDb, dir: &std::path::Path) -> Command {
     cmd
 }
 
-/// A server that is stopped when the test ends, pass or fail.
-struct Server(Child, u16);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// One HTTP/1.1 request with `Connection: close`: (status, body), or `None` when the server
-/// did not answer (it was killed).
-fn http(port: u16, method: &str, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(request.as_bytes()).ok()?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).ok()?;
-    let status = raw.get(9..12)?.parse().ok()?;
-    let body = raw.split_once("\r\n\r\n")?.1.to_string();
-    Some((status, body))
-}
-
 fn start(db: &TestDb, dir: &std::path::Path) -> Server {
-    let port = free_port();
-    let child = lingji(db, dir)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server(child, port);
-    let since = Instant::now();
-    while http(port, "GET", "/healthz", "", "").is_none_or(|(s, _)| s != 200) {
-        assert!(
-            since.elapsed() < Duration::from_secs(60),
-            "server on {port} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    server
+    serve(lingji(db, dir))
 }
 
 fn token(db: &TestDb, dir: &std::path::Path, user: &str) -> String {

@@ -8,20 +8,16 @@
 //! cluster cannot be made.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+mod common;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use common::{Server, free_port};
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 
 /// Runs a PostgreSQL tool as the `postgres` user.
 fn as_postgres(tool: &str, args: &[&str]) -> Output {
@@ -126,16 +122,6 @@ impl Drop for Cluster {
     }
 }
 
-/// `lingji serve`, killed when the test ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn lingji(url: &str, dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lingji"));
     cmd.env("LINGJI_DATABASE_URL", url).current_dir(dir);
@@ -228,7 +214,7 @@ fn requests_answer_503_quickly_while_postgresql_is_down_and_recover_when_it_retu
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let _server = Server(child);
+    let _server = Server(child, port);
     until("lingji starts", Duration::from_secs(60), || {
         http(port, "GET", "/healthz", "").filter(|a| a.status == 200)
     });

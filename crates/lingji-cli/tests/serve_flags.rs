@@ -2,30 +2,16 @@
 //! address and browsers are told to keep to HTTPS.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+
+use common::{Server, free_port};
 
 use lingji_app::store::Backend;
 use lingji_app::store::testing::TestDb;
-
-/// A server that is stopped when the test ends, pass or fail.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// One GET with `Connection: close`: the whole answer, head and body.
 fn get(port: u16, path: &str) -> Option<String> {
@@ -60,7 +46,7 @@ fn serve_moves_metrics_to_their_own_address_and_sends_hsts_with_secure_cookies()
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let _server = Server(child);
+    let _server = Server(child, main);
     let since = Instant::now();
     let health = loop {
         if let Some(raw) = get(main, "/healthz").filter(|r| r.starts_with("HTTP/1.1 200")) {

@@ -2,11 +2,11 @@
 //! payment requests on one budget line, sent to both, never overdraw it; every request gets
 //! exactly one answer, a retry on the other server included; the ledger balances to the fen.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
+mod common;
+
+use common::{Server, http, serve};
 use lingji_app::store::allocation::{BudgetLine, insert_lines};
 use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, Store, ledger};
@@ -21,59 +21,8 @@ fn lingji(db: &TestDb) -> Command {
     cmd
 }
 
-/// A server that is stopped when the test ends, pass or fail.
-struct Server(Child, u16);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// One HTTP/1.1 request with `Connection: close`: (status, body).
-fn http(port: u16, method: &str, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(60))).ok()?;
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(request.as_bytes()).ok()?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).ok()?;
-    let status = raw.get(9..12)?.parse().ok()?;
-    let body = raw.split_once("\r\n\r\n")?.1.to_string();
-    Some((status, body))
-}
-
 fn start(db: &TestDb) -> Server {
-    let port = free_port();
-    let child = lingji(db)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server(child, port);
-    let since = Instant::now();
-    while http(port, "GET", "/healthz", "", "").is_none_or(|(s, _)| s != 200) {
-        assert!(
-            since.elapsed() < Duration::from_secs(60),
-            "server on {port} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    server
+    serve(lingji(db))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
