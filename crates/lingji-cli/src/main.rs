@@ -154,6 +154,13 @@ enum BenchCommand {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Append N generated audit events (keyed, in transactions of 10,000) to the configured
+    /// database, then time verifying the whole chain, for `lingji audit verify` at scale.
+    Audit {
+        /// Events to append.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u32,
+    },
     /// Write a project workbook of N projects (each with a cost line and an indicator) over
     /// every unit of the jurisdiction, for `lingji import projects`.
     Workbook {
@@ -741,6 +748,11 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         }) => {
             let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             bench_payments::payments(&app, jurisdiction, requests, concurrency.max(1)).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Audit { events }) => {
+            let app = open(&config).await?;
+            bench::audit_events(&app, events).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Workbook {

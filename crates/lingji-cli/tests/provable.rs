@@ -314,6 +314,31 @@ async fn audit_anchor_catches_a_truncated_tail(backend: Backend) {
     );
 }
 
+/// A database of the version before the key: its chain is plain SHA-256 and it has no key
+/// file. The first start creates the key and the start event; the old events keep verifying.
+async fn a_chain_written_before_the_key_keeps_verifying(backend: Backend) {
+    let Some(db) = TestDb::without_key(backend).await else {
+        return;
+    };
+    demo_with_payments(&db, 6);
+    // As the version before wrote it: every event unkeyed, no key file.
+    rewrite_chain(&db, 1, "{}", None).await;
+    std::fs::remove_file(db.config.audit_key_path()).unwrap();
+    let events = scalar(&db, "SELECT COUNT(*) FROM audit_events").await;
+    let out = verify_passes(&db, &["audit", "verify"]);
+    assert!(
+        out.contains(&format!("共 {} 条事件", events + 1))
+            && out.contains(&format!("密钥签名自第 {} 号起", events + 1)),
+        "{out}"
+    );
+    assert!(db.config.audit_key_path().exists());
+    // New payments after the start are held to their events like any.
+    let out = lingji(&db, &["bench", "payments", "--requests", "3"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = verify_passes(&db, &["audit", "verify"]);
+    assert!(out.contains("支付申请相符：共 9 笔"), "{out}");
+}
+
 async fn the_audit_key_file_is_created_private_and_then_required(backend: Backend) {
     let Some(db) = TestDb::without_key(backend).await else {
         return;
@@ -444,5 +469,6 @@ backend_tests!(
     audit_verify_names_a_chain_rewritten_without_the_key,
     audit_anchor_catches_a_truncated_tail,
     the_audit_key_file_is_created_private_and_then_required,
+    a_chain_written_before_the_key_keeps_verifying,
     a_backup_taken_during_a_burst_of_payments_restores_and_verifies,
 );
