@@ -322,9 +322,9 @@ impl App {
     /// The line and everything the checks read come in one statement; the answer is recorded by
     /// [`store::record`], which holds the money with one conditional UPDATE (ZB-7a) — on
     /// PostgreSQL the hold, its ledger entry, the payment, the unit's running use and the hits
-    /// are one statement, so a line is locked only for that statement and requests on other
-    /// lines never wait for its statement; its audit event follows in the same transaction
-    /// (`payment.request`), as do finance's decisions (`payment.confirm` / `pay` / `reject`).
+    /// are one statement. Its audit event (`payment.request`) follows in the same transaction,
+    /// which therefore holds the line and then the audit chain's head until it commits;
+    /// finance's decisions are audited likewise (`payment.confirm` / `pay` / `reject`).
     pub async fn request_payment(
         &self,
         caller: &Caller,
