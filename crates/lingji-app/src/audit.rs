@@ -1,9 +1,9 @@
 //! Reading and verifying the audit log.
 
-use lingji_domain::audit::{AuditRecord, ChainBreak};
+use lingji_domain::audit::AuditRecord;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::org::OrgPath;
-use lingji_store::audit::{self, Filter};
+use lingji_store::audit::{self, Filter, VerifyReport};
 
 use crate::App;
 use crate::caller::Caller;
@@ -18,10 +18,17 @@ impl App {
         Ok(audit::list(&mut conn, &filter).await?)
     }
 
-    /// Verifies the whole chain on the primary: the event count, or the first broken event.
-    pub async fn verify_audit(&self) -> AppResult<Result<i64, ChainBreak>> {
+    /// Verifies the whole chain on the primary with the audit key, that it still reaches
+    /// `anchor`, and every payment against its audit events and ledger entries.
+    pub async fn verify_audit(&self, anchor: Option<(i64, &str)>) -> AppResult<VerifyReport> {
         let mut conn = self.store.write().acquire().await?;
-        Ok(audit::verify(&mut conn).await?)
+        Ok(audit::verify_all(&mut conn, anchor).await?)
+    }
+
+    /// The chain's head (sequence number and hash), to keep outside the database as an anchor.
+    pub async fn audit_anchor(&self) -> AppResult<(i64, String)> {
+        let mut conn = self.store.write().acquire().await?;
+        Ok(audit::head(&mut conn).await?)
     }
 
     /// Checks every budget line's balance against its ledger entries replayed (ZB-7a): the

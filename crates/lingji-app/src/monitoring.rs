@@ -288,13 +288,15 @@ impl App {
         let after = store::rule(&mut tx, jurisdiction_id, &rule.code)
             .await?
             .ok_or_else(|| AppError::Internal("rule vanished".into()))?;
+        // Switching a rule on or off changes what every payment is checked against: the
+        // event says so in its action, not only in its JSON.
+        let action = match before.as_ref().map(|b| b.rule.enabled) {
+            Some(false) if after.rule.enabled => "monitoring_rule.enable",
+            Some(true) if !after.rule.enabled => "monitoring_rule.disable",
+            _ => "monitoring_rule.put",
+        };
         let mut event = caller
-            .event(
-                jurisdiction_id,
-                "monitoring_rule.put",
-                "monitoring_rule",
-                &rule.code,
-            )
+            .event(jurisdiction_id, action, "monitoring_rule", &rule.code)
             .after_json(&serde_json::to_value(&after.rule).unwrap_or_default());
         let before_json = before
             .as_ref()

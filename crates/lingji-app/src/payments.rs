@@ -240,6 +240,7 @@ fn recording<'a>(
                 .as_ref()
                 .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
             requested_by: caller.name(),
+            requested_by_id: caller.id(),
             plan_month,
             priority,
         },
@@ -321,9 +322,9 @@ impl App {
     /// The line and everything the checks read come in one statement; the answer is recorded by
     /// [`store::record`], which holds the money with one conditional UPDATE (ZB-7a) — on
     /// PostgreSQL the hold, its ledger entry, the payment, the unit's running use and the hits
-    /// are one statement, so a line is locked only for that statement and requests on other
-    /// lines never wait. The payment row, its hits and the line's ledger entry are the record of
-    /// a request; finance's decisions are audited.
+    /// are one statement. Its audit event (`payment.request`) follows in the same transaction,
+    /// which therefore holds the line and then the audit chain's head until it commits;
+    /// finance's decisions are audited likewise (`payment.confirm` / `pay` / `reject`).
     pub async fn request_payment(
         &self,
         caller: &Caller,

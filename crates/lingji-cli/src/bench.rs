@@ -265,3 +265,51 @@ pub fn allocation(sizes: &[usize], rounds: u32) {
         );
     }
 }
+
+/// Appends `events` generated audit events through the chain (keyed like every event, in
+/// transactions of 10,000 so that the head is written once per batch), then verifies the whole
+/// chain with its payments and prints both times (docs/BENCHMARKS.md).
+pub async fn audit_events(app: &App, events: u32) -> Result<()> {
+    use lingji_app::store::audit::{self, Chain, NewEvent};
+    let start = std::time::Instant::now();
+    let mut done = 0_u32;
+    while done < events {
+        let batch = (events - done).min(10_000);
+        let mut tx = app.store.begin().await?;
+        let mut chain = Chain::take(&mut tx).await?;
+        for i in done..done + batch {
+            chain
+                .append(
+                    &mut tx,
+                    NewEvent {
+                        jurisdiction_id: 1,
+                        actor_id: 1,
+                        actor: "bench",
+                        action: "bench.event",
+                        entity_type: "bench",
+                        entity_id: i.to_string(),
+                        before: String::new(),
+                        after: format!(
+                            "{{\"n\":{i},\"amount\":\"{}.00\",\"payee\":\"压测收款人{}\"}}",
+                            100 + i % 9000,
+                            i % 500
+                        ),
+                    },
+                )
+                .await?;
+        }
+        chain.finish(&mut tx).await?;
+        tx.commit().await?;
+        done += batch;
+    }
+    let appended = start.elapsed().as_secs_f64();
+    let start = std::time::Instant::now();
+    let mut conn = app.store.write().acquire().await?;
+    let report = audit::verify_all(&mut conn, None).await?;
+    let verified = start.elapsed().as_secs_f64();
+    let count = report
+        .chain
+        .map_err(|b| anyhow::anyhow!("第 {} 号：{}", b.seq, b.reason))?;
+    println!("追加 {events} 条事件：{appended:.1} 秒；验证全链 {count} 条：{verified:.2} 秒");
+    Ok(())
+}

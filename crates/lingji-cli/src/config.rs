@@ -31,6 +31,10 @@ pub struct Config {
     pub session_ttl_minutes: i64,
     /// Log filter, e.g. `info` or `lingji_web=debug`.
     pub log: String,
+    /// The audit key file (HMAC key of the audit chain, created with mode 0600 when missing);
+    /// by default next to the SQLite database (`lingji.db.audit-key`), else
+    /// `lingji-audit.key` in the working directory.
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -45,6 +49,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             session_ttl_minutes: Settings::default().session_ttl_minutes,
             log: "info,sqlx=warn".into(),
+            audit_key_file: None,
         }
     }
 }
@@ -54,6 +59,7 @@ impl Config {
     pub fn load(
         database_url: Option<String>,
         read_database_url: Option<String>,
+        audit_key_file: Option<std::path::PathBuf>,
     ) -> anyhow::Result<Config> {
         let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file("lingji.toml"))
@@ -68,6 +74,9 @@ impl Config {
         if read_database_url.is_some() {
             config.read_database_url = read_database_url;
         }
+        if audit_key_file.is_some() {
+            config.audit_key_file = audit_key_file;
+        }
         Ok(config)
     }
 
@@ -77,6 +86,7 @@ impl Config {
             database_url: self.database_url.clone(),
             read_database_url: self.read_database_url.clone(),
             max_read_connections: self.max_read_connections,
+            audit_key_file: self.audit_key_file.clone(),
         }
     }
 

@@ -40,6 +40,10 @@ struct DbArgs {
     /// Read replica URL (PostgreSQL), for queries that only read.
     #[arg(long, global = true, env = "LINGJI_READ_DATABASE_URL")]
     read_database_url: Option<String>,
+    /// The audit key file (created with mode 0600 when missing): keep it, and a copy, outside
+    /// the database and its backups.
+    #[arg(long, global = true, env = "LINGJI_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -114,6 +118,13 @@ enum Command {
     /// Benchmark helpers (docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Take an online, consistent backup of a SQLite database while lingji keeps serving
+    /// (PostgreSQL: use pg_dump or a base backup, see docs/OPERATIONS.md).
+    Backup {
+        /// The new backup file (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -149,6 +160,13 @@ enum BenchCommand {
         /// 区划 code of the jurisdiction (needed when the database holds several).
         #[arg(long)]
         region: Option<String>,
+    },
+    /// Append N generated audit events (keyed, in transactions of 10,000) to the configured
+    /// database, then time verifying the whole chain, for `lingji audit verify` at scale.
+    Audit {
+        /// Events to append.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u32,
     },
     /// Write a project workbook of N projects (each with a cost line and an indicator) over
     /// every unit of the jurisdiction, for `lingji import projects`.
@@ -299,8 +317,17 @@ enum CodesCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Verify the hash chain; exit code 1 names the first bad event.
-    Verify,
+    /// Verify the keyed hash chain, every payment against its audit events and ledger entries,
+    /// and every line's balance against its entries; exit code 1 names what is damaged.
+    Verify {
+        /// An anchor printed earlier by `lingji audit anchor` (`SEQ:HASH`): the chain must
+        /// still reach it with the same hash (catches a truncated tail).
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Print the chain's head as `SEQ:HASH`, to keep outside the database for `verify
+    /// --anchor`.
+    Anchor,
 }
 
 fn main() -> ExitCode {
@@ -308,6 +335,7 @@ fn main() -> ExitCode {
     let config = match Config::load(
         cli.db.database_url.clone(),
         cli.db.read_database_url.clone(),
+        cli.db.audit_key_file.clone(),
     ) {
         Ok(c) => c,
         Err(e) => {
@@ -437,8 +465,28 @@ fn presets_markdown() -> String {
 async fn open(config: &Config) -> Result<App> {
     App::open(&config.store(), config.settings())
         .await
-        .map_err(|e| anyhow::anyhow!(describe(&e)))
+        // The operator at the command line sees what went wrong in opening (a missing audit
+        // key file, an unreachable server), which a web user is not shown.
+        .map_err(|e| match e {
+            AppError::Internal(detail) => anyhow::anyhow!(detail),
+            e => anyhow::anyhow!(describe(&e)),
+        })
         .with_context(|| format!("打开数据库 {}", config.redacted_database_url()))
+}
+
+/// An anchor as `lingji audit anchor` prints it: `SEQ:HASH`.
+fn parse_anchor(raw: &str) -> Result<(i64, String)> {
+    let bad = || {
+        anyhow::anyhow!(
+            "锚点格式应为 序号:哈希（lingji audit anchor 的输出），收到：{raw}（AUDIT_ANCHOR_INVALID）"
+        )
+    };
+    let (seq, hash) = raw.trim().split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    if seq < 0 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((seq, hash.to_ascii_lowercase()))
 }
 
 /// A budget year as typed on the command line.
@@ -765,6 +813,11 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             bench_payments::payments(&app, jurisdiction, requests, concurrency.max(1)).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench(BenchCommand::Audit { events }) => {
+            let app = open(&config).await?;
+            bench::audit_events(&app, events).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(BenchCommand::Workbook {
             projects,
             year,
@@ -819,25 +872,72 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             print!("{}", presets_markdown());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Backup { to } => {
             let app = open(&config).await?;
-            let chain = match app
-                .verify_audit()
+            let started = std::time::Instant::now();
+            app.store
+                .backup_into(&to)
                 .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?
-            {
-                Ok(count) => {
-                    println!("审计链完整：共 {count} 条事件，逐条验证通过");
-                    true
-                }
-                Err(brk) => {
-                    println!(
-                        "审计链被破坏：第 {} 号事件起不可信。{}",
-                        brk.seq, brk.reason
-                    );
-                    false
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let size = std::fs::metadata(&to).map(|m| m.len()).unwrap_or_default();
+            println!(
+                "已备份到 {}（{size} 字节，用时 {:.1} 秒）",
+                to.display(),
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "审计密钥文件不在备份中，请另行妥善保存：{}",
+                app.store.audit_key_path().display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Anchor) => {
+            let app = open(&config).await?;
+            let (seq, hash) = app
+                .audit_anchor()
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("{seq}:{hash}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify { anchor }) => {
+            let anchor = match anchor.as_deref().map(parse_anchor).transpose() {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(2));
                 }
             };
+            let app = open(&config).await?;
+            let report = app
+                .verify_audit(anchor.as_ref().map(|(s, h)| (*s, h.as_str())))
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            match &report.chain {
+                Ok(count) => println!(
+                    "审计链完整：共 {count} 条事件，逐条验证通过（密钥签名自第 {} 号起）",
+                    report.keyed_from.unwrap_or_default()
+                ),
+                Err(brk) => println!(
+                    "审计链被破坏：第 {} 号事件起不可信。{}",
+                    brk.seq, brk.reason
+                ),
+            }
+            match &report.anchor {
+                Some(Ok(())) => println!("锚点相符：审计链仍到达保存的锚点"),
+                Some(Err(why)) => println!("锚点不符：{why}"),
+                None => {}
+            }
+            match &report.payments {
+                Ok(n) => println!("支付申请相符：共 {n} 笔，均与审计事件和指标账分录一致"),
+                Err(damage) => {
+                    println!("支付申请不符：");
+                    for d in damage {
+                        println!("  - {d}");
+                    }
+                }
+            }
+            let chain = report.is_intact();
             let ledger = match app
                 .verify_ledger()
                 .await

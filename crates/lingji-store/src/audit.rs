@@ -1,11 +1,212 @@
-//! The audit log: appended in the same transaction as the change it records, hash-chained.
+//! The audit log: appended in the same transaction as the change it records, hash-chained and
+//! keyed with the audit key (HMAC-SHA256; the key lives in a file outside the database).
 
-use lingji_domain::audit::{AuditRecord, ChainBreak, chain_hash, verify_chain};
-use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use lingji_domain::audit::{
+    AuditKey, AuditRecord, ChainBreak, ChainVerifier, KEY_START_ACTION, event_hash,
+};
+use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
 use crate::time::now_text;
+
+/// The key this process appends with: one lingji process works on one database, and every
+/// append in it — from any use case, in any transaction — must be keyed, so the key is set
+/// once when the store is migrated rather than passed through every call.
+static KEY: OnceLock<AuditKey> = OnceLock::new();
+
+/// Sets the process's audit key; a second, different key is refused (one process, one chain).
+pub fn install_key(key: AuditKey) -> Result<(), StoreError> {
+    if *KEY.get_or_init(|| key.clone()) == key {
+        Ok(())
+    } else {
+        Err(StoreError::Config(
+            "本进程已载入另一个审计密钥：一个进程只能使用一个审计密钥".into(),
+        ))
+    }
+}
+
+/// The process's audit key.
+pub fn installed_key() -> Result<&'static AuditKey, StoreError> {
+    KEY.get().ok_or_else(|| {
+        StoreError::Config("审计密钥未载入：须先迁移数据库并载入审计密钥文件".into())
+    })
+}
+
+/// Where the audit key lives unless configured: next to a SQLite database file
+/// (`lingji.db` → `lingji.db.audit-key`), else `lingji-audit.key` in the working directory.
+pub fn default_key_path(database_url: &str) -> std::path::PathBuf {
+    let path = database_url
+        .strip_prefix("sqlite:")
+        .map(|rest| rest.trim_start_matches("//"))
+        .map(|rest| rest.split('?').next().unwrap_or_default());
+    match path {
+        Some(p) if !p.is_empty() && !p.contains(":memory:") => format!("{p}.audit-key").into(),
+        _ => "lingji-audit.key".into(),
+    }
+}
+
+/// Reads the audit key file, or creates it (32 random bytes as hex, mode 0600) when it is
+/// missing and the chain has no keyed events yet. A missing file for a keyed chain is refused:
+/// a new key would make every keyed event unverifiable.
+pub fn load_or_create_key(path: &Path, keyed_head: Option<i64>) -> Result<AuditKey, StoreError> {
+    let shown = path.display();
+    match std::fs::read_to_string(path) {
+        Ok(text) => AuditKey::from_hex(&text).ok_or_else(|| {
+            StoreError::Config(format!(
+                "审计密钥文件 {shown} 内容无效：应为 64 位十六进制数字"
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(seq) = keyed_head {
+                return Err(StoreError::Config(format!(
+                    "审计密钥文件 {shown} 不存在，而审计链（至第 {seq} 号事件）已用密钥签名：\
+                     请用 --audit-key-file 指定原来的密钥文件（AUDIT_KEY_MISSING）"
+                )));
+            }
+            create_key(path)
+        }
+        Err(e) => Err(StoreError::Config(format!(
+            "无法读取审计密钥文件 {shown}：{e}"
+        ))),
+    }
+}
+
+/// Writes a new key to a private temporary file and links it into place, so two servers
+/// starting at once never read a half-written key: the second link fails and it reads the
+/// first one's.
+fn create_key(path: &Path) -> Result<AuditKey, StoreError> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| {
+        StoreError::Config(format!("无法创建审计密钥文件 {}：{e}", path.display()))
+    };
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Config(format!("随机数不可用：{e}")))?;
+    let key = AuditKey::new(bytes);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".lingji-audit-key-{}-{}",
+        std::process::id(),
+        hex_suffix()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(fail)?;
+    let written = file
+        .write_all(format!("{}\n", key.to_hex()).as_bytes())
+        .and_then(|()| file.sync_all());
+    drop(file);
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_key(path, None),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+fn hex_suffix() -> String {
+    let mut b = [0_u8; 4];
+    let _ = getrandom::fill(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The newest event's sequence number when it is keyed: then the chain has its keyed part
+/// (every event after the key start is keyed), found without scanning the chain.
+pub async fn keyed_head(conn: &mut AnyConnection) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_as::<_, (i64,)>(
+        "SELECT e.seq FROM audit_events e JOIN audit_head h ON h.seq = e.seq \
+         WHERE h.id = 1 AND e.keyed = 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|(s,)| s))
+}
+
+/// What the key start event records: the unkeyed events before it and the last payment they
+/// could have covered (payments up to it were recorded before requests were audited).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct KeyStart {
+    /// Unkeyed events before the start.
+    pub unkeyed_events: i64,
+    /// The highest payment id when the chain was keyed.
+    pub payments_before: i64,
+}
+
+/// Any keyed event's sequence number (a scan only on a chain whose head is unkeyed).
+async fn any_keyed(conn: &mut AnyConnection) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_as::<_, (i64,)>("SELECT seq FROM audit_events WHERE keyed = 1 LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|(s,)| s),
+    )
+}
+
+/// Loads (or creates) the key at `path`, installs it for this process and, on a chain that
+/// has no keyed part yet, appends the key start event — in one transaction that holds the
+/// head, so servers starting together write one start.
+///
+/// The start is written only where it cannot hide a rewrite: when this call created the key
+/// (the first start of this version on an old chain), or on a new, empty database. A chain
+/// that has events but no keyed one while its key file already exists was rewritten unkeyed
+/// (or its first keyed start was interrupted): nothing is written, and `verify` names it.
+pub async fn start_keyed(conn: &mut AnyConnection, path: &Path) -> Result<AuditKey, StoreError> {
+    use sqlx::Connection;
+    let keyed = match keyed_head(conn).await? {
+        Some(seq) => Some(seq),
+        None => any_keyed(conn).await?,
+    };
+    let existed = path.exists();
+    let key = load_or_create_key(path, keyed)?;
+    install_key(key.clone())?;
+    if keyed.is_some() {
+        return Ok(key);
+    }
+    let mut tx = conn.begin().await?;
+    let mut chain = Chain::take(&mut tx).await?;
+    let (organisations,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organisations")
+        .fetch_one(&mut *tx)
+        .await?;
+    let new_database = chain.seq == 0 && organisations == 0;
+    if any_keyed(&mut tx).await?.is_some() || (existed && !new_database) {
+        chain.finish(&mut tx).await?;
+        tx.commit().await?;
+        return Ok(key);
+    }
+    let (payments_before,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM payments")
+        .fetch_one(&mut *tx)
+        .await?;
+    let start = KeyStart {
+        unkeyed_events: chain.seq,
+        payments_before,
+    };
+    chain
+        .append(
+            &mut tx,
+            NewEvent {
+                actor: "system",
+                action: KEY_START_ACTION,
+                entity_type: "audit",
+                entity_id: "key".into(),
+                ..NewEvent::default()
+            }
+            .after_json(&start),
+        )
+        .await?;
+    chain.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(key)
+}
 
 /// An event to append; the store assigns the sequence number, time and hashes.
 #[derive(Debug, Clone, Default)]
@@ -48,10 +249,7 @@ impl NewEvent<'_> {
 /// number. Taking the head row with an UPDATE locks it until the transaction ends, so
 /// concurrent writers chain one after another and a rolled-back change leaves no event.
 pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, StoreError> {
-    let mut chain = Chain::take(conn).await?;
-    let seq = chain.append(conn, e).await?;
-    chain.finish(conn).await?;
-    Ok(seq)
+    Chain::take(conn).await?.append_last(conn, e).await
 }
 
 /// The head of the chain held by one transaction that appends many events (an import of
@@ -81,9 +279,34 @@ impl Chain {
         conn: &mut AnyConnection,
         e: NewEvent<'_>,
     ) -> Result<i64, StoreError> {
+        self.insert(conn, e, false).await
+    }
+
+    /// Appends an event and writes the head: on PostgreSQL one statement, so that a change
+    /// with one event (a payment) holds the head for one round trip fewer.
+    pub async fn append_last(
+        mut self,
+        conn: &mut AnyConnection,
+        e: NewEvent<'_>,
+    ) -> Result<i64, StoreError> {
+        if crate::is_postgres(conn) {
+            return self.insert(conn, e, true).await;
+        }
+        let seq = self.insert(conn, e, false).await?;
+        self.finish(conn).await?;
+        Ok(seq)
+    }
+
+    async fn insert(
+        &mut self,
+        conn: &mut AnyConnection,
+        e: NewEvent<'_>,
+        with_head: bool,
+    ) -> Result<i64, StoreError> {
         let seq = self.seq + 1;
         let at = now_text();
-        let hash = chain_hash(
+        let hash = event_hash(
+            Some(installed_key()?),
             &self.hash,
             seq,
             &[
@@ -98,24 +321,28 @@ impl Chain {
                 &e.after,
             ],
         );
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, jurisdiction_id, actor_id, actor, action, entity_type, \
-             entity_id, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(seq)
-        .bind(&at)
-        .bind(e.jurisdiction_id)
-        .bind(e.actor_id)
-        .bind(e.actor)
-        .bind(e.action)
-        .bind(e.entity_type)
-        .bind(&e.entity_id)
-        .bind(&e.before)
-        .bind(&e.after)
-        .bind(&self.hash)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
+        const INSERT: &str = "INSERT INTO audit_events (seq, at, jurisdiction_id, actor_id, actor, action, \
+             entity_type, entity_id, before, after, prev_hash, hash, keyed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)";
+        const INSERT_WITH_HEAD: &str = "WITH event AS (INSERT INTO audit_events (seq, at, \
+             jurisdiction_id, actor_id, actor, action, entity_type, entity_id, before, after, \
+             prev_hash, hash, keyed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)) \
+             UPDATE audit_head SET seq = $1, hash = $12 WHERE id = 1";
+        sqlx::query(if with_head { INSERT_WITH_HEAD } else { INSERT })
+            .bind(seq)
+            .bind(&at)
+            .bind(e.jurisdiction_id)
+            .bind(e.actor_id)
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(e.entity_type)
+            .bind(&e.entity_id)
+            .bind(&e.before)
+            .bind(&e.after)
+            .bind(&self.hash)
+            .bind(&hash)
+            .execute(&mut *conn)
+            .await?;
         self.seq = seq;
         self.hash = hash;
         Ok(seq)
@@ -146,6 +373,7 @@ struct Row {
     after: String,
     prev_hash: String,
     hash: String,
+    keyed: i64,
 }
 
 impl From<Row> for AuditRecord {
@@ -163,6 +391,7 @@ impl From<Row> for AuditRecord {
             after: r.after,
             prev_hash: r.prev_hash,
             hash: r.hash,
+            keyed: r.keyed != 0,
         }
     }
 }
@@ -170,7 +399,7 @@ impl From<Row> for AuditRecord {
 macro_rules! audit_columns {
     () => {
         "seq, at, jurisdiction_id, actor_id, actor, action, entity_type, entity_id, \
-     before, after, prev_hash, hash"
+     before, after, prev_hash, hash, keyed"
     };
 }
 
@@ -225,16 +454,111 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<AuditRecor
     Ok(rows.into_iter().map(AuditRecord::from).collect())
 }
 
-/// Verifies the whole chain against the head row, reading in pages so that memory stays flat.
-/// Returns the number of events on an intact chain.
+/// What a payment request's audit event records (`payment.request`, its `after`): what
+/// `lingji audit verify` holds the stored payment to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditedPayment {
+    /// The line it draws on.
+    pub line_id: i64,
+    /// Amount in fen.
+    pub amount: i64,
+    /// Payee.
+    pub payee_name: String,
+    /// Payee's account.
+    pub payee_account: String,
+    /// Economic code.
+    pub economic_code: String,
+    /// Idempotency key (the reference of its ledger entries).
+    pub idempotency_key: String,
+    /// State after the checks.
+    pub status: String,
+}
+
+/// The action of a payment request's event.
+pub const PAYMENT_REQUEST_ACTION: &str = "payment.request";
+
+/// A payment as its events left it, compact so that a year of payments fits in memory: the
+/// payee, account, code and key as one digest.
+struct Tracked {
+    seq: i64,
+    line_id: i64,
+    amount: i64,
+    rest: [u8; 16],
+    status: Box<str>,
+}
+
+fn rest_digest(name: &str, account: &str, code: &str, key: &str) -> [u8; 16] {
+    use lingji_domain::audit::hmac_sha256;
+    let d = hmac_sha256(
+        b"payment",
+        &[
+            name.as_bytes(),
+            b"\0",
+            account.as_bytes(),
+            b"\0",
+            code.as_bytes(),
+            b"\0",
+            key.as_bytes(),
+        ],
+    );
+    let mut out = [0_u8; 16];
+    out.copy_from_slice(&d[..16]);
+    out
+}
+
+/// What `lingji audit verify` found.
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    /// The chain: its event count, or where it breaks.
+    pub chain: Result<i64, ChainBreak>,
+    /// The last verified event (sequence number and hash): the anchor to keep.
+    pub head: (i64, String),
+    /// The first keyed event.
+    pub keyed_from: Option<i64>,
+    /// The anchor given, when one was: reached, or why not.
+    pub anchor: Option<Result<(), String>>,
+    /// Payments against their events and ledger entries: the number checked, or every damage
+    /// found (a damaged payment each, named by id).
+    pub payments: Result<i64, Vec<String>>,
+}
+
+impl VerifyReport {
+    /// True when nothing is wrong.
+    pub fn is_intact(&self) -> bool {
+        self.chain.is_ok() && self.payments.is_ok() && !matches!(self.anchor, Some(Err(_)))
+    }
+}
+
+/// Verifies the whole chain against the head row with the installed key; the number of events
+/// on an intact chain. See [`verify_all`] for the payments and the anchor.
 pub async fn verify(conn: &mut AnyConnection) -> Result<Result<i64, ChainBreak>, StoreError> {
+    Ok(verify_all(conn, None).await?.chain)
+}
+
+/// How many payment damages are listed before the rest are only counted.
+const DAMAGE_LIST: usize = 20;
+
+/// Verifies the chain with the installed key (reading in pages, memory flat but for one entry
+/// per audited payment), checks it still reaches `anchor` (sequence number and hash kept
+/// elsewhere), and cross-checks every payment against its request and decision events and
+/// its hold in the ledger.
+pub async fn verify_all(
+    conn: &mut AnyConnection,
+    anchor: Option<(i64, &str)>,
+) -> Result<VerifyReport, StoreError> {
+    let key = installed_key()?;
     let (head_seq, head_hash): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
-    let mut all = Vec::new();
+    let mut v = ChainVerifier::new(Some(key));
+    let mut tracked: HashMap<i64, Tracked> = HashMap::new();
+    let mut start = KeyStart::default();
+    let mut anchor_seen = None;
+    let mut broken = None;
+    let mut damage = Vec::new();
     let mut after = 0_i64;
-    loop {
+    'pages: loop {
         let page: Vec<Row> = sqlx::query_as(concat!(
             "SELECT ",
             audit_columns!(),
@@ -245,7 +569,254 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<Result<i64, ChainBreak>,
         .await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
-        all.extend(page.into_iter().map(AuditRecord::from));
+        for row in page {
+            let r = AuditRecord::from(row);
+            if let Err(b) = v.push(&r) {
+                broken = Some(b);
+                break 'pages;
+            }
+            if let Some((seq, hash)) = anchor
+                && r.seq == seq
+            {
+                anchor_seen = Some(r.hash == hash);
+            }
+            track(&r, &mut tracked, &mut start, &mut damage);
+        }
     }
-    Ok(verify_chain(all, Some((head_seq, &head_hash))))
+    let last = (v.keyed_from(), v.last_hash().to_string());
+    let chain = match broken {
+        Some(b) => Err(b),
+        None => v.finish(Some((head_seq, &head_hash)), true),
+    };
+    let verified = match &chain {
+        Ok(n) => *n,
+        Err(b) => b.seq - 1,
+    };
+    let anchor = anchor.map(|(seq, _)| match anchor_seen {
+        Some(true) => Ok(()),
+        Some(false) => Err(format!(
+            "锚点第 {seq} 号事件的哈希与保存的锚点不符：审计链被改写"
+        )),
+        None if seq > verified && chain.is_ok() => Err(format!(
+            "审计链只到第 {verified} 号事件，达不到锚点第 {seq} 号：末尾事件被删除"
+        )),
+        None => Err(format!(
+            "审计链在第 {} 号事件处断开，无法核对锚点第 {seq} 号",
+            verified + 1
+        )),
+    });
+    let payments = if chain.is_ok() {
+        check_payments(conn, tracked, start, damage).await?
+    } else {
+        Err(vec!["审计链不可信，未核对支付申请".into()])
+    };
+    Ok(VerifyReport {
+        chain,
+        head: (verified, last.1),
+        keyed_from: last.0,
+        anchor,
+        payments,
+    })
+}
+
+/// Notes what a verified event says about payments.
+fn track(
+    r: &AuditRecord,
+    tracked: &mut HashMap<i64, Tracked>,
+    start: &mut KeyStart,
+    damage: &mut Vec<String>,
+) {
+    #[derive(Deserialize)]
+    struct Status {
+        status: String,
+    }
+    if r.action == KEY_START_ACTION && r.keyed {
+        *start = serde_json::from_str(&r.after).unwrap_or_default();
+        return;
+    }
+    if r.entity_type != "payment" {
+        return;
+    }
+    let Ok(id) = r.entity_id.parse::<i64>() else {
+        return;
+    };
+    if r.action == PAYMENT_REQUEST_ACTION {
+        match serde_json::from_str::<AuditedPayment>(&r.after) {
+            Ok(p) => {
+                tracked.insert(
+                    id,
+                    Tracked {
+                        seq: r.seq,
+                        line_id: p.line_id,
+                        amount: p.amount,
+                        rest: rest_digest(
+                            &p.payee_name,
+                            &p.payee_account,
+                            &p.economic_code,
+                            &p.idempotency_key,
+                        ),
+                        status: p.status.into(),
+                    },
+                );
+            }
+            Err(e) => damage.push(format!("第 {} 号审计事件的支付内容无法读取：{e}", r.seq)),
+        }
+    } else if let (Some(t), Ok(s)) = (
+        tracked.get_mut(&id),
+        serde_json::from_str::<Status>(&r.after),
+    ) {
+        t.status = s.status.into();
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    id: i64,
+    line_id: i64,
+    amount: i64,
+    payee_name: String,
+    payee_account: String,
+    economic_code: String,
+    idempotency_key: String,
+    status: String,
+}
+
+/// Every payment against its events, and every held payment against its ledger entry.
+async fn check_payments(
+    conn: &mut AnyConnection,
+    mut tracked: HashMap<i64, Tracked>,
+    start: KeyStart,
+    mut damage: Vec<String>,
+) -> Result<Result<i64, Vec<String>>, StoreError> {
+    let mut count = 0_i64;
+    let mut more = 0_usize;
+    let mut note = |damage: &mut Vec<String>, what: String| {
+        if damage.len() < DAMAGE_LIST {
+            damage.push(what);
+        } else {
+            more += 1;
+        }
+    };
+    let mut after = 0_i64;
+    loop {
+        let page: Vec<PaymentRow> = sqlx::query_as(
+            "SELECT id, line_id, amount, payee_name, payee_account, economic_code, \
+             idempotency_key, status FROM payments WHERE id > $1 ORDER BY id LIMIT 5000",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for p in page {
+            count += 1;
+            let Some(t) = tracked.remove(&p.id) else {
+                if p.id > start.payments_before {
+                    note(
+                        &mut damage,
+                        format!(
+                            "支付申请 #{} 没有申请审计事件：不是经由 lingji 记录的（直接写入数据库）",
+                            p.id
+                        ),
+                    );
+                }
+                continue;
+            };
+            let mut wrong = Vec::new();
+            if t.amount != p.amount {
+                wrong.push(format!(
+                    "金额（审计事件记载 {} 分，数据库中 {} 分）",
+                    t.amount, p.amount
+                ));
+            }
+            if t.line_id != p.line_id {
+                wrong.push(format!(
+                    "预算指标（审计事件记载 #{}，数据库中 #{}）",
+                    t.line_id, p.line_id
+                ));
+            }
+            if t.rest
+                != rest_digest(
+                    &p.payee_name,
+                    &p.payee_account,
+                    &p.economic_code,
+                    &p.idempotency_key,
+                )
+            {
+                wrong.push("收款人、账号、经济分类或请求标识".into());
+            }
+            if *t.status != *p.status {
+                wrong.push(format!(
+                    "状态（审计事件记载 {}，数据库中 {}）",
+                    t.status, p.status
+                ));
+            }
+            if !wrong.is_empty() {
+                note(
+                    &mut damage,
+                    format!(
+                        "支付申请 #{} 被改动：{}与第 {} 号起的审计事件不符",
+                        p.id,
+                        wrong.join("、"),
+                        t.seq
+                    ),
+                );
+            }
+        }
+    }
+    let mut gone: Vec<(i64, i64)> = tracked.iter().map(|(id, t)| (*id, t.seq)).collect();
+    gone.sort_unstable();
+    for (id, seq) in gone {
+        note(
+            &mut damage,
+            format!("支付申请 #{id} 已从数据库中删除（第 {seq} 号审计事件记载了它）"),
+        );
+    }
+    // A payment that holds money has its hold in the ledger, on its line, with its key.
+    let unheld: Vec<(i64,)> = sqlx::query_as(
+        "SELECT p.id FROM payments p WHERE p.status IN ('held', 'pending', 'paid', 'released') \
+         AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.line_id = p.line_id \
+         AND e.reference = p.idempotency_key AND e.kind = 'reserve' AND e.amount = p.amount) \
+         ORDER BY p.id LIMIT 21",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id,) in unheld {
+        note(
+            &mut damage,
+            format!("支付申请 #{id} 与其指标账的占用分录不符（金额、指标或分录被改动或删除）"),
+        );
+    }
+    let orphans: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT e.line_id, e.reference FROM ledger_entries e WHERE e.kind = 'reserve' \
+         AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.line_id = e.line_id \
+         AND p.idempotency_key = e.reference) ORDER BY e.id LIMIT 21",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (line, reference) in orphans {
+        note(
+            &mut damage,
+            format!(
+                "指标 #{line} 的占用分录（{reference}）没有对应的支付申请：支付申请被删除或改动"
+            ),
+        );
+    }
+    if more > 0 {
+        damage.push(format!("另有 {more} 处不符未列出"));
+    }
+    Ok(if damage.is_empty() {
+        Ok(count)
+    } else {
+        Err(damage)
+    })
+}
+
+/// The chain's head as the store keeps it: the anchor `lingji audit anchor` prints.
+pub async fn head(conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
+    Ok(
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }

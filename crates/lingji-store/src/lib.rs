@@ -74,6 +74,9 @@ pub struct StoreConfig {
     pub read_database_url: Option<String>,
     /// Connections in the read pool.
     pub max_read_connections: u32,
+    /// The audit key file (created when missing); by default next to a SQLite database file,
+    /// else `lingji-audit.key` in the working directory ([`audit::default_key_path`]).
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 impl StoreConfig {
@@ -83,7 +86,15 @@ impl StoreConfig {
             database_url: database_url.into(),
             read_database_url: None,
             max_read_connections: 8,
+            audit_key_file: None,
         }
+    }
+
+    /// The audit key file this configuration uses.
+    pub fn audit_key_path(&self) -> std::path::PathBuf {
+        self.audit_key_file
+            .clone()
+            .unwrap_or_else(|| audit::default_key_path(&self.database_url))
     }
 }
 
@@ -96,6 +107,7 @@ pub struct Store {
     /// True while a PostgreSQL server cannot be reached (see [`watch_reachability`]); always
     /// false on SQLite.
     down: tokio::sync::watch::Receiver<bool>,
+    audit_key_path: std::path::PathBuf,
 }
 
 /// A transaction on the write pool.
@@ -138,6 +150,7 @@ impl Store {
             read,
             backend,
             down,
+            audit_key_path: config.audit_key_path(),
         })
     }
 
@@ -151,7 +164,8 @@ impl Store {
         self.down.clone()
     }
 
-    /// Runs the backend's migrations on the primary.
+    /// Runs the backend's migrations on the primary, then loads (or creates) the audit key and
+    /// starts the keyed part of the chain if it has none ([`audit::start_keyed`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.write.acquire().await?;
         match self.backend {
@@ -166,6 +180,7 @@ impl Store {
                     .await?
             }
         }
+        audit::start_keyed(&mut conn, &self.audit_key_path).await?;
         Ok(())
     }
 
@@ -187,6 +202,41 @@ impl Store {
     /// Begins a transaction on the primary.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(self.write.begin().await?)
+    }
+
+    /// The audit key file this store appends with.
+    pub fn audit_key_path(&self) -> &std::path::Path {
+        &self.audit_key_path
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` while it stays in use:
+    /// `VACUUM INTO` on a reading connection reads one snapshot (WAL lets the writer go on)
+    /// and writes a compact database file that opens as it is. The file must not exist. On
+    /// PostgreSQL, refused: `pg_dump` or a base backup with WAL archiving do it there
+    /// (docs/OPERATIONS.md).
+    pub async fn backup_into(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Config(
+                "PostgreSQL 数据库请用 pg_dump（逻辑备份）或基础备份加 WAL 归档（可按时间点恢复）备份，\
+                 见 docs/OPERATIONS.md（BACKUP_POSTGRES_USE_PG_DUMP）"
+                    .into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Config(format!(
+                "备份文件 {} 已存在：请指定新文件（BACKUP_TARGET_EXISTS）",
+                path.display()
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::Config(format!("备份文件名须为 UTF-8：{}", path.display()))
+        })?;
+        let mut conn = self.read.acquire().await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 
     /// Closes both pools, waiting for connections to finish.
@@ -316,10 +366,13 @@ fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
                     Ok(true)
                 })
             }),
+        // synchronous = FULL: in WAL mode SQLite then syncs the WAL at every commit, so a
+        // payment acknowledged after its commit survives power loss; NORMAL syncs only at
+        // checkpoints and may lose the last commits (never corrupt the file) when power fails.
         Backend::Sqlite => options.after_connect(|conn: &mut AnyConnection, _meta| {
             Box::pin(async move {
                 conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536;",
                 )
                 .await?;

@@ -1,14 +1,17 @@
 //! What a checked payment request records, in one go: the money held on its line (ZB-7a) with
 //! the ledger entry, the payment as its checks left it, the unit's running use by economic code
-//! and the rules' hits (ZX-4b). On PostgreSQL it is one statement — atomic on its own, and one
-//! round trip where a transaction of single statements would take seven; on SQLite, a
-//! transaction (or a savepoint in the caller's).
+//! and the rules' hits (ZX-4b), and its audit event (`payment.request`) in the same
+//! transaction. On PostgreSQL the payment is one statement — one round trip where single
+//! statements would take seven — and the event is appended after it, so the chain's head is
+//! locked only from then to the commit; on SQLite, a transaction (or a savepoint in the
+//! caller's).
 
 use lingji_domain::execution::{Action, Hit, PaymentDraft, PaymentStatus};
 use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
 use sqlx::{Any, AnyConnection, Connection};
 
+use crate::audit::{self, AuditedPayment, NewEvent, PAYMENT_REQUEST_ACTION};
 use crate::error::StoreError;
 use crate::ledger;
 use crate::payments::{PayableLine, add_usage};
@@ -30,6 +33,8 @@ pub struct NewPayment<'a> {
     pub refusal: Option<(&'a str, Option<&'a str>, &'a str)>,
     /// Who asked.
     pub requested_by: &'a str,
+    /// Their user id (for the audit event).
+    pub requested_by_id: i64,
     /// The plan month it drew on (ZX-4a).
     pub plan_month: Option<u32>,
     /// Its QJ-4a priority subject.
@@ -111,10 +116,13 @@ fn bind_payment<'q, O>(
 /// Records a checked request (see the module); [`StoreError::Conflict`] when its idempotency
 /// key is taken, and then nothing is recorded.
 pub async fn record(conn: &mut AnyConnection, r: &Recording<'_>) -> Result<Recorded, StoreError> {
-    if crate::is_postgres(conn) {
-        return record_in_one_statement(conn, r).await;
-    }
     let mut tx = conn.begin().await?;
+    if crate::is_postgres(&tx) {
+        let recorded = record_in_one_statement(&mut tx, r).await?;
+        append_event(&mut tx, r, &recorded).await?;
+        tx.commit().await?;
+        return Ok(recorded);
+    }
     let p = &r.payment;
     let covered = !r.hold
         || ledger::reserve(
@@ -153,13 +161,50 @@ pub async fn record(conn: &mut AnyConnection, r: &Recording<'_>) -> Result<Recor
         .await?;
     }
     let hit_ids = insert_hits(&mut tx, id, p.line.jurisdiction_id, r.hits).await?;
-    tx.commit().await?;
-    Ok(Recorded {
+    let recorded = Recorded {
         id,
         requested_at,
         covered,
         hit_ids,
-    })
+    };
+    append_event(&mut tx, r, &recorded).await?;
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+/// The request's audit event: what `lingji audit verify` holds the stored payment to (its
+/// line, amount, payee, code, key and the state its checks left it in).
+async fn append_event(
+    conn: &mut AnyConnection,
+    r: &Recording<'_>,
+    recorded: &Recorded,
+) -> Result<(), StoreError> {
+    let p = &r.payment;
+    let status = if recorded.covered {
+        p.status
+    } else {
+        PaymentStatus::Refused
+    };
+    let event = NewEvent {
+        jurisdiction_id: p.line.jurisdiction_id,
+        actor_id: p.requested_by_id,
+        actor: p.requested_by,
+        action: PAYMENT_REQUEST_ACTION,
+        entity_type: "payment",
+        entity_id: recorded.id.to_string(),
+        ..NewEvent::default()
+    }
+    .after_json(&AuditedPayment {
+        line_id: p.draft.line_id,
+        amount: p.draft.amount.fen(),
+        payee_name: p.draft.payee_name.clone(),
+        payee_account: p.draft.payee_account.clone(),
+        economic_code: p.draft.economic_code.clone(),
+        idempotency_key: p.draft.idempotency_key.clone(),
+        status: status.as_str().to_string(),
+    });
+    audit::append(conn, event).await?;
+    Ok(())
 }
 
 /// [`record`] on PostgreSQL: the hold and its entry, the payment (refused when the hold was

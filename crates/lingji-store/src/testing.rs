@@ -11,6 +11,10 @@ use sqlx::{Connection, Executor};
 
 use crate::{Backend, StoreConfig};
 
+/// The audit key of every test database: one process keys every chain it appends to with one
+/// key ([`crate::audit::install_key`]), and tests of one binary share a process.
+pub const TEST_AUDIT_KEY: &str = "6c696e676a692d746573742d61756469742d6b65792d6e6f742d736563726574";
+
 /// A database that lives as long as the test.
 pub struct TestDb {
     /// Settings to connect to it.
@@ -32,12 +36,24 @@ impl TestDb {
     /// # Panics
     /// When PostgreSQL is required but not configured or not reachable.
     pub async fn new(backend: Backend) -> Option<TestDb> {
+        let mut db = TestDb::without_key(backend).await?;
+        let key = db.config.audit_key_path();
+        std::fs::write(&key, TEST_AUDIT_KEY).expect("write the test audit key");
+        db.config.audit_key_file = Some(key);
+        Some(db)
+    }
+
+    /// A fresh database whose audit key file does not exist yet (lingji creates it).
+    pub async fn without_key(backend: Backend) -> Option<TestDb> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = dir.path().join("audit.key");
         match backend {
             Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
                 let path = dir.path().join("test.db");
+                let mut config = StoreConfig::new(format!("sqlite:{}", path.display()));
+                config.audit_key_file = Some(key);
                 Some(TestDb {
-                    config: StoreConfig::new(format!("sqlite:{}", path.display())),
+                    config,
                     backend,
                     _dir: Some(dir),
                     drop_pg: None,
@@ -69,10 +85,12 @@ impl TestDb {
                     .await
                     .expect("create test database");
                 let url = replace_db_name(&admin_url, &name);
+                let mut config = StoreConfig::new(url);
+                config.audit_key_file = Some(key);
                 Some(TestDb {
-                    config: StoreConfig::new(url),
+                    config,
                     backend,
-                    _dir: None,
+                    _dir: Some(dir),
                     drop_pg: Some((admin_url, name)),
                 })
             }

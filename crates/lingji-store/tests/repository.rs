@@ -45,7 +45,7 @@ async fn audit_chain_detects_an_altered_row(backend: Backend) {
     };
     append_events(&store, 5).await;
     let mut conn = store.write().acquire().await.unwrap();
-    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(5));
+    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(6));
     drop(conn);
     tamper(
         &store,
@@ -81,7 +81,7 @@ async fn a_rolled_back_change_leaves_no_audit_event(backend: Backend) {
     tx.rollback().await.unwrap();
     append_events(&store, 1).await;
     let mut conn = store.write().acquire().await.unwrap();
-    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(3));
+    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(4));
 }
 
 async fn concurrent_writers_form_one_chain(backend: Backend) {
@@ -103,7 +103,7 @@ async fn concurrent_writers_form_one_chain(backend: Backend) {
         t.await.unwrap();
     }
     let mut conn = store.write().acquire().await.unwrap();
-    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(80));
+    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(81));
 }
 
 async fn seed_tree(store: &Store) -> (i64, i64, i64, i64) {

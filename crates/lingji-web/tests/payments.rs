@@ -439,6 +439,34 @@ async fn zx_4b_finance_edits_a_rule_after_its_syntax_check_and_dry_run(backend: 
             .any(|h| h["code"] == "X01-01"),
         "{p}"
     );
+    // Switching the rule on and filing the payment are both in the audit log, for the auditor.
+    let auditor = t.login("shenji").await;
+    let rule_events = t
+        .get(
+            "/api/v1/audit?entity_type=monitoring_rule&entity_id=X01-01",
+            Some(&auditor),
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = rule_events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["monitoring_rule.enable", "monitoring_rule.put"]);
+    let filed = t
+        .get(
+            &format!(
+                "/api/v1/audit?action=payment.request&entity_type=payment&entity_id={}",
+                p["id"]
+            ),
+            Some(&auditor),
+        )
+        .await
+        .json();
+    assert_eq!(filed[0]["actor"], "danwei", "{filed}");
+    assert!(filed[0]["after"].to_string().contains("600000"), "{filed}");
     // The check as one types: the same rules, nothing recorded.
     let mut typing = payment(id, "", "6000.00");
     typing["payee_kind"] = json!("individual");

@@ -1981,8 +1981,9 @@ async fn role_scope_matrix(backend: Backend) {
                 }
                 if case.method != Method::GET && got != A {
                     // Setting up the case (a user, project, list entry or run, an attachment on it, a
-                    // suspension to lift, a plan to review, an adjustment to decide) wrote events —
-                    // a payment request writes none; the refused request itself must write none.
+                    // suspension to lift, a plan to review, an adjustment to decide, a payment to
+                    // decide or whose hit to dispose of) wrote events; the refused request itself
+                    // must write none.
                     let setup_writes = Ctx::performance_setup_events(&case).unwrap_or_else(|| {
                         i64::from(
                             case.path.contains("{id}")
@@ -1990,7 +1991,9 @@ async fn role_scope_matrix(backend: Backend) {
                                     || case.path.contains("projects")
                                     || case.path.contains("lists/entries")
                                     || case.path.contains("adjustments")
-                                    || case.path.contains("allocation/runs")),
+                                    || case.path.contains("allocation/runs")
+                                    || case.path.contains("payments")
+                                    || case.path.contains("hits/{id}")),
                         ) + 2 * i64::from(case.path.starts_with("/tokens/"))
                             + i64::from(
                                 case.path.contains("{attachment")
