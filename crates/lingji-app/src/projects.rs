@@ -290,6 +290,23 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
         |s| lingji_domain::dates::parse(s, "basis_expires_on"),
         &mut e,
     );
+    // Years people type stay within the years the system keeps (FiscalYear::RANGE).
+    let years = [
+        (d.start_year, "start_year".to_string()),
+        (d.end_year, "end_year".to_string()),
+    ]
+    .into_iter()
+    .chain(
+        d.year_plan
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Some(n.year), format!("year_plan[{i}].year"))),
+    );
+    for (year, field) in years {
+        if let Some(Err(r)) = year.map(FiscalYear::new) {
+            e.push(r.field(field));
+        }
+    }
     let period = match (d.start_year, d.end_year) {
         (Some(s), Some(t)) => Some(Period {
             start_year: s,
@@ -310,7 +327,7 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
     let mut lines = Vec::new();
     for (i, l) in d.cost_lines.iter().enumerate() {
         let field = |f: &str| format!("cost_lines[{i}].{f}");
-        let quantity = l.quantity.trim().replace(',', "").parse().map_err(|_| {
+        let quantity = lingji_domain::project::cost::parse_quantity(&l.quantity).ok_or_else(|| {
             e.push(
                 Refusal::new(
                     "QUANTITY_MALFORMED",

@@ -212,7 +212,7 @@ fn sign(s: &str) -> (Option<bool>, &str) {
 
 /// The digits of an integer part written with or without thousands separators (`,`, `，` or a
 /// space); `None` when a separator does not stand between groups of three.
-fn ungroup(grouped: &str) -> Option<String> {
+pub(crate) fn ungroup(grouped: &str) -> Option<String> {
     let mut groups = grouped.split([',', '，', ' ']);
     let first = groups.next().unwrap_or("");
     let mut out = first.to_string();

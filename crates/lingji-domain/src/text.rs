@@ -14,18 +14,29 @@ pub fn is_control(c: char) -> bool {
 
 /// A character that changes how text reads without being seen: bidirectional marks,
 /// embeddings, overrides and isolates; zero-width spaces and joiners; the byte-order mark; the
-/// soft hyphen.
+/// soft hyphen; blank fillers that render as nothing (Hangul fillers, the braille blank, the
+/// combining grapheme joiner, Khmer vowel inherents) and variation selectors.
 pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'
+            | '\u{034F}'
             | '\u{061C}'
-            | '\u{180E}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{2069}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0100}'..='\u{E01EF}'
     )
 }
 
@@ -103,6 +114,9 @@ mod tests {
             "\u{FEFF}市教育局",
             "a\u{2066}b\u{2069}",
             "软\u{00AD}件",
+            "市教育局\u{3164}",
+            "测试\u{115F}项目",
+            "好\u{FE0F}",
         ] {
             assert_eq!(
                 check_name(bad, "name").unwrap_err().code,

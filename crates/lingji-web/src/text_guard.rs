@@ -10,12 +10,11 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use lingji_app::AppError;
 use lingji_domain::Refusal;
 use lingji_domain::text::{control_refusal, first_control, is_control};
 use serde_json::Value;
 
-use crate::problem::ApiError;
+use crate::problem::problem_response;
 
 /// Refuses a request whose query, path or JSON or form body holds a control character.
 pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
@@ -64,9 +63,7 @@ fn refuse(api: bool, refusal: Refusal) -> Response {
 
 fn refuse_status(api: bool, status: StatusCode, refusal: Refusal) -> Response {
     if api {
-        let mut response = ApiError(AppError::Refused(refusal)).into_response();
-        *response.status_mut() = status;
-        return response;
+        return problem_response(status, &refusal, Vec::new());
     }
     (
         status,

@@ -208,7 +208,83 @@ async fn names_people_compare_refuse_bidirectional_and_zero_width_characters(bac
     refused(&r, "TEXT_CONTROL_CHAR", "note");
 }
 
+/// What a first tester found: a quantity `1,5` stored as 15, years of any size, a tab or line
+/// break in the sign-in form's `next` (a 500, and an open redirect once a browser drops the tab).
+async fn quantities_years_and_the_sign_in_redirect_refuse_what_a_lax_reader_took(backend: Backend) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let unit = t.org_id("101001").await;
+    for quantity in ["1,5", "1_0", "1e5"] {
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/projects",
+                Some(&op),
+                Some(json!({"unit_id": unit, "name": "数量测试", "kind": "specific_purpose",
+                    "cost_lines": [{"item": "办公设备", "economic_code": "30201", "quantity": quantity,
+                        "unit_amount": "100", "basis": "三家供应商询价单，取最低报价"}]})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{quantity}: {}",
+            r.text
+        );
+        assert!(
+            r.json()["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(
+                    |e| e["code"] == "QUANTITY_MALFORMED" && e["field"] == "cost_lines[0].quantity"
+                ),
+            "{quantity}: {}",
+            r.text
+        );
+    }
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/projects",
+            Some(&op),
+            Some(json!({"unit_id": unit, "name": "年度测试", "kind": "specific_purpose",
+                "start_year": 1, "end_year": 99999, "year_plan": [{"year": 2200, "amount": "100"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let fields: Vec<_> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == "FISCAL_YEAR_OUT_OF_RANGE")
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        fields,
+        ["start_year", "end_year", "year_plan[0].year"],
+        "{}",
+        r.text
+    );
+    for next in ["/%09/evil.example", "/%0a/evil.example", "/%0d%0a/x"] {
+        let form = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "http://localhost")
+            .header(header::HOST, "localhost")
+            .body(Body::from(format!(
+                "username=caizheng&password=lingji-demo&next={next}"
+            )))
+            .unwrap();
+        let r = t.send(form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}: {}", r.text);
+        assert_eq!(r.headers[header::LOCATION], "/", "{next}");
+    }
+}
+
 backend_tests!(
+    quantities_years_and_the_sign_in_redirect_refuse_what_a_lax_reader_took,
     nul_in_the_sign_in_form_query_or_path_is_a_422_naming_the_field,
     amounts_group_by_three_payees_look_like_themselves_and_dates_stay_sane,
     names_people_compare_refuse_bidirectional_and_zero_width_characters,

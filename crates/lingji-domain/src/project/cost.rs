@@ -76,6 +76,25 @@ pub struct CostLineInput {
     pub basis: String,
 }
 
+/// A quantity as people type it: `3000`, `1,500`, `2.5`; thousands separators only between
+/// groups of three, like amounts, and nothing a lax number reader would also take (`1_0`, `1e5`,
+/// `1,5` — which must not become 15).
+pub fn parse_quantity(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let whole = crate::money::ungroup(whole)?;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(&whole) || !digits(fraction) || text.ends_with('.') {
+        return None;
+    }
+    let plain = if fraction.is_empty() {
+        whole
+    } else {
+        format!("{whole}.{fraction}")
+    };
+    plain.parse().ok()
+}
+
 /// Amount = quantity × unit amount, rounded half up to the fen. Refuses a quantity that is not
 /// positive or that overflows.
 pub fn line_amount(quantity: Decimal, unit_amount: Money) -> Result<Money, Refusal> {
@@ -375,5 +394,16 @@ mod tests {
         .unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(total, Money::from_yuan(20 * 60_000 + 22 * 12_000));
+    }
+
+    #[test]
+    fn quantities_are_read_as_typed_or_refused() {
+        let q = |t: &str| parse_quantity(t).map(|d| d.to_string());
+        assert_eq!(q("3000"), Some("3000".into()));
+        assert_eq!(q(" 1,500 "), Some("1500".into()));
+        assert_eq!(q("2.5"), Some("2.5".into()));
+        for bad in ["1,5", "1_0", "1e5", "-1", "", ".5", "5.", "１２", "1,0,0"] {
+            assert_eq!(q(bad), None, "{bad}");
+        }
     }
 }

@@ -306,7 +306,11 @@ fn data_error(text: &str) -> Refusal {
             return Refusal::new(code, message).field(path);
         }
     }
-    let (path, what) = detail.split_once(": ").unwrap_or(("", detail));
+    // A path is a field name or index (`cost_lines[0].item`); serde's own words have spaces.
+    let (path, what) = match detail.split_once(": ") {
+        Some((path, what)) if !path.contains(' ') => (path, what),
+        _ => ("", detail),
+    };
     let field = match what.split('`').nth(1) {
         Some(missing) if what.starts_with("missing field") => {
             if path.is_empty() {
@@ -485,6 +489,12 @@ mod tests {
             "Failed to deserialize the JSON body into the target type: cost_lines[0].quantity: invalid type: integer `3`, expected a string at line 1 column 40",
         );
         assert_eq!(r.field.as_deref(), Some("cost_lines[0].quantity"));
+        assert!(!r.message.contains("invalid"), "{}", r.message);
+        // Without a path (a flattened or whole-body error) no English becomes the field.
+        let r = data_error(
+            "Failed to deserialize the JSON body into the target type: invalid type: string \"yes\", expected a boolean at line 1 column 30",
+        );
+        assert_eq!(r.field.as_deref(), Some("请求内容"));
         assert!(!r.message.contains("invalid"), "{}", r.message);
     }
 }

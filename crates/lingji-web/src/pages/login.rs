@@ -35,7 +35,11 @@ struct NextQuery {
 
 /// Only local paths may follow a login: no open redirect to another site.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and line breaks from a URL, so `/\t/evil.example` would become
+    // `//evil.example`; a line break in a Location header is refused by the server. Neither
+    // belongs in a local path, nor does any other control or space.
+    let plain = !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_string()
     } else {
         "/".to_string()
@@ -137,5 +141,9 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/\r\n/x"), "/");
+        assert_eq!(safe_next("/ /evil.example"), "/");
     }
 }
