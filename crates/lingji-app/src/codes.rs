@@ -116,6 +116,12 @@ fn read_csv(bytes: &[u8]) -> Result<Rows, Refusal> {
             )
             .field(format!("第 {} 行", i + 1)));
         }
+        if let Some(c) = record.iter().find_map(lingji_domain::text::first_control) {
+            return Err(lingji_domain::text::control_refusal(
+                c,
+                &format!("第 {} 行", i + 1),
+            ));
+        }
         rows.push((i + 1, record.iter().map(|c| c.trim().to_string()).collect()));
     }
     Ok(rows)
@@ -492,6 +498,12 @@ mod tests {
         assert_eq!(
             read_table("x.csv", b"\xff\xfe\x00").unwrap_err().code,
             "FILE_ENCODING"
+        );
+        assert_eq!(
+            read_table("x.csv", "编码,名称\n301,工资\u{0}福利\n".as_bytes())
+                .unwrap_err()
+                .code,
+            "TEXT_CONTROL_CHAR"
         );
     }
 }

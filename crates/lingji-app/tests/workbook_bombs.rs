@@ -104,6 +104,15 @@ fn a_sheet_beyond_the_cell_budget_is_refused_and_one_within_is_read() {
     let rows = Book::open(&bytes, enough).unwrap().first_sheet().unwrap();
     assert_eq!(rows.len(), 30);
     assert_eq!(rows[29], (30, vec!["29".to_string(); 5]));
+    // A control character in a cell is refused by its cell, as in a form field.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "项目名称").unwrap();
+    sheet.write_string(1, 0, "校舍\u{1b}维修").unwrap();
+    let controlled = book.save_to_buffer().unwrap();
+    let r = refusal(&controlled, enough);
+    assert_eq!(r.code, "TEXT_CONTROL_CHAR", "{r:?}");
+    assert_eq!(r.field.as_deref(), Some("Sheet1!A2"));
     // One column more than the layout has is named by its cell.
     let narrow = Limits {
         columns: 4,

@@ -170,6 +170,13 @@ impl<'a> Book<'a> {
                         limits,
                     ));
                 }
+                // A workbook is text people typed, like a form: a control character is refused
+                // by its cell here, as the web's guard refuses it in a form field, so SQLite
+                // (which would store it) and PostgreSQL (which refuses NUL) answer alike.
+                if let Some(c) = lingji_domain::text::first_control(&text) {
+                    let cell = format!("{name}!{}", reference((row, column)));
+                    return Err(lingji_domain::text::control_refusal(c, &cell));
+                }
                 *cells += 1;
                 if *cells > limits.cells {
                     return Err(too_large(
