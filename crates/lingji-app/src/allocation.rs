@@ -82,42 +82,62 @@ pub struct RunView {
     pub unreadable: Option<String>,
 }
 
+/// The figures a run keeps as JSON: its scenario, its book and its tier totals.
+type Figures = (Scenario, Vec<Outcome>, Vec<TierResult>);
+
+/// Reads a run's stored figures. One the reader refuses (an amount beyond 1 万亿元 from before
+/// the limit was enforced at input) names the run and the value instead of failing the page.
+fn figures(header: &RunHeader) -> AppResult<Figures> {
+    let bad = |e: serde_json::Error| {
+        AppError::Refused(Refusal::new(
+            "RUN_FIGURE_UNREADABLE",
+            format!(
+                "第 {} 次测算保存的数值无法读取：{}",
+                header.number,
+                readable(&e)
+            ),
+        ))
+    };
+    Ok((
+        serde_json::from_str(&header.scenario).map_err(bad)?,
+        serde_json::from_str(&header.books).map_err(bad)?,
+        serde_json::from_str(&header.tiers).map_err(bad)?,
+    ))
+}
+
 impl RunView {
     /// The run for a listing: one whose figures cannot be read is listed without them and says
     /// why, so one bad run never hides the others.
     fn listed(header: RunHeader) -> RunView {
-        let scenario_changes = serde_json::from_str(&header.scenario).unwrap_or_default();
-        RunView::try_from(header.clone()).unwrap_or_else(|e| RunView {
-            header,
-            scenario_changes,
-            book_totals: Vec::new(),
-            tier_totals: Vec::new(),
-            unreadable: Some(e.refusal().message),
-        })
+        match figures(&header) {
+            Ok((scenario_changes, book_totals, tier_totals)) => RunView {
+                header,
+                scenario_changes,
+                book_totals,
+                tier_totals,
+                unreadable: None,
+            },
+            Err(e) => RunView {
+                scenario_changes: serde_json::from_str(&header.scenario).unwrap_or_default(),
+                header,
+                book_totals: Vec::new(),
+                tier_totals: Vec::new(),
+                unreadable: Some(e.refusal().message),
+            },
+        }
     }
 }
 
 impl TryFrom<RunHeader> for RunView {
     type Error = AppError;
     fn try_from(header: RunHeader) -> AppResult<RunView> {
-        // A stored figure the reader refuses (an amount beyond 1 万亿元 from before the limit was
-        // enforced at input) names the run and the value instead of failing the page.
-        let bad = |e: serde_json::Error| {
-            AppError::Refused(Refusal::new(
-                "RUN_FIGURE_UNREADABLE",
-                format!(
-                    "第 {} 次测算保存的数值无法读取：{}",
-                    header.number,
-                    readable(&e)
-                ),
-            ))
-        };
+        let (scenario_changes, book_totals, tier_totals) = figures(&header)?;
         Ok(RunView {
-            scenario_changes: serde_json::from_str(&header.scenario).map_err(bad)?,
-            book_totals: serde_json::from_str(&header.books).map_err(bad)?,
-            tier_totals: serde_json::from_str(&header.tiers).map_err(bad)?,
-            unreadable: None,
             header,
+            scenario_changes,
+            book_totals,
+            tier_totals,
+            unreadable: None,
         })
     }
 }
