@@ -25,10 +25,15 @@ impl App {
         Ok(audit::verify_all(&mut conn, anchor).await?)
     }
 
-    /// The chain's head (sequence number and hash), to keep outside the database as an anchor.
+    /// Seals the budget lines' chains that moved since the last seal into the main chain, then
+    /// returns the main chain's head (position and hash), to keep outside the database as an
+    /// anchor: it covers every line chain up to the seal.
     pub async fn audit_anchor(&self) -> AppResult<(i64, String)> {
-        let mut conn = self.store.write().acquire().await?;
-        Ok(audit::head(&mut conn).await?)
+        let mut tx = self.store.begin().await?;
+        audit::seal_lines(&mut tx).await?;
+        let head = audit::head(&mut tx).await?;
+        tx.commit().await?;
+        Ok(head)
     }
 
     /// Checks every budget line's balance against its ledger entries replayed (ZB-7a): the

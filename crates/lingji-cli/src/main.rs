@@ -320,13 +320,14 @@ enum AuditCommand {
     /// Verify the keyed hash chain, every payment against its audit events and ledger entries,
     /// and every line's balance against its entries; exit code 1 names what is damaged.
     Verify {
-        /// An anchor printed earlier by `lingji audit anchor` (`SEQ:HASH`): the chain must
-        /// still reach it with the same hash (catches a truncated tail).
+        /// An anchor printed earlier by `lingji audit anchor` (`LINK:HASH`): the main chain
+        /// must still reach it with the same hash, and through the seals before it every line
+        /// chain where it stood (catches a truncated tail).
         #[arg(long)]
         anchor: Option<String>,
     },
-    /// Print the chain's head as `SEQ:HASH`, to keep outside the database for `verify
-    /// --anchor`.
+    /// Seal the budget lines' chains into the main chain, then print its head as `LINK:HASH`,
+    /// to keep outside the database for `verify --anchor`.
     Anchor,
 }
 
@@ -474,11 +475,11 @@ async fn open(config: &Config) -> Result<App> {
         .with_context(|| format!("打开数据库 {}", config.redacted_database_url()))
 }
 
-/// An anchor as `lingji audit anchor` prints it: `SEQ:HASH`.
+/// An anchor as `lingji audit anchor` prints it: `LINK:HASH` (a position on the main chain).
 fn parse_anchor(raw: &str) -> Result<(i64, String)> {
     let bad = || {
         anyhow::anyhow!(
-            "锚点格式应为 序号:哈希（lingji audit anchor 的输出），收到：{raw}（AUDIT_ANCHOR_INVALID）"
+            "锚点格式应为 位置:哈希（lingji audit anchor 的输出），收到：{raw}（AUDIT_ANCHOR_INVALID）"
         )
     };
     let (seq, hash) = raw.trim().split_once(':').ok_or_else(bad)?;

@@ -112,7 +112,7 @@ async fn audit_verify_notices_a_deleted_event(backend: Backend) {
     tamper(&db, "DELETE FROM audit_events WHERE seq = 7").await;
     let out = lingji(&db, &["audit", "verify"], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("缺少第 7 号"), "{}", text(&out));
+    assert!(text(&out).contains("缺少第 7 条"), "{}", text(&out));
 }
 
 async fn operators_manage_users_and_code_tables(backend: Backend) {

@@ -12,7 +12,7 @@ use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, Store, backend_tests};
 use lingji_app::{App, Caller, Settings};
 use lingji_domain::Money;
-use lingji_domain::audit::{AuditKey, event_hash};
+use lingji_domain::audit::{AuditKey, record_hash};
 use lingji_domain::execution::{PayeeKind, PaymentDraft};
 
 fn lingji_at(url: &str, key: &std::path::Path, args: &[&str]) -> Output {
@@ -182,8 +182,9 @@ async fn audit_verify_names_an_altered_or_deleted_payment(backend: Backend) {
     );
 }
 
-/// The attacker's rewrite: event `from` gets `after`, and it and every later event are
-/// rehashed — unkeyed (`key` None) or with a key of the attacker's — and the head follows.
+/// The attacker's rewrite of the main chain: its event at position `from` gets `after`, and
+/// it and every later event are rehashed — unkeyed (`key` None) or with a key of the
+/// attacker's — and the head follows.
 async fn rewrite_chain(db: &TestDb, from: i64, after: &str, key: Option<&AuditKey>) {
     type Event = (
         i64,
@@ -199,31 +200,33 @@ async fn rewrite_chain(db: &TestDb, from: i64, after: &str, key: Option<&AuditKe
     );
     let store = Store::connect(&db.config).await.unwrap();
     let events: Vec<Event> = sqlx::query_as(
-        "SELECT seq, at, jurisdiction_id, actor_id, actor, action, entity_type, entity_id, before, after \
-         FROM audit_events ORDER BY seq",
+        "SELECT link, at, jurisdiction_id, actor_id, actor, action, entity_type, entity_id, before, after \
+         FROM audit_events WHERE chain = 0 ORDER BY link",
     )
     .fetch_all(store.write())
     .await
     .unwrap();
     let mut prev = lingji_domain::audit::GENESIS_HASH.to_string();
-    for (seq, at, j, actor_id, actor, action, etype, eid, before, mut aft) in events {
-        if seq < from {
-            let (h,): (String,) = sqlx::query_as("SELECT hash FROM audit_events WHERE seq = $1")
-                .bind(seq)
-                .fetch_one(store.write())
-                .await
-                .unwrap();
+    for (link, at, j, actor_id, actor, action, etype, eid, before, mut aft) in events {
+        if link < from {
+            let (h,): (String,) =
+                sqlx::query_as("SELECT hash FROM audit_events WHERE chain = 0 AND link = $1")
+                    .bind(link)
+                    .fetch_one(store.write())
+                    .await
+                    .unwrap();
             prev = h;
             continue;
         }
-        if seq == from {
+        if link == from {
             aft = after.to_string();
         }
-        let hash = event_hash(
+        let hash = record_hash(
             key,
             &prev,
-            seq,
-            &[
+            0,
+            link,
+            [
                 &at,
                 &j.to_string(),
                 &actor_id.to_string(),
@@ -235,17 +238,17 @@ async fn rewrite_chain(db: &TestDb, from: i64, after: &str, key: Option<&AuditKe
                 &aft,
             ],
         );
-        sqlx::query("UPDATE audit_events SET after = $1, prev_hash = $2, hash = $3, keyed = $4 WHERE seq = $5")
+        sqlx::query("UPDATE audit_events SET after = $1, prev_hash = $2, hash = $3, keyed = $4 WHERE chain = 0 AND link = $5")
             .bind(&aft)
             .bind(&prev)
             .bind(&hash)
             .bind(i64::from(key.is_some()))
-            .bind(seq)
+            .bind(link)
             .execute(store.write())
             .await
             .unwrap();
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
+            .bind(link)
             .bind(&hash)
             .execute(store.write())
             .await
@@ -282,20 +285,19 @@ async fn audit_anchor_catches_a_truncated_tail(backend: Backend) {
     let out = lingji(&db, &["audit", "anchor"]);
     assert!(out.status.success(), "{}", text(&out));
     let anchor = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let (seq, _) = anchor.split_once(':').expect("SEQ:HASH");
-    let seq: i64 = seq.parse().unwrap();
+    let (link, _) = anchor.split_once(':').expect("LINK:HASH");
+    let link: i64 = link.parse().unwrap();
     let out = verify_passes(&db, &["audit", "verify", "--anchor", &anchor]);
     assert!(out.contains("锚点相符"), "{out}");
     // The newest three events removed and the head set back to the one before them: the chain
     // is whole by itself, only the anchor kept elsewhere shows what is missing.
+    let kept = link - 3;
     tamper(
         &db,
         &format!(
-            "DELETE FROM audit_events WHERE seq > {}; \
-             UPDATE audit_head SET seq = {}, hash = (SELECT hash FROM audit_events WHERE seq = {}) WHERE id = 1",
-            seq - 3,
-            seq - 3,
-            seq - 3
+            "DELETE FROM audit_events WHERE chain = 0 AND link > {kept}; \
+             UPDATE audit_head SET seq = {kept}, \
+             hash = (SELECT hash FROM audit_events WHERE chain = 0 AND link = {kept}) WHERE id = 1"
         ),
     )
     .await;
@@ -303,7 +305,7 @@ async fn audit_anchor_catches_a_truncated_tail(backend: Backend) {
     verify_fails_with(
         &db,
         &["audit", "verify", "--anchor", &anchor],
-        &format!("达不到锚点第 {seq} 号"),
+        &format!("达不到锚点第 {link} 条"),
     );
     let out = lingji(&db, &["audit", "verify", "--anchor", "12:xyz"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
@@ -314,6 +316,44 @@ async fn audit_anchor_catches_a_truncated_tail(backend: Backend) {
     );
 }
 
+/// A payment's request event lives on its line's chain. The newest payment of a line removed
+/// with everything that shows it — its event, its hits, its ledger entry, the money it held, its
+/// row — and the line's head set back: nothing in the database contradicts it any more, but
+/// the seal `lingji audit anchor` wrote into the main chain still says where the line stood.
+async fn a_line_chain_truncated_after_an_anchor_is_named_by_its_seal(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    demo_with_payments(&db, 9);
+    let out = lingji(&db, &["audit", "anchor"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let anchor = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let line = scalar(&db, "SELECT line_id FROM payments ORDER BY id DESC LIMIT 1").await;
+    let id = scalar(&db, "SELECT MAX(id) FROM payments").await;
+    tamper(
+        &db,
+        &format!(
+            "UPDATE budget_lines SET reserved = reserved - (SELECT amount FROM payments WHERE id = {id}) \
+             WHERE id = {line}; \
+             DELETE FROM ledger_entries WHERE reference = (SELECT idempotency_key FROM payments WHERE id = {id}); \
+             DELETE FROM payment_hits WHERE payment_id = {id}; \
+             UPDATE payment_usage SET amount = amount - (SELECT amount FROM payments WHERE id = {id}) \
+             WHERE unit_id = (SELECT unit_id FROM payments WHERE id = {id}) \
+             AND economic_code = (SELECT economic_code FROM payments WHERE id = {id}); \
+             DELETE FROM payments WHERE id = {id}; \
+             UPDATE audit_line_heads SET link = link - 1, \
+             hash = (SELECT prev_hash FROM audit_events WHERE chain = {line} ORDER BY link DESC LIMIT 1) \
+             WHERE line_id = {line}; \
+             DELETE FROM audit_events WHERE chain = {line} \
+             AND link = (SELECT MAX(link) FROM audit_events WHERE chain = {line})"
+        ),
+    )
+    .await;
+    let needle = format!("封存时，指标 #{line} 的审计链到第");
+    verify_fails_with(&db, &["audit", "verify"], &needle);
+    verify_fails_with(&db, &["audit", "verify", "--anchor", &anchor], &needle);
+}
+
 /// A database of the version before the key: its chain is plain SHA-256 and it has no key
 /// file. The first start creates the key and the start event; the old events keep verifying.
 async fn a_chain_written_before_the_key_keeps_verifying(backend: Backend) {
@@ -321,14 +361,26 @@ async fn a_chain_written_before_the_key_keeps_verifying(backend: Backend) {
         return;
     };
     demo_with_payments(&db, 6);
-    // As the version before wrote it: every event unkeyed, no key file.
+    // As the version before wrote it: every event unkeyed on one chain, no payment request
+    // events (nor line chains), no key file.
+    tamper(
+        &db,
+        "DELETE FROM audit_events WHERE chain <> 0; DELETE FROM audit_line_heads",
+    )
+    .await;
     rewrite_chain(&db, 1, "{}", None).await;
     std::fs::remove_file(db.config.audit_key_path()).unwrap();
     let events = scalar(&db, "SELECT COUNT(*) FROM audit_events").await;
     let out = verify_passes(&db, &["audit", "verify"]);
+    // The key start is the newest event; its log number, as the audit page shows it.
+    let start = scalar(
+        &db,
+        "SELECT MAX(seq) FROM audit_events WHERE action = 'audit.key'",
+    )
+    .await;
     assert!(
         out.contains(&format!("共 {} 条事件", events + 1))
-            && out.contains(&format!("密钥签名自第 {} 号起", events + 1)),
+            && out.contains(&format!("密钥签名自第 {start} 号起")),
         "{out}"
     );
     assert!(db.config.audit_key_path().exists());
@@ -468,6 +520,7 @@ backend_tests!(
     audit_verify_names_an_altered_or_deleted_payment,
     audit_verify_names_a_chain_rewritten_without_the_key,
     audit_anchor_catches_a_truncated_tail,
+    a_line_chain_truncated_after_an_anchor_is_named_by_its_seal,
     the_audit_key_file_is_created_private_and_then_required,
     a_chain_written_before_the_key_keeps_verifying,
     a_backup_taken_during_a_burst_of_payments_restores_and_verifies,

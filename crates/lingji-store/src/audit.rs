@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use lingji_domain::audit::{
-    AuditKey, AuditRecord, ChainBreak, ChainVerifier, KEY_START_ACTION, event_hash,
+    AuditKey, AuditRecord, ChainBreak, GENESIS_HASH, KEY_START_ACTION, LogVerifier, MAIN_CHAIN,
+    SEAL_ACTION, Seal, record_hash,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -124,7 +125,7 @@ fn hex_suffix() -> String {
 /// (every event after the key start is keyed), found without scanning the chain.
 pub async fn keyed_head(conn: &mut AnyConnection) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_as::<_, (i64,)>(
-        "SELECT e.seq FROM audit_events e JOIN audit_head h ON h.seq = e.seq \
+        "SELECT e.seq FROM audit_events e JOIN audit_head h ON h.seq = e.link AND e.chain = 0 \
          WHERE h.id = 1 AND e.keyed = 1",
     )
     .fetch_optional(&mut *conn)
@@ -177,7 +178,7 @@ pub async fn start_keyed(conn: &mut AnyConnection, path: &Path) -> Result<AuditK
     let (organisations,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organisations")
         .fetch_one(&mut *tx)
         .await?;
-    let new_database = chain.seq == 0 && organisations == 0;
+    let new_database = chain.link == 0 && organisations == 0;
     if any_keyed(&mut tx).await?.is_some() || (existed && !new_database) {
         chain.finish(&mut tx).await?;
         tx.commit().await?;
@@ -187,7 +188,7 @@ pub async fn start_keyed(conn: &mut AnyConnection, path: &Path) -> Result<AuditK
         .fetch_one(&mut *tx)
         .await?;
     let start = KeyStart {
-        unkeyed_events: chain.seq,
+        unkeyed_events: chain.link,
         payments_before,
     };
     chain
@@ -259,18 +260,18 @@ pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, St
 #[derive(Debug)]
 #[must_use = "finish() writes the head; without it the transaction must not commit"]
 pub struct Chain {
-    seq: i64,
+    link: i64,
     hash: String,
 }
 
 impl Chain {
     /// Takes the head, locking it until the transaction ends.
     pub async fn take(conn: &mut AnyConnection) -> Result<Chain, StoreError> {
-        let (seq, hash): (i64, String) =
+        let (link, hash): (i64, String) =
             sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
                 .fetch_one(&mut *conn)
                 .await?;
-        Ok(Chain { seq, hash })
+        Ok(Chain { link, hash })
     }
 
     /// Appends an event after the last one; returns its sequence number.
@@ -289,12 +290,7 @@ impl Chain {
         conn: &mut AnyConnection,
         e: NewEvent<'_>,
     ) -> Result<i64, StoreError> {
-        if crate::is_postgres(conn) {
-            return self.insert(conn, e, true).await;
-        }
-        let seq = self.insert(conn, e, false).await?;
-        self.finish(conn).await?;
-        Ok(seq)
+        self.insert(conn, e, true).await
     }
 
     async fn insert(
@@ -303,55 +299,18 @@ impl Chain {
         e: NewEvent<'_>,
         with_head: bool,
     ) -> Result<i64, StoreError> {
-        let seq = self.seq + 1;
-        let at = now_text();
-        let hash = event_hash(
-            Some(installed_key()?),
-            &self.hash,
-            seq,
-            &[
-                &at,
-                &e.jurisdiction_id.to_string(),
-                &e.actor_id.to_string(),
-                e.actor,
-                e.action,
-                e.entity_type,
-                &e.entity_id,
-                &e.before,
-                &e.after,
-            ],
-        );
-        const INSERT: &str = "INSERT INTO audit_events (seq, at, jurisdiction_id, actor_id, actor, action, \
-             entity_type, entity_id, before, after, prev_hash, hash, keyed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)";
-        const INSERT_WITH_HEAD: &str = "WITH event AS (INSERT INTO audit_events (seq, at, \
-             jurisdiction_id, actor_id, actor, action, entity_type, entity_id, before, after, \
-             prev_hash, hash, keyed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)) \
-             UPDATE audit_head SET seq = $1, hash = $12 WHERE id = 1";
-        sqlx::query(if with_head { INSERT_WITH_HEAD } else { INSERT })
-            .bind(seq)
-            .bind(&at)
-            .bind(e.jurisdiction_id)
-            .bind(e.actor_id)
-            .bind(e.actor)
-            .bind(e.action)
-            .bind(e.entity_type)
-            .bind(&e.entity_id)
-            .bind(&e.before)
-            .bind(&e.after)
-            .bind(&self.hash)
-            .bind(&hash)
-            .execute(&mut *conn)
-            .await?;
-        self.seq = seq;
+        let link = self.link + 1;
+        let head = with_head.then_some(HeadWrite::Main);
+        let (seq, hash) = insert_event(conn, MAIN_CHAIN, link, &self.hash, &e, head).await?;
+        self.link = link;
         self.hash = hash;
         Ok(seq)
     }
 
-    /// Writes the head: the last sequence number and hash.
+    /// Writes the head: the last position and hash.
     pub async fn finish(self, conn: &mut AnyConnection) -> Result<(), StoreError> {
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(self.seq)
+            .bind(self.link)
             .bind(&self.hash)
             .execute(&mut *conn)
             .await?;
@@ -359,9 +318,197 @@ impl Chain {
     }
 }
 
+/// The head an event's insert writes with it.
+#[derive(Debug, Clone, Copy)]
+enum HeadWrite {
+    /// The main chain's (`audit_head`).
+    Main,
+    /// Its budget line's (`audit_line_heads`).
+    Line,
+}
+
+/// An event's insert: chain `$1`, position `$2`, hash `$3`, then its content.
+macro_rules! insert_event {
+    () => {
+        "INSERT INTO audit_events (chain, link, hash, at, jurisdiction_id, actor_id, actor, \
+         action, entity_type, entity_id, before, after, prev_hash, keyed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING seq"
+    };
+}
+
+/// The heads' updates, over the event's chain (`$1`), position (`$2`) and hash (`$3`).
+macro_rules! main_head {
+    () => {
+        "UPDATE audit_head SET seq = $2, hash = $3 WHERE id = 1"
+    };
+}
+macro_rules! line_head {
+    () => {
+        "UPDATE audit_line_heads SET link = $2, hash = $3 WHERE line_id = $1"
+    };
+}
+
+impl HeadWrite {
+    /// The head's update alone.
+    fn statement(self) -> &'static str {
+        match self {
+            HeadWrite::Main => main_head!(),
+            HeadWrite::Line => line_head!(),
+        }
+    }
+
+    /// The event's insert and the head's update as one statement (PostgreSQL).
+    fn with_event(self) -> &'static str {
+        match self {
+            HeadWrite::Main => concat!(
+                "WITH event AS (",
+                insert_event!(),
+                "), head AS (",
+                main_head!(),
+                ") SELECT seq FROM event"
+            ),
+            HeadWrite::Line => concat!(
+                "WITH event AS (",
+                insert_event!(),
+                "), head AS (",
+                line_head!(),
+                ") SELECT seq FROM event"
+            ),
+        }
+    }
+}
+
+/// Inserts an event at `link` of `chain` after `prev_hash`; its log number and hash. With
+/// `head`, the chain's head is written too: on PostgreSQL in the same statement, a round trip
+/// fewer while the head is held.
+async fn insert_event(
+    conn: &mut AnyConnection,
+    chain: i64,
+    link: i64,
+    prev_hash: &str,
+    e: &NewEvent<'_>,
+    head: Option<HeadWrite>,
+) -> Result<(i64, String), StoreError> {
+    let at = now_text();
+    let (jurisdiction, actor_id) = (e.jurisdiction_id.to_string(), e.actor_id.to_string());
+    let hash = record_hash(
+        Some(installed_key()?),
+        prev_hash,
+        chain,
+        link,
+        [
+            &at,
+            &jurisdiction,
+            &actor_id,
+            e.actor,
+            e.action,
+            e.entity_type,
+            &e.entity_id,
+            &e.before,
+            &e.after,
+        ],
+    );
+    let postgres = crate::is_postgres(conn);
+    let statement = match head {
+        Some(head) if postgres => head.with_event(),
+        _ => insert_event!(),
+    };
+    let (seq,): (i64,) = sqlx::query_as(statement)
+        .bind(chain)
+        .bind(link)
+        .bind(&hash)
+        .bind(&at)
+        .bind(e.jurisdiction_id)
+        .bind(e.actor_id)
+        .bind(e.actor)
+        .bind(e.action)
+        .bind(e.entity_type)
+        .bind(&e.entity_id)
+        .bind(&e.before)
+        .bind(&e.after)
+        .bind(prev_hash)
+        .fetch_one(&mut *conn)
+        .await?;
+    if let Some(head) = head
+        && !postgres
+    {
+        sqlx::query(head.statement())
+            .bind(chain)
+            .bind(link)
+            .bind(&hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok((seq, hash))
+}
+
+/// Appends an event to the chain of budget line `line` (a payment request's) inside the
+/// caller's transaction; its log number. The line's head row is locked from here to the end
+/// of the transaction — as the line's own row already is when the request holds money — so
+/// requests on one line chain one after another and requests on different lines never wait
+/// for each other. The head is marked unsealed for the next seal.
+pub async fn append_to_line(
+    conn: &mut AnyConnection,
+    line: i64,
+    e: NewEvent<'_>,
+) -> Result<i64, StoreError> {
+    let (link, hash): (i64, String) = sqlx::query_as(
+        "INSERT INTO audit_line_heads (line_id, link, hash, sealed) VALUES ($1, 0, $2, 0) \
+         ON CONFLICT (line_id) DO UPDATE SET sealed = 0 RETURNING link, hash",
+    )
+    .bind(line)
+    .bind(GENESIS_HASH)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (seq, _) = insert_event(conn, line, link + 1, &hash, &e, Some(HeadWrite::Line)).await?;
+    Ok(seq)
+}
+
+/// How many line heads one seal event records (about 90 bytes each).
+const SEAL_BATCH: usize = 5_000;
+
+/// Seals the heads of every line chain that moved since the last seal into the main chain
+/// (`audit.seal` events, by line, [`SEAL_BATCH`] lines each) inside the caller's transaction;
+/// the number of lines sealed. Taking the unsealed heads locks them, so a request writing to
+/// one of those lines waits until the seal commits and its event comes after the seal in the
+/// log — the seal records exactly where each line stood.
+pub async fn seal_lines(conn: &mut AnyConnection) -> Result<usize, StoreError> {
+    // The main head first: two seals at once then queue on it instead of each locking some
+    // line heads and waiting for the other's.
+    let mut chain = Chain::take(conn).await?;
+    let mut heads: Vec<(i64, i64, String)> = sqlx::query_as(
+        "UPDATE audit_line_heads SET sealed = 1 WHERE sealed = 0 RETURNING line_id, link, hash",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    heads.sort_unstable();
+    for part in heads.chunks(SEAL_BATCH) {
+        let seal = Seal {
+            lines: part.to_vec(),
+        };
+        chain
+            .append(
+                conn,
+                NewEvent {
+                    actor: "system",
+                    action: SEAL_ACTION,
+                    entity_type: "audit",
+                    entity_id: "lines".into(),
+                    ..NewEvent::default()
+                }
+                .after_json(&seal),
+            )
+            .await?;
+    }
+    chain.finish(conn).await?;
+    Ok(heads.len())
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     seq: i64,
+    chain: i64,
+    link: i64,
     at: String,
     jurisdiction_id: i64,
     actor_id: i64,
@@ -380,6 +527,8 @@ impl From<Row> for AuditRecord {
     fn from(r: Row) -> Self {
         AuditRecord {
             seq: r.seq,
+            chain: r.chain,
+            link: r.link,
             at: r.at,
             jurisdiction_id: r.jurisdiction_id,
             actor_id: r.actor_id,
@@ -398,8 +547,8 @@ impl From<Row> for AuditRecord {
 
 macro_rules! audit_columns {
     () => {
-        "seq, at, jurisdiction_id, actor_id, actor, action, entity_type, entity_id, \
-     before, after, prev_hash, hash, keyed"
+        "seq, chain, link, at, jurisdiction_id, actor_id, actor, action, entity_type, \
+     entity_id, before, after, prev_hash, hash, keyed"
     };
 }
 
@@ -509,11 +658,11 @@ fn rest_digest(name: &str, account: &str, code: &str, key: &str) -> [u8; 16] {
 /// What `lingji audit verify` found.
 #[derive(Debug, Clone)]
 pub struct VerifyReport {
-    /// The chain: its event count, or where it breaks.
+    /// The log: its event count (main chain and line chains), or where it breaks.
     pub chain: Result<i64, ChainBreak>,
-    /// The last verified event (sequence number and hash): the anchor to keep.
+    /// The main chain's last verified event (position and hash): the anchor to keep.
     pub head: (i64, String),
-    /// The first keyed event.
+    /// The log's number of the first keyed event.
     pub keyed_from: Option<i64>,
     /// The anchor given, when one was: reached, or why not.
     pub anchor: Option<Result<(), String>>,
@@ -529,8 +678,8 @@ impl VerifyReport {
     }
 }
 
-/// Verifies the whole chain against the head row with the installed key; the number of events
-/// on an intact chain. See [`verify_all`] for the payments and the anchor.
+/// Verifies the whole log against the heads with the installed key; the number of events on an
+/// intact log. See [`verify_all`] for the payments and the anchor.
 pub async fn verify(conn: &mut AnyConnection) -> Result<Result<i64, ChainBreak>, StoreError> {
     Ok(verify_all(conn, None).await?.chain)
 }
@@ -538,20 +687,31 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<Result<i64, ChainBreak>,
 /// How many payment damages are listed before the rest are only counted.
 const DAMAGE_LIST: usize = 20;
 
-/// Verifies the chain with the installed key (reading in pages, memory flat but for one entry
-/// per audited payment), checks it still reaches `anchor` (sequence number and hash kept
-/// elsewhere), and cross-checks every payment against its request and decision events and
-/// its hold in the ledger.
+/// Verifies the whole log with the installed key — the main chain, every line chain and every
+/// seal — reading in pages inside one snapshot (memory flat but for one entry per line and per
+/// audited payment); checks the main chain still reaches `anchor` (position and hash kept
+/// elsewhere), and cross-checks every payment against its request and decision events and its
+/// hold in the ledger.
 pub async fn verify_all(
     conn: &mut AnyConnection,
     anchor: Option<(i64, &str)>,
 ) -> Result<VerifyReport, StoreError> {
+    use sqlx::Connection;
     let key = installed_key()?;
-    let (head_seq, head_hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *conn)
+    // One snapshot for every page, the heads and the payments: on PostgreSQL, events commit
+    // out of the log's order (a line's request may commit after a later number), so pages read
+    // at different moments could miss one.
+    let mut tx = conn.begin().await?;
+    if crate::is_postgres(&tx) {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
             .await?;
-    let mut v = ChainVerifier::new(Some(key));
+    }
+    let (head_link, head_hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut v = LogVerifier::new(key);
     let mut tracked: HashMap<i64, Tracked> = HashMap::new();
     let mut start = KeyStart::default();
     let mut anchor_seen = None;
@@ -565,7 +725,7 @@ pub async fn verify_all(
             " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000"
         ))
         .bind(after)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
@@ -575,48 +735,82 @@ pub async fn verify_all(
                 broken = Some(b);
                 break 'pages;
             }
-            if let Some((seq, hash)) = anchor
-                && r.seq == seq
+            if let Some((link, hash)) = anchor
+                && r.chain == MAIN_CHAIN
+                && r.link == link
             {
                 anchor_seen = Some(r.hash == hash);
             }
             track(&r, &mut tracked, &mut start, &mut damage);
         }
     }
-    let last = (v.keyed_from(), v.last_hash().to_string());
+    let keyed_from = v.main.keyed_from();
+    let (verified, last_hash) = {
+        let (link, hash) = v.main.position();
+        (link, hash.to_string())
+    };
     let chain = match broken {
         Some(b) => Err(b),
-        None => v.finish(Some((head_seq, &head_hash)), true),
+        None => finish_log(&mut tx, v, (head_link, &head_hash)).await?,
     };
-    let verified = match &chain {
-        Ok(n) => *n,
-        Err(b) => b.seq - 1,
-    };
-    let anchor = anchor.map(|(seq, _)| match anchor_seen {
+    let anchor = anchor.map(|(link, _)| match anchor_seen {
         Some(true) => Ok(()),
         Some(false) => Err(format!(
-            "锚点第 {seq} 号事件的哈希与保存的锚点不符：审计链被改写"
+            "锚点第 {link} 条事件的哈希与保存的锚点不符：审计链被改写"
         )),
-        None if seq > verified && chain.is_ok() => Err(format!(
-            "审计链只到第 {verified} 号事件，达不到锚点第 {seq} 号：末尾事件被删除"
+        None if link > verified && chain.is_ok() => Err(format!(
+            "审计主链只到第 {verified} 条事件，达不到锚点第 {link} 条：末尾事件被删除"
         )),
         None => Err(format!(
-            "审计链在第 {} 号事件处断开，无法核对锚点第 {seq} 号",
+            "审计链在主链第 {} 条事件处断开，无法核对锚点第 {link} 条",
             verified + 1
         )),
     });
     let payments = if chain.is_ok() {
-        check_payments(conn, tracked, start, damage).await?
+        check_payments(&mut tx, tracked, start, damage).await?
     } else {
         Err(vec!["审计链不可信，未核对支付申请".into()])
     };
+    tx.rollback().await?;
     Ok(VerifyReport {
         chain,
-        head: (verified, last.1),
-        keyed_from: last.0,
+        head: (verified, last_hash),
+        keyed_from,
         anchor,
         payments,
     })
+}
+
+/// Ends the walk: the main chain against its head, every line chain against its head (read in
+/// pages); the number of events on an intact log.
+async fn finish_log(
+    conn: &mut AnyConnection,
+    v: LogVerifier<'_>,
+    main_head: (i64, &str),
+) -> Result<Result<i64, ChainBreak>, StoreError> {
+    let LogVerifier { main, mut lines } = v;
+    let main = match main.finish(Some(main_head), true) {
+        Ok(n) => n,
+        Err(b) => return Ok(Err(b)),
+    };
+    let mut after = 0_i64;
+    loop {
+        let page: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT line_id, link, hash FROM audit_line_heads WHERE line_id > $1 \
+             ORDER BY line_id LIMIT 5000",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        for (line, link, hash) in page {
+            if let Err(b) = lines.check_head(line, link, &hash) {
+                return Ok(Err(b));
+            }
+        }
+    }
+    Ok(lines.finish().map(|on_lines| main + on_lines))
 }
 
 /// Notes what a verified event says about payments.
@@ -812,7 +1006,7 @@ async fn check_payments(
     })
 }
 
-/// The chain's head as the store keeps it: the anchor `lingji audit anchor` prints.
+/// The main chain's head as the store keeps it (position and hash).
 pub async fn head(conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
     Ok(
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")

@@ -1,10 +1,9 @@
 //! What a checked payment request records, in one go: the money held on its line (ZB-7a) with
 //! the ledger entry, the payment as its checks left it, the unit's running use by economic code
 //! and the rules' hits (ZX-4b), and its audit event (`payment.request`) in the same
-//! transaction. On PostgreSQL the payment is one statement — one round trip where single
-//! statements would take seven — and the event is appended after it, so the chain's head is
-//! locked only from then to the commit; on SQLite, a transaction (or a savepoint in the
-//! caller's).
+//! transaction, on its line's audit chain (requests on different lines never wait for one
+//! head). On PostgreSQL the payment is one statement — one round trip where single statements
+//! would take seven; on SQLite, a transaction (or a savepoint in the caller's).
 
 use lingji_domain::execution::{Action, Hit, PaymentDraft, PaymentStatus};
 use sqlx::any::AnyArguments;
@@ -203,7 +202,7 @@ async fn append_event(
         idempotency_key: p.draft.idempotency_key.clone(),
         status: status.as_str().to_string(),
     });
-    audit::append(conn, event).await?;
+    audit::append_to_line(conn, p.draft.line_id, event).await?;
     Ok(())
 }
 
