@@ -339,7 +339,8 @@ impl App {
             };
             caller.authorize(Resource::CodeTable, Access::Write, &target)?;
         }
-        let rows = read_table(file_name, bytes)?;
+        let name = file_name.to_string();
+        let rows = crate::blocking::parse(bytes, move |b| read_table(&name, b)).await?;
         let invalid = |errors: Vec<Refusal>| AppError::Invalid {
             summary: Refusal::new(
                 "IMPORT_ROWS_INVALID",

@@ -3,6 +3,7 @@
 //! persists the change with its audit event in one transaction.
 
 mod additions;
+mod blocking;
 pub mod adjustments;
 pub mod allocation;
 pub mod allocation_approval;

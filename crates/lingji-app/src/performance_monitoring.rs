@@ -476,7 +476,8 @@ impl App {
         jurisdiction_id: i64,
         bytes: &[u8],
     ) -> AppResult<MonitoringImport> {
-        let rows = Book::open(bytes, IMPORT_LIMITS)?.first_sheet()?;
+        let rows =
+            crate::blocking::parse(bytes, |b| Book::open(b, IMPORT_LIMITS)?.first_sheet()).await?;
         let mut errors = Vec::new();
         let header_ok = rows.first().is_some_and(|(_, cells)| {
             IMPORT_COLUMNS

@@ -122,7 +122,8 @@ impl App {
     ) -> AppResult<usize> {
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Write, &path)?;
-        let rows = read_table(file_name, bytes)?;
+        let name = file_name.to_string();
+        let rows = crate::blocking::parse(bytes, move |b| read_table(&name, b)).await?;
         let checked = check_rows(&rows).map_err(|errors| AppError::Invalid {
             summary: Refusal::new(
                 "IMPORT_ROWS_INVALID",
@@ -277,7 +278,8 @@ impl App {
         use lingji_domain::project::targets::{Comparator, IndicatorCategory};
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Write, &path)?;
-        let rows = read_table(file_name, bytes)?;
+        let name = file_name.to_string();
+        let rows = crate::blocking::parse(bytes, move |b| read_table(&name, b)).await?;
         let mut errors = Vec::new();
         let mut entries = Vec::new();
         for (line, cells) in &rows {

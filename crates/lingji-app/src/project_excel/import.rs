@@ -119,13 +119,19 @@ impl App {
             )));
         }
         caller.authorize(Resource::Project, Access::Write, &own)?;
+        let catalogue: HashMap<String, i64> = {
+            let mut conn = self.store.read().acquire().await?;
+            standards::list(&mut conn, jurisdiction_id)
+                .await?
+                .into_iter()
+                .map(|s| (s.code, s.id))
+                .collect()
+        };
+        // The file is read off the async workers and before the transaction, which on SQLite
+        // holds the one writer: nobody's payment waits for a workbook to be parsed.
+        let (sheets, entries, mut errors) =
+            crate::blocking::parse(bytes, move |b| read_file(b, &catalogue)).await?;
         let mut tx = self.store.begin().await?;
-        let catalogue: HashMap<String, i64> = standards::list(&mut tx, jurisdiction_id)
-            .await?
-            .into_iter()
-            .map(|s| (s.code, s.id))
-            .collect();
-        let (sheets, entries, mut errors) = read_file(bytes, &catalogue)?;
         let codes = year_codes(&mut tx, year.value()).await?;
         let mut adds = Additions::begin(&mut tx).await?;
         let own_unit = caller.actor().and_then(|a| a.org.unit);
