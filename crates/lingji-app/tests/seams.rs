@@ -452,7 +452,84 @@ async fn qj_5b_the_zibo_grade_cut_is_labelled_qj_5b(backend: Backend) {
     assert_eq!(grade.amount, Money::from_yuan(10_000));
 }
 
+/// 涉及人的民生 is what the unit states and finance finds, not a guess from the class; the run
+/// reads finance's finding.
+async fn cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance(backend: Backend) {
+    let Some(w) = World::new(backend, Preset::CsCity).await else {
+        return;
+    };
+    let stated = |d: &mut lingji_app::projects::ProjectDraft| d.livelihood = true;
+    // Stated and confirmed; stated and overruled; public service but not stated.
+    let confirmed = w
+        .create(
+            &Ask {
+                name: "困难学生生活补助",
+                edit: stated,
+                ..Ask::default()
+            },
+            THIS,
+        )
+        .await;
+    w.admit(confirmed, None).await;
+    let overruled = w
+        .create(
+            &Ask {
+                name: "教师培训基地建设",
+                edit: stated,
+                ..Ask::default()
+            },
+            THIS,
+        )
+        .await;
+    w.admit(overruled, Some(false)).await;
+    let silent = w.admitted(&Ask::default(), THIS).await;
+    for (id, said, found) in [
+        (confirmed, true, Some(true)),
+        (overruled, true, Some(false)),
+        (silent, false, Some(false)),
+    ] {
+        let (d, history) = w.app.project(&w.system, id).await.unwrap();
+        assert_eq!(
+            (
+                d.project.header.livelihood,
+                d.project.header.livelihood_checked
+            ),
+            (said, found)
+        );
+        assert!(
+            history.iter().any(|h| h.note.contains("涉及人的民生")),
+            "{history:?}"
+        );
+    }
+    w.approve_year(THIS).await;
+    let runs = w
+        .app
+        .allocation_runs(&w.system, w.city, THIS)
+        .await
+        .unwrap();
+    let (_, items) = w
+        .app
+        .allocation_items(&w.system, w.city, runs[0].header.id)
+        .await
+        .unwrap();
+    let exempt = |id: i64| {
+        items
+            .iter()
+            .find(|i| i.candidate.id == id)
+            .unwrap()
+            .candidate
+            .livelihood
+    };
+    assert!(exempt(confirmed));
+    assert!(!exempt(overruled));
+    assert!(
+        !exempt(silent),
+        "a public-service project is not exempt by its class"
+    );
+}
+
 backend_tests!(
+    cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance,
     cs_5a_a_fully_paid_continuing_project_is_100_percent_executed,
     zx_2_a_carried_over_project_is_counted_once,
     zx_3a_a_project_not_requested_again_is_cancelled_and_in_the_base,
