@@ -6,7 +6,8 @@
 
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
-    AdjustmentKind, AdjustmentStatus, LineSide, SupplementFacts, check_supplement, check_transfer,
+    AdjustmentKind, AdjustmentStatus, LineSide, MoneyMovement, SupplementFacts, check_supplement,
+    check_transfer,
 };
 use lingji_domain::fund::FundBook;
 use lingji_domain::org::OrgPath;
@@ -369,6 +370,18 @@ impl App {
                 }
             }
         };
+        let (movement, field) = match new.kind {
+            AdjustmentKind::Transfer => (MoneyMovement::Transfer, "from_line_id"),
+            AdjustmentKind::Supplement => (MoneyMovement::Supplement, "project_id"),
+        };
+        crate::year_end::refuse_if_closed(
+            &mut tx,
+            jurisdiction_id,
+            new.fiscal_year,
+            movement,
+            field,
+        )
+        .await?;
         let id = store::insert(&mut tx, &new).await?;
         lingji_store::audit::append(
             &mut tx,
@@ -418,6 +431,21 @@ impl App {
             .ok_or_else(|| AppError::not_found("预算调整"))?;
         if a.status != AdjustmentStatus::Requested {
             return Err(AppError::stale());
+        }
+        if approve {
+            // Requested before the close, decided after it: the year's money is gone.
+            let movement = match a.kind {
+                AdjustmentKind::Transfer => MoneyMovement::Transfer,
+                AdjustmentKind::Supplement => MoneyMovement::Supplement,
+            };
+            crate::year_end::refuse_if_closed(
+                &mut tx,
+                jurisdiction_id,
+                a.fiscal_year,
+                movement,
+                "id",
+            )
+            .await?;
         }
         let reference = format!("预算调整 {id}");
         let mut new_line = None;

@@ -9,14 +9,15 @@ use lingji_domain::allocation::{
     TierResult, compare, run, set_aside_reserve,
 };
 use lingji_domain::authz::{Access, Resource};
+use lingji_domain::execution::ProjectExecution;
 use lingji_domain::fund::FundBook;
 use lingji_domain::money::MAX_INPUT_YUAN;
 use lingji_domain::org::OrgPath;
 use lingji_domain::policy::{PolicyProfile, Rate, Score};
+use lingji_domain::project::ProjectKind;
 use lingji_domain::project::cost::{
     Headcount, StandardCategory, basic_expenditure, funded_contract_staff,
 };
-use lingji_domain::project::{MatterClass, ProjectKind};
 use lingji_domain::review::eligibility::eligibility;
 use lingji_domain::tier::{Guarantee, SpendingTier};
 use lingji_domain::{Money, Refusal};
@@ -243,12 +244,18 @@ fn project_candidate(a: &Admitted) -> Candidate {
             }),
         last_year: previous.map(|p| p.approved).filter(|m| *m > Money::ZERO),
         key_special: h.features.special_fund,
-        livelihood: tier == SpendingTier::ThreeGuarantees
-            || h.matter_class == Some(MatterClass::PublicService),
+        // CS-2b's exemption as finance found it at review (the unit states it, finance
+        // checks it), not a guess from the project's class.
+        livelihood: h.livelihood_checked.unwrap_or(false),
         signals: Signals {
-            execution_rate: previous
-                .filter(|p| p.approved > Money::ZERO)
-                .map(|p| Rate::ratio(p.spent, p.approved)),
+            execution_rate: previous.and_then(|p| {
+                ProjectExecution {
+                    budget: p.approved,
+                    spent: p.spent,
+                    lines: 0,
+                }
+                .rate()
+            }),
             detail_insufficient: a.cost_lines.iter().any(|(_, _, backed)| !backed),
             stock_funds: Money::ZERO,
             audit_findings: 0,
@@ -274,7 +281,22 @@ async fn library_inputs(
         orgs.iter().map(|o| (o.id, o)).collect();
     let mut candidates = Vec::new();
     let mut excluded = Vec::new();
-    for a in store::admitted(conn, jurisdiction_id, year).await? {
+    // Last year's figures come from its lines' ledger, as the review and the evaluation read
+    // them (CS-5a, CS-2b, ZB-5a, PM-10 agree on one execution rate).
+    let ledger: HashMap<i64, ProjectExecution> =
+        lingji_store::performance::previous_execution(conn, jurisdiction_id, year, "admitted")
+            .await?
+            .into_iter()
+            .collect();
+    for mut a in store::admitted(conn, jurisdiction_id, year).await? {
+        if let Some(p) = a.previous.as_mut() {
+            let e = ledger
+                .get(&a.project.id)
+                .copied()
+                .unwrap_or_default()
+                .or_recorded(p.approved, p.spent);
+            (p.approved, p.spent) = (e.budget, e.spent);
+        }
         let h = &a.project.header;
         let unit = units.get(&h.unit_id).copied();
         let facts = crate::review_gates::facts_of(h, unit, &a.gates, &lists);

@@ -126,6 +126,15 @@ impl App {
                 "allocation.publish"
             }
             Mark::Approved => {
+                // Approving a closed year's budget would open lines no close ever carries.
+                crate::year_end::refuse_if_closed(
+                    &mut tx,
+                    jurisdiction_id,
+                    year,
+                    lingji_domain::execution::MoneyMovement::NewLine,
+                    "id",
+                )
+                .await?;
                 if h.published_at.is_none() {
                     return Err(refused(
                         "CONTROL_FIGURES_NOT_PUBLISHED",

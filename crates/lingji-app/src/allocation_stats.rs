@@ -1,12 +1,15 @@
 //! What finance reads off a run: year-on-year statistics (ZX-3a), the overlap finder (ZB-10,
 //! ZB-12, ZX-3b), and the run and the statistics as .xlsx workbooks.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use lingji_domain::Money;
+use lingji_domain::allocation::Status;
 use lingji_domain::allocation::{
     OverlapItem, OverlapPair, YearOnYear, YearRow, find_overlaps, year_on_year,
 };
 use lingji_domain::authz::Access;
+use lingji_domain::execution::ProjectExecution;
 use lingji_domain::policy::Rate;
 use lingji_store::allocation as store;
 use rust_xlsxwriter::{Format, Workbook};
@@ -59,6 +62,33 @@ pub struct OverlapView {
 /// the names, or half the indicators, in common.
 pub const OVERLAP_THRESHOLD: Rate = Rate(5_000);
 
+/// Every project funded last year with its department and budget (the ledger's, or what was
+/// recorded for a project without lines), by id.
+async fn funded_last_year(
+    conn: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> AppResult<BTreeMap<i64, (i64, Money)>> {
+    let last = year - 1;
+    let ledger: HashMap<i64, ProjectExecution> =
+        lingji_store::performance::year_execution(conn, jurisdiction_id, last)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(store::year_projects(conn, jurisdiction_id, last)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            let e = ledger
+                .get(&p.id)
+                .copied()
+                .unwrap_or_default()
+                .or_recorded(Money::from_fen(p.approved), Money::from_fen(p.spent));
+            (e.budget > Money::ZERO).then_some((p.id, (p.department_id, e.budget)))
+        })
+        .collect())
+}
+
 impl App {
     /// Year-on-year statistics (ZX-3a) of run `run_id`, or of the year's chosen run (else its
     /// latest): against last year's budget of each project's line.
@@ -97,17 +127,44 @@ impl App {
                 names,
             });
         };
-        let rows: Vec<YearRow> = store::all_items(&mut conn, run.id)
+        // The base (基数) is every project funded last year, read from its lines' ledger like
+        // every other figure of last year; a project of the run is matched to last year's by
+        // its line (`previous_id`), and last year's projects that no project of the run
+        // continues are cancelled — counted, not left out of the ratio.
+        let base = funded_last_year(&mut conn, jurisdiction_id, year).await?;
+        let previous: HashMap<i64, i64> = store::year_projects(&mut conn, jurisdiction_id, year)
+            .await?
+            .into_iter()
+            .filter_map(|p| Some((p.id, p.previous_id?)))
+            .collect();
+        let mut continued = HashSet::new();
+        let mut rows: Vec<YearRow> = store::all_items(&mut conn, run.id)
             .await?
             .into_iter()
             .filter(|i| i.candidate.id > 0)
-            .map(|i| YearRow {
-                department_id: i.candidate.department_id,
-                last_year: i.candidate.last_year,
-                allocated: i.result.allocated,
-                status: i.result.status,
+            .map(|i| {
+                let last = previous
+                    .get(&i.candidate.id)
+                    .and_then(|p| base.get(p).map(|b| (*p, b.1)));
+                if let Some((p, _)) = last {
+                    continued.insert(p);
+                }
+                YearRow {
+                    department_id: i.candidate.department_id,
+                    last_year: last.map(|(_, budget)| budget),
+                    allocated: i.result.allocated,
+                    status: i.result.status,
+                }
             })
             .collect();
+        rows.extend(base.iter().filter(|(id, _)| !continued.contains(*id)).map(
+            |(_, (department_id, budget))| YearRow {
+                department_id: *department_id,
+                last_year: Some(*budget),
+                allocated: Money::ZERO,
+                status: Status::Cancelled,
+            },
+        ));
         Ok(YearOnYearView {
             run: Some(RunView::try_from(run)?),
             stats: year_on_year(&rows),
@@ -324,6 +381,8 @@ impl App {
                 ("调增金额（元）", 18.0),
                 ("核减合计（元）", 18.0),
                 ("压减比例", 12.0),
+                ("基数：上年安排项目（个）", 18.0),
+                ("基数：上年预算（元）", 20.0),
             ],
             &bold,
         )
@@ -353,6 +412,12 @@ impl App {
                 .map_err(xlsx)?;
             sheet
                 .write_string(row, 10, t.ratio.to_percent_display())
+                .map_err(xlsx)?;
+            sheet
+                .write_number(row, 11, t.base_count as f64)
+                .map_err(xlsx)?;
+            sheet
+                .write_number_with_format(row, 12, yuan_cell(t.last_year), &money)
                 .map_err(xlsx)?;
         }
         book.save_to_buffer().map_err(xlsx)

@@ -361,6 +361,7 @@ fn draft(t: &Template, unit_name: &str, year: i32, shrink: u32) -> ProjectDraft 
         responsible_phone: "0518-85550000".into(),
         is_new: year == 2025,
         is_major: false,
+        livelihood: false,
         features: t.features,
         overall_goal: format!("{}：{}", t.name, t.benefit),
         cost_lines: t

@@ -304,8 +304,8 @@ impl App {
                 let d = lingji_store::projects::get_detail(conn, id)
                     .await?
                     .ok_or_else(|| AppError::not_found("项目"))?;
-                let (budget, spent) =
-                    lingji_store::performance::project_execution(conn, id).await?;
+                let e = lingji_store::performance::project_execution(conn, id).await?;
+                let (budget, spent) = (e.budget, e.spent);
                 let h = d.project.header;
                 Subject {
                     key: format!("project:{id}"),
@@ -427,7 +427,14 @@ impl App {
             execution_reason: draft.execution_reason.chars().take(500).collect(),
             execution_remedy: draft.execution_remedy.chars().take(500).collect(),
         };
-        let rate = Rate::ratio(sub.spent, sub.budget);
+        // The same reading as next year's review and cut (CS-5a, ZB-5a).
+        let rate = lingji_domain::execution::ProjectExecution {
+            budget: sub.budget,
+            spent: sub.spent,
+            lines: 0,
+        }
+        .rate()
+        .unwrap_or(Rate(0));
         let card = score_self(&sub.indicators, &input, rate, &profile.performance)
             .map_err(|errors| AppError::invalid("EVALUATION_INVALID", "自评表有误", errors))?;
         let view = Self::record_evaluation(

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use lingji_domain::execution::{
-    self, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts, PaymentDraft, SANGONG,
+    self, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts, PaymentDraft,
 };
 use lingji_domain::review::lists::ListKind;
 use lingji_store::lists;
@@ -75,7 +75,7 @@ pub(crate) async fn facts(
     let class: String = draft.economic_code.chars().take(5).collect();
     let usage = &context.usage;
     let (class_budget, class_used) = usage.of(&[class.as_str()]);
-    let (sangong_budget, sangong_used) = usage.of(SANGONG);
+    let (sangong_budget, sangong_used) = usage.sangong();
     let own_funds_available = usage.own_funds_available(&[class.as_str()]);
     let event_listed = match &draft.event_code {
         Some(code) => Some(

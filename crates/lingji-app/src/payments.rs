@@ -8,7 +8,8 @@
 use chrono::Datelike;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
-    self, Action, Decision, Disposition, Hit, PaymentDraft, PaymentStatus, check_draft, within_line,
+    self, Action, Decision, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentStatus,
+    check_draft, within_line,
 };
 use lingji_domain::org::OrgPath;
 use lingji_domain::{Money, Refusal};
@@ -342,6 +343,15 @@ impl App {
         let (line, context) = self
             .payable(&mut conn, caller, jurisdiction_id, &draft)
             .await?;
+        // A closed year's money has been carried or recovered: nothing more is paid there.
+        crate::year_end::refuse_if_closed(
+            &mut conn,
+            jurisdiction_id,
+            line.fiscal_year,
+            MoneyMovement::Payment,
+            "line_id",
+        )
+        .await?;
         // A retry is not looked up first: its key meets the unique index when the answer is
         // recorded, nothing of it is kept, and the first answer is returned (one read fewer for
         // every first request).

@@ -296,7 +296,8 @@ impl App {
             .authorize(Resource::Performance, Access::Read, &path)
             .map_err(|_| AppError::not_found("项目"))?;
         caller.authorize(Resource::Performance, access, &path)?;
-        let (budget, spent) = store::project_execution(conn, project_id).await?;
+        let e = store::project_execution(conn, project_id).await?;
+        let (budget, spent) = (e.budget, e.spent);
         Ok((detail, budget, spent))
     }
 

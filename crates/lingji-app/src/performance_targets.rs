@@ -120,7 +120,8 @@ pub(crate) async fn execution(conn: &mut AnyConnection, t: &Target) -> AppResult
     if t.subject == "policy" {
         let (mut budget, mut spent) = (Money::ZERO, Money::ZERO);
         for p in &t.projects {
-            let (b, s) = store::project_execution(conn, *p).await?;
+            let e = store::project_execution(conn, *p).await?;
+            let (b, s) = (e.budget, e.spent);
             let add = |a: Money, b: Money| {
                 a.checked_add(b)
                     .ok_or_else(|| AppError::Internal("execution overflow".into()))

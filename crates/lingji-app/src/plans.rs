@@ -226,6 +226,14 @@ impl App {
                 errors,
             });
         }
+        crate::year_end::refuse_if_closed(
+            &mut tx,
+            jurisdiction_id,
+            line.fiscal_year,
+            lingji_domain::execution::MoneyMovement::Plan,
+            "line_id",
+        )
+        .await?;
         // Two filings on one line at the same time take turns here, so their sum is checked.
         store::lock_line(&mut tx, line.id).await?;
         let planned = store::open_planned(&mut tx, line.id).await?;

@@ -8,7 +8,7 @@ use lingji_domain::authz::{Access, Resource, Role};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::fund::FundBook;
 use lingji_domain::org::{OrgKind, OrgPath, UnitKind};
-use lingji_domain::project::admission::{CodeBook, ProjectFacts, check_admission};
+use lingji_domain::project::admission::{CodeBook, ProjectFacts, check_admission, check_codes};
 use lingji_domain::project::cost::{CostLineInput, check_line};
 use lingji_domain::project::lifecycle::Mover;
 use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
@@ -132,6 +132,10 @@ pub struct ProjectDraft {
     /// Major.
     #[serde(default)]
     pub is_major: bool,
+    /// 涉及人的民生 (CS-2b exempts such a key special project from the across-the-board cut),
+    /// stated by the unit and checked by finance at its review step.
+    #[serde(default)]
+    pub livelihood: bool,
     /// Features for later gates: training, it, government_investment, purchase_of_services,
     /// event, industry_fund_eligible, key_matters_item, special_fund (booleans).
     #[serde(default)]
@@ -187,6 +191,7 @@ impl ProjectDraft {
             responsible_phone: h.responsible_phone.clone(),
             is_new: h.is_new,
             is_major: h.is_major,
+            livelihood: h.livelihood,
             features: h.features,
             overall_goal: h.overall_goal.clone(),
             cost_lines: d
@@ -431,6 +436,64 @@ impl CodeBook for YearCodes {
     }
 }
 
+/// The codes typed into a project that break ZB-15d: malformed, or well-formed and missing
+/// from the budget year's tables, each naming its field (`cost_lines[1].economic_code`). A
+/// field left empty is for the admission checks to ask for; a year whose table of a kind is
+/// not imported yet checks that kind at admission (which refuses every code then).
+pub(crate) fn code_errors(draft: &ProjectDraft, codes: &YearCodes) -> Vec<Refusal> {
+    let lines: Vec<&str> = draft
+        .cost_lines
+        .iter()
+        .map(|l| l.economic_code.as_str())
+        .collect();
+    let book = ImportedOnly(codes);
+    check_codes(
+        &draft.function_code,
+        &draft.government_economic_code,
+        &lines,
+        &book,
+    )
+    .into_iter()
+    .filter(|r| {
+        let field = r.field.as_deref().unwrap_or("");
+        let value = match field {
+            "function_code" => draft.function_code.as_str(),
+            "government_economic_code" => draft.government_economic_code.as_str(),
+            f => f
+                .strip_prefix("cost_lines[")
+                .and_then(|rest| rest.split_once(']'))
+                .and_then(|(i, _)| i.parse::<usize>().ok())
+                .and_then(|i| lines.get(i).copied())
+                .unwrap_or(""),
+        };
+        !value.trim().is_empty()
+    })
+    .collect()
+}
+
+/// ZB-15d on every save of the form, as the import checks each row: a code not in the year's
+/// table is refused by its field now, not first found at admission.
+async fn refuse_codes(conn: &mut AnyConnection, draft: &ProjectDraft, year: i32) -> AppResult<()> {
+    let errors = code_errors(draft, &year_codes(conn, year).await?);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(errors, "项目"))
+    }
+}
+
+/// The year's tables, taking every code of a kind whose table is not imported yet.
+struct ImportedOnly<'a>(&'a YearCodes);
+
+impl CodeBook for ImportedOnly<'_> {
+    fn function_exists(&self, code: &str) -> bool {
+        self.0.function.is_empty() || self.0.function.contains(code)
+    }
+    fn economic_exists(&self, code: &str) -> bool {
+        self.0.economic.is_empty() || self.0.economic.contains(code)
+    }
+}
+
 pub(crate) async fn year_codes(conn: &mut AnyConnection, year: i32) -> AppResult<YearCodes> {
     Ok(YearCodes {
         function: codes::function_codes(conn, year, "")
@@ -500,6 +563,21 @@ impl Owner {
             jurisdiction,
         })
     }
+}
+
+/// Shows a project's approved and paid amounts as its lines' ledger says (carry-overs counted
+/// once), the figures review, allocation and evaluation read; a project without lines keeps
+/// what was recorded on it.
+pub(crate) async fn with_ledger_figures(
+    conn: &mut AnyConnection,
+    d: &mut ProjectDetail,
+) -> AppResult<()> {
+    let h = &mut d.project.header;
+    let e = lingji_store::performance::project_execution(conn, d.project.id)
+        .await?
+        .or_recorded(h.approved, h.spent);
+    (h.approved, h.spent) = (e.budget, e.spent);
+    Ok(())
 }
 
 /// Refuses the move to `to` with every admission problem (ZB-15a), if there is any.
@@ -596,6 +674,7 @@ impl App {
             responsible_phone: draft.responsible_phone.trim().to_string(),
             is_new: draft.is_new,
             is_major: draft.is_major,
+            livelihood: draft.livelihood,
             features: draft.features,
             overall_goal: draft.overall_goal.trim().to_string(),
             ..base
@@ -635,6 +714,7 @@ impl App {
                 .into());
             }
         }
+        refuse_codes(&mut tx, draft, year.value()).await?;
         let mut adds = Additions::begin(&mut tx).await?;
         let detail = self
             .insert_project(&mut tx, &mut adds, caller, &owner, year, draft, previous)
@@ -695,6 +775,8 @@ impl App {
             previous_id: previous,
             approved: Money::ZERO,
             spent: Money::ZERO,
+            livelihood: false,
+            livelihood_checked: None,
         };
         let (header, lines, indicators, plan) =
             self.build(conn, draft, base, owner.unit.unit_kind).await?;
@@ -747,6 +829,7 @@ impl App {
             .clause("ZB-15c")
             .into());
         }
+        refuse_codes(&mut tx, draft, before.project.header.fiscal_year).await?;
         let unit = orgs::get(&mut tx, before.project.header.unit_id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
@@ -799,7 +882,8 @@ impl App {
         id: i64,
     ) -> AppResult<(ProjectDetail, Vec<HistoryEntry>)> {
         let mut conn = self.store.read().acquire().await?;
-        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        let mut detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        with_ledger_figures(&mut conn, &mut detail).await?;
         let history = projects::history(&mut conn, id).await?;
         Ok((detail, history))
     }
@@ -946,11 +1030,9 @@ impl App {
             return Ok(None);
         };
         let mut conn = self.store.read().acquire().await?;
-        Ok(Some(
-            self.load_for(caller, &mut conn, prev, Access::Read)
-                .await?
-                .project,
-        ))
+        let mut detail = self.load_for(caller, &mut conn, prev, Access::Read).await?;
+        with_ledger_figures(&mut conn, &mut detail).await?;
+        Ok(Some(detail.project))
     }
 
     /// "Copy last year's structure" (ZB-4): last year's lines, targets and elements with every

@@ -3,7 +3,7 @@
 //! shown on the project before anyone reviews it.
 
 use lingji_domain::authz::Access;
-use lingji_domain::review::mode::{LastYear, ModeDecision, ModeFacts, rate_of, review_mode};
+use lingji_domain::review::mode::{LastYear, ModeDecision, ModeFacts, review_mode};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
 use lingji_store::projects::ProjectDetail;
 use lingji_store::{profiles, projects};
@@ -40,17 +40,23 @@ impl App {
         let profile = profiles::current(conn, h.jurisdiction_id, h.fiscal_year)
             .await?
             .ok_or_else(|| AppError::not_found(&format!("{} 年度政策参数", h.fiscal_year)))?;
-        // Last year's line of spending, read as the system: the reviewer may not see it, the
-        // rule still applies. Adjustments and findings are recorded by budget execution and
-        // performance evaluation; until a project has them they count as none.
+        // Last year's execution from its lines' ledger (carry-overs counted once), read as the
+        // system: the reviewer may not see it, the rule still applies. Adjustments and findings
+        // are recorded by budget execution and performance evaluation; until a project has
+        // them they count as none.
         let last_year = match h.previous_id {
-            Some(prev) => projects::get(conn, prev).await?.and_then(|p| {
-                rate_of(p.header.spent, p.header.approved).map(|execution_rate| LastYear {
-                    execution_rate,
-                    adjustment_rate: lingji_domain::policy::Rate(0),
-                    findings: 0,
-                })
-            }),
+            Some(prev) => match projects::get(conn, prev).await? {
+                Some(p) => lingji_store::performance::project_execution(conn, prev)
+                    .await?
+                    .or_recorded(p.header.approved, p.header.spent)
+                    .rate()
+                    .map(|execution_rate| LastYear {
+                        execution_rate,
+                        adjustment_rate: lingji_domain::policy::Rate(0),
+                        findings: 0,
+                    }),
+                None => None,
+            },
             None => None,
         };
         let facts = ModeFacts {

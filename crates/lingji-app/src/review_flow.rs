@@ -71,6 +71,10 @@ pub struct ReviewInput {
     /// The panel's opinion (panel stage).
     #[serde(default)]
     pub panel: Option<PanelInput>,
+    /// Finance's finding whether the project is 涉及人的民生 (finance stage, CS-2b); left out,
+    /// the unit's statement is confirmed.
+    #[serde(default)]
+    pub livelihood: Option<bool>,
     /// The project version the reviewer saw.
     pub expected_version: i64,
 }
@@ -361,6 +365,20 @@ impl App {
                         } else {
                             rs.reviewed = reviewed;
                             step.reviewed = reviewed;
+                            // CS-2b: finance checks the unit's statement here; the run reads
+                            // finance's finding.
+                            let livelihood = input.livelihood.unwrap_or(h.livelihood);
+                            projects::set_livelihood_checked(tx, id, livelihood).await?;
+                            let said = if livelihood { "是" } else { "否" };
+                            step.opinion = [
+                                step.opinion.as_str(),
+                                &format!("涉及人的民生：{said}（CS-2b）"),
+                            ]
+                            .iter()
+                            .filter(|s| !s.is_empty())
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join("；");
                             let bodies = routed_bodies(&h.features, h.matter_class);
                             reviews::route(tx, id, rs.round, &bodies).await?;
                             rs.stage = Some(stage.next(!bodies.is_empty()));

@@ -50,6 +50,8 @@ pub struct Trace {
     pub allocations: Vec<TraceAllocation>,
     /// Budget lines.
     pub lines: Vec<TraceLine>,
+    /// Budget, paid and execution rate from the lines, carry-overs counted once.
+    pub execution: lingji_domain::execution::ProjectExecution,
     /// Payments.
     pub payments: Vec<PaymentRow>,
     /// Rule hits on its payments.
@@ -115,12 +117,9 @@ impl App {
             .filter(|h| h.jurisdiction_id == jurisdiction_id)
             .ok_or_else(|| AppError::not_found("项目"))?;
         let lines = store::lines(&mut conn, project_id).await?;
-        let budget = Money::checked_sum(
-            lines
-                .iter()
-                .map(|l| Money::from_fen(l.approved + l.adjusted)),
-        )
-        .unwrap_or(Money::ZERO);
+        // Carry-over lines add what was paid from them, not the money they carried (ZX-2).
+        let execution = lingji_store::performance::project_execution(&mut conn, project_id).await?;
+        let budget = execution.budget;
         let filter = PaymentFilter {
             project_id: Some(project_id),
             limit: 1000,
@@ -162,6 +161,7 @@ impl App {
             checkpoints,
             evaluations,
             flagged: Money::from_fen(head.request) >= threshold || budget >= threshold,
+            execution,
             threshold,
             history: projects::history(&mut conn, project_id).await?,
             reviews: reviews::steps(&mut conn, project_id).await?,

@@ -110,6 +110,14 @@ impl App {
                     Refusal::new("UNIT_UNKNOWN", "请选择本辖区的预算单位").field("unit_id"),
                 )
             })?;
+        crate::year_end::refuse_if_closed(
+            &mut tx,
+            jurisdiction_id,
+            t.fiscal_year,
+            lingji_domain::execution::MoneyMovement::NewLine,
+            "fiscal_year",
+        )
+        .await?;
         if let Some(p) = t.project_id {
             let project = lingji_store::projects::get(&mut tx, p).await?;
             if project.is_none_or(|p| p.header.unit_id != unit.id) {

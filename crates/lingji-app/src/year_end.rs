@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use lingji_domain::authz::{Access, Resource};
-use lingji_domain::execution::{CloseFacts, close_line};
+use lingji_domain::execution::{CloseFacts, MoneyMovement, close_line, closed_year};
 use lingji_domain::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
@@ -158,6 +158,20 @@ fn contracts_by_line(claims: &[ContractClaim]) -> AppResult<HashMap<i64, Money>>
     Ok(out)
 }
 
+/// Refuses a money movement in a closed year (its clause by movement, code `YEAR_CLOSED`).
+pub(crate) async fn refuse_if_closed(
+    conn: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    movement: MoneyMovement,
+    field: &str,
+) -> AppResult<()> {
+    if store::is_closed(conn, jurisdiction_id, year).await? {
+        return Err(closed_year(year, movement, field).into());
+    }
+    Ok(())
+}
+
 impl App {
     /// The recorded close of a year, for finance and audit; 404 when the year is not closed.
     pub async fn year_end_report(
@@ -233,7 +247,10 @@ impl App {
                     available: Money::from_fen(l.available),
                     economic_code: &l.economic_code,
                     project: l.project_id.is_some(),
-                    upper_transfer: l.source == "transfer" || l.fund_book == "upper_transfer",
+                    // Carried money keeps the origin of the line it came from (QJ-4b).
+                    upper_transfer: l.source == "transfer"
+                        || l.origin == "transfer"
+                        || l.fund_book == "upper_transfer",
                     age: u32::try_from(l.carryover_age).unwrap_or(0),
                     idle_years: u32::try_from(l.idle_years).unwrap_or(0),
                     used_this_year: l.spent > 0,

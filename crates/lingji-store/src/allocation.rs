@@ -1055,3 +1055,34 @@ pub async fn chosen_adjustments(
     .fetch_all(&mut *conn)
     .await?)
 }
+
+/// A project of a year as the year-on-year statistics (ZX-3a) see it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct YearProject {
+    /// Id.
+    pub id: i64,
+    /// Department.
+    pub department_id: i64,
+    /// Last year's project of the same line.
+    pub previous_id: Option<i64>,
+    /// Approved as recorded on the project, fen (the ledger decides when it has lines).
+    pub approved: i64,
+    /// Spent as recorded on the project, fen.
+    pub spent: i64,
+}
+
+/// Every project of a year, by id.
+pub async fn year_projects(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<YearProject>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, department_id, previous_id, approved, spent FROM projects \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}

@@ -3,6 +3,7 @@
 //! finance's decision.
 
 use lingji_domain::Money;
+use lingji_domain::execution::{LineFigures, ProjectExecution};
 use lingji_domain::project::targets::TargetTable;
 use sqlx::AnyConnection;
 
@@ -10,19 +11,85 @@ use crate::error::{StoreError, one_row};
 use crate::projects::corrupt;
 use crate::time::now_text;
 
-/// Budget (approved + adjusted) and spent of a project's lines, from the ledger.
+/// A project's budget and payments from its lines — its own and the year-end carry-overs
+/// opened from them — counted by [`ProjectExecution::of`] (a carry-over's opening amount is
+/// already in the budget of the line it came from). Every reader of a project's execution
+/// (review, allocation, evaluation, monitoring, supervision) comes here.
 pub async fn project_execution(
     conn: &mut AnyConnection,
     project_id: i64,
-) -> Result<(Money, Money), StoreError> {
-    let (budget, spent): (i64, i64) = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(approved + adjusted), 0) AS BIGINT), CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
-         FROM budget_lines WHERE project_id = $1",
+) -> Result<ProjectExecution, StoreError> {
+    let rows: Vec<FigureRow> = sqlx::query_as(
+        "SELECT l.project_id, l.source, l.approved, l.adjusted, l.spent FROM budget_lines l \
+         WHERE l.project_id = $1 ORDER BY l.id",
     )
     .bind(project_id)
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok((Money::from_fen(budget), Money::from_fen(spent)))
+    Ok(ProjectExecution::of(
+        &rows.iter().map(figures).collect::<Vec<_>>(),
+    ))
+}
+
+/// Project id, source, approved, adjusted, spent of one line.
+type FigureRow = (i64, String, i64, i64, i64);
+
+fn figures(r: &FigureRow) -> LineFigures {
+    LineFigures {
+        carried_over: r.1 == "carryover",
+        approved: Money::from_fen(r.2),
+        adjusted: Money::from_fen(r.3),
+        spent: Money::from_fen(r.4),
+    }
+}
+
+/// Groups line rows ordered by project into each project's execution.
+fn by_project(rows: &[FigureRow]) -> Vec<(i64, ProjectExecution)> {
+    let mut out: Vec<(i64, ProjectExecution)> = Vec::new();
+    for group in rows.chunk_by(|a, b| a.0 == b.0) {
+        let lines: Vec<LineFigures> = group.iter().map(figures).collect();
+        out.push((group[0].0, ProjectExecution::of(&lines)));
+    }
+    out
+}
+
+/// The execution of last year's project (`previous_id`) of every project of `year` in
+/// `state`, by this year's project id — one statement for the whole year.
+pub async fn previous_execution(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    state: &str,
+) -> Result<Vec<(i64, ProjectExecution)>, StoreError> {
+    let rows: Vec<FigureRow> = sqlx::query_as(
+        "SELECT p.id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
+         JOIN budget_lines l ON l.project_id = p.previous_id \
+         WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = $3 ORDER BY p.id, l.id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(state)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(by_project(&rows))
+}
+
+/// The execution of every project of `year` that has a line, by project id.
+pub async fn year_execution(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<(i64, ProjectExecution)>, StoreError> {
+    let rows: Vec<FigureRow> = sqlx::query_as(
+        "SELECT p.id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
+         JOIN budget_lines l ON l.project_id = p.id \
+         WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 ORDER BY p.id, l.id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(by_project(&rows))
 }
 
 /// A department's budget and spending of a year, from the ledger.

@@ -47,6 +47,8 @@ struct Row {
 impl TryFrom<Row> for ProfileVersion {
     type Error = StoreError;
     fn try_from(r: Row) -> Result<Self, StoreError> {
+        let profile = PolicyProfile::from_stored(&r.body, &r.preset)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(ProfileVersion {
             id: r.id,
             jurisdiction_id: r.jurisdiction_id,
@@ -54,8 +56,7 @@ impl TryFrom<Row> for ProfileVersion {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             version: r.version,
             preset: r.preset,
-            profile: serde_json::from_str(&r.body)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            profile,
             note: r.note,
             created_by: r.created_by,
             created_at: r.created_at,

@@ -73,6 +73,11 @@ pub struct ProjectHeader {
     pub approved: Money,
     /// Amount spent on it (set by execution).
     pub spent: Money,
+    /// 涉及人的民生, as the unit states it (CS-2b's exemption).
+    pub livelihood: bool,
+    /// Finance's finding on it at its review step; `None` until finance has reviewed the
+    /// project. The allocation run reads this, never a guess from the project's class.
+    pub livelihood_checked: Option<bool>,
 }
 
 /// A stored project.
@@ -137,7 +142,8 @@ macro_rules! project_columns {
         "id, version, created_at, updated_at, jurisdiction_id, department_id, unit_id, code, fiscal_year, name, \
          kind, matter_class, tier, state, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, \
          total_need, request, min_viable, function_code, government_economic_code, fund_book, responsible_person, \
-         responsible_phone, is_new, is_major, features, overall_goal, last_funded_year, previous_id, approved, spent"
+         responsible_phone, is_new, is_major, features, overall_goal, last_funded_year, previous_id, approved, spent, \
+         livelihood, livelihood_checked"
     };
 }
 pub(crate) use project_columns;
@@ -180,6 +186,8 @@ pub(crate) struct Row {
     previous_id: Option<i64>,
     approved: i64,
     spent: i64,
+    livelihood: i64,
+    livelihood_checked: Option<i64>,
 }
 
 pub(crate) fn corrupt<E: std::fmt::Display>(e: E) -> StoreError {
@@ -259,6 +267,8 @@ impl TryFrom<Row> for Project {
                 previous_id: r.previous_id,
                 approved: Money::from_fen(r.approved),
                 spent: Money::from_fen(r.spent),
+                livelihood: r.livelihood != 0,
+                livelihood_checked: r.livelihood_checked.map(|v| v != 0),
             },
         })
     }
@@ -329,13 +339,13 @@ macro_rules! content_columns {
     () => {
         "name, kind, matter_class, tier, basis_title, basis_number, basis_expires_on, start_year, end_year, pilot, \
          total_need, request, min_viable, function_code, government_economic_code, fund_book, responsible_person, \
-         responsible_phone, is_new, is_major, features, overall_goal"
+         responsible_phone, is_new, is_major, features, overall_goal, livelihood"
     };
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments>;
 
-/// Binds what a unit edits, as `$1`…`$22`, for both insert and update.
+/// Binds what a unit edits, as `$1`…`$23`, for both insert and update.
 fn bind_content<'q>(q: AnyQuery<'q>, h: &'q ProjectHeader, features: String) -> AnyQuery<'q> {
     q.bind(&h.name)
         .bind(h.kind.as_str())
@@ -359,6 +369,7 @@ fn bind_content<'q>(q: AnyQuery<'q>, h: &'q ProjectHeader, features: String) -> 
         .bind(i64::from(h.is_major))
         .bind(features)
         .bind(&h.overall_goal)
+        .bind(i64::from(h.livelihood))
 }
 
 /// Inserts a project header; returns its id.
@@ -370,7 +381,7 @@ pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<Proje
         content_columns!(),
         ", jurisdiction_id, department_id, unit_id, code, fiscal_year, state, last_funded_year, previous_id, \
          approved, spent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) RETURNING id, version"
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) RETURNING id, version"
     ));
     let row = bind_content(q, h, features)
         .bind(h.jurisdiction_id)
@@ -410,7 +421,7 @@ pub async fn update(
          basis_expires_on = $7, start_year = $8, end_year = $9, pilot = $10, total_need = $11, request = $12, \
          min_viable = $13, function_code = $14, government_economic_code = $15, fund_book = $16, \
          responsible_person = $17, responsible_phone = $18, is_new = $19, is_major = $20, features = $21, \
-         overall_goal = $22, version = version + 1, updated_at = $23 WHERE id = $24 AND version = $25",
+         overall_goal = $22, livelihood = $23, version = version + 1, updated_at = $24 WHERE id = $25 AND version = $26",
     );
     let done = bind_content(q, h, features)
         .bind(now_text())
@@ -825,4 +836,19 @@ pub async fn cleanup_candidates(
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(Project::try_from).collect()
+}
+
+/// Records finance's finding on whether a project is 涉及人的民生 (CS-2b), taken at its review
+/// step; the step's history and audit event say so.
+pub async fn set_livelihood_checked(
+    conn: &mut AnyConnection,
+    id: i64,
+    livelihood: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE projects SET livelihood_checked = $1 WHERE id = $2")
+        .bind(i64::from(livelihood))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

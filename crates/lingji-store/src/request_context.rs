@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 use lingji_domain::Money;
+use lingji_domain::execution::{SANGONG, in_codes};
 use lingji_domain::review::gates::GateRecord;
 use sqlx::AnyConnection;
 
@@ -229,6 +230,25 @@ impl UnitUsage {
         (Money::from_fen(budget), Money::from_fen(used))
     }
 
+    /// The unit's 三公 budget and use (ZB-6b: 三公经费无预算不得列支，不得超预算列支). Only lines
+    /// budgeted on a 三公 code count as 三公 budget: a 302 public-expense line covers 公务接待费
+    /// as a code, but it is not money set aside for 三公, so it does not open the way to pay one.
+    pub fn sangong(&self) -> (Money, Money) {
+        let budget = self
+            .lines
+            .iter()
+            .filter(|(c, _, _, _)| in_codes(SANGONG, c))
+            .map(|(_, _, b, _)| *b)
+            .sum();
+        let used = self
+            .paid
+            .iter()
+            .filter(|(c, _)| in_codes(SANGONG, c))
+            .map(|(_, a)| *a)
+            .sum();
+        (Money::from_fen(budget), Money::from_fen(used))
+    }
+
     /// Available on the unit's own-funds lines (单位资金, ZB-11) covering `prefixes`.
     pub fn own_funds_available(&self, prefixes: &[&str]) -> Money {
         Money::from_fen(
@@ -295,5 +315,23 @@ mod tests {
     fn a_damaged_folded_list_is_an_error_not_a_guess() {
         assert!(UnitUsage::parse(Some("30215:general_public:5"), None).is_err());
         assert!(PayeeHistory::parse(Some("abc@2026-01-01"), day("2026-01-02")).is_err());
+    }
+
+    #[test]
+    fn zb_6b_a_302_line_is_no_sangong_budget() {
+        let usage = UnitUsage::parse(
+            Some("302:general_public:5000000:5000000;30217:general_public:100000:100000"),
+            Some("30217:30000;30215:70000"),
+        )
+        .unwrap();
+        assert_eq!(
+            usage.sangong(),
+            (Money::from_fen(100_000), Money::from_fen(30_000))
+        );
+        // Only the 302 line: no 三公 budget at all.
+        let usage = UnitUsage::parse(Some("302:general_public:5000000:5000000"), None).unwrap();
+        assert_eq!(usage.sangong(), (Money::ZERO, Money::ZERO));
+        // The class budget of a code still counts the broader line (meeting spend).
+        assert_eq!(usage.of(&["30215"]).0, Money::from_fen(5_000_000));
     }
 }

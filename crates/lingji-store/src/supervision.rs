@@ -29,6 +29,11 @@ pub struct Flagged {
     pub spent: i64,
 }
 
+/// Sums over a project's lines. The budget is `approved + adjusted` of its own lines and only
+/// `adjusted` of the carry-over lines opened from them — what
+/// [`lingji_domain::execution::ProjectExecution::of`] counts, written in SQL so the list is
+/// filtered by the database; `zx_2_a_carried_over_project_is_counted_once` holds the two
+/// together.
 macro_rules! line_sums {
     ($col:literal) => {
         concat!(
@@ -47,12 +52,16 @@ pub async fn flagged(
 ) -> Result<Vec<Flagged>, StoreError> {
     Ok(sqlx::query_as(concat!(
         "SELECT p.id, p.code, p.name, u.name AS unit_name, p.state, p.request, ",
-        line_sums!("l.approved + l.adjusted"),
+        line_sums!(
+            "CASE WHEN l.source = 'carryover' THEN l.adjusted ELSE l.approved + l.adjusted END"
+        ),
         " AS budget, ",
         line_sums!("l.spent"),
         " AS spent FROM projects p JOIN organisations u ON u.id = p.unit_id \
          WHERE p.jurisdiction_id = $1 AND (p.request >= $2 OR ",
-        line_sums!("l.approved + l.adjusted"),
+        line_sums!(
+            "CASE WHEN l.source = 'carryover' THEN l.adjusted ELSE l.approved + l.adjusted END"
+        ),
         " >= $2) ORDER BY p.request DESC, p.id LIMIT 1000"
     ))
     .bind(jurisdiction_id)

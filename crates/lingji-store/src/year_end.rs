@@ -32,6 +32,8 @@ pub struct OpenLine {
     pub fund_book: String,
     /// Source.
     pub source: String,
+    /// For a carry-over, the source of the line its money first came from (else empty).
+    pub origin: String,
     /// Available now, in fen.
     pub available: i64,
     /// Spent this year, in fen.
@@ -50,7 +52,7 @@ pub async fn open_lines(
 ) -> Result<Vec<OpenLine>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT l.id, l.department_id, d.name AS department_name, u.name AS unit_name, l.name, l.project_id, \
-         l.economic_code, l.fund_book, l.source, \
+         l.economic_code, l.fund_book, l.source, l.origin, \
          CAST(l.approved + l.adjusted - l.reserved - l.spent - l.closed AS BIGINT) AS available, l.spent, \
          l.carryover_age, l.idle_years \
          FROM budget_lines l JOIN organisations d ON d.id = l.department_id JOIN organisations u ON u.id = l.unit_id \
@@ -64,8 +66,9 @@ pub async fn open_lines(
 }
 
 /// Opens next year's line for money carried over from `from`: same unit, project, economic
-/// code and fund book, `source = 'carryover'`, with its age and idle years; its first entry is
-/// the carried amount. Returns its id.
+/// code and fund book, `source = 'carryover'`, with its age and idle years and the origin of
+/// its money (QJ-4b treats a carried upper transfer as a transfer); its first entry is the
+/// carried amount. Returns its id.
 pub async fn carry(
     conn: &mut AnyConnection,
     from: i64,
@@ -77,9 +80,10 @@ pub async fn carry(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, name, \
          economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at, source, \
-         carryover_age, idle_years, carried_from) \
+         carryover_age, idle_years, carried_from, origin) \
          SELECT jurisdiction_id, fiscal_year + 1, department_id, unit_id, project_id, item_id, name, economic_code, \
-         fund_book, three_guarantees, $1, $2, NULL, $3, 'carryover', $4, $5, id FROM budget_lines WHERE id = $6 \
+         fund_book, three_guarantees, $1, $2, NULL, $3, 'carryover', $4, $5, id, \
+         CASE WHEN source = 'carryover' THEN origin ELSE source END FROM budget_lines WHERE id = $6 \
          RETURNING id",
     )
     .bind(amount.fen())
@@ -234,4 +238,20 @@ pub async fn recorded_lines(
     .bind(close_id)
     .fetch_all(&mut *conn)
     .await?)
+}
+
+/// True once the year's close has been recorded: its money movements are over.
+pub async fn is_closed(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM year_closes WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(fiscal_year))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
 }

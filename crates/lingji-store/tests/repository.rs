@@ -425,6 +425,8 @@ fn header(city: i64, dept: i64, unit: i64, code: &str, name: &str) -> projects::
         previous_id: None,
         approved: lingji_domain::Money::ZERO,
         spent: lingji_domain::Money::ZERO,
+        livelihood: false,
+        livelihood_checked: None,
     }
 }
 

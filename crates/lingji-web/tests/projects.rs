@@ -171,8 +171,16 @@ async fn admission_checks_refuse_with_their_clauses(backend: Backend) {
     body["basis_expires_on"] = json!("2025-06-30");
     body["start_year"] = json!(2026);
     body["end_year"] = json!(2031);
-    body["function_code"] = json!("20508");
     body["indicators"] = json!([]);
+    // A code typed in is checked on save, as the import checks it (ZB-15d).
+    let mut wrong = body.clone();
+    wrong["function_code"] = json!("20508");
+    let r = t
+        .call(Method::POST, "/api/v1/projects", Some(&op), Some(wrong))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.json()["errors"][0]["code"], "FUNCTION_CODE_NOT_ITEM");
+    assert_eq!(r.json()["errors"][0]["field"], "function_code");
     let p = create(&t, &op, body).await;
     let problems = t
         .get(&format!("/api/v1/projects/{}/check", p["id"]), Some(&op))
@@ -193,7 +201,6 @@ async fn admission_checks_refuse_with_their_clauses(backend: Backend) {
         ("PROJECT_ELEMENT_MISSING", "ZB-15a"),
         ("PROJECT_PERIOD_TOO_LONG", "ZB-5c"),
         ("POLICY_BASIS_EXPIRED", "ZB-5d"),
-        ("FUNCTION_CODE_NOT_ITEM", "ZB-15d"),
         ("TARGETS_MISSING", "CS-1"),
         ("YEAR_PLAN_MISSING", "QJ-2b"),
     ] {

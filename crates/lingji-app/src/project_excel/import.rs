@@ -10,7 +10,6 @@ use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::org::OrgPath;
-use lingji_domain::project::admission::check_codes;
 use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
 use lingji_store::{orgs, projects as store_projects, standards};
 use sqlx::AnyConnection;
@@ -20,7 +19,7 @@ use crate::App;
 use crate::additions::Additions;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::projects::{Owner, ProjectDraft, year_codes};
+use crate::projects::{Owner, ProjectDraft, code_errors, year_codes};
 
 /// What an import loaded.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
@@ -35,38 +34,6 @@ pub struct ImportReport {
     pub year_plans: usize,
     /// Sum of the new requests in 元, e.g. `1234567.89`.
     pub request_total: String,
-}
-
-/// Cells that hold a code nobody typed are left for the form; a code that is there must be
-/// in the year's tables (ZB-15d).
-fn code_errors(draft: &ProjectDraft, codes: &crate::projects::YearCodes) -> Vec<Refusal> {
-    let lines: Vec<&str> = draft
-        .cost_lines
-        .iter()
-        .map(|l| l.economic_code.as_str())
-        .collect();
-    check_codes(
-        &draft.function_code,
-        &draft.government_economic_code,
-        &lines,
-        codes,
-    )
-    .into_iter()
-    .filter(|r| {
-        let field = r.field.as_deref().unwrap_or("");
-        let value = match field {
-            "function_code" => draft.function_code.as_str(),
-            "government_economic_code" => draft.government_economic_code.as_str(),
-            f => f
-                .strip_prefix("cost_lines[")
-                .and_then(|rest| rest.split_once(']'))
-                .and_then(|(i, _)| i.parse::<usize>().ok())
-                .and_then(|i| lines.get(i).copied())
-                .unwrap_or(""),
-        };
-        !value.trim().is_empty()
-    })
-    .collect()
 }
 
 /// The indicator rows' own checks (PM-7) when every category and comparator reads.

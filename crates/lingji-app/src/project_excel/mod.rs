@@ -137,6 +137,8 @@ pub(crate) const PROJECTS: Layout = Layout {
         ),
         listed(col("专项资金", "features.special_fund", 9.0), List::YesNo),
         col("绩效总体目标", "overall_goal", 40.0),
+        // Last, so that workbooks filled from an earlier template still read (CS-2b).
+        listed(col("涉及人的民生", "livelihood", 11.0), List::YesNo),
     ],
 };
 

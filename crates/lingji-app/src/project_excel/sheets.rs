@@ -214,6 +214,7 @@ fn read_projects(sheets: &Sheets, errors: &mut Errors) -> (Vec<Entry>, HashMap<S
         let pilot = flag("pilot").unwrap_or(false);
         let is_new = flag("is_new").unwrap_or(true);
         let is_major = flag("is_major").unwrap_or(false);
+        let livelihood = flag("livelihood").unwrap_or(false);
         let features = Features {
             training: flag("features.training").unwrap_or(false),
             it: flag("features.it").unwrap_or(false),
@@ -254,6 +255,7 @@ fn read_projects(sheets: &Sheets, errors: &mut Errors) -> (Vec<Entry>, HashMap<S
             responsible_phone: get("responsible_phone"),
             is_new,
             is_major,
+            livelihood,
             features,
             overall_goal: get("overall_goal"),
             cost_lines: Vec::new(),

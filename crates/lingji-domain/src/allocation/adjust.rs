@@ -162,7 +162,12 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
                 Label::Retired(g),
                 Label::Confirmed(g, decided.rate),
             ),
-            None => ("CS-5b", Label::CancelOnPoor, Label::Grade(g, decided.rate)),
+            // The profile's cut, under the clause the profile follows (CS-5b, QJ-5b, PM-13).
+            None => (
+                p.grade_cut_clause.id(),
+                Label::CancelOnPoor,
+                Label::Grade(g, decided.rate),
+            ),
         };
         if decided.retire {
             return (

@@ -9,7 +9,9 @@ use super::waterfall::Status;
 use crate::money::Money;
 use crate::policy::Rate;
 
-/// A project of this year's run beside last year's budget of its line.
+/// A project beside last year's budget of its line: every project of this year's run, and
+/// every project funded last year whose line has no project in the run (cancelled, with
+/// nothing allocated) — so that each project funded last year is counted exactly once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearRow {
     /// Department.
@@ -44,7 +46,9 @@ pub struct Tally {
     pub increased: Counted,
     /// Same as last year.
     pub unchanged: u64,
-    /// Last year's budget of the projects that had one.
+    /// 基数: projects funded last year (cut + cancelled + unchanged + increased).
+    pub base_count: u64,
+    /// 基数: last year's budget of those projects.
     pub last_year: Money,
     /// This year's allocation of all projects.
     pub this_year: Money,
@@ -72,6 +76,7 @@ impl Tally {
             }
             return;
         };
+        self.base_count += 1;
         self.last_year = plus(self.last_year, last);
         let bucket = if r.allocated == Money::ZERO || r.status == Status::Cancelled {
             &mut self.cancelled
@@ -116,5 +121,43 @@ pub fn year_on_year(rows: &[YearRow]) -> YearOnYear {
     YearOnYear {
         overall: finish(overall),
         by_department: by.into_iter().map(|(d, t)| (d, finish(t))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(last: Option<i64>, allocated: i64, status: Status) -> YearRow {
+        YearRow {
+            department_id: 1,
+            last_year: last.map(Money::from_yuan),
+            allocated: Money::from_yuan(allocated),
+            status,
+        }
+    }
+
+    #[test]
+    fn zx_3a_every_project_funded_last_year_is_in_exactly_one_bucket() {
+        let rows = [
+            row(Some(100), 80, Status::Partial),  // cut 20
+            row(Some(100), 0, Status::Cancelled), // cancelled 100
+            row(Some(50), 0, Status::Cancelled),  // not requested again: cancelled 50
+            row(Some(100), 100, Status::Funded),  // unchanged
+            row(Some(100), 130, Status::Funded),  // increased 30
+            row(None, 40, Status::Funded),        // new 40
+            row(None, 0, Status::Unfunded),       // neither year
+        ];
+        let t = year_on_year(&rows).overall;
+        assert_eq!(t.base_count, 5);
+        assert_eq!(
+            t.cut.count + t.cancelled.count + t.unchanged + t.increased.count,
+            t.base_count
+        );
+        assert_eq!(t.last_year, Money::from_yuan(450));
+        assert_eq!(t.reduction, Money::from_yuan(170));
+        assert_eq!((t.new.count, t.new.amount), (1, Money::from_yuan(40)));
+        // 170 / 450 = 37.78 %.
+        assert_eq!(t.ratio, Rate(3_778));
     }
 }

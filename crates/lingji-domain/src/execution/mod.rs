@@ -6,6 +6,7 @@
 mod adjustment;
 pub mod calendar;
 mod catalogue;
+mod figures;
 mod guard;
 mod ledger;
 mod payment;
@@ -19,6 +20,7 @@ pub use adjustment::{
     check_transfer,
 };
 pub use catalogue::default_catalogue;
+pub use figures::{LineFigures, ProjectExecution};
 pub use ledger::{Balance, Movement, apply, replay};
 pub use payment::{PayeeKind, PaymentDraft, check_draft, within_line};
 pub use plan::{
@@ -29,4 +31,4 @@ pub use rules::{
     SANGONG, compile, environment, in_codes, outcome, screen,
 };
 pub use status::{Decision, Disposition, PaymentStatus};
-pub use year_end::{CloseFacts, LineClose, close_line};
+pub use year_end::{CloseFacts, LineClose, Movement as MoneyMovement, close_line, closed_year};

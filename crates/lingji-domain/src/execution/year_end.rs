@@ -4,13 +4,18 @@
 //!
 //! 1. 三公 balances are recovered (CS-6) when the profile says so;
 //! 2. basic expenditure balances are recovered (QJ-4b, CS-6) when the profile says so;
-//! 3. a carried-over balance unused this year and idle for the profile's number of years is
+//! 3. the jurisdiction's own project money is recovered (QJ-4b) when the profile says so —
+//!    this year's and carried-over alike; upper transfers go on to rule 5;
+//! 4. a carried-over balance unused this year and idle for the profile's number of years is
 //!    recovered (ZX-3c);
-//! 4. an upper transfer carried over for its years is recovered (QJ-4b); other project money
+//! 5. an upper transfer carried over for its years is recovered (QJ-4b); other project money
 //!    carried over for its years is recovered (CS-6);
-//! 5. operating leftovers (meeting, training, business and special work funds) are carried
+//! 6. operating leftovers (meeting, training, business and special work funds) are carried
 //!    only as far as signed contracts back them, the rest recovered (ZB-6d);
-//! 6. everything else is carried over one more year.
+//! 7. everything else is carried over one more year.
+//!
+//! Whether money came from an upper transfer is a property of the money, not of the line: a
+//! carry-over line keeps the origin of the line it was carried from ([`CloseFacts::upper_transfer`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +36,8 @@ pub struct CloseFacts<'a> {
     pub economic_code: &'a str,
     /// The line funds a project (else basic expenditure).
     pub project: bool,
-    /// The money came from an upper transfer.
+    /// The money came from an upper transfer — entered as one, in the upper-transfer book, or
+    /// carried over from such a line.
     pub upper_transfer: bool,
     /// Year-ends it has already been carried through (0 for this year's money).
     pub age: u32,
@@ -89,6 +95,9 @@ pub fn close_line(f: &CloseFacts, p: &Execution) -> LineClose {
     if p.recover_basic_at_year_end && !f.project && f.age == 0 && !f.upper_transfer {
         return recover("QJ-4b", "基本支出结余年终全部收回".into());
     }
+    if p.recover_project_at_year_end && f.project && !f.upper_transfer {
+        return recover("QJ-4b", "本级项目支出结余年终全部收回".into());
+    }
     let idle_limit = p.idle_recovery_years.0;
     if f.age > 0 && next_idle >= idle_limit {
         return recover("ZX-3c", format!("结转资金连续 {next_idle} 年未使用，收回"));
@@ -133,6 +142,46 @@ pub fn close_line(f: &CloseFacts, p: &Execution) -> LineClose {
         if f.upper_transfer { "QJ-4b" } else { "CS-6" },
         "结转下年继续使用".into(),
     )
+}
+
+/// A movement of money that a closed year no longer takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// A payment request on one of its lines.
+    Payment,
+    /// A new budget line (an upper transfer entered, a run's approval).
+    NewLine,
+    /// A supplement (追加).
+    Supplement,
+    /// A transfer between lines (调剂).
+    Transfer,
+    /// A monthly spending plan filed on one of its lines.
+    Plan,
+}
+
+/// The refusal of a money movement in a year whose close has run: its balances have been
+/// carried over or recovered once (ZB-6d, QJ-4b, CS-6), so money added, moved or paid there now
+/// would never be carried or recovered. Payments and plans cite ZB-7a (no spending without a
+/// budget: the year's budget is closed), lines, supplements and transfers ZB-7b (adjustments
+/// are made within the year). A payment held before the close may still be paid: its money
+/// stayed held on the line.
+pub fn closed_year(year: i32, movement: Movement, field: &str) -> crate::error::Refusal {
+    let (what, clause) = match movement {
+        Movement::Payment => ("支付", "ZB-7a"),
+        Movement::Plan => ("报送用款计划", "ZB-7a"),
+        Movement::NewLine => ("新增预算指标", "ZB-7b"),
+        Movement::Supplement => ("追加预算", "ZB-7b"),
+        Movement::Transfer => ("调剂预算", "ZB-7b"),
+    };
+    crate::error::Refusal::new(
+        "YEAR_CLOSED",
+        format!(
+            "{year} 年度已完成年终结转，余额已结转或收回，不能再{what}；结转资金请在 {} 年度的结转指标中办理",
+            year + 1
+        ),
+    )
+    .field(field)
+    .clause(clause)
 }
 
 #[cfg(test)]
@@ -215,6 +264,34 @@ mod tests {
         };
         assert_eq!(close_line(&project, &cs).clause, "CS-6");
         assert_eq!(close_line(&project, &cs).recovered, Money::from_yuan(1_000));
+    }
+
+    #[test]
+    fn qj_4b_own_project_money_is_recovered_and_transfers_carry_one_year() {
+        let zibo = preset(Preset::ZiboDistrict).execution;
+        for age in [0, 1] {
+            let project = CloseFacts {
+                age,
+                ..facts("31002")
+            };
+            let c = close_line(&project, &zibo);
+            assert_eq!((c.recovered, c.clause), (Money::from_yuan(1_000), "QJ-4b"));
+        }
+        // A transfer funding a project carries its first year, then is recovered.
+        let transfer = CloseFacts {
+            upper_transfer: true,
+            ..facts("31002")
+        };
+        let c = close_line(&transfer, &zibo);
+        assert_eq!((c.carried, c.next_age), (Money::from_yuan(1_000), 1));
+        let c = close_line(&CloseFacts { age: 1, ..transfer }, &zibo);
+        assert_eq!((c.recovered, c.clause), (Money::from_yuan(1_000), "QJ-4b"));
+        // Other presets keep carrying project money.
+        let lyg = preset(Preset::LianyungangCity).execution;
+        assert_eq!(
+            close_line(&facts("31002"), &lyg).carried,
+            Money::from_yuan(1_000)
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ mod values;
 use serde::{Deserialize, Serialize};
 
 pub use presets::{Preset, preset};
-pub use values::{Count, MarginalPolicy, MonthDay, MonthList, ParamValue, Rate, Score};
+pub use values::{
+    Count, GradeCutClause, MarginalPolicy, MonthDay, MonthList, ParamValue, Rate, Score,
+};
 
 use crate::error::Refusal;
 use crate::money::Money;
@@ -77,6 +79,10 @@ pub struct Allocation {
     pub cut_poor: Rate,
     /// A project graded 差 is cancelled rather than cut (CS-5b "直至取消").
     pub cancel_on_poor: bool,
+    /// The clause the grade-linked cuts apply (PM-13, CS-5b or QJ-5b). Profiles stored before
+    /// the parameter existed take their preset's ([`PolicyProfile::from_stored`]).
+    #[serde(default)]
+    pub grade_cut_clause: GradeCutClause,
     /// Across-the-board cut of key special projects against last year (CS-2b).
     pub across_the_board_cut: Rate,
     /// People-related livelihood projects are exempt from the across-the-board cut (CS-2b).
@@ -115,6 +121,11 @@ pub struct Execution {
     pub idle_recovery_years: Count,
     /// Basic expenditure balances are recovered at year end (QJ-4b, CS-6).
     pub recover_basic_at_year_end: bool,
+    /// Balances of the jurisdiction's own project money are recovered at year end, carried-over
+    /// or not; upper transfers keep their carry-over years (QJ-4b: 本级基本支出和项目支出全部
+    /// 作为结余收回). Profiles stored before the parameter existed take their preset's.
+    #[serde(default)]
+    pub recover_project_at_year_end: bool,
     /// 三公 balances are recovered at year end (CS-6).
     pub recover_three_public_at_year_end: bool,
     /// Operating leftovers are not carried over except contract amounts (ZB-6d).
@@ -241,6 +252,23 @@ macro_rules! profile_parameters {
     };
 }
 
+/// Puts every value of `top` over `base`, object by object.
+fn overlay(base: &mut serde_json::Value, top: serde_json::Value) {
+    match (base, top) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(t)) => {
+            for (k, v) in t {
+                match b.get_mut(&k) {
+                    Some(slot) => overlay(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
 fn kind_of<T: ParamValue>(_: &T) -> &'static str {
     T::KIND
 }
@@ -281,6 +309,7 @@ profile_parameters! {
     allocation.cut_fair => "CS-5b, QJ-5b", "上年评价“中”的压减比例";
     allocation.cut_poor => "CS-5b, QJ-5b", "上年评价“差”的压减比例";
     allocation.cancel_on_poor => "CS-5b", "上年评价“差”的直接取消";
+    allocation.grade_cut_clause => "PM-13, CS-5b, QJ-5b", "评价结果压减所依据的条款";
     allocation.across_the_board_cut => "CS-2b", "重点专项在上年基础上统一压减比例";
     allocation.across_the_board_exempt_livelihood => "CS-2b", "涉及人的民生项目免于统一压减";
     allocation.factor_execution_below => "CS-5a", "“五个结合”：执行率低于此值压减";
@@ -295,6 +324,7 @@ profile_parameters! {
     execution.project_carryover_years => "CS-6", "项目支出结转年限（超过即收回）";
     execution.idle_recovery_years => "ZX-3c", "连续未使用即收回的年数";
     execution.recover_basic_at_year_end => "QJ-4b, CS-6", "年终收回基本支出结余";
+    execution.recover_project_at_year_end => "QJ-4b", "年终收回本级项目支出结余（上级转移支付除外）";
     execution.recover_three_public_at_year_end => "CS-6", "年终收回“三公”经费结余";
     execution.operating_residual_contracts_only => "ZB-6d", "运转类剩余资金除合同款外不再结转";
     execution.payments_within_plan => "ZX-4a", "支付不得超过当月用款计划余额";
@@ -315,6 +345,20 @@ profile_parameters! {
 }
 
 impl PolicyProfile {
+    /// Reads a stored profile. A parameter added after the profile was saved is missing from
+    /// its body; it takes the value of the preset the profile started from (the base for a
+    /// profile of no known preset), so that an old 淄博区 year keeps QJ-4b's recovery and its
+    /// QJ-5b label rather than a default that belongs to no document.
+    pub fn from_stored(body: &str, preset_id: &str) -> Result<PolicyProfile, serde_json::Error> {
+        let stored: serde_json::Value = serde_json::from_str(body)?;
+        let from = presets::Preset::parse(preset_id)
+            .map(preset)
+            .unwrap_or_else(|_| preset(presets::Preset::LianyungangCity));
+        let mut merged = serde_json::to_value(from)?;
+        overlay(&mut merged, stored);
+        serde_json::from_value(merged)
+    }
+
     /// Checks the profile as a whole; the first problem comes back naming the parameter and its
     /// clause.
     pub fn validate(&self) -> Result<(), Refusal> {

@@ -102,6 +102,7 @@ fn base() -> PolicyProfile {
             cut_fair: Rate::percent(20), // PM-13 with CS-5b's numbers as default
             cut_poor: Rate::percent(50),
             cancel_on_poor: false,
+            grade_cut_clause: GradeCutClause::Cs5b, // the numbers above are CS-5b's
             across_the_board_cut: Rate::percent(0),
             across_the_board_exempt_livelihood: true,
             factor_execution_below: Rate::percent(60),
@@ -120,6 +121,7 @@ fn base() -> PolicyProfile {
             project_carryover_years: Count(2),                            // default
             idle_recovery_years: Count(2),                                // default
             recover_basic_at_year_end: true,
+            recover_project_at_year_end: false, // ZB-6d and CS-6 carry project money
             recover_three_public_at_year_end: true,
             operating_residual_contracts_only: true, // ZB-6d
             payments_within_plan: false,             // default: ZB sets no plan control
@@ -164,9 +166,12 @@ pub fn preset(p: Preset) -> PolicyProfile {
             profile.library.pilot_max_period_years = Count(3); // QJ-3c
             profile.allocation.cut_fair = Rate::percent(10); // QJ-5b: 未达优良 不低于10%
             profile.allocation.cut_poor = Rate::percent(10);
+            profile.allocation.grade_cut_clause = GradeCutClause::Qj5b;
             profile.special_funds.one_per_department = true; // QJ-3b
             profile.execution.transfer_carryover_years = Count(1); // QJ-4b: 结转1年即收回
             profile.execution.project_carryover_years = Count(1); // QJ-4b
+            // QJ-4b: 年终本级基本支出和项目支出全部作为结余收回.
+            profile.execution.recover_project_at_year_end = true;
         }
     }
     profile

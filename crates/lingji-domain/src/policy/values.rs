@@ -312,6 +312,47 @@ impl ParamValue for MarginalPolicy {
     }
 }
 
+/// The clause a jurisdiction's grade-linked cut applies (结果应用): the documents set different
+/// numbers under different clauses, and the run labels each cut with the one its profile
+/// follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeCutClause {
+    /// PM-13: 绩效好的优先保障……低效无效的削减或取消, for a profile that sets its own numbers.
+    Pm13,
+    /// CS-5b: 上年评价"中"削减20%以上；"差"削减50%以上直至取消 (the base profile's numbers).
+    #[default]
+    Cs5b,
+    /// QJ-5b: 绩效结果达不到优良等次的，原则上按不低于10%压减.
+    Qj5b,
+}
+
+impl GradeCutClause {
+    /// The clause id.
+    pub fn id(self) -> &'static str {
+        match self {
+            GradeCutClause::Pm13 => "PM-13",
+            GradeCutClause::Cs5b => "CS-5b",
+            GradeCutClause::Qj5b => "QJ-5b",
+        }
+    }
+}
+
+impl ParamValue for GradeCutClause {
+    const KIND: &'static str = "clause";
+    fn display(&self) -> String {
+        self.id().to_string()
+    }
+    fn parse_param(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_uppercase().as_str() {
+            "PM-13" => Ok(GradeCutClause::Pm13),
+            "CS-5B" => Ok(GradeCutClause::Cs5b),
+            "QJ-5B" => Ok(GradeCutClause::Qj5b),
+            _ => Err(format!("“{raw}”应为 PM-13、CS-5b 或 QJ-5b")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +402,13 @@ mod tests {
             MarginalPolicy::Stop,
         ] {
             assert_eq!(MarginalPolicy::parse_param(&p.display()).unwrap(), p);
+        }
+        for c in [
+            GradeCutClause::Pm13,
+            GradeCutClause::Cs5b,
+            GradeCutClause::Qj5b,
+        ] {
+            assert_eq!(GradeCutClause::parse_param(&c.display()).unwrap(), c);
         }
     }
 }

@@ -565,6 +565,7 @@ fn draft_from(pairs: &[(String, String)]) -> (ProjectDraft, i64) {
         responsible_phone: one("responsible_phone"),
         is_new: flag("is_new"),
         is_major: flag("is_major"),
+        livelihood: flag("livelihood"),
         features: Features {
             training: flag("f.training"),
             it: flag("f.it"),

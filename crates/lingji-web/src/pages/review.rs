@@ -258,6 +258,7 @@ fn review_input(form: &BTreeMap<String, String>) -> ReviewInput {
         opinion: field(form, "opinion"),
         rank: form.get("rank").and_then(|r| r.trim().parse().ok()),
         reviewed: form.get("reviewed").cloned(),
+        livelihood: form.get("livelihood").map(|v| v == "1"),
         panel,
         expected_version: form
             .get("version")
@@ -444,6 +445,7 @@ async fn bulk(
                     opinion: field(&form, "opinion"),
                     rank: get("rank").and_then(|r| r.trim().parse().ok()),
                     reviewed: get("reviewed"),
+                    livelihood: None,
                     panel: None,
                     expected_version: get("version")
                         .and_then(|v| v.parse().ok())
