@@ -3,7 +3,6 @@
 //! persists the change with its audit event in one transaction.
 
 mod additions;
-mod blocking;
 pub mod adjustments;
 pub mod allocation;
 pub mod allocation_approval;
@@ -11,6 +10,7 @@ pub mod allocation_stats;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+mod blocking;
 pub mod caller;
 pub mod codes;
 pub mod demo;

@@ -34,6 +34,8 @@ pub struct RequestContext {
     pub usage: UnitUsage,
     /// The special fund the line's project is paid from (ZB-12), when it is.
     pub special_fund: Option<String>,
+    /// Whether the line's year is closed (ZB-7a: nothing more is paid there).
+    pub year_closed: bool,
 }
 
 /// The payee's recent history with the unit (rules on split payments and frequency).
@@ -71,6 +73,8 @@ struct ContextRow {
     unit_paid: Option<String>,
     /// The project's special-fund gate record (JSON).
     special_fund: Option<String>,
+    /// Closes recorded for the line's year (0 or 1).
+    year_closed: i64,
 }
 
 /// The line a payment draws on with the request's context (see [`RequestContext`]), in one
@@ -108,7 +112,9 @@ pub async fn line_in_context(
          (SELECT string_agg(g.economic_code || ':' || CAST(g.amount AS TEXT), ';') FROM payment_usage g \
          WHERE g.unit_id = l.unit_id AND g.fiscal_year = l.fiscal_year) AS unit_paid, \
          (SELECT g.record FROM project_gates g WHERE g.project_id = l.project_id AND g.gate = 'special_fund') \
-         AS special_fund \
+         AS special_fund, \
+         (SELECT COUNT(*) FROM year_closes y WHERE y.jurisdiction_id = l.jurisdiction_id \
+         AND y.fiscal_year = l.fiscal_year) AS year_closed \
          FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
     ))
     .bind(line_id)
@@ -133,6 +139,7 @@ pub async fn line_in_context(
                     other => Err(corrupt(format!("special fund gate holds {other:?}"))),
                 })
                 .transpose()?,
+            year_closed: r.year_closed > 0,
         };
         Ok((PayableLine::try_from(r.line)?, context))
     })
