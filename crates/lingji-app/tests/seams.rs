@@ -64,16 +64,7 @@ async fn cs_5a_a_fully_paid_continuing_project_is_100_percent_executed(backend: 
     );
     // CS-5a: no execution cut on it.
     w.approve_year(THIS).await;
-    let runs = w
-        .app
-        .allocation_runs(&w.system, w.city, THIS)
-        .await
-        .unwrap();
-    let (_, items) = w
-        .app
-        .allocation_items(&w.system, w.city, runs[0].header.id)
-        .await
-        .unwrap();
+    let items = w.run_items(THIS).await;
     let item = items.iter().find(|i| i.candidate.id == this).unwrap();
     assert_eq!(item.candidate.signals.execution_rate, Some(Rate::FULL));
     assert!(
@@ -431,16 +422,7 @@ async fn qj_5b_the_zibo_grade_cut_is_labelled_qj_5b(backend: Backend) {
         )
         .await;
     w.approve_year(THIS).await;
-    let runs = w
-        .app
-        .allocation_runs(&w.system, w.city, THIS)
-        .await
-        .unwrap();
-    let (_, items) = w
-        .app
-        .allocation_items(&w.system, w.city, runs[0].header.id)
-        .await
-        .unwrap();
+    let items = w.run_items(THIS).await;
     let item = items.iter().find(|i| i.candidate.id == this).unwrap();
     let grade = item
         .result
@@ -502,16 +484,7 @@ async fn cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance(backend: Ba
         );
     }
     w.approve_year(THIS).await;
-    let runs = w
-        .app
-        .allocation_runs(&w.system, w.city, THIS)
-        .await
-        .unwrap();
-    let (_, items) = w
-        .app
-        .allocation_items(&w.system, w.city, runs[0].header.id)
-        .await
-        .unwrap();
+    let items = w.run_items(THIS).await;
     let exempt = |id: i64| {
         items
             .iter()

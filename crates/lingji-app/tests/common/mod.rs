@@ -15,7 +15,7 @@ use lingji_app::profiles::YearSource;
 use lingji_app::projects::ProjectDraft;
 use lingji_app::review_flow::{PanelInput, PointInput, ReviewInput};
 use lingji_app::store::Backend;
-use lingji_app::store::allocation::{BudgetLine, ResourceParts};
+use lingji_app::store::allocation::{BudgetLine, ResourceParts, StoredItem};
 use lingji_app::store::testing::TestDb;
 use lingji_app::users::NewUser;
 use lingji_app::year_end::YearEndReport;
@@ -377,6 +377,21 @@ impl World {
     }
 
     /// The year's budget lines.
+    /// The items of the year's first allocation run, in run order.
+    pub async fn run_items(&self, year: i32) -> Vec<StoredItem> {
+        let runs = self
+            .app
+            .allocation_runs(&self.system, self.city, year)
+            .await
+            .unwrap();
+        let (_, items) = self
+            .app
+            .allocation_items(&self.system, self.city, runs[0].header.id)
+            .await
+            .unwrap();
+        items
+    }
+
     pub async fn lines(&self, year: i32) -> Vec<BudgetLine> {
         self.app
             .budget_lines(&self.system, self.city, year, 0, 1000)
