@@ -686,6 +686,7 @@ impl App {
                 )
                 .await?;
                 released
+                    && recover_if_closed(&mut tx, caller, jurisdiction_id, &p, &reference).await?
             }
             _ => true,
         };
@@ -711,6 +712,51 @@ impl App {
         tx.commit().await?;
         self.payment(caller, jurisdiction_id, id).await
     }
+}
+
+/// Money given back to a line whose year is closed is recovered in the same transaction and
+/// added to the close's record (`released_after_close`); whether the line took the close.
+async fn recover_if_closed(
+    tx: &mut AnyConnection,
+    caller: &Caller,
+    jurisdiction_id: i64,
+    p: &store::Payment,
+    reference: &str,
+) -> AppResult<bool> {
+    use lingji_store::year_end;
+    let Some(close) = year_end::recorded(tx, jurisdiction_id, p.fiscal_year).await? else {
+        return Ok(true);
+    };
+    let c = execution::released_after_close(p.draft.amount);
+    if !ledger::close(tx, p.draft.line_id, c.recovered, reference, caller.name()).await? {
+        return Ok(false);
+    }
+    let line = year_end::ClosedLine {
+        line_id: p.draft.line_id,
+        available: c.recovered,
+        carried: c.carried,
+        recovered: c.recovered,
+        clause: c.clause,
+        reason: &c.reason,
+        new_line_id: None,
+    };
+    year_end::add_late_line(tx, close.id, &line).await?;
+    lingji_store::audit::append(
+        tx,
+        caller
+            .event(
+                jurisdiction_id,
+                "year_end.recover",
+                "budget_line",
+                p.draft.line_id,
+            )
+            .after_json(&serde_json::json!({
+                "year": p.fiscal_year, "recovered": c.recovered.fen(),
+                "clause": c.clause, "reason": c.reason, "payment": p.id,
+            })),
+    )
+    .await?;
+    Ok(true)
 }
 
 /// A budget line's ledger (指标账): the line, its balance, every entry and its payments.

@@ -13,7 +13,7 @@ use lingji_app::store::{Backend, backend_tests};
 use lingji_app::transfer_lines::TransferLine;
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
-use lingji_domain::execution::{AdjustmentKind, PaymentStatus};
+use lingji_domain::execution::{AdjustmentKind, Decision, PaymentStatus};
 use lingji_domain::fund::FundBook;
 use lingji_domain::policy::{Preset, Rate};
 
@@ -501,6 +501,63 @@ async fn cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance(backend: Ba
     );
 }
 
+/// A payment held when the year closes keeps its money on the line; rejected after the close,
+/// that money is recovered in the same decision and the close's record grows by it — left on
+/// the closed line it would never be paid, carried or recovered.
+async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(backend: Backend) {
+    let Some(w) = World::new(backend, Preset::ZiboDistrict).await else {
+        return;
+    };
+    let p = w.admitted(&Ask::default(), LAST).await;
+    w.approve_year(LAST).await;
+    let line = w.lines_of(p, LAST).await[0].id;
+    let held = w
+        .app
+        .request_payment(
+            &w.system,
+            w.city,
+            w.payment(line, 2_000, "31002", "held-at-close", LAST),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(held.status, PaymentStatus::Pending | PaymentStatus::Held),
+        "{held:?}"
+    );
+    let closed = w.close(LAST).await;
+    let rejected = w
+        .app
+        .decide_payment(&w.system, w.city, held.id, Decision::Reject, "合同解除")
+        .await
+        .unwrap();
+    assert_eq!(rejected.status, PaymentStatus::Released);
+    let report = w
+        .app
+        .year_end_report(&w.system, w.city, LAST)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.recovered,
+        closed
+            .recovered
+            .checked_add(Money::from_yuan(2_000))
+            .unwrap()
+    );
+    let late = report
+        .lines
+        .iter()
+        .find(|l| l.line_id == line && l.clause == "ZB-7a")
+        .expect("the late recovery is in the close's record");
+    assert_eq!(late.recovered, Money::from_yuan(2_000));
+    let ledger = w.app.line_ledger(&w.system, w.city, line).await.unwrap();
+    assert_eq!(ledger.line.balance.available(), Money::ZERO, "{ledger:?}");
+    assert_eq!(
+        w.app.verify_ledger().await.unwrap(),
+        Ok(w.lines(LAST).await.len())
+    );
+    assert!(w.app.verify_audit(None).await.unwrap().is_intact());
+}
+
 backend_tests!(
     cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance,
     cs_5a_a_fully_paid_continuing_project_is_100_percent_executed,
@@ -508,6 +565,7 @@ backend_tests!(
     zx_3a_a_project_not_requested_again_is_cancelled_and_in_the_base,
     qj_4b_zibo_recovers_project_balances_and_year_old_transfer_carryovers,
     qj_4b_a_closed_year_refuses_every_money_movement,
+    zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close,
     zb_15d_a_code_not_in_the_years_table_is_refused_by_its_field,
     zb_6b_a_302_line_is_no_sangong_budget,
     qj_5b_the_zibo_grade_cut_is_labelled_qj_5b,

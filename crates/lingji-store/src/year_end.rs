@@ -240,6 +240,25 @@ pub async fn recorded_lines(
     .await?)
 }
 
+/// Adds a line's close after the year's close was recorded (money given back to the line since:
+/// see `released_after_close`): its row, and the close's totals.
+pub async fn add_late_line(
+    conn: &mut AnyConnection,
+    close_id: i64,
+    l: &ClosedLine<'_>,
+) -> Result<(), StoreError> {
+    insert_line(conn, close_id, l).await?;
+    sqlx::query(
+        "UPDATE year_closes SET carried = carried + $1, recovered = recovered + $2 WHERE id = $3",
+    )
+    .bind(l.carried.fen())
+    .bind(l.recovered.fen())
+    .bind(close_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// True once the year's close has been recorded: its money movements are over.
 pub async fn is_closed(
     conn: &mut AnyConnection,

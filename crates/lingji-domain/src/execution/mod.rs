@@ -31,4 +31,6 @@ pub use rules::{
     SANGONG, compile, environment, in_codes, outcome, screen,
 };
 pub use status::{Decision, Disposition, PaymentStatus};
-pub use year_end::{CloseFacts, LineClose, Movement as MoneyMovement, close_line, closed_year};
+pub use year_end::{
+    CloseFacts, LineClose, Movement as MoneyMovement, close_line, closed_year, released_after_close,
+};

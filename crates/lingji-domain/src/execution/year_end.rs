@@ -144,6 +144,21 @@ pub fn close_line(f: &CloseFacts, p: &Execution) -> LineClose {
     )
 }
 
+/// The close of money given back to a line after its year was closed: a payment held at the
+/// close and rejected after it. Nothing can be paid, planned or carried on that line any more,
+/// so the money is recovered at once (ZB-7a: no spending without the year's budget) and the
+/// close's record grows by it; left on the line it would be counted nowhere.
+pub fn released_after_close(amount: Money) -> LineClose {
+    LineClose {
+        carried: Money::ZERO,
+        recovered: amount,
+        clause: "ZB-7a",
+        reason: "年终结转后退回的支付申请，资金收回".into(),
+        next_age: 0,
+        next_idle: 0,
+    }
+}
+
 /// A movement of money that a closed year no longer takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Movement {
