@@ -1,7 +1,7 @@
 //! What finance reads off a run: year-on-year statistics (ZX-3a), the overlap finder (ZB-10,
 //! ZB-12, ZX-3b), and the run and the statistics as .xlsx workbooks.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
@@ -137,27 +137,31 @@ impl App {
             .into_iter()
             .filter_map(|p| Some((p.id, p.previous_id?)))
             .collect();
-        let mut continued = HashSet::new();
-        let mut rows: Vec<YearRow> = store::all_items(&mut conn, run.id)
-            .await?
-            .into_iter()
-            .filter(|i| i.candidate.id > 0)
-            .map(|i| {
-                let last = previous
-                    .get(&i.candidate.id)
-                    .and_then(|p| base.get(p).map(|b| (*p, b.1)));
-                if let Some((p, _)) = last {
-                    continued.insert(p);
-                }
-                YearRow {
-                    department_id: i.candidate.department_id,
-                    last_year: last.map(|(_, budget)| budget),
-                    allocated: i.result.allocated,
-                    status: i.result.status,
-                }
-            })
-            .collect();
-        rows.extend(base.iter().filter(|(id, _)| !continued.contains(*id)).map(
+        // Last year's project → its row: a second project continuing it joins that row.
+        let mut continued: HashMap<i64, usize> = HashMap::new();
+        let mut rows: Vec<YearRow> = Vec::new();
+        for i in store::all_items(&mut conn, run.id).await? {
+            if i.candidate.id <= 0 {
+                continue;
+            }
+            let last = previous
+                .get(&i.candidate.id)
+                .and_then(|p| base.get(p).map(|b| (*p, b.1)));
+            if let Some(&row) = last.and_then(|(p, _)| continued.get(&p)) {
+                rows[row].continue_with(i.result.allocated, i.result.status);
+                continue;
+            }
+            if let Some((p, _)) = last {
+                continued.insert(p, rows.len());
+            }
+            rows.push(YearRow {
+                department_id: i.candidate.department_id,
+                last_year: last.map(|(_, budget)| budget),
+                allocated: i.result.allocated,
+                status: i.result.status,
+            });
+        }
+        rows.extend(base.iter().filter(|(id, _)| !continued.contains_key(*id)).map(
             |(_, (department_id, budget))| YearRow {
                 department_id: *department_id,
                 last_year: Some(*budget),

@@ -24,6 +24,18 @@ pub struct YearRow {
     pub status: Status,
 }
 
+impl YearRow {
+    /// Adds another project of this year that continues the same project of last year (one
+    /// project split in two): the two are held to last year's budget together, so last year's
+    /// project stays in the base once.
+    pub fn continue_with(&mut self, allocated: Money, status: Status) {
+        self.allocated = plus(self.allocated, allocated);
+        if self.status == Status::Cancelled || self.allocated == allocated {
+            self.status = status;
+        }
+    }
+}
+
 /// A count with its amount.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counted {
@@ -159,5 +171,24 @@ mod tests {
         assert_eq!((t.new.count, t.new.amount), (1, Money::from_yuan(40)));
         // 170 / 450 = 37.78 %.
         assert_eq!(t.ratio, Rate(3_778));
+    }
+
+    #[test]
+    fn zx_3a_a_project_split_in_two_is_in_the_base_once() {
+        // Last year 100; this year two projects continue it with 60 and 50: increased by 10.
+        let mut split = row(Some(100), 60, Status::Partial);
+        split.continue_with(Money::from_yuan(50), Status::Funded);
+        let t = year_on_year(&[split]).overall;
+        assert_eq!(t.base_count, 1);
+        assert_eq!(t.last_year, Money::from_yuan(100));
+        assert_eq!(
+            (t.increased.count, t.increased.amount),
+            (1, Money::from_yuan(10))
+        );
+        // A cancelled first part takes the funded second part's status.
+        let mut split = row(Some(100), 0, Status::Cancelled);
+        split.continue_with(Money::from_yuan(70), Status::Partial);
+        let t = year_on_year(&[split]).overall;
+        assert_eq!((t.cut.count, t.cut.amount), (1, Money::from_yuan(30)));
     }
 }
