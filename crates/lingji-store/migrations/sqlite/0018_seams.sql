@@ -12,15 +12,12 @@ ALTER TABLE projects ADD COLUMN livelihood INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE projects ADD COLUMN livelihood_checked INTEGER;
 
 ALTER TABLE budget_lines ADD COLUMN origin TEXT NOT NULL DEFAULT '';
--- Existing carry-overs take their origin from the line they came from, one link per statement
--- (carried money is recovered long before it has been carried through ten year-ends).
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
-UPDATE budget_lines SET origin = (SELECT CASE WHEN f.source = 'carryover' THEN f.origin ELSE f.source END FROM budget_lines f WHERE f.id = budget_lines.carried_from) WHERE source = 'carryover' AND carried_from IS NOT NULL;
+-- Existing carry-overs take their origin from the first line of their chain of carry-overs.
+WITH RECURSIVE up (id, origin) AS (
+    SELECT id, source FROM budget_lines WHERE source <> 'carryover'
+    UNION ALL
+    SELECT b.id, up.origin FROM budget_lines b JOIN up ON b.carried_from = up.id
+    WHERE b.source = 'carryover'
+)
+UPDATE budget_lines SET origin = up.origin FROM up
+WHERE budget_lines.id = up.id AND budget_lines.source = 'carryover';
