@@ -1,0 +1,371 @@
+//! What must hold after every step of every year. Each check reads what the use cases and
+//! read models report — the ledger, the audit chain, the payments, the allocation run, the
+//! year-end report — and compares figures that come from different places, so money that
+//! appears or disappears between two capabilities is named. The first broken one stops the
+//! run (see [`super::Broken`]).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use lingji_domain::Money;
+use lingji_domain::allocation::Status;
+use lingji_domain::execution::{PayeeKind, PaymentDraft, PaymentStatus};
+use lingji_domain::fund::FundBook;
+use lingji_store::reconcile;
+
+use super::Step;
+use super::year::Sim;
+use crate::error::{AppError, AppResult};
+use crate::transfer_lines::TransferLine;
+
+/// Every invariant by its stable name, with what it says in Chinese.
+pub const INVARIANTS: [(&str, &str); 7] = [
+    ("ledger", "每条指标的余额等于其分录之和"),
+    ("audit_chain", "审计链校验通过，支付与其事件、分录一致"),
+    (
+        "conservation",
+        "每年每个资金来源：批复 + 追加 ± 调剂 + 结转转入 = 支付 + 在途 + 结转转出 + 收回 + 可用，逐项对得上",
+    ),
+    ("closed_year", "已结转年度不再发生任何资金变动"),
+    (
+        "allocation_order",
+        "测算不超过各资金来源的可用财力，且严格按层级顺序安排",
+    ),
+    (
+        "idempotency",
+        "同一幂等键的重试只答复第一次的结果，不重复支付",
+    ),
+    ("year_end_outcome", "年终结转的试算与实际执行结果一致"),
+];
+
+/// A broken invariant: its name and what was seen.
+pub type Finding = (&'static str, String);
+
+/// Checks everything that must hold after `step` of `year`; the first broken one.
+pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<Option<Finding>> {
+    if let Some(f) = sim.findings.first().cloned() {
+        return Ok(Some(f));
+    }
+    if let Some(f) = ledger(sim).await? {
+        return Ok(Some(f));
+    }
+    if let Some(f) = audit(sim).await? {
+        return Ok(Some(f));
+    }
+    if step == Step::Allocation
+        && let Some(f) = allocation_order(sim, year).await?
+    {
+        return Ok(Some(f));
+    }
+    if step == Step::Close
+        && let Some(f) = closed_year_refuses(sim, year).await?
+    {
+        return Ok(Some(f));
+    }
+    for y in sim.opts.first_year..=year {
+        if let Some(f) = conservation(sim, y).await? {
+            return Ok(Some(f));
+        }
+    }
+    Ok(None)
+}
+
+/// Every line's balance is its entries replayed (`lingji audit verify` does the same).
+async fn ledger(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
+    Ok(match sim.app.verify_ledger().await? {
+        Ok(_) => None,
+        Err((line, why)) => Some(("ledger", format!("指标 {line}：{why}"))),
+    })
+}
+
+/// The audit chain verifies, and every payment agrees with its events and its hold.
+async fn audit(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
+    let r = sim.app.verify_audit(None).await?;
+    if let Err(b) = &r.chain {
+        return Ok(Some(("audit_chain", format!("审计链断裂：{b:?}"))));
+    }
+    if let Err(damage) = &r.payments {
+        return Ok(Some(("audit_chain", damage.join("；"))));
+    }
+    Ok(None)
+}
+
+fn add(map: &mut BTreeMap<String, i64>, book: &str, fen: i64) {
+    *map.entry(book.to_string()).or_default() += fen;
+}
+
+fn yuan(fen: i64) -> String {
+    Money::from_fen(fen).to_yuan_display()
+}
+
+/// Per year and fund book, to the fen, the lines' balances against the other read models:
+/// paid and held against the payments, approved allocation lines against the approved run,
+/// carried-in lines against last year's close, closed against this year's close report; and
+/// a closed year keeps nothing available.
+async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city) = (sim.app, sim.j.id);
+    let (sums, payments, books, last_books) = {
+        let mut conn = app.store.read().acquire().await?;
+        (
+            reconcile::line_sums(&mut conn, city, year).await?,
+            reconcile::payment_sums(&mut conn, city, year).await?,
+            reconcile::line_books(&mut conn, city, year).await?,
+            reconcile::line_books(&mut conn, city, year - 1).await?,
+        )
+    };
+    let mut spent = BTreeMap::new();
+    let mut reserved = BTreeMap::new();
+    let mut closed = BTreeMap::new();
+    let mut from_allocation = BTreeMap::new();
+    let mut carried_in = BTreeMap::new();
+    for s in &sums {
+        add(&mut spent, &s.fund_book, s.spent);
+        add(&mut reserved, &s.fund_book, s.reserved);
+        add(&mut closed, &s.fund_book, s.closed);
+        match s.source.as_str() {
+            "allocation" => add(&mut from_allocation, &s.fund_book, s.approved),
+            "carryover" => add(&mut carried_in, &s.fund_book, s.approved),
+            _ => {}
+        }
+    }
+    let mut paid = BTreeMap::new();
+    let mut held = BTreeMap::new();
+    for (book, status, _, fen) in &payments {
+        match PaymentStatus::parse(status) {
+            Some(PaymentStatus::Paid) => add(&mut paid, book, *fen),
+            Some(PaymentStatus::Held | PaymentStatus::Pending) => add(&mut held, book, *fen),
+            _ => {}
+        }
+    }
+    let same = |a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>| {
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        keys.into_iter()
+            .find(|k| a.get(*k).copied().unwrap_or(0) != b.get(*k).copied().unwrap_or(0))
+            .map(|k| {
+                (
+                    k.clone(),
+                    a.get(k).copied().unwrap_or(0),
+                    b.get(k).copied().unwrap_or(0),
+                )
+            })
+    };
+    let broken = |what: String| Ok(Some(("conservation", format!("{year} 年度：{what}"))));
+    if let Some((book, a, b)) = same(&spent, &paid) {
+        return broken(format!(
+            "{book} 指标已支付 {} 元，支付记录中已支付 {} 元",
+            yuan(a),
+            yuan(b)
+        ));
+    }
+    if let Some((book, a, b)) = same(&reserved, &held) {
+        return broken(format!(
+            "{book} 指标在途 {} 元，支付记录中待支付与预警待核 {} 元",
+            yuan(a),
+            yuan(b)
+        ));
+    }
+    if let Some(&run) = sim.approved_runs.get(&year) {
+        let (_, items) = app.allocation_items(&sim.j.finance, city, run).await?;
+        let mut allocated = BTreeMap::new();
+        for i in &items {
+            add(
+                &mut allocated,
+                i.result.fund_book.as_str(),
+                i.result.allocated.fen(),
+            );
+        }
+        if let Some((book, a, b)) = same(&from_allocation, &allocated) {
+            return broken(format!(
+                "{book} 批复生成指标 {} 元，批复的测算方案安排 {} 元",
+                yuan(a),
+                yuan(b)
+            ));
+        }
+    }
+    let book_of = |list: &[(i64, String, String, i64)], line: i64| {
+        list.iter()
+            .find(|l| l.0 == line)
+            .map(|l| l.1.clone())
+            .unwrap_or_default()
+    };
+    if let Some(last) = sim.closes.get(&(year - 1)) {
+        let mut out = BTreeMap::new();
+        for l in &last.lines {
+            add(&mut out, &book_of(&last_books, l.line_id), l.carried.fen());
+        }
+        if let Some((book, a, b)) = same(&carried_in, &out) {
+            return broken(format!(
+                "{book} 结转转入指标 {} 元，上年年终结转转出 {} 元",
+                yuan(a),
+                yuan(b)
+            ));
+        }
+    }
+    if let Some(report) = sim.closes.get(&year) {
+        let mut out = BTreeMap::new();
+        for l in &report.lines {
+            add(
+                &mut out,
+                &book_of(&books, l.line_id),
+                l.carried.fen() + l.recovered.fen(),
+            );
+        }
+        if let Some((book, a, b)) = same(&closed, &out) {
+            return broken(format!(
+                "{book} 指标结转关闭 {} 元，年终结转报告结转与收回合计 {} 元",
+                yuan(a),
+                yuan(b)
+            ));
+        }
+        // After the close nothing may be left available: money that arrives in a closed
+        // year (a new line, a supplement, a release) is never carried or recovered.
+        if let Some((line, book, source, fen)) = books.iter().find(|l| l.3 != 0) {
+            return Ok(Some((
+                "closed_year",
+                format!(
+                    "{year} 年度已结转，指标 {line}（{book}，来源 {source}）仍有可用余额 {} 元，既未结转也未收回",
+                    yuan(*fen)
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The approved run within each book's resources, and nothing funded below a tier that fell
+/// short (ZB-3), recomputed from the run's items, not from its own totals.
+async fn allocation_order(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let Some(&run) = sim.approved_runs.get(&year) else {
+        return Ok(None);
+    };
+    let (view, items) = app.allocation_items(finance, city, run).await?;
+    let resources = app.resources(finance, city, year).await?;
+    for entry in &resources.books {
+        let entered = entry.parts.total().unwrap_or(Money::ZERO);
+        let allocated: i64 = items
+            .iter()
+            .filter(|i| i.result.fund_book == entry.fund_book)
+            .map(|i| i.result.allocated.fen())
+            .sum();
+        let reserve = view
+            .book_totals
+            .iter()
+            .find(|b| b.fund_book == entry.fund_book)
+            .map_or(0, |b| b.reserve.fen());
+        if allocated + reserve > entered.fen() {
+            return Ok(Some((
+                "allocation_order",
+                format!(
+                    "{year} 年度 {}：安排 {} 元加待分资金 {} 元，超过可用财力 {} 元",
+                    entry.fund_book.as_str(),
+                    yuan(allocated),
+                    yuan(reserve),
+                    yuan(entered.fen())
+                ),
+            )));
+        }
+    }
+    // The tiers' numbers in the profile's order, per book, from the run.
+    let number = |book: FundBook, tier| {
+        view.tier_totals
+            .iter()
+            .find(|t| t.fund_book == book && t.tier == tier)
+            .map(|t| t.number)
+    };
+    let mut short: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for i in &items {
+        let r = &i.result;
+        if matches!(r.status, Status::Excluded | Status::Cancelled) {
+            continue;
+        }
+        if r.allocated < r.adjusted
+            && let Some(n) = number(r.fund_book, r.tier)
+        {
+            let e = short.entry(r.fund_book.as_str()).or_insert(n);
+            *e = (*e).min(n);
+        }
+    }
+    for i in &items {
+        let r = &i.result;
+        let (Some(&first_short), Some(n)) =
+            (short.get(r.fund_book.as_str()), number(r.fund_book, r.tier))
+        else {
+            continue;
+        };
+        if n > first_short && r.allocated > Money::ZERO {
+            return Ok(Some((
+                "allocation_order",
+                format!(
+                    "{year} 年度 {}：第 {first_short} 层级未足额保障，第 {n} 层级的项目 {} 仍安排 {} 元（ZB-3）",
+                    r.fund_book.as_str(),
+                    r.id,
+                    r.allocated.to_yuan_display()
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// After the close, a closed year takes no money: a new upper-transfer line and a payment on
+/// it are tried, and each must be refused.
+async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let Some((_, unit)) = sim.j.units().next() else {
+        return Ok(None);
+    };
+    let line = app
+        .add_transfer_line(
+            finance,
+            city,
+            TransferLine {
+                fiscal_year: year,
+                unit_id: unit.id,
+                project_id: None,
+                name: "年终结转后补录的上级补助".into(),
+                economic_code: "31002".into(),
+                fund_book: FundBook::UpperTransfer,
+                three_guarantees: false,
+                amount: Money::from_yuan(1_000),
+                document: format!("财建〔{year}〕补1号"),
+            },
+        )
+        .await;
+    let line = match line {
+        Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
+        Err(_) => return Ok(None),
+        Ok(id) => id,
+    };
+    let date =
+        NaiveDate::from_ymd_opt(year, 12, 30).ok_or_else(|| AppError::Internal("date".into()))?;
+    let paid = app
+        .request_payment(
+            &unit.operator,
+            city,
+            PaymentDraft {
+                payee_name: "模拟市设备有限公司".into(),
+                payee_account: "6222021234567890".into(),
+                payee_kind: PayeeKind::Unit,
+                amount: Money::from_yuan(100),
+                economic_code: "31002".into(),
+                line_id: line,
+                purpose: "结转后支付试探".into(),
+                date,
+                contract_no: Some("HT-PROBE".into()),
+                event_code: None,
+                headcount: None,
+                days: None,
+                idempotency_key: format!("sim-{}-{year}-probe", sim.opts.seed),
+            },
+        )
+        .await;
+    let payment = match paid {
+        Ok(v) => format!("，其上的支付申请答复为“{}”", v.status.label()),
+        Err(_) => String::new(),
+    };
+    Ok(Some((
+        "closed_year",
+        format!("{year} 年度已结转，仍接受新增上级转移支付指标 {line}（1,000.00 元）{payment}"),
+    )))
+}
