@@ -113,6 +113,17 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
             reconcile::line_books(&mut conn, city, year - 1).await?,
         )
     };
+    let adjustments = app
+        .adjustments(
+            &sim.j.finance,
+            city,
+            crate::store::adjustments::AdjustmentFilter {
+                fiscal_year: year,
+                status: Some(lingji_domain::execution::AdjustmentStatus::Approved),
+                ..Default::default()
+            },
+        )
+        .await?;
     let mut spent = BTreeMap::new();
     let mut reserved = BTreeMap::new();
     let mut closed = BTreeMap::new();
@@ -126,6 +137,29 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
             "allocation" => add(&mut from_allocation, &s.fund_book, s.approved),
             "carryover" => add(&mut carried_in, &s.fund_book, s.approved),
             _ => {}
+        }
+    }
+    // Approved adjustments by book: a transfer moves money within one book and adds nothing,
+    // a supplement adds its amount (onto a line, or as a line of its own).
+    let mut adjusted = BTreeMap::new();
+    let mut supplemented = BTreeMap::new();
+    for s in &sums {
+        let of_book = s.adjusted
+            + if s.source == "supplement" {
+                s.approved
+            } else {
+                0
+            };
+        add(&mut adjusted, &s.fund_book, of_book);
+    }
+    for a in &adjustments {
+        if a.kind == lingji_domain::execution::AdjustmentKind::Supplement {
+            let book = a
+                .to_line_id
+                .and_then(|l| books.iter().find(|b| b.0 == l))
+                .map(|b| b.1.clone())
+                .unwrap_or_default();
+            add(&mut supplemented, &book, a.amount.fen());
         }
     }
     let mut paid = BTreeMap::new();
@@ -160,6 +194,13 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     if let Some((book, a, b)) = same(&reserved, &held) {
         return broken(format!(
             "{book} 指标在途 {} 元，支付记录中待支付与预警待核 {} 元",
+            yuan(a),
+            yuan(b)
+        ));
+    }
+    if let Some((book, a, b)) = same(&adjusted, &supplemented) {
+        return broken(format!(
+            "{book} 指标调整与追加合计 {} 元，已批准的追加 {} 元（调剂应不增不减）",
             yuan(a),
             yuan(b)
         ));

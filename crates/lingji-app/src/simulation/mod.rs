@@ -76,6 +76,8 @@ pub enum Step {
     Review,
     /// 测算批复: resources, runs, scenario, choose, publish, approve; an upper transfer.
     Allocation,
+    /// 调剂追加: transfers between a unit's lines and supplements for library projects.
+    Adjustments,
     /// 支付: payments that pass, warn, block, retry, race.
     Payments,
     /// 年终结转: the close by the profile.
@@ -86,10 +88,11 @@ pub enum Step {
 
 impl Step {
     /// Every step in a year's order.
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Requests,
         Step::Review,
         Step::Allocation,
+        Step::Adjustments,
         Step::Payments,
         Step::Close,
         Step::Evaluation,
@@ -101,6 +104,7 @@ impl Step {
             Step::Requests => "申报",
             Step::Review => "审核",
             Step::Allocation => "测算批复",
+            Step::Adjustments => "调剂追加",
             Step::Payments => "支付",
             Step::Close => "年终结转",
             Step::Evaluation => "绩效评价",

@@ -111,6 +111,7 @@ pub async fn run(sim: &mut Sim<'_>, step: Step, year: i32) -> AppResult<Counts> 
         Step::Requests => requests(sim, year).await,
         Step::Review => review(sim, year).await,
         Step::Allocation => allocation(sim, year).await,
+        Step::Adjustments => adjustments(sim, year).await,
         Step::Payments => payments(sim, year).await,
         Step::Close => close(sim, year).await,
         Step::Evaluation => evaluation(sim, year).await,
@@ -565,6 +566,111 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         ("excluded", count(Status::Excluded)),
         ("cancelled", count(Status::Cancelled)),
         ("lines", i64::try_from(lines.len()).unwrap_or(0)),
+    ])
+}
+
+/// The side of a line a transfer may not cross (ZB-7b): personnel (301, 303) or the rest.
+fn personnel(code: &str) -> bool {
+    code.starts_with("301") || code.starts_with("303")
+}
+
+/// 调剂追加: a few units move budget between two of their project lines (调剂, never across
+/// personnel and public expense); a few funded projects get a small supplement onto one of
+/// their lines (追加, QJ-2a); finance approves most and sends one back now and then.
+async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    // Lines approved this year only: carried-over money may not be transferred (ZB-7b).
+    let available: HashMap<i64, Money> = {
+        let mut conn = app.store.read().acquire().await?;
+        lingji_store::reconcile::line_books(&mut conn, city, year)
+            .await?
+            .into_iter()
+            .filter(|(_, _, source, _)| source == "allocation")
+            .map(|(id, _, _, a)| (id, Money::from_fen(a)))
+            .collect()
+    };
+    let lines = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    let mut requests = Vec::new();
+    let (mut transfers, mut supplements) = (0, 0);
+    for (_, unit) in sim.units() {
+        let own: Vec<_> = lines
+            .iter()
+            .filter(|l| {
+                l.unit_id == unit.id && l.project_id.is_some() && available.contains_key(&l.id)
+            })
+            .collect();
+        if own.len() >= 2 && sim.rng.chance(30) {
+            let from = own[sim.rng.index(own.len())];
+            let to = own.iter().find(|l| {
+                l.id != from.id
+                    && personnel(&l.economic_code) == personnel(&from.economic_code)
+                    && l.fund_book == from.fund_book
+            });
+            let have = available.get(&from.id).copied().unwrap_or(Money::ZERO);
+            if let Some(to) = to
+                && have >= Money::from_yuan(1_000)
+            {
+                let amount = Money::from_fen(have.fen() / 1_000 * 100);
+                let v = app
+                    .request_adjustment(
+                        &unit.operator,
+                        city,
+                        crate::adjustments::AdjustmentDraft {
+                            kind: lingji_domain::execution::AdjustmentKind::Transfer,
+                            from_line_id: Some(from.id),
+                            to_line_id: Some(to.id),
+                            project_id: None,
+                            economic_code: None,
+                            amount,
+                            reason: "实施进度调整，结构内调剂".into(),
+                        },
+                    )
+                    .await?;
+                requests.push(v.id);
+                transfers += 1;
+            }
+        }
+        if let Some(line) = own.first()
+            && sim.rng.chance(20)
+        {
+            let amount =
+                Money::from_yuan(i64::try_from(sim.rng.between(1, 5)).unwrap_or(1) * 1_000);
+            let v = app
+                .request_adjustment(
+                    &unit.operator,
+                    city,
+                    crate::adjustments::AdjustmentDraft {
+                        kind: lingji_domain::execution::AdjustmentKind::Supplement,
+                        from_line_id: None,
+                        to_line_id: Some(line.id),
+                        project_id: line.project_id,
+                        economic_code: None,
+                        amount,
+                        reason: "政策标准提高，追加项目经费".into(),
+                    },
+                )
+                .await?;
+            requests.push(v.id);
+            supplements += 1;
+        }
+    }
+    let (mut approved, mut sent_back) = (0, 0);
+    for id in requests {
+        if sim.rng.chance(85) {
+            app.decide_adjustment(&finance, city, id, true, "同意")
+                .await?;
+            approved += 1;
+        } else {
+            app.decide_adjustment(&finance, city, id, false, "请先通过调整支出结构解决")
+                .await?;
+            sent_back += 1;
+        }
+    }
+    Ok(vec![
+        ("transfers", transfers),
+        ("supplements", supplements),
+        ("approved", approved),
+        ("sent_back", sent_back),
     ])
 }
 
