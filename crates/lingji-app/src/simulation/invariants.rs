@@ -52,6 +52,13 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<O
     if let Some(f) = audit(sim).await? {
         return Ok(Some(f));
     }
+    // Money first, then the step's own checks: the closed-year probe moves money when the
+    // seam is open, and what the step itself did must be named before what the probe did.
+    for y in sim.opts.first_year..=year {
+        if let Some(f) = conservation(sim, y).await? {
+            return Ok(Some(f));
+        }
+    }
     if step == Step::Allocation
         && let Some(f) = allocation_order(sim, year).await?
     {
@@ -61,11 +68,6 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<O
         && let Some(f) = closed_year_refuses(sim, year).await?
     {
         return Ok(Some(f));
-    }
-    for y in sim.opts.first_year..=year {
-        if let Some(f) = conservation(sim, y).await? {
-            return Ok(Some(f));
-        }
     }
     Ok(None)
 }

@@ -974,6 +974,35 @@ async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             ),
         ));
     }
+    // Payments still waiting at the close stay held and may still be decided (the close only
+    // moves what is available): finance pays some after the close and rejects the others.
+    let waiting = app
+        .payments(
+            &finance,
+            city,
+            lingji_store::payments::PaymentFilter {
+                status: Some(PaymentStatus::Pending),
+                fiscal_year: Some(year),
+                limit: 10_000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let (mut paid_after, mut rejected_after) = (0, 0);
+    for p in waiting
+        .iter()
+        .filter(|p| !p.draft.idempotency_key.ends_with("-probe"))
+    {
+        if sim.rng.chance(50) {
+            app.decide_payment(&finance, city, p.id, Decision::Pay, "")
+                .await?;
+            paid_after += 1;
+        } else {
+            app.decide_payment(&finance, city, p.id, Decision::Reject, "合同终止，撤回支付")
+                .await?;
+            rejected_after += 1;
+        }
+    }
     let carried = i64::try_from(
         done.lines
             .iter()
@@ -986,6 +1015,8 @@ async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         ("carried_lines", carried),
         ("carried_fen", done.carried.fen()),
         ("recovered_fen", done.recovered.fen()),
+        ("paid_after_close", paid_after),
+        ("rejected_after_close", rejected_after),
     ];
     sim.closes.insert(year, done);
     Ok(counts)
