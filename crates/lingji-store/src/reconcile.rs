@@ -88,3 +88,22 @@ pub async fn line_books(
     .fetch_all(&mut *conn)
     .await?)
 }
+
+/// What each project's lines of a year say: (project id, approved, net adjustments, paid), in
+/// fen, over every line of the project that year — allocation, supplement and carry-over alike.
+pub async fn project_lines(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT project_id, CAST(COALESCE(SUM(approved), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(adjusted), 0) AS BIGINT), CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
+         FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         AND project_id IS NOT NULL GROUP BY project_id ORDER BY project_id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}

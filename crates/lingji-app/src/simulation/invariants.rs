@@ -11,6 +11,7 @@ use lingji_domain::Money;
 use lingji_domain::allocation::Status;
 use lingji_domain::execution::{PayeeKind, PaymentDraft, PaymentStatus};
 use lingji_domain::fund::FundBook;
+use lingji_domain::policy::Rate;
 use lingji_store::reconcile;
 
 use super::Step;
@@ -19,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::transfer_lines::TransferLine;
 
 /// Every invariant by its stable name, with what it says in Chinese.
-pub const INVARIANTS: [(&str, &str); 7] = [
+pub const INVARIANTS: [(&str, &str); 8] = [
     ("ledger", "每条指标的余额等于其分录之和"),
     ("audit_chain", "审计链校验通过，支付与其事件、分录一致"),
     (
@@ -36,40 +37,34 @@ pub const INVARIANTS: [(&str, &str); 7] = [
         "同一幂等键的重试只答复第一次的结果，不重复支付",
     ),
     ("year_end_outcome", "年终结转的试算与实际执行结果一致"),
+    (
+        "project_figures",
+        "测算读取的项目上年执行率等于其上年指标分录所示（结转指标只计一次）",
+    ),
 ];
 
 /// A broken invariant: its name and what was seen.
 pub type Finding = (&'static str, String);
 
-/// Checks everything that must hold after `step` of `year`; the first broken one.
-pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<Option<Finding>> {
-    if let Some(f) = sim.findings.first().cloned() {
-        return Ok(Some(f));
-    }
-    if let Some(f) = ledger(sim).await? {
-        return Ok(Some(f));
-    }
-    if let Some(f) = audit(sim).await? {
-        return Ok(Some(f));
-    }
+/// Checks everything that must hold after `step` of `year`: every invariant broken, in the
+/// order checked (each check names its first break), so a tolerated one never hides another.
+pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<Vec<Finding>> {
+    let mut out: Vec<Finding> = std::mem::take(&mut sim.findings);
+    out.extend(ledger(sim).await?);
+    out.extend(audit(sim).await?);
     // Money first, then the step's own checks: the closed-year probe moves money when the
     // seam is open, and what the step itself did must be named before what the probe did.
     for y in sim.opts.first_year..=year {
-        if let Some(f) = conservation(sim, y).await? {
-            return Ok(Some(f));
-        }
+        out.extend(conservation(sim, y).await?);
     }
-    if step == Step::Allocation
-        && let Some(f) = allocation_order(sim, year).await?
-    {
-        return Ok(Some(f));
+    if step == Step::Allocation {
+        out.extend(allocation_order(sim, year).await?);
+        out.extend(project_figures(sim, year).await?);
     }
-    if step == Step::Close
-        && let Some(f) = closed_year_refuses(sim, year).await?
-    {
-        return Ok(Some(f));
+    if step == Step::Close {
+        out.extend(closed_year_refuses(sim, year).await?);
     }
-    Ok(None)
+    Ok(out)
 }
 
 /// Every line's balance is its entries replayed (`lingji audit verify` does the same).
@@ -411,4 +406,48 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
         "closed_year",
         format!("{year} 年度已结转，仍接受新增上级转移支付指标 {line}（1,000.00 元）{payment}"),
     )))
+}
+
+/// Last year's execution rate the run read for each continuing project (CS-5a, ZB-5a) equals
+/// what last year's lines of its previous project say: paid over budget (approved and
+/// adjusted), every line of that year counted once.
+async fn project_figures(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let Some(&run) = sim.approved_runs.get(&year) else {
+        return Ok(None);
+    };
+    let (_, items) = app.allocation_items(finance, city, run).await?;
+    let last: BTreeMap<i64, (i64, i64)> = {
+        let mut conn = app.store.read().acquire().await?;
+        reconcile::project_lines(&mut conn, city, year - 1)
+            .await?
+            .into_iter()
+            .map(|(p, approved, adjusted, spent)| (p, (approved + adjusted, spent)))
+            .collect()
+    };
+    for i in items.iter().filter(|i| i.candidate.id > 0) {
+        let Some(read) = i.candidate.signals.execution_rate else {
+            continue;
+        };
+        let (detail, _) = app.project(finance, i.candidate.id).await?;
+        let Some(previous) = detail.project.header.previous_id else {
+            continue;
+        };
+        let (budget, spent) = last.get(&previous).copied().unwrap_or((0, 0));
+        let ledger = Rate::ratio(Money::from_fen(spent), Money::from_fen(budget));
+        if ledger != read {
+            return Ok(Some((
+                "project_figures",
+                format!(
+                    "{year} 年度测算读取项目 {}（上年项目 {previous}）上年执行率 {}，上年指标分录为支付 {} 元 / 预算 {} 元 = {}",
+                    i.candidate.id,
+                    read.to_percent_display(),
+                    yuan(spent),
+                    yuan(budget),
+                    ledger.to_percent_display()
+                ),
+            )));
+        }
+    }
+    Ok(None)
 }

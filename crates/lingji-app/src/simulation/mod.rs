@@ -282,8 +282,7 @@ impl App {
                         .map_err(|e| AppError::Internal(format!("tamper: {e}")))?;
                 }
                 let found = invariants::after_step(&mut sim, year, step).await?;
-                sim.findings.clear();
-                if let Some((name, detail)) = found {
+                for (name, detail) in found {
                     let b = broken(name, detail);
                     if opts.tolerate.iter().any(|t| t == name) {
                         // A tolerated break seen again at a later step is reported once.
