@@ -346,13 +346,44 @@ async fn allocation_order(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>
     Ok(None)
 }
 
-/// After the close, a closed year takes no money: a new upper-transfer line and a payment on
-/// it are tried, and each must be refused.
+/// After the close, a closed year takes no money: a supplement onto one of its project lines,
+/// a new upper-transfer line and a payment on that line are tried, and each must be refused.
+/// The supplement is only asked for, never approved, so an open seam moves no money there.
 async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
     let Some((_, unit)) = sim.j.units().next() else {
         return Ok(None);
     };
+    let mut accepted = Vec::new();
+    let lines = app.budget_lines(finance, city, year, 0, 100_000).await?;
+    if let Some(l) = lines.iter().find(|l| l.project_id.is_some()) {
+        let operator = sim
+            .j
+            .units()
+            .find(|(_, u)| u.id == l.unit_id)
+            .map(|(_, u)| u.operator.clone())
+            .ok_or_else(|| AppError::Internal("line of no simulated unit".into()))?;
+        let asked = app
+            .request_adjustment(
+                &operator,
+                city,
+                crate::adjustments::AdjustmentDraft {
+                    kind: lingji_domain::execution::AdjustmentKind::Supplement,
+                    from_line_id: None,
+                    to_line_id: Some(l.id),
+                    project_id: l.project_id,
+                    economic_code: None,
+                    amount: Money::from_yuan(1_000),
+                    reason: "年终结转后追加试探".into(),
+                },
+            )
+            .await;
+        match asked {
+            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
+            Err(_) => {}
+            Ok(v) => accepted.push(format!("受理了对指标 {} 的追加申请 {}", l.id, v.id)),
+        }
+    }
     let line = app
         .add_transfer_line(
             finance,
@@ -370,42 +401,48 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
             },
         )
         .await;
-    let line = match line {
+    match line {
         Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
-        Err(_) => return Ok(None),
-        Ok(id) => id,
-    };
-    let date =
-        NaiveDate::from_ymd_opt(year, 12, 30).ok_or_else(|| AppError::Internal("date".into()))?;
-    let paid = app
-        .request_payment(
-            &unit.operator,
-            city,
-            PaymentDraft {
-                payee_name: "模拟市设备有限公司".into(),
-                payee_account: "6222021234567890".into(),
-                payee_kind: PayeeKind::Unit,
-                amount: Money::from_yuan(100),
-                economic_code: "31002".into(),
-                line_id: line,
-                purpose: "结转后支付试探".into(),
-                date,
-                contract_no: Some("HT-PROBE".into()),
-                event_code: None,
-                headcount: None,
-                days: None,
-                idempotency_key: format!("sim-{}-{year}-probe", sim.opts.seed),
-            },
+        Err(_) => {}
+        Ok(line) => {
+            let date = NaiveDate::from_ymd_opt(year, 12, 30)
+                .ok_or_else(|| AppError::Internal("date".into()))?;
+            let paid = app
+                .request_payment(
+                    &unit.operator,
+                    city,
+                    PaymentDraft {
+                        payee_name: "模拟市设备有限公司".into(),
+                        payee_account: "6222021234567890".into(),
+                        payee_kind: PayeeKind::Unit,
+                        amount: Money::from_yuan(100),
+                        economic_code: "31002".into(),
+                        line_id: line,
+                        purpose: "结转后支付试探".into(),
+                        date,
+                        contract_no: Some("HT-PROBE".into()),
+                        event_code: None,
+                        headcount: None,
+                        days: None,
+                        idempotency_key: format!("sim-{}-{year}-probe", sim.opts.seed),
+                    },
+                )
+                .await;
+            let payment = match paid {
+                Ok(v) => format!("，其上的支付申请答复为“{}”", v.status.label()),
+                Err(_) => String::new(),
+            };
+            accepted.push(format!(
+                "新增了上级转移支付指标 {line}（1,000.00 元）{payment}"
+            ));
+        }
+    }
+    Ok((!accepted.is_empty()).then(|| {
+        (
+            "closed_year",
+            format!("{year} 年度已结转，仍{}", accepted.join("；")),
         )
-        .await;
-    let payment = match paid {
-        Ok(v) => format!("，其上的支付申请答复为“{}”", v.status.label()),
-        Err(_) => String::new(),
-    };
-    Ok(Some((
-        "closed_year",
-        format!("{year} 年度已结转，仍接受新增上级转移支付指标 {line}（1,000.00 元）{payment}"),
-    )))
+    }))
 }
 
 /// Last year's execution rate the run read for each continuing project (CS-5a, ZB-5a) equals
