@@ -78,6 +78,8 @@ pub enum Step {
     Allocation,
     /// 调剂追加: transfers between a unit's lines and supplements for library projects.
     Adjustments,
+    /// 绩效监控: checkpoints recorded by units, finance's decisions, suspensions (PM-9).
+    Monitoring,
     /// 支付: payments that pass, warn, block, retry, race.
     Payments,
     /// 年终结转: the close by the profile.
@@ -88,11 +90,12 @@ pub enum Step {
 
 impl Step {
     /// Every step in a year's order.
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 8] = [
         Step::Requests,
         Step::Review,
         Step::Allocation,
         Step::Adjustments,
+        Step::Monitoring,
         Step::Payments,
         Step::Close,
         Step::Evaluation,
@@ -105,6 +108,7 @@ impl Step {
             Step::Review => "审核",
             Step::Allocation => "测算批复",
             Step::Adjustments => "调剂追加",
+            Step::Monitoring => "绩效监控",
             Step::Payments => "支付",
             Step::Close => "年终结转",
             Step::Evaluation => "绩效评价",
@@ -244,6 +248,7 @@ impl App {
             continuing: Vec::new(),
             keys: 0,
             findings: Vec::new(),
+            suspended: Vec::new(),
         };
         let mut report = Report::default();
         let last = opts.first_year + i32::try_from(opts.years).unwrap_or(1);

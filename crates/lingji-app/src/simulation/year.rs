@@ -74,6 +74,8 @@ pub struct Sim<'a> {
     pub keys: u64,
     /// Invariants a step saw broken while it ran (name, what was seen).
     pub findings: Vec<(&'static str, String)>,
+    /// Projects whose payments monitoring suspended this year (暂缓拨款, liftable).
+    pub suspended: Vec<i64>,
 }
 
 impl Sim<'_> {
@@ -112,6 +114,7 @@ pub async fn run(sim: &mut Sim<'_>, step: Step, year: i32) -> AppResult<Counts> 
         Step::Review => review(sim, year).await,
         Step::Allocation => allocation(sim, year).await,
         Step::Adjustments => adjustments(sim, year).await,
+        Step::Monitoring => monitoring(sim, year).await,
         Step::Payments => payments(sim, year).await,
         Step::Close => close(sim, year).await,
         Step::Evaluation => evaluation(sim, year).await,
@@ -674,6 +677,112 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     ])
 }
 
+/// The year's funded projects the simulation made, from the approved run.
+async fn funded(sim: &Sim<'_>, year: i32) -> AppResult<Vec<i64>> {
+    let run = *sim
+        .approved_runs
+        .get(&year)
+        .ok_or_else(|| AppError::Internal(format!("no approved run in {year}")))?;
+    let (_, items) = sim
+        .app
+        .allocation_items(&sim.j.finance, sim.j.id, run)
+        .await?;
+    Ok(items
+        .iter()
+        .filter(|i| i.result.allocated > Money::ZERO && sim.made.contains_key(&i.result.id))
+        .map(|i| i.result.id)
+        .collect())
+}
+
+/// 绩效监控 (PM-9, "双监控"): at the profile's first checkpoint units record each indicator's
+/// progress for some funded projects (spending comes from the ledger); finance answers every
+/// red or yellow light — mostly 督促整改, now and then 暂缓拨款 or 停止拨款, which the payment
+/// check then honours.
+async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    let month = {
+        let mut conn = app.store.read().acquire().await?;
+        crate::profiles::in_force(&mut conn, city, year)
+            .await?
+            .performance
+            .monitoring_months
+            .0
+            .first()
+            .copied()
+            .unwrap_or(6)
+    };
+    let (mut recorded, mut green, mut corrected, mut suspended, mut stopped) = (0, 0, 0, 0, 0);
+    sim.suspended.clear();
+    for id in funded(sim, year).await? {
+        if !sim.rng.chance(40) {
+            continue;
+        }
+        let (d, _) = app.project(&finance, id).await?;
+        let operator = sim.operator_of(d.project.header.unit_id)?;
+        let pct = [100u32, 60, 30][sim.rng.index(3)];
+        let draft = crate::performance_monitoring::CheckpointDraft {
+            project_id: id,
+            month,
+            indicators: d
+                .indicators
+                .iter()
+                .map(|_| crate::performance_monitoring::ProgressDraft {
+                    actual: String::new(),
+                    progress: pct.to_string(),
+                    likelihood: if pct >= 60 {
+                        lingji_domain::performance::Likelihood::Certain
+                    } else {
+                        lingji_domain::performance::Likelihood::Possible
+                    },
+                    reason: if pct < 100 {
+                        "前期手续办理滞后，已倒排工期".into()
+                    } else {
+                        String::new()
+                    },
+                })
+                .collect(),
+            note: "模拟：年中监控".into(),
+        };
+        let c = app.record_checkpoint(&operator, &draft).await?;
+        recorded += 1;
+        if c.light == lingji_domain::performance::Light::Green {
+            green += 1;
+            continue;
+        }
+        let dice = sim.rng.below(100);
+        let decision = match dice {
+            0..70 => lingji_domain::performance::Decision::Correct,
+            70..92 => lingji_domain::performance::Decision::Suspend,
+            _ => lingji_domain::performance::Decision::Stop,
+        };
+        app.decide_checkpoint(
+            &finance,
+            city,
+            c.id,
+            &crate::performance_monitoring::DecisionDraft {
+                decision,
+                reason: "执行进度与绩效目标偏离".into(),
+            },
+        )
+        .await?;
+        match decision {
+            lingji_domain::performance::Decision::Correct => corrected += 1,
+            lingji_domain::performance::Decision::Suspend => {
+                sim.suspended.push(id);
+                suspended += 1;
+            }
+            lingji_domain::performance::Decision::Stop => stopped += 1,
+        }
+    }
+    Ok(vec![
+        ("checkpoints", recorded),
+        ("green", green),
+        ("corrected", corrected),
+        ("suspended", suspended),
+        ("stopped", stopped),
+    ])
+}
+
 /// A working day of `year` in month `month` on or after `day` (the rules warn on holidays;
 /// May and October, with their long holidays, are never asked for).
 fn working_day(year: i32, month: u32, day: u32) -> AppResult<NaiveDate> {
@@ -941,6 +1050,15 @@ async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             }
         }
     }
+    // Half of the suspended projects put things right and finance lifts the suspension.
+    let mut lifted = 0;
+    for id in std::mem::take(&mut sim.suspended) {
+        if sim.rng.chance(50) {
+            app.lift_suspension(&finance, city, id, "已整改到位，恢复拨款")
+                .await?;
+            lifted += 1;
+        }
+    }
     let mut counts: Counts = vec![
         ("plans", i64::try_from(plans.len()).unwrap_or(0)),
         ("plans_partly", partly),
@@ -954,6 +1072,7 @@ async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         ("simultaneous", concurrent),
         ("simultaneous_won", raced.0),
         ("simultaneous_lost", raced.1),
+        ("suspensions_lifted", lifted),
     ]);
     Ok(counts)
 }
@@ -1027,16 +1146,7 @@ async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
 /// a reason; then the lines that run on next year are chosen (multi-year ones always).
 async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    let run = *sim
-        .approved_runs
-        .get(&year)
-        .ok_or_else(|| AppError::Internal(format!("no approved run in {year}")))?;
-    let (_, items) = app.allocation_items(&finance, city, run).await?;
-    let funded: Vec<i64> = items
-        .iter()
-        .filter(|i| i.result.allocated > Money::ZERO && sim.made.contains_key(&i.result.id))
-        .map(|i| i.result.id)
-        .collect();
+    let funded = funded(sim, year).await?;
     let perf = {
         let mut conn = app.store.read().acquire().await?;
         crate::profiles::in_force(&mut conn, city, year)
