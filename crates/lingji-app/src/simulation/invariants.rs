@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::transfer_lines::TransferLine;
 
 /// Every invariant by its stable name, with what it says in Chinese.
-pub const INVARIANTS: [(&str, &str); 8] = [
+pub const INVARIANTS: [(&str, &str); 9] = [
     ("ledger", "每条指标的余额等于其分录之和"),
     ("audit_chain", "审计链校验通过，支付与其事件、分录一致"),
     (
@@ -41,6 +41,10 @@ pub const INVARIANTS: [(&str, &str); 8] = [
         "project_figures",
         "测算读取的项目上年执行率等于其上年指标分录所示（结转指标只计一次）",
     ),
+    (
+        "year_on_year",
+        "同比统计：上年安排的每个项目恰在压减、取消、持平、调增之一，本年新安排的项目计为新增（ZX-3a）",
+    ),
 ];
 
 /// A broken invariant: its name and what was seen.
@@ -60,6 +64,7 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<V
     if step == Step::Allocation {
         out.extend(allocation_order(sim, year).await?);
         out.extend(project_figures(sim, year).await?);
+        out.extend(year_on_year(sim, year).await?);
     }
     if step == Step::Close {
         out.extend(closed_year_refuses(sim, year).await?);
@@ -485,6 +490,62 @@ async fn project_figures(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>>
                 ),
             )));
         }
+    }
+    Ok(None)
+}
+
+/// The year-on-year statistics (ZX-3a) of the approved run against the two approved runs
+/// themselves: every project funded last year is counted once as cut, cancelled, unchanged or
+/// increased — whether or not it was asked for again — and every project funded this year
+/// whose line was not funded last year is new.
+async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let (Some(&run), Some(&last_run)) = (
+        sim.approved_runs.get(&year),
+        sim.approved_runs.get(&(year - 1)),
+    ) else {
+        return Ok(None);
+    };
+    let funded = |items: &[lingji_store::allocation::StoredItem]| -> Vec<i64> {
+        items
+            .iter()
+            .filter(|i| i.candidate.id > 0 && i.result.allocated > Money::ZERO)
+            .map(|i| i.candidate.id)
+            .collect()
+    };
+    let last = funded(&app.allocation_items(finance, city, last_run).await?.1);
+    let (_, items) = app.allocation_items(finance, city, run).await?;
+    let mut new = 0u64;
+    for id in funded(&items) {
+        let (d, _) = app.project(finance, id).await?;
+        if !d
+            .project
+            .header
+            .previous_id
+            .is_some_and(|p| last.contains(&p))
+        {
+            new += 1;
+        }
+    }
+    let stats = app
+        .allocation_year_on_year(finance, city, year, Some(run))
+        .await?
+        .stats
+        .overall;
+    let counted = stats.cut.count + stats.cancelled.count + stats.unchanged + stats.increased.count;
+    let expected = u64::try_from(last.len()).unwrap_or(0);
+    if counted != expected || stats.new.count != new {
+        return Ok(Some((
+            "year_on_year",
+            format!(
+                "{year} 年度同比统计：上年安排的项目 {expected} 个，统计为压减 {}、取消 {}、持平 {}、调增 {}，合计 {counted} 个；本年新增应为 {new} 个，统计为 {} 个",
+                stats.cut.count,
+                stats.cancelled.count,
+                stats.unchanged,
+                stats.increased.count,
+                stats.new.count
+            ),
+        )));
     }
     Ok(None)
 }
