@@ -13,7 +13,8 @@ use lingji_domain::policy::Preset;
 /// them and goes on. Remove a name when its fix lands, and the run must then hold it:
 /// `closed_year` — a closed year still takes a new line, a payment on it, and the money of a
 /// payment rejected after the close; `project_figures` — the run reads a continuing project's
-/// last-year execution as 0 % while its lines were paid (CS-5a, ZB-5a); `year_on_year` — a
+/// last-year execution as 0 % while its lines were paid (CS-5a, ZB-5a), and supervision adds
+/// a line and its carry-over line (ZX-2); `year_on_year` — a
 /// project funded last year and not asked for again is neither cancelled nor in the base
 /// (ZX-3a).
 const KNOWN_SEAMS: &[&str] = &["closed_year", "project_figures", "year_on_year"];

@@ -107,3 +107,22 @@ pub async fn project_lines(
     .fetch_all(&mut *conn)
     .await?)
 }
+
+/// Each project's budget across all its years with carried-over money counted once — the
+/// carry-over line holds money its first line already had — and everything paid from its
+/// lines: (project id, budget, paid), in fen.
+pub async fn project_budgets(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT project_id, \
+         CAST(COALESCE(SUM(CASE WHEN source = 'carryover' THEN 0 ELSE approved + adjusted END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
+         FROM budget_lines WHERE jurisdiction_id = $1 AND project_id IS NOT NULL \
+         GROUP BY project_id ORDER BY project_id",
+    )
+    .bind(jurisdiction_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}

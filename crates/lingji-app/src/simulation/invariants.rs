@@ -39,7 +39,7 @@ pub const INVARIANTS: [(&str, &str); 9] = [
     ("year_end_outcome", "年终结转的试算与实际执行结果一致"),
     (
         "project_figures",
-        "测算读取的项目上年执行率等于其上年指标分录所示（结转指标只计一次）",
+        "项目显示的数字（测算读取的上年执行率、穿透式监管的预算与支付）等于其指标分录所示（结转指标只计一次）",
     ),
     (
         "year_on_year",
@@ -67,6 +67,7 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<V
         out.extend(year_on_year(sim, year).await?);
     }
     if step == Step::Close {
+        out.extend(supervision_figures(sim).await?);
         out.extend(closed_year_refuses(sim, year).await?);
     }
     Ok(out)
@@ -546,6 +547,48 @@ async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
                 stats.new.count
             ),
         )));
+    }
+    Ok(None)
+}
+
+/// The budget and spending penetrating supervision shows for each flagged project (ZX-2)
+/// equal its lines' ledgers, carried-over money counted once; and a project is flagged
+/// exactly when its request or that budget reaches the threshold.
+async fn supervision_figures(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
+    let (app, city) = (sim.app, sim.j.id);
+    let shown = app.supervised(&sim.j.finance, city).await?;
+    let ledger: BTreeMap<i64, (i64, i64)> = {
+        let mut conn = app.store.read().acquire().await?;
+        reconcile::project_budgets(&mut conn, city)
+            .await?
+            .into_iter()
+            .map(|(p, budget, spent)| (p, (budget, spent)))
+            .collect()
+    };
+    for f in &shown.projects {
+        let (budget, spent) = ledger.get(&f.id).copied().unwrap_or((0, 0));
+        if (f.budget, f.spent) != (budget, spent) {
+            let crossed = if f.request < shown.threshold.fen() && budget < shown.threshold.fen() {
+                format!(
+                    "，因此越过了 {} 元的监管门槛",
+                    shown.threshold.to_yuan_display()
+                )
+            } else {
+                String::new()
+            };
+            return Ok(Some((
+                "project_figures",
+                format!(
+                    "穿透式监管显示项目 {}（{}）预算 {} 元、支付 {} 元，其指标分录为预算 {} 元、支付 {} 元{crossed}（ZX-2）",
+                    f.id,
+                    f.name,
+                    yuan(f.budget),
+                    yuan(f.spent),
+                    yuan(budget),
+                    yuan(spent)
+                ),
+            )));
+        }
     }
     Ok(None)
 }
