@@ -880,14 +880,21 @@ async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             continue;
         }
         let mut draft = to_company(id, &code, amount, date, sim.next_key(year));
-        if !simultaneous_planned && available >= Money::from_yuan(10_000) {
-            // Four requests at once for 30% each: the line can hold at most three.
+        if !simultaneous_planned
+            && available >= Money::from_yuan(10_000)
+            && !lingji_domain::execution::in_codes(lingji_domain::execution::SANGONG, &code)
+        {
+            // Four requests at once for 30% each: the line can hold at most three (ZB-7a).
+            // Each to a payee of its own, off the 三公 codes: rules that read other requests
+            // (a payee's last seven days, the 三公 budget's use) would otherwise see more or
+            // fewer of the others by the scheduler's whim, and the history would not repeat.
             simultaneous_planned = true;
             let each = Money::from_fen(available.fen() / 100 * 30);
             let mut drafts = Vec::new();
-            for _ in 0..4 {
+            for n in 1..=4 {
                 let mut d = draft.clone();
                 d.amount = each;
+                d.payee_name = format!("模拟市第{n}工程有限公司");
                 d.idempotency_key = sim.next_key(year);
                 drafts.push(d);
             }
@@ -986,17 +993,25 @@ async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 // state: "blocked" (ZB-7a) when its check read the line after the others held
                 // it, "refused" when it read it before and lost the hold. The history counts
                 // winners and losers only, so the same seed prints the same lines.
-                answers.retain(|v| {
-                    let won = matches!(v.status, PaymentStatus::Pending | PaymentStatus::Held);
-                    if won {
-                        raced.0 += 1;
-                    } else {
-                        raced.1 += 1;
+                // Finance pays every winner (confirming a held one first) without drawing from
+                // the generator, so who won changes nothing that follows.
+                for v in answers {
+                    match v.status {
+                        PaymentStatus::Pending | PaymentStatus::Held => raced.0 += 1,
+                        _ => {
+                            raced.1 += 1;
+                            continue;
+                        }
                     }
-                    won
-                });
-                answers.sort_by_key(|v| v.status.as_str());
-                answers
+                    if v.status == PaymentStatus::Held {
+                        app.decide_payment(&finance, city, v.id, Decision::Confirm, "已核实合同")
+                            .await?;
+                    }
+                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        .await?;
+                    paid += 1;
+                }
+                Vec::new()
             }
             Intent::One { draft, retry } => {
                 let key = draft.idempotency_key.clone();
