@@ -161,10 +161,10 @@ const DEPARTMENTS: [DemoDepartment; 12] = [
     ),
 ];
 
-const INDICATORS: &str = include_str!("../../../data/indicators/demo_indicators.csv");
-const STANDARDS: &str = include_str!("../../../data/standards/demo_standards.csv");
-const FUNCTION_CODES: &str = include_str!("../../../data/codes/function_codes.csv");
-const ECONOMIC_CODES: &str = include_str!("../../../data/codes/economic_codes.csv");
+pub(crate) const INDICATORS: &str = include_str!("../../../data/indicators/demo_indicators.csv");
+pub(crate) const STANDARDS: &str = include_str!("../../../data/standards/demo_standards.csv");
+pub(crate) const FUNCTION_CODES: &str = include_str!("../../../data/codes/function_codes.csv");
+pub(crate) const ECONOMIC_CODES: &str = include_str!("../../../data/codes/economic_codes.csv");
 
 /// Deterministic staffing from a unit's position: varied, plausible, within quota (ZB-6c).
 fn staffing(dept: usize, unit: usize) -> Staffing {

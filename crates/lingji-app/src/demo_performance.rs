@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 const REACHED: [u32; 5] = [100, 95, 85, 70, 50];
 
 /// The unit's entries for a project reaching `pct` percent of each target.
-fn actuals(d: &ProjectDetail, pct: u32, perf: &Performance) -> SelfEvaluation {
+pub(crate) fn actuals(d: &ProjectDetail, pct: u32, perf: &Performance) -> SelfEvaluation {
     let weights = indicator_weights(&d.indicators, perf);
     let f = Decimal::new(i64::from(pct), 2);
     let short = pct < 100;

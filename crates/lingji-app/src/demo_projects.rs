@@ -18,28 +18,28 @@ use crate::projects::{CostLineDraft, IndicatorDraft, ProjectDraft};
 
 /// A line of a template: item, department economic code, standard code (or a written basis),
 /// quantity, unit amount in 元.
-type Line = (&'static str, &'static str, Std, &'static str, &'static str);
+pub(crate) type Line = (&'static str, &'static str, Std, &'static str, &'static str);
 
 /// The standard of a line, or the basis when none applies.
 #[derive(Clone, Copy)]
-enum Std {
+pub(crate) enum Std {
     Code(&'static str),
     Basis(&'static str),
 }
 
 /// A project template: name, kind, matter class, tier, function code, government economic
 /// code, feature, lines, output indicator (name, value, unit), benefit indicator.
-struct Template {
-    name: &'static str,
-    kind: &'static str,
-    class: &'static str,
-    tier: &'static str,
-    function: &'static str,
-    gov_econ: &'static str,
-    features: Features,
-    lines: &'static [Line],
-    output: (&'static str, &'static str, &'static str),
-    benefit: &'static str,
+pub(crate) struct Template {
+    pub(crate) name: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) class: &'static str,
+    pub(crate) tier: &'static str,
+    pub(crate) function: &'static str,
+    pub(crate) gov_econ: &'static str,
+    pub(crate) features: Features,
+    pub(crate) lines: &'static [Line],
+    pub(crate) output: (&'static str, &'static str, &'static str),
+    pub(crate) benefit: &'static str,
 }
 
 const NONE: Features = Features {
@@ -53,7 +53,7 @@ const NONE: Features = Features {
     special_fund: false,
 };
 
-const TEMPLATES: &[Template] = &[
+pub(crate) const TEMPLATES: &[Template] = &[
     Template {
         name: "业务骨干能力提升培训",
         kind: "specific_purpose",
@@ -340,7 +340,7 @@ const STATES: [ProjectState; 8] = [
     ProjectState::Postponed,
 ];
 
-fn draft(t: &Template, unit_name: &str, year: i32, shrink: u32) -> ProjectDraft {
+pub(crate) fn draft(t: &Template, unit_name: &str, year: i32, shrink: u32) -> ProjectDraft {
     ProjectDraft {
         name: format!("{unit_name}{}", t.name),
         kind: t.kind.into(),
@@ -555,7 +555,7 @@ impl App {
     }
 }
 
-fn set_standards(
+pub(crate) fn set_standards(
     d: &mut ProjectDraft,
     t: &Template,
     std_id: &impl Fn(&str) -> AppResult<i64>,

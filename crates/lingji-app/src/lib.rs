@@ -41,6 +41,7 @@ pub mod review_bodies;
 pub mod review_flow;
 pub mod review_gates;
 pub mod review_queue;
+pub mod simulation;
 pub mod standards;
 pub mod supervision;
 pub mod transfer_lines;

@@ -7,6 +7,7 @@ mod allocate;
 mod bench;
 mod bench_payments;
 mod config;
+mod simulate;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -118,6 +119,9 @@ enum Command {
     /// Benchmark helpers (docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Live a generated jurisdiction through consecutive fiscal years through the use cases,
+    /// checking the invariants after every step; exits 1 naming the first that broke.
+    Simulate(simulate::SimulateArgs),
     /// Take an online, consistent backup of a SQLite database while lingji keeps serving
     /// (PostgreSQL: use pg_dump or a base backup, see docs/OPERATIONS.md).
     Backup {
@@ -332,7 +336,10 @@ enum AuditCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Command::Simulate(args) = &mut cli.command {
+        args.explicit_database = cli.db.database_url.is_some();
+    }
     let config = match Config::load(
         cli.db.database_url.clone(),
         cli.db.read_database_url.clone(),
@@ -563,6 +570,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 .context("服务器运行失败")?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Simulate(args) => simulate::run(config, args).await,
         Command::Migrate => {
             open(&config).await?;
             println!("数据库迁移已完成：{}", config.redacted_database_url());

@@ -22,6 +22,7 @@ pub mod plans;
 pub mod profiles;
 pub mod projects;
 pub mod publications;
+pub mod reconcile;
 pub mod request_context;
 pub mod reviews;
 pub mod sessions;

@@ -1,0 +1,600 @@
+//! What must hold after every step of every year. Each check reads what the use cases and
+//! read models report — the ledger, the audit chain, the payments, the allocation run, the
+//! year-end report — and compares figures that come from different places, so money that
+//! appears or disappears between two capabilities is named. The first broken one stops the
+//! run (see [`super::Broken`]).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use lingji_domain::Money;
+use lingji_domain::allocation::Status;
+use lingji_domain::execution::{PayeeKind, PaymentDraft, PaymentStatus};
+use lingji_domain::fund::FundBook;
+use lingji_domain::policy::Rate;
+use lingji_store::reconcile;
+
+use super::Step;
+use super::year::Sim;
+use crate::error::{AppError, AppResult};
+use crate::transfer_lines::TransferLine;
+
+/// Every invariant by its stable name, with what it says in Chinese.
+pub const INVARIANTS: [(&str, &str); 9] = [
+    ("ledger", "每条指标的余额等于其分录之和"),
+    ("audit_chain", "审计链校验通过，支付与其事件、分录一致"),
+    (
+        "conservation",
+        "每年每个资金来源：批复 + 追加 ± 调剂 + 结转转入 = 支付 + 在途 + 结转转出 + 收回 + 可用，逐项对得上",
+    ),
+    ("closed_year", "已结转年度不再发生任何资金变动"),
+    (
+        "allocation_order",
+        "测算不超过各资金来源的可用财力，且严格按层级顺序安排",
+    ),
+    (
+        "idempotency",
+        "同一幂等键的重试只答复第一次的结果，不重复支付",
+    ),
+    ("year_end_outcome", "年终结转的试算与实际执行结果一致"),
+    (
+        "project_figures",
+        "项目显示的数字（测算读取的上年执行率、穿透式监管的预算与支付）等于其指标分录所示（结转指标只计一次）",
+    ),
+    (
+        "year_on_year",
+        "同比统计：上年安排的每个项目恰在压减、取消、持平、调增之一，本年新安排的项目计为新增（ZX-3a）",
+    ),
+];
+
+/// A broken invariant: its name and what was seen.
+pub type Finding = (&'static str, String);
+
+/// Checks everything that must hold after `step` of `year`: every invariant broken, in the
+/// order checked (each check names its first break), so a tolerated one never hides another.
+pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<Vec<Finding>> {
+    let mut out: Vec<Finding> = std::mem::take(&mut sim.findings);
+    out.extend(ledger(sim).await?);
+    out.extend(audit(sim).await?);
+    // Money first, then the step's own checks: the closed-year probe moves money when the
+    // seam is open, and what the step itself did must be named before what the probe did.
+    for y in sim.opts.first_year..=year {
+        out.extend(conservation(sim, y).await?);
+    }
+    if step == Step::Allocation {
+        out.extend(allocation_order(sim, year).await?);
+        out.extend(project_figures(sim, year).await?);
+        out.extend(year_on_year(sim, year).await?);
+    }
+    if step == Step::Close {
+        out.extend(supervision_figures(sim).await?);
+        out.extend(closed_year_refuses(sim, year).await?);
+    }
+    Ok(out)
+}
+
+/// Every line's balance is its entries replayed (`lingji audit verify` does the same).
+async fn ledger(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
+    Ok(match sim.app.verify_ledger().await? {
+        Ok(_) => None,
+        Err((line, why)) => Some(("ledger", format!("指标 {line}：{why}"))),
+    })
+}
+
+/// The audit chain verifies, and every payment agrees with its events and its hold.
+async fn audit(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
+    let r = sim.app.verify_audit(None).await?;
+    if let Err(b) = &r.chain {
+        return Ok(Some(("audit_chain", format!("审计链断裂：{b:?}"))));
+    }
+    if let Err(damage) = &r.payments {
+        return Ok(Some(("audit_chain", damage.join("；"))));
+    }
+    Ok(None)
+}
+
+fn add(map: &mut BTreeMap<String, i64>, book: &str, fen: i64) {
+    *map.entry(book.to_string()).or_default() += fen;
+}
+
+fn yuan(fen: i64) -> String {
+    Money::from_fen(fen).to_yuan_display()
+}
+
+/// Per year and fund book, to the fen, the lines' balances against the other read models:
+/// paid and held against the payments, approved allocation lines against the approved run,
+/// carried-in lines against last year's close, closed against this year's close report; and
+/// a closed year keeps nothing available.
+async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city) = (sim.app, sim.j.id);
+    let (sums, payments, books, last_books) = {
+        let mut conn = app.store.read().acquire().await?;
+        (
+            reconcile::line_sums(&mut conn, city, year).await?,
+            reconcile::payment_sums(&mut conn, city, year).await?,
+            reconcile::line_books(&mut conn, city, year).await?,
+            reconcile::line_books(&mut conn, city, year - 1).await?,
+        )
+    };
+    let adjustments = app
+        .adjustments(
+            &sim.j.finance,
+            city,
+            crate::store::adjustments::AdjustmentFilter {
+                fiscal_year: year,
+                status: Some(lingji_domain::execution::AdjustmentStatus::Approved),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut spent = BTreeMap::new();
+    let mut reserved = BTreeMap::new();
+    let mut closed = BTreeMap::new();
+    let mut from_allocation = BTreeMap::new();
+    let mut carried_in = BTreeMap::new();
+    for s in &sums {
+        add(&mut spent, &s.fund_book, s.spent);
+        add(&mut reserved, &s.fund_book, s.reserved);
+        add(&mut closed, &s.fund_book, s.closed);
+        match s.source.as_str() {
+            "allocation" => add(&mut from_allocation, &s.fund_book, s.approved),
+            "carryover" => add(&mut carried_in, &s.fund_book, s.approved),
+            _ => {}
+        }
+    }
+    // Approved adjustments by book: a transfer moves money within one book and adds nothing,
+    // a supplement adds its amount (onto a line, or as a line of its own).
+    let mut adjusted = BTreeMap::new();
+    let mut supplemented = BTreeMap::new();
+    for s in &sums {
+        let of_book = s.adjusted
+            + if s.source == "supplement" {
+                s.approved
+            } else {
+                0
+            };
+        add(&mut adjusted, &s.fund_book, of_book);
+    }
+    for a in &adjustments {
+        if a.kind == lingji_domain::execution::AdjustmentKind::Supplement {
+            let book = a
+                .to_line_id
+                .and_then(|l| books.iter().find(|b| b.0 == l))
+                .map(|b| b.1.clone())
+                .unwrap_or_default();
+            add(&mut supplemented, &book, a.amount.fen());
+        }
+    }
+    let mut paid = BTreeMap::new();
+    let mut held = BTreeMap::new();
+    for (book, status, _, fen) in &payments {
+        match PaymentStatus::parse(status) {
+            Some(PaymentStatus::Paid) => add(&mut paid, book, *fen),
+            Some(PaymentStatus::Held | PaymentStatus::Pending) => add(&mut held, book, *fen),
+            _ => {}
+        }
+    }
+    let same = |a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>| {
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        keys.into_iter()
+            .find(|k| a.get(*k).copied().unwrap_or(0) != b.get(*k).copied().unwrap_or(0))
+            .map(|k| {
+                (
+                    k.clone(),
+                    a.get(k).copied().unwrap_or(0),
+                    b.get(k).copied().unwrap_or(0),
+                )
+            })
+    };
+    let broken = |what: String| Ok(Some(("conservation", format!("{year} 年度：{what}"))));
+    if let Some((book, a, b)) = same(&spent, &paid) {
+        return broken(format!(
+            "{book} 指标已支付 {} 元，支付记录中已支付 {} 元",
+            yuan(a),
+            yuan(b)
+        ));
+    }
+    if let Some((book, a, b)) = same(&reserved, &held) {
+        return broken(format!(
+            "{book} 指标在途 {} 元，支付记录中待支付与预警待核 {} 元",
+            yuan(a),
+            yuan(b)
+        ));
+    }
+    if let Some((book, a, b)) = same(&adjusted, &supplemented) {
+        return broken(format!(
+            "{book} 指标调整与追加合计 {} 元，已批准的追加 {} 元（调剂应不增不减）",
+            yuan(a),
+            yuan(b)
+        ));
+    }
+    if let Some(&run) = sim.approved_runs.get(&year) {
+        let (_, items) = app.allocation_items(&sim.j.finance, city, run).await?;
+        let mut allocated = BTreeMap::new();
+        for i in &items {
+            add(
+                &mut allocated,
+                i.result.fund_book.as_str(),
+                i.result.allocated.fen(),
+            );
+        }
+        if let Some((book, a, b)) = same(&from_allocation, &allocated) {
+            return broken(format!(
+                "{book} 批复生成指标 {} 元，批复的测算方案安排 {} 元",
+                yuan(a),
+                yuan(b)
+            ));
+        }
+    }
+    let book_of = |list: &[(i64, String, String, i64)], line: i64| {
+        list.iter()
+            .find(|l| l.0 == line)
+            .map(|l| l.1.clone())
+            .unwrap_or_default()
+    };
+    // The recorded close as it stands now, not as the close answered: money given back after
+    // it (a payment rejected after the close) is recovered into it.
+    if sim.closes.contains_key(&(year - 1)) {
+        let last = app
+            .year_end_report(&sim.j.finance, city, year - 1)
+            .await?;
+        let mut out = BTreeMap::new();
+        for l in &last.lines {
+            add(&mut out, &book_of(&last_books, l.line_id), l.carried.fen());
+        }
+        if let Some((book, a, b)) = same(&carried_in, &out) {
+            return broken(format!(
+                "{book} 结转转入指标 {} 元，上年年终结转转出 {} 元",
+                yuan(a),
+                yuan(b)
+            ));
+        }
+    }
+    if sim.closes.contains_key(&year) {
+        let report = app.year_end_report(&sim.j.finance, city, year).await?;
+        let mut out = BTreeMap::new();
+        for l in &report.lines {
+            add(
+                &mut out,
+                &book_of(&books, l.line_id),
+                l.carried.fen() + l.recovered.fen(),
+            );
+        }
+        if let Some((book, a, b)) = same(&closed, &out) {
+            return broken(format!(
+                "{book} 指标结转关闭 {} 元，年终结转报告结转与收回合计 {} 元",
+                yuan(a),
+                yuan(b)
+            ));
+        }
+        // After the close nothing may be left available: money that arrives in a closed
+        // year (a new line, a supplement, a release) is never carried or recovered.
+        if let Some((line, book, source, fen)) = books.iter().find(|l| l.3 != 0) {
+            return Ok(Some((
+                "closed_year",
+                format!(
+                    "{year} 年度已结转，指标 {line}（{book}，来源 {source}）仍有可用余额 {} 元，既未结转也未收回",
+                    yuan(*fen)
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The approved run within each book's resources, and nothing funded below a tier that fell
+/// short (ZB-3), recomputed from the run's items, not from its own totals.
+async fn allocation_order(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let Some(&run) = sim.approved_runs.get(&year) else {
+        return Ok(None);
+    };
+    let (view, items) = app.allocation_items(finance, city, run).await?;
+    let resources = app.resources(finance, city, year).await?;
+    for entry in &resources.books {
+        let entered = entry.parts.total().unwrap_or(Money::ZERO);
+        let allocated: i64 = items
+            .iter()
+            .filter(|i| i.result.fund_book == entry.fund_book)
+            .map(|i| i.result.allocated.fen())
+            .sum();
+        let reserve = view
+            .book_totals
+            .iter()
+            .find(|b| b.fund_book == entry.fund_book)
+            .map_or(0, |b| b.reserve.fen());
+        if allocated + reserve > entered.fen() {
+            return Ok(Some((
+                "allocation_order",
+                format!(
+                    "{year} 年度 {}：安排 {} 元加待分资金 {} 元，超过可用财力 {} 元",
+                    entry.fund_book.as_str(),
+                    yuan(allocated),
+                    yuan(reserve),
+                    yuan(entered.fen())
+                ),
+            )));
+        }
+    }
+    // The tiers' numbers in the profile's order, per book, from the run.
+    let number = |book: FundBook, tier| {
+        view.tier_totals
+            .iter()
+            .find(|t| t.fund_book == book && t.tier == tier)
+            .map(|t| t.number)
+    };
+    let mut short: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for i in &items {
+        let r = &i.result;
+        if matches!(r.status, Status::Excluded | Status::Cancelled) {
+            continue;
+        }
+        if r.allocated < r.adjusted
+            && let Some(n) = number(r.fund_book, r.tier)
+        {
+            let e = short.entry(r.fund_book.as_str()).or_insert(n);
+            *e = (*e).min(n);
+        }
+    }
+    for i in &items {
+        let r = &i.result;
+        let (Some(&first_short), Some(n)) =
+            (short.get(r.fund_book.as_str()), number(r.fund_book, r.tier))
+        else {
+            continue;
+        };
+        if n > first_short && r.allocated > Money::ZERO {
+            return Ok(Some((
+                "allocation_order",
+                format!(
+                    "{year} 年度 {}：第 {first_short} 层级未足额保障，第 {n} 层级的项目 {} 仍安排 {} 元（ZB-3）",
+                    r.fund_book.as_str(),
+                    r.id,
+                    r.allocated.to_yuan_display()
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// After the close, a closed year takes no money: a supplement onto one of its project lines,
+/// a new upper-transfer line and a payment on that line are tried, and each must be refused.
+/// The supplement is only asked for, never approved, so an open seam moves no money there.
+async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let Some((_, unit)) = sim.j.units().next() else {
+        return Ok(None);
+    };
+    let mut accepted = Vec::new();
+    let lines = app.budget_lines(finance, city, year, 0, 100_000).await?;
+    if let Some(l) = lines.iter().find(|l| l.project_id.is_some()) {
+        let operator = sim
+            .j
+            .units()
+            .find(|(_, u)| u.id == l.unit_id)
+            .map(|(_, u)| u.operator.clone())
+            .ok_or_else(|| AppError::Internal("line of no simulated unit".into()))?;
+        let asked = app
+            .request_adjustment(
+                &operator,
+                city,
+                crate::adjustments::AdjustmentDraft {
+                    kind: lingji_domain::execution::AdjustmentKind::Supplement,
+                    from_line_id: None,
+                    to_line_id: Some(l.id),
+                    project_id: l.project_id,
+                    economic_code: None,
+                    amount: Money::from_yuan(1_000),
+                    reason: "年终结转后追加试探".into(),
+                },
+            )
+            .await;
+        match asked {
+            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
+            Err(_) => {}
+            Ok(v) => accepted.push(format!("受理了对指标 {} 的追加申请 {}", l.id, v.id)),
+        }
+    }
+    let line = app
+        .add_transfer_line(
+            finance,
+            city,
+            TransferLine {
+                fiscal_year: year,
+                unit_id: unit.id,
+                project_id: None,
+                name: "年终结转后补录的上级补助".into(),
+                economic_code: "31002".into(),
+                fund_book: FundBook::UpperTransfer,
+                three_guarantees: false,
+                amount: Money::from_yuan(1_000),
+                document: format!("财建〔{year}〕补1号"),
+            },
+        )
+        .await;
+    match line {
+        Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
+        Err(_) => {}
+        Ok(line) => {
+            let date = NaiveDate::from_ymd_opt(year, 12, 30)
+                .ok_or_else(|| AppError::Internal("date".into()))?;
+            let paid = app
+                .request_payment(
+                    &unit.operator,
+                    city,
+                    PaymentDraft {
+                        payee_name: "模拟市设备有限公司".into(),
+                        payee_account: "6222021234567890".into(),
+                        payee_kind: PayeeKind::Unit,
+                        amount: Money::from_yuan(100),
+                        economic_code: "31002".into(),
+                        line_id: line,
+                        purpose: "结转后支付试探".into(),
+                        date,
+                        contract_no: Some("HT-PROBE".into()),
+                        event_code: None,
+                        headcount: None,
+                        days: None,
+                        idempotency_key: format!("sim-{}-{year}-probe", sim.opts.seed),
+                    },
+                )
+                .await;
+            let payment = match paid {
+                Ok(v) => format!("，其上的支付申请答复为“{}”", v.status.label()),
+                Err(_) => String::new(),
+            };
+            accepted.push(format!(
+                "新增了上级转移支付指标 {line}（1,000.00 元）{payment}"
+            ));
+        }
+    }
+    Ok((!accepted.is_empty()).then(|| {
+        (
+            "closed_year",
+            format!("{year} 年度已结转，仍{}", accepted.join("；")),
+        )
+    }))
+}
+
+/// Last year's execution rate the run read for each continuing project (CS-5a, ZB-5a) equals
+/// what last year's lines of its previous project say: paid over budget (approved and
+/// adjusted), every line of that year counted once.
+async fn project_figures(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let Some(&run) = sim.approved_runs.get(&year) else {
+        return Ok(None);
+    };
+    let (_, items) = app.allocation_items(finance, city, run).await?;
+    let last: BTreeMap<i64, (i64, i64)> = {
+        let mut conn = app.store.read().acquire().await?;
+        reconcile::project_lines(&mut conn, city, year - 1)
+            .await?
+            .into_iter()
+            .map(|(p, approved, adjusted, spent)| (p, (approved + adjusted, spent)))
+            .collect()
+    };
+    for i in items.iter().filter(|i| i.candidate.id > 0) {
+        let Some(read) = i.candidate.signals.execution_rate else {
+            continue;
+        };
+        let (detail, _) = app.project(finance, i.candidate.id).await?;
+        let Some(previous) = detail.project.header.previous_id else {
+            continue;
+        };
+        let (budget, spent) = last.get(&previous).copied().unwrap_or((0, 0));
+        let ledger = Rate::ratio(Money::from_fen(spent), Money::from_fen(budget));
+        if ledger != read {
+            return Ok(Some((
+                "project_figures",
+                format!(
+                    "{year} 年度测算读取项目 {}（上年项目 {previous}）上年执行率 {}，上年指标分录为支付 {} 元 / 预算 {} 元 = {}",
+                    i.candidate.id,
+                    read.to_percent_display(),
+                    yuan(spent),
+                    yuan(budget),
+                    ledger.to_percent_display()
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The year-on-year statistics (ZX-3a) of the approved run against the two approved runs
+/// themselves: every project funded last year is counted once as cut, cancelled, unchanged or
+/// increased — whether or not it was asked for again — and every project funded this year
+/// whose line was not funded last year is new.
+async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let (Some(&run), Some(&last_run)) = (
+        sim.approved_runs.get(&year),
+        sim.approved_runs.get(&(year - 1)),
+    ) else {
+        return Ok(None);
+    };
+    let funded = |items: &[lingji_store::allocation::StoredItem]| -> Vec<i64> {
+        items
+            .iter()
+            .filter(|i| i.candidate.id > 0 && i.result.allocated > Money::ZERO)
+            .map(|i| i.candidate.id)
+            .collect()
+    };
+    let last = funded(&app.allocation_items(finance, city, last_run).await?.1);
+    let (_, items) = app.allocation_items(finance, city, run).await?;
+    let mut new = 0u64;
+    for id in funded(&items) {
+        let (d, _) = app.project(finance, id).await?;
+        if !d
+            .project
+            .header
+            .previous_id
+            .is_some_and(|p| last.contains(&p))
+        {
+            new += 1;
+        }
+    }
+    let stats = app
+        .allocation_year_on_year(finance, city, year, Some(run))
+        .await?
+        .stats
+        .overall;
+    let counted = stats.cut.count + stats.cancelled.count + stats.unchanged + stats.increased.count;
+    let expected = u64::try_from(last.len()).unwrap_or(0);
+    if counted != expected || stats.new.count != new {
+        return Ok(Some((
+            "year_on_year",
+            format!(
+                "{year} 年度同比统计：上年安排的项目 {expected} 个，统计为压减 {}、取消 {}、持平 {}、调增 {}，合计 {counted} 个；本年新增应为 {new} 个，统计为 {} 个",
+                stats.cut.count,
+                stats.cancelled.count,
+                stats.unchanged,
+                stats.increased.count,
+                stats.new.count
+            ),
+        )));
+    }
+    Ok(None)
+}
+
+/// The budget and spending penetrating supervision shows for each flagged project (ZX-2)
+/// equal its lines' ledgers, carried-over money counted once; and a project is flagged
+/// exactly when its request or that budget reaches the threshold.
+async fn supervision_figures(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
+    let (app, city) = (sim.app, sim.j.id);
+    let shown = app.supervised(&sim.j.finance, city).await?;
+    let ledger: BTreeMap<i64, (i64, i64)> = {
+        let mut conn = app.store.read().acquire().await?;
+        reconcile::project_budgets(&mut conn, city)
+            .await?
+            .into_iter()
+            .map(|(p, budget, spent)| (p, (budget, spent)))
+            .collect()
+    };
+    for f in &shown.projects {
+        let (budget, spent) = ledger.get(&f.id).copied().unwrap_or((0, 0));
+        if (f.budget, f.spent) != (budget, spent) {
+            let crossed = if f.request < shown.threshold.fen() && budget < shown.threshold.fen() {
+                format!(
+                    "，因此越过了 {} 元的监管门槛",
+                    shown.threshold.to_yuan_display()
+                )
+            } else {
+                String::new()
+            };
+            return Ok(Some((
+                "project_figures",
+                format!(
+                    "穿透式监管显示项目 {}（{}）预算 {} 元、支付 {} 元，其指标分录为预算 {} 元、支付 {} 元{crossed}（ZX-2）",
+                    f.id,
+                    f.name,
+                    yuan(f.budget),
+                    yuan(f.spent),
+                    yuan(budget),
+                    yuan(spent)
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}

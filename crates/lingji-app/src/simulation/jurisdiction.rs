@@ -1,0 +1,398 @@
+//! The generated jurisdiction 模拟市: code tables and profiles for every simulated year,
+//! departments with units of every kind (the three joint-review bodies among them), one login
+//! per role and organisation, the standards and indicators, and finance's lists — all through
+//! the use cases an administrator and finance would call.
+
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::org::Staffing;
+use lingji_domain::policy::Preset;
+use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
+
+use super::Options;
+use super::rng::Rng;
+use crate::App;
+use crate::auth::actor_for;
+use crate::caller::Caller;
+use crate::codes::CodeKind;
+use crate::error::{AppError, AppResult};
+use crate::orgs::CreateOrganisation;
+use crate::profiles::YearSource;
+use crate::users::NewUser;
+
+/// 区划 of 模拟市 (fictitious, as the demo's).
+pub const REGION: &str = "329800";
+
+/// The special fund the simulated industry projects belong to (ZB-12).
+pub const SPECIAL_FUND: &str = "ZX-SIM01";
+
+const PASSWORD: &str = "lingji-simulate";
+
+/// A department: name, joint-review body, units (name, kind).
+type DepartmentTemplate = (
+    &'static str,
+    Option<&'static str>,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Departments with units of every kind.
+const DEPARTMENTS: [DepartmentTemplate; 7] = [
+    (
+        "教育局",
+        None,
+        &[
+            ("教育局机关", "administrative"),
+            ("第一中学", "public_welfare_1"),
+            ("职业技术学院", "public_welfare_2"),
+        ],
+    ),
+    (
+        "民政局",
+        None,
+        &[
+            ("民政局机关", "administrative"),
+            ("社会福利院", "public_welfare_1"),
+            ("殡仪馆", "business"),
+        ],
+    ),
+    (
+        "人力资源和社会保障局",
+        None,
+        &[
+            ("人社局机关", "administrative"),
+            ("就业服务中心", "civil_service_managed"),
+        ],
+    ),
+    (
+        "总工会",
+        None,
+        &[
+            ("总工会机关", "mass_org"),
+            ("工人文化宫", "public_welfare_2"),
+        ],
+    ),
+    (
+        "组织部",
+        Some("organisation_department"),
+        &[("组织部机关", "administrative")],
+    ),
+    (
+        "数据局",
+        Some("data_bureau"),
+        &[("数据局机关", "administrative")],
+    ),
+    (
+        "发展和改革委员会",
+        Some("development_reform"),
+        &[("发改委机关", "administrative")],
+    ),
+];
+
+/// A unit and its operator.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Organisation id.
+    pub id: i64,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// The unit operator's login.
+    pub operator: Caller,
+}
+
+/// A department, its reviewer and its units.
+#[derive(Debug, Clone)]
+pub struct Department {
+    /// Organisation id.
+    pub id: i64,
+    /// The department reviewer's login.
+    pub reviewer: Caller,
+    /// Its units.
+    pub units: Vec<Unit>,
+}
+
+/// The jurisdiction as the simulation drives it.
+#[derive(Debug, Clone)]
+pub struct Jurisdiction {
+    /// Organisation id of the jurisdiction.
+    pub id: i64,
+    /// Finance's login.
+    pub finance: Caller,
+    /// The auditor's login (reads the ledger and reports).
+    pub auditor: Caller,
+    /// The joint reviewers (组织部, 数据局, 发改委) by the body they act as.
+    pub joint: Vec<(String, Caller)>,
+    /// Departments.
+    pub departments: Vec<Department>,
+}
+
+impl Jurisdiction {
+    /// Every unit with its department's index.
+    pub fn units(&self) -> impl Iterator<Item = (usize, &Unit)> {
+        self.departments
+            .iter()
+            .enumerate()
+            .flat_map(|(d, dep)| dep.units.iter().map(move |u| (d, u)))
+    }
+}
+
+async fn login(app: &App, new: NewUser) -> AppResult<Caller> {
+    let user = app.add_user(&Caller::System, new).await?;
+    let mut conn = app.store.read().acquire().await?;
+    Ok(Caller::User(actor_for(&mut conn, &user).await?))
+}
+
+fn user(username: String, role: &str, org: &str, display: String) -> NewUser {
+    NewUser {
+        username,
+        display_name: Some(display),
+        role: role.into(),
+        org: org.into(),
+        password: PASSWORD.into(),
+    }
+}
+
+/// Builds 模拟市 in an empty database for `opts`'s years, preset and scale.
+pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisdiction> {
+    if !app.is_empty().await? {
+        return Err(AppError::Conflict(lingji_domain::Refusal::new(
+            "SIMULATION_NOT_EMPTY",
+            "模拟只能在空数据库中进行",
+        )));
+    }
+    let system = Caller::System;
+    let last = opts.first_year + i32::try_from(opts.years).unwrap_or(1);
+    // Code tables for every year lived and the one after it, which the last close opens.
+    for year in opts.first_year..=last {
+        let y = FiscalYear::new(year)?;
+        let source = "财政部《2026年政府收支分类科目》节选（模拟用）";
+        for (kind, file, text) in [
+            (
+                CodeKind::Function,
+                "function.csv",
+                crate::demo::FUNCTION_CODES,
+            ),
+            (
+                CodeKind::Economic,
+                "economic.csv",
+                crate::demo::ECONOMIC_CODES,
+            ),
+        ] {
+            app.import_codes(&system, kind, y, file, text.as_bytes(), source)
+                .await?;
+        }
+    }
+    let city = app
+        .create_jurisdiction(&system, REGION, "模拟市", &[])
+        .await?;
+    start_year(app, city.id, opts.preset, opts.first_year, true).await?;
+    app.import_standards(
+        &system,
+        city.id,
+        "demo_standards.csv",
+        crate::demo::STANDARDS.as_bytes(),
+    )
+    .await?;
+    app.import_indicators(
+        &system,
+        city.id,
+        "demo_indicators.csv",
+        crate::demo::INDICATORS.as_bytes(),
+    )
+    .await?;
+    let finance = login(
+        app,
+        user(
+            "sim-finance".into(),
+            "finance_officer",
+            REGION,
+            "财政局预算科".into(),
+        ),
+    )
+    .await?;
+    let auditor = login(
+        app,
+        user("sim-audit".into(), "auditor", REGION, "审计局".into()),
+    )
+    .await?;
+    let mut departments = Vec::new();
+    let mut joint = Vec::new();
+    let mut serial = 100;
+    for group in 0..opts.scale {
+        for (name, body, units) in DEPARTMENTS {
+            // The joint-review bodies exist once; the scale multiplies the others.
+            if body.is_some() && group > 0 {
+                continue;
+            }
+            serial += 1;
+            let code = format!("{serial:03}");
+            let suffix = if group == 0 {
+                String::new()
+            } else {
+                format!("（第{}组）", group + 1)
+            };
+            let dept = app
+                .create_organisation(
+                    &system,
+                    CreateOrganisation {
+                        kind: "department".into(),
+                        parent_id: city.id,
+                        code: code.clone(),
+                        name: format!("模拟市{name}{suffix}"),
+                        unit_kind: None,
+                        review_body: body.map(str::to_string),
+                        staffing: Staffing::default(),
+                    },
+                )
+                .await?;
+            let reviewer = login(
+                app,
+                user(
+                    format!("sim-d{code}"),
+                    "department_reviewer",
+                    &code,
+                    format!("{name}财务科"),
+                ),
+            )
+            .await?;
+            if let Some(body) = body {
+                joint.push((
+                    body.to_string(),
+                    login(
+                        app,
+                        user(
+                            format!("sim-j{code}"),
+                            "joint_reviewer",
+                            &code,
+                            format!("{name}联审"),
+                        ),
+                    )
+                    .await?,
+                ));
+            }
+            let mut list = Vec::new();
+            for (u, (unit_name, kind)) in units.iter().enumerate() {
+                let unit_code = format!("{code}{:03}", u + 1);
+                let unit_name = format!("模拟市{unit_name}{suffix}");
+                let unit = app
+                    .create_organisation(
+                        &system,
+                        CreateOrganisation {
+                            kind: "unit".into(),
+                            parent_id: dept.id,
+                            code: unit_code.clone(),
+                            name: unit_name.clone(),
+                            unit_kind: Some((*kind).to_string()),
+                            review_body: None,
+                            staffing: staffing(rng),
+                        },
+                    )
+                    .await?;
+                let operator = login(
+                    app,
+                    user(
+                        format!("sim-u{unit_code}"),
+                        "unit_operator",
+                        &unit_code,
+                        format!("{unit_name}经办"),
+                    ),
+                )
+                .await?;
+                list.push(Unit {
+                    id: unit.id,
+                    code: unit_code,
+                    name: unit_name,
+                    operator,
+                });
+            }
+            departments.push(Department {
+                id: dept.id,
+                reviewer,
+                units: list,
+            });
+        }
+    }
+    // The special fund the industry projects belong to, led by the first department (ZB-12).
+    app.add_list_entry(
+        &finance,
+        city.id,
+        ListKind::SpecialFunds,
+        ListEntry {
+            code: SPECIAL_FUND.into(),
+            name: "模拟市中小企业发展专项资金".into(),
+            fund: SpecialFundTerms {
+                lead_department_id: departments.first().map(|d| d.id),
+                start_year: Some(opts.first_year),
+                period_years: Some(5),
+                pilot: false,
+                big: true,
+                tasks: vec!["中小企业融资贴息".into()],
+            },
+            ..ListEntry::default()
+        },
+    )
+    .await?;
+    Ok(Jurisdiction {
+        id: city.id,
+        finance,
+        auditor,
+        joint,
+        departments,
+    })
+}
+
+/// Opens a fiscal year with the preset's profile (administrators).
+pub async fn start_year(
+    app: &App,
+    city: i64,
+    preset: Preset,
+    year: i32,
+    current: bool,
+) -> AppResult<()> {
+    app.start_year(
+        &Caller::System,
+        city,
+        FiscalYear::new(year)?,
+        YearSource::Preset(preset),
+        current,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The key-matters list entry of a year (CS-2a) that key-priority projects carry out.
+pub fn key_matter(year: i32) -> String {
+    format!("DS{year}-01")
+}
+
+/// Adds the year's key matter to finance's list.
+pub async fn add_key_matter(app: &App, j: &Jurisdiction, year: i32) -> AppResult<()> {
+    app.add_list_entry(
+        &j.finance,
+        j.id,
+        ListKind::KeyMatters,
+        ListEntry {
+            code: key_matter(year),
+            name: format!("{year} 年度重点任务推进"),
+            year: Some(year),
+            note: "市委常委会确定".into(),
+            ..ListEntry::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Plausible staffing within quota (ZB-6c), from the generator.
+fn staffing(rng: &mut Rng) -> Staffing {
+    let authorized = i64::try_from(rng.between(12, 60)).unwrap_or(12);
+    let actual = authorized - i64::try_from(rng.below(4)).unwrap_or(0);
+    let quota = (actual / 5).max(1);
+    Staffing {
+        authorized_posts: authorized,
+        actual_staff: actual,
+        retired_staff: actual / 3,
+        contract_staff: quota - i64::from(rng.chance(30)),
+        contract_quota: quota,
+    }
+}

@@ -1,0 +1,342 @@
+//! `lingji simulate`: a generated jurisdiction lives N consecutive fiscal years only through
+//! the use cases the API and pages call, driven by a seeded generator (same seed, same
+//! history), with the invariants of [`invariants`] checked after every step. The first broken
+//! one stops the run, named with its step, year and seed (issue 18).
+
+pub mod invariants;
+pub mod jurisdiction;
+pub mod rng;
+pub mod year;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use lingji_domain::policy::Preset;
+use sha2::{Digest, Sha256};
+
+use crate::App;
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
+use rng::Rng;
+use year::Sim;
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The policy preset every year starts from.
+    pub preset: Preset,
+    /// Number of fiscal years lived.
+    pub years: u32,
+    /// The generator's seed.
+    pub seed: u64,
+    /// Multiplies departments, units and so projects.
+    pub scale: u32,
+    /// The first fiscal year.
+    pub first_year: i32,
+    /// Invariants whose breaks are reported and passed over instead of stopping the run: for
+    /// a seam known and being fixed, so the years after it are still lived. Empty by default.
+    pub tolerate: Vec<String>,
+    /// Test-only: SQL run behind the use cases' back after a step, to prove that the
+    /// invariants catch what it breaks. Never set by the command.
+    pub tamper: Option<Tamper>,
+}
+
+impl Options {
+    /// Defaults for a preset and a seed: two years from 2026 at scale 1.
+    pub fn new(preset: Preset, years: u32, seed: u64) -> Options {
+        Options {
+            preset,
+            years,
+            seed,
+            scale: 1,
+            first_year: 2026,
+            tolerate: Vec::new(),
+            tamper: None,
+        }
+    }
+}
+
+/// Test-only tampering: after `step` of `year`, run `sql` on the write pool.
+#[derive(Debug, Clone)]
+pub struct Tamper {
+    /// Year.
+    pub year: i32,
+    /// Step.
+    pub step: Step,
+    /// The statement.
+    pub sql: String,
+}
+
+/// The steps of a fiscal year, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// 申报: new and continuing requests, submitted.
+    Requests,
+    /// 审核: department, finance, joint bodies, panel; gates.
+    Review,
+    /// 测算批复: resources, runs, scenario, choose, publish, approve; an upper transfer.
+    Allocation,
+    /// 调剂追加: transfers between a unit's lines and supplements for library projects.
+    Adjustments,
+    /// 绩效监控: checkpoints recorded by units, finance's decisions, suspensions (PM-9).
+    Monitoring,
+    /// 支付: payments that pass, warn, block, retry, race.
+    Payments,
+    /// 年终结转: the close by the profile.
+    Close,
+    /// 绩效评价: self-evaluations and results application.
+    Evaluation,
+}
+
+impl Step {
+    /// Every step in a year's order.
+    pub const ALL: [Step; 8] = [
+        Step::Requests,
+        Step::Review,
+        Step::Allocation,
+        Step::Adjustments,
+        Step::Monitoring,
+        Step::Payments,
+        Step::Close,
+        Step::Evaluation,
+    ];
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Requests => "申报",
+            Step::Review => "审核",
+            Step::Allocation => "测算批复",
+            Step::Adjustments => "调剂追加",
+            Step::Monitoring => "绩效监控",
+            Step::Payments => "支付",
+            Step::Close => "年终结转",
+            Step::Evaluation => "绩效评价",
+        }
+    }
+}
+
+/// One step's line of output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLine {
+    /// Year.
+    pub year: i32,
+    /// Step.
+    pub step: Step,
+    /// Counts by name.
+    pub counts: year::Counts,
+}
+
+impl fmt::Display for StepLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.year, self.step.label())?;
+        for (k, v) in &self.counts {
+            write!(f, " {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A broken invariant (or a use case refusing what the simulation expected it to accept):
+/// its name, where and with which seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The invariant's stable name ([`invariants::INVARIANTS`]), or `use_case` when a use case
+    /// refused a step.
+    pub invariant: String,
+    /// The step.
+    pub step: Step,
+    /// The year.
+    pub year: i32,
+    /// The seed.
+    pub seed: u64,
+    /// What was seen.
+    pub detail: String,
+}
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let says = invariants::INVARIANTS
+            .iter()
+            .find(|(n, _)| *n == self.invariant)
+            .map_or("用例拒绝了模拟的操作", |(_, s)| s);
+        write!(
+            f,
+            "不变量 {}（{says}）被打破：{} 年度，步骤“{}”，种子 {}：{}",
+            self.invariant,
+            self.year,
+            self.step.label(),
+            self.seed,
+            self.detail
+        )
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Every step's line.
+    pub steps: Vec<StepLine>,
+    /// The break that stopped the run.
+    pub broken: Option<Broken>,
+    /// Breaks of tolerated invariants, passed over.
+    pub tolerated: Vec<Broken>,
+    /// SHA-256 of the step lines: the same seed gives the same digest.
+    pub digest: String,
+    /// Totals of every count over the run.
+    pub totals: BTreeMap<&'static str, i64>,
+}
+
+impl Report {
+    /// True when every invariant held (tolerated ones aside).
+    pub fn passed(&self) -> bool {
+        self.broken.is_none()
+    }
+}
+
+fn digest(lines: &[StepLine]) -> String {
+    let mut h = Sha256::new();
+    for l in lines {
+        h.update(l.to_string().as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+impl App {
+    /// Lives `opts.years` fiscal years of a generated jurisdiction in this (empty) database,
+    /// calling `each` with every step's line as it finishes. A broken invariant ends the run
+    /// and is in the report; an error is returned only when the simulation itself cannot go
+    /// on (the database, a bad option).
+    pub async fn simulate(
+        &self,
+        opts: &Options,
+        each: &mut (dyn FnMut(&StepLine) + Send),
+    ) -> AppResult<Report> {
+        if opts.years == 0 || opts.years > 20 {
+            return Err(
+                lingji_domain::Refusal::new("SIMULATE_YEARS", "模拟年数应为 1–20")
+                    .field("years")
+                    .into(),
+            );
+        }
+        if !(1..=50).contains(&opts.scale) {
+            return Err(
+                lingji_domain::Refusal::new("SIMULATE_SCALE", "规模倍数应为 1–50")
+                    .field("scale")
+                    .into(),
+            );
+        }
+        let mut rng = Rng::new(opts.seed);
+        let j = jurisdiction::build(self, opts, &mut rng).await?;
+        let standards = self
+            .standards(&Caller::System, j.id)
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.id))
+            .collect();
+        let mut sim = Sim {
+            app: self,
+            opts,
+            rng,
+            j,
+            standards,
+            made: BTreeMap::new(),
+            submitted: Vec::new(),
+            approved_runs: BTreeMap::new(),
+            closes: BTreeMap::new(),
+            continuing: Vec::new(),
+            keys: 0,
+            findings: Vec::new(),
+            suspended: Vec::new(),
+        };
+        let mut report = Report::default();
+        let last = opts.first_year + i32::try_from(opts.years).unwrap_or(1);
+        'years: for year in opts.first_year..last {
+            for step in Step::ALL {
+                let broken = |invariant: &str, detail: String| Broken {
+                    invariant: invariant.into(),
+                    step,
+                    year,
+                    seed: opts.seed,
+                    detail,
+                };
+                let counts = match year::run(&mut sim, step, year).await {
+                    Ok(c) => c,
+                    Err(e @ AppError::Unavailable(_)) => return Err(e),
+                    Err(e) => {
+                        report.broken = Some(broken("use_case", describe(&e)));
+                        break 'years;
+                    }
+                };
+                let line = StepLine { year, step, counts };
+                for (k, v) in &line.counts {
+                    *report.totals.entry(k).or_default() += v;
+                }
+                each(&line);
+                report.steps.push(line);
+                if let Some(t) = opts
+                    .tamper
+                    .as_ref()
+                    .filter(|t| t.year == year && t.step == step)
+                {
+                    let mut conn = self.store.write().acquire().await?;
+                    sqlx::query(sqlx::AssertSqlSafe(t.sql.clone()))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(|e| AppError::Internal(format!("tamper: {e}")))?;
+                }
+                let found = invariants::after_step(&mut sim, year, step).await?;
+                for (name, detail) in found {
+                    let b = broken(name, detail);
+                    if opts.tolerate.iter().any(|t| t == name) {
+                        // A tolerated break seen again at a later step is reported once.
+                        if !report.tolerated.iter().any(|t| t.detail == b.detail) {
+                            report.tolerated.push(b);
+                        }
+                    } else {
+                        report.broken = Some(b);
+                        break 'years;
+                    }
+                }
+            }
+        }
+        report.digest = digest(&report.steps);
+        Ok(report)
+    }
+}
+
+/// A use case's refusal in words, with its code, clause and fields.
+fn describe(e: &AppError) -> String {
+    match e {
+        AppError::Invalid { summary, errors } => format!(
+            "{}（{}）：{}",
+            summary.message,
+            summary.code,
+            errors
+                .iter()
+                .map(|r| format!(
+                    "{} {} {}",
+                    r.field.as_deref().unwrap_or(""),
+                    r.code,
+                    r.message
+                ))
+                .collect::<Vec<_>>()
+                .join("；")
+        ),
+        AppError::Refused(r)
+        | AppError::Forbidden(r)
+        | AppError::NotFound(r)
+        | AppError::Conflict(r) => format!(
+            "{}（{}{}{}）",
+            r.message,
+            r.code,
+            r.clause.map(|c| format!("，{c}")).unwrap_or_default(),
+            r.field
+                .as_deref()
+                .map(|f| format!("，{f}"))
+                .unwrap_or_default()
+        ),
+        other => other.to_string(),
+    }
+}

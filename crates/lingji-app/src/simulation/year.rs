@@ -1,0 +1,1249 @@
+//! One fiscal year lived through the use cases, step by step in the order a bureau works:
+//! requests (new and continuing, linked to last year's) → review → resources, allocation and
+//! approval → payments → year-end close → self-evaluation and results application. Each step
+//! returns its counts; the driver checks the invariants after it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use lingji_domain::Money;
+use lingji_domain::allocation::{Status, share};
+use lingji_domain::execution::{Decision, PayeeKind, PaymentDraft, PaymentStatus};
+use lingji_domain::fund::FundBook;
+use lingji_domain::policy::Rate;
+use lingji_domain::project::ProjectState;
+use lingji_domain::review::gates::{CapacityResult, GateRecord, ProviderKind};
+use lingji_store::allocation::ResourceParts;
+
+use super::jurisdiction::{self, Jurisdiction, SPECIAL_FUND};
+use super::rng::Rng;
+use super::{Options, Step};
+use crate::App;
+use crate::allocation::Scenario;
+use crate::caller::Caller;
+use crate::demo_projects::{TEMPLATES, Template, draft, set_standards};
+use crate::error::{AppError, AppResult};
+use crate::evaluations::{ActualDraft, SelfDraft};
+use crate::performance_results::ApplyDraft;
+use crate::projects::{ProjectDraft, YearNeedDraft};
+use crate::review_flow::{PanelInput, PointInput, ReviewInput};
+use crate::transfer_lines::TransferLine;
+use crate::year_end::YearEndReport;
+
+/// Counts of one step, by name, in the order they are printed.
+pub type Counts = Vec<(&'static str, i64)>;
+
+/// A project the simulation made, with what it needs to carry it into next year.
+#[derive(Debug, Clone)]
+pub struct Made {
+    /// Unit (index into [`Jurisdiction::units`]'s order).
+    pub unit: usize,
+    /// Template.
+    pub template: usize,
+    /// Budget year.
+    pub year: i32,
+    /// Last year of a multi-year project.
+    pub end_year: i32,
+    /// Per cent less quantity than the template: a multi-year plan's years keep it.
+    pub shrink: u32,
+}
+
+/// What the simulation remembers between steps and years.
+pub struct Sim<'a> {
+    /// The application.
+    pub app: &'a App,
+    /// The run's options.
+    pub opts: &'a Options,
+    /// The generator.
+    pub rng: Rng,
+    /// The jurisdiction.
+    pub j: Jurisdiction,
+    /// Standard ids by code.
+    pub standards: HashMap<String, i64>,
+    /// Every project made, by id.
+    pub made: BTreeMap<i64, Made>,
+    /// This year's submitted projects, in order.
+    pub submitted: Vec<i64>,
+    /// Each year's approved run.
+    pub approved_runs: BTreeMap<i32, i64>,
+    /// Each year's recorded close.
+    pub closes: BTreeMap<i32, YearEndReport>,
+    /// Last year's funded projects to continue (linked as `previous`).
+    pub continuing: Vec<i64>,
+    /// Idempotency keys used so far (for the next).
+    pub keys: u64,
+    /// Invariants a step saw broken while it ran (name, what was seen).
+    pub findings: Vec<(&'static str, String)>,
+    /// Projects whose payments monitoring suspended this year (暂缓拨款, liftable).
+    pub suspended: Vec<i64>,
+}
+
+impl Sim<'_> {
+    /// The units in a stable order.
+    fn units(&self) -> Vec<(usize, super::jurisdiction::Unit)> {
+        self.j.units().map(|(d, u)| (d, u.clone())).collect()
+    }
+
+    fn operator_of(&self, unit_id: i64) -> AppResult<Caller> {
+        self.j
+            .units()
+            .find(|(_, u)| u.id == unit_id)
+            .map(|(_, u)| u.operator.clone())
+            .ok_or_else(|| AppError::Internal(format!("unit {unit_id} not simulated")))
+    }
+
+    fn reviewer_of(&self, unit_id: i64) -> AppResult<Caller> {
+        self.j
+            .departments
+            .iter()
+            .find(|d| d.units.iter().any(|u| u.id == unit_id))
+            .map(|d| d.reviewer.clone())
+            .ok_or_else(|| AppError::Internal(format!("unit {unit_id} not simulated")))
+    }
+
+    fn next_key(&mut self, year: i32) -> String {
+        self.keys += 1;
+        format!("sim-{}-{year}-{:06}", self.opts.seed, self.keys)
+    }
+}
+
+/// Runs one step of `year`.
+pub async fn run(sim: &mut Sim<'_>, step: Step, year: i32) -> AppResult<Counts> {
+    match step {
+        Step::Requests => requests(sim, year).await,
+        Step::Review => review(sim, year).await,
+        Step::Allocation => allocation(sim, year).await,
+        Step::Adjustments => adjustments(sim, year).await,
+        Step::Monitoring => monitoring(sim, year).await,
+        Step::Payments => payments(sim, year).await,
+        Step::Close => close(sim, year).await,
+        Step::Evaluation => evaluation(sim, year).await,
+    }
+}
+
+/// The amount a template's lines come to at `shrink` per cent less quantity (as `draft` makes
+/// them), so a multi-year plan can state it before the project is saved.
+fn amount_of(t: &Template, shrink: u32) -> AppResult<Money> {
+    let mut sum = Money::ZERO;
+    for (_, _, _, qty, unit) in t.lines {
+        let q = (qty.parse::<u32>().unwrap_or(1) * (100 - shrink) / 100).max(1);
+        let line = Money::parse(unit)?
+            .checked_mul(i64::from(q))
+            .ok_or_else(|| AppError::Internal("template amount".into()))?;
+        sum = sum
+            .checked_add(line)
+            .ok_or_else(|| AppError::Internal("template amount".into()))?;
+    }
+    Ok(sum)
+}
+
+/// 申报: last year's continuing projects requested again from zero (their structure copied,
+/// every quantity measured anew, ZB-4), new projects of several kinds, classes and tiers (some
+/// multi-year, some pilots), most submitted and some left in reserve.
+async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    jurisdiction::add_key_matter(sim.app, &sim.j, year).await?;
+    let units = sim.units();
+    let std = sim.standards.clone();
+    let std_id = |code: &str| -> AppResult<i64> {
+        std.get(code)
+            .copied()
+            .ok_or_else(|| AppError::Internal(format!("standard {code} missing")))
+    };
+    let (mut new, mut continued, mut multi, mut submitted, mut reserve) = (0, 0, 0, 0, 0);
+    let mut created: Vec<(i64, i64, Caller)> = Vec::new();
+    // Continuing lines first: their unit and template are taken.
+    let continuing = std::mem::take(&mut sim.continuing);
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for prev in continuing {
+        let Some(m) = sim.made.get(&prev).cloned() else {
+            continue;
+        };
+        let unit = &units[m.unit].1;
+        let mut d = sim.app.copy_structure(&unit.operator, prev).await?;
+        let t = &TEMPLATES[m.template];
+        // A running multi-year project keeps its plan, so its quantities stay; others are
+        // measured again with a new shrink.
+        let shrink = if m.end_year >= year {
+            m.shrink
+        } else {
+            u32::try_from(sim.rng.below(25)).unwrap_or(0)
+        };
+        let fresh = draft(t, &unit.name, year, shrink);
+        for (line, f) in d.cost_lines.iter_mut().zip(fresh.cost_lines) {
+            line.quantity = f.quantity;
+        }
+        // A multi-year project running on keeps its period and plan as copied; a finished
+        // line is asked for this year alone.
+        if m.end_year < year {
+            d.start_year = Some(year);
+            d.end_year = Some(year);
+        }
+        let p = sim
+            .app
+            .create_project(
+                &unit.operator,
+                unit.id,
+                lingji_domain::codes::FiscalYear::new(year)?,
+                &d,
+                Some(prev),
+            )
+            .await?;
+        sim.made.insert(
+            p.project.id,
+            Made {
+                unit: m.unit,
+                template: m.template,
+                year,
+                end_year: m.end_year.max(year),
+                shrink,
+            },
+        );
+        taken.push((m.unit, m.template));
+        created.push((p.project.id, p.project.version, unit.operator.clone()));
+        continued += 1;
+    }
+    for (u, (_, unit)) in units.iter().enumerate() {
+        let count = usize::try_from(sim.rng.between(2, 4)).unwrap_or(2);
+        for _ in 0..count {
+            let k = sim.rng.index(TEMPLATES.len());
+            if taken.contains(&(u, k)) {
+                continue;
+            }
+            taken.push((u, k));
+            let t = &TEMPLATES[k];
+            let shrink = u32::try_from(sim.rng.below(25)).unwrap_or(0);
+            let mut d: ProjectDraft = draft(t, &unit.name, year, shrink);
+            d.is_new = true;
+            set_standards(&mut d, t, &std_id)?;
+            let mut end_year = year;
+            // About one in five runs two years with its total and yearly need (CS-4, QJ-2b).
+            if sim.rng.chance(20) {
+                let each = amount_of(t, shrink)?;
+                end_year = year + 1;
+                d.end_year = Some(end_year);
+                d.total_need = Some(
+                    each.checked_mul(2)
+                        .ok_or_else(|| AppError::Internal("need".into()))?
+                        .to_plain(),
+                );
+                d.year_plan = vec![
+                    YearNeedDraft {
+                        year,
+                        amount: each.to_plain(),
+                    },
+                    YearNeedDraft {
+                        year: year + 1,
+                        amount: each.to_plain(),
+                    },
+                ];
+                d.pilot = sim.rng.chance(30);
+                multi += 1;
+            }
+            let p = sim
+                .app
+                .create_project(
+                    &unit.operator,
+                    unit.id,
+                    lingji_domain::codes::FiscalYear::new(year)?,
+                    &d,
+                    None,
+                )
+                .await?;
+            sim.made.insert(
+                p.project.id,
+                Made {
+                    unit: u,
+                    template: k,
+                    year,
+                    end_year,
+                    shrink,
+                },
+            );
+            created.push((p.project.id, p.project.version, unit.operator.clone()));
+            new += 1;
+        }
+    }
+    sim.submitted.clear();
+    for (id, version, operator) in created {
+        // One in ten stays in reserve, unsubmitted: the stale projects clean-up will find.
+        if sim.rng.chance(10) {
+            reserve += 1;
+            continue;
+        }
+        sim.app
+            .move_project(&operator, id, ProjectState::Submitted, "", version)
+            .await?;
+        sim.submitted.push(id);
+        submitted += 1;
+    }
+    Ok(vec![
+        ("new", new),
+        ("continued", continued),
+        ("multi_year", multi),
+        ("submitted", submitted),
+        ("reserve", reserve),
+    ])
+}
+
+fn input(decision: &str, opinion: &str, version: i64) -> ReviewInput {
+    ReviewInput {
+        decision: decision.into(),
+        opinion: opinion.into(),
+        expected_version: version,
+        ..ReviewInput::default()
+    }
+}
+
+fn agreed(comment: &str) -> PointInput {
+    PointInput {
+        agreed: true,
+        comment: comment.into(),
+    }
+}
+
+/// 审核: the department ranks or returns (the unit resubmits), finance passes with 财政审核数
+/// or rejects, every routed joint body answers, the panel admits on the four points; finance
+/// records the gates the admitted projects need.
+async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (mut returned, mut rejected, mut admitted, mut joint, mut gates) = (0, 0, 0, 0, 0);
+    let mut postponed = 0;
+    let submitted = sim.submitted.clone();
+    for (rank, id) in submitted.iter().enumerate() {
+        let id = *id;
+        let (detail, _) = sim.app.project(&sim.j.finance, id).await?;
+        let h = detail.project.header.clone();
+        let reviewer = sim.reviewer_of(h.unit_id)?;
+        let operator = sim.operator_of(h.unit_id)?;
+        let mut rec = sim.app.review_record(&reviewer, id).await?;
+        if sim.rng.chance(12) {
+            rec = sim
+                .app
+                .review_project(
+                    &reviewer,
+                    id,
+                    &input(
+                        "return",
+                        "请细化测算依据，补充指标值的测算过程",
+                        rec.version,
+                    ),
+                )
+                .await?;
+            let moved = sim
+                .app
+                .move_project(
+                    &operator,
+                    id,
+                    ProjectState::Submitted,
+                    "已按意见补充测算依据",
+                    rec.version,
+                )
+                .await?;
+            rec.version = moved.project.version;
+            returned += 1;
+        }
+        let mut pass = input("pass", "", rec.version);
+        pass.rank = Some(u32::try_from(rank + 1).unwrap_or(1));
+        rec = sim.app.review_project(&reviewer, id, &pass).await?;
+        let finance = sim.j.finance.clone();
+        if sim.rng.chance(8) {
+            sim.app
+                .review_project(
+                    &finance,
+                    id,
+                    &input("reject", "绩效目标不明确，不予入库", rec.version),
+                )
+                .await?;
+            rejected += 1;
+            continue;
+        }
+        // 财政审核数: the request, or up to a tenth less for single-year projects (a multi-year
+        // plan must keep its year's need, QJ-2b).
+        let multi = h.period.is_some_and(|p| p.end_year > p.start_year);
+        let cut = if multi { 0 } else { sim.rng.below(11) };
+        let reviewed =
+            Money::from_fen(h.request.fen() / 100 * (100 - i64::try_from(cut).unwrap_or(0)));
+        let mut pass = input("pass", "", rec.version);
+        pass.reviewed = Some(reviewed.to_plain());
+        rec = sim.app.review_project(&finance, id, &pass).await?;
+        for (body, answered) in rec.routes.clone() {
+            if answered {
+                continue;
+            }
+            let caller = sim
+                .j
+                .joint
+                .iter()
+                .find(|(b, _)| *b == body.as_str())
+                .map(|(_, c)| c.clone())
+                .ok_or_else(|| {
+                    AppError::Internal(format!("no joint reviewer {}", body.as_str()))
+                })?;
+            rec = sim
+                .app
+                .review_project(&caller, id, &input("agree", "同意", rec.version))
+                .await?;
+            joint += 1;
+        }
+        let mut admit = input("admit", "", rec.version);
+        admit.panel = Some(PanelInput {
+            necessity: agreed("必要"),
+            basis: agreed("依据充分"),
+            progress_match: agreed("与进度匹配"),
+            benefit: agreed("效益明确"),
+            recommended: rec.review.reviewed.unwrap_or(reviewed).to_plain(),
+        });
+        rec = sim.app.review_project(&finance, id, &admit).await?;
+        match rec.state {
+            ProjectState::Admitted => admitted += 1,
+            ProjectState::Postponed => postponed += 1,
+            _ => {}
+        }
+        for record in gate_records(sim, &h.features, h.matter_class, year) {
+            sim.app.record_gate(&finance, id, record).await?;
+            gates += 1;
+        }
+    }
+    Ok(vec![
+        ("returned", returned),
+        ("rejected", rejected),
+        ("admitted", admitted),
+        ("postponed", postponed),
+        ("joint_answers", joint),
+        ("gates", gates),
+    ])
+}
+
+/// The findings finance records so an admitted project may be funded (CS-2a, ZB-2c, ZB-12,
+/// ZB-2d); purchases of services are recorded for about half, the rest stay excluded (ZB-8).
+fn gate_records(
+    sim: &mut Sim<'_>,
+    f: &lingji_domain::project::Features,
+    class: Option<lingji_domain::project::MatterClass>,
+    year: i32,
+) -> Vec<GateRecord> {
+    let mut out = Vec::new();
+    if f.key_matters_item {
+        out.push(GateRecord::KeyMatter {
+            item_code: jurisdiction::key_matter(year),
+        });
+    }
+    if f.government_investment {
+        out.push(GateRecord::FiscalCapacity {
+            result: CapacityResult::Passed,
+            note: "未超过一般公共预算支出 10% 红线".into(),
+        });
+    }
+    if f.special_fund {
+        out.push(GateRecord::SpecialFund {
+            fund_code: SPECIAL_FUND.into(),
+        });
+    }
+    if f.industry_fund_eligible
+        || class == Some(lingji_domain::project::MatterClass::IndustrySupport)
+    {
+        out.push(GateRecord::IndustryFund {
+            fundable: false,
+            note: "不符合产业基金投资条件，由预算安排".into(),
+        });
+    }
+    if f.purchase_of_services && sim.rng.chance(50) {
+        out.push(GateRecord::PurchaseOfServices {
+            item: "技术性服务".into(),
+            provider: "模拟市检测技术有限公司".into(),
+            provider_kind: ProviderKind::Enterprise,
+        });
+    }
+    out
+}
+
+/// 测算批复: an upper transfer entered, a demand survey with resources to spare, the general
+/// budget entered at the basic expenditure plus a share of the projects' demand (so a lower
+/// tier runs short, as budgets do), the run, a scenario on it, then choose → publish → approve.
+async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    let survey = app
+        .run_allocation(
+            &finance,
+            city,
+            year,
+            "需求摸底",
+            None,
+            Scenario {
+                resources: [(FundBook::GeneralPublic, Money::from_yuan(100_000_000_000))].into(),
+                ..Scenario::default()
+            },
+        )
+        .await?;
+    let (_, items) = app
+        .allocation_items(&finance, city, survey.header.id)
+        .await?;
+    let general = |must: bool| {
+        items
+            .iter()
+            .filter(|i| i.result.fund_book == FundBook::GeneralPublic)
+            .filter(|i| i.candidate.must_fund == must)
+            .fold(Money::ZERO, |s, i| {
+                s.checked_add(i.result.allocated).unwrap_or(s)
+            })
+    };
+    let (basic, projects) = (general(true), general(false));
+    let pct = u32::try_from(sim.rng.between(55, 95)).unwrap_or(75);
+    let revenue = basic
+        .checked_add(share(projects, Rate::percent(pct)))
+        .unwrap_or(basic);
+    app.set_resources(
+        &finance,
+        city,
+        year,
+        FundBook::GeneralPublic,
+        ResourceParts {
+            revenue,
+            transfers: share(projects, Rate::percent(5)),
+            ..ResourceParts::default()
+        },
+        share(projects, Rate::percent(1)),
+        "模拟：本级收入预测与上级转移支付",
+        0,
+    )
+    .await?;
+    let run = app
+        .run_allocation(&finance, city, year, "一上测算", None, Scenario::default())
+        .await?;
+    // A scenario on the run's very inputs with less money: saved and compared, not chosen.
+    let less = share(revenue, Rate::percent(90));
+    let scenario = app
+        .run_allocation(
+            &finance,
+            city,
+            year,
+            "压减一成情景",
+            Some(run.header.id),
+            Scenario {
+                resources: [(FundBook::GeneralPublic, less)].into(),
+                ..Scenario::default()
+            },
+        )
+        .await?;
+    app.compare_runs(&finance, city, run.header.id, scenario.header.id)
+        .await?;
+    app.choose_run(&finance, city, run.header.id).await?;
+    app.publish_control_figures(&finance, city, run.header.id)
+        .await?;
+    app.approve_budget(
+        &finance,
+        city,
+        run.header.id,
+        &format!("模财预〔{year}〕1号"),
+    )
+    .await?;
+    sim.approved_runs.insert(year, run.header.id);
+    let (_, items) = app.allocation_items(&finance, city, run.header.id).await?;
+    let count = |s: Status| {
+        i64::try_from(items.iter().filter(|i| i.result.status == s).count()).unwrap_or(0)
+    };
+    // An upper transfer for one unit, paid from like any line (QJ-4b decides it at year-end).
+    let units = sim.units();
+    let (_, unit) = &units[sim.rng.index(units.len())];
+    app.add_transfer_line(
+        &finance,
+        city,
+        TransferLine {
+            fiscal_year: year,
+            unit_id: unit.id,
+            project_id: None,
+            name: "上级补助设备购置".into(),
+            economic_code: "31002".into(),
+            fund_book: FundBook::UpperTransfer,
+            three_guarantees: false,
+            amount: Money::from_yuan(i64::try_from(sim.rng.between(5, 50)).unwrap_or(5) * 1000),
+            document: format!("财建〔{year}〕{}号", sim.rng.between(1, 99)),
+        },
+    )
+    .await?;
+    let lines = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    Ok(vec![
+        ("runs", 3),
+        ("funded", count(Status::Funded)),
+        ("partial", count(Status::Partial)),
+        ("unfunded", count(Status::Unfunded)),
+        ("excluded", count(Status::Excluded)),
+        ("cancelled", count(Status::Cancelled)),
+        ("lines", i64::try_from(lines.len()).unwrap_or(0)),
+    ])
+}
+
+/// The side of a line a transfer may not cross (ZB-7b): personnel (301, 303) or the rest.
+fn personnel(code: &str) -> bool {
+    code.starts_with("301") || code.starts_with("303")
+}
+
+/// 调剂追加: a few units move budget between two of their project lines (调剂, never across
+/// personnel and public expense); a few funded projects get a small supplement onto one of
+/// their lines (追加, QJ-2a); finance approves most and sends one back now and then.
+async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    // Lines approved this year only: carried-over money may not be transferred (ZB-7b).
+    let available: HashMap<i64, Money> = {
+        let mut conn = app.store.read().acquire().await?;
+        lingji_store::reconcile::line_books(&mut conn, city, year)
+            .await?
+            .into_iter()
+            .filter(|(_, _, source, _)| source == "allocation")
+            .map(|(id, _, _, a)| (id, Money::from_fen(a)))
+            .collect()
+    };
+    let lines = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    let mut requests = Vec::new();
+    let (mut transfers, mut supplements) = (0, 0);
+    for (_, unit) in sim.units() {
+        let own: Vec<_> = lines
+            .iter()
+            .filter(|l| {
+                l.unit_id == unit.id && l.project_id.is_some() && available.contains_key(&l.id)
+            })
+            .collect();
+        if own.len() >= 2 && sim.rng.chance(30) {
+            let from = own[sim.rng.index(own.len())];
+            let to = own.iter().find(|l| {
+                l.id != from.id
+                    && personnel(&l.economic_code) == personnel(&from.economic_code)
+                    && l.fund_book == from.fund_book
+            });
+            let have = available.get(&from.id).copied().unwrap_or(Money::ZERO);
+            if let Some(to) = to
+                && have >= Money::from_yuan(1_000)
+            {
+                let amount = Money::from_fen(have.fen() / 1_000 * 100);
+                let v = app
+                    .request_adjustment(
+                        &unit.operator,
+                        city,
+                        crate::adjustments::AdjustmentDraft {
+                            kind: lingji_domain::execution::AdjustmentKind::Transfer,
+                            from_line_id: Some(from.id),
+                            to_line_id: Some(to.id),
+                            project_id: None,
+                            economic_code: None,
+                            amount,
+                            reason: "实施进度调整，结构内调剂".into(),
+                        },
+                    )
+                    .await?;
+                requests.push(v.id);
+                transfers += 1;
+            }
+        }
+        if let Some(line) = own.first()
+            && sim.rng.chance(20)
+        {
+            let amount =
+                Money::from_yuan(i64::try_from(sim.rng.between(1, 5)).unwrap_or(1) * 1_000);
+            let v = app
+                .request_adjustment(
+                    &unit.operator,
+                    city,
+                    crate::adjustments::AdjustmentDraft {
+                        kind: lingji_domain::execution::AdjustmentKind::Supplement,
+                        from_line_id: None,
+                        to_line_id: Some(line.id),
+                        project_id: line.project_id,
+                        economic_code: None,
+                        amount,
+                        reason: "政策标准提高，追加项目经费".into(),
+                    },
+                )
+                .await?;
+            requests.push(v.id);
+            supplements += 1;
+        }
+    }
+    let (mut approved, mut sent_back) = (0, 0);
+    for id in requests {
+        if sim.rng.chance(85) {
+            app.decide_adjustment(&finance, city, id, true, "同意")
+                .await?;
+            approved += 1;
+        } else {
+            app.decide_adjustment(&finance, city, id, false, "请先通过调整支出结构解决")
+                .await?;
+            sent_back += 1;
+        }
+    }
+    Ok(vec![
+        ("transfers", transfers),
+        ("supplements", supplements),
+        ("approved", approved),
+        ("sent_back", sent_back),
+    ])
+}
+
+/// The year's funded projects the simulation made, from the approved run.
+async fn funded(sim: &Sim<'_>, year: i32) -> AppResult<Vec<i64>> {
+    let run = *sim
+        .approved_runs
+        .get(&year)
+        .ok_or_else(|| AppError::Internal(format!("no approved run in {year}")))?;
+    let (_, items) = sim
+        .app
+        .allocation_items(&sim.j.finance, sim.j.id, run)
+        .await?;
+    Ok(items
+        .iter()
+        .filter(|i| i.result.allocated > Money::ZERO && sim.made.contains_key(&i.result.id))
+        .map(|i| i.result.id)
+        .collect())
+}
+
+/// 绩效监控 (PM-9, "双监控"): at the profile's first checkpoint units record each indicator's
+/// progress for some funded projects (spending comes from the ledger); finance answers every
+/// red or yellow light — mostly 督促整改, now and then 暂缓拨款 or 停止拨款, which the payment
+/// check then honours.
+async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    let month = {
+        let mut conn = app.store.read().acquire().await?;
+        crate::profiles::in_force(&mut conn, city, year)
+            .await?
+            .performance
+            .monitoring_months
+            .0
+            .first()
+            .copied()
+            .unwrap_or(6)
+    };
+    let (mut recorded, mut green, mut corrected, mut suspended, mut stopped) = (0, 0, 0, 0, 0);
+    sim.suspended.clear();
+    for id in funded(sim, year).await? {
+        if !sim.rng.chance(40) {
+            continue;
+        }
+        let (d, _) = app.project(&finance, id).await?;
+        let operator = sim.operator_of(d.project.header.unit_id)?;
+        let pct = [100u32, 60, 30][sim.rng.index(3)];
+        let draft = crate::performance_monitoring::CheckpointDraft {
+            project_id: id,
+            month,
+            indicators: d
+                .indicators
+                .iter()
+                .map(|_| crate::performance_monitoring::ProgressDraft {
+                    actual: String::new(),
+                    progress: pct.to_string(),
+                    likelihood: if pct >= 60 {
+                        lingji_domain::performance::Likelihood::Certain
+                    } else {
+                        lingji_domain::performance::Likelihood::Possible
+                    },
+                    reason: if pct < 100 {
+                        "前期手续办理滞后，已倒排工期".into()
+                    } else {
+                        String::new()
+                    },
+                })
+                .collect(),
+            note: "模拟：年中监控".into(),
+        };
+        let c = app.record_checkpoint(&operator, &draft).await?;
+        recorded += 1;
+        if c.light == lingji_domain::performance::Light::Green {
+            green += 1;
+            continue;
+        }
+        let dice = sim.rng.below(100);
+        let decision = match dice {
+            0..70 => lingji_domain::performance::Decision::Correct,
+            70..92 => lingji_domain::performance::Decision::Suspend,
+            _ => lingji_domain::performance::Decision::Stop,
+        };
+        app.decide_checkpoint(
+            &finance,
+            city,
+            c.id,
+            &crate::performance_monitoring::DecisionDraft {
+                decision,
+                reason: "执行进度与绩效目标偏离".into(),
+            },
+        )
+        .await?;
+        match decision {
+            lingji_domain::performance::Decision::Correct => corrected += 1,
+            lingji_domain::performance::Decision::Suspend => {
+                sim.suspended.push(id);
+                suspended += 1;
+            }
+            lingji_domain::performance::Decision::Stop => stopped += 1,
+        }
+    }
+    Ok(vec![
+        ("checkpoints", recorded),
+        ("green", green),
+        ("corrected", corrected),
+        ("suspended", suspended),
+        ("stopped", stopped),
+    ])
+}
+
+/// A working day of `year` in month `month` on or after `day` (the rules warn on holidays;
+/// May and October, with their long holidays, are never asked for).
+fn working_day(year: i32, month: u32, day: u32) -> AppResult<NaiveDate> {
+    let mut d = NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or_else(|| AppError::Internal(format!("date {year}-{month}-{day}")))?;
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d = d
+            .succ_opt()
+            .ok_or_else(|| AppError::Internal("date".into()))?;
+    }
+    Ok(d)
+}
+
+/// The economic code a payment on a line names: the line's own 款, or the first 款 of its 类.
+fn payment_code(line_code: &str) -> String {
+    if line_code.len() >= 5 {
+        line_code.to_string()
+    } else if line_code == "301" {
+        "30101".into()
+    } else {
+        format!("{line_code}01")
+    }
+}
+
+/// A draft payment to a company on `line`.
+fn to_company(line: i64, code: &str, amount: Money, date: NaiveDate, key: String) -> PaymentDraft {
+    PaymentDraft {
+        payee_name: "模拟市综合服务有限公司".into(),
+        payee_account: "6222021234567890".into(),
+        payee_kind: PayeeKind::Unit,
+        amount,
+        economic_code: code.into(),
+        line_id: line,
+        purpose: "按合同支付服务费".into(),
+        date,
+        contract_no: Some(format!("HT-{}", date.format("%Y%m%d"))),
+        event_code: None,
+        headcount: None,
+        days: None,
+        idempotency_key: key,
+    }
+}
+
+/// What the simulation means to do on one line this year.
+enum Intent {
+    /// One request (passing, warned or blocked by what it says), perhaps retried.
+    One { draft: PaymentDraft, retry: bool },
+    /// Requests at once on one line, more than it holds together (ZB-7a).
+    Simultaneous(Vec<PaymentDraft>),
+}
+
+impl Intent {
+    fn drafts(&self) -> Vec<&PaymentDraft> {
+        match self {
+            Intent::One { draft, .. } => vec![draft],
+            Intent::Simultaneous(v) => v.iter().collect(),
+        }
+    }
+}
+
+/// 支付: units file monthly spending plans for what they mean to pay and finance reviews each
+/// month within the cash limit (ZX-4a); then on every line a payment that passes and is paid,
+/// or one a warning holds and finance confirms or releases, or one a rule blocks; some retried
+/// with the same key (the answer must repeat, never pay twice); four at once on one line;
+/// some left pending at the year's end.
+async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    let lines = {
+        let mut conn = app.store.read().acquire().await?;
+        lingji_store::reconcile::line_books(&mut conn, city, year).await?
+    };
+    let all = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    let months = [3, 4, 6, 7, 8, 9, 11];
+    let mut intents: Vec<(Caller, Money, Intent)> = Vec::new();
+    let mut simultaneous_planned = false;
+    for (id, _, _, available) in lines {
+        let Some(line) = all.iter().find(|l| l.id == id) else {
+            continue;
+        };
+        let available = Money::from_fen(available);
+        if available < Money::from_yuan(100) {
+            continue;
+        }
+        let operator = sim.operator_of(line.unit_id)?;
+        let code = payment_code(&line.economic_code);
+        let month = months[sim.rng.index(months.len())];
+        let date = working_day(
+            year,
+            month,
+            u32::try_from(sim.rng.between(8, 20)).unwrap_or(10),
+        )?;
+        let pct = i64::try_from(sim.rng.between(20, 60)).unwrap_or(30);
+        let amount = Money::from_fen(available.fen() / 10_000 * pct * 100);
+        if amount <= Money::ZERO {
+            continue;
+        }
+        let mut draft = to_company(id, &code, amount, date, sim.next_key(year));
+        if !simultaneous_planned
+            && available >= Money::from_yuan(10_000)
+            && !lingji_domain::execution::in_codes(lingji_domain::execution::SANGONG, &code)
+        {
+            // Four requests at once for 30% each: the line can hold at most three (ZB-7a).
+            // Each to a payee of its own, off the 三公 codes: rules that read other requests
+            // (a payee's last seven days, the 三公 budget's use) would otherwise see more or
+            // fewer of the others by the scheduler's whim, and the history would not repeat.
+            simultaneous_planned = true;
+            let each = Money::from_fen(available.fen() / 100 * 30);
+            let mut drafts = Vec::new();
+            for n in 1..=4 {
+                let mut d = draft.clone();
+                d.amount = each;
+                d.payee_name = format!("模拟市第{n}工程有限公司");
+                d.idempotency_key = sim.next_key(year);
+                drafts.push(d);
+            }
+            intents.push((operator, available, Intent::Simultaneous(drafts)));
+            continue;
+        }
+        let dice = sim.rng.below(100);
+        if dice < 15 && available > Money::from_yuan(60_000) {
+            // To a person above 5 万元: the rules warn (B05-01) and hold it for finance.
+            draft.payee_kind = PayeeKind::Individual;
+            draft.payee_name = "张模拟".into();
+            draft.amount =
+                Money::from_yuan(i64::try_from(sim.rng.between(51, 59)).unwrap_or(55) * 1000);
+        } else if dice < 25 {
+            // To the unit itself: blocked (B06-01), nothing held.
+            draft.payee_name = sim
+                .units()
+                .into_iter()
+                .find(|(_, u)| u.id == line.unit_id)
+                .map(|(_, u)| u.name)
+                .unwrap_or_default();
+        }
+        let retry = (25..40).contains(&dice);
+        intents.push((operator, available, Intent::One { draft, retry }));
+    }
+    // Spending plans: one per line and month for what will be asked, never above what the
+    // line has (ZB-7a); each month reviewed at once, now and then under a tight cash limit
+    // (部分批准 / 缓拨), which under a within-plan profile refuses what goes beyond.
+    let mut plans: BTreeMap<(i64, u32), (Caller, Money, Money)> = BTreeMap::new();
+    for (operator, available, intent) in &intents {
+        for d in intent.drafts() {
+            let e = plans.entry((d.line_id, d.date.month())).or_insert((
+                operator.clone(),
+                *available,
+                Money::ZERO,
+            ));
+            e.2 = e.2.checked_add(d.amount).unwrap_or(e.2).min(e.1);
+        }
+    }
+    let mut per_month: BTreeMap<u32, Money> = BTreeMap::new();
+    for ((line_id, month), (operator, _, amount)) in &plans {
+        app.file_plan(
+            operator,
+            city,
+            crate::plans::PlanDraft {
+                line_id: *line_id,
+                month: *month,
+                amount: *amount,
+                purpose: "按合同节点支付".into(),
+            },
+        )
+        .await?;
+        let m = per_month.entry(*month).or_insert(Money::ZERO);
+        *m = m.checked_add(*amount).unwrap_or(*m);
+    }
+    let (mut deferred, mut partly) = (0, 0);
+    for (month, asked) in per_month {
+        let limit = if sim.rng.chance(20) {
+            share(asked, Rate::percent(80))
+        } else {
+            asked
+        };
+        let review = app
+            .review_month(&finance, city, (year, month), limit, true)
+            .await?;
+        for l in &review.lines {
+            match l.outcome {
+                lingji_domain::execution::PlanStatus::Deferred => deferred += 1,
+                lingji_domain::execution::PlanStatus::Partial => partly += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut by_status: BTreeMap<&'static str, i64> = BTreeMap::new();
+    let (mut retried, mut concurrent, mut paid, mut released) = (0, 0, 0, 0);
+    let mut raced = (0, 0);
+    for (operator, _, intent) in intents {
+        let answers = match intent {
+            Intent::Simultaneous(drafts) => {
+                let mut tasks = Vec::new();
+                for d in drafts {
+                    let (app, op) = (app.clone(), operator.clone());
+                    tasks.push(tokio::spawn(async move {
+                        app.request_payment(&op, city, d).await
+                    }));
+                }
+                let mut answers = Vec::new();
+                for t in tasks {
+                    answers.push(
+                        t.await
+                            .map_err(|e| AppError::Internal(format!("payment task: {e}")))??,
+                    );
+                    concurrent += 1;
+                }
+                // Which of them won the line is up to the scheduler, and so is the loser's
+                // state: "blocked" (ZB-7a) when its check read the line after the others held
+                // it, "refused" when it read it before and lost the hold. The history counts
+                // winners and losers only, so the same seed prints the same lines.
+                // Finance pays every winner (confirming a held one first) without drawing from
+                // the generator, so who won changes nothing that follows.
+                for v in answers {
+                    match v.status {
+                        PaymentStatus::Pending | PaymentStatus::Held => raced.0 += 1,
+                        _ => {
+                            raced.1 += 1;
+                            continue;
+                        }
+                    }
+                    if v.status == PaymentStatus::Held {
+                        app.decide_payment(&finance, city, v.id, Decision::Confirm, "已核实合同")
+                            .await?;
+                    }
+                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        .await?;
+                    paid += 1;
+                }
+                Vec::new()
+            }
+            Intent::One { draft, retry } => {
+                let key = draft.idempotency_key.clone();
+                let v = app.request_payment(&operator, city, draft.clone()).await?;
+                if retry {
+                    // The client did not hear the answer and asks again with the same key.
+                    let again = app.request_payment(&operator, city, draft).await?;
+                    retried += 1;
+                    if again.id != v.id || !again.replayed {
+                        sim.findings.push((
+                            "idempotency",
+                            format!(
+                                "幂等键 {key} 先答复支付 {}，重试又答复支付 {}（replayed = {}）",
+                                v.id, again.id, again.replayed
+                            ),
+                        ));
+                    }
+                }
+                vec![v]
+            }
+        };
+        for v in answers {
+            *by_status.entry(v.status.as_str()).or_default() += 1;
+            match v.status {
+                PaymentStatus::Held => {
+                    if sim.rng.chance(60) {
+                        app.decide_payment(
+                            &finance,
+                            city,
+                            v.id,
+                            Decision::Confirm,
+                            "已核实劳务合同",
+                        )
+                        .await?;
+                        app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                            .await?;
+                        paid += 1;
+                    } else {
+                        app.decide_payment(&finance, city, v.id, Decision::Reject, "劳务合同未附")
+                            .await?;
+                        released += 1;
+                    }
+                }
+                // One in ten waits for payment over the year's end: a hold the close leaves.
+                PaymentStatus::Pending if !sim.rng.chance(10) => {
+                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        .await?;
+                    paid += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Half of the suspended projects put things right and finance lifts the suspension.
+    let mut lifted = 0;
+    for id in std::mem::take(&mut sim.suspended) {
+        if sim.rng.chance(50) {
+            app.lift_suspension(&finance, city, id, "已整改到位，恢复拨款")
+                .await?;
+            lifted += 1;
+        }
+    }
+    let mut counts: Counts = vec![
+        ("plans", i64::try_from(plans.len()).unwrap_or(0)),
+        ("plans_partly", partly),
+        ("plans_deferred", deferred),
+    ];
+    counts.extend(by_status);
+    counts.extend([
+        ("paid", paid),
+        ("released", released),
+        ("retried", retried),
+        ("simultaneous", concurrent),
+        ("simultaneous_won", raced.0),
+        ("simultaneous_lost", raced.1),
+        ("suspensions_lifted", lifted),
+    ]);
+    Ok(counts)
+}
+
+/// 年终结转: next year opened (its profile, so carried money has a year to go to), the close
+/// tried and then run by the profile.
+async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    jurisdiction::start_year(app, city, sim.opts.preset, year + 1, true).await?;
+    let trial = app.close_year(&finance, city, year, &[], false).await?;
+    let done = app.close_year(&finance, city, year, &[], true).await?;
+    if (trial.carried, trial.recovered) != (done.carried, done.recovered) {
+        sim.findings.push((
+            "year_end_outcome",
+            format!(
+                "试算结转 {} 元、收回 {} 元，与实际结转 {} 元、收回 {} 元不一致",
+                trial.carried, trial.recovered, done.carried, done.recovered
+            ),
+        ));
+    }
+    // Payments still waiting at the close stay held and may still be decided (the close only
+    // moves what is available): finance pays some after the close and rejects the others.
+    let waiting = app
+        .payments(
+            &finance,
+            city,
+            lingji_store::payments::PaymentFilter {
+                status: Some(PaymentStatus::Pending),
+                fiscal_year: Some(year),
+                limit: 10_000,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let (mut paid_after, mut rejected_after) = (0, 0);
+    for p in waiting
+        .iter()
+        .filter(|p| !p.draft.idempotency_key.ends_with("-probe"))
+    {
+        if sim.rng.chance(50) {
+            app.decide_payment(&finance, city, p.id, Decision::Pay, "")
+                .await?;
+            paid_after += 1;
+        } else {
+            app.decide_payment(&finance, city, p.id, Decision::Reject, "合同终止，撤回支付")
+                .await?;
+            rejected_after += 1;
+        }
+    }
+    let carried = i64::try_from(
+        done.lines
+            .iter()
+            .filter(|l| l.carried > Money::ZERO)
+            .count(),
+    )
+    .unwrap_or(0);
+    let counts = vec![
+        ("lines", i64::try_from(done.lines.len()).unwrap_or(0)),
+        ("carried_lines", carried),
+        ("carried_fen", done.carried.fen()),
+        ("recovered_fen", done.recovered.fen()),
+        ("paid_after_close", paid_after),
+        ("rejected_after_close", rejected_after),
+    ];
+    sim.closes.insert(year, done);
+    Ok(counts)
+}
+
+/// 绩效评价: every funded project of the year self-evaluated by its unit (targets reached from
+/// all to half), its result confirmed by finance at the profile's proposal or overridden with
+/// a reason; then the lines that run on next year are chosen (multi-year ones always).
+async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    let funded = funded(sim, year).await?;
+    let perf = {
+        let mut conn = app.store.read().acquire().await?;
+        crate::profiles::in_force(&mut conn, city, year)
+            .await?
+            .performance
+    };
+    let (mut evaluated, mut confirmed, mut overridden) = (0, 0, 0);
+    for &id in &funded {
+        let operator = {
+            let (d, _) = app.project(&finance, id).await?;
+            sim.operator_of(d.project.header.unit_id)?
+        };
+        let (detail, _) = app.project(&operator, id).await?;
+        let pct = [100, 95, 85, 70, 50][sim.rng.index(5)];
+        let card = crate::demo_performance::actuals(&detail, pct, &perf);
+        let draft = SelfDraft {
+            project_id: Some(id),
+            target_id: None,
+            actuals: card
+                .actuals
+                .into_iter()
+                .map(|a| ActualDraft {
+                    actual: a.actual,
+                    attainment: a.attainment,
+                    score: a
+                        .score
+                        .map(|s| format!("{}.{:02}", s.0 / 100, s.0 % 100))
+                        .unwrap_or_default(),
+                    reason: a.reason,
+                    remedy: a.remedy,
+                })
+                .collect(),
+            execution_reason: card.execution_reason,
+            execution_remedy: card.execution_remedy,
+            summary: "模拟：年度任务完成情况".into(),
+        };
+        app.self_evaluate(&operator, &draft).await?;
+        evaluated += 1;
+        let override_it = sim.rng.chance(10);
+        app.apply_result(
+            &finance,
+            city,
+            year,
+            &ApplyDraft {
+                project_id: id,
+                cut: if override_it {
+                    "30".into()
+                } else {
+                    String::new()
+                },
+                retire: false,
+                reason: if override_it {
+                    "重点评价发现执行偏差，加大压减".into()
+                } else {
+                    String::new()
+                },
+            },
+        )
+        .await?;
+        if override_it {
+            overridden += 1;
+        } else {
+            confirmed += 1;
+        }
+    }
+    // Next year's requests: every multi-year line runs on; six in ten of the others are asked
+    // again, linked to this year's project (ZB-4: shown beside, never copied).
+    let mut continuing = Vec::new();
+    for &id in &funded {
+        let Some(m) = sim.made.get(&id) else { continue };
+        if m.end_year > year || sim.rng.chance(60) {
+            continuing.push(id);
+        }
+    }
+    sim.continuing = continuing;
+    Ok(vec![
+        ("evaluated", evaluated),
+        ("confirmed", confirmed),
+        ("overridden", overridden),
+        (
+            "continuing",
+            i64::try_from(sim.continuing.len()).unwrap_or(0),
+        ),
+    ])
+}

@@ -1,0 +1,128 @@
+//! Read-only sums that reconcile a year's money across read models: the budget lines' balances
+//! by fund book and source, and the payments by fund book and state. Nothing here writes; the
+//! simulation (`lingji simulate`) and the audit compare these figures with the year-end report
+//! and the allocation run, so money that appears or disappears between them is found.
+
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+
+/// A year's budget lines of one fund book and one source (`allocation`, `transfer`,
+/// `supplement`, `carryover`), their balances summed, in fen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct LineSums {
+    /// Fund book.
+    pub fund_book: String,
+    /// Where the lines came from.
+    pub source: String,
+    /// Number of lines.
+    pub lines: i64,
+    /// Approved.
+    pub approved: i64,
+    /// Net adjustments.
+    pub adjusted: i64,
+    /// Held by payments.
+    pub reserved: i64,
+    /// Paid.
+    pub spent: i64,
+    /// Closed at year-end (carried or recovered).
+    pub closed: i64,
+}
+
+/// The year's lines summed by fund book and source.
+pub async fn line_sums(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<LineSums>, StoreError> {
+    // SUM of BIGINT is NUMERIC on PostgreSQL; the cast keeps one integer type on both backends.
+    Ok(sqlx::query_as(
+        "SELECT fund_book, source, CAST(COUNT(*) AS BIGINT) AS lines, \
+         CAST(COALESCE(SUM(approved), 0) AS BIGINT) AS approved, \
+         CAST(COALESCE(SUM(adjusted), 0) AS BIGINT) AS adjusted, \
+         CAST(COALESCE(SUM(reserved), 0) AS BIGINT) AS reserved, \
+         CAST(COALESCE(SUM(spent), 0) AS BIGINT) AS spent, \
+         CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed \
+         FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         GROUP BY fund_book, source ORDER BY fund_book, source",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The payments on a year's lines summed by fund book and state: (fund book, state, count,
+/// amount in fen).
+pub async fn payment_sums(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT l.fund_book, p.status, CAST(COUNT(*) AS BIGINT), \
+         CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) \
+         FROM payments p JOIN budget_lines l ON l.id = p.line_id \
+         WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 \
+         GROUP BY l.fund_book, p.status ORDER BY l.fund_book, p.status",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Every line of a year with its fund book and available balance: (id, fund book, source,
+/// available in fen).
+pub async fn line_books(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<(i64, String, String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, fund_book, source, approved + adjusted - reserved - spent - closed \
+         FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// What each project's lines of a year say: (project id, approved, net adjustments, paid), in
+/// fen, over every line of the project that year — allocation, supplement and carry-over alike.
+pub async fn project_lines(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT project_id, CAST(COALESCE(SUM(approved), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(adjusted), 0) AS BIGINT), CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
+         FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+         AND project_id IS NOT NULL GROUP BY project_id ORDER BY project_id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Each project's budget across all its years with carried-over money counted once — the
+/// carry-over line holds money its first line already had — and everything paid from its
+/// lines: (project id, budget, paid), in fen.
+pub async fn project_budgets(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT project_id, \
+         CAST(COALESCE(SUM(CASE WHEN source = 'carryover' THEN 0 ELSE approved + adjusted END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
+         FROM budget_lines WHERE jurisdiction_id = $1 AND project_id IS NOT NULL \
+         GROUP BY project_id ORDER BY project_id",
+    )
+    .bind(jurisdiction_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
