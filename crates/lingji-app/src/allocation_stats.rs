@@ -161,14 +161,16 @@ impl App {
                 status: i.result.status,
             });
         }
-        rows.extend(base.iter().filter(|(id, _)| !continued.contains_key(*id)).map(
-            |(_, (department_id, budget))| YearRow {
-                department_id: *department_id,
-                last_year: Some(*budget),
-                allocated: Money::ZERO,
-                status: Status::Cancelled,
-            },
-        ));
+        rows.extend(
+            base.iter()
+                .filter(|(id, _)| !continued.contains_key(*id))
+                .map(|(_, (department_id, budget))| YearRow {
+                    department_id: *department_id,
+                    last_year: Some(*budget),
+                    allocated: Money::ZERO,
+                    status: Status::Cancelled,
+                }),
+        );
         Ok(YearOnYearView {
             run: Some(RunView::try_from(run)?),
             stats: year_on_year(&rows),

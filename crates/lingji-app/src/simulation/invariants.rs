@@ -235,9 +235,7 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     // The recorded close as it stands now, not as the close answered: money given back after
     // it (a payment rejected after the close) is recovered into it.
     if sim.closes.contains_key(&(year - 1)) {
-        let last = app
-            .year_end_report(&sim.j.finance, city, year - 1)
-            .await?;
+        let last = app.year_end_report(&sim.j.finance, city, year - 1).await?;
         let mut out = BTreeMap::new();
         for l in &last.lines {
             add(&mut out, &book_of(&last_books, l.line_id), l.carried.fen());
