@@ -105,7 +105,8 @@ pub struct StoppedPayments {
     pub rule_blocked: Counted,
     /// Of which released by finance after a 预警 hit.
     pub released_after_hit: Counted,
-    /// Blocked by another check of the request (ZB-7a balance, PM-9 suspension, …).
+    /// Blocked by another check of the request without a 拦截 rule hit (a PM-9 suspension, …);
+    /// an overdraft is stopped by the catalogue's rule B01-01 (ZB-7a) and counts as a rule stop.
     pub other_blocked: Counted,
     /// Everything stopped: the figure of `/monitoring/hits`.
     pub all: Counted,
@@ -746,7 +747,7 @@ impl App {
                 "其他校验拦截",
                 Some(s.other_blocked.count),
                 Some(s.other_blocked.amount),
-                "ZB-7a、PM-9 等".into(),
+                "暂缓拨款（PM-9）等".into(),
             ),
             (
                 "止付",

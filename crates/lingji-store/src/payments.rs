@@ -901,7 +901,7 @@ pub async fn stopped_payments(
 
 /// The payments of a year that [`stopped_payments`] counts, split by what stopped them: a
 /// monitoring rule (blocked by a 拦截 rule's hit, or released by finance after a hit, ZX-4b) or
-/// another check of the request (ZB-7a balance, PM-9 suspension, ZB-12 …, blocked with no
+/// another check of the request (a PM-9 suspension, ZB-12 …, blocked with no
 /// 拦截 hit). The two parts add up to `stopped_payments`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StoppedByCause {
