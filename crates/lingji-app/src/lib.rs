@@ -7,6 +7,7 @@ pub mod adjustments;
 pub mod allocation;
 pub mod allocation_approval;
 pub mod allocation_stats;
+pub mod annual_report;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

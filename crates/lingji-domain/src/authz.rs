@@ -133,11 +133,14 @@ pub enum Resource {
     /// Finance's performance decisions: on monitored projects, key evaluations, results
     /// application and what is published (PM-9, PM-10, PM-13, PM-5).
     PerformanceDecision,
+    /// The year in figures (年度报告): the headline figures of a year across allocation,
+    /// execution, the year-end close and performance, reconciled with the ledger.
+    AnnualReport,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 17] = [
+    pub const ALL: [Resource; 18] = [
         Resource::Organisation,
         Resource::OrganisationTree,
         Resource::User,
@@ -155,6 +158,7 @@ impl Resource {
         Resource::Adjustment,
         Resource::Performance,
         Resource::PerformanceDecision,
+        Resource::AnnualReport,
     ];
 
     /// Chinese name, for refusals.
@@ -177,6 +181,7 @@ impl Resource {
             Resource::Adjustment => "预算调整",
             Resource::Performance => "绩效目标、监控与自评",
             Resource::PerformanceDecision => "绩效处理、重点评价与结果应用",
+            Resource::AnnualReport => "年度报告",
         }
     }
 }
@@ -309,6 +314,10 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
         (PerformanceDecision, _, FinanceOfficer) => J,
         (PerformanceDecision, Read, Auditor) => J,
         (PerformanceDecision, _, _) => N,
+        // The year in figures spans every department's money: finance and audit read it, as
+        // they read the statistics and the close it is made of; it is computed, never written.
+        (AnnualReport, Read, FinanceOfficer | Auditor) => J,
+        (AnnualReport, _, _) => N,
     }
 }
 

@@ -288,3 +288,86 @@ pub async fn entry_rows(
         })
         .collect()
 }
+
+/// A year's budget lines summed (the columns of their running balances), how many there are and
+/// how much of the approved money was carried in from last year's close.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct YearLines {
+    /// Lines of the year.
+    pub count: i64,
+    /// Their balance columns summed.
+    pub balance: Balance,
+    /// Approved on carry-over lines (opened by last year's close).
+    pub carried_in: Money,
+}
+
+/// The balances of a jurisdiction's lines of `year`, summed.
+pub async fn year_lines(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<YearLines, StoreError> {
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let r: Row = sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(approved) AS BIGINT), CAST(SUM(adjusted) AS BIGINT), \
+         CAST(SUM(reserved) AS BIGINT), CAST(SUM(spent) AS BIGINT), CAST(SUM(closed) AS BIGINT), \
+         CAST(SUM(CASE WHEN source = 'carryover' THEN approved ELSE 0 END) AS BIGINT) \
+         FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_one(&mut *conn)
+    .await?;
+    let m = |v: Option<i64>| Money::from_fen(v.unwrap_or(0));
+    Ok(YearLines {
+        count: r.0,
+        balance: Balance {
+            approved: m(r.1),
+            adjusted: m(r.2),
+            reserved: m(r.3),
+            spent: m(r.4),
+            closed: m(r.5),
+        },
+        carried_in: m(r.6),
+    })
+}
+
+/// The ledger entries of a jurisdiction's lines of `year`, summed by kind — read from the
+/// entries themselves, not the lines, so the two can be held against each other.
+pub async fn year_entries(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<lingji_domain::execution::EntrySums, StoreError> {
+    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT e.kind, CAST(SUM(e.amount) AS BIGINT) FROM ledger_entries e \
+         JOIN budget_lines l ON l.id = e.line_id \
+         WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 GROUP BY e.kind",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut s = lingji_domain::execution::EntrySums::default();
+    for (kind, sum) in rows {
+        let a = Money::from_fen(sum.unwrap_or(0));
+        match kind.as_str() {
+            "approve" => s.approve = a,
+            "adjust" => s.adjust = a,
+            "reserve" => s.reserve = a,
+            "release" => s.release = a,
+            "settle" => s.settle = a,
+            "close" => s.close = a,
+            other => return Err(corrupt(format!("ledger entry kind {other}"))),
+        }
+    }
+    Ok(s)
+}

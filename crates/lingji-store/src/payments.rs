@@ -898,3 +898,56 @@ pub async fn stopped_payments(
     .await?;
     Ok((n, Money::from_fen(sum.unwrap_or(0))))
 }
+
+/// The payments of a year that [`stopped_payments`] counts, split by what stopped them: a
+/// monitoring rule (blocked by a 拦截 rule's hit, or released by finance after a hit, ZX-4b) or
+/// another check of the request (a PM-9 suspension, ZB-12 …, blocked with no
+/// 拦截 hit). The two parts add up to `stopped_payments`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoppedByCause {
+    /// Blocked by a 拦截 rule.
+    pub rule_blocked: (i64, Money),
+    /// Released by finance after a rule hit.
+    pub released_after_hit: (i64, Money),
+    /// Blocked by another check, without a 拦截 rule hit.
+    pub other_blocked: (i64, Money),
+}
+
+/// Stopped payments of a year by cause (see [`StoppedByCause`]).
+pub async fn stopped_by_cause(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<StoppedByCause, StoreError> {
+    // SUM over no rows is NULL on both backends, counts included.
+    type Row = (
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let r: Row = sqlx::query_as(
+        "SELECT CAST(SUM(CASE WHEN cause = 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN cause = 1 THEN amount ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN cause = 2 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN cause = 2 THEN amount ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN cause = 3 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN cause = 3 THEN amount ELSE 0 END) AS BIGINT) \
+         FROM (SELECT p.amount, CASE \
+           WHEN p.status = 'blocked' AND EXISTS (SELECT 1 FROM payment_hits h WHERE h.payment_id = p.id AND h.action = 'block') THEN 1 \
+           WHEN p.status = 'blocked' THEN 3 \
+           WHEN p.status = 'released' AND EXISTS (SELECT 1 FROM payment_hits h WHERE h.payment_id = p.id) THEN 2 \
+           ELSE 0 END AS cause \
+           FROM payments p WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.status IN ('blocked', 'released')) s",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_one(&mut *conn)
+    .await?;
+    let m = |v: Option<i64>| Money::from_fen(v.unwrap_or(0));
+    let n = |v: Option<i64>| v.unwrap_or(0);
+    Ok(StoppedByCause {
+        rule_blocked: (n(r.0), m(r.1)),
+        released_after_hit: (n(r.2), m(r.3)),
+        other_blocked: (n(r.4), m(r.5)),
+    })
+}

@@ -280,6 +280,9 @@ fn cases() -> Vec<Case> {
         // Penetrating supervision: finance and audit (ZX-2).
         api(Method::GET, "/api/v1/supervision", allocation_read),
         api(Method::GET, "/api/v1/supervision/{id}", allocation_read),
+        // The year in figures: finance and audit read it; nobody writes it.
+        api(Method::GET, "/api/v1/annual-report", allocation_read),
+        api(Method::GET, "/api/v1/annual-report/xlsx", allocation_read),
         api(Method::GET, "/api/v1/monitoring-rules", all),
         api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
         api(
@@ -483,6 +486,7 @@ fn cases() -> Vec<Case> {
         page(Method::POST, "/year-end", finance_only),
         page(Method::GET, "/supervision", allocation_read),
         page(Method::GET, "/supervision/{id}", allocation_read),
+        page(Method::GET, "/annual-report", allocation_read),
         page(Method::GET, "/performance", budget_read),
         page(Method::GET, "/performance/monitoring", budget_read),
         page(

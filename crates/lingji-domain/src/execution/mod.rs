@@ -11,6 +11,7 @@ mod guard;
 mod ledger;
 mod payment;
 mod plan;
+mod reconcile;
 mod rules;
 mod status;
 mod year_end;
@@ -26,6 +27,7 @@ pub use payment::{PayeeKind, PaymentDraft, check_draft, within_line};
 pub use plan::{
     PlanClaim, PlanGrant, PlanStatus, PlanTier, plan_tier, priority_subject, review_plans,
 };
+pub use reconcile::{Disagreement, EntrySums, reconcile};
 pub use rules::{
     Action, CARD_CATALOGUE, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts,
     SANGONG, compile, environment, in_codes, outcome, screen,

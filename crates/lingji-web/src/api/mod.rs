@@ -3,6 +3,7 @@
 
 pub mod adjustments;
 pub mod allocation;
+pub mod annual_report;
 pub mod attachments;
 pub mod audit;
 mod auth;
@@ -58,6 +59,7 @@ use crate::problem::{ApiError, RequestProblem, bad_request};
         (name = "payments", description = "支付申请、用款计划、预算调整、年终结转、监控规则、预警处理与暂缓拨款"),
         (name = "performance", description = "绩效运行监控、单位自评、重点评价、结果应用与信息公开"),
         (name = "public", description = "向社会公开的绩效信息（无需登录）"),
+        (name = "reports", description = "年度报告：全年主要数字，与指标账核对"),
     )
 )]
 struct ApiDoc;
@@ -103,6 +105,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(year_end::router())
             .merge(supervision::router())
             .merge(performance::router())
+            .merge(annual_report::router())
             .merge(public::router()),
     )
 }

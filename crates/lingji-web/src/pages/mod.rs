@@ -7,6 +7,7 @@ mod adjustments;
 mod admin;
 mod allocation;
 mod allocation_views;
+mod annual_report;
 mod attachments;
 mod audit;
 pub mod calendar;
@@ -72,6 +73,7 @@ pub fn router() -> Router<AppState> {
         .merge(performance::router())
         .merge(evaluations::router())
         .merge(results::router())
+        .merge(annual_report::router())
         .merge(targets::router())
         .merge(public::router())
         .merge(account::router())
@@ -149,6 +151,9 @@ impl Layout {
         }
         if matches!(role, Role::FinanceOfficer | Role::Auditor) {
             nav.push(("/supervision", "穿透式监管"));
+        }
+        if can_read(Resource::AnnualReport) {
+            nav.push(("/annual-report", "年度报告"));
         }
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));

@@ -73,12 +73,16 @@ async fn show(
     status: StatusCode,
     shown: (Option<YearEndReport>, bool, String, FieldErrors),
     flash: Option<String>,
+    asked: Option<i32>,
 ) -> Response {
     let path = "/year-end";
     let (report, trial, contracts, errors) = shown;
     let jurisdiction = id.actor.org.jurisdiction;
     let built: AppResult<_> = async {
-        let year = state.app.current_year(jurisdiction).await?;
+        let current = state.app.current_year(jurisdiction).await?;
+        // Another year's close is read (the annual report links here with its year); only the
+        // current year is closed from this page.
+        let year = asked.unwrap_or(current);
         let report = match report {
             Some(r) => Some(r),
             None => match state
@@ -91,11 +95,11 @@ async fn show(
                 Err(e) => return Err(e),
             },
         };
-        Ok((year, report))
+        Ok((year, current, report))
     }
     .await;
     match built {
-        Ok((year, report)) => {
+        Ok((year, current, report)) => {
             let layout = Layout::new(id, "年终结转", path).with_flash(flash);
             render(
                 status,
@@ -106,7 +110,7 @@ async fn show(
                     trial,
                     contracts,
                     errors,
-                    may_close: id.actor.role == Role::FinanceOfficer,
+                    may_close: id.actor.role == Role::FinanceOfficer && year == current,
                 },
             )
         }
@@ -120,7 +124,8 @@ async fn page(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let shown = (None, false, String::new(), FieldErrors::default());
-    show(&state, &id, StatusCode::OK, shown, flash_from(&q)).await
+    let asked = q.get("year").and_then(|y| y.trim().parse().ok());
+    show(&state, &id, StatusCode::OK, shown, flash_from(&q), asked).await
 }
 
 #[derive(Deserialize, Default)]
@@ -156,6 +161,7 @@ async fn run(
                 StatusCode::OK,
                 (Some(r), trial, form.contracts, FieldErrors::default()),
                 None,
+                None,
             )
             .await
         }
@@ -168,6 +174,7 @@ async fn run(
                 &id,
                 status,
                 (None, false, form.contracts, errors),
+                None,
                 None,
             )
             .await
