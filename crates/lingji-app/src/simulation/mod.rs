@@ -220,9 +220,11 @@ impl App {
                     .into(),
             );
         }
-        if !(1..=50).contains(&opts.scale) {
+        // Department codes are three digits from 101: four departments a group and the three
+        // joint-review bodies once reach 903 at ×200 (about 2,000 units).
+        if !(1..=200).contains(&opts.scale) {
             return Err(
-                lingji_domain::Refusal::new("SIMULATE_SCALE", "规模倍数应为 1–50")
+                lingji_domain::Refusal::new("SIMULATE_SCALE", "规模倍数应为 1–200")
                     .field("scale")
                     .into(),
             );
