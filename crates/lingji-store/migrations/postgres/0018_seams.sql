@@ -21,3 +21,7 @@ WITH RECURSIVE up (id, origin) AS (
 )
 UPDATE budget_lines SET origin = up.origin FROM up
 WHERE budget_lines.id = up.id AND budget_lines.source = 'carryover';
+
+-- Every reading of a project's execution goes from the project to its lines (and the
+-- supervision list per project): without an index each was a scan of every line.
+CREATE INDEX budget_lines_project ON budget_lines (project_id);
