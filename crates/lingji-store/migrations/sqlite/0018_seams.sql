@@ -25,3 +25,7 @@ WHERE budget_lines.id = up.id AND budget_lines.source = 'carryover';
 -- Every reading of a project's execution goes from the project to its lines (and the
 -- supervision list per project): without an index each was a scan of every line.
 CREATE INDEX budget_lines_project ON budget_lines (project_id);
+
+-- Whether an evaluation's result was applied is asked of every evaluation read (the evaluation
+-- step reads each project's): without an index each ask scanned every result, quadratic in a year.
+CREATE INDEX evaluation_results_evaluation ON evaluation_results (evaluation_id);
