@@ -16,16 +16,23 @@ use crate::error::AppResult;
 const YEAR: i32 = 2026;
 
 impl App {
-    /// Enters the demo's resources and saves two runs: the demand survey and 一上测算.
-    pub(crate) async fn load_demo_allocation(&self, jurisdiction_id: i64) -> AppResult<()> {
-        let system = Caller::System;
+    /// A demand survey saved as run `name`: every admitted project run with resources to
+    /// spare; what the general budget's basic expenditure (must-fund items) and its projects
+    /// ask for. The demo and the simulation size the year's general budget from it.
+    pub(crate) async fn survey_general_demand(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+        name: &str,
+    ) -> AppResult<(Money, Money)> {
         let plenty = Money::from_yuan(100_000_000_000);
         let survey = self
             .run_allocation(
-                &system,
+                caller,
                 jurisdiction_id,
-                YEAR,
-                "需求摸底（可用财力充足时）",
+                year,
+                name,
                 None,
                 Scenario {
                     resources: [(FundBook::GeneralPublic, plenty)].into(),
@@ -34,7 +41,7 @@ impl App {
             )
             .await?;
         let (_, items) = self
-            .allocation_items(&system, jurisdiction_id, survey.header.id)
+            .allocation_items(caller, jurisdiction_id, survey.header.id)
             .await?;
         let general = |must: bool| {
             items
@@ -45,7 +52,15 @@ impl App {
                     s.checked_add(i.result.allocated).unwrap_or(s)
                 })
         };
-        let (basic, projects) = (general(true), general(false));
+        Ok((general(true), general(false)))
+    }
+
+    /// Enters the demo's resources and saves two runs: the demand survey and 一上测算.
+    pub(crate) async fn load_demo_allocation(&self, jurisdiction_id: i64) -> AppResult<()> {
+        let system = Caller::System;
+        let (basic, projects) = self
+            .survey_general_demand(&system, jurisdiction_id, YEAR, "需求摸底（可用财力充足时）")
+            .await?;
         let revenue = basic
             .checked_add(share(projects, Rate::percent(60)))
             .unwrap_or(basic);

@@ -461,32 +461,9 @@ fn gate_records(
 /// tier runs short, as budgets do), the run, a scenario on it, then choose → publish → approve.
 async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    let survey = app
-        .run_allocation(
-            &finance,
-            city,
-            year,
-            "需求摸底",
-            None,
-            Scenario {
-                resources: [(FundBook::GeneralPublic, Money::from_yuan(100_000_000_000))].into(),
-                ..Scenario::default()
-            },
-        )
+    let (basic, projects) = app
+        .survey_general_demand(&finance, city, year, "需求摸底")
         .await?;
-    let (_, items) = app
-        .allocation_items(&finance, city, survey.header.id)
-        .await?;
-    let general = |must: bool| {
-        items
-            .iter()
-            .filter(|i| i.result.fund_book == FundBook::GeneralPublic)
-            .filter(|i| i.candidate.must_fund == must)
-            .fold(Money::ZERO, |s, i| {
-                s.checked_add(i.result.allocated).unwrap_or(s)
-            })
-    };
-    let (basic, projects) = (general(true), general(false));
     let pct = u32::try_from(sim.rng.between(55, 95)).unwrap_or(75);
     let revenue = basic
         .checked_add(share(projects, Rate::percent(pct)))
