@@ -1,6 +1,7 @@
 //! The demo jurisdiction 示范市: departments and units of mixed kinds with staffing, fiscal years
 //! 2025 (prior) and 2026 (current), the 连云港市级 profile, the code tables and one login per
-//! role. Built through the same use cases as real data, so it is validated and audited too.
+//! role. Built through the same use cases as real data, so it is validated and audited too;
+//! with its projects, its 2025 and 2026 are lived through them ([`crate::demo_lived`]).
 
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::org::Staffing;
@@ -17,6 +18,9 @@ use crate::users::NewUser;
 
 /// Password of every demo login.
 pub const DEMO_PASSWORD: &str = "lingji-demo";
+
+/// Code of the department finance's demo login belongs to (市财政局).
+pub(crate) const FINANCE_ORG: &str = "111";
 
 /// 区划 code of 示范市 (fictitious: no prefecture uses 99 in Jiangsu's 32xx range).
 pub const DEMO_REGION: &str = "329900";
@@ -191,8 +195,9 @@ impl App {
     /// Loads the demo into an empty database. `scale` multiplies the departments (and their
     /// units) for benchmarks; scale 1 is the 12 departments and 40 units people see.
     ///
-    /// With `projects`, every unit's project library is filled too (a few hundred projects);
-    /// tests that make their own projects leave it out to stay fast.
+    /// With `projects`, 2025 and 2026 are lived through the use cases (a few hundred projects
+    /// reviewed, allocated, approved; 2025 paid, closed and evaluated) and a few pending and
+    /// stale projects added; tests that make their own projects leave it out to stay fast.
     pub async fn load_demo(&self, scale: u32, projects: bool) -> AppResult<i64> {
         if !self.is_empty().await? {
             return Err(AppError::Conflict(lingji_domain::Refusal::new(
@@ -235,7 +240,13 @@ impl App {
         let city = self
             .create_jurisdiction(&system, DEMO_REGION, "示范市", &[])
             .await?;
-        for (year, current) in [(2025, false), (2026, true)] {
+        // A lived demo opens 2025 alone: its close opens 2026, as a bureau's does.
+        let years: &[(i32, bool)] = if projects {
+            &[(crate::demo_lived::PAST_YEAR, true)]
+        } else {
+            &[(2025, false), (2026, true)]
+        };
+        for &(year, current) in years {
             let source = YearSource::Preset(Preset::LianyungangCity);
             self.start_year(&system, city.id, FiscalYear::new(year)?, source, current)
                 .await?;
@@ -311,9 +322,9 @@ impl App {
         }
         self.load_demo_lists(city.id).await?;
         if projects {
-            self.load_demo_projects(city.id).await?;
-            self.load_demo_allocation(city.id).await?;
+            self.live_demo_years(city.id).await?;
             self.load_demo_publications(city.id).await?;
+            self.load_demo_backlog(city.id).await?;
         }
         Ok(city.id)
     }

@@ -1,27 +1,20 @@
-//! The demo's performance cycle of 2025: every project of last year self-evaluated with the
-//! real scorecard (actual values spread from full achievement to well short, the execution
-//! rate from its outcome), its result confirmed at the profile's proposal so this year's run
-//! reads it (CS-5b), and a few targets and results published for the public pages (PM-5).
+//! What units enter in a self-evaluation of a lived year (actual values spread from full
+//! achievement to well short, PM-10), and the demo's publications: a few of 2025's results and
+//! 2026's targets for the public pages (PM-5).
 
-use lingji_domain::allocation::grade_cut;
-use lingji_domain::performance::{
-    Actual, Attainment, SelfEvaluation, indicator_weights, score_self,
-};
-use lingji_domain::policy::{Allocation, Performance, Rate, Score};
+use lingji_domain::performance::{Actual, Attainment, SelfEvaluation, indicator_weights};
+use lingji_domain::policy::{Performance, Score};
 use lingji_domain::project::targets::Comparator;
-use lingji_domain::{Money, Refusal};
-use lingji_store::evaluations::{self as store, NewApplied, NewEvaluation};
 use lingji_store::projects::ProjectDetail;
 use rust_decimal::Decimal;
-use sqlx::AnyConnection;
 
 use crate::App;
 use crate::caller::Caller;
 use crate::disclosure::{PublicationKind, PublishDraft};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
-/// Share of each target reached, by the project's place in the demo: from all to half.
-const REACHED: [u32; 5] = [100, 95, 85, 70, 50];
+/// Share of each target a unit reports reached: from all to half.
+pub(crate) const REACHED: [u32; 5] = [100, 95, 85, 70, 50];
 
 /// The unit's entries for a project reaching `pct` percent of each target.
 pub(crate) fn actuals(d: &ProjectDetail, pct: u32, perf: &Performance) -> SelfEvaluation {
@@ -69,70 +62,6 @@ pub(crate) fn actuals(d: &ProjectDetail, pct: u32, perf: &Performance) -> SelfEv
         execution_reason: "示范数据：部分合同尾款未到支付节点".into(),
         execution_remedy: "示范数据：按合同节点加快支付".into(),
     }
-}
-
-/// Records the self-evaluation of a finished demo project of last year and confirms its
-/// result at the profile's proposal.
-pub(crate) async fn seed_self_evaluation(
-    conn: &mut AnyConnection,
-    d: &ProjectDetail,
-    (approved, spent): (Money, Money),
-    place: usize,
-    (perf, cuts): (&Performance, &Allocation),
-) -> AppResult<()> {
-    let input = actuals(d, REACHED[place % REACHED.len()], perf);
-    let card = score_self(&d.indicators, &input, Rate::ratio(spent, approved), perf).map_err(
-        |errors: Vec<Refusal>| {
-            AppError::Internal(format!(
-                "demo self-evaluation refused: {:?}",
-                errors.first()
-            ))
-        },
-    )?;
-    let h = &d.project.header;
-    let subject = format!("project:{}", d.project.id);
-    let id = store::put(
-        conn,
-        &NewEvaluation {
-            jurisdiction_id: h.jurisdiction_id,
-            fiscal_year: h.fiscal_year,
-            kind: "self",
-            subject_key: &subject,
-            project_id: Some(d.project.id),
-            target_id: None,
-            department_id: h.department_id,
-            unit_id: Some(h.unit_id),
-            name: &h.name,
-            agency_code: "",
-            budget: approved,
-            spent,
-            score: card.total.0,
-            grade: card.grade.as_str(),
-            scorecard: serde_json::to_string(&card)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-            findings: "示范数据：年度主要任务完成情况见各指标",
-            report_attachment_id: None,
-            by: "system",
-        },
-    )
-    .await?;
-    let proposed = grade_cut(card.grade, cuts);
-    store::apply(
-        conn,
-        &NewApplied {
-            project_id: d.project.id,
-            evaluation_id: id,
-            score: card.total.0,
-            grade: card.grade.as_str(),
-            proposed_rate: proposed.rate.0,
-            cut_rate: proposed.rate.0,
-            retire: proposed.retire,
-            reason: "",
-            by: "system",
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 impl App {

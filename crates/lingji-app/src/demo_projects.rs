@@ -1,20 +1,16 @@
-//! The demo project library of 示范市: for every unit, last year's (2025) projects with what
-//! was approved and spent, and this year's (2026) requests across every kind, matter class,
-//! tier and state — each built from zero through the same use case as a unit's own, its cost
-//! lines checked against the demo standards (ZB-14).
+//! The project templates units request from (every kind, matter class and tier, each line on a
+//! demo standard or a written basis, ZB-14) — used by the lived demo years and the simulation —
+//! and what the demo leaves in review and for clean-up after its years are lived.
 
+use lingji_domain::Refusal;
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::project::{Features, ProjectState};
-use lingji_domain::review::decision::ReviewStage;
-use lingji_domain::review::gates::{CapacityResult, GateRecord};
-use lingji_domain::{Money, Refusal};
-use lingji_store::projects;
-use lingji_store::reviews::{self, ReviewState};
 
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::projects::{CostLineDraft, IndicatorDraft, ProjectDraft};
+use crate::review_flow::ReviewInput;
 
 /// A line of a template: item, department economic code, standard code (or a written basis),
 /// quantity, unit amount in 元.
@@ -327,19 +323,6 @@ pub(crate) const TEMPLATES: &[Template] = &[
     },
 ];
 
-/// What a 2026 project of each slot becomes (seeded directly; the lifecycle moves of real units
-/// go through `move_project`).
-const STATES: [ProjectState; 8] = [
-    ProjectState::Admitted,
-    ProjectState::Submitted,
-    ProjectState::Reserve,
-    ProjectState::Admitted,
-    ProjectState::Returned,
-    ProjectState::Submitted,
-    ProjectState::Retired,
-    ProjectState::Postponed,
-];
-
 pub(crate) fn draft(t: &Template, unit_name: &str, year: i32, shrink: u32) -> ProjectDraft {
     ProjectDraft {
         name: format!("{unit_name}{}", t.name),
@@ -403,9 +386,11 @@ pub(crate) fn draft(t: &Template, unit_name: &str, year: i32, shrink: u32) -> Pr
 }
 
 impl App {
-    /// Loads the demo library into `city`: every unit gets last year's projects with outcomes
-    /// and this year's requests in every state. Returns the number of projects.
-    pub async fn load_demo_projects(&self, city: i64) -> AppResult<usize> {
+    /// What the lived years leave for a visitor to do and to clean up: 2026 requests still in
+    /// review (one waiting for 教育局's reviewer, one passed by it and waiting for finance, one
+    /// returned to 教育局机关 with the reason), and a few lines nobody funded for years with
+    /// one resting on an expired policy (ZB-15c, ZB-5d). Returns the number of projects.
+    pub(crate) async fn load_demo_backlog(&self, city: i64) -> AppResult<usize> {
         let system = Caller::System;
         let standards = self.standards(&system, city).await?;
         let std_id = |code: &str| -> AppResult<i64> {
@@ -415,122 +400,13 @@ impl App {
                 .map(|s| s.id)
                 .ok_or_else(|| AppError::Internal(format!("demo standard {code} missing")))
         };
-        // Last year's evaluations are scored by last year's rules; their proposals are
-        // this year's cuts (CS-5b).
-        let (bands, cuts) = {
-            let mut conn = self.store.read().acquire().await?;
-            let last = crate::profiles::in_force(&mut conn, city, 2025).await?;
-            let this = crate::profiles::in_force(&mut conn, city, 2026).await?;
-            (last.performance, this.allocation)
-        };
         let units: Vec<_> = self
             .list_organisations(&system, city)
             .await?
             .into_iter()
             .filter(|o| o.kind == lingji_domain::org::OrgKind::Unit)
             .collect();
-        let mut count = 0;
-        for (u, unit) in units.iter().enumerate() {
-            for (k, template) in TEMPLATES.iter().enumerate() {
-                let slot = (u + k) % STATES.len();
-                let mut previous = None;
-                // Most lines existed last year; about one in three is new this year.
-                if slot % 3 != 2 {
-                    let mut d = draft(template, &unit.name, 2025, 0);
-                    set_standards(&mut d, template, &std_id)?;
-                    let old = self
-                        .create_project(&system, unit.id, FiscalYear::new(2025)?, &d, None)
-                        .await?;
-                    let approved = old.project.header.request;
-                    // Spending ran between 55% and 100% of what was approved.
-                    let spent_pct = 55 + ((u * 7 + k * 13) % 46) as i64;
-                    let spent = Money::from_fen(approved.fen() / 100 * spent_pct);
-                    let mut tx = self.store.begin().await?;
-                    projects::set_state(
-                        &mut tx,
-                        old.project.id,
-                        ProjectState::Completed,
-                        old.project.version,
-                    )
-                    .await?;
-                    projects::set_outcome(&mut tx, old.project.id, approved, spent, Some(2025))
-                        .await?;
-                    // Last year's self-evaluation (PM-10) and its confirmed result, read
-                    // by this year's run (CS-5b).
-                    crate::demo_performance::seed_self_evaluation(
-                        &mut tx,
-                        &old,
-                        (approved, spent),
-                        u * 11 + k * 7,
-                        (&bands, &cuts),
-                    )
-                    .await?;
-                    projects::add_history(
-                        &mut tx,
-                        old.project.id,
-                        "system",
-                        "seed",
-                        Some((ProjectState::Reserve, ProjectState::Completed)),
-                        "示范数据：2025 年度已执行完毕",
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    previous = Some(old.project.id);
-                    count += 1;
-                }
-                let shrink = u32::try_from((u * 3 + k * 5) % 25).unwrap_or(0);
-                let mut d = draft(template, &unit.name, 2026, shrink);
-                set_standards(&mut d, template, &std_id)?;
-                let new = self
-                    .create_project(&system, unit.id, FiscalYear::new(2026)?, &d, previous)
-                    .await?;
-                let to = STATES[slot];
-                if to != ProjectState::Reserve {
-                    let mut tx = self.store.begin().await?;
-                    // Where review stands: one submitted slot waits for the department, the
-                    // other has passed it and waits for finance; admitted ones were reviewed.
-                    let request = new.project.header.request;
-                    let ranked = Some(i64::try_from(k + 1).unwrap_or(1));
-                    let review = match (to, slot) {
-                        (ProjectState::Submitted, 1) => (Some(ReviewStage::Department), None, None),
-                        (ProjectState::Submitted, _) => (Some(ReviewStage::Finance), ranked, None),
-                        (ProjectState::Admitted | ProjectState::Postponed, _) => {
-                            (Some(ReviewStage::Decided), ranked, Some(request))
-                        }
-                        _ => (None, None, None),
-                    };
-                    let review = ReviewState {
-                        stage: review.0,
-                        round: i64::from(to != ProjectState::Retired),
-                        department_rank: review.1,
-                        reviewed: review.2,
-                    };
-                    reviews::advance(&mut tx, new.project.id, new.project.version, to, &review)
-                        .await?;
-                    if to == ProjectState::Admitted {
-                        for record in demo_gates(template) {
-                            reviews::put_gate(&mut tx, new.project.id, &record, "system").await?;
-                        }
-                    }
-                    let note = match to {
-                        ProjectState::Returned => "请细化测算依据，补充绩效指标值的测算过程",
-                        ProjectState::Retired => "阶段性任务已完成，予以退出",
-                        _ => "示范数据",
-                    };
-                    projects::add_history(
-                        &mut tx,
-                        new.project.id,
-                        "system",
-                        "seed",
-                        Some((ProjectState::Reserve, to)),
-                        note,
-                    )
-                    .await?;
-                    tx.commit().await?;
-                }
-                count += 1;
-            }
-        }
+        let mut count = self.load_demo_queue(city, &std_id).await?;
         // A few lines nobody funded for years, and one resting on an expired policy: what the
         // clean-up (ZB-15c, ZB-5d) is for.
         for unit in units.iter().step_by(8) {
@@ -553,6 +429,79 @@ impl App {
         }
         Ok(count)
     }
+
+    /// 2026 requests of 教育局's units still in review, each moved by the person whose step
+    /// it is: two of every unit waiting for the department's reviewer, and of 教育局机关 one
+    /// passed by it and waiting for finance and one returned with the reason.
+    async fn load_demo_queue(
+        &self,
+        city: i64,
+        std_id: &impl Fn(&str) -> AppResult<i64>,
+    ) -> AppResult<usize> {
+        let reviewer = self.demo_caller("zhuguan").await?;
+        let units: Vec<_> = self
+            .list_organisations(&Caller::System, city)
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == lingji_domain::org::OrgKind::Unit && o.code.starts_with("101"))
+            .collect();
+        let mut count = 0;
+        for (u, unit) in units.iter().enumerate() {
+            // 教育局机关 is the demo's own login; the others were made for the lived years.
+            let operator = if unit.code == "101001" {
+                self.demo_caller("danwei").await?
+            } else {
+                self.demo_caller(&format!("u{}", unit.code)).await?
+            };
+            let mut plan = vec![
+                (u % TEMPLATES.len(), "department"),
+                ((u + 3) % TEMPLATES.len(), "department"),
+            ];
+            if u == 0 {
+                plan.extend([(4, "finance"), (5, "returned")]);
+            }
+            for (template, stage) in plan {
+                let t = &TEMPLATES[template];
+                let mut d = draft(t, &unit.name, 2026, 10);
+                d.name = format!("{}（年中追加申报）", d.name);
+                d.is_new = true;
+                set_standards(&mut d, t, std_id)?;
+                let p = self
+                    .create_project(&operator, unit.id, FiscalYear::new(2026)?, &d, None)
+                    .await?;
+                let moved = self
+                    .move_project(
+                        &operator,
+                        p.project.id,
+                        ProjectState::Submitted,
+                        "",
+                        p.project.version,
+                    )
+                    .await?;
+                count += 1;
+                let decision = match stage {
+                    "finance" => "pass",
+                    "returned" => "return",
+                    _ => continue,
+                };
+                let rec = self.review_record(&reviewer, moved.project.id).await?;
+                let input = ReviewInput {
+                    decision: decision.into(),
+                    opinion: if decision == "return" {
+                        "请细化测算依据，补充绩效指标值的测算过程".into()
+                    } else {
+                        String::new()
+                    },
+                    rank: (decision == "pass").then_some(1),
+                    expected_version: rec.version,
+                    ..ReviewInput::default()
+                };
+                self.review_project(&reviewer, moved.project.id, &input)
+                    .await?;
+            }
+        }
+        Ok(count)
+    }
 }
 
 pub(crate) fn set_standards(
@@ -569,37 +518,4 @@ pub(crate) fn set_standards(
         return Err(Refusal::new("DEMO_TEMPLATE_EMPTY", "示范模板没有测算").into());
     }
     Ok(())
-}
-
-/// The findings finance recorded on an admitted demo project, so most of them may be funded:
-/// the key-matters item it carries out (CS-2a), the fiscal capacity assessment of a government
-/// investment (ZB-2c), the industry-fund finding (ZB-2d), the registered special fund
-/// (ZB-12). Purchases of services are left unrecorded: the run lists them as excluded with
-/// their clause (ZB-8).
-fn demo_gates(t: &Template) -> Vec<GateRecord> {
-    let f = &t.features;
-    let mut out = Vec::new();
-    if f.key_matters_item {
-        out.push(GateRecord::KeyMatter {
-            item_code: "DS2026-01".into(),
-        });
-    }
-    if f.government_investment {
-        out.push(GateRecord::FiscalCapacity {
-            result: CapacityResult::Passed,
-            note: "未超过一般公共预算支出 10% 红线".into(),
-        });
-    }
-    if f.special_fund {
-        out.push(GateRecord::SpecialFund {
-            fund_code: "ZX-NY01".into(),
-        });
-    }
-    if f.industry_fund_eligible || t.class == "industry_support" {
-        out.push(GateRecord::IndustryFund {
-            fundable: false,
-            note: "不符合产业基金投资条件，由预算安排".into(),
-        });
-    }
-    out
 }

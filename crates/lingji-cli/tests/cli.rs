@@ -71,30 +71,40 @@ async fn audit_verify_checks_every_budget_line_against_its_entries(backend: Back
         return;
     };
     assert!(lingji(&db, &["demo"], None).status.success());
+    // The lived demo's lines agree with their entries; counted before a line is added.
+    let lines = |out: &std::process::Output| -> u64 {
+        let t = text(out);
+        let at = t.find("指标账相符：共 ").expect("ledger line") + "指标账相符：共 ".len();
+        t[at..].split(' ').next().unwrap().parse().unwrap()
+    };
+    let out = lingji(&db, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let before = lines(&out);
+    assert!(before > 100, "the lived demo's lines: {}", text(&out));
     // A line of 1,000.00 元 approved: balance and entries agree.
     tamper(
         &db,
         "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, item_id, name, \
          economic_code, fund_book, three_guarantees, approved, reserved, source_document, created_at) \
          SELECT jurisdiction_id, 2026, department_id, id, -1, '公用经费', '302', 'general_public', 1, 100000, 0, \
-         '示财预〔2026〕1号', '2026-01-01T00:00:00Z' FROM organisations WHERE code = '101001'",
+         '示财预〔2026〕9号', '2026-01-01T00:00:00Z' FROM organisations WHERE code = '101001'",
     )
     .await;
     tamper(
         &db,
         "INSERT INTO ledger_entries (line_id, kind, amount, reference, actor, at) \
-         SELECT MAX(id), 'approve', 100000, '示财预〔2026〕1号', 'test', '2026-01-01T00:00:00Z' FROM budget_lines",
+         SELECT MAX(id), 'approve', 100000, '示财预〔2026〕9号', 'test', '2026-01-01T00:00:00Z' FROM budget_lines",
     )
     .await;
     let out = lingji(&db, &["audit", "verify"], None);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("指标账相符：共 1 条指标"),
-        "{}",
-        text(&out)
-    );
+    assert_eq!(lines(&out), before + 1, "{}", text(&out));
     // Somebody raises the balance behind the ledger's back.
-    tamper(&db, "UPDATE budget_lines SET approved = 200000").await;
+    tamper(
+        &db,
+        "UPDATE budget_lines SET approved = 200000 WHERE id = (SELECT MAX(id) FROM budget_lines)",
+    )
+    .await;
     let out = lingji(&db, &["audit", "verify"], None);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
@@ -277,8 +287,8 @@ async fn allocate_prints_the_waterfall_and_writes_the_result(backend: Backend) {
     };
     assert!(lingji(&db, &["demo"], None).status.success());
     let dir = tempfile::tempdir().unwrap();
-    // The demo saved runs 1 and 2. Hardly any money: the units' basic expenditure alone is
-    // short (ZB-3b).
+    // The demo's lived 2026 saved its runs 1–3 (the demand survey, 一上测算 — approved — and
+    // a scenario on it). Hardly any money: the units' basic expenditure alone is short (ZB-3b).
     let scenario = dir.path().join("情景.json");
     std::fs::write(&scenario, r#"{"resources": {"general_public": "1000.00"}}"#).unwrap();
     let json = dir.path().join("结果.json");
@@ -298,7 +308,7 @@ async fn allocate_prints_the_waterfall_and_writes_the_result(backend: Backend) {
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("2026 年度测算方案第 3 号")
+        stdout.contains("2026 年度测算方案第 4 号")
             && stdout.contains("可用财力 1,000.00 元")
             && stdout.contains("（ZB-3b）"),
         "{stdout}"
@@ -318,7 +328,8 @@ async fn allocate_prints_the_waterfall_and_writes_the_result(backend: Backend) {
         allocated <= 100_000,
         "never more than the resources: {allocated} fen"
     );
-    // A scenario of the demo's 一上测算 (run 2) as .xlsx; a malformed scenario names what it expects.
+    // A scenario of the demo's 2026 一上测算 as .xlsx (run id 5: 2025's three runs came first);
+    // a malformed scenario names what it expects.
     let xlsx = dir.path().join("结果.xlsx");
     let out = lingji(
         &db,
@@ -327,14 +338,14 @@ async fn allocate_prints_the_waterfall_and_writes_the_result(backend: Backend) {
             "--year",
             "2026",
             "--base",
-            "2",
+            "5",
             "--out",
             xlsx.to_str().unwrap(),
         ],
         None,
     );
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("第 4 号"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("第 5 号"));
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
     std::fs::write(&scenario, r#"{"resource": {}}"#).unwrap();
     let out = lingji(

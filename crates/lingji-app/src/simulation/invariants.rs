@@ -422,7 +422,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
                     &unit.operator,
                     city,
                     PaymentDraft {
-                        payee_name: "模拟市设备有限公司".into(),
+                        payee_name: format!("{}设备有限公司", sim.j.place),
                         payee_account: "6222021234567890".into(),
                         payee_kind: PayeeKind::Unit,
                         amount: Money::from_yuan(100),

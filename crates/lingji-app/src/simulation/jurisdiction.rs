@@ -23,7 +23,7 @@ use crate::users::NewUser;
 pub const REGION: &str = "329800";
 
 /// The special fund the simulated industry projects belong to (ZB-12).
-pub const SPECIAL_FUND: &str = "ZX-SIM01";
+pub const SPECIAL_FUND: &str = "ZX-QY01";
 
 const PASSWORD: &str = "lingji-simulate";
 
@@ -116,6 +116,8 @@ pub struct Department {
 pub struct Jurisdiction {
     /// Organisation id of the jurisdiction.
     pub id: i64,
+    /// Its name, which local companies and funds are named after.
+    pub place: &'static str,
     /// Finance's login.
     pub finance: Caller,
     /// The auditor's login (reads the ledger and reports).
@@ -136,7 +138,39 @@ impl Jurisdiction {
     }
 }
 
-async fn login(app: &App, new: NewUser) -> AppResult<Caller> {
+/// Adds the special fund the simulated industry projects belong to, led by `lead` (ZB-12).
+pub(crate) async fn add_special_fund(
+    app: &App,
+    finance: &Caller,
+    city: i64,
+    lead: Option<i64>,
+    first_year: i32,
+    place: &str,
+) -> AppResult<()> {
+    app.add_list_entry(
+        finance,
+        city,
+        ListKind::SpecialFunds,
+        ListEntry {
+            code: SPECIAL_FUND.into(),
+            name: format!("{place}中小企业发展专项资金"),
+            fund: SpecialFundTerms {
+                lead_department_id: lead,
+                start_year: Some(first_year),
+                period_years: Some(5),
+                pilot: false,
+                big: true,
+                tasks: vec!["中小企业融资贴息".into()],
+            },
+            ..ListEntry::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a login and returns it as a caller.
+pub(crate) async fn login(app: &App, new: NewUser) -> AppResult<Caller> {
     let user = app.add_user(&Caller::System, new).await?;
     let mut conn = app.store.read().acquire().await?;
     Ok(Caller::User(actor_for(&mut conn, &user).await?))
@@ -312,28 +346,18 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
             });
         }
     }
-    // The special fund the industry projects belong to, led by the first department (ZB-12).
-    app.add_list_entry(
+    add_special_fund(
+        app,
         &finance,
         city.id,
-        ListKind::SpecialFunds,
-        ListEntry {
-            code: SPECIAL_FUND.into(),
-            name: "模拟市中小企业发展专项资金".into(),
-            fund: SpecialFundTerms {
-                lead_department_id: departments.first().map(|d| d.id),
-                start_year: Some(opts.first_year),
-                period_years: Some(5),
-                pilot: false,
-                big: true,
-                tasks: vec!["中小企业融资贴息".into()],
-            },
-            ..ListEntry::default()
-        },
+        departments.first().map(|d| d.id),
+        opts.first_year,
+        "模拟市",
     )
     .await?;
     Ok(Jurisdiction {
         id: city.id,
+        place: "模拟市",
         finance,
         auditor,
         joint,
@@ -365,8 +389,14 @@ pub fn key_matter(year: i32) -> String {
     format!("DS{year}-01")
 }
 
-/// Adds the year's key matter to finance's list.
+/// Adds the year's key matter to finance's list, unless finance has already listed it.
 pub async fn add_key_matter(app: &App, j: &Jurisdiction, year: i32) -> AppResult<()> {
+    let listed = app
+        .list_entries(&j.finance, j.id, ListKind::KeyMatters, Some(year))
+        .await?;
+    if listed.iter().any(|e| e.entry.code == key_matter(year)) {
+        return Ok(());
+    }
     app.add_list_entry(
         &j.finance,
         j.id,

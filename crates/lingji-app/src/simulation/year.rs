@@ -449,7 +449,7 @@ fn gate_records(
     if f.purchase_of_services && sim.rng.chance(50) {
         out.push(GateRecord::PurchaseOfServices {
             item: "技术性服务".into(),
-            provider: "模拟市检测技术有限公司".into(),
+            provider: format!("{}检测技术有限公司", sim.j.place),
             provider_kind: ProviderKind::Enterprise,
         });
     }
@@ -479,7 +479,7 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             ..ResourceParts::default()
         },
         share(projects, Rate::percent(1)),
-        "模拟：本级收入预测与上级转移支付",
+        "本级收入预测与上级转移支付",
         0,
     )
     .await?;
@@ -510,7 +510,11 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         &finance,
         city,
         run.header.id,
-        &format!("模财预〔{year}〕1号"),
+        // The document number opens with the place's first character (模财预, 示财预).
+        &format!(
+            "{}财预〔{year}〕1号",
+            sim.j.place.chars().next().unwrap_or('市')
+        ),
     )
     .await?;
     sim.approved_runs.insert(year, run.header.id);
@@ -718,7 +722,7 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                     },
                 })
                 .collect(),
-            note: "模拟：年中监控".into(),
+            note: "年中监控".into(),
         };
         let c = app.record_checkpoint(&operator, &draft).await?;
         recorded += 1;
@@ -784,10 +788,17 @@ fn payment_code(line_code: &str) -> String {
     }
 }
 
-/// A draft payment to a company on `line`.
-fn to_company(line: i64, code: &str, amount: Money, date: NaiveDate, key: String) -> PaymentDraft {
+/// A draft payment to a company of `place` on `line`.
+fn to_company(
+    place: &str,
+    line: i64,
+    code: &str,
+    amount: Money,
+    date: NaiveDate,
+    key: String,
+) -> PaymentDraft {
     PaymentDraft {
-        payee_name: "模拟市综合服务有限公司".into(),
+        payee_name: format!("{place}综合服务有限公司"),
         payee_account: "6222021234567890".into(),
         payee_kind: PayeeKind::Unit,
         amount,
@@ -856,7 +867,8 @@ async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         if amount <= Money::ZERO {
             continue;
         }
-        let mut draft = to_company(id, &code, amount, date, sim.next_key(year));
+        let key = sim.next_key(year);
+        let mut draft = to_company(sim.j.place, id, &code, amount, date, key);
         if !simultaneous_planned
             && available >= Money::from_yuan(10_000)
             && !lingji_domain::execution::in_codes(lingji_domain::execution::SANGONG, &code)
@@ -871,7 +883,7 @@ async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             for n in 1..=4 {
                 let mut d = draft.clone();
                 d.amount = each;
-                d.payee_name = format!("模拟市第{n}工程有限公司");
+                d.payee_name = format!("{}第{n}工程有限公司", sim.j.place);
                 d.idempotency_key = sim.next_key(year);
                 drafts.push(d);
             }
@@ -882,7 +894,7 @@ async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         if dice < 15 && available > Money::from_yuan(60_000) {
             // To a person above 5 万元: the rules warn (B05-01) and hold it for finance.
             draft.payee_kind = PayeeKind::Individual;
-            draft.payee_name = "张模拟".into();
+            draft.payee_name = "张明".into();
             draft.amount =
                 Money::from_yuan(i64::try_from(sim.rng.between(51, 59)).unwrap_or(55) * 1000);
         } else if dice < 25 {
@@ -1152,7 +1164,8 @@ async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             sim.operator_of(d.project.header.unit_id)?
         };
         let (detail, _) = app.project(&operator, id).await?;
-        let pct = [100, 95, 85, 70, 50][sim.rng.index(5)];
+        let reached = &crate::demo_performance::REACHED;
+        let pct = reached[sim.rng.index(reached.len())];
         let card = crate::demo_performance::actuals(&detail, pct, &perf);
         let draft = SelfDraft {
             project_id: Some(id),
@@ -1173,7 +1186,7 @@ async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 .collect(),
             execution_reason: card.execution_reason,
             execution_remedy: card.execution_remedy,
-            summary: "模拟：年度任务完成情况".into(),
+            summary: "年度任务完成情况".into(),
         };
         app.self_evaluate(&operator, &draft).await?;
         evaluated += 1;
