@@ -284,6 +284,17 @@ impl App {
                         &path_of(jurisdiction_id, l.department_id, l.unit_id),
                     )?;
                 }
+                // A closed year is refused for its year before anything else: its close took
+                // the balance away, and "above available" would send the unit looking for money
+                // that now sits on next year's carried line (ZB-7b).
+                crate::year_end::refuse_if_closed(
+                    &mut tx,
+                    jurisdiction_id,
+                    from.fiscal_year,
+                    MoneyMovement::Transfer,
+                    "from_line_id",
+                )
+                .await?;
                 check_transfer(&side(&from), &side(&to), d.amount)?;
                 if d.amount > from.balance.available() {
                     return Err(above_available(&from, d.amount));

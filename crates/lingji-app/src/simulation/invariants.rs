@@ -4,7 +4,8 @@
 //! appears or disappears between two capabilities is named. The first broken one stops the
 //! run (see [`super::Broken`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
 
 use chrono::NaiveDate;
 use lingji_domain::Money;
@@ -16,6 +17,8 @@ use lingji_store::reconcile;
 
 use super::Step;
 use super::year::Sim;
+use crate::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::transfer_lines::TransferLine;
 
@@ -54,12 +57,19 @@ pub type Finding = (&'static str, String);
 /// order checked (each check names its first break), so a tolerated one never hides another.
 pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<Vec<Finding>> {
     let mut out: Vec<Finding> = std::mem::take(&mut sim.findings);
-    out.extend(ledger(sim).await?);
-    out.extend(audit(sim).await?);
+    out.extend(ledger(sim.app).await?);
+    out.extend(audit(sim.app).await?);
     // Money first, then the step's own checks: the closed-year probe moves money when the
     // seam is open, and what the step itself did must be named before what the probe did.
+    let books = Books {
+        app: sim.app,
+        city: sim.j.id,
+        finance: &sim.j.finance,
+        approved_runs: sim.approved_runs.clone(),
+        closed: sim.closes.keys().copied().collect(),
+    };
     for y in sim.opts.first_year..=year {
-        out.extend(conservation(sim, y).await?);
+        out.extend(conservation(&books, y).await?);
     }
     if step == Step::Allocation {
         out.extend(allocation_order(sim, year).await?);
@@ -73,17 +83,47 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<V
     Ok(out)
 }
 
+/// A jurisdiction's money as whoever drives it knows it: what the money checks need besides
+/// the database, so they run on a history the simulation did not live (the property tests of
+/// short histories, `tests/histories.rs`) as well as on the simulation's own.
+pub struct Books<'a> {
+    /// The application.
+    pub app: &'a App,
+    /// The jurisdiction.
+    pub city: i64,
+    /// Who reads for finance.
+    pub finance: &'a Caller,
+    /// Each year's approved allocation run.
+    pub approved_runs: BTreeMap<i32, i64>,
+    /// The years whose close has been run.
+    pub closed: BTreeSet<i32>,
+}
+
+/// The money invariants of a jurisdiction over `years`, every one broken in the order checked:
+/// the ledger, the audit chain, conservation per year and fund book (with a closed year
+/// keeping nothing available), and the supervision figures against the lines' ledgers.
+pub async fn money(books: &Books<'_>, years: RangeInclusive<i32>) -> AppResult<Vec<Finding>> {
+    let mut out = Vec::new();
+    out.extend(ledger(books.app).await?);
+    out.extend(audit(books.app).await?);
+    for y in years {
+        out.extend(conservation(books, y).await?);
+    }
+    out.extend(project_budgets_shown(books.app, books.city, books.finance).await?);
+    Ok(out)
+}
+
 /// Every line's balance is its entries replayed (`lingji audit verify` does the same).
-async fn ledger(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
-    Ok(match sim.app.verify_ledger().await? {
+async fn ledger(app: &App) -> AppResult<Option<Finding>> {
+    Ok(match app.verify_ledger().await? {
         Ok(_) => None,
         Err((line, why)) => Some(("ledger", format!("指标 {line}：{why}"))),
     })
 }
 
 /// The audit chain verifies, and every payment agrees with its events and its hold.
-async fn audit(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
-    let r = sim.app.verify_audit(None).await?;
+async fn audit(app: &App) -> AppResult<Option<Finding>> {
+    let r = app.verify_audit(None).await?;
     if let Err(b) = &r.chain {
         return Ok(Some(("audit_chain", format!("审计链断裂：{b:?}"))));
     }
@@ -105,8 +145,8 @@ fn yuan(fen: i64) -> String {
 /// paid and held against the payments, approved allocation lines against the approved run,
 /// carried-in lines against last year's close, closed against this year's close report; and
 /// a closed year keeps nothing available.
-async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
-    let (app, city) = (sim.app, sim.j.id);
+async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (known.app, known.city, known.finance);
     let (sums, payments, books, last_books) = {
         let mut conn = app.store.read().acquire().await?;
         (
@@ -118,7 +158,7 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     };
     let adjustments = app
         .adjustments(
-            &sim.j.finance,
+            finance,
             city,
             crate::store::adjustments::AdjustmentFilter {
                 fiscal_year: year,
@@ -208,8 +248,8 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
             yuan(b)
         ));
     }
-    if let Some(&run) = sim.approved_runs.get(&year) {
-        let (_, items) = app.allocation_items(&sim.j.finance, city, run).await?;
+    if let Some(&run) = known.approved_runs.get(&year) {
+        let (_, items) = app.allocation_items(finance, city, run).await?;
         let mut allocated = BTreeMap::new();
         for i in &items {
             add(
@@ -234,8 +274,8 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     };
     // The recorded close as it stands now, not as the close answered: money given back after
     // it (a payment rejected after the close) is recovered into it.
-    if sim.closes.contains_key(&(year - 1)) {
-        let last = app.year_end_report(&sim.j.finance, city, year - 1).await?;
+    if known.closed.contains(&(year - 1)) {
+        let last = app.year_end_report(finance, city, year - 1).await?;
         let mut out = BTreeMap::new();
         for l in &last.lines {
             add(&mut out, &book_of(&last_books, l.line_id), l.carried.fen());
@@ -248,8 +288,8 @@ async fn conservation(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
             ));
         }
     }
-    if sim.closes.contains_key(&year) {
-        let report = app.year_end_report(&sim.j.finance, city, year).await?;
+    if known.closed.contains(&year) {
+        let report = app.year_end_report(finance, city, year).await?;
         let mut out = BTreeMap::new();
         for l in &report.lines {
             add(
@@ -559,8 +599,16 @@ async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
 /// equal its lines' ledgers, carried-over money counted once; and a project is flagged
 /// exactly when its request or that budget reaches the threshold.
 async fn supervision_figures(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
-    let (app, city) = (sim.app, sim.j.id);
-    let shown = app.supervised(&sim.j.finance, city).await?;
+    project_budgets_shown(sim.app, sim.j.id, &sim.j.finance).await
+}
+
+/// [`supervision_figures`] for whoever drives the jurisdiction.
+async fn project_budgets_shown(
+    app: &App,
+    city: i64,
+    finance: &Caller,
+) -> AppResult<Option<Finding>> {
+    let shown = app.supervised(finance, city).await?;
     let ledger: BTreeMap<i64, (i64, i64)> = {
         let mut conn = app.store.read().acquire().await?;
         reconcile::project_budgets(&mut conn, city)

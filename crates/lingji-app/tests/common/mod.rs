@@ -31,8 +31,8 @@ use lingji_domain::policy::Preset;
 use lingji_domain::project::ProjectState;
 use serde_json::json;
 
-const FUNCTION_CODES: &[u8] = include_bytes!("../../../../data/codes/function_codes.csv");
-const ECONOMIC_CODES: &[u8] = include_bytes!("../../../../data/codes/economic_codes.csv");
+pub const FUNCTION_CODES: &[u8] = include_bytes!("../../../../data/codes/function_codes.csv");
+pub const ECONOMIC_CODES: &[u8] = include_bytes!("../../../../data/codes/economic_codes.csv");
 const STANDARDS: &[u8] = include_bytes!("../../../../data/standards/demo_standards.csv");
 
 /// The two years every story lives: last year and this year.
