@@ -77,50 +77,20 @@ impl App {
             .iter()
             .filter(|o| o.kind == lingji_domain::org::OrgKind::Department)
         {
-            let reviewer = match self.demo_login(&dept.code, "department_reviewer").await? {
-                Some(c) => c,
-                None => {
-                    named += 1;
-                    self.new_demo_login(
-                        &format!("d{}", dept.code),
-                        "department_reviewer",
-                        dept,
-                        named,
-                    )
-                    .await?
-                }
-            };
+            let reviewer = self
+                .person_at(dept, "department_reviewer", "d", &mut named)
+                .await?;
             if let Some(body) = &dept.review_body {
-                let c = match self.demo_login(&dept.code, "joint_reviewer").await? {
-                    Some(c) => c,
-                    None => {
-                        named += 1;
-                        self.new_demo_login(
-                            &format!("j{}", dept.code),
-                            "joint_reviewer",
-                            dept,
-                            named,
-                        )
-                        .await?
-                    }
-                };
+                let c = self
+                    .person_at(dept, "joint_reviewer", "j", &mut named)
+                    .await?;
                 joint.push((body.clone(), c));
             }
             let mut units = Vec::new();
             for unit in orgs.iter().filter(|o| o.parent_id == Some(dept.id)) {
-                let operator = match self.demo_login(&unit.code, "unit_operator").await? {
-                    Some(c) => c,
-                    None => {
-                        named += 1;
-                        self.new_demo_login(
-                            &format!("u{}", unit.code),
-                            "unit_operator",
-                            unit,
-                            named,
-                        )
-                        .await?
-                    }
-                };
+                let operator = self
+                    .person_at(unit, "unit_operator", "u", &mut named)
+                    .await?;
                 units.push(Unit {
                     id: unit.id,
                     code: unit.code.clone(),
@@ -175,19 +145,24 @@ impl App {
         Ok(Caller::User(actor_for(&mut conn, &user).await?))
     }
 
-    /// A login for the `n`-th person the demo names, at `org`.
-    async fn new_demo_login(
+    /// Who acts as `role` at `org`: the demo's own login, or a new one (`prefix` + the code)
+    /// for the next person the demo names.
+    async fn person_at(
         &self,
-        username: &str,
-        role: &str,
         org: &Organisation,
-        n: usize,
+        role: &str,
+        prefix: &str,
+        named: &mut usize,
     ) -> AppResult<Caller> {
+        if let Some(c) = self.demo_login(&org.code, role).await? {
+            return Ok(c);
+        }
+        *named += 1;
         jurisdiction::login(
             self,
             NewUser {
-                username: username.into(),
-                display_name: Some(format!("{} {}", org.name, person(n))),
+                username: format!("{prefix}{}", org.code),
+                display_name: Some(format!("{} {}", org.name, person(*named))),
                 role: role.into(),
                 org: org.code.clone(),
                 password: DEMO_PASSWORD.into(),

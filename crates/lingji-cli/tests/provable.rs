@@ -49,17 +49,23 @@ async fn tamper(db: &TestDb, sql: &str) {
     store.close().await;
 }
 
-async fn scalar(db: &TestDb, sql: &'static str) -> i64 {
+async fn scalar(db: &TestDb, sql: &str) -> i64 {
     let store = Store::connect(&db.config).await.unwrap();
-    let (v,): (i64,) = sqlx::query_as(sql).fetch_one(store.write()).await.unwrap();
+    let (v,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(store.write())
+        .await
+        .unwrap();
     store.close().await;
     v
 }
 
-/// The demo and `n` payments filed through the use case (`lingji bench payments`).
-fn demo_with_payments(db: &TestDb, n: u32) -> Output {
+/// The demo and `n` payments filed through the use case (`lingji bench payments`); with the
+/// number of payments the lived demo made and the newest of them, which the bench's follow.
+async fn demo_with_payments(db: &TestDb, n: u32) -> (Output, i64, i64) {
     let out = lingji(db, &["demo"]);
     assert!(out.status.success(), "{}", text(&out));
+    let lived = scalar(db, "SELECT COUNT(*) FROM payments").await;
+    let newest = scalar(db, "SELECT COALESCE(MAX(id), 0) FROM payments").await;
     let out = lingji(
         db,
         &[
@@ -72,7 +78,7 @@ fn demo_with_payments(db: &TestDb, n: u32) -> Output {
         ],
     );
     assert!(out.status.success(), "{}", text(&out));
-    out
+    (out, lived, newest)
 }
 
 fn verify_fails_with(db: &TestDb, args: &[&str], needle: &str) {
@@ -95,10 +101,18 @@ async fn audit_verify_names_an_altered_or_deleted_payment(backend: Backend) {
     let Some(db) = TestDb::new(backend).await else {
         return;
     };
-    demo_with_payments(&db, 12);
+    let (_, lived, newest) = demo_with_payments(&db, 12).await;
     let out = verify_passes(&db, &["audit", "verify"]);
-    assert!(out.contains("支付申请相符：共 12 笔"), "{out}");
-    let id = scalar(&db, "SELECT MIN(id) FROM payments").await;
+    assert!(
+        out.contains(&format!("支付申请相符：共 {} 笔", lived + 12)),
+        "{out}"
+    );
+    // The first of the bench's payments (the lived demo's came before).
+    let id = scalar(
+        &db,
+        &format!("SELECT MIN(id) FROM payments WHERE id > {newest}"),
+    )
+    .await;
 
     // The amount: named against its request event and against its hold in the ledger.
     tamper(
@@ -324,7 +338,7 @@ async fn a_line_chain_truncated_after_an_anchor_is_named_by_its_seal(backend: Ba
     let Some(db) = TestDb::new(backend).await else {
         return;
     };
-    demo_with_payments(&db, 9);
+    demo_with_payments(&db, 9).await;
     let out = lingji(&db, &["audit", "anchor"]);
     assert!(out.status.success(), "{}", text(&out));
     let anchor = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -360,7 +374,7 @@ async fn a_chain_written_before_the_key_keeps_verifying(backend: Backend) {
     let Some(db) = TestDb::without_key(backend).await else {
         return;
     };
-    demo_with_payments(&db, 6);
+    let (_, lived, _) = demo_with_payments(&db, 6).await;
     // As the version before wrote it: every event unkeyed on one chain, no payment request
     // events (nor line chains), no key file.
     tamper(
@@ -388,7 +402,10 @@ async fn a_chain_written_before_the_key_keeps_verifying(backend: Backend) {
     let out = lingji(&db, &["bench", "payments", "--requests", "3"]);
     assert!(out.status.success(), "{}", text(&out));
     let out = verify_passes(&db, &["audit", "verify"]);
-    assert!(out.contains("支付申请相符：共 9 笔"), "{out}");
+    assert!(
+        out.contains(&format!("支付申请相符：共 {} 笔", lived + 9)),
+        "{out}"
+    );
 }
 
 async fn the_audit_key_file_is_created_private_and_then_required(backend: Backend) {
@@ -430,7 +447,7 @@ async fn a_backup_taken_during_a_burst_of_payments_restores_and_verifies(backend
         assert!(text(&out).contains("pg_dump"), "{}", text(&out));
         return;
     }
-    let out = demo_with_payments(&db, 3);
+    let (out, ..) = demo_with_payments(&db, 3).await;
     let lines: Vec<i64> = {
         // The bench's last line: 指标：40 条（a–b）
         let t = text(&out);
