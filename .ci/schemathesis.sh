@@ -68,7 +68,8 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 cd "$WORK"
 "$BIN" --database-url "$DATABASE_URL" serve --demo --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 300); do
+# The demo is lived before the server listens: some 20 s on SQLite, longer on PostgreSQL.
+for _ in $(seq 900); do
     if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
         cat "$WORK/server.log" >&2
