@@ -76,6 +76,12 @@ pub struct Sim<'a> {
     pub findings: Vec<(&'static str, String)>,
     /// Projects whose payments monitoring suspended this year (暂缓拨款, liftable).
     pub suspended: Vec<i64>,
+    /// Projects left stale on purpose, until clean-up retires them (ZB-15c, ZB-5d).
+    pub stale: Vec<super::cleanup::Stale>,
+    /// Everything finance published, as `publish` answered (PM-5).
+    pub published: Vec<crate::disclosure::PublicItem>,
+    /// What each carry-over line brings into its year's close, by line (QJ-4b, ZX-3c).
+    pub carried: BTreeMap<i64, super::year_end_by_rule::Carried>,
 }
 
 impl Sim<'_> {
@@ -141,6 +147,8 @@ fn amount_of(t: &Template, shrink: u32) -> AppResult<Money> {
 /// every quantity measured anew, ZB-4), new projects of several kinds, classes and tiers (some
 /// multi-year, some pilots), most submitted and some left in reserve.
 async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    // Clean-up first: finance clears the library before the year's requests come in.
+    let mut counts = super::cleanup::clean(sim, year).await?;
     jurisdiction::add_key_matter(sim.app, &sim.j, year).await?;
     let units = sim.units();
     let std = sim.standards.clone();
@@ -268,6 +276,11 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         // One in ten stays in reserve, unsubmitted: the stale projects clean-up will find.
         if sim.rng.chance(10) {
             reserve += 1;
+            sim.stale.push(super::cleanup::Stale {
+                id,
+                year,
+                expiring: false,
+            });
             continue;
         }
         sim.app
@@ -276,13 +289,16 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         sim.submitted.push(id);
         submitted += 1;
     }
-    Ok(vec![
+    let expiring = super::cleanup::plant_expiring(sim, year).await?;
+    counts.extend([
         ("new", new),
         ("continued", continued),
         ("multi_year", multi),
         ("submitted", submitted),
         ("reserve", reserve),
-    ])
+        ("expiring", expiring),
+    ]);
+    Ok(counts)
 }
 
 fn input(decision: &str, opinion: &str, version: i64) -> ReviewInput {
@@ -538,6 +554,13 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     )
     .await?;
     let lines = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    // The targets are public with the budget (PM-5).
+    let funded: Vec<i64> = items
+        .iter()
+        .filter(|i| i.candidate.id > 0 && i.result.allocated > Money::ZERO)
+        .map(|i| i.candidate.id)
+        .collect();
+    let published = super::disclosure::publish_targets(sim, &funded).await?;
     Ok(vec![
         ("runs", 3),
         ("funded", count(Status::Funded)),
@@ -546,6 +569,7 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         ("excluded", count(Status::Excluded)),
         ("cancelled", count(Status::Cancelled)),
         ("lines", i64::try_from(lines.len()).unwrap_or(0)),
+        ("targets_published", published),
     ])
 }
 
@@ -1146,6 +1170,7 @@ async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             .performance
     };
     let (mut evaluated, mut confirmed, mut overridden) = (0, 0, 0);
+    let mut selves = Vec::new();
     for &id in &funded {
         let operator = {
             let (d, _) = app.project(&finance, id).await?;
@@ -1175,9 +1200,17 @@ async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             execution_remedy: card.execution_remedy,
             summary: "模拟：年度任务完成情况".into(),
         };
-        app.self_evaluate(&operator, &draft).await?;
+        selves.push(app.self_evaluate(&operator, &draft).await?.id);
         evaluated += 1;
-        let override_it = sim.rng.chance(10);
+    }
+    // Finance's key evaluations come before the results are confirmed: once confirmed, a
+    // project's result may not change (PM-13), and a key evaluation outranks the self one.
+    let keyed = super::key_evaluation::evaluate(sim, year, &funded).await?;
+    let is_keyed = |id: i64| keyed.evaluations.iter().any(|(p, _)| *p == id);
+    for &id in &funded {
+        // A key-evaluated project takes the profile's proposal, so next year's cut is the
+        // profile's for its grade (CS-5b, QJ-5b).
+        let override_it = !is_keyed(id) && sim.rng.chance(10);
         app.apply_result(
             &finance,
             city,
@@ -1209,18 +1242,26 @@ async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let mut continuing = Vec::new();
     for &id in &funded {
         let Some(m) = sim.made.get(&id) else { continue };
-        if m.end_year > year || sim.rng.chance(60) {
+        // Key-evaluated lines are asked for again, so their results show in next year's cut.
+        if m.end_year > year || is_keyed(id) || sim.rng.chance(60) {
             continuing.push(id);
         }
     }
     sim.continuing = continuing;
-    Ok(vec![
-        ("evaluated", evaluated),
+    let keys: Vec<i64> = keyed.evaluations.iter().map(|(_, e)| *e).collect();
+    let (self_published, key_published) =
+        super::disclosure::publish_evaluations(sim, &selves, &keys).await?;
+    let mut counts = vec![("evaluated", evaluated)];
+    counts.extend(keyed.counts);
+    counts.extend([
         ("confirmed", confirmed),
         ("overridden", overridden),
         (
             "continuing",
             i64::try_from(sim.continuing.len()).unwrap_or(0),
         ),
-    ])
+        ("self_published", self_published),
+        ("key_published", key_published),
+    ]);
+    Ok(counts)
 }
