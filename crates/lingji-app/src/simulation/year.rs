@@ -1,7 +1,8 @@
 //! One fiscal year lived through the use cases, step by step in the order a bureau works:
-//! requests (new and continuing, linked to last year's) → review → resources, allocation and
-//! approval → payments → year-end close → self-evaluation and results application. Each step
-//! returns its counts; the driver checks the invariants after it.
+//! clean-up and requests (new and continuing, linked to last year's) → review → resources,
+//! allocation, approval and the targets published → payments → year-end close → self and key
+//! evaluations, results application and their publication. Each step returns its counts; the
+//! driver checks the invariants after it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -1158,8 +1159,9 @@ async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
 }
 
 /// 绩效评价: every funded project of the year self-evaluated by its unit (targets reached from
-/// all to half), its result confirmed by finance at the profile's proposal or overridden with
-/// a reason; then the lines that run on next year are chosen (multi-year ones always).
+/// all to half), a few key-evaluated by finance, each result confirmed by finance at the
+/// profile's proposal or overridden with a reason; then the lines that run on next year are
+/// chosen (multi-year and key-evaluated ones always) and some evaluations published (PM-5).
 async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     let funded = funded(sim, year).await?;
