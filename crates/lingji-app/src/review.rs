@@ -2,8 +2,10 @@
 //! (ZB-5e, ZB-2e), decided by rule from the project, last year's record and the profile, and
 //! shown on the project before anyone reviews it.
 
+use lingji_domain::Money;
 use lingji_domain::authz::Access;
-use lingji_domain::review::mode::{LastYear, ModeDecision, ModeFacts, review_mode};
+use lingji_domain::policy::Rate;
+use lingji_domain::review::mode::{LastYear, ModeDecision, ModeFacts, rate_of, review_mode};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
 use lingji_store::projects::ProjectDetail;
 use lingji_store::{profiles, projects};
@@ -20,6 +22,13 @@ pub struct ReviewPlan {
     pub mode: ModeDecision,
     /// The joint-review bodies it is routed to, with why (ZB-5e, ZB-2e).
     pub joint: Vec<JointBody>,
+}
+
+/// 调整率 (ZB-5a): how far supplements and transfers moved a project's budget from what was
+/// first approved, up or down, over that approval; none without an approval.
+fn adjustment_rate(budget: Money, initial: Money) -> Rate {
+    let moved = Money::from_fen((budget.fen() - initial.fen()).abs());
+    rate_of(moved, initial).unwrap_or(Rate(0))
 }
 
 impl App {
@@ -40,21 +49,29 @@ impl App {
         let profile = profiles::current(conn, h.jurisdiction_id, h.fiscal_year)
             .await?
             .ok_or_else(|| AppError::not_found(&format!("{} 年度政策参数", h.fiscal_year)))?;
-        // Last year's execution from its lines' ledger (carry-overs counted once), read as the
-        // system: the reviewer may not see it, the rule still applies. Adjustments and findings
-        // are recorded by budget execution and performance evaluation; until a project has
-        // them they count as none.
+        // Last year's execution and adjustments from its lines' ledger (carry-overs counted
+        // once), read as the system: the reviewer may not see them, the rule still applies.
+        // Findings of inspections and audits are not recorded as counts anywhere yet; until
+        // they are they count as none.
         let last_year = match h.previous_id {
             Some(prev) => match projects::get(conn, prev).await? {
-                Some(p) => lingji_store::performance::project_execution(conn, prev)
-                    .await?
-                    .or_recorded(p.header.approved, p.header.spent)
-                    .rate()
-                    .map(|execution_rate| LastYear {
+                Some(p) => {
+                    let e = lingji_store::performance::project_execution(conn, prev)
+                        .await?
+                        .or_recorded(p.header.approved, p.header.spent);
+                    let adjustment_rate = if e.lines > 0 {
+                        let initial =
+                            lingji_store::performance::project_initial_budget(conn, prev).await?;
+                        adjustment_rate(e.budget, initial)
+                    } else {
+                        Rate(0)
+                    };
+                    e.rate().map(|execution_rate| LastYear {
                         execution_rate,
-                        adjustment_rate: lingji_domain::policy::Rate(0),
+                        adjustment_rate,
                         findings: 0,
-                    }),
+                    })
+                }
                 None => None,
             },
             None => None,

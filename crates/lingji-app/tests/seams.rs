@@ -16,6 +16,7 @@ use lingji_domain::allocation::Status;
 use lingji_domain::execution::{AdjustmentKind, Decision, PaymentStatus};
 use lingji_domain::fund::FundBook;
 use lingji_domain::policy::{Preset, Rate};
+use lingji_domain::review::mode::ReviewMode;
 
 fn refusal(e: AppError) -> lingji_domain::Refusal {
     match e {
@@ -614,7 +615,70 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
     assert!(w.app.verify_audit(None).await.unwrap().is_intact());
 }
 
+/// Last year's budget raised by a 40 % supplement sends this year's continuation to focused
+/// review for its adjustment rate (ZB-5a, 调整率高); a continuation of a line never adjusted
+/// is not — both fully paid, so execution is no reason for either.
+async fn zb_5a_last_years_adjustment_rate_is_read_from_its_lines(backend: Backend) {
+    let Some(w) = World::new(backend, Preset::LianyungangCity).await else {
+        return;
+    };
+    let raised = w.admitted(&Ask::default(), LAST).await;
+    let steady = w
+        .admitted(
+            &Ask {
+                name: "档案数字化加工",
+                unit: 1,
+                ..Ask::default()
+            },
+            LAST,
+        )
+        .await;
+    w.approve_year(LAST).await;
+    let line = w.lines_of(raised, LAST).await[0].id;
+    let supplement: AdjustmentDraft = serde_json::from_value(serde_json::json!({
+        "kind": AdjustmentKind::Supplement, "project_id": raised, "to_line_id": line,
+        "amount": "40000", "reason": "政策标准提高，追加项目经费"
+    }))
+    .unwrap();
+    let asked = w
+        .app
+        .request_adjustment(&w.system, w.city, supplement)
+        .await
+        .unwrap();
+    w.app
+        .decide_adjustment(&w.system, w.city, asked.id, true, "同意")
+        .await
+        .unwrap();
+    w.pay(line, 140_000, "31002", "raised-1", LAST).await;
+    let other = w.lines_of(steady, LAST).await[0].id;
+    w.pay(other, 100_000, "31002", "steady-1", LAST).await;
+    w.close(LAST).await;
+
+    let again = |previous, unit| Ask {
+        previous: Some(previous),
+        unit,
+        ..Ask::default()
+    };
+    let this = w.create(&again(raised, 0), THIS).await;
+    let plan = w.app.review_plan(&w.system, this).await.unwrap();
+    assert_eq!(plan.mode.mode, ReviewMode::Focused, "{plan:?}");
+    assert!(
+        plan.mode
+            .reasons
+            .iter()
+            .any(|r| r.contains("上年调整率 40") && r.contains("ZB-5a")),
+        "{plan:?}"
+    );
+    let this = w.create(&again(steady, 1), THIS).await;
+    let plan = w.app.review_plan(&w.system, this).await.unwrap();
+    assert!(
+        !plan.mode.reasons.iter().any(|r| r.contains("上年调整率")),
+        "{plan:?}"
+    );
+}
+
 backend_tests!(
+    zb_5a_last_years_adjustment_rate_is_read_from_its_lines,
     cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance,
     cs_5a_a_fully_paid_continuing_project_is_100_percent_executed,
     zx_2_a_carried_over_project_is_counted_once,

@@ -132,7 +132,110 @@ async fn a_ledger_tampered_behind_the_use_cases_stops_the_run_naming_it(backend:
     assert_eq!(lines.len(), through, "{}", lines.join("\n"));
 }
 
+/// Runs two years of seed 11 with `sql` run after `step` of `year`, and wants the run stopped
+/// by `invariant` at `at` (step, year), named in words, with nothing lived after it.
+async fn tampered_stops_at(
+    backend: Backend,
+    after: (Step, i32),
+    sql: &str,
+    invariant: &str,
+    at: (Step, i32),
+) {
+    let opts = Options {
+        tamper: Some(Tamper {
+            year: after.1,
+            step: after.0,
+            sql: sql.into(),
+        }),
+        ..two_years(11)
+    };
+    let Some((report, lines)) = simulate(backend, &opts).await else {
+        return;
+    };
+    let broken = report.broken.unwrap_or_else(|| {
+        panic!(
+            "{invariant}: the tampering was not noticed\n{}",
+            lines.join("\n")
+        )
+    });
+    assert_eq!(
+        (
+            broken.invariant.as_str(),
+            broken.step,
+            broken.year,
+            broken.seed
+        ),
+        (invariant, at.0, at.1, 11),
+        "{broken}"
+    );
+    let (_, says) = lingji_app::simulation::invariants::INVARIANTS
+        .iter()
+        .find(|(n, _)| *n == invariant)
+        .expect("a listed invariant");
+    assert!(broken.to_string().contains(says), "{broken}");
+    let through = usize::try_from(at.1 - 2026).unwrap() * Step::ALL.len()
+        + Step::ALL.iter().position(|s| *s == at.0).unwrap()
+        + 1;
+    assert_eq!(lines.len(), through, "{}", lines.join("\n"));
+}
+
+/// Last year's confirmed grades rewritten behind results application: this year's run cuts by
+/// grades the results page never showed (CS-5b, PM-13).
+async fn cs_5b_a_cut_not_by_last_years_confirmed_result_is_named(backend: Backend) {
+    tampered_stops_at(
+        backend,
+        (Step::Evaluation, 2026),
+        "UPDATE evaluation_results SET grade = CASE WHEN grade = 'poor' THEN 'excellent' ELSE 'poor' END",
+        "cut_by_profile",
+        (Step::Allocation, 2027),
+    )
+    .await;
+}
+
+/// A carried line's close rewritten as recovered (the totals unchanged, so no money goes
+/// missing): the outcome is no longer the profile's for that line (QJ-4b, CS-6).
+async fn qj_4b_a_close_outcome_not_by_the_profile_is_named(backend: Backend) {
+    tampered_stops_at(
+        backend,
+        (Step::Close, 2026),
+        "UPDATE year_close_lines SET carried = recovered, recovered = carried \
+         WHERE id = (SELECT MIN(id) FROM year_close_lines WHERE carried > 0)",
+        "year_end_by_rule",
+        (Step::Close, 2026),
+    )
+    .await;
+}
+
+/// A published copy changed behind finance's back: the public page no longer shows what was
+/// published (PM-5).
+async fn pm_5_a_public_item_changed_after_publishing_is_named(backend: Backend) {
+    tampered_stops_at(
+        backend,
+        (Step::Allocation, 2026),
+        "UPDATE publications SET body = '{}' WHERE id = (SELECT MIN(id) FROM publications)",
+        "disclosure",
+        (Step::Allocation, 2026),
+    )
+    .await;
+}
+
+/// An expiring policy basis erased: next year's clean-up misses the project (ZB-5d).
+async fn zb_5d_a_stale_project_missing_from_the_cleanup_is_named(backend: Backend) {
+    tampered_stops_at(
+        backend,
+        (Step::Close, 2026),
+        "UPDATE projects SET basis_expires_on = NULL",
+        "cleanup",
+        (Step::Requests, 2027),
+    )
+    .await;
+}
+
 backend_tests!(
+    cs_5b_a_cut_not_by_last_years_confirmed_result_is_named,
+    qj_4b_a_close_outcome_not_by_the_profile_is_named,
+    pm_5_a_public_item_changed_after_publishing_is_named,
+    zb_5d_a_stale_project_missing_from_the_cleanup_is_named,
     zb_3_zb_7a_two_years_keep_every_invariant_and_repeat_by_seed,
     zb_7a_lianyungang_lives_three_years,
     zx_4a_zixing_lives_three_years,

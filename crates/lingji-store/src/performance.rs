@@ -31,6 +31,23 @@ pub async fn project_execution(
     ))
 }
 
+/// What a project's own lines were first approved at — by a run's approval or an upper
+/// transfer's document — leaving out supplement lines and carry-overs: the base against which
+/// ZB-5a's adjustment rate (调整率) measures what supplements and transfers changed.
+pub async fn project_initial_budget(
+    conn: &mut AnyConnection,
+    project_id: i64,
+) -> Result<Money, StoreError> {
+    let (fen,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(approved), 0) AS BIGINT) FROM budget_lines \
+         WHERE project_id = $1 AND source IN ('allocation', 'transfer')",
+    )
+    .bind(project_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Money::from_fen(fen))
+}
+
 /// Project id, source, approved, adjusted, spent of one line.
 type FigureRow = (i64, String, i64, i64, i64);
 

@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::transfer_lines::TransferLine;
 
 /// Every invariant by its stable name, with what it says in Chinese.
-pub const INVARIANTS: [(&str, &str); 9] = [
+pub const INVARIANTS: [(&str, &str); 13] = [
     ("ledger", "每条指标的余额等于其分录之和"),
     ("audit_chain", "审计链校验通过，支付与其事件、分录一致"),
     (
@@ -48,6 +48,22 @@ pub const INVARIANTS: [(&str, &str); 9] = [
         "year_on_year",
         "同比统计：上年安排的每个项目恰在压减、取消、持平、调增之一，本年新安排的项目计为新增（ZX-3a）",
     ),
+    (
+        super::cuts_by_profile::NAME,
+        "批复测算中的结果应用压减与“五个结合”压减，等于本年政策参数作用于上年确认的评价结果、上年执行率和本年测算细化程度（CS-5b、QJ-5b、PM-13、CS-5a）",
+    ),
+    (
+        super::year_end_by_rule::NAME,
+        "年终结转每条指标的结转与收回，等于政策参数按该指标的支出类型、资金来源、已结转年数和闲置年数得出的结果（QJ-4b、CS-6、ZX-3c、ZB-6d）",
+    ),
+    (
+        super::disclosure::NAME,
+        "公开页面恰好显示财政公开的内容，且与公开时冻结的内容一致（PM-5）",
+    ),
+    (
+        super::cleanup::NAME,
+        "定期清理：长期未安排和政策到期的项目列入清理名单并退出，安排过预算的项目从不列入（ZB-15c、ZB-5d）",
+    ),
 ];
 
 /// A broken invariant: its name and what was seen.
@@ -71,12 +87,15 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<V
     for y in sim.opts.first_year..=year {
         out.extend(conservation(&books, y).await?);
     }
+    out.extend(super::disclosure::check(sim).await?);
     if step == Step::Allocation {
         out.extend(allocation_order(sim, year).await?);
         out.extend(project_figures(sim, year).await?);
         out.extend(year_on_year(sim, year).await?);
+        out.extend(super::cuts_by_profile::check(sim, year).await?);
     }
     if step == Step::Close {
+        out.extend(super::year_end_by_rule::check(sim, year).await?);
         out.extend(supervision_figures(sim).await?);
         out.extend(closed_year_refuses(sim, year).await?);
     }

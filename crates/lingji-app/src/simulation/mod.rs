@@ -3,10 +3,15 @@
 //! history), with the invariants of [`invariants`] checked after every step. The first broken
 //! one stops the run, named with its step, year and seed (issue 18).
 
+pub mod cleanup;
+pub mod cuts_by_profile;
+pub mod disclosure;
 pub mod invariants;
 pub mod jurisdiction;
+pub mod key_evaluation;
 pub mod rng;
 pub mod year;
+pub mod year_end_by_rule;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -268,6 +273,9 @@ impl App {
             keys: 0,
             findings: Vec::new(),
             suspended: Vec::new(),
+            stale: Vec::new(),
+            published: Vec::new(),
+            carried: BTreeMap::new(),
         };
         let mut report = Report::default();
         let last = opts.first_year + i32::try_from(opts.years).unwrap_or(1);

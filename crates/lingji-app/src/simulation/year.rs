@@ -1,14 +1,13 @@
 //! One fiscal year lived through the use cases, step by step in the order a bureau works:
-//! requests (new and continuing, linked to last year's) → review → resources, allocation and
-//! approval → payments → year-end close → self-evaluation and results application. Each step
-//! returns its counts; the driver checks the invariants after it.
+//! clean-up and requests (new and continuing, linked to last year's) → review → resources,
+//! allocation, approval and the targets published → payments → year-end close → self and key
+//! evaluations, results application and their publication. Each step returns its counts; the
+//! driver checks the invariants after it.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate, Weekday};
 use lingji_domain::Money;
 use lingji_domain::allocation::{Status, share};
-use lingji_domain::execution::{Decision, PayeeKind, PaymentDraft, PaymentStatus};
 use lingji_domain::fund::FundBook;
 use lingji_domain::policy::Rate;
 use lingji_domain::project::ProjectState;
@@ -23,12 +22,14 @@ use crate::allocation::Scenario;
 use crate::caller::Caller;
 use crate::demo_projects::{TEMPLATES, Template, draft, set_standards};
 use crate::error::{AppError, AppResult};
-use crate::evaluations::{ActualDraft, SelfDraft};
-use crate::performance_results::ApplyDraft;
 use crate::projects::{ProjectDraft, YearNeedDraft};
 use crate::review_flow::{PanelInput, PointInput, ReviewInput};
 use crate::transfer_lines::TransferLine;
 use crate::year_end::YearEndReport;
+
+mod close;
+mod evaluation;
+mod payments;
 
 /// Counts of one step, by name, in the order they are printed.
 pub type Counts = Vec<(&'static str, i64)>;
@@ -76,6 +77,12 @@ pub struct Sim<'a> {
     pub findings: Vec<(&'static str, String)>,
     /// Projects whose payments monitoring suspended this year (暂缓拨款, liftable).
     pub suspended: Vec<i64>,
+    /// Projects left stale on purpose, until clean-up retires them (ZB-15c, ZB-5d).
+    pub stale: Vec<super::cleanup::Stale>,
+    /// Everything finance published, as `publish` answered (PM-5).
+    pub published: Vec<crate::disclosure::PublicItem>,
+    /// What each carry-over line brings into its year's close, by line (QJ-4b, ZX-3c).
+    pub carried: BTreeMap<i64, super::year_end_by_rule::Carried>,
 }
 
 impl Sim<'_> {
@@ -115,9 +122,9 @@ pub async fn run(sim: &mut Sim<'_>, step: Step, year: i32) -> AppResult<Counts> 
         Step::Allocation => allocation(sim, year).await,
         Step::Adjustments => adjustments(sim, year).await,
         Step::Monitoring => monitoring(sim, year).await,
-        Step::Payments => payments(sim, year).await,
-        Step::Close => close(sim, year).await,
-        Step::Evaluation => evaluation(sim, year).await,
+        Step::Payments => payments::payments(sim, year).await,
+        Step::Close => close::close(sim, year).await,
+        Step::Evaluation => evaluation::evaluation(sim, year).await,
     }
 }
 
@@ -141,6 +148,8 @@ fn amount_of(t: &Template, shrink: u32) -> AppResult<Money> {
 /// every quantity measured anew, ZB-4), new projects of several kinds, classes and tiers (some
 /// multi-year, some pilots), most submitted and some left in reserve.
 async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    // Clean-up first: finance clears the library before the year's requests come in.
+    let mut counts = super::cleanup::clean(sim, year).await?;
     jurisdiction::add_key_matter(sim.app, &sim.j, year).await?;
     let units = sim.units();
     let std = sim.standards.clone();
@@ -268,6 +277,11 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         // One in ten stays in reserve, unsubmitted: the stale projects clean-up will find.
         if sim.rng.chance(10) {
             reserve += 1;
+            sim.stale.push(super::cleanup::Stale {
+                id,
+                year,
+                expiring: false,
+            });
             continue;
         }
         sim.app
@@ -276,13 +290,16 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         sim.submitted.push(id);
         submitted += 1;
     }
-    Ok(vec![
+    let expiring = super::cleanup::plant_expiring(sim, year).await?;
+    counts.extend([
         ("new", new),
         ("continued", continued),
         ("multi_year", multi),
         ("submitted", submitted),
         ("reserve", reserve),
-    ])
+        ("expiring", expiring),
+    ]);
+    Ok(counts)
 }
 
 fn input(decision: &str, opinion: &str, version: i64) -> ReviewInput {
@@ -542,6 +559,13 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     )
     .await?;
     let lines = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    // The targets are public with the budget (PM-5).
+    let funded: Vec<i64> = items
+        .iter()
+        .filter(|i| i.candidate.id > 0 && i.result.allocated > Money::ZERO)
+        .map(|i| i.candidate.id)
+        .collect();
+    let published = super::disclosure::publish_targets(sim, &funded).await?;
     Ok(vec![
         ("runs", 3),
         ("funded", count(Status::Funded)),
@@ -550,6 +574,7 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         ("excluded", count(Status::Excluded)),
         ("cancelled", count(Status::Cancelled)),
         ("lines", i64::try_from(lines.len()).unwrap_or(0)),
+        ("targets_published", published),
     ])
 }
 
@@ -761,479 +786,5 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         ("corrected", corrected),
         ("suspended", suspended),
         ("stopped", stopped),
-    ])
-}
-
-/// A working day of `year` in month `month` on or after `day` (the rules warn on holidays;
-/// May and October, with their long holidays, are never asked for).
-fn working_day(year: i32, month: u32, day: u32) -> AppResult<NaiveDate> {
-    let mut d = NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| AppError::Internal(format!("date {year}-{month}-{day}")))?;
-    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-        d = d
-            .succ_opt()
-            .ok_or_else(|| AppError::Internal("date".into()))?;
-    }
-    Ok(d)
-}
-
-/// The economic code a payment on a line names: the line's own 款, or the first 款 of its 类.
-fn payment_code(line_code: &str) -> String {
-    if line_code.len() >= 5 {
-        line_code.to_string()
-    } else if line_code == "301" {
-        "30101".into()
-    } else {
-        format!("{line_code}01")
-    }
-}
-
-/// A draft payment to a company of `place` on `line`.
-fn to_company(
-    place: &str,
-    line: i64,
-    code: &str,
-    amount: Money,
-    date: NaiveDate,
-    key: String,
-) -> PaymentDraft {
-    PaymentDraft {
-        payee_name: format!("{place}综合服务有限公司"),
-        payee_account: "6222021234567890".into(),
-        payee_kind: PayeeKind::Unit,
-        amount,
-        economic_code: code.into(),
-        line_id: line,
-        purpose: "按合同支付服务费".into(),
-        date,
-        contract_no: Some(format!("HT-{}", date.format("%Y%m%d"))),
-        event_code: None,
-        headcount: None,
-        days: None,
-        idempotency_key: key,
-    }
-}
-
-/// What the simulation means to do on one line this year.
-enum Intent {
-    /// One request (passing, warned or blocked by what it says), perhaps retried.
-    One { draft: PaymentDraft, retry: bool },
-    /// Requests at once on one line, more than it holds together (ZB-7a).
-    Simultaneous(Vec<PaymentDraft>),
-}
-
-impl Intent {
-    fn drafts(&self) -> Vec<&PaymentDraft> {
-        match self {
-            Intent::One { draft, .. } => vec![draft],
-            Intent::Simultaneous(v) => v.iter().collect(),
-        }
-    }
-}
-
-/// 支付: units file monthly spending plans for what they mean to pay and finance reviews each
-/// month within the cash limit (ZX-4a); then on every line a payment that passes and is paid,
-/// or one a warning holds and finance confirms or releases, or one a rule blocks; some retried
-/// with the same key (the answer must repeat, never pay twice); four at once on one line;
-/// some left pending at the year's end.
-async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
-    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    let lines = {
-        let mut conn = app.store.read().acquire().await?;
-        lingji_store::reconcile::line_books(&mut conn, city, year).await?
-    };
-    let all = app.budget_lines(&finance, city, year, 0, 100_000).await?;
-    let months = [3, 4, 6, 7, 8, 9, 11];
-    let mut intents: Vec<(Caller, Money, Intent)> = Vec::new();
-    let mut simultaneous_planned = false;
-    for (id, _, _, available) in lines {
-        let Some(line) = all.iter().find(|l| l.id == id) else {
-            continue;
-        };
-        let available = Money::from_fen(available);
-        if available < Money::from_yuan(100) {
-            continue;
-        }
-        let operator = sim.operator_of(line.unit_id)?;
-        let code = payment_code(&line.economic_code);
-        let month = months[sim.rng.index(months.len())];
-        let date = working_day(
-            year,
-            month,
-            u32::try_from(sim.rng.between(8, 20)).unwrap_or(10),
-        )?;
-        let pct = i64::try_from(sim.rng.between(20, 60)).unwrap_or(30);
-        let amount = Money::from_fen(available.fen() / 10_000 * pct * 100);
-        if amount <= Money::ZERO {
-            continue;
-        }
-        let key = sim.next_key(year);
-        let mut draft = to_company(sim.j.place, id, &code, amount, date, key);
-        if !simultaneous_planned
-            && available >= Money::from_yuan(10_000)
-            && !lingji_domain::execution::in_codes(lingji_domain::execution::SANGONG, &code)
-        {
-            // Four requests at once for 30% each: the line can hold at most three (ZB-7a).
-            // Each to a payee of its own, off the 三公 codes: rules that read other requests
-            // (a payee's last seven days, the 三公 budget's use) would otherwise see more or
-            // fewer of the others by the scheduler's whim, and the history would not repeat.
-            simultaneous_planned = true;
-            let each = Money::from_fen(available.fen() / 100 * 30);
-            let mut drafts = Vec::new();
-            for n in 1..=4 {
-                let mut d = draft.clone();
-                d.amount = each;
-                d.payee_name = format!("{}第{n}工程有限公司", sim.j.place);
-                d.idempotency_key = sim.next_key(year);
-                drafts.push(d);
-            }
-            intents.push((operator, available, Intent::Simultaneous(drafts)));
-            continue;
-        }
-        let dice = sim.rng.below(100);
-        if dice < 15 && available > Money::from_yuan(60_000) {
-            // To a person above 5 万元: the rules warn (B05-01) and hold it for finance.
-            draft.payee_kind = PayeeKind::Individual;
-            draft.payee_name = "张明".into();
-            draft.amount =
-                Money::from_yuan(i64::try_from(sim.rng.between(51, 59)).unwrap_or(55) * 1000);
-        } else if dice < 25 {
-            // To the unit itself: blocked (B06-01), nothing held.
-            draft.payee_name = sim
-                .units()
-                .into_iter()
-                .find(|(_, u)| u.id == line.unit_id)
-                .map(|(_, u)| u.name)
-                .unwrap_or_default();
-        }
-        let retry = (25..40).contains(&dice);
-        intents.push((operator, available, Intent::One { draft, retry }));
-    }
-    // Spending plans: one per line and month for what will be asked, never above what the
-    // line has (ZB-7a); each month reviewed at once, now and then under a tight cash limit
-    // (部分批准 / 缓拨), which under a within-plan profile refuses what goes beyond.
-    let mut plans: BTreeMap<(i64, u32), (Caller, Money, Money)> = BTreeMap::new();
-    for (operator, available, intent) in &intents {
-        for d in intent.drafts() {
-            let e = plans.entry((d.line_id, d.date.month())).or_insert((
-                operator.clone(),
-                *available,
-                Money::ZERO,
-            ));
-            e.2 = e.2.checked_add(d.amount).unwrap_or(e.2).min(e.1);
-        }
-    }
-    let mut per_month: BTreeMap<u32, Money> = BTreeMap::new();
-    for ((line_id, month), (operator, _, amount)) in &plans {
-        app.file_plan(
-            operator,
-            city,
-            crate::plans::PlanDraft {
-                line_id: *line_id,
-                month: *month,
-                amount: *amount,
-                purpose: "按合同节点支付".into(),
-            },
-        )
-        .await?;
-        let m = per_month.entry(*month).or_insert(Money::ZERO);
-        *m = m.checked_add(*amount).unwrap_or(*m);
-    }
-    let (mut deferred, mut partly) = (0, 0);
-    for (month, asked) in per_month {
-        let limit = if sim.rng.chance(20) {
-            share(asked, Rate::percent(80))
-        } else {
-            asked
-        };
-        let review = app
-            .review_month(&finance, city, (year, month), limit, true)
-            .await?;
-        for l in &review.lines {
-            match l.outcome {
-                lingji_domain::execution::PlanStatus::Deferred => deferred += 1,
-                lingji_domain::execution::PlanStatus::Partial => partly += 1,
-                _ => {}
-            }
-        }
-    }
-    let mut by_status: BTreeMap<&'static str, i64> = BTreeMap::new();
-    let (mut retried, mut concurrent, mut paid, mut released) = (0, 0, 0, 0);
-    let mut raced = (0, 0);
-    for (operator, _, intent) in intents {
-        let answers = match intent {
-            Intent::Simultaneous(drafts) => {
-                let mut tasks = Vec::new();
-                for d in drafts {
-                    let (app, op) = (app.clone(), operator.clone());
-                    tasks.push(tokio::spawn(async move {
-                        app.request_payment(&op, city, d).await
-                    }));
-                }
-                let mut answers = Vec::new();
-                for t in tasks {
-                    answers.push(
-                        t.await
-                            .map_err(|e| AppError::Internal(format!("payment task: {e}")))??,
-                    );
-                    concurrent += 1;
-                }
-                // Which of them won the line is up to the scheduler, and so is the loser's
-                // state: "blocked" (ZB-7a) when its check read the line after the others held
-                // it, "refused" when it read it before and lost the hold. The history counts
-                // winners and losers only, so the same seed prints the same lines.
-                // Finance pays every winner (confirming a held one first) without drawing from
-                // the generator, so who won changes nothing that follows.
-                for v in answers {
-                    match v.status {
-                        PaymentStatus::Pending | PaymentStatus::Held => raced.0 += 1,
-                        _ => {
-                            raced.1 += 1;
-                            continue;
-                        }
-                    }
-                    if v.status == PaymentStatus::Held {
-                        app.decide_payment(&finance, city, v.id, Decision::Confirm, "已核实合同")
-                            .await?;
-                    }
-                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
-                        .await?;
-                    paid += 1;
-                }
-                Vec::new()
-            }
-            Intent::One { draft, retry } => {
-                let key = draft.idempotency_key.clone();
-                let v = app.request_payment(&operator, city, draft.clone()).await?;
-                if retry {
-                    // The client did not hear the answer and asks again with the same key.
-                    let again = app.request_payment(&operator, city, draft).await?;
-                    retried += 1;
-                    if again.id != v.id || !again.replayed {
-                        sim.findings.push((
-                            "idempotency",
-                            format!(
-                                "幂等键 {key} 先答复支付 {}，重试又答复支付 {}（replayed = {}）",
-                                v.id, again.id, again.replayed
-                            ),
-                        ));
-                    }
-                }
-                vec![v]
-            }
-        };
-        for v in answers {
-            *by_status.entry(v.status.as_str()).or_default() += 1;
-            match v.status {
-                PaymentStatus::Held => {
-                    if sim.rng.chance(60) {
-                        app.decide_payment(
-                            &finance,
-                            city,
-                            v.id,
-                            Decision::Confirm,
-                            "已核实劳务合同",
-                        )
-                        .await?;
-                        app.decide_payment(&finance, city, v.id, Decision::Pay, "")
-                            .await?;
-                        paid += 1;
-                    } else {
-                        app.decide_payment(&finance, city, v.id, Decision::Reject, "劳务合同未附")
-                            .await?;
-                        released += 1;
-                    }
-                }
-                // One in ten waits for payment over the year's end: a hold the close leaves.
-                PaymentStatus::Pending if !sim.rng.chance(10) => {
-                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
-                        .await?;
-                    paid += 1;
-                }
-                _ => {}
-            }
-        }
-    }
-    // Half of the suspended projects put things right and finance lifts the suspension.
-    let mut lifted = 0;
-    for id in std::mem::take(&mut sim.suspended) {
-        if sim.rng.chance(50) {
-            app.lift_suspension(&finance, city, id, "已整改到位，恢复拨款")
-                .await?;
-            lifted += 1;
-        }
-    }
-    let mut counts: Counts = vec![
-        ("plans", i64::try_from(plans.len()).unwrap_or(0)),
-        ("plans_partly", partly),
-        ("plans_deferred", deferred),
-    ];
-    counts.extend(by_status);
-    counts.extend([
-        ("paid", paid),
-        ("released", released),
-        ("retried", retried),
-        ("simultaneous", concurrent),
-        ("simultaneous_won", raced.0),
-        ("simultaneous_lost", raced.1),
-        ("suspensions_lifted", lifted),
-    ]);
-    Ok(counts)
-}
-
-/// 年终结转: next year opened (its profile, so carried money has a year to go to), the close
-/// tried and then run by the profile.
-async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
-    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    jurisdiction::start_year(app, city, sim.opts.preset, year + 1, true).await?;
-    let trial = app.close_year(&finance, city, year, &[], false).await?;
-    let done = app.close_year(&finance, city, year, &[], true).await?;
-    if (trial.carried, trial.recovered) != (done.carried, done.recovered) {
-        sim.findings.push((
-            "year_end_outcome",
-            format!(
-                "试算结转 {} 元、收回 {} 元，与实际结转 {} 元、收回 {} 元不一致",
-                trial.carried, trial.recovered, done.carried, done.recovered
-            ),
-        ));
-    }
-    // Payments still waiting at the close stay held and may still be decided (the close only
-    // moves what is available): finance pays some after the close and rejects the others.
-    let waiting = app
-        .payments(
-            &finance,
-            city,
-            lingji_store::payments::PaymentFilter {
-                status: Some(PaymentStatus::Pending),
-                fiscal_year: Some(year),
-                limit: 10_000,
-                ..Default::default()
-            },
-        )
-        .await?;
-    let (mut paid_after, mut rejected_after) = (0, 0);
-    for p in waiting
-        .iter()
-        .filter(|p| !p.draft.idempotency_key.ends_with("-probe"))
-    {
-        if sim.rng.chance(50) {
-            app.decide_payment(&finance, city, p.id, Decision::Pay, "")
-                .await?;
-            paid_after += 1;
-        } else {
-            app.decide_payment(&finance, city, p.id, Decision::Reject, "合同终止，撤回支付")
-                .await?;
-            rejected_after += 1;
-        }
-    }
-    let carried = i64::try_from(
-        done.lines
-            .iter()
-            .filter(|l| l.carried > Money::ZERO)
-            .count(),
-    )
-    .unwrap_or(0);
-    let counts = vec![
-        ("lines", i64::try_from(done.lines.len()).unwrap_or(0)),
-        ("carried_lines", carried),
-        ("carried_fen", done.carried.fen()),
-        ("recovered_fen", done.recovered.fen()),
-        ("paid_after_close", paid_after),
-        ("rejected_after_close", rejected_after),
-    ];
-    sim.closes.insert(year, done);
-    Ok(counts)
-}
-
-/// 绩效评价: every funded project of the year self-evaluated by its unit (targets reached from
-/// all to half), its result confirmed by finance at the profile's proposal or overridden with
-/// a reason; then the lines that run on next year are chosen (multi-year ones always).
-async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
-    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    let funded = funded(sim, year).await?;
-    let perf = {
-        let mut conn = app.store.read().acquire().await?;
-        crate::profiles::in_force(&mut conn, city, year)
-            .await?
-            .performance
-    };
-    let (mut evaluated, mut confirmed, mut overridden) = (0, 0, 0);
-    for &id in &funded {
-        let operator = {
-            let (d, _) = app.project(&finance, id).await?;
-            sim.operator_of(d.project.header.unit_id)?
-        };
-        let (detail, _) = app.project(&operator, id).await?;
-        let reached = &crate::demo_performance::REACHED;
-        let pct = reached[sim.rng.index(reached.len())];
-        let card = crate::demo_performance::actuals(&detail, pct, &perf);
-        let draft = SelfDraft {
-            project_id: Some(id),
-            target_id: None,
-            actuals: card
-                .actuals
-                .into_iter()
-                .map(|a| ActualDraft {
-                    actual: a.actual,
-                    attainment: a.attainment,
-                    score: a
-                        .score
-                        .map(|s| format!("{}.{:02}", s.0 / 100, s.0 % 100))
-                        .unwrap_or_default(),
-                    reason: a.reason,
-                    remedy: a.remedy,
-                })
-                .collect(),
-            execution_reason: card.execution_reason,
-            execution_remedy: card.execution_remedy,
-            summary: "年度任务完成情况".into(),
-        };
-        app.self_evaluate(&operator, &draft).await?;
-        evaluated += 1;
-        let override_it = sim.rng.chance(10);
-        app.apply_result(
-            &finance,
-            city,
-            year,
-            &ApplyDraft {
-                project_id: id,
-                cut: if override_it {
-                    "30".into()
-                } else {
-                    String::new()
-                },
-                retire: false,
-                reason: if override_it {
-                    "重点评价发现执行偏差，加大压减".into()
-                } else {
-                    String::new()
-                },
-            },
-        )
-        .await?;
-        if override_it {
-            overridden += 1;
-        } else {
-            confirmed += 1;
-        }
-    }
-    // Next year's requests: every multi-year line runs on; six in ten of the others are asked
-    // again, linked to this year's project (ZB-4: shown beside, never copied).
-    let mut continuing = Vec::new();
-    for &id in &funded {
-        let Some(m) = sim.made.get(&id) else { continue };
-        if m.end_year > year || sim.rng.chance(60) {
-            continuing.push(id);
-        }
-    }
-    sim.continuing = continuing;
-    Ok(vec![
-        ("evaluated", evaluated),
-        ("confirmed", confirmed),
-        ("overridden", overridden),
-        (
-            "continuing",
-            i64::try_from(sim.continuing.len()).unwrap_or(0),
-        ),
     ])
 }

@@ -1,0 +1,172 @@
+//! The invariant `cut_by_profile`: every results-linked cut (CS-5b, QJ-5b, or PM-13 when
+//! finance overrode the proposal) and every five-factor cut (CS-5a) in the year's approved
+//! allocation equals the profile in force applied to what was recorded — last year's confirmed
+//! evaluation result as the results page shows it, last year's execution as the project shows
+//! it, this year's cost lines and reviewed amount as the review shows them. The expected cuts
+//! are recomputed here with the domain's rates and shares, not read off the run.
+
+use std::collections::BTreeMap;
+
+use lingji_domain::Money;
+use lingji_domain::allocation::{ResultCut, Status, grade_cut, share};
+use lingji_domain::policy::Rate;
+use lingji_domain::project::ProjectKind;
+
+use super::invariants::Finding;
+use super::year::Sim;
+use crate::error::AppResult;
+use crate::performance_results::ResultRow;
+
+/// The invariant's name.
+pub const NAME: &str = "cut_by_profile";
+
+/// Clauses of the cuts checked here; the CS-2b cap comes after them and is not.
+const CHECKED: [&str; 4] = ["CS-5b", "QJ-5b", "PM-13", "CS-5a"];
+
+fn listed(cuts: &[(String, Money)]) -> String {
+    if cuts.is_empty() {
+        return "无".into();
+    }
+    cuts.iter()
+        .map(|(c, m)| format!("{c} {} 元", m.to_yuan_display()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Checks the approved run of `year` (after the allocation step).
+pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
+    let Some(&run) = sim.approved_runs.get(&year) else {
+        return Ok(None);
+    };
+    let profile = {
+        let mut conn = app.store.read().acquire().await?;
+        crate::profiles::in_force(&mut conn, city, year)
+            .await?
+            .allocation
+    };
+    // Last year's results as finance confirmed them on the results page (none in the first
+    // year lived: nothing was evaluated before it).
+    let results: BTreeMap<i64, ResultRow> = if sim.approved_runs.contains_key(&(year - 1)) {
+        app.results(finance, city, year - 1)
+            .await?
+            .rows
+            .into_iter()
+            .map(|r| (r.project_id, r))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let (_, items) = app.allocation_items(finance, city, run).await?;
+    for i in items.iter().filter(|i| i.candidate.id > 0) {
+        if i.result.status == Status::Excluded {
+            continue;
+        }
+        let id = i.candidate.id;
+        let (detail, _) = app.project(finance, id).await?;
+        let h = &detail.project.header;
+        let review = app.review_record(finance, id).await?;
+        let base = review.review.reviewed.unwrap_or(h.request).min(h.request);
+        let mut expected: Vec<(String, Money)> = Vec::new();
+        let mut retire = false;
+        let mut why = Vec::new();
+        // Spending computed by headcount × standard or settled at cost is funded in full
+        // before anything is ranked (ZB-3b): no result or factor cuts it.
+        let must_fund = matches!(h.kind, ProjectKind::Personnel | ProjectKind::PublicExpense);
+        if must_fund {
+            why.push("按人数和标准计算或据实结算的必保支出（ZB-3b）".into());
+        }
+        if let Some(previous) = h.previous_id.filter(|_| !must_fund) {
+            if let Some(row) = results.get(&previous)
+                && let Some(confirmed) = &row.confirmed
+            {
+                // An override carries its reason (PM-13); a confirmed proposal is the
+                // profile's cut for the grade under the clause the profile follows.
+                let (clause, cut) = if confirmed.reason.is_empty() {
+                    (
+                        profile.grade_cut_clause.id(),
+                        grade_cut(row.grade, &profile),
+                    )
+                } else {
+                    (
+                        "PM-13",
+                        ResultCut {
+                            rate: confirmed.rate,
+                            retire: confirmed.retire,
+                        },
+                    )
+                };
+                why.push(format!(
+                    "上年项目 {previous} 评价“{}”，确认{}",
+                    row.grade_label,
+                    if cut.retire {
+                        "取消".to_string()
+                    } else {
+                        format!("压减 {}", cut.rate.to_percent_display())
+                    }
+                ));
+                if cut.retire {
+                    retire = true;
+                    expected.push((clause.into(), base));
+                } else {
+                    expected.push((clause.into(), share(base, cut.rate)));
+                }
+            }
+            if !retire {
+                let (last, _) = app.project(finance, previous).await?;
+                let (budget, spent) = (last.project.header.approved, last.project.header.spent);
+                if budget > Money::ZERO {
+                    let rate = Rate::ratio(spent, budget);
+                    why.push(format!(
+                        "上年执行率 {}（支付 {} 元 / 预算 {} 元）",
+                        rate.to_percent_display(),
+                        spent.to_yuan_display(),
+                        budget.to_yuan_display()
+                    ));
+                    if rate < profile.factor_execution_below {
+                        expected.push(("CS-5a".into(), share(base, profile.factor_execution_cut)));
+                    }
+                }
+            }
+        }
+        if !retire
+            && !must_fund
+            && detail
+                .cost_lines
+                .iter()
+                .any(|l| l.input.standard_id.is_none() && l.input.basis.trim().is_empty())
+        {
+            why.push("有测算未细化的支出明细".into());
+            expected.push(("CS-5a".into(), share(base, profile.factor_detail_cut)));
+        }
+        expected.retain(|(_, m)| *m > Money::ZERO);
+        let actual: Vec<(String, Money)> = i
+            .result
+            .adjustments
+            .iter()
+            .filter(|a| CHECKED.contains(&&*a.clause))
+            .map(|a| (a.clause.to_string(), a.amount))
+            .collect();
+        let cancelled = i.result.status == Status::Cancelled;
+        if actual != expected || cancelled != retire {
+            return Ok(Some((
+                NAME,
+                format!(
+                    "{year} 年度批复的测算中项目 {id}（{}）财政审核数 {} 元，压减为 {}{}；按政策参数和记录应为 {}{}（{}）",
+                    h.name,
+                    base.to_yuan_display(),
+                    listed(&actual),
+                    if cancelled { "，取消安排" } else { "" },
+                    listed(&expected),
+                    if retire { "，取消安排" } else { "" },
+                    if why.is_empty() {
+                        "无上年评价结果和执行记录".to_string()
+                    } else {
+                        why.join("；")
+                    }
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,330 @@
+//! 支付: monthly spending plans, then payments of every kind on the year's lines.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use lingji_domain::Money;
+use lingji_domain::allocation::share;
+use lingji_domain::execution::{Decision, PayeeKind, PaymentDraft, PaymentStatus};
+use lingji_domain::policy::Rate;
+
+use super::{Counts, Sim};
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
+
+/// A working day of `year` in month `month` on or after `day` (the rules warn on holidays;
+/// May and October, with their long holidays, are never asked for).
+fn working_day(year: i32, month: u32, day: u32) -> AppResult<NaiveDate> {
+    let mut d = NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or_else(|| AppError::Internal(format!("date {year}-{month}-{day}")))?;
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d = d
+            .succ_opt()
+            .ok_or_else(|| AppError::Internal("date".into()))?;
+    }
+    Ok(d)
+}
+
+/// The economic code a payment on a line names: the line's own 款, or the first 款 of its 类.
+fn payment_code(line_code: &str) -> String {
+    if line_code.len() >= 5 {
+        line_code.to_string()
+    } else if line_code == "301" {
+        "30101".into()
+    } else {
+        format!("{line_code}01")
+    }
+}
+
+/// A draft payment to a company of `place` on `line`.
+fn to_company(
+    place: &str,
+    line: i64,
+    code: &str,
+    amount: Money,
+    date: NaiveDate,
+    key: String,
+) -> PaymentDraft {
+    PaymentDraft {
+        payee_name: format!("{place}综合服务有限公司"),
+        payee_account: "6222021234567890".into(),
+        payee_kind: PayeeKind::Unit,
+        amount,
+        economic_code: code.into(),
+        line_id: line,
+        purpose: "按合同支付服务费".into(),
+        date,
+        contract_no: Some(format!("HT-{}", date.format("%Y%m%d"))),
+        event_code: None,
+        headcount: None,
+        days: None,
+        idempotency_key: key,
+    }
+}
+
+/// What the simulation means to do on one line this year.
+enum Intent {
+    /// One request (passing, warned or blocked by what it says), perhaps retried.
+    One { draft: PaymentDraft, retry: bool },
+    /// Requests at once on one line, more than it holds together (ZB-7a).
+    Simultaneous(Vec<PaymentDraft>),
+}
+
+impl Intent {
+    fn drafts(&self) -> Vec<&PaymentDraft> {
+        match self {
+            Intent::One { draft, .. } => vec![draft],
+            Intent::Simultaneous(v) => v.iter().collect(),
+        }
+    }
+}
+
+/// 支付: units file monthly spending plans for what they mean to pay and finance reviews each
+/// month within the cash limit (ZX-4a); then on every line a payment that passes and is paid,
+/// or one a warning holds and finance confirms or releases, or one a rule blocks; some retried
+/// with the same key (the answer must repeat, never pay twice); four at once on one line;
+/// some left pending at the year's end.
+pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
+    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
+    let lines = {
+        let mut conn = app.store.read().acquire().await?;
+        lingji_store::reconcile::line_books(&mut conn, city, year).await?
+    };
+    let all = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    let months = [3, 4, 6, 7, 8, 9, 11];
+    let mut intents: Vec<(Caller, Money, Intent)> = Vec::new();
+    let mut simultaneous_planned = false;
+    for (id, _, _, available) in lines {
+        let Some(line) = all.iter().find(|l| l.id == id) else {
+            continue;
+        };
+        let available = Money::from_fen(available);
+        if available < Money::from_yuan(100) {
+            continue;
+        }
+        let operator = sim.operator_of(line.unit_id)?;
+        let code = payment_code(&line.economic_code);
+        let month = months[sim.rng.index(months.len())];
+        let date = working_day(
+            year,
+            month,
+            u32::try_from(sim.rng.between(8, 20)).unwrap_or(10),
+        )?;
+        let pct = i64::try_from(sim.rng.between(20, 60)).unwrap_or(30);
+        let amount = Money::from_fen(available.fen() / 10_000 * pct * 100);
+        if amount <= Money::ZERO {
+            continue;
+        }
+        let key = sim.next_key(year);
+        let mut draft = to_company(sim.j.place, id, &code, amount, date, key);
+        if !simultaneous_planned
+            && available >= Money::from_yuan(10_000)
+            && !lingji_domain::execution::in_codes(lingji_domain::execution::SANGONG, &code)
+        {
+            // Four requests at once for 30% each: the line can hold at most three (ZB-7a).
+            // Each to a payee of its own, off the 三公 codes: rules that read other requests
+            // (a payee's last seven days, the 三公 budget's use) would otherwise see more or
+            // fewer of the others by the scheduler's whim, and the history would not repeat.
+            simultaneous_planned = true;
+            let each = Money::from_fen(available.fen() / 100 * 30);
+            let mut drafts = Vec::new();
+            for n in 1..=4 {
+                let mut d = draft.clone();
+                d.amount = each;
+                d.payee_name = format!("{}第{n}工程有限公司", sim.j.place);
+                d.idempotency_key = sim.next_key(year);
+                drafts.push(d);
+            }
+            intents.push((operator, available, Intent::Simultaneous(drafts)));
+            continue;
+        }
+        let dice = sim.rng.below(100);
+        if dice < 15 && available > Money::from_yuan(60_000) {
+            // To a person above 5 万元: the rules warn (B05-01) and hold it for finance.
+            draft.payee_kind = PayeeKind::Individual;
+            draft.payee_name = "张明".into();
+            draft.amount =
+                Money::from_yuan(i64::try_from(sim.rng.between(51, 59)).unwrap_or(55) * 1000);
+        } else if dice < 25 {
+            // To the unit itself: blocked (B06-01), nothing held.
+            draft.payee_name = sim
+                .units()
+                .into_iter()
+                .find(|(_, u)| u.id == line.unit_id)
+                .map(|(_, u)| u.name)
+                .unwrap_or_default();
+        }
+        let retry = (25..40).contains(&dice);
+        intents.push((operator, available, Intent::One { draft, retry }));
+    }
+    // Spending plans: one per line and month for what will be asked, never above what the
+    // line has (ZB-7a); each month reviewed at once, now and then under a tight cash limit
+    // (部分批准 / 缓拨), which under a within-plan profile refuses what goes beyond.
+    let mut plans: BTreeMap<(i64, u32), (Caller, Money, Money)> = BTreeMap::new();
+    for (operator, available, intent) in &intents {
+        for d in intent.drafts() {
+            let e = plans.entry((d.line_id, d.date.month())).or_insert((
+                operator.clone(),
+                *available,
+                Money::ZERO,
+            ));
+            e.2 = e.2.checked_add(d.amount).unwrap_or(e.2).min(e.1);
+        }
+    }
+    let mut per_month: BTreeMap<u32, Money> = BTreeMap::new();
+    for ((line_id, month), (operator, _, amount)) in &plans {
+        app.file_plan(
+            operator,
+            city,
+            crate::plans::PlanDraft {
+                line_id: *line_id,
+                month: *month,
+                amount: *amount,
+                purpose: "按合同节点支付".into(),
+            },
+        )
+        .await?;
+        let m = per_month.entry(*month).or_insert(Money::ZERO);
+        *m = m.checked_add(*amount).unwrap_or(*m);
+    }
+    let (mut deferred, mut partly) = (0, 0);
+    for (month, asked) in per_month {
+        let limit = if sim.rng.chance(20) {
+            share(asked, Rate::percent(80))
+        } else {
+            asked
+        };
+        let review = app
+            .review_month(&finance, city, (year, month), limit, true)
+            .await?;
+        for l in &review.lines {
+            match l.outcome {
+                lingji_domain::execution::PlanStatus::Deferred => deferred += 1,
+                lingji_domain::execution::PlanStatus::Partial => partly += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut by_status: BTreeMap<&'static str, i64> = BTreeMap::new();
+    let (mut retried, mut concurrent, mut paid, mut released) = (0, 0, 0, 0);
+    let mut raced = (0, 0);
+    for (operator, _, intent) in intents {
+        let answers = match intent {
+            Intent::Simultaneous(drafts) => {
+                let mut tasks = Vec::new();
+                for d in drafts {
+                    let (app, op) = (app.clone(), operator.clone());
+                    tasks.push(tokio::spawn(async move {
+                        app.request_payment(&op, city, d).await
+                    }));
+                }
+                let mut answers = Vec::new();
+                for t in tasks {
+                    answers.push(
+                        t.await
+                            .map_err(|e| AppError::Internal(format!("payment task: {e}")))??,
+                    );
+                    concurrent += 1;
+                }
+                // Which of them won the line is up to the scheduler, and so is the loser's
+                // state: "blocked" (ZB-7a) when its check read the line after the others held
+                // it, "refused" when it read it before and lost the hold. The history counts
+                // winners and losers only, so the same seed prints the same lines.
+                // Finance pays every winner (confirming a held one first) without drawing from
+                // the generator, so who won changes nothing that follows.
+                for v in answers {
+                    match v.status {
+                        PaymentStatus::Pending | PaymentStatus::Held => raced.0 += 1,
+                        _ => {
+                            raced.1 += 1;
+                            continue;
+                        }
+                    }
+                    if v.status == PaymentStatus::Held {
+                        app.decide_payment(&finance, city, v.id, Decision::Confirm, "已核实合同")
+                            .await?;
+                    }
+                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        .await?;
+                    paid += 1;
+                }
+                Vec::new()
+            }
+            Intent::One { draft, retry } => {
+                let key = draft.idempotency_key.clone();
+                let v = app.request_payment(&operator, city, draft.clone()).await?;
+                if retry {
+                    // The client did not hear the answer and asks again with the same key.
+                    let again = app.request_payment(&operator, city, draft).await?;
+                    retried += 1;
+                    if again.id != v.id || !again.replayed {
+                        sim.findings.push((
+                            "idempotency",
+                            format!(
+                                "幂等键 {key} 先答复支付 {}，重试又答复支付 {}（replayed = {}）",
+                                v.id, again.id, again.replayed
+                            ),
+                        ));
+                    }
+                }
+                vec![v]
+            }
+        };
+        for v in answers {
+            *by_status.entry(v.status.as_str()).or_default() += 1;
+            match v.status {
+                PaymentStatus::Held => {
+                    if sim.rng.chance(60) {
+                        app.decide_payment(
+                            &finance,
+                            city,
+                            v.id,
+                            Decision::Confirm,
+                            "已核实劳务合同",
+                        )
+                        .await?;
+                        app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                            .await?;
+                        paid += 1;
+                    } else {
+                        app.decide_payment(&finance, city, v.id, Decision::Reject, "劳务合同未附")
+                            .await?;
+                        released += 1;
+                    }
+                }
+                // One in ten waits for payment over the year's end: a hold the close leaves.
+                PaymentStatus::Pending if !sim.rng.chance(10) => {
+                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        .await?;
+                    paid += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Half of the suspended projects put things right and finance lifts the suspension.
+    let mut lifted = 0;
+    for id in std::mem::take(&mut sim.suspended) {
+        if sim.rng.chance(50) {
+            app.lift_suspension(&finance, city, id, "已整改到位，恢复拨款")
+                .await?;
+            lifted += 1;
+        }
+    }
+    let mut counts: Counts = vec![
+        ("plans", i64::try_from(plans.len()).unwrap_or(0)),
+        ("plans_partly", partly),
+        ("plans_deferred", deferred),
+    ];
+    counts.extend(by_status);
+    counts.extend([
+        ("paid", paid),
+        ("released", released),
+        ("retried", retried),
+        ("simultaneous", concurrent),
+        ("simultaneous_won", raced.0),
+        ("simultaneous_lost", raced.1),
+        ("suspensions_lifted", lifted),
+    ]);
+    Ok(counts)
+}

@@ -1,0 +1,212 @@
+//! The invariant `year_end_by_rule`: every line of the recorded close is carried or recovered
+//! as the profile's year-end parameters say for that line — its kind (project or basic), its
+//! economic code, where its money came from (an upper transfer or the jurisdiction's own), how
+//! many year-ends it has been carried through and for how many it lay idle. The facts are read
+//! from each line's ledger (what was available and whether anything was paid before the close)
+//! and from the simulation's own record of earlier closes (age, idle years and origin follow a
+//! carried line into next year), never from the close's own inputs; the outcome is derived
+//! here from the parameters (QJ-4b, CS-6, ZX-3c, ZB-6d), not by calling the close's rule.
+
+use std::collections::BTreeMap;
+
+use lingji_domain::Money;
+use lingji_domain::execution::Movement;
+use lingji_domain::fund::FundBook;
+use lingji_domain::policy::Execution;
+
+use super::invariants::Finding;
+use super::year::Sim;
+use crate::error::AppResult;
+
+/// The invariant's name.
+pub const NAME: &str = "year_end_by_rule";
+
+/// 三公经费 (CS-6): 因公出国（境）费、公务接待费、公务用车运行维护费、公务用车购置费.
+const THREE_PUBLIC: [&str; 4] = ["30212", "30217", "30231", "31013"];
+/// Meeting and training fees: operating money (ZB-6d).
+const MEETING_TRAINING: [&str; 2] = ["30215", "30216"];
+
+/// What a carried line brings into next year's close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Carried {
+    /// Year-ends its money has been carried through.
+    pub age: u32,
+    /// Consecutive year-ends it was carried without being used.
+    pub idle: u32,
+    /// Its money first came from an upper transfer.
+    pub upper_transfer: bool,
+}
+
+/// One line's facts at the close.
+struct Facts {
+    available: Money,
+    project: bool,
+    code: String,
+    carried: Carried,
+    used: bool,
+}
+
+/// What the profile says of a line: (carried, recovered, clause), and what its carry-over
+/// brings into next year.
+fn expected(f: &Facts, p: &Execution) -> ((Money, Money, &'static str), Carried) {
+    let carried_before = f.carried.age > 0;
+    let idle = if carried_before && !f.used {
+        f.carried.idle + 1
+    } else {
+        0
+    };
+    let next = Carried {
+        age: f.carried.age + 1,
+        idle,
+        upper_transfer: f.carried.upper_transfer,
+    };
+    let all = f.available;
+    let recovered = |clause| ((Money::ZERO, all, clause), next);
+    let own = !f.carried.upper_transfer;
+    let three_public = THREE_PUBLIC.iter().any(|c| f.code.starts_with(c));
+    if three_public && p.recover_three_public_at_year_end {
+        return recovered("CS-6");
+    }
+    if !f.project && own && !carried_before && p.recover_basic_at_year_end {
+        return recovered("QJ-4b");
+    }
+    if f.project && own && p.recover_project_at_year_end {
+        return recovered("QJ-4b");
+    }
+    if carried_before && idle >= p.idle_recovery_years.0 {
+        return recovered("ZX-3c");
+    }
+    if !own && f.carried.age >= p.transfer_carryover_years.0 {
+        return recovered("QJ-4b");
+    }
+    if own && f.project && f.carried.age >= p.project_carryover_years.0 {
+        return recovered("CS-6");
+    }
+    let operating = MEETING_TRAINING.iter().any(|c| f.code.starts_with(c))
+        || (f.project && f.code.starts_with("302"));
+    if operating && p.operating_residual_contracts_only {
+        // The simulation claims no contracts at the close: nothing backs a carry-over.
+        return recovered("ZB-6d");
+    }
+    ((all, Money::ZERO, if own { "CS-6" } else { "QJ-4b" }), next)
+}
+
+fn shown(c: (Money, Money, &str)) -> String {
+    format!(
+        "结转 {} 元、收回 {} 元（{}）",
+        c.0.to_yuan_display(),
+        c.1.to_yuan_display(),
+        c.2
+    )
+}
+
+/// Checks the recorded close of `year` (after the close step) and remembers what its
+/// carry-over lines bring into next year's close.
+pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
+    let (app, city) = (sim.app, sim.j.id);
+    let finance = sim.j.finance.clone();
+    let Ok(report) = app.year_end_report(&finance, city, year).await else {
+        return Ok(None);
+    };
+    let profile = {
+        let mut conn = app.store.read().acquire().await?;
+        crate::profiles::in_force(&mut conn, city, year)
+            .await?
+            .execution
+    };
+    let mut rows: BTreeMap<i64, Vec<&crate::year_end::CloseLineView>> = BTreeMap::new();
+    for l in &report.lines {
+        rows.entry(l.line_id).or_default().push(l);
+    }
+    let mut found = None;
+    let mut next_year = BTreeMap::new();
+    for (&line, rows) in &rows {
+        let ledger = app.line_ledger(&finance, city, line).await?;
+        // The close is the line's first Close entry; money given back after it is recovered
+        // again, once for each payment released (ZB-7a).
+        let (mut available, mut used, mut closed, mut late) = (0i64, false, None, 0i64);
+        for e in &ledger.entries {
+            match (e.movement, closed.is_some()) {
+                (Movement::Approve(m) | Movement::Adjust(m), false) => available += m.fen(),
+                (Movement::Reserve(m), false) => available -= m.fen(),
+                (Movement::Release(m), false) => available += m.fen(),
+                (Movement::Release(m), true) => late += m.fen(),
+                (Movement::Settle(_), false) => used = true,
+                (Movement::Close(m), false) => closed = Some(m),
+                _ => {}
+            }
+        }
+        let l = &ledger.line;
+        let upper_transfer =
+            l.source == "transfer" || l.fund_book == FundBook::UpperTransfer.as_str();
+        let facts = Facts {
+            available: Money::from_fen(available),
+            project: l.project_id.is_some(),
+            code: l.economic_code.clone(),
+            carried: sim.carried.get(&line).copied().unwrap_or(Carried {
+                age: 0,
+                idle: 0,
+                upper_transfer,
+            }),
+            used,
+        };
+        let (want, next) = expected(&facts, &profile);
+        let main = rows
+            .iter()
+            .position(|r| (r.carried, r.recovered, r.clause.as_str()) == want);
+        let late_rows: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != main)
+            .map(|(_, r)| r)
+            .collect();
+        let late_ok = late_rows
+            .iter()
+            .all(|r| r.carried == Money::ZERO && r.clause == "ZB-7a")
+            && late_rows.iter().map(|r| r.recovered.fen()).sum::<i64>() == late;
+        let closed_ok = closed.is_some_and(|m| m.fen() == want.0.fen() + want.1.fen());
+        if found.is_none() && (main.is_none() || !late_ok || !closed_ok) {
+            let recorded = rows
+                .iter()
+                .map(|r| shown((r.carried, r.recovered, &r.clause)))
+                .collect::<Vec<_>>()
+                .join("；");
+            found = Some((
+                NAME,
+                format!(
+                    "{year} 年度指标 {line}（{}，{}，{}，{}已结转 {} 年、闲置 {} 年，本年{}支付）年终可用 {} 元，结转报告记为 {recorded}；按政策参数应为 {}{}",
+                    l.name,
+                    l.economic_code,
+                    if facts.project {
+                        "项目支出"
+                    } else {
+                        "基本支出"
+                    },
+                    if facts.carried.upper_transfer {
+                        "上级转移支付，"
+                    } else {
+                        ""
+                    },
+                    facts.carried.age,
+                    facts.carried.idle,
+                    if used { "有" } else { "无" },
+                    facts.available.to_yuan_display(),
+                    shown(want),
+                    if late > 0 {
+                        format!(
+                            "，另结转后退回 {} 元收回（ZB-7a）",
+                            Money::from_fen(late).to_yuan_display()
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+        }
+        if let Some(new_line) = rows.iter().find_map(|r| r.new_line_id) {
+            next_year.insert(new_line, next);
+        }
+    }
+    sim.carried.extend(next_year);
+    Ok(found)
+}
