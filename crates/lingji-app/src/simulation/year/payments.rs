@@ -110,7 +110,9 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
             month,
             u32::try_from(sim.rng.between(8, 20)).unwrap_or(10),
         )?;
-        let pct = i64::try_from(sim.rng.between(20, 60)).unwrap_or(30);
+        // Most of a line is spent over the year, as a bureau's budget is (a year-end that
+        // recovers most of the budget would be no year to show or to learn from).
+        let pct = i64::try_from(sim.rng.between(60, 98)).unwrap_or(80);
         let amount = Money::from_fen(available.fen() / 10_000 * pct * 100);
         if amount <= Money::ZERO {
             continue;
