@@ -141,13 +141,16 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
             continue;
         }
         let dice = sim.rng.below(100);
-        if dice < 15 && available > Money::from_yuan(60_000) {
+        // The rules' cases (a person, the unit itself) fall on project lines; basic
+        // expenditure — wages and running costs, most of a budget — is paid as it falls due.
+        let project = line.project_id.is_some();
+        if project && dice < 15 && available > Money::from_yuan(60_000) {
             // To a person above 5 万元: the rules warn (B05-01) and hold it for finance.
             draft.payee_kind = PayeeKind::Individual;
             draft.payee_name = "张明".into();
             draft.amount =
                 Money::from_yuan(i64::try_from(sim.rng.between(51, 59)).unwrap_or(55) * 1000);
-        } else if dice < 25 {
+        } else if project && dice < 25 {
             // To the unit itself: blocked (B06-01), nothing held.
             draft.payee_name = sim
                 .units()
