@@ -430,9 +430,10 @@ impl App {
         Ok(count)
     }
 
-    /// 2026 requests of 教育局's units still in review, each moved by the person whose step
-    /// it is: two of every unit waiting for the department's reviewer, and of 教育局机关 one
-    /// passed by it and waiting for finance and one returned with the reason.
+    /// 2026 requests of 教育局's units still in review — each of a kind the unit has not asked
+    /// for this year — moved by the person whose step it is: two of every unit waiting for the
+    /// department's reviewer, and of 教育局机关 one passed by it and waiting for finance and
+    /// one returned with the reason.
     async fn load_demo_queue(
         &self,
         city: i64,
@@ -453,17 +454,36 @@ impl App {
             } else {
                 self.demo_caller(&format!("u{}", unit.code)).await?
             };
-            let mut plan = vec![
-                (u % TEMPLATES.len(), "department"),
-                ((u + 3) % TEMPLATES.len(), "department"),
-            ];
-            if u == 0 {
-                plan.extend([(4, "finance"), (5, "returned")]);
-            }
-            for (template, stage) in plan {
+            // Things the unit has not asked for this year: late requests, not repeats.
+            let asked: Vec<String> = self
+                .list_projects(
+                    &operator,
+                    lingji_store::projects::Filter {
+                        jurisdiction_id: city,
+                        fiscal_year: Some(2026),
+                        unit_id: Some(unit.id),
+                        limit: 1000,
+                        ..Default::default()
+                    },
+                )
+                .await?
+                .into_iter()
+                .map(|p| p.header.name)
+                .collect();
+            let stages: &[&str] = if u == 0 {
+                &["department", "department", "finance", "returned"]
+            } else {
+                &["department", "department"]
+            };
+            let fresh = (0..TEMPLATES.len())
+                .map(|k| (u * 5 + k) % TEMPLATES.len())
+                .filter(|&k| {
+                    let name = format!("{}{}", unit.name, TEMPLATES[k].name);
+                    !asked.contains(&name)
+                });
+            for (template, &stage) in fresh.zip(stages) {
                 let t = &TEMPLATES[template];
                 let mut d = draft(t, &unit.name, 2026, 10);
-                d.name = format!("{}（年中追加申报）", d.name);
                 d.is_new = true;
                 set_standards(&mut d, t, std_id)?;
                 let p = self

@@ -73,8 +73,9 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
                     String::new()
                 },
                 retire: false,
+                // Finance sets 30 % whatever the proposal was, so the reason names no direction.
                 reason: if override_it {
-                    "重点评价发现执行偏差，加大压减".into()
+                    "结合部门整改情况和年度重点任务，按 30% 压减".into()
                 } else {
                     String::new()
                 },

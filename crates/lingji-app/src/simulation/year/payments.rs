@@ -119,6 +119,12 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
         }
         let key = sim.next_key(year);
         let mut draft = to_company(sim.j.place, id, &code, amount, date, key);
+        if code.starts_with("301") {
+            // Wages are paid through the bank that pays them out (代发), never to a company
+            // (B12-02).
+            draft.payee_name = format!("中国工商银行{}分行（代发工资）", sim.j.place);
+            draft.purpose = "代发工资".into();
+        }
         if !simultaneous_planned
             && available >= Money::from_yuan(10_000)
             && !lingji_domain::execution::in_codes(lingji_domain::execution::SANGONG, &code)
