@@ -240,21 +240,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     let Some(w) = World::new(backend, Preset::ZiboDistrict).await else {
         return;
     };
-    let p = w.admitted(&Ask::default(), LAST).await;
-    let q = w
-        .admitted(
-            &Ask {
-                name: "校园安全设施改造",
-                ..Ask::default()
-            },
-            LAST,
-        )
-        .await;
-    w.approve_year(LAST).await;
-    let (from, to) = (
-        w.lines_of(p, LAST).await[0].id,
-        w.lines_of(q, LAST).await[0].id,
-    );
+    let [(p, from), (_, to)] = w.two_approved_lines(LAST).await;
     w.close(LAST).await;
 
     let line = TransferLine {
@@ -336,21 +322,7 @@ async fn zb_7b_a_transfer_in_a_closed_year_is_refused_for_its_year_not_its_balan
     let Some(w) = World::new(backend, Preset::LianyungangCity).await else {
         return;
     };
-    let p = w.admitted(&Ask::default(), THIS).await;
-    let q = w
-        .admitted(
-            &Ask {
-                name: "校园安全设施改造",
-                ..Ask::default()
-            },
-            THIS,
-        )
-        .await;
-    w.approve_year(THIS).await;
-    let (from, to) = (
-        w.lines_of(p, THIS).await[0].id,
-        w.lines_of(q, THIS).await[0].id,
-    );
+    let [(_, from), (_, to)] = w.two_approved_lines(THIS).await;
     w.app
         .start_year(
             &w.system,

@@ -334,6 +334,22 @@ impl World {
         id
     }
 
+    /// Two projects of the unit admitted and the year approved: each project with its first
+    /// line, to move money between (a transfer) or to pay from.
+    pub async fn two_approved_lines(&self, year: i32) -> [(i64, i64); 2] {
+        let p = self.admitted(&Ask::default(), year).await;
+        let ask = Ask {
+            name: "校园安全设施改造",
+            ..Ask::default()
+        };
+        let q = self.admitted(&ask, year).await;
+        self.approve_year(year).await;
+        [
+            (p, self.lines_of(p, year).await[0].id),
+            (q, self.lines_of(q, year).await[0].id),
+        ]
+    }
+
     /// Enters resources enough for everything, runs the allocation, chooses, publishes and
     /// approves it: the year's budget lines exist.
     pub async fn approve_year(&self, year: i32) {
