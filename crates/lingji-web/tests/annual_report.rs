@@ -481,6 +481,17 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
         "{}",
         year_end.text
     );
+    // When it was closed reads in Beijing time, not as the stored UTC text.
+    let heading = year_end
+        .text
+        .split(&format!("{THIS} 年度年终结转"))
+        .nth(1)
+        .and_then(|t| t.split("</h2>").next())
+        .unwrap_or_default();
+    assert!(
+        heading.contains("（北京时间）执行") && !heading.contains('Z'),
+        "{heading}"
+    );
 
     // Audit reads it; a unit operator is refused, on the API, the export and the page.
     let audit = web.login("shenji").await;

@@ -9,11 +9,10 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::FixedOffset;
 use lingji_app::AppResult;
 use lingji_app::annual_report::AnnualReport;
 
-use super::{Layout, error_page, render};
+use super::{Layout, beijing, error_page, render};
 use crate::AppState;
 use crate::identity::PageUser;
 
@@ -28,15 +27,6 @@ struct AnnualReportPage<'a> {
     r: AnnualReport,
     /// When the year was closed, in Beijing time.
     closed_at: String,
-}
-
-/// A stored time (RFC 3339, UTC) as Beijing time, `2026-12-31 18:05`; the stored text when it
-/// does not parse.
-fn beijing(t: &str) -> String {
-    let east8 = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    chrono::DateTime::parse_from_rfc3339(t)
-        .map(|d| d.with_timezone(&east8).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| t.to_string())
 }
 
 async fn page(
@@ -76,16 +66,5 @@ async fn page(
             )
         }
         Err(e) => error_page(&id, uri.path(), &e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::beijing;
-
-    #[test]
-    fn stored_utc_times_show_in_beijing_time() {
-        assert_eq!(beijing("2026-12-31T16:05:00.000Z"), "2027-01-01 00:05");
-        assert_eq!(beijing("not a time"), "not a time");
     }
 }

@@ -320,3 +320,23 @@ pub fn flash_from(query: &BTreeMap<String, String>) -> Option<String> {
     };
     Some(text.to_string())
 }
+
+/// A stored time (RFC 3339, UTC) as people read it, Beijing time, `2026-12-31 18:05`; the
+/// stored text when it does not parse.
+pub fn beijing(t: &str) -> String {
+    let east8 = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&east8).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::beijing;
+
+    #[test]
+    fn stored_utc_times_show_in_beijing_time() {
+        assert_eq!(beijing("2026-12-31T16:05:00.000Z"), "2027-01-01 00:05");
+        assert_eq!(beijing("not a time"), "not a time");
+    }
+}

@@ -16,7 +16,7 @@ use lingji_domain::authz::Role;
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
-use super::{FieldErrors, Layout, error_page, flash_from, render};
+use super::{FieldErrors, Layout, beijing, error_page, flash_from, render};
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 
@@ -34,6 +34,8 @@ struct YearEndPage<'a> {
     contracts: String,
     errors: FieldErrors,
     may_close: bool,
+    /// Who closed the year and when, in Beijing time.
+    closed: Option<(String, String)>,
 }
 
 /// The contracts box: one contract per line, "指标号,合同编号,未付金额".
@@ -101,11 +103,16 @@ async fn show(
     match built {
         Ok((year, current, report)) => {
             let layout = Layout::new(id, "年终结转", path).with_flash(flash);
+            let closed = report
+                .as_ref()
+                .and_then(|r| r.closed.as_ref())
+                .map(|(by, at)| (by.clone(), beijing(at)));
             render(
                 status,
                 &YearEndPage {
                     layout: &layout,
                     year,
+                    closed,
                     report,
                     trial,
                     contracts,
