@@ -2,56 +2,20 @@
 //! (through [`Caller::authorize`], the one place), loads, asks the domain to decide, and
 //! persists the change with its audit event in one transaction.
 
-mod additions;
-pub mod adjustments;
 pub mod allocation;
-pub mod allocation_approval;
-pub mod allocation_stats;
-pub mod annual_report;
-pub mod attachments;
-pub mod audit;
-pub mod auth;
 mod blocking;
-pub mod caller;
-pub mod codes;
-mod demand_survey;
 pub mod demo;
-mod demo_lists;
-mod demo_lived;
-mod demo_performance;
-mod demo_projects;
-mod department_totals;
 pub mod disclosure;
 pub mod error;
-pub mod evaluations;
-pub mod export;
-pub mod finance_lists;
-pub mod monitoring;
-pub mod orgs;
-mod payment_facts;
-pub mod payments;
-pub mod performance_dashboard;
-pub mod performance_monitoring;
-pub mod performance_results;
-pub mod performance_targets;
-pub mod plans;
-pub mod profiles;
-pub mod project_excel;
-pub mod projects;
+pub mod execution;
+pub mod foundation;
+pub mod library;
+pub mod performance;
 pub mod review;
-pub mod review_bodies;
-pub mod review_flow;
-pub mod review_gates;
-pub mod review_queue;
 pub mod simulation;
-pub mod standards;
-pub mod supervision;
-pub mod transfer_lines;
-pub mod users;
-pub mod year_end;
 
-pub use caller::Caller;
 pub use error::{AppError, AppResult, UNAVAILABLE_RETRY_AFTER_SECS};
+pub use foundation::caller::Caller;
 /// The storage types use cases return (rows of organisations, users, code tables, …).
 pub use lingji_store as store;
 pub use lingji_store::{Store, StoreConfig};
@@ -99,7 +63,7 @@ pub struct App {
     /// Settings.
     pub settings: Settings,
     /// Monitoring rules by jurisdiction, kept while the catalogue's stamp is unchanged.
-    rule_cache: payment_facts::RuleCache,
+    rule_cache: execution::payment_facts::RuleCache,
 }
 
 impl App {
@@ -110,7 +74,7 @@ impl App {
         Ok(App {
             store,
             settings,
-            rule_cache: payment_facts::RuleCache::default(),
+            rule_cache: execution::payment_facts::RuleCache::default(),
         })
     }
 }

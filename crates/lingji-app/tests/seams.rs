@@ -7,10 +7,10 @@ mod common;
 
 use common::{Ask, LAST, THIS, World};
 use lingji_app::AppError;
-use lingji_app::adjustments::AdjustmentDraft;
-use lingji_app::performance_results::ApplyDraft;
+use lingji_app::execution::adjustments::AdjustmentDraft;
+use lingji_app::execution::transfer_lines::TransferLine;
+use lingji_app::performance::results::ApplyDraft;
 use lingji_app::store::{Backend, backend_tests};
-use lingji_app::transfer_lines::TransferLine;
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
 use lingji_domain::execution::{AdjustmentKind, Decision, PaymentStatus};
@@ -213,7 +213,7 @@ async fn qj_4b_zibo_recovers_project_balances_and_year_old_transfer_carryovers(b
         .await
         .unwrap();
     let first = w.close(LAST).await;
-    let row = |r: &lingji_app::year_end::YearEndReport, id: i64| {
+    let row = |r: &lingji_app::execution::year_end::YearEndReport, id: i64| {
         r.lines.iter().find(|l| l.line_id == id).cloned().unwrap()
     };
     let own = row(&first, line);
@@ -328,7 +328,7 @@ async fn zb_7b_a_transfer_in_a_closed_year_is_refused_for_its_year_not_its_balan
             &w.system,
             w.city,
             lingji_domain::codes::FiscalYear::new(THIS + 1).unwrap(),
-            lingji_app::profiles::YearSource::Preset(Preset::LianyungangCity),
+            lingji_app::foundation::profiles::YearSource::Preset(Preset::LianyungangCity),
             false,
         )
         .await
@@ -469,7 +469,7 @@ async fn cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance(backend: Ba
     let Some(w) = World::new(backend, Preset::CsCity).await else {
         return;
     };
-    let stated = |d: &mut lingji_app::projects::ProjectDraft| d.livelihood = true;
+    let stated = |d: &mut lingji_app::library::projects::ProjectDraft| d.livelihood = true;
     // Stated and confirmed; stated and overruled; public service but not stated.
     let confirmed = w
         .create(

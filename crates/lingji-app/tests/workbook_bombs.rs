@@ -2,9 +2,9 @@
 //! under the bounds of every workbook lingji reads: code tables and standards, the monitoring
 //! workbook, the project import.
 
-use lingji_app::codes::TABLE_LIMITS;
-use lingji_app::performance_monitoring::IMPORT_LIMITS as MONITORING;
-use lingji_app::project_excel::IMPORT_LIMITS as PROJECTS;
+use lingji_app::foundation::codes::TABLE_LIMITS;
+use lingji_app::library::project_excel::IMPORT_LIMITS as PROJECTS;
+use lingji_app::performance::monitoring::IMPORT_LIMITS as MONITORING;
 use lingji_app::workbook::{Book, Limits};
 
 const ALL: [(&str, Limits); 3] = [

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use lingji_app::App;
-use lingji_app::caller::Caller;
+use lingji_app::foundation::caller::Caller;
 use lingji_app::store::allocation::{BudgetLine, insert_lines};
 use lingji_domain::Money;
 use lingji_domain::execution::{

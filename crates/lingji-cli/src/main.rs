@@ -16,9 +16,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use lingji_app::codes::CodeKind;
 use lingji_app::demo::{DEMO_PASSWORD, DEMO_USERS};
-use lingji_app::users::NewUser;
+use lingji_app::foundation::codes::CodeKind;
+use lingji_app::foundation::users::NewUser;
 use lingji_app::{App, AppError, Caller};
 use lingji_domain::codes::FiscalYear;
 
@@ -712,7 +712,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 &Caller::System,
                 j.id,
                 year,
-                lingji_app::profiles::YearSource::Preset(preset),
+                lingji_app::foundation::profiles::YearSource::Preset(preset),
                 true,
             )
             .await

@@ -141,7 +141,7 @@ async fn attachments_are_bounded_and_must_be_what_they_claim(backend: Backend) {
         code(attach(&t, &op, project, "空.txt", b"").await),
         "ATTACHMENT_EMPTY"
     );
-    let big = vec![b'a'; lingji_app::attachments::MAX_ATTACHMENT_BYTES + 1];
+    let big = vec![b'a'; lingji_app::library::attachments::MAX_ATTACHMENT_BYTES + 1];
     let r = attach(&t, &op, project, "大.txt", &big).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(code(r), "ATTACHMENT_TOO_LARGE");

@@ -11,7 +11,7 @@ use lingji_domain::codes::FiscalYear;
 use lingji_domain::project::ProjectState;
 
 use super::year::{Counts, Sim};
-use crate::demo_projects::{TEMPLATES, draft, set_standards};
+use crate::demo::projects::{TEMPLATES, draft, set_standards};
 use crate::error::{AppError, AppResult};
 
 /// The invariant this step checks.
@@ -96,7 +96,7 @@ pub async fn clean(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let fiscal_year = FiscalYear::new(year)?;
     let unfunded_years = {
         let mut conn = app.store.read().acquire().await?;
-        crate::profiles::in_force(&mut conn, city, year)
+        crate::foundation::profiles::in_force(&mut conn, city, year)
             .await?
             .library
             .cleanup_unfunded_years

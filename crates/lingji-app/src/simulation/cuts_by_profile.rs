@@ -15,7 +15,7 @@ use lingji_domain::project::ProjectKind;
 use super::invariants::Finding;
 use super::year::Sim;
 use crate::error::AppResult;
-use crate::performance_results::ResultRow;
+use crate::performance::results::ResultRow;
 
 /// The invariant's name.
 pub const NAME: &str = "cut_by_profile";
@@ -41,7 +41,7 @@ pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     };
     let profile = {
         let mut conn = app.store.read().acquire().await?;
-        crate::profiles::in_force(&mut conn, city, year)
+        crate::foundation::profiles::in_force(&mut conn, city, year)
             .await?
             .allocation
     };

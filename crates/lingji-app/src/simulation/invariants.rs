@@ -18,9 +18,9 @@ use lingji_store::reconcile;
 use super::Step;
 use super::year::Sim;
 use crate::App;
-use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::transfer_lines::TransferLine;
+use crate::execution::transfer_lines::TransferLine;
+use crate::foundation::caller::Caller;
 
 /// Every invariant by its stable name, with what it says in Chinese.
 pub const INVARIANTS: [(&str, &str); 13] = [
@@ -436,7 +436,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
             .request_adjustment(
                 &operator,
                 city,
-                crate::adjustments::AdjustmentDraft {
+                crate::execution::adjustments::AdjustmentDraft {
                     kind: lingji_domain::execution::AdjustmentKind::Supplement,
                     from_line_id: None,
                     to_line_id: Some(l.id),

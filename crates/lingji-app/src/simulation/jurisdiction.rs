@@ -11,13 +11,13 @@ use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use super::Options;
 use super::rng::Rng;
 use crate::App;
-use crate::auth::actor_for;
-use crate::caller::Caller;
-use crate::codes::CodeKind;
 use crate::error::{AppError, AppResult};
-use crate::orgs::CreateOrganisation;
-use crate::profiles::YearSource;
-use crate::users::NewUser;
+use crate::foundation::auth::actor_for;
+use crate::foundation::caller::Caller;
+use crate::foundation::codes::CodeKind;
+use crate::foundation::orgs::CreateOrganisation;
+use crate::foundation::profiles::YearSource;
+use crate::foundation::users::NewUser;
 
 /// 区划 of 模拟市 (fictitious, as the demo's).
 pub const REGION: &str = "329800";

@@ -9,7 +9,7 @@ use lingji_domain::policy::Score;
 
 use super::year::{Counts, Sim};
 use crate::error::AppResult;
-use crate::evaluations::{KeyDraft, KeyItemDraft};
+use crate::performance::evaluations::{KeyDraft, KeyItemDraft};
 
 /// A score as the form takes it, e.g. "12.50".
 fn shown(s: Score) -> String {
@@ -30,7 +30,7 @@ pub async fn evaluate(sim: &mut Sim<'_>, year: i32, funded: &[i64]) -> AppResult
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     let perf = {
         let mut conn = app.store.read().acquire().await?;
-        crate::profiles::in_force(&mut conn, city, year)
+        crate::foundation::profiles::in_force(&mut conn, city, year)
             .await?
             .performance
     };

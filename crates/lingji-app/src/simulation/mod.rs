@@ -5,6 +5,7 @@
 
 pub mod cleanup;
 pub mod cuts_by_profile;
+pub(crate) mod demand_survey;
 pub mod disclosure;
 pub mod invariants;
 pub mod jurisdiction;
@@ -20,8 +21,8 @@ use lingji_domain::policy::Preset;
 use sha2::{Digest, Sha256};
 
 use crate::App;
-use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
 use rng::Rng;
 use year::Sim;
 

@@ -19,13 +19,13 @@ use super::rng::Rng;
 use super::{Options, Step};
 use crate::App;
 use crate::allocation::Scenario;
-use crate::caller::Caller;
-use crate::demo_projects::{TEMPLATES, Template, draft, set_standards};
+use crate::demo::projects::{TEMPLATES, Template, draft, set_standards};
 use crate::error::{AppError, AppResult};
-use crate::projects::{ProjectDraft, YearNeedDraft};
-use crate::review_flow::{PanelInput, PointInput, ReviewInput};
-use crate::transfer_lines::TransferLine;
-use crate::year_end::YearEndReport;
+use crate::execution::transfer_lines::TransferLine;
+use crate::execution::year_end::YearEndReport;
+use crate::foundation::caller::Caller;
+use crate::library::projects::{ProjectDraft, YearNeedDraft};
+use crate::review::flow::{PanelInput, PointInput, ReviewInput};
 
 mod close;
 mod evaluation;
@@ -624,7 +624,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                     .request_adjustment(
                         &unit.operator,
                         city,
-                        crate::adjustments::AdjustmentDraft {
+                        crate::execution::adjustments::AdjustmentDraft {
                             kind: lingji_domain::execution::AdjustmentKind::Transfer,
                             from_line_id: Some(from.id),
                             to_line_id: Some(to.id),
@@ -648,7 +648,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 .request_adjustment(
                     &unit.operator,
                     city,
-                    crate::adjustments::AdjustmentDraft {
+                    crate::execution::adjustments::AdjustmentDraft {
                         kind: lingji_domain::execution::AdjustmentKind::Supplement,
                         from_line_id: None,
                         to_line_id: Some(line.id),
@@ -708,7 +708,7 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     let month = {
         let mut conn = app.store.read().acquire().await?;
-        crate::profiles::in_force(&mut conn, city, year)
+        crate::foundation::profiles::in_force(&mut conn, city, year)
             .await?
             .performance
             .monitoring_months
@@ -726,13 +726,13 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         let (d, _) = app.project(&finance, id).await?;
         let operator = sim.operator_of(d.project.header.unit_id)?;
         let pct = [100u32, 60, 30][sim.rng.index(3)];
-        let draft = crate::performance_monitoring::CheckpointDraft {
+        let draft = crate::performance::monitoring::CheckpointDraft {
             project_id: id,
             month,
             indicators: d
                 .indicators
                 .iter()
-                .map(|_| crate::performance_monitoring::ProgressDraft {
+                .map(|_| crate::performance::monitoring::ProgressDraft {
                     actual: String::new(),
                     progress: pct.to_string(),
                     likelihood: if pct >= 60 {
@@ -765,7 +765,7 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             &finance,
             city,
             c.id,
-            &crate::performance_monitoring::DecisionDraft {
+            &crate::performance::monitoring::DecisionDraft {
                 decision,
                 reason: "执行进度与绩效目标偏离".into(),
             },

@@ -110,11 +110,11 @@ pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     };
     let profile = {
         let mut conn = app.store.read().acquire().await?;
-        crate::profiles::in_force(&mut conn, city, year)
+        crate::foundation::profiles::in_force(&mut conn, city, year)
             .await?
             .execution
     };
-    let mut rows: BTreeMap<i64, Vec<&crate::year_end::CloseLineView>> = BTreeMap::new();
+    let mut rows: BTreeMap<i64, Vec<&crate::execution::year_end::CloseLineView>> = BTreeMap::new();
     for l in &report.lines {
         rows.entry(l.line_id).or_default().push(l);
     }

@@ -6,19 +6,19 @@
 #![allow(dead_code)]
 
 use lingji_app::allocation::Scenario;
-use lingji_app::caller::Caller;
-use lingji_app::codes::CodeKind;
-use lingji_app::evaluations::{ActualDraft, EvaluationView, SelfDraft};
-use lingji_app::orgs::CreateOrganisation;
-use lingji_app::payments::PaymentView;
-use lingji_app::profiles::YearSource;
-use lingji_app::projects::ProjectDraft;
-use lingji_app::review_flow::{PanelInput, PointInput, ReviewInput};
+use lingji_app::execution::payments::PaymentView;
+use lingji_app::execution::year_end::YearEndReport;
+use lingji_app::foundation::caller::Caller;
+use lingji_app::foundation::codes::CodeKind;
+use lingji_app::foundation::orgs::CreateOrganisation;
+use lingji_app::foundation::profiles::YearSource;
+use lingji_app::foundation::users::NewUser;
+use lingji_app::library::projects::ProjectDraft;
+use lingji_app::performance::evaluations::{ActualDraft, EvaluationView, SelfDraft};
+use lingji_app::review::flow::{PanelInput, PointInput, ReviewInput};
 use lingji_app::store::Backend;
 use lingji_app::store::allocation::{BudgetLine, ResourceParts, StoredItem};
 use lingji_app::store::testing::TestDb;
-use lingji_app::users::NewUser;
-use lingji_app::year_end::YearEndReport;
 use lingji_app::{App, Settings};
 use lingji_domain::Money;
 use lingji_domain::authz::{Actor, Role};
@@ -273,7 +273,7 @@ impl World {
             opinion: "同意".into(),
             ..ReviewInput::default()
         };
-        let version = |r: &lingji_app::review_flow::ReviewRecord| r.version;
+        let version = |r: &lingji_app::review::flow::ReviewRecord| r.version;
         let r = self
             .app
             .review_project(

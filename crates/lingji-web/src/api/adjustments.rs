@@ -7,7 +7,7 @@ use super::ApiQuery;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use lingji_app::adjustments::AdjustmentDraft;
+use lingji_app::execution::adjustments::AdjustmentDraft;
 use lingji_app::store::adjustments::AdjustmentFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::{AdjustmentKind, AdjustmentStatus};

@@ -572,7 +572,7 @@ async fn add_transfer_line(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let fund_book = FundBook::parse(&body.fund_book)
         .map_err(|r| lingji_app::AppError::from(r.field("fund_book")))?;
-    let line = lingji_app::transfer_lines::TransferLine {
+    let line = lingji_app::execution::transfer_lines::TransferLine {
         fiscal_year: body.year,
         unit_id: body.unit_id,
         project_id: body.project_id,

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use lingji_app::annual_report::AnnualReport;
+use lingji_app::execution::annual_report::AnnualReport;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -4,7 +4,7 @@ use super::ApiPath;
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
-use lingji_app::attachments::MAX_ATTACHMENT_BYTES;
+use lingji_app::library::attachments::MAX_ATTACHMENT_BYTES;
 use lingji_app::store::attachments::Attachment;
 use lingji_domain::Refusal;
 use serde::Serialize;

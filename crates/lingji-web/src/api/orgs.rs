@@ -5,7 +5,7 @@ use super::ApiPath;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use lingji_app::orgs::{CreateOrganisation, OrganisationUpdate};
+use lingji_app::foundation::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::orgs::Organisation;
 use lingji_domain::org::Staffing;
 use serde::{Deserialize, Serialize};

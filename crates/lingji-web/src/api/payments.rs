@@ -337,7 +337,9 @@ async fn put_rule(
             version,
         )
         .await?;
-    Ok(document(&lingji_app::monitoring::RuleRow::from(&stored)))
+    Ok(document(&lingji_app::execution::monitoring::RuleRow::from(
+        &stored,
+    )))
 }
 
 /// Tries a rule, not saved, on the latest past payments: how many it would have hit and their
@@ -446,7 +448,9 @@ async fn dispose_hit(
         .app
         .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &body.note)
         .await?;
-    Ok(document(&lingji_app::monitoring::HitRow::from(&h)))
+    Ok(document(&lingji_app::execution::monitoring::HitRow::from(
+        &h,
+    )))
 }
 
 /// A reason.

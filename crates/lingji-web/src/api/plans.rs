@@ -5,7 +5,7 @@ use super::ApiQuery;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use lingji_app::plans::PlanDraft;
+use lingji_app::execution::plans::PlanDraft;
 use lingji_app::store::plans::PlanFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::PlanStatus;

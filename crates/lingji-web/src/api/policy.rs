@@ -249,8 +249,8 @@ async fn start_year(
 pub fn year_source(
     preset: Option<&str>,
     copy_from: Option<i32>,
-) -> ApiResult<lingji_app::profiles::YearSource> {
-    use lingji_app::profiles::YearSource;
+) -> ApiResult<lingji_app::foundation::profiles::YearSource> {
+    use lingji_app::foundation::profiles::YearSource;
     match (preset.map(str::trim).filter(|p| !p.is_empty()), copy_from) {
         (Some(p), None) => Ok(YearSource::Preset(lingji_domain::policy::Preset::parse(p)?)),
         (None, Some(y)) => Ok(YearSource::CopyFrom(

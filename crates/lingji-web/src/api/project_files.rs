@@ -4,7 +4,7 @@
 use super::ApiQuery;
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use lingji_app::project_excel::ImportReport;
+use lingji_app::library::project_excel::ImportReport;
 use lingji_domain::codes::FiscalYear;
 use serde::Deserialize;
 use utoipa::IntoParams;

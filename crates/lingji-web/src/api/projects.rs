@@ -6,7 +6,7 @@ use super::ApiQuery;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use lingji_app::projects::ProjectDraft;
+use lingji_app::library::projects::ProjectDraft;
 use lingji_app::store::projects::{Filter, HistoryEntry, Project, ProjectDetail};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::project::cost::Standard;

@@ -4,7 +4,7 @@
 use super::ApiQuery;
 use axum::Json;
 use axum::extract::State;
-use lingji_app::year_end::ContractClaim;
+use lingji_app::execution::year_end::ContractClaim;
 use lingji_domain::Money;
 use serde::Deserialize;
 use utoipa::ToSchema;

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use lingji_app::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
+use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::Role;

@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
+use lingji_app::foundation::users::{NewUser, UserUpdate};
 use lingji_app::store::orgs::Organisation;
 use lingji_app::store::users::User;
-use lingji_app::users::{NewUser, UserUpdate};
 use lingji_domain::authz::{Access, Resource, may};
 use serde::Deserialize;
 

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
-use lingji_app::annual_report::AnnualReport;
+use lingji_app::execution::annual_report::AnnualReport;
 
 use super::{Layout, beijing, error_page, render};
 use crate::AppState;

@@ -9,7 +9,7 @@ use axum::extract::{Multipart, OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use lingji_app::codes::CodeKind;
+use lingji_app::foundation::codes::CodeKind;
 use lingji_app::store::codes::CodeTableInfo;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::{Access, Resource, may};

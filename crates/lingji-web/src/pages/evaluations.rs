@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::evaluations::{ActualDraft, EvaluationView, KeyDraft, KeyItemDraft, SelfDraft};
+use lingji_app::performance::evaluations::{
+    ActualDraft, EvaluationView, KeyDraft, KeyItemDraft, SelfDraft,
+};
 use lingji_domain::authz::{Access, Resource, Role, may};
 use lingji_domain::performance::{Attainment, Dimension};
 use lingji_domain::project::targets::Indicator;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::orgs::{CreateOrganisation, OrganisationUpdate};
+use lingji_app::foundation::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::orgs::Organisation;
 use lingji_domain::authz::{Access, Resource, may};
 use lingji_domain::org::{OrgKind, Staffing, UnitKind};
@@ -125,7 +125,7 @@ struct DetailPage<'a> {
     errors: FieldErrors,
     unit_kinds: Vec<(&'static str, &'static str)>,
     review_bodies: Vec<(&'static str, &'static str)>,
-    basic: Option<lingji_app::standards::BasicExpenditure>,
+    basic: Option<lingji_app::library::standards::BasicExpenditure>,
 }
 
 impl DetailPage<'_> {
@@ -175,7 +175,7 @@ async fn list_page(
             review_body: o
                 .review_body
                 .as_deref()
-                .map(lingji_app::review_bodies::label)
+                .map(lingji_app::review::bodies::label)
                 .unwrap_or(""),
         })
         .collect();
@@ -197,7 +197,7 @@ async fn list_page(
                 .iter()
                 .map(|k| (k.as_str(), k.label()))
                 .collect(),
-            review_bodies: lingji_app::review_bodies::options(),
+            review_bodies: lingji_app::review::bodies::options(),
             form,
             errors,
         },
@@ -288,7 +288,7 @@ async fn basic_of(
     state: &AppState,
     id: &Identity,
     org: &Organisation,
-) -> Option<lingji_app::standards::BasicExpenditure> {
+) -> Option<lingji_app::library::standards::BasicExpenditure> {
     if org.kind != OrgKind::Unit {
         return None;
     }
@@ -313,7 +313,7 @@ fn detail_page(
     org: &Organisation,
     flash: Option<String>,
     staffing: StaffingState,
-    basic: Option<lingji_app::standards::BasicExpenditure>,
+    basic: Option<lingji_app::library::standards::BasicExpenditure>,
     status: StatusCode,
 ) -> Response {
     let StaffingState { form, errors } = staffing;
@@ -338,7 +338,7 @@ fn detail_page(
                 .iter()
                 .map(|k| (k.as_str(), k.label()))
                 .collect(),
-            review_bodies: lingji_app::review_bodies::options(),
+            review_bodies: lingji_app::review::bodies::options(),
             basic,
         },
     )

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use lingji_app::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
+use lingji_app::execution::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
 use lingji_app::store::payments::PaymentFilter;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::{Access, Resource, Role, may};
@@ -234,7 +234,7 @@ pub(super) async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<
 fn new_key() -> AppResult<String> {
     Ok(format!(
         "web-{}",
-        lingji_app::auth::random_token()?
+        lingji_app::foundation::auth::random_token()?
             .chars()
             .take(32)
             .collect::<String>()

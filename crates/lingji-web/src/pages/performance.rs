@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::performance_dashboard::Dashboard;
-use lingji_app::performance_monitoring::{
+use lingji_app::performance::dashboard::Dashboard;
+use lingji_app::performance::monitoring::{
     Checkpoint, CheckpointDraft, CheckpointForm, DecisionDraft, ProgressDraft,
 };
 use lingji_app::store::projects::Filter;

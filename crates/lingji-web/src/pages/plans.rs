@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
-use lingji_app::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
+use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
 use lingji_app::store::plans::PlanFilter;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::{Access, Resource, Role, may};

@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use lingji_app::project_excel::ImportReport;
+use lingji_app::library::project_excel::ImportReport;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
 use lingji_domain::authz::{Resource, may_create};

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use lingji_app::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeedDraft};
+use lingji_app::library::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeedDraft};
 use lingji_app::store::attachments::Attachment;
 use lingji_app::store::projects::{HistoryEntry, Project};
 use lingji_app::{AppError, AppResult};
@@ -185,7 +185,7 @@ struct FormPage<'a> {
     attachments: Vec<AttachmentRow>,
     can_attach: bool,
     /// How it will be reviewed (ZB-5a) and by which joint reviewers (ZB-5e).
-    review: Option<lingji_app::review::ReviewPlan>,
+    review: Option<lingji_app::review::plan::ReviewPlan>,
     attachment_error: String,
 }
 
@@ -354,7 +354,7 @@ pub(super) async fn form_page(
         Some(p) => {
             let st = p.header.state;
             // Only the moves the caller's role may make (ZB-15c); the use case checks again.
-            let by = lingji_app::projects::mover(&id.caller());
+            let by = lingji_app::library::projects::mover(&id.caller());
             (
                 st.editable_by_unit(),
                 st.next_states()
@@ -882,7 +882,7 @@ async fn standards(
 #[template(path = "cleanup.html")]
 struct CleanupPage<'a> {
     layout: &'a Layout,
-    candidates: Vec<lingji_app::projects::CleanupCandidate>,
+    candidates: Vec<lingji_app::library::projects::CleanupCandidate>,
     can_retire: bool,
 }
 

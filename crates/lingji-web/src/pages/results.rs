@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
 use lingji_app::disclosure::{PublicItem, PublicationKind, PublishDraft};
-use lingji_app::performance_results::{ApplyDraft, Results, RetireDraft};
+use lingji_app::performance::results::{ApplyDraft, Results, RetireDraft};
 use lingji_domain::Refusal;
 
 use super::performance::{may_decide, year_of};

@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lingji_app::AppError;
-use lingji_app::review_flow::{PanelInput, PointInput, ReviewInput, ReviewRecord};
-use lingji_app::review_gates::{GateInput, GateView};
-use lingji_app::review_queue::Queue;
+use lingji_app::review::flow::{PanelInput, PointInput, ReviewInput, ReviewRecord};
+use lingji_app::review::gates::{GateInput, GateView};
+use lingji_app::review::queue::Queue;
 use lingji_app::store::attachments::Attachment;
 use lingji_app::store::projects::ProjectDetail;
 use lingji_domain::review::gates::{
@@ -58,7 +58,7 @@ impl ReviewPage<'_> {
         self.record.review.stage.map_or("", |s| s.as_str())
     }
     fn decision(&self, d: &str) -> &'static str {
-        lingji_app::review_flow::decision_label(d)
+        lingji_app::review::flow::decision_label(d)
     }
     fn may_record(&self, kind: &str) -> bool {
         self.gates.recordable.iter().any(|k| k.as_str() == kind)
@@ -358,7 +358,7 @@ struct QueuePage<'a> {
 const QUEUE_PAGE: i64 = 200;
 
 impl QueuePage<'_> {
-    fn at(&self, item: &lingji_app::review_queue::QueueItem) -> &'static str {
+    fn at(&self, item: &lingji_app::review::queue::QueueItem) -> &'static str {
         item.review.stage.map_or("", |s| s.as_str())
     }
     fn stage_of(&self) -> &'static str {

@@ -7,7 +7,7 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use lingji_app::supervision::{Supervised, Trace};
+use lingji_app::execution::supervision::{Supervised, Trace};
 use lingji_domain::Money;
 
 use super::{Layout, error_page, render};

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::performance_targets::{TargetDraft, TargetView};
-use lingji_app::projects::IndicatorDraft;
+use lingji_app::library::projects::IndicatorDraft;
+use lingji_app::performance::targets::{TargetDraft, TargetView};
 use lingji_domain::authz::{Access, Resource, Role, may};
 use lingji_domain::project::targets::{Comparator, IndicatorCategory};
 

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use lingji_app::year_end::{ContractClaim, YearEndReport};
+use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::Role;
 use lingji_domain::{Money, Refusal};

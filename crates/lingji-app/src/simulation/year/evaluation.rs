@@ -2,8 +2,8 @@
 
 use super::{Counts, Sim, funded};
 use crate::error::AppResult;
-use crate::evaluations::{ActualDraft, SelfDraft};
-use crate::performance_results::ApplyDraft;
+use crate::performance::evaluations::{ActualDraft, SelfDraft};
+use crate::performance::results::ApplyDraft;
 
 /// 绩效评价: every funded project of the year self-evaluated by its unit (targets reached from
 /// all to half), a few key-evaluated by finance, each result confirmed by finance at the
@@ -14,7 +14,7 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
     let funded = funded(sim, year).await?;
     let perf = {
         let mut conn = app.store.read().acquire().await?;
-        crate::profiles::in_force(&mut conn, city, year)
+        crate::foundation::profiles::in_force(&mut conn, city, year)
             .await?
             .performance
     };
@@ -26,9 +26,9 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
             sim.operator_of(d.project.header.unit_id)?
         };
         let (detail, _) = app.project(&operator, id).await?;
-        let reached = &crate::demo_performance::REACHED;
+        let reached = &crate::demo::performance::REACHED;
         let pct = reached[sim.rng.index(reached.len())];
-        let card = crate::demo_performance::actuals(&detail, pct, &perf);
+        let card = crate::demo::performance::actuals(&detail, pct, &perf);
         let draft = SelfDraft {
             project_id: Some(id),
             target_id: None,

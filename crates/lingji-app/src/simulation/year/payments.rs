@@ -9,8 +9,8 @@ use lingji_domain::execution::{Decision, PayeeKind, PaymentDraft, PaymentStatus}
 use lingji_domain::policy::Rate;
 
 use super::{Counts, Sim};
-use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
 
 /// A working day of `year` in month `month` on or after `day` (the rules warn on holidays;
 /// May and October, with their long holidays, are never asked for).
@@ -187,7 +187,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
         app.file_plan(
             operator,
             city,
-            crate::plans::PlanDraft {
+            crate::execution::plans::PlanDraft {
                 line_id: *line_id,
                 month: *month,
                 amount: *amount,

@@ -1,0 +1,900 @@
+//! Zero-based allocation use cases: the year's available resources, runs over the admitted
+//! projects and the units' basic expenditure, scenarios that rerun a saved run's very inputs
+//! with changes, and two runs compared.
+
+pub mod approval;
+pub mod stats;
+use std::collections::{BTreeMap, HashMap};
+
+use lingji_domain::allocation::{
+    Candidate, Comparison, Grade, Outcome, ProjectResult, ResultCut, RunResult, Signals, Status,
+    TierResult, compare, run, set_aside_reserve,
+};
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::execution::ProjectExecution;
+use lingji_domain::fund::FundBook;
+use lingji_domain::money::MAX_INPUT_YUAN;
+use lingji_domain::org::OrgPath;
+use lingji_domain::policy::{PolicyProfile, Rate, Score};
+use lingji_domain::project::ProjectKind;
+use lingji_domain::project::cost::{
+    Headcount, StandardCategory, basic_expenditure, funded_contract_staff,
+};
+use lingji_domain::review::eligibility::eligibility;
+use lingji_domain::tier::{Guarantee, SpendingTier};
+use lingji_domain::{Money, Refusal};
+use lingji_store::allocation::{
+    self as store, Admitted, ItemFilter, NewRun, ResourceEntry, ResourceParts, RunHeader,
+    StoredItem,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
+
+/// What a scenario changes against its base run (or, for a first run, the library as it is).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Available resources per fund book, replacing the entered totals.
+    pub resources: BTreeMap<FundBook, Money>,
+    /// Finance's ranks by project id (1 first).
+    pub finance_ranks: BTreeMap<i64, u32>,
+    /// Policy parameters by key (e.g. `allocation.cut_fair` = `30`), replacing the profile's.
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl Scenario {
+    /// The base's changes with this scenario's on top.
+    fn over(&self, base: &Scenario) -> Scenario {
+        let mut out = base.clone();
+        out.resources.extend(self.resources.clone());
+        out.finance_ranks.extend(self.finance_ranks.clone());
+        out.parameters.extend(self.parameters.clone());
+        out
+    }
+}
+
+/// A year's resources, one entry per fund book (books never entered show zeros).
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourcesView {
+    /// Budget year.
+    pub year: i32,
+    /// Every fund book.
+    pub books: Vec<ResourceEntry>,
+    /// Sum of all books.
+    pub total: Money,
+}
+
+/// A saved run with its totals decoded.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    /// The stored run.
+    #[serde(flatten)]
+    pub header: RunHeader,
+    /// The scenario's changes.
+    pub scenario_changes: Scenario,
+    /// Per fund book.
+    pub book_totals: Vec<Outcome>,
+    /// Per tier.
+    pub tier_totals: Vec<TierResult>,
+    /// Why the run's stored figures could not be read, in a listing that shows it anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+/// The figures a run keeps as JSON: its scenario, its book and its tier totals.
+type Figures = (Scenario, Vec<Outcome>, Vec<TierResult>);
+
+/// Reads a run's stored figures. One the reader refuses (an amount beyond 1 万亿元 from before
+/// the limit was enforced at input) names the run and the value instead of failing the page.
+fn figures(header: &RunHeader) -> AppResult<Figures> {
+    let bad = |e: serde_json::Error| {
+        AppError::Refused(Refusal::new(
+            "RUN_FIGURE_UNREADABLE",
+            format!(
+                "第 {} 次测算保存的数值无法读取：{}",
+                header.number,
+                readable(&e)
+            ),
+        ))
+    };
+    Ok((
+        serde_json::from_str(&header.scenario).map_err(bad)?,
+        serde_json::from_str(&header.books).map_err(bad)?,
+        serde_json::from_str(&header.tiers).map_err(bad)?,
+    ))
+}
+
+impl RunView {
+    /// The run for a listing: one whose figures cannot be read is listed without them and says
+    /// why, so one bad run never hides the others.
+    fn listed(header: RunHeader) -> RunView {
+        match figures(&header) {
+            Ok((scenario_changes, book_totals, tier_totals)) => RunView {
+                header,
+                scenario_changes,
+                book_totals,
+                tier_totals,
+                unreadable: None,
+            },
+            Err(e) => RunView {
+                scenario_changes: serde_json::from_str(&header.scenario).unwrap_or_default(),
+                header,
+                book_totals: Vec::new(),
+                tier_totals: Vec::new(),
+                unreadable: Some(e.refusal().message),
+            },
+        }
+    }
+}
+
+impl TryFrom<RunHeader> for RunView {
+    type Error = AppError;
+    fn try_from(header: RunHeader) -> AppResult<RunView> {
+        let (scenario_changes, book_totals, tier_totals) = figures(&header)?;
+        Ok(RunView {
+            header,
+            scenario_changes,
+            book_totals,
+            tier_totals,
+            unreadable: None,
+        })
+    }
+}
+
+/// The reader's message without its code and position: `MONEY_OUT_OF_RANGE: 金额…超出允许范围
+/// at line 1 column 57` reads `金额…超出允许范围`.
+fn readable(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let message = text.split_once(": ").map_or(text.as_str(), |(_, m)| m);
+    message
+        .rsplit_once(" at line ")
+        .map_or(message, |(m, _)| m)
+        .to_string()
+}
+
+/// Two runs compared, with the names of the projects that differ.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunComparison {
+    /// First run.
+    pub a: RunView,
+    /// Second run.
+    pub b: RunView,
+    /// The differences.
+    pub diff: Comparison,
+    /// Code and name of every differing item, by id.
+    pub names: HashMap<i64, (String, String)>,
+}
+
+fn money_sum(items: impl IntoIterator<Item = Money>) -> AppResult<Money> {
+    Money::checked_sum(items)
+        .ok_or_else(|| Refusal::new("MONEY_OUT_OF_RANGE", "金额合计超出允许范围").into())
+}
+
+/// The year's resources in all books stay within what an amount may be (1 万亿元): runs and
+/// their pages add them up, and a stored figure above it could not be read back.
+fn within_input_limit(books: impl IntoIterator<Item = Money>, field: &str) -> AppResult<()> {
+    match Money::checked_sum(books) {
+        Some(all) if all.fen() <= MAX_INPUT_YUAN * 100 => Ok(()),
+        _ => Err(Refusal::new(
+            "MONEY_OUT_OF_RANGE",
+            "本年度各资金来源的可用财力合计不能超过 1 万亿元",
+        )
+        .field(field)
+        .into()),
+    }
+}
+
+/// Id of a unit's basic expenditure item in a run: negative, so it never meets a project id.
+fn basic_id(unit_id: i64, g: Guarantee) -> i64 {
+    -(unit_id * 10
+        + match g {
+            Guarantee::Wages => 1,
+            Guarantee::Livelihood => 2,
+            Guarantee::Operations => 3,
+        })
+}
+
+/// A candidate from an admitted project (ZB-3b, CS-2a, CS-5a, CS-2b read off the project).
+fn project_candidate(a: &Admitted) -> Candidate {
+    let h = &a.project.header;
+    let must_fund = matches!(h.kind, ProjectKind::Personnel | ProjectKind::PublicExpense);
+    let key_matter = h.features.key_matters_item;
+    let tier = if key_matter {
+        SpendingTier::KeyPriorities
+    } else {
+        h.tier.unwrap_or(SpendingTier::Other)
+    };
+    let guarantee = match h.kind {
+        ProjectKind::Personnel => Some(Guarantee::Wages),
+        ProjectKind::PublicExpense => Some(Guarantee::Operations),
+        _ if tier == SpendingTier::ThreeGuarantees => Some(Guarantee::Livelihood),
+        _ => None,
+    };
+    let previous = a.previous.as_ref();
+    Candidate {
+        id: a.project.id,
+        code: h.code.clone(),
+        name: h.name.clone(),
+        department_id: h.department_id,
+        unit_id: h.unit_id,
+        fund_book: h.fund_book.unwrap_or(FundBook::GeneralPublic),
+        tier,
+        guarantee,
+        must_fund,
+        key_matter,
+        requested: h.request,
+        reviewed: a.reviewed.unwrap_or(h.request).min(h.request),
+        minimum: (h.min_viable > Money::ZERO).then_some(h.min_viable),
+        finance_rank: None,
+        department_rank: a.department_rank.and_then(|r| u32::try_from(r).ok()),
+        last_score: previous
+            .and_then(|p| p.score)
+            .and_then(|s| u32::try_from(s).ok())
+            .map(Score),
+        last_grade: previous
+            .and_then(|p| p.grade.as_deref())
+            .and_then(Grade::parse),
+        result_cut: previous
+            .and_then(|p| p.result_cut)
+            .map(|(rate, retire)| ResultCut {
+                rate: Rate(u32::try_from(rate).unwrap_or(0)),
+                retire,
+            }),
+        last_year: previous.map(|p| p.approved).filter(|m| *m > Money::ZERO),
+        key_special: h.features.special_fund,
+        // CS-2b's exemption as finance found it at review (the unit states it, finance
+        // checks it), not a guess from the project's class.
+        livelihood: h.livelihood_checked.unwrap_or(false),
+        signals: Signals {
+            execution_rate: previous.and_then(|p| {
+                ProjectExecution {
+                    budget: p.approved,
+                    spent: p.spent,
+                    lines: 0,
+                }
+                .rate()
+            }),
+            detail_insufficient: a.cost_lines.iter().any(|(_, _, backed)| !backed),
+            stock_funds: Money::ZERO,
+            audit_findings: 0,
+        },
+    }
+}
+
+/// The run's inputs read from the library: candidates and excluded projects with their reasons.
+type Inputs = (Vec<Candidate>, Vec<(Candidate, String)>);
+
+/// What a run reads from the library: every admitted project (eligible ones as candidates, the
+/// rest excluded with the clauses that block them) and every unit's basic expenditure (wages
+/// and operations, must-fund in the three guarantees, ZB-3b, ZB-14).
+async fn library_inputs(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    profile: &PolicyProfile,
+) -> AppResult<Inputs> {
+    let lists = crate::review::finance_lists::in_force(conn, jurisdiction_id, year).await?;
+    let orgs = lingji_store::orgs::list(conn, jurisdiction_id, None).await?;
+    let units: HashMap<i64, &lingji_store::orgs::Organisation> =
+        orgs.iter().map(|o| (o.id, o)).collect();
+    let mut candidates = Vec::new();
+    let mut excluded = Vec::new();
+    // Last year's figures come from its lines' ledger, as the review and the evaluation read
+    // them (CS-5a, CS-2b, ZB-5a, PM-10 agree on one execution rate).
+    let ledger: HashMap<i64, ProjectExecution> =
+        lingji_store::performance::previous_execution(conn, jurisdiction_id, year, "admitted")
+            .await?
+            .into_iter()
+            .collect();
+    for mut a in store::admitted(conn, jurisdiction_id, year).await? {
+        if let Some(p) = a.previous.as_mut() {
+            let e = ledger
+                .get(&a.project.id)
+                .copied()
+                .unwrap_or_default()
+                .or_recorded(p.approved, p.spent);
+            (p.approved, p.spent) = (e.budget, e.spent);
+        }
+        let h = &a.project.header;
+        let unit = units.get(&h.unit_id).copied();
+        let facts = crate::review::gates::facts_of(h, unit, &a.gates, &lists);
+        let verdict = eligibility(&facts, profile);
+        let c = project_candidate(&a);
+        if verdict.eligible() {
+            candidates.push(c);
+        } else {
+            let why: Vec<String> = verdict
+                .blocks
+                .iter()
+                .map(|b| format!("{}（{}）", b.message.trim_end_matches('。'), b.clause))
+                .collect();
+            excluded.push((c, format!("不具备安排资格：{}", why.join("；"))));
+        }
+    }
+    let catalogue = lingji_store::standards::list(conn, jurisdiction_id).await?;
+    let reduction = profile
+        .library
+        .contract_staff_yearly_reduction
+        .basis_points();
+    for unit in orgs.iter() {
+        let (Some(kind), Some(department_id)) = (unit.unit_kind, unit.path.department) else {
+            continue;
+        };
+        let s = unit.staffing;
+        let headcount = Headcount {
+            in_service: s.actual_staff,
+            retired: s.retired_staff,
+            contract: funded_contract_staff(s.contract_staff, s.contract_quota, reduction),
+        };
+        for (guarantee, category, part) in [
+            (Guarantee::Wages, StandardCategory::Wage, "人员经费"),
+            (
+                Guarantee::Operations,
+                StandardCategory::PublicExpense,
+                "公用经费",
+            ),
+        ] {
+            let standards: Vec<_> = catalogue
+                .iter()
+                .filter(|x| x.category == category)
+                .cloned()
+                .collect();
+            let (_, total) = basic_expenditure(&standards, headcount, year, kind)?;
+            if total == Money::ZERO {
+                continue;
+            }
+            candidates.push(Candidate {
+                id: basic_id(unit.id, guarantee),
+                code: format!(
+                    "JB-{}-{}",
+                    unit.code,
+                    &guarantee.as_str()[..2].to_uppercase()
+                ),
+                name: format!("{} 基本支出（{part}）", unit.name),
+                department_id,
+                unit_id: unit.id,
+                fund_book: FundBook::GeneralPublic,
+                tier: SpendingTier::ThreeGuarantees,
+                guarantee: Some(guarantee),
+                must_fund: true,
+                key_matter: false,
+                requested: total,
+                reviewed: total,
+                minimum: None,
+                finance_rank: None,
+                department_rank: None,
+                last_score: None,
+                last_grade: None,
+                result_cut: None,
+                last_year: None,
+                key_special: false,
+                livelihood: true,
+                signals: Signals::default(),
+            });
+        }
+    }
+    Ok((candidates, excluded))
+}
+
+/// Resources per fund book as entered, and the reserve asked.
+fn resources_for(entered: &[ResourceEntry]) -> AppResult<(Books, Books)> {
+    let mut totals = BTreeMap::new();
+    let mut reserve = BTreeMap::new();
+    for e in entered {
+        let total = e.parts.total().ok_or_else(|| {
+            AppError::from(Refusal::new(
+                "MONEY_OUT_OF_RANGE",
+                "可用财力合计超出允许范围",
+            ))
+        })?;
+        totals.insert(e.fund_book, total);
+        reserve.insert(e.fund_book, e.reserve);
+    }
+    Ok((totals, reserve))
+}
+
+/// An amount per fund book.
+type Books = BTreeMap<FundBook, Money>;
+
+/// What a run used besides its candidates, saved with it so that a scenario of it starts from
+/// the very same rules and money.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Basis {
+    /// The allocation rules (profile and scenario parameters applied).
+    allocation: lingji_domain::policy::Allocation,
+    /// The unassigned reserve's cap (ZB-2b).
+    unassigned_reserve_cap: Rate,
+    /// Available resources per fund book.
+    resources: Books,
+    /// Unassigned reserve asked per fund book.
+    reserve_asked: Books,
+}
+
+/// The profile with the scenario's parameters applied; a bad key or value names itself.
+fn profile_for(mut profile: PolicyProfile, scenario: &Scenario) -> AppResult<PolicyProfile> {
+    for (key, value) in &scenario.parameters {
+        profile
+            .set_parameter(key, value)
+            .map_err(|r| r.field(format!("parameters.{key}")))?;
+    }
+    Ok(profile)
+}
+
+impl App {
+    pub(crate) fn authorize_allocation(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        access: Access,
+    ) -> AppResult<()> {
+        caller.authorize(
+            Resource::Allocation,
+            access,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )
+    }
+
+    /// The year's available resources per fund book.
+    pub async fn resources(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+    ) -> AppResult<ResourcesView> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        let stored = store::resources(&mut conn, jurisdiction_id, year).await?;
+        let books: Vec<ResourceEntry> = FundBook::ALL
+            .into_iter()
+            .map(|b| {
+                stored
+                    .iter()
+                    .find(|e| e.fund_book == b)
+                    .cloned()
+                    .unwrap_or(ResourceEntry {
+                        fund_book: b,
+                        parts: ResourceParts::default(),
+                        reserve: Money::ZERO,
+                        note: String::new(),
+                        version: 0,
+                        updated_by: String::new(),
+                        updated_at: String::new(),
+                    })
+            })
+            .collect();
+        let total = money_sum(books.iter().map(|b| b.parts.total().unwrap_or(Money::ZERO)))?;
+        Ok(ResourcesView { year, books, total })
+    }
+
+    /// Enters a fund book's resources for the year (finance). `expected_version` is the
+    /// version read (0: not entered yet); a stale one is refused.
+    #[expect(clippy::too_many_arguments)]
+    pub async fn set_resources(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+        fund_book: FundBook,
+        parts: ResourceParts,
+        reserve: Money,
+        note: &str,
+        expected_version: i64,
+    ) -> AppResult<ResourceEntry> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Write)?;
+        let named = [
+            ("revenue", parts.revenue),
+            ("transfers", parts.transfers),
+            ("recovered", parts.recovered),
+            ("debt", parts.debt),
+            ("unit_funds", parts.unit_funds),
+            ("reserve", reserve),
+        ];
+        if let Some((field, _)) = named.iter().find(|(_, m)| m.is_negative()) {
+            return Err(Refusal::new("RESOURCES_NEGATIVE", "可用财力各项不能为负数")
+                .field(*field)
+                .into());
+        }
+        let total = parts.total().ok_or_else(|| {
+            AppError::from(
+                Refusal::new("MONEY_OUT_OF_RANGE", "可用财力合计超出允许范围").field("revenue"),
+            )
+        })?;
+        if reserve > total {
+            return Err(Refusal::new(
+                "RESERVE_ABOVE_RESOURCES",
+                format!(
+                    "待分资金 {} 元超过该资金来源可用财力 {} 元（ZB-2b）",
+                    reserve.to_yuan_display(),
+                    total.to_yuan_display()
+                ),
+            )
+            .field("reserve")
+            .clause("ZB-2b")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let entered = store::resources(&mut tx, jurisdiction_id, year).await?;
+        let others = entered
+            .iter()
+            .filter(|e| e.fund_book != fund_book)
+            .map(|e| e.parts.total().unwrap_or(Money::ZERO));
+        within_input_limit(others.chain([total]), "revenue")?;
+        let before = entered.into_iter().find(|e| e.fund_book == fund_book);
+        let expected = (expected_version > 0).then_some(expected_version);
+        let written = store::put_resources(
+            &mut tx,
+            jurisdiction_id,
+            year,
+            fund_book,
+            &parts,
+            reserve,
+            note.trim(),
+            expected,
+            caller.name(),
+        )
+        .await?;
+        if !written {
+            return Err(AppError::stale());
+        }
+        let after = store::resources(&mut tx, jurisdiction_id, year)
+            .await?
+            .into_iter()
+            .find(|e| e.fund_book == fund_book)
+            .ok_or_else(|| AppError::Internal("resources vanished".into()))?;
+        let key = format!("{year}/{}", fund_book.as_str());
+        let mut event = caller
+            .event(
+                jurisdiction_id,
+                "allocation.resources",
+                "available_resources",
+                &key,
+            )
+            .after_json(&after);
+        if let Some(b) = &before {
+            event = event.before_json(b);
+        }
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Runs the allocation and saves it under the year's next number. With `base_run_id`, a
+    /// scenario: the base run's very candidates with the base's changes and `scenario`'s on
+    /// top; without, the library as it is now with `scenario`.
+    pub async fn run_allocation(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+        name: &str,
+        base_run_id: Option<i64>,
+        scenario: Scenario,
+    ) -> AppResult<RunView> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Write)?;
+        let name = name.trim();
+        if name.chars().count() > 100 {
+            return Err(
+                Refusal::new("RUN_NAME_TOO_LONG", "测算名称不能超过 100 个字")
+                    .field("name")
+                    .into(),
+            );
+        }
+        let mut conn = self.store.read().acquire().await?;
+        let (base, changes) = match base_run_id {
+            Some(id) => {
+                let base = self.run_in(&mut conn, jurisdiction_id, id).await?;
+                if base.header.fiscal_year != i64::from(year) {
+                    return Err(Refusal::new(
+                        "SCENARIO_YEAR_MISMATCH",
+                        "情景测算须与所依据的测算方案属同一预算年度",
+                    )
+                    .field("base_run_id")
+                    .into());
+                }
+                let merged = scenario.over(&base.scenario_changes);
+                (Some(base), merged)
+            }
+            None => (None, scenario.clone()),
+        };
+        // A scenario starts from what its base used — rules, resources, reserve — not from
+        // what has been entered since; a first run from the profile and resources in force.
+        let mut profile =
+            crate::foundation::profiles::in_force(&mut conn, jurisdiction_id, year).await?;
+        let start = match &base {
+            Some(b) => {
+                let basis: Basis = serde_json::from_str(&b.header.parameters)
+                    .map_err(|e| AppError::Internal(format!("run {}: {e}", b.header.id)))?;
+                profile.allocation = basis.allocation;
+                profile.library.unassigned_reserve_cap = basis.unassigned_reserve_cap;
+                (basis.resources, basis.reserve_asked)
+            }
+            None => {
+                let entered = store::resources(&mut conn, jurisdiction_id, year).await?;
+                resources_for(&entered)?
+            }
+        };
+        let profile = profile_for(profile, &changes)?;
+        let (mut candidates, excluded) = match &base {
+            Some(b) => {
+                let items = store::all_items(&mut conn, b.header.id).await?;
+                let mut cs = Vec::new();
+                let mut ex = Vec::new();
+                for i in items {
+                    if i.result.status == Status::Excluded {
+                        ex.push((i.candidate, i.result.explanation()));
+                    } else {
+                        cs.push(i.candidate);
+                    }
+                }
+                (cs, ex)
+            }
+            None => library_inputs(&mut conn, jurisdiction_id, year, &profile).await?,
+        };
+        for (id, rank) in &changes.finance_ranks {
+            let Some(c) = candidates.iter_mut().find(|c| c.id == *id) else {
+                return Err(Refusal::new(
+                    "RANK_UNKNOWN_PROJECT",
+                    format!("项目 {id} 不在本次测算的安排范围内，不能排序"),
+                )
+                .field(format!("finance_ranks.{id}"))
+                .into());
+            };
+            c.finance_rank = Some(*rank);
+        }
+        let (mut resources, reserve) = start;
+        for (book, m) in &changes.resources {
+            if m.is_negative() {
+                return Err(Refusal::new("RESOURCES_NEGATIVE", "可用财力不能为负数")
+                    .field(format!("resources.{}", book.as_str()))
+                    .into());
+            }
+            resources.insert(*book, *m);
+        }
+        within_input_limit(resources.values().copied(), "resources")?;
+        drop(conn);
+        let basis = Basis {
+            allocation: profile.allocation.clone(),
+            unassigned_reserve_cap: profile.library.unassigned_reserve_cap,
+            resources: resources.clone(),
+            reserve_asked: reserve.clone(),
+        };
+
+        let mut result: RunResult = run(&candidates, &excluded, &resources, &profile.allocation);
+        set_aside_reserve(
+            &mut result,
+            &reserve,
+            profile.library.unassigned_reserve_cap,
+        );
+        self.save_run(
+            caller,
+            jurisdiction_id,
+            year,
+            name,
+            base_run_id,
+            &changes,
+            &basis,
+            candidates
+                .into_iter()
+                .chain(excluded.into_iter().map(|e| e.0)),
+            result,
+        )
+        .await
+    }
+
+    #[expect(clippy::too_many_arguments)]
+    async fn save_run(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+        name: &str,
+        base_run_id: Option<i64>,
+        changes: &Scenario,
+        basis: &Basis,
+        candidates: impl Iterator<Item = Candidate>,
+        result: RunResult,
+    ) -> AppResult<RunView> {
+        let mut by_id: HashMap<i64, Candidate> = candidates.map(|c| (c.id, c)).collect();
+        let items: Vec<StoredItem> = result
+            .projects
+            .into_iter()
+            .map(|r| {
+                let candidate = by_id.remove(&r.id).ok_or_else(|| {
+                    AppError::Internal(format!("run item {} without input", r.id))
+                })?;
+                Ok(StoredItem {
+                    candidate,
+                    result: r,
+                })
+            })
+            .collect::<AppResult<_>>()?;
+        let allocated = money_sum(result.books.iter().map(|b| b.allocated))?;
+        let default_name = match base_run_id {
+            Some(_) => "情景测算",
+            None => "测算",
+        };
+        let new = NewRun {
+            jurisdiction_id,
+            fiscal_year: year,
+            name: if name.is_empty() { default_name } else { name },
+            base_run_id,
+            scenario: to_json(changes)?,
+            parameters: to_json(basis)?,
+            books: to_json(&result.books)?,
+            tiers: to_json(&result.tiers)?,
+            allocated,
+            actor: caller.name(),
+        };
+        let mut tx = self.store.begin().await?;
+        let header = store::insert_run(&mut tx, &new, &items)
+            .await
+            .map_err(|e| match e {
+                lingji_store::StoreError::Conflict(_) => AppError::Conflict(Refusal::new(
+                    "RUN_NUMBER_TAKEN",
+                    "同时有另一测算正在保存，请重新测算",
+                )),
+                e => e.into(),
+            })?;
+        let event = caller
+            .event(
+                jurisdiction_id,
+                "allocation.run",
+                "allocation_run",
+                header.id,
+            )
+            .after_json(&serde_json::json!({
+                "number": header.number,
+                "name": header.name,
+                "base_run_id": base_run_id,
+                "scenario": changes,
+                "items": header.items,
+                "allocated": allocated,
+            }));
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        RunView::try_from(header)
+    }
+
+    /// A run of the caller's jurisdiction.
+    pub(crate) async fn run_in(
+        &self,
+        conn: &mut AnyConnection,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<RunView> {
+        let header = store::run(conn, id)
+            .await?
+            .filter(|r| r.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| AppError::not_found("测算方案"))?;
+        RunView::try_from(header)
+    }
+
+    /// Project ids by code: the items of `base_run_id`, or the year's admitted projects.
+    pub async fn allocation_codes(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+        base_run_id: Option<i64>,
+    ) -> AppResult<HashMap<String, i64>> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(match base_run_id {
+            Some(id) => {
+                self.run_in(&mut conn, jurisdiction_id, id).await?;
+                store::all_items(&mut conn, id)
+                    .await?
+                    .into_iter()
+                    .filter(|i| i.candidate.id > 0)
+                    .map(|i| (i.candidate.code, i.candidate.id))
+                    .collect()
+            }
+            None => store::admitted_codes(&mut conn, jurisdiction_id, year)
+                .await?
+                .into_iter()
+                .collect(),
+        })
+    }
+
+    /// The year's saved runs, newest first.
+    pub async fn allocation_runs(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+    ) -> AppResult<Vec<RunView>> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(store::runs(&mut conn, jurisdiction_id, year)
+            .await?
+            .into_iter()
+            .map(RunView::listed)
+            .collect())
+    }
+
+    /// A run with a page of its items matching `filter`, and how many match.
+    pub async fn allocation_run(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+        filter: &ItemFilter,
+    ) -> AppResult<(RunView, Vec<StoredItem>, i64)> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        let run = self.run_in(&mut conn, jurisdiction_id, id).await?;
+        let (items, total) = store::items(&mut conn, id, filter).await?;
+        Ok((run, items, total))
+    }
+
+    /// How many items of a run end in each status, every status listed.
+    pub async fn allocation_status_counts(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<BTreeMap<Status, i64>> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        self.run_in(&mut conn, jurisdiction_id, id).await?;
+        let mut out: BTreeMap<Status, i64> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
+        out.extend(store::status_counts(&mut conn, id).await?);
+        Ok(out)
+    }
+
+    /// Every item of a run, in run order (exports, the CLI).
+    pub async fn allocation_items(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<(RunView, Vec<StoredItem>)> {
+        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let mut conn = self.store.read().acquire().await?;
+        let run = self.run_in(&mut conn, jurisdiction_id, id).await?;
+        let items = store::all_items(&mut conn, id).await?;
+        Ok((run, items))
+    }
+
+    /// Two runs side by side: the items that end differently and every tier in both.
+    pub async fn compare_runs(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        a: i64,
+        b: i64,
+    ) -> AppResult<RunComparison> {
+        let (ra, ia) = self.allocation_items(caller, jurisdiction_id, a).await?;
+        let (rb, ib) = self.allocation_items(caller, jurisdiction_id, b).await?;
+        let pa: Vec<ProjectResult> = ia.iter().map(|i| i.result.clone()).collect();
+        let pb: Vec<ProjectResult> = ib.iter().map(|i| i.result.clone()).collect();
+        let diff = compare((&pa, &ra.tier_totals), (&pb, &rb.tier_totals));
+        let wanted: std::collections::HashSet<i64> = diff.projects.iter().map(|d| d.id).collect();
+        let names = ia
+            .iter()
+            .chain(ib.iter())
+            .filter(|i| wanted.contains(&i.candidate.id))
+            .map(|i| {
+                (
+                    i.candidate.id,
+                    (i.candidate.code.clone(), i.candidate.name.clone()),
+                )
+            })
+            .collect();
+        Ok(RunComparison {
+            a: ra,
+            b: rb,
+            diff,
+            names,
+        })
+    }
+}
+
+/// JSON of a stored run part; a failure is ours.
+fn to_json<T: Serialize>(v: &T) -> AppResult<String> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(format!("json: {e}")))
+}

@@ -1,0 +1,417 @@
+//! Disclosure (PM-5, QJ-5c): finance publishes a project's performance targets, a
+//! self-evaluation's or a key evaluation's result, or a special fund's task list and policy
+//! basis. Publishing freezes a copy; the public pages and the open data read only those
+//! copies, never the working tables, so nothing unpublished is reachable.
+
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::org::OrgPath;
+pub use lingji_domain::performance::PublicationKind;
+use lingji_domain::review::lists::ListKind;
+use lingji_domain::{Money, Refusal};
+use lingji_store::publications::{self as store, NewPublication, Publication};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
+use crate::performance::evaluations::EvaluationView;
+
+/// What finance asks to publish.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishDraft {
+    /// What kind.
+    #[schema(value_type = String)]
+    pub kind: PublicationKind,
+    /// The project (targets), the evaluation (results), or the special fund's code.
+    pub source: String,
+}
+
+/// A published item as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicItem {
+    /// Id.
+    pub id: i64,
+    /// Jurisdiction's name.
+    pub jurisdiction: String,
+    /// Year.
+    pub fiscal_year: i64,
+    /// Kind.
+    pub kind: String,
+    /// Its Chinese name.
+    pub kind_label: &'static str,
+    /// Title.
+    pub title: String,
+    /// Department.
+    pub department: String,
+    /// The published copy.
+    pub body: Value,
+    /// When.
+    pub published_at: String,
+    /// When withdrawn (finance's view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<String>,
+}
+
+impl PublicItem {
+    /// The day it was published, e.g. 2026-03-31.
+    pub fn published_on(&self) -> &str {
+        self.published_at.get(..10).unwrap_or(&self.published_at)
+    }
+}
+
+impl TryFrom<Publication> for PublicItem {
+    type Error = AppError;
+    fn try_from(p: Publication) -> AppResult<Self> {
+        let body = serde_json::from_str(&p.body)
+            .map_err(|e| AppError::Internal(format!("publication {}: {e}", p.id)))?;
+        Ok(PublicItem {
+            id: p.id,
+            jurisdiction: p.jurisdiction_name,
+            fiscal_year: p.fiscal_year,
+            kind_label: PublicationKind::parse(&p.kind).map_or("", PublicationKind::label),
+            kind: p.kind,
+            title: p.title,
+            department: p.department,
+            body,
+            published_at: p.published_at,
+            withdrawn_at: p.withdrawn_at,
+        })
+    }
+}
+
+fn evaluation_body(e: &EvaluationView) -> Value {
+    json!({
+        "project_code": e.project_code,
+        "unit": e.unit_name,
+        "budget": e.budget,
+        "spent": e.spent,
+        "score": lingji_domain::review::gates::show(e.score).trim_end_matches('分'),
+        "grade": e.grade_label,
+        "scorecard": e.scorecard,
+        "key_scorecard": e.key_scorecard,
+        "findings": e.findings,
+        "agency": e.agency_code,
+    })
+}
+
+/// A target table's indicators as published: level, name and target.
+fn indicator_rows(indicators: &[lingji_domain::project::targets::Indicator]) -> Vec<Value> {
+    indicators
+        .iter()
+        .map(|i| json!({"level": i.category.label(), "name": i.name, "target": i.target_text()}))
+        .collect()
+}
+
+/// A value of a published copy as text: strings as they are, nothing for null.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The open-data columns, in order.
+pub const OPEN_DATA_COLUMNS: [&str; 10] = [
+    "编号",
+    "地区",
+    "年度",
+    "公开类别",
+    "部门",
+    "标题",
+    "预算（元）",
+    "得分",
+    "等级",
+    "发布时间",
+];
+
+/// A CSV cell: quoted when it holds a separator, quote or line break, and with a leading `'`
+/// when a spreadsheet would take it for a formula (a name typed as `=…` must stay text).
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t'])
+        && s.parse::<rust_decimal::Decimal>().is_err()
+    {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+impl App {
+    /// Publishes an item (finance, PM-5, QJ-5c): a frozen copy of it now; publishing the same
+    /// source again replaces the copy. Audited.
+    pub async fn publish(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        draft: &PublishDraft,
+    ) -> AppResult<PublicItem> {
+        caller.authorize(
+            Resource::PerformanceDecision,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let source = draft.source.trim();
+        let unknown = || {
+            AppError::Refused(
+                Refusal::new(
+                    "PUBLICATION_SOURCE_UNKNOWN",
+                    format!("要公开的内容“{source}”不存在"),
+                )
+                .field("source")
+                .clause("PM-5"),
+            )
+        };
+        let id = || source.parse::<i64>().map_err(|_| unknown());
+        let (year, key, title, department, body) = match draft.kind {
+            PublicationKind::ProjectTargets => {
+                let mut conn = self.store.read().acquire().await?;
+                let d = lingji_store::projects::get_detail(&mut conn, id()?)
+                    .await?
+                    .filter(|d| d.project.header.jurisdiction_id == jurisdiction_id)
+                    .ok_or_else(unknown)?;
+                let h = &d.project.header;
+                let department = lingji_store::orgs::get(&mut conn, h.department_id)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                let body = json!({
+                    "project_code": h.code,
+                    "budget": if d.project.header.approved > Money::ZERO { h.approved } else { h.request },
+                    "overall_goal": h.overall_goal,
+                    "indicators": indicator_rows(&d.indicators),
+                });
+                (
+                    h.fiscal_year,
+                    format!("project:{}", d.project.id),
+                    h.name.clone(),
+                    department,
+                    body,
+                )
+            }
+            PublicationKind::Targets => {
+                let t = self.target(caller, id()?).await.map_err(|_| unknown())?;
+                let body = json!({
+                    "subject": t.subject_label,
+                    "budget": t.budget,
+                    "overall_goal": t.targets.overall_goal,
+                    "policy_code": t.policy_code,
+                    "indicators": indicator_rows(&t.targets.indicators),
+                });
+                (
+                    t.fiscal_year,
+                    format!("target:{}", t.id),
+                    t.name.clone(),
+                    t.department_name.clone(),
+                    body,
+                )
+            }
+            PublicationKind::SelfEvaluation | PublicationKind::KeyEvaluation => {
+                let e = self
+                    .evaluation(caller, id()?)
+                    .await
+                    .map_err(|_| unknown())?;
+                let want = if draft.kind == PublicationKind::KeyEvaluation {
+                    "key"
+                } else {
+                    "self"
+                };
+                if e.kind != want {
+                    return Err(unknown());
+                }
+                let year = i32::try_from(e.fiscal_year).map_err(|_| unknown())?;
+                (
+                    year,
+                    format!("evaluation:{}", e.id),
+                    e.name.clone(),
+                    e.department_name.clone(),
+                    evaluation_body(&e),
+                )
+            }
+            PublicationKind::SpecialFund => {
+                let mut conn = self.store.read().acquire().await?;
+                let fund = lingji_store::lists::entries(
+                    &mut conn,
+                    jurisdiction_id,
+                    ListKind::SpecialFunds,
+                    None,
+                    true,
+                )
+                .await?
+                .into_iter()
+                .find(|e| e.entry.code == source)
+                .ok_or_else(unknown)?;
+                let department = match fund.entry.fund.lead_department_id {
+                    Some(d) => lingji_store::orgs::get(&mut conn, d)
+                        .await?
+                        .map(|o| o.name)
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                let year = fund.entry.year.or(fund.entry.fund.start_year).unwrap_or(0);
+                let body = json!({
+                    "code": fund.entry.code,
+                    "tasks": fund.entry.fund.tasks,
+                    "policy": fund.entry.note,
+                    "start_year": fund.entry.fund.start_year,
+                    "period_years": fund.entry.fund.period_years,
+                });
+                (
+                    year,
+                    format!("fund:{}", fund.entry.code),
+                    fund.entry.name.clone(),
+                    department,
+                    body,
+                )
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        let id = store::publish(
+            &mut tx,
+            &NewPublication {
+                jurisdiction_id,
+                fiscal_year: year,
+                kind: draft.kind.as_str(),
+                source_key: &key,
+                title: &title,
+                department: &department,
+                body: body.to_string(),
+                by: caller.name(),
+            },
+        )
+        .await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, "disclosure.publish", "publication", id)
+                .after_json(&json!({ "kind": draft.kind.as_str(), "source": key })),
+        )
+        .await?;
+        let stored = store::public_one(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::Internal("publication vanished".into()))?;
+        tx.commit().await?;
+        PublicItem::try_from(stored)
+    }
+
+    /// Withdraws a published item (finance): it is no longer public. Audited.
+    pub async fn withdraw(&self, caller: &Caller, jurisdiction_id: i64, id: i64) -> AppResult<()> {
+        caller.authorize(
+            Resource::PerformanceDecision,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut tx = self.store.begin().await?;
+        if !store::withdraw(&mut tx, jurisdiction_id, id, caller.name()).await? {
+            return Err(AppError::not_found("已公开的内容"));
+        }
+        lingji_store::audit::append(
+            &mut tx,
+            caller.event(jurisdiction_id, "disclosure.withdraw", "publication", id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Everything published for a year, withdrawn items included (finance, audit).
+    pub async fn publications(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+    ) -> AppResult<Vec<PublicItem>> {
+        caller.authorize(
+            Resource::PerformanceDecision,
+            Access::Read,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut conn = self.store.read().acquire().await?;
+        store::all(&mut conn, jurisdiction_id, fiscal_year)
+            .await?
+            .into_iter()
+            .map(PublicItem::try_from)
+            .collect()
+    }
+
+    /// What anybody may read, without signing in: published items not withdrawn.
+    pub async fn public_items(
+        &self,
+        fiscal_year: Option<i32>,
+        kind: Option<PublicationKind>,
+    ) -> AppResult<Vec<PublicItem>> {
+        let mut conn = self.store.read().acquire().await?;
+        store::public(
+            &mut conn,
+            fiscal_year,
+            kind.map(PublicationKind::as_str),
+            None,
+        )
+        .await?
+        .into_iter()
+        .map(PublicItem::try_from)
+        .collect()
+    }
+
+    /// One public item, without signing in.
+    pub async fn public_item(&self, id: i64) -> AppResult<PublicItem> {
+        let mut conn = self.store.read().acquire().await?;
+        store::public_one(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("公开内容"))
+            .and_then(PublicItem::try_from)
+    }
+
+    /// The public items as CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese).
+    pub async fn open_data_csv(&self, fiscal_year: Option<i32>) -> AppResult<String> {
+        let items = self.public_items(fiscal_year, None).await?;
+        let mut out = String::from("\u{feff}");
+        out.push_str(&OPEN_DATA_COLUMNS.join(","));
+        out.push_str("\r\n");
+        for i in items {
+            let text = |k: &str| value_text(&i.body[k]);
+            let budget = i.body["budget"]
+                .as_str()
+                .and_then(|s| Money::parse(s).ok())
+                .map(Money::to_plain)
+                .unwrap_or_default();
+            let cells = [
+                i.id.to_string(),
+                i.jurisdiction.clone(),
+                i.fiscal_year.to_string(),
+                i.kind_label.to_string(),
+                i.department.clone(),
+                i.title.clone(),
+                budget,
+                text("score"),
+                text("grade"),
+                i.published_at.clone(),
+            ];
+            let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+            out.push_str(&row.join(","));
+            out.push_str("\r\n");
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn open_data_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("市教育局"), "市教育局");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-12.50"), "-12.50");
+    }
+}

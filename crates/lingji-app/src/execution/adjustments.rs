@@ -1,0 +1,686 @@
+//! Budget adjustments in execution (ZB-7b): units ask to transfer budget between lines of their
+//! department (调剂) or for new money for a library project (追加, QJ-2a; a major one only after
+//! its assessments); finance approves — the lines' ledgers move in the same transaction, a cut
+//! only if the line still has it available — or sends it back. Approved adjustments make up the
+//! budget amendment document for the people's congress standing committee (QJ-4c), as .xlsx.
+
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::execution::{
+    AdjustmentKind, AdjustmentStatus, LineSide, MoneyMovement, SupplementFacts, check_supplement,
+    check_transfer,
+};
+use lingji_domain::fund::FundBook;
+use lingji_domain::org::OrgPath;
+use lingji_domain::review::gates::{CapacityResult as Capacity, GateRecord};
+use lingji_domain::{Money, Refusal};
+use lingji_store::adjustments::{
+    self as store, Adjustment, AdjustmentFilter, NewAdjustment, SupplementProject,
+};
+use lingji_store::allocation::{BudgetLine, insert_line};
+use lingji_store::payments::{PayableLine, payable_line};
+use lingji_store::{ledger, profiles, reviews};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::execution::department_totals::department_totals;
+use crate::foundation::caller::Caller;
+use crate::library::export::{header, xlsx, yuan_cell};
+
+/// An adjustment as asked for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AdjustmentDraft {
+    /// Transfer or supplement.
+    pub kind: AdjustmentKind,
+    /// Transfer: the line taken from.
+    #[serde(default)]
+    pub from_line_id: Option<i64>,
+    /// Transfer: the line added to; supplement: an existing line of the project.
+    #[serde(default)]
+    pub to_line_id: Option<i64>,
+    /// Supplement: the library project.
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// Supplement without a line: the economic code of the new line.
+    #[serde(default)]
+    pub economic_code: Option<String>,
+    /// Amount.
+    pub amount: Money,
+    /// Why (the general rule is to restructure first, ZB-7b).
+    pub reason: String,
+}
+
+/// An adjustment as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdjustmentView {
+    /// Id.
+    pub id: i64,
+    /// Year.
+    pub fiscal_year: i32,
+    /// Department.
+    pub department_name: String,
+    /// Unit.
+    pub unit_id: i64,
+    /// Unit name.
+    pub unit_name: String,
+    /// Kind.
+    pub kind: AdjustmentKind,
+    /// 调剂 / 追加.
+    pub kind_label: &'static str,
+    /// Line taken from.
+    pub from_line_id: Option<i64>,
+    /// Its name.
+    pub from_line_name: Option<String>,
+    /// Line added to (for a supplement, the new line once approved).
+    pub to_line_id: Option<i64>,
+    /// Its name.
+    pub to_line_name: Option<String>,
+    /// Project.
+    pub project_id: Option<i64>,
+    /// Its name.
+    pub project_name: Option<String>,
+    /// Economic code of a new line.
+    pub economic_code: Option<String>,
+    /// Amount.
+    pub amount: Money,
+    /// A major supplement, assessed first (ZB-7b).
+    pub major: bool,
+    /// Why.
+    pub reason: String,
+    /// State.
+    pub status: AdjustmentStatus,
+    /// Its Chinese name.
+    pub status_label: &'static str,
+    /// Asked by.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: String,
+    /// Decided by.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<String>,
+    /// Note.
+    pub decision_note: Option<String>,
+}
+
+impl From<Adjustment> for AdjustmentView {
+    fn from(a: Adjustment) -> Self {
+        let (from_line_id, from_line_name) = a.from_line.unzip();
+        let (to_line_id, to_line_name) = a.to_line.unzip();
+        let (project_id, project_name) = a.project.unzip();
+        AdjustmentView {
+            id: a.id,
+            fiscal_year: a.fiscal_year,
+            department_name: a.department_name,
+            unit_id: a.unit_id,
+            unit_name: a.unit_name,
+            kind: a.kind,
+            kind_label: a.kind.label(),
+            from_line_id,
+            from_line_name,
+            to_line_id,
+            to_line_name,
+            project_id,
+            project_name,
+            economic_code: a.economic_code,
+            amount: a.amount,
+            major: a.major,
+            reason: a.reason,
+            status: a.status,
+            status_label: a.status.label(),
+            requested_by: a.requested_by,
+            requested_at: a.requested_at,
+            decided_by: a.decided_by,
+            decided_at: a.decided_at,
+            decision_note: a.decision_note,
+        }
+    }
+}
+
+/// The amendment document (预算调整方案, QJ-4c): every approved change, with totals by
+/// department.
+#[derive(Debug, Clone, Serialize)]
+pub struct Amendment {
+    /// Year.
+    pub fiscal_year: i32,
+    /// Approved changes by department.
+    pub changes: Vec<AdjustmentView>,
+    /// Per department: name, transferred, supplemented.
+    pub departments: Vec<(String, Money, Money)>,
+    /// Total transferred (moved, not new money).
+    pub transferred: Money,
+    /// Total supplemented (new money).
+    pub supplemented: Money,
+}
+
+fn path_of(jurisdiction: i64, department: i64, unit: i64) -> OrgPath {
+    OrgPath {
+        jurisdiction,
+        department: Some(department),
+        unit: Some(unit),
+    }
+}
+
+fn side(l: &PayableLine) -> LineSide<'_> {
+    LineSide {
+        id: l.id,
+        fiscal_year: l.fiscal_year,
+        department_id: l.department_id,
+        economic_code: &l.economic_code,
+        source: &l.source,
+    }
+}
+
+fn missing(code: &'static str, field: &str, what: &str) -> AppError {
+    Refusal::new(code, format!("请选择{what}"))
+        .field(field)
+        .into()
+}
+
+async fn line_in(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    id: i64,
+    field: &str,
+) -> AppResult<PayableLine> {
+    payable_line(conn, id)
+        .await?
+        .filter(|l| l.jurisdiction_id == jurisdiction_id)
+        .ok_or_else(|| {
+            Refusal::new("BUDGET_LINE_MISSING", "该预算指标不存在")
+                .field(field)
+                .into()
+        })
+}
+
+fn above_available(l: &PayableLine, amount: Money) -> AppError {
+    Refusal::new(
+        "ADJUSTMENT_ABOVE_AVAILABLE",
+        format!(
+            "调出 {} 元超过指标“{}”可用余额 {} 元",
+            amount.to_yuan_display(),
+            l.name,
+            l.balance.available().to_yuan_display()
+        ),
+    )
+    .field("amount")
+    .clause("ZB-7b")
+    .into()
+}
+
+impl App {
+    /// The supplement's project, if in the caller's reach, with the facts its check needs.
+    async fn supplement_facts(
+        &self,
+        conn: &mut AnyConnection,
+        jurisdiction_id: i64,
+        project_id: i64,
+        year: i32,
+    ) -> AppResult<(SupplementProject, SupplementFacts)> {
+        let project = store::supplement_project(conn, project_id)
+            .await?
+            .filter(|p| p.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| {
+                AppError::from(Refusal::new("PROJECT_MISSING", "该项目不存在").field("project_id"))
+            })?;
+        let profile = profiles::current(conn, jurisdiction_id, year)
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?
+            .profile;
+        let gates = reviews::gates(conn, project_id).await?;
+        let mut facts = SupplementFacts {
+            in_library: matches!(project.state.as_str(), "admitted" | "funded"),
+            major_threshold: profile.library.major_project_threshold,
+            ex_ante_supports: None,
+            capacity_passed: None,
+        };
+        for g in gates {
+            match g.record {
+                GateRecord::ExAnte(a) => facts.ex_ante_supports = Some(a.supports(&profile.review)),
+                GateRecord::FiscalCapacity { result, .. } => {
+                    facts.capacity_passed = Some(result == Capacity::Passed)
+                }
+                _ => {}
+            }
+        }
+        Ok((project, facts))
+    }
+
+    /// Asks for an adjustment. Everything that can be checked now is checked now; finance's
+    /// approval checks the balance again as it moves the money.
+    pub async fn request_adjustment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        d: AdjustmentDraft,
+    ) -> AppResult<AdjustmentView> {
+        let reason = d.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(Refusal::new(
+                "ADJUSTMENT_REASON_REQUIRED",
+                "请填写调整理由（一般增支应先通过调整支出结构解决，ZB-7b；不超过 500 个字）",
+            )
+            .field("reason")
+            .clause("ZB-7b")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let new = match d.kind {
+            AdjustmentKind::Transfer => {
+                let from_id = d
+                    .from_line_id
+                    .ok_or_else(|| missing("FROM_LINE_REQUIRED", "from_line_id", "调出指标"))?;
+                let to_id = d
+                    .to_line_id
+                    .ok_or_else(|| missing("TO_LINE_REQUIRED", "to_line_id", "调入指标"))?;
+                let from = line_in(&mut tx, jurisdiction_id, from_id, "from_line_id").await?;
+                let to = line_in(&mut tx, jurisdiction_id, to_id, "to_line_id").await?;
+                for l in [&from, &to] {
+                    caller.authorize(
+                        Resource::Adjustment,
+                        Access::Write,
+                        &path_of(jurisdiction_id, l.department_id, l.unit_id),
+                    )?;
+                }
+                // A closed year is refused for its year before anything else: its close took
+                // the balance away, and "above available" would send the unit looking for money
+                // that now sits on next year's carried line (ZB-7b).
+                crate::execution::year_end::refuse_if_closed(
+                    &mut tx,
+                    jurisdiction_id,
+                    from.fiscal_year,
+                    MoneyMovement::Transfer,
+                    "from_line_id",
+                )
+                .await?;
+                check_transfer(&side(&from), &side(&to), d.amount)?;
+                if d.amount > from.balance.available() {
+                    return Err(above_available(&from, d.amount));
+                }
+                NewAdjustment {
+                    jurisdiction_id,
+                    fiscal_year: from.fiscal_year,
+                    department_id: from.department_id,
+                    unit_id: from.unit_id,
+                    kind: d.kind,
+                    from_line_id: Some(from.id),
+                    to_line_id: Some(to.id),
+                    project_id: None,
+                    economic_code: None,
+                    amount: d.amount,
+                    major: false,
+                    reason,
+                    requested_by: caller.name(),
+                }
+            }
+            AdjustmentKind::Supplement => {
+                let project_id = d
+                    .project_id
+                    .ok_or_else(|| missing("PROJECT_REQUIRED", "project_id", "项目库项目"))?;
+                let line = match d.to_line_id {
+                    Some(id) => Some(line_in(&mut tx, jurisdiction_id, id, "to_line_id").await?),
+                    None => None,
+                };
+                let year = match &line {
+                    Some(l) => l.fiscal_year,
+                    None => self.current_year(jurisdiction_id).await?,
+                };
+                let (project, facts) = self
+                    .supplement_facts(&mut tx, jurisdiction_id, project_id, year)
+                    .await?;
+                caller.authorize(
+                    Resource::Adjustment,
+                    Access::Write,
+                    &path_of(jurisdiction_id, project.department_id, project.unit_id),
+                )?;
+                if line
+                    .as_ref()
+                    .is_some_and(|l| l.project_id != Some(project_id))
+                {
+                    return Err(Refusal::new(
+                        "LINE_NOT_OF_PROJECT",
+                        "追加的指标须是该项目的指标；不选指标则为项目新增一条指标",
+                    )
+                    .field("to_line_id")
+                    .into());
+                }
+                let code = d
+                    .economic_code
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty());
+                if line.is_none()
+                    && !code.is_some_and(|c| {
+                        matches!(c.len(), 3 | 5 | 7) && c.bytes().all(|b| b.is_ascii_digit())
+                    })
+                {
+                    return Err(Refusal::new(
+                        "ECONOMIC_CODE_MALFORMED",
+                        "新增指标的经济分类科目应为 3、5 或 7 位数字",
+                    )
+                    .field("economic_code")
+                    .into());
+                }
+                let major = check_supplement(&facts, d.amount)?;
+                NewAdjustment {
+                    jurisdiction_id,
+                    fiscal_year: year,
+                    department_id: project.department_id,
+                    unit_id: project.unit_id,
+                    kind: d.kind,
+                    from_line_id: None,
+                    to_line_id: line.map(|l| l.id),
+                    project_id: Some(project_id),
+                    economic_code: if d.to_line_id.is_none() { code } else { None },
+                    amount: d.amount,
+                    major,
+                    reason,
+                    requested_by: caller.name(),
+                }
+            }
+        };
+        let (movement, field) = match new.kind {
+            AdjustmentKind::Transfer => (MoneyMovement::Transfer, "from_line_id"),
+            AdjustmentKind::Supplement => (MoneyMovement::Supplement, "project_id"),
+        };
+        crate::execution::year_end::refuse_if_closed(
+            &mut tx,
+            jurisdiction_id,
+            new.fiscal_year,
+            movement,
+            field,
+        )
+        .await?;
+        let id = store::insert(&mut tx, &new).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, "adjustment.request", "adjustment", id)
+                .after_json(&serde_json::json!({
+                    "kind": new.kind.as_str(), "from_line_id": new.from_line_id, "to_line_id": new.to_line_id,
+                    "project_id": new.project_id, "amount": new.amount, "major": new.major, "reason": reason,
+                })),
+        )
+        .await?;
+        let row = store::adjustment(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Finance approves (the ledgers move) or rejects (with a note) a requested adjustment; one
+    /// decided meanwhile by someone else is a 409.
+    pub async fn decide_adjustment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+        approve: bool,
+        note: &str,
+    ) -> AppResult<AdjustmentView> {
+        caller.authorize(
+            Resource::Adjustment,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let note = note.trim();
+        if (!approve && note.is_empty()) || note.chars().count() > 500 {
+            return Err(Refusal::new(
+                "DECISION_REASON_REQUIRED",
+                "退回须填写理由（不超过 500 个字）",
+            )
+            .field("note")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let a = store::adjustment(&mut tx, id)
+            .await?
+            .filter(|a| a.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| AppError::not_found("预算调整"))?;
+        if a.status != AdjustmentStatus::Requested {
+            return Err(AppError::stale());
+        }
+        if approve {
+            // Requested before the close, decided after it: the year's money is gone.
+            let movement = match a.kind {
+                AdjustmentKind::Transfer => MoneyMovement::Transfer,
+                AdjustmentKind::Supplement => MoneyMovement::Supplement,
+            };
+            crate::execution::year_end::refuse_if_closed(
+                &mut tx,
+                jurisdiction_id,
+                a.fiscal_year,
+                movement,
+                "id",
+            )
+            .await?;
+        }
+        let reference = format!("预算调整 {id}");
+        let mut new_line = None;
+        if approve {
+            new_line = self
+                .apply(&mut tx, caller, jurisdiction_id, &a, &reference)
+                .await?;
+        }
+        let to = if approve {
+            AdjustmentStatus::Approved
+        } else {
+            AdjustmentStatus::Rejected
+        };
+        if !store::decide(&mut tx, id, to, new_line, caller.name(), note).await? {
+            return Err(AppError::stale());
+        }
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    jurisdiction_id,
+                    if approve { "adjustment.approve" } else { "adjustment.reject" },
+                    "adjustment",
+                    id,
+                )
+                .before_json(&serde_json::json!({ "status": a.status.as_str() }))
+                .after_json(&serde_json::json!({ "status": to.as_str(), "note": note, "new_line": new_line })),
+        )
+        .await?;
+        let row = store::adjustment(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Moves the money of an approved adjustment; the id of a line a supplement created.
+    async fn apply(
+        &self,
+        tx: &mut AnyConnection,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        a: &Adjustment,
+        reference: &str,
+    ) -> AppResult<Option<i64>> {
+        match (a.kind, a.from_line.as_ref(), a.to_line.as_ref()) {
+            (AdjustmentKind::Transfer, Some((from, _)), Some((to, _))) => {
+                let cut = Money::from_fen(-a.amount.fen());
+                if !ledger::adjust(tx, *from, cut, reference, caller.name()).await? {
+                    let line = line_in(tx, jurisdiction_id, *from, "from_line_id").await?;
+                    return Err(above_available(&line, a.amount));
+                }
+                ledger::adjust(tx, *to, a.amount, reference, caller.name()).await?;
+                Ok(None)
+            }
+            (AdjustmentKind::Supplement, _, to) => {
+                let (project_id, _) = a
+                    .project
+                    .clone()
+                    .ok_or_else(|| AppError::Internal("supplement without project".into()))?;
+                // The assessments may have changed since the request: check again.
+                let (project, facts) = self
+                    .supplement_facts(tx, jurisdiction_id, project_id, a.fiscal_year)
+                    .await?;
+                check_supplement(&facts, a.amount)?;
+                if let Some((line, _)) = to {
+                    ledger::adjust(tx, *line, a.amount, reference, caller.name()).await?;
+                    return Ok(None);
+                }
+                let fund_book = project
+                    .fund_book
+                    .as_deref()
+                    .and_then(|b| FundBook::parse(b).ok())
+                    .unwrap_or(FundBook::GeneralPublic);
+                let line = BudgetLine {
+                    id: 0,
+                    fiscal_year: a.fiscal_year,
+                    department_id: a.department_id,
+                    unit_id: a.unit_id,
+                    project_id: Some(project_id),
+                    item_id: 0,
+                    name: format!("{}（追加）", project.name),
+                    economic_code: a.economic_code.clone().unwrap_or_default(),
+                    fund_book,
+                    three_guarantees: false,
+                    approved: a.amount,
+                    source_document: reference.to_string(),
+                    run_id: None,
+                };
+                Ok(Some(
+                    insert_line(tx, jurisdiction_id, &line, "supplement", caller.name()).await?,
+                ))
+            }
+            _ => Err(AppError::Internal(format!(
+                "adjustment {} is incomplete",
+                a.id
+            ))),
+        }
+    }
+
+    /// Adjustments the caller may see: a unit its own, a department its units', finance and
+    /// audit all.
+    pub async fn adjustments(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        mut filter: AdjustmentFilter,
+    ) -> AppResult<Vec<AdjustmentView>> {
+        let (department, unit) = caller.read_scope(Resource::Adjustment, jurisdiction_id)?;
+        filter.unit_id = unit.or(filter.unit_id);
+        filter.department_id = department.or(filter.department_id);
+        let mut conn = self.store.read().acquire().await?;
+        Ok(store::list(&mut conn, jurisdiction_id, &filter)
+            .await?
+            .into_iter()
+            .map(AdjustmentView::from)
+            .collect())
+    }
+
+    /// The year's amendment document (QJ-4c): finance and audit.
+    pub async fn amendment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+    ) -> AppResult<Amendment> {
+        caller.authorize(
+            Resource::Adjustment,
+            Access::Read,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let filter = AdjustmentFilter {
+            fiscal_year,
+            status: Some(AdjustmentStatus::Approved),
+            ..AdjustmentFilter::default()
+        };
+        let changes = self.adjustments(caller, jurisdiction_id, filter).await?;
+        let (departments, (transferred, supplemented)) =
+            department_totals(changes.iter().map(|c| match c.kind {
+                AdjustmentKind::Transfer => (c.department_name.as_str(), c.amount, Money::ZERO),
+                AdjustmentKind::Supplement => (c.department_name.as_str(), Money::ZERO, c.amount),
+            }))?;
+        Ok(Amendment {
+            fiscal_year,
+            changes,
+            departments,
+            transferred,
+            supplemented,
+        })
+    }
+
+    /// The amendment document as .xlsx: sheet 调整事项 (every change) and sheet 部门汇总.
+    pub async fn amendment_xlsx(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+    ) -> AppResult<Vec<u8>> {
+        let a = self.amendment(caller, jurisdiction_id, fiscal_year).await?;
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold().set_background_color("DDE7F2");
+        let money = Format::new().set_num_format("#,##0.00");
+        let sheet = book.add_worksheet();
+        sheet.set_name("调整事项").map_err(xlsx)?;
+        header(
+            sheet,
+            &[
+                ("序号", 8.0),
+                ("部门", 24.0),
+                ("单位", 24.0),
+                ("类型", 8.0),
+                ("调出指标", 30.0),
+                ("调入指标或项目", 36.0),
+                ("金额（元）", 16.0),
+                ("重大追加", 10.0),
+                ("调整理由", 48.0),
+                ("批准人", 12.0),
+                ("批准时间", 22.0),
+            ],
+            &bold,
+        )
+        .map_err(xlsx)?;
+        for (i, c) in a.changes.iter().enumerate() {
+            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let to = match c.kind {
+                AdjustmentKind::Transfer => c.to_line_name.clone().unwrap_or_default(),
+                AdjustmentKind::Supplement => c.project_name.clone().unwrap_or_default(),
+            };
+            let texts = [
+                (1, c.department_name.as_str()),
+                (2, c.unit_name.as_str()),
+                (3, c.kind_label),
+                (4, c.from_line_name.as_deref().unwrap_or("")),
+                (5, to.as_str()),
+                (7, if c.major { "是" } else { "" }),
+                (8, c.reason.as_str()),
+                (9, c.decided_by.as_deref().unwrap_or("")),
+                (10, c.decided_at.as_deref().unwrap_or("")),
+            ];
+            sheet.write_number(row, 0, f64::from(row)).map_err(xlsx)?;
+            for (col, text) in texts {
+                sheet.write_string(row, col, text).map_err(xlsx)?;
+            }
+            sheet
+                .write_number_with_format(row, 6, yuan_cell(c.amount), &money)
+                .map_err(xlsx)?;
+        }
+        let sums = book.add_worksheet();
+        sums.set_name("部门汇总").map_err(xlsx)?;
+        header(
+            sums,
+            &[("部门", 28.0), ("调剂（元）", 18.0), ("追加（元）", 18.0)],
+            &bold,
+        )
+        .map_err(xlsx)?;
+        let total = ("合计".to_string(), a.transferred, a.supplemented);
+        for (i, (name, moved, added)) in a.departments.iter().chain([&total]).enumerate() {
+            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            sums.write_string(row, 0, name).map_err(xlsx)?;
+            for (col, m) in [(1, *moved), (2, *added)] {
+                sums.write_number_with_format(row, col, yuan_cell(m), &money)
+                    .map_err(xlsx)?;
+            }
+        }
+        book.save_to_buffer().map_err(xlsx)
+    }
+}

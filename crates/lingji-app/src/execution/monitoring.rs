@@ -1,0 +1,564 @@
+//! The monitoring rule catalogue finance keeps (ZX-4b): rules edited with a syntax check and
+//! tried on past payments before they are switched on; the hits with their disposition
+//! (核实 → 正常 / 违规 → 整改) and their statistics ("止付 369 笔 5710 万元"); and the suspension of
+//! a project's payments by performance monitoring (PM-9).
+
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::execution::{self, Disposition, Hit, MonitoringRule};
+use lingji_domain::org::OrgPath;
+use lingji_domain::{Money, Refusal};
+use lingji_store::StoreError;
+use lingji_store::payments::{self as store, RuleStat, StoredHit, StoredRule};
+use serde::Serialize;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::execution::payment_facts::facts;
+use crate::foundation::caller::Caller;
+
+/// Past payments a dry run tries a rule on, newest first.
+pub const DRY_RUN_PAYMENTS: i64 = 2_000;
+
+/// What a rule would have done to past payments.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryRun {
+    /// Payments tried.
+    pub checked: usize,
+    /// Payments the rule hits.
+    pub hits: usize,
+    /// Their sum.
+    pub amount: Money,
+    /// Up to 20 of the hit payments' ids.
+    pub examples: Vec<i64>,
+}
+
+/// Hit statistics of a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct HitStats {
+    /// Per rule.
+    pub rules: Vec<RuleStatView>,
+    /// Per class: class, hits, amount, stopped, stopped amount.
+    pub classes: Vec<RuleStatView>,
+    /// All hits.
+    pub hits: i64,
+    /// Payments stopped (blocked or released) among the hit ones.
+    pub stopped: i64,
+    /// Their sum.
+    pub stopped_amount: Money,
+}
+
+/// One row of the statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleStatView {
+    /// Class.
+    pub class: String,
+    /// Rule code (empty on class rows).
+    pub code: String,
+    /// Rule name (empty on class rows).
+    pub name: String,
+    /// Hits.
+    pub hits: i64,
+    /// Sum of the hit payments.
+    pub amount: Money,
+    /// Stopped.
+    pub stopped: i64,
+    /// Their sum.
+    pub stopped_amount: Money,
+}
+
+/// A rule as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRow {
+    /// The rule.
+    #[serde(flatten)]
+    pub rule: MonitoringRule,
+    /// 提示 / 预警 / 拦截.
+    pub action_label: &'static str,
+    /// Version for edits.
+    pub version: i64,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// When.
+    pub updated_at: String,
+}
+
+impl From<&StoredRule> for RuleRow {
+    fn from(s: &StoredRule) -> Self {
+        RuleRow {
+            rule: s.rule.clone(),
+            action_label: s.rule.action.label(),
+            version: s.version,
+            updated_by: s.updated_by.clone(),
+            updated_at: s.updated_at.clone(),
+        }
+    }
+}
+
+/// A rule hit as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct HitRow {
+    /// Hit id.
+    pub id: i64,
+    /// The payment.
+    pub payment_id: i64,
+    /// The paying unit.
+    pub unit_id: i64,
+    /// The payment's amount.
+    pub amount: Money,
+    /// The payment's state.
+    pub payment_status: &'static str,
+    /// The hit.
+    #[serde(flatten)]
+    pub hit: Hit,
+    /// 提示 / 预警 / 拦截.
+    pub action_label: &'static str,
+    /// Disposition.
+    pub disposition: Disposition,
+    /// Its Chinese name.
+    pub disposition_label: &'static str,
+    /// Note of the last step.
+    pub note: Option<String>,
+    /// Who.
+    pub disposed_by: Option<String>,
+    /// When.
+    pub disposed_at: Option<String>,
+}
+
+impl From<&StoredHit> for HitRow {
+    fn from(h: &StoredHit) -> Self {
+        HitRow {
+            id: h.id,
+            payment_id: h.payment_id,
+            unit_id: h.unit_id,
+            amount: h.amount,
+            payment_status: h.payment_status.label(),
+            hit: h.hit.clone(),
+            action_label: h.hit.action.label(),
+            disposition: h.disposition,
+            disposition_label: h.disposition.label(),
+            note: h.note.clone(),
+            disposed_by: h.disposed_by.clone(),
+            disposed_at: h.disposed_at.clone(),
+        }
+    }
+}
+
+impl From<&RuleStat> for RuleStatView {
+    fn from(r: &RuleStat) -> Self {
+        RuleStatView {
+            class: r.class.clone(),
+            code: r.code.clone(),
+            name: r.name.clone(),
+            hits: r.hits,
+            amount: r.amount,
+            stopped: r.stopped,
+            stopped_amount: r.stopped_amount,
+        }
+    }
+}
+
+fn sum(a: Money, b: Money) -> AppResult<Money> {
+    a.checked_add(b)
+        .ok_or_else(|| AppError::Internal("hit statistics overflow".into()))
+}
+
+fn check_rule(r: &MonitoringRule) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let code_ok = (1..=20).contains(&r.code.len())
+        && r.code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !code_ok {
+        errors.push(
+            Refusal::new(
+                "RULE_CODE_INVALID",
+                "规则编号应为 1–20 位字母、数字、“-”或“_”",
+            )
+            .field("code"),
+        );
+    }
+    for (field, value, max) in [
+        ("class", &r.class, 30),
+        ("name", &r.name, 60),
+        ("message", &r.message, 200),
+    ] {
+        if value.trim().is_empty() || value.chars().count() > max {
+            errors.push(
+                Refusal::new(
+                    "RULE_FIELD_INVALID",
+                    format!("请填写此项（不超过 {max} 个字）"),
+                )
+                .field(field),
+            );
+        }
+    }
+    for (date, field) in [
+        (r.effective_from, "effective_from"),
+        (r.effective_to, "effective_to"),
+    ] {
+        if let Some(Err(e)) = date.map(|d| lingji_domain::dates::check(d, field)) {
+            errors.push(e);
+        }
+    }
+    if let (Some(f), Some(t)) = (r.effective_from, r.effective_to)
+        && t < f
+    {
+        errors.push(
+            Refusal::new("RULE_DATES_INVALID", "失效日期不能早于生效日期").field("effective_to"),
+        );
+    }
+    if let Err(e) = execution::compile(r.clone()) {
+        errors.push(e);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            summary: Refusal::new("RULE_INVALID", "监控规则有误，请按提示修改").clause("ZX-4b"),
+            errors,
+        })
+    }
+}
+
+impl App {
+    fn authorize_rules(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        access: Access,
+    ) -> AppResult<()> {
+        caller.authorize(
+            Resource::MonitoringRule,
+            access,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )
+    }
+
+    /// The rule catalogue, installing the default one the first time.
+    pub async fn monitoring_rules(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+    ) -> AppResult<Vec<RuleRow>> {
+        self.authorize_rules(caller, jurisdiction_id, Access::Read)?;
+        self.rules_in_force(jurisdiction_id).await?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(store::rules(&mut conn, jurisdiction_id)
+            .await?
+            .iter()
+            .map(RuleRow::from)
+            .collect())
+    }
+
+    /// Adds a rule (`version` None) or changes one at `version` (finance), after the syntax
+    /// check; audited with before and after.
+    pub async fn put_monitoring_rule(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        rule: MonitoringRule,
+        version: Option<i64>,
+    ) -> AppResult<StoredRule> {
+        self.authorize_rules(caller, jurisdiction_id, Access::Write)?;
+        let mut rule = rule;
+        rule.code = rule.code.trim().to_string();
+        rule.expression = rule.expression.trim().to_string();
+        check_rule(&rule)?;
+        self.rules_in_force(jurisdiction_id).await?;
+        let mut tx = self.store.begin().await?;
+        let before = store::rule(&mut tx, jurisdiction_id, &rule.code).await?;
+        match (version, &before) {
+            (None, None) => {
+                store::add_rule(&mut tx, jurisdiction_id, &rule, caller.name()).await?;
+            }
+            (None, Some(_)) => {
+                return Err(AppError::Conflict(
+                    Refusal::new("RULE_CODE_TAKEN", format!("规则编号 {} 已存在", rule.code))
+                        .field("code"),
+                ));
+            }
+            (Some(_), None) => return Err(AppError::not_found("监控规则")),
+            (Some(v), Some(_)) => {
+                match store::update_rule(&mut tx, jurisdiction_id, &rule, v, caller.name()).await {
+                    Err(StoreError::Stale) => return Err(AppError::stale()),
+                    other => other?,
+                }
+            }
+        }
+        let after = store::rule(&mut tx, jurisdiction_id, &rule.code)
+            .await?
+            .ok_or_else(|| AppError::Internal("rule vanished".into()))?;
+        // Switching a rule on or off changes what every payment is checked against: the
+        // event says so in its action, not only in its JSON.
+        let action = match before.as_ref().map(|b| b.rule.enabled) {
+            Some(false) if after.rule.enabled => "monitoring_rule.enable",
+            Some(true) if !after.rule.enabled => "monitoring_rule.disable",
+            _ => "monitoring_rule.put",
+        };
+        let mut event = caller
+            .event(jurisdiction_id, action, "monitoring_rule", &rule.code)
+            .after_json(&serde_json::to_value(&after.rule).unwrap_or_default());
+        let before_json = before
+            .as_ref()
+            .map(|b| serde_json::to_value(&b.rule).unwrap_or_default());
+        if let Some(b) = &before_json {
+            event = event.before_json(b);
+        }
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Tries a rule, as entered and not saved, on the jurisdiction's latest past payments
+    /// ("would have hit 37 payments, 1,204,300.00 元").
+    pub async fn dry_run_rule(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        rule: MonitoringRule,
+    ) -> AppResult<DryRun> {
+        self.authorize_rules(caller, jurisdiction_id, Access::Write)?;
+        let mut rule = rule;
+        rule.enabled = true;
+        rule.effective_from = None;
+        rule.effective_to = None;
+        let compiled = execution::compile(rule).map_err(AppError::from)?;
+        let mut conn = self.store.read().acquire().await?;
+        let past = store::recent(&mut conn, jurisdiction_id, DRY_RUN_PAYMENTS).await?;
+        let mut out = DryRun {
+            checked: 0,
+            hits: 0,
+            amount: Money::ZERO,
+            examples: vec![],
+        };
+        for p in past {
+            // The line comes with the payment's context; a line gone since is skipped.
+            let Some((line, context)) = store::line_in_context(
+                &mut conn,
+                p.draft.line_id,
+                p.draft.date,
+                &p.draft.payee_name,
+                &p.draft.payee_account,
+            )
+            .await?
+            else {
+                continue;
+            };
+            let (f, _) = facts(&mut conn, &line, &p.draft, context).await?;
+            out.checked += 1;
+            if !execution::screen(std::slice::from_ref(&compiled), &f).is_empty() {
+                out.hits += 1;
+                out.amount = sum(out.amount, p.draft.amount)?;
+                if out.examples.len() < 20 {
+                    out.examples.push(p.id);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The year's rule hits, newest first, optionally of one disposition (finance and audit).
+    pub async fn rule_hits(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+        disposition: Option<Disposition>,
+    ) -> AppResult<Vec<HitRow>> {
+        caller.authorize(
+            Resource::Payment,
+            Access::Read,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(
+            store::hits(&mut conn, jurisdiction_id, year, disposition, 500)
+                .await?
+                .iter()
+                .map(HitRow::from)
+                .collect(),
+        )
+    }
+
+    /// Moves a hit on (核实 → 正常 / 违规 → 整改) with a note (finance).
+    pub async fn dispose_hit(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+        to: Disposition,
+        note: &str,
+    ) -> AppResult<StoredHit> {
+        caller.authorize(
+            Resource::Payment,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 500 {
+            return Err(Refusal::new(
+                "DISPOSITION_NOTE_REQUIRED",
+                "请填写核实情况（不超过 500 个字）",
+            )
+            .field("note")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let hit = store::hit(&mut tx, jurisdiction_id, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("规则命中记录"))?;
+        if !hit.disposition.may_become(to) {
+            return Err(Refusal::new(
+                "DISPOSITION_STEP",
+                format!(
+                    "命中记录当前为“{}”，不能改为“{}”（核实 → 正常 / 违规 → 整改）",
+                    hit.disposition.label(),
+                    to.label()
+                ),
+            )
+            .clause("ZX-4b")
+            .into());
+        }
+        if !store::dispose(&mut tx, id, hit.disposition, to, note, caller.name()).await? {
+            return Err(AppError::stale());
+        }
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, "rule_hit.dispose", "rule_hit", id)
+                .before_json(&serde_json::json!({ "disposition": hit.disposition.as_str() }))
+                .after_json(&serde_json::json!({ "disposition": to.as_str(), "note": note })),
+        )
+        .await?;
+        let after = store::hit(&mut tx, jurisdiction_id, id)
+            .await?
+            .ok_or_else(|| AppError::Internal("hit vanished".into()))?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Hits and stopped payments of a year by rule and by class (ZX-4b).
+    pub async fn hit_stats(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: i32,
+    ) -> AppResult<HitStats> {
+        caller.authorize(
+            Resource::Payment,
+            Access::Read,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut conn = self.store.read().acquire().await?;
+        let rules = store::rule_stats(&mut conn, jurisdiction_id, year).await?;
+        let mut classes: Vec<RuleStatView> = Vec::new();
+        for r in &rules {
+            match classes.iter_mut().find(|c| c.class == r.class) {
+                Some(c) => {
+                    c.hits += r.hits;
+                    c.amount = sum(c.amount, r.amount)?;
+                    c.stopped += r.stopped;
+                    c.stopped_amount = sum(c.stopped_amount, r.stopped_amount)?;
+                }
+                None => classes.push(RuleStatView {
+                    code: String::new(),
+                    name: String::new(),
+                    ..RuleStatView::from(r)
+                }),
+            }
+        }
+        let (stopped, stopped_amount) =
+            store::stopped_payments(&mut conn, jurisdiction_id, year).await?;
+        Ok(HitStats {
+            hits: rules.iter().map(|r| r.hits).sum(),
+            rules: rules.iter().map(RuleStatView::from).collect(),
+            classes,
+            stopped,
+            stopped_amount,
+        })
+    }
+
+    /// Suspends a project's payments (PM-9, finance): every payment on its lines is blocked
+    /// until lifted.
+    pub async fn suspend_payments(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        project_id: i64,
+        reason: &str,
+    ) -> AppResult<()> {
+        self.set_suspension(caller, jurisdiction_id, project_id, reason, true)
+            .await
+    }
+
+    /// Lifts a project's suspension (finance).
+    pub async fn lift_suspension(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        project_id: i64,
+        reason: &str,
+    ) -> AppResult<()> {
+        self.set_suspension(caller, jurisdiction_id, project_id, reason, false)
+            .await
+    }
+
+    async fn set_suspension(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        project_id: i64,
+        reason: &str,
+        suspend: bool,
+    ) -> AppResult<()> {
+        caller.authorize(
+            Resource::Payment,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(Refusal::new(
+                "SUSPENSION_REASON_REQUIRED",
+                "请填写理由（不超过 500 个字）",
+            )
+            .field("reason")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let project = lingji_store::projects::get(&mut tx, project_id)
+            .await?
+            .filter(|p| p.header.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let current = store::suspension(&mut tx, project.id).await?;
+        let action = match (suspend, current) {
+            (true, Some(_)) => {
+                return Err(AppError::Conflict(
+                    Refusal::new("PAYMENTS_ALREADY_SUSPENDED", "该项目已暂缓拨款").clause("PM-9"),
+                ));
+            }
+            (true, None) => {
+                store::suspend(&mut tx, jurisdiction_id, project.id, reason, caller.name()).await?;
+                "payments.suspend"
+            }
+            (false, None) => {
+                return Err(AppError::Conflict(
+                    Refusal::new("PAYMENTS_NOT_SUSPENDED", "该项目未暂缓拨款").clause("PM-9"),
+                ));
+            }
+            (false, Some(_)) => {
+                store::lift(&mut tx, project.id, reason, caller.name()).await?;
+                "payments.lift"
+            }
+        };
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, action, "project", project.id)
+                .after_json(&serde_json::json!({ "reason": reason })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,815 @@
+//! Payment requests on budget lines (issue 6). Checked in order: (a) the line exists, the
+//! economic code lies within it and its available balance covers the amount — held by one
+//! conditional UPDATE so that requests on several servers can never overdraw it (ZB-7a); (b) the
+//! monitoring rules (ZX-4b); (c) a project whose payments performance monitoring suspended is
+//! blocked (PM-9). A warning holds the payment for a reviewer; finance pays or releases it. The
+//! idempotency key makes a retry return the first answer, never a second payment.
+
+use chrono::Datelike;
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::execution::{
+    self, Action, Decision, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentStatus,
+    check_draft, within_line,
+};
+use lingji_domain::org::OrgPath;
+use lingji_domain::{Money, Refusal};
+use lingji_store::StoreError;
+use lingji_store::ledger;
+use lingji_store::payments::{
+    self as store, NewPayment, PayableLine, Payment, PaymentFilter, Recorded, Recording,
+    RequestContext,
+};
+use lingji_store::plans;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::execution::payment_facts::{facts, screen};
+use crate::execution::plans::line_priority;
+use crate::foundation::caller::Caller;
+
+/// A rule hit as shown with its payment.
+#[derive(Debug, Clone, Serialize)]
+pub struct HitView {
+    /// Hit id (None in a preview).
+    pub id: Option<i64>,
+    /// Rule code.
+    pub code: String,
+    /// Rule class.
+    pub class: String,
+    /// Rule name.
+    pub name: String,
+    /// notice / warning / block.
+    pub action: Action,
+    /// 提示 / 预警 / 拦截.
+    pub action_label: &'static str,
+    /// Clause.
+    pub clause: Option<String>,
+    /// Message.
+    pub message: String,
+    /// Disposition (stored hits).
+    pub disposition: Option<&'static str>,
+}
+
+impl HitView {
+    fn of(h: &Hit, id: Option<i64>, disposition: Option<&'static str>) -> Self {
+        HitView {
+            id,
+            code: h.code.clone(),
+            class: h.class.clone(),
+            name: h.name.clone(),
+            action: h.action,
+            action_label: h.action.label(),
+            clause: h.clause.clone(),
+            message: h.message.clone(),
+            disposition,
+        }
+    }
+}
+
+/// Why a payment was refused or blocked.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusalView {
+    /// Stable code.
+    pub code: String,
+    /// Clause.
+    pub clause: Option<String>,
+    /// Message.
+    pub message: String,
+}
+
+/// A payment request with its checks, as the API and pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    /// Id.
+    pub id: i64,
+    /// The request as entered.
+    #[serde(flatten)]
+    pub draft: PaymentDraft,
+    /// Unit.
+    pub unit_id: i64,
+    /// Fiscal year of the line.
+    pub fiscal_year: i32,
+    /// State.
+    pub status: PaymentStatus,
+    /// Its Chinese name.
+    pub status_label: &'static str,
+    /// Strictest rule action hit.
+    pub outcome: Option<Action>,
+    /// Why refused or blocked.
+    pub refusal: Option<RefusalView>,
+    /// Rules hit.
+    pub hits: Vec<HitView>,
+    /// Who asked and when.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: String,
+    /// Last decision: who, when, why.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<String>,
+    /// Why.
+    pub decision_reason: Option<String>,
+    /// True when this answer repeats the first answer to the same idempotency key.
+    pub replayed: bool,
+}
+
+/// A payment as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentRow {
+    /// Id.
+    pub id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// The request.
+    #[serde(flatten)]
+    pub draft: PaymentDraft,
+    /// State.
+    pub status: PaymentStatus,
+    /// Its Chinese name.
+    pub status_label: &'static str,
+    /// Strictest rule action hit.
+    pub outcome: Option<Action>,
+    /// Why refused or blocked.
+    pub refusal_message: Option<String>,
+    /// Who asked.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: String,
+    /// QJ-4a priority subject (扶贫, 教育, 社会保障): first in finance's queue.
+    pub priority: Option<String>,
+}
+
+impl From<Payment> for PaymentRow {
+    fn from(p: Payment) -> Self {
+        PaymentRow {
+            id: p.id,
+            unit_id: p.unit_id,
+            status: p.status,
+            status_label: p.status.label(),
+            outcome: p.outcome,
+            refusal_message: p.refusal.map(|r| r.2),
+            requested_by: p.requested_by,
+            requested_at: p.requested_at,
+            priority: p.priority,
+            draft: p.draft,
+        }
+    }
+}
+
+/// What the check would say now, without recording anything (check-as-you-type).
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentPreview {
+    /// Fields that are wrong.
+    pub errors: Vec<Refusal>,
+    /// The line's available balance, when the line is known to the caller.
+    pub available: Option<Money>,
+    /// Rules the payment would hit.
+    pub hits: Vec<HitView>,
+    /// The strictest action, or None when it would pass.
+    pub outcome: Option<Action>,
+    /// The payment's project is suspended (PM-9): the reason.
+    pub suspended: Option<String>,
+    /// What the approved plan of the line and month still allows, when plans control
+    /// payments (ZX-4a).
+    pub plan_available: Option<Money>,
+}
+
+fn line_path(l: &PayableLine) -> OrgPath {
+    OrgPath {
+        jurisdiction: l.jurisdiction_id,
+        department: Some(l.department_id),
+        unit: Some(l.unit_id),
+    }
+}
+
+fn no_line() -> AppError {
+    Refusal::new(
+        "BUDGET_LINE_MISSING",
+        "该预算指标不存在，无预算不得支付（ZB-7a）",
+    )
+    .field("line_id")
+    .clause("ZB-7a")
+    .into()
+}
+
+/// The state a checked payment lands in, and why when it is stopped.
+struct Verdict {
+    status: PaymentStatus,
+    outcome: Option<Action>,
+    refusal: Option<(String, Option<String>, String)>,
+}
+
+impl Verdict {
+    /// Refused with nothing held, keeping the rules' outcome.
+    fn refused(self, code: &str, clause: &str, message: String) -> Verdict {
+        Verdict {
+            status: PaymentStatus::Refused,
+            outcome: self.outcome,
+            refusal: Some((code.into(), Some(clause.into()), message)),
+        }
+    }
+}
+
+/// The refusal when the line's available balance does not cover a payment (ZB-7a).
+const UNCOVERED: (&str, &str, &str) = (
+    "BUDGET_LINE_INSUFFICIENT",
+    "ZB-7a",
+    "指标可用余额不足，不得超预算支付（ZB-7a）",
+);
+
+/// What a checked request records: the payment as its verdict left it, its money held on the
+/// line when the verdict let it through.
+fn recording<'a>(
+    line: &'a PayableLine,
+    draft: &'a PaymentDraft,
+    v: &'a Verdict,
+    caller: &'a Caller,
+    plan_month: Option<u32>,
+    priority: Option<&'a str>,
+    hits: &'a [Hit],
+) -> Recording<'a> {
+    Recording {
+        payment: NewPayment {
+            line,
+            draft,
+            status: v.status,
+            outcome: v.outcome,
+            refusal: v
+                .refusal
+                .as_ref()
+                .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
+            requested_by: caller.name(),
+            requested_by_id: caller.id(),
+            plan_month,
+            priority,
+        },
+        hold: v.refusal.is_none(),
+        uncovered: UNCOVERED,
+        hits,
+    }
+}
+
+fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
+    let outcome = execution::outcome(hits);
+    if let Some(reason) = suspended {
+        return Verdict {
+            status: PaymentStatus::Blocked,
+            outcome,
+            refusal: Some((
+                "PAYMENT_SUSPENDED".into(),
+                Some("PM-9".into()),
+                format!("该项目绩效监控发现严重问题，已暂缓拨款：{reason}（PM-9）"),
+            )),
+        };
+    }
+    if let Some(h) = hits.iter().find(|h| h.action == Action::Block) {
+        let clause = h
+            .clause
+            .as_deref()
+            .map(|c| format!("（{c}）"))
+            .unwrap_or_default();
+        return Verdict {
+            status: PaymentStatus::Blocked,
+            outcome,
+            refusal: Some((
+                "PAYMENT_RULE_BLOCKED".into(),
+                h.clause.clone(),
+                format!("监控规则 {} {}拦截：{}{clause}", h.code, h.name, h.message),
+            )),
+        };
+    }
+    Verdict {
+        status: if outcome == Some(Action::Warning) {
+            PaymentStatus::Held
+        } else {
+            PaymentStatus::Pending
+        },
+        outcome,
+        refusal: None,
+    }
+}
+
+impl App {
+    /// The line a payment draws on, if the caller may pay from it and the economic code lies
+    /// within it (ZB-7a), with the request's context — read together in one statement; nothing
+    /// of it is used unless the caller may pay from the line.
+    async fn payable(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        draft: &PaymentDraft,
+    ) -> AppResult<(PayableLine, RequestContext)> {
+        let (line, context) = store::line_in_context(
+            conn,
+            draft.line_id,
+            draft.date,
+            draft.payee_name.trim(),
+            &draft.payee_account,
+        )
+        .await?
+        .filter(|(l, _)| l.jurisdiction_id == jurisdiction_id)
+        .ok_or_else(no_line)?;
+        caller.authorize(Resource::Payment, Access::Write, &line_path(&line))?;
+        within_line(&line.economic_code, &draft.economic_code)?;
+        Ok((line, context))
+    }
+
+    /// Requests a payment (unit operator on the unit's own line). The answer is recorded with
+    /// the idempotency key: asking again with the same key returns it unchanged.
+    ///
+    /// The line and everything the checks read come in one statement; the answer is recorded by
+    /// [`store::record`], which holds the money with one conditional UPDATE (ZB-7a) — on
+    /// PostgreSQL the hold, its ledger entry, the payment, the unit's running use and the hits
+    /// are one statement. Its audit event (`payment.request`) follows in the same transaction,
+    /// which therefore holds the line and then the audit chain's head until it commits;
+    /// finance's decisions are audited likewise (`payment.confirm` / `pay` / `reject`).
+    pub async fn request_payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        draft: PaymentDraft,
+    ) -> AppResult<PaymentView> {
+        let errors = check_draft(&draft);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new("PAYMENT_INVALID", "支付申请有误，请按提示修改"),
+                errors,
+            });
+        }
+        let mut conn = self.store.write().acquire().await?;
+        let (line, context) = self
+            .payable(&mut conn, caller, jurisdiction_id, &draft)
+            .await?;
+        // A closed year's money has been carried or recovered: nothing more is paid there (read
+        // with the line; the close leaves nothing available on it either, so a close racing
+        // with this request still finds no money to hold).
+        if context.year_closed {
+            return Err(execution::closed_year(
+                line.fiscal_year,
+                MoneyMovement::Payment,
+                "line_id",
+            )
+            .into());
+        }
+        // A retry is not looked up first: its key meets the unique index when the answer is
+        // recorded, nothing of it is kept, and the first answer is returned (one read fewer for
+        // every first request).
+        let (f, checks) = facts(&mut conn, &line, &draft, context).await?;
+        let rules = self
+            .rules_on(&mut conn, jurisdiction_id, Some(checks.rules_stamp))
+            .await?;
+        let within_plan = checks.within_plan;
+        let hits = screen(jurisdiction_id, &rules, &f)?;
+        let mut v = verdict(&hits, checks.suspended.as_deref());
+        let month = draft.date.month();
+        let (_, priority) = line_priority(&line);
+        // The same connection records the answer: acquiring one costs a round trip.
+        let recorded = if v.refusal.is_none() && within_plan {
+            // ZX-4a: the month's plan first, then the line (ZB-7a); each is one conditional
+            // UPDATE, and the plan is given back when the line does not cover the payment.
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            let drawn = plans::draw(&mut tx, line.id, month, draft.amount).await?;
+            if !drawn {
+                v = v.refused(
+                    "PLAN_BALANCE_INSUFFICIENT",
+                    "ZX-4a",
+                    format!("超出该指标 {month} 月已批准用款计划的余额，请先申报用款计划（ZX-4a）"),
+                );
+            }
+            let plan_month = drawn.then_some(month);
+            let r = store::record(
+                &mut tx,
+                &recording(&line, &draft, &v, caller, plan_month, priority, &hits),
+            )
+            .await;
+            if matches!(r, Ok(Recorded { covered: false, .. })) {
+                plans::give_back(&mut tx, line.id, month, draft.amount).await?;
+            }
+            match r {
+                Ok(_) => tx.commit().await?,
+                Err(_) => tx.rollback().await?,
+            }
+            r
+        } else {
+            store::record(
+                &mut conn,
+                &recording(&line, &draft, &v, caller, None, priority, &hits),
+            )
+            .await
+        };
+        let Recorded {
+            id,
+            requested_at,
+            covered,
+            hit_ids,
+        } = match recorded {
+            Ok(r) => r,
+            // The same key was recorded by a request running at the same time: its answer
+            // is the answer, and nothing of this one was kept.
+            Err(StoreError::Conflict(_)) => {
+                let first = store::by_key(&mut conn, jurisdiction_id, &draft.idempotency_key)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("idempotency key vanished".into()))?;
+                drop(conn);
+                return self.replay(first, &draft).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !covered {
+            let (code, clause, message) = UNCOVERED;
+            v = v.refused(code, clause, message.into());
+        }
+        Ok(PaymentView {
+            id,
+            unit_id: line.unit_id,
+            fiscal_year: line.fiscal_year,
+            status: v.status,
+            status_label: v.status.label(),
+            outcome: v.outcome,
+            refusal: v.refusal.map(|(code, clause, message)| RefusalView {
+                code,
+                clause,
+                message,
+            }),
+            hits: hits
+                .iter()
+                .zip(hit_ids)
+                .map(|(h, hid)| HitView::of(h, Some(hid), Some(Disposition::Open.label())))
+                .collect(),
+            draft,
+            requested_by: caller.name().to_string(),
+            requested_at,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+            replayed: false,
+        })
+    }
+
+    /// The first answer to an idempotency key, or 409 when the key came with another request.
+    async fn replay(&self, first: Payment, draft: &PaymentDraft) -> AppResult<PaymentView> {
+        if first.draft != *draft {
+            return Err(AppError::Conflict(
+                Refusal::new(
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "该请求标识已用于另一笔不同的支付申请，请使用新的请求标识",
+                )
+                .field("idempotency_key"),
+            ));
+        }
+        self.payment_view(first, true).await
+    }
+
+    async fn stored_payment(&self, id: i64) -> AppResult<Payment> {
+        let mut conn = self.store.write().acquire().await?;
+        store::payment(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("支付申请"))
+    }
+
+    async fn payment_view(&self, p: Payment, replayed: bool) -> AppResult<PaymentView> {
+        let mut conn = self.store.write().acquire().await?;
+        let hits = store::hits_of(&mut conn, p.id).await?;
+        Ok(PaymentView {
+            id: p.id,
+            unit_id: p.unit_id,
+            fiscal_year: p.fiscal_year,
+            status: p.status,
+            status_label: p.status.label(),
+            outcome: p.outcome,
+            refusal: p.refusal.map(|(code, clause, message)| RefusalView {
+                code,
+                clause,
+                message,
+            }),
+            hits: hits
+                .iter()
+                .map(|h| HitView::of(&h.hit, Some(h.id), Some(h.disposition.label())))
+                .collect(),
+            draft: p.draft,
+            requested_by: p.requested_by,
+            requested_at: p.requested_at,
+            decided_by: p.decided_by,
+            decided_at: p.decided_at,
+            decision_reason: p.decision_reason,
+            replayed,
+        })
+    }
+
+    /// What the check would answer now, recording nothing: wrong fields, the line's balance,
+    /// the rules hit and a suspension (the payment page calls it as the user types).
+    pub async fn preview_payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        draft: PaymentDraft,
+    ) -> AppResult<PaymentPreview> {
+        let mut errors: Vec<Refusal> = check_draft(&draft)
+            .into_iter()
+            .filter(|r| r.field.as_deref() != Some("idempotency_key"))
+            .collect();
+        let mut conn = self.store.read().acquire().await?;
+        let (line, context) = match self
+            .payable(&mut conn, caller, jurisdiction_id, &draft)
+            .await
+        {
+            Ok(found) => found,
+            Err(AppError::Refused(r)) => {
+                errors.push(r);
+                return Ok(PaymentPreview {
+                    errors,
+                    available: None,
+                    hits: vec![],
+                    outcome: None,
+                    suspended: None,
+                    plan_available: None,
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let available = Some(line.balance.available());
+        if errors.iter().any(|e| e.field.as_deref() == Some("amount")) {
+            return Ok(PaymentPreview {
+                errors,
+                available,
+                hits: vec![],
+                outcome: None,
+                suspended: None,
+                plan_available: None,
+            });
+        }
+        let (f, checks) = facts(&mut conn, &line, &draft, context).await?;
+        let rules = self
+            .rules_at(jurisdiction_id, Some(checks.rules_stamp))
+            .await?;
+        let suspended = checks.suspended;
+        let hits = screen(jurisdiction_id, &rules, &f)?;
+        let plan_available = if checks.within_plan {
+            let month = draft.date.month();
+            let (approved, used) = plans::balance(&mut conn, line.id, month).await?;
+            let left = approved.checked_sub(used).unwrap_or(Money::ZERO);
+            if draft.amount > left {
+                errors.push(
+                    Refusal::new(
+                        "PLAN_BALANCE_INSUFFICIENT",
+                        format!(
+                            "超出该指标 {month} 月用款计划余额 {} 元（ZX-4a）",
+                            left.to_yuan_display()
+                        ),
+                    )
+                    .field("amount")
+                    .clause("ZX-4a"),
+                );
+            }
+            Some(left)
+        } else {
+            None
+        };
+        Ok(PaymentPreview {
+            plan_available,
+            errors,
+            available,
+            outcome: execution::outcome(&hits),
+            hits: hits.iter().map(|h| HitView::of(h, None, None)).collect(),
+            suspended,
+        })
+    }
+
+    /// One payment, if the caller may see it.
+    pub async fn payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<PaymentView> {
+        let p = self.stored_payment(id).await?;
+        if p.jurisdiction_id != jurisdiction_id {
+            return Err(AppError::not_found("支付申请"));
+        }
+        caller
+            .authorize(Resource::Payment, Access::Read, &payment_path(&p))
+            .map_err(|_| AppError::not_found("支付申请"))?;
+        self.payment_view(p, false).await
+    }
+
+    /// Payments the caller may see, newest first: a unit its own, a department its units',
+    /// finance and audit all.
+    pub async fn payments(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        mut filter: PaymentFilter,
+    ) -> AppResult<Vec<PaymentRow>> {
+        let (department, unit) = caller.read_scope(Resource::Payment, jurisdiction_id)?;
+        filter.unit_id = unit.or(filter.unit_id);
+        filter.department_id = department.or(filter.department_id);
+        filter.limit = filter.limit.clamp(1, 1000);
+        let mut conn = self.store.read().acquire().await?;
+        Ok(store::list(&mut conn, jurisdiction_id, &filter)
+            .await?
+            .into_iter()
+            .map(PaymentRow::from)
+            .collect())
+    }
+
+    /// Finance decides a payment: confirms a held one (with a reason), pays a pending one, or
+    /// rejects either (the money goes back to the line). A decision someone made first is
+    /// refused (409), never applied twice.
+    pub async fn decide_payment(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+        decision: Decision,
+        reason: &str,
+    ) -> AppResult<PaymentView> {
+        caller.authorize(
+            Resource::Payment,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let reason = reason.trim();
+        if decision != Decision::Pay && (reason.is_empty() || reason.chars().count() > 500) {
+            return Err(Refusal::new(
+                "DECISION_REASON_REQUIRED",
+                "请填写处理理由（不超过 500 个字）",
+            )
+            .field("reason")
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let p = store::payment(&mut tx, id)
+            .await?
+            .filter(|p| p.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| AppError::not_found("支付申请"))?;
+        let next = p.status.after(decision)?;
+        if !store::set_status(&mut tx, id, p.status, next, caller.name(), reason).await? {
+            return Err(AppError::stale());
+        }
+        let reference = format!("支付申请 {}", p.draft.idempotency_key);
+        let moved = match next {
+            PaymentStatus::Paid => {
+                ledger::finish(
+                    &mut tx,
+                    p.draft.line_id,
+                    p.draft.amount,
+                    true,
+                    &reference,
+                    caller.name(),
+                )
+                .await?
+            }
+            PaymentStatus::Released => {
+                // Rows are locked in the order a request locks them — plan, line, usage — so a
+                // release and a request on PostgreSQL never wait for each other in a circle.
+                if let Some(m) = p.plan_month {
+                    plans::give_back(&mut tx, p.draft.line_id, m, p.draft.amount).await?;
+                }
+                let released = ledger::finish(
+                    &mut tx,
+                    p.draft.line_id,
+                    p.draft.amount,
+                    false,
+                    &reference,
+                    caller.name(),
+                )
+                .await?;
+                store::add_usage(
+                    &mut tx,
+                    p.unit_id,
+                    p.fiscal_year,
+                    &p.draft.economic_code,
+                    Money::from_fen(-p.draft.amount.fen()),
+                )
+                .await?;
+                released
+                    && recover_if_closed(&mut tx, caller, jurisdiction_id, &p, &reference).await?
+            }
+            _ => true,
+        };
+        if !moved {
+            return Err(AppError::Internal(format!(
+                "payment {id}: line {} holds less than the payment",
+                p.draft.line_id
+            )));
+        }
+        let action = match decision {
+            Decision::Confirm => "payment.confirm",
+            Decision::Reject => "payment.reject",
+            Decision::Pay => "payment.pay",
+        };
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, action, "payment", id)
+                .before_json(&serde_json::json!({ "status": p.status.as_str() }))
+                .after_json(&serde_json::json!({ "status": next.as_str(), "reason": reason })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.payment(caller, jurisdiction_id, id).await
+    }
+}
+
+/// Money given back to a line whose year is closed is recovered in the same transaction and
+/// added to the close's record (`released_after_close`); whether the line took the close.
+async fn recover_if_closed(
+    tx: &mut AnyConnection,
+    caller: &Caller,
+    jurisdiction_id: i64,
+    p: &store::Payment,
+    reference: &str,
+) -> AppResult<bool> {
+    use lingji_store::year_end;
+    let Some(close) = year_end::recorded(tx, jurisdiction_id, p.fiscal_year).await? else {
+        return Ok(true);
+    };
+    let c = execution::released_after_close(p.draft.amount);
+    if !ledger::close(tx, p.draft.line_id, c.recovered, reference, caller.name()).await? {
+        return Ok(false);
+    }
+    let line = year_end::ClosedLine {
+        line_id: p.draft.line_id,
+        available: c.recovered,
+        carried: c.carried,
+        recovered: c.recovered,
+        clause: c.clause,
+        reason: &c.reason,
+        new_line_id: None,
+    };
+    year_end::add_late_line(tx, close.id, &line).await?;
+    lingji_store::audit::append(
+        tx,
+        caller
+            .event(
+                jurisdiction_id,
+                "year_end.recover",
+                "budget_line",
+                p.draft.line_id,
+            )
+            .after_json(&serde_json::json!({
+                "year": p.fiscal_year, "recovered": c.recovered.fen(),
+                "clause": c.clause, "reason": c.reason, "payment": p.id,
+            })),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A budget line's ledger (指标账): the line, its balance, every entry and its payments.
+#[derive(Debug, Clone)]
+pub struct LineLedger {
+    /// The line.
+    pub line: PayableLine,
+    /// Entries in order.
+    pub entries: Vec<ledger::EntryRow>,
+    /// Payments on it, newest first.
+    pub payments: Vec<PaymentRow>,
+}
+
+impl App {
+    /// A line's ledger, if the caller may see the line (its unit, department, finance, audit).
+    pub async fn line_ledger(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        id: i64,
+    ) -> AppResult<LineLedger> {
+        let mut conn = self.store.read().acquire().await?;
+        let line = store::payable_line(&mut conn, id)
+            .await?
+            .filter(|l| l.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| AppError::not_found("预算指标"))?;
+        caller
+            .authorize(Resource::BudgetLine, Access::Read, &line_path(&line))
+            .map_err(|_| AppError::not_found("预算指标"))?;
+        let entries = ledger::entry_rows(&mut conn, id).await?;
+        let filter = PaymentFilter {
+            line_id: Some(id),
+            limit: 1000,
+            ..PaymentFilter::default()
+        };
+        let payments = store::list(&mut conn, jurisdiction_id, &filter)
+            .await?
+            .into_iter()
+            .map(PaymentRow::from)
+            .collect();
+        Ok(LineLedger {
+            line,
+            entries,
+            payments,
+        })
+    }
+}
+
+/// Where a payment sits in the organisation tree.
+fn payment_path(p: &Payment) -> OrgPath {
+    OrgPath {
+        jurisdiction: p.jurisdiction_id,
+        department: Some(p.department_id),
+        unit: Some(p.unit_id),
+    }
+}

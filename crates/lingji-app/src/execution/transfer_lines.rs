@@ -1,0 +1,161 @@
+//! Budget lines that come from upper transfers (上级转移支付): finance enters each with the
+//! document that allocated it; it opens with its approval entry in the ledger like a line from
+//! the budget's approval, and payments draw on it the same way (ZB-7a).
+
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::fund::FundBook;
+use lingji_domain::org::{OrgKind, OrgPath};
+use lingji_domain::{Money, Refusal};
+use lingji_store::allocation::{BudgetLine, insert_line};
+use lingji_store::orgs;
+use serde::Deserialize;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
+
+/// An upper-transfer line as finance enters it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransferLine {
+    /// Budget year.
+    pub fiscal_year: i32,
+    /// The receiving unit.
+    pub unit_id: i64,
+    /// The unit's project it funds, if any.
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// What it is for.
+    pub name: String,
+    /// Government economic code.
+    pub economic_code: String,
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// Three-guarantees spending.
+    #[serde(default)]
+    pub three_guarantees: bool,
+    /// Amount.
+    pub amount: Money,
+    /// The upper document (e.g. 财社〔2026〕12号).
+    pub document: String,
+}
+
+fn check(t: &TransferLine) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    let name = t.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        out.push(
+            Refusal::new("LINE_NAME_INVALID", "请填写指标名称（不超过 100 个字）").field("name"),
+        );
+    }
+    let code = t.economic_code.trim();
+    if !(matches!(code.len(), 3 | 5 | 7) && code.bytes().all(|b| b.is_ascii_digit())) {
+        out.push(
+            Refusal::new(
+                "ECONOMIC_CODE_MALFORMED",
+                "经济分类科目应为 3、5 或 7 位数字",
+            )
+            .field("economic_code"),
+        );
+    }
+    if t.amount <= Money::ZERO {
+        out.push(Refusal::new("LINE_AMOUNT_NOT_POSITIVE", "指标金额须大于零").field("amount"));
+    }
+    let document = t.document.trim();
+    if document.is_empty() || document.chars().count() > 100 {
+        out.push(
+            Refusal::new(
+                "TRANSFER_DOCUMENT_REQUIRED",
+                "请填写上级下达文号（不超过 100 个字）",
+            )
+            .field("document"),
+        );
+    }
+    if !(2000..=2100).contains(&t.fiscal_year) {
+        out.push(
+            Refusal::new("YEAR_OUT_OF_RANGE", "预算年度应在 2000–2100 之间").field("fiscal_year"),
+        );
+    }
+    out
+}
+
+impl App {
+    /// Enters a budget line from an upper transfer (finance), audited; returns its id.
+    pub async fn add_transfer_line(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        t: TransferLine,
+    ) -> AppResult<i64> {
+        caller.authorize(
+            Resource::BudgetLine,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let errors = check(&t);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new(
+                    "TRANSFER_LINE_INVALID",
+                    "上级转移支付指标有误，请按提示修改",
+                ),
+                errors,
+            });
+        }
+        let mut tx = self.store.begin().await?;
+        let unit = orgs::get(&mut tx, t.unit_id)
+            .await?
+            .filter(|o| o.kind == OrgKind::Unit && o.path.jurisdiction == jurisdiction_id)
+            .ok_or_else(|| {
+                AppError::from(
+                    Refusal::new("UNIT_UNKNOWN", "请选择本辖区的预算单位").field("unit_id"),
+                )
+            })?;
+        crate::execution::year_end::refuse_if_closed(
+            &mut tx,
+            jurisdiction_id,
+            t.fiscal_year,
+            lingji_domain::execution::MoneyMovement::NewLine,
+            "fiscal_year",
+        )
+        .await?;
+        if let Some(p) = t.project_id {
+            let project = lingji_store::projects::get(&mut tx, p).await?;
+            if project.is_none_or(|p| p.header.unit_id != unit.id) {
+                return Err(Refusal::new("PROJECT_NOT_OF_UNIT", "所选项目不属于该单位")
+                    .field("project_id")
+                    .into());
+            }
+        }
+        let line = BudgetLine {
+            id: 0,
+            fiscal_year: t.fiscal_year,
+            department_id: unit.path.department.unwrap_or(unit.id),
+            unit_id: unit.id,
+            project_id: t.project_id,
+            item_id: 0,
+            name: t.name.trim().to_string(),
+            economic_code: t.economic_code.trim().to_string(),
+            fund_book: t.fund_book,
+            three_guarantees: t.three_guarantees,
+            approved: t.amount,
+            source_document: t.document.trim().to_string(),
+            run_id: None,
+        };
+        let id = insert_line(&mut tx, jurisdiction_id, &line, "transfer", caller.name()).await?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, "budget_line.transfer", "budget_line", id)
+                .after_json(&serde_json::json!({
+                    "unit_id": line.unit_id,
+                    "name": line.name,
+                    "economic_code": line.economic_code,
+                    "amount": line.approved,
+                    "document": line.source_document,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

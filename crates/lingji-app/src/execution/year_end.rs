@@ -1,0 +1,346 @@
+//! The year-end close (ZB-6d, QJ-4b, ZX-3c, CS-6): finance tries it (nothing written), then
+//! runs it once per year — every line's available balance is closed in its ledger and either
+//! carried over (a line next year, with its age) or recovered, by the profile — and everyone who
+//! reads the lines of the whole jurisdiction reads the report by department. A second run
+//! changes nothing and answers with the first run's report.
+
+use std::collections::HashMap;
+
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::execution::{CloseFacts, MoneyMovement, close_line, closed_year};
+use lingji_domain::org::OrgPath;
+use lingji_domain::{Money, Refusal};
+use lingji_store::StoreError;
+use lingji_store::profiles;
+use lingji_store::year_end::{self as store, ClosedLine, OpenLine, RecordedLine};
+use serde::{Deserialize, Serialize};
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::execution::department_totals::department_totals;
+use crate::foundation::caller::Caller;
+
+/// A signed contract that backs operating money for carry-over (ZB-6d).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContractClaim {
+    /// The line.
+    pub line_id: i64,
+    /// 合同编号.
+    pub contract_no: String,
+    /// Unpaid amount of the contract.
+    pub amount: Money,
+}
+
+/// What the close does (or did) to one line.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloseLineView {
+    /// Line.
+    pub line_id: i64,
+    /// Department.
+    pub department_name: String,
+    /// Unit.
+    pub unit_name: String,
+    /// Line name.
+    pub name: String,
+    /// Economic code.
+    pub economic_code: String,
+    /// Available before the close.
+    pub available: Money,
+    /// Carried over.
+    pub carried: Money,
+    /// Recovered.
+    pub recovered: Money,
+    /// Clause that decided.
+    pub clause: String,
+    /// Why.
+    pub reason: String,
+    /// Next year's line (recorded closes).
+    pub new_line_id: Option<i64>,
+}
+
+impl From<RecordedLine> for CloseLineView {
+    fn from(r: RecordedLine) -> Self {
+        CloseLineView {
+            line_id: r.line_id,
+            department_name: r.department_name,
+            unit_name: r.unit_name,
+            name: r.name,
+            economic_code: r.economic_code,
+            available: Money::from_fen(r.available),
+            carried: Money::from_fen(r.carried),
+            recovered: Money::from_fen(r.recovered),
+            clause: r.clause,
+            reason: r.reason,
+            new_line_id: r.new_line_id,
+        }
+    }
+}
+
+/// Totals of one department.
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentClose {
+    /// Department.
+    pub department_name: String,
+    /// Carried over.
+    pub carried: Money,
+    /// Recovered.
+    pub recovered: Money,
+}
+
+/// The close of a year: a trial or the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearEndReport {
+    /// Year closed.
+    pub fiscal_year: i32,
+    /// Every line with money left, by department.
+    pub lines: Vec<CloseLineView>,
+    /// Totals by department.
+    pub departments: Vec<DepartmentClose>,
+    /// Carried over in all.
+    pub carried: Money,
+    /// Recovered in all.
+    pub recovered: Money,
+    /// Who closed the year and when; None for a trial.
+    pub closed: Option<(String, String)>,
+    /// True when this answer repeats a close made before (nothing changed now).
+    pub already_closed: bool,
+}
+
+fn report(
+    fiscal_year: i32,
+    lines: Vec<CloseLineView>,
+    closed: Option<(String, String)>,
+    already_closed: bool,
+) -> AppResult<YearEndReport> {
+    let (sums, (carried, recovered)) = department_totals(
+        lines
+            .iter()
+            .map(|l| (l.department_name.as_str(), l.carried, l.recovered)),
+    )?;
+    let departments = sums
+        .into_iter()
+        .map(|(department_name, carried, recovered)| DepartmentClose {
+            department_name,
+            carried,
+            recovered,
+        })
+        .collect();
+    Ok(YearEndReport {
+        fiscal_year,
+        lines,
+        departments,
+        carried,
+        recovered,
+        closed,
+        already_closed,
+    })
+}
+
+/// Contract amounts by line, each claim checked.
+fn contracts_by_line(claims: &[ContractClaim]) -> AppResult<HashMap<i64, Money>> {
+    let mut out: HashMap<i64, Money> = HashMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        let field = format!("contracts[{i}]");
+        if c.contract_no.trim().is_empty() || c.amount <= Money::ZERO {
+            return Err(Refusal::new(
+                "CONTRACT_CLAIM_INVALID",
+                format!("第 {} 条合同：须有合同编号和大于零的未付金额", i + 1),
+            )
+            .field(&field)
+            .clause("ZB-6d")
+            .into());
+        }
+        let sum = out.entry(c.line_id).or_insert(Money::ZERO);
+        *sum = sum
+            .checked_add(c.amount)
+            .ok_or_else(|| Refusal::new("MONEY_OUT_OF_RANGE", "金额超出允许范围").field(&field))?;
+    }
+    Ok(out)
+}
+
+/// Refuses a money movement in a closed year (its clause by movement, code `YEAR_CLOSED`).
+pub(crate) async fn refuse_if_closed(
+    conn: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    movement: MoneyMovement,
+    field: &str,
+) -> AppResult<()> {
+    if store::is_closed(conn, jurisdiction_id, year).await? {
+        return Err(closed_year(year, movement, field).into());
+    }
+    Ok(())
+}
+
+impl App {
+    /// The recorded close of a year, for finance and audit; 404 when the year is not closed.
+    pub async fn year_end_report(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+    ) -> AppResult<YearEndReport> {
+        caller.authorize(
+            Resource::BudgetLine,
+            Access::Read,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut conn = self.store.read().acquire().await?;
+        let close = store::recorded(&mut conn, jurisdiction_id, fiscal_year)
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{fiscal_year} 年度年终结转")))?;
+        let lines = store::recorded_lines(&mut conn, close.id).await?;
+        report(
+            fiscal_year,
+            lines.into_iter().map(CloseLineView::from).collect(),
+            Some((close.closed_by, close.closed_at)),
+            false,
+        )
+    }
+
+    /// Tries (`record` false) or runs the year-end close of `fiscal_year` (finance). Running a
+    /// closed year again changes nothing and returns the first run's report.
+    pub async fn close_year(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+        claims: &[ContractClaim],
+        record: bool,
+    ) -> AppResult<YearEndReport> {
+        caller.authorize(
+            Resource::BudgetLine,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let contracts = contracts_by_line(claims)?;
+        let mut tx = self.store.begin().await?;
+        if store::recorded(&mut tx, jurisdiction_id, fiscal_year)
+            .await?
+            .is_some()
+        {
+            drop(tx);
+            let mut r = self
+                .year_end_report(caller, jurisdiction_id, fiscal_year)
+                .await?;
+            r.already_closed = true;
+            return Ok(r);
+        }
+        let profile = profiles::current(&mut tx, jurisdiction_id, fiscal_year)
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{fiscal_year} 年度政策参数")))?
+            .profile
+            .execution;
+        let open = store::open_lines(&mut tx, jurisdiction_id, fiscal_year).await?;
+        if let Some(unknown) = contracts.keys().find(|l| !open.iter().any(|o| o.id == **l)) {
+            return Err(Refusal::new(
+                "CONTRACT_LINE_UNKNOWN",
+                format!("指标 {unknown} 不是本年度有余额的指标"),
+            )
+            .field("contracts")
+            .into());
+        }
+        let decided: Vec<(OpenLine, lingji_domain::execution::LineClose)> = open
+            .into_iter()
+            .map(|l| {
+                let facts = CloseFacts {
+                    available: Money::from_fen(l.available),
+                    economic_code: &l.economic_code,
+                    project: l.project_id.is_some(),
+                    // Carried money keeps the origin of the line it came from (QJ-4b).
+                    upper_transfer: l.source == "transfer"
+                        || l.origin == "transfer"
+                        || l.fund_book == "upper_transfer",
+                    age: u32::try_from(l.carryover_age).unwrap_or(0),
+                    idle_years: u32::try_from(l.idle_years).unwrap_or(0),
+                    used_this_year: l.spent > 0,
+                    contracts: contracts.get(&l.id).copied().unwrap_or(Money::ZERO),
+                };
+                let c = close_line(&facts, &profile);
+                (l, c)
+            })
+            .collect();
+        let mut lines: Vec<CloseLineView> = decided
+            .iter()
+            .map(|(l, c)| CloseLineView {
+                line_id: l.id,
+                department_name: l.department_name.clone(),
+                unit_name: l.unit_name.clone(),
+                name: l.name.clone(),
+                economic_code: l.economic_code.clone(),
+                available: Money::from_fen(l.available),
+                carried: c.carried,
+                recovered: c.recovered,
+                clause: c.clause.to_string(),
+                reason: c.reason.clone(),
+                new_line_id: None,
+            })
+            .collect();
+        if !record {
+            return report(fiscal_year, lines, None, false);
+        }
+        let trial = report(fiscal_year, lines.clone(), None, false)?;
+        let close_id = match store::insert_close(
+            &mut tx,
+            jurisdiction_id,
+            fiscal_year,
+            (trial.carried, trial.recovered, lines.len()),
+            caller.name(),
+        )
+        .await
+        {
+            Ok(id) => id,
+            // Another finance officer closed the year at the same moment: that close stands.
+            Err(StoreError::Conflict(_)) => return Err(AppError::stale()),
+            Err(e) => return Err(e.into()),
+        };
+        let document = format!("{fiscal_year} 年度年终结转");
+        for ((l, c), view) in decided.iter().zip(lines.iter_mut()) {
+            let amount = Money::from_fen(l.available);
+            if !lingji_store::ledger::close(&mut tx, l.id, amount, &document, caller.name()).await?
+            {
+                // A payment took money from the line after it was read: try again.
+                return Err(AppError::stale());
+            }
+            if c.carried > Money::ZERO {
+                view.new_line_id = Some(
+                    store::carry(
+                        &mut tx,
+                        l.id,
+                        c.carried,
+                        (c.next_age, c.next_idle),
+                        &document,
+                        caller.name(),
+                    )
+                    .await?,
+                );
+            }
+            store::insert_line(
+                &mut tx,
+                close_id,
+                &ClosedLine {
+                    line_id: l.id,
+                    available: amount,
+                    carried: c.carried,
+                    recovered: c.recovered,
+                    clause: c.clause,
+                    reason: &c.reason,
+                    new_line_id: view.new_line_id,
+                },
+            )
+            .await?;
+        }
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(jurisdiction_id, "year.close", "fiscal_year", fiscal_year)
+                .after_json(&serde_json::json!({
+                    "carried": trial.carried, "recovered": trial.recovered, "lines": lines.len(),
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.year_end_report(caller, jurisdiction_id, fiscal_year)
+            .await
+    }
+}

@@ -1,0 +1,233 @@
+//! Policy profile use cases: read with every clause cited, edit (administrators), start a
+//! jurisdiction's year from a preset.
+
+use std::collections::BTreeMap;
+
+use lingji_domain::Refusal;
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::org::OrgPath;
+use lingji_domain::policy::{Preset, preset};
+use lingji_store::profiles::{self, ProfileVersion};
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
+
+/// The version just written in this transaction.
+async fn saved_version(
+    tx: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+    year: FiscalYear,
+) -> AppResult<ProfileVersion> {
+    profiles::current(tx, jurisdiction_id, year.value())
+        .await?
+        .ok_or_else(|| AppError::Internal("profile vanished in its own transaction".into()))
+}
+
+/// Where a new fiscal year's profile comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum YearSource {
+    /// A shipped preset.
+    Preset(Preset),
+    /// The profile in force in an earlier year of the same jurisdiction.
+    CopyFrom(FiscalYear),
+}
+
+impl App {
+    /// Opens a fiscal year for a jurisdiction with its policy profile (administrators), in one
+    /// transaction; `make_current` makes it the year everyone works in.
+    pub async fn start_year(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        source: YearSource,
+        make_current: bool,
+    ) -> AppResult<ProfileVersion> {
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut tx = self.store.begin().await?;
+        let (preset_id, profile, note) = match source {
+            YearSource::Preset(p) => (
+                p.as_str().to_string(),
+                preset(p),
+                format!("采用预设：{}", p.label()),
+            ),
+            YearSource::CopyFrom(from) => {
+                let v = profiles::current(&mut tx, jurisdiction_id, from.value())
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::Refused(
+                            Refusal::new(
+                                "POLICY_SOURCE_MISSING",
+                                format!("{from} 年度没有政策参数可复制"),
+                            )
+                            .field("copy_from"),
+                        )
+                    })?;
+                (
+                    v.preset,
+                    v.profile,
+                    format!("沿用 {from} 年度第 {} 版", v.version),
+                )
+            }
+        };
+        profile.validate()?;
+        lingji_store::orgs::add_fiscal_year(&mut tx, jurisdiction_id, year.value(), make_current)
+            .await
+            .map_err(|e| match e {
+                lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+                    Refusal::new("FISCAL_YEAR_EXISTS", format!("{year} 年度已开启")).field("year"),
+                ),
+                other => other.into(),
+            })?;
+        let version = profiles::insert_version(
+            &mut tx,
+            jurisdiction_id,
+            year.value(),
+            &preset_id,
+            &profile,
+            &note,
+            caller.name(),
+        )
+        .await?;
+        lingji_store::audit::append(&mut tx, caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year", year.to_string()).after_json(&serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }))).await?;
+        let saved = saved_version(&mut tx, jurisdiction_id, year).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// The profile in force for a jurisdiction and year.
+    pub async fn policy_profile(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+    ) -> AppResult<ProfileVersion> {
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Read,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut conn = self.store.read().acquire().await?;
+        profiles::current(&mut conn, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))
+    }
+
+    /// Every version of a year's profile, newest first.
+    pub async fn policy_history(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+    ) -> AppResult<Vec<ProfileVersion>> {
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Read,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(profiles::history(&mut conn, jurisdiction_id, year.value()).await?)
+    }
+
+    /// Changes parameters (key → typed text) and saves a new version if the whole profile is
+    /// still valid. `based_on` is the version the editor saw: a newer one means somebody else
+    /// saved first.
+    pub async fn update_policy(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        based_on: i64,
+        changes: &BTreeMap<String, String>,
+        note: &str,
+    ) -> AppResult<ProfileVersion> {
+        caller.authorize(
+            Resource::PolicyProfile,
+            Access::Write,
+            &OrgPath::of_jurisdiction(jurisdiction_id),
+        )?;
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(
+                Refusal::new("POLICY_NOTE_REQUIRED", "请填写调整说明（依据的文件或会议）")
+                    .field("note")
+                    .into(),
+            );
+        }
+        let mut tx = self.store.begin().await?;
+        let current = profiles::current(&mut tx, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
+        if current.version != based_on {
+            return Err(AppError::stale());
+        }
+        let mut profile = current.profile.clone();
+        let mut errors = Vec::new();
+        for (key, value) in changes {
+            if let Err(r) = profile.set_parameter(key, value) {
+                errors.push(r);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new(
+                    "POLICY_PARAMETERS_INVALID",
+                    format!("有 {} 个参数填写有误，未保存", errors.len()),
+                ),
+                errors,
+            });
+        }
+        profile.validate()?;
+        if profile == current.profile {
+            return Err(Refusal::new("POLICY_UNCHANGED", "参数没有变化").into());
+        }
+        let version = profiles::insert_version(
+            &mut tx,
+            jurisdiction_id,
+            year.value(),
+            &current.preset,
+            &profile,
+            note,
+            caller.name(),
+        )
+        .await
+        .map_err(|e| match e {
+            lingji_store::StoreError::Conflict(_) => AppError::stale(),
+            other => other.into(),
+        })?;
+        lingji_store::audit::append(
+            &mut tx,
+            caller
+                .event(
+                    jurisdiction_id,
+                    "policy.update",
+                    "policy_profile",
+                    format!("{year}/v{version}"),
+                )
+                .before_json(&current.profile)
+                .after_json(&profile),
+        )
+        .await?;
+        let saved = saved_version(&mut tx, jurisdiction_id, year).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+}
+
+/// The policy profile in force for a jurisdiction's year, or a clear "not set" refusal.
+pub(crate) async fn in_force(
+    conn: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+    fiscal_year: i32,
+) -> AppResult<lingji_domain::policy::PolicyProfile> {
+    profiles::current(conn, jurisdiction_id, fiscal_year)
+        .await?
+        .map(|v| v.profile)
+        .ok_or_else(|| AppError::not_found(&format!("{fiscal_year} 年度政策参数")))
+}

@@ -1,0 +1,235 @@
+//! Importing projects from the workbook: every cell is read and checked like the project form
+//! (ZB-14 cost lines, ZB-15d codes, PM-7 targets), every wrong cell is reported with its sheet,
+//! row and column, and the whole file is one transaction: nothing is imported if any cell is
+//! wrong.
+
+use std::collections::{HashMap, HashSet};
+
+use lingji_domain::Money;
+use lingji_domain::Refusal;
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::org::OrgPath;
+use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
+use lingji_store::{orgs, projects as store_projects, standards};
+use sqlx::AnyConnection;
+
+use super::sheets::{read_file, report};
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::additions::Additions;
+use crate::foundation::caller::Caller;
+use crate::library::projects::{Owner, ProjectDraft, code_errors, year_codes};
+
+/// What an import loaded.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Projects created in the reserve (储备).
+    pub projects: usize,
+    /// Cost lines.
+    pub cost_lines: usize,
+    /// Performance indicators.
+    pub indicators: usize,
+    /// Years of multi-year plans.
+    pub year_plans: usize,
+    /// Sum of the new requests in 元, e.g. `1234567.89`.
+    pub request_total: String,
+}
+
+/// The indicator rows' own checks (PM-7) when every category and comparator reads.
+fn target_errors(draft: &ProjectDraft) -> Vec<Refusal> {
+    let indicators: Option<Vec<Indicator>> = draft
+        .indicators
+        .iter()
+        .map(|i| {
+            Some(Indicator {
+                category: IndicatorCategory::parse(&i.category).ok()?,
+                name: i.name.clone(),
+                comparator: Comparator::parse(&i.comparator).ok()?,
+                target_value: i.target_value.clone(),
+                unit: i.unit.clone(),
+            })
+        })
+        .collect();
+    indicators
+        .map(|indicators| {
+            TargetTable {
+                overall_goal: draft.overall_goal.clone(),
+                indicators,
+            }
+            .check_rows()
+        })
+        .unwrap_or_default()
+}
+
+impl App {
+    /// Imports the projects of an .xlsx workbook (the template's layout) into the reserve of
+    /// budget year `year`, all or nothing. `progress` is told `(done, total)` as projects are
+    /// checked and stored.
+    pub async fn import_projects(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        bytes: &[u8],
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+    ) -> AppResult<ImportReport> {
+        // Rows are authorised unit by unit below; a caller who may add projects nowhere (or
+        // not in this jurisdiction) is refused before the file is read.
+        let own = caller
+            .actor()
+            .map_or(OrgPath::of_jurisdiction(jurisdiction_id), |a| a.org);
+        if own.jurisdiction != jurisdiction_id {
+            return Err(AppError::Forbidden(Refusal::new(
+                "FORBIDDEN",
+                "只能导入本区划的项目",
+            )));
+        }
+        caller.authorize(Resource::Project, Access::Write, &own)?;
+        let catalogue: HashMap<String, i64> = {
+            let mut conn = self.store.read().acquire().await?;
+            standards::list(&mut conn, jurisdiction_id)
+                .await?
+                .into_iter()
+                .map(|s| (s.code, s.id))
+                .collect()
+        };
+        // The file is read off the async workers and before the transaction, which on SQLite
+        // holds the one writer: nobody's payment waits for a workbook to be parsed.
+        let (sheets, entries, mut errors) =
+            crate::blocking::parse(bytes, move |b| read_file(b, &catalogue)).await?;
+        let mut tx = self.store.begin().await?;
+        let codes = year_codes(&mut tx, year.value()).await?;
+        let mut adds = Additions::begin(&mut tx).await?;
+        let own_unit = caller.actor().and_then(|a| a.org.unit);
+        let mut owners: HashMap<String, Result<Owner, Refusal>> = HashMap::new();
+        // Names already in the library this year, and those taken earlier in the file.
+        let mut names: HashSet<(i64, String)> =
+            store_projects::names_in_year(&mut tx, jurisdiction_id, year.value())
+                .await?
+                .into_iter()
+                .collect();
+        let mut done = ImportReport::default();
+        let mut total = Money::ZERO;
+        let count = entries.len();
+        for (n, e) in entries.iter().enumerate() {
+            progress(n, count);
+            if e.broken {
+                continue;
+            }
+            let owner = match owners.get(&e.unit_code) {
+                Some(found) => found,
+                None => {
+                    let found = self
+                        .owner_by_code(&mut tx, caller, jurisdiction_id, &e.unit_code, own_unit)
+                        .await?;
+                    owners.entry(e.unit_code.clone()).or_insert(found)
+                }
+            };
+            let owner = match owner {
+                Ok(o) => o,
+                Err(r) => {
+                    errors.at(&sheets.projects, e.row, "unit_code", r.clone());
+                    continue;
+                }
+            };
+            let mut problems = code_errors(&e.draft, &codes);
+            problems.extend(target_errors(&e.draft));
+            let name = e.draft.name.trim().to_string();
+            if !name.is_empty() && !names.insert((owner.unit.id, name.clone())) {
+                problems.push(
+                    Refusal::new(
+                        "PROJECT_NAME_TAKEN",
+                        format!("“{}”{year} 年度已有同名项目“{name}”", owner.unit.name),
+                    )
+                    .field("name"),
+                );
+            }
+            if !problems.is_empty() {
+                for r in problems {
+                    report(&mut errors, &sheets, e, r);
+                }
+                continue;
+            }
+            match self
+                .insert_project(&mut tx, &mut adds, caller, owner, year, &e.draft, None)
+                .await
+            {
+                Ok(detail) => {
+                    done.projects += 1;
+                    done.cost_lines += detail.cost_lines.len();
+                    done.indicators += detail.indicators.len();
+                    done.year_plans += detail.year_plan.len();
+                    total = total
+                        .checked_add(detail.project.header.request)
+                        .ok_or_else(|| {
+                            Refusal::new("MONEY_OUT_OF_RANGE", "导入文件的申请合计超出允许范围")
+                                .field("file")
+                        })?;
+                }
+                Err(AppError::Invalid { errors: list, .. }) => {
+                    for r in list {
+                        report(&mut errors, &sheets, e, r);
+                    }
+                }
+                Err(AppError::Refused(r)) => report(&mut errors, &sheets, e, r),
+                Err(other) => return Err(other),
+            }
+        }
+        progress(count, count);
+        if errors.total > 0 {
+            // Dropping the transaction rolls back every project stored above.
+            return Err(errors.into_error());
+        }
+        done.request_total = total.to_plain();
+        let event = caller
+            .event(jurisdiction_id, "project.import", "fiscal_year", year)
+            .after_json(&done);
+        adds.chain.append(&mut tx, event).await?;
+        adds.finish(&mut tx).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// The unit a row names by code (blank: the caller's own unit), if the caller may add
+    /// projects to it.
+    async fn owner_by_code(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        code: &str,
+        own_unit: Option<i64>,
+    ) -> AppResult<Result<Owner, Refusal>> {
+        let unit_id = if code.is_empty() {
+            match own_unit {
+                Some(id) => id,
+                None => {
+                    return Ok(Err(Refusal::new(
+                        "IMPORT_UNIT_MISSING",
+                        "请填写预算单位编码",
+                    )));
+                }
+            }
+        } else {
+            match orgs::find_by_code(conn, jurisdiction_id, code).await? {
+                Some(o) => o.id,
+                None => {
+                    return Ok(Err(Refusal::new(
+                        "IMPORT_UNIT_UNKNOWN",
+                        format!("预算单位“{code}”不存在"),
+                    )));
+                }
+            }
+        };
+        match Owner::load(conn, caller, unit_id).await {
+            Ok(owner) => Ok(Ok(owner)),
+            Err(AppError::NotFound(_)) => Ok(Err(Refusal::new(
+                "IMPORT_UNIT_FORBIDDEN",
+                format!("无权为预算单位“{code}”申报项目"),
+            ))),
+            Err(AppError::Refused(r)) => Ok(Err(r)),
+            Err(other) => Err(other),
+        }
+    }
+}

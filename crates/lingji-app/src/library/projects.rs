@@ -1,0 +1,1258 @@
+//! Project library use cases: units prepare projects from zero (ZB-4), every amount computed
+//! from a standard or justified (ZB-14), checked for admission (ZB-15a, CS-1, …) and moved
+//! through the lifecycle (ZB-15c).
+
+use std::collections::HashSet;
+
+use lingji_domain::authz::{Access, Resource, Role};
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::fund::FundBook;
+use lingji_domain::org::{OrgKind, OrgPath, UnitKind};
+use lingji_domain::project::admission::{CodeBook, ProjectFacts, check_admission, check_codes};
+use lingji_domain::project::cost::{CostLineInput, check_line};
+use lingji_domain::project::lifecycle::Mover;
+use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
+use lingji_domain::project::{
+    Features, MatterClass, Period, PolicyBasis, ProjectKind, ProjectState, YearNeed, project_code,
+};
+use lingji_domain::tier::SpendingTier;
+use lingji_domain::{Money, Refusal};
+use lingji_store::orgs::Organisation;
+use lingji_store::projects::{
+    self, CostLine, Filter, HistoryEntry, Project, ProjectDetail, ProjectHeader,
+};
+use lingji_store::{codes, orgs, profiles, standards};
+use serde::Deserialize;
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::additions::Additions;
+use crate::foundation::caller::Caller;
+
+/// A project the clean-up proposes to retire, with why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CleanupCandidate {
+    /// The project.
+    pub project: Project,
+    /// Reasons, each citing its clause.
+    pub reasons: Vec<String>,
+}
+
+/// A cost line as typed.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct CostLineDraft {
+    /// 支出事项.
+    pub item: String,
+    /// 部门经济分类 (款).
+    pub economic_code: String,
+    /// Standard applied.
+    pub standard_id: Option<i64>,
+    /// Quantity, e.g. `120.5`.
+    pub quantity: String,
+    /// Unit amount in 元.
+    pub unit_amount: String,
+    /// Basis when no standard applies.
+    #[serde(default)]
+    pub basis: String,
+}
+
+/// An indicator as typed.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct IndicatorDraft {
+    /// Category identifier or Chinese name.
+    pub category: String,
+    /// Name.
+    pub name: String,
+    /// `ge`, `le`, `eq`, `qualitative` (or ≥ ≤ = 定性).
+    pub comparator: String,
+    /// Target value.
+    pub target_value: String,
+    /// Unit.
+    #[serde(default)]
+    pub unit: String,
+}
+
+/// One year of the plan as typed.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct YearNeedDraft {
+    /// Year.
+    pub year: i32,
+    /// Amount in 元.
+    pub amount: String,
+}
+
+/// The editable content of a project as typed; parsed with every wrong field reported.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ProjectDraft {
+    /// Name.
+    pub name: String,
+    /// 项目类别.
+    pub kind: String,
+    /// 事项分类.
+    pub matter_class: Option<String>,
+    /// Proposed tier.
+    pub tier: Option<String>,
+    /// Policy document title.
+    #[serde(default)]
+    pub basis_title: String,
+    /// Policy document number.
+    #[serde(default)]
+    pub basis_number: String,
+    /// Policy expiry `YYYY-MM-DD`.
+    pub basis_expires_on: Option<String>,
+    /// First year.
+    pub start_year: Option<i32>,
+    /// Last year.
+    pub end_year: Option<i32>,
+    /// Pilot project.
+    #[serde(default)]
+    pub pilot: bool,
+    /// Total need (multi-year), 元.
+    pub total_need: Option<String>,
+    /// Minimum viable funding, 元.
+    pub min_viable: Option<String>,
+    /// 功能分类 (项).
+    #[serde(default)]
+    pub function_code: String,
+    /// 政府经济分类 (款).
+    #[serde(default)]
+    pub government_economic_code: String,
+    /// 资金来源.
+    pub fund_book: Option<String>,
+    /// Responsible person.
+    #[serde(default)]
+    pub responsible_person: String,
+    /// Phone.
+    #[serde(default)]
+    pub responsible_phone: String,
+    /// New (not continuing).
+    #[serde(default = "yes")]
+    pub is_new: bool,
+    /// Major.
+    #[serde(default)]
+    pub is_major: bool,
+    /// 涉及人的民生 (CS-2b exempts such a key special project from the across-the-board cut),
+    /// stated by the unit and checked by finance at its review step.
+    #[serde(default)]
+    pub livelihood: bool,
+    /// Features for later gates: training, it, government_investment, purchase_of_services,
+    /// event, industry_fund_eligible, key_matters_item, special_fund (booleans).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub features: Features,
+    /// 绩效总体目标.
+    #[serde(default)]
+    pub overall_goal: String,
+    /// 测算明细.
+    #[serde(default)]
+    pub cost_lines: Vec<CostLineDraft>,
+    /// 绩效指标.
+    #[serde(default)]
+    pub indicators: Vec<IndicatorDraft>,
+    /// 分年度计划.
+    #[serde(default)]
+    pub year_plan: Vec<YearNeedDraft>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ProjectDraft {
+    /// A stored project as the form shows it: every value as text, so that a refused form and
+    /// a stored one render the same way.
+    pub fn of(d: &ProjectDetail) -> ProjectDraft {
+        let h = &d.project.header;
+        let yuan = |m: Money| {
+            if m == Money::ZERO {
+                String::new()
+            } else {
+                m.to_plain()
+            }
+        };
+        ProjectDraft {
+            name: h.name.clone(),
+            kind: h.kind.as_str().into(),
+            matter_class: h.matter_class.map(|m| m.as_str().into()),
+            tier: h.tier.map(|t| t.as_str().into()),
+            basis_title: h.basis.title.clone(),
+            basis_number: h.basis.number.clone(),
+            basis_expires_on: h.basis.expires_on.map(|d| d.to_string()),
+            start_year: h.period.map(|p| p.start_year),
+            end_year: h.period.map(|p| p.end_year),
+            pilot: h.period.is_some_and(|p| p.pilot),
+            total_need: Some(yuan(h.total_need)),
+            min_viable: Some(yuan(h.min_viable)),
+            function_code: h.function_code.clone(),
+            government_economic_code: h.government_economic_code.clone(),
+            fund_book: h.fund_book.map(|f| f.as_str().into()),
+            responsible_person: h.responsible_person.clone(),
+            responsible_phone: h.responsible_phone.clone(),
+            is_new: h.is_new,
+            is_major: h.is_major,
+            livelihood: h.livelihood,
+            features: h.features,
+            overall_goal: h.overall_goal.clone(),
+            cost_lines: d
+                .cost_lines
+                .iter()
+                .map(|l| CostLineDraft {
+                    item: l.input.item.clone(),
+                    economic_code: l.input.economic_code.clone(),
+                    standard_id: l.input.standard_id,
+                    quantity: l.input.quantity.to_string(),
+                    unit_amount: l.input.unit_amount.to_plain(),
+                    basis: l.input.basis.clone(),
+                })
+                .collect(),
+            indicators: d
+                .indicators
+                .iter()
+                .map(|i| IndicatorDraft {
+                    category: i.category.as_str().into(),
+                    name: i.name.clone(),
+                    comparator: i.comparator.as_str().into(),
+                    target_value: i.target_value.clone(),
+                    unit: i.unit.clone(),
+                })
+                .collect(),
+            year_plan: d
+                .year_plan
+                .iter()
+                .map(|n| YearNeedDraft {
+                    year: n.year,
+                    amount: n.amount.to_plain(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A parsed draft: the header content and child rows (amounts still to compute). Fields that
+/// did not parse are absent and reported beside it, so the cost lines are still checked.
+struct Parsed {
+    name: String,
+    kind: Option<ProjectKind>,
+    matter_class: Option<MatterClass>,
+    tier: Option<SpendingTier>,
+    basis: PolicyBasis,
+    period: Option<Period>,
+    total_need: Money,
+    min_viable: Money,
+    fund_book: Option<FundBook>,
+    /// Each line that parsed, with its index in the draft.
+    lines: Vec<(usize, CostLineInput)>,
+    indicators: Vec<Indicator>,
+    plan: Vec<YearNeed>,
+}
+
+fn optional<T>(
+    v: &Option<String>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, Refusal>,
+    errors: &mut Vec<Refusal>,
+) -> Option<T> {
+    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    parse(v).map_err(|r| errors.push(r.field(field))).ok()
+}
+
+fn money(v: &str, field: &str, errors: &mut Vec<Refusal>) -> Money {
+    if v.trim().is_empty() {
+        return Money::ZERO;
+    }
+    Money::parse_non_negative(v, field)
+        .map_err(|r| errors.push(r))
+        .unwrap_or_default()
+}
+
+fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
+    let mut e = Vec::new();
+    if d.name.trim().is_empty() || d.name.chars().count() > 200 {
+        e.push(
+            Refusal::new("PROJECT_NAME_INVALID", "项目名称不能为空且不超过 200 字")
+                .field("name")
+                .clause("ZB-15a"),
+        );
+    }
+    if let Err(r) = lingji_domain::text::check_name(&d.name, "name") {
+        e.push(r);
+    }
+    let kind = ProjectKind::parse(&d.kind)
+        .map_err(|r| e.push(r.field("kind")))
+        .ok();
+    let matter_class = optional(
+        &d.matter_class,
+        "matter_class",
+        |s| MatterClass::parse(s).map_err(|r| r.clause("ZB-2a")),
+        &mut e,
+    );
+    let tier = optional(&d.tier, "tier", SpendingTier::parse, &mut e);
+    let fund_book = optional(&d.fund_book, "fund_book", FundBook::parse, &mut e);
+    let expires_on = optional(
+        &d.basis_expires_on,
+        "basis_expires_on",
+        |s| lingji_domain::dates::parse(s, "basis_expires_on"),
+        &mut e,
+    );
+    // Years people type stay within the years the system keeps (FiscalYear::RANGE).
+    let years = [
+        (d.start_year, "start_year".to_string()),
+        (d.end_year, "end_year".to_string()),
+    ]
+    .into_iter()
+    .chain(
+        d.year_plan
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Some(n.year), format!("year_plan[{i}].year"))),
+    );
+    for (year, field) in years {
+        if let Some(Err(r)) = year.map(FiscalYear::new) {
+            e.push(r.field(field));
+        }
+    }
+    let period = match (d.start_year, d.end_year) {
+        (Some(s), Some(t)) => Some(Period {
+            start_year: s,
+            end_year: t,
+            pilot: d.pilot,
+        }),
+        (None, None) => None,
+        _ => {
+            e.push(
+                Refusal::new("PERIOD_INCOMPLETE", "实施期限须同时填写开始和结束年度")
+                    .field("period"),
+            );
+            None
+        }
+    };
+    let total_need = money(d.total_need.as_deref().unwrap_or(""), "total_need", &mut e);
+    let min_viable = money(d.min_viable.as_deref().unwrap_or(""), "min_viable", &mut e);
+    let mut lines = Vec::new();
+    for (i, l) in d.cost_lines.iter().enumerate() {
+        let field = |f: &str| format!("cost_lines[{i}].{f}");
+        let quantity = lingji_domain::project::cost::parse_quantity(&l.quantity).ok_or_else(|| {
+            e.push(
+                Refusal::new(
+                    "QUANTITY_MALFORMED",
+                    format!("第 {} 行测算数量“{}”不是数字", i + 1, l.quantity),
+                )
+                .field(field("quantity")),
+            );
+        });
+        let unit_amount =
+            Money::parse_non_negative(&l.unit_amount, &field("unit_amount")).map_err(|r| e.push(r));
+        if let (Ok(quantity), Ok(unit_amount)) = (quantity, unit_amount) {
+            lines.push((
+                i,
+                CostLineInput {
+                    item: l.item.trim().to_string(),
+                    economic_code: l.economic_code.trim().to_string(),
+                    standard_id: l.standard_id,
+                    quantity,
+                    unit_amount,
+                    basis: l.basis.trim().to_string(),
+                },
+            ));
+        }
+    }
+    let indicators = parse_indicators(&d.indicators, &mut e);
+    let plan = d
+        .year_plan
+        .iter()
+        .enumerate()
+        .map(|(i, n)| YearNeed {
+            year: n.year,
+            amount: money(&n.amount, &format!("year_plan[{i}].amount"), &mut e),
+        })
+        .collect();
+    let parsed = Parsed {
+        name: d.name.trim().to_string(),
+        kind,
+        matter_class,
+        tier,
+        basis: PolicyBasis {
+            title: d.basis_title.trim().to_string(),
+            number: d.basis_number.trim().to_string(),
+            expires_on,
+        },
+        period,
+        total_need,
+        min_viable,
+        fund_book,
+        lines,
+        indicators,
+        plan,
+    };
+    (parsed, e)
+}
+
+/// Indicators as typed, each category and comparator parsed; what cannot be is refused by
+/// its row (`indicators[i].category`).
+pub(crate) fn parse_indicators(drafts: &[IndicatorDraft], e: &mut Vec<Refusal>) -> Vec<Indicator> {
+    let mut indicators = Vec::new();
+    for (i, ind) in drafts.iter().enumerate() {
+        let field = |f: &str| format!("indicators[{i}].{f}");
+        let category =
+            IndicatorCategory::parse(&ind.category).map_err(|r| e.push(r.field(field("category"))));
+        let comparator =
+            Comparator::parse(&ind.comparator).map_err(|r| e.push(r.field(field("comparator"))));
+        if let (Ok(category), Ok(comparator)) = (category, comparator) {
+            indicators.push(Indicator {
+                category,
+                name: ind.name.trim().to_string(),
+                comparator,
+                target_value: ind.target_value.trim().to_string(),
+                unit: ind.unit.trim().to_string(),
+            });
+        }
+    }
+    indicators
+}
+
+fn invalid(errors: Vec<Refusal>, what: &str) -> AppError {
+    AppError::Invalid {
+        summary: Refusal::new(
+            "PROJECT_INVALID",
+            format!("{what}有 {} 处需要修改", errors.len()),
+        ),
+        errors,
+    }
+}
+
+/// The year's code tables as sets, for the admission checks (ZB-15d).
+pub(crate) struct YearCodes {
+    function: HashSet<String>,
+    economic: HashSet<String>,
+}
+
+impl CodeBook for YearCodes {
+    fn function_exists(&self, code: &str) -> bool {
+        self.function.contains(code)
+    }
+    fn economic_exists(&self, code: &str) -> bool {
+        self.economic.contains(code)
+    }
+}
+
+/// The codes typed into a project that break ZB-15d: malformed, or well-formed and missing
+/// from the budget year's tables, each naming its field (`cost_lines[1].economic_code`). A
+/// field left empty is for the admission checks to ask for; a year whose table of a kind is
+/// not imported yet checks that kind at admission (which refuses every code then).
+pub(crate) fn code_errors(draft: &ProjectDraft, codes: &YearCodes) -> Vec<Refusal> {
+    let lines: Vec<&str> = draft
+        .cost_lines
+        .iter()
+        .map(|l| l.economic_code.as_str())
+        .collect();
+    let book = ImportedOnly(codes);
+    check_codes(
+        &draft.function_code,
+        &draft.government_economic_code,
+        &lines,
+        &book,
+    )
+    .into_iter()
+    .filter(|r| {
+        let field = r.field.as_deref().unwrap_or("");
+        let value = match field {
+            "function_code" => draft.function_code.as_str(),
+            "government_economic_code" => draft.government_economic_code.as_str(),
+            f => f
+                .strip_prefix("cost_lines[")
+                .and_then(|rest| rest.split_once(']'))
+                .and_then(|(i, _)| i.parse::<usize>().ok())
+                .and_then(|i| lines.get(i).copied())
+                .unwrap_or(""),
+        };
+        !value.trim().is_empty()
+    })
+    .collect()
+}
+
+/// ZB-15d on every save of the form, as the import checks each row: a code not in the year's
+/// table is refused by its field now, not first found at admission.
+async fn refuse_codes(conn: &mut AnyConnection, draft: &ProjectDraft, year: i32) -> AppResult<()> {
+    let errors = code_errors(draft, &year_codes(conn, year).await?);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(errors, "项目"))
+    }
+}
+
+/// The year's tables, taking every code of a kind whose table is not imported yet.
+struct ImportedOnly<'a>(&'a YearCodes);
+
+impl CodeBook for ImportedOnly<'_> {
+    fn function_exists(&self, code: &str) -> bool {
+        self.0.function.is_empty() || self.0.function.contains(code)
+    }
+    fn economic_exists(&self, code: &str) -> bool {
+        self.0.economic.is_empty() || self.0.economic.contains(code)
+    }
+}
+
+pub(crate) async fn year_codes(conn: &mut AnyConnection, year: i32) -> AppResult<YearCodes> {
+    Ok(YearCodes {
+        function: codes::function_codes(conn, year, "")
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect(),
+        economic: codes::economic_codes(conn, year, "")
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect(),
+    })
+}
+
+pub(crate) fn path_of(p: &ProjectHeader) -> OrgPath {
+    OrgPath {
+        jurisdiction: p.jurisdiction_id,
+        department: Some(p.department_id),
+        unit: Some(p.unit_id),
+    }
+}
+
+/// The unit a new project belongs to, with its department and jurisdiction (for the code).
+pub(crate) struct Owner {
+    pub(crate) unit: Organisation,
+    pub(crate) department: Organisation,
+    pub(crate) jurisdiction: Organisation,
+}
+
+impl Owner {
+    /// Loads the unit and checks the caller may add projects to it; a unit outside the
+    /// caller's scope is reported as not found.
+    pub(crate) async fn load(
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        unit_id: i64,
+    ) -> AppResult<Owner> {
+        let unit = orgs::get(conn, unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        caller
+            .authorize(Resource::Project, Access::Write, &unit.path)
+            .map_err(|_| AppError::not_found("单位"))?;
+        if unit.kind != OrgKind::Unit {
+            return Err(Refusal::new(
+                "PROJECT_OWNER_NOT_UNIT",
+                "项目资金须细化到具体预算单位，由预算单位申报",
+            )
+            .field("unit_id")
+            .clause("ZB-2b")
+            .into());
+        }
+        let department_id = unit
+            .path
+            .department
+            .ok_or_else(|| AppError::Internal("unit without department".into()))?;
+        let department = orgs::get(conn, department_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("主管部门"))?;
+        let jurisdiction = orgs::get(conn, unit.path.jurisdiction)
+            .await?
+            .ok_or_else(|| AppError::not_found("区划"))?;
+        Ok(Owner {
+            unit,
+            department,
+            jurisdiction,
+        })
+    }
+}
+
+/// Shows a project's approved and paid amounts as its lines' ledger says (carry-overs counted
+/// once), the figures review, allocation and evaluation read; a project without lines keeps
+/// what was recorded on it.
+pub(crate) async fn with_ledger_figures(
+    conn: &mut AnyConnection,
+    d: &mut ProjectDetail,
+) -> AppResult<()> {
+    let h = &mut d.project.header;
+    let e = lingji_store::performance::project_execution(conn, d.project.id)
+        .await?
+        .or_recorded(h.approved, h.spent);
+    (h.approved, h.spent) = (e.budget, e.spent);
+    Ok(())
+}
+
+/// Refuses the move to `to` with every admission problem (ZB-15a), if there is any.
+pub(crate) fn admissible(problems: Vec<Refusal>, to: ProjectState) -> AppResult<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Invalid {
+        summary: Refusal::new(
+            "PROJECT_NOT_ADMISSIBLE",
+            format!(
+                "项目有 {} 处不符合入库要求，未能{}",
+                problems.len(),
+                to.label()
+            ),
+        )
+        .clause("ZB-15a"),
+        errors: problems,
+    })
+}
+
+/// Who moves a project, from the caller's role.
+pub fn mover(caller: &Caller) -> Option<Mover> {
+    match caller {
+        Caller::System => Some(Mover::System),
+        Caller::User(a) => match a.role {
+            Role::UnitOperator => Some(Mover::Unit),
+            Role::DepartmentReviewer => Some(Mover::Reviewer),
+            Role::FinanceOfficer => Some(Mover::Finance),
+            _ => None,
+        },
+    }
+}
+
+impl App {
+    /// Computes the cost lines against the catalogue (ZB-14) for a unit of `unit_kind` and
+    /// builds the header content.
+    async fn build(
+        &self,
+        conn: &mut AnyConnection,
+        draft: &ProjectDraft,
+        base: ProjectHeader,
+        unit_kind: Option<UnitKind>,
+    ) -> AppResult<(ProjectHeader, Vec<CostLine>, Vec<Indicator>, Vec<YearNeed>)> {
+        let (parsed, mut errors) = parse_draft(draft);
+        let mut lines = Vec::new();
+        for (i, input) in parsed.lines {
+            let standard = match input.standard_id {
+                Some(id) => standards::get(conn, base.jurisdiction_id, id).await?,
+                None => None,
+            };
+            match check_line(&input, standard.as_ref(), base.fiscal_year, unit_kind) {
+                Ok(amount) => lines.push(CostLine { input, amount }),
+                Err(r) => {
+                    let field = r.field.clone().unwrap_or_default();
+                    let message = format!("第 {} 行测算：{}", i + 1, r.message);
+                    errors.push(Refusal {
+                        message,
+                        field: Some(format!("cost_lines[{i}].{field}")),
+                        ..r
+                    });
+                }
+            }
+        }
+        let kind = match parsed.kind {
+            Some(kind) if errors.is_empty() => kind,
+            _ => return Err(invalid(errors, "项目")),
+        };
+        let request = Money::checked_sum(lines.iter().map(|l| l.amount)).ok_or_else(|| {
+            AppError::Refused(
+                Refusal::new("MONEY_OUT_OF_RANGE", "测算合计超出允许范围").field("cost_lines"),
+            )
+        })?;
+        let multi_year = parsed.period.is_some_and(|p| p.is_multi_year());
+        let header = ProjectHeader {
+            name: parsed.name,
+            kind,
+            matter_class: parsed.matter_class,
+            tier: parsed.tier,
+            basis: parsed.basis,
+            period: parsed.period,
+            // A single-year project needs exactly this year's request.
+            total_need: if multi_year {
+                parsed.total_need
+            } else {
+                request
+            },
+            request,
+            min_viable: parsed.min_viable,
+            function_code: draft.function_code.trim().to_string(),
+            government_economic_code: draft.government_economic_code.trim().to_string(),
+            fund_book: parsed.fund_book,
+            responsible_person: draft.responsible_person.trim().to_string(),
+            responsible_phone: draft.responsible_phone.trim().to_string(),
+            is_new: draft.is_new,
+            is_major: draft.is_major,
+            livelihood: draft.livelihood,
+            features: draft.features,
+            overall_goal: draft.overall_goal.trim().to_string(),
+            ..base
+        };
+        let plan = if multi_year { parsed.plan } else { Vec::new() };
+        Ok((header, lines, parsed.indicators, plan))
+    }
+
+    /// Creates a project in the reserve of `unit_id` for `year`, from zero (ZB-4): nothing is
+    /// taken from last year; every amount is computed from the cost lines.
+    ///
+    /// `previous` links last year's project of the same line as reference (ZB-4): its approved
+    /// and spent amounts are shown beside the new request, never copied into it.
+    pub async fn create_project(
+        &self,
+        caller: &Caller,
+        unit_id: i64,
+        year: FiscalYear,
+        draft: &ProjectDraft,
+        previous: Option<i64>,
+    ) -> AppResult<ProjectDetail> {
+        let mut tx = self.store.begin().await?;
+        let owner = Owner::load(&mut tx, caller, unit_id).await?;
+        if let Some(prev) = previous {
+            let p = self
+                .load_for(caller, &mut tx, prev, Access::Read)
+                .await?
+                .project
+                .header;
+            if p.unit_id != unit_id || p.fiscal_year >= year.value() {
+                return Err(Refusal::new(
+                    "PREVIOUS_PROJECT_INVALID",
+                    "上年项目须为本单位以前年度的项目",
+                )
+                .field("previous_id")
+                .clause("ZB-4")
+                .into());
+            }
+        }
+        refuse_codes(&mut tx, draft, year.value()).await?;
+        let mut adds = Additions::begin(&mut tx).await?;
+        let detail = self
+            .insert_project(&mut tx, &mut adds, caller, &owner, year, draft, previous)
+            .await?;
+        adds.finish(&mut tx).await?;
+        tx.commit().await?;
+        Ok(detail)
+    }
+
+    /// Adds a new project of `owner` inside the caller's transaction: code, content, history
+    /// and audit event, counted in `adds`; the caller finishes `adds` and commits.
+    #[expect(clippy::too_many_arguments)]
+    pub(crate) async fn insert_project(
+        &self,
+        conn: &mut AnyConnection,
+        adds: &mut Additions,
+        caller: &Caller,
+        owner: &Owner,
+        year: FiscalYear,
+        draft: &ProjectDraft,
+        previous: Option<i64>,
+    ) -> AppResult<ProjectDetail> {
+        let jurisdiction = &owner.jurisdiction;
+        let serial = adds
+            .serial(conn, jurisdiction.id, year.value(), owner.department.id)
+            .await?;
+        let base = ProjectHeader {
+            jurisdiction_id: jurisdiction.id,
+            department_id: owner.department.id,
+            unit_id: owner.unit.id,
+            code: project_code(
+                &jurisdiction.code,
+                year.value(),
+                &owner.department.code,
+                serial,
+            ),
+            fiscal_year: year.value(),
+            name: String::new(),
+            kind: ProjectKind::SpecificPurpose,
+            matter_class: None,
+            tier: None,
+            state: ProjectState::Reserve,
+            basis: PolicyBasis::default(),
+            period: None,
+            total_need: Money::ZERO,
+            request: Money::ZERO,
+            min_viable: Money::ZERO,
+            function_code: String::new(),
+            government_economic_code: String::new(),
+            fund_book: None,
+            responsible_person: String::new(),
+            responsible_phone: String::new(),
+            is_new: true,
+            is_major: false,
+            features: Features::default(),
+            overall_goal: String::new(),
+            last_funded_year: None,
+            previous_id: previous,
+            approved: Money::ZERO,
+            spent: Money::ZERO,
+            livelihood: false,
+            livelihood_checked: None,
+        };
+        let (header, lines, indicators, plan) =
+            self.build(conn, draft, base, owner.unit.unit_kind).await?;
+        let project = projects::insert(conn, &header).await?;
+        let id = project.id;
+        projects::insert_children(conn, id, &lines, &indicators, &plan).await?;
+        projects::add_history(conn, id, caller.name(), "create", None, "").await?;
+        // What was just written, without reading it back (imports add projects by the
+        // hundred thousand).
+        let detail = ProjectDetail {
+            project,
+            cost_lines: lines,
+            indicators,
+            year_plan: plan,
+        };
+        adds.chain
+            .append(
+                conn,
+                caller
+                    .event(jurisdiction.id, "project.create", "project", id)
+                    .after_json(&detail),
+            )
+            .await?;
+        Ok(detail)
+    }
+
+    /// Replaces a project's content while the unit may still edit it (储备, 退回修改).
+    pub async fn update_project(
+        &self,
+        caller: &Caller,
+        id: i64,
+        draft: &ProjectDraft,
+        expected_version: i64,
+    ) -> AppResult<ProjectDetail> {
+        let mut tx = self.store.begin().await?;
+        let before = self.load_for(caller, &mut tx, id, Access::Write).await?;
+        let state = before.project.header.state;
+        if mover(caller).is_none() {
+            return Err(AppError::Forbidden(Refusal::new(
+                "FORBIDDEN",
+                "您的角色不编辑项目内容",
+            )));
+        }
+        if !state.editable_by_unit() {
+            return Err(Refusal::new(
+                "PROJECT_NOT_EDITABLE",
+                format!("“{}”状态的项目不能修改", state.label()),
+            )
+            .field("state")
+            .clause("ZB-15c")
+            .into());
+        }
+        refuse_codes(&mut tx, draft, before.project.header.fiscal_year).await?;
+        let unit = orgs::get(&mut tx, before.project.header.unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("单位"))?;
+        let (header, lines, indicators, plan) = self
+            .build(
+                &mut tx,
+                draft,
+                before.project.header.clone(),
+                unit.unit_kind,
+            )
+            .await?;
+        projects::update(&mut tx, id, &header, expected_version).await?;
+        projects::replace_children(&mut tx, id, &lines, &indicators, &plan).await?;
+        projects::add_history(&mut tx, id, caller.name(), "update", None, "").await?;
+        let after = projects::get_detail(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let event = caller
+            .event(header.jurisdiction_id, "project.update", "project", id)
+            .before_json(&before)
+            .after_json(&after);
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub(crate) async fn load_for(
+        &self,
+        caller: &Caller,
+        conn: &mut AnyConnection,
+        id: i64,
+        access: Access,
+    ) -> AppResult<ProjectDetail> {
+        let detail = projects::get_detail(conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let path = path_of(&detail.project.header);
+        let routed = self.routed_to_caller(conn, caller, id).await?;
+        caller
+            .authorize_routed(Resource::Project, Access::Read, &path, routed)
+            .map_err(|_| AppError::not_found("项目"))?;
+        caller.authorize_routed(Resource::Project, access, &path, routed)?;
+        Ok(detail)
+    }
+
+    /// One project with its lines, targets, plan and history.
+    pub async fn project(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> AppResult<(ProjectDetail, Vec<HistoryEntry>)> {
+        let mut conn = self.store.read().acquire().await?;
+        let mut detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        with_ledger_figures(&mut conn, &mut detail).await?;
+        let history = projects::history(&mut conn, id).await?;
+        Ok((detail, history))
+    }
+
+    /// Runs the admission checks without moving the project: every problem with its field and
+    /// clause (empty when it may be submitted).
+    pub async fn check_project(&self, caller: &Caller, id: i64) -> AppResult<Vec<Refusal>> {
+        let mut conn = self.store.read().acquire().await?;
+        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        self.admission(&mut conn, &detail).await
+    }
+
+    pub(crate) async fn admission(
+        &self,
+        conn: &mut AnyConnection,
+        d: &ProjectDetail,
+    ) -> AppResult<Vec<Refusal>> {
+        let h = &d.project.header;
+        let profile = profiles::current(conn, h.jurisdiction_id, h.fiscal_year)
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{} 年度政策参数", h.fiscal_year)))?;
+        let book = year_codes(conn, h.fiscal_year).await?;
+        let targets = TargetTable {
+            overall_goal: h.overall_goal.clone(),
+            indicators: d.indicators.clone(),
+        };
+        let facts = ProjectFacts {
+            name: &h.name,
+            kind: h.kind,
+            matter_class: h.matter_class,
+            tier: h.tier,
+            basis: &h.basis,
+            period: h.period,
+            function_code: &h.function_code,
+            government_economic_code: &h.government_economic_code,
+            line_economic_codes: d
+                .cost_lines
+                .iter()
+                .map(|l| l.input.economic_code.as_str())
+                .collect(),
+            fund_book: h.fund_book,
+            responsible_person: &h.responsible_person,
+            responsible_phone: &h.responsible_phone,
+            total_need: h.total_need,
+            year_plan: &d.year_plan,
+            cost_line_count: d.cost_lines.len(),
+            cost_total: h.request,
+            targets: &targets,
+        };
+        Ok(check_admission(
+            &facts,
+            &profile.profile,
+            h.fiscal_year,
+            &book,
+        ))
+    }
+
+    /// Moves a project (ZB-15c). Submitting runs the admission checks first and refuses with
+    /// all of them; returning needs comments.
+    pub async fn move_project(
+        &self,
+        caller: &Caller,
+        id: i64,
+        to: ProjectState,
+        note: &str,
+        expected_version: i64,
+    ) -> AppResult<ProjectDetail> {
+        let mut tx = self.store.begin().await?;
+        let before = self.load_for(caller, &mut tx, id, Access::Write).await?;
+        let from = before.project.header.state;
+        let by = mover(caller).ok_or_else(|| {
+            AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目流转"))
+        })?;
+        from.check_move(to, by)?;
+        if to == ProjectState::Returned && note.trim().is_empty() {
+            return Err(
+                Refusal::new("RETURN_COMMENT_REQUIRED", "退回修改须写明意见")
+                    .field("note")
+                    .into(),
+            );
+        }
+        if to == ProjectState::Submitted || to == ProjectState::Admitted {
+            admissible(self.admission(&mut tx, &before).await?, to)?;
+        }
+        if to == ProjectState::Submitted {
+            // Each submission starts a new round of review at the department (ZB-5a); the
+            // steps of earlier rounds stay in the history.
+            let round = lingji_store::reviews::state(&mut tx, id).await?.round + 1;
+            let review = lingji_store::reviews::ReviewState {
+                stage: Some(lingji_domain::review::decision::ReviewStage::Department),
+                round,
+                department_rank: None,
+                reviewed: None,
+            };
+            lingji_store::reviews::advance(&mut tx, id, expected_version, to, &review).await?;
+        } else {
+            projects::set_state(&mut tx, id, to, expected_version).await?;
+        }
+        projects::add_history(
+            &mut tx,
+            id,
+            caller.name(),
+            "move",
+            Some((from, to)),
+            note.trim(),
+        )
+        .await?;
+        let after = projects::get_detail(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let event = caller
+            .event(
+                before.project.header.jurisdiction_id,
+                "project.move",
+                "project",
+                id,
+            )
+            .before_json(&serde_json::json!({ "state": from.as_str() }))
+            .after_json(&serde_json::json!({ "state": to.as_str(), "note": note.trim() }));
+        lingji_store::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The expenditure standards catalogue of a jurisdiction (ZB-14).
+    pub async fn standards(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+    ) -> AppResult<Vec<lingji_domain::project::cost::Standard>> {
+        let path = OrgPath::of_jurisdiction(jurisdiction_id);
+        caller.authorize(Resource::Standard, Access::Read, &path)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(standards::list(&mut conn, jurisdiction_id).await?)
+    }
+
+    /// Last year's project of this line, for reference beside the request (ZB-4).
+    pub async fn previous_of(
+        &self,
+        caller: &Caller,
+        detail: &ProjectDetail,
+    ) -> AppResult<Option<Project>> {
+        let Some(prev) = detail.project.header.previous_id else {
+            return Ok(None);
+        };
+        let mut conn = self.store.read().acquire().await?;
+        let mut detail = self.load_for(caller, &mut conn, prev, Access::Read).await?;
+        with_ledger_figures(&mut conn, &mut detail).await?;
+        Ok(Some(detail.project))
+    }
+
+    /// "Copy last year's structure" (ZB-4): last year's lines, targets and elements with every
+    /// quantity empty, so that each amount is justified again before it is saved. A multi-year
+    /// project that runs on keeps its total need and year plan (CS-4 rolling management): its
+    /// new request must then match the plan's year (QJ-2b).
+    pub async fn copy_structure(&self, caller: &Caller, previous: i64) -> AppResult<ProjectDraft> {
+        let mut conn = self.store.read().acquire().await?;
+        let detail = self
+            .load_for(caller, &mut conn, previous, Access::Read)
+            .await?;
+        let mut draft = ProjectDraft::of(&detail);
+        for line in &mut draft.cost_lines {
+            line.quantity.clear();
+        }
+        draft.is_new = false;
+        let h = &detail.project.header;
+        if h.period.is_none_or(|p| p.end_year <= h.fiscal_year) {
+            draft.total_need = None;
+            draft.year_plan.clear();
+        }
+        Ok(draft)
+    }
+
+    /// Projects to clean out of the library in budget year `year` (ZB-15c: unfunded for the
+    /// profile's number of years; ZB-5d: policy basis expired).
+    pub async fn cleanup_candidates(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+    ) -> AppResult<Vec<CleanupCandidate>> {
+        let whole = OrgPath::of_jurisdiction(jurisdiction_id);
+        caller.authorize(Resource::Project, Access::Read, &whole)?;
+        let mut conn = self.store.read().acquire().await?;
+        let profile = profiles::current(&mut conn, jurisdiction_id, year.value())
+            .await?
+            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
+        let years =
+            i32::try_from(profile.profile.library.cleanup_unfunded_years.0).unwrap_or(i32::MAX);
+        let through = year.value().saturating_sub(years);
+        let start = chrono::NaiveDate::from_ymd_opt(year.value(), 1, 1)
+            .ok_or_else(|| AppError::Internal("year".into()))?;
+        let found =
+            projects::cleanup_candidates(&mut conn, jurisdiction_id, through, start).await?;
+        Ok(found
+            .into_iter()
+            .map(|p| {
+                let h = &p.header;
+                let mut reasons = Vec::new();
+                let last = h.last_funded_year.unwrap_or(h.fiscal_year);
+                if last <= through {
+                    reasons.push(match h.last_funded_year {
+                        Some(y) => format!("自 {y} 年后连续 {years} 年以上未安排预算（ZB-15c）"),
+                        None => format!(
+                            "{} 年入库申报以来连续 {years} 年以上未安排预算（ZB-15c）",
+                            h.fiscal_year
+                        ),
+                    });
+                }
+                if let Some(expiry) = h.basis.expires_on.filter(|d| *d < start) {
+                    reasons.push(format!("政策依据已于 {expiry} 到期（ZB-5d）"));
+                }
+                CleanupCandidate {
+                    project: p,
+                    reasons,
+                }
+            })
+            .collect())
+    }
+
+    /// Retires the chosen clean-up candidates in one transaction (finance; the CLI as the
+    /// system). Anything not a candidate any more is refused and nothing is retired.
+    pub async fn retire_candidates(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        year: FiscalYear,
+        ids: &[i64],
+        note: &str,
+    ) -> AppResult<usize> {
+        let whole = OrgPath::of_jurisdiction(jurisdiction_id);
+        caller.authorize(Resource::Project, Access::Write, &whole)?;
+        let by = mover(caller).ok_or_else(|| {
+            AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目退出"))
+        })?;
+        let candidates = self
+            .cleanup_candidates(caller, jurisdiction_id, year)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        for id in ids {
+            let Some(c) = candidates.iter().find(|c| c.project.id == *id) else {
+                return Err(Refusal::new(
+                    "NOT_A_CLEANUP_CANDIDATE",
+                    format!("项目 {id} 不在清理名单中"),
+                )
+                .field("ids")
+                .clause("ZB-15c")
+                .into());
+            };
+            let from = c.project.header.state;
+            from.check_move(ProjectState::Retired, by)?;
+            projects::set_state(&mut tx, *id, ProjectState::Retired, c.project.version).await?;
+            let why = format!(
+                "{}{}",
+                c.reasons.join("；"),
+                if note.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("。{}", note.trim())
+                }
+            );
+            projects::add_history(
+                &mut tx,
+                *id,
+                caller.name(),
+                "cleanup",
+                Some((from, ProjectState::Retired)),
+                &why,
+            )
+            .await?;
+            let event = caller
+                .event(jurisdiction_id, "project.retire", "project", id)
+                .before_json(&serde_json::json!({ "state": from.as_str() }))
+                .after_json(&serde_json::json!({ "state": "retired", "reasons": c.reasons }));
+            lingji_store::audit::append(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// A page of projects the caller may see: an operator's own unit, a reviewer's
+    /// department, the whole jurisdiction for finance and audit.
+    pub async fn list_projects(
+        &self,
+        caller: &Caller,
+        mut filter: Filter,
+    ) -> AppResult<Vec<Project>> {
+        let whole = OrgPath::of_jurisdiction(filter.jurisdiction_id);
+        if caller
+            .authorize(Resource::Project, Access::Read, &whole)
+            .is_err()
+        {
+            let actor = caller
+                .actor()
+                .ok_or_else(|| AppError::Internal("system lists everything".into()))?;
+            match actor.role {
+                Role::UnitOperator => filter.unit_id = actor.org.unit,
+                Role::DepartmentReviewer => filter.department_id = actor.org.department,
+                Role::JointReviewer => {
+                    // Only what was routed to the reviewer's body (ZB-5e).
+                    let mut conn = self.store.read().acquire().await?;
+                    return match self.joint_body_of(&mut conn, caller).await? {
+                        Some(body) => Ok(lingji_store::reviews::routed_to(
+                            &mut conn,
+                            filter.jurisdiction_id,
+                            body,
+                            filter.after_id.unwrap_or(0),
+                            filter.limit,
+                        )
+                        .await?),
+                        None => Ok(Vec::new()),
+                    };
+                }
+                _ => {
+                    return Err(AppError::Forbidden(Refusal::new(
+                        "FORBIDDEN",
+                        format!("{}无权查看项目库", actor.role.label()),
+                    )));
+                }
+            }
+            if filter.unit_id.is_none() && filter.department_id.is_none() {
+                return Ok(Vec::new());
+            }
+        }
+        let mut conn = self.store.read().acquire().await?;
+        Ok(projects::list(&mut conn, &filter).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_reports_every_wrong_field_at_once() {
+        let d = ProjectDraft {
+            name: String::new(),
+            kind: "特定目标类".into(),
+            matter_class: Some("别的".into()),
+            total_need: Some("-5".into()),
+            start_year: Some(2026),
+            cost_lines: vec![CostLineDraft {
+                quantity: "十".into(),
+                unit_amount: "1.234".into(),
+                ..Default::default()
+            }],
+            indicators: vec![IndicatorDraft {
+                category: "数量指标".into(),
+                comparator: "≈".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let fields: Vec<_> = parse_draft(&d)
+            .1
+            .into_iter()
+            .map(|r| r.field.unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "matter_class",
+                "period",
+                "total_need",
+                "cost_lines[0].quantity",
+                "cost_lines[0].unit_amount",
+                "indicators[0].comparator"
+            ]
+        );
+    }
+}

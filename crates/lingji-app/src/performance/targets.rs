@@ -1,0 +1,327 @@
+//! Targets at the department and policy levels (PM-2, PM-7): a department's overall targets
+//! (部门整体绩效目标) and a policy's — a special fund's, set by its lead department — with the
+//! same indicator model as a project's. A policy lists the projects that carry it out; their
+//! lines are its spending, as a department's lines are the department's.
+
+use lingji_domain::authz::{Access, Resource};
+use lingji_domain::org::OrgPath;
+use lingji_domain::project::targets::TargetTable;
+use lingji_domain::review::lists::ListKind;
+use lingji_domain::{Money, Refusal};
+use lingji_store::performance::{self as store, NewTarget, Target};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
+use crate::library::projects::{IndicatorDraft, parse_indicators};
+
+/// Targets as a department enters them.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDraft {
+    /// `department` or `policy`.
+    pub subject: String,
+    /// The department; the caller's own when absent. A policy's is its fund's lead department.
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    /// The special fund's code, for a policy.
+    #[serde(default)]
+    pub policy_code: String,
+    /// Name, e.g. 市教育局 2026 年部门整体绩效目标.
+    pub name: String,
+    /// The budget it covers, in 元.
+    pub budget: String,
+    /// 总体目标.
+    pub overall_goal: String,
+    /// Indicators.
+    pub indicators: Vec<IndicatorDraft>,
+    /// A policy's projects, by code.
+    #[serde(default)]
+    pub projects: Vec<String>,
+    /// The version being changed; absent for new targets.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+/// Targets as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetView {
+    /// Id.
+    pub id: i64,
+    /// Year.
+    pub fiscal_year: i32,
+    /// `department` or `policy`.
+    pub subject: String,
+    /// 部门整体 / 政策.
+    pub subject_label: &'static str,
+    /// Department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Special fund's code.
+    pub policy_code: String,
+    /// Name.
+    pub name: String,
+    /// Budget.
+    pub budget: Money,
+    /// The table.
+    pub targets: TargetTable,
+    /// A policy's projects.
+    pub projects: Vec<i64>,
+    /// Version.
+    pub version: i64,
+    /// Last changed by.
+    pub updated_by: String,
+}
+
+/// The subject's Chinese name.
+pub fn subject_label(subject: &str) -> &'static str {
+    if subject == "policy" {
+        "政策（专项资金）"
+    } else {
+        "部门整体"
+    }
+}
+
+impl From<Target> for TargetView {
+    fn from(t: Target) -> Self {
+        TargetView {
+            id: t.id,
+            fiscal_year: t.fiscal_year,
+            subject_label: subject_label(&t.subject),
+            subject: t.subject,
+            department_id: t.department_id,
+            department_name: t.department_name,
+            policy_code: t.policy_code,
+            name: t.name,
+            budget: t.budget,
+            targets: t.targets,
+            projects: t.projects,
+            version: t.version,
+            updated_by: t.updated_by,
+        }
+    }
+}
+
+/// The path of a department's (or a policy's lead department's) targets.
+pub(crate) fn target_path(t: &Target) -> OrgPath {
+    OrgPath {
+        jurisdiction: t.jurisdiction_id,
+        department: Some(t.department_id),
+        unit: None,
+    }
+}
+
+/// Budget and spending of targets from the ledger: the department's lines, or the policy's
+/// projects' lines.
+pub(crate) async fn execution(conn: &mut AnyConnection, t: &Target) -> AppResult<(Money, Money)> {
+    if t.subject == "policy" {
+        let (mut budget, mut spent) = (Money::ZERO, Money::ZERO);
+        for p in &t.projects {
+            let e = store::project_execution(conn, *p).await?;
+            let (b, s) = (e.budget, e.spent);
+            let add = |a: Money, b: Money| {
+                a.checked_add(b)
+                    .ok_or_else(|| AppError::Internal("execution overflow".into()))
+            };
+            budget = add(budget, b)?;
+            spent = add(spent, s)?;
+        }
+        return Ok((budget, spent));
+    }
+    let rows = store::department_execution(
+        conn,
+        t.jurisdiction_id,
+        t.fiscal_year,
+        Some(t.department_id),
+    )
+    .await?;
+    Ok(rows.first().map_or((Money::ZERO, Money::ZERO), |r| {
+        (Money::from_fen(r.budget), Money::from_fen(r.spent))
+    }))
+}
+
+impl App {
+    /// Records or changes a department's or a policy's targets (PM-7): the department's
+    /// reviewer or finance; every indicator checked by its row. Audited.
+    pub async fn put_target(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+        draft: &TargetDraft,
+    ) -> AppResult<TargetView> {
+        lingji_domain::codes::FiscalYear::new(fiscal_year).map_err(|r| r.field("year"))?;
+        let mut errors = Vec::new();
+        let subject = match draft.subject.as_str() {
+            "department" | "policy" => draft.subject.as_str(),
+            _ => {
+                return Err(
+                    Refusal::new("TARGET_SUBJECT_UNKNOWN", "目标层次应为部门整体或政策")
+                        .field("subject")
+                        .clause("PM-2")
+                        .into(),
+                );
+            }
+        };
+        let mut conn = self.store.begin().await?;
+        let mut department = draft
+            .department_id
+            .or_else(|| caller.actor().and_then(|a| a.org.department));
+        let policy_code = draft.policy_code.trim();
+        if subject == "policy" {
+            let fund = lingji_store::lists::entries(
+                &mut conn,
+                jurisdiction_id,
+                ListKind::SpecialFunds,
+                None,
+                true,
+            )
+            .await?
+            .into_iter()
+            .find(|e| e.entry.code == policy_code);
+            match fund {
+                Some(f) => department = f.entry.fund.lead_department_id.or(department),
+                None => errors.push(
+                    Refusal::new(
+                        "POLICY_UNKNOWN",
+                        format!("专项资金“{policy_code}”不在专项资金目录内"),
+                    )
+                    .field("policy_code")
+                    .clause("PM-2"),
+                ),
+            }
+        }
+        let Some(department_id) = department else {
+            return Err(Refusal::new("TARGET_DEPARTMENT_REQUIRED", "请选择部门")
+                .field("department_id")
+                .into());
+        };
+        let path = OrgPath {
+            jurisdiction: jurisdiction_id,
+            department: Some(department_id),
+            unit: None,
+        };
+        caller.authorize(Resource::Performance, Access::Write, &path)?;
+        if draft.name.trim().is_empty() || draft.name.chars().count() > 100 {
+            errors.push(
+                Refusal::new("TARGET_NAME_REQUIRED", "请填写名称（不超过 100 个字）").field("name"),
+            );
+        }
+        let budget = Money::parse_non_negative(&draft.budget, "budget").map_err(|r| errors.push(r));
+        let table = TargetTable {
+            overall_goal: draft.overall_goal.trim().to_string(),
+            indicators: parse_indicators(&draft.indicators, &mut errors),
+        };
+        if table.overall_goal.is_empty() {
+            errors.push(
+                Refusal::new("TARGET_GOAL_REQUIRED", "请填写总体目标")
+                    .field("overall_goal")
+                    .clause("PM-7"),
+            );
+        }
+        if table.indicators.is_empty() && draft.indicators.is_empty() {
+            errors.push(
+                Refusal::new("TARGET_INDICATORS_REQUIRED", "至少填写一个绩效指标")
+                    .field("indicators")
+                    .clause("PM-7"),
+            );
+        }
+        errors.extend(table.check_rows());
+        let mut projects = Vec::new();
+        if subject == "policy" {
+            for (i, code) in draft.projects.iter().map(|c| c.trim()).enumerate() {
+                match lingji_store::projects::by_code(&mut conn, jurisdiction_id, code).await? {
+                    Some(p) => projects.push(p.id),
+                    None => errors.push(
+                        Refusal::new("PROJECT_UNKNOWN", format!("项目编码“{code}”不存在"))
+                            .field(format!("projects[{i}]")),
+                    ),
+                }
+            }
+        }
+        let Ok(budget) = budget else {
+            return Err(AppError::invalid("TARGET_INVALID", "绩效目标有误", errors));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::invalid("TARGET_INVALID", "绩效目标有误", errors));
+        }
+        let new = NewTarget {
+            jurisdiction_id,
+            fiscal_year,
+            subject,
+            department_id,
+            policy_code: if subject == "policy" { policy_code } else { "" },
+            name: draft.name.trim(),
+            budget,
+            targets: &table,
+            projects: &projects,
+            by: caller.name(),
+        };
+        let existing = store::targets(&mut conn, jurisdiction_id, fiscal_year, Some(department_id))
+            .await?
+            .into_iter()
+            .find(|t| t.subject == subject && t.policy_code == new.policy_code);
+        let id = match (existing, draft.expected_version) {
+            (Some(t), Some(v)) => {
+                store::update_target(&mut conn, t.id, v, &new).await?;
+                t.id
+            }
+            (Some(_), None) => {
+                return Err(AppError::Conflict(
+                    Refusal::new("TARGET_EXISTS", "本年度已有该绩效目标，请在原目标上修改")
+                        .clause("PM-7"),
+                ));
+            }
+            (None, _) => store::insert_target(&mut conn, &new).await?,
+        };
+        lingji_store::audit::append(
+            &mut conn,
+            caller
+                .event(jurisdiction_id, "targets.put", "performance_target", id)
+                .after_json(&serde_json::json!({ "subject": subject, "name": new.name, "indicators": table.indicators.len() })),
+        )
+        .await?;
+        let stored = store::target(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::Internal("targets vanished".into()))?;
+        conn.commit().await?;
+        Ok(stored.into())
+    }
+
+    /// Department and policy targets of a year the caller may see.
+    pub async fn targets(
+        &self,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        fiscal_year: i32,
+    ) -> AppResult<Vec<TargetView>> {
+        let (department, unit) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
+        // Department-level targets are above a unit's reach.
+        if unit.is_some() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.store.read().acquire().await?;
+        Ok(
+            store::targets(&mut conn, jurisdiction_id, fiscal_year, department)
+                .await?
+                .into_iter()
+                .map(TargetView::from)
+                .collect(),
+        )
+    }
+
+    /// One target record, if the caller may see it.
+    pub async fn target(&self, caller: &Caller, id: i64) -> AppResult<TargetView> {
+        let mut conn = self.store.read().acquire().await?;
+        let t = store::target(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("绩效目标"))?;
+        caller
+            .authorize(Resource::Performance, Access::Read, &target_path(&t))
+            .map_err(|_| AppError::not_found("绩效目标"))?;
+        Ok(t.into())
+    }
+}

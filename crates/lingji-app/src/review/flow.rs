@@ -1,0 +1,566 @@
+//! The review workflow (审核论证, ZB-5a): a submitted project goes to its department's first
+//! review (rank, return or reject), then the finance bureau (财政审核数), then every joint-review
+//! body it is routed to (ZB-5e, ZB-2e), then the panel (集中会审, ZB-5b), which admits it with
+//! the reviewed amount or returns or rejects it. Each step records who, when and the opinion,
+//! in the project's history and the audit log.
+
+use lingji_domain::authz::{Access, Role};
+use lingji_domain::project::ProjectState;
+use lingji_domain::project::lifecycle::Mover;
+use lingji_domain::review::decision::{Outcome, ReviewStage, check_outcome};
+use lingji_domain::review::gates::{CapacityResult, GateRecord};
+use lingji_domain::review::panel::{PanelOpinion, PointOpinion};
+use lingji_domain::review::routing::{JointBody, routed_bodies};
+use lingji_domain::{Money, Refusal};
+use lingji_store::reviews::{self, ReviewState, ReviewStep};
+use lingji_store::{orgs, projects};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
+use crate::review::plan::ReviewPlan;
+
+/// One point of the panel's opinion, as entered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct PointInput {
+    /// The point is satisfied.
+    #[serde(default)]
+    pub agreed: bool,
+    /// What the panel found.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The panel's opinion (ZB-5b), as entered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct PanelInput {
+    /// 项目安排的必要性.
+    #[serde(default)]
+    pub necessity: PointInput,
+    /// 资金申报依据的合理性.
+    #[serde(default)]
+    pub basis: PointInput,
+    /// 申报金额与实际工作进度的匹配性.
+    #[serde(default)]
+    pub progress_match: PointInput,
+    /// 项目实施后的预期效益.
+    #[serde(default)]
+    pub benefit: PointInput,
+    /// Recommended amount in yuan, e.g. "800000.00".
+    #[serde(default)]
+    pub recommended: String,
+}
+
+/// A reviewer's decision at the project's current stage.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ReviewInput {
+    /// `pass`, `return` or `reject` at the department and finance stages; `agree` or
+    /// `disagree` at joint review; `admit`, `return` or `reject` at the panel.
+    pub decision: String,
+    /// Opinion (required to return, reject or disagree).
+    #[serde(default)]
+    pub opinion: String,
+    /// Department rank, 1 = most needed (department stage).
+    #[serde(default)]
+    pub rank: Option<u32>,
+    /// 财政审核数 in yuan (finance stage).
+    #[serde(default)]
+    pub reviewed: Option<String>,
+    /// The panel's opinion (panel stage).
+    #[serde(default)]
+    pub panel: Option<PanelInput>,
+    /// Finance's finding whether the project is 涉及人的民生 (finance stage, CS-2b); left out,
+    /// the unit's statement is confirmed.
+    #[serde(default)]
+    pub livelihood: Option<bool>,
+    /// The project version the reviewer saw.
+    pub expected_version: i64,
+}
+
+/// A project's review: where it stands, every step, the routed bodies and what the caller may
+/// decide now.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewRecord {
+    /// Project state.
+    pub state: ProjectState,
+    /// Project version.
+    pub version: i64,
+    /// Stage, round, rank and reviewed amount.
+    pub review: ReviewState,
+    /// Every step, oldest first, across resubmissions.
+    pub steps: Vec<ReviewStep>,
+    /// Joint-review bodies of the current round and whether each answered.
+    pub routes: Vec<(JointBody, bool)>,
+    /// Mode and routing by rule.
+    pub plan: ReviewPlan,
+    /// The decisions open to the caller now: (identifier, Chinese name).
+    pub decisions: Vec<(&'static str, &'static str)>,
+}
+
+/// The decisions a stage offers.
+pub fn decisions_at(stage: ReviewStage) -> &'static [(&'static str, &'static str)] {
+    match stage {
+        ReviewStage::Department | ReviewStage::Finance => &[
+            ("pass", "通过"),
+            ("return", "退回修改"),
+            ("reject", "不予入库"),
+        ],
+        ReviewStage::Joint => &[("agree", "同意"), ("disagree", "不同意")],
+        ReviewStage::Panel => &[
+            ("admit", "审定入库"),
+            ("return", "退回修改"),
+            ("reject", "不予入库"),
+        ],
+        ReviewStage::Decided => &[],
+    }
+}
+
+/// Chinese name of a decision.
+pub fn decision_label(decision: &str) -> &'static str {
+    ReviewStage::ALL
+        .iter()
+        .flat_map(|s| decisions_at(*s).iter())
+        .find(|(d, _)| *d == decision)
+        .map_or("办理", |(_, l)| l)
+}
+
+fn not_yours(stage: ReviewStage) -> AppError {
+    AppError::Forbidden(
+        Refusal::new(
+            "REVIEW_NOT_YOURS",
+            format!("项目正处于“{}”，不由您办理", stage.label()),
+        )
+        .clause("ZB-5a"),
+    )
+}
+
+fn parse_amount(raw: Option<&str>, field: &str) -> Result<Option<Money>, Refusal> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Money::parse_non_negative(s, field).map(Some),
+    }
+}
+
+fn outcome(input: &ReviewInput, reviewed: Option<Money>) -> Result<Outcome, Refusal> {
+    let opinion = input.opinion.trim().to_string();
+    match input.decision.as_str() {
+        "pass" => Ok(Outcome::Pass {
+            rank: input.rank,
+            reviewed,
+            opinion,
+        }),
+        "return" => Ok(Outcome::Return { opinion }),
+        "reject" => Ok(Outcome::Reject { opinion }),
+        other => Err(Refusal::new(
+            "REVIEW_DECISION_UNKNOWN",
+            format!("审核结论“{other}”在此环节不适用"),
+        )
+        .field("decision")),
+    }
+}
+
+fn point(p: &PointInput) -> PointOpinion {
+    PointOpinion {
+        agreed: p.agreed,
+        comment: p.comment.trim().to_string(),
+    }
+}
+
+impl App {
+    /// The joint-review body a joint reviewer's department acts as.
+    pub(crate) async fn joint_body_of(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+    ) -> AppResult<Option<JointBody>> {
+        let Some(actor) = caller.actor().filter(|a| a.role == Role::JointReviewer) else {
+            return Ok(None);
+        };
+        let Some(dept) = actor.org.department else {
+            return Ok(None);
+        };
+        Ok(orgs::get(conn, dept)
+            .await?
+            .and_then(|o| o.review_body)
+            .and_then(|b| JointBody::parse(&b)))
+    }
+
+    /// True when `project_id` is routed to the caller's joint-review body (ZB-5e).
+    pub(crate) async fn routed_to_caller(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        project_id: i64,
+    ) -> AppResult<bool> {
+        match self.joint_body_of(conn, caller).await? {
+            Some(body) => Ok(reviews::is_routed(conn, project_id, body).await?),
+            None => Ok(false),
+        }
+    }
+
+    /// A project's review record.
+    pub async fn review_record(&self, caller: &Caller, id: i64) -> AppResult<ReviewRecord> {
+        let mut conn = self.store.read().acquire().await?;
+        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        let plan = self.plan_of(&mut conn, &detail).await?;
+        let p = detail.project;
+        let review = reviews::state(&mut conn, id).await?;
+        let routes = reviews::routes(&mut conn, id).await?;
+        let mut decisions = Vec::new();
+        if let (ProjectState::Submitted, Some(stage)) = (p.header.state, review.stage)
+            && self.may_decide(&mut conn, caller, stage, id).await?
+        {
+            decisions = decisions_at(stage).to_vec();
+        }
+        Ok(ReviewRecord {
+            state: p.header.state,
+            version: p.version,
+            steps: reviews::steps(&mut conn, id).await?,
+            review,
+            routes,
+            plan,
+            decisions,
+        })
+    }
+
+    async fn may_decide(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        stage: ReviewStage,
+        id: i64,
+    ) -> AppResult<bool> {
+        let Some(actor) = caller.actor() else {
+            return Ok(true);
+        };
+        Ok(match stage {
+            ReviewStage::Department => actor.role == Role::DepartmentReviewer,
+            ReviewStage::Finance | ReviewStage::Panel => actor.role == Role::FinanceOfficer,
+            ReviewStage::Joint => match self.joint_body_of(conn, caller).await? {
+                Some(body) => reviews::routes(conn, id).await?.contains(&(body, false)),
+                None => false,
+            },
+            ReviewStage::Decided => false,
+        })
+    }
+
+    /// Takes one review step on a project (ZB-5a, ZB-5e, ZB-5b).
+    pub async fn review_project(
+        &self,
+        caller: &Caller,
+        id: i64,
+        input: &ReviewInput,
+    ) -> AppResult<ReviewRecord> {
+        let mut tx = self.store.begin().await?;
+        self.review_in(&mut tx, caller, id, input).await?;
+        tx.commit().await?;
+        self.review_record(caller, id).await
+    }
+
+    /// Takes the same kind of step on many projects at once, all or nothing: when any is
+    /// refused, nothing is saved and every refusal names its project.
+    pub async fn review_many(
+        &self,
+        caller: &Caller,
+        items: &[(i64, ReviewInput)],
+    ) -> AppResult<usize> {
+        if items.is_empty() {
+            return Err(Refusal::new("BULK_EMPTY", "请至少选择一个项目")
+                .field("items")
+                .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let mut errors = Vec::new();
+        for (i, (id, input)) in items.iter().enumerate() {
+            let refusals = match self.review_in(&mut tx, caller, *id, input).await {
+                Ok(()) => continue,
+                Err(AppError::Invalid { errors, .. }) => errors,
+                Err(
+                    AppError::Refused(r)
+                    | AppError::Forbidden(r)
+                    | AppError::NotFound(r)
+                    | AppError::Conflict(r),
+                ) => vec![r],
+                Err(e) => return Err(e),
+            };
+            for r in refusals {
+                errors.push(Refusal {
+                    message: format!("项目 {id}：{}", r.message),
+                    field: Some(format!(
+                        "items[{i}]{}",
+                        r.field
+                            .as_deref()
+                            .map(|f| format!(".{f}"))
+                            .unwrap_or_default()
+                    )),
+                    ..r
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new(
+                    "BULK_REVIEW_REFUSED",
+                    format!("{} 处不能办理，所选项目均未办理", errors.len()),
+                ),
+                errors,
+            });
+        }
+        tx.commit().await?;
+        Ok(items.len())
+    }
+
+    async fn review_in(
+        &self,
+        tx: &mut AnyConnection,
+        caller: &Caller,
+        id: i64,
+        input: &ReviewInput,
+    ) -> AppResult<()> {
+        let before = self.load_for(caller, tx, id, Access::Write).await?;
+        let h = &before.project.header;
+        let from = h.state;
+        let mut rs = reviews::state(tx, id).await?;
+        let stage = match (from, rs.stage) {
+            (ProjectState::Submitted, Some(stage)) if stage != ReviewStage::Decided => stage,
+            _ => {
+                return Err(Refusal::new(
+                    "PROJECT_NOT_UNDER_REVIEW",
+                    format!("项目处于“{}”，不在审核中", from.label()),
+                )
+                .field("state")
+                .clause("ZB-5a")
+                .into());
+            }
+        };
+        if !self.may_decide(tx, caller, stage, id).await? {
+            return Err(not_yours(stage));
+        }
+        let mut step = ReviewStep {
+            round: rs.round,
+            stage,
+            body: None,
+            outcome: input.decision.clone(),
+            department_rank: None,
+            reviewed: None,
+            opinion: input.opinion.trim().to_string(),
+            panel: None,
+            actor_id: caller.actor().map(|a| a.user_id),
+            actor: caller.name().to_string(),
+            at: lingji_store::time::now_text(),
+        };
+        let to = match stage {
+            ReviewStage::Department | ReviewStage::Finance => {
+                let reviewed = parse_amount(input.reviewed.as_deref(), "reviewed")?;
+                let o = outcome(input, reviewed)?;
+                check_outcome(stage, &o, h.request)?;
+                match o {
+                    Outcome::Pass { rank, reviewed, .. } => {
+                        if stage == ReviewStage::Department {
+                            rs.department_rank = rank.map(i64::from);
+                            step.department_rank = rs.department_rank;
+                            rs.stage = Some(stage.next(false));
+                        } else {
+                            rs.reviewed = reviewed;
+                            step.reviewed = reviewed;
+                            // CS-2b: finance checks the unit's statement here; the run reads
+                            // finance's finding.
+                            let livelihood = input.livelihood.unwrap_or(h.livelihood);
+                            projects::set_livelihood_checked(tx, id, livelihood).await?;
+                            let said = if livelihood { "是" } else { "否" };
+                            step.opinion = [
+                                step.opinion.as_str(),
+                                &format!("涉及人的民生：{said}（CS-2b）"),
+                            ]
+                            .iter()
+                            .filter(|s| !s.is_empty())
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join("；");
+                            let bodies = routed_bodies(&h.features, h.matter_class);
+                            reviews::route(tx, id, rs.round, &bodies).await?;
+                            rs.stage = Some(stage.next(!bodies.is_empty()));
+                        }
+                        ProjectState::Submitted
+                    }
+                    closing => close(&closing, &mut rs),
+                }
+            }
+            ReviewStage::Joint => {
+                let body = self
+                    .joint_body_of(tx, caller)
+                    .await?
+                    .ok_or_else(|| not_yours(stage))?;
+                match input.decision.as_str() {
+                    "agree" => {}
+                    "disagree" if !step.opinion.is_empty() => {}
+                    "disagree" => {
+                        return Err(Refusal::new("REVIEW_OPINION_MISSING", "不同意须写明意见")
+                            .field("opinion")
+                            .clause("ZB-5e")
+                            .into());
+                    }
+                    other => {
+                        return Err(Refusal::new(
+                            "REVIEW_DECISION_UNKNOWN",
+                            format!("联审意见应为同意或不同意，不是“{other}”"),
+                        )
+                        .field("decision")
+                        .into());
+                    }
+                }
+                if !reviews::answer(tx, id, body).await? {
+                    return Err(not_yours(stage));
+                }
+                step.body = Some(body);
+                let pending = reviews::routes(tx, id).await?.iter().any(|(_, a)| !a);
+                rs.stage = Some(stage.next(pending));
+                ProjectState::Submitted
+            }
+            ReviewStage::Panel => {
+                let to = panel(&before, input, &mut rs, &mut step)?;
+                if to == ProjectState::Admitted {
+                    crate::library::projects::admissible(self.admission(tx, &before).await?, to)?;
+                    // A government investment the bureau cannot yet afford waits (ZB-2c).
+                    let postponed = reviews::gates(tx, id).await?.iter().any(|g| {
+                        matches!(
+                            g.record,
+                            GateRecord::FiscalCapacity {
+                                result: CapacityResult::Postponed,
+                                ..
+                            }
+                        )
+                    });
+                    if postponed {
+                        ProjectState::Postponed
+                    } else {
+                        to
+                    }
+                } else {
+                    to
+                }
+            }
+            ReviewStage::Decided => return Err(not_yours(stage)),
+        };
+        if to != from {
+            from.check_move(to, Mover::Review)?;
+        }
+        reviews::add_step(tx, id, &step).await?;
+        reviews::advance(tx, id, input.expected_version, to, &rs).await?;
+        let note = format!(
+            "{}：{}{}",
+            stage.label(),
+            step.body
+                .map(|b| format!("{}，", b.label()))
+                .unwrap_or_default(),
+            [decision_label(&step.outcome), step.opinion.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("，")
+        );
+        projects::add_history(
+            tx,
+            id,
+            caller.name(),
+            "review",
+            (to != from).then_some((from, to)),
+            &note,
+        )
+        .await?;
+        let event = caller
+            .event(h.jurisdiction_id, "project.review", "project", id)
+            .before_json(&serde_json::json!({ "state": from.as_str(), "stage": stage.as_str() }))
+            .after_json(&serde_json::json!({
+                "state": to.as_str(),
+                "stage": rs.stage.map(ReviewStage::as_str),
+                "step": step,
+            }));
+        lingji_store::audit::append(tx, event).await?;
+        Ok(())
+    }
+}
+
+/// The panel's step (ZB-5b): four points answered, a recommendation within the reviewed
+/// amount; admitting sets 财政审核数 to the recommendation.
+fn panel(
+    before: &lingji_store::projects::ProjectDetail,
+    input: &ReviewInput,
+    rs: &mut ReviewState,
+    step: &mut ReviewStep,
+) -> AppResult<ProjectState> {
+    let request = before.project.header.request;
+    match input.decision.as_str() {
+        "return" | "reject" => {
+            let o = outcome(input, None)?;
+            check_outcome(ReviewStage::Panel, &o, request)?;
+            return Ok(close(&o, rs));
+        }
+        "admit" => {}
+        other => {
+            return Err(Refusal::new(
+                "REVIEW_DECISION_UNKNOWN",
+                format!("集中会审结论应为审定入库、退回修改或不予入库，不是“{other}”"),
+            )
+            .field("decision")
+            .into());
+        }
+    }
+    let p = input.panel.as_ref().ok_or_else(|| {
+        Refusal::new("PANEL_OPINION_MISSING", "集中会审须对四个方面逐项提出意见")
+            .field("panel")
+            .clause("ZB-5b")
+    })?;
+    let recommended = Money::parse_non_negative(p.recommended.trim(), "panel.recommended")?;
+    let opinion = PanelOpinion {
+        necessity: point(&p.necessity),
+        basis: point(&p.basis),
+        progress_match: point(&p.progress_match),
+        benefit: point(&p.benefit),
+        recommended,
+    };
+    let mut problems = opinion.check(rs.reviewed.unwrap_or(request));
+    if problems.is_empty() && recommended == Money::ZERO {
+        problems.push(
+            Refusal::new("PANEL_ADMITS_NOTHING", "建议金额为零时应选择“不予入库”")
+                .field("recommended")
+                .clause("ZB-5b"),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid {
+            summary: Refusal::new(
+                "PANEL_OPINION_INCOMPLETE",
+                format!("集中会审意见有 {} 处需补正", problems.len()),
+            )
+            .clause("ZB-5b"),
+            errors: problems
+                .into_iter()
+                .map(|r| Refusal {
+                    field: r.field.map(|f| format!("panel.{f}")),
+                    ..r
+                })
+                .collect(),
+        });
+    }
+    rs.reviewed = Some(recommended);
+    rs.stage = Some(ReviewStage::Decided);
+    step.reviewed = Some(recommended);
+    step.panel =
+        Some(serde_json::to_value(&opinion).map_err(|e| AppError::Internal(e.to_string()))?);
+    Ok(ProjectState::Admitted)
+}
+
+/// A return or rejection: back to the unit with the opinion, or decided for good (ZB-5a).
+fn close(o: &Outcome, rs: &mut ReviewState) -> ProjectState {
+    if matches!(o, Outcome::Reject { .. }) {
+        rs.stage = Some(ReviewStage::Decided);
+        ProjectState::Rejected
+    } else {
+        rs.stage = None;
+        ProjectState::Returned
+    }
+}
