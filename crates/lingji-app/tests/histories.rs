@@ -27,8 +27,8 @@ use lingji_app::foundation::profiles::YearSource;
 use lingji_app::performance::monitoring::{CheckpointDraft, DecisionDraft, ProgressDraft};
 use lingji_app::simulation::invariants::{self, Books, Finding};
 use lingji_app::store::Backend;
-use lingji_app::store::adjustments::AdjustmentFilter;
-use lingji_app::store::payments::PaymentFilter;
+use lingji_app::store::execution::adjustments::AdjustmentFilter;
+use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_domain::Money;
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::execution::{

@@ -270,7 +270,7 @@ pub fn allocation(sizes: &[usize], rounds: u32) {
 /// transactions of 10,000 so that the head is written once per batch), then verifies the whole
 /// chain with its payments and prints both times (docs/BENCHMARKS.md).
 pub async fn audit_events(app: &App, events: u32) -> Result<()> {
-    use lingji_app::store::audit::{self, Chain, NewEvent};
+    use lingji_app::store::foundation::audit::{self, Chain, NewEvent};
     let start = std::time::Instant::now();
     let mut done = 0_u32;
     while done < events {

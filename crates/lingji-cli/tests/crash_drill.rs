@@ -14,7 +14,7 @@ mod common;
 
 use common::{Server, http, serve};
 use lingji_app::store::testing::TestDb;
-use lingji_app::store::{Backend, Store, ledger};
+use lingji_app::store::{Backend, Store, execution::ledger};
 use lingji_domain::Money;
 use lingji_domain::execution::replay;
 use serde_json::{Value, json};

@@ -5,34 +5,17 @@
 //! Repositories are free functions over a connection so that a use case can put its state
 //! change and its audit event in one transaction: `let mut tx = store.begin().await?;`.
 
-pub mod adjustments;
 pub mod allocation;
-pub mod attachments;
-pub mod audit;
-pub mod codes;
+pub mod disclosure;
 pub mod error;
-pub mod evaluations;
-pub mod ledger;
-pub mod lists;
-pub mod orgs;
-pub mod payment_record;
-pub mod payments;
+pub mod execution;
+pub mod foundation;
+pub mod library;
 pub mod performance;
-pub mod plans;
-pub mod profiles;
-pub mod projects;
-pub mod publications;
-pub mod reconcile;
-pub mod request_context;
-pub mod reviews;
-pub mod sessions;
-pub mod standards;
-pub mod supervision;
+pub mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
-pub mod users;
-pub mod year_end;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -76,7 +59,7 @@ pub struct StoreConfig {
     /// Connections in the read pool.
     pub max_read_connections: u32,
     /// The audit key file (created when missing); by default next to a SQLite database file,
-    /// else `lingji-audit.key` in the working directory ([`audit::default_key_path`]).
+    /// else `lingji-audit.key` in the working directory ([`foundation::audit::default_key_path`]).
     pub audit_key_file: Option<std::path::PathBuf>,
 }
 
@@ -95,7 +78,7 @@ impl StoreConfig {
     pub fn audit_key_path(&self) -> std::path::PathBuf {
         self.audit_key_file
             .clone()
-            .unwrap_or_else(|| audit::default_key_path(&self.database_url))
+            .unwrap_or_else(|| foundation::audit::default_key_path(&self.database_url))
     }
 }
 
@@ -166,7 +149,7 @@ impl Store {
     }
 
     /// Runs the backend's migrations on the primary, then loads (or creates) the audit key and
-    /// starts the keyed part of the chain if it has none ([`audit::start_keyed`]).
+    /// starts the keyed part of the chain if it has none ([`foundation::audit::start_keyed`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.write.acquire().await?;
         match self.backend {
@@ -181,7 +164,7 @@ impl Store {
                     .await?
             }
         }
-        audit::start_keyed(&mut conn, &self.audit_key_path).await?;
+        foundation::audit::start_keyed(&mut conn, &self.audit_key_path).await?;
         Ok(())
     }
 

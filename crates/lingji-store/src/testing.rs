@@ -12,7 +12,7 @@ use sqlx::{Connection, Executor};
 use crate::{Backend, StoreConfig};
 
 /// The audit key of every test database: one process keys every chain it appends to with one
-/// key ([`crate::audit::install_key`]), and tests of one binary share a process.
+/// key ([`crate::foundation::audit::install_key`]), and tests of one binary share a process.
 pub const TEST_AUDIT_KEY: &str = "6c696e676a692d746573742d61756469742d6b65792d6e6f742d736563726574";
 
 /// A database that lives as long as the test.

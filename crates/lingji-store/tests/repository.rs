@@ -2,10 +2,13 @@
 
 use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
 use lingji_domain::policy::{Preset, preset};
-use lingji_store::audit::{self, NewEvent};
-use lingji_store::orgs::{self, NewOrganisation};
+use lingji_store::foundation::audit::{self, NewEvent};
+use lingji_store::foundation::orgs::{self, NewOrganisation};
 use lingji_store::testing::TestDb;
-use lingji_store::{Backend, Store, StoreError, backend_tests, profiles, projects, sessions};
+use lingji_store::{
+    Backend, Store, StoreError, backend_tests, foundation::profiles, foundation::sessions,
+    library::projects,
+};
 
 async fn open(backend: Backend) -> Option<(Store, TestDb)> {
     let db = TestDb::new(backend).await?;
@@ -363,7 +366,7 @@ async fn expired_sessions_do_not_sign_in(backend: Backend) {
     };
     let (_, _, unit, _) = seed_tree(&store).await;
     let mut conn = store.write().acquire().await.unwrap();
-    let user = lingji_store::users::insert(
+    let user = lingji_store::foundation::users::insert(
         &mut conn,
         "u1",
         "U",

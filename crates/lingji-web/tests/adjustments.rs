@@ -9,7 +9,7 @@ use axum::http::{Method, StatusCode};
 use common::lines::line;
 use common::projects::{admitted, complete, create, meeting_standard};
 use common::{Session, TestApp};
-use lingji_app::store::{Backend, backend_tests, ledger};
+use lingji_app::store::{Backend, backend_tests, execution::ledger};
 use lingji_domain::Money;
 use lingji_domain::execution::replay;
 use serde_json::{Value, json};

@@ -353,7 +353,7 @@ async fn cs_5b_a_fair_grade_last_year_cuts_the_project_before_ranking_and_zx_3a_
     let old_id = old["id"].as_i64().unwrap();
     {
         let mut tx = t.app.store.begin().await.unwrap();
-        lingji_app::store::projects::set_outcome(
+        lingji_app::store::library::projects::set_outcome(
             &mut tx,
             old_id,
             lingji_domain::Money::from_yuan(300_000),
@@ -619,7 +619,7 @@ async fn zb_10_overlapping_projects_of_two_departments_are_listed(backend: Backe
     // Its own department's review is another story's; here it is admitted directly.
     {
         let mut tx = t.app.store.begin().await.unwrap();
-        lingji_app::store::projects::set_state(
+        lingji_app::store::library::projects::set_state(
             &mut tx,
             b["id"].as_i64().unwrap(),
             lingji_domain::project::ProjectState::Admitted,
@@ -684,7 +684,7 @@ async fn approval_of_a_stale_run_is_refused_and_writes_nothing(backend: Backend)
             .get(&format!("/api/v1/projects/{}", p["id"]), Some(&fin))
             .await
             .json();
-        lingji_app::store::projects::set_state(
+        lingji_app::store::library::projects::set_state(
             &mut tx,
             p["id"].as_i64().unwrap(),
             lingji_domain::project::ProjectState::Retired,

@@ -891,7 +891,7 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
     let line = common::lines::line(&t, "101001", "302", 100_000, None).await;
     let unit_name = {
         let mut conn = t.app.store.write().acquire().await.unwrap();
-        lingji_app::store::orgs::get(&mut conn, t.org_id("101001").await)
+        lingji_app::store::foundation::orgs::get(&mut conn, t.org_id("101001").await)
             .await
             .unwrap()
             .unwrap()

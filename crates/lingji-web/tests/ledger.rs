@@ -5,7 +5,7 @@
 mod common;
 
 use common::TestApp;
-use lingji_app::store::{Backend, backend_tests, ledger};
+use lingji_app::store::{Backend, backend_tests, execution::ledger};
 use lingji_domain::Money;
 use lingji_domain::execution::replay;
 

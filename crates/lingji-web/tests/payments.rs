@@ -7,7 +7,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
 use common::lines::line;
-use lingji_app::store::{Backend, backend_tests, ledger};
+use lingji_app::store::{Backend, backend_tests, execution::ledger};
 use lingji_domain::Money;
 use lingji_domain::execution::replay;
 use lingji_domain::review::gates::GateRecord;
@@ -207,7 +207,7 @@ async fn zx_4b_warnings_hold_blocks_stop_and_finance_disposes_of_the_hits(backen
     own["payee_name"] = json!("示范市第一中学");
     let unit_name = {
         let mut c = t.app.store.write().acquire().await.unwrap();
-        lingji_app::store::orgs::get(&mut c, t.org_id("101001").await)
+        lingji_app::store::foundation::orgs::get(&mut c, t.org_id("101001").await)
             .await
             .unwrap()
             .unwrap()
@@ -1192,7 +1192,7 @@ async fn zx_4b_zb_6b_zb_12_the_rules_see_the_payees_history_the_units_use_and_th
     let fund = GateRecord::SpecialFund {
         fund_code: "ZX-NY01".into(),
     };
-    lingji_app::store::reviews::put_gate(&mut tx, project, &fund, "test")
+    lingji_app::store::review::put_gate(&mut tx, project, &fund, "test")
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -466,7 +466,7 @@ async fn zb_4_last_year_is_a_reference_never_the_base(backend: Backend) {
             lingji_domain::Money::from_yuan(200_000),
             lingji_domain::Money::from_yuan(150_321),
         );
-        lingji_app::store::projects::set_outcome(
+        lingji_app::store::library::projects::set_outcome(
             &mut conn,
             old["id"].as_i64().unwrap(),
             approved,

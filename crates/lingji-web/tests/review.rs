@@ -45,7 +45,7 @@ async fn zb_5a_the_project_says_which_review_it_faces_and_why(backend: Backend) 
     let old = create(&t, &op, last).await;
     {
         let mut conn = t.app.store.write().acquire().await.unwrap();
-        lingji_app::store::projects::set_outcome(
+        lingji_app::store::library::projects::set_outcome(
             &mut conn,
             old["id"].as_i64().unwrap(),
             lingji_domain::Money::from_yuan(200_000),

@@ -791,7 +791,7 @@ impl Ctx<'_> {
         let p = r.json();
         let id = p["id"].as_i64().unwrap();
         let mut tx = self.t.app.store.begin().await.unwrap();
-        lingji_app::store::projects::set_state(
+        lingji_app::store::library::projects::set_state(
             &mut tx,
             id,
             lingji_domain::project::ProjectState::Funded,

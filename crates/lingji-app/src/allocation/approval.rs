@@ -154,7 +154,7 @@ impl App {
             .event(jurisdiction_id, action, "allocation_run", id)
             .before_json(&run.header)
             .after_json(&after.header);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -236,7 +236,7 @@ impl App {
         let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
         let finance = department.is_none();
         let mut conn = self.store.read().acquire().await?;
-        let names = lingji_store::orgs::list(&mut conn, jurisdiction_id, None)
+        let names = lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
             .await?
             .into_iter()
             .map(|o| (o.id, o.name))

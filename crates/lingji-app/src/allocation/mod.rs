@@ -278,8 +278,8 @@ async fn library_inputs(
     profile: &PolicyProfile,
 ) -> AppResult<Inputs> {
     let lists = crate::review::finance_lists::in_force(conn, jurisdiction_id, year).await?;
-    let orgs = lingji_store::orgs::list(conn, jurisdiction_id, None).await?;
-    let units: HashMap<i64, &lingji_store::orgs::Organisation> =
+    let orgs = lingji_store::foundation::orgs::list(conn, jurisdiction_id, None).await?;
+    let units: HashMap<i64, &lingji_store::foundation::orgs::Organisation> =
         orgs.iter().map(|o| (o.id, o)).collect();
     let mut candidates = Vec::new();
     let mut excluded = Vec::new();
@@ -315,7 +315,7 @@ async fn library_inputs(
             excluded.push((c, format!("不具备安排资格：{}", why.join("；"))));
         }
     }
-    let catalogue = lingji_store::standards::list(conn, jurisdiction_id).await?;
+    let catalogue = lingji_store::library::standards::list(conn, jurisdiction_id).await?;
     let reduction = profile
         .library
         .contract_staff_yearly_reduction
@@ -557,7 +557,7 @@ impl App {
         if let Some(b) = &before {
             event = event.before_json(b);
         }
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -754,7 +754,7 @@ impl App {
                 "items": header.items,
                 "allocated": allocated,
             }));
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         RunView::try_from(header)
     }

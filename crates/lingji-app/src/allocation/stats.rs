@@ -101,7 +101,7 @@ impl App {
     ) -> AppResult<YearOnYearView> {
         self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
-        let names = lingji_store::orgs::list(&mut conn, jurisdiction_id, None)
+        let names = lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
             .await?
             .into_iter()
             .map(|o| (o.id, o.name))
@@ -189,7 +189,7 @@ impl App {
         self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let departments: HashMap<i64, String> =
-            lingji_store::orgs::list(&mut conn, jurisdiction_id, None)
+            lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
                 .await?
                 .into_iter()
                 .map(|o| (o.id, o.name))

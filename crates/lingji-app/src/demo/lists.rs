@@ -3,7 +3,7 @@
 //! funds (ZB-11). Added through the same use case as real entries, so they are audited.
 
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
-use lingji_store::orgs;
+use lingji_store::foundation::orgs;
 
 use crate::App;
 use crate::error::{AppError, AppResult};

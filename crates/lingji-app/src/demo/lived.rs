@@ -7,7 +7,7 @@
 //! computed by lingji.
 
 use lingji_domain::policy::Preset;
-use lingji_store::orgs::Organisation;
+use lingji_store::foundation::orgs::Organisation;
 
 use crate::App;
 use crate::demo::{DEMO_PASSWORD, DEMO_USERS};
@@ -139,7 +139,7 @@ impl App {
     /// a caller.
     pub(crate) async fn demo_caller(&self, username: &str) -> AppResult<Caller> {
         let mut conn = self.store.read().acquire().await?;
-        let user = lingji_store::users::find(&mut conn, username)
+        let user = lingji_store::foundation::users::find(&mut conn, username)
             .await?
             .ok_or_else(|| AppError::Internal(format!("demo user {username} missing")))?;
         Ok(Caller::User(actor_for(&mut conn, &user).await?))

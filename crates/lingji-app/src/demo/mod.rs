@@ -10,7 +10,7 @@ pub(crate) mod projects;
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::org::Staffing;
 use lingji_domain::policy::Preset;
-use lingji_store::orgs;
+use lingji_store::foundation::orgs;
 
 use crate::App;
 use crate::error::{AppError, AppResult};

@@ -5,7 +5,7 @@
 use lingji_domain::performance::{Actual, Attainment, SelfEvaluation, indicator_weights};
 use lingji_domain::policy::{Performance, Score};
 use lingji_domain::project::targets::Comparator;
-use lingji_store::projects::ProjectDetail;
+use lingji_store::library::projects::ProjectDetail;
 use rust_decimal::Decimal;
 
 use crate::App;
@@ -79,7 +79,7 @@ impl App {
             self.publish(&system, city, &draft).await?;
             if let Some(p) = e.project_id {
                 let mut conn = self.store.read().acquire().await?;
-                let next = lingji_store::projects::successor(&mut conn, p).await?;
+                let next = lingji_store::library::projects::successor(&mut conn, p).await?;
                 drop(conn);
                 if let Some(next) = next {
                     let draft = PublishDraft {

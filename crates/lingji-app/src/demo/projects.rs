@@ -458,7 +458,7 @@ impl App {
             let asked: Vec<String> = self
                 .list_projects(
                     &operator,
-                    lingji_store::projects::Filter {
+                    lingji_store::library::projects::Filter {
                         jurisdiction_id: city,
                         fiscal_year: Some(2026),
                         unit_id: Some(unit.id),

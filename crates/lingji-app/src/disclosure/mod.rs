@@ -8,7 +8,7 @@ use lingji_domain::org::OrgPath;
 pub use lingji_domain::performance::PublicationKind;
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
-use lingji_store::publications::{self as store, NewPublication, Publication};
+use lingji_store::disclosure::publications::{self as store, NewPublication, Publication};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -173,12 +173,12 @@ impl App {
         let (year, key, title, department, body) = match draft.kind {
             PublicationKind::ProjectTargets => {
                 let mut conn = self.store.read().acquire().await?;
-                let d = lingji_store::projects::get_detail(&mut conn, id()?)
+                let d = lingji_store::library::projects::get_detail(&mut conn, id()?)
                     .await?
                     .filter(|d| d.project.header.jurisdiction_id == jurisdiction_id)
                     .ok_or_else(unknown)?;
                 let h = &d.project.header;
-                let department = lingji_store::orgs::get(&mut conn, h.department_id)
+                let department = lingji_store::foundation::orgs::get(&mut conn, h.department_id)
                     .await?
                     .map(|o| o.name)
                     .unwrap_or_default();
@@ -237,7 +237,7 @@ impl App {
             }
             PublicationKind::SpecialFund => {
                 let mut conn = self.store.read().acquire().await?;
-                let fund = lingji_store::lists::entries(
+                let fund = lingji_store::review::lists::entries(
                     &mut conn,
                     jurisdiction_id,
                     ListKind::SpecialFunds,
@@ -249,7 +249,7 @@ impl App {
                 .find(|e| e.entry.code == source)
                 .ok_or_else(unknown)?;
                 let department = match fund.entry.fund.lead_department_id {
-                    Some(d) => lingji_store::orgs::get(&mut conn, d)
+                    Some(d) => lingji_store::foundation::orgs::get(&mut conn, d)
                         .await?
                         .map(|o| o.name)
                         .unwrap_or_default(),
@@ -287,7 +287,7 @@ impl App {
             },
         )
         .await?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, "disclosure.publish", "publication", id)
@@ -312,7 +312,7 @@ impl App {
         if !store::withdraw(&mut tx, jurisdiction_id, id, caller.name()).await? {
             return Err(AppError::not_found("已公开的内容"));
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller.event(jurisdiction_id, "disclosure.withdraw", "publication", id),
         )

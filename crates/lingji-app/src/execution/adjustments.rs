@@ -13,12 +13,12 @@ use lingji_domain::fund::FundBook;
 use lingji_domain::org::OrgPath;
 use lingji_domain::review::gates::{CapacityResult as Capacity, GateRecord};
 use lingji_domain::{Money, Refusal};
-use lingji_store::adjustments::{
+use lingji_store::allocation::{BudgetLine, insert_line};
+use lingji_store::execution::adjustments::{
     self as store, Adjustment, AdjustmentFilter, NewAdjustment, SupplementProject,
 };
-use lingji_store::allocation::{BudgetLine, insert_line};
-use lingji_store::payments::{PayableLine, payable_line};
-use lingji_store::{ledger, profiles, reviews};
+use lingji_store::execution::payments::{PayableLine, payable_line};
+use lingji_store::{execution::ledger, foundation::profiles, review};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -229,7 +229,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?
             .profile;
-        let gates = reviews::gates(conn, project_id).await?;
+        let gates = review::gates(conn, project_id).await?;
         let mut facts = SupplementFacts {
             in_library: matches!(project.state.as_str(), "admitted" | "funded"),
             major_threshold: profile.library.major_project_threshold,
@@ -394,7 +394,7 @@ impl App {
         )
         .await?;
         let id = store::insert(&mut tx, &new).await?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, "adjustment.request", "adjustment", id)
@@ -473,7 +473,7 @@ impl App {
         if !store::decide(&mut tx, id, to, new_line, caller.name(), note).await? {
             return Err(AppError::stale());
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(

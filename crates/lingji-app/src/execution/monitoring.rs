@@ -8,7 +8,7 @@ use lingji_domain::execution::{self, Disposition, Hit, MonitoringRule};
 use lingji_domain::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
-use lingji_store::payments::{self as store, RuleStat, StoredHit, StoredRule};
+use lingji_store::execution::payments::{self as store, RuleStat, StoredHit, StoredRule};
 use serde::Serialize;
 
 use crate::App;
@@ -304,7 +304,7 @@ impl App {
         if let Some(b) = &before_json {
             event = event.before_json(b);
         }
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -422,7 +422,7 @@ impl App {
         if !store::dispose(&mut tx, id, hit.disposition, to, note, caller.name()).await? {
             return Err(AppError::stale());
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, "rule_hit.dispose", "rule_hit", id)
@@ -526,7 +526,7 @@ impl App {
             .into());
         }
         let mut tx = self.store.begin().await?;
-        let project = lingji_store::projects::get(&mut tx, project_id)
+        let project = lingji_store::library::projects::get(&mut tx, project_id)
             .await?
             .filter(|p| p.header.jurisdiction_id == jurisdiction_id)
             .ok_or_else(|| AppError::not_found("项目"))?;
@@ -551,7 +551,7 @@ impl App {
                 "payments.lift"
             }
         };
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, action, "project", project.id)

@@ -12,8 +12,8 @@ use lingji_domain::execution::{
     self, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts, PaymentDraft,
 };
 use lingji_domain::review::lists::ListKind;
-use lingji_store::lists;
-use lingji_store::payments::{self as store, PayableLine, RequestContext};
+use lingji_store::execution::payments::{self as store, PayableLine, RequestContext};
+use lingji_store::review::lists;
 use sqlx::{AnyConnection, Connection};
 
 use crate::App;

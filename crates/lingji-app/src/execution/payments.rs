@@ -14,12 +14,12 @@ use lingji_domain::execution::{
 use lingji_domain::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
-use lingji_store::ledger;
-use lingji_store::payments::{
+use lingji_store::execution::ledger;
+use lingji_store::execution::payments::{
     self as store, NewPayment, PayableLine, Payment, PaymentFilter, Recorded, Recording,
     RequestContext,
 };
-use lingji_store::plans;
+use lingji_store::execution::plans;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -701,7 +701,7 @@ impl App {
             Decision::Reject => "payment.reject",
             Decision::Pay => "payment.pay",
         };
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, action, "payment", id)
@@ -723,7 +723,7 @@ async fn recover_if_closed(
     p: &store::Payment,
     reference: &str,
 ) -> AppResult<bool> {
-    use lingji_store::year_end;
+    use lingji_store::execution::year_end;
     let Some(close) = year_end::recorded(tx, jurisdiction_id, p.fiscal_year).await? else {
         return Ok(true);
     };
@@ -741,7 +741,7 @@ async fn recover_if_closed(
         new_line_id: None,
     };
     year_end::add_late_line(tx, close.id, &line).await?;
-    lingji_store::audit::append(
+    lingji_store::foundation::audit::append(
         tx,
         caller
             .event(

@@ -10,8 +10,8 @@ use lingji_domain::execution::{
 use lingji_domain::org::OrgPath;
 use lingji_domain::tier::SpendingTier;
 use lingji_domain::{Money, Refusal};
-use lingji_store::payments::{self as payment_store, PayableLine};
-use lingji_store::plans::{self as store, NewPlan, Plan, PlanFilter, ReviewRow};
+use lingji_store::execution::payments::{self as payment_store, PayableLine};
+use lingji_store::execution::plans::{self as store, NewPlan, Plan, PlanFilter, ReviewRow};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
@@ -273,7 +273,7 @@ impl App {
             },
         )
         .await?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, "spending_plan.file", "spending_plan", id)
@@ -442,7 +442,7 @@ impl App {
                 store::add_balance(tx, g.id, g.approved).await?;
             }
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             tx,
             caller
                 .event(jurisdiction_id, "spending_plan.review", "plan_review", id)

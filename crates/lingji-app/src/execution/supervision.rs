@@ -7,13 +7,13 @@ use lingji_domain::Money;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::org::OrgPath;
 use lingji_domain::policy::Score;
-use lingji_store::adjustments;
-use lingji_store::payments::{self as payment_store, PaymentFilter};
-use lingji_store::projects::{self, HistoryEntry};
-use lingji_store::reviews::{self, ReviewStep};
-use lingji_store::supervision::{
+use lingji_store::execution::adjustments;
+use lingji_store::execution::payments::{self as payment_store, PaymentFilter};
+use lingji_store::execution::supervision::{
     self as store, Flagged, TraceAllocation, TraceHead, TraceHit, TraceLine, TraceSuspension,
 };
+use lingji_store::library::projects::{self, HistoryEntry};
+use lingji_store::review::{self, ReviewStep};
 use serde::Serialize;
 
 use crate::App;
@@ -73,7 +73,7 @@ impl App {
         let year = self.current_year(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         Ok(
-            lingji_store::profiles::current(&mut conn, jurisdiction_id, year)
+            lingji_store::foundation::profiles::current(&mut conn, jurisdiction_id, year)
                 .await?
                 .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?
                 .profile
@@ -151,7 +151,8 @@ impl App {
         let mut evaluations = Vec::new();
         for kind in ["self", "key"] {
             if let Some(e) =
-                lingji_store::evaluations::of_subject(&mut conn, kind, &subject).await?
+                lingji_store::performance::evaluations::of_subject(&mut conn, kind, &subject)
+                    .await?
             {
                 evaluations.push(crate::performance::evaluations::EvaluationView::try_from(
                     e,
@@ -166,7 +167,7 @@ impl App {
             execution,
             threshold,
             history: projects::history(&mut conn, project_id).await?,
-            reviews: reviews::steps(&mut conn, project_id).await?,
+            reviews: review::steps(&mut conn, project_id).await?,
             allocations: store::allocations(&mut conn, project_id).await?,
             hits: store::hits(&mut conn, project_id).await?,
             suspensions: store::suspensions(&mut conn, project_id).await?,

@@ -7,7 +7,7 @@ use lingji_domain::fund::FundBook;
 use lingji_domain::org::{OrgKind, OrgPath};
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{BudgetLine, insert_line};
-use lingji_store::orgs;
+use lingji_store::foundation::orgs;
 use serde::Deserialize;
 
 use crate::App;
@@ -119,7 +119,7 @@ impl App {
         )
         .await?;
         if let Some(p) = t.project_id {
-            let project = lingji_store::projects::get(&mut tx, p).await?;
+            let project = lingji_store::library::projects::get(&mut tx, p).await?;
             if project.is_none_or(|p| p.header.unit_id != unit.id) {
                 return Err(Refusal::new("PROJECT_NOT_OF_UNIT", "所选项目不属于该单位")
                     .field("project_id")
@@ -142,7 +142,7 @@ impl App {
             run_id: None,
         };
         let id = insert_line(&mut tx, jurisdiction_id, &line, "transfer", caller.name()).await?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, "budget_line.transfer", "budget_line", id)

@@ -11,8 +11,8 @@ use lingji_domain::execution::{CloseFacts, MoneyMovement, close_line, closed_yea
 use lingji_domain::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
-use lingji_store::profiles;
-use lingji_store::year_end::{self as store, ClosedLine, OpenLine, RecordedLine};
+use lingji_store::execution::year_end::{self as store, ClosedLine, OpenLine, RecordedLine};
+use lingji_store::foundation::profiles;
 use serde::{Deserialize, Serialize};
 
 use crate::App;
@@ -297,7 +297,14 @@ impl App {
         let document = format!("{fiscal_year} 年度年终结转");
         for ((l, c), view) in decided.iter().zip(lines.iter_mut()) {
             let amount = Money::from_fen(l.available);
-            if !lingji_store::ledger::close(&mut tx, l.id, amount, &document, caller.name()).await?
+            if !lingji_store::execution::ledger::close(
+                &mut tx,
+                l.id,
+                amount,
+                &document,
+                caller.name(),
+            )
+            .await?
             {
                 // A payment took money from the line after it was read: try again.
                 return Err(AppError::stale());
@@ -330,7 +337,7 @@ impl App {
             )
             .await?;
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, "year.close", "fiscal_year", fiscal_year)

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use lingji_store::audit::Chain;
-use lingji_store::projects;
+use lingji_store::foundation::audit::Chain;
+use lingji_store::library::projects;
 use sqlx::AnyConnection;
 
 use crate::error::AppResult;

@@ -3,7 +3,7 @@
 use lingji_domain::audit::AuditRecord;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::org::OrgPath;
-use lingji_store::audit::{self, Filter, VerifyReport};
+use lingji_store::foundation::audit::{self, Filter, VerifyReport};
 
 use crate::App;
 use crate::error::AppResult;
@@ -40,7 +40,7 @@ impl App {
     /// number of lines checked, or the first line that does not agree and why.
     pub async fn verify_ledger(&self) -> AppResult<Result<usize, (i64, String)>> {
         use lingji_domain::execution::replay;
-        use lingji_store::ledger;
+        use lingji_store::execution::ledger;
         let mut conn = self.store.write().acquire().await?;
         let ids = ledger::line_ids(&mut conn).await?;
         for id in &ids {

@@ -11,9 +11,9 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{Duration, Utc};
 use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Actor, Resource};
-use lingji_store::sessions::{Purpose, Token};
+use lingji_store::foundation::sessions::{Purpose, Token};
 use lingji_store::time::to_text;
-use lingji_store::{orgs, sessions, users};
+use lingji_store::{foundation::orgs, foundation::sessions, foundation::users};
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
@@ -371,7 +371,7 @@ impl App {
         sessions::delete_for_user(&mut tx, actor.user_id, keep.as_deref()).await?;
         let revoked = sessions::revoke_tokens_of(&mut tx, actor.user_id).await?;
         let caller = Caller::User(actor.clone());
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(
@@ -409,7 +409,7 @@ impl App {
         let token = format!("lj_{}", random_token()?);
         let id = sessions::insert_token(&mut tx, &secret_hash(&token), user.id, name, &expires_at)
             .await?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             Caller::System
                 .event(
@@ -467,7 +467,7 @@ impl App {
                 "该令牌已撤销",
             )));
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction, "token.revoke", "api_token", id.to_string())

@@ -3,7 +3,7 @@
 
 use lingji_domain::authz::{Access, Actor, Resource, Role};
 use lingji_domain::org::OrgPath;
-use lingji_store::audit::NewEvent;
+use lingji_store::foundation::audit::NewEvent;
 
 use crate::error::{AppError, AppResult};
 

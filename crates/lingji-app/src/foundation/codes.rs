@@ -5,7 +5,7 @@ use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::codes::{EconomicCode, EconomicSet, FiscalYear, FunctionCode};
 use lingji_domain::org::OrgPath;
-use lingji_store::codes::{self, CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
+use lingji_store::foundation::codes::{self, CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
 use std::collections::{BTreeMap, HashSet};
 
 use crate::App;
@@ -378,7 +378,7 @@ impl App {
         )
         .await?;
         let jurisdiction = caller.actor().map(|a| a.org.jurisdiction).unwrap_or(0);
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(

@@ -4,7 +4,7 @@ use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Resource};
 use lingji_domain::codes::RegionCode;
 use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
-use lingji_store::orgs::{self, NewOrganisation, Organisation};
+use lingji_store::foundation::orgs::{self, NewOrganisation, Organisation};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -44,7 +44,7 @@ async fn finish_change(
         .event(before.path.jurisdiction, action, "organisation", before.id)
         .before_json(before)
         .after_json(&after);
-    lingji_store::audit::append(&mut tx, event).await?;
+    lingji_store::foundation::audit::append(&mut tx, event).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -251,7 +251,7 @@ impl App {
         let created = orgs::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(
@@ -360,7 +360,7 @@ impl App {
         let created = orgs::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("区划"))?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(id, "org.create", "organisation", id.to_string())

@@ -8,7 +8,7 @@ use lingji_domain::authz::{Access, Resource};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::org::OrgPath;
 use lingji_domain::policy::{Preset, preset};
-use lingji_store::profiles::{self, ProfileVersion};
+use lingji_store::foundation::profiles::{self, ProfileVersion};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -77,14 +77,19 @@ impl App {
             }
         };
         profile.validate()?;
-        lingji_store::orgs::add_fiscal_year(&mut tx, jurisdiction_id, year.value(), make_current)
-            .await
-            .map_err(|e| match e {
-                lingji_store::StoreError::Conflict(_) => AppError::Conflict(
-                    Refusal::new("FISCAL_YEAR_EXISTS", format!("{year} 年度已开启")).field("year"),
-                ),
-                other => other.into(),
-            })?;
+        lingji_store::foundation::orgs::add_fiscal_year(
+            &mut tx,
+            jurisdiction_id,
+            year.value(),
+            make_current,
+        )
+        .await
+        .map_err(|e| match e {
+            lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+                Refusal::new("FISCAL_YEAR_EXISTS", format!("{year} 年度已开启")).field("year"),
+            ),
+            other => other.into(),
+        })?;
         let version = profiles::insert_version(
             &mut tx,
             jurisdiction_id,
@@ -95,7 +100,7 @@ impl App {
             caller.name(),
         )
         .await?;
-        lingji_store::audit::append(&mut tx, caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year", year.to_string()).after_json(&serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }))).await?;
+        lingji_store::foundation::audit::append(&mut tx, caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year", year.to_string()).after_json(&serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }))).await?;
         let saved = saved_version(&mut tx, jurisdiction_id, year).await?;
         tx.commit().await?;
         Ok(saved)
@@ -201,7 +206,7 @@ impl App {
             lingji_store::StoreError::Conflict(_) => AppError::stale(),
             other => other.into(),
         })?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(

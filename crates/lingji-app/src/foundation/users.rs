@@ -3,9 +3,9 @@
 use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Resource, Role};
 use lingji_domain::org::OrgPath;
-use lingji_store::orgs::{self, Organisation};
-use lingji_store::users::{self, User};
-use lingji_store::{StoreError, sessions};
+use lingji_store::foundation::orgs::{self, Organisation};
+use lingji_store::foundation::users::{self, User};
+use lingji_store::{StoreError, foundation::sessions};
 use sqlx::AnyConnection;
 
 use crate::App;
@@ -163,7 +163,7 @@ impl App {
         let user = users::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("用户"))?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(org.path.jurisdiction, "user.create", "user", id.to_string())
@@ -232,7 +232,7 @@ impl App {
         let after = users::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("用户"))?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(org.path.jurisdiction, "user.update", "user", id.to_string())
@@ -259,7 +259,7 @@ impl App {
         users::set_password(&mut tx, id, &hash).await?;
         sessions::delete_for_user(&mut tx, id, None).await?;
         let revoked = sessions::revoke_tokens_of(&mut tx, id).await?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(

@@ -5,8 +5,8 @@
 use lingji_domain::Refusal;
 use lingji_domain::authz::Access;
 use lingji_domain::project::lifecycle::Mover;
-use lingji_store::attachments::{self, Attachment, NewAttachment};
-use lingji_store::projects;
+use lingji_store::library::attachments::{self, Attachment, NewAttachment};
+use lingji_store::library::projects;
 use sha2::{Digest, Sha256};
 
 use crate::App;
@@ -226,7 +226,7 @@ impl App {
                 project_id,
             )
             .after_json(&stored);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -264,7 +264,7 @@ impl App {
                 project_id,
             )
             .before_json(&a);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
     }

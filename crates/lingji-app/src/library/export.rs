@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use lingji_domain::Money;
-use lingji_store::projects::{self as store_projects, Filter};
+use lingji_store::library::projects::{self as store_projects, Filter};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::App;

@@ -17,11 +17,11 @@ use lingji_domain::project::{
 };
 use lingji_domain::tier::SpendingTier;
 use lingji_domain::{Money, Refusal};
-use lingji_store::orgs::Organisation;
-use lingji_store::projects::{
+use lingji_store::foundation::orgs::Organisation;
+use lingji_store::library::projects::{
     self, CostLine, Filter, HistoryEntry, Project, ProjectDetail, ProjectHeader,
 };
-use lingji_store::{codes, orgs, profiles, standards};
+use lingji_store::{foundation::codes, foundation::orgs, foundation::profiles, library::standards};
 use serde::Deserialize;
 use sqlx::AnyConnection;
 
@@ -851,7 +851,7 @@ impl App {
             .event(header.jurisdiction_id, "project.update", "project", id)
             .before_json(&before)
             .after_json(&after);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -971,14 +971,14 @@ impl App {
         if to == ProjectState::Submitted {
             // Each submission starts a new round of review at the department (ZB-5a); the
             // steps of earlier rounds stay in the history.
-            let round = lingji_store::reviews::state(&mut tx, id).await?.round + 1;
-            let review = lingji_store::reviews::ReviewState {
+            let round = lingji_store::review::state(&mut tx, id).await?.round + 1;
+            let review = lingji_store::review::ReviewState {
                 stage: Some(lingji_domain::review::decision::ReviewStage::Department),
                 round,
                 department_rank: None,
                 reviewed: None,
             };
-            lingji_store::reviews::advance(&mut tx, id, expected_version, to, &review).await?;
+            lingji_store::review::advance(&mut tx, id, expected_version, to, &review).await?;
         } else {
             projects::set_state(&mut tx, id, to, expected_version).await?;
         }
@@ -1003,7 +1003,7 @@ impl App {
             )
             .before_json(&serde_json::json!({ "state": from.as_str() }))
             .after_json(&serde_json::json!({ "state": to.as_str(), "note": note.trim() }));
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -1158,7 +1158,7 @@ impl App {
                 .event(jurisdiction_id, "project.retire", "project", id)
                 .before_json(&serde_json::json!({ "state": from.as_str() }))
                 .after_json(&serde_json::json!({ "state": "retired", "reasons": c.reasons }));
-            lingji_store::audit::append(&mut tx, event).await?;
+            lingji_store::foundation::audit::append(&mut tx, event).await?;
         }
         tx.commit().await?;
         Ok(ids.len())
@@ -1186,7 +1186,7 @@ impl App {
                     // Only what was routed to the reviewer's body (ZB-5e).
                     let mut conn = self.store.read().acquire().await?;
                     return match self.joint_body_of(&mut conn, caller).await? {
-                        Some(body) => Ok(lingji_store::reviews::routed_to(
+                        Some(body) => Ok(lingji_store::review::routed_to(
                             &mut conn,
                             filter.jurisdiction_id,
                             body,

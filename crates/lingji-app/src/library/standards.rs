@@ -6,7 +6,7 @@ use lingji_domain::authz::{Access, Resource};
 use lingji_domain::org::{OrgPath, UnitKind};
 use lingji_domain::project::cost::{Standard, StandardCategory};
 use lingji_domain::{Money, codes::FiscalYear};
-use lingji_store::standards;
+use lingji_store::library::standards;
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -149,7 +149,7 @@ impl App {
         let event = caller
             .event(jurisdiction_id, "standards.import", "standard", file_name)
             .after_json(&serde_json::json!({ "rows": checked.len() }));
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(checked.len())
     }
@@ -227,10 +227,13 @@ impl App {
             );
         };
         let mut conn = self.store.read().acquire().await?;
-        let profile =
-            lingji_store::profiles::current(&mut conn, unit.path.jurisdiction, year.value())
-                .await?
-                .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
+        let profile = lingji_store::foundation::profiles::current(
+            &mut conn,
+            unit.path.jurisdiction,
+            year.value(),
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
         let catalogue = standards::list(&mut conn, unit.path.jurisdiction).await?;
         let s = unit.staffing;
         let reduction = profile
@@ -333,7 +336,7 @@ impl App {
                 file_name,
             )
             .after_json(&serde_json::json!({ "rows": entries.len() }));
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(entries.len())
     }

@@ -15,7 +15,7 @@ use lingji_domain::performance::{
 use lingji_domain::policy::{ParamValue, Rate, Score};
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
-use lingji_store::evaluations::{self as store, Evaluation, NewEvaluation};
+use lingji_store::performance::evaluations::{self as store, Evaluation, NewEvaluation};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -301,7 +301,7 @@ impl App {
     ) -> AppResult<Subject> {
         let subject = match (project_id, target_id) {
             (Some(id), None) => {
-                let d = lingji_store::projects::get_detail(conn, id)
+                let d = lingji_store::library::projects::get_detail(conn, id)
                     .await?
                     .ok_or_else(|| AppError::not_found("项目"))?;
                 let e = lingji_store::performance::project_execution(conn, id).await?;
@@ -492,7 +492,7 @@ impl App {
         }
         let agency = draft.agency_code.trim();
         if !agency.is_empty() {
-            let agencies = lingji_store::lists::entries(
+            let agencies = lingji_store::review::lists::entries(
                 &mut tx,
                 jurisdiction_id,
                 ListKind::Agencies,
@@ -522,7 +522,7 @@ impl App {
         }
         if let Some(att) = draft.report_attachment_id {
             let found = match sub.project_id {
-                Some(p) => lingji_store::attachments::get(&mut tx, p, att)
+                Some(p) => lingji_store::library::attachments::get(&mut tx, p, att)
                     .await?
                     .is_some(),
                 None => false,
@@ -616,7 +616,7 @@ impl App {
         } else {
             "evaluation.self"
         };
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             tx,
             caller
                 .event(sub.path.jurisdiction, action, sub.entity(), sub.entity_id())

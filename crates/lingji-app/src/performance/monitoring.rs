@@ -11,8 +11,8 @@ use lingji_domain::performance::{Decision, IndicatorProgress, Light, Likelihood,
 use lingji_domain::policy::{ParamValue, Rate};
 use lingji_domain::project::ProjectState;
 use lingji_domain::{Money, Refusal};
+use lingji_store::library::projects::ProjectDetail;
 use lingji_store::performance::{self as store, NewRecord, Record, RecordFilter};
-use lingji_store::projects::ProjectDetail;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
@@ -288,7 +288,7 @@ impl App {
         project_id: i64,
         access: Access,
     ) -> AppResult<(ProjectDetail, Money, Money)> {
-        let detail = lingji_store::projects::get_detail(conn, project_id)
+        let detail = lingji_store::library::projects::get_detail(conn, project_id)
             .await?
             .ok_or_else(|| AppError::not_found("项目"))?;
         let path = path_of(&detail.project.header);
@@ -450,7 +450,7 @@ impl App {
             ),
             other => other.into(),
         })?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             conn,
             caller
                 .event(
@@ -565,10 +565,13 @@ impl App {
                         .field(format!("第 {first_row} 行 A 列")),
                 )
             };
-            let project =
-                lingji_store::projects::get_detail_by_code(&mut tx, jurisdiction_id, &code)
-                    .await?
-                    .ok_or_else(unknown)?;
+            let project = lingji_store::library::projects::get_detail_by_code(
+                &mut tx,
+                jurisdiction_id,
+                &code,
+            )
+            .await?
+            .ok_or_else(unknown)?;
             let draft = CheckpointDraft {
                 project_id: project.project.id,
                 month,
@@ -663,7 +666,7 @@ impl App {
         }
         if draft.decision.blocks_payments() && record.suspended == 0 {
             let why = format!("绩效监控{}：{reason}", draft.decision.label());
-            lingji_store::payments::suspend(
+            lingji_store::execution::payments::suspend(
                 &mut tx,
                 jurisdiction_id,
                 record.project_id,
@@ -672,7 +675,7 @@ impl App {
             )
             .await?;
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(

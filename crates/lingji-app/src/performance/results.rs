@@ -11,7 +11,7 @@ use lingji_domain::org::OrgPath;
 use lingji_domain::policy::{ParamValue, Rate, Score};
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
-use lingji_store::evaluations::{self as store, NewApplied};
+use lingji_store::performance::evaluations::{self as store, NewApplied};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
@@ -267,7 +267,7 @@ impl App {
         fiscal_year: i32,
         evaluated: &BTreeMap<i64, store::Evaluation>,
     ) -> AppResult<Vec<PolicyResult>> {
-        let funds = lingji_store::lists::entries(
+        let funds = lingji_store::review::lists::entries(
             conn,
             jurisdiction_id,
             ListKind::SpecialFunds,
@@ -342,7 +342,7 @@ impl App {
                 )
             })?;
         let mut tx = self.store.begin().await?;
-        let fund = lingji_store::lists::entries(
+        let fund = lingji_store::review::lists::entries(
             &mut tx,
             jurisdiction_id,
             ListKind::SpecialFunds,
@@ -357,8 +357,9 @@ impl App {
                 Refusal::new("POLICY_ALREADY_RETIRED", "该专项资金已取消").clause("PM-13"),
             )
         })?;
-        lingji_store::lists::update(&mut tx, fund.id, &fund.entry, false, fund.version).await?;
-        lingji_store::lists::add_history(
+        lingji_store::review::lists::update(&mut tx, fund.id, &fund.entry, false, fund.version)
+            .await?;
+        lingji_store::review::lists::add_history(
             &mut tx,
             fund.id,
             caller.name(),
@@ -367,7 +368,7 @@ impl App {
             false,
         )
         .await?;
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(
@@ -513,7 +514,7 @@ impl App {
                 Refusal::new("RESULT_ALREADY_APPLIED", "该项目的评价结果已确认").clause("PM-13"),
             ));
         }
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut tx,
             caller
                 .event(jurisdiction_id, "results.apply", "project", row.project_id)

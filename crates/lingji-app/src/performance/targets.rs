@@ -172,7 +172,7 @@ impl App {
             .or_else(|| caller.actor().and_then(|a| a.org.department));
         let policy_code = draft.policy_code.trim();
         if subject == "policy" {
-            let fund = lingji_store::lists::entries(
+            let fund = lingji_store::review::lists::entries(
                 &mut conn,
                 jurisdiction_id,
                 ListKind::SpecialFunds,
@@ -233,7 +233,9 @@ impl App {
         let mut projects = Vec::new();
         if subject == "policy" {
             for (i, code) in draft.projects.iter().map(|c| c.trim()).enumerate() {
-                match lingji_store::projects::by_code(&mut conn, jurisdiction_id, code).await? {
+                match lingji_store::library::projects::by_code(&mut conn, jurisdiction_id, code)
+                    .await?
+                {
                     Some(p) => projects.push(p.id),
                     None => errors.push(
                         Refusal::new("PROJECT_UNKNOWN", format!("项目编码“{code}”不存在"))
@@ -277,7 +279,7 @@ impl App {
             }
             (None, _) => store::insert_target(&mut conn, &new).await?,
         };
-        lingji_store::audit::append(
+        lingji_store::foundation::audit::append(
             &mut conn,
             caller
                 .event(jurisdiction_id, "targets.put", "performance_target", id)

@@ -6,8 +6,8 @@ use lingji_domain::authz::{Access, Resource};
 use lingji_domain::org::{OrgKind, OrgPath};
 use lingji_domain::review::eligibility::Lists;
 use lingji_domain::review::lists::{ListEntry, ListKind};
-use lingji_store::lists::{self, EntryChange, StoredEntry};
-use lingji_store::orgs;
+use lingji_store::foundation::orgs;
+use lingji_store::review::lists::{self, EntryChange, StoredEntry};
 use sqlx::AnyConnection;
 
 use crate::App;
@@ -197,7 +197,7 @@ impl App {
         let event = caller
             .event(jurisdiction_id, "finance_list.create", kind.as_str(), id)
             .after_json(&entry);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         let (_, stored) = lists::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("清单条目"))?;
@@ -242,7 +242,7 @@ impl App {
             )
             .before_json(&before)
             .after_json(&after);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -12,8 +12,8 @@ use lingji_domain::review::gates::{CapacityResult, GateRecord};
 use lingji_domain::review::panel::{PanelOpinion, PointOpinion};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
 use lingji_domain::{Money, Refusal};
-use lingji_store::reviews::{self, ReviewState, ReviewStep};
-use lingji_store::{orgs, projects};
+use lingji_store::review::{self, ReviewState, ReviewStep};
+use lingji_store::{foundation::orgs, library::projects};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
@@ -195,7 +195,7 @@ impl App {
         project_id: i64,
     ) -> AppResult<bool> {
         match self.joint_body_of(conn, caller).await? {
-            Some(body) => Ok(reviews::is_routed(conn, project_id, body).await?),
+            Some(body) => Ok(review::is_routed(conn, project_id, body).await?),
             None => Ok(false),
         }
     }
@@ -206,8 +206,8 @@ impl App {
         let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
         let plan = self.plan_of(&mut conn, &detail).await?;
         let p = detail.project;
-        let review = reviews::state(&mut conn, id).await?;
-        let routes = reviews::routes(&mut conn, id).await?;
+        let review = review::state(&mut conn, id).await?;
+        let routes = review::routes(&mut conn, id).await?;
         let mut decisions = Vec::new();
         if let (ProjectState::Submitted, Some(stage)) = (p.header.state, review.stage)
             && self.may_decide(&mut conn, caller, stage, id).await?
@@ -217,7 +217,7 @@ impl App {
         Ok(ReviewRecord {
             state: p.header.state,
             version: p.version,
-            steps: reviews::steps(&mut conn, id).await?,
+            steps: review::steps(&mut conn, id).await?,
             review,
             routes,
             plan,
@@ -239,7 +239,7 @@ impl App {
             ReviewStage::Department => actor.role == Role::DepartmentReviewer,
             ReviewStage::Finance | ReviewStage::Panel => actor.role == Role::FinanceOfficer,
             ReviewStage::Joint => match self.joint_body_of(conn, caller).await? {
-                Some(body) => reviews::routes(conn, id).await?.contains(&(body, false)),
+                Some(body) => review::routes(conn, id).await?.contains(&(body, false)),
                 None => false,
             },
             ReviewStage::Decided => false,
@@ -322,7 +322,7 @@ impl App {
         let before = self.load_for(caller, tx, id, Access::Write).await?;
         let h = &before.project.header;
         let from = h.state;
-        let mut rs = reviews::state(tx, id).await?;
+        let mut rs = review::state(tx, id).await?;
         let stage = match (from, rs.stage) {
             (ProjectState::Submitted, Some(stage)) if stage != ReviewStage::Decided => stage,
             _ => {
@@ -380,7 +380,7 @@ impl App {
                             .collect::<Vec<_>>()
                             .join("；");
                             let bodies = routed_bodies(&h.features, h.matter_class);
-                            reviews::route(tx, id, rs.round, &bodies).await?;
+                            review::route(tx, id, rs.round, &bodies).await?;
                             rs.stage = Some(stage.next(!bodies.is_empty()));
                         }
                         ProjectState::Submitted
@@ -411,11 +411,11 @@ impl App {
                         .into());
                     }
                 }
-                if !reviews::answer(tx, id, body).await? {
+                if !review::answer(tx, id, body).await? {
                     return Err(not_yours(stage));
                 }
                 step.body = Some(body);
-                let pending = reviews::routes(tx, id).await?.iter().any(|(_, a)| !a);
+                let pending = review::routes(tx, id).await?.iter().any(|(_, a)| !a);
                 rs.stage = Some(stage.next(pending));
                 ProjectState::Submitted
             }
@@ -424,7 +424,7 @@ impl App {
                 if to == ProjectState::Admitted {
                     crate::library::projects::admissible(self.admission(tx, &before).await?, to)?;
                     // A government investment the bureau cannot yet afford waits (ZB-2c).
-                    let postponed = reviews::gates(tx, id).await?.iter().any(|g| {
+                    let postponed = review::gates(tx, id).await?.iter().any(|g| {
                         matches!(
                             g.record,
                             GateRecord::FiscalCapacity {
@@ -447,8 +447,8 @@ impl App {
         if to != from {
             from.check_move(to, Mover::Review)?;
         }
-        reviews::add_step(tx, id, &step).await?;
-        reviews::advance(tx, id, input.expected_version, to, &rs).await?;
+        review::add_step(tx, id, &step).await?;
+        review::advance(tx, id, input.expected_version, to, &rs).await?;
         let note = format!(
             "{}：{}{}",
             stage.label(),
@@ -479,7 +479,7 @@ impl App {
                 "stage": rs.stage.map(ReviewStage::as_str),
                 "step": step,
             }));
-        lingji_store::audit::append(tx, event).await?;
+        lingji_store::foundation::audit::append(tx, event).await?;
         Ok(())
     }
 }
@@ -487,7 +487,7 @@ impl App {
 /// The panel's step (ZB-5b): four points answered, a recommendation within the reviewed
 /// amount; admitting sets 财政审核数 to the recommendation.
 fn panel(
-    before: &lingji_store::projects::ProjectDetail,
+    before: &lingji_store::library::projects::ProjectDetail,
     input: &ReviewInput,
     rs: &mut ReviewState,
     step: &mut ReviewStep,

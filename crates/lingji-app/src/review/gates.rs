@@ -7,9 +7,9 @@ use lingji_domain::review::eligibility::{Eligibility, EligibilityFacts, eligibil
 use lingji_domain::review::gates::{CapacityResult, GateKind, GateRecord};
 use lingji_domain::review::lists::ListEntry;
 use lingji_domain::{Money, Refusal};
-use lingji_store::projects::ProjectDetail;
-use lingji_store::reviews::{self, StoredGate};
-use lingji_store::{attachments, orgs, projects};
+use lingji_store::library::projects::ProjectDetail;
+use lingji_store::review::{self, StoredGate};
+use lingji_store::{foundation::orgs, library::attachments, library::projects};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -39,7 +39,7 @@ fn listed(entries: &[ListEntry], code: &str) -> bool {
 
 /// What the eligibility rules read of a project, its unit, its gate records and the lists.
 pub(crate) fn facts_of<'a>(
-    h: &lingji_store::projects::ProjectHeader,
+    h: &lingji_store::library::projects::ProjectHeader,
     unit: Option<&orgs::Organisation>,
     gates: &'a [GateRecord],
     lists: &'a lingji_domain::review::eligibility::Lists,
@@ -86,7 +86,7 @@ impl App {
     pub async fn project_gates(&self, caller: &Caller, id: i64) -> AppResult<GateView> {
         let mut conn = self.store.read().acquire().await?;
         let d = self.load_for(caller, &mut conn, id, Access::Read).await?;
-        let records = reviews::gates(&mut conn, id).await?;
+        let records = review::gates(&mut conn, id).await?;
         let plain: Vec<GateRecord> = records.iter().map(|g| g.record.clone()).collect();
         let eligibility = self.eligibility_in(&mut conn, &d, &plain).await?;
         // Read access is checked; recording needs a mover (never a joint reviewer) in scope.
@@ -153,7 +153,7 @@ impl App {
                 errors,
             });
         }
-        let before = reviews::put_gate(&mut tx, id, &record, caller.name()).await?;
+        let before = review::put_gate(&mut tx, id, &record, caller.name()).await?;
         // ZB-2c: a government investment the bureau cannot yet afford waits in 暂缓.
         let to = match (&record, h.state) {
             (
@@ -188,7 +188,7 @@ impl App {
             .event(h.jurisdiction_id, "project.gate", "project", id)
             .before_json(&before)
             .after_json(&record);
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         self.project_gates(caller, id).await
     }
@@ -298,7 +298,7 @@ impl App {
             )
             .before_json(&serde_json::json!({ "own_funds": before.fen() }))
             .after_json(&serde_json::json!({ "own_funds": money.fen() }));
-        lingji_store::audit::append(&mut tx, event).await?;
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(money)
     }

@@ -7,8 +7,8 @@ use lingji_domain::authz::Access;
 use lingji_domain::policy::Rate;
 use lingji_domain::review::mode::{LastYear, ModeDecision, ModeFacts, rate_of, review_mode};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
-use lingji_store::projects::ProjectDetail;
-use lingji_store::{profiles, projects};
+use lingji_store::library::projects::ProjectDetail;
+use lingji_store::{foundation::profiles, library::projects};
 use sqlx::AnyConnection;
 
 use crate::App;

@@ -2,8 +2,8 @@
 //! reviews and panels, a joint-review body's routed projects (ZB-5a, ZB-5e).
 
 use lingji_domain::authz::Role;
-use lingji_store::projects::Project;
-use lingji_store::reviews::{self, QueueOf, ReviewState};
+use lingji_store::library::projects::Project;
+use lingji_store::review::{self, QueueOf, ReviewState};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -54,7 +54,7 @@ impl App {
         };
         let jurisdiction = caller.actor().map_or(0, |a| a.org.jurisdiction);
         Ok(Some(
-            reviews::queue_count(&mut conn, jurisdiction, of).await?,
+            review::queue_count(&mut conn, jurisdiction, of).await?,
         ))
     }
 
@@ -73,8 +73,8 @@ impl App {
             });
         };
         let jurisdiction = caller.actor().map_or(0, |a| a.org.jurisdiction);
-        let total = reviews::queue_count(&mut conn, jurisdiction, of).await?;
-        let items = reviews::queue(&mut conn, jurisdiction, of, after_id, limit)
+        let total = review::queue_count(&mut conn, jurisdiction, of).await?;
+        let items = review::queue(&mut conn, jurisdiction, of, after_id, limit)
             .await?
             .into_iter()
             .map(|(project, review)| QueueItem { project, review })

@@ -13,7 +13,7 @@ use lingji_domain::allocation::Status;
 use lingji_domain::execution::{PayeeKind, PaymentDraft, PaymentStatus};
 use lingji_domain::fund::FundBook;
 use lingji_domain::policy::Rate;
-use lingji_store::reconcile;
+use lingji_store::execution::reconcile;
 
 use super::Step;
 use super::year::Sim;
@@ -179,7 +179,7 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
         .adjustments(
             finance,
             city,
-            crate::store::adjustments::AdjustmentFilter {
+            crate::store::execution::adjustments::AdjustmentFilter {
                 fiscal_year: year,
                 status: Some(lingji_domain::execution::AdjustmentStatus::Approved),
                 ..Default::default()

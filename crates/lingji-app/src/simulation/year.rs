@@ -591,7 +591,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     // Lines approved this year only: carried-over money may not be transferred (ZB-7b).
     let available: HashMap<i64, Money> = {
         let mut conn = app.store.read().acquire().await?;
-        lingji_store::reconcile::line_books(&mut conn, city, year)
+        lingji_store::execution::reconcile::line_books(&mut conn, city, year)
             .await?
             .into_iter()
             .filter(|(_, _, source, _)| source == "allocation")

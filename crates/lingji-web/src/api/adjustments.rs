@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::execution::adjustments::AdjustmentDraft;
-use lingji_app::store::adjustments::AdjustmentFilter;
+use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::{AdjustmentKind, AdjustmentStatus};
 use serde::Deserialize;

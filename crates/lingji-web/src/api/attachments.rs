@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use lingji_app::library::attachments::MAX_ATTACHMENT_BYTES;
-use lingji_app::store::attachments::Attachment;
+use lingji_app::store::library::attachments::Attachment;
 use lingji_domain::Refusal;
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -3,7 +3,7 @@
 use super::ApiQuery;
 use axum::Json;
 use axum::extract::State;
-use lingji_app::store::audit::Filter;
+use lingji_app::store::foundation::audit::Filter;
 use lingji_domain::audit::AuditRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -4,7 +4,7 @@ use super::ApiQuery;
 use axum::Json;
 use axum::extract::{Multipart, State};
 use lingji_app::foundation::codes::CodeKind;
-use lingji_app::store::codes::{CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
+use lingji_app::store::foundation::codes::{CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
 use lingji_domain::codes::FiscalYear;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -7,7 +7,7 @@ use super::ApiQuery;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use lingji_app::store::lists::{EntryChange, StoredEntry};
+use lingji_app::store::review::lists::{EntryChange, StoredEntry};
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::foundation::orgs::{CreateOrganisation, OrganisationUpdate};
-use lingji_app::store::orgs::Organisation;
+use lingji_app::store::foundation::orgs::Organisation;
 use lingji_domain::org::Staffing;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

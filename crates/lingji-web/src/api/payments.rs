@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use lingji_app::store::payments::PaymentFilter;
+use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::{
     Action, Decision, Disposition, MonitoringRule, PayeeKind, PaymentDraft, PaymentStatus,

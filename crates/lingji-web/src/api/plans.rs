@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::execution::plans::PlanDraft;
-use lingji_app::store::plans::PlanFilter;
+use lingji_app::store::execution::plans::PlanFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::PlanStatus;
 use serde::Deserialize;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::ApiPath;
 use axum::Json;
 use axum::extract::State;
-use lingji_app::store::profiles::ProfileVersion;
+use lingji_app::store::foundation::profiles::ProfileVersion;
 use lingji_domain::codes::FiscalYear;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::library::projects::ProjectDraft;
-use lingji_app::store::projects::{Filter, HistoryEntry, Project, ProjectDetail};
+use lingji_app::store::library::projects::{Filter, HistoryEntry, Project, ProjectDetail};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::project::cost::Standard;
 use lingji_domain::project::{MatterClass, ProjectKind, ProjectState};

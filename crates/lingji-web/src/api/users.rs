@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
-use lingji_app::store::users::User;
+use lingji_app::store::foundation::users::User;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;

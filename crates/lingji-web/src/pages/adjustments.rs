@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
-use lingji_app::store::adjustments::AdjustmentFilter;
+use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::Role;
 use lingji_domain::execution::AdjustmentKind;

@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
-use lingji_app::store::orgs::Organisation;
-use lingji_app::store::users::User;
+use lingji_app::store::foundation::orgs::Organisation;
+use lingji_app::store::foundation::users::User;
 use lingji_domain::authz::{Access, Resource, may};
 use serde::Deserialize;
 

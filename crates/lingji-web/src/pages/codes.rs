@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lingji_app::foundation::codes::CodeKind;
-use lingji_app::store::codes::CodeTableInfo;
+use lingji_app::store::foundation::codes::CodeTableInfo;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::{Access, Resource, may};
 use lingji_domain::codes::FiscalYear;

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use lingji_app::store::lists::{EntryChange, StoredEntry};
+use lingji_app::store::review::lists::{EntryChange, StoredEntry};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Resource, may};

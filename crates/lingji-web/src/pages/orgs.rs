@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
 use lingji_app::foundation::orgs::{CreateOrganisation, OrganisationUpdate};
-use lingji_app::store::orgs::Organisation;
+use lingji_app::store::foundation::orgs::Organisation;
 use lingji_domain::authz::{Access, Resource, may};
 use lingji_domain::org::{OrgKind, Staffing, UnitKind};
 use serde::Deserialize;

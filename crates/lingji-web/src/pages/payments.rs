@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use lingji_app::execution::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
-use lingji_app::store::payments::PaymentFilter;
+use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::{Access, Resource, Role, may};
 use lingji_domain::execution::{Decision, Movement, PayeeKind, PaymentDraft, PaymentStatus};

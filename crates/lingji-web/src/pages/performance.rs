@@ -15,7 +15,7 @@ use lingji_app::performance::dashboard::Dashboard;
 use lingji_app::performance::monitoring::{
     Checkpoint, CheckpointDraft, CheckpointForm, DecisionDraft, ProgressDraft,
 };
-use lingji_app::store::projects::Filter;
+use lingji_app::store::library::projects::Filter;
 use lingji_domain::Refusal;
 use lingji_domain::authz::{Access, Resource, Role, may};
 use lingji_domain::performance::{Decision, Light, Likelihood};

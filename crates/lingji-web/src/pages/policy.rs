@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use lingji_app::store::profiles::ProfileVersion;
+use lingji_app::store::foundation::profiles::ProfileVersion;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::{Access, Resource, may};
 use lingji_domain::codes::FiscalYear;

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::library::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeedDraft};
-use lingji_app::store::attachments::Attachment;
-use lingji_app::store::projects::{HistoryEntry, Project};
+use lingji_app::store::library::attachments::Attachment;
+use lingji_app::store::library::projects::{HistoryEntry, Project};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::authz::{Access, Resource, Role, may, may_create};
 use lingji_domain::codes::FiscalYear;
@@ -180,7 +180,7 @@ struct FormPage<'a> {
     categories: Options,
     comparators: Options,
     standards: Vec<Standard>,
-    library: Vec<lingji_app::store::standards::LibraryIndicator>,
+    library: Vec<lingji_app::store::library::standards::LibraryIndicator>,
     version: i64,
     attachments: Vec<AttachmentRow>,
     can_attach: bool,
@@ -968,7 +968,7 @@ async fn cleanup_retire(
 #[template(path = "indicators.html")]
 struct IndicatorsPage<'a> {
     layout: &'a Layout,
-    library: Vec<lingji_app::store::standards::LibraryIndicator>,
+    library: Vec<lingji_app::store::library::standards::LibraryIndicator>,
 }
 
 impl IndicatorsPage<'_> {

@@ -14,8 +14,8 @@ use lingji_app::AppError;
 use lingji_app::review::flow::{PanelInput, PointInput, ReviewInput, ReviewRecord};
 use lingji_app::review::gates::{GateInput, GateView};
 use lingji_app::review::queue::Queue;
-use lingji_app::store::attachments::Attachment;
-use lingji_app::store::projects::ProjectDetail;
+use lingji_app::store::library::attachments::Attachment;
+use lingji_app::store::library::projects::ProjectDetail;
 use lingji_domain::review::gates::{
     CapacityResult, ExAnteConclusion, NotReadyReason, ProviderKind,
 };

@@ -24,7 +24,7 @@ pub async fn line_in(
     let unit = t.org_id(unit).await;
     let org = {
         let mut c = t.app.store.write().acquire().await.unwrap();
-        lingji_app::store::orgs::get(&mut c, unit)
+        lingji_app::store::foundation::orgs::get(&mut c, unit)
             .await
             .unwrap()
             .unwrap()

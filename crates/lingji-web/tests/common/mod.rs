@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use lingji_app::store::testing::TestDb;
-use lingji_app::store::{Backend, audit};
+use lingji_app::store::{Backend, foundation::audit};
 use lingji_app::{App, Settings};
 use lingji_web::{WebConfig, router};
 use serde_json::Value;
@@ -248,7 +248,7 @@ impl TestApp {
     /// The id of an organisation by code.
     pub async fn org_id(&self, code: &str) -> i64 {
         let mut conn = self.app.store.read().acquire().await.unwrap();
-        lingji_app::store::orgs::find_by_code_anywhere(&mut conn, code)
+        lingji_app::store::foundation::orgs::find_by_code_anywhere(&mut conn, code)
             .await
             .unwrap()[0]
             .id

@@ -182,7 +182,7 @@ pub async fn funded(t: &TestApp, op: &Session, year: i32, yuan: i64) -> (i64, i6
     let p = create(t, op, body).await;
     let id = p["id"].as_i64().unwrap();
     let mut tx = t.app.store.begin().await.unwrap();
-    lingji_app::store::projects::set_state(
+    lingji_app::store::library::projects::set_state(
         &mut tx,
         id,
         lingji_domain::project::ProjectState::Funded,

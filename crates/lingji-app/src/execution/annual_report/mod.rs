@@ -382,7 +382,8 @@ impl App {
         let stats = self.hit_stats(caller, jurisdiction_id, year).await?;
         let causes = {
             let mut conn = self.store.read().acquire().await?;
-            lingji_store::payments::stopped_by_cause(&mut conn, jurisdiction_id, year).await?
+            lingji_store::execution::payments::stopped_by_cause(&mut conn, jurisdiction_id, year)
+                .await?
         };
         let c = |(n, m): (i64, Money)| Counted::of(n, m);
         let rule_blocked = c(causes.rule_blocked);
@@ -581,9 +582,12 @@ impl App {
         // 6. The lines and their ledger.
         let (lines, entries) = {
             let mut conn = self.store.read().acquire().await?;
-            let lines = lingji_store::ledger::year_lines(&mut conn, jurisdiction_id, year).await?;
+            let lines =
+                lingji_store::execution::ledger::year_lines(&mut conn, jurisdiction_id, year)
+                    .await?;
             let entries =
-                lingji_store::ledger::year_entries(&mut conn, jurisdiction_id, year).await?;
+                lingji_store::execution::ledger::year_entries(&mut conn, jurisdiction_id, year)
+                    .await?;
             (lines, entries)
         };
         if lines.count == 0 {

@@ -11,7 +11,7 @@ use lingji_domain::authz::{Access, Resource};
 use lingji_domain::codes::FiscalYear;
 use lingji_domain::org::OrgPath;
 use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
-use lingji_store::{orgs, projects as store_projects, standards};
+use lingji_store::{foundation::orgs, library::projects as store_projects, library::standards};
 use sqlx::AnyConnection;
 
 use super::sheets::{read_file, report};

@@ -28,7 +28,7 @@ pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         .payments(
             &finance,
             city,
-            lingji_store::payments::PaymentFilter {
+            lingji_store::execution::payments::PaymentFilter {
                 status: Some(PaymentStatus::Pending),
                 fiscal_year: Some(year),
                 limit: 10_000,

@@ -88,7 +88,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     let lines = {
         let mut conn = app.store.read().acquire().await?;
-        lingji_store::reconcile::line_books(&mut conn, city, year).await?
+        lingji_store::execution::reconcile::line_books(&mut conn, city, year).await?
     };
     let all = app.budget_lines(&finance, city, year, 0, 100_000).await?;
     let months = [3, 4, 6, 7, 8, 9, 11];

@@ -6,7 +6,7 @@ use lingji_domain::execution::{Balance, Movement};
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-use crate::projects::corrupt;
+use crate::library::projects::corrupt;
 use crate::time::now_text;
 
 fn kind_of(m: &Movement) -> (&'static str, Money) {

@@ -2,13 +2,14 @@
 //! ledger's execution figures monitoring and evaluation read, and dual-monitoring records with
 //! finance's decision.
 
+pub mod evaluations;
 use lingji_domain::Money;
 use lingji_domain::execution::{LineFigures, ProjectExecution};
 use lingji_domain::project::targets::TargetTable;
 use sqlx::AnyConnection;
 
 use crate::error::{StoreError, one_row};
-use crate::projects::corrupt;
+use crate::library::projects::corrupt;
 use crate::time::now_text;
 
 /// A project's budget and payments from its lines — its own and the year-end carry-overs

@@ -10,11 +10,11 @@ use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
 use sqlx::{Any, AnyConnection, Connection};
 
-use crate::audit::{self, AuditedPayment, NewEvent, PAYMENT_REQUEST_ACTION};
 use crate::error::StoreError;
-use crate::ledger;
-use crate::payments::{PayableLine, add_usage};
-use crate::projects::corrupt;
+use crate::execution::ledger;
+use crate::execution::payments::{PayableLine, add_usage};
+use crate::foundation::audit::{self, AuditedPayment, NewEvent, PAYMENT_REQUEST_ACTION};
+use crate::library::projects::corrupt;
 use crate::time::now_text;
 
 /// Where a new payment stands after its checks.

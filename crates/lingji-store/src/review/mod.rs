@@ -1,6 +1,7 @@
 //! Review and argument: where a project stands in review, each step taken, the joint-review
 //! bodies it is routed to, the gate records, and the reviewers' work queues.
 
+pub mod lists;
 use lingji_domain::Money;
 use lingji_domain::review::decision::ReviewStage;
 use lingji_domain::review::gates::{GateKind, GateRecord};
@@ -9,7 +10,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-use crate::projects::{Project, Row, corrupt, project_columns};
+use crate::library::projects::{Project, Row, corrupt, project_columns};
 use crate::time::now_text;
 
 /// A project's place in review.

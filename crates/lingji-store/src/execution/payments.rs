@@ -9,9 +9,9 @@ use lingji_domain::execution::{
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-pub use crate::payment_record::{NewPayment, Recorded, Recording, record};
-use crate::projects::corrupt;
-pub use crate::request_context::{RequestContext, UnitUsage, line_in_context};
+pub use crate::execution::payment_record::{NewPayment, Recorded, Recording, record};
+pub use crate::execution::request_context::{RequestContext, UnitUsage, line_in_context};
+use crate::library::projects::corrupt;
 use crate::time::now_text;
 
 /// A rule as stored, with its version for optimistic edits.

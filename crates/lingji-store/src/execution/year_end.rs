@@ -1,14 +1,14 @@
 //! The year-end close on both backends: the lines to close with what the rules need, the
 //! carried-over line each opens next year, and the record of the close (the close of a line's
-//! balance is a ledger movement, [`crate::ledger::close`]).
+//! balance is a ledger movement, [`crate::execution::ledger::close`]).
 
 use lingji_domain::Money;
 use lingji_domain::execution::Movement;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-use crate::ledger::add_entry;
-use crate::projects::corrupt;
+use crate::execution::ledger::add_entry;
+use crate::library::projects::corrupt;
 use crate::time::now_text;
 
 /// A line as the close sees it.

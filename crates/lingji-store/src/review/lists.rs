@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-use crate::projects::corrupt;
+use crate::library::projects::corrupt;
 use crate::time::now_text;
 
 /// A stored entry.

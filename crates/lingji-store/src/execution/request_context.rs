@@ -12,8 +12,8 @@ use lingji_domain::review::gates::GateRecord;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-use crate::payments::{LineRow, PayableLine, line_columns};
-use crate::projects::corrupt;
+use crate::execution::payments::{LineRow, PayableLine, line_columns};
+use crate::library::projects::corrupt;
 
 /// What one request needs besides its line, read with it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub struct RequestContext {
     pub suspended: Option<String>,
     /// The profile in force for the line's year (JSON).
     pub profile: Option<String>,
-    /// The version of the jurisdiction's rule catalogue, as [`crate::payments::rules_stamp`].
+    /// The version of the jurisdiction's rule catalogue, as [`crate::execution::payments::rules_stamp`].
     pub rules_stamp: i64,
     /// The payee's history with the unit up to the payment date.
     pub history: PayeeHistory,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-use crate::projects::{Project, Row as ProjectRow, corrupt, project_columns};
+use crate::library::projects::{Project, Row as ProjectRow, corrupt, project_columns};
 use crate::time::now_text;
 
 /// The parts of a fund book's available resources (可用财力).
@@ -904,7 +904,7 @@ pub async fn insert_line(
     .bind(source)
     .fetch_one(&mut *conn)
     .await?;
-    crate::ledger::add_entry(
+    crate::execution::ledger::add_entry(
         conn,
         id,
         &lingji_domain::execution::Movement::Approve(l.approved),

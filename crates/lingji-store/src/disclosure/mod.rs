@@ -1,0 +1,3 @@
+//! Disclosure storage: publications.
+
+pub mod publications;

@@ -1,0 +1,12 @@
+//! Execution storage: the ledger, payments and their records, spending plans, adjustments, the
+//! year-end, supervision, the payment request context and the read-only reconciliation sums.
+
+pub mod adjustments;
+pub mod ledger;
+pub mod payment_record;
+pub mod payments;
+pub mod plans;
+pub mod reconcile;
+pub mod request_context;
+pub mod supervision;
+pub mod year_end;
