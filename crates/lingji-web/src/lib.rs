@@ -47,7 +47,7 @@ pub struct AppState {
 
 /// Largest request body accepted by any route: the project import. Routes keep axum's 2 MB
 /// default unless they raise it for uploads (attachments, imports).
-pub const BODY_LIMIT: usize = api::project_files::MAX_IMPORT_BYTES;
+pub const BODY_LIMIT: usize = api::library::project_files::MAX_IMPORT_BYTES;
 
 /// The whole application as one router.
 pub fn router(app: App, config: WebConfig) -> Router {

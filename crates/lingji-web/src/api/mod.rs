@@ -1,27 +1,13 @@
 //! `/api/v1`: every route registered through `OpenApiRouter` + `routes!`, so the OpenAPI
 //! document cannot drift from the code.
 
-pub mod adjustments;
 pub mod allocation;
-pub mod annual_report;
-pub mod attachments;
-pub mod audit;
-mod auth;
-pub mod codes;
-pub mod lists;
-mod orgs;
-pub mod payments;
+pub mod disclosure;
+pub mod execution;
+pub mod foundation;
+pub mod library;
 pub mod performance;
-pub mod plans;
-pub mod policy;
-pub mod project_files;
-pub mod projects;
-pub mod public;
 pub mod review;
-pub mod supervision;
-mod users;
-pub mod year_end;
-
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams};
@@ -87,26 +73,26 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
         "/api/v1",
         OpenApiRouter::new()
-            .merge(auth::router())
-            .merge(orgs::router())
-            .merge(users::router())
-            .merge(policy::router())
-            .merge(codes::router())
-            .merge(audit::router())
-            .merge(projects::router())
-            .merge(project_files::router())
-            .merge(attachments::router())
+            .merge(foundation::auth::router())
+            .merge(foundation::orgs::router())
+            .merge(foundation::users::router())
+            .merge(foundation::policy::router())
+            .merge(foundation::codes::router())
+            .merge(foundation::audit::router())
+            .merge(library::projects::router())
+            .merge(library::project_files::router())
+            .merge(library::attachments::router())
             .merge(review::router())
-            .merge(lists::router())
+            .merge(review::lists::router())
             .merge(allocation::router())
-            .merge(payments::router())
-            .merge(plans::router())
-            .merge(adjustments::router())
-            .merge(year_end::router())
-            .merge(supervision::router())
+            .merge(execution::payments::router())
+            .merge(execution::plans::router())
+            .merge(execution::adjustments::router())
+            .merge(execution::year_end::router())
+            .merge(execution::supervision::router())
             .merge(performance::router())
-            .merge(annual_report::router())
-            .merge(public::router()),
+            .merge(execution::annual_report::router())
+            .merge(disclosure::public::router()),
     )
 }
 

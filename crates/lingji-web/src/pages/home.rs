@@ -9,7 +9,7 @@ use axum::routing::get;
 use lingji_app::AppResult;
 use lingji_domain::codes::FiscalYear;
 
-use super::calendar::{CalendarItem, calendar};
+use super::foundation::calendar::{CalendarItem, calendar};
 use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::identity::PageUser;

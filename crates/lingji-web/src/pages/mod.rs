@@ -2,36 +2,15 @@
 //! page takes [`PageUser`] (sign-in) and calls the same use cases as the API, which check role
 //! and scope.
 
-mod account;
-mod adjustments;
-mod admin;
 mod allocation;
-mod allocation_views;
-mod annual_report;
-mod attachments;
-mod audit;
-pub mod calendar;
 mod charts;
-mod codes;
-mod evaluations;
+mod disclosure;
+mod execution;
+pub(crate) mod foundation;
 mod home;
-mod lists;
-mod login;
-mod monitoring;
-mod orgs;
-mod payments;
+mod library;
 mod performance;
-mod plans;
-mod policy;
-mod project_import;
-mod projects;
-mod public;
-mod results;
 mod review;
-mod supervision;
-mod targets;
-mod tokens;
-mod year_end;
 
 use std::collections::BTreeMap;
 
@@ -50,34 +29,34 @@ use crate::problem::status_of;
 /// Page routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(login::router())
+        .merge(foundation::login::router())
         .merge(home::router())
-        .merge(orgs::router())
-        .merge(admin::router())
-        .merge(policy::router())
-        .merge(codes::router())
-        .merge(audit::router())
-        .merge(projects::router())
-        .merge(project_import::router())
-        .merge(attachments::router())
+        .merge(foundation::orgs::router())
+        .merge(foundation::admin::router())
+        .merge(foundation::policy::router())
+        .merge(foundation::codes::router())
+        .merge(foundation::audit::router())
+        .merge(library::projects::router())
+        .merge(library::project_import::router())
+        .merge(library::attachments::router())
         .merge(review::router())
-        .merge(lists::router())
+        .merge(review::lists::router())
         .merge(allocation::router())
-        .merge(allocation_views::router())
-        .merge(payments::router())
-        .merge(plans::router())
-        .merge(adjustments::router())
-        .merge(year_end::router())
-        .merge(supervision::router())
-        .merge(monitoring::router())
+        .merge(allocation::views::router())
+        .merge(execution::payments::router())
+        .merge(execution::plans::router())
+        .merge(execution::adjustments::router())
+        .merge(execution::year_end::router())
+        .merge(execution::supervision::router())
+        .merge(execution::monitoring::router())
         .merge(performance::router())
-        .merge(evaluations::router())
-        .merge(results::router())
-        .merge(annual_report::router())
-        .merge(targets::router())
-        .merge(public::router())
-        .merge(account::router())
-        .merge(tokens::router())
+        .merge(performance::evaluations::router())
+        .merge(performance::results::router())
+        .merge(execution::annual_report::router())
+        .merge(performance::targets::router())
+        .merge(disclosure::public::router())
+        .merge(foundation::account::router())
+        .merge(foundation::tokens::router())
 }
 
 /// What a page renderer needs from the request: the state, the signed-in user and the path.

@@ -1,0 +1,594 @@
+//! `/api/v1/allocation/…`: available resources (可用财力), allocation runs and scenarios,
+//! comparison, choice, publication of control figures and approval (ZB-3, ZB-2b, CS-5b, ZX-3a,
+//! ZB-10); `/api/v1/control-figures` and `/api/v1/budget-lines` for departments and units.
+
+use crate::api::ApiPath;
+use crate::api::ApiQuery;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use lingji_app::allocation::{ResourcesView, RunView, Scenario};
+use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
+use lingji_domain::Money;
+use lingji_domain::allocation::Status;
+use lingji_domain::fund::FundBook;
+use lingji_domain::tier::SpendingTier;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::identity::{ApiUser, Identity};
+use crate::problem::{ApiResult, Problem};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_resources))
+        .routes(routes!(put_resources))
+        .routes(routes!(list_runs, create_run))
+        .routes(routes!(get_run))
+        .routes(routes!(run_xlsx))
+        .routes(routes!(choose))
+        .routes(routes!(publish))
+        .routes(routes!(approve))
+        .routes(routes!(compare))
+        .routes(routes!(statistics))
+        .routes(routes!(statistics_xlsx))
+        .routes(routes!(overlaps))
+        .routes(routes!(control_figures))
+        .routes(routes!(budget_lines, add_transfer_line))
+}
+
+/// Which budget year.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// Budget year; the jurisdiction's current year when absent.
+    pub year: Option<i32>,
+}
+
+pub(crate) async fn year_of(state: &AppState, id: &Identity, year: Option<i32>) -> ApiResult<i32> {
+    Ok(match year {
+        Some(y) => y,
+        None => state.app.current_year(id.actor.org.jurisdiction).await?,
+    })
+}
+
+/// Any JSON the application returns, documented as an object.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct Document(serde_json::Value);
+
+pub(crate) fn document<T: Serialize>(v: &T) -> Json<Document> {
+    Json(Document(serde_json::to_value(v).unwrap_or_default()))
+}
+
+/// The year's resources per fund book: revenue, transfers, recovered, debt, unit_funds,
+/// reserve (待分资金), version.
+#[utoipa::path(get, path = "/allocation/resources", tag = "allocation", params(YearQuery),
+    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn get_resources(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let v: ResourcesView = state
+        .app
+        .resources(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(document(&v))
+}
+
+/// A fund book's resources as entered; amounts in 元 as strings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcesInput {
+    /// Budget year.
+    pub year: i32,
+    /// 收入预测.
+    #[schema(value_type = String)]
+    pub revenue: Money,
+    /// 上级转移支付.
+    #[schema(value_type = String)]
+    pub transfers: Money,
+    /// 收回存量资金.
+    #[schema(value_type = String)]
+    pub recovered: Money,
+    /// 债务资金.
+    #[schema(value_type = String)]
+    pub debt: Money,
+    /// 单位资金.
+    #[schema(value_type = String)]
+    pub unit_funds: Money,
+    /// 待分资金 asked for (ZB-2b).
+    #[schema(value_type = String)]
+    #[serde(default)]
+    pub reserve: Money,
+    /// Basis of the forecast.
+    #[serde(default)]
+    pub note: String,
+    /// The version read (0 when the book was never entered).
+    pub expected_version: i64,
+}
+
+fn fund_book(raw: &str) -> ApiResult<FundBook> {
+    Ok(FundBook::parse(raw).map_err(|r| lingji_app::AppError::NotFound(r.field("fund_book")))?)
+}
+
+/// Enters a fund book's resources for a year (finance), audited.
+#[utoipa::path(put, path = "/allocation/resources/{fund_book}", tag = "allocation",
+    params(("fund_book" = String, Path, description = "general_public, government_fund, …")),
+    request_body = ResourcesInput,
+    responses((status = 200, body = Document), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn put_resources(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(book): ApiPath<String>,
+    ApiJson(body): ApiJson<ResourcesInput>,
+) -> ApiResult<Json<Document>> {
+    let parts = ResourceParts {
+        revenue: body.revenue,
+        transfers: body.transfers,
+        recovered: body.recovered,
+        debt: body.debt,
+        unit_funds: body.unit_funds,
+    };
+    let e = state
+        .app
+        .set_resources(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            body.year,
+            fund_book(&book)?,
+            parts,
+            body.reserve,
+            &body.note,
+            body.expected_version,
+        )
+        .await?;
+    Ok(document(&e))
+}
+
+/// The year's runs, newest first, with their totals and marks.
+#[utoipa::path(get, path = "/allocation/runs", tag = "allocation", params(YearQuery),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn list_runs(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let runs: Vec<RunView> = state
+        .app
+        .allocation_runs(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(document(&runs))
+}
+
+/// A run to make: over the library as it is, or a scenario of a saved run.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunInput {
+    /// Budget year.
+    pub year: i32,
+    /// Name, e.g. "一上测算".
+    #[serde(default)]
+    pub name: String,
+    /// The saved run a scenario copies.
+    pub base_run_id: Option<i64>,
+    /// Changes: `resources` (fund book → 元), `finance_ranks` (project id → rank),
+    /// `parameters` (profile key → value).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub scenario: Scenario,
+}
+
+/// Runs the allocation and saves it, numbered and audited; a run never changes afterwards.
+#[utoipa::path(post, path = "/allocation/runs", tag = "allocation", request_body = RunInput,
+    responses((status = 201, body = Document), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn create_run(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<RunInput>,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    let run = state
+        .app
+        .run_allocation(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            body.year,
+            &body.name,
+            body.base_run_id,
+            body.scenario,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, document(&run)))
+}
+
+/// Filters of a run's items.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ItemQuery {
+    /// Department id.
+    pub department_id: Option<i64>,
+    /// Unit id.
+    pub unit_id: Option<i64>,
+    /// funded, partial, unfunded, excluded or cancelled.
+    pub status: Option<String>,
+    /// Tier identifier.
+    pub tier: Option<String>,
+    /// Fund book identifier.
+    pub fund_book: Option<String>,
+    /// Text in the code or name.
+    pub q: Option<String>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+    /// Page size (default 200, at most 1,000).
+    pub limit: Option<i64>,
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ItemQuery {
+    /// The store's filter; an unknown status, tier or fund book names its field.
+    pub fn filter(&self) -> ApiResult<ItemFilter> {
+        Ok(ItemFilter {
+            department_id: self.department_id,
+            unit_id: self.unit_id,
+            status: blank(&self.status)
+                .map(|s| Status::parse(s).map_err(|r| r.field("status")))
+                .transpose()?,
+            tier: blank(&self.tier)
+                .map(|s| SpendingTier::parse(s).map_err(|r| r.field("tier")))
+                .transpose()?,
+            fund_book: blank(&self.fund_book)
+                .map(|s| FundBook::parse(s).map_err(|r| r.field("fund_book")))
+                .transpose()?,
+            search: blank(&self.q).map(str::to_owned),
+            offset: self.offset.unwrap_or(0).max(0),
+            limit: self.limit.unwrap_or(200).clamp(1, 1_000),
+        })
+    }
+}
+
+/// A run with a page of its items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunPage {
+    /// The run.
+    #[schema(value_type = Object)]
+    pub run: RunView,
+    /// Items matching the filter.
+    pub total: i64,
+    /// This page: candidate (as read) and result (amounts, adjustments with clauses, status,
+    /// explanation).
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<StoredItem>,
+}
+
+/// A run and a page of its items, in run order, filtered.
+#[utoipa::path(get, path = "/allocation/runs/{id}", tag = "allocation",
+    params(("id" = i64, Path, description = "run id"), ItemQuery),
+    responses((status = 200, body = RunPage), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn get_run(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(run_id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ItemQuery>,
+) -> ApiResult<Json<RunPage>> {
+    let (run, items, total) = state
+        .app
+        .allocation_run(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            run_id,
+            &q.filter()?,
+        )
+        .await?;
+    Ok(Json(RunPage { run, total, items }))
+}
+
+/// A run as .xlsx: 测算结果, 层级汇总, 资金来源.
+#[utoipa::path(get, path = "/allocation/runs/{id}/xlsx", tag = "allocation",
+    params(("id" = i64, Path, description = "run id")),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn run_xlsx(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(run_id): ApiPath<i64>,
+) -> ApiResult<axum::response::Response> {
+    let bytes = state
+        .app
+        .export_allocation_run(&id.caller(), id.actor.org.jurisdiction, run_id)
+        .await?;
+    Ok(crate::api::download(
+        bytes,
+        crate::api::XLSX,
+        &format!("allocation-run-{run_id}.xlsx"),
+        &format!("测算结果-{run_id}.xlsx"),
+    ))
+}
+
+/// Chooses the run as the basis of the control figures (before they are published).
+#[utoipa::path(post, path = "/allocation/runs/{id}/choose", tag = "allocation",
+    params(("id" = i64, Path, description = "run id")),
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn choose(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(run_id): ApiPath<i64>,
+) -> ApiResult<Json<Document>> {
+    let run = state
+        .app
+        .choose_run(&id.caller(), id.actor.org.jurisdiction, run_id)
+        .await?;
+    Ok(document(&run))
+}
+
+/// Publishes the chosen run's control figures to departments and units.
+#[utoipa::path(post, path = "/allocation/runs/{id}/publish", tag = "allocation",
+    params(("id" = i64, Path, description = "run id")),
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn publish(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(run_id): ApiPath<i64>,
+) -> ApiResult<Json<Document>> {
+    let run = state
+        .app
+        .publish_control_figures(&id.caller(), id.actor.org.jurisdiction, run_id)
+        .await?;
+    Ok(document(&run))
+}
+
+/// The approval's document number.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveInput {
+    /// 批复文号, e.g. 连财预〔2027〕1号.
+    pub document: String,
+}
+
+/// Approves the published run: budget lines per unit, project, economic code and fund book.
+#[utoipa::path(post, path = "/allocation/runs/{id}/approve", tag = "allocation",
+    params(("id" = i64, Path, description = "run id")), request_body = ApproveInput,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn approve(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(run_id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ApproveInput>,
+) -> ApiResult<Json<Document>> {
+    let run = state
+        .app
+        .approve_budget(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            run_id,
+            &body.document,
+        )
+        .await?;
+    Ok(document(&run))
+}
+
+/// Which two runs.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CompareQuery {
+    /// First run id.
+    pub a: i64,
+    /// Second run id.
+    pub b: i64,
+}
+
+/// Two runs side by side: items that end differently, every tier in both.
+#[utoipa::path(get, path = "/allocation/compare", tag = "allocation", params(CompareQuery),
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn compare(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<CompareQuery>,
+) -> ApiResult<Json<Document>> {
+    let c = state
+        .app
+        .compare_runs(&id.caller(), id.actor.org.jurisdiction, q.a, q.b)
+        .await?;
+    Ok(document(&c))
+}
+
+/// Year and, optionally, the run to count.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StatisticsQuery {
+    /// Budget year.
+    pub year: Option<i32>,
+    /// Run id; the chosen run (else the latest) when absent.
+    pub run_id: Option<i64>,
+}
+
+/// Year-on-year statistics (ZX-3a): cut, cancelled, new, increased, reduction and ratio,
+/// overall and by department.
+#[utoipa::path(get, path = "/allocation/statistics", tag = "allocation", params(StatisticsQuery),
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn statistics(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<StatisticsQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let v = state
+        .app
+        .allocation_year_on_year(&id.caller(), id.actor.org.jurisdiction, year, q.run_id)
+        .await?;
+    Ok(document(&v))
+}
+
+/// The year-on-year statistics as .xlsx.
+#[utoipa::path(get, path = "/allocation/statistics/xlsx", tag = "allocation", params(YearQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn statistics_xlsx(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<axum::response::Response> {
+    let year = year_of(&state, &id, q.year).await?;
+    let bytes = state
+        .app
+        .export_year_on_year(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(crate::api::download(
+        bytes,
+        crate::api::XLSX,
+        &format!("year-on-year-{year}.xlsx"),
+        &format!("{year}年度预算同比统计.xlsx"),
+    ))
+}
+
+/// Overlapping projects of different departments (ZB-10, ZB-12, ZX-3b).
+#[utoipa::path(get, path = "/allocation/overlaps", tag = "allocation", params(YearQuery),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn overlaps(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let v = state
+        .app
+        .allocation_overlaps(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(document(&v))
+}
+
+/// The year's control figures within the caller's scope (departments and units: once
+/// published).
+#[utoipa::path(get, path = "/control-figures", tag = "allocation", params(YearQuery),
+    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn control_figures(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let v = state
+        .app
+        .control_figures(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(document(&v))
+}
+
+/// Year and page of budget lines.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LinesQuery {
+    /// Budget year.
+    pub year: Option<i32>,
+    /// Lines with ids above this.
+    pub after: Option<i64>,
+    /// Page size (default 500, at most 1,000).
+    pub limit: Option<i64>,
+}
+
+/// Approved budget lines (指标) within the caller's scope.
+#[utoipa::path(get, path = "/budget-lines", tag = "allocation", params(LinesQuery),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn budget_lines(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<LinesQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let lines = state
+        .app
+        .budget_lines(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            year,
+            q.after.unwrap_or(0),
+            q.limit.unwrap_or(500).clamp(1, 1_000),
+        )
+        .await?;
+    Ok(document(&lines))
+}
+
+/// A budget line from an upper transfer, as finance enters it; amount in 元 as a string.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferLineInput {
+    /// Budget year.
+    pub year: i32,
+    /// The receiving unit's id.
+    pub unit_id: i64,
+    /// The unit's project it funds, if any.
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// What it is for.
+    pub name: String,
+    /// Government economic code (3, 5 or 7 digits).
+    pub economic_code: String,
+    /// Fund book: general_public, government_fund, …
+    pub fund_book: String,
+    /// Three-guarantees spending.
+    #[serde(default)]
+    pub three_guarantees: bool,
+    /// Amount.
+    #[schema(value_type = String)]
+    pub amount: Money,
+    /// The upper document (上级下达文号).
+    pub document: String,
+}
+
+/// Enters a budget line from an upper transfer with its document (finance), audited; it opens
+/// with its approval entry and is paid from like any line (ZB-7a). Answers the new line's id.
+#[utoipa::path(post, path = "/budget-lines", tag = "allocation", request_body = TransferLineInput,
+    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn add_transfer_line(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<TransferLineInput>,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    let fund_book = FundBook::parse(&body.fund_book)
+        .map_err(|r| lingji_app::AppError::from(r.field("fund_book")))?;
+    let line = lingji_app::execution::transfer_lines::TransferLine {
+        fiscal_year: body.year,
+        unit_id: body.unit_id,
+        project_id: body.project_id,
+        name: body.name,
+        economic_code: body.economic_code,
+        fund_book,
+        three_guarantees: body.three_guarantees,
+        amount: body.amount,
+        document: body.document,
+    };
+    let new = state
+        .app
+        .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        document(&serde_json::json!({ "id": new })),
+    ))
+}

@@ -1,0 +1,3 @@
+//! Disclosure: what finance has published, for anybody.
+
+pub mod public;

@@ -1,0 +1,64 @@
+//! `/api/v1/annual-report`: 年度报告 — the year in figures (ZX-3a, ZX-4b, ZX-3c, CS-5b, PM-10)
+//! reconciled with the ledger, for finance and audit; and the same as .xlsx.
+
+use axum::Json;
+use axum::extract::State;
+use lingji_app::execution::annual_report::AnnualReport;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::api::ApiQuery;
+use crate::api::allocation::{YearQuery, year_of};
+use crate::identity::ApiUser;
+use crate::problem::{ApiResult, Problem};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(annual_report))
+        .routes(routes!(annual_report_xlsx))
+}
+
+/// The year in figures: projects cut, cancelled, new and increased with the ratio and its base
+/// (ZX-3a); payments stopped by the monitoring rules (ZX-4b); money recovered at the close
+/// (ZX-3c); budget cut for evaluation results (CS-5b); key evaluations by grade (PM-10); the
+/// year's execution held against the ledger. Each figure names the pages it counts.
+#[utoipa::path(get, path = "/annual-report", tag = "reports", params(YearQuery),
+    responses((status = 200, body = AnnualReport), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn annual_report(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<AnnualReport>> {
+    let year = year_of(&state, &id, q.year).await?;
+    Ok(Json(
+        state
+            .app
+            .annual_report(&id.caller(), id.actor.org.jurisdiction, year)
+            .await?,
+    ))
+}
+
+/// The year in figures as .xlsx (amounts in 元 to the fen).
+#[utoipa::path(get, path = "/annual-report/xlsx", tag = "reports", params(YearQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn annual_report_xlsx(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<axum::response::Response> {
+    let year = year_of(&state, &id, q.year).await?;
+    let bytes = state
+        .app
+        .export_annual_report(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(crate::api::download(
+        bytes,
+        crate::api::XLSX,
+        &format!("annual-report-{year}.xlsx"),
+        &format!("{year}年度报告.xlsx"),
+    ))
+}

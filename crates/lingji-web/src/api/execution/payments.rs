@@ -1,0 +1,500 @@
+//! `/api/v1/payments…`: payment requests checked against their budget line (ZB-7a), the
+//! monitoring rules (ZX-4b) and suspensions (PM-9), with the check as the user types; finance's
+//! decisions; `/api/v1/monitoring-rules` (the catalogue, edits, dry run) and `/api/v1/rule-hits`
+//! (dispositions and statistics); suspension of a project's payments.
+
+use crate::api::ApiPath;
+use crate::api::ApiQuery;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use lingji_app::store::execution::payments::PaymentFilter;
+use lingji_domain::Money;
+use lingji_domain::execution::{
+    Action, Decision, Disposition, MonitoringRule, PayeeKind, PaymentDraft, PaymentStatus,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::api::allocation::{Document, YearQuery, document, year_of};
+use crate::identity::ApiUser;
+use crate::problem::{ApiResult, Problem};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_payments, request_payment))
+        .routes(routes!(check_payment))
+        .routes(routes!(get_payment))
+        .routes(routes!(decide_payment))
+        .routes(routes!(list_rules))
+        .routes(routes!(put_rule))
+        .routes(routes!(dry_run))
+        .routes(routes!(list_hits))
+        .routes(routes!(hit_stats))
+        .routes(routes!(dispose_hit))
+        .routes(routes!(suspend))
+        .routes(routes!(lift))
+}
+
+/// A payment request as entered; amounts in 元 as strings.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    /// 收款人.
+    pub payee_name: String,
+    /// 收款账号 or 公务卡号.
+    pub payee_account: String,
+    /// unit (单位), individual (个人) or official_card (公务卡).
+    #[schema(value_type = String)]
+    pub payee_kind: PayeeKind,
+    /// Amount.
+    #[schema(value_type = String)]
+    pub amount: Money,
+    /// Economic code (within the line's).
+    pub economic_code: String,
+    /// Budget line paid from.
+    pub line_id: i64,
+    /// 用途.
+    pub purpose: String,
+    /// Payment date.
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    /// 合同编号.
+    #[serde(default)]
+    pub contract_no: Option<String>,
+    /// Events-list code (ZB-6a).
+    #[serde(default)]
+    pub event_code: Option<String>,
+    /// Participants (meetings, training).
+    #[serde(default)]
+    pub headcount: Option<u32>,
+    /// Days (meetings, training).
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// The client's key; the same key again returns the first answer. Optional for a check.
+    #[serde(default)]
+    pub idempotency_key: String,
+}
+
+impl From<PaymentInput> for PaymentDraft {
+    fn from(i: PaymentInput) -> Self {
+        let blank = |s: Option<String>| s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        PaymentDraft {
+            payee_name: i.payee_name,
+            payee_account: i.payee_account,
+            payee_kind: i.payee_kind,
+            amount: i.amount,
+            economic_code: i.economic_code.trim().to_string(),
+            line_id: i.line_id,
+            purpose: i.purpose,
+            date: i.date,
+            contract_no: blank(i.contract_no),
+            event_code: blank(i.event_code),
+            headcount: i.headcount,
+            days: i.days,
+            idempotency_key: i.idempotency_key.trim().to_string(),
+        }
+    }
+}
+
+/// Requests a payment (unit operator, own line): checked, then recorded with its answer —
+/// pending (待支付), held by a warning (预警待核), blocked by a rule or a suspension (拦截, with the
+/// rule and clause) or refused for want of budget (ZB-7a). 201 for a new request; 200 with
+/// `replayed` for a retry with the same idempotency key.
+#[utoipa::path(post, path = "/payments", tag = "payments", request_body = PaymentInput,
+    responses((status = 201, body = Document), (status = 200, body = Document),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn request_payment(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<PaymentInput>,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    let v = state
+        .app
+        .request_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
+        .await?;
+    let status = if v.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, document(&v)))
+}
+
+/// What the check would answer now, recording nothing: wrong fields, the line's available
+/// balance, the rules hit and a suspension (the payment page calls it as the user types).
+#[utoipa::path(post, path = "/payments/check", tag = "payments", request_body = PaymentInput,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn check_payment(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<PaymentInput>,
+) -> ApiResult<Json<Document>> {
+    let v = state
+        .app
+        .preview_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
+        .await?;
+    Ok(document(&v))
+}
+
+/// Which payments.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PaymentQuery {
+    /// refused, blocked, held, pending, paid or released.
+    pub status: Option<String>,
+    /// Only on this budget line.
+    pub line_id: Option<i64>,
+    /// Only of this project.
+    pub project_id: Option<i64>,
+    /// Only of this budget year.
+    pub year: Option<i32>,
+    /// At most this many (default 200, at most 1000).
+    pub limit: Option<i64>,
+    /// Finance's work queue order: QJ-4a priority subjects (扶贫, 教育, 社会保障) first, then
+    /// oldest first; newest first otherwise.
+    pub queue: Option<bool>,
+}
+
+/// Payments newest first: a unit its own, a department its units', finance and audit all.
+#[utoipa::path(get, path = "/payments", tag = "payments", params(PaymentQuery),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn list_payments(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<PaymentQuery>,
+) -> ApiResult<Json<Document>> {
+    let filter = PaymentFilter {
+        status: crate::api::state_param(
+            q.status.as_deref(),
+            PaymentStatus::parse,
+            "PAYMENT_STATUS_UNKNOWN",
+            "支付",
+        )?,
+        line_id: q.line_id,
+        project_id: q.project_id,
+        fiscal_year: q.year,
+        limit: q.limit.unwrap_or(200),
+        queue: q.queue.unwrap_or(false),
+        ..PaymentFilter::default()
+    };
+    let list = state
+        .app
+        .payments(&id.caller(), id.actor.org.jurisdiction, filter)
+        .await?;
+    Ok(document(&list))
+}
+
+/// One payment with its checks and hits.
+#[utoipa::path(get, path = "/payments/{id}", tag = "payments", params(("id" = i64, Path)),
+    responses((status = 200, body = Document), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn get_payment(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(pid): ApiPath<i64>,
+) -> ApiResult<Json<Document>> {
+    let v = state
+        .app
+        .payment(&id.caller(), id.actor.org.jurisdiction, pid)
+        .await?;
+    Ok(document(&v))
+}
+
+/// Finance's decision on a payment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// confirm (a held payment), pay (a pending one) or reject (either).
+    #[schema(value_type = String)]
+    pub decision: Decision,
+    /// Why (required to confirm or reject).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Confirms a held payment, pays a pending one or rejects either (finance); the ledger moves
+/// with it. A decision somebody made first answers 409.
+#[utoipa::path(post, path = "/payments/{id}/decision", tag = "payments", params(("id" = i64, Path)),
+    request_body = DecisionInput,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn decide_payment(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(pid): ApiPath<i64>,
+    ApiJson(body): ApiJson<DecisionInput>,
+) -> ApiResult<Json<Document>> {
+    let v = state
+        .app
+        .decide_payment(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            pid,
+            body.decision,
+            &body.reason,
+        )
+        .await?;
+    Ok(document(&v))
+}
+
+/// The monitoring rule catalogue (ZX-4b), the default one installed the first time.
+#[utoipa::path(get, path = "/monitoring-rules", tag = "payments",
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn list_rules(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+) -> ApiResult<Json<Document>> {
+    let rules = state
+        .app
+        .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
+        .await?;
+    Ok(document(&rules))
+}
+
+/// A monitoring rule as entered.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleInput {
+    /// Rule class (规则大类).
+    pub class: String,
+    /// Name.
+    pub name: String,
+    /// zen-expression, true when a payment hits the rule, e.g.
+    /// `payment.payee_kind == 'individual' and payment.amount > 50000`.
+    pub expression: String,
+    /// notice (提示), warning (预警) or block (拦截).
+    #[schema(value_type = String)]
+    pub action: Action,
+    /// Clause enforced.
+    #[serde(default)]
+    pub clause: Option<String>,
+    /// What the operator is told.
+    pub message: String,
+    /// First date in effect.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_from: Option<NaiveDate>,
+    /// Last date in effect.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_to: Option<NaiveDate>,
+    /// Switched on.
+    pub enabled: bool,
+    /// The version read; absent to add a new rule.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+impl RuleInput {
+    fn rule(self, code: String) -> MonitoringRule {
+        MonitoringRule {
+            code,
+            class: self.class.trim().to_string(),
+            name: self.name.trim().to_string(),
+            expression: self.expression,
+            action: self.action,
+            clause: self
+                .clause
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty()),
+            message: self.message.trim().to_string(),
+            effective_from: self.effective_from,
+            effective_to: self.effective_to,
+            enabled: self.enabled,
+        }
+    }
+}
+
+/// Adds or changes a rule (finance) after its syntax check; audited.
+#[utoipa::path(put, path = "/monitoring-rules/{code}", tag = "payments", params(("code" = String, Path)),
+    request_body = RuleInput,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn put_rule(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<RuleInput>,
+) -> ApiResult<Json<Document>> {
+    let version = body.expected_version;
+    let stored = state
+        .app
+        .put_monitoring_rule(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            body.rule(code),
+            version,
+        )
+        .await?;
+    Ok(document(&lingji_app::execution::monitoring::RuleRow::from(
+        &stored,
+    )))
+}
+
+/// Tries a rule, not saved, on the latest past payments: how many it would have hit and their
+/// sum (finance).
+#[utoipa::path(post, path = "/monitoring-rules/dry-run", tag = "payments", request_body = RuleInput,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn dry_run(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiJson(body): ApiJson<RuleInput>,
+) -> ApiResult<Json<Document>> {
+    let v = state
+        .app
+        .dry_run_rule(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            body.rule("DRY-RUN".into()),
+        )
+        .await?;
+    Ok(document(&v))
+}
+
+/// Which hits.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct HitQuery {
+    /// Budget year; the current one when absent.
+    pub year: Option<i32>,
+    /// open, verifying, normal, violation or rectified.
+    pub disposition: Option<String>,
+}
+
+fn disposition_of(raw: &str, field: &str) -> ApiResult<Disposition> {
+    Disposition::parse(raw).ok_or_else(|| {
+        lingji_app::AppError::from(
+            lingji_domain::Refusal::new("DISPOSITION_UNKNOWN", format!("未知的处理状态：{raw}"))
+                .field(field),
+        )
+        .into()
+    })
+}
+
+/// The year's rule hits with their disposition, newest first (finance, audit).
+#[utoipa::path(get, path = "/rule-hits", tag = "payments", params(HitQuery),
+    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn list_hits(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<HitQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let d = q
+        .disposition
+        .as_deref()
+        .map(|d| disposition_of(d, "disposition"))
+        .transpose()?;
+    let hits = state
+        .app
+        .rule_hits(&id.caller(), id.actor.org.jurisdiction, year, d)
+        .await?;
+    Ok(document(&hits))
+}
+
+/// Hits and stopped payments of a year by rule and class (ZX-4b).
+#[utoipa::path(get, path = "/rule-hits/stats", tag = "payments", params(YearQuery),
+    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn hit_stats(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Document>> {
+    let year = year_of(&state, &id, q.year).await?;
+    let v = state
+        .app
+        .hit_stats(&id.caller(), id.actor.org.jurisdiction, year)
+        .await?;
+    Ok(document(&v))
+}
+
+/// A disposition step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispositionInput {
+    /// verifying, normal, violation or rectified.
+    pub to: String,
+    /// What was found or done.
+    pub note: String,
+}
+
+/// Moves a hit on: 核实 → 正常 / 违规 → 整改 (finance).
+#[utoipa::path(post, path = "/rule-hits/{id}/disposition", tag = "payments", params(("id" = i64, Path)),
+    request_body = DispositionInput,
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn dispose_hit(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(hid): ApiPath<i64>,
+    ApiJson(body): ApiJson<DispositionInput>,
+) -> ApiResult<Json<Document>> {
+    let to = disposition_of(&body.to, "to")?;
+    let h = state
+        .app
+        .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &body.note)
+        .await?;
+    Ok(document(&lingji_app::execution::monitoring::HitRow::from(
+        &h,
+    )))
+}
+
+/// A reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    /// Why.
+    pub reason: String,
+}
+
+/// Suspends a project's payments (PM-9, finance): every payment on its lines is blocked.
+#[utoipa::path(post, path = "/projects/{id}/payment-suspension", tag = "payments", params(("id" = i64, Path)),
+    request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn suspend(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(pid): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .suspend_payments(&id.caller(), id.actor.org.jurisdiction, pid, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lifts a project's suspension (finance).
+#[utoipa::path(post, path = "/projects/{id}/payment-suspension/lift", tag = "payments", params(("id" = i64, Path)),
+    request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn lift(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(pid): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonInput>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .lift_suspension(&id.caller(), id.actor.org.jurisdiction, pid, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

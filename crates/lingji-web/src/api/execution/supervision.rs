@@ -1,0 +1,49 @@
+//! `/api/v1/supervision…`: penetrating supervision (ZX-2) — the projects at or above the
+//! profile's threshold, and one project's whole trace, for finance and audit.
+
+use crate::api::ApiPath;
+use axum::Json;
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::api::allocation::{Document, document};
+use crate::identity::ApiUser;
+use crate::problem::{ApiResult, Problem};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(flagged))
+        .routes(routes!(trace))
+}
+
+/// Projects whose request or budget reaches the penetrating-supervision threshold (ZX-2),
+/// largest first, with the threshold.
+#[utoipa::path(get, path = "/supervision", tag = "payments",
+    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn flagged(State(state): State<AppState>, ApiUser(id): ApiUser) -> ApiResult<Json<Document>> {
+    let v = state
+        .app
+        .supervised(&id.caller(), id.actor.org.jurisdiction)
+        .await?;
+    Ok(document(&v))
+}
+
+/// One project's whole trace: history, reviews, allocation, lines, payments, rule hits,
+/// suspensions, adjustments, evaluation (ZX-2).
+#[utoipa::path(get, path = "/supervision/{id}", tag = "payments", params(("id" = i64, Path, description = "project id")),
+    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn trace(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiPath(project): ApiPath<i64>,
+) -> ApiResult<Json<Document>> {
+    let v = state
+        .app
+        .trace(&id.caller(), id.actor.org.jurisdiction, project)
+        .await?;
+    Ok(document(&v))
+}

@@ -1,0 +1,260 @@
+//! `/api/v1/codes`: the classification code tables and their import.
+
+use crate::api::ApiQuery;
+use axum::Json;
+use axum::extract::{Multipart, State};
+use lingji_app::foundation::codes::CodeKind;
+use lingji_app::store::foundation::codes::{CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
+use lingji_domain::codes::FiscalYear;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::identity::ApiUser;
+use crate::problem::{ApiResult, Problem, bad_request};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tables))
+        .routes(routes!(function_codes))
+        .routes(routes!(economic_codes))
+        .routes(routes!(import))
+}
+
+/// A loaded table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TableDto {
+    /// Year.
+    pub fiscal_year: i64,
+    /// `function` or `economic`.
+    pub kind: String,
+    /// Source document.
+    pub source: String,
+    /// Rows.
+    pub row_count: i64,
+    /// When.
+    pub imported_at: String,
+    /// By whom.
+    pub imported_by: String,
+}
+
+impl From<CodeTableInfo> for TableDto {
+    fn from(t: CodeTableInfo) -> Self {
+        TableDto {
+            fiscal_year: t.fiscal_year,
+            kind: t.kind,
+            source: t.source,
+            row_count: t.row_count,
+            imported_at: t.imported_at,
+            imported_by: t.imported_by,
+        }
+    }
+}
+
+/// A code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeDto {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Parent code.
+    pub parent_code: Option<String>,
+    /// Function codes: class / section / item. Economic codes: department / government.
+    pub level_or_set: String,
+    /// Economic 部门 款 only: the 政府 款 it maps to.
+    pub government_code: Option<String>,
+}
+
+impl From<FunctionCodeRow> for CodeDto {
+    fn from(r: FunctionCodeRow) -> Self {
+        CodeDto {
+            code: r.code,
+            name: r.name,
+            parent_code: r.parent_code,
+            level_or_set: r.level,
+            government_code: None,
+        }
+    }
+}
+
+impl From<EconomicCodeRow> for CodeDto {
+    fn from(r: EconomicCodeRow) -> Self {
+        CodeDto {
+            code: r.code,
+            name: r.name,
+            parent_code: r.parent_code,
+            level_or_set: r.code_set,
+            government_code: r.government_code,
+        }
+    }
+}
+
+/// Which codes.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CodeQuery {
+    /// Fiscal year.
+    pub year: i32,
+    /// Only codes starting with this.
+    #[serde(default)]
+    pub prefix: String,
+}
+
+/// The loaded tables with their sources.
+#[utoipa::path(get, path = "/codes/tables", tag = "codes",
+    responses((status = 200, body = Vec<TableDto>), (status = 401, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn tables(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+) -> ApiResult<Json<Vec<TableDto>>> {
+    Ok(Json(
+        state
+            .app
+            .code_tables(&id.caller())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// 支出功能分类科目 of a year.
+#[utoipa::path(get, path = "/codes/function", tag = "codes", params(CodeQuery),
+    responses((status = 200, body = Vec<CodeDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn function_codes(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<CodeQuery>,
+) -> ApiResult<Json<Vec<CodeDto>>> {
+    let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
+    Ok(Json(
+        state
+            .app
+            .function_codes(&id.caller(), year, &q.prefix)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// 支出经济分类科目 of a year, with the crosswalk.
+#[utoipa::path(get, path = "/codes/economic", tag = "codes", params(CodeQuery),
+    responses((status = 200, body = Vec<CodeDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn economic_codes(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    ApiQuery(q): ApiQuery<CodeQuery>,
+) -> ApiResult<Json<Vec<CodeDto>>> {
+    let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
+    Ok(Json(
+        state
+            .app
+            .economic_codes(&id.caller(), year, &q.prefix)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Result of an import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// Rows loaded.
+    pub rows: usize,
+}
+
+/// The parts of an import upload.
+pub struct ImportForm {
+    /// `function` or `economic`.
+    pub kind: String,
+    /// Fiscal year.
+    pub year: String,
+    /// Source note.
+    pub source: String,
+    /// File name.
+    pub file_name: String,
+    /// File content.
+    pub bytes: Vec<u8>,
+}
+
+/// An upload that cannot be read, in Chinese (multer's own text is English): over the size
+/// limit, or not multipart as sent.
+fn multipart_refusal(e: axum::extract::multipart::MultipartError) -> crate::problem::ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        bad_request("FILE_TOO_LARGE", "上传的文件超过允许的大小")
+    } else {
+        bad_request(
+            "MULTIPART_MALFORMED",
+            "上传内容无法解析，请重新选择文件上传",
+        )
+    }
+}
+
+/// Reads the multipart fields `kind`, `year`, `source` and `file`.
+pub async fn read_import_form(mut multipart: Multipart) -> ApiResult<ImportForm> {
+    let mut form = ImportForm {
+        kind: String::new(),
+        year: String::new(),
+        source: String::new(),
+        file_name: String::new(),
+        bytes: Vec::new(),
+    };
+    while let Some(field) = multipart.next_field().await.map_err(multipart_refusal)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            form.file_name = field.file_name().unwrap_or("upload").to_string();
+            form.bytes = field.bytes().await.map_err(multipart_refusal)?.to_vec();
+        } else {
+            let text = field.text().await.unwrap_or_default();
+            match name.as_str() {
+                "kind" => form.kind = text,
+                "year" => form.year = text,
+                "source" => form.source = text,
+                _ => {}
+            }
+        }
+    }
+    if form.bytes.is_empty() {
+        return Err(
+            lingji_domain::Refusal::new("FILE_MISSING", "请选择要导入的文件")
+                .field("file")
+                .into(),
+        );
+    }
+    Ok(form)
+}
+
+/// Replace a year's code table from a .csv or .xlsx file (administrators). Every wrong cell is
+/// reported with its line and column, and nothing is imported if any row is wrong.
+#[utoipa::path(post, path = "/codes/import", tag = "codes",
+    request_body(content_type = "multipart/form-data", description = "fields: kind (function|economic), year, source, file"),
+    responses((status = 200, body = ImportResult), (status = 403, body = Problem), (status = 422, description = "errors[] 逐行列出", body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn import(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+    multipart: Multipart,
+) -> ApiResult<Json<ImportResult>> {
+    let form = read_import_form(multipart).await?;
+    let kind = CodeKind::parse(&form.kind)?;
+    let year = FiscalYear::parse(&form.year).map_err(|r| r.field("year"))?;
+    let rows = state
+        .app
+        .import_codes(
+            &id.caller(),
+            kind,
+            year,
+            &form.file_name,
+            &form.bytes,
+            &form.source,
+        )
+        .await?;
+    Ok(Json(ImportResult { rows }))
+}

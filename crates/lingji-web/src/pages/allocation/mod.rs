@@ -1,0 +1,675 @@
+//! `/allocation`: finance's allocation workbench — the year's available resources per fund
+//! book, runs and scenarios (ZB-3, ZB-2b, CS-5b), each run's result with filters, explanations
+//! and the waterfall chart by tier, and the steps from choice to approval.
+
+pub(crate) mod views;
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use lingji_app::allocation::{ResourcesView, RunView, Scenario};
+use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
+use lingji_app::{AppError, AppResult};
+use lingji_domain::allocation::Status;
+use lingji_domain::authz::{Access, Resource, may};
+use lingji_domain::fund::FundBook;
+use lingji_domain::tier::SpendingTier;
+use lingji_domain::{Money, Refusal};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+use crate::pages::charts::{Chart, Series};
+use crate::pages::{FieldErrors, Layout, error_page, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/allocation", get(workbench))
+        .route("/allocation/resources", post(save_resources))
+        .route("/allocation/runs", post(create_run))
+        .route("/allocation/runs/{id}", get(run_page))
+        .route("/allocation/runs/{id}/{step}", post(step))
+}
+
+/// Fields of the run form, for refusals beside them.
+const RUN_FIELDS: [&str; 4] = ["name", "base_run_id", "resources", "finance_ranks"];
+
+/// Messages after a redirect, by name; only these, so a link cannot put words on the page.
+fn message(q: &BTreeMap<String, String>) -> Option<String> {
+    let text = match q.get("msg")?.as_str() {
+        "resources" => "可用财力已保存",
+        "run" => "测算完成并已保存",
+        "choose" => "已选定为预算控制数依据",
+        "publish" => "预算控制数已下达各部门和单位",
+        "approve" => "预算已批复，预算指标已生成",
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
+    q.get("year").and_then(|y| y.trim().parse().ok())
+}
+
+async fn year_or_current(state: &AppState, id: &Identity, year: Option<i32>) -> AppResult<i32> {
+    match year {
+        Some(y) => Ok(y),
+        None => state.app.current_year(id.actor.org.jurisdiction).await,
+    }
+}
+
+/// The run form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct RunForm {
+    year: String,
+    name: String,
+    base_run_id: String,
+    /// 一般公共预算 replaced, 元.
+    resources: String,
+    /// "项目编码 名次" per line.
+    finance_ranks: String,
+    /// "参数键=值" per line.
+    parameters: String,
+}
+
+#[derive(Template)]
+#[template(path = "allocation.html")]
+struct WorkbenchPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    resources: ResourcesView,
+    runs: Vec<RunView>,
+    can_edit: bool,
+    form: RunForm,
+    errors: FieldErrors,
+    resource_errors: FieldErrors,
+    resource_book: String,
+}
+
+impl WorkbenchPage<'_> {
+    fn total(&self, parts: &ResourceParts) -> String {
+        parts
+            .total()
+            .map(|m| m.to_yuan_display())
+            .unwrap_or_default()
+    }
+
+    fn yuan(&self, fen: &i64) -> String {
+        Money::from_fen(*fen).to_yuan_display()
+    }
+
+    fn base_is(&self, id: &i64) -> bool {
+        self.form.base_run_id == id.to_string()
+    }
+
+    fn errors_for(&self, book: &FundBook) -> bool {
+        self.resource_book == book.as_str()
+    }
+}
+
+/// The workbench.
+async fn workbench(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let form = RunForm {
+        base_run_id: q.get("base").cloned().unwrap_or_default(),
+        ..RunForm::default()
+    };
+    let shown = Workbench {
+        year: year_in(&q),
+        flash: message(&q),
+        form,
+        errors: FieldErrors::default(),
+        resource_errors: FieldErrors::default(),
+        resource_book: String::new(),
+        status: StatusCode::OK,
+    };
+    workbench_page(&state, &id, uri.path(), shown).await
+}
+
+/// What the workbench shows besides the stored data.
+struct Workbench {
+    year: Option<i32>,
+    flash: Option<String>,
+    form: RunForm,
+    errors: FieldErrors,
+    resource_errors: FieldErrors,
+    resource_book: String,
+    status: StatusCode,
+}
+
+async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbench) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let loaded = async {
+        let year = year_or_current(state, id, w.year).await?;
+        let resources = state
+            .app
+            .resources(&id.caller(), jurisdiction, year)
+            .await?;
+        let runs = state
+            .app
+            .allocation_runs(&id.caller(), jurisdiction, year)
+            .await?;
+        AppResult::Ok((year, resources, runs))
+    };
+    let (year, resources, runs) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(id, path, &e),
+    };
+    let layout = Layout::new(id, format!("{year} 年度零基预算测算"), path).with_flash(w.flash);
+    let mut form = w.form;
+    form.year = year.to_string();
+    render(
+        w.status,
+        &WorkbenchPage {
+            layout: &layout,
+            year,
+            resources,
+            runs,
+            can_edit: may(id.actor.role, Resource::Allocation, Access::Write),
+            form,
+            errors: w.errors,
+            resource_errors: w.resource_errors,
+            resource_book: w.resource_book,
+        },
+    )
+}
+
+/// One fund book's resources as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ResourcesForm {
+    year: i32,
+    fund_book: String,
+    revenue: String,
+    transfers: String,
+    recovered: String,
+    debt: String,
+    unit_funds: String,
+    reserve: String,
+    note: String,
+    version: i64,
+}
+
+const RESOURCE_FIELDS: [&str; 6] = [
+    "revenue",
+    "transfers",
+    "recovered",
+    "debt",
+    "unit_funds",
+    "reserve",
+];
+
+impl ResourcesForm {
+    /// Parts and reserve, or every malformed amount by its field.
+    fn parse(&self) -> AppResult<(FundBook, ResourceParts, Money)> {
+        let book = FundBook::parse(&self.fund_book).map_err(|r| r.field("fund_book"))?;
+        let mut errors = Vec::new();
+        let mut amount = |field: &'static str, raw: &str| {
+            let raw = if raw.trim().is_empty() { "0" } else { raw };
+            Money::parse_non_negative(raw, field).unwrap_or_else(|r| {
+                errors.push(r.field(field));
+                Money::ZERO
+            })
+        };
+        let parts = ResourceParts {
+            revenue: amount("revenue", &self.revenue),
+            transfers: amount("transfers", &self.transfers),
+            recovered: amount("recovered", &self.recovered),
+            debt: amount("debt", &self.debt),
+            unit_funds: amount("unit_funds", &self.unit_funds),
+        };
+        let reserve = amount("reserve", &self.reserve);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid {
+                summary: Refusal::new("FORM_INVALID", format!("有 {} 处需补正", errors.len())),
+                errors,
+            });
+        }
+        Ok((book, parts, reserve))
+    }
+}
+
+async fn save_resources(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<ResourcesForm>,
+) -> Response {
+    let result = async {
+        let (book, parts, reserve) = form.parse()?;
+        state
+            .app
+            .set_resources(
+                &id.caller(),
+                id.actor.org.jurisdiction,
+                form.year,
+                book,
+                parts,
+                reserve,
+                &form.note,
+                form.version,
+            )
+            .await
+    };
+    match result.await {
+        Ok(_) => {
+            Redirect::to(&format!("/allocation?year={}&msg=resources", form.year)).into_response()
+        }
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let shown = Workbench {
+                year: Some(form.year),
+                flash: None,
+                form: RunForm::default(),
+                errors: FieldErrors::default(),
+                resource_errors: FieldErrors::from_error(&e, &RESOURCE_FIELDS),
+                resource_book: form.fund_book.clone(),
+                status: crate::problem::status_of(&e),
+            };
+            workbench_page(&state, &id, "/allocation", shown).await
+        }
+    }
+}
+
+impl RunForm {
+    /// The scenario typed: ranks by project code (resolved to ids among `codes`), parameters
+    /// as `key=value`, the general budget's resources replaced.
+    fn scenario(&self, codes: &HashMap<String, i64>) -> AppResult<Scenario> {
+        let mut s = Scenario::default();
+        let mut errors = Vec::new();
+        if !self.resources.trim().is_empty() {
+            match Money::parse_non_negative(&self.resources, "resources") {
+                Ok(m) => {
+                    s.resources.insert(FundBook::GeneralPublic, m);
+                }
+                Err(r) => errors.push(r.field("resources")),
+            }
+        }
+        for (n, line) in self.finance_ranks.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let (code, rank) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+            match (codes.get(code), rank.parse::<u32>()) {
+                (Some(id), Ok(r)) if r > 0 => {
+                    s.finance_ranks.insert(*id, r);
+                }
+                (None, _) => errors.push(
+                    Refusal::new(
+                        "RANK_UNKNOWN_PROJECT",
+                        format!("第 {} 行：项目编码“{code}”不在本次测算范围内", n + 1),
+                    )
+                    .field("finance_ranks"),
+                ),
+                _ => errors.push(
+                    Refusal::new(
+                        "RANK_MALFORMED",
+                        format!("第 {} 行：名次应为正整数，格式为“项目编码 名次”", n + 1),
+                    )
+                    .field("finance_ranks"),
+                ),
+            }
+        }
+        for line in self
+            .parameters
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            match line.split_once('=') {
+                Some((k, v)) => {
+                    s.parameters
+                        .insert(k.trim().to_string(), v.trim().to_string());
+                }
+                None => errors.push(
+                    Refusal::new("PARAMETER_MALFORMED", format!("“{line}”应为“参数键=值”"))
+                        .field("parameters"),
+                ),
+            }
+        }
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(AppError::Invalid {
+                summary: Refusal::new("FORM_INVALID", format!("有 {} 处需补正", errors.len())),
+                errors,
+            })
+        }
+    }
+}
+
+async fn create_run(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<RunForm>,
+) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let year: Option<i32> = form.year.trim().parse().ok();
+    let result = async {
+        let year = year_or_current(&state, &id, year).await?;
+        let base = match form.base_run_id.trim() {
+            "" => None,
+            b => Some(b.parse::<i64>().map_err(|_| {
+                Refusal::new("BASE_RUN_MALFORMED", "请选择依据的测算方案").field("base_run_id")
+            })?),
+        };
+        let codes = if form.finance_ranks.trim().is_empty() {
+            HashMap::new()
+        } else {
+            state
+                .app
+                .allocation_codes(&id.caller(), jurisdiction, year, base)
+                .await?
+        };
+        let scenario = form.scenario(&codes)?;
+        state
+            .app
+            .run_allocation(&id.caller(), jurisdiction, year, &form.name, base, scenario)
+            .await
+    };
+    match result.await {
+        Ok(run) => {
+            Redirect::to(&format!("/allocation/runs/{}?msg=run", run.header.id)).into_response()
+        }
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let mut fields = RUN_FIELDS.to_vec();
+            fields.push("parameters");
+            let mut errors = FieldErrors::from_error(&e, &fields);
+            // A parameter refused by the profile names its key: show it by the parameters.
+            if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {
+                let text = errors.general.pop().unwrap_or_default();
+                errors
+                    .by_field
+                    .insert("parameters".into(), format!("{r}：{text}"));
+            }
+            let shown = Workbench {
+                year,
+                flash: None,
+                form,
+                errors,
+                resource_errors: FieldErrors::default(),
+                resource_book: String::new(),
+                status: crate::problem::status_of(&e),
+            };
+            workbench_page(&state, &id, "/allocation", shown).await
+        }
+    }
+}
+
+/// A row of the result table.
+struct ItemRow {
+    item: StoredItem,
+    unit: String,
+}
+
+#[derive(Template)]
+#[template(path = "allocation_run.html")]
+struct RunPage<'a> {
+    layout: &'a Layout,
+    run: RunView,
+    base_number: Option<i64>,
+    rows: Vec<ItemRow>,
+    total: i64,
+    counts: Vec<(&'static str, &'static str, i64)>,
+    filter: BTreeMap<String, String>,
+    statuses: Vec<(&'static str, &'static str)>,
+    tiers: Vec<(&'static str, &'static str)>,
+    departments: Vec<(i64, String)>,
+    chart: Chart,
+    prev: Option<String>,
+    next: Option<String>,
+    can_edit: bool,
+    errors: FieldErrors,
+}
+
+impl RunPage<'_> {
+    fn picked(&self, key: &str, value: &str) -> bool {
+        self.filter.get(key).map(String::as_str) == Some(value)
+    }
+
+    fn picked_id(&self, key: &str, value: &i64) -> bool {
+        self.picked(key, &value.to_string())
+    }
+
+    fn value(&self, key: &str) -> &str {
+        self.filter.get(key).map(String::as_str).unwrap_or("")
+    }
+}
+
+const PAGE: i64 = 200;
+
+/// The run page's message, refusal and status.
+struct Shown {
+    flash: Option<String>,
+    errors: FieldErrors,
+    status: StatusCode,
+}
+
+/// The waterfall by tier: what each tier needed and got, in the profile's order, per fund book.
+fn tier_chart(run: &RunView) -> Chart {
+    let label = |t: &lingji_domain::allocation::TierResult| {
+        if run.book_totals.len() > 1 {
+            format!("{} {}", t.fund_book.label(), t.tier.label())
+        } else {
+            format!("{}. {}", t.number, t.tier.label())
+        }
+    };
+    Chart::bars(
+        run.tier_totals.iter().map(label).collect(),
+        vec![
+            Series::stacked(
+                "已安排（万元）",
+                run.tier_totals.iter().map(|t| t.allocated).collect(),
+            ),
+            Series::stacked(
+                "缺口（万元）",
+                run.tier_totals.iter().map(|t| t.shortfall).collect(),
+            ),
+        ],
+    )
+}
+
+async fn run_page(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(run_id): Path<i64>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let flash = message(&q);
+    let shown = Shown {
+        flash,
+        errors: FieldErrors::default(),
+        status: StatusCode::OK,
+    };
+    show_run(&state, &id, uri.path(), run_id, q, shown).await
+}
+
+fn filter_of(q: &BTreeMap<String, String>) -> AppResult<ItemFilter> {
+    let pick = |k: &str| q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+    Ok(ItemFilter {
+        department_id: pick("department_id").and_then(|s| s.parse().ok()),
+        unit_id: None,
+        status: pick("status").map(Status::parse).transpose()?,
+        tier: pick("tier").map(SpendingTier::parse).transpose()?,
+        fund_book: pick("fund_book").map(FundBook::parse).transpose()?,
+        search: pick("q").map(str::to_owned),
+        offset: pick("offset").and_then(|s| s.parse().ok()).unwrap_or(0),
+        limit: PAGE,
+    })
+}
+
+async fn show_run(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    run_id: i64,
+    q: BTreeMap<String, String>,
+    shown: Shown,
+) -> Response {
+    let Shown {
+        flash,
+        errors,
+        status,
+    } = shown;
+    let jurisdiction = id.actor.org.jurisdiction;
+    let loaded = async {
+        let filter = filter_of(&q)?;
+        let (run, items, total) = state
+            .app
+            .allocation_run(&id.caller(), jurisdiction, run_id, &filter)
+            .await?;
+        let counts = state
+            .app
+            .allocation_status_counts(&id.caller(), jurisdiction, run_id)
+            .await?;
+        let orgs = state
+            .app
+            .list_organisations(&id.caller(), jurisdiction)
+            .await?;
+        AppResult::Ok((filter, run, items, total, counts, orgs))
+    };
+    let (filter, run, items, total, counts, orgs) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(id, path, &e),
+    };
+    let names: HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let departments = orgs
+        .iter()
+        .filter(|o| o.kind == lingji_domain::org::OrgKind::Department)
+        .map(|o| (o.id, o.name.clone()))
+        .collect();
+    let base_number = match run.header.base_run_id {
+        Some(b) => state
+            .app
+            .allocation_runs(&id.caller(), jurisdiction, run.header.fiscal_year as i32)
+            .await
+            .ok()
+            .and_then(|rs| rs.into_iter().find(|r| r.header.id == b))
+            .map(|r| r.header.number),
+        None => None,
+    };
+    let page_link = |offset: i64| {
+        let mut q = q.clone();
+        q.insert("offset".into(), offset.to_string());
+        q.remove("msg");
+        let query: Vec<String> = q
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                )
+            })
+            .collect();
+        format!("{path}?{}", query.join("&"))
+    };
+    let prev = (filter.offset > 0).then(|| page_link((filter.offset - PAGE).max(0)));
+    let next = (filter.offset + PAGE < total).then(|| page_link(filter.offset + PAGE));
+    let rows = items
+        .into_iter()
+        .map(|item| ItemRow {
+            unit: names
+                .get(&item.candidate.unit_id)
+                .cloned()
+                .unwrap_or_default(),
+            item,
+        })
+        .collect();
+    let title = format!(
+        "{} 年度测算方案第 {} 号 · {}",
+        run.header.fiscal_year, run.header.number, run.header.name
+    );
+    let layout = Layout::new(id, title, path).with_flash(flash);
+    render(
+        status,
+        &RunPage {
+            layout: &layout,
+            chart: tier_chart(&run),
+            base_number,
+            rows,
+            total,
+            counts: Status::ALL
+                .into_iter()
+                .map(|s| (s.as_str(), s.label(), counts.get(&s).copied().unwrap_or(0)))
+                .collect(),
+            statuses: Status::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            tiers: SpendingTier::ALL
+                .iter()
+                .map(|t| (t.as_str(), t.label()))
+                .collect(),
+            departments,
+            filter: q,
+            prev,
+            next,
+            can_edit: may(id.actor.role, Resource::Allocation, Access::Write),
+            errors,
+            run,
+        },
+    )
+}
+
+/// The approval's document number.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StepForm {
+    document: String,
+}
+
+/// Choose, publish or approve.
+async fn step(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path((run_id, step)): Path<(i64, String)>,
+    Form(form): Form<StepForm>,
+) -> Response {
+    let (caller, jurisdiction) = (id.caller(), id.actor.org.jurisdiction);
+    let result = match step.as_str() {
+        "choose" => state.app.choose_run(&caller, jurisdiction, run_id).await,
+        "publish" => {
+            state
+                .app
+                .publish_control_figures(&caller, jurisdiction, run_id)
+                .await
+        }
+        "approve" => {
+            state
+                .app
+                .approve_budget(&caller, jurisdiction, run_id, &form.document)
+                .await
+        }
+        _ => Err(AppError::not_found("操作")),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/allocation/runs/{run_id}?msg={step}")).into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
+            error_page(&id, uri.path(), &e)
+        }
+        Err(e) => {
+            let shown = Shown {
+                flash: None,
+                errors: FieldErrors::from_error(&e, &["document"]),
+                status: crate::problem::status_of(&e),
+            };
+            let path = format!("/allocation/runs/{run_id}");
+            show_run(&state, &id, &path, run_id, BTreeMap::new(), shown).await
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! What finance and the budget units read off the allocation: two runs compared, year-on-year
+//! statistics (ZX-3a), the overlap finder (ZB-10), control figures and approved budget lines.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use lingji_app::allocation::RunComparison;
+use lingji_app::allocation::approval::ControlFigures;
+use lingji_app::allocation::stats::{OverlapView, YearOnYearView};
+use lingji_app::execution::transfer_lines::TransferLine;
+use lingji_app::store::allocation::BudgetLine;
+use lingji_app::{AppError, AppResult};
+use lingji_domain::allocation::Tally;
+use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::fund::FundBook;
+use lingji_domain::org::OrgKind;
+use lingji_domain::{Money, Refusal};
+
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+use crate::pages::charts::{Chart, Series};
+use crate::pages::{FieldErrors, Layout, error_page, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/allocation/compare", get(compare))
+        .route("/allocation/statistics", get(statistics))
+        .route("/allocation/overlaps", get(overlaps))
+        .route("/control-figures", get(control_figures))
+        .route("/budget-lines", get(budget_lines).post(add_transfer))
+}
+
+fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
+    q.get("year").and_then(|y| y.trim().parse().ok())
+}
+
+async fn year_of(state: &AppState, id: &Identity, q: &BTreeMap<String, String>) -> AppResult<i32> {
+    match year_in(q) {
+        Some(y) => Ok(y),
+        None => state.app.current_year(id.actor.org.jurisdiction).await,
+    }
+}
+
+fn id_in(q: &BTreeMap<String, String>, key: &str) -> AppResult<i64> {
+    q.get(key)
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| AppError::not_found("测算方案"))
+}
+
+#[derive(Template)]
+#[template(path = "allocation_compare.html")]
+struct ComparePage<'a> {
+    layout: &'a Layout,
+    c: RunComparison,
+    chart: Chart,
+}
+
+impl ComparePage<'_> {
+    fn code(&self, id: &i64) -> &str {
+        self.c.names.get(id).map(|n| n.0.as_str()).unwrap_or("")
+    }
+
+    fn name(&self, id: &i64) -> &str {
+        self.c.names.get(id).map(|n| n.1.as_str()).unwrap_or("")
+    }
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let loaded = async {
+        let (a, b) = (id_in(&q, "a")?, id_in(&q, "b")?);
+        state
+            .app
+            .compare_runs(&id.caller(), id.actor.org.jurisdiction, a, b)
+            .await
+    };
+    let c = match loaded.await {
+        Ok(c) => c,
+        Err(e) => return error_page(&id, uri.path(), &e),
+    };
+    let label = |t: &lingji_domain::allocation::TierDiff| {
+        format!("{} {}", t.fund_book.label(), t.tier.label())
+    };
+    let (na, nb) = (c.a.header.number, c.b.header.number);
+    let chart = Chart::bars(
+        c.diff.tiers.iter().map(label).collect(),
+        vec![
+            Series::beside(
+                &format!("第 {na} 号安排（万元）"),
+                c.diff.tiers.iter().map(|t| t.allocated_a).collect(),
+            ),
+            Series::beside(
+                &format!("第 {nb} 号安排（万元）"),
+                c.diff.tiers.iter().map(|t| t.allocated_b).collect(),
+            ),
+            Series::beside(
+                &format!("第 {na} 号缺口（万元）"),
+                c.diff.tiers.iter().map(|t| t.shortfall_a).collect(),
+            ),
+            Series::beside(
+                &format!("第 {nb} 号缺口（万元）"),
+                c.diff.tiers.iter().map(|t| t.shortfall_b).collect(),
+            ),
+        ],
+    );
+    let layout = Layout::new(
+        &id,
+        format!("测算方案比较：第 {na} 号与第 {nb} 号"),
+        uri.path(),
+    );
+    render(
+        StatusCode::OK,
+        &ComparePage {
+            layout: &layout,
+            c,
+            chart,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "allocation_statistics.html")]
+struct StatisticsPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    v: YearOnYearView,
+    rows: Vec<(String, Tally)>,
+    chart: Chart,
+}
+
+async fn statistics(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let loaded = async {
+        let year = year_of(&state, &id, &q).await?;
+        let run = q.get("run_id").and_then(|r| r.trim().parse().ok());
+        let v = state
+            .app
+            .allocation_year_on_year(&id.caller(), id.actor.org.jurisdiction, year, run)
+            .await?;
+        AppResult::Ok((year, v))
+    };
+    let (year, v) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(&id, uri.path(), &e),
+    };
+    let rows: Vec<(String, Tally)> = v
+        .stats
+        .by_department
+        .iter()
+        .map(|(d, t)| (v.names.get(d).cloned().unwrap_or_default(), *t))
+        .collect();
+    let chart = Chart::bars(
+        rows.iter().map(|(n, _)| n.clone()).collect(),
+        vec![
+            Series::beside(
+                "压减（万元）",
+                rows.iter().map(|(_, t)| t.cut.amount).collect(),
+            ),
+            Series::beside(
+                "取消（万元）",
+                rows.iter().map(|(_, t)| t.cancelled.amount).collect(),
+            ),
+            Series::beside(
+                "新增（万元）",
+                rows.iter().map(|(_, t)| t.new.amount).collect(),
+            ),
+            Series::beside(
+                "调增（万元）",
+                rows.iter().map(|(_, t)| t.increased.amount).collect(),
+            ),
+        ],
+    );
+    let layout = Layout::new(&id, format!("{year} 年度预算同比统计"), uri.path());
+    render(
+        StatusCode::OK,
+        &StatisticsPage {
+            layout: &layout,
+            year,
+            v,
+            rows,
+            chart,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "allocation_overlaps.html")]
+struct OverlapsPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    pairs: Vec<OverlapView>,
+}
+
+impl OverlapsPage<'_> {
+    fn sum(&self, p: &OverlapView) -> String {
+        p.a.request
+            .checked_add(p.b.request)
+            .map(|m| m.to_yuan_display())
+            .unwrap_or_default()
+    }
+}
+
+async fn overlaps(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let loaded = async {
+        let year = year_of(&state, &id, &q).await?;
+        let pairs = state
+            .app
+            .allocation_overlaps(&id.caller(), id.actor.org.jurisdiction, year)
+            .await?;
+        AppResult::Ok((year, pairs))
+    };
+    let (year, pairs) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(&id, uri.path(), &e),
+    };
+    let layout = Layout::new(&id, format!("{year} 年度交叉重复项目"), uri.path());
+    render(
+        StatusCode::OK,
+        &OverlapsPage {
+            layout: &layout,
+            year,
+            pairs,
+        },
+    )
+}
+
+/// A department's figures with its subtotal.
+struct DepartmentFigures {
+    name: String,
+    rows: Vec<(String, &'static str, Money, Money)>,
+    basic: Money,
+    projects: Money,
+}
+
+#[derive(Template)]
+#[template(path = "control_figures.html")]
+struct FiguresPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    f: ControlFigures,
+    departments: Vec<DepartmentFigures>,
+    total: Money,
+    finance: bool,
+}
+
+fn plus(a: Money, b: Money) -> Money {
+    a.checked_add(b).unwrap_or(a)
+}
+
+async fn control_figures(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let loaded = async {
+        let year = year_of(&state, &id, &q).await?;
+        let f = state
+            .app
+            .control_figures(&id.caller(), id.actor.org.jurisdiction, year)
+            .await?;
+        AppResult::Ok((year, f))
+    };
+    let (year, f) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(&id, uri.path(), &e),
+    };
+    let mut by: BTreeMap<i64, DepartmentFigures> = BTreeMap::new();
+    let mut total = Money::ZERO;
+    let name = |id: &i64| f.names.get(id).cloned().unwrap_or_default();
+    for x in &f.figures {
+        let d = by
+            .entry(x.department_id)
+            .or_insert_with(|| DepartmentFigures {
+                name: name(&x.department_id),
+                rows: Vec::new(),
+                basic: Money::ZERO,
+                projects: Money::ZERO,
+            });
+        d.rows
+            .push((name(&x.unit_id), x.fund_book.label(), x.basic, x.projects));
+        d.basic = plus(d.basic, x.basic);
+        d.projects = plus(d.projects, x.projects);
+        total = plus(total, plus(x.basic, x.projects));
+    }
+    let layout = Layout::new(&id, format!("{year} 年度预算控制数"), uri.path());
+    render(
+        StatusCode::OK,
+        &FiguresPage {
+            layout: &layout,
+            year,
+            departments: by.into_values().collect(),
+            total,
+            finance: matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor),
+            f,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "budget_lines.html")]
+struct LinesPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    lines: Vec<BudgetLine>,
+    names: HashMap<i64, String>,
+    next: Option<i64>,
+    total: Money,
+    /// Finance enters upper-transfer lines here.
+    may_enter: bool,
+    units: Vec<(i64, String)>,
+    form: TransferForm,
+    errors: FieldErrors,
+}
+
+impl LinesPage<'_> {
+    fn unit(&self, id: &i64) -> &str {
+        self.names.get(id).map(String::as_str).unwrap_or("")
+    }
+
+    fn books(&self) -> Vec<(&'static str, &'static str)> {
+        FundBook::ALL
+            .iter()
+            .map(|b| (b.as_str(), b.label()))
+            .collect()
+    }
+}
+
+/// The upper-transfer form as typed.
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct TransferForm {
+    pub(crate) year: String,
+    pub(crate) unit_id: String,
+    pub(crate) name: String,
+    pub(crate) economic_code: String,
+    pub(crate) fund_book: String,
+    pub(crate) three_guarantees: Option<String>,
+    pub(crate) amount: String,
+    pub(crate) document: String,
+}
+
+const LINES_PAGE: i64 = 500;
+
+async fn budget_lines(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let form = TransferForm {
+        fund_book: "general_public".into(),
+        ..TransferForm::default()
+    };
+    lines_page(
+        &state,
+        &id,
+        uri.path(),
+        &q,
+        StatusCode::OK,
+        form,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+/// The year's budget lines, with the upper-transfer form for finance.
+pub(crate) async fn lines_page(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    q: &BTreeMap<String, String>,
+    status: StatusCode,
+    mut form: TransferForm,
+    errors: FieldErrors,
+) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let loaded = async {
+        let year = year_of(state, id, q).await?;
+        let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+        let lines = state
+            .app
+            .budget_lines(&id.caller(), jurisdiction, year, after, LINES_PAGE)
+            .await?;
+        let orgs = state
+            .app
+            .list_organisations(&id.caller(), jurisdiction)
+            .await?;
+        let units = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Unit)
+            .map(|o| (o.id, format!("{} {}", o.code, o.name)))
+            .collect();
+        let names = orgs.into_iter().map(|o| (o.id, o.name)).collect();
+        AppResult::Ok((year, lines, names, units))
+    };
+    let (year, lines, names, units) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(id, path, &e),
+    };
+    if form.year.is_empty() {
+        form.year = year.to_string();
+    }
+    let next = (lines.len() as i64 == LINES_PAGE)
+        .then(|| lines.last().map(|l| l.id))
+        .flatten();
+    let total = lines.iter().fold(Money::ZERO, |s, l| plus(s, l.approved));
+    let layout = Layout::new(id, format!("{year} 年度预算指标"), path);
+    render(
+        status,
+        &LinesPage {
+            layout: &layout,
+            year,
+            lines,
+            names,
+            next,
+            total,
+            may_enter: may(id.actor.role, Resource::BudgetLine, Access::Write),
+            units,
+            form,
+            errors,
+        },
+    )
+}
+
+/// Fields of the upper-transfer form, for sorting refusals beside them.
+const TRANSFER_FIELDS: [&str; 6] = [
+    "unit_id",
+    "name",
+    "economic_code",
+    "fund_book",
+    "amount",
+    "document",
+];
+
+impl TransferForm {
+    fn line(&self) -> AppResult<TransferLine> {
+        let mut errors = Vec::new();
+        let unit_id = self.unit_id.trim().parse::<i64>().ok();
+        if unit_id.is_none() {
+            errors.push(Refusal::new("UNIT_UNKNOWN", "请选择预算单位").field("unit_id"));
+        }
+        let amount = Money::parse(&self.amount)
+            .map_err(|r| errors.push(r.field("amount")))
+            .ok();
+        let book = FundBook::parse(&self.fund_book)
+            .map_err(|r| errors.push(r.field("fund_book")))
+            .ok();
+        let year = self.year.trim().parse::<i32>().ok();
+        match (unit_id, amount, book, year) {
+            (Some(unit_id), Some(amount), Some(fund_book), Some(fiscal_year))
+                if errors.is_empty() =>
+            {
+                Ok(TransferLine {
+                    fiscal_year,
+                    unit_id,
+                    project_id: None,
+                    name: self.name.clone(),
+                    economic_code: self.economic_code.clone(),
+                    fund_book,
+                    three_guarantees: self.three_guarantees.is_some(),
+                    amount,
+                    document: self.document.clone(),
+                })
+            }
+            _ => Err(AppError::Invalid {
+                summary: Refusal::new(
+                    "FORM_INVALID",
+                    format!("有 {} 处需补正", errors.len().max(1)),
+                ),
+                errors,
+            }),
+        }
+    }
+}
+
+/// Finance enters an upper-transfer line; a refused form comes back as typed.
+async fn add_transfer(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    axum::Form(form): axum::Form<TransferForm>,
+) -> Response {
+    let done = match form.line() {
+        Ok(line) => {
+            state
+                .app
+                .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(line) => axum::response::Redirect::to(&format!("/budget-lines/{line}")).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let status = crate::problem::status_of(&e);
+            let errors = FieldErrors::from_error(&e, &TRANSFER_FIELDS);
+            let q = BTreeMap::from([("year".to_string(), form.year.clone())]);
+            lines_page(&state, &id, uri.path(), &q, status, form, errors).await
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! `/adjustments`: budget adjustments in execution (ZB-7b, QJ-2a) — a unit asks to transfer
+//! between its lines or for a supplement to a library project; finance approves or sends back;
+//! finance and audit read the amendment document (QJ-4c) and download it as .xlsx.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
+use lingji_app::store::execution::adjustments::AdjustmentFilter;
+use lingji_app::{AppError, AppResult};
+use lingji_domain::authz::Role;
+use lingji_domain::execution::AdjustmentKind;
+use lingji_domain::{Money, Refusal};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+use crate::pages::execution::payments::lines_for;
+use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/adjustments", get(page).post(request))
+        .route("/adjustments/{id}/decision", post(decide))
+}
+
+const FIELDS: [&str; 7] = [
+    "kind",
+    "from_line_id",
+    "to_line_id",
+    "project_id",
+    "economic_code",
+    "amount",
+    "reason",
+];
+
+/// The request form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct AdjustmentForm {
+    kind: String,
+    from_line_id: String,
+    to_line_id: String,
+    project_id: String,
+    economic_code: String,
+    amount: String,
+    reason: String,
+}
+
+impl AdjustmentForm {
+    fn draft(&self) -> AppResult<AdjustmentDraft> {
+        let mut errors = Vec::new();
+        let kind = AdjustmentKind::parse(&self.kind);
+        if kind.is_none() {
+            errors.push(Refusal::new("ADJUSTMENT_KIND_INVALID", "请选择调剂或追加").field("kind"));
+        }
+        let id = |v: &str, field: &str, errors: &mut Vec<Refusal>| -> Option<i64> {
+            let v = v.trim();
+            if v.is_empty() {
+                return None;
+            }
+            v.parse().ok().or_else(|| {
+                errors.push(Refusal::new("NUMBER_MALFORMED", "应为编号（整数）").field(field));
+                None
+            })
+        };
+        let from_line_id = id(&self.from_line_id, "from_line_id", &mut errors);
+        let to_line_id = id(&self.to_line_id, "to_line_id", &mut errors);
+        let project_id = id(&self.project_id, "project_id", &mut errors);
+        let amount = Money::parse(&self.amount)
+            .map_err(|r| errors.push(r.field("amount")))
+            .ok();
+        match (kind, amount) {
+            (Some(kind), Some(amount)) if errors.is_empty() => Ok(AdjustmentDraft {
+                kind,
+                from_line_id,
+                to_line_id,
+                project_id,
+                economic_code: Some(self.economic_code.clone()),
+                amount,
+                reason: self.reason.clone(),
+            }),
+            _ => Err(AppError::Invalid {
+                summary: Refusal::new("FORM_INVALID", format!("有 {} 处需补正", errors.len())),
+                errors,
+            }),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "adjustments.html")]
+struct AdjustmentsPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    rows: Vec<AdjustmentView>,
+    lines: Vec<(i64, String)>,
+    form: AdjustmentForm,
+    errors: FieldErrors,
+    amendment: Option<Amendment>,
+    may_request: bool,
+    may_decide: bool,
+}
+
+impl AdjustmentsPage<'_> {
+    fn kinds(&self) -> &'static [AdjustmentKind] {
+        AdjustmentKind::ALL
+    }
+}
+
+fn may_request(id: &Identity) -> bool {
+    matches!(id.actor.role, Role::UnitOperator | Role::FinanceOfficer)
+}
+
+fn may_decide(id: &Identity) -> bool {
+    id.actor.role == Role::FinanceOfficer
+}
+
+async fn show(
+    state: &AppState,
+    id: &Identity,
+    status: StatusCode,
+    form: AdjustmentForm,
+    errors: FieldErrors,
+    flash: Option<String>,
+) -> Response {
+    let path = "/adjustments";
+    let built: AppResult<_> = async {
+        let jurisdiction = id.actor.org.jurisdiction;
+        let year = state.app.current_year(jurisdiction).await?;
+        let filter = AdjustmentFilter {
+            fiscal_year: year,
+            ..AdjustmentFilter::default()
+        };
+        let rows = state
+            .app
+            .adjustments(&id.caller(), jurisdiction, filter)
+            .await?;
+        let lines = if may_request(id) {
+            lines_for(state, id).await?
+        } else {
+            Vec::new()
+        };
+        let amendment = if matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor) {
+            Some(
+                state
+                    .app
+                    .amendment(&id.caller(), jurisdiction, year)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok((year, rows, lines, amendment))
+    }
+    .await;
+    match built {
+        Ok((year, rows, lines, amendment)) => {
+            let layout = Layout::new(id, "预算调整", path).with_flash(flash);
+            render(
+                status,
+                &AdjustmentsPage {
+                    layout: &layout,
+                    year,
+                    rows,
+                    lines,
+                    form,
+                    errors,
+                    amendment,
+                    may_request: may_request(id),
+                    may_decide: may_decide(id),
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let form = AdjustmentForm {
+        kind: "transfer".into(),
+        ..AdjustmentForm::default()
+    };
+    show(
+        &state,
+        &id,
+        StatusCode::OK,
+        form,
+        FieldErrors::default(),
+        flash_from(&q),
+    )
+    .await
+}
+
+async fn request(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<AdjustmentForm>,
+) -> Response {
+    let done = match form.draft() {
+        Ok(d) => {
+            state
+                .app
+                .request_adjustment(&id.caller(), id.actor.org.jurisdiction, d)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(_) => Redirect::to("/adjustments?msg=requested").into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &FIELDS);
+            show(
+                &state,
+                &id,
+                crate::problem::status_of(&e),
+                form,
+                errors,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DecisionForm {
+    approve: String,
+    note: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(adjustment): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    match state
+        .app
+        .decide_adjustment(
+            &id.caller(),
+            id.actor.org.jurisdiction,
+            adjustment,
+            form.approve == "1",
+            &form.note,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to("/adjustments?msg=saved").into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
+            error_page(&id, uri.path(), &e)
+        }
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &FIELDS);
+            let form = AdjustmentForm {
+                kind: "transfer".into(),
+                ..AdjustmentForm::default()
+            };
+            show(
+                &state,
+                &id,
+                crate::problem::status_of(&e),
+                form,
+                errors,
+                None,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! `/annual-report`: 年度报告 — the year in figures for finance and audit, each figure linking to
+//! the list it counts, the execution held against the ledger, the steps not yet taken named.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use lingji_app::AppResult;
+use lingji_app::execution::annual_report::AnnualReport;
+
+use crate::AppState;
+use crate::identity::PageUser;
+use crate::pages::{Layout, beijing, error_page, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/annual-report", get(page))
+}
+
+#[derive(Template)]
+#[template(path = "annual_report.html")]
+struct AnnualReportPage<'a> {
+    layout: &'a Layout,
+    r: AnnualReport,
+    /// When the year was closed, in Beijing time.
+    closed_at: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let built: AppResult<AnnualReport> = async {
+        let year = match q.get("year").and_then(|y| y.trim().parse().ok()) {
+            Some(y) => y,
+            None => state.app.current_year(jurisdiction).await?,
+        };
+        state
+            .app
+            .annual_report(&id.caller(), jurisdiction, year)
+            .await
+    }
+    .await;
+    match built {
+        Ok(r) => {
+            let layout = Layout::new(&id, format!("{} 年度报告", r.fiscal_year), uri.path());
+            let closed_at = r
+                .recovered
+                .closed_at
+                .as_deref()
+                .map(beijing)
+                .unwrap_or_default();
+            render(
+                StatusCode::OK,
+                &AnnualReportPage {
+                    layout: &layout,
+                    r,
+                    closed_at,
+                },
+            )
+        }
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}

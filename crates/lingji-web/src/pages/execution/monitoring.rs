@@ -1,0 +1,470 @@
+//! `/monitoring/rules`: the monitoring rule catalogue (ZX-4b) — finance edits a rule with its
+//! syntax check and tries it on past payments before switching it on — and `/monitoring/hits`:
+//! hits and stopped payments by class and rule with a chart, and each hit's disposition
+//! (核实 → 正常 / 违规 → 整改).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
+use lingji_app::{AppError, AppResult};
+use lingji_domain::Refusal;
+use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::execution::{Action, Disposition, MonitoringRule};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+use crate::pages::charts::{Chart, Series};
+use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/monitoring/rules", get(rules))
+        .route("/monitoring/rules/new", get(new_rule).post(save_new_rule))
+        .route("/monitoring/rules/{code}", get(edit_rule).post(save_rule))
+        .route("/monitoring/hits", get(hits))
+        .route("/monitoring/hits/{id}", post(dispose))
+}
+
+const FIELDS: [&str; 8] = [
+    "code",
+    "class",
+    "name",
+    "expression",
+    "action",
+    "message",
+    "effective_from",
+    "effective_to",
+];
+
+#[derive(Template)]
+#[template(path = "monitoring_rules.html")]
+struct RulesPage<'a> {
+    layout: &'a Layout,
+    rules: Vec<RuleRow>,
+    may_edit: bool,
+}
+
+impl RulesPage<'_> {
+    fn classes(&self) -> usize {
+        let mut c: Vec<&str> = self.rules.iter().map(|r| r.rule.class.as_str()).collect();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    }
+}
+
+async fn rules(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    match state
+        .app
+        .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
+        .await
+    {
+        Ok(rules) => {
+            let layout = Layout::new(&id, "监控规则", uri.path()).with_flash(flash_from(&q));
+            render(
+                StatusCode::OK,
+                &RulesPage {
+                    layout: &layout,
+                    rules,
+                    may_edit: id.actor.role == Role::FinanceOfficer,
+                },
+            )
+        }
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}
+
+/// The rule form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct RuleForm {
+    code: String,
+    class: String,
+    name: String,
+    expression: String,
+    action: String,
+    clause: String,
+    message: String,
+    effective_from: String,
+    effective_to: String,
+    enabled: Option<String>,
+    /// Empty for a new rule.
+    version: String,
+    /// `dry_run` tries the rule; anything else saves it.
+    op: String,
+}
+
+impl RuleForm {
+    fn of(r: &RuleRow) -> Self {
+        let rule = &r.rule;
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        RuleForm {
+            code: rule.code.clone(),
+            class: rule.class.clone(),
+            name: rule.name.clone(),
+            expression: rule.expression.clone(),
+            action: rule.action.as_str().into(),
+            clause: rule.clause.clone().unwrap_or_default(),
+            message: rule.message.clone(),
+            effective_from: date(rule.effective_from),
+            effective_to: date(rule.effective_to),
+            enabled: rule.enabled.then(|| "on".into()),
+            version: r.version.to_string(),
+            op: String::new(),
+        }
+    }
+
+    fn rule(&self) -> AppResult<MonitoringRule> {
+        let mut errors = Vec::new();
+        let mut date = |v: &str, field: &str| -> Option<NaiveDate> {
+            let v = v.trim();
+            if v.is_empty() {
+                return None;
+            }
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().or_else(|| {
+                errors.push(Refusal::new("DATE_MALFORMED", "日期应为 年-月-日").field(field));
+                None
+            })
+        };
+        let from = date(&self.effective_from, "effective_from");
+        let to = date(&self.effective_to, "effective_to");
+        let action = Action::parse(&self.action);
+        if action.is_none() {
+            errors.push(Refusal::new("RULE_ACTION_INVALID", "请选择处理方式").field("action"));
+        }
+        match action {
+            Some(action) if errors.is_empty() => Ok(MonitoringRule {
+                code: self.code.trim().to_string(),
+                class: self.class.trim().to_string(),
+                name: self.name.trim().to_string(),
+                expression: self.expression.clone(),
+                action,
+                clause: Some(self.clause.trim().to_string()).filter(|c| !c.is_empty()),
+                message: self.message.trim().to_string(),
+                effective_from: from,
+                effective_to: to,
+                enabled: self.enabled.is_some(),
+            }),
+            _ => Err(AppError::Invalid {
+                summary: Refusal::new("FORM_INVALID", format!("有 {} 处需补正", errors.len())),
+                errors,
+            }),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "monitoring_rule.html")]
+struct RulePage<'a> {
+    layout: &'a Layout,
+    form: RuleForm,
+    errors: FieldErrors,
+    dry: Option<DryRun>,
+    is_new: bool,
+}
+
+impl RulePage<'_> {
+    fn actions(&self) -> Vec<(&'static str, &'static str)> {
+        Action::ALL
+            .iter()
+            .map(|a| (a.as_str(), a.label()))
+            .collect()
+    }
+}
+
+async fn new_rule(PageUser(id): PageUser, OriginalUri(uri): OriginalUri) -> Response {
+    if !may(id.actor.role, Resource::MonitoringRule, Access::Write) {
+        let e = AppError::Forbidden(Refusal::new("FORBIDDEN", "无权维护监控规则"));
+        return error_page(&id, uri.path(), &e);
+    }
+    let layout = Layout::new(&id, "新增监控规则", uri.path());
+    let form = RuleForm {
+        action: "notice".into(),
+        ..RuleForm::default()
+    };
+    render(
+        StatusCode::OK,
+        &RulePage {
+            layout: &layout,
+            form,
+            errors: FieldErrors::default(),
+            dry: None,
+            is_new: true,
+        },
+    )
+}
+
+async fn edit_rule(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(code): Path<String>,
+) -> Response {
+    let found = state
+        .app
+        .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
+        .await
+        .and_then(|rules| {
+            rules
+                .into_iter()
+                .find(|r| r.rule.code == code)
+                .ok_or_else(|| AppError::not_found("监控规则"))
+        });
+    match found {
+        Ok(r) => {
+            let layout = Layout::new(
+                &id,
+                format!("监控规则 {} {}", r.rule.code, r.rule.name),
+                uri.path(),
+            );
+            render(
+                StatusCode::OK,
+                &RulePage {
+                    layout: &layout,
+                    form: RuleForm::of(&r),
+                    errors: FieldErrors::default(),
+                    dry: None,
+                    is_new: false,
+                },
+            )
+        }
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}
+
+async fn save_new_rule(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(mut form): Form<RuleForm>,
+) -> Response {
+    form.version.clear();
+    save(&state, &id, uri.path(), form).await
+}
+
+async fn save_rule(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(code): Path<String>,
+    Form(mut form): Form<RuleForm>,
+) -> Response {
+    form.code = code;
+    save(&state, &id, uri.path(), form).await
+}
+
+/// Saves the rule, or tries it on past payments when the form asks for a dry run.
+async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Response {
+    let is_new = form.version.trim().is_empty();
+    let jurisdiction = id.actor.org.jurisdiction;
+    let dry_run = form.op == "dry_run";
+    let done = async {
+        let rule = form.rule()?;
+        if dry_run {
+            return state
+                .app
+                .dry_run_rule(&id.caller(), jurisdiction, rule)
+                .await
+                .map(Some);
+        }
+        let version = form.version.trim().parse::<i64>().ok();
+        state
+            .app
+            .put_monitoring_rule(&id.caller(), jurisdiction, rule, version)
+            .await
+            .map(|_| None)
+    }
+    .await;
+    let title = if is_new {
+        "新增监控规则".to_string()
+    } else {
+        format!("监控规则 {}", form.code)
+    };
+    match done {
+        Ok(None) => Redirect::to("/monitoring/rules?msg=saved").into_response(),
+        Ok(Some(dry)) => {
+            let layout = Layout::new(id, title, path);
+            render(
+                StatusCode::OK,
+                &RulePage {
+                    layout: &layout,
+                    form,
+                    errors: FieldErrors::default(),
+                    dry: Some(dry),
+                    is_new,
+                },
+            )
+        }
+        Err(e @ AppError::Forbidden(_)) => error_page(id, path, &e),
+        Err(e) => {
+            let layout = Layout::new(id, title, path);
+            let status = crate::problem::status_of(&e);
+            let errors = FieldErrors::from_error(&e, &FIELDS);
+            render(
+                status,
+                &RulePage {
+                    layout: &layout,
+                    form,
+                    errors,
+                    dry: None,
+                    is_new,
+                },
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "monitoring_hits.html")]
+struct HitsPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    stats: HitStats,
+    hits: Vec<HitRow>,
+    chart: Chart,
+    amounts: Chart,
+    may_dispose: bool,
+    error: Option<String>,
+}
+
+impl HitsPage<'_> {
+    fn next_steps(&self, h: &HitRow) -> Vec<(&'static str, &'static str)> {
+        Disposition::ALL
+            .iter()
+            .filter(|d| h.disposition.may_become(**d))
+            .map(|d| (d.as_str(), d.label()))
+            .collect()
+    }
+}
+
+async fn hits_page(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    q: &BTreeMap<String, String>,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let loaded = async {
+        let year = match q.get("year").and_then(|y| y.parse().ok()) {
+            Some(y) => y,
+            None => state.app.current_year(jurisdiction).await?,
+        };
+        let disposition = q.get("disposition").and_then(|d| Disposition::parse(d));
+        let stats = state
+            .app
+            .hit_stats(&id.caller(), jurisdiction, year)
+            .await?;
+        let hits = state
+            .app
+            .rule_hits(&id.caller(), jurisdiction, year, disposition)
+            .await?;
+        Ok::<_, AppError>((year, stats, hits))
+    }
+    .await;
+    match loaded {
+        Ok((year, stats, hits)) => {
+            let categories: Vec<String> = stats.classes.iter().map(|c| c.class.clone()).collect();
+            let chart = Chart::bars(
+                categories.clone(),
+                vec![
+                    Series::counts("命中笔数", stats.classes.iter().map(|c| c.hits).collect()),
+                    Series::counts(
+                        "止付笔数",
+                        stats.classes.iter().map(|c| c.stopped).collect(),
+                    ),
+                ],
+            );
+            let amounts = Chart::bars(
+                categories,
+                vec![Series::beside(
+                    "止付金额（万元）",
+                    stats.classes.iter().map(|c| c.stopped_amount).collect(),
+                )],
+            );
+            let layout = Layout::new(id, "预警处理与统计", path);
+            render(
+                status,
+                &HitsPage {
+                    layout: &layout,
+                    year,
+                    stats,
+                    hits,
+                    chart,
+                    amounts,
+                    may_dispose: id.actor.role == Role::FinanceOfficer,
+                    error,
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+async fn hits(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    hits_page(&state, &id, uri.path(), &q, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DisposeForm {
+    to: String,
+    note: String,
+}
+
+async fn dispose(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    Path(hid): Path<i64>,
+    Form(form): Form<DisposeForm>,
+) -> Response {
+    let done = match Disposition::parse(&form.to) {
+        Some(to) => state
+            .app
+            .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &form.note)
+            .await
+            .map(|_| ()),
+        None => Err(Refusal::new("DISPOSITION_UNKNOWN", "请选择处理结果")
+            .field("to")
+            .into()),
+    };
+    match done {
+        Ok(()) => Redirect::to("/monitoring/hits").into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, "/monitoring/hits", &e),
+        Err(e) => {
+            let r = e.refusal();
+            let message = match r.clause {
+                Some(c) => format!("{}（{c}）", r.message),
+                None => r.message,
+            };
+            hits_page(
+                &state,
+                &id,
+                "/monitoring/hits",
+                &BTreeMap::new(),
+                crate::problem::status_of(&e),
+                Some(message),
+            )
+            .await
+        }
+    }
+}

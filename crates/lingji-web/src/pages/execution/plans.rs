@@ -1,0 +1,333 @@
+//! `/spending-plans`: monthly spending plans (用款计划, ZX-4a). A unit files what its lines will
+//! need in a month; finance tries the month's review against the treasury's cash limit, sees
+//! each plan's share in tier order, and records it.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
+use lingji_app::store::execution::plans::PlanFilter;
+use lingji_app::{AppError, AppResult};
+use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::{Money, Refusal};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+use crate::pages::execution::payments::lines_for;
+use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/spending-plans", get(page).post(file))
+        .route("/spending-plans/review", post(review))
+}
+
+/// Fields of the two forms.
+const FIELDS: [&str; 5] = ["line_id", "month", "amount", "purpose", "cash_limit"];
+
+/// The filing form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct PlanForm {
+    line_id: String,
+    month: String,
+    amount: String,
+    purpose: String,
+}
+
+impl PlanForm {
+    fn draft(&self) -> AppResult<PlanDraft> {
+        let mut errors = Vec::new();
+        let line_id = self.line_id.trim().parse::<i64>().ok();
+        if line_id.is_none() {
+            errors.push(Refusal::new("LINE_REQUIRED", "请选择预算指标").field("line_id"));
+        }
+        let month = month_of(&self.month);
+        if month.is_none() {
+            errors.push(Refusal::new("PLAN_MONTH_INVALID", "月份应为 1–12").field("month"));
+        }
+        let amount = Money::parse(&self.amount)
+            .map_err(|r| errors.push(r.field("amount")))
+            .ok();
+        match (line_id, month, amount) {
+            (Some(line_id), Some(month), Some(amount)) => Ok(PlanDraft {
+                line_id,
+                month,
+                amount,
+                purpose: self.purpose.clone(),
+            }),
+            _ => Err(AppError::Invalid {
+                summary: Refusal::new("FORM_INVALID", format!("有 {} 处需补正", errors.len())),
+                errors,
+            }),
+        }
+    }
+}
+
+fn month_of(raw: &str) -> Option<u32> {
+    raw.trim().parse().ok().filter(|m| (1..=12).contains(m))
+}
+
+/// The review form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ReviewForm {
+    month: String,
+    cash_limit: String,
+    record: String,
+}
+
+#[derive(Template)]
+#[template(path = "spending_plans.html")]
+struct PlansPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    month: u32,
+    rows: Vec<PlanRow>,
+    lines: Vec<(i64, String)>,
+    form: PlanForm,
+    cash_limit: String,
+    errors: FieldErrors,
+    preview: Option<PlanReview>,
+    reviews: Vec<ReviewSummary>,
+    may_file: bool,
+    may_review: bool,
+}
+
+impl PlansPage<'_> {
+    fn months(&self) -> std::ops::RangeInclusive<u32> {
+        1..=12
+    }
+
+    fn total(&self, approved: bool) -> String {
+        let sum = Money::checked_sum(
+            self.rows
+                .iter()
+                .map(|r| if approved { r.approved } else { r.amount }),
+        );
+        sum.unwrap_or(Money::ZERO).to_yuan_display()
+    }
+}
+
+fn may_file(id: &Identity) -> bool {
+    id.actor.role == Role::UnitOperator
+}
+
+fn may_review(id: &Identity) -> bool {
+    id.actor.role == Role::FinanceOfficer
+        && may(id.actor.role, Resource::SpendingPlan, Access::Write)
+}
+
+struct Shown {
+    month: u32,
+    form: PlanForm,
+    cash_limit: String,
+    errors: FieldErrors,
+    preview: Option<PlanReview>,
+}
+
+async fn show(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    status: StatusCode,
+    shown: Shown,
+    flash: Option<String>,
+) -> Response {
+    let built: AppResult<_> = async {
+        let jurisdiction = id.actor.org.jurisdiction;
+        let year = state.app.current_year(jurisdiction).await?;
+        let filter = PlanFilter {
+            fiscal_year: year,
+            month: Some(shown.month),
+            ..PlanFilter::default()
+        };
+        let rows = state.app.plans(&id.caller(), jurisdiction, filter).await?;
+        let lines = if may_file(id) {
+            lines_for(state, id).await?
+        } else {
+            Vec::new()
+        };
+        let reviews = if may(id.actor.role, Resource::SpendingPlan, Access::Read)
+            && matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor)
+        {
+            state
+                .app
+                .plan_reviews(&id.caller(), jurisdiction, year)
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok((year, rows, lines, reviews))
+    }
+    .await;
+    match built {
+        Ok((year, rows, lines, reviews)) => {
+            let layout = Layout::new(id, "用款计划", path).with_flash(flash);
+            render(
+                status,
+                &PlansPage {
+                    layout: &layout,
+                    year,
+                    month: shown.month,
+                    rows,
+                    lines,
+                    form: shown.form,
+                    cash_limit: shown.cash_limit,
+                    errors: shown.errors,
+                    preview: shown.preview,
+                    reviews,
+                    may_file: may_file(id),
+                    may_review: may_review(id),
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+fn this_month() -> u32 {
+    chrono::Local::now().month()
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let month = q
+        .get("month")
+        .and_then(|m| month_of(m))
+        .unwrap_or_else(this_month);
+    let shown = Shown {
+        month,
+        form: PlanForm {
+            month: month.to_string(),
+            ..PlanForm::default()
+        },
+        cash_limit: String::new(),
+        errors: FieldErrors::default(),
+        preview: None,
+    };
+    show(
+        &state,
+        &id,
+        uri.path(),
+        StatusCode::OK,
+        shown,
+        flash_from(&q),
+    )
+    .await
+}
+
+async fn file(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<PlanForm>,
+) -> Response {
+    let done = match form.draft() {
+        Ok(d) => {
+            state
+                .app
+                .file_plan(&id.caller(), id.actor.org.jurisdiction, d)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(p) => {
+            Redirect::to(&format!("/spending-plans?month={}&msg=filed", p.month)).into_response()
+        }
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let shown = Shown {
+                month: month_of(&form.month).unwrap_or_else(this_month),
+                errors: FieldErrors::from_error(&e, &FIELDS),
+                form,
+                cash_limit: String::new(),
+                preview: None,
+            };
+            show(
+                &state,
+                &id,
+                "/spending-plans",
+                crate::problem::status_of(&e),
+                shown,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+async fn review(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<ReviewForm>,
+) -> Response {
+    let month = month_of(&form.month);
+    let record = form.record == "1";
+    let done = match (month, Money::parse(&form.cash_limit)) {
+        (Some(m), Ok(limit)) => {
+            let jurisdiction = id.actor.org.jurisdiction;
+            match state.app.current_year(jurisdiction).await {
+                Ok(year) => {
+                    state
+                        .app
+                        .review_month(&id.caller(), jurisdiction, (year, m), limit, record)
+                        .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        (None, _) => Err(Refusal::new("PLAN_MONTH_INVALID", "月份应为 1–12")
+            .field("month")
+            .into()),
+        (_, Err(r)) => Err(r.field("cash_limit").into()),
+    };
+    let month = month.unwrap_or_else(this_month);
+    match done {
+        Ok(r) if record => {
+            Redirect::to(&format!("/spending-plans?month={}&msg=reviewed", r.month)).into_response()
+        }
+        Ok(r) => {
+            let shown = Shown {
+                month,
+                form: PlanForm::default(),
+                cash_limit: form.cash_limit,
+                errors: FieldErrors::default(),
+                preview: Some(r),
+            };
+            show(&state, &id, "/spending-plans", StatusCode::OK, shown, None).await
+        }
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let shown = Shown {
+                month,
+                form: PlanForm::default(),
+                errors: FieldErrors::from_error(&e, &FIELDS),
+                cash_limit: form.cash_limit,
+                preview: None,
+            };
+            show(
+                &state,
+                &id,
+                "/spending-plans",
+                crate::problem::status_of(&e),
+                shown,
+                None,
+            )
+            .await
+        }
+    }
+}

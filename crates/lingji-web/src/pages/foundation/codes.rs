@@ -1,0 +1,194 @@
+//! `/codes`: the loaded classification tables, browsing by year and prefix, and import for
+//! administrators.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, OriginalUri, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use lingji_app::foundation::codes::CodeKind;
+use lingji_app::store::foundation::codes::CodeTableInfo;
+use lingji_app::{AppError, AppResult};
+use lingji_domain::authz::{Access, Resource, may};
+use lingji_domain::codes::FiscalYear;
+
+use crate::AppState;
+use crate::api::foundation::codes::read_import_form;
+use crate::identity::{Identity, PageUser};
+use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/codes", get(show))
+        .route("/codes/import", post(import))
+}
+
+struct CodeRow {
+    code: String,
+    name: String,
+    extra: String,
+    depth: usize,
+}
+
+#[derive(Template)]
+#[template(path = "codes.html")]
+struct CodesPage<'a> {
+    layout: &'a Layout,
+    tables: Vec<CodeTableInfo>,
+    year: i32,
+    kind: &'static str,
+    prefix: String,
+    rows: Vec<CodeRow>,
+    can_import: bool,
+    errors: FieldErrors,
+}
+
+async fn page(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    q: &BTreeMap<String, String>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let loaded = async {
+        let year = match q.get("year").and_then(|y| y.parse().ok()) {
+            Some(y) => y,
+            None => state.app.current_year(id.actor.org.jurisdiction).await?,
+        };
+        let fy = FiscalYear::new(year)?;
+        let prefix = q.get("prefix").cloned().unwrap_or_default();
+        let kind = if q.get("kind").map(String::as_str) == Some("economic") {
+            "economic"
+        } else {
+            "function"
+        };
+        let rows = if kind == "economic" {
+            state
+                .app
+                .economic_codes(&id.caller(), fy, prefix.trim())
+                .await?
+                .into_iter()
+                .map(|c| CodeRow {
+                    depth: usize::from(c.code.len() > 3),
+                    extra: match (&c.code_set[..], c.government_code) {
+                        ("department", Some(g)) => format!("部门 → 政府 {g}"),
+                        ("department", None) => "部门".into(),
+                        _ => "政府".into(),
+                    },
+                    code: c.code,
+                    name: c.name,
+                })
+                .collect()
+        } else {
+            state
+                .app
+                .function_codes(&id.caller(), fy, prefix.trim())
+                .await?
+                .into_iter()
+                .map(|c| CodeRow {
+                    depth: (c.code.len() - 3) / 2,
+                    extra: match c.level.as_str() {
+                        "class" => "类",
+                        "section" => "款",
+                        _ => "项",
+                    }
+                    .into(),
+                    code: c.code,
+                    name: c.name,
+                })
+                .collect()
+        };
+        AppResult::Ok((
+            state.app.code_tables(&id.caller()).await?,
+            year,
+            kind,
+            prefix,
+            rows,
+        ))
+    };
+    match loaded.await {
+        Ok((tables, year, kind, prefix, rows)) => {
+            let layout = Layout::new(id, "政府收支分类科目", path).with_flash(flash_from(q));
+            render(
+                status,
+                &CodesPage {
+                    layout: &layout,
+                    tables,
+                    year,
+                    kind,
+                    prefix,
+                    rows,
+                    can_import: may(id.actor.role, Resource::CodeTable, Access::Write),
+                    errors,
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    page(
+        &state,
+        &id,
+        uri.path(),
+        &q,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn import(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let form = read_import_form(multipart).await.map_err(|e| e.0)?;
+        let kind = CodeKind::parse(&form.kind)?;
+        let year = FiscalYear::parse(&form.year).map_err(|r| r.field("year"))?;
+        state
+            .app
+            .import_codes(
+                &id.caller(),
+                kind,
+                year,
+                &form.file_name,
+                &form.bytes,
+                &form.source,
+            )
+            .await?;
+        AppResult::Ok((kind, year))
+    };
+    match result.await {
+        Ok((kind, year)) => Redirect::to(&format!(
+            "/codes?year={year}&kind={}&msg=imported",
+            kind.as_str()
+        ))
+        .into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &["kind", "year", "file"]);
+            page(
+                &state,
+                &id,
+                "/codes",
+                &BTreeMap::new(),
+                errors,
+                crate::problem::status_of(&e),
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! `/policy`: the policy profile with every clause cited; administrators edit it.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use lingji_app::store::foundation::profiles::ProfileVersion;
+use lingji_app::{AppError, AppResult};
+use lingji_domain::authz::{Access, Resource, may};
+use lingji_domain::codes::FiscalYear;
+use lingji_domain::policy::ParamView;
+
+use crate::AppState;
+use crate::identity::PageUser;
+use crate::pages::{FieldErrors, Layout, PageCtx, error_page, flash_from, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/policy", get(show).post(save))
+        .route("/policy/years", axum::routing::post(start_year))
+}
+
+struct Section {
+    title: &'static str,
+    params: Vec<ParamView>,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    years: Vec<i32>,
+    version: &'a ProfileVersion,
+    preset_label: &'static str,
+    sections: Vec<Section>,
+    history: Vec<ProfileVersion>,
+    can_edit: bool,
+    values: BTreeMap<String, String>,
+    note: String,
+    errors: FieldErrors,
+    presets: Vec<(&'static str, &'static str)>,
+}
+
+impl PolicyPage<'_> {
+    /// The value shown in a parameter's input: what was submitted, or the stored value.
+    fn value_of(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or("")
+    }
+}
+
+fn sections(params: Vec<ParamView>) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    for p in params {
+        match out.last_mut() {
+            Some(s) if s.title == p.section => s.params.push(p),
+            _ => out.push(Section {
+                title: p.section,
+                params: vec![p],
+            }),
+        }
+    }
+    out
+}
+
+async fn page(
+    ctx: &PageCtx<'_>,
+    year: Option<i32>,
+    flash: Option<String>,
+    values: Option<BTreeMap<String, String>>,
+    note: String,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let PageCtx { state, id, path } = *ctx;
+    let caller = id.caller();
+    let j = id.actor.org.jurisdiction;
+    let loaded = async {
+        let years: Vec<i32> = state
+            .app
+            .fiscal_years(j)
+            .await?
+            .into_iter()
+            .map(|(y, _)| y)
+            .collect();
+        let year = match year {
+            Some(y) => y,
+            None => state.app.current_year(j).await?,
+        };
+        let fy = FiscalYear::new(year)?;
+        let version = state.app.policy_profile(&caller, j, fy).await?;
+        let history = state.app.policy_history(&caller, j, fy).await?;
+        AppResult::Ok((years, year, version, history))
+    };
+    match loaded.await {
+        Ok((years, year, version, history)) => {
+            let params = version.profile.parameters();
+            let values = values.unwrap_or_else(|| {
+                params
+                    .iter()
+                    .map(|p| (p.key.to_string(), p.value.clone()))
+                    .collect()
+            });
+            let layout = Layout::new(id, format!("{year} 年度政策参数"), path).with_flash(flash);
+            render(
+                status,
+                &PolicyPage {
+                    layout: &layout,
+                    year,
+                    years,
+                    version: &version,
+                    preset_label: lingji_domain::policy::Preset::parse(&version.preset)
+                        .map(|p| p.label())
+                        .unwrap_or("自定义"),
+                    sections: sections(params),
+                    history,
+                    can_edit: may(id.actor.role, Resource::PolicyProfile, Access::Write),
+                    values,
+                    note,
+                    errors,
+                    presets: lingji_domain::policy::Preset::ALL
+                        .iter()
+                        .map(|p| (p.as_str(), p.label()))
+                        .collect(),
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let year = q.get("year").and_then(|y| y.parse().ok());
+    page(
+        &PageCtx {
+            state: &state,
+            id: &id,
+            path: uri.path(),
+        },
+        year,
+        flash_from(&q),
+        None,
+        String::new(),
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn save(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let year = form
+        .get("year")
+        .and_then(|y| y.parse::<i32>().ok())
+        .unwrap_or_default();
+    let based_on = form
+        .get("based_on")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or_default();
+    let note = form.get("note").cloned().unwrap_or_default();
+    let submitted: BTreeMap<String, String> = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("p.").map(|key| (key.to_string(), v.clone())))
+        .collect();
+    let result = async {
+        let fy = FiscalYear::new(year)?;
+        let current = state
+            .app
+            .policy_profile(&id.caller(), id.actor.org.jurisdiction, fy)
+            .await?;
+        // Only what the administrator changed, so the note explains a real difference.
+        let changes: BTreeMap<String, String> = current
+            .profile
+            .parameters()
+            .into_iter()
+            .filter_map(|p| {
+                submitted
+                    .get(p.key)
+                    .filter(|v| v.trim() != p.value)
+                    .map(|v| (p.key.to_string(), v.clone()))
+            })
+            .collect();
+        state
+            .app
+            .update_policy(
+                &id.caller(),
+                id.actor.org.jurisdiction,
+                fy,
+                based_on,
+                &changes,
+                &note,
+            )
+            .await
+    };
+    match result.await {
+        Ok(_) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let mut fields: Vec<&str> = submitted.keys().map(String::as_str).collect();
+            fields.push("note");
+            let errors = FieldErrors::from_error(&e, &fields);
+            page(
+                &PageCtx {
+                    state: &state,
+                    id: &id,
+                    path: uri.path(),
+                },
+                Some(year),
+                None,
+                Some(submitted.clone()),
+                note.clone(),
+                errors,
+                crate::problem::status_of(&e),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct YearForm {
+    year: String,
+    /// `preset:<id>` or `copy:<year>`.
+    source: String,
+    make_current: Option<String>,
+}
+
+async fn start_year(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<YearForm>,
+) -> Response {
+    let result = async {
+        let year: i32 = form.year.trim().parse().map_err(|_| {
+            AppError::Refused(
+                lingji_domain::Refusal::new("FISCAL_YEAR_MALFORMED", "年度应为四位数字")
+                    .field("year"),
+            )
+        })?;
+        let (preset, copy) = match form.source.split_once(':') {
+            Some(("preset", p)) => (Some(p), None),
+            Some(("copy", y)) => (None, y.parse().ok()),
+            _ => (None, None),
+        };
+        let source = crate::api::foundation::policy::year_source(preset, copy).map_err(|e| e.0)?;
+        state
+            .app
+            .start_year(
+                &id.caller(),
+                id.actor.org.jurisdiction,
+                FiscalYear::new(year)?,
+                source,
+                form.make_current.is_some(),
+            )
+            .await?;
+        AppResult::Ok(year)
+    };
+    match result.await {
+        Ok(year) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &[]);
+            page(
+                &PageCtx {
+                    state: &state,
+                    id: &id,
+                    path: uri.path(),
+                },
+                None,
+                None,
+                None,
+                String::new(),
+                errors,
+                crate::problem::status_of(&e),
+            )
+            .await
+        }
+    }
+}

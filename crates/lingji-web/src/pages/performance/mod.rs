@@ -1,0 +1,433 @@
+//! `/performance…`: the performance dashboard and dual monitoring (PM-9). A unit records a
+//! project's checkpoint indicator by indicator, or uploads the monitoring workbook; finance sees
+//! the lights, red first, and decides: correct, suspend or stop payments.
+
+pub(crate) mod evaluations;
+pub(crate) mod results;
+pub(crate) mod targets;
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Multipart, OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use lingji_app::AppError;
+use lingji_app::performance::dashboard::Dashboard;
+use lingji_app::performance::monitoring::{
+    Checkpoint, CheckpointDraft, CheckpointForm, DecisionDraft, ProgressDraft,
+};
+use lingji_app::store::library::projects::Filter;
+use lingji_domain::Refusal;
+use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::performance::{Decision, Light, Likelihood};
+use lingji_domain::project::ProjectState;
+
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+use crate::pages::charts::{Chart, Series};
+use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/performance", get(dashboard))
+        .route("/performance/monitoring", get(monitoring))
+        .route("/performance/monitoring/import", post(import))
+        .route("/performance/monitoring/{id}/decision", post(decide))
+        .route(
+            "/performance/projects/{id}/monitoring",
+            get(checkpoint_page).post(record),
+        )
+}
+
+/// The year a performance page shows: `?year=` when given, else the jurisdiction's current.
+pub(crate) async fn year_of(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+) -> Result<i32, AppError> {
+    match q.get("year").and_then(|y| y.trim().parse::<i32>().ok()) {
+        Some(y) if (2000..=2100).contains(&y) => Ok(y),
+        _ => state.app.current_year(id.actor.org.jurisdiction).await,
+    }
+}
+
+/// Whether the caller takes finance's performance decisions.
+pub(crate) fn may_decide(id: &Identity) -> bool {
+    may(id.actor.role, Resource::PerformanceDecision, Access::Write)
+}
+
+#[derive(Template)]
+#[template(path = "performance.html")]
+struct DashboardPage<'a> {
+    layout: &'a Layout,
+    d: Dashboard,
+    grades: Chart,
+    execution: Chart,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let built = async {
+        let year = year_of(&state, &id, &q).await?;
+        state
+            .app
+            .performance_dashboard(&id.caller(), jurisdiction, year)
+            .await
+    }
+    .await;
+    match built {
+        Ok(d) => {
+            let grades = Chart::bars(
+                d.grades.iter().map(|(g, _)| g.to_string()).collect(),
+                vec![Series::counts(
+                    "项目数",
+                    d.grades
+                        .iter()
+                        .map(|(_, n)| i64::try_from(*n).unwrap_or(0))
+                        .collect(),
+                )],
+            );
+            let execution = Chart::bars(
+                d.departments.iter().map(|x| x.name.clone()).collect(),
+                vec![
+                    Series::percents(
+                        "预算执行率（%）",
+                        d.departments.iter().map(|x| x.rate).collect(),
+                    ),
+                    Series::percent_line(
+                        "时间进度（%）",
+                        d.departments.iter().map(|_| d.elapsed).collect(),
+                    ),
+                ],
+            );
+            let layout = Layout::new(&id, "绩效管理", uri.path());
+            render(
+                StatusCode::OK,
+                &DashboardPage {
+                    layout: &layout,
+                    d,
+                    grades,
+                    execution,
+                },
+            )
+        }
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "performance_monitoring.html")]
+struct MonitoringPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    light: String,
+    rows: Vec<Checkpoint>,
+    projects: Vec<(i64, String)>,
+    may_decide: bool,
+    may_record: bool,
+    errors: FieldErrors,
+    decisions: &'static [Decision],
+}
+
+async fn show_monitoring(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    q: &BTreeMap<String, String>,
+    status: StatusCode,
+    errors: FieldErrors,
+) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let light = q.get("light").and_then(|l| Light::parse(l));
+    let built = async {
+        let year = year_of(state, id, q).await?;
+        let rows = state
+            .app
+            .checkpoints(&id.caller(), jurisdiction, year, None, light)
+            .await?;
+        let projects = if may(id.actor.role, Resource::Performance, Access::Write) {
+            funded_projects(state, id, year).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, AppError>((year, rows, projects))
+    }
+    .await;
+    match built {
+        Ok((year, rows, projects)) => {
+            let layout = Layout::new(id, "绩效运行监控", path).with_flash(flash_from(q));
+            render(
+                status,
+                &MonitoringPage {
+                    layout: &layout,
+                    year,
+                    light: light.map(|l| l.as_str().to_string()).unwrap_or_default(),
+                    rows,
+                    may_record: !projects.is_empty(),
+                    projects,
+                    may_decide: may_decide(id),
+                    errors,
+                    decisions: Decision::ALL,
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+/// The funded projects of the year the caller may monitor or evaluate: id and label.
+pub(crate) async fn funded_projects(
+    state: &AppState,
+    id: &Identity,
+    year: i32,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let filter = Filter {
+        jurisdiction_id: id.actor.org.jurisdiction,
+        fiscal_year: Some(year),
+        state: Some(ProjectState::Funded),
+        limit: 1000,
+        ..Filter::default()
+    };
+    Ok(state
+        .app
+        .list_projects(&id.caller(), filter)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, format!("{} {}", p.header.code, p.header.name)))
+        .collect())
+}
+
+async fn monitoring(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    show_monitoring(
+        &state,
+        &id,
+        uri.path(),
+        &q,
+        StatusCode::OK,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn import(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    multipart: Multipart,
+) -> Response {
+    let done = async {
+        let form = crate::api::foundation::codes::read_import_form(multipart)
+            .await
+            .map_err(|e| e.0)?;
+        state
+            .app
+            .import_checkpoints(&id.caller(), id.actor.org.jurisdiction, &form.bytes)
+            .await
+    }
+    .await;
+    match done {
+        Ok(_) => Redirect::to("/performance/monitoring?msg=imported").into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &["file"]);
+            let status = crate::problem::status_of(&e);
+            show_monitoring(
+                &state,
+                &id,
+                "/performance/monitoring",
+                &BTreeMap::new(),
+                status,
+                errors,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct DecisionForm {
+    decision: String,
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(record): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let done = match Decision::parse(&form.decision) {
+        Some(decision) => {
+            let draft = DecisionDraft {
+                decision,
+                reason: form.reason,
+            };
+            state
+                .app
+                .decide_checkpoint(&id.caller(), id.actor.org.jurisdiction, record, &draft)
+                .await
+        }
+        None => Err(Refusal::new("DECISION_UNKNOWN", "请选择处理方式")
+            .field("decision")
+            .into()),
+    };
+    match done {
+        Ok(_) => Redirect::to("/performance/monitoring?msg=saved").into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &[]);
+            let status = crate::problem::status_of(&e);
+            show_monitoring(
+                &state,
+                &id,
+                "/performance/monitoring",
+                &BTreeMap::new(),
+                status,
+                errors,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "performance_checkpoint.html")]
+struct CheckpointPage<'a> {
+    layout: &'a Layout,
+    f: CheckpointForm,
+    values: BTreeMap<String, String>,
+    errors: FieldErrors,
+    likelihoods: &'static [Likelihood],
+    may_record: bool,
+}
+
+impl CheckpointPage<'_> {
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn field(&self, i: &usize, what: &str) -> String {
+        format!("indicators[{i}].{what}")
+    }
+}
+
+async fn show_checkpoint(
+    state: &AppState,
+    id: &Identity,
+    project: i64,
+    values: BTreeMap<String, String>,
+    status: StatusCode,
+    errors: FieldErrors,
+    flash: Option<String>,
+) -> Response {
+    let path = format!("/performance/projects/{project}/monitoring");
+    match state.app.checkpoint_form(&id.caller(), project).await {
+        Ok(f) => {
+            let layout =
+                Layout::new(id, format!("绩效监控：{}", f.project_name), &path).with_flash(flash);
+            render(
+                status,
+                &CheckpointPage {
+                    layout: &layout,
+                    f,
+                    values,
+                    errors,
+                    likelihoods: Likelihood::ALL,
+                    may_record: id.actor.role != Role::Auditor
+                        && may(id.actor.role, Resource::Performance, Access::Write),
+                },
+            )
+        }
+        Err(e) => error_page(id, &path, &e),
+    }
+}
+
+async fn checkpoint_page(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    Path(project): Path<i64>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let flash = flash_from(&q);
+    show_checkpoint(
+        &state,
+        &id,
+        project,
+        BTreeMap::new(),
+        StatusCode::OK,
+        FieldErrors::default(),
+        flash,
+    )
+    .await
+}
+
+async fn record(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(project): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let values: BTreeMap<String, String> = pairs.into_iter().collect();
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let count = values
+        .keys()
+        .filter(|k| k.starts_with("indicators[") && k.ends_with("].progress"))
+        .count();
+    let indicators = (0..count)
+        .map(|i| ProgressDraft {
+            actual: get(&format!("indicators[{i}].actual")),
+            progress: get(&format!("indicators[{i}].progress")),
+            likelihood: Likelihood::parse(&get(&format!("indicators[{i}].likelihood")))
+                .unwrap_or(Likelihood::Certain),
+            reason: get(&format!("indicators[{i}].reason")),
+        })
+        .collect();
+    let done = match get("month").trim().parse::<u32>() {
+        Ok(month) => {
+            let draft = CheckpointDraft {
+                project_id: project,
+                month,
+                indicators,
+                note: get("note"),
+            };
+            state.app.record_checkpoint(&id.caller(), &draft).await
+        }
+        Err(_) => Err(Refusal::new("MONITORING_MONTH_INVALID", "请选择监控月份")
+            .field("month")
+            .into()),
+    };
+    match done {
+        Ok(_) => Redirect::to(&format!(
+            "/performance/projects/{project}/monitoring?msg=saved"
+        ))
+        .into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let mut names: Vec<String> = vec!["month".into(), "note".into()];
+            for i in 0..count {
+                for what in ["progress", "reason", "actual"] {
+                    names.push(format!("indicators[{i}].{what}"));
+                }
+            }
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let errors = FieldErrors::from_error(&e, &refs);
+            let status = crate::problem::status_of(&e);
+            show_checkpoint(&state, &id, project, values, status, errors, None).await
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! `/performance/results` and `/publications`: finance applies evaluation results to next
+//! year's budget (PM-13, CS-5b, QJ-5b) and decides what the public sees (PM-5, QJ-5c).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use lingji_app::AppError;
+use lingji_app::disclosure::{PublicItem, PublicationKind, PublishDraft};
+use lingji_app::performance::results::{ApplyDraft, Results, RetireDraft};
+use lingji_domain::Refusal;
+
+use crate::AppState;
+use crate::identity::{Identity, PageUser};
+use crate::pages::performance::{may_decide, year_of};
+use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/performance/results", get(results).post(apply))
+        .route("/performance/results/policies", post(retire))
+        .route("/publications", get(publications).post(publish))
+        .route("/publications/{id}/withdraw", post(withdraw))
+}
+
+#[derive(Template)]
+#[template(path = "performance_results.html")]
+struct ResultsPage<'a> {
+    layout: &'a Layout,
+    r: Results,
+    may_apply: bool,
+    errors: FieldErrors,
+}
+
+async fn show_results(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+    status: StatusCode,
+    errors: FieldErrors,
+) -> Response {
+    let path = "/performance/results";
+    let jurisdiction = id.actor.org.jurisdiction;
+    let built = async {
+        let year = year_of(state, id, q).await?;
+        state.app.results(&id.caller(), jurisdiction, year).await
+    }
+    .await;
+    match built {
+        Ok(r) => {
+            let layout = Layout::new(id, "绩效结果应用", path).with_flash(flash_from(q));
+            render(
+                status,
+                &ResultsPage {
+                    layout: &layout,
+                    r,
+                    may_apply: may_decide(id),
+                    errors,
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+async fn results(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    show_results(&state, &id, &q, StatusCode::OK, FieldErrors::default()).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ApplyForm {
+    year: String,
+    project_id: String,
+    cut: String,
+    retire: String,
+    reason: String,
+}
+
+async fn apply(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<ApplyForm>,
+) -> Response {
+    let jurisdiction = id.actor.org.jurisdiction;
+    let done = async {
+        let project_id = form.project_id.trim().parse::<i64>().map_err(|_| {
+            AppError::from(Refusal::new("RESULT_NOT_EVALUATED", "请选择项目").field("project_id"))
+        })?;
+        let year = match form.year.trim().parse::<i32>() {
+            Ok(y) => y,
+            Err(_) => state.app.current_year(jurisdiction).await?,
+        };
+        let draft = ApplyDraft {
+            project_id,
+            cut: form.cut.clone(),
+            retire: form.retire == "on" || form.retire == "1",
+            reason: form.reason.clone(),
+        };
+        state
+            .app
+            .apply_result(&id.caller(), jurisdiction, year, &draft)
+            .await
+    }
+    .await;
+    match done {
+        Ok(_) => Redirect::to(&format!(
+            "/performance/results?year={}&msg=saved",
+            form.year.trim()
+        ))
+        .into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &[]);
+            let status = crate::problem::status_of(&e);
+            show_results(&state, &id, &BTreeMap::new(), status, errors).await
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RetireForm {
+    year: String,
+    target_id: String,
+    reason: String,
+}
+
+async fn retire(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<RetireForm>,
+) -> Response {
+    let q: BTreeMap<String, String> = [("year".to_string(), form.year.clone())].into();
+    let done = async {
+        let year = year_of(&state, &id, &q).await?;
+        let draft = RetireDraft {
+            target_id: form.target_id.trim().parse().unwrap_or_default(),
+            reason: form.reason.clone(),
+        };
+        state
+            .app
+            .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &draft)
+            .await
+    }
+    .await;
+    match done {
+        Ok(_) => Redirect::to(&format!(
+            "/performance/results?year={}&msg=saved",
+            form.year.trim()
+        ))
+        .into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &[]);
+            let status = crate::problem::status_of(&e);
+            show_results(&state, &id, &q, status, errors).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "publications.html")]
+struct PublicationsPage<'a> {
+    layout: &'a Layout,
+    year: i32,
+    items: Vec<PublicItem>,
+    kinds: &'static [PublicationKind],
+    may_publish: bool,
+    errors: FieldErrors,
+}
+
+async fn show_publications(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+    status: StatusCode,
+    errors: FieldErrors,
+) -> Response {
+    let path = "/publications";
+    let jurisdiction = id.actor.org.jurisdiction;
+    let built = async {
+        let year = year_of(state, id, q).await?;
+        let items = state
+            .app
+            .publications(&id.caller(), jurisdiction, year)
+            .await?;
+        Ok::<_, AppError>((year, items))
+    }
+    .await;
+    match built {
+        Ok((year, items)) => {
+            let layout = Layout::new(id, "绩效信息公开", path).with_flash(flash_from(q));
+            render(
+                status,
+                &PublicationsPage {
+                    layout: &layout,
+                    year,
+                    items,
+                    kinds: PublicationKind::ALL,
+                    may_publish: may_decide(id),
+                    errors,
+                },
+            )
+        }
+        Err(e) => error_page(id, path, &e),
+    }
+}
+
+async fn publications(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    show_publications(&state, &id, &q, StatusCode::OK, FieldErrors::default()).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PublishForm {
+    kind: String,
+    source: String,
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<PublishForm>,
+) -> Response {
+    let done = match PublicationKind::parse(&form.kind) {
+        Some(kind) => {
+            let draft = PublishDraft {
+                kind,
+                source: form.source,
+            };
+            state
+                .app
+                .publish(&id.caller(), id.actor.org.jurisdiction, &draft)
+                .await
+        }
+        None => Err(Refusal::new("PUBLICATION_KIND_UNKNOWN", "请选择公开类别")
+            .field("kind")
+            .into()),
+    };
+    match done {
+        Ok(_) => Redirect::to("/publications?msg=saved").into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
+        Err(e) => {
+            let errors = FieldErrors::from_error(&e, &["kind", "source"]);
+            let status = crate::problem::status_of(&e);
+            show_publications(&state, &id, &BTreeMap::new(), status, errors).await
+        }
+    }
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    PageUser(id): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(item): Path<i64>,
+) -> Response {
+    match state
+        .app
+        .withdraw(&id.caller(), id.actor.org.jurisdiction, item)
+        .await
+    {
+        Ok(()) => Redirect::to("/publications?msg=saved").into_response(),
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}
