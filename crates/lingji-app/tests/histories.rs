@@ -30,12 +30,12 @@ use lingji_app::store::Backend;
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_domain::Money;
-use lingji_domain::codes::FiscalYear;
 use lingji_domain::execution::{
     AdjustmentKind, AdjustmentStatus, Balance, Decision, PayeeKind, PaymentDraft, PaymentStatus,
 };
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::policy::Preset;
 use lingji_domain::performance::{Decision as Monitoring, Likelihood};
-use lingji_domain::policy::Preset;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 

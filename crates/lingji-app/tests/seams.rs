@@ -14,8 +14,8 @@ use lingji_app::store::{Backend, backend_tests};
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
 use lingji_domain::execution::{AdjustmentKind, Decision, PaymentStatus};
-use lingji_domain::fund::FundBook;
-use lingji_domain::policy::{Preset, Rate};
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::policy::{Preset, Rate};
 use lingji_domain::review::mode::ReviewMode;
 
 fn refusal(e: AppError) -> lingji_domain::Refusal {
@@ -327,7 +327,7 @@ async fn zb_7b_a_transfer_in_a_closed_year_is_refused_for_its_year_not_its_balan
         .start_year(
             &w.system,
             w.city,
-            lingji_domain::codes::FiscalYear::new(THIS + 1).unwrap(),
+            lingji_domain::foundation::codes::FiscalYear::new(THIS + 1).unwrap(),
             lingji_app::foundation::profiles::YearSource::Preset(Preset::LianyungangCity),
             false,
         )
@@ -365,7 +365,7 @@ async fn zb_15d_a_code_not_in_the_years_table_is_refused_by_its_field(backend: B
         .create_project(
             &w.system,
             w.units[0],
-            lingji_domain::codes::FiscalYear::new(THIS).unwrap(),
+            lingji_domain::foundation::codes::FiscalYear::new(THIS).unwrap(),
             &common::draft(
                 &Ask {
                     economic_code: "30298",

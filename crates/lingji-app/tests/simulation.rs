@@ -7,7 +7,7 @@ use lingji_app::simulation::{Options, Report, Step, Tamper};
 use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, backend_tests};
 use lingji_app::{App, Settings};
-use lingji_domain::policy::Preset;
+use lingji_domain::foundation::policy::Preset;
 
 async fn simulate(backend: Backend, opts: &Options) -> Option<(Report, Vec<String>)> {
     let db = TestDb::new(backend).await?;

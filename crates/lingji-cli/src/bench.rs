@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use lingji_app::{App, Caller};
-use lingji_domain::org::OrgKind;
+use lingji_domain::foundation::org::OrgKind;
 use rust_xlsxwriter::Workbook;
 
 /// Writes `projects` projects for `year` to `out`.
@@ -146,13 +146,13 @@ fn jurisdiction(
     n: usize,
 ) -> (
     Vec<lingji_domain::allocation::Candidate>,
-    std::collections::BTreeMap<lingji_domain::fund::FundBook, lingji_domain::Money>,
+    std::collections::BTreeMap<lingji_domain::foundation::fund::FundBook, lingji_domain::Money>,
 ) {
     use lingji_domain::Money;
     use lingji_domain::allocation::{Candidate, Grade, Signals};
-    use lingji_domain::fund::FundBook;
-    use lingji_domain::policy::{Rate, Score};
-    use lingji_domain::tier::{Guarantee, SpendingTier};
+    use lingji_domain::foundation::fund::FundBook;
+    use lingji_domain::foundation::policy::{Rate, Score};
+    use lingji_domain::library::tier::{Guarantee, SpendingTier};
     let mut g = Gen(0x9E37_79B9_7F4A_7C15);
     let mut demand = std::collections::BTreeMap::<FundBook, i64>::new();
     let candidates: Vec<Candidate> = (0..n)
@@ -212,7 +212,7 @@ fn jurisdiction(
 pub fn allocation(sizes: &[usize], rounds: u32) {
     use std::time::Instant;
 
-    use lingji_domain::policy::{Preset, preset};
+    use lingji_domain::foundation::policy::{Preset, preset};
     let profile = preset(Preset::LianyungangCity).allocation;
     println!("项目数\t排序（毫秒）\t测算（毫秒）\t倍数\t安排项目数\t写出全部说明（毫秒）");
     for &n in sizes {

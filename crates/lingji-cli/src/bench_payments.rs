@@ -13,7 +13,7 @@ use lingji_domain::Money;
 use lingji_domain::execution::{
     self, Facts, LineFacts, MonitoringRule, PartyFacts, PayeeKind, PaymentDraft,
 };
-use lingji_domain::fund::FundBook;
+use lingji_domain::foundation::fund::FundBook;
 
 use crate::bench::Gen;
 

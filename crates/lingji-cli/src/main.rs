@@ -20,7 +20,7 @@ use lingji_app::demo::{DEMO_PASSWORD, DEMO_USERS};
 use lingji_app::foundation::codes::CodeKind;
 use lingji_app::foundation::users::NewUser;
 use lingji_app::{App, AppError, Caller};
-use lingji_domain::codes::FiscalYear;
+use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::config::Config;
 
@@ -445,7 +445,7 @@ impl ProgressBar {
 
 /// The presets side by side, one row per parameter, for docs/POLICY-PROFILES.md.
 fn presets_markdown() -> String {
-    use lingji_domain::policy::{Preset, preset};
+    use lingji_domain::foundation::policy::{Preset, preset};
     let profiles: Vec<_> = Preset::ALL
         .iter()
         .map(|p| preset(*p).parameters())
@@ -548,7 +548,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             if demo {
                 println!("示范账号（密码均为 {DEMO_PASSWORD}）：");
                 for (user, role, _, name) in DEMO_USERS {
-                    let label = lingji_domain::authz::Role::parse(role)
+                    let label = lingji_domain::foundation::authz::Role::parse(role)
                         .map(|r| r.label())
                         .unwrap_or(role);
                     println!("  {user:<10} {label}　{name}");
@@ -700,7 +700,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             preset,
             year,
         }) => {
-            let preset = lingji_domain::policy::Preset::parse(&preset)
+            let preset = lingji_domain::foundation::policy::Preset::parse(&preset)
                 .map_err(|r| anyhow::anyhow!("{}", r.message))?;
             let year = fiscal_year(&year)?;
             let app = open(&config).await?;

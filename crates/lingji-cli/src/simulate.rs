@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use lingji_app::simulation::{Options, invariants::INVARIANTS};
-use lingji_domain::policy::Preset;
+use lingji_domain::foundation::policy::Preset;
 
 use crate::config::Config;
 

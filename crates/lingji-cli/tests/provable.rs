@@ -12,8 +12,8 @@ use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, Store, backend_tests};
 use lingji_app::{App, Caller, Settings};
 use lingji_domain::Money;
-use lingji_domain::audit::{AuditKey, record_hash};
 use lingji_domain::execution::{PayeeKind, PaymentDraft};
+use lingji_domain::foundation::audit::{AuditKey, record_hash};
 
 fn lingji_at(url: &str, key: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lingji"))
@@ -220,7 +220,7 @@ async fn rewrite_chain(db: &TestDb, from: i64, after: &str, key: Option<&AuditKe
     .fetch_all(store.write())
     .await
     .unwrap();
-    let mut prev = lingji_domain::audit::GENESIS_HASH.to_string();
+    let mut prev = lingji_domain::foundation::audit::GENESIS_HASH.to_string();
     for (link, at, j, actor_id, actor, action, etype, eid, before, mut aft) in events {
         if link < from {
             let (h,): (String,) =

@@ -12,7 +12,7 @@ use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, Store, execution::ledger};
 use lingji_domain::Money;
 use lingji_domain::execution::replay;
-use lingji_domain::fund::FundBook;
+use lingji_domain::foundation::fund::FundBook;
 
 fn lingji(db: &TestDb) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lingji"));

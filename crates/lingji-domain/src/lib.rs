@@ -33,21 +33,16 @@ macro_rules! named {
 }
 
 pub mod allocation;
-pub mod audit;
-pub mod authz;
-pub mod codes;
 pub mod dates;
+pub mod disclosure;
 pub mod error;
 pub mod execution;
-pub mod fund;
+pub mod foundation;
+pub mod library;
 pub mod money;
-pub mod org;
 pub mod performance;
-pub mod policy;
-pub mod project;
 pub mod review;
 pub mod text;
-pub mod tier;
 
 pub use error::Refusal;
 pub use money::Money;

@@ -1,7 +1,7 @@
 //! The repository suite: the same stories on SQLite and on PostgreSQL.
 
-use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
-use lingji_domain::policy::{Preset, preset};
+use lingji_domain::foundation::org::{OrgKind, OrgPath, Staffing, UnitKind};
+use lingji_domain::foundation::policy::{Preset, preset};
 use lingji_store::foundation::audit::{self, NewEvent};
 use lingji_store::foundation::orgs::{self, NewOrganisation};
 use lingji_store::testing::TestDb;
@@ -370,7 +370,7 @@ async fn expired_sessions_do_not_sign_in(backend: Backend) {
         &mut conn,
         "u1",
         "U",
-        lingji_domain::authz::Role::UnitOperator,
+        lingji_domain::foundation::authz::Role::UnitOperator,
         unit,
         "x",
     )
@@ -387,7 +387,7 @@ async fn expired_sessions_do_not_sign_in(backend: Backend) {
 }
 
 fn header(city: i64, dept: i64, unit: i64, code: &str, name: &str) -> projects::ProjectHeader {
-    use lingji_domain::project::*;
+    use lingji_domain::library::*;
     projects::ProjectHeader {
         jurisdiction_id: city,
         department_id: dept,
@@ -397,7 +397,7 @@ fn header(city: i64, dept: i64, unit: i64, code: &str, name: &str) -> projects::
         name: name.into(),
         kind: ProjectKind::SpecificPurpose,
         matter_class: Some(MatterClass::PublicService),
-        tier: Some(lingji_domain::tier::SpendingTier::Mandatory),
+        tier: Some(lingji_domain::library::tier::SpendingTier::Mandatory),
         state: ProjectState::Reserve,
         basis: PolicyBasis {
             title: "依据".into(),
@@ -414,7 +414,7 @@ fn header(city: i64, dept: i64, unit: i64, code: &str, name: &str) -> projects::
         min_viable: lingji_domain::Money::from_yuan(300_000),
         function_code: "2050803".into(),
         government_economic_code: "50203".into(),
-        fund_book: Some(lingji_domain::fund::FundBook::GeneralPublic),
+        fund_book: Some(lingji_domain::foundation::fund::FundBook::GeneralPublic),
         responsible_person: "李老师".into(),
         responsible_phone: "0518-1".into(),
         is_new: true,
@@ -434,8 +434,8 @@ fn header(city: i64, dept: i64, unit: i64, code: &str, name: &str) -> projects::
 }
 
 async fn projects_round_trip_with_their_lines_targets_and_plan(backend: Backend) {
-    use lingji_domain::project::cost::CostLineInput;
-    use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory};
+    use lingji_domain::library::cost::CostLineInput;
+    use lingji_domain::library::targets::{Comparator, Indicator, IndicatorCategory};
     let Some((store, _db)) = open(backend).await else {
         return;
     };
@@ -461,7 +461,7 @@ async fn projects_round_trip_with_their_lines_targets_and_plan(backend: Backend)
         target_value: "3000".into(),
         unit: "人次".into(),
     }];
-    let plan = vec![lingji_domain::project::YearNeed {
+    let plan = vec![lingji_domain::library::YearNeed {
         year: 2026,
         amount: lingji_domain::Money::from_yuan(600_000),
     }];
@@ -605,7 +605,7 @@ async fn project_lists_filter_and_page_by_id(backend: Backend) {
     let none = projects::list(
         &mut conn,
         &projects::Filter {
-            state: Some(lingji_domain::project::ProjectState::Admitted),
+            state: Some(lingji_domain::library::ProjectState::Admitted),
             ..base
         },
     )

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use lingji_app::{AppError, Caller};
 use lingji_domain::Refusal;
-use lingji_domain::authz::Actor;
+use lingji_domain::foundation::authz::Actor;
 
 use crate::AppState;
 use crate::problem::ApiError;

@@ -622,7 +622,7 @@ async fn zb_10_overlapping_projects_of_two_departments_are_listed(backend: Backe
         lingji_app::store::library::projects::set_state(
             &mut tx,
             b["id"].as_i64().unwrap(),
-            lingji_domain::project::ProjectState::Admitted,
+            lingji_domain::library::ProjectState::Admitted,
             b["version"].as_i64().unwrap(),
         )
         .await
@@ -687,7 +687,7 @@ async fn approval_of_a_stale_run_is_refused_and_writes_nothing(backend: Backend)
         lingji_app::store::library::projects::set_state(
             &mut tx,
             p["id"].as_i64().unwrap(),
-            lingji_domain::project::ProjectState::Retired,
+            lingji_domain::library::ProjectState::Retired,
             now["detail"]["version"].as_i64().unwrap(),
         )
         .await

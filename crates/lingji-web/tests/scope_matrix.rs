@@ -794,7 +794,7 @@ impl Ctx<'_> {
         lingji_app::store::library::projects::set_state(
             &mut tx,
             id,
-            lingji_domain::project::ProjectState::Funded,
+            lingji_domain::library::ProjectState::Funded,
             p["version"].as_i64().unwrap(),
         )
         .await

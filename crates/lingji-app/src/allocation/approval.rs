@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use lingji_domain::allocation::spread;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::project::ProjectState;
-use lingji_domain::tier::{Guarantee, SpendingTier};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::library::ProjectState;
+use lingji_domain::library::tier::{Guarantee, SpendingTier};
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{self as store, BudgetLine, Figure, Mark};
 use serde::Serialize;

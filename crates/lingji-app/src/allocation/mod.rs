@@ -10,18 +10,18 @@ use lingji_domain::allocation::{
     Candidate, Comparison, Grade, Outcome, ProjectResult, ResultCut, RunResult, Signals, Status,
     TierResult, compare, run, set_aside_reserve,
 };
-use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::ProjectExecution;
-use lingji_domain::fund::FundBook;
-use lingji_domain::money::MAX_INPUT_YUAN;
-use lingji_domain::org::OrgPath;
-use lingji_domain::policy::{PolicyProfile, Rate, Score};
-use lingji_domain::project::ProjectKind;
-use lingji_domain::project::cost::{
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::foundation::policy::{PolicyProfile, Rate, Score};
+use lingji_domain::library::ProjectKind;
+use lingji_domain::library::cost::{
     Headcount, StandardCategory, basic_expenditure, funded_contract_staff,
 };
+use lingji_domain::library::tier::{Guarantee, SpendingTier};
+use lingji_domain::money::MAX_INPUT_YUAN;
 use lingji_domain::review::eligibility::eligibility;
-use lingji_domain::tier::{Guarantee, SpendingTier};
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{
     self as store, Admitted, ItemFilter, NewRun, ResourceEntry, ResourceParts, RunHeader,
@@ -405,7 +405,7 @@ type Books = BTreeMap<FundBook, Money>;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Basis {
     /// The allocation rules (profile and scenario parameters applied).
-    allocation: lingji_domain::policy::Allocation,
+    allocation: lingji_domain::foundation::policy::Allocation,
     /// The unassigned reserve's cap (ZB-2b).
     unassigned_reserve_cap: Rate,
     /// Available resources per fund book.

@@ -8,9 +8,9 @@ use lingji_domain::allocation::Status;
 use lingji_domain::allocation::{
     OverlapItem, OverlapPair, YearOnYear, YearRow, find_overlaps, year_on_year,
 };
-use lingji_domain::authz::Access;
 use lingji_domain::execution::ProjectExecution;
-use lingji_domain::policy::Rate;
+use lingji_domain::foundation::authz::Access;
+use lingji_domain::foundation::policy::Rate;
 use lingji_store::allocation as store;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;

@@ -6,7 +6,7 @@
 //! use cases, with every invariant checked after each step: every figure a visitor sees was
 //! computed by lingji.
 
-use lingji_domain::policy::Preset;
+use lingji_domain::foundation::policy::Preset;
 use lingji_store::foundation::orgs::Organisation;
 
 use crate::App;
@@ -75,7 +75,7 @@ impl App {
         let mut joint = Vec::new();
         for dept in orgs
             .iter()
-            .filter(|o| o.kind == lingji_domain::org::OrgKind::Department)
+            .filter(|o| o.kind == lingji_domain::foundation::org::OrgKind::Department)
         {
             let reviewer = self
                 .person_at(dept, "department_reviewer", "d", &mut named)

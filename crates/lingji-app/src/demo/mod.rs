@@ -7,9 +7,9 @@ pub(crate) mod lists;
 pub(crate) mod lived;
 pub(crate) mod performance;
 pub(crate) mod projects;
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::org::Staffing;
-use lingji_domain::policy::Preset;
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::org::Staffing;
+use lingji_domain::foundation::policy::Preset;
 use lingji_store::foundation::orgs;
 
 use crate::App;

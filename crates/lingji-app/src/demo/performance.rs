@@ -2,9 +2,9 @@
 //! achievement to well short, PM-10), and the demo's publications: a few of 2025's results and
 //! 2026's targets for the public pages (PM-5).
 
+use lingji_domain::foundation::policy::{Performance, Score};
+use lingji_domain::library::targets::Comparator;
 use lingji_domain::performance::{Actual, Attainment, SelfEvaluation, indicator_weights};
-use lingji_domain::policy::{Performance, Score};
-use lingji_domain::project::targets::Comparator;
 use lingji_store::library::projects::ProjectDetail;
 use rust_decimal::Decimal;
 

@@ -3,8 +3,8 @@
 //! and what the demo leaves in review and for clean-up after its years are lived.
 
 use lingji_domain::Refusal;
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::project::{Features, ProjectState};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::library::{Features, ProjectState};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -404,7 +404,7 @@ impl App {
             .list_organisations(&system, city)
             .await?
             .into_iter()
-            .filter(|o| o.kind == lingji_domain::org::OrgKind::Unit)
+            .filter(|o| o.kind == lingji_domain::foundation::org::OrgKind::Unit)
             .collect();
         let mut count = self.load_demo_queue(city, &std_id).await?;
         // A few lines nobody funded for years, and one resting on an expired policy: what the
@@ -444,7 +444,9 @@ impl App {
             .list_organisations(&Caller::System, city)
             .await?
             .into_iter()
-            .filter(|o| o.kind == lingji_domain::org::OrgKind::Unit && o.code.starts_with("101"))
+            .filter(|o| {
+                o.kind == lingji_domain::foundation::org::OrgKind::Unit && o.code.starts_with("101")
+            })
             .collect();
         let mut count = 0;
         for (u, unit) in units.iter().enumerate() {

@@ -3,9 +3,9 @@
 //! basis. Publishing freezes a copy; the public pages and the open data read only those
 //! copies, never the working tables, so nothing unpublished is reachable.
 
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::OrgPath;
-pub use lingji_domain::performance::PublicationKind;
+pub use lingji_domain::disclosure::PublicationKind;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::disclosure::publications::{self as store, NewPublication, Publication};
@@ -97,7 +97,7 @@ fn evaluation_body(e: &EvaluationView) -> Value {
 }
 
 /// A target table's indicators as published: level, name and target.
-fn indicator_rows(indicators: &[lingji_domain::project::targets::Indicator]) -> Vec<Value> {
+fn indicator_rows(indicators: &[lingji_domain::library::targets::Indicator]) -> Vec<Value> {
     indicators
         .iter()
         .map(|i| json!({"level": i.category.label(), "name": i.name, "target": i.target_text()}))

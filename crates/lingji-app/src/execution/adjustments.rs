@@ -4,13 +4,13 @@
 //! only if the line still has it available — or sends it back. Approved adjustments make up the
 //! budget amendment document for the people's congress standing committee (QJ-4c), as .xlsx.
 
-use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
     AdjustmentKind, AdjustmentStatus, LineSide, MoneyMovement, SupplementFacts, check_supplement,
     check_transfer,
 };
-use lingji_domain::fund::FundBook;
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::review::gates::{CapacityResult as Capacity, GateRecord};
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{BudgetLine, insert_line};

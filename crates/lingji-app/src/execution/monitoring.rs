@@ -3,9 +3,9 @@
 //! (核实 → 正常 / 违规 → 整改) and their statistics ("止付 369 笔 5710 万元"); and the suspension of
 //! a project's payments by performance monitoring (PM-9).
 
-use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{self, Disposition, Hit, MonitoringRule};
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
 use lingji_store::execution::payments::{self as store, RuleStat, StoredHit, StoredRule};

@@ -6,12 +6,12 @@
 //! idempotency key makes a retry return the first answer, never a second payment.
 
 use chrono::Datelike;
-use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
     self, Action, Decision, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentStatus,
     check_draft, within_line,
 };
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
 use lingji_store::execution::ledger;

@@ -3,12 +3,12 @@
 //! treasury's cash limit (QJ-4a subjects first inside a tier). What is approved becomes the plan
 //! balance of the line and month; when the profile says so, payments may not exceed it.
 
-use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{
     PlanGrant, PlanStatus, PlanTier, plan_tier, priority_subject, review_plans,
 };
-use lingji_domain::org::OrgPath;
-use lingji_domain::tier::SpendingTier;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::library::tier::SpendingTier;
 use lingji_domain::{Money, Refusal};
 use lingji_store::execution::payments::{self as payment_store, PayableLine};
 use lingji_store::execution::plans::{self as store, NewPlan, Plan, PlanFilter, ReviewRow};

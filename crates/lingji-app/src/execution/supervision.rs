@@ -4,9 +4,9 @@
 //! suspensions, adjustments and evaluation.
 
 use lingji_domain::Money;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::OrgPath;
-use lingji_domain::policy::Score;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::foundation::policy::Score;
 use lingji_store::execution::adjustments;
 use lingji_store::execution::payments::{self as payment_store, PaymentFilter};
 use lingji_store::execution::supervision::{

@@ -2,9 +2,9 @@
 //! document that allocated it; it opens with its approval entry in the ledger like a line from
 //! the budget's approval, and payments draw on it the same way (ZB-7a).
 
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::fund::FundBook;
-use lingji_domain::org::{OrgKind, OrgPath};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::org::{OrgKind, OrgPath};
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{BudgetLine, insert_line};
 use lingji_store::foundation::orgs;

@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
-use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::{CloseFacts, MoneyMovement, close_line, closed_year};
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
 use lingji_store::execution::year_end::{self as store, ClosedLine, OpenLine, RecordedLine};

@@ -1,8 +1,8 @@
 //! Reading and verifying the audit log.
 
-use lingji_domain::audit::AuditRecord;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::audit::AuditRecord;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::audit::{self, Filter, VerifyReport};
 
 use crate::App;

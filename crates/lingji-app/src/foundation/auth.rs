@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{Duration, Utc};
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Actor, Resource};
+use lingji_domain::foundation::authz::{Access, Actor, Resource};
 use lingji_store::foundation::sessions::{Purpose, Token};
 use lingji_store::time::to_text;
 use lingji_store::{foundation::orgs, foundation::sessions, foundation::users};

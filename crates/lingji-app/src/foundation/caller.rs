@@ -1,8 +1,8 @@
 //! Who is calling a use case: a signed-in user, or the system itself (CLI commands run by the
 //! operator of the server, who holds the database anyway).
 
-use lingji_domain::authz::{Access, Actor, Resource, Role};
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Actor, Resource, Role};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::audit::NewEvent;
 
 use crate::error::{AppError, AppResult};

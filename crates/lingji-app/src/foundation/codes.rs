@@ -2,9 +2,9 @@
 //! look-up.
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::codes::{EconomicCode, EconomicSet, FiscalYear, FunctionCode};
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::codes::{EconomicCode, EconomicSet, FiscalYear, FunctionCode};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::codes::{self, CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
 use std::collections::{BTreeMap, HashSet};
 

@@ -1,9 +1,9 @@
 //! Organisation use cases: the directory, a unit's record and staffing, and the tree.
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::codes::RegionCode;
-use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::codes::RegionCode;
+use lingji_domain::foundation::org::{OrgKind, OrgPath, Staffing, UnitKind};
 use lingji_store::foundation::orgs::{self, NewOrganisation, Organisation};
 
 use crate::App;

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::org::OrgPath;
-use lingji_domain::policy::{Preset, preset};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::foundation::policy::{Preset, preset};
 use lingji_store::foundation::profiles::{self, ProfileVersion};
 
 use crate::App;
@@ -230,7 +230,7 @@ pub(crate) async fn in_force(
     conn: &mut sqlx::AnyConnection,
     jurisdiction_id: i64,
     fiscal_year: i32,
-) -> AppResult<lingji_domain::policy::PolicyProfile> {
+) -> AppResult<lingji_domain::foundation::policy::PolicyProfile> {
     profiles::current(conn, jurisdiction_id, fiscal_year)
         .await?
         .map(|v| v.profile)

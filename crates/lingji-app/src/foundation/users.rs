@@ -1,8 +1,8 @@
 //! User administration.
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource, Role};
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Resource, Role};
+use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::orgs::{self, Organisation};
 use lingji_store::foundation::users::{self, User};
 use lingji_store::{StoreError, foundation::sessions};

@@ -3,8 +3,8 @@
 //! with the project and served only as downloads.
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::Access;
-use lingji_domain::project::lifecycle::Mover;
+use lingji_domain::foundation::authz::Access;
+use lingji_domain::library::lifecycle::Mover;
 use lingji_store::library::attachments::{self, Attachment, NewAttachment};
 use lingji_store::library::projects;
 use sha2::{Digest, Sha256};
@@ -272,7 +272,7 @@ impl App {
     fn check_attachable(
         &self,
         caller: &Caller,
-        state: &lingji_domain::project::ProjectState,
+        state: &lingji_domain::library::ProjectState,
     ) -> AppResult<()> {
         if mover(caller) == Some(Mover::Unit) && !state.editable_by_unit() {
             return Err(Refusal::new(

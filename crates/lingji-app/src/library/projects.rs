@@ -4,18 +4,18 @@
 
 use std::collections::HashSet;
 
-use lingji_domain::authz::{Access, Resource, Role};
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::fund::FundBook;
-use lingji_domain::org::{OrgKind, OrgPath, UnitKind};
-use lingji_domain::project::admission::{CodeBook, ProjectFacts, check_admission, check_codes};
-use lingji_domain::project::cost::{CostLineInput, check_line};
-use lingji_domain::project::lifecycle::Mover;
-use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
-use lingji_domain::project::{
+use lingji_domain::foundation::authz::{Access, Resource, Role};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::org::{OrgKind, OrgPath, UnitKind};
+use lingji_domain::library::admission::{CodeBook, ProjectFacts, check_admission, check_codes};
+use lingji_domain::library::cost::{CostLineInput, check_line};
+use lingji_domain::library::lifecycle::Mover;
+use lingji_domain::library::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
+use lingji_domain::library::tier::SpendingTier;
+use lingji_domain::library::{
     Features, MatterClass, Period, PolicyBasis, ProjectKind, ProjectState, YearNeed, project_code,
 };
-use lingji_domain::tier::SpendingTier;
 use lingji_domain::{Money, Refusal};
 use lingji_store::foundation::orgs::Organisation;
 use lingji_store::library::projects::{
@@ -332,7 +332,7 @@ fn parse_draft(d: &ProjectDraft) -> (Parsed, Vec<Refusal>) {
     let mut lines = Vec::new();
     for (i, l) in d.cost_lines.iter().enumerate() {
         let field = |f: &str| format!("cost_lines[{i}].{f}");
-        let quantity = lingji_domain::project::cost::parse_quantity(&l.quantity).ok_or_else(|| {
+        let quantity = lingji_domain::library::cost::parse_quantity(&l.quantity).ok_or_else(|| {
             e.push(
                 Refusal::new(
                     "QUANTITY_MALFORMED",
@@ -1013,7 +1013,7 @@ impl App {
         &self,
         caller: &Caller,
         jurisdiction_id: i64,
-    ) -> AppResult<Vec<lingji_domain::project::cost::Standard>> {
+    ) -> AppResult<Vec<lingji_domain::library::cost::Standard>> {
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;

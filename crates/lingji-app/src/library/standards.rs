@@ -2,10 +2,10 @@
 //! checked first, nothing written if any is wrong.
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::{OrgPath, UnitKind};
-use lingji_domain::project::cost::{Standard, StandardCategory};
-use lingji_domain::{Money, codes::FiscalYear};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::{OrgPath, UnitKind};
+use lingji_domain::library::cost::{Standard, StandardCategory};
+use lingji_domain::{Money, foundation::codes::FiscalYear};
 use lingji_store::library::standards;
 
 use crate::App;
@@ -206,7 +206,7 @@ pub struct BasicExpenditure {
     /// Contract staff funded: within the quota reduced by the profile's yearly rate (ZB-6c).
     pub contract_funded: i64,
     /// One line per standard applied.
-    pub lines: Vec<lingji_domain::project::cost::BasicLine>,
+    pub lines: Vec<lingji_domain::library::cost::BasicLine>,
     /// Sum of the lines.
     pub total: Money,
 }
@@ -241,17 +241,17 @@ impl App {
             .library
             .contract_staff_yearly_reduction
             .basis_points();
-        let contract_funded = lingji_domain::project::cost::funded_contract_staff(
+        let contract_funded = lingji_domain::library::cost::funded_contract_staff(
             s.contract_staff,
             s.contract_quota,
             reduction,
         );
-        let headcount = lingji_domain::project::cost::Headcount {
+        let headcount = lingji_domain::library::cost::Headcount {
             in_service: s.actual_staff,
             retired: s.retired_staff,
             contract: contract_funded,
         };
-        let (lines, total) = lingji_domain::project::cost::basic_expenditure(
+        let (lines, total) = lingji_domain::library::cost::basic_expenditure(
             &catalogue,
             headcount,
             year.value(),
@@ -278,7 +278,7 @@ impl App {
         file_name: &str,
         bytes: &[u8],
     ) -> AppResult<usize> {
-        use lingji_domain::project::targets::{Comparator, IndicatorCategory};
+        use lingji_domain::library::targets::{Comparator, IndicatorCategory};
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Write, &path)?;
         let name = file_name.to_string();

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use lingji_domain::Money;
 use lingji_domain::allocation::Grade;
-use lingji_domain::authz::Resource;
+use lingji_domain::foundation::authz::Resource;
+use lingji_domain::foundation::policy::Rate;
 use lingji_domain::performance::monitoring::light;
 use lingji_domain::performance::{Light, Likelihood};
-use lingji_domain::policy::Rate;
 use serde::Serialize;
 
 use crate::App;

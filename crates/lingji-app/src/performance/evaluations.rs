@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 
 use lingji_domain::allocation::Grade;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::OrgPath;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::foundation::policy::{ParamValue, Rate, Score};
 use lingji_domain::performance::{
     Actual, Attainment, Dimension, KeyItem, KeyScorecard, Scorecard, SelfEvaluation, score_key,
     score_self,
 };
-use lingji_domain::policy::{ParamValue, Rate, Score};
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::performance::evaluations::{self as store, Evaluation, NewEvaluation};
@@ -183,7 +183,7 @@ struct Subject {
     path: OrgPath,
     fiscal_year: i32,
     name: String,
-    indicators: Vec<lingji_domain::project::targets::Indicator>,
+    indicators: Vec<lingji_domain::library::targets::Indicator>,
     budget: Money,
     spent: Money,
 }
@@ -727,9 +727,9 @@ impl App {
         for i in &card.indicators {
             row += 1;
             let level = match i.category.level() {
-                lingji_domain::project::targets::IndicatorLevel::Output => "产出指标",
-                lingji_domain::project::targets::IndicatorLevel::Benefit => "效益指标",
-                lingji_domain::project::targets::IndicatorLevel::Satisfaction => "满意度指标",
+                lingji_domain::library::targets::IndicatorLevel::Output => "产出指标",
+                lingji_domain::library::targets::IndicatorLevel::Benefit => "效益指标",
+                lingji_domain::library::targets::IndicatorLevel::Satisfaction => "满意度指标",
             };
             let texts = [
                 level.to_string(),

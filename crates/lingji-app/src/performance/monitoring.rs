@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use lingji_domain::authz::{Access, Resource};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::policy::{ParamValue, Rate};
+use lingji_domain::library::ProjectState;
 use lingji_domain::performance::{Decision, IndicatorProgress, Light, Likelihood, assess};
-use lingji_domain::policy::{ParamValue, Rate};
-use lingji_domain::project::ProjectState;
 use lingji_domain::{Money, Refusal};
 use lingji_store::library::projects::ProjectDetail;
 use lingji_store::performance::{self as store, NewRecord, Record, RecordFilter};
@@ -229,7 +229,7 @@ type WorkbookRow = (usize, String, ProgressDraft);
 /// A workbook group's rows in the order of the project's target table, matched by indicator
 /// name; a name not in the table, or an indicator without a row, is refused by its row.
 fn in_table_order(
-    indicators: &[lingji_domain::project::targets::Indicator],
+    indicators: &[lingji_domain::library::targets::Indicator],
     group: Vec<WorkbookRow>,
     first_row: usize,
 ) -> AppResult<Vec<ProgressDraft>> {
@@ -642,7 +642,7 @@ impl App {
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Write,
-            &lingji_domain::org::OrgPath::of_jurisdiction(jurisdiction_id),
+            &lingji_domain::foundation::org::OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let reason = draft.reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {

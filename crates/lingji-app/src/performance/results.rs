@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use lingji_domain::allocation::{Adjustment, Grade, ResultCut, grade_cut, share};
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::OrgPath;
-use lingji_domain::policy::{ParamValue, Rate, Score};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::foundation::policy::{ParamValue, Rate, Score};
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::performance::evaluations::{self as store, NewApplied};
@@ -150,7 +150,7 @@ impl App {
         conn: &mut sqlx::AnyConnection,
         jurisdiction_id: i64,
         fiscal_year: i32,
-    ) -> AppResult<lingji_domain::policy::Allocation> {
+    ) -> AppResult<lingji_domain::foundation::policy::Allocation> {
         let next =
             crate::foundation::profiles::in_force(conn, jurisdiction_id, fiscal_year + 1).await;
         Ok(match next {

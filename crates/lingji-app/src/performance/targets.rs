@@ -3,9 +3,9 @@
 //! same indicator model as a project's. A policy lists the projects that carry it out; their
 //! lines are its spending, as a department's lines are the department's.
 
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::OrgPath;
-use lingji_domain::project::targets::TargetTable;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::library::targets::TargetTable;
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::performance::{self as store, NewTarget, Target};
@@ -153,7 +153,8 @@ impl App {
         fiscal_year: i32,
         draft: &TargetDraft,
     ) -> AppResult<TargetView> {
-        lingji_domain::codes::FiscalYear::new(fiscal_year).map_err(|r| r.field("year"))?;
+        lingji_domain::foundation::codes::FiscalYear::new(fiscal_year)
+            .map_err(|r| r.field("year"))?;
         let mut errors = Vec::new();
         let subject = match draft.subject.as_str() {
             "department" | "policy" => draft.subject.as_str(),

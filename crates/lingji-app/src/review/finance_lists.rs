@@ -2,8 +2,8 @@
 //! everyone who picks from them, changed only by finance, every change kept with who and when.
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::org::{OrgKind, OrgPath};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::{OrgKind, OrgPath};
 use lingji_domain::review::eligibility::Lists;
 use lingji_domain::review::lists::{ListEntry, ListKind};
 use lingji_store::foundation::orgs;

@@ -4,9 +4,9 @@
 //! the reviewed amount or returns or rejects it. Each step records who, when and the opinion,
 //! in the project's history and the audit log.
 
-use lingji_domain::authz::{Access, Role};
-use lingji_domain::project::ProjectState;
-use lingji_domain::project::lifecycle::Mover;
+use lingji_domain::foundation::authz::{Access, Role};
+use lingji_domain::library::ProjectState;
+use lingji_domain::library::lifecycle::Mover;
 use lingji_domain::review::decision::{Outcome, ReviewStage, check_outcome};
 use lingji_domain::review::gates::{CapacityResult, GateRecord};
 use lingji_domain::review::panel::{PanelOpinion, PointOpinion};

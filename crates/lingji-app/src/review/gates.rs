@@ -1,8 +1,8 @@
 //! Gate records on a project (ZB-13a, ZB-2c, ZB-2d, ZB-8, ZB-6a, ZB-5f, ZB-12, CS-2a) and the
 //! one answer to "may it be funded?" that the page, the API and the allocation share.
 
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::project::ProjectState;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::library::ProjectState;
 use lingji_domain::review::eligibility::{Eligibility, EligibilityFacts, eligibility};
 use lingji_domain::review::gates::{CapacityResult, GateKind, GateRecord};
 use lingji_domain::review::lists::ListEntry;
@@ -278,7 +278,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
         caller.authorize(Resource::Organisation, Access::Write, &unit.path)?;
-        if unit.kind != lingji_domain::org::OrgKind::Unit {
+        if unit.kind != lingji_domain::foundation::org::OrgKind::Unit {
             return Err(
                 Refusal::new("OWN_FUNDS_UNIT_ONLY", "单位资金只记录在预算单位上")
                     .field("own_funds")
@@ -371,7 +371,7 @@ fn pick<T: Copy>(
 impl GateInput {
     /// The record, or every field that does not parse.
     pub fn into_record(self) -> Result<GateRecord, Vec<Refusal>> {
-        use lingji_domain::policy::{ParamValue, Score};
+        use lingji_domain::foundation::policy::{ParamValue, Score};
         use lingji_domain::review::gates::{
             ExAnteAssessment, ExAnteConclusion, NotReadyReason, ProviderKind,
         };

@@ -3,8 +3,8 @@
 //! shown on the project before anyone reviews it.
 
 use lingji_domain::Money;
-use lingji_domain::authz::Access;
-use lingji_domain::policy::Rate;
+use lingji_domain::foundation::authz::Access;
+use lingji_domain::foundation::policy::Rate;
 use lingji_domain::review::mode::{LastYear, ModeDecision, ModeFacts, rate_of, review_mode};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
 use lingji_store::library::projects::ProjectDetail;

@@ -1,7 +1,7 @@
 //! "待我审核": each reviewer's work queue — a department's first reviews, the finance bureau's
 //! reviews and panels, a joint-review body's routed projects (ZB-5a, ZB-5e).
 
-use lingji_domain::authz::Role;
+use lingji_domain::foundation::authz::Role;
 use lingji_store::library::projects::Project;
 use lingji_store::review::{self, QueueOf, ReviewState};
 use serde::Serialize;

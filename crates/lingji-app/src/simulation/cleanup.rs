@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use lingji_domain::Money;
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::project::ProjectState;
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::library::ProjectState;
 
 use super::year::{Counts, Sim};
 use crate::demo::projects::{TEMPLATES, draft, set_standards};

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use lingji_domain::Money;
 use lingji_domain::allocation::{ResultCut, Status, grade_cut, share};
-use lingji_domain::policy::Rate;
-use lingji_domain::project::ProjectKind;
+use lingji_domain::foundation::policy::Rate;
+use lingji_domain::library::ProjectKind;
 
 use super::invariants::Finding;
 use super::year::Sim;

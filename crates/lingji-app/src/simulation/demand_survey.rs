@@ -2,7 +2,7 @@
 //! simulation's): a run with resources to spare shows what the library asks for.
 
 use lingji_domain::Money;
-use lingji_domain::fund::FundBook;
+use lingji_domain::foundation::fund::FundBook;
 
 use crate::App;
 use crate::allocation::Scenario;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use lingji_domain::performance::PublicationKind;
+use lingji_domain::disclosure::PublicationKind;
 
 use super::invariants::Finding;
 use super::year::Sim;

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
 use lingji_domain::execution::{PayeeKind, PaymentDraft, PaymentStatus};
-use lingji_domain::fund::FundBook;
-use lingji_domain::policy::Rate;
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::policy::Rate;
 use lingji_store::execution::reconcile;
 
 use super::Step;

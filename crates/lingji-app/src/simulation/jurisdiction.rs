@@ -3,9 +3,9 @@
 //! per role and organisation, the standards and indicators, and finance's lists — all through
 //! the use cases an administrator and finance would call.
 
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::org::Staffing;
-use lingji_domain::policy::Preset;
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::org::Staffing;
+use lingji_domain::foundation::policy::Preset;
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 
 use super::Options;

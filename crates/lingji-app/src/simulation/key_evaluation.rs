@@ -4,8 +4,8 @@
 //! year's allocation cuts by (CS-5b, QJ-5b, PM-13).
 
 use lingji_domain::allocation::Grade;
+use lingji_domain::foundation::policy::Score;
 use lingji_domain::performance::Dimension;
-use lingji_domain::policy::Score;
 
 use super::year::{Counts, Sim};
 use crate::error::AppResult;

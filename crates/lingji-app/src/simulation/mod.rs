@@ -17,7 +17,7 @@ pub mod year_end_by_rule;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use lingji_domain::policy::Preset;
+use lingji_domain::foundation::policy::Preset;
 use sha2::{Digest, Sha256};
 
 use crate::App;

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::Money;
 use lingji_domain::allocation::{Status, share};
-use lingji_domain::fund::FundBook;
-use lingji_domain::policy::Rate;
-use lingji_domain::project::ProjectState;
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::policy::Rate;
+use lingji_domain::library::ProjectState;
 use lingji_domain::review::gates::{CapacityResult, GateRecord, ProviderKind};
 use lingji_store::allocation::ResourceParts;
 
@@ -192,7 +192,7 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             .create_project(
                 &unit.operator,
                 unit.id,
-                lingji_domain::codes::FiscalYear::new(year)?,
+                lingji_domain::foundation::codes::FiscalYear::new(year)?,
                 &d,
                 Some(prev),
             )
@@ -253,7 +253,7 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 .create_project(
                     &unit.operator,
                     unit.id,
-                    lingji_domain::codes::FiscalYear::new(year)?,
+                    lingji_domain::foundation::codes::FiscalYear::new(year)?,
                     &d,
                     None,
                 )
@@ -434,8 +434,8 @@ async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
 /// ZB-2d); purchases of services are recorded for about half, the rest stay excluded (ZB-8).
 fn gate_records(
     sim: &mut Sim<'_>,
-    f: &lingji_domain::project::Features,
-    class: Option<lingji_domain::project::MatterClass>,
+    f: &lingji_domain::library::Features,
+    class: Option<lingji_domain::library::MatterClass>,
     year: i32,
 ) -> Vec<GateRecord> {
     let mut out = Vec::new();
@@ -456,7 +456,7 @@ fn gate_records(
         });
     }
     if f.industry_fund_eligible
-        || class == Some(lingji_domain::project::MatterClass::IndustrySupport)
+        || class == Some(lingji_domain::library::MatterClass::IndustrySupport)
     {
         out.push(GateRecord::IndustryFund {
             fundable: false,

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use lingji_domain::Money;
 use lingji_domain::execution::Movement;
-use lingji_domain::fund::FundBook;
-use lingji_domain::policy::Execution;
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::policy::Execution;
 
 use super::invariants::Finding;
 use super::year::Sim;

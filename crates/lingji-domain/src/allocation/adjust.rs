@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::input::{Candidate, Grade, ResultCut};
+use crate::foundation::policy::{Allocation, Rate};
 use crate::money::Money;
-use crate::policy::{Allocation, Rate};
 
 /// `rate` of `amount`, rounded half up to the fen; never more than `amount` for rates up to
 /// 100 %.
@@ -245,8 +245,8 @@ pub fn adjust(c: &Candidate, p: &Allocation) -> (Vec<Adjustment>, bool) {
 mod tests {
     use super::*;
     use crate::allocation::input::Signals;
-    use crate::policy::{Preset, preset};
-    use crate::tier::SpendingTier;
+    use crate::foundation::policy::{Preset, preset};
+    use crate::library::tier::SpendingTier;
 
     /// A general-development candidate of `yuan` (the run's tests build them).
     fn candidate(id: i64, yuan: i64) -> Candidate {

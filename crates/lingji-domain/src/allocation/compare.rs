@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::waterfall::{ProjectResult, Status, TierResult};
-use crate::fund::FundBook;
+use crate::foundation::fund::FundBook;
+use crate::library::tier::SpendingTier;
 use crate::money::Money;
-use crate::tier::SpendingTier;
 
 /// A project that ends differently in the two runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fund::FundBook;
+use crate::foundation::fund::FundBook;
+use crate::foundation::policy::{Rate, Score};
+use crate::library::tier::{Guarantee, SpendingTier};
 use crate::money::Money;
-use crate::policy::{Rate, Score};
-use crate::tier::{Guarantee, SpendingTier};
 
 /// What results application does to next year's budget of an evaluated project (PM-13,
 /// CS-5b, QJ-5b): cut it by a rate, or retire it.
@@ -37,7 +37,7 @@ impl Grade {
     pub const ALL: [Grade; 4] = [Grade::Excellent, Grade::Good, Grade::Fair, Grade::Poor];
 
     /// The grade of a score by the profile's bands (NAT-10, PM-10).
-    pub fn of_score(score: Score, bands: &crate::policy::Performance) -> Grade {
+    pub fn of_score(score: Score, bands: &crate::foundation::policy::Performance) -> Grade {
         if score >= bands.grade_excellent_min {
             Grade::Excellent
         } else if score >= bands.grade_good_min {
@@ -143,7 +143,7 @@ pub struct Candidate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Preset, preset};
+    use crate::foundation::policy::{Preset, preset};
 
     #[test]
     fn pm_10_grades_follow_the_profiles_bands_at_their_edges() {

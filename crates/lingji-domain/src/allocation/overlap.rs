@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::Rate;
+use crate::foundation::policy::Rate;
 
 /// What the finder reads of a project or special fund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

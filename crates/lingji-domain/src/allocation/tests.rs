@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::*;
-use crate::fund::FundBook;
+use crate::foundation::fund::FundBook;
+use crate::foundation::policy::{Allocation, MarginalPolicy, Preset, Rate, Score, preset};
+use crate::library::tier::{Guarantee, SpendingTier};
 use crate::money::Money;
-use crate::policy::{Allocation, MarginalPolicy, Preset, Rate, Score, preset};
-use crate::tier::{Guarantee, SpendingTier};
 
 fn profile(marginal: MarginalPolicy) -> Allocation {
     let mut a = preset(Preset::LianyungangCity).allocation;

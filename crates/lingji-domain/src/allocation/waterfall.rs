@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::adjust::{Adjustment, adjust, share};
 use super::input::Candidate;
-use crate::fund::FundBook;
+use crate::foundation::fund::FundBook;
+use crate::foundation::policy::{Allocation, MarginalPolicy, Rate};
+use crate::library::tier::SpendingTier;
 use crate::money::Money;
-use crate::policy::{Allocation, MarginalPolicy, Rate};
-use crate::tier::SpendingTier;
 
 /// Where a project ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -374,7 +374,7 @@ type Priority = (
     bool,
     u32,
     u32,
-    std::cmp::Reverse<Option<crate::policy::Score>>,
+    std::cmp::Reverse<Option<crate::foundation::policy::Score>>,
     i64,
 );
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::waterfall::Status;
+use crate::foundation::policy::Rate;
 use crate::money::Money;
-use crate::policy::Rate;
 
 /// A project beside last year's budget of its line: every project of this year's run, and
 /// every project funded last year whose line has no project in the run (cancelled, with

@@ -11,8 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::foundation::policy::Rate;
 use crate::money::Money;
-use crate::policy::Rate;
 
 /// One budget line of a project, as its ledger stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::library::tier::SpendingTier;
 use crate::money::Money;
-use crate::tier::SpendingTier;
 
 named! {
     /// Where a plan stands in the month's review order (ZX-4a), first to last.

@@ -19,8 +19,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::foundation::policy::Execution;
 use crate::money::Money;
-use crate::policy::Execution;
 
 use super::rules::{SANGONG, in_codes};
 
@@ -202,7 +202,7 @@ pub fn closed_year(year: i32, movement: Movement, field: &str) -> crate::error::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Count, Preset, preset};
+    use crate::foundation::policy::{Count, Preset, preset};
 
     fn facts(code: &str) -> CloseFacts<'_> {
         CloseFacts {

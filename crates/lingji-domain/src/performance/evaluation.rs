@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::scoring::{Attainment, execution, qualitative, quantitative, split_weight};
 use crate::allocation::Grade;
 use crate::error::Refusal;
-use crate::policy::{Performance, Rate, Score};
-use crate::project::targets::{Comparator, Indicator, IndicatorCategory, IndicatorLevel};
+use crate::foundation::policy::{Performance, Rate, Score};
+use crate::library::targets::{Comparator, Indicator, IndicatorCategory, IndicatorLevel};
 
 /// What the unit enters for one indicator after the year.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -420,7 +420,7 @@ pub fn score_key(items: &[KeyItem], p: &Performance) -> Result<KeyScorecard, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Preset, preset};
+    use crate::foundation::policy::{Preset, preset};
 
     fn perf() -> Performance {
         preset(Preset::LianyungangCity).performance

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Refusal;
-use crate::policy::{Performance, Rate};
+use crate::foundation::policy::{Performance, Rate};
 
 named! {
     /// A monitoring light.
@@ -212,7 +212,7 @@ impl Ord for Light {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Preset, preset};
+    use crate::foundation::policy::{Preset, preset};
 
     fn perf() -> Performance {
         preset(Preset::LianyungangCity).performance

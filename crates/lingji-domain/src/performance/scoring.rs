@@ -15,8 +15,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Refusal;
-use crate::policy::{Rate, Score};
-use crate::project::targets::Comparator;
+use crate::foundation::policy::{Rate, Score};
+use crate::library::targets::Comparator;
 
 /// The evaluator's finding on a qualitative indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,7 +162,7 @@ pub fn split_weight(w: Score, n: usize) -> Vec<Score> {
 mod tests {
     use super::*;
     use crate::allocation::Grade;
-    use crate::policy::{Preset, preset};
+    use crate::foundation::policy::{Preset, preset};
     use proptest::prelude::*;
 
     fn d(s: &str) -> Decimal {

@@ -6,11 +6,11 @@ use serde::Serialize;
 
 use super::gates::{CapacityResult, GateKind, GateRecord};
 use super::lists::{ListEntry, negative_hit};
-use crate::fund::FundBook;
-use crate::org::UnitKind;
-use crate::policy::PolicyProfile;
-use crate::project::{Features, MatterClass, ProjectState};
-use crate::tier::SpendingTier;
+use crate::foundation::fund::FundBook;
+use crate::foundation::org::UnitKind;
+use crate::foundation::policy::PolicyProfile;
+use crate::library::tier::SpendingTier;
+use crate::library::{Features, MatterClass, ProjectState};
 use crate::{Money, Refusal};
 
 /// The finance lists in force for the project's year (active entries only).
@@ -433,7 +433,7 @@ fn buyer(kind: Option<UnitKind>, out: &mut Eligibility) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Preset, Score, preset};
+    use crate::foundation::policy::{Preset, Score, preset};
     use crate::review::gates::{ExAnteAssessment, ExAnteConclusion, NotReadyReason, ProviderKind};
     use crate::review::lists::SpecialFundTerms;
 

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Refusal;
-use crate::policy::{Review, Score};
-use crate::project::lifecycle::Mover;
+use crate::foundation::policy::{Review, Score};
+use crate::library::lifecycle::Mover;
 
 /// The kinds of gate record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -283,7 +283,7 @@ impl ExAnteAssessment {
 
 /// A score as 87.5 分.
 pub fn show(s: Score) -> String {
-    crate::policy::ParamValue::display(&s)
+    crate::foundation::policy::ParamValue::display(&s)
 }
 
 /// 财政承受能力评估结果 (ZB-2c).
@@ -551,7 +551,7 @@ impl ProviderKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Preset, preset};
+    use crate::foundation::policy::{Preset, preset};
 
     fn review() -> Review {
         preset(Preset::LianyungangCity).review

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{ParamValue, Rate, Review};
-use crate::project::MatterClass;
-use crate::tier::SpendingTier;
+use crate::foundation::policy::{ParamValue, Rate, Review};
+use crate::library::MatterClass;
+use crate::library::tier::SpendingTier;
 
 /// How thoroughly a project is reviewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +140,7 @@ pub fn review_mode(f: &ModeFacts, p: &Review) -> ModeDecision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Preset, preset};
+    use crate::foundation::policy::{Preset, preset};
 
     fn facts() -> ModeFacts {
         ModeFacts {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::project::{Features, MatterClass};
+use crate::library::{Features, MatterClass};
 
 /// A joint-review body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -3,9 +3,9 @@
 
 use lingji_domain::Money;
 use lingji_domain::allocation::{Candidate, ProjectResult, Reason, Status};
-use lingji_domain::fund::FundBook;
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::library::tier::SpendingTier;
 use lingji_domain::review::gates::GateRecord;
-use lingji_domain::tier::SpendingTier;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -1001,7 +1001,7 @@ pub async fn funded_projects(
     .await?;
     let mut out = FundedProjects::default();
     for (id, state, code) in heads {
-        let state = lingji_domain::project::ProjectState::parse(&state).map_err(corrupt)?;
+        let state = lingji_domain::library::ProjectState::parse(&state).map_err(corrupt)?;
         out.heads.insert(id, (state, code));
     }
     for (id, code, amount) in lines {
@@ -1017,7 +1017,7 @@ pub async fn funded_projects(
 #[derive(Debug, Default)]
 pub struct FundedProjects {
     /// State and government economic code by project id.
-    pub heads: std::collections::HashMap<i64, (lingji_domain::project::ProjectState, String)>,
+    pub heads: std::collections::HashMap<i64, (lingji_domain::library::ProjectState, String)>,
     /// Cost lines (economic code, amount) by project id.
     pub lines: std::collections::HashMap<i64, Vec<(String, Money)>>,
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use lingji_domain::audit::{
+use lingji_domain::foundation::audit::{
     AuditKey, AuditRecord, ChainBreak, GENESIS_HASH, KEY_START_ACTION, LogVerifier, MAIN_CHAIN,
     SEAL_ACTION, Seal, record_hash,
 };
@@ -637,7 +637,7 @@ struct Tracked {
 }
 
 fn rest_digest(name: &str, account: &str, code: &str, key: &str) -> [u8; 16] {
-    use lingji_domain::audit::hmac_sha256;
+    use lingji_domain::foundation::audit::hmac_sha256;
     let d = hmac_sha256(
         b"payment",
         &[

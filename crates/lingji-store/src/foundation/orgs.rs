@@ -1,7 +1,7 @@
 //! Organisations: jurisdictions, departments and units, with staffing.
 
+use lingji_domain::foundation::org::{OrgKind, OrgPath, Staffing, UnitKind};
 use lingji_domain::money::Money;
-use lingji_domain::org::{OrgKind, OrgPath, Staffing, UnitKind};
 use serde::Serialize;
 use sqlx::AnyConnection;
 

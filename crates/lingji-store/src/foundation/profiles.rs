@@ -1,7 +1,7 @@
 //! Policy profiles, versioned per jurisdiction and fiscal year. A change adds a version; no
 //! version is ever overwritten, so every past decision can be explained by the rules of its day.
 
-use lingji_domain::policy::PolicyProfile;
+use lingji_domain::foundation::policy::PolicyProfile;
 use serde::Serialize;
 use sqlx::AnyConnection;
 

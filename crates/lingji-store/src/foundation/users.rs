@@ -1,6 +1,6 @@
 //! User accounts.
 
-use lingji_domain::authz::Role;
+use lingji_domain::foundation::authz::Role;
 use serde::Serialize;
 use sqlx::AnyConnection;
 

@@ -1,13 +1,13 @@
 //! The project library: projects with their cost lines, indicators, year plans and history.
 
 use lingji_domain::Money;
-use lingji_domain::fund::FundBook;
-use lingji_domain::project::cost::CostLineInput;
-use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory};
-use lingji_domain::project::{
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::library::cost::CostLineInput;
+use lingji_domain::library::targets::{Comparator, Indicator, IndicatorCategory};
+use lingji_domain::library::tier::SpendingTier;
+use lingji_domain::library::{
     Features, MatterClass, Period, PolicyBasis, ProjectKind, ProjectState, YearNeed,
 };
-use lingji_domain::tier::SpendingTier;
 use serde::Serialize;
 use sqlx::AnyConnection;
 

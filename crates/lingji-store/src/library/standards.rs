@@ -1,8 +1,8 @@
 //! The expenditure standards catalogue (支出标准, ZB-14, ZX-std) of a jurisdiction.
 
 use lingji_domain::Money;
-use lingji_domain::org::UnitKind;
-use lingji_domain::project::cost::{Standard, StandardCategory};
+use lingji_domain::foundation::org::UnitKind;
+use lingji_domain::library::cost::{Standard, StandardCategory};
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;

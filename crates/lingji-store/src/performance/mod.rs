@@ -5,7 +5,7 @@
 pub mod evaluations;
 use lingji_domain::Money;
 use lingji_domain::execution::{LineFigures, ProjectExecution};
-use lingji_domain::project::targets::TargetTable;
+use lingji_domain::library::targets::TargetTable;
 use sqlx::AnyConnection;
 
 use crate::error::{StoreError, one_row};

@@ -67,7 +67,7 @@ pub async fn advance(
     conn: &mut AnyConnection,
     id: i64,
     expected_version: i64,
-    project_state: lingji_domain::project::ProjectState,
+    project_state: lingji_domain::library::ProjectState,
     s: &ReviewState,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(

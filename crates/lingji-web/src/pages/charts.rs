@@ -3,7 +3,7 @@
 //! text in 万元; converting them to numbers for drawing is display, never arithmetic.
 
 use lingji_domain::Money;
-use lingji_domain::policy::Rate;
+use lingji_domain::foundation::policy::Rate;
 use serde::Serialize;
 
 /// One series of a bar chart.

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
-use lingji_domain::codes::FiscalYear;
+use lingji_domain::foundation::codes::FiscalYear;
 
 use super::foundation::calendar::{CalendarItem, calendar};
 use super::{Layout, error_page, render};
@@ -66,7 +66,7 @@ async fn home(
                     year,
                     profile_label: format!(
                         "{}（第 {} 版）",
-                        lingji_domain::policy::Preset::parse(&profile.preset)
+                        lingji_domain::foundation::policy::Preset::parse(&profile.preset)
                             .map(|p| p.label())
                             .unwrap_or("自定义"),
                         profile.version

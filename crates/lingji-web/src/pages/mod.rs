@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use lingji_app::AppError;
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 
 use crate::AppState;
 use crate::identity::Identity;

@@ -2,7 +2,7 @@
 
 use lingji_app::store::allocation::{BudgetLine, insert_lines};
 use lingji_domain::Money;
-use lingji_domain::fund::FundBook;
+use lingji_domain::foundation::fund::FundBook;
 
 use super::TestApp;
 

@@ -185,7 +185,7 @@ pub async fn funded(t: &TestApp, op: &Session, year: i32, yuan: i64) -> (i64, i6
     lingji_app::store::library::projects::set_state(
         &mut tx,
         id,
-        lingji_domain::project::ProjectState::Funded,
+        lingji_domain::library::ProjectState::Funded,
         p["version"].as_i64().unwrap(),
     )
     .await

@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 
 use lingji_domain::Money;
 use lingji_domain::allocation::{Grade, share};
-use lingji_domain::authz::{Access, Resource};
 use lingji_domain::execution::reconcile;
-use lingji_domain::org::OrgPath;
-use lingji_domain::policy::Rate;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::foundation::policy::Rate;
 use serde::Serialize;
 use utoipa::ToSchema;
 

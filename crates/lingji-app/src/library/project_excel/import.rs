@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use lingji_domain::Money;
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::org::OrgPath;
-use lingji_domain::project::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::library::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
 use lingji_store::{foundation::orgs, library::projects as store_projects, library::standards};
 use sqlx::AnyConnection;
 

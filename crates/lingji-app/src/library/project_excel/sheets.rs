@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use lingji_domain::Refusal;
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::project::Features;
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::library::Features;
 
 use super::IMPORT_LIMITS;
 use super::{INDICATORS, LINES, Layout, PLAN, PROJECTS, leading_code, normalise_header};

@@ -3,13 +3,13 @@
 //! units, kept on a hidden sheet 代码) and a sheet of instructions.
 
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource};
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::fund::FundBook;
-use lingji_domain::org::OrgKind;
-use lingji_domain::project::targets::{Comparator, IndicatorCategory};
-use lingji_domain::project::{MatterClass, ProjectKind};
-use lingji_domain::tier::SpendingTier;
+use lingji_domain::foundation::authz::{Access, Resource};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::org::OrgKind;
+use lingji_domain::library::targets::{Comparator, IndicatorCategory};
+use lingji_domain::library::tier::SpendingTier;
+use lingji_domain::library::{MatterClass, ProjectKind};
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
 use super::{List, SHEETS, header_text};

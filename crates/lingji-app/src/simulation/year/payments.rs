@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use lingji_domain::Money;
 use lingji_domain::allocation::share;
 use lingji_domain::execution::{Decision, PayeeKind, PaymentDraft, PaymentStatus};
-use lingji_domain::policy::Rate;
+use lingji_domain::foundation::policy::Rate;
 
 use super::{Counts, Sim};
 use crate::error::{AppError, AppResult};

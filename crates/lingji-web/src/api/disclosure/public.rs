@@ -6,7 +6,7 @@ use crate::api::ApiPath;
 use crate::api::ApiQuery;
 use axum::Json;
 use axum::extract::State;
-use lingji_domain::performance::PublicationKind;
+use lingji_domain::disclosure::PublicationKind;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;

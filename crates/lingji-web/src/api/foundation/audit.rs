@@ -4,7 +4,7 @@ use crate::api::ApiQuery;
 use axum::Json;
 use axum::extract::State;
 use lingji_app::store::foundation::audit::Filter;
-use lingji_domain::audit::AuditRecord;
+use lingji_domain::foundation::audit::AuditRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

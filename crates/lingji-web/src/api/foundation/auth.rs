@@ -50,8 +50,8 @@ pub struct Me {
     pub jurisdiction_id: i64,
 }
 
-impl From<&lingji_domain::authz::Actor> for Me {
-    fn from(a: &lingji_domain::authz::Actor) -> Self {
+impl From<&lingji_domain::foundation::authz::Actor> for Me {
+    fn from(a: &lingji_domain::foundation::authz::Actor) -> Self {
         Me {
             id: a.user_id,
             username: a.username.clone(),

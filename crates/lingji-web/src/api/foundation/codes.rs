@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use lingji_app::foundation::codes::CodeKind;
 use lingji_app::store::foundation::codes::{CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
-use lingji_domain::codes::FiscalYear;
+use lingji_domain::foundation::codes::FiscalYear;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

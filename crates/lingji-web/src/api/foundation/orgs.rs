@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::foundation::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
-use lingji_domain::org::Staffing;
+use lingji_domain::foundation::org::Staffing;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -323,7 +323,8 @@ async fn basic_expenditure(
     ApiPath(org): ApiPath<i64>,
     crate::api::ApiQuery(q): crate::api::ApiQuery<YearQuery>,
 ) -> ApiResult<Json<BasicExpenditureDto>> {
-    let year = lingji_domain::codes::FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
+    let year =
+        lingji_domain::foundation::codes::FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     let b = state.app.basic_expenditure(&id.caller(), org, year).await?;
     Ok(Json(BasicExpenditureDto {
         year: b.year,

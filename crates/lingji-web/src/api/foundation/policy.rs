@@ -7,7 +7,7 @@ use crate::api::ApiPath;
 use axum::Json;
 use axum::extract::State;
 use lingji_app::store::foundation::profiles::ProfileVersion;
-use lingji_domain::codes::FiscalYear;
+use lingji_domain::foundation::codes::FiscalYear;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -252,7 +252,9 @@ pub fn year_source(
 ) -> ApiResult<lingji_app::foundation::profiles::YearSource> {
     use lingji_app::foundation::profiles::YearSource;
     match (preset.map(str::trim).filter(|p| !p.is_empty()), copy_from) {
-        (Some(p), None) => Ok(YearSource::Preset(lingji_domain::policy::Preset::parse(p)?)),
+        (Some(p), None) => Ok(YearSource::Preset(
+            lingji_domain::foundation::policy::Preset::parse(p)?,
+        )),
         (None, Some(y)) => Ok(YearSource::CopyFrom(
             FiscalYear::new(y).map_err(|r| r.field("copy_from"))?,
         )),

@@ -5,7 +5,7 @@ use crate::api::ApiQuery;
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use lingji_app::library::project_excel::ImportReport;
-use lingji_domain::codes::FiscalYear;
+use lingji_domain::foundation::codes::FiscalYear;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;

@@ -15,9 +15,9 @@ use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::allocation::Status;
-use lingji_domain::authz::{Access, Resource, may};
-use lingji_domain::fund::FundBook;
-use lingji_domain::tier::SpendingTier;
+use lingji_domain::foundation::authz::{Access, Resource, may};
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::library::tier::SpendingTier;
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
@@ -549,7 +549,7 @@ async fn show_run(
     let names: HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
     let departments = orgs
         .iter()
-        .filter(|o| o.kind == lingji_domain::org::OrgKind::Department)
+        .filter(|o| o.kind == lingji_domain::foundation::org::OrgKind::Department)
         .map(|o| (o.id, o.name.clone()))
         .collect();
     let base_number = match run.header.base_run_id {

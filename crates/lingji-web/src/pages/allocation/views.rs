@@ -16,9 +16,9 @@ use lingji_app::execution::transfer_lines::TransferLine;
 use lingji_app::store::allocation::BudgetLine;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::allocation::Tally;
-use lingji_domain::authz::{Access, Resource, Role, may};
-use lingji_domain::fund::FundBook;
-use lingji_domain::org::OrgKind;
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::org::OrgKind;
 use lingji_domain::{Money, Refusal};
 
 use crate::AppState;

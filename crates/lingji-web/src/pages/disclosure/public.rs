@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use lingji_app::disclosure::{PublicItem, PublicationKind, value_text as text};
+use lingji_domain::foundation::policy::Score;
 use lingji_domain::performance::{Dimension, ScoredIndicator};
-use lingji_domain::policy::Score;
 use serde_json::Value;
 
 use crate::AppState;

@@ -13,8 +13,8 @@ use axum::{Form, Router};
 use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::Role;
 use lingji_domain::execution::AdjustmentKind;
+use lingji_domain::foundation::authz::Role;
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 

@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource, Role, may};
 use lingji_domain::execution::{Action, Disposition, MonitoringRule};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use serde::Deserialize;
 
 use crate::AppState;

@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use lingji_app::execution::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
 use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Resource, Role, may};
 use lingji_domain::execution::{Decision, Movement, PayeeKind, PaymentDraft, PaymentStatus};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
@@ -472,7 +472,7 @@ struct LinePage<'a> {
 
 impl LinePage<'_> {
     fn book(&self) -> &'static str {
-        lingji_domain::fund::FundBook::parse(&self.l.line.fund_book)
+        lingji_domain::foundation::fund::FundBook::parse(&self.l.line.fund_book)
             .map(|b| b.label())
             .unwrap_or("")
     }

@@ -14,7 +14,7 @@ use chrono::Datelike;
 use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
 use lingji_app::store::execution::plans::PlanFilter;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 

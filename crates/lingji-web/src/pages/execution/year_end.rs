@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::Role;
+use lingji_domain::foundation::authz::Role;
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 

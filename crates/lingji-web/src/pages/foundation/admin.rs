@@ -12,7 +12,7 @@ use lingji_app::AppError;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
 use lingji_app::store::foundation::users::User;
-use lingji_domain::authz::{Access, Resource, may};
+use lingji_domain::foundation::authz::{Access, Resource, may};
 use serde::Deserialize;
 
 use crate::AppState;

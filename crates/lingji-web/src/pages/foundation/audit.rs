@@ -6,7 +6,7 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use lingji_domain::audit::AuditRecord;
+use lingji_domain::foundation::audit::AuditRecord;
 
 use crate::AppState;
 use crate::api::foundation::audit::AuditQuery;

@@ -1,7 +1,7 @@
 //! The fiscal year's calendar, derived from the policy profile so that a changed parameter
 //! changes the dates people see.
 
-use lingji_domain::policy::PolicyProfile;
+use lingji_domain::foundation::policy::PolicyProfile;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -53,7 +53,7 @@ pub fn calendar(year: i32, profile: &PolicyProfile) -> Vec<CalendarItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lingji_domain::policy::{Preset, preset};
+    use lingji_domain::foundation::policy::{Preset, preset};
 
     #[test]
     fn zb_15b_reserve_start_follows_the_profile() {

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use lingji_app::foundation::codes::CodeKind;
 use lingji_app::store::foundation::codes::CodeTableInfo;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Resource, may};
-use lingji_domain::codes::FiscalYear;
+use lingji_domain::foundation::authz::{Access, Resource, may};
+use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
 use crate::api::foundation::codes::read_import_form;

@@ -12,8 +12,8 @@ use axum::{Form, Router};
 use lingji_app::AppError;
 use lingji_app::foundation::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
-use lingji_domain::authz::{Access, Resource, may};
-use lingji_domain::org::{OrgKind, Staffing, UnitKind};
+use lingji_domain::foundation::authz::{Access, Resource, may};
+use lingji_domain::foundation::org::{OrgKind, Staffing, UnitKind};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -293,7 +293,7 @@ async fn basic_of(
         return None;
     }
     let year = state.app.current_year(org.path.jurisdiction).await.ok()?;
-    let year = lingji_domain::codes::FiscalYear::new(year).ok()?;
+    let year = lingji_domain::foundation::codes::FiscalYear::new(year).ok()?;
     state
         .app
         .basic_expenditure(&id.caller(), org.id, year)

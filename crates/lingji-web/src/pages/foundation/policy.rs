@@ -10,9 +10,9 @@ use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::store::foundation::profiles::ProfileVersion;
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Resource, may};
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::policy::ParamView;
+use lingji_domain::foundation::authz::{Access, Resource, may};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::policy::ParamView;
 
 use crate::AppState;
 use crate::identity::PageUser;
@@ -113,7 +113,7 @@ async fn page(
                     year,
                     years,
                     version: &version,
-                    preset_label: lingji_domain::policy::Preset::parse(&version.preset)
+                    preset_label: lingji_domain::foundation::policy::Preset::parse(&version.preset)
                         .map(|p| p.label())
                         .unwrap_or("自定义"),
                     sections: sections(params),
@@ -122,7 +122,7 @@ async fn page(
                     values,
                     note,
                     errors,
-                    presets: lingji_domain::policy::Preset::ALL
+                    presets: lingji_domain::foundation::policy::Preset::ALL
                         .iter()
                         .map(|p| (p.as_str(), p.label()))
                         .collect(),

@@ -10,8 +10,8 @@ use axum::routing::get;
 use lingji_app::library::project_excel::ImportReport;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Resource, may_create};
-use lingji_domain::codes::FiscalYear;
+use lingji_domain::foundation::authz::{Resource, may_create};
+use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
 use crate::api::foundation::codes::read_import_form;

@@ -14,13 +14,13 @@ use lingji_app::library::projects::{CostLineDraft, IndicatorDraft, ProjectDraft,
 use lingji_app::store::library::attachments::Attachment;
 use lingji_app::store::library::projects::{HistoryEntry, Project};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::authz::{Access, Resource, Role, may, may_create};
-use lingji_domain::codes::FiscalYear;
-use lingji_domain::fund::FundBook;
-use lingji_domain::project::cost::Standard;
-use lingji_domain::project::targets::{Comparator, IndicatorCategory};
-use lingji_domain::project::{Features, MatterClass, ProjectKind, ProjectState};
-use lingji_domain::tier::SpendingTier;
+use lingji_domain::foundation::authz::{Access, Resource, Role, may, may_create};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::library::cost::Standard;
+use lingji_domain::library::targets::{Comparator, IndicatorCategory};
+use lingji_domain::library::tier::SpendingTier;
+use lingji_domain::library::{Features, MatterClass, ProjectKind, ProjectState};
 
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
@@ -211,7 +211,7 @@ impl FormPage<'_> {
 
     /// Units copy their own projects into next year's library.
     fn can_copy(&self) -> bool {
-        self.layout.role == lingji_domain::authz::Role::UnitOperator
+        self.layout.role == lingji_domain::foundation::authz::Role::UnitOperator
     }
 
     fn amount(&self, i: &usize) -> &str {
@@ -911,7 +911,8 @@ async fn cleanup_page(
                 .map(|e| format!("未能退出：{}", e.refusal().message))
                 .or(flash);
             let layout = Layout::new(id, format!("{year} 年度项目库清理"), path).with_flash(flash);
-            let can_retire = id.actor.role == lingji_domain::authz::Role::FinanceOfficer;
+            let can_retire =
+                id.actor.role == lingji_domain::foundation::authz::Role::FinanceOfficer;
             render(
                 status,
                 &CleanupPage {

@@ -15,9 +15,9 @@ use lingji_app::AppError;
 use lingji_app::performance::evaluations::{
     ActualDraft, EvaluationView, KeyDraft, KeyItemDraft, SelfDraft,
 };
-use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::library::targets::Indicator;
 use lingji_domain::performance::{Attainment, Dimension};
-use lingji_domain::project::targets::Indicator;
 use lingji_domain::review::lists::ListKind;
 
 use crate::AppState;
@@ -519,7 +519,7 @@ struct DetailPage<'a> {
 }
 
 impl DetailPage<'_> {
-    fn points(&self, s: &lingji_domain::policy::Score) -> String {
+    fn points(&self, s: &lingji_domain::foundation::policy::Score) -> String {
         lingji_domain::review::gates::show(*s)
     }
 }

@@ -20,9 +20,9 @@ use lingji_app::performance::monitoring::{
 };
 use lingji_app::store::library::projects::Filter;
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::library::ProjectState;
 use lingji_domain::performance::{Decision, Light, Likelihood};
-use lingji_domain::project::ProjectState;
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};

@@ -13,8 +13,8 @@ use axum::{Form, Router};
 use lingji_app::AppError;
 use lingji_app::library::projects::IndicatorDraft;
 use lingji_app::performance::targets::{TargetDraft, TargetView};
-use lingji_domain::authz::{Access, Resource, Role, may};
-use lingji_domain::project::targets::{Comparator, IndicatorCategory};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
@@ -108,7 +108,7 @@ async fn show(
                 .list_organisations(&id.caller(), id.actor.org.jurisdiction)
                 .await?
                 .into_iter()
-                .filter(|o| o.kind == lingji_domain::org::OrgKind::Department)
+                .filter(|o| o.kind == lingji_domain::foundation::org::OrgKind::Department)
                 .map(|o| (o.id, format!("{} {}", o.code, o.name)))
                 .collect()
         } else {

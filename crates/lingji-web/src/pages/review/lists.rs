@@ -13,7 +13,7 @@ use axum::{Form, Router};
 use lingji_app::store::review::lists::{EntryChange, StoredEntry};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
-use lingji_domain::authz::{Access, Resource, may};
+use lingji_domain::foundation::authz::{Access, Resource, may};
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use serde::Deserialize;
 

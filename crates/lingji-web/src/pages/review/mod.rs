@@ -134,7 +134,7 @@ impl ReviewPage<'_> {
     }
 }
 
-fn points(s: lingji_domain::policy::Score) -> String {
+fn points(s: lingji_domain::foundation::policy::Score) -> String {
     lingji_domain::review::gates::show(s)
 }
 

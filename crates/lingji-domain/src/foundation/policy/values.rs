@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::library::tier::{Guarantee, SpendingTier};
 use crate::money::Money;
-use crate::tier::{Guarantee, SpendingTier};
 
 /// A value that can stand in a policy profile: shown to people and parsed back from a form.
 pub trait ParamValue: Sized {

@@ -12,8 +12,8 @@ pub use values::{
 };
 
 use crate::error::Refusal;
+use crate::library::tier::{Guarantee, SpendingTier};
 use crate::money::Money;
-use crate::tier::{Guarantee, SpendingTier};
 
 /// Calendar of the budget year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -674,7 +674,7 @@ mod doc_tests {
 
     #[test]
     fn every_parameter_is_documented() {
-        let doc = include_str!("../../../../docs/POLICY-PROFILES.md");
+        let doc = include_str!("../../../../../docs/POLICY-PROFILES.md");
         for p in preset(Preset::LianyungangCity).parameters() {
             assert!(
                 doc.contains(&format!("`{}`", p.key)),

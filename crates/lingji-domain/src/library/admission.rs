@@ -8,12 +8,12 @@ use chrono::NaiveDate;
 
 use super::targets::TargetTable;
 use super::{MatterClass, Period, PolicyBasis, ProjectKind, YearNeed};
-use crate::codes::{EconomicCode, EconomicSet, FunctionCode};
 use crate::error::Refusal;
-use crate::fund::FundBook;
+use crate::foundation::codes::{EconomicCode, EconomicSet, FunctionCode};
+use crate::foundation::fund::FundBook;
+use crate::foundation::policy::PolicyProfile;
+use crate::library::tier::SpendingTier;
 use crate::money::Money;
-use crate::policy::PolicyProfile;
-use crate::tier::SpendingTier;
 
 /// Which codes exist in the official tables of the budget year (ZB-15d).
 pub trait CodeBook {
@@ -330,7 +330,7 @@ fn check_year_plan(f: &ProjectFacts<'_>, p: &Period, year: i32, out: &mut Vec<Re
 mod tests {
     use super::super::targets::{Comparator, Indicator, IndicatorCategory};
     use super::*;
-    use crate::policy::{Preset, preset};
+    use crate::foundation::policy::{Preset, preset};
 
     struct Book;
     impl CodeBook for Book {

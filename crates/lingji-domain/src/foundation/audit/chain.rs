@@ -148,7 +148,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{GENESIS_HASH, hmac_sha256};
+    use crate::foundation::audit::{GENESIS_HASH, hmac_sha256};
 
     fn chain(n: i64) -> Vec<AuditRecord> {
         let mut prev = GENESIS_HASH.to_string();

@@ -5,6 +5,7 @@ pub mod admission;
 pub mod cost;
 pub mod lifecycle;
 pub mod targets;
+pub mod tier;
 
 use serde::{Deserialize, Serialize};
 

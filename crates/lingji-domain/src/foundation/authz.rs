@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Refusal;
-use crate::org::OrgPath;
+use crate::foundation::org::OrgPath;
 
 /// A user's role (DESIGN.md, "Users").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,8 +78,8 @@ impl Role {
     /// The organisation level a user of this role must be bound to: units for operators,
     /// departments for reviewers (a joint reviewer's body is a department too), and any level
     /// for finance, audit and administration (usually the finance bureau or the jurisdiction).
-    pub fn binds_to(self) -> &'static [crate::org::OrgKind] {
-        use crate::org::OrgKind::*;
+    pub fn binds_to(self) -> &'static [crate::foundation::org::OrgKind] {
+        use crate::foundation::org::OrgKind::*;
         match self {
             Role::UnitOperator => &[Unit],
             Role::DepartmentReviewer | Role::JointReviewer => &[Department],

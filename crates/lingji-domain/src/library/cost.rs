@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::labelled_enum;
 use crate::error::Refusal;
+use crate::foundation::org::UnitKind;
 use crate::money::Money;
-use crate::org::UnitKind;
 
 labelled_enum! {
     /// Kind of expenditure standard (ZX-std).
