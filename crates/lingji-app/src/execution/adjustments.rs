@@ -5,8 +5,8 @@
 //! budget amendment document for the people's congress standing committee (QJ-4c), as .xlsx.
 
 use lingji_domain::execution::{
-    AdjustmentKind, AdjustmentStatus, LineSide, MoneyMovement, SupplementFacts, check_supplement,
-    check_transfer,
+    AdjustmentKind, AdjustmentStatus, LineSide, MoneyMovement, SupplementFacts, above_available,
+    check_supplement, check_transfer, check_within_available,
 };
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::fund::FundBook;
@@ -195,21 +195,6 @@ async fn line_in(
         })
 }
 
-fn above_available(l: &PayableLine, amount: Money) -> AppError {
-    Refusal::new(
-        "ADJUSTMENT_ABOVE_AVAILABLE",
-        format!(
-            "调出 {} 元超过指标“{}”可用余额 {} 元",
-            amount.to_yuan_display(),
-            l.name,
-            l.balance.available().to_yuan_display()
-        ),
-    )
-    .field("amount")
-    .clause("ZB-7b")
-    .into()
-}
-
 impl App {
     /// The supplement's project, if in the caller's reach, with the facts its check needs.
     async fn supplement_facts(
@@ -296,9 +281,7 @@ impl App {
                 )
                 .await?;
                 check_transfer(&side(&from), &side(&to), d.amount)?;
-                if d.amount > from.balance.available() {
-                    return Err(above_available(&from, d.amount));
-                }
+                check_within_available(&from.name, from.balance.available(), d.amount)?;
                 NewAdjustment {
                     jurisdiction_id,
                     fiscal_year: from.fiscal_year,
@@ -381,15 +364,15 @@ impl App {
                 }
             }
         };
-        let (movement, field) = match new.kind {
-            AdjustmentKind::Transfer => (MoneyMovement::Transfer, "from_line_id"),
-            AdjustmentKind::Supplement => (MoneyMovement::Supplement, "project_id"),
+        let field = match new.kind {
+            AdjustmentKind::Transfer => "from_line_id",
+            AdjustmentKind::Supplement => "project_id",
         };
         crate::execution::year_end::refuse_if_closed(
             &mut tx,
             jurisdiction_id,
             new.fiscal_year,
-            movement,
+            new.kind.movement(),
             field,
         )
         .await?;
@@ -445,15 +428,11 @@ impl App {
         }
         if approve {
             // Requested before the close, decided after it: the year's money is gone.
-            let movement = match a.kind {
-                AdjustmentKind::Transfer => MoneyMovement::Transfer,
-                AdjustmentKind::Supplement => MoneyMovement::Supplement,
-            };
             crate::execution::year_end::refuse_if_closed(
                 &mut tx,
                 jurisdiction_id,
                 a.fiscal_year,
-                movement,
+                a.kind.movement(),
                 "id",
             )
             .await?;
@@ -507,7 +486,9 @@ impl App {
                 let cut = Money::from_fen(-a.amount.fen());
                 if !ledger::adjust(tx, *from, cut, reference, caller.name()).await? {
                     let line = line_in(tx, jurisdiction_id, *from, "from_line_id").await?;
-                    return Err(above_available(&line, a.amount));
+                    return Err(
+                        above_available(&line.name, line.balance.available(), a.amount).into(),
+                    );
                 }
                 ledger::adjust(tx, *to, a.amount, reference, caller.name()).await?;
                 Ok(None)

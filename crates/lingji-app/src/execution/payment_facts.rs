@@ -41,8 +41,7 @@ async fn special_fund_expired(
     Ok(funds
         .iter()
         .find(|f| f.entry.code == code)
-        .and_then(|f| f.entry.fund.last_year())
-        .is_some_and(|last| last < year))
+        .is_some_and(|f| f.entry.fund.ended_before(year)))
 }
 
 /// Besides the rules' facts, what the request's checks need: the reason its project's payments
@@ -65,13 +64,10 @@ pub(crate) async fn facts(
 ) -> AppResult<(Facts, Checks)> {
     let unit_today = u32::try_from(context.today).unwrap_or(u32::MAX);
     let payee_org = context.payee_org;
-    // Only one flag of the profile matters here: read it without building the whole profile.
     let within_plan = context
         .profile
-        .as_deref()
-        .and_then(|body| serde_json::from_str::<serde_json::Value>(body).ok())
-        .and_then(|v| v.pointer("/execution/payments_within_plan")?.as_bool())
-        .unwrap_or(false);
+        .as_ref()
+        .is_some_and(|p| p.execution.payments_within_plan);
     let class: String = draft.economic_code.chars().take(5).collect();
     let usage = &context.usage;
     let (class_budget, class_used) = usage.of(&[class.as_str()]);

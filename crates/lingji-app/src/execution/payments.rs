@@ -7,8 +7,8 @@
 
 use chrono::Datelike;
 use lingji_domain::execution::{
-    self, Action, Decision, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentStatus,
-    check_draft, within_line,
+    self, Action, Cover, Decision, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentFacts,
+    PaymentStatus, check_draft, judge, plan_left, within_line,
 };
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
@@ -68,17 +68,6 @@ impl HitView {
     }
 }
 
-/// Why a payment was refused or blocked.
-#[derive(Debug, Clone, Serialize)]
-pub struct RefusalView {
-    /// Stable code.
-    pub code: String,
-    /// Clause.
-    pub clause: Option<String>,
-    /// Message.
-    pub message: String,
-}
-
 /// A payment request with its checks, as the API and pages show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PaymentView {
@@ -98,7 +87,8 @@ pub struct PaymentView {
     /// Strictest rule action hit.
     pub outcome: Option<Action>,
     /// Why refused or blocked.
-    pub refusal: Option<RefusalView>,
+    #[serde(serialize_with = "refusal_shown")]
+    pub refusal: Option<Refusal>,
     /// Rules hit.
     pub hits: Vec<HitView>,
     /// Who asked and when.
@@ -149,7 +139,7 @@ impl From<Payment> for PaymentRow {
             status: p.status,
             status_label: p.status.label(),
             outcome: p.outcome,
-            refusal_message: p.refusal.map(|r| r.2),
+            refusal_message: p.refusal.map(|r| r.message),
             requested_by: p.requested_by,
             requested_at: p.requested_at,
             priority: p.priority,
@@ -194,101 +184,57 @@ fn no_line() -> AppError {
     .into()
 }
 
-/// The state a checked payment lands in, and why when it is stopped.
-struct Verdict {
-    status: PaymentStatus,
-    outcome: Option<Action>,
-    refusal: Option<(String, Option<String>, String)>,
-}
-
-impl Verdict {
-    /// Refused with nothing held, keeping the rules' outcome.
-    fn refused(self, code: &str, clause: &str, message: String) -> Verdict {
-        Verdict {
-            status: PaymentStatus::Refused,
-            outcome: self.outcome,
-            refusal: Some((code.into(), Some(clause.into()), message)),
-        }
-    }
-}
-
-/// The refusal when the line's available balance does not cover a payment (ZB-7a).
-const UNCOVERED: (&str, &str, &str) = (
-    "BUDGET_LINE_INSUFFICIENT",
-    "ZB-7a",
-    "指标可用余额不足，不得超预算支付（ZB-7a）",
-);
-
-/// What a checked request records: the payment as its verdict left it, its money held on the
-/// line when the verdict let it through.
-fn recording<'a>(
-    line: &'a PayableLine,
-    draft: &'a PaymentDraft,
-    v: &'a Verdict,
-    caller: &'a Caller,
-    plan_month: Option<u32>,
-    priority: Option<&'a str>,
-    hits: &'a [Hit],
-) -> Recording<'a> {
-    Recording {
+/// Records a checked request as its facts judge it: the payment as its verdict left it, its
+/// money held on the line when the verdict let it through, and the refusal recorded instead
+/// when the line does not cover it (the verdict for a short line).
+async fn record(
+    conn: &mut AnyConnection,
+    facts: &PaymentFacts<'_>,
+    line: &PayableLine,
+    draft: &PaymentDraft,
+    caller: &Caller,
+    priority: Option<&str>,
+) -> Result<Recorded, StoreError> {
+    let v = judge(facts);
+    let short = judge(&PaymentFacts {
+        line: Cover::Short,
+        ..*facts
+    });
+    let recording = Recording {
         payment: NewPayment {
             line,
             draft,
             status: v.status,
             outcome: v.outcome,
-            refusal: v
-                .refusal
-                .as_ref()
-                .map(|(c, cl, m)| (c.as_str(), cl.as_deref(), m.as_str())),
+            refusal: v.refusal.as_ref(),
             requested_by: caller.name(),
             requested_by_id: caller.id(),
-            plan_month,
+            plan_month: v.plan_draw,
             priority,
         },
-        hold: v.refusal.is_none(),
-        uncovered: UNCOVERED,
-        hits,
-    }
+        hold: v.hold,
+        uncovered: short.refusal.as_ref(),
+        hits: facts.hits,
+    };
+    store::record(conn, &recording).await
 }
 
-fn verdict(hits: &[Hit], suspended: Option<&str>) -> Verdict {
-    let outcome = execution::outcome(hits);
-    if let Some(reason) = suspended {
-        return Verdict {
-            status: PaymentStatus::Blocked,
-            outcome,
-            refusal: Some((
-                "PAYMENT_SUSPENDED".into(),
-                Some("PM-9".into()),
-                format!("该项目绩效监控发现严重问题，已暂缓拨款：{reason}（PM-9）"),
-            )),
-        };
+/// A payment's refusal as its view shows it: code, clause and message (a payment's refusal
+/// names no field).
+fn refusal_shown<S: serde::Serializer>(r: &Option<Refusal>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        code: &'a str,
+        clause: Option<&'a str>,
+        message: &'a str,
     }
-    if let Some(h) = hits.iter().find(|h| h.action == Action::Block) {
-        let clause = h
-            .clause
-            .as_deref()
-            .map(|c| format!("（{c}）"))
-            .unwrap_or_default();
-        return Verdict {
-            status: PaymentStatus::Blocked,
-            outcome,
-            refusal: Some((
-                "PAYMENT_RULE_BLOCKED".into(),
-                h.clause.clone(),
-                format!("监控规则 {} {}拦截：{}{clause}", h.code, h.name, h.message),
-            )),
-        };
-    }
-    Verdict {
-        status: if outcome == Some(Action::Warning) {
-            PaymentStatus::Held
-        } else {
-            PaymentStatus::Pending
-        },
-        outcome,
-        refusal: None,
-    }
+    r.as_ref()
+        .map(|r| Shown {
+            code: r.code,
+            clause: r.clause,
+            message: &r.message,
+        })
+        .serialize(s)
 }
 
 impl App {
@@ -361,30 +307,25 @@ impl App {
         let rules = self
             .rules_on(&mut conn, jurisdiction_id, Some(checks.rules_stamp))
             .await?;
-        let within_plan = checks.within_plan;
         let hits = screen(jurisdiction_id, &rules, &f)?;
-        let mut v = verdict(&hits, checks.suspended.as_deref());
         let month = draft.date.month();
+        let mut judged = PaymentFacts {
+            hits: &hits,
+            suspended: checks.suspended.as_deref(),
+            within_plan: checks.within_plan,
+            month,
+            plan: Cover::Untried,
+            line: Cover::Untried,
+        };
         let (_, priority) = line_priority(&line);
         // The same connection records the answer: acquiring one costs a round trip.
-        let recorded = if v.refusal.is_none() && within_plan {
+        let recorded = if let Some(month) = judge(&judged).plan_draw {
             // ZX-4a: the month's plan first, then the line (ZB-7a); each is one conditional
             // UPDATE, and the plan is given back when the line does not cover the payment.
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             let drawn = plans::draw(&mut tx, line.id, month, draft.amount).await?;
-            if !drawn {
-                v = v.refused(
-                    "PLAN_BALANCE_INSUFFICIENT",
-                    "ZX-4a",
-                    format!("超出该指标 {month} 月已批准用款计划的余额，请先申报用款计划（ZX-4a）"),
-                );
-            }
-            let plan_month = drawn.then_some(month);
-            let r = store::record(
-                &mut tx,
-                &recording(&line, &draft, &v, caller, plan_month, priority, &hits),
-            )
-            .await;
+            judged.plan = if drawn { Cover::Covered } else { Cover::Short };
+            let r = record(&mut tx, &judged, &line, &draft, caller, priority).await;
             if matches!(r, Ok(Recorded { covered: false, .. })) {
                 plans::give_back(&mut tx, line.id, month, draft.amount).await?;
             }
@@ -394,11 +335,7 @@ impl App {
             }
             r
         } else {
-            store::record(
-                &mut conn,
-                &recording(&line, &draft, &v, caller, None, priority, &hits),
-            )
-            .await
+            record(&mut conn, &judged, &line, &draft, caller, priority).await
         };
         let Recorded {
             id,
@@ -418,10 +355,15 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        if !covered {
-            let (code, clause, message) = UNCOVERED;
-            v = v.refused(code, clause, message.into());
-        }
+        // The line answered with its conditional UPDATE: the verdict with what it said.
+        let v = judge(&PaymentFacts {
+            line: if covered {
+                Cover::Covered
+            } else {
+                Cover::Short
+            },
+            ..judged
+        });
         Ok(PaymentView {
             id,
             unit_id: line.unit_id,
@@ -429,11 +371,7 @@ impl App {
             status: v.status,
             status_label: v.status.label(),
             outcome: v.outcome,
-            refusal: v.refusal.map(|(code, clause, message)| RefusalView {
-                code,
-                clause,
-                message,
-            }),
+            refusal: v.refusal,
             hits: hits
                 .iter()
                 .zip(hit_ids)
@@ -480,11 +418,7 @@ impl App {
             status: p.status,
             status_label: p.status.label(),
             outcome: p.outcome,
-            refusal: p.refusal.map(|(code, clause, message)| RefusalView {
-                code,
-                clause,
-                message,
-            }),
+            refusal: p.refusal,
             hits: hits
                 .iter()
                 .map(|h| HitView::of(&h.hit, Some(h.id), Some(h.disposition.label())))
@@ -550,20 +484,8 @@ impl App {
         let plan_available = if checks.within_plan {
             let month = draft.date.month();
             let (approved, used) = plans::balance(&mut conn, line.id, month).await?;
-            let left = approved.checked_sub(used).unwrap_or(Money::ZERO);
-            if draft.amount > left {
-                errors.push(
-                    Refusal::new(
-                        "PLAN_BALANCE_INSUFFICIENT",
-                        format!(
-                            "超出该指标 {month} 月用款计划余额 {} 元（ZX-4a）",
-                            left.to_yuan_display()
-                        ),
-                    )
-                    .field("amount")
-                    .clause("ZX-4a"),
-                );
-            }
+            let (left, over) = plan_left(month, draft.amount, approved, used);
+            errors.extend(over);
             Some(left)
         } else {
             None

@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use lingji_domain::execution::{CloseFacts, MoneyMovement, close_line, closed_year};
+use lingji_domain::execution::{
+    CloseFacts, MoneyMovement, check_contract_claim, close_line, closed_year, from_upper_transfer,
+};
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
@@ -140,16 +142,8 @@ fn report(
 fn contracts_by_line(claims: &[ContractClaim]) -> AppResult<HashMap<i64, Money>> {
     let mut out: HashMap<i64, Money> = HashMap::new();
     for (i, c) in claims.iter().enumerate() {
+        check_contract_claim(i, &c.contract_no, c.amount)?;
         let field = format!("contracts[{i}]");
-        if c.contract_no.trim().is_empty() || c.amount <= Money::ZERO {
-            return Err(Refusal::new(
-                "CONTRACT_CLAIM_INVALID",
-                format!("第 {} 条合同：须有合同编号和大于零的未付金额", i + 1),
-            )
-            .field(&field)
-            .clause("ZB-6d")
-            .into());
-        }
         let sum = out.entry(c.line_id).or_insert(Money::ZERO);
         *sum = sum
             .checked_add(c.amount)
@@ -248,9 +242,7 @@ impl App {
                     economic_code: &l.economic_code,
                     project: l.project_id.is_some(),
                     // Carried money keeps the origin of the line it came from (QJ-4b).
-                    upper_transfer: l.source == "transfer"
-                        || l.origin == "transfer"
-                        || l.fund_book == "upper_transfer",
+                    upper_transfer: from_upper_transfer(&l.source, &l.origin, &l.fund_book),
                     age: u32::try_from(l.carryover_age).unwrap_or(0),
                     idle_years: u32::try_from(l.idle_years).unwrap_or(0),
                     used_this_year: l.spent > 0,

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::year_end::Movement;
 use crate::error::Refusal;
 use crate::money::Money;
 
@@ -28,6 +29,16 @@ named! {
         Approved = "approved" / "已批准",
         /// Sent back.
         Rejected = "rejected" / "已退回",
+    }
+}
+
+impl AdjustmentKind {
+    /// The money movement it is, as a closed year refuses it (ZB-7b).
+    pub fn movement(self) -> Movement {
+        match self {
+            AdjustmentKind::Transfer => Movement::Transfer,
+            AdjustmentKind::Supplement => Movement::Supplement,
+        }
     }
 }
 
@@ -114,6 +125,33 @@ pub fn check_transfer(from: &LineSide, to: &LineSide, amount: Money) -> Result<(
         );
     }
     Ok(())
+}
+
+/// A transfer takes no more than its line has available (ZB-7b): checked when it is asked for,
+/// and again, atomically, when it is approved ([`above_available`]).
+pub fn check_within_available(
+    line_name: &str,
+    available: Money,
+    amount: Money,
+) -> Result<(), Refusal> {
+    if amount > available {
+        return Err(above_available(line_name, available, amount));
+    }
+    Ok(())
+}
+
+/// The refusal of a transfer of `amount` from a line that has only `available` (ZB-7b).
+pub fn above_available(line_name: &str, available: Money, amount: Money) -> Refusal {
+    Refusal::new(
+        "ADJUSTMENT_ABOVE_AVAILABLE",
+        format!(
+            "调出 {} 元超过指标“{line_name}”可用余额 {} 元",
+            amount.to_yuan_display(),
+            available.to_yuan_display()
+        ),
+    )
+    .field("amount")
+    .clause("ZB-7b")
 }
 
 /// What a supplement needs to know of its project.
@@ -304,6 +342,28 @@ mod tests {
                 .unwrap_err()
                 .clause,
             Some("QJ-2a")
+        );
+    }
+
+    #[test]
+    fn zb_7b_a_transfer_takes_no_more_than_its_line_has_available() {
+        let lines = Money::from_yuan(100);
+        assert!(check_within_available("会议费", lines, Money::from_yuan(100)).is_ok());
+        let r = check_within_available("会议费", lines, Money::from_yuan(101)).unwrap_err();
+        assert_eq!(
+            (r.code, r.clause, r.field.as_deref()),
+            ("ADJUSTMENT_ABOVE_AVAILABLE", Some("ZB-7b"), Some("amount"))
+        );
+        assert_eq!(
+            r.message,
+            "调出 101.00 元超过指标“会议费”可用余额 100.00 元"
+        );
+        assert_eq!(
+            (
+                AdjustmentKind::Transfer.movement(),
+                AdjustmentKind::Supplement.movement()
+            ),
+            (Movement::Transfer, Movement::Supplement)
         );
     }
 }

@@ -8,6 +8,7 @@ pub mod calendar;
 mod catalogue;
 mod figures;
 mod guard;
+mod judge;
 mod ledger;
 mod payment;
 mod plan;
@@ -17,11 +18,12 @@ mod status;
 mod year_end;
 
 pub use adjustment::{
-    AdjustmentKind, AdjustmentStatus, ExpenseClass, LineSide, SupplementFacts, check_supplement,
-    check_transfer,
+    AdjustmentKind, AdjustmentStatus, ExpenseClass, LineSide, SupplementFacts, above_available,
+    check_supplement, check_transfer, check_within_available,
 };
 pub use catalogue::default_catalogue;
 pub use figures::{LineFigures, ProjectExecution};
+pub use judge::{Cover, PaymentFacts, Verdict, judge, plan_left};
 pub use ledger::{Balance, Movement, apply, replay};
 pub use payment::{PayeeKind, PaymentDraft, check_draft, within_line};
 pub use plan::{
@@ -34,5 +36,6 @@ pub use rules::{
 };
 pub use status::{Decision, Disposition, PaymentStatus};
 pub use year_end::{
-    CloseFacts, LineClose, Movement as MoneyMovement, close_line, closed_year, released_after_close,
+    CloseFacts, LineClose, Movement as MoneyMovement, check_contract_claim, close_line,
+    closed_year, from_upper_transfer, released_after_close,
 };

@@ -19,6 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::foundation::fund::FundBook;
 use crate::foundation::policy::Execution;
 use crate::money::Money;
 
@@ -172,6 +173,31 @@ pub enum Movement {
     Transfer,
     /// A monthly spending plan filed on one of its lines.
     Plan,
+}
+
+/// Whether a line's money came from an upper transfer (QJ-4b): entered as one (`source`
+/// transfer), kept in the upper-transfer book, or carried over from such a line (its `origin`:
+/// a carry-over line keeps the origin of the line it came from).
+pub fn from_upper_transfer(source: &str, origin: &str, fund_book: &str) -> bool {
+    source == "transfer" || origin == "transfer" || fund_book == FundBook::UpperTransfer.as_str()
+}
+
+/// A signed contract the close is told a line backs (ZB-6d) must have its number and an unpaid
+/// amount above zero; `index` counts the claims from 0.
+pub fn check_contract_claim(
+    index: usize,
+    contract_no: &str,
+    amount: Money,
+) -> Result<(), crate::error::Refusal> {
+    if contract_no.trim().is_empty() || amount <= Money::ZERO {
+        return Err(crate::error::Refusal::new(
+            "CONTRACT_CLAIM_INVALID",
+            format!("第 {} 条合同：须有合同编号和大于零的未付金额", index + 1),
+        )
+        .field(format!("contracts[{index}]"))
+        .clause("ZB-6d"));
+    }
+    Ok(())
 }
 
 /// The refusal of a money movement in a year whose close has run: its balances have been
@@ -334,5 +360,30 @@ mod tests {
             ..idle_twice
         };
         assert_eq!(close_line(&used, &p).next_idle, 0);
+    }
+
+    #[test]
+    fn qj_4b_upper_transfer_money_is_known_by_its_source_book_or_origin() {
+        assert!(from_upper_transfer("transfer", "", "general_public"));
+        assert!(from_upper_transfer("own", "transfer", "general_public"));
+        assert!(from_upper_transfer("own", "own", "upper_transfer"));
+        assert!(!from_upper_transfer("own", "own", "general_public"));
+    }
+
+    #[test]
+    fn zb_6d_a_contract_claim_has_its_number_and_an_unpaid_amount() {
+        assert!(check_contract_claim(0, "HT-1", Money::from_yuan(1)).is_ok());
+        for (no, amount) in [(" ", Money::from_yuan(1)), ("HT-1", Money::ZERO)] {
+            let r = check_contract_claim(1, no, amount).unwrap_err();
+            assert_eq!(
+                (r.code, r.clause, r.field.as_deref()),
+                (
+                    "CONTRACT_CLAIM_INVALID",
+                    Some("ZB-6d"),
+                    Some("contracts[1]")
+                )
+            );
+            assert_eq!(r.message, "第 2 条合同：须有合同编号和大于零的未付金额");
+        }
     }
 }

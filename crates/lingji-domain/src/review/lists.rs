@@ -104,6 +104,12 @@ impl SpecialFundTerms {
         let years = i32::try_from(self.period_years?).ok()?;
         Some(self.start_year? + years - 1)
     }
+
+    /// Whether the fund's period ended before `year` (ZB-12: special funds stop when their
+    /// period is over); a fund of no known period never ends.
+    pub fn ended_before(&self, year: i32) -> bool {
+        self.last_year().is_some_and(|last| last < year)
+    }
 }
 
 /// One entry of a list.

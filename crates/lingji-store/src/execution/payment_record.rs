@@ -5,6 +5,7 @@
 //! head). On PostgreSQL the payment is one statement — one round trip where single statements
 //! would take seven; on SQLite, a transaction (or a savepoint in the caller's).
 
+use lingji_domain::Refusal;
 use lingji_domain::execution::{Action, Hit, PaymentDraft, PaymentStatus};
 use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
@@ -28,8 +29,8 @@ pub struct NewPayment<'a> {
     pub status: PaymentStatus,
     /// Strictest hit.
     pub outcome: Option<Action>,
-    /// Refusal: code, clause, message.
-    pub refusal: Option<(&'a str, Option<&'a str>, &'a str)>,
+    /// Why it was refused or blocked (its code, clause and message are stored).
+    pub refusal: Option<&'a Refusal>,
     /// Who asked.
     pub requested_by: &'a str,
     /// Their user id (for the audit event).
@@ -47,8 +48,9 @@ pub struct Recording<'a> {
     pub payment: NewPayment<'a>,
     /// Whether to hold its money on the line first (the checks let it through).
     pub hold: bool,
-    /// The refusal recorded instead when the line does not cover it: code, clause, message.
-    pub uncovered: (&'a str, &'a str, &'a str),
+    /// The refusal recorded instead when the hold is tried and the line does not cover the
+    /// payment (ZB-7a).
+    pub uncovered: Option<&'a Refusal>,
     /// The rules it hit.
     pub hits: &'a [Hit],
 }
@@ -103,9 +105,9 @@ fn bind_payment<'q, O>(
         .bind(d.days.map(i64::from))
         .bind(p.status.as_str())
         .bind(p.outcome.map(Action::as_str))
-        .bind(p.refusal.map(|r| r.0))
-        .bind(p.refusal.and_then(|r| r.1))
-        .bind(p.refusal.map(|r| r.2))
+        .bind(p.refusal.map(|r| r.code))
+        .bind(p.refusal.and_then(|r| r.clause))
+        .bind(p.refusal.map(|r| r.message.as_str()))
         .bind(p.requested_by)
         .bind(now_text())
         .bind(p.plan_month.map(i64::from))
@@ -134,7 +136,7 @@ pub async fn record(conn: &mut AnyConnection, r: &Recording<'_>) -> Result<Recor
         .await?;
     let refused = NewPayment {
         status: PaymentStatus::Refused,
-        refusal: Some((r.uncovered.0, Some(r.uncovered.1), r.uncovered.2)),
+        refusal: r.uncovered,
         plan_month: None,
         ..p.clone()
     };
@@ -255,9 +257,9 @@ async fn record_in_one_statement(
     let (id, requested_at, covered, ids): (i64, String, bool, Option<String>) =
         bind_payment(q, &r.payment)
             .bind(r.hold)
-            .bind(r.uncovered.0)
-            .bind(r.uncovered.1)
-            .bind(r.uncovered.2)
+            .bind(r.uncovered.map(|u| u.code))
+            .bind(r.uncovered.and_then(|u| u.clause))
+            .bind(r.uncovered.map(|u| u.message.as_str()))
             .bind(hits.to_string())
             .fetch_one(&mut *conn)
             .await?;

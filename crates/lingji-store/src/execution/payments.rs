@@ -2,10 +2,10 @@
 //! projects whose payments are suspended (PM-9), on both backends.
 
 use chrono::NaiveDate;
-use lingji_domain::Money;
 use lingji_domain::execution::{
     Action, Balance, Disposition, Hit, MonitoringRule, PayeeKind, PaymentDraft, PaymentStatus,
 };
+use lingji_domain::{Money, Refusal};
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
@@ -359,8 +359,8 @@ pub struct Payment {
     pub status: PaymentStatus,
     /// Strictest rule action hit, when the rules ran.
     pub outcome: Option<Action>,
-    /// Why it was refused or blocked: code, clause, message.
-    pub refusal: Option<(String, Option<String>, String)>,
+    /// Why it was refused or blocked.
+    pub refusal: Option<Refusal>,
     /// Who asked.
     pub requested_by: String,
     /// When.
@@ -458,9 +458,15 @@ impl TryFrom<PaymentRow> for Payment {
                 .as_deref()
                 .map(|o| Action::parse(o).ok_or_else(|| corrupt(format!("outcome {o}"))))
                 .transpose()?,
-            refusal: r
-                .refusal_code
-                .map(|c| (c, r.refusal_clause, r.refusal_message.unwrap_or_default())),
+            // A payment's refusal names no field: its verdict's never do.
+            refusal: r.refusal_code.map(|c| {
+                Refusal::stored(
+                    &c,
+                    r.refusal_clause.as_deref(),
+                    r.refusal_message.unwrap_or_default(),
+                    None,
+                )
+            }),
             requested_by: r.requested_by,
             requested_at: r.requested_at,
             decided_by: r.decided_by,

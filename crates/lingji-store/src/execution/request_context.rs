@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use lingji_domain::Money;
 use lingji_domain::execution::{SANGONG, in_codes};
+use lingji_domain::foundation::policy::PolicyProfile;
 use lingji_domain::review::gates::GateRecord;
 use sqlx::AnyConnection;
 
@@ -24,8 +25,8 @@ pub struct RequestContext {
     pub payee_org: Option<i64>,
     /// Why the project's payments are suspended (PM-9).
     pub suspended: Option<String>,
-    /// The profile in force for the line's year (JSON).
-    pub profile: Option<String>,
+    /// The profile in force for the line's year.
+    pub profile: Option<PolicyProfile>,
     /// The version of the jurisdiction's rule catalogue, as [`crate::execution::payments::rules_stamp`].
     pub rules_stamp: i64,
     /// The payee's history with the unit up to the payment date.
@@ -64,6 +65,7 @@ struct ContextRow {
     payee_org: Option<i64>,
     suspended: Option<String>,
     profile: Option<String>,
+    profile_preset: Option<String>,
     rules_stamp: Option<i64>,
     /// `amount@date` of the payee's latest live payments, comma-separated.
     history: Option<String>,
@@ -95,6 +97,8 @@ pub async fn line_in_context(
          ORDER BY s.id DESC LIMIT 1) AS suspended, \
          (SELECT f.body FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
          AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile, \
+         (SELECT f.preset FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
+         AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile_preset, \
          (SELECT c.version FROM rule_catalogues c WHERE c.jurisdiction_id = l.jurisdiction_id) AS rules_stamp, ",
         // The latest payments up to the date: enough to count the month (rules look for ten or
         // so) and to tell a first payment, from one index.
@@ -128,7 +132,13 @@ pub async fn line_in_context(
             today: r.today,
             payee_org: r.payee_org,
             suspended: r.suspended,
-            profile: r.profile,
+            profile: r
+                .profile
+                .map(|body| {
+                    PolicyProfile::from_stored(&body, r.profile_preset.as_deref().unwrap_or(""))
+                        .map_err(corrupt)
+                })
+                .transpose()?,
             rules_stamp: r.rules_stamp.unwrap_or(0),
             history: PayeeHistory::parse(r.history.as_deref(), date)?,
             usage: UnitUsage::parse(r.unit_lines.as_deref(), r.unit_paid.as_deref())?,
