@@ -78,3 +78,71 @@ impl App {
         })
     }
 }
+
+/// Declares a context's handle: a view of the [`App`] whose methods are that context's use
+/// cases, reached as `app.execution().request_payment(…)`. The handle borrows the App and reads
+/// its store and settings through `Deref`, so a use case's body is the same on either.
+macro_rules! use_cases {
+    ($(#[$doc:meta])* $handle:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $handle<'a> {
+            app: &'a App,
+        }
+
+        impl std::ops::Deref for $handle<'_> {
+            type Target = App;
+            fn deref(&self) -> &App {
+                self.app
+            }
+        }
+
+        impl App {
+            $(#[$doc])*
+            pub fn $accessor(&self) -> $handle<'_> {
+                $handle { app: self }
+            }
+        }
+    };
+}
+
+use_cases!(
+    /// Organisations, code tables, policy profiles and the audit trail.
+    FoundationUseCases, foundation
+);
+use_cases!(
+    /// Sign-in, sessions, API tokens and user accounts.
+    AccountUseCases, accounts
+);
+use_cases!(
+    /// The project library: projects, standards, attachments, Excel import and export.
+    LibraryUseCases, library
+);
+use_cases!(
+    /// Review of projects: plans, the flow, gates, queues and finance's lists.
+    ReviewUseCases, review
+);
+use_cases!(
+    /// Allocation runs, scenarios, approval and their statistics.
+    AllocationUseCases, allocation
+);
+use_cases!(
+    /// Payments, spending plans, adjustments, upper transfers, the year-end and the annual report.
+    ExecutionUseCases, execution
+);
+use_cases!(
+    /// Monitoring rules and their hits, suspensions and penetrating supervision (ZX-2, ZX-4b).
+    SupervisionUseCases, supervision
+);
+use_cases!(
+    /// Targets, monitoring checkpoints, evaluations, results and the dashboard.
+    PerformanceUseCases, performance
+);
+use_cases!(
+    /// Publication of budgets, targets and evaluations.
+    DisclosureUseCases, disclosure
+);
+use_cases!(
+    /// The demo jurisdiction and its lived years.
+    DemoUseCases, demo
+);

@@ -184,11 +184,13 @@ async fn bureau(backend: Backend, preset: Preset) -> Option<Bureau> {
     ] {
         let y = FiscalYear::new(NEXT).unwrap();
         w.app
+            .foundation()
             .import_codes(&w.system, kind, y, "codes.csv", bytes, "测试用科目表")
             .await
             .expect("codes");
     }
     w.app
+        .foundation()
         .start_year(
             &w.system,
             w.city,
@@ -221,6 +223,7 @@ async fn bureau(backend: Backend, preset: Preset) -> Option<Bureau> {
     w.approve_year(THIS).await;
     let run = w
         .app
+        .allocation()
         .allocation_runs(&w.system, w.city, THIS)
         .await
         .unwrap()[0]
@@ -238,6 +241,7 @@ async fn bureau(backend: Backend, preset: Preset) -> Option<Bureau> {
     lines.sort_by_key(|l| l.0);
     let profile = w
         .app
+        .foundation()
         .policy_profile(&w.system, w.city, FiscalYear::new(THIS).unwrap())
         .await
         .unwrap();
@@ -334,11 +338,16 @@ impl Bureau {
         let mut adjustments = Vec::new();
         for year in [THIS, NEXT] {
             for l in app
+                .allocation()
                 .budget_lines(finance, city, year, 0, 1_000)
                 .await
                 .unwrap()
             {
-                let ledger = app.line_ledger(finance, city, l.id).await.unwrap();
+                let ledger = app
+                    .execution()
+                    .line_ledger(finance, city, l.id)
+                    .await
+                    .unwrap();
                 lines.push((l.id, ledger.line.balance, ledger.entries.len()));
             }
             let filter = PaymentFilter {
@@ -346,14 +355,24 @@ impl Bureau {
                 limit: 10_000,
                 ..PaymentFilter::default()
             };
-            for p in app.payments(finance, city, filter).await.unwrap() {
+            for p in app
+                .execution()
+                .payments(finance, city, filter)
+                .await
+                .unwrap()
+            {
                 payments.push((p.id, p.status));
             }
             let filter = AdjustmentFilter {
                 fiscal_year: year,
                 ..AdjustmentFilter::default()
             };
-            for a in app.adjustments(finance, city, filter).await.unwrap() {
+            for a in app
+                .execution()
+                .adjustments(finance, city, filter)
+                .await
+                .unwrap()
+            {
                 adjustments.push((a.id, a.status));
             }
         }
@@ -379,6 +398,7 @@ impl Bureau {
         let l = self
             .w
             .app
+            .execution()
             .line_ledger(self.finance(), self.w.city, line)
             .await
             .unwrap();
@@ -395,6 +415,7 @@ impl Bureau {
         let mut rows: Vec<_> = self
             .w
             .app
+            .execution()
             .payments(self.finance(), self.w.city, filter)
             .await
             .unwrap()
@@ -406,6 +427,7 @@ impl Bureau {
         Some(
             self.w
                 .app
+                .execution()
                 .payment(self.finance(), self.w.city, id)
                 .await
                 .unwrap(),
@@ -462,10 +484,15 @@ impl Bureau {
                     Payee::Own => draft.payee_name = "试验市教育局机关".into(),
                 }
                 let operator = &self.w.operators[unit];
-                let first = answer!(app.request_payment(operator, city, draft.clone()).await);
+                let first = answer!(
+                    app.execution()
+                        .request_payment(operator, city, draft.clone())
+                        .await
+                );
                 if retry {
                     // The client did not hear the answer and asks again with the same key.
-                    let again = answer!(app.request_payment(operator, city, draft).await);
+                    let again =
+                        answer!(app.execution().request_payment(operator, city, draft).await);
                     prop_assert!(
                         again.id == first.id && again.replayed && again.status == first.status,
                         "幂等键重试答复了另一笔支付或另一状态：先 {} {:?}，再 {} {:?}（replayed = {}）",
@@ -485,19 +512,22 @@ impl Bureau {
                 };
                 if !pay {
                     answer!(
-                        app.decide_payment(&finance, city, p.id, Decision::Reject, "合同解除")
+                        app.execution()
+                            .decide_payment(&finance, city, p.id, Decision::Reject, "合同解除")
                             .await
                     );
                     return Ok(Ok(format!("退回支付 {}", p.id)));
                 }
                 if p.status == PaymentStatus::Held {
                     answer!(
-                        app.decide_payment(&finance, city, p.id, Decision::Confirm, "已核实合同")
+                        app.execution()
+                            .decide_payment(&finance, city, p.id, Decision::Confirm, "已核实合同")
                             .await
                     );
                 }
                 let v = answer!(
-                    app.decide_payment(&finance, city, p.id, Decision::Pay, "")
+                    app.execution()
+                        .decide_payment(&finance, city, p.id, Decision::Pay, "")
                         .await
                 );
                 Ok(Ok(format!("支付 {} {:?}", v.id, v.status)))
@@ -559,20 +589,25 @@ impl Bureau {
                     status: Some(AdjustmentStatus::Requested),
                     ..AdjustmentFilter::default()
                 };
-                let mut waiting = app.adjustments(&finance, city, filter).await.unwrap();
+                let mut waiting = app
+                    .execution()
+                    .adjustments(&finance, city, filter)
+                    .await
+                    .unwrap();
                 waiting.sort_by_key(|a| a.id);
                 let Some(a) = waiting.get(n % waiting.len().max(1)) else {
                     return Ok(Ok("无待决调整".into()));
                 };
                 answer!(
-                    app.decide_adjustment(
-                        &finance,
-                        city,
-                        a.id,
-                        approve,
-                        "请先通过调整支出结构解决"
-                    )
-                    .await
+                    app.execution()
+                        .decide_adjustment(
+                            &finance,
+                            city,
+                            a.id,
+                            approve,
+                            "请先通过调整支出结构解决"
+                        )
+                        .await
                 );
                 Ok(Ok(format!(
                     "调整 {} {}",
@@ -582,7 +617,7 @@ impl Bureau {
             }
             Op::Suspend { project } => {
                 let (project, unit) = self.project(project);
-                let (d, _) = app.project(&finance, project).await.unwrap();
+                let (d, _) = app.library().project(&finance, project).await.unwrap();
                 let draft = CheckpointDraft {
                     project_id: project,
                     month: self.monitoring_month,
@@ -598,18 +633,27 @@ impl Bureau {
                         .collect(),
                     note: "年中监控".into(),
                 };
-                let c = answer!(app.record_checkpoint(&self.w.operators[unit], &draft).await);
+                let c = answer!(
+                    app.performance()
+                        .record_checkpoint(&self.w.operators[unit], &draft)
+                        .await
+                );
                 let decision = DecisionDraft {
                     decision: Monitoring::Suspend,
                     reason: "执行进度与绩效目标偏离".into(),
                 };
-                answer!(app.decide_checkpoint(&finance, city, c.id, &decision).await);
+                answer!(
+                    app.performance()
+                        .decide_checkpoint(&finance, city, c.id, &decision)
+                        .await
+                );
                 Ok(Ok(format!("暂缓拨款 {project}")))
             }
             Op::Lift { project } => {
                 let (project, _) = self.project(project);
                 answer!(
-                    app.lift_suspension(&finance, city, project, "已整改到位，恢复拨款")
+                    app.supervision()
+                        .lift_suspension(&finance, city, project, "已整改到位，恢复拨款")
                         .await
                 );
                 Ok(Ok(format!("恢复拨款 {project}")))
@@ -628,16 +672,29 @@ impl Bureau {
                     amount,
                     purpose: "按合同节点支付".into(),
                 };
-                answer!(app.file_plan(&self.w.operators[unit], city, draft).await);
                 answer!(
-                    app.review_month(&finance, city, (THIS, month), amount, true)
+                    app.execution()
+                        .file_plan(&self.w.operators[unit], city, draft)
+                        .await
+                );
+                answer!(
+                    app.execution()
+                        .review_month(&finance, city, (THIS, month), amount, true)
                         .await
                 );
                 Ok(Ok(format!("用款计划 {id} {month} 月")))
             }
             Op::Close => {
-                let trial = answer!(app.close_year(&finance, city, THIS, &[], false).await);
-                let done = answer!(app.close_year(&finance, city, THIS, &[], true).await);
+                let trial = answer!(
+                    app.execution()
+                        .close_year(&finance, city, THIS, &[], false)
+                        .await
+                );
+                let done = answer!(
+                    app.execution()
+                        .close_year(&finance, city, THIS, &[], true)
+                        .await
+                );
                 self.closed.insert(THIS);
                 prop_assert_eq!(
                     (trial.carried, trial.recovered),
@@ -651,7 +708,7 @@ impl Bureau {
             }
             Op::Continue { project } => {
                 let (previous, unit) = self.project(project);
-                let (d, _) = app.project(&finance, previous).await.unwrap();
+                let (d, _) = app.library().project(&finance, previous).await.unwrap();
                 let name = d.project.header.name.clone();
                 let draft = common::draft(
                     &Ask {
@@ -663,14 +720,15 @@ impl Bureau {
                     NEXT,
                 );
                 let made = answer!(
-                    app.create_project(
-                        &self.w.operators[unit],
-                        self.w.units[unit],
-                        FiscalYear::new(NEXT).unwrap(),
-                        &draft,
-                        Some(previous),
-                    )
-                    .await
+                    app.library()
+                        .create_project(
+                            &self.w.operators[unit],
+                            self.w.units[unit],
+                            FiscalYear::new(NEXT).unwrap(),
+                            &draft,
+                            Some(previous),
+                        )
+                        .await
                 );
                 prop_assert_eq!(made.project.header.previous_id, Some(previous));
                 Ok(Ok(format!("续报项目 {}", made.project.id)))
@@ -696,15 +754,21 @@ impl Bureau {
         answer: Answer,
     ) -> Result<Outcome, TestCaseError> {
         let (app, city, finance) = (&self.w.app, self.w.city, self.finance());
-        let a = answer!(app.request_adjustment(operator, city, draft).await);
+        let a = answer!(
+            app.execution()
+                .request_adjustment(operator, city, draft)
+                .await
+        );
         let decided = match answer {
             Answer::Later => return Ok(Ok(format!("调整 {} 待审批", a.id))),
             Answer::Approve => {
-                app.decide_adjustment(finance, city, a.id, true, "同意")
+                app.execution()
+                    .decide_adjustment(finance, city, a.id, true, "同意")
                     .await
             }
             Answer::Reject => {
-                app.decide_adjustment(finance, city, a.id, false, "请先通过调整支出结构解决")
+                app.execution()
+                    .decide_adjustment(finance, city, a.id, false, "请先通过调整支出结构解决")
                     .await
             }
         };
@@ -808,6 +872,7 @@ async fn live(backend: Backend, preset: Preset, ops: &[Op]) -> Result<(), TestCa
     };
     let payments =
         b.w.app
+            .execution()
             .payments(b.finance(), b.w.city, filter)
             .await
             .unwrap();

@@ -42,7 +42,7 @@ async fn cs_5a_a_fully_paid_continuing_project_is_100_percent_executed(backend: 
     let card = e.scorecard.expect("a self-evaluation's scorecard");
     assert_eq!(card.execution_rate, Rate::FULL);
     // The project shows what its line says.
-    let (d, _) = w.app.project(&w.system, last).await.unwrap();
+    let (d, _) = w.app.library().project(&w.system, last).await.unwrap();
     assert_eq!(
         (d.project.header.approved, d.project.header.spent),
         (Money::from_yuan(100_000), Money::from_yuan(100_000))
@@ -58,7 +58,7 @@ async fn cs_5a_a_fully_paid_continuing_project_is_100_percent_executed(backend: 
         )
         .await;
     // ZB-5a: a fully executed project is not sent to focused review for its execution.
-    let plan = w.app.review_plan(&w.system, this).await.unwrap();
+    let plan = w.app.review().review_plan(&w.system, this).await.unwrap();
     assert!(
         !plan.mode.reasons.iter().any(|r| r.contains("上年执行率")),
         "{plan:?}"
@@ -99,14 +99,24 @@ async fn zx_2_a_carried_over_project_is_counted_once(backend: Backend) {
         .expect("the project's balance is carried");
     w.pay(carried, 100_000, "31002", "carried-1", THIS).await;
 
-    let trace = w.app.trace(&w.system, w.city, p).await.unwrap();
+    let trace = w
+        .app
+        .supervision()
+        .trace(&w.system, w.city, p)
+        .await
+        .unwrap();
     assert_eq!(trace.lines.len(), 2, "the line and its carry-over");
     assert_eq!(trace.execution.budget, Money::from_yuan(425_000));
     assert_eq!(trace.execution.spent, Money::from_yuan(100_000));
     assert!(!trace.flagged, "425,000 is below the 500,000 threshold");
-    let listed = w.app.supervised(&w.system, w.city).await.unwrap();
+    let listed = w
+        .app
+        .supervision()
+        .supervised(&w.system, w.city)
+        .await
+        .unwrap();
     assert!(listed.projects.iter().all(|f| f.id != p), "{listed:?}");
-    let (d, _) = w.app.project(&w.system, p).await.unwrap();
+    let (d, _) = w.app.library().project(&w.system, p).await.unwrap();
     assert_eq!(d.project.header.approved, Money::from_yuan(425_000));
 }
 
@@ -148,6 +158,7 @@ async fn zx_3a_a_project_not_requested_again_is_cancelled_and_in_the_base(backen
     w.approve_year(THIS).await;
     let v = w
         .app
+        .allocation()
         .allocation_year_on_year(&w.system, w.city, THIS, None)
         .await
         .unwrap();
@@ -176,6 +187,7 @@ async fn zx_3a_a_project_not_requested_again_is_cancelled_and_in_the_base(backen
     // The export states the base too.
     let xlsx = w
         .app
+        .allocation()
         .export_year_on_year(&w.system, w.city, THIS)
         .await
         .unwrap();
@@ -195,6 +207,7 @@ async fn qj_4b_zibo_recovers_project_balances_and_year_old_transfer_carryovers(b
     w.pay(line, 40_000, "31002", "zibo-1", LAST).await;
     let transfer = w
         .app
+        .execution()
         .add_transfer_line(
             &w.system,
             w.city,
@@ -256,6 +269,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     };
     let r = refusal(
         w.app
+            .execution()
             .add_transfer_line(&w.system, w.city, line)
             .await
             .unwrap_err(),
@@ -271,6 +285,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     );
     let r = refusal(
         w.app
+            .execution()
             .request_payment(
                 &w.system,
                 w.city,
@@ -290,6 +305,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     .unwrap();
     let r = refusal(
         w.app
+            .execution()
             .request_adjustment(&w.system, w.city, transfer)
             .await
             .unwrap_err(),
@@ -306,6 +322,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     .unwrap();
     let r = refusal(
         w.app
+            .execution()
             .request_adjustment(&w.system, w.city, supplement)
             .await
             .unwrap_err(),
@@ -324,6 +341,7 @@ async fn zb_7b_a_transfer_in_a_closed_year_is_refused_for_its_year_not_its_balan
     };
     let [(_, from), (_, to)] = w.two_approved_lines(THIS).await;
     w.app
+        .foundation()
         .start_year(
             &w.system,
             w.city,
@@ -342,6 +360,7 @@ async fn zb_7b_a_transfer_in_a_closed_year_is_refused_for_its_year_not_its_balan
     .unwrap();
     let r = refusal(
         w.app
+            .execution()
             .request_adjustment(&w.operators[0], w.city, transfer)
             .await
             .unwrap_err(),
@@ -362,6 +381,7 @@ async fn zb_15d_a_code_not_in_the_years_table_is_refused_by_its_field(backend: B
     };
     let e = w
         .app
+        .library()
         .create_project(
             &w.system,
             w.units[0],
@@ -405,6 +425,7 @@ async fn zb_6b_a_302_line_is_no_sangong_budget(backend: Backend) {
         .expect("the unit's basic public expense line");
     let p = w
         .app
+        .execution()
         .request_payment(
             &w.system,
             w.city,
@@ -428,6 +449,7 @@ async fn qj_5b_the_zibo_grade_cut_is_labelled_qj_5b(backend: Backend) {
     let e = w.self_evaluate_missed(last).await;
     assert_eq!(e.grade_label, "差", "{e:?}");
     w.app
+        .performance()
         .apply_result(
             &w.system,
             w.city,
@@ -499,7 +521,7 @@ async fn cs_2b_livelihood_is_stated_by_the_unit_and_found_by_finance(backend: Ba
         (overruled, true, Some(false)),
         (silent, false, Some(false)),
     ] {
-        let (d, history) = w.app.project(&w.system, id).await.unwrap();
+        let (d, history) = w.app.library().project(&w.system, id).await.unwrap();
         assert_eq!(
             (
                 d.project.header.livelihood,
@@ -542,6 +564,7 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
     let line = w.lines_of(p, LAST).await[0].id;
     let held = w
         .app
+        .execution()
         .request_payment(
             &w.system,
             w.city,
@@ -556,12 +579,14 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
     let closed = w.close(LAST).await;
     let rejected = w
         .app
+        .execution()
         .decide_payment(&w.system, w.city, held.id, Decision::Reject, "合同解除")
         .await
         .unwrap();
     assert_eq!(rejected.status, PaymentStatus::Released);
     let report = w
         .app
+        .execution()
         .year_end_report(&w.system, w.city, LAST)
         .await
         .unwrap();
@@ -578,13 +603,25 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
         .find(|l| l.line_id == line && l.clause == "ZB-7a")
         .expect("the late recovery is in the close's record");
     assert_eq!(late.recovered, Money::from_yuan(2_000));
-    let ledger = w.app.line_ledger(&w.system, w.city, line).await.unwrap();
+    let ledger = w
+        .app
+        .execution()
+        .line_ledger(&w.system, w.city, line)
+        .await
+        .unwrap();
     assert_eq!(ledger.line.balance.available(), Money::ZERO, "{ledger:?}");
     assert_eq!(
-        w.app.verify_ledger().await.unwrap(),
+        w.app.foundation().verify_ledger().await.unwrap(),
         Ok(w.lines(LAST).await.len())
     );
-    assert!(w.app.verify_audit(None).await.unwrap().is_intact());
+    assert!(
+        w.app
+            .foundation()
+            .verify_audit(None)
+            .await
+            .unwrap()
+            .is_intact()
+    );
 }
 
 /// Last year's budget raised by a 40 % supplement sends this year's continuation to focused
@@ -614,10 +651,12 @@ async fn zb_5a_last_years_adjustment_rate_is_read_from_its_lines(backend: Backen
     .unwrap();
     let asked = w
         .app
+        .execution()
         .request_adjustment(&w.system, w.city, supplement)
         .await
         .unwrap();
     w.app
+        .execution()
         .decide_adjustment(&w.system, w.city, asked.id, true, "同意")
         .await
         .unwrap();
@@ -632,7 +671,7 @@ async fn zb_5a_last_years_adjustment_rate_is_read_from_its_lines(backend: Backen
         ..Ask::default()
     };
     let this = w.create(&again(raised, 0), THIS).await;
-    let plan = w.app.review_plan(&w.system, this).await.unwrap();
+    let plan = w.app.review().review_plan(&w.system, this).await.unwrap();
     assert_eq!(plan.mode.mode, ReviewMode::Focused, "{plan:?}");
     assert!(
         plan.mode
@@ -642,7 +681,7 @@ async fn zb_5a_last_years_adjustment_rate_is_read_from_its_lines(backend: Backen
         "{plan:?}"
     );
     let this = w.create(&again(steady, 1), THIS).await;
-    let plan = w.app.review_plan(&w.system, this).await.unwrap();
+    let plan = w.app.review().review_plan(&w.system, this).await.unwrap();
     assert!(
         !plan.mode.reasons.iter().any(|r| r.contains("上年调整率")),
         "{plan:?}"

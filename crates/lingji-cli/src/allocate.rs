@@ -69,11 +69,13 @@ pub async fn write(app: &App, jurisdiction: i64, run: &RunView, out: &Path) -> R
     let id = run.header.id;
     let bytes = match out.extension().and_then(|e| e.to_str()) {
         Some("xlsx") => app
+            .allocation()
             .export_allocation_run(&Caller::System, jurisdiction, id)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.refusal().message))?,
         Some("json") => {
             let (run, items) = app
+                .allocation()
                 .allocation_items(&Caller::System, jurisdiction, id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.refusal().message))?;

@@ -16,6 +16,7 @@ pub async fn workbook(
     out: &std::path::Path,
 ) -> Result<()> {
     let units: Vec<String> = app
+        .foundation()
         .list_organisations(&Caller::System, jurisdiction)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?

@@ -211,6 +211,7 @@ pub async fn payments(app: &App, jurisdiction: i64, requests: u32, concurrency: 
                     idempotency_key: format!("bench-{stamp}-{n}"),
                 };
                 let p = app
+                    .execution()
                     .request_payment(&Caller::System, jurisdiction, draft)
                     .await
                     .map_err(|e| anyhow::anyhow!(e.to_string()))?;

@@ -507,6 +507,7 @@ fn fiscal_year(raw: &str) -> Result<FiscalYear> {
 async fn open_in(config: &Config, region: Option<&str>) -> Result<(App, i64)> {
     let app = open(config).await?;
     let jurisdiction = app
+        .foundation()
         .find_jurisdiction(region)
         .await
         .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -529,12 +530,14 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let app = open(&config).await?;
             if demo
                 && app
+                    .demo()
                     .is_empty()
                     .await
                     .map_err(|e| anyhow::anyhow!(describe(&e)))?
             {
                 eprintln!("数据库为空，正在载入示范市数据……");
-                app.load_demo(1, true)
+                app.demo()
+                    .load_demo(1, true)
                     .await
                     .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             }
@@ -560,7 +563,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
                 loop {
                     tick.tick().await;
-                    if let Err(e) = janitor.purge_sessions().await {
+                    if let Err(e) = janitor.accounts().purge_sessions().await {
                         tracing::warn!(error = %e, "session purge failed");
                     }
                 }
@@ -579,6 +582,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         Command::Demo { scale } => {
             let app = open(&config).await?;
             let id = app
+                .demo()
                 .load_demo(scale, true)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -602,6 +606,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             };
             let app = open(&config).await?;
             let user = app
+                .accounts()
                 .add_user(
                     &Caller::System,
                     NewUser {
@@ -625,6 +630,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         Command::User(UserCommand::Token { name, label, days }) => {
             let app = open(&config).await?;
             let issued = app
+                .accounts()
                 .issue_token(&name, &label, days)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -636,6 +642,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         Command::User(UserCommand::Tokens { name }) => {
             let app = open(&config).await?;
             let tokens = app
+                .accounts()
                 .tokens_by_name(&name)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -655,6 +662,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         Command::User(UserCommand::RevokeToken { id }) => {
             let app = open(&config).await?;
             let t = app
+                .accounts()
                 .revoke_token(&Caller::System, id)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -677,6 +685,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 .to_string();
             let app = open(&config).await?;
             match app
+                .foundation()
                 .import_codes(&Caller::System, kind, year, &name, &bytes, &source)
                 .await
             {
@@ -705,18 +714,20 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let year = fiscal_year(&year)?;
             let app = open(&config).await?;
             let j = app
+                .foundation()
                 .create_jurisdiction(&Caller::System, &region, &name, &[])
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            app.start_year(
-                &Caller::System,
-                j.id,
-                year,
-                lingji_app::foundation::profiles::YearSource::Preset(preset),
-                true,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            app.foundation()
+                .start_year(
+                    &Caller::System,
+                    j.id,
+                    year,
+                    lingji_app::foundation::profiles::YearSource::Preset(preset),
+                    true,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             println!(
                 "已创建区划 {name}（{region}，id {}），{year} 年度采用预设：{}",
                 j.id,
@@ -733,6 +744,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let year = fiscal_year(&year)?;
             let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let list = app
+                .library()
                 .cleanup_candidates(&Caller::System, jurisdiction, year)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -749,6 +761,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             if retire && !list.is_empty() {
                 let ids: Vec<i64> = list.iter().map(|c| c.project.id).collect();
                 let n = app
+                    .library()
                     .retire_candidates(
                         &Caller::System,
                         jurisdiction,
@@ -766,6 +779,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let year = fiscal_year(&year)?;
             let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let bytes = app
+                .library()
                 .project_template(&Caller::System, jurisdiction, year)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -780,6 +794,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let bar = ProgressBar::new();
             let started = std::time::Instant::now();
             let result = app
+                .library()
                 .import_projects(
                     &Caller::System,
                     jurisdiction,
@@ -851,6 +866,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let changes = allocate::scenario(scenario.as_deref())?;
             let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let run = app
+                .allocation()
                 .run_allocation(
                     &Caller::System,
                     jurisdiction,
@@ -862,6 +878,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             let counts = app
+                .allocation()
                 .allocation_status_counts(&Caller::System, jurisdiction, run.header.id)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -903,6 +920,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
         Command::Audit(AuditCommand::Anchor) => {
             let app = open(&config).await?;
             let (seq, hash) = app
+                .foundation()
                 .audit_anchor()
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -919,6 +937,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             };
             let app = open(&config).await?;
             let report = app
+                .foundation()
                 .verify_audit(anchor.as_ref().map(|(s, h)| (*s, h.as_str())))
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -948,6 +967,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             }
             let chain = report.is_intact();
             let ledger = match app
+                .foundation()
                 .verify_ledger()
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?

@@ -457,7 +457,7 @@ async fn a_backup_taken_during_a_burst_of_payments_restores_and_verifies(backend
         (a.parse().unwrap()..=b.parse().unwrap()).collect()
     };
     let app = App::open(&db.config, Settings::default()).await.unwrap();
-    let jurisdiction = app.find_jurisdiction(None).await.unwrap();
+    let jurisdiction = app.foundation().find_jurisdiction(None).await.unwrap();
     let acknowledged = Arc::new(Mutex::new(Vec::<(i64, i64)>::new()));
     let mut burst = tokio::task::JoinSet::new();
     for worker in 0..6_usize {
@@ -480,6 +480,7 @@ async fn a_backup_taken_during_a_burst_of_payments_restores_and_verifies(backend
                     idempotency_key: format!("burst-{worker}-{n}"),
                 };
                 let p = app
+                    .execution()
                     .request_payment(&Caller::System, jurisdiction, draft)
                     .await
                     .unwrap();

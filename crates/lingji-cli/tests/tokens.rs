@@ -54,7 +54,7 @@ async fn operators_issue_list_and_revoke_tokens(backend: Backend) {
     assert!(text(&out).contains("TOKEN_DAYS_INVALID"), "{}", text(&out));
 
     let app = App::open(&db.config, Settings::default()).await.unwrap();
-    assert!(app.token_actor(&token).await.unwrap().is_some());
+    assert!(app.accounts().token_actor(&token).await.unwrap().is_some());
 
     let out = lingji(&db, &["user", "tokens", "danwei"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -70,7 +70,7 @@ async fn operators_issue_list_and_revoke_tokens(backend: Backend) {
     let out = lingji(&db, &["user", "revoke-token", &id]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("已撤销 danwei"), "{}", text(&out));
-    assert!(app.token_actor(&token).await.unwrap().is_none());
+    assert!(app.accounts().token_actor(&token).await.unwrap().is_none());
     let out = lingji(&db, &["user", "tokens", "danwei"]);
     assert!(text(&out).contains("已撤销"), "{}", text(&out));
     let out = lingji(&db, &["user", "revoke-token", &id]);

@@ -304,7 +304,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Identity>, AppError> {
     if let Some(token) = bearer(headers) {
-        return match state.app.token_actor(&token).await? {
+        return match state.app.accounts().token_actor(&token).await? {
             Some(actor) => Ok(Some(Identity {
                 actor,
                 csrf_token: None,
@@ -319,11 +319,16 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Identit
     let Some(cookie) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(state.app.session(&cookie).await?.map(|s| Identity {
-        actor: s.actor,
-        csrf_token: Some(s.csrf_token),
-        session_cookie: Some(cookie),
-    }))
+    Ok(state
+        .app
+        .accounts()
+        .session(&cookie)
+        .await?
+        .map(|s| Identity {
+            actor: s.actor,
+            csrf_token: Some(s.csrf_token),
+            session_cookie: Some(cookie),
+        }))
 }
 
 /// The signed-in caller of an API route; 401 problem+json otherwise.

@@ -91,6 +91,7 @@ impl Web {
 async fn web(w: &World) -> Web {
     for (username, role) in [("caizheng", "finance_officer"), ("shenji", "auditor")] {
         w.app
+            .accounts()
             .add_user(
                 &w.system,
                 NewUser {
@@ -179,6 +180,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
         reason: String::new(),
     };
     w.app
+        .performance()
         .apply_result(&w.system, w.city, LAST, &confirm(c))
         .await
         .expect("confirm 2025 result");
@@ -208,6 +210,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     w.pay(line_a, 30_000, "31002", "a-2026", THIS).await;
     let held = w
         .app
+        .execution()
         .request_payment(
             &w.system,
             w.city,
@@ -218,23 +221,31 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     assert_eq!(held.status, PaymentStatus::Pending, "{held:?}");
     let mut own = w.payment(line_a, 5_000, "31002", "own", THIS);
     own.payee_name = "试验市教育局机关".into();
-    let own = w.app.request_payment(&w.system, w.city, own).await.unwrap();
+    let own = w
+        .app
+        .execution()
+        .request_payment(&w.system, w.city, own)
+        .await
+        .unwrap();
     assert_eq!(own.status, PaymentStatus::Blocked, "{own:?}");
     let mut union = w.payment(line_d, 3_000, "31002", "union", THIS);
     union.payee_name = "试验市教育工会".into();
     union.payee_kind = PayeeKind::Unit;
     let union = w
         .app
+        .execution()
         .request_payment(&w.system, w.city, union)
         .await
         .unwrap();
     assert_eq!(union.status, PaymentStatus::Held, "{union:?}");
     w.app
+        .execution()
         .decide_payment(&w.system, w.city, union.id, Decision::Reject, "用途不符")
         .await
         .unwrap();
     let over = w
         .app
+        .execution()
         .request_payment(
             &w.system,
             w.city,
@@ -244,11 +255,13 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
         .unwrap();
     assert_eq!(over.status, PaymentStatus::Blocked, "{over:?}");
     w.app
+        .supervision()
         .suspend_payments(&w.system, w.city, d2, "绩效监控发现严重问题")
         .await
         .unwrap();
     let suspended = w
         .app
+        .execution()
         .request_payment(
             &w.system,
             w.city,
@@ -259,6 +272,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     assert_eq!(suspended.status, PaymentStatus::Blocked, "{suspended:?}");
     assert!(suspended.hits.is_empty(), "{suspended:?}");
     w.app
+        .supervision()
         .lift_suspension(&w.system, w.city, d2, "已整改")
         .await
         .unwrap();
@@ -274,11 +288,13 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     };
     let good = w
         .app
+        .performance()
         .key_evaluate(&w.system, w.city, &key(a2, ["18", "16", "24", "22"]))
         .await
         .unwrap();
     let poor = w
         .app
+        .performance()
         .key_evaluate(&w.system, w.city, &key(c2, ["10", "10", "10", "10"]))
         .await
         .unwrap();
@@ -286,6 +302,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     w.self_evaluate(b2).await;
     let confirmed = w
         .app
+        .performance()
         .apply_result(&w.system, w.city, THIS, &confirm(c2))
         .await
         .unwrap();
@@ -293,11 +310,13 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     // What was done, from the use cases' own answers.
     let runs = w
         .app
+        .allocation()
         .allocation_runs(&w.system, w.city, THIS)
         .await
         .unwrap();
     let (_, items) = w
         .app
+        .allocation()
         .allocation_items(&w.system, w.city, runs[0].header.id)
         .await
         .unwrap();

@@ -169,6 +169,7 @@ async fn scripts_use_bearer_tokens(backend: Backend) {
     let t = app!(backend);
     let token = t
         .app
+        .accounts()
         .issue_token("caizheng", "报表脚本", None)
         .await
         .unwrap()

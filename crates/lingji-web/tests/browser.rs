@@ -53,7 +53,7 @@ fn free_port() -> u16 {
 async fn serve_demo() -> (String, TestDb) {
     let db = TestDb::new(Backend::Sqlite).await.unwrap();
     let app = App::open(&db.config, Settings::default()).await.unwrap();
-    app.load_demo(1, false).await.unwrap();
+    app.demo().load_demo(1, false).await.unwrap();
     let router = lingji_web::router(
         app,
         WebConfig {

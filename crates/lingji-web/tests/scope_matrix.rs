@@ -1544,7 +1544,7 @@ impl Ctx<'_> {
             }
             (Method::POST, "/tokens/{id}/revoke") => {
                 let u = self.user_in(org_code).await;
-                let token = t.app.issue_token(u["username"].as_str().unwrap(), "矩阵", None).await.unwrap();
+                let token = t.app.accounts().issue_token(u["username"].as_str().unwrap(), "矩阵", None).await.unwrap();
                 t.form(&format!("/tokens/{}/revoke", token.id), who, &[], None).await
             }
             (Method::GET, "/admin/users/{id}") => {

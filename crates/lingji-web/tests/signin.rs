@@ -182,6 +182,7 @@ async fn wrong_current_passwords_back_off_and_a_change_ends_every_token(backend:
     let s = t.login("zhuguan").await;
     let token = t
         .app
+        .accounts()
         .issue_token("zhuguan", "报表脚本", None)
         .await
         .unwrap()
@@ -319,11 +320,13 @@ async fn tokens_expire_and_are_listed_and_revoked_by_their_owner_or_an_administr
     let before = t.audit_count().await;
     let first = t
         .app
+        .accounts()
         .issue_token("caizheng", "报表脚本", None)
         .await
         .unwrap();
     let second = t
         .app
+        .accounts()
         .issue_token("caizheng", "对账", Some(1))
         .await
         .unwrap();
@@ -333,6 +336,7 @@ async fn tokens_expire_and_are_listed_and_revoked_by_their_owner_or_an_administr
     assert!((89..=90).contains(&days), "90 days by default: {days}");
     assert_eq!(
         t.app
+            .accounts()
             .issue_token("caizheng", "x", Some(0))
             .await
             .unwrap_err()
@@ -386,7 +390,12 @@ async fn tokens_expire_and_are_listed_and_revoked_by_their_owner_or_an_administr
     let r = t.form(&revoke(first.id), &fin, &[], None).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     // The administrator revokes anyone's and comes back to that user's list.
-    let third = t.app.issue_token("caizheng", "第三个", None).await.unwrap();
+    let third = t
+        .app
+        .accounts()
+        .issue_token("caizheng", "第三个", None)
+        .await
+        .unwrap();
     let r = t.form(&revoke(third.id), &admin, &[], None).await;
     assert_eq!(
         r.headers[header::LOCATION],
@@ -416,7 +425,12 @@ async fn tokens_expire_and_are_listed_and_revoked_by_their_owner_or_an_administr
     assert!(page.text.contains("已过期") && page.text.contains("已撤销"));
 
     // An administrator's password reset ends the user's tokens as the user's own change does.
-    let fourth = t.app.issue_token("caizheng", "第四个", None).await.unwrap();
+    let fourth = t
+        .app
+        .accounts()
+        .issue_token("caizheng", "第四个", None)
+        .await
+        .unwrap();
     assert_eq!(t.send(bearer(&fourth.token)).await.status, StatusCode::OK);
     let r = t
         .call(

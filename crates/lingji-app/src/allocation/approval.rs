@@ -13,7 +13,6 @@ use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{self as store, BudgetLine, Figure, Mark};
 use serde::Serialize;
 
-use crate::App;
 use crate::allocation::RunView;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
@@ -33,7 +32,7 @@ fn refused(code: &'static str, message: &str) -> AppError {
     Refusal::new(code, message).into()
 }
 
-impl App {
+impl crate::AllocationUseCases<'_> {
     /// Chooses a run as the basis of the year's control figures (finance). Refused once the
     /// year's figures are published.
     pub async fn choose_run(

@@ -30,7 +30,6 @@ use lingji_store::allocation::{
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -424,7 +423,7 @@ fn profile_for(mut profile: PolicyProfile, scenario: &Scenario) -> AppResult<Pol
     Ok(profile)
 }
 
-impl App {
+impl crate::AllocationUseCases<'_> {
     pub(crate) fn authorize_allocation(
         &self,
         caller: &Caller,

@@ -15,7 +15,6 @@ use lingji_store::allocation as store;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
-use crate::App;
 use crate::allocation::RunView;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
@@ -89,7 +88,7 @@ async fn funded_last_year(
         .collect())
 }
 
-impl App {
+impl crate::AllocationUseCases<'_> {
     /// Year-on-year statistics (ZX-3a) of run `run_id`, or of the year's chosen run (else its
     /// latest): against last year's budget of each project's line.
     pub async fn allocation_year_on_year(

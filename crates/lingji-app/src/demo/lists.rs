@@ -5,7 +5,6 @@
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use lingji_store::foundation::orgs;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -109,7 +108,7 @@ const FUNDS: [DemoFund; 3] = [
     ),
 ];
 
-impl App {
+impl crate::DemoUseCases<'_> {
     /// Fills the demo's lists for `city`.
     pub(crate) async fn load_demo_lists(&self, city: i64) -> AppResult<()> {
         let system = Caller::System;
@@ -121,7 +120,9 @@ impl App {
                 note: note.into(),
                 ..ListEntry::default()
             };
-            self.add_list_entry(&system, city, kind, entry).await?;
+            self.review()
+                .add_list_entry(&system, city, kind, entry)
+                .await?;
         }
         for (code, name, lead, start, period, pilot, big, tasks) in FUNDS {
             let entry = ListEntry {
@@ -137,18 +138,21 @@ impl App {
                 },
                 ..ListEntry::default()
             };
-            self.add_list_entry(&system, city, ListKind::SpecialFunds, entry)
+            self.review()
+                .add_list_entry(&system, city, ListKind::SpecialFunds, entry)
                 .await?;
         }
         // An agency caught faking a report stays on the list, blacklisted (PM-12).
         let agencies = self
+            .review()
             .list_entries(&system, city, ListKind::Agencies, None)
             .await?;
         if let Some(a) = agencies.into_iter().find(|a| a.entry.code == "PG-02") {
             let mut e = a.entry.clone();
             e.blacklisted = true;
             e.note = "2025 年评价报告弄虚作假，列入黑名单".into();
-            self.update_list_entry(&system, a.id, e, true, a.version)
+            self.review()
+                .update_list_entry(&system, a.id, e, true, a.version)
                 .await?;
         }
         // A unit with money of its own: its requests for new money draw the ZB-11 warning.
@@ -158,7 +162,9 @@ impl App {
             orgs::get(&mut conn, unit).await?.map(|o| o.version)
         };
         if let Some(v) = version {
-            self.set_own_funds(&system, unit, "800000.00", v).await?;
+            self.review()
+                .set_own_funds(&system, unit, "800000.00", v)
+                .await?;
         }
         Ok(())
     }

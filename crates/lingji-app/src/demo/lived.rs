@@ -9,7 +9,6 @@
 use lingji_domain::foundation::policy::Preset;
 use lingji_store::foundation::orgs::Organisation;
 
-use crate::App;
 use crate::demo::{DEMO_PASSWORD, DEMO_USERS};
 use crate::error::{AppError, AppResult};
 use crate::foundation::auth::actor_for;
@@ -45,7 +44,7 @@ fn person(n: usize) -> String {
     )
 }
 
-impl App {
+impl crate::DemoUseCases<'_> {
     /// Lives the demo's 2025 and its 2026 up to the approved budget in `city`, whose
     /// organisations, logins, lists and 2025 profile are in place. A broken invariant or a
     /// refused step is an error: the demo never shows figures lingji cannot account for.
@@ -69,7 +68,7 @@ impl App {
     /// its industry projects belong to.
     async fn demo_jurisdiction(&self, city: i64) -> AppResult<Jurisdiction> {
         let system = Caller::System;
-        let orgs = self.list_organisations(&system, city).await?;
+        let orgs = self.foundation().list_organisations(&system, city).await?;
         let mut named = 0usize;
         let mut departments = Vec::new();
         let mut joint = Vec::new();

@@ -12,7 +12,6 @@ use lingji_domain::foundation::org::Staffing;
 use lingji_domain::foundation::policy::Preset;
 use lingji_store::foundation::orgs;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::foundation::codes::CodeKind;
@@ -189,7 +188,7 @@ fn staffing(dept: usize, unit: usize) -> Staffing {
     }
 }
 
-impl App {
+impl crate::DemoUseCases<'_> {
     /// True when the database holds no organisation yet.
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.store.read().acquire().await?;
@@ -222,26 +221,29 @@ impl App {
             let y = FiscalYear::new(year)?;
             let source =
                 "财政部《2026年政府收支分类科目》节选（示范用，正式使用请导入当年完整科目表）";
-            self.import_codes(
-                &system,
-                CodeKind::Function,
-                y,
-                "function.csv",
-                FUNCTION_CODES.as_bytes(),
-                source,
-            )
-            .await?;
-            self.import_codes(
-                &system,
-                CodeKind::Economic,
-                y,
-                "economic.csv",
-                ECONOMIC_CODES.as_bytes(),
-                source,
-            )
-            .await?;
+            self.foundation()
+                .import_codes(
+                    &system,
+                    CodeKind::Function,
+                    y,
+                    "function.csv",
+                    FUNCTION_CODES.as_bytes(),
+                    source,
+                )
+                .await?;
+            self.foundation()
+                .import_codes(
+                    &system,
+                    CodeKind::Economic,
+                    y,
+                    "economic.csv",
+                    ECONOMIC_CODES.as_bytes(),
+                    source,
+                )
+                .await?;
         }
         let city = self
+            .foundation()
             .create_jurisdiction(&system, DEMO_REGION, "示范市", &[])
             .await?;
         // A lived demo opens 2025 alone: its close opens 2026, as a bureau's does.
@@ -252,18 +254,21 @@ impl App {
         };
         for &(year, current) in years {
             let source = YearSource::Preset(Preset::LianyungangCity);
-            self.start_year(&system, city.id, FiscalYear::new(year)?, source, current)
+            self.foundation()
+                .start_year(&system, city.id, FiscalYear::new(year)?, source, current)
                 .await?;
         }
-        self.import_standards(&system, city.id, "demo_standards.csv", STANDARDS.as_bytes())
+        self.library()
+            .import_standards(&system, city.id, "demo_standards.csv", STANDARDS.as_bytes())
             .await?;
-        self.import_indicators(
-            &system,
-            city.id,
-            "demo_indicators.csv",
-            INDICATORS.as_bytes(),
-        )
-        .await?;
+        self.library()
+            .import_indicators(
+                &system,
+                city.id,
+                "demo_indicators.csv",
+                INDICATORS.as_bytes(),
+            )
+            .await?;
         let mut serial = 0usize;
         for group in 0..scale as usize {
             for (d, (name, body, units)) in DEPARTMENTS.iter().enumerate() {
@@ -275,6 +280,7 @@ impl App {
                     format!("{name}（第{}组）", group + 1)
                 };
                 let dept = self
+                    .foundation()
                     .create_organisation(
                         &system,
                         CreateOrganisation {
@@ -294,35 +300,37 @@ impl App {
                     } else {
                         format!("{unit_name}（第{}组）", group + 1)
                     };
-                    self.create_organisation(
-                        &system,
-                        CreateOrganisation {
-                            kind: "unit".into(),
-                            parent_id: dept.id,
-                            code: format!("{dept_code}{:03}", u + 1),
-                            name: unit_name,
-                            unit_kind: Some(kind.to_string()),
-                            review_body: None,
-                            staffing: staffing(d + group, u),
-                        },
-                    )
-                    .await?;
+                    self.foundation()
+                        .create_organisation(
+                            &system,
+                            CreateOrganisation {
+                                kind: "unit".into(),
+                                parent_id: dept.id,
+                                code: format!("{dept_code}{:03}", u + 1),
+                                name: unit_name,
+                                unit_kind: Some(kind.to_string()),
+                                review_body: None,
+                                staffing: staffing(d + group, u),
+                            },
+                        )
+                        .await?;
                 }
             }
         }
         for (username, role, org, display) in DEMO_USERS {
-            self.add_user(
-                &system,
-                NewUser {
-                    username: username.into(),
-                    display_name: Some(display.into()),
-                    role: role.into(),
-                    org: org.into(),
-                    password: DEMO_PASSWORD.into(),
-                },
-            )
-            .await
-            .map_err(|e| AppError::Internal(format!("demo user {username}: {e}")))?;
+            self.accounts()
+                .add_user(
+                    &system,
+                    NewUser {
+                        username: username.into(),
+                        display_name: Some(display.into()),
+                        role: role.into(),
+                        org: org.into(),
+                        password: DEMO_PASSWORD.into(),
+                    },
+                )
+                .await
+                .map_err(|e| AppError::Internal(format!("demo user {username}: {e}")))?;
         }
         self.load_demo_lists(city.id).await?;
         if projects {

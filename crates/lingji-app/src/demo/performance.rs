@@ -8,7 +8,6 @@ use lingji_domain::performance::{Actual, Attainment, SelfEvaluation, indicator_w
 use lingji_store::library::projects::ProjectDetail;
 use rust_decimal::Decimal;
 
-use crate::App;
 use crate::disclosure::{PublicationKind, PublishDraft};
 use crate::error::AppResult;
 use crate::foundation::caller::Caller;
@@ -64,11 +63,14 @@ pub(crate) fn actuals(d: &ProjectDetail, pct: u32, perf: &Performance) -> SelfEv
     }
 }
 
-impl App {
+impl crate::DemoUseCases<'_> {
     /// Publishes a few of the demo's 2025 self-evaluations and 2026 targets (PM-5).
     pub(crate) async fn load_demo_publications(&self, city: i64) -> AppResult<()> {
         let system = Caller::System;
-        let evaluations = self.evaluations(&system, city, 2025, Some("self")).await?;
+        let evaluations = self
+            .performance()
+            .evaluations(&system, city, 2025, Some("self"))
+            .await?;
         // Six results spread over the departments, each with next year's targets.
         let step = (evaluations.len() / 6).max(1);
         for e in evaluations.iter().step_by(step).take(6) {
@@ -76,7 +78,7 @@ impl App {
                 kind: PublicationKind::SelfEvaluation,
                 source: e.id.to_string(),
             };
-            self.publish(&system, city, &draft).await?;
+            self.disclosure().publish(&system, city, &draft).await?;
             if let Some(p) = e.project_id {
                 let mut conn = self.store.read().acquire().await?;
                 let next = lingji_store::library::projects::successor(&mut conn, p).await?;
@@ -86,7 +88,7 @@ impl App {
                         kind: PublicationKind::ProjectTargets,
                         source: next.to_string(),
                     };
-                    self.publish(&system, city, &draft).await?;
+                    self.disclosure().publish(&system, city, &draft).await?;
                 }
             }
         }

@@ -6,7 +6,6 @@ use lingji_domain::Refusal;
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::library::{Features, ProjectState};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::{CostLineDraft, IndicatorDraft, ProjectDraft};
@@ -385,14 +384,14 @@ pub(crate) fn draft(t: &Template, unit_name: &str, year: i32, shrink: u32) -> Pr
     }
 }
 
-impl App {
+impl crate::DemoUseCases<'_> {
     /// What the lived years leave for a visitor to do and to clean up: 2026 requests still in
     /// review (one waiting for 教育局's reviewer, one passed by it and waiting for finance, one
     /// returned to 教育局机关 with the reason), and a few lines nobody funded for years with
     /// one resting on an expired policy (ZB-15c, ZB-5d). Returns the number of projects.
     pub(crate) async fn load_demo_backlog(&self, city: i64) -> AppResult<usize> {
         let system = Caller::System;
-        let standards = self.standards(&system, city).await?;
+        let standards = self.library().standards(&system, city).await?;
         let std_id = |code: &str| -> AppResult<i64> {
             standards
                 .iter()
@@ -401,6 +400,7 @@ impl App {
                 .ok_or_else(|| AppError::Internal(format!("demo standard {code} missing")))
         };
         let units: Vec<_> = self
+            .foundation()
             .list_organisations(&system, city)
             .await?
             .into_iter()
@@ -413,7 +413,8 @@ impl App {
             let mut d = draft(&TEMPLATES[6], &unit.name, 2023, 0);
             d.name = format!("{}（2023 年储备，未获安排）", d.name);
             set_standards(&mut d, &TEMPLATES[6], &std_id)?;
-            self.create_project(&system, unit.id, FiscalYear::new(2023)?, &d, None)
+            self.library()
+                .create_project(&system, unit.id, FiscalYear::new(2023)?, &d, None)
                 .await?;
             count += 1;
         }
@@ -423,7 +424,8 @@ impl App {
             d.basis_title = "示范市安全生产三年行动方案（2023—2025）".into();
             d.basis_expires_on = Some("2025-12-31".into());
             set_standards(&mut d, &TEMPLATES[6], &std_id)?;
-            self.create_project(&system, unit.id, FiscalYear::new(2026)?, &d, None)
+            self.library()
+                .create_project(&system, unit.id, FiscalYear::new(2026)?, &d, None)
                 .await?;
             count += 1;
         }
@@ -441,6 +443,7 @@ impl App {
     ) -> AppResult<usize> {
         let reviewer = self.demo_caller("zhuguan").await?;
         let units: Vec<_> = self
+            .foundation()
             .list_organisations(&Caller::System, city)
             .await?
             .into_iter()
@@ -458,6 +461,7 @@ impl App {
             };
             // Things the unit has not asked for this year: late requests, not repeats.
             let asked: Vec<String> = self
+                .library()
                 .list_projects(
                     &operator,
                     lingji_store::library::projects::Filter {
@@ -489,9 +493,11 @@ impl App {
                 d.is_new = true;
                 set_standards(&mut d, t, std_id)?;
                 let p = self
+                    .library()
                     .create_project(&operator, unit.id, FiscalYear::new(2026)?, &d, None)
                     .await?;
                 let moved = self
+                    .library()
                     .move_project(
                         &operator,
                         p.project.id,
@@ -506,7 +512,10 @@ impl App {
                     "returned" => "return",
                     _ => continue,
                 };
-                let rec = self.review_record(&reviewer, moved.project.id).await?;
+                let rec = self
+                    .review()
+                    .review_record(&reviewer, moved.project.id)
+                    .await?;
                 let input = ReviewInput {
                     decision: decision.into(),
                     opinion: if decision == "return" {
@@ -518,7 +527,8 @@ impl App {
                     expected_version: rec.version,
                     ..ReviewInput::default()
                 };
-                self.review_project(&reviewer, moved.project.id, &input)
+                self.review()
+                    .review_project(&reviewer, moved.project.id, &input)
                     .await?;
             }
         }

@@ -12,7 +12,6 @@ use lingji_store::disclosure::publications::{self as store, NewPublication, Publ
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::performance::evaluations::EvaluationView;
@@ -144,7 +143,7 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-impl App {
+impl crate::DisclosureUseCases<'_> {
     /// Publishes an item (finance, PM-5, QJ-5c): a frozen copy of it now; publishing the same
     /// source again replaces the copy. Audited.
     pub async fn publish(
@@ -197,7 +196,11 @@ impl App {
                 )
             }
             PublicationKind::Targets => {
-                let t = self.target(caller, id()?).await.map_err(|_| unknown())?;
+                let t = self
+                    .performance()
+                    .target(caller, id()?)
+                    .await
+                    .map_err(|_| unknown())?;
                 let body = json!({
                     "subject": t.subject_label,
                     "budget": t.budget,
@@ -215,6 +218,7 @@ impl App {
             }
             PublicationKind::SelfEvaluation | PublicationKind::KeyEvaluation => {
                 let e = self
+                    .performance()
                     .evaluation(caller, id()?)
                     .await
                     .map_err(|_| unknown())?;

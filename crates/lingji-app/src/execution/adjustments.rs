@@ -23,7 +23,6 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::execution::department_totals::department_totals;
 use crate::foundation::caller::Caller;
@@ -195,7 +194,7 @@ async fn line_in(
         })
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// The supplement's project, if in the caller's reach, with the facts its check needs.
     async fn supplement_facts(
         &self,
@@ -308,7 +307,7 @@ impl App {
                 };
                 let year = match &line {
                     Some(l) => l.fiscal_year,
-                    None => self.current_year(jurisdiction_id).await?,
+                    None => self.foundation().current_year(jurisdiction_id).await?,
                 };
                 let (project, facts) = self
                     .supplement_facts(&mut tx, jurisdiction_id, project_id, year)

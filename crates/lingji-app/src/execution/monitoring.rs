@@ -11,7 +11,6 @@ use lingji_store::StoreError;
 use lingji_store::execution::payments::{self as store, RuleStat, StoredHit, StoredRule};
 use serde::Serialize;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::execution::payment_facts::facts;
 use crate::foundation::caller::Caller;
@@ -220,7 +219,7 @@ fn check_rule(r: &MonitoringRule) -> AppResult<()> {
     }
 }
 
-impl App {
+impl crate::SupervisionUseCases<'_> {
     fn authorize_rules(
         &self,
         caller: &Caller,
@@ -241,7 +240,7 @@ impl App {
         jurisdiction_id: i64,
     ) -> AppResult<Vec<RuleRow>> {
         self.authorize_rules(caller, jurisdiction_id, Access::Read)?;
-        self.rules_in_force(jurisdiction_id).await?;
+        self.execution().rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::rules(&mut conn, jurisdiction_id)
             .await?
@@ -264,7 +263,7 @@ impl App {
         rule.code = rule.code.trim().to_string();
         rule.expression = rule.expression.trim().to_string();
         check_rule(&rule)?;
-        self.rules_in_force(jurisdiction_id).await?;
+        self.execution().rules_in_force(jurisdiction_id).await?;
         let mut tx = self.store.begin().await?;
         let before = store::rule(&mut tx, jurisdiction_id, &rule.code).await?;
         match (version, &before) {

@@ -16,7 +16,6 @@ use lingji_store::execution::payments::{self as store, PayableLine, RequestConte
 use lingji_store::review::lists;
 use sqlx::{AnyConnection, Connection};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 
 /// Whether the line's project is paid from a special fund (read with the line) whose period
@@ -208,7 +207,7 @@ pub(crate) fn screen(
     Ok(execution::screen(&compiled, facts))
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// The jurisdiction's rules, installing the default catalogue (ZX-4b) the first time.
     pub(crate) async fn rules_in_force(
         &self,

@@ -23,7 +23,6 @@ use lingji_store::execution::plans;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::execution::payment_facts::{facts, screen};
 use crate::execution::plans::line_priority;
@@ -237,7 +236,7 @@ fn refusal_shown<S: serde::Serializer>(r: &Option<Refusal>, s: S) -> Result<S::O
         .serialize(s)
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// The line a payment draws on, if the caller may pay from it and the economic code lies
     /// within it (ZB-7a), with the request's context — read together in one statement; nothing
     /// of it is used unless the caller may pay from the line.
@@ -692,7 +691,7 @@ pub struct LineLedger {
     pub payments: Vec<PaymentRow>,
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// A line's ledger, if the caller may see the line (its unit, department, finance, audit).
     pub async fn line_ledger(
         &self,

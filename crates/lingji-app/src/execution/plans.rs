@@ -14,7 +14,6 @@ use lingji_store::execution::payments::{self as payment_store, PayableLine};
 use lingji_store::execution::plans::{self as store, NewPlan, Plan, PlanFilter, ReviewRow};
 use serde::{Deserialize, Serialize};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -200,7 +199,7 @@ fn plan_path(l: &PayableLine) -> OrgPath {
     }
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// Files a unit's plan for one of its lines (ZX-4a). What the line has planned and not yet
     /// paid, with this plan, may not exceed what the line has available (ZB-7a).
     pub async fn file_plan(

@@ -16,7 +16,6 @@ use lingji_store::library::projects::{self, HistoryEntry};
 use lingji_store::review::{self, ReviewStep};
 use serde::Serialize;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::execution::adjustments::AdjustmentView;
 use crate::execution::payments::PaymentRow;
@@ -68,9 +67,9 @@ pub struct Trace {
     pub evaluations: Vec<crate::performance::evaluations::EvaluationView>,
 }
 
-impl App {
+impl crate::SupervisionUseCases<'_> {
     async fn threshold(&self, jurisdiction_id: i64) -> AppResult<Money> {
-        let year = self.current_year(jurisdiction_id).await?;
+        let year = self.foundation().current_year(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         Ok(
             lingji_store::foundation::profiles::current(&mut conn, jurisdiction_id, year)

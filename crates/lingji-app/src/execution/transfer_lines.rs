@@ -10,7 +10,6 @@ use lingji_store::allocation::{BudgetLine, insert_line};
 use lingji_store::foundation::orgs;
 use serde::Deserialize;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -78,7 +77,7 @@ fn check(t: &TransferLine) -> Vec<Refusal> {
     out
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// Enters a budget line from an upper transfer (finance), audited; returns its id.
     pub async fn add_transfer_line(
         &self,

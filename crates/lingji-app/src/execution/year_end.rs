@@ -17,7 +17,6 @@ use lingji_store::execution::year_end::{self as store, ClosedLine, OpenLine, Rec
 use lingji_store::foundation::profiles;
 use serde::{Deserialize, Serialize};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::execution::department_totals::department_totals;
 use crate::foundation::caller::Caller;
@@ -166,7 +165,7 @@ pub(crate) async fn refuse_if_closed(
     Ok(())
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// The recorded close of a year, for finance and audit; 404 when the year is not closed.
     pub async fn year_end_report(
         &self,

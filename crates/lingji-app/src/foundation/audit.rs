@@ -5,11 +5,10 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::audit::{self, Filter, VerifyReport};
 
-use crate::App;
 use crate::error::AppResult;
 use crate::foundation::caller::Caller;
 
-impl App {
+impl crate::FoundationUseCases<'_> {
     /// Events of the caller's jurisdiction matching the filter, newest first (auditors).
     pub async fn audit_log(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<AuditRecord>> {
         let target = OrgPath::of_jurisdiction(filter.jurisdiction_id);

@@ -17,7 +17,6 @@ use lingji_store::{foundation::orgs, foundation::sessions, foundation::users};
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -140,7 +139,7 @@ fn bad_credentials() -> AppError {
     AppError::Unauthenticated(Refusal::new("LOGIN_FAILED", "用户名或密码错误"))
 }
 
-impl App {
+impl crate::AccountUseCases<'_> {
     /// Where attempts are counted: on PostgreSQL the primary, since a replica's lag would let
     /// a burst through; on SQLite a reader, which sees every commit, so that a long import
     /// holding the one writer connection does not hold up signing in.

@@ -8,7 +8,6 @@ use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::codes::{self, CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
 use std::collections::{BTreeMap, HashSet};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::workbook::{Book, Limits, Rows};
@@ -320,7 +319,7 @@ fn everywhere() -> OrgPath {
     }
 }
 
-impl App {
+impl crate::FoundationUseCases<'_> {
     /// Replaces a year's code table from a file. Every row is checked first; one wrong row and
     /// nothing is written, and every wrong cell is reported with its line and column.
     pub async fn import_codes(

@@ -6,7 +6,6 @@ use lingji_domain::foundation::codes::RegionCode;
 use lingji_domain::foundation::org::{OrgKind, OrgPath, Staffing, UnitKind};
 use lingji_store::foundation::orgs::{self, NewOrganisation, Organisation};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -62,7 +61,7 @@ pub struct OrganisationUpdate {
     pub version: i64,
 }
 
-impl App {
+impl crate::FoundationUseCases<'_> {
     /// The organisations the caller may see: the whole jurisdiction for finance, audit and
     /// administration; the own department or unit for the others.
     pub async fn list_organisations(

@@ -10,7 +10,6 @@ use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::{Preset, preset};
 use lingji_store::foundation::profiles::{self, ProfileVersion};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -34,7 +33,7 @@ pub enum YearSource {
     CopyFrom(FiscalYear),
 }
 
-impl App {
+impl crate::FoundationUseCases<'_> {
     /// Opens a fiscal year for a jurisdiction with its policy profile (administrators), in one
     /// transaction; `make_current` makes it the year everyone works in.
     pub async fn start_year(

@@ -8,7 +8,6 @@ use lingji_store::foundation::users::{self, User};
 use lingji_store::{StoreError, foundation::sessions};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::auth::{check_new_password, hash_password};
 use crate::foundation::caller::Caller;
@@ -131,7 +130,7 @@ fn check_binding(role: Role, org: &Organisation) -> Result<(), Refusal> {
     Ok(())
 }
 
-impl App {
+impl crate::AccountUseCases<'_> {
     /// Creates an account (administrators; the CLI as the system).
     pub async fn add_user(&self, caller: &Caller, new: NewUser) -> AppResult<User> {
         let username = new.username.trim().to_string();

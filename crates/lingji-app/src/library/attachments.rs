@@ -9,7 +9,6 @@ use lingji_store::library::attachments::{self, Attachment, NewAttachment};
 use lingji_store::library::projects;
 use sha2::{Digest, Sha256};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::mover;
@@ -122,7 +121,7 @@ fn check_file(name: &str, bytes: &[u8]) -> Result<&'static str, Refusal> {
     Ok(media)
 }
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// A project's attachments.
     pub async fn attachments(
         &self,

@@ -7,7 +7,6 @@ use lingji_domain::Money;
 use lingji_store::library::projects::{self as store_projects, Filter};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -36,11 +35,12 @@ pub(crate) fn header(
     Ok(())
 }
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// The projects the caller may see under `filter` as an .xlsx workbook: sheet 项目 and
     /// sheet 测算明细.
     pub async fn export_projects(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<u8>> {
         let orgs: HashMap<i64, String> = self
+            .foundation()
             .list_organisations(caller, filter.jurisdiction_id)
             .await
             .unwrap_or_default()

@@ -25,7 +25,6 @@ use lingji_store::{foundation::codes, foundation::orgs, foundation::profiles, li
 use serde::Deserialize;
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::additions::Additions;
 use crate::foundation::caller::Caller;
@@ -612,7 +611,7 @@ pub fn mover(caller: &Caller) -> Option<Mover> {
     }
 }
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// Computes the cost lines against the catalogue (ZB-14) for a unit of `unit_kind` and
     /// builds the header content.
     async fn build(
@@ -867,7 +866,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("项目"))?;
         let path = path_of(&detail.project.header);
-        let routed = self.routed_to_caller(conn, caller, id).await?;
+        let routed = self.review().routed_to_caller(conn, caller, id).await?;
         caller
             .authorize_routed(Resource::Project, Access::Read, &path, routed)
             .map_err(|_| AppError::not_found("项目"))?;
@@ -1185,7 +1184,7 @@ impl App {
                 Role::JointReviewer => {
                     // Only what was routed to the reviewer's body (ZB-5e).
                     let mut conn = self.store.read().acquire().await?;
-                    return match self.joint_body_of(&mut conn, caller).await? {
+                    return match self.review().joint_body_of(&mut conn, caller).await? {
                         Some(body) => Ok(lingji_store::review::routed_to(
                             &mut conn,
                             filter.jurisdiction_id,

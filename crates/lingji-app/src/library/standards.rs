@@ -8,7 +8,6 @@ use lingji_domain::library::cost::{Standard, StandardCategory};
 use lingji_domain::{Money, foundation::codes::FiscalYear};
 use lingji_store::library::standards;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::foundation::codes::read_table;
@@ -111,7 +110,7 @@ pub fn check_rows(rows: &[(usize, Vec<String>)]) -> Result<Vec<Standard>, Vec<Re
     }
 }
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// Adds the standards of a file to a jurisdiction's catalogue (finance, administrators).
     pub async fn import_standards(
         &self,
@@ -211,7 +210,7 @@ pub struct BasicExpenditure {
     pub total: Money,
 }
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// Computes a unit's basic expenditure from its staffing and the standards in force for
     /// its kind and year: headcount × quota (ZB-14), contract staff capped (ZB-6c).
     pub async fn basic_expenditure(
@@ -220,7 +219,7 @@ impl App {
         unit_id: i64,
         year: FiscalYear,
     ) -> AppResult<BasicExpenditure> {
-        let unit = self.organisation(caller, unit_id).await?;
+        let unit = self.foundation().organisation(caller, unit_id).await?;
         let Some(kind) = unit.unit_kind else {
             return Err(
                 Refusal::new("BASIC_EXPENDITURE_UNIT_ONLY", "只有预算单位测算基本支出").into(),
@@ -268,7 +267,7 @@ impl App {
     }
 }
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// Loads indicators into a jurisdiction's library (PM-4) from CSV/XLSX: 领域, 指标类别,
     /// 指标名称, 比较方式, 计量单位. All rows checked; nothing written if one is wrong.
     pub async fn import_indicators(

@@ -13,7 +13,6 @@ use lingji_domain::performance::monitoring::light;
 use lingji_domain::performance::{Light, Likelihood};
 use serde::Serialize;
 
-use crate::App;
 use crate::error::AppResult;
 use crate::foundation::caller::Caller;
 
@@ -81,7 +80,7 @@ pub fn elapsed_on(year: i32, today: chrono::NaiveDate) -> Rate {
     }
 }
 
-impl App {
+impl crate::PerformanceUseCases<'_> {
     /// The dashboard of a year for the caller.
     pub async fn performance_dashboard(
         &self,

@@ -20,7 +20,6 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::export::{header, xlsx, yuan_cell};
@@ -290,7 +289,7 @@ fn text_limit(text: &str, max: usize, field: &str, errors: &mut Vec<Refusal>) {
     }
 }
 
-impl App {
+impl crate::PerformanceUseCases<'_> {
     /// What is evaluated: a project, or a department's or policy's targets, with its
     /// indicators and ledger figures. Hidden (404) from a caller who may not read it.
     async fn subject_of(

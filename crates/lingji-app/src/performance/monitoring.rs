@@ -16,7 +16,6 @@ use lingji_store::performance::{self as store, NewRecord, Record, RecordFilter};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::path_of;
@@ -279,7 +278,7 @@ fn in_table_order(
     }
 }
 
-impl App {
+impl crate::PerformanceUseCases<'_> {
     /// Loads a project the caller may monitor (`access`), with its ledger figures.
     async fn monitored(
         &self,

@@ -14,7 +14,6 @@ use lingji_domain::{Money, Refusal};
 use lingji_store::performance::evaluations::{self as store, NewApplied};
 use serde::{Deserialize, Serialize};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::performance::evaluations::{key_before_self, kind_label};
@@ -143,7 +142,7 @@ pub struct ApplyDraft {
 /// Clauses whose adjustments apply evaluation results.
 const RESULT_CLAUSES: [&str; 3] = ["CS-5b", "QJ-5b", "PM-13"];
 
-impl App {
+impl crate::PerformanceUseCases<'_> {
     /// The profile's proposal for a grade, by next year's profile when there is one.
     async fn proposal(
         &self,

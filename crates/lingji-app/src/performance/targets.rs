@@ -12,7 +12,6 @@ use lingji_store::performance::{self as store, NewTarget, Target};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::{IndicatorDraft, parse_indicators};
@@ -143,7 +142,7 @@ pub(crate) async fn execution(conn: &mut AnyConnection, t: &Target) -> AppResult
     }))
 }
 
-impl App {
+impl crate::PerformanceUseCases<'_> {
     /// Records or changes a department's or a policy's targets (PM-7): the department's
     /// reviewer or finance; every indicator checked by its row. Audited.
     pub async fn put_target(

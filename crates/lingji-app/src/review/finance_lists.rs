@@ -10,7 +10,6 @@ use lingji_store::foundation::orgs;
 use lingji_store::review::lists::{self, EntryChange, StoredEntry};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -76,7 +75,7 @@ fn may_read(caller: &Caller, jurisdiction_id: i64) -> AppResult<()> {
     )
 }
 
-impl App {
+impl crate::ReviewUseCases<'_> {
     /// Entries of a list (yearly lists: of `year` when given), retired ones included.
     pub async fn list_entries(
         &self,

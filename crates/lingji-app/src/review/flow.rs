@@ -17,7 +17,6 @@ use lingji_store::{foundation::orgs, library::projects};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::review::plan::ReviewPlan;
@@ -168,7 +167,7 @@ fn point(p: &PointInput) -> PointOpinion {
     }
 }
 
-impl App {
+impl crate::ReviewUseCases<'_> {
     /// The joint-review body a joint reviewer's department acts as.
     pub(crate) async fn joint_body_of(
         &self,
@@ -203,7 +202,10 @@ impl App {
     /// A project's review record.
     pub async fn review_record(&self, caller: &Caller, id: i64) -> AppResult<ReviewRecord> {
         let mut conn = self.store.read().acquire().await?;
-        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        let detail = self
+            .library()
+            .load_for(caller, &mut conn, id, Access::Read)
+            .await?;
         let plan = self.plan_of(&mut conn, &detail).await?;
         let p = detail.project;
         let review = review::state(&mut conn, id).await?;
@@ -319,7 +321,10 @@ impl App {
         id: i64,
         input: &ReviewInput,
     ) -> AppResult<()> {
-        let before = self.load_for(caller, tx, id, Access::Write).await?;
+        let before = self
+            .library()
+            .load_for(caller, tx, id, Access::Write)
+            .await?;
         let h = &before.project.header;
         let from = h.state;
         let mut rs = review::state(tx, id).await?;
@@ -422,7 +427,10 @@ impl App {
             ReviewStage::Panel => {
                 let to = panel(&before, input, &mut rs, &mut step)?;
                 if to == ProjectState::Admitted {
-                    crate::library::projects::admissible(self.admission(tx, &before).await?, to)?;
+                    crate::library::projects::admissible(
+                        self.library().admission(tx, &before).await?,
+                        to,
+                    )?;
                     // A government investment the bureau cannot yet afford waits (ZB-2c).
                     let postponed = review::gates(tx, id).await?.iter().any(|g| {
                         matches!(

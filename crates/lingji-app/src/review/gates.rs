@@ -13,7 +13,6 @@ use lingji_store::{foundation::orgs, library::attachments, library::projects};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::mover;
@@ -62,7 +61,7 @@ pub(crate) fn facts_of<'a>(
     }
 }
 
-impl App {
+impl crate::ReviewUseCases<'_> {
     /// The facts and the answer for one loaded project.
     pub(crate) async fn eligibility_in(
         &self,
@@ -85,7 +84,10 @@ impl App {
     /// A project's gates and funding eligibility.
     pub async fn project_gates(&self, caller: &Caller, id: i64) -> AppResult<GateView> {
         let mut conn = self.store.read().acquire().await?;
-        let d = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        let d = self
+            .library()
+            .load_for(caller, &mut conn, id, Access::Read)
+            .await?;
         let records = review::gates(&mut conn, id).await?;
         let plain: Vec<GateRecord> = records.iter().map(|g| g.record.clone()).collect();
         let eligibility = self.eligibility_in(&mut conn, &d, &plain).await?;
@@ -117,7 +119,10 @@ impl App {
         record: GateRecord,
     ) -> AppResult<GateView> {
         let mut tx = self.store.begin().await?;
-        let d = self.load_for(caller, &mut tx, id, Access::Write).await?;
+        let d = self
+            .library()
+            .load_for(caller, &mut tx, id, Access::Write)
+            .await?;
         let h = &d.project.header;
         let kind = record.kind();
         let allowed =

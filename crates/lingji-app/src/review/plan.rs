@@ -11,7 +11,6 @@ use lingji_store::library::projects::ProjectDetail;
 use lingji_store::{foundation::profiles, library::projects};
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -31,11 +30,14 @@ fn adjustment_rate(budget: Money, initial: Money) -> Rate {
     rate_of(moved, initial).unwrap_or(Rate(0))
 }
 
-impl App {
+impl crate::ReviewUseCases<'_> {
     /// The review plan of a project.
     pub async fn review_plan(&self, caller: &Caller, id: i64) -> AppResult<ReviewPlan> {
         let mut conn = self.store.read().acquire().await?;
-        let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
+        let detail = self
+            .library()
+            .load_for(caller, &mut conn, id, Access::Read)
+            .await?;
         self.plan_of(&mut conn, &detail).await
     }
 

@@ -7,7 +7,6 @@ use lingji_store::review::{self, QueueOf, ReviewState};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::App;
 use crate::error::AppResult;
 use crate::foundation::caller::Caller;
 
@@ -29,7 +28,7 @@ pub struct Queue {
     pub items: Vec<QueueItem>,
 }
 
-impl App {
+impl crate::ReviewUseCases<'_> {
     async fn queue_of(
         &self,
         conn: &mut AnyConnection,

@@ -61,6 +61,7 @@ pub async fn plant_expiring(sim: &mut Sim<'_>, year: i32) -> AppResult<i64> {
     set_standards(&mut d, t, &std_id)?;
     let p = sim
         .app
+        .library()
         .create_project(&unit.operator, unit.id, FiscalYear::new(year)?, &d, None)
         .await?;
     sim.stale.push(Stale {
@@ -77,6 +78,7 @@ async fn ever_funded(sim: &Sim<'_>) -> AppResult<BTreeSet<i64>> {
     for &run in sim.approved_runs.values() {
         let (_, items) = sim
             .app
+            .allocation()
             .allocation_items(&sim.j.finance, sim.j.id, run)
             .await?;
         out.extend(
@@ -103,7 +105,10 @@ pub async fn clean(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             .0
     };
     let unfunded_years = i32::try_from(unfunded_years).unwrap_or(i32::MAX);
-    let listed = app.cleanup_candidates(&finance, city, fiscal_year).await?;
+    let listed = app
+        .library()
+        .cleanup_candidates(&finance, city, fiscal_year)
+        .await?;
     let ids: Vec<i64> = listed.iter().map(|c| c.project.id).collect();
     if let Some(s) = sim
         .stale
@@ -140,11 +145,12 @@ pub async fn clean(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let retired = if ids.is_empty() {
         0
     } else {
-        app.retire_candidates(&finance, city, fiscal_year, &ids, "定期清理出库")
+        app.library()
+            .retire_candidates(&finance, city, fiscal_year, &ids, "定期清理出库")
             .await?
     };
     for &id in &ids {
-        let (d, _) = app.project(&finance, id).await?;
+        let (d, _) = app.library().project(&finance, id).await?;
         if d.project.header.state != ProjectState::Retired {
             sim.findings.push((
                 NAME,

@@ -48,7 +48,8 @@ pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     // Last year's results as finance confirmed them on the results page (none in the first
     // year lived: nothing was evaluated before it).
     let results: BTreeMap<i64, ResultRow> = if sim.approved_runs.contains_key(&(year - 1)) {
-        app.results(finance, city, year - 1)
+        app.performance()
+            .results(finance, city, year - 1)
             .await?
             .rows
             .into_iter()
@@ -57,15 +58,18 @@ pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     } else {
         BTreeMap::new()
     };
-    let (_, items) = app.allocation_items(finance, city, run).await?;
+    let (_, items) = app
+        .allocation()
+        .allocation_items(finance, city, run)
+        .await?;
     for i in items.iter().filter(|i| i.candidate.id > 0) {
         if i.result.status == Status::Excluded {
             continue;
         }
         let id = i.candidate.id;
-        let (detail, _) = app.project(finance, id).await?;
+        let (detail, _) = app.library().project(finance, id).await?;
         let h = &detail.project.header;
-        let review = app.review_record(finance, id).await?;
+        let review = app.review().review_record(finance, id).await?;
         let base = review.review.reviewed.unwrap_or(h.request).min(h.request);
         let mut expected: Vec<(String, Money)> = Vec::new();
         let mut retire = false;
@@ -113,7 +117,7 @@ pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
                 }
             }
             if !retire {
-                let (last, _) = app.project(finance, previous).await?;
+                let (last, _) = app.library().project(finance, previous).await?;
                 let (budget, spent) = (last.project.header.approved, last.project.header.spent);
                 if budget > Money::ZERO {
                     let rate = Rate::ratio(spent, budget);

@@ -22,6 +22,7 @@ impl App {
     ) -> AppResult<(Money, Money)> {
         let plenty = Money::from_yuan(100_000_000_000);
         let survey = self
+            .allocation()
             .run_allocation(
                 caller,
                 jurisdiction_id,
@@ -35,6 +36,7 @@ impl App {
             )
             .await?;
         let (_, items) = self
+            .allocation()
             .allocation_items(caller, jurisdiction_id, survey.header.id)
             .await?;
         let general = |must: bool| {

@@ -18,6 +18,7 @@ pub const NAME: &str = "disclosure";
 async fn publish(sim: &mut Sim<'_>, kind: PublicationKind, source: i64) -> AppResult<()> {
     let item = sim
         .app
+        .disclosure()
         .publish(
             &sim.j.finance,
             sim.j.id,
@@ -74,6 +75,7 @@ fn describe(p: &PublicItem) -> String {
 pub async fn check(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
     let public: BTreeMap<i64, PublicItem> = sim
         .app
+        .disclosure()
         .public_items(None, None)
         .await?
         .into_iter()

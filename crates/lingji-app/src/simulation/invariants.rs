@@ -134,7 +134,7 @@ pub async fn money(books: &Books<'_>, years: RangeInclusive<i32>) -> AppResult<V
 
 /// Every line's balance is its entries replayed (`lingji audit verify` does the same).
 async fn ledger(app: &App) -> AppResult<Option<Finding>> {
-    Ok(match app.verify_ledger().await? {
+    Ok(match app.foundation().verify_ledger().await? {
         Ok(_) => None,
         Err((line, why)) => Some(("ledger", format!("指标 {line}：{why}"))),
     })
@@ -142,7 +142,7 @@ async fn ledger(app: &App) -> AppResult<Option<Finding>> {
 
 /// The audit chain verifies, and every payment agrees with its events and its hold.
 async fn audit(app: &App) -> AppResult<Option<Finding>> {
-    let r = app.verify_audit(None).await?;
+    let r = app.foundation().verify_audit(None).await?;
     if let Err(b) = &r.chain {
         return Ok(Some(("audit_chain", format!("审计链断裂：{b:?}"))));
     }
@@ -176,6 +176,7 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
         )
     };
     let adjustments = app
+        .execution()
         .adjustments(
             finance,
             city,
@@ -268,7 +269,10 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
         ));
     }
     if let Some(&run) = known.approved_runs.get(&year) {
-        let (_, items) = app.allocation_items(finance, city, run).await?;
+        let (_, items) = app
+            .allocation()
+            .allocation_items(finance, city, run)
+            .await?;
         let mut allocated = BTreeMap::new();
         for i in &items {
             add(
@@ -294,7 +298,10 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
     // The recorded close as it stands now, not as the close answered: money given back after
     // it (a payment rejected after the close) is recovered into it.
     if known.closed.contains(&(year - 1)) {
-        let last = app.year_end_report(finance, city, year - 1).await?;
+        let last = app
+            .execution()
+            .year_end_report(finance, city, year - 1)
+            .await?;
         let mut out = BTreeMap::new();
         for l in &last.lines {
             add(&mut out, &book_of(&last_books, l.line_id), l.carried.fen());
@@ -308,7 +315,7 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
         }
     }
     if known.closed.contains(&year) {
-        let report = app.year_end_report(finance, city, year).await?;
+        let report = app.execution().year_end_report(finance, city, year).await?;
         let mut out = BTreeMap::new();
         for l in &report.lines {
             add(
@@ -346,8 +353,11 @@ async fn allocation_order(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>
     let Some(&run) = sim.approved_runs.get(&year) else {
         return Ok(None);
     };
-    let (view, items) = app.allocation_items(finance, city, run).await?;
-    let resources = app.resources(finance, city, year).await?;
+    let (view, items) = app
+        .allocation()
+        .allocation_items(finance, city, run)
+        .await?;
+    let resources = app.allocation().resources(finance, city, year).await?;
     for entry in &resources.books {
         let entered = entry.parts.total().unwrap_or(Money::ZERO);
         let allocated: i64 = items
@@ -424,7 +434,10 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
         return Ok(None);
     };
     let mut accepted = Vec::new();
-    let lines = app.budget_lines(finance, city, year, 0, 100_000).await?;
+    let lines = app
+        .allocation()
+        .budget_lines(finance, city, year, 0, 100_000)
+        .await?;
     if let Some(l) = lines.iter().find(|l| l.project_id.is_some()) {
         let operator = sim
             .j
@@ -433,6 +446,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
             .map(|(_, u)| u.operator.clone())
             .ok_or_else(|| AppError::Internal("line of no simulated unit".into()))?;
         let asked = app
+            .execution()
             .request_adjustment(
                 &operator,
                 city,
@@ -454,6 +468,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
         }
     }
     let line = app
+        .execution()
         .add_transfer_line(
             finance,
             city,
@@ -477,6 +492,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
             let date = NaiveDate::from_ymd_opt(year, 12, 30)
                 .ok_or_else(|| AppError::Internal("date".into()))?;
             let paid = app
+                .execution()
                 .request_payment(
                     &unit.operator,
                     city,
@@ -522,7 +538,10 @@ async fn project_figures(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>>
     let Some(&run) = sim.approved_runs.get(&year) else {
         return Ok(None);
     };
-    let (_, items) = app.allocation_items(finance, city, run).await?;
+    let (_, items) = app
+        .allocation()
+        .allocation_items(finance, city, run)
+        .await?;
     let last: BTreeMap<i64, (i64, i64)> = {
         let mut conn = app.store.read().acquire().await?;
         reconcile::project_lines(&mut conn, city, year - 1)
@@ -535,7 +554,7 @@ async fn project_figures(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>>
         let Some(read) = i.candidate.signals.execution_rate else {
             continue;
         };
-        let (detail, _) = app.project(finance, i.candidate.id).await?;
+        let (detail, _) = app.library().project(finance, i.candidate.id).await?;
         let Some(previous) = detail.project.header.previous_id else {
             continue;
         };
@@ -577,11 +596,19 @@ async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
             .map(|i| i.candidate.id)
             .collect()
     };
-    let last = funded(&app.allocation_items(finance, city, last_run).await?.1);
-    let (_, items) = app.allocation_items(finance, city, run).await?;
+    let last = funded(
+        &app.allocation()
+            .allocation_items(finance, city, last_run)
+            .await?
+            .1,
+    );
+    let (_, items) = app
+        .allocation()
+        .allocation_items(finance, city, run)
+        .await?;
     let mut new = 0u64;
     for id in funded(&items) {
-        let (d, _) = app.project(finance, id).await?;
+        let (d, _) = app.library().project(finance, id).await?;
         if !d
             .project
             .header
@@ -592,6 +619,7 @@ async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
         }
     }
     let stats = app
+        .allocation()
         .allocation_year_on_year(finance, city, year, Some(run))
         .await?
         .stats
@@ -627,7 +655,7 @@ async fn project_budgets_shown(
     city: i64,
     finance: &Caller,
 ) -> AppResult<Option<Finding>> {
-    let shown = app.supervised(finance, city).await?;
+    let shown = app.supervision().supervised(finance, city).await?;
     let ledger: BTreeMap<i64, (i64, i64)> = {
         let mut conn = app.store.read().acquire().await?;
         reconcile::project_budgets(&mut conn, city)

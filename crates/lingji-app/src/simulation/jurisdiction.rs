@@ -147,31 +147,32 @@ pub(crate) async fn add_special_fund(
     first_year: i32,
     place: &str,
 ) -> AppResult<()> {
-    app.add_list_entry(
-        finance,
-        city,
-        ListKind::SpecialFunds,
-        ListEntry {
-            code: SPECIAL_FUND.into(),
-            name: format!("{place}中小企业发展专项资金"),
-            fund: SpecialFundTerms {
-                lead_department_id: lead,
-                start_year: Some(first_year),
-                period_years: Some(5),
-                pilot: false,
-                big: true,
-                tasks: vec!["中小企业融资贴息".into()],
+    app.review()
+        .add_list_entry(
+            finance,
+            city,
+            ListKind::SpecialFunds,
+            ListEntry {
+                code: SPECIAL_FUND.into(),
+                name: format!("{place}中小企业发展专项资金"),
+                fund: SpecialFundTerms {
+                    lead_department_id: lead,
+                    start_year: Some(first_year),
+                    period_years: Some(5),
+                    pilot: false,
+                    big: true,
+                    tasks: vec!["中小企业融资贴息".into()],
+                },
+                ..ListEntry::default()
             },
-            ..ListEntry::default()
-        },
-    )
-    .await?;
+        )
+        .await?;
     Ok(())
 }
 
 /// Adds a login and returns it as a caller.
 pub(crate) async fn login(app: &App, new: NewUser) -> AppResult<Caller> {
-    let user = app.add_user(&Caller::System, new).await?;
+    let user = app.accounts().add_user(&Caller::System, new).await?;
     let mut conn = app.store.read().acquire().await?;
     Ok(Caller::User(actor_for(&mut conn, &user).await?))
 }
@@ -188,7 +189,7 @@ fn user(username: String, role: &str, org: &str, display: String) -> NewUser {
 
 /// Builds 模拟市 in an empty database for `opts`'s years, preset and scale.
 pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisdiction> {
-    if !app.is_empty().await? {
+    if !app.demo().is_empty().await? {
         return Err(AppError::Conflict(lingji_domain::Refusal::new(
             "SIMULATION_NOT_EMPTY",
             "模拟只能在空数据库中进行",
@@ -212,28 +213,32 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
                 crate::demo::ECONOMIC_CODES,
             ),
         ] {
-            app.import_codes(&system, kind, y, file, text.as_bytes(), source)
+            app.foundation()
+                .import_codes(&system, kind, y, file, text.as_bytes(), source)
                 .await?;
         }
     }
     let city = app
+        .foundation()
         .create_jurisdiction(&system, REGION, "模拟市", &[])
         .await?;
     start_year(app, city.id, opts.preset, opts.first_year, true).await?;
-    app.import_standards(
-        &system,
-        city.id,
-        "demo_standards.csv",
-        crate::demo::STANDARDS.as_bytes(),
-    )
-    .await?;
-    app.import_indicators(
-        &system,
-        city.id,
-        "demo_indicators.csv",
-        crate::demo::INDICATORS.as_bytes(),
-    )
-    .await?;
+    app.library()
+        .import_standards(
+            &system,
+            city.id,
+            "demo_standards.csv",
+            crate::demo::STANDARDS.as_bytes(),
+        )
+        .await?;
+    app.library()
+        .import_indicators(
+            &system,
+            city.id,
+            "demo_indicators.csv",
+            crate::demo::INDICATORS.as_bytes(),
+        )
+        .await?;
     let finance = login(
         app,
         user(
@@ -266,6 +271,7 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
                 format!("（第{}组）", group + 1)
             };
             let dept = app
+                .foundation()
                 .create_organisation(
                     &system,
                     CreateOrganisation {
@@ -309,6 +315,7 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
                 let unit_code = format!("{code}{:03}", u + 1);
                 let unit_name = format!("模拟市{unit_name}{suffix}");
                 let unit = app
+                    .foundation()
                     .create_organisation(
                         &system,
                         CreateOrganisation {
@@ -373,14 +380,15 @@ pub async fn start_year(
     year: i32,
     current: bool,
 ) -> AppResult<()> {
-    app.start_year(
-        &Caller::System,
-        city,
-        FiscalYear::new(year)?,
-        YearSource::Preset(preset),
-        current,
-    )
-    .await?;
+    app.foundation()
+        .start_year(
+            &Caller::System,
+            city,
+            FiscalYear::new(year)?,
+            YearSource::Preset(preset),
+            current,
+        )
+        .await?;
     Ok(())
 }
 
@@ -392,24 +400,26 @@ pub fn key_matter(year: i32) -> String {
 /// Adds the year's key matter to finance's list, unless finance has already listed it.
 pub async fn add_key_matter(app: &App, j: &Jurisdiction, year: i32) -> AppResult<()> {
     let listed = app
+        .review()
         .list_entries(&j.finance, j.id, ListKind::KeyMatters, Some(year))
         .await?;
     if listed.iter().any(|e| e.entry.code == key_matter(year)) {
         return Ok(());
     }
-    app.add_list_entry(
-        &j.finance,
-        j.id,
-        ListKind::KeyMatters,
-        ListEntry {
-            code: key_matter(year),
-            name: format!("{year} 年度重点任务推进"),
-            year: Some(year),
-            note: "市委常委会确定".into(),
-            ..ListEntry::default()
-        },
-    )
-    .await?;
+    app.review()
+        .add_list_entry(
+            &j.finance,
+            j.id,
+            ListKind::KeyMatters,
+            ListEntry {
+                code: key_matter(year),
+                name: format!("{year} 年度重点任务推进"),
+                year: Some(year),
+                note: "市委常委会确定".into(),
+                ..ListEntry::default()
+            },
+        )
+        .await?;
     Ok(())
 }
 

@@ -53,6 +53,7 @@ pub async fn evaluate(sim: &mut Sim<'_>, year: i32, funded: &[i64]) -> AppResult
             })
             .collect();
         let view = app
+            .performance()
             .key_evaluate(
                 &finance,
                 city,

@@ -255,6 +255,7 @@ impl App {
         each: &mut (dyn FnMut(&StepLine) + Send),
     ) -> AppResult<Report> {
         let standards = self
+            .library()
             .standards(&Caller::System, j.id)
             .await?
             .into_iter()

@@ -168,7 +168,11 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             continue;
         };
         let unit = &units[m.unit].1;
-        let mut d = sim.app.copy_structure(&unit.operator, prev).await?;
+        let mut d = sim
+            .app
+            .library()
+            .copy_structure(&unit.operator, prev)
+            .await?;
         let t = &TEMPLATES[m.template];
         // A running multi-year project keeps its plan, so its quantities stay; others are
         // measured again with a new shrink.
@@ -189,6 +193,7 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         }
         let p = sim
             .app
+            .library()
             .create_project(
                 &unit.operator,
                 unit.id,
@@ -250,6 +255,7 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             }
             let p = sim
                 .app
+                .library()
                 .create_project(
                     &unit.operator,
                     unit.id,
@@ -285,6 +291,7 @@ async fn requests(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             continue;
         }
         sim.app
+            .library()
             .move_project(&operator, id, ProjectState::Submitted, "", version)
             .await?;
         sim.submitted.push(id);
@@ -327,14 +334,15 @@ async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let submitted = sim.submitted.clone();
     for (rank, id) in submitted.iter().enumerate() {
         let id = *id;
-        let (detail, _) = sim.app.project(&sim.j.finance, id).await?;
+        let (detail, _) = sim.app.library().project(&sim.j.finance, id).await?;
         let h = detail.project.header.clone();
         let reviewer = sim.reviewer_of(h.unit_id)?;
         let operator = sim.operator_of(h.unit_id)?;
-        let mut rec = sim.app.review_record(&reviewer, id).await?;
+        let mut rec = sim.app.review().review_record(&reviewer, id).await?;
         if sim.rng.chance(12) {
             rec = sim
                 .app
+                .review()
                 .review_project(
                     &reviewer,
                     id,
@@ -347,6 +355,7 @@ async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 .await?;
             let moved = sim
                 .app
+                .library()
                 .move_project(
                     &operator,
                     id,
@@ -360,10 +369,15 @@ async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         }
         let mut pass = input("pass", "", rec.version);
         pass.rank = Some(u32::try_from(rank + 1).unwrap_or(1));
-        rec = sim.app.review_project(&reviewer, id, &pass).await?;
+        rec = sim
+            .app
+            .review()
+            .review_project(&reviewer, id, &pass)
+            .await?;
         let finance = sim.j.finance.clone();
         if sim.rng.chance(8) {
             sim.app
+                .review()
                 .review_project(
                     &finance,
                     id,
@@ -381,7 +395,7 @@ async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             Money::from_fen(h.request.fen() / 100 * (100 - i64::try_from(cut).unwrap_or(0)));
         let mut pass = input("pass", "", rec.version);
         pass.reviewed = Some(reviewed.to_plain());
-        rec = sim.app.review_project(&finance, id, &pass).await?;
+        rec = sim.app.review().review_project(&finance, id, &pass).await?;
         for (body, answered) in rec.routes.clone() {
             if answered {
                 continue;
@@ -397,6 +411,7 @@ async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 })?;
             rec = sim
                 .app
+                .review()
                 .review_project(&caller, id, &input("agree", "同意", rec.version))
                 .await?;
             joint += 1;
@@ -409,14 +424,18 @@ async fn review(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             benefit: agreed("效益明确"),
             recommended: rec.review.reviewed.unwrap_or(reviewed).to_plain(),
         });
-        rec = sim.app.review_project(&finance, id, &admit).await?;
+        rec = sim
+            .app
+            .review()
+            .review_project(&finance, id, &admit)
+            .await?;
         match rec.state {
             ProjectState::Admitted => admitted += 1,
             ProjectState::Postponed => postponed += 1,
             _ => {}
         }
         for record in gate_records(sim, &h.features, h.matter_class, year) {
-            sim.app.record_gate(&finance, id, record).await?;
+            sim.app.review().record_gate(&finance, id, record).await?;
             gates += 1;
         }
     }
@@ -485,27 +504,30 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let revenue = basic
         .checked_add(share(projects, Rate::percent(pct)))
         .unwrap_or(basic);
-    app.set_resources(
-        &finance,
-        city,
-        year,
-        FundBook::GeneralPublic,
-        ResourceParts {
-            revenue,
-            transfers: share(projects, Rate::percent(5)),
-            ..ResourceParts::default()
-        },
-        share(projects, Rate::percent(1)),
-        "本级收入预测与上级转移支付",
-        0,
-    )
-    .await?;
+    app.allocation()
+        .set_resources(
+            &finance,
+            city,
+            year,
+            FundBook::GeneralPublic,
+            ResourceParts {
+                revenue,
+                transfers: share(projects, Rate::percent(5)),
+                ..ResourceParts::default()
+            },
+            share(projects, Rate::percent(1)),
+            "本级收入预测与上级转移支付",
+            0,
+        )
+        .await?;
     let run = app
+        .allocation()
         .run_allocation(&finance, city, year, "一上测算", None, Scenario::default())
         .await?;
     // A scenario on the run's very inputs with less money: saved and compared, not chosen.
     let less = share(revenue, Rate::percent(90));
     let scenario = app
+        .allocation()
         .run_allocation(
             &finance,
             city,
@@ -518,47 +540,59 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             },
         )
         .await?;
-    app.compare_runs(&finance, city, run.header.id, scenario.header.id)
+    app.allocation()
+        .compare_runs(&finance, city, run.header.id, scenario.header.id)
         .await?;
-    app.choose_run(&finance, city, run.header.id).await?;
-    app.publish_control_figures(&finance, city, run.header.id)
+    app.allocation()
+        .choose_run(&finance, city, run.header.id)
         .await?;
-    app.approve_budget(
-        &finance,
-        city,
-        run.header.id,
-        // The document number opens with the place's first character (模财预, 示财预).
-        &format!(
-            "{}财预〔{year}〕1号",
-            sim.j.place.chars().next().unwrap_or('市')
-        ),
-    )
-    .await?;
+    app.allocation()
+        .publish_control_figures(&finance, city, run.header.id)
+        .await?;
+    app.allocation()
+        .approve_budget(
+            &finance,
+            city,
+            run.header.id,
+            // The document number opens with the place's first character (模财预, 示财预).
+            &format!(
+                "{}财预〔{year}〕1号",
+                sim.j.place.chars().next().unwrap_or('市')
+            ),
+        )
+        .await?;
     sim.approved_runs.insert(year, run.header.id);
-    let (_, items) = app.allocation_items(&finance, city, run.header.id).await?;
+    let (_, items) = app
+        .allocation()
+        .allocation_items(&finance, city, run.header.id)
+        .await?;
     let count = |s: Status| {
         i64::try_from(items.iter().filter(|i| i.result.status == s).count()).unwrap_or(0)
     };
     // An upper transfer for one unit, paid from like any line (QJ-4b decides it at year-end).
     let units = sim.units();
     let (_, unit) = &units[sim.rng.index(units.len())];
-    app.add_transfer_line(
-        &finance,
-        city,
-        TransferLine {
-            fiscal_year: year,
-            unit_id: unit.id,
-            project_id: None,
-            name: "上级补助设备购置".into(),
-            economic_code: "31002".into(),
-            fund_book: FundBook::UpperTransfer,
-            three_guarantees: false,
-            amount: Money::from_yuan(i64::try_from(sim.rng.between(5, 50)).unwrap_or(5) * 1000),
-            document: format!("财建〔{year}〕{}号", sim.rng.between(1, 99)),
-        },
-    )
-    .await?;
-    let lines = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    app.execution()
+        .add_transfer_line(
+            &finance,
+            city,
+            TransferLine {
+                fiscal_year: year,
+                unit_id: unit.id,
+                project_id: None,
+                name: "上级补助设备购置".into(),
+                economic_code: "31002".into(),
+                fund_book: FundBook::UpperTransfer,
+                three_guarantees: false,
+                amount: Money::from_yuan(i64::try_from(sim.rng.between(5, 50)).unwrap_or(5) * 1000),
+                document: format!("财建〔{year}〕{}号", sim.rng.between(1, 99)),
+            },
+        )
+        .await?;
+    let lines = app
+        .allocation()
+        .budget_lines(&finance, city, year, 0, 100_000)
+        .await?;
     // The targets are public with the budget (PM-5).
     let funded: Vec<i64> = items
         .iter()
@@ -598,7 +632,10 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             .map(|(id, _, _, a)| (id, Money::from_fen(a)))
             .collect()
     };
-    let lines = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    let lines = app
+        .allocation()
+        .budget_lines(&finance, city, year, 0, 100_000)
+        .await?;
     let mut requests = Vec::new();
     let (mut transfers, mut supplements) = (0, 0);
     for (_, unit) in sim.units() {
@@ -621,6 +658,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             {
                 let amount = Money::from_fen(have.fen() / 1_000 * 100);
                 let v = app
+                    .execution()
                     .request_adjustment(
                         &unit.operator,
                         city,
@@ -645,6 +683,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             let amount =
                 Money::from_yuan(i64::try_from(sim.rng.between(1, 5)).unwrap_or(1) * 1_000);
             let v = app
+                .execution()
                 .request_adjustment(
                     &unit.operator,
                     city,
@@ -666,11 +705,13 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (mut approved, mut sent_back) = (0, 0);
     for id in requests {
         if sim.rng.chance(85) {
-            app.decide_adjustment(&finance, city, id, true, "同意")
+            app.execution()
+                .decide_adjustment(&finance, city, id, true, "同意")
                 .await?;
             approved += 1;
         } else {
-            app.decide_adjustment(&finance, city, id, false, "请先通过调整支出结构解决")
+            app.execution()
+                .decide_adjustment(&finance, city, id, false, "请先通过调整支出结构解决")
                 .await?;
             sent_back += 1;
         }
@@ -691,6 +732,7 @@ async fn funded(sim: &Sim<'_>, year: i32) -> AppResult<Vec<i64>> {
         .ok_or_else(|| AppError::Internal(format!("no approved run in {year}")))?;
     let (_, items) = sim
         .app
+        .allocation()
         .allocation_items(&sim.j.finance, sim.j.id, run)
         .await?;
     Ok(items
@@ -723,7 +765,7 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         if !sim.rng.chance(40) {
             continue;
         }
-        let (d, _) = app.project(&finance, id).await?;
+        let (d, _) = app.library().project(&finance, id).await?;
         let operator = sim.operator_of(d.project.header.unit_id)?;
         let pct = [100u32, 60, 30][sim.rng.index(3)];
         let draft = crate::performance::monitoring::CheckpointDraft {
@@ -749,7 +791,10 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 .collect(),
             note: "年中监控".into(),
         };
-        let c = app.record_checkpoint(&operator, &draft).await?;
+        let c = app
+            .performance()
+            .record_checkpoint(&operator, &draft)
+            .await?;
         recorded += 1;
         if c.light == lingji_domain::performance::Light::Green {
             green += 1;
@@ -761,16 +806,17 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             70..92 => lingji_domain::performance::Decision::Suspend,
             _ => lingji_domain::performance::Decision::Stop,
         };
-        app.decide_checkpoint(
-            &finance,
-            city,
-            c.id,
-            &crate::performance::monitoring::DecisionDraft {
-                decision,
-                reason: "执行进度与绩效目标偏离".into(),
-            },
-        )
-        .await?;
+        app.performance()
+            .decide_checkpoint(
+                &finance,
+                city,
+                c.id,
+                &crate::performance::monitoring::DecisionDraft {
+                    decision,
+                    reason: "执行进度与绩效目标偏离".into(),
+                },
+            )
+            .await?;
         match decision {
             lingji_domain::performance::Decision::Correct => corrected += 1,
             lingji_domain::performance::Decision::Suspend => {

@@ -120,31 +120,36 @@ impl World {
                 (CodeKind::Function, FUNCTION_CODES),
                 (CodeKind::Economic, ECONOMIC_CODES),
             ] {
-                app.import_codes(&system, kind, y, "codes.csv", bytes, "测试用科目表")
+                app.foundation()
+                    .import_codes(&system, kind, y, "codes.csv", bytes, "测试用科目表")
                     .await
                     .expect("codes");
             }
         }
         let city = app
+            .foundation()
             .create_jurisdiction(&system, "329800", "试验市", &[])
             .await
             .expect("jurisdiction")
             .id;
         for (year, current) in [(LAST, false), (THIS, true)] {
-            app.start_year(
-                &system,
-                city,
-                FiscalYear::new(year).unwrap(),
-                YearSource::Preset(preset),
-                current,
-            )
-            .await
-            .expect("year");
+            app.foundation()
+                .start_year(
+                    &system,
+                    city,
+                    FiscalYear::new(year).unwrap(),
+                    YearSource::Preset(preset),
+                    current,
+                )
+                .await
+                .expect("year");
         }
-        app.import_standards(&system, city, "standards.csv", STANDARDS)
+        app.library()
+            .import_standards(&system, city, "standards.csv", STANDARDS)
             .await
             .expect("standards");
         let department = app
+            .foundation()
             .create_organisation(
                 &system,
                 CreateOrganisation {
@@ -163,6 +168,7 @@ impl World {
         let mut units = [0; 2];
         for (i, name) in ["试验市教育局机关", "试验市第一中学"].iter().enumerate() {
             units[i] = app
+                .foundation()
                 .create_organisation(
                     &system,
                     CreateOrganisation {
@@ -196,6 +202,7 @@ impl World {
         for (i, unit) in units.iter().enumerate() {
             let username = format!("danwei{i}");
             let user = app
+                .accounts()
                 .add_user(
                     &system,
                     NewUser {
@@ -234,6 +241,7 @@ impl World {
     /// Creates a project as the unit would and returns its id (in the reserve).
     pub async fn create(&self, ask: &Ask<'_>, year: i32) -> i64 {
         self.app
+            .library()
             .create_project(
                 &self.system,
                 self.units[ask.unit],
@@ -250,7 +258,7 @@ impl World {
     /// Submits a project and takes it through the department, finance (at its request, with
     /// `livelihood` as finance's finding when given) and the panel: admitted.
     pub async fn admit(&self, id: i64, livelihood: Option<bool>) {
-        let (d, _) = self.app.project(&self.system, id).await.unwrap();
+        let (d, _) = self.app.library().project(&self.system, id).await.unwrap();
         let unit = self
             .units
             .iter()
@@ -258,6 +266,7 @@ impl World {
             .unwrap();
         let p = self
             .app
+            .library()
             .move_project(
                 &self.operators[unit],
                 id,
@@ -276,6 +285,7 @@ impl World {
         let version = |r: &lingji_app::review::flow::ReviewRecord| r.version;
         let r = self
             .app
+            .review()
             .review_project(
                 &self.system,
                 id,
@@ -289,6 +299,7 @@ impl World {
             .expect("department");
         let r = self
             .app
+            .review()
             .review_project(
                 &self.system,
                 id,
@@ -307,6 +318,7 @@ impl World {
         };
         let r = self
             .app
+            .review()
             .review_project(
                 &self.system,
                 id,
@@ -354,22 +366,24 @@ impl World {
     /// approves it: the year's budget lines exist.
     pub async fn approve_year(&self, year: i32) {
         let app = &self.app;
-        app.set_resources(
-            &self.system,
-            self.city,
-            year,
-            FundBook::GeneralPublic,
-            ResourceParts {
-                revenue: Money::from_yuan(100_000_000),
-                ..ResourceParts::default()
-            },
-            Money::ZERO,
-            "收入预测",
-            0,
-        )
-        .await
-        .expect("resources");
+        app.allocation()
+            .set_resources(
+                &self.system,
+                self.city,
+                year,
+                FundBook::GeneralPublic,
+                ResourceParts {
+                    revenue: Money::from_yuan(100_000_000),
+                    ..ResourceParts::default()
+                },
+                Money::ZERO,
+                "收入预测",
+                0,
+            )
+            .await
+            .expect("resources");
         let run = app
+            .allocation()
             .run_allocation(
                 &self.system,
                 self.city,
@@ -381,13 +395,16 @@ impl World {
             .await
             .expect("run");
         let id = run.header.id;
-        app.choose_run(&self.system, self.city, id)
+        app.allocation()
+            .choose_run(&self.system, self.city, id)
             .await
             .expect("choose");
-        app.publish_control_figures(&self.system, self.city, id)
+        app.allocation()
+            .publish_control_figures(&self.system, self.city, id)
             .await
             .expect("publish");
-        app.approve_budget(&self.system, self.city, id, "试财预〔2025〕1号")
+        app.allocation()
+            .approve_budget(&self.system, self.city, id, "试财预〔2025〕1号")
             .await
             .expect("approve");
     }
@@ -397,11 +414,13 @@ impl World {
     pub async fn run_items(&self, year: i32) -> Vec<StoredItem> {
         let runs = self
             .app
+            .allocation()
             .allocation_runs(&self.system, self.city, year)
             .await
             .unwrap();
         let (_, items) = self
             .app
+            .allocation()
             .allocation_items(&self.system, self.city, runs[0].header.id)
             .await
             .unwrap();
@@ -410,6 +429,7 @@ impl World {
 
     pub async fn lines(&self, year: i32) -> Vec<BudgetLine> {
         self.app
+            .allocation()
             .budget_lines(&self.system, self.city, year, 0, 1000)
             .await
             .expect("lines")
@@ -448,6 +468,7 @@ impl World {
     pub async fn pay(&self, line: i64, yuan: i64, code: &str, key: &str, year: i32) -> PaymentView {
         let app = &self.app;
         let mut p = app
+            .execution()
             .request_payment(
                 &self.system,
                 self.city,
@@ -457,6 +478,7 @@ impl World {
             .expect("payment request");
         if p.status == PaymentStatus::Held {
             p = app
+                .execution()
                 .decide_payment(
                     &self.system,
                     self.city,
@@ -468,7 +490,8 @@ impl World {
                 .expect("confirm");
         }
         assert_eq!(p.status, PaymentStatus::Pending, "{p:?}");
-        app.decide_payment(&self.system, self.city, p.id, Decision::Pay, "")
+        app.execution()
+            .decide_payment(&self.system, self.city, p.id, Decision::Pay, "")
             .await
             .expect("pay")
     }
@@ -476,6 +499,7 @@ impl World {
     /// Runs the year-end close of `year`.
     pub async fn close(&self, year: i32) -> YearEndReport {
         self.app
+            .execution()
             .close_year(&self.system, self.city, year, &[], true)
             .await
             .expect("close")
@@ -497,6 +521,7 @@ impl World {
         achieved.remedy = "下年度继续跟踪".into();
         achieved.attainment = Some(lingji_domain::performance::Attainment::Achieved);
         self.app
+            .performance()
             .self_evaluate(
                 &self.system,
                 &SelfDraft {
@@ -525,6 +550,7 @@ impl World {
         missed.attainment = Some(lingji_domain::performance::Attainment::NotAchieved);
         missed.score = "0".into();
         self.app
+            .performance()
             .self_evaluate(
                 &self.system,
                 &SelfDraft {

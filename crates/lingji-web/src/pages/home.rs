@@ -39,17 +39,27 @@ async fn home(
 ) -> Response {
     let caller = id.caller();
     let load = async {
-        let org = state.app.organisation(&caller, id.actor.org.leaf()).await?;
+        let org = state
+            .app
+            .foundation()
+            .organisation(&caller, id.actor.org.leaf())
+            .await?;
         let jurisdiction = state
             .app
+            .foundation()
             .jurisdiction_of(&caller, id.actor.org.jurisdiction)
             .await?;
-        let year = state.app.current_year(id.actor.org.jurisdiction).await?;
+        let year = state
+            .app
+            .foundation()
+            .current_year(id.actor.org.jurisdiction)
+            .await?;
         let profile = state
             .app
+            .foundation()
             .policy_profile(&caller, id.actor.org.jurisdiction, FiscalYear::new(year)?)
             .await?;
-        let waiting = state.app.queue_count(&caller).await?;
+        let waiting = state.app.review().queue_count(&caller).await?;
         AppResult::Ok((org, jurisdiction, year, profile, waiting))
     };
     match load.await {

@@ -72,7 +72,7 @@ impl TestApp {
     ) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let app = App::open(&db.config, settings).await.expect("open");
-        app.load_demo(1, projects).await.expect("demo");
+        app.demo().load_demo(1, projects).await.expect("demo");
         let router = router(app.clone(), web);
         Some(TestApp {
             app,

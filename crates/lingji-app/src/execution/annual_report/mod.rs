@@ -26,7 +26,6 @@ use utoipa::ToSchema;
 
 mod xlsx;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -291,7 +290,7 @@ fn sub(a: Money, b: Money) -> AppResult<Money> {
         .ok_or_else(|| AppError::Internal("annual report: amount out of range".into()))
 }
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// The year in figures (finance, audit), every figure from the use case that shows it on its
     /// own page, the execution held against the ledger.
     pub async fn annual_report(
@@ -309,6 +308,7 @@ impl App {
 
         // 1. ZX-3a: the statistics exactly as `/allocation/statistics` counts them.
         let yoy = self
+            .allocation()
             .allocation_year_on_year(caller, jurisdiction_id, year, None)
             .await?;
         let o = yoy.stats.overall;
@@ -379,7 +379,10 @@ impl App {
         };
 
         // 2. ZX-4b: the stopped payments of `/monitoring/hits`, by cause.
-        let stats = self.hit_stats(caller, jurisdiction_id, year).await?;
+        let stats = self
+            .supervision()
+            .hit_stats(caller, jurisdiction_id, year)
+            .await?;
         let causes = {
             let mut conn = self.store.read().acquire().await?;
             lingji_store::execution::payments::stopped_by_cause(&mut conn, jurisdiction_id, year)
@@ -475,7 +478,10 @@ impl App {
 
         // 4. Results application: this year's budget cut for last year's results, and what
         // this year's results take off next year.
-        let results = self.results(caller, jurisdiction_id, year).await?;
+        let results = self
+            .performance()
+            .results(caller, jurisdiction_id, year)
+            .await?;
         let clause = {
             let mut conn = self.store.read().acquire().await?;
             crate::foundation::profiles::in_force(&mut conn, jurisdiction_id, year)
@@ -538,6 +544,7 @@ impl App {
 
         // 5. Key evaluations of projects by grade.
         let keys: Vec<_> = self
+            .performance()
             .evaluations(caller, jurisdiction_id, year, Some("key"))
             .await?
             .into_iter()

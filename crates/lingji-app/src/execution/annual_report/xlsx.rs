@@ -3,7 +3,6 @@
 
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::App;
 use crate::error::AppResult;
 use crate::foundation::caller::Caller;
 use crate::library::export::{header, xlsx, yuan_cell};
@@ -12,7 +11,7 @@ use lingji_domain::Money;
 /// A row of the sheet 年度报告: group, figure, count, amount, note.
 type SheetRow<'a> = (&'a str, &'a str, Option<u64>, Option<Money>, String);
 
-impl App {
+impl crate::ExecutionUseCases<'_> {
     /// The year in figures as .xlsx: sheet 年度报告 (one row per figure, amounts in 元 to the
     /// fen) and sheet 评价等级.
     pub async fn export_annual_report(

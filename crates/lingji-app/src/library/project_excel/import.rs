@@ -15,7 +15,6 @@ use lingji_store::{foundation::orgs, library::projects as store_projects, librar
 use sqlx::AnyConnection;
 
 use super::sheets::{read_file, report};
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::additions::Additions;
 use crate::foundation::caller::Caller;
@@ -62,7 +61,7 @@ fn target_errors(draft: &ProjectDraft) -> Vec<Refusal> {
         .unwrap_or_default()
 }
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// Imports the projects of an .xlsx workbook (the template's layout) into the reserve of
     /// budget year `year`, all or nothing. `progress` is told `(done, total)` as projects are
     /// checked and stored.

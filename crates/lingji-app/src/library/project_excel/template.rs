@@ -13,7 +13,6 @@ use lingji_domain::library::{MatterClass, ProjectKind};
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
 use super::{List, SHEETS, header_text};
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
@@ -54,7 +53,7 @@ const INSTRUCTIONS: &[&str] = &[
     "7. 导入的项目进入项目储备库（储备状态），可在网页上补充附件、检查后申报。",
 ];
 
-impl App {
+impl crate::LibraryUseCases<'_> {
     /// The .xlsx template for importing projects of budget year `year` in the caller's units.
     pub async fn project_template(
         &self,
@@ -63,6 +62,7 @@ impl App {
         year: FiscalYear,
     ) -> AppResult<Vec<u8>> {
         let units: Vec<String> = self
+            .foundation()
             .list_organisations(caller, jurisdiction_id)
             .await?
             .into_iter()
@@ -81,13 +81,14 @@ impl App {
             )));
         }
         let function: Vec<String> = self
+            .foundation()
             .function_codes(caller, year, "")
             .await?
             .into_iter()
             .filter(|c| c.level == "item")
             .map(|c| format!("{} {}", c.code, c.name))
             .collect();
-        let economic = self.economic_codes(caller, year, "").await?;
+        let economic = self.foundation().economic_codes(caller, year, "").await?;
         let sections = |set: &str| -> Vec<String> {
             economic
                 .iter()

@@ -11,8 +11,14 @@ use crate::error::AppResult;
 pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     jurisdiction::start_year(app, city, sim.opts.preset, year + 1, true).await?;
-    let trial = app.close_year(&finance, city, year, &[], false).await?;
-    let done = app.close_year(&finance, city, year, &[], true).await?;
+    let trial = app
+        .execution()
+        .close_year(&finance, city, year, &[], false)
+        .await?;
+    let done = app
+        .execution()
+        .close_year(&finance, city, year, &[], true)
+        .await?;
     if (trial.carried, trial.recovered) != (done.carried, done.recovered) {
         sim.findings.push((
             "year_end_outcome",
@@ -25,6 +31,7 @@ pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     // Payments still waiting at the close stay held and may still be decided (the close only
     // moves what is available): finance pays some after the close and rejects the others.
     let waiting = app
+        .execution()
         .payments(
             &finance,
             city,
@@ -42,11 +49,13 @@ pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         .filter(|p| !p.draft.idempotency_key.ends_with("-probe"))
     {
         if sim.rng.chance(50) {
-            app.decide_payment(&finance, city, p.id, Decision::Pay, "")
+            app.execution()
+                .decide_payment(&finance, city, p.id, Decision::Pay, "")
                 .await?;
             paid_after += 1;
         } else {
-            app.decide_payment(&finance, city, p.id, Decision::Reject, "合同终止，撤回支付")
+            app.execution()
+                .decide_payment(&finance, city, p.id, Decision::Reject, "合同终止，撤回支付")
                 .await?;
             rejected_after += 1;
         }

@@ -22,10 +22,10 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
     let mut selves = Vec::new();
     for &id in &funded {
         let operator = {
-            let (d, _) = app.project(&finance, id).await?;
+            let (d, _) = app.library().project(&finance, id).await?;
             sim.operator_of(d.project.header.unit_id)?
         };
-        let (detail, _) = app.project(&operator, id).await?;
+        let (detail, _) = app.library().project(&operator, id).await?;
         let reached = &crate::demo::performance::REACHED;
         let pct = reached[sim.rng.index(reached.len())];
         let card = crate::demo::performance::actuals(&detail, pct, &perf);
@@ -50,7 +50,7 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
             execution_remedy: card.execution_remedy,
             summary: "年度任务完成情况".into(),
         };
-        selves.push(app.self_evaluate(&operator, &draft).await?.id);
+        selves.push(app.performance().self_evaluate(&operator, &draft).await?.id);
         evaluated += 1;
     }
     // Finance's key evaluations come before the results are confirmed: once confirmed, a
@@ -61,27 +61,28 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
         // A key-evaluated project takes the profile's proposal, so next year's cut is the
         // profile's for its grade (CS-5b, QJ-5b).
         let override_it = !is_keyed(id) && sim.rng.chance(10);
-        app.apply_result(
-            &finance,
-            city,
-            year,
-            &ApplyDraft {
-                project_id: id,
-                cut: if override_it {
-                    "30".into()
-                } else {
-                    String::new()
+        app.performance()
+            .apply_result(
+                &finance,
+                city,
+                year,
+                &ApplyDraft {
+                    project_id: id,
+                    cut: if override_it {
+                        "30".into()
+                    } else {
+                        String::new()
+                    },
+                    retire: false,
+                    // Finance sets 30 % whatever the proposal was, so the reason names no direction.
+                    reason: if override_it {
+                        "结合部门整改情况和年度重点任务，按 30% 压减".into()
+                    } else {
+                        String::new()
+                    },
                 },
-                retire: false,
-                // Finance sets 30 % whatever the proposal was, so the reason names no direction.
-                reason: if override_it {
-                    "结合部门整改情况和年度重点任务，按 30% 压减".into()
-                } else {
-                    String::new()
-                },
-            },
-        )
-        .await?;
+            )
+            .await?;
         if override_it {
             overridden += 1;
         } else {

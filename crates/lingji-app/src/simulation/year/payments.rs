@@ -90,7 +90,10 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
         let mut conn = app.store.read().acquire().await?;
         lingji_store::execution::reconcile::line_books(&mut conn, city, year).await?
     };
-    let all = app.budget_lines(&finance, city, year, 0, 100_000).await?;
+    let all = app
+        .allocation()
+        .budget_lines(&finance, city, year, 0, 100_000)
+        .await?;
     let months = [3, 4, 6, 7, 8, 9, 11];
     let mut intents: Vec<(Caller, Money, Intent)> = Vec::new();
     let mut simultaneous_planned = false;
@@ -184,17 +187,18 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
     }
     let mut per_month: BTreeMap<u32, Money> = BTreeMap::new();
     for ((line_id, month), (operator, _, amount)) in &plans {
-        app.file_plan(
-            operator,
-            city,
-            crate::execution::plans::PlanDraft {
-                line_id: *line_id,
-                month: *month,
-                amount: *amount,
-                purpose: "按合同节点支付".into(),
-            },
-        )
-        .await?;
+        app.execution()
+            .file_plan(
+                operator,
+                city,
+                crate::execution::plans::PlanDraft {
+                    line_id: *line_id,
+                    month: *month,
+                    amount: *amount,
+                    purpose: "按合同节点支付".into(),
+                },
+            )
+            .await?;
         let m = per_month.entry(*month).or_insert(Money::ZERO);
         *m = m.checked_add(*amount).unwrap_or(*m);
     }
@@ -206,6 +210,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
             asked
         };
         let review = app
+            .execution()
             .review_month(&finance, city, (year, month), limit, true)
             .await?;
         for l in &review.lines {
@@ -226,7 +231,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
                 for d in drafts {
                     let (app, op) = (app.clone(), operator.clone());
                     tasks.push(tokio::spawn(async move {
-                        app.request_payment(&op, city, d).await
+                        app.execution().request_payment(&op, city, d).await
                     }));
                 }
                 let mut answers = Vec::new();
@@ -252,10 +257,12 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
                         }
                     }
                     if v.status == PaymentStatus::Held {
-                        app.decide_payment(&finance, city, v.id, Decision::Confirm, "已核实合同")
+                        app.execution()
+                            .decide_payment(&finance, city, v.id, Decision::Confirm, "已核实合同")
                             .await?;
                     }
-                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                    app.execution()
+                        .decide_payment(&finance, city, v.id, Decision::Pay, "")
                         .await?;
                     paid += 1;
                 }
@@ -263,10 +270,16 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
             }
             Intent::One { draft, retry } => {
                 let key = draft.idempotency_key.clone();
-                let v = app.request_payment(&operator, city, draft.clone()).await?;
+                let v = app
+                    .execution()
+                    .request_payment(&operator, city, draft.clone())
+                    .await?;
                 if retry {
                     // The client did not hear the answer and asks again with the same key.
-                    let again = app.request_payment(&operator, city, draft).await?;
+                    let again = app
+                        .execution()
+                        .request_payment(&operator, city, draft)
+                        .await?;
                     retried += 1;
                     if again.id != v.id || !again.replayed {
                         sim.findings.push((
@@ -286,26 +299,30 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
             match v.status {
                 PaymentStatus::Held => {
                     if sim.rng.chance(60) {
-                        app.decide_payment(
-                            &finance,
-                            city,
-                            v.id,
-                            Decision::Confirm,
-                            "已核实劳务合同",
-                        )
-                        .await?;
-                        app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        app.execution()
+                            .decide_payment(
+                                &finance,
+                                city,
+                                v.id,
+                                Decision::Confirm,
+                                "已核实劳务合同",
+                            )
+                            .await?;
+                        app.execution()
+                            .decide_payment(&finance, city, v.id, Decision::Pay, "")
                             .await?;
                         paid += 1;
                     } else {
-                        app.decide_payment(&finance, city, v.id, Decision::Reject, "劳务合同未附")
+                        app.execution()
+                            .decide_payment(&finance, city, v.id, Decision::Reject, "劳务合同未附")
                             .await?;
                         released += 1;
                     }
                 }
                 // One in ten waits for payment over the year's end: a hold the close leaves.
                 PaymentStatus::Pending if !sim.rng.chance(10) => {
-                    app.decide_payment(&finance, city, v.id, Decision::Pay, "")
+                    app.execution()
+                        .decide_payment(&finance, city, v.id, Decision::Pay, "")
                         .await?;
                     paid += 1;
                 }
@@ -317,7 +334,8 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
     let mut lifted = 0;
     for id in std::mem::take(&mut sim.suspended) {
         if sim.rng.chance(50) {
-            app.lift_suspension(&finance, city, id, "已整改到位，恢复拨款")
+            app.supervision()
+                .lift_suspension(&finance, city, id, "已整改到位，恢复拨款")
                 .await?;
             lifted += 1;
         }

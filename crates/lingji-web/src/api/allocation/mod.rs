@@ -51,7 +51,13 @@ pub struct YearQuery {
 pub(crate) async fn year_of(state: &AppState, id: &Identity, year: Option<i32>) -> ApiResult<i32> {
     Ok(match year {
         Some(y) => y,
-        None => state.app.current_year(id.actor.org.jurisdiction).await?,
+        None => {
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await?
+        }
     })
 }
 
@@ -77,6 +83,7 @@ async fn get_resources(
     let year = year_of(&state, &id, q.year).await?;
     let v: ResourcesView = state
         .app
+        .allocation()
         .resources(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&v))
@@ -140,6 +147,7 @@ async fn put_resources(
     };
     let e = state
         .app
+        .allocation()
         .set_resources(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -166,6 +174,7 @@ async fn list_runs(
     let year = year_of(&state, &id, q.year).await?;
     let runs: Vec<RunView> = state
         .app
+        .allocation()
         .allocation_runs(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&runs))
@@ -201,6 +210,7 @@ async fn create_run(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let run = state
         .app
+        .allocation()
         .run_allocation(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -288,6 +298,7 @@ async fn get_run(
 ) -> ApiResult<Json<RunPage>> {
     let (run, items, total) = state
         .app
+        .allocation()
         .allocation_run(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -311,6 +322,7 @@ async fn run_xlsx(
 ) -> ApiResult<axum::response::Response> {
     let bytes = state
         .app
+        .allocation()
         .export_allocation_run(&id.caller(), id.actor.org.jurisdiction, run_id)
         .await?;
     Ok(crate::api::download(
@@ -334,6 +346,7 @@ async fn choose(
 ) -> ApiResult<Json<Document>> {
     let run = state
         .app
+        .allocation()
         .choose_run(&id.caller(), id.actor.org.jurisdiction, run_id)
         .await?;
     Ok(document(&run))
@@ -352,6 +365,7 @@ async fn publish(
 ) -> ApiResult<Json<Document>> {
     let run = state
         .app
+        .allocation()
         .publish_control_figures(&id.caller(), id.actor.org.jurisdiction, run_id)
         .await?;
     Ok(document(&run))
@@ -379,6 +393,7 @@ async fn approve(
 ) -> ApiResult<Json<Document>> {
     let run = state
         .app
+        .allocation()
         .approve_budget(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -409,6 +424,7 @@ async fn compare(
 ) -> ApiResult<Json<Document>> {
     let c = state
         .app
+        .allocation()
         .compare_runs(&id.caller(), id.actor.org.jurisdiction, q.a, q.b)
         .await?;
     Ok(document(&c))
@@ -436,6 +452,7 @@ async fn statistics(
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
+        .allocation()
         .allocation_year_on_year(&id.caller(), id.actor.org.jurisdiction, year, q.run_id)
         .await?;
     Ok(document(&v))
@@ -454,6 +471,7 @@ async fn statistics_xlsx(
     let year = year_of(&state, &id, q.year).await?;
     let bytes = state
         .app
+        .allocation()
         .export_year_on_year(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(crate::api::download(
@@ -476,6 +494,7 @@ async fn overlaps(
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
+        .allocation()
         .allocation_overlaps(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&v))
@@ -494,6 +513,7 @@ async fn control_figures(
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
+        .allocation()
         .control_figures(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&v))
@@ -522,6 +542,7 @@ async fn budget_lines(
     let year = year_of(&state, &id, q.year).await?;
     let lines = state
         .app
+        .allocation()
         .budget_lines(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -585,6 +606,7 @@ async fn add_transfer_line(
     };
     let new = state
         .app
+        .execution()
         .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
         .await?;
     Ok((

@@ -50,7 +50,9 @@ async fn list(
     ApiQuery(q): ApiQuery<PublicQuery>,
 ) -> ApiResult<Json<Document>> {
     let kind = kind_param(q.kind.as_deref())?;
-    Ok(document(&state.app.public_items(q.year, kind).await?))
+    Ok(document(
+        &state.app.disclosure().public_items(q.year, kind).await?,
+    ))
 }
 
 /// One published item (no sign-in); 404 when withdrawn or never published.
@@ -60,7 +62,7 @@ async fn one(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
-    Ok(document(&state.app.public_item(id).await?))
+    Ok(document(&state.app.disclosure().public_item(id).await?))
 }
 
 /// Which year of open data.
@@ -77,7 +79,7 @@ async fn open_data_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<OpenDataQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let csv = state.app.open_data_csv(q.year).await?;
+    let csv = state.app.disclosure().open_data_csv(q.year).await?;
     Ok(crate::api::download(
         csv.into_bytes(),
         "text/csv; charset=utf-8",
@@ -93,5 +95,7 @@ async fn open_data_json(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<OpenDataQuery>,
 ) -> ApiResult<Json<Document>> {
-    Ok(document(&state.app.public_items(q.year, None).await?))
+    Ok(document(
+        &state.app.disclosure().public_items(q.year, None).await?,
+    ))
 }

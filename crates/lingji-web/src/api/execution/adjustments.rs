@@ -78,6 +78,7 @@ async fn request_adjustment(
     };
     let v = state
         .app
+        .execution()
         .request_adjustment(&id.caller(), id.actor.org.jurisdiction, draft)
         .await?;
     Ok((StatusCode::CREATED, document(&v)))
@@ -115,6 +116,7 @@ async fn list_adjustments(
     };
     let rows = state
         .app
+        .execution()
         .adjustments(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
     Ok(document(&rows))
@@ -146,6 +148,7 @@ async fn decide_adjustment(
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app
+        .execution()
         .decide_adjustment(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -170,6 +173,7 @@ async fn amendment(
     let year = year_of(&state, &id, q.year).await?;
     let a = state
         .app
+        .execution()
         .amendment(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&a))
@@ -188,6 +192,7 @@ async fn amendment_xlsx(
     let year = year_of(&state, &id, q.year).await?;
     let bytes = state
         .app
+        .execution()
         .amendment_xlsx(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(crate::api::download(

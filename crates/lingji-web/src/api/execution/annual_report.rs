@@ -35,6 +35,7 @@ async fn annual_report(
     Ok(Json(
         state
             .app
+            .execution()
             .annual_report(&id.caller(), id.actor.org.jurisdiction, year)
             .await?,
     ))
@@ -53,6 +54,7 @@ async fn annual_report_xlsx(
     let year = year_of(&state, &id, q.year).await?;
     let bytes = state
         .app
+        .execution()
         .export_annual_report(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(crate::api::download(

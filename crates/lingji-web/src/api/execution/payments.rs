@@ -117,6 +117,7 @@ async fn request_payment(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let v = state
         .app
+        .execution()
         .request_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
         .await?;
     let status = if v.replayed {
@@ -139,6 +140,7 @@ async fn check_payment(
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app
+        .execution()
         .preview_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
         .await?;
     Ok(document(&v))
@@ -187,6 +189,7 @@ async fn list_payments(
     };
     let list = state
         .app
+        .execution()
         .payments(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
     Ok(document(&list))
@@ -203,6 +206,7 @@ async fn get_payment(
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app
+        .execution()
         .payment(&id.caller(), id.actor.org.jurisdiction, pid)
         .await?;
     Ok(document(&v))
@@ -235,6 +239,7 @@ async fn decide_payment(
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app
+        .execution()
         .decide_payment(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -256,6 +261,7 @@ async fn list_rules(
 ) -> ApiResult<Json<Document>> {
     let rules = state
         .app
+        .supervision()
         .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
         .await?;
     Ok(document(&rules))
@@ -330,6 +336,7 @@ async fn put_rule(
     let version = body.expected_version;
     let stored = state
         .app
+        .supervision()
         .put_monitoring_rule(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -354,6 +361,7 @@ async fn dry_run(
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app
+        .supervision()
         .dry_run_rule(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -399,6 +407,7 @@ async fn list_hits(
         .transpose()?;
     let hits = state
         .app
+        .supervision()
         .rule_hits(&id.caller(), id.actor.org.jurisdiction, year, d)
         .await?;
     Ok(document(&hits))
@@ -416,6 +425,7 @@ async fn hit_stats(
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
+        .supervision()
         .hit_stats(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&v))
@@ -446,6 +456,7 @@ async fn dispose_hit(
     let to = disposition_of(&body.to, "to")?;
     let h = state
         .app
+        .supervision()
         .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &body.note)
         .await?;
     Ok(document(&lingji_app::execution::monitoring::HitRow::from(
@@ -475,6 +486,7 @@ async fn suspend(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .supervision()
         .suspend_payments(&id.caller(), id.actor.org.jurisdiction, pid, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -494,6 +506,7 @@ async fn lift(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .supervision()
         .lift_suspension(&id.caller(), id.actor.org.jurisdiction, pid, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)

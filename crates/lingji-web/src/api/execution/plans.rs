@@ -60,6 +60,7 @@ async fn file_plan(
     };
     let row = state
         .app
+        .execution()
         .file_plan(&id.caller(), id.actor.org.jurisdiction, draft)
         .await?;
     Ok((StatusCode::CREATED, document(&row)))
@@ -98,6 +99,7 @@ async fn list_plans(
     };
     let rows = state
         .app
+        .execution()
         .plans(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
     Ok(document(&rows))
@@ -136,6 +138,7 @@ async fn review_month(
     let year = year_of(&state, &id, body.year).await?;
     let review = state
         .app
+        .execution()
         .review_month(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -159,6 +162,7 @@ async fn list_reviews(
     let year = year_of(&state, &id, q.year).await?;
     let rows = state
         .app
+        .execution()
         .plan_reviews(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&rows))

@@ -26,6 +26,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 async fn flagged(State(state): State<AppState>, ApiUser(id): ApiUser) -> ApiResult<Json<Document>> {
     let v = state
         .app
+        .supervision()
         .supervised(&id.caller(), id.actor.org.jurisdiction)
         .await?;
     Ok(document(&v))
@@ -43,6 +44,7 @@ async fn trace(
 ) -> ApiResult<Json<Document>> {
     let v = state
         .app
+        .supervision()
         .trace(&id.caller(), id.actor.org.jurisdiction, project)
         .await?;
     Ok(document(&v))

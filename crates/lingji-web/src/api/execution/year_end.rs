@@ -73,6 +73,7 @@ async fn close_year(
         .collect();
     let r = state
         .app
+        .execution()
         .close_year(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -96,6 +97,7 @@ async fn get_close(
     let year = year_of(&state, &id, q.year).await?;
     let r = state
         .app
+        .execution()
         .year_end_report(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(document(&r))

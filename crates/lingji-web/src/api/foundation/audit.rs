@@ -102,6 +102,7 @@ async fn list(
 ) -> ApiResult<Json<Vec<AuditEventDto>>> {
     let events = state
         .app
+        .foundation()
         .audit_log(&id.caller(), q.filter(id.actor.org.jurisdiction))
         .await?;
     Ok(Json(events.into_iter().map(Into::into).collect()))

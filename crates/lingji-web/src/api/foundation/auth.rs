@@ -94,7 +94,11 @@ async fn login(
             Ok(ApiJson(body)) => body,
             Err(rejection) => return Ok(rejection),
         };
-    let session = state.app.login(&body.username, &body.password, &ip).await?;
+    let session = state
+        .app
+        .accounts()
+        .login(&body.username, &body.password, &ip)
+        .await?;
     let cookie = session_cookie(
         &session.cookie,
         is_https(&state, &headers),
@@ -116,7 +120,7 @@ async fn logout(
     ApiUser(id): ApiUser,
 ) -> ApiResult<Response> {
     if let Some(cookie) = &id.session_cookie {
-        state.app.logout(cookie).await?;
+        state.app.accounts().logout(cookie).await?;
     }
     Ok((
         axum::http::StatusCode::NO_CONTENT,
@@ -159,6 +163,7 @@ async fn change_password(
 ) -> ApiResult<axum::http::StatusCode> {
     state
         .app
+        .accounts()
         .change_password(
             &id.actor,
             &body.current_password,

@@ -113,6 +113,7 @@ async fn tables(
     Ok(Json(
         state
             .app
+            .foundation()
             .code_tables(&id.caller())
             .await?
             .into_iter()
@@ -134,6 +135,7 @@ async fn function_codes(
     Ok(Json(
         state
             .app
+            .foundation()
             .function_codes(&id.caller(), year, &q.prefix)
             .await?
             .into_iter()
@@ -155,6 +157,7 @@ async fn economic_codes(
     Ok(Json(
         state
             .app
+            .foundation()
             .economic_codes(&id.caller(), year, &q.prefix)
             .await?
             .into_iter()
@@ -247,6 +250,7 @@ async fn import(
     let year = FiscalYear::parse(&form.year).map_err(|r| r.field("year"))?;
     let rows = state
         .app
+        .foundation()
         .import_codes(
             &id.caller(),
             kind,

@@ -128,6 +128,7 @@ async fn list(
 ) -> ApiResult<Json<Vec<OrganisationDto>>> {
     let orgs = state
         .app
+        .foundation()
         .list_organisations(&id.caller(), id.actor.org.jurisdiction)
         .await?;
     Ok(Json(orgs.into_iter().map(Into::into).collect()))
@@ -144,7 +145,12 @@ async fn get_one(
     ApiPath(org): ApiPath<i64>,
 ) -> ApiResult<Json<OrganisationDto>> {
     Ok(Json(
-        state.app.organisation(&id.caller(), org).await?.into(),
+        state
+            .app
+            .foundation()
+            .organisation(&id.caller(), org)
+            .await?
+            .into(),
     ))
 }
 
@@ -178,6 +184,7 @@ async fn update_staffing(
 ) -> ApiResult<Json<OrganisationDto>> {
     let updated = state
         .app
+        .foundation()
         .update_staffing(&id.caller(), org, body.staffing.into(), body.version)
         .await?;
     Ok(Json(updated.into()))
@@ -216,6 +223,7 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<OrganisationDto>)> {
     let created = state
         .app
+        .foundation()
         .create_organisation(
             &id.caller(),
             CreateOrganisation {
@@ -260,6 +268,7 @@ async fn update(
 ) -> ApiResult<Json<OrganisationDto>> {
     let updated = state
         .app
+        .foundation()
         .update_organisation(
             &id.caller(),
             org,
@@ -325,7 +334,11 @@ async fn basic_expenditure(
 ) -> ApiResult<Json<BasicExpenditureDto>> {
     let year =
         lingji_domain::foundation::codes::FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
-    let b = state.app.basic_expenditure(&id.caller(), org, year).await?;
+    let b = state
+        .app
+        .library()
+        .basic_expenditure(&id.caller(), org, year)
+        .await?;
     Ok(Json(BasicExpenditureDto {
         year: b.year,
         in_service: b.in_service,
@@ -371,6 +384,7 @@ async fn own_funds(
 ) -> ApiResult<Json<OwnFunds>> {
     let money = state
         .app
+        .review()
         .set_own_funds(&id.caller(), unit, &body.amount, body.expected_version)
         .await?;
     Ok(Json(OwnFunds {

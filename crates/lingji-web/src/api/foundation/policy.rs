@@ -108,6 +108,7 @@ async fn get_profile(
 ) -> ApiResult<Json<ProfileDto>> {
     let v = state
         .app
+        .foundation()
         .policy_profile(&id.caller(), id.actor.org.jurisdiction, year(y)?)
         .await?;
     Ok(Json(v.into()))
@@ -138,6 +139,7 @@ async fn update_profile(
 ) -> ApiResult<Json<ProfileDto>> {
     let v = state
         .app
+        .foundation()
         .update_policy(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -175,6 +177,7 @@ async fn history(
 ) -> ApiResult<Json<Vec<VersionDto>>> {
     let versions = state
         .app
+        .foundation()
         .policy_history(&id.caller(), id.actor.org.jurisdiction, year(y)?)
         .await?;
     Ok(Json(
@@ -202,6 +205,7 @@ async fn get_calendar(
 ) -> ApiResult<Json<Vec<CalendarItem>>> {
     let v = state
         .app
+        .foundation()
         .policy_profile(&id.caller(), id.actor.org.jurisdiction, year(y)?)
         .await?;
     Ok(Json(calendar(y, &v.profile)))
@@ -234,6 +238,7 @@ async fn start_year(
     let source = year_source(body.preset.as_deref(), body.copy_from)?;
     let v = state
         .app
+        .foundation()
         .start_year(
             &id.caller(),
             id.actor.org.jurisdiction,

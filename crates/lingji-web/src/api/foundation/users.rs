@@ -88,6 +88,7 @@ async fn list(
 ) -> ApiResult<Json<Vec<UserDto>>> {
     let users = state
         .app
+        .accounts()
         .list_users(&id.caller(), id.actor.org.jurisdiction)
         .await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
@@ -105,6 +106,7 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<UserDto>)> {
     let user = state
         .app
+        .accounts()
         .add_user(
             &id.caller(),
             NewUser {
@@ -129,7 +131,9 @@ async fn get_one(
     ApiUser(id): ApiUser,
     ApiPath(user): ApiPath<i64>,
 ) -> ApiResult<Json<UserDto>> {
-    Ok(Json(state.app.user(&id.caller(), user).await?.into()))
+    Ok(Json(
+        state.app.accounts().user(&id.caller(), user).await?.into(),
+    ))
 }
 
 /// Changes to an account.
@@ -161,6 +165,7 @@ async fn update(
 ) -> ApiResult<Json<UserDto>> {
     let updated = state
         .app
+        .accounts()
         .update_user(
             &id.caller(),
             user,
@@ -197,6 +202,7 @@ async fn reset_password(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .accounts()
         .reset_password(&id.caller(), user, &body.password)
         .await?;
     Ok(StatusCode::NO_CONTENT)

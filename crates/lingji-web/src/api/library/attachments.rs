@@ -130,7 +130,11 @@ async fn list(
     ApiUser(id): ApiUser,
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<AttachmentDto>>> {
-    let list = state.app.attachments(&id.caller(), project).await?;
+    let list = state
+        .app
+        .library()
+        .attachments(&id.caller(), project)
+        .await?;
     Ok(Json(list.into_iter().map(AttachmentDto::from).collect()))
 }
 
@@ -150,6 +154,7 @@ async fn upload(
     let u = read_upload(multipart).await?;
     let a = state
         .app
+        .library()
         .add_attachment(&id.caller(), project, &u.file_name, &u.note, &u.bytes)
         .await?;
     Ok((StatusCode::CREATED, Json(a.into())))
@@ -167,6 +172,7 @@ async fn download(
 ) -> ApiResult<axum::response::Response> {
     let (a, bytes) = state
         .app
+        .library()
         .attachment_file(&id.caller(), project, attachment)
         .await?;
     let ext = a
@@ -195,6 +201,7 @@ async fn remove(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .library()
         .remove_attachment(&id.caller(), project, attachment)
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -47,10 +47,11 @@ async fn template(
     let jurisdiction = id.actor.org.jurisdiction;
     let year = match q.year {
         Some(y) => FiscalYear::new(y).map_err(|r| r.field("year"))?,
-        None => FiscalYear::new(state.app.current_year(jurisdiction).await?)?,
+        None => FiscalYear::new(state.app.foundation().current_year(jurisdiction).await?)?,
     };
     let bytes = state
         .app
+        .library()
         .project_template(&id.caller(), jurisdiction, year)
         .await?;
     Ok(crate::api::download(
@@ -77,6 +78,7 @@ async fn import(
     let year = FiscalYear::parse(&form.year).map_err(|r| r.field("year"))?;
     let report = state
         .app
+        .library()
         .import_projects(
             &id.caller(),
             id.actor.org.jurisdiction,

@@ -149,8 +149,12 @@ async fn full(
     id: &crate::identity::Identity,
     project: i64,
 ) -> ApiResult<ProjectDto> {
-    let (detail, history) = state.app.project(&id.caller(), project).await?;
-    let previous = state.app.previous_of(&id.caller(), &detail).await?;
+    let (detail, history) = state.app.library().project(&id.caller(), project).await?;
+    let previous = state
+        .app
+        .library()
+        .previous_of(&id.caller(), &detail)
+        .await?;
     Ok(dto(detail, history, previous))
 }
 
@@ -164,7 +168,13 @@ async fn copy_structure(
     ApiUser(id): ApiUser,
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<ProjectDraft>> {
-    Ok(Json(state.app.copy_structure(&id.caller(), project).await?))
+    Ok(Json(
+        state
+            .app
+            .library()
+            .copy_structure(&id.caller(), project)
+            .await?,
+    ))
 }
 
 /// Reads an optional number that forms send as an empty string when left blank.
@@ -250,7 +260,11 @@ async fn list(
     ApiQuery(q): ApiQuery<ProjectQuery>,
 ) -> ApiResult<Json<Vec<ProjectSummary>>> {
     let filter = q.filter(id.actor.org.jurisdiction)?;
-    let projects = state.app.list_projects(&id.caller(), filter).await?;
+    let projects = state
+        .app
+        .library()
+        .list_projects(&id.caller(), filter)
+        .await?;
     Ok(Json(projects.iter().map(ProjectSummary::from).collect()))
 }
 
@@ -283,10 +297,17 @@ async fn create(
     })?;
     let year = match body.year {
         Some(y) => FiscalYear::new(y).map_err(|r| r.field("year"))?,
-        None => FiscalYear::new(state.app.current_year(id.actor.org.jurisdiction).await?)?,
+        None => FiscalYear::new(
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await?,
+        )?,
     };
     let detail = state
         .app
+        .library()
         .create_project(&id.caller(), unit, year, &body.draft, body.previous_id)
         .await?;
     Ok((
@@ -330,6 +351,7 @@ async fn update(
 ) -> ApiResult<Json<ProjectDto>> {
     state
         .app
+        .library()
         .update_project(&id.caller(), project, &body.draft, body.version)
         .await?;
     Ok(Json(full(&state, &id, project).await?))
@@ -345,7 +367,11 @@ async fn check(
     ApiUser(id): ApiUser,
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<ProblemItem>>> {
-    let problems = state.app.check_project(&id.caller(), project).await?;
+    let problems = state
+        .app
+        .library()
+        .check_project(&id.caller(), project)
+        .await?;
     Ok(Json(problems.iter().map(ProblemItem::from).collect()))
 }
 
@@ -375,6 +401,7 @@ async fn move_to(
     let to = ProjectState::parse(&body.to).map_err(|r| r.field("to"))?;
     state
         .app
+        .library()
         .move_project(&id.caller(), project, to, &body.note, body.version)
         .await?;
     Ok(Json(full(&state, &id, project).await?))
@@ -436,6 +463,7 @@ async fn standards(
 ) -> ApiResult<Json<Vec<StandardDto>>> {
     let list = state
         .app
+        .library()
         .standards(&id.caller(), id.actor.org.jurisdiction)
         .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
@@ -469,6 +497,7 @@ async fn cleanup_list(
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     let list = state
         .app
+        .library()
         .cleanup_candidates(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
     Ok(Json(
@@ -505,6 +534,7 @@ async fn cleanup_retire(
     let year = FiscalYear::new(body.year).map_err(|r| r.field("year"))?;
     let n = state
         .app
+        .library()
         .retire_candidates(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -541,6 +571,7 @@ async fn indicators(
 ) -> ApiResult<Json<Vec<LibraryIndicatorDto>>> {
     let list = state
         .app
+        .library()
         .indicator_library(&id.caller(), id.actor.org.jurisdiction)
         .await?;
     Ok(Json(
@@ -567,7 +598,11 @@ async fn export(
     ApiQuery(q): ApiQuery<ProjectQuery>,
 ) -> ApiResult<axum::response::Response> {
     let filter = q.filter(id.actor.org.jurisdiction)?;
-    let bytes = state.app.export_projects(&id.caller(), filter).await?;
+    let bytes = state
+        .app
+        .library()
+        .export_projects(&id.caller(), filter)
+        .await?;
     Ok(crate::api::download(
         bytes,
         crate::api::XLSX,

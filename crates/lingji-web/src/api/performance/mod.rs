@@ -71,6 +71,7 @@ async fn list_checkpoints(
         crate::api::state_param(q.light.as_deref(), Light::parse, "LIGHT_UNKNOWN", "监控灯")?;
     let rows = state
         .app
+        .performance()
         .checkpoints(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -93,7 +94,11 @@ async fn record_checkpoint(
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<CheckpointDraft>,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
-    let row = state.app.record_checkpoint(&id.caller(), &body).await?;
+    let row = state
+        .app
+        .performance()
+        .record_checkpoint(&id.caller(), &body)
+        .await?;
     Ok((StatusCode::CREATED, document(&row)))
 }
 
@@ -111,6 +116,7 @@ async fn import_checkpoints(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let done = state
         .app
+        .performance()
         .import_checkpoints(&id.caller(), id.actor.org.jurisdiction, &body)
         .await?;
     Ok((StatusCode::CREATED, document(&done)))
@@ -127,7 +133,11 @@ async fn checkpoint_form(
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     Ok(document(
-        &state.app.checkpoint_form(&id.caller(), project).await?,
+        &state
+            .app
+            .performance()
+            .checkpoint_form(&id.caller(), project)
+            .await?,
     ))
 }
 
@@ -146,6 +156,7 @@ async fn decide_checkpoint(
 ) -> ApiResult<Json<Document>> {
     let row = state
         .app
+        .performance()
         .decide_checkpoint(&id.caller(), id.actor.org.jurisdiction, record, &body)
         .await?;
     Ok(document(&row))
@@ -178,6 +189,7 @@ async fn list_evaluations(
     )?;
     let rows = state
         .app
+        .performance()
         .evaluations(&id.caller(), id.actor.org.jurisdiction, year, kind)
         .await?;
     Ok(document(&rows))
@@ -193,7 +205,11 @@ async fn get_evaluation(
     ApiPath(evaluation): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
     Ok(document(
-        &state.app.evaluation(&id.caller(), evaluation).await?,
+        &state
+            .app
+            .performance()
+            .evaluation(&id.caller(), evaluation)
+            .await?,
     ))
 }
 
@@ -207,7 +223,11 @@ async fn evaluation_xlsx(
     ApiUser(id): ApiUser,
     ApiPath(evaluation): ApiPath<i64>,
 ) -> ApiResult<axum::response::Response> {
-    let bytes = state.app.evaluation_xlsx(&id.caller(), evaluation).await?;
+    let bytes = state
+        .app
+        .performance()
+        .evaluation_xlsx(&id.caller(), evaluation)
+        .await?;
     Ok(crate::api::download(
         bytes,
         crate::api::XLSX,
@@ -228,7 +248,11 @@ async fn self_evaluate(
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<SelfDraft>,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
-    let row = state.app.self_evaluate(&id.caller(), &body).await?;
+    let row = state
+        .app
+        .performance()
+        .self_evaluate(&id.caller(), &body)
+        .await?;
     Ok((StatusCode::CREATED, document(&row)))
 }
 
@@ -245,6 +269,7 @@ async fn key_evaluate(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let row = state
         .app
+        .performance()
         .key_evaluate(&id.caller(), id.actor.org.jurisdiction, &body)
         .await?;
     Ok((StatusCode::CREATED, document(&row)))
@@ -265,6 +290,7 @@ async fn list_results(
     Ok(document(
         &state
             .app
+            .performance()
             .results(&id.caller(), id.actor.org.jurisdiction, year)
             .await?,
     ))
@@ -287,6 +313,7 @@ async fn apply_result(
     Ok(document(
         &state
             .app
+            .performance()
             .apply_result(&id.caller(), id.actor.org.jurisdiction, year, &body)
             .await?,
     ))
@@ -305,6 +332,7 @@ async fn list_publications(
     Ok(document(
         &state
             .app
+            .disclosure()
             .publications(&id.caller(), id.actor.org.jurisdiction, year)
             .await?,
     ))
@@ -322,6 +350,7 @@ async fn publish(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let item = state
         .app
+        .disclosure()
         .publish(&id.caller(), id.actor.org.jurisdiction, &body)
         .await?;
     Ok((StatusCode::CREATED, document(&item)))
@@ -338,6 +367,7 @@ async fn withdraw(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .disclosure()
         .withdraw(&id.caller(), id.actor.org.jurisdiction, item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -357,6 +387,7 @@ async fn list_targets(
     Ok(document(
         &state
             .app
+            .performance()
             .targets(&id.caller(), id.actor.org.jurisdiction, year)
             .await?,
     ))
@@ -380,6 +411,7 @@ async fn put_target(
     Ok(document(
         &state
             .app
+            .performance()
             .put_target(&id.caller(), id.actor.org.jurisdiction, year, &body)
             .await?,
     ))
@@ -394,7 +426,9 @@ async fn get_target(
     ApiUser(id): ApiUser,
     ApiPath(target): ApiPath<i64>,
 ) -> ApiResult<Json<Document>> {
-    Ok(document(&state.app.target(&id.caller(), target).await?))
+    Ok(document(
+        &state.app.performance().target(&id.caller(), target).await?,
+    ))
 }
 
 /// Retires an evaluated policy's special fund from the registry for its results (PM-13); its
@@ -414,6 +448,7 @@ async fn retire_policy(
     Ok(document(
         &state
             .app
+            .performance()
             .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &body)
             .await?,
     ))

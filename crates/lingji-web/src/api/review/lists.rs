@@ -140,6 +140,7 @@ async fn list(
 ) -> ApiResult<Json<Vec<EntryDto>>> {
     let entries = state
         .app
+        .review()
         .list_entries(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -165,6 +166,7 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<EntryDto>)> {
     let e = state
         .app
+        .review()
         .add_list_entry(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -185,7 +187,7 @@ async fn get_one(
     ApiUser(id): ApiUser,
     ApiPath(entry): ApiPath<i64>,
 ) -> ApiResult<Json<EntryWithHistory>> {
-    let (e, history) = state.app.list_entry(&id.caller(), entry).await?;
+    let (e, history) = state.app.review().list_entry(&id.caller(), entry).await?;
     Ok(Json(EntryWithHistory {
         entry: e.into(),
         history,
@@ -218,6 +220,7 @@ async fn update(
 ) -> ApiResult<Json<EntryDto>> {
     let e = state
         .app
+        .review()
         .update_list_entry(
             &id.caller(),
             entry,

@@ -91,7 +91,12 @@ async fn plan(
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<ReviewPlanDto>> {
     Ok(Json(
-        state.app.review_plan(&id.caller(), project).await?.into(),
+        state
+            .app
+            .review()
+            .review_plan(&id.caller(), project)
+            .await?
+            .into(),
     ))
 }
 
@@ -192,7 +197,12 @@ async fn record(
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<ReviewDto>> {
     Ok(Json(
-        state.app.review_record(&id.caller(), project).await?.into(),
+        state
+            .app
+            .review()
+            .review_record(&id.caller(), project)
+            .await?
+            .into(),
     ))
 }
 
@@ -215,6 +225,7 @@ async fn decide(
     Ok(Json(
         state
             .app
+            .review()
             .review_project(&id.caller(), project, &body)
             .await?
             .into(),
@@ -261,7 +272,7 @@ async fn bulk(
         .into_iter()
         .map(|i| (i.project_id, i.input))
         .collect();
-    let done = state.app.review_many(&id.caller(), &items).await?;
+    let done = state.app.review().review_many(&id.caller(), &items).await?;
     Ok(Json(BulkDone { done }))
 }
 
@@ -331,6 +342,7 @@ async fn queue(
 ) -> ApiResult<Json<QueueDto>> {
     let queue = state
         .app
+        .review()
         .review_queue(
             &id.caller(),
             q.after_id.unwrap_or(0),
@@ -407,7 +419,12 @@ async fn gates(
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<GatesDto>> {
     Ok(Json(
-        state.app.project_gates(&id.caller(), project).await?.into(),
+        state
+            .app
+            .review()
+            .project_gates(&id.caller(), project)
+            .await?
+            .into(),
     ))
 }
 
@@ -436,6 +453,7 @@ async fn record_gate(
     Ok(Json(
         state
             .app
+            .review()
             .record_gate(&id.caller(), project, record)
             .await?
             .into(),
@@ -456,6 +474,7 @@ async fn eligibility(
     Ok(Json(
         state
             .app
+            .review()
             .project_gates(&id.caller(), project)
             .await?
             .eligibility

@@ -58,7 +58,13 @@ fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
 async fn year_or_current(state: &AppState, id: &Identity, year: Option<i32>) -> AppResult<i32> {
     match year {
         Some(y) => Ok(y),
-        None => state.app.current_year(id.actor.org.jurisdiction).await,
+        None => {
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await
+        }
     }
 }
 
@@ -152,10 +158,12 @@ async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbenc
         let year = year_or_current(state, id, w.year).await?;
         let resources = state
             .app
+            .allocation()
             .resources(&id.caller(), jurisdiction, year)
             .await?;
         let runs = state
             .app
+            .allocation()
             .allocation_runs(&id.caller(), jurisdiction, year)
             .await?;
         AppResult::Ok((year, resources, runs))
@@ -248,6 +256,7 @@ async fn save_resources(
         let (book, parts, reserve) = form.parse()?;
         state
             .app
+            .allocation()
             .set_resources(
                 &id.caller(),
                 id.actor.org.jurisdiction,
@@ -370,12 +379,14 @@ async fn create_run(
         } else {
             state
                 .app
+                .allocation()
                 .allocation_codes(&id.caller(), jurisdiction, year, base)
                 .await?
         };
         let scenario = form.scenario(&codes)?;
         state
             .app
+            .allocation()
             .run_allocation(&id.caller(), jurisdiction, year, &form.name, base, scenario)
             .await
     };
@@ -530,14 +541,17 @@ async fn show_run(
         let filter = filter_of(&q)?;
         let (run, items, total) = state
             .app
+            .allocation()
             .allocation_run(&id.caller(), jurisdiction, run_id, &filter)
             .await?;
         let counts = state
             .app
+            .allocation()
             .allocation_status_counts(&id.caller(), jurisdiction, run_id)
             .await?;
         let orgs = state
             .app
+            .foundation()
             .list_organisations(&id.caller(), jurisdiction)
             .await?;
         AppResult::Ok((filter, run, items, total, counts, orgs))
@@ -555,6 +569,7 @@ async fn show_run(
     let base_number = match run.header.base_run_id {
         Some(b) => state
             .app
+            .allocation()
             .allocation_runs(&id.caller(), jurisdiction, run.header.fiscal_year as i32)
             .await
             .ok()
@@ -642,16 +657,24 @@ async fn step(
 ) -> Response {
     let (caller, jurisdiction) = (id.caller(), id.actor.org.jurisdiction);
     let result = match step.as_str() {
-        "choose" => state.app.choose_run(&caller, jurisdiction, run_id).await,
+        "choose" => {
+            state
+                .app
+                .allocation()
+                .choose_run(&caller, jurisdiction, run_id)
+                .await
+        }
         "publish" => {
             state
                 .app
+                .allocation()
                 .publish_control_figures(&caller, jurisdiction, run_id)
                 .await
         }
         "approve" => {
             state
                 .app
+                .allocation()
                 .approve_budget(&caller, jurisdiction, run_id, &form.document)
                 .await
         }

@@ -42,7 +42,13 @@ fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
 async fn year_of(state: &AppState, id: &Identity, q: &BTreeMap<String, String>) -> AppResult<i32> {
     match year_in(q) {
         Some(y) => Ok(y),
-        None => state.app.current_year(id.actor.org.jurisdiction).await,
+        None => {
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await
+        }
     }
 }
 
@@ -80,6 +86,7 @@ async fn compare(
         let (a, b) = (id_in(&q, "a")?, id_in(&q, "b")?);
         state
             .app
+            .allocation()
             .compare_runs(&id.caller(), id.actor.org.jurisdiction, a, b)
             .await
     };
@@ -148,6 +155,7 @@ async fn statistics(
         let run = q.get("run_id").and_then(|r| r.trim().parse().ok());
         let v = state
             .app
+            .allocation()
             .allocation_year_on_year(&id.caller(), id.actor.org.jurisdiction, year, run)
             .await?;
         AppResult::Ok((year, v))
@@ -223,6 +231,7 @@ async fn overlaps(
         let year = year_of(&state, &id, &q).await?;
         let pairs = state
             .app
+            .allocation()
             .allocation_overlaps(&id.caller(), id.actor.org.jurisdiction, year)
             .await?;
         AppResult::Ok((year, pairs))
@@ -275,6 +284,7 @@ async fn control_figures(
         let year = year_of(&state, &id, &q).await?;
         let f = state
             .app
+            .allocation()
             .control_figures(&id.caller(), id.actor.org.jurisdiction, year)
             .await?;
         AppResult::Ok((year, f))
@@ -398,10 +408,12 @@ pub(crate) async fn lines_page(
         let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
         let lines = state
             .app
+            .allocation()
             .budget_lines(&id.caller(), jurisdiction, year, after, LINES_PAGE)
             .await?;
         let orgs = state
             .app
+            .foundation()
             .list_organisations(&id.caller(), jurisdiction)
             .await?;
         let units = orgs
@@ -503,6 +515,7 @@ async fn add_transfer(
         Ok(line) => {
             state
                 .app
+                .execution()
                 .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
                 .await
         }

@@ -52,7 +52,7 @@ async fn list(
 ) -> Response {
     let kind = q.get("kind").and_then(|k| PublicationKind::parse(k));
     let year = q.get("year").and_then(|y| y.parse().ok());
-    match state.app.public_items(year, kind).await {
+    match state.app.disclosure().public_items(year, kind).await {
         Ok(items) => render(
             StatusCode::OK,
             &ListPage {
@@ -195,7 +195,7 @@ fn shown(i: &PublicItem) -> Shown {
 }
 
 async fn item(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
-    match state.app.public_item(id).await {
+    match state.app.disclosure().public_item(id).await {
         Ok(i) => {
             let (rows, line_head, lines) = shown(&i);
             render(

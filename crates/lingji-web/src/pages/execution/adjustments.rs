@@ -132,13 +132,14 @@ async fn show(
     let path = "/adjustments";
     let built: AppResult<_> = async {
         let jurisdiction = id.actor.org.jurisdiction;
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = state.app.foundation().current_year(jurisdiction).await?;
         let filter = AdjustmentFilter {
             fiscal_year: year,
             ..AdjustmentFilter::default()
         };
         let rows = state
             .app
+            .execution()
             .adjustments(&id.caller(), jurisdiction, filter)
             .await?;
         let lines = if may_request(id) {
@@ -150,6 +151,7 @@ async fn show(
             Some(
                 state
                     .app
+                    .execution()
                     .amendment(&id.caller(), jurisdiction, year)
                     .await?,
             )
@@ -211,6 +213,7 @@ async fn request(
         Ok(d) => {
             state
                 .app
+                .execution()
                 .request_adjustment(&id.caller(), id.actor.org.jurisdiction, d)
                 .await
         }
@@ -250,6 +253,7 @@ async fn decide(
 ) -> Response {
     match state
         .app
+        .execution()
         .decide_adjustment(
             &id.caller(),
             id.actor.org.jurisdiction,

@@ -39,10 +39,11 @@ async fn page(
     let built: AppResult<AnnualReport> = async {
         let year = match q.get("year").and_then(|y| y.trim().parse().ok()) {
             Some(y) => y,
-            None => state.app.current_year(jurisdiction).await?,
+            None => state.app.foundation().current_year(jurisdiction).await?,
         };
         state
             .app
+            .execution()
             .annual_report(&id.caller(), jurisdiction, year)
             .await
     }

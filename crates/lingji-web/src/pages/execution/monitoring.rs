@@ -69,6 +69,7 @@ async fn rules(
 ) -> Response {
     match state
         .app
+        .supervision()
         .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
         .await
     {
@@ -215,6 +216,7 @@ async fn edit_rule(
 ) -> Response {
     let found = state
         .app
+        .supervision()
         .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
         .await
         .and_then(|rules| {
@@ -276,6 +278,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
         if dry_run {
             return state
                 .app
+                .supervision()
                 .dry_run_rule(&id.caller(), jurisdiction, rule)
                 .await
                 .map(Some);
@@ -283,6 +286,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
         let version = form.version.trim().parse::<i64>().ok();
         state
             .app
+            .supervision()
             .put_monitoring_rule(&id.caller(), jurisdiction, rule, version)
             .await
             .map(|_| None)
@@ -362,15 +366,17 @@ async fn hits_page(
     let loaded = async {
         let year = match q.get("year").and_then(|y| y.parse().ok()) {
             Some(y) => y,
-            None => state.app.current_year(jurisdiction).await?,
+            None => state.app.foundation().current_year(jurisdiction).await?,
         };
         let disposition = q.get("disposition").and_then(|d| Disposition::parse(d));
         let stats = state
             .app
+            .supervision()
             .hit_stats(&id.caller(), jurisdiction, year)
             .await?;
         let hits = state
             .app
+            .supervision()
             .rule_hits(&id.caller(), jurisdiction, year, disposition)
             .await?;
         Ok::<_, AppError>((year, stats, hits))
@@ -440,6 +446,7 @@ async fn dispose(
     let done = match Disposition::parse(&form.to) {
         Some(to) => state
             .app
+            .supervision()
             .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &form.note)
             .await
             .map(|_| ()),

@@ -170,6 +170,7 @@ async fn list(
     };
     match state
         .app
+        .execution()
         .payments(&id.caller(), id.actor.org.jurisdiction, filter)
         .await
     {
@@ -210,9 +211,10 @@ struct FormPage<'a> {
 
 pub(crate) async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<(i64, String)>> {
     let jurisdiction = id.actor.org.jurisdiction;
-    let year = state.app.current_year(jurisdiction).await?;
+    let year = state.app.foundation().current_year(jurisdiction).await?;
     Ok(state
         .app
+        .allocation()
         .budget_lines(&id.caller(), jurisdiction, year, 0, 500)
         .await?
         .into_iter()
@@ -307,6 +309,7 @@ async fn create(
         let draft = form.draft()?;
         state
             .app
+            .execution()
             .request_payment(&id.caller(), id.actor.org.jurisdiction, draft)
             .await
     }
@@ -344,6 +347,7 @@ async fn check(
         Err(e) => Err((StatusCode::OK, e)),
         Ok(draft) => state
             .app
+            .execution()
             .preview_payment(&id.caller(), id.actor.org.jurisdiction, draft)
             .await
             .map_err(|e| (crate::problem::status_of(&e), e)),
@@ -387,6 +391,7 @@ async fn show_page(
 ) -> Response {
     match state
         .app
+        .execution()
         .payment(&id.caller(), id.actor.org.jurisdiction, pid)
         .await
     {
@@ -436,6 +441,7 @@ async fn decide(
     };
     match state
         .app
+        .execution()
         .decide_payment(
             &id.caller(),
             id.actor.org.jurisdiction,
@@ -497,6 +503,7 @@ async fn line(
 ) -> Response {
     match state
         .app
+        .execution()
         .line_ledger(&id.caller(), id.actor.org.jurisdiction, lid)
         .await
     {

@@ -143,13 +143,17 @@ async fn show(
 ) -> Response {
     let built: AppResult<_> = async {
         let jurisdiction = id.actor.org.jurisdiction;
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = state.app.foundation().current_year(jurisdiction).await?;
         let filter = PlanFilter {
             fiscal_year: year,
             month: Some(shown.month),
             ..PlanFilter::default()
         };
-        let rows = state.app.plans(&id.caller(), jurisdiction, filter).await?;
+        let rows = state
+            .app
+            .execution()
+            .plans(&id.caller(), jurisdiction, filter)
+            .await?;
         let lines = if may_file(id) {
             lines_for(state, id).await?
         } else {
@@ -160,6 +164,7 @@ async fn show(
         {
             state
                 .app
+                .execution()
                 .plan_reviews(&id.caller(), jurisdiction, year)
                 .await?
         } else {
@@ -238,6 +243,7 @@ async fn file(
         Ok(d) => {
             state
                 .app
+                .execution()
                 .file_plan(&id.caller(), id.actor.org.jurisdiction, d)
                 .await
         }
@@ -280,10 +286,11 @@ async fn review(
     let done = match (month, Money::parse(&form.cash_limit)) {
         (Some(m), Ok(limit)) => {
             let jurisdiction = id.actor.org.jurisdiction;
-            match state.app.current_year(jurisdiction).await {
+            match state.app.foundation().current_year(jurisdiction).await {
                 Ok(year) => {
                     state
                         .app
+                        .execution()
                         .review_month(&id.caller(), jurisdiction, (year, m), limit, record)
                         .await
                 }

@@ -40,6 +40,7 @@ async fn list(
 ) -> Response {
     match state
         .app
+        .supervision()
         .supervised(&id.caller(), id.actor.org.jurisdiction)
         .await
     {
@@ -72,6 +73,7 @@ async fn show(
 ) -> Response {
     match state
         .app
+        .supervision()
         .trace(&id.caller(), id.actor.org.jurisdiction, project)
         .await
     {

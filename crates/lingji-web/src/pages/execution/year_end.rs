@@ -81,7 +81,7 @@ async fn show(
     let (report, trial, contracts, errors) = shown;
     let jurisdiction = id.actor.org.jurisdiction;
     let built: AppResult<_> = async {
-        let current = state.app.current_year(jurisdiction).await?;
+        let current = state.app.foundation().current_year(jurisdiction).await?;
         // Another year's close is read (the annual report links here with its year); only the
         // current year is closed from this page.
         let year = asked.unwrap_or(current);
@@ -89,6 +89,7 @@ async fn show(
             Some(r) => Some(r),
             None => match state
                 .app
+                .execution()
                 .year_end_report(&id.caller(), jurisdiction, year)
                 .await
             {
@@ -151,9 +152,10 @@ async fn run(
     let jurisdiction = id.actor.org.jurisdiction;
     let done = async {
         let claims = claims(&form.contracts)?;
-        let year = state.app.current_year(jurisdiction).await?;
+        let year = state.app.foundation().current_year(jurisdiction).await?;
         state
             .app
+            .execution()
             .close_year(&id.caller(), jurisdiction, year, &claims, record)
             .await
     }

@@ -62,6 +62,7 @@ async fn save(
     } else {
         state
             .app
+            .accounts()
             .change_password(
                 &id.actor,
                 &form.current_password,

@@ -94,10 +94,12 @@ async fn list_page(
     let loaded = async {
         let users = state
             .app
+            .accounts()
             .list_users(&caller, id.actor.org.jurisdiction)
             .await?;
         let orgs = state
             .app
+            .foundation()
             .list_organisations(&caller, id.actor.org.jurisdiction)
             .await?;
         Ok::<_, AppError>((users, orgs))
@@ -153,7 +155,7 @@ async fn create(
         org: form.org.clone(),
         password: form.password.clone(),
     };
-    match state.app.add_user(&id.caller(), new).await {
+    match state.app.accounts().add_user(&id.caller(), new).await {
         Ok(_) => Redirect::to("/admin/users?msg=created").into_response(),
         Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
         Err(e) => {
@@ -188,9 +190,10 @@ async fn edit_page(
     let PageCtx { state, id, path } = *ctx;
     let caller = id.caller();
     let loaded = async {
-        let user = state.app.user(&caller, user_id).await?;
+        let user = state.app.accounts().user(&caller, user_id).await?;
         let orgs = state
             .app
+            .foundation()
             .list_organisations(&caller, id.actor.org.jurisdiction)
             .await?;
         Ok::<_, AppError>((user, orgs))
@@ -262,7 +265,12 @@ async fn update(
         active: form.active.is_some(),
         version: form.version,
     };
-    match state.app.update_user(&id.caller(), user_id, upd).await {
+    match state
+        .app
+        .accounts()
+        .update_user(&id.caller(), user_id, upd)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/admin/users/{user_id}?msg=saved")).into_response(),
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
             error_page(&id, uri.path(), &e)
@@ -301,6 +309,7 @@ async fn reset(
 ) -> Response {
     match state
         .app
+        .accounts()
         .reset_password(&id.caller(), user_id, &form.password)
         .await
     {

@@ -49,7 +49,7 @@ async fn show(
         ..q
     }
     .filter(id.actor.org.jurisdiction);
-    match state.app.audit_log(&id.caller(), filter).await {
+    match state.app.foundation().audit_log(&id.caller(), filter).await {
         Ok(events) => {
             let next_page = (events.len() as i64 == PAGE).then(|| {
                 let last = events.last().map(|e| e.seq).unwrap_or_default();

@@ -57,7 +57,13 @@ async fn page(
     let loaded = async {
         let year = match q.get("year").and_then(|y| y.parse().ok()) {
             Some(y) => y,
-            None => state.app.current_year(id.actor.org.jurisdiction).await?,
+            None => {
+                state
+                    .app
+                    .foundation()
+                    .current_year(id.actor.org.jurisdiction)
+                    .await?
+            }
         };
         let fy = FiscalYear::new(year)?;
         let prefix = q.get("prefix").cloned().unwrap_or_default();
@@ -69,6 +75,7 @@ async fn page(
         let rows = if kind == "economic" {
             state
                 .app
+                .foundation()
                 .economic_codes(&id.caller(), fy, prefix.trim())
                 .await?
                 .into_iter()
@@ -86,6 +93,7 @@ async fn page(
         } else {
             state
                 .app
+                .foundation()
                 .function_codes(&id.caller(), fy, prefix.trim())
                 .await?
                 .into_iter()
@@ -103,7 +111,7 @@ async fn page(
                 .collect()
         };
         AppResult::Ok((
-            state.app.code_tables(&id.caller()).await?,
+            state.app.foundation().code_tables(&id.caller()).await?,
             year,
             kind,
             prefix,
@@ -160,6 +168,7 @@ async fn import(
         let year = FiscalYear::parse(&form.year).map_err(|r| r.field("year"))?;
         state
             .app
+            .foundation()
             .import_codes(
                 &id.caller(),
                 kind,

@@ -85,7 +85,12 @@ async fn submit(State(state): State<AppState>, headers: HeaderMap, request: Requ
             },
         );
     };
-    match state.app.login(&form.username, &form.password, &ip).await {
+    match state
+        .app
+        .accounts()
+        .login(&form.username, &form.password, &ip)
+        .await
+    {
         Ok(session) => {
             let cookie = session_cookie(
                 &session.cookie,
@@ -122,7 +127,7 @@ async fn logout(
     identity: Option<axum::Extension<Identity>>,
 ) -> Response {
     if let Some(cookie) = identity.and_then(|axum::Extension(i)| i.session_cookie) {
-        let _ = state.app.logout(&cookie).await;
+        let _ = state.app.accounts().logout(&cookie).await;
     }
     (
         [(header::SET_COOKIE, clear_cookie(is_https(&state, &headers)))],

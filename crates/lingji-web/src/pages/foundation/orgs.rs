@@ -155,6 +155,7 @@ async fn list_page(
 ) -> Response {
     let orgs = match state
         .app
+        .foundation()
         .list_organisations(&id.caller(), id.actor.org.jurisdiction)
         .await
     {
@@ -254,7 +255,12 @@ async fn create(
         review_body: Some(form.review_body.clone()).filter(|k| !k.is_empty()),
         staffing: Staffing::default(),
     };
-    match state.app.create_organisation(&id.caller(), req).await {
+    match state
+        .app
+        .foundation()
+        .create_organisation(&id.caller(), req)
+        .await
+    {
         Ok(created) => Redirect::to(&format!("/orgs/{}?msg=created", created.id)).into_response(),
         Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
         Err(e) => {
@@ -292,10 +298,16 @@ async fn basic_of(
     if org.kind != OrgKind::Unit {
         return None;
     }
-    let year = state.app.current_year(org.path.jurisdiction).await.ok()?;
+    let year = state
+        .app
+        .foundation()
+        .current_year(org.path.jurisdiction)
+        .await
+        .ok()?;
     let year = lingji_domain::foundation::codes::FiscalYear::new(year).ok()?;
     state
         .app
+        .library()
         .basic_expenditure(&id.caller(), org.id, year)
         .await
         .ok()
@@ -351,7 +363,12 @@ async fn detail(
     Path(org_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    match state.app.organisation(&id.caller(), org_id).await {
+    match state
+        .app
+        .foundation()
+        .organisation(&id.caller(), org_id)
+        .await
+    {
         Ok(org) => {
             let basic = basic_of(&state, &id, &org).await;
             let staffing = StaffingState {
@@ -391,7 +408,12 @@ async fn answer(
         }
         Err(e) => e,
     };
-    match state.app.organisation(&id.caller(), org_id).await {
+    match state
+        .app
+        .foundation()
+        .organisation(&id.caller(), org_id)
+        .await
+    {
         Ok(org) => {
             let mut form = StaffingForm::from_org(&org);
             keep(&mut form);
@@ -422,6 +444,7 @@ async fn save_staffing(
     let result = match form.parse() {
         Ok(staffing) => state
             .app
+            .foundation()
             .update_staffing(&id.caller(), org_id, staffing, form.version)
             .await
             .map(drop),
@@ -465,6 +488,7 @@ async fn save_details(
     };
     let result = state
         .app
+        .foundation()
         .update_organisation(&id.caller(), org_id, upd)
         .await
         .map(drop);
@@ -487,6 +511,7 @@ async fn save_own_funds(
 ) -> Response {
     let result = state
         .app
+        .review()
         .set_own_funds(&id.caller(), org_id, &form.own_funds, form.version)
         .await
         .map(drop);

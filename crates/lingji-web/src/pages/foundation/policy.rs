@@ -82,6 +82,7 @@ async fn page(
     let loaded = async {
         let years: Vec<i32> = state
             .app
+            .foundation()
             .fiscal_years(j)
             .await?
             .into_iter()
@@ -89,11 +90,19 @@ async fn page(
             .collect();
         let year = match year {
             Some(y) => y,
-            None => state.app.current_year(j).await?,
+            None => state.app.foundation().current_year(j).await?,
         };
         let fy = FiscalYear::new(year)?;
-        let version = state.app.policy_profile(&caller, j, fy).await?;
-        let history = state.app.policy_history(&caller, j, fy).await?;
+        let version = state
+            .app
+            .foundation()
+            .policy_profile(&caller, j, fy)
+            .await?;
+        let history = state
+            .app
+            .foundation()
+            .policy_history(&caller, j, fy)
+            .await?;
         AppResult::Ok((years, year, version, history))
     };
     match loaded.await {
@@ -179,6 +188,7 @@ async fn save(
         let fy = FiscalYear::new(year)?;
         let current = state
             .app
+            .foundation()
             .policy_profile(&id.caller(), id.actor.org.jurisdiction, fy)
             .await?;
         // Only what the administrator changed, so the note explains a real difference.
@@ -195,6 +205,7 @@ async fn save(
             .collect();
         state
             .app
+            .foundation()
             .update_policy(
                 &id.caller(),
                 id.actor.org.jurisdiction,
@@ -259,6 +270,7 @@ async fn start_year(
         let source = crate::api::foundation::policy::year_source(preset, copy).map_err(|e| e.0)?;
         state
             .app
+            .foundation()
             .start_year(
                 &id.caller(),
                 id.actor.org.jurisdiction,

@@ -72,7 +72,7 @@ async fn page(
     path: &str,
     q: &BTreeMap<String, String>,
 ) -> Response {
-    let (username, tokens) = match state.app.tokens(&id.caller(), user_id).await {
+    let (username, tokens) = match state.app.accounts().tokens(&id.caller(), user_id).await {
         Ok(t) => t,
         Err(e) => return error_page(id, path, &e),
     };
@@ -124,7 +124,12 @@ async fn revoke(
     Path(token_id): Path<i64>,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
-    match state.app.revoke_token(&id.caller(), token_id).await {
+    match state
+        .app
+        .accounts()
+        .revoke_token(&id.caller(), token_id)
+        .await
+    {
         Ok(t) if t.user_id == id.actor.user_id => {
             Redirect::to("/account/tokens?msg=revoked").into_response()
         }

@@ -63,6 +63,7 @@ async fn upload(
         let u = read_upload(multipart).await?;
         state
             .app
+            .library()
             .add_attachment(&id.caller(), project, &u.file_name, &u.note, &u.bytes)
             .await?;
         Ok(())
@@ -79,6 +80,7 @@ async fn remove(
 ) -> Response {
     let result = state
         .app
+        .library()
         .remove_attachment(&id.caller(), project, attachment)
         .await;
     outcome(&state, &id, uri.path(), project, result, "detached").await

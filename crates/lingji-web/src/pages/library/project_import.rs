@@ -52,7 +52,12 @@ async fn page(
 ) -> Response {
     let year = match year {
         Some(y) => y,
-        None => match state.app.current_year(id.actor.org.jurisdiction).await {
+        None => match state
+            .app
+            .foundation()
+            .current_year(id.actor.org.jurisdiction)
+            .await
+        {
             Ok(y) => y,
             Err(e) => return error_page(id, path, &e),
         },
@@ -116,6 +121,7 @@ async fn import(
         year = Some(fy.value());
         let report = state
             .app
+            .library()
             .import_projects(
                 &id.caller(),
                 id.actor.org.jurisdiction,

@@ -105,7 +105,11 @@ async fn list(
     let loaded = async {
         let mut filter = q.filter(id.actor.org.jurisdiction).map_err(|e| e.0)?;
         filter.limit = PAGE;
-        state.app.list_projects(&id.caller(), filter).await
+        state
+            .app
+            .library()
+            .list_projects(&id.caller(), filter)
+            .await
     };
     match loaded.await {
         Ok(projects) => {
@@ -338,6 +342,7 @@ pub(crate) async fn form_page(
     let PageCtx { state, id, path } = *ctx;
     let standards = match state
         .app
+        .library()
         .standards(&id.caller(), id.actor.org.jurisdiction)
         .await
     {
@@ -346,6 +351,7 @@ pub(crate) async fn form_page(
     };
     let library = state
         .app
+        .library()
         .indicator_library(&id.caller(), id.actor.org.jurisdiction)
         .await
         .unwrap_or_default();
@@ -368,6 +374,7 @@ pub(crate) async fn form_page(
     let reference = match input.previous {
         Some(prev) => state
             .app
+            .library()
             .project(&id.caller(), prev)
             .await
             .ok()
@@ -375,7 +382,7 @@ pub(crate) async fn form_page(
         None => None,
     };
     let attachments = match &input.project {
-        Some(p) => match state.app.attachments(&id.caller(), p.id).await {
+        Some(p) => match state.app.library().attachments(&id.caller(), p.id).await {
             Ok(list) => list.into_iter().map(AttachmentRow::from).collect(),
             Err(e) => return error_page(id, path, &e),
         },
@@ -389,7 +396,12 @@ pub(crate) async fn form_page(
             role => may(role, Resource::Project, Access::Write),
         };
     let review = match &input.project {
-        Some(p) => state.app.review_plan(&id.caller(), p.id).await.ok(),
+        Some(p) => state
+            .app
+            .review()
+            .review_plan(&id.caller(), p.id)
+            .await
+            .ok(),
         None => None,
     };
     let title = input
@@ -455,7 +467,7 @@ async fn new_form(
     // "Copy last year's structure" (ZB-4): lines without quantities, to be justified again.
     let previous = q.get("from").and_then(|v| v.parse::<i64>().ok());
     let draft = match previous {
-        Some(prev) => match state.app.copy_structure(&id.caller(), prev).await {
+        Some(prev) => match state.app.library().copy_structure(&id.caller(), prev).await {
             Ok(d) => d,
             Err(e) => return error_page(&id, uri.path(), &e),
         },
@@ -652,9 +664,16 @@ async fn create(
                 "只有预算单位可新建项目",
             ))
         })?;
-        let year = FiscalYear::new(state.app.current_year(id.actor.org.jurisdiction).await?)?;
+        let year = FiscalYear::new(
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await?,
+        )?;
         state
             .app
+            .library()
             .create_project(&id.caller(), unit, year, &draft, previous)
             .await
     };
@@ -692,11 +711,16 @@ pub(crate) async fn stored(
     project_id: i64,
     check: bool,
 ) -> AppResult<FormInput> {
-    let (detail, history) = state.app.project(&id.caller(), project_id).await?;
+    let (detail, history) = state
+        .app
+        .library()
+        .project(&id.caller(), project_id)
+        .await?;
     let problems = if check {
         Some(
             state
                 .app
+                .library()
                 .check_project(&id.caller(), project_id)
                 .await?
                 .into_iter()
@@ -754,6 +778,7 @@ async fn save(
     let (draft, version) = draft_from(&pairs);
     match state
         .app
+        .library()
         .update_project(&id.caller(), project_id, &draft, version)
         .await
     {
@@ -800,6 +825,7 @@ async fn move_to(
         let to = ProjectState::parse(to)?;
         state
             .app
+            .library()
             .move_project(&id.caller(), project_id, to, note, version)
             .await
     };
@@ -854,6 +880,7 @@ async fn standards(
 ) -> Response {
     match state
         .app
+        .library()
         .standards(&id.caller(), id.actor.org.jurisdiction)
         .await
     {
@@ -894,9 +921,16 @@ async fn cleanup_page(
     error: Option<AppError>,
 ) -> Response {
     let loaded = async {
-        let year = FiscalYear::new(state.app.current_year(id.actor.org.jurisdiction).await?)?;
+        let year = FiscalYear::new(
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await?,
+        )?;
         let list = state
             .app
+            .library()
             .cleanup_candidates(&id.caller(), id.actor.org.jurisdiction, year)
             .await?;
         AppResult::Ok((year, list))
@@ -952,9 +986,16 @@ async fn cleanup_retire(
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     let result = async {
-        let year = FiscalYear::new(state.app.current_year(id.actor.org.jurisdiction).await?)?;
+        let year = FiscalYear::new(
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await?,
+        )?;
         state
             .app
+            .library()
             .retire_candidates(&id.caller(), id.actor.org.jurisdiction, year, &ids, note)
             .await
     };
@@ -991,6 +1032,7 @@ async fn indicator_library(
 ) -> Response {
     match state
         .app
+        .library()
         .indicator_library(&id.caller(), id.actor.org.jurisdiction)
         .await
     {

@@ -93,6 +93,7 @@ async fn list(
         let year = crate::pages::performance::year_of(&state, &id, &q).await?;
         let rows = state
             .app
+            .performance()
             .evaluations(&id.caller(), jurisdiction, year, None)
             .await?;
         let writes = may(id.actor.role, Resource::Performance, Access::Write);
@@ -170,17 +171,18 @@ async fn show_form(
     let built = async {
         let (name, indicators) = match of {
             Of::Project(p) => {
-                let (d, _) = state.app.project(&id.caller(), p).await?;
+                let (d, _) = state.app.library().project(&id.caller(), p).await?;
                 (d.project.header.name, d.indicators)
             }
             Of::Target(t) => {
-                let t = state.app.target(&id.caller(), t).await?;
+                let t = state.app.performance().target(&id.caller(), t).await?;
                 (t.name, t.targets.indicators)
             }
         };
         let agencies = if key {
             state
                 .app
+                .review()
                 .list_entries(
                     &id.caller(),
                     id.actor.org.jurisdiction,
@@ -198,6 +200,7 @@ async fn show_form(
         let attachments = match of {
             Of::Project(p) if key => state
                 .app
+                .library()
                 .attachments(&id.caller(), p)
                 .await?
                 .into_iter()
@@ -421,7 +424,11 @@ async fn save_self(
         execution_remedy: get("execution_remedy".into()),
         summary: get("summary".into()),
     };
-    let done = state.app.self_evaluate(&id.caller(), &draft).await;
+    let done = state
+        .app
+        .performance()
+        .self_evaluate(&id.caller(), &draft)
+        .await;
     let names = shown_fields(
         "actuals",
         n,
@@ -488,6 +495,7 @@ async fn save_key(
     };
     let done = state
         .app
+        .performance()
         .key_evaluate(&id.caller(), id.actor.org.jurisdiction, &draft)
         .await;
     let mut names = shown_fields(
@@ -531,7 +539,12 @@ async fn detail(
     Path(evaluation): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    match state.app.evaluation(&id.caller(), evaluation).await {
+    match state
+        .app
+        .performance()
+        .evaluation(&id.caller(), evaluation)
+        .await
+    {
         Ok(e) => {
             let title = format!("{}：{}", e.kind_label, e.name);
             let layout = Layout::new(&id, title, uri.path()).with_flash(flash_from(&q));

@@ -49,7 +49,13 @@ pub(crate) async fn year_of(
 ) -> Result<i32, AppError> {
     match q.get("year").and_then(|y| y.trim().parse::<i32>().ok()) {
         Some(y) if (2000..=2100).contains(&y) => Ok(y),
-        _ => state.app.current_year(id.actor.org.jurisdiction).await,
+        _ => {
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await
+        }
     }
 }
 
@@ -78,6 +84,7 @@ async fn dashboard(
         let year = year_of(&state, &id, &q).await?;
         state
             .app
+            .performance()
             .performance_dashboard(&id.caller(), jurisdiction, year)
             .await
     }
@@ -150,6 +157,7 @@ async fn show_monitoring(
         let year = year_of(state, id, q).await?;
         let rows = state
             .app
+            .performance()
             .checkpoints(&id.caller(), jurisdiction, year, None, light)
             .await?;
         let projects = if may(id.actor.role, Resource::Performance, Access::Write) {
@@ -197,6 +205,7 @@ pub(crate) async fn funded_projects(
     };
     Ok(state
         .app
+        .library()
         .list_projects(&id.caller(), filter)
         .await?
         .into_iter()
@@ -233,6 +242,7 @@ async fn import(
             .map_err(|e| e.0)?;
         state
             .app
+            .performance()
             .import_checkpoints(&id.caller(), id.actor.org.jurisdiction, &form.bytes)
             .await
     }
@@ -278,6 +288,7 @@ async fn decide(
             };
             state
                 .app
+                .performance()
                 .decide_checkpoint(&id.caller(), id.actor.org.jurisdiction, record, &draft)
                 .await
         }
@@ -335,7 +346,12 @@ async fn show_checkpoint(
     flash: Option<String>,
 ) -> Response {
     let path = format!("/performance/projects/{project}/monitoring");
-    match state.app.checkpoint_form(&id.caller(), project).await {
+    match state
+        .app
+        .performance()
+        .checkpoint_form(&id.caller(), project)
+        .await
+    {
         Ok(f) => {
             let layout =
                 Layout::new(id, format!("绩效监控：{}", f.project_name), &path).with_flash(flash);
@@ -405,7 +421,11 @@ async fn record(
                 indicators,
                 note: get("note"),
             };
-            state.app.record_checkpoint(&id.caller(), &draft).await
+            state
+                .app
+                .performance()
+                .record_checkpoint(&id.caller(), &draft)
+                .await
         }
         Err(_) => Err(Refusal::new("MONITORING_MONTH_INVALID", "请选择监控月份")
             .field("month")

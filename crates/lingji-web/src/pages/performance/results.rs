@@ -47,7 +47,11 @@ async fn show_results(
     let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
         let year = year_of(state, id, q).await?;
-        state.app.results(&id.caller(), jurisdiction, year).await
+        state
+            .app
+            .performance()
+            .results(&id.caller(), jurisdiction, year)
+            .await
     }
     .await;
     match built {
@@ -98,7 +102,7 @@ async fn apply(
         })?;
         let year = match form.year.trim().parse::<i32>() {
             Ok(y) => y,
-            Err(_) => state.app.current_year(jurisdiction).await?,
+            Err(_) => state.app.foundation().current_year(jurisdiction).await?,
         };
         let draft = ApplyDraft {
             project_id,
@@ -108,6 +112,7 @@ async fn apply(
         };
         state
             .app
+            .performance()
             .apply_result(&id.caller(), jurisdiction, year, &draft)
             .await
     }
@@ -150,6 +155,7 @@ async fn retire(
         };
         state
             .app
+            .performance()
             .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &draft)
             .await
     }
@@ -193,6 +199,7 @@ async fn show_publications(
         let year = year_of(state, id, q).await?;
         let items = state
             .app
+            .disclosure()
             .publications(&id.caller(), jurisdiction, year)
             .await?;
         Ok::<_, AppError>((year, items))
@@ -246,6 +253,7 @@ async fn publish(
             };
             state
                 .app
+                .disclosure()
                 .publish(&id.caller(), id.actor.org.jurisdiction, &draft)
                 .await
         }
@@ -272,6 +280,7 @@ async fn withdraw(
 ) -> Response {
     match state
         .app
+        .disclosure()
         .withdraw(&id.caller(), id.actor.org.jurisdiction, item)
         .await
     {

@@ -100,11 +100,13 @@ async fn show(
         let year = year_of(state, id, q).await?;
         let rows = state
             .app
+            .performance()
             .targets(&id.caller(), id.actor.org.jurisdiction, year)
             .await?;
         let departments = if id.actor.org.department.is_none() && may_decide(id) {
             state
                 .app
+                .foundation()
                 .list_organisations(&id.caller(), id.actor.org.jurisdiction)
                 .await?
                 .into_iter()
@@ -205,6 +207,7 @@ async fn save(
         let year = year_of(&state, &id, &q).await?;
         state
             .app
+            .performance()
             .put_target(&id.caller(), id.actor.org.jurisdiction, year, &draft)
             .await
     }

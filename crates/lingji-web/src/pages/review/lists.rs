@@ -254,6 +254,7 @@ fn can_edit(id: &Identity) -> bool {
 async fn departments(state: &AppState, id: &Identity) -> AppResult<Vec<(i64, String)>> {
     state
         .app
+        .review()
         .fund_lead_departments(&id.caller(), id.actor.org.jurisdiction)
         .await
 }
@@ -314,9 +315,10 @@ async fn list_page(
         let jurisdiction = id.actor.org.jurisdiction;
         let entries = state
             .app
+            .review()
             .list_entries(&id.caller(), jurisdiction, kind, year)
             .await?;
-        let current = state.app.current_year(jurisdiction).await?;
+        let current = state.app.foundation().current_year(jurisdiction).await?;
         AppResult::Ok((entries, departments(state, id).await?, current))
     };
     let (entries, departments, current) = match loaded.await {
@@ -403,6 +405,7 @@ async fn create(
         let entry = form.parse()?;
         state
             .app
+            .review()
             .add_list_entry(&id.caller(), id.actor.org.jurisdiction, kind, entry)
             .await
     };
@@ -430,7 +433,11 @@ async fn entry_page(
         status,
     } = state_of_form;
     let loaded = async {
-        let (stored, history) = state.app.list_entry(&id.caller(), entry_id).await?;
+        let (stored, history) = state
+            .app
+            .review()
+            .list_entry(&id.caller(), entry_id)
+            .await?;
         AppResult::Ok((stored, history, departments(state, id).await?))
     };
     let (stored, history, departments) = match loaded.await {
@@ -485,6 +492,7 @@ async fn update(
         let entry = form.parse()?;
         state
             .app
+            .review()
             .update_list_entry(
                 &id.caller(),
                 entry_id,

@@ -142,6 +142,7 @@ async fn picks(state: &AppState, id: &Identity, kind: ListKind, year: i32) -> Ve
     let year = kind.yearly().then_some(year);
     state
         .app
+        .review()
         .list_entries(&id.caller(), id.actor.org.jurisdiction, kind, year)
         .await
         .unwrap_or_default()
@@ -165,10 +166,10 @@ async fn page(
 ) -> Response {
     let caller = id.caller();
     let loaded = async {
-        let (detail, _) = state.app.project(&caller, project).await?;
-        let record = state.app.review_record(&caller, project).await?;
-        let gates = state.app.project_gates(&caller, project).await?;
-        let attachments = state.app.attachments(&caller, project).await?;
+        let (detail, _) = state.app.library().project(&caller, project).await?;
+        let record = state.app.review().review_record(&caller, project).await?;
+        let gates = state.app.review().project_gates(&caller, project).await?;
+        let attachments = state.app.library().attachments(&caller, project).await?;
         Ok::<_, AppError>((detail, record, gates, attachments))
     };
     let (detail, record, gates, attachments) = match loaded.await {
@@ -278,6 +279,7 @@ async fn decide(
     let input = review_input(&form);
     match state
         .app
+        .review()
         .review_project(&id.caller(), project, &input)
         .await
     {
@@ -325,7 +327,13 @@ async fn record_gate(
         }
     }
     let result = match input.into_record() {
-        Ok(record) => state.app.record_gate(&id.caller(), project, record).await,
+        Ok(record) => {
+            state
+                .app
+                .review()
+                .record_gate(&id.caller(), project, record)
+                .await
+        }
         Err(errors) => Err(AppError::Invalid {
             summary: lingji_domain::Refusal::new("GATE_RECORD_INVALID", "审核事项填写有误"),
             errors,
@@ -382,6 +390,7 @@ async fn queue_page(
 ) -> Response {
     let queue = match state
         .app
+        .review()
         .review_queue(&id.caller(), after, QUEUE_PAGE)
         .await
     {
@@ -455,7 +464,7 @@ async fn bulk(
             )
         })
         .collect();
-    match state.app.review_many(&id.caller(), &items).await {
+    match state.app.review().review_many(&id.caller(), &items).await {
         Ok(_) => Redirect::to("/reviews?msg=saved").into_response(),
         Err(e) => {
             let status = crate::problem::status_of(&e);
