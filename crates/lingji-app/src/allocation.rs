@@ -33,10 +33,11 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
 /// What a scenario changes against its base run (or, for a first run, the library as it is).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
     /// Available resources per fund book, replacing the entered totals.
+    #[schema(value_type = BTreeMap<crate::schema::FundBook, String>)]
     pub resources: BTreeMap<FundBook, Money>,
     /// Finance's ranks by project id (1 first).
     pub finance_ranks: BTreeMap<i64, u32>,
@@ -56,18 +57,19 @@ impl Scenario {
 }
 
 /// A year's resources, one entry per fund book (books never entered show zeros).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResourcesView {
     /// Budget year.
     pub year: i32,
     /// Every fund book.
     pub books: Vec<ResourceEntry>,
     /// Sum of all books.
+    #[schema(value_type = String)]
     pub total: Money,
 }
 
 /// A saved run with its totals decoded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunView {
     /// The stored run.
     #[serde(flatten)]
@@ -75,8 +77,10 @@ pub struct RunView {
     /// The scenario's changes.
     pub scenario_changes: Scenario,
     /// Per fund book.
+    #[schema(value_type = Vec<Object>)]
     pub book_totals: Vec<Outcome>,
     /// Per tier.
+    #[schema(value_type = Vec<Object>)]
     pub tier_totals: Vec<TierResult>,
     /// Why the run's stored figures could not be read, in a listing that shows it anyway.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,13 +159,14 @@ fn readable(e: &serde_json::Error) -> String {
 }
 
 /// Two runs compared, with the names of the projects that differ.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunComparison {
     /// First run.
     pub a: RunView,
     /// Second run.
     pub b: RunView,
     /// The differences.
+    #[schema(value_type = Object)]
     pub diff: Comparison,
     /// Code and name of every differing item, by id.
     pub names: HashMap<i64, (String, String)>,

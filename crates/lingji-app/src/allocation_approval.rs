@@ -19,7 +19,7 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
 /// Control figures of a year as the caller may see them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ControlFigures {
     /// The run they come from (`None`: no run chosen, or not yet published for the caller).
     pub run: Option<RunView>,

@@ -22,18 +22,19 @@ use crate::error::{AppError, AppResult};
 use crate::export::{header, xlsx, yuan_cell};
 
 /// Year-on-year statistics of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearOnYearView {
     /// The run counted (the chosen one unless another is asked for).
     pub run: Option<RunView>,
     /// The statistics.
+    #[schema(value_type = Object)]
     pub stats: YearOnYear,
     /// Department names by id.
     pub names: HashMap<i64, String>,
 }
 
 /// One side of an overlap.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverlapSide {
     /// Project id.
     pub id: i64,
@@ -44,13 +45,15 @@ pub struct OverlapSide {
     /// Department name.
     pub department: String,
     /// Requested this year.
+    #[schema(value_type = String)]
     pub request: lingji_domain::Money,
 }
 
 /// Two projects that look like the same money in two departments.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverlapView {
     /// The pair found.
+    #[schema(value_type = Object)]
     pub pair: OverlapPair,
     /// First project.
     pub a: OverlapSide,

@@ -54,6 +54,7 @@ pub use caller::Caller;
 pub use error::{AppError, AppResult, UNAVAILABLE_RETRY_AFTER_SECS};
 /// The storage types use cases return (rows of organisations, users, code tables, …).
 pub use lingji_store as store;
+pub use lingji_store::schema;
 pub use lingji_store::{Store, StoreConfig};
 pub use lingji_workbook as workbook;
 

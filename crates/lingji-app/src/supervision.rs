@@ -23,16 +23,17 @@ use crate::error::{AppError, AppResult};
 use crate::payments::PaymentRow;
 
 /// The flagged projects with the threshold that flagged them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Supervised {
     /// The profile's threshold (ZX-2).
+    #[schema(value_type = String)]
     pub threshold: Money,
     /// Projects at or above it.
     pub projects: Vec<Flagged>,
 }
 
 /// One project's whole trace.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Trace {
     /// Project id.
     pub project_id: i64,
@@ -41,6 +42,7 @@ pub struct Trace {
     /// At or above the threshold.
     pub flagged: bool,
     /// The threshold.
+    #[schema(value_type = String)]
     pub threshold: Money,
     /// Its history (states, edits).
     pub history: Vec<HistoryEntry>,
@@ -51,6 +53,7 @@ pub struct Trace {
     /// Budget lines.
     pub lines: Vec<TraceLine>,
     /// Budget, paid and execution rate from the lines, carry-overs counted once.
+    #[schema(value_type = Object)]
     pub execution: lingji_domain::execution::ProjectExecution,
     /// Payments.
     pub payments: Vec<PaymentRow>,

@@ -25,6 +25,7 @@ pub mod publications;
 pub mod reconcile;
 pub mod request_context;
 pub mod reviews;
+pub mod schema;
 pub mod sessions;
 pub mod standards;
 pub mod supervision;

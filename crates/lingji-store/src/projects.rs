@@ -121,7 +121,7 @@ pub struct ProjectDetail {
 }
 
 /// One entry of a project's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HistoryEntry {
     /// When.
     pub at: String,

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiJson;
-use super::allocation::{Document, YearQuery, document, year_of};
+use super::allocation::{YearQuery, year_of};
 use crate::AppState;
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
@@ -35,7 +35,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentInput {
     /// transfer (调剂) or supplement (追加).
-    #[schema(value_type = String)]
+    #[schema(value_type = lingji_app::schema::AdjustmentKind)]
     pub kind: AdjustmentKind,
     /// Transfer: the line taken from.
     #[serde(default)]
@@ -60,13 +60,13 @@ pub struct AdjustmentInput {
 /// transfer keeps personnel and public expense apart and never moves carried-over money; a
 /// supplement needs a library project and, when major, its assessments (ZB-7b, QJ-2a).
 #[utoipa::path(post, path = "/adjustments", tag = "payments", request_body = AdjustmentInput,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = lingji_app::adjustments::AdjustmentView), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn request_adjustment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(b): ApiJson<AdjustmentInput>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(StatusCode, Json<lingji_app::adjustments::AdjustmentView>)> {
     let draft = AdjustmentDraft {
         kind: b.kind,
         from_line_id: b.from_line_id,
@@ -80,7 +80,7 @@ async fn request_adjustment(
         .app
         .request_adjustment(&id.caller(), id.actor.org.jurisdiction, draft)
         .await?;
-    Ok((StatusCode::CREATED, document(&v)))
+    Ok((StatusCode::CREATED, Json(v)))
 }
 
 /// Which adjustments.
@@ -95,13 +95,13 @@ pub struct AdjustmentQuery {
 /// A year's adjustments by department: a unit its own, a department its units', finance and
 /// audit all.
 #[utoipa::path(get, path = "/adjustments", tag = "payments", params(AdjustmentQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::adjustments::AdjustmentView>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_adjustments(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<AdjustmentQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::adjustments::AdjustmentView>>> {
     let status = super::state_param(
         q.status.as_deref(),
         AdjustmentStatus::parse,
@@ -117,7 +117,7 @@ async fn list_adjustments(
         .app
         .adjustments(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
-    Ok(document(&rows))
+    Ok(Json(rows))
 }
 
 /// Finance's decision.
@@ -135,7 +135,7 @@ pub struct AdjustmentDecision {
 /// it available — or sends it back with a note (finance). 409 when decided meanwhile.
 #[utoipa::path(post, path = "/adjustments/{id}/decision", tag = "payments", params(("id" = i64, Path)),
     request_body = AdjustmentDecision,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::adjustments::AdjustmentView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_adjustment(
@@ -143,7 +143,7 @@ async fn decide_adjustment(
     ApiUser(id): ApiUser,
     ApiPath(adjustment): ApiPath<i64>,
     ApiJson(b): ApiJson<AdjustmentDecision>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::adjustments::AdjustmentView>> {
     let v = state
         .app
         .decide_adjustment(
@@ -154,25 +154,25 @@ async fn decide_adjustment(
             &b.note,
         )
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// The year's amendment document (预算调整方案, QJ-4c): every approved change with totals by
 /// department (finance, audit).
 #[utoipa::path(get, path = "/adjustments/amendment", tag = "payments", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::adjustments::Amendment), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn amendment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::adjustments::Amendment>> {
     let year = year_of(&state, &id, q.year).await?;
     let a = state
         .app
         .amendment(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&a))
+    Ok(Json(a))
 }
 
 /// The amendment document as .xlsx: 调整事项 and 部门汇总.

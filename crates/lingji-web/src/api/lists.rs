@@ -200,6 +200,8 @@ pub struct EntryUpdate {
     /// In force (false retires it; it stays for history).
     pub active: bool,
     /// The version the change is based on.
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: i64,
 }
 

@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiJson;
-use super::allocation::{Document, YearQuery, document, year_of};
+use super::allocation::{YearQuery, year_of};
 use crate::AppState;
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
@@ -107,14 +107,14 @@ impl From<PaymentInput> for PaymentDraft {
 /// rule and clause) or refused for want of budget (ZB-7a). 201 for a new request; 200 with
 /// `replayed` for a retry with the same idempotency key.
 #[utoipa::path(post, path = "/payments", tag = "payments", request_body = PaymentInput,
-    responses((status = 201, body = Document), (status = 200, body = Document),
+    responses((status = 201, body = lingji_app::payments::PaymentView), (status = 200, body = lingji_app::payments::PaymentView),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn request_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PaymentInput>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(StatusCode, Json<lingji_app::payments::PaymentView>)> {
     let v = state
         .app
         .request_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
@@ -124,24 +124,24 @@ async fn request_payment(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, document(&v)))
+    Ok((status, Json(v)))
 }
 
 /// What the check would answer now, recording nothing: wrong fields, the line's available
 /// balance, the rules hit and a suspension (the payment page calls it as the user types).
 #[utoipa::path(post, path = "/payments/check", tag = "payments", request_body = PaymentInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = lingji_app::payments::PaymentPreview), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn check_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PaymentInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::payments::PaymentPreview>> {
     let v = state
         .app
         .preview_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// Which payments.
@@ -164,13 +164,13 @@ pub struct PaymentQuery {
 
 /// Payments newest first: a unit its own, a department its units', finance and audit all.
 #[utoipa::path(get, path = "/payments", tag = "payments", params(PaymentQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::payments::PaymentRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_payments(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<PaymentQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::payments::PaymentRow>>> {
     let filter = PaymentFilter {
         status: super::state_param(
             q.status.as_deref(),
@@ -189,23 +189,23 @@ async fn list_payments(
         .app
         .payments(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
-    Ok(document(&list))
+    Ok(Json(list))
 }
 
 /// One payment with its checks and hits.
 #[utoipa::path(get, path = "/payments/{id}", tag = "payments", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::payments::PaymentView), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(pid): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::payments::PaymentView>> {
     let v = state
         .app
         .payment(&id.caller(), id.actor.org.jurisdiction, pid)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// Finance's decision on a payment.
@@ -224,7 +224,7 @@ pub struct DecisionInput {
 /// with it. A decision somebody made first answers 409.
 #[utoipa::path(post, path = "/payments/{id}/decision", tag = "payments", params(("id" = i64, Path)),
     request_body = DecisionInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::payments::PaymentView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_payment(
@@ -232,7 +232,7 @@ async fn decide_payment(
     ApiUser(id): ApiUser,
     ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::payments::PaymentView>> {
     let v = state
         .app
         .decide_payment(
@@ -243,22 +243,22 @@ async fn decide_payment(
             &body.reason,
         )
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// The monitoring rule catalogue (ZX-4b), the default one installed the first time.
 #[utoipa::path(get, path = "/monitoring-rules", tag = "payments",
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::monitoring::RuleRow>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_rules(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::monitoring::RuleRow>>> {
     let rules = state
         .app
         .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
         .await?;
-    Ok(document(&rules))
+    Ok(Json(rules))
 }
 
 /// A monitoring rule as entered.
@@ -273,7 +273,7 @@ pub struct RuleInput {
     /// `payment.payee_kind == 'individual' and payment.amount > 50000`.
     pub expression: String,
     /// notice (提示), warning (预警) or block (拦截).
-    #[schema(value_type = String)]
+    #[schema(value_type = lingji_app::schema::RuleAction)]
     pub action: Action,
     /// Clause enforced.
     #[serde(default)]
@@ -291,7 +291,9 @@ pub struct RuleInput {
     /// Switched on.
     pub enabled: bool,
     /// The version read; absent to add a new rule.
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
     #[serde(default)]
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: Option<i64>,
 }
 
@@ -318,7 +320,7 @@ impl RuleInput {
 /// Adds or changes a rule (finance) after its syntax check; audited.
 #[utoipa::path(put, path = "/monitoring-rules/{code}", tag = "payments", params(("code" = String, Path)),
     request_body = RuleInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::monitoring::RuleRow), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn put_rule(
@@ -326,7 +328,7 @@ async fn put_rule(
     ApiUser(id): ApiUser,
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<RuleInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::monitoring::RuleRow>> {
     let version = body.expected_version;
     let stored = state
         .app
@@ -337,19 +339,19 @@ async fn put_rule(
             version,
         )
         .await?;
-    Ok(document(&lingji_app::monitoring::RuleRow::from(&stored)))
+    Ok(Json(lingji_app::monitoring::RuleRow::from(&stored)))
 }
 
 /// Tries a rule, not saved, on the latest past payments: how many it would have hit and their
 /// sum (finance).
 #[utoipa::path(post, path = "/monitoring-rules/dry-run", tag = "payments", request_body = RuleInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = lingji_app::monitoring::DryRun), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn dry_run(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<RuleInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::monitoring::DryRun>> {
     let v = state
         .app
         .dry_run_rule(
@@ -358,7 +360,7 @@ async fn dry_run(
             body.rule("DRY-RUN".into()),
         )
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// Which hits.
@@ -382,13 +384,13 @@ fn disposition_of(raw: &str, field: &str) -> ApiResult<Disposition> {
 
 /// The year's rule hits with their disposition, newest first (finance, audit).
 #[utoipa::path(get, path = "/rule-hits", tag = "payments", params(HitQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::monitoring::HitRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_hits(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<HitQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::monitoring::HitRow>>> {
     let year = year_of(&state, &id, q.year).await?;
     let d = q
         .disposition
@@ -399,24 +401,24 @@ async fn list_hits(
         .app
         .rule_hits(&id.caller(), id.actor.org.jurisdiction, year, d)
         .await?;
-    Ok(document(&hits))
+    Ok(Json(hits))
 }
 
 /// Hits and stopped payments of a year by rule and class (ZX-4b).
 #[utoipa::path(get, path = "/rule-hits/stats", tag = "payments", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::monitoring::HitStats), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn hit_stats(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::monitoring::HitStats>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
         .hit_stats(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// A disposition step.
@@ -432,7 +434,7 @@ pub struct DispositionInput {
 /// Moves a hit on: 核实 → 正常 / 违规 → 整改 (finance).
 #[utoipa::path(post, path = "/rule-hits/{id}/disposition", tag = "payments", params(("id" = i64, Path)),
     request_body = DispositionInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::monitoring::HitRow), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn dispose_hit(
@@ -440,13 +442,13 @@ async fn dispose_hit(
     ApiUser(id): ApiUser,
     ApiPath(hid): ApiPath<i64>,
     ApiJson(body): ApiJson<DispositionInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::monitoring::HitRow>> {
     let to = disposition_of(&body.to, "to")?;
     let h = state
         .app
         .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &body.note)
         .await?;
-    Ok(document(&lingji_app::monitoring::HitRow::from(&h)))
+    Ok(Json(lingji_app::monitoring::HitRow::from(&h)))
 }
 
 /// A reason.

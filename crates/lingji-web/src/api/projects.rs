@@ -51,12 +51,16 @@ pub struct ProjectSummary {
     /// Department id.
     pub department_id: i64,
     /// 项目类别.
+    #[schema(value_type = lingji_app::schema::ProjectKind)]
     pub kind: String,
     /// 事项分类.
+    #[schema(value_type = Option<lingji_app::schema::MatterClass>)]
     pub matter_class: Option<String>,
     /// 支出层级.
+    #[schema(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// State identifier.
+    #[schema(value_type = lingji_app::schema::ProjectState)]
     pub state: String,
     /// State in Chinese.
     pub state_label: String,
@@ -390,6 +394,7 @@ pub struct StandardDto {
     /// Name.
     pub name: String,
     /// wage, public_expense, livelihood, project.
+    #[schema(value_type = lingji_app::schema::StandardCategory)]
     pub category: String,
     /// Unit of measure.
     pub unit_of_measure: String,
@@ -522,10 +527,12 @@ pub struct LibraryIndicatorDto {
     /// 通用 or a sector.
     pub sector: String,
     /// Category identifier.
+    #[schema(value_type = lingji_app::schema::IndicatorCategory)]
     pub category: String,
     /// Name.
     pub name: String,
     /// Comparator identifier.
+    #[schema(value_type = lingji_app::schema::Comparator)]
     pub comparator: String,
     /// Unit.
     pub unit: String,

@@ -47,6 +47,7 @@ pub struct JointDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewPlanDto {
     /// `simplified`, `standard` or `focused`.
+    #[schema(value_type = lingji_app::schema::ReviewMode)]
     pub mode: String,
     /// Chinese name of the mode.
     pub mode_label: String,
@@ -98,10 +99,12 @@ async fn plan(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewDto {
     /// Project state, e.g. `submitted`.
+    #[schema(value_type = lingji_app::schema::ProjectState)]
     pub state: String,
     /// Project version, to send back as `expected_version`.
     pub version: i64,
     /// `department`, `finance`, `joint`, `panel` or `decided`; none before submission.
+    #[schema(value_type = Option<lingji_app::schema::ReviewStage>)]
     pub stage: Option<String>,
     /// Chinese name of the stage.
     pub stage_label: Option<String>,
