@@ -77,10 +77,10 @@ pub struct RunView {
     /// The scenario's changes.
     pub scenario_changes: Scenario,
     /// Per fund book.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::schema::domain::Outcome>)]
     pub book_totals: Vec<Outcome>,
     /// Per tier.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::schema::domain::TierResult>)]
     pub tier_totals: Vec<TierResult>,
     /// Why the run's stored figures could not be read, in a listing that shows it anyway.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,7 +166,7 @@ pub struct RunComparison {
     /// Second run.
     pub b: RunView,
     /// The differences.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::Comparison)]
     pub diff: Comparison,
     /// Code and name of every differing item, by id.
     pub names: HashMap<i64, (String, String)>,

@@ -27,7 +27,7 @@ pub struct YearOnYearView {
     /// The run counted (the chosen one unless another is asked for).
     pub run: Option<RunView>,
     /// The statistics.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::YearOnYear)]
     pub stats: YearOnYear,
     /// Department names by id.
     pub names: HashMap<i64, String>,
@@ -53,7 +53,7 @@ pub struct OverlapSide {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverlapView {
     /// The pair found.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::OverlapPair)]
     pub pair: OverlapPair,
     /// First project.
     pub a: OverlapSide,

@@ -147,10 +147,10 @@ pub struct EvaluationView {
     /// Its Chinese name.
     pub grade_label: &'static str,
     /// The self-evaluation's scorecard.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schema::domain::Scorecard>)]
     pub scorecard: Option<Scorecard>,
     /// The key evaluation's scorecard.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schema::domain::KeyScorecard>)]
     pub key_scorecard: Option<KeyScorecard>,
     /// Findings or summary.
     pub findings: String,

@@ -75,7 +75,7 @@ pub struct RuleStatView {
 pub struct RuleRow {
     /// The rule.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::MonitoringRule)]
     pub rule: MonitoringRule,
     /// 提示 / 预警 / 拦截.
     pub action_label: &'static str,
@@ -115,7 +115,7 @@ pub struct HitRow {
     pub payment_status: &'static str,
     /// The hit.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::Hit)]
     pub hit: Hit,
     /// 提示 / 预警 / 拦截.
     pub action_label: &'static str,

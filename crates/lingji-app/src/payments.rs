@@ -88,7 +88,7 @@ pub struct PaymentView {
     pub id: i64,
     /// The request as entered.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::PaymentDraft)]
     pub draft: PaymentDraft,
     /// Unit.
     pub unit_id: i64,
@@ -129,7 +129,7 @@ pub struct PaymentRow {
     pub unit_id: i64,
     /// The request.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::PaymentDraft)]
     pub draft: PaymentDraft,
     /// State.
     #[schema(value_type = crate::schema::PaymentStatus)]
@@ -170,7 +170,7 @@ impl From<Payment> for PaymentRow {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentPreview {
     /// Fields that are wrong.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::schema::domain::Refusal>)]
     pub errors: Vec<Refusal>,
     /// The line's available balance, when the line is known to the caller.
     #[schema(value_type = Option<String>)]

@@ -94,7 +94,7 @@ pub struct Checkpoint {
     /// Its Chinese name.
     pub light_label: &'static str,
     /// Indicator rows.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::schema::domain::IndicatorProgress>)]
     pub indicators: Vec<IndicatorProgress>,
     /// The unit's note.
     pub note: String,

@@ -64,7 +64,7 @@ pub struct ResultRow {
     #[schema(value_type = String)]
     pub budget: Money,
     /// The profile's proposal for next year.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::ResultCut)]
     pub proposed: ResultCut,
     /// Its amount against this year's budget.
     #[schema(value_type = String)]

@@ -70,7 +70,7 @@ pub struct TargetView {
     #[schema(value_type = String)]
     pub budget: Money,
     /// The table.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::TargetTable)]
     pub targets: TargetTable,
     /// A policy's projects.
     pub projects: Vec<i64>,

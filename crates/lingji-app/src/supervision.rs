@@ -53,7 +53,7 @@ pub struct Trace {
     /// Budget lines.
     pub lines: Vec<TraceLine>,
     /// Budget, paid and execution rate from the lines, carry-overs counted once.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::ProjectExecution)]
     pub execution: lingji_domain::execution::ProjectExecution,
     /// Payments.
     pub payments: Vec<PaymentRow>,

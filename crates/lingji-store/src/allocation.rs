@@ -460,7 +460,7 @@ pub struct NewRun<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StoredItem {
     /// The candidate as the run read it.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::Candidate)]
     pub candidate: Candidate,
     /// Its result.
     #[schema(value_type = Object)]

@@ -257,13 +257,11 @@ impl ItemQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunPage {
     /// The run.
-    #[schema(value_type = Object)]
     pub run: RunView,
     /// Items matching the filter.
     pub total: i64,
     /// This page: candidate (as read) and result (amounts, adjustments with clauses, status,
     /// explanation).
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<StoredItem>,
 }
 

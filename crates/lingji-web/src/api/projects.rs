@@ -101,7 +101,6 @@ pub struct ProjectDto {
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     /// What happened to it.
-    #[schema(value_type = Vec<Object>)]
     pub history: Vec<HistoryEntry>,
     /// States it can move to next.
     pub next_states: Vec<String>,
