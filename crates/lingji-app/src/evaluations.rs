@@ -75,7 +75,7 @@ pub struct SelfDraft {
 #[serde(deny_unknown_fields)]
 pub struct KeyItemDraft {
     /// 决策 / 过程 / 产出 / 效益.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::schema::Dimension)]
     pub dimension: Dimension,
     /// Indicator.
     pub name: String,

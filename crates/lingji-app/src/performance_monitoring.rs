@@ -32,7 +32,7 @@ pub struct ProgressDraft {
     /// Share of the annual target reached, e.g. "60" or "60%".
     pub progress: String,
     /// 确定能 / 有可能 / 完全不可能.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::schema::Likelihood)]
     pub likelihood: Likelihood,
     /// Why it is behind, and what is done.
     #[serde(default)]

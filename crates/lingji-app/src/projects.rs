@@ -145,7 +145,7 @@ pub struct ProjectDraft {
     /// Features for later gates: training, it, government_investment, purchase_of_services,
     /// event, industry_fund_eligible, key_matters_item, special_fund (booleans).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::Features)]
     pub features: Features,
     /// 绩效总体目标.
     #[serde(default)]

@@ -463,7 +463,7 @@ pub struct StoredItem {
     #[schema(value_type = crate::schema::domain::Candidate)]
     pub candidate: Candidate,
     /// Its result.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::ProjectResult)]
     pub result: ProjectResult,
 }
 

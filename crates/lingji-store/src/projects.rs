@@ -130,8 +130,10 @@ pub struct HistoryEntry {
     /// What, e.g. `create`, `update`, `submit`.
     pub action: String,
     /// State before.
+    #[schema(value_type = Option<crate::schema::ProjectState>)]
     pub from_state: Option<String>,
     /// State after.
+    #[schema(value_type = Option<crate::schema::ProjectState>)]
     pub to_state: Option<String>,
     /// Comment.
     pub note: String,

@@ -586,6 +586,66 @@ pub mod domain {
         pub clause: Option<String>,
     }
 
+    /// Features of a project that later gates use (ZB-5e, ZB-2c, ZB-2d, ZB-8, ZB-6a, CS-2a, ZB-12).
+    #[derive(Default, utoipa::ToSchema)]
+    #[serde(default)]
+    pub struct Features {
+        /// 培训 (organisation department reviews, ZB-5e).
+        pub training: bool,
+        /// 信息化 (data bureau reviews, ZB-2e).
+        pub it: bool,
+        /// 政府投资 (development and reform reviews, fiscal capacity, ZB-2c).
+        pub government_investment: bool,
+        /// 政府购买服务 (ZB-8).
+        pub purchase_of_services: bool,
+        /// 节庆论坛展会 (ZB-6a).
+        pub event: bool,
+        /// 可由产业基金支持 (ZB-2d: no budget money).
+        pub industry_fund_eligible: bool,
+        /// 大事要事保障清单事项 (CS-2a, ZX-1).
+        pub key_matters_item: bool,
+        /// 专项资金 (ZB-12).
+        pub special_fund: bool,
+    }
+
+    /// A project's result in a run, as sent: its amounts, its adjustments and why it ended so.
+    #[derive(utoipa::ToSchema)]
+    pub struct ProjectResult {
+        /// Project id.
+        pub id: i64,
+        /// Fund book.
+        pub fund_book: super::FundBook,
+        /// Tier.
+        pub tier: super::SpendingTier,
+        /// As requested.
+        pub requested: String,
+        /// As reviewed.
+        pub reviewed: String,
+        /// Reductions, each with its clause.
+        pub adjustments: Vec<Adjustment>,
+        /// After adjustments.
+        pub adjusted: String,
+        /// Allocated.
+        pub allocated: String,
+        /// Place in the run order.
+        pub position: u32,
+        /// How it ended.
+        pub status: super::AllocationStatus,
+        /// Why, in Chinese, citing the clauses.
+        pub explanation: String,
+    }
+
+    /// One reduction of a candidate's amount, with the clause that makes it.
+    #[derive(utoipa::ToSchema)]
+    pub struct Adjustment {
+        /// Clause.
+        pub clause: String,
+        /// What it is, in Chinese (e.g. "上年绩效评价“中”，压减 20%").
+        pub label: String,
+        /// Amount taken off (positive).
+        pub amount: String,
+    }
+
     fn _payment_draft(v: &lingji_domain::execution::PaymentDraft) {
         let lingji_domain::execution::PaymentDraft {
             payee_name: _,
@@ -858,6 +918,44 @@ pub mod domain {
             message: _,
             field: _,
             clause: _,
+        } = v;
+    }
+
+    fn _features(v: &lingji_domain::project::Features) {
+        let lingji_domain::project::Features {
+            training: _,
+            it: _,
+            government_investment: _,
+            purchase_of_services: _,
+            event: _,
+            industry_fund_eligible: _,
+            key_matters_item: _,
+            special_fund: _,
+        } = v;
+    }
+
+    fn _project_result(v: &lingji_domain::allocation::ProjectResult) {
+        // `reason` is sent as `explanation`.
+        let lingji_domain::allocation::ProjectResult {
+            id: _,
+            fund_book: _,
+            tier: _,
+            requested: _,
+            reviewed: _,
+            adjustments: _,
+            adjusted: _,
+            allocated: _,
+            position: _,
+            status: _,
+            reason: _,
+        } = v;
+    }
+
+    fn _adjustment(v: &lingji_domain::allocation::Adjustment) {
+        let lingji_domain::allocation::Adjustment {
+            clause: _,
+            label: _,
+            amount: _,
         } = v;
     }
 }

@@ -89,6 +89,7 @@ pub struct AdjustmentQuery {
     /// Budget year; the current year when absent.
     pub year: Option<i32>,
     /// requested, approved or rejected.
+    #[param(value_type = Option<lingji_app::schema::AdjustmentStatus>)]
     pub status: Option<String>,
 }
 

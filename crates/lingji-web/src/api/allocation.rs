@@ -113,7 +113,7 @@ fn fund_book(raw: &str) -> ApiResult<FundBook> {
 
 /// Enters a fund book's resources for a year (finance), audited.
 #[utoipa::path(put, path = "/allocation/resources/{fund_book}", tag = "allocation",
-    params(("fund_book" = String, Path, description = "general_public, government_fund, …")),
+    params(("fund_book" = lingji_app::schema::FundBook, Path, description = "资金来源")),
     request_body = ResourcesInput,
     responses((status = 200, body = lingji_app::store::allocation::ResourceEntry), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -178,7 +178,6 @@ pub struct RunInput {
     /// Changes: `resources` (fund book → 元), `finance_ranks` (project id → rank),
     /// `parameters` (profile key → value).
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub scenario: Scenario,
 }
 
@@ -214,10 +213,13 @@ pub struct ItemQuery {
     /// Unit id.
     pub unit_id: Option<i64>,
     /// funded, partial, unfunded, excluded or cancelled.
+    #[param(value_type = Option<lingji_app::schema::AllocationStatus>)]
     pub status: Option<String>,
     /// Tier identifier.
+    #[param(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// Fund book identifier.
+    #[param(value_type = Option<lingji_app::schema::FundBook>)]
     pub fund_book: Option<String>,
     /// Text in the code or name.
     pub q: Option<String>,

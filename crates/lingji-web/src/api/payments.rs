@@ -50,7 +50,7 @@ pub struct PaymentInput {
     /// 收款账号 or 公务卡号.
     pub payee_account: String,
     /// unit (单位), individual (个人) or official_card (公务卡).
-    #[schema(value_type = String)]
+    #[schema(value_type = lingji_app::schema::PayeeKind)]
     pub payee_kind: PayeeKind,
     /// Amount.
     #[schema(value_type = String)]
@@ -148,6 +148,7 @@ async fn check_payment(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PaymentQuery {
     /// refused, blocked, held, pending, paid or released.
+    #[param(value_type = Option<lingji_app::schema::PaymentStatus>)]
     pub status: Option<String>,
     /// Only on this budget line.
     pub line_id: Option<i64>,
@@ -369,6 +370,7 @@ pub struct HitQuery {
     /// Budget year; the current one when absent.
     pub year: Option<i32>,
     /// open, verifying, normal, violation or rectified.
+    #[param(value_type = Option<lingji_app::schema::Disposition>)]
     pub disposition: Option<String>,
 }
 
@@ -426,6 +428,7 @@ async fn hit_stats(
 #[serde(deny_unknown_fields)]
 pub struct DispositionInput {
     /// verifying, normal, violation or rectified.
+    #[schema(value_type = lingji_app::schema::Disposition)]
     pub to: String,
     /// What was found or done.
     pub note: String,

@@ -73,6 +73,7 @@ pub struct PlanQuery {
     /// Only this month.
     pub month: Option<u32>,
     /// filed, approved, partial or deferred.
+    #[param(value_type = Option<lingji_app::schema::PlanStatus>)]
     pub status: Option<String>,
 }
 

@@ -103,6 +103,7 @@ pub struct ProjectDto {
     /// What happened to it.
     pub history: Vec<HistoryEntry>,
     /// States it can move to next.
+    #[schema(value_type = Vec<lingji_app::schema::ProjectState>)]
     pub next_states: Vec<String>,
     /// Last year's project of the same line, as reference (ZB-4).
     pub previous: Option<PreviousDto>,
@@ -197,12 +198,16 @@ pub struct ProjectQuery {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub unit_id: Option<i64>,
     /// State: reserve, submitted, returned, admitted, postponed, funded, executing, completed, retired.
+    #[param(value_type = Option<lingji_app::schema::ProjectState>)]
     pub state: Option<String>,
     /// 事项分类 identifier.
+    #[param(value_type = Option<lingji_app::schema::MatterClass>)]
     pub matter_class: Option<String>,
     /// Spending tier identifier.
+    #[param(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// 项目类别 identifier.
+    #[param(value_type = Option<lingji_app::schema::ProjectKind>)]
     pub kind: Option<String>,
     /// Text in name or code.
     pub q: Option<String>,
@@ -356,6 +361,7 @@ async fn check(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Move {
     /// Target state, e.g. `submitted`, `returned`, `admitted`, `retired`.
+    #[schema(value_type = lingji_app::schema::ProjectState)]
     pub to: String,
     /// Comments (required when returning).
     #[serde(default)]
@@ -400,6 +406,7 @@ pub struct StandardDto {
     /// Ceiling per unit, 元.
     pub amount: String,
     /// Unit kinds it applies to (empty: all).
+    #[schema(value_type = Vec<lingji_app::schema::UnitKind>)]
     pub unit_kinds: Vec<String>,
     /// First year.
     pub from_year: i32,

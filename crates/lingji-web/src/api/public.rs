@@ -29,6 +29,7 @@ pub struct PublicQuery {
     /// Only this year.
     pub year: Option<i32>,
     /// project_targets, self_evaluation, key_evaluation or special_fund.
+    #[param(value_type = Option<lingji_app::schema::PublicationKind>)]
     pub kind: Option<String>,
 }
 

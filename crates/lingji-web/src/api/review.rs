@@ -283,6 +283,7 @@ pub struct QueueItemDto {
     #[serde(flatten)]
     pub project: ProjectSummary,
     /// Stage.
+    #[schema(value_type = Option<lingji_app::schema::ReviewStage>)]
     pub stage: Option<String>,
     /// Chinese name of the stage.
     pub stage_label: Option<String>,
@@ -351,6 +352,7 @@ pub struct GatesDto {
     /// Eligibility.
     pub eligibility: EligibilityDto,
     /// Gate kinds the caller may record now.
+    #[schema(value_type = Vec<lingji_app::schema::GateKind>)]
     pub recordable: Vec<String>,
 }
 
