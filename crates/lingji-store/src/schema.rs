@@ -2,6 +2,11 @@
 //! schema's `enum` values (what the API sends and accepts), the Chinese labels stand beside them
 //! in the description and in `x-enum-descriptions`. The domain knows nothing of OpenAPI; a field
 //! of such an enum names its schema here with `#[schema(value_type = schema::ProjectKind)]`.
+//! [`domain`] does the same for the domain's structs the API sends.
+//!
+//! It lives in the store, the lowest crate whose rows the API sends, so that the store's rows,
+//! the application's views and the web's bodies all name the same schemas
+//! (`lingji_app::schema` re-exports it).
 
 use std::borrow::Cow;
 
