@@ -651,6 +651,32 @@ pub mod domain {
         pub amount: String,
     }
 
+    /// One applicable gate and whether it is satisfied.
+    #[derive(utoipa::ToSchema)]
+    pub struct GateStatus {
+        /// Which gate.
+        pub gate: super::GateKind,
+        /// Chinese name.
+        pub label: String,
+        /// Clause.
+        pub clause: String,
+        /// Satisfied.
+        pub open: bool,
+        /// A record exists.
+        pub recorded: bool,
+    }
+
+    /// A block or warning, serialisable.
+    #[derive(utoipa::ToSchema)]
+    pub struct Finding {
+        /// Stable code.
+        pub code: String,
+        /// Chinese message.
+        pub message: String,
+        /// Clause.
+        pub clause: String,
+    }
+
     fn _payment_draft(v: &lingji_domain::execution::PaymentDraft) {
         let lingji_domain::execution::PaymentDraft {
             payee_name: _,
@@ -961,6 +987,24 @@ pub mod domain {
             clause: _,
             label: _,
             amount: _,
+        } = v;
+    }
+
+    fn _gate_status(v: &lingji_domain::review::eligibility::GateStatus) {
+        let lingji_domain::review::eligibility::GateStatus {
+            gate: _,
+            label: _,
+            clause: _,
+            open: _,
+            recorded: _,
+        } = v;
+    }
+
+    fn _finding(v: &lingji_domain::review::eligibility::Finding) {
+        let lingji_domain::review::eligibility::Finding {
+            code: _,
+            message: _,
+            clause: _,
         } = v;
     }
 }

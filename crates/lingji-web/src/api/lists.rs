@@ -83,7 +83,7 @@ pub struct EntryDto {
     pub list: String,
     /// In force.
     pub active: bool,
-    /// Version, to send back as `expected_version`.
+    /// Version, to send back as `version`.
     pub version: i64,
     /// Last change.
     pub updated_at: String,

@@ -366,7 +366,7 @@ async fn list_targets(
 
 /// Records or changes a department's overall targets or a policy's (a special fund's, by its
 /// lead department), every indicator checked by its row (PM-7). 409 when they exist and no
-/// `expected_version` is given, or it is stale.
+/// `version` is given, or it is stale.
 #[utoipa::path(post, path = "/performance/targets", tag = "performance", params(YearQuery),
     request_body = TargetDraft,
     responses((status = 200, body = lingji_app::performance_targets::TargetView), (status = 403, body = Problem), (status = 409, body = Problem),

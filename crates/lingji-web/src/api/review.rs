@@ -101,7 +101,7 @@ pub struct ReviewDto {
     /// Project state, e.g. `submitted`.
     #[schema(value_type = lingji_app::schema::ProjectState)]
     pub state: String,
-    /// Project version, to send back as `expected_version`.
+    /// Project version, to send back as `version`.
     pub version: i64,
     /// `department`, `finance`, `joint`, `panel` or `decided`; none before submission.
     #[schema(value_type = Option<lingji_app::schema::ReviewStage>)]
@@ -116,7 +116,7 @@ pub struct ReviewDto {
     pub reviewed: Option<String>,
     /// Every step, oldest first: round, stage, body, outcome, rank, reviewed, opinion, panel,
     /// actor, at.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::store::reviews::ReviewStep>)]
     pub steps: Vec<serde_json::Value>,
     /// Joint-review bodies of this round and whether each answered.
     pub routes: Vec<RouteDto>,
@@ -363,13 +363,13 @@ pub struct EligibilityDto {
     /// Nothing blocks funding.
     pub eligible: bool,
     /// Applicable gates: gate, label, clause, open, recorded.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::schema::domain::GateStatus>)]
     pub gates: Vec<serde_json::Value>,
     /// Blocks: code, message, clause.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::schema::domain::Finding>)]
     pub blocks: Vec<serde_json::Value>,
     /// Warnings: code, message, clause.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::schema::domain::Finding>)]
     pub warnings: Vec<serde_json::Value>,
 }
 
