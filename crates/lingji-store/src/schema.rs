@@ -592,7 +592,7 @@ pub mod domain {
     }
 
     /// Features of a project that later gates use (ZB-5e, ZB-2c, ZB-2d, ZB-8, ZB-6a, CS-2a, ZB-12).
-    #[derive(Default, utoipa::ToSchema)]
+    #[derive(Default, serde::Serialize, utoipa::ToSchema)]
     #[serde(default)]
     pub struct Features {
         /// 培训 (organisation department reviews, ZB-5e).
@@ -675,6 +675,90 @@ pub mod domain {
         pub message: String,
         /// Clause.
         pub clause: String,
+    }
+
+    /// The input of one cost line.
+    #[derive(utoipa::ToSchema)]
+    pub struct CostLineInput {
+        /// What is bought, e.g. 全市教师培训（二类）.
+        pub item: String,
+        /// Economic classification (部门) at 款 level.
+        pub economic_code: String,
+        /// Standard applied, if one exists.
+        pub standard_id: Option<i64>,
+        /// Quantity in the standard's unit of measure (e.g. 人·天), up to 4 decimals.
+        pub quantity: String,
+        /// Money per unit of measure.
+        pub unit_amount: String,
+        /// Written basis when no standard applies (ZB-14).
+        pub basis: String,
+    }
+
+    /// One year of a multi-year plan (CS-4, QJ-2b).
+    #[derive(utoipa::ToSchema)]
+    pub struct YearNeed {
+        /// Year.
+        pub year: i32,
+        /// Money needed that year.
+        pub amount: String,
+    }
+
+    /// A special fund in the registry (ZB-12, QJ-3b).
+    #[derive(Default, serde::Serialize, utoipa::ToSchema)]
+    #[serde(default)]
+    pub struct SpecialFundTerms {
+        /// 牵头主管部门 (organisation id).
+        pub lead_department_id: Option<i64>,
+        /// First year of the fund.
+        pub start_year: Option<i32>,
+        /// Period in years (一年一定, at most the profile's limit).
+        pub period_years: Option<u32>,
+        /// 试点类.
+        pub pilot: bool,
+        /// A department's "big" special fund (QJ-3b: one per department).
+        pub big: bool,
+        /// 任务清单.
+        pub tasks: Vec<String>,
+    }
+
+    /// One entry of a list.
+    #[derive(Default, serde::Serialize, utoipa::ToSchema)]
+    #[serde(default)]
+    pub struct ListEntry {
+        /// Code, unique in the list.
+        pub code: String,
+        /// Name. On the negative list, the words that identify a refused service.
+        pub name: String,
+        /// Budget year, for yearly lists.
+        pub year: Option<i32>,
+        /// Remarks, or the reason an agency is blacklisted.
+        pub note: String,
+        /// Special funds only.
+        pub fund: SpecialFundTerms,
+        /// Agencies only: blacklisted for fraud (PM-12).
+        pub blacklisted: bool,
+    }
+
+    /// 政策依据.
+    #[derive(utoipa::ToSchema)]
+    pub struct PolicyBasis {
+        /// Document title.
+        pub title: String,
+        /// Document number, e.g. 连政发〔2024〕119号.
+        pub number: String,
+        /// Date the policy expires, if it does (ZB-5d).
+        pub expires_on: Option<String>,
+    }
+
+    /// 实施期限.
+    #[derive(utoipa::ToSchema)]
+    pub struct Period {
+        /// First year.
+        pub start_year: i32,
+        /// Last year.
+        pub end_year: i32,
+        /// 试点类 (QJ-3c).
+        pub pilot: bool,
     }
 
     fn _payment_draft(v: &lingji_domain::execution::PaymentDraft) {
@@ -1005,6 +1089,59 @@ pub mod domain {
             code: _,
             message: _,
             clause: _,
+        } = v;
+    }
+
+    fn _cost_line_input(v: &lingji_domain::project::cost::CostLineInput) {
+        let lingji_domain::project::cost::CostLineInput {
+            item: _,
+            economic_code: _,
+            standard_id: _,
+            quantity: _,
+            unit_amount: _,
+            basis: _,
+        } = v;
+    }
+
+    fn _year_need(v: &lingji_domain::project::YearNeed) {
+        let lingji_domain::project::YearNeed { year: _, amount: _ } = v;
+    }
+
+    fn _special_fund_terms(v: &lingji_domain::review::lists::SpecialFundTerms) {
+        let lingji_domain::review::lists::SpecialFundTerms {
+            lead_department_id: _,
+            start_year: _,
+            period_years: _,
+            pilot: _,
+            big: _,
+            tasks: _,
+        } = v;
+    }
+
+    fn _list_entry(v: &lingji_domain::review::lists::ListEntry) {
+        let lingji_domain::review::lists::ListEntry {
+            code: _,
+            name: _,
+            year: _,
+            note: _,
+            fund: _,
+            blacklisted: _,
+        } = v;
+    }
+
+    fn _policy_basis(v: &lingji_domain::project::PolicyBasis) {
+        let lingji_domain::project::PolicyBasis {
+            title: _,
+            number: _,
+            expires_on: _,
+        } = v;
+    }
+
+    fn _period(v: &lingji_domain::project::Period) {
+        let lingji_domain::project::Period {
+            start_year: _,
+            end_year: _,
+            pilot: _,
         } = v;
     }
 }

@@ -88,7 +88,7 @@ pub struct EntryDto {
     /// Last change.
     pub updated_at: String,
     /// The entry's fields.
-    #[schema(value_type = Object)]
+    #[schema(value_type = lingji_app::schema::domain::ListEntry)]
     pub entry: serde_json::Value,
 }
 
@@ -112,7 +112,6 @@ pub struct EntryWithHistory {
     #[serde(flatten)]
     pub entry: EntryDto,
     /// Every change: at, actor, action, entry, active.
-    #[schema(value_type = Vec<Object>)]
     pub history: Vec<EntryChange>,
 }
 

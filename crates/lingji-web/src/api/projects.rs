@@ -98,7 +98,7 @@ pub struct ProjectDto {
     #[serde(flatten)]
     pub summary: ProjectSummary,
     /// The full record: header, cost lines (with computed amounts), indicators, year plan.
-    #[schema(value_type = Object)]
+    #[schema(value_type = lingji_app::store::projects::ProjectDetail)]
     pub detail: serde_json::Value,
     /// What happened to it.
     pub history: Vec<HistoryEntry>,
