@@ -18,6 +18,7 @@ pub use error::{AppError, AppResult, UNAVAILABLE_RETRY_AFTER_SECS};
 pub use foundation::caller::Caller;
 /// The storage types use cases return (rows of organisations, users, code tables, …).
 pub use lingji_store as store;
+pub use lingji_store::schema;
 pub use lingji_store::{Store, StoreConfig};
 pub use lingji_workbook as workbook;
 

@@ -13,6 +13,7 @@ pub mod foundation;
 pub mod library;
 pub mod performance;
 pub mod review;
+pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -401,7 +401,7 @@ async fn zx_4b_finance_edits_a_rule_after_its_syntax_check_and_dry_run(backend: 
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
     let mut on = rule("payment.amount > 5000");
     on["enabled"] = json!(true);
-    on["expected_version"] = json!(1);
+    on["version"] = json!(1); // the one name; `expected_version` is still read (allocation tests)
     assert_eq!(
         t.call(
             Method::PUT,

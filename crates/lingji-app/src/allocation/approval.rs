@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
 /// Control figures of a year as the caller may see them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ControlFigures {
     /// The run they come from (`None`: no run chosen, or not yet published for the caller).
     pub run: Option<RunView>,

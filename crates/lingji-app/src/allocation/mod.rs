@@ -34,10 +34,11 @@ use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 
 /// What a scenario changes against its base run (or, for a first run, the library as it is).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
     /// Available resources per fund book, replacing the entered totals.
+    #[schema(value_type = BTreeMap<crate::schema::FundBook, String>)]
     pub resources: BTreeMap<FundBook, Money>,
     /// Finance's ranks by project id (1 first).
     pub finance_ranks: BTreeMap<i64, u32>,
@@ -57,18 +58,19 @@ impl Scenario {
 }
 
 /// A year's resources, one entry per fund book (books never entered show zeros).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResourcesView {
     /// Budget year.
     pub year: i32,
     /// Every fund book.
     pub books: Vec<ResourceEntry>,
     /// Sum of all books.
+    #[schema(value_type = String)]
     pub total: Money,
 }
 
 /// A saved run with its totals decoded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunView {
     /// The stored run.
     #[serde(flatten)]
@@ -76,8 +78,10 @@ pub struct RunView {
     /// The scenario's changes.
     pub scenario_changes: Scenario,
     /// Per fund book.
+    #[schema(value_type = Vec<crate::schema::domain::Outcome>)]
     pub book_totals: Vec<Outcome>,
     /// Per tier.
+    #[schema(value_type = Vec<crate::schema::domain::TierResult>)]
     pub tier_totals: Vec<TierResult>,
     /// Why the run's stored figures could not be read, in a listing that shows it anyway.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,13 +160,14 @@ fn readable(e: &serde_json::Error) -> String {
 }
 
 /// Two runs compared, with the names of the projects that differ.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunComparison {
     /// First run.
     pub a: RunView,
     /// Second run.
     pub b: RunView,
     /// The differences.
+    #[schema(value_type = crate::schema::domain::Comparison)]
     pub diff: Comparison,
     /// Code and name of every differing item, by id.
     pub names: HashMap<i64, (String, String)>,

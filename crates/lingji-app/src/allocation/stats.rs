@@ -21,18 +21,19 @@ use crate::foundation::caller::Caller;
 use crate::library::export::{header, xlsx, yuan_cell};
 
 /// Year-on-year statistics of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearOnYearView {
     /// The run counted (the chosen one unless another is asked for).
     pub run: Option<RunView>,
     /// The statistics.
+    #[schema(value_type = crate::schema::domain::YearOnYear)]
     pub stats: YearOnYear,
     /// Department names by id.
     pub names: HashMap<i64, String>,
 }
 
 /// One side of an overlap.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverlapSide {
     /// Project id.
     pub id: i64,
@@ -43,13 +44,15 @@ pub struct OverlapSide {
     /// Department name.
     pub department: String,
     /// Requested this year.
+    #[schema(value_type = String)]
     pub request: lingji_domain::Money,
 }
 
 /// Two projects that look like the same money in two departments.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverlapView {
     /// The pair found.
+    #[schema(value_type = crate::schema::domain::OverlapPair)]
     pub pair: OverlapPair,
     /// First project.
     pub a: OverlapSide,

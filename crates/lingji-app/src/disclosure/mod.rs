@@ -21,14 +21,14 @@ use crate::performance::evaluations::EvaluationView;
 #[serde(deny_unknown_fields)]
 pub struct PublishDraft {
     /// What kind.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::schema::PublicationKind)]
     pub kind: PublicationKind,
     /// The project (targets), the evaluation (results), or the special fund's code.
     pub source: String,
 }
 
 /// A published item as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicItem {
     /// Id.
     pub id: i64,
@@ -37,6 +37,7 @@ pub struct PublicItem {
     /// Year.
     pub fiscal_year: i64,
     /// Kind.
+    #[schema(value_type = crate::schema::PublicationKind)]
     pub kind: String,
     /// Its Chinese name.
     pub kind_label: &'static str,

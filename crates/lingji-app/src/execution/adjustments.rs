@@ -52,7 +52,7 @@ pub struct AdjustmentDraft {
 }
 
 /// An adjustment as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AdjustmentView {
     /// Id.
     pub id: i64,
@@ -65,6 +65,7 @@ pub struct AdjustmentView {
     /// Unit name.
     pub unit_name: String,
     /// Kind.
+    #[schema(value_type = crate::schema::AdjustmentKind)]
     pub kind: AdjustmentKind,
     /// 调剂 / 追加.
     pub kind_label: &'static str,
@@ -83,12 +84,14 @@ pub struct AdjustmentView {
     /// Economic code of a new line.
     pub economic_code: Option<String>,
     /// Amount.
+    #[schema(value_type = String)]
     pub amount: Money,
     /// A major supplement, assessed first (ZB-7b).
     pub major: bool,
     /// Why.
     pub reason: String,
     /// State.
+    #[schema(value_type = crate::schema::AdjustmentStatus)]
     pub status: AdjustmentStatus,
     /// Its Chinese name.
     pub status_label: &'static str,
@@ -140,17 +143,20 @@ impl From<Adjustment> for AdjustmentView {
 
 /// The amendment document (预算调整方案, QJ-4c): every approved change, with totals by
 /// department.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Amendment {
     /// Year.
     pub fiscal_year: i32,
     /// Approved changes by department.
     pub changes: Vec<AdjustmentView>,
     /// Per department: name, transferred, supplemented.
+    #[schema(value_type = Vec<(String, String, String)>)]
     pub departments: Vec<(String, Money, Money)>,
     /// Total transferred (moved, not new money).
+    #[schema(value_type = String)]
     pub transferred: Money,
     /// Total supplemented (new money).
+    #[schema(value_type = String)]
     pub supplemented: Money,
 }
 

@@ -19,20 +19,21 @@ use crate::foundation::caller::Caller;
 pub const DRY_RUN_PAYMENTS: i64 = 2_000;
 
 /// What a rule would have done to past payments.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DryRun {
     /// Payments tried.
     pub checked: usize,
     /// Payments the rule hits.
     pub hits: usize,
     /// Their sum.
+    #[schema(value_type = String)]
     pub amount: Money,
     /// Up to 20 of the hit payments' ids.
     pub examples: Vec<i64>,
 }
 
 /// Hit statistics of a year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HitStats {
     /// Per rule.
     pub rules: Vec<RuleStatView>,
@@ -43,11 +44,12 @@ pub struct HitStats {
     /// Payments stopped (blocked or released) among the hit ones.
     pub stopped: i64,
     /// Their sum.
+    #[schema(value_type = String)]
     pub stopped_amount: Money,
 }
 
 /// One row of the statistics.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleStatView {
     /// Class.
     pub class: String,
@@ -58,18 +60,21 @@ pub struct RuleStatView {
     /// Hits.
     pub hits: i64,
     /// Sum of the hit payments.
+    #[schema(value_type = String)]
     pub amount: Money,
     /// Stopped.
     pub stopped: i64,
     /// Their sum.
+    #[schema(value_type = String)]
     pub stopped_amount: Money,
 }
 
 /// A rule as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleRow {
     /// The rule.
     #[serde(flatten)]
+    #[schema(value_type = crate::schema::domain::MonitoringRule)]
     pub rule: MonitoringRule,
     /// 提示 / 预警 / 拦截.
     pub action_label: &'static str,
@@ -94,7 +99,7 @@ impl From<&StoredRule> for RuleRow {
 }
 
 /// A rule hit as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HitRow {
     /// Hit id.
     pub id: i64,
@@ -103,15 +108,18 @@ pub struct HitRow {
     /// The paying unit.
     pub unit_id: i64,
     /// The payment's amount.
+    #[schema(value_type = String)]
     pub amount: Money,
     /// The payment's state.
     pub payment_status: &'static str,
     /// The hit.
     #[serde(flatten)]
+    #[schema(value_type = crate::schema::domain::Hit)]
     pub hit: Hit,
     /// 提示 / 预警 / 拦截.
     pub action_label: &'static str,
     /// Disposition.
+    #[schema(value_type = crate::schema::Disposition)]
     pub disposition: Disposition,
     /// Its Chinese name.
     pub disposition_label: &'static str,

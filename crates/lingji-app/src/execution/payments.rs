@@ -29,7 +29,7 @@ use crate::execution::plans::line_priority;
 use crate::foundation::caller::Caller;
 
 /// A rule hit as shown with its payment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HitView {
     /// Hit id (None in a preview).
     pub id: Option<i64>,
@@ -40,6 +40,7 @@ pub struct HitView {
     /// Rule name.
     pub name: String,
     /// notice / warning / block.
+    #[schema(value_type = crate::schema::RuleAction)]
     pub action: Action,
     /// 提示 / 预警 / 拦截.
     pub action_label: &'static str,
@@ -48,6 +49,7 @@ pub struct HitView {
     /// Message.
     pub message: String,
     /// Disposition (stored hits).
+    #[schema(value_type = Option<crate::schema::Disposition>)]
     pub disposition: Option<&'static str>,
 }
 
@@ -68,25 +70,29 @@ impl HitView {
 }
 
 /// A payment request with its checks, as the API and pages show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentView {
     /// Id.
     pub id: i64,
     /// The request as entered.
     #[serde(flatten)]
+    #[schema(value_type = crate::schema::domain::PaymentDraft)]
     pub draft: PaymentDraft,
     /// Unit.
     pub unit_id: i64,
     /// Fiscal year of the line.
     pub fiscal_year: i32,
     /// State.
+    #[schema(value_type = crate::schema::PaymentStatus)]
     pub status: PaymentStatus,
     /// Its Chinese name.
     pub status_label: &'static str,
     /// Strictest rule action hit.
+    #[schema(value_type = Option<crate::schema::RuleAction>)]
     pub outcome: Option<Action>,
     /// Why refused or blocked.
     #[serde(serialize_with = "refusal_shown")]
+    #[schema(value_type = Option<crate::schema::domain::Refusal>)]
     pub refusal: Option<Refusal>,
     /// Rules hit.
     pub hits: Vec<HitView>,
@@ -105,7 +111,7 @@ pub struct PaymentView {
 }
 
 /// A payment as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentRow {
     /// Id.
     pub id: i64,
@@ -113,12 +119,15 @@ pub struct PaymentRow {
     pub unit_id: i64,
     /// The request.
     #[serde(flatten)]
+    #[schema(value_type = crate::schema::domain::PaymentDraft)]
     pub draft: PaymentDraft,
     /// State.
+    #[schema(value_type = crate::schema::PaymentStatus)]
     pub status: PaymentStatus,
     /// Its Chinese name.
     pub status_label: &'static str,
     /// Strictest rule action hit.
+    #[schema(value_type = Option<crate::schema::RuleAction>)]
     pub outcome: Option<Action>,
     /// Why refused or blocked.
     pub refusal_message: Option<String>,
@@ -148,20 +157,24 @@ impl From<Payment> for PaymentRow {
 }
 
 /// What the check would say now, without recording anything (check-as-you-type).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentPreview {
     /// Fields that are wrong.
+    #[schema(value_type = Vec<crate::schema::domain::Refusal>)]
     pub errors: Vec<Refusal>,
     /// The line's available balance, when the line is known to the caller.
+    #[schema(value_type = Option<String>)]
     pub available: Option<Money>,
     /// Rules the payment would hit.
     pub hits: Vec<HitView>,
     /// The strictest action, or None when it would pass.
+    #[schema(value_type = Option<crate::schema::RuleAction>)]
     pub outcome: Option<Action>,
     /// The payment's project is suspended (PM-9): the reason.
     pub suspended: Option<String>,
     /// What the approved plan of the line and month still allows, when plans control
     /// payments (ZX-4a).
+    #[schema(value_type = Option<String>)]
     pub plan_available: Option<Money>,
 }
 

@@ -48,7 +48,7 @@ fn check(d: &PlanDraft) -> Vec<Refusal> {
 }
 
 /// A plan as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanRow {
     /// Id.
     pub id: i64,
@@ -65,16 +65,20 @@ pub struct PlanRow {
     /// Economic code.
     pub economic_code: String,
     /// Review tier (ZX-4a).
+    #[schema(value_type = crate::schema::PlanTier)]
     pub tier: PlanTier,
     /// Its Chinese name.
     pub tier_label: &'static str,
     /// QJ-4a priority subject.
     pub priority: Option<String>,
     /// Asked.
+    #[schema(value_type = String)]
     pub amount: Money,
     /// Approved.
+    #[schema(value_type = String)]
     pub approved: Money,
     /// State.
+    #[schema(value_type = crate::schema::PlanStatus)]
     pub status: PlanStatus,
     /// Its Chinese name.
     pub status_label: &'static str,
@@ -111,33 +115,39 @@ impl From<Plan> for PlanRow {
 }
 
 /// One plan in a review, in review order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewLine {
     /// The plan.
     #[serde(flatten)]
     pub plan: PlanRow,
     /// What the review gives it.
+    #[schema(value_type = String)]
     pub granted: Money,
     /// The state it lands in.
+    #[schema(value_type = crate::schema::PlanStatus)]
     pub outcome: PlanStatus,
     /// Its Chinese name.
     pub outcome_label: &'static str,
     /// Cash limit left after it.
+    #[schema(value_type = String)]
     pub remaining: Money,
 }
 
 /// A month's review: what it would give (a dry run) or gave.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanReview {
     /// Year.
     pub fiscal_year: i32,
     /// Month.
     pub month: u32,
     /// The treasury's cash limit.
+    #[schema(value_type = String)]
     pub cash_limit: Money,
     /// Total approved.
+    #[schema(value_type = String)]
     pub approved_total: Money,
     /// Total asked.
+    #[schema(value_type = String)]
     pub requested_total: Money,
     /// The plans in review order.
     pub lines: Vec<ReviewLine>,
@@ -146,15 +156,17 @@ pub struct PlanReview {
 }
 
 /// A recorded review as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewSummary {
     /// Id.
     pub id: i64,
     /// Month.
     pub month: i64,
     /// Cash limit.
+    #[schema(value_type = String)]
     pub cash_limit: Money,
     /// Approved.
+    #[schema(value_type = String)]
     pub approved_total: Money,
     /// Plans decided.
     pub plans: i64,

@@ -22,16 +22,17 @@ use crate::execution::payments::PaymentRow;
 use crate::foundation::caller::Caller;
 
 /// The flagged projects with the threshold that flagged them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Supervised {
     /// The profile's threshold (ZX-2).
+    #[schema(value_type = String)]
     pub threshold: Money,
     /// Projects at or above it.
     pub projects: Vec<Flagged>,
 }
 
 /// One project's whole trace.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Trace {
     /// Project id.
     pub project_id: i64,
@@ -40,6 +41,7 @@ pub struct Trace {
     /// At or above the threshold.
     pub flagged: bool,
     /// The threshold.
+    #[schema(value_type = String)]
     pub threshold: Money,
     /// Its history (states, edits).
     pub history: Vec<HistoryEntry>,
@@ -50,6 +52,7 @@ pub struct Trace {
     /// Budget lines.
     pub lines: Vec<TraceLine>,
     /// Budget, paid and execution rate from the lines, carry-overs counted once.
+    #[schema(value_type = crate::schema::domain::ProjectExecution)]
     pub execution: lingji_domain::execution::ProjectExecution,
     /// Payments.
     pub payments: Vec<PaymentRow>,

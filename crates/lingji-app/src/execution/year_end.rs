@@ -33,7 +33,7 @@ pub struct ContractClaim {
 }
 
 /// What the close does (or did) to one line.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CloseLineView {
     /// Line.
     pub line_id: i64,
@@ -46,10 +46,13 @@ pub struct CloseLineView {
     /// Economic code.
     pub economic_code: String,
     /// Available before the close.
+    #[schema(value_type = String)]
     pub available: Money,
     /// Carried over.
+    #[schema(value_type = String)]
     pub carried: Money,
     /// Recovered.
+    #[schema(value_type = String)]
     pub recovered: Money,
     /// Clause that decided.
     pub clause: String,
@@ -78,18 +81,20 @@ impl From<RecordedLine> for CloseLineView {
 }
 
 /// Totals of one department.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DepartmentClose {
     /// Department.
     pub department_name: String,
     /// Carried over.
+    #[schema(value_type = String)]
     pub carried: Money,
     /// Recovered.
+    #[schema(value_type = String)]
     pub recovered: Money,
 }
 
 /// The close of a year: a trial or the record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearEndReport {
     /// Year closed.
     pub fiscal_year: i32,
@@ -98,8 +103,10 @@ pub struct YearEndReport {
     /// Totals by department.
     pub departments: Vec<DepartmentClose>,
     /// Carried over in all.
+    #[schema(value_type = String)]
     pub carried: Money,
     /// Recovered in all.
+    #[schema(value_type = String)]
     pub recovered: Money,
     /// Who closed the year and when; None for a trial.
     pub closed: Option<(String, String)>,

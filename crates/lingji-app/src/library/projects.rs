@@ -60,10 +60,12 @@ pub struct CostLineDraft {
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct IndicatorDraft {
     /// Category identifier or Chinese name.
+    #[schema(value_type = crate::schema::IndicatorCategory)]
     pub category: String,
     /// Name.
     pub name: String,
     /// `ge`, `le`, `eq`, `qualitative` (or ≥ ≤ = 定性).
+    #[schema(value_type = crate::schema::Comparator)]
     pub comparator: String,
     /// Target value.
     pub target_value: String,
@@ -87,10 +89,13 @@ pub struct ProjectDraft {
     /// Name.
     pub name: String,
     /// 项目类别.
+    #[schema(value_type = crate::schema::ProjectKind)]
     pub kind: String,
     /// 事项分类.
+    #[schema(value_type = Option<crate::schema::MatterClass>)]
     pub matter_class: Option<String>,
     /// Proposed tier.
+    #[schema(value_type = Option<crate::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// Policy document title.
     #[serde(default)]
@@ -118,6 +123,7 @@ pub struct ProjectDraft {
     #[serde(default)]
     pub government_economic_code: String,
     /// 资金来源.
+    #[schema(value_type = Option<crate::schema::FundBook>)]
     pub fund_book: Option<String>,
     /// Responsible person.
     #[serde(default)]
@@ -138,7 +144,7 @@ pub struct ProjectDraft {
     /// Features for later gates: training, it, government_investment, purchase_of_services,
     /// event, industry_fund_eligible, key_matters_item, special_fund (booleans).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::schema::domain::Features)]
     pub features: Features,
     /// 绩效总体目标.
     #[serde(default)]

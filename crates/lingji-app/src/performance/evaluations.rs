@@ -33,7 +33,7 @@ pub struct ActualDraft {
     pub actual: String,
     /// 定性: 达成 / 部分达成 / 未达成.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::schema::Attainment>)]
     pub attainment: Option<Attainment>,
     /// 定性: the score given, e.g. "18.5".
     #[serde(default)]
@@ -74,7 +74,7 @@ pub struct SelfDraft {
 #[serde(deny_unknown_fields)]
 pub struct KeyItemDraft {
     /// 决策 / 过程 / 产出 / 效益.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::schema::Dimension)]
     pub dimension: Dimension,
     /// Indicator.
     pub name: String,
@@ -107,7 +107,7 @@ pub struct KeyDraft {
 }
 
 /// An evaluation as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvaluationView {
     /// Id.
     pub id: i64,
@@ -132,18 +132,24 @@ pub struct EvaluationView {
     /// Agency, for a key evaluation by one.
     pub agency_code: String,
     /// Budget.
+    #[schema(value_type = String)]
     pub budget: Money,
     /// Spent.
+    #[schema(value_type = String)]
     pub spent: Money,
     /// Total.
+    #[schema(value_type = u32)]
     pub score: Score,
     /// Grade.
+    #[schema(value_type = crate::schema::Grade)]
     pub grade: Grade,
     /// Its Chinese name.
     pub grade_label: &'static str,
     /// The self-evaluation's scorecard.
+    #[schema(value_type = Option<crate::schema::domain::Scorecard>)]
     pub scorecard: Option<Scorecard>,
     /// The key evaluation's scorecard.
+    #[schema(value_type = Option<crate::schema::domain::KeyScorecard>)]
     pub key_scorecard: Option<KeyScorecard>,
     /// Findings or summary.
     pub findings: String,

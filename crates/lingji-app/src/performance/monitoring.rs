@@ -31,7 +31,7 @@ pub struct ProgressDraft {
     /// Share of the annual target reached, e.g. "60" or "60%".
     pub progress: String,
     /// 确定能 / 有可能 / 完全不可能.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::schema::Likelihood)]
     pub likelihood: Likelihood,
     /// Why it is behind, and what is done.
     #[serde(default)]
@@ -54,7 +54,7 @@ pub struct CheckpointDraft {
 }
 
 /// A checkpoint as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Checkpoint {
     /// Id.
     pub id: i64,
@@ -73,20 +73,27 @@ pub struct Checkpoint {
     /// Month.
     pub month: i64,
     /// Time elapsed.
+    #[schema(value_type = u32)]
     pub elapsed: Rate,
     /// Budget from the ledger.
+    #[schema(value_type = String)]
     pub budget: Money,
     /// Spent from the ledger.
+    #[schema(value_type = String)]
     pub spent: Money,
     /// Spending rate.
+    #[schema(value_type = u32)]
     pub spending_rate: Rate,
     /// Indicator progress.
+    #[schema(value_type = u32)]
     pub indicator_rate: Rate,
     /// Light.
+    #[schema(value_type = crate::schema::Light)]
     pub light: Light,
     /// Its Chinese name.
     pub light_label: &'static str,
     /// Indicator rows.
+    #[schema(value_type = Vec<crate::schema::domain::IndicatorProgress>)]
     pub indicators: Vec<IndicatorProgress>,
     /// The unit's note.
     pub note: String,
@@ -95,6 +102,7 @@ pub struct Checkpoint {
     /// At.
     pub recorded_at: String,
     /// Finance's decision.
+    #[schema(value_type = Option<crate::schema::MonitoringDecision>)]
     pub decision: Option<Decision>,
     /// Its Chinese name.
     pub decision_label: Option<&'static str>,
@@ -147,7 +155,7 @@ impl TryFrom<Record> for Checkpoint {
 
 /// What a checkpoint form shows before it is filled: the project's indicators and the
 /// ledger's figures now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckpointForm {
     /// Project.
     pub project_id: i64,
@@ -158,10 +166,13 @@ pub struct CheckpointForm {
     /// Checkpoints of the profile.
     pub months: Vec<u32>,
     /// Budget.
+    #[schema(value_type = String)]
     pub budget: Money,
     /// Spent.
+    #[schema(value_type = String)]
     pub spent: Money,
     /// Spending rate.
+    #[schema(value_type = u32)]
     pub spending_rate: Rate,
     /// The indicators: name and target with unit.
     pub indicators: Vec<(String, String)>,
@@ -174,14 +185,14 @@ pub struct CheckpointForm {
 #[serde(deny_unknown_fields)]
 pub struct DecisionDraft {
     /// 督促整改 / 暂缓拨款 / 停止拨款.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::schema::MonitoringDecision)]
     pub decision: Decision,
     /// Why.
     pub reason: String,
 }
 
 /// An imported monitoring workbook: how many checkpoints were recorded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MonitoringImport {
     /// Checkpoints recorded.
     pub recorded: usize,

@@ -19,9 +19,10 @@ use crate::foundation::caller::Caller;
 use crate::performance::evaluations::{key_before_self, kind_label};
 
 /// A confirmed result as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Confirmed {
     /// The cut confirmed.
+    #[schema(value_type = u32)]
     pub rate: Rate,
     /// The project is retired.
     pub retire: bool,
@@ -34,7 +35,7 @@ pub struct Confirmed {
 }
 
 /// One evaluated project with its proposal and its confirmed result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResultRow {
     /// Project.
     pub project_id: i64,
@@ -51,34 +52,40 @@ pub struct ResultRow {
     /// Its kind's Chinese name.
     pub evaluation_kind: &'static str,
     /// Score.
+    #[schema(value_type = u32)]
     pub score: Score,
     /// Grade.
+    #[schema(value_type = crate::schema::Grade)]
     pub grade: Grade,
     /// Its Chinese name.
     pub grade_label: &'static str,
     /// This year's budget.
+    #[schema(value_type = String)]
     pub budget: Money,
     /// The profile's proposal for next year.
+    #[schema(value_type = crate::schema::domain::ResultCut)]
     pub proposed: ResultCut,
     /// Its amount against this year's budget.
+    #[schema(value_type = String)]
     pub proposed_amount: Money,
     /// Finance's confirmation.
     pub confirmed: Option<Confirmed>,
 }
 
 /// What this year's allocation took off for last year's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reductions {
     /// Projects cut or cancelled.
     pub projects: usize,
     /// Amount taken off.
+    #[schema(value_type = String)]
     pub amount: Money,
     /// "对上年评价效果不理想的项目调减预算 1,400 万元".
     pub text: String,
 }
 
 /// The results application page of a year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Results {
     /// Year evaluated.
     pub fiscal_year: i32,
@@ -94,7 +101,7 @@ pub struct Results {
 
 /// An evaluated policy (a special fund's targets) with its grade and whether its fund is
 /// still in the registry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PolicyResult {
     /// The targets.
     pub target_id: i64,
@@ -105,6 +112,7 @@ pub struct PolicyResult {
     /// The evaluation (key before self).
     pub evaluation_id: i64,
     /// Score.
+    #[schema(value_type = u32)]
     pub score: Score,
     /// Grade's Chinese name.
     pub grade_label: &'static str,

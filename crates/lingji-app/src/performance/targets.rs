@@ -40,12 +40,14 @@ pub struct TargetDraft {
     #[serde(default)]
     pub projects: Vec<String>,
     /// The version being changed; absent for new targets.
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
     #[serde(default)]
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: Option<i64>,
 }
 
 /// Targets as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TargetView {
     /// Id.
     pub id: i64,
@@ -64,8 +66,10 @@ pub struct TargetView {
     /// Name.
     pub name: String,
     /// Budget.
+    #[schema(value_type = String)]
     pub budget: Money,
     /// The table.
+    #[schema(value_type = crate::schema::domain::TargetTable)]
     pub targets: TargetTable,
     /// A policy's projects.
     pub projects: Vec<i64>,

@@ -75,6 +75,8 @@ pub struct ReviewInput {
     #[serde(default)]
     pub livelihood: Option<bool>,
     /// The project version the reviewer saw.
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: i64,
 }
 

@@ -345,6 +345,7 @@ pub struct GateInput {
     pub provider: String,
     /// Purchase of services: provider kind (`social_organisation`, `enterprise`,
     /// `service_institution`, `public_welfare_1`, `funded_mass_org`, `government_organ`).
+    #[schema(value_type = crate::schema::ProviderKind)]
     pub provider_kind: String,
     /// Event: code on the events list.
     pub event_code: String,

@@ -140,6 +140,8 @@ pub struct Candidate {
     pub signals: Signals,
 }
 
+labelled!(Grade);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -720,3 +720,5 @@ fn cut_summary(adjustments: &[Adjustment]) -> String {
         parts.join("；")
     )
 }
+
+labelled!(Status);

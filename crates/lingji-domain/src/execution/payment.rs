@@ -198,6 +198,8 @@ pub fn within_line(line_code: &str, payment_code: &str) -> Result<(), Refusal> {
     }
 }
 
+labelled!(PayeeKind);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -403,3 +403,5 @@ pub fn screen(rules: &[CompiledRule], facts: &Facts) -> Vec<Hit> {
 pub fn outcome(hits: &[Hit]) -> Option<Action> {
     hits.iter().map(|h| h.action).max()
 }
+
+labelled!(Action);

@@ -378,6 +378,8 @@ impl Actor {
     }
 }
 
+labelled!(Role);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -307,6 +307,9 @@ impl From<FiscalYear> for i32 {
     }
 }
 
+labelled!(FunctionLevel { Class = "class", Section = "section", Item = "item" });
+labelled!(EconomicSet { Department = "department", Government = "government" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,3 +73,5 @@ impl FundBook {
             })
     }
 }
+
+labelled!(FundBook);

@@ -58,8 +58,10 @@ pub enum UnitKind {
     /// 参照公务员法管理事业单位
     CivilServiceManaged,
     /// 公益一类事业单位
+    #[serde(rename = "public_welfare_1", alias = "public_welfare1")]
     PublicWelfare1,
     /// 公益二类事业单位
+    #[serde(rename = "public_welfare_2", alias = "public_welfare2")]
     PublicWelfare2,
     /// 经营类事业单位
     Business,
@@ -199,6 +201,9 @@ impl OrgPath {
         self.jurisdiction == org || self.department == Some(org) || self.unit == Some(org)
     }
 }
+
+labelled!(UnitKind);
+labelled!(OrgKind { Jurisdiction = "jurisdiction", Department = "department", Unit = "unit" });
 
 #[cfg(test)]
 mod tests {

@@ -50,6 +50,8 @@ macro_rules! labelled_enum {
                     })
             }
         }
+
+        labelled!(@slice $name);
     };
 }
 pub(crate) use labelled_enum;

@@ -59,10 +59,13 @@ labelled_enum! {
     /// How an actual value is compared with the target.
     Comparator, "COMPARATOR_UNKNOWN", "指标值比较方式" {
         /// ≥
+        #[serde(rename = "ge", alias = "at_least")]
         AtLeast = ("ge", "≥"),
         /// ≤
+        #[serde(rename = "le", alias = "at_most")]
         AtMost = ("le", "≤"),
         /// =
+        #[serde(rename = "eq", alias = "equal")]
         Equal = ("eq", "="),
         /// 定性
         Qualitative = ("qualitative", "定性"),

@@ -82,6 +82,8 @@ impl SpendingTier {
     }
 }
 
+labelled!(SpendingTier, Guarantee);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,6 +158,8 @@ pub fn split_weight(w: Score, n: usize) -> Vec<Score> {
         .collect()
 }
 
+labelled!(Attainment { Achieved = "achieved", Partly = "partly", NotAchieved = "not_achieved" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,8 @@ pub fn check_outcome(stage: ReviewStage, outcome: &Outcome, request: Money) -> R
     }
 }
 
+labelled!(ReviewStage);
+
 #[cfg(test)]
 mod tests {
     use super::*;

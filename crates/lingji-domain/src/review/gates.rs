@@ -495,6 +495,7 @@ pub enum ProviderKind {
     /// 公益二类或经营类事业单位.
     ServiceInstitution,
     /// 公益一类事业单位 — may not provide (ZB-8).
+    #[serde(rename = "public_welfare_1", alias = "public_welfare1")]
     PublicWelfare1,
     /// 财政拨款的群团组织 — may not provide (ZB-8).
     FundedMassOrg,
@@ -547,6 +548,14 @@ impl ProviderKind {
         )
     }
 }
+
+labelled!(
+    GateKind,
+    ExAnteConclusion,
+    CapacityResult,
+    NotReadyReason,
+    ProviderKind
+);
 
 #[cfg(test)]
 mod tests {

@@ -205,6 +205,8 @@ pub fn negative_hit<'a>(item: &str, negative: &'a [ListEntry]) -> Option<&'a Lis
     })
 }
 
+labelled!(ListKind);
+
 #[cfg(test)]
 mod tests {
     use super::*;

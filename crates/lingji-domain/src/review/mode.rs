@@ -137,6 +137,8 @@ pub fn review_mode(f: &ModeFacts, p: &Review) -> ModeDecision {
     }
 }
 
+labelled!(ReviewMode { Simplified = "simplified", Standard = "standard", Focused = "focused" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,6 +74,8 @@ pub fn routed_bodies(features: &Features, matter_class: Option<MatterClass>) -> 
     out
 }
 
+labelled!(JointBody);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,17 +14,22 @@ use crate::library::projects::{Project, Row as ProjectRow, corrupt, project_colu
 use crate::time::now_text;
 
 /// The parts of a fund book's available resources (可用财力).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ResourceParts {
     /// 收入预测.
+    #[schema(value_type = String)]
     pub revenue: Money,
     /// 上级转移支付.
+    #[schema(value_type = String)]
     pub transfers: Money,
     /// 收回存量资金.
+    #[schema(value_type = String)]
     pub recovered: Money,
     /// 债务资金.
+    #[schema(value_type = String)]
     pub debt: Money,
     /// 单位资金.
+    #[schema(value_type = String)]
     pub unit_funds: Money,
 }
 
@@ -42,13 +47,15 @@ impl ResourceParts {
 }
 
 /// A fund book's resources for a year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ResourceEntry {
     /// Fund book.
+    #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: FundBook,
     /// Its parts.
     pub parts: ResourceParts,
     /// Unassigned reserve asked for (待分资金, ZB-2b).
+    #[schema(value_type = String)]
     pub reserve: Money,
     /// Basis of the forecast.
     pub note: String,
@@ -370,7 +377,7 @@ pub async fn put_evaluation(
 }
 
 /// A saved run without its items.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RunHeader {
     /// Id.
     pub id: i64,
@@ -450,11 +457,13 @@ pub struct NewRun<'a> {
 }
 
 /// One item of a saved run: the candidate as read and its result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StoredItem {
     /// The candidate as the run read it.
+    #[schema(value_type = crate::schema::domain::Candidate)]
     pub candidate: Candidate,
     /// Its result.
+    #[schema(value_type = crate::schema::domain::ProjectResult)]
     pub result: ProjectResult,
 }
 
@@ -772,17 +781,20 @@ pub async fn mark(
 }
 
 /// A control figure: what a unit gets from a fund book in a run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Figure {
     /// Department.
     pub department_id: i64,
     /// Unit.
     pub unit_id: i64,
     /// Fund book.
+    #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: FundBook,
     /// Basic expenditure allocated.
+    #[schema(value_type = String)]
     pub basic: Money,
     /// Projects allocated.
+    #[schema(value_type = String)]
     pub projects: Money,
     /// Funded projects (in full or in part).
     pub funded_projects: i64,
@@ -830,7 +842,7 @@ pub async fn figures(
 }
 
 /// A budget line (指标).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BudgetLine {
     /// Id (0 before it is saved).
     pub id: i64,
@@ -849,10 +861,12 @@ pub struct BudgetLine {
     /// Government economic code.
     pub economic_code: String,
     /// Fund book.
+    #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: FundBook,
     /// Three-guarantees spending (ZB-3, QJ-2c).
     pub three_guarantees: bool,
     /// Approved amount.
+    #[schema(value_type = String)]
     pub approved: Money,
     /// Source document (批复文号).
     pub source_document: String,

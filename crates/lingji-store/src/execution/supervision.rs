@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 use crate::error::StoreError;
 
 /// A project under penetrating supervision.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Flagged {
     /// Project id.
     pub id: i64,
@@ -20,6 +20,7 @@ pub struct Flagged {
     /// Unit name.
     pub unit_name: String,
     /// Lifecycle state.
+    #[schema(value_type = crate::schema::ProjectState)]
     pub state: String,
     /// Requested, fen.
     pub request: i64,
@@ -71,7 +72,7 @@ pub async fn flagged(
 }
 
 /// The head of a project's trace.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceHead {
     /// Jurisdiction.
     pub jurisdiction_id: i64,
@@ -82,6 +83,7 @@ pub struct TraceHead {
     /// Unit name.
     pub unit_name: String,
     /// Lifecycle state.
+    #[schema(value_type = crate::schema::ProjectState)]
     pub state: String,
     /// Requested, fen.
     pub request: i64,
@@ -101,7 +103,7 @@ pub async fn head(conn: &mut AnyConnection, id: i64) -> Result<Option<TraceHead>
 }
 
 /// The project in an allocation run.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceAllocation {
     /// Run.
     pub run_id: i64,
@@ -114,6 +116,7 @@ pub struct TraceAllocation {
     /// Allocated, fen.
     pub allocated: i64,
     /// Result.
+    #[schema(value_type = crate::schema::AllocationStatus)]
     pub status: String,
     /// Why.
     pub explanation: String,
@@ -135,7 +138,7 @@ pub async fn allocations(
 }
 
 /// A line of the project with its balance.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceLine {
     /// Id.
     pub id: i64,
@@ -174,7 +177,7 @@ pub async fn lines(
 }
 
 /// A rule hit on one of the project's payments.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceHit {
     /// Payment.
     pub payment_id: i64,
@@ -183,8 +186,10 @@ pub struct TraceHit {
     /// Rule name.
     pub name: String,
     /// notice / warning / block.
+    #[schema(value_type = crate::schema::RuleAction)]
     pub action: String,
     /// Disposition.
+    #[schema(value_type = crate::schema::Disposition)]
     pub disposition: String,
 }
 
@@ -200,7 +205,7 @@ pub async fn hits(conn: &mut AnyConnection, project_id: i64) -> Result<Vec<Trace
 }
 
 /// A suspension of the project's payments (PM-9).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceSuspension {
     /// Why.
     pub reason: String,

@@ -15,7 +15,7 @@ use crate::error::StoreError;
 use crate::time::now_text;
 
 /// Everything of a project but its child rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ProjectHeader {
     /// Jurisdiction.
     pub jurisdiction_id: i64,
@@ -30,28 +30,38 @@ pub struct ProjectHeader {
     /// Name.
     pub name: String,
     /// 项目类别.
+    #[schema(value_type = crate::schema::ProjectKind)]
     pub kind: ProjectKind,
     /// 事项分类.
+    #[schema(value_type = Option<crate::schema::MatterClass>)]
     pub matter_class: Option<MatterClass>,
     /// Proposed tier.
+    #[schema(value_type = Option<crate::schema::SpendingTier>)]
     pub tier: Option<SpendingTier>,
     /// State.
+    #[schema(value_type = crate::schema::ProjectState)]
     pub state: ProjectState,
     /// 政策依据.
+    #[schema(value_type = crate::schema::domain::PolicyBasis)]
     pub basis: PolicyBasis,
     /// 实施期限.
+    #[schema(value_type = Option<crate::schema::domain::Period>)]
     pub period: Option<Period>,
     /// 资金总需求.
+    #[schema(value_type = String)]
     pub total_need: Money,
     /// This year's request: the sum of the cost lines.
+    #[schema(value_type = String)]
     pub request: Money,
     /// 最低可行额度 for partial funding.
+    #[schema(value_type = String)]
     pub min_viable: Money,
     /// 功能分类 (项).
     pub function_code: String,
     /// 政府经济分类 (款).
     pub government_economic_code: String,
     /// 资金来源.
+    #[schema(value_type = Option<crate::schema::FundBook>)]
     pub fund_book: Option<FundBook>,
     /// 项目负责人.
     pub responsible_person: String,
@@ -62,6 +72,7 @@ pub struct ProjectHeader {
     /// 重大.
     pub is_major: bool,
     /// Features for later gates.
+    #[schema(value_type = crate::schema::domain::Features)]
     pub features: Features,
     /// 绩效总体目标.
     pub overall_goal: String,
@@ -70,8 +81,10 @@ pub struct ProjectHeader {
     /// Last year's project of the same line (ZB-4 reference).
     pub previous_id: Option<i64>,
     /// Amount approved for this project (set by approval).
+    #[schema(value_type = String)]
     pub approved: Money,
     /// Amount spent on it (set by execution).
+    #[schema(value_type = String)]
     pub spent: Money,
     /// 涉及人的民生, as the unit states it (CS-2b's exemption).
     pub livelihood: bool,
@@ -81,7 +94,7 @@ pub struct ProjectHeader {
 }
 
 /// A stored project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Project {
     /// Id.
     pub id: i64,
@@ -97,17 +110,19 @@ pub struct Project {
 }
 
 /// A stored cost line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CostLine {
     /// As entered.
     #[serde(flatten)]
+    #[schema(value_type = crate::schema::domain::CostLineInput)]
     pub input: CostLineInput,
     /// quantity × unit amount.
+    #[schema(value_type = String)]
     pub amount: Money,
 }
 
 /// A project with its child rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ProjectDetail {
     /// The project.
     #[serde(flatten)]
@@ -115,13 +130,15 @@ pub struct ProjectDetail {
     /// 测算明细.
     pub cost_lines: Vec<CostLine>,
     /// 绩效指标.
+    #[schema(value_type = Vec<crate::schema::domain::Indicator>)]
     pub indicators: Vec<Indicator>,
     /// 分年度计划.
+    #[schema(value_type = Vec<crate::schema::domain::YearNeed>)]
     pub year_plan: Vec<YearNeed>,
 }
 
 /// One entry of a project's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HistoryEntry {
     /// When.
     pub at: String,
@@ -130,8 +147,10 @@ pub struct HistoryEntry {
     /// What, e.g. `create`, `update`, `submit`.
     pub action: String,
     /// State before.
+    #[schema(value_type = Option<crate::schema::ProjectState>)]
     pub from_state: Option<String>,
     /// State after.
+    #[schema(value_type = Option<crate::schema::ProjectState>)]
     pub to_state: Option<String>,
     /// Comment.
     pub note: String,

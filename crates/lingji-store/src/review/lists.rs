@@ -151,7 +151,7 @@ pub async fn update(
 }
 
 /// A change of an entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EntryChange {
     /// When.
     pub at: String,
@@ -160,6 +160,7 @@ pub struct EntryChange {
     /// `create` or `update`.
     pub action: String,
     /// The entry after the change.
+    #[schema(value_type = crate::schema::domain::ListEntry)]
     pub entry: ListEntry,
     /// In force after the change.
     pub active: bool,

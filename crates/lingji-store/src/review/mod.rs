@@ -88,23 +88,27 @@ pub async fn advance(
 }
 
 /// One step taken in review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReviewStep {
     /// Submission round.
     pub round: i64,
     /// Stage the step was taken at.
+    #[schema(value_type = crate::schema::ReviewStage)]
     pub stage: ReviewStage,
     /// The joint-review body, at the joint stage.
+    #[schema(value_type = Option<crate::schema::JointBody>)]
     pub body: Option<JointBody>,
     /// `pass`, `return`, `reject`, `agree`, `disagree`, `admit`.
     pub outcome: String,
     /// Department rank given.
     pub department_rank: Option<i64>,
     /// Amount reviewed or recommended.
+    #[schema(value_type = Option<String>)]
     pub reviewed: Option<Money>,
     /// Opinion.
     pub opinion: String,
     /// The panel's four points (ZB-5b), as JSON.
+    #[schema(value_type = Option<Object>)]
     pub panel: Option<serde_json::Value>,
     /// User id of the reviewer.
     pub actor_id: Option<i64>,

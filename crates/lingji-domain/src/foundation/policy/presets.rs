@@ -176,3 +176,5 @@ pub fn preset(p: Preset) -> PolicyProfile {
     }
     profile
 }
+
+labelled!(Preset);

@@ -61,32 +61,23 @@ pub(crate) async fn year_of(state: &AppState, id: &Identity, year: Option<i32>) 
     })
 }
 
-/// Any JSON the application returns, documented as an object.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct Document(serde_json::Value);
-
-pub(crate) fn document<T: Serialize>(v: &T) -> Json<Document> {
-    Json(Document(serde_json::to_value(v).unwrap_or_default()))
-}
-
 /// The year's resources per fund book: revenue, transfers, recovered, debt, unit_funds,
 /// reserve (待分资金), version.
 #[utoipa::path(get, path = "/allocation/resources", tag = "allocation", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::allocation::ResourcesView), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_resources(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::allocation::ResourcesView>> {
     let year = year_of(&state, &id, q.year).await?;
     let v: ResourcesView = state
         .app
         .allocation()
         .resources(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// A fund book's resources as entered; amounts in 元 as strings.
@@ -118,6 +109,8 @@ pub struct ResourcesInput {
     #[serde(default)]
     pub note: String,
     /// The version read (0 when the book was never entered).
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: i64,
 }
 
@@ -127,9 +120,9 @@ fn fund_book(raw: &str) -> ApiResult<FundBook> {
 
 /// Enters a fund book's resources for a year (finance), audited.
 #[utoipa::path(put, path = "/allocation/resources/{fund_book}", tag = "allocation",
-    params(("fund_book" = String, Path, description = "general_public, government_fund, …")),
+    params(("fund_book" = lingji_app::schema::FundBook, Path, description = "资金来源")),
     request_body = ResourcesInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem),
+    responses((status = 200, body = lingji_app::store::allocation::ResourceEntry), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn put_resources(
@@ -137,7 +130,7 @@ async fn put_resources(
     ApiUser(id): ApiUser,
     ApiPath(book): ApiPath<String>,
     ApiJson(body): ApiJson<ResourcesInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::store::allocation::ResourceEntry>> {
     let parts = ResourceParts {
         revenue: body.revenue,
         transfers: body.transfers,
@@ -159,25 +152,25 @@ async fn put_resources(
             body.expected_version,
         )
         .await?;
-    Ok(document(&e))
+    Ok(Json(e))
 }
 
 /// The year's runs, newest first, with their totals and marks.
 #[utoipa::path(get, path = "/allocation/runs", tag = "allocation", params(YearQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::allocation::RunView>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_runs(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::allocation::RunView>>> {
     let year = year_of(&state, &id, q.year).await?;
     let runs: Vec<RunView> = state
         .app
         .allocation()
         .allocation_runs(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&runs))
+    Ok(Json(runs))
 }
 
 /// A run to make: over the library as it is, or a scenario of a saved run.
@@ -194,20 +187,19 @@ pub struct RunInput {
     /// Changes: `resources` (fund book → 元), `finance_ranks` (project id → rank),
     /// `parameters` (profile key → value).
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub scenario: Scenario,
 }
 
 /// Runs the allocation and saves it, numbered and audited; a run never changes afterwards.
 #[utoipa::path(post, path = "/allocation/runs", tag = "allocation", request_body = RunInput,
-    responses((status = 201, body = Document), (status = 403, body = Problem),
+    responses((status = 201, body = lingji_app::allocation::RunView), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn create_run(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<RunInput>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(StatusCode, Json<lingji_app::allocation::RunView>)> {
     let run = state
         .app
         .allocation()
@@ -220,7 +212,7 @@ async fn create_run(
             body.scenario,
         )
         .await?;
-    Ok((StatusCode::CREATED, document(&run)))
+    Ok((StatusCode::CREATED, Json(run)))
 }
 
 /// Filters of a run's items.
@@ -231,10 +223,13 @@ pub struct ItemQuery {
     /// Unit id.
     pub unit_id: Option<i64>,
     /// funded, partial, unfunded, excluded or cancelled.
+    #[param(value_type = Option<lingji_app::schema::AllocationStatus>)]
     pub status: Option<String>,
     /// Tier identifier.
+    #[param(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// Fund book identifier.
+    #[param(value_type = Option<lingji_app::schema::FundBook>)]
     pub fund_book: Option<String>,
     /// Text in the code or name.
     pub q: Option<String>,
@@ -274,13 +269,11 @@ impl ItemQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunPage {
     /// The run.
-    #[schema(value_type = Object)]
     pub run: RunView,
     /// Items matching the filter.
     pub total: i64,
     /// This page: candidate (as read) and result (amounts, adjustments with clauses, status,
     /// explanation).
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<StoredItem>,
 }
 
@@ -336,39 +329,39 @@ async fn run_xlsx(
 /// Chooses the run as the basis of the control figures (before they are published).
 #[utoipa::path(post, path = "/allocation/runs/{id}/choose", tag = "allocation",
     params(("id" = i64, Path, description = "run id")),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::allocation::RunView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn choose(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(run_id): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::allocation::RunView>> {
     let run = state
         .app
         .allocation()
         .choose_run(&id.caller(), id.actor.org.jurisdiction, run_id)
         .await?;
-    Ok(document(&run))
+    Ok(Json(run))
 }
 
 /// Publishes the chosen run's control figures to departments and units.
 #[utoipa::path(post, path = "/allocation/runs/{id}/publish", tag = "allocation",
     params(("id" = i64, Path, description = "run id")),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::allocation::RunView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn publish(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(run_id): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::allocation::RunView>> {
     let run = state
         .app
         .allocation()
         .publish_control_figures(&id.caller(), id.actor.org.jurisdiction, run_id)
         .await?;
-    Ok(document(&run))
+    Ok(Json(run))
 }
 
 /// The approval's document number.
@@ -382,7 +375,7 @@ pub struct ApproveInput {
 /// Approves the published run: budget lines per unit, project, economic code and fund book.
 #[utoipa::path(post, path = "/allocation/runs/{id}/approve", tag = "allocation",
     params(("id" = i64, Path, description = "run id")), request_body = ApproveInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::allocation::RunView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn approve(
@@ -390,7 +383,7 @@ async fn approve(
     ApiUser(id): ApiUser,
     ApiPath(run_id): ApiPath<i64>,
     ApiJson(body): ApiJson<ApproveInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::allocation::RunView>> {
     let run = state
         .app
         .allocation()
@@ -401,7 +394,7 @@ async fn approve(
             &body.document,
         )
         .await?;
-    Ok(document(&run))
+    Ok(Json(run))
 }
 
 /// Which two runs.
@@ -415,19 +408,19 @@ pub struct CompareQuery {
 
 /// Two runs side by side: items that end differently, every tier in both.
 #[utoipa::path(get, path = "/allocation/compare", tag = "allocation", params(CompareQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::allocation::RunComparison), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn compare(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<CompareQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::allocation::RunComparison>> {
     let c = state
         .app
         .allocation()
         .compare_runs(&id.caller(), id.actor.org.jurisdiction, q.a, q.b)
         .await?;
-    Ok(document(&c))
+    Ok(Json(c))
 }
 
 /// Year and, optionally, the run to count.
@@ -442,20 +435,20 @@ pub struct StatisticsQuery {
 /// Year-on-year statistics (ZX-3a): cut, cancelled, new, increased, reduction and ratio,
 /// overall and by department.
 #[utoipa::path(get, path = "/allocation/statistics", tag = "allocation", params(StatisticsQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::allocation::stats::YearOnYearView), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn statistics(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<StatisticsQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::allocation::stats::YearOnYearView>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
         .allocation()
         .allocation_year_on_year(&id.caller(), id.actor.org.jurisdiction, year, q.run_id)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// The year-on-year statistics as .xlsx.
@@ -484,39 +477,39 @@ async fn statistics_xlsx(
 
 /// Overlapping projects of different departments (ZB-10, ZB-12, ZX-3b).
 #[utoipa::path(get, path = "/allocation/overlaps", tag = "allocation", params(YearQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::allocation::stats::OverlapView>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn overlaps(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::allocation::stats::OverlapView>>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
         .allocation()
         .allocation_overlaps(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// The year's control figures within the caller's scope (departments and units: once
 /// published).
 #[utoipa::path(get, path = "/control-figures", tag = "allocation", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::allocation::approval::ControlFigures), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn control_figures(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::allocation::approval::ControlFigures>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
         .allocation()
         .control_figures(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// Year and page of budget lines.
@@ -532,13 +525,13 @@ pub struct LinesQuery {
 
 /// Approved budget lines (指标) within the caller's scope.
 #[utoipa::path(get, path = "/budget-lines", tag = "allocation", params(LinesQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::store::allocation::BudgetLine>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn budget_lines(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<LinesQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::store::allocation::BudgetLine>>> {
     let year = year_of(&state, &id, q.year).await?;
     let lines = state
         .app
@@ -551,7 +544,7 @@ async fn budget_lines(
             q.limit.unwrap_or(500).clamp(1, 1_000),
         )
         .await?;
-    Ok(document(&lines))
+    Ok(Json(lines))
 }
 
 /// A budget line from an upper transfer, as finance enters it; amount in 元 as a string.
@@ -570,6 +563,7 @@ pub struct TransferLineInput {
     /// Government economic code (3, 5 or 7 digits).
     pub economic_code: String,
     /// Fund book: general_public, government_fund, …
+    #[schema(value_type = lingji_app::schema::FundBook)]
     pub fund_book: String,
     /// Three-guarantees spending.
     #[serde(default)]
@@ -581,16 +575,23 @@ pub struct TransferLineInput {
     pub document: String,
 }
 
+/// The id of what was created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedId {
+    /// Its id.
+    pub id: i64,
+}
+
 /// Enters a budget line from an upper transfer with its document (finance), audited; it opens
 /// with its approval entry and is paid from like any line (ZB-7a). Answers the new line's id.
 #[utoipa::path(post, path = "/budget-lines", tag = "allocation", request_body = TransferLineInput,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = CreatedId), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn add_transfer_line(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<TransferLineInput>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(StatusCode, Json<CreatedId>)> {
     let fund_book = FundBook::parse(&body.fund_book)
         .map_err(|r| lingji_app::AppError::from(r.field("fund_book")))?;
     let line = lingji_app::execution::transfer_lines::TransferLine {
@@ -609,8 +610,5 @@ async fn add_transfer_line(
         .execution()
         .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        document(&serde_json::json!({ "id": new })),
-    ))
+    Ok((StatusCode::CREATED, Json(CreatedId { id: new })))
 }

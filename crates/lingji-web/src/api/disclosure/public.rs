@@ -13,7 +13,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::allocation::{Document, document};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -30,6 +29,7 @@ pub struct PublicQuery {
     /// Only this year.
     pub year: Option<i32>,
     /// project_targets, self_evaluation, key_evaluation or special_fund.
+    #[param(value_type = Option<lingji_app::schema::PublicationKind>)]
     pub kind: Option<String>,
 }
 
@@ -44,25 +44,25 @@ pub(crate) fn kind_param(raw: Option<&str>) -> ApiResult<Option<PublicationKind>
 
 /// Published items, newest year first (no sign-in).
 #[utoipa::path(get, path = "/public/publications", tag = "public", params(PublicQuery),
-    responses((status = 200, body = Vec<Document>), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<lingji_app::disclosure::PublicItem>), (status = 422, body = Problem)))]
 async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<PublicQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::disclosure::PublicItem>>> {
     let kind = kind_param(q.kind.as_deref())?;
-    Ok(document(
-        &state.app.disclosure().public_items(q.year, kind).await?,
+    Ok(Json(
+        state.app.disclosure().public_items(q.year, kind).await?,
     ))
 }
 
 /// One published item (no sign-in); 404 when withdrawn or never published.
 #[utoipa::path(get, path = "/public/publications/{id}", tag = "public", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = Problem)))]
+    responses((status = 200, body = lingji_app::disclosure::PublicItem), (status = 404, body = Problem)))]
 async fn one(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
-    Ok(document(&state.app.disclosure().public_item(id).await?))
+) -> ApiResult<Json<lingji_app::disclosure::PublicItem>> {
+    Ok(Json(state.app.disclosure().public_item(id).await?))
 }
 
 /// Which year of open data.
@@ -90,12 +90,12 @@ async fn open_data_csv(
 
 /// Open data as JSON: every published item with its copy.
 #[utoipa::path(get, path = "/public/open-data.json", tag = "public", params(OpenDataQuery),
-    responses((status = 200, body = Vec<Document>), (status = 400, body = Problem)))]
+    responses((status = 200, body = Vec<lingji_app::disclosure::PublicItem>), (status = 400, body = Problem)))]
 async fn open_data_json(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<OpenDataQuery>,
-) -> ApiResult<Json<Document>> {
-    Ok(document(
-        &state.app.disclosure().public_items(q.year, None).await?,
+) -> ApiResult<Json<Vec<lingji_app::disclosure::PublicItem>>> {
+    Ok(Json(
+        state.app.disclosure().public_items(q.year, None).await?,
     ))
 }

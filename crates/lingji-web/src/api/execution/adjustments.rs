@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::ApiJson;
-use crate::api::allocation::{Document, YearQuery, document, year_of};
+use crate::api::allocation::{YearQuery, year_of};
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
 
@@ -35,7 +35,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentInput {
     /// transfer (调剂) or supplement (追加).
-    #[schema(value_type = String)]
+    #[schema(value_type = lingji_app::schema::AdjustmentKind)]
     pub kind: AdjustmentKind,
     /// Transfer: the line taken from.
     #[serde(default)]
@@ -60,13 +60,16 @@ pub struct AdjustmentInput {
 /// transfer keeps personnel and public expense apart and never moves carried-over money; a
 /// supplement needs a library project and, when major, its assessments (ZB-7b, QJ-2a).
 #[utoipa::path(post, path = "/adjustments", tag = "payments", request_body = AdjustmentInput,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = lingji_app::execution::adjustments::AdjustmentView), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn request_adjustment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(b): ApiJson<AdjustmentInput>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(
+    StatusCode,
+    Json<lingji_app::execution::adjustments::AdjustmentView>,
+)> {
     let draft = AdjustmentDraft {
         kind: b.kind,
         from_line_id: b.from_line_id,
@@ -81,7 +84,7 @@ async fn request_adjustment(
         .execution()
         .request_adjustment(&id.caller(), id.actor.org.jurisdiction, draft)
         .await?;
-    Ok((StatusCode::CREATED, document(&v)))
+    Ok((StatusCode::CREATED, Json(v)))
 }
 
 /// Which adjustments.
@@ -90,19 +93,20 @@ pub struct AdjustmentQuery {
     /// Budget year; the current year when absent.
     pub year: Option<i32>,
     /// requested, approved or rejected.
+    #[param(value_type = Option<lingji_app::schema::AdjustmentStatus>)]
     pub status: Option<String>,
 }
 
 /// A year's adjustments by department: a unit its own, a department its units', finance and
 /// audit all.
 #[utoipa::path(get, path = "/adjustments", tag = "payments", params(AdjustmentQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::execution::adjustments::AdjustmentView>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_adjustments(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<AdjustmentQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::execution::adjustments::AdjustmentView>>> {
     let status = crate::api::state_param(
         q.status.as_deref(),
         AdjustmentStatus::parse,
@@ -119,7 +123,7 @@ async fn list_adjustments(
         .execution()
         .adjustments(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
-    Ok(document(&rows))
+    Ok(Json(rows))
 }
 
 /// Finance's decision.
@@ -137,7 +141,7 @@ pub struct AdjustmentDecision {
 /// it available — or sends it back with a note (finance). 409 when decided meanwhile.
 #[utoipa::path(post, path = "/adjustments/{id}/decision", tag = "payments", params(("id" = i64, Path)),
     request_body = AdjustmentDecision,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::execution::adjustments::AdjustmentView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_adjustment(
@@ -145,7 +149,7 @@ async fn decide_adjustment(
     ApiUser(id): ApiUser,
     ApiPath(adjustment): ApiPath<i64>,
     ApiJson(b): ApiJson<AdjustmentDecision>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::adjustments::AdjustmentView>> {
     let v = state
         .app
         .execution()
@@ -157,26 +161,26 @@ async fn decide_adjustment(
             &b.note,
         )
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// The year's amendment document (预算调整方案, QJ-4c): every approved change with totals by
 /// department (finance, audit).
 #[utoipa::path(get, path = "/adjustments/amendment", tag = "payments", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::adjustments::Amendment), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn amendment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::adjustments::Amendment>> {
     let year = year_of(&state, &id, q.year).await?;
     let a = state
         .app
         .execution()
         .amendment(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&a))
+    Ok(Json(a))
 }
 
 /// The amendment document as .xlsx: 调整事项 and 部门汇总.

@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::ApiJson;
-use crate::api::allocation::{Document, YearQuery, document, year_of};
+use crate::api::allocation::{YearQuery, year_of};
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
 
@@ -50,7 +50,7 @@ pub struct PaymentInput {
     /// 收款账号 or 公务卡号.
     pub payee_account: String,
     /// unit (单位), individual (个人) or official_card (公务卡).
-    #[schema(value_type = String)]
+    #[schema(value_type = lingji_app::schema::PayeeKind)]
     pub payee_kind: PayeeKind,
     /// Amount.
     #[schema(value_type = String)]
@@ -107,14 +107,17 @@ impl From<PaymentInput> for PaymentDraft {
 /// rule and clause) or refused for want of budget (ZB-7a). 201 for a new request; 200 with
 /// `replayed` for a retry with the same idempotency key.
 #[utoipa::path(post, path = "/payments", tag = "payments", request_body = PaymentInput,
-    responses((status = 201, body = Document), (status = 200, body = Document),
+    responses((status = 201, body = lingji_app::execution::payments::PaymentView), (status = 200, body = lingji_app::execution::payments::PaymentView),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn request_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PaymentInput>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(
+    StatusCode,
+    Json<lingji_app::execution::payments::PaymentView>,
+)> {
     let v = state
         .app
         .execution()
@@ -125,31 +128,32 @@ async fn request_payment(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, document(&v)))
+    Ok((status, Json(v)))
 }
 
 /// What the check would answer now, recording nothing: wrong fields, the line's available
 /// balance, the rules hit and a suspension (the payment page calls it as the user types).
 #[utoipa::path(post, path = "/payments/check", tag = "payments", request_body = PaymentInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::payments::PaymentPreview), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn check_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PaymentInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::payments::PaymentPreview>> {
     let v = state
         .app
         .execution()
         .preview_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// Which payments.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PaymentQuery {
     /// refused, blocked, held, pending, paid or released.
+    #[param(value_type = Option<lingji_app::schema::PaymentStatus>)]
     pub status: Option<String>,
     /// Only on this budget line.
     pub line_id: Option<i64>,
@@ -166,13 +170,13 @@ pub struct PaymentQuery {
 
 /// Payments newest first: a unit its own, a department its units', finance and audit all.
 #[utoipa::path(get, path = "/payments", tag = "payments", params(PaymentQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::execution::payments::PaymentRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_payments(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<PaymentQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::execution::payments::PaymentRow>>> {
     let filter = PaymentFilter {
         status: crate::api::state_param(
             q.status.as_deref(),
@@ -192,24 +196,24 @@ async fn list_payments(
         .execution()
         .payments(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
-    Ok(document(&list))
+    Ok(Json(list))
 }
 
 /// One payment with its checks and hits.
 #[utoipa::path(get, path = "/payments/{id}", tag = "payments", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::payments::PaymentView), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_payment(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(pid): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::payments::PaymentView>> {
     let v = state
         .app
         .execution()
         .payment(&id.caller(), id.actor.org.jurisdiction, pid)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// Finance's decision on a payment.
@@ -228,7 +232,7 @@ pub struct DecisionInput {
 /// with it. A decision somebody made first answers 409.
 #[utoipa::path(post, path = "/payments/{id}/decision", tag = "payments", params(("id" = i64, Path)),
     request_body = DecisionInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::execution::payments::PaymentView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_payment(
@@ -236,7 +240,7 @@ async fn decide_payment(
     ApiUser(id): ApiUser,
     ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::payments::PaymentView>> {
     let v = state
         .app
         .execution()
@@ -248,23 +252,23 @@ async fn decide_payment(
             &body.reason,
         )
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// The monitoring rule catalogue (ZX-4b), the default one installed the first time.
 #[utoipa::path(get, path = "/monitoring-rules", tag = "payments",
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::execution::monitoring::RuleRow>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_rules(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::execution::monitoring::RuleRow>>> {
     let rules = state
         .app
         .supervision()
         .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
         .await?;
-    Ok(document(&rules))
+    Ok(Json(rules))
 }
 
 /// A monitoring rule as entered.
@@ -279,7 +283,7 @@ pub struct RuleInput {
     /// `payment.payee_kind == 'individual' and payment.amount > 50000`.
     pub expression: String,
     /// notice (提示), warning (预警) or block (拦截).
-    #[schema(value_type = String)]
+    #[schema(value_type = lingji_app::schema::RuleAction)]
     pub action: Action,
     /// Clause enforced.
     #[serde(default)]
@@ -297,7 +301,9 @@ pub struct RuleInput {
     /// Switched on.
     pub enabled: bool,
     /// The version read; absent to add a new rule.
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
     #[serde(default)]
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: Option<i64>,
 }
 
@@ -324,7 +330,7 @@ impl RuleInput {
 /// Adds or changes a rule (finance) after its syntax check; audited.
 #[utoipa::path(put, path = "/monitoring-rules/{code}", tag = "payments", params(("code" = String, Path)),
     request_body = RuleInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::execution::monitoring::RuleRow), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn put_rule(
@@ -332,7 +338,7 @@ async fn put_rule(
     ApiUser(id): ApiUser,
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<RuleInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::monitoring::RuleRow>> {
     let version = body.expected_version;
     let stored = state
         .app
@@ -344,7 +350,7 @@ async fn put_rule(
             version,
         )
         .await?;
-    Ok(document(&lingji_app::execution::monitoring::RuleRow::from(
+    Ok(Json(lingji_app::execution::monitoring::RuleRow::from(
         &stored,
     )))
 }
@@ -352,13 +358,13 @@ async fn put_rule(
 /// Tries a rule, not saved, on the latest past payments: how many it would have hit and their
 /// sum (finance).
 #[utoipa::path(post, path = "/monitoring-rules/dry-run", tag = "payments", request_body = RuleInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::monitoring::DryRun), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn dry_run(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<RuleInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::monitoring::DryRun>> {
     let v = state
         .app
         .supervision()
@@ -368,7 +374,7 @@ async fn dry_run(
             body.rule("DRY-RUN".into()),
         )
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// Which hits.
@@ -377,6 +383,7 @@ pub struct HitQuery {
     /// Budget year; the current one when absent.
     pub year: Option<i32>,
     /// open, verifying, normal, violation or rectified.
+    #[param(value_type = Option<lingji_app::schema::Disposition>)]
     pub disposition: Option<String>,
 }
 
@@ -392,13 +399,13 @@ fn disposition_of(raw: &str, field: &str) -> ApiResult<Disposition> {
 
 /// The year's rule hits with their disposition, newest first (finance, audit).
 #[utoipa::path(get, path = "/rule-hits", tag = "payments", params(HitQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::execution::monitoring::HitRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_hits(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<HitQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::execution::monitoring::HitRow>>> {
     let year = year_of(&state, &id, q.year).await?;
     let d = q
         .disposition
@@ -410,25 +417,25 @@ async fn list_hits(
         .supervision()
         .rule_hits(&id.caller(), id.actor.org.jurisdiction, year, d)
         .await?;
-    Ok(document(&hits))
+    Ok(Json(hits))
 }
 
 /// Hits and stopped payments of a year by rule and class (ZX-4b).
 #[utoipa::path(get, path = "/rule-hits/stats", tag = "payments", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::monitoring::HitStats), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn hit_stats(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::monitoring::HitStats>> {
     let year = year_of(&state, &id, q.year).await?;
     let v = state
         .app
         .supervision()
         .hit_stats(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// A disposition step.
@@ -436,6 +443,7 @@ async fn hit_stats(
 #[serde(deny_unknown_fields)]
 pub struct DispositionInput {
     /// verifying, normal, violation or rectified.
+    #[schema(value_type = lingji_app::schema::Disposition)]
     pub to: String,
     /// What was found or done.
     pub note: String,
@@ -444,7 +452,7 @@ pub struct DispositionInput {
 /// Moves a hit on: 核实 → 正常 / 违规 → 整改 (finance).
 #[utoipa::path(post, path = "/rule-hits/{id}/disposition", tag = "payments", params(("id" = i64, Path)),
     request_body = DispositionInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::execution::monitoring::HitRow), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn dispose_hit(
@@ -452,16 +460,14 @@ async fn dispose_hit(
     ApiUser(id): ApiUser,
     ApiPath(hid): ApiPath<i64>,
     ApiJson(body): ApiJson<DispositionInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::monitoring::HitRow>> {
     let to = disposition_of(&body.to, "to")?;
     let h = state
         .app
         .supervision()
         .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &body.note)
         .await?;
-    Ok(document(&lingji_app::execution::monitoring::HitRow::from(
-        &h,
-    )))
+    Ok(Json(lingji_app::execution::monitoring::HitRow::from(&h)))
 }
 
 /// A reason.

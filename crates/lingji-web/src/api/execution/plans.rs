@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::ApiJson;
-use crate::api::allocation::{Document, YearQuery, document, year_of};
+use crate::api::allocation::{YearQuery, year_of};
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
 
@@ -45,13 +45,13 @@ pub struct PlanInput {
 /// Files a unit's monthly plan for one of its lines (ZX-4a). Refused when what the line has
 /// planned and not paid, with this plan, exceeds its available balance.
 #[utoipa::path(post, path = "/spending-plans", tag = "payments", request_body = PlanInput,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = lingji_app::execution::plans::PlanRow), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn file_plan(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PlanInput>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(StatusCode, Json<lingji_app::execution::plans::PlanRow>)> {
     let draft = PlanDraft {
         line_id: body.line_id,
         month: body.month,
@@ -63,7 +63,7 @@ async fn file_plan(
         .execution()
         .file_plan(&id.caller(), id.actor.org.jurisdiction, draft)
         .await?;
-    Ok((StatusCode::CREATED, document(&row)))
+    Ok((StatusCode::CREATED, Json(row)))
 }
 
 /// Which plans.
@@ -74,18 +74,19 @@ pub struct PlanQuery {
     /// Only this month.
     pub month: Option<u32>,
     /// filed, approved, partial or deferred.
+    #[param(value_type = Option<lingji_app::schema::PlanStatus>)]
     pub status: Option<String>,
 }
 
 /// Plans by month then filing: a unit its own, a department its units', finance and audit all.
 #[utoipa::path(get, path = "/spending-plans", tag = "payments", params(PlanQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::execution::plans::PlanRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_plans(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<PlanQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::execution::plans::PlanRow>>> {
     let filter = PlanFilter {
         fiscal_year: year_of(&state, &id, q.year).await?,
         month: q.month,
@@ -102,7 +103,7 @@ async fn list_plans(
         .execution()
         .plans(&id.caller(), id.actor.org.jurisdiction, filter)
         .await?;
-    Ok(document(&rows))
+    Ok(Json(rows))
 }
 
 /// A month's review as finance asks for it.
@@ -127,14 +128,14 @@ pub struct ReviewInput {
 /// a tier. `record: false` shows what each plan would get; `record: true` decides them, adds
 /// the approved amounts to the plan balances and is audited (409 when someone reviewed first).
 #[utoipa::path(post, path = "/spending-plans/review", tag = "payments", request_body = ReviewInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+    responses((status = 200, body = lingji_app::execution::plans::PlanReview), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn review_month(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<ReviewInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::plans::PlanReview>> {
     let year = year_of(&state, &id, body.year).await?;
     let review = state
         .app
@@ -147,23 +148,23 @@ async fn review_month(
             body.record,
         )
         .await?;
-    Ok(document(&review))
+    Ok(Json(review))
 }
 
 /// The year's recorded reviews, newest first (finance, audit).
 #[utoipa::path(get, path = "/spending-plans/reviews", tag = "payments", params(YearQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::execution::plans::ReviewSummary>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_reviews(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::execution::plans::ReviewSummary>>> {
     let year = year_of(&state, &id, q.year).await?;
     let rows = state
         .app
         .execution()
         .plan_reviews(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&rows))
+    Ok(Json(rows))
 }

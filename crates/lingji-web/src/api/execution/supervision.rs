@@ -8,7 +8,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::allocation::{Document, document};
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
 
@@ -21,31 +20,34 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// Projects whose request or budget reaches the penetrating-supervision threshold (ZX-2),
 /// largest first, with the threshold.
 #[utoipa::path(get, path = "/supervision", tag = "payments",
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::supervision::Supervised), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn flagged(State(state): State<AppState>, ApiUser(id): ApiUser) -> ApiResult<Json<Document>> {
+async fn flagged(
+    State(state): State<AppState>,
+    ApiUser(id): ApiUser,
+) -> ApiResult<Json<lingji_app::execution::supervision::Supervised>> {
     let v = state
         .app
         .supervision()
         .supervised(&id.caller(), id.actor.org.jurisdiction)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }
 
 /// One project's whole trace: history, reviews, allocation, lines, payments, rule hits,
 /// suspensions, adjustments, evaluation (ZX-2).
 #[utoipa::path(get, path = "/supervision/{id}", tag = "payments", params(("id" = i64, Path, description = "project id")),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::supervision::Trace), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn trace(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::supervision::Trace>> {
     let v = state
         .app
         .supervision()
         .trace(&id.caller(), id.actor.org.jurisdiction, project)
         .await?;
-    Ok(document(&v))
+    Ok(Json(v))
 }

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::ApiJson;
-use crate::api::allocation::{Document, YearQuery, document, year_of};
+use crate::api::allocation::{YearQuery, year_of};
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
 
@@ -53,14 +53,14 @@ pub struct CloseInput {
 /// (a line next year with its age) or recovered, by the profile. A closed year answers with
 /// its report and `already_closed`, changing nothing.
 #[utoipa::path(post, path = "/year-end", tag = "payments", request_body = CloseInput,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+    responses((status = 200, body = lingji_app::execution::year_end::YearEndReport), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn close_year(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(b): ApiJson<CloseInput>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::year_end::YearEndReport>> {
     let year = year_of(&state, &id, b.year).await?;
     let claims: Vec<ContractClaim> = b
         .contracts
@@ -82,23 +82,23 @@ async fn close_year(
             b.record,
         )
         .await?;
-    Ok(document(&r))
+    Ok(Json(r))
 }
 
 /// The recorded close of a year by department and line (finance, audit); 404 before it.
 #[utoipa::path(get, path = "/year-end", tag = "payments", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::execution::year_end::YearEndReport), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_close(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::execution::year_end::YearEndReport>> {
     let year = year_of(&state, &id, q.year).await?;
     let r = state
         .app
         .execution()
         .year_end_report(&id.caller(), id.actor.org.jurisdiction, year)
         .await?;
-    Ok(document(&r))
+    Ok(Json(r))
 }

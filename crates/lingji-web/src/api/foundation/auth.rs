@@ -41,6 +41,7 @@ pub struct Me {
     /// Name shown.
     pub display_name: String,
     /// Role identifier.
+    #[schema(value_type = lingji_app::schema::Role)]
     pub role: String,
     /// Role in Chinese.
     pub role_label: String,

@@ -72,6 +72,7 @@ pub struct OrganisationDto {
     /// Id.
     pub id: i64,
     /// `jurisdiction`, `department` or `unit`.
+    #[schema(value_type = lingji_app::schema::OrgKind)]
     pub kind: String,
     /// Code.
     pub code: String,
@@ -84,6 +85,7 @@ pub struct OrganisationDto {
     /// Department id (for departments, their own).
     pub department_id: Option<i64>,
     /// Unit kind identifier.
+    #[schema(value_type = Option<lingji_app::schema::UnitKind>)]
     pub unit_kind: Option<String>,
     /// Unit kind in Chinese.
     pub unit_kind_label: Option<String>,
@@ -194,6 +196,7 @@ async fn update_staffing(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewOrganisationDto {
     /// `department` or `unit`.
+    #[schema(value_type = lingji_app::schema::OrgKind)]
     pub kind: String,
     /// The jurisdiction (for a department) or department (for a unit).
     pub parent_id: i64,
@@ -203,6 +206,7 @@ pub struct NewOrganisationDto {
     pub name: String,
     /// Unit kind (units): administrative, civil_service_managed, public_welfare_1,
     /// public_welfare_2, business, mass_org.
+    #[schema(value_type = Option<lingji_app::schema::UnitKind>)]
     pub unit_kind: Option<String>,
     /// Joint-review body (departments): organisation_department, data_bureau,
     /// development_reform.
@@ -246,6 +250,7 @@ pub struct OrganisationUpdateDto {
     /// Name.
     pub name: String,
     /// Unit kind (units).
+    #[schema(value_type = Option<lingji_app::schema::UnitKind>)]
     pub unit_kind: Option<String>,
     /// Joint-review body (departments): organisation_department, data_bureau,
     /// development_reform, or empty.
@@ -364,7 +369,9 @@ pub struct OwnFunds {
     /// 元, e.g. "120000.00".
     pub amount: String,
     /// The organisation version the change is based on (ignored in the reply).
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
     #[serde(default)]
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: i64,
 }
 

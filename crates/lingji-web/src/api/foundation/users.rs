@@ -33,6 +33,7 @@ pub struct UserDto {
     /// Name shown.
     pub display_name: String,
     /// Role identifier.
+    #[schema(value_type = lingji_app::schema::Role)]
     pub role: String,
     /// Role in Chinese.
     pub role_label: String,
@@ -71,6 +72,7 @@ pub struct NewUserDto {
     pub display_name: Option<String>,
     /// unit_operator, department_reviewer, finance_officer, joint_reviewer, auditor,
     /// administrator.
+    #[schema(value_type = lingji_app::schema::Role)]
     pub role: String,
     /// Organisation id or code.
     pub org: String,
@@ -142,6 +144,7 @@ pub struct UserUpdateDto {
     /// Name shown.
     pub display_name: String,
     /// Role.
+    #[schema(value_type = lingji_app::schema::Role)]
     pub role: String,
     /// Organisation id or code.
     pub org: String,

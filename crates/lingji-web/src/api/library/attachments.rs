@@ -163,7 +163,7 @@ async fn upload(
 /// Download an attachment (always as a download, never shown inline).
 #[utoipa::path(get, path = "/projects/{id}/attachments/{attachment_id}", tag = "projects",
     params(("id" = i64, Path, description = "project id"), ("attachment_id" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "the file"), (status = 404, body = Problem)),
+    responses((status = 200, description = "the file, sent with its own type", content_type = "application/octet-stream"), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn download(
     State(state): State<AppState>,

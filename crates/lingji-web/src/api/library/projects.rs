@@ -51,12 +51,16 @@ pub struct ProjectSummary {
     /// Department id.
     pub department_id: i64,
     /// 项目类别.
+    #[schema(value_type = lingji_app::schema::ProjectKind)]
     pub kind: String,
     /// 事项分类.
+    #[schema(value_type = Option<lingji_app::schema::MatterClass>)]
     pub matter_class: Option<String>,
     /// 支出层级.
+    #[schema(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// State identifier.
+    #[schema(value_type = lingji_app::schema::ProjectState)]
     pub state: String,
     /// State in Chinese.
     pub state_label: String,
@@ -94,12 +98,12 @@ pub struct ProjectDto {
     #[serde(flatten)]
     pub summary: ProjectSummary,
     /// The full record: header, cost lines (with computed amounts), indicators, year plan.
-    #[schema(value_type = Object)]
+    #[schema(value_type = lingji_app::store::library::projects::ProjectDetail)]
     pub detail: serde_json::Value,
     /// What happened to it.
-    #[schema(value_type = Vec<Object>)]
     pub history: Vec<HistoryEntry>,
     /// States it can move to next.
+    #[schema(value_type = Vec<lingji_app::schema::ProjectState>)]
     pub next_states: Vec<String>,
     /// Last year's project of the same line, as reference (ZB-4).
     pub previous: Option<PreviousDto>,
@@ -204,12 +208,16 @@ pub struct ProjectQuery {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub unit_id: Option<i64>,
     /// State: reserve, submitted, returned, admitted, postponed, funded, executing, completed, retired.
+    #[param(value_type = Option<lingji_app::schema::ProjectState>)]
     pub state: Option<String>,
     /// 事项分类 identifier.
+    #[param(value_type = Option<lingji_app::schema::MatterClass>)]
     pub matter_class: Option<String>,
     /// Spending tier identifier.
+    #[param(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// 项目类别 identifier.
+    #[param(value_type = Option<lingji_app::schema::ProjectKind>)]
     pub kind: Option<String>,
     /// Text in name or code.
     pub q: Option<String>,
@@ -379,6 +387,7 @@ async fn check(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Move {
     /// Target state, e.g. `submitted`, `returned`, `admitted`, `retired`.
+    #[schema(value_type = lingji_app::schema::ProjectState)]
     pub to: String,
     /// Comments (required when returning).
     #[serde(default)]
@@ -417,12 +426,14 @@ pub struct StandardDto {
     /// Name.
     pub name: String,
     /// wage, public_expense, livelihood, project.
+    #[schema(value_type = lingji_app::schema::StandardCategory)]
     pub category: String,
     /// Unit of measure.
     pub unit_of_measure: String,
     /// Ceiling per unit, 元.
     pub amount: String,
     /// Unit kinds it applies to (empty: all).
+    #[schema(value_type = Vec<lingji_app::schema::UnitKind>)]
     pub unit_kinds: Vec<String>,
     /// First year.
     pub from_year: i32,
@@ -552,10 +563,12 @@ pub struct LibraryIndicatorDto {
     /// 通用 or a sector.
     pub sector: String,
     /// Category identifier.
+    #[schema(value_type = lingji_app::schema::IndicatorCategory)]
     pub category: String,
     /// Name.
     pub name: String,
     /// Comparator identifier.
+    #[schema(value_type = lingji_app::schema::Comparator)]
     pub comparator: String,
     /// Unit.
     pub unit: String,

@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::ApiJson;
-use crate::api::allocation::{Document, YearQuery, document, year_of};
+use crate::api::allocation::{YearQuery, year_of};
 use crate::identity::ApiUser;
 use crate::problem::{ApiResult, Problem};
 
@@ -59,13 +59,13 @@ pub struct CheckpointQuery {
 /// Monitoring checkpoints of a year, red first: a unit its own projects', a department its
 /// units', finance and audit all (PM-9).
 #[utoipa::path(get, path = "/performance/checkpoints", tag = "performance", params(CheckpointQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::performance::monitoring::Checkpoint>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_checkpoints(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<CheckpointQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::performance::monitoring::Checkpoint>>> {
     let year = year_of(&state, &id, q.year).await?;
     let light =
         crate::api::state_param(q.light.as_deref(), Light::parse, "LIGHT_UNKNOWN", "监控灯")?;
@@ -80,60 +80,66 @@ async fn list_checkpoints(
             light,
         )
         .await?;
-    Ok(document(&rows))
+    Ok(Json(rows))
 }
 
 /// Records a funded project's checkpoint (PM-9): each indicator's progress, with the reason
 /// where it lags; the spending rate comes from the ledger. 409 when the month is recorded.
 #[utoipa::path(post, path = "/performance/checkpoints", tag = "performance", request_body = CheckpointDraft,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = lingji_app::performance::monitoring::Checkpoint), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn record_checkpoint(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<CheckpointDraft>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(
+    StatusCode,
+    Json<lingji_app::performance::monitoring::Checkpoint>,
+)> {
     let row = state
         .app
         .performance()
         .record_checkpoint(&id.caller(), &body)
         .await?;
-    Ok((StatusCode::CREATED, document(&row)))
+    Ok((StatusCode::CREATED, Json(row)))
 }
 
 /// Records the checkpoints of a monitoring workbook (.xlsx as the request body; columns 项目编码,
 /// 监控月份, 指标名称, 实际完成, 完成进度(%), 完成可能性, 原因及措施) — all or none.
 #[utoipa::path(post, path = "/performance/checkpoints/import", tag = "performance",
     request_body(content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the workbook"),
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+    responses((status = 201, body = lingji_app::performance::monitoring::MonitoringImport), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn import_checkpoints(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     body: Bytes,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(
+    StatusCode,
+    Json<lingji_app::performance::monitoring::MonitoringImport>,
+)> {
     let done = state
         .app
         .performance()
         .import_checkpoints(&id.caller(), id.actor.org.jurisdiction, &body)
         .await?;
-    Ok((StatusCode::CREATED, document(&done)))
+    Ok((StatusCode::CREATED, Json(done)))
 }
 
 /// A project's checkpoint form: the profile's months, its indicators and the ledger now.
 #[utoipa::path(get, path = "/performance/projects/{id}/checkpoints", tag = "performance",
     params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::performance::monitoring::CheckpointForm), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn checkpoint_form(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
-    Ok(document(
-        &state
+) -> ApiResult<Json<lingji_app::performance::monitoring::CheckpointForm>> {
+    Ok(Json(
+        state
             .app
             .performance()
             .checkpoint_form(&id.caller(), project)
@@ -145,7 +151,7 @@ async fn checkpoint_form(
 /// block the project's payments until lifted. Once per checkpoint (409).
 #[utoipa::path(post, path = "/performance/checkpoints/{id}/decision", tag = "performance",
     params(("id" = i64, Path)), request_body = DecisionDraft,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = lingji_app::performance::monitoring::Checkpoint), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_checkpoint(
@@ -153,13 +159,13 @@ async fn decide_checkpoint(
     ApiUser(id): ApiUser,
     ApiPath(record): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionDraft>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::performance::monitoring::Checkpoint>> {
     let row = state
         .app
         .performance()
         .decide_checkpoint(&id.caller(), id.actor.org.jurisdiction, record, &body)
         .await?;
-    Ok(document(&row))
+    Ok(Json(row))
 }
 
 /// Which evaluations.
@@ -173,13 +179,13 @@ pub struct EvaluationQuery {
 
 /// Evaluations of a year the caller may see (PM-10).
 #[utoipa::path(get, path = "/evaluations", tag = "performance", params(EvaluationQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::performance::evaluations::EvaluationView>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_evaluations(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<EvaluationQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::performance::evaluations::EvaluationView>>> {
     let year = year_of(&state, &id, q.year).await?;
     let kind = crate::api::state_param(
         q.kind.as_deref(),
@@ -192,20 +198,20 @@ async fn list_evaluations(
         .performance()
         .evaluations(&id.caller(), id.actor.org.jurisdiction, year, kind)
         .await?;
-    Ok(document(&rows))
+    Ok(Json(rows))
 }
 
 /// One evaluation with its scorecard.
 #[utoipa::path(get, path = "/evaluations/{id}", tag = "performance", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::performance::evaluations::EvaluationView), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_evaluation(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(evaluation): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
-    Ok(document(
-        &state
+) -> ApiResult<Json<lingji_app::performance::evaluations::EvaluationView>> {
+    Ok(Json(
+        state
             .app
             .performance()
             .evaluation(&id.caller(), evaluation)
@@ -240,55 +246,61 @@ async fn evaluation_xlsx(
 /// scored by its formula, the execution rate from the ledger; every shortfall needs a reason
 /// and a remedy. Replaces an earlier one until results are confirmed (then 409).
 #[utoipa::path(post, path = "/evaluations/self", tag = "performance", request_body = SelfDraft,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = lingji_app::performance::evaluations::EvaluationView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn self_evaluate(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<SelfDraft>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(
+    StatusCode,
+    Json<lingji_app::performance::evaluations::EvaluationView>,
+)> {
     let row = state
         .app
         .performance()
         .self_evaluate(&id.caller(), &body)
         .await?;
-    Ok((StatusCode::CREATED, document(&row)))
+    Ok((StatusCode::CREATED, Json(row)))
 }
 
 /// Records finance's key evaluation of a funded project (PM-10) in the 决策/过程/产出/效益
 /// framework with the profile's weights; a blacklisted agency is refused (PM-12).
 #[utoipa::path(post, path = "/evaluations/key", tag = "performance", request_body = KeyDraft,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = lingji_app::performance::evaluations::EvaluationView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn key_evaluate(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<KeyDraft>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(
+    StatusCode,
+    Json<lingji_app::performance::evaluations::EvaluationView>,
+)> {
     let row = state
         .app
         .performance()
         .key_evaluate(&id.caller(), id.actor.org.jurisdiction, &body)
         .await?;
-    Ok((StatusCode::CREATED, document(&row)))
+    Ok((StatusCode::CREATED, Json(row)))
 }
 
 /// Every evaluated project of a year with its grade, the profile's proposed cut for next year
 /// and finance's confirmation; what this year's budget took off for last year's results
 /// (PM-13, CS-5b, QJ-5b). Finance and audit.
 #[utoipa::path(get, path = "/performance/results", tag = "performance", params(YearQuery),
-    responses((status = 200, body = Document), (status = 403, body = Problem)),
+    responses((status = 200, body = lingji_app::performance::results::Results), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_results(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::performance::results::Results>> {
     let year = year_of(&state, &id, q.year).await?;
-    Ok(document(
-        &state
+    Ok(Json(
+        state
             .app
             .performance()
             .results(&id.caller(), id.actor.org.jurisdiction, year)
@@ -300,7 +312,7 @@ async fn list_results(
 /// reason. The next year's allocation run reads it. Once per project (409).
 #[utoipa::path(post, path = "/performance/results", tag = "performance", params(YearQuery),
     request_body = ApplyDraft,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+    responses((status = 200, body = lingji_app::performance::results::ResultRow), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn apply_result(
@@ -308,10 +320,10 @@ async fn apply_result(
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
     ApiJson(body): ApiJson<ApplyDraft>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::performance::results::ResultRow>> {
     let year = year_of(&state, &id, q.year).await?;
-    Ok(document(
-        &state
+    Ok(Json(
+        state
             .app
             .performance()
             .apply_result(&id.caller(), id.actor.org.jurisdiction, year, &body)
@@ -321,16 +333,16 @@ async fn apply_result(
 
 /// Everything published for a year, withdrawn items included (finance, audit).
 #[utoipa::path(get, path = "/publications", tag = "performance", params(YearQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::disclosure::PublicItem>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_publications(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::disclosure::PublicItem>>> {
     let year = year_of(&state, &id, q.year).await?;
-    Ok(document(
-        &state
+    Ok(Json(
+        state
             .app
             .disclosure()
             .publications(&id.caller(), id.actor.org.jurisdiction, year)
@@ -341,19 +353,19 @@ async fn list_publications(
 /// Publishes a copy (PM-5, QJ-5c): project_targets (source: project id), self_evaluation or
 /// key_evaluation (source: evaluation id), special_fund (source: the fund's code).
 #[utoipa::path(post, path = "/publications", tag = "performance", request_body = PublishDraft,
-    responses((status = 201, body = Document), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = lingji_app::disclosure::PublicItem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn publish(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PublishDraft>,
-) -> ApiResult<(StatusCode, Json<Document>)> {
+) -> ApiResult<(StatusCode, Json<lingji_app::disclosure::PublicItem>)> {
     let item = state
         .app
         .disclosure()
         .publish(&id.caller(), id.actor.org.jurisdiction, &body)
         .await?;
-    Ok((StatusCode::CREATED, document(&item)))
+    Ok((StatusCode::CREATED, Json(item)))
 }
 
 /// Withdraws a published item: it is no longer public.
@@ -376,16 +388,16 @@ async fn withdraw(
 /// Department and policy targets of a year (PM-2, PM-7): a department its own, finance and
 /// audit all.
 #[utoipa::path(get, path = "/performance/targets", tag = "performance", params(YearQuery),
-    responses((status = 200, body = Vec<Document>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::performance::targets::TargetView>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_targets(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<Vec<lingji_app::performance::targets::TargetView>>> {
     let year = year_of(&state, &id, q.year).await?;
-    Ok(document(
-        &state
+    Ok(Json(
+        state
             .app
             .performance()
             .targets(&id.caller(), id.actor.org.jurisdiction, year)
@@ -395,10 +407,10 @@ async fn list_targets(
 
 /// Records or changes a department's overall targets or a policy's (a special fund's, by its
 /// lead department), every indicator checked by its row (PM-7). 409 when they exist and no
-/// `expected_version` is given, or it is stale.
+/// `version` is given, or it is stale.
 #[utoipa::path(post, path = "/performance/targets", tag = "performance", params(YearQuery),
     request_body = TargetDraft,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+    responses((status = 200, body = lingji_app::performance::targets::TargetView), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn put_target(
@@ -406,10 +418,10 @@ async fn put_target(
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
     ApiJson(body): ApiJson<TargetDraft>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::performance::targets::TargetView>> {
     let year = year_of(&state, &id, q.year).await?;
-    Ok(document(
-        &state
+    Ok(Json(
+        state
             .app
             .performance()
             .put_target(&id.caller(), id.actor.org.jurisdiction, year, &body)
@@ -419,15 +431,15 @@ async fn put_target(
 
 /// One department's or policy's targets.
 #[utoipa::path(get, path = "/performance/targets/{id}", tag = "performance", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = Problem)),
+    responses((status = 200, body = lingji_app::performance::targets::TargetView), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_target(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
     ApiPath(target): ApiPath<i64>,
-) -> ApiResult<Json<Document>> {
-    Ok(document(
-        &state.app.performance().target(&id.caller(), target).await?,
+) -> ApiResult<Json<lingji_app::performance::targets::TargetView>> {
+    Ok(Json(
+        state.app.performance().target(&id.caller(), target).await?,
     ))
 }
 
@@ -435,7 +447,7 @@ async fn get_target(
 /// projects then fail the fund's gate (ZB-12). 409 when already retired.
 #[utoipa::path(post, path = "/performance/results/policies", tag = "performance", params(YearQuery),
     request_body = RetireDraft,
-    responses((status = 200, body = Document), (status = 403, body = Problem), (status = 409, body = Problem),
+    responses((status = 200, body = lingji_app::performance::results::PolicyResult), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn retire_policy(
@@ -443,10 +455,10 @@ async fn retire_policy(
     ApiUser(id): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
     ApiJson(body): ApiJson<RetireDraft>,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Json<lingji_app::performance::results::PolicyResult>> {
     let year = year_of(&state, &id, q.year).await?;
-    Ok(document(
-        &state
+    Ok(Json(
+        state
             .app
             .performance()
             .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &body)

@@ -83,12 +83,12 @@ pub struct EntryDto {
     pub list: String,
     /// In force.
     pub active: bool,
-    /// Version, to send back as `expected_version`.
+    /// Version, to send back as `version`.
     pub version: i64,
     /// Last change.
     pub updated_at: String,
     /// The entry's fields.
-    #[schema(value_type = Object)]
+    #[schema(value_type = lingji_app::schema::domain::ListEntry)]
     pub entry: serde_json::Value,
 }
 
@@ -112,7 +112,6 @@ pub struct EntryWithHistory {
     #[serde(flatten)]
     pub entry: EntryDto,
     /// Every change: at, actor, action, entry, active.
-    #[schema(value_type = Vec<Object>)]
     pub history: Vec<EntryChange>,
 }
 
@@ -202,6 +201,8 @@ pub struct EntryUpdate {
     /// In force (false retires it; it stays for history).
     pub active: bool,
     /// The version the change is based on.
+    /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
+    #[serde(rename = "version", alias = "expected_version")]
     pub expected_version: i64,
 }
 

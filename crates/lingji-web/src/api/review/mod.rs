@@ -48,6 +48,7 @@ pub struct JointDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewPlanDto {
     /// `simplified`, `standard` or `focused`.
+    #[schema(value_type = lingji_app::schema::ReviewMode)]
     pub mode: String,
     /// Chinese name of the mode.
     pub mode_label: String,
@@ -104,10 +105,12 @@ async fn plan(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewDto {
     /// Project state, e.g. `submitted`.
+    #[schema(value_type = lingji_app::schema::ProjectState)]
     pub state: String,
-    /// Project version, to send back as `expected_version`.
+    /// Project version, to send back as `version`.
     pub version: i64,
     /// `department`, `finance`, `joint`, `panel` or `decided`; none before submission.
+    #[schema(value_type = Option<lingji_app::schema::ReviewStage>)]
     pub stage: Option<String>,
     /// Chinese name of the stage.
     pub stage_label: Option<String>,
@@ -119,7 +122,7 @@ pub struct ReviewDto {
     pub reviewed: Option<String>,
     /// Every step, oldest first: round, stage, body, outcome, rank, reviewed, opinion, panel,
     /// actor, at.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::store::review::ReviewStep>)]
     pub steps: Vec<serde_json::Value>,
     /// Joint-review bodies of this round and whether each answered.
     pub routes: Vec<RouteDto>,
@@ -292,6 +295,7 @@ pub struct QueueItemDto {
     #[serde(flatten)]
     pub project: ProjectSummary,
     /// Stage.
+    #[schema(value_type = Option<lingji_app::schema::ReviewStage>)]
     pub stage: Option<String>,
     /// Chinese name of the stage.
     pub stage_label: Option<String>,
@@ -361,6 +365,7 @@ pub struct GatesDto {
     /// Eligibility.
     pub eligibility: EligibilityDto,
     /// Gate kinds the caller may record now.
+    #[schema(value_type = Vec<lingji_app::schema::GateKind>)]
     pub recordable: Vec<String>,
 }
 
@@ -371,13 +376,13 @@ pub struct EligibilityDto {
     /// Nothing blocks funding.
     pub eligible: bool,
     /// Applicable gates: gate, label, clause, open, recorded.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::schema::domain::GateStatus>)]
     pub gates: Vec<serde_json::Value>,
     /// Blocks: code, message, clause.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::schema::domain::Finding>)]
     pub blocks: Vec<serde_json::Value>,
     /// Warnings: code, message, clause.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<lingji_app::schema::domain::Finding>)]
     pub warnings: Vec<serde_json::Value>,
 }
 
