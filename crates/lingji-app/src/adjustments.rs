@@ -16,7 +16,7 @@ use lingji_domain::{Money, Refusal};
 use lingji_store::adjustments::{
     self as store, Adjustment, AdjustmentFilter, NewAdjustment, SupplementProject,
 };
-use lingji_store::allocation::{BudgetLine, insert_line};
+use lingji_store::allocation::{BudgetLine, NewLine, insert_line};
 use lingji_store::payments::{PayableLine, payable_line};
 use lingji_store::{ledger, profiles, reviews};
 use rust_xlsxwriter::{Format, Workbook};
@@ -547,7 +547,16 @@ impl App {
                     run_id: None,
                 };
                 Ok(Some(
-                    insert_line(tx, jurisdiction_id, &line, "supplement", caller.name()).await?,
+                    insert_line(
+                        tx,
+                        &NewLine {
+                            jurisdiction_id,
+                            line: &line,
+                            source: "supplement",
+                            actor: caller.name(),
+                        },
+                    )
+                    .await?,
                 ))
             }
             _ => Err(AppError::Internal(format!(

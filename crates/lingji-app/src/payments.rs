@@ -549,7 +549,8 @@ impl App {
         let hits = screen(jurisdiction_id, &rules, &f)?;
         let plan_available = if checks.within_plan {
             let month = draft.date.month();
-            let (approved, used) = plans::balance(&mut conn, line.id, month).await?;
+            let plans::PlanBalance { approved, used } =
+                plans::balance(&mut conn, line.id, month).await?;
             let left = approved.checked_sub(used).unwrap_or(Money::ZERO);
             if draft.amount > left {
                 errors.push(
@@ -646,7 +647,14 @@ impl App {
             .filter(|p| p.jurisdiction_id == jurisdiction_id)
             .ok_or_else(|| AppError::not_found("支付申请"))?;
         let next = p.status.after(decision)?;
-        if !store::set_status(&mut tx, id, p.status, next, caller.name(), reason).await? {
+        let decided = store::Decision {
+            id,
+            from: p.status,
+            to: next,
+            by: caller.name(),
+            note: reason,
+        };
+        if !store::set_status(&mut tx, &decided).await? {
             return Err(AppError::stale());
         }
         let reference = format!("支付申请 {}", p.draft.idempotency_key);

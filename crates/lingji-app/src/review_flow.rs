@@ -207,7 +207,11 @@ impl App {
         let plan = self.plan_of(&mut conn, &detail).await?;
         let p = detail.project;
         let review = reviews::state(&mut conn, id).await?;
-        let routes = reviews::routes(&mut conn, id).await?;
+        let routes = reviews::routes(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|r| (r.body, r.answered))
+            .collect();
         let mut decisions = Vec::new();
         if let (ProjectState::Submitted, Some(stage)) = (p.header.state, review.stage)
             && self.may_decide(&mut conn, caller, stage, id).await?
@@ -239,7 +243,10 @@ impl App {
             ReviewStage::Department => actor.role == Role::DepartmentReviewer,
             ReviewStage::Finance | ReviewStage::Panel => actor.role == Role::FinanceOfficer,
             ReviewStage::Joint => match self.joint_body_of(conn, caller).await? {
-                Some(body) => reviews::routes(conn, id).await?.contains(&(body, false)),
+                Some(body) => reviews::routes(conn, id).await?.contains(&reviews::Route {
+                    body,
+                    answered: false,
+                }),
                 None => false,
             },
             ReviewStage::Decided => false,
@@ -415,7 +422,7 @@ impl App {
                     return Err(not_yours(stage));
                 }
                 step.body = Some(body);
-                let pending = reviews::routes(tx, id).await?.iter().any(|(_, a)| !a);
+                let pending = reviews::routes(tx, id).await?.iter().any(|r| !r.answered);
                 rs.stage = Some(stage.next(pending));
                 ProjectState::Submitted
             }

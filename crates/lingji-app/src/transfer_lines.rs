@@ -6,7 +6,7 @@ use lingji_domain::authz::{Access, Resource};
 use lingji_domain::fund::FundBook;
 use lingji_domain::org::{OrgKind, OrgPath};
 use lingji_domain::{Money, Refusal};
-use lingji_store::allocation::{BudgetLine, insert_line};
+use lingji_store::allocation::{BudgetLine, NewLine, insert_line};
 use lingji_store::orgs;
 use serde::Deserialize;
 
@@ -141,7 +141,16 @@ impl App {
             source_document: t.document.trim().to_string(),
             run_id: None,
         };
-        let id = insert_line(&mut tx, jurisdiction_id, &line, "transfer", caller.name()).await?;
+        let id = insert_line(
+            &mut tx,
+            &NewLine {
+                jurisdiction_id,
+                line: &line,
+                source: "transfer",
+                actor: caller.name(),
+            },
+        )
+        .await?;
         lingji_store::audit::append(
             &mut tx,
             caller

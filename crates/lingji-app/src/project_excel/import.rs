@@ -108,6 +108,7 @@ impl App {
             store_projects::names_in_year(&mut tx, jurisdiction_id, year.value())
                 .await?
                 .into_iter()
+                .map(|p| (p.unit_id, p.name))
                 .collect();
         let mut done = ImportReport::default();
         let mut total = Money::ZERO;
