@@ -590,21 +590,38 @@ pub struct Decision<'a, S> {
     pub note: &'a str,
 }
 
+/// A state as its column stores it.
+trait Stored: Copy {
+    fn stored(self) -> &'static str;
+}
+
+impl Stored for PaymentStatus {
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Stored for Disposition {
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// Runs a decision's `update`: `$1` the new state, `$2` the note, `$3` the decider, `$4` the
 /// time, `$5` the id, `$6` the state it must still be in. False when it is no longer in it
 /// (somebody decided first).
-async fn decide(
+async fn decide<S: Stored>(
     conn: &mut AnyConnection,
     update: &'static str,
-    d: Decision<'_, &str>,
+    d: &Decision<'_, S>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(update)
-        .bind(d.to)
+        .bind(d.to.stored())
         .bind(d.note)
         .bind(d.by)
         .bind(now_text())
         .bind(d.id)
-        .bind(d.from)
+        .bind(d.from.stored())
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -620,13 +637,7 @@ pub async fn set_status(
         conn,
         "UPDATE payments SET status = $1, decision_reason = $2, decided_by = $3, decided_at = $4 \
          WHERE id = $5 AND status = $6",
-        Decision {
-            id: d.id,
-            from: d.from.as_str(),
-            to: d.to.as_str(),
-            by: d.by,
-            note: d.note,
-        },
+        d,
     )
     .await
 }
@@ -776,13 +787,7 @@ pub async fn dispose(
         conn,
         "UPDATE payment_hits SET disposition = $1, disposition_note = $2, disposed_by = $3, disposed_at = $4 \
          WHERE id = $5 AND disposition = $6",
-        Decision {
-            id: d.id,
-            from: d.from.as_str(),
-            to: d.to.as_str(),
-            by: d.by,
-            note: d.note,
-        },
+        d,
     )
     .await
 }
