@@ -21,8 +21,9 @@ pub mod time;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::query::QueryAs;
+use sqlx::{Any, AnyConnection, AnyPool, Executor, FromRow, Transaction};
 
 pub use error::StoreError;
 
@@ -235,6 +236,40 @@ impl Store {
 /// there (a data-modifying `WITH`) that SQLite does not have.
 pub(crate) fn is_postgres(conn: &AnyConnection) -> bool {
     conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME
+}
+
+/// The row a read finds, if any, converted into what the store returns. Most reads are one
+/// query per need — the entity's columns, a `WHERE`, its binds — and this is their common end.
+pub(crate) async fn read_optional<R, T>(
+    conn: &mut AnyConnection,
+    query: QueryAs<'_, Any, R, AnyArguments>,
+    convert: impl FnOnce(R) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError>
+where
+    R: Send + Unpin + for<'r> FromRow<'r, AnyRow>,
+{
+    query
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(convert)
+        .transpose()
+}
+
+/// The rows a read finds, each converted into what the store returns (see [`read_optional`]).
+pub(crate) async fn read_all<R, T>(
+    conn: &mut AnyConnection,
+    query: QueryAs<'_, Any, R, AnyArguments>,
+    convert: impl FnMut(R) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError>
+where
+    R: Send + Unpin + for<'r> FromRow<'r, AnyRow>,
+{
+    query
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(convert)
+        .collect()
 }
 
 /// Accepts `sqlite:path.db` and `sqlite://path.db`, creating the file when missing.

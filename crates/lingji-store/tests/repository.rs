@@ -327,17 +327,37 @@ async fn profile_versions_count_up(backend: Backend) {
     let mut conn = store.write().acquire().await.unwrap();
     let p = preset(Preset::CsCity);
     assert_eq!(
-        profiles::insert_version(&mut conn, city, 2026, "cs_city", &p, "a", "t")
-            .await
-            .unwrap(),
+        profiles::insert_version(
+            &mut conn,
+            &profiles::NewVersion {
+                jurisdiction_id: city,
+                fiscal_year: 2026,
+                preset: "cs_city",
+                profile: &p,
+                note: "a",
+                created_by: "t",
+            }
+        )
+        .await
+        .unwrap(),
         1
     );
     let mut changed = p.clone();
     changed.set_parameter("allocation.cut_fair", "25%").unwrap();
     assert_eq!(
-        profiles::insert_version(&mut conn, city, 2026, "cs_city", &changed, "b", "t")
-            .await
-            .unwrap(),
+        profiles::insert_version(
+            &mut conn,
+            &profiles::NewVersion {
+                jurisdiction_id: city,
+                fiscal_year: 2026,
+                preset: "cs_city",
+                profile: &changed,
+                note: "b",
+                created_by: "t",
+            }
+        )
+        .await
+        .unwrap(),
         2
     );
     let current = profiles::current(&mut conn, city, 2026)

@@ -293,6 +293,7 @@ async fn library_inputs(
         lingji_store::performance::previous_execution(conn, jurisdiction_id, year, "admitted")
             .await?
             .into_iter()
+            .map(|e| (e.project_id, e.execution))
             .collect();
     for mut a in store::admitted(conn, jurisdiction_id, year).await? {
         if let Some(p) = a.previous.as_mut() {
@@ -531,14 +532,16 @@ impl crate::AllocationUseCases<'_> {
         let expected = (expected_version > 0).then_some(expected_version);
         let written = store::put_resources(
             &mut tx,
-            jurisdiction_id,
-            year,
-            fund_book,
-            &parts,
-            reserve,
-            note.trim(),
-            expected,
-            caller.name(),
+            &store::NewResources {
+                jurisdiction_id,
+                year,
+                fund_book,
+                parts: &parts,
+                reserve,
+                note: note.trim(),
+                expected_version: expected,
+                actor: caller.name(),
+            },
         )
         .await?;
         if !written {
@@ -800,6 +803,7 @@ impl crate::AllocationUseCases<'_> {
             None => store::admitted_codes(&mut conn, jurisdiction_id, year)
                 .await?
                 .into_iter()
+                .map(|a| (a.code, a.id))
                 .collect(),
         })
     }
@@ -846,7 +850,12 @@ impl crate::AllocationUseCases<'_> {
         let mut conn = self.store.read().acquire().await?;
         self.run_in(&mut conn, jurisdiction_id, id).await?;
         let mut out: BTreeMap<Status, i64> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
-        out.extend(store::status_counts(&mut conn, id).await?);
+        out.extend(
+            store::status_counts(&mut conn, id)
+                .await?
+                .into_iter()
+                .map(|c| (c.status, c.items)),
+        );
         Ok(out)
     }
 

@@ -76,6 +76,7 @@ async fn funded_last_year(
         lingji_store::performance::year_execution(conn, jurisdiction_id, last)
             .await?
             .into_iter()
+            .map(|e| (e.project_id, e.execution))
             .collect();
     Ok(store::year_projects(conn, jurisdiction_id, last)
         .await?

@@ -13,7 +13,7 @@ use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::review::gates::{CapacityResult as Capacity, GateRecord};
 use lingji_domain::{Money, Refusal};
-use lingji_store::allocation::{BudgetLine, insert_line};
+use lingji_store::allocation::{BudgetLine, NewLine, insert_line};
 use lingji_store::execution::adjustments::{
     self as store, Adjustment, AdjustmentFilter, NewAdjustment, SupplementProject,
 };
@@ -533,7 +533,16 @@ impl crate::ExecutionUseCases<'_> {
                     run_id: None,
                 };
                 Ok(Some(
-                    insert_line(tx, jurisdiction_id, &line, "supplement", caller.name()).await?,
+                    insert_line(
+                        tx,
+                        &NewLine {
+                            jurisdiction_id,
+                            line: &line,
+                            source: "supplement",
+                            actor: caller.name(),
+                        },
+                    )
+                    .await?,
                 ))
             }
             _ => Err(AppError::Internal(format!(

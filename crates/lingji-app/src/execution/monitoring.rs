@@ -274,9 +274,14 @@ impl crate::SupervisionUseCases<'_> {
         self.execution().rules_in_force(jurisdiction_id).await?;
         let mut tx = self.store.begin().await?;
         let before = store::rule(&mut tx, jurisdiction_id, &rule.code).await?;
+        let write = store::RuleWrite {
+            jurisdiction_id,
+            rule: &rule,
+            actor: caller.name(),
+        };
         match (version, &before) {
             (None, None) => {
-                store::add_rule(&mut tx, jurisdiction_id, &rule, caller.name()).await?;
+                store::add_rule(&mut tx, &write).await?;
             }
             (None, Some(_)) => {
                 return Err(AppError::Conflict(
@@ -285,12 +290,10 @@ impl crate::SupervisionUseCases<'_> {
                 ));
             }
             (Some(_), None) => return Err(AppError::not_found("监控规则")),
-            (Some(v), Some(_)) => {
-                match store::update_rule(&mut tx, jurisdiction_id, &rule, v, caller.name()).await {
-                    Err(StoreError::Stale) => return Err(AppError::stale()),
-                    other => other?,
-                }
-            }
+            (Some(v), Some(_)) => match store::update_rule(&mut tx, &write, v).await {
+                Err(StoreError::Stale) => return Err(AppError::stale()),
+                other => other?,
+            },
         }
         let after = store::rule(&mut tx, jurisdiction_id, &rule.code)
             .await?
@@ -426,7 +429,14 @@ impl crate::SupervisionUseCases<'_> {
             .clause("ZX-4b")
             .into());
         }
-        if !store::dispose(&mut tx, id, hit.disposition, to, note, caller.name()).await? {
+        let decided = store::Decision {
+            id,
+            from: hit.disposition,
+            to,
+            by: caller.name(),
+            note,
+        };
+        if !store::dispose(&mut tx, &decided).await? {
             return Err(AppError::stale());
         }
         lingji_store::foundation::audit::append(
@@ -474,8 +484,10 @@ impl crate::SupervisionUseCases<'_> {
                 }),
             }
         }
-        let (stopped, stopped_amount) =
-            store::stopped_payments(&mut conn, jurisdiction_id, year).await?;
+        let store::Stopped {
+            payments: stopped,
+            amount: stopped_amount,
+        } = store::stopped_payments(&mut conn, jurisdiction_id, year).await?;
         Ok(HitStats {
             hits: rules.iter().map(|r| r.hits).sum(),
             rules: rules.iter().map(RuleStatView::from).collect(),

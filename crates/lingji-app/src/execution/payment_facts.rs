@@ -251,7 +251,15 @@ impl crate::ExecutionUseCases<'_> {
         if stored.is_empty() {
             let mut tx = conn.begin().await?;
             for r in execution::default_catalogue() {
-                store::add_rule(&mut tx, jurisdiction_id, &r, "system").await?;
+                store::add_rule(
+                    &mut tx,
+                    &store::RuleWrite {
+                        jurisdiction_id,
+                        rule: &r,
+                        actor: "system",
+                    },
+                )
+                .await?;
             }
             stamp = store::rules_stamp(&mut tx, jurisdiction_id).await?;
             stored = store::rules(&mut tx, jurisdiction_id).await?;

@@ -495,7 +495,8 @@ impl crate::ExecutionUseCases<'_> {
         let hits = screen(jurisdiction_id, &rules, &f)?;
         let plan_available = if checks.within_plan {
             let month = draft.date.month();
-            let (approved, used) = plans::balance(&mut conn, line.id, month).await?;
+            let plans::PlanBalance { approved, used } =
+                plans::balance(&mut conn, line.id, month).await?;
             let (left, over) = plan_left(month, draft.amount, approved, used);
             errors.extend(over);
             Some(left)
@@ -580,7 +581,14 @@ impl crate::ExecutionUseCases<'_> {
             .filter(|p| p.jurisdiction_id == jurisdiction_id)
             .ok_or_else(|| AppError::not_found("支付申请"))?;
         let next = p.status.after(decision)?;
-        if !store::set_status(&mut tx, id, p.status, next, caller.name(), reason).await? {
+        let decided = store::Decision {
+            id,
+            from: p.status,
+            to: next,
+            by: caller.name(),
+            note: reason,
+        };
+        if !store::set_status(&mut tx, &decided).await? {
             return Err(AppError::stale());
         }
         let reference = format!("支付申请 {}", p.draft.idempotency_key);

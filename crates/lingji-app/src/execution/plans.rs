@@ -438,11 +438,15 @@ impl crate::ExecutionUseCases<'_> {
     ) -> AppResult<i64> {
         let id = store::insert_review(
             tx,
-            jurisdiction_id,
-            fiscal_year,
-            month,
-            (cash_limit, approved_total, grants.len()),
-            caller.name(),
+            &store::NewReview {
+                jurisdiction_id,
+                fiscal_year,
+                month,
+                cash_limit,
+                approved: approved_total,
+                plans: grants.len(),
+                by: caller.name(),
+            },
         )
         .await?;
         for g in grants {

@@ -138,12 +138,10 @@ impl crate::SupervisionUseCases<'_> {
                 adjustment_views.push(AdjustmentView::from(a));
             }
         }
-        let evaluation = store::evaluation(&mut conn, project_id)
-            .await?
-            .map(|(score, grade)| {
-                let points = Score(u32::try_from(score).unwrap_or(0));
-                (lingji_domain::review::gates::show(points), grade)
-            });
+        let evaluation = store::evaluation(&mut conn, project_id).await?.map(|e| {
+            let points = Score(u32::try_from(e.score).unwrap_or(0));
+            (lingji_domain::review::gates::show(points), e.grade)
+        });
         let checkpoints = lingji_store::performance::project_records(&mut conn, project_id)
             .await?
             .into_iter()

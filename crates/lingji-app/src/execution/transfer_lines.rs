@@ -6,7 +6,7 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::org::{OrgKind, OrgPath};
 use lingji_domain::{Money, Refusal};
-use lingji_store::allocation::{BudgetLine, insert_line};
+use lingji_store::allocation::{BudgetLine, NewLine, insert_line};
 use lingji_store::foundation::orgs;
 use serde::Deserialize;
 
@@ -140,7 +140,16 @@ impl crate::ExecutionUseCases<'_> {
             source_document: t.document.trim().to_string(),
             run_id: None,
         };
-        let id = insert_line(&mut tx, jurisdiction_id, &line, "transfer", caller.name()).await?;
+        let id = insert_line(
+            &mut tx,
+            &NewLine {
+                jurisdiction_id,
+                line: &line,
+                source: "transfer",
+                actor: caller.name(),
+            },
+        )
+        .await?;
         lingji_store::foundation::audit::append(
             &mut tx,
             caller

@@ -280,10 +280,14 @@ impl crate::ExecutionUseCases<'_> {
         let trial = report(fiscal_year, lines.clone(), None, false)?;
         let close_id = match store::insert_close(
             &mut tx,
-            jurisdiction_id,
-            fiscal_year,
-            (trial.carried, trial.recovered, lines.len()),
-            caller.name(),
+            &store::NewClose {
+                jurisdiction_id,
+                fiscal_year,
+                carried: trial.carried,
+                recovered: trial.recovered,
+                lines: lines.len(),
+                by: caller.name(),
+            },
         )
         .await
         {
@@ -311,11 +315,14 @@ impl crate::ExecutionUseCases<'_> {
                 view.new_line_id = Some(
                     store::carry(
                         &mut tx,
-                        l.id,
-                        c.carried,
-                        (c.next_age, c.next_idle),
-                        &document,
-                        caller.name(),
+                        &store::Carry {
+                            from: l.id,
+                            amount: c.carried,
+                            age: c.next_age,
+                            idle: c.next_idle,
+                            document: &document,
+                            actor: caller.name(),
+                        },
                     )
                     .await?,
                 );

@@ -32,7 +32,7 @@ impl crate::FoundationUseCases<'_> {
         audit::seal_lines(&mut tx).await?;
         let head = audit::head(&mut tx).await?;
         tx.commit().await?;
-        Ok(head)
+        Ok((head.seq, head.hash))
     }
 
     /// Checks every budget line's balance against its ledger entries replayed (ZB-7a): the

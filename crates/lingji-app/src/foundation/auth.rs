@@ -166,7 +166,8 @@ impl crate::AccountUseCases<'_> {
         let mut wait = Duration::zero();
         // Failures a day old are forgotten (and purged).
         let day_ago = to_text(now - Duration::days(1));
-        let (count, last) = sessions::pair_failures(conn, purpose, username, ip, &day_ago).await?;
+        let sessions::Failures { count, last } =
+            sessions::pair_failures(conn, purpose, username, ip, &day_ago).await?;
         if count >= s.login_failures_before_backoff
             && let Some(last) = last.as_deref().and_then(lingji_store::time::parse)
         {
@@ -220,7 +221,9 @@ impl crate::AccountUseCases<'_> {
             }
             drop(conn);
             let mut conn = self.store.read().acquire().await?;
-            let found = users::get_with_hash(&mut conn, username).await?;
+            let found = users::get_with_hash(&mut conn, username)
+                .await?
+                .map(|u| (u.user, u.password_hash));
             let actor = match &found {
                 Some((user, _)) => Some(actor_for(&mut conn, user).await?),
                 None => None,
@@ -344,7 +347,7 @@ impl crate::AccountUseCases<'_> {
             users::get_with_hash(&mut conn, &actor.username)
                 .await?
                 .ok_or_else(|| AppError::not_found("用户"))?
-                .1
+                .password_hash
         };
         if !verify_password(current, &hash).await? {
             let mut conn = self.store.write().acquire().await?;

@@ -391,7 +391,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Fiscal years of a jurisdiction, with the current one flagged.
-    pub async fn fiscal_years(&self, jurisdiction_id: i64) -> AppResult<Vec<(i32, bool)>> {
+    pub async fn fiscal_years(&self, jurisdiction_id: i64) -> AppResult<Vec<orgs::FiscalYear>> {
         let mut conn = self.store.read().acquire().await?;
         Ok(orgs::fiscal_years(&mut conn, jurisdiction_id).await?)
     }
@@ -411,8 +411,8 @@ pub(crate) async fn current_year_in(
     orgs::fiscal_years(conn, jurisdiction_id)
         .await?
         .into_iter()
-        .find(|(_, current)| *current)
-        .map(|(y, _)| y)
+        .find(|y| y.current)
+        .map(|y| y.year)
         .ok_or_else(|| {
             AppError::Refused(Refusal::new(
                 "FISCAL_YEAR_MISSING",

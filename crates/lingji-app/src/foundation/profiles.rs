@@ -91,12 +91,14 @@ impl crate::FoundationUseCases<'_> {
         })?;
         let version = profiles::insert_version(
             &mut tx,
-            jurisdiction_id,
-            year.value(),
-            &preset_id,
-            &profile,
-            &note,
-            caller.name(),
+            &profiles::NewVersion {
+                jurisdiction_id,
+                fiscal_year: year.value(),
+                preset: &preset_id,
+                profile: &profile,
+                note: &note,
+                created_by: caller.name(),
+            },
         )
         .await?;
         lingji_store::foundation::audit::append(&mut tx, caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year", year.to_string()).after_json(&serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }))).await?;
@@ -193,12 +195,14 @@ impl crate::FoundationUseCases<'_> {
         }
         let version = profiles::insert_version(
             &mut tx,
-            jurisdiction_id,
-            year.value(),
-            &current.preset,
-            &profile,
-            note,
-            caller.name(),
+            &profiles::NewVersion {
+                jurisdiction_id,
+                fiscal_year: year.value(),
+                preset: &current.preset,
+                profile: &profile,
+                note,
+                created_by: caller.name(),
+            },
         )
         .await
         .map_err(|e| match e {

@@ -224,7 +224,18 @@ impl crate::AccountUseCases<'_> {
                 .field("active")
                 .into());
         }
-        users::update(&mut tx, id, display, role, org.id, upd.active, upd.version).await?;
+        users::update(
+            &mut tx,
+            &users::UserChange {
+                id,
+                display_name: display,
+                role,
+                org_id: org.id,
+                active: upd.active,
+                expected_version: upd.version,
+            },
+        )
+        .await?;
         if !upd.active {
             sessions::delete_for_user(&mut tx, id, None).await?;
         }

@@ -184,7 +184,10 @@ impl crate::LibraryUseCases<'_> {
             .load_for(caller, &mut tx, project_id, Access::Write)
             .await?;
         self.check_attachable(caller, &project.project.header.state)?;
-        let (count, total) = attachments::usage(&mut tx, project_id).await?;
+        let attachments::Usage {
+            count,
+            bytes: total,
+        } = attachments::usage(&mut tx, project_id).await?;
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         if count >= MAX_ATTACHMENTS_PER_PROJECT
             || total.saturating_add(size) > MAX_PROJECT_ATTACHMENT_BYTES

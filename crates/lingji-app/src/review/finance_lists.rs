@@ -113,7 +113,10 @@ impl crate::ReviewUseCases<'_> {
         id: i64,
     ) -> AppResult<(StoredEntry, Vec<EntryChange>)> {
         let mut conn = self.store.read().acquire().await?;
-        let (jurisdiction, entry) = lists::get(&mut conn, id)
+        let lists::EntryOf {
+            jurisdiction_id: jurisdiction,
+            entry,
+        } = lists::get(&mut conn, id)
             .await?
             .ok_or_else(|| AppError::not_found("清单条目"))?;
         caller
@@ -197,7 +200,7 @@ impl crate::ReviewUseCases<'_> {
             .event(jurisdiction_id, "finance_list.create", kind.as_str(), id)
             .after_json(&entry);
         lingji_store::foundation::audit::append(&mut tx, event).await?;
-        let (_, stored) = lists::get(&mut tx, id)
+        let lists::EntryOf { entry: stored, .. } = lists::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("清单条目"))?;
         tx.commit().await?;
@@ -214,7 +217,10 @@ impl crate::ReviewUseCases<'_> {
         expected_version: i64,
     ) -> AppResult<StoredEntry> {
         let mut tx = self.store.begin().await?;
-        let (jurisdiction_id, before) = lists::get(&mut tx, id)
+        let lists::EntryOf {
+            jurisdiction_id,
+            entry: before,
+        } = lists::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("清单条目"))?;
         caller.authorize(
@@ -229,7 +235,7 @@ impl crate::ReviewUseCases<'_> {
             .await
             .map_err(|e| code_taken(e, before.list, &entry))?;
         lists::add_history(&mut tx, id, caller.name(), "update", &entry, active).await?;
-        let (_, after) = lists::get(&mut tx, id)
+        let lists::EntryOf { entry: after, .. } = lists::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("清单条目"))?;
         let event = caller

@@ -211,7 +211,11 @@ impl crate::ReviewUseCases<'_> {
         let plan = self.plan_of(&mut conn, &detail).await?;
         let p = detail.project;
         let review = review::state(&mut conn, id).await?;
-        let routes = review::routes(&mut conn, id).await?;
+        let routes = review::routes(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|r| (r.body, r.answered))
+            .collect();
         let mut decisions = Vec::new();
         if let (ProjectState::Submitted, Some(stage)) = (p.header.state, review.stage)
             && self.may_decide(&mut conn, caller, stage, id).await?
@@ -243,7 +247,10 @@ impl crate::ReviewUseCases<'_> {
             ReviewStage::Department => actor.role == Role::DepartmentReviewer,
             ReviewStage::Finance | ReviewStage::Panel => actor.role == Role::FinanceOfficer,
             ReviewStage::Joint => match self.joint_body_of(conn, caller).await? {
-                Some(body) => review::routes(conn, id).await?.contains(&(body, false)),
+                Some(body) => review::routes(conn, id).await?.contains(&review::Route {
+                    body,
+                    answered: false,
+                }),
                 None => false,
             },
             ReviewStage::Decided => false,
@@ -422,7 +429,7 @@ impl crate::ReviewUseCases<'_> {
                     return Err(not_yours(stage));
                 }
                 step.body = Some(body);
-                let pending = review::routes(tx, id).await?.iter().any(|(_, a)| !a);
+                let pending = review::routes(tx, id).await?.iter().any(|r| !r.answered);
                 rs.stage = Some(stage.next(pending));
                 ProjectState::Submitted
             }

@@ -219,18 +219,20 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
         if a.kind == lingji_domain::execution::AdjustmentKind::Supplement {
             let book = a
                 .to_line_id
-                .and_then(|l| books.iter().find(|b| b.0 == l))
-                .map(|b| b.1.clone())
+                .and_then(|l| books.iter().find(|b| b.id == l))
+                .map(|b| b.fund_book.clone())
                 .unwrap_or_default();
             add(&mut supplemented, &book, a.amount.fen());
         }
     }
     let mut paid = BTreeMap::new();
     let mut held = BTreeMap::new();
-    for (book, status, _, fen) in &payments {
-        match PaymentStatus::parse(status) {
-            Some(PaymentStatus::Paid) => add(&mut paid, book, *fen),
-            Some(PaymentStatus::Held | PaymentStatus::Pending) => add(&mut held, book, *fen),
+    for p in &payments {
+        match PaymentStatus::parse(&p.status) {
+            Some(PaymentStatus::Paid) => add(&mut paid, &p.fund_book, p.amount),
+            Some(PaymentStatus::Held | PaymentStatus::Pending) => {
+                add(&mut held, &p.fund_book, p.amount)
+            }
             _ => {}
         }
     }
@@ -289,10 +291,10 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
             ));
         }
     }
-    let book_of = |list: &[(i64, String, String, i64)], line: i64| {
+    let book_of = |list: &[reconcile::LineBook], line: i64| {
         list.iter()
-            .find(|l| l.0 == line)
-            .map(|l| l.1.clone())
+            .find(|l| l.id == line)
+            .map(|l| l.fund_book.clone())
             .unwrap_or_default()
     };
     // The recorded close as it stands now, not as the close answered: money given back after
@@ -333,7 +335,13 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
         }
         // After the close nothing may be left available: money that arrives in a closed
         // year (a new line, a supplement, a release) is never carried or recovered.
-        if let Some((line, book, source, fen)) = books.iter().find(|l| l.3 != 0) {
+        if let Some(reconcile::LineBook {
+            id: line,
+            fund_book: book,
+            source,
+            available: fen,
+        }) = books.iter().find(|l| l.available != 0)
+        {
             return Ok(Some((
                 "closed_year",
                 format!(
@@ -547,7 +555,7 @@ async fn project_figures(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>>
         reconcile::project_lines(&mut conn, city, year - 1)
             .await?
             .into_iter()
-            .map(|(p, approved, adjusted, spent)| (p, (approved + adjusted, spent)))
+            .map(|p| (p.project_id, (p.approved + p.adjusted, p.spent)))
             .collect()
     };
     for i in items.iter().filter(|i| i.candidate.id > 0) {
@@ -661,7 +669,7 @@ async fn project_budgets_shown(
         reconcile::project_budgets(&mut conn, city)
             .await?
             .into_iter()
-            .map(|(p, budget, spent)| (p, (budget, spent)))
+            .map(|p| (p.project_id, (p.budget, p.spent)))
             .collect()
     };
     for f in &shown.projects {

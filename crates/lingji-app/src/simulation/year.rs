@@ -628,8 +628,8 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         lingji_store::execution::reconcile::line_books(&mut conn, city, year)
             .await?
             .into_iter()
-            .filter(|(_, _, source, _)| source == "allocation")
-            .map(|(id, _, _, a)| (id, Money::from_fen(a)))
+            .filter(|l| l.source == "allocation")
+            .map(|l| (l.id, Money::from_fen(l.available)))
             .collect()
     };
     let lines = app

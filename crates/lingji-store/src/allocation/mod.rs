@@ -120,21 +120,44 @@ pub async fn resources(
     Ok(out)
 }
 
+/// A fund book's resources to write (see [`put_resources`]).
+#[derive(Debug, Clone)]
+pub struct NewResources<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fiscal year.
+    pub year: i32,
+    /// Fund book.
+    pub fund_book: FundBook,
+    /// The parts of the resources.
+    pub parts: &'a ResourceParts,
+    /// Reserve (预备费).
+    pub reserve: Money,
+    /// Note.
+    pub note: &'a str,
+    /// `None` for a new row, else the version it must still be at.
+    pub expected_version: Option<i64>,
+    /// Who writes it.
+    pub actor: &'a str,
+}
+
 /// Writes a fund book's resources: a new row when `expected_version` is `None`, else only if
 /// nobody changed it since that version. Returns false when the row was not written (it exists
 /// already, or changed meanwhile).
-#[expect(clippy::too_many_arguments)]
 pub async fn put_resources(
     conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    year: i32,
-    fund_book: FundBook,
-    parts: &ResourceParts,
-    reserve: Money,
-    note: &str,
-    expected_version: Option<i64>,
-    actor: &str,
+    r: &NewResources<'_>,
 ) -> Result<bool, StoreError> {
+    let NewResources {
+        jurisdiction_id,
+        year,
+        fund_book,
+        parts,
+        reserve,
+        note,
+        expected_version,
+        actor,
+    } = *r;
     let done = match expected_version {
         None => sqlx::query(
             "INSERT INTO available_resources (jurisdiction_id, fiscal_year, fund_book, revenue, transfers, \
@@ -334,12 +357,21 @@ pub async fn admitted(
     Ok(out)
 }
 
+/// An admitted project's code and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AdmittedCode {
+    /// Project code.
+    pub code: String,
+    /// Project id.
+    pub id: i64,
+}
+
 /// Code and id of every admitted project of a year.
 pub async fn admitted_codes(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     year: i32,
-) -> Result<Vec<(String, i64)>, StoreError> {
+) -> Result<Vec<AdmittedCode>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT code, id FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted'",
     )
@@ -674,11 +706,20 @@ pub async fn items(
     Ok((items, total))
 }
 
+/// How many items of a run end in one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StatusCount {
+    /// The status.
+    pub status: Status,
+    /// Items in it.
+    pub items: i64,
+}
+
 /// How many items of a run end in each status.
 pub async fn status_counts(
     conn: &mut AnyConnection,
     run_id: i64,
-) -> Result<Vec<(Status, i64)>, StoreError> {
+) -> Result<Vec<StatusCount>, StoreError> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT status, COUNT(*) FROM allocation_results WHERE run_id = $1 GROUP BY status",
     )
@@ -686,7 +727,12 @@ pub async fn status_counts(
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(|(s, n)| Ok((Status::parse(&s).map_err(corrupt)?, n)))
+        .map(|(s, items)| {
+            Ok(StatusCount {
+                status: Status::parse(&s).map_err(corrupt)?,
+                items,
+            })
+        })
         .collect()
 }
 
@@ -881,21 +927,43 @@ pub async fn insert_lines(
     lines: &[BudgetLine],
     actor: &str,
 ) -> Result<(), StoreError> {
-    for l in lines {
-        insert_line(conn, jurisdiction_id, l, "allocation", actor).await?;
+    for line in lines {
+        insert_line(
+            conn,
+            &NewLine {
+                jurisdiction_id,
+                line,
+                source: "allocation",
+                actor,
+            },
+        )
+        .await?;
     }
     Ok(())
 }
 
-/// Saves one budget line from `source` (`allocation`: approval of a run; `transfer`: an upper
-/// transfer entered by its document) with its first ledger entry; returns its id.
-pub async fn insert_line(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    l: &BudgetLine,
-    source: &str,
-    actor: &str,
-) -> Result<i64, StoreError> {
+/// A budget line to save, with where it comes from and who saves it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewLine<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// The line.
+    pub line: &'a BudgetLine,
+    /// `allocation` (approval of a run), `transfer` (an upper transfer entered by its
+    /// document) or `supplement`.
+    pub source: &'a str,
+    /// Who saves it.
+    pub actor: &'a str,
+}
+
+/// Saves one budget line from its source with its first ledger entry; returns its id.
+pub async fn insert_line(conn: &mut AnyConnection, new: &NewLine<'_>) -> Result<i64, StoreError> {
+    let NewLine {
+        jurisdiction_id,
+        line: l,
+        source,
+        actor,
+    } = *new;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, \
          name, economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at, source) \

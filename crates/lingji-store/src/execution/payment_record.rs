@@ -210,8 +210,8 @@ async fn append_event(
 
 /// [`record`] on PostgreSQL: the hold and its entry, the payment (refused when the hold was
 /// tried and failed), the running use and the hits as data-modifying `WITH` parts of one
-/// statement. The hits go in as one JSON parameter; their ids come back by rule code (a
-/// payment hits a rule once, and codes are letters, digits, `-` and `_`).
+/// statement. The hits go in as one JSON parameter; their ids come back as a JSON array by rule
+/// code (a payment hits a rule once).
 async fn record_in_one_statement(
     conn: &mut AnyConnection,
     r: &Recording<'_>,
@@ -252,7 +252,8 @@ async fn record_in_one_statement(
          AS h(rule_code TEXT, class TEXT, name TEXT, action TEXT, clause TEXT, message TEXT) \
          RETURNING id, rule_code) \
          SELECT pay.id, pay.requested_at, (SELECT NOT yes FROM short), \
-         (SELECT string_agg(hit.rule_code || ':' || CAST(hit.id AS TEXT), ',') FROM hit) FROM pay"
+         (SELECT CAST(json_agg(json_build_object('rule_code', hit.rule_code, 'id', hit.id)) AS TEXT) \
+         FROM hit) FROM pay"
     ));
     let (id, requested_at, covered, ids): (i64, String, bool, Option<String>) =
         bind_payment(q, &r.payment)
@@ -263,24 +264,18 @@ async fn record_in_one_statement(
             .bind(hits.to_string())
             .fetch_one(&mut *conn)
             .await?;
-    let ids: Vec<(&str, i64)> = ids
+    let ids: Vec<HitId> = ids
         .as_deref()
-        .into_iter()
-        .flat_map(|s| s.split(','))
-        .map(|item| {
-            let (code, id) = item
-                .rsplit_once(':')
-                .ok_or_else(|| corrupt(format!("hit id {item}")))?;
-            Ok((code, id.parse().map_err(corrupt)?))
-        })
-        .collect::<Result<_, StoreError>>()?;
+        .map(|j| serde_json::from_str(j).map_err(corrupt))
+        .transpose()?
+        .unwrap_or_default();
     let hit_ids = r
         .hits
         .iter()
         .map(|h| {
             ids.iter()
-                .find(|(code, _)| *code == h.code)
-                .map(|(_, id)| *id)
+                .find(|i| i.rule_code == h.code)
+                .map(|i| i.id)
                 .ok_or_else(|| corrupt(format!("no id for hit {}", h.code)))
         })
         .collect::<Result<_, StoreError>>()?;
@@ -290,6 +285,13 @@ async fn record_in_one_statement(
         covered,
         hit_ids,
     })
+}
+
+/// A hit's id by its rule's code, as the one statement returns them.
+#[derive(Debug, serde::Deserialize)]
+struct HitId {
+    rule_code: String,
+    id: i64,
 }
 
 /// Records the rules a payment hit; their ids in order.

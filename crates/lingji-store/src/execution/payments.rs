@@ -6,6 +6,7 @@ use lingji_domain::execution::{
     Action, Balance, Disposition, Hit, MonitoringRule, PayeeKind, PaymentDraft, PaymentStatus,
 };
 use lingji_domain::{Money, Refusal};
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
@@ -85,14 +86,16 @@ pub async fn rules(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
 ) -> Result<Vec<StoredRule>, StoreError> {
-    let rows: Vec<RuleRow> = sqlx::query_as(concat!(
-        rule_columns!(),
-        "WHERE jurisdiction_id = $1 ORDER BY code"
-    ))
-    .bind(jurisdiction_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(rule_of).collect()
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, RuleRow>(concat!(
+            rule_columns!(),
+            "WHERE jurisdiction_id = $1 ORDER BY code"
+        ))
+        .bind(jurisdiction_id),
+        rule_of,
+    )
+    .await
 }
 
 /// The version of a jurisdiction's rule catalogue: it changes with every rule added or edited
@@ -127,25 +130,38 @@ pub async fn rule(
     jurisdiction_id: i64,
     code: &str,
 ) -> Result<Option<StoredRule>, StoreError> {
-    let row: Option<RuleRow> = sqlx::query_as(concat!(
-        rule_columns!(),
-        "WHERE jurisdiction_id = $1 AND code = $2"
-    ))
-    .bind(jurisdiction_id)
-    .bind(code)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(rule_of).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, RuleRow>(concat!(
+            rule_columns!(),
+            "WHERE jurisdiction_id = $1 AND code = $2"
+        ))
+        .bind(jurisdiction_id)
+        .bind(code),
+        rule_of,
+    )
+    .await
+}
+
+/// A jurisdiction's rule as someone writes it (see [`add_rule`] and [`update_rule`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleWrite<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// The rule.
+    pub rule: &'a MonitoringRule,
+    /// Who writes it.
+    pub actor: &'a str,
 }
 
 /// Adds a rule (a code already there is left alone; true when added), moving the catalogue's
 /// version on.
-pub async fn add_rule(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    r: &MonitoringRule,
-    actor: &str,
-) -> Result<bool, StoreError> {
+pub async fn add_rule(conn: &mut AnyConnection, w: &RuleWrite<'_>) -> Result<bool, StoreError> {
+    let RuleWrite {
+        jurisdiction_id,
+        rule: r,
+        actor,
+    } = *w;
     let done = sqlx::query(
         "INSERT INTO monitoring_rules (jurisdiction_id, code, class, name, expression, action, clause, message, \
          effective_from, effective_to, enabled, updated_by, updated_at) \
@@ -178,11 +194,14 @@ pub async fn add_rule(
 /// catalogue's version on.
 pub async fn update_rule(
     conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    r: &MonitoringRule,
+    w: &RuleWrite<'_>,
     version: i64,
-    actor: &str,
 ) -> Result<(), StoreError> {
+    let RuleWrite {
+        jurisdiction_id,
+        rule: r,
+        actor,
+    } = *w;
     let done = sqlx::query(
         "UPDATE monitoring_rules SET class = $1, name = $2, expression = $3, action = $4, clause = $5, \
          message = $6, effective_from = $7, effective_to = $8, enabled = $9, updated_by = $10, updated_at = $11, \
@@ -307,14 +326,16 @@ pub async fn payable_line(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Option<PayableLine>, StoreError> {
-    let row: Option<LineRow> = sqlx::query_as(concat!(
-        line_columns!(),
-        " FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(PayableLine::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, LineRow>(concat!(
+            line_columns!(),
+            " FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
+        ))
+        .bind(id),
+        PayableLine::try_from,
+    )
+    .await
 }
 
 /// Adds `delta` (negative to take back) to what a unit holds or paid on an economic code.
@@ -480,11 +501,12 @@ impl TryFrom<PaymentRow> for Payment {
 
 /// One payment.
 pub async fn payment(conn: &mut AnyConnection, id: i64) -> Result<Option<Payment>, StoreError> {
-    let row: Option<PaymentRow> = sqlx::query_as(concat!(payment_columns!(), "WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(Payment::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, PaymentRow>(concat!(payment_columns!(), "WHERE id = $1")).bind(id),
+        Payment::try_from,
+    )
+    .await
 }
 
 /// The payment a key names in a jurisdiction.
@@ -493,15 +515,17 @@ pub async fn by_key(
     jurisdiction_id: i64,
     key: &str,
 ) -> Result<Option<Payment>, StoreError> {
-    let row: Option<PaymentRow> = sqlx::query_as(concat!(
-        payment_columns!(),
-        "WHERE jurisdiction_id = $1 AND idempotency_key = $2"
-    ))
-    .bind(jurisdiction_id)
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(Payment::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, PaymentRow>(concat!(
+            payment_columns!(),
+            "WHERE jurisdiction_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(jurisdiction_id)
+        .bind(key),
+        Payment::try_from,
+    )
+    .await
 }
 
 /// Which payments to list.
@@ -531,7 +555,9 @@ pub async fn list(
     jurisdiction_id: i64,
     f: &PaymentFilter,
 ) -> Result<Vec<Payment>, StoreError> {
-    let rows: Vec<PaymentRow> = sqlx::query_as(concat!(
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, PaymentRow>(concat!(
         payment_columns!(),
         "WHERE jurisdiction_id = $1 AND ($2 IS NULL OR unit_id = $2) AND ($3 IS NULL OR department_id = $3) \
          AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR line_id = $5) AND ($6 IS NULL OR project_id = $6) \
@@ -539,42 +565,87 @@ pub async fn list(
          ORDER BY CASE WHEN $9 = 1 AND priority IS NOT NULL THEN 0 ELSE 1 END, CASE WHEN $9 = 1 THEN id ELSE -id END \
          LIMIT $8"
     ))
-    .bind(jurisdiction_id)
-    .bind(f.unit_id)
-    .bind(f.department_id)
-    .bind(f.status.map(PaymentStatus::as_str))
-    .bind(f.line_id)
-    .bind(f.project_id)
-    .bind(f.fiscal_year.map(i64::from))
-    .bind(f.limit)
-    .bind(i64::from(f.queue))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(Payment::try_from).collect()
+        .bind(jurisdiction_id)
+        .bind(f.unit_id)
+        .bind(f.department_id)
+        .bind(f.status.map(PaymentStatus::as_str))
+        .bind(f.line_id)
+        .bind(f.project_id)
+        .bind(f.fiscal_year.map(i64::from))
+        .bind(f.limit)
+        .bind(i64::from(f.queue))
+        ,
+        Payment::try_from,
+    )
+    .await
+}
+
+/// A decision moving a payment's state or a hit's disposition from `from` to `to`: by whom
+/// and why (see [`set_status`] and [`dispose`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a, S> {
+    /// The payment or hit.
+    pub id: i64,
+    /// The state it must still be in.
+    pub from: S,
+    /// The state it moves to.
+    pub to: S,
+    /// Who decides.
+    pub by: &'a str,
+    /// Why (the payment's decision reason, the hit's disposition note).
+    pub note: &'a str,
+}
+
+/// A state as its column stores it.
+trait Stored: Copy {
+    fn stored(self) -> &'static str;
+}
+
+impl Stored for PaymentStatus {
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Stored for Disposition {
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// Runs a decision's `update`: `$1` the new state, `$2` the note, `$3` the decider, `$4` the
+/// time, `$5` the id, `$6` the state it must still be in. False when it is no longer in it
+/// (somebody decided first).
+async fn decide<S: Stored>(
+    conn: &mut AnyConnection,
+    update: &'static str,
+    d: &Decision<'_, S>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(update)
+        .bind(d.to.stored())
+        .bind(d.note)
+        .bind(d.by)
+        .bind(now_text())
+        .bind(d.id)
+        .bind(d.from.stored())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Moves a payment from `from` to `to` with the decider and reason; false when it is no longer
 /// in `from` (somebody decided first).
 pub async fn set_status(
     conn: &mut AnyConnection,
-    id: i64,
-    from: PaymentStatus,
-    to: PaymentStatus,
-    actor: &str,
-    reason: &str,
+    d: &Decision<'_, PaymentStatus>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE payments SET status = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND status = $6",
+    decide(
+        conn,
+        "UPDATE payments SET status = $1, decision_reason = $2, decided_by = $3, decided_at = $4 \
+         WHERE id = $5 AND status = $6",
+        d,
     )
-    .bind(to.as_str())
-    .bind(actor)
-    .bind(now_text())
-    .bind(reason)
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// A stored hit with its disposition and its payment's amount and state.
@@ -657,14 +728,16 @@ pub async fn hits_of(
     conn: &mut AnyConnection,
     payment_id: i64,
 ) -> Result<Vec<StoredHit>, StoreError> {
-    let rows: Vec<HitRow> = sqlx::query_as(concat!(
-        hit_select!(),
-        "WHERE h.payment_id = $1 ORDER BY h.id"
-    ))
-    .bind(payment_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(hit_of).collect()
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, HitRow>(concat!(
+            hit_select!(),
+            "WHERE h.payment_id = $1 ORDER BY h.id"
+        ))
+        .bind(payment_id),
+        hit_of,
+    )
+    .await
 }
 
 /// One hit of a jurisdiction.
@@ -673,15 +746,17 @@ pub async fn hit(
     jurisdiction_id: i64,
     id: i64,
 ) -> Result<Option<StoredHit>, StoreError> {
-    let row: Option<HitRow> = sqlx::query_as(concat!(
-        hit_select!(),
-        "WHERE h.id = $1 AND h.jurisdiction_id = $2"
-    ))
-    .bind(id)
-    .bind(jurisdiction_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(hit_of).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, HitRow>(concat!(
+            hit_select!(),
+            "WHERE h.id = $1 AND h.jurisdiction_id = $2"
+        ))
+        .bind(id)
+        .bind(jurisdiction_id),
+        hit_of,
+    )
+    .await
 }
 
 /// A jurisdiction's hits of a year, newest first, optionally of one disposition.
@@ -692,42 +767,35 @@ pub async fn hits(
     disposition: Option<Disposition>,
     limit: i64,
 ) -> Result<Vec<StoredHit>, StoreError> {
-    let rows: Vec<HitRow> = sqlx::query_as(concat!(
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, HitRow>(concat!(
         hit_select!(),
         "WHERE h.jurisdiction_id = $1 AND p.fiscal_year = $2 AND ($3 IS NULL OR h.disposition = $3) \
          ORDER BY h.id DESC LIMIT $4"
     ))
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .bind(disposition.map(Disposition::as_str))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(hit_of).collect()
+        .bind(jurisdiction_id)
+        .bind(i64::from(year))
+        .bind(disposition.map(Disposition::as_str))
+        .bind(limit)
+        ,
+        hit_of,
+    )
+    .await
 }
 
 /// Moves a hit's disposition from `from` to `to`; false when somebody moved it first.
 pub async fn dispose(
     conn: &mut AnyConnection,
-    id: i64,
-    from: Disposition,
-    to: Disposition,
-    note: &str,
-    actor: &str,
+    d: &Decision<'_, Disposition>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    decide(
+        conn,
         "UPDATE payment_hits SET disposition = $1, disposition_note = $2, disposed_by = $3, disposed_at = $4 \
          WHERE id = $5 AND disposition = $6",
+        d,
     )
-    .bind(to.as_str())
-    .bind(note)
-    .bind(actor)
-    .bind(now_text())
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// Hits of one rule in a year: how many, on how much, and of those the payments stopped.
@@ -888,12 +956,21 @@ pub async fn lift(
     Ok(done.rows_affected() > 0)
 }
 
+/// Payments of a year stopped by the checks, counted and summed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Stopped {
+    /// How many.
+    pub payments: i64,
+    /// Their amount.
+    pub amount: Money,
+}
+
 /// Payments of a year stopped by the checks: blocked, or released after a rule hit (止付).
 pub async fn stopped_payments(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     year: i32,
-) -> Result<(i64, Money), StoreError> {
+) -> Result<Stopped, StoreError> {
     let (n, sum): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), CAST(SUM(amount) AS BIGINT) FROM payments p WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
          AND (status = 'blocked' OR (status = 'released' AND EXISTS (SELECT 1 FROM payment_hits h WHERE h.payment_id = p.id)))",
@@ -902,7 +979,10 @@ pub async fn stopped_payments(
     .bind(i64::from(year))
     .fetch_one(&mut *conn)
     .await?;
-    Ok((n, Money::from_fen(sum.unwrap_or(0))))
+    Ok(Stopped {
+        payments: n,
+        amount: Money::from_fen(sum.unwrap_or(0)),
+    })
 }
 
 /// The payments of a year that [`stopped_payments`] counts, split by what stopped them: a

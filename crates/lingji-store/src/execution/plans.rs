@@ -3,6 +3,7 @@
 
 use lingji_domain::Money;
 use lingji_domain::execution::{PlanClaim, PlanStatus, PlanTier};
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
@@ -177,7 +178,9 @@ pub async fn list(
     jurisdiction_id: i64,
     f: &PlanFilter,
 ) -> Result<Vec<Plan>, StoreError> {
-    let rows: Vec<PlanRow> = sqlx::query_as(
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, PlanRow>(
         "SELECT s.id, s.month, s.unit_id, o.name AS unit_name, s.department_id, s.line_id, l.name AS line_name, \
          l.economic_code, s.tier, s.priority, s.amount, s.approved, s.status, s.purpose, s.filed_by, s.filed_at \
          FROM spending_plans s JOIN budget_lines l ON l.id = s.line_id \
@@ -186,15 +189,16 @@ pub async fn list(
          AND ($4 IS NULL OR s.unit_id = $4) AND ($5 IS NULL OR s.department_id = $5) \
          AND ($6 IS NULL OR s.status = $6) ORDER BY s.month, s.id LIMIT 5000",
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(f.fiscal_year))
-    .bind(f.month.map(i64::from))
-    .bind(f.unit_id)
-    .bind(f.department_id)
-    .bind(f.status.map(PlanStatus::as_str))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(Plan::try_from).collect()
+        .bind(jurisdiction_id)
+        .bind(i64::from(f.fiscal_year))
+        .bind(f.month.map(i64::from))
+        .bind(f.unit_id)
+        .bind(f.department_id)
+        .bind(f.status.map(PlanStatus::as_str))
+        ,
+        Plan::try_from,
+    )
+    .await
 }
 
 /// The month's filed plans as the review sees them, in filing order.
@@ -244,16 +248,36 @@ pub struct ReviewRow {
     pub reviewed_at: String,
 }
 
+/// A month's plan review to record (see [`insert_review`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewReview<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fiscal year.
+    pub fiscal_year: i32,
+    /// Month.
+    pub month: u32,
+    /// The month's cash limit.
+    pub cash_limit: Money,
+    /// Approved in all.
+    pub approved: Money,
+    /// Plans decided.
+    pub plans: usize,
+    /// Who reviews.
+    pub by: &'a str,
+}
+
 /// Records a month's review; its id.
-pub async fn insert_review(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    fiscal_year: i32,
-    month: u32,
-    totals: (Money, Money, usize),
-    by: &str,
-) -> Result<i64, StoreError> {
-    let (cash_limit, approved, plans) = totals;
+pub async fn insert_review(conn: &mut AnyConnection, r: &NewReview<'_>) -> Result<i64, StoreError> {
+    let NewReview {
+        jurisdiction_id,
+        fiscal_year,
+        month,
+        cash_limit,
+        approved,
+        plans,
+        by,
+    } = *r;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO plan_reviews (jurisdiction_id, fiscal_year, month, cash_limit, approved_total, plans, \
          reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -326,12 +350,21 @@ pub async fn add_balance(
     Ok(())
 }
 
+/// The plan balance of a line and month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PlanBalance {
+    /// Approved for the month.
+    pub approved: Money,
+    /// Drawn by payments.
+    pub used: Money,
+}
+
 /// The plan balance of a line and month: approved and drawn.
 pub async fn balance(
     conn: &mut AnyConnection,
     line_id: i64,
     month: u32,
-) -> Result<(Money, Money), StoreError> {
+) -> Result<PlanBalance, StoreError> {
     let row: Option<(i64, i64)> = sqlx::query_as(
         "SELECT approved, used FROM plan_balances WHERE line_id = $1 AND month = $2",
     )
@@ -340,7 +373,10 @@ pub async fn balance(
     .fetch_optional(&mut *conn)
     .await?;
     let (approved, used) = row.unwrap_or((0, 0));
-    Ok((Money::from_fen(approved), Money::from_fen(used)))
+    Ok(PlanBalance {
+        approved: Money::from_fen(approved),
+        used: Money::from_fen(used),
+    })
 }
 
 /// Draws a payment on the plan balance of its line and month with one conditional UPDATE, so

@@ -3,13 +3,14 @@
 //! simulation (`lingji simulate`) and the audit compare these figures with the year-end report
 //! and the allocation run, so money that appears or disappears between them is found.
 
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
 
 /// A year's budget lines of one fund book and one source (`allocation`, `transfer`,
 /// `supplement`, `carryover`), their balances summed, in fen.
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct LineSums {
     /// Fund book.
     pub fund_book: String,
@@ -52,16 +53,28 @@ pub async fn line_sums(
     .await?)
 }
 
-/// The payments on a year's lines summed by fund book and state: (fund book, state, count,
-/// amount in fen).
+/// A year's payments of one fund book in one state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PaymentSums {
+    /// Fund book of their lines.
+    pub fund_book: String,
+    /// Their state.
+    pub status: String,
+    /// How many.
+    pub payments: i64,
+    /// Their amount, in fen.
+    pub amount: i64,
+}
+
+/// The payments on a year's lines summed by fund book and state.
 pub async fn payment_sums(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     year: i32,
-) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+) -> Result<Vec<PaymentSums>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT l.fund_book, p.status, CAST(COUNT(*) AS BIGINT), \
-         CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) \
+        "SELECT l.fund_book, p.status, CAST(COUNT(*) AS BIGINT) AS payments, \
+         CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS amount \
          FROM payments p JOIN budget_lines l ON l.id = p.line_id \
          WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 \
          GROUP BY l.fund_book, p.status ORDER BY l.fund_book, p.status",
@@ -72,15 +85,27 @@ pub async fn payment_sums(
     .await?)
 }
 
-/// Every line of a year with its fund book and available balance: (id, fund book, source,
-/// available in fen).
+/// A budget line's fund book, source and available balance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LineBook {
+    /// Line id.
+    pub id: i64,
+    /// Fund book.
+    pub fund_book: String,
+    /// Where the line came from.
+    pub source: String,
+    /// Available, in fen.
+    pub available: i64,
+}
+
+/// Every line of a year with its fund book and available balance.
 pub async fn line_books(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     year: i32,
-) -> Result<Vec<(i64, String, String, i64)>, StoreError> {
+) -> Result<Vec<LineBook>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, fund_book, source, approved + adjusted - reserved - spent - closed \
+        "SELECT id, fund_book, source, approved + adjusted - reserved - spent - closed AS available \
          FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY id",
     )
     .bind(jurisdiction_id)
@@ -89,16 +114,30 @@ pub async fn line_books(
     .await?)
 }
 
-/// What each project's lines of a year say: (project id, approved, net adjustments, paid), in
-/// fen, over every line of the project that year — allocation, supplement and carry-over alike.
+/// A project's lines of a year summed, in fen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ProjectLines {
+    /// Project id.
+    pub project_id: i64,
+    /// Approved.
+    pub approved: i64,
+    /// Net adjustments.
+    pub adjusted: i64,
+    /// Paid.
+    pub spent: i64,
+}
+
+/// What each project's lines of a year say, over every line of the project that year —
+/// allocation, supplement and carry-over alike.
 pub async fn project_lines(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     year: i32,
-) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+) -> Result<Vec<ProjectLines>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT project_id, CAST(COALESCE(SUM(approved), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(adjusted), 0) AS BIGINT), CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
+        "SELECT project_id, CAST(COALESCE(SUM(approved), 0) AS BIGINT) AS approved, \
+         CAST(COALESCE(SUM(adjusted), 0) AS BIGINT) AS adjusted, \
+         CAST(COALESCE(SUM(spent), 0) AS BIGINT) AS spent \
          FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
          AND project_id IS NOT NULL GROUP BY project_id ORDER BY project_id",
     )
@@ -108,17 +147,28 @@ pub async fn project_lines(
     .await?)
 }
 
+/// A project's budget and payments across all its years, in fen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ProjectBudget {
+    /// Project id.
+    pub project_id: i64,
+    /// Budget, carried-over money counted once.
+    pub budget: i64,
+    /// Paid.
+    pub spent: i64,
+}
+
 /// Each project's budget across all its years with carried-over money counted once — the
 /// carry-over line holds money its first line already had — and everything paid from its
-/// lines: (project id, budget, paid), in fen.
+/// lines.
 pub async fn project_budgets(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
-) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+) -> Result<Vec<ProjectBudget>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT project_id, \
-         CAST(COALESCE(SUM(CASE WHEN source = 'carryover' THEN 0 ELSE approved + adjusted END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(spent), 0) AS BIGINT) \
+         CAST(COALESCE(SUM(CASE WHEN source = 'carryover' THEN 0 ELSE approved + adjusted END), 0) AS BIGINT) \
+         AS budget, CAST(COALESCE(SUM(spent), 0) AS BIGINT) AS spent \
          FROM budget_lines WHERE jurisdiction_id = $1 AND project_id IS NOT NULL \
          GROUP BY project_id ORDER BY project_id",
     )

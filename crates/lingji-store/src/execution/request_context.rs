@@ -3,13 +3,17 @@
 //! transaction, so it costs PostgreSQL few round trips.
 //!
 //! The lists a rule needs (the payee's recent payments, the unit's budget and use by economic
-//! code) come back folded into text by `string_agg` (both backends have it) and are parsed here.
+//! code) come back in the same row as JSON arrays of objects (`json_group_array` on SQLite,
+//! `json_agg` on PostgreSQL), read into typed rows by serde: one statement still, and no list
+//! folded into text and parsed back by position.
 
 use chrono::NaiveDate;
 use lingji_domain::Money;
 use lingji_domain::execution::{SANGONG, in_codes};
 use lingji_domain::foundation::policy::PolicyProfile;
 use lingji_domain::review::gates::GateRecord;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
@@ -67,16 +71,69 @@ struct ContextRow {
     profile: Option<String>,
     profile_preset: Option<String>,
     rules_stamp: Option<i64>,
-    /// `amount@date` of the payee's latest live payments, comma-separated.
+    /// The payee's latest live payments ([`PaidRow`]s as a JSON array).
     history: Option<String>,
-    /// `code:book:budget:available` of the unit's lines, semicolon-separated.
+    /// The unit's lines by code and fund book ([`UnitLine`]s as a JSON array).
     unit_lines: Option<String>,
-    /// `code:amount` of the unit's running use, semicolon-separated.
+    /// The unit's running use by code ([`CodeUse`]s as a JSON array).
     unit_paid: Option<String>,
     /// The project's special-fund gate record (JSON).
     special_fund: Option<String>,
     /// Closes recorded for the line's year (0 or 1).
     year_closed: i64,
+}
+
+/// The statement of [`line_in_context`], with the backend's JSON array aggregate (`$agg`) and
+/// object builder (`$object`): the lists come back as JSON arrays of objects (an empty list is
+/// `[]` on SQLite and NULL on PostgreSQL).
+macro_rules! context_statement {
+    ($agg:literal, $object:literal) => {
+        concat!(
+            line_columns!(),
+            ", (SELECT COUNT(*) FROM payments x WHERE x.unit_id = l.unit_id AND x.pay_date = $2) AS today, \
+             (SELECT o.id FROM organisations o WHERE (o.jurisdiction_id = l.jurisdiction_id OR o.id = l.jurisdiction_id) \
+             AND o.name = $3 ORDER BY o.id LIMIT 1) AS payee_org, \
+             (SELECT s.reason FROM payment_suspensions s WHERE s.project_id = l.project_id AND s.lifted_at IS NULL \
+             ORDER BY s.id DESC LIMIT 1) AS suspended, \
+             (SELECT f.body FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
+             AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile, \
+             (SELECT f.preset FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
+             AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile_preset, \
+             (SELECT c.version FROM rule_catalogues c WHERE c.jurisdiction_id = l.jurisdiction_id) AS rules_stamp, ",
+            // The latest payments up to the date: enough to count the month (rules look for ten or
+            // so) and to tell a first payment, from one index.
+            "(SELECT CAST(",
+            $agg,
+            "(",
+            $object,
+            "('amount', h.amount, 'day', h.pay_date)) AS TEXT) FROM \
+             (SELECT x.amount, x.pay_date FROM payments x WHERE x.unit_id = l.unit_id AND x.payee_account = $4 \
+             AND x.pay_date <= $2 AND x.status IN ",
+            live!(),
+            " ORDER BY x.pay_date DESC LIMIT 100) h) AS history, \
+             (SELECT CAST(",
+            $agg,
+            "(",
+            $object,
+            "('code', u.economic_code, 'book', u.fund_book, 'budget', u.budget, \
+             'available', u.available)) AS TEXT) FROM \
+             (SELECT b.economic_code, b.fund_book, CAST(SUM(b.approved + b.adjusted) AS BIGINT) AS budget, \
+             CAST(SUM(b.approved + b.adjusted - b.reserved - b.spent - b.closed) AS BIGINT) AS available \
+             FROM budget_lines b WHERE b.jurisdiction_id = l.jurisdiction_id AND b.fiscal_year = l.fiscal_year \
+             AND b.unit_id = l.unit_id GROUP BY b.economic_code, b.fund_book) u) AS unit_lines, \
+             (SELECT CAST(",
+            $agg,
+            "(",
+            $object,
+            "('code', g.economic_code, 'amount', g.amount)) AS TEXT) FROM payment_usage g \
+             WHERE g.unit_id = l.unit_id AND g.fiscal_year = l.fiscal_year) AS unit_paid, \
+             (SELECT g.record FROM project_gates g WHERE g.project_id = l.project_id AND g.gate = 'special_fund') \
+             AS special_fund, \
+             (SELECT COUNT(*) FROM year_closes y WHERE y.jurisdiction_id = l.jurisdiction_id \
+             AND y.fiscal_year = l.fiscal_year) AS year_closed \
+             FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
+        )
+    };
 }
 
 /// The line a payment draws on with the request's context (see [`RequestContext`]), in one
@@ -88,45 +145,18 @@ pub async fn line_in_context(
     payee_name: &str,
     payee_account: &str,
 ) -> Result<Option<(PayableLine, RequestContext)>, StoreError> {
-    let row: Option<ContextRow> = sqlx::query_as(concat!(
-        line_columns!(),
-        ", (SELECT COUNT(*) FROM payments x WHERE x.unit_id = l.unit_id AND x.pay_date = $2) AS today, \
-         (SELECT o.id FROM organisations o WHERE (o.jurisdiction_id = l.jurisdiction_id OR o.id = l.jurisdiction_id) \
-         AND o.name = $3 ORDER BY o.id LIMIT 1) AS payee_org, \
-         (SELECT s.reason FROM payment_suspensions s WHERE s.project_id = l.project_id AND s.lifted_at IS NULL \
-         ORDER BY s.id DESC LIMIT 1) AS suspended, \
-         (SELECT f.body FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
-         AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile, \
-         (SELECT f.preset FROM policy_profiles f WHERE f.jurisdiction_id = l.jurisdiction_id \
-         AND f.fiscal_year = l.fiscal_year ORDER BY f.version DESC LIMIT 1) AS profile_preset, \
-         (SELECT c.version FROM rule_catalogues c WHERE c.jurisdiction_id = l.jurisdiction_id) AS rules_stamp, ",
-        // The latest payments up to the date: enough to count the month (rules look for ten or
-        // so) and to tell a first payment, from one index.
-        "(SELECT string_agg(CAST(h.amount AS TEXT) || '@' || h.pay_date, ',') FROM \
-         (SELECT x.amount, x.pay_date FROM payments x WHERE x.unit_id = l.unit_id AND x.payee_account = $4 \
-         AND x.pay_date <= $2 AND x.status IN ",
-        live!(),
-        " ORDER BY x.pay_date DESC LIMIT 100) h) AS history, \
-         (SELECT string_agg(u.economic_code || ':' || u.fund_book || ':' || CAST(u.budget AS TEXT) || ':' \
-         || CAST(u.available AS TEXT), ';') FROM \
-         (SELECT b.economic_code, b.fund_book, CAST(SUM(b.approved + b.adjusted) AS BIGINT) AS budget, \
-         CAST(SUM(b.approved + b.adjusted - b.reserved - b.spent - b.closed) AS BIGINT) AS available \
-         FROM budget_lines b WHERE b.jurisdiction_id = l.jurisdiction_id AND b.fiscal_year = l.fiscal_year \
-         AND b.unit_id = l.unit_id GROUP BY b.economic_code, b.fund_book) u) AS unit_lines, \
-         (SELECT string_agg(g.economic_code || ':' || CAST(g.amount AS TEXT), ';') FROM payment_usage g \
-         WHERE g.unit_id = l.unit_id AND g.fiscal_year = l.fiscal_year) AS unit_paid, \
-         (SELECT g.record FROM project_gates g WHERE g.project_id = l.project_id AND g.gate = 'special_fund') \
-         AS special_fund, \
-         (SELECT COUNT(*) FROM year_closes y WHERE y.jurisdiction_id = l.jurisdiction_id \
-         AND y.fiscal_year = l.fiscal_year) AS year_closed \
-         FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = $1"
-    ))
-    .bind(line_id)
-    .bind(date.to_string())
-    .bind(payee_name)
-    .bind(payee_account)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let statement = if crate::is_postgres(conn) {
+        context_statement!("json_agg", "json_build_object")
+    } else {
+        context_statement!("json_group_array", "json_object")
+    };
+    let row: Option<ContextRow> = sqlx::query_as(statement)
+        .bind(line_id)
+        .bind(date.to_string())
+        .bind(payee_name)
+        .bind(payee_account)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.map(|r| {
         let context = RequestContext {
             today: r.today,
@@ -156,40 +186,36 @@ pub async fn line_in_context(
     .transpose()
 }
 
-/// The `;`- or `,`-separated items of a folded list, each split at `sep` into `N` fields.
-fn items<const N: usize>(
-    folded: Option<&str>,
-    list: char,
-    sep: char,
-) -> Result<Vec<[&str; N]>, StoreError> {
-    folded
-        .into_iter()
-        .flat_map(|f| f.split(list))
-        .map(|item| {
-            let fields: Vec<&str> = item.splitn(N, sep).collect();
-            <[&str; N]>::try_from(fields).map_err(|_| corrupt(format!("folded item {item}")))
-        })
-        .collect()
+/// The rows of a list read as a JSON array (none when NULL, as PostgreSQL's `json_agg` of no
+/// rows is).
+fn rows<T: DeserializeOwned>(json: Option<&str>) -> Result<Vec<T>, StoreError> {
+    json.map(|j| serde_json::from_str(j).map_err(corrupt))
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
-/// An integer field of a folded list (fen).
-fn number(s: &str) -> Result<i64, StoreError> {
-    s.parse().map_err(corrupt)
+/// One of the payee's live payments up to the payment date.
+#[derive(Debug, Clone, Deserialize)]
+struct PaidRow {
+    /// Fen.
+    amount: i64,
+    /// Its payment date (`YYYY-MM-DD`).
+    day: String,
 }
 
 impl PayeeHistory {
-    /// From `amount@date` items (the latest live payments up to `date`).
-    fn parse(folded: Option<&str>, date: NaiveDate) -> Result<PayeeHistory, StoreError> {
+    /// From the latest live payments up to `date` (a JSON array of [`PaidRow`]s).
+    fn parse(json: Option<&str>, date: NaiveDate) -> Result<PayeeHistory, StoreError> {
         let since7 = (date - chrono::Days::new(6)).to_string();
         let since30 = (date - chrono::Days::new(29)).to_string();
-        let rows = items::<2>(folded, ',', '@')?;
+        let rows: Vec<PaidRow> = rows(json)?;
         let mut recent_7d = Vec::new();
         let mut count_30d = 0u32;
-        for [amount, day] in &rows {
-            if *day >= since7.as_str() {
-                recent_7d.push(Money::from_fen(number(amount)?));
+        for r in &rows {
+            if r.day >= since7 {
+                recent_7d.push(Money::from_fen(r.amount));
             }
-            if *day >= since30.as_str() {
+            if r.day >= since30 {
                 count_30d += 1;
             }
         }
@@ -201,48 +227,57 @@ impl PayeeHistory {
     }
 }
 
+/// A unit's lines of one economic code and fund book in a year, summed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct UnitLine {
+    /// Economic code.
+    code: String,
+    /// Fund book.
+    book: String,
+    /// Approved + adjusted (fen).
+    budget: i64,
+    /// Available (fen).
+    available: i64,
+}
+
+/// A unit's running use of one economic code in a year: money held or paid (fen).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct CodeUse {
+    /// Economic code.
+    code: String,
+    /// Fen.
+    amount: i64,
+}
+
 /// A unit's budget and use by economic code in a year: its lines' codes with their budgets
 /// (approved + adjusted), and its live payments' codes with their sums. Rules ask by class
 /// (meeting spend, 三公), which [`UnitUsage::of`] answers from these few rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnitUsage {
-    /// Code, fund book, budget, available (fen).
-    lines: Vec<(String, String, i64, i64)>,
-    /// Code, amount held or paid (fen).
-    paid: Vec<(String, i64)>,
+    /// The unit's lines by code and fund book.
+    lines: Vec<UnitLine>,
+    /// Its use by code.
+    paid: Vec<CodeUse>,
 }
 
 impl UnitUsage {
-    /// From `code:book:budget:available` and `code:amount` items.
+    /// From JSON arrays of [`UnitLine`]s and [`CodeUse`]s.
     fn parse(lines: Option<&str>, paid: Option<&str>) -> Result<UnitUsage, StoreError> {
         Ok(UnitUsage {
-            lines: items::<4>(lines, ';', ':')?
-                .into_iter()
-                .map(|[code, book, budget, available]| {
-                    Ok((
-                        code.into(),
-                        book.into(),
-                        number(budget)?,
-                        number(available)?,
-                    ))
-                })
-                .collect::<Result<_, StoreError>>()?,
-            paid: items::<2>(paid, ';', ':')?
-                .into_iter()
-                .map(|[code, amount]| Ok((code.into(), number(amount)?)))
-                .collect::<Result<_, StoreError>>()?,
+            lines: rows(lines)?,
+            paid: rows(paid)?,
         })
     }
 
     /// Budget and use for economic codes under any of `prefixes`: lines of those codes and
     /// lines whose broader code covers them; payments of those codes.
     pub fn of(&self, prefixes: &[&str]) -> (Money, Money) {
-        let budget = self.covering(prefixes).map(|(_, _, b, _)| *b).sum();
+        let budget = self.covering(prefixes).map(|l| l.budget).sum();
         let used = self
             .paid
             .iter()
-            .filter(|(c, _)| prefixes.iter().any(|p| c.starts_with(p)))
-            .map(|(_, a)| *a)
+            .filter(|u| prefixes.iter().any(|p| u.code.starts_with(p)))
+            .map(|u| u.amount)
             .sum();
         (Money::from_fen(budget), Money::from_fen(used))
     }
@@ -254,14 +289,14 @@ impl UnitUsage {
         let budget = self
             .lines
             .iter()
-            .filter(|(c, _, _, _)| in_codes(SANGONG, c))
-            .map(|(_, _, b, _)| *b)
+            .filter(|l| in_codes(SANGONG, &l.code))
+            .map(|l| l.budget)
             .sum();
         let used = self
             .paid
             .iter()
-            .filter(|(c, _)| in_codes(SANGONG, c))
-            .map(|(_, a)| *a)
+            .filter(|u| in_codes(SANGONG, &u.code))
+            .map(|u| u.amount)
             .sum();
         (Money::from_fen(budget), Money::from_fen(used))
     }
@@ -270,21 +305,18 @@ impl UnitUsage {
     pub fn own_funds_available(&self, prefixes: &[&str]) -> Money {
         Money::from_fen(
             self.covering(prefixes)
-                .filter(|(_, book, _, _)| book == "unit_funds")
-                .map(|(_, _, _, available)| *available)
+                .filter(|l| l.book == "unit_funds")
+                .map(|l| l.available)
                 .sum(),
         )
     }
 
     /// Lines of those codes and lines whose broader code covers them.
-    fn covering<'a>(
-        &'a self,
-        prefixes: &'a [&'a str],
-    ) -> impl Iterator<Item = &'a (String, String, i64, i64)> + 'a {
-        self.lines.iter().filter(move |(c, _, _, _)| {
+    fn covering<'a>(&'a self, prefixes: &'a [&'a str]) -> impl Iterator<Item = &'a UnitLine> + 'a {
+        self.lines.iter().filter(move |l| {
             prefixes
                 .iter()
-                .any(|p| c.starts_with(p) || p.starts_with(c.as_str()))
+                .any(|p| l.code.starts_with(p) || p.starts_with(l.code.as_str()))
         })
     }
 }
@@ -298,9 +330,12 @@ mod tests {
     }
 
     #[test]
-    fn history_counts_the_week_and_the_month_from_the_folded_list() {
+    fn history_counts_the_week_and_the_month_from_its_rows() {
         let h = PayeeHistory::parse(
-            Some("4900000@2026-03-10,4800000@2026-03-04,100@2026-02-20,5@2026-01-01"),
+            Some(
+                r#"[{"amount":4900000,"day":"2026-03-10"},{"amount":4800000,"day":"2026-03-04"},
+                {"amount":100,"day":"2026-02-20"},{"amount":5,"day":"2026-01-01"}]"#,
+            ),
             day("2026-03-10"),
         )
         .expect("parses");
@@ -312,13 +347,46 @@ mod tests {
         assert!(!h.first_time);
         let none = PayeeHistory::parse(None, day("2026-03-10")).expect("parses");
         assert!(none.first_time && none.recent_7d.is_empty() && none.count_30d == 0);
+        // SQLite's aggregate of no rows is an empty array, PostgreSQL's is NULL.
+        assert_eq!(
+            PayeeHistory::parse(Some("[]"), day("2026-03-10")).expect("parses"),
+            none
+        );
+    }
+
+    /// A unit's lines as their JSON array: code, book, budget, available.
+    fn lines(rows: &[(&str, &str, i64, i64)]) -> String {
+        serde_json::Value::Array(
+            rows.iter()
+                .map(|(code, book, budget, available)| {
+                    serde_json::json!({
+                        "code": code, "book": book, "budget": budget, "available": available
+                    })
+                })
+                .collect(),
+        )
+        .to_string()
+    }
+
+    /// A unit's use as its JSON array: code, amount.
+    fn paid(rows: &[(&str, i64)]) -> String {
+        serde_json::Value::Array(
+            rows.iter()
+                .map(|(code, amount)| serde_json::json!({"code": code, "amount": amount}))
+                .collect(),
+        )
+        .to_string()
     }
 
     #[test]
-    fn usage_answers_by_class_and_own_funds_from_the_folded_lists() {
+    fn usage_answers_by_class_and_own_funds_from_its_rows() {
         let u = UnitUsage::parse(
-            Some("30215:general_public:500000:300000;302:unit_funds:100000:70000;30101:general_public:9:9"),
-            Some("30215:120000;30216:5"),
+            Some(&lines(&[
+                ("30215", "general_public", 500_000, 300_000),
+                ("302", "unit_funds", 100_000, 70_000),
+                ("30101", "general_public", 9, 9),
+            ])),
+            Some(&paid(&[("30215", 120_000), ("30216", 5)])),
         )
         .expect("parses");
         assert_eq!(
@@ -329,16 +397,31 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_folded_list_is_an_error_not_a_guess() {
-        assert!(UnitUsage::parse(Some("30215:general_public:5"), None).is_err());
-        assert!(PayeeHistory::parse(Some("abc@2026-01-01"), day("2026-01-02")).is_err());
+    fn a_damaged_list_is_an_error_not_a_guess() {
+        assert!(
+            UnitUsage::parse(
+                Some(r#"[{"code":"30215","book":"general_public","budget":5}]"#),
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            PayeeHistory::parse(
+                Some(r#"[{"amount":"abc","day":"2026-01-01"}]"#),
+                day("2026-01-02")
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn zb_6b_a_302_line_is_no_sangong_budget() {
         let usage = UnitUsage::parse(
-            Some("302:general_public:5000000:5000000;30217:general_public:100000:100000"),
-            Some("30217:30000;30215:70000"),
+            Some(&lines(&[
+                ("302", "general_public", 5_000_000, 5_000_000),
+                ("30217", "general_public", 100_000, 100_000),
+            ])),
+            Some(&paid(&[("30217", 30_000), ("30215", 70_000)])),
         )
         .unwrap();
         assert_eq!(
@@ -346,7 +429,11 @@ mod tests {
             (Money::from_fen(100_000), Money::from_fen(30_000))
         );
         // Only the 302 line: no 三公 budget at all.
-        let usage = UnitUsage::parse(Some("302:general_public:5000000:5000000"), None).unwrap();
+        let usage = UnitUsage::parse(
+            Some(&lines(&[("302", "general_public", 5_000_000, 5_000_000)])),
+            None,
+        )
+        .unwrap();
         assert_eq!(usage.sangong(), (Money::ZERO, Money::ZERO));
         // The class budget of a code still counts the broader line (meeting spend).
         assert_eq!(usage.of(&["30215"]).0, Money::from_fen(5_000_000));

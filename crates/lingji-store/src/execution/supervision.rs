@@ -231,11 +231,20 @@ pub async fn suspensions(
     .await?)
 }
 
+/// A project's recorded evaluation result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct EvaluationResult {
+    /// Score in hundredths.
+    pub score: i64,
+    /// Grade identifier.
+    pub grade: String,
+}
+
 /// The project's evaluation (score in hundredths, grade), when recorded.
 pub async fn evaluation(
     conn: &mut AnyConnection,
     project_id: i64,
-) -> Result<Option<(i64, String)>, StoreError> {
+) -> Result<Option<EvaluationResult>, StoreError> {
     Ok(
         sqlx::query_as("SELECT score, grade FROM evaluation_results WHERE project_id = $1")
             .bind(project_id)

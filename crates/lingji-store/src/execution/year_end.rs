@@ -69,14 +69,15 @@ pub async fn open_lines(
 /// code and fund book, `source = 'carryover'`, with its age and idle years and the origin of
 /// its money (QJ-4b treats a carried upper transfer as a transfer); its first entry is the
 /// carried amount. Returns its id.
-pub async fn carry(
-    conn: &mut AnyConnection,
-    from: i64,
-    amount: Money,
-    (age, idle): (u32, u32),
-    document: &str,
-    actor: &str,
-) -> Result<i64, StoreError> {
+pub async fn carry(conn: &mut AnyConnection, c: &Carry<'_>) -> Result<i64, StoreError> {
+    let Carry {
+        from,
+        amount,
+        age,
+        idle,
+        document,
+        actor,
+    } = *c;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, name, \
          economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at, source, \
@@ -98,6 +99,40 @@ pub async fn carry(
     Ok(id)
 }
 
+/// A line's balance carried into the next year (see [`carry`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Carry<'a> {
+    /// The line carried from.
+    pub from: i64,
+    /// The amount carried.
+    pub amount: Money,
+    /// The new line's carry-over age (years).
+    pub age: u32,
+    /// Its idle years.
+    pub idle: u32,
+    /// The close's document.
+    pub document: &'a str,
+    /// Who closes.
+    pub actor: &'a str,
+}
+
+/// A year's close to record (see [`insert_close`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewClose<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// The year closed.
+    pub fiscal_year: i32,
+    /// Carried in all.
+    pub carried: Money,
+    /// Recovered in all.
+    pub recovered: Money,
+    /// Lines closed.
+    pub lines: usize,
+    /// Who closes.
+    pub by: &'a str,
+}
+
 /// A recorded close.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CloseRow {
@@ -116,13 +151,15 @@ pub struct CloseRow {
 }
 
 /// Records the close of a year; [`StoreError::Conflict`] when the year is closed already.
-pub async fn insert_close(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    fiscal_year: i32,
-    (carried, recovered, lines): (Money, Money, usize),
-    by: &str,
-) -> Result<i64, StoreError> {
+pub async fn insert_close(conn: &mut AnyConnection, c: &NewClose<'_>) -> Result<i64, StoreError> {
+    let NewClose {
+        jurisdiction_id,
+        fiscal_year,
+        carried,
+        recovered,
+        lines,
+        by,
+    } = *c;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO year_closes (jurisdiction_id, fiscal_year, carried, recovered, lines, closed_by, closed_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

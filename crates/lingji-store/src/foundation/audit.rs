@@ -1006,8 +1006,17 @@ async fn check_payments(
     })
 }
 
+/// The main chain's head as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ChainHead {
+    /// Position of the last event.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
 /// The main chain's head as the store keeps it (position and hash).
-pub async fn head(conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
+pub async fn head(conn: &mut AnyConnection) -> Result<ChainHead, StoreError> {
     Ok(
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *conn)

@@ -181,15 +181,17 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewOrganisation) -> Result<i
 
 /// One organisation.
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Organisation>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        org_columns!(),
-        " FROM organisations WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(Organisation::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE id = $1"
+        ))
+        .bind(id),
+        Organisation::try_from,
+    )
+    .await
 }
 
 /// One organisation by its code within a jurisdiction.
@@ -198,16 +200,18 @@ pub async fn find_by_code(
     jurisdiction_id: i64,
     code: &str,
 ) -> Result<Option<Organisation>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        org_columns!(),
-        " FROM organisations WHERE jurisdiction_id = $1 AND code = $2"
-    ))
-    .bind(jurisdiction_id)
-    .bind(code)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(Organisation::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE jurisdiction_id = $1 AND code = $2"
+        ))
+        .bind(jurisdiction_id)
+        .bind(code),
+        Organisation::try_from,
+    )
+    .await
 }
 
 /// Organisations with this code in any jurisdiction (for the CLI, which has no jurisdiction).
@@ -215,27 +219,31 @@ pub async fn find_by_code_anywhere(
     conn: &mut AnyConnection,
     code: &str,
 ) -> Result<Vec<Organisation>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        org_columns!(),
-        " FROM organisations WHERE code = $1 ORDER BY id"
-    ))
-    .bind(code)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(Organisation::try_from).collect()
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE code = $1 ORDER BY id"
+        ))
+        .bind(code),
+        Organisation::try_from,
+    )
+    .await
 }
 
 /// Every jurisdiction.
 pub async fn jurisdictions(conn: &mut AnyConnection) -> Result<Vec<Organisation>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        org_columns!(),
-        " FROM organisations WHERE kind = 'jurisdiction' ORDER BY id"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(Organisation::try_from).collect()
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE kind = 'jurisdiction' ORDER BY id"
+        )),
+        Organisation::try_from,
+    )
+    .await
 }
 
 /// The organisations of a jurisdiction at or below `within` (an organisation id), ordered by
@@ -327,11 +335,20 @@ pub async fn count_all(conn: &mut AnyConnection) -> Result<i64, StoreError> {
         .await?)
 }
 
+/// A fiscal year of a jurisdiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FiscalYear {
+    /// The year.
+    pub year: i32,
+    /// Whether it is the current one.
+    pub current: bool,
+}
+
 /// Fiscal years of a jurisdiction, with the current one flagged.
 pub async fn fiscal_years(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
-) -> Result<Vec<(i32, bool)>, StoreError> {
+) -> Result<Vec<FiscalYear>, StoreError> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT year, is_current FROM fiscal_years WHERE jurisdiction_id = $1 ORDER BY year",
     )
@@ -340,7 +357,10 @@ pub async fn fiscal_years(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(y, c)| (i32::try_from(y).unwrap_or_default(), c != 0))
+        .map(|(y, c)| FiscalYear {
+            year: i32::try_from(y).unwrap_or_default(),
+            current: c != 0,
+        })
         .collect())
 }
 

@@ -70,16 +70,36 @@ macro_rules! profile_columns {
     };
 }
 
+/// A profile version to add (see [`insert_version`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewVersion<'a> {
+    /// Jurisdiction.
+    pub jurisdiction_id: i64,
+    /// Fiscal year.
+    pub fiscal_year: i32,
+    /// The preset it started from.
+    pub preset: &'a str,
+    /// The profile.
+    pub profile: &'a PolicyProfile,
+    /// Why.
+    pub note: &'a str,
+    /// Who.
+    pub created_by: &'a str,
+}
+
 /// Adds the next version for a jurisdiction and year; returns it.
 pub async fn insert_version(
     conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    fiscal_year: i32,
-    preset: &str,
-    profile: &PolicyProfile,
-    note: &str,
-    created_by: &str,
+    new: &NewVersion<'_>,
 ) -> Result<i64, StoreError> {
+    let NewVersion {
+        jurisdiction_id,
+        fiscal_year,
+        preset,
+        profile,
+        note,
+        created_by,
+    } = *new;
     let next: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(version), 0) + 1 FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2",
     )
@@ -112,17 +132,19 @@ pub async fn current(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Option<ProfileVersion>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        profile_columns!(),
-        " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            profile_columns!(),
+            " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
          ORDER BY version DESC LIMIT 1"
-    ))
-    .bind(jurisdiction_id)
-    .bind(i64::from(fiscal_year))
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(ProfileVersion::try_from).transpose()
+        ))
+        .bind(jurisdiction_id)
+        .bind(i64::from(fiscal_year)),
+        ProfileVersion::try_from,
+    )
+    .await
 }
 
 /// Every version for a jurisdiction and year, newest first.
@@ -131,15 +153,17 @@ pub async fn history(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Vec<ProfileVersion>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        profile_columns!(),
-        " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            profile_columns!(),
+            " FROM policy_profiles WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
          ORDER BY version DESC"
-    ))
-    .bind(jurisdiction_id)
-    .bind(i64::from(fiscal_year))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(ProfileVersion::try_from).collect()
+        ))
+        .bind(jurisdiction_id)
+        .bind(i64::from(fiscal_year)),
+        ProfileVersion::try_from,
+    )
+    .await
 }

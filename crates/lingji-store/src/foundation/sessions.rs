@@ -1,6 +1,7 @@
 //! Browser sessions, API tokens and login attempts, all in the database so that any app server
 //! can serve any request.
 
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
@@ -139,6 +140,15 @@ pub async fn record_attempt(
     Ok(())
 }
 
+/// Failed sign-in attempts counted, with when the last one was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Failures {
+    /// How many.
+    pub count: i64,
+    /// When the last one was (stored time text), if any.
+    pub last: Option<String>,
+}
+
 /// Failed attempts of one username from one address since `since` and since its last success
 /// from there: how many, and when the last one was.
 pub async fn pair_failures(
@@ -147,9 +157,9 @@ pub async fn pair_failures(
     username: &str,
     ip: &str,
     since: &str,
-) -> Result<(i64, Option<String>), StoreError> {
+) -> Result<Failures, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT COUNT(*), MAX(at) FROM login_attempts \
+        "SELECT COUNT(*) AS count, MAX(at) AS last FROM login_attempts \
          WHERE username = $1 AND ip = $2 AND purpose = $3 AND success = 0 AND at > $4 \
            AND at > COALESCE((SELECT MAX(at) FROM login_attempts \
                               WHERE username = $5 AND ip = $6 AND purpose = $7 AND success = 1), '')",

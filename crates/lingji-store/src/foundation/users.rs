@@ -107,19 +107,31 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, Stor
     row.map(User::try_from).transpose()
 }
 
+/// A user with the password hash (not serialisable: the hash never leaves the server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserWithHash {
+    /// The user.
+    pub user: User,
+    /// The password hash.
+    pub password_hash: String,
+}
+
 /// One user by login name, with the password hash.
 pub async fn get_with_hash(
     conn: &mut AnyConnection,
     username: &str,
-) -> Result<Option<(User, String)>, StoreError> {
+) -> Result<Option<UserWithHash>, StoreError> {
     let Some(user) = find(conn, username).await? else {
         return Ok(None);
     };
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+    let password_hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(user.id)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(Some((user, hash)))
+    Ok(Some(UserWithHash {
+        user,
+        password_hash,
+    }))
 }
 
 /// One user by login name.
@@ -159,17 +171,34 @@ pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> Resu
     Ok(())
 }
 
+/// A user's role, organisation, display name and active flag to write (see [`update`]).
+#[derive(Debug, Clone, Copy)]
+pub struct UserChange<'a> {
+    /// The user.
+    pub id: i64,
+    /// Display name.
+    pub display_name: &'a str,
+    /// Role.
+    pub role: Role,
+    /// Organisation.
+    pub org_id: i64,
+    /// Active.
+    pub active: bool,
+    /// The version the row must still be at.
+    pub expected_version: i64,
+}
+
 /// Changes role, organisation, display name and active flag if the row is still at
 /// `expected_version`.
-pub async fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    display_name: &str,
-    role: Role,
-    org_id: i64,
-    active: bool,
-    expected_version: i64,
-) -> Result<(), StoreError> {
+pub async fn update(conn: &mut AnyConnection, change: &UserChange<'_>) -> Result<(), StoreError> {
+    let UserChange {
+        id,
+        display_name,
+        role,
+        org_id,
+        active,
+        expected_version,
+    } = *change;
     let done = sqlx::query(
         "UPDATE users SET display_name = $1, role = $2, org_id = $3, active = $4, updated_at = $5, \
          version = version + 1 WHERE id = $6 AND version = $7",

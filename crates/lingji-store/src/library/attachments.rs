@@ -1,5 +1,6 @@
 //! Project attachments: the file's metadata and content, stored with the project.
 
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
@@ -115,14 +116,26 @@ pub async fn content(conn: &mut AnyConnection, id: i64) -> Result<Vec<u8>, Store
 }
 
 /// Number and total size of a project's attachments.
-pub async fn usage(conn: &mut AnyConnection, project_id: i64) -> Result<(i64, i64), StoreError> {
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// How many.
+    pub count: i64,
+    /// Their size in bytes.
+    pub bytes: i64,
+}
+
+/// Number and total size of a project's attachments.
+pub async fn usage(conn: &mut AnyConnection, project_id: i64) -> Result<Usage, StoreError> {
     let (count, bytes): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), CAST(SUM(size_bytes) AS BIGINT) FROM project_attachments WHERE project_id = $1",
     )
     .bind(project_id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok((count, bytes.unwrap_or(0)))
+    Ok(Usage {
+        count,
+        bytes: bytes.unwrap_or(0),
+    })
 }
 
 /// Removes an attachment.

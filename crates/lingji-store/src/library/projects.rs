@@ -337,13 +337,22 @@ pub async fn set_serial(
     Ok(())
 }
 
+/// A project's name with its unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct UnitProjectName {
+    /// The unit.
+    pub unit_id: i64,
+    /// The project's name.
+    pub name: String,
+}
+
 /// The names of a jurisdiction's projects in a year, with their unit (imports refuse a second
 /// project of the same name in a unit, so a file loaded twice does not double the request).
 pub async fn names_in_year(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     fiscal_year: i32,
-) -> Result<Vec<(i64, String)>, StoreError> {
+) -> Result<Vec<UnitProjectName>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT unit_id, name FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2",
     )
@@ -591,15 +600,17 @@ pub async fn history(conn: &mut AnyConnection, id: i64) -> Result<Vec<HistoryEnt
 
 /// One project header.
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Project>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        project_columns!(),
-        " FROM projects WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(Project::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE id = $1"
+        ))
+        .bind(id),
+        Project::try_from,
+    )
+    .await
 }
 
 /// The project of a jurisdiction with a code.
@@ -608,16 +619,18 @@ pub async fn by_code(
     jurisdiction_id: i64,
     code: &str,
 ) -> Result<Option<Project>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        project_columns!(),
-        " FROM projects WHERE jurisdiction_id = $1 AND code = $2"
-    ))
-    .bind(jurisdiction_id)
-    .bind(code)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(Project::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE jurisdiction_id = $1 AND code = $2"
+        ))
+        .bind(jurisdiction_id)
+        .bind(code),
+        Project::try_from,
+    )
+    .await
 }
 
 /// The project of a jurisdiction with a code, with its child rows.
@@ -841,7 +854,9 @@ pub async fn cleanup_candidates(
     unfunded_through: i32,
     expired_before: chrono::NaiveDate,
 ) -> Result<Vec<Project>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
         "SELECT ",
         project_columns!(),
         " FROM projects WHERE jurisdiction_id = $1 \
@@ -849,12 +864,13 @@ pub async fn cleanup_candidates(
          AND (COALESCE(last_funded_year, fiscal_year) <= $2 OR (basis_expires_on IS NOT NULL AND basis_expires_on < $3)) \
          ORDER BY id"
     ))
-    .bind(jurisdiction_id)
-    .bind(i64::from(unfunded_through))
-    .bind(expired_before.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(Project::try_from).collect()
+        .bind(jurisdiction_id)
+        .bind(i64::from(unfunded_through))
+        .bind(expired_before.to_string())
+        ,
+        Project::try_from,
+    )
+    .await
 }
 
 /// Records finance's finding on whether a project is 涉及人的民生 (CS-2b), taken at its review

@@ -84,16 +84,18 @@ pub async fn get(
     jurisdiction_id: i64,
     id: i64,
 ) -> Result<Option<Standard>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        standard_columns!(),
-        " FROM standards WHERE jurisdiction_id = $1 AND id = $2"
-    ))
-    .bind(jurisdiction_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(Standard::try_from).transpose()
+    crate::read_optional(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            standard_columns!(),
+            " FROM standards WHERE jurisdiction_id = $1 AND id = $2"
+        ))
+        .bind(jurisdiction_id)
+        .bind(id),
+        Standard::try_from,
+    )
+    .await
 }
 
 /// The whole catalogue of a jurisdiction, by category and code.
@@ -101,15 +103,17 @@ pub async fn list(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
 ) -> Result<Vec<Standard>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        standard_columns!(),
-        " FROM standards WHERE jurisdiction_id = $1 ORDER BY category, code"
-    ))
-    .bind(jurisdiction_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(Standard::try_from).collect()
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
+            "SELECT ",
+            standard_columns!(),
+            " FROM standards WHERE jurisdiction_id = $1 ORDER BY category, code"
+        ))
+        .bind(jurisdiction_id),
+        Standard::try_from,
+    )
+    .await
 }
 
 /// An entry of the indicator library (PM-4).

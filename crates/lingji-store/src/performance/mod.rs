@@ -6,6 +6,7 @@ pub mod evaluations;
 use lingji_domain::Money;
 use lingji_domain::execution::{LineFigures, ProjectExecution};
 use lingji_domain::library::targets::TargetTable;
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::{StoreError, one_row};
@@ -49,26 +50,42 @@ pub async fn project_initial_budget(
     Ok(Money::from_fen(fen))
 }
 
-/// Project id, source, approved, adjusted, spent of one line.
-type FigureRow = (i64, String, i64, i64, i64);
+/// One line's figures with its project, in fen.
+#[derive(sqlx::FromRow)]
+struct FigureRow {
+    project_id: i64,
+    source: String,
+    approved: i64,
+    adjusted: i64,
+    spent: i64,
+}
 
 fn figures(r: &FigureRow) -> LineFigures {
     LineFigures {
-        carried_over: r.1 == "carryover",
-        approved: Money::from_fen(r.2),
-        adjusted: Money::from_fen(r.3),
-        spent: Money::from_fen(r.4),
+        carried_over: r.source == "carryover",
+        approved: Money::from_fen(r.approved),
+        adjusted: Money::from_fen(r.adjusted),
+        spent: Money::from_fen(r.spent),
     }
 }
 
+/// A project's execution, by the project it is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExecutionOf {
+    /// The project.
+    pub project_id: i64,
+    /// Its execution.
+    pub execution: ProjectExecution,
+}
+
 /// Groups line rows ordered by project into each project's execution.
-fn by_project(rows: &[FigureRow]) -> Vec<(i64, ProjectExecution)> {
-    let mut out: Vec<(i64, ProjectExecution)> = Vec::new();
-    for group in rows.chunk_by(|a, b| a.0 == b.0) {
-        let lines: Vec<LineFigures> = group.iter().map(figures).collect();
-        out.push((group[0].0, ProjectExecution::of(&lines)));
-    }
-    out
+fn by_project(rows: &[FigureRow]) -> Vec<ExecutionOf> {
+    rows.chunk_by(|a, b| a.project_id == b.project_id)
+        .map(|group| ExecutionOf {
+            project_id: group[0].project_id,
+            execution: ProjectExecution::of(&group.iter().map(figures).collect::<Vec<_>>()),
+        })
+        .collect()
 }
 
 /// The execution of last year's project (`previous_id`) of every project of `year` in
@@ -78,9 +95,9 @@ pub async fn previous_execution(
     jurisdiction_id: i64,
     year: i32,
     state: &str,
-) -> Result<Vec<(i64, ProjectExecution)>, StoreError> {
+) -> Result<Vec<ExecutionOf>, StoreError> {
     let rows: Vec<FigureRow> = sqlx::query_as(
-        "SELECT p.id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
+        "SELECT p.id AS project_id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
          JOIN budget_lines l ON l.project_id = p.previous_id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = $3 ORDER BY p.id, l.id",
     )
@@ -97,9 +114,9 @@ pub async fn year_execution(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     year: i32,
-) -> Result<Vec<(i64, ProjectExecution)>, StoreError> {
+) -> Result<Vec<ExecutionOf>, StoreError> {
     let rows: Vec<FigureRow> = sqlx::query_as(
-        "SELECT p.id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
+        "SELECT p.id AS project_id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
          JOIN budget_lines l ON l.project_id = p.id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 ORDER BY p.id, l.id",
     )
@@ -305,16 +322,19 @@ pub async fn targets(
     year: i32,
     department: Option<i64>,
 ) -> Result<Vec<Target>, StoreError> {
-    let rows: Vec<TargetRow> = sqlx::query_as(target_select!(
-        "t.jurisdiction_id = $1 AND t.fiscal_year = $2 AND ($3 IS NULL OR t.department_id = $3) \
-         ORDER BY t.subject, o.code, t.policy_code"
-    ))
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .bind(department)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(target_of).collect()
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, TargetRow>(target_select!(
+            "t.jurisdiction_id = $1 AND t.fiscal_year = $2 AND ($3 IS NULL OR t.department_id = $3) \
+             ORDER BY t.subject, o.code, t.policy_code"
+        ))
+        .bind(jurisdiction_id)
+        .bind(i64::from(year))
+        .bind(department)
+        ,
+        target_of,
+    )
+    .await
 }
 
 /// One target record.

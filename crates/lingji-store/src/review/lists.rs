@@ -59,44 +59,55 @@ pub async fn entries(
     year: Option<i32>,
     active_only: bool,
 ) -> Result<Vec<StoredEntry>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, Row>(
         "SELECT id, list, entry, active, version, updated_at FROM finance_list_entries \
          WHERE jurisdiction_id = $1 AND list = $2 AND ($3 IS NULL OR year = $3) AND ($4 = 0 OR active = 1) \
          ORDER BY code",
     )
-    .bind(jurisdiction_id)
-    .bind(list.as_str())
-    .bind(year.map(i64::from))
-    .bind(i64::from(active_only))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(StoredEntry::try_from).collect()
+        .bind(jurisdiction_id)
+        .bind(list.as_str())
+        .bind(year.map(i64::from))
+        .bind(i64::from(active_only))
+        ,
+        StoredEntry::try_from,
+    )
+    .await
+}
+
+/// An entry with the jurisdiction whose list holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryOf {
+    /// The jurisdiction.
+    pub jurisdiction_id: i64,
+    /// The entry.
+    pub entry: StoredEntry,
 }
 
 /// One entry.
-pub async fn get(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Option<(i64, StoredEntry)>, StoreError> {
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<EntryOf>, StoreError> {
     let row: Option<(i64, String, String, i64, i64, String)> = sqlx::query_as(
         "SELECT jurisdiction_id, list, entry, active, version, updated_at FROM finance_list_entries WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|(j, list, entry, active, version, updated_at)| {
-        Ok((
-            j,
-            StoredEntry::try_from(Row {
-                id,
-                list,
-                entry,
-                active,
-                version,
-                updated_at,
-            })?,
-        ))
-    })
+    row.map(
+        |(jurisdiction_id, list, entry, active, version, updated_at)| {
+            Ok(EntryOf {
+                jurisdiction_id,
+                entry: StoredEntry::try_from(Row {
+                    id,
+                    list,
+                    entry,
+                    active,
+                    version,
+                    updated_at,
+                })?,
+            })
+        },
+    )
     .transpose()
 }
 

@@ -242,11 +242,17 @@ pub async fn answer(
     Ok(done.rows_affected() == 1)
 }
 
+/// A joint-review body a project is routed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// The body.
+    pub body: JointBody,
+    /// Whether it has answered.
+    pub answered: bool,
+}
+
 /// The bodies a project is routed to, with whether each has answered.
-pub async fn routes(
-    conn: &mut AnyConnection,
-    project_id: i64,
-) -> Result<Vec<(JointBody, bool)>, StoreError> {
+pub async fn routes(conn: &mut AnyConnection, project_id: i64) -> Result<Vec<Route>, StoreError> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT body, answered FROM project_routes WHERE project_id = $1 ORDER BY body",
     )
@@ -256,7 +262,10 @@ pub async fn routes(
     rows.into_iter()
         .map(|(b, a)| {
             JointBody::parse(&b)
-                .map(|b| (b, a != 0))
+                .map(|body| Route {
+                    body,
+                    answered: a != 0,
+                })
                 .ok_or_else(|| corrupt(format!("joint body {b}")))
         })
         .collect()
@@ -496,19 +505,22 @@ pub async fn routed_to(
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<Project>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
+    crate::read_all(
+        conn,
+        sqlx::query_as::<_, Row>(concat!(
         "SELECT ",
         project_columns!(),
         " FROM projects WHERE jurisdiction_id = $1 \
          AND id IN (SELECT project_id FROM project_routes WHERE body = $2) AND id > $3 ORDER BY id LIMIT $4"
     ))
-    .bind(jurisdiction_id)
-    .bind(body.as_str())
-    .bind(after_id)
-    .bind(limit.clamp(1, 500))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(Project::try_from).collect()
+        .bind(jurisdiction_id)
+        .bind(body.as_str())
+        .bind(after_id)
+        .bind(limit.clamp(1, 500))
+        ,
+        Project::try_from,
+    )
+    .await
 }
 
 /// True when the project is routed to `body` (in any round still on record).

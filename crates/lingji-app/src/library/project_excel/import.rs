@@ -107,6 +107,7 @@ impl crate::LibraryUseCases<'_> {
             store_projects::names_in_year(&mut tx, jurisdiction_id, year.value())
                 .await?
                 .into_iter()
+                .map(|p| (p.unit_id, p.name))
                 .collect();
         let mut done = ImportReport::default();
         let mut total = Money::ZERO;

@@ -97,7 +97,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
     let months = [3, 4, 6, 7, 8, 9, 11];
     let mut intents: Vec<(Caller, Money, Intent)> = Vec::new();
     let mut simultaneous_planned = false;
-    for (id, _, _, available) in lines {
+    for lingji_store::execution::reconcile::LineBook { id, available, .. } in lines {
         let Some(line) = all.iter().find(|l| l.id == id) else {
             continue;
         };

@@ -86,7 +86,7 @@ async fn page(
             .fiscal_years(j)
             .await?
             .into_iter()
-            .map(|(y, _)| y)
+            .map(|y| y.year)
             .collect();
         let year = match year {
             Some(y) => y,
