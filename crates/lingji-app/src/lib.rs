@@ -15,7 +15,7 @@ pub mod review;
 pub mod simulation;
 
 pub use error::{AppError, AppResult, UNAVAILABLE_RETRY_AFTER_SECS};
-pub use foundation::caller::Caller;
+pub use foundation::caller::{Caller, Scope};
 /// The storage types use cases return (rows of organisations, users, code tables, …).
 pub use lingji_store as store;
 pub use lingji_store::schema;

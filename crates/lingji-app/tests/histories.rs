@@ -12,6 +12,7 @@
 
 mod common;
 
+use lingji_app::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -192,8 +193,7 @@ async fn bureau(backend: Backend, preset: Preset) -> Option<Bureau> {
     w.app
         .foundation()
         .start_year(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             FiscalYear::new(NEXT).unwrap(),
             YearSource::Preset(preset),
             false,
@@ -224,7 +224,7 @@ async fn bureau(backend: Backend, preset: Preset) -> Option<Bureau> {
     let run = w
         .app
         .allocation()
-        .allocation_runs(&w.system, w.city, THIS)
+        .allocation_runs(&Scope::new(&w.system, w.city), THIS)
         .await
         .unwrap()[0]
         .header
@@ -242,7 +242,10 @@ async fn bureau(backend: Backend, preset: Preset) -> Option<Bureau> {
     let profile = w
         .app
         .foundation()
-        .policy_profile(&w.system, w.city, FiscalYear::new(THIS).unwrap())
+        .policy_profile(
+            &Scope::new(&w.system, w.city),
+            FiscalYear::new(THIS).unwrap(),
+        )
         .await
         .unwrap();
     let monitoring_month = profile
@@ -339,13 +342,13 @@ impl Bureau {
         for year in [THIS, NEXT] {
             for l in app
                 .allocation()
-                .budget_lines(finance, city, year, 0, 1_000)
+                .budget_lines(&Scope::new(finance, city), year, 0, 1_000)
                 .await
                 .unwrap()
             {
                 let ledger = app
                     .execution()
-                    .line_ledger(finance, city, l.id)
+                    .line_ledger(&Scope::new(finance, city), l.id)
                     .await
                     .unwrap();
                 lines.push((l.id, ledger.line.balance, ledger.entries.len()));
@@ -357,7 +360,7 @@ impl Bureau {
             };
             for p in app
                 .execution()
-                .payments(finance, city, filter)
+                .payments(&Scope::new(finance, city), filter)
                 .await
                 .unwrap()
             {
@@ -369,7 +372,7 @@ impl Bureau {
             };
             for a in app
                 .execution()
-                .adjustments(finance, city, filter)
+                .adjustments(&Scope::new(finance, city), filter)
                 .await
                 .unwrap()
             {
@@ -399,7 +402,7 @@ impl Bureau {
             .w
             .app
             .execution()
-            .line_ledger(self.finance(), self.w.city, line)
+            .line_ledger(&Scope::new(self.finance(), self.w.city), line)
             .await
             .unwrap();
         l.line.balance.available()
@@ -416,7 +419,7 @@ impl Bureau {
             .w
             .app
             .execution()
-            .payments(self.finance(), self.w.city, filter)
+            .payments(&Scope::new(self.finance(), self.w.city), filter)
             .await
             .unwrap()
             .into_iter()
@@ -428,7 +431,7 @@ impl Bureau {
             self.w
                 .app
                 .execution()
-                .payment(self.finance(), self.w.city, id)
+                .payment(&Scope::new(self.finance(), self.w.city), id)
                 .await
                 .unwrap(),
         )
@@ -486,13 +489,16 @@ impl Bureau {
                 let operator = &self.w.operators[unit];
                 let first = answer!(
                     app.execution()
-                        .request_payment(operator, city, draft.clone())
+                        .request_payment(&Scope::new(operator, city), draft.clone())
                         .await
                 );
                 if retry {
                     // The client did not hear the answer and asks again with the same key.
-                    let again =
-                        answer!(app.execution().request_payment(operator, city, draft).await);
+                    let again = answer!(
+                        app.execution()
+                            .request_payment(&Scope::new(operator, city), draft)
+                            .await
+                    );
                     prop_assert!(
                         again.id == first.id && again.replayed && again.status == first.status,
                         "幂等键重试答复了另一笔支付或另一状态：先 {} {:?}，再 {} {:?}（replayed = {}）",
@@ -513,7 +519,12 @@ impl Bureau {
                 if !pay {
                     answer!(
                         app.execution()
-                            .decide_payment(&finance, city, p.id, Decision::Reject, "合同解除")
+                            .decide_payment(
+                                &Scope::new(&finance, city),
+                                p.id,
+                                Decision::Reject,
+                                "合同解除"
+                            )
                             .await
                     );
                     return Ok(Ok(format!("退回支付 {}", p.id)));
@@ -521,13 +532,18 @@ impl Bureau {
                 if p.status == PaymentStatus::Held {
                     answer!(
                         app.execution()
-                            .decide_payment(&finance, city, p.id, Decision::Confirm, "已核实合同")
+                            .decide_payment(
+                                &Scope::new(&finance, city),
+                                p.id,
+                                Decision::Confirm,
+                                "已核实合同"
+                            )
                             .await
                     );
                 }
                 let v = answer!(
                     app.execution()
-                        .decide_payment(&finance, city, p.id, Decision::Pay, "")
+                        .decide_payment(&Scope::new(&finance, city), p.id, Decision::Pay, "")
                         .await
                 );
                 Ok(Ok(format!("支付 {} {:?}", v.id, v.status)))
@@ -591,7 +607,7 @@ impl Bureau {
                 };
                 let mut waiting = app
                     .execution()
-                    .adjustments(&finance, city, filter)
+                    .adjustments(&Scope::new(&finance, city), filter)
                     .await
                     .unwrap();
                 waiting.sort_by_key(|a| a.id);
@@ -601,8 +617,7 @@ impl Bureau {
                 answer!(
                     app.execution()
                         .decide_adjustment(
-                            &finance,
-                            city,
+                            &Scope::new(&finance, city),
                             a.id,
                             approve,
                             "请先通过调整支出结构解决"
@@ -644,7 +659,7 @@ impl Bureau {
                 };
                 answer!(
                     app.performance()
-                        .decide_checkpoint(&finance, city, c.id, &decision)
+                        .decide_checkpoint(&Scope::new(&finance, city), c.id, &decision)
                         .await
                 );
                 Ok(Ok(format!("暂缓拨款 {project}")))
@@ -653,7 +668,11 @@ impl Bureau {
                 let (project, _) = self.project(project);
                 answer!(
                     app.supervision()
-                        .lift_suspension(&finance, city, project, "已整改到位，恢复拨款")
+                        .lift_suspension(
+                            &Scope::new(&finance, city),
+                            project,
+                            "已整改到位，恢复拨款"
+                        )
                         .await
                 );
                 Ok(Ok(format!("恢复拨款 {project}")))
@@ -674,12 +693,12 @@ impl Bureau {
                 };
                 answer!(
                     app.execution()
-                        .file_plan(&self.w.operators[unit], city, draft)
+                        .file_plan(&Scope::new(&self.w.operators[unit], city), draft)
                         .await
                 );
                 answer!(
                     app.execution()
-                        .review_month(&finance, city, (THIS, month), amount, true)
+                        .review_month(&Scope::new(&finance, city), (THIS, month), amount, true)
                         .await
                 );
                 Ok(Ok(format!("用款计划 {id} {month} 月")))
@@ -687,12 +706,12 @@ impl Bureau {
             Op::Close => {
                 let trial = answer!(
                     app.execution()
-                        .close_year(&finance, city, THIS, &[], false)
+                        .close_year(&Scope::new(&finance, city), THIS, &[], false)
                         .await
                 );
                 let done = answer!(
                     app.execution()
-                        .close_year(&finance, city, THIS, &[], true)
+                        .close_year(&Scope::new(&finance, city), THIS, &[], true)
                         .await
                 );
                 self.closed.insert(THIS);
@@ -756,19 +775,24 @@ impl Bureau {
         let (app, city, finance) = (&self.w.app, self.w.city, self.finance());
         let a = answer!(
             app.execution()
-                .request_adjustment(operator, city, draft)
+                .request_adjustment(&Scope::new(operator, city), draft)
                 .await
         );
         let decided = match answer {
             Answer::Later => return Ok(Ok(format!("调整 {} 待审批", a.id))),
             Answer::Approve => {
                 app.execution()
-                    .decide_adjustment(finance, city, a.id, true, "同意")
+                    .decide_adjustment(&Scope::new(finance, city), a.id, true, "同意")
                     .await
             }
             Answer::Reject => {
                 app.execution()
-                    .decide_adjustment(finance, city, a.id, false, "请先通过调整支出结构解决")
+                    .decide_adjustment(
+                        &Scope::new(finance, city),
+                        a.id,
+                        false,
+                        "请先通过调整支出结构解决",
+                    )
                     .await
             }
         };
@@ -873,7 +897,7 @@ async fn live(backend: Backend, preset: Preset, ops: &[Op]) -> Result<(), TestCa
     let payments =
         b.w.app
             .execution()
-            .payments(b.finance(), b.w.city, filter)
+            .payments(&Scope::new(b.finance(), b.w.city), filter)
             .await
             .unwrap();
     let keys: BTreeSet<_> = payments.iter().map(|p| &p.draft.idempotency_key).collect();

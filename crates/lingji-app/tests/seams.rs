@@ -7,6 +7,7 @@ mod common;
 
 use common::{Ask, LAST, THIS, World};
 use lingji_app::AppError;
+use lingji_app::Scope;
 use lingji_app::execution::adjustments::AdjustmentDraft;
 use lingji_app::execution::transfer_lines::TransferLine;
 use lingji_app::performance::results::ApplyDraft;
@@ -102,7 +103,7 @@ async fn zx_2_a_carried_over_project_is_counted_once(backend: Backend) {
     let trace = w
         .app
         .supervision()
-        .trace(&w.system, w.city, p)
+        .trace(&Scope::new(&w.system, w.city), p)
         .await
         .unwrap();
     assert_eq!(trace.lines.len(), 2, "the line and its carry-over");
@@ -112,7 +113,7 @@ async fn zx_2_a_carried_over_project_is_counted_once(backend: Backend) {
     let listed = w
         .app
         .supervision()
-        .supervised(&w.system, w.city)
+        .supervised(&Scope::new(&w.system, w.city))
         .await
         .unwrap();
     assert!(listed.projects.iter().all(|f| f.id != p), "{listed:?}");
@@ -159,7 +160,7 @@ async fn zx_3a_a_project_not_requested_again_is_cancelled_and_in_the_base(backen
     let v = w
         .app
         .allocation()
-        .allocation_year_on_year(&w.system, w.city, THIS, None)
+        .allocation_year_on_year(&Scope::new(&w.system, w.city), THIS, None)
         .await
         .unwrap();
     let t = v.stats.overall;
@@ -188,7 +189,7 @@ async fn zx_3a_a_project_not_requested_again_is_cancelled_and_in_the_base(backen
     let xlsx = w
         .app
         .allocation()
-        .export_year_on_year(&w.system, w.city, THIS)
+        .export_year_on_year(&Scope::new(&w.system, w.city), THIS)
         .await
         .unwrap();
     assert!(!xlsx.is_empty());
@@ -209,8 +210,7 @@ async fn qj_4b_zibo_recovers_project_balances_and_year_old_transfer_carryovers(b
         .app
         .execution()
         .add_transfer_line(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             TransferLine {
                 fiscal_year: LAST,
                 unit_id: w.units[0],
@@ -270,7 +270,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     let r = refusal(
         w.app
             .execution()
-            .add_transfer_line(&w.system, w.city, line)
+            .add_transfer_line(&Scope::new(&w.system, w.city), line)
             .await
             .unwrap_err(),
     );
@@ -287,8 +287,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
         w.app
             .execution()
             .request_payment(
-                &w.system,
-                w.city,
+                &Scope::new(&w.system, w.city),
                 w.payment(from, 1_000, "31002", "late-1", LAST),
             )
             .await
@@ -306,7 +305,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     let r = refusal(
         w.app
             .execution()
-            .request_adjustment(&w.system, w.city, transfer)
+            .request_adjustment(&Scope::new(&w.system, w.city), transfer)
             .await
             .unwrap_err(),
     );
@@ -323,7 +322,7 @@ async fn qj_4b_a_closed_year_refuses_every_money_movement(backend: Backend) {
     let r = refusal(
         w.app
             .execution()
-            .request_adjustment(&w.system, w.city, supplement)
+            .request_adjustment(&Scope::new(&w.system, w.city), supplement)
             .await
             .unwrap_err(),
     );
@@ -343,8 +342,7 @@ async fn zb_7b_a_transfer_in_a_closed_year_is_refused_for_its_year_not_its_balan
     w.app
         .foundation()
         .start_year(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             lingji_domain::foundation::codes::FiscalYear::new(THIS + 1).unwrap(),
             lingji_app::foundation::profiles::YearSource::Preset(Preset::LianyungangCity),
             false,
@@ -361,7 +359,7 @@ async fn zb_7b_a_transfer_in_a_closed_year_is_refused_for_its_year_not_its_balan
     let r = refusal(
         w.app
             .execution()
-            .request_adjustment(&w.operators[0], w.city, transfer)
+            .request_adjustment(&Scope::new(&w.operators[0], w.city), transfer)
             .await
             .unwrap_err(),
     );
@@ -427,8 +425,7 @@ async fn zb_6b_a_302_line_is_no_sangong_budget(backend: Backend) {
         .app
         .execution()
         .request_payment(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             w.payment(operations.id, 800, "30217", "reception-1", LAST),
         )
         .await
@@ -451,8 +448,7 @@ async fn qj_5b_the_zibo_grade_cut_is_labelled_qj_5b(backend: Backend) {
     w.app
         .performance()
         .apply_result(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             LAST,
             &ApplyDraft {
                 project_id: last,
@@ -566,8 +562,7 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
         .app
         .execution()
         .request_payment(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             w.payment(line, 2_000, "31002", "held-at-close", LAST),
         )
         .await
@@ -580,14 +575,19 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
     let rejected = w
         .app
         .execution()
-        .decide_payment(&w.system, w.city, held.id, Decision::Reject, "合同解除")
+        .decide_payment(
+            &Scope::new(&w.system, w.city),
+            held.id,
+            Decision::Reject,
+            "合同解除",
+        )
         .await
         .unwrap();
     assert_eq!(rejected.status, PaymentStatus::Released);
     let report = w
         .app
         .execution()
-        .year_end_report(&w.system, w.city, LAST)
+        .year_end_report(&Scope::new(&w.system, w.city), LAST)
         .await
         .unwrap();
     assert_eq!(
@@ -606,7 +606,7 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
     let ledger = w
         .app
         .execution()
-        .line_ledger(&w.system, w.city, line)
+        .line_ledger(&Scope::new(&w.system, w.city), line)
         .await
         .unwrap();
     assert_eq!(ledger.line.balance.available(), Money::ZERO, "{ledger:?}");
@@ -652,12 +652,12 @@ async fn zb_5a_last_years_adjustment_rate_is_read_from_its_lines(backend: Backen
     let asked = w
         .app
         .execution()
-        .request_adjustment(&w.system, w.city, supplement)
+        .request_adjustment(&Scope::new(&w.system, w.city), supplement)
         .await
         .unwrap();
     w.app
         .execution()
-        .decide_adjustment(&w.system, w.city, asked.id, true, "同意")
+        .decide_adjustment(&Scope::new(&w.system, w.city), asked.id, true, "同意")
         .await
         .unwrap();
     w.pay(line, 140_000, "31002", "raised-1", LAST).await;

@@ -1,11 +1,12 @@
 //! `lingji allocate`: a run (or, with `--base`, a scenario) of a budget year from the command
 //! line, its summary printed and its result written as .xlsx or JSON.
 
+use lingji_app::Scope;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use lingji_app::App;
 use lingji_app::allocation::{RunView, Scenario};
-use lingji_app::{App, Caller};
 
 /// Reads a scenario file (JSON: `resources`, `finance_ranks`, `parameters`).
 pub fn scenario(file: Option<&Path>) -> Result<Scenario> {
@@ -70,13 +71,13 @@ pub async fn write(app: &App, jurisdiction: i64, run: &RunView, out: &Path) -> R
     let bytes = match out.extension().and_then(|e| e.to_str()) {
         Some("xlsx") => app
             .allocation()
-            .export_allocation_run(&Caller::System, jurisdiction, id)
+            .export_allocation_run(&Scope::system(jurisdiction), id)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.refusal().message))?,
         Some("json") => {
             let (run, items) = app
                 .allocation()
-                .allocation_items(&Caller::System, jurisdiction, id)
+                .allocation_items(&Scope::system(jurisdiction), id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.refusal().message))?;
             serde_json::to_vec_pretty(&serde_json::json!({ "run": run, "items": items }))?

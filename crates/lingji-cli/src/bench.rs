@@ -3,7 +3,8 @@
 //! jurisdiction, each with one cost line at its standard and one indicator.
 
 use anyhow::{Context, Result};
-use lingji_app::{App, Caller};
+use lingji_app::App;
+use lingji_app::Scope;
 use lingji_domain::foundation::org::OrgKind;
 use rust_xlsxwriter::Workbook;
 
@@ -17,7 +18,7 @@ pub async fn workbook(
 ) -> Result<()> {
     let units: Vec<String> = app
         .foundation()
-        .list_organisations(&Caller::System, jurisdiction)
+        .list_organisations(&Scope::system(jurisdiction))
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?
         .into_iter()

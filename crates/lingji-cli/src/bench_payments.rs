@@ -2,12 +2,12 @@
 //! ZX-4b source reports (206 rules), beside evaluating every expression from its text; and
 //! checked-and-posted payments per second through the use case on the configured database.
 
+use lingji_app::Scope;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use lingji_app::App;
-use lingji_app::foundation::caller::Caller;
 use lingji_app::store::allocation::{BudgetLine, insert_lines};
 use lingji_domain::Money;
 use lingji_domain::execution::{
@@ -212,7 +212,7 @@ pub async fn payments(app: &App, jurisdiction: i64, requests: u32, concurrency: 
                 };
                 let p = app
                     .execution()
-                    .request_payment(&Caller::System, jurisdiction, draft)
+                    .request_payment(&Scope::system(jurisdiction), draft)
                     .await
                     .map_err(|e| anyhow::anyhow!(e.to_string()))?;
                 statuses.push(p.status);

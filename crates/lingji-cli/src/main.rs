@@ -9,6 +9,7 @@ mod bench_payments;
 mod config;
 mod simulate;
 
+use lingji_app::Scope;
 use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -720,8 +721,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             app.foundation()
                 .start_year(
-                    &Caller::System,
-                    j.id,
+                    &Scope::system(j.id),
                     year,
                     lingji_app::foundation::profiles::YearSource::Preset(preset),
                     true,
@@ -745,7 +745,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let list = app
                 .library()
-                .cleanup_candidates(&Caller::System, jurisdiction, year)
+                .cleanup_candidates(&Scope::system(jurisdiction), year)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             for c in &list {
@@ -763,8 +763,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 let n = app
                     .library()
                     .retire_candidates(
-                        &Caller::System,
-                        jurisdiction,
+                        &Scope::system(jurisdiction),
                         year,
                         &ids,
                         "lingji projects cleanup --retire",
@@ -780,7 +779,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
             let bytes = app
                 .library()
-                .project_template(&Caller::System, jurisdiction, year)
+                .project_template(&Scope::system(jurisdiction), year)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             std::fs::write(&out, bytes).with_context(|| format!("写入 {}", out.display()))?;
@@ -796,8 +795,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let result = app
                 .library()
                 .import_projects(
-                    &Caller::System,
-                    jurisdiction,
+                    &Scope::system(jurisdiction),
                     year,
                     &bytes,
                     &|done, total| bar.show(done, total),
@@ -868,8 +866,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
             let run = app
                 .allocation()
                 .run_allocation(
-                    &Caller::System,
-                    jurisdiction,
+                    &Scope::system(jurisdiction),
                     year.value(),
                     &name,
                     base,
@@ -879,7 +876,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             let counts = app
                 .allocation()
-                .allocation_status_counts(&Caller::System, jurisdiction, run.header.id)
+                .allocation_status_counts(&Scope::system(jurisdiction), run.header.id)
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             let counts: Vec<(&str, i64)> = counts

@@ -4,13 +4,14 @@
 //! and the copy verifies. The tests play the attacker with SQL on the test database; everything
 //! else goes through the `lingji` binary or the use cases.
 
+use lingji_app::Scope;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, Store, backend_tests};
-use lingji_app::{App, Caller, Settings};
+use lingji_app::{App, Settings};
 use lingji_domain::Money;
 use lingji_domain::execution::{PayeeKind, PaymentDraft};
 use lingji_domain::foundation::audit::{AuditKey, record_hash};
@@ -481,7 +482,7 @@ async fn a_backup_taken_during_a_burst_of_payments_restores_and_verifies(backend
                 };
                 let p = app
                     .execution()
-                    .request_payment(&Caller::System, jurisdiction, draft)
+                    .request_payment(&Scope::system(jurisdiction), draft)
                     .await
                     .unwrap();
                 acknowledged

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use lingji_app::{AppError, Caller};
+use lingji_app::{AppError, Caller, Scope};
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::Actor;
 
@@ -33,6 +33,11 @@ impl Identity {
     /// As a use-case caller.
     pub fn caller(&self) -> Caller {
         Caller::User(self.actor.clone())
+    }
+
+    /// As a use case's scope: the user in their own jurisdiction.
+    pub fn scope(&self) -> Scope {
+        Scope::user(self.actor.clone())
     }
 }
 

@@ -12,6 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use lingji_app::Scope;
 use lingji_app::foundation::users::NewUser;
 use lingji_app::performance::evaluations::{KeyDraft, KeyItemDraft};
 use lingji_app::performance::results::ApplyDraft;
@@ -181,7 +182,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     };
     w.app
         .performance()
-        .apply_result(&w.system, w.city, LAST, &confirm(c))
+        .apply_result(&Scope::new(&w.system, w.city), LAST, &confirm(c))
         .await
         .expect("confirm 2025 result");
 
@@ -212,8 +213,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
         .app
         .execution()
         .request_payment(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             w.payment(line_b, 2_000, "31002", "held", THIS),
         )
         .await
@@ -224,7 +224,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     let own = w
         .app
         .execution()
-        .request_payment(&w.system, w.city, own)
+        .request_payment(&Scope::new(&w.system, w.city), own)
         .await
         .unwrap();
     assert_eq!(own.status, PaymentStatus::Blocked, "{own:?}");
@@ -234,21 +234,25 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     let union = w
         .app
         .execution()
-        .request_payment(&w.system, w.city, union)
+        .request_payment(&Scope::new(&w.system, w.city), union)
         .await
         .unwrap();
     assert_eq!(union.status, PaymentStatus::Held, "{union:?}");
     w.app
         .execution()
-        .decide_payment(&w.system, w.city, union.id, Decision::Reject, "用途不符")
+        .decide_payment(
+            &Scope::new(&w.system, w.city),
+            union.id,
+            Decision::Reject,
+            "用途不符",
+        )
         .await
         .unwrap();
     let over = w
         .app
         .execution()
         .request_payment(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             w.payment(line_d, 10_000_000, "31002", "over", THIS),
         )
         .await
@@ -256,15 +260,14 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     assert_eq!(over.status, PaymentStatus::Blocked, "{over:?}");
     w.app
         .supervision()
-        .suspend_payments(&w.system, w.city, d2, "绩效监控发现严重问题")
+        .suspend_payments(&Scope::new(&w.system, w.city), d2, "绩效监控发现严重问题")
         .await
         .unwrap();
     let suspended = w
         .app
         .execution()
         .request_payment(
-            &w.system,
-            w.city,
+            &Scope::new(&w.system, w.city),
             w.payment(line_d, 1_000, "31002", "suspended", THIS),
         )
         .await
@@ -273,7 +276,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     assert!(suspended.hits.is_empty(), "{suspended:?}");
     w.app
         .supervision()
-        .lift_suspension(&w.system, w.city, d2, "已整改")
+        .lift_suspension(&Scope::new(&w.system, w.city), d2, "已整改")
         .await
         .unwrap();
     let closed = w.close(THIS).await;
@@ -289,13 +292,19 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     let good = w
         .app
         .performance()
-        .key_evaluate(&w.system, w.city, &key(a2, ["18", "16", "24", "22"]))
+        .key_evaluate(
+            &Scope::new(&w.system, w.city),
+            &key(a2, ["18", "16", "24", "22"]),
+        )
         .await
         .unwrap();
     let poor = w
         .app
         .performance()
-        .key_evaluate(&w.system, w.city, &key(c2, ["10", "10", "10", "10"]))
+        .key_evaluate(
+            &Scope::new(&w.system, w.city),
+            &key(c2, ["10", "10", "10", "10"]),
+        )
         .await
         .unwrap();
     assert_eq!((good.grade_label, poor.grade_label), ("良", "差"));
@@ -303,7 +312,7 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     let confirmed = w
         .app
         .performance()
-        .apply_result(&w.system, w.city, THIS, &confirm(c2))
+        .apply_result(&Scope::new(&w.system, w.city), THIS, &confirm(c2))
         .await
         .unwrap();
 
@@ -311,13 +320,13 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     let runs = w
         .app
         .allocation()
-        .allocation_runs(&w.system, w.city, THIS)
+        .allocation_runs(&Scope::new(&w.system, w.city), THIS)
         .await
         .unwrap();
     let (_, items) = w
         .app
         .allocation()
-        .allocation_items(&w.system, w.city, runs[0].header.id)
+        .allocation_items(&Scope::new(&w.system, w.city), runs[0].header.id)
         .await
         .unwrap();
     let allocated = |p: i64| {

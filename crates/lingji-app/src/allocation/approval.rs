@@ -3,6 +3,7 @@
 //! every allocated amount into budget lines (指标) per unit, project, economic code and fund
 //! book, carrying the three-guarantees flag.
 
+use crate::Scope;
 use std::collections::HashMap;
 
 use lingji_domain::allocation::spread;
@@ -15,7 +16,6 @@ use serde::Serialize;
 
 use crate::allocation::RunView;
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 
 /// Control figures of a year as the caller may see them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -35,36 +35,33 @@ fn refused(code: &'static str, message: &str) -> AppError {
 impl crate::AllocationUseCases<'_> {
     /// Chooses a run as the basis of the year's control figures (finance). Refused once the
     /// year's figures are published.
-    pub async fn choose_run(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        id: i64,
-    ) -> AppResult<RunView> {
-        self.mark_run(caller, jurisdiction_id, id, Mark::Chosen, None)
+    pub async fn choose_run(&self, scope: &Scope, id: i64) -> AppResult<RunView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.mark_run(&Scope::new(caller, jurisdiction_id), id, Mark::Chosen, None)
             .await
     }
 
     /// Publishes the chosen run's control figures to departments and units (finance).
-    pub async fn publish_control_figures(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        id: i64,
-    ) -> AppResult<RunView> {
-        self.mark_run(caller, jurisdiction_id, id, Mark::Published, None)
-            .await
+    pub async fn publish_control_figures(&self, scope: &Scope, id: i64) -> AppResult<RunView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.mark_run(
+            &Scope::new(caller, jurisdiction_id),
+            id,
+            Mark::Published,
+            None,
+        )
+        .await
     }
 
     /// Approves the published run (finance): budget lines for every allocated item, the
     /// projects funded with their approved amounts, all in one transaction.
     pub async fn approve_budget(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
         document: &str,
     ) -> AppResult<RunView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let document = document.trim();
         if document.is_empty() || document.chars().count() > 100 {
             return Err(Refusal::new(
@@ -74,19 +71,24 @@ impl crate::AllocationUseCases<'_> {
             .field("document")
             .into());
         }
-        self.mark_run(caller, jurisdiction_id, id, Mark::Approved, Some(document))
-            .await
+        self.mark_run(
+            &Scope::new(caller, jurisdiction_id),
+            id,
+            Mark::Approved,
+            Some(document),
+        )
+        .await
     }
 
     async fn mark_run(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
         mark: Mark,
         document: Option<&str>,
     ) -> AppResult<RunView> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Write)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Write)?;
         let mut tx = self.store.begin().await?;
         let run = self.run_in(&mut tx, jurisdiction_id, id).await?;
         let year = i32::try_from(run.header.fiscal_year)
@@ -226,12 +228,8 @@ impl crate::AllocationUseCases<'_> {
 
     /// The year's control figures: finance and audit see the chosen run's (a draft until
     /// published); departments and units see their own once published.
-    pub async fn control_figures(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: i32,
-    ) -> AppResult<ControlFigures> {
+    pub async fn control_figures(&self, scope: &Scope, year: i32) -> AppResult<ControlFigures> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
         let finance = department.is_none();
         let mut conn = self.store.read().acquire().await?;
@@ -262,12 +260,12 @@ impl crate::AllocationUseCases<'_> {
     /// The year's approved budget lines within the caller's scope, a page after `after_id`.
     pub async fn budget_lines(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         after_id: i64,
         limit: i64,
     ) -> AppResult<Vec<BudgetLine>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::lines(

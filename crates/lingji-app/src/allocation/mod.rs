@@ -4,6 +4,7 @@
 
 pub mod approval;
 pub mod stats;
+use crate::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::allocation::{
@@ -31,7 +32,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 
 /// What a scenario changes against its base run (or, for a first run, the library as it is).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -430,12 +430,8 @@ fn profile_for(mut profile: PolicyProfile, scenario: &Scenario) -> AppResult<Pol
 }
 
 impl crate::AllocationUseCases<'_> {
-    pub(crate) fn authorize_allocation(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        access: Access,
-    ) -> AppResult<()> {
+    pub(crate) fn authorize_allocation(&self, scope: &Scope, access: Access) -> AppResult<()> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Allocation,
             access,
@@ -444,13 +440,9 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// The year's available resources per fund book.
-    pub async fn resources(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: i32,
-    ) -> AppResult<ResourcesView> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+    pub async fn resources(&self, scope: &Scope, year: i32) -> AppResult<ResourcesView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let stored = store::resources(&mut conn, jurisdiction_id, year).await?;
         let books: Vec<ResourceEntry> = FundBook::ALL
@@ -480,8 +472,7 @@ impl crate::AllocationUseCases<'_> {
     #[expect(clippy::too_many_arguments)]
     pub async fn set_resources(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         fund_book: FundBook,
         parts: ResourceParts,
@@ -489,7 +480,8 @@ impl crate::AllocationUseCases<'_> {
         note: &str,
         expected_version: i64,
     ) -> AppResult<ResourceEntry> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Write)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Write)?;
         let named = [
             ("revenue", parts.revenue),
             ("transfers", parts.transfers),
@@ -574,14 +566,14 @@ impl crate::AllocationUseCases<'_> {
     /// top; without, the library as it is now with `scenario`.
     pub async fn run_allocation(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         name: &str,
         base_run_id: Option<i64>,
         scenario: Scenario,
     ) -> AppResult<RunView> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Write)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Write)?;
         let name = name.trim();
         if name.chars().count() > 100 {
             return Err(
@@ -677,8 +669,7 @@ impl crate::AllocationUseCases<'_> {
             profile.library.unassigned_reserve_cap,
         );
         self.save_run(
-            caller,
-            jurisdiction_id,
+            &Scope::new(caller, jurisdiction_id),
             year,
             name,
             base_run_id,
@@ -695,8 +686,7 @@ impl crate::AllocationUseCases<'_> {
     #[expect(clippy::too_many_arguments)]
     async fn save_run(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         name: &str,
         base_run_id: Option<i64>,
@@ -705,6 +695,7 @@ impl crate::AllocationUseCases<'_> {
         candidates: impl Iterator<Item = Candidate>,
         result: RunResult,
     ) -> AppResult<RunView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let mut by_id: HashMap<i64, Candidate> = candidates.map(|c| (c.id, c)).collect();
         let items: Vec<StoredItem> = result
             .projects
@@ -783,12 +774,12 @@ impl crate::AllocationUseCases<'_> {
     /// Project ids by code: the items of `base_run_id`, or the year's admitted projects.
     pub async fn allocation_codes(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         base_run_id: Option<i64>,
     ) -> AppResult<HashMap<String, i64>> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(match base_run_id {
             Some(id) => {
@@ -809,13 +800,9 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// The year's saved runs, newest first.
-    pub async fn allocation_runs(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: i32,
-    ) -> AppResult<Vec<RunView>> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+    pub async fn allocation_runs(&self, scope: &Scope, year: i32) -> AppResult<Vec<RunView>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::runs(&mut conn, jurisdiction_id, year)
             .await?
@@ -827,12 +814,12 @@ impl crate::AllocationUseCases<'_> {
     /// A run with a page of its items matching `filter`, and how many match.
     pub async fn allocation_run(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
         filter: &ItemFilter,
     ) -> AppResult<(RunView, Vec<StoredItem>, i64)> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let run = self.run_in(&mut conn, jurisdiction_id, id).await?;
         let (items, total) = store::items(&mut conn, id, filter).await?;
@@ -842,11 +829,11 @@ impl crate::AllocationUseCases<'_> {
     /// How many items of a run end in each status, every status listed.
     pub async fn allocation_status_counts(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
     ) -> AppResult<BTreeMap<Status, i64>> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         self.run_in(&mut conn, jurisdiction_id, id).await?;
         let mut out: BTreeMap<Status, i64> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
@@ -862,11 +849,11 @@ impl crate::AllocationUseCases<'_> {
     /// Every item of a run, in run order (exports, the CLI).
     pub async fn allocation_items(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
     ) -> AppResult<(RunView, Vec<StoredItem>)> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let run = self.run_in(&mut conn, jurisdiction_id, id).await?;
         let items = store::all_items(&mut conn, id).await?;
@@ -874,15 +861,14 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// Two runs side by side: the items that end differently and every tier in both.
-    pub async fn compare_runs(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        a: i64,
-        b: i64,
-    ) -> AppResult<RunComparison> {
-        let (ra, ia) = self.allocation_items(caller, jurisdiction_id, a).await?;
-        let (rb, ib) = self.allocation_items(caller, jurisdiction_id, b).await?;
+    pub async fn compare_runs(&self, scope: &Scope, a: i64, b: i64) -> AppResult<RunComparison> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        let (ra, ia) = self
+            .allocation_items(&Scope::new(caller, jurisdiction_id), a)
+            .await?;
+        let (rb, ib) = self
+            .allocation_items(&Scope::new(caller, jurisdiction_id), b)
+            .await?;
         let pa: Vec<ProjectResult> = ia.iter().map(|i| i.result.clone()).collect();
         let pb: Vec<ProjectResult> = ib.iter().map(|i| i.result.clone()).collect();
         let diff = compare((&pa, &ra.tier_totals), (&pb, &rb.tier_totals));

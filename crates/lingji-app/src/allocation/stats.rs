@@ -1,6 +1,7 @@
 //! What finance reads off a run: year-on-year statistics (ZX-3a), the overlap finder (ZB-10,
 //! ZB-12, ZX-3b), and the run and the statistics as .xlsx workbooks.
 
+use crate::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::Money;
@@ -17,7 +18,6 @@ use serde::Serialize;
 
 use crate::allocation::RunView;
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 use crate::library::export::{header, xlsx, yuan_cell};
 
 /// Year-on-year statistics of a run.
@@ -97,12 +97,12 @@ impl crate::AllocationUseCases<'_> {
     /// latest): against last year's budget of each project's line.
     pub async fn allocation_year_on_year(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         run_id: Option<i64>,
     ) -> AppResult<YearOnYearView> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let names = lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
             .await?
@@ -185,11 +185,11 @@ impl crate::AllocationUseCases<'_> {
     /// names or indicators (ZB-10, ZB-12, ZX-3b), most alike first.
     pub async fn allocation_overlaps(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
     ) -> AppResult<Vec<OverlapView>> {
-        self.authorize_allocation(caller, jurisdiction_id, Access::Read)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let departments: HashMap<i64, String> =
             lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
@@ -235,13 +235,11 @@ impl crate::AllocationUseCases<'_> {
 
     /// A run as an .xlsx workbook: 测算结果 (every item with its explanation), 层级汇总 and
     /// 资金来源.
-    pub async fn export_allocation_run(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        id: i64,
-    ) -> AppResult<Vec<u8>> {
-        let (run, items) = self.allocation_items(caller, jurisdiction_id, id).await?;
+    pub async fn export_allocation_run(&self, scope: &Scope, id: i64) -> AppResult<Vec<u8>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        let (run, items) = self
+            .allocation_items(&Scope::new(caller, jurisdiction_id), id)
+            .await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");
@@ -362,14 +360,10 @@ impl crate::AllocationUseCases<'_> {
 
     /// The year-on-year statistics (ZX-3a) as an .xlsx workbook: overall and one row per
     /// department.
-    pub async fn export_year_on_year(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: i32,
-    ) -> AppResult<Vec<u8>> {
+    pub async fn export_year_on_year(&self, scope: &Scope, year: i32) -> AppResult<Vec<u8>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let view = self
-            .allocation_year_on_year(caller, jurisdiction_id, year, None)
+            .allocation_year_on_year(&Scope::new(caller, jurisdiction_id), year, None)
             .await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");

@@ -2,6 +2,7 @@
 //! user finds them filled in (CS-2a, ZB-6a, ZB-8, ZB-12, QJ-3b, ZB-13a), and one unit's own
 //! funds (ZB-11). Added through the same use case as real entries, so they are audited.
 
+use crate::Scope;
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use lingji_store::foundation::orgs;
 
@@ -121,7 +122,7 @@ impl crate::DemoUseCases<'_> {
                 ..ListEntry::default()
             };
             self.review()
-                .add_list_entry(&system, city, kind, entry)
+                .add_list_entry(&Scope::new(&system, city), kind, entry)
                 .await?;
         }
         for (code, name, lead, start, period, pilot, big, tasks) in FUNDS {
@@ -139,13 +140,13 @@ impl crate::DemoUseCases<'_> {
                 ..ListEntry::default()
             };
             self.review()
-                .add_list_entry(&system, city, ListKind::SpecialFunds, entry)
+                .add_list_entry(&Scope::new(&system, city), ListKind::SpecialFunds, entry)
                 .await?;
         }
         // An agency caught faking a report stays on the list, blacklisted (PM-12).
         let agencies = self
             .review()
-            .list_entries(&system, city, ListKind::Agencies, None)
+            .list_entries(&Scope::new(&system, city), ListKind::Agencies, None)
             .await?;
         if let Some(a) = agencies.into_iter().find(|a| a.entry.code == "PG-02") {
             let mut e = a.entry.clone();

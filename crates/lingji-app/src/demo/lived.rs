@@ -6,6 +6,7 @@
 //! use cases, with every invariant checked after each step: every figure a visitor sees was
 //! computed by lingji.
 
+use crate::Scope;
 use lingji_domain::foundation::policy::Preset;
 use lingji_store::foundation::orgs::Organisation;
 
@@ -68,7 +69,10 @@ impl crate::DemoUseCases<'_> {
     /// its industry projects belong to.
     async fn demo_jurisdiction(&self, city: i64) -> AppResult<Jurisdiction> {
         let system = Caller::System;
-        let orgs = self.foundation().list_organisations(&system, city).await?;
+        let orgs = self
+            .foundation()
+            .list_organisations(&Scope::new(&system, city))
+            .await?;
         let mut named = 0usize;
         let mut departments = Vec::new();
         let mut joint = Vec::new();

@@ -7,6 +7,7 @@ pub(crate) mod lists;
 pub(crate) mod lived;
 pub(crate) mod performance;
 pub(crate) mod projects;
+use crate::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::org::Staffing;
 use lingji_domain::foundation::policy::Preset;
@@ -255,16 +256,24 @@ impl crate::DemoUseCases<'_> {
         for &(year, current) in years {
             let source = YearSource::Preset(Preset::LianyungangCity);
             self.foundation()
-                .start_year(&system, city.id, FiscalYear::new(year)?, source, current)
+                .start_year(
+                    &Scope::new(&system, city.id),
+                    FiscalYear::new(year)?,
+                    source,
+                    current,
+                )
                 .await?;
         }
         self.library()
-            .import_standards(&system, city.id, "demo_standards.csv", STANDARDS.as_bytes())
+            .import_standards(
+                &Scope::new(&system, city.id),
+                "demo_standards.csv",
+                STANDARDS.as_bytes(),
+            )
             .await?;
         self.library()
             .import_indicators(
-                &system,
-                city.id,
+                &Scope::new(&system, city.id),
                 "demo_indicators.csv",
                 INDICATORS.as_bytes(),
             )

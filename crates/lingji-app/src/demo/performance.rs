@@ -2,6 +2,7 @@
 //! achievement to well short, PM-10), and the demo's publications: a few of 2025's results and
 //! 2026's targets for the public pages (PM-5).
 
+use crate::Scope;
 use lingji_domain::foundation::policy::{Performance, Score};
 use lingji_domain::library::targets::Comparator;
 use lingji_domain::performance::{Actual, Attainment, SelfEvaluation, indicator_weights};
@@ -69,7 +70,7 @@ impl crate::DemoUseCases<'_> {
         let system = Caller::System;
         let evaluations = self
             .performance()
-            .evaluations(&system, city, 2025, Some("self"))
+            .evaluations(&Scope::new(&system, city), 2025, Some("self"))
             .await?;
         // Six results spread over the departments, each with next year's targets.
         let step = (evaluations.len() / 6).max(1);
@@ -78,7 +79,9 @@ impl crate::DemoUseCases<'_> {
                 kind: PublicationKind::SelfEvaluation,
                 source: e.id.to_string(),
             };
-            self.disclosure().publish(&system, city, &draft).await?;
+            self.disclosure()
+                .publish(&Scope::new(&system, city), &draft)
+                .await?;
             if let Some(p) = e.project_id {
                 let mut conn = self.store.read().acquire().await?;
                 let next = lingji_store::library::projects::successor(&mut conn, p).await?;
@@ -88,7 +91,9 @@ impl crate::DemoUseCases<'_> {
                         kind: PublicationKind::ProjectTargets,
                         source: next.to_string(),
                     };
-                    self.disclosure().publish(&system, city, &draft).await?;
+                    self.disclosure()
+                        .publish(&Scope::new(&system, city), &draft)
+                        .await?;
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! demo standard or a written basis, ZB-14) — used by the lived demo years and the simulation —
 //! and what the demo leaves in review and for clean-up after its years are lived.
 
+use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::library::{Features, ProjectState};
@@ -391,7 +392,7 @@ impl crate::DemoUseCases<'_> {
     /// one resting on an expired policy (ZB-15c, ZB-5d). Returns the number of projects.
     pub(crate) async fn load_demo_backlog(&self, city: i64) -> AppResult<usize> {
         let system = Caller::System;
-        let standards = self.library().standards(&system, city).await?;
+        let standards = self.library().standards(&Scope::new(&system, city)).await?;
         let std_id = |code: &str| -> AppResult<i64> {
             standards
                 .iter()
@@ -401,7 +402,7 @@ impl crate::DemoUseCases<'_> {
         };
         let units: Vec<_> = self
             .foundation()
-            .list_organisations(&system, city)
+            .list_organisations(&Scope::new(&system, city))
             .await?
             .into_iter()
             .filter(|o| o.kind == lingji_domain::foundation::org::OrgKind::Unit)
@@ -444,7 +445,7 @@ impl crate::DemoUseCases<'_> {
         let reviewer = self.demo_caller("zhuguan").await?;
         let units: Vec<_> = self
             .foundation()
-            .list_organisations(&Caller::System, city)
+            .list_organisations(&Scope::system(city))
             .await?
             .into_iter()
             .filter(|o| {

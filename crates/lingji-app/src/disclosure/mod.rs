@@ -3,6 +3,7 @@
 //! basis. Publishing freezes a copy; the public pages and the open data read only those
 //! copies, never the working tables, so nothing unpublished is reachable.
 
+use crate::Scope;
 pub use lingji_domain::disclosure::PublicationKind;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
@@ -13,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 use crate::performance::evaluations::EvaluationView;
 
 /// What finance asks to publish.
@@ -147,12 +147,8 @@ fn csv_cell(s: &str) -> String {
 impl crate::DisclosureUseCases<'_> {
     /// Publishes an item (finance, PM-5, QJ-5c): a frozen copy of it now; publishing the same
     /// source again replaces the copy. Audited.
-    pub async fn publish(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        draft: &PublishDraft,
-    ) -> AppResult<PublicItem> {
+    pub async fn publish(&self, scope: &Scope, draft: &PublishDraft) -> AppResult<PublicItem> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Write,
@@ -307,7 +303,8 @@ impl crate::DisclosureUseCases<'_> {
     }
 
     /// Withdraws a published item (finance): it is no longer public. Audited.
-    pub async fn withdraw(&self, caller: &Caller, jurisdiction_id: i64, id: i64) -> AppResult<()> {
+    pub async fn withdraw(&self, scope: &Scope, id: i64) -> AppResult<()> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Write,
@@ -329,10 +326,10 @@ impl crate::DisclosureUseCases<'_> {
     /// Everything published for a year, withdrawn items included (finance, audit).
     pub async fn publications(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
     ) -> AppResult<Vec<PublicItem>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Read,

@@ -4,6 +4,7 @@
 //! only if the line still has it available — or sends it back. Approved adjustments make up the
 //! budget amendment document for the people's congress standing committee (QJ-4c), as .xlsx.
 
+use crate::Scope;
 use lingji_domain::execution::{
     AdjustmentKind, AdjustmentStatus, LineSide, MoneyMovement, SupplementFacts, above_available,
     check_supplement, check_transfer, check_within_available,
@@ -242,10 +243,10 @@ impl crate::ExecutionUseCases<'_> {
     /// approval checks the balance again as it moves the money.
     pub async fn request_adjustment(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         d: AdjustmentDraft,
     ) -> AppResult<AdjustmentView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let reason = d.reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(Refusal::new(
@@ -403,12 +404,12 @@ impl crate::ExecutionUseCases<'_> {
     /// decided meanwhile by someone else is a 409.
     pub async fn decide_adjustment(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
         approve: bool,
         note: &str,
     ) -> AppResult<AdjustmentView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Adjustment,
             Access::Write,
@@ -556,10 +557,10 @@ impl crate::ExecutionUseCases<'_> {
     /// audit all.
     pub async fn adjustments(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         mut filter: AdjustmentFilter,
     ) -> AppResult<Vec<AdjustmentView>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::Adjustment, jurisdiction_id)?;
         filter.unit_id = unit.or(filter.unit_id);
         filter.department_id = department.or(filter.department_id);
@@ -572,12 +573,8 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// The year's amendment document (QJ-4c): finance and audit.
-    pub async fn amendment(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        fiscal_year: i32,
-    ) -> AppResult<Amendment> {
+    pub async fn amendment(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Amendment> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Adjustment,
             Access::Read,
@@ -588,7 +585,9 @@ impl crate::ExecutionUseCases<'_> {
             status: Some(AdjustmentStatus::Approved),
             ..AdjustmentFilter::default()
         };
-        let changes = self.adjustments(caller, jurisdiction_id, filter).await?;
+        let changes = self
+            .adjustments(&Scope::new(caller, jurisdiction_id), filter)
+            .await?;
         let (departments, (transferred, supplemented)) =
             department_totals(changes.iter().map(|c| match c.kind {
                 AdjustmentKind::Transfer => (c.department_name.as_str(), c.amount, Money::ZERO),
@@ -604,13 +603,11 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// The amendment document as .xlsx: sheet 调整事项 (every change) and sheet 部门汇总.
-    pub async fn amendment_xlsx(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        fiscal_year: i32,
-    ) -> AppResult<Vec<u8>> {
-        let a = self.amendment(caller, jurisdiction_id, fiscal_year).await?;
+    pub async fn amendment_xlsx(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Vec<u8>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        let a = self
+            .amendment(&Scope::new(caller, jurisdiction_id), fiscal_year)
+            .await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");

@@ -3,6 +3,7 @@
 //! (核实 → 正常 / 违规 → 整改) and their statistics ("止付 369 笔 5710 万元"); and the suspension of
 //! a project's payments by performance monitoring (PM-9).
 
+use crate::Scope;
 use lingji_domain::execution::{self, Disposition, Hit, MonitoringRule};
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
@@ -13,7 +14,6 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 use crate::execution::payment_facts::facts;
-use crate::foundation::caller::Caller;
 
 /// Past payments a dry run tries a rule on, newest first.
 pub const DRY_RUN_PAYMENTS: i64 = 2_000;
@@ -228,12 +228,8 @@ fn check_rule(r: &MonitoringRule) -> AppResult<()> {
 }
 
 impl crate::SupervisionUseCases<'_> {
-    fn authorize_rules(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        access: Access,
-    ) -> AppResult<()> {
+    fn authorize_rules(&self, scope: &Scope, access: Access) -> AppResult<()> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::MonitoringRule,
             access,
@@ -242,12 +238,9 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// The rule catalogue, installing the default one the first time.
-    pub async fn monitoring_rules(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-    ) -> AppResult<Vec<RuleRow>> {
-        self.authorize_rules(caller, jurisdiction_id, Access::Read)?;
+    pub async fn monitoring_rules(&self, scope: &Scope) -> AppResult<Vec<RuleRow>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Read)?;
         self.execution().rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::rules(&mut conn, jurisdiction_id)
@@ -261,12 +254,12 @@ impl crate::SupervisionUseCases<'_> {
     /// check; audited with before and after.
     pub async fn put_monitoring_rule(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         rule: MonitoringRule,
         version: Option<i64>,
     ) -> AppResult<StoredRule> {
-        self.authorize_rules(caller, jurisdiction_id, Access::Write)?;
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Write)?;
         let mut rule = rule;
         rule.code = rule.code.trim().to_string();
         rule.expression = rule.expression.trim().to_string();
@@ -321,13 +314,9 @@ impl crate::SupervisionUseCases<'_> {
 
     /// Tries a rule, as entered and not saved, on the jurisdiction's latest past payments
     /// ("would have hit 37 payments, 1,204,300.00 元").
-    pub async fn dry_run_rule(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        rule: MonitoringRule,
-    ) -> AppResult<DryRun> {
-        self.authorize_rules(caller, jurisdiction_id, Access::Write)?;
+    pub async fn dry_run_rule(&self, scope: &Scope, rule: MonitoringRule) -> AppResult<DryRun> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Write)?;
         let mut rule = rule;
         rule.enabled = true;
         rule.effective_from = None;
@@ -370,11 +359,11 @@ impl crate::SupervisionUseCases<'_> {
     /// The year's rule hits, newest first, optionally of one disposition (finance and audit).
     pub async fn rule_hits(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         disposition: Option<Disposition>,
     ) -> AppResult<Vec<HitRow>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Payment,
             Access::Read,
@@ -393,12 +382,12 @@ impl crate::SupervisionUseCases<'_> {
     /// Moves a hit on (核实 → 正常 / 违规 → 整改) with a note (finance).
     pub async fn dispose_hit(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
         to: Disposition,
         note: &str,
     ) -> AppResult<StoredHit> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Payment,
             Access::Write,
@@ -455,12 +444,8 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// Hits and stopped payments of a year by rule and by class (ZX-4b).
-    pub async fn hit_stats(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: i32,
-    ) -> AppResult<HitStats> {
+    pub async fn hit_stats(&self, scope: &Scope, year: i32) -> AppResult<HitStats> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Payment,
             Access::Read,
@@ -501,35 +486,45 @@ impl crate::SupervisionUseCases<'_> {
     /// until lifted.
     pub async fn suspend_payments(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         project_id: i64,
         reason: &str,
     ) -> AppResult<()> {
-        self.set_suspension(caller, jurisdiction_id, project_id, reason, true)
-            .await
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.set_suspension(
+            &Scope::new(caller, jurisdiction_id),
+            project_id,
+            reason,
+            true,
+        )
+        .await
     }
 
     /// Lifts a project's suspension (finance).
     pub async fn lift_suspension(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         project_id: i64,
         reason: &str,
     ) -> AppResult<()> {
-        self.set_suspension(caller, jurisdiction_id, project_id, reason, false)
-            .await
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        self.set_suspension(
+            &Scope::new(caller, jurisdiction_id),
+            project_id,
+            reason,
+            false,
+        )
+        .await
     }
 
     async fn set_suspension(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         project_id: i64,
         reason: &str,
         suspend: bool,
     ) -> AppResult<()> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Payment,
             Access::Write,

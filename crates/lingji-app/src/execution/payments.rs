@@ -5,6 +5,7 @@
 //! blocked (PM-9). A warning holds the payment for a reviewer; finance pays or releases it. The
 //! idempotency key makes a retry return the first answer, never a second payment.
 
+use crate::Scope;
 use chrono::Datelike;
 use lingji_domain::execution::{
     self, Action, Cover, Decision, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentFacts,
@@ -286,10 +287,10 @@ impl crate::ExecutionUseCases<'_> {
     /// finance's decisions are audited likewise (`payment.confirm` / `pay` / `reject`).
     pub async fn request_payment(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         draft: PaymentDraft,
     ) -> AppResult<PaymentView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let errors = check_draft(&draft);
         if !errors.is_empty() {
             return Err(AppError::Invalid {
@@ -449,10 +450,10 @@ impl crate::ExecutionUseCases<'_> {
     /// the rules hit and a suspension (the payment page calls it as the user types).
     pub async fn preview_payment(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         draft: PaymentDraft,
     ) -> AppResult<PaymentPreview> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let mut errors: Vec<Refusal> = check_draft(&draft)
             .into_iter()
             .filter(|r| r.field.as_deref() != Some("idempotency_key"))
@@ -514,12 +515,8 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// One payment, if the caller may see it.
-    pub async fn payment(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        id: i64,
-    ) -> AppResult<PaymentView> {
+    pub async fn payment(&self, scope: &Scope, id: i64) -> AppResult<PaymentView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let p = self.stored_payment(id).await?;
         if p.jurisdiction_id != jurisdiction_id {
             return Err(AppError::not_found("支付申请"));
@@ -534,10 +531,10 @@ impl crate::ExecutionUseCases<'_> {
     /// finance and audit all.
     pub async fn payments(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         mut filter: PaymentFilter,
     ) -> AppResult<Vec<PaymentRow>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::Payment, jurisdiction_id)?;
         filter.unit_id = unit.or(filter.unit_id);
         filter.department_id = department.or(filter.department_id);
@@ -555,12 +552,12 @@ impl crate::ExecutionUseCases<'_> {
     /// refused (409), never applied twice.
     pub async fn decide_payment(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
         decision: Decision,
         reason: &str,
     ) -> AppResult<PaymentView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Payment,
             Access::Write,
@@ -652,7 +649,7 @@ impl crate::ExecutionUseCases<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.payment(caller, jurisdiction_id, id).await
+        self.payment(&Scope::new(caller, jurisdiction_id), id).await
     }
 }
 
@@ -714,12 +711,8 @@ pub struct LineLedger {
 
 impl crate::ExecutionUseCases<'_> {
     /// A line's ledger, if the caller may see the line (its unit, department, finance, audit).
-    pub async fn line_ledger(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        id: i64,
-    ) -> AppResult<LineLedger> {
+    pub async fn line_ledger(&self, scope: &Scope, id: i64) -> AppResult<LineLedger> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let mut conn = self.store.read().acquire().await?;
         let line = store::payable_line(&mut conn, id)
             .await?

@@ -3,6 +3,7 @@
 //! treasury's cash limit (QJ-4a subjects first inside a tier). What is approved becomes the plan
 //! balance of the line and month; when the profile says so, payments may not exceed it.
 
+use crate::Scope;
 use lingji_domain::execution::{
     PlanGrant, PlanStatus, PlanTier, plan_tier, priority_subject, review_plans,
 };
@@ -214,12 +215,8 @@ fn plan_path(l: &PayableLine) -> OrgPath {
 impl crate::ExecutionUseCases<'_> {
     /// Files a unit's plan for one of its lines (ZX-4a). What the line has planned and not yet
     /// paid, with this plan, may not exceed what the line has available (ZB-7a).
-    pub async fn file_plan(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        draft: PlanDraft,
-    ) -> AppResult<PlanRow> {
+    pub async fn file_plan(&self, scope: &Scope, draft: PlanDraft) -> AppResult<PlanRow> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let errors = check(&draft);
         let mut tx = self.store.begin().await?;
         let line = payment_store::payable_line(&mut tx, draft.line_id)
@@ -309,12 +306,8 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// Plans the caller may see: a unit its own, a department its units', finance and audit all.
-    pub async fn plans(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        mut filter: PlanFilter,
-    ) -> AppResult<Vec<PlanRow>> {
+    pub async fn plans(&self, scope: &Scope, mut filter: PlanFilter) -> AppResult<Vec<PlanRow>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::SpendingPlan, jurisdiction_id)?;
         filter.unit_id = unit.or(filter.unit_id);
         filter.department_id = department.or(filter.department_id);
@@ -331,12 +324,12 @@ impl crate::ExecutionUseCases<'_> {
     /// balances and is audited. A plan filed or reviewed meanwhile makes it a 409.
     pub async fn review_month(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         (fiscal_year, month): (i32, u32),
         cash_limit: Money,
         record: bool,
     ) -> AppResult<PlanReview> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::SpendingPlan,
             Access::Write,
@@ -473,10 +466,10 @@ impl crate::ExecutionUseCases<'_> {
     /// A year's recorded reviews, newest first.
     pub async fn plan_reviews(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
     ) -> AppResult<Vec<ReviewSummary>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::SpendingPlan,
             Access::Read,

@@ -3,6 +3,7 @@
 //! on one page — the project and its history, reviews, allocation, lines, payments, rule hits,
 //! suspensions, adjustments and evaluation.
 
+use crate::Scope;
 use lingji_domain::Money;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
@@ -19,7 +20,6 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 use crate::execution::adjustments::AdjustmentView;
 use crate::execution::payments::PaymentRow;
-use crate::foundation::caller::Caller;
 
 /// The flagged projects with the threshold that flagged them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -85,7 +85,8 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// The projects under penetrating supervision (finance, audit).
-    pub async fn supervised(&self, caller: &Caller, jurisdiction_id: i64) -> AppResult<Supervised> {
+    pub async fn supervised(&self, scope: &Scope) -> AppResult<Supervised> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Allocation,
             Access::Read,
@@ -101,12 +102,8 @@ impl crate::SupervisionUseCases<'_> {
 
     /// One project's trace (finance, audit); any project of the jurisdiction can be traced,
     /// the flag says whether ZX-2 requires it.
-    pub async fn trace(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        project_id: i64,
-    ) -> AppResult<Trace> {
+    pub async fn trace(&self, scope: &Scope, project_id: i64) -> AppResult<Trace> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::Allocation,
             Access::Read,

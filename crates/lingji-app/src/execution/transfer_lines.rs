@@ -2,6 +2,7 @@
 //! document that allocated it; it opens with its approval entry in the ledger like a line from
 //! the budget's approval, and payments draw on it the same way (ZB-7a).
 
+use crate::Scope;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::org::{OrgKind, OrgPath};
@@ -11,7 +12,6 @@ use lingji_store::foundation::orgs;
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 
 /// An upper-transfer line as finance enters it.
 #[derive(Debug, Clone, Deserialize)]
@@ -79,12 +79,8 @@ fn check(t: &TransferLine) -> Vec<Refusal> {
 
 impl crate::ExecutionUseCases<'_> {
     /// Enters a budget line from an upper transfer (finance), audited; returns its id.
-    pub async fn add_transfer_line(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        t: TransferLine,
-    ) -> AppResult<i64> {
+    pub async fn add_transfer_line(&self, scope: &Scope, t: TransferLine) -> AppResult<i64> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::BudgetLine,
             Access::Write,

@@ -4,6 +4,7 @@
 //! reads the lines of the whole jurisdiction reads the report by department. A second run
 //! changes nothing and answers with the first run's report.
 
+use crate::Scope;
 use std::collections::HashMap;
 
 use lingji_domain::execution::{
@@ -19,7 +20,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 use crate::execution::department_totals::department_totals;
-use crate::foundation::caller::Caller;
 
 /// A signed contract that backs operating money for carry-over (ZB-6d).
 #[derive(Debug, Clone, Deserialize)]
@@ -176,10 +176,10 @@ impl crate::ExecutionUseCases<'_> {
     /// The recorded close of a year, for finance and audit; 404 when the year is not closed.
     pub async fn year_end_report(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
     ) -> AppResult<YearEndReport> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::BudgetLine,
             Access::Read,
@@ -202,12 +202,12 @@ impl crate::ExecutionUseCases<'_> {
     /// closed year again changes nothing and returns the first run's report.
     pub async fn close_year(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
         claims: &[ContractClaim],
         record: bool,
     ) -> AppResult<YearEndReport> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::BudgetLine,
             Access::Write,
@@ -221,7 +221,7 @@ impl crate::ExecutionUseCases<'_> {
         {
             drop(tx);
             let mut r = self
-                .year_end_report(caller, jurisdiction_id, fiscal_year)
+                .year_end_report(&Scope::new(caller, jurisdiction_id), fiscal_year)
                 .await?;
             r.already_closed = true;
             return Ok(r);
@@ -352,7 +352,7 @@ impl crate::ExecutionUseCases<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.year_end_report(caller, jurisdiction_id, fiscal_year)
+        self.year_end_report(&Scope::new(caller, jurisdiction_id), fiscal_year)
             .await
     }
 }

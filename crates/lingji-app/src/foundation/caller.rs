@@ -7,6 +7,44 @@ use lingji_store::foundation::audit::NewEvent;
 
 use crate::error::{AppError, AppResult};
 
+/// Who calls a use case and in which jurisdiction: built once per request — by the web's
+/// extractor from the signed-in user, by the CLI for the system — and handed to every use case
+/// that works inside one jurisdiction, so the pair never travels as two loose arguments.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Who calls.
+    pub caller: Caller,
+    /// The jurisdiction (its organisation id) the call works in.
+    pub jurisdiction: i64,
+}
+
+impl Scope {
+    /// `caller` working in `jurisdiction`.
+    pub fn new(caller: &Caller, jurisdiction: i64) -> Scope {
+        Scope {
+            caller: caller.clone(),
+            jurisdiction,
+        }
+    }
+
+    /// The system (CLI commands, start-up tasks) working in `jurisdiction`.
+    pub fn system(jurisdiction: i64) -> Scope {
+        Scope {
+            caller: Caller::System,
+            jurisdiction,
+        }
+    }
+
+    /// A signed-in user in their own jurisdiction.
+    pub fn user(actor: Actor) -> Scope {
+        let jurisdiction = actor.org.jurisdiction;
+        Scope {
+            caller: Caller::User(actor),
+            jurisdiction,
+        }
+    }
+}
+
 /// The caller of a use case.
 #[derive(Debug, Clone)]
 pub enum Caller {

@@ -1,5 +1,6 @@
 //! Organisation use cases: the directory, a unit's record and staffing, and the tree.
 
+use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::codes::RegionCode;
@@ -64,11 +65,8 @@ pub struct OrganisationUpdate {
 impl crate::FoundationUseCases<'_> {
     /// The organisations the caller may see: the whole jurisdiction for finance, audit and
     /// administration; the own department or unit for the others.
-    pub async fn list_organisations(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-    ) -> AppResult<Vec<Organisation>> {
+    pub async fn list_organisations(&self, scope: &Scope) -> AppResult<Vec<Organisation>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let target = OrgPath::of_jurisdiction(jurisdiction_id);
         let within = match caller.authorize(Resource::Organisation, Access::Read, &target) {
             Ok(()) => None,
@@ -101,11 +99,8 @@ impl crate::FoundationUseCases<'_> {
 
     /// The caller's jurisdiction: its name and code are known to everyone working in it (the
     /// organisation tree is readable jurisdiction-wide), unlike its staffing records.
-    pub async fn jurisdiction_of(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-    ) -> AppResult<Organisation> {
+    pub async fn jurisdiction_of(&self, scope: &Scope) -> AppResult<Organisation> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::OrganisationTree, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;

@@ -1,6 +1,7 @@
 //! Policy profile use cases: read with every clause cited, edit (administrators), start a
 //! jurisdiction's year from a preset.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::Refusal;
@@ -11,7 +12,6 @@ use lingji_domain::foundation::policy::{Preset, preset};
 use lingji_store::foundation::profiles::{self, ProfileVersion};
 
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 
 /// The version just written in this transaction.
 async fn saved_version(
@@ -38,12 +38,12 @@ impl crate::FoundationUseCases<'_> {
     /// transaction; `make_current` makes it the year everyone works in.
     pub async fn start_year(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: FiscalYear,
         source: YearSource,
         make_current: bool,
     ) -> AppResult<ProfileVersion> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PolicyProfile,
             Access::Write,
@@ -110,10 +110,10 @@ impl crate::FoundationUseCases<'_> {
     /// The profile in force for a jurisdiction and year.
     pub async fn policy_profile(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: FiscalYear,
     ) -> AppResult<ProfileVersion> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PolicyProfile,
             Access::Read,
@@ -128,10 +128,10 @@ impl crate::FoundationUseCases<'_> {
     /// Every version of a year's profile, newest first.
     pub async fn policy_history(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: FiscalYear,
     ) -> AppResult<Vec<ProfileVersion>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PolicyProfile,
             Access::Read,
@@ -146,13 +146,13 @@ impl crate::FoundationUseCases<'_> {
     /// saved first.
     pub async fn update_policy(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: FiscalYear,
         based_on: i64,
         changes: &BTreeMap<String, String>,
         note: &str,
     ) -> AppResult<ProfileVersion> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PolicyProfile,
             Access::Write,

@@ -1,5 +1,6 @@
 //! User administration.
 
+use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role};
 use lingji_domain::foundation::org::OrgPath;
@@ -174,7 +175,8 @@ impl crate::AccountUseCases<'_> {
     }
 
     /// Accounts of a jurisdiction (administrators and auditors).
-    pub async fn list_users(&self, caller: &Caller, jurisdiction_id: i64) -> AppResult<Vec<User>> {
+    pub async fn list_users(&self, scope: &Scope) -> AppResult<Vec<User>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let target = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::User, Access::Read, &target)?;
         let mut conn = self.store.read().acquire().await?;

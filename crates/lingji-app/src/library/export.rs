@@ -1,6 +1,7 @@
 //! Excel export of the project library and a unit's request: formatted .xlsx with Chinese
 //! headers, amounts as numbers in 元 (`#,##0.00`), one sheet of projects and one of cost lines.
 
+use crate::Scope;
 use std::collections::HashMap;
 
 use lingji_domain::Money;
@@ -41,7 +42,7 @@ impl crate::LibraryUseCases<'_> {
     pub async fn export_projects(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<u8>> {
         let orgs: HashMap<i64, String> = self
             .foundation()
-            .list_organisations(caller, filter.jurisdiction_id)
+            .list_organisations(&Scope::new(caller, filter.jurisdiction_id))
             .await
             .unwrap_or_default()
             .into_iter()

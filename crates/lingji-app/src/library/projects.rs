@@ -2,6 +2,7 @@
 //! from a standard or justified (ZB-14), checked for admission (ZB-15a, CS-1, …) and moved
 //! through the lifecycle (ZB-15c).
 
+use crate::Scope;
 use std::collections::HashSet;
 
 use lingji_domain::foundation::authz::{Access, Resource, Role};
@@ -1016,9 +1017,9 @@ impl crate::LibraryUseCases<'_> {
     /// The expenditure standards catalogue of a jurisdiction (ZB-14).
     pub async fn standards(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
     ) -> AppResult<Vec<lingji_domain::library::cost::Standard>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;
@@ -1066,10 +1067,10 @@ impl crate::LibraryUseCases<'_> {
     /// profile's number of years; ZB-5d: policy basis expired).
     pub async fn cleanup_candidates(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: FiscalYear,
     ) -> AppResult<Vec<CleanupCandidate>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let whole = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Project, Access::Read, &whole)?;
         let mut conn = self.store.read().acquire().await?;
@@ -1113,19 +1114,19 @@ impl crate::LibraryUseCases<'_> {
     /// system). Anything not a candidate any more is refused and nothing is retired.
     pub async fn retire_candidates(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: FiscalYear,
         ids: &[i64],
         note: &str,
     ) -> AppResult<usize> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let whole = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Project, Access::Write, &whole)?;
         let by = mover(caller).ok_or_else(|| {
             AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目退出"))
         })?;
         let candidates = self
-            .cleanup_candidates(caller, jurisdiction_id, year)
+            .cleanup_candidates(&Scope::new(caller, jurisdiction_id), year)
             .await?;
         let mut tx = self.store.begin().await?;
         for id in ids {

@@ -1,6 +1,7 @@
 //! The expenditure standards catalogue (ZB-14, ZX-std): import from CSV/XLSX, all rows
 //! checked first, nothing written if any is wrong.
 
+use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::{OrgPath, UnitKind};
@@ -114,11 +115,11 @@ impl crate::LibraryUseCases<'_> {
     /// Adds the standards of a file to a jurisdiction's catalogue (finance, administrators).
     pub async fn import_standards(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         file_name: &str,
         bytes: &[u8],
     ) -> AppResult<usize> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Write, &path)?;
         let name = file_name.to_string();
@@ -272,11 +273,11 @@ impl crate::LibraryUseCases<'_> {
     /// 指标名称, 比较方式, 计量单位. All rows checked; nothing written if one is wrong.
     pub async fn import_indicators(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         file_name: &str,
         bytes: &[u8],
     ) -> AppResult<usize> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         use lingji_domain::library::targets::{Comparator, IndicatorCategory};
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Write, &path)?;
@@ -343,9 +344,9 @@ impl crate::LibraryUseCases<'_> {
     /// The indicator library of a jurisdiction (PM-4).
     pub async fn indicator_library(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
     ) -> AppResult<Vec<standards::LibraryIndicator>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
         caller.authorize(Resource::Standard, Access::Read, &path)?;
         let mut conn = self.store.read().acquire().await?;

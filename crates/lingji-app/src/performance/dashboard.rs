@@ -2,6 +2,7 @@
 //! the time elapsed, the lights of the latest checkpoints, the indicators off track and how
 //! many results are applied — each narrowed to what the caller may see.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
@@ -14,7 +15,6 @@ use lingji_domain::performance::{Light, Likelihood};
 use serde::Serialize;
 
 use crate::error::AppResult;
-use crate::foundation::caller::Caller;
 
 /// A department's execution.
 #[derive(Debug, Clone, Serialize)]
@@ -84,13 +84,13 @@ impl crate::PerformanceUseCases<'_> {
     /// The dashboard of a year for the caller.
     pub async fn performance_dashboard(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
     ) -> AppResult<Dashboard> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, _) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
         let evaluations = self
-            .evaluations(caller, jurisdiction_id, fiscal_year, None)
+            .evaluations(&Scope::new(caller, jurisdiction_id), fiscal_year, None)
             .await?;
         let applied: std::collections::BTreeSet<i64> = evaluations
             .iter()
@@ -129,7 +129,12 @@ impl crate::PerformanceUseCases<'_> {
             crate::foundation::profiles::in_force(&mut conn, jurisdiction_id, fiscal_year).await?;
         drop(conn);
         let checkpoints = self
-            .checkpoints(caller, jurisdiction_id, fiscal_year, None, None)
+            .checkpoints(
+                &Scope::new(caller, jurisdiction_id),
+                fiscal_year,
+                None,
+                None,
+            )
             .await?;
         // The latest checkpoint of each project.
         let mut latest: BTreeMap<i64, &crate::performance::monitoring::Checkpoint> =

@@ -3,6 +3,7 @@
 //! in the 决策 / 过程 / 产出 / 效益 framework, by finance itself or by a registered agency that is
 //! not blacklisted. The printable self-evaluation table and its .xlsx.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::allocation::Grade;
@@ -466,12 +467,8 @@ impl crate::PerformanceUseCases<'_> {
     /// Records finance's key evaluation of a funded project (PM-10): the framework's
     /// dimension weights from the profile, by finance or by a registered agency that is not
     /// blacklisted (PM-12). Replaces an earlier one until results application confirms it.
-    pub async fn key_evaluate(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        draft: &KeyDraft,
-    ) -> AppResult<EvaluationView> {
+    pub async fn key_evaluate(&self, scope: &Scope, draft: &KeyDraft) -> AppResult<EvaluationView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Write,
@@ -642,11 +639,11 @@ impl crate::PerformanceUseCases<'_> {
     /// Evaluations of a year the caller may see.
     pub async fn evaluations(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
         kind: Option<&str>,
     ) -> AppResult<Vec<EvaluationView>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
         let mut conn = self.store.read().acquire().await?;
         store::list(

@@ -4,6 +4,7 @@
 //! decides on a project that lags: correct, suspend payments (the payment check honours the
 //! suspension) or stop, with reasons.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::foundation::authz::{Access, Resource};
@@ -485,10 +486,10 @@ impl crate::PerformanceUseCases<'_> {
     /// whole file, naming the row and column.
     pub async fn import_checkpoints(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         bytes: &[u8],
     ) -> AppResult<MonitoringImport> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let rows =
             crate::blocking::parse(bytes, |b| Book::open(b, IMPORT_LIMITS)?.first_sheet()).await?;
         let mut errors = Vec::new();
@@ -615,12 +616,12 @@ impl crate::PerformanceUseCases<'_> {
     /// Checkpoints of a year the caller may see, red first.
     pub async fn checkpoints(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
         month: Option<u32>,
         light: Option<Light>,
     ) -> AppResult<Vec<Checkpoint>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department_id, unit_id) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
         let mut conn = self.store.read().acquire().await?;
         store::records(
@@ -644,11 +645,11 @@ impl crate::PerformanceUseCases<'_> {
     /// suspends the project's payments in the same transaction. Once per checkpoint; audited.
     pub async fn decide_checkpoint(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         id: i64,
         draft: &DecisionDraft,
     ) -> AppResult<Checkpoint> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Write,

@@ -3,6 +3,7 @@
 //! or retires the project. The confirmed result is what the next year's allocation run reads.
 //! The page also reports what last year's results took off this year's budget.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::allocation::{Adjustment, Grade, ResultCut, grade_cut, share};
@@ -15,7 +16,6 @@ use lingji_store::performance::evaluations::{self as store, NewApplied};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 use crate::performance::evaluations::{key_before_self, kind_label};
 
 /// A confirmed result as shown.
@@ -171,12 +171,8 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// Every evaluated project of a year with its proposal and confirmation (finance, audit).
-    pub async fn results(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        fiscal_year: i32,
-    ) -> AppResult<Results> {
+    pub async fn results(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Results> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Read,
@@ -310,11 +306,11 @@ impl crate::PerformanceUseCases<'_> {
     /// projects of the fund no longer pass its gate (ZB-12). Audited.
     pub async fn retire_policy(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
         draft: &RetireDraft,
     ) -> AppResult<PolicyResult> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Write,
@@ -434,11 +430,11 @@ impl crate::PerformanceUseCases<'_> {
     /// retirement with a reason. Once per project; audited.
     pub async fn apply_result(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
         draft: &ApplyDraft,
     ) -> AppResult<ResultRow> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::PerformanceDecision,
             Access::Write,

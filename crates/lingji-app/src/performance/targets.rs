@@ -3,6 +3,7 @@
 //! same indicator model as a project's. A policy lists the projects that carry it out; their
 //! lines are its spending, as a department's lines are the department's.
 
+use crate::Scope;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::library::targets::TargetTable;
@@ -151,11 +152,11 @@ impl crate::PerformanceUseCases<'_> {
     /// reviewer or finance; every indicator checked by its row. Audited.
     pub async fn put_target(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         fiscal_year: i32,
         draft: &TargetDraft,
     ) -> AppResult<TargetView> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         lingji_domain::foundation::codes::FiscalYear::new(fiscal_year)
             .map_err(|r| r.field("year"))?;
         let mut errors = Vec::new();
@@ -298,12 +299,8 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// Department and policy targets of a year the caller may see.
-    pub async fn targets(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        fiscal_year: i32,
-    ) -> AppResult<Vec<TargetView>> {
+    pub async fn targets(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Vec<TargetView>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
         // Department-level targets are above a unit's reach.
         if unit.is_some() {

@@ -1,6 +1,7 @@
 //! The lists finance maintains for review (CS-2a, ZB-6a, ZB-8, ZB-12, QJ-3b, ZB-13a): read by
 //! everyone who picks from them, changed only by finance, every change kept with who and when.
 
+use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::{OrgKind, OrgPath};
@@ -79,11 +80,11 @@ impl crate::ReviewUseCases<'_> {
     /// Entries of a list (yearly lists: of `year` when given), retired ones included.
     pub async fn list_entries(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         kind: ListKind,
         year: Option<i32>,
     ) -> AppResult<Vec<StoredEntry>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         may_read(caller, jurisdiction_id)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(lists::entries(&mut conn, jurisdiction_id, kind, year, false).await?)
@@ -91,11 +92,8 @@ impl crate::ReviewUseCases<'_> {
 
     /// The departments of a jurisdiction that may lead a special fund, as `(id, "code name")`:
     /// part of reading the registry, so whoever may read the lists sees them named.
-    pub async fn fund_lead_departments(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-    ) -> AppResult<Vec<(i64, String)>> {
+    pub async fn fund_lead_departments(&self, scope: &Scope) -> AppResult<Vec<(i64, String)>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         may_read(caller, jurisdiction_id)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(orgs::list(&mut conn, jurisdiction_id, None)
@@ -178,11 +176,11 @@ impl crate::ReviewUseCases<'_> {
     /// Adds an entry to a list.
     pub async fn add_list_entry(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         kind: ListKind,
         entry: ListEntry,
     ) -> AppResult<StoredEntry> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::FinanceList,
             Access::Write,

@@ -4,6 +4,7 @@
 //! cases as the clean-up page. The step checks that every stale project is listed once it is
 //! due, that nothing ever funded is listed, and that what was retired reads back as retired.
 
+use crate::Scope;
 use std::collections::BTreeSet;
 
 use lingji_domain::Money;
@@ -79,7 +80,7 @@ async fn ever_funded(sim: &Sim<'_>) -> AppResult<BTreeSet<i64>> {
         let (_, items) = sim
             .app
             .allocation()
-            .allocation_items(&sim.j.finance, sim.j.id, run)
+            .allocation_items(&Scope::new(&sim.j.finance, sim.j.id), run)
             .await?;
         out.extend(
             items
@@ -107,7 +108,7 @@ pub async fn clean(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let unfunded_years = i32::try_from(unfunded_years).unwrap_or(i32::MAX);
     let listed = app
         .library()
-        .cleanup_candidates(&finance, city, fiscal_year)
+        .cleanup_candidates(&Scope::new(&finance, city), fiscal_year)
         .await?;
     let ids: Vec<i64> = listed.iter().map(|c| c.project.id).collect();
     if let Some(s) = sim
@@ -146,7 +147,12 @@ pub async fn clean(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         0
     } else {
         app.library()
-            .retire_candidates(&finance, city, fiscal_year, &ids, "定期清理出库")
+            .retire_candidates(
+                &Scope::new(&finance, city),
+                fiscal_year,
+                &ids,
+                "定期清理出库",
+            )
             .await?
     };
     for &id in &ids {

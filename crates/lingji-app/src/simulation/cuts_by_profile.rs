@@ -5,6 +5,7 @@
 //! it, this year's cost lines and reviewed amount as the review shows them. The expected cuts
 //! are recomputed here with the domain's rates and shares, not read off the run.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::Money;
@@ -49,7 +50,7 @@ pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     // year lived: nothing was evaluated before it).
     let results: BTreeMap<i64, ResultRow> = if sim.approved_runs.contains_key(&(year - 1)) {
         app.performance()
-            .results(finance, city, year - 1)
+            .results(&Scope::new(finance, city), year - 1)
             .await?
             .rows
             .into_iter()
@@ -60,7 +61,7 @@ pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     };
     let (_, items) = app
         .allocation()
-        .allocation_items(finance, city, run)
+        .allocation_items(&Scope::new(finance, city), run)
         .await?;
     for i in items.iter().filter(|i| i.candidate.id > 0) {
         if i.result.status == Status::Excluded {

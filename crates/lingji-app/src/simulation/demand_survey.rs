@@ -1,13 +1,13 @@
 //! The demand survey that sizes a lived year's general budget (the demo's and the
 //! simulation's): a run with resources to spare shows what the library asks for.
 
+use crate::Scope;
 use lingji_domain::Money;
 use lingji_domain::foundation::fund::FundBook;
 
 use crate::App;
 use crate::allocation::Scenario;
 use crate::error::AppResult;
-use crate::foundation::caller::Caller;
 
 impl App {
     /// A demand survey saved as run `name`: every admitted project run with resources to
@@ -15,17 +15,16 @@ impl App {
     /// ask for. The demo and the simulation size the year's general budget from it.
     pub(crate) async fn survey_general_demand(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: i32,
         name: &str,
     ) -> AppResult<(Money, Money)> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let plenty = Money::from_yuan(100_000_000_000);
         let survey = self
             .allocation()
             .run_allocation(
-                caller,
-                jurisdiction_id,
+                &Scope::new(caller, jurisdiction_id),
                 year,
                 name,
                 None,
@@ -37,7 +36,7 @@ impl App {
             .await?;
         let (_, items) = self
             .allocation()
-            .allocation_items(caller, jurisdiction_id, survey.header.id)
+            .allocation_items(&Scope::new(caller, jurisdiction_id), survey.header.id)
             .await?;
         let general = |must: bool| {
             items

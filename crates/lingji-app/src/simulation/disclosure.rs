@@ -3,6 +3,7 @@
 //! invariant [`check`] reads the public pages (no sign-in) and wants exactly what was
 //! published, as it was published: a frozen copy that no later step changes.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::disclosure::PublicationKind;
@@ -20,8 +21,7 @@ async fn publish(sim: &mut Sim<'_>, kind: PublicationKind, source: i64) -> AppRe
         .app
         .disclosure()
         .publish(
-            &sim.j.finance,
-            sim.j.id,
+            &Scope::new(&sim.j.finance, sim.j.id),
             &PublishDraft {
                 kind,
                 source: source.to_string(),

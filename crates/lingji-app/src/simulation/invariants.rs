@@ -4,6 +4,7 @@
 //! appears or disappears between two capabilities is named. The first broken one stops the
 //! run (see [`super::Broken`]).
 
+use crate::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
@@ -178,8 +179,7 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
     let adjustments = app
         .execution()
         .adjustments(
-            finance,
-            city,
+            &Scope::new(finance, city),
             crate::store::execution::adjustments::AdjustmentFilter {
                 fiscal_year: year,
                 status: Some(lingji_domain::execution::AdjustmentStatus::Approved),
@@ -273,7 +273,7 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
     if let Some(&run) = known.approved_runs.get(&year) {
         let (_, items) = app
             .allocation()
-            .allocation_items(finance, city, run)
+            .allocation_items(&Scope::new(finance, city), run)
             .await?;
         let mut allocated = BTreeMap::new();
         for i in &items {
@@ -302,7 +302,7 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
     if known.closed.contains(&(year - 1)) {
         let last = app
             .execution()
-            .year_end_report(finance, city, year - 1)
+            .year_end_report(&Scope::new(finance, city), year - 1)
             .await?;
         let mut out = BTreeMap::new();
         for l in &last.lines {
@@ -317,7 +317,10 @@ async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>
         }
     }
     if known.closed.contains(&year) {
-        let report = app.execution().year_end_report(finance, city, year).await?;
+        let report = app
+            .execution()
+            .year_end_report(&Scope::new(finance, city), year)
+            .await?;
         let mut out = BTreeMap::new();
         for l in &report.lines {
             add(
@@ -363,9 +366,12 @@ async fn allocation_order(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>
     };
     let (view, items) = app
         .allocation()
-        .allocation_items(finance, city, run)
+        .allocation_items(&Scope::new(finance, city), run)
         .await?;
-    let resources = app.allocation().resources(finance, city, year).await?;
+    let resources = app
+        .allocation()
+        .resources(&Scope::new(finance, city), year)
+        .await?;
     for entry in &resources.books {
         let entered = entry.parts.total().unwrap_or(Money::ZERO);
         let allocated: i64 = items
@@ -444,7 +450,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
     let mut accepted = Vec::new();
     let lines = app
         .allocation()
-        .budget_lines(finance, city, year, 0, 100_000)
+        .budget_lines(&Scope::new(finance, city), year, 0, 100_000)
         .await?;
     if let Some(l) = lines.iter().find(|l| l.project_id.is_some()) {
         let operator = sim
@@ -456,8 +462,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
         let asked = app
             .execution()
             .request_adjustment(
-                &operator,
-                city,
+                &Scope::new(&operator, city),
                 crate::execution::adjustments::AdjustmentDraft {
                     kind: lingji_domain::execution::AdjustmentKind::Supplement,
                     from_line_id: None,
@@ -478,8 +483,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
     let line = app
         .execution()
         .add_transfer_line(
-            finance,
-            city,
+            &Scope::new(finance, city),
             TransferLine {
                 fiscal_year: year,
                 unit_id: unit.id,
@@ -502,8 +506,7 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
             let paid = app
                 .execution()
                 .request_payment(
-                    &unit.operator,
-                    city,
+                    &Scope::new(&unit.operator, city),
                     PaymentDraft {
                         payee_name: format!("{}设备有限公司", sim.j.place),
                         payee_account: "6222021234567890".into(),
@@ -548,7 +551,7 @@ async fn project_figures(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>>
     };
     let (_, items) = app
         .allocation()
-        .allocation_items(finance, city, run)
+        .allocation_items(&Scope::new(finance, city), run)
         .await?;
     let last: BTreeMap<i64, (i64, i64)> = {
         let mut conn = app.store.read().acquire().await?;
@@ -606,13 +609,13 @@ async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     };
     let last = funded(
         &app.allocation()
-            .allocation_items(finance, city, last_run)
+            .allocation_items(&Scope::new(finance, city), last_run)
             .await?
             .1,
     );
     let (_, items) = app
         .allocation()
-        .allocation_items(finance, city, run)
+        .allocation_items(&Scope::new(finance, city), run)
         .await?;
     let mut new = 0u64;
     for id in funded(&items) {
@@ -628,7 +631,7 @@ async fn year_on_year(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     }
     let stats = app
         .allocation()
-        .allocation_year_on_year(finance, city, year, Some(run))
+        .allocation_year_on_year(&Scope::new(finance, city), year, Some(run))
         .await?
         .stats
         .overall;
@@ -663,7 +666,10 @@ async fn project_budgets_shown(
     city: i64,
     finance: &Caller,
 ) -> AppResult<Option<Finding>> {
-    let shown = app.supervision().supervised(finance, city).await?;
+    let shown = app
+        .supervision()
+        .supervised(&Scope::new(finance, city))
+        .await?;
     let ledger: BTreeMap<i64, (i64, i64)> = {
         let mut conn = app.store.read().acquire().await?;
         reconcile::project_budgets(&mut conn, city)

@@ -3,6 +3,7 @@
 //! per role and organisation, the standards and indicators, and finance's lists — all through
 //! the use cases an administrator and finance would call.
 
+use crate::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::org::Staffing;
 use lingji_domain::foundation::policy::Preset;
@@ -149,8 +150,7 @@ pub(crate) async fn add_special_fund(
 ) -> AppResult<()> {
     app.review()
         .add_list_entry(
-            finance,
-            city,
+            &Scope::new(finance, city),
             ListKind::SpecialFunds,
             ListEntry {
                 code: SPECIAL_FUND.into(),
@@ -225,16 +225,14 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
     start_year(app, city.id, opts.preset, opts.first_year, true).await?;
     app.library()
         .import_standards(
-            &system,
-            city.id,
+            &Scope::new(&system, city.id),
             "demo_standards.csv",
             crate::demo::STANDARDS.as_bytes(),
         )
         .await?;
     app.library()
         .import_indicators(
-            &system,
-            city.id,
+            &Scope::new(&system, city.id),
             "demo_indicators.csv",
             crate::demo::INDICATORS.as_bytes(),
         )
@@ -382,8 +380,7 @@ pub async fn start_year(
 ) -> AppResult<()> {
     app.foundation()
         .start_year(
-            &Caller::System,
-            city,
+            &Scope::system(city),
             FiscalYear::new(year)?,
             YearSource::Preset(preset),
             current,
@@ -401,15 +398,18 @@ pub fn key_matter(year: i32) -> String {
 pub async fn add_key_matter(app: &App, j: &Jurisdiction, year: i32) -> AppResult<()> {
     let listed = app
         .review()
-        .list_entries(&j.finance, j.id, ListKind::KeyMatters, Some(year))
+        .list_entries(
+            &Scope::new(&j.finance, j.id),
+            ListKind::KeyMatters,
+            Some(year),
+        )
         .await?;
     if listed.iter().any(|e| e.entry.code == key_matter(year)) {
         return Ok(());
     }
     app.review()
         .add_list_entry(
-            &j.finance,
-            j.id,
+            &Scope::new(&j.finance, j.id),
             ListKind::KeyMatters,
             ListEntry {
                 code: key_matter(year),

@@ -3,6 +3,7 @@
 //! — a key evaluation comes before the self-evaluation there, so its grade is the one next
 //! year's allocation cuts by (CS-5b, QJ-5b, PM-13).
 
+use crate::Scope;
 use lingji_domain::allocation::Grade;
 use lingji_domain::foundation::policy::Score;
 use lingji_domain::performance::Dimension;
@@ -55,8 +56,7 @@ pub async fn evaluate(sim: &mut Sim<'_>, year: i32, funded: &[i64]) -> AppResult
         let view = app
             .performance()
             .key_evaluate(
-                &finance,
-                city,
+                &Scope::new(&finance, city),
                 &KeyDraft {
                     project_id: Some(id),
                     target_id: None,

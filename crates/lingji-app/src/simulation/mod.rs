@@ -14,6 +14,7 @@ pub mod rng;
 pub mod year;
 pub mod year_end_by_rule;
 
+use crate::Scope;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -22,7 +23,6 @@ use sha2::{Digest, Sha256};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 use rng::Rng;
 use year::Sim;
 
@@ -256,7 +256,7 @@ impl App {
     ) -> AppResult<Report> {
         let standards = self
             .library()
-            .standards(&Caller::System, j.id)
+            .standards(&Scope::system(j.id))
             .await?
             .into_iter()
             .map(|s| (s.code, s.id))

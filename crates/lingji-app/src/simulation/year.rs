@@ -4,6 +4,7 @@
 //! evaluations, results application and their publication. Each step returns its counts; the
 //! driver checks the invariants after it.
 
+use crate::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::Money;
@@ -498,7 +499,7 @@ fn gate_records(
 async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     let (basic, projects) = app
-        .survey_general_demand(&finance, city, year, "需求摸底")
+        .survey_general_demand(&Scope::new(&finance, city), year, "需求摸底")
         .await?;
     let pct = u32::try_from(sim.rng.between(55, 95)).unwrap_or(75);
     let revenue = basic
@@ -506,8 +507,7 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         .unwrap_or(basic);
     app.allocation()
         .set_resources(
-            &finance,
-            city,
+            &Scope::new(&finance, city),
             year,
             FundBook::GeneralPublic,
             ResourceParts {
@@ -522,15 +522,20 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         .await?;
     let run = app
         .allocation()
-        .run_allocation(&finance, city, year, "一上测算", None, Scenario::default())
+        .run_allocation(
+            &Scope::new(&finance, city),
+            year,
+            "一上测算",
+            None,
+            Scenario::default(),
+        )
         .await?;
     // A scenario on the run's very inputs with less money: saved and compared, not chosen.
     let less = share(revenue, Rate::percent(90));
     let scenario = app
         .allocation()
         .run_allocation(
-            &finance,
-            city,
+            &Scope::new(&finance, city),
             year,
             "压减一成情景",
             Some(run.header.id),
@@ -541,18 +546,21 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         )
         .await?;
     app.allocation()
-        .compare_runs(&finance, city, run.header.id, scenario.header.id)
+        .compare_runs(
+            &Scope::new(&finance, city),
+            run.header.id,
+            scenario.header.id,
+        )
         .await?;
     app.allocation()
-        .choose_run(&finance, city, run.header.id)
+        .choose_run(&Scope::new(&finance, city), run.header.id)
         .await?;
     app.allocation()
-        .publish_control_figures(&finance, city, run.header.id)
+        .publish_control_figures(&Scope::new(&finance, city), run.header.id)
         .await?;
     app.allocation()
         .approve_budget(
-            &finance,
-            city,
+            &Scope::new(&finance, city),
             run.header.id,
             // The document number opens with the place's first character (模财预, 示财预).
             &format!(
@@ -564,7 +572,7 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     sim.approved_runs.insert(year, run.header.id);
     let (_, items) = app
         .allocation()
-        .allocation_items(&finance, city, run.header.id)
+        .allocation_items(&Scope::new(&finance, city), run.header.id)
         .await?;
     let count = |s: Status| {
         i64::try_from(items.iter().filter(|i| i.result.status == s).count()).unwrap_or(0)
@@ -574,8 +582,7 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (_, unit) = &units[sim.rng.index(units.len())];
     app.execution()
         .add_transfer_line(
-            &finance,
-            city,
+            &Scope::new(&finance, city),
             TransferLine {
                 fiscal_year: year,
                 unit_id: unit.id,
@@ -591,7 +598,7 @@ async fn allocation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         .await?;
     let lines = app
         .allocation()
-        .budget_lines(&finance, city, year, 0, 100_000)
+        .budget_lines(&Scope::new(&finance, city), year, 0, 100_000)
         .await?;
     // The targets are public with the budget (PM-5).
     let funded: Vec<i64> = items
@@ -634,7 +641,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     };
     let lines = app
         .allocation()
-        .budget_lines(&finance, city, year, 0, 100_000)
+        .budget_lines(&Scope::new(&finance, city), year, 0, 100_000)
         .await?;
     let mut requests = Vec::new();
     let (mut transfers, mut supplements) = (0, 0);
@@ -660,8 +667,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
                 let v = app
                     .execution()
                     .request_adjustment(
-                        &unit.operator,
-                        city,
+                        &Scope::new(&unit.operator, city),
                         crate::execution::adjustments::AdjustmentDraft {
                             kind: lingji_domain::execution::AdjustmentKind::Transfer,
                             from_line_id: Some(from.id),
@@ -685,8 +691,7 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
             let v = app
                 .execution()
                 .request_adjustment(
-                    &unit.operator,
-                    city,
+                    &Scope::new(&unit.operator, city),
                     crate::execution::adjustments::AdjustmentDraft {
                         kind: lingji_domain::execution::AdjustmentKind::Supplement,
                         from_line_id: None,
@@ -706,12 +711,17 @@ async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     for id in requests {
         if sim.rng.chance(85) {
             app.execution()
-                .decide_adjustment(&finance, city, id, true, "同意")
+                .decide_adjustment(&Scope::new(&finance, city), id, true, "同意")
                 .await?;
             approved += 1;
         } else {
             app.execution()
-                .decide_adjustment(&finance, city, id, false, "请先通过调整支出结构解决")
+                .decide_adjustment(
+                    &Scope::new(&finance, city),
+                    id,
+                    false,
+                    "请先通过调整支出结构解决",
+                )
                 .await?;
             sent_back += 1;
         }
@@ -733,7 +743,7 @@ async fn funded(sim: &Sim<'_>, year: i32) -> AppResult<Vec<i64>> {
     let (_, items) = sim
         .app
         .allocation()
-        .allocation_items(&sim.j.finance, sim.j.id, run)
+        .allocation_items(&Scope::new(&sim.j.finance, sim.j.id), run)
         .await?;
     Ok(items
         .iter()
@@ -808,8 +818,7 @@ async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
         };
         app.performance()
             .decide_checkpoint(
-                &finance,
-                city,
+                &Scope::new(&finance, city),
                 c.id,
                 &crate::performance::monitoring::DecisionDraft {
                     decision,

@@ -7,6 +7,7 @@
 //! carried line into next year), never from the close's own inputs; the outcome is derived
 //! here from the parameters (QJ-4b, CS-6, ZX-3c, ZB-6d), not by calling the close's rule.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::Money;
@@ -105,7 +106,11 @@ fn shown(c: (Money, Money, &str)) -> String {
 pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     let (app, city) = (sim.app, sim.j.id);
     let finance = sim.j.finance.clone();
-    let Ok(report) = app.execution().year_end_report(&finance, city, year).await else {
+    let Ok(report) = app
+        .execution()
+        .year_end_report(&Scope::new(&finance, city), year)
+        .await
+    else {
         return Ok(None);
     };
     let profile = {
@@ -121,7 +126,10 @@ pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     let mut found = None;
     let mut next_year = BTreeMap::new();
     for (&line, rows) in &rows {
-        let ledger = app.execution().line_ledger(&finance, city, line).await?;
+        let ledger = app
+            .execution()
+            .line_ledger(&Scope::new(&finance, city), line)
+            .await?;
         // The close is the line's first Close entry; money given back after it is recovered
         // again, once for each payment released (ZB-7a).
         let (mut available, mut used, mut closed, mut late) = (0i64, false, None, 0i64);

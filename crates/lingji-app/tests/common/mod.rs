@@ -5,6 +5,7 @@
 //! what this builds.
 #![allow(dead_code)]
 
+use lingji_app::Scope;
 use lingji_app::allocation::Scenario;
 use lingji_app::execution::payments::PaymentView;
 use lingji_app::execution::year_end::YearEndReport;
@@ -135,8 +136,7 @@ impl World {
         for (year, current) in [(LAST, false), (THIS, true)] {
             app.foundation()
                 .start_year(
-                    &system,
-                    city,
+                    &Scope::new(&system, city),
                     FiscalYear::new(year).unwrap(),
                     YearSource::Preset(preset),
                     current,
@@ -145,7 +145,7 @@ impl World {
                 .expect("year");
         }
         app.library()
-            .import_standards(&system, city, "standards.csv", STANDARDS)
+            .import_standards(&Scope::new(&system, city), "standards.csv", STANDARDS)
             .await
             .expect("standards");
         let department = app
@@ -368,8 +368,7 @@ impl World {
         let app = &self.app;
         app.allocation()
             .set_resources(
-                &self.system,
-                self.city,
+                &Scope::new(&self.system, self.city),
                 year,
                 FundBook::GeneralPublic,
                 ResourceParts {
@@ -385,8 +384,7 @@ impl World {
         let run = app
             .allocation()
             .run_allocation(
-                &self.system,
-                self.city,
+                &Scope::new(&self.system, self.city),
                 year,
                 "一上测算",
                 None,
@@ -396,15 +394,19 @@ impl World {
             .expect("run");
         let id = run.header.id;
         app.allocation()
-            .choose_run(&self.system, self.city, id)
+            .choose_run(&Scope::new(&self.system, self.city), id)
             .await
             .expect("choose");
         app.allocation()
-            .publish_control_figures(&self.system, self.city, id)
+            .publish_control_figures(&Scope::new(&self.system, self.city), id)
             .await
             .expect("publish");
         app.allocation()
-            .approve_budget(&self.system, self.city, id, "试财预〔2025〕1号")
+            .approve_budget(
+                &Scope::new(&self.system, self.city),
+                id,
+                "试财预〔2025〕1号",
+            )
             .await
             .expect("approve");
     }
@@ -415,13 +417,13 @@ impl World {
         let runs = self
             .app
             .allocation()
-            .allocation_runs(&self.system, self.city, year)
+            .allocation_runs(&Scope::new(&self.system, self.city), year)
             .await
             .unwrap();
         let (_, items) = self
             .app
             .allocation()
-            .allocation_items(&self.system, self.city, runs[0].header.id)
+            .allocation_items(&Scope::new(&self.system, self.city), runs[0].header.id)
             .await
             .unwrap();
         items
@@ -430,7 +432,7 @@ impl World {
     pub async fn lines(&self, year: i32) -> Vec<BudgetLine> {
         self.app
             .allocation()
-            .budget_lines(&self.system, self.city, year, 0, 1000)
+            .budget_lines(&Scope::new(&self.system, self.city), year, 0, 1000)
             .await
             .expect("lines")
     }
@@ -470,8 +472,7 @@ impl World {
         let mut p = app
             .execution()
             .request_payment(
-                &self.system,
-                self.city,
+                &Scope::new(&self.system, self.city),
                 self.payment(line, yuan, code, key, year),
             )
             .await
@@ -480,8 +481,7 @@ impl World {
             p = app
                 .execution()
                 .decide_payment(
-                    &self.system,
-                    self.city,
+                    &Scope::new(&self.system, self.city),
                     p.id,
                     Decision::Confirm,
                     "经核实属正常支付",
@@ -491,7 +491,12 @@ impl World {
         }
         assert_eq!(p.status, PaymentStatus::Pending, "{p:?}");
         app.execution()
-            .decide_payment(&self.system, self.city, p.id, Decision::Pay, "")
+            .decide_payment(
+                &Scope::new(&self.system, self.city),
+                p.id,
+                Decision::Pay,
+                "",
+            )
             .await
             .expect("pay")
     }
@@ -500,7 +505,7 @@ impl World {
     pub async fn close(&self, year: i32) -> YearEndReport {
         self.app
             .execution()
-            .close_year(&self.system, self.city, year, &[], true)
+            .close_year(&Scope::new(&self.system, self.city), year, &[], true)
             .await
             .expect("close")
     }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
+use lingji_app::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
 
 use super::foundation::calendar::{CalendarItem, calendar};
@@ -47,7 +48,7 @@ async fn home(
         let jurisdiction = state
             .app
             .foundation()
-            .jurisdiction_of(&caller, id.actor.org.jurisdiction)
+            .jurisdiction_of(&Scope::new(&caller, id.actor.org.jurisdiction))
             .await?;
         let year = state
             .app
@@ -57,7 +58,10 @@ async fn home(
         let profile = state
             .app
             .foundation()
-            .policy_profile(&caller, id.actor.org.jurisdiction, FiscalYear::new(year)?)
+            .policy_profile(
+                &Scope::new(&caller, id.actor.org.jurisdiction),
+                FiscalYear::new(year)?,
+            )
             .await?;
         let waiting = state.app.review().queue_count(&caller).await?;
         AppResult::Ok((org, jurisdiction, year, profile, waiting))

@@ -13,6 +13,7 @@
 //!
 //! Amounts are Money to the fen; the headlines show 万元 through Money's display helpers.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::Money;
@@ -27,7 +28,6 @@ use utoipa::ToSchema;
 mod xlsx;
 
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 
 /// A page a figure counts, with what it shows.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -293,12 +293,8 @@ fn sub(a: Money, b: Money) -> AppResult<Money> {
 impl crate::ExecutionUseCases<'_> {
     /// The year in figures (finance, audit), every figure from the use case that shows it on its
     /// own page, the execution held against the ledger.
-    pub async fn annual_report(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: i32,
-    ) -> AppResult<AnnualReport> {
+    pub async fn annual_report(&self, scope: &Scope, year: i32) -> AppResult<AnnualReport> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
             Resource::AnnualReport,
             Access::Read,
@@ -309,7 +305,7 @@ impl crate::ExecutionUseCases<'_> {
         // 1. ZX-3a: the statistics exactly as `/allocation/statistics` counts them.
         let yoy = self
             .allocation()
-            .allocation_year_on_year(caller, jurisdiction_id, year, None)
+            .allocation_year_on_year(&Scope::new(caller, jurisdiction_id), year, None)
             .await?;
         let o = yoy.stats.overall;
         let run = yoy.run.as_ref().map(|r| {
@@ -381,7 +377,7 @@ impl crate::ExecutionUseCases<'_> {
         // 2. ZX-4b: the stopped payments of `/monitoring/hits`, by cause.
         let stats = self
             .supervision()
-            .hit_stats(caller, jurisdiction_id, year)
+            .hit_stats(&Scope::new(caller, jurisdiction_id), year)
             .await?;
         let causes = {
             let mut conn = self.store.read().acquire().await?;
@@ -418,7 +414,10 @@ impl crate::ExecutionUseCases<'_> {
         };
 
         // 3. The recorded close (ZX-3c and the clauses beside it).
-        let close = match self.year_end_report(caller, jurisdiction_id, year).await {
+        let close = match self
+            .year_end_report(&Scope::new(caller, jurisdiction_id), year)
+            .await
+        {
             Ok(r) => Some(r),
             Err(AppError::NotFound(_)) => None,
             Err(e) => return Err(e),
@@ -480,7 +479,7 @@ impl crate::ExecutionUseCases<'_> {
         // this year's results take off next year.
         let results = self
             .performance()
-            .results(caller, jurisdiction_id, year)
+            .results(&Scope::new(caller, jurisdiction_id), year)
             .await?;
         let clause = {
             let mut conn = self.store.read().acquire().await?;
@@ -545,7 +544,7 @@ impl crate::ExecutionUseCases<'_> {
         // 5. Key evaluations of projects by grade.
         let keys: Vec<_> = self
             .performance()
-            .evaluations(caller, jurisdiction_id, year, Some("key"))
+            .evaluations(&Scope::new(caller, jurisdiction_id), year, Some("key"))
             .await?
             .into_iter()
             .filter(|e| e.project_id.is_some())

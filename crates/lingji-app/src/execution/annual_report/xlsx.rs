@@ -1,10 +1,10 @@
 //! The year in figures as a workbook for finance and audit: every figure of
 //! [`AnnualReport`] as a row, amounts in 元 to the fen.
 
+use crate::Scope;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::AppResult;
-use crate::foundation::caller::Caller;
 use crate::library::export::{header, xlsx, yuan_cell};
 use lingji_domain::Money;
 
@@ -14,13 +14,11 @@ type SheetRow<'a> = (&'a str, &'a str, Option<u64>, Option<Money>, String);
 impl crate::ExecutionUseCases<'_> {
     /// The year in figures as .xlsx: sheet 年度报告 (one row per figure, amounts in 元 to the
     /// fen) and sheet 评价等级.
-    pub async fn export_annual_report(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: i32,
-    ) -> AppResult<Vec<u8>> {
-        let r = self.annual_report(caller, jurisdiction_id, year).await?;
+    pub async fn export_annual_report(&self, scope: &Scope, year: i32) -> AppResult<Vec<u8>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        let r = self
+            .annual_report(&Scope::new(caller, jurisdiction_id), year)
+            .await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");

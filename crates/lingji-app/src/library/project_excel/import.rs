@@ -3,6 +3,7 @@
 //! row and column, and the whole file is one transaction: nothing is imported if any cell is
 //! wrong.
 
+use crate::Scope;
 use std::collections::{HashMap, HashSet};
 
 use lingji_domain::Money;
@@ -67,12 +68,12 @@ impl crate::LibraryUseCases<'_> {
     /// checked and stored.
     pub async fn import_projects(
         &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
+        scope: &Scope,
         year: FiscalYear,
         bytes: &[u8],
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> AppResult<ImportReport> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         // Rows are authorised unit by unit below; a caller who may add projects nowhere (or
         // not in this jurisdiction) is refused before the file is read.
         let own = caller

@@ -2,6 +2,7 @@
 //! for every code and class (from the budget year's tables, the catalogue and the caller's
 //! units, kept on a hidden sheet 代码) and a sheet of instructions.
 
+use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::codes::FiscalYear;
@@ -14,7 +15,6 @@ use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
 use super::{List, SHEETS, header_text};
 use crate::error::{AppError, AppResult};
-use crate::foundation::caller::Caller;
 
 /// Rows of each data sheet that carry the drop-down lists.
 const TEMPLATE_ROWS: u32 = 20_000;
@@ -55,15 +55,11 @@ const INSTRUCTIONS: &[&str] = &[
 
 impl crate::LibraryUseCases<'_> {
     /// The .xlsx template for importing projects of budget year `year` in the caller's units.
-    pub async fn project_template(
-        &self,
-        caller: &Caller,
-        jurisdiction_id: i64,
-        year: FiscalYear,
-    ) -> AppResult<Vec<u8>> {
+    pub async fn project_template(&self, scope: &Scope, year: FiscalYear) -> AppResult<Vec<u8>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let units: Vec<String> = self
             .foundation()
-            .list_organisations(caller, jurisdiction_id)
+            .list_organisations(&Scope::new(caller, jurisdiction_id))
             .await?
             .into_iter()
             .filter(|o| {
@@ -97,7 +93,7 @@ impl crate::LibraryUseCases<'_> {
                 .collect()
         };
         let standards: Vec<String> = self
-            .standards(caller, jurisdiction_id)
+            .standards(&Scope::new(caller, jurisdiction_id))
             .await?
             .into_iter()
             .filter(|s| s.from_year <= year.value() && s.to_year.is_none_or(|t| t >= year.value()))

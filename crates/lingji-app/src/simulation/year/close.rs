@@ -1,5 +1,6 @@
 //! 年终结转: the close by the profile, and the payments still waiting after it.
 
+use crate::Scope;
 use lingji_domain::Money;
 use lingji_domain::execution::{Decision, PaymentStatus};
 
@@ -13,11 +14,11 @@ pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     jurisdiction::start_year(app, city, sim.opts.preset, year + 1, true).await?;
     let trial = app
         .execution()
-        .close_year(&finance, city, year, &[], false)
+        .close_year(&Scope::new(&finance, city), year, &[], false)
         .await?;
     let done = app
         .execution()
-        .close_year(&finance, city, year, &[], true)
+        .close_year(&Scope::new(&finance, city), year, &[], true)
         .await?;
     if (trial.carried, trial.recovered) != (done.carried, done.recovered) {
         sim.findings.push((
@@ -33,8 +34,7 @@ pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let waiting = app
         .execution()
         .payments(
-            &finance,
-            city,
+            &Scope::new(&finance, city),
             lingji_store::execution::payments::PaymentFilter {
                 status: Some(PaymentStatus::Pending),
                 fiscal_year: Some(year),
@@ -50,12 +50,17 @@ pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     {
         if sim.rng.chance(50) {
             app.execution()
-                .decide_payment(&finance, city, p.id, Decision::Pay, "")
+                .decide_payment(&Scope::new(&finance, city), p.id, Decision::Pay, "")
                 .await?;
             paid_after += 1;
         } else {
             app.execution()
-                .decide_payment(&finance, city, p.id, Decision::Reject, "合同终止，撤回支付")
+                .decide_payment(
+                    &Scope::new(&finance, city),
+                    p.id,
+                    Decision::Reject,
+                    "合同终止，撤回支付",
+                )
                 .await?;
             rejected_after += 1;
         }

@@ -1,6 +1,7 @@
 //! 绩效评价: self and key evaluations, results application, disclosure, next year's lines.
 
 use super::{Counts, Sim, funded};
+use crate::Scope;
 use crate::error::AppResult;
 use crate::performance::evaluations::{ActualDraft, SelfDraft};
 use crate::performance::results::ApplyDraft;
@@ -63,8 +64,7 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
         let override_it = !is_keyed(id) && sim.rng.chance(10);
         app.performance()
             .apply_result(
-                &finance,
-                city,
+                &Scope::new(&finance, city),
                 year,
                 &ApplyDraft {
                     project_id: id,

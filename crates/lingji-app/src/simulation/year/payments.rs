@@ -1,5 +1,6 @@
 //! 支付: monthly spending plans, then payments of every kind on the year's lines.
 
+use crate::Scope;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -92,7 +93,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
     };
     let all = app
         .allocation()
-        .budget_lines(&finance, city, year, 0, 100_000)
+        .budget_lines(&Scope::new(&finance, city), year, 0, 100_000)
         .await?;
     let months = [3, 4, 6, 7, 8, 9, 11];
     let mut intents: Vec<(Caller, Money, Intent)> = Vec::new();
@@ -189,8 +190,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
     for ((line_id, month), (operator, _, amount)) in &plans {
         app.execution()
             .file_plan(
-                operator,
-                city,
+                &Scope::new(operator, city),
                 crate::execution::plans::PlanDraft {
                     line_id: *line_id,
                     month: *month,
@@ -211,7 +211,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
         };
         let review = app
             .execution()
-            .review_month(&finance, city, (year, month), limit, true)
+            .review_month(&Scope::new(&finance, city), (year, month), limit, true)
             .await?;
         for l in &review.lines {
             match l.outcome {
@@ -231,7 +231,9 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
                 for d in drafts {
                     let (app, op) = (app.clone(), operator.clone());
                     tasks.push(tokio::spawn(async move {
-                        app.execution().request_payment(&op, city, d).await
+                        app.execution()
+                            .request_payment(&Scope::new(&op, city), d)
+                            .await
                     }));
                 }
                 let mut answers = Vec::new();
@@ -258,11 +260,16 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
                     }
                     if v.status == PaymentStatus::Held {
                         app.execution()
-                            .decide_payment(&finance, city, v.id, Decision::Confirm, "已核实合同")
+                            .decide_payment(
+                                &Scope::new(&finance, city),
+                                v.id,
+                                Decision::Confirm,
+                                "已核实合同",
+                            )
                             .await?;
                     }
                     app.execution()
-                        .decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        .decide_payment(&Scope::new(&finance, city), v.id, Decision::Pay, "")
                         .await?;
                     paid += 1;
                 }
@@ -272,13 +279,13 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
                 let key = draft.idempotency_key.clone();
                 let v = app
                     .execution()
-                    .request_payment(&operator, city, draft.clone())
+                    .request_payment(&Scope::new(&operator, city), draft.clone())
                     .await?;
                 if retry {
                     // The client did not hear the answer and asks again with the same key.
                     let again = app
                         .execution()
-                        .request_payment(&operator, city, draft)
+                        .request_payment(&Scope::new(&operator, city), draft)
                         .await?;
                     retried += 1;
                     if again.id != v.id || !again.replayed {
@@ -301,20 +308,24 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
                     if sim.rng.chance(60) {
                         app.execution()
                             .decide_payment(
-                                &finance,
-                                city,
+                                &Scope::new(&finance, city),
                                 v.id,
                                 Decision::Confirm,
                                 "已核实劳务合同",
                             )
                             .await?;
                         app.execution()
-                            .decide_payment(&finance, city, v.id, Decision::Pay, "")
+                            .decide_payment(&Scope::new(&finance, city), v.id, Decision::Pay, "")
                             .await?;
                         paid += 1;
                     } else {
                         app.execution()
-                            .decide_payment(&finance, city, v.id, Decision::Reject, "劳务合同未附")
+                            .decide_payment(
+                                &Scope::new(&finance, city),
+                                v.id,
+                                Decision::Reject,
+                                "劳务合同未附",
+                            )
                             .await?;
                         released += 1;
                     }
@@ -322,7 +333,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
                 // One in ten waits for payment over the year's end: a hold the close leaves.
                 PaymentStatus::Pending if !sim.rng.chance(10) => {
                     app.execution()
-                        .decide_payment(&finance, city, v.id, Decision::Pay, "")
+                        .decide_payment(&Scope::new(&finance, city), v.id, Decision::Pay, "")
                         .await?;
                     paid += 1;
                 }
@@ -335,7 +346,7 @@ pub(super) async fn payments(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> 
     for id in std::mem::take(&mut sim.suspended) {
         if sim.rng.chance(50) {
             app.supervision()
-                .lift_suspension(&finance, city, id, "已整改到位，恢复拨款")
+                .lift_suspension(&Scope::new(&finance, city), id, "已整改到位，恢复拨款")
                 .await?;
             lifted += 1;
         }

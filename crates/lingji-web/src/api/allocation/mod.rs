@@ -72,11 +72,7 @@ async fn get_resources(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<lingji_app::allocation::ResourcesView>> {
     let year = year_of(&state, &id, q.year).await?;
-    let v: ResourcesView = state
-        .app
-        .allocation()
-        .resources(&id.caller(), id.actor.org.jurisdiction, year)
-        .await?;
+    let v: ResourcesView = state.app.allocation().resources(&id.scope(), year).await?;
     Ok(Json(v))
 }
 
@@ -142,8 +138,7 @@ async fn put_resources(
         .app
         .allocation()
         .set_resources(
-            &id.caller(),
-            id.actor.org.jurisdiction,
+            &id.scope(),
             body.year,
             fund_book(&book)?,
             parts,
@@ -168,7 +163,7 @@ async fn list_runs(
     let runs: Vec<RunView> = state
         .app
         .allocation()
-        .allocation_runs(&id.caller(), id.actor.org.jurisdiction, year)
+        .allocation_runs(&id.scope(), year)
         .await?;
     Ok(Json(runs))
 }
@@ -204,8 +199,7 @@ async fn create_run(
         .app
         .allocation()
         .run_allocation(
-            &id.caller(),
-            id.actor.org.jurisdiction,
+            &id.scope(),
             body.year,
             &body.name,
             body.base_run_id,
@@ -292,12 +286,7 @@ async fn get_run(
     let (run, items, total) = state
         .app
         .allocation()
-        .allocation_run(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            run_id,
-            &q.filter()?,
-        )
+        .allocation_run(&id.scope(), run_id, &q.filter()?)
         .await?;
     Ok(Json(RunPage { run, total, items }))
 }
@@ -316,7 +305,7 @@ async fn run_xlsx(
     let bytes = state
         .app
         .allocation()
-        .export_allocation_run(&id.caller(), id.actor.org.jurisdiction, run_id)
+        .export_allocation_run(&id.scope(), run_id)
         .await?;
     Ok(crate::api::download(
         bytes,
@@ -340,7 +329,7 @@ async fn choose(
     let run = state
         .app
         .allocation()
-        .choose_run(&id.caller(), id.actor.org.jurisdiction, run_id)
+        .choose_run(&id.scope(), run_id)
         .await?;
     Ok(Json(run))
 }
@@ -359,7 +348,7 @@ async fn publish(
     let run = state
         .app
         .allocation()
-        .publish_control_figures(&id.caller(), id.actor.org.jurisdiction, run_id)
+        .publish_control_figures(&id.scope(), run_id)
         .await?;
     Ok(Json(run))
 }
@@ -387,12 +376,7 @@ async fn approve(
     let run = state
         .app
         .allocation()
-        .approve_budget(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            run_id,
-            &body.document,
-        )
+        .approve_budget(&id.scope(), run_id, &body.document)
         .await?;
     Ok(Json(run))
 }
@@ -418,7 +402,7 @@ async fn compare(
     let c = state
         .app
         .allocation()
-        .compare_runs(&id.caller(), id.actor.org.jurisdiction, q.a, q.b)
+        .compare_runs(&id.scope(), q.a, q.b)
         .await?;
     Ok(Json(c))
 }
@@ -446,7 +430,7 @@ async fn statistics(
     let v = state
         .app
         .allocation()
-        .allocation_year_on_year(&id.caller(), id.actor.org.jurisdiction, year, q.run_id)
+        .allocation_year_on_year(&id.scope(), year, q.run_id)
         .await?;
     Ok(Json(v))
 }
@@ -465,7 +449,7 @@ async fn statistics_xlsx(
     let bytes = state
         .app
         .allocation()
-        .export_year_on_year(&id.caller(), id.actor.org.jurisdiction, year)
+        .export_year_on_year(&id.scope(), year)
         .await?;
     Ok(crate::api::download(
         bytes,
@@ -488,7 +472,7 @@ async fn overlaps(
     let v = state
         .app
         .allocation()
-        .allocation_overlaps(&id.caller(), id.actor.org.jurisdiction, year)
+        .allocation_overlaps(&id.scope(), year)
         .await?;
     Ok(Json(v))
 }
@@ -507,7 +491,7 @@ async fn control_figures(
     let v = state
         .app
         .allocation()
-        .control_figures(&id.caller(), id.actor.org.jurisdiction, year)
+        .control_figures(&id.scope(), year)
         .await?;
     Ok(Json(v))
 }
@@ -537,8 +521,7 @@ async fn budget_lines(
         .app
         .allocation()
         .budget_lines(
-            &id.caller(),
-            id.actor.org.jurisdiction,
+            &id.scope(),
             year,
             q.after.unwrap_or(0),
             q.limit.unwrap_or(500).clamp(1, 1_000),
@@ -608,7 +591,7 @@ async fn add_transfer_line(
     let new = state
         .app
         .execution()
-        .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
+        .add_transfer_line(&id.scope(), line)
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedId { id: new })))
 }

@@ -82,7 +82,7 @@ async fn request_adjustment(
     let v = state
         .app
         .execution()
-        .request_adjustment(&id.caller(), id.actor.org.jurisdiction, draft)
+        .request_adjustment(&id.scope(), draft)
         .await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
@@ -121,7 +121,7 @@ async fn list_adjustments(
     let rows = state
         .app
         .execution()
-        .adjustments(&id.caller(), id.actor.org.jurisdiction, filter)
+        .adjustments(&id.scope(), filter)
         .await?;
     Ok(Json(rows))
 }
@@ -153,13 +153,7 @@ async fn decide_adjustment(
     let v = state
         .app
         .execution()
-        .decide_adjustment(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            adjustment,
-            b.approve,
-            &b.note,
-        )
+        .decide_adjustment(&id.scope(), adjustment, b.approve, &b.note)
         .await?;
     Ok(Json(v))
 }
@@ -175,11 +169,7 @@ async fn amendment(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<lingji_app::execution::adjustments::Amendment>> {
     let year = year_of(&state, &id, q.year).await?;
-    let a = state
-        .app
-        .execution()
-        .amendment(&id.caller(), id.actor.org.jurisdiction, year)
-        .await?;
+    let a = state.app.execution().amendment(&id.scope(), year).await?;
     Ok(Json(a))
 }
 
@@ -197,7 +187,7 @@ async fn amendment_xlsx(
     let bytes = state
         .app
         .execution()
-        .amendment_xlsx(&id.caller(), id.actor.org.jurisdiction, year)
+        .amendment_xlsx(&id.scope(), year)
         .await?;
     Ok(crate::api::download(
         bytes,

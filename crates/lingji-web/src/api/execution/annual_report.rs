@@ -36,7 +36,7 @@ async fn annual_report(
         state
             .app
             .execution()
-            .annual_report(&id.caller(), id.actor.org.jurisdiction, year)
+            .annual_report(&id.scope(), year)
             .await?,
     ))
 }
@@ -55,7 +55,7 @@ async fn annual_report_xlsx(
     let bytes = state
         .app
         .execution()
-        .export_annual_report(&id.caller(), id.actor.org.jurisdiction, year)
+        .export_annual_report(&id.scope(), year)
         .await?;
     Ok(crate::api::download(
         bytes,

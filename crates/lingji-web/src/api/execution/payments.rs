@@ -121,7 +121,7 @@ async fn request_payment(
     let v = state
         .app
         .execution()
-        .request_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
+        .request_payment(&id.scope(), body.into())
         .await?;
     let status = if v.replayed {
         StatusCode::OK
@@ -144,7 +144,7 @@ async fn check_payment(
     let v = state
         .app
         .execution()
-        .preview_payment(&id.caller(), id.actor.org.jurisdiction, body.into())
+        .preview_payment(&id.scope(), body.into())
         .await?;
     Ok(Json(v))
 }
@@ -191,11 +191,7 @@ async fn list_payments(
         queue: q.queue.unwrap_or(false),
         ..PaymentFilter::default()
     };
-    let list = state
-        .app
-        .execution()
-        .payments(&id.caller(), id.actor.org.jurisdiction, filter)
-        .await?;
+    let list = state.app.execution().payments(&id.scope(), filter).await?;
     Ok(Json(list))
 }
 
@@ -208,11 +204,7 @@ async fn get_payment(
     ApiUser(id): ApiUser,
     ApiPath(pid): ApiPath<i64>,
 ) -> ApiResult<Json<lingji_app::execution::payments::PaymentView>> {
-    let v = state
-        .app
-        .execution()
-        .payment(&id.caller(), id.actor.org.jurisdiction, pid)
-        .await?;
+    let v = state.app.execution().payment(&id.scope(), pid).await?;
     Ok(Json(v))
 }
 
@@ -244,13 +236,7 @@ async fn decide_payment(
     let v = state
         .app
         .execution()
-        .decide_payment(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            pid,
-            body.decision,
-            &body.reason,
-        )
+        .decide_payment(&id.scope(), pid, body.decision, &body.reason)
         .await?;
     Ok(Json(v))
 }
@@ -266,7 +252,7 @@ async fn list_rules(
     let rules = state
         .app
         .supervision()
-        .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
+        .monitoring_rules(&id.scope())
         .await?;
     Ok(Json(rules))
 }
@@ -343,12 +329,7 @@ async fn put_rule(
     let stored = state
         .app
         .supervision()
-        .put_monitoring_rule(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            body.rule(code),
-            version,
-        )
+        .put_monitoring_rule(&id.scope(), body.rule(code), version)
         .await?;
     Ok(Json(lingji_app::execution::monitoring::RuleRow::from(
         &stored,
@@ -368,11 +349,7 @@ async fn dry_run(
     let v = state
         .app
         .supervision()
-        .dry_run_rule(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            body.rule("DRY-RUN".into()),
-        )
+        .dry_run_rule(&id.scope(), body.rule("DRY-RUN".into()))
         .await?;
     Ok(Json(v))
 }
@@ -415,7 +392,7 @@ async fn list_hits(
     let hits = state
         .app
         .supervision()
-        .rule_hits(&id.caller(), id.actor.org.jurisdiction, year, d)
+        .rule_hits(&id.scope(), year, d)
         .await?;
     Ok(Json(hits))
 }
@@ -430,11 +407,7 @@ async fn hit_stats(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<lingji_app::execution::monitoring::HitStats>> {
     let year = year_of(&state, &id, q.year).await?;
-    let v = state
-        .app
-        .supervision()
-        .hit_stats(&id.caller(), id.actor.org.jurisdiction, year)
-        .await?;
+    let v = state.app.supervision().hit_stats(&id.scope(), year).await?;
     Ok(Json(v))
 }
 
@@ -465,7 +438,7 @@ async fn dispose_hit(
     let h = state
         .app
         .supervision()
-        .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &body.note)
+        .dispose_hit(&id.scope(), hid, to, &body.note)
         .await?;
     Ok(Json(lingji_app::execution::monitoring::HitRow::from(&h)))
 }
@@ -493,7 +466,7 @@ async fn suspend(
     state
         .app
         .supervision()
-        .suspend_payments(&id.caller(), id.actor.org.jurisdiction, pid, &body.reason)
+        .suspend_payments(&id.scope(), pid, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -513,7 +486,7 @@ async fn lift(
     state
         .app
         .supervision()
-        .lift_suspension(&id.caller(), id.actor.org.jurisdiction, pid, &body.reason)
+        .lift_suspension(&id.scope(), pid, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

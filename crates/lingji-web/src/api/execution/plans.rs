@@ -58,11 +58,7 @@ async fn file_plan(
         amount: body.amount,
         purpose: body.purpose,
     };
-    let row = state
-        .app
-        .execution()
-        .file_plan(&id.caller(), id.actor.org.jurisdiction, draft)
-        .await?;
+    let row = state.app.execution().file_plan(&id.scope(), draft).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
 
@@ -98,11 +94,7 @@ async fn list_plans(
         )?,
         ..PlanFilter::default()
     };
-    let rows = state
-        .app
-        .execution()
-        .plans(&id.caller(), id.actor.org.jurisdiction, filter)
-        .await?;
+    let rows = state.app.execution().plans(&id.scope(), filter).await?;
     Ok(Json(rows))
 }
 
@@ -141,8 +133,7 @@ async fn review_month(
         .app
         .execution()
         .review_month(
-            &id.caller(),
-            id.actor.org.jurisdiction,
+            &id.scope(),
             (year, body.month),
             body.cash_limit,
             body.record,
@@ -164,7 +155,7 @@ async fn list_reviews(
     let rows = state
         .app
         .execution()
-        .plan_reviews(&id.caller(), id.actor.org.jurisdiction, year)
+        .plan_reviews(&id.scope(), year)
         .await?;
     Ok(Json(rows))
 }

@@ -26,11 +26,7 @@ async fn flagged(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
 ) -> ApiResult<Json<lingji_app::execution::supervision::Supervised>> {
-    let v = state
-        .app
-        .supervision()
-        .supervised(&id.caller(), id.actor.org.jurisdiction)
-        .await?;
+    let v = state.app.supervision().supervised(&id.scope()).await?;
     Ok(Json(v))
 }
 
@@ -44,10 +40,6 @@ async fn trace(
     ApiUser(id): ApiUser,
     ApiPath(project): ApiPath<i64>,
 ) -> ApiResult<Json<lingji_app::execution::supervision::Trace>> {
-    let v = state
-        .app
-        .supervision()
-        .trace(&id.caller(), id.actor.org.jurisdiction, project)
-        .await?;
+    let v = state.app.supervision().trace(&id.scope(), project).await?;
     Ok(Json(v))
 }

@@ -74,13 +74,7 @@ async fn close_year(
     let r = state
         .app
         .execution()
-        .close_year(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            year,
-            &claims,
-            b.record,
-        )
+        .close_year(&id.scope(), year, &claims, b.record)
         .await?;
     Ok(Json(r))
 }
@@ -98,7 +92,7 @@ async fn get_close(
     let r = state
         .app
         .execution()
-        .year_end_report(&id.caller(), id.actor.org.jurisdiction, year)
+        .year_end_report(&id.scope(), year)
         .await?;
     Ok(Json(r))
 }

@@ -131,7 +131,7 @@ async fn list(
     let orgs = state
         .app
         .foundation()
-        .list_organisations(&id.caller(), id.actor.org.jurisdiction)
+        .list_organisations(&id.scope())
         .await?;
     Ok(Json(orgs.into_iter().map(Into::into).collect()))
 }

@@ -109,7 +109,7 @@ async fn get_profile(
     let v = state
         .app
         .foundation()
-        .policy_profile(&id.caller(), id.actor.org.jurisdiction, year(y)?)
+        .policy_profile(&id.scope(), year(y)?)
         .await?;
     Ok(Json(v.into()))
 }
@@ -141,8 +141,7 @@ async fn update_profile(
         .app
         .foundation()
         .update_policy(
-            &id.caller(),
-            id.actor.org.jurisdiction,
+            &id.scope(),
             year(y)?,
             body.based_on,
             &body.changes,
@@ -178,7 +177,7 @@ async fn history(
     let versions = state
         .app
         .foundation()
-        .policy_history(&id.caller(), id.actor.org.jurisdiction, year(y)?)
+        .policy_history(&id.scope(), year(y)?)
         .await?;
     Ok(Json(
         versions
@@ -206,7 +205,7 @@ async fn get_calendar(
     let v = state
         .app
         .foundation()
-        .policy_profile(&id.caller(), id.actor.org.jurisdiction, year(y)?)
+        .policy_profile(&id.scope(), year(y)?)
         .await?;
     Ok(Json(calendar(y, &v.profile)))
 }
@@ -239,13 +238,7 @@ async fn start_year(
     let v = state
         .app
         .foundation()
-        .start_year(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            year(body.year)?,
-            source,
-            body.make_current,
-        )
+        .start_year(&id.scope(), year(body.year)?, source, body.make_current)
         .await?;
     Ok((axum::http::StatusCode::CREATED, Json(v.into())))
 }

@@ -88,11 +88,7 @@ async fn list(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
 ) -> ApiResult<Json<Vec<UserDto>>> {
-    let users = state
-        .app
-        .accounts()
-        .list_users(&id.caller(), id.actor.org.jurisdiction)
-        .await?;
+    let users = state.app.accounts().list_users(&id.scope()).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 

@@ -4,6 +4,7 @@
 use crate::api::ApiQuery;
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
+use lingji_app::Scope;
 use lingji_app::library::project_excel::ImportReport;
 use lingji_domain::foundation::codes::FiscalYear;
 use serde::Deserialize;
@@ -52,7 +53,7 @@ async fn template(
     let bytes = state
         .app
         .library()
-        .project_template(&id.caller(), jurisdiction, year)
+        .project_template(&Scope::new(&id.caller(), jurisdiction), year)
         .await?;
     Ok(crate::api::download(
         bytes,
@@ -79,13 +80,7 @@ async fn import(
     let report = state
         .app
         .library()
-        .import_projects(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            year,
-            &form.bytes,
-            &|_, _| {},
-        )
+        .import_projects(&id.scope(), year, &form.bytes, &|_, _| {})
         .await?;
     Ok(Json(report))
 }

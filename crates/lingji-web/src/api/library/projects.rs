@@ -472,11 +472,7 @@ async fn standards(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
 ) -> ApiResult<Json<Vec<StandardDto>>> {
-    let list = state
-        .app
-        .library()
-        .standards(&id.caller(), id.actor.org.jurisdiction)
-        .await?;
+    let list = state.app.library().standards(&id.scope()).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -509,7 +505,7 @@ async fn cleanup_list(
     let list = state
         .app
         .library()
-        .cleanup_candidates(&id.caller(), id.actor.org.jurisdiction, year)
+        .cleanup_candidates(&id.scope(), year)
         .await?;
     Ok(Json(
         list.iter()
@@ -546,13 +542,7 @@ async fn cleanup_retire(
     let n = state
         .app
         .library()
-        .retire_candidates(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            year,
-            &body.ids,
-            &body.note,
-        )
+        .retire_candidates(&id.scope(), year, &body.ids, &body.note)
         .await?;
     Ok(Json(n))
 }
@@ -582,11 +572,7 @@ async fn indicators(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
 ) -> ApiResult<Json<Vec<LibraryIndicatorDto>>> {
-    let list = state
-        .app
-        .library()
-        .indicator_library(&id.caller(), id.actor.org.jurisdiction)
-        .await?;
+    let list = state.app.library().indicator_library(&id.scope()).await?;
     Ok(Json(
         list.into_iter()
             .map(|i| LibraryIndicatorDto {

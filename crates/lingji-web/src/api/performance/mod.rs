@@ -72,13 +72,7 @@ async fn list_checkpoints(
     let rows = state
         .app
         .performance()
-        .checkpoints(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            year,
-            q.month,
-            light,
-        )
+        .checkpoints(&id.scope(), year, q.month, light)
         .await?;
     Ok(Json(rows))
 }
@@ -123,7 +117,7 @@ async fn import_checkpoints(
     let done = state
         .app
         .performance()
-        .import_checkpoints(&id.caller(), id.actor.org.jurisdiction, &body)
+        .import_checkpoints(&id.scope(), &body)
         .await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
@@ -163,7 +157,7 @@ async fn decide_checkpoint(
     let row = state
         .app
         .performance()
-        .decide_checkpoint(&id.caller(), id.actor.org.jurisdiction, record, &body)
+        .decide_checkpoint(&id.scope(), record, &body)
         .await?;
     Ok(Json(row))
 }
@@ -196,7 +190,7 @@ async fn list_evaluations(
     let rows = state
         .app
         .performance()
-        .evaluations(&id.caller(), id.actor.org.jurisdiction, year, kind)
+        .evaluations(&id.scope(), year, kind)
         .await?;
     Ok(Json(rows))
 }
@@ -282,7 +276,7 @@ async fn key_evaluate(
     let row = state
         .app
         .performance()
-        .key_evaluate(&id.caller(), id.actor.org.jurisdiction, &body)
+        .key_evaluate(&id.scope(), &body)
         .await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
@@ -300,11 +294,7 @@ async fn list_results(
 ) -> ApiResult<Json<lingji_app::performance::results::Results>> {
     let year = year_of(&state, &id, q.year).await?;
     Ok(Json(
-        state
-            .app
-            .performance()
-            .results(&id.caller(), id.actor.org.jurisdiction, year)
-            .await?,
+        state.app.performance().results(&id.scope(), year).await?,
     ))
 }
 
@@ -326,7 +316,7 @@ async fn apply_result(
         state
             .app
             .performance()
-            .apply_result(&id.caller(), id.actor.org.jurisdiction, year, &body)
+            .apply_result(&id.scope(), year, &body)
             .await?,
     ))
 }
@@ -345,7 +335,7 @@ async fn list_publications(
         state
             .app
             .disclosure()
-            .publications(&id.caller(), id.actor.org.jurisdiction, year)
+            .publications(&id.scope(), year)
             .await?,
     ))
 }
@@ -360,11 +350,7 @@ async fn publish(
     ApiUser(id): ApiUser,
     ApiJson(body): ApiJson<PublishDraft>,
 ) -> ApiResult<(StatusCode, Json<lingji_app::disclosure::PublicItem>)> {
-    let item = state
-        .app
-        .disclosure()
-        .publish(&id.caller(), id.actor.org.jurisdiction, &body)
-        .await?;
+    let item = state.app.disclosure().publish(&id.scope(), &body).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
 
@@ -377,11 +363,7 @@ async fn withdraw(
     ApiUser(id): ApiUser,
     ApiPath(item): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state
-        .app
-        .disclosure()
-        .withdraw(&id.caller(), id.actor.org.jurisdiction, item)
-        .await?;
+    state.app.disclosure().withdraw(&id.scope(), item).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -397,11 +379,7 @@ async fn list_targets(
 ) -> ApiResult<Json<Vec<lingji_app::performance::targets::TargetView>>> {
     let year = year_of(&state, &id, q.year).await?;
     Ok(Json(
-        state
-            .app
-            .performance()
-            .targets(&id.caller(), id.actor.org.jurisdiction, year)
-            .await?,
+        state.app.performance().targets(&id.scope(), year).await?,
     ))
 }
 
@@ -424,7 +402,7 @@ async fn put_target(
         state
             .app
             .performance()
-            .put_target(&id.caller(), id.actor.org.jurisdiction, year, &body)
+            .put_target(&id.scope(), year, &body)
             .await?,
     ))
 }
@@ -461,7 +439,7 @@ async fn retire_policy(
         state
             .app
             .performance()
-            .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &body)
+            .retire_policy(&id.scope(), year, &body)
             .await?,
     ))
 }

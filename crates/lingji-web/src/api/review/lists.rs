@@ -140,12 +140,7 @@ async fn list(
     let entries = state
         .app
         .review()
-        .list_entries(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            kind(&list)?,
-            q.year,
-        )
+        .list_entries(&id.scope(), kind(&list)?, q.year)
         .await?;
     Ok(Json(entries.into_iter().map(EntryDto::from).collect()))
 }
@@ -166,12 +161,7 @@ async fn create(
     let e = state
         .app
         .review()
-        .add_list_entry(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            kind(&list)?,
-            body.into(),
-        )
+        .add_list_entry(&id.scope(), kind(&list)?, body.into())
         .await?;
     Ok((StatusCode::CREATED, Json(e.into())))
 }

@@ -3,6 +3,7 @@
 //! and the waterfall chart by tier, and the steps from choice to approval.
 
 pub(crate) mod views;
+use lingji_app::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -159,12 +160,12 @@ async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbenc
         let resources = state
             .app
             .allocation()
-            .resources(&id.caller(), jurisdiction, year)
+            .resources(&Scope::new(&id.caller(), jurisdiction), year)
             .await?;
         let runs = state
             .app
             .allocation()
-            .allocation_runs(&id.caller(), jurisdiction, year)
+            .allocation_runs(&Scope::new(&id.caller(), jurisdiction), year)
             .await?;
         AppResult::Ok((year, resources, runs))
     };
@@ -258,8 +259,7 @@ async fn save_resources(
             .app
             .allocation()
             .set_resources(
-                &id.caller(),
-                id.actor.org.jurisdiction,
+                &id.scope(),
                 form.year,
                 book,
                 parts,
@@ -380,14 +380,20 @@ async fn create_run(
             state
                 .app
                 .allocation()
-                .allocation_codes(&id.caller(), jurisdiction, year, base)
+                .allocation_codes(&Scope::new(&id.caller(), jurisdiction), year, base)
                 .await?
         };
         let scenario = form.scenario(&codes)?;
         state
             .app
             .allocation()
-            .run_allocation(&id.caller(), jurisdiction, year, &form.name, base, scenario)
+            .run_allocation(
+                &Scope::new(&id.caller(), jurisdiction),
+                year,
+                &form.name,
+                base,
+                scenario,
+            )
             .await
     };
     match result.await {
@@ -542,17 +548,17 @@ async fn show_run(
         let (run, items, total) = state
             .app
             .allocation()
-            .allocation_run(&id.caller(), jurisdiction, run_id, &filter)
+            .allocation_run(&Scope::new(&id.caller(), jurisdiction), run_id, &filter)
             .await?;
         let counts = state
             .app
             .allocation()
-            .allocation_status_counts(&id.caller(), jurisdiction, run_id)
+            .allocation_status_counts(&Scope::new(&id.caller(), jurisdiction), run_id)
             .await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&id.caller(), jurisdiction)
+            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
             .await?;
         AppResult::Ok((filter, run, items, total, counts, orgs))
     };
@@ -570,7 +576,10 @@ async fn show_run(
         Some(b) => state
             .app
             .allocation()
-            .allocation_runs(&id.caller(), jurisdiction, run.header.fiscal_year as i32)
+            .allocation_runs(
+                &Scope::new(&id.caller(), jurisdiction),
+                run.header.fiscal_year as i32,
+            )
             .await
             .ok()
             .and_then(|rs| rs.into_iter().find(|r| r.header.id == b))
@@ -661,21 +670,21 @@ async fn step(
             state
                 .app
                 .allocation()
-                .choose_run(&caller, jurisdiction, run_id)
+                .choose_run(&Scope::new(&caller, jurisdiction), run_id)
                 .await
         }
         "publish" => {
             state
                 .app
                 .allocation()
-                .publish_control_figures(&caller, jurisdiction, run_id)
+                .publish_control_figures(&Scope::new(&caller, jurisdiction), run_id)
                 .await
         }
         "approve" => {
             state
                 .app
                 .allocation()
-                .approve_budget(&caller, jurisdiction, run_id, &form.document)
+                .approve_budget(&Scope::new(&caller, jurisdiction), run_id, &form.document)
                 .await
         }
         _ => Err(AppError::not_found("操作")),

@@ -1,6 +1,7 @@
 //! What finance and the budget units read off the allocation: two runs compared, year-on-year
 //! statistics (ZX-3a), the overlap finder (ZB-10), control figures and approved budget lines.
 
+use lingji_app::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -84,11 +85,7 @@ async fn compare(
 ) -> Response {
     let loaded = async {
         let (a, b) = (id_in(&q, "a")?, id_in(&q, "b")?);
-        state
-            .app
-            .allocation()
-            .compare_runs(&id.caller(), id.actor.org.jurisdiction, a, b)
-            .await
+        state.app.allocation().compare_runs(&id.scope(), a, b).await
     };
     let c = match loaded.await {
         Ok(c) => c,
@@ -156,7 +153,7 @@ async fn statistics(
         let v = state
             .app
             .allocation()
-            .allocation_year_on_year(&id.caller(), id.actor.org.jurisdiction, year, run)
+            .allocation_year_on_year(&id.scope(), year, run)
             .await?;
         AppResult::Ok((year, v))
     };
@@ -232,7 +229,7 @@ async fn overlaps(
         let pairs = state
             .app
             .allocation()
-            .allocation_overlaps(&id.caller(), id.actor.org.jurisdiction, year)
+            .allocation_overlaps(&id.scope(), year)
             .await?;
         AppResult::Ok((year, pairs))
     };
@@ -285,7 +282,7 @@ async fn control_figures(
         let f = state
             .app
             .allocation()
-            .control_figures(&id.caller(), id.actor.org.jurisdiction, year)
+            .control_figures(&id.scope(), year)
             .await?;
         AppResult::Ok((year, f))
     };
@@ -409,12 +406,17 @@ pub(crate) async fn lines_page(
         let lines = state
             .app
             .allocation()
-            .budget_lines(&id.caller(), jurisdiction, year, after, LINES_PAGE)
+            .budget_lines(
+                &Scope::new(&id.caller(), jurisdiction),
+                year,
+                after,
+                LINES_PAGE,
+            )
             .await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&id.caller(), jurisdiction)
+            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
             .await?;
         let units = orgs
             .iter()
@@ -516,7 +518,7 @@ async fn add_transfer(
             state
                 .app
                 .execution()
-                .add_transfer_line(&id.caller(), id.actor.org.jurisdiction, line)
+                .add_transfer_line(&id.scope(), line)
                 .await
         }
         Err(e) => Err(e),

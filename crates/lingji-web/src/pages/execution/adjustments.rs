@@ -2,6 +2,7 @@
 //! between its lines or for a supplement to a library project; finance approves or sends back;
 //! finance and audit read the amendment document (QJ-4c) and download it as .xlsx.
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -140,7 +141,7 @@ async fn show(
         let rows = state
             .app
             .execution()
-            .adjustments(&id.caller(), jurisdiction, filter)
+            .adjustments(&Scope::new(&id.caller(), jurisdiction), filter)
             .await?;
         let lines = if may_request(id) {
             lines_for(state, id).await?
@@ -152,7 +153,7 @@ async fn show(
                 state
                     .app
                     .execution()
-                    .amendment(&id.caller(), jurisdiction, year)
+                    .amendment(&Scope::new(&id.caller(), jurisdiction), year)
                     .await?,
             )
         } else {
@@ -214,7 +215,7 @@ async fn request(
             state
                 .app
                 .execution()
-                .request_adjustment(&id.caller(), id.actor.org.jurisdiction, d)
+                .request_adjustment(&id.scope(), d)
                 .await
         }
         Err(e) => Err(e),
@@ -254,13 +255,7 @@ async fn decide(
     match state
         .app
         .execution()
-        .decide_adjustment(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            adjustment,
-            form.approve == "1",
-            &form.note,
-        )
+        .decide_adjustment(&id.scope(), adjustment, form.approve == "1", &form.note)
         .await
     {
         Ok(_) => Redirect::to("/adjustments?msg=saved").into_response(),

@@ -1,6 +1,7 @@
 //! `/annual-report`: 年度报告 — the year in figures for finance and audit, each figure linking to
 //! the list it counts, the execution held against the ledger, the steps not yet taken named.
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -44,7 +45,7 @@ async fn page(
         state
             .app
             .execution()
-            .annual_report(&id.caller(), jurisdiction, year)
+            .annual_report(&Scope::new(&id.caller(), jurisdiction), year)
             .await
     }
     .await;

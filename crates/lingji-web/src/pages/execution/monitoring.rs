@@ -3,6 +3,7 @@
 //! hits and stopped payments by class and rule with a chart, and each hit's disposition
 //! (核实 → 正常 / 违规 → 整改).
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -67,12 +68,7 @@ async fn rules(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    match state
-        .app
-        .supervision()
-        .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
-        .await
-    {
+    match state.app.supervision().monitoring_rules(&id.scope()).await {
         Ok(rules) => {
             let layout = Layout::new(&id, "监控规则", uri.path()).with_flash(flash_from(&q));
             render(
@@ -217,7 +213,7 @@ async fn edit_rule(
     let found = state
         .app
         .supervision()
-        .monitoring_rules(&id.caller(), id.actor.org.jurisdiction)
+        .monitoring_rules(&id.scope())
         .await
         .and_then(|rules| {
             rules
@@ -279,7 +275,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
             return state
                 .app
                 .supervision()
-                .dry_run_rule(&id.caller(), jurisdiction, rule)
+                .dry_run_rule(&Scope::new(&id.caller(), jurisdiction), rule)
                 .await
                 .map(Some);
         }
@@ -287,7 +283,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
         state
             .app
             .supervision()
-            .put_monitoring_rule(&id.caller(), jurisdiction, rule, version)
+            .put_monitoring_rule(&Scope::new(&id.caller(), jurisdiction), rule, version)
             .await
             .map(|_| None)
     }
@@ -372,12 +368,12 @@ async fn hits_page(
         let stats = state
             .app
             .supervision()
-            .hit_stats(&id.caller(), jurisdiction, year)
+            .hit_stats(&Scope::new(&id.caller(), jurisdiction), year)
             .await?;
         let hits = state
             .app
             .supervision()
-            .rule_hits(&id.caller(), jurisdiction, year, disposition)
+            .rule_hits(&Scope::new(&id.caller(), jurisdiction), year, disposition)
             .await?;
         Ok::<_, AppError>((year, stats, hits))
     }
@@ -447,7 +443,7 @@ async fn dispose(
         Some(to) => state
             .app
             .supervision()
-            .dispose_hit(&id.caller(), id.actor.org.jurisdiction, hid, to, &form.note)
+            .dispose_hit(&id.scope(), hid, to, &form.note)
             .await
             .map(|_| ()),
         None => Err(Refusal::new("DISPOSITION_UNKNOWN", "请选择处理结果")

@@ -2,6 +2,7 @@
 //! review queue of finance (held by a warning, waiting for payment), one payment with its hits
 //! and decisions, and `/budget-lines/{id}`, the ledger of one line (ZB-7a, ZX-4b, PM-9).
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -168,12 +169,7 @@ async fn list(
         limit: 500,
         ..PaymentFilter::default()
     };
-    match state
-        .app
-        .execution()
-        .payments(&id.caller(), id.actor.org.jurisdiction, filter)
-        .await
-    {
+    match state.app.execution().payments(&id.scope(), filter).await {
         Ok(rows) => {
             let layout = Layout::new(&id, "支付申请", uri.path());
             render(
@@ -215,7 +211,7 @@ pub(crate) async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<
     Ok(state
         .app
         .allocation()
-        .budget_lines(&id.caller(), jurisdiction, year, 0, 500)
+        .budget_lines(&Scope::new(&id.caller(), jurisdiction), year, 0, 500)
         .await?
         .into_iter()
         .map(|l| {
@@ -310,7 +306,7 @@ async fn create(
         state
             .app
             .execution()
-            .request_payment(&id.caller(), id.actor.org.jurisdiction, draft)
+            .request_payment(&id.scope(), draft)
             .await
     }
     .await;
@@ -348,7 +344,7 @@ async fn check(
         Ok(draft) => state
             .app
             .execution()
-            .preview_payment(&id.caller(), id.actor.org.jurisdiction, draft)
+            .preview_payment(&id.scope(), draft)
             .await
             .map_err(|e| (crate::problem::status_of(&e), e)),
     };
@@ -389,12 +385,7 @@ async fn show_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    match state
-        .app
-        .execution()
-        .payment(&id.caller(), id.actor.org.jurisdiction, pid)
-        .await
-    {
+    match state.app.execution().payment(&id.scope(), pid).await {
         Ok(p) => {
             let layout = Layout::new(id, format!("支付申请 {}", p.id), path);
             render(
@@ -442,13 +433,7 @@ async fn decide(
     match state
         .app
         .execution()
-        .decide_payment(
-            &id.caller(),
-            id.actor.org.jurisdiction,
-            pid,
-            decision,
-            &form.reason,
-        )
+        .decide_payment(&id.scope(), pid, decision, &form.reason)
         .await
     {
         Ok(_) => Redirect::to(&format!("/payments/{pid}")).into_response(),
@@ -501,12 +486,7 @@ async fn line(
     OriginalUri(uri): OriginalUri,
     Path(lid): Path<i64>,
 ) -> Response {
-    match state
-        .app
-        .execution()
-        .line_ledger(&id.caller(), id.actor.org.jurisdiction, lid)
-        .await
-    {
+    match state.app.execution().line_ledger(&id.scope(), lid).await {
         Ok(l) => {
             let layout = Layout::new(
                 &id,

@@ -2,6 +2,7 @@
 //! need in a month; finance tries the month's review against the treasury's cash limit, sees
 //! each plan's share in tier order, and records it.
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -152,7 +153,7 @@ async fn show(
         let rows = state
             .app
             .execution()
-            .plans(&id.caller(), jurisdiction, filter)
+            .plans(&Scope::new(&id.caller(), jurisdiction), filter)
             .await?;
         let lines = if may_file(id) {
             lines_for(state, id).await?
@@ -165,7 +166,7 @@ async fn show(
             state
                 .app
                 .execution()
-                .plan_reviews(&id.caller(), jurisdiction, year)
+                .plan_reviews(&Scope::new(&id.caller(), jurisdiction), year)
                 .await?
         } else {
             Vec::new()
@@ -240,13 +241,7 @@ async fn file(
     Form(form): Form<PlanForm>,
 ) -> Response {
     let done = match form.draft() {
-        Ok(d) => {
-            state
-                .app
-                .execution()
-                .file_plan(&id.caller(), id.actor.org.jurisdiction, d)
-                .await
-        }
+        Ok(d) => state.app.execution().file_plan(&id.scope(), d).await,
         Err(e) => Err(e),
     };
     match done {
@@ -291,7 +286,12 @@ async fn review(
                     state
                         .app
                         .execution()
-                        .review_month(&id.caller(), jurisdiction, (year, m), limit, record)
+                        .review_month(
+                            &Scope::new(&id.caller(), jurisdiction),
+                            (year, m),
+                            limit,
+                            record,
+                        )
                         .await
                 }
                 Err(e) => Err(e),

@@ -38,12 +38,7 @@ async fn list(
     PageUser(id): PageUser,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
-    match state
-        .app
-        .supervision()
-        .supervised(&id.caller(), id.actor.org.jurisdiction)
-        .await
-    {
+    match state.app.supervision().supervised(&id.scope()).await {
         Ok(s) => {
             let layout = Layout::new(&id, "穿透式监管", uri.path());
             render(StatusCode::OK, &ListPage { layout: &layout, s })
@@ -71,12 +66,7 @@ async fn show(
     OriginalUri(uri): OriginalUri,
     Path(project): Path<i64>,
 ) -> Response {
-    match state
-        .app
-        .supervision()
-        .trace(&id.caller(), id.actor.org.jurisdiction, project)
-        .await
-    {
+    match state.app.supervision().trace(&id.scope(), project).await {
         Ok(t) => {
             let layout = Layout::new(&id, format!("全流程追溯：{}", t.head.name), uri.path());
             render(StatusCode::OK, &TracePage { layout: &layout, t })

@@ -2,6 +2,7 @@
 //! contracts that back operating money, tries the close and sees every line's fate by
 //! department, then runs it; afterwards finance and audit read what was carried and recovered.
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -90,7 +91,7 @@ async fn show(
             None => match state
                 .app
                 .execution()
-                .year_end_report(&id.caller(), jurisdiction, year)
+                .year_end_report(&Scope::new(&id.caller(), jurisdiction), year)
                 .await
             {
                 Ok(r) => Some(r),
@@ -156,7 +157,12 @@ async fn run(
         state
             .app
             .execution()
-            .close_year(&id.caller(), jurisdiction, year, &claims, record)
+            .close_year(
+                &Scope::new(&id.caller(), jurisdiction),
+                year,
+                &claims,
+                record,
+            )
             .await
     }
     .await;

@@ -1,5 +1,6 @@
 //! `/admin/users`: accounts (administrators change, auditors read).
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -95,12 +96,12 @@ async fn list_page(
         let users = state
             .app
             .accounts()
-            .list_users(&caller, id.actor.org.jurisdiction)
+            .list_users(&Scope::new(&caller, id.actor.org.jurisdiction))
             .await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&caller, id.actor.org.jurisdiction)
+            .list_organisations(&Scope::new(&caller, id.actor.org.jurisdiction))
             .await?;
         Ok::<_, AppError>((users, orgs))
     };
@@ -194,7 +195,7 @@ async fn edit_page(
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&caller, id.actor.org.jurisdiction)
+            .list_organisations(&Scope::new(&caller, id.actor.org.jurisdiction))
             .await?;
         Ok::<_, AppError>((user, orgs))
     };

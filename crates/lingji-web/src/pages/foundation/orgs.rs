@@ -153,12 +153,7 @@ async fn list_page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Response {
-    let orgs = match state
-        .app
-        .foundation()
-        .list_organisations(&id.caller(), id.actor.org.jurisdiction)
-        .await
-    {
+    let orgs = match state.app.foundation().list_organisations(&id.scope()).await {
         Ok(o) => o,
         Err(e) => return error_page(id, path, &e),
     };

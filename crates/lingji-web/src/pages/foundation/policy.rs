@@ -1,5 +1,6 @@
 //! `/policy`: the policy profile with every clause cited; administrators edit it.
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -96,12 +97,12 @@ async fn page(
         let version = state
             .app
             .foundation()
-            .policy_profile(&caller, j, fy)
+            .policy_profile(&Scope::new(&caller, j), fy)
             .await?;
         let history = state
             .app
             .foundation()
-            .policy_history(&caller, j, fy)
+            .policy_history(&Scope::new(&caller, j), fy)
             .await?;
         AppResult::Ok((years, year, version, history))
     };
@@ -189,7 +190,7 @@ async fn save(
         let current = state
             .app
             .foundation()
-            .policy_profile(&id.caller(), id.actor.org.jurisdiction, fy)
+            .policy_profile(&id.scope(), fy)
             .await?;
         // Only what the administrator changed, so the note explains a real difference.
         let changes: BTreeMap<String, String> = current
@@ -206,14 +207,7 @@ async fn save(
         state
             .app
             .foundation()
-            .update_policy(
-                &id.caller(),
-                id.actor.org.jurisdiction,
-                fy,
-                based_on,
-                &changes,
-                &note,
-            )
+            .update_policy(&id.scope(), fy, based_on, &changes, &note)
             .await
     };
     match result.await {
@@ -272,8 +266,7 @@ async fn start_year(
             .app
             .foundation()
             .start_year(
-                &id.caller(),
-                id.actor.org.jurisdiction,
+                &id.scope(),
                 FiscalYear::new(year)?,
                 source,
                 form.make_current.is_some(),

@@ -122,13 +122,7 @@ async fn import(
         let report = state
             .app
             .library()
-            .import_projects(
-                &id.caller(),
-                id.actor.org.jurisdiction,
-                fy,
-                &form.bytes,
-                &|_, _| {},
-            )
+            .import_projects(&id.scope(), fy, &form.bytes, &|_, _| {})
             .await?;
         AppResult::Ok(Some(report))
     }

@@ -340,19 +340,14 @@ pub(crate) async fn form_page(
     status: StatusCode,
 ) -> Response {
     let PageCtx { state, id, path } = *ctx;
-    let standards = match state
-        .app
-        .library()
-        .standards(&id.caller(), id.actor.org.jurisdiction)
-        .await
-    {
+    let standards = match state.app.library().standards(&id.scope()).await {
         Ok(s) => s,
         Err(e) => return error_page(id, path, &e),
     };
     let library = state
         .app
         .library()
-        .indicator_library(&id.caller(), id.actor.org.jurisdiction)
+        .indicator_library(&id.scope())
         .await
         .unwrap_or_default();
     let (editable, moves) = match &input.project {
@@ -878,12 +873,7 @@ async fn standards(
     PageUser(id): PageUser,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
-    match state
-        .app
-        .library()
-        .standards(&id.caller(), id.actor.org.jurisdiction)
-        .await
-    {
+    match state.app.library().standards(&id.scope()).await {
         Ok(all) => {
             let mut groups: Vec<(&'static str, Vec<Standard>)> = Vec::new();
             for s in all {
@@ -931,7 +921,7 @@ async fn cleanup_page(
         let list = state
             .app
             .library()
-            .cleanup_candidates(&id.caller(), id.actor.org.jurisdiction, year)
+            .cleanup_candidates(&id.scope(), year)
             .await?;
         AppResult::Ok((year, list))
     };
@@ -996,7 +986,7 @@ async fn cleanup_retire(
         state
             .app
             .library()
-            .retire_candidates(&id.caller(), id.actor.org.jurisdiction, year, &ids, note)
+            .retire_candidates(&id.scope(), year, &ids, note)
             .await
     };
     match result.await {
@@ -1030,12 +1020,7 @@ async fn indicator_library(
     PageUser(id): PageUser,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
-    match state
-        .app
-        .library()
-        .indicator_library(&id.caller(), id.actor.org.jurisdiction)
-        .await
-    {
+    match state.app.library().indicator_library(&id.scope()).await {
         Ok(library) => {
             let layout = Layout::new(&id, "绩效指标库", uri.path());
             render(

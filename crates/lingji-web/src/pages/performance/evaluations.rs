@@ -3,6 +3,7 @@
 //! evaluation in the 决策 / 过程 / 产出 / 效益 framework, by itself or by a registered agency
 //! (a blacklisted one is refused, PM-12). Each evaluation prints as the national table.
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -94,7 +95,7 @@ async fn list(
         let rows = state
             .app
             .performance()
-            .evaluations(&id.caller(), jurisdiction, year, None)
+            .evaluations(&Scope::new(&id.caller(), jurisdiction), year, None)
             .await?;
         let writes = may(id.actor.role, Resource::Performance, Access::Write);
         let projects = if writes || may_decide(&id) {
@@ -183,12 +184,7 @@ async fn show_form(
             state
                 .app
                 .review()
-                .list_entries(
-                    &id.caller(),
-                    id.actor.org.jurisdiction,
-                    ListKind::Agencies,
-                    None,
-                )
+                .list_entries(&id.scope(), ListKind::Agencies, None)
                 .await?
                 .into_iter()
                 .filter(|e| e.active)
@@ -496,7 +492,7 @@ async fn save_key(
     let done = state
         .app
         .performance()
-        .key_evaluate(&id.caller(), id.actor.org.jurisdiction, &draft)
+        .key_evaluate(&id.scope(), &draft)
         .await;
     let mut names = shown_fields(
         "items",

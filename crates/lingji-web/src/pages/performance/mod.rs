@@ -5,6 +5,7 @@
 pub(crate) mod evaluations;
 pub(crate) mod results;
 pub(crate) mod targets;
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -85,7 +86,7 @@ async fn dashboard(
         state
             .app
             .performance()
-            .performance_dashboard(&id.caller(), jurisdiction, year)
+            .performance_dashboard(&Scope::new(&id.caller(), jurisdiction), year)
             .await
     }
     .await;
@@ -158,7 +159,7 @@ async fn show_monitoring(
         let rows = state
             .app
             .performance()
-            .checkpoints(&id.caller(), jurisdiction, year, None, light)
+            .checkpoints(&Scope::new(&id.caller(), jurisdiction), year, None, light)
             .await?;
         let projects = if may(id.actor.role, Resource::Performance, Access::Write) {
             funded_projects(state, id, year).await?
@@ -243,7 +244,7 @@ async fn import(
         state
             .app
             .performance()
-            .import_checkpoints(&id.caller(), id.actor.org.jurisdiction, &form.bytes)
+            .import_checkpoints(&id.scope(), &form.bytes)
             .await
     }
     .await;
@@ -289,7 +290,7 @@ async fn decide(
             state
                 .app
                 .performance()
-                .decide_checkpoint(&id.caller(), id.actor.org.jurisdiction, record, &draft)
+                .decide_checkpoint(&id.scope(), record, &draft)
                 .await
         }
         None => Err(Refusal::new("DECISION_UNKNOWN", "请选择处理方式")

@@ -1,6 +1,7 @@
 //! `/performance/results` and `/publications`: finance applies evaluation results to next
 //! year's budget (PM-13, CS-5b, QJ-5b) and decides what the public sees (PM-5, QJ-5c).
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -50,7 +51,7 @@ async fn show_results(
         state
             .app
             .performance()
-            .results(&id.caller(), jurisdiction, year)
+            .results(&Scope::new(&id.caller(), jurisdiction), year)
             .await
     }
     .await;
@@ -113,7 +114,7 @@ async fn apply(
         state
             .app
             .performance()
-            .apply_result(&id.caller(), jurisdiction, year, &draft)
+            .apply_result(&Scope::new(&id.caller(), jurisdiction), year, &draft)
             .await
     }
     .await;
@@ -156,7 +157,7 @@ async fn retire(
         state
             .app
             .performance()
-            .retire_policy(&id.caller(), id.actor.org.jurisdiction, year, &draft)
+            .retire_policy(&id.scope(), year, &draft)
             .await
     }
     .await;
@@ -200,7 +201,7 @@ async fn show_publications(
         let items = state
             .app
             .disclosure()
-            .publications(&id.caller(), jurisdiction, year)
+            .publications(&Scope::new(&id.caller(), jurisdiction), year)
             .await?;
         Ok::<_, AppError>((year, items))
     }
@@ -251,11 +252,7 @@ async fn publish(
                 kind,
                 source: form.source,
             };
-            state
-                .app
-                .disclosure()
-                .publish(&id.caller(), id.actor.org.jurisdiction, &draft)
-                .await
+            state.app.disclosure().publish(&id.scope(), &draft).await
         }
         None => Err(Refusal::new("PUBLICATION_KIND_UNKNOWN", "请选择公开类别")
             .field("kind")
@@ -278,12 +275,7 @@ async fn withdraw(
     OriginalUri(uri): OriginalUri,
     Path(item): Path<i64>,
 ) -> Response {
-    match state
-        .app
-        .disclosure()
-        .withdraw(&id.caller(), id.actor.org.jurisdiction, item)
-        .await
-    {
+    match state.app.disclosure().withdraw(&id.scope(), item).await {
         Ok(()) => Redirect::to("/publications?msg=saved").into_response(),
         Err(e) => error_page(&id, uri.path(), &e),
     }

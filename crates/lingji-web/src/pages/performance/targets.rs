@@ -98,16 +98,12 @@ async fn show(
     let path = "/performance/targets";
     let built = async {
         let year = year_of(state, id, q).await?;
-        let rows = state
-            .app
-            .performance()
-            .targets(&id.caller(), id.actor.org.jurisdiction, year)
-            .await?;
+        let rows = state.app.performance().targets(&id.scope(), year).await?;
         let departments = if id.actor.org.department.is_none() && may_decide(id) {
             state
                 .app
                 .foundation()
-                .list_organisations(&id.caller(), id.actor.org.jurisdiction)
+                .list_organisations(&id.scope())
                 .await?
                 .into_iter()
                 .filter(|o| o.kind == lingji_domain::foundation::org::OrgKind::Department)
@@ -208,7 +204,7 @@ async fn save(
         state
             .app
             .performance()
-            .put_target(&id.caller(), id.actor.org.jurisdiction, year, &draft)
+            .put_target(&id.scope(), year, &draft)
             .await
     }
     .await;

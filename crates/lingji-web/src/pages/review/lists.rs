@@ -2,6 +2,7 @@
 //! ZB-13a) — everyone reads them, finance adds and changes entries, and each entry shows
 //! every change with who and when.
 
+use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -252,11 +253,7 @@ fn can_edit(id: &Identity) -> bool {
 
 /// The departments that may lead a special fund, named.
 async fn departments(state: &AppState, id: &Identity) -> AppResult<Vec<(i64, String)>> {
-    state
-        .app
-        .review()
-        .fund_lead_departments(&id.caller(), id.actor.org.jurisdiction)
-        .await
+    state.app.review().fund_lead_departments(&id.scope()).await
 }
 
 fn kind_of(raw: &str) -> AppResult<ListKind> {
@@ -316,7 +313,7 @@ async fn list_page(
         let entries = state
             .app
             .review()
-            .list_entries(&id.caller(), jurisdiction, kind, year)
+            .list_entries(&Scope::new(&id.caller(), jurisdiction), kind, year)
             .await?;
         let current = state.app.foundation().current_year(jurisdiction).await?;
         AppResult::Ok((entries, departments(state, id).await?, current))
@@ -406,7 +403,7 @@ async fn create(
         state
             .app
             .review()
-            .add_list_entry(&id.caller(), id.actor.org.jurisdiction, kind, entry)
+            .add_list_entry(&id.scope(), kind, entry)
             .await
     };
     match result.await {

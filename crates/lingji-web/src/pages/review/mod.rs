@@ -143,7 +143,7 @@ async fn picks(state: &AppState, id: &Identity, kind: ListKind, year: i32) -> Ve
     state
         .app
         .review()
-        .list_entries(&id.caller(), id.actor.org.jurisdiction, kind, year)
+        .list_entries(&id.scope(), kind, year)
         .await
         .unwrap_or_default()
         .into_iter()
