@@ -59,9 +59,7 @@ impl Default for Settings {
 /// instances can serve behind a load balancer.
 #[derive(Debug, Clone)]
 pub struct App {
-    /// The database.
     pub store: Store,
-    /// Settings.
     pub settings: Settings,
     /// Monitoring rules by jurisdiction, kept while the catalogue's stamp is unchanged.
     rule_cache: execution::payment_facts::RuleCache,

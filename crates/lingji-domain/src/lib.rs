@@ -13,7 +13,6 @@ pub trait Labelled: Sized + Copy + PartialEq + 'static {
     /// Stable code, as stored and as sent.
     fn code(&self) -> &'static str;
 
-    /// Chinese name.
     fn label(&self) -> &'static str;
 
     /// The value of a code, if it is one.
@@ -72,7 +71,6 @@ macro_rules! named {
         pub enum $name { $($(#[$vm])* $v,)+ }
 
         impl $name {
-            /// Every value.
             pub const ALL: &'static [$name] = &[$($name::$v,)+];
 
             /// Stable name, as stored.
@@ -80,7 +78,6 @@ macro_rules! named {
                 match self { $($name::$v => $s,)+ }
             }
 
-            /// Chinese name.
             pub fn label(self) -> &'static str {
                 match self { $($name::$v => $l,)+ }
             }

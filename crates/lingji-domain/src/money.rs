@@ -17,10 +17,8 @@ pub struct Money(i64);
 pub const MAX_INPUT_YUAN: i64 = 1_000_000_000_000;
 
 impl Money {
-    /// Zero.
     pub const ZERO: Money = Money(0);
 
-    /// From fen.
     pub const fn from_fen(fen: i64) -> Self {
         Money(fen)
     }

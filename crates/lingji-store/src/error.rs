@@ -26,7 +26,6 @@ pub enum StoreError {
     /// control characters first; this keeps a missed one a refusal rather than a server error.
     #[error("text with a character the database cannot store")]
     Unstorable,
-    /// Migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

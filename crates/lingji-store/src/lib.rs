@@ -32,7 +32,6 @@ pub use error::StoreError;
 pub enum Backend {
     /// Embedded SQLite file in WAL mode.
     Sqlite,
-    /// PostgreSQL server.
     Postgres,
 }
 
@@ -51,7 +50,6 @@ impl Backend {
     }
 }
 
-/// Connection settings.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
     /// Primary database URL (writes and, without a replica, reads).

@@ -159,7 +159,6 @@ pub mod domain {
         pub payee_account: String,
         /// 收款人类型.
         pub payee_kind: super::PayeeKind,
-        /// Amount.
         pub amount: String,
         /// Government economic code of the spending.
         pub economic_code: String,
@@ -167,7 +166,6 @@ pub mod domain {
         pub line_id: i64,
         /// 用途.
         pub purpose: String,
-        /// Payment date.
         pub date: String,
         /// 合同编号, when there is one.
         pub contract_no: Option<String>,
@@ -191,7 +189,6 @@ pub mod domain {
         pub code: String,
         /// The rule class (规则大类), e.g. 对个人转账.
         pub class: String,
-        /// Short name.
         pub name: String,
         /// zen-expression, true when the payment hits the rule.
         pub expression: String,
@@ -205,22 +202,17 @@ pub mod domain {
         pub effective_from: Option<String>,
         /// Last payment date the rule applies to.
         pub effective_to: Option<String>,
-        /// Switched on.
         pub enabled: bool,
     }
 
     /// A rule a payment hit.
     #[derive(utoipa::ToSchema)]
     pub struct Hit {
-        /// Rule code.
         pub code: String,
-        /// Rule class.
         pub class: String,
-        /// Rule name.
         pub name: String,
         /// What the hit does.
         pub action: super::RuleAction,
-        /// Clause.
         pub clause: Option<String>,
         /// Message for the operator.
         pub message: String,
@@ -229,9 +221,7 @@ pub mod domain {
     /// A tier of a fund book.
     #[derive(utoipa::ToSchema)]
     pub struct TierResult {
-        /// Fund book.
         pub fund_book: super::FundBook,
-        /// Tier.
         pub tier: super::SpendingTier,
         /// Its number in the profile's order (1 first).
         pub number: usize,
@@ -246,13 +236,11 @@ pub mod domain {
     /// A fund book's totals.
     #[derive(utoipa::ToSchema)]
     pub struct Outcome {
-        /// Fund book.
         pub fund_book: super::FundBook,
         /// Available resources (可用财力).
         pub resources: String,
         /// Allocated in all.
         pub allocated: String,
-        /// Left over.
         pub remaining: String,
         /// Must-fund items (ZB-3b) exceed the resources by this much: nothing else is funded.
         pub must_fund_shortfall: Option<String>,
@@ -262,14 +250,11 @@ pub mod domain {
         pub reserve_note: Option<String>,
     }
 
-    /// One indicator.
     #[derive(utoipa::ToSchema)]
     pub struct Indicator {
-        /// Category.
         pub category: super::IndicatorCategory,
         /// Name, e.g. 培训教师人次.
         pub name: String,
-        /// Comparator.
         pub comparator: super::Comparator,
         /// Target value: a number for ≥ ≤ =, words for 定性.
         pub target_value: String,
@@ -282,7 +267,6 @@ pub mod domain {
     pub struct TargetTable {
         /// 总体目标.
         pub overall_goal: String,
-        /// Indicators.
         pub indicators: Vec<Indicator>,
     }
 
@@ -291,15 +275,11 @@ pub mod domain {
     pub struct ScoredIndicator {
         /// Second-level category.
         pub category: super::IndicatorCategory,
-        /// Indicator name.
         pub name: String,
-        /// Comparator.
         pub comparator: super::Comparator,
-        /// Target value.
         pub target: String,
         /// Unit of the value.
         pub unit: String,
-        /// Actual value.
         pub actual: String,
         /// Weight (分值).
         pub weight: u32,
@@ -307,7 +287,6 @@ pub mod domain {
         pub score: u32,
         /// Reason it fell short.
         pub reason: String,
-        /// Remedy.
         pub remedy: String,
     }
 
@@ -316,15 +295,11 @@ pub mod domain {
     pub struct Scorecard {
         /// Budget execution rate from the ledger.
         pub execution_rate: u32,
-        /// Its weight.
         pub execution_weight: u32,
-        /// Its score.
         pub execution_score: u32,
         /// Why it fell short.
         pub execution_reason: String,
-        /// Remedy.
         pub execution_remedy: String,
-        /// The indicators.
         pub indicators: Vec<ScoredIndicator>,
         /// Total out of 100.
         pub total: u32,
@@ -335,44 +310,34 @@ pub mod domain {
     /// One indicator of a key evaluation as the evaluator scores it.
     #[derive(utoipa::ToSchema)]
     pub struct KeyItem {
-        /// Its dimension.
         pub dimension: super::Dimension,
         /// Indicator, e.g. 立项依据充分性.
         pub name: String,
-        /// Its weight.
         pub weight: u32,
-        /// Its score.
         pub score: u32,
     }
 
     /// A dimension's weight and score in a key evaluation.
     #[derive(utoipa::ToSchema)]
     pub struct DimensionScore {
-        /// The dimension.
         pub dimension: super::Dimension,
-        /// Its weight.
         pub weight: u32,
-        /// Its score.
         pub score: u32,
     }
 
     /// A scored key evaluation.
     #[derive(utoipa::ToSchema)]
     pub struct KeyScorecard {
-        /// The indicators.
         pub items: Vec<KeyItem>,
-        /// Per dimension.
         pub dimensions: Vec<DimensionScore>,
         /// Total out of 100.
         pub total: u32,
-        /// Grade.
         pub grade: super::Grade,
     }
 
     /// A project that ends differently in the two runs.
     #[derive(utoipa::ToSchema)]
     pub struct ProjectDiff {
-        /// Project id.
         pub id: i64,
         /// Allocated in the first run (zero when absent).
         pub allocated_a: String,
@@ -389,9 +354,7 @@ pub mod domain {
     /// A tier of a fund book in both runs.
     #[derive(utoipa::ToSchema)]
     pub struct TierDiff {
-        /// Fund book.
         pub fund_book: super::FundBook,
-        /// Tier.
         pub tier: super::SpendingTier,
         /// Allocated in the first run.
         pub allocated_a: String,
@@ -416,7 +379,6 @@ pub mod domain {
     #[derive(utoipa::ToSchema)]
     #[schema(as = YearCounted)]
     pub struct Counted {
-        /// Projects.
         pub count: u64,
         /// Amount (the change for cut/increased/cancelled, the allocation for new).
         pub amount: String,
@@ -450,7 +412,6 @@ pub mod domain {
     /// Overall and per-department statistics (ZX-3a).
     #[derive(utoipa::ToSchema)]
     pub struct YearOnYear {
-        /// Every project.
         pub overall: Tally,
         /// Per department, by id.
         pub by_department: Vec<(i64, Tally)>,
@@ -461,7 +422,6 @@ pub mod domain {
     pub struct OverlapPair {
         /// The item with the smaller id.
         pub a: i64,
-        /// The other.
         pub b: i64,
         /// Shared function code.
         pub function_code: String,
@@ -530,13 +490,9 @@ pub mod domain {
     pub struct Candidate {
         /// Project id (basic expenditure: a negative id per unit, so ids stay unique).
         pub id: i64,
-        /// Project code.
         pub code: String,
-        /// Name.
         pub name: String,
-        /// Department.
         pub department_id: i64,
-        /// Unit.
         pub unit_id: i64,
         /// Fund book the money comes from.
         pub fund_book: super::FundBook,
@@ -616,21 +572,14 @@ pub mod domain {
     /// A project's result in a run, as sent: its amounts, its adjustments and why it ended so.
     #[derive(utoipa::ToSchema)]
     pub struct ProjectResult {
-        /// Project id.
         pub id: i64,
-        /// Fund book.
         pub fund_book: super::FundBook,
-        /// Tier.
         pub tier: super::SpendingTier,
-        /// As requested.
         pub requested: String,
-        /// As reviewed.
         pub reviewed: String,
         /// Reductions, each with its clause.
         pub adjustments: Vec<Adjustment>,
-        /// After adjustments.
         pub adjusted: String,
-        /// Allocated.
         pub allocated: String,
         /// Place in the run order.
         pub position: u32,
@@ -643,7 +592,6 @@ pub mod domain {
     /// One reduction of a candidate's amount, with the clause that makes it.
     #[derive(utoipa::ToSchema)]
     pub struct Adjustment {
-        /// Clause.
         pub clause: String,
         /// What it is, in Chinese (e.g. "上年绩效评价“中”，压减 20%").
         pub label: String,
@@ -654,13 +602,9 @@ pub mod domain {
     /// One applicable gate and whether it is satisfied.
     #[derive(utoipa::ToSchema)]
     pub struct GateStatus {
-        /// Which gate.
         pub gate: super::GateKind,
-        /// Chinese name.
         pub label: String,
-        /// Clause.
         pub clause: String,
-        /// Satisfied.
         pub open: bool,
         /// A record exists.
         pub recorded: bool,
@@ -669,11 +613,8 @@ pub mod domain {
     /// A block or warning, serialisable.
     #[derive(utoipa::ToSchema)]
     pub struct Finding {
-        /// Stable code.
         pub code: String,
-        /// Chinese message.
         pub message: String,
-        /// Clause.
         pub clause: String,
     }
 
@@ -697,7 +638,6 @@ pub mod domain {
     /// One year of a multi-year plan (CS-4, QJ-2b).
     #[derive(utoipa::ToSchema)]
     pub struct YearNeed {
-        /// Year.
         pub year: i32,
         /// Money needed that year.
         pub amount: String,
@@ -742,7 +682,6 @@ pub mod domain {
     /// 政策依据.
     #[derive(utoipa::ToSchema)]
     pub struct PolicyBasis {
-        /// Document title.
         pub title: String,
         /// Document number, e.g. 连政发〔2024〕119号.
         pub number: String,
@@ -753,9 +692,7 @@ pub mod domain {
     /// 实施期限.
     #[derive(utoipa::ToSchema)]
     pub struct Period {
-        /// First year.
         pub start_year: i32,
-        /// Last year.
         pub end_year: i32,
         /// 试点类 (QJ-3c).
         pub pilot: bool,

@@ -19,7 +19,6 @@ pub const TEST_AUDIT_KEY: &str = "6c696e676a692d746573742d61756469742d6b65792d6e
 pub struct TestDb {
     /// Settings to connect to it.
     pub config: StoreConfig,
-    /// Which backend.
     pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
     drop_pg: Option<(String, String)>,

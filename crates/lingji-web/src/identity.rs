@@ -21,7 +21,6 @@ pub const SESSION_COOKIE: &str = "lingji_session";
 /// The resolved caller of a request.
 #[derive(Debug, Clone)]
 pub struct Identity {
-    /// The user.
     pub actor: Actor,
     /// CSRF token of the session (none for bearer tokens, which need none).
     pub csrf_token: Option<String>,

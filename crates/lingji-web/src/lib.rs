@@ -22,7 +22,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// Web settings.
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Mark session cookies `Secure` (set when TLS terminates in front of lingji).
@@ -39,9 +38,7 @@ pub struct WebConfig {
 /// Shared state of every handler: the application and the web settings.
 #[derive(Clone)]
 pub struct AppState {
-    /// Use cases.
     pub app: App,
-    /// Settings.
     pub config: Arc<WebConfig>,
 }
 

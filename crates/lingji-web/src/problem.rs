@@ -12,9 +12,7 @@ use utoipa::ToSchema;
 /// One refusal inside a problem.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemItem {
-    /// Stable code.
     pub code: String,
-    /// Chinese message.
     pub message: String,
     /// Field, or row and column, that is wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,7 +41,6 @@ pub struct Problem {
     pub kind: String,
     /// The message in Chinese.
     pub title: String,
-    /// HTTP status.
     pub status: u16,
     /// Stable code, e.g. `MONEY_MALFORMED`.
     pub code: String,
@@ -119,7 +116,6 @@ pub fn problem_response(status: StatusCode, r: &Refusal, errors: Vec<ProblemItem
 /// over the limit): problem+json with the HTTP status that says so, usually 400.
 #[derive(Debug)]
 pub struct RequestProblem {
-    /// HTTP status.
     pub status: StatusCode,
     /// Code, Chinese message and the field.
     pub refusal: Refusal,

@@ -60,7 +60,6 @@ impl Scenario {
 /// A year's resources, one entry per fund book (books never entered show zeros).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResourcesView {
-    /// Budget year.
     pub year: i32,
     /// Every fund book.
     pub books: Vec<ResourceEntry>,
@@ -80,7 +79,6 @@ pub struct RunView {
     /// Per fund book.
     #[schema(value_type = Vec<crate::schema::domain::Outcome>)]
     pub book_totals: Vec<Outcome>,
-    /// Per tier.
     #[schema(value_type = Vec<crate::schema::domain::TierResult>)]
     pub tier_totals: Vec<TierResult>,
     /// Why the run's stored figures could not be read, in a listing that shows it anyway.
@@ -162,11 +160,8 @@ fn readable(e: &serde_json::Error) -> String {
 /// Two runs compared, with the names of the projects that differ.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunComparison {
-    /// First run.
     pub a: RunView,
-    /// Second run.
     pub b: RunView,
-    /// The differences.
     #[schema(value_type = crate::schema::domain::Comparison)]
     pub diff: Comparison,
     /// Code and name of every differing item, by id.

@@ -25,7 +25,6 @@ use crate::library::export::{header, xlsx, yuan_cell};
 pub struct YearOnYearView {
     /// The run counted (the chosen one unless another is asked for).
     pub run: Option<RunView>,
-    /// The statistics.
     #[schema(value_type = crate::schema::domain::YearOnYear)]
     pub stats: YearOnYear,
     /// Department names by id.
@@ -35,13 +34,9 @@ pub struct YearOnYearView {
 /// One side of an overlap.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverlapSide {
-    /// Project id.
     pub id: i64,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Department name.
     pub department: String,
     /// Requested this year.
     #[schema(value_type = String)]
@@ -54,9 +49,7 @@ pub struct OverlapView {
     /// The pair found.
     #[schema(value_type = crate::schema::domain::OverlapPair)]
     pub pair: OverlapPair,
-    /// First project.
     pub a: OverlapSide,
-    /// Second project.
     pub b: OverlapSide,
 }
 

@@ -20,7 +20,6 @@ use crate::performance::evaluations::EvaluationView;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishDraft {
-    /// What kind.
     #[schema(value_type = crate::schema::PublicationKind)]
     pub kind: PublicationKind,
     /// The project (targets), the evaluation (results), or the special fund's code.
@@ -30,24 +29,18 @@ pub struct PublishDraft {
 /// A published item as shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicItem {
-    /// Id.
     pub id: i64,
     /// Jurisdiction's name.
     pub jurisdiction: String,
-    /// Year.
     pub fiscal_year: i64,
-    /// Kind.
     #[schema(value_type = crate::schema::PublicationKind)]
     pub kind: String,
     /// Its Chinese name.
     pub kind_label: &'static str,
-    /// Title.
     pub title: String,
-    /// Department.
     pub department: String,
     /// The published copy.
     pub body: Value,
-    /// When.
     pub published_at: String,
     /// When withdrawn (finance's view only).
     #[serde(skip_serializing_if = "Option::is_none")]

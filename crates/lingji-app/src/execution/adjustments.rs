@@ -46,7 +46,6 @@ pub struct AdjustmentDraft {
     /// Supplement without a line: the economic code of the new line.
     #[serde(default)]
     pub economic_code: Option<String>,
-    /// Amount.
     pub amount: Money,
     /// Why (the general rule is to restructure first, ZB-7b).
     pub reason: String,
@@ -55,56 +54,38 @@ pub struct AdjustmentDraft {
 /// An adjustment as shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AdjustmentView {
-    /// Id.
     pub id: i64,
-    /// Year.
     pub fiscal_year: i32,
-    /// Department.
     pub department_name: String,
-    /// Unit.
     pub unit_id: i64,
-    /// Unit name.
     pub unit_name: String,
-    /// Kind.
     #[schema(value_type = crate::schema::AdjustmentKind)]
     pub kind: AdjustmentKind,
     /// 调剂 / 追加.
     pub kind_label: &'static str,
     /// Line taken from.
     pub from_line_id: Option<i64>,
-    /// Its name.
     pub from_line_name: Option<String>,
     /// Line added to (for a supplement, the new line once approved).
     pub to_line_id: Option<i64>,
-    /// Its name.
     pub to_line_name: Option<String>,
-    /// Project.
     pub project_id: Option<i64>,
-    /// Its name.
     pub project_name: Option<String>,
     /// Economic code of a new line.
     pub economic_code: Option<String>,
-    /// Amount.
     #[schema(value_type = String)]
     pub amount: Money,
     /// A major supplement, assessed first (ZB-7b).
     pub major: bool,
-    /// Why.
     pub reason: String,
-    /// State.
     #[schema(value_type = crate::schema::AdjustmentStatus)]
     pub status: AdjustmentStatus,
     /// Its Chinese name.
     pub status_label: &'static str,
-    /// Asked by.
     pub requested_by: String,
-    /// When.
     pub requested_at: String,
-    /// Decided by.
     pub decided_by: Option<String>,
-    /// When.
     pub decided_at: Option<String>,
-    /// Note.
     pub decision_note: Option<String>,
 }
 
@@ -146,7 +127,6 @@ impl From<Adjustment> for AdjustmentView {
 /// department.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Amendment {
-    /// Year.
     pub fiscal_year: i32,
     /// Approved changes by department.
     pub changes: Vec<AdjustmentView>,

@@ -21,11 +21,9 @@ pub const DRY_RUN_PAYMENTS: i64 = 2_000;
 /// What a rule would have done to past payments.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DryRun {
-    /// Payments tried.
     pub checked: usize,
     /// Payments the rule hits.
     pub hits: usize,
-    /// Their sum.
     #[schema(value_type = String)]
     pub amount: Money,
     /// Up to 20 of the hit payments' ids.
@@ -35,15 +33,12 @@ pub struct DryRun {
 /// Hit statistics of a year.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HitStats {
-    /// Per rule.
     pub rules: Vec<RuleStatView>,
     /// Per class: class, hits, amount, stopped, stopped amount.
     pub classes: Vec<RuleStatView>,
-    /// All hits.
     pub hits: i64,
     /// Payments stopped (blocked or released) among the hit ones.
     pub stopped: i64,
-    /// Their sum.
     #[schema(value_type = String)]
     pub stopped_amount: Money,
 }
@@ -51,20 +46,16 @@ pub struct HitStats {
 /// One row of the statistics.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleStatView {
-    /// Class.
     pub class: String,
     /// Rule code (empty on class rows).
     pub code: String,
     /// Rule name (empty on class rows).
     pub name: String,
-    /// Hits.
     pub hits: i64,
     /// Sum of the hit payments.
     #[schema(value_type = String)]
     pub amount: Money,
-    /// Stopped.
     pub stopped: i64,
-    /// Their sum.
     #[schema(value_type = String)]
     pub stopped_amount: Money,
 }
@@ -72,7 +63,6 @@ pub struct RuleStatView {
 /// A rule as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleRow {
-    /// The rule.
     #[serde(flatten)]
     #[schema(value_type = crate::schema::domain::MonitoringRule)]
     pub rule: MonitoringRule,
@@ -82,7 +72,6 @@ pub struct RuleRow {
     pub version: i64,
     /// Who changed it last.
     pub updated_by: String,
-    /// When.
     pub updated_at: String,
 }
 
@@ -101,9 +90,7 @@ impl From<&StoredRule> for RuleRow {
 /// A rule hit as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HitRow {
-    /// Hit id.
     pub id: i64,
-    /// The payment.
     pub payment_id: i64,
     /// The paying unit.
     pub unit_id: i64,
@@ -112,22 +99,18 @@ pub struct HitRow {
     pub amount: Money,
     /// The payment's state.
     pub payment_status: &'static str,
-    /// The hit.
     #[serde(flatten)]
     #[schema(value_type = crate::schema::domain::Hit)]
     pub hit: Hit,
     /// 提示 / 预警 / 拦截.
     pub action_label: &'static str,
-    /// Disposition.
     #[schema(value_type = crate::schema::Disposition)]
     pub disposition: Disposition,
     /// Its Chinese name.
     pub disposition_label: &'static str,
     /// Note of the last step.
     pub note: Option<String>,
-    /// Who.
     pub disposed_by: Option<String>,
-    /// When.
     pub disposed_at: Option<String>,
 }
 

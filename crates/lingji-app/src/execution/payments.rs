@@ -34,20 +34,15 @@ use crate::foundation::caller::Caller;
 pub struct HitView {
     /// Hit id (None in a preview).
     pub id: Option<i64>,
-    /// Rule code.
     pub code: String,
-    /// Rule class.
     pub class: String,
-    /// Rule name.
     pub name: String,
     /// notice / warning / block.
     #[schema(value_type = crate::schema::RuleAction)]
     pub action: Action,
     /// 提示 / 预警 / 拦截.
     pub action_label: &'static str,
-    /// Clause.
     pub clause: Option<String>,
-    /// Message.
     pub message: String,
     /// Disposition (stored hits).
     #[schema(value_type = Option<crate::schema::Disposition>)]
@@ -73,17 +68,14 @@ impl HitView {
 /// A payment request with its checks, as the API and pages show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentView {
-    /// Id.
     pub id: i64,
     /// The request as entered.
     #[serde(flatten)]
     #[schema(value_type = crate::schema::domain::PaymentDraft)]
     pub draft: PaymentDraft,
-    /// Unit.
     pub unit_id: i64,
     /// Fiscal year of the line.
     pub fiscal_year: i32,
-    /// State.
     #[schema(value_type = crate::schema::PaymentStatus)]
     pub status: PaymentStatus,
     /// Its Chinese name.
@@ -95,17 +87,13 @@ pub struct PaymentView {
     #[serde(serialize_with = "refusal_shown")]
     #[schema(value_type = Option<crate::schema::domain::Refusal>)]
     pub refusal: Option<Refusal>,
-    /// Rules hit.
     pub hits: Vec<HitView>,
     /// Who asked and when.
     pub requested_by: String,
-    /// When.
     pub requested_at: String,
     /// Last decision: who, when, why.
     pub decided_by: Option<String>,
-    /// When.
     pub decided_at: Option<String>,
-    /// Why.
     pub decision_reason: Option<String>,
     /// True when this answer repeats the first answer to the same idempotency key.
     pub replayed: bool,
@@ -114,15 +102,11 @@ pub struct PaymentView {
 /// A payment as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentRow {
-    /// Id.
     pub id: i64,
-    /// Unit.
     pub unit_id: i64,
-    /// The request.
     #[serde(flatten)]
     #[schema(value_type = crate::schema::domain::PaymentDraft)]
     pub draft: PaymentDraft,
-    /// State.
     #[schema(value_type = crate::schema::PaymentStatus)]
     pub status: PaymentStatus,
     /// Its Chinese name.
@@ -132,9 +116,7 @@ pub struct PaymentRow {
     pub outcome: Option<Action>,
     /// Why refused or blocked.
     pub refusal_message: Option<String>,
-    /// Who asked.
     pub requested_by: String,
-    /// When.
     pub requested_at: String,
     /// QJ-4a priority subject (扶贫, 教育, 社会保障): first in finance's queue.
     pub priority: Option<String>,
@@ -701,7 +683,6 @@ async fn recover_if_closed(
 /// A budget line's ledger (指标账): the line, its balance, every entry and its payments.
 #[derive(Debug, Clone)]
 pub struct LineLedger {
-    /// The line.
     pub line: PayableLine,
     /// Entries in order.
     pub entries: Vec<ledger::EntryRow>,

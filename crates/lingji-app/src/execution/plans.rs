@@ -25,9 +25,7 @@ pub struct PlanDraft {
     pub line_id: i64,
     /// Month 1–12 of the line's year.
     pub month: u32,
-    /// Amount needed.
     pub amount: Money,
-    /// What for.
     pub purpose: String,
 }
 
@@ -51,19 +49,12 @@ fn check(d: &PlanDraft) -> Vec<Refusal> {
 /// A plan as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanRow {
-    /// Id.
     pub id: i64,
-    /// Month.
     pub month: u32,
-    /// Unit.
     pub unit_id: i64,
-    /// Unit name.
     pub unit_name: String,
-    /// Line.
     pub line_id: i64,
-    /// Line name.
     pub line_name: String,
-    /// Economic code.
     pub economic_code: String,
     /// Review tier (ZX-4a).
     #[schema(value_type = crate::schema::PlanTier)]
@@ -72,22 +63,16 @@ pub struct PlanRow {
     pub tier_label: &'static str,
     /// QJ-4a priority subject.
     pub priority: Option<String>,
-    /// Asked.
     #[schema(value_type = String)]
     pub amount: Money,
-    /// Approved.
     #[schema(value_type = String)]
     pub approved: Money,
-    /// State.
     #[schema(value_type = crate::schema::PlanStatus)]
     pub status: PlanStatus,
     /// Its Chinese name.
     pub status_label: &'static str,
-    /// What for.
     pub purpose: String,
-    /// Filed by.
     pub filed_by: String,
-    /// When.
     pub filed_at: String,
 }
 
@@ -118,7 +103,6 @@ impl From<Plan> for PlanRow {
 /// One plan in a review, in review order.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewLine {
-    /// The plan.
     #[serde(flatten)]
     pub plan: PlanRow,
     /// What the review gives it.
@@ -137,17 +121,13 @@ pub struct ReviewLine {
 /// A month's review: what it would give (a dry run) or gave.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanReview {
-    /// Year.
     pub fiscal_year: i32,
-    /// Month.
     pub month: u32,
     /// The treasury's cash limit.
     #[schema(value_type = String)]
     pub cash_limit: Money,
-    /// Total approved.
     #[schema(value_type = String)]
     pub approved_total: Money,
-    /// Total asked.
     #[schema(value_type = String)]
     pub requested_total: Money,
     /// The plans in review order.
@@ -159,21 +139,14 @@ pub struct PlanReview {
 /// A recorded review as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewSummary {
-    /// Id.
     pub id: i64,
-    /// Month.
     pub month: i64,
-    /// Cash limit.
     #[schema(value_type = String)]
     pub cash_limit: Money,
-    /// Approved.
     #[schema(value_type = String)]
     pub approved_total: Money,
-    /// Plans decided.
     pub plans: i64,
-    /// By.
     pub reviewed_by: String,
-    /// At.
     pub reviewed_at: String,
 }
 

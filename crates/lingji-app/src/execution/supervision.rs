@@ -34,33 +34,25 @@ pub struct Supervised {
 /// One project's whole trace.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Trace {
-    /// Project id.
     pub project_id: i64,
-    /// The project.
     pub head: TraceHead,
     /// At or above the threshold.
     pub flagged: bool,
-    /// The threshold.
     #[schema(value_type = String)]
     pub threshold: Money,
     /// Its history (states, edits).
     pub history: Vec<HistoryEntry>,
-    /// Review steps.
     pub reviews: Vec<ReviewStep>,
-    /// Allocation results.
     pub allocations: Vec<TraceAllocation>,
-    /// Budget lines.
     pub lines: Vec<TraceLine>,
     /// Budget, paid and execution rate from the lines, carry-overs counted once.
     #[schema(value_type = crate::schema::domain::ProjectExecution)]
     pub execution: lingji_domain::execution::ProjectExecution,
-    /// Payments.
     pub payments: Vec<PaymentRow>,
     /// Rule hits on its payments.
     pub hits: Vec<TraceHit>,
     /// Suspensions (PM-9).
     pub suspensions: Vec<TraceSuspension>,
-    /// Adjustments.
     pub adjustments: Vec<AdjustmentView>,
     /// Evaluation score (points, two decimals) and grade.
     pub evaluation: Option<(String, String)>,

@@ -16,7 +16,6 @@ use crate::error::{AppError, AppResult};
 /// An upper-transfer line as finance enters it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct TransferLine {
-    /// Budget year.
     pub fiscal_year: i32,
     /// The receiving unit.
     pub unit_id: i64,
@@ -27,12 +26,10 @@ pub struct TransferLine {
     pub name: String,
     /// Government economic code.
     pub economic_code: String,
-    /// Fund book.
     pub fund_book: FundBook,
     /// Three-guarantees spending.
     #[serde(default)]
     pub three_guarantees: bool,
-    /// Amount.
     pub amount: Money,
     /// The upper document (e.g. 财社〔2026〕12号).
     pub document: String,

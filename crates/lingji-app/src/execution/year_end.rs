@@ -24,7 +24,6 @@ use crate::execution::department_totals::department_totals;
 /// A signed contract that backs operating money for carry-over (ZB-6d).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ContractClaim {
-    /// The line.
     pub line_id: i64,
     /// 合同编号.
     pub contract_no: String,
@@ -35,28 +34,20 @@ pub struct ContractClaim {
 /// What the close does (or did) to one line.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CloseLineView {
-    /// Line.
     pub line_id: i64,
-    /// Department.
     pub department_name: String,
-    /// Unit.
     pub unit_name: String,
-    /// Line name.
     pub name: String,
-    /// Economic code.
     pub economic_code: String,
     /// Available before the close.
     #[schema(value_type = String)]
     pub available: Money,
-    /// Carried over.
     #[schema(value_type = String)]
     pub carried: Money,
-    /// Recovered.
     #[schema(value_type = String)]
     pub recovered: Money,
     /// Clause that decided.
     pub clause: String,
-    /// Why.
     pub reason: String,
     /// Next year's line (recorded closes).
     pub new_line_id: Option<i64>,
@@ -83,12 +74,9 @@ impl From<RecordedLine> for CloseLineView {
 /// Totals of one department.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DepartmentClose {
-    /// Department.
     pub department_name: String,
-    /// Carried over.
     #[schema(value_type = String)]
     pub carried: Money,
-    /// Recovered.
     #[schema(value_type = String)]
     pub recovered: Money,
 }
@@ -96,7 +84,6 @@ pub struct DepartmentClose {
 /// The close of a year: a trial or the record.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearEndReport {
-    /// Year closed.
     pub fiscal_year: i32,
     /// Every line with money left, by department.
     pub lines: Vec<CloseLineView>,

@@ -34,7 +34,6 @@ pub struct NewSession {
 /// A resolved session.
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
-    /// The user.
     pub actor: Actor,
     /// The session's CSRF token.
     pub csrf_token: String,

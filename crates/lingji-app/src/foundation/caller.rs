@@ -12,7 +12,6 @@ use crate::error::{AppError, AppResult};
 /// that works inside one jurisdiction, so the pair never travels as two loose arguments.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    /// Who calls.
     pub caller: Caller,
     /// The jurisdiction (its organisation id) the call works in.
     pub jurisdiction: i64,

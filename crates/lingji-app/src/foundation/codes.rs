@@ -20,7 +20,6 @@ pub const TABLE_LIMITS: Limits = Limits {
     cells: 800_000,
 };
 
-/// Which table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeKind {
     /// 支出功能分类科目.
@@ -43,7 +42,6 @@ impl CodeKind {
         }
     }
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             CodeKind::Function => "function",

@@ -19,7 +19,6 @@ pub struct CreateOrganisation {
     pub parent_id: i64,
     /// Code, unique in the jurisdiction: 3 digits for a department, 6 for a unit.
     pub code: String,
-    /// Name.
     pub name: String,
     /// Unit kind, for units.
     pub unit_kind: Option<String>,
@@ -52,7 +51,6 @@ async fn finish_change(
 /// Changes to an organisation's record.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct OrganisationUpdate {
-    /// Name.
     pub name: String,
     /// Unit kind (units).
     pub unit_kind: Option<String>,

@@ -24,7 +24,6 @@ pub struct NewUser {
     pub role: String,
     /// Organisation id, or code within the caller's jurisdiction.
     pub org: String,
-    /// Initial password.
     pub password: String,
 }
 
@@ -33,11 +32,9 @@ pub struct NewUser {
 pub struct UserUpdate {
     /// Name shown in the UI.
     pub display_name: String,
-    /// Role.
     pub role: String,
     /// Organisation id or code.
     pub org: String,
-    /// Enabled.
     pub active: bool,
     /// Version read before editing.
     pub version: i64,
@@ -183,7 +180,6 @@ impl crate::AccountUseCases<'_> {
         Ok(users::list(&mut conn, jurisdiction_id).await?)
     }
 
-    /// One account.
     pub async fn user(&self, caller: &Caller, id: i64) -> AppResult<User> {
         let mut conn = self.store.read().acquire().await?;
         let user = users::get(&mut conn, id)

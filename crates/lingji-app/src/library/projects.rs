@@ -33,7 +33,6 @@ use crate::foundation::caller::Caller;
 /// A project the clean-up proposes to retire, with why.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CleanupCandidate {
-    /// The project.
     pub project: Project,
     /// Reasons, each citing its clause.
     pub reasons: Vec<String>,
@@ -46,7 +45,6 @@ pub struct CostLineDraft {
     pub item: String,
     /// 部门经济分类 (款).
     pub economic_code: String,
-    /// Standard applied.
     pub standard_id: Option<i64>,
     /// Quantity, e.g. `120.5`.
     pub quantity: String,
@@ -63,14 +61,11 @@ pub struct IndicatorDraft {
     /// Category identifier or Chinese name.
     #[schema(value_type = crate::schema::IndicatorCategory)]
     pub category: String,
-    /// Name.
     pub name: String,
     /// `ge`, `le`, `eq`, `qualitative` (or ≥ ≤ = 定性).
     #[schema(value_type = crate::schema::Comparator)]
     pub comparator: String,
-    /// Target value.
     pub target_value: String,
-    /// Unit.
     #[serde(default)]
     pub unit: String,
 }
@@ -78,7 +73,6 @@ pub struct IndicatorDraft {
 /// One year of the plan as typed.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct YearNeedDraft {
-    /// Year.
     pub year: i32,
     /// Amount in 元.
     pub amount: String,
@@ -87,7 +81,6 @@ pub struct YearNeedDraft {
 /// The editable content of a project as typed; parsed with every wrong field reported.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct ProjectDraft {
-    /// Name.
     pub name: String,
     /// 项目类别.
     #[schema(value_type = crate::schema::ProjectKind)]
@@ -95,7 +88,6 @@ pub struct ProjectDraft {
     /// 事项分类.
     #[schema(value_type = Option<crate::schema::MatterClass>)]
     pub matter_class: Option<String>,
-    /// Proposed tier.
     #[schema(value_type = Option<crate::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// Policy document title.
@@ -106,11 +98,8 @@ pub struct ProjectDraft {
     pub basis_number: String,
     /// Policy expiry `YYYY-MM-DD`.
     pub basis_expires_on: Option<String>,
-    /// First year.
     pub start_year: Option<i32>,
-    /// Last year.
     pub end_year: Option<i32>,
-    /// Pilot project.
     #[serde(default)]
     pub pilot: bool,
     /// Total need (multi-year), 元.
@@ -126,16 +115,13 @@ pub struct ProjectDraft {
     /// 资金来源.
     #[schema(value_type = Option<crate::schema::FundBook>)]
     pub fund_book: Option<String>,
-    /// Responsible person.
     #[serde(default)]
     pub responsible_person: String,
-    /// Phone.
     #[serde(default)]
     pub responsible_phone: String,
     /// New (not continuing).
     #[serde(default = "yes")]
     pub is_new: bool,
-    /// Major.
     #[serde(default)]
     pub is_major: bool,
     /// 涉及人的民生 (CS-2b exempts such a key special project from the across-the-board cut),

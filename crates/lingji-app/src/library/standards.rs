@@ -197,7 +197,6 @@ mod tests {
 /// A unit's basic expenditure for a year (ZB-14, ZB-6c).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BasicExpenditure {
-    /// Year.
     pub year: i32,
     /// In-service staff.
     pub in_service: i64,

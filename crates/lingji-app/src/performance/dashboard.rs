@@ -19,11 +19,8 @@ use crate::error::AppResult;
 /// A department's execution.
 #[derive(Debug, Clone, Serialize)]
 pub struct DepartmentRate {
-    /// Name.
     pub name: String,
-    /// Budget.
     pub budget: Money,
-    /// Spent.
     pub spent: Money,
     /// Spent / budget.
     pub rate: Rate,
@@ -32,19 +29,12 @@ pub struct DepartmentRate {
 /// An indicator behind at its latest checkpoint.
 #[derive(Debug, Clone, Serialize)]
 pub struct OffTrack {
-    /// The checkpoint.
     pub checkpoint_id: i64,
-    /// Project.
     pub project_id: i64,
-    /// Project name.
     pub project_name: String,
-    /// Unit.
     pub unit_name: String,
-    /// Month.
     pub month: i64,
-    /// Indicator.
     pub indicator: String,
-    /// Its progress.
     pub progress: Rate,
     /// The unit's reason.
     pub reason: String,
@@ -53,7 +43,6 @@ pub struct OffTrack {
 /// The dashboard of a year.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
-    /// Year.
     pub fiscal_year: i32,
     /// Share of the year gone today.
     pub elapsed: Rate,
@@ -63,9 +52,7 @@ pub struct Dashboard {
     pub departments: Vec<DepartmentRate>,
     /// Projects per light at their latest checkpoint: green, yellow, red.
     pub lights: [usize; 3],
-    /// Indicators behind.
     pub off_track: Vec<OffTrack>,
-    /// Evaluated projects.
     pub evaluated: usize,
     /// Of them, results confirmed.
     pub applied: usize,

@@ -77,7 +77,6 @@ pub struct KeyItemDraft {
     /// 决策 / 过程 / 产出 / 效益.
     #[schema(value_type = crate::schema::Dimension)]
     pub dimension: Dimension,
-    /// Indicator.
     pub name: String,
     /// Weight, e.g. "10".
     pub weight: String,
@@ -98,7 +97,6 @@ pub struct KeyDraft {
     /// The agency's code in the registry; empty when finance evaluates itself.
     #[serde(default)]
     pub agency_code: String,
-    /// The indicators.
     pub items: Vec<KeyItemDraft>,
     /// Findings and the report's conclusions.
     pub findings: String,
@@ -110,38 +108,26 @@ pub struct KeyDraft {
 /// An evaluation as shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvaluationView {
-    /// Id.
     pub id: i64,
-    /// Year.
     pub fiscal_year: i64,
     /// `self` or `key`.
     pub kind: String,
     /// 单位自评 / 财政重点评价.
     pub kind_label: &'static str,
-    /// Project.
     pub project_id: Option<i64>,
-    /// Its code.
     pub project_code: Option<String>,
-    /// Name.
     pub name: String,
-    /// Department.
     pub department_id: i64,
-    /// Its name.
     pub department_name: String,
-    /// Unit.
     pub unit_name: Option<String>,
     /// Agency, for a key evaluation by one.
     pub agency_code: String,
-    /// Budget.
     #[schema(value_type = String)]
     pub budget: Money,
-    /// Spent.
     #[schema(value_type = String)]
     pub spent: Money,
-    /// Total.
     #[schema(value_type = u32)]
     pub score: Score,
-    /// Grade.
     #[schema(value_type = crate::schema::Grade)]
     pub grade: Grade,
     /// Its Chinese name.
@@ -156,9 +142,7 @@ pub struct EvaluationView {
     pub findings: String,
     /// The key evaluation's report (an attachment of the project).
     pub report_attachment_id: Option<i64>,
-    /// By.
     pub recorded_by: String,
-    /// At.
     pub recorded_at: String,
     /// Results application has confirmed it.
     pub applied: bool,

@@ -43,7 +43,6 @@ pub struct ProgressDraft {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointDraft {
-    /// The project.
     pub project_id: i64,
     /// The checkpoint's month.
     pub month: u32,
@@ -57,23 +56,14 @@ pub struct CheckpointDraft {
 /// A checkpoint as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Checkpoint {
-    /// Id.
     pub id: i64,
-    /// Project.
     pub project_id: i64,
-    /// Its code.
     pub project_code: String,
-    /// Its name.
     pub project_name: String,
-    /// Unit.
     pub unit_id: i64,
-    /// Unit name.
     pub unit_name: String,
-    /// Year.
     pub fiscal_year: i64,
-    /// Month.
     pub month: i64,
-    /// Time elapsed.
     #[schema(value_type = u32)]
     pub elapsed: Rate,
     /// Budget from the ledger.
@@ -82,34 +72,26 @@ pub struct Checkpoint {
     /// Spent from the ledger.
     #[schema(value_type = String)]
     pub spent: Money,
-    /// Spending rate.
     #[schema(value_type = u32)]
     pub spending_rate: Rate,
-    /// Indicator progress.
     #[schema(value_type = u32)]
     pub indicator_rate: Rate,
-    /// Light.
     #[schema(value_type = crate::schema::Light)]
     pub light: Light,
     /// Its Chinese name.
     pub light_label: &'static str,
-    /// Indicator rows.
     #[schema(value_type = Vec<crate::schema::domain::IndicatorProgress>)]
     pub indicators: Vec<IndicatorProgress>,
     /// The unit's note.
     pub note: String,
-    /// By.
     pub recorded_by: String,
-    /// At.
     pub recorded_at: String,
     /// Finance's decision.
     #[schema(value_type = Option<crate::schema::MonitoringDecision>)]
     pub decision: Option<Decision>,
     /// Its Chinese name.
     pub decision_label: Option<&'static str>,
-    /// Its reason.
     pub decision_reason: Option<String>,
-    /// By.
     pub decided_by: Option<String>,
     /// The project's payments are suspended now.
     pub suspended: bool,
@@ -158,21 +140,15 @@ impl TryFrom<Record> for Checkpoint {
 /// ledger's figures now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckpointForm {
-    /// Project.
     pub project_id: i64,
-    /// Code.
     pub project_code: String,
-    /// Name.
     pub project_name: String,
     /// Checkpoints of the profile.
     pub months: Vec<u32>,
-    /// Budget.
     #[schema(value_type = String)]
     pub budget: Money,
-    /// Spent.
     #[schema(value_type = String)]
     pub spent: Money,
-    /// Spending rate.
     #[schema(value_type = u32)]
     pub spending_rate: Rate,
     /// The indicators: name and target with unit.
@@ -188,16 +164,13 @@ pub struct DecisionDraft {
     /// 督促整改 / 暂缓拨款 / 停止拨款.
     #[schema(value_type = crate::schema::MonitoringDecision)]
     pub decision: Decision,
-    /// Why.
     pub reason: String,
 }
 
 /// An imported monitoring workbook: how many checkpoints were recorded.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MonitoringImport {
-    /// Checkpoints recorded.
     pub recorded: usize,
-    /// Their ids.
     pub ids: Vec<i64>,
 }
 

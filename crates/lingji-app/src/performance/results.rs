@@ -28,33 +28,24 @@ pub struct Confirmed {
     pub retire: bool,
     /// Finance's reason when it overrode the proposal.
     pub reason: String,
-    /// By.
     pub by: String,
-    /// At.
     pub at: String,
 }
 
 /// One evaluated project with its proposal and its confirmed result.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResultRow {
-    /// Project.
     pub project_id: i64,
-    /// Code.
     pub project_code: String,
-    /// Name.
     pub name: String,
-    /// Department.
     pub department_name: String,
-    /// Unit.
     pub unit_name: String,
     /// The evaluation the result comes from (key before self).
     pub evaluation_id: i64,
     /// Its kind's Chinese name.
     pub evaluation_kind: &'static str,
-    /// Score.
     #[schema(value_type = u32)]
     pub score: Score,
-    /// Grade.
     #[schema(value_type = crate::schema::Grade)]
     pub grade: Grade,
     /// Its Chinese name.
@@ -87,9 +78,7 @@ pub struct Reductions {
 /// The results application page of a year.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Results {
-    /// Year evaluated.
     pub fiscal_year: i32,
-    /// The rows.
     pub rows: Vec<ResultRow>,
     /// Projects per grade, best first.
     pub grades: Vec<(&'static str, usize)>,
@@ -103,15 +92,12 @@ pub struct Results {
 /// still in the registry.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PolicyResult {
-    /// The targets.
     pub target_id: i64,
-    /// Their name.
     pub name: String,
     /// The special fund's code.
     pub policy_code: String,
     /// The evaluation (key before self).
     pub evaluation_id: i64,
-    /// Score.
     #[schema(value_type = u32)]
     pub score: Score,
     /// Grade's Chinese name.
@@ -126,7 +112,6 @@ pub struct PolicyResult {
 pub struct RetireDraft {
     /// The policy's targets.
     pub target_id: i64,
-    /// Why.
     pub reason: String,
 }
 
@@ -134,7 +119,6 @@ pub struct RetireDraft {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyDraft {
-    /// The project.
     pub project_id: i64,
     /// The cut, e.g. "20" or "20%"; empty: the proposal.
     #[serde(default)]

@@ -35,7 +35,6 @@ pub struct TargetDraft {
     pub budget: String,
     /// 总体目标.
     pub overall_goal: String,
-    /// Indicators.
     pub indicators: Vec<IndicatorDraft>,
     /// A policy's projects, by code.
     #[serde(default)]
@@ -50,31 +49,23 @@ pub struct TargetDraft {
 /// Targets as shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TargetView {
-    /// Id.
     pub id: i64,
-    /// Year.
     pub fiscal_year: i32,
     /// `department` or `policy`.
     pub subject: String,
     /// 部门整体 / 政策.
     pub subject_label: &'static str,
-    /// Department.
     pub department_id: i64,
-    /// Its name.
     pub department_name: String,
     /// Special fund's code.
     pub policy_code: String,
-    /// Name.
     pub name: String,
-    /// Budget.
     #[schema(value_type = String)]
     pub budget: Money,
-    /// The table.
     #[schema(value_type = crate::schema::domain::TargetTable)]
     pub targets: TargetTable,
     /// A policy's projects.
     pub projects: Vec<i64>,
-    /// Version.
     pub version: i64,
     /// Last changed by.
     pub updated_by: String,

@@ -84,9 +84,7 @@ pub struct ReviewInput {
 /// decide now.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewRecord {
-    /// Project state.
     pub state: ProjectState,
-    /// Project version.
     pub version: i64,
     /// Stage, round, rank and reviewed amount.
     pub review: ReviewState,

@@ -13,7 +13,6 @@ use crate::foundation::caller::Caller;
 /// One project waiting for the caller, with where it stands in review.
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueItem {
-    /// The project.
     pub project: Project,
     /// Stage, round, rank and reviewed amount.
     pub review: ReviewState,

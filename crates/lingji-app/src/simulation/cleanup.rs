@@ -21,7 +21,6 @@ pub const NAME: &str = "cleanup";
 /// A project the simulation leaves stale on purpose, and why clean-up must find it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stale {
-    /// The project.
     pub id: i64,
     /// Its budget year.
     pub year: i32,

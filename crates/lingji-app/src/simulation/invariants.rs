@@ -107,9 +107,7 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<V
 /// the database, so they run on a history the simulation did not live (the property tests of
 /// short histories, `tests/histories.rs`) as well as on the simulation's own.
 pub struct Books<'a> {
-    /// The application.
     pub app: &'a App,
-    /// The jurisdiction.
     pub city: i64,
     /// Who reads for finance.
     pub finance: &'a Caller,

@@ -91,11 +91,8 @@ const DEPARTMENTS: [DepartmentTemplate; 7] = [
 /// A unit and its operator.
 #[derive(Debug, Clone)]
 pub struct Unit {
-    /// Organisation id.
     pub id: i64,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
     /// The unit operator's login.
     pub operator: Caller,
@@ -104,11 +101,9 @@ pub struct Unit {
 /// A department, its reviewer and its units.
 #[derive(Debug, Clone)]
 pub struct Department {
-    /// Organisation id.
     pub id: i64,
     /// The department reviewer's login.
     pub reviewer: Caller,
-    /// Its units.
     pub units: Vec<Unit>,
 }
 
@@ -125,7 +120,6 @@ pub struct Jurisdiction {
     pub auditor: Caller,
     /// The joint reviewers (组织部, 数据局, 发改委) by the body they act as.
     pub joint: Vec<(String, Caller)>,
-    /// Departments.
     pub departments: Vec<Department>,
 }
 

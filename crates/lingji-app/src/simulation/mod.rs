@@ -70,11 +70,8 @@ impl Options {
 /// Test-only tampering: after `step` of `year`, run `sql` on the write pool.
 #[derive(Debug, Clone)]
 pub struct Tamper {
-    /// Year.
     pub year: i32,
-    /// Step.
     pub step: Step,
-    /// The statement.
     pub sql: String,
 }
 
@@ -112,7 +109,6 @@ impl Step {
         Step::Evaluation,
     ];
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             Step::Requests => "申报",
@@ -130,9 +126,7 @@ impl Step {
 /// One step's line of output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepLine {
-    /// Year.
     pub year: i32,
-    /// Step.
     pub step: Step,
     /// Counts by name.
     pub counts: year::Counts,
@@ -155,11 +149,8 @@ pub struct Broken {
     /// The invariant's stable name ([`invariants::INVARIANTS`]), or `use_case` when a use case
     /// refused a step.
     pub invariant: String,
-    /// The step.
     pub step: Step,
-    /// The year.
     pub year: i32,
-    /// The seed.
     pub seed: u64,
     /// What was seen.
     pub detail: String,

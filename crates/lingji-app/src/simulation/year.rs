@@ -40,9 +40,7 @@ pub type Counts = Vec<(&'static str, i64)>;
 pub struct Made {
     /// Unit (index into [`Jurisdiction::units`]'s order).
     pub unit: usize,
-    /// Template.
     pub template: usize,
-    /// Budget year.
     pub year: i32,
     /// Last year of a multi-year project.
     pub end_year: i32,
@@ -52,13 +50,10 @@ pub struct Made {
 
 /// What the simulation remembers between steps and years.
 pub struct Sim<'a> {
-    /// The application.
     pub app: &'a App,
     /// The run's options.
     pub opts: &'a Options,
-    /// The generator.
     pub rng: Rng,
-    /// The jurisdiction.
     pub j: Jurisdiction,
     /// Standard ids by code.
     pub standards: HashMap<String, i64>,

@@ -40,7 +40,6 @@ pub enum Label {
         rate: Rate,
         /// The profile's threshold.
         below: Rate,
-        /// The cut.
         cut: Rate,
     },
     /// 测算细化程度不足，压减 10%.
@@ -117,7 +116,6 @@ impl<'de> Deserialize<'de> for Label {
 /// One reduction of a candidate's amount, with the clause that makes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adjustment {
-    /// Clause.
     pub clause: Cow<'static, str>,
     /// What it is, in Chinese (e.g. "上年绩效评价“中”，压减 20%").
     pub label: Label,

@@ -13,7 +13,6 @@ use crate::money::Money;
 /// A project that ends differently in the two runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectDiff {
-    /// Project id.
     pub id: i64,
     /// Allocated in the first run (zero when absent).
     pub allocated_a: Money,
@@ -30,9 +29,7 @@ pub struct ProjectDiff {
 /// A tier of a fund book in both runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierDiff {
-    /// Fund book.
     pub fund_book: FundBook,
-    /// Tier.
     pub tier: SpendingTier,
     /// Allocated in the first run.
     pub allocated_a: Money,

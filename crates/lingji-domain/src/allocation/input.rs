@@ -64,7 +64,6 @@ impl Grade {
         Grade::ALL.into_iter().find(|g| g.as_str() == s)
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             Grade::Excellent => "优",
@@ -94,13 +93,9 @@ pub struct Signals {
 pub struct Candidate {
     /// Project id (basic expenditure: a negative id per unit, so ids stay unique).
     pub id: i64,
-    /// Project code.
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Department.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
     /// Fund book the money comes from.
     pub fund_book: FundBook,

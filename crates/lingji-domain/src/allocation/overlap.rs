@@ -11,11 +11,8 @@ use crate::foundation::policy::Rate;
 /// What the finder reads of a project or special fund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverlapItem {
-    /// Project id.
     pub id: i64,
-    /// Department.
     pub department_id: i64,
-    /// Name.
     pub name: String,
     /// Function code (功能分类).
     pub function_code: String,
@@ -28,7 +25,6 @@ pub struct OverlapItem {
 pub struct OverlapPair {
     /// The item with the smaller id.
     pub a: i64,
-    /// The other.
     pub b: i64,
     /// Shared function code.
     pub function_code: String,

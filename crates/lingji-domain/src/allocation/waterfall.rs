@@ -22,7 +22,6 @@ pub enum Status {
     Funded,
     /// Funded in part, not below its minimum viable level.
     Partial,
-    /// Not funded.
     Unfunded,
     /// Not eligible (a gate of the review is unmet).
     Excluded,
@@ -31,7 +30,6 @@ pub enum Status {
 }
 
 impl Status {
-    /// Every status.
     pub const ALL: [Status; 5] = [
         Status::Funded,
         Status::Partial,
@@ -40,7 +38,6 @@ impl Status {
         Status::Cancelled,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Funded => "funded",
@@ -67,7 +64,6 @@ impl Status {
             })
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             Status::Funded => "足额安排",
@@ -87,18 +83,14 @@ pub enum Reason {
     MustFundFunded(Money),
     /// Funded in full at its place (ZB-3).
     Funded {
-        /// Tier number.
         number: usize,
-        /// Tier.
         tier: SpendingTier,
         /// Place in the fund book.
         position: u32,
-        /// Amount.
         amount: Money,
     },
     /// The marginal project, funded in part down to its minimum (ZB-3).
     Partial {
-        /// Tier number.
         number: usize,
         /// What was left.
         left: Money,
@@ -109,7 +101,6 @@ pub enum Reason {
     },
     /// What was left is below its minimum (ZB-3).
     BelowMinimum {
-        /// Tier number.
         number: usize,
         /// What was left.
         left: Money,
@@ -118,7 +109,6 @@ pub enum Reason {
     },
     /// Skipped for the next that fits (ZB-3).
     Skipped {
-        /// Tier number.
         number: usize,
         /// What was left.
         left: Money,
@@ -127,7 +117,6 @@ pub enum Reason {
     },
     /// The tier stops at the marginal project (ZB-3).
     Stopped {
-        /// Tier number.
         number: usize,
         /// What was left.
         left: Money,
@@ -140,7 +129,6 @@ pub enum Reason {
     HigherTierShort {
         /// The short tier's number.
         short: usize,
-        /// Its shortfall.
         shortfall: Money,
         /// This tier's number.
         number: usize,
@@ -158,9 +146,7 @@ pub enum Reason {
 /// One project in the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectResult {
-    /// Project id.
     pub id: i64,
-    /// Fund book.
     pub fund_book: FundBook,
     /// Tier the project was arranged in (must-fund items: the three guarantees).
     pub tier: SpendingTier,
@@ -172,11 +158,9 @@ pub struct ProjectResult {
     pub adjustments: Vec<Adjustment>,
     /// Reviewed less the adjustments: what the waterfall tries to fund.
     pub adjusted: Money,
-    /// Allocated.
     pub allocated: Money,
     /// Place in its fund book's order (1 first; 0 for excluded projects).
     pub position: u32,
-    /// Outcome.
     pub status: Status,
     /// Why; [`ProjectResult::explanation`] says it in Chinese.
     pub reason: Reason,
@@ -283,9 +267,7 @@ impl Serialize for ProjectResult {
 /// A tier of a fund book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierResult {
-    /// Fund book.
     pub fund_book: FundBook,
-    /// Tier.
     pub tier: SpendingTier,
     /// Its number in the profile's order (1 first).
     pub number: usize,
@@ -300,13 +282,11 @@ pub struct TierResult {
 /// A fund book's totals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
-    /// Fund book.
     pub fund_book: FundBook,
     /// Available resources (可用财力).
     pub resources: Money,
     /// Allocated in all.
     pub allocated: Money,
-    /// Left over.
     pub remaining: Money,
     /// Must-fund items (ZB-3b) exceed the resources by this much: nothing else is funded.
     pub must_fund_shortfall: Option<Money>,

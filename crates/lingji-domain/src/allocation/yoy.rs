@@ -14,7 +14,6 @@ use crate::money::Money;
 /// nothing allocated) — so that each project funded last year is counted exactly once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearRow {
-    /// Department.
     pub department_id: i64,
     /// Last year's budget of the project's line (`None`: a new project).
     pub last_year: Option<Money>,
@@ -39,7 +38,6 @@ impl YearRow {
 /// A count with its amount.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counted {
-    /// Projects.
     pub count: u64,
     /// Amount (the change for cut/increased/cancelled, the allocation for new).
     pub amount: Money,
@@ -112,7 +110,6 @@ impl Tally {
 /// Overall and per-department statistics (ZX-3a).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearOnYear {
-    /// Every project.
     pub overall: Tally,
     /// Per department, by id.
     pub by_department: Vec<(i64, Tally)>,

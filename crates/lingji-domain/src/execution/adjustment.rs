@@ -27,7 +27,6 @@ named! {
         Requested = "requested" / "待审批",
         /// Approved and applied to the lines.
         Approved = "approved" / "已批准",
-        /// Sent back.
         Rejected = "rejected" / "已退回",
     }
 }
@@ -69,13 +68,9 @@ impl ExpenseClass {
 /// What a transfer needs to know of one line.
 #[derive(Debug, Clone)]
 pub struct LineSide<'a> {
-    /// Line id.
     pub id: i64,
-    /// Fiscal year.
     pub fiscal_year: i32,
-    /// Department.
     pub department_id: i64,
-    /// Economic code.
     pub economic_code: &'a str,
     /// Where the line came from: `allocation`, `transfer`, `supplement`, `carryover`.
     pub source: &'a str,

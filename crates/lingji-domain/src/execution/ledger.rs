@@ -30,13 +30,11 @@ pub enum Movement {
 /// A line's balance: the sums of its movements.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
-    /// Approved.
     pub approved: Money,
     /// Net adjustments (may be negative).
     pub adjusted: Money,
     /// Held by payments not yet settled.
     pub reserved: Money,
-    /// Paid.
     pub spent: Money,
     /// Carried over or recovered at year-end.
     pub closed: Money,

@@ -20,7 +20,6 @@ pub enum PayeeKind {
 }
 
 impl PayeeKind {
-    /// Every kind.
     pub const ALL: [PayeeKind; 3] = [
         PayeeKind::Unit,
         PayeeKind::Individual,
@@ -41,7 +40,6 @@ impl PayeeKind {
         PayeeKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             PayeeKind::Unit => "单位",
@@ -60,7 +58,6 @@ pub struct PaymentDraft {
     pub payee_account: String,
     /// 收款人类型.
     pub payee_kind: PayeeKind,
-    /// Amount.
     pub amount: Money,
     /// Government economic code of the spending.
     pub economic_code: String,
@@ -68,7 +65,6 @@ pub struct PaymentDraft {
     pub line_id: i64,
     /// 用途.
     pub purpose: String,
-    /// Payment date.
     pub date: chrono::NaiveDate,
     /// 合同编号, when there is one.
     pub contract_no: Option<String>,

@@ -106,22 +106,17 @@ pub fn priority_subject(function_code: Option<&str>) -> Option<&'static str> {
 pub struct PlanClaim {
     /// Plan id; among equals the earlier filing goes first.
     pub id: i64,
-    /// Review tier.
     pub tier: PlanTier,
     /// A QJ-4a priority subject.
     pub priority: bool,
-    /// Amount asked.
     pub amount: Money,
 }
 
 /// What the review gives one plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanGrant {
-    /// Plan id.
     pub id: i64,
-    /// Approved amount.
     pub approved: Money,
-    /// Resulting state.
     pub status: PlanStatus,
     /// Cash limit left after this plan.
     pub remaining: Money,

@@ -30,10 +30,8 @@ pub enum Action {
 }
 
 impl Action {
-    /// Every action.
     pub const ALL: [Action; 3] = [Action::Notice, Action::Warning, Action::Block];
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             Action::Notice => "提示",
@@ -42,7 +40,6 @@ impl Action {
         }
     }
 
-    /// Stable name.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Notice => "notice",
@@ -64,7 +61,6 @@ pub struct MonitoringRule {
     pub code: String,
     /// The rule class (规则大类), e.g. 对个人转账.
     pub class: String,
-    /// Short name.
     pub name: String,
     /// zen-expression, true when the payment hits the rule.
     pub expression: String,
@@ -78,7 +74,6 @@ pub struct MonitoringRule {
     pub effective_from: Option<NaiveDate>,
     /// Last payment date the rule applies to.
     pub effective_to: Option<NaiveDate>,
-    /// Switched on.
     pub enabled: bool,
 }
 
@@ -96,15 +91,12 @@ impl MonitoringRule {
 pub struct LineFacts {
     /// Economic code of the line.
     pub economic_code: String,
-    /// Fund book.
     pub fund_book: String,
-    /// Fiscal year.
     pub fiscal_year: i32,
     /// A three-guarantees line.
     pub three_guarantees: bool,
     /// Approved + adjusted.
     pub budget: Money,
-    /// Available now.
     pub available: Money,
     /// Where the line came from: `allocation` or `transfer` (upper transfer).
     pub source: String,
@@ -146,7 +138,6 @@ pub struct PartyFacts {
 /// Everything a rule may read about one payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
-    /// The request.
     pub payment: PaymentDraft,
     /// Its budget line.
     pub line: LineFacts,
@@ -278,7 +269,6 @@ pub fn environment(f: &Facts) -> Variable {
 
 /// A rule compiled once, evaluated for many payments.
 pub struct CompiledRule {
-    /// The rule.
     pub rule: MonitoringRule,
     expression: Expression<Standard>,
     guard: Guard,
@@ -347,15 +337,11 @@ pub fn compile(rule: MonitoringRule) -> Result<CompiledRule, Refusal> {
 /// A rule a payment hit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
-    /// Rule code.
     pub code: String,
-    /// Rule class.
     pub class: String,
-    /// Rule name.
     pub name: String,
     /// What the hit does.
     pub action: Action,
-    /// Clause.
     pub clause: Option<String>,
     /// Message for the operator.
     pub message: String,

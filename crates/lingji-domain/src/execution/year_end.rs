@@ -33,7 +33,6 @@ const OPERATING_CODES: &[&str] = &["30215", "30216"];
 pub struct CloseFacts<'a> {
     /// Available at year-end (budget less held, paid, closed).
     pub available: Money,
-    /// Economic code.
     pub economic_code: &'a str,
     /// The line funds a project (else basic expenditure).
     pub project: bool,

@@ -26,7 +26,6 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role.
     pub const ALL: [Role; 6] = [
         Role::UnitOperator,
         Role::DepartmentReviewer,
@@ -36,7 +35,6 @@ impl Role {
         Role::Administrator,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::UnitOperator => "unit_operator",
@@ -48,7 +46,6 @@ impl Role {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             Role::UnitOperator => "预算单位经办",
@@ -98,7 +95,6 @@ pub enum Resource {
     Organisation,
     /// The organisation tree itself: creating, renaming, moving organisations.
     OrganisationTree,
-    /// User accounts.
     User,
     /// The jurisdiction's policy profile.
     PolicyProfile,
@@ -139,7 +135,6 @@ pub enum Resource {
 }
 
 impl Resource {
-    /// Every resource.
     pub const ALL: [Resource; 18] = [
         Resource::Organisation,
         Resource::OrganisationTree,
@@ -190,9 +185,7 @@ impl Resource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
-    /// Look.
     Read,
-    /// Change.
     Write,
 }
 
@@ -324,13 +317,9 @@ pub fn reach(role: Role, resource: Resource, access: Access) -> Reach {
 /// Who is asking: the signed-in user with role and organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
-    /// User id.
     pub user_id: i64,
-    /// Login name.
     pub username: String,
-    /// Display name.
     pub display_name: String,
-    /// Role.
     pub role: Role,
     /// The organisation the user is bound to, with its place in the tree.
     pub org: OrgPath,

@@ -106,7 +106,6 @@ pub enum EconomicSet {
 }
 
 impl EconomicSet {
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             EconomicSet::Department => "部门预算支出经济分类",

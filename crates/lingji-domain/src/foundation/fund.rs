@@ -36,7 +36,6 @@ impl FundBook {
         FundBook::UnitFunds,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             FundBook::GeneralPublic => "general_public",
@@ -49,7 +48,6 @@ impl FundBook {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             FundBook::GeneralPublic => "一般公共预算",

@@ -26,7 +26,6 @@ impl OrgKind {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             OrgKind::Jurisdiction => "区划",
@@ -80,7 +79,6 @@ impl UnitKind {
         UnitKind::MassOrg,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             UnitKind::Administrative => "administrative",
@@ -92,7 +90,6 @@ impl UnitKind {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             UnitKind::Administrative => "行政单位",

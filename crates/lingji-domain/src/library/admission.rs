@@ -26,7 +26,6 @@ pub trait CodeBook {
 /// Everything the checks look at.
 #[derive(Debug, Clone)]
 pub struct ProjectFacts<'a> {
-    /// Name.
     pub name: &'a str,
     /// 项目类别.
     pub kind: ProjectKind,

@@ -33,7 +33,6 @@ pub struct Standard {
     pub code: String,
     /// Name, e.g. 二类会议综合定额.
     pub name: String,
-    /// Category.
     pub category: StandardCategory,
     /// Unit of measure, e.g. 元/人·天.
     pub unit_of_measure: String,
@@ -45,7 +44,6 @@ pub struct Standard {
     pub from_year: i32,
     /// Last year in force, if it ends.
     pub to_year: Option<i32>,
-    /// Source document.
     pub source: String,
 }
 
@@ -197,11 +195,9 @@ pub fn funded_contract_staff(actual: i64, quota: i64, yearly_reduction_bp: u32) 
 /// One line of basic expenditure: a standard times a headcount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasicLine {
-    /// The standard.
     pub standard: String,
     /// People it applies to.
     pub people: i64,
-    /// Per person.
     pub per_person: Money,
     /// people × per person.
     pub amount: Money,

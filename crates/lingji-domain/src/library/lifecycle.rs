@@ -55,9 +55,7 @@ pub enum Mover {
 /// A move between states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition {
-    /// From.
     pub from: ProjectState,
-    /// To.
     pub to: ProjectState,
     /// Who may make it.
     pub by: &'static [Mover],

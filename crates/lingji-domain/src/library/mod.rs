@@ -27,12 +27,10 @@ macro_rules! labelled_enum {
             /// Every value, in form order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            /// Stable identifier.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $id),+ }
             }
 
-            /// Chinese name.
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
             }
@@ -115,7 +113,6 @@ pub struct Features {
 /// 政策依据.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyBasis {
-    /// Document title.
     pub title: String,
     /// Document number, e.g. 连政发〔2024〕119号.
     pub number: String,
@@ -126,9 +123,7 @@ pub struct PolicyBasis {
 /// 实施期限.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
-    /// First year.
     pub start_year: i32,
-    /// Last year.
     pub end_year: i32,
     /// 试点类 (QJ-3c).
     pub pilot: bool,
@@ -149,7 +144,6 @@ impl Period {
 /// One year of a multi-year plan (CS-4, QJ-2b).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearNeed {
-    /// Year.
     pub year: i32,
     /// Money needed that year.
     pub amount: Money,

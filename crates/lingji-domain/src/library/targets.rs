@@ -72,14 +72,11 @@ labelled_enum! {
     }
 }
 
-/// One indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Indicator {
-    /// Category.
     pub category: IndicatorCategory,
     /// Name, e.g. 培训教师人次.
     pub name: String,
-    /// Comparator.
     pub comparator: Comparator,
     /// Target value: a number for ≥ ≤ =, words for 定性.
     pub target_value: String,
@@ -120,7 +117,6 @@ impl Indicator {
 pub struct TargetTable {
     /// 总体目标.
     pub overall_goal: String,
-    /// Indicators.
     pub indicators: Vec<Indicator>,
 }
 

@@ -34,7 +34,6 @@ impl SpendingTier {
         SpendingTier::Other,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             SpendingTier::ThreeGuarantees => "three_guarantees",
@@ -46,7 +45,6 @@ impl SpendingTier {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             SpendingTier::ThreeGuarantees => "“三保”支出",
@@ -124,7 +122,6 @@ impl Guarantee {
         Guarantee::Operations,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             Guarantee::Wages => "wages",
@@ -133,7 +130,6 @@ impl Guarantee {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             Guarantee::Wages => "保工资",

@@ -34,7 +34,6 @@ pub struct Actual {
 /// and the reason and remedy for the execution rate when it falls short.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfEvaluation {
-    /// Per indicator.
     pub actuals: Vec<Actual>,
     /// Why the budget was not fully spent.
     #[serde(default)]
@@ -49,15 +48,11 @@ pub struct SelfEvaluation {
 pub struct ScoredIndicator {
     /// Second-level category.
     pub category: IndicatorCategory,
-    /// Indicator name.
     pub name: String,
-    /// Comparator.
     pub comparator: Comparator,
-    /// Target value.
     pub target: String,
     /// Unit of the value.
     pub unit: String,
-    /// Actual value.
     pub actual: String,
     /// Weight (分值).
     pub weight: Score,
@@ -65,7 +60,6 @@ pub struct ScoredIndicator {
     pub score: Score,
     /// Reason it fell short.
     pub reason: String,
-    /// Remedy.
     pub remedy: String,
 }
 
@@ -85,15 +79,11 @@ impl ScoredIndicator {
 pub struct Scorecard {
     /// Budget execution rate from the ledger.
     pub execution_rate: Rate,
-    /// Its weight.
     pub execution_weight: Score,
-    /// Its score.
     pub execution_score: Score,
     /// Why it fell short.
     pub execution_reason: String,
-    /// Remedy.
     pub execution_remedy: String,
-    /// The indicators.
     pub indicators: Vec<ScoredIndicator>,
     /// Total out of 100.
     pub total: Score,
@@ -329,37 +319,28 @@ impl Dimension {
 /// One indicator of a key evaluation as the evaluator scores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyItem {
-    /// Its dimension.
     pub dimension: Dimension,
     /// Indicator, e.g. 立项依据充分性.
     pub name: String,
-    /// Its weight.
     pub weight: Score,
-    /// Its score.
     pub score: Score,
 }
 
 /// A dimension's weight and score in a key evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DimensionScore {
-    /// The dimension.
     pub dimension: Dimension,
-    /// Its weight.
     pub weight: Score,
-    /// Its score.
     pub score: Score,
 }
 
 /// A scored key evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyScorecard {
-    /// The indicators.
     pub items: Vec<KeyItem>,
-    /// Per dimension.
     pub dimensions: Vec<DimensionScore>,
     /// Total out of 100.
     pub total: Score,
-    /// Grade.
     pub grade: Grade,
 }
 

@@ -40,7 +40,6 @@ impl Attainment {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             Attainment::Achieved => "达成",

@@ -48,7 +48,6 @@ impl ReviewStage {
         ReviewStage::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             ReviewStage::Department => "主管部门初审",
@@ -80,7 +79,6 @@ pub enum Outcome {
         rank: Option<u32>,
         /// 财政审核数, at the finance review.
         reviewed: Option<Money>,
-        /// Opinion.
         opinion: String,
     },
     /// Back to the unit for revision, with every comment.
@@ -89,10 +87,7 @@ pub enum Outcome {
         opinion: String,
     },
     /// Not to be funded.
-    Reject {
-        /// Why.
-        opinion: String,
-    },
+    Reject { opinion: String },
 }
 
 fn opinion_required(opinion: &str, what: &str) -> Result<(), Refusal> {

@@ -31,9 +31,7 @@ pub struct Lists {
 /// What the gates look at.
 #[derive(Debug, Clone)]
 pub struct EligibilityFacts<'a> {
-    /// Lifecycle state.
     pub state: ProjectState,
-    /// Budget year.
     pub fiscal_year: i32,
     /// The request (申报数).
     pub request: Money,
@@ -41,11 +39,9 @@ pub struct EligibilityFacts<'a> {
     pub is_new: bool,
     /// Marked major by the unit.
     pub is_major: bool,
-    /// Proposed tier.
     pub tier: Option<SpendingTier>,
     /// ZB-2a class.
     pub matter_class: Option<MatterClass>,
-    /// Features.
     pub features: Features,
     /// Fund book asked from.
     pub fund_book: Option<FundBook>,
@@ -99,7 +95,6 @@ impl EligibilityFacts<'_> {
     }
 }
 
-/// The answer.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Eligibility {
     /// The gates that apply, in page order.
@@ -113,13 +108,9 @@ pub struct Eligibility {
 /// One applicable gate and whether it is satisfied.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateStatus {
-    /// Which gate.
     pub gate: GateKind,
-    /// Chinese name.
     pub label: &'static str,
-    /// Clause.
     pub clause: &'static str,
-    /// Satisfied.
     pub open: bool,
     /// A record exists.
     pub recorded: bool,
@@ -128,11 +119,8 @@ pub struct GateStatus {
 /// A block or warning, serialisable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable code.
     pub code: &'static str,
-    /// Chinese message.
     pub message: String,
-    /// Clause.
     pub clause: &'static str,
 }
 

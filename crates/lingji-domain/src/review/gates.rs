@@ -45,7 +45,6 @@ impl GateKind {
         GateKind::KeyMatter,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             GateKind::ExAnte => "ex_ante",
@@ -59,7 +58,6 @@ impl GateKind {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             GateKind::ExAnte => "事前绩效评估",
@@ -129,14 +127,12 @@ pub enum ExAnteConclusion {
 }
 
 impl ExAnteConclusion {
-    /// Every conclusion.
     pub const ALL: [ExAnteConclusion; 3] = [
         ExAnteConclusion::Support,
         ExAnteConclusion::SupportAfterAdjustment,
         ExAnteConclusion::NoSupport,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             ExAnteConclusion::Support => "support",
@@ -145,7 +141,6 @@ impl ExAnteConclusion {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             ExAnteConclusion::Support => "予以支持",
@@ -169,7 +164,6 @@ pub struct ExAnteAssessment {
     pub feasibility: Score,
     /// 筹资合规性.
     pub financing: Score,
-    /// Conclusion.
     pub conclusion: ExAnteConclusion,
     /// The report, an attachment of the project.
     pub report_attachment_id: Option<i64>,
@@ -299,14 +293,12 @@ pub enum CapacityResult {
 }
 
 impl CapacityResult {
-    /// Every result.
     pub const ALL: [CapacityResult; 3] = [
         CapacityResult::Passed,
         CapacityResult::Failed,
         CapacityResult::Postponed,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             CapacityResult::Passed => "passed",
@@ -315,7 +307,6 @@ impl CapacityResult {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             CapacityResult::Passed => "通过",
@@ -338,14 +329,12 @@ pub enum NotReadyReason {
 }
 
 impl NotReadyReason {
-    /// Every reason.
     pub const ALL: [NotReadyReason; 3] = [
         NotReadyReason::PolicyBasis,
         NotReadyReason::Preparation,
         NotReadyReason::Conditions,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             NotReadyReason::PolicyBasis => "policy_basis",
@@ -354,7 +343,6 @@ impl NotReadyReason {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             NotReadyReason::PolicyBasis => "政策依据不充分",
@@ -372,9 +360,7 @@ pub enum GateRecord {
     ExAnte(ExAnteAssessment),
     /// ZB-2c.
     FiscalCapacity {
-        /// Result.
         result: CapacityResult,
-        /// Assessment summary.
         note: String,
     },
     /// ZB-2d: finance's finding whether the industry fund can support the project.
@@ -402,7 +388,6 @@ pub enum GateRecord {
     NotReady {
         /// Why; empty once cleared.
         reasons: Vec<NotReadyReason>,
-        /// Explanation.
         note: String,
     },
     /// ZB-12: the registered special fund the project belongs to.
@@ -418,7 +403,6 @@ pub enum GateRecord {
 }
 
 impl GateRecord {
-    /// Its kind.
     pub fn kind(&self) -> GateKind {
         match self {
             GateRecord::ExAnte(_) => GateKind::ExAnte,
@@ -504,7 +488,6 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    /// Every kind.
     pub const ALL: [ProviderKind; 6] = [
         ProviderKind::SocialOrganisation,
         ProviderKind::Enterprise,
@@ -514,7 +497,6 @@ impl ProviderKind {
         ProviderKind::GovernmentOrgan,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::SocialOrganisation => "social_organisation",
@@ -526,7 +508,6 @@ impl ProviderKind {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             ProviderKind::SocialOrganisation => "社会组织",

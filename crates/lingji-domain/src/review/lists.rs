@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::Refusal;
 
-/// Which list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ListKind {
@@ -44,7 +43,6 @@ impl ListKind {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             ListKind::KeyMatters => "大事要事保障清单",

@@ -21,7 +21,6 @@ pub enum ReviewMode {
 }
 
 impl ReviewMode {
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             ReviewMode::Simplified => "简化审核论证",
@@ -55,7 +54,6 @@ pub fn rate_of(part: crate::Money, whole: crate::Money) -> Option<Rate> {
 /// What the rule looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct ModeFacts {
-    /// Proposed tier.
     pub tier: Option<SpendingTier>,
     /// Matter class (ZB-2a).
     pub matter_class: Option<MatterClass>,
@@ -70,7 +68,6 @@ pub struct ModeFacts {
 /// The mode with the reasons, each citing ZB-5a.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ModeDecision {
-    /// The mode.
     pub mode: ReviewMode,
     /// Why, in Chinese.
     pub reasons: Vec<String>,

@@ -25,7 +25,6 @@ pub struct PanelOpinion {
     pub progress_match: PointOpinion,
     /// 项目实施后的预期效益.
     pub benefit: PointOpinion,
-    /// Recommended amount.
     pub recommended: Money,
 }
 

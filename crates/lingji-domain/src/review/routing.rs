@@ -19,7 +19,6 @@ pub enum JointBody {
 }
 
 impl JointBody {
-    /// Every body.
     pub const ALL: [JointBody; 3] = [
         JointBody::OrganisationDepartment,
         JointBody::DataBureau,
@@ -35,7 +34,6 @@ impl JointBody {
         }
     }
 
-    /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
             JointBody::OrganisationDepartment => "组织部",

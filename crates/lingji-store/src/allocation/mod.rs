@@ -49,10 +49,8 @@ impl ResourceParts {
 /// A fund book's resources for a year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ResourceEntry {
-    /// Fund book.
     #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: FundBook,
-    /// Its parts.
     pub parts: ResourceParts,
     /// Unassigned reserve asked for (待分资金, ZB-2b).
     #[schema(value_type = String)]
@@ -63,7 +61,6 @@ pub struct ResourceEntry {
     pub version: i64,
     /// Who changed it last.
     pub updated_by: String,
-    /// When.
     pub updated_at: String,
 }
 
@@ -123,17 +120,13 @@ pub async fn resources(
 /// A fund book's resources to write (see [`put_resources`]).
 #[derive(Debug, Clone)]
 pub struct NewResources<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Fiscal year.
     pub year: i32,
-    /// Fund book.
     pub fund_book: FundBook,
     /// The parts of the resources.
     pub parts: &'a ResourceParts,
     /// Reserve (预备费).
     pub reserve: Money,
-    /// Note.
     pub note: &'a str,
     /// `None` for a new row, else the version it must still be at.
     pub expected_version: Option<i64>,
@@ -192,7 +185,6 @@ pub async fn put_resources(
 /// An admitted project with what review and last year left on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admitted {
-    /// The project.
     pub project: Project,
     /// The department's rank.
     pub department_rank: Option<i64>,
@@ -360,9 +352,7 @@ pub async fn admitted(
 /// An admitted project's code and id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AdmittedCode {
-    /// Project code.
     pub code: String,
-    /// Project id.
     pub id: i64,
 }
 
@@ -411,11 +401,8 @@ pub async fn put_evaluation(
 /// A saved run without its items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RunHeader {
-    /// Id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Budget year.
     pub fiscal_year: i64,
     /// Number within the year (1, 2, …).
     pub number: i64,
@@ -437,19 +424,15 @@ pub struct RunHeader {
     pub allocated: i64,
     /// Who ran it.
     pub created_by: String,
-    /// When.
     pub created_at: String,
     /// Who chose it as the basis of the control figures.
     pub chosen_by: Option<String>,
-    /// When.
     pub chosen_at: Option<String>,
     /// Who published its control figures.
     pub published_by: Option<String>,
-    /// When.
     pub published_at: Option<String>,
     /// Who approved it.
     pub approved_by: Option<String>,
-    /// When.
     pub approved_at: Option<String>,
     /// 批复文号.
     pub approval_document: Option<String>,
@@ -466,11 +449,8 @@ macro_rules! run_columns {
 /// A run to save.
 #[derive(Debug, Clone)]
 pub struct NewRun<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Budget year.
     pub fiscal_year: i32,
-    /// Name.
     pub name: &'a str,
     /// The run a scenario copies.
     pub base_run_id: Option<i64>,
@@ -494,7 +474,6 @@ pub struct StoredItem {
     /// The candidate as the run read it.
     #[schema(value_type = crate::schema::domain::Candidate)]
     pub candidate: Candidate,
-    /// Its result.
     #[schema(value_type = crate::schema::domain::ProjectResult)]
     pub result: ProjectResult,
 }
@@ -583,7 +562,6 @@ pub async fn runs(
     .await?)
 }
 
-/// One run.
 pub async fn run(conn: &mut AnyConnection, id: i64) -> Result<Option<RunHeader>, StoreError> {
     Ok(sqlx::query_as(concat!(
         "SELECT ",
@@ -598,15 +576,10 @@ pub async fn run(conn: &mut AnyConnection, id: i64) -> Result<Option<RunHeader>,
 /// Which items of a run to read; `None` is no filter.
 #[derive(Debug, Clone, Default)]
 pub struct ItemFilter {
-    /// Department.
     pub department_id: Option<i64>,
-    /// Unit.
     pub unit_id: Option<i64>,
-    /// Status.
     pub status: Option<Status>,
-    /// Tier.
     pub tier: Option<SpendingTier>,
-    /// Fund book.
     pub fund_book: Option<FundBook>,
     /// Text in the name or code.
     pub search: Option<String>,
@@ -709,7 +682,6 @@ pub async fn items(
 /// How many items of a run end in one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct StatusCount {
-    /// The status.
     pub status: Status,
     /// Items in it.
     pub items: i64,
@@ -771,7 +743,6 @@ pub enum Mark {
     Chosen,
     /// Control figures published.
     Published,
-    /// Approved.
     Approved,
 }
 
@@ -829,17 +800,13 @@ pub async fn mark(
 /// A control figure: what a unit gets from a fund book in a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Figure {
-    /// Department.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
-    /// Fund book.
     #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: FundBook,
     /// Basic expenditure allocated.
     #[schema(value_type = String)]
     pub basic: Money,
-    /// Projects allocated.
     #[schema(value_type = String)]
     pub projects: Money,
     /// Funded projects (in full or in part).
@@ -892,11 +859,8 @@ pub async fn figures(
 pub struct BudgetLine {
     /// Id (0 before it is saved).
     pub id: i64,
-    /// Budget year.
     pub fiscal_year: i32,
-    /// Department.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
     /// Project (`None`: basic expenditure).
     pub project_id: Option<i64>,
@@ -906,12 +870,10 @@ pub struct BudgetLine {
     pub name: String,
     /// Government economic code.
     pub economic_code: String,
-    /// Fund book.
     #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: FundBook,
     /// Three-guarantees spending (ZB-3, QJ-2c).
     pub three_guarantees: bool,
-    /// Approved amount.
     #[schema(value_type = String)]
     pub approved: Money,
     /// Source document (批复文号).
@@ -945,9 +907,7 @@ pub async fn insert_lines(
 /// A budget line to save, with where it comes from and who saves it.
 #[derive(Debug, Clone, Copy)]
 pub struct NewLine<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// The line.
     pub line: &'a BudgetLine,
     /// `allocation` (approval of a run), `transfer` (an upper transfer entered by its
     /// document) or `supplement`.
@@ -1141,9 +1101,7 @@ pub async fn chosen_adjustments(
 /// A project of a year as the year-on-year statistics (ZX-3a) see it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct YearProject {
-    /// Id.
     pub id: i64,
-    /// Department.
     pub department_id: i64,
     /// Last year's project of the same line.
     pub previous_id: Option<i64>,

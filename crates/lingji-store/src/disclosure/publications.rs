@@ -10,21 +10,17 @@ use crate::time::now_text;
 /// An item to publish.
 #[derive(Debug, Clone)]
 pub struct NewPublication<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Year.
     pub fiscal_year: i32,
     /// Kind's stable name.
     pub kind: &'a str,
     /// What it is a copy of, e.g. `project:12`; publishing it again replaces the copy.
     pub source_key: &'a str,
-    /// Title.
     pub title: &'a str,
     /// Department's name.
     pub department: &'a str,
     /// The copy, JSON.
     pub body: String,
-    /// Who.
     pub by: &'a str,
 }
 
@@ -74,29 +70,18 @@ pub async fn withdraw(
 /// A published item.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Publication {
-    /// Id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Its name.
     pub jurisdiction_name: String,
-    /// Year.
     pub fiscal_year: i64,
-    /// Kind.
     pub kind: String,
-    /// Source.
     pub source_key: String,
-    /// Title.
     pub title: String,
-    /// Department.
     pub department: String,
     /// The copy, JSON.
     pub body: String,
-    /// By.
     pub published_by: String,
-    /// At.
     pub published_at: String,
-    /// When withdrawn.
     pub withdrawn_at: Option<String>,
 }
 

@@ -12,15 +12,11 @@ use crate::time::now_text;
 /// A request to record.
 #[derive(Debug, Clone)]
 pub struct NewAdjustment<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Year.
     pub fiscal_year: i32,
-    /// Department.
     pub department_id: i64,
     /// Unit asking (of the line taken from, or of the project).
     pub unit_id: i64,
-    /// Kind.
     pub kind: AdjustmentKind,
     /// Line taken from (transfer).
     pub from_line_id: Option<i64>,
@@ -30,13 +26,10 @@ pub struct NewAdjustment<'a> {
     pub project_id: Option<i64>,
     /// Economic code of a new line (supplement without a line).
     pub economic_code: Option<&'a str>,
-    /// Amount.
     pub amount: Money,
     /// A major supplement (ZB-7b).
     pub major: bool,
-    /// Why.
     pub reason: &'a str,
-    /// Who asks.
     pub requested_by: &'a str,
 }
 
@@ -69,21 +62,13 @@ pub async fn insert(conn: &mut AnyConnection, a: &NewAdjustment<'_>) -> Result<i
 /// An adjustment as listed, with the names the amendment document shows.
 #[derive(Debug, Clone)]
 pub struct Adjustment {
-    /// Id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Year.
     pub fiscal_year: i32,
-    /// Department.
     pub department_id: i64,
-    /// Department name.
     pub department_name: String,
-    /// Unit.
     pub unit_id: i64,
-    /// Unit name.
     pub unit_name: String,
-    /// Kind.
     pub kind: AdjustmentKind,
     /// From line and its name.
     pub from_line: Option<(i64, String)>,
@@ -93,23 +78,14 @@ pub struct Adjustment {
     pub project: Option<(i64, String)>,
     /// Economic code of a new line.
     pub economic_code: Option<String>,
-    /// Amount.
     pub amount: Money,
-    /// Major supplement.
     pub major: bool,
-    /// Why.
     pub reason: String,
-    /// State.
     pub status: AdjustmentStatus,
-    /// Asked by.
     pub requested_by: String,
-    /// When.
     pub requested_at: String,
-    /// Decided by.
     pub decided_by: Option<String>,
-    /// When.
     pub decided_at: Option<String>,
-    /// Note.
     pub decision_note: Option<String>,
 }
 
@@ -186,7 +162,6 @@ macro_rules! adjustment_select {
     };
 }
 
-/// One adjustment.
 pub async fn adjustment(
     conn: &mut AnyConnection,
     id: i64,
@@ -198,10 +173,8 @@ pub async fn adjustment(
     row.map(Adjustment::try_from).transpose()
 }
 
-/// Which adjustments.
 #[derive(Debug, Clone, Default)]
 pub struct AdjustmentFilter {
-    /// Year.
     pub fiscal_year: i32,
     /// Only this unit's.
     pub unit_id: Option<i64>,
@@ -262,15 +235,10 @@ pub async fn decide(
 /// What a supplement needs of its project: where it sits, its name, state and fund book.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SupplementProject {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Department.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
-    /// Name.
     pub name: String,
-    /// Lifecycle state.
     pub state: String,
     /// Fund book asked from.
     pub fund_book: Option<String>,

@@ -256,13 +256,10 @@ pub async fn line_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, StoreError> 
 /// A ledger entry as shown on the line's page.
 #[derive(Debug, Clone)]
 pub struct EntryRow {
-    /// The movement.
     pub movement: Movement,
     /// Document or payment it belongs to.
     pub reference: String,
-    /// Who.
     pub actor: String,
-    /// When.
     pub at: String,
 }
 

@@ -23,15 +23,12 @@ use crate::time::now_text;
 pub struct NewPayment<'a> {
     /// The line it draws on (facts for the row).
     pub line: &'a PayableLine,
-    /// The request.
     pub draft: &'a PaymentDraft,
     /// State after the checks.
     pub status: PaymentStatus,
-    /// Strictest hit.
     pub outcome: Option<Action>,
     /// Why it was refused or blocked (its code, clause and message are stored).
     pub refusal: Option<&'a Refusal>,
-    /// Who asked.
     pub requested_by: &'a str,
     /// Their user id (for the audit event).
     pub requested_by_id: i64,
@@ -60,7 +57,6 @@ pub struct Recording<'a> {
 pub struct Recorded {
     /// The payment's id.
     pub id: i64,
-    /// When.
     pub requested_at: String,
     /// False when the hold was tried and the line did not cover it: the payment is refused
     /// with [`Recording::uncovered`] and without its plan month.

@@ -18,15 +18,12 @@ use crate::time::now_text;
 /// A rule as stored, with its version for optimistic edits.
 #[derive(Debug, Clone)]
 pub struct StoredRule {
-    /// Row id.
     pub id: i64,
     /// Version, bumped by every edit.
     pub version: i64,
-    /// The rule.
     pub rule: MonitoringRule,
     /// Who changed it last.
     pub updated_by: String,
-    /// When.
     pub updated_at: String,
 }
 
@@ -146,9 +143,7 @@ pub async fn rule(
 /// A jurisdiction's rule as someone writes it (see [`add_rule`] and [`update_rule`]).
 #[derive(Debug, Clone, Copy)]
 pub struct RuleWrite<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// The rule.
     pub rule: &'a MonitoringRule,
     /// Who writes it.
     pub actor: &'a str,
@@ -230,29 +225,20 @@ pub async fn update_rule(
 /// A budget line as a payment needs it.
 #[derive(Debug, Clone)]
 pub struct PayableLine {
-    /// Line id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Fiscal year.
     pub fiscal_year: i32,
-    /// Department.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
     /// Project, when the line funds one.
     pub project_id: Option<i64>,
-    /// Name.
     pub name: String,
-    /// Economic code.
     pub economic_code: String,
-    /// Fund book.
     pub fund_book: String,
     /// Three-guarantees line.
     pub three_guarantees: bool,
     /// `allocation` or `transfer`.
     pub source: String,
-    /// Balance now.
     pub balance: Balance,
     /// Function code of its project.
     pub function_code: Option<String>,
@@ -362,33 +348,25 @@ pub async fn add_usage(
 /// A payment request as stored.
 #[derive(Debug, Clone)]
 pub struct Payment {
-    /// Row id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
     /// Fiscal year of its line.
     pub fiscal_year: i32,
-    /// Department.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
     /// Project of its line.
     pub project_id: Option<i64>,
     /// The request as entered.
     pub draft: PaymentDraft,
-    /// State.
     pub status: PaymentStatus,
     /// Strictest rule action hit, when the rules ran.
     pub outcome: Option<Action>,
     /// Why it was refused or blocked.
     pub refusal: Option<Refusal>,
-    /// Who asked.
     pub requested_by: String,
-    /// When.
     pub requested_at: String,
     /// Who decided last.
     pub decided_by: Option<String>,
-    /// When.
     pub decided_at: Option<String>,
     /// With what reason.
     pub decision_reason: Option<String>,
@@ -499,7 +477,6 @@ impl TryFrom<PaymentRow> for Payment {
     }
 }
 
-/// One payment.
 pub async fn payment(conn: &mut AnyConnection, id: i64) -> Result<Option<Payment>, StoreError> {
     crate::read_optional(
         conn,
@@ -590,7 +567,6 @@ pub struct Decision<'a, S> {
     pub from: S,
     /// The state it moves to.
     pub to: S,
-    /// Who decides.
     pub by: &'a str,
     /// Why (the payment's decision reason, the hit's disposition note).
     pub note: &'a str,
@@ -651,9 +627,7 @@ pub async fn set_status(
 /// A stored hit with its disposition and its payment's amount and state.
 #[derive(Debug, Clone)]
 pub struct StoredHit {
-    /// Row id.
     pub id: i64,
-    /// The payment.
     pub payment_id: i64,
     /// The paying unit.
     pub unit_id: i64,
@@ -661,15 +635,11 @@ pub struct StoredHit {
     pub amount: Money,
     /// The payment's state.
     pub payment_status: PaymentStatus,
-    /// The hit.
     pub hit: Hit,
-    /// Disposition.
     pub disposition: Disposition,
     /// Note of the last disposition.
     pub note: Option<String>,
-    /// Who disposed.
     pub disposed_by: Option<String>,
-    /// When.
     pub disposed_at: Option<String>,
 }
 
@@ -801,21 +771,15 @@ pub async fn dispose(
 /// Hits of one rule in a year: how many, on how much, and of those the payments stopped.
 #[derive(Debug, Clone)]
 pub struct RuleStat {
-    /// Rule class.
     pub class: String,
-    /// Rule code.
     pub code: String,
-    /// Rule name.
     pub name: String,
-    /// Action.
     pub action: Action,
-    /// Hits.
     pub hits: i64,
     /// Sum of the hit payments.
     pub amount: Money,
     /// Hits on payments that were stopped (blocked, or released after a warning).
     pub stopped: i64,
-    /// Their sum.
     pub stopped_amount: Money,
 }
 
@@ -882,15 +846,10 @@ pub async fn recent(
 /// A suspension of a project's payments (PM-9).
 #[derive(Debug, Clone)]
 pub struct Suspension {
-    /// Row id.
     pub id: i64,
-    /// Project.
     pub project_id: i64,
-    /// Why.
     pub reason: String,
-    /// By whom.
     pub suspended_by: String,
-    /// When.
     pub suspended_at: String,
 }
 
@@ -959,9 +918,7 @@ pub async fn lift(
 /// Payments of a year stopped by the checks, counted and summed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Stopped {
-    /// How many.
     pub payments: i64,
-    /// Their amount.
     pub amount: Money,
 }
 

@@ -13,7 +13,6 @@ use crate::time::now_text;
 /// A plan to record.
 #[derive(Debug, Clone)]
 pub struct NewPlan<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
     /// Fiscal year of the line.
     pub fiscal_year: i32,
@@ -21,15 +20,11 @@ pub struct NewPlan<'a> {
     pub month: u32,
     /// Department of the unit.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
-    /// Line.
     pub line_id: i64,
-    /// Review tier.
     pub tier: PlanTier,
     /// QJ-4a priority subject.
     pub priority: Option<&'a str>,
-    /// Amount asked.
     pub amount: Money,
     /// What the money is for.
     pub purpose: &'a str,
@@ -78,7 +73,6 @@ pub async fn open_planned(conn: &mut AnyConnection, line_id: i64) -> Result<Mone
 /// Which plans to list.
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
-    /// Year.
     pub fiscal_year: i32,
     /// Only this month.
     pub month: Option<u32>,
@@ -93,37 +87,24 @@ pub struct PlanFilter {
 /// A plan as listed, with its line, unit and the plan balance of its line and month.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Id.
     pub id: i64,
-    /// Month.
     pub month: u32,
-    /// Unit.
     pub unit_id: i64,
-    /// Unit name.
     pub unit_name: String,
-    /// Department.
     pub department_id: i64,
-    /// Line.
     pub line_id: i64,
-    /// Line name.
     pub line_name: String,
     /// Economic code of the line.
     pub economic_code: String,
-    /// Review tier.
     pub tier: PlanTier,
     /// QJ-4a priority subject.
     pub priority: Option<String>,
-    /// Asked.
     pub amount: Money,
     /// Approved by the review.
     pub approved: Money,
-    /// State.
     pub status: PlanStatus,
-    /// Purpose.
     pub purpose: String,
-    /// Filed by.
     pub filed_by: String,
-    /// When.
     pub filed_at: String,
 }
 
@@ -232,38 +213,28 @@ pub async fn filed_claims(
 /// A review as recorded.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReviewRow {
-    /// Id.
     pub id: i64,
-    /// Month.
     pub month: i64,
     /// Cash limit in fen.
     pub cash_limit: i64,
     /// Approved in fen.
     pub approved_total: i64,
-    /// Plans decided.
     pub plans: i64,
-    /// By.
     pub reviewed_by: String,
-    /// At.
     pub reviewed_at: String,
 }
 
 /// A month's plan review to record (see [`insert_review`]).
 #[derive(Debug, Clone, Copy)]
 pub struct NewReview<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Fiscal year.
     pub fiscal_year: i32,
-    /// Month.
     pub month: u32,
     /// The month's cash limit.
     pub cash_limit: Money,
     /// Approved in all.
     pub approved: Money,
-    /// Plans decided.
     pub plans: usize,
-    /// Who reviews.
     pub by: &'a str,
 }
 

@@ -12,19 +12,15 @@ use crate::error::StoreError;
 /// `supplement`, `carryover`), their balances summed, in fen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct LineSums {
-    /// Fund book.
     pub fund_book: String,
     /// Where the lines came from.
     pub source: String,
     /// Number of lines.
     pub lines: i64,
-    /// Approved.
     pub approved: i64,
-    /// Net adjustments.
     pub adjusted: i64,
     /// Held by payments.
     pub reserved: i64,
-    /// Paid.
     pub spent: i64,
     /// Closed at year-end (carried or recovered).
     pub closed: i64,
@@ -58,9 +54,7 @@ pub async fn line_sums(
 pub struct PaymentSums {
     /// Fund book of their lines.
     pub fund_book: String,
-    /// Their state.
     pub status: String,
-    /// How many.
     pub payments: i64,
     /// Their amount, in fen.
     pub amount: i64,
@@ -88,9 +82,7 @@ pub async fn payment_sums(
 /// A budget line's fund book, source and available balance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct LineBook {
-    /// Line id.
     pub id: i64,
-    /// Fund book.
     pub fund_book: String,
     /// Where the line came from.
     pub source: String,
@@ -117,13 +109,9 @@ pub async fn line_books(
 /// A project's lines of a year summed, in fen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ProjectLines {
-    /// Project id.
     pub project_id: i64,
-    /// Approved.
     pub approved: i64,
-    /// Net adjustments.
     pub adjusted: i64,
-    /// Paid.
     pub spent: i64,
 }
 
@@ -150,11 +138,9 @@ pub async fn project_lines(
 /// A project's budget and payments across all its years, in fen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ProjectBudget {
-    /// Project id.
     pub project_id: i64,
     /// Budget, carried-over money counted once.
     pub budget: i64,
-    /// Paid.
     pub spent: i64,
 }
 

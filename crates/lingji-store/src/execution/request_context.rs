@@ -197,7 +197,6 @@ fn rows<T: DeserializeOwned>(json: Option<&str>) -> Result<Vec<T>, StoreError> {
 /// One of the payee's live payments up to the payment date.
 #[derive(Debug, Clone, Deserialize)]
 struct PaidRow {
-    /// Fen.
     amount: i64,
     /// Its payment date (`YYYY-MM-DD`).
     day: String,
@@ -230,9 +229,7 @@ impl PayeeHistory {
 /// A unit's lines of one economic code and fund book in a year, summed.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct UnitLine {
-    /// Economic code.
     code: String,
-    /// Fund book.
     book: String,
     /// Approved + adjusted (fen).
     budget: i64,
@@ -243,9 +240,7 @@ struct UnitLine {
 /// A unit's running use of one economic code in a year: money held or paid (fen).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct CodeUse {
-    /// Economic code.
     code: String,
-    /// Fen.
     amount: i64,
 }
 

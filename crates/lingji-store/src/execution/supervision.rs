@@ -11,15 +11,10 @@ use crate::error::StoreError;
 /// A project under penetrating supervision.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Flagged {
-    /// Project id.
     pub id: i64,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Unit name.
     pub unit_name: String,
-    /// Lifecycle state.
     #[schema(value_type = crate::schema::ProjectState)]
     pub state: String,
     /// Requested, fen.
@@ -74,20 +69,14 @@ pub async fn flagged(
 /// The head of a project's trace.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceHead {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Unit name.
     pub unit_name: String,
-    /// Lifecycle state.
     #[schema(value_type = crate::schema::ProjectState)]
     pub state: String,
     /// Requested, fen.
     pub request: i64,
-    /// Function code.
     pub function_code: String,
 }
 
@@ -105,20 +94,15 @@ pub async fn head(conn: &mut AnyConnection, id: i64) -> Result<Option<TraceHead>
 /// The project in an allocation run.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceAllocation {
-    /// Run.
     pub run_id: i64,
-    /// Run name.
     pub run_name: String,
-    /// Year.
     pub fiscal_year: i64,
     /// Reviewed, fen.
     pub reviewed: i64,
     /// Allocated, fen.
     pub allocated: i64,
-    /// Result.
     #[schema(value_type = crate::schema::AllocationStatus)]
     pub status: String,
-    /// Why.
     pub explanation: String,
 }
 
@@ -140,13 +124,9 @@ pub async fn allocations(
 /// A line of the project with its balance.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceLine {
-    /// Id.
     pub id: i64,
-    /// Year.
     pub fiscal_year: i64,
-    /// Name.
     pub name: String,
-    /// Economic code.
     pub economic_code: String,
     /// allocation, transfer, supplement, carryover.
     pub source: String,
@@ -179,16 +159,12 @@ pub async fn lines(
 /// A rule hit on one of the project's payments.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceHit {
-    /// Payment.
     pub payment_id: i64,
-    /// Rule.
     pub rule_code: String,
-    /// Rule name.
     pub name: String,
     /// notice / warning / block.
     #[schema(value_type = crate::schema::RuleAction)]
     pub action: String,
-    /// Disposition.
     #[schema(value_type = crate::schema::Disposition)]
     pub disposition: String,
 }
@@ -207,13 +183,9 @@ pub async fn hits(conn: &mut AnyConnection, project_id: i64) -> Result<Vec<Trace
 /// A suspension of the project's payments (PM-9).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TraceSuspension {
-    /// Why.
     pub reason: String,
-    /// By.
     pub suspended_by: String,
-    /// At.
     pub suspended_at: String,
-    /// Lifted at.
     pub lifted_at: Option<String>,
 }
 
@@ -236,7 +208,6 @@ pub async fn suspensions(
 pub struct EvaluationResult {
     /// Score in hundredths.
     pub score: i64,
-    /// Grade identifier.
     pub grade: String,
 }
 

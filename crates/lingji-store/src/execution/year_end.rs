@@ -14,23 +14,14 @@ use crate::time::now_text;
 /// A line as the close sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenLine {
-    /// Id.
     pub id: i64,
-    /// Department.
     pub department_id: i64,
-    /// Department name.
     pub department_name: String,
-    /// Unit name.
     pub unit_name: String,
-    /// Line name.
     pub name: String,
-    /// Project.
     pub project_id: Option<i64>,
-    /// Economic code.
     pub economic_code: String,
-    /// Fund book.
     pub fund_book: String,
-    /// Source.
     pub source: String,
     /// For a carry-over, the source of the line its money first came from (else empty).
     pub origin: String,
@@ -112,14 +103,12 @@ pub struct Carry<'a> {
     pub idle: u32,
     /// The close's document.
     pub document: &'a str,
-    /// Who closes.
     pub actor: &'a str,
 }
 
 /// A year's close to record (see [`insert_close`]).
 #[derive(Debug, Clone, Copy)]
 pub struct NewClose<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
     /// The year closed.
     pub fiscal_year: i32,
@@ -127,26 +116,20 @@ pub struct NewClose<'a> {
     pub carried: Money,
     /// Recovered in all.
     pub recovered: Money,
-    /// Lines closed.
     pub lines: usize,
-    /// Who closes.
     pub by: &'a str,
 }
 
 /// A recorded close.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CloseRow {
-    /// Id.
     pub id: i64,
     /// Carried, in fen.
     pub carried: i64,
     /// Recovered, in fen.
     pub recovered: i64,
-    /// Lines closed.
     pub lines: i64,
-    /// By.
     pub closed_by: String,
-    /// At.
     pub closed_at: String,
 }
 
@@ -179,17 +162,11 @@ pub async fn insert_close(conn: &mut AnyConnection, c: &NewClose<'_>) -> Result<
 /// What the close did to one line.
 #[derive(Debug, Clone)]
 pub struct ClosedLine<'a> {
-    /// Line.
     pub line_id: i64,
-    /// Available before.
     pub available: Money,
-    /// Carried.
     pub carried: Money,
-    /// Recovered.
     pub recovered: Money,
-    /// Clause.
     pub clause: &'a str,
-    /// Why.
     pub reason: &'a str,
     /// Next year's line.
     pub new_line_id: Option<i64>,
@@ -237,15 +214,10 @@ pub async fn recorded(
 /// A recorded line of a close, with its names.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RecordedLine {
-    /// Line.
     pub line_id: i64,
-    /// Department name.
     pub department_name: String,
-    /// Unit name.
     pub unit_name: String,
-    /// Line name.
     pub name: String,
-    /// Economic code.
     pub economic_code: String,
     /// Available before, fen.
     pub available: i64,
@@ -253,9 +225,7 @@ pub struct RecordedLine {
     pub carried: i64,
     /// Recovered, fen.
     pub recovered: i64,
-    /// Clause.
     pub clause: String,
-    /// Why.
     pub reason: String,
     /// Next year's line.
     pub new_line_id: Option<i64>,

@@ -222,7 +222,6 @@ pub struct NewEvent<'a> {
     pub action: &'a str,
     /// Kind of thing changed.
     pub entity_type: &'a str,
-    /// Its id.
     pub entity_id: String,
     /// JSON before (empty when created).
     pub before: String,
@@ -561,13 +560,10 @@ pub struct Filter {
     pub actor: Option<String>,
     /// Action prefix, e.g. `user.`.
     pub action: Option<String>,
-    /// Entity type.
     pub entity_type: Option<String>,
-    /// Entity id.
     pub entity_id: Option<String>,
     /// Only events before this sequence number (paging backwards).
     pub before_seq: Option<i64>,
-    /// Page size.
     pub limit: i64,
 }
 
@@ -611,11 +607,9 @@ pub struct AuditedPayment {
     pub line_id: i64,
     /// Amount in fen.
     pub amount: i64,
-    /// Payee.
     pub payee_name: String,
     /// Payee's account.
     pub payee_account: String,
-    /// Economic code.
     pub economic_code: String,
     /// Idempotency key (the reference of its ledger entries).
     pub idempotency_key: String,
@@ -1011,7 +1005,6 @@ async fn check_payments(
 pub struct ChainHead {
     /// Position of the last event.
     pub seq: i64,
-    /// Its hash.
     pub hash: String,
 }
 

@@ -9,26 +9,20 @@ use crate::time::now_text;
 /// One function classification code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct FunctionCodeRow {
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
     /// `class`, `section` or `item`.
     pub level: String,
-    /// Parent code.
     pub parent_code: Option<String>,
 }
 
 /// One economic classification code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct EconomicCodeRow {
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
     /// `department` or `government`.
     pub code_set: String,
-    /// Parent code.
     pub parent_code: Option<String>,
     /// For a 部门 款: the 政府 款 it maps to (the crosswalk).
     pub government_code: Option<String>,
@@ -37,17 +31,12 @@ pub struct EconomicCodeRow {
 /// Where a year's table came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CodeTableInfo {
-    /// Year.
     pub fiscal_year: i64,
     /// `function` or `economic`.
     pub kind: String,
-    /// Source note.
     pub source: String,
-    /// Rows.
     pub row_count: i64,
-    /// When imported.
     pub imported_at: String,
-    /// By whom.
     pub imported_by: String,
 }
 

@@ -11,15 +11,11 @@ use crate::time::now_text;
 /// An organisation as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Organisation {
-    /// Id.
     pub id: i64,
-    /// Level.
     pub kind: OrgKind,
     /// Code, unique in the jurisdiction (区划 code for a jurisdiction).
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Parent organisation.
     pub parent_id: Option<i64>,
     /// Place in the tree.
     pub path: OrgPath,
@@ -27,13 +23,11 @@ pub struct Organisation {
     pub unit_kind: Option<UnitKind>,
     /// Joint-review body this department acts as (e.g. `data_bureau`), when it is one (ZB-5e).
     pub review_body: Option<String>,
-    /// Staffing numbers.
     pub staffing: Staffing,
     /// Units: own funds available for the coming year (ZB-11: spent before new money).
     pub own_funds: Money,
     /// Row version for optimistic concurrency.
     pub version: i64,
-    /// Last change.
     pub updated_at: String,
 }
 
@@ -111,11 +105,8 @@ impl TryFrom<Row> for Organisation {
 /// What a new organisation needs.
 #[derive(Debug, Clone)]
 pub struct NewOrganisation {
-    /// Level.
     pub kind: OrgKind,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
     /// Parent: none for a jurisdiction, the jurisdiction for a department, a department for a
     /// unit.
@@ -126,7 +117,6 @@ pub struct NewOrganisation {
     pub unit_kind: Option<UnitKind>,
     /// Joint-review body, departments only.
     pub review_body: Option<String>,
-    /// Staffing.
     pub staffing: Staffing,
 }
 
@@ -179,7 +169,6 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewOrganisation) -> Result<i
     Ok(id)
 }
 
-/// One organisation.
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Organisation>, StoreError> {
     crate::read_optional(
         conn,
@@ -232,7 +221,6 @@ pub async fn find_by_code_anywhere(
     .await
 }
 
-/// Every jurisdiction.
 pub async fn jurisdictions(conn: &mut AnyConnection) -> Result<Vec<Organisation>, StoreError> {
     crate::read_all(
         conn,
@@ -338,7 +326,6 @@ pub async fn count_all(conn: &mut AnyConnection) -> Result<i64, StoreError> {
 /// A fiscal year of a jurisdiction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FiscalYear {
-    /// The year.
     pub year: i32,
     /// Whether it is the current one.
     pub current: bool,

@@ -11,23 +11,18 @@ use crate::time::now_text;
 /// One stored version.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileVersion {
-    /// Row id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Fiscal year.
     pub fiscal_year: i32,
     /// Version, from 1.
     pub version: i64,
     /// Preset it started from.
     pub preset: String,
-    /// The parameters.
     pub profile: PolicyProfile,
     /// Why this version was made.
     pub note: String,
     /// Who made it.
     pub created_by: String,
-    /// When.
     pub created_at: String,
 }
 
@@ -73,17 +68,12 @@ macro_rules! profile_columns {
 /// A profile version to add (see [`insert_version`]).
 #[derive(Debug, Clone, Copy)]
 pub struct NewVersion<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Fiscal year.
     pub fiscal_year: i32,
     /// The preset it started from.
     pub preset: &'a str,
-    /// The profile.
     pub profile: &'a PolicyProfile,
-    /// Why.
     pub note: &'a str,
-    /// Who.
     pub created_by: &'a str,
 }
 

@@ -143,7 +143,6 @@ pub async fn record_attempt(
 /// Failed sign-in attempts counted, with when the last one was.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Failures {
-    /// How many.
     pub count: i64,
     /// When the last one was (stored time text), if any.
     pub last: Option<String>,
@@ -218,9 +217,7 @@ pub async fn address_failure_at(
 /// An API token as listed (never its secret).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Token {
-    /// Id.
     pub id: i64,
-    /// Its owner.
     pub user_id: i64,
     /// The owner's login name.
     pub username: String,
@@ -282,7 +279,6 @@ pub async fn tokens_of(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<Tok
     .await?)
 }
 
-/// One token.
 pub async fn token(conn: &mut AnyConnection, id: i64) -> Result<Option<Token>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.expires_at, t.revoked_at \

@@ -10,13 +10,10 @@ use crate::time::now_text;
 /// A user as stored, without the password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
-    /// Id.
     pub id: i64,
-    /// Login name.
     pub username: String,
     /// Name shown in the UI.
     pub display_name: String,
-    /// Role.
     pub role: Role,
     /// Organisation the user is bound to.
     pub org_id: i64,
@@ -26,7 +23,6 @@ pub struct User {
     pub jurisdiction_id: i64,
     /// False when disabled.
     pub active: bool,
-    /// Row version.
     pub version: i64,
     /// Last change of the password.
     pub password_changed_at: String,
@@ -110,7 +106,6 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, Stor
 /// A user with the password hash (not serialisable: the hash never leaves the server).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserWithHash {
-    /// The user.
     pub user: User,
     /// The password hash.
     pub password_hash: String,
@@ -174,15 +169,10 @@ pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> Resu
 /// A user's role, organisation, display name and active flag to write (see [`update`]).
 #[derive(Debug, Clone, Copy)]
 pub struct UserChange<'a> {
-    /// The user.
     pub id: i64,
-    /// Display name.
     pub display_name: &'a str,
-    /// Role.
     pub role: Role,
-    /// Organisation.
     pub org_id: i64,
-    /// Active.
     pub active: bool,
     /// The version the row must still be at.
     pub expected_version: i64,

@@ -9,9 +9,7 @@ use crate::time::now_text;
 /// An attachment's metadata (the content is read only for download).
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Attachment {
-    /// Id.
     pub id: i64,
-    /// Project.
     pub project_id: i64,
     /// File name as shown and downloaded (cleaned of paths and control characters).
     pub file_name: String,
@@ -25,25 +23,19 @@ pub struct Attachment {
     pub note: String,
     /// Login of the uploader.
     pub uploaded_by: String,
-    /// When.
     pub uploaded_at: String,
 }
 
 /// A new attachment.
 pub struct NewAttachment<'a> {
-    /// Project.
     pub project_id: i64,
     /// Cleaned file name.
     pub file_name: &'a str,
-    /// Media type.
     pub content_type: &'a str,
     /// SHA-256, hex.
     pub sha256: &'a str,
-    /// Note.
     pub note: &'a str,
-    /// Uploader.
     pub uploaded_by: &'a str,
-    /// Content.
     pub content: &'a [u8],
 }
 
@@ -118,7 +110,6 @@ pub async fn content(conn: &mut AnyConnection, id: i64) -> Result<Vec<u8>, Store
 /// Number and total size of a project's attachments.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Usage {
-    /// How many.
     pub count: i64,
     /// Their size in bytes.
     pub bytes: i64,

@@ -17,17 +17,13 @@ use crate::time::now_text;
 /// Everything of a project but its child rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ProjectHeader {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Department.
     pub department_id: i64,
     /// Unit that owns it.
     pub unit_id: i64,
-    /// Project code.
     pub code: String,
     /// Budget year requested.
     pub fiscal_year: i32,
-    /// Name.
     pub name: String,
     /// 项目类别.
     #[schema(value_type = crate::schema::ProjectKind)]
@@ -35,10 +31,8 @@ pub struct ProjectHeader {
     /// 事项分类.
     #[schema(value_type = Option<crate::schema::MatterClass>)]
     pub matter_class: Option<MatterClass>,
-    /// Proposed tier.
     #[schema(value_type = Option<crate::schema::SpendingTier>)]
     pub tier: Option<SpendingTier>,
-    /// State.
     #[schema(value_type = crate::schema::ProjectState)]
     pub state: ProjectState,
     /// 政策依据.
@@ -96,15 +90,10 @@ pub struct ProjectHeader {
 /// A stored project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Project {
-    /// Id.
     pub id: i64,
-    /// Row version.
     pub version: i64,
-    /// Created.
     pub created_at: String,
-    /// Last change.
     pub updated_at: String,
-    /// The rest.
     #[serde(flatten)]
     pub header: ProjectHeader,
 }
@@ -112,7 +101,6 @@ pub struct Project {
 /// A stored cost line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CostLine {
-    /// As entered.
     #[serde(flatten)]
     #[schema(value_type = crate::schema::domain::CostLineInput)]
     pub input: CostLineInput,
@@ -124,7 +112,6 @@ pub struct CostLine {
 /// A project with its child rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ProjectDetail {
-    /// The project.
     #[serde(flatten)]
     pub project: Project,
     /// 测算明细.
@@ -140,19 +127,14 @@ pub struct ProjectDetail {
 /// One entry of a project's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HistoryEntry {
-    /// When.
     pub at: String,
-    /// Who.
     pub actor: String,
     /// What, e.g. `create`, `update`, `submit`.
     pub action: String,
-    /// State before.
     #[schema(value_type = Option<crate::schema::ProjectState>)]
     pub from_state: Option<String>,
-    /// State after.
     #[schema(value_type = Option<crate::schema::ProjectState>)]
     pub to_state: Option<String>,
-    /// Comment.
     pub note: String,
 }
 
@@ -340,7 +322,6 @@ pub async fn set_serial(
 /// A project's name with its unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct UnitProjectName {
-    /// The unit.
     pub unit_id: i64,
     /// The project's name.
     pub name: String,
@@ -750,27 +731,18 @@ pub async fn get_detail(
 /// the same at the end of 100,000 projects as at the start.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Budget year.
     pub fiscal_year: Option<i32>,
-    /// Department.
     pub department_id: Option<i64>,
-    /// Unit.
     pub unit_id: Option<i64>,
-    /// State.
     pub state: Option<ProjectState>,
-    /// Matter class.
     pub matter_class: Option<MatterClass>,
-    /// Tier.
     pub tier: Option<SpendingTier>,
-    /// Project kind.
     pub kind: Option<ProjectKind>,
     /// Text in the name or code.
     pub search: Option<String>,
     /// Projects with ids above this (next page).
     pub after_id: Option<i64>,
-    /// Page size.
     pub limit: i64,
 }
 

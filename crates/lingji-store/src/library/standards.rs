@@ -119,17 +119,13 @@ pub async fn list(
 /// An entry of the indicator library (PM-4).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct LibraryIndicator {
-    /// Id.
     pub id: i64,
     /// 通用 or a sector, e.g. 教育.
     pub sector: String,
     /// Indicator category identifier.
     pub category: String,
-    /// Name.
     pub name: String,
-    /// Comparator identifier.
     pub comparator: String,
-    /// Unit.
     pub unit: String,
 }
 

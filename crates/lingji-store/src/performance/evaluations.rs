@@ -11,9 +11,7 @@ use crate::time::now_text;
 /// An evaluation to record.
 #[derive(Debug, Clone)]
 pub struct NewEvaluation<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Year evaluated.
     pub fiscal_year: i32,
     /// `self` or `key`.
     pub kind: &'a str,
@@ -23,7 +21,6 @@ pub struct NewEvaluation<'a> {
     pub project_id: Option<i64>,
     /// The department or policy targets evaluated.
     pub target_id: Option<i64>,
-    /// Department.
     pub department_id: i64,
     /// Unit, for a project.
     pub unit_id: Option<i64>,
@@ -31,9 +28,7 @@ pub struct NewEvaluation<'a> {
     pub name: &'a str,
     /// The agency that evaluated (key evaluation), or empty.
     pub agency_code: &'a str,
-    /// Budget.
     pub budget: Money,
-    /// Spent.
     pub spent: Money,
     /// Total, hundredths.
     pub score: u32,
@@ -45,7 +40,6 @@ pub struct NewEvaluation<'a> {
     pub findings: &'a str,
     /// The key evaluation's report, an attachment of the project.
     pub report_attachment_id: Option<i64>,
-    /// Who.
     pub by: &'a str,
 }
 
@@ -88,33 +82,21 @@ pub async fn put(conn: &mut AnyConnection, e: &NewEvaluation<'_>) -> Result<i64,
 /// confirmed result.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Evaluation {
-    /// Id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Year.
     pub fiscal_year: i64,
     /// `self` or `key`.
     pub kind: String,
-    /// Subject key.
     pub subject_key: String,
-    /// Project.
     pub project_id: Option<i64>,
     /// Project code, for a project.
     pub project_code: Option<String>,
-    /// Targets.
     pub target_id: Option<i64>,
-    /// Department.
     pub department_id: i64,
-    /// Its name.
     pub department_name: String,
-    /// Unit.
     pub unit_id: Option<i64>,
-    /// Its name.
     pub unit_name: Option<String>,
-    /// Name.
     pub name: String,
-    /// Agency.
     pub agency_code: String,
     /// Budget, fen.
     pub budget: i64,
@@ -122,17 +104,12 @@ pub struct Evaluation {
     pub spent: i64,
     /// Total, hundredths.
     pub score: i64,
-    /// Grade.
     pub grade: String,
-    /// Scorecard JSON.
     pub scorecard: String,
-    /// Findings.
     pub findings: String,
     /// The report's attachment.
     pub report_attachment_id: Option<i64>,
-    /// By.
     pub recorded_by: String,
-    /// At.
     pub recorded_at: String,
     /// 1 when results application has confirmed this evaluation's result.
     pub applied: i64,
@@ -176,7 +153,6 @@ pub async fn list(
     .await?)
 }
 
-/// One evaluation.
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Evaluation>, StoreError> {
     Ok(sqlx::query_as(evaluation_select!("e.id = $1"))
         .bind(id)
@@ -202,13 +178,11 @@ pub async fn of_subject(
 /// A project's confirmed result (PM-13).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Applied {
-    /// Project.
     pub project_id: i64,
     /// The evaluation it came from.
     pub evaluation_id: Option<i64>,
     /// Score, hundredths.
     pub score: i64,
-    /// Grade.
     pub grade: String,
     /// The profile's proposed cut, basis points.
     pub proposed_rate: Option<i64>,
@@ -218,22 +192,17 @@ pub struct Applied {
     pub retire: i64,
     /// Finance's reason when it overrode the proposal.
     pub reason: String,
-    /// By.
     pub recorded_by: String,
-    /// At.
     pub recorded_at: String,
 }
 
 /// What finance confirms for a project.
 #[derive(Debug, Clone)]
 pub struct NewApplied<'a> {
-    /// Project.
     pub project_id: i64,
-    /// Evaluation.
     pub evaluation_id: i64,
     /// Score, hundredths.
     pub score: u32,
-    /// Grade.
     pub grade: &'a str,
     /// Proposed cut, basis points.
     pub proposed_rate: u32,
@@ -243,7 +212,6 @@ pub struct NewApplied<'a> {
     pub retire: bool,
     /// Reason of an override.
     pub reason: &'a str,
-    /// Who.
     pub by: &'a str,
 }
 

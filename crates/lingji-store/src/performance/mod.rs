@@ -72,9 +72,7 @@ fn figures(r: &FigureRow) -> LineFigures {
 /// A project's execution, by the project it is read for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ExecutionOf {
-    /// The project.
     pub project_id: i64,
-    /// Its execution.
     pub execution: ProjectExecution,
 }
 
@@ -130,9 +128,7 @@ pub async fn year_execution(
 /// A department's budget and spending of a year, from the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DepartmentExecution {
-    /// Department.
     pub department_id: i64,
-    /// Its name.
     pub department_name: String,
     /// Approved + adjusted, fen.
     pub budget: i64,
@@ -164,9 +160,7 @@ pub async fn department_execution(
 /// A department's or a policy's targets to record (PM-7).
 #[derive(Debug, Clone)]
 pub struct NewTarget<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Year.
     pub fiscal_year: i32,
     /// `department` or `policy`.
     pub subject: &'a str,
@@ -174,7 +168,6 @@ pub struct NewTarget<'a> {
     pub department_id: i64,
     /// The special fund's code for a policy; empty for a department.
     pub policy_code: &'a str,
-    /// Name.
     pub name: &'a str,
     /// Budget it covers.
     pub budget: Money,
@@ -182,40 +175,30 @@ pub struct NewTarget<'a> {
     pub targets: &'a TargetTable,
     /// A policy's projects.
     pub projects: &'a [i64],
-    /// Who.
     pub by: &'a str,
 }
 
 /// Stored targets of a department or a policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// Id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Year.
     pub fiscal_year: i32,
     /// `department` or `policy`.
     pub subject: String,
-    /// Department.
     pub department_id: i64,
-    /// Its name.
     pub department_name: String,
     /// Special fund's code, for a policy.
     pub policy_code: String,
-    /// Name.
     pub name: String,
-    /// Budget.
     pub budget: Money,
     /// The target table.
     pub targets: TargetTable,
     /// A policy's projects.
     pub projects: Vec<i64>,
-    /// Row version.
     pub version: i64,
     /// Last changed by.
     pub updated_by: String,
-    /// When.
     pub updated_at: String,
 }
 
@@ -349,13 +332,9 @@ pub async fn target(conn: &mut AnyConnection, id: i64) -> Result<Option<Target>,
 /// A monitoring checkpoint to record (PM-9).
 #[derive(Debug, Clone)]
 pub struct NewRecord<'a> {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Project.
     pub project_id: i64,
-    /// Year.
     pub fiscal_year: i32,
-    /// Checkpoint month.
     pub month: u32,
     /// Budget from the ledger.
     pub budget: Money,
@@ -371,7 +350,6 @@ pub struct NewRecord<'a> {
     pub indicators: String,
     /// The unit's note.
     pub note: &'a str,
-    /// Who.
     pub by: &'a str,
 }
 
@@ -403,25 +381,15 @@ pub async fn insert_record(conn: &mut AnyConnection, r: &NewRecord<'_>) -> Resul
 /// suspended now.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Record {
-    /// Id.
     pub id: i64,
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Project.
     pub project_id: i64,
-    /// Its code.
     pub project_code: String,
-    /// Its name.
     pub project_name: String,
-    /// Department.
     pub department_id: i64,
-    /// Unit.
     pub unit_id: i64,
-    /// Unit name.
     pub unit_name: String,
-    /// Year.
     pub fiscal_year: i64,
-    /// Month.
     pub month: i64,
     /// Budget, fen.
     pub budget: i64,
@@ -431,23 +399,17 @@ pub struct Record {
     pub spending_rate: i64,
     /// Indicator progress, basis points.
     pub indicator_rate: i64,
-    /// Light.
     pub light: String,
     /// Indicator rows, JSON.
     pub indicators: String,
     /// The unit's note.
     pub note: String,
-    /// By.
     pub recorded_by: String,
-    /// At.
     pub recorded_at: String,
     /// Finance's decision.
     pub decision: Option<String>,
-    /// Its reason.
     pub decision_reason: Option<String>,
-    /// By.
     pub decided_by: Option<String>,
-    /// At.
     pub decided_at: Option<String>,
     /// 1 when the project's payments are suspended now.
     pub suspended: i64,
@@ -472,7 +434,6 @@ macro_rules! record_select {
 /// Which checkpoints to list.
 #[derive(Debug, Clone, Default)]
 pub struct RecordFilter<'a> {
-    /// Year.
     pub fiscal_year: i32,
     /// Only this month.
     pub month: Option<u32>,
@@ -506,7 +467,6 @@ pub async fn records(
     .await?)
 }
 
-/// One checkpoint.
 pub async fn record(conn: &mut AnyConnection, id: i64) -> Result<Option<Record>, StoreError> {
     Ok(sqlx::query_as(record_select!("m.id = $1"))
         .bind(id)

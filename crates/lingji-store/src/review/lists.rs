@@ -12,17 +12,13 @@ use crate::time::now_text;
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredEntry {
-    /// Id.
     pub id: i64,
-    /// Which list.
     pub list: ListKind,
-    /// The entry.
     pub entry: ListEntry,
     /// In force (retired entries are kept for history).
     pub active: bool,
     /// Row version for optimistic concurrency.
     pub version: i64,
-    /// Last change.
     pub updated_at: String,
 }
 
@@ -79,13 +75,10 @@ pub async fn entries(
 /// An entry with the jurisdiction whose list holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryOf {
-    /// The jurisdiction.
     pub jurisdiction_id: i64,
-    /// The entry.
     pub entry: StoredEntry,
 }
 
-/// One entry.
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<EntryOf>, StoreError> {
     let row: Option<(i64, String, String, i64, i64, String)> = sqlx::query_as(
         "SELECT jurisdiction_id, list, entry, active, version, updated_at FROM finance_list_entries WHERE id = $1",
@@ -164,9 +157,7 @@ pub async fn update(
 /// A change of an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EntryChange {
-    /// When.
     pub at: String,
-    /// Who.
     pub actor: String,
     /// `create` or `update`.
     pub action: String,

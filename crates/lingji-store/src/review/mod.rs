@@ -90,7 +90,6 @@ pub async fn advance(
 /// One step taken in review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReviewStep {
-    /// Submission round.
     pub round: i64,
     /// Stage the step was taken at.
     #[schema(value_type = crate::schema::ReviewStage)]
@@ -105,7 +104,6 @@ pub struct ReviewStep {
     /// Amount reviewed or recommended.
     #[schema(value_type = Option<String>)]
     pub reviewed: Option<Money>,
-    /// Opinion.
     pub opinion: String,
     /// The panel's four points (ZB-5b), as JSON.
     #[schema(value_type = Option<Object>)]
@@ -114,7 +112,6 @@ pub struct ReviewStep {
     pub actor_id: Option<i64>,
     /// Reviewer's name.
     pub actor: String,
-    /// When.
     pub at: String,
 }
 
@@ -245,7 +242,6 @@ pub async fn answer(
 /// A joint-review body a project is routed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Route {
-    /// The body.
     pub body: JointBody,
     /// Whether it has answered.
     pub answered: bool,
@@ -274,11 +270,9 @@ pub async fn routes(conn: &mut AnyConnection, project_id: i64) -> Result<Vec<Rou
 /// A gate record with who entered it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredGate {
-    /// The record.
     pub record: GateRecord,
     /// Who entered it.
     pub actor: String,
-    /// When.
     pub at: String,
 }
 

@@ -9,7 +9,6 @@ use serde::Serialize;
 /// One series of a bar chart.
 #[derive(Debug, Clone, Serialize)]
 pub struct Series {
-    /// Legend name.
     pub name: String,
     /// Stack group: series with the same stack are drawn on top of each other.
     pub stack: Option<String>,
@@ -85,9 +84,7 @@ impl Series {
 /// A bar chart: categories along the axis, one or more series.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chart {
-    /// Category labels.
     pub categories: Vec<String>,
-    /// Series.
     pub series: Vec<Series>,
 }
 

@@ -26,7 +26,6 @@ use crate::AppState;
 use crate::identity::Identity;
 use crate::problem::status_of;
 
-/// Page routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(foundation::login::router())
@@ -62,7 +61,6 @@ pub fn router() -> Router<AppState> {
 /// What a page renderer needs from the request: the state, the signed-in user and the path.
 #[derive(Clone, Copy)]
 pub struct PageCtx<'a> {
-    /// Application state.
     pub state: &'a AppState,
     /// The signed-in user.
     pub id: &'a Identity,
@@ -72,9 +70,7 @@ pub struct PageCtx<'a> {
 
 /// A link in the navigation.
 pub struct NavItem {
-    /// Target.
     pub href: &'static str,
-    /// Label.
     pub label: &'static str,
     /// The current page.
     pub active: bool,
@@ -82,7 +78,6 @@ pub struct NavItem {
 
 /// What every page's frame shows: the user, the navigation and the CSRF token for forms.
 pub struct Layout {
-    /// Page title.
     pub title: String,
     /// User's display name.
     pub user_name: String,

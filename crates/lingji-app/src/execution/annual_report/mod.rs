@@ -34,7 +34,6 @@ use crate::error::{AppError, AppResult};
 pub struct Link {
     /// What the page lists.
     pub label: String,
-    /// Its address.
     pub href: String,
 }
 
@@ -48,7 +47,6 @@ fn link(label: &str, href: String) -> Link {
 /// A count with its amount.
 #[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
 pub struct Counted {
-    /// How many.
     pub count: u64,
     /// Their amount, 元 to the fen.
     #[schema(value_type = String, example = "1234.56")]
@@ -122,7 +120,6 @@ pub struct StoppedPayments {
 pub struct ClauseAmount {
     /// The clause that decided (ZX-3c, CS-6, QJ-4b, ZB-6d).
     pub clause: String,
-    /// Lines.
     pub lines: u64,
     /// Recovered under it.
     #[schema(value_type = String)]
@@ -136,7 +133,6 @@ pub struct Recovered {
     pub closed: bool,
     /// Who closed the year and when (Beijing time).
     pub closed_by: Option<String>,
-    /// When.
     pub closed_at: Option<String>,
     /// Recovered in all.
     #[schema(value_type = String)]
@@ -179,9 +175,7 @@ pub struct EvaluationCuts {
 pub struct GradeCount {
     /// 优 / 良 / 中 / 差.
     pub grade: String,
-    /// Projects.
     pub count: u64,
-    /// Their budget.
     #[schema(value_type = String)]
     pub budget: Money,
 }
@@ -189,9 +183,7 @@ pub struct GradeCount {
 /// 5. Finance's key evaluations of the year's projects (PM-10).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KeyEvaluations {
-    /// Projects evaluated.
     pub count: u64,
-    /// Their budget.
     #[schema(value_type = String)]
     pub budget: Money,
     /// By grade, best first (every grade, zeros included).
@@ -232,7 +224,6 @@ pub struct Execution {
     /// Budget: approved + adjusted.
     #[schema(value_type = String)]
     pub budget: Money,
-    /// Paid.
     #[schema(value_type = String)]
     pub paid: Money,
     /// Held by payments not yet paid.
@@ -244,7 +235,6 @@ pub struct Execution {
     /// Recovered at the close.
     #[schema(value_type = String)]
     pub recovered: Money,
-    /// Still available.
     #[schema(value_type = String)]
     pub available: Money,
     /// 执行率: paid over budget.
@@ -262,7 +252,6 @@ pub struct Execution {
 /// 年度报告: the year in figures.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AnnualReport {
-    /// The year.
     pub fiscal_year: i32,
     /// 1. 项目压减 (ZX-3a).
     pub projects: ProjectChanges,

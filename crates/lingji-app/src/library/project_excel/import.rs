@@ -26,9 +26,7 @@ use crate::library::projects::{Owner, ProjectDraft, code_errors, year_codes};
 pub struct ImportReport {
     /// Projects created in the reserve (储备).
     pub projects: usize,
-    /// Cost lines.
     pub cost_lines: usize,
-    /// Performance indicators.
     pub indicators: usize,
     /// Years of multi-year plans.
     pub year_plans: usize,

@@ -102,7 +102,6 @@ pub struct AuditRecord {
     pub action: String,
     /// Kind of thing changed, e.g. `user`.
     pub entity_type: String,
-    /// Its id.
     pub entity_id: String,
     /// JSON before the change, empty when created.
     pub before: String,

@@ -172,19 +172,13 @@ pub struct Performance {
 /// Every parameter of a jurisdiction for one fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyProfile {
-    /// Calendar.
     pub calendar: Calendar,
-    /// Project library.
     pub library: Library,
-    /// Review.
     pub review: Review,
-    /// Allocation.
     pub allocation: Allocation,
-    /// Special funds.
     pub special_funds: SpecialFunds,
     /// Execution and year end.
     pub execution: Execution,
-    /// Performance.
     pub performance: Performance,
 }
 
@@ -195,7 +189,6 @@ pub struct ParamView {
     pub key: &'static str,
     /// Clause ids it implements.
     pub clause: &'static str,
-    /// Chinese name.
     pub label: &'static str,
     /// Section heading in Chinese.
     pub section: &'static str,

@@ -23,7 +23,6 @@ pub enum Preset {
 }
 
 impl Preset {
-    /// Every preset.
     pub const ALL: [Preset; 4] = [
         Preset::LianyungangCity,
         Preset::Zixing,
@@ -31,7 +30,6 @@ impl Preset {
         Preset::ZiboDistrict,
     ];
 
-    /// Stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {
             Preset::LianyungangCity => "lianyungang_city",

@@ -35,7 +35,6 @@ impl Rate {
         Rate(p * 100)
     }
 
-    /// Basis points.
     pub fn basis_points(self) -> u32 {
         self.0
     }

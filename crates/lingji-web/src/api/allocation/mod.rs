@@ -80,7 +80,6 @@ async fn get_resources(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourcesInput {
-    /// Budget year.
     pub year: i32,
     /// 收入预测.
     #[schema(value_type = String)]
@@ -172,7 +171,6 @@ async fn list_runs(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunInput {
-    /// Budget year.
     pub year: i32,
     /// Name, e.g. "一上测算".
     #[serde(default)]
@@ -212,14 +210,11 @@ async fn create_run(
 /// Filters of a run's items.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ItemQuery {
-    /// Department id.
     pub department_id: Option<i64>,
-    /// Unit id.
     pub unit_id: Option<i64>,
     /// funded, partial, unfunded, excluded or cancelled.
     #[param(value_type = Option<lingji_app::schema::AllocationStatus>)]
     pub status: Option<String>,
-    /// Tier identifier.
     #[param(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
     /// Fund book identifier.
@@ -262,7 +257,6 @@ impl ItemQuery {
 /// A run with a page of its items.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunPage {
-    /// The run.
     pub run: RunView,
     /// Items matching the filter.
     pub total: i64,
@@ -410,7 +404,6 @@ async fn compare(
 /// Year and, optionally, the run to count.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct StatisticsQuery {
-    /// Budget year.
     pub year: Option<i32>,
     /// Run id; the chosen run (else the latest) when absent.
     pub run_id: Option<i64>,
@@ -499,7 +492,6 @@ async fn control_figures(
 /// Year and page of budget lines.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LinesQuery {
-    /// Budget year.
     pub year: Option<i32>,
     /// Lines with ids above this.
     pub after: Option<i64>,
@@ -534,7 +526,6 @@ async fn budget_lines(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferLineInput {
-    /// Budget year.
     pub year: i32,
     /// The receiving unit's id.
     pub unit_id: i64,
@@ -551,7 +542,6 @@ pub struct TransferLineInput {
     /// Three-guarantees spending.
     #[serde(default)]
     pub three_guarantees: bool,
-    /// Amount.
     #[schema(value_type = String)]
     pub amount: Money,
     /// The upper document (上级下达文号).
@@ -561,7 +551,6 @@ pub struct TransferLineInput {
 /// The id of what was created.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedId {
-    /// Its id.
     pub id: i64,
 }
 

@@ -49,10 +49,8 @@ pub struct AdjustmentInput {
     /// Supplement without a line: economic code of the new line.
     #[serde(default)]
     pub economic_code: Option<String>,
-    /// Amount.
     #[schema(value_type = String)]
     pub amount: Money,
-    /// Why.
     pub reason: String,
 }
 
@@ -87,7 +85,6 @@ async fn request_adjustment(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-/// Which adjustments.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AdjustmentQuery {
     /// Budget year; the current year when absent.

@@ -52,7 +52,6 @@ pub struct PaymentInput {
     /// unit (单位), individual (个人) or official_card (公务卡).
     #[schema(value_type = lingji_app::schema::PayeeKind)]
     pub payee_kind: PayeeKind,
-    /// Amount.
     #[schema(value_type = String)]
     pub amount: Money,
     /// Economic code (within the line's).
@@ -61,7 +60,6 @@ pub struct PaymentInput {
     pub line_id: i64,
     /// 用途.
     pub purpose: String,
-    /// Payment date.
     #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
     /// 合同编号.
@@ -149,7 +147,6 @@ async fn check_payment(
     Ok(Json(v))
 }
 
-/// Which payments.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PaymentQuery {
     /// refused, blocked, held, pending, paid or released.
@@ -263,7 +260,6 @@ async fn list_rules(
 pub struct RuleInput {
     /// Rule class (规则大类).
     pub class: String,
-    /// Name.
     pub name: String,
     /// zen-expression, true when a payment hits the rule, e.g.
     /// `payment.payee_kind == 'individual' and payment.amount > 50000`.
@@ -271,7 +267,6 @@ pub struct RuleInput {
     /// notice (提示), warning (预警) or block (拦截).
     #[schema(value_type = lingji_app::schema::RuleAction)]
     pub action: Action,
-    /// Clause enforced.
     #[serde(default)]
     pub clause: Option<String>,
     /// What the operator is told.
@@ -284,7 +279,6 @@ pub struct RuleInput {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
     pub effective_to: Option<NaiveDate>,
-    /// Switched on.
     pub enabled: bool,
     /// The version read; absent to add a new rule.
     /// Sent as `version`, the name every endpoint uses; `expected_version` is still read.
@@ -354,7 +348,6 @@ async fn dry_run(
     Ok(Json(v))
 }
 
-/// Which hits.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HitQuery {
     /// Budget year; the current one when absent.
@@ -443,11 +436,9 @@ async fn dispose_hit(
     Ok(Json(lingji_app::execution::monitoring::HitRow::from(&h)))
 }
 
-/// A reason.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonInput {
-    /// Why.
     pub reason: String,
 }
 

@@ -35,7 +35,6 @@ pub struct PlanInput {
     pub line_id: i64,
     /// Month 1–12.
     pub month: u32,
-    /// Amount needed.
     #[schema(value_type = String)]
     pub amount: Money,
     /// 用途.
@@ -62,7 +61,6 @@ async fn file_plan(
     Ok((StatusCode::CREATED, Json(row)))
 }
 
-/// Which plans.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PlanQuery {
     /// Budget year; the current year when absent.

@@ -25,11 +25,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractInput {
-    /// The line.
     pub line_id: i64,
     /// 合同编号.
     pub contract_no: String,
-    /// Unpaid amount.
     #[schema(value_type = String)]
     pub amount: Money,
 }

@@ -25,19 +25,13 @@ pub struct AuditEventDto {
     pub seq: i64,
     /// When (UTC).
     pub at: String,
-    /// Who.
     pub actor: String,
-    /// What.
     pub action: String,
     /// Kind of thing changed.
     pub entity_type: String,
-    /// Its id.
     pub entity_id: String,
-    /// JSON before.
     pub before: String,
-    /// JSON after.
     pub after: String,
-    /// Chain hash.
     pub hash: String,
 }
 
@@ -57,7 +51,6 @@ impl From<AuditRecord> for AuditEventDto {
     }
 }
 
-/// Filters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct AuditQuery {
     /// Login name of the actor.
@@ -66,7 +59,6 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Entity type, e.g. `organisation`.
     pub entity_type: Option<String>,
-    /// Entity id.
     pub entity_id: Option<String>,
     /// Only events before this sequence number (next page).
     pub before: Option<i64>,

@@ -22,32 +22,23 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_password))
 }
 
-/// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
-    /// Login name.
     pub username: String,
-    /// Password.
     pub password: String,
 }
 
 /// The signed-in user.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
-    /// User id.
     pub id: i64,
-    /// Login name.
     pub username: String,
-    /// Name shown.
     pub display_name: String,
-    /// Role identifier.
     #[schema(value_type = lingji_app::schema::Role)]
     pub role: String,
     /// Role in Chinese.
     pub role_label: String,
-    /// Organisation id.
     pub org_id: i64,
-    /// Jurisdiction id.
     pub jurisdiction_id: i64,
 }
 
@@ -68,7 +59,6 @@ impl From<&lingji_domain::foundation::authz::Actor> for Me {
 /// A new session.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
-    /// The user.
     pub user: Me,
     /// Send it as `X-CSRF-Token` on every POST/PUT/DELETE made with the session cookie.
     pub csrf_token: String,
@@ -141,7 +131,6 @@ async fn me(ApiUser(id): ApiUser) -> Json<Me> {
 /// A password change.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChange {
-    /// Current password.
     pub current_password: String,
     /// New password: at least 8 characters, not only digits, not the username.
     pub new_password: String,

@@ -26,17 +26,12 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// A loaded table.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TableDto {
-    /// Year.
     pub fiscal_year: i64,
     /// `function` or `economic`.
     pub kind: String,
-    /// Source document.
     pub source: String,
-    /// Rows.
     pub row_count: i64,
-    /// When.
     pub imported_at: String,
-    /// By whom.
     pub imported_by: String,
 }
 
@@ -53,14 +48,10 @@ impl From<CodeTableInfo> for TableDto {
     }
 }
 
-/// A code.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CodeDto {
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Parent code.
     pub parent_code: Option<String>,
     /// Function codes: class / section / item. Economic codes: department / government.
     pub level_or_set: String,
@@ -92,10 +83,8 @@ impl From<EconomicCodeRow> for CodeDto {
     }
 }
 
-/// Which codes.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CodeQuery {
-    /// Fiscal year.
     pub year: i32,
     /// Only codes starting with this.
     #[serde(default)]
@@ -169,7 +158,6 @@ async fn economic_codes(
 /// Result of an import.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResult {
-    /// Rows loaded.
     pub rows: usize,
 }
 
@@ -177,13 +165,9 @@ pub struct ImportResult {
 pub struct ImportForm {
     /// `function` or `economic`.
     pub kind: String,
-    /// Fiscal year.
     pub year: String,
-    /// Source note.
     pub source: String,
-    /// File name.
     pub file_name: String,
-    /// File content.
     pub bytes: Vec<u8>,
 }
 

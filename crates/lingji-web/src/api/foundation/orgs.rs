@@ -66,21 +66,15 @@ impl From<StaffingDto> for Staffing {
     }
 }
 
-/// An organisation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganisationDto {
-    /// Id.
     pub id: i64,
     /// `jurisdiction`, `department` or `unit`.
     #[schema(value_type = lingji_app::schema::OrgKind)]
     pub kind: String,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Parent id.
     pub parent_id: Option<i64>,
-    /// Jurisdiction id.
     pub jurisdiction_id: i64,
     /// Department id (for departments, their own).
     pub department_id: Option<i64>,
@@ -159,7 +153,6 @@ async fn get_one(
 /// New staffing numbers with the version they are based on.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StaffingUpdate {
-    /// The numbers.
     #[serde(flatten)]
     pub staffing: StaffingDto,
     /// Version read before editing; a newer one means somebody changed the unit first (409).
@@ -202,7 +195,6 @@ pub struct NewOrganisationDto {
     pub parent_id: i64,
     /// 3 digits for a department; 6 for a unit, starting with its department's code.
     pub code: String,
-    /// Name.
     pub name: String,
     /// Unit kind (units): administrative, civil_service_managed, public_welfare_1,
     /// public_welfare_2, business, mass_org.
@@ -247,7 +239,6 @@ async fn create(
 /// Changes to an organisation's record.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganisationUpdateDto {
-    /// Name.
     pub name: String,
     /// Unit kind (units).
     #[schema(value_type = Option<lingji_app::schema::UnitKind>)]
@@ -291,9 +282,7 @@ async fn update(
 /// One line of basic expenditure.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BasicLineDto {
-    /// Standard applied.
     pub standard: String,
-    /// People.
     pub people: i64,
     /// Per person, 元.
     pub per_person: String,
@@ -304,7 +293,6 @@ pub struct BasicLineDto {
 /// A unit's basic expenditure.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BasicExpenditureDto {
-    /// Year.
     pub year: i32,
     /// In-service staff.
     pub in_service: i64,
@@ -312,16 +300,13 @@ pub struct BasicExpenditureDto {
     pub contract_actual: i64,
     /// Contract staff funded within the reduced quota (ZB-6c).
     pub contract_funded: i64,
-    /// Lines.
     pub lines: Vec<BasicLineDto>,
     /// Total, 元.
     pub total: String,
 }
 
-/// Year query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct YearQuery {
-    /// Fiscal year.
     pub year: i32,
 }
 

@@ -27,18 +27,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_year))
 }
 
-/// One parameter.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParameterDto {
     /// Dotted key, e.g. `allocation.cut_fair`.
     pub key: String,
     /// Clause ids in POLICY.md.
     pub clause: String,
-    /// Chinese name.
     pub label: String,
-    /// Section heading.
     pub section: String,
-    /// Value kind.
     pub kind: String,
     /// Value as people read it; PUT accepts it back.
     pub value: String,
@@ -47,19 +43,14 @@ pub struct ParameterDto {
 /// A profile version with its parameters.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileDto {
-    /// Jurisdiction.
     pub jurisdiction_id: i64,
-    /// Fiscal year.
     pub fiscal_year: i32,
-    /// Version.
     pub version: i64,
     /// Preset it started from.
     pub preset: String,
     /// Why this version was made.
     pub note: String,
-    /// By whom.
     pub created_by: String,
-    /// When.
     pub created_at: String,
     /// Every parameter with its clause.
     pub parameters: Vec<ParameterDto>,
@@ -154,13 +145,9 @@ async fn update_profile(
 /// A version in the history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionDto {
-    /// Version.
     pub version: i64,
-    /// Why.
     pub note: String,
-    /// By whom.
     pub created_by: String,
-    /// When.
     pub created_at: String,
 }
 

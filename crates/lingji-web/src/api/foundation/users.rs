@@ -23,25 +23,17 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reset_password))
 }
 
-/// An account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDto {
-    /// Id.
     pub id: i64,
-    /// Login name.
     pub username: String,
-    /// Name shown.
     pub display_name: String,
-    /// Role identifier.
     #[schema(value_type = lingji_app::schema::Role)]
     pub role: String,
     /// Role in Chinese.
     pub role_label: String,
-    /// Organisation id.
     pub org_id: i64,
-    /// Organisation name.
     pub org_name: String,
-    /// Enabled.
     pub active: bool,
     /// Row version: send it back when changing the account.
     pub version: i64,
@@ -68,7 +60,6 @@ impl From<User> for UserDto {
 pub struct NewUserDto {
     /// 2–32 lowercase letters, digits, `.`, `_`, `-`.
     pub username: String,
-    /// Name shown.
     pub display_name: Option<String>,
     /// unit_operator, department_reviewer, finance_officer, joint_reviewer, auditor,
     /// administrator.
@@ -76,7 +67,6 @@ pub struct NewUserDto {
     pub role: String,
     /// Organisation id or code.
     pub org: String,
-    /// Initial password.
     pub password: String,
 }
 
@@ -119,7 +109,6 @@ async fn create(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
-/// One account.
 #[utoipa::path(get, path = "/users/{id}", tag = "users",
     params(("id" = i64, Path, description = "user id")),
     responses((status = 200, body = UserDto), (status = 404, body = Problem)),
@@ -137,9 +126,7 @@ async fn get_one(
 /// Changes to an account.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UserUpdateDto {
-    /// Name shown.
     pub display_name: String,
-    /// Role.
     #[schema(value_type = lingji_app::schema::Role)]
     pub role: String,
     /// Organisation id or code.

@@ -29,14 +29,10 @@ pub fn upload_body_limit() -> usize {
     MAX_ATTACHMENT_BYTES * 2
 }
 
-/// An attachment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentDto {
-    /// Id.
     pub id: i64,
-    /// File name.
     pub file_name: String,
-    /// Media type.
     pub content_type: String,
     /// Size in bytes.
     pub size_bytes: i64,
@@ -44,7 +40,6 @@ pub struct AttachmentDto {
     pub sha256: String,
     /// What the file is.
     pub note: String,
-    /// Uploaded by.
     pub uploaded_by: String,
     /// When (UTC).
     pub uploaded_at: String,
@@ -72,9 +67,7 @@ impl From<Attachment> for AttachmentDto {
 pub struct Upload {
     /// File name as sent.
     pub file_name: String,
-    /// Note.
     pub note: String,
-    /// Content.
     pub bytes: Vec<u8>,
 }
 

@@ -38,17 +38,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// A project in a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectSummary {
-    /// Id.
     pub id: i64,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
-    /// Budget year.
     pub fiscal_year: i32,
-    /// Unit id.
     pub unit_id: i64,
-    /// Department id.
     pub department_id: i64,
     /// 项目类别.
     #[schema(value_type = lingji_app::schema::ProjectKind)]
@@ -59,14 +53,12 @@ pub struct ProjectSummary {
     /// 支出层级.
     #[schema(value_type = Option<lingji_app::schema::SpendingTier>)]
     pub tier: Option<String>,
-    /// State identifier.
     #[schema(value_type = lingji_app::schema::ProjectState)]
     pub state: String,
     /// State in Chinese.
     pub state_label: String,
     /// This year's request, 元.
     pub request: String,
-    /// Row version.
     pub version: i64,
 }
 
@@ -94,7 +86,6 @@ impl From<&Project> for ProjectSummary {
 /// A project with everything.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectDto {
-    /// Summary fields.
     #[serde(flatten)]
     pub summary: ProjectSummary,
     /// The full record: header, cost lines (with computed amounts), indicators, year plan.
@@ -112,11 +103,8 @@ pub struct ProjectDto {
 /// Last year's project: reference only, never the basis of this year's amount (ZB-4).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviousDto {
-    /// Id.
     pub id: i64,
-    /// Code.
     pub code: String,
-    /// Year.
     pub fiscal_year: i32,
     /// Approved last year, 元.
     pub approved: String,
@@ -195,16 +183,12 @@ where
     }
 }
 
-/// List filters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ProjectQuery {
-    /// Budget year.
     #[serde(default, deserialize_with = "empty_as_none")]
     pub year: Option<i32>,
-    /// Department id.
     #[serde(default, deserialize_with = "empty_as_none")]
     pub department_id: Option<i64>,
-    /// Unit id.
     #[serde(default, deserialize_with = "empty_as_none")]
     pub unit_id: Option<i64>,
     /// State: reserve, submitted, returned, admitted, postponed, funded, executing, completed, retired.
@@ -285,7 +269,6 @@ pub struct NewProject {
     pub year: Option<i32>,
     /// Last year's project of the same line, shown as reference (ZB-4).
     pub previous_id: Option<i64>,
-    /// The content.
     #[serde(flatten)]
     pub draft: ProjectDraft,
 }
@@ -341,7 +324,6 @@ async fn get_one(
 pub struct ProjectUpdate {
     /// Version read before editing.
     pub version: i64,
-    /// The content.
     #[serde(flatten)]
     pub draft: ProjectDraft,
 }
@@ -421,9 +403,7 @@ async fn move_to(
 pub struct StandardDto {
     /// Id (cost lines refer to it).
     pub id: i64,
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
     /// wage, public_expense, livelihood, project.
     #[schema(value_type = lingji_app::schema::StandardCategory)]
@@ -435,11 +415,8 @@ pub struct StandardDto {
     /// Unit kinds it applies to (empty: all).
     #[schema(value_type = Vec<lingji_app::schema::UnitKind>)]
     pub unit_kinds: Vec<String>,
-    /// First year.
     pub from_year: i32,
-    /// Last year.
     pub to_year: Option<i32>,
-    /// Source document.
     pub source: String,
 }
 
@@ -479,13 +456,11 @@ async fn standards(
 /// A clean-up candidate.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CleanupDto {
-    /// The project.
     pub project: ProjectSummary,
     /// Why it should leave the library, with clauses.
     pub reasons: Vec<String>,
 }
 
-/// Budget year.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CleanupQuery {
     /// The budget year being prepared.
@@ -520,7 +495,6 @@ async fn cleanup_list(
 /// Which candidates to retire.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CleanupRetire {
-    /// Budget year.
     pub year: i32,
     /// Project ids from the candidate list.
     pub ids: Vec<i64>,
@@ -552,15 +526,11 @@ async fn cleanup_retire(
 pub struct LibraryIndicatorDto {
     /// 通用 or a sector.
     pub sector: String,
-    /// Category identifier.
     #[schema(value_type = lingji_app::schema::IndicatorCategory)]
     pub category: String,
-    /// Name.
     pub name: String,
-    /// Comparator identifier.
     #[schema(value_type = lingji_app::schema::Comparator)]
     pub comparator: String,
-    /// Unit.
     pub unit: String,
 }
 

@@ -45,7 +45,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(withdraw))
 }
 
-/// Which checkpoints.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CheckpointQuery {
     /// Budget year; the current year when absent.
@@ -162,7 +161,6 @@ async fn decide_checkpoint(
     Ok(Json(row))
 }
 
-/// Which evaluations.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EvaluationQuery {
     /// Budget year evaluated; the current year when absent.

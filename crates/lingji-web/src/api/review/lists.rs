@@ -77,15 +77,11 @@ impl From<EntryInput> for ListEntry {
 /// A stored entry.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryDto {
-    /// Id.
     pub id: i64,
-    /// List identifier.
     pub list: String,
-    /// In force.
     pub active: bool,
     /// Version, to send back as `version`.
     pub version: i64,
-    /// Last change.
     pub updated_at: String,
     /// The entry's fields.
     #[schema(value_type = lingji_app::schema::domain::ListEntry)]
@@ -108,7 +104,6 @@ impl From<StoredEntry> for EntryDto {
 /// An entry with its changes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryWithHistory {
-    /// The entry.
     #[serde(flatten)]
     pub entry: EntryDto,
     /// Every change: at, actor, action, entry, active.

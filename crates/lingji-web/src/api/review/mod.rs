@@ -38,7 +38,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 pub struct JointDto {
     /// `organisation_department`, `data_bureau` or `development_reform`.
     pub body: String,
-    /// Chinese name.
     pub label: String,
     /// Why, with the clause.
     pub reason: String,
@@ -114,9 +113,7 @@ pub struct ReviewDto {
     pub stage: Option<String>,
     /// Chinese name of the stage.
     pub stage_label: Option<String>,
-    /// Submission round.
     pub round: i64,
-    /// Department rank.
     pub department_rank: Option<i64>,
     /// 财政审核数, 元.
     pub reviewed: Option<String>,
@@ -135,9 +132,7 @@ pub struct ReviewDto {
 /// A routed body.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RouteDto {
-    /// Identifier.
     pub body: String,
-    /// Chinese name.
     pub label: String,
     /// Its opinion is recorded.
     pub answered: bool,
@@ -148,7 +143,6 @@ pub struct RouteDto {
 pub struct DecisionDto {
     /// Identifier to send as `decision`.
     pub decision: String,
-    /// Chinese name.
     pub label: String,
 }
 
@@ -238,7 +232,6 @@ async fn decide(
 /// One project of a bulk review.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BulkItem {
-    /// Project id.
     pub project_id: i64,
     /// The decision for it.
     #[serde(flatten)]
@@ -255,7 +248,6 @@ pub struct BulkReview {
 /// How many were decided.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BulkDone {
-    /// Count.
     pub done: usize,
 }
 
@@ -291,15 +283,12 @@ pub struct QueueQuery {
 /// A project waiting for the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueItemDto {
-    /// The project.
     #[serde(flatten)]
     pub project: ProjectSummary,
-    /// Stage.
     #[schema(value_type = Option<lingji_app::schema::ReviewStage>)]
     pub stage: Option<String>,
     /// Chinese name of the stage.
     pub stage_label: Option<String>,
-    /// Department rank.
     pub department_rank: Option<i64>,
     /// 财政审核数, 元.
     pub reviewed: Option<String>,
@@ -310,7 +299,6 @@ pub struct QueueItemDto {
 pub struct QueueDto {
     /// How many wait in all.
     pub total: i64,
-    /// This page.
     pub items: Vec<QueueItemDto>,
 }
 
@@ -362,7 +350,6 @@ pub struct GatesDto {
     /// Gate records (`gate` names the kind) with who entered them and when.
     #[schema(value_type = Vec<Object>)]
     pub records: Vec<serde_json::Value>,
-    /// Eligibility.
     pub eligibility: EligibilityDto,
     /// Gate kinds the caller may record now.
     #[schema(value_type = Vec<lingji_app::schema::GateKind>)]

@@ -119,7 +119,6 @@ impl WorkbenchPage<'_> {
     }
 }
 
-/// The workbench.
 async fn workbench(
     State(state): State<AppState>,
     PageUser(id): PageUser,
