@@ -35,6 +35,7 @@ fn refused(code: &'static str, message: &str) -> AppError {
 impl crate::AllocationUseCases<'_> {
     /// Chooses a run as the basis of the year's control figures (finance). Refused once the
     /// year's figures are published.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn choose_run(&self, scope: &Scope, id: i64) -> AppResult<RunView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         self.mark_run(&Scope::new(caller, jurisdiction_id), id, Mark::Chosen, None)
@@ -42,6 +43,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// Publishes the chosen run's control figures to departments and units (finance).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn publish_control_figures(&self, scope: &Scope, id: i64) -> AppResult<RunView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         self.mark_run(
@@ -55,6 +57,7 @@ impl crate::AllocationUseCases<'_> {
 
     /// Approves the published run (finance): budget lines for every allocated item, the
     /// projects funded with their approved amounts, all in one transaction.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn approve_budget(
         &self,
         scope: &Scope,
@@ -228,6 +231,7 @@ impl crate::AllocationUseCases<'_> {
 
     /// The year's control figures: finance and audit see the chosen run's (a draft until
     /// published); departments and units see their own once published.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn control_figures(&self, scope: &Scope, year: i32) -> AppResult<ControlFigures> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
@@ -258,6 +262,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// The year's approved budget lines within the caller's scope, a page after `after_id`.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn budget_lines(
         &self,
         scope: &Scope,

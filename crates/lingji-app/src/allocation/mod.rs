@@ -435,6 +435,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// The year's available resources per fund book.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn resources(&self, scope: &Scope, year: i32) -> AppResult<ResourcesView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
@@ -465,6 +466,7 @@ impl crate::AllocationUseCases<'_> {
     /// Enters a fund book's resources for the year (finance). `expected_version` is the
     /// version read (0: not entered yet); a stale one is refused.
     #[expect(clippy::too_many_arguments)]
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn set_resources(
         &self,
         scope: &Scope,
@@ -559,6 +561,7 @@ impl crate::AllocationUseCases<'_> {
     /// Runs the allocation and saves it under the year's next number. With `base_run_id`, a
     /// scenario: the base run's very candidates with the base's changes and `scenario`'s on
     /// top; without, the library as it is now with `scenario`.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn run_allocation(
         &self,
         scope: &Scope,
@@ -767,6 +770,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// Project ids by code: the items of `base_run_id`, or the year's admitted projects.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_codes(
         &self,
         scope: &Scope,
@@ -795,6 +799,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// The year's saved runs, newest first.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_runs(&self, scope: &Scope, year: i32) -> AppResult<Vec<RunView>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
@@ -807,6 +812,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// A run with a page of its items matching `filter`, and how many match.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_run(
         &self,
         scope: &Scope,
@@ -822,6 +828,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// How many items of a run end in each status, every status listed.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_status_counts(
         &self,
         scope: &Scope,
@@ -842,6 +849,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// Every item of a run, in run order (exports, the CLI).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_items(
         &self,
         scope: &Scope,
@@ -856,6 +864,7 @@ impl crate::AllocationUseCases<'_> {
     }
 
     /// Two runs side by side: the items that end differently and every tier in both.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn compare_runs(&self, scope: &Scope, a: i64, b: i64) -> AppResult<RunComparison> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (ra, ia) = self

@@ -88,6 +88,7 @@ async fn funded_last_year(
 impl crate::AllocationUseCases<'_> {
     /// Year-on-year statistics (ZX-3a) of run `run_id`, or of the year's chosen run (else its
     /// latest): against last year's budget of each project's line.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_year_on_year(
         &self,
         scope: &Scope,
@@ -176,6 +177,7 @@ impl crate::AllocationUseCases<'_> {
 
     /// Admitted projects of different departments with the same function code and similar
     /// names or indicators (ZB-10, ZB-12, ZX-3b), most alike first.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_overlaps(
         &self,
         scope: &Scope,
@@ -228,6 +230,7 @@ impl crate::AllocationUseCases<'_> {
 
     /// A run as an .xlsx workbook: 测算结果 (every item with its explanation), 层级汇总 and
     /// 资金来源.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_allocation_run(&self, scope: &Scope, id: i64) -> AppResult<Vec<u8>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (run, items) = self
@@ -353,6 +356,7 @@ impl crate::AllocationUseCases<'_> {
 
     /// The year-on-year statistics (ZX-3a) as an .xlsx workbook: overall and one row per
     /// department.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_year_on_year(&self, scope: &Scope, year: i32) -> AppResult<Vec<u8>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let view = self

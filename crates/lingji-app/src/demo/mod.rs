@@ -191,6 +191,7 @@ fn staffing(dept: usize, unit: usize) -> Staffing {
 
 impl crate::DemoUseCases<'_> {
     /// True when the database holds no organisation yet.
+    #[tracing::instrument(skip_all)]
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.store.read().acquire().await?;
         Ok(orgs::count_all(&mut conn).await? == 0)
@@ -202,6 +203,7 @@ impl crate::DemoUseCases<'_> {
     /// With `projects`, 2025 and 2026 are lived through the use cases (a few hundred projects
     /// reviewed, allocated, approved; 2025 paid, closed and evaluated) and a few pending and
     /// stale projects added; tests that make their own projects leave it out to stay fast.
+    #[tracing::instrument(skip_all)]
     pub async fn load_demo(&self, scale: u32, projects: bool) -> AppResult<i64> {
         if !self.is_empty().await? {
             return Err(AppError::Conflict(lingji_domain::Refusal::new(

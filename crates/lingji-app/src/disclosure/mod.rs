@@ -140,6 +140,7 @@ fn csv_cell(s: &str) -> String {
 impl crate::DisclosureUseCases<'_> {
     /// Publishes an item (finance, PM-5, QJ-5c): a frozen copy of it now; publishing the same
     /// source again replaces the copy. Audited.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn publish(&self, scope: &Scope, draft: &PublishDraft) -> AppResult<PublicItem> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
@@ -296,6 +297,7 @@ impl crate::DisclosureUseCases<'_> {
     }
 
     /// Withdraws a published item (finance): it is no longer public. Audited.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn withdraw(&self, scope: &Scope, id: i64) -> AppResult<()> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
@@ -317,6 +319,7 @@ impl crate::DisclosureUseCases<'_> {
     }
 
     /// Everything published for a year, withdrawn items included (finance, audit).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn publications(
         &self,
         scope: &Scope,
@@ -337,6 +340,7 @@ impl crate::DisclosureUseCases<'_> {
     }
 
     /// What anybody may read, without signing in: published items not withdrawn.
+    #[tracing::instrument(skip_all)]
     pub async fn public_items(
         &self,
         fiscal_year: Option<i32>,
@@ -356,6 +360,7 @@ impl crate::DisclosureUseCases<'_> {
     }
 
     /// One public item, without signing in.
+    #[tracing::instrument(skip_all)]
     pub async fn public_item(&self, id: i64) -> AppResult<PublicItem> {
         let mut conn = self.store.read().acquire().await?;
         store::public_one(&mut conn, id)
@@ -365,6 +370,7 @@ impl crate::DisclosureUseCases<'_> {
     }
 
     /// The public items as CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese).
+    #[tracing::instrument(skip_all)]
     pub async fn open_data_csv(&self, fiscal_year: Option<i32>) -> AppResult<String> {
         let items = self.public_items(fiscal_year, None).await?;
         let mut out = String::from("\u{feff}");

@@ -221,6 +221,7 @@ impl crate::ExecutionUseCases<'_> {
 
     /// Asks for an adjustment. Everything that can be checked now is checked now; finance's
     /// approval checks the balance again as it moves the money.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn request_adjustment(
         &self,
         scope: &Scope,
@@ -382,6 +383,7 @@ impl crate::ExecutionUseCases<'_> {
 
     /// Finance approves (the ledgers move) or rejects (with a note) a requested adjustment; one
     /// decided meanwhile by someone else is a 409.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn decide_adjustment(
         &self,
         scope: &Scope,
@@ -535,6 +537,7 @@ impl crate::ExecutionUseCases<'_> {
 
     /// Adjustments the caller may see: a unit its own, a department its units', finance and
     /// audit all.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn adjustments(
         &self,
         scope: &Scope,
@@ -553,6 +556,7 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// The year's amendment document (QJ-4c): finance and audit.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn amendment(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Amendment> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
@@ -583,6 +587,7 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// The amendment document as .xlsx: sheet 调整事项 (every change) and sheet 部门汇总.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn amendment_xlsx(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Vec<u8>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let a = self

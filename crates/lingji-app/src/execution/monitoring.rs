@@ -221,6 +221,7 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// The rule catalogue, installing the default one the first time.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn monitoring_rules(&self, scope: &Scope) -> AppResult<Vec<RuleRow>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Read)?;
@@ -235,6 +236,7 @@ impl crate::SupervisionUseCases<'_> {
 
     /// Adds a rule (`version` None) or changes one at `version` (finance), after the syntax
     /// check; audited with before and after.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn put_monitoring_rule(
         &self,
         scope: &Scope,
@@ -297,6 +299,7 @@ impl crate::SupervisionUseCases<'_> {
 
     /// Tries a rule, as entered and not saved, on the jurisdiction's latest past payments
     /// ("would have hit 37 payments, 1,204,300.00 元").
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn dry_run_rule(&self, scope: &Scope, rule: MonitoringRule) -> AppResult<DryRun> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Write)?;
@@ -340,6 +343,7 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// The year's rule hits, newest first, optionally of one disposition (finance and audit).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn rule_hits(
         &self,
         scope: &Scope,
@@ -363,6 +367,7 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// Moves a hit on (核实 → 正常 / 违规 → 整改) with a note (finance).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn dispose_hit(
         &self,
         scope: &Scope,
@@ -427,6 +432,7 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// Hits and stopped payments of a year by rule and by class (ZX-4b).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn hit_stats(&self, scope: &Scope, year: i32) -> AppResult<HitStats> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
@@ -467,6 +473,7 @@ impl crate::SupervisionUseCases<'_> {
 
     /// Suspends a project's payments (PM-9, finance): every payment on its lines is blocked
     /// until lifted.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn suspend_payments(
         &self,
         scope: &Scope,
@@ -484,6 +491,7 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// Lifts a project's suspension (finance).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn lift_suspension(
         &self,
         scope: &Scope,

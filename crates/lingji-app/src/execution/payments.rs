@@ -267,6 +267,7 @@ impl crate::ExecutionUseCases<'_> {
     /// are one statement. Its audit event (`payment.request`) follows in the same transaction,
     /// which therefore holds the line and then the audit chain's head until it commits;
     /// finance's decisions are audited likewise (`payment.confirm` / `pay` / `reject`).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn request_payment(
         &self,
         scope: &Scope,
@@ -430,6 +431,7 @@ impl crate::ExecutionUseCases<'_> {
 
     /// What the check would answer now, recording nothing: wrong fields, the line's balance,
     /// the rules hit and a suspension (the payment page calls it as the user types).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn preview_payment(
         &self,
         scope: &Scope,
@@ -497,6 +499,7 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// One payment, if the caller may see it.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn payment(&self, scope: &Scope, id: i64) -> AppResult<PaymentView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let p = self.stored_payment(id).await?;
@@ -511,6 +514,7 @@ impl crate::ExecutionUseCases<'_> {
 
     /// Payments the caller may see, newest first: a unit its own, a department its units',
     /// finance and audit all.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn payments(
         &self,
         scope: &Scope,
@@ -532,6 +536,7 @@ impl crate::ExecutionUseCases<'_> {
     /// Finance decides a payment: confirms a held one (with a reason), pays a pending one, or
     /// rejects either (the money goes back to the line). A decision someone made first is
     /// refused (409), never applied twice.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn decide_payment(
         &self,
         scope: &Scope,
@@ -692,6 +697,7 @@ pub struct LineLedger {
 
 impl crate::ExecutionUseCases<'_> {
     /// A line's ledger, if the caller may see the line (its unit, department, finance, audit).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn line_ledger(&self, scope: &Scope, id: i64) -> AppResult<LineLedger> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let mut conn = self.store.read().acquire().await?;

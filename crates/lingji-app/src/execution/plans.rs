@@ -188,6 +188,7 @@ fn plan_path(l: &PayableLine) -> OrgPath {
 impl crate::ExecutionUseCases<'_> {
     /// Files a unit's plan for one of its lines (ZX-4a). What the line has planned and not yet
     /// paid, with this plan, may not exceed what the line has available (ZB-7a).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn file_plan(&self, scope: &Scope, draft: PlanDraft) -> AppResult<PlanRow> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let errors = check(&draft);
@@ -279,6 +280,7 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// Plans the caller may see: a unit its own, a department its units', finance and audit all.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn plans(&self, scope: &Scope, mut filter: PlanFilter) -> AppResult<Vec<PlanRow>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::SpendingPlan, jurisdiction_id)?;
@@ -295,6 +297,7 @@ impl crate::ExecutionUseCases<'_> {
     /// Finance reviews a month's filed plans within the cash limit (ZX-4a): a dry run shows
     /// what each plan would get; the real run records it, adds the approved amounts to the plan
     /// balances and is audited. A plan filed or reviewed meanwhile makes it a 409.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn review_month(
         &self,
         scope: &Scope,
@@ -437,6 +440,7 @@ impl crate::ExecutionUseCases<'_> {
     }
 
     /// A year's recorded reviews, newest first.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn plan_reviews(
         &self,
         scope: &Scope,

@@ -77,6 +77,7 @@ impl crate::SupervisionUseCases<'_> {
     }
 
     /// The projects under penetrating supervision (finance, audit).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn supervised(&self, scope: &Scope) -> AppResult<Supervised> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
@@ -94,6 +95,7 @@ impl crate::SupervisionUseCases<'_> {
 
     /// One project's trace (finance, audit); any project of the jurisdiction can be traced,
     /// the flag says whether ZX-2 requires it.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn trace(&self, scope: &Scope, project_id: i64) -> AppResult<Trace> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(

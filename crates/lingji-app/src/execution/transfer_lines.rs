@@ -76,6 +76,7 @@ fn check(t: &TransferLine) -> Vec<Refusal> {
 
 impl crate::ExecutionUseCases<'_> {
     /// Enters a budget line from an upper transfer (finance), audited; returns its id.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn add_transfer_line(&self, scope: &Scope, t: TransferLine) -> AppResult<i64> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(

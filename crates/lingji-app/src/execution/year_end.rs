@@ -161,6 +161,7 @@ pub(crate) async fn refuse_if_closed(
 
 impl crate::ExecutionUseCases<'_> {
     /// The recorded close of a year, for finance and audit; 404 when the year is not closed.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn year_end_report(
         &self,
         scope: &Scope,
@@ -187,6 +188,7 @@ impl crate::ExecutionUseCases<'_> {
 
     /// Tries (`record` false) or runs the year-end close of `fiscal_year` (finance). Running a
     /// closed year again changes nothing and returns the first run's report.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn close_year(
         &self,
         scope: &Scope,

@@ -10,6 +10,7 @@ use crate::foundation::caller::Caller;
 
 impl crate::FoundationUseCases<'_> {
     /// Events of the caller's jurisdiction matching the filter, newest first (auditors).
+    #[tracing::instrument(skip_all)]
     pub async fn audit_log(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<AuditRecord>> {
         let target = OrgPath::of_jurisdiction(filter.jurisdiction_id);
         caller.authorize(Resource::AuditLog, Access::Read, &target)?;
@@ -19,6 +20,7 @@ impl crate::FoundationUseCases<'_> {
 
     /// Verifies the whole chain on the primary with the audit key, that it still reaches
     /// `anchor`, and every payment against its audit events and ledger entries.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_audit(&self, anchor: Option<(i64, &str)>) -> AppResult<VerifyReport> {
         let mut conn = self.store.write().acquire().await?;
         Ok(audit::verify_all(&mut conn, anchor).await?)
@@ -27,6 +29,7 @@ impl crate::FoundationUseCases<'_> {
     /// Seals the budget lines' chains that moved since the last seal into the main chain, then
     /// returns the main chain's head (position and hash), to keep outside the database as an
     /// anchor: it covers every line chain up to the seal.
+    #[tracing::instrument(skip_all)]
     pub async fn audit_anchor(&self) -> AppResult<(i64, String)> {
         let mut tx = self.store.begin().await?;
         audit::seal_lines(&mut tx).await?;
@@ -37,6 +40,7 @@ impl crate::FoundationUseCases<'_> {
 
     /// Checks every budget line's balance against its ledger entries replayed (ZB-7a): the
     /// number of lines checked, or the first line that does not agree and why.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_ledger(&self) -> AppResult<Result<usize, (i64, String)>> {
         use lingji_domain::execution::replay;
         use lingji_store::execution::ledger;

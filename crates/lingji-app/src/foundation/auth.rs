@@ -206,6 +206,7 @@ impl crate::AccountUseCases<'_> {
     /// Signs a user in and opens a session. Refuses with `LOGIN_THROTTLED` (and the seconds to
     /// wait) while this username backs off at this address or the address itself is over its
     /// limit; the password is not even checked then.
+    #[tracing::instrument(skip_all)]
     pub async fn login(&self, username: &str, password: &str, ip: &str) -> AppResult<NewSession> {
         let username = username.trim();
         let s = &self.settings;
@@ -263,6 +264,7 @@ impl crate::AccountUseCases<'_> {
 
     /// The user behind a session cookie, sliding the expiry forward. Reads on the read pool;
     /// writes (at most once a minute per session) on the primary.
+    #[tracing::instrument(skip_all)]
     pub async fn session(&self, cookie: &str) -> AppResult<Option<SessionInfo>> {
         let id_hash = secret_hash(cookie);
         let (session, actor) = {
@@ -293,6 +295,7 @@ impl crate::AccountUseCases<'_> {
 
     /// Removes expired sessions and login attempts older than a day; run periodically by
     /// every server (idempotent).
+    #[tracing::instrument(skip_all)]
     pub async fn purge_sessions(&self) -> AppResult<u64> {
         let mut conn = self.store.write().acquire().await?;
         let day_ago = to_text(Utc::now() - Duration::days(1));
@@ -300,6 +303,7 @@ impl crate::AccountUseCases<'_> {
     }
 
     /// The user behind an API bearer token.
+    #[tracing::instrument(skip_all)]
     pub async fn token_actor(&self, token: &str) -> AppResult<Option<Actor>> {
         let mut conn = self.store.read().acquire().await?;
         let Some(user_id) = sessions::token_user(&mut conn, &secret_hash(token)).await? else {
@@ -312,6 +316,7 @@ impl crate::AccountUseCases<'_> {
     }
 
     /// Ends a session.
+    #[tracing::instrument(skip_all)]
     pub async fn logout(&self, cookie: &str) -> AppResult<()> {
         let mut conn = self.store.write().acquire().await?;
         sessions::delete(&mut conn, &secret_hash(cookie)).await?;
@@ -321,6 +326,7 @@ impl crate::AccountUseCases<'_> {
     /// Changes the caller's own password after checking the current one; ends the user's
     /// other sessions and every API token. Wrong current passwords back off like logins, per
     /// user and address (`PASSWORD_THROTTLED`), so a stolen session cannot guess at leisure.
+    #[tracing::instrument(skip_all)]
     pub async fn change_password(
         &self,
         actor: &Actor,
@@ -390,6 +396,7 @@ impl crate::AccountUseCases<'_> {
 
     /// Issues an API token for scripts (`lingji user token NAME`), lasting `days` (the
     /// settings' default when `None`); the token is shown once, only its hash is kept.
+    #[tracing::instrument(skip_all)]
     pub async fn issue_token(
         &self,
         username: &str,
@@ -434,6 +441,7 @@ impl crate::AccountUseCases<'_> {
 
     /// The login name of a user and its tokens (revoked and expired ones too), for the user
     /// itself or an administrator of its organisation; others get "not found".
+    #[tracing::instrument(skip_all)]
     pub async fn tokens(&self, caller: &Caller, user_id: i64) -> AppResult<(String, Vec<Token>)> {
         let mut conn = self.store.read().acquire().await?;
         let user = may_manage_tokens(&mut conn, caller, user_id).await?;
@@ -444,6 +452,7 @@ impl crate::AccountUseCases<'_> {
     }
 
     /// The tokens of a user by login name (the CLI).
+    #[tracing::instrument(skip_all)]
     pub async fn tokens_by_name(&self, username: &str) -> AppResult<Vec<Token>> {
         let mut conn = self.store.read().acquire().await?;
         let user = users::find(&mut conn, username)
@@ -454,6 +463,7 @@ impl crate::AccountUseCases<'_> {
 
     /// Revokes a token: its owner or an administrator; audited in the same transaction. A
     /// token revoked already is a 409.
+    #[tracing::instrument(skip_all)]
     pub async fn revoke_token(&self, caller: &Caller, id: i64) -> AppResult<Token> {
         let mut tx = self.store.begin().await?;
         let token = sessions::token(&mut tx, id)

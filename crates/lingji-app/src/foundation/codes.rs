@@ -320,6 +320,7 @@ fn everywhere() -> OrgPath {
 impl crate::FoundationUseCases<'_> {
     /// Replaces a year's code table from a file. Every row is checked first; one wrong row and
     /// nothing is written, and every wrong cell is reported with its line and column.
+    #[tracing::instrument(skip_all)]
     pub async fn import_codes(
         &self,
         caller: &Caller,
@@ -405,6 +406,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// The loaded tables with their sources.
+    #[tracing::instrument(skip_all)]
     pub async fn code_tables(&self, caller: &Caller) -> AppResult<Vec<CodeTableInfo>> {
         self.authorize_code_read(caller)?;
         let mut conn = self.store.read().acquire().await?;
@@ -412,6 +414,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Function codes of a year under a prefix.
+    #[tracing::instrument(skip_all)]
     pub async fn function_codes(
         &self,
         caller: &Caller,
@@ -424,6 +427,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Economic codes of a year under a prefix.
+    #[tracing::instrument(skip_all)]
     pub async fn economic_codes(
         &self,
         caller: &Caller,

@@ -63,6 +63,7 @@ pub struct OrganisationUpdate {
 impl crate::FoundationUseCases<'_> {
     /// The organisations the caller may see: the whole jurisdiction for finance, audit and
     /// administration; the own department or unit for the others.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn list_organisations(&self, scope: &Scope) -> AppResult<Vec<Organisation>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let target = OrgPath::of_jurisdiction(jurisdiction_id);
@@ -84,6 +85,7 @@ impl crate::FoundationUseCases<'_> {
 
     /// One organisation, if the caller may see it. Invisible ones are "not found" so that ids of
     /// other units reveal nothing.
+    #[tracing::instrument(skip_all)]
     pub async fn organisation(&self, caller: &Caller, id: i64) -> AppResult<Organisation> {
         let mut conn = self.store.read().acquire().await?;
         let org = orgs::get(&mut conn, id)
@@ -97,6 +99,7 @@ impl crate::FoundationUseCases<'_> {
 
     /// The caller's jurisdiction: its name and code are known to everyone working in it (the
     /// organisation tree is readable jurisdiction-wide), unlike its staffing records.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn jurisdiction_of(&self, scope: &Scope) -> AppResult<Organisation> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let path = OrgPath::of_jurisdiction(jurisdiction_id);
@@ -109,6 +112,7 @@ impl crate::FoundationUseCases<'_> {
 
     /// Replaces a unit's staffing numbers (ZB-6c quota checked), if the caller may change that
     /// unit and nobody changed it since `expected_version`.
+    #[tracing::instrument(skip_all)]
     pub async fn update_staffing(
         &self,
         caller: &Caller,
@@ -133,6 +137,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Creates a department or unit under `parent_id` (administrators).
+    #[tracing::instrument(skip_all)]
     pub async fn create_organisation(
         &self,
         caller: &Caller,
@@ -260,6 +265,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Changes an organisation's name, unit kind and joint-review body (administrators).
+    #[tracing::instrument(skip_all)]
     pub async fn update_organisation(
         &self,
         caller: &Caller,
@@ -320,6 +326,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Creates a jurisdiction (区划) with its fiscal years; used by the demo and the CLI.
+    #[tracing::instrument(skip_all)]
     pub async fn create_jurisdiction(
         &self,
         caller: &Caller,
@@ -364,6 +371,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// The jurisdiction with this 区划 code, or the only one when no code is given (CLI).
+    #[tracing::instrument(skip_all)]
     pub async fn find_jurisdiction(&self, region: Option<&str>) -> AppResult<i64> {
         let mut conn = self.store.read().acquire().await?;
         let all = orgs::jurisdictions(&mut conn).await?;
@@ -384,12 +392,14 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Fiscal years of a jurisdiction, with the current one flagged.
+    #[tracing::instrument(skip_all)]
     pub async fn fiscal_years(&self, jurisdiction_id: i64) -> AppResult<Vec<orgs::FiscalYear>> {
         let mut conn = self.store.read().acquire().await?;
         Ok(orgs::fiscal_years(&mut conn, jurisdiction_id).await?)
     }
 
     /// The current fiscal year of a jurisdiction.
+    #[tracing::instrument(skip_all)]
     pub async fn current_year(&self, jurisdiction_id: i64) -> AppResult<i32> {
         let mut conn = self.store.read().acquire().await?;
         current_year_in(&mut conn, jurisdiction_id).await

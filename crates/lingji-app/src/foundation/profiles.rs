@@ -36,6 +36,7 @@ pub enum YearSource {
 impl crate::FoundationUseCases<'_> {
     /// Opens a fiscal year for a jurisdiction with its policy profile (administrators), in one
     /// transaction; `make_current` makes it the year everyone works in.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn start_year(
         &self,
         scope: &Scope,
@@ -108,6 +109,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// The profile in force for a jurisdiction and year.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn policy_profile(
         &self,
         scope: &Scope,
@@ -126,6 +128,7 @@ impl crate::FoundationUseCases<'_> {
     }
 
     /// Every version of a year's profile, newest first.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn policy_history(
         &self,
         scope: &Scope,
@@ -144,6 +147,7 @@ impl crate::FoundationUseCases<'_> {
     /// Changes parameters (key → typed text) and saves a new version if the whole profile is
     /// still valid. `based_on` is the version the editor saw: a newer one means somebody else
     /// saved first.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn update_policy(
         &self,
         scope: &Scope,

@@ -130,6 +130,7 @@ fn check_binding(role: Role, org: &Organisation) -> Result<(), Refusal> {
 
 impl crate::AccountUseCases<'_> {
     /// Creates an account (administrators; the CLI as the system).
+    #[tracing::instrument(skip_all)]
     pub async fn add_user(&self, caller: &Caller, new: NewUser) -> AppResult<User> {
         let username = new.username.trim().to_string();
         check_username(&username)?;
@@ -172,6 +173,7 @@ impl crate::AccountUseCases<'_> {
     }
 
     /// Accounts of a jurisdiction (administrators and auditors).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn list_users(&self, scope: &Scope) -> AppResult<Vec<User>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let target = OrgPath::of_jurisdiction(jurisdiction_id);
@@ -180,6 +182,7 @@ impl crate::AccountUseCases<'_> {
         Ok(users::list(&mut conn, jurisdiction_id).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn user(&self, caller: &Caller, id: i64) -> AppResult<User> {
         let mut conn = self.store.read().acquire().await?;
         let user = users::get(&mut conn, id)
@@ -196,6 +199,7 @@ impl crate::AccountUseCases<'_> {
 
     /// Changes an account's name, role, organisation or active flag; disabling ends its
     /// sessions.
+    #[tracing::instrument(skip_all)]
     pub async fn update_user(&self, caller: &Caller, id: i64, upd: UserUpdate) -> AppResult<User> {
         let role = Role::parse(&upd.role)?;
         let display = upd.display_name.trim();
@@ -254,6 +258,7 @@ impl crate::AccountUseCases<'_> {
 
     /// Sets a new password for an account (administrators) and ends its sessions and API
     /// tokens.
+    #[tracing::instrument(skip_all)]
     pub async fn reset_password(&self, caller: &Caller, id: i64, password: &str) -> AppResult<()> {
         // Authorise and check before hashing; hash before taking the writer.
         let user = self.user(caller, id).await?;

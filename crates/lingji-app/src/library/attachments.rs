@@ -123,6 +123,7 @@ fn check_file(name: &str, bytes: &[u8]) -> Result<&'static str, Refusal> {
 
 impl crate::LibraryUseCases<'_> {
     /// A project's attachments.
+    #[tracing::instrument(skip_all)]
     pub async fn attachments(
         &self,
         caller: &Caller,
@@ -135,6 +136,7 @@ impl crate::LibraryUseCases<'_> {
     }
 
     /// One attachment with its content, for download.
+    #[tracing::instrument(skip_all)]
     pub async fn attachment_file(
         &self,
         caller: &Caller,
@@ -153,6 +155,7 @@ impl crate::LibraryUseCases<'_> {
 
     /// Adds an attachment. The unit adds them while it may edit the project (储备, 退回修改);
     /// reviewers and finance at any stage (e.g. review opinions).
+    #[tracing::instrument(skip_all)]
     pub async fn add_attachment(
         &self,
         caller: &Caller,
@@ -234,6 +237,7 @@ impl crate::LibraryUseCases<'_> {
     }
 
     /// Removes an attachment, under the same rule as adding one.
+    #[tracing::instrument(skip_all)]
     pub async fn remove_attachment(
         &self,
         caller: &Caller,

@@ -39,6 +39,7 @@ pub(crate) fn header(
 impl crate::LibraryUseCases<'_> {
     /// The projects the caller may see under `filter` as an .xlsx workbook: sheet 项目 and
     /// sheet 测算明细.
+    #[tracing::instrument(skip_all)]
     pub async fn export_projects(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<u8>> {
         let orgs: HashMap<i64, String> = self
             .foundation()

@@ -680,6 +680,7 @@ impl crate::LibraryUseCases<'_> {
     ///
     /// `previous` links last year's project of the same line as reference (ZB-4): its approved
     /// and spent amounts are shown beside the new request, never copied into it.
+    #[tracing::instrument(skip_all)]
     pub async fn create_project(
         &self,
         caller: &Caller,
@@ -796,6 +797,7 @@ impl crate::LibraryUseCases<'_> {
     }
 
     /// Replaces a project's content while the unit may still edit it (储备, 退回修改).
+    #[tracing::instrument(skip_all)]
     pub async fn update_project(
         &self,
         caller: &Caller,
@@ -868,6 +870,7 @@ impl crate::LibraryUseCases<'_> {
     }
 
     /// One project with its lines, targets, plan and history.
+    #[tracing::instrument(skip_all)]
     pub async fn project(
         &self,
         caller: &Caller,
@@ -882,6 +885,7 @@ impl crate::LibraryUseCases<'_> {
 
     /// Runs the admission checks without moving the project: every problem with its field and
     /// clause (empty when it may be submitted).
+    #[tracing::instrument(skip_all)]
     pub async fn check_project(&self, caller: &Caller, id: i64) -> AppResult<Vec<Refusal>> {
         let mut conn = self.store.read().acquire().await?;
         let detail = self.load_for(caller, &mut conn, id, Access::Read).await?;
@@ -935,6 +939,7 @@ impl crate::LibraryUseCases<'_> {
 
     /// Moves a project (ZB-15c). Submitting runs the admission checks first and refuses with
     /// all of them; returning needs comments.
+    #[tracing::instrument(skip_all)]
     pub async fn move_project(
         &self,
         caller: &Caller,
@@ -1001,6 +1006,7 @@ impl crate::LibraryUseCases<'_> {
     }
 
     /// The expenditure standards catalogue of a jurisdiction (ZB-14).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn standards(
         &self,
         scope: &Scope,
@@ -1013,6 +1019,7 @@ impl crate::LibraryUseCases<'_> {
     }
 
     /// Last year's project of this line, for reference beside the request (ZB-4).
+    #[tracing::instrument(skip_all)]
     pub async fn previous_of(
         &self,
         caller: &Caller,
@@ -1031,6 +1038,7 @@ impl crate::LibraryUseCases<'_> {
     /// quantity empty, so that each amount is justified again before it is saved. A multi-year
     /// project that runs on keeps its total need and year plan (CS-4 rolling management): its
     /// new request must then match the plan's year (QJ-2b).
+    #[tracing::instrument(skip_all)]
     pub async fn copy_structure(&self, caller: &Caller, previous: i64) -> AppResult<ProjectDraft> {
         let mut conn = self.store.read().acquire().await?;
         let detail = self
@@ -1051,6 +1059,7 @@ impl crate::LibraryUseCases<'_> {
 
     /// Projects to clean out of the library in budget year `year` (ZB-15c: unfunded for the
     /// profile's number of years; ZB-5d: policy basis expired).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn cleanup_candidates(
         &self,
         scope: &Scope,
@@ -1098,6 +1107,7 @@ impl crate::LibraryUseCases<'_> {
 
     /// Retires the chosen clean-up candidates in one transaction (finance; the CLI as the
     /// system). Anything not a candidate any more is refused and nothing is retired.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn retire_candidates(
         &self,
         scope: &Scope,
@@ -1158,6 +1168,7 @@ impl crate::LibraryUseCases<'_> {
 
     /// A page of projects the caller may see: an operator's own unit, a reviewer's
     /// department, the whole jurisdiction for finance and audit.
+    #[tracing::instrument(skip_all)]
     pub async fn list_projects(
         &self,
         caller: &Caller,

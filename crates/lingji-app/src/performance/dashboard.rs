@@ -69,6 +69,7 @@ pub fn elapsed_on(year: i32, today: chrono::NaiveDate) -> Rate {
 
 impl crate::PerformanceUseCases<'_> {
     /// The dashboard of a year for the caller.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn performance_dashboard(
         &self,
         scope: &Scope,

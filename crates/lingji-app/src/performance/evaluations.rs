@@ -376,6 +376,7 @@ impl crate::PerformanceUseCases<'_> {
     /// by its formula, the execution rate from the ledger, the total and the grade; a
     /// shortfall without a reason and a remedy is refused. Replaces an earlier one until
     /// results application confirms it; audited.
+    #[tracing::instrument(skip_all)]
     pub async fn self_evaluate(
         &self,
         caller: &Caller,
@@ -451,6 +452,7 @@ impl crate::PerformanceUseCases<'_> {
     /// Records finance's key evaluation of a funded project (PM-10): the framework's
     /// dimension weights from the profile, by finance or by a registered agency that is not
     /// blacklisted (PM-12). Replaces an earlier one until results application confirms it.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn key_evaluate(&self, scope: &Scope, draft: &KeyDraft) -> AppResult<EvaluationView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
@@ -621,6 +623,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// Evaluations of a year the caller may see.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn evaluations(
         &self,
         scope: &Scope,
@@ -645,6 +648,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// One evaluation, if the caller may see it.
+    #[tracing::instrument(skip_all)]
     pub async fn evaluation(&self, caller: &Caller, id: i64) -> AppResult<EvaluationView> {
         let mut conn = self.store.read().acquire().await?;
         let e = store::get(&mut conn, id)
@@ -662,6 +666,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// A self-evaluation as the national table (项目支出绩效自评表) in .xlsx.
+    #[tracing::instrument(skip_all)]
     pub async fn evaluation_xlsx(&self, caller: &Caller, id: i64) -> AppResult<Vec<u8>> {
         let e = self.evaluation(caller, id).await?;
         let Some(card) = &e.scorecard else {

@@ -286,6 +286,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// The checkpoint form of a project.
+    #[tracing::instrument(skip_all)]
     pub async fn checkpoint_form(
         &self,
         caller: &Caller,
@@ -324,6 +325,7 @@ impl crate::PerformanceUseCases<'_> {
     /// Records a checkpoint of a funded project (PM-9): the ledger's spending, each
     /// indicator's progress with reasons where behind, and the lights. One per project and
     /// month; audited.
+    #[tracing::instrument(skip_all)]
     pub async fn record_checkpoint(
         &self,
         caller: &Caller,
@@ -457,6 +459,7 @@ impl crate::PerformanceUseCases<'_> {
     /// Records the checkpoints of a monitoring workbook ([`IMPORT_COLUMNS`], one row per
     /// indicator, grouped by project and month) — all or none: any wrong cell refuses the
     /// whole file, naming the row and column.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn import_checkpoints(
         &self,
         scope: &Scope,
@@ -587,6 +590,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// Checkpoints of a year the caller may see, red first.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn checkpoints(
         &self,
         scope: &Scope,
@@ -616,6 +620,7 @@ impl crate::PerformanceUseCases<'_> {
 
     /// Finance's decision on a checkpoint (PM-9, CS-3): 督促整改, or 暂缓 / 停止拨款, which
     /// suspends the project's payments in the same transaction. Once per checkpoint; audited.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn decide_checkpoint(
         &self,
         scope: &Scope,

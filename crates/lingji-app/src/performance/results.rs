@@ -155,6 +155,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// Every evaluated project of a year with its proposal and confirmation (finance, audit).
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn results(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Results> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(
@@ -288,6 +289,7 @@ impl crate::PerformanceUseCases<'_> {
 
     /// Retires an evaluated policy's special fund from the registry for its results (PM-13):
     /// projects of the fund no longer pass its gate (ZB-12). Audited.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn retire_policy(
         &self,
         scope: &Scope,
@@ -412,6 +414,7 @@ impl crate::PerformanceUseCases<'_> {
 
     /// Confirms a project's result for next year (PM-13): the proposal, or another cut or
     /// retirement with a reason. Once per project; audited.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn apply_result(
         &self,
         scope: &Scope,

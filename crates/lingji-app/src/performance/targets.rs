@@ -141,6 +141,7 @@ pub(crate) async fn execution(conn: &mut AnyConnection, t: &Target) -> AppResult
 impl crate::PerformanceUseCases<'_> {
     /// Records or changes a department's or a policy's targets (PM-7): the department's
     /// reviewer or finance; every indicator checked by its row. Audited.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn put_target(
         &self,
         scope: &Scope,
@@ -290,6 +291,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// Department and policy targets of a year the caller may see.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn targets(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Vec<TargetView>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
@@ -308,6 +310,7 @@ impl crate::PerformanceUseCases<'_> {
     }
 
     /// One target record, if the caller may see it.
+    #[tracing::instrument(skip_all)]
     pub async fn target(&self, caller: &Caller, id: i64) -> AppResult<TargetView> {
         let mut conn = self.store.read().acquire().await?;
         let t = store::target(&mut conn, id)

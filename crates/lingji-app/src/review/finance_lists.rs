@@ -78,6 +78,7 @@ fn may_read(caller: &Caller, jurisdiction_id: i64) -> AppResult<()> {
 
 impl crate::ReviewUseCases<'_> {
     /// Entries of a list (yearly lists: of `year` when given), retired ones included.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn list_entries(
         &self,
         scope: &Scope,
@@ -92,6 +93,7 @@ impl crate::ReviewUseCases<'_> {
 
     /// The departments of a jurisdiction that may lead a special fund, as `(id, "code name")`:
     /// part of reading the registry, so whoever may read the lists sees them named.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn fund_lead_departments(&self, scope: &Scope) -> AppResult<Vec<(i64, String)>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         may_read(caller, jurisdiction_id)?;
@@ -105,6 +107,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// One entry with its changes.
+    #[tracing::instrument(skip_all)]
     pub async fn list_entry(
         &self,
         caller: &Caller,
@@ -174,6 +177,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// Adds an entry to a list.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn add_list_entry(
         &self,
         scope: &Scope,
@@ -206,6 +210,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// Changes or retires an entry (retired entries stay for history).
+    #[tracing::instrument(skip_all)]
     pub async fn update_list_entry(
         &self,
         caller: &Caller,

@@ -200,6 +200,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// A project's review record.
+    #[tracing::instrument(skip_all)]
     pub async fn review_record(&self, caller: &Caller, id: i64) -> AppResult<ReviewRecord> {
         let mut conn = self.store.read().acquire().await?;
         let detail = self
@@ -256,6 +257,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// Takes one review step on a project (ZB-5a, ZB-5e, ZB-5b).
+    #[tracing::instrument(skip_all)]
     pub async fn review_project(
         &self,
         caller: &Caller,
@@ -270,6 +272,7 @@ impl crate::ReviewUseCases<'_> {
 
     /// Takes the same kind of step on many projects at once, all or nothing: when any is
     /// refused, nothing is saved and every refusal names its project.
+    #[tracing::instrument(skip_all)]
     pub async fn review_many(
         &self,
         caller: &Caller,

@@ -82,6 +82,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// A project's gates and funding eligibility.
+    #[tracing::instrument(skip_all)]
     pub async fn project_gates(&self, caller: &Caller, id: i64) -> AppResult<GateView> {
         let mut conn = self.store.read().acquire().await?;
         let d = self
@@ -112,6 +113,7 @@ impl crate::ReviewUseCases<'_> {
 
     /// Records (or replaces) a gate record on a project. A fiscal-capacity result moves an
     /// admitted project to postponed and back (ZB-2c).
+    #[tracing::instrument(skip_all)]
     pub async fn record_gate(
         &self,
         caller: &Caller,
@@ -271,6 +273,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// Records a unit's own funds available for the coming year (ZB-11).
+    #[tracing::instrument(skip_all)]
     pub async fn set_own_funds(
         &self,
         caller: &Caller,

@@ -32,6 +32,7 @@ fn adjustment_rate(budget: Money, initial: Money) -> Rate {
 
 impl crate::ReviewUseCases<'_> {
     /// The review plan of a project.
+    #[tracing::instrument(skip_all)]
     pub async fn review_plan(&self, caller: &Caller, id: i64) -> AppResult<ReviewPlan> {
         let mut conn = self.store.read().acquire().await?;
         let detail = self

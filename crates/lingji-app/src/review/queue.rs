@@ -45,6 +45,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// How many projects wait for the caller; none when the role reviews nothing.
+    #[tracing::instrument(skip_all)]
     pub async fn queue_count(&self, caller: &Caller) -> AppResult<Option<i64>> {
         let mut conn = self.store.read().acquire().await?;
         let Some(of) = self.queue_of(&mut conn, caller).await? else {
@@ -57,6 +58,7 @@ impl crate::ReviewUseCases<'_> {
     }
 
     /// A page of the caller's queue, after `after_id`.
+    #[tracing::instrument(skip_all)]
     pub async fn review_queue(
         &self,
         caller: &Caller,

@@ -282,6 +282,7 @@ fn sub(a: Money, b: Money) -> AppResult<Money> {
 impl crate::ExecutionUseCases<'_> {
     /// The year in figures (finance, audit), every figure from the use case that shows it on its
     /// own page, the execution held against the ledger.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn annual_report(&self, scope: &Scope, year: i32) -> AppResult<AnnualReport> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         caller.authorize(

@@ -14,6 +14,7 @@ type SheetRow<'a> = (&'a str, &'a str, Option<u64>, Option<Money>, String);
 impl crate::ExecutionUseCases<'_> {
     /// The year in figures as .xlsx: sheet 年度报告 (one row per figure, amounts in 元 to the
     /// fen) and sheet 评价等级.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_annual_report(&self, scope: &Scope, year: i32) -> AppResult<Vec<u8>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let r = self

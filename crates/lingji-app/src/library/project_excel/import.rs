@@ -64,6 +64,7 @@ impl crate::LibraryUseCases<'_> {
     /// Imports the projects of an .xlsx workbook (the template's layout) into the reserve of
     /// budget year `year`, all or nothing. `progress` is told `(done, total)` as projects are
     /// checked and stored.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn import_projects(
         &self,
         scope: &Scope,

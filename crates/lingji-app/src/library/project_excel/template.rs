@@ -55,6 +55,7 @@ const INSTRUCTIONS: &[&str] = &[
 
 impl crate::LibraryUseCases<'_> {
     /// The .xlsx template for importing projects of budget year `year` in the caller's units.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn project_template(&self, scope: &Scope, year: FiscalYear) -> AppResult<Vec<u8>> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let units: Vec<String> = self
