@@ -1,0 +1,26 @@
+//! lingji-web's integration tests as one binary (one link instead of one per file): stories through the API, the pages and the browser, on SQLite and PostgreSQL.
+
+mod common;
+
+mod adjustments;
+mod allocation;
+mod annual_report;
+mod api;
+mod attachments;
+mod browser;
+mod edge;
+mod hostile_input;
+mod ledger;
+mod openapi;
+mod payments;
+mod performance;
+mod plans;
+mod project_clauses;
+mod project_excel;
+mod projects;
+mod review;
+mod review_flow;
+mod scope_matrix;
+mod signin;
+mod supervision;
+mod year_end;
