@@ -118,6 +118,11 @@ use_cases!(
     LibraryUseCases, library
 );
 use_cases!(
+    /// The catalogues projects are costed and targeted against: spending standards (ZX-STD)
+    /// and the indicator library.
+    CatalogueUseCases, catalogues
+);
+use_cases!(
     /// Review of projects: plans, the flow, gates, queues and finance's lists.
     ReviewUseCases, review
 );

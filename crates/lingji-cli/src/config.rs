@@ -13,9 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Everything the binary can be told.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
-    /// Primary database.
     pub database_url: String,
-    /// Read replica.
     pub read_database_url: Option<String>,
     /// Listen address of `serve`.
     pub listen: SocketAddr,
@@ -80,7 +78,6 @@ impl Config {
         Ok(config)
     }
 
-    /// Store settings.
     pub fn store(&self) -> StoreConfig {
         StoreConfig {
             database_url: self.database_url.clone(),

@@ -74,7 +74,6 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         scale: u32,
     },
-    /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
     /// Manage classification code tables.
@@ -83,7 +82,6 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Policy profiles.
     #[command(subcommand)]
     Policy(PolicyCommand),
     /// Jurisdictions (区划).
@@ -98,7 +96,6 @@ enum Command {
     /// Run the zero-based allocation of a budget year (ZB-3) and save it, numbered and audited;
     /// print the summary and, with --out, write the result as .xlsx or .json.
     Allocate {
-        /// Budget year.
         #[arg(long)]
         year: String,
         /// 区划 code of the jurisdiction (needed when the database holds several).
@@ -179,13 +176,11 @@ enum BenchCommand {
         /// Number of projects.
         #[arg(long, default_value_t = 100_000)]
         projects: u32,
-        /// Budget year.
         #[arg(long)]
         year: String,
         /// 区划 code of the jurisdiction (needed when the database holds several).
         #[arg(long)]
         region: Option<String>,
-        /// Output file.
         #[arg(long, short, default_value = "bench-projects.xlsx")]
         out: PathBuf,
     },
@@ -225,13 +220,11 @@ enum ProjectsCommand {
     /// Write the .xlsx import template of a budget year (drop-down lists for every unit, code,
     /// standard and class).
     Template {
-        /// Budget year.
         #[arg(long)]
         year: String,
         /// 区划 code of the jurisdiction (needed when the database holds several).
         #[arg(long)]
         region: Option<String>,
-        /// Output file.
         #[arg(long, short, default_value = "项目导入模板.xlsx")]
         out: PathBuf,
     },
@@ -265,7 +258,6 @@ enum PolicyCommand {
 enum UserCommand {
     /// Add a user. The password comes from LINGJI_USER_PASSWORD or the first line of stdin.
     Add {
-        /// Login name.
         name: String,
         /// Role: unit_operator, department_reviewer, finance_officer, joint_reviewer, auditor,
         /// administrator.
@@ -280,7 +272,6 @@ enum UserCommand {
     },
     /// Print a new API bearer token for scripts; it expires after `--days` (default 90).
     Token {
-        /// Login name.
         name: String,
         /// What the token is for.
         #[arg(long, default_value = "cli")]
@@ -290,15 +281,9 @@ enum UserCommand {
         days: Option<i64>,
     },
     /// List a user's API tokens: id, label, issued, expires, state.
-    Tokens {
-        /// Login name.
-        name: String,
-    },
+    Tokens { name: String },
     /// Revoke an API token by its id (as `tokens` lists it).
-    RevokeToken {
-        /// Token id.
-        id: i64,
-    },
+    RevokeToken { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -309,13 +294,11 @@ enum CodesCommand {
         /// function or economic.
         #[arg(long)]
         kind: String,
-        /// Fiscal year.
         #[arg(long)]
         year: String,
         /// Source note (document and year); defaults to the file name.
         #[arg(long, default_value = "")]
         source: String,
-        /// The file.
         file: std::path::PathBuf,
     },
 }

@@ -3,34 +3,29 @@
 //! with changes, and two runs compared.
 
 pub mod approval;
+mod inputs;
 pub mod stats;
+
 use crate::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::allocation::{
-    Candidate, Comparison, Grade, Outcome, ProjectResult, ResultCut, RunResult, Signals, Status,
-    TierResult, compare, run, set_aside_reserve,
+    Candidate, Comparison, Outcome, ProjectResult, RunResult, Status, TierResult, compare, run,
+    set_aside_reserve,
 };
-use lingji_domain::execution::ProjectExecution;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::org::OrgPath;
-use lingji_domain::foundation::policy::{PolicyProfile, Rate, Score};
-use lingji_domain::library::ProjectKind;
-use lingji_domain::library::cost::{
-    Headcount, StandardCategory, basic_expenditure, funded_contract_staff,
-};
-use lingji_domain::library::tier::{Guarantee, SpendingTier};
+use lingji_domain::foundation::policy::{PolicyProfile, Rate};
 use lingji_domain::money::MAX_INPUT_YUAN;
-use lingji_domain::review::eligibility::eligibility;
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{
-    self as store, Admitted, ItemFilter, NewRun, ResourceEntry, ResourceParts, RunHeader,
-    StoredItem,
+    self as store, ItemFilter, NewRun, ResourceEntry, ResourceParts, RunHeader, StoredItem,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
+use self::inputs::{Inputs, library_inputs};
 use crate::error::{AppError, AppResult};
 
 /// What a scenario changes against its base run (or, for a first run, the library as it is).
@@ -187,199 +182,6 @@ fn within_input_limit(books: impl IntoIterator<Item = Money>, field: &str) -> Ap
     }
 }
 
-/// Id of a unit's basic expenditure item in a run: negative, so it never meets a project id.
-fn basic_id(unit_id: i64, g: Guarantee) -> i64 {
-    -(unit_id * 10
-        + match g {
-            Guarantee::Wages => 1,
-            Guarantee::Livelihood => 2,
-            Guarantee::Operations => 3,
-        })
-}
-
-/// A candidate from an admitted project (ZB-3b, CS-2a, CS-5a, CS-2b read off the project).
-fn project_candidate(a: &Admitted) -> Candidate {
-    let h = &a.project.header;
-    let must_fund = matches!(h.kind, ProjectKind::Personnel | ProjectKind::PublicExpense);
-    let key_matter = h.features.key_matters_item;
-    let tier = if key_matter {
-        SpendingTier::KeyPriorities
-    } else {
-        h.tier.unwrap_or(SpendingTier::Other)
-    };
-    let guarantee = match h.kind {
-        ProjectKind::Personnel => Some(Guarantee::Wages),
-        ProjectKind::PublicExpense => Some(Guarantee::Operations),
-        _ if tier == SpendingTier::ThreeGuarantees => Some(Guarantee::Livelihood),
-        _ => None,
-    };
-    let previous = a.previous.as_ref();
-    Candidate {
-        id: a.project.id,
-        code: h.code.clone(),
-        name: h.name.clone(),
-        department_id: h.department_id,
-        unit_id: h.unit_id,
-        fund_book: h.fund_book.unwrap_or(FundBook::GeneralPublic),
-        tier,
-        guarantee,
-        must_fund,
-        key_matter,
-        requested: h.request,
-        reviewed: a.reviewed.unwrap_or(h.request).min(h.request),
-        minimum: (h.min_viable > Money::ZERO).then_some(h.min_viable),
-        finance_rank: None,
-        department_rank: a.department_rank.and_then(|r| u32::try_from(r).ok()),
-        last_score: previous
-            .and_then(|p| p.score)
-            .and_then(|s| u32::try_from(s).ok())
-            .map(Score),
-        last_grade: previous
-            .and_then(|p| p.grade.as_deref())
-            .and_then(Grade::parse),
-        result_cut: previous
-            .and_then(|p| p.result_cut)
-            .map(|(rate, retire)| ResultCut {
-                rate: Rate(u32::try_from(rate).unwrap_or(0)),
-                retire,
-            }),
-        last_year: previous.map(|p| p.approved).filter(|m| *m > Money::ZERO),
-        key_special: h.features.special_fund,
-        // CS-2b's exemption as finance found it at review (the unit states it, finance
-        // checks it), not a guess from the project's class.
-        livelihood: h.livelihood_checked.unwrap_or(false),
-        signals: Signals {
-            execution_rate: previous.and_then(|p| {
-                ProjectExecution {
-                    budget: p.approved,
-                    spent: p.spent,
-                    lines: 0,
-                }
-                .rate()
-            }),
-            detail_insufficient: a.cost_lines.iter().any(|(_, _, backed)| !backed),
-            stock_funds: Money::ZERO,
-            audit_findings: 0,
-        },
-    }
-}
-
-/// The run's inputs read from the library: candidates and excluded projects with their reasons.
-type Inputs = (Vec<Candidate>, Vec<(Candidate, String)>);
-
-/// What a run reads from the library: every admitted project (eligible ones as candidates, the
-/// rest excluded with the clauses that block them) and every unit's basic expenditure (wages
-/// and operations, must-fund in the three guarantees, ZB-3b, ZB-14).
-async fn library_inputs(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    year: i32,
-    profile: &PolicyProfile,
-) -> AppResult<Inputs> {
-    let lists = crate::review::finance_lists::in_force(conn, jurisdiction_id, year).await?;
-    let orgs = lingji_store::foundation::orgs::list(conn, jurisdiction_id, None).await?;
-    let units: HashMap<i64, &lingji_store::foundation::orgs::Organisation> =
-        orgs.iter().map(|o| (o.id, o)).collect();
-    let mut candidates = Vec::new();
-    let mut excluded = Vec::new();
-    // Last year's figures come from its lines' ledger, as the review and the evaluation read
-    // them (CS-5a, CS-2b, ZB-5a, PM-10 agree on one execution rate).
-    let ledger: HashMap<i64, ProjectExecution> =
-        lingji_store::performance::previous_execution(conn, jurisdiction_id, year, "admitted")
-            .await?
-            .into_iter()
-            .map(|e| (e.project_id, e.execution))
-            .collect();
-    for mut a in store::admitted(conn, jurisdiction_id, year).await? {
-        if let Some(p) = a.previous.as_mut() {
-            let e = ledger
-                .get(&a.project.id)
-                .copied()
-                .unwrap_or_default()
-                .or_recorded(p.approved, p.spent);
-            (p.approved, p.spent) = (e.budget, e.spent);
-        }
-        let h = &a.project.header;
-        let unit = units.get(&h.unit_id).copied();
-        let facts = crate::review::gates::facts_of(h, unit, &a.gates, &lists);
-        let verdict = eligibility(&facts, profile);
-        let c = project_candidate(&a);
-        if verdict.eligible() {
-            candidates.push(c);
-        } else {
-            let why: Vec<String> = verdict
-                .blocks
-                .iter()
-                .map(|b| format!("{}（{}）", b.message.trim_end_matches('。'), b.clause))
-                .collect();
-            excluded.push((c, format!("不具备安排资格：{}", why.join("；"))));
-        }
-    }
-    let catalogue = lingji_store::library::standards::list(conn, jurisdiction_id).await?;
-    let reduction = profile
-        .library
-        .contract_staff_yearly_reduction
-        .basis_points();
-    for unit in orgs.iter() {
-        let (Some(kind), Some(department_id)) = (unit.unit_kind, unit.path.department) else {
-            continue;
-        };
-        let s = unit.staffing;
-        let headcount = Headcount {
-            in_service: s.actual_staff,
-            retired: s.retired_staff,
-            contract: funded_contract_staff(s.contract_staff, s.contract_quota, reduction),
-        };
-        for (guarantee, category, part) in [
-            (Guarantee::Wages, StandardCategory::Wage, "人员经费"),
-            (
-                Guarantee::Operations,
-                StandardCategory::PublicExpense,
-                "公用经费",
-            ),
-        ] {
-            let standards: Vec<_> = catalogue
-                .iter()
-                .filter(|x| x.category == category)
-                .cloned()
-                .collect();
-            let (_, total) = basic_expenditure(&standards, headcount, year, kind)?;
-            if total == Money::ZERO {
-                continue;
-            }
-            candidates.push(Candidate {
-                id: basic_id(unit.id, guarantee),
-                code: format!(
-                    "JB-{}-{}",
-                    unit.code,
-                    &guarantee.as_str()[..2].to_uppercase()
-                ),
-                name: format!("{} 基本支出（{part}）", unit.name),
-                department_id,
-                unit_id: unit.id,
-                fund_book: FundBook::GeneralPublic,
-                tier: SpendingTier::ThreeGuarantees,
-                guarantee: Some(guarantee),
-                must_fund: true,
-                key_matter: false,
-                requested: total,
-                reviewed: total,
-                minimum: None,
-                finance_rank: None,
-                department_rank: None,
-                last_score: None,
-                last_grade: None,
-                result_cut: None,
-                last_year: None,
-                key_special: false,
-                livelihood: true,
-                signals: Signals::default(),
-            });
-        }
-    }
-    Ok((candidates, excluded))
-}
-
 /// Resources per fund book as entered, and the reserve asked.
 fn resources_for(entered: &[ResourceEntry]) -> AppResult<(Books, Books)> {
     let mut totals = BTreeMap::new();
@@ -422,6 +224,49 @@ fn profile_for(mut profile: PolicyProfile, scenario: &Scenario) -> AppResult<Pol
             .map_err(|r| r.field(format!("parameters.{key}")))?;
     }
     Ok(profile)
+}
+
+/// A scenario's inputs are its base run's items as they were: the excluded stay excluded.
+fn base_inputs(items: Vec<StoredItem>) -> Inputs {
+    let mut candidates = Vec::new();
+    let mut excluded = Vec::new();
+    for i in items {
+        if i.result.status == Status::Excluded {
+            excluded.push((i.candidate, i.result.explanation()));
+        } else {
+            candidates.push(i.candidate);
+        }
+    }
+    (candidates, excluded)
+}
+
+/// Finance's ranks set on the candidates; a rank for a project outside the run is refused.
+fn rank(candidates: &mut [Candidate], ranks: &BTreeMap<i64, u32>) -> AppResult<()> {
+    for (id, rank) in ranks {
+        let Some(c) = candidates.iter_mut().find(|c| c.id == *id) else {
+            return Err(Refusal::new(
+                "RANK_UNKNOWN_PROJECT",
+                format!("项目 {id} 不在本次测算的安排范围内，不能排序"),
+            )
+            .field(format!("finance_ranks.{id}"))
+            .into());
+        };
+        c.finance_rank = Some(*rank);
+    }
+    Ok(())
+}
+
+/// The scenario's resources in place of the books' totals; none may be negative.
+fn replace_resources(resources: &mut Books, changes: &Books) -> AppResult<()> {
+    for (book, m) in changes {
+        if m.is_negative() {
+            return Err(Refusal::new("RESOURCES_NEGATIVE", "可用财力不能为负数")
+                .field(format!("resources.{}", book.as_str()))
+                .into());
+        }
+        resources.insert(*book, *m);
+    }
+    Ok(())
 }
 
 impl crate::AllocationUseCases<'_> {
@@ -583,15 +428,9 @@ impl crate::AllocationUseCases<'_> {
         let mut conn = self.store.read().acquire().await?;
         let (base, changes) = match base_run_id {
             Some(id) => {
-                let base = self.run_in(&mut conn, jurisdiction_id, id).await?;
-                if base.header.fiscal_year != i64::from(year) {
-                    return Err(Refusal::new(
-                        "SCENARIO_YEAR_MISMATCH",
-                        "情景测算须与所依据的测算方案属同一预算年度",
-                    )
-                    .field("base_run_id")
-                    .into());
-                }
+                let base = self
+                    .scenario_base(&mut conn, jurisdiction_id, year, id)
+                    .await?;
                 let merged = scenario.over(&base.scenario_changes);
                 (Some(base), merged)
             }
@@ -601,7 +440,7 @@ impl crate::AllocationUseCases<'_> {
         // what has been entered since; a first run from the profile and resources in force.
         let mut profile =
             crate::foundation::profiles::in_force(&mut conn, jurisdiction_id, year).await?;
-        let start = match &base {
+        let (mut resources, reserve) = match &base {
             Some(b) => {
                 let basis: Basis = serde_json::from_str(&b.header.parameters)
                     .map_err(|e| AppError::Internal(format!("run {}: {e}", b.header.id)))?;
@@ -616,41 +455,11 @@ impl crate::AllocationUseCases<'_> {
         };
         let profile = profile_for(profile, &changes)?;
         let (mut candidates, excluded) = match &base {
-            Some(b) => {
-                let items = store::all_items(&mut conn, b.header.id).await?;
-                let mut cs = Vec::new();
-                let mut ex = Vec::new();
-                for i in items {
-                    if i.result.status == Status::Excluded {
-                        ex.push((i.candidate, i.result.explanation()));
-                    } else {
-                        cs.push(i.candidate);
-                    }
-                }
-                (cs, ex)
-            }
+            Some(b) => base_inputs(store::all_items(&mut conn, b.header.id).await?),
             None => library_inputs(&mut conn, jurisdiction_id, year, &profile).await?,
         };
-        for (id, rank) in &changes.finance_ranks {
-            let Some(c) = candidates.iter_mut().find(|c| c.id == *id) else {
-                return Err(Refusal::new(
-                    "RANK_UNKNOWN_PROJECT",
-                    format!("项目 {id} 不在本次测算的安排范围内，不能排序"),
-                )
-                .field(format!("finance_ranks.{id}"))
-                .into());
-            };
-            c.finance_rank = Some(*rank);
-        }
-        let (mut resources, reserve) = start;
-        for (book, m) in &changes.resources {
-            if m.is_negative() {
-                return Err(Refusal::new("RESOURCES_NEGATIVE", "可用财力不能为负数")
-                    .field(format!("resources.{}", book.as_str()))
-                    .into());
-            }
-            resources.insert(*book, *m);
-        }
+        rank(&mut candidates, &changes.finance_ranks)?;
+        replace_resources(&mut resources, &changes.resources)?;
         within_input_limit(resources.values().copied(), "resources")?;
         drop(conn);
         let basis = Basis {
@@ -753,6 +562,26 @@ impl crate::AllocationUseCases<'_> {
         lingji_store::foundation::audit::append(&mut tx, event).await?;
         tx.commit().await?;
         RunView::try_from(header)
+    }
+
+    /// The run a scenario is based on, of the same budget year.
+    async fn scenario_base(
+        &self,
+        conn: &mut AnyConnection,
+        jurisdiction_id: i64,
+        year: i32,
+        id: i64,
+    ) -> AppResult<RunView> {
+        let base = self.run_in(conn, jurisdiction_id, id).await?;
+        if base.header.fiscal_year != i64::from(year) {
+            return Err(Refusal::new(
+                "SCENARIO_YEAR_MISMATCH",
+                "情景测算须与所依据的测算方案属同一预算年度",
+            )
+            .field("base_run_id")
+            .into());
+        }
+        Ok(base)
     }
 
     /// A run of the caller's jurisdiction.

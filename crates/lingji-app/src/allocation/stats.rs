@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, HashMap};
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
 use lingji_domain::allocation::{
-    OverlapItem, OverlapPair, YearOnYear, YearRow, find_overlaps, year_on_year,
+    Outcome, OverlapItem, OverlapPair, TierResult, YearOnYear, YearRow, find_overlaps, year_on_year,
 };
 use lingji_domain::execution::ProjectExecution;
 use lingji_domain::foundation::authz::Access;
 use lingji_domain::foundation::policy::Rate;
-use lingji_store::allocation as store;
-use rust_xlsxwriter::{Format, Workbook};
+use lingji_store::allocation::{self as store, StoredItem};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
 use crate::allocation::RunView;
@@ -239,118 +239,9 @@ impl crate::AllocationUseCases<'_> {
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");
-        let sheet = book.add_worksheet();
-        sheet.set_name("测算结果").map_err(xlsx)?;
-        header(
-            sheet,
-            &[
-                ("资金来源", 16.0),
-                ("序位", 8.0),
-                ("项目编码", 22.0),
-                ("项目名称", 36.0),
-                ("支出层级", 18.0),
-                ("申请数（元）", 16.0),
-                ("财政审核数（元）", 16.0),
-                ("结果应用调减（元）", 16.0),
-                ("安排数（元）", 16.0),
-                ("结果", 12.0),
-                ("说明", 60.0),
-            ],
-            &bold,
-        )
-        .map_err(xlsx)?;
-        for (i, item) in items.iter().enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let (c, r) = (&item.candidate, &item.result);
-            let cuts = lingji_domain::Money::checked_sum(r.adjustments.iter().map(|a| a.amount))
-                .unwrap_or_default();
-            sheet
-                .write_string(row, 0, r.fund_book.label())
-                .map_err(xlsx)?;
-            sheet
-                .write_number(row, 1, f64::from(r.position))
-                .map_err(xlsx)?;
-            sheet.write_string(row, 2, &c.code).map_err(xlsx)?;
-            sheet.write_string(row, 3, &c.name).map_err(xlsx)?;
-            sheet.write_string(row, 4, r.tier.label()).map_err(xlsx)?;
-            for (col, m) in [
-                (5, r.requested),
-                (6, r.reviewed),
-                (7, cuts),
-                (8, r.allocated),
-            ] {
-                sheet
-                    .write_number_with_format(row, col, yuan_cell(m), &money)
-                    .map_err(xlsx)?;
-            }
-            sheet.write_string(row, 9, r.status.label()).map_err(xlsx)?;
-            sheet.write_string(row, 10, r.explanation()).map_err(xlsx)?;
-        }
-        let tiers = book.add_worksheet();
-        tiers.set_name("层级汇总").map_err(xlsx)?;
-        header(
-            tiers,
-            &[
-                ("资金来源", 16.0),
-                ("层级", 8.0),
-                ("支出层级", 20.0),
-                ("需求（元）", 18.0),
-                ("安排（元）", 18.0),
-                ("缺口（元）", 18.0),
-            ],
-            &bold,
-        )
-        .map_err(xlsx)?;
-        for (i, t) in run.tier_totals.iter().enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            tiers
-                .write_string(row, 0, t.fund_book.label())
-                .map_err(xlsx)?;
-            tiers.write_number(row, 1, t.number as f64).map_err(xlsx)?;
-            tiers.write_string(row, 2, t.tier.label()).map_err(xlsx)?;
-            for (col, m) in [(3, t.demand), (4, t.allocated), (5, t.shortfall)] {
-                tiers
-                    .write_number_with_format(row, col, yuan_cell(m), &money)
-                    .map_err(xlsx)?;
-            }
-        }
-        let books = book.add_worksheet();
-        books.set_name("资金来源").map_err(xlsx)?;
-        header(
-            books,
-            &[
-                ("资金来源", 16.0),
-                ("可用财力（元）", 18.0),
-                ("安排（元）", 18.0),
-                ("待分资金（元）", 18.0),
-                ("结余（元）", 18.0),
-                ("说明", 60.0),
-            ],
-            &bold,
-        )
-        .map_err(xlsx)?;
-        for (i, b) in run.book_totals.iter().enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            books
-                .write_string(row, 0, b.fund_book.label())
-                .map_err(xlsx)?;
-            for (col, m) in [
-                (1, b.resources),
-                (2, b.allocated),
-                (3, b.reserve),
-                (4, b.remaining),
-            ] {
-                books
-                    .write_number_with_format(row, col, yuan_cell(m), &money)
-                    .map_err(xlsx)?;
-            }
-            let note = b
-                .must_fund_shortfall
-                .map(|s| format!("必保支出缺口 {} 万元（ZB-3b）", s.to_wan_display()))
-                .or(b.reserve_note.clone())
-                .unwrap_or_default();
-            books.write_string(row, 5, &note).map_err(xlsx)?;
-        }
+        items_sheet(book.add_worksheet(), &items, &bold, &money).map_err(xlsx)?;
+        tiers_sheet(book.add_worksheet(), &run.tier_totals, &bold, &money).map_err(xlsx)?;
+        books_sheet(book.add_worksheet(), &run.book_totals, &bold, &money).map_err(xlsx)?;
         book.save_to_buffer().map_err(xlsx)
     }
 
@@ -422,4 +313,126 @@ impl crate::AllocationUseCases<'_> {
         }
         book.save_to_buffer().map_err(xlsx)
     }
+}
+
+/// Sheet 测算结果: every item of the run in run order.
+fn items_sheet(
+    sheet: &mut Worksheet,
+    items: &[StoredItem],
+    bold: &Format,
+    money: &Format,
+) -> Result<(), XlsxError> {
+    sheet.set_name("测算结果")?;
+    header(
+        sheet,
+        &[
+            ("资金来源", 16.0),
+            ("序位", 8.0),
+            ("项目编码", 22.0),
+            ("项目名称", 36.0),
+            ("支出层级", 18.0),
+            ("申请数（元）", 16.0),
+            ("财政审核数（元）", 16.0),
+            ("结果应用调减（元）", 16.0),
+            ("安排数（元）", 16.0),
+            ("结果", 12.0),
+            ("说明", 60.0),
+        ],
+        bold,
+    )?;
+    for (i, item) in items.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let (c, r) = (&item.candidate, &item.result);
+        let cuts = lingji_domain::Money::checked_sum(r.adjustments.iter().map(|a| a.amount))
+            .unwrap_or_default();
+        sheet.write_string(row, 0, r.fund_book.label())?;
+        sheet.write_number(row, 1, f64::from(r.position))?;
+        sheet.write_string(row, 2, &c.code)?;
+        sheet.write_string(row, 3, &c.name)?;
+        sheet.write_string(row, 4, r.tier.label())?;
+        for (col, m) in [
+            (5, r.requested),
+            (6, r.reviewed),
+            (7, cuts),
+            (8, r.allocated),
+        ] {
+            sheet.write_number_with_format(row, col, yuan_cell(m), money)?;
+        }
+        sheet.write_string(row, 9, r.status.label())?;
+        sheet.write_string(row, 10, r.explanation())?;
+    }
+    Ok(())
+}
+
+/// Sheet 层级汇总: demand, allocation and shortfall by tier.
+fn tiers_sheet(
+    tiers: &mut Worksheet,
+    totals: &[TierResult],
+    bold: &Format,
+    money: &Format,
+) -> Result<(), XlsxError> {
+    tiers.set_name("层级汇总")?;
+    header(
+        tiers,
+        &[
+            ("资金来源", 16.0),
+            ("层级", 8.0),
+            ("支出层级", 20.0),
+            ("需求（元）", 18.0),
+            ("安排（元）", 18.0),
+            ("缺口（元）", 18.0),
+        ],
+        bold,
+    )?;
+    for (i, t) in totals.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        tiers.write_string(row, 0, t.fund_book.label())?;
+        tiers.write_number(row, 1, t.number as f64)?;
+        tiers.write_string(row, 2, t.tier.label())?;
+        for (col, m) in [(3, t.demand), (4, t.allocated), (5, t.shortfall)] {
+            tiers.write_number_with_format(row, col, yuan_cell(m), money)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sheet 资金来源: each fund book's resources and what became of them.
+fn books_sheet(
+    books: &mut Worksheet,
+    totals: &[Outcome],
+    bold: &Format,
+    money: &Format,
+) -> Result<(), XlsxError> {
+    books.set_name("资金来源")?;
+    header(
+        books,
+        &[
+            ("资金来源", 16.0),
+            ("可用财力（元）", 18.0),
+            ("安排（元）", 18.0),
+            ("待分资金（元）", 18.0),
+            ("结余（元）", 18.0),
+            ("说明", 60.0),
+        ],
+        bold,
+    )?;
+    for (i, b) in totals.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        books.write_string(row, 0, b.fund_book.label())?;
+        for (col, m) in [
+            (1, b.resources),
+            (2, b.allocated),
+            (3, b.reserve),
+            (4, b.remaining),
+        ] {
+            books.write_number_with_format(row, col, yuan_cell(m), money)?;
+        }
+        let note = b
+            .must_fund_shortfall
+            .map(|s| format!("必保支出缺口 {} 万元（ZB-3b）", s.to_wan_display()))
+            .or(b.reserve_note.clone())
+            .unwrap_or_default();
+        books.write_string(row, 5, &note)?;
+    }
+    Ok(())
 }

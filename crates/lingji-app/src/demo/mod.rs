@@ -266,14 +266,14 @@ impl crate::DemoUseCases<'_> {
                 )
                 .await?;
         }
-        self.library()
+        self.catalogues()
             .import_standards(
                 &Scope::new(&system, city.id),
                 "demo_standards.csv",
                 STANDARDS.as_bytes(),
             )
             .await?;
-        self.library()
+        self.catalogues()
             .import_indicators(
                 &Scope::new(&system, city.id),
                 "demo_indicators.csv",

@@ -13,6 +13,7 @@ use lingji_store::disclosure::publications::{self as store, NewPublication, Publ
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::Caller;
 use crate::error::{AppError, AppResult};
 use crate::performance::evaluations::EvaluationView;
 
@@ -137,6 +138,32 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
+/// What a publication shows, taken from its source when it is published.
+struct Content {
+    year: i32,
+    /// `project:12`, `target:3`, `evaluation:7`, `fund:ZX01`: publishing a source again replaces
+    /// what was published of it.
+    key: String,
+    title: String,
+    department: String,
+    body: Value,
+}
+
+fn unknown_source(source: &str) -> AppError {
+    AppError::Refused(
+        Refusal::new(
+            "PUBLICATION_SOURCE_UNKNOWN",
+            format!("要公开的内容“{source}”不存在"),
+        )
+        .field("source")
+        .clause("PM-5"),
+    )
+}
+
+fn source_id(source: &str) -> AppResult<i64> {
+    source.parse::<i64>().map_err(|_| unknown_source(source))
+}
+
 impl crate::DisclosureUseCases<'_> {
     /// Publishes an item (finance, PM-5, QJ-5c): a frozen copy of it now; publishing the same
     /// source again replaces the copy. Audited.
@@ -149,124 +176,26 @@ impl crate::DisclosureUseCases<'_> {
             &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let source = draft.source.trim();
-        let unknown = || {
-            AppError::Refused(
-                Refusal::new(
-                    "PUBLICATION_SOURCE_UNKNOWN",
-                    format!("要公开的内容“{source}”不存在"),
-                )
-                .field("source")
-                .clause("PM-5"),
-            )
-        };
-        let id = || source.parse::<i64>().map_err(|_| unknown());
-        let (year, key, title, department, body) = match draft.kind {
+        let content = match draft.kind {
             PublicationKind::ProjectTargets => {
-                let mut conn = self.store.read().acquire().await?;
-                let d = lingji_store::library::projects::get_detail(&mut conn, id()?)
+                self.project_targets_content(jurisdiction_id, source)
                     .await?
-                    .filter(|d| d.project.header.jurisdiction_id == jurisdiction_id)
-                    .ok_or_else(unknown)?;
-                let h = &d.project.header;
-                let department = lingji_store::foundation::orgs::get(&mut conn, h.department_id)
-                    .await?
-                    .map(|o| o.name)
-                    .unwrap_or_default();
-                let body = json!({
-                    "project_code": h.code,
-                    "budget": if d.project.header.approved > Money::ZERO { h.approved } else { h.request },
-                    "overall_goal": h.overall_goal,
-                    "indicators": indicator_rows(&d.indicators),
-                });
-                (
-                    h.fiscal_year,
-                    format!("project:{}", d.project.id),
-                    h.name.clone(),
-                    department,
-                    body,
-                )
             }
-            PublicationKind::Targets => {
-                let t = self
-                    .performance()
-                    .target(caller, id()?)
-                    .await
-                    .map_err(|_| unknown())?;
-                let body = json!({
-                    "subject": t.subject_label,
-                    "budget": t.budget,
-                    "overall_goal": t.targets.overall_goal,
-                    "policy_code": t.policy_code,
-                    "indicators": indicator_rows(&t.targets.indicators),
-                });
-                (
-                    t.fiscal_year,
-                    format!("target:{}", t.id),
-                    t.name.clone(),
-                    t.department_name.clone(),
-                    body,
-                )
-            }
+            PublicationKind::Targets => self.targets_content(caller, source).await?,
             PublicationKind::SelfEvaluation | PublicationKind::KeyEvaluation => {
-                let e = self
-                    .performance()
-                    .evaluation(caller, id()?)
-                    .await
-                    .map_err(|_| unknown())?;
-                let want = if draft.kind == PublicationKind::KeyEvaluation {
-                    "key"
-                } else {
-                    "self"
-                };
-                if e.kind != want {
-                    return Err(unknown());
-                }
-                let year = i32::try_from(e.fiscal_year).map_err(|_| unknown())?;
-                (
-                    year,
-                    format!("evaluation:{}", e.id),
-                    e.name.clone(),
-                    e.department_name.clone(),
-                    evaluation_body(&e),
-                )
+                self.evaluation_content(caller, draft.kind, source).await?
             }
             PublicationKind::SpecialFund => {
-                let mut conn = self.store.read().acquire().await?;
-                let fund = lingji_store::review::lists::entries(
-                    &mut conn,
-                    jurisdiction_id,
-                    ListKind::SpecialFunds,
-                    None,
-                    true,
-                )
-                .await?
-                .into_iter()
-                .find(|e| e.entry.code == source)
-                .ok_or_else(unknown)?;
-                let department = match fund.entry.fund.lead_department_id {
-                    Some(d) => lingji_store::foundation::orgs::get(&mut conn, d)
-                        .await?
-                        .map(|o| o.name)
-                        .unwrap_or_default(),
-                    None => String::new(),
-                };
-                let year = fund.entry.year.or(fund.entry.fund.start_year).unwrap_or(0);
-                let body = json!({
-                    "code": fund.entry.code,
-                    "tasks": fund.entry.fund.tasks,
-                    "policy": fund.entry.note,
-                    "start_year": fund.entry.fund.start_year,
-                    "period_years": fund.entry.fund.period_years,
-                });
-                (
-                    year,
-                    format!("fund:{}", fund.entry.code),
-                    fund.entry.name.clone(),
-                    department,
-                    body,
-                )
+                self.special_fund_content(jurisdiction_id, source).await?
             }
         };
+        let Content {
+            year,
+            key,
+            title,
+            department,
+            body,
+        } = content;
         let mut tx = self.store.begin().await?;
         let id = store::publish(
             &mut tx,
@@ -294,6 +223,128 @@ impl crate::DisclosureUseCases<'_> {
             .ok_or_else(|| AppError::Internal("publication vanished".into()))?;
         tx.commit().await?;
         PublicItem::try_from(stored)
+    }
+
+    /// A project's targets as approved (or requested, before approval), of this jurisdiction.
+    async fn project_targets_content(
+        &self,
+        jurisdiction_id: i64,
+        source: &str,
+    ) -> AppResult<Content> {
+        let mut conn = self.store.read().acquire().await?;
+        let d = lingji_store::library::projects::get_detail(&mut conn, source_id(source)?)
+            .await?
+            .filter(|d| d.project.header.jurisdiction_id == jurisdiction_id)
+            .ok_or_else(|| unknown_source(source))?;
+        let h = &d.project.header;
+        let department = lingji_store::foundation::orgs::get(&mut conn, h.department_id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let body = json!({
+            "project_code": h.code,
+            "budget": if d.project.header.approved > Money::ZERO { h.approved } else { h.request },
+            "overall_goal": h.overall_goal,
+            "indicators": indicator_rows(&d.indicators),
+        });
+        Ok(Content {
+            year: h.fiscal_year,
+            key: format!("project:{}", d.project.id),
+            title: h.name.clone(),
+            department,
+            body,
+        })
+    }
+
+    /// A target table the caller may read.
+    async fn targets_content(&self, caller: &Caller, source: &str) -> AppResult<Content> {
+        let t = self
+            .performance()
+            .target(caller, source_id(source)?)
+            .await
+            .map_err(|_| unknown_source(source))?;
+        let body = json!({
+            "subject": t.subject_label,
+            "budget": t.budget,
+            "overall_goal": t.targets.overall_goal,
+            "policy_code": t.policy_code,
+            "indicators": indicator_rows(&t.targets.indicators),
+        });
+        Ok(Content {
+            year: t.fiscal_year,
+            key: format!("target:{}", t.id),
+            title: t.name.clone(),
+            department: t.department_name.clone(),
+            body,
+        })
+    }
+
+    /// An evaluation the caller may read, of the kind asked (self or key).
+    async fn evaluation_content(
+        &self,
+        caller: &Caller,
+        kind: PublicationKind,
+        source: &str,
+    ) -> AppResult<Content> {
+        let e = self
+            .performance()
+            .evaluation(caller, source_id(source)?)
+            .await
+            .map_err(|_| unknown_source(source))?;
+        let want = if kind == PublicationKind::KeyEvaluation {
+            "key"
+        } else {
+            "self"
+        };
+        if e.kind != want {
+            return Err(unknown_source(source));
+        }
+        let year = i32::try_from(e.fiscal_year).map_err(|_| unknown_source(source))?;
+        Ok(Content {
+            year,
+            key: format!("evaluation:{}", e.id),
+            title: e.name.clone(),
+            department: e.department_name.clone(),
+            body: evaluation_body(&e),
+        })
+    }
+
+    /// A special fund on the jurisdiction's list in force, by its code.
+    async fn special_fund_content(&self, jurisdiction_id: i64, source: &str) -> AppResult<Content> {
+        let mut conn = self.store.read().acquire().await?;
+        let fund = lingji_store::review::lists::entries(
+            &mut conn,
+            jurisdiction_id,
+            ListKind::SpecialFunds,
+            None,
+            true,
+        )
+        .await?
+        .into_iter()
+        .find(|e| e.entry.code == source)
+        .ok_or_else(|| unknown_source(source))?;
+        let department = match fund.entry.fund.lead_department_id {
+            Some(d) => lingji_store::foundation::orgs::get(&mut conn, d)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let year = fund.entry.year.or(fund.entry.fund.start_year).unwrap_or(0);
+        let body = json!({
+            "code": fund.entry.code,
+            "tasks": fund.entry.fund.tasks,
+            "policy": fund.entry.note,
+            "start_year": fund.entry.fund.start_year,
+            "period_years": fund.entry.fund.period_years,
+        });
+        Ok(Content {
+            year,
+            key: format!("fund:{}", fund.entry.code),
+            title: fund.entry.name.clone(),
+            department,
+            body,
+        })
     }
 
     /// Withdraws a published item (finance): it is no longer public. Audited.

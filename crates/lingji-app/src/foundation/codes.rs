@@ -202,67 +202,45 @@ pub fn check_function_rows(rows: &Rows) -> Result<Vec<FunctionCodeRow>, Vec<Refu
         .collect())
 }
 
-/// Checks economic code rows: as for function codes, plus the crosswalk column (a 部门 款 may
-/// name the 政府 款 it maps to, which must be in the file).
-pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refusal>> {
-    let mut errors = Vec::new();
-    let mut parsed: BTreeMap<String, (EconomicCode, String, Option<String>, usize)> =
-        BTreeMap::new();
-    for (line, cells) in rows {
-        let name = cell(cells, 1);
-        let code = match EconomicCode::parse(cell(cells, 0)) {
-            Err(r) => {
-                errors.push(row_error(*line, "科目编码", r));
-                continue;
-            }
-            Ok(c) => c,
-        };
-        if name.is_empty() {
-            errors.push(row_error(
-                *line,
-                "科目名称",
-                Refusal::new("CODE_NAME_MISSING", "科目名称不能为空"),
-            ));
+/// Economic rows by code: the code, its name, the 政府 款 it maps to and its line.
+type EconomicRows = BTreeMap<String, (EconomicCode, String, Option<String>, usize)>;
+
+/// The 政府 款 a 部门 款 maps to, if its row names one; only a 部门 款 may.
+fn crosswalk(
+    line: usize,
+    code: &EconomicCode,
+    gov: &str,
+    errors: &mut Vec<Refusal>,
+) -> Option<String> {
+    if gov.is_empty() {
+        return None;
+    }
+    match EconomicCode::parse_section(gov, EconomicSet::Government) {
+        Ok(g) if code.set() == EconomicSet::Department && code.is_section() => {
+            Some(g.as_str().to_string())
         }
-        let gov = cell(cells, 2);
-        let gov = if gov.is_empty() {
-            None
-        } else {
-            match EconomicCode::parse_section(gov, EconomicSet::Government) {
-                Ok(g) if code.set() == EconomicSet::Department && code.is_section() => {
-                    Some(g.as_str().to_string())
-                }
-                Ok(_) => {
-                    errors.push(row_error(
-                        *line,
-                        "对应政府经济分类",
-                        Refusal::new(
-                            "CROSSWALK_NOT_ALLOWED",
-                            "只有部门经济分类的“款”级科目填写对应的政府经济分类",
-                        ),
-                    ));
-                    None
-                }
-                Err(r) => {
-                    errors.push(row_error(*line, "对应政府经济分类", r));
-                    None
-                }
-            }
-        };
-        let key = code.as_str().to_string();
-        if parsed
-            .insert(key, (code.clone(), name.to_string(), gov, *line))
-            .is_some()
-        {
+        Ok(_) => {
             errors.push(row_error(
-                *line,
-                "科目编码",
-                Refusal::new("CODE_DUPLICATE", format!("科目编码 {code} 重复")),
+                line,
+                "对应政府经济分类",
+                Refusal::new(
+                    "CROSSWALK_NOT_ALLOWED",
+                    "只有部门经济分类的“款”级科目填写对应的政府经济分类",
+                ),
             ));
+            None
+        }
+        Err(r) => {
+            errors.push(row_error(line, "对应政府经济分类", r));
+            None
         }
     }
+}
+
+/// Every parent and every crosswalk target is itself a row of the file.
+fn check_economic_links(parsed: &EconomicRows, errors: &mut Vec<Refusal>) {
     let present: HashSet<String> = parsed.keys().cloned().collect();
-    for (code, (parsed_code, _, gov, line)) in &parsed {
+    for (code, (parsed_code, _, gov, line)) in parsed {
         if let Some(parent) = parsed_code.parent()
             && !present.contains(parent.as_str())
         {
@@ -288,6 +266,43 @@ pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refu
             ));
         }
     }
+}
+
+/// Checks economic code rows: as for function codes, plus the crosswalk column (a 部门 款 may
+/// name the 政府 款 it maps to, which must be in the file).
+pub fn check_economic_rows(rows: &Rows) -> Result<Vec<EconomicCodeRow>, Vec<Refusal>> {
+    let mut errors = Vec::new();
+    let mut parsed: EconomicRows = BTreeMap::new();
+    for (line, cells) in rows {
+        let name = cell(cells, 1);
+        let code = match EconomicCode::parse(cell(cells, 0)) {
+            Err(r) => {
+                errors.push(row_error(*line, "科目编码", r));
+                continue;
+            }
+            Ok(c) => c,
+        };
+        if name.is_empty() {
+            errors.push(row_error(
+                *line,
+                "科目名称",
+                Refusal::new("CODE_NAME_MISSING", "科目名称不能为空"),
+            ));
+        }
+        let gov = crosswalk(*line, &code, cell(cells, 2), &mut errors);
+        let key = code.as_str().to_string();
+        if parsed
+            .insert(key, (code.clone(), name.to_string(), gov, *line))
+            .is_some()
+        {
+            errors.push(row_error(
+                *line,
+                "科目编码",
+                Refusal::new("CODE_DUPLICATE", format!("科目编码 {code} 重复")),
+            ));
+        }
+    }
+    check_economic_links(&parsed, &mut errors);
     if !errors.is_empty() {
         errors.sort_by_key(|r| r.field.clone());
         return Err(errors);

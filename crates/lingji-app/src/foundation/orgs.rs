@@ -60,6 +60,68 @@ pub struct OrganisationUpdate {
     pub version: i64,
 }
 
+fn check_org_name(name: &str) -> AppResult<()> {
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(
+            Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字")
+                .field("name")
+                .into(),
+        );
+    }
+    lingji_domain::text::check_name(name, "name")?;
+    Ok(())
+}
+
+/// A department's code has 3 digits, a unit's 6; jurisdictions are not made here.
+fn check_org_code(kind: OrgKind, code: &str) -> AppResult<()> {
+    let code_len = match kind {
+        OrgKind::Department => 3,
+        OrgKind::Unit => 6,
+        OrgKind::Jurisdiction => {
+            return Err(
+                Refusal::new("ORG_KIND_NOT_ALLOWED", "区划请用 lingji demo 或命令行创建")
+                    .field("kind")
+                    .into(),
+            );
+        }
+    };
+    if code.len() != code_len || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Refusal::new(
+            "ORG_CODE_MALFORMED",
+            format!("{}代码应为 {code_len} 位数字", kind.label()),
+        )
+        .field("code")
+        .into());
+    }
+    Ok(())
+}
+
+/// A department sits under its jurisdiction and a unit under its department, whose code its
+/// own code starts with.
+fn check_parent(kind: OrgKind, code: &str, parent: &Organisation) -> AppResult<()> {
+    let expected_parent = match kind {
+        OrgKind::Department => OrgKind::Jurisdiction,
+        _ => OrgKind::Department,
+    };
+    if parent.kind != expected_parent {
+        return Err(Refusal::new(
+            "ORG_PARENT_WRONG_KIND",
+            format!("{}的上级应为{}", kind.label(), expected_parent.label()),
+        )
+        .field("parent_id")
+        .into());
+    }
+    if kind == OrgKind::Unit && !code.starts_with(&parent.code) {
+        return Err(Refusal::new(
+            "ORG_CODE_MALFORMED",
+            format!("单位代码应以主管部门代码 {} 开头", parent.code),
+        )
+        .field("code")
+        .into());
+    }
+    Ok(())
+}
+
 impl crate::FoundationUseCases<'_> {
     /// The organisations the caller may see: the whole jurisdiction for finance, audit and
     /// administration; the own department or unit for the others.
@@ -145,35 +207,9 @@ impl crate::FoundationUseCases<'_> {
     ) -> AppResult<Organisation> {
         let kind = OrgKind::parse(req.kind.trim()).map_err(|r| r.field("kind"))?;
         let name = req.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(
-                Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字")
-                    .field("name")
-                    .into(),
-            );
-        }
-        lingji_domain::text::check_name(name, "name")?;
+        check_org_name(name)?;
         let code = req.code.trim();
-        let code_len = match kind {
-            OrgKind::Department => 3,
-            OrgKind::Unit => 6,
-            OrgKind::Jurisdiction => {
-                return Err(Refusal::new(
-                    "ORG_KIND_NOT_ALLOWED",
-                    "区划请用 lingji demo 或命令行创建",
-                )
-                .field("kind")
-                .into());
-            }
-        };
-        if code.len() != code_len || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Refusal::new(
-                "ORG_CODE_MALFORMED",
-                format!("{}代码应为 {code_len} 位数字", kind.label()),
-            )
-            .field("code")
-            .into());
-        }
+        check_org_code(kind, code)?;
         let mut tx = self.store.begin().await?;
         let parent = orgs::get(&mut tx, req.parent_id).await?.ok_or_else(|| {
             AppError::Refused(
@@ -185,26 +221,7 @@ impl crate::FoundationUseCases<'_> {
             )
         })?;
         caller.authorize(Resource::OrganisationTree, Access::Write, &parent.path)?;
-        let expected_parent = match kind {
-            OrgKind::Department => OrgKind::Jurisdiction,
-            _ => OrgKind::Department,
-        };
-        if parent.kind != expected_parent {
-            return Err(Refusal::new(
-                "ORG_PARENT_WRONG_KIND",
-                format!("{}的上级应为{}", kind.label(), expected_parent.label()),
-            )
-            .field("parent_id")
-            .into());
-        }
-        if kind == OrgKind::Unit && !code.starts_with(&parent.code) {
-            return Err(Refusal::new(
-                "ORG_CODE_MALFORMED",
-                format!("单位代码应以主管部门代码 {} 开头", parent.code),
-            )
-            .field("code")
-            .into());
-        }
+        check_parent(kind, code, &parent)?;
         let unit_kind = match (kind, req.unit_kind.as_deref()) {
             (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
             (OrgKind::Unit, None) => {

@@ -5,7 +5,7 @@ use crate::Scope;
 use std::collections::HashMap;
 
 use lingji_domain::Money;
-use lingji_store::library::projects::{self as store_projects, Filter};
+use lingji_store::library::projects::{self as store_projects, CostLine, Filter, Project};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{AppError, AppResult};
@@ -36,19 +36,77 @@ pub(crate) fn header(
     Ok(())
 }
 
+/// Sheet 项目: one row per project.
+fn projects_sheet(
+    sheet: &mut Worksheet,
+    projects: &[Project],
+    orgs: &HashMap<i64, String>,
+    bold: &Format,
+    money: &Format,
+) -> Result<(), XlsxError> {
+    sheet.set_name("项目")?;
+    header(
+        sheet,
+        &[
+            ("项目编码", 22.0),
+            ("项目名称", 36.0),
+            ("预算单位", 24.0),
+            ("年度", 8.0),
+            ("项目类别", 12.0),
+            ("事项分类", 14.0),
+            ("支出层级", 18.0),
+            ("状态", 10.0),
+            ("本年申请（元）", 16.0),
+            ("上年批复（元）", 16.0),
+        ],
+        bold,
+    )?;
+    for (i, p) in projects.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let h = &p.header;
+        sheet.write_string(row, 0, &h.code)?;
+        sheet.write_string(row, 1, &h.name)?;
+        sheet.write_string(
+            row,
+            2,
+            orgs.get(&h.unit_id).map(String::as_str).unwrap_or(""),
+        )?;
+        sheet.write_number(row, 3, f64::from(h.fiscal_year))?;
+        sheet.write_string(row, 4, h.kind.label())?;
+        sheet.write_string(row, 5, h.matter_class.map(|m| m.label()).unwrap_or(""))?;
+        sheet.write_string(row, 6, h.tier.map(|t| t.label()).unwrap_or(""))?;
+        sheet.write_string(row, 7, h.state.label())?;
+        sheet.write_number_with_format(row, 8, yuan_cell(h.request), money)?;
+        sheet.write_number_with_format(row, 9, yuan_cell(h.approved), money)?;
+    }
+    Ok(())
+}
+
+/// A project's cost lines on sheet 测算明细 from `row` on; returns the next free row.
+fn cost_line_rows(
+    lines: &mut Worksheet,
+    mut row: u32,
+    code: &str,
+    cost_lines: &[CostLine],
+    money: &Format,
+) -> Result<u32, XlsxError> {
+    for l in cost_lines {
+        lines.write_string(row, 0, code)?;
+        lines.write_string(row, 1, &l.input.item)?;
+        lines.write_string(row, 2, &l.input.economic_code)?;
+        let quantity: f64 = l.input.quantity.to_string().parse().unwrap_or_default();
+        lines.write_number(row, 3, quantity)?;
+        lines.write_number_with_format(row, 4, yuan_cell(l.input.unit_amount), money)?;
+        lines.write_number_with_format(row, 5, yuan_cell(l.amount), money)?;
+        lines.write_string(row, 6, &l.input.basis)?;
+        row += 1;
+    }
+    Ok(row)
+}
+
 impl crate::LibraryUseCases<'_> {
-    /// The projects the caller may see under `filter` as an .xlsx workbook: sheet 项目 and
-    /// sheet 测算明细.
-    #[tracing::instrument(skip_all)]
-    pub async fn export_projects(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<u8>> {
-        let orgs: HashMap<i64, String> = self
-            .foundation()
-            .list_organisations(&Scope::new(caller, filter.jurisdiction_id))
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+    /// Every project the caller may see under `filter`, read page by page.
+    async fn every_project(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<Project>> {
         let mut projects = Vec::new();
         let mut page = Filter {
             limit: 500,
@@ -61,58 +119,26 @@ impl crate::LibraryUseCases<'_> {
             page.after_id = Some(last.id);
             projects.extend(batch);
         }
+        Ok(projects)
+    }
+
+    /// The projects the caller may see under `filter` as an .xlsx workbook: sheet 项目 and
+    /// sheet 测算明细.
+    #[tracing::instrument(skip_all)]
+    pub async fn export_projects(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<u8>> {
+        let orgs: HashMap<i64, String> = self
+            .foundation()
+            .list_organisations(&Scope::new(caller, filter.jurisdiction_id))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        let projects = self.every_project(caller, filter).await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");
-        let sheet = book.add_worksheet();
-        sheet.set_name("项目").map_err(xlsx)?;
-        header(
-            sheet,
-            &[
-                ("项目编码", 22.0),
-                ("项目名称", 36.0),
-                ("预算单位", 24.0),
-                ("年度", 8.0),
-                ("项目类别", 12.0),
-                ("事项分类", 14.0),
-                ("支出层级", 18.0),
-                ("状态", 10.0),
-                ("本年申请（元）", 16.0),
-                ("上年批复（元）", 16.0),
-            ],
-            &bold,
-        )
-        .map_err(xlsx)?;
-        for (i, p) in projects.iter().enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let h = &p.header;
-            sheet.write_string(row, 0, &h.code).map_err(xlsx)?;
-            sheet.write_string(row, 1, &h.name).map_err(xlsx)?;
-            sheet
-                .write_string(
-                    row,
-                    2,
-                    orgs.get(&h.unit_id).map(String::as_str).unwrap_or(""),
-                )
-                .map_err(xlsx)?;
-            sheet
-                .write_number(row, 3, f64::from(h.fiscal_year))
-                .map_err(xlsx)?;
-            sheet.write_string(row, 4, h.kind.label()).map_err(xlsx)?;
-            sheet
-                .write_string(row, 5, h.matter_class.map(|m| m.label()).unwrap_or(""))
-                .map_err(xlsx)?;
-            sheet
-                .write_string(row, 6, h.tier.map(|t| t.label()).unwrap_or(""))
-                .map_err(xlsx)?;
-            sheet.write_string(row, 7, h.state.label()).map_err(xlsx)?;
-            sheet
-                .write_number_with_format(row, 8, yuan_cell(h.request), &money)
-                .map_err(xlsx)?;
-            sheet
-                .write_number_with_format(row, 9, yuan_cell(h.approved), &money)
-                .map_err(xlsx)?;
-        }
+        projects_sheet(book.add_worksheet(), &projects, &orgs, &bold, &money).map_err(xlsx)?;
         let lines = book.add_worksheet();
         lines.set_name("测算明细").map_err(xlsx)?;
         header(
@@ -135,23 +161,8 @@ impl crate::LibraryUseCases<'_> {
             let Some(d) = store_projects::get_detail(&mut conn, p.id).await? else {
                 continue;
             };
-            for l in &d.cost_lines {
-                lines.write_string(row, 0, &p.header.code).map_err(xlsx)?;
-                lines.write_string(row, 1, &l.input.item).map_err(xlsx)?;
-                lines
-                    .write_string(row, 2, &l.input.economic_code)
-                    .map_err(xlsx)?;
-                let quantity: f64 = l.input.quantity.to_string().parse().unwrap_or_default();
-                lines.write_number(row, 3, quantity).map_err(xlsx)?;
-                lines
-                    .write_number_with_format(row, 4, yuan_cell(l.input.unit_amount), &money)
-                    .map_err(xlsx)?;
-                lines
-                    .write_number_with_format(row, 5, yuan_cell(l.amount), &money)
-                    .map_err(xlsx)?;
-                lines.write_string(row, 6, &l.input.basis).map_err(xlsx)?;
-                row += 1;
-            }
+            row =
+                cost_line_rows(lines, row, &p.header.code, &d.cost_lines, &money).map_err(xlsx)?;
         }
         book.save_to_buffer().map_err(xlsx)
     }

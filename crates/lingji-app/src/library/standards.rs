@@ -111,7 +111,7 @@ pub fn check_rows(rows: &[(usize, Vec<String>)]) -> Result<Vec<Standard>, Vec<Re
     }
 }
 
-impl crate::LibraryUseCases<'_> {
+impl crate::CatalogueUseCases<'_> {
     /// Adds the standards of a file to a jurisdiction's catalogue (finance, administrators).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn import_standards(
@@ -211,7 +211,7 @@ pub struct BasicExpenditure {
     pub total: Money,
 }
 
-impl crate::LibraryUseCases<'_> {
+impl crate::CatalogueUseCases<'_> {
     /// Computes a unit's basic expenditure from its staffing and the standards in force for
     /// its kind and year: headcount × quota (ZB-14), contract staff capped (ZB-6c).
     #[tracing::instrument(skip_all)]
@@ -269,7 +269,7 @@ impl crate::LibraryUseCases<'_> {
     }
 }
 
-impl crate::LibraryUseCases<'_> {
+impl crate::CatalogueUseCases<'_> {
     /// Loads indicators into a jurisdiction's library (PM-4) from CSV/XLSX: 领域, 指标类别,
     /// 指标名称, 比较方式, 计量单位. All rows checked; nothing written if one is wrong.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]

@@ -280,6 +280,62 @@ fn text_limit(text: &str, max: usize, field: &str, errors: &mut Vec<Refusal>) {
     }
 }
 
+/// A third-party agency comes from the agencies list and is not blacklisted (PM-12).
+async fn check_agency(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    agency: &str,
+    errors: &mut Vec<Refusal>,
+) -> AppResult<()> {
+    let agencies =
+        lingji_store::review::lists::entries(conn, jurisdiction_id, ListKind::Agencies, None, true)
+            .await?;
+    match agencies.iter().find(|e| e.entry.code == agency) {
+        None => errors.push(
+            Refusal::new(
+                "AGENCY_UNKNOWN",
+                format!("第三方机构“{agency}”不在评估机构名录内"),
+            )
+            .field("agency_code")
+            .clause("PM-12"),
+        ),
+        Some(e) if e.entry.blacklisted => errors.push(
+            Refusal::new(
+                "AGENCY_BLACKLISTED",
+                format!("第三方机构“{}”已列入黑名单，不得委托评价", e.entry.name),
+            )
+            .field("agency_code")
+            .clause("PM-12"),
+        ),
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// The key evaluation's report is an attachment of the project evaluated (PM-10); an
+/// evaluation of a target has no project to attach it to.
+async fn check_report(
+    conn: &mut AnyConnection,
+    project_id: Option<i64>,
+    attachment_id: i64,
+    errors: &mut Vec<Refusal>,
+) -> AppResult<()> {
+    let found = match project_id {
+        Some(p) => lingji_store::library::attachments::get(conn, p, attachment_id)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    if !found {
+        errors.push(
+            Refusal::new("KEY_REPORT_NOT_ATTACHED", "评价报告须是被评价项目的附件")
+                .field("report_attachment_id")
+                .clause("PM-10"),
+        );
+    }
+    Ok(())
+}
+
 impl crate::PerformanceUseCases<'_> {
     /// What is evaluated: a project, or a department's or policy's targets, with its
     /// indicators and ledger figures. Hidden (404) from a caller who may not read it.
@@ -480,48 +536,10 @@ impl crate::PerformanceUseCases<'_> {
         }
         let agency = draft.agency_code.trim();
         if !agency.is_empty() {
-            let agencies = lingji_store::review::lists::entries(
-                &mut tx,
-                jurisdiction_id,
-                ListKind::Agencies,
-                None,
-                true,
-            )
-            .await?;
-            match agencies.iter().find(|e| e.entry.code == agency) {
-                None => errors.push(
-                    Refusal::new(
-                        "AGENCY_UNKNOWN",
-                        format!("第三方机构“{agency}”不在评估机构名录内"),
-                    )
-                    .field("agency_code")
-                    .clause("PM-12"),
-                ),
-                Some(e) if e.entry.blacklisted => errors.push(
-                    Refusal::new(
-                        "AGENCY_BLACKLISTED",
-                        format!("第三方机构“{}”已列入黑名单，不得委托评价", e.entry.name),
-                    )
-                    .field("agency_code")
-                    .clause("PM-12"),
-                ),
-                Some(_) => {}
-            }
+            check_agency(&mut tx, jurisdiction_id, agency, &mut errors).await?;
         }
         if let Some(att) = draft.report_attachment_id {
-            let found = match sub.project_id {
-                Some(p) => lingji_store::library::attachments::get(&mut tx, p, att)
-                    .await?
-                    .is_some(),
-                None => false,
-            };
-            if !found {
-                errors.push(
-                    Refusal::new("KEY_REPORT_NOT_ATTACHED", "评价报告须是被评价项目的附件")
-                        .field("report_attachment_id")
-                        .clause("PM-10"),
-                );
-            }
+            check_report(&mut tx, sub.project_id, att, &mut errors).await?;
         }
         let items: Vec<KeyItem> = draft
             .items

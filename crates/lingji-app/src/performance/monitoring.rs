@@ -20,7 +20,7 @@ use sqlx::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::path_of;
-use crate::workbook::{Book, Limits};
+use crate::workbook::{Book, Limits, Rows};
 
 /// One indicator's progress as entered.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -210,6 +210,148 @@ fn parse_progress(raw: &str, field: String) -> Result<Rate, Refusal> {
 /// A row of the monitoring workbook: its number, the indicator's name and what it says.
 type WorkbookRow = (usize, String, ProgressDraft);
 
+/// The progress entered against each indicator of the project's target table, in its order
+/// (PM-9); every wrong row is refused at once.
+fn progress_rows(d: &ProjectDetail, draft: &CheckpointDraft) -> AppResult<Vec<IndicatorProgress>> {
+    let mut errors = Vec::new();
+    if draft.indicators.len() != d.indicators.len() {
+        errors.push(
+            Refusal::new(
+                "MONITORING_INDICATORS_MISMATCH",
+                format!(
+                    "绩效目标表有 {} 个指标，填报了 {} 个",
+                    d.indicators.len(),
+                    draft.indicators.len()
+                ),
+            )
+            .field("indicators")
+            .clause("PM-9"),
+        );
+    }
+    if draft.note.chars().count() > 1000 {
+        errors.push(Refusal::new("MONITORING_NOTE_TOO_LONG", "说明不超过 1000 个字").field("note"));
+    }
+    let mut rows = Vec::new();
+    for (i, (ind, given)) in d.indicators.iter().zip(&draft.indicators).enumerate() {
+        match parse_progress(&given.progress, format!("indicators[{i}].progress")) {
+            Ok(progress) => rows.push(IndicatorProgress {
+                name: ind.name.clone(),
+                target: ind.target_text(),
+                actual: given.actual.trim().chars().take(200).collect(),
+                progress,
+                likelihood: given.likelihood,
+                reason: given.reason.trim().to_string(),
+            }),
+            Err(r) => errors.push(r),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(
+            "MONITORING_INVALID",
+            "监控表有误",
+            errors,
+        ));
+    }
+    Ok(rows)
+}
+
+/// The monitoring workbook starts with the header row of [`IMPORT_COLUMNS`].
+fn check_import_header(rows: &Rows) -> AppResult<()> {
+    let header_ok = rows.first().is_some_and(|(_, cells)| {
+        IMPORT_COLUMNS
+            .iter()
+            .enumerate()
+            .all(|(i, c)| cells.get(i).map(|s| s.trim()) == Some(*c))
+    });
+    if !header_ok {
+        return Err(Refusal::new(
+            "MONITORING_IMPORT_HEADER",
+            format!("第 1 行应为表头：{}", IMPORT_COLUMNS.join("、")),
+        )
+        .field("第 1 行")
+        .into());
+    }
+    Ok(())
+}
+
+/// The workbook's rows grouped by project code and month, each checked by its cell; every
+/// wrong cell of the file is refused at once.
+fn import_groups(rows: &Rows) -> AppResult<BTreeMap<(String, u32), Vec<WorkbookRow>>> {
+    let mut errors = Vec::new();
+    let mut groups: BTreeMap<(String, u32), Vec<WorkbookRow>> = BTreeMap::new();
+    for (row, cells) in rows.iter().skip(1) {
+        let cell = |i: usize| cells.get(i).map(|s| s.trim()).unwrap_or("");
+        if (0..IMPORT_COLUMNS.len()).all(|i| cell(i).is_empty()) {
+            continue;
+        }
+        let at = |col: usize| format!("第 {row} 行 {} 列", crate::workbook::column_letter(col));
+        let month = cell(1).parse::<u32>().ok().filter(|m| (1..=12).contains(m));
+        if month.is_none() {
+            errors.push(Refusal::new("MONITORING_MONTH_INVALID", "监控月份应为 1–12").field(at(1)));
+        }
+        let likelihood = Likelihood::ALL
+            .iter()
+            .copied()
+            .find(|l| l.label() == cell(5));
+        if likelihood.is_none() {
+            errors.push(
+                Refusal::new(
+                    "MONITORING_LIKELIHOOD_INVALID",
+                    "完成可能性应为“确定能”“有可能”或“完全不可能”",
+                )
+                .field(at(5)),
+            );
+        }
+        if let Err(mut r) = parse_progress(cell(4), String::new()) {
+            r.field = Some(at(4));
+            errors.push(r);
+        }
+        if let (Some(month), Some(likelihood)) = (month, likelihood) {
+            groups
+                .entry((cell(0).to_string(), month))
+                .or_default()
+                .push((
+                    *row,
+                    cell(2).to_string(),
+                    ProgressDraft {
+                        actual: cell(3).to_string(),
+                        progress: cell(4).to_string(),
+                        likelihood,
+                        reason: cell(6).to_string(),
+                    },
+                ));
+        }
+    }
+    if groups.is_empty() && errors.is_empty() {
+        errors.push(Refusal::new("MONITORING_IMPORT_EMPTY", "文件中没有监控数据").field("第 2 行"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(
+            "MONITORING_IMPORT_INVALID",
+            "监控表有误",
+            errors,
+        ));
+    }
+    Ok(groups)
+}
+
+/// An error of one imported group, its message naming the project, the month and the row the
+/// group starts at.
+fn in_group(e: AppError, code: &str, month: u32, first_row: usize) -> AppError {
+    let mut r = e.refusal();
+    r.message = format!(
+        "项目 {code}（{month} 月，自第 {first_row} 行）：{}",
+        r.message
+    );
+    match e {
+        AppError::Invalid { errors, .. } => AppError::Invalid { summary: r, errors },
+        AppError::Forbidden(_) => AppError::Forbidden(r),
+        AppError::Conflict(_) => AppError::Conflict(r),
+        AppError::NotFound(_) => AppError::NotFound(r),
+        _ => AppError::Refused(r),
+    }
+}
+
 /// A workbook group's rows in the order of the project's target table, matched by indicator
 /// name; a name not in the table, or an indicator without a row, is refused by its row.
 fn in_table_order(
@@ -359,47 +501,7 @@ impl crate::PerformanceUseCases<'_> {
             .clause("PM-9")
             .into());
         }
-        let mut errors = Vec::new();
-        if draft.indicators.len() != d.indicators.len() {
-            errors.push(
-                Refusal::new(
-                    "MONITORING_INDICATORS_MISMATCH",
-                    format!(
-                        "绩效目标表有 {} 个指标，填报了 {} 个",
-                        d.indicators.len(),
-                        draft.indicators.len()
-                    ),
-                )
-                .field("indicators")
-                .clause("PM-9"),
-            );
-        }
-        if draft.note.chars().count() > 1000 {
-            errors.push(
-                Refusal::new("MONITORING_NOTE_TOO_LONG", "说明不超过 1000 个字").field("note"),
-            );
-        }
-        let mut rows = Vec::new();
-        for (i, (ind, given)) in d.indicators.iter().zip(&draft.indicators).enumerate() {
-            match parse_progress(&given.progress, format!("indicators[{i}].progress")) {
-                Ok(progress) => rows.push(IndicatorProgress {
-                    name: ind.name.clone(),
-                    target: ind.target_text(),
-                    actual: given.actual.trim().chars().take(200).collect(),
-                    progress,
-                    likelihood: given.likelihood,
-                    reason: given.reason.trim().to_string(),
-                }),
-                Err(r) => errors.push(r),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(AppError::invalid(
-                "MONITORING_INVALID",
-                "监控表有误",
-                errors,
-            ));
-        }
+        let rows = progress_rows(&d, draft)?;
         let profile =
             crate::foundation::profiles::in_force(conn, h.jurisdiction_id, h.fiscal_year).await?;
         let spending_rate = Rate::ratio(spent, budget);
@@ -468,79 +570,8 @@ impl crate::PerformanceUseCases<'_> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let rows =
             crate::blocking::parse(bytes, |b| Book::open(b, IMPORT_LIMITS)?.first_sheet()).await?;
-        let mut errors = Vec::new();
-        let header_ok = rows.first().is_some_and(|(_, cells)| {
-            IMPORT_COLUMNS
-                .iter()
-                .enumerate()
-                .all(|(i, c)| cells.get(i).map(|s| s.trim()) == Some(*c))
-        });
-        if !header_ok {
-            return Err(Refusal::new(
-                "MONITORING_IMPORT_HEADER",
-                format!("第 1 行应为表头：{}", IMPORT_COLUMNS.join("、")),
-            )
-            .field("第 1 行")
-            .into());
-        }
-        let mut groups: BTreeMap<(String, u32), Vec<WorkbookRow>> = BTreeMap::new();
-        for (row, cells) in rows.iter().skip(1) {
-            let cell = |i: usize| cells.get(i).map(|s| s.trim()).unwrap_or("");
-            if (0..IMPORT_COLUMNS.len()).all(|i| cell(i).is_empty()) {
-                continue;
-            }
-            let at = |col: usize| format!("第 {row} 行 {} 列", crate::workbook::column_letter(col));
-            let month = cell(1).parse::<u32>().ok().filter(|m| (1..=12).contains(m));
-            if month.is_none() {
-                errors.push(
-                    Refusal::new("MONITORING_MONTH_INVALID", "监控月份应为 1–12").field(at(1)),
-                );
-            }
-            let likelihood = Likelihood::ALL
-                .iter()
-                .copied()
-                .find(|l| l.label() == cell(5));
-            if likelihood.is_none() {
-                errors.push(
-                    Refusal::new(
-                        "MONITORING_LIKELIHOOD_INVALID",
-                        "完成可能性应为“确定能”“有可能”或“完全不可能”",
-                    )
-                    .field(at(5)),
-                );
-            }
-            if let Err(mut r) = parse_progress(cell(4), String::new()) {
-                r.field = Some(at(4));
-                errors.push(r);
-            }
-            if let (Some(month), Some(likelihood)) = (month, likelihood) {
-                groups
-                    .entry((cell(0).to_string(), month))
-                    .or_default()
-                    .push((
-                        *row,
-                        cell(2).to_string(),
-                        ProgressDraft {
-                            actual: cell(3).to_string(),
-                            progress: cell(4).to_string(),
-                            likelihood,
-                            reason: cell(6).to_string(),
-                        },
-                    ));
-            }
-        }
-        if groups.is_empty() && errors.is_empty() {
-            errors.push(
-                Refusal::new("MONITORING_IMPORT_EMPTY", "文件中没有监控数据").field("第 2 行"),
-            );
-        }
-        if !errors.is_empty() {
-            return Err(AppError::invalid(
-                "MONITORING_IMPORT_INVALID",
-                "监控表有误",
-                errors,
-            ));
-        }
+        check_import_header(&rows)?;
+        let groups = import_groups(&rows)?;
         let mut tx = self.store.begin().await?;
         let mut ids = Vec::new();
         for ((code, month), group) in groups {
@@ -566,20 +597,10 @@ impl crate::PerformanceUseCases<'_> {
                 note: String::new(),
             };
             // A wrong group names the rows it came from; nothing of the file is kept.
-            let id = self.record_in(caller, &mut tx, &draft).await.map_err(|e| {
-                let mut r = e.refusal();
-                r.message = format!(
-                    "项目 {code}（{month} 月，自第 {first_row} 行）：{}",
-                    r.message
-                );
-                match e {
-                    AppError::Invalid { errors, .. } => AppError::Invalid { summary: r, errors },
-                    AppError::Forbidden(_) => AppError::Forbidden(r),
-                    AppError::Conflict(_) => AppError::Conflict(r),
-                    AppError::NotFound(_) => AppError::NotFound(r),
-                    _ => AppError::Refused(r),
-                }
-            })?;
+            let id = self
+                .record_in(caller, &mut tx, &draft)
+                .await
+                .map_err(|e| in_group(e, &code, month, first_row))?;
             ids.push(id);
         }
         tx.commit().await?;

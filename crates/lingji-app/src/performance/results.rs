@@ -134,6 +134,54 @@ pub struct ApplyDraft {
 /// Clauses whose adjustments apply evaluation results.
 const RESULT_CLAUSES: [&str; 3] = ["CS-5b", "QJ-5b", "PM-13"];
 
+/// The cut finance confirms: the proposal unless another rate is typed; retiring takes all.
+fn decided_cut(draft: &ApplyDraft, proposed: ResultCut) -> AppResult<ResultCut> {
+    let cut = if draft.cut.trim().is_empty() {
+        proposed.rate
+    } else {
+        Rate::parse_param(&draft.cut)
+            .ok()
+            .filter(|r| *r <= Rate::FULL)
+            .ok_or_else(|| {
+                AppError::Refused(
+                    Refusal::new("RESULT_CUT_INVALID", "压减比例应为 0 至 100 之间的百分数")
+                        .field("cut")
+                        .clause("PM-13"),
+                )
+            })?
+    };
+    Ok(ResultCut {
+        rate: if draft.retire { Rate::FULL } else { cut },
+        retire: draft.retire,
+    })
+}
+
+/// A decision other than the proposal is explained (PM-13), in at most 500 characters.
+fn check_reason(reason: &str, overridden: bool, proposed: ResultCut) -> AppResult<()> {
+    if overridden && reason.is_empty() {
+        return Err(Refusal::new(
+            "RESULT_OVERRIDE_REASON_REQUIRED",
+            format!(
+                "与建议（{}）不同，须说明理由",
+                if proposed.retire {
+                    "取消".to_string()
+                } else {
+                    format!("压减 {}", proposed.rate.to_percent_display())
+                }
+            ),
+        )
+        .field("reason")
+        .clause("PM-13")
+        .into());
+    }
+    if reason.chars().count() > 500 {
+        return Err(Refusal::new("TEXT_TOO_LONG", "理由不超过 500 个字")
+            .field("reason")
+            .into());
+    }
+    Ok(())
+}
+
 impl crate::PerformanceUseCases<'_> {
     /// The profile's proposal for a grade, by next year's profile when there is one.
     async fn proposal(
@@ -442,47 +490,10 @@ impl crate::PerformanceUseCases<'_> {
                         .clause("PM-13"),
                 )
             })?;
-        let cut = if draft.cut.trim().is_empty() {
-            row.proposed.rate
-        } else {
-            Rate::parse_param(&draft.cut)
-                .ok()
-                .filter(|r| *r <= Rate::FULL)
-                .ok_or_else(|| {
-                    AppError::Refused(
-                        Refusal::new("RESULT_CUT_INVALID", "压减比例应为 0 至 100 之间的百分数")
-                            .field("cut")
-                            .clause("PM-13"),
-                    )
-                })?
-        };
-        let decided = ResultCut {
-            rate: if draft.retire { Rate::FULL } else { cut },
-            retire: draft.retire,
-        };
+        let decided = decided_cut(draft, row.proposed)?;
         let reason = draft.reason.trim();
         let overridden = decided != row.proposed;
-        if overridden && reason.is_empty() {
-            return Err(Refusal::new(
-                "RESULT_OVERRIDE_REASON_REQUIRED",
-                format!(
-                    "与建议（{}）不同，须说明理由",
-                    if row.proposed.retire {
-                        "取消".to_string()
-                    } else {
-                        format!("压减 {}", row.proposed.rate.to_percent_display())
-                    }
-                ),
-            )
-            .field("reason")
-            .clause("PM-13")
-            .into());
-        }
-        if reason.chars().count() > 500 {
-            return Err(Refusal::new("TEXT_TOO_LONG", "理由不超过 500 个字")
-                .field("reason")
-                .into());
-        }
+        check_reason(reason, overridden, row.proposed)?;
         let mut tx = self.store.begin().await?;
         let inserted = store::apply(
             &mut tx,

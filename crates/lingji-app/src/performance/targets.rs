@@ -138,6 +138,137 @@ pub(crate) async fn execution(conn: &mut AnyConnection, t: &Target) -> AppResult
     }))
 }
 
+/// A target is set for a department as a whole or for a policy (PM-2).
+fn target_subject(draft: &TargetDraft) -> AppResult<&str> {
+    match draft.subject.as_str() {
+        "department" | "policy" => Ok(draft.subject.as_str()),
+        _ => Err(
+            Refusal::new("TARGET_SUBJECT_UNKNOWN", "目标层次应为部门整体或政策")
+                .field("subject")
+                .clause("PM-2")
+                .into(),
+        ),
+    }
+}
+
+/// A policy's target belongs to its fund's lead department; a code not on the special-fund
+/// list is refused (PM-2).
+async fn policy_department(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    policy_code: &str,
+    errors: &mut Vec<Refusal>,
+) -> AppResult<Option<i64>> {
+    let fund = lingji_store::review::lists::entries(
+        conn,
+        jurisdiction_id,
+        ListKind::SpecialFunds,
+        None,
+        true,
+    )
+    .await?
+    .into_iter()
+    .find(|e| e.entry.code == policy_code);
+    match fund {
+        Some(f) => Ok(f.entry.fund.lead_department_id),
+        None => {
+            errors.push(
+                Refusal::new(
+                    "POLICY_UNKNOWN",
+                    format!("专项资金“{policy_code}”不在专项资金目录内"),
+                )
+                .field("policy_code")
+                .clause("PM-2"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// The name, the budget and the target table as typed, each problem added to `errors`
+/// (PM-7); the budget is absent when it does not parse.
+fn target_content(draft: &TargetDraft, errors: &mut Vec<Refusal>) -> (Option<Money>, TargetTable) {
+    if draft.name.trim().is_empty() || draft.name.chars().count() > 100 {
+        errors.push(
+            Refusal::new("TARGET_NAME_REQUIRED", "请填写名称（不超过 100 个字）").field("name"),
+        );
+    }
+    let budget = Money::parse_non_negative(&draft.budget, "budget")
+        .map_err(|r| errors.push(r))
+        .ok();
+    let table = TargetTable {
+        overall_goal: draft.overall_goal.trim().to_string(),
+        indicators: parse_indicators(&draft.indicators, errors),
+    };
+    if table.overall_goal.is_empty() {
+        errors.push(
+            Refusal::new("TARGET_GOAL_REQUIRED", "请填写总体目标")
+                .field("overall_goal")
+                .clause("PM-7"),
+        );
+    }
+    if table.indicators.is_empty() && draft.indicators.is_empty() {
+        errors.push(
+            Refusal::new("TARGET_INDICATORS_REQUIRED", "至少填写一个绩效指标")
+                .field("indicators")
+                .clause("PM-7"),
+        );
+    }
+    errors.extend(table.check_rows());
+    (budget, table)
+}
+
+/// The ids of a policy's projects by their codes; an unknown code is refused by its row.
+async fn policy_projects(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    codes: &[String],
+    errors: &mut Vec<Refusal>,
+) -> AppResult<Vec<i64>> {
+    let mut projects = Vec::new();
+    for (i, code) in codes.iter().map(|c| c.trim()).enumerate() {
+        match lingji_store::library::projects::by_code(conn, jurisdiction_id, code).await? {
+            Some(p) => projects.push(p.id),
+            None => errors.push(
+                Refusal::new("PROJECT_UNKNOWN", format!("项目编码“{code}”不存在"))
+                    .field(format!("projects[{i}]")),
+            ),
+        }
+    }
+    Ok(projects)
+}
+
+/// Saves the year's one target of this subject (and policy): a new one, or the existing one
+/// changed at the version the caller saw (PM-7).
+async fn save_target(
+    conn: &mut AnyConnection,
+    new: &NewTarget<'_>,
+    expected_version: Option<i64>,
+) -> AppResult<i64> {
+    let existing = store::targets(
+        conn,
+        new.jurisdiction_id,
+        new.fiscal_year,
+        Some(new.department_id),
+    )
+    .await?
+    .into_iter()
+    .find(|t| t.subject == new.subject && t.policy_code == new.policy_code);
+    Ok(match (existing, expected_version) {
+        (Some(t), Some(v)) => {
+            store::update_target(conn, t.id, v, new).await?;
+            t.id
+        }
+        (Some(_), None) => {
+            return Err(AppError::Conflict(
+                Refusal::new("TARGET_EXISTS", "本年度已有该绩效目标，请在原目标上修改")
+                    .clause("PM-7"),
+            ));
+        }
+        (None, _) => store::insert_target(conn, new).await?,
+    })
+}
+
 impl crate::PerformanceUseCases<'_> {
     /// Records or changes a department's or a policy's targets (PM-7): the department's
     /// reviewer or finance; every indicator checked by its row. Audited.
@@ -152,44 +283,16 @@ impl crate::PerformanceUseCases<'_> {
         lingji_domain::foundation::codes::FiscalYear::new(fiscal_year)
             .map_err(|r| r.field("year"))?;
         let mut errors = Vec::new();
-        let subject = match draft.subject.as_str() {
-            "department" | "policy" => draft.subject.as_str(),
-            _ => {
-                return Err(
-                    Refusal::new("TARGET_SUBJECT_UNKNOWN", "目标层次应为部门整体或政策")
-                        .field("subject")
-                        .clause("PM-2")
-                        .into(),
-                );
-            }
-        };
+        let subject = target_subject(draft)?;
         let mut conn = self.store.begin().await?;
         let mut department = draft
             .department_id
             .or_else(|| caller.actor().and_then(|a| a.org.department));
         let policy_code = draft.policy_code.trim();
         if subject == "policy" {
-            let fund = lingji_store::review::lists::entries(
-                &mut conn,
-                jurisdiction_id,
-                ListKind::SpecialFunds,
-                None,
-                true,
-            )
-            .await?
-            .into_iter()
-            .find(|e| e.entry.code == policy_code);
-            match fund {
-                Some(f) => department = f.entry.fund.lead_department_id.or(department),
-                None => errors.push(
-                    Refusal::new(
-                        "POLICY_UNKNOWN",
-                        format!("专项资金“{policy_code}”不在专项资金目录内"),
-                    )
-                    .field("policy_code")
-                    .clause("PM-2"),
-                ),
-            }
+            department = policy_department(&mut conn, jurisdiction_id, policy_code, &mut errors)
+                .await?
+                .or(department);
         }
         let Some(department_id) = department else {
             return Err(Refusal::new("TARGET_DEPARTMENT_REQUIRED", "请选择部门")
@@ -202,46 +305,13 @@ impl crate::PerformanceUseCases<'_> {
             unit: None,
         };
         caller.authorize(Resource::Performance, Access::Write, &path)?;
-        if draft.name.trim().is_empty() || draft.name.chars().count() > 100 {
-            errors.push(
-                Refusal::new("TARGET_NAME_REQUIRED", "请填写名称（不超过 100 个字）").field("name"),
-            );
-        }
-        let budget = Money::parse_non_negative(&draft.budget, "budget").map_err(|r| errors.push(r));
-        let table = TargetTable {
-            overall_goal: draft.overall_goal.trim().to_string(),
-            indicators: parse_indicators(&draft.indicators, &mut errors),
+        let (budget, table) = target_content(draft, &mut errors);
+        let projects = if subject == "policy" {
+            policy_projects(&mut conn, jurisdiction_id, &draft.projects, &mut errors).await?
+        } else {
+            Vec::new()
         };
-        if table.overall_goal.is_empty() {
-            errors.push(
-                Refusal::new("TARGET_GOAL_REQUIRED", "请填写总体目标")
-                    .field("overall_goal")
-                    .clause("PM-7"),
-            );
-        }
-        if table.indicators.is_empty() && draft.indicators.is_empty() {
-            errors.push(
-                Refusal::new("TARGET_INDICATORS_REQUIRED", "至少填写一个绩效指标")
-                    .field("indicators")
-                    .clause("PM-7"),
-            );
-        }
-        errors.extend(table.check_rows());
-        let mut projects = Vec::new();
-        if subject == "policy" {
-            for (i, code) in draft.projects.iter().map(|c| c.trim()).enumerate() {
-                match lingji_store::library::projects::by_code(&mut conn, jurisdiction_id, code)
-                    .await?
-                {
-                    Some(p) => projects.push(p.id),
-                    None => errors.push(
-                        Refusal::new("PROJECT_UNKNOWN", format!("项目编码“{code}”不存在"))
-                            .field(format!("projects[{i}]")),
-                    ),
-                }
-            }
-        }
-        let Ok(budget) = budget else {
+        let Some(budget) = budget else {
             return Err(AppError::invalid("TARGET_INVALID", "绩效目标有误", errors));
         };
         if !errors.is_empty() {
@@ -259,23 +329,7 @@ impl crate::PerformanceUseCases<'_> {
             projects: &projects,
             by: caller.name(),
         };
-        let existing = store::targets(&mut conn, jurisdiction_id, fiscal_year, Some(department_id))
-            .await?
-            .into_iter()
-            .find(|t| t.subject == subject && t.policy_code == new.policy_code);
-        let id = match (existing, draft.expected_version) {
-            (Some(t), Some(v)) => {
-                store::update_target(&mut conn, t.id, v, &new).await?;
-                t.id
-            }
-            (Some(_), None) => {
-                return Err(AppError::Conflict(
-                    Refusal::new("TARGET_EXISTS", "本年度已有该绩效目标，请在原目标上修改")
-                        .clause("PM-7"),
-                ));
-            }
-            (None, _) => store::insert_target(&mut conn, &new).await?,
-        };
+        let id = save_target(&mut conn, &new, draft.expected_version).await?;
         lingji_store::foundation::audit::append(
             &mut conn,
             caller

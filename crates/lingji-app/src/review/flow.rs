@@ -12,8 +12,9 @@ use lingji_domain::review::gates::{CapacityResult, GateRecord};
 use lingji_domain::review::panel::{PanelOpinion, PointOpinion};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
 use lingji_domain::{Money, Refusal};
+use lingji_store::foundation::orgs;
+use lingji_store::library::projects::{self, ProjectDetail};
 use lingji_store::review::{self, ReviewState, ReviewStep};
-use lingji_store::{foundation::orgs, library::projects};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
@@ -338,18 +339,7 @@ impl crate::ReviewUseCases<'_> {
         let h = &before.project.header;
         let from = h.state;
         let mut rs = review::state(tx, id).await?;
-        let stage = match (from, rs.stage) {
-            (ProjectState::Submitted, Some(stage)) if stage != ReviewStage::Decided => stage,
-            _ => {
-                return Err(Refusal::new(
-                    "PROJECT_NOT_UNDER_REVIEW",
-                    format!("项目处于“{}”，不在审核中", from.label()),
-                )
-                .field("state")
-                .clause("ZB-5a")
-                .into());
-            }
-        };
+        let stage = under_review(from, rs.stage)?;
         if !self.may_decide(tx, caller, stage, id).await? {
             return Err(not_yours(stage));
         }
@@ -368,97 +358,15 @@ impl crate::ReviewUseCases<'_> {
         };
         let to = match stage {
             ReviewStage::Department | ReviewStage::Finance => {
-                let reviewed = parse_amount(input.reviewed.as_deref(), "reviewed")?;
-                let o = outcome(input, reviewed)?;
-                check_outcome(stage, &o, h.request)?;
-                match o {
-                    Outcome::Pass { rank, reviewed, .. } => {
-                        if stage == ReviewStage::Department {
-                            rs.department_rank = rank.map(i64::from);
-                            step.department_rank = rs.department_rank;
-                            rs.stage = Some(stage.next(false));
-                        } else {
-                            rs.reviewed = reviewed;
-                            step.reviewed = reviewed;
-                            // CS-2b: finance checks the unit's statement here; the run reads
-                            // finance's finding.
-                            let livelihood = input.livelihood.unwrap_or(h.livelihood);
-                            projects::set_livelihood_checked(tx, id, livelihood).await?;
-                            let said = if livelihood { "是" } else { "否" };
-                            step.opinion = [
-                                step.opinion.as_str(),
-                                &format!("涉及人的民生：{said}（CS-2b）"),
-                            ]
-                            .iter()
-                            .filter(|s| !s.is_empty())
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join("；");
-                            let bodies = routed_bodies(&h.features, h.matter_class);
-                            review::route(tx, id, rs.round, &bodies).await?;
-                            rs.stage = Some(stage.next(!bodies.is_empty()));
-                        }
-                        ProjectState::Submitted
-                    }
-                    closing => close(&closing, &mut rs),
-                }
+                screen(tx, &before, stage, input, &mut rs, &mut step).await?
             }
             ReviewStage::Joint => {
-                let body = self
-                    .joint_body_of(tx, caller)
+                self.answer_joint(tx, caller, id, input, &mut rs, &mut step)
                     .await?
-                    .ok_or_else(|| not_yours(stage))?;
-                match input.decision.as_str() {
-                    "agree" => {}
-                    "disagree" if !step.opinion.is_empty() => {}
-                    "disagree" => {
-                        return Err(Refusal::new("REVIEW_OPINION_MISSING", "不同意须写明意见")
-                            .field("opinion")
-                            .clause("ZB-5e")
-                            .into());
-                    }
-                    other => {
-                        return Err(Refusal::new(
-                            "REVIEW_DECISION_UNKNOWN",
-                            format!("联审意见应为同意或不同意，不是“{other}”"),
-                        )
-                        .field("decision")
-                        .into());
-                    }
-                }
-                if !review::answer(tx, id, body).await? {
-                    return Err(not_yours(stage));
-                }
-                step.body = Some(body);
-                let pending = review::routes(tx, id).await?.iter().any(|r| !r.answered);
-                rs.stage = Some(stage.next(pending));
-                ProjectState::Submitted
             }
             ReviewStage::Panel => {
-                let to = panel(&before, input, &mut rs, &mut step)?;
-                if to == ProjectState::Admitted {
-                    crate::library::projects::admissible(
-                        self.library().admission(tx, &before).await?,
-                        to,
-                    )?;
-                    // A government investment the bureau cannot yet afford waits (ZB-2c).
-                    let postponed = review::gates(tx, id).await?.iter().any(|g| {
-                        matches!(
-                            g.record,
-                            GateRecord::FiscalCapacity {
-                                result: CapacityResult::Postponed,
-                                ..
-                            }
-                        )
-                    });
-                    if postponed {
-                        ProjectState::Postponed
-                    } else {
-                        to
-                    }
-                } else {
-                    to
-                }
+                self.decide_panel(tx, &before, input, &mut rs, &mut step)
+                    .await?
             }
             ReviewStage::Decided => return Err(not_yours(stage)),
         };
@@ -467,26 +375,13 @@ impl crate::ReviewUseCases<'_> {
         }
         review::add_step(tx, id, &step).await?;
         review::advance(tx, id, input.expected_version, to, &rs).await?;
-        let note = format!(
-            "{}：{}{}",
-            stage.label(),
-            step.body
-                .map(|b| format!("{}，", b.label()))
-                .unwrap_or_default(),
-            [decision_label(&step.outcome), step.opinion.as_str()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join("，")
-        );
         projects::add_history(
             tx,
             id,
             caller.name(),
             "review",
             (to != from).then_some((from, to)),
-            &note,
+            &history_note(stage, &step),
         )
         .await?;
         let event = caller
@@ -500,12 +395,177 @@ impl crate::ReviewUseCases<'_> {
         lingji_store::foundation::audit::append(tx, event).await?;
         Ok(())
     }
+
+    /// A joint reviewer's answer for its body (ZB-5e); the review moves on once every body the
+    /// project is routed to has answered.
+    async fn answer_joint(
+        &self,
+        tx: &mut AnyConnection,
+        caller: &Caller,
+        id: i64,
+        input: &ReviewInput,
+        rs: &mut ReviewState,
+        step: &mut ReviewStep,
+    ) -> AppResult<ProjectState> {
+        let stage = ReviewStage::Joint;
+        let body = self
+            .joint_body_of(tx, caller)
+            .await?
+            .ok_or_else(|| not_yours(stage))?;
+        check_joint_decision(&input.decision, &step.opinion)?;
+        if !review::answer(tx, id, body).await? {
+            return Err(not_yours(stage));
+        }
+        step.body = Some(body);
+        let pending = review::routes(tx, id).await?.iter().any(|r| !r.answered);
+        rs.stage = Some(stage.next(pending));
+        Ok(ProjectState::Submitted)
+    }
+
+    /// The panel's decision; an admission is checked once more against ZB-15a.
+    async fn decide_panel(
+        &self,
+        tx: &mut AnyConnection,
+        before: &ProjectDetail,
+        input: &ReviewInput,
+        rs: &mut ReviewState,
+        step: &mut ReviewStep,
+    ) -> AppResult<ProjectState> {
+        let to = panel(before, input, rs, step)?;
+        if to != ProjectState::Admitted {
+            return Ok(to);
+        }
+        crate::library::projects::admissible(self.library().admission(tx, before).await?, to)?;
+        // A government investment the bureau cannot yet afford waits (ZB-2c).
+        let postponed = review::gates(tx, before.project.id).await?.iter().any(|g| {
+            matches!(
+                g.record,
+                GateRecord::FiscalCapacity {
+                    result: CapacityResult::Postponed,
+                    ..
+                }
+            )
+        });
+        Ok(if postponed {
+            ProjectState::Postponed
+        } else {
+            to
+        })
+    }
+}
+
+/// The stage a project waits at; only a submitted project under review has one (ZB-5a).
+fn under_review(from: ProjectState, stage: Option<ReviewStage>) -> AppResult<ReviewStage> {
+    match (from, stage) {
+        (ProjectState::Submitted, Some(stage)) if stage != ReviewStage::Decided => Ok(stage),
+        _ => Err(Refusal::new(
+            "PROJECT_NOT_UNDER_REVIEW",
+            format!("项目处于“{}”，不在审核中", from.label()),
+        )
+        .field("state")
+        .clause("ZB-5a")
+        .into()),
+    }
+}
+
+/// The department's or finance's step (ZB-5a): a pass moves the review on, a return or a
+/// rejection closes it.
+async fn screen(
+    tx: &mut AnyConnection,
+    before: &ProjectDetail,
+    stage: ReviewStage,
+    input: &ReviewInput,
+    rs: &mut ReviewState,
+    step: &mut ReviewStep,
+) -> AppResult<ProjectState> {
+    let h = &before.project.header;
+    let reviewed = parse_amount(input.reviewed.as_deref(), "reviewed")?;
+    let o = outcome(input, reviewed)?;
+    check_outcome(stage, &o, h.request)?;
+    match o {
+        Outcome::Pass { rank, reviewed, .. } => {
+            if stage == ReviewStage::Department {
+                rs.department_rank = rank.map(i64::from);
+                step.department_rank = rs.department_rank;
+                rs.stage = Some(stage.next(false));
+            } else {
+                finance_pass(tx, before, input, reviewed, rs, step).await?;
+            }
+            Ok(ProjectState::Submitted)
+        }
+        closing => Ok(close(&closing, rs)),
+    }
+}
+
+/// Finance's pass: its reviewed amount, its finding on the unit's livelihood statement, and the
+/// joint bodies the project goes to next.
+async fn finance_pass(
+    tx: &mut AnyConnection,
+    before: &ProjectDetail,
+    input: &ReviewInput,
+    reviewed: Option<Money>,
+    rs: &mut ReviewState,
+    step: &mut ReviewStep,
+) -> AppResult<()> {
+    let (id, h) = (before.project.id, &before.project.header);
+    rs.reviewed = reviewed;
+    step.reviewed = reviewed;
+    // CS-2b: finance checks the unit's statement here; the run reads finance's finding.
+    let livelihood = input.livelihood.unwrap_or(h.livelihood);
+    projects::set_livelihood_checked(tx, id, livelihood).await?;
+    let said = if livelihood { "是" } else { "否" };
+    step.opinion = [
+        step.opinion.as_str(),
+        &format!("涉及人的民生：{said}（CS-2b）"),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join("；");
+    let bodies = routed_bodies(&h.features, h.matter_class);
+    review::route(tx, id, rs.round, &bodies).await?;
+    rs.stage = Some(ReviewStage::Finance.next(!bodies.is_empty()));
+    Ok(())
+}
+
+/// A joint body agrees, or disagrees with its reasons written (ZB-5e).
+fn check_joint_decision(decision: &str, opinion: &str) -> Result<(), Refusal> {
+    match decision {
+        "agree" => Ok(()),
+        "disagree" if !opinion.is_empty() => Ok(()),
+        "disagree" => Err(Refusal::new("REVIEW_OPINION_MISSING", "不同意须写明意见")
+            .field("opinion")
+            .clause("ZB-5e")),
+        other => Err(Refusal::new(
+            "REVIEW_DECISION_UNKNOWN",
+            format!("联审意见应为同意或不同意，不是“{other}”"),
+        )
+        .field("decision")),
+    }
+}
+
+/// The history line of a review step: stage, body, decision and opinion.
+fn history_note(stage: ReviewStage, step: &ReviewStep) -> String {
+    format!(
+        "{}：{}{}",
+        stage.label(),
+        step.body
+            .map(|b| format!("{}，", b.label()))
+            .unwrap_or_default(),
+        [decision_label(&step.outcome), step.opinion.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("，")
+    )
 }
 
 /// The panel's step (ZB-5b): four points answered, a recommendation within the reviewed
 /// amount; admitting sets 财政审核数 to the recommendation.
 fn panel(
-    before: &lingji_store::library::projects::ProjectDetail,
+    before: &ProjectDetail,
     input: &ReviewInput,
     rs: &mut ReviewState,
     step: &mut ReviewStep,

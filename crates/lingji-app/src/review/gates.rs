@@ -4,7 +4,7 @@
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::library::ProjectState;
 use lingji_domain::review::eligibility::{Eligibility, EligibilityFacts, eligibility};
-use lingji_domain::review::gates::{CapacityResult, GateKind, GateRecord};
+use lingji_domain::review::gates::{CapacityResult, GateKind, GateRecord, NotReadyReason};
 use lingji_domain::review::lists::ListEntry;
 use lingji_domain::{Money, Refusal};
 use lingji_store::library::projects::ProjectDetail;
@@ -380,50 +380,10 @@ fn pick<T: Copy>(
 impl GateInput {
     /// The record, or every field that does not parse.
     pub fn into_record(self) -> Result<GateRecord, Vec<Refusal>> {
-        use lingji_domain::foundation::policy::{ParamValue, Score};
-        use lingji_domain::review::gates::{
-            ExAnteAssessment, ExAnteConclusion, NotReadyReason, ProviderKind,
-        };
+        use lingji_domain::review::gates::ProviderKind;
         let kind = GateKind::parse(&self.gate).map_err(|r| vec![r])?;
-        let mut errors = Vec::new();
-        let mut score = |raw: &str, field: &str| match Score::parse_param(raw) {
-            Ok(s) => s,
-            Err(m) => {
-                errors.push(
-                    Refusal::new("EX_ANTE_SCORE_MALFORMED", m)
-                        .field(field)
-                        .clause("ZB-13a"),
-                );
-                Score(0)
-            }
-        };
-        let record = match kind {
-            GateKind::ExAnte => {
-                let necessity = score(&self.necessity, "necessity");
-                let economy = score(&self.economy, "economy");
-                let targets = score(&self.targets, "targets");
-                let feasibility = score(&self.feasibility, "feasibility");
-                let financing = score(&self.financing, "financing");
-                let conclusion = pick(
-                    &ExAnteConclusion::ALL,
-                    ExAnteConclusion::as_str,
-                    &self.conclusion,
-                    "conclusion",
-                    "ZB-13a",
-                )
-                .map_err(|r| errors.push(r))
-                .unwrap_or(ExAnteConclusion::NoSupport);
-                GateRecord::ExAnte(ExAnteAssessment {
-                    necessity,
-                    economy,
-                    targets,
-                    feasibility,
-                    financing,
-                    conclusion,
-                    report_attachment_id: self.report_attachment_id,
-                    agency: Some(self.agency.trim().to_string()).filter(|a| !a.is_empty()),
-                })
-            }
+        Ok(match kind {
+            GateKind::ExAnte => self.ex_ante()?,
             GateKind::FiscalCapacity => GateRecord::FiscalCapacity {
                 result: pick(
                     &CapacityResult::ALL,
@@ -455,21 +415,7 @@ impl GateInput {
                 event_code: self.event_code.trim().to_string(),
             },
             GateKind::NotReady => GateRecord::NotReady {
-                reasons: self
-                    .reasons
-                    .iter()
-                    .filter(|r| !r.trim().is_empty())
-                    .map(|r| {
-                        pick(
-                            &NotReadyReason::ALL,
-                            NotReadyReason::as_str,
-                            r,
-                            "reasons",
-                            "ZB-5f",
-                        )
-                    })
-                    .collect::<Result<_, _>>()
-                    .map_err(|r| vec![r])?,
+                reasons: self.not_ready_reasons().map_err(|r| vec![r])?,
                 note: self.note.trim().to_string(),
             },
             GateKind::SpecialFund => GateRecord::SpecialFund {
@@ -478,11 +424,69 @@ impl GateInput {
             GateKind::KeyMatter => GateRecord::KeyMatter {
                 item_code: self.item_code.trim().to_string(),
             },
+        })
+    }
+
+    /// The ex-ante assessment (ZB-13a), every malformed score and the conclusion reported
+    /// together.
+    fn ex_ante(&self) -> Result<GateRecord, Vec<Refusal>> {
+        use lingji_domain::foundation::policy::{ParamValue, Score};
+        use lingji_domain::review::gates::{ExAnteAssessment, ExAnteConclusion};
+        let mut errors = Vec::new();
+        let mut score = |raw: &str, field: &str| match Score::parse_param(raw) {
+            Ok(s) => s,
+            Err(m) => {
+                errors.push(
+                    Refusal::new("EX_ANTE_SCORE_MALFORMED", m)
+                        .field(field)
+                        .clause("ZB-13a"),
+                );
+                Score(0)
+            }
         };
-        if errors.is_empty() {
-            Ok(record)
-        } else {
-            Err(errors)
+        let necessity = score(&self.necessity, "necessity");
+        let economy = score(&self.economy, "economy");
+        let targets = score(&self.targets, "targets");
+        let feasibility = score(&self.feasibility, "feasibility");
+        let financing = score(&self.financing, "financing");
+        let conclusion = pick(
+            &ExAnteConclusion::ALL,
+            ExAnteConclusion::as_str,
+            &self.conclusion,
+            "conclusion",
+            "ZB-13a",
+        )
+        .map_err(|r| errors.push(r))
+        .unwrap_or(ExAnteConclusion::NoSupport);
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        Ok(GateRecord::ExAnte(ExAnteAssessment {
+            necessity,
+            economy,
+            targets,
+            feasibility,
+            financing,
+            conclusion,
+            report_attachment_id: self.report_attachment_id,
+            agency: Some(self.agency.trim().to_string()).filter(|a| !a.is_empty()),
+        }))
+    }
+
+    /// The reasons a project is not ready (ZB-5f), blanks skipped.
+    fn not_ready_reasons(&self) -> Result<Vec<NotReadyReason>, Refusal> {
+        self.reasons
+            .iter()
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| {
+                pick(
+                    &NotReadyReason::ALL,
+                    NotReadyReason::as_str,
+                    r,
+                    "reasons",
+                    "ZB-5f",
+                )
+            })
+            .collect()
     }
 }

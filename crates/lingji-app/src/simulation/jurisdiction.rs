@@ -217,14 +217,14 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
         .create_jurisdiction(&system, REGION, "模拟市", &[])
         .await?;
     start_year(app, city.id, opts.preset, opts.first_year, true).await?;
-    app.library()
+    app.catalogues()
         .import_standards(
             &Scope::new(&system, city.id),
             "demo_standards.csv",
             crate::demo::STANDARDS.as_bytes(),
         )
         .await?;
-    app.library()
+    app.catalogues()
         .import_indicators(
             &Scope::new(&system, city.id),
             "demo_indicators.csv",

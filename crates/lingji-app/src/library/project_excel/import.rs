@@ -12,6 +12,7 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::library::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
+use lingji_store::library::projects::ProjectDetail;
 use lingji_store::{foundation::orgs, library::projects as store_projects, library::standards};
 use sqlx::AnyConnection;
 
@@ -32,6 +33,96 @@ pub struct ImportReport {
     pub year_plans: usize,
     /// Sum of the new requests in 元, e.g. `1234567.89`.
     pub request_total: String,
+}
+
+/// The report counted up as projects are stored, with their requests' sum in fen.
+#[derive(Default)]
+struct Tally {
+    report: ImportReport,
+    total: Money,
+}
+
+impl Tally {
+    fn add(&mut self, stored: &ProjectDetail) -> Result<(), Refusal> {
+        self.report.projects += 1;
+        self.report.cost_lines += stored.cost_lines.len();
+        self.report.indicators += stored.indicators.len();
+        self.report.year_plans += stored.year_plan.len();
+        self.total = self
+            .total
+            .checked_add(stored.project.header.request)
+            .ok_or_else(|| {
+                Refusal::new("MONEY_OUT_OF_RANGE", "导入文件的申请合计超出允许范围").field("file")
+            })?;
+        Ok(())
+    }
+
+    fn finish(self) -> ImportReport {
+        ImportReport {
+            request_total: self.total.to_plain(),
+            ..self.report
+        }
+    }
+}
+
+/// Imports add projects in the caller's own jurisdiction only.
+fn may_import(caller: &Caller, jurisdiction_id: i64) -> AppResult<()> {
+    let own = caller
+        .actor()
+        .map_or(OrgPath::of_jurisdiction(jurisdiction_id), |a| a.org);
+    if own.jurisdiction != jurisdiction_id {
+        return Err(AppError::Forbidden(Refusal::new(
+            "FORBIDDEN",
+            "只能导入本区划的项目",
+        )));
+    }
+    caller.authorize(Resource::Project, Access::Write, &own)?;
+    Ok(())
+}
+
+/// What a row's project was refused for; any other error ends the import.
+fn row_refusals(e: AppError) -> AppResult<Vec<Refusal>> {
+    match e {
+        AppError::Invalid { errors, .. } => Ok(errors),
+        AppError::Refused(r) => Ok(vec![r]),
+        other => Err(other),
+    }
+}
+
+/// The names the year's projects already have, by unit.
+async fn names_in_year(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: FiscalYear,
+) -> AppResult<HashSet<(i64, String)>> {
+    Ok(
+        store_projects::names_in_year(conn, jurisdiction_id, year.value())
+            .await?
+            .into_iter()
+            .map(|p| (p.unit_id, p.name))
+            .collect(),
+    )
+}
+
+/// A unit's project names are unique within a year, counting those already in the library
+/// and those earlier in the file; `names` takes this one.
+fn name_taken(
+    names: &mut HashSet<(i64, String)>,
+    owner: &Owner,
+    year: FiscalYear,
+    name: &str,
+) -> Option<Refusal> {
+    let name = name.trim().to_string();
+    if name.is_empty() || names.insert((owner.unit.id, name.clone())) {
+        return None;
+    }
+    Some(
+        Refusal::new(
+            "PROJECT_NAME_TAKEN",
+            format!("“{}”{year} 年度已有同名项目“{name}”", owner.unit.name),
+        )
+        .field("name"),
+    )
 }
 
 /// The indicator rows' own checks (PM-7) when every category and comparator reads.
@@ -75,24 +166,8 @@ impl crate::LibraryUseCases<'_> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         // Rows are authorised unit by unit below; a caller who may add projects nowhere (or
         // not in this jurisdiction) is refused before the file is read.
-        let own = caller
-            .actor()
-            .map_or(OrgPath::of_jurisdiction(jurisdiction_id), |a| a.org);
-        if own.jurisdiction != jurisdiction_id {
-            return Err(AppError::Forbidden(Refusal::new(
-                "FORBIDDEN",
-                "只能导入本区划的项目",
-            )));
-        }
-        caller.authorize(Resource::Project, Access::Write, &own)?;
-        let catalogue: HashMap<String, i64> = {
-            let mut conn = self.store.read().acquire().await?;
-            standards::list(&mut conn, jurisdiction_id)
-                .await?
-                .into_iter()
-                .map(|s| (s.code, s.id))
-                .collect()
-        };
+        may_import(caller, jurisdiction_id)?;
+        let catalogue = self.standard_ids(jurisdiction_id).await?;
         // The file is read off the async workers and before the transaction, which on SQLite
         // holds the one writer: nobody's payment waits for a workbook to be parsed.
         let (sheets, entries, mut errors) =
@@ -103,29 +178,24 @@ impl crate::LibraryUseCases<'_> {
         let own_unit = caller.actor().and_then(|a| a.org.unit);
         let mut owners: HashMap<String, Result<Owner, Refusal>> = HashMap::new();
         // Names already in the library this year, and those taken earlier in the file.
-        let mut names: HashSet<(i64, String)> =
-            store_projects::names_in_year(&mut tx, jurisdiction_id, year.value())
-                .await?
-                .into_iter()
-                .map(|p| (p.unit_id, p.name))
-                .collect();
-        let mut done = ImportReport::default();
-        let mut total = Money::ZERO;
+        let mut names = names_in_year(&mut tx, jurisdiction_id, year).await?;
+        let mut tally = Tally::default();
         let count = entries.len();
         for (n, e) in entries.iter().enumerate() {
             progress(n, count);
             if e.broken {
                 continue;
             }
-            let owner = match owners.get(&e.unit_code) {
-                Some(found) => found,
-                None => {
-                    let found = self
-                        .owner_by_code(&mut tx, caller, jurisdiction_id, &e.unit_code, own_unit)
-                        .await?;
-                    owners.entry(e.unit_code.clone()).or_insert(found)
-                }
-            };
+            let owner = self
+                .owner_once(
+                    &mut tx,
+                    &mut owners,
+                    caller,
+                    jurisdiction_id,
+                    &e.unit_code,
+                    own_unit,
+                )
+                .await?;
             let owner = match owner {
                 Ok(o) => o,
                 Err(r) => {
@@ -135,16 +205,7 @@ impl crate::LibraryUseCases<'_> {
             };
             let mut problems = code_errors(&e.draft, &codes);
             problems.extend(target_errors(&e.draft));
-            let name = e.draft.name.trim().to_string();
-            if !name.is_empty() && !names.insert((owner.unit.id, name.clone())) {
-                problems.push(
-                    Refusal::new(
-                        "PROJECT_NAME_TAKEN",
-                        format!("“{}”{year} 年度已有同名项目“{name}”", owner.unit.name),
-                    )
-                    .field("name"),
-                );
-            }
+            problems.extend(name_taken(&mut names, owner, year, &e.draft.name));
             if !problems.is_empty() {
                 for r in problems {
                     report(&mut errors, &sheets, e, r);
@@ -155,25 +216,12 @@ impl crate::LibraryUseCases<'_> {
                 .insert_project(&mut tx, &mut adds, caller, owner, year, &e.draft, None)
                 .await
             {
-                Ok(detail) => {
-                    done.projects += 1;
-                    done.cost_lines += detail.cost_lines.len();
-                    done.indicators += detail.indicators.len();
-                    done.year_plans += detail.year_plan.len();
-                    total = total
-                        .checked_add(detail.project.header.request)
-                        .ok_or_else(|| {
-                            Refusal::new("MONEY_OUT_OF_RANGE", "导入文件的申请合计超出允许范围")
-                                .field("file")
-                        })?;
-                }
-                Err(AppError::Invalid { errors: list, .. }) => {
-                    for r in list {
+                Ok(detail) => tally.add(&detail)?,
+                Err(refused) => {
+                    for r in row_refusals(refused)? {
                         report(&mut errors, &sheets, e, r);
                     }
                 }
-                Err(AppError::Refused(r)) => report(&mut errors, &sheets, e, r),
-                Err(other) => return Err(other),
             }
         }
         progress(count, count);
@@ -181,7 +229,7 @@ impl crate::LibraryUseCases<'_> {
             // Dropping the transaction rolls back every project stored above.
             return Err(errors.into_error());
         }
-        done.request_total = total.to_plain();
+        let done = tally.finish();
         let event = caller
             .event(jurisdiction_id, "project.import", "fiscal_year", year)
             .after_json(&done);
@@ -189,6 +237,35 @@ impl crate::LibraryUseCases<'_> {
         adds.finish(&mut tx).await?;
         tx.commit().await?;
         Ok(done)
+    }
+
+    /// The catalogue's standard ids by code, as the cost lines name their standards.
+    async fn standard_ids(&self, jurisdiction_id: i64) -> AppResult<HashMap<String, i64>> {
+        let mut conn = self.store.read().acquire().await?;
+        Ok(standards::list(&mut conn, jurisdiction_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.id))
+            .collect())
+    }
+
+    /// [`Self::owner_by_code`], looked up once per code of the file.
+    async fn owner_once<'o>(
+        &self,
+        conn: &mut AnyConnection,
+        owners: &'o mut HashMap<String, Result<Owner, Refusal>>,
+        caller: &Caller,
+        jurisdiction_id: i64,
+        code: &str,
+        own_unit: Option<i64>,
+    ) -> AppResult<&'o Result<Owner, Refusal>> {
+        if !owners.contains_key(code) {
+            let found = self
+                .owner_by_code(conn, caller, jurisdiction_id, code, own_unit)
+                .await?;
+            owners.insert(code.to_string(), found);
+        }
+        Ok(&owners[code])
     }
 
     /// The unit a row names by code (blank: the caller's own unit), if the caller may add

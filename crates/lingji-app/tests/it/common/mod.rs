@@ -144,7 +144,7 @@ impl World {
                 .await
                 .expect("year");
         }
-        app.library()
+        app.catalogues()
             .import_standards(&Scope::new(&system, city), "standards.csv", STANDARDS)
             .await
             .expect("standards");

@@ -326,7 +326,7 @@ async fn basic_expenditure(
         lingji_domain::foundation::codes::FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
     let b = state
         .app
-        .library()
+        .catalogues()
         .basic_expenditure(&id.caller(), org, year)
         .await?;
     Ok(Json(BasicExpenditureDto {

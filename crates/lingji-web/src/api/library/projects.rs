@@ -542,7 +542,11 @@ async fn indicators(
     State(state): State<AppState>,
     ApiUser(id): ApiUser,
 ) -> ApiResult<Json<Vec<LibraryIndicatorDto>>> {
-    let list = state.app.library().indicator_library(&id.scope()).await?;
+    let list = state
+        .app
+        .catalogues()
+        .indicator_library(&id.scope())
+        .await?;
     Ok(Json(
         list.into_iter()
             .map(|i| LibraryIndicatorDto {

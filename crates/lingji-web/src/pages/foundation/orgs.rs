@@ -302,7 +302,7 @@ async fn basic_of(
     let year = lingji_domain::foundation::codes::FiscalYear::new(year).ok()?;
     state
         .app
-        .library()
+        .catalogues()
         .basic_expenditure(&id.caller(), org.id, year)
         .await
         .ok()

@@ -346,7 +346,7 @@ pub(crate) async fn form_page(
     };
     let library = state
         .app
-        .library()
+        .catalogues()
         .indicator_library(&id.scope())
         .await
         .unwrap_or_default();
@@ -1020,7 +1020,7 @@ async fn indicator_library(
     PageUser(id): PageUser,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
-    match state.app.library().indicator_library(&id.scope()).await {
+    match state.app.catalogues().indicator_library(&id.scope()).await {
         Ok(library) => {
             let layout = Layout::new(&id, "绩效指标库", uri.path());
             render(
