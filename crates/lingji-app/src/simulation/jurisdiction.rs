@@ -309,31 +309,7 @@ async fn add_departments(
             } else {
                 format!("（第{}组）", group + 1)
             };
-            let dept = app
-                .foundation()
-                .create_organisation(
-                    &Caller::System,
-                    CreateOrganisation {
-                        kind: "department".into(),
-                        parent_id: city,
-                        code: code.clone(),
-                        name: format!("模拟市{name}{suffix}"),
-                        unit_kind: None,
-                        review_body: body.map(str::to_string),
-                        staffing: Staffing::default(),
-                    },
-                )
-                .await?;
-            let reviewer = login(
-                app,
-                user(
-                    format!("sim-d{code}"),
-                    "department_reviewer",
-                    &code,
-                    format!("{name}财务科"),
-                ),
-            )
-            .await?;
+            let (dept, reviewer) = add_department(app, city, &code, name, &suffix, body).await?;
             if let Some(body) = body {
                 joint.push((
                     body.to_string(),
@@ -353,16 +329,53 @@ async fn add_departments(
             for (u, (unit_name, kind)) in units.iter().enumerate() {
                 let unit_code = format!("{code}{:03}", u + 1);
                 let unit_name = format!("模拟市{unit_name}{suffix}");
-                list.push(add_unit(app, dept.id, unit_code, unit_name, kind, rng).await?);
+                list.push(add_unit(app, dept, unit_code, unit_name, kind, rng).await?);
             }
             departments.push(Department {
-                id: dept.id,
+                id: dept,
                 reviewer,
                 units: list,
             });
         }
     }
     Ok((departments, joint))
+}
+
+/// A department with its reviewer's login; answers its id and that login.
+async fn add_department(
+    app: &App,
+    city: i64,
+    code: &str,
+    name: &str,
+    suffix: &str,
+    body: Option<&str>,
+) -> AppResult<(i64, Caller)> {
+    let dept = app
+        .foundation()
+        .create_organisation(
+            &Caller::System,
+            CreateOrganisation {
+                kind: "department".into(),
+                parent_id: city,
+                code: code.to_string(),
+                name: format!("模拟市{name}{suffix}"),
+                unit_kind: None,
+                review_body: body.map(str::to_string),
+                staffing: Staffing::default(),
+            },
+        )
+        .await?;
+    let reviewer = login(
+        app,
+        user(
+            format!("sim-d{code}"),
+            "department_reviewer",
+            code,
+            format!("{name}财务科"),
+        ),
+    )
+    .await?;
+    Ok((dept.id, reviewer))
 }
 
 /// A unit of the department with its operator's login.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use lingji_domain::Money;
 use lingji_domain::execution::AdjustmentKind;
+use lingji_store::allocation::BudgetLine;
 
 use super::{Counts, Sim};
 use crate::error::AppResult;
@@ -35,31 +36,12 @@ pub(super) async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Count
                 l.unit_id == unit.id && l.project_id.is_some() && available.contains_key(&l.id)
             })
             .collect();
-        if own.len() >= 2 && sim.rng.chance(30) {
-            let from = own[sim.rng.index(own.len())];
-            let to = own.iter().find(|l| {
-                l.id != from.id
-                    && personnel(&l.economic_code) == personnel(&from.economic_code)
-                    && l.fund_book == from.fund_book
-            });
-            let have = available.get(&from.id).copied().unwrap_or(Money::ZERO);
-            if let Some(to) = to
-                && have >= Money::from_yuan(1_000)
-            {
-                // A tenth of what the line has left, in whole yuan.
-                let amount = Money::from_fen(have.fen() / 1_000 * 100);
-                let draft = AdjustmentDraft {
-                    kind: AdjustmentKind::Transfer,
-                    from_line_id: Some(from.id),
-                    to_line_id: Some(to.id),
-                    project_id: None,
-                    economic_code: None,
-                    amount,
-                    reason: "实施进度调整，结构内调剂".into(),
-                };
-                requests.push(request(sim, &unit, draft).await?);
-                transfers += 1;
-            }
+        if own.len() >= 2
+            && sim.rng.chance(30)
+            && let Some(id) = ask_transfer(sim, &unit, &own, &available).await?
+        {
+            requests.push(id);
+            transfers += 1;
         }
         if let Some(line) = own.first()
             && sim.rng.chance(20)
@@ -86,6 +68,39 @@ pub(super) async fn adjustments(sim: &mut Sim<'_>, year: i32) -> AppResult<Count
         ("approved", approved),
         ("sent_back", sent_back),
     ])
+}
+
+/// A transfer of a tenth of one line's money to another of the unit's lines on the same side
+/// and in the same book, when there is one and the line has 1,000 元 or more; answers the
+/// request.
+async fn ask_transfer(
+    sim: &mut Sim<'_>,
+    unit: &Unit,
+    own: &[&BudgetLine],
+    available: &HashMap<i64, Money>,
+) -> AppResult<Option<i64>> {
+    let from = own[sim.rng.index(own.len())];
+    let to = own.iter().find(|l| {
+        l.id != from.id
+            && personnel(&l.economic_code) == personnel(&from.economic_code)
+            && l.fund_book == from.fund_book
+    });
+    let have = available.get(&from.id).copied().unwrap_or(Money::ZERO);
+    let Some(to) = to.filter(|_| have >= Money::from_yuan(1_000)) else {
+        return Ok(None);
+    };
+    // A tenth of what the line has left, in whole yuan.
+    let amount = Money::from_fen(have.fen() / 1_000 * 100);
+    let draft = AdjustmentDraft {
+        kind: AdjustmentKind::Transfer,
+        from_line_id: Some(from.id),
+        to_line_id: Some(to.id),
+        project_id: None,
+        economic_code: None,
+        amount,
+        reason: "实施进度调整，结构内调剂".into(),
+    };
+    Ok(Some(request(sim, unit, draft).await?))
 }
 
 /// What each line approved this year has left, by line: carried-over money may not be
