@@ -1,12 +1,73 @@
 //! `lingji allocate`: a run (or, with `--base`, a scenario) of a budget year from the command
 //! line, its summary printed and its result written as .xlsx or JSON.
 
-use lingji_app::Scope;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use lingji_app::App;
+use clap::Args;
 use lingji_app::allocation::{RunView, Scenario};
+use lingji_app::{App, Scope};
+
+use crate::config::Config;
+use crate::{describe, fiscal_year, open_in};
+
+// The variant's doc comment in main.rs is the command's help; a doc comment here would
+// replace it.
+#[derive(Args)]
+pub struct AllocateArgs {
+    #[arg(long)]
+    year: String,
+    /// 区划 code of the jurisdiction (needed when the database holds several).
+    #[arg(long)]
+    region: Option<String>,
+    /// Name of the run.
+    #[arg(long, default_value = "命令行测算")]
+    name: String,
+    /// A saved run to make a scenario of (its inputs, with the scenario's changes).
+    #[arg(long)]
+    base: Option<i64>,
+    /// Scenario file (JSON: resources, finance_ranks, parameters).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Result file, .xlsx or .json.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+/// Runs and saves the allocation, prints its summary and, with `--out`, writes the result.
+pub async fn run(args: AllocateArgs, config: Config) -> Result<ExitCode> {
+    let year = fiscal_year(&args.year)?;
+    let changes = scenario(args.scenario.as_deref())?;
+    let (app, jurisdiction) = open_in(&config, args.region.as_deref()).await?;
+    let run = app
+        .allocation()
+        .run_allocation(
+            &Scope::system(jurisdiction),
+            year.value(),
+            &args.name,
+            args.base,
+            changes,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let counts = app
+        .allocation()
+        .allocation_status_counts(&Scope::system(jurisdiction), run.header.id)
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let counts: Vec<(&str, i64)> = counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| (s.label(), *n))
+        .collect();
+    print!("{}", summary(&run, &counts));
+    if let Some(out) = args.out {
+        write(&app, jurisdiction, &run, &out).await?;
+        println!("测算结果已写入 {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Reads a scenario file (JSON: `resources`, `finance_ranks`, `parameters`).
 pub fn scenario(file: Option<&Path>) -> Result<Scenario> {

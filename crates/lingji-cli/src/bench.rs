@@ -1,12 +1,108 @@
-//! `lingji bench workbook`: a large project workbook in the import template's layout, for the
-//! import and list benchmarks in docs/BENCHMARKS.md. Projects are spread over every unit of the
-//! jurisdiction, each with one cost line at its standard and one indicator.
+//! `lingji bench`: the benchmarks of docs/BENCHMARKS.md. `bench workbook` writes a large project
+//! workbook in the import template's layout, for the import and list benchmarks: projects are
+//! spread over every unit of the jurisdiction, each with one cost line at its standard and one
+//! indicator.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use clap::Subcommand;
 use lingji_app::App;
 use lingji_app::Scope;
 use lingji_domain::foundation::org::OrgKind;
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Workbook, Worksheet};
+
+use crate::config::Config;
+use crate::{bench_payments, fiscal_year, open, open_in};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Time the allocation run (ZB-3) over generated projects against sorting them alone.
+    Allocation {
+        /// Numbers of projects, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        projects: Vec<usize>,
+        /// Rounds per size; the best is kept.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
+    /// Screen generated payments against a catalogue of N rules (ZX-4b), compiled once, beside
+    /// evaluating every expression from its text.
+    Rules {
+        /// Catalogue size (the source reports 206 rules).
+        #[arg(long, default_value_t = 206)]
+        rules: usize,
+        /// Payments to screen.
+        #[arg(long, default_value_t = 100_000)]
+        payments: u64,
+    },
+    /// File payment requests through the use case on the configured database (a fresh line of
+    /// the demo unit 101001), N at a time; prints payments per second.
+    Payments {
+        /// Requests in all.
+        #[arg(long, default_value_t = 5_000)]
+        requests: u32,
+        /// Requests at a time.
+        #[arg(long, default_value_t = 16)]
+        concurrency: u32,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Append N generated audit events (keyed, in transactions of 10,000) to the configured
+    /// database, then time verifying the whole chain, for `lingji audit verify` at scale.
+    Audit {
+        /// Events to append.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u32,
+    },
+    /// Write a project workbook of N projects (each with a cost line and an indicator) over
+    /// every unit of the jurisdiction, for `lingji import projects`.
+    Workbook {
+        /// Number of projects.
+        #[arg(long, default_value_t = 100_000)]
+        projects: u32,
+        #[arg(long)]
+        year: String,
+        /// 区划 code of the jurisdiction (needed when the database holds several).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, short, default_value = "bench-projects.xlsx")]
+        out: PathBuf,
+    },
+}
+
+pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
+    match command {
+        BenchCommand::Allocation { projects, rounds } => allocation(&projects, rounds),
+        BenchCommand::Rules { rules, payments } => bench_payments::rules(rules, payments)?,
+        BenchCommand::Payments {
+            requests,
+            concurrency,
+            region,
+        } => {
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
+            bench_payments::payments(&app, jurisdiction, requests, concurrency.max(1)).await?;
+        }
+        BenchCommand::Audit { events } => {
+            let app = open(&config).await?;
+            audit_events(&app, events).await?;
+        }
+        BenchCommand::Workbook {
+            projects,
+            year,
+            region,
+            out,
+        } => {
+            let year = fiscal_year(&year)?;
+            let (app, jurisdiction) = open_in(&config, region.as_deref()).await?;
+            workbook(&app, jurisdiction, year.value(), projects, &out).await?;
+            println!("已生成 {projects} 个项目的测试工作簿：{}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Writes `projects` projects for `year` to `out`.
 pub async fn workbook(
@@ -14,8 +110,25 @@ pub async fn workbook(
     jurisdiction: i64,
     year: i32,
     projects: u32,
-    out: &std::path::Path,
+    out: &Path,
 ) -> Result<()> {
+    let units = unit_codes(app, jurisdiction).await?;
+    let mut book = Workbook::new();
+    write_projects(
+        book.add_worksheet().set_name("项目")?,
+        &units,
+        year,
+        projects,
+    )?;
+    write_cost_lines(book.add_worksheet().set_name("测算明细")?, projects)?;
+    write_indicators(book.add_worksheet().set_name("绩效指标")?, projects)?;
+    book.save(out)
+        .with_context(|| format!("写入 {}", out.display()))?;
+    Ok(())
+}
+
+/// The codes of the jurisdiction's units, the projects' owners in turn.
+async fn unit_codes(app: &App, jurisdiction: i64) -> Result<Vec<String>> {
     let units: Vec<String> = app
         .foundation()
         .list_organisations(&Scope::system(jurisdiction))
@@ -26,7 +139,10 @@ pub async fn workbook(
         .map(|o| o.code)
         .collect();
     anyhow::ensure!(!units.is_empty(), "该区划没有预算单位");
-    let mut book = Workbook::new();
+    Ok(units)
+}
+
+fn write_projects(sheet: &mut Worksheet, units: &[String], year: i32, projects: u32) -> Result<()> {
     let headers = [
         "序号",
         "预算单位",
@@ -44,7 +160,6 @@ pub async fn workbook(
         "联系电话",
         "绩效总体目标",
     ];
-    let sheet = book.add_worksheet().set_name("项目")?;
     sheet.write_row(0, 0, headers)?;
     for i in 1..=projects {
         let unit = &units[(i as usize) % units.len()];
@@ -67,7 +182,10 @@ pub async fn workbook(
         ];
         sheet.write_row(i, 0, row)?;
     }
-    let lines = book.add_worksheet().set_name("测算明细")?;
+    Ok(())
+}
+
+fn write_cost_lines(lines: &mut Worksheet, projects: u32) -> Result<()> {
     lines.write_row(
         0,
         0,
@@ -94,7 +212,10 @@ pub async fn workbook(
             ],
         )?;
     }
-    let targets = book.add_worksheet().set_name("绩效指标")?;
+    Ok(())
+}
+
+fn write_indicators(targets: &mut Worksheet, projects: u32) -> Result<()> {
     targets.write_row(
         0,
         0,
@@ -121,8 +242,6 @@ pub async fn workbook(
             ],
         )?;
     }
-    book.save(out)
-        .with_context(|| format!("写入 {}", out.display()))?;
     Ok(())
 }
 

@@ -2,12 +2,12 @@
 //! ZX-4b source reports (206 rules), beside evaluating every expression from its text; and
 //! checked-and-posted payments per second through the use case on the configured database.
 
-use lingji_app::Scope;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use lingji_app::App;
+use lingji_app::Scope;
 use lingji_app::store::allocation::{BudgetLine, insert_lines};
 use lingji_domain::Money;
 use lingji_domain::execution::{
@@ -143,6 +143,54 @@ pub fn rules(size: usize, payments: u64) -> Result<()> {
 /// over a fresh line of every unit of the jurisdiction and over the year's days, on the
 /// configured database; prints checked-and-posted payments per second and how they ended.
 pub async fn payments(app: &App, jurisdiction: i64, requests: u32, concurrency: u32) -> Result<()> {
+    let lines = std::sync::Arc::new(fresh_lines(app, jurisdiction).await?);
+    let stamp = chrono::Utc::now().timestamp_millis();
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..concurrency {
+        let app = app.clone();
+        let lines = std::sync::Arc::clone(&lines);
+        tasks.spawn(async move {
+            let mut statuses = Vec::new();
+            let mut n = worker;
+            while n < requests {
+                let draft = draft(n, lines[n as usize % lines.len()], stamp);
+                let p = app
+                    .execution()
+                    .request_payment(&Scope::system(jurisdiction), draft)
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+                statuses.push(p.status);
+                n += concurrency;
+            }
+            Ok::<_, anyhow::Error>(statuses)
+        });
+    }
+    let mut done = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        done.extend(r??);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let pending = done
+        .iter()
+        .filter(|s| **s == execution::PaymentStatus::Pending)
+        .count();
+    println!("请求数\t并发\t耗时（秒）\t笔/秒\t待支付");
+    println!(
+        "{requests}\t{concurrency}\t{secs:.2}\t{:.0}\t{pending}",
+        f64::from(requests) / secs
+    );
+    println!(
+        "指标：{} 条（{}–{}）",
+        lines.len(),
+        lines[0],
+        lines[lines.len() - 1]
+    );
+    Ok(())
+}
+
+/// A fresh line of every unit of the jurisdiction, for the requests to spread over.
+async fn fresh_lines(app: &App, jurisdiction: i64) -> Result<Vec<i64>> {
     let units: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT id, department_id FROM organisations WHERE jurisdiction_id = $1 AND kind = 'unit' ORDER BY id",
     )
@@ -183,63 +231,25 @@ pub async fn payments(app: &App, jurisdiction: i64, requests: u32, concurrency: 
             .await?;
         lines.push(line);
     }
-    let lines = std::sync::Arc::new(lines);
-    let stamp = chrono::Utc::now().timestamp_millis();
-    let start = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for worker in 0..concurrency {
-        let app = app.clone();
-        let lines = std::sync::Arc::clone(&lines);
-        tasks.spawn(async move {
-            let mut statuses = Vec::new();
-            let mut n = worker;
-            while n < requests {
-                let draft = PaymentDraft {
-                    payee_name: "示范市办公用品有限公司".into(),
-                    payee_account: format!("62220212345{:05}", n % 1000),
-                    payee_kind: PayeeKind::Unit,
-                    amount: Money::from_yuan(100),
-                    economic_code: "30201".into(),
-                    line_id: lines[n as usize % lines.len()],
-                    purpose: "采购办公用品".into(),
-                    date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default()
-                        + chrono::Days::new(u64::from(n % 300)),
-                    contract_no: Some("HT-1".into()),
-                    event_code: None,
-                    headcount: None,
-                    days: None,
-                    idempotency_key: format!("bench-{stamp}-{n}"),
-                };
-                let p = app
-                    .execution()
-                    .request_payment(&Scope::system(jurisdiction), draft)
-                    .await
-                    .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-                statuses.push(p.status);
-                n += concurrency;
-            }
-            Ok::<_, anyhow::Error>(statuses)
-        });
+    Ok(lines)
+}
+
+/// The `n`th request: a small office purchase, its day spread over the year.
+fn draft(n: u32, line_id: i64, stamp: i64) -> PaymentDraft {
+    PaymentDraft {
+        payee_name: "示范市办公用品有限公司".into(),
+        payee_account: format!("62220212345{:05}", n % 1000),
+        payee_kind: PayeeKind::Unit,
+        amount: Money::from_yuan(100),
+        economic_code: "30201".into(),
+        line_id,
+        purpose: "采购办公用品".into(),
+        date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default()
+            + chrono::Days::new(u64::from(n % 300)),
+        contract_no: Some("HT-1".into()),
+        event_code: None,
+        headcount: None,
+        days: None,
+        idempotency_key: format!("bench-{stamp}-{n}"),
     }
-    let mut done = Vec::new();
-    while let Some(r) = tasks.join_next().await {
-        done.extend(r??);
-    }
-    let secs = start.elapsed().as_secs_f64();
-    let pending = done
-        .iter()
-        .filter(|s| **s == execution::PaymentStatus::Pending)
-        .count();
-    println!("请求数\t并发\t耗时（秒）\t笔/秒\t待支付");
-    println!(
-        "{requests}\t{concurrency}\t{secs:.2}\t{:.0}\t{pending}",
-        f64::from(requests) / secs
-    );
-    println!(
-        "指标：{} 条（{}–{}）",
-        lines.len(),
-        lines[0],
-        lines[lines.len() - 1]
-    );
-    Ok(())
 }

@@ -3,7 +3,6 @@
 //! every allocated amount into budget lines (指标) per unit, project, economic code and fund
 //! book, carrying the three-guarantees flag.
 
-use crate::Scope;
 use std::collections::HashMap;
 
 use lingji_domain::allocation::spread;
@@ -14,6 +13,7 @@ use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{self as store, BudgetLine, Figure, Mark};
 use serde::Serialize;
 
+use crate::Scope;
 use crate::allocation::RunView;
 use crate::error::{AppError, AppResult};
 

@@ -6,7 +6,6 @@ pub mod approval;
 mod inputs;
 pub mod stats;
 
-use crate::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::allocation::{
@@ -26,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
 use self::inputs::{Inputs, library_inputs};
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 
 /// What a scenario changes against its base run (or, for a first run, the library as it is).

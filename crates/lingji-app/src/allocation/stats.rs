@@ -1,7 +1,6 @@
 //! What finance reads off a run: year-on-year statistics (ZX-3a), the overlap finder (ZB-10,
 //! ZB-12, ZX-3b), and the run and the statistics as .xlsx workbooks.
 
-use crate::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use lingji_domain::Money;
@@ -16,6 +15,7 @@ use lingji_store::allocation::{self as store, StoredItem};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
+use crate::Scope;
 use crate::allocation::RunView;
 use crate::error::{AppError, AppResult};
 use crate::library::export::{header, xlsx, yuan_cell};

@@ -219,6 +219,26 @@ impl crate::DemoUseCases<'_> {
             .field("scale")
             .into());
         }
+        self.import_demo_codes().await?;
+        let city = self
+            .foundation()
+            .create_jurisdiction(&Caller::System, DEMO_REGION, "示范市", &[])
+            .await?;
+        self.start_demo_years(city.id, projects).await?;
+        self.import_demo_library(city.id).await?;
+        self.add_demo_organisations(city.id, scale).await?;
+        self.add_demo_users().await?;
+        self.load_demo_lists(city.id).await?;
+        if projects {
+            self.live_demo_years(city.id).await?;
+            self.load_demo_publications(city.id).await?;
+            self.load_demo_backlog(city.id).await?;
+        }
+        Ok(city.id)
+    }
+
+    /// Both classification tables for 2025 and 2026.
+    async fn import_demo_codes(&self) -> AppResult<()> {
         let system = Caller::System;
         for year in [2025, 2026] {
             let y = FiscalYear::new(year)?;
@@ -245,11 +265,12 @@ impl crate::DemoUseCases<'_> {
                 )
                 .await?;
         }
-        let city = self
-            .foundation()
-            .create_jurisdiction(&system, DEMO_REGION, "示范市", &[])
-            .await?;
-        // A lived demo opens 2025 alone: its close opens 2026, as a bureau's does.
+        Ok(())
+    }
+
+    /// The demo's fiscal years on the 连云港市 preset. A lived demo opens 2025 alone: its close
+    /// opens 2026, as a bureau's does.
+    async fn start_demo_years(&self, city: i64, projects: bool) -> AppResult<()> {
         let years: &[(i32, bool)] = if projects {
             &[(crate::demo::lived::PAST_YEAR, true)]
         } else {
@@ -259,27 +280,39 @@ impl crate::DemoUseCases<'_> {
             let source = YearSource::Preset(Preset::LianyungangCity);
             self.foundation()
                 .start_year(
-                    &Scope::new(&system, city.id),
+                    &Scope::system(city),
                     FiscalYear::new(year)?,
                     source,
                     current,
                 )
                 .await?;
         }
+        Ok(())
+    }
+
+    /// The demo's expenditure standards and indicator library.
+    async fn import_demo_library(&self, city: i64) -> AppResult<()> {
+        let system = Caller::System;
         self.catalogues()
             .import_standards(
-                &Scope::new(&system, city.id),
+                &Scope::new(&system, city),
                 "demo_standards.csv",
                 STANDARDS.as_bytes(),
             )
             .await?;
         self.catalogues()
             .import_indicators(
-                &Scope::new(&system, city.id),
+                &Scope::new(&system, city),
                 "demo_indicators.csv",
                 INDICATORS.as_bytes(),
             )
             .await?;
+        Ok(())
+    }
+
+    /// The departments and their units, `scale` times over (the review bodies once).
+    async fn add_demo_organisations(&self, city: i64, scale: u32) -> AppResult<()> {
+        let system = Caller::System;
         let mut serial = 0usize;
         for group in 0..scale as usize {
             for (d, (name, body, units)) in DEPARTMENTS.iter().enumerate() {
@@ -296,7 +329,7 @@ impl crate::DemoUseCases<'_> {
                         &system,
                         CreateOrganisation {
                             kind: "department".into(),
-                            parent_id: city.id,
+                            parent_id: city,
                             code: dept_code.clone(),
                             name: dept_name,
                             unit_kind: None,
@@ -328,10 +361,15 @@ impl crate::DemoUseCases<'_> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// One login per demo role, all with the demo password.
+    async fn add_demo_users(&self) -> AppResult<()> {
         for (username, role, org, display) in DEMO_USERS {
             self.accounts()
                 .add_user(
-                    &system,
+                    &Caller::System,
                     NewUser {
                         username: username.into(),
                         display_name: Some(display.into()),
@@ -343,12 +381,6 @@ impl crate::DemoUseCases<'_> {
                 .await
                 .map_err(|e| AppError::Internal(format!("demo user {username}: {e}")))?;
         }
-        self.load_demo_lists(city.id).await?;
-        if projects {
-            self.live_demo_years(city.id).await?;
-            self.load_demo_publications(city.id).await?;
-            self.load_demo_backlog(city.id).await?;
-        }
-        Ok(city.id)
+        Ok(())
     }
 }

@@ -4,7 +4,6 @@
 //! reads the lines of the whole jurisdiction reads the report by department. A second run
 //! changes nothing and answers with the first run's report.
 
-use crate::Scope;
 use std::collections::HashMap;
 
 use lingji_domain::execution::{
@@ -18,6 +17,7 @@ use lingji_store::execution::year_end::{self as store, ClosedLine, OpenLine, Rec
 use lingji_store::foundation::profiles;
 use serde::{Deserialize, Serialize};
 
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::execution::department_totals::department_totals;
 

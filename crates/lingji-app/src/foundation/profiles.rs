@@ -1,7 +1,6 @@
 //! Policy profile use cases: read with every clause cited, edit (administrators), start a
 //! jurisdiction's year from a preset.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::Refusal;
@@ -11,6 +10,7 @@ use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::{Preset, preset};
 use lingji_store::foundation::profiles::{self, ProfileVersion};
 
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 
 /// The version just written in this transaction.

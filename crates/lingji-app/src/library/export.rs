@@ -1,13 +1,13 @@
 //! Excel export of the project library and a unit's request: formatted .xlsx with Chinese
 //! headers, amounts as numbers in 元 (`#,##0.00`), one sheet of projects and one of cost lines.
 
-use crate::Scope;
 use std::collections::HashMap;
 
 use lingji_domain::Money;
 use lingji_store::library::projects::{self as store_projects, CostLine, Filter, Project};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 

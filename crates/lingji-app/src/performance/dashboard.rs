@@ -2,7 +2,6 @@
 //! the time elapsed, the lights of the latest checkpoints, the indicators off track and how
 //! many results are applied — each narrowed to what the caller may see.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
@@ -14,6 +13,7 @@ use lingji_domain::performance::monitoring::light;
 use lingji_domain::performance::{Light, Likelihood};
 use serde::Serialize;
 
+use crate::Scope;
 use crate::error::AppResult;
 
 /// A department's execution.

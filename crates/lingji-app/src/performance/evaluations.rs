@@ -3,7 +3,6 @@
 //! in the 决策 / 过程 / 产出 / 效益 framework, by finance itself or by a registered agency that is
 //! not blacklisted. The printable self-evaluation table and its .xlsx.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::allocation::Grade;
@@ -21,6 +20,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::export::{header, xlsx, yuan_cell};

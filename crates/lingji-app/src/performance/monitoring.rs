@@ -4,7 +4,6 @@
 //! decides on a project that lags: correct, suspend payments (the payment check honours the
 //! suspension) or stop, with reasons.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::foundation::authz::{Access, Resource};
@@ -17,6 +16,7 @@ use lingji_store::performance::{self as store, NewRecord, Record, RecordFilter};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::path_of;

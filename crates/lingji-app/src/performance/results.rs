@@ -3,7 +3,6 @@
 //! or retires the project. The confirmed result is what the next year's allocation run reads.
 //! The page also reports what last year's results took off this year's budget.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::allocation::{Adjustment, Grade, ResultCut, grade_cut, share};
@@ -15,6 +14,7 @@ use lingji_domain::{Money, Refusal};
 use lingji_store::performance::evaluations::{self as store, NewApplied};
 use serde::{Deserialize, Serialize};
 
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::performance::evaluations::{key_before_self, kind_label};
 

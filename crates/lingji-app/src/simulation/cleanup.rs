@@ -4,7 +4,6 @@
 //! cases as the clean-up page. The step checks that every stale project is listed once it is
 //! due, that nothing ever funded is listed, and that what was retired reads back as retired.
 
-use crate::Scope;
 use std::collections::BTreeSet;
 
 use lingji_domain::Money;
@@ -12,6 +11,7 @@ use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::library::ProjectState;
 
 use super::year::{Counts, Sim};
+use crate::Scope;
 use crate::demo::projects::{TEMPLATES, draft, set_standards};
 use crate::error::{AppError, AppResult};
 

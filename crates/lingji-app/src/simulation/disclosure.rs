@@ -3,13 +3,13 @@
 //! invariant [`check`] reads the public pages (no sign-in) and wants exactly what was
 //! published, as it was published: a frozen copy that no later step changes.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::disclosure::PublicationKind;
 
 use super::invariants::Finding;
 use super::year::Sim;
+use crate::Scope;
 use crate::disclosure::{PublicItem, PublishDraft};
 use crate::error::AppResult;
 

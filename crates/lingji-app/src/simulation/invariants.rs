@@ -4,14 +4,13 @@
 //! appears or disappears between two capabilities is named. The first broken one stops the
 //! run (see [`super::Broken`]).
 
-use crate::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
 use chrono::NaiveDate;
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
-use lingji_domain::execution::{PayeeKind, PaymentDraft, PaymentStatus};
+use lingji_domain::execution::{PayeeKind, PaymentDraft};
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::policy::Rate;
 use lingji_store::execution::reconcile;
@@ -19,9 +18,12 @@ use lingji_store::execution::reconcile;
 use super::Step;
 use super::year::Sim;
 use crate::App;
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::execution::transfer_lines::TransferLine;
 use crate::foundation::caller::Caller;
+
+mod conservation;
 
 /// Every invariant by its stable name, with what it says in Chinese.
 pub const INVARIANTS: [(&str, &str); 13] = [
@@ -86,7 +88,7 @@ pub async fn after_step(sim: &mut Sim<'_>, year: i32, step: Step) -> AppResult<V
         closed: sim.closes.keys().copied().collect(),
     };
     for y in sim.opts.first_year..=year {
-        out.extend(conservation(&books, y).await?);
+        out.extend(conservation::conservation(&books, y).await?);
     }
     out.extend(super::disclosure::check(sim).await?);
     if step == Step::Allocation {
@@ -125,7 +127,7 @@ pub async fn money(books: &Books<'_>, years: RangeInclusive<i32>) -> AppResult<V
     out.extend(ledger(books.app).await?);
     out.extend(audit(books.app).await?);
     for y in years {
-        out.extend(conservation(books, y).await?);
+        out.extend(conservation::conservation(books, y).await?);
     }
     out.extend(project_budgets_shown(books.app, books.city, books.finance).await?);
     Ok(out)
@@ -157,202 +159,6 @@ fn add(map: &mut BTreeMap<String, i64>, book: &str, fen: i64) {
 
 fn yuan(fen: i64) -> String {
     Money::from_fen(fen).to_yuan_display()
-}
-
-/// Per year and fund book, to the fen, the lines' balances against the other read models:
-/// paid and held against the payments, approved allocation lines against the approved run,
-/// carried-in lines against last year's close, closed against this year's close report; and
-/// a closed year keeps nothing available.
-async fn conservation(known: &Books<'_>, year: i32) -> AppResult<Option<Finding>> {
-    let (app, city, finance) = (known.app, known.city, known.finance);
-    let (sums, payments, books, last_books) = {
-        let mut conn = app.store.read().acquire().await?;
-        (
-            reconcile::line_sums(&mut conn, city, year).await?,
-            reconcile::payment_sums(&mut conn, city, year).await?,
-            reconcile::line_books(&mut conn, city, year).await?,
-            reconcile::line_books(&mut conn, city, year - 1).await?,
-        )
-    };
-    let adjustments = app
-        .execution()
-        .adjustments(
-            &Scope::new(finance, city),
-            crate::store::execution::adjustments::AdjustmentFilter {
-                fiscal_year: year,
-                status: Some(lingji_domain::execution::AdjustmentStatus::Approved),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let mut spent = BTreeMap::new();
-    let mut reserved = BTreeMap::new();
-    let mut closed = BTreeMap::new();
-    let mut from_allocation = BTreeMap::new();
-    let mut carried_in = BTreeMap::new();
-    for s in &sums {
-        add(&mut spent, &s.fund_book, s.spent);
-        add(&mut reserved, &s.fund_book, s.reserved);
-        add(&mut closed, &s.fund_book, s.closed);
-        match s.source.as_str() {
-            "allocation" => add(&mut from_allocation, &s.fund_book, s.approved),
-            "carryover" => add(&mut carried_in, &s.fund_book, s.approved),
-            _ => {}
-        }
-    }
-    // Approved adjustments by book: a transfer moves money within one book and adds nothing,
-    // a supplement adds its amount (onto a line, or as a line of its own).
-    let mut adjusted = BTreeMap::new();
-    let mut supplemented = BTreeMap::new();
-    for s in &sums {
-        let of_book = s.adjusted
-            + if s.source == "supplement" {
-                s.approved
-            } else {
-                0
-            };
-        add(&mut adjusted, &s.fund_book, of_book);
-    }
-    for a in &adjustments {
-        if a.kind == lingji_domain::execution::AdjustmentKind::Supplement {
-            let book = a
-                .to_line_id
-                .and_then(|l| books.iter().find(|b| b.id == l))
-                .map(|b| b.fund_book.clone())
-                .unwrap_or_default();
-            add(&mut supplemented, &book, a.amount.fen());
-        }
-    }
-    let mut paid = BTreeMap::new();
-    let mut held = BTreeMap::new();
-    for p in &payments {
-        match PaymentStatus::parse(&p.status) {
-            Some(PaymentStatus::Paid) => add(&mut paid, &p.fund_book, p.amount),
-            Some(PaymentStatus::Held | PaymentStatus::Pending) => {
-                add(&mut held, &p.fund_book, p.amount)
-            }
-            _ => {}
-        }
-    }
-    let same = |a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>| {
-        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-        keys.into_iter()
-            .find(|k| a.get(*k).copied().unwrap_or(0) != b.get(*k).copied().unwrap_or(0))
-            .map(|k| {
-                (
-                    k.clone(),
-                    a.get(k).copied().unwrap_or(0),
-                    b.get(k).copied().unwrap_or(0),
-                )
-            })
-    };
-    let broken = |what: String| Ok(Some(("conservation", format!("{year} 年度：{what}"))));
-    if let Some((book, a, b)) = same(&spent, &paid) {
-        return broken(format!(
-            "{book} 指标已支付 {} 元，支付记录中已支付 {} 元",
-            yuan(a),
-            yuan(b)
-        ));
-    }
-    if let Some((book, a, b)) = same(&reserved, &held) {
-        return broken(format!(
-            "{book} 指标在途 {} 元，支付记录中待支付与预警待核 {} 元",
-            yuan(a),
-            yuan(b)
-        ));
-    }
-    if let Some((book, a, b)) = same(&adjusted, &supplemented) {
-        return broken(format!(
-            "{book} 指标调整与追加合计 {} 元，已批准的追加 {} 元（调剂应不增不减）",
-            yuan(a),
-            yuan(b)
-        ));
-    }
-    if let Some(&run) = known.approved_runs.get(&year) {
-        let (_, items) = app
-            .allocation()
-            .allocation_items(&Scope::new(finance, city), run)
-            .await?;
-        let mut allocated = BTreeMap::new();
-        for i in &items {
-            add(
-                &mut allocated,
-                i.result.fund_book.as_str(),
-                i.result.allocated.fen(),
-            );
-        }
-        if let Some((book, a, b)) = same(&from_allocation, &allocated) {
-            return broken(format!(
-                "{book} 批复生成指标 {} 元，批复的测算方案安排 {} 元",
-                yuan(a),
-                yuan(b)
-            ));
-        }
-    }
-    let book_of = |list: &[reconcile::LineBook], line: i64| {
-        list.iter()
-            .find(|l| l.id == line)
-            .map(|l| l.fund_book.clone())
-            .unwrap_or_default()
-    };
-    // The recorded close as it stands now, not as the close answered: money given back after
-    // it (a payment rejected after the close) is recovered into it.
-    if known.closed.contains(&(year - 1)) {
-        let last = app
-            .execution()
-            .year_end_report(&Scope::new(finance, city), year - 1)
-            .await?;
-        let mut out = BTreeMap::new();
-        for l in &last.lines {
-            add(&mut out, &book_of(&last_books, l.line_id), l.carried.fen());
-        }
-        if let Some((book, a, b)) = same(&carried_in, &out) {
-            return broken(format!(
-                "{book} 结转转入指标 {} 元，上年年终结转转出 {} 元",
-                yuan(a),
-                yuan(b)
-            ));
-        }
-    }
-    if known.closed.contains(&year) {
-        let report = app
-            .execution()
-            .year_end_report(&Scope::new(finance, city), year)
-            .await?;
-        let mut out = BTreeMap::new();
-        for l in &report.lines {
-            add(
-                &mut out,
-                &book_of(&books, l.line_id),
-                l.carried.fen() + l.recovered.fen(),
-            );
-        }
-        if let Some((book, a, b)) = same(&closed, &out) {
-            return broken(format!(
-                "{book} 指标结转关闭 {} 元，年终结转报告结转与收回合计 {} 元",
-                yuan(a),
-                yuan(b)
-            ));
-        }
-        // After the close nothing may be left available: money that arrives in a closed
-        // year (a new line, a supplement, a release) is never carried or recovered.
-        if let Some(reconcile::LineBook {
-            id: line,
-            fund_book: book,
-            source,
-            available: fen,
-        }) = books.iter().find(|l| l.available != 0)
-        {
-            return Ok(Some((
-                "closed_year",
-                format!(
-                    "{year} 年度已结转，指标 {line}（{book}，来源 {source}）仍有可用余额 {} 元，既未结转也未收回",
-                    yuan(*fen)
-                ),
-            )));
-        }
-    }
-    Ok(None)
 }
 
 /// The approved run within each book's resources, and nothing funded below a tier that fell
@@ -441,43 +247,66 @@ async fn allocation_order(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>
 /// a new upper-transfer line and a payment on that line are tried, and each must be refused.
 /// The supplement is only asked for, never approved, so an open seam moves no money there.
 async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
-    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
     let Some((_, unit)) = sim.j.units().next() else {
         return Ok(None);
     };
     let mut accepted = Vec::new();
+    accepted.extend(probe_supplement(sim, year).await?);
+    accepted.extend(probe_transfer_line(sim, year, unit).await?);
+    Ok((!accepted.is_empty()).then(|| {
+        (
+            "closed_year",
+            format!("{year} 年度已结转，仍{}", accepted.join("；")),
+        )
+    }))
+}
+
+/// A supplement asked onto the year's first project line; answers what was accepted.
+async fn probe_supplement(sim: &Sim<'_>, year: i32) -> AppResult<Option<String>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
     let lines = app
         .allocation()
         .budget_lines(&Scope::new(finance, city), year, 0, 100_000)
         .await?;
-    if let Some(l) = lines.iter().find(|l| l.project_id.is_some()) {
-        let operator = sim
-            .j
-            .units()
-            .find(|(_, u)| u.id == l.unit_id)
-            .map(|(_, u)| u.operator.clone())
-            .ok_or_else(|| AppError::Internal("line of no simulated unit".into()))?;
-        let asked = app
-            .execution()
-            .request_adjustment(
-                &Scope::new(&operator, city),
-                crate::execution::adjustments::AdjustmentDraft {
-                    kind: lingji_domain::execution::AdjustmentKind::Supplement,
-                    from_line_id: None,
-                    to_line_id: Some(l.id),
-                    project_id: l.project_id,
-                    economic_code: None,
-                    amount: Money::from_yuan(1_000),
-                    reason: "年终结转后追加试探".into(),
-                },
-            )
-            .await;
-        match asked {
-            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
-            Err(_) => {}
-            Ok(v) => accepted.push(format!("受理了对指标 {} 的追加申请 {}", l.id, v.id)),
-        }
+    let Some(l) = lines.iter().find(|l| l.project_id.is_some()) else {
+        return Ok(None);
+    };
+    let operator = sim
+        .j
+        .units()
+        .find(|(_, u)| u.id == l.unit_id)
+        .map(|(_, u)| u.operator.clone())
+        .ok_or_else(|| AppError::Internal("line of no simulated unit".into()))?;
+    let asked = app
+        .execution()
+        .request_adjustment(
+            &Scope::new(&operator, city),
+            crate::execution::adjustments::AdjustmentDraft {
+                kind: lingji_domain::execution::AdjustmentKind::Supplement,
+                from_line_id: None,
+                to_line_id: Some(l.id),
+                project_id: l.project_id,
+                economic_code: None,
+                amount: Money::from_yuan(1_000),
+                reason: "年终结转后追加试探".into(),
+            },
+        )
+        .await;
+    match asked {
+        Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
+        Err(_) => Ok(None),
+        Ok(v) => Ok(Some(format!("受理了对指标 {} 的追加申请 {}", l.id, v.id))),
     }
+}
+
+/// An upper transfer line added to the unit and, if it is, a payment asked on it; answers
+/// what was accepted.
+async fn probe_transfer_line(
+    sim: &Sim<'_>,
+    year: i32,
+    unit: &super::jurisdiction::Unit,
+) -> AppResult<Option<String>> {
+    let (app, city, finance) = (sim.app, sim.j.id, &sim.j.finance);
     let line = app
         .execution()
         .add_transfer_line(
@@ -495,48 +324,41 @@ async fn closed_year_refuses(sim: &Sim<'_>, year: i32) -> AppResult<Option<Findi
             },
         )
         .await;
-    match line {
+    let line = match line {
         Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
-        Err(_) => {}
-        Ok(line) => {
-            let date = NaiveDate::from_ymd_opt(year, 12, 30)
-                .ok_or_else(|| AppError::Internal("date".into()))?;
-            let paid = app
-                .execution()
-                .request_payment(
-                    &Scope::new(&unit.operator, city),
-                    PaymentDraft {
-                        payee_name: format!("{}设备有限公司", sim.j.place),
-                        payee_account: "6222021234567890".into(),
-                        payee_kind: PayeeKind::Unit,
-                        amount: Money::from_yuan(100),
-                        economic_code: "31002".into(),
-                        line_id: line,
-                        purpose: "结转后支付试探".into(),
-                        date,
-                        contract_no: Some("HT-PROBE".into()),
-                        event_code: None,
-                        headcount: None,
-                        days: None,
-                        idempotency_key: format!("sim-{}-{year}-probe", sim.opts.seed),
-                    },
-                )
-                .await;
-            let payment = match paid {
-                Ok(v) => format!("，其上的支付申请答复为“{}”", v.status.label()),
-                Err(_) => String::new(),
-            };
-            accepted.push(format!(
-                "新增了上级转移支付指标 {line}（1,000.00 元）{payment}"
-            ));
-        }
-    }
-    Ok((!accepted.is_empty()).then(|| {
-        (
-            "closed_year",
-            format!("{year} 年度已结转，仍{}", accepted.join("；")),
+        Err(_) => return Ok(None),
+        Ok(line) => line,
+    };
+    let date =
+        NaiveDate::from_ymd_opt(year, 12, 30).ok_or_else(|| AppError::Internal("date".into()))?;
+    let paid = app
+        .execution()
+        .request_payment(
+            &Scope::new(&unit.operator, city),
+            PaymentDraft {
+                payee_name: format!("{}设备有限公司", sim.j.place),
+                payee_account: "6222021234567890".into(),
+                payee_kind: PayeeKind::Unit,
+                amount: Money::from_yuan(100),
+                economic_code: "31002".into(),
+                line_id: line,
+                purpose: "结转后支付试探".into(),
+                date,
+                contract_no: Some("HT-PROBE".into()),
+                event_code: None,
+                headcount: None,
+                days: None,
+                idempotency_key: format!("sim-{}-{year}-probe", sim.opts.seed),
+            },
         )
-    }))
+        .await;
+    let payment = match paid {
+        Ok(v) => format!("，其上的支付申请答复为“{}”", v.status.label()),
+        Err(_) => String::new(),
+    };
+    Ok(Some(format!(
+        "新增了上级转移支付指标 {line}（1,000.00 元）{payment}"
+    )))
 }
 
 /// Last year's execution rate the run read for each continuing project (CS-5a, ZB-5a) equals

@@ -189,9 +189,52 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
             "模拟只能在空数据库中进行",
         )));
     }
+    import_code_tables(app, opts).await?;
     let system = Caller::System;
+    let city = app
+        .foundation()
+        .create_jurisdiction(&system, REGION, "模拟市", &[])
+        .await?;
+    start_year(app, city.id, opts.preset, opts.first_year, true).await?;
+    import_library(app, city.id).await?;
+    let finance = login(
+        app,
+        user(
+            "sim-finance".into(),
+            "finance_officer",
+            REGION,
+            "财政局预算科".into(),
+        ),
+    )
+    .await?;
+    let auditor = login(
+        app,
+        user("sim-audit".into(), "auditor", REGION, "审计局".into()),
+    )
+    .await?;
+    let (departments, joint) = add_departments(app, city.id, opts.scale, rng).await?;
+    add_special_fund(
+        app,
+        &finance,
+        city.id,
+        departments.first().map(|d| d.id),
+        opts.first_year,
+        "模拟市",
+    )
+    .await?;
+    Ok(Jurisdiction {
+        id: city.id,
+        place: "模拟市",
+        finance,
+        auditor,
+        joint,
+        departments,
+    })
+}
+
+/// Code tables for every year lived and the one after it, which the last close opens.
+async fn import_code_tables(app: &App, opts: &Options) -> AppResult<()> {
     let last = opts.first_year + i32::try_from(opts.years).unwrap_or(1);
-    // Code tables for every year lived and the one after it, which the last close opens.
     for year in opts.first_year..=last {
         let y = FiscalYear::new(year)?;
         let source = "财政部《2026年政府收支分类科目》节选（模拟用）";
@@ -208,48 +251,44 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
             ),
         ] {
             app.foundation()
-                .import_codes(&system, kind, y, file, text.as_bytes(), source)
+                .import_codes(&Caller::System, kind, y, file, text.as_bytes(), source)
                 .await?;
         }
     }
-    let city = app
-        .foundation()
-        .create_jurisdiction(&system, REGION, "模拟市", &[])
-        .await?;
-    start_year(app, city.id, opts.preset, opts.first_year, true).await?;
+    Ok(())
+}
+
+/// The demo's expenditure standards and indicator library.
+async fn import_library(app: &App, city: i64) -> AppResult<()> {
     app.catalogues()
         .import_standards(
-            &Scope::new(&system, city.id),
+            &Scope::system(city),
             "demo_standards.csv",
             crate::demo::STANDARDS.as_bytes(),
         )
         .await?;
     app.catalogues()
         .import_indicators(
-            &Scope::new(&system, city.id),
+            &Scope::system(city),
             "demo_indicators.csv",
             crate::demo::INDICATORS.as_bytes(),
         )
         .await?;
-    let finance = login(
-        app,
-        user(
-            "sim-finance".into(),
-            "finance_officer",
-            REGION,
-            "财政局预算科".into(),
-        ),
-    )
-    .await?;
-    let auditor = login(
-        app,
-        user("sim-audit".into(), "auditor", REGION, "审计局".into()),
-    )
-    .await?;
+    Ok(())
+}
+
+/// The departments `scale` times over (the joint-review bodies once), each with its units and
+/// logins; answers them and the joint reviewers by body.
+async fn add_departments(
+    app: &App,
+    city: i64,
+    scale: u32,
+    rng: &mut Rng,
+) -> AppResult<(Vec<Department>, Vec<(String, Caller)>)> {
     let mut departments = Vec::new();
     let mut joint = Vec::new();
     let mut serial = 100;
-    for group in 0..opts.scale {
+    for group in 0..scale {
         for (name, body, units) in DEPARTMENTS {
             // The joint-review bodies exist once; the scale multiplies the others.
             if body.is_some() && group > 0 {
@@ -262,31 +301,7 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
             } else {
                 format!("（第{}组）", group + 1)
             };
-            let dept = app
-                .foundation()
-                .create_organisation(
-                    &system,
-                    CreateOrganisation {
-                        kind: "department".into(),
-                        parent_id: city.id,
-                        code: code.clone(),
-                        name: format!("模拟市{name}{suffix}"),
-                        unit_kind: None,
-                        review_body: body.map(str::to_string),
-                        staffing: Staffing::default(),
-                    },
-                )
-                .await?;
-            let reviewer = login(
-                app,
-                user(
-                    format!("sim-d{code}"),
-                    "department_reviewer",
-                    &code,
-                    format!("{name}财务科"),
-                ),
-            )
-            .await?;
+            let (dept, reviewer) = add_department(app, city, &code, name, &suffix, body).await?;
             if let Some(body) = body {
                 joint.push((
                     body.to_string(),
@@ -306,61 +321,94 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
             for (u, (unit_name, kind)) in units.iter().enumerate() {
                 let unit_code = format!("{code}{:03}", u + 1);
                 let unit_name = format!("模拟市{unit_name}{suffix}");
-                let unit = app
-                    .foundation()
-                    .create_organisation(
-                        &system,
-                        CreateOrganisation {
-                            kind: "unit".into(),
-                            parent_id: dept.id,
-                            code: unit_code.clone(),
-                            name: unit_name.clone(),
-                            unit_kind: Some((*kind).to_string()),
-                            review_body: None,
-                            staffing: staffing(rng),
-                        },
-                    )
-                    .await?;
-                let operator = login(
-                    app,
-                    user(
-                        format!("sim-u{unit_code}"),
-                        "unit_operator",
-                        &unit_code,
-                        format!("{unit_name}经办"),
-                    ),
-                )
-                .await?;
-                list.push(Unit {
-                    id: unit.id,
-                    code: unit_code,
-                    name: unit_name,
-                    operator,
-                });
+                list.push(add_unit(app, dept, unit_code, unit_name, kind, rng).await?);
             }
             departments.push(Department {
-                id: dept.id,
+                id: dept,
                 reviewer,
                 units: list,
             });
         }
     }
-    add_special_fund(
+    Ok((departments, joint))
+}
+
+/// A department with its reviewer's login; answers its id and that login.
+async fn add_department(
+    app: &App,
+    city: i64,
+    code: &str,
+    name: &str,
+    suffix: &str,
+    body: Option<&str>,
+) -> AppResult<(i64, Caller)> {
+    let dept = app
+        .foundation()
+        .create_organisation(
+            &Caller::System,
+            CreateOrganisation {
+                kind: "department".into(),
+                parent_id: city,
+                code: code.to_string(),
+                name: format!("模拟市{name}{suffix}"),
+                unit_kind: None,
+                review_body: body.map(str::to_string),
+                staffing: Staffing::default(),
+            },
+        )
+        .await?;
+    let reviewer = login(
         app,
-        &finance,
-        city.id,
-        departments.first().map(|d| d.id),
-        opts.first_year,
-        "模拟市",
+        user(
+            format!("sim-d{code}"),
+            "department_reviewer",
+            code,
+            format!("{name}财务科"),
+        ),
     )
     .await?;
-    Ok(Jurisdiction {
-        id: city.id,
-        place: "模拟市",
-        finance,
-        auditor,
-        joint,
-        departments,
+    Ok((dept.id, reviewer))
+}
+
+/// A unit of the department with its operator's login.
+async fn add_unit(
+    app: &App,
+    department: i64,
+    code: String,
+    name: String,
+    kind: &str,
+    rng: &mut Rng,
+) -> AppResult<Unit> {
+    let unit = app
+        .foundation()
+        .create_organisation(
+            &Caller::System,
+            CreateOrganisation {
+                kind: "unit".into(),
+                parent_id: department,
+                code: code.clone(),
+                name: name.clone(),
+                unit_kind: Some(kind.to_string()),
+                review_body: None,
+                staffing: staffing(rng),
+            },
+        )
+        .await?;
+    let operator = login(
+        app,
+        user(
+            format!("sim-u{code}"),
+            "unit_operator",
+            &code,
+            format!("{name}经办"),
+        ),
+    )
+    .await?;
+    Ok(Unit {
+        id: unit.id,
+        code,
+        name,
+        operator,
     })
 }
 

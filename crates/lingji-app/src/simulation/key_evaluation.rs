@@ -25,6 +25,13 @@ pub struct Keyed {
     pub counts: Counts,
 }
 
+impl Keyed {
+    /// Whether finance key-evaluated the project.
+    pub fn covers(&self, project: i64) -> bool {
+        self.evaluations.iter().any(|(p, _)| *p == project)
+    }
+}
+
 /// Finance key-evaluates about one funded project in eight of `year`, scoring every
 /// dimension at one share of its weight — from nearly full marks to a poor 40 %.
 pub async fn evaluate(sim: &mut Sim<'_>, year: i32, funded: &[i64]) -> AppResult<Keyed> {

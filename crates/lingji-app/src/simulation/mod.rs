@@ -14,7 +14,6 @@ pub mod rng;
 pub mod year;
 pub mod year_end_by_rule;
 
-use crate::Scope;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -22,6 +21,7 @@ use lingji_domain::foundation::policy::Preset;
 use sha2::{Digest, Sha256};
 
 use crate::App;
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use rng::Rng;
 use year::Sim;

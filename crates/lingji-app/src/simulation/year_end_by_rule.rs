@@ -7,17 +7,19 @@
 //! carried line into next year), never from the close's own inputs; the outcome is derived
 //! here from the parameters (QJ-4b, CS-6, ZX-3c, ZB-6d), not by calling the close's rule.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::Money;
 use lingji_domain::execution::Movement;
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::policy::Execution;
+use lingji_store::execution::ledger::EntryRow;
 
 use super::invariants::Finding;
 use super::year::Sim;
+use crate::Scope;
 use crate::error::AppResult;
+use crate::execution::year_end::CloseLineView;
 
 /// The invariant's name.
 pub const NAME: &str = "year_end_by_rule";
@@ -119,7 +121,7 @@ pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
             .await?
             .execution
     };
-    let mut rows: BTreeMap<i64, Vec<&crate::execution::year_end::CloseLineView>> = BTreeMap::new();
+    let mut rows: BTreeMap<i64, Vec<&CloseLineView>> = BTreeMap::new();
     for l in &report.lines {
         rows.entry(l.line_id).or_default().push(l);
     }
@@ -130,25 +132,12 @@ pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
             .execution()
             .line_ledger(&Scope::new(&finance, city), line)
             .await?;
-        // The close is the line's first Close entry; money given back after it is recovered
-        // again, once for each payment released (ZB-7a).
-        let (mut available, mut used, mut closed, mut late) = (0i64, false, None, 0i64);
-        for e in &ledger.entries {
-            match (e.movement, closed.is_some()) {
-                (Movement::Approve(m) | Movement::Adjust(m), false) => available += m.fen(),
-                (Movement::Reserve(m), false) => available -= m.fen(),
-                (Movement::Release(m), false) => available += m.fen(),
-                (Movement::Release(m), true) => late += m.fen(),
-                (Movement::Settle(_), false) => used = true,
-                (Movement::Close(m), false) => closed = Some(m),
-                _ => {}
-            }
-        }
+        let walked = walk(&ledger.entries);
         let l = &ledger.line;
         let upper_transfer =
             l.source == "transfer" || l.fund_book == FundBook::UpperTransfer.as_str();
         let facts = Facts {
-            available: Money::from_fen(available),
+            available: Money::from_fen(walked.available),
             project: l.project_id.is_some(),
             code: l.economic_code.clone(),
             carried: sim.carried.get(&line).copied().unwrap_or(Carried {
@@ -156,59 +145,13 @@ pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
                 idle: 0,
                 upper_transfer,
             }),
-            used,
+            used: walked.used,
         };
         let (want, next) = expected(&facts, &profile);
-        let main = rows
-            .iter()
-            .position(|r| (r.carried, r.recovered, r.clause.as_str()) == want);
-        let late_rows: Vec<_> = rows
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| Some(*i) != main)
-            .map(|(_, r)| r)
-            .collect();
-        let late_ok = late_rows
-            .iter()
-            .all(|r| r.carried == Money::ZERO && r.clause == "ZB-7a")
-            && late_rows.iter().map(|r| r.recovered.fen()).sum::<i64>() == late;
-        let closed_ok = closed.is_some_and(|m| m.fen() == want.0.fen() + want.1.fen());
-        if found.is_none() && (main.is_none() || !late_ok || !closed_ok) {
-            let recorded = rows
-                .iter()
-                .map(|r| shown((r.carried, r.recovered, &r.clause)))
-                .collect::<Vec<_>>()
-                .join("；");
+        if found.is_none() && !agrees(rows, want, &walked) {
             found = Some((
                 NAME,
-                format!(
-                    "{year} 年度指标 {line}（{}，{}，{}，{}已结转 {} 年、闲置 {} 年，本年{}支付）年终可用 {} 元，结转报告记为 {recorded}；按政策参数应为 {}{}",
-                    l.name,
-                    l.economic_code,
-                    if facts.project {
-                        "项目支出"
-                    } else {
-                        "基本支出"
-                    },
-                    if facts.carried.upper_transfer {
-                        "上级转移支付，"
-                    } else {
-                        ""
-                    },
-                    facts.carried.age,
-                    facts.carried.idle,
-                    if used { "有" } else { "无" },
-                    facts.available.to_yuan_display(),
-                    shown(want),
-                    if late > 0 {
-                        format!(
-                            "，另结转后退回 {} 元收回（ZB-7a）",
-                            Money::from_fen(late).to_yuan_display()
-                        )
-                    } else {
-                        String::new()
-                    }
-                ),
+                disagreement(year, line, &l.name, &facts, rows, want, walked.late),
             ));
         }
         if let Some(new_line) = rows.iter().find_map(|r| r.new_line_id) {
@@ -217,4 +160,105 @@ pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     }
     sim.carried.extend(next_year);
     Ok(found)
+}
+
+/// A line's ledger up to its close and after it.
+struct Walked {
+    /// Fen available when the close came.
+    available: i64,
+    /// Anything was paid before the close.
+    used: bool,
+    /// The close's amount.
+    closed: Option<Money>,
+    /// Fen given back after the close.
+    late: i64,
+}
+
+/// The close is the line's first Close entry; money given back after it is recovered again,
+/// once for each payment released (ZB-7a).
+fn walk(entries: &[EntryRow]) -> Walked {
+    let (mut available, mut used, mut closed, mut late) = (0i64, false, None, 0i64);
+    for e in entries {
+        match (e.movement, closed.is_some()) {
+            (Movement::Approve(m) | Movement::Adjust(m), false) => available += m.fen(),
+            (Movement::Reserve(m), false) => available -= m.fen(),
+            (Movement::Release(m), false) => available += m.fen(),
+            (Movement::Release(m), true) => late += m.fen(),
+            (Movement::Settle(_), false) => used = true,
+            (Movement::Close(m), false) => closed = Some(m),
+            _ => {}
+        }
+    }
+    Walked {
+        available,
+        used,
+        closed,
+        late,
+    }
+}
+
+/// The close report's rows for a line agree with the profile: one row as `want`, every other
+/// a recovery of what came back after the close (ZB-7a), and the close entry the sum of both.
+fn agrees(rows: &[&CloseLineView], want: (Money, Money, &str), walked: &Walked) -> bool {
+    let main = rows
+        .iter()
+        .position(|r| (r.carried, r.recovered, r.clause.as_str()) == want);
+    let late_rows: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != main)
+        .map(|(_, r)| r)
+        .collect();
+    let late_ok = late_rows
+        .iter()
+        .all(|r| r.carried == Money::ZERO && r.clause == "ZB-7a")
+        && late_rows.iter().map(|r| r.recovered.fen()).sum::<i64>() == walked.late;
+    let closed_ok = walked
+        .closed
+        .is_some_and(|m| m.fen() == want.0.fen() + want.1.fen());
+    main.is_some() && late_ok && closed_ok
+}
+
+/// What the report recorded for the line against what the profile says.
+fn disagreement(
+    year: i32,
+    line: i64,
+    name: &str,
+    facts: &Facts,
+    rows: &[&CloseLineView],
+    want: (Money, Money, &str),
+    late: i64,
+) -> String {
+    let recorded = rows
+        .iter()
+        .map(|r| shown((r.carried, r.recovered, &r.clause)))
+        .collect::<Vec<_>>()
+        .join("；");
+    format!(
+        "{year} 年度指标 {line}（{name}，{}，{}，{}已结转 {} 年、闲置 {} 年，本年{}支付）年终可用 {} 元，结转报告记为 {recorded}；按政策参数应为 {}{}",
+        facts.code,
+        if facts.project {
+            "项目支出"
+        } else {
+            "基本支出"
+        },
+        if facts.carried.upper_transfer {
+            "上级转移支付，"
+        } else {
+            ""
+        },
+        facts.carried.age,
+        facts.carried.idle,
+        if facts.used { "有" } else { "无" },
+        facts.available.to_yuan_display(),
+        shown(want),
+        if late > 0 {
+            format!(
+                "，另结转后退回 {} 元收回（ZB-7a）",
+                Money::from_fen(late).to_yuan_display()
+            )
+        } else {
+            String::new()
+        }
+    )
 }

@@ -10,13 +10,13 @@
 //! `PROPTEST_CASES=N` changes the number of cases; `HISTORIES_LOG=1` (with `--nocapture`) prints
 //! each case's set-up and operation times and what every operation answered.
 
-use lingji_app::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use crate::common::{Ask, ECONOMIC_CODES, FUNCTION_CODES, THIS, World};
 use chrono::{Datelike, NaiveDate, Weekday};
 use lingji_app::AppError;
+use lingji_app::Scope;
 use lingji_app::execution::adjustments::AdjustmentDraft;
 use lingji_app::execution::payments::PaymentView;
 use lingji_app::execution::plans::PlanDraft;

@@ -4,11 +4,11 @@
 //! and the copy verifies. The tests play the attacker with SQL on the test database; everything
 //! else goes through the `lingji` binary or the use cases.
 
-use lingji_app::Scope;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
+use lingji_app::Scope;
 use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, Store, backend_tests};
 use lingji_app::{App, Settings};

@@ -13,7 +13,6 @@
 //!
 //! Amounts are Money to the fen; the headlines show 万元 through Money's display helpers.
 
-use crate::Scope;
 use std::collections::BTreeMap;
 
 use lingji_domain::Money;
@@ -27,6 +26,7 @@ use utoipa::ToSchema;
 
 mod xlsx;
 
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 
 /// A page a figure counts, with what it shows.

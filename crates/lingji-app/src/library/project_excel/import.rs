@@ -3,7 +3,6 @@
 //! row and column, and the whole file is one transaction: nothing is imported if any cell is
 //! wrong.
 
-use crate::Scope;
 use std::collections::{HashMap, HashSet};
 
 use lingji_domain::Money;
@@ -17,6 +16,7 @@ use lingji_store::{foundation::orgs, library::projects as store_projects, librar
 use sqlx::AnyConnection;
 
 use super::sheets::{read_file, report};
+use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::foundation::additions::Additions;
 use crate::foundation::caller::Caller;

@@ -3,7 +3,6 @@
 //! and the waterfall chart by tier, and the steps from choice to approval.
 
 pub(crate) mod views;
-use lingji_app::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -12,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use lingji_app::Scope;
 use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
 use lingji_app::{AppError, AppResult};

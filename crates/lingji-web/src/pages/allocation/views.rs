@@ -1,7 +1,6 @@
 //! What finance and the budget units read off the allocation: two runs compared, year-on-year
 //! statistics (ZX-3a), the overlap finder (ZB-10), control figures and approved budget lines.
 
-use lingji_app::Scope;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -10,6 +9,7 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use lingji_app::Scope;
 use lingji_app::allocation::RunComparison;
 use lingji_app::allocation::approval::ControlFigures;
 use lingji_app::allocation::stats::{OverlapView, YearOnYearView};

@@ -2,7 +2,6 @@
 //! between its lines or for a supplement to a library project; finance approves or sends back;
 //! finance and audit read the amendment document (QJ-4c) and download it as .xlsx.
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -11,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use lingji_app::Scope;
 use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};

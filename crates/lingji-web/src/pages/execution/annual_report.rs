@@ -1,7 +1,6 @@
 //! `/annual-report`: 年度报告 — the year in figures for finance and audit, each figure linking to
 //! the list it counts, the execution held against the ledger, the steps not yet taken named.
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -11,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
+use lingji_app::Scope;
 use lingji_app::execution::annual_report::AnnualReport;
 
 use crate::AppState;

@@ -3,7 +3,6 @@
 //! hits and stopped payments by class and rule with a chart, and each hit's disposition
 //! (核实 → 正常 / 违规 → 整改).
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -13,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
+use lingji_app::Scope;
 use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;

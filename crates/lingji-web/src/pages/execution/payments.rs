@@ -2,7 +2,6 @@
 //! review queue of finance (held by a warning, waiting for payment), one payment with its hits
 //! and decisions, and `/budget-lines/{id}`, the ledger of one line (ZB-7a, ZX-4b, PM-9).
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -12,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
+use lingji_app::Scope;
 use lingji_app::execution::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
 use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_app::{AppError, AppResult};

@@ -2,7 +2,6 @@
 //! need in a month; finance tries the month's review against the treasury's cash limit, sees
 //! each plan's share in tier order, and records it.
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -12,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
+use lingji_app::Scope;
 use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
 use lingji_app::store::execution::plans::PlanFilter;
 use lingji_app::{AppError, AppResult};

@@ -2,7 +2,6 @@
 //! contracts that back operating money, tries the close and sees every line's fate by
 //! department, then runs it; afterwards finance and audit read what was carried and recovered.
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -11,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use lingji_app::Scope;
 use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::Role;

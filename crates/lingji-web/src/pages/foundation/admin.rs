@@ -1,6 +1,5 @@
 //! `/admin/users`: accounts (administrators change, auditors read).
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -10,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
+use lingji_app::Scope;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
 use lingji_app::store::foundation::users::User;

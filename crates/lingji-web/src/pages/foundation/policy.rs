@@ -1,6 +1,5 @@
 //! `/policy`: the policy profile with every clause cited; administrators edit it.
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -9,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use lingji_app::Scope;
 use lingji_app::store::foundation::profiles::ProfileVersion;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Access, Resource, may};

@@ -3,7 +3,6 @@
 //! evaluation in the 决策 / 过程 / 产出 / 效益 framework, by itself or by a registered agency
 //! (a blacklisted one is refused, PM-12). Each evaluation prints as the national table.
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -13,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
+use lingji_app::Scope;
 use lingji_app::performance::evaluations::{
     ActualDraft, EvaluationView, KeyDraft, KeyItemDraft, SelfDraft,
 };

@@ -5,7 +5,6 @@
 pub(crate) mod evaluations;
 pub(crate) mod results;
 pub(crate) mod targets;
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -15,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
+use lingji_app::Scope;
 use lingji_app::performance::dashboard::Dashboard;
 use lingji_app::performance::monitoring::{
     Checkpoint, CheckpointDraft, CheckpointForm, DecisionDraft, ProgressDraft,

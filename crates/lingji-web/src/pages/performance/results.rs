@@ -1,7 +1,6 @@
 //! `/performance/results` and `/publications`: finance applies evaluation results to next
 //! year's budget (PM-13, CS-5b, QJ-5b) and decides what the public sees (PM-5, QJ-5c).
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -11,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
+use lingji_app::Scope;
 use lingji_app::disclosure::{PublicItem, PublicationKind, PublishDraft};
 use lingji_app::performance::results::{ApplyDraft, Results, RetireDraft};
 use lingji_domain::Refusal;

@@ -2,7 +2,6 @@
 //! ZB-13a) — everyone reads them, finance adds and changes entries, and each entry shows
 //! every change with who and when.
 
-use lingji_app::Scope;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -11,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use lingji_app::Scope;
 use lingji_app::store::review::lists::{EntryChange, StoredEntry};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;

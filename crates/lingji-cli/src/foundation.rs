@@ -1,0 +1,184 @@
+//! `lingji codes`, `lingji jurisdiction` and `lingji policy`: the foundation a jurisdiction
+//! works on — classification codes, the jurisdiction and its year, the policy presets.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use lingji_app::Caller;
+use lingji_app::Scope;
+use lingji_app::foundation::codes::CodeKind;
+use lingji_domain::foundation::policy::Preset;
+
+use crate::config::Config;
+use crate::{describe, fiscal_year, open};
+
+#[derive(Subcommand)]
+pub enum CodesCommand {
+    /// Import the official table of a year from .csv or .xlsx; nothing is imported if any row
+    /// is wrong.
+    Import {
+        /// function or economic.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        year: String,
+        /// Source note (document and year); defaults to the file name.
+        #[arg(long, default_value = "")]
+        source: String,
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum JurisdictionCommand {
+    /// Add a jurisdiction with its current fiscal year, its policy profile started from a
+    /// preset.
+    Add {
+        /// 6-digit 区划 code.
+        region: String,
+        /// Name, e.g. 连云港市.
+        name: String,
+        /// Preset: lianyungang_city, zixing, cs_city, zibo_district.
+        #[arg(long)]
+        preset: String,
+        /// Current fiscal year.
+        #[arg(long)]
+        year: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Print every parameter with its clause and each shipped preset's value (Markdown).
+    Presets,
+}
+
+pub async fn codes(command: CodesCommand, config: Config) -> Result<ExitCode> {
+    match command {
+        CodesCommand::Import {
+            kind,
+            year,
+            source,
+            file,
+        } => import_codes(&config, &kind, &year, &source, &file).await,
+    }
+}
+
+pub async fn jurisdiction(command: JurisdictionCommand, config: Config) -> Result<ExitCode> {
+    match command {
+        JurisdictionCommand::Add {
+            region,
+            name,
+            preset,
+            year,
+        } => add_jurisdiction(&config, &region, &name, &preset, &year).await,
+    }
+}
+
+pub fn policy(command: PolicyCommand) -> Result<ExitCode> {
+    match command {
+        PolicyCommand::Presets => {
+            print!("{}", presets_markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn import_codes(
+    config: &Config,
+    kind: &str,
+    year: &str,
+    source: &str,
+    file: &Path,
+) -> Result<ExitCode> {
+    let kind = CodeKind::parse(kind).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+    let year = fiscal_year(year)?;
+    let bytes = std::fs::read(file).with_context(|| format!("读取 {}", file.display()))?;
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("upload")
+        .to_string();
+    let app = open(config).await?;
+    match app
+        .foundation()
+        .import_codes(&Caller::System, kind, year, &name, &bytes, source)
+        .await
+    {
+        Ok(rows) => {
+            println!(
+                "已导入 {year} 年度{}科目 {rows} 条",
+                if kind == CodeKind::Function {
+                    "功能分类"
+                } else {
+                    "经济分类"
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => bail!(describe(&e)),
+    }
+}
+
+/// Creates the jurisdiction, then starts its year from the preset.
+async fn add_jurisdiction(
+    config: &Config,
+    region: &str,
+    name: &str,
+    preset: &str,
+    year: &str,
+) -> Result<ExitCode> {
+    let preset = Preset::parse(preset).map_err(|r| anyhow::anyhow!("{}", r.message))?;
+    let year = fiscal_year(year)?;
+    let app = open(config).await?;
+    let j = app
+        .foundation()
+        .create_jurisdiction(&Caller::System, region, name, &[])
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    app.foundation()
+        .start_year(
+            &Scope::system(j.id),
+            year,
+            lingji_app::foundation::profiles::YearSource::Preset(preset),
+            true,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    println!(
+        "已创建区划 {name}（{region}，id {}），{year} 年度采用预设：{}",
+        j.id,
+        preset.label()
+    );
+    println!("下一步：lingji user add admin2 --role administrator --org {region}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The presets side by side, one row per parameter, for docs/POLICY-PROFILES.md.
+fn presets_markdown() -> String {
+    use lingji_domain::foundation::policy::preset;
+    let profiles: Vec<_> = Preset::ALL
+        .iter()
+        .map(|p| preset(*p).parameters())
+        .collect();
+    let mut out = String::from("| 参数 | key | 条款 |");
+    for p in Preset::ALL {
+        out.push_str(&format!(" {} |", p.as_str()));
+    }
+    out.push_str("\n|---|---|---|");
+    out.push_str(&"---|".repeat(Preset::ALL.len()));
+    out.push('\n');
+    for (i, param) in profiles[0].iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | `{}` | {} |",
+            param.label, param.key, param.clause
+        ));
+        for profile in &profiles {
+            out.push_str(&format!(" {} |", profile[i].value));
+        }
+        out.push('\n');
+    }
+    out
+}
