@@ -478,8 +478,8 @@ impl crate::ExecutionUseCases<'_> {
         }
     }
 
-    /// 4. Results application: this year's budget cut for last year's results, and what this
-    /// year's results take off next year.
+    /// Section 4, results application: this year's budget cut for last year's results, and
+    /// what this year's results take off next year.
     async fn evaluation_cuts(
         &self,
         caller: &Caller,
@@ -691,8 +691,8 @@ fn recovered_at_close(close: Option<&YearEndReport>, year: i32) -> AppResult<Rec
     })
 }
 
-/// 4. The cuts confirmed from this year's results against this year's budget, as the next run
-/// takes them, and how many results are still unconfirmed.
+/// Section 4: the cuts confirmed from this year's results against this year's budget, as the
+/// next run takes them, and how many results are still unconfirmed.
 fn confirmed_cuts(rows: &[ResultRow]) -> AppResult<(Counted, u64)> {
     let mut next_year = Counted::default();
     let mut unconfirmed = 0;
