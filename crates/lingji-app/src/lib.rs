@@ -131,8 +131,12 @@ use_cases!(
     AllocationUseCases, allocation
 );
 use_cases!(
-    /// Payments, spending plans, adjustments, upper transfers, the year-end and the annual report.
+    /// Payments, spending plans, adjustments and upper transfers.
     ExecutionUseCases, execution
+);
+use_cases!(
+    /// The year-end close and the year in figures (the annual report).
+    YearEndUseCases, year_end
 );
 use_cases!(
     /// Monitoring rules and their hits, suspensions and penetrating supervision (ZX-2, ZX-4b).

@@ -181,6 +181,90 @@ async fn line_in(
         })
 }
 
+/// The reason is required (ZB-7b: ordinary new spending is met by restructuring first) and
+/// short enough for the amendment document.
+fn check_reason(reason: &str) -> AppResult<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Refusal::new(
+            "ADJUSTMENT_REASON_REQUIRED",
+            "请填写调整理由（一般增支应先通过调整支出结构解决，ZB-7b；不超过 500 个字）",
+        )
+        .field("reason")
+        .clause("ZB-7b")
+        .into());
+    }
+    Ok(reason)
+}
+
+/// 调剂 (ZB-7b): budget moved between two lines of one department, within what the line taken
+/// from has available.
+async fn transfer<'a>(
+    conn: &mut AnyConnection,
+    caller: &'a Caller,
+    jurisdiction_id: i64,
+    d: &AdjustmentDraft,
+    reason: &'a str,
+) -> AppResult<NewAdjustment<'a>> {
+    let from_id = d
+        .from_line_id
+        .ok_or_else(|| missing("FROM_LINE_REQUIRED", "from_line_id", "调出指标"))?;
+    let to_id = d
+        .to_line_id
+        .ok_or_else(|| missing("TO_LINE_REQUIRED", "to_line_id", "调入指标"))?;
+    let from = line_in(conn, jurisdiction_id, from_id, "from_line_id").await?;
+    let to = line_in(conn, jurisdiction_id, to_id, "to_line_id").await?;
+    for l in [&from, &to] {
+        caller.authorize(
+            Resource::Adjustment,
+            Access::Write,
+            &path_of(jurisdiction_id, l.department_id, l.unit_id),
+        )?;
+    }
+    // A closed year is refused for its year before anything else: its close took
+    // the balance away, and "above available" would send the unit looking for money
+    // that now sits on next year's carried line (ZB-7b).
+    crate::execution::year_end::refuse_if_closed(
+        conn,
+        jurisdiction_id,
+        from.fiscal_year,
+        MoneyMovement::Transfer,
+        "from_line_id",
+    )
+    .await?;
+    check_transfer(&side(&from), &side(&to), d.amount)?;
+    check_within_available(&from.name, from.balance.available(), d.amount)?;
+    Ok(NewAdjustment {
+        jurisdiction_id,
+        fiscal_year: from.fiscal_year,
+        department_id: from.department_id,
+        unit_id: from.unit_id,
+        kind: d.kind,
+        from_line_id: Some(from.id),
+        to_line_id: Some(to.id),
+        project_id: None,
+        economic_code: None,
+        amount: d.amount,
+        major: false,
+        reason,
+        requested_by: caller.name(),
+    })
+}
+
+/// A supplement without a line opens one, so it needs an economic code of 3, 5 or 7 digits.
+fn check_new_line_code(code: Option<&str>) -> AppResult<()> {
+    if !code.is_some_and(|c| matches!(c.len(), 3 | 5 | 7) && c.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Refusal::new(
+            "ECONOMIC_CODE_MALFORMED",
+            "新增指标的经济分类科目应为 3、5 或 7 位数字",
+        )
+        .field("economic_code")
+        .into());
+    }
+    Ok(())
+}
+
 impl crate::ExecutionUseCases<'_> {
     /// The supplement's project, if in the caller's reach, with the facts its check needs.
     async fn supplement_facts(
@@ -228,127 +312,15 @@ impl crate::ExecutionUseCases<'_> {
         d: AdjustmentDraft,
     ) -> AppResult<AdjustmentView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let reason = d.reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Refusal::new(
-                "ADJUSTMENT_REASON_REQUIRED",
-                "请填写调整理由（一般增支应先通过调整支出结构解决，ZB-7b；不超过 500 个字）",
-            )
-            .field("reason")
-            .clause("ZB-7b")
-            .into());
-        }
+        let reason = check_reason(&d.reason)?;
         let mut tx = self.store.begin().await?;
         let new = match d.kind {
             AdjustmentKind::Transfer => {
-                let from_id = d
-                    .from_line_id
-                    .ok_or_else(|| missing("FROM_LINE_REQUIRED", "from_line_id", "调出指标"))?;
-                let to_id = d
-                    .to_line_id
-                    .ok_or_else(|| missing("TO_LINE_REQUIRED", "to_line_id", "调入指标"))?;
-                let from = line_in(&mut tx, jurisdiction_id, from_id, "from_line_id").await?;
-                let to = line_in(&mut tx, jurisdiction_id, to_id, "to_line_id").await?;
-                for l in [&from, &to] {
-                    caller.authorize(
-                        Resource::Adjustment,
-                        Access::Write,
-                        &path_of(jurisdiction_id, l.department_id, l.unit_id),
-                    )?;
-                }
-                // A closed year is refused for its year before anything else: its close took
-                // the balance away, and "above available" would send the unit looking for money
-                // that now sits on next year's carried line (ZB-7b).
-                crate::execution::year_end::refuse_if_closed(
-                    &mut tx,
-                    jurisdiction_id,
-                    from.fiscal_year,
-                    MoneyMovement::Transfer,
-                    "from_line_id",
-                )
-                .await?;
-                check_transfer(&side(&from), &side(&to), d.amount)?;
-                check_within_available(&from.name, from.balance.available(), d.amount)?;
-                NewAdjustment {
-                    jurisdiction_id,
-                    fiscal_year: from.fiscal_year,
-                    department_id: from.department_id,
-                    unit_id: from.unit_id,
-                    kind: d.kind,
-                    from_line_id: Some(from.id),
-                    to_line_id: Some(to.id),
-                    project_id: None,
-                    economic_code: None,
-                    amount: d.amount,
-                    major: false,
-                    reason,
-                    requested_by: caller.name(),
-                }
+                transfer(&mut tx, caller, jurisdiction_id, &d, reason).await?
             }
             AdjustmentKind::Supplement => {
-                let project_id = d
-                    .project_id
-                    .ok_or_else(|| missing("PROJECT_REQUIRED", "project_id", "项目库项目"))?;
-                let line = match d.to_line_id {
-                    Some(id) => Some(line_in(&mut tx, jurisdiction_id, id, "to_line_id").await?),
-                    None => None,
-                };
-                let year = match &line {
-                    Some(l) => l.fiscal_year,
-                    None => self.foundation().current_year(jurisdiction_id).await?,
-                };
-                let (project, facts) = self
-                    .supplement_facts(&mut tx, jurisdiction_id, project_id, year)
-                    .await?;
-                caller.authorize(
-                    Resource::Adjustment,
-                    Access::Write,
-                    &path_of(jurisdiction_id, project.department_id, project.unit_id),
-                )?;
-                if line
-                    .as_ref()
-                    .is_some_and(|l| l.project_id != Some(project_id))
-                {
-                    return Err(Refusal::new(
-                        "LINE_NOT_OF_PROJECT",
-                        "追加的指标须是该项目的指标；不选指标则为项目新增一条指标",
-                    )
-                    .field("to_line_id")
-                    .into());
-                }
-                let code = d
-                    .economic_code
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty());
-                if line.is_none()
-                    && !code.is_some_and(|c| {
-                        matches!(c.len(), 3 | 5 | 7) && c.bytes().all(|b| b.is_ascii_digit())
-                    })
-                {
-                    return Err(Refusal::new(
-                        "ECONOMIC_CODE_MALFORMED",
-                        "新增指标的经济分类科目应为 3、5 或 7 位数字",
-                    )
-                    .field("economic_code")
-                    .into());
-                }
-                let major = check_supplement(&facts, d.amount)?;
-                NewAdjustment {
-                    jurisdiction_id,
-                    fiscal_year: year,
-                    department_id: project.department_id,
-                    unit_id: project.unit_id,
-                    kind: d.kind,
-                    from_line_id: None,
-                    to_line_id: line.map(|l| l.id),
-                    project_id: Some(project_id),
-                    economic_code: if d.to_line_id.is_none() { code } else { None },
-                    amount: d.amount,
-                    major,
-                    reason,
-                    requested_by: caller.name(),
-                }
+                self.supplement(&mut tx, caller, jurisdiction_id, &d, reason)
+                    .await?
             }
         };
         let field = match new.kind {
@@ -379,6 +351,72 @@ impl crate::ExecutionUseCases<'_> {
             .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
         tx.commit().await?;
         Ok(row.into())
+    }
+
+    /// 追加 (QJ-2a): new money for a library project, onto one of its lines or a new line; a
+    /// major one only after its assessments.
+    async fn supplement<'a>(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &'a Caller,
+        jurisdiction_id: i64,
+        d: &'a AdjustmentDraft,
+        reason: &'a str,
+    ) -> AppResult<NewAdjustment<'a>> {
+        let project_id = d
+            .project_id
+            .ok_or_else(|| missing("PROJECT_REQUIRED", "project_id", "项目库项目"))?;
+        let line = match d.to_line_id {
+            Some(id) => Some(line_in(conn, jurisdiction_id, id, "to_line_id").await?),
+            None => None,
+        };
+        let year = match &line {
+            Some(l) => l.fiscal_year,
+            None => self.foundation().current_year(jurisdiction_id).await?,
+        };
+        let (project, facts) = self
+            .supplement_facts(conn, jurisdiction_id, project_id, year)
+            .await?;
+        caller.authorize(
+            Resource::Adjustment,
+            Access::Write,
+            &path_of(jurisdiction_id, project.department_id, project.unit_id),
+        )?;
+        if line
+            .as_ref()
+            .is_some_and(|l| l.project_id != Some(project_id))
+        {
+            return Err(Refusal::new(
+                "LINE_NOT_OF_PROJECT",
+                "追加的指标须是该项目的指标；不选指标则为项目新增一条指标",
+            )
+            .field("to_line_id")
+            .into());
+        }
+        let code = d
+            .economic_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if line.is_none() {
+            check_new_line_code(code)?;
+        }
+        let major = check_supplement(&facts, d.amount)?;
+        Ok(NewAdjustment {
+            jurisdiction_id,
+            fiscal_year: year,
+            department_id: project.department_id,
+            unit_id: project.unit_id,
+            kind: d.kind,
+            from_line_id: None,
+            to_line_id: line.map(|l| l.id),
+            project_id: Some(project_id),
+            economic_code: if d.to_line_id.is_none() { code } else { None },
+            amount: d.amount,
+            major,
+            reason,
+            requested_by: caller.name(),
+        })
     }
 
     /// Finance approves (the ledgers move) or rejects (with a note) a requested adjustment; one

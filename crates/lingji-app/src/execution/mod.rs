@@ -5,6 +5,7 @@ pub mod adjustments;
 pub mod annual_report;
 pub(crate) mod department_totals;
 pub mod monitoring;
+pub(crate) mod payment_decisions;
 pub(crate) mod payment_facts;
 pub mod payments;
 pub mod plans;

@@ -8,7 +8,7 @@
 use crate::Scope;
 use chrono::Datelike;
 use lingji_domain::execution::{
-    self, Action, Cover, Decision, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentFacts,
+    self, Action, Cover, Disposition, Hit, MoneyMovement, PaymentDraft, PaymentFacts,
     PaymentStatus, check_draft, judge, plan_left, within_line,
 };
 use lingji_domain::foundation::authz::{Access, Resource};
@@ -274,13 +274,7 @@ impl crate::ExecutionUseCases<'_> {
         draft: PaymentDraft,
     ) -> AppResult<PaymentView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let errors = check_draft(&draft);
-        if !errors.is_empty() {
-            return Err(AppError::Invalid {
-                summary: Refusal::new("PAYMENT_INVALID", "支付申请有误，请按提示修改"),
-                errors,
-            });
-        }
+        refuse_if_invalid(&draft)?;
         let mut conn = self.store.write().acquire().await?;
         let (line, context) = self
             .payable(&mut conn, caller, jurisdiction_id, &draft)
@@ -315,30 +309,9 @@ impl crate::ExecutionUseCases<'_> {
         };
         let (_, priority) = line_priority(&line);
         // The same connection records the answer: acquiring one costs a round trip.
-        let recorded = if let Some(month) = judge(&judged).plan_draw {
-            // ZX-4a: the month's plan first, then the line (ZB-7a); each is one conditional
-            // UPDATE, and the plan is given back when the line does not cover the payment.
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            let drawn = plans::draw(&mut tx, line.id, month, draft.amount).await?;
-            judged.plan = if drawn { Cover::Covered } else { Cover::Short };
-            let r = record(&mut tx, &judged, &line, &draft, caller, priority).await;
-            if matches!(r, Ok(Recorded { covered: false, .. })) {
-                plans::give_back(&mut tx, line.id, month, draft.amount).await?;
-            }
-            match r {
-                Ok(_) => tx.commit().await?,
-                Err(_) => tx.rollback().await?,
-            }
-            r
-        } else {
-            record(&mut conn, &judged, &line, &draft, caller, priority).await
-        };
-        let Recorded {
-            id,
-            requested_at,
-            covered,
-            hit_ids,
-        } = match recorded {
+        let recorded =
+            draw_and_record(&mut conn, &mut judged, &line, &draft, caller, priority).await?;
+        let recorded = match recorded {
             Ok(r) => r,
             // The same key was recorded by a request running at the same time: its answer
             // is the answer, and nothing of this one was kept.
@@ -351,36 +324,9 @@ impl crate::ExecutionUseCases<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        // The line answered with its conditional UPDATE: the verdict with what it said.
-        let v = judge(&PaymentFacts {
-            line: if covered {
-                Cover::Covered
-            } else {
-                Cover::Short
-            },
-            ..judged
-        });
-        Ok(PaymentView {
-            id,
-            unit_id: line.unit_id,
-            fiscal_year: line.fiscal_year,
-            status: v.status,
-            status_label: v.status.label(),
-            outcome: v.outcome,
-            refusal: v.refusal,
-            hits: hits
-                .iter()
-                .zip(hit_ids)
-                .map(|(h, hid)| HitView::of(h, Some(hid), Some(Disposition::Open.label())))
-                .collect(),
-            draft,
-            requested_by: caller.name().to_string(),
-            requested_at,
-            decided_by: None,
-            decided_at: None,
-            decision_reason: None,
-            replayed: false,
-        })
+        Ok(requested_view(
+            line, draft, caller, &judged, &hits, recorded,
+        ))
     }
 
     /// The first answer to an idempotency key, or 409 when the key came with another request.
@@ -532,157 +478,95 @@ impl crate::ExecutionUseCases<'_> {
             .map(PaymentRow::from)
             .collect())
     }
-
-    /// Finance decides a payment: confirms a held one (with a reason), pays a pending one, or
-    /// rejects either (the money goes back to the line). A decision someone made first is
-    /// refused (409), never applied twice.
-    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
-    pub async fn decide_payment(
-        &self,
-        scope: &Scope,
-        id: i64,
-        decision: Decision,
-        reason: &str,
-    ) -> AppResult<PaymentView> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
-        let reason = reason.trim();
-        if decision != Decision::Pay && (reason.is_empty() || reason.chars().count() > 500) {
-            return Err(Refusal::new(
-                "DECISION_REASON_REQUIRED",
-                "请填写处理理由（不超过 500 个字）",
-            )
-            .field("reason")
-            .into());
-        }
-        let mut tx = self.store.begin().await?;
-        let p = store::payment(&mut tx, id)
-            .await?
-            .filter(|p| p.jurisdiction_id == jurisdiction_id)
-            .ok_or_else(|| AppError::not_found("支付申请"))?;
-        let next = p.status.after(decision)?;
-        let decided = store::Decision {
-            id,
-            from: p.status,
-            to: next,
-            by: caller.name(),
-            note: reason,
-        };
-        if !store::set_status(&mut tx, &decided).await? {
-            return Err(AppError::stale());
-        }
-        let reference = format!("支付申请 {}", p.draft.idempotency_key);
-        let moved = match next {
-            PaymentStatus::Paid => {
-                ledger::finish(
-                    &mut tx,
-                    p.draft.line_id,
-                    p.draft.amount,
-                    true,
-                    &reference,
-                    caller.name(),
-                )
-                .await?
-            }
-            PaymentStatus::Released => {
-                // Rows are locked in the order a request locks them — plan, line, usage — so a
-                // release and a request on PostgreSQL never wait for each other in a circle.
-                if let Some(m) = p.plan_month {
-                    plans::give_back(&mut tx, p.draft.line_id, m, p.draft.amount).await?;
-                }
-                let released = ledger::finish(
-                    &mut tx,
-                    p.draft.line_id,
-                    p.draft.amount,
-                    false,
-                    &reference,
-                    caller.name(),
-                )
-                .await?;
-                store::add_usage(
-                    &mut tx,
-                    p.unit_id,
-                    p.fiscal_year,
-                    &p.draft.economic_code,
-                    Money::from_fen(-p.draft.amount.fen()),
-                )
-                .await?;
-                released
-                    && recover_if_closed(&mut tx, caller, jurisdiction_id, &p, &reference).await?
-            }
-            _ => true,
-        };
-        if !moved {
-            return Err(AppError::Internal(format!(
-                "payment {id}: line {} holds less than the payment",
-                p.draft.line_id
-            )));
-        }
-        let action = match decision {
-            Decision::Confirm => "payment.confirm",
-            Decision::Reject => "payment.reject",
-            Decision::Pay => "payment.pay",
-        };
-        lingji_store::foundation::audit::append(
-            &mut tx,
-            caller
-                .event(jurisdiction_id, action, "payment", id)
-                .before_json(&serde_json::json!({ "status": p.status.as_str() }))
-                .after_json(&serde_json::json!({ "status": next.as_str(), "reason": reason })),
-        )
-        .await?;
-        tx.commit().await?;
-        self.payment(&Scope::new(caller, jurisdiction_id), id).await
-    }
 }
 
-/// Money given back to a line whose year is closed is recovered in the same transaction and
-/// added to the close's record (`released_after_close`); whether the line took the close.
-async fn recover_if_closed(
-    tx: &mut AnyConnection,
-    caller: &Caller,
-    jurisdiction_id: i64,
-    p: &store::Payment,
-    reference: &str,
-) -> AppResult<bool> {
-    use lingji_store::execution::year_end;
-    let Some(close) = year_end::recorded(tx, jurisdiction_id, p.fiscal_year).await? else {
-        return Ok(true);
-    };
-    let c = execution::released_after_close(p.draft.amount);
-    if !ledger::close(tx, p.draft.line_id, c.recovered, reference, caller.name()).await? {
-        return Ok(false);
+/// A request with wrong fields is refused with every wrong field at once.
+fn refuse_if_invalid(draft: &PaymentDraft) -> AppResult<()> {
+    let errors = check_draft(draft);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid {
+            summary: Refusal::new("PAYMENT_INVALID", "支付申请有误，请按提示修改"),
+            errors,
+        });
     }
-    let line = year_end::ClosedLine {
-        line_id: p.draft.line_id,
-        available: c.recovered,
-        carried: c.carried,
-        recovered: c.recovered,
-        clause: c.clause,
-        reason: &c.reason,
-        new_line_id: None,
+    Ok(())
+}
+
+/// Holds the money and records the request. ZX-4a: when the verdict draws on the month's plan,
+/// the plan first, then the line (ZB-7a), in one transaction; each is one conditional UPDATE,
+/// and the plan is given back when the line does not cover the payment. `judged` learns whether
+/// the plan covered it. The store's answer is returned as is, so a conflicting key can be
+/// replayed.
+async fn draw_and_record(
+    conn: &mut AnyConnection,
+    judged: &mut PaymentFacts<'_>,
+    line: &PayableLine,
+    draft: &PaymentDraft,
+    caller: &Caller,
+    priority: Option<&str>,
+) -> AppResult<Result<Recorded, StoreError>> {
+    let Some(month) = judge(judged).plan_draw else {
+        return Ok(record(conn, judged, line, draft, caller, priority).await);
     };
-    year_end::add_late_line(tx, close.id, &line).await?;
-    lingji_store::foundation::audit::append(
-        tx,
-        caller
-            .event(
-                jurisdiction_id,
-                "year_end.recover",
-                "budget_line",
-                p.draft.line_id,
-            )
-            .after_json(&serde_json::json!({
-                "year": p.fiscal_year, "recovered": c.recovered.fen(),
-                "clause": c.clause, "reason": c.reason, "payment": p.id,
-            })),
-    )
-    .await?;
-    Ok(true)
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let drawn = plans::draw(&mut tx, line.id, month, draft.amount).await?;
+    judged.plan = if drawn { Cover::Covered } else { Cover::Short };
+    let r = record(&mut tx, judged, line, draft, caller, priority).await;
+    if matches!(r, Ok(Recorded { covered: false, .. })) {
+        plans::give_back(&mut tx, line.id, month, draft.amount).await?;
+    }
+    match r {
+        Ok(_) => tx.commit().await?,
+        Err(_) => tx.rollback().await?,
+    }
+    Ok(r)
+}
+
+/// The new payment as recorded: the line answered with its conditional UPDATE, so the verdict
+/// is the one with what it said.
+fn requested_view(
+    line: PayableLine,
+    draft: PaymentDraft,
+    caller: &Caller,
+    judged: &PaymentFacts<'_>,
+    hits: &[Hit],
+    recorded: Recorded,
+) -> PaymentView {
+    let Recorded {
+        id,
+        requested_at,
+        covered,
+        hit_ids,
+    } = recorded;
+    let v = judge(&PaymentFacts {
+        line: if covered {
+            Cover::Covered
+        } else {
+            Cover::Short
+        },
+        ..*judged
+    });
+    PaymentView {
+        id,
+        unit_id: line.unit_id,
+        fiscal_year: line.fiscal_year,
+        status: v.status,
+        status_label: v.status.label(),
+        outcome: v.outcome,
+        refusal: v.refusal,
+        hits: hits
+            .iter()
+            .zip(hit_ids)
+            .map(|(h, hid)| HitView::of(h, Some(hid), Some(Disposition::Open.label())))
+            .collect(),
+        draft,
+        requested_by: caller.name().to_string(),
+        requested_at,
+        decided_by: None,
+        decided_at: None,
+        decision_reason: None,
+        replayed: false,
+    }
 }
 
 /// A budget line's ledger (指标账): the line, its balance, every entry and its payments.

@@ -7,10 +7,12 @@
 use std::collections::HashMap;
 
 use lingji_domain::execution::{
-    CloseFacts, MoneyMovement, check_contract_claim, close_line, closed_year, from_upper_transfer,
+    CloseFacts, LineClose, MoneyMovement, check_contract_claim, close_line, closed_year,
+    from_upper_transfer,
 };
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
+use lingji_domain::foundation::policy::Execution;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
 use lingji_store::execution::year_end::{self as store, ClosedLine, OpenLine, RecordedLine};
@@ -159,7 +161,7 @@ pub(crate) async fn refuse_if_closed(
     Ok(())
 }
 
-impl crate::ExecutionUseCases<'_> {
+impl crate::YearEndUseCases<'_> {
     /// The recorded close of a year, for finance and audit; 404 when the year is not closed.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn year_end_report(
@@ -229,57 +231,21 @@ impl crate::ExecutionUseCases<'_> {
             .field("contracts")
             .into());
         }
-        let decided: Vec<(OpenLine, lingji_domain::execution::LineClose)> = open
-            .into_iter()
-            .map(|l| {
-                let facts = CloseFacts {
-                    available: Money::from_fen(l.available),
-                    economic_code: &l.economic_code,
-                    project: l.project_id.is_some(),
-                    // Carried money keeps the origin of the line it came from (QJ-4b).
-                    upper_transfer: from_upper_transfer(&l.source, &l.origin, &l.fund_book),
-                    age: u32::try_from(l.carryover_age).unwrap_or(0),
-                    idle_years: u32::try_from(l.idle_years).unwrap_or(0),
-                    used_this_year: l.spent > 0,
-                    contracts: contracts.get(&l.id).copied().unwrap_or(Money::ZERO),
-                };
-                let c = close_line(&facts, &profile);
-                (l, c)
-            })
-            .collect();
-        let mut lines: Vec<CloseLineView> = decided
-            .iter()
-            .map(|(l, c)| CloseLineView {
-                line_id: l.id,
-                department_name: l.department_name.clone(),
-                unit_name: l.unit_name.clone(),
-                name: l.name.clone(),
-                economic_code: l.economic_code.clone(),
-                available: Money::from_fen(l.available),
-                carried: c.carried,
-                recovered: c.recovered,
-                clause: c.clause.to_string(),
-                reason: c.reason.clone(),
-                new_line_id: None,
-            })
-            .collect();
+        let decided = decide_lines(open, &contracts, &profile);
+        let mut lines: Vec<CloseLineView> = decided.iter().map(view_of).collect();
         if !record {
             return report(fiscal_year, lines, None, false);
         }
         let trial = report(fiscal_year, lines.clone(), None, false)?;
-        let close_id = match store::insert_close(
-            &mut tx,
-            &store::NewClose {
-                jurisdiction_id,
-                fiscal_year,
-                carried: trial.carried,
-                recovered: trial.recovered,
-                lines: lines.len(),
-                by: caller.name(),
-            },
-        )
-        .await
-        {
+        let new_close = store::NewClose {
+            jurisdiction_id,
+            fiscal_year,
+            carried: trial.carried,
+            recovered: trial.recovered,
+            lines: lines.len(),
+            by: caller.name(),
+        };
+        let close_id = match store::insert_close(&mut tx, &new_close).await {
             Ok(id) => id,
             // Another finance officer closed the year at the same moment: that close stands.
             Err(StoreError::Conflict(_)) => return Err(AppError::stale()),
@@ -287,49 +253,7 @@ impl crate::ExecutionUseCases<'_> {
         };
         let document = format!("{fiscal_year} 年度年终结转");
         for ((l, c), view) in decided.iter().zip(lines.iter_mut()) {
-            let amount = Money::from_fen(l.available);
-            if !lingji_store::execution::ledger::close(
-                &mut tx,
-                l.id,
-                amount,
-                &document,
-                caller.name(),
-            )
-            .await?
-            {
-                // A payment took money from the line after it was read: try again.
-                return Err(AppError::stale());
-            }
-            if c.carried > Money::ZERO {
-                view.new_line_id = Some(
-                    store::carry(
-                        &mut tx,
-                        &store::Carry {
-                            from: l.id,
-                            amount: c.carried,
-                            age: c.next_age,
-                            idle: c.next_idle,
-                            document: &document,
-                            actor: caller.name(),
-                        },
-                    )
-                    .await?,
-                );
-            }
-            store::insert_line(
-                &mut tx,
-                close_id,
-                &ClosedLine {
-                    line_id: l.id,
-                    available: amount,
-                    carried: c.carried,
-                    recovered: c.recovered,
-                    clause: c.clause,
-                    reason: &c.reason,
-                    new_line_id: view.new_line_id,
-                },
-            )
-            .await?;
+            close_one(&mut tx, close_id, l, c, view, &document, caller.name()).await?;
         }
         lingji_store::foundation::audit::append(
             &mut tx,
@@ -344,4 +268,95 @@ impl crate::ExecutionUseCases<'_> {
         self.year_end_report(&Scope::new(caller, jurisdiction_id), fiscal_year)
             .await
     }
+}
+
+/// What the profile does with each line's available balance: carried over or recovered, and
+/// under which clause.
+fn decide_lines(
+    open: Vec<OpenLine>,
+    contracts: &HashMap<i64, Money>,
+    profile: &Execution,
+) -> Vec<(OpenLine, LineClose)> {
+    open.into_iter()
+        .map(|l| {
+            let facts = CloseFacts {
+                available: Money::from_fen(l.available),
+                economic_code: &l.economic_code,
+                project: l.project_id.is_some(),
+                // Carried money keeps the origin of the line it came from (QJ-4b).
+                upper_transfer: from_upper_transfer(&l.source, &l.origin, &l.fund_book),
+                age: u32::try_from(l.carryover_age).unwrap_or(0),
+                idle_years: u32::try_from(l.idle_years).unwrap_or(0),
+                used_this_year: l.spent > 0,
+                contracts: contracts.get(&l.id).copied().unwrap_or(Money::ZERO),
+            };
+            let c = close_line(&facts, profile);
+            (l, c)
+        })
+        .collect()
+}
+
+fn view_of((l, c): &(OpenLine, LineClose)) -> CloseLineView {
+    CloseLineView {
+        line_id: l.id,
+        department_name: l.department_name.clone(),
+        unit_name: l.unit_name.clone(),
+        name: l.name.clone(),
+        economic_code: l.economic_code.clone(),
+        available: Money::from_fen(l.available),
+        carried: c.carried,
+        recovered: c.recovered,
+        clause: c.clause.to_string(),
+        reason: c.reason.clone(),
+        new_line_id: None,
+    }
+}
+
+/// Closes one line in its ledger, opens its carried line next year if any money is carried,
+/// and records the line in the close; `view` learns the new line.
+async fn close_one(
+    conn: &mut sqlx::AnyConnection,
+    close_id: i64,
+    l: &OpenLine,
+    c: &LineClose,
+    view: &mut CloseLineView,
+    document: &str,
+    actor: &str,
+) -> AppResult<()> {
+    let amount = Money::from_fen(l.available);
+    if !lingji_store::execution::ledger::close(conn, l.id, amount, document, actor).await? {
+        // A payment took money from the line after it was read: try again.
+        return Err(AppError::stale());
+    }
+    if c.carried > Money::ZERO {
+        view.new_line_id = Some(
+            store::carry(
+                conn,
+                &store::Carry {
+                    from: l.id,
+                    amount: c.carried,
+                    age: c.next_age,
+                    idle: c.next_idle,
+                    document,
+                    actor,
+                },
+            )
+            .await?,
+        );
+    }
+    store::insert_line(
+        conn,
+        close_id,
+        &ClosedLine {
+            line_id: l.id,
+            available: amount,
+            carried: c.carried,
+            recovered: c.recovered,
+            clause: c.clause,
+            reason: &c.reason,
+            new_line_id: view.new_line_id,
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -109,7 +109,7 @@ pub async fn check(sim: &mut Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     let (app, city) = (sim.app, sim.j.id);
     let finance = sim.j.finance.clone();
     let Ok(report) = app
-        .execution()
+        .year_end()
         .year_end_report(&Scope::new(&finance, city), year)
         .await
     else {

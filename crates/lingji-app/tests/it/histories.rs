@@ -703,12 +703,12 @@ impl Bureau {
             }
             Op::Close => {
                 let trial = answer!(
-                    app.execution()
+                    app.year_end()
                         .close_year(&Scope::new(&finance, city), THIS, &[], false)
                         .await
                 );
                 let done = answer!(
-                    app.execution()
+                    app.year_end()
                         .close_year(&Scope::new(&finance, city), THIS, &[], true)
                         .await
                 );

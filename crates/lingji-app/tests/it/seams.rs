@@ -584,7 +584,7 @@ async fn zb_7a_a_payment_rejected_after_the_close_is_recovered_with_the_close(ba
     assert_eq!(rejected.status, PaymentStatus::Released);
     let report = w
         .app
-        .execution()
+        .year_end()
         .year_end_report(&Scope::new(&w.system, w.city), LAST)
         .await
         .unwrap();

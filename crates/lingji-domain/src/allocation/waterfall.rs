@@ -498,15 +498,57 @@ fn book_run(book: FundBook, list: &[Slot], available: Money, p: &Allocation, out
         .iter()
         .filter(|c| c.must_fund)
         .fold(Money::ZERO, |s, c| add(s, c.reviewed));
-    let must_fund_shortfall = (must_total > available).then(|| sub(must_total, available));
-    let mut remaining = available;
-    let mut short: Option<Short> = None;
-    let mut position = 0u32;
+    let mut walk = Walk {
+        remaining: available,
+        must_fund_shortfall: (must_total > available).then(|| sub(must_total, available)),
+        short: None,
+        position: 0,
+        stopped: false,
+    };
     let mut i = 0;
     while i < list.len() {
         let tier = list[i].tier;
-        let number = tier_number(p, tier);
         let end = i + list[i..].iter().take_while(|c| c.tier == tier).count();
+        let tier_row = walk.tier_run(book, tier, &list[i..end], p, out);
+        out.tiers.push(tier_row);
+        i = end;
+    }
+    out.books.push(Outcome {
+        fund_book: book,
+        resources: available,
+        allocated: sub(available, walk.remaining),
+        remaining: walk.remaining,
+        must_fund_shortfall: walk.must_fund_shortfall,
+        reserve: Money::ZERO,
+        reserve_note: None,
+    });
+}
+
+/// Where the walk down one fund book stands.
+struct Walk {
+    /// Not yet allocated.
+    remaining: Money,
+    /// What the must-fund projects lack when they alone exceed the book.
+    must_fund_shortfall: Option<Money>,
+    /// The first tier that came out short.
+    short: Option<Short>,
+    /// The last place given in the run.
+    position: u32,
+    /// Stopped inside the current tier: the marginal project took the rest, or the policy stops.
+    stopped: bool,
+}
+
+impl Walk {
+    /// One tier's slots in order; writes each result's outcome and returns the tier's row.
+    fn tier_run(
+        &mut self,
+        book: FundBook,
+        tier: SpendingTier,
+        slots: &[Slot],
+        p: &Allocation,
+        out: &mut RunResult,
+    ) -> TierResult {
+        let number = tier_number(p, tier);
         let mut tier_row = TierResult {
             fund_book: book,
             tier,
@@ -515,121 +557,128 @@ fn book_run(book: FundBook, list: &[Slot], available: Money, p: &Allocation, out
             allocated: Money::ZERO,
             shortfall: Money::ZERO,
         };
-        // Stopped inside this tier: the marginal project took the rest, or the policy stops.
-        let mut stopped = false;
-        for c in &list[i..end] {
-            position += 1;
-            let need = c.need;
-            let (allocated, status, reason) = if c.cancelled {
-                (Money::ZERO, Status::Cancelled, Reason::Cancelled)
-            } else if must_fund_shortfall.is_some() && !c.must_fund {
-                (Money::ZERO, Status::Unfunded, Reason::MustFundExceeds)
-            } else if let Some(s) = &short {
-                (
-                    Money::ZERO,
-                    Status::Unfunded,
-                    Reason::HigherTierShort {
-                        short: s.number,
-                        shortfall: s.shortfall,
-                        number,
-                    },
-                )
-            } else if stopped {
-                (Money::ZERO, Status::Unfunded, Reason::TierSpent(number))
-            } else if need <= remaining {
-                remaining = sub(remaining, need);
-                let reason = if c.must_fund {
-                    Reason::MustFundFunded(need)
-                } else {
-                    Reason::Funded {
-                        number,
-                        tier,
-                        position,
-                        amount: need,
-                    }
-                };
-                (need, Status::Funded, reason)
-            } else if c.must_fund {
-                (
-                    Money::ZERO,
-                    Status::Unfunded,
-                    Reason::MustFundShort(must_fund_shortfall.unwrap_or(Money::ZERO)),
-                )
-            } else {
-                let left = remaining;
-                match p.marginal_policy {
-                    MarginalPolicy::Partial => {
-                        stopped = true;
-                        let minimum = c.minimum.unwrap_or(need).min(need);
-                        if left > Money::ZERO && left >= minimum {
-                            remaining = Money::ZERO;
-                            (
-                                left,
-                                Status::Partial,
-                                Reason::Partial {
-                                    number,
-                                    left,
-                                    need,
-                                    minimum,
-                                },
-                            )
-                        } else {
-                            (
-                                Money::ZERO,
-                                Status::Unfunded,
-                                Reason::BelowMinimum {
-                                    number,
-                                    left,
-                                    minimum,
-                                },
-                            )
-                        }
-                    }
-                    MarginalPolicy::SkipToNextFit => (
-                        Money::ZERO,
-                        Status::Unfunded,
-                        Reason::Skipped { number, left, need },
-                    ),
-                    MarginalPolicy::Stop => {
-                        stopped = true;
-                        (
-                            Money::ZERO,
-                            Status::Unfunded,
-                            Reason::Stopped { number, left, need },
-                        )
-                    }
-                }
-            };
+        self.stopped = false;
+        for c in slots {
+            self.position += 1;
+            let (allocated, status, reason) = self.place(c, tier, number, p);
             if status != Status::Cancelled {
-                tier_row.demand = add(tier_row.demand, need);
+                tier_row.demand = add(tier_row.demand, c.need);
                 tier_row.allocated = add(tier_row.allocated, allocated);
             }
             let r = &mut out.projects[c.index];
             r.tier = tier;
             r.allocated = allocated;
-            r.position = position;
+            r.position = self.position;
             r.status = status;
             r.reason = reason;
         }
         tier_row.shortfall = sub(tier_row.demand, tier_row.allocated);
-        if short.is_none() && tier_row.shortfall > Money::ZERO {
-            short = Some(Short {
+        if self.short.is_none() && tier_row.shortfall > Money::ZERO {
+            self.short = Some(Short {
                 number,
                 shortfall: tier_row.shortfall,
             });
         }
-        out.tiers.push(tier_row);
-        i = end;
+        tier_row
     }
-    out.books.push(Outcome {
-        fund_book: book,
-        resources: available,
-        allocated: sub(available, remaining),
-        remaining,
-        must_fund_shortfall,
-        reserve: Money::ZERO,
-        reserve_note: None,
-    });
+
+    /// One slot's outcome — what it gets, its status and why — taking what it gets off
+    /// `remaining`.
+    fn place(
+        &mut self,
+        c: &Slot,
+        tier: SpendingTier,
+        number: usize,
+        p: &Allocation,
+    ) -> (Money, Status, Reason) {
+        let need = c.need;
+        if c.cancelled {
+            (Money::ZERO, Status::Cancelled, Reason::Cancelled)
+        } else if self.must_fund_shortfall.is_some() && !c.must_fund {
+            (Money::ZERO, Status::Unfunded, Reason::MustFundExceeds)
+        } else if let Some(s) = &self.short {
+            (
+                Money::ZERO,
+                Status::Unfunded,
+                Reason::HigherTierShort {
+                    short: s.number,
+                    shortfall: s.shortfall,
+                    number,
+                },
+            )
+        } else if self.stopped {
+            (Money::ZERO, Status::Unfunded, Reason::TierSpent(number))
+        } else if need <= self.remaining {
+            self.remaining = sub(self.remaining, need);
+            let reason = if c.must_fund {
+                Reason::MustFundFunded(need)
+            } else {
+                Reason::Funded {
+                    number,
+                    tier,
+                    position: self.position,
+                    amount: need,
+                }
+            };
+            (need, Status::Funded, reason)
+        } else if c.must_fund {
+            (
+                Money::ZERO,
+                Status::Unfunded,
+                Reason::MustFundShort(self.must_fund_shortfall.unwrap_or(Money::ZERO)),
+            )
+        } else {
+            self.marginal(c, number, p)
+        }
+    }
+
+    /// The first project of the tier that does not fit whole, by the profile's marginal policy.
+    fn marginal(&mut self, c: &Slot, number: usize, p: &Allocation) -> (Money, Status, Reason) {
+        let need = c.need;
+        let left = self.remaining;
+        match p.marginal_policy {
+            MarginalPolicy::Partial => {
+                self.stopped = true;
+                let minimum = c.minimum.unwrap_or(need).min(need);
+                if left > Money::ZERO && left >= minimum {
+                    self.remaining = Money::ZERO;
+                    (
+                        left,
+                        Status::Partial,
+                        Reason::Partial {
+                            number,
+                            left,
+                            need,
+                            minimum,
+                        },
+                    )
+                } else {
+                    (
+                        Money::ZERO,
+                        Status::Unfunded,
+                        Reason::BelowMinimum {
+                            number,
+                            left,
+                            minimum,
+                        },
+                    )
+                }
+            }
+            MarginalPolicy::SkipToNextFit => (
+                Money::ZERO,
+                Status::Unfunded,
+                Reason::Skipped { number, left, need },
+            ),
+            MarginalPolicy::Stop => {
+                self.stopped = true;
+                (
+                    Money::ZERO,
+                    Status::Unfunded,
+                    Reason::Stopped { number, left, need },
+                )
+            }
+        }
+    }
 }
 
 /// Sets aside the unassigned reserve (待分资金, ZB-2b) each fund book asks for, from what the

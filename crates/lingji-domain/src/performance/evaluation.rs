@@ -165,97 +165,15 @@ pub fn score_self(
     execution_rate: Rate,
     p: &Performance,
 ) -> Result<Scorecard, Vec<Refusal>> {
+    check_table(targets, input)?;
     let mut refusals = Vec::new();
-    if targets.is_empty() {
-        refusals.push(short(
-            "EVALUATION_INDICATORS_MISSING",
-            "没有绩效指标，无法评价；请先完善绩效目标表".into(),
-            "indicators".into(),
-        ));
-        return Err(refusals);
-    }
-    if input.actuals.len() != targets.len() {
-        refusals.push(short(
-            "EVALUATION_ACTUALS_MISMATCH",
-            format!(
-                "绩效目标表有 {} 个指标，填报了 {} 个实际完成值",
-                targets.len(),
-                input.actuals.len()
-            ),
-            "actuals".into(),
-        ));
-        return Err(refusals);
-    }
     let weights = indicator_weights(targets, p);
-    let mut rows = Vec::with_capacity(targets.len());
-    for (i, (target, given)) in targets.iter().zip(&input.actuals).enumerate() {
-        let w = weights[i];
-        let field = |f: &str| format!("actuals[{i}].{f}");
-        let score = if target.is_quantitative() {
-            let actual = given.actual.trim().trim_end_matches(['%', '％']).trim();
-            match (target.target_number(), actual.parse::<Decimal>()) {
-                (Some(t), Ok(a)) => quantitative(target.comparator, t, a, w),
-                (None, _) => {
-                    refusals.push(short(
-                        "INDICATOR_VALUE_NOT_NUMBER",
-                        format!("指标“{}”的目标值不是数字，无法计分", target.name),
-                        field("actual"),
-                    ));
-                    Score(0)
-                }
-                (_, Err(_)) => {
-                    refusals.push(short(
-                        "EVALUATION_ACTUAL_NOT_NUMBER",
-                        format!("指标“{}”为定量指标，实际完成值须为数字", target.name),
-                        field("actual"),
-                    ));
-                    Score(0)
-                }
-            }
-        } else {
-            match (given.attainment, given.score) {
-                (Some(a), Some(s)) => qualitative(a, s, w).unwrap_or_else(|mut r| {
-                    r.field = Some(field("score"));
-                    refusals.push(r);
-                    Score(0)
-                }),
-                _ => {
-                    refusals.push(short(
-                        "EVALUATION_QUALITATIVE_INCOMPLETE",
-                        format!("定性指标“{}”须选择达成情况并给出得分", target.name),
-                        field("attainment"),
-                    ));
-                    Score(0)
-                }
-            }
-        };
-        if score < w {
-            for (text, what, f) in [
-                (&given.reason, "偏差原因", "reason"),
-                (&given.remedy, "改进措施", "remedy"),
-            ] {
-                if text.trim().is_empty() {
-                    refusals.push(short(
-                        "EVALUATION_SHORTFALL_UNEXPLAINED",
-                        format!("指标“{}”未得满分，须填写{what}", target.name),
-                        field(f),
-                    ));
-                }
-            }
-        }
-        rows.push(ScoredIndicator {
-            category: target.category,
-            name: target.name.clone(),
-            comparator: target.comparator,
-            target: target.target_value.clone(),
-            unit: target.unit.clone(),
-            actual: given.actual.trim().to_string(),
-            weight: w,
-            score,
-            reason: given.reason.trim().to_string(),
-            remedy: given.remedy.trim().to_string(),
-        });
-    }
+    let rows: Vec<ScoredIndicator> = targets
+        .iter()
+        .zip(&input.actuals)
+        .enumerate()
+        .map(|(i, (target, given))| score_row(i, target, given, weights[i], &mut refusals))
+        .collect();
     let execution_score = execution(execution_rate, p.weight_execution);
     if execution_score < p.weight_execution {
         for (text, what, f) in [
@@ -288,6 +206,128 @@ pub fn score_self(
         total,
         grade: Grade::of_score(total, p),
     })
+}
+
+/// Nothing is scored without a target table, or with actual values that do not match it row
+/// for row.
+fn check_table(targets: &[Indicator], input: &SelfEvaluation) -> Result<(), Vec<Refusal>> {
+    if targets.is_empty() {
+        return Err(vec![short(
+            "EVALUATION_INDICATORS_MISSING",
+            "没有绩效指标，无法评价；请先完善绩效目标表".into(),
+            "indicators".into(),
+        )]);
+    }
+    if input.actuals.len() != targets.len() {
+        return Err(vec![short(
+            "EVALUATION_ACTUALS_MISMATCH",
+            format!(
+                "绩效目标表有 {} 个指标，填报了 {} 个实际完成值",
+                targets.len(),
+                input.actuals.len()
+            ),
+            "actuals".into(),
+        )]);
+    }
+    Ok(())
+}
+
+/// Row `i` scored under weight `w`; a shortfall needs both a reason and a remedy. Problems go to
+/// `refusals`, the row scoring 0 for a value that cannot be scored.
+fn score_row(
+    i: usize,
+    target: &Indicator,
+    given: &Actual,
+    w: Score,
+    refusals: &mut Vec<Refusal>,
+) -> ScoredIndicator {
+    let field = |f: &str| format!("actuals[{i}].{f}");
+    let score = if target.is_quantitative() {
+        quantitative_score(target, given, w, field("actual"), refusals)
+    } else {
+        qualitative_score(target, given, w, &field, refusals)
+    };
+    if score < w {
+        for (text, what, f) in [
+            (&given.reason, "偏差原因", "reason"),
+            (&given.remedy, "改进措施", "remedy"),
+        ] {
+            if text.trim().is_empty() {
+                refusals.push(short(
+                    "EVALUATION_SHORTFALL_UNEXPLAINED",
+                    format!("指标“{}”未得满分，须填写{what}", target.name),
+                    field(f),
+                ));
+            }
+        }
+    }
+    ScoredIndicator {
+        category: target.category,
+        name: target.name.clone(),
+        comparator: target.comparator,
+        target: target.target_value.clone(),
+        unit: target.unit.clone(),
+        actual: given.actual.trim().to_string(),
+        weight: w,
+        score,
+        reason: given.reason.trim().to_string(),
+        remedy: given.remedy.trim().to_string(),
+    }
+}
+
+/// A quantitative indicator by its formula; a percent sign after the value is allowed.
+fn quantitative_score(
+    target: &Indicator,
+    given: &Actual,
+    w: Score,
+    field: String,
+    refusals: &mut Vec<Refusal>,
+) -> Score {
+    let actual = given.actual.trim().trim_end_matches(['%', '％']).trim();
+    match (target.target_number(), actual.parse::<Decimal>()) {
+        (Some(t), Ok(a)) => quantitative(target.comparator, t, a, w),
+        (None, _) => {
+            refusals.push(short(
+                "INDICATOR_VALUE_NOT_NUMBER",
+                format!("指标“{}”的目标值不是数字，无法计分", target.name),
+                field,
+            ));
+            Score(0)
+        }
+        (_, Err(_)) => {
+            refusals.push(short(
+                "EVALUATION_ACTUAL_NOT_NUMBER",
+                format!("指标“{}”为定量指标，实际完成值须为数字", target.name),
+                field,
+            ));
+            Score(0)
+        }
+    }
+}
+
+/// A qualitative indicator: its attainment and the score given within the attainment's band.
+fn qualitative_score(
+    target: &Indicator,
+    given: &Actual,
+    w: Score,
+    field: &dyn Fn(&str) -> String,
+    refusals: &mut Vec<Refusal>,
+) -> Score {
+    match (given.attainment, given.score) {
+        (Some(a), Some(s)) => qualitative(a, s, w).unwrap_or_else(|mut r| {
+            r.field = Some(field("score"));
+            refusals.push(r);
+            Score(0)
+        }),
+        _ => {
+            refusals.push(short(
+                "EVALUATION_QUALITATIVE_INCOMPLETE",
+                format!("定性指标“{}”须选择达成情况并给出得分", target.name),
+                field("attainment"),
+            ));
+            Score(0)
+        }
+    }
 }
 
 named! {

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::gates::{CapacityResult, GateKind, GateRecord};
+use super::gates::{CapacityResult, ExAnteAssessment, GateKind, GateRecord, ProviderKind};
 use super::lists::{ListEntry, negative_hit};
 use crate::foundation::fund::FundBook;
 use crate::foundation::org::UnitKind;
@@ -233,31 +233,7 @@ fn missing(kind: GateKind) -> Finding {
 fn judge(r: &GateRecord, f: &EligibilityFacts<'_>, p: &PolicyProfile, out: &mut Eligibility) {
     let lists = f.lists;
     match r {
-        GateRecord::ExAnte(a) => {
-            if !a.supports(&p.review) {
-                out.blocks.push(finding(
-                    "EX_ANTE_NOT_SUPPORTED",
-                    "ZB-13a",
-                    format!(
-                        "事前绩效评估加权得分 {}，结论“{}”，未通过评估不得纳入预算",
-                        super::gates::show(a.total(&p.review)),
-                        a.conclusion.label()
-                    ),
-                ));
-            }
-            if let Some(name) = &a.agency
-                && lists
-                    .agencies
-                    .iter()
-                    .any(|e| &e.name == name && e.blacklisted)
-            {
-                out.blocks.push(finding(
-                    "AGENCY_BLACKLISTED",
-                    "PM-12",
-                    format!("评估机构“{name}”已列入黑名单，其评估结论不予采信"),
-                ));
-            }
-        }
+        GateRecord::ExAnte(a) => ex_ante(a, lists, p, out),
         GateRecord::FiscalCapacity { result, .. } => match result {
             CapacityResult::Passed => {}
             CapacityResult::Failed => out.blocks.push(finding(
@@ -284,28 +260,7 @@ fn judge(r: &GateRecord, f: &EligibilityFacts<'_>, p: &PolicyProfile, out: &mut 
             item,
             provider,
             provider_kind,
-        } => {
-            if let Some(hit) = negative_hit(item, &lists.negative) {
-                out.blocks.push(finding(
-                    "PURCHASE_ON_NEGATIVE_LIST",
-                    "ZB-8",
-                    format!(
-                        "“{item}”属于政府购买服务负面清单事项“{}”（{}）",
-                        hit.name, hit.code
-                    ),
-                ));
-            }
-            if !provider_kind.may_provide() {
-                out.blocks.push(finding(
-                    "PURCHASE_PROVIDER_NOT_ALLOWED",
-                    "ZB-8",
-                    format!(
-                        "承接主体“{provider}”为{}，不得作为政府购买服务承接主体",
-                        provider_kind.label()
-                    ),
-                ));
-            }
-        }
+        } => purchase(item, provider, *provider_kind, lists, out),
         GateRecord::Event { event_code } => {
             if !lists.events.iter().any(|e| &e.code == event_code) {
                 out.blocks.push(finding(
@@ -341,6 +296,63 @@ fn judge(r: &GateRecord, f: &EligibilityFacts<'_>, p: &PolicyProfile, out: &mut 
                 ));
             }
         }
+    }
+}
+
+/// ZB-13a: the assessment supports the project; PM-12: by an agency not on the blacklist.
+fn ex_ante(a: &ExAnteAssessment, lists: &Lists, p: &PolicyProfile, out: &mut Eligibility) {
+    if !a.supports(&p.review) {
+        out.blocks.push(finding(
+            "EX_ANTE_NOT_SUPPORTED",
+            "ZB-13a",
+            format!(
+                "事前绩效评估加权得分 {}，结论“{}”，未通过评估不得纳入预算",
+                super::gates::show(a.total(&p.review)),
+                a.conclusion.label()
+            ),
+        ));
+    }
+    if let Some(name) = &a.agency
+        && lists
+            .agencies
+            .iter()
+            .any(|e| &e.name == name && e.blacklisted)
+    {
+        out.blocks.push(finding(
+            "AGENCY_BLACKLISTED",
+            "PM-12",
+            format!("评估机构“{name}”已列入黑名单，其评估结论不予采信"),
+        ));
+    }
+}
+
+/// ZB-8: nothing on the negative list is bought, and only a provider that may provide.
+fn purchase(
+    item: &str,
+    provider: &str,
+    provider_kind: ProviderKind,
+    lists: &Lists,
+    out: &mut Eligibility,
+) {
+    if let Some(hit) = negative_hit(item, &lists.negative) {
+        out.blocks.push(finding(
+            "PURCHASE_ON_NEGATIVE_LIST",
+            "ZB-8",
+            format!(
+                "“{item}”属于政府购买服务负面清单事项“{}”（{}）",
+                hit.name, hit.code
+            ),
+        ));
+    }
+    if !provider_kind.may_provide() {
+        out.blocks.push(finding(
+            "PURCHASE_PROVIDER_NOT_ALLOWED",
+            "ZB-8",
+            format!(
+                "承接主体“{provider}”为{}，不得作为政府购买服务承接主体",
+                provider_kind.label()
+            ),
+        ));
     }
 }
 

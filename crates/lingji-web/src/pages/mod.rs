@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .merge(foundation::codes::router())
         .merge(foundation::audit::router())
         .merge(library::projects::router())
+        .merge(library::cleanup::router())
+        .merge(library::catalogues::router())
         .merge(library::project_import::router())
         .merge(library::attachments::router())
         .merge(review::router())

@@ -28,6 +28,8 @@ mod xlsx;
 
 use crate::Scope;
 use crate::error::{AppError, AppResult};
+use crate::execution::year_end::YearEndReport;
+use crate::performance::results::ResultRow;
 
 /// A page a figure counts, with what it shows.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -279,7 +281,7 @@ fn sub(a: Money, b: Money) -> AppResult<Money> {
         .ok_or_else(|| AppError::Internal("annual report: amount out of range".into()))
 }
 
-impl crate::ExecutionUseCases<'_> {
+impl crate::YearEndUseCases<'_> {
     /// The year in figures (finance, audit), every figure from the use case that shows it on its
     /// own page, the execution held against the ledger.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
@@ -291,8 +293,45 @@ impl crate::ExecutionUseCases<'_> {
             &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let mut pending = Vec::new();
+        let projects = self
+            .project_changes(&Scope::new(caller, jurisdiction_id), year, &mut pending)
+            .await?;
+        let stopped = self
+            .stopped_payments(&Scope::new(caller, jurisdiction_id), year)
+            .await?;
+        let close = self
+            .recorded_close(&Scope::new(caller, jurisdiction_id), year, &mut pending)
+            .await?;
+        let recovered = recovered_at_close(close.as_ref(), year)?;
+        let evaluation_cuts = self
+            .evaluation_cuts(&Scope::new(caller, jurisdiction_id), year, &mut pending)
+            .await?;
+        let key_evaluations = self
+            .key_evaluations(&Scope::new(caller, jurisdiction_id), year, &mut pending)
+            .await?;
+        let execution = self
+            .execution_against_ledger(jurisdiction_id, year, close.as_ref(), &mut pending)
+            .await?;
+        Ok(AnnualReport {
+            fiscal_year: year,
+            projects,
+            stopped,
+            recovered,
+            evaluation_cuts,
+            key_evaluations,
+            execution,
+            pending,
+        })
+    }
 
-        // 1. ZX-3a: the statistics exactly as `/allocation/statistics` counts them.
+    /// 1. ZX-3a: the statistics exactly as `/allocation/statistics` counts them.
+    async fn project_changes(
+        &self,
+        scope: &Scope,
+        year: i32,
+        pending: &mut Vec<String>,
+    ) -> AppResult<ProjectChanges> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let yoy = self
             .allocation()
             .allocation_year_on_year(&Scope::new(caller, jurisdiction_id), year, None)
@@ -317,7 +356,17 @@ impl crate::ExecutionUseCases<'_> {
             }
             Some(_) => {}
         }
-        let projects = ProjectChanges {
+        let mut links = vec![link(
+            "同比统计（按部门）",
+            format!("/allocation/statistics?year={year}"),
+        )];
+        if let Some(r) = &yoy.run {
+            links.push(link(
+                "测算方案（逐项目结果）",
+                format!("/allocation/runs/{}", r.header.id),
+            ));
+        }
+        Ok(ProjectChanges {
             run,
             cut: Counted {
                 count: o.cut.count,
@@ -349,22 +398,13 @@ impl crate::ExecutionUseCases<'_> {
                 o.new.count,
                 o.increased.count
             ),
-            links: {
-                let mut l = vec![link(
-                    "同比统计（按部门）",
-                    format!("/allocation/statistics?year={year}"),
-                )];
-                if let Some(r) = &yoy.run {
-                    l.push(link(
-                        "测算方案（逐项目结果）",
-                        format!("/allocation/runs/{}", r.header.id),
-                    ));
-                }
-                l
-            },
-        };
+            links,
+        })
+    }
 
-        // 2. ZX-4b: the stopped payments of `/monitoring/hits`, by cause.
+    /// 2. ZX-4b: the stopped payments of `/monitoring/hits`, by cause.
+    async fn stopped_payments(&self, scope: &Scope, year: i32) -> AppResult<StoppedPayments> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let stats = self
             .supervision()
             .hit_stats(&Scope::new(caller, jurisdiction_id), year)
@@ -381,7 +421,7 @@ impl crate::ExecutionUseCases<'_> {
             count: rule_blocked.count + released_after_hit.count,
             amount: add(rule_blocked.amount, released_after_hit.amount)?,
         };
-        let stopped = StoppedPayments {
+        Ok(StoppedPayments {
             by_rules,
             rule_blocked,
             released_after_hit,
@@ -401,72 +441,39 @@ impl crate::ExecutionUseCases<'_> {
                 link("被拦截的支付申请", "/payments?status=blocked".into()),
                 link("已退回的支付申请", "/payments?status=released".into()),
             ],
-        };
+        })
+    }
 
-        // 3. The recorded close (ZX-3c and the clauses beside it).
-        let close = match self
+    /// 3. The recorded close (ZX-3c and the clauses beside it); None while the year is open.
+    async fn recorded_close(
+        &self,
+        scope: &Scope,
+        year: i32,
+        pending: &mut Vec<String>,
+    ) -> AppResult<Option<YearEndReport>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        match self
             .year_end_report(&Scope::new(caller, jurisdiction_id), year)
             .await
         {
-            Ok(r) => Some(r),
-            Err(AppError::NotFound(_)) => None,
-            Err(e) => return Err(e),
-        };
-        let mut by_clause: BTreeMap<String, (u64, Money)> = BTreeMap::new();
-        if let Some(r) = &close {
-            for l in r.lines.iter().filter(|l| l.recovered > Money::ZERO) {
-                let e = by_clause.entry(l.clause.clone()).or_default();
-                e.0 += 1;
-                e.1 = add(e.1, l.recovered)?;
+            Ok(r) => Ok(Some(r)),
+            Err(AppError::NotFound(_)) => {
+                pending.push(format!("{year} 年度年终结转尚未办理"));
+                Ok(None)
             }
-        } else {
-            pending.push(format!("{year} 年度年终结转尚未办理"));
+            Err(e) => Err(e),
         }
-        let idle = by_clause
-            .get("ZX-3c")
-            .map(|(_, m)| *m)
-            .unwrap_or(Money::ZERO);
-        let (carried, recovered_total) = close
-            .as_ref()
-            .map(|r| (r.carried, r.recovered))
-            .unwrap_or_default();
-        let recovered = Recovered {
-            closed: close.is_some(),
-            closed_by: close
-                .as_ref()
-                .and_then(|r| r.closed.as_ref().map(|c| c.0.clone())),
-            closed_at: close
-                .as_ref()
-                .and_then(|r| r.closed.as_ref().map(|c| c.1.clone())),
-            recovered: recovered_total,
-            idle,
-            carried,
-            by_clause: by_clause
-                .into_iter()
-                .map(|(clause, (lines, recovered))| ClauseAmount {
-                    clause,
-                    lines,
-                    recovered,
-                })
-                .collect(),
-            headline: if close.is_some() {
-                format!(
-                    "年终收回资金 {} 万元，其中收回连续闲置资金 {} 万元（ZX-3c）；结转下年 {} 万元",
-                    recovered_total.to_wan_display(),
-                    idle.to_wan_display(),
-                    carried.to_wan_display()
-                )
-            } else {
-                format!("{year} 年度年终结转尚未办理，收回 0.00 万元")
-            },
-            links: vec![link(
-                "年终结转（逐条指标的结转与收回）",
-                format!("/year-end?year={year}"),
-            )],
-        };
+    }
 
-        // 4. Results application: this year's budget cut for last year's results, and what
-        // this year's results take off next year.
+    /// Section 4, results application: this year's budget cut for last year's results, and
+    /// what this year's results take off next year.
+    async fn evaluation_cuts(
+        &self,
+        scope: &Scope,
+        year: i32,
+        pending: &mut Vec<String>,
+    ) -> AppResult<EvaluationCuts> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let results = self
             .performance()
             .results(&Scope::new(caller, jurisdiction_id), year)
@@ -480,24 +487,7 @@ impl crate::ExecutionUseCases<'_> {
                 .id()
                 .to_string()
         };
-        let mut next_year = Counted::default();
-        let mut unconfirmed = 0;
-        for r in &results.rows {
-            match &r.confirmed {
-                // The confirmed cut against this year's budget, as the next run takes it.
-                Some(c) if c.retire || c.rate > Rate(0) => {
-                    next_year.count += 1;
-                    let amount = if c.retire {
-                        r.budget
-                    } else {
-                        share(r.budget, c.rate)
-                    };
-                    next_year.amount = add(next_year.amount, amount)?;
-                }
-                Some(_) => {}
-                None => unconfirmed += 1,
-            }
-        }
+        let (next_year, unconfirmed) = confirmed_cuts(&results.rows)?;
         if unconfirmed > 0 {
             pending.push(format!(
                 "{year} 年度 {unconfirmed} 个项目的评价结果尚未确认"
@@ -507,7 +497,7 @@ impl crate::ExecutionUseCases<'_> {
             count: u64::try_from(results.reductions.projects).unwrap_or(0),
             amount: results.reductions.amount,
         };
-        let evaluation_cuts = EvaluationCuts {
+        Ok(EvaluationCuts {
             clause,
             this_year,
             next_year,
@@ -529,9 +519,17 @@ impl crate::ExecutionUseCases<'_> {
                     format!("/performance/results?year={}", year - 1),
                 ),
             ],
-        };
+        })
+    }
 
-        // 5. Key evaluations of projects by grade.
+    /// 5. Key evaluations of projects by grade.
+    async fn key_evaluations(
+        &self,
+        scope: &Scope,
+        year: i32,
+        pending: &mut Vec<String>,
+    ) -> AppResult<KeyEvaluations> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let keys: Vec<_> = self
             .performance()
             .evaluations(&Scope::new(caller, jurisdiction_id), year, Some("key"))
@@ -555,7 +553,7 @@ impl crate::ExecutionUseCases<'_> {
         if keys.is_empty() {
             pending.push(format!("{year} 年度尚无财政重点评价"));
         }
-        let key_evaluations = KeyEvaluations {
+        Ok(KeyEvaluations {
             count: keys.len() as u64,
             budget: key_budget,
             headline: format!(
@@ -573,9 +571,17 @@ impl crate::ExecutionUseCases<'_> {
                 "绩效评价（单位自评与财政重点评价）",
                 format!("/evaluations?year={year}"),
             )],
-        };
+        })
+    }
 
-        // 6. The lines and their ledger.
+    /// 6. The lines and their ledger.
+    async fn execution_against_ledger(
+        &self,
+        jurisdiction_id: i64,
+        year: i32,
+        close: Option<&YearEndReport>,
+        pending: &mut Vec<String>,
+    ) -> AppResult<Execution> {
         let (lines, entries) = {
             let mut conn = self.store.read().acquire().await?;
             let lines =
@@ -590,21 +596,19 @@ impl crate::ExecutionUseCases<'_> {
             pending.push(format!("{year} 年度预算尚未批复（没有指标）"));
         }
         let b = lines.balance;
-        let disagreements: Vec<Disagreement> = reconcile(
-            &b,
-            &entries,
-            close.as_ref().map(|r| (r.carried, r.recovered)),
-        )
-        .into_iter()
-        .map(|d| Disagreement {
-            figure: d.figure.to_string(),
-            lines: d.lines,
-            entries: d.entries,
-        })
-        .collect();
+        let disagreements: Vec<Disagreement> =
+            reconcile(&b, &entries, close.map(|r| (r.carried, r.recovered)))
+                .into_iter()
+                .map(|d| Disagreement {
+                    figure: d.figure.to_string(),
+                    lines: d.lines,
+                    entries: d.entries,
+                })
+                .collect();
+        let (carried, recovered) = close.map(|r| (r.carried, r.recovered)).unwrap_or_default();
         let budget = add(b.approved, b.adjusted)?;
         let available = sub(budget, add(add(b.reserved, b.spent)?, b.closed)?)?;
-        let execution = Execution {
+        Ok(Execution {
             lines: u64::try_from(lines.count).unwrap_or(0),
             approved: b.approved,
             carried_in: lines.carried_in,
@@ -613,46 +617,110 @@ impl crate::ExecutionUseCases<'_> {
             paid: b.spent,
             held: b.reserved,
             carried_over: carried,
-            recovered: recovered_total,
+            recovered,
             available,
             execution_rate: Rate::ratio(b.spent, budget).to_percent_display(),
             agrees: disagreements.is_empty(),
-            reconciliation: if disagreements.is_empty() {
-                format!(
-                    "以上数字与 {} 条指标的指标账分录逐类核对一致（批复、调整、冻结、支付、年终结转收回）",
-                    lines.count
-                )
-            } else {
-                format!(
-                    "指标余额与指标账分录不一致：{}",
-                    disagreements
-                        .iter()
-                        .map(|d| format!(
-                            "{} 指标 {} 元、分录 {} 元",
-                            d.figure,
-                            d.lines.to_yuan_display(),
-                            d.entries.to_yuan_display()
-                        ))
-                        .collect::<Vec<_>>()
-                        .join("；")
-                )
-            },
+            reconciliation: reconciliation(lines.count, &disagreements),
             disagreements,
             links: vec![link(
                 "指标（逐条余额与指标账）",
                 format!("/budget-lines?year={year}"),
             )],
-        };
-
-        Ok(AnnualReport {
-            fiscal_year: year,
-            projects,
-            stopped,
-            recovered,
-            evaluation_cuts,
-            key_evaluations,
-            execution,
-            pending,
         })
+    }
+}
+
+/// 3. What the close recovered and carried, recovered money summed by the clause that decided.
+fn recovered_at_close(close: Option<&YearEndReport>, year: i32) -> AppResult<Recovered> {
+    let mut by_clause: BTreeMap<String, (u64, Money)> = BTreeMap::new();
+    if let Some(r) = close {
+        for l in r.lines.iter().filter(|l| l.recovered > Money::ZERO) {
+            let e = by_clause.entry(l.clause.clone()).or_default();
+            e.0 += 1;
+            e.1 = add(e.1, l.recovered)?;
+        }
+    }
+    let idle = by_clause
+        .get("ZX-3c")
+        .map(|(_, m)| *m)
+        .unwrap_or(Money::ZERO);
+    let (carried, recovered_total) = close.map(|r| (r.carried, r.recovered)).unwrap_or_default();
+    Ok(Recovered {
+        closed: close.is_some(),
+        closed_by: close.and_then(|r| r.closed.as_ref().map(|c| c.0.clone())),
+        closed_at: close.and_then(|r| r.closed.as_ref().map(|c| c.1.clone())),
+        recovered: recovered_total,
+        idle,
+        carried,
+        by_clause: by_clause
+            .into_iter()
+            .map(|(clause, (lines, recovered))| ClauseAmount {
+                clause,
+                lines,
+                recovered,
+            })
+            .collect(),
+        headline: if close.is_some() {
+            format!(
+                "年终收回资金 {} 万元，其中收回连续闲置资金 {} 万元（ZX-3c）；结转下年 {} 万元",
+                recovered_total.to_wan_display(),
+                idle.to_wan_display(),
+                carried.to_wan_display()
+            )
+        } else {
+            format!("{year} 年度年终结转尚未办理，收回 0.00 万元")
+        },
+        links: vec![link(
+            "年终结转（逐条指标的结转与收回）",
+            format!("/year-end?year={year}"),
+        )],
+    })
+}
+
+/// Section 4: the cuts confirmed from this year's results against this year's budget, as the
+/// next run takes them, and how many results are still unconfirmed.
+fn confirmed_cuts(rows: &[ResultRow]) -> AppResult<(Counted, u64)> {
+    let mut next_year = Counted::default();
+    let mut unconfirmed = 0;
+    for r in rows {
+        match &r.confirmed {
+            Some(c) if c.retire || c.rate > Rate(0) => {
+                next_year.count += 1;
+                let amount = if c.retire {
+                    r.budget
+                } else {
+                    share(r.budget, c.rate)
+                };
+                next_year.amount = add(next_year.amount, amount)?;
+            }
+            Some(_) => {}
+            None => unconfirmed += 1,
+        }
+    }
+    Ok((next_year, unconfirmed))
+}
+
+/// 6. "一致" with the number of lines checked, or every figure on which lines and entries differ.
+fn reconciliation(lines: i64, disagreements: &[Disagreement]) -> String {
+    if disagreements.is_empty() {
+        format!(
+            "以上数字与 {} 条指标的指标账分录逐类核对一致（批复、调整、冻结、支付、年终结转收回）",
+            lines
+        )
+    } else {
+        format!(
+            "指标余额与指标账分录不一致：{}",
+            disagreements
+                .iter()
+                .map(|d| format!(
+                    "{} 指标 {} 元、分录 {} 元",
+                    d.figure,
+                    d.lines.to_yuan_display(),
+                    d.entries.to_yuan_display()
+                ))
+                .collect::<Vec<_>>()
+                .join("；")
+        )
     }
 }

@@ -248,7 +248,7 @@ async fn carried_in_differs(
     }
     let last = known
         .app
-        .execution()
+        .year_end()
         .year_end_report(&Scope::new(known.finance, known.city), year - 1)
         .await?;
     let mut out = BTreeMap::new();
@@ -274,7 +274,7 @@ async fn closed_books(
 ) -> AppResult<Option<Finding>> {
     let report = known
         .app
-        .execution()
+        .year_end()
         .year_end_report(&Scope::new(known.finance, known.city), year)
         .await?;
     let mut out = BTreeMap::new();

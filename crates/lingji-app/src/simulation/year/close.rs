@@ -13,11 +13,11 @@ pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     jurisdiction::start_year(app, city, sim.opts.preset, year + 1, true).await?;
     let trial = app
-        .execution()
+        .year_end()
         .close_year(&Scope::new(&finance, city), year, &[], false)
         .await?;
     let done = app
-        .execution()
+        .year_end()
         .close_year(&Scope::new(&finance, city), year, &[], true)
         .await?;
     if (trial.carried, trial.recovered) != (done.carried, done.recovered) {

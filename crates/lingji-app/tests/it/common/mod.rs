@@ -504,7 +504,7 @@ impl World {
     /// Runs the year-end close of `year`.
     pub async fn close(&self, year: i32) -> YearEndReport {
         self.app
-            .execution()
+            .year_end()
             .close_year(&Scope::new(&self.system, self.city), year, &[], true)
             .await
             .expect("close")

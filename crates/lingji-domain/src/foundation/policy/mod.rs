@@ -355,12 +355,18 @@ impl PolicyProfile {
     /// Checks the profile as a whole; the first problem comes back naming the parameter and its
     /// clause.
     pub fn validate(&self) -> Result<(), Refusal> {
-        let bad = |key: &str, clause: &'static str, msg: String| {
-            Err(Refusal::new("POLICY_PROFILE_INVALID", msg)
-                .field(key)
-                .clause(clause))
-        };
-        // ZB-3: every tier exactly once.
+        self.check_orders()?;
+        self.check_rates()?;
+        self.check_periods()?;
+        self.check_thresholds()?;
+        self.check_grade_bands()?;
+        self.check_weights()?;
+        self.check_ex_ante_pass()?;
+        self.check_monitoring()
+    }
+
+    /// ZB-3: every tier exactly once; QJ-2c: the three guarantees each once.
+    fn check_orders(&self) -> Result<(), Refusal> {
         let mut tiers = self.allocation.tier_order.clone();
         tiers.sort();
         tiers.dedup();
@@ -387,13 +393,21 @@ impl PolicyProfile {
                 "“三保”次序须列出保工资、保基本民生、保运转各一次".into(),
             );
         }
-        // Rates are shares of something: 0–100%.
+        Ok(())
+    }
+
+    /// Rates are shares of something: 0–100%.
+    fn check_rates(&self) -> Result<(), Refusal> {
         for p in self.parameters() {
             if p.rate.is_some_and(|r| r > Rate::FULL) {
                 return bad(p.key, p.clause, format!("{}应在 0–100% 之间", p.label));
             }
         }
-        // Limits are positive.
+        Ok(())
+    }
+
+    /// Periods are 1–50 years, and a pilot's no longer than an ordinary project's.
+    fn check_periods(&self) -> Result<(), Refusal> {
         let positive = [
             (
                 "library.max_period_years",
@@ -447,6 +461,11 @@ impl PolicyProfile {
                 "试点类项目期限不得长于一般项目期限".into(),
             );
         }
+        Ok(())
+    }
+
+    /// Amount thresholds are above zero.
+    fn check_thresholds(&self) -> Result<(), Refusal> {
         for (key, clause, m) in [
             (
                 "library.major_project_threshold",
@@ -463,7 +482,11 @@ impl PolicyProfile {
                 return bad(key, clause, "金额标准应大于零".into());
             }
         }
-        // NAT-10: grade bands descend within 0–100.
+        Ok(())
+    }
+
+    /// NAT-10: grade bands descend within 0–100.
+    fn check_grade_bands(&self) -> Result<(), Refusal> {
         let p = &self.performance;
         if !(p.grade_excellent_min > p.grade_good_min
             && p.grade_good_min > p.grade_fair_min
@@ -476,7 +499,13 @@ impl PolicyProfile {
                 "评价等级分数线须满足 100 ≥ 优 > 良 > 中 > 0".into(),
             );
         }
-        // Weights of one scheme add up to 100.
+        Ok(())
+    }
+
+    /// Weights of one scheme add up to 100: self-evaluation (NAT-10), key evaluation (PM-10)
+    /// and the ex-ante assessment's five dimensions (ZB-13a).
+    fn check_weights(&self) -> Result<(), Refusal> {
+        let p = &self.performance;
         let weight_sets: [(&str, &'static str, &str, [Score; 4]); 2] = [
             (
                 "performance.weight_execution",
@@ -532,13 +561,24 @@ impl PolicyProfile {
                 ),
             );
         }
-        if r.ex_ante_pass_score > Score::points(100) {
+        Ok(())
+    }
+
+    /// ZB-13a: the ex-ante pass score is a score out of 100.
+    fn check_ex_ante_pass(&self) -> Result<(), Refusal> {
+        if self.review.ex_ante_pass_score > Score::points(100) {
             return bad(
                 "review.ex_ante_pass_score",
                 "ZB-13a",
                 "予以支持的最低分不得超过 100".into(),
             );
         }
+        Ok(())
+    }
+
+    /// PM-9: at least one monitoring checkpoint, and red further off than yellow.
+    fn check_monitoring(&self) -> Result<(), Refusal> {
+        let p = &self.performance;
         if p.monitoring_months.0.is_empty() {
             return bad(
                 "performance.monitoring_months",
@@ -555,6 +595,13 @@ impl PolicyProfile {
         }
         Ok(())
     }
+}
+
+/// A profile refused for one parameter, named with its clause.
+fn bad(key: &str, clause: &'static str, msg: String) -> Result<(), Refusal> {
+    Err(Refusal::new("POLICY_PROFILE_INVALID", msg)
+        .field(key)
+        .clause(clause))
 }
 
 #[cfg(test)]

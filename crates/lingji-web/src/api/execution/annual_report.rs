@@ -35,7 +35,7 @@ async fn annual_report(
     Ok(Json(
         state
             .app
-            .execution()
+            .year_end()
             .annual_report(&id.scope(), year)
             .await?,
     ))
@@ -54,7 +54,7 @@ async fn annual_report_xlsx(
     let year = year_of(&state, &id, q.year).await?;
     let bytes = state
         .app
-        .execution()
+        .year_end()
         .export_annual_report(&id.scope(), year)
         .await?;
     Ok(crate::api::download(

@@ -71,7 +71,7 @@ async fn close_year(
         .collect();
     let r = state
         .app
-        .execution()
+        .year_end()
         .close_year(&id.scope(), year, &claims, b.record)
         .await?;
     Ok(Json(r))
@@ -89,7 +89,7 @@ async fn get_close(
     let year = year_of(&state, &id, q.year).await?;
     let r = state
         .app
-        .execution()
+        .year_end()
         .year_end_report(&id.scope(), year)
         .await?;
     Ok(Json(r))

@@ -14,6 +14,7 @@ use axum::{Form, Router};
 use lingji_app::Scope;
 use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
+use lingji_app::store::foundation::orgs::Organisation;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::allocation::Status;
 use lingji_domain::foundation::authz::{Access, Resource, may};
@@ -541,27 +542,14 @@ async fn show_run(
         errors,
         status,
     } = shown;
-    let jurisdiction = id.actor.org.jurisdiction;
-    let loaded = async {
-        let filter = filter_of(&q)?;
-        let (run, items, total) = state
-            .app
-            .allocation()
-            .allocation_run(&Scope::new(&id.caller(), jurisdiction), run_id, &filter)
-            .await?;
-        let counts = state
-            .app
-            .allocation()
-            .allocation_status_counts(&Scope::new(&id.caller(), jurisdiction), run_id)
-            .await?;
-        let orgs = state
-            .app
-            .foundation()
-            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
-            .await?;
-        AppResult::Ok((filter, run, items, total, counts, orgs))
-    };
-    let (filter, run, items, total, counts, orgs) = match loaded.await {
+    let RunData {
+        filter,
+        run,
+        items,
+        total,
+        counts,
+        orgs,
+    } = match RunData::load(state, id, run_id, &q).await {
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
@@ -571,37 +559,9 @@ async fn show_run(
         .filter(|o| o.kind == lingji_domain::foundation::org::OrgKind::Department)
         .map(|o| (o.id, o.name.clone()))
         .collect();
-    let base_number = match run.header.base_run_id {
-        Some(b) => state
-            .app
-            .allocation()
-            .allocation_runs(
-                &Scope::new(&id.caller(), jurisdiction),
-                run.header.fiscal_year as i32,
-            )
-            .await
-            .ok()
-            .and_then(|rs| rs.into_iter().find(|r| r.header.id == b))
-            .map(|r| r.header.number),
-        None => None,
-    };
-    let page_link = |offset: i64| {
-        let mut q = q.clone();
-        q.insert("offset".into(), offset.to_string());
-        q.remove("msg");
-        let query: Vec<String> = q
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}={}",
-                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-                )
-            })
-            .collect();
-        format!("{path}?{}", query.join("&"))
-    };
-    let prev = (filter.offset > 0).then(|| page_link((filter.offset - PAGE).max(0)));
-    let next = (filter.offset + PAGE < total).then(|| page_link(filter.offset + PAGE));
+    let base_number = base_number(state, id, &run).await;
+    let prev = (filter.offset > 0).then(|| page_link(path, &q, (filter.offset - PAGE).max(0)));
+    let next = (filter.offset + PAGE < total).then(|| page_link(path, &q, filter.offset + PAGE));
     let rows = items
         .into_iter()
         .map(|item| ItemRow {
@@ -646,6 +606,82 @@ async fn show_run(
             run,
         },
     )
+}
+
+/// A run's page of items by the filter, with its status counts and the organisations that
+/// name its units and departments.
+struct RunData {
+    filter: ItemFilter,
+    run: RunView,
+    items: Vec<StoredItem>,
+    total: i64,
+    counts: BTreeMap<Status, i64>,
+    orgs: Vec<Organisation>,
+}
+
+impl RunData {
+    async fn load(
+        state: &AppState,
+        id: &Identity,
+        run_id: i64,
+        q: &BTreeMap<String, String>,
+    ) -> AppResult<RunData> {
+        let jurisdiction = id.actor.org.jurisdiction;
+        let filter = filter_of(q)?;
+        let (run, items, total) = state
+            .app
+            .allocation()
+            .allocation_run(&Scope::new(&id.caller(), jurisdiction), run_id, &filter)
+            .await?;
+        let counts = state
+            .app
+            .allocation()
+            .allocation_status_counts(&Scope::new(&id.caller(), jurisdiction), run_id)
+            .await?;
+        let orgs = state
+            .app
+            .foundation()
+            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
+            .await?;
+        Ok(RunData {
+            filter,
+            run,
+            items,
+            total,
+            counts,
+            orgs,
+        })
+    }
+}
+
+/// The number of the run a scenario copies, shown when it can be read.
+async fn base_number(state: &AppState, id: &Identity, run: &RunView) -> Option<i64> {
+    let b = run.header.base_run_id?;
+    state
+        .app
+        .allocation()
+        .allocation_runs(&id.scope(), run.header.fiscal_year as i32)
+        .await
+        .ok()
+        .and_then(|rs| rs.into_iter().find(|r| r.header.id == b))
+        .map(|r| r.header.number)
+}
+
+/// The same page of the run at another offset, the filter kept and the flash message dropped.
+fn page_link(path: &str, q: &BTreeMap<String, String>, offset: i64) -> String {
+    let mut q = q.clone();
+    q.insert("offset".into(), offset.to_string());
+    q.remove("msg");
+    let query: Vec<String> = q
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    format!("{path}?{}", query.join("&"))
 }
 
 /// The approval's document number.

@@ -44,7 +44,7 @@ async fn page(
         };
         state
             .app
-            .execution()
+            .year_end()
             .annual_report(&Scope::new(&id.caller(), jurisdiction), year)
             .await
     }

@@ -90,7 +90,7 @@ async fn show(
             Some(r) => Some(r),
             None => match state
                 .app
-                .execution()
+                .year_end()
                 .year_end_report(&Scope::new(&id.caller(), jurisdiction), year)
                 .await
             {
@@ -156,7 +156,7 @@ async fn run(
         let year = state.app.foundation().current_year(jurisdiction).await?;
         state
             .app
-            .execution()
+            .year_end()
             .close_year(
                 &Scope::new(&id.caller(), jurisdiction),
                 year,

@@ -11,7 +11,8 @@ use crate::api::library::attachments::{read_upload, upload_body_limit};
 use crate::identity::{Identity, PageUser};
 use crate::pages::PageCtx;
 use crate::pages::error_page;
-use crate::pages::library::projects::{form_page, stored};
+use crate::pages::library::project_form::form_page;
+use crate::pages::library::projects::stored;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()

@@ -1,0 +1,535 @@
+//! The project form in tabs (基本信息, 测算明细, 绩效目标, 分年度计划, 历史, 附件): the page with
+//! everything it shows beside the draft, and the draft parsed back from the posted form.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use lingji_app::library::projects::{CostLineDraft, IndicatorDraft, ProjectDraft, YearNeedDraft};
+use lingji_app::store::library::attachments::Attachment;
+use lingji_app::store::library::projects::{HistoryEntry, Project};
+use lingji_app::{AppError, AppResult};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::library::cost::Standard;
+use lingji_domain::library::targets::{Comparator, IndicatorCategory};
+use lingji_domain::library::tier::SpendingTier;
+use lingji_domain::library::{Features, MatterClass, ProjectKind, ProjectState};
+
+use super::projects::{Options, options};
+use crate::AppState;
+use crate::pages::{FieldErrors, Layout, PageCtx, error_page, render};
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct FormPage<'a> {
+    layout: &'a Layout,
+    /// None for a new project.
+    project: Option<Project>,
+    /// Last year's project id, carried by the new form.
+    previous_id: Option<i64>,
+    /// Last year's project, shown as reference (ZB-4).
+    reference: Option<Project>,
+    draft: ProjectDraft,
+    /// Computed amounts of the stored lines, by row.
+    amounts: Vec<String>,
+    blank_lines: usize,
+    blank_indicators: usize,
+    blank_years: usize,
+    history: Vec<HistoryEntry>,
+    problems: Option<Vec<String>>,
+    errors: FieldErrors,
+    editable: bool,
+    moves: Options,
+    kinds: Options,
+    classes: Options,
+    tiers: Options,
+    books: Options,
+    categories: Options,
+    comparators: Options,
+    standards: Vec<Standard>,
+    library: Vec<lingji_app::store::library::standards::LibraryIndicator>,
+    version: i64,
+    attachments: Vec<AttachmentRow>,
+    can_attach: bool,
+    /// How it will be reviewed (ZB-5a) and by which joint reviewers (ZB-5e).
+    review: Option<lingji_app::review::plan::ReviewPlan>,
+    attachment_error: String,
+}
+
+impl FormPage<'_> {
+    /// A history action in Chinese.
+    fn action_label(&self, action: &str) -> &'static str {
+        match action {
+            "create" => "新建",
+            "update" => "修改",
+            "move" => "流转",
+            "cleanup" => "清理退出",
+            "attach" => "上传附件",
+            "detach" => "删除附件",
+            "seed" => "示范数据",
+            _ => "其他",
+        }
+    }
+
+    /// A stored state identifier in Chinese.
+    fn state_label(&self, state: &str) -> &'static str {
+        ProjectState::parse(state).map_or("未知", ProjectState::label)
+    }
+
+    /// Units copy their own projects into next year's library.
+    fn can_copy(&self) -> bool {
+        self.layout.role == lingji_domain::foundation::authz::Role::UnitOperator
+    }
+
+    fn amount(&self, i: &usize) -> &str {
+        self.amounts.get(*i).map(String::as_str).unwrap_or("")
+    }
+
+    fn err(&self, field: &str) -> &str {
+        self.errors.get(field)
+    }
+
+    fn line_err(&self, i: &usize, field: &str) -> String {
+        self.errors
+            .get(&format!("cost_lines[{i}].{field}"))
+            .to_string()
+    }
+
+    fn ind_err(&self, i: &usize, field: &str) -> String {
+        self.errors
+            .get(&format!("indicators[{i}].{field}"))
+            .to_string()
+    }
+
+    fn is(&self, value: &Option<String>, option: &str) -> bool {
+        value.as_deref() == Some(option)
+    }
+
+    fn feature(&self, name: &str) -> bool {
+        let f = &self.draft.features;
+        match name {
+            "training" => f.training,
+            "it" => f.it,
+            "government_investment" => f.government_investment,
+            "purchase_of_services" => f.purchase_of_services,
+            "event" => f.event,
+            "industry_fund_eligible" => f.industry_fund_eligible,
+            "key_matters_item" => f.key_matters_item,
+            _ => f.special_fund,
+        }
+    }
+
+    fn opt(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
+
+    fn year_text(v: &Option<i32>) -> String {
+        v.map(|y| y.to_string()).unwrap_or_default()
+    }
+
+    fn standard_selected(&self, line: &CostLineDraft, id: &i64) -> bool {
+        line.standard_id == Some(*id)
+    }
+}
+
+/// The feature checkboxes with their Chinese labels.
+const FEATURES: [(&str, &str); 8] = [
+    ("training", "培训（组织部联审）"),
+    ("it", "信息化建设和运维（数据局联审）"),
+    ("government_investment", "政府投资（发改委联审）"),
+    ("purchase_of_services", "政府购买服务"),
+    ("event", "节庆论坛展会"),
+    ("industry_fund_eligible", "可由产业基金支持"),
+    ("key_matters_item", "大事要事保障清单事项"),
+    ("special_fund", "专项资金"),
+];
+
+/// An attachment as the 附件 tab lists it.
+struct AttachmentRow {
+    id: i64,
+    project_id: i64,
+    file_name: String,
+    size: String,
+    note: String,
+    uploaded_by: String,
+    uploaded_at: String,
+}
+
+impl From<Attachment> for AttachmentRow {
+    fn from(a: Attachment) -> Self {
+        let size = if a.size_bytes >= 1_048_576 {
+            format!(
+                "{}.{} MB",
+                a.size_bytes / 1_048_576,
+                a.size_bytes % 1_048_576 * 10 / 1_048_576
+            )
+        } else {
+            format!("{} KB", (a.size_bytes + 1023) / 1024)
+        };
+        AttachmentRow {
+            id: a.id,
+            project_id: a.project_id,
+            file_name: a.file_name,
+            size,
+            note: a.note,
+            uploaded_by: a.uploaded_by,
+            uploaded_at: a
+                .uploaded_at
+                .get(..16)
+                .unwrap_or(&a.uploaded_at)
+                .replace('T', " "),
+        }
+    }
+}
+
+/// The form as a page shows it: the draft, and the stored project when there is one.
+pub(crate) struct FormInput {
+    pub(crate) project: Option<Project>,
+    /// Last year's project this one continues (new form: from ?from=; stored: previous_id).
+    pub(crate) previous: Option<i64>,
+    pub(crate) draft: ProjectDraft,
+    pub(crate) amounts: Vec<String>,
+    pub(crate) history: Vec<HistoryEntry>,
+    pub(crate) problems: Option<Vec<String>>,
+    pub(crate) errors: FieldErrors,
+    pub(crate) version: i64,
+    /// Why the last upload was refused, shown in the 附件 tab.
+    pub(crate) attachment_error: String,
+}
+
+pub(crate) async fn form_page(
+    ctx: &PageCtx<'_>,
+    input: FormInput,
+    flash: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let PageCtx { state, id, path } = *ctx;
+    let (editable, moves) = moves_for(id, input.project.as_ref());
+    let beside = match Beside::load(state, id, &input, editable).await {
+        Ok(b) => b,
+        Err(e) => return error_page(id, path, &e),
+    };
+    let title = input
+        .project
+        .as_ref()
+        .map(|p| format!("{} {}", p.header.code, p.header.name))
+        .unwrap_or_else(|| "新建项目".into());
+    let layout = Layout::new(id, title, path).with_flash(flash);
+    let d = &input.draft;
+    let page = FormPage {
+        layout: &layout,
+        blank_lines: 3usize
+            .saturating_sub(d.cost_lines.len().saturating_sub(2))
+            .max(2),
+        blank_indicators: 2,
+        blank_years: if d.year_plan.is_empty() { 3 } else { 1 },
+        editable,
+        moves,
+        kinds: options(ProjectKind::ALL, ProjectKind::as_str, ProjectKind::label),
+        classes: options(MatterClass::ALL, MatterClass::as_str, MatterClass::label),
+        tiers: options(
+            &SpendingTier::ALL,
+            SpendingTier::as_str,
+            SpendingTier::label,
+        ),
+        books: options(&FundBook::ALL, FundBook::as_str, FundBook::label),
+        categories: options(
+            IndicatorCategory::ALL,
+            IndicatorCategory::as_str,
+            IndicatorCategory::label,
+        ),
+        comparators: options(Comparator::ALL, Comparator::as_str, Comparator::label),
+        standards: beside.standards,
+        library: beside.library,
+        reference: beside.reference,
+        previous_id: input.previous,
+        project: input.project,
+        draft: input.draft,
+        amounts: input.amounts,
+        history: input.history,
+        problems: input.problems,
+        errors: input.errors,
+        version: input.version,
+        attachments: beside.attachments,
+        can_attach: beside.can_attach,
+        review: beside.review,
+        attachment_error: input.attachment_error,
+    };
+    render(status, &page)
+}
+
+/// Whether the unit may still edit the project, and the moves the caller's role may make
+/// (ZB-15c); the use case checks again. A new project is editable and has no moves.
+fn moves_for(id: &crate::identity::Identity, project: Option<&Project>) -> (bool, Options) {
+    let Some(p) = project else {
+        return (true, Vec::new());
+    };
+    let st = p.header.state;
+    let by = lingji_app::library::projects::mover(&id.caller());
+    (
+        st.editable_by_unit(),
+        st.next_states()
+            .into_iter()
+            .filter(|to| by.is_some_and(|by| st.check_move(*to, by).is_ok()))
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+    )
+}
+
+/// What the form shows beside the draft: the catalogues to pick from, last year's project,
+/// the attachments and how the project will be reviewed.
+struct Beside {
+    standards: Vec<Standard>,
+    library: Vec<lingji_app::store::library::standards::LibraryIndicator>,
+    reference: Option<Project>,
+    attachments: Vec<AttachmentRow>,
+    can_attach: bool,
+    review: Option<lingji_app::review::plan::ReviewPlan>,
+}
+
+impl Beside {
+    /// Only the standards and the attachments must load; the rest is shown when it can be.
+    async fn load(
+        state: &AppState,
+        id: &crate::identity::Identity,
+        input: &FormInput,
+        editable: bool,
+    ) -> AppResult<Beside> {
+        let library = state.app.library();
+        let standards = library.standards(&id.scope()).await?;
+        let indicators = state
+            .app
+            .catalogues()
+            .indicator_library(&id.scope())
+            .await
+            .unwrap_or_default();
+        let reference = match input.previous {
+            Some(prev) => library
+                .project(&id.caller(), prev)
+                .await
+                .ok()
+                .map(|(d, _)| d.project),
+            None => None,
+        };
+        let attachments = match &input.project {
+            Some(p) => library
+                .attachments(&id.caller(), p.id)
+                .await?
+                .into_iter()
+                .map(AttachmentRow::from)
+                .collect(),
+            None => Vec::new(),
+        };
+        // Units attach while they may edit; reviewers and finance at any stage. The use case
+        // decides; this only hides a form that would be refused.
+        let can_attach = input.project.is_some()
+            && match id.actor.role {
+                Role::UnitOperator => editable,
+                role => may(role, Resource::Project, Access::Write),
+            };
+        let review = match &input.project {
+            Some(p) => state
+                .app
+                .review()
+                .review_plan(&id.caller(), p.id)
+                .await
+                .ok(),
+            None => None,
+        };
+        Ok(Beside {
+            standards,
+            library: indicators,
+            reference,
+            attachments,
+            can_attach,
+            review,
+        })
+    }
+}
+
+/// The form's fields, parsed from repeated `line.*`, `ind.*`, `plan.*` and `f.*` fields.
+pub(super) fn draft_from(pairs: &[(String, String)]) -> (ProjectDraft, i64) {
+    let form = Fields(pairs);
+    let one = |k: &str| form.one(k);
+    let opt = |k: &str| Some(one(k)).filter(|v| !v.is_empty());
+    let year = |k: &str| one(k).parse::<i32>().ok();
+    let flag = |k: &str| form.flag(k);
+    let draft = ProjectDraft {
+        name: one("name"),
+        kind: one("kind"),
+        matter_class: opt("matter_class"),
+        tier: opt("tier"),
+        basis_title: one("basis_title"),
+        basis_number: one("basis_number"),
+        basis_expires_on: opt("basis_expires_on"),
+        start_year: year("start_year"),
+        end_year: year("end_year"),
+        pilot: flag("pilot"),
+        total_need: opt("total_need"),
+        min_viable: opt("min_viable"),
+        function_code: one("function_code"),
+        government_economic_code: one("government_economic_code"),
+        fund_book: opt("fund_book"),
+        responsible_person: one("responsible_person"),
+        responsible_phone: one("responsible_phone"),
+        is_new: flag("is_new"),
+        is_major: flag("is_major"),
+        livelihood: flag("livelihood"),
+        features: Features {
+            training: flag("f.training"),
+            it: flag("f.it"),
+            government_investment: flag("f.government_investment"),
+            purchase_of_services: flag("f.purchase_of_services"),
+            event: flag("f.event"),
+            industry_fund_eligible: flag("f.industry_fund_eligible"),
+            key_matters_item: flag("f.key_matters_item"),
+            special_fund: flag("f.special_fund"),
+        },
+        overall_goal: one("overall_goal"),
+        cost_lines: form.cost_lines(),
+        indicators: form.indicators(),
+        year_plan: form.year_plan(),
+    };
+    (draft, one("version").parse().unwrap_or_default())
+}
+
+/// The posted form as name–value pairs; a table's column comes as one field repeated per row.
+struct Fields<'a>(&'a [(String, String)]);
+
+impl Fields<'_> {
+    /// The first value of a field, trimmed; empty when absent.
+    fn one(&self, k: &str) -> String {
+        self.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every value of a repeated field, trimmed, in row order.
+    fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    /// A checkbox: sent only when checked.
+    fn flag(&self, k: &str) -> bool {
+        self.0.iter().any(|(key, _)| key == k)
+    }
+
+    /// 测算明细: rows with an item, a quantity or a unit amount.
+    fn cost_lines(&self) -> Vec<CostLineDraft> {
+        let (items, econ, std_ids, qty, unit, basis) = (
+            self.all("line.item"),
+            self.all("line.economic_code"),
+            self.all("line.standard_id"),
+            self.all("line.quantity"),
+            self.all("line.unit_amount"),
+            self.all("line.basis"),
+        );
+        (0..items.len())
+            .map(|i| CostLineDraft {
+                item: at(&items, i),
+                economic_code: at(&econ, i),
+                standard_id: at(&std_ids, i).parse().ok(),
+                quantity: at(&qty, i),
+                unit_amount: at(&unit, i),
+                basis: at(&basis, i),
+            })
+            .filter(|l| !(l.item.is_empty() && l.quantity.is_empty() && l.unit_amount.is_empty()))
+            .collect()
+    }
+
+    /// 绩效目标: rows with a name or a target value.
+    fn indicators(&self) -> Vec<IndicatorDraft> {
+        let (cats, names, comps, values, units) = (
+            self.all("ind.category"),
+            self.all("ind.name"),
+            self.all("ind.comparator"),
+            self.all("ind.target_value"),
+            self.all("ind.unit"),
+        );
+        (0..names.len())
+            .map(|i| IndicatorDraft {
+                category: at(&cats, i),
+                name: at(&names, i),
+                comparator: at(&comps, i),
+                target_value: at(&values, i),
+                unit: at(&units, i),
+            })
+            .filter(|x| !(x.name.is_empty() && x.target_value.is_empty()))
+            .collect()
+    }
+
+    /// 分年度计划: rows with a year and an amount.
+    fn year_plan(&self) -> Vec<YearNeedDraft> {
+        let (years, amounts) = (self.all("plan.year"), self.all("plan.amount"));
+        (0..years.len())
+            .filter_map(|i| {
+                Some(YearNeedDraft {
+                    year: at(&years, i).parse().ok()?,
+                    amount: at(&amounts, i),
+                })
+            })
+            .filter(|n| !n.amount.is_empty())
+            .collect()
+    }
+}
+
+/// Row `i` of a column; a column sent short reads as empty.
+fn at(v: &[String], i: usize) -> String {
+    v.get(i).cloned().unwrap_or_default()
+}
+
+/// Every field a refusal may name on this form, so that messages land beside their fields.
+fn form_fields(draft: &ProjectDraft) -> Vec<String> {
+    let mut f: Vec<String> = [
+        "name",
+        "kind",
+        "matter_class",
+        "tier",
+        "basis_title",
+        "basis_number",
+        "basis_expires_on",
+        "period",
+        "total_need",
+        "min_viable",
+        "function_code",
+        "government_economic_code",
+        "fund_book",
+        "responsible_person",
+        "targets",
+        "cost_lines",
+        "year_plan",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for i in 0..draft.cost_lines.len() {
+        for c in [
+            "item",
+            "economic_code",
+            "standard_id",
+            "quantity",
+            "unit_amount",
+            "basis",
+        ] {
+            f.push(format!("cost_lines[{i}].{c}"));
+        }
+    }
+    for i in 0..draft.indicators.len() {
+        for c in ["category", "name", "comparator", "target_value", "unit"] {
+            f.push(format!("indicators[{i}].{c}"));
+        }
+    }
+    f
+}
+
+pub(super) fn errors_for(e: &AppError, draft: &ProjectDraft) -> FieldErrors {
+    let fields = form_fields(draft);
+    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+    FieldErrors::from_error(e, &refs)
+}
