@@ -1,4 +1,5 @@
-//! lingji use cases: one method on [`App`] per command or query. Each authorises the caller
+//! lingji use cases, one folder per fiscal context and one handle per context on [`App`]
+//! (`app.execution().request_payment(&scope, …)`). Each authorises the caller of its [`Scope`]
 //! (through [`Caller::authorize`], the one place), loads, asks the domain to decide, and
 //! persists the change with its audit event in one transaction.
 
