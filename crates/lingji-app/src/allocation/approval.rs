@@ -37,22 +37,13 @@ impl crate::AllocationUseCases<'_> {
     /// year's figures are published.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn choose_run(&self, scope: &Scope, id: i64) -> AppResult<RunView> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.mark_run(&Scope::new(caller, jurisdiction_id), id, Mark::Chosen, None)
-            .await
+        self.mark_run(scope, id, Mark::Chosen, None).await
     }
 
     /// Publishes the chosen run's control figures to departments and units (finance).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn publish_control_figures(&self, scope: &Scope, id: i64) -> AppResult<RunView> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.mark_run(
-            &Scope::new(caller, jurisdiction_id),
-            id,
-            Mark::Published,
-            None,
-        )
-        .await
+        self.mark_run(scope, id, Mark::Published, None).await
     }
 
     /// Approves the published run (finance): budget lines for every allocated item, the
@@ -64,7 +55,6 @@ impl crate::AllocationUseCases<'_> {
         id: i64,
         document: &str,
     ) -> AppResult<RunView> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let document = document.trim();
         if document.is_empty() || document.chars().count() > 100 {
             return Err(Refusal::new(
@@ -74,13 +64,8 @@ impl crate::AllocationUseCases<'_> {
             .field("document")
             .into());
         }
-        self.mark_run(
-            &Scope::new(caller, jurisdiction_id),
-            id,
-            Mark::Approved,
-            Some(document),
-        )
-        .await
+        self.mark_run(scope, id, Mark::Approved, Some(document))
+            .await
     }
 
     async fn mark_run(
@@ -91,7 +76,7 @@ impl crate::AllocationUseCases<'_> {
         document: Option<&str>,
     ) -> AppResult<RunView> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Write)?;
+        self.authorize_allocation(scope, Access::Write)?;
         let mut tx = self.store.begin().await?;
         let run = self.run_in(&mut tx, jurisdiction_id, id).await?;
         let year = i32::try_from(run.header.fiscal_year)

@@ -282,8 +282,8 @@ impl crate::AllocationUseCases<'_> {
     /// The year's available resources per fund book.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn resources(&self, scope: &Scope, year: i32) -> AppResult<ResourcesView> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let stored = store::resources(&mut conn, jurisdiction_id, year).await?;
         let books: Vec<ResourceEntry> = FundBook::ALL
@@ -323,7 +323,7 @@ impl crate::AllocationUseCases<'_> {
         expected_version: i64,
     ) -> AppResult<ResourceEntry> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Write)?;
+        self.authorize_allocation(scope, Access::Write)?;
         let named = [
             ("revenue", parts.revenue),
             ("transfers", parts.transfers),
@@ -415,8 +415,8 @@ impl crate::AllocationUseCases<'_> {
         base_run_id: Option<i64>,
         scenario: Scenario,
     ) -> AppResult<RunView> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Write)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Write)?;
         let name = name.trim();
         if name.chars().count() > 100 {
             return Err(
@@ -476,7 +476,7 @@ impl crate::AllocationUseCases<'_> {
             profile.library.unassigned_reserve_cap,
         );
         self.save_run(
-            &Scope::new(caller, jurisdiction_id),
+            scope,
             year,
             name,
             base_run_id,
@@ -606,8 +606,8 @@ impl crate::AllocationUseCases<'_> {
         year: i32,
         base_run_id: Option<i64>,
     ) -> AppResult<HashMap<String, i64>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(match base_run_id {
             Some(id) => {
@@ -630,8 +630,8 @@ impl crate::AllocationUseCases<'_> {
     /// The year's saved runs, newest first.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn allocation_runs(&self, scope: &Scope, year: i32) -> AppResult<Vec<RunView>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::runs(&mut conn, jurisdiction_id, year)
             .await?
@@ -648,8 +648,8 @@ impl crate::AllocationUseCases<'_> {
         id: i64,
         filter: &ItemFilter,
     ) -> AppResult<(RunView, Vec<StoredItem>, i64)> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let run = self.run_in(&mut conn, jurisdiction_id, id).await?;
         let (items, total) = store::items(&mut conn, id, filter).await?;
@@ -663,8 +663,8 @@ impl crate::AllocationUseCases<'_> {
         scope: &Scope,
         id: i64,
     ) -> AppResult<BTreeMap<Status, i64>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         self.run_in(&mut conn, jurisdiction_id, id).await?;
         let mut out: BTreeMap<Status, i64> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
@@ -684,8 +684,8 @@ impl crate::AllocationUseCases<'_> {
         scope: &Scope,
         id: i64,
     ) -> AppResult<(RunView, Vec<StoredItem>)> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let run = self.run_in(&mut conn, jurisdiction_id, id).await?;
         let items = store::all_items(&mut conn, id).await?;
@@ -695,13 +695,8 @@ impl crate::AllocationUseCases<'_> {
     /// Two runs side by side: the items that end differently and every tier in both.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn compare_runs(&self, scope: &Scope, a: i64, b: i64) -> AppResult<RunComparison> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let (ra, ia) = self
-            .allocation_items(&Scope::new(caller, jurisdiction_id), a)
-            .await?;
-        let (rb, ib) = self
-            .allocation_items(&Scope::new(caller, jurisdiction_id), b)
-            .await?;
+        let (ra, ia) = self.allocation_items(scope, a).await?;
+        let (rb, ib) = self.allocation_items(scope, b).await?;
         let pa: Vec<ProjectResult> = ia.iter().map(|i| i.result.clone()).collect();
         let pb: Vec<ProjectResult> = ib.iter().map(|i| i.result.clone()).collect();
         let diff = compare((&pa, &ra.tier_totals), (&pb, &rb.tier_totals));

@@ -95,8 +95,8 @@ impl crate::AllocationUseCases<'_> {
         year: i32,
         run_id: Option<i64>,
     ) -> AppResult<YearOnYearView> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let names = lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
             .await?
@@ -183,8 +183,8 @@ impl crate::AllocationUseCases<'_> {
         scope: &Scope,
         year: i32,
     ) -> AppResult<Vec<OverlapView>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_allocation(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let departments: HashMap<i64, String> =
             lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
@@ -232,10 +232,7 @@ impl crate::AllocationUseCases<'_> {
     /// 资金来源.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_allocation_run(&self, scope: &Scope, id: i64) -> AppResult<Vec<u8>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let (run, items) = self
-            .allocation_items(&Scope::new(caller, jurisdiction_id), id)
-            .await?;
+        let (run, items) = self.allocation_items(scope, id).await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");
@@ -249,10 +246,7 @@ impl crate::AllocationUseCases<'_> {
     /// department.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_year_on_year(&self, scope: &Scope, year: i32) -> AppResult<Vec<u8>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let view = self
-            .allocation_year_on_year(&Scope::new(caller, jurisdiction_id), year, None)
-            .await?;
+        let view = self.allocation_year_on_year(scope, year, None).await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");

@@ -607,9 +607,7 @@ impl crate::ExecutionUseCases<'_> {
             status: Some(AdjustmentStatus::Approved),
             ..AdjustmentFilter::default()
         };
-        let changes = self
-            .adjustments(&Scope::new(caller, jurisdiction_id), filter)
-            .await?;
+        let changes = self.adjustments(scope, filter).await?;
         let (departments, (transferred, supplemented)) =
             department_totals(changes.iter().map(|c| match c.kind {
                 AdjustmentKind::Transfer => (c.department_name.as_str(), c.amount, Money::ZERO),
@@ -627,10 +625,7 @@ impl crate::ExecutionUseCases<'_> {
     /// The amendment document as .xlsx: sheet 调整事项 (every change) and sheet 部门汇总.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn amendment_xlsx(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Vec<u8>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let a = self
-            .amendment(&Scope::new(caller, jurisdiction_id), fiscal_year)
-            .await?;
+        let a = self.amendment(scope, fiscal_year).await?;
         let mut book = Workbook::new();
         let bold = Format::new().set_bold().set_background_color("DDE7F2");
         let money = Format::new().set_num_format("#,##0.00");

@@ -223,8 +223,8 @@ impl crate::SupervisionUseCases<'_> {
     /// The rule catalogue, installing the default one the first time.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn monitoring_rules(&self, scope: &Scope) -> AppResult<Vec<RuleRow>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_rules(scope, Access::Read)?;
         self.execution().rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::rules(&mut conn, jurisdiction_id)
@@ -244,7 +244,7 @@ impl crate::SupervisionUseCases<'_> {
         version: Option<i64>,
     ) -> AppResult<StoredRule> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Write)?;
+        self.authorize_rules(scope, Access::Write)?;
         let mut rule = rule;
         rule.code = rule.code.trim().to_string();
         rule.expression = rule.expression.trim().to_string();
@@ -301,8 +301,8 @@ impl crate::SupervisionUseCases<'_> {
     /// ("would have hit 37 payments, 1,204,300.00 元").
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn dry_run_rule(&self, scope: &Scope, rule: MonitoringRule) -> AppResult<DryRun> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.authorize_rules(&Scope::new(caller, jurisdiction_id), Access::Write)?;
+        let jurisdiction_id = scope.jurisdiction;
+        self.authorize_rules(scope, Access::Write)?;
         let mut rule = rule;
         rule.enabled = true;
         rule.effective_from = None;
@@ -480,14 +480,7 @@ impl crate::SupervisionUseCases<'_> {
         project_id: i64,
         reason: &str,
     ) -> AppResult<()> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.set_suspension(
-            &Scope::new(caller, jurisdiction_id),
-            project_id,
-            reason,
-            true,
-        )
-        .await
+        self.set_suspension(scope, project_id, reason, true).await
     }
 
     /// Lifts a project's suspension (finance).
@@ -498,14 +491,7 @@ impl crate::SupervisionUseCases<'_> {
         project_id: i64,
         reason: &str,
     ) -> AppResult<()> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        self.set_suspension(
-            &Scope::new(caller, jurisdiction_id),
-            project_id,
-            reason,
-            false,
-        )
-        .await
+        self.set_suspension(scope, project_id, reason, false).await
     }
 
     async fn set_suspension(

@@ -68,7 +68,7 @@ impl crate::ExecutionUseCases<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.payment(&Scope::new(caller, jurisdiction_id), id).await
+        self.payment(scope, id).await
     }
 }
 

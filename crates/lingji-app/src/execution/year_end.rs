@@ -211,9 +211,7 @@ impl crate::YearEndUseCases<'_> {
             .is_some()
         {
             drop(tx);
-            let mut r = self
-                .year_end_report(&Scope::new(caller, jurisdiction_id), fiscal_year)
-                .await?;
+            let mut r = self.year_end_report(scope, fiscal_year).await?;
             r.already_closed = true;
             return Ok(r);
         }
@@ -265,8 +263,7 @@ impl crate::YearEndUseCases<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.year_end_report(&Scope::new(caller, jurisdiction_id), fiscal_year)
-            .await
+        self.year_end_report(scope, fiscal_year).await
     }
 }
 

@@ -671,9 +671,7 @@ impl crate::LibraryUseCases<'_> {
         let by = mover(caller).ok_or_else(|| {
             AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目退出"))
         })?;
-        let candidates = self
-            .cleanup_candidates(&Scope::new(caller, jurisdiction_id), year)
-            .await?;
+        let candidates = self.cleanup_candidates(scope, year).await?;
         let mut tx = self.store.begin().await?;
         for id in ids {
             let Some(c) = candidates.iter().find(|c| c.project.id == *id) else {

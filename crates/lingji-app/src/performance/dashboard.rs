@@ -77,9 +77,7 @@ impl crate::PerformanceUseCases<'_> {
     ) -> AppResult<Dashboard> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, _) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
-        let evaluations = self
-            .evaluations(&Scope::new(caller, jurisdiction_id), fiscal_year, None)
-            .await?;
+        let evaluations = self.evaluations(scope, fiscal_year, None).await?;
         let applied: std::collections::BTreeSet<i64> = evaluations
             .iter()
             .filter(|e| e.applied)
@@ -116,14 +114,7 @@ impl crate::PerformanceUseCases<'_> {
         let profile =
             crate::foundation::profiles::in_force(&mut conn, jurisdiction_id, fiscal_year).await?;
         drop(conn);
-        let checkpoints = self
-            .checkpoints(
-                &Scope::new(caller, jurisdiction_id),
-                fiscal_year,
-                None,
-                None,
-            )
-            .await?;
+        let checkpoints = self.checkpoints(scope, fiscal_year, None, None).await?;
         // The latest checkpoint of each project.
         let mut latest: BTreeMap<i64, &crate::performance::monitoring::Checkpoint> =
             BTreeMap::new();

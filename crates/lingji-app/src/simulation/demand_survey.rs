@@ -19,12 +19,11 @@ impl App {
         year: i32,
         name: &str,
     ) -> AppResult<(Money, Money)> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let plenty = Money::from_yuan(100_000_000_000);
         let survey = self
             .allocation()
             .run_allocation(
-                &Scope::new(caller, jurisdiction_id),
+                scope,
                 year,
                 name,
                 None,
@@ -36,7 +35,7 @@ impl App {
             .await?;
         let (_, items) = self
             .allocation()
-            .allocation_items(&Scope::new(caller, jurisdiction_id), survey.header.id)
+            .allocation_items(scope, survey.header.id)
             .await?;
         let general = |must: bool| {
             items

@@ -293,22 +293,12 @@ impl crate::YearEndUseCases<'_> {
             &OrgPath::of_jurisdiction(jurisdiction_id),
         )?;
         let mut pending = Vec::new();
-        let projects = self
-            .project_changes(&Scope::new(caller, jurisdiction_id), year, &mut pending)
-            .await?;
-        let stopped = self
-            .stopped_payments(&Scope::new(caller, jurisdiction_id), year)
-            .await?;
-        let close = self
-            .recorded_close(&Scope::new(caller, jurisdiction_id), year, &mut pending)
-            .await?;
+        let projects = self.project_changes(scope, year, &mut pending).await?;
+        let stopped = self.stopped_payments(scope, year).await?;
+        let close = self.recorded_close(scope, year, &mut pending).await?;
         let recovered = recovered_at_close(close.as_ref(), year)?;
-        let evaluation_cuts = self
-            .evaluation_cuts(&Scope::new(caller, jurisdiction_id), year, &mut pending)
-            .await?;
-        let key_evaluations = self
-            .key_evaluations(&Scope::new(caller, jurisdiction_id), year, &mut pending)
-            .await?;
+        let evaluation_cuts = self.evaluation_cuts(scope, year, &mut pending).await?;
+        let key_evaluations = self.key_evaluations(scope, year, &mut pending).await?;
         let execution = self
             .execution_against_ledger(jurisdiction_id, year, close.as_ref(), &mut pending)
             .await?;
@@ -331,10 +321,9 @@ impl crate::YearEndUseCases<'_> {
         year: i32,
         pending: &mut Vec<String>,
     ) -> AppResult<ProjectChanges> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let yoy = self
             .allocation()
-            .allocation_year_on_year(&Scope::new(caller, jurisdiction_id), year, None)
+            .allocation_year_on_year(scope, year, None)
             .await?;
         let o = yoy.stats.overall;
         let run = yoy.run.as_ref().map(|r| {
@@ -404,11 +393,8 @@ impl crate::YearEndUseCases<'_> {
 
     /// 2. ZX-4b: the stopped payments of `/monitoring/hits`, by cause.
     async fn stopped_payments(&self, scope: &Scope, year: i32) -> AppResult<StoppedPayments> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let stats = self
-            .supervision()
-            .hit_stats(&Scope::new(caller, jurisdiction_id), year)
-            .await?;
+        let jurisdiction_id = scope.jurisdiction;
+        let stats = self.supervision().hit_stats(scope, year).await?;
         let causes = {
             let mut conn = self.store.read().acquire().await?;
             lingji_store::execution::payments::stopped_by_cause(&mut conn, jurisdiction_id, year)
@@ -451,11 +437,7 @@ impl crate::YearEndUseCases<'_> {
         year: i32,
         pending: &mut Vec<String>,
     ) -> AppResult<Option<YearEndReport>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        match self
-            .year_end_report(&Scope::new(caller, jurisdiction_id), year)
-            .await
-        {
+        match self.year_end_report(scope, year).await {
             Ok(r) => Ok(Some(r)),
             Err(AppError::NotFound(_)) => {
                 pending.push(format!("{year} 年度年终结转尚未办理"));
@@ -473,11 +455,8 @@ impl crate::YearEndUseCases<'_> {
         year: i32,
         pending: &mut Vec<String>,
     ) -> AppResult<EvaluationCuts> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let results = self
-            .performance()
-            .results(&Scope::new(caller, jurisdiction_id), year)
-            .await?;
+        let jurisdiction_id = scope.jurisdiction;
+        let results = self.performance().results(scope, year).await?;
         let clause = {
             let mut conn = self.store.read().acquire().await?;
             crate::foundation::profiles::in_force(&mut conn, jurisdiction_id, year)
@@ -529,10 +508,9 @@ impl crate::YearEndUseCases<'_> {
         year: i32,
         pending: &mut Vec<String>,
     ) -> AppResult<KeyEvaluations> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let keys: Vec<_> = self
             .performance()
-            .evaluations(&Scope::new(caller, jurisdiction_id), year, Some("key"))
+            .evaluations(scope, year, Some("key"))
             .await?
             .into_iter()
             .filter(|e| e.project_id.is_some())

@@ -20,10 +20,7 @@ impl crate::YearEndUseCases<'_> {
     /// fen) and sheet 评价等级.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_annual_report(&self, scope: &Scope, year: i32) -> AppResult<Vec<u8>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let r = self
-            .annual_report(&Scope::new(caller, jurisdiction_id), year)
-            .await?;
+        let r = self.annual_report(scope, year).await?;
         let mut book = Workbook::new();
         let formats = Formats {
             bold: Format::new().set_bold().set_background_color("DDE7F2"),

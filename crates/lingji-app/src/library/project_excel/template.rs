@@ -57,10 +57,10 @@ impl crate::LibraryUseCases<'_> {
     /// The .xlsx template for importing projects of budget year `year` in the caller's units.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn project_template(&self, scope: &Scope, year: FiscalYear) -> AppResult<Vec<u8>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        let caller = &scope.caller;
         let units: Vec<String> = self
             .foundation()
-            .list_organisations(&Scope::new(caller, jurisdiction_id))
+            .list_organisations(scope)
             .await?
             .into_iter()
             .filter(|o| {
@@ -94,7 +94,7 @@ impl crate::LibraryUseCases<'_> {
                 .collect()
         };
         let standards: Vec<String> = self
-            .standards(&Scope::new(caller, jurisdiction_id))
+            .standards(scope)
             .await?
             .into_iter()
             .filter(|s| s.from_year <= year.value() && s.to_year.is_none_or(|t| t >= year.value()))
