@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lingji_domain::codes::{EconomicCode, EconomicSet, FiscalYear, FunctionCode, RegionCode};
+use lingji_domain::foundation::codes::{EconomicCode, EconomicSet, FiscalYear, FunctionCode, RegionCode};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
