@@ -67,8 +67,7 @@ macro_rules! named {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $l:literal,)+ }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)+ }
+        pub enum $name { $($(#[$vm])* #[serde(rename = $s)] $v,)+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$v,)+];

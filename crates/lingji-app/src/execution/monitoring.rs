@@ -4,7 +4,7 @@
 //! a project's payments by performance monitoring (PM-9).
 
 use crate::Scope;
-use lingji_domain::execution::{self, Disposition, Hit, MonitoringRule};
+use lingji_domain::execution::{self, Disposition, Hit, MonitoringRule, PaymentStatus};
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
@@ -98,7 +98,10 @@ pub struct HitRow {
     #[schema(value_type = String)]
     pub amount: Money,
     /// The payment's state.
-    pub payment_status: &'static str,
+    #[schema(value_type = crate::schema::PaymentStatus)]
+    pub payment_status: PaymentStatus,
+    /// Its Chinese name.
+    pub payment_status_label: &'static str,
     #[serde(flatten)]
     #[schema(value_type = crate::schema::domain::Hit)]
     pub hit: Hit,
@@ -121,7 +124,8 @@ impl From<&StoredHit> for HitRow {
             payment_id: h.payment_id,
             unit_id: h.unit_id,
             amount: h.amount,
-            payment_status: h.payment_status.label(),
+            payment_status: h.payment_status,
+            payment_status_label: h.payment_status.label(),
             hit: h.hit.clone(),
             action_label: h.hit.action.label(),
             disposition: h.disposition,

@@ -3,6 +3,7 @@
 
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource};
+pub use lingji_domain::foundation::codes::CodeKind;
 use lingji_domain::foundation::codes::{EconomicCode, EconomicSet, FiscalYear, FunctionCode};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::codes::{self, CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
@@ -19,36 +20,6 @@ pub const TABLE_LIMITS: Limits = Limits {
     rows: 100_000,
     cells: 800_000,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeKind {
-    /// 支出功能分类科目.
-    Function,
-    /// 支出经济分类科目 (部门 and 政府, with the crosswalk).
-    Economic,
-}
-
-impl CodeKind {
-    /// Parses `function` / `economic`.
-    pub fn parse(s: &str) -> Result<Self, Refusal> {
-        match s.trim() {
-            "function" | "功能分类" => Ok(CodeKind::Function),
-            "economic" | "经济分类" => Ok(CodeKind::Economic),
-            other => Err(Refusal::new(
-                "CODE_KIND_UNKNOWN",
-                format!("代码表类别“{other}”未知，应为 function 或 economic"),
-            )
-            .field("kind")),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeKind::Function => "function",
-            CodeKind::Economic => "economic",
-        }
-    }
-}
 
 /// Reads a CSV or XLSX file into text rows; the header row is checked and dropped.
 pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Rows, Refusal> {

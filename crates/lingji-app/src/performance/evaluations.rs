@@ -9,6 +9,7 @@ use lingji_domain::allocation::Grade;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::{ParamValue, Rate, Score};
+use lingji_domain::performance::evaluation::EvaluationKind;
 use lingji_domain::performance::{
     Actual, Attainment, Dimension, KeyItem, KeyScorecard, Scorecard, SelfEvaluation, score_key,
     score_self,
@@ -110,7 +111,7 @@ pub struct KeyDraft {
 pub struct EvaluationView {
     pub id: i64,
     pub fiscal_year: i64,
-    /// `self` or `key`.
+    #[schema(value_type = crate::schema::EvaluationKind)]
     pub kind: String,
     /// 单位自评 / 财政重点评价.
     pub kind_label: &'static str,
@@ -215,12 +216,11 @@ pub(crate) fn key_before_self<T, K: Ord>(
     out
 }
 
-/// The kind's Chinese name.
+/// The kind's Chinese name (a stored kind is one of the two; anything else reads as self).
 pub fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "key" => "财政重点评价",
-        _ => "单位自评",
-    }
+    EvaluationKind::parse(kind)
+        .unwrap_or(EvaluationKind::SelfEvaluation)
+        .label()
 }
 
 impl TryFrom<Evaluation> for EvaluationView {

@@ -7,7 +7,7 @@
 use lingji_domain::foundation::authz::{Access, Role};
 use lingji_domain::library::ProjectState;
 use lingji_domain::library::lifecycle::Mover;
-use lingji_domain::review::decision::{Outcome, ReviewStage, check_outcome};
+use lingji_domain::review::decision::{Outcome, ReviewDecision, ReviewStage, check_outcome};
 use lingji_domain::review::gates::{CapacityResult, GateRecord};
 use lingji_domain::review::panel::{PanelOpinion, PointOpinion};
 use lingji_domain::review::routing::{JointBody, routed_bodies};
@@ -57,7 +57,9 @@ pub struct PanelInput {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ReviewInput {
     /// `pass`, `return` or `reject` at the department and finance stages; `agree` or
-    /// `disagree` at joint review; `admit`, `return` or `reject` at the panel.
+    /// `disagree` at joint review; `admit`, `return` or `reject` at the panel. Kept as text so
+    /// that a decision the stage does not offer is refused with its field (REVIEW_DECISION_UNKNOWN).
+    #[schema(value_type = crate::schema::ReviewDecision)]
     pub decision: String,
     /// Opinion (required to return, reject or disagree).
     #[serde(default)]
@@ -95,35 +97,13 @@ pub struct ReviewRecord {
     pub routes: Vec<(JointBody, bool)>,
     /// Mode and routing by rule.
     pub plan: ReviewPlan,
-    /// The decisions open to the caller now: (identifier, Chinese name).
-    pub decisions: Vec<(&'static str, &'static str)>,
+    /// The decisions open to the caller now.
+    pub decisions: Vec<ReviewDecision>,
 }
 
-/// The decisions a stage offers.
-pub fn decisions_at(stage: ReviewStage) -> &'static [(&'static str, &'static str)] {
-    match stage {
-        ReviewStage::Department | ReviewStage::Finance => &[
-            ("pass", "通过"),
-            ("return", "退回修改"),
-            ("reject", "不予入库"),
-        ],
-        ReviewStage::Joint => &[("agree", "同意"), ("disagree", "不同意")],
-        ReviewStage::Panel => &[
-            ("admit", "审定入库"),
-            ("return", "退回修改"),
-            ("reject", "不予入库"),
-        ],
-        ReviewStage::Decided => &[],
-    }
-}
-
-/// Chinese name of a decision.
+/// Chinese name of a stored decision; "办理" for one no stage offers.
 pub fn decision_label(decision: &str) -> &'static str {
-    ReviewStage::ALL
-        .iter()
-        .flat_map(|s| decisions_at(*s).iter())
-        .find(|(d, _)| *d == decision)
-        .map_or("办理", |(_, l)| l)
+    ReviewDecision::parse(decision).map_or("办理", ReviewDecision::label)
 }
 
 fn not_yours(stage: ReviewStage) -> AppError {
@@ -220,7 +200,7 @@ impl crate::ReviewUseCases<'_> {
         if let (ProjectState::Submitted, Some(stage)) = (p.header.state, review.stage)
             && self.may_decide(&mut conn, caller, stage, id).await?
         {
-            decisions = decisions_at(stage).to_vec();
+            decisions = stage.decisions().to_vec();
         }
         Ok(ReviewRecord {
             state: p.header.state,

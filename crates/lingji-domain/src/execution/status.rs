@@ -39,16 +39,16 @@ named! {
     }
 }
 
-/// What a reviewer or finance does with a payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// Confirm a held payment (with a reason): it waits for payment.
-    Confirm,
-    /// Reject a held payment or withdraw a pending one: the money goes back.
-    Reject,
-    /// Pay a pending payment.
-    Pay,
+named! {
+    /// What a reviewer or finance does with a payment.
+    Decision {
+        /// Confirm a held payment (with a reason): it waits for payment.
+        Confirm = "confirm" / "核实无误，确认",
+        /// Reject a held payment or withdraw a pending one: the money goes back.
+        Reject = "reject" / "退回",
+        /// Pay a pending payment.
+        Pay = "pay" / "确认支付",
+    }
 }
 
 impl PaymentStatus {

@@ -306,6 +306,47 @@ impl From<FiscalYear> for i32 {
     }
 }
 
+/// Which classification code table (the API's `kind` of a table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeKind {
+    /// 支出功能分类科目.
+    Function,
+    /// 支出经济分类科目 (部门 and 政府, with the crosswalk).
+    Economic,
+}
+
+impl CodeKind {
+    /// Parses `function` / `economic`.
+    pub fn parse(s: &str) -> Result<Self, Refusal> {
+        match s.trim() {
+            "function" | "功能分类" => Ok(CodeKind::Function),
+            "economic" | "经济分类" => Ok(CodeKind::Economic),
+            other => Err(Refusal::new(
+                "CODE_KIND_UNKNOWN",
+                format!("代码表类别“{other}”未知，应为 function 或 economic"),
+            )
+            .field("kind")),
+        }
+    }
+
+    pub const ALL: [CodeKind; 2] = [CodeKind::Function, CodeKind::Economic];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeKind::Function => "function",
+            CodeKind::Economic => "economic",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CodeKind::Function => "功能分类",
+            CodeKind::Economic => "经济分类",
+        }
+    }
+}
+
+labelled!(CodeKind);
 labelled!(FunctionLevel { Class = "class", Section = "section", Item = "item" });
 labelled!(EconomicSet { Department = "department", Government = "government" });
 

@@ -331,6 +331,15 @@ fn qualitative_score(
 }
 
 named! {
+    /// Who evaluates (PM-10): the unit itself after the year (单位自评) or finance, for a few
+    /// projects chosen each year (财政重点评价).
+    EvaluationKind {
+        SelfEvaluation = "self" / "单位自评",
+        Key = "key" / "财政重点评价",
+    }
+}
+
+named! {
     /// First-level dimension of the key-evaluation framework (PM-10).
     Dimension {
         /// 决策

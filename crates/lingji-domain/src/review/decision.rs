@@ -69,6 +69,33 @@ impl ReviewStage {
     }
 }
 
+named! {
+    /// What a reviewer decides at one step, as sent in `decision` and stored as the step's
+    /// outcome (ZB-5a): pass, return or reject at the department and finance stages; agree or
+    /// disagree at joint review; admit, return or reject at the panel.
+    ReviewDecision {
+        Pass = "pass" / "通过",
+        Return = "return" / "退回修改",
+        Reject = "reject" / "不予入库",
+        Agree = "agree" / "同意",
+        Disagree = "disagree" / "不同意",
+        Admit = "admit" / "审定入库",
+    }
+}
+
+impl ReviewStage {
+    /// The decisions a reviewer may take at this stage, in form order.
+    pub fn decisions(self) -> &'static [ReviewDecision] {
+        use ReviewDecision::*;
+        match self {
+            ReviewStage::Department | ReviewStage::Finance => &[Pass, Return, Reject],
+            ReviewStage::Joint => &[Agree, Disagree],
+            ReviewStage::Panel => &[Admit, Return, Reject],
+            ReviewStage::Decided => &[],
+        }
+    }
+}
+
 /// A reviewer's outcome at one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]

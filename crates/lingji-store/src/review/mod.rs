@@ -97,7 +97,8 @@ pub struct ReviewStep {
     /// The joint-review body, at the joint stage.
     #[schema(value_type = Option<crate::schema::JointBody>)]
     pub body: Option<JointBody>,
-    /// `pass`, `return`, `reject`, `agree`, `disagree`, `admit`.
+    /// The reviewer's decision.
+    #[schema(value_type = crate::schema::ReviewDecision)]
     pub outcome: String,
     /// Department rank given.
     pub department_rank: Option<i64>,

@@ -67,6 +67,8 @@ labelled_schemas! {
     PlanStatus = lingji_domain::execution::PlanStatus, "用款计划状态";
     /// 支付申请状态.
     PaymentStatus = lingji_domain::execution::PaymentStatus, "支付申请状态";
+    /// 支付处理.
+    PaymentDecision = lingji_domain::execution::Decision, "支付处理";
     /// 疑点处置.
     Disposition = lingji_domain::execution::Disposition, "疑点处置";
     /// 收款人类型.
@@ -79,6 +81,8 @@ labelled_schemas! {
     Likelihood = lingji_domain::performance::Likelihood, "完成目标可能性";
     /// 监控处理.
     MonitoringDecision = lingji_domain::performance::Decision, "监控处理";
+    /// 评价类型.
+    EvaluationKind = lingji_domain::performance::evaluation::EvaluationKind, "评价类型";
     /// 评价维度.
     Dimension = lingji_domain::performance::evaluation::Dimension, "评价维度";
     /// 定性指标达成情况.
@@ -87,6 +91,8 @@ labelled_schemas! {
     PublicationKind = lingji_domain::disclosure::PublicationKind, "公开类型";
     /// 审核环节.
     ReviewStage = lingji_domain::review::decision::ReviewStage, "审核环节";
+    /// 审核结论.
+    ReviewDecision = lingji_domain::review::decision::ReviewDecision, "审核结论";
     /// 审核方式.
     ReviewMode = lingji_domain::review::mode::ReviewMode, "审核方式";
     /// 审核关口.
@@ -109,8 +115,12 @@ labelled_schemas! {
     OrgKind = lingji_domain::foundation::org::OrgKind, "组织类型";
     /// 单位类型.
     UnitKind = lingji_domain::foundation::org::UnitKind, "单位类型";
+    /// 政策参数类型.
+    ParamKind = lingji_domain::foundation::policy::ParamKind, "政策参数类型";
     /// 政策预设.
     Preset = lingji_domain::foundation::policy::Preset, "政策预设";
+    /// 代码表类别.
+    CodeKind = lingji_domain::foundation::codes::CodeKind, "代码表类别";
     /// 功能分类级次.
     FunctionLevel = lingji_domain::foundation::codes::FunctionLevel, "功能分类级次";
     /// 经济分类体系.

@@ -434,20 +434,28 @@ async fn zx_3a_zx_4b_zx_3c_cs_5b_the_year_in_figures_is_what_was_done(backend: B
     let k = &r["key_evaluations"];
     assert_eq!(k["count"], 2);
     assert_eq!(money(&k["budget"]), sum([good.budget, poor.budget]));
-    let grades: Vec<(String, u64)> = k["by_grade"]
+    // Each grade by the code the API accepts and by its Chinese name.
+    let grades: Vec<(String, String, u64)> = k["by_grade"]
         .as_array()
         .unwrap()
         .iter()
         .map(|g| {
             (
                 g["grade"].as_str().unwrap().to_string(),
+                g["grade_label"].as_str().unwrap().to_string(),
                 g["count"].as_u64().unwrap(),
             )
         })
         .collect();
     assert_eq!(
         grades,
-        [("优", 0), ("良", 1), ("中", 0), ("差", 1)].map(|(g, n)| (g.to_string(), n))
+        [
+            ("excellent", "优", 0),
+            ("good", "良", 1),
+            ("fair", "中", 0),
+            ("poor", "差", 1)
+        ]
+        .map(|(g, l, n)| (g.to_string(), l.to_string(), n))
     );
 
     let x = &r["execution"];

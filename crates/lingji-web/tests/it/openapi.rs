@@ -259,3 +259,77 @@ fn enumerated_fields_list_their_values_and_labels() {
     );
     assert_eq!(field("PlanRow", "tier"), "#/components/schemas/PlanTier");
 }
+
+/// Every property whose name says it holds one of a fixed set (a kind, state, status, outcome,
+/// decision, role, grade, level, tier, book, comparator, disposition, mode or stage) points at
+/// a schema that lists the values, wherever it stands in the document.
+#[test]
+fn no_enumerated_field_is_a_bare_string() {
+    let spec = serde_json::to_value(lingji_web::openapi()).unwrap();
+    let enumerated = [
+        "kind",
+        "state",
+        "status",
+        "outcome",
+        "decision",
+        "role",
+        "grade",
+        "level",
+        "tier",
+        "book",
+        "fund_book",
+        "comparator",
+        "disposition",
+        "mode",
+        "stage",
+        "payment_status",
+    ];
+    let bare = |p: &serde_json::Value| {
+        let p = if p["type"] == "array" { &p["items"] } else { p };
+        p["$ref"].is_null()
+            && p["enum"].is_null()
+            && p["oneOf"].is_null()
+            && p["allOf"].is_null()
+            && (p["type"] == "string" || p["type"] == serde_json::json!(["string", "null"]))
+    };
+    let mut found = Vec::new();
+    fn walk(
+        s: &serde_json::Value,
+        at: &str,
+        enumerated: &[&str],
+        bare: &dyn Fn(&serde_json::Value) -> bool,
+        found: &mut Vec<String>,
+    ) {
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for part in s[key].as_array().into_iter().flatten() {
+                walk(part, at, enumerated, bare, found);
+            }
+        }
+        if !s["items"].is_null() {
+            walk(&s["items"], at, enumerated, bare, found);
+        }
+        for (name, p) in s["properties"].as_object().into_iter().flatten() {
+            if enumerated.contains(&name.as_str()) && bare(p) {
+                found.push(format!("{at}.{name}"));
+            }
+            walk(p, &format!("{at}.{name}"), enumerated, bare, found);
+        }
+    }
+    for (name, s) in spec["components"]["schemas"].as_object().unwrap() {
+        walk(s, name, &enumerated, &bare, &mut found);
+    }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or_default();
+                if enumerated.contains(&name) && bare(&p["schema"]) {
+                    found.push(format!("{method} {path} ?{name}"));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "enumerated fields documented as bare strings: {found:?}"
+    );
+}

@@ -175,8 +175,10 @@ pub struct EvaluationCuts {
 /// Projects of one grade.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GradeCount {
+    #[schema(value_type = crate::schema::Grade)]
+    pub grade: Grade,
     /// 优 / 良 / 中 / 差.
-    pub grade: String,
+    pub grade_label: &'static str,
     pub count: u64,
     #[schema(value_type = String)]
     pub budget: Money,
@@ -523,7 +525,8 @@ impl crate::YearEndUseCases<'_> {
                 .ok_or_else(|| AppError::Internal("key evaluations: budget".into()))?;
             key_budget = add(key_budget, budget)?;
             by_grade.push(GradeCount {
-                grade: g.label().to_string(),
+                grade: g,
+                grade_label: g.label(),
                 count: of.len() as u64,
                 budget,
             });
@@ -540,7 +543,7 @@ impl crate::YearEndUseCases<'_> {
                 key_budget.to_wan_display(),
                 by_grade
                     .iter()
-                    .map(|g| format!("{} {} 个", g.grade, g.count))
+                    .map(|g| format!("{} {} 个", g.grade_label, g.count))
                     .collect::<Vec<_>>()
                     .join("、")
             ),

@@ -299,7 +299,7 @@ fn write_grades(book: &mut Workbook, k: &KeyEvaluations, f: &Formats) -> Result<
     )?;
     for (i, g) in k.by_grade.iter().enumerate() {
         let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        grades.write_string(row, 0, &g.grade)?;
+        grades.write_string(row, 0, g.grade_label)?;
         grades.write_number(row, 1, g.count as f64)?;
         grades.write_number_with_format(row, 2, yuan_cell(g.budget), &f.money)?;
     }

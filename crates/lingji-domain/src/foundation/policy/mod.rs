@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use presets::{Preset, preset};
 pub use values::{
-    Count, GradeCutClause, MarginalPolicy, MonthDay, MonthList, ParamValue, Rate, Score,
+    Count, GradeCutClause, MarginalPolicy, MonthDay, MonthList, ParamKind, ParamValue, Rate, Score,
 };
 
 use crate::error::Refusal;
@@ -192,8 +192,7 @@ pub struct ParamView {
     pub label: &'static str,
     /// Section heading in Chinese.
     pub section: &'static str,
-    /// Value kind (`rate`, `score`, `money`, …).
-    pub kind: &'static str,
+    pub kind: ParamKind,
     /// Value as people read it; the edit form accepts it back.
     pub value: String,
     /// The value when it is a rate, for range checks.
@@ -262,7 +261,7 @@ fn overlay(base: &mut serde_json::Value, top: serde_json::Value) {
     }
 }
 
-fn kind_of<T: ParamValue>(_: &T) -> &'static str {
+fn kind_of<T: ParamValue>(_: &T) -> ParamKind {
     T::KIND
 }
 

@@ -7,10 +7,27 @@ use serde::{Deserialize, Serialize};
 use crate::library::tier::{Guarantee, SpendingTier};
 use crate::money::Money;
 
+named! {
+    /// The kind of value a policy parameter holds, as the API names it.
+    ParamKind {
+        Rate = "rate" / "比率",
+        Score = "score" / "分值",
+        Count = "count" / "数量",
+        Bool = "bool" / "是否",
+        Money = "money" / "金额",
+        MonthDay = "month_day" / "月日",
+        Months = "months" / "月份",
+        TierOrder = "tier_order" / "层级顺序",
+        GuaranteeOrder = "guarantee_order" / "保障类别顺序",
+        MarginalPolicy = "marginal_policy" / "边际项目规则",
+        Clause = "clause" / "条款",
+    }
+}
+
 /// A value that can stand in a policy profile: shown to people and parsed back from a form.
 pub trait ParamValue: Sized {
-    /// Stable name of the kind, for forms and the API.
-    const KIND: &'static str;
+    /// The kind, for forms and the API.
+    const KIND: ParamKind;
     /// The value as people read it; [`ParamValue::parse_param`] reads it back.
     fn display(&self) -> String;
     /// Parses what an administrator typed; the error is a Chinese sentence.
@@ -90,7 +107,7 @@ fn show_hundredths(v: u32) -> String {
 }
 
 impl ParamValue for Rate {
-    const KIND: &'static str = "rate";
+    const KIND: ParamKind = ParamKind::Rate;
     fn as_rate(&self) -> Option<Rate> {
         Some(*self)
     }
@@ -117,7 +134,7 @@ impl Score {
 }
 
 impl ParamValue for Score {
-    const KIND: &'static str = "score";
+    const KIND: ParamKind = ParamKind::Score;
     fn display(&self) -> String {
         format!("{}分", show_hundredths(self.0))
     }
@@ -134,7 +151,7 @@ impl ParamValue for Score {
 pub struct Count(pub u32);
 
 impl ParamValue for Count {
-    const KIND: &'static str = "count";
+    const KIND: ParamKind = ParamKind::Count;
     fn display(&self) -> String {
         self.0.to_string()
     }
@@ -147,7 +164,7 @@ impl ParamValue for Count {
 }
 
 impl ParamValue for bool {
-    const KIND: &'static str = "bool";
+    const KIND: ParamKind = ParamKind::Bool;
     fn display(&self) -> String {
         if *self { "是" } else { "否" }.to_string()
     }
@@ -161,7 +178,7 @@ impl ParamValue for bool {
 }
 
 impl ParamValue for Money {
-    const KIND: &'static str = "money";
+    const KIND: ParamKind = ParamKind::Money;
     fn display(&self) -> String {
         format!("{} 元", self.to_yuan_display())
     }
@@ -189,7 +206,7 @@ impl MonthDay {
 }
 
 impl ParamValue for MonthDay {
-    const KIND: &'static str = "month_day";
+    const KIND: ParamKind = ParamKind::MonthDay;
     fn display(&self) -> String {
         format!("{}月{}日", self.month, self.day)
     }
@@ -210,7 +227,7 @@ impl ParamValue for MonthDay {
 pub struct MonthList(pub Vec<u32>);
 
 impl ParamValue for MonthList {
-    const KIND: &'static str = "months";
+    const KIND: ParamKind = ParamKind::Months;
     fn display(&self) -> String {
         self.0
             .iter()
@@ -252,7 +269,7 @@ fn parse_list<T>(
 }
 
 impl ParamValue for Vec<SpendingTier> {
-    const KIND: &'static str = "tier_order";
+    const KIND: ParamKind = ParamKind::TierOrder;
     fn display(&self) -> String {
         self.iter()
             .map(|t| t.label())
@@ -265,7 +282,7 @@ impl ParamValue for Vec<SpendingTier> {
 }
 
 impl ParamValue for Vec<Guarantee> {
-    const KIND: &'static str = "guarantee_order";
+    const KIND: ParamKind = ParamKind::GuaranteeOrder;
     fn display(&self) -> String {
         self.iter()
             .map(|g| g.label())
@@ -290,7 +307,7 @@ pub enum MarginalPolicy {
 }
 
 impl ParamValue for MarginalPolicy {
-    const KIND: &'static str = "marginal_policy";
+    const KIND: ParamKind = ParamKind::MarginalPolicy;
     fn display(&self) -> String {
         match self {
             MarginalPolicy::Partial => "部分安排",
@@ -338,7 +355,7 @@ impl GradeCutClause {
 }
 
 impl ParamValue for GradeCutClause {
-    const KIND: &'static str = "clause";
+    const KIND: ParamKind = ParamKind::Clause;
     fn display(&self) -> String {
         self.id().to_string()
     }

@@ -210,7 +210,7 @@ async fn get_payment(
 #[serde(deny_unknown_fields)]
 pub struct DecisionInput {
     /// confirm (a held payment), pay (a pending one) or reject (either).
-    #[schema(value_type = String)]
+    #[schema(value_type = lingji_app::store::schema::PaymentDecision)]
     pub decision: Decision,
     /// Why (required to confirm or reject).
     #[serde(default)]

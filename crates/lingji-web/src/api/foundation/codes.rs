@@ -28,6 +28,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 pub struct TableDto {
     pub fiscal_year: i64,
     /// `function` or `economic`.
+    #[schema(value_type = lingji_app::store::schema::CodeKind)]
     pub kind: String,
     pub source: String,
     pub row_count: i64,

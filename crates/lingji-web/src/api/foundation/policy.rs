@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use lingji_app::store::foundation::profiles::ProfileVersion;
 use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::foundation::policy::ParamKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -35,7 +36,8 @@ pub struct ParameterDto {
     pub clause: String,
     pub label: String,
     pub section: String,
-    pub kind: String,
+    #[schema(value_type = lingji_app::store::schema::ParamKind)]
+    pub kind: ParamKind,
     /// Value as people read it; PUT accepts it back.
     pub value: String,
 }
@@ -68,7 +70,7 @@ impl From<ProfileVersion> for ProfileDto {
                     clause: p.clause.to_string(),
                     label: p.label.to_string(),
                     section: p.section.to_string(),
-                    kind: p.kind.to_string(),
+                    kind: p.kind,
                     value: p.value,
                 })
                 .collect(),

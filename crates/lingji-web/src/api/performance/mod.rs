@@ -166,6 +166,7 @@ pub struct EvaluationQuery {
     /// Budget year evaluated; the current year when absent.
     pub year: Option<i32>,
     /// self or key.
+    #[param(value_type = Option<lingji_app::store::schema::EvaluationKind>)]
     pub kind: Option<String>,
 }
 

@@ -142,7 +142,8 @@ pub struct RouteDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionDto {
     /// Identifier to send as `decision`.
-    pub decision: String,
+    #[schema(value_type = lingji_app::store::schema::ReviewDecision)]
+    pub decision: &'static str,
     pub label: String,
 }
 
@@ -174,9 +175,9 @@ impl From<ReviewRecord> for ReviewDto {
             decisions: r
                 .decisions
                 .into_iter()
-                .map(|(d, l)| DecisionDto {
-                    decision: d.into(),
-                    label: l.into(),
+                .map(|d| DecisionDto {
+                    decision: d.as_str(),
+                    label: d.label().into(),
                 })
                 .collect(),
         }
