@@ -21,36 +21,42 @@ pub trait Labelled: Sized + Copy + PartialEq + 'static {
     }
 }
 
-/// Makes an enum that already has `ALL`, `as_str` and `label` [`Labelled`] (or, for one with
-/// only `label`, its codes given here: the serde names).
+/// Declares a [`Labelled`] enum, the one way the domain does: each value with its stable code
+/// (what is stored, what serde writes and reads, what the API sends and accepts) and its Chinese
+/// label. It gets `ALL` (form order), `as_str`, `label` and a parser chosen after the name:
+///
+/// - `Name { … }`: `parse(code) -> Option<Self>`;
+/// - `Name: refuse("CODE", "what") { … }`: `parse(code or label) -> Result<Self, Refusal>`,
+///   the refusal listing every label (for values typed into forms and workbooks);
+/// - `Name: custom { … }`: no parser; the enum writes its own.
 macro_rules! labelled {
-    ($name:ident { $($v:ident = $code:literal),+ $(,)? }) => {
-        impl $crate::Labelled for $name {
-            const ALL: &'static [Self] = &[$($name::$v),+];
-            fn code(&self) -> &'static str {
+    (
+        $(#[$m:meta])*
+        $name:ident $(: $how:ident $(($($arg:literal),*))?)? {
+            $($(#[$vm:meta])* $v:ident = $code:literal / $label:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $code)] $v),+
+        }
+
+        impl $name {
+            /// Every value, in form order.
+            pub const ALL: [$name; <[&str]>::len(&[$(stringify!($v)),+])] = [$($name::$v),+];
+
+            /// Stable code, as stored and as sent.
+            pub fn as_str(self) -> &'static str {
                 match self { $($name::$v => $code),+ }
             }
-            fn label(&self) -> &'static str {
-                $name::label(*self)
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$v => $label),+ }
             }
         }
-    };
-    (@slice $name:ident) => {
-        labelled!(@impl $name, $name::ALL);
-    };
-    (@impl $name:ident, $all:expr) => {
+
         impl $crate::Labelled for $name {
-            const ALL: &'static [Self] = $all;
-            fn code(&self) -> &'static str {
-                $name::as_str(*self)
-            }
-            fn label(&self) -> &'static str {
-                $name::label(*self)
-            }
-        }
-    };
-    ($($name:ident),+ $(,)?) => {
-        $(impl $crate::Labelled for $name {
             const ALL: &'static [Self] = &$name::ALL;
             fn code(&self) -> &'static str {
                 $name::as_str(*self)
@@ -58,36 +64,34 @@ macro_rules! labelled {
             fn label(&self) -> &'static str {
                 $name::label(*self)
             }
-        })+
+        }
+
+        labelled!(@parse $name $($how $(($($arg),*))?)?);
     };
-}
-
-/// An enum with its stable name (as stored) and Chinese label, declared once.
-macro_rules! named {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $l:literal,)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($(#[$vm])* #[serde(rename = $s)] $v,)+ }
-
+    (@parse $name:ident) => {
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v,)+];
-
-            /// Stable name, as stored.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s,)+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$v => $l,)+ }
-            }
-
-            /// From its stable name.
+            /// From its stable code.
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
         }
-
-        labelled!(@slice $name);
+    };
+    (@parse $name:ident custom) => {};
+    (@parse $name:ident refuse($code:literal, $what:literal)) => {
+        impl $name {
+            /// Parses the code or the Chinese name.
+            pub fn parse(s: &str) -> Result<Self, $crate::Refusal> {
+                let s = s.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s || v.label() == s)
+                    .ok_or_else(|| {
+                        let all: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
+                        $crate::Refusal::new($code, format!("{}“{s}”未知，应为：{}", $what, all.join("、")))
+                    })
+            }
+        }
     };
 }
 

@@ -18,24 +18,21 @@ pub struct ResultCut {
     pub retire: bool,
 }
 
-/// Last year's evaluation grade (PM-10), as results application reads it (CS-5b, QJ-5b).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grade {
-    /// 优
-    Excellent,
-    /// 良
-    Good,
-    /// 中
-    Fair,
-    /// 差
-    Poor,
+labelled! {
+    /// Last year's evaluation grade (PM-10), as results application reads it (CS-5b, QJ-5b).
+    Grade: custom {
+        /// 优
+        Excellent = "excellent" / "优",
+        /// 良
+        Good = "good" / "良",
+        /// 中
+        Fair = "fair" / "中",
+        /// 差
+        Poor = "poor" / "差",
+    }
 }
 
 impl Grade {
-    /// Every grade, best first.
-    pub const ALL: [Grade; 4] = [Grade::Excellent, Grade::Good, Grade::Fair, Grade::Poor];
-
     /// The grade of a score by the profile's bands (NAT-10, PM-10).
     pub fn of_score(score: Score, bands: &crate::foundation::policy::Performance) -> Grade {
         if score >= bands.grade_excellent_min {
@@ -49,28 +46,9 @@ impl Grade {
         }
     }
 
-    /// Stable identifier, as stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grade::Excellent => "excellent",
-            Grade::Good => "good",
-            Grade::Fair => "fair",
-            Grade::Poor => "poor",
-        }
-    }
-
     /// From the identifier.
     pub fn parse(s: &str) -> Option<Grade> {
         Grade::ALL.into_iter().find(|g| g.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Grade::Excellent => "优",
-            Grade::Good => "良",
-            Grade::Fair => "中",
-            Grade::Poor => "差",
-        }
     }
 }
 
@@ -134,8 +112,6 @@ pub struct Candidate {
     /// CS-5a signals.
     pub signals: Signals,
 }
-
-labelled!(Grade);
 
 #[cfg(test)]
 mod tests {

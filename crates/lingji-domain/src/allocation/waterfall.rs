@@ -14,40 +14,23 @@ use crate::foundation::policy::{Allocation, MarginalPolicy, Rate};
 use crate::library::tier::SpendingTier;
 use crate::money::Money;
 
-/// Where a project ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Funded in full.
-    Funded,
-    /// Funded in part, not below its minimum viable level.
-    Partial,
-    Unfunded,
-    /// Not eligible (a gate of the review is unmet).
-    Excluded,
-    /// Cancelled by results application (CS-5b) or cut to nothing.
-    Cancelled,
+labelled! {
+    /// Where a project ends.
+    #[derive(PartialOrd, Ord)]
+    Status: custom {
+        /// Funded in full.
+        Funded = "funded" / "足额安排",
+        /// Funded in part, not below its minimum viable level.
+        Partial = "partial" / "部分安排",
+        Unfunded = "unfunded" / "未安排",
+        /// Not eligible (a gate of the review is unmet).
+        Excluded = "excluded" / "不具备安排资格",
+        /// Cancelled by results application (CS-5b) or cut to nothing.
+        Cancelled = "cancelled" / "取消",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Funded,
-        Status::Partial,
-        Status::Unfunded,
-        Status::Excluded,
-        Status::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Funded => "funded",
-            Status::Partial => "partial",
-            Status::Unfunded => "unfunded",
-            Status::Excluded => "excluded",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
     /// Parses the identifier or the Chinese name.
     pub fn parse(s: &str) -> Result<Status, crate::error::Refusal> {
         let s = s.trim();
@@ -62,16 +45,6 @@ impl Status {
                     ),
                 )
             })
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Funded => "足额安排",
-            Status::Partial => "部分安排",
-            Status::Unfunded => "未安排",
-            Status::Excluded => "不具备安排资格",
-            Status::Cancelled => "取消",
-        }
     }
 }
 
@@ -749,5 +722,3 @@ fn cut_summary(adjustments: &[Adjustment]) -> String {
         parts.join("；")
     )
 }
-
-labelled!(Status);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-named! {
+labelled! {
     /// A kind of published item.
     PublicationKind {
         /// 项目绩效目标

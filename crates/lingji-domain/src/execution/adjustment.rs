@@ -10,7 +10,7 @@ use super::year_end::Movement;
 use crate::error::Refusal;
 use crate::money::Money;
 
-named! {
+labelled! {
     /// What an adjustment does.
     AdjustmentKind {
         /// 调剂: from one line to another, no new money.
@@ -20,7 +20,7 @@ named! {
     }
 }
 
-named! {
+labelled! {
     /// Where an adjustment request stands.
     AdjustmentStatus {
         /// Waiting for finance.

@@ -7,45 +7,22 @@ use serde::{Deserialize, Serialize};
 use crate::error::Refusal;
 use crate::money::Money;
 
-/// Who is paid (ZB-7a, the 公务卡 rules later).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PayeeKind {
-    /// 单位.
-    Unit,
-    /// 个人.
-    Individual,
-    /// 公务卡.
-    OfficialCard,
+labelled! {
+    /// Who is paid (ZB-7a, the 公务卡 rules later).
+    PayeeKind: custom {
+        /// 单位.
+        Unit = "unit" / "单位",
+        /// 个人.
+        Individual = "individual" / "个人",
+        /// 公务卡.
+        OfficialCard = "official_card" / "公务卡",
+    }
 }
 
 impl PayeeKind {
-    pub const ALL: [PayeeKind; 3] = [
-        PayeeKind::Unit,
-        PayeeKind::Individual,
-        PayeeKind::OfficialCard,
-    ];
-
-    /// Stable name, as stored and as rule expressions read it (`payment.payee_kind`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PayeeKind::Unit => "unit",
-            PayeeKind::Individual => "individual",
-            PayeeKind::OfficialCard => "official_card",
-        }
-    }
-
     /// From its stable name.
     pub fn parse(s: &str) -> Option<PayeeKind> {
         PayeeKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            PayeeKind::Unit => "单位",
-            PayeeKind::Individual => "个人",
-            PayeeKind::OfficialCard => "公务卡",
-        }
     }
 }
 
@@ -193,8 +170,6 @@ pub fn within_line(line_code: &str, payment_code: &str) -> Result<(), Refusal> {
         .clause("ZB-7a"))
     }
 }
-
-labelled!(PayeeKind);
 
 #[cfg(test)]
 mod tests {

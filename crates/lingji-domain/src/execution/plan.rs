@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::library::tier::SpendingTier;
 use crate::money::Money;
 
-named! {
+labelled! {
     /// Where a plan stands in the month's review order (ZX-4a), first to last.
     PlanTier {
         /// 三保 — disaster relief first.
@@ -39,7 +39,7 @@ impl PlanTier {
     }
 }
 
-named! {
+labelled! {
     /// A spending plan's state.
     PlanStatus {
         /// Filed, waiting for the month's review.

@@ -17,37 +17,20 @@ use super::payment::{PayeeKind, PaymentDraft};
 use crate::error::Refusal;
 use crate::money::Money;
 
-/// What a hit rule does to the payment; ordered from mildest to strictest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// 提示: the payment goes on; the operator is told.
-    Notice,
-    /// 预警: held until a reviewer confirms it with a reason.
-    Warning,
-    /// 拦截: not paid.
-    Block,
+labelled! {
+    /// What a hit rule does to the payment; ordered from mildest to strictest.
+    #[derive(PartialOrd, Ord)]
+    Action: custom {
+        /// 提示: the payment goes on; the operator is told.
+        Notice = "notice" / "提示",
+        /// 预警: held until a reviewer confirms it with a reason.
+        Warning = "warning" / "预警",
+        /// 拦截: not paid.
+        Block = "block" / "拦截",
+    }
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [Action::Notice, Action::Warning, Action::Block];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Notice => "提示",
-            Action::Warning => "预警",
-            Action::Block => "拦截",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Notice => "notice",
-            Action::Warning => "warning",
-            Action::Block => "block",
-        }
-    }
-
     /// From its stable name.
     pub fn parse(s: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.as_str() == s)
@@ -389,5 +372,3 @@ pub fn screen(rules: &[CompiledRule], facts: &Facts) -> Vec<Hit> {
 pub fn outcome(hits: &[Hit]) -> Option<Action> {
     hits.iter().map(|h| h.action).max()
 }
-
-labelled!(Action);

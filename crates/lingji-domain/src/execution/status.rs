@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Refusal;
 
-named! {
+labelled! {
     /// A payment request's state.
     PaymentStatus {
         /// No line, or the line could not cover it (ZB-7a); nothing held.
@@ -23,7 +23,7 @@ named! {
     }
 }
 
-named! {
+labelled! {
     /// The disposition of a rule hit.
     Disposition {
         /// Not looked at yet.
@@ -39,7 +39,7 @@ named! {
     }
 }
 
-named! {
+labelled! {
     /// What a reviewer or finance does with a payment.
     Decision {
         /// Confirm a held payment (with a reason): it waits for payment.

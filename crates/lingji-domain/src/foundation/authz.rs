@@ -7,56 +7,25 @@ use serde::{Deserialize, Serialize};
 use crate::error::Refusal;
 use crate::foundation::org::OrgPath;
 
-/// A user's role (DESIGN.md, "Users").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 预算单位经办: own unit only.
-    UnitOperator,
-    /// 主管部门审核: own department and its units.
-    DepartmentReviewer,
-    /// 财政业务科室: everything in the jurisdiction.
-    FinanceOfficer,
-    /// 联审部门: only what is routed to its reviewing body.
-    JointReviewer,
-    /// 审计: reads everything, changes nothing.
-    Auditor,
-    /// 系统管理员: users, organisations, code tables, policy profile.
-    Administrator,
+labelled! {
+    /// A user's role (DESIGN.md, "Users").
+    Role: custom {
+        /// 预算单位经办: own unit only.
+        UnitOperator = "unit_operator" / "预算单位经办",
+        /// 主管部门审核: own department and its units.
+        DepartmentReviewer = "department_reviewer" / "主管部门审核",
+        /// 财政业务科室: everything in the jurisdiction.
+        FinanceOfficer = "finance_officer" / "财政业务科室",
+        /// 联审部门: only what is routed to its reviewing body.
+        JointReviewer = "joint_reviewer" / "联审部门",
+        /// 审计: reads everything, changes nothing.
+        Auditor = "auditor" / "审计",
+        /// 系统管理员: users, organisations, code tables, policy profile.
+        Administrator = "administrator" / "系统管理员",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::UnitOperator,
-        Role::DepartmentReviewer,
-        Role::FinanceOfficer,
-        Role::JointReviewer,
-        Role::Auditor,
-        Role::Administrator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::UnitOperator => "unit_operator",
-            Role::DepartmentReviewer => "department_reviewer",
-            Role::FinanceOfficer => "finance_officer",
-            Role::JointReviewer => "joint_reviewer",
-            Role::Auditor => "auditor",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::UnitOperator => "预算单位经办",
-            Role::DepartmentReviewer => "主管部门审核",
-            Role::FinanceOfficer => "财政业务科室",
-            Role::JointReviewer => "联审部门",
-            Role::Auditor => "审计",
-            Role::Administrator => "系统管理员",
-        }
-    }
-
     /// Parses the identifier or the Chinese name.
     pub fn parse(s: &str) -> Result<Self, Refusal> {
         let s = s.trim();
@@ -366,8 +335,6 @@ impl Actor {
         }
     }
 }
-
-labelled!(Role);
 
 #[cfg(test)]
 mod tests {

@@ -13,26 +13,16 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Level of a function classification code: 类 (3 digits), 款 (5), 项 (7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FunctionLevel {
-    /// 类
-    Class,
-    /// 款
-    Section,
-    /// 项
-    Item,
-}
-
-impl FunctionLevel {
-    /// Chinese name of the level.
-    pub fn label(self) -> &'static str {
-        match self {
-            FunctionLevel::Class => "类",
-            FunctionLevel::Section => "款",
-            FunctionLevel::Item => "项",
-        }
+labelled! {
+    /// Level of a function classification code: 类 (3 digits), 款 (5), 项 (7).
+    #[derive(PartialOrd, Ord)]
+    FunctionLevel {
+        /// 类
+        Class = "class" / "类",
+        /// 款
+        Section = "section" / "款",
+        /// 项
+        Item = "item" / "项",
     }
 }
 
@@ -95,24 +85,17 @@ impl FunctionCode {
     }
 }
 
-/// Which economic classification a code belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EconomicSet {
-    /// 部门预算支出经济分类 (3xx).
-    Department,
-    /// 政府预算支出经济分类 (5xx).
-    Government,
+labelled! {
+    /// Which economic classification a code belongs to.
+    EconomicSet: custom {
+        /// 部门预算支出经济分类 (3xx).
+        Department = "department" / "部门预算支出经济分类",
+        /// 政府预算支出经济分类 (5xx).
+        Government = "government" / "政府预算支出经济分类",
+    }
 }
 
 impl EconomicSet {
-    pub fn label(self) -> &'static str {
-        match self {
-            EconomicSet::Department => "部门预算支出经济分类",
-            EconomicSet::Government => "政府预算支出经济分类",
-        }
-    }
-
     /// Parses `department` / `government` (or 部门 / 政府).
     pub fn parse(s: &str) -> Result<Self, Refusal> {
         match s.trim() {
@@ -306,13 +289,14 @@ impl From<FiscalYear> for i32 {
     }
 }
 
-/// Which classification code table (the API's `kind` of a table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeKind {
-    /// 支出功能分类科目.
-    Function,
-    /// 支出经济分类科目 (部门 and 政府, with the crosswalk).
-    Economic,
+labelled! {
+    /// Which classification code table (the API's `kind` of a table).
+    CodeKind: custom {
+        /// 支出功能分类科目.
+        Function = "function" / "功能分类",
+        /// 支出经济分类科目 (部门 and 政府, with the crosswalk).
+        Economic = "economic" / "经济分类",
+    }
 }
 
 impl CodeKind {
@@ -328,27 +312,7 @@ impl CodeKind {
             .field("kind")),
         }
     }
-
-    pub const ALL: [CodeKind; 2] = [CodeKind::Function, CodeKind::Economic];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeKind::Function => "function",
-            CodeKind::Economic => "economic",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CodeKind::Function => "功能分类",
-            CodeKind::Economic => "经济分类",
-        }
-    }
 }
-
-labelled!(CodeKind);
-labelled!(FunctionLevel { Class = "class", Section = "section", Item = "item" });
-labelled!(EconomicSet { Department = "department", Government = "government" });
 
 #[cfg(test)]
 mod tests {

@@ -4,36 +4,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Refusal;
 
-/// Which level of the tree an organisation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    /// 区划: a city or district government and its finance bureau.
-    Jurisdiction,
-    /// 主管部门.
-    Department,
-    /// 预算单位.
-    Unit,
+labelled! {
+    /// Which level of the tree an organisation is.
+    OrgKind: custom {
+        /// 区划: a city or district government and its finance bureau.
+        Jurisdiction = "jurisdiction" / "区划",
+        /// 主管部门.
+        Department = "department" / "主管部门",
+        /// 预算单位.
+        Unit = "unit" / "预算单位",
+    }
 }
 
 impl OrgKind {
-    /// Stable identifier used in storage and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Jurisdiction => "jurisdiction",
-            OrgKind::Department => "department",
-            OrgKind::Unit => "unit",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgKind::Jurisdiction => "区划",
-            OrgKind::Department => "主管部门",
-            OrgKind::Unit => "预算单位",
-        }
-    }
-
     /// Parses the stable identifier.
     pub fn parse(s: &str) -> Result<Self, Refusal> {
         match s {
@@ -48,59 +31,27 @@ impl OrgKind {
     }
 }
 
-/// 单位类型: decides which standards apply and which purchase-of-service rules bind (ZB-8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// 行政单位
-    Administrative,
-    /// 参照公务员法管理事业单位
-    CivilServiceManaged,
-    /// 公益一类事业单位
-    #[serde(rename = "public_welfare_1", alias = "public_welfare1")]
-    PublicWelfare1,
-    /// 公益二类事业单位
-    #[serde(rename = "public_welfare_2", alias = "public_welfare2")]
-    PublicWelfare2,
-    /// 经营类事业单位
-    Business,
-    /// 群团组织
-    MassOrg,
+labelled! {
+    /// 单位类型: decides which standards apply and which purchase-of-service rules bind (ZB-8).
+    UnitKind: custom {
+        /// 行政单位
+        Administrative = "administrative" / "行政单位",
+        /// 参照公务员法管理事业单位
+        CivilServiceManaged = "civil_service_managed" / "参公事业单位",
+        /// 公益一类事业单位
+        #[serde(alias = "public_welfare1")]
+        PublicWelfare1 = "public_welfare_1" / "公益一类事业单位",
+        /// 公益二类事业单位
+        #[serde(alias = "public_welfare2")]
+        PublicWelfare2 = "public_welfare_2" / "公益二类事业单位",
+        /// 经营类事业单位
+        Business = "business" / "经营类事业单位",
+        /// 群团组织
+        MassOrg = "mass_org" / "群团组织",
+    }
 }
 
 impl UnitKind {
-    /// Every kind, in the order forms list them.
-    pub const ALL: [UnitKind; 6] = [
-        UnitKind::Administrative,
-        UnitKind::CivilServiceManaged,
-        UnitKind::PublicWelfare1,
-        UnitKind::PublicWelfare2,
-        UnitKind::Business,
-        UnitKind::MassOrg,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Administrative => "administrative",
-            UnitKind::CivilServiceManaged => "civil_service_managed",
-            UnitKind::PublicWelfare1 => "public_welfare_1",
-            UnitKind::PublicWelfare2 => "public_welfare_2",
-            UnitKind::Business => "business",
-            UnitKind::MassOrg => "mass_org",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            UnitKind::Administrative => "行政单位",
-            UnitKind::CivilServiceManaged => "参公事业单位",
-            UnitKind::PublicWelfare1 => "公益一类事业单位",
-            UnitKind::PublicWelfare2 => "公益二类事业单位",
-            UnitKind::Business => "经营类事业单位",
-            UnitKind::MassOrg => "群团组织",
-        }
-    }
-
     /// Parses the identifier or the Chinese name.
     pub fn parse(s: &str) -> Result<Self, Refusal> {
         let s = s.trim();
@@ -198,9 +149,6 @@ impl OrgPath {
         self.jurisdiction == org || self.department == Some(org) || self.unit == Some(org)
     }
 }
-
-labelled!(UnitKind);
-labelled!(OrgKind { Jurisdiction = "jurisdiction", Department = "department", Unit = "unit" });
 
 #[cfg(test)]
 mod tests {

@@ -5,22 +5,21 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use super::labelled_enum;
 use crate::error::Refusal;
 use crate::foundation::org::UnitKind;
 use crate::money::Money;
 
-labelled_enum! {
+labelled! {
     /// Kind of expenditure standard (ZX-std).
-    StandardCategory, "STANDARD_CATEGORY_UNKNOWN", "支出标准类别" {
+    StandardCategory: refuse("STANDARD_CATEGORY_UNKNOWN", "支出标准类别") {
         /// 工资性支出标准 (per person per year).
-        Wage = ("wage", "工资性支出标准"),
+        Wage = "wage" / "工资性支出标准",
         /// 公用经费标准 (per person per year, by unit class).
-        PublicExpense = ("public_expense", "公用经费标准"),
+        PublicExpense = "public_expense" / "公用经费标准",
         /// 保民生支出标准.
-        Livelihood = ("livelihood", "保民生支出标准"),
+        Livelihood = "livelihood" / "保民生支出标准",
         /// 项目支出标准 (meetings, training, travel, vehicles, …).
-        Project = ("project", "项目支出标准"),
+        Project = "project" / "项目支出标准",
     }
 }
 

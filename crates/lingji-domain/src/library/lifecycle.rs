@@ -7,32 +7,31 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::labelled_enum;
 use crate::error::Refusal;
 
-labelled_enum! {
+labelled! {
     /// Where a project stands.
-    ProjectState, "PROJECT_STATE_UNKNOWN", "项目状态" {
+    ProjectState: refuse("PROJECT_STATE_UNKNOWN", "项目状态") {
         /// 储备: being prepared by the unit.
-        Reserve = ("reserve", "储备"),
+        Reserve = "reserve" / "储备",
         /// 已申报: submitted for review.
-        Submitted = ("submitted", "已申报"),
+        Submitted = "submitted" / "已申报",
         /// 退回修改: returned to the unit with comments.
-        Returned = ("returned", "退回修改"),
+        Returned = "returned" / "退回修改",
         /// 不予入库: rejected in review, with reasons (ZB-5a).
-        Rejected = ("rejected", "不予入库"),
+        Rejected = "rejected" / "不予入库",
         /// 入库: admitted to the budget library; only admitted projects can be funded (ZB-15a).
-        Admitted = ("admitted", "入库"),
+        Admitted = "admitted" / "入库",
         /// 暂缓: waits, e.g. for fiscal capacity (ZB-2c).
-        Postponed = ("postponed", "暂缓"),
+        Postponed = "postponed" / "暂缓",
         /// 已安排: money allocated.
-        Funded = ("funded", "已安排"),
+        Funded = "funded" / "已安排",
         /// 执行中.
-        Executing = ("executing", "执行中"),
+        Executing = "executing" / "执行中",
         /// 完结.
-        Completed = ("completed", "完结"),
+        Completed = "completed" / "完结",
         /// 退出: retired from the library (ZB-15c, ZB-5d).
-        Retired = ("retired", "退出"),
+        Retired = "retired" / "退出",
     }
 }
 

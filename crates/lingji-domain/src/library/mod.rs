@@ -9,82 +9,41 @@ pub mod tier;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Refusal;
 use crate::money::Money;
 
 pub use lifecycle::ProjectState;
 
-macro_rules! labelled_enum {
-    ($(#[$meta:meta])* $name:ident, $code:literal, $what:literal { $($(#[$vmeta:meta])* $variant:ident = ($id:literal, $label:literal)),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in form order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $id),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            /// Parses the identifier or the Chinese name.
-            pub fn parse(s: &str) -> Result<Self, Refusal> {
-                let s = s.trim();
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s || v.label() == s)
-                    .ok_or_else(|| {
-                        let all: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
-                        Refusal::new($code, format!("{}“{s}”未知，应为：{}", $what, all.join("、")))
-                    })
-            }
-        }
-
-        labelled!(@slice $name);
-    };
-}
-pub(crate) use labelled_enum;
-
-labelled_enum! {
+labelled! {
     /// 项目类别 (NAT): 人员类 / 运转类 (公用经费, 其他运转类) / 特定目标类.
-    ProjectKind, "PROJECT_KIND_UNKNOWN", "项目类别" {
+    ProjectKind: refuse("PROJECT_KIND_UNKNOWN", "项目类别") {
         /// 人员类
-        Personnel = ("personnel", "人员类"),
+        Personnel = "personnel" / "人员类",
         /// 运转类：公用经费
-        PublicExpense = ("public_expense", "公用经费"),
+        PublicExpense = "public_expense" / "公用经费",
         /// 运转类：其他运转类
-        OtherOperating = ("other_operating", "其他运转类"),
+        OtherOperating = "other_operating" / "其他运转类",
         /// 特定目标类
-        SpecificPurpose = ("specific_purpose", "特定目标类"),
+        SpecificPurpose = "specific_purpose" / "特定目标类",
     }
 }
 
-labelled_enum! {
+labelled! {
     /// 事项分类 (ZB-2a): five classes, "other" split into its three subclasses.
-    MatterClass, "MATTER_CLASS_UNKNOWN", "事项分类" {
+    MatterClass: refuse("MATTER_CLASS_UNKNOWN", "事项分类") {
         /// 防范化解风险
-        Risk = ("risk", "防范化解风险"),
+        Risk = "risk" / "防范化解风险",
         /// 公共服务
-        PublicService = ("public_service", "公共服务"),
+        PublicService = "public_service" / "公共服务",
         /// 产业扶持
-        IndustrySupport = ("industry_support", "产业扶持"),
+        IndustrySupport = "industry_support" / "产业扶持",
         /// 政府投资
-        GovInvestment = ("gov_investment", "政府投资"),
+        GovInvestment = "gov_investment" / "政府投资",
         /// 其他：城市运转保障
-        CityOperation = ("city_operation", "城市运转保障"),
+        CityOperation = "city_operation" / "城市运转保障",
         /// 其他：信息化建设和运维
-        It = ("it", "信息化建设和运维"),
+        It = "it" / "信息化建设和运维",
         /// 其他：其他
-        Misc = ("misc", "其他"),
+        Misc = "misc" / "其他",
     }
 }
 

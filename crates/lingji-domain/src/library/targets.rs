@@ -4,30 +4,29 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::labelled_enum;
 use crate::error::Refusal;
 
-labelled_enum! {
+labelled! {
     /// Second-level indicator category; the first level follows from it.
-    IndicatorCategory, "INDICATOR_CATEGORY_UNKNOWN", "指标类别" {
+    IndicatorCategory: refuse("INDICATOR_CATEGORY_UNKNOWN", "指标类别") {
         /// 产出：数量
-        Quantity = ("quantity", "数量指标"),
+        Quantity = "quantity" / "数量指标",
         /// 产出：质量
-        Quality = ("quality", "质量指标"),
+        Quality = "quality" / "质量指标",
         /// 产出：时效
-        Timeliness = ("timeliness", "时效指标"),
+        Timeliness = "timeliness" / "时效指标",
         /// 产出：成本
-        Cost = ("cost", "成本指标"),
+        Cost = "cost" / "成本指标",
         /// 效益：经济
-        Economic = ("economic", "经济效益指标"),
+        Economic = "economic" / "经济效益指标",
         /// 效益：社会
-        Social = ("social", "社会效益指标"),
+        Social = "social" / "社会效益指标",
         /// 效益：生态
-        Ecological = ("ecological", "生态效益指标"),
+        Ecological = "ecological" / "生态效益指标",
         /// 效益：可持续影响
-        Sustainable = ("sustainable", "可持续影响指标"),
+        Sustainable = "sustainable" / "可持续影响指标",
         /// 满意度
-        Satisfaction = ("satisfaction", "服务对象满意度指标"),
+        Satisfaction = "satisfaction" / "服务对象满意度指标",
     }
 }
 
@@ -55,20 +54,20 @@ impl IndicatorCategory {
     }
 }
 
-labelled_enum! {
+labelled! {
     /// How an actual value is compared with the target.
-    Comparator, "COMPARATOR_UNKNOWN", "指标值比较方式" {
+    Comparator: refuse("COMPARATOR_UNKNOWN", "指标值比较方式") {
         /// ≥
-        #[serde(rename = "ge", alias = "at_least")]
-        AtLeast = ("ge", "≥"),
+        #[serde(alias = "at_least")]
+        AtLeast = "ge" / "≥",
         /// ≤
-        #[serde(rename = "le", alias = "at_most")]
-        AtMost = ("le", "≤"),
+        #[serde(alias = "at_most")]
+        AtMost = "le" / "≤",
         /// =
-        #[serde(rename = "eq", alias = "equal")]
-        Equal = ("eq", "="),
+        #[serde(alias = "equal")]
+        Equal = "eq" / "=",
         /// 定性
-        Qualitative = ("qualitative", "定性"),
+        Qualitative = "qualitative" / "定性",
     }
 }
 

@@ -330,7 +330,7 @@ fn qualitative_score(
     }
 }
 
-named! {
+labelled! {
     /// Who evaluates (PM-10): the unit itself after the year (单位自评) or finance, for a few
     /// projects chosen each year (财政重点评价).
     EvaluationKind {
@@ -339,7 +339,7 @@ named! {
     }
 }
 
-named! {
+labelled! {
     /// First-level dimension of the key-evaluation framework (PM-10).
     Dimension {
         /// 决策

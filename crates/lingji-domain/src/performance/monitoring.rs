@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Refusal;
 use crate::foundation::policy::{Performance, Rate};
 
-named! {
+labelled! {
     /// A monitoring light.
     Light {
         /// 绿灯: on track.
@@ -20,7 +20,7 @@ named! {
     }
 }
 
-named! {
+labelled! {
     /// The unit's judgement whether an indicator's annual target will be reached (the national
     /// monitoring form's "完成目标可能性").
     Likelihood {
@@ -33,7 +33,7 @@ named! {
     }
 }
 
-named! {
+labelled! {
     /// Finance's decision on a monitored project (PM-9, CS-3: 偏差及时纠正；严重问题暂缓或停止拨款).
     Decision {
         /// 督促整改: the unit corrects; payments go on.

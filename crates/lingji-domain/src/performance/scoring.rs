@@ -18,36 +18,19 @@ use crate::error::Refusal;
 use crate::foundation::policy::{Rate, Score};
 use crate::library::targets::Comparator;
 
-/// The evaluator's finding on a qualitative indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attainment {
-    /// 达成: [0.8w, w].
-    Achieved,
-    /// 部分达成: [0.6w, 0.8w).
-    Partly,
-    /// 未达成: [0, 0.6w).
-    NotAchieved,
+labelled! {
+    /// The evaluator's finding on a qualitative indicator.
+    Attainment {
+        /// 达成: [0.8w, w].
+        Achieved = "achieved" / "达成",
+        /// 部分达成: [0.6w, 0.8w).
+        Partly = "partly" / "部分达成",
+        /// 未达成: [0, 0.6w).
+        NotAchieved = "not_achieved" / "未达成",
+    }
 }
 
 impl Attainment {
-    /// Stable name, as in forms and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Attainment::Achieved => "achieved",
-            Attainment::Partly => "partly",
-            Attainment::NotAchieved => "not_achieved",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Attainment::Achieved => "达成",
-            Attainment::Partly => "部分达成",
-            Attainment::NotAchieved => "未达成",
-        }
-    }
-
     /// The band of scores allowed for a weight, lower bound included; the upper bound is
     /// included only for 达成.
     fn band(self, w: Score) -> (u32, u32, bool) {
@@ -156,8 +139,6 @@ pub fn split_weight(w: Score, n: usize) -> Vec<Score> {
         .map(|i| Score(each + u32::from(i < rest)))
         .collect()
 }
-
-labelled!(Attainment { Achieved = "achieved", Partly = "partly", NotAchieved = "not_achieved" });
 
 #[cfg(test)]
 mod tests {

@@ -6,56 +6,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Money, Refusal};
 
-/// The steps of review, in order. Joint review is skipped when nothing is routed (ZB-5e).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewStage {
-    /// 主管部门初审.
-    Department,
-    /// 财政审核论证.
-    Finance,
-    /// 跨部门联审.
-    Joint,
-    /// 集中会审.
-    Panel,
-    /// Decided: admitted, rejected or returned.
-    Decided,
+labelled! {
+    /// The steps of review, in order. Joint review is skipped when nothing is routed (ZB-5e).
+    #[derive(PartialOrd, Ord)]
+    ReviewStage: custom {
+        /// 主管部门初审.
+        Department = "department" / "主管部门初审",
+        /// 财政审核论证.
+        Finance = "finance" / "财政审核论证",
+        /// 跨部门联审.
+        Joint = "joint" / "跨部门联审",
+        /// 集中会审.
+        Panel = "panel" / "集中会审",
+        /// Decided: admitted, rejected or returned.
+        Decided = "decided" / "审核完成",
+    }
 }
 
 impl ReviewStage {
-    /// Every stage, in order.
-    pub const ALL: [ReviewStage; 5] = [
-        ReviewStage::Department,
-        ReviewStage::Finance,
-        ReviewStage::Joint,
-        ReviewStage::Panel,
-        ReviewStage::Decided,
-    ];
-
-    /// Stable identifier, as stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewStage::Department => "department",
-            ReviewStage::Finance => "finance",
-            ReviewStage::Joint => "joint",
-            ReviewStage::Panel => "panel",
-            ReviewStage::Decided => "decided",
-        }
-    }
-
     /// Parses the identifier.
     pub fn parse(s: &str) -> Option<ReviewStage> {
         ReviewStage::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ReviewStage::Department => "主管部门初审",
-            ReviewStage::Finance => "财政审核论证",
-            ReviewStage::Joint => "跨部门联审",
-            ReviewStage::Panel => "集中会审",
-            ReviewStage::Decided => "审核完成",
-        }
     }
 
     /// The step after this one; joint review only while some routed body has not answered.
@@ -69,7 +40,7 @@ impl ReviewStage {
     }
 }
 
-named! {
+labelled! {
     /// What a reviewer decides at one step, as sent in `decision` and stored as the step's
     /// outcome (ZB-5a): pass, return or reject at the department and finance stages; agree or
     /// disagree at joint review; admit, return or reject at the panel.
@@ -166,8 +137,6 @@ pub fn check_outcome(stage: ReviewStage, outcome: &Outcome, request: Money) -> R
         },
     }
 }
-
-labelled!(ReviewStage);
 
 #[cfg(test)]
 mod tests {

@@ -10,67 +10,30 @@ use crate::Refusal;
 use crate::foundation::policy::{Review, Score};
 use crate::library::lifecycle::Mover;
 
-/// The kinds of gate record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GateKind {
-    /// 事前绩效评估.
-    ExAnte,
-    /// 财政承受能力评估.
-    FiscalCapacity,
-    /// 产业基金支持认定.
-    IndustryFund,
-    /// 政府购买服务.
-    PurchaseOfServices,
-    /// 节庆论坛展会清单.
-    Event,
-    /// 不具备安排条件.
-    NotReady,
-    /// 所属专项资金.
-    SpecialFund,
-    /// 大事要事保障清单事项.
-    KeyMatter,
+labelled! {
+    /// The kinds of gate record.
+    #[derive(PartialOrd, Ord)]
+    GateKind: custom {
+        /// 事前绩效评估.
+        ExAnte = "ex_ante" / "事前绩效评估",
+        /// 财政承受能力评估.
+        FiscalCapacity = "fiscal_capacity" / "财政承受能力评估",
+        /// 产业基金支持认定.
+        IndustryFund = "industry_fund" / "产业基金支持认定",
+        /// 政府购买服务.
+        PurchaseOfServices = "purchase_of_services" / "政府购买服务",
+        /// 节庆论坛展会清单.
+        Event = "event" / "节庆论坛展会",
+        /// 不具备安排条件.
+        NotReady = "not_ready" / "安排条件",
+        /// 所属专项资金.
+        SpecialFund = "special_fund" / "专项资金",
+        /// 大事要事保障清单事项.
+        KeyMatter = "key_matter" / "大事要事保障清单",
+    }
 }
 
 impl GateKind {
-    /// Every kind, in the order the project page shows them.
-    pub const ALL: [GateKind; 8] = [
-        GateKind::ExAnte,
-        GateKind::FiscalCapacity,
-        GateKind::IndustryFund,
-        GateKind::PurchaseOfServices,
-        GateKind::Event,
-        GateKind::NotReady,
-        GateKind::SpecialFund,
-        GateKind::KeyMatter,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GateKind::ExAnte => "ex_ante",
-            GateKind::FiscalCapacity => "fiscal_capacity",
-            GateKind::IndustryFund => "industry_fund",
-            GateKind::PurchaseOfServices => "purchase_of_services",
-            GateKind::Event => "event",
-            GateKind::NotReady => "not_ready",
-            GateKind::SpecialFund => "special_fund",
-            GateKind::KeyMatter => "key_matter",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            GateKind::ExAnte => "事前绩效评估",
-            GateKind::FiscalCapacity => "财政承受能力评估",
-            GateKind::IndustryFund => "产业基金支持认定",
-            GateKind::PurchaseOfServices => "政府购买服务",
-            GateKind::Event => "节庆论坛展会",
-            GateKind::NotReady => "安排条件",
-            GateKind::SpecialFund => "专项资金",
-            GateKind::KeyMatter => "大事要事保障清单",
-        }
-    }
-
     /// The clause the gate implements.
     pub fn clause(self) -> &'static str {
         match self {
@@ -114,39 +77,15 @@ impl GateKind {
     }
 }
 
-/// 事前绩效评估结论.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExAnteConclusion {
-    /// 予以支持.
-    Support,
-    /// 调整后予以支持.
-    SupportAfterAdjustment,
-    /// 不予支持.
-    NoSupport,
-}
-
-impl ExAnteConclusion {
-    pub const ALL: [ExAnteConclusion; 3] = [
-        ExAnteConclusion::Support,
-        ExAnteConclusion::SupportAfterAdjustment,
-        ExAnteConclusion::NoSupport,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExAnteConclusion::Support => "support",
-            ExAnteConclusion::SupportAfterAdjustment => "support_after_adjustment",
-            ExAnteConclusion::NoSupport => "no_support",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExAnteConclusion::Support => "予以支持",
-            ExAnteConclusion::SupportAfterAdjustment => "调整后予以支持",
-            ExAnteConclusion::NoSupport => "不予支持",
-        }
+labelled! {
+    /// 事前绩效评估结论.
+    ExAnteConclusion {
+        /// 予以支持.
+        Support = "support" / "予以支持",
+        /// 调整后予以支持.
+        SupportAfterAdjustment = "support_after_adjustment" / "调整后予以支持",
+        /// 不予支持.
+        NoSupport = "no_support" / "不予支持",
     }
 }
 
@@ -280,75 +219,27 @@ pub fn show(s: Score) -> String {
     crate::foundation::policy::ParamValue::display(&s)
 }
 
-/// 财政承受能力评估结果 (ZB-2c).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CapacityResult {
-    /// 通过.
-    Passed,
-    /// 未通过.
-    Failed,
-    /// 财力不足，暂缓.
-    Postponed,
-}
-
-impl CapacityResult {
-    pub const ALL: [CapacityResult; 3] = [
-        CapacityResult::Passed,
-        CapacityResult::Failed,
-        CapacityResult::Postponed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CapacityResult::Passed => "passed",
-            CapacityResult::Failed => "failed",
-            CapacityResult::Postponed => "postponed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CapacityResult::Passed => "通过",
-            CapacityResult::Failed => "未通过",
-            CapacityResult::Postponed => "暂缓",
-        }
+labelled! {
+    /// 财政承受能力评估结果 (ZB-2c).
+    CapacityResult {
+        /// 通过.
+        Passed = "passed" / "通过",
+        /// 未通过.
+        Failed = "failed" / "未通过",
+        /// 财力不足，暂缓.
+        Postponed = "postponed" / "暂缓",
     }
 }
 
-/// Why a project is not ready (ZB-5f).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotReadyReason {
-    /// 政策依据不充分.
-    PolicyBasis,
-    /// 前期工作不成熟.
-    Preparation,
-    /// 实施条件不具备.
-    Conditions,
-}
-
-impl NotReadyReason {
-    pub const ALL: [NotReadyReason; 3] = [
-        NotReadyReason::PolicyBasis,
-        NotReadyReason::Preparation,
-        NotReadyReason::Conditions,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotReadyReason::PolicyBasis => "policy_basis",
-            NotReadyReason::Preparation => "preparation",
-            NotReadyReason::Conditions => "conditions",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NotReadyReason::PolicyBasis => "政策依据不充分",
-            NotReadyReason::Preparation => "前期工作不成熟",
-            NotReadyReason::Conditions => "实施条件不具备",
-        }
+labelled! {
+    /// Why a project is not ready (ZB-5f).
+    NotReadyReason {
+        /// 政策依据不充分.
+        PolicyBasis = "policy_basis" / "政策依据不充分",
+        /// 前期工作不成熟.
+        Preparation = "preparation" / "前期工作不成熟",
+        /// 实施条件不具备.
+        Conditions = "conditions" / "实施条件不具备",
     }
 }
 
@@ -468,57 +359,26 @@ impl GateRecord {
     }
 }
 
-/// Who provides a purchased service (ZB-8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderKind {
-    /// 社会组织.
-    SocialOrganisation,
-    /// 企业.
-    Enterprise,
-    /// 公益二类或经营类事业单位.
-    ServiceInstitution,
-    /// 公益一类事业单位 — may not provide (ZB-8).
-    #[serde(rename = "public_welfare_1", alias = "public_welfare1")]
-    PublicWelfare1,
-    /// 财政拨款的群团组织 — may not provide (ZB-8).
-    FundedMassOrg,
-    /// 行政机关 — may not provide.
-    GovernmentOrgan,
+labelled! {
+    /// Who provides a purchased service (ZB-8).
+    ProviderKind {
+        /// 社会组织.
+        SocialOrganisation = "social_organisation" / "社会组织",
+        /// 企业.
+        Enterprise = "enterprise" / "企业",
+        /// 公益二类或经营类事业单位.
+        ServiceInstitution = "service_institution" / "公益二类或经营类事业单位",
+        /// 公益一类事业单位 — may not provide (ZB-8).
+        #[serde(alias = "public_welfare1")]
+        PublicWelfare1 = "public_welfare_1" / "公益一类事业单位",
+        /// 财政拨款的群团组织 — may not provide (ZB-8).
+        FundedMassOrg = "funded_mass_org" / "财政拨款的群团组织",
+        /// 行政机关 — may not provide.
+        GovernmentOrgan = "government_organ" / "行政机关",
+    }
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 6] = [
-        ProviderKind::SocialOrganisation,
-        ProviderKind::Enterprise,
-        ProviderKind::ServiceInstitution,
-        ProviderKind::PublicWelfare1,
-        ProviderKind::FundedMassOrg,
-        ProviderKind::GovernmentOrgan,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::SocialOrganisation => "social_organisation",
-            ProviderKind::Enterprise => "enterprise",
-            ProviderKind::ServiceInstitution => "service_institution",
-            ProviderKind::PublicWelfare1 => "public_welfare_1",
-            ProviderKind::FundedMassOrg => "funded_mass_org",
-            ProviderKind::GovernmentOrgan => "government_organ",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ProviderKind::SocialOrganisation => "社会组织",
-            ProviderKind::Enterprise => "企业",
-            ProviderKind::ServiceInstitution => "公益二类或经营类事业单位",
-            ProviderKind::PublicWelfare1 => "公益一类事业单位",
-            ProviderKind::FundedMassOrg => "财政拨款的群团组织",
-            ProviderKind::GovernmentOrgan => "行政机关",
-        }
-    }
-
     /// May this kind of body take on a purchased service (ZB-8)?
     pub fn may_provide(self) -> bool {
         !matches!(
@@ -529,14 +389,6 @@ impl ProviderKind {
         )
     }
 }
-
-labelled!(
-    GateKind,
-    ExAnteConclusion,
-    CapacityResult,
-    NotReadyReason,
-    ProviderKind
-);
 
 #[cfg(test)]
 mod tests {

@@ -7,52 +7,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::Refusal;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ListKind {
-    /// 大事要事保障清单.
-    KeyMatters,
-    /// 节庆论坛展会清单.
-    Events,
-    /// 政府购买服务负面清单.
-    NegativeList,
-    /// 专项资金目录.
-    SpecialFunds,
-    /// 评估机构.
-    Agencies,
+labelled! {
+    ListKind: custom {
+        /// 大事要事保障清单.
+        KeyMatters = "key_matters" / "大事要事保障清单",
+        /// 节庆论坛展会清单.
+        Events = "events" / "节庆论坛展会清单",
+        /// 政府购买服务负面清单.
+        NegativeList = "negative_list" / "政府购买服务负面清单",
+        /// 专项资金目录.
+        SpecialFunds = "special_funds" / "专项资金目录",
+        /// 评估机构.
+        Agencies = "agencies" / "评估机构",
+    }
 }
 
 impl ListKind {
-    /// Every list, in menu order.
-    pub const ALL: [ListKind; 5] = [
-        ListKind::KeyMatters,
-        ListKind::Events,
-        ListKind::NegativeList,
-        ListKind::SpecialFunds,
-        ListKind::Agencies,
-    ];
-
-    /// Stable identifier, as in URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListKind::KeyMatters => "key_matters",
-            ListKind::Events => "events",
-            ListKind::NegativeList => "negative_list",
-            ListKind::SpecialFunds => "special_funds",
-            ListKind::Agencies => "agencies",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ListKind::KeyMatters => "大事要事保障清单",
-            ListKind::Events => "节庆论坛展会清单",
-            ListKind::NegativeList => "政府购买服务负面清单",
-            ListKind::SpecialFunds => "专项资金目录",
-            ListKind::Agencies => "评估机构",
-        }
-    }
-
     /// The clause the list serves.
     pub fn clause(self) -> &'static str {
         match self {
@@ -202,8 +172,6 @@ pub fn negative_hit<'a>(item: &str, negative: &'a [ListEntry]) -> Option<&'a Lis
         !words.is_empty() && !item.is_empty() && (item.contains(words) || words.contains(item))
     })
 }
-
-labelled!(ListKind);
 
 #[cfg(test)]
 mod tests {

@@ -8,25 +8,15 @@ use crate::foundation::policy::{ParamValue, Rate, Review};
 use crate::library::MatterClass;
 use crate::library::tier::SpendingTier;
 
-/// How thoroughly a project is reviewed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewMode {
-    /// 简化审核论证: checked against the standards.
-    Simplified,
-    /// 常规审核论证: the classes ZB-5a names for neither path.
-    Standard,
-    /// 重点审核论证.
-    Focused,
-}
-
-impl ReviewMode {
-    pub fn label(self) -> &'static str {
-        match self {
-            ReviewMode::Simplified => "简化审核论证",
-            ReviewMode::Standard => "常规审核论证",
-            ReviewMode::Focused => "重点审核论证",
-        }
+labelled! {
+    /// How thoroughly a project is reviewed.
+    ReviewMode {
+        /// 简化审核论证: checked against the standards.
+        Simplified = "simplified" / "简化审核论证",
+        /// 常规审核论证: the classes ZB-5a names for neither path.
+        Standard = "standard" / "常规审核论证",
+        /// 重点审核论证.
+        Focused = "focused" / "重点审核论证",
     }
 }
 
@@ -133,8 +123,6 @@ pub fn review_mode(f: &ModeFacts, p: &Review) -> ModeDecision {
         },
     }
 }
-
-labelled!(ReviewMode { Simplified = "simplified", Standard = "standard", Focused = "focused" });
 
 #[cfg(test)]
 mod tests {

@@ -6,42 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::library::{Features, MatterClass};
 
-/// A joint-review body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JointBody {
-    /// 组织部: training.
-    OrganisationDepartment,
-    /// 数据局: IT construction and upkeep.
-    DataBureau,
-    /// 发展和改革委员会: government investment.
-    DevelopmentReform,
+labelled! {
+    /// A joint-review body.
+    #[derive(PartialOrd, Ord)]
+    JointBody: custom {
+        /// 组织部: training.
+        OrganisationDepartment = "organisation_department" / "组织部",
+        /// 数据局: IT construction and upkeep.
+        DataBureau = "data_bureau" / "数据局",
+        /// 发展和改革委员会: government investment.
+        DevelopmentReform = "development_reform" / "发展和改革委员会",
+    }
 }
 
 impl JointBody {
-    pub const ALL: [JointBody; 3] = [
-        JointBody::OrganisationDepartment,
-        JointBody::DataBureau,
-        JointBody::DevelopmentReform,
-    ];
-
-    /// Stable identifier (as stored on the department that acts as the body).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JointBody::OrganisationDepartment => "organisation_department",
-            JointBody::DataBureau => "data_bureau",
-            JointBody::DevelopmentReform => "development_reform",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            JointBody::OrganisationDepartment => "组织部",
-            JointBody::DataBureau => "数据局",
-            JointBody::DevelopmentReform => "发展和改革委员会",
-        }
-    }
-
     /// Parses an identifier.
     pub fn parse(s: &str) -> Option<JointBody> {
         JointBody::ALL.into_iter().find(|b| b.as_str() == s.trim())
@@ -71,8 +49,6 @@ pub fn routed_bodies(features: &Features, matter_class: Option<MatterClass>) -> 
     }
     out
 }
-
-labelled!(JointBody);
 
 #[cfg(test)]
 mod tests {

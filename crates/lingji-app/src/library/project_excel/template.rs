@@ -102,10 +102,10 @@ impl crate::LibraryUseCases<'_> {
             .collect();
         let lists = Lists(vec![
             (List::Units, units),
-            (List::Kinds, labels(ProjectKind::ALL, ProjectKind::label)),
+            (List::Kinds, labels(&ProjectKind::ALL, ProjectKind::label)),
             (
                 List::MatterClasses,
-                labels(MatterClass::ALL, MatterClass::label),
+                labels(&MatterClass::ALL, MatterClass::label),
             ),
             (List::Tiers, labels(&SpendingTier::ALL, SpendingTier::label)),
             (List::FundBooks, labels(&FundBook::ALL, FundBook::label)),
@@ -116,11 +116,11 @@ impl crate::LibraryUseCases<'_> {
             (List::Standards, standards),
             (
                 List::Categories,
-                labels(IndicatorCategory::ALL, IndicatorCategory::label),
+                labels(&IndicatorCategory::ALL, IndicatorCategory::label),
             ),
             (
                 List::Comparators,
-                labels(Comparator::ALL, Comparator::label),
+                labels(&Comparator::ALL, Comparator::label),
             ),
         ]);
         write_template(year, &lists).map_err(xlsx)

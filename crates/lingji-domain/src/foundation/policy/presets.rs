@@ -8,49 +8,21 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-/// A shipped preset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Preset {
-    /// 连云港市市级 (ZB + PM): 连政发〔2024〕119号 and the 2022 performance plan.
-    LianyungangCity,
-    /// 资兴市 (ZX), 2025.
-    Zixing,
-    /// The city of the 2024 budget explanation (CS).
-    CsCity,
-    /// 淄博市某区 (QJ).
-    ZiboDistrict,
+labelled! {
+    /// A shipped preset.
+    Preset: custom {
+        /// 连云港市市级 (ZB + PM): 连政发〔2024〕119号 and the 2022 performance plan.
+        LianyungangCity = "lianyungang_city" / "连云港市市级（连政发〔2024〕119号、全面实施预算绩效管理实施方案）",
+        /// 资兴市 (ZX), 2025.
+        Zixing = "zixing" / "资兴市（零基预算改革，2025）",
+        /// The city of the 2024 budget explanation (CS).
+        CsCity = "cs_city" / "某市本级（2024 年预算说明）",
+        /// 淄博市某区 (QJ).
+        ZiboDistrict = "zibo_district" / "淄博市某区（深化区级预算管理改革）",
+    }
 }
 
 impl Preset {
-    pub const ALL: [Preset; 4] = [
-        Preset::LianyungangCity,
-        Preset::Zixing,
-        Preset::CsCity,
-        Preset::ZiboDistrict,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Preset::LianyungangCity => "lianyungang_city",
-            Preset::Zixing => "zixing",
-            Preset::CsCity => "cs_city",
-            Preset::ZiboDistrict => "zibo_district",
-        }
-    }
-
-    /// Chinese name with its source.
-    pub fn label(self) -> &'static str {
-        match self {
-            Preset::LianyungangCity => {
-                "连云港市市级（连政发〔2024〕119号、全面实施预算绩效管理实施方案）"
-            }
-            Preset::Zixing => "资兴市（零基预算改革，2025）",
-            Preset::CsCity => "某市本级（2024 年预算说明）",
-            Preset::ZiboDistrict => "淄博市某区（深化区级预算管理改革）",
-        }
-    }
-
     /// Parses the identifier.
     pub fn parse(s: &str) -> Result<Self, Refusal> {
         Preset::ALL
@@ -174,5 +146,3 @@ pub fn preset(p: Preset) -> PolicyProfile {
     }
     profile
 }
-
-labelled!(Preset);

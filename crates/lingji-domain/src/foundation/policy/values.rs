@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::library::tier::{Guarantee, SpendingTier};
 use crate::money::Money;
 
-named! {
+labelled! {
     /// The kind of value a policy parameter holds, as the API names it.
     ParamKind {
         Rate = "rate" / "比率",

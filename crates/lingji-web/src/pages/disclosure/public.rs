@@ -58,7 +58,7 @@ async fn list(
             &ListPage {
                 title: "预算绩效信息公开".into(),
                 kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
-                kinds: PublicationKind::ALL,
+                kinds: &PublicationKind::ALL,
                 items,
             },
         ),

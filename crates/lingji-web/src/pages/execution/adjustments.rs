@@ -110,7 +110,7 @@ struct AdjustmentsPage<'a> {
 
 impl AdjustmentsPage<'_> {
     fn kinds(&self) -> &'static [AdjustmentKind] {
-        AdjustmentKind::ALL
+        &AdjustmentKind::ALL
     }
 }
 

@@ -233,7 +233,7 @@ async fn show_form(
                         Attainment::Partly,
                         Attainment::NotAchieved,
                     ],
-                    dimensions: Dimension::ALL,
+                    dimensions: &Dimension::ALL,
                     agencies,
                     attachments,
                     key_rows: KEY_ROWS,

@@ -183,7 +183,7 @@ async fn show_monitoring(
                     projects,
                     may_decide: may_decide(id),
                     errors,
-                    decisions: Decision::ALL,
+                    decisions: &Decision::ALL,
                 },
             )
         }
@@ -363,7 +363,7 @@ async fn show_checkpoint(
                     f,
                     values,
                     errors,
-                    likelihoods: Likelihood::ALL,
+                    likelihoods: &Likelihood::ALL,
                     may_record: id.actor.role != Role::Auditor
                         && may(id.actor.role, Resource::Performance, Access::Write),
                 },

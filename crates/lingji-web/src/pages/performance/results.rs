@@ -215,7 +215,7 @@ async fn show_publications(
                     layout: &layout,
                     year,
                     items,
-                    kinds: PublicationKind::ALL,
+                    kinds: &PublicationKind::ALL,
                     may_publish: may_decide(id),
                     errors,
                 },

@@ -139,8 +139,8 @@ async fn show(
                     ) && may(id.actor.role, Resource::Performance, Access::Write),
                     may_key: may_decide(id),
                     departments,
-                    categories: IndicatorCategory::ALL,
-                    comparators: Comparator::ALL,
+                    categories: &IndicatorCategory::ALL,
+                    comparators: &Comparator::ALL,
                 },
             )
         }
