@@ -1,6 +1,7 @@
 //! Who is calling, resolved once per request in one layer: a session cookie (browser) or a
 //! bearer token (scripts). The same layer enforces CSRF on every unsafe request that rides on
-//! a cookie. Handlers take [`ApiUser`] or [`PageUser`] and never look at cookies themselves.
+//! a cookie. Handlers take [`PageUser`], [`ApiUser`] or the API's [`Cx`](crate::api::Cx) (the
+//! caller's scope, read through `ApiUser`) and never look at cookies themselves.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};

@@ -2,6 +2,8 @@
 //! document cannot drift from the code.
 
 pub mod allocation;
+pub mod cx;
+pub use cx::{Cx, Year, YearQuery};
 pub mod disclosure;
 pub mod execution;
 pub mod foundation;
@@ -226,6 +228,19 @@ pub(crate) fn state_param<T>(
 
 /// The media type of .xlsx files.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook download: `ascii` names it for old clients, `name` (e.g. 项目库.xlsx) for the rest.
+pub fn xlsx(bytes: Vec<u8>, ascii: &str, name: &str) -> Response {
+    download(bytes, XLSX, ascii, name)
+}
+
+/// A 201 answer with what was made.
+pub type Created<T> = (StatusCode, Json<T>);
+
+/// Answers 201 with `body`.
+pub fn created<T>(body: T) -> crate::problem::ApiResult<Created<T>> {
+    Ok((StatusCode::CREATED, Json(body)))
+}
 
 /// A file download: `ascii` names it for old clients, `name` (UTF-8, e.g. 项目库.xlsx) for the
 /// rest.

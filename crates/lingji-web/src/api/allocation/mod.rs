@@ -2,13 +2,14 @@
 //! comparison, choice, publication of control figures and approval (ZB-3, ZB-2b, CS-5b, ZX-3a,
 //! ZB-10); `/api/v1/control-figures` and `/api/v1/budget-lines` for departments and units.
 
-use crate::api::ApiPath;
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use lingji_app::allocation::{ResourcesView, RunView, Scenario};
-use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
+use axum::response::Response;
+use lingji_app::allocation::approval::ControlFigures;
+use lingji_app::allocation::stats::{OverlapView, YearOnYearView};
+use lingji_app::allocation::{ResourcesView, RunComparison, RunView, Scenario};
+use lingji_app::store::allocation::{
+    BudgetLine, ItemFilter, ResourceEntry, ResourceParts, StoredItem,
+};
 use lingji_domain::Money;
 use lingji_domain::allocation::Status;
 use lingji_domain::foundation::fund::FundBook;
@@ -19,8 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::identity::{ApiUser, Identity};
+use crate::api::{ApiJson, ApiPath, ApiQuery, Created, Cx, Year, YearQuery, created, xlsx};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -41,39 +41,13 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(budget_lines, add_transfer_line))
 }
 
-/// Which budget year.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct YearQuery {
-    /// Budget year; the jurisdiction's current year when absent.
-    pub year: Option<i32>,
-}
-
-pub(crate) async fn year_of(state: &AppState, id: &Identity, year: Option<i32>) -> ApiResult<i32> {
-    Ok(match year {
-        Some(y) => y,
-        None => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?
-        }
-    })
-}
-
 /// The year's resources per fund book: revenue, transfers, recovered, debt, unit_funds,
 /// reserve (待分资金), version.
 #[utoipa::path(get, path = "/allocation/resources", tag = "allocation", params(YearQuery),
     responses((status = 200, body = lingji_app::allocation::ResourcesView), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_resources(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<lingji_app::allocation::ResourcesView>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let v: ResourcesView = state.app.allocation().resources(&id.scope(), year).await?;
-    Ok(Json(v))
+async fn get_resources(cx: Cx, Year(year): Year) -> ApiResult<Json<ResourcesView>> {
+    Ok(Json(cx.allocation().resources(&cx.scope, year).await?))
 }
 
 /// A fund book's resources as entered; amounts in 元 as strings.
@@ -121,11 +95,10 @@ fn fund_book(raw: &str) -> ApiResult<FundBook> {
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn put_resources(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(book): ApiPath<String>,
     ApiJson(body): ApiJson<ResourcesInput>,
-) -> ApiResult<Json<lingji_app::store::allocation::ResourceEntry>> {
+) -> ApiResult<Json<ResourceEntry>> {
     let parts = ResourceParts {
         revenue: body.revenue,
         transfers: body.transfers,
@@ -133,11 +106,10 @@ async fn put_resources(
         debt: body.debt,
         unit_funds: body.unit_funds,
     };
-    let e = state
-        .app
+    let e = cx
         .allocation()
         .set_resources(
-            &id.scope(),
+            &cx.scope,
             body.year,
             fund_book(&book)?,
             parts,
@@ -153,17 +125,8 @@ async fn put_resources(
 #[utoipa::path(get, path = "/allocation/runs", tag = "allocation", params(YearQuery),
     responses((status = 200, body = Vec<lingji_app::allocation::RunView>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_runs(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Vec<lingji_app::allocation::RunView>>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let runs: Vec<RunView> = state
-        .app
-        .allocation()
-        .allocation_runs(&id.scope(), year)
-        .await?;
+async fn list_runs(cx: Cx, Year(year): Year) -> ApiResult<Json<Vec<RunView>>> {
+    let runs = cx.allocation().allocation_runs(&cx.scope, year).await?;
     Ok(Json(runs))
 }
 
@@ -188,23 +151,18 @@ pub struct RunInput {
     responses((status = 201, body = lingji_app::allocation::RunView), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn create_run(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<RunInput>,
-) -> ApiResult<(StatusCode, Json<lingji_app::allocation::RunView>)> {
-    let run = state
-        .app
+async fn create_run(cx: Cx, ApiJson(body): ApiJson<RunInput>) -> ApiResult<Created<RunView>> {
+    let run = cx
         .allocation()
         .run_allocation(
-            &id.scope(),
+            &cx.scope,
             body.year,
             &body.name,
             body.base_run_id,
             body.scenario,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(run)))
+    created(run)
 }
 
 /// Filters of a run's items.
@@ -272,15 +230,13 @@ pub struct RunPage {
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_run(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(run_id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ItemQuery>,
 ) -> ApiResult<Json<RunPage>> {
-    let (run, items, total) = state
-        .app
+    let (run, items, total) = cx
         .allocation()
-        .allocation_run(&id.scope(), run_id, &q.filter()?)
+        .allocation_run(&cx.scope, run_id, &q.filter()?)
         .await?;
     Ok(Json(RunPage { run, total, items }))
 }
@@ -291,22 +247,13 @@ async fn get_run(
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn run_xlsx(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(run_id): ApiPath<i64>,
-) -> ApiResult<axum::response::Response> {
-    let bytes = state
-        .app
+async fn run_xlsx(cx: Cx, ApiPath(run_id): ApiPath<i64>) -> ApiResult<Response> {
+    let bytes = cx
         .allocation()
-        .export_allocation_run(&id.scope(), run_id)
+        .export_allocation_run(&cx.scope, run_id)
         .await?;
-    Ok(crate::api::download(
-        bytes,
-        crate::api::XLSX,
-        &format!("allocation-run-{run_id}.xlsx"),
-        &format!("测算结果-{run_id}.xlsx"),
-    ))
+    let ascii = format!("allocation-run-{run_id}.xlsx");
+    Ok(xlsx(bytes, &ascii, &format!("测算结果-{run_id}.xlsx")))
 }
 
 /// Chooses the run as the basis of the control figures (before they are published).
@@ -315,17 +262,8 @@ async fn run_xlsx(
     responses((status = 200, body = lingji_app::allocation::RunView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn choose(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(run_id): ApiPath<i64>,
-) -> ApiResult<Json<lingji_app::allocation::RunView>> {
-    let run = state
-        .app
-        .allocation()
-        .choose_run(&id.scope(), run_id)
-        .await?;
-    Ok(Json(run))
+async fn choose(cx: Cx, ApiPath(run_id): ApiPath<i64>) -> ApiResult<Json<RunView>> {
+    Ok(Json(cx.allocation().choose_run(&cx.scope, run_id).await?))
 }
 
 /// Publishes the chosen run's control figures to departments and units.
@@ -334,15 +272,10 @@ async fn choose(
     responses((status = 200, body = lingji_app::allocation::RunView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn publish(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(run_id): ApiPath<i64>,
-) -> ApiResult<Json<lingji_app::allocation::RunView>> {
-    let run = state
-        .app
+async fn publish(cx: Cx, ApiPath(run_id): ApiPath<i64>) -> ApiResult<Json<RunView>> {
+    let run = cx
         .allocation()
-        .publish_control_figures(&id.scope(), run_id)
+        .publish_control_figures(&cx.scope, run_id)
         .await?;
     Ok(Json(run))
 }
@@ -362,15 +295,13 @@ pub struct ApproveInput {
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn approve(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(run_id): ApiPath<i64>,
     ApiJson(body): ApiJson<ApproveInput>,
-) -> ApiResult<Json<lingji_app::allocation::RunView>> {
-    let run = state
-        .app
+) -> ApiResult<Json<RunView>> {
+    let run = cx
         .allocation()
-        .approve_budget(&id.scope(), run_id, &body.document)
+        .approve_budget(&cx.scope, run_id, &body.document)
         .await?;
     Ok(Json(run))
 }
@@ -388,17 +319,9 @@ pub struct CompareQuery {
 #[utoipa::path(get, path = "/allocation/compare", tag = "allocation", params(CompareQuery),
     responses((status = 200, body = lingji_app::allocation::RunComparison), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn compare(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<CompareQuery>,
-) -> ApiResult<Json<lingji_app::allocation::RunComparison>> {
-    let c = state
-        .app
-        .allocation()
-        .compare_runs(&id.scope(), q.a, q.b)
-        .await?;
-    Ok(Json(c))
+async fn compare(cx: Cx, ApiQuery(q): ApiQuery<CompareQuery>) -> ApiResult<Json<RunComparison>> {
+    let comparison = cx.allocation().compare_runs(&cx.scope, q.a, q.b).await?;
+    Ok(Json(comparison))
 }
 
 /// Year and, optionally, the run to count.
@@ -415,15 +338,13 @@ pub struct StatisticsQuery {
     responses((status = 200, body = lingji_app::allocation::stats::YearOnYearView), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn statistics(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiQuery(q): ApiQuery<StatisticsQuery>,
-) -> ApiResult<Json<lingji_app::allocation::stats::YearOnYearView>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let v = state
-        .app
+) -> ApiResult<Json<YearOnYearView>> {
+    let year = cx.year(q.year).await?;
+    let v = cx
         .allocation()
-        .allocation_year_on_year(&id.scope(), year, q.run_id)
+        .allocation_year_on_year(&cx.scope, year, q.run_id)
         .await?;
     Ok(Json(v))
 }
@@ -433,41 +354,19 @@ async fn statistics(
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn statistics_xlsx(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<axum::response::Response> {
-    let year = year_of(&state, &id, q.year).await?;
-    let bytes = state
-        .app
-        .allocation()
-        .export_year_on_year(&id.scope(), year)
-        .await?;
-    Ok(crate::api::download(
-        bytes,
-        crate::api::XLSX,
-        &format!("year-on-year-{year}.xlsx"),
-        &format!("{year}年度预算同比统计.xlsx"),
-    ))
+async fn statistics_xlsx(cx: Cx, Year(year): Year) -> ApiResult<Response> {
+    let bytes = cx.allocation().export_year_on_year(&cx.scope, year).await?;
+    let ascii = format!("year-on-year-{year}.xlsx");
+    Ok(xlsx(bytes, &ascii, &format!("{year}年度预算同比统计.xlsx")))
 }
 
 /// Overlapping projects of different departments (ZB-10, ZB-12, ZX-3b).
 #[utoipa::path(get, path = "/allocation/overlaps", tag = "allocation", params(YearQuery),
     responses((status = 200, body = Vec<lingji_app::allocation::stats::OverlapView>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn overlaps(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Vec<lingji_app::allocation::stats::OverlapView>>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let v = state
-        .app
-        .allocation()
-        .allocation_overlaps(&id.scope(), year)
-        .await?;
-    Ok(Json(v))
+async fn overlaps(cx: Cx, Year(year): Year) -> ApiResult<Json<Vec<OverlapView>>> {
+    let overlaps = cx.allocation().allocation_overlaps(&cx.scope, year).await?;
+    Ok(Json(overlaps))
 }
 
 /// The year's control figures within the caller's scope (departments and units: once
@@ -475,18 +374,9 @@ async fn overlaps(
 #[utoipa::path(get, path = "/control-figures", tag = "allocation", params(YearQuery),
     responses((status = 200, body = lingji_app::allocation::approval::ControlFigures), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn control_figures(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<lingji_app::allocation::approval::ControlFigures>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let v = state
-        .app
-        .allocation()
-        .control_figures(&id.scope(), year)
-        .await?;
-    Ok(Json(v))
+async fn control_figures(cx: Cx, Year(year): Year) -> ApiResult<Json<ControlFigures>> {
+    let figures = cx.allocation().control_figures(&cx.scope, year).await?;
+    Ok(Json(figures))
 }
 
 /// Year and page of budget lines.
@@ -504,16 +394,14 @@ pub struct LinesQuery {
     responses((status = 200, body = Vec<lingji_app::store::allocation::BudgetLine>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn budget_lines(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiQuery(q): ApiQuery<LinesQuery>,
-) -> ApiResult<Json<Vec<lingji_app::store::allocation::BudgetLine>>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let lines = state
-        .app
+) -> ApiResult<Json<Vec<BudgetLine>>> {
+    let year = cx.year(q.year).await?;
+    let lines = cx
         .allocation()
         .budget_lines(
-            &id.scope(),
+            &cx.scope,
             year,
             q.after.unwrap_or(0),
             q.limit.unwrap_or(500).clamp(1, 1_000),
@@ -560,10 +448,9 @@ pub struct CreatedId {
     responses((status = 201, body = CreatedId), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn add_transfer_line(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(body): ApiJson<TransferLineInput>,
-) -> ApiResult<(StatusCode, Json<CreatedId>)> {
+) -> ApiResult<Created<CreatedId>> {
     let fund_book = FundBook::parse(&body.fund_book)
         .map_err(|r| lingji_app::AppError::from(r.field("fund_book")))?;
     let line = lingji_app::execution::transfer_lines::TransferLine {
@@ -577,10 +464,6 @@ async fn add_transfer_line(
         amount: body.amount,
         document: body.document,
     };
-    let new = state
-        .app
-        .execution()
-        .add_transfer_line(&id.scope(), line)
-        .await?;
-    Ok((StatusCode::CREATED, Json(CreatedId { id: new })))
+    let new = cx.execution().add_transfer_line(&cx.scope, line).await?;
+    created(CreatedId { id: new })
 }

@@ -2,12 +2,9 @@
 //! and supplements for library projects (追加), ZB-7b, QJ-2a — finance's decision, and the
 //! amendment document for the people's congress standing committee (QJ-4c), also as .xlsx.
 
-use crate::api::ApiPath;
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use lingji_app::execution::adjustments::AdjustmentDraft;
+use axum::response::Response;
+use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::{AdjustmentKind, AdjustmentStatus};
@@ -17,9 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::api::allocation::{YearQuery, year_of};
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Created, Cx, Year, YearQuery, created, xlsx};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -61,13 +56,9 @@ pub struct AdjustmentInput {
     responses((status = 201, body = lingji_app::execution::adjustments::AdjustmentView), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn request_adjustment(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(b): ApiJson<AdjustmentInput>,
-) -> ApiResult<(
-    StatusCode,
-    Json<lingji_app::execution::adjustments::AdjustmentView>,
-)> {
+) -> ApiResult<Created<AdjustmentView>> {
     let draft = AdjustmentDraft {
         kind: b.kind,
         from_line_id: b.from_line_id,
@@ -77,12 +68,7 @@ async fn request_adjustment(
         amount: b.amount,
         reason: b.reason,
     };
-    let v = state
-        .app
-        .execution()
-        .request_adjustment(&id.scope(), draft)
-        .await?;
-    Ok((StatusCode::CREATED, Json(v)))
+    created(cx.execution().request_adjustment(&cx.scope, draft).await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -100,10 +86,9 @@ pub struct AdjustmentQuery {
     responses((status = 200, body = Vec<lingji_app::execution::adjustments::AdjustmentView>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_adjustments(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiQuery(q): ApiQuery<AdjustmentQuery>,
-) -> ApiResult<Json<Vec<lingji_app::execution::adjustments::AdjustmentView>>> {
+) -> ApiResult<Json<Vec<AdjustmentView>>> {
     let status = crate::api::state_param(
         q.status.as_deref(),
         AdjustmentStatus::parse,
@@ -111,16 +96,11 @@ async fn list_adjustments(
         "调整",
     )?;
     let filter = AdjustmentFilter {
-        fiscal_year: year_of(&state, &id, q.year).await?,
+        fiscal_year: cx.year(q.year).await?,
         status,
         ..AdjustmentFilter::default()
     };
-    let rows = state
-        .app
-        .execution()
-        .adjustments(&id.scope(), filter)
-        .await?;
-    Ok(Json(rows))
+    Ok(Json(cx.execution().adjustments(&cx.scope, filter).await?))
 }
 
 /// Finance's decision.
@@ -142,15 +122,13 @@ pub struct AdjustmentDecision {
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_adjustment(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(adjustment): ApiPath<i64>,
     ApiJson(b): ApiJson<AdjustmentDecision>,
-) -> ApiResult<Json<lingji_app::execution::adjustments::AdjustmentView>> {
-    let v = state
-        .app
+) -> ApiResult<Json<AdjustmentView>> {
+    let v = cx
         .execution()
-        .decide_adjustment(&id.scope(), adjustment, b.approve, &b.note)
+        .decide_adjustment(&cx.scope, adjustment, b.approve, &b.note)
         .await?;
     Ok(Json(v))
 }
@@ -160,14 +138,8 @@ async fn decide_adjustment(
 #[utoipa::path(get, path = "/adjustments/amendment", tag = "payments", params(YearQuery),
     responses((status = 200, body = lingji_app::execution::adjustments::Amendment), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn amendment(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<lingji_app::execution::adjustments::Amendment>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let a = state.app.execution().amendment(&id.scope(), year).await?;
-    Ok(Json(a))
+async fn amendment(cx: Cx, Year(year): Year) -> ApiResult<Json<Amendment>> {
+    Ok(Json(cx.execution().amendment(&cx.scope, year).await?))
 }
 
 /// The amendment document as .xlsx: 调整事项 and 部门汇总.
@@ -175,21 +147,8 @@ async fn amendment(
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn amendment_xlsx(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<axum::response::Response> {
-    let year = year_of(&state, &id, q.year).await?;
-    let bytes = state
-        .app
-        .execution()
-        .amendment_xlsx(&id.scope(), year)
-        .await?;
-    Ok(crate::api::download(
-        bytes,
-        crate::api::XLSX,
-        &format!("budget-amendment-{year}.xlsx"),
-        &format!("{year}年预算调整方案.xlsx"),
-    ))
+async fn amendment_xlsx(cx: Cx, Year(year): Year) -> ApiResult<Response> {
+    let bytes = cx.execution().amendment_xlsx(&cx.scope, year).await?;
+    let ascii = format!("budget-amendment-{year}.xlsx");
+    Ok(xlsx(bytes, &ascii, &format!("{year}年预算调整方案.xlsx")))
 }

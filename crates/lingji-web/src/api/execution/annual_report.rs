@@ -2,15 +2,13 @@
 //! reconciled with the ledger, for finance and audit; and the same as .xlsx.
 
 use axum::Json;
-use axum::extract::State;
+use axum::response::Response;
 use lingji_app::execution::annual_report::AnnualReport;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiQuery;
-use crate::api::allocation::{YearQuery, year_of};
-use crate::identity::ApiUser;
+use crate::api::{Cx, Year, YearQuery, xlsx};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -26,19 +24,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/annual-report", tag = "reports", params(YearQuery),
     responses((status = 200, body = AnnualReport), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn annual_report(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<AnnualReport>> {
-    let year = year_of(&state, &id, q.year).await?;
-    Ok(Json(
-        state
-            .app
-            .year_end()
-            .annual_report(&id.scope(), year)
-            .await?,
-    ))
+async fn annual_report(cx: Cx, Year(year): Year) -> ApiResult<Json<AnnualReport>> {
+    Ok(Json(cx.year_end().annual_report(&cx.scope, year).await?))
 }
 
 /// The year in figures as .xlsx (amounts in 元 to the fen).
@@ -46,21 +33,8 @@ async fn annual_report(
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn annual_report_xlsx(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<axum::response::Response> {
-    let year = year_of(&state, &id, q.year).await?;
-    let bytes = state
-        .app
-        .year_end()
-        .export_annual_report(&id.scope(), year)
-        .await?;
-    Ok(crate::api::download(
-        bytes,
-        crate::api::XLSX,
-        &format!("annual-report-{year}.xlsx"),
-        &format!("{year}年度报告.xlsx"),
-    ))
+async fn annual_report_xlsx(cx: Cx, Year(year): Year) -> ApiResult<Response> {
+    let bytes = cx.year_end().export_annual_report(&cx.scope, year).await?;
+    let ascii = format!("annual-report-{year}.xlsx");
+    Ok(xlsx(bytes, &ascii, &format!("{year}年度报告.xlsx")))
 }

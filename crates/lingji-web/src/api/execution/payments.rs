@@ -3,12 +3,11 @@
 //! decisions; `/api/v1/monitoring-rules` (the catalogue, edits, dry run) and `/api/v1/rule-hits`
 //! (dispositions and statistics); suspension of a project's payments.
 
-use crate::api::ApiPath;
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
+use lingji_app::execution::payments::{PaymentPreview, PaymentRow, PaymentView};
 use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::{
@@ -20,9 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::api::allocation::{YearQuery, year_of};
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Cx, Year, YearQuery};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -109,17 +106,12 @@ impl From<PaymentInput> for PaymentDraft {
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn request_payment(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(body): ApiJson<PaymentInput>,
-) -> ApiResult<(
-    StatusCode,
-    Json<lingji_app::execution::payments::PaymentView>,
-)> {
-    let v = state
-        .app
+) -> ApiResult<(StatusCode, Json<PaymentView>)> {
+    let v = cx
         .execution()
-        .request_payment(&id.scope(), body.into())
+        .request_payment(&cx.scope, body.into())
         .await?;
     let status = if v.replayed {
         StatusCode::OK
@@ -135,16 +127,14 @@ async fn request_payment(
     responses((status = 200, body = lingji_app::execution::payments::PaymentPreview), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn check_payment(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(body): ApiJson<PaymentInput>,
-) -> ApiResult<Json<lingji_app::execution::payments::PaymentPreview>> {
-    let v = state
-        .app
+) -> ApiResult<Json<PaymentPreview>> {
+    let preview = cx
         .execution()
-        .preview_payment(&id.scope(), body.into())
+        .preview_payment(&cx.scope, body.into())
         .await?;
-    Ok(Json(v))
+    Ok(Json(preview))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -170,10 +160,9 @@ pub struct PaymentQuery {
     responses((status = 200, body = Vec<lingji_app::execution::payments::PaymentRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_payments(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiQuery(q): ApiQuery<PaymentQuery>,
-) -> ApiResult<Json<Vec<lingji_app::execution::payments::PaymentRow>>> {
+) -> ApiResult<Json<Vec<PaymentRow>>> {
     let filter = PaymentFilter {
         status: crate::api::state_param(
             q.status.as_deref(),
@@ -188,21 +177,15 @@ async fn list_payments(
         queue: q.queue.unwrap_or(false),
         ..PaymentFilter::default()
     };
-    let list = state.app.execution().payments(&id.scope(), filter).await?;
-    Ok(Json(list))
+    Ok(Json(cx.execution().payments(&cx.scope, filter).await?))
 }
 
 /// One payment with its checks and hits.
 #[utoipa::path(get, path = "/payments/{id}", tag = "payments", params(("id" = i64, Path)),
     responses((status = 200, body = lingji_app::execution::payments::PaymentView), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_payment(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(pid): ApiPath<i64>,
-) -> ApiResult<Json<lingji_app::execution::payments::PaymentView>> {
-    let v = state.app.execution().payment(&id.scope(), pid).await?;
-    Ok(Json(v))
+async fn get_payment(cx: Cx, ApiPath(pid): ApiPath<i64>) -> ApiResult<Json<PaymentView>> {
+    Ok(Json(cx.execution().payment(&cx.scope, pid).await?))
 }
 
 /// Finance's decision on a payment.
@@ -225,15 +208,13 @@ pub struct DecisionInput {
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_payment(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
-) -> ApiResult<Json<lingji_app::execution::payments::PaymentView>> {
-    let v = state
-        .app
+) -> ApiResult<Json<PaymentView>> {
+    let v = cx
         .execution()
-        .decide_payment(&id.scope(), pid, body.decision, &body.reason)
+        .decide_payment(&cx.scope, pid, body.decision, &body.reason)
         .await?;
     Ok(Json(v))
 }
@@ -242,16 +223,8 @@ async fn decide_payment(
 #[utoipa::path(get, path = "/monitoring-rules", tag = "payments",
     responses((status = 200, body = Vec<lingji_app::execution::monitoring::RuleRow>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_rules(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-) -> ApiResult<Json<Vec<lingji_app::execution::monitoring::RuleRow>>> {
-    let rules = state
-        .app
-        .supervision()
-        .monitoring_rules(&id.scope())
-        .await?;
-    Ok(Json(rules))
+async fn list_rules(cx: Cx) -> ApiResult<Json<Vec<RuleRow>>> {
+    Ok(Json(cx.supervision().monitoring_rules(&cx.scope).await?))
 }
 
 /// A monitoring rule as entered.
@@ -314,20 +287,17 @@ impl RuleInput {
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn put_rule(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<RuleInput>,
-) -> ApiResult<Json<lingji_app::execution::monitoring::RuleRow>> {
+) -> ApiResult<Json<RuleRow>> {
     let version = body.expected_version;
-    let stored = state
-        .app
+    let rule = body.rule(code);
+    let stored = cx
         .supervision()
-        .put_monitoring_rule(&id.scope(), body.rule(code), version)
+        .put_monitoring_rule(&cx.scope, rule, version)
         .await?;
-    Ok(Json(lingji_app::execution::monitoring::RuleRow::from(
-        &stored,
-    )))
+    Ok(Json(RuleRow::from(&stored)))
 }
 
 /// Tries a rule, not saved, on the latest past payments: how many it would have hit and their
@@ -335,17 +305,9 @@ async fn put_rule(
 #[utoipa::path(post, path = "/monitoring-rules/dry-run", tag = "payments", request_body = RuleInput,
     responses((status = 200, body = lingji_app::execution::monitoring::DryRun), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn dry_run(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<RuleInput>,
-) -> ApiResult<Json<lingji_app::execution::monitoring::DryRun>> {
-    let v = state
-        .app
-        .supervision()
-        .dry_run_rule(&id.scope(), body.rule("DRY-RUN".into()))
-        .await?;
-    Ok(Json(v))
+async fn dry_run(cx: Cx, ApiJson(body): ApiJson<RuleInput>) -> ApiResult<Json<DryRun>> {
+    let rule = body.rule("DRY-RUN".into());
+    Ok(Json(cx.supervision().dry_run_rule(&cx.scope, rule).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -371,37 +333,22 @@ fn disposition_of(raw: &str, field: &str) -> ApiResult<Disposition> {
 #[utoipa::path(get, path = "/rule-hits", tag = "payments", params(HitQuery),
     responses((status = 200, body = Vec<lingji_app::execution::monitoring::HitRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_hits(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<HitQuery>,
-) -> ApiResult<Json<Vec<lingji_app::execution::monitoring::HitRow>>> {
-    let year = year_of(&state, &id, q.year).await?;
+async fn list_hits(cx: Cx, ApiQuery(q): ApiQuery<HitQuery>) -> ApiResult<Json<Vec<HitRow>>> {
+    let year = cx.year(q.year).await?;
     let d = q
         .disposition
         .as_deref()
         .map(|d| disposition_of(d, "disposition"))
         .transpose()?;
-    let hits = state
-        .app
-        .supervision()
-        .rule_hits(&id.scope(), year, d)
-        .await?;
-    Ok(Json(hits))
+    Ok(Json(cx.supervision().rule_hits(&cx.scope, year, d).await?))
 }
 
 /// Hits and stopped payments of a year by rule and class (ZX-4b).
 #[utoipa::path(get, path = "/rule-hits/stats", tag = "payments", params(YearQuery),
     responses((status = 200, body = lingji_app::execution::monitoring::HitStats), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn hit_stats(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<lingji_app::execution::monitoring::HitStats>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let v = state.app.supervision().hit_stats(&id.scope(), year).await?;
-    Ok(Json(v))
+async fn hit_stats(cx: Cx, Year(year): Year) -> ApiResult<Json<HitStats>> {
+    Ok(Json(cx.supervision().hit_stats(&cx.scope, year).await?))
 }
 
 /// A disposition step.
@@ -422,18 +369,16 @@ pub struct DispositionInput {
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn dispose_hit(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(hid): ApiPath<i64>,
     ApiJson(body): ApiJson<DispositionInput>,
-) -> ApiResult<Json<lingji_app::execution::monitoring::HitRow>> {
+) -> ApiResult<Json<HitRow>> {
     let to = disposition_of(&body.to, "to")?;
-    let h = state
-        .app
+    let h = cx
         .supervision()
-        .dispose_hit(&id.scope(), hid, to, &body.note)
+        .dispose_hit(&cx.scope, hid, to, &body.note)
         .await?;
-    Ok(Json(lingji_app::execution::monitoring::HitRow::from(&h)))
+    Ok(Json(HitRow::from(&h)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -449,15 +394,12 @@ pub struct ReasonInput {
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn suspend(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<ReasonInput>,
 ) -> ApiResult<StatusCode> {
-    state
-        .app
-        .supervision()
-        .suspend_payments(&id.scope(), pid, &body.reason)
+    cx.supervision()
+        .suspend_payments(&cx.scope, pid, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -469,15 +411,12 @@ async fn suspend(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn lift(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(pid): ApiPath<i64>,
     ApiJson(body): ApiJson<ReasonInput>,
 ) -> ApiResult<StatusCode> {
-    state
-        .app
-        .supervision()
-        .lift_suspension(&id.scope(), pid, &body.reason)
+    cx.supervision()
+        .lift_suspension(&cx.scope, pid, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,11 +1,8 @@
 //! `/api/v1/spending-plans…`: monthly spending plans (用款计划, ZX-4a) filed by units, and
 //! finance's review of a month's plans in tier order within the treasury's cash limit.
 
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use lingji_app::execution::plans::PlanDraft;
+use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
 use lingji_app::store::execution::plans::PlanFilter;
 use lingji_domain::Money;
 use lingji_domain::execution::PlanStatus;
@@ -15,9 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::api::allocation::{YearQuery, year_of};
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiQuery, Created, Cx, Year, YearQuery, created};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -46,19 +41,14 @@ pub struct PlanInput {
 #[utoipa::path(post, path = "/spending-plans", tag = "payments", request_body = PlanInput,
     responses((status = 201, body = lingji_app::execution::plans::PlanRow), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn file_plan(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<PlanInput>,
-) -> ApiResult<(StatusCode, Json<lingji_app::execution::plans::PlanRow>)> {
+async fn file_plan(cx: Cx, ApiJson(body): ApiJson<PlanInput>) -> ApiResult<Created<PlanRow>> {
     let draft = PlanDraft {
         line_id: body.line_id,
         month: body.month,
         amount: body.amount,
         purpose: body.purpose,
     };
-    let row = state.app.execution().file_plan(&id.scope(), draft).await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    created(cx.execution().file_plan(&cx.scope, draft).await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -76,13 +66,9 @@ pub struct PlanQuery {
 #[utoipa::path(get, path = "/spending-plans", tag = "payments", params(PlanQuery),
     responses((status = 200, body = Vec<lingji_app::execution::plans::PlanRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_plans(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<PlanQuery>,
-) -> ApiResult<Json<Vec<lingji_app::execution::plans::PlanRow>>> {
+async fn list_plans(cx: Cx, ApiQuery(q): ApiQuery<PlanQuery>) -> ApiResult<Json<Vec<PlanRow>>> {
     let filter = PlanFilter {
-        fiscal_year: year_of(&state, &id, q.year).await?,
+        fiscal_year: cx.year(q.year).await?,
         month: q.month,
         status: crate::api::state_param(
             q.status.as_deref(),
@@ -92,8 +78,7 @@ async fn list_plans(
         )?,
         ..PlanFilter::default()
     };
-    let rows = state.app.execution().plans(&id.scope(), filter).await?;
-    Ok(Json(rows))
+    Ok(Json(cx.execution().plans(&cx.scope, filter).await?))
 }
 
 /// A month's review as finance asks for it.
@@ -121,21 +106,11 @@ pub struct ReviewInput {
     responses((status = 200, body = lingji_app::execution::plans::PlanReview), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn review_month(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<ReviewInput>,
-) -> ApiResult<Json<lingji_app::execution::plans::PlanReview>> {
-    let year = year_of(&state, &id, body.year).await?;
-    let review = state
-        .app
+async fn review_month(cx: Cx, ApiJson(body): ApiJson<ReviewInput>) -> ApiResult<Json<PlanReview>> {
+    let month = (cx.year(body.year).await?, body.month);
+    let review = cx
         .execution()
-        .review_month(
-            &id.scope(),
-            (year, body.month),
-            body.cash_limit,
-            body.record,
-        )
+        .review_month(&cx.scope, month, body.cash_limit, body.record)
         .await?;
     Ok(Json(review))
 }
@@ -144,16 +119,6 @@ async fn review_month(
 #[utoipa::path(get, path = "/spending-plans/reviews", tag = "payments", params(YearQuery),
     responses((status = 200, body = Vec<lingji_app::execution::plans::ReviewSummary>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_reviews(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Vec<lingji_app::execution::plans::ReviewSummary>>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let rows = state
-        .app
-        .execution()
-        .plan_reviews(&id.scope(), year)
-        .await?;
-    Ok(Json(rows))
+async fn list_reviews(cx: Cx, Year(year): Year) -> ApiResult<Json<Vec<ReviewSummary>>> {
+    Ok(Json(cx.execution().plan_reviews(&cx.scope, year).await?))
 }

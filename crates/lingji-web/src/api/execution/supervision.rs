@@ -1,14 +1,13 @@
 //! `/api/v1/supervision…`: penetrating supervision (ZX-2) — the projects at or above the
 //! profile's threshold, and one project's whole trace, for finance and audit.
 
-use crate::api::ApiPath;
 use axum::Json;
-use axum::extract::State;
+use lingji_app::execution::supervision::{Supervised, Trace};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::identity::ApiUser;
+use crate::api::{ApiPath, Cx};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -22,12 +21,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/supervision", tag = "payments",
     responses((status = 200, body = lingji_app::execution::supervision::Supervised), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn flagged(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-) -> ApiResult<Json<lingji_app::execution::supervision::Supervised>> {
-    let v = state.app.supervision().supervised(&id.scope()).await?;
-    Ok(Json(v))
+async fn flagged(cx: Cx) -> ApiResult<Json<Supervised>> {
+    Ok(Json(cx.supervision().supervised(&cx.scope).await?))
 }
 
 /// One project's whole trace: history, reviews, allocation, lines, payments, rule hits,
@@ -35,11 +30,6 @@ async fn flagged(
 #[utoipa::path(get, path = "/supervision/{id}", tag = "payments", params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = lingji_app::execution::supervision::Trace), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn trace(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<lingji_app::execution::supervision::Trace>> {
-    let v = state.app.supervision().trace(&id.scope(), project).await?;
-    Ok(Json(v))
+async fn trace(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<Trace>> {
+    Ok(Json(cx.supervision().trace(&cx.scope, project).await?))
 }

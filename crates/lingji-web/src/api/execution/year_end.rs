@@ -1,10 +1,8 @@
 //! `/api/v1/year-end`: the year-end close (ZB-6d, QJ-4b, ZX-3c, CS-6) — a trial, the close
 //! itself (once per year; a second run changes nothing), and the report by department.
 
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
-use lingji_app::execution::year_end::ContractClaim;
+use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_domain::Money;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -12,9 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::api::allocation::{YearQuery, year_of};
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, Cx, Year, YearQuery};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -54,12 +50,8 @@ pub struct CloseInput {
     responses((status = 200, body = lingji_app::execution::year_end::YearEndReport), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn close_year(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(b): ApiJson<CloseInput>,
-) -> ApiResult<Json<lingji_app::execution::year_end::YearEndReport>> {
-    let year = year_of(&state, &id, b.year).await?;
+async fn close_year(cx: Cx, ApiJson(b): ApiJson<CloseInput>) -> ApiResult<Json<YearEndReport>> {
+    let year = cx.year(b.year).await?;
     let claims: Vec<ContractClaim> = b
         .contracts
         .into_iter()
@@ -69,10 +61,9 @@ async fn close_year(
             amount: c.amount,
         })
         .collect();
-    let r = state
-        .app
+    let r = cx
         .year_end()
-        .close_year(&id.scope(), year, &claims, b.record)
+        .close_year(&cx.scope, year, &claims, b.record)
         .await?;
     Ok(Json(r))
 }
@@ -81,16 +72,6 @@ async fn close_year(
 #[utoipa::path(get, path = "/year-end", tag = "payments", params(YearQuery),
     responses((status = 200, body = lingji_app::execution::year_end::YearEndReport), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_close(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<lingji_app::execution::year_end::YearEndReport>> {
-    let year = year_of(&state, &id, q.year).await?;
-    let r = state
-        .app
-        .year_end()
-        .year_end_report(&id.scope(), year)
-        .await?;
-    Ok(Json(r))
+async fn get_close(cx: Cx, Year(year): Year) -> ApiResult<Json<YearEndReport>> {
+    Ok(Json(cx.year_end().year_end_report(&cx.scope, year).await?))
 }

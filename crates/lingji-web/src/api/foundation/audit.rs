@@ -1,8 +1,6 @@
 //! `/api/v1/audit`: the audit log (auditors).
 
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
 use lingji_app::store::foundation::audit::Filter;
 use lingji_domain::foundation::audit::AuditRecord;
 use serde::{Deserialize, Serialize};
@@ -11,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::identity::ApiUser;
+use crate::api::{ApiQuery, Cx};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -87,15 +85,8 @@ impl AuditQuery {
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = Vec<AuditEventDto>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<Vec<AuditEventDto>>> {
-    let events = state
-        .app
-        .foundation()
-        .audit_log(&id.caller(), q.filter(id.actor.org.jurisdiction))
-        .await?;
+async fn list(cx: Cx, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<Vec<AuditEventDto>>> {
+    let filter = q.filter(cx.scope.jurisdiction);
+    let events = cx.foundation().audit_log(cx.caller(), filter).await?;
     Ok(Json(events.into_iter().map(Into::into).collect()))
 }

@@ -1,8 +1,7 @@
 //! `/api/v1/codes`: the classification code tables and their import.
 
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::{Multipart, State};
+use axum::extract::Multipart;
 use lingji_app::foundation::codes::CodeKind;
 use lingji_app::store::foundation::codes::{CodeTableInfo, EconomicCodeRow, FunctionCodeRow};
 use lingji_domain::foundation::codes::FiscalYear;
@@ -12,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::identity::ApiUser;
+use crate::api::{ApiQuery, Cx};
 use crate::problem::{ApiResult, Problem, bad_request};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -92,68 +91,44 @@ pub struct CodeQuery {
     pub prefix: String,
 }
 
+impl CodeQuery {
+    /// The year asked for; one out of range names `year`.
+    fn fiscal_year(&self) -> ApiResult<FiscalYear> {
+        Ok(FiscalYear::new(self.year).map_err(|r| r.field("year"))?)
+    }
+}
+
 /// The loaded tables with their sources.
 #[utoipa::path(get, path = "/codes/tables", tag = "codes",
     responses((status = 200, body = Vec<TableDto>), (status = 401, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn tables(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-) -> ApiResult<Json<Vec<TableDto>>> {
-    Ok(Json(
-        state
-            .app
-            .foundation()
-            .code_tables(&id.caller())
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+async fn tables(cx: Cx) -> ApiResult<Json<Vec<TableDto>>> {
+    let tables = cx.foundation().code_tables(cx.caller()).await?;
+    Ok(Json(tables.into_iter().map(Into::into).collect()))
 }
 
 /// 支出功能分类科目 of a year.
 #[utoipa::path(get, path = "/codes/function", tag = "codes", params(CodeQuery),
     responses((status = 200, body = Vec<CodeDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn function_codes(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<CodeQuery>,
-) -> ApiResult<Json<Vec<CodeDto>>> {
-    let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
-    Ok(Json(
-        state
-            .app
-            .foundation()
-            .function_codes(&id.caller(), year, &q.prefix)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+async fn function_codes(cx: Cx, ApiQuery(q): ApiQuery<CodeQuery>) -> ApiResult<Json<Vec<CodeDto>>> {
+    let codes = cx
+        .foundation()
+        .function_codes(cx.caller(), q.fiscal_year()?, &q.prefix)
+        .await?;
+    Ok(Json(codes.into_iter().map(Into::into).collect()))
 }
 
 /// 支出经济分类科目 of a year, with the crosswalk.
 #[utoipa::path(get, path = "/codes/economic", tag = "codes", params(CodeQuery),
     responses((status = 200, body = Vec<CodeDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn economic_codes(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<CodeQuery>,
-) -> ApiResult<Json<Vec<CodeDto>>> {
-    let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
-    Ok(Json(
-        state
-            .app
-            .foundation()
-            .economic_codes(&id.caller(), year, &q.prefix)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+async fn economic_codes(cx: Cx, ApiQuery(q): ApiQuery<CodeQuery>) -> ApiResult<Json<Vec<CodeDto>>> {
+    let codes = cx
+        .foundation()
+        .economic_codes(cx.caller(), q.fiscal_year()?, &q.prefix)
+        .await?;
+    Ok(Json(codes.into_iter().map(Into::into).collect()))
 }
 
 /// Result of an import.
@@ -225,19 +200,14 @@ pub async fn read_import_form(mut multipart: Multipart) -> ApiResult<ImportForm>
     request_body(content_type = "multipart/form-data", description = "fields: kind (function|economic), year, source, file"),
     responses((status = 200, body = ImportResult), (status = 403, body = Problem), (status = 422, description = "errors[] 逐行列出", body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn import(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    multipart: Multipart,
-) -> ApiResult<Json<ImportResult>> {
+async fn import(cx: Cx, multipart: Multipart) -> ApiResult<Json<ImportResult>> {
     let form = read_import_form(multipart).await?;
     let kind = CodeKind::parse(&form.kind)?;
     let year = FiscalYear::parse(&form.year).map_err(|r| r.field("year"))?;
-    let rows = state
-        .app
+    let rows = cx
         .foundation()
         .import_codes(
-            &id.caller(),
+            cx.caller(),
             kind,
             year,
             &form.file_name,

@@ -1,10 +1,7 @@
 //! `/api/v1/orgs`: the organisations a caller may see, a unit's staffing, new departments and
 //! units.
 
-use crate::api::ApiPath;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
 use lingji_app::foundation::orgs::{CreateOrganisation, OrganisationUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
 use lingji_domain::foundation::org::Staffing;
@@ -14,8 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Created, Cx, created};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -118,15 +114,8 @@ impl From<Organisation> for OrganisationDto {
 #[utoipa::path(get, path = "/orgs", tag = "organisations",
     responses((status = 200, body = Vec<OrganisationDto>), (status = 401, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-) -> ApiResult<Json<Vec<OrganisationDto>>> {
-    let orgs = state
-        .app
-        .foundation()
-        .list_organisations(&id.scope())
-        .await?;
+async fn list(cx: Cx) -> ApiResult<Json<Vec<OrganisationDto>>> {
+    let orgs = cx.foundation().list_organisations(&cx.scope).await?;
     Ok(Json(orgs.into_iter().map(Into::into).collect()))
 }
 
@@ -135,18 +124,9 @@ async fn list(
     params(("id" = i64, Path, description = "organisation id")),
     responses((status = 200, body = OrganisationDto), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_one(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(org): ApiPath<i64>,
-) -> ApiResult<Json<OrganisationDto>> {
+async fn get_one(cx: Cx, ApiPath(org): ApiPath<i64>) -> ApiResult<Json<OrganisationDto>> {
     Ok(Json(
-        state
-            .app
-            .foundation()
-            .organisation(&id.caller(), org)
-            .await?
-            .into(),
+        cx.foundation().organisation(cx.caller(), org).await?.into(),
     ))
 }
 
@@ -172,15 +152,13 @@ pub struct StaffingUpdate {
     ),
     security(("session" = []), ("bearer" = [])))]
 async fn update_staffing(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(org): ApiPath<i64>,
     ApiJson(body): ApiJson<StaffingUpdate>,
 ) -> ApiResult<Json<OrganisationDto>> {
-    let updated = state
-        .app
+    let updated = cx
         .foundation()
-        .update_staffing(&id.caller(), org, body.staffing.into(), body.version)
+        .update_staffing(cx.caller(), org, body.staffing.into(), body.version)
         .await?;
     Ok(Json(updated.into()))
 }
@@ -213,15 +191,13 @@ pub struct NewOrganisationDto {
     responses((status = 201, body = OrganisationDto), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn create(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(body): ApiJson<NewOrganisationDto>,
-) -> ApiResult<(StatusCode, Json<OrganisationDto>)> {
-    let created = state
-        .app
+) -> ApiResult<Created<OrganisationDto>> {
+    let org = cx
         .foundation()
         .create_organisation(
-            &id.caller(),
+            cx.caller(),
             CreateOrganisation {
                 kind: body.kind,
                 parent_id: body.parent_id,
@@ -233,7 +209,7 @@ async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(created.into())))
+    created(org.into())
 }
 
 /// Changes to an organisation's record.
@@ -257,16 +233,14 @@ pub struct OrganisationUpdateDto {
     responses((status = 200, body = OrganisationDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn update(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(org): ApiPath<i64>,
     ApiJson(body): ApiJson<OrganisationUpdateDto>,
 ) -> ApiResult<Json<OrganisationDto>> {
-    let updated = state
-        .app
+    let updated = cx
         .foundation()
         .update_organisation(
-            &id.caller(),
+            cx.caller(),
             org,
             OrganisationUpdate {
                 name: body.name,
@@ -317,17 +291,15 @@ pub struct YearQuery {
     responses((status = 200, body = BasicExpenditureDto), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn basic_expenditure(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(org): ApiPath<i64>,
-    crate::api::ApiQuery(q): crate::api::ApiQuery<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<BasicExpenditureDto>> {
     let year =
         lingji_domain::foundation::codes::FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
-    let b = state
-        .app
+    let b = cx
         .catalogues()
-        .basic_expenditure(&id.caller(), org, year)
+        .basic_expenditure(cx.caller(), org, year)
         .await?;
     Ok(Json(BasicExpenditureDto {
         year: b.year,
@@ -369,15 +341,13 @@ pub struct OwnFunds {
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn own_funds(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(unit): ApiPath<i64>,
     ApiJson(body): ApiJson<OwnFunds>,
 ) -> ApiResult<Json<OwnFunds>> {
-    let money = state
-        .app
+    let money = cx
         .review()
-        .set_own_funds(&id.caller(), unit, &body.amount, body.expected_version)
+        .set_own_funds(cx.caller(), unit, &body.amount, body.expected_version)
         .await?;
     Ok(Json(OwnFunds {
         amount: money.to_plain(),

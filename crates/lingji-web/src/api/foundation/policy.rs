@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::ApiPath;
 use axum::Json;
-use axum::extract::State;
 use lingji_app::store::foundation::profiles::ProfileVersion;
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::policy::ParamKind;
@@ -15,8 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, Created, Cx, created};
 use crate::pages::foundation::calendar::{CalendarItem, calendar};
 use crate::problem::{ApiResult, Problem};
 
@@ -94,16 +91,8 @@ fn year(y: i32) -> ApiResult<FiscalYear> {
     params(("year" = i32, Path, description = "fiscal year")),
     responses((status = 200, body = ProfileDto), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_profile(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(y): ApiPath<i32>,
-) -> ApiResult<Json<ProfileDto>> {
-    let v = state
-        .app
-        .foundation()
-        .policy_profile(&id.scope(), year(y)?)
-        .await?;
+async fn get_profile(cx: Cx, ApiPath(y): ApiPath<i32>) -> ApiResult<Json<ProfileDto>> {
+    let v = cx.foundation().policy_profile(&cx.scope, year(y)?).await?;
     Ok(Json(v.into()))
 }
 
@@ -125,16 +114,14 @@ pub struct ProfileUpdate {
     responses((status = 200, body = ProfileDto), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, description = "参数无效，含条款", body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn update_profile(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(y): ApiPath<i32>,
     ApiJson(body): ApiJson<ProfileUpdate>,
 ) -> ApiResult<Json<ProfileDto>> {
-    let v = state
-        .app
+    let v = cx
         .foundation()
         .update_policy(
-            &id.scope(),
+            &cx.scope,
             year(y)?,
             body.based_on,
             &body.changes,
@@ -158,16 +145,8 @@ pub struct VersionDto {
     params(("year" = i32, Path, description = "fiscal year")),
     responses((status = 200, body = Vec<VersionDto>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn history(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(y): ApiPath<i32>,
-) -> ApiResult<Json<Vec<VersionDto>>> {
-    let versions = state
-        .app
-        .foundation()
-        .policy_history(&id.scope(), year(y)?)
-        .await?;
+async fn history(cx: Cx, ApiPath(y): ApiPath<i32>) -> ApiResult<Json<Vec<VersionDto>>> {
+    let versions = cx.foundation().policy_history(&cx.scope, year(y)?).await?;
     Ok(Json(
         versions
             .into_iter()
@@ -186,16 +165,8 @@ async fn history(
     params(("year" = i32, Path, description = "fiscal year")),
     responses((status = 200, body = Vec<CalendarItem>), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_calendar(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(y): ApiPath<i32>,
-) -> ApiResult<Json<Vec<CalendarItem>>> {
-    let v = state
-        .app
-        .foundation()
-        .policy_profile(&id.scope(), year(y)?)
-        .await?;
+async fn get_calendar(cx: Cx, ApiPath(y): ApiPath<i32>) -> ApiResult<Json<Vec<CalendarItem>>> {
+    let v = cx.foundation().policy_profile(&cx.scope, year(y)?).await?;
     Ok(Json(calendar(y, &v.profile)))
 }
 
@@ -218,18 +189,13 @@ pub struct NewYear {
     request_body = NewYear,
     responses((status = 201, body = ProfileDto), (status = 403, body = Problem), (status = 409, description = "年度已开启", body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn start_year(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<NewYear>,
-) -> ApiResult<(axum::http::StatusCode, Json<ProfileDto>)> {
+async fn start_year(cx: Cx, ApiJson(body): ApiJson<NewYear>) -> ApiResult<Created<ProfileDto>> {
     let source = year_source(body.preset.as_deref(), body.copy_from)?;
-    let v = state
-        .app
+    let v = cx
         .foundation()
-        .start_year(&id.scope(), year(body.year)?, source, body.make_current)
+        .start_year(&cx.scope, year(body.year)?, source, body.make_current)
         .await?;
-    Ok((axum::http::StatusCode::CREATED, Json(v.into())))
+    created(v.into())
 }
 
 /// A preset or a year to copy, exactly one of them.

@@ -1,8 +1,6 @@
 //! `/api/v1/users`: accounts (administrators; auditors read).
 
-use crate::api::ApiPath;
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
 use lingji_app::store::foundation::users::User;
@@ -12,8 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, Created, Cx, created};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -74,11 +71,8 @@ pub struct NewUserDto {
 #[utoipa::path(get, path = "/users", tag = "users",
     responses((status = 200, body = Vec<UserDto>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-) -> ApiResult<Json<Vec<UserDto>>> {
-    let users = state.app.accounts().list_users(&id.scope()).await?;
+async fn list(cx: Cx) -> ApiResult<Json<Vec<UserDto>>> {
+    let users = cx.accounts().list_users(&cx.scope).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 
@@ -87,16 +81,11 @@ async fn list(
     request_body = NewUserDto,
     responses((status = 201, body = UserDto), (status = 403, body = Problem), (status = 409, description = "用户名已存在", body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn create(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<NewUserDto>,
-) -> ApiResult<(StatusCode, Json<UserDto>)> {
-    let user = state
-        .app
+async fn create(cx: Cx, ApiJson(body): ApiJson<NewUserDto>) -> ApiResult<Created<UserDto>> {
+    let user = cx
         .accounts()
         .add_user(
-            &id.caller(),
+            cx.caller(),
             NewUser {
                 username: body.username,
                 display_name: body.display_name,
@@ -106,21 +95,15 @@ async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(user.into())))
+    created(user.into())
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "users",
     params(("id" = i64, Path, description = "user id")),
     responses((status = 200, body = UserDto), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_one(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(user): ApiPath<i64>,
-) -> ApiResult<Json<UserDto>> {
-    Ok(Json(
-        state.app.accounts().user(&id.caller(), user).await?.into(),
-    ))
+async fn get_one(cx: Cx, ApiPath(user): ApiPath<i64>) -> ApiResult<Json<UserDto>> {
+    Ok(Json(cx.accounts().user(cx.caller(), user).await?.into()))
 }
 
 /// Changes to an account.
@@ -144,16 +127,14 @@ pub struct UserUpdateDto {
     responses((status = 200, body = UserDto), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn update(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(user): ApiPath<i64>,
     ApiJson(body): ApiJson<UserUpdateDto>,
 ) -> ApiResult<Json<UserDto>> {
-    let updated = state
-        .app
+    let updated = cx
         .accounts()
         .update_user(
-            &id.caller(),
+            cx.caller(),
             user,
             UserUpdate {
                 display_name: body.display_name,
@@ -181,15 +162,12 @@ pub struct PasswordReset {
     responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn reset_password(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(user): ApiPath<i64>,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
-    state
-        .app
-        .accounts()
-        .reset_password(&id.caller(), user, &body.password)
+    cx.accounts()
+        .reset_password(cx.caller(), user, &body.password)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,8 +1,7 @@
 //! `/api/v1/projects/{id}/attachments`: a project's files — list, upload, download, remove.
 
-use crate::api::ApiPath;
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::http::StatusCode;
 use lingji_app::library::attachments::MAX_ATTACHMENT_BYTES;
 use lingji_app::store::library::attachments::Attachment;
@@ -13,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::identity::ApiUser;
+use crate::api::{ApiPath, Created, Cx, created};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -118,16 +117,8 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, Refusal> {
     params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = Vec<AttachmentDto>), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<Vec<AttachmentDto>>> {
-    let list = state
-        .app
-        .library()
-        .attachments(&id.caller(), project)
-        .await?;
+async fn list(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<Vec<AttachmentDto>>> {
+    let list = cx.library().attachments(cx.caller(), project).await?;
     Ok(Json(list.into_iter().map(AttachmentDto::from).collect()))
 }
 
@@ -139,18 +130,16 @@ async fn list(
     responses((status = 201, body = AttachmentDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn upload(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(project): ApiPath<i64>,
     multipart: Multipart,
-) -> ApiResult<(StatusCode, Json<AttachmentDto>)> {
+) -> ApiResult<Created<AttachmentDto>> {
     let u = read_upload(multipart).await?;
-    let a = state
-        .app
+    let a = cx
         .library()
-        .add_attachment(&id.caller(), project, &u.file_name, &u.note, &u.bytes)
+        .add_attachment(cx.caller(), project, &u.file_name, &u.note, &u.bytes)
         .await?;
-    Ok((StatusCode::CREATED, Json(a.into())))
+    created(a.into())
 }
 
 /// Download an attachment (always as a download, never shown inline).
@@ -159,14 +148,12 @@ async fn upload(
     responses((status = 200, description = "the file, sent with its own type", content_type = "application/octet-stream"), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn download(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath((project, attachment)): ApiPath<(i64, i64)>,
 ) -> ApiResult<axum::response::Response> {
-    let (a, bytes) = state
-        .app
+    let (a, bytes) = cx
         .library()
-        .attachment_file(&id.caller(), project, attachment)
+        .attachment_file(cx.caller(), project, attachment)
         .await?;
     let ext = a
         .file_name
@@ -188,14 +175,11 @@ async fn download(
     responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn remove(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath((project, attachment)): ApiPath<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
-    state
-        .app
-        .library()
-        .remove_attachment(&id.caller(), project, attachment)
+    cx.library()
+        .remove_attachment(cx.caller(), project, attachment)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,9 @@
 //! `/api/v1/projects/template` and `/api/v1/projects/import`: the Excel template and the
 //! all-or-nothing import of projects with cost lines, targets and year plans.
 
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
-use lingji_app::Scope;
+use axum::extract::{DefaultBodyLimit, Multipart};
+use axum::response::Response;
 use lingji_app::library::project_excel::ImportReport;
 use lingji_domain::foundation::codes::FiscalYear;
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::foundation::codes::read_import_form;
-use crate::identity::ApiUser;
+use crate::api::{ApiQuery, Cx, xlsx};
 use crate::problem::{ApiResult, Problem};
 
 /// Largest workbook accepted for import (about 150,000 project rows).
@@ -40,27 +39,11 @@ pub struct YearQuery {
 #[utoipa::path(get, path = "/projects/template", tag = "projects", params(YearQuery),
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn template(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<axum::response::Response> {
-    let jurisdiction = id.actor.org.jurisdiction;
-    let year = match q.year {
-        Some(y) => FiscalYear::new(y).map_err(|r| r.field("year"))?,
-        None => FiscalYear::new(state.app.foundation().current_year(jurisdiction).await?)?,
-    };
-    let bytes = state
-        .app
-        .library()
-        .project_template(&Scope::new(&id.caller(), jurisdiction), year)
-        .await?;
-    Ok(crate::api::download(
-        bytes,
-        crate::api::XLSX,
-        &format!("project-template-{year}.xlsx"),
-        &format!("{year}年度项目导入模板.xlsx"),
-    ))
+async fn template(cx: Cx, ApiQuery(q): ApiQuery<YearQuery>) -> ApiResult<Response> {
+    let year = cx.fiscal_year(q.year).await?;
+    let bytes = cx.library().project_template(&cx.scope, year).await?;
+    let ascii = format!("project-template-{year}.xlsx");
+    Ok(xlsx(bytes, &ascii, &format!("{year}年度项目导入模板.xlsx")))
 }
 
 /// Import projects into the reserve (储备) from an .xlsx workbook in the template's layout.
@@ -70,17 +53,12 @@ async fn template(
     request_body(content_type = "multipart/form-data", description = "fields: year, file (.xlsx)"),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, description = "errors[] 逐格列出", body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn import(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    multipart: Multipart,
-) -> ApiResult<Json<ImportReport>> {
+async fn import(cx: Cx, multipart: Multipart) -> ApiResult<Json<ImportReport>> {
     let form = read_import_form(multipart).await?;
     let year = FiscalYear::parse(&form.year).map_err(|r| r.field("year"))?;
-    let report = state
-        .app
+    let report = cx
         .library()
-        .import_projects(&id.scope(), year, &form.bytes, &|_, _| {})
+        .import_projects(&cx.scope, year, &form.bytes, &|_, _| {})
         .await?;
     Ok(Json(report))
 }

@@ -1,11 +1,8 @@
 //! `/api/v1/projects` and `/api/v1/standards`: the project library and the expenditure
 //! standards catalogue.
 
-use crate::api::ApiPath;
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::response::Response;
 use lingji_app::library::projects::ProjectDraft;
 use lingji_app::store::library::projects::{Filter, HistoryEntry, Project, ProjectDetail};
 use lingji_domain::foundation::codes::FiscalYear;
@@ -18,8 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Created, Cx, created, xlsx};
 use crate::problem::{ApiResult, Problem, ProblemItem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -136,17 +132,9 @@ fn dto(detail: ProjectDetail, history: Vec<HistoryEntry>, previous: Option<Proje
 }
 
 /// A project with its history and last year's reference, as the API returns it.
-async fn full(
-    state: &AppState,
-    id: &crate::identity::Identity,
-    project: i64,
-) -> ApiResult<ProjectDto> {
-    let (detail, history) = state.app.library().project(&id.caller(), project).await?;
-    let previous = state
-        .app
-        .library()
-        .previous_of(&id.caller(), &detail)
-        .await?;
+async fn full(cx: &Cx, project: i64) -> ApiResult<ProjectDto> {
+    let (detail, history) = cx.library().project(cx.caller(), project).await?;
+    let previous = cx.library().previous_of(cx.caller(), &detail).await?;
     Ok(dto(detail, history, previous))
 }
 
@@ -155,18 +143,9 @@ async fn full(
 #[utoipa::path(get, path = "/projects/{id}/copy", tag = "projects", params(("id" = i64, Path, description = "last year's project id")),
     responses((status = 200, body = ProjectDraft), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn copy_structure(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<ProjectDraft>> {
-    Ok(Json(
-        state
-            .app
-            .library()
-            .copy_structure(&id.caller(), project)
-            .await?,
-    ))
+async fn copy_structure(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<ProjectDraft>> {
+    let draft = cx.library().copy_structure(cx.caller(), project).await?;
+    Ok(Json(draft))
 }
 
 /// Reads an optional number that forms send as an empty string when left blank.
@@ -246,17 +225,9 @@ impl ProjectQuery {
 #[utoipa::path(get, path = "/projects", tag = "projects", params(ProjectQuery),
     responses((status = 200, body = Vec<ProjectSummary>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<ProjectQuery>,
-) -> ApiResult<Json<Vec<ProjectSummary>>> {
-    let filter = q.filter(id.actor.org.jurisdiction)?;
-    let projects = state
-        .app
-        .library()
-        .list_projects(&id.caller(), filter)
-        .await?;
+async fn list(cx: Cx, ApiQuery(q): ApiQuery<ProjectQuery>) -> ApiResult<Json<Vec<ProjectSummary>>> {
+    let filter = q.filter(cx.scope.jurisdiction)?;
+    let projects = cx.library().list_projects(cx.caller(), filter).await?;
     Ok(Json(projects.iter().map(ProjectSummary::from).collect()))
 }
 
@@ -278,45 +249,25 @@ pub struct NewProject {
 #[utoipa::path(post, path = "/projects", tag = "projects", request_body = NewProject,
     responses((status = 201, body = ProjectDto), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn create(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<NewProject>,
-) -> ApiResult<(StatusCode, Json<ProjectDto>)> {
-    let unit = body.unit_id.or(id.actor.org.unit).ok_or_else(|| {
+async fn create(cx: Cx, ApiJson(body): ApiJson<NewProject>) -> ApiResult<Created<ProjectDto>> {
+    let own_unit = cx.caller().actor().and_then(|a| a.org.unit);
+    let unit = body.unit_id.or(own_unit).ok_or_else(|| {
         lingji_domain::Refusal::new("UNIT_REQUIRED", "请指定申报单位").field("unit_id")
     })?;
-    let year = match body.year {
-        Some(y) => FiscalYear::new(y).map_err(|r| r.field("year"))?,
-        None => FiscalYear::new(
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?,
-        )?,
-    };
-    let detail = state
-        .app
+    let year = cx.fiscal_year(body.year).await?;
+    let detail = cx
         .library()
-        .create_project(&id.caller(), unit, year, &body.draft, body.previous_id)
+        .create_project(cx.caller(), unit, year, &body.draft, body.previous_id)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(full(&state, &id, detail.project.id).await?),
-    ))
+    created(full(&cx, detail.project.id).await?)
 }
 
 /// One project with cost lines, targets, plan and history.
 #[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = ProjectDto), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_one(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<ProjectDto>> {
-    Ok(Json(full(&state, &id, project).await?))
+async fn get_one(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<ProjectDto>> {
+    Ok(Json(full(&cx, project).await?))
 }
 
 /// A project's new content.
@@ -334,17 +285,14 @@ pub struct ProjectUpdate {
     responses((status = 200, body = ProjectDto), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn update(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<ProjectUpdate>,
 ) -> ApiResult<Json<ProjectDto>> {
-    state
-        .app
-        .library()
-        .update_project(&id.caller(), project, &body.draft, body.version)
+    cx.library()
+        .update_project(cx.caller(), project, &body.draft, body.version)
         .await?;
-    Ok(Json(full(&state, &id, project).await?))
+    Ok(Json(full(&cx, project).await?))
 }
 
 /// The admission checks (ZB-15a, CS-1, ZB-5c, QJ-3c, ZB-5d, ZB-15d, QJ-2b, PM-7) without
@@ -352,16 +300,8 @@ async fn update(
 #[utoipa::path(get, path = "/projects/{id}/check", tag = "projects", params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = Vec<ProblemItem>), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn check(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<Vec<ProblemItem>>> {
-    let problems = state
-        .app
-        .library()
-        .check_project(&id.caller(), project)
-        .await?;
+async fn check(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<Vec<ProblemItem>>> {
+    let problems = cx.library().check_project(cx.caller(), project).await?;
     Ok(Json(problems.iter().map(ProblemItem::from).collect()))
 }
 
@@ -384,18 +324,15 @@ pub struct Move {
     responses((status = 200, body = ProjectDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, description = "errors[] 列出全部不符合入库要求之处", body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn move_to(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<Move>,
 ) -> ApiResult<Json<ProjectDto>> {
     let to = ProjectState::parse(&body.to).map_err(|r| r.field("to"))?;
-    state
-        .app
-        .library()
-        .move_project(&id.caller(), project, to, &body.note, body.version)
+    cx.library()
+        .move_project(cx.caller(), project, to, &body.note, body.version)
         .await?;
-    Ok(Json(full(&state, &id, project).await?))
+    Ok(Json(full(&cx, project).await?))
 }
 
 /// An expenditure standard.
@@ -445,11 +382,8 @@ impl From<Standard> for StandardDto {
 #[utoipa::path(get, path = "/standards", tag = "projects",
     responses((status = 200, body = Vec<StandardDto>), (status = 401, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn standards(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-) -> ApiResult<Json<Vec<StandardDto>>> {
-    let list = state.app.library().standards(&id.scope()).await?;
+async fn standards(cx: Cx) -> ApiResult<Json<Vec<StandardDto>>> {
+    let list = cx.library().standards(&cx.scope).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -472,16 +406,11 @@ pub struct CleanupQuery {
     responses((status = 200, body = Vec<CleanupDto>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn cleanup_list(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiQuery(q): ApiQuery<CleanupQuery>,
 ) -> ApiResult<Json<Vec<CleanupDto>>> {
     let year = FiscalYear::new(q.year).map_err(|r| r.field("year"))?;
-    let list = state
-        .app
-        .library()
-        .cleanup_candidates(&id.scope(), year)
-        .await?;
+    let list = cx.library().cleanup_candidates(&cx.scope, year).await?;
     Ok(Json(
         list.iter()
             .map(|c| CleanupDto {
@@ -507,16 +436,11 @@ pub struct CleanupRetire {
 #[utoipa::path(post, path = "/projects/cleanup", tag = "projects", request_body = CleanupRetire,
     responses((status = 200, body = usize), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn cleanup_retire(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<CleanupRetire>,
-) -> ApiResult<Json<usize>> {
+async fn cleanup_retire(cx: Cx, ApiJson(body): ApiJson<CleanupRetire>) -> ApiResult<Json<usize>> {
     let year = FiscalYear::new(body.year).map_err(|r| r.field("year"))?;
-    let n = state
-        .app
+    let n = cx
         .library()
-        .retire_candidates(&id.scope(), year, &body.ids, &body.note)
+        .retire_candidates(&cx.scope, year, &body.ids, &body.note)
         .await?;
     Ok(Json(n))
 }
@@ -538,15 +462,8 @@ pub struct LibraryIndicatorDto {
 #[utoipa::path(get, path = "/indicators", tag = "projects",
     responses((status = 200, body = Vec<LibraryIndicatorDto>), (status = 401, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn indicators(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-) -> ApiResult<Json<Vec<LibraryIndicatorDto>>> {
-    let list = state
-        .app
-        .catalogues()
-        .indicator_library(&id.scope())
-        .await?;
+async fn indicators(cx: Cx) -> ApiResult<Json<Vec<LibraryIndicatorDto>>> {
+    let list = cx.catalogues().indicator_library(&cx.scope).await?;
     Ok(Json(
         list.into_iter()
             .map(|i| LibraryIndicatorDto {
@@ -565,21 +482,8 @@ async fn indicators(
 #[utoipa::path(get, path = "/projects/export", tag = "projects", params(ProjectQuery),
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn export(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<ProjectQuery>,
-) -> ApiResult<axum::response::Response> {
-    let filter = q.filter(id.actor.org.jurisdiction)?;
-    let bytes = state
-        .app
-        .library()
-        .export_projects(&id.caller(), filter)
-        .await?;
-    Ok(crate::api::download(
-        bytes,
-        crate::api::XLSX,
-        "projects.xlsx",
-        "项目库.xlsx",
-    ))
+async fn export(cx: Cx, ApiQuery(q): ApiQuery<ProjectQuery>) -> ApiResult<Response> {
+    let filter = q.filter(cx.scope.jurisdiction)?;
+    let bytes = cx.library().export_projects(cx.caller(), filter).await?;
+    Ok(xlsx(bytes, "projects.xlsx", "项目库.xlsx"))
 }

@@ -3,17 +3,17 @@
 //! finance publishes (PM-5). The public, sign-in-free side is in
 //! [`crate::api::disclosure::public`].
 
-use crate::api::ApiPath;
-use crate::api::ApiQuery;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
-use lingji_app::disclosure::PublishDraft;
-use lingji_app::performance::evaluations::{KeyDraft, SelfDraft};
-use lingji_app::performance::monitoring::{CheckpointDraft, DecisionDraft};
-use lingji_app::performance::results::{ApplyDraft, RetireDraft};
-use lingji_app::performance::targets::TargetDraft;
+use axum::response::Response;
+use lingji_app::disclosure::{PublicItem, PublishDraft};
+use lingji_app::performance::evaluations::{EvaluationView, KeyDraft, SelfDraft};
+use lingji_app::performance::monitoring::{
+    Checkpoint, CheckpointDraft, CheckpointForm, DecisionDraft, MonitoringImport,
+};
+use lingji_app::performance::results::{ApplyDraft, PolicyResult, ResultRow, Results, RetireDraft};
+use lingji_app::performance::targets::{TargetDraft, TargetView};
 use lingji_domain::performance::Light;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -21,9 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::api::allocation::{YearQuery, year_of};
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Created, Cx, Year, YearQuery, created, xlsx};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -61,17 +59,15 @@ pub struct CheckpointQuery {
     responses((status = 200, body = Vec<lingji_app::performance::monitoring::Checkpoint>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_checkpoints(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiQuery(q): ApiQuery<CheckpointQuery>,
-) -> ApiResult<Json<Vec<lingji_app::performance::monitoring::Checkpoint>>> {
-    let year = year_of(&state, &id, q.year).await?;
+) -> ApiResult<Json<Vec<Checkpoint>>> {
+    let year = cx.year(q.year).await?;
     let light =
         crate::api::state_param(q.light.as_deref(), Light::parse, "LIGHT_UNKNOWN", "监控灯")?;
-    let rows = state
-        .app
+    let rows = cx
         .performance()
-        .checkpoints(&id.scope(), year, q.month, light)
+        .checkpoints(&cx.scope, year, q.month, light)
         .await?;
     Ok(Json(rows))
 }
@@ -83,19 +79,14 @@ async fn list_checkpoints(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn record_checkpoint(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(body): ApiJson<CheckpointDraft>,
-) -> ApiResult<(
-    StatusCode,
-    Json<lingji_app::performance::monitoring::Checkpoint>,
-)> {
-    let row = state
-        .app
+) -> ApiResult<Created<Checkpoint>> {
+    let checkpoint = cx
         .performance()
-        .record_checkpoint(&id.caller(), &body)
+        .record_checkpoint(cx.caller(), &body)
         .await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    created(checkpoint)
 }
 
 /// Records the checkpoints of a monitoring workbook (.xlsx as the request body; columns 项目编码,
@@ -105,20 +96,12 @@ async fn record_checkpoint(
     responses((status = 201, body = lingji_app::performance::monitoring::MonitoringImport), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn import_checkpoints(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    body: Bytes,
-) -> ApiResult<(
-    StatusCode,
-    Json<lingji_app::performance::monitoring::MonitoringImport>,
-)> {
-    let done = state
-        .app
+async fn import_checkpoints(cx: Cx, body: Bytes) -> ApiResult<Created<MonitoringImport>> {
+    let done = cx
         .performance()
-        .import_checkpoints(&id.scope(), &body)
+        .import_checkpoints(&cx.scope, &body)
         .await?;
-    Ok((StatusCode::CREATED, Json(done)))
+    created(done)
 }
 
 /// A project's checkpoint form: the profile's months, its indicators and the ledger now.
@@ -127,17 +110,14 @@ async fn import_checkpoints(
     responses((status = 200, body = lingji_app::performance::monitoring::CheckpointForm), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn checkpoint_form(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<lingji_app::performance::monitoring::CheckpointForm>> {
-    Ok(Json(
-        state
-            .app
-            .performance()
-            .checkpoint_form(&id.caller(), project)
-            .await?,
-    ))
+) -> ApiResult<Json<CheckpointForm>> {
+    let form = cx
+        .performance()
+        .checkpoint_form(cx.caller(), project)
+        .await?;
+    Ok(Json(form))
 }
 
 /// Finance's decision on a checkpoint (PM-9, CS-3): correct, suspend or stop — the last two
@@ -148,15 +128,13 @@ async fn checkpoint_form(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide_checkpoint(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(record): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionDraft>,
-) -> ApiResult<Json<lingji_app::performance::monitoring::Checkpoint>> {
-    let row = state
-        .app
+) -> ApiResult<Json<Checkpoint>> {
+    let row = cx
         .performance()
-        .decide_checkpoint(&id.scope(), record, &body)
+        .decide_checkpoint(&cx.scope, record, &body)
         .await?;
     Ok(Json(row))
 }
@@ -175,22 +153,17 @@ pub struct EvaluationQuery {
     responses((status = 200, body = Vec<lingji_app::performance::evaluations::EvaluationView>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_evaluations(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiQuery(q): ApiQuery<EvaluationQuery>,
-) -> ApiResult<Json<Vec<lingji_app::performance::evaluations::EvaluationView>>> {
-    let year = year_of(&state, &id, q.year).await?;
+) -> ApiResult<Json<Vec<EvaluationView>>> {
+    let year = cx.year(q.year).await?;
     let kind = crate::api::state_param(
         q.kind.as_deref(),
         |k| ["self", "key"].into_iter().find(|x| *x == k),
         "EVALUATION_KIND_UNKNOWN",
         "评价类型",
     )?;
-    let rows = state
-        .app
-        .performance()
-        .evaluations(&id.scope(), year, kind)
-        .await?;
+    let rows = cx.performance().evaluations(&cx.scope, year, kind).await?;
     Ok(Json(rows))
 }
 
@@ -199,17 +172,11 @@ async fn list_evaluations(
     responses((status = 200, body = lingji_app::performance::evaluations::EvaluationView), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn get_evaluation(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(evaluation): ApiPath<i64>,
-) -> ApiResult<Json<lingji_app::performance::evaluations::EvaluationView>> {
-    Ok(Json(
-        state
-            .app
-            .performance()
-            .evaluation(&id.caller(), evaluation)
-            .await?,
-    ))
+) -> ApiResult<Json<EvaluationView>> {
+    let view = cx.performance().evaluation(cx.caller(), evaluation).await?;
+    Ok(Json(view))
 }
 
 /// A self-evaluation as the national table (项目支出绩效自评表) in .xlsx.
@@ -217,20 +184,15 @@ async fn get_evaluation(
     responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn evaluation_xlsx(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(evaluation): ApiPath<i64>,
-) -> ApiResult<axum::response::Response> {
-    let bytes = state
-        .app
+async fn evaluation_xlsx(cx: Cx, ApiPath(evaluation): ApiPath<i64>) -> ApiResult<Response> {
+    let bytes = cx
         .performance()
-        .evaluation_xlsx(&id.caller(), evaluation)
+        .evaluation_xlsx(cx.caller(), evaluation)
         .await?;
-    Ok(crate::api::download(
+    let ascii = format!("self-evaluation-{evaluation}.xlsx");
+    Ok(xlsx(
         bytes,
-        crate::api::XLSX,
-        &format!("self-evaluation-{evaluation}.xlsx"),
+        &ascii,
         &format!("项目支出绩效自评表-{evaluation}.xlsx"),
     ))
 }
@@ -243,19 +205,10 @@ async fn evaluation_xlsx(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn self_evaluate(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(body): ApiJson<SelfDraft>,
-) -> ApiResult<(
-    StatusCode,
-    Json<lingji_app::performance::evaluations::EvaluationView>,
-)> {
-    let row = state
-        .app
-        .performance()
-        .self_evaluate(&id.caller(), &body)
-        .await?;
-    Ok((StatusCode::CREATED, Json(row)))
+) -> ApiResult<Created<EvaluationView>> {
+    created(cx.performance().self_evaluate(cx.caller(), &body).await?)
 }
 
 /// Records finance's key evaluation of a funded project (PM-10) in the 决策/过程/产出/效益
@@ -265,19 +218,10 @@ async fn self_evaluate(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn key_evaluate(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiJson(body): ApiJson<KeyDraft>,
-) -> ApiResult<(
-    StatusCode,
-    Json<lingji_app::performance::evaluations::EvaluationView>,
-)> {
-    let row = state
-        .app
-        .performance()
-        .key_evaluate(&id.scope(), &body)
-        .await?;
-    Ok((StatusCode::CREATED, Json(row)))
+) -> ApiResult<Created<EvaluationView>> {
+    created(cx.performance().key_evaluate(&cx.scope, &body).await?)
 }
 
 /// Every evaluated project of a year with its grade, the profile's proposed cut for next year
@@ -286,15 +230,8 @@ async fn key_evaluate(
 #[utoipa::path(get, path = "/performance/results", tag = "performance", params(YearQuery),
     responses((status = 200, body = lingji_app::performance::results::Results), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_results(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<lingji_app::performance::results::Results>> {
-    let year = year_of(&state, &id, q.year).await?;
-    Ok(Json(
-        state.app.performance().results(&id.scope(), year).await?,
-    ))
+async fn list_results(cx: Cx, Year(year): Year) -> ApiResult<Json<Results>> {
+    Ok(Json(cx.performance().results(&cx.scope, year).await?))
 }
 
 /// Confirms a project's result (PM-13): the proposal, or another cut or retirement with a
@@ -305,38 +242,23 @@ async fn list_results(
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn apply_result(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
+    cx: Cx,
+    Year(year): Year,
     ApiJson(body): ApiJson<ApplyDraft>,
-) -> ApiResult<Json<lingji_app::performance::results::ResultRow>> {
-    let year = year_of(&state, &id, q.year).await?;
-    Ok(Json(
-        state
-            .app
-            .performance()
-            .apply_result(&id.scope(), year, &body)
-            .await?,
-    ))
+) -> ApiResult<Json<ResultRow>> {
+    let row = cx
+        .performance()
+        .apply_result(&cx.scope, year, &body)
+        .await?;
+    Ok(Json(row))
 }
 
 /// Everything published for a year, withdrawn items included (finance, audit).
 #[utoipa::path(get, path = "/publications", tag = "performance", params(YearQuery),
     responses((status = 200, body = Vec<lingji_app::disclosure::PublicItem>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_publications(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Vec<lingji_app::disclosure::PublicItem>>> {
-    let year = year_of(&state, &id, q.year).await?;
-    Ok(Json(
-        state
-            .app
-            .disclosure()
-            .publications(&id.scope(), year)
-            .await?,
-    ))
+async fn list_publications(cx: Cx, Year(year): Year) -> ApiResult<Json<Vec<PublicItem>>> {
+    Ok(Json(cx.disclosure().publications(&cx.scope, year).await?))
 }
 
 /// Publishes a copy (PM-5, QJ-5c): project_targets (source: project id), self_evaluation or
@@ -344,25 +266,16 @@ async fn list_publications(
 #[utoipa::path(post, path = "/publications", tag = "performance", request_body = PublishDraft,
     responses((status = 201, body = lingji_app::disclosure::PublicItem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn publish(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<PublishDraft>,
-) -> ApiResult<(StatusCode, Json<lingji_app::disclosure::PublicItem>)> {
-    let item = state.app.disclosure().publish(&id.scope(), &body).await?;
-    Ok((StatusCode::CREATED, Json(item)))
+async fn publish(cx: Cx, ApiJson(body): ApiJson<PublishDraft>) -> ApiResult<Created<PublicItem>> {
+    created(cx.disclosure().publish(&cx.scope, &body).await?)
 }
 
 /// Withdraws a published item: it is no longer public.
 #[utoipa::path(post, path = "/publications/{id}/withdraw", tag = "performance", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn withdraw(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(item): ApiPath<i64>,
-) -> ApiResult<StatusCode> {
-    state.app.disclosure().withdraw(&id.scope(), item).await?;
+async fn withdraw(cx: Cx, ApiPath(item): ApiPath<i64>) -> ApiResult<StatusCode> {
+    cx.disclosure().withdraw(&cx.scope, item).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -371,15 +284,8 @@ async fn withdraw(
 #[utoipa::path(get, path = "/performance/targets", tag = "performance", params(YearQuery),
     responses((status = 200, body = Vec<lingji_app::performance::targets::TargetView>), (status = 403, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_targets(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Vec<lingji_app::performance::targets::TargetView>>> {
-    let year = year_of(&state, &id, q.year).await?;
-    Ok(Json(
-        state.app.performance().targets(&id.scope(), year).await?,
-    ))
+async fn list_targets(cx: Cx, Year(year): Year) -> ApiResult<Json<Vec<TargetView>>> {
+    Ok(Json(cx.performance().targets(&cx.scope, year).await?))
 }
 
 /// Records or changes a department's overall targets or a policy's (a special fund's, by its
@@ -391,33 +297,20 @@ async fn list_targets(
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn put_target(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
+    cx: Cx,
+    Year(year): Year,
     ApiJson(body): ApiJson<TargetDraft>,
-) -> ApiResult<Json<lingji_app::performance::targets::TargetView>> {
-    let year = year_of(&state, &id, q.year).await?;
-    Ok(Json(
-        state
-            .app
-            .performance()
-            .put_target(&id.scope(), year, &body)
-            .await?,
-    ))
+) -> ApiResult<Json<TargetView>> {
+    let target = cx.performance().put_target(&cx.scope, year, &body).await?;
+    Ok(Json(target))
 }
 
 /// One department's or policy's targets.
 #[utoipa::path(get, path = "/performance/targets/{id}", tag = "performance", params(("id" = i64, Path)),
     responses((status = 200, body = lingji_app::performance::targets::TargetView), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_target(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(target): ApiPath<i64>,
-) -> ApiResult<Json<lingji_app::performance::targets::TargetView>> {
-    Ok(Json(
-        state.app.performance().target(&id.caller(), target).await?,
-    ))
+async fn get_target(cx: Cx, ApiPath(target): ApiPath<i64>) -> ApiResult<Json<TargetView>> {
+    Ok(Json(cx.performance().target(cx.caller(), target).await?))
 }
 
 /// Retires an evaluated policy's special fund from the registry for its results (PM-13); its
@@ -428,17 +321,13 @@ async fn get_target(
         (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn retire_policy(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
+    cx: Cx,
+    Year(year): Year,
     ApiJson(body): ApiJson<RetireDraft>,
-) -> ApiResult<Json<lingji_app::performance::results::PolicyResult>> {
-    let year = year_of(&state, &id, q.year).await?;
-    Ok(Json(
-        state
-            .app
-            .performance()
-            .retire_policy(&id.scope(), year, &body)
-            .await?,
-    ))
+) -> ApiResult<Json<PolicyResult>> {
+    let result = cx
+        .performance()
+        .retire_policy(&cx.scope, year, &body)
+        .await?;
+    Ok(Json(result))
 }

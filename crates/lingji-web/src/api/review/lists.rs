@@ -2,11 +2,7 @@
 //! events (ZB-6a), the purchase-of-services negative list (ZB-8), special funds (ZB-12,
 //! QJ-3b), assessment agencies (ZB-13a, PM-12) — each change kept.
 
-use crate::api::ApiPath;
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
 use lingji_app::store::review::lists::{EntryChange, StoredEntry};
 use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use serde::{Deserialize, Serialize};
@@ -15,8 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Created, Cx, created};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -127,15 +122,13 @@ fn kind(raw: &str) -> ApiResult<ListKind> {
     responses((status = 200, body = Vec<EntryDto>), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(list): ApiPath<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<EntryDto>>> {
-    let entries = state
-        .app
+    let entries = cx
         .review()
-        .list_entries(&id.scope(), kind(&list)?, q.year)
+        .list_entries(&cx.scope, kind(&list)?, q.year)
         .await?;
     Ok(Json(entries.into_iter().map(EntryDto::from).collect()))
 }
@@ -148,17 +141,15 @@ async fn list(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn create(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(list): ApiPath<String>,
     ApiJson(body): ApiJson<EntryInput>,
-) -> ApiResult<(StatusCode, Json<EntryDto>)> {
-    let e = state
-        .app
+) -> ApiResult<Created<EntryDto>> {
+    let e = cx
         .review()
-        .add_list_entry(&id.scope(), kind(&list)?, body.into())
+        .add_list_entry(&cx.scope, kind(&list)?, body.into())
         .await?;
-    Ok((StatusCode::CREATED, Json(e.into())))
+    created(e.into())
 }
 
 /// One entry with every change.
@@ -166,12 +157,8 @@ async fn create(
     params(("id" = i64, Path, description = "entry id")),
     responses((status = 200, body = EntryWithHistory), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_one(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(entry): ApiPath<i64>,
-) -> ApiResult<Json<EntryWithHistory>> {
-    let (e, history) = state.app.review().list_entry(&id.caller(), entry).await?;
+async fn get_one(cx: Cx, ApiPath(entry): ApiPath<i64>) -> ApiResult<Json<EntryWithHistory>> {
+    let (e, history) = cx.review().list_entry(cx.caller(), entry).await?;
     Ok(Json(EntryWithHistory {
         entry: e.into(),
         history,
@@ -199,16 +186,14 @@ pub struct EntryUpdate {
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn update(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(entry): ApiPath<i64>,
     ApiJson(body): ApiJson<EntryUpdate>,
 ) -> ApiResult<Json<EntryDto>> {
-    let e = state
-        .app
+    let e = cx
         .review()
         .update_list_entry(
-            &id.caller(),
+            cx.caller(),
             entry,
             body.entry.into(),
             body.active,

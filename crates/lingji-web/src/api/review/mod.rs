@@ -3,10 +3,7 @@
 //! (ZB-13a … CS-2a), and the reviewer's queue `/api/v1/reviews`.
 
 pub mod lists;
-use crate::api::ApiPath;
-use crate::api::ApiQuery;
 use axum::Json;
-use axum::extract::State;
 use lingji_app::review::flow::{ReviewInput, ReviewRecord};
 use lingji_app::review::gates::{GateInput, GateView};
 use lingji_app::review::plan::ReviewPlan;
@@ -18,9 +15,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::api::library::projects::ProjectSummary;
-use crate::identity::ApiUser;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Cx};
 use crate::problem::{ApiResult, Problem};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -85,19 +81,9 @@ impl From<ReviewPlan> for ReviewPlanDto {
     params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = ReviewPlanDto), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn plan(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<ReviewPlanDto>> {
-    Ok(Json(
-        state
-            .app
-            .review()
-            .review_plan(&id.caller(), project)
-            .await?
-            .into(),
-    ))
+async fn plan(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<ReviewPlanDto>> {
+    let plan = cx.review().review_plan(cx.caller(), project).await?;
+    Ok(Json(plan.into()))
 }
 
 /// A project's review: stage, every step, routed bodies, and what the caller may decide.
@@ -189,19 +175,9 @@ impl From<ReviewRecord> for ReviewDto {
     params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = ReviewDto), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn record(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<ReviewDto>> {
-    Ok(Json(
-        state
-            .app
-            .review()
-            .review_record(&id.caller(), project)
-            .await?
-            .into(),
-    ))
+async fn record(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<ReviewDto>> {
+    let record = cx.review().review_record(cx.caller(), project).await?;
+    Ok(Json(record.into()))
 }
 
 /// Takes the next review step: the department's first review with its rank (ZB-5a), the
@@ -215,19 +191,15 @@ async fn record(
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn decide(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<ReviewInput>,
 ) -> ApiResult<Json<ReviewDto>> {
-    Ok(Json(
-        state
-            .app
-            .review()
-            .review_project(&id.caller(), project, &body)
-            .await?
-            .into(),
-    ))
+    let record = cx
+        .review()
+        .review_project(cx.caller(), project, &body)
+        .await?;
+    Ok(Json(record.into()))
 }
 
 /// One project of a bulk review.
@@ -258,17 +230,13 @@ pub struct BulkDone {
     request_body = BulkReview,
     responses((status = 200, body = BulkDone), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn bulk(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiJson(body): ApiJson<BulkReview>,
-) -> ApiResult<Json<BulkDone>> {
+async fn bulk(cx: Cx, ApiJson(body): ApiJson<BulkReview>) -> ApiResult<Json<BulkDone>> {
     let items: Vec<_> = body
         .items
         .into_iter()
         .map(|i| (i.project_id, i.input))
         .collect();
-    let done = state.app.review().review_many(&id.caller(), &items).await?;
+    let done = cx.review().review_many(cx.caller(), &items).await?;
     Ok(Json(BulkDone { done }))
 }
 
@@ -328,19 +296,10 @@ impl From<Queue> for QueueDto {
     params(QueueQuery),
     responses((status = 200, body = QueueDto), (status = 401, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn queue(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiQuery(q): ApiQuery<QueueQuery>,
-) -> ApiResult<Json<QueueDto>> {
-    let queue = state
-        .app
+async fn queue(cx: Cx, ApiQuery(q): ApiQuery<QueueQuery>) -> ApiResult<Json<QueueDto>> {
+    let queue = cx
         .review()
-        .review_queue(
-            &id.caller(),
-            q.after_id.unwrap_or(0),
-            q.limit.unwrap_or(100),
-        )
+        .review_queue(cx.caller(), q.after_id.unwrap_or(0), q.limit.unwrap_or(100))
         .await?;
     Ok(Json(queue.into()))
 }
@@ -406,19 +365,9 @@ impl From<GateView> for GatesDto {
     params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = GatesDto), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn gates(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<GatesDto>> {
-    Ok(Json(
-        state
-            .app
-            .review()
-            .project_gates(&id.caller(), project)
-            .await?
-            .into(),
-    ))
+async fn gates(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<GatesDto>> {
+    let gates = cx.review().project_gates(cx.caller(), project).await?;
+    Ok(Json(gates.into()))
 }
 
 /// Records or replaces one gate record: ex-ante assessment (ZB-13a, PM-6), fiscal capacity
@@ -432,8 +381,7 @@ async fn gates(
         (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn record_gate(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
+    cx: Cx,
     ApiPath(project): ApiPath<i64>,
     ApiJson(body): ApiJson<GateInput>,
 ) -> ApiResult<Json<GatesDto>> {
@@ -443,14 +391,11 @@ async fn record_gate(
             summary: lingji_domain::Refusal::new("GATE_RECORD_INVALID", "审核事项填写有误"),
             errors,
         })?;
-    Ok(Json(
-        state
-            .app
-            .review()
-            .record_gate(&id.caller(), project, record)
-            .await?
-            .into(),
-    ))
+    let gates = cx
+        .review()
+        .record_gate(cx.caller(), project, record)
+        .await?;
+    Ok(Json(gates.into()))
 }
 
 /// Whether a project may be funded: every unmet gate with its clause (the same answer the
@@ -459,18 +404,7 @@ async fn record_gate(
     params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = EligibilityDto), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn eligibility(
-    State(state): State<AppState>,
-    ApiUser(id): ApiUser,
-    ApiPath(project): ApiPath<i64>,
-) -> ApiResult<Json<EligibilityDto>> {
-    Ok(Json(
-        state
-            .app
-            .review()
-            .project_gates(&id.caller(), project)
-            .await?
-            .eligibility
-            .into(),
-    ))
+async fn eligibility(cx: Cx, ApiPath(project): ApiPath<i64>) -> ApiResult<Json<EligibilityDto>> {
+    let gates = cx.review().project_gates(cx.caller(), project).await?;
+    Ok(Json(gates.eligibility.into()))
 }
