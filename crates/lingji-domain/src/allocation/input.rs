@@ -21,13 +21,9 @@ pub struct ResultCut {
 labelled! {
     /// Last year's evaluation grade (PM-10), as results application reads it (CS-5b, QJ-5b).
     Grade: custom {
-        /// 优
         Excellent = "excellent" / "优",
-        /// 良
         Good = "good" / "良",
-        /// 中
         Fair = "fair" / "中",
-        /// 差
         Poor = "poor" / "差",
     }
 }

@@ -5,11 +5,8 @@ use serde::{Deserialize, Serialize};
 labelled! {
     /// A kind of published item.
     PublicationKind {
-        /// 项目绩效目标
         ProjectTargets = "project_targets" / "项目绩效目标",
-        /// 部门整体及政策绩效目标
         Targets = "targets" / "部门整体及政策绩效目标",
-        /// 单位自评结果
         SelfEvaluation = "self_evaluation" / "单位自评结果",
         /// 财政重点评价结果
         KeyEvaluation = "key_evaluation" / "重点评价结果",

@@ -10,11 +10,8 @@ use crate::money::Money;
 labelled! {
     /// Who is paid (ZB-7a, the 公务卡 rules later).
     PayeeKind: custom {
-        /// 单位.
         Unit = "unit" / "单位",
-        /// 个人.
         Individual = "individual" / "个人",
-        /// 公务卡.
         OfficialCard = "official_card" / "公务卡",
     }
 }

@@ -24,7 +24,6 @@ labelled! {
         GeneralPersonnel = "general_personnel" / "一般·人员相关",
         /// Other general spending.
         General = "general" / "一般",
-        /// 其他
         Other = "other" / "其他",
     }
 }

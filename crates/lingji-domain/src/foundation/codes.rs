@@ -17,11 +17,8 @@ labelled! {
     /// Level of a function classification code: 类 (3 digits), 款 (5), 项 (7).
     #[derive(PartialOrd, Ord)]
     FunctionLevel {
-        /// 类
         Class = "class" / "类",
-        /// 款
         Section = "section" / "款",
-        /// 项
         Item = "item" / "项",
     }
 }

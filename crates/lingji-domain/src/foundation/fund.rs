@@ -8,17 +8,11 @@ labelled! {
     /// A fund book or fund source.
     #[derive(PartialOrd, Ord)]
     FundBook: custom {
-        /// 一般公共预算
         GeneralPublic = "general_public" / "一般公共预算",
-        /// 政府性基金预算
         GovernmentFund = "government_fund" / "政府性基金预算",
-        /// 国有资本经营预算
         StateCapital = "state_capital" / "国有资本经营预算",
-        /// 社会保险基金预算
         SocialInsurance = "social_insurance" / "社会保险基金预算",
-        /// 上级转移支付
         UpperTransfer = "upper_transfer" / "上级转移支付",
-        /// 存量资金
         StockFunds = "stock_funds" / "存量资金",
         /// 单位资金 (ZB-11)
         UnitFunds = "unit_funds" / "单位资金",

@@ -9,9 +9,7 @@ labelled! {
     OrgKind: custom {
         /// 区划: a city or district government and its finance bureau.
         Jurisdiction = "jurisdiction" / "区划",
-        /// 主管部门.
         Department = "department" / "主管部门",
-        /// 预算单位.
         Unit = "unit" / "预算单位",
     }
 }
@@ -34,7 +32,6 @@ impl OrgKind {
 labelled! {
     /// 单位类型: decides which standards apply and which purchase-of-service rules bind (ZB-8).
     UnitKind: custom {
-        /// 行政单位
         Administrative = "administrative" / "行政单位",
         /// 参照公务员法管理事业单位
         CivilServiceManaged = "civil_service_managed" / "参公事业单位",
@@ -44,9 +41,7 @@ labelled! {
         /// 公益二类事业单位
         #[serde(alias = "public_welfare2")]
         PublicWelfare2 = "public_welfare_2" / "公益二类事业单位",
-        /// 经营类事业单位
         Business = "business" / "经营类事业单位",
-        /// 群团组织
         MassOrg = "mass_org" / "群团组织",
     }
 }

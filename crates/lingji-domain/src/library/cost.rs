@@ -16,7 +16,6 @@ labelled! {
         Wage = "wage" / "工资性支出标准",
         /// 公用经费标准 (per person per year, by unit class).
         PublicExpense = "public_expense" / "公用经费标准",
-        /// 保民生支出标准.
         Livelihood = "livelihood" / "保民生支出标准",
         /// 项目支出标准 (meetings, training, travel, vehicles, …).
         Project = "project" / "项目支出标准",

@@ -26,9 +26,7 @@ labelled! {
         Postponed = "postponed" / "暂缓",
         /// 已安排: money allocated.
         Funded = "funded" / "已安排",
-        /// 执行中.
         Executing = "executing" / "执行中",
-        /// 完结.
         Completed = "completed" / "完结",
         /// 退出: retired from the library (ZB-15c, ZB-5d).
         Retired = "retired" / "退出",

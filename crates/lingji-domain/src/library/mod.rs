@@ -16,13 +16,11 @@ pub use lifecycle::ProjectState;
 labelled! {
     /// 项目类别 (NAT): 人员类 / 运转类 (公用经费, 其他运转类) / 特定目标类.
     ProjectKind: refuse("PROJECT_KIND_UNKNOWN", "项目类别") {
-        /// 人员类
         Personnel = "personnel" / "人员类",
         /// 运转类：公用经费
         PublicExpense = "public_expense" / "公用经费",
         /// 运转类：其他运转类
         OtherOperating = "other_operating" / "其他运转类",
-        /// 特定目标类
         SpecificPurpose = "specific_purpose" / "特定目标类",
     }
 }
@@ -30,13 +28,9 @@ labelled! {
 labelled! {
     /// 事项分类 (ZB-2a): five classes, "other" split into its three subclasses.
     MatterClass: refuse("MATTER_CLASS_UNKNOWN", "事项分类") {
-        /// 防范化解风险
         Risk = "risk" / "防范化解风险",
-        /// 公共服务
         PublicService = "public_service" / "公共服务",
-        /// 产业扶持
         IndustrySupport = "industry_support" / "产业扶持",
-        /// 政府投资
         GovInvestment = "gov_investment" / "政府投资",
         /// 其他：城市运转保障
         CityOperation = "city_operation" / "城市运转保障",

@@ -66,7 +66,6 @@ labelled! {
         /// =
         #[serde(alias = "equal")]
         Equal = "eq" / "=",
-        /// 定性
         Qualitative = "qualitative" / "定性",
     }
 }

@@ -11,13 +11,10 @@ labelled! {
     SpendingTier: custom {
         /// "三保": wages, basic livelihood, operations.
         ThreeGuarantees = "three_guarantees" / "“三保”支出",
-        /// 政府债务还本付息
         DebtService = "debt_service" / "政府债务还本付息",
         /// 市委市政府年度重点保障事项 (大事要事保障清单, CS-2a, ZX-1)
         KeyPriorities = "key_priorities" / "重点保障事项",
-        /// 部门必须开展的专项业务
         Mandatory = "mandatory" / "部门必须开展的专项业务",
-        /// 一般事业发展
         GeneralDevelopment = "general_development" / "一般事业发展",
         /// 其他
         Other = "other" / "其他支出",
@@ -72,11 +69,8 @@ mod tests {
 labelled! {
     /// The three guarantees ("三保"), ordered by the profile (QJ-2c).
     Guarantee: custom {
-        /// 保工资
         Wages = "wages" / "保工资",
-        /// 保基本民生
         Livelihood = "livelihood" / "保基本民生",
-        /// 保运转
         Operations = "operations" / "保运转",
     }
 }

@@ -342,13 +342,9 @@ labelled! {
 labelled! {
     /// First-level dimension of the key-evaluation framework (PM-10).
     Dimension {
-        /// 决策
         Decision = "decision" / "决策",
-        /// 过程
         Process = "process" / "过程",
-        /// 产出
         Output = "output" / "产出",
-        /// 效益
         Benefit = "benefit" / "效益",
     }
 }

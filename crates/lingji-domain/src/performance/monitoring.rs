@@ -24,11 +24,8 @@ labelled! {
     /// The unit's judgement whether an indicator's annual target will be reached (the national
     /// monitoring form's "完成目标可能性").
     Likelihood {
-        /// 确定能
         Certain = "certain" / "确定能",
-        /// 有可能
         Possible = "possible" / "有可能",
-        /// 完全不可能
         Impossible = "impossible" / "完全不可能",
     }
 }

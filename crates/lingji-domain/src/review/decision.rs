@@ -10,13 +10,9 @@ labelled! {
     /// The steps of review, in order. Joint review is skipped when nothing is routed (ZB-5e).
     #[derive(PartialOrd, Ord)]
     ReviewStage: custom {
-        /// 主管部门初审.
         Department = "department" / "主管部门初审",
-        /// 财政审核论证.
         Finance = "finance" / "财政审核论证",
-        /// 跨部门联审.
         Joint = "joint" / "跨部门联审",
-        /// 集中会审.
         Panel = "panel" / "集中会审",
         /// Decided: admitted, rejected or returned.
         Decided = "decided" / "审核完成",

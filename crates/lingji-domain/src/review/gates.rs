@@ -14,13 +14,9 @@ labelled! {
     /// The kinds of gate record.
     #[derive(PartialOrd, Ord)]
     GateKind: custom {
-        /// 事前绩效评估.
         ExAnte = "ex_ante" / "事前绩效评估",
-        /// 财政承受能力评估.
         FiscalCapacity = "fiscal_capacity" / "财政承受能力评估",
-        /// 产业基金支持认定.
         IndustryFund = "industry_fund" / "产业基金支持认定",
-        /// 政府购买服务.
         PurchaseOfServices = "purchase_of_services" / "政府购买服务",
         /// 节庆论坛展会清单.
         Event = "event" / "节庆论坛展会",
@@ -80,11 +76,8 @@ impl GateKind {
 labelled! {
     /// 事前绩效评估结论.
     ExAnteConclusion {
-        /// 予以支持.
         Support = "support" / "予以支持",
-        /// 调整后予以支持.
         SupportAfterAdjustment = "support_after_adjustment" / "调整后予以支持",
-        /// 不予支持.
         NoSupport = "no_support" / "不予支持",
     }
 }
@@ -222,9 +215,7 @@ pub fn show(s: Score) -> String {
 labelled! {
     /// 财政承受能力评估结果 (ZB-2c).
     CapacityResult {
-        /// 通过.
         Passed = "passed" / "通过",
-        /// 未通过.
         Failed = "failed" / "未通过",
         /// 财力不足，暂缓.
         Postponed = "postponed" / "暂缓",
@@ -234,11 +225,8 @@ labelled! {
 labelled! {
     /// Why a project is not ready (ZB-5f).
     NotReadyReason {
-        /// 政策依据不充分.
         PolicyBasis = "policy_basis" / "政策依据不充分",
-        /// 前期工作不成熟.
         Preparation = "preparation" / "前期工作不成熟",
-        /// 实施条件不具备.
         Conditions = "conditions" / "实施条件不具备",
     }
 }
@@ -362,11 +350,8 @@ impl GateRecord {
 labelled! {
     /// Who provides a purchased service (ZB-8).
     ProviderKind {
-        /// 社会组织.
         SocialOrganisation = "social_organisation" / "社会组织",
-        /// 企业.
         Enterprise = "enterprise" / "企业",
-        /// 公益二类或经营类事业单位.
         ServiceInstitution = "service_institution" / "公益二类或经营类事业单位",
         /// 公益一类事业单位 — may not provide (ZB-8).
         #[serde(alias = "public_welfare1")]

@@ -9,15 +9,10 @@ use crate::Refusal;
 
 labelled! {
     ListKind: custom {
-        /// 大事要事保障清单.
         KeyMatters = "key_matters" / "大事要事保障清单",
-        /// 节庆论坛展会清单.
         Events = "events" / "节庆论坛展会清单",
-        /// 政府购买服务负面清单.
         NegativeList = "negative_list" / "政府购买服务负面清单",
-        /// 专项资金目录.
         SpecialFunds = "special_funds" / "专项资金目录",
-        /// 评估机构.
         Agencies = "agencies" / "评估机构",
     }
 }

@@ -15,7 +15,6 @@ labelled! {
         Simplified = "simplified" / "简化审核论证",
         /// 常规审核论证: the classes ZB-5a names for neither path.
         Standard = "standard" / "常规审核论证",
-        /// 重点审核论证.
         Focused = "focused" / "重点审核论证",
     }
 }
