@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::Scope;
@@ -26,7 +26,10 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, render};
+use crate::pages::{
+    FieldErrors, Layout, answer, error_page, forbidden, forbidden_or_missing, render, year_in,
+    year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -51,23 +54,6 @@ fn message(q: &BTreeMap<String, String>) -> Option<String> {
         _ => return None,
     };
     Some(text.to_string())
-}
-
-fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
-    q.get("year").and_then(|y| y.trim().parse().ok())
-}
-
-async fn year_or_current(state: &AppState, id: &Identity, year: Option<i32>) -> AppResult<i32> {
-    match year {
-        Some(y) => Ok(y),
-        None => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await
-        }
-    }
 }
 
 /// The run form as typed.
@@ -269,24 +255,22 @@ async fn save_resources(
             )
             .await
     };
-    match result.await {
-        Ok(_) => {
-            Redirect::to(&format!("/allocation?year={}&msg=resources", form.year)).into_response()
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Workbench {
-                year: Some(form.year),
-                flash: None,
-                form: RunForm::default(),
-                errors: FieldErrors::default(),
-                resource_errors: FieldErrors::from_error(&e, &RESOURCE_FIELDS),
-                resource_book: form.fund_book.clone(),
-                status: crate::problem::status_of(&e),
-            };
-            workbench_page(&state, &id, "/allocation", shown).await
-        }
-    }
+    let done = result
+        .await
+        .map(|_| format!("/allocation?year={}&msg=resources", form.year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let shown = Workbench {
+            year: Some(form.year),
+            flash: None,
+            form: RunForm::default(),
+            errors: FieldErrors::default(),
+            resource_errors: FieldErrors::from_error(&e, &RESOURCE_FIELDS),
+            resource_book: form.fund_book.clone(),
+            status: crate::problem::status_of(&e),
+        };
+        workbench_page(&state, &id, "/allocation", shown).await
+    })
+    .await
 }
 
 impl RunForm {
@@ -396,34 +380,32 @@ async fn create_run(
             )
             .await
     };
-    match result.await {
-        Ok(run) => {
-            Redirect::to(&format!("/allocation/runs/{}?msg=run", run.header.id)).into_response()
+    let done = result
+        .await
+        .map(|run| format!("/allocation/runs/{}?msg=run", run.header.id));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let mut fields = RUN_FIELDS.to_vec();
+        fields.push("parameters");
+        let mut errors = FieldErrors::from_error(&e, &fields);
+        // A parameter refused by the profile names its key: show it by the parameters.
+        if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {
+            let text = errors.general.pop().unwrap_or_default();
+            errors
+                .by_field
+                .insert("parameters".into(), format!("{r}：{text}"));
         }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut fields = RUN_FIELDS.to_vec();
-            fields.push("parameters");
-            let mut errors = FieldErrors::from_error(&e, &fields);
-            // A parameter refused by the profile names its key: show it by the parameters.
-            if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {
-                let text = errors.general.pop().unwrap_or_default();
-                errors
-                    .by_field
-                    .insert("parameters".into(), format!("{r}：{text}"));
-            }
-            let shown = Workbench {
-                year,
-                flash: None,
-                form,
-                errors,
-                resource_errors: FieldErrors::default(),
-                resource_book: String::new(),
-                status: crate::problem::status_of(&e),
-            };
-            workbench_page(&state, &id, "/allocation", shown).await
-        }
-    }
+        let shown = Workbench {
+            year,
+            flash: None,
+            form,
+            errors,
+            resource_errors: FieldErrors::default(),
+            resource_book: String::new(),
+            status: crate::problem::status_of(&e),
+        };
+        workbench_page(&state, &id, "/allocation", shown).await
+    })
+    .await
 }
 
 /// A row of the result table.
@@ -724,19 +706,15 @@ async fn step(
         }
         _ => Err(AppError::not_found("操作")),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/allocation/runs/{run_id}?msg={step}")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let shown = Shown {
-                flash: None,
-                errors: FieldErrors::from_error(&e, &["document"]),
-                status: crate::problem::status_of(&e),
-            };
-            let path = format!("/allocation/runs/{run_id}");
-            show_run(&state, &id, &path, run_id, BTreeMap::new(), shown).await
-        }
-    }
+    let done = result.map(|_| format!("/allocation/runs/{run_id}?msg={step}"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let shown = Shown {
+            flash: None,
+            errors: FieldErrors::from_error(&e, &["document"]),
+            status: crate::problem::status_of(&e),
+        };
+        let path = format!("/allocation/runs/{run_id}");
+        show_run(&state, &id, &path, run_id, BTreeMap::new(), shown).await
+    })
+    .await
 }

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use lingji_app::Scope;
 use lingji_app::allocation::RunComparison;
@@ -25,7 +25,7 @@ use lingji_domain::{Money, Refusal};
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, render};
+use crate::pages::{FieldErrors, Layout, answer, error_page, forbidden, render, year_of};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -34,23 +34,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/allocation/overlaps", get(overlaps))
         .route("/control-figures", get(control_figures))
         .route("/budget-lines", get(budget_lines).post(add_transfer))
-}
-
-fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
-    q.get("year").and_then(|y| y.trim().parse().ok())
-}
-
-async fn year_of(state: &AppState, id: &Identity, q: &BTreeMap<String, String>) -> AppResult<i32> {
-    match year_in(q) {
-        Some(y) => Ok(y),
-        None => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await
-        }
-    }
 }
 
 fn id_in(q: &BTreeMap<String, String>, key: &str) -> AppResult<i64> {
@@ -523,14 +506,12 @@ async fn add_transfer(
         }
         Err(e) => Err(e),
     };
-    match done {
-        Ok(line) => axum::response::Redirect::to(&format!("/budget-lines/{line}")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            let errors = FieldErrors::from_error(&e, &TRANSFER_FIELDS);
-            let q = BTreeMap::from([("year".to_string(), form.year.clone())]);
-            lines_page(&state, &id, uri.path(), &q, status, form, errors).await
-        }
-    }
+    let done = done.map(|line| format!("/budget-lines/{line}"));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let status = crate::problem::status_of(&e);
+        let errors = FieldErrors::from_error(&e, &TRANSFER_FIELDS);
+        let q = BTreeMap::from([("year".to_string(), form.year.clone())]);
+        lines_page(&state, &id, uri.path(), &q, status, form, errors).await
+    })
+    .await
 }

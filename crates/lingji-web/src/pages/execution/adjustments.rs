@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::Scope;
@@ -22,7 +22,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::execution::payments::lines_for;
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, answer, error_page, flash_from, forbidden, forbidden_or_missing, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -220,22 +222,17 @@ async fn request(
         }
         Err(e) => Err(e),
     };
-    match done {
-        Ok(_) => Redirect::to("/adjustments?msg=requested").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            show(
-                &state,
-                &id,
-                crate::problem::status_of(&e),
-                form,
-                errors,
-                None,
-            )
-            .await
-        }
-    }
+    let done = done.map(|_| "/adjustments?msg=requested".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        refused(&state, &id, &e, form).await
+    })
+    .await
+}
+
+/// The adjustments page again with a refusal beside the form's fields, the form as `form`.
+async fn refused(state: &AppState, id: &Identity, e: &AppError, form: AdjustmentForm) -> Response {
+    let errors = FieldErrors::from_error(e, &FIELDS);
+    show(state, id, crate::problem::status_of(e), form, errors, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -252,31 +249,18 @@ async fn decide(
     Path(adjustment): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    match state
+    let done = state
         .app
         .execution()
         .decide_adjustment(&id.scope(), adjustment, form.approve == "1", &form.note)
         .await
-    {
-        Ok(_) => Redirect::to("/adjustments?msg=saved").into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            let form = AdjustmentForm {
-                kind: "transfer".into(),
-                ..AdjustmentForm::default()
-            };
-            show(
-                &state,
-                &id,
-                crate::problem::status_of(&e),
-                form,
-                errors,
-                None,
-            )
-            .await
-        }
-    }
+        .map(|_| "/adjustments?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let form = AdjustmentForm {
+            kind: "transfer".into(),
+            ..AdjustmentForm::default()
+        };
+        refused(&state, &id, &e, form).await
+    })
+    .await
 }

@@ -15,7 +15,7 @@ use lingji_app::execution::annual_report::AnnualReport;
 
 use crate::AppState;
 use crate::identity::PageUser;
-use crate::pages::{Layout, beijing, error_page, render};
+use crate::pages::{Layout, beijing, error_page, render, year_of};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/annual-report", get(page))
@@ -38,10 +38,7 @@ async fn page(
 ) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
     let built: AppResult<AnnualReport> = async {
-        let year = match q.get("year").and_then(|y| y.trim().parse().ok()) {
-            Some(y) => y,
-            None => state.app.foundation().current_year(jurisdiction).await?,
-        };
+        let year = year_of(&state, &id, &q).await?;
         state
             .app
             .year_end()

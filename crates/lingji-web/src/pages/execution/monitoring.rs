@@ -23,7 +23,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, answer, error_page, flash_from, forbidden, render, said, year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -360,10 +362,7 @@ async fn hits_page(
 ) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
-        let year = match q.get("year").and_then(|y| y.parse().ok()) {
-            Some(y) => y,
-            None => state.app.foundation().current_year(jurisdiction).await?,
-        };
+        let year = year_or_current(state, id, q.get("year").and_then(|y| y.parse().ok())).await?;
         let disposition = q.get("disposition").and_then(|d| Disposition::parse(d));
         let stats = state
             .app
@@ -450,24 +449,17 @@ async fn dispose(
             .field("to")
             .into()),
     };
-    match done {
-        Ok(()) => Redirect::to("/monitoring/hits").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, "/monitoring/hits", &e),
-        Err(e) => {
-            let r = e.refusal();
-            let message = match r.clause {
-                Some(c) => format!("{}（{c}）", r.message),
-                None => r.message,
-            };
-            hits_page(
-                &state,
-                &id,
-                "/monitoring/hits",
-                &BTreeMap::new(),
-                crate::problem::status_of(&e),
-                Some(message),
-            )
-            .await
-        }
-    }
+    let path = "/monitoring/hits";
+    answer(
+        &id,
+        path,
+        forbidden,
+        done.map(|()| path.to_string()),
+        async |e| {
+            let status = crate::problem::status_of(&e);
+            let message = Some(said(&e.refusal()));
+            hits_page(&state, &id, path, &BTreeMap::new(), status, message).await
+        },
+    )
+    .await
 }

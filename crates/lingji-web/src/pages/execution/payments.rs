@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, render};
+use crate::pages::{FieldErrors, Layout, answer, error_page, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -310,17 +310,20 @@ async fn create(
             .await
     }
     .await;
-    match done {
-        Ok(p) => Redirect::to(&format!("/payments/{}", p.id)).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::Internal(_) | AppError::Unavailable(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            form_page(&state, &id, "/payments/new", status, form, errors).await
-        }
-    }
+    let done = done.map(|p| format!("/payments/{}", p.id));
+    // A fault or an unavailable store is not the form's to show either.
+    let leaves = |e: &AppError| {
+        matches!(
+            e,
+            AppError::Forbidden(_) | AppError::Internal(_) | AppError::Unavailable(_)
+        )
+    };
+    answer(&id, uri.path(), leaves, done, async |e| {
+        let status = crate::problem::status_of(&e);
+        let errors = FieldErrors::from_error(&e, &FIELDS);
+        form_page(&state, &id, "/payments/new", status, form, errors).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -430,27 +433,18 @@ async fn decide(
         "reject" => Decision::Reject,
         _ => Decision::Pay,
     };
-    match state
+    let done = state
         .app
         .execution()
         .decide_payment(&id.scope(), pid, decision, &form.reason)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/payments/{pid}")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let r = e.refusal();
-            show_page(
-                &state,
-                &id,
-                uri.path(),
-                pid,
-                crate::problem::status_of(&e),
-                Some(r.message),
-            )
-            .await
-        }
-    }
+        .map(|_| format!("/payments/{pid}"));
+    answer(&id, uri.path(), crate::pages::forbidden, done, async |e| {
+        let status = crate::problem::status_of(&e);
+        let message = Some(e.refusal().message);
+        show_page(&state, &id, uri.path(), pid, status, message).await
+    })
+    .await
 }
 
 #[derive(Template)]

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::execution::payments::lines_for;
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{FieldErrors, Layout, answer, error_page, flash_from, forbidden, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -244,30 +244,26 @@ async fn file(
         Ok(d) => state.app.execution().file_plan(&id.scope(), d).await,
         Err(e) => Err(e),
     };
-    match done {
-        Ok(p) => {
-            Redirect::to(&format!("/spending-plans?month={}&msg=filed", p.month)).into_response()
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Shown {
-                month: month_of(&form.month).unwrap_or_else(this_month),
-                errors: FieldErrors::from_error(&e, &FIELDS),
-                form,
-                cash_limit: String::new(),
-                preview: None,
-            };
-            show(
-                &state,
-                &id,
-                "/spending-plans",
-                crate::problem::status_of(&e),
-                shown,
-                None,
-            )
-            .await
-        }
-    }
+    let done = done.map(|p| format!("/spending-plans?month={}&msg=filed", p.month));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let shown = Shown {
+            month: month_of(&form.month).unwrap_or_else(this_month),
+            errors: FieldErrors::from_error(&e, &FIELDS),
+            form,
+            cash_limit: String::new(),
+            preview: None,
+        };
+        show(
+            &state,
+            &id,
+            "/spending-plans",
+            crate::problem::status_of(&e),
+            shown,
+            None,
+        )
+        .await
+    })
+    .await
 }
 
 async fn review(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
@@ -18,7 +18,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, PageCtx, error_page, flash_from, render, role_options};
+use crate::pages::{
+    FieldErrors, Layout, PageCtx, answer, error_page, flash_from, forbidden, forbidden_or_missing,
+    render, role_options,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -156,27 +159,22 @@ async fn create(
         org: form.org.clone(),
         password: form.password.clone(),
     };
-    match state.app.accounts().add_user(&id.caller(), new).await {
-        Ok(_) => Redirect::to("/admin/users?msg=created").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &USER_FIELDS);
-            let form = UserForm {
-                password: String::new(),
-                ..form
-            };
-            list_page(
-                &state,
-                &id,
-                uri.path(),
-                None,
-                form,
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+    let done = state
+        .app
+        .accounts()
+        .add_user(&id.caller(), new)
+        .await
+        .map(|_| "/admin/users?msg=created".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &USER_FIELDS);
+        let form = UserForm {
+            password: String::new(),
+            ..form
+        };
+        let status = crate::problem::status_of(&e);
+        list_page(&state, &id, uri.path(), None, form, errors, status).await
+    })
+    .await
 }
 
 async fn edit_page(
@@ -237,11 +235,7 @@ async fn edit(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     edit_page(
-        &PageCtx {
-            state: &state,
-            id: &id,
-            path: uri.path(),
-        },
+        &PageCtx::new(&state, &id, uri.path()),
         user_id,
         flash_from(&q),
         None,
@@ -266,34 +260,26 @@ async fn update(
         active: form.active.is_some(),
         version: form.version,
     };
-    match state
+    let done = state
         .app
         .accounts()
         .update_user(&id.caller(), user_id, upd)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/admin/users/{user_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &USER_FIELDS);
-            edit_page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                user_id,
-                None,
-                Some(form),
-                errors,
-                FieldErrors::default(),
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+        .map(|_| format!("/admin/users/{user_id}?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &USER_FIELDS);
+        edit_page(
+            &PageCtx::new(&state, &id, uri.path()),
+            user_id,
+            None,
+            Some(form),
+            errors,
+            FieldErrors::default(),
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -308,32 +294,24 @@ async fn reset(
     Path(user_id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> Response {
-    match state
+    let done = state
         .app
         .accounts()
         .reset_password(&id.caller(), user_id, &form.password)
         .await
-    {
-        Ok(()) => Redirect::to(&format!("/admin/users/{user_id}?msg=password")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["password"]);
-            edit_page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                user_id,
-                None,
-                None,
-                FieldErrors::default(),
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+        .map(|()| format!("/admin/users/{user_id}?msg=password"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &["password"]);
+        edit_page(
+            &PageCtx::new(&state, &id, uri.path()),
+            user_id,
+            None,
+            None,
+            FieldErrors::default(),
+            errors,
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
 }

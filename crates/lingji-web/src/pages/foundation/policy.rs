@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::Scope;
@@ -17,7 +17,10 @@ use lingji_domain::foundation::policy::ParamView;
 
 use crate::AppState;
 use crate::identity::PageUser;
-use crate::pages::{FieldErrors, Layout, PageCtx, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, PageCtx, answer, error_page, flash_from, forbidden, render,
+    year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -89,10 +92,7 @@ async fn page(
             .into_iter()
             .map(|y| y.year)
             .collect();
-        let year = match year {
-            Some(y) => y,
-            None => state.app.foundation().current_year(j).await?,
-        };
+        let year = year_or_current(state, id, year).await?;
         let fy = FiscalYear::new(year)?;
         let version = state
             .app
@@ -210,29 +210,28 @@ async fn save(
             .update_policy(&id.scope(), fy, based_on, &changes, &note)
             .await
     };
-    match result.await {
-        Ok(_) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut fields: Vec<&str> = submitted.keys().map(String::as_str).collect();
-            fields.push("note");
-            let errors = FieldErrors::from_error(&e, &fields);
-            page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                Some(year),
-                None,
-                Some(submitted.clone()),
-                note.clone(),
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+    let done = result.await.map(|_| saved(year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let mut fields: Vec<&str> = submitted.keys().map(String::as_str).collect();
+        fields.push("note");
+        let errors = FieldErrors::from_error(&e, &fields);
+        page(
+            &PageCtx::new(&state, &id, uri.path()),
+            Some(year),
+            None,
+            Some(submitted.clone()),
+            note.clone(),
+            errors,
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
+}
+
+/// Where a saved policy form leads: the profile of its year.
+fn saved(year: i32) -> String {
+    format!("/policy?year={year}&msg=saved")
 }
 
 #[derive(serde::Deserialize)]
@@ -274,25 +273,19 @@ async fn start_year(
             .await?;
         AppResult::Ok(year)
     };
-    match result.await {
-        Ok(year) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                None,
-                None,
-                None,
-                String::new(),
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+    let done = result.await.map(saved);
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &[]);
+        page(
+            &PageCtx::new(&state, &id, uri.path()),
+            None,
+            None,
+            None,
+            String::new(),
+            errors,
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::{AppError, AppResult};
@@ -14,7 +14,7 @@ use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
 use crate::identity::PageUser;
-use crate::pages::{Layout, error_page, flash_from, render};
+use crate::pages::{Layout, answer, error_page, flash_from, forbidden, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/projects/cleanup", get(cleanup).post(cleanup_retire))
@@ -114,9 +114,11 @@ async fn cleanup_retire(
             .retire_candidates(&id.scope(), year, &ids, note)
             .await
     };
-    match result.await {
-        Ok(_) => Redirect::to("/projects/cleanup?msg=saved").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => cleanup_page(&state, &id, uri.path(), None, Some(e)).await,
-    }
+    let done = result
+        .await
+        .map(|_| "/projects/cleanup?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        cleanup_page(&state, &id, uri.path(), None, Some(e)).await
+    })
+    .await
 }

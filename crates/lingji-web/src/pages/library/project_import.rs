@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::api::foundation::codes::read_import_form;
 use crate::api::library::project_files::MAX_IMPORT_BYTES;
 use crate::identity::{Identity, PageUser};
-use crate::pages::{Layout, error_page, render};
+use crate::pages::{Layout, error_page, render, year_or_current};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -50,17 +50,9 @@ async fn page(
     year: Option<i32>,
     outcome: Result<Option<ImportReport>, AppError>,
 ) -> Response {
-    let year = match year {
-        Some(y) => y,
-        None => match state
-            .app
-            .foundation()
-            .current_year(id.actor.org.jurisdiction)
-            .await
-        {
-            Ok(y) => y,
-            Err(e) => return error_page(id, path, &e),
-        },
+    let year = match year_or_current(state, id, year).await {
+        Ok(y) => y,
+        Err(e) => return error_page(id, path, &e),
     };
     let (status, done, summary, errors) = match outcome {
         Ok(done) => (StatusCode::OK, done, String::new(), Vec::new()),

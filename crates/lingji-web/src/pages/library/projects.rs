@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::library::projects::ProjectDraft;
@@ -21,7 +21,10 @@ use super::project_form::{FormInput, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
 use crate::identity::PageUser;
-use crate::pages::{FieldErrors, Layout, PageCtx, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, PageCtx, answer, error_page, flash_from, forbidden_or_missing, render,
+    said,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -222,32 +225,30 @@ async fn create(
             .create_project(&id.caller(), unit, year, &draft, previous)
             .await
     };
-    match result.await {
-        Ok(p) => Redirect::to(&format!("/projects/{}?msg=created", p.project.id)).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let ctx = PageCtx {
-                state: &state,
-                id: &id,
-                path: uri.path(),
-            };
-            let errors = errors_for(&e, &draft);
-            let input = FormInput {
-                project: None,
-                previous,
-                draft,
-                amounts: Vec::new(),
-                history: Vec::new(),
-                problems: None,
-                errors,
-                version: 0,
-                attachment_error: String::new(),
-            };
-            form_page(&ctx, input, None, crate::problem::status_of(&e)).await
-        }
-    }
+    let done = result
+        .await
+        .map(|p| format!("/projects/{}?msg=created", p.project.id));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let ctx = PageCtx {
+            state: &state,
+            id: &id,
+            path: uri.path(),
+        };
+        let errors = errors_for(&e, &draft);
+        let input = FormInput {
+            project: None,
+            previous,
+            draft,
+            amounts: Vec::new(),
+            history: Vec::new(),
+            problems: None,
+            errors,
+            version: 0,
+            attachment_error: String::new(),
+        };
+        form_page(&ctx, input, None, crate::problem::status_of(&e)).await
+    })
+    .await
 }
 
 pub(crate) async fn stored(
@@ -269,10 +270,7 @@ pub(crate) async fn stored(
                 .check_project(&id.caller(), project_id)
                 .await?
                 .into_iter()
-                .map(|r| match r.clause {
-                    Some(c) => format!("{}（{c}）", r.message),
-                    None => r.message,
-                })
+                .map(|r| said(&r))
                 .collect(),
         )
     } else {
@@ -321,35 +319,37 @@ async fn save(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let (draft, version) = draft_from(&pairs);
-    match state
+    let done = state
         .app
         .library()
         .update_project(&id.caller(), project_id, &draft, version)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/projects/{project_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => match stored(&state, &id, project_id, false).await {
-            Ok(input) => {
-                let ctx = PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                };
-                let errors = errors_for(&e, &draft);
-                let input = FormInput {
-                    draft,
-                    amounts: Vec::new(),
-                    errors,
-                    version,
-                    ..input
-                };
-                form_page(&ctx, input, None, crate::problem::status_of(&e)).await
-            }
-            Err(e2) => error_page(&id, uri.path(), &e2),
-        },
+        .map(|_| format!("/projects/{project_id}?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let errors = errors_for(&e, &draft);
+        let ctx = PageCtx::new(&state, &id, uri.path());
+        stored_again(&ctx, project_id, &e, |input| FormInput {
+            draft,
+            amounts: Vec::new(),
+            errors,
+            version,
+            ..input
+        })
+        .await
+    })
+    .await
+}
+
+/// The stored project's page again with a refusal, its content as `shown` changes it.
+pub(crate) async fn stored_again(
+    ctx: &PageCtx<'_>,
+    project_id: i64,
+    e: &AppError,
+    shown: impl FnOnce(FormInput) -> FormInput,
+) -> Response {
+    match stored(ctx.state, ctx.id, project_id, false).await {
+        Ok(input) => form_page(ctx, shown(input), None, crate::problem::status_of(e)).await,
+        Err(e2) => error_page(ctx.id, ctx.path, &e2),
     }
 }
 
@@ -374,39 +374,21 @@ async fn move_to(
             .move_project(&id.caller(), project_id, to, note, version)
             .await
     };
-    match result.await {
-        Ok(p) => Redirect::to(&format!(
-            "/projects/{project_id}?msg=saved#state-{}",
-            p.project.header.state.as_str()
-        ))
-        .into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => match stored(&state, &id, project_id, false).await {
-            Ok(input) => {
-                let ctx = PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                };
-                let problems = match &e {
-                    AppError::Invalid { errors, .. } => errors
-                        .iter()
-                        .map(|r| match r.clause {
-                            Some(c) => format!("{}（{c}）", r.message),
-                            None => r.message.clone(),
-                        })
-                        .collect(),
-                    other => vec![FieldErrors::from_error(other, &[]).general.join("；")],
-                };
-                let input = FormInput {
-                    problems: Some(problems),
-                    ..input
-                };
-                form_page(&ctx, input, None, crate::problem::status_of(&e)).await
-            }
-            Err(e2) => error_page(&id, uri.path(), &e2),
-        },
-    }
+    let done = result.await.map(|p| {
+        let state = p.project.header.state.as_str();
+        format!("/projects/{project_id}?msg=saved#state-{state}")
+    });
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let problems = match &e {
+            AppError::Invalid { errors, .. } => errors.iter().map(said).collect(),
+            other => vec![FieldErrors::from_error(other, &[]).general.join("；")],
+        };
+        let ctx = PageCtx::new(&state, &id, uri.path());
+        stored_again(&ctx, project_id, &e, |input| FormInput {
+            problems: Some(problems),
+            ..input
+        })
+        .await
+    })
+    .await
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
@@ -24,7 +24,9 @@ use lingji_domain::review::lists::ListKind;
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::performance::{funded_projects, may_decide};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, FieldNames, Layout, answer, error_page, flash_from, forbidden, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -334,24 +336,13 @@ fn count(values: &BTreeMap<String, String>, prefix: &str, suffix: &str) -> usize
         .count()
 }
 
-/// The field names a refused form shows its errors under.
-fn shown_fields(list: &str, n: usize, whats: &[&str], extra: &[&str]) -> Vec<String> {
-    let mut names: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    for i in 0..n {
-        for w in whats {
-            names.push(format!("{list}[{i}].{w}"));
-        }
-    }
-    names
-}
-
 /// A submitted evaluation form: of what, which kind, what was typed.
 struct Attempt {
     of: Of,
     key: bool,
     values: BTreeMap<String, String>,
-    /// The field names its errors may sit under.
-    names: Vec<String>,
+    /// The fields its errors may sit under.
+    names: FieldNames,
 }
 
 async fn saved(
@@ -361,16 +352,13 @@ async fn saved(
     a: Attempt,
     done: Result<EvaluationView, AppError>,
 ) -> Response {
-    match done {
-        Ok(e) => Redirect::to(&format!("/evaluations/{}?msg=saved", e.id)).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(id, uri, &e),
-        Err(e) => {
-            let refs: Vec<&str> = a.names.iter().map(String::as_str).collect();
-            let errors = FieldErrors::from_error(&e, &refs);
-            let status = crate::problem::status_of(&e);
-            show_form(state, id, a.of, a.key, a.values, status, errors).await
-        }
-    }
+    let done = done.map(|e| format!("/evaluations/{}?msg=saved", e.id));
+    answer(id, uri, forbidden, done, async |e| {
+        let errors = a.names.errors(&e);
+        let status = crate::problem::status_of(&e);
+        show_form(state, id, a.of, a.key, a.values, status, errors).await
+    })
+    .await
 }
 
 async fn self_save(
@@ -425,11 +413,10 @@ async fn save_self(
         .performance()
         .self_evaluate(&id.caller(), &draft)
         .await;
-    let names = shown_fields(
+    let names = FieldNames::new(&["execution_reason", "execution_remedy", "summary"]).rows(
         "actuals",
         n,
         &["actual", "attainment", "score", "reason", "remedy"],
-        &["execution_reason", "execution_remedy", "summary"],
     );
     let attempt = Attempt {
         of,
@@ -494,17 +481,13 @@ async fn save_key(
         .performance()
         .key_evaluate(&id.scope(), &draft)
         .await;
-    let mut names = shown_fields(
-        "items",
-        KEY_ROWS,
-        &["name", "weight", "score"],
-        &["agency_code", "findings", "report_attachment_id"],
-    );
-    names.extend(
-        Dimension::ALL
-            .iter()
-            .map(|d| format!("items.{}", d.as_str())),
-    );
+    let names = FieldNames::new(&["agency_code", "findings", "report_attachment_id"])
+        .rows("items", KEY_ROWS, &["name", "weight", "score"])
+        .and(
+            Dimension::ALL
+                .iter()
+                .map(|d| format!("items.{}", d.as_str())),
+        );
     let attempt = Attempt {
         of,
         key: true,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Multipart, OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
@@ -28,7 +28,10 @@ use lingji_domain::performance::{Decision, Light, Likelihood};
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, FieldNames, Layout, answer, error_page, flash_from, forbidden, render, year_in,
+    year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -42,22 +45,15 @@ pub(crate) fn router() -> Router<AppState> {
         )
 }
 
-/// The year a performance page shows: `?year=` when given, else the jurisdiction's current.
+/// The year a performance page shows: `?year=` when given and between 2000 and 2100, else the
+/// jurisdiction's current.
 pub(crate) async fn year_of(
     state: &AppState,
     id: &Identity,
     q: &BTreeMap<String, String>,
 ) -> Result<i32, AppError> {
-    match q.get("year").and_then(|y| y.trim().parse::<i32>().ok()) {
-        Some(y) if (2000..=2100).contains(&y) => Ok(y),
-        _ => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await
-        }
-    }
+    let given = year_in(q).filter(|y| (2000..=2100).contains(y));
+    year_or_current(state, id, given).await
 }
 
 /// Whether the caller takes finance's performance decisions.
@@ -248,23 +244,24 @@ async fn import(
             .await
     }
     .await;
-    match done {
-        Ok(_) => Redirect::to("/performance/monitoring?msg=imported").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["file"]);
-            let status = crate::problem::status_of(&e);
-            show_monitoring(
-                &state,
-                &id,
-                "/performance/monitoring",
-                &BTreeMap::new(),
-                status,
-                errors,
-            )
-            .await
-        }
-    }
+    let done = done.map(|_| "/performance/monitoring?msg=imported".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        monitoring_again(&state, &id, &e, &["file"]).await
+    })
+    .await
+}
+
+/// The monitoring page again with a refusal of its import or decision forms.
+async fn monitoring_again(
+    state: &AppState,
+    id: &Identity,
+    e: &AppError,
+    fields: &[&str],
+) -> Response {
+    let errors = FieldErrors::from_error(e, fields);
+    let status = crate::problem::status_of(e);
+    let path = "/performance/monitoring";
+    show_monitoring(state, id, path, &BTreeMap::new(), status, errors).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -297,23 +294,11 @@ async fn decide(
             .field("decision")
             .into()),
     };
-    match done {
-        Ok(_) => Redirect::to("/performance/monitoring?msg=saved").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            let status = crate::problem::status_of(&e);
-            show_monitoring(
-                &state,
-                &id,
-                "/performance/monitoring",
-                &BTreeMap::new(),
-                status,
-                errors,
-            )
-            .await
-        }
-    }
+    let done = done.map(|_| "/performance/monitoring?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        monitoring_again(&state, &id, &e, &[]).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -432,23 +417,13 @@ async fn record(
             .field("month")
             .into()),
     };
-    match done {
-        Ok(_) => Redirect::to(&format!(
-            "/performance/projects/{project}/monitoring?msg=saved"
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut names: Vec<String> = vec!["month".into(), "note".into()];
-            for i in 0..count {
-                for what in ["progress", "reason", "actual"] {
-                    names.push(format!("indicators[{i}].{what}"));
-                }
-            }
-            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            let errors = FieldErrors::from_error(&e, &refs);
-            let status = crate::problem::status_of(&e);
-            show_checkpoint(&state, &id, project, values, status, errors, None).await
-        }
-    }
+    let done = done.map(|_| format!("/performance/projects/{project}/monitoring?msg=saved"));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldNames::new(&["month", "note"])
+            .rows("indicators", count, &["progress", "reason", "actual"])
+            .errors(&e);
+        let status = crate::problem::status_of(&e);
+        show_checkpoint(&state, &id, project, values, status, errors, None).await
+    })
+    .await
 }

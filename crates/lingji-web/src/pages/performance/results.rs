@@ -18,7 +18,9 @@ use lingji_domain::Refusal;
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::performance::{may_decide, year_of};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, answer, error_page, flash_from, forbidden, render, year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -101,10 +103,7 @@ async fn apply(
         let project_id = form.project_id.trim().parse::<i64>().map_err(|_| {
             AppError::from(Refusal::new("RESULT_NOT_EVALUATED", "请选择项目").field("project_id"))
         })?;
-        let year = match form.year.trim().parse::<i32>() {
-            Ok(y) => y,
-            Err(_) => state.app.foundation().current_year(jurisdiction).await?,
-        };
+        let year = year_or_current(&state, &id, form.year.trim().parse().ok()).await?;
         let draft = ApplyDraft {
             project_id,
             cut: form.cut.clone(),
@@ -118,19 +117,27 @@ async fn apply(
             .await
     }
     .await;
-    match done {
-        Ok(_) => Redirect::to(&format!(
-            "/performance/results?year={}&msg=saved",
-            form.year.trim()
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            let status = crate::problem::status_of(&e);
-            show_results(&state, &id, &BTreeMap::new(), status, errors).await
-        }
-    }
+    let done = done.map(|_| results_saved(&form.year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        results_again(&state, &id, &BTreeMap::new(), &e).await
+    })
+    .await
+}
+
+/// Where a saved results form leads: the results of its year.
+fn results_saved(year: &str) -> String {
+    format!("/performance/results?year={}&msg=saved", year.trim())
+}
+
+/// The results page again with a refusal of one of its forms.
+async fn results_again(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+    e: &AppError,
+) -> Response {
+    let errors = FieldErrors::from_error(e, &[]);
+    show_results(state, id, q, crate::problem::status_of(e), errors).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -161,19 +168,11 @@ async fn retire(
             .await
     }
     .await;
-    match done {
-        Ok(_) => Redirect::to(&format!(
-            "/performance/results?year={}&msg=saved",
-            form.year.trim()
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            let status = crate::problem::status_of(&e);
-            show_results(&state, &id, &q, status, errors).await
-        }
-    }
+    let done = done.map(|_| results_saved(&form.year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        results_again(&state, &id, &q, &e).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -258,15 +257,13 @@ async fn publish(
             .field("kind")
             .into()),
     };
-    match done {
-        Ok(_) => Redirect::to("/publications?msg=saved").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["kind", "source"]);
-            let status = crate::problem::status_of(&e);
-            show_publications(&state, &id, &BTreeMap::new(), status, errors).await
-        }
-    }
+    let done = done.map(|_| "/publications?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &["kind", "source"]);
+        let status = crate::problem::status_of(&e);
+        show_publications(&state, &id, &BTreeMap::new(), status, errors).await
+    })
+    .await
 }
 
 async fn withdraw(

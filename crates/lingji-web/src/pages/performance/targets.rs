@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
@@ -19,7 +19,9 @@ use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::performance::{may_decide, year_of};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, FieldNames, Layout, answer, error_page, flash_from, forbidden, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/performance/targets", get(page).post(save))
@@ -208,34 +210,24 @@ async fn save(
             .await
     }
     .await;
-    match done {
-        Ok(t) => Redirect::to(&format!(
-            "/performance/targets?year={}&msg=saved",
-            t.fiscal_year
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut names: Vec<String> = [
-                "subject",
-                "policy_code",
-                "name",
-                "budget",
-                "overall_goal",
-                "department_id",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            for i in 0..ROWS {
-                for w in ["category", "name", "comparator", "target_value", "unit"] {
-                    names.push(format!("indicators[{i}].{w}"));
-                }
-            }
-            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            let errors = FieldErrors::from_error(&e, &refs);
-            let status = crate::problem::status_of(&e);
-            show(&state, &id, &q, Some(values), status, errors).await
-        }
-    }
+    let done = done.map(|t| format!("/performance/targets?year={}&msg=saved", t.fiscal_year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldNames::new(&[
+            "subject",
+            "policy_code",
+            "name",
+            "budget",
+            "overall_goal",
+            "department_id",
+        ])
+        .rows(
+            "indicators",
+            ROWS,
+            &["category", "name", "comparator", "target_value", "unit"],
+        )
+        .errors(&e);
+        let status = crate::problem::status_of(&e);
+        show(&state, &id, &q, Some(values), status, errors).await
+    })
+    .await
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::Scope;
@@ -20,7 +20,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, answer, error_page, flash_from, forbidden, forbidden_or_missing, render,
+    year_in,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -360,10 +363,6 @@ async fn list_page(
     )
 }
 
-fn year_of(q: &BTreeMap<String, String>) -> Option<i32> {
-    q.get("year").and_then(|y| y.trim().parse().ok())
-}
-
 /// The first list, where the navigation leads.
 async fn first() -> Redirect {
     Redirect::to(&format!("/lists/{}", ListKind::ALL[0].as_str()))
@@ -382,7 +381,7 @@ async fn show(
     };
     let shown = Shown {
         kind,
-        year: year_of(&q),
+        year: year_in(&q),
     };
     list_page(&state, &id, uri.path(), shown, FormState::fresh(&q)).await
 }
@@ -406,14 +405,14 @@ async fn create(
             .add_list_entry(&id.scope(), kind, entry)
             .await
     };
-    match result.await {
-        Ok(e) => Redirect::to(&format!("/lists/entries/{}?msg=created", e.id)).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Shown { kind, year: None };
-            list_page(&state, &id, uri.path(), shown, FormState::refused(form, &e)).await
-        }
-    }
+    let done = result
+        .await
+        .map(|e| format!("/lists/entries/{}?msg=created", e.id));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let shown = Shown { kind, year: None };
+        list_page(&state, &id, uri.path(), shown, FormState::refused(form, &e)).await
+    })
+    .await
 }
 
 async fn entry_page(
@@ -499,14 +498,12 @@ async fn update(
             )
             .await
     };
-    match result.await {
-        Ok(_) => Redirect::to(&format!("/lists/entries/{entry_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let refused = FormState::refused(form, &e);
-            entry_page(&state, &id, uri.path(), entry_id, refused).await
-        }
-    }
+    let done = result
+        .await
+        .map(|_| format!("/lists/entries/{entry_id}?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let refused = FormState::refused(form, &e);
+        entry_page(&state, &id, uri.path(), entry_id, refused).await
+    })
+    .await
 }

@@ -24,7 +24,9 @@ use lingji_domain::review::lists::ListKind;
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, answer, error_page, flash_from, forbidden_or_missing, render, said,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -222,13 +224,9 @@ async fn show(
 
 fn messages(e: &AppError) -> Vec<String> {
     match e {
-        AppError::Invalid { summary, errors } => std::iter::once(summary)
-            .chain(errors)
-            .map(|r| match r.clause {
-                Some(c) => format!("{}（{c}）", r.message),
-                None => r.message.clone(),
-            })
-            .collect(),
+        AppError::Invalid { summary, errors } => {
+            std::iter::once(summary).chain(errors).map(said).collect()
+        }
         other => FieldErrors::from_error(other, &[]).general,
     }
 }
@@ -277,21 +275,28 @@ async fn decide(
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
     let input = review_input(&form);
-    match state
+    let done = state
         .app
         .review()
         .review_project(&id.caller(), project, &input)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/projects/{project}/review?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            page(&state, &id, uri.path(), project, None, messages(&e), status).await
-        }
-    }
+        .map(|_| format!("/projects/{project}/review?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        refused(&state, &id, uri.path(), project, &e).await
+    })
+    .await
+}
+
+/// The review page again with a refusal of one of its forms.
+async fn refused(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    project: i64,
+    e: &AppError,
+) -> Response {
+    let status = crate::problem::status_of(e);
+    page(state, id, path, project, None, messages(e), status).await
 }
 
 async fn record_gate(
@@ -339,18 +344,11 @@ async fn record_gate(
             errors,
         }),
     };
-    match result {
-        Ok(_) => {
-            Redirect::to(&format!("/projects/{project}/review?msg=saved#gates")).into_response()
-        }
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            page(&state, &id, uri.path(), project, None, messages(&e), status).await
-        }
-    }
+    let done = result.map(|_| format!("/projects/{project}/review?msg=saved#gates"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        refused(&state, &id, uri.path(), project, &e).await
+    })
+    .await
 }
 
 #[derive(Template)]
