@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -13,7 +12,7 @@ use lingji_domain::foundation::codes::FiscalYear;
 use super::foundation::calendar::{CalendarItem, calendar};
 use super::{Layout, error_page, render};
 use crate::AppState;
-use crate::identity::PageUser;
+use crate::pages::Page;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -33,11 +32,7 @@ struct HomePage<'a> {
     waiting: Option<i64>,
 }
 
-async fn home(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+async fn home(Page { state, id, uri }: Page) -> Response {
     let caller = id.caller();
     let load = async {
         let org = state

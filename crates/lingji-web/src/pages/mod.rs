@@ -16,14 +16,16 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 
 use crate::AppState;
-use crate::identity::Identity;
+use crate::identity::{Identity, PageUser};
 use crate::problem::status_of;
 
 pub fn router() -> Router<AppState> {
@@ -58,6 +60,28 @@ pub fn router() -> Router<AppState> {
         .merge(disclosure::public::router())
         .merge(foundation::account::router())
         .merge(foundation::tokens::router())
+}
+
+/// What every page handler takes from the request: the state, the signed-in user (without one,
+/// the way to the sign-in page) and the address asked for.
+pub struct Page {
+    pub state: AppState,
+    pub id: Identity,
+    pub uri: Uri,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Page, Response> {
+        let PageUser(id) = PageUser::from_request_parts(parts, state).await?;
+        let Ok(OriginalUri(uri)) = OriginalUri::from_request_parts(parts, state).await;
+        Ok(Page {
+            state: state.clone(),
+            id,
+            uri,
+        })
+    }
 }
 
 /// What a page renderer needs from the request: the state, the signed-in user and the path.

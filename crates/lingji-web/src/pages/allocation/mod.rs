@@ -6,7 +6,7 @@ pub(crate) mod views;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -24,11 +24,11 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, forbidden, forbidden_or_missing, render, year_in,
-    year_or_current,
+    FieldErrors, Layout, Page, answer, error_page, forbidden, forbidden_or_missing, render,
+    year_in, year_or_current,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -107,9 +107,7 @@ impl WorkbenchPage<'_> {
 }
 
 async fn workbench(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let form = RunForm {
@@ -234,9 +232,7 @@ impl ResourcesForm {
 }
 
 async fn save_resources(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(form): Form<ResourcesForm>,
 ) -> Response {
     let result = async {
@@ -342,12 +338,7 @@ impl RunForm {
     }
 }
 
-async fn create_run(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<RunForm>,
-) -> Response {
+async fn create_run(Page { state, id, uri }: Page, Form(form): Form<RunForm>) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
     let year: Option<i32> = form.year.trim().parse().ok();
     let result = async {
@@ -482,9 +473,7 @@ fn tier_chart(run: &RunView) -> Chart {
 }
 
 async fn run_page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(run_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -675,9 +664,7 @@ struct StepForm {
 
 /// Choose, publish or approve.
 async fn step(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path((run_id, step)): Path<(i64, String)>,
     Form(form): Form<StepForm>,
 ) -> Response {

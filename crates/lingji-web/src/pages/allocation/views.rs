@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -23,9 +23,9 @@ use lingji_domain::foundation::org::OrgKind;
 use lingji_domain::{Money, Refusal};
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, answer, error_page, forbidden, render, year_of};
+use crate::pages::{FieldErrors, Layout, Page, answer, error_page, forbidden, render, year_of};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -61,9 +61,7 @@ impl ComparePage<'_> {
 }
 
 async fn compare(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -125,9 +123,7 @@ struct StatisticsPage<'a> {
 }
 
 async fn statistics(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -202,9 +198,7 @@ impl OverlapsPage<'_> {
 }
 
 async fn overlaps(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -255,9 +249,7 @@ fn plus(a: Money, b: Money) -> Money {
 }
 
 async fn control_figures(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -351,9 +343,7 @@ pub(crate) struct TransferForm {
 const LINES_PAGE: i64 = 500;
 
 async fn budget_lines(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let form = TransferForm {
@@ -491,9 +481,7 @@ impl TransferForm {
 
 /// Finance enters an upper-transfer line; a refused form comes back as typed.
 async fn add_transfer(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     axum::Form(form): axum::Form<TransferForm>,
 ) -> Response {
     let done = match form.line() {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -20,10 +20,11 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, flash_from, forbidden, forbidden_or_missing, render,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
+    render,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -186,11 +187,7 @@ async fn show(
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     let form = AdjustmentForm {
         kind: "transfer".into(),
         ..AdjustmentForm::default()
@@ -206,12 +203,7 @@ async fn page(
     .await
 }
 
-async fn request(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<AdjustmentForm>,
-) -> Response {
+async fn request(Page { state, id, uri }: Page, Form(form): Form<AdjustmentForm>) -> Response {
     let done = match form.draft() {
         Ok(d) => {
             state
@@ -243,9 +235,7 @@ struct DecisionForm {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(adjustment): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {

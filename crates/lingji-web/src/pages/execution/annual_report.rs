@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -14,8 +14,7 @@ use lingji_app::Scope;
 use lingji_app::execution::annual_report::AnnualReport;
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{Layout, beijing, error_page, render, year_of};
+use crate::pages::{Layout, Page, beijing, error_page, render, year_of};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/annual-report", get(page))
@@ -31,9 +30,7 @@ struct AnnualReportPage<'a> {
 }
 
 async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,7 +24,8 @@ use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::charts::{Chart, Series};
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, flash_from, forbidden, render, said, year_or_current,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render, said,
+    year_or_current,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -65,9 +66,7 @@ impl RulesPage<'_> {
 }
 
 async fn rules(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     match state.app.supervision().monitoring_rules(&id.scope()).await {
@@ -206,12 +205,7 @@ async fn new_rule(PageUser(id): PageUser, OriginalUri(uri): OriginalUri) -> Resp
     )
 }
 
-async fn edit_rule(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(code): Path<String>,
-) -> Response {
+async fn edit_rule(Page { state, id, uri }: Page, Path(code): Path<String>) -> Response {
     let found = state
         .app
         .supervision()
@@ -245,20 +239,13 @@ async fn edit_rule(
     }
 }
 
-async fn save_new_rule(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(mut form): Form<RuleForm>,
-) -> Response {
+async fn save_new_rule(Page { state, id, uri }: Page, Form(mut form): Form<RuleForm>) -> Response {
     form.version.clear();
     save(&state, &id, uri.path(), form).await
 }
 
 async fn save_rule(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(code): Path<String>,
     Form(mut form): Form<RuleForm>,
 ) -> Response {
@@ -417,9 +404,7 @@ async fn hits_page(
 }
 
 async fn hits(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     hits_page(&state, &id, uri.path(), &q, StatusCode::OK, None).await
@@ -433,8 +418,7 @@ struct DisposeForm {
 }
 
 async fn dispose(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Path(hid): Path<i64>,
     Form(form): Form<DisposeForm>,
 ) -> Response {

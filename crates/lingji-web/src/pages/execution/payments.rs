@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,8 +21,8 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, answer, error_page, render};
+use crate::identity::Identity;
+use crate::pages::{FieldErrors, Layout, Page, answer, error_page, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -154,9 +154,7 @@ impl ListPage<'_> {
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let status = q.get("status").cloned().unwrap_or_default();
@@ -264,12 +262,7 @@ async fn form_page(
     }
 }
 
-async fn new(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn new(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     if !may_request(&id) {
         return error_page(&id, uri.path(), &forbidden());
     }
@@ -295,12 +288,7 @@ async fn new(
     .await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<PaymentForm>,
-) -> Response {
+async fn create(Page { state, id, uri }: Page, Form(form): Form<PaymentForm>) -> Response {
     let done = async {
         let draft = form.draft()?;
         state
@@ -334,11 +322,7 @@ struct CheckFragment {
 }
 
 /// The check as the user types (htmx): wrong fields, balance, rules hit.
-async fn check(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Form(form): Form<PaymentForm>,
-) -> Response {
+async fn check(Page { state, id, .. }: Page, Form(form): Form<PaymentForm>) -> Response {
     if !may_request(&id) {
         return (StatusCode::FORBIDDEN, "无权申请支付").into_response();
     }
@@ -405,12 +389,7 @@ async fn show_page(
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(pid): Path<i64>,
-) -> Response {
+async fn show(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Response {
     show_page(&state, &id, uri.path(), pid, StatusCode::OK, None).await
 }
 
@@ -422,9 +401,7 @@ struct DecisionForm {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(pid): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
@@ -474,12 +451,7 @@ impl LinePage<'_> {
     }
 }
 
-async fn line(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(lid): Path<i64>,
-) -> Response {
+async fn line(Page { state, id, uri }: Page, Path(lid): Path<i64>) -> Response {
     match state.app.execution().line_ledger(&id.scope(), lid).await {
         Ok(l) => {
             let layout = Layout::new(

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -20,9 +20,9 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
-use crate::pages::{FieldErrors, Layout, answer, error_page, flash_from, forbidden, render};
+use crate::pages::{FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -204,9 +204,7 @@ fn this_month() -> u32 {
 }
 
 async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let month = q
@@ -234,12 +232,7 @@ async fn page(
     .await
 }
 
-async fn file(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<PlanForm>,
-) -> Response {
+async fn file(Page { state, id, uri }: Page, Form(form): Form<PlanForm>) -> Response {
     let done = match form.draft() {
         Ok(d) => state.app.execution().file_plan(&id.scope(), d).await,
         Err(e) => Err(e),
@@ -266,12 +259,7 @@ async fn file(
     .await
 }
 
-async fn review(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<ReviewForm>,
-) -> Response {
+async fn review(Page { state, id, uri }: Page, Form(form): Form<ReviewForm>) -> Response {
     let month = month_of(&form.month);
     let record = form.record == "1";
     let done = match (month, Money::parse(&form.cash_limit)) {

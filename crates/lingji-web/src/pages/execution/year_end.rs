@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -18,8 +18,8 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, beijing, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::{FieldErrors, Layout, Page, beijing, error_page, flash_from, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/year-end", get(page).post(run))
@@ -127,11 +127,7 @@ async fn show(
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     let shown = (None, false, String::new(), FieldErrors::default());
     let asked = q.get("year").and_then(|y| y.trim().parse().ok());
     show(&state, &id, StatusCode::OK, shown, flash_from(&q), asked).await
@@ -144,11 +140,7 @@ struct CloseForm {
     record: String,
 }
 
-async fn run(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Form(form): Form<CloseForm>,
-) -> Response {
+async fn run(Page { state, id, .. }: Page, Form(form): Form<CloseForm>) -> Response {
     let record = form.record == "1";
     let jurisdiction = id.actor.org.jurisdiction;
     let done = async {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,10 +17,10 @@ use lingji_domain::foundation::authz::{Access, Resource, may};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::{
-    FieldErrors, Layout, PageCtx, answer, error_page, flash_from, forbidden, forbidden_or_missing,
-    render, role_options,
+    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden,
+    forbidden_or_missing, render, role_options,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -129,9 +129,7 @@ async fn list_page(
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     list_page(
@@ -146,12 +144,7 @@ async fn list(
     .await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<UserForm>,
-) -> Response {
+async fn create(Page { state, id, uri }: Page, Form(form): Form<UserForm>) -> Response {
     let new = NewUser {
         username: form.username.clone(),
         display_name: Some(form.display_name.clone()),
@@ -228,9 +221,7 @@ async fn edit_page(
 }
 
 async fn edit(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(user_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -247,9 +238,7 @@ async fn edit(
 }
 
 async fn update(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(user_id): Path<i64>,
     Form(form): Form<UserForm>,
 ) -> Response {
@@ -288,9 +277,7 @@ struct ResetForm {
 }
 
 async fn reset(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(user_id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> Response {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, OriginalUri, Query, State};
+use axum::extract::{Multipart, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,9 +17,9 @@ use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
 use crate::api::foundation::codes::read_import_form;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, flash_from, forbidden, render, year_or_current,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render, year_or_current,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -133,9 +133,7 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     page(
@@ -149,12 +147,7 @@ async fn show(
     .await
 }
 
-async fn import(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    multipart: Multipart,
-) -> Response {
+async fn import(Page { state, id, uri }: Page, multipart: Multipart) -> Response {
     let result = async {
         let form = read_import_form(multipart).await.map_err(|e| e.0)?;
         let kind = CodeKind::parse(&form.kind)?;

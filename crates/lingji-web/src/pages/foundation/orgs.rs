@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,9 +17,10 @@ use lingji_domain::foundation::org::{OrgKind, Staffing, UnitKind};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, flash_from, forbidden, forbidden_or_missing, render,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
+    render,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -203,9 +204,7 @@ async fn list_page(
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     list_page(
@@ -236,12 +235,7 @@ struct CreateForm {
     review_body: String,
 }
 
-async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<CreateForm>,
-) -> Response {
+async fn create(Page { state, id, uri }: Page, Form(form): Form<CreateForm>) -> Response {
     let parent_id = form.parent_id.trim().parse::<i64>().unwrap_or(0);
     let req = CreateOrganisation {
         kind: form.kind.clone(),
@@ -342,9 +336,7 @@ fn detail_page(
 }
 
 async fn detail(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -409,9 +401,7 @@ async fn answer_unit(
 }
 
 async fn save_staffing(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Form(form): Form<StaffingForm>,
 ) -> Response {
@@ -448,9 +438,7 @@ struct DetailsForm {
 }
 
 async fn save_details(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Form(form): Form<DetailsForm>,
 ) -> Response {
@@ -477,9 +465,7 @@ struct OwnFundsForm {
 
 /// Records the unit's own funds (ZB-11); a refused amount comes back beside the field.
 async fn save_own_funds(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Form(form): Form<OwnFundsForm>,
 ) -> Response {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -16,9 +16,8 @@ use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::policy::ParamView;
 
 use crate::AppState;
-use crate::identity::PageUser;
 use crate::pages::{
-    FieldErrors, Layout, PageCtx, answer, error_page, flash_from, forbidden, render,
+    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden, render,
     year_or_current,
 };
 
@@ -144,9 +143,7 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let year = q.get("year").and_then(|y| y.parse().ok());
@@ -167,9 +164,7 @@ async fn show(
 }
 
 async fn save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
     let year = form
@@ -242,12 +237,7 @@ struct YearForm {
     make_current: Option<String>,
 }
 
-async fn start_year(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<YearForm>,
-) -> Response {
+async fn start_year(Page { state, id, uri }: Page, Form(form): Form<YearForm>) -> Response {
     let result = async {
         let year: i32 = form.year.trim().parse().map_err(|_| {
             AppError::Refused(

@@ -1,17 +1,17 @@
 //! The 附件 tab's forms: upload to and delete from a project, back to the tab afterwards.
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path};
 use axum::response::Response;
 use axum::routing::post;
 use lingji_app::AppError;
 
 use crate::AppState;
 use crate::api::library::attachments::{read_upload, upload_body_limit};
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::library::project_form::FormInput;
 use crate::pages::library::projects::stored_again;
-use crate::pages::{PageCtx, answer, forbidden_or_missing, said};
+use crate::pages::{Page, PageCtx, answer, forbidden_or_missing, said};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -45,9 +45,7 @@ async fn outcome(
 }
 
 async fn upload(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     multipart: Multipart,
 ) -> Response {
@@ -65,9 +63,7 @@ async fn upload(
 }
 
 async fn remove(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path((project, attachment)): Path<(i64, i64)>,
 ) -> Response {
     let result = state

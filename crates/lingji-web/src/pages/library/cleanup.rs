@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -13,8 +13,7 @@ use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{Layout, answer, error_page, flash_from, forbidden, render};
+use crate::pages::{Layout, Page, answer, error_page, flash_from, forbidden, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/projects/cleanup", get(cleanup).post(cleanup_retire))
@@ -76,18 +75,14 @@ async fn cleanup_page(
 }
 
 async fn cleanup(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     cleanup_page(&state, &id, uri.path(), flash_from(&q), None).await
 }
 
 async fn cleanup_retire(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let ids: Vec<i64> = pairs

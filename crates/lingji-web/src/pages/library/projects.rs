@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -20,10 +20,9 @@ use lingji_domain::library::{MatterClass, ProjectKind, ProjectState};
 use super::project_form::{FormInput, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
-use crate::identity::PageUser;
 use crate::pages::{
-    FieldErrors, Layout, PageCtx, answer, error_page, flash_from, forbidden_or_missing, render,
-    said,
+    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden_or_missing,
+    render, said,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -88,12 +87,7 @@ fn export_link(v: &ProjectQueryView) -> String {
     )
 }
 
-async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Query(q): Query<ProjectQuery>,
-) -> Response {
+async fn list(Page { state, id, uri }: Page, Query(q): Query<ProjectQuery>) -> Response {
     let view = ProjectQueryView {
         year: q.year.map(|y| y.to_string()).unwrap_or_default(),
         state: q.state.clone().unwrap_or_default(),
@@ -157,9 +151,7 @@ async fn list(
 }
 
 async fn new_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let ctx = PageCtx {
@@ -195,9 +187,7 @@ async fn new_form(
 }
 
 async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let (draft, _) = draft_from(&pairs);
@@ -294,9 +284,7 @@ pub(crate) async fn stored(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -312,9 +300,7 @@ async fn show(
 }
 
 async fn save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -354,9 +340,7 @@ pub(crate) async fn stored_again(
 }
 
 async fn move_to(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project_id): Path<i64>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -22,10 +22,10 @@ use lingji_domain::performance::{Attainment, Dimension};
 use lingji_domain::review::lists::ListKind;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::performance::{funded_projects, may_decide};
 use crate::pages::{
-    FieldErrors, FieldNames, Layout, answer, error_page, flash_from, forbidden, render,
+    FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -86,9 +86,7 @@ struct ListPage<'a> {
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
@@ -246,11 +244,7 @@ async fn show_form(
     }
 }
 
-async fn self_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Path(project): Path<i64>,
-) -> Response {
+async fn self_form(Page { state, id, .. }: Page, Path(project): Path<i64>) -> Response {
     show_form(
         &state,
         &id,
@@ -263,20 +257,11 @@ async fn self_form(
     .await
 }
 
-async fn key_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(project): Path<i64>,
-) -> Response {
+async fn key_form(Page { state, id, uri }: Page, Path(project): Path<i64>) -> Response {
     key_form_of(&state, &id, uri.path(), Of::Project(project)).await
 }
 
-async fn target_self_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Path(target): Path<i64>,
-) -> Response {
+async fn target_self_form(Page { state, id, .. }: Page, Path(target): Path<i64>) -> Response {
     show_form(
         &state,
         &id,
@@ -289,12 +274,7 @@ async fn target_self_form(
     .await
 }
 
-async fn target_key_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(target): Path<i64>,
-) -> Response {
+async fn target_key_form(Page { state, id, uri }: Page, Path(target): Path<i64>) -> Response {
     key_form_of(&state, &id, uri.path(), Of::Target(target)).await
 }
 
@@ -362,9 +342,7 @@ async fn saved(
 }
 
 async fn self_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -372,9 +350,7 @@ async fn self_save(
 }
 
 async fn target_self_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(target): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -428,9 +404,7 @@ async fn save_self(
 }
 
 async fn key_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -438,9 +412,7 @@ async fn key_save(
 }
 
 async fn target_key_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(target): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -512,9 +484,7 @@ impl DetailPage<'_> {
 }
 
 async fn detail(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(evaluation): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {

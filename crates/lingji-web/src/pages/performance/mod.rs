@@ -8,7 +8,7 @@ pub(crate) mod targets;
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Multipart, OriginalUri, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -26,11 +26,11 @@ use lingji_domain::library::ProjectState;
 use lingji_domain::performance::{Decision, Light, Likelihood};
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::{
-    FieldErrors, FieldNames, Layout, answer, error_page, flash_from, forbidden, render, year_in,
-    year_or_current,
+    FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
+    year_in, year_or_current,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -71,9 +71,7 @@ struct DashboardPage<'a> {
 }
 
 async fn dashboard(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
@@ -211,9 +209,7 @@ pub(crate) async fn funded_projects(
 }
 
 async fn monitoring(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     show_monitoring(
@@ -227,12 +223,7 @@ async fn monitoring(
     .await
 }
 
-async fn import(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    multipart: Multipart,
-) -> Response {
+async fn import(Page { state, id, uri }: Page, multipart: Multipart) -> Response {
     let done = async {
         let form = crate::api::foundation::codes::read_import_form(multipart)
             .await
@@ -272,9 +263,7 @@ struct DecisionForm {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(record): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
@@ -359,8 +348,7 @@ async fn show_checkpoint(
 }
 
 async fn checkpoint_page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Path(project): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -378,9 +366,7 @@ async fn checkpoint_page(
 }
 
 async fn record(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {

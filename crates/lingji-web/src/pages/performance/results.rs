@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,10 +16,10 @@ use lingji_app::performance::results::{ApplyDraft, Results, RetireDraft};
 use lingji_domain::Refusal;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::performance::{may_decide, year_of};
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, flash_from, forbidden, render, year_or_current,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render, year_or_current,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -75,8 +75,7 @@ async fn show_results(
 }
 
 async fn results(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     show_results(&state, &id, &q, StatusCode::OK, FieldErrors::default()).await
@@ -92,12 +91,7 @@ struct ApplyForm {
     reason: String,
 }
 
-async fn apply(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<ApplyForm>,
-) -> Response {
+async fn apply(Page { state, id, uri }: Page, Form(form): Form<ApplyForm>) -> Response {
     let jurisdiction = id.actor.org.jurisdiction;
     let done = async {
         let project_id = form.project_id.trim().parse::<i64>().map_err(|_| {
@@ -148,12 +142,7 @@ struct RetireForm {
     reason: String,
 }
 
-async fn retire(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<RetireForm>,
-) -> Response {
+async fn retire(Page { state, id, uri }: Page, Form(form): Form<RetireForm>) -> Response {
     let q: BTreeMap<String, String> = [("year".to_string(), form.year.clone())].into();
     let done = async {
         let year = year_of(&state, &id, &q).await?;
@@ -225,8 +214,7 @@ async fn show_publications(
 }
 
 async fn publications(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     show_publications(&state, &id, &q, StatusCode::OK, FieldErrors::default()).await
@@ -239,12 +227,7 @@ struct PublishForm {
     source: String,
 }
 
-async fn publish(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<PublishForm>,
-) -> Response {
+async fn publish(Page { state, id, uri }: Page, Form(form): Form<PublishForm>) -> Response {
     let done = match PublicationKind::parse(&form.kind) {
         Some(kind) => {
             let draft = PublishDraft {
@@ -266,12 +249,7 @@ async fn publish(
     .await
 }
 
-async fn withdraw(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(item): Path<i64>,
-) -> Response {
+async fn withdraw(Page { state, id, uri }: Page, Path(item): Path<i64>) -> Response {
     match state.app.disclosure().withdraw(&id.scope(), item).await {
         Ok(()) => Redirect::to("/publications?msg=saved").into_response(),
         Err(e) => error_page(&id, uri.path(), &e),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -17,10 +17,10 @@ use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::performance::{may_decide, year_of};
 use crate::pages::{
-    FieldErrors, FieldNames, Layout, answer, error_page, flash_from, forbidden, render,
+    FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -150,11 +150,7 @@ async fn show(
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     show(
         &state,
         &id,
@@ -166,12 +162,7 @@ async fn page(
     .await
 }
 
-async fn save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+async fn save(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let values: BTreeMap<String, String> = pairs.into_iter().collect();
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();
     let indicators = (0..ROWS)

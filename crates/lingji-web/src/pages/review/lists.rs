@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use axum::routing::get;
@@ -19,10 +19,10 @@ use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, flash_from, forbidden, forbidden_or_missing, render,
-    year_in,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
+    render, year_in,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -369,9 +369,7 @@ async fn first() -> Redirect {
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(list): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -387,9 +385,7 @@ async fn show(
 }
 
 async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(list): Path<String>,
     Form(form): Form<EntryForm>,
 ) -> Response {
@@ -468,9 +464,7 @@ async fn entry_page(
 }
 
 async fn entry(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(entry_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -478,9 +472,7 @@ async fn entry(
 }
 
 async fn update(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(entry_id): Path<i64>,
     Form(form): Form<EntryForm>,
 ) -> Response {

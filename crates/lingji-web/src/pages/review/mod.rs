@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -23,9 +23,9 @@ use lingji_domain::review::gates::{
 use lingji_domain::review::lists::ListKind;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::{
-    FieldErrors, Layout, answer, error_page, flash_from, forbidden_or_missing, render, said,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden_or_missing, render, said,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -204,9 +204,7 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -268,9 +266,7 @@ fn review_input(form: &BTreeMap<String, String>) -> ReviewInput {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
@@ -300,9 +296,7 @@ async fn refused(
 }
 
 async fn record_gate(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -413,9 +407,7 @@ async fn queue_page(
 }
 
 async fn queue(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
@@ -433,12 +425,7 @@ async fn queue(
 
 /// Bulk decisions: the ticked rows, each with its own rank or reviewed amount, one decision
 /// and opinion for all.
-async fn bulk(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+async fn bulk(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let form: BTreeMap<String, String> = pairs.iter().cloned().collect();
     let items: Vec<(i64, ReviewInput)> = pairs
         .iter()
