@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
-use lingji_app::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
 
 use super::foundation::calendar::{CalendarItem, calendar};
@@ -40,11 +39,7 @@ async fn home(Page { state, id, uri }: Page) -> Response {
             .foundation()
             .organisation(&caller, id.actor.org.leaf())
             .await?;
-        let jurisdiction = state
-            .app
-            .foundation()
-            .jurisdiction_of(&Scope::new(&caller, id.actor.org.jurisdiction))
-            .await?;
+        let jurisdiction = state.app.foundation().jurisdiction_of(&id.scope()).await?;
         let year = state
             .app
             .foundation()
@@ -53,10 +48,7 @@ async fn home(Page { state, id, uri }: Page) -> Response {
         let profile = state
             .app
             .foundation()
-            .policy_profile(
-                &Scope::new(&caller, id.actor.org.jurisdiction),
-                FiscalYear::new(year)?,
-            )
+            .policy_profile(&id.scope(), FiscalYear::new(year)?)
             .await?;
         let waiting = state.app.review().queue_count(&caller).await?;
         AppResult::Ok((org, jurisdiction, year, profile, waiting))

@@ -23,6 +23,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
@@ -382,6 +383,12 @@ pub async fn year_or_current(state: &AppState, id: &Identity, year: Option<i32>)
                 .await
         }
     }
+}
+
+/// The current fiscal year of the caller's jurisdiction.
+pub async fn current_fiscal_year(state: &AppState, id: &Identity) -> AppResult<FiscalYear> {
+    let year = year_or_current(state, id, None).await?;
+    Ok(FiscalYear::new(year)?)
 }
 
 /// The year a page shows: `?year=` when given, else the jurisdiction's current.

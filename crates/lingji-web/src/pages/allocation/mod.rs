@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
 use lingji_app::store::foundation::orgs::Organisation;
@@ -138,18 +137,13 @@ struct Workbench {
 }
 
 async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbench) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
         let year = year_or_current(state, id, w.year).await?;
-        let resources = state
-            .app
-            .allocation()
-            .resources(&Scope::new(&id.caller(), jurisdiction), year)
-            .await?;
+        let resources = state.app.allocation().resources(&id.scope(), year).await?;
         let runs = state
             .app
             .allocation()
-            .allocation_runs(&Scope::new(&id.caller(), jurisdiction), year)
+            .allocation_runs(&id.scope(), year)
             .await?;
         AppResult::Ok((year, resources, runs))
     };
@@ -339,7 +333,6 @@ impl RunForm {
 }
 
 async fn create_run(Page { state, id, uri }: Page, Form(form): Form<RunForm>) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let year: Option<i32> = form.year.trim().parse().ok();
     let result = async {
         let year = year_or_current(&state, &id, year).await?;
@@ -355,20 +348,14 @@ async fn create_run(Page { state, id, uri }: Page, Form(form): Form<RunForm>) ->
             state
                 .app
                 .allocation()
-                .allocation_codes(&Scope::new(&id.caller(), jurisdiction), year, base)
+                .allocation_codes(&id.scope(), year, base)
                 .await?
         };
         let scenario = form.scenario(&codes)?;
         state
             .app
             .allocation()
-            .run_allocation(
-                &Scope::new(&id.caller(), jurisdiction),
-                year,
-                &form.name,
-                base,
-                scenario,
-            )
+            .run_allocation(&id.scope(), year, &form.name, base, scenario)
             .await
     };
     let done = result
@@ -597,22 +584,21 @@ impl RunData {
         run_id: i64,
         q: &BTreeMap<String, String>,
     ) -> AppResult<RunData> {
-        let jurisdiction = id.actor.org.jurisdiction;
         let filter = filter_of(q)?;
         let (run, items, total) = state
             .app
             .allocation()
-            .allocation_run(&Scope::new(&id.caller(), jurisdiction), run_id, &filter)
+            .allocation_run(&id.scope(), run_id, &filter)
             .await?;
         let counts = state
             .app
             .allocation()
-            .allocation_status_counts(&Scope::new(&id.caller(), jurisdiction), run_id)
+            .allocation_status_counts(&id.scope(), run_id)
             .await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         Ok(RunData {
             filter,
@@ -668,27 +654,13 @@ async fn step(
     Path((run_id, step)): Path<(i64, String)>,
     Form(form): Form<StepForm>,
 ) -> Response {
-    let (caller, jurisdiction) = (id.caller(), id.actor.org.jurisdiction);
+    let (scope, allocation) = (id.scope(), state.app.allocation());
     let result = match step.as_str() {
-        "choose" => {
-            state
-                .app
-                .allocation()
-                .choose_run(&Scope::new(&caller, jurisdiction), run_id)
-                .await
-        }
-        "publish" => {
-            state
-                .app
-                .allocation()
-                .publish_control_figures(&Scope::new(&caller, jurisdiction), run_id)
-                .await
-        }
+        "choose" => allocation.choose_run(&scope, run_id).await,
+        "publish" => allocation.publish_control_figures(&scope, run_id).await,
         "approve" => {
-            state
-                .app
-                .allocation()
-                .approve_budget(&Scope::new(&caller, jurisdiction), run_id, &form.document)
+            allocation
+                .approve_budget(&scope, run_id, &form.document)
                 .await
         }
         _ => Err(AppError::not_found("操作")),

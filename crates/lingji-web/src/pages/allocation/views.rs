@@ -9,7 +9,6 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use lingji_app::Scope;
 use lingji_app::allocation::RunComparison;
 use lingji_app::allocation::approval::ControlFigures;
 use lingji_app::allocation::stats::{OverlapView, YearOnYearView};
@@ -372,24 +371,18 @@ pub(crate) async fn lines_page(
     mut form: TransferForm,
     errors: FieldErrors,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
         let year = year_of(state, id, q).await?;
         let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
         let lines = state
             .app
             .allocation()
-            .budget_lines(
-                &Scope::new(&id.caller(), jurisdiction),
-                year,
-                after,
-                LINES_PAGE,
-            )
+            .budget_lines(&id.scope(), year, after, LINES_PAGE)
             .await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         let units = orgs
             .iter()

@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};
@@ -144,7 +143,7 @@ async fn show(
         let rows = state
             .app
             .execution()
-            .adjustments(&Scope::new(&id.caller(), jurisdiction), filter)
+            .adjustments(&id.scope(), filter)
             .await?;
         let lines = if may_request(id) {
             lines_for(state, id).await?
@@ -152,13 +151,7 @@ async fn show(
             Vec::new()
         };
         let amendment = if matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor) {
-            Some(
-                state
-                    .app
-                    .execution()
-                    .amendment(&Scope::new(&id.caller(), jurisdiction), year)
-                    .await?,
-            )
+            Some(state.app.execution().amendment(&id.scope(), year).await?)
         } else {
             None
         };

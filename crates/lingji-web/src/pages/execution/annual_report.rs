@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
-use lingji_app::Scope;
 use lingji_app::execution::annual_report::AnnualReport;
 
 use crate::AppState;
@@ -33,14 +32,9 @@ async fn page(
     Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let built: AppResult<AnnualReport> = async {
         let year = year_of(&state, &id, &q).await?;
-        state
-            .app
-            .year_end()
-            .annual_report(&Scope::new(&id.caller(), jurisdiction), year)
-            .await
+        state.app.year_end().annual_report(&id.scope(), year).await
     }
     .await;
     match built {

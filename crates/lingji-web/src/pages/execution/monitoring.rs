@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use lingji_app::Scope;
 use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
@@ -256,7 +255,6 @@ async fn save_rule(
 /// Saves the rule, or tries it on past payments when the form asks for a dry run.
 async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Response {
     let is_new = form.version.trim().is_empty();
-    let jurisdiction = id.actor.org.jurisdiction;
     let dry_run = form.op == "dry_run";
     let done = async {
         let rule = form.rule()?;
@@ -264,7 +262,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
             return state
                 .app
                 .supervision()
-                .dry_run_rule(&Scope::new(&id.caller(), jurisdiction), rule)
+                .dry_run_rule(&id.scope(), rule)
                 .await
                 .map(Some);
         }
@@ -272,7 +270,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
         state
             .app
             .supervision()
-            .put_monitoring_rule(&Scope::new(&id.caller(), jurisdiction), rule, version)
+            .put_monitoring_rule(&id.scope(), rule, version)
             .await
             .map(|_| None)
     }
@@ -347,19 +345,14 @@ async fn hits_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
         let year = year_or_current(state, id, q.get("year").and_then(|y| y.parse().ok())).await?;
         let disposition = q.get("disposition").and_then(|d| Disposition::parse(d));
-        let stats = state
-            .app
-            .supervision()
-            .hit_stats(&Scope::new(&id.caller(), jurisdiction), year)
-            .await?;
+        let stats = state.app.supervision().hit_stats(&id.scope(), year).await?;
         let hits = state
             .app
             .supervision()
-            .rule_hits(&Scope::new(&id.caller(), jurisdiction), year, disposition)
+            .rule_hits(&id.scope(), year, disposition)
             .await?;
         Ok::<_, AppError>((year, stats, hits))
     }

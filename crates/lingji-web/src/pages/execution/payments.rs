@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use lingji_app::Scope;
 use lingji_app::execution::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
 use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_app::{AppError, AppResult};
@@ -209,7 +208,7 @@ pub(crate) async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<
     Ok(state
         .app
         .allocation()
-        .budget_lines(&Scope::new(&id.caller(), jurisdiction), year, 0, 500)
+        .budget_lines(&id.scope(), year, 0, 500)
         .await?
         .into_iter()
         .map(|l| {

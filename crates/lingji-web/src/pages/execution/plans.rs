@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
-use lingji_app::Scope;
 use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
 use lingji_app::store::execution::plans::PlanFilter;
 use lingji_app::{AppError, AppResult};
@@ -150,11 +149,7 @@ async fn show(
             month: Some(shown.month),
             ..PlanFilter::default()
         };
-        let rows = state
-            .app
-            .execution()
-            .plans(&Scope::new(&id.caller(), jurisdiction), filter)
-            .await?;
+        let rows = state.app.execution().plans(&id.scope(), filter).await?;
         let lines = if may_file(id) {
             lines_for(state, id).await?
         } else {
@@ -166,7 +161,7 @@ async fn show(
             state
                 .app
                 .execution()
-                .plan_reviews(&Scope::new(&id.caller(), jurisdiction), year)
+                .plan_reviews(&id.scope(), year)
                 .await?
         } else {
             Vec::new()
@@ -270,12 +265,7 @@ async fn review(Page { state, id, uri }: Page, Form(form): Form<ReviewForm>) -> 
                     state
                         .app
                         .execution()
-                        .review_month(
-                            &Scope::new(&id.caller(), jurisdiction),
-                            (year, m),
-                            limit,
-                            record,
-                        )
+                        .review_month(&id.scope(), (year, m), limit, record)
                         .await
                 }
                 Err(e) => Err(e),

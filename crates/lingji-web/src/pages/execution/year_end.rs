@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::Role;
@@ -91,7 +90,7 @@ async fn show(
             None => match state
                 .app
                 .year_end()
-                .year_end_report(&Scope::new(&id.caller(), jurisdiction), year)
+                .year_end_report(&id.scope(), year)
                 .await
             {
                 Ok(r) => Some(r),
@@ -149,12 +148,7 @@ async fn run(Page { state, id, .. }: Page, Form(form): Form<CloseForm>) -> Respo
         state
             .app
             .year_end()
-            .close_year(
-                &Scope::new(&id.caller(), jurisdiction),
-                year,
-                &claims,
-                record,
-            )
+            .close_year(&id.scope(), year, &claims, record)
             .await
     }
     .await;

@@ -9,7 +9,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
 use lingji_app::store::foundation::users::User;
@@ -94,17 +93,12 @@ async fn list_page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Response {
-    let caller = id.caller();
     let loaded = async {
-        let users = state
-            .app
-            .accounts()
-            .list_users(&Scope::new(&caller, id.actor.org.jurisdiction))
-            .await?;
+        let users = state.app.accounts().list_users(&id.scope()).await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&caller, id.actor.org.jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         Ok::<_, AppError>((users, orgs))
     };
@@ -186,7 +180,7 @@ async fn edit_page(
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&caller, id.actor.org.jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         Ok::<_, AppError>((user, orgs))
     };

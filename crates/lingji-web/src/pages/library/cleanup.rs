@@ -10,10 +10,11 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
-use crate::pages::{Layout, Page, answer, error_page, flash_from, forbidden, render};
+use crate::pages::{
+    Layout, Page, answer, current_fiscal_year, error_page, flash_from, forbidden, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/projects/cleanup", get(cleanup).post(cleanup_retire))
@@ -35,13 +36,7 @@ async fn cleanup_page(
     error: Option<AppError>,
 ) -> Response {
     let loaded = async {
-        let year = FiscalYear::new(
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?,
-        )?;
+        let year = current_fiscal_year(state, id).await?;
         let list = state
             .app
             .library()
@@ -96,13 +91,7 @@ async fn cleanup_retire(
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     let result = async {
-        let year = FiscalYear::new(
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?,
-        )?;
+        let year = current_fiscal_year(&state, &id).await?;
         state
             .app
             .library()

@@ -13,7 +13,6 @@ use lingji_app::library::projects::ProjectDraft;
 use lingji_app::store::library::projects::Project;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Resource, Role, may_create};
-use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::library::tier::SpendingTier;
 use lingji_domain::library::{MatterClass, ProjectKind, ProjectState};
 
@@ -21,8 +20,8 @@ use super::project_form::{FormInput, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
 use crate::pages::{
-    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden_or_missing,
-    render, said,
+    FieldErrors, Layout, Page, PageCtx, answer, current_fiscal_year, error_page, flash_from,
+    forbidden_or_missing, render, said,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -73,11 +72,11 @@ struct ProjectQueryView {
 
 const PAGE: i64 = 50;
 
-/// The export of what the list shows.
-fn export_link(v: &ProjectQueryView) -> String {
+/// The query of what the list shows, for its next page and its export.
+fn query_of(v: &ProjectQueryView) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     format!(
-        "/api/v1/projects/export?year={}&state={}&matter_class={}&tier={}&kind={}&q={}",
+        "year={}&state={}&matter_class={}&tier={}&kind={}&q={}",
         enc(&v.year),
         enc(&v.state),
         enc(&v.matter_class),
@@ -85,6 +84,11 @@ fn export_link(v: &ProjectQueryView) -> String {
         enc(&v.kind),
         enc(&v.q)
     )
+}
+
+/// The export of what the list shows.
+fn export_link(v: &ProjectQueryView) -> String {
+    format!("/api/v1/projects/export?{}", query_of(v))
 }
 
 async fn list(Page { state, id, uri }: Page, Query(q): Query<ProjectQuery>) -> Response {
@@ -109,18 +113,7 @@ async fn list(Page { state, id, uri }: Page, Query(q): Query<ProjectQuery>) -> R
         Ok(projects) => {
             let next_page = (projects.len() as i64 == PAGE).then(|| {
                 let last = projects.last().map(|p| p.id).unwrap_or_default();
-                let enc = |s: &str| {
-                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
-                };
-                format!(
-                    "/projects?year={}&state={}&matter_class={}&tier={}&kind={}&q={}&after={last}",
-                    enc(&view.year),
-                    enc(&view.state),
-                    enc(&view.matter_class),
-                    enc(&view.tier),
-                    enc(&view.kind),
-                    enc(&view.q)
-                )
+                format!("/projects?{}&after={last}", query_of(&view))
             });
             let export_link = export_link(&view);
             let layout = Layout::new(&id, "项目库", uri.path());
@@ -202,13 +195,7 @@ async fn create(
                 "只有预算单位可新建项目",
             ))
         })?;
-        let year = FiscalYear::new(
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?,
-        )?;
+        let year = current_fiscal_year(&state, &id).await?;
         state
             .app
             .library()

@@ -12,7 +12,6 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::performance::evaluations::{
     ActualDraft, EvaluationView, KeyDraft, KeyItemDraft, SelfDraft,
 };
@@ -89,13 +88,12 @@ async fn list(
     Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
         let year = crate::pages::performance::year_of(&state, &id, &q).await?;
         let rows = state
             .app
             .performance()
-            .evaluations(&Scope::new(&id.caller(), jurisdiction), year, None)
+            .evaluations(&id.scope(), year, None)
             .await?;
         let writes = may(id.actor.role, Resource::Performance, Access::Write);
         let projects = if writes || may_decide(&id) {

@@ -14,7 +14,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::performance::dashboard::Dashboard;
 use lingji_app::performance::monitoring::{
     Checkpoint, CheckpointDraft, CheckpointForm, DecisionDraft, ProgressDraft,
@@ -74,13 +73,12 @@ async fn dashboard(
     Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
         let year = year_of(&state, &id, &q).await?;
         state
             .app
             .performance()
-            .performance_dashboard(&Scope::new(&id.caller(), jurisdiction), year)
+            .performance_dashboard(&id.scope(), year)
             .await
     }
     .await;
@@ -146,14 +144,13 @@ async fn show_monitoring(
     status: StatusCode,
     errors: FieldErrors,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let light = q.get("light").and_then(|l| Light::parse(l));
     let built = async {
         let year = year_of(state, id, q).await?;
         let rows = state
             .app
             .performance()
-            .checkpoints(&Scope::new(&id.caller(), jurisdiction), year, None, light)
+            .checkpoints(&id.scope(), year, None, light)
             .await?;
         let projects = if may(id.actor.role, Resource::Performance, Access::Write) {
             funded_projects(state, id, year).await?

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::disclosure::{PublicItem, PublicationKind, PublishDraft};
 use lingji_app::performance::results::{ApplyDraft, Results, RetireDraft};
 use lingji_domain::Refusal;
@@ -47,14 +46,9 @@ async fn show_results(
     errors: FieldErrors,
 ) -> Response {
     let path = "/performance/results";
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
         let year = year_of(state, id, q).await?;
-        state
-            .app
-            .performance()
-            .results(&Scope::new(&id.caller(), jurisdiction), year)
-            .await
+        state.app.performance().results(&id.scope(), year).await
     }
     .await;
     match built {
@@ -92,7 +86,6 @@ struct ApplyForm {
 }
 
 async fn apply(Page { state, id, uri }: Page, Form(form): Form<ApplyForm>) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let done = async {
         let project_id = form.project_id.trim().parse::<i64>().map_err(|_| {
             AppError::from(Refusal::new("RESULT_NOT_EVALUATED", "请选择项目").field("project_id"))
@@ -107,7 +100,7 @@ async fn apply(Page { state, id, uri }: Page, Form(form): Form<ApplyForm>) -> Re
         state
             .app
             .performance()
-            .apply_result(&Scope::new(&id.caller(), jurisdiction), year, &draft)
+            .apply_result(&id.scope(), year, &draft)
             .await
     }
     .await;
@@ -183,13 +176,12 @@ async fn show_publications(
     errors: FieldErrors,
 ) -> Response {
     let path = "/publications";
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
         let year = year_of(state, id, q).await?;
         let items = state
             .app
             .disclosure()
-            .publications(&Scope::new(&id.caller(), jurisdiction), year)
+            .publications(&id.scope(), year)
             .await?;
         Ok::<_, AppError>((year, items))
     }

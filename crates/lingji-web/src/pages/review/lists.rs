@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::store::review::lists::{EntryChange, StoredEntry};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
@@ -316,7 +315,7 @@ async fn list_page(
         let entries = state
             .app
             .review()
-            .list_entries(&Scope::new(&id.caller(), jurisdiction), kind, year)
+            .list_entries(&id.scope(), kind, year)
             .await?;
         let current = state.app.foundation().current_year(jurisdiction).await?;
         AppResult::Ok((entries, departments(state, id).await?, current))
