@@ -21,9 +21,9 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::{Labelled, Refusal};
 
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
@@ -400,9 +400,14 @@ pub async fn year_of(
     year_or_current(state, id, year_in(q)).await
 }
 
+/// Every value of a labelled kind as its code and Chinese label, for a form's choices.
+pub fn options<T: Labelled>() -> Vec<(&'static str, &'static str)> {
+    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
+}
+
 /// Chinese labels of every role, for forms.
 pub fn role_options() -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
+    options::<Role>()
 }
 
 /// The flash message named by `?msg=` after a redirect. Only known names: a link cannot put

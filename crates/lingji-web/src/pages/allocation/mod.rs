@@ -26,8 +26,8 @@ use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::{
-    FieldErrors, Layout, Page, answer, error_page, forbidden, forbidden_or_missing, render,
-    year_in, year_or_current,
+    FieldErrors, Layout, Page, answer, error_page, forbidden, forbidden_or_missing, options,
+    render, year_in, year_or_current,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -547,14 +547,8 @@ async fn show_run(
                 .into_iter()
                 .map(|s| (s.as_str(), s.label(), counts.get(&s).copied().unwrap_or(0)))
                 .collect(),
-            statuses: Status::ALL
-                .iter()
-                .map(|s| (s.as_str(), s.label()))
-                .collect(),
-            tiers: SpendingTier::ALL
-                .iter()
-                .map(|t| (t.as_str(), t.label()))
-                .collect(),
+            statuses: options::<Status>(),
+            tiers: options::<SpendingTier>(),
             departments,
             filter: q,
             prev,

@@ -24,7 +24,9 @@ use lingji_domain::{Money, Refusal};
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, Page, answer, error_page, forbidden, render, year_of};
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, forbidden, options, render, year_of,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -318,10 +320,7 @@ impl LinesPage<'_> {
     }
 
     fn books(&self) -> Vec<(&'static str, &'static str)> {
-        FundBook::ALL
-            .iter()
-            .map(|b| (b.as_str(), b.label()))
-            .collect()
+        options::<FundBook>()
     }
 }
 

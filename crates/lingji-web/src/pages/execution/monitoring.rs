@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::charts::{Chart, Series};
 use crate::pages::{
-    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render, said,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, options, render, said,
     year_or_current,
 };
 
@@ -175,10 +175,7 @@ struct RulePage<'a> {
 
 impl RulePage<'_> {
     fn actions(&self) -> Vec<(&'static str, &'static str)> {
-        Action::ALL
-            .iter()
-            .map(|a| (a.as_str(), a.label()))
-            .collect()
+        options::<Action>()
     }
 }
 

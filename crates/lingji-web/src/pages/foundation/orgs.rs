@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
-    render,
+    options, render,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -192,10 +192,7 @@ async fn list_page(
             departments,
             jurisdiction_id: id.actor.org.jurisdiction,
             can_create: can_create(id),
-            unit_kinds: UnitKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label()))
-                .collect(),
+            unit_kinds: options::<UnitKind>(),
             review_bodies: lingji_app::review::bodies::options(),
             form,
             errors,
@@ -325,10 +322,7 @@ fn detail_page(
             can_rename: can_create(id),
             form,
             errors,
-            unit_kinds: UnitKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label()))
-                .collect(),
+            unit_kinds: options::<UnitKind>(),
             review_bodies: lingji_app::review::bodies::options(),
             basic,
         },

@@ -17,7 +17,7 @@ use lingji_domain::foundation::policy::ParamView;
 
 use crate::AppState;
 use crate::pages::{
-    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden, render,
+    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden, options, render,
     year_or_current,
 };
 
@@ -131,10 +131,7 @@ async fn page(
                     values,
                     note,
                     errors,
-                    presets: lingji_domain::foundation::policy::Preset::ALL
-                        .iter()
-                        .map(|p| (p.as_str(), p.label()))
-                        .collect(),
+                    presets: options::<lingji_domain::foundation::policy::Preset>(),
                 },
             )
         }

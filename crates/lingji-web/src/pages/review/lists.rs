@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
-    render, year_in,
+    options, render, year_in,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -345,10 +345,7 @@ async fn list_page(
         status,
         &ListsPage {
             layout: &layout,
-            kinds: ListKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label()))
-                .collect(),
+            kinds: options::<ListKind>(),
             year,
             rows,
             can_edit: can_edit(id),

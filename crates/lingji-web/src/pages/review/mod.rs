@@ -25,7 +25,8 @@ use lingji_domain::review::lists::ListKind;
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::{
-    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden_or_missing, render, said,
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden_or_missing, options,
+    render, said,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -67,28 +68,16 @@ impl ReviewPage<'_> {
         self.gates.recordable.iter().any(|k| k.as_str() == kind)
     }
     fn conclusions(&self) -> Vec<(&'static str, &'static str)> {
-        ExAnteConclusion::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<ExAnteConclusion>()
     }
     fn capacity_results(&self) -> Vec<(&'static str, &'static str)> {
-        CapacityResult::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<CapacityResult>()
     }
     fn provider_kinds(&self) -> Vec<(&'static str, &'static str)> {
-        ProviderKind::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<ProviderKind>()
     }
     fn not_ready_reasons(&self) -> Vec<(&'static str, &'static str)> {
-        NotReadyReason::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<NotReadyReason>()
     }
     fn gate_label(&self, g: &lingji_domain::review::gates::GateRecord) -> String {
         use lingji_domain::review::gates::GateRecord as G;
