@@ -277,38 +277,28 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
     } else {
         format!("监控规则 {}", form.code)
     };
-    match done {
-        Ok(None) => Redirect::to("/monitoring/rules?msg=saved").into_response(),
-        Ok(Some(dry)) => {
-            let layout = Layout::new(id, title, path);
-            render(
-                StatusCode::OK,
-                &RulePage {
-                    layout: &layout,
-                    form,
-                    errors: FieldErrors::default(),
-                    dry: Some(dry),
-                    is_new,
-                },
-            )
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(id, path, &e),
-        Err(e) => {
-            let layout = Layout::new(id, title, path);
-            let status = crate::problem::status_of(&e);
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            render(
-                status,
-                &RulePage {
-                    layout: &layout,
-                    form,
-                    errors,
-                    dry: None,
-                    is_new,
-                },
-            )
-        }
-    }
+    // A dry run shows what the rule would have found; a refusal shows the form again.
+    let (status, errors, dry) = match done {
+        Ok(None) => return Redirect::to("/monitoring/rules?msg=saved").into_response(),
+        Ok(Some(dry)) => (StatusCode::OK, FieldErrors::default(), Some(dry)),
+        Err(e @ AppError::Forbidden(_)) => return error_page(id, path, &e),
+        Err(e) => (
+            crate::problem::status_of(&e),
+            FieldErrors::from_error(&e, &FIELDS),
+            None,
+        ),
+    };
+    let layout = Layout::new(id, title, path);
+    render(
+        status,
+        &RulePage {
+            layout: &layout,
+            form,
+            errors,
+            dry,
+            is_new,
+        },
+    )
 }
 
 #[derive(Template)]

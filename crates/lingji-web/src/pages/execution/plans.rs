@@ -276,39 +276,26 @@ async fn review(Page { state, id, uri }: Page, Form(form): Form<ReviewForm>) -> 
             .into()),
         (_, Err(r)) => Err(r.field("cash_limit").into()),
     };
-    let month = month.unwrap_or_else(this_month);
-    match done {
+    // A trial shows the month's review; a refusal shows the form again.
+    let (status, errors, preview) = match done {
         Ok(r) if record => {
-            Redirect::to(&format!("/spending-plans?month={}&msg=reviewed", r.month)).into_response()
+            let to = format!("/spending-plans?month={}&msg=reviewed", r.month);
+            return Redirect::to(&to).into_response();
         }
-        Ok(r) => {
-            let shown = Shown {
-                month,
-                form: PlanForm::default(),
-                cash_limit: form.cash_limit,
-                errors: FieldErrors::default(),
-                preview: Some(r),
-            };
-            show(&state, &id, "/spending-plans", StatusCode::OK, shown, None).await
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Shown {
-                month,
-                form: PlanForm::default(),
-                errors: FieldErrors::from_error(&e, &FIELDS),
-                cash_limit: form.cash_limit,
-                preview: None,
-            };
-            show(
-                &state,
-                &id,
-                "/spending-plans",
-                crate::problem::status_of(&e),
-                shown,
-                None,
-            )
-            .await
-        }
-    }
+        Ok(r) => (StatusCode::OK, FieldErrors::default(), Some(r)),
+        Err(e @ AppError::Forbidden(_)) => return error_page(&id, uri.path(), &e),
+        Err(e) => (
+            crate::problem::status_of(&e),
+            FieldErrors::from_error(&e, &FIELDS),
+            None,
+        ),
+    };
+    let shown = Shown {
+        month: month.unwrap_or_else(this_month),
+        form: PlanForm::default(),
+        cash_limit: form.cash_limit,
+        errors,
+        preview,
+    };
+    show(&state, &id, "/spending-plans", status, shown, None).await
 }

@@ -152,33 +152,21 @@ async fn run(Page { state, id, .. }: Page, Form(form): Form<CloseForm>) -> Respo
             .await
     }
     .await;
-    match done {
-        Ok(_) if record => Redirect::to("/year-end?msg=closed").into_response(),
+    // A trial shows what the close would do; a refusal shows the form again.
+    let (status, report, trial, errors) = match done {
+        Ok(_) if record => return Redirect::to("/year-end?msg=closed").into_response(),
         Ok(r) => {
             let trial = !r.already_closed;
-            show(
-                &state,
-                &id,
-                StatusCode::OK,
-                (Some(r), trial, form.contracts, FieldErrors::default()),
-                None,
-                None,
-            )
-            .await
+            (StatusCode::OK, Some(r), trial, FieldErrors::default())
         }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, "/year-end", &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["contracts"]);
-            let status = crate::problem::status_of(&e);
-            show(
-                &state,
-                &id,
-                status,
-                (None, false, form.contracts, errors),
-                None,
-                None,
-            )
-            .await
-        }
-    }
+        Err(e @ AppError::Forbidden(_)) => return error_page(&id, "/year-end", &e),
+        Err(e) => (
+            crate::problem::status_of(&e),
+            None,
+            false,
+            FieldErrors::from_error(&e, &["contracts"]),
+        ),
+    };
+    let shown = (report, trial, form.contracts, errors);
+    show(&state, &id, status, shown, None, None).await
 }

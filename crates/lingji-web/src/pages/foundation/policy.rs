@@ -145,11 +145,7 @@ async fn show(
 ) -> Response {
     let year = q.get("year").and_then(|y| y.parse().ok());
     page(
-        &PageCtx {
-            state: &state,
-            id: &id,
-            path: uri.path(),
-        },
+        &PageCtx::new(&state, &id, uri.path()),
         year,
         flash_from(&q),
         None,

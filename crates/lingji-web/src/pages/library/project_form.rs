@@ -197,6 +197,28 @@ pub(crate) struct FormInput {
     pub(crate) attachment_error: String,
 }
 
+impl FormInput {
+    /// A new project's form: the draft as typed, the project it continues and the refusals
+    /// beside the fields.
+    pub(crate) fn new_project(
+        previous: Option<i64>,
+        draft: ProjectDraft,
+        errors: FieldErrors,
+    ) -> FormInput {
+        FormInput {
+            project: None,
+            previous,
+            draft,
+            amounts: Vec::new(),
+            history: Vec::new(),
+            problems: None,
+            errors,
+            version: 0,
+            attachment_error: String::new(),
+        }
+    }
+}
+
 pub(crate) async fn form_page(
     ctx: &PageCtx<'_>,
     input: FormInput,

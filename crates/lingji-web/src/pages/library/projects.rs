@@ -147,11 +147,7 @@ async fn new_form(
     Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let ctx = PageCtx {
-        state: &state,
-        id: &id,
-        path: uri.path(),
-    };
+    let ctx = PageCtx::new(&state, &id, uri.path());
     // "Copy last year's structure" (ZB-4): lines without quantities, to be justified again.
     let previous = q.get("from").and_then(|v| v.parse::<i64>().ok());
     let draft = match previous {
@@ -165,17 +161,7 @@ async fn new_form(
             ..ProjectDraft::default()
         },
     };
-    let input = FormInput {
-        project: None,
-        previous,
-        draft,
-        amounts: Vec::new(),
-        history: Vec::new(),
-        problems: None,
-        errors: FieldErrors::default(),
-        version: 0,
-        attachment_error: String::new(),
-    };
+    let input = FormInput::new_project(previous, draft, FieldErrors::default());
     form_page(&ctx, input, None, StatusCode::OK).await
 }
 
@@ -206,23 +192,9 @@ async fn create(
         .await
         .map(|p| format!("/projects/{}?msg=created", p.project.id));
     answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
-        let ctx = PageCtx {
-            state: &state,
-            id: &id,
-            path: uri.path(),
-        };
+        let ctx = PageCtx::new(&state, &id, uri.path());
         let errors = errors_for(&e, &draft);
-        let input = FormInput {
-            project: None,
-            previous,
-            draft,
-            amounts: Vec::new(),
-            history: Vec::new(),
-            problems: None,
-            errors,
-            version: 0,
-            attachment_error: String::new(),
-        };
+        let input = FormInput::new_project(previous, draft, errors);
         form_page(&ctx, input, None, crate::problem::status_of(&e)).await
     })
     .await
@@ -275,11 +247,7 @@ async fn show(
     Path(project_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let ctx = PageCtx {
-        state: &state,
-        id: &id,
-        path: uri.path(),
-    };
+    let ctx = PageCtx::new(&state, &id, uri.path());
     match stored(&state, &id, project_id, q.contains_key("check")).await {
         Ok(input) => form_page(&ctx, input, flash_from(&q), StatusCode::OK).await,
         Err(e) => error_page(&id, uri.path(), &e),
