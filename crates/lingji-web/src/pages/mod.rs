@@ -96,6 +96,7 @@ pub struct PageCtx<'a> {
 }
 
 impl<'a> PageCtx<'a> {
+    /// The page at `path` for the signed-in `id`.
     pub fn new(state: &'a AppState, id: &'a Identity, path: &'a str) -> PageCtx<'a> {
         PageCtx { state, id, path }
     }
@@ -403,11 +404,6 @@ pub async fn year_of(
 /// Every value of a labelled kind as its code and Chinese label, for a form's choices.
 pub fn options<T: Labelled>() -> Vec<(&'static str, &'static str)> {
     T::ALL.iter().map(|v| (v.code(), v.label())).collect()
-}
-
-/// Chinese labels of every role, for forms.
-pub fn role_options() -> Vec<(&'static str, &'static str)> {
-    options::<Role>()
 }
 
 /// The flash message named by `?msg=` after a redirect. Only known names: a link cannot put

@@ -12,14 +12,14 @@ use lingji_app::AppError;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
 use lingji_app::store::foundation::users::User;
-use lingji_domain::foundation::authz::{Access, Resource, may};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::{
     FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden,
-    forbidden_or_missing, render, role_options,
+    forbidden_or_missing, options, render,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -111,7 +111,7 @@ async fn list_page(
                     layout: &layout,
                     users,
                     orgs,
-                    roles: role_options(),
+                    roles: options::<Role>(),
                     can_edit: can_edit(id),
                     form,
                     errors,
@@ -203,7 +203,7 @@ async fn edit_page(
                     layout: &layout,
                     user: &user,
                     orgs,
-                    roles: role_options(),
+                    roles: options::<Role>(),
                     form,
                     errors,
                     password_errors,

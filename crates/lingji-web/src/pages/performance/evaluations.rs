@@ -89,7 +89,7 @@ async fn list(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let built = async {
-        let year = crate::pages::performance::year_of(&state, &id, &q).await?;
+        let year = crate::pages::performance::performance_year(&state, &id, &q).await?;
         let rows = state
             .app
             .performance()

@@ -46,7 +46,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// The year a performance page shows: `?year=` when given and between 2000 and 2100, else the
 /// jurisdiction's current.
-pub(crate) async fn year_of(
+pub(crate) async fn performance_year(
     state: &AppState,
     id: &Identity,
     q: &BTreeMap<String, String>,
@@ -74,7 +74,7 @@ async fn dashboard(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let built = async {
-        let year = year_of(&state, &id, &q).await?;
+        let year = performance_year(&state, &id, &q).await?;
         state
             .app
             .performance()
@@ -146,7 +146,7 @@ async fn show_monitoring(
 ) -> Response {
     let light = q.get("light").and_then(|l| Light::parse(l));
     let built = async {
-        let year = year_of(state, id, q).await?;
+        let year = performance_year(state, id, q).await?;
         let rows = state
             .app
             .performance()

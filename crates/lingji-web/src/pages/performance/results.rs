@@ -16,7 +16,7 @@ use lingji_domain::Refusal;
 
 use crate::AppState;
 use crate::identity::Identity;
-use crate::pages::performance::{may_decide, year_of};
+use crate::pages::performance::{may_decide, performance_year};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render, year_or_current,
 };
@@ -47,7 +47,7 @@ async fn show_results(
 ) -> Response {
     let path = "/performance/results";
     let built = async {
-        let year = year_of(state, id, q).await?;
+        let year = performance_year(state, id, q).await?;
         state.app.performance().results(&id.scope(), year).await
     }
     .await;
@@ -138,7 +138,7 @@ struct RetireForm {
 async fn retire(Page { state, id, uri }: Page, Form(form): Form<RetireForm>) -> Response {
     let q: BTreeMap<String, String> = [("year".to_string(), form.year.clone())].into();
     let done = async {
-        let year = year_of(&state, &id, &q).await?;
+        let year = performance_year(&state, &id, &q).await?;
         let draft = RetireDraft {
             target_id: form.target_id.trim().parse().unwrap_or_default(),
             reason: form.reason.clone(),
@@ -177,7 +177,7 @@ async fn show_publications(
 ) -> Response {
     let path = "/publications";
     let built = async {
-        let year = year_of(state, id, q).await?;
+        let year = performance_year(state, id, q).await?;
         let items = state
             .app
             .disclosure()

@@ -18,7 +18,7 @@ use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 
 use crate::AppState;
 use crate::identity::Identity;
-use crate::pages::performance::{may_decide, year_of};
+use crate::pages::performance::{may_decide, performance_year};
 use crate::pages::{
     FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
 };
@@ -99,7 +99,7 @@ async fn show(
 ) -> Response {
     let path = "/performance/targets";
     let built = async {
-        let year = year_of(state, id, q).await?;
+        let year = performance_year(state, id, q).await?;
         let rows = state.app.performance().targets(&id.scope(), year).await?;
         let departments = if id.actor.org.department.is_none() && may_decide(id) {
             state
@@ -193,7 +193,7 @@ async fn save(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, Stri
     };
     let q: BTreeMap<String, String> = [("year".to_string(), get("year"))].into();
     let done = async {
-        let year = year_of(&state, &id, &q).await?;
+        let year = performance_year(&state, &id, &q).await?;
         state
             .app
             .performance()
