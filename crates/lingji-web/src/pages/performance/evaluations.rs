@@ -242,17 +242,14 @@ async fn show_form(
     }
 }
 
+/// The form of `of`, blank.
+async fn blank_form(state: &AppState, id: &Identity, of: Of, key: bool) -> Response {
+    let errors = FieldErrors::default();
+    show_form(state, id, of, key, BTreeMap::new(), StatusCode::OK, errors).await
+}
+
 async fn self_form(Page { state, id, .. }: Page, Path(project): Path<i64>) -> Response {
-    show_form(
-        &state,
-        &id,
-        Of::Project(project),
-        false,
-        BTreeMap::new(),
-        StatusCode::OK,
-        FieldErrors::default(),
-    )
-    .await
+    blank_form(&state, &id, Of::Project(project), false).await
 }
 
 async fn key_form(Page { state, id, uri }: Page, Path(project): Path<i64>) -> Response {
@@ -260,16 +257,7 @@ async fn key_form(Page { state, id, uri }: Page, Path(project): Path<i64>) -> Re
 }
 
 async fn target_self_form(Page { state, id, .. }: Page, Path(target): Path<i64>) -> Response {
-    show_form(
-        &state,
-        &id,
-        Of::Target(target),
-        false,
-        BTreeMap::new(),
-        StatusCode::OK,
-        FieldErrors::default(),
-    )
-    .await
+    blank_form(&state, &id, Of::Target(target), false).await
 }
 
 async fn target_key_form(Page { state, id, uri }: Page, Path(target): Path<i64>) -> Response {
@@ -285,16 +273,7 @@ async fn key_form_of(state: &AppState, id: &Identity, path: &str, of: Of) -> Res
         ));
         return error_page(id, path, &e);
     }
-    show_form(
-        state,
-        id,
-        of,
-        true,
-        BTreeMap::new(),
-        StatusCode::OK,
-        FieldErrors::default(),
-    )
-    .await
+    blank_form(state, id, of, true).await
 }
 
 fn attainment_of(raw: &str) -> Option<Attainment> {
