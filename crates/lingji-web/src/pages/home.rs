@@ -2,18 +2,16 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
-use lingji_app::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
 
 use super::foundation::calendar::{CalendarItem, calendar};
 use super::{Layout, error_page, render};
 use crate::AppState;
-use crate::identity::PageUser;
+use crate::pages::Page;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -33,11 +31,7 @@ struct HomePage<'a> {
     waiting: Option<i64>,
 }
 
-async fn home(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+async fn home(Page { state, id, uri }: Page) -> Response {
     let caller = id.caller();
     let load = async {
         let org = state
@@ -45,11 +39,7 @@ async fn home(
             .foundation()
             .organisation(&caller, id.actor.org.leaf())
             .await?;
-        let jurisdiction = state
-            .app
-            .foundation()
-            .jurisdiction_of(&Scope::new(&caller, id.actor.org.jurisdiction))
-            .await?;
+        let jurisdiction = state.app.foundation().jurisdiction_of(&id.scope()).await?;
         let year = state
             .app
             .foundation()
@@ -58,10 +48,7 @@ async fn home(
         let profile = state
             .app
             .foundation()
-            .policy_profile(
-                &Scope::new(&caller, id.actor.org.jurisdiction),
-                FiscalYear::new(year)?,
-            )
+            .policy_profile(&id.scope(), FiscalYear::new(year)?)
             .await?;
         let waiting = state.app.review().queue_count(&caller).await?;
         AppResult::Ok((org, jurisdiction, year, profile, waiting))

@@ -16,14 +16,17 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use lingji_app::AppError;
-use lingji_domain::Refusal;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::foundation::codes::FiscalYear;
+use lingji_domain::{Labelled, Refusal};
 
 use crate::AppState;
-use crate::identity::Identity;
+use crate::identity::{Identity, PageUser};
 use crate::problem::status_of;
 
 pub fn router() -> Router<AppState> {
@@ -60,6 +63,28 @@ pub fn router() -> Router<AppState> {
         .merge(foundation::tokens::router())
 }
 
+/// What every page handler takes from the request: the state, the signed-in user (without one,
+/// the way to the sign-in page) and the address asked for.
+pub struct Page {
+    pub state: AppState,
+    pub id: Identity,
+    pub uri: Uri,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Page, Response> {
+        let PageUser(id) = PageUser::from_request_parts(parts, state).await?;
+        let Ok(OriginalUri(uri)) = OriginalUri::from_request_parts(parts, state).await;
+        Ok(Page {
+            state: state.clone(),
+            id,
+            uri,
+        })
+    }
+}
+
 /// What a page renderer needs from the request: the state, the signed-in user and the path.
 #[derive(Clone, Copy)]
 pub struct PageCtx<'a> {
@@ -68,6 +93,13 @@ pub struct PageCtx<'a> {
     pub id: &'a Identity,
     /// The request path, for the navigation.
     pub path: &'a str,
+}
+
+impl<'a> PageCtx<'a> {
+    /// The page at `path` for the signed-in `id`.
+    pub fn new(state: &'a AppState, id: &'a Identity, path: &'a str) -> PageCtx<'a> {
+        PageCtx { state, id, path }
+    }
 }
 
 /// A link in the navigation.
@@ -206,10 +238,7 @@ impl FieldErrors {
             other => vec![other.refusal()],
         };
         for r in refusals {
-            let text = match r.clause {
-                Some(c) => format!("{}（{c}）", r.message),
-                None => r.message.clone(),
-            };
+            let text = said(&r);
             match r.field.as_deref().filter(|f| fields.contains(f)) {
                 Some(f) => {
                     out.by_field.insert(f.to_string(), text);
@@ -228,6 +257,47 @@ impl FieldErrors {
     /// True when nothing is wrong.
     pub fn is_empty(&self) -> bool {
         self.by_field.is_empty() && self.general.is_empty()
+    }
+}
+
+/// The names of a form's fields, for sorting refusals beside them: plain ones and the cells of
+/// its rows (`list[i].what`).
+pub struct FieldNames(Vec<String>);
+
+impl FieldNames {
+    /// The plain fields.
+    pub fn new(plain: &[&str]) -> FieldNames {
+        FieldNames(plain.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// Adds the cells `whats` of each of the `n` rows of `list`.
+    pub fn rows(mut self, list: &str, n: usize, whats: &[&str]) -> FieldNames {
+        for i in 0..n {
+            for what in whats {
+                self.0.push(format!("{list}[{i}].{what}"));
+            }
+        }
+        self
+    }
+
+    /// Adds more names.
+    pub fn and(mut self, more: impl IntoIterator<Item = String>) -> FieldNames {
+        self.0.extend(more);
+        self
+    }
+
+    /// An error's refusals sorted onto these fields.
+    pub fn errors(&self, e: &AppError) -> FieldErrors {
+        let names: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        FieldErrors::from_error(e, &names)
+    }
+}
+
+/// A refusal as a page says it: the message, and the clause it cites in brackets.
+pub fn said(r: &Refusal) -> String {
+    match r.clause {
+        Some(c) => format!("{}（{c}）", r.message),
+        None => r.message.clone(),
     }
 }
 
@@ -262,10 +332,7 @@ pub fn error_page(identity: &Identity, path: &str, e: &AppError) -> Response {
         &ErrorPage {
             layout: &layout,
             status: status.as_u16(),
-            message: match r.clause {
-                Some(c) => format!("{}（{c}）", r.message),
-                None => r.message,
-            },
+            message: said(&r),
             code: r.code,
         },
     );
@@ -273,9 +340,70 @@ pub fn error_page(identity: &Identity, path: &str, e: &AppError) -> Response {
     res
 }
 
-/// Chinese labels of every role, for forms.
-pub fn role_options() -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
+/// Refusals a form cannot show: the caller may not. They get the error page.
+pub fn forbidden(e: &AppError) -> bool {
+    matches!(e, AppError::Forbidden(_))
+}
+
+/// Refusals a form cannot show: the caller may not, or what the form is about is not there.
+pub fn forbidden_or_missing(e: &AppError) -> bool {
+    matches!(e, AppError::Forbidden(_) | AppError::NotFound(_))
+}
+
+/// The answer to a submitted form: once it is done, a redirect to the address `done` holds;
+/// a refusal `leaves` picks (one no form can show) as the error page; any other refusal the
+/// form again, as `again` shows it.
+pub async fn answer(
+    id: &Identity,
+    path: &str,
+    leaves: fn(&AppError) -> bool,
+    done: Result<String, AppError>,
+    again: impl AsyncFnOnce(AppError) -> Response,
+) -> Response {
+    match done {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) if leaves(&e) => error_page(id, path, &e),
+        Err(e) => again(e).await,
+    }
+}
+
+/// The year `?year=` names, when it names one.
+pub fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
+    q.get("year").and_then(|y| y.trim().parse().ok())
+}
+
+/// `year` when given, else the current year of the caller's jurisdiction.
+pub async fn year_or_current(state: &AppState, id: &Identity, year: Option<i32>) -> AppResult<i32> {
+    match year {
+        Some(y) => Ok(y),
+        None => {
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await
+        }
+    }
+}
+
+/// The current fiscal year of the caller's jurisdiction.
+pub async fn current_fiscal_year(state: &AppState, id: &Identity) -> AppResult<FiscalYear> {
+    let year = year_or_current(state, id, None).await?;
+    Ok(FiscalYear::new(year)?)
+}
+
+/// The year a page shows: `?year=` when given, else the jurisdiction's current.
+pub async fn year_of(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+) -> AppResult<i32> {
+    year_or_current(state, id, year_in(q)).await
+}
+
+/// Every value of a labelled kind as its code and Chinese label, for a form's choices.
+pub fn options<T: Labelled>() -> Vec<(&'static str, &'static str)> {
+    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
 }
 
 /// The flash message named by `?msg=` after a redirect. Only known names: a link cannot put

@@ -6,12 +6,11 @@ pub(crate) mod views;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
 use lingji_app::store::foundation::orgs::Organisation;
@@ -24,9 +23,12 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, render};
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, forbidden, forbidden_or_missing, options,
+    render, year_in, year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -51,23 +53,6 @@ fn message(q: &BTreeMap<String, String>) -> Option<String> {
         _ => return None,
     };
     Some(text.to_string())
-}
-
-fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
-    q.get("year").and_then(|y| y.trim().parse().ok())
-}
-
-async fn year_or_current(state: &AppState, id: &Identity, year: Option<i32>) -> AppResult<i32> {
-    match year {
-        Some(y) => Ok(y),
-        None => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await
-        }
-    }
 }
 
 /// The run form as typed.
@@ -121,9 +106,7 @@ impl WorkbenchPage<'_> {
 }
 
 async fn workbench(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let form = RunForm {
@@ -154,18 +137,13 @@ struct Workbench {
 }
 
 async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbench) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
         let year = year_or_current(state, id, w.year).await?;
-        let resources = state
-            .app
-            .allocation()
-            .resources(&Scope::new(&id.caller(), jurisdiction), year)
-            .await?;
+        let resources = state.app.allocation().resources(&id.scope(), year).await?;
         let runs = state
             .app
             .allocation()
-            .allocation_runs(&Scope::new(&id.caller(), jurisdiction), year)
+            .allocation_runs(&id.scope(), year)
             .await?;
         AppResult::Ok((year, resources, runs))
     };
@@ -248,9 +226,7 @@ impl ResourcesForm {
 }
 
 async fn save_resources(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(form): Form<ResourcesForm>,
 ) -> Response {
     let result = async {
@@ -269,24 +245,22 @@ async fn save_resources(
             )
             .await
     };
-    match result.await {
-        Ok(_) => {
-            Redirect::to(&format!("/allocation?year={}&msg=resources", form.year)).into_response()
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Workbench {
-                year: Some(form.year),
-                flash: None,
-                form: RunForm::default(),
-                errors: FieldErrors::default(),
-                resource_errors: FieldErrors::from_error(&e, &RESOURCE_FIELDS),
-                resource_book: form.fund_book.clone(),
-                status: crate::problem::status_of(&e),
-            };
-            workbench_page(&state, &id, "/allocation", shown).await
-        }
-    }
+    let done = result
+        .await
+        .map(|_| format!("/allocation?year={}&msg=resources", form.year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let shown = Workbench {
+            year: Some(form.year),
+            flash: None,
+            form: RunForm::default(),
+            errors: FieldErrors::default(),
+            resource_errors: FieldErrors::from_error(&e, &RESOURCE_FIELDS),
+            resource_book: form.fund_book.clone(),
+            status: crate::problem::status_of(&e),
+        };
+        workbench_page(&state, &id, "/allocation", shown).await
+    })
+    .await
 }
 
 impl RunForm {
@@ -358,13 +332,7 @@ impl RunForm {
     }
 }
 
-async fn create_run(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<RunForm>,
-) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
+async fn create_run(Page { state, id, uri }: Page, Form(form): Form<RunForm>) -> Response {
     let year: Option<i32> = form.year.trim().parse().ok();
     let result = async {
         let year = year_or_current(&state, &id, year).await?;
@@ -380,50 +348,42 @@ async fn create_run(
             state
                 .app
                 .allocation()
-                .allocation_codes(&Scope::new(&id.caller(), jurisdiction), year, base)
+                .allocation_codes(&id.scope(), year, base)
                 .await?
         };
         let scenario = form.scenario(&codes)?;
         state
             .app
             .allocation()
-            .run_allocation(
-                &Scope::new(&id.caller(), jurisdiction),
-                year,
-                &form.name,
-                base,
-                scenario,
-            )
+            .run_allocation(&id.scope(), year, &form.name, base, scenario)
             .await
     };
-    match result.await {
-        Ok(run) => {
-            Redirect::to(&format!("/allocation/runs/{}?msg=run", run.header.id)).into_response()
+    let done = result
+        .await
+        .map(|run| format!("/allocation/runs/{}?msg=run", run.header.id));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let mut fields = RUN_FIELDS.to_vec();
+        fields.push("parameters");
+        let mut errors = FieldErrors::from_error(&e, &fields);
+        // A parameter refused by the profile names its key: show it by the parameters.
+        if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {
+            let text = errors.general.pop().unwrap_or_default();
+            errors
+                .by_field
+                .insert("parameters".into(), format!("{r}：{text}"));
         }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut fields = RUN_FIELDS.to_vec();
-            fields.push("parameters");
-            let mut errors = FieldErrors::from_error(&e, &fields);
-            // A parameter refused by the profile names its key: show it by the parameters.
-            if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {
-                let text = errors.general.pop().unwrap_or_default();
-                errors
-                    .by_field
-                    .insert("parameters".into(), format!("{r}：{text}"));
-            }
-            let shown = Workbench {
-                year,
-                flash: None,
-                form,
-                errors,
-                resource_errors: FieldErrors::default(),
-                resource_book: String::new(),
-                status: crate::problem::status_of(&e),
-            };
-            workbench_page(&state, &id, "/allocation", shown).await
-        }
-    }
+        let shown = Workbench {
+            year,
+            flash: None,
+            form,
+            errors,
+            resource_errors: FieldErrors::default(),
+            resource_book: String::new(),
+            status: crate::problem::status_of(&e),
+        };
+        workbench_page(&state, &id, "/allocation", shown).await
+    })
+    .await
 }
 
 /// A row of the result table.
@@ -500,9 +460,7 @@ fn tier_chart(run: &RunView) -> Chart {
 }
 
 async fn run_page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(run_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -589,14 +547,8 @@ async fn show_run(
                 .into_iter()
                 .map(|s| (s.as_str(), s.label(), counts.get(&s).copied().unwrap_or(0)))
                 .collect(),
-            statuses: Status::ALL
-                .iter()
-                .map(|s| (s.as_str(), s.label()))
-                .collect(),
-            tiers: SpendingTier::ALL
-                .iter()
-                .map(|t| (t.as_str(), t.label()))
-                .collect(),
+            statuses: options::<Status>(),
+            tiers: options::<SpendingTier>(),
             departments,
             filter: q,
             prev,
@@ -626,22 +578,21 @@ impl RunData {
         run_id: i64,
         q: &BTreeMap<String, String>,
     ) -> AppResult<RunData> {
-        let jurisdiction = id.actor.org.jurisdiction;
         let filter = filter_of(q)?;
         let (run, items, total) = state
             .app
             .allocation()
-            .allocation_run(&Scope::new(&id.caller(), jurisdiction), run_id, &filter)
+            .allocation_run(&id.scope(), run_id, &filter)
             .await?;
         let counts = state
             .app
             .allocation()
-            .allocation_status_counts(&Scope::new(&id.caller(), jurisdiction), run_id)
+            .allocation_status_counts(&id.scope(), run_id)
             .await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         Ok(RunData {
             filter,
@@ -693,50 +644,30 @@ struct StepForm {
 
 /// Choose, publish or approve.
 async fn step(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path((run_id, step)): Path<(i64, String)>,
     Form(form): Form<StepForm>,
 ) -> Response {
-    let (caller, jurisdiction) = (id.caller(), id.actor.org.jurisdiction);
+    let (scope, allocation) = (id.scope(), state.app.allocation());
     let result = match step.as_str() {
-        "choose" => {
-            state
-                .app
-                .allocation()
-                .choose_run(&Scope::new(&caller, jurisdiction), run_id)
-                .await
-        }
-        "publish" => {
-            state
-                .app
-                .allocation()
-                .publish_control_figures(&Scope::new(&caller, jurisdiction), run_id)
-                .await
-        }
+        "choose" => allocation.choose_run(&scope, run_id).await,
+        "publish" => allocation.publish_control_figures(&scope, run_id).await,
         "approve" => {
-            state
-                .app
-                .allocation()
-                .approve_budget(&Scope::new(&caller, jurisdiction), run_id, &form.document)
+            allocation
+                .approve_budget(&scope, run_id, &form.document)
                 .await
         }
         _ => Err(AppError::not_found("操作")),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/allocation/runs/{run_id}?msg={step}")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let shown = Shown {
-                flash: None,
-                errors: FieldErrors::from_error(&e, &["document"]),
-                status: crate::problem::status_of(&e),
-            };
-            let path = format!("/allocation/runs/{run_id}");
-            show_run(&state, &id, &path, run_id, BTreeMap::new(), shown).await
-        }
-    }
+    let done = result.map(|_| format!("/allocation/runs/{run_id}?msg={step}"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let shown = Shown {
+            flash: None,
+            errors: FieldErrors::from_error(&e, &["document"]),
+            status: crate::problem::status_of(&e),
+        };
+        let path = format!("/allocation/runs/{run_id}");
+        show_run(&state, &id, &path, run_id, BTreeMap::new(), shown).await
+    })
+    .await
 }

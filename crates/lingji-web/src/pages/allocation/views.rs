@@ -5,11 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use lingji_app::Scope;
 use lingji_app::allocation::RunComparison;
 use lingji_app::allocation::approval::ControlFigures;
 use lingji_app::allocation::stats::{OverlapView, YearOnYearView};
@@ -23,9 +22,11 @@ use lingji_domain::foundation::org::OrgKind;
 use lingji_domain::{Money, Refusal};
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, render};
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, forbidden, options, render, year_of,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -34,23 +35,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/allocation/overlaps", get(overlaps))
         .route("/control-figures", get(control_figures))
         .route("/budget-lines", get(budget_lines).post(add_transfer))
-}
-
-fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
-    q.get("year").and_then(|y| y.trim().parse().ok())
-}
-
-async fn year_of(state: &AppState, id: &Identity, q: &BTreeMap<String, String>) -> AppResult<i32> {
-    match year_in(q) {
-        Some(y) => Ok(y),
-        None => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await
-        }
-    }
 }
 
 fn id_in(q: &BTreeMap<String, String>, key: &str) -> AppResult<i64> {
@@ -78,9 +62,7 @@ impl ComparePage<'_> {
 }
 
 async fn compare(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -142,9 +124,7 @@ struct StatisticsPage<'a> {
 }
 
 async fn statistics(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -219,9 +199,7 @@ impl OverlapsPage<'_> {
 }
 
 async fn overlaps(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -272,9 +250,7 @@ fn plus(a: Money, b: Money) -> Money {
 }
 
 async fn control_figures(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let loaded = async {
@@ -344,10 +320,7 @@ impl LinesPage<'_> {
     }
 
     fn books(&self) -> Vec<(&'static str, &'static str)> {
-        FundBook::ALL
-            .iter()
-            .map(|b| (b.as_str(), b.label()))
-            .collect()
+        options::<FundBook>()
     }
 }
 
@@ -368,9 +341,7 @@ pub(crate) struct TransferForm {
 const LINES_PAGE: i64 = 500;
 
 async fn budget_lines(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let form = TransferForm {
@@ -399,24 +370,18 @@ pub(crate) async fn lines_page(
     mut form: TransferForm,
     errors: FieldErrors,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
         let year = year_of(state, id, q).await?;
         let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
         let lines = state
             .app
             .allocation()
-            .budget_lines(
-                &Scope::new(&id.caller(), jurisdiction),
-                year,
-                after,
-                LINES_PAGE,
-            )
+            .budget_lines(&id.scope(), year, after, LINES_PAGE)
             .await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&id.caller(), jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         let units = orgs
             .iter()
@@ -508,9 +473,7 @@ impl TransferForm {
 
 /// Finance enters an upper-transfer line; a refused form comes back as typed.
 async fn add_transfer(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     axum::Form(form): axum::Form<TransferForm>,
 ) -> Response {
     let done = match form.line() {
@@ -523,14 +486,12 @@ async fn add_transfer(
         }
         Err(e) => Err(e),
     };
-    match done {
-        Ok(line) => axum::response::Redirect::to(&format!("/budget-lines/{line}")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            let errors = FieldErrors::from_error(&e, &TRANSFER_FIELDS);
-            let q = BTreeMap::from([("year".to_string(), form.year.clone())]);
-            lines_page(&state, &id, uri.path(), &q, status, form, errors).await
-        }
-    }
+    let done = done.map(|line| format!("/budget-lines/{line}"));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let status = crate::problem::status_of(&e);
+        let errors = FieldErrors::from_error(&e, &TRANSFER_FIELDS);
+        let q = BTreeMap::from([("year".to_string(), form.year.clone())]);
+        lines_page(&state, &id, uri.path(), &q, status, form, errors).await
+    })
+    .await
 }

@@ -5,12 +5,11 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};
@@ -20,9 +19,12 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
+    render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -141,7 +143,7 @@ async fn show(
         let rows = state
             .app
             .execution()
-            .adjustments(&Scope::new(&id.caller(), jurisdiction), filter)
+            .adjustments(&id.scope(), filter)
             .await?;
         let lines = if may_request(id) {
             lines_for(state, id).await?
@@ -149,13 +151,7 @@ async fn show(
             Vec::new()
         };
         let amendment = if matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor) {
-            Some(
-                state
-                    .app
-                    .execution()
-                    .amendment(&Scope::new(&id.caller(), jurisdiction), year)
-                    .await?,
-            )
+            Some(state.app.execution().amendment(&id.scope(), year).await?)
         } else {
             None
         };
@@ -184,11 +180,7 @@ async fn show(
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     let form = AdjustmentForm {
         kind: "transfer".into(),
         ..AdjustmentForm::default()
@@ -204,12 +196,7 @@ async fn page(
     .await
 }
 
-async fn request(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<AdjustmentForm>,
-) -> Response {
+async fn request(Page { state, id, uri }: Page, Form(form): Form<AdjustmentForm>) -> Response {
     let done = match form.draft() {
         Ok(d) => {
             state
@@ -220,22 +207,17 @@ async fn request(
         }
         Err(e) => Err(e),
     };
-    match done {
-        Ok(_) => Redirect::to("/adjustments?msg=requested").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            show(
-                &state,
-                &id,
-                crate::problem::status_of(&e),
-                form,
-                errors,
-                None,
-            )
-            .await
-        }
-    }
+    let done = done.map(|_| "/adjustments?msg=requested".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        refused(&state, &id, &e, form).await
+    })
+    .await
+}
+
+/// The adjustments page again with a refusal beside the form's fields, the form as `form`.
+async fn refused(state: &AppState, id: &Identity, e: &AppError, form: AdjustmentForm) -> Response {
+    let errors = FieldErrors::from_error(e, &FIELDS);
+    show(state, id, crate::problem::status_of(e), form, errors, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -246,37 +228,22 @@ struct DecisionForm {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(adjustment): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    match state
+    let done = state
         .app
         .execution()
         .decide_adjustment(&id.scope(), adjustment, form.approve == "1", &form.note)
         .await
-    {
-        Ok(_) => Redirect::to("/adjustments?msg=saved").into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            let form = AdjustmentForm {
-                kind: "transfer".into(),
-                ..AdjustmentForm::default()
-            };
-            show(
-                &state,
-                &id,
-                crate::problem::status_of(&e),
-                form,
-                errors,
-                None,
-            )
-            .await
-        }
-    }
+        .map(|_| "/adjustments?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let form = AdjustmentForm {
+            kind: "transfer".into(),
+            ..AdjustmentForm::default()
+        };
+        refused(&state, &id, &e, form).await
+    })
+    .await
 }

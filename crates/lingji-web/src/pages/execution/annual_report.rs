@@ -5,17 +5,15 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::AppResult;
-use lingji_app::Scope;
 use lingji_app::execution::annual_report::AnnualReport;
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{Layout, beijing, error_page, render};
+use crate::pages::{Layout, Page, beijing, error_page, render, year_of};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/annual-report", get(page))
@@ -31,22 +29,12 @@ struct AnnualReportPage<'a> {
 }
 
 async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let built: AppResult<AnnualReport> = async {
-        let year = match q.get("year").and_then(|y| y.trim().parse().ok()) {
-            Some(y) => y,
-            None => state.app.foundation().current_year(jurisdiction).await?,
-        };
-        state
-            .app
-            .year_end()
-            .annual_report(&Scope::new(&id.caller(), jurisdiction), year)
-            .await
+        let year = year_of(&state, &id, &q).await?;
+        state.app.year_end().annual_report(&id.scope(), year).await
     }
     .await;
     match built {

@@ -6,13 +6,12 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use lingji_app::Scope;
 use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
@@ -23,7 +22,10 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::{Identity, PageUser};
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, options, render, said,
+    year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -63,9 +65,7 @@ impl RulesPage<'_> {
 }
 
 async fn rules(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     match state.app.supervision().monitoring_rules(&id.scope()).await {
@@ -175,10 +175,7 @@ struct RulePage<'a> {
 
 impl RulePage<'_> {
     fn actions(&self) -> Vec<(&'static str, &'static str)> {
-        Action::ALL
-            .iter()
-            .map(|a| (a.as_str(), a.label()))
-            .collect()
+        options::<Action>()
     }
 }
 
@@ -204,12 +201,7 @@ async fn new_rule(PageUser(id): PageUser, OriginalUri(uri): OriginalUri) -> Resp
     )
 }
 
-async fn edit_rule(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(code): Path<String>,
-) -> Response {
+async fn edit_rule(Page { state, id, uri }: Page, Path(code): Path<String>) -> Response {
     let found = state
         .app
         .supervision()
@@ -243,20 +235,13 @@ async fn edit_rule(
     }
 }
 
-async fn save_new_rule(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(mut form): Form<RuleForm>,
-) -> Response {
+async fn save_new_rule(Page { state, id, uri }: Page, Form(mut form): Form<RuleForm>) -> Response {
     form.version.clear();
     save(&state, &id, uri.path(), form).await
 }
 
 async fn save_rule(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(code): Path<String>,
     Form(mut form): Form<RuleForm>,
 ) -> Response {
@@ -267,7 +252,6 @@ async fn save_rule(
 /// Saves the rule, or tries it on past payments when the form asks for a dry run.
 async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Response {
     let is_new = form.version.trim().is_empty();
-    let jurisdiction = id.actor.org.jurisdiction;
     let dry_run = form.op == "dry_run";
     let done = async {
         let rule = form.rule()?;
@@ -275,7 +259,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
             return state
                 .app
                 .supervision()
-                .dry_run_rule(&Scope::new(&id.caller(), jurisdiction), rule)
+                .dry_run_rule(&id.scope(), rule)
                 .await
                 .map(Some);
         }
@@ -283,7 +267,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
         state
             .app
             .supervision()
-            .put_monitoring_rule(&Scope::new(&id.caller(), jurisdiction), rule, version)
+            .put_monitoring_rule(&id.scope(), rule, version)
             .await
             .map(|_| None)
     }
@@ -293,38 +277,28 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
     } else {
         format!("监控规则 {}", form.code)
     };
-    match done {
-        Ok(None) => Redirect::to("/monitoring/rules?msg=saved").into_response(),
-        Ok(Some(dry)) => {
-            let layout = Layout::new(id, title, path);
-            render(
-                StatusCode::OK,
-                &RulePage {
-                    layout: &layout,
-                    form,
-                    errors: FieldErrors::default(),
-                    dry: Some(dry),
-                    is_new,
-                },
-            )
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(id, path, &e),
-        Err(e) => {
-            let layout = Layout::new(id, title, path);
-            let status = crate::problem::status_of(&e);
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            render(
-                status,
-                &RulePage {
-                    layout: &layout,
-                    form,
-                    errors,
-                    dry: None,
-                    is_new,
-                },
-            )
-        }
-    }
+    // A dry run shows what the rule would have found; a refusal shows the form again.
+    let (status, errors, dry) = match done {
+        Ok(None) => return Redirect::to("/monitoring/rules?msg=saved").into_response(),
+        Ok(Some(dry)) => (StatusCode::OK, FieldErrors::default(), Some(dry)),
+        Err(e @ AppError::Forbidden(_)) => return error_page(id, path, &e),
+        Err(e) => (
+            crate::problem::status_of(&e),
+            FieldErrors::from_error(&e, &FIELDS),
+            None,
+        ),
+    };
+    let layout = Layout::new(id, title, path);
+    render(
+        status,
+        &RulePage {
+            layout: &layout,
+            form,
+            errors,
+            dry,
+            is_new,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -358,22 +332,14 @@ async fn hits_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let loaded = async {
-        let year = match q.get("year").and_then(|y| y.parse().ok()) {
-            Some(y) => y,
-            None => state.app.foundation().current_year(jurisdiction).await?,
-        };
+        let year = year_or_current(state, id, q.get("year").and_then(|y| y.parse().ok())).await?;
         let disposition = q.get("disposition").and_then(|d| Disposition::parse(d));
-        let stats = state
-            .app
-            .supervision()
-            .hit_stats(&Scope::new(&id.caller(), jurisdiction), year)
-            .await?;
+        let stats = state.app.supervision().hit_stats(&id.scope(), year).await?;
         let hits = state
             .app
             .supervision()
-            .rule_hits(&Scope::new(&id.caller(), jurisdiction), year, disposition)
+            .rule_hits(&id.scope(), year, disposition)
             .await?;
         Ok::<_, AppError>((year, stats, hits))
     }
@@ -418,9 +384,7 @@ async fn hits_page(
 }
 
 async fn hits(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     hits_page(&state, &id, uri.path(), &q, StatusCode::OK, None).await
@@ -434,8 +398,7 @@ struct DisposeForm {
 }
 
 async fn dispose(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Path(hid): Path<i64>,
     Form(form): Form<DisposeForm>,
 ) -> Response {
@@ -450,24 +413,17 @@ async fn dispose(
             .field("to")
             .into()),
     };
-    match done {
-        Ok(()) => Redirect::to("/monitoring/hits").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, "/monitoring/hits", &e),
-        Err(e) => {
-            let r = e.refusal();
-            let message = match r.clause {
-                Some(c) => format!("{}（{c}）", r.message),
-                None => r.message,
-            };
-            hits_page(
-                &state,
-                &id,
-                "/monitoring/hits",
-                &BTreeMap::new(),
-                crate::problem::status_of(&e),
-                Some(message),
-            )
-            .await
-        }
-    }
+    let path = "/monitoring/hits";
+    answer(
+        &id,
+        path,
+        forbidden,
+        done.map(|()| path.to_string()),
+        async |e| {
+            let status = crate::problem::status_of(&e);
+            let message = Some(said(&e.refusal()));
+            hits_page(&state, &id, path, &BTreeMap::new(), status, message).await
+        },
+    )
+    .await
 }

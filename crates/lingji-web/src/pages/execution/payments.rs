@@ -5,13 +5,12 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use lingji_app::Scope;
 use lingji_app::execution::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
 use lingji_app::store::execution::payments::PaymentFilter;
 use lingji_app::{AppError, AppResult};
@@ -21,8 +20,8 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, render};
+use crate::identity::Identity;
+use crate::pages::{FieldErrors, Layout, Page, answer, error_page, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -154,9 +153,7 @@ impl ListPage<'_> {
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let status = q.get("status").cloned().unwrap_or_default();
@@ -211,7 +208,7 @@ pub(crate) async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<
     Ok(state
         .app
         .allocation()
-        .budget_lines(&Scope::new(&id.caller(), jurisdiction), year, 0, 500)
+        .budget_lines(&id.scope(), year, 0, 500)
         .await?
         .into_iter()
         .map(|l| {
@@ -264,12 +261,7 @@ async fn form_page(
     }
 }
 
-async fn new(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn new(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     if !may_request(&id) {
         return error_page(&id, uri.path(), &forbidden());
     }
@@ -295,12 +287,7 @@ async fn new(
     .await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<PaymentForm>,
-) -> Response {
+async fn create(Page { state, id, uri }: Page, Form(form): Form<PaymentForm>) -> Response {
     let done = async {
         let draft = form.draft()?;
         state
@@ -310,17 +297,20 @@ async fn create(
             .await
     }
     .await;
-    match done {
-        Ok(p) => Redirect::to(&format!("/payments/{}", p.id)).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::Internal(_) | AppError::Unavailable(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            let errors = FieldErrors::from_error(&e, &FIELDS);
-            form_page(&state, &id, "/payments/new", status, form, errors).await
-        }
-    }
+    let done = done.map(|p| format!("/payments/{}", p.id));
+    // A fault or an unavailable store is not the form's to show either.
+    let leaves = |e: &AppError| {
+        matches!(
+            e,
+            AppError::Forbidden(_) | AppError::Internal(_) | AppError::Unavailable(_)
+        )
+    };
+    answer(&id, uri.path(), leaves, done, async |e| {
+        let status = crate::problem::status_of(&e);
+        let errors = FieldErrors::from_error(&e, &FIELDS);
+        form_page(&state, &id, "/payments/new", status, form, errors).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -331,11 +321,7 @@ struct CheckFragment {
 }
 
 /// The check as the user types (htmx): wrong fields, balance, rules hit.
-async fn check(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Form(form): Form<PaymentForm>,
-) -> Response {
+async fn check(Page { state, id, .. }: Page, Form(form): Form<PaymentForm>) -> Response {
     if !may_request(&id) {
         return (StatusCode::FORBIDDEN, "无权申请支付").into_response();
     }
@@ -402,12 +388,7 @@ async fn show_page(
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(pid): Path<i64>,
-) -> Response {
+async fn show(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Response {
     show_page(&state, &id, uri.path(), pid, StatusCode::OK, None).await
 }
 
@@ -419,9 +400,7 @@ struct DecisionForm {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(pid): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
@@ -430,27 +409,18 @@ async fn decide(
         "reject" => Decision::Reject,
         _ => Decision::Pay,
     };
-    match state
+    let done = state
         .app
         .execution()
         .decide_payment(&id.scope(), pid, decision, &form.reason)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/payments/{pid}")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let r = e.refusal();
-            show_page(
-                &state,
-                &id,
-                uri.path(),
-                pid,
-                crate::problem::status_of(&e),
-                Some(r.message),
-            )
-            .await
-        }
-    }
+        .map(|_| format!("/payments/{pid}"));
+    answer(&id, uri.path(), crate::pages::forbidden, done, async |e| {
+        let status = crate::problem::status_of(&e);
+        let message = Some(e.refusal().message);
+        show_page(&state, &id, uri.path(), pid, status, message).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -480,12 +450,7 @@ impl LinePage<'_> {
     }
 }
 
-async fn line(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(lid): Path<i64>,
-) -> Response {
+async fn line(Page { state, id, uri }: Page, Path(lid): Path<i64>) -> Response {
     match state.app.execution().line_ledger(&id.scope(), lid).await {
         Ok(l) => {
             let layout = Layout::new(

@@ -5,13 +5,12 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
-use lingji_app::Scope;
 use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
 use lingji_app::store::execution::plans::PlanFilter;
 use lingji_app::{AppError, AppResult};
@@ -20,9 +19,9 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -150,11 +149,7 @@ async fn show(
             month: Some(shown.month),
             ..PlanFilter::default()
         };
-        let rows = state
-            .app
-            .execution()
-            .plans(&Scope::new(&id.caller(), jurisdiction), filter)
-            .await?;
+        let rows = state.app.execution().plans(&id.scope(), filter).await?;
         let lines = if may_file(id) {
             lines_for(state, id).await?
         } else {
@@ -166,7 +161,7 @@ async fn show(
             state
                 .app
                 .execution()
-                .plan_reviews(&Scope::new(&id.caller(), jurisdiction), year)
+                .plan_reviews(&id.scope(), year)
                 .await?
         } else {
             Vec::new()
@@ -204,9 +199,7 @@ fn this_month() -> u32 {
 }
 
 async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let month = q
@@ -234,48 +227,34 @@ async fn page(
     .await
 }
 
-async fn file(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<PlanForm>,
-) -> Response {
+async fn file(Page { state, id, uri }: Page, Form(form): Form<PlanForm>) -> Response {
     let done = match form.draft() {
         Ok(d) => state.app.execution().file_plan(&id.scope(), d).await,
         Err(e) => Err(e),
     };
-    match done {
-        Ok(p) => {
-            Redirect::to(&format!("/spending-plans?month={}&msg=filed", p.month)).into_response()
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Shown {
-                month: month_of(&form.month).unwrap_or_else(this_month),
-                errors: FieldErrors::from_error(&e, &FIELDS),
-                form,
-                cash_limit: String::new(),
-                preview: None,
-            };
-            show(
-                &state,
-                &id,
-                "/spending-plans",
-                crate::problem::status_of(&e),
-                shown,
-                None,
-            )
-            .await
-        }
-    }
+    let done = done.map(|p| format!("/spending-plans?month={}&msg=filed", p.month));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let shown = Shown {
+            month: month_of(&form.month).unwrap_or_else(this_month),
+            errors: FieldErrors::from_error(&e, &FIELDS),
+            form,
+            cash_limit: String::new(),
+            preview: None,
+        };
+        show(
+            &state,
+            &id,
+            "/spending-plans",
+            crate::problem::status_of(&e),
+            shown,
+            None,
+        )
+        .await
+    })
+    .await
 }
 
-async fn review(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<ReviewForm>,
-) -> Response {
+async fn review(Page { state, id, uri }: Page, Form(form): Form<ReviewForm>) -> Response {
     let month = month_of(&form.month);
     let record = form.record == "1";
     let done = match (month, Money::parse(&form.cash_limit)) {
@@ -286,12 +265,7 @@ async fn review(
                     state
                         .app
                         .execution()
-                        .review_month(
-                            &Scope::new(&id.caller(), jurisdiction),
-                            (year, m),
-                            limit,
-                            record,
-                        )
+                        .review_month(&id.scope(), (year, m), limit, record)
                         .await
                 }
                 Err(e) => Err(e),
@@ -302,39 +276,26 @@ async fn review(
             .into()),
         (_, Err(r)) => Err(r.field("cash_limit").into()),
     };
-    let month = month.unwrap_or_else(this_month);
-    match done {
+    // A trial shows the month's review; a refusal shows the form again.
+    let (status, errors, preview) = match done {
         Ok(r) if record => {
-            Redirect::to(&format!("/spending-plans?month={}&msg=reviewed", r.month)).into_response()
+            let to = format!("/spending-plans?month={}&msg=reviewed", r.month);
+            return Redirect::to(&to).into_response();
         }
-        Ok(r) => {
-            let shown = Shown {
-                month,
-                form: PlanForm::default(),
-                cash_limit: form.cash_limit,
-                errors: FieldErrors::default(),
-                preview: Some(r),
-            };
-            show(&state, &id, "/spending-plans", StatusCode::OK, shown, None).await
-        }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Shown {
-                month,
-                form: PlanForm::default(),
-                errors: FieldErrors::from_error(&e, &FIELDS),
-                cash_limit: form.cash_limit,
-                preview: None,
-            };
-            show(
-                &state,
-                &id,
-                "/spending-plans",
-                crate::problem::status_of(&e),
-                shown,
-                None,
-            )
-            .await
-        }
-    }
+        Ok(r) => (StatusCode::OK, FieldErrors::default(), Some(r)),
+        Err(e @ AppError::Forbidden(_)) => return error_page(&id, uri.path(), &e),
+        Err(e) => (
+            crate::problem::status_of(&e),
+            FieldErrors::from_error(&e, &FIELDS),
+            None,
+        ),
+    };
+    let shown = Shown {
+        month: month.unwrap_or_else(this_month),
+        form: PlanForm::default(),
+        cash_limit: form.cash_limit,
+        errors,
+        preview,
+    };
+    show(&state, &id, "/spending-plans", status, shown, None).await
 }

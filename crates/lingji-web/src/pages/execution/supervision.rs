@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -11,8 +11,7 @@ use lingji_app::execution::supervision::{Supervised, Trace};
 use lingji_domain::Money;
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{Layout, error_page, render};
+use crate::pages::{Layout, Page, error_page, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -33,11 +32,7 @@ impl ListPage<'_> {
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+async fn list(Page { state, id, uri }: Page) -> Response {
     match state.app.supervision().supervised(&id.scope()).await {
         Ok(s) => {
             let layout = Layout::new(&id, "穿透式监管", uri.path());
@@ -60,12 +55,7 @@ impl TracePage<'_> {
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(project): Path<i64>,
-) -> Response {
+async fn show(Page { state, id, uri }: Page, Path(project): Path<i64>) -> Response {
     match state.app.supervision().trace(&id.scope(), project).await {
         Ok(t) => {
             let layout = Layout::new(&id, format!("全流程追溯：{}", t.head.name), uri.path());

@@ -5,12 +5,11 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::Role;
@@ -18,8 +17,8 @@ use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, beijing, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::{FieldErrors, Layout, Page, beijing, error_page, flash_from, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/year-end", get(page).post(run))
@@ -91,7 +90,7 @@ async fn show(
             None => match state
                 .app
                 .year_end()
-                .year_end_report(&Scope::new(&id.caller(), jurisdiction), year)
+                .year_end_report(&id.scope(), year)
                 .await
             {
                 Ok(r) => Some(r),
@@ -127,11 +126,7 @@ async fn show(
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     let shown = (None, false, String::new(), FieldErrors::default());
     let asked = q.get("year").and_then(|y| y.trim().parse().ok());
     show(&state, &id, StatusCode::OK, shown, flash_from(&q), asked).await
@@ -144,11 +139,7 @@ struct CloseForm {
     record: String,
 }
 
-async fn run(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Form(form): Form<CloseForm>,
-) -> Response {
+async fn run(Page { state, id, .. }: Page, Form(form): Form<CloseForm>) -> Response {
     let record = form.record == "1";
     let jurisdiction = id.actor.org.jurisdiction;
     let done = async {
@@ -157,42 +148,25 @@ async fn run(
         state
             .app
             .year_end()
-            .close_year(
-                &Scope::new(&id.caller(), jurisdiction),
-                year,
-                &claims,
-                record,
-            )
+            .close_year(&id.scope(), year, &claims, record)
             .await
     }
     .await;
-    match done {
-        Ok(_) if record => Redirect::to("/year-end?msg=closed").into_response(),
+    // A trial shows what the close would do; a refusal shows the form again.
+    let (status, report, trial, errors) = match done {
+        Ok(_) if record => return Redirect::to("/year-end?msg=closed").into_response(),
         Ok(r) => {
             let trial = !r.already_closed;
-            show(
-                &state,
-                &id,
-                StatusCode::OK,
-                (Some(r), trial, form.contracts, FieldErrors::default()),
-                None,
-                None,
-            )
-            .await
+            (StatusCode::OK, Some(r), trial, FieldErrors::default())
         }
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, "/year-end", &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["contracts"]);
-            let status = crate::problem::status_of(&e);
-            show(
-                &state,
-                &id,
-                status,
-                (None, false, form.contracts, errors),
-                None,
-                None,
-            )
-            .await
-        }
-    }
+        Err(e @ AppError::Forbidden(_)) => return error_page(&id, "/year-end", &e),
+        Err(e) => (
+            crate::problem::status_of(&e),
+            None,
+            false,
+            FieldErrors::from_error(&e, &["contracts"]),
+        ),
+    };
+    let shown = (report, trial, form.contracts, errors);
+    show(&state, &id, status, shown, None, None).await
 }

@@ -3,22 +3,24 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::foundation::users::{NewUser, UserUpdate};
 use lingji_app::store::foundation::orgs::Organisation;
 use lingji_app::store::foundation::users::User;
-use lingji_domain::foundation::authz::{Access, Resource, may};
+use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, PageCtx, error_page, flash_from, render, role_options};
+use crate::identity::Identity;
+use crate::pages::{
+    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden,
+    forbidden_or_missing, options, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -91,17 +93,12 @@ async fn list_page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Response {
-    let caller = id.caller();
     let loaded = async {
-        let users = state
-            .app
-            .accounts()
-            .list_users(&Scope::new(&caller, id.actor.org.jurisdiction))
-            .await?;
+        let users = state.app.accounts().list_users(&id.scope()).await?;
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&caller, id.actor.org.jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         Ok::<_, AppError>((users, orgs))
     };
@@ -114,7 +111,7 @@ async fn list_page(
                     layout: &layout,
                     users,
                     orgs,
-                    roles: role_options(),
+                    roles: options::<Role>(),
                     can_edit: can_edit(id),
                     form,
                     errors,
@@ -126,9 +123,7 @@ async fn list_page(
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     list_page(
@@ -143,12 +138,7 @@ async fn list(
     .await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<UserForm>,
-) -> Response {
+async fn create(Page { state, id, uri }: Page, Form(form): Form<UserForm>) -> Response {
     let new = NewUser {
         username: form.username.clone(),
         display_name: Some(form.display_name.clone()),
@@ -156,27 +146,22 @@ async fn create(
         org: form.org.clone(),
         password: form.password.clone(),
     };
-    match state.app.accounts().add_user(&id.caller(), new).await {
-        Ok(_) => Redirect::to("/admin/users?msg=created").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &USER_FIELDS);
-            let form = UserForm {
-                password: String::new(),
-                ..form
-            };
-            list_page(
-                &state,
-                &id,
-                uri.path(),
-                None,
-                form,
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+    let done = state
+        .app
+        .accounts()
+        .add_user(&id.caller(), new)
+        .await
+        .map(|_| "/admin/users?msg=created".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &USER_FIELDS);
+        let form = UserForm {
+            password: String::new(),
+            ..form
+        };
+        let status = crate::problem::status_of(&e);
+        list_page(&state, &id, uri.path(), None, form, errors, status).await
+    })
+    .await
 }
 
 async fn edit_page(
@@ -195,7 +180,7 @@ async fn edit_page(
         let orgs = state
             .app
             .foundation()
-            .list_organisations(&Scope::new(&caller, id.actor.org.jurisdiction))
+            .list_organisations(&id.scope())
             .await?;
         Ok::<_, AppError>((user, orgs))
     };
@@ -218,7 +203,7 @@ async fn edit_page(
                     layout: &layout,
                     user: &user,
                     orgs,
-                    roles: role_options(),
+                    roles: options::<Role>(),
                     form,
                     errors,
                     password_errors,
@@ -230,18 +215,12 @@ async fn edit_page(
 }
 
 async fn edit(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(user_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     edit_page(
-        &PageCtx {
-            state: &state,
-            id: &id,
-            path: uri.path(),
-        },
+        &PageCtx::new(&state, &id, uri.path()),
         user_id,
         flash_from(&q),
         None,
@@ -253,9 +232,7 @@ async fn edit(
 }
 
 async fn update(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(user_id): Path<i64>,
     Form(form): Form<UserForm>,
 ) -> Response {
@@ -266,34 +243,26 @@ async fn update(
         active: form.active.is_some(),
         version: form.version,
     };
-    match state
+    let done = state
         .app
         .accounts()
         .update_user(&id.caller(), user_id, upd)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/admin/users/{user_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &USER_FIELDS);
-            edit_page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                user_id,
-                None,
-                Some(form),
-                errors,
-                FieldErrors::default(),
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+        .map(|_| format!("/admin/users/{user_id}?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &USER_FIELDS);
+        edit_page(
+            &PageCtx::new(&state, &id, uri.path()),
+            user_id,
+            None,
+            Some(form),
+            errors,
+            FieldErrors::default(),
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -302,38 +271,28 @@ struct ResetForm {
 }
 
 async fn reset(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(user_id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> Response {
-    match state
+    let done = state
         .app
         .accounts()
         .reset_password(&id.caller(), user_id, &form.password)
         .await
-    {
-        Ok(()) => Redirect::to(&format!("/admin/users/{user_id}?msg=password")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["password"]);
-            edit_page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                user_id,
-                None,
-                None,
-                FieldErrors::default(),
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+        .map(|()| format!("/admin/users/{user_id}?msg=password"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &["password"]);
+        edit_page(
+            &PageCtx::new(&state, &id, uri.path()),
+            user_id,
+            None,
+            None,
+            FieldErrors::default(),
+            errors,
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -10,8 +10,7 @@ use lingji_domain::foundation::audit::AuditRecord;
 
 use crate::AppState;
 use crate::api::foundation::audit::AuditQuery;
-use crate::identity::PageUser;
-use crate::pages::{Layout, error_page, render};
+use crate::pages::{Layout, Page, error_page, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/audit", get(show))
@@ -31,12 +30,7 @@ struct AuditPage<'a> {
 
 const PAGE: i64 = 50;
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Query(q): Query<AuditQuery>,
-) -> Response {
+async fn show(Page { state, id, uri }: Page, Query(q): Query<AuditQuery>) -> Response {
     let keep = |v: &Option<String>| v.clone().unwrap_or_default();
     let (actor, action, entity_type, entity_id) = (
         keep(&q.actor),

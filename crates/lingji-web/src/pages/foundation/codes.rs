@@ -5,20 +5,22 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, OriginalUri, Query, State};
+use axum::extract::{Multipart, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
+use lingji_app::AppResult;
 use lingji_app::foundation::codes::CodeKind;
 use lingji_app::store::foundation::codes::CodeTableInfo;
-use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Access, Resource, may};
 use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
 use crate::api::foundation::codes::read_import_form;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render, year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -55,16 +57,7 @@ async fn page(
     status: StatusCode,
 ) -> Response {
     let loaded = async {
-        let year = match q.get("year").and_then(|y| y.parse().ok()) {
-            Some(y) => y,
-            None => {
-                state
-                    .app
-                    .foundation()
-                    .current_year(id.actor.org.jurisdiction)
-                    .await?
-            }
-        };
+        let year = year_or_current(state, id, q.get("year").and_then(|y| y.parse().ok())).await?;
         let fy = FiscalYear::new(year)?;
         let prefix = q.get("prefix").cloned().unwrap_or_default();
         let kind = if q.get("kind").map(String::as_str) == Some("economic") {
@@ -140,9 +133,7 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     page(
@@ -156,12 +147,7 @@ async fn show(
     .await
 }
 
-async fn import(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    multipart: Multipart,
-) -> Response {
+async fn import(Page { state, id, uri }: Page, multipart: Multipart) -> Response {
     let result = async {
         let form = read_import_form(multipart).await.map_err(|e| e.0)?;
         let kind = CodeKind::parse(&form.kind)?;
@@ -180,24 +166,13 @@ async fn import(
             .await?;
         AppResult::Ok((kind, year))
     };
-    match result.await {
-        Ok((kind, year)) => Redirect::to(&format!(
-            "/codes?year={year}&kind={}&msg=imported",
-            kind.as_str()
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["kind", "year", "file"]);
-            page(
-                &state,
-                &id,
-                "/codes",
-                &BTreeMap::new(),
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+    let done = result
+        .await
+        .map(|(kind, year)| format!("/codes?year={year}&kind={}&msg=imported", kind.as_str()));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &["kind", "year", "file"]);
+        let status = crate::problem::status_of(&e);
+        page(&state, &id, "/codes", &BTreeMap::new(), errors, status).await
+    })
+    .await
 }

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
@@ -17,8 +17,11 @@ use lingji_domain::foundation::org::{OrgKind, Staffing, UnitKind};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
+    options, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -189,10 +192,7 @@ async fn list_page(
             departments,
             jurisdiction_id: id.actor.org.jurisdiction,
             can_create: can_create(id),
-            unit_kinds: UnitKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label()))
-                .collect(),
+            unit_kinds: options::<UnitKind>(),
             review_bodies: lingji_app::review::bodies::options(),
             form,
             errors,
@@ -201,9 +201,7 @@ async fn list_page(
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     list_page(
@@ -234,12 +232,7 @@ struct CreateForm {
     review_body: String,
 }
 
-async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<CreateForm>,
-) -> Response {
+async fn create(Page { state, id, uri }: Page, Form(form): Form<CreateForm>) -> Response {
     let parent_id = form.parent_id.trim().parse::<i64>().unwrap_or(0);
     let req = CreateOrganisation {
         kind: form.kind.clone(),
@@ -250,38 +243,26 @@ async fn create(
         review_body: Some(form.review_body.clone()).filter(|k| !k.is_empty()),
         staffing: Staffing::default(),
     };
-    match state
+    let done = state
         .app
         .foundation()
         .create_organisation(&id.caller(), req)
         .await
-    {
-        Ok(created) => Redirect::to(&format!("/orgs/{}?msg=created", created.id)).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(
-                &e,
-                &[
-                    "kind",
-                    "parent_id",
-                    "code",
-                    "name",
-                    "unit_kind",
-                    "review_body",
-                ],
-            );
-            list_page(
-                &state,
-                &id,
-                uri.path(),
-                None,
-                form,
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+        .map(|created| format!("/orgs/{}?msg=created", created.id));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let fields = [
+            "kind",
+            "parent_id",
+            "code",
+            "name",
+            "unit_kind",
+            "review_body",
+        ];
+        let errors = FieldErrors::from_error(&e, &fields);
+        let status = crate::problem::status_of(&e);
+        list_page(&state, &id, uri.path(), None, form, errors, status).await
+    })
+    .await
 }
 
 /// A unit's basic expenditure for the current year, when it has one to show.
@@ -341,10 +322,7 @@ fn detail_page(
             can_rename: can_create(id),
             form,
             errors,
-            unit_kinds: UnitKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label()))
-                .collect(),
+            unit_kinds: options::<UnitKind>(),
             review_bodies: lingji_app::review::bodies::options(),
             basic,
         },
@@ -352,9 +330,7 @@ fn detail_page(
 }
 
 async fn detail(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -387,7 +363,7 @@ async fn detail(
 /// The answer to a unit form: back to the page after a save, an error page when the caller
 /// may not, or the page again with the refusal beside the fields (`fields`) and the form as
 /// `keep` leaves it.
-async fn answer(
+async fn answer_unit(
     state: &AppState,
     id: &Identity,
     path: &str,
@@ -396,43 +372,30 @@ async fn answer(
     fields: &[&str],
     keep: impl FnOnce(&mut StaffingForm),
 ) -> Response {
-    let e = match result {
-        Ok(()) => return Redirect::to(&format!("/orgs/{org_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            return error_page(id, path, &e);
-        }
-        Err(e) => e,
-    };
-    match state
-        .app
-        .foundation()
-        .organisation(&id.caller(), org_id)
-        .await
-    {
-        Ok(org) => {
-            let mut form = StaffingForm::from_org(&org);
-            keep(&mut form);
-            let errors = FieldErrors::from_error(&e, fields);
-            let basic = basic_of(state, id, &org).await;
-            let status = crate::problem::status_of(&e);
-            detail_page(
-                id,
-                path,
-                &org,
-                None,
-                StaffingState { form, errors },
-                basic,
-                status,
-            )
-        }
-        Err(e2) => error_page(id, path, &e2),
-    }
+    let done = result.map(|()| format!("/orgs/{org_id}?msg=saved"));
+    answer(id, path, forbidden_or_missing, done, async |e| {
+        let org = match state
+            .app
+            .foundation()
+            .organisation(&id.caller(), org_id)
+            .await
+        {
+            Ok(org) => org,
+            Err(e2) => return error_page(id, path, &e2),
+        };
+        let mut form = StaffingForm::from_org(&org);
+        keep(&mut form);
+        let errors = FieldErrors::from_error(&e, fields);
+        let basic = basic_of(state, id, &org).await;
+        let status = crate::problem::status_of(&e);
+        let staffing = StaffingState { form, errors };
+        detail_page(id, path, &org, None, staffing, basic, status)
+    })
+    .await
 }
 
 async fn save_staffing(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Form(form): Form<StaffingForm>,
 ) -> Response {
@@ -446,7 +409,7 @@ async fn save_staffing(
         Err(e) => Err(e),
     };
     let keep = |f: &mut StaffingForm| *f = form;
-    answer(
+    answer_unit(
         &state,
         &id,
         uri.path(),
@@ -469,9 +432,7 @@ struct DetailsForm {
 }
 
 async fn save_details(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Form(form): Form<DetailsForm>,
 ) -> Response {
@@ -487,7 +448,7 @@ async fn save_details(
         .update_organisation(&id.caller(), org_id, upd)
         .await
         .map(drop);
-    answer(&state, &id, uri.path(), org_id, result, &[], |_| {}).await
+    answer_unit(&state, &id, uri.path(), org_id, result, &[], |_| {}).await
 }
 
 #[derive(Deserialize)]
@@ -498,9 +459,7 @@ struct OwnFundsForm {
 
 /// Records the unit's own funds (ZB-11); a refused amount comes back beside the field.
 async fn save_own_funds(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(org_id): Path<i64>,
     Form(form): Form<OwnFundsForm>,
 ) -> Response {
@@ -511,7 +470,7 @@ async fn save_own_funds(
         .await
         .map(drop);
     let keep = |f: &mut StaffingForm| f.own_funds = form.own_funds;
-    answer(
+    answer_unit(
         &state,
         &id,
         uri.path(),

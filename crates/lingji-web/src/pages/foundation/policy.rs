@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::Scope;
@@ -16,8 +16,10 @@ use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::policy::ParamView;
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{FieldErrors, Layout, PageCtx, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, Page, PageCtx, answer, error_page, flash_from, forbidden, options, render,
+    year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -89,10 +91,7 @@ async fn page(
             .into_iter()
             .map(|y| y.year)
             .collect();
-        let year = match year {
-            Some(y) => y,
-            None => state.app.foundation().current_year(j).await?,
-        };
+        let year = year_or_current(state, id, year).await?;
         let fy = FiscalYear::new(year)?;
         let version = state
             .app
@@ -132,10 +131,7 @@ async fn page(
                     values,
                     note,
                     errors,
-                    presets: lingji_domain::foundation::policy::Preset::ALL
-                        .iter()
-                        .map(|p| (p.as_str(), p.label()))
-                        .collect(),
+                    presets: options::<lingji_domain::foundation::policy::Preset>(),
                 },
             )
         }
@@ -144,18 +140,12 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let year = q.get("year").and_then(|y| y.parse().ok());
     page(
-        &PageCtx {
-            state: &state,
-            id: &id,
-            path: uri.path(),
-        },
+        &PageCtx::new(&state, &id, uri.path()),
         year,
         flash_from(&q),
         None,
@@ -167,9 +157,7 @@ async fn show(
 }
 
 async fn save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
     let year = form
@@ -210,29 +198,28 @@ async fn save(
             .update_policy(&id.scope(), fy, based_on, &changes, &note)
             .await
     };
-    match result.await {
-        Ok(_) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut fields: Vec<&str> = submitted.keys().map(String::as_str).collect();
-            fields.push("note");
-            let errors = FieldErrors::from_error(&e, &fields);
-            page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                Some(year),
-                None,
-                Some(submitted.clone()),
-                note.clone(),
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+    let done = result.await.map(|_| saved(year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let mut fields: Vec<&str> = submitted.keys().map(String::as_str).collect();
+        fields.push("note");
+        let errors = FieldErrors::from_error(&e, &fields);
+        page(
+            &PageCtx::new(&state, &id, uri.path()),
+            Some(year),
+            None,
+            Some(submitted.clone()),
+            note.clone(),
+            errors,
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
+}
+
+/// Where a saved policy form leads: the profile of its year.
+fn saved(year: i32) -> String {
+    format!("/policy?year={year}&msg=saved")
 }
 
 #[derive(serde::Deserialize)]
@@ -243,12 +230,7 @@ struct YearForm {
     make_current: Option<String>,
 }
 
-async fn start_year(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<YearForm>,
-) -> Response {
+async fn start_year(Page { state, id, uri }: Page, Form(form): Form<YearForm>) -> Response {
     let result = async {
         let year: i32 = form.year.trim().parse().map_err(|_| {
             AppError::Refused(
@@ -274,25 +256,19 @@ async fn start_year(
             .await?;
         AppResult::Ok(year)
     };
-    match result.await {
-        Ok(year) => Redirect::to(&format!("/policy?year={year}&msg=saved")).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            page(
-                &PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                },
-                None,
-                None,
-                None,
-                String::new(),
-                errors,
-                crate::problem::status_of(&e),
-            )
-            .await
-        }
-    }
+    let done = result.await.map(saved);
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &[]);
+        page(
+            &PageCtx::new(&state, &id, uri.path()),
+            None,
+            None,
+            None,
+            String::new(),
+            errors,
+            crate::problem::status_of(&e),
+        )
+        .await
+    })
+    .await
 }

@@ -6,14 +6,13 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{Layout, error_page, flash_from, render};
+use crate::pages::{Layout, Page, error_page, flash_from, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -46,18 +45,12 @@ fn short(t: &str) -> String {
     t.get(..16).unwrap_or(t).replace('T', " ")
 }
 
-async fn own(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn own(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     page(&state, &id, id.actor.user_id, uri.path(), &q).await
 }
 
 async fn of_user(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Path(user_id): Path<i64>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BTreeMap<String, String>>,
@@ -119,8 +112,7 @@ async fn page(
 }
 
 async fn revoke(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Path(token_id): Path<i64>,
     OriginalUri(uri): OriginalUri,
 ) -> Response {

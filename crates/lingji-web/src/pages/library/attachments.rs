@@ -1,18 +1,17 @@
 //! The 附件 tab's forms: upload to and delete from a project, back to the tab afterwards.
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{DefaultBodyLimit, Multipart, Path};
+use axum::response::Response;
 use axum::routing::post;
 use lingji_app::AppError;
 
 use crate::AppState;
 use crate::api::library::attachments::{read_upload, upload_body_limit};
-use crate::identity::{Identity, PageUser};
-use crate::pages::PageCtx;
-use crate::pages::error_page;
-use crate::pages::library::project_form::form_page;
-use crate::pages::library::projects::stored;
+use crate::identity::Identity;
+use crate::pages::library::project_form::FormInput;
+use crate::pages::library::projects::stored_again;
+use crate::pages::{Page, PageCtx, answer, forbidden_or_missing, said};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -33,30 +32,20 @@ async fn outcome(
     result: Result<(), AppError>,
     done: &str,
 ) -> Response {
-    match result {
-        Ok(()) => {
-            Redirect::to(&format!("/projects/{project}?msg={done}#attachments")).into_response()
-        }
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(id, path, &e),
-        Err(e) => match stored(state, id, project, false).await {
-            Ok(mut input) => {
-                let r = e.refusal();
-                input.attachment_error = match r.clause {
-                    Some(c) => format!("{}（{c}）", r.message),
-                    None => r.message,
-                };
-                let ctx = PageCtx { state, id, path };
-                form_page(&ctx, input, None, crate::problem::status_of(&e)).await
-            }
-            Err(e) => error_page(id, path, &e),
-        },
-    }
+    let to = result.map(|()| format!("/projects/{project}?msg={done}#attachments"));
+    answer(id, path, forbidden_or_missing, to, async |e| {
+        let ctx = PageCtx { state, id, path };
+        stored_again(&ctx, project, &e, |input| FormInput {
+            attachment_error: said(&e.refusal()),
+            ..input
+        })
+        .await
+    })
+    .await
 }
 
 async fn upload(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     multipart: Multipart,
 ) -> Response {
@@ -74,9 +63,7 @@ async fn upload(
 }
 
 async fn remove(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path((project, attachment)): Path<(i64, i64)>,
 ) -> Response {
     let result = state

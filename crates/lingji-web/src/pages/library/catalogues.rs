@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -11,8 +10,7 @@ use lingji_domain::library::cost::Standard;
 use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{Layout, error_page, render};
+use crate::pages::{Layout, Page, error_page, render};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -27,11 +25,7 @@ struct StandardsPage<'a> {
     groups: Vec<(&'static str, Vec<Standard>)>,
 }
 
-async fn standards(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+async fn standards(Page { state, id, uri }: Page) -> Response {
     match state.app.library().standards(&id.scope()).await {
         Ok(all) => {
             let mut groups: Vec<(&'static str, Vec<Standard>)> = Vec::new();
@@ -73,11 +67,7 @@ impl IndicatorsPage<'_> {
     }
 }
 
-async fn indicator_library(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+async fn indicator_library(Page { state, id, uri }: Page) -> Response {
     match state.app.catalogues().indicator_library(&id.scope()).await {
         Ok(library) => {
             let layout = Layout::new(&id, "绩效指标库", uri.path());

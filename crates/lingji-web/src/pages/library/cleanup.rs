@@ -4,17 +4,17 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::foundation::codes::FiscalYear;
 
 use crate::AppState;
-use crate::identity::PageUser;
-use crate::pages::{Layout, error_page, flash_from, render};
+use crate::pages::{
+    Layout, Page, answer, current_fiscal_year, error_page, flash_from, forbidden, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/projects/cleanup", get(cleanup).post(cleanup_retire))
@@ -36,13 +36,7 @@ async fn cleanup_page(
     error: Option<AppError>,
 ) -> Response {
     let loaded = async {
-        let year = FiscalYear::new(
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?,
-        )?;
+        let year = current_fiscal_year(state, id).await?;
         let list = state
             .app
             .library()
@@ -76,18 +70,14 @@ async fn cleanup_page(
 }
 
 async fn cleanup(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     cleanup_page(&state, &id, uri.path(), flash_from(&q), None).await
 }
 
 async fn cleanup_retire(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let ids: Vec<i64> = pairs
@@ -101,22 +91,18 @@ async fn cleanup_retire(
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     let result = async {
-        let year = FiscalYear::new(
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?,
-        )?;
+        let year = current_fiscal_year(&state, &id).await?;
         state
             .app
             .library()
             .retire_candidates(&id.scope(), year, &ids, note)
             .await
     };
-    match result.await {
-        Ok(_) => Redirect::to("/projects/cleanup?msg=saved").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => cleanup_page(&state, &id, uri.path(), None, Some(e)).await,
-    }
+    let done = result
+        .await
+        .map(|_| "/projects/cleanup?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        cleanup_page(&state, &id, uri.path(), None, Some(e)).await
+    })
+    .await
 }

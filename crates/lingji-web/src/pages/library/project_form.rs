@@ -17,7 +17,7 @@ use lingji_domain::library::{Features, MatterClass, ProjectKind, ProjectState};
 
 use super::projects::{Options, options};
 use crate::AppState;
-use crate::pages::{FieldErrors, Layout, PageCtx, error_page, render};
+use crate::pages::{FieldErrors, FieldNames, Layout, PageCtx, error_page, render};
 
 #[derive(Template)]
 #[template(path = "project.html")]
@@ -195,6 +195,28 @@ pub(crate) struct FormInput {
     pub(crate) version: i64,
     /// Why the last upload was refused, shown in the 附件 tab.
     pub(crate) attachment_error: String,
+}
+
+impl FormInput {
+    /// A new project's form: the draft as typed, the project it continues and the refusals
+    /// beside the fields.
+    pub(crate) fn new_project(
+        previous: Option<i64>,
+        draft: ProjectDraft,
+        errors: FieldErrors,
+    ) -> FormInput {
+        FormInput {
+            project: None,
+            previous,
+            draft,
+            amounts: Vec::new(),
+            history: Vec::new(),
+            problems: None,
+            errors,
+            version: 0,
+            attachment_error: String::new(),
+        }
+    }
 }
 
 pub(crate) async fn form_page(
@@ -485,8 +507,8 @@ fn at(v: &[String], i: usize) -> String {
 }
 
 /// Every field a refusal may name on this form, so that messages land beside their fields.
-fn form_fields(draft: &ProjectDraft) -> Vec<String> {
-    let mut f: Vec<String> = [
+fn form_fields(draft: &ProjectDraft) -> FieldNames {
+    FieldNames::new(&[
         "name",
         "kind",
         "matter_class",
@@ -504,32 +526,26 @@ fn form_fields(draft: &ProjectDraft) -> Vec<String> {
         "targets",
         "cost_lines",
         "year_plan",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for i in 0..draft.cost_lines.len() {
-        for c in [
+    ])
+    .rows(
+        "cost_lines",
+        draft.cost_lines.len(),
+        &[
             "item",
             "economic_code",
             "standard_id",
             "quantity",
             "unit_amount",
             "basis",
-        ] {
-            f.push(format!("cost_lines[{i}].{c}"));
-        }
-    }
-    for i in 0..draft.indicators.len() {
-        for c in ["category", "name", "comparator", "target_value", "unit"] {
-            f.push(format!("indicators[{i}].{c}"));
-        }
-    }
-    f
+        ],
+    )
+    .rows(
+        "indicators",
+        draft.indicators.len(),
+        &["category", "name", "comparator", "target_value", "unit"],
+    )
 }
 
 pub(super) fn errors_for(e: &AppError, draft: &ProjectDraft) -> FieldErrors {
-    let fields = form_fields(draft);
-    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-    FieldErrors::from_error(e, &refs)
+    form_fields(draft).errors(e)
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, State};
+use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -16,8 +16,8 @@ use lingji_domain::foundation::codes::FiscalYear;
 use crate::AppState;
 use crate::api::foundation::codes::read_import_form;
 use crate::api::library::project_files::MAX_IMPORT_BYTES;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{Layout, error_page, render};
+use crate::identity::Identity;
+use crate::pages::{Layout, Page, error_page, render, year_or_current};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -50,17 +50,9 @@ async fn page(
     year: Option<i32>,
     outcome: Result<Option<ImportReport>, AppError>,
 ) -> Response {
-    let year = match year {
-        Some(y) => y,
-        None => match state
-            .app
-            .foundation()
-            .current_year(id.actor.org.jurisdiction)
-            .await
-        {
-            Ok(y) => y,
-            Err(e) => return error_page(id, path, &e),
-        },
+    let year = match year_or_current(state, id, year).await {
+        Ok(y) => y,
+        Err(e) => return error_page(id, path, &e),
     };
     let (status, done, summary, errors) = match outcome {
         Ok(done) => (StatusCode::OK, done, String::new(), Vec::new()),
@@ -95,11 +87,7 @@ async fn page(
     )
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+async fn show(Page { state, id, uri }: Page) -> Response {
     // What the page offers follows the role; the import itself authorises every row.
     if !may_create(id.actor.role, Resource::Project) {
         let refused = AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不申报项目"));
@@ -108,12 +96,7 @@ async fn show(
     page(&state, &id, uri.path(), None, Ok(None)).await
 }
 
-async fn import(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    multipart: Multipart,
-) -> Response {
+async fn import(Page { state, id, uri }: Page, multipart: Multipart) -> Response {
     let mut year = None;
     let result = async {
         let form = read_import_form(multipart).await.map_err(|e| e.0)?;

@@ -4,24 +4,25 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::library::projects::ProjectDraft;
 use lingji_app::store::library::projects::Project;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Resource, Role, may_create};
-use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::library::tier::SpendingTier;
 use lingji_domain::library::{MatterClass, ProjectKind, ProjectState};
 
 use super::project_form::{FormInput, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
-use crate::identity::PageUser;
-use crate::pages::{FieldErrors, Layout, PageCtx, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, Layout, Page, PageCtx, answer, current_fiscal_year, error_page, flash_from,
+    forbidden_or_missing, render, said,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -71,11 +72,11 @@ struct ProjectQueryView {
 
 const PAGE: i64 = 50;
 
-/// The export of what the list shows.
-fn export_link(v: &ProjectQueryView) -> String {
+/// The query of what the list shows, for its next page and its export.
+fn query_of(v: &ProjectQueryView) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     format!(
-        "/api/v1/projects/export?year={}&state={}&matter_class={}&tier={}&kind={}&q={}",
+        "year={}&state={}&matter_class={}&tier={}&kind={}&q={}",
         enc(&v.year),
         enc(&v.state),
         enc(&v.matter_class),
@@ -85,12 +86,12 @@ fn export_link(v: &ProjectQueryView) -> String {
     )
 }
 
-async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Query(q): Query<ProjectQuery>,
-) -> Response {
+/// The export of what the list shows.
+fn export_link(v: &ProjectQueryView) -> String {
+    format!("/api/v1/projects/export?{}", query_of(v))
+}
+
+async fn list(Page { state, id, uri }: Page, Query(q): Query<ProjectQuery>) -> Response {
     let view = ProjectQueryView {
         year: q.year.map(|y| y.to_string()).unwrap_or_default(),
         state: q.state.clone().unwrap_or_default(),
@@ -112,18 +113,7 @@ async fn list(
         Ok(projects) => {
             let next_page = (projects.len() as i64 == PAGE).then(|| {
                 let last = projects.last().map(|p| p.id).unwrap_or_default();
-                let enc = |s: &str| {
-                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
-                };
-                format!(
-                    "/projects?year={}&state={}&matter_class={}&tier={}&kind={}&q={}&after={last}",
-                    enc(&view.year),
-                    enc(&view.state),
-                    enc(&view.matter_class),
-                    enc(&view.tier),
-                    enc(&view.kind),
-                    enc(&view.q)
-                )
+                format!("/projects?{}&after={last}", query_of(&view))
             });
             let export_link = export_link(&view);
             let layout = Layout::new(&id, "项目库", uri.path());
@@ -158,16 +148,10 @@ async fn list(
 }
 
 async fn new_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let ctx = PageCtx {
-        state: &state,
-        id: &id,
-        path: uri.path(),
-    };
+    let ctx = PageCtx::new(&state, &id, uri.path());
     // "Copy last year's structure" (ZB-4): lines without quantities, to be justified again.
     let previous = q.get("from").and_then(|v| v.parse::<i64>().ok());
     let draft = match previous {
@@ -181,24 +165,12 @@ async fn new_form(
             ..ProjectDraft::default()
         },
     };
-    let input = FormInput {
-        project: None,
-        previous,
-        draft,
-        amounts: Vec::new(),
-        history: Vec::new(),
-        problems: None,
-        errors: FieldErrors::default(),
-        version: 0,
-        attachment_error: String::new(),
-    };
+    let input = FormInput::new_project(previous, draft, FieldErrors::default());
     form_page(&ctx, input, None, StatusCode::OK).await
 }
 
 async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let (draft, _) = draft_from(&pairs);
@@ -213,45 +185,23 @@ async fn create(
                 "只有预算单位可新建项目",
             ))
         })?;
-        let year = FiscalYear::new(
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await?,
-        )?;
+        let year = current_fiscal_year(&state, &id).await?;
         state
             .app
             .library()
             .create_project(&id.caller(), unit, year, &draft, previous)
             .await
     };
-    match result.await {
-        Ok(p) => Redirect::to(&format!("/projects/{}?msg=created", p.project.id)).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let ctx = PageCtx {
-                state: &state,
-                id: &id,
-                path: uri.path(),
-            };
-            let errors = errors_for(&e, &draft);
-            let input = FormInput {
-                project: None,
-                previous,
-                draft,
-                amounts: Vec::new(),
-                history: Vec::new(),
-                problems: None,
-                errors,
-                version: 0,
-                attachment_error: String::new(),
-            };
-            form_page(&ctx, input, None, crate::problem::status_of(&e)).await
-        }
-    }
+    let done = result
+        .await
+        .map(|p| format!("/projects/{}?msg=created", p.project.id));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let ctx = PageCtx::new(&state, &id, uri.path());
+        let errors = errors_for(&e, &draft);
+        let input = FormInput::new_project(previous, draft, errors);
+        form_page(&ctx, input, None, crate::problem::status_of(&e)).await
+    })
+    .await
 }
 
 pub(crate) async fn stored(
@@ -273,10 +223,7 @@ pub(crate) async fn stored(
                 .check_project(&id.caller(), project_id)
                 .await?
                 .into_iter()
-                .map(|r| match r.clause {
-                    Some(c) => format!("{}（{c}）", r.message),
-                    None => r.message,
-                })
+                .map(|r| said(&r))
                 .collect(),
         )
     } else {
@@ -300,17 +247,11 @@ pub(crate) async fn stored(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let ctx = PageCtx {
-        state: &state,
-        id: &id,
-        path: uri.path(),
-    };
+    let ctx = PageCtx::new(&state, &id, uri.path());
     match stored(&state, &id, project_id, q.contains_key("check")).await {
         Ok(input) => form_page(&ctx, input, flash_from(&q), StatusCode::OK).await,
         Err(e) => error_page(&id, uri.path(), &e),
@@ -318,49 +259,47 @@ async fn show(
 }
 
 async fn save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let (draft, version) = draft_from(&pairs);
-    match state
+    let done = state
         .app
         .library()
         .update_project(&id.caller(), project_id, &draft, version)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/projects/{project_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => match stored(&state, &id, project_id, false).await {
-            Ok(input) => {
-                let ctx = PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                };
-                let errors = errors_for(&e, &draft);
-                let input = FormInput {
-                    draft,
-                    amounts: Vec::new(),
-                    errors,
-                    version,
-                    ..input
-                };
-                form_page(&ctx, input, None, crate::problem::status_of(&e)).await
-            }
-            Err(e2) => error_page(&id, uri.path(), &e2),
-        },
+        .map(|_| format!("/projects/{project_id}?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let errors = errors_for(&e, &draft);
+        let ctx = PageCtx::new(&state, &id, uri.path());
+        stored_again(&ctx, project_id, &e, |input| FormInput {
+            draft,
+            amounts: Vec::new(),
+            errors,
+            version,
+            ..input
+        })
+        .await
+    })
+    .await
+}
+
+/// The stored project's page again with a refusal, its content as `shown` changes it.
+pub(crate) async fn stored_again(
+    ctx: &PageCtx<'_>,
+    project_id: i64,
+    e: &AppError,
+    shown: impl FnOnce(FormInput) -> FormInput,
+) -> Response {
+    match stored(ctx.state, ctx.id, project_id, false).await {
+        Ok(input) => form_page(ctx, shown(input), None, crate::problem::status_of(e)).await,
+        Err(e2) => error_page(ctx.id, ctx.path, &e2),
     }
 }
 
 async fn move_to(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project_id): Path<i64>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
@@ -378,39 +317,21 @@ async fn move_to(
             .move_project(&id.caller(), project_id, to, note, version)
             .await
     };
-    match result.await {
-        Ok(p) => Redirect::to(&format!(
-            "/projects/{project_id}?msg=saved#state-{}",
-            p.project.header.state.as_str()
-        ))
-        .into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => match stored(&state, &id, project_id, false).await {
-            Ok(input) => {
-                let ctx = PageCtx {
-                    state: &state,
-                    id: &id,
-                    path: uri.path(),
-                };
-                let problems = match &e {
-                    AppError::Invalid { errors, .. } => errors
-                        .iter()
-                        .map(|r| match r.clause {
-                            Some(c) => format!("{}（{c}）", r.message),
-                            None => r.message.clone(),
-                        })
-                        .collect(),
-                    other => vec![FieldErrors::from_error(other, &[]).general.join("；")],
-                };
-                let input = FormInput {
-                    problems: Some(problems),
-                    ..input
-                };
-                form_page(&ctx, input, None, crate::problem::status_of(&e)).await
-            }
-            Err(e2) => error_page(&id, uri.path(), &e2),
-        },
-    }
+    let done = result.await.map(|p| {
+        let state = p.project.header.state.as_str();
+        format!("/projects/{project_id}?msg=saved#state-{state}")
+    });
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let problems = match &e {
+            AppError::Invalid { errors, .. } => errors.iter().map(said).collect(),
+            other => vec![FieldErrors::from_error(other, &[]).general.join("；")],
+        };
+        let ctx = PageCtx::new(&state, &id, uri.path());
+        stored_again(&ctx, project_id, &e, |input| FormInput {
+            problems: Some(problems),
+            ..input
+        })
+        .await
+    })
+    .await
 }

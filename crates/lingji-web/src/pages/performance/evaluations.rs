@@ -6,13 +6,12 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::performance::evaluations::{
     ActualDraft, EvaluationView, KeyDraft, KeyItemDraft, SelfDraft,
 };
@@ -22,9 +21,11 @@ use lingji_domain::performance::{Attainment, Dimension};
 use lingji_domain::review::lists::ListKind;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::performance::{funded_projects, may_decide};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -84,18 +85,15 @@ struct ListPage<'a> {
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = crate::pages::performance::year_of(&state, &id, &q).await?;
+        let year = crate::pages::performance::performance_year(&state, &id, &q).await?;
         let rows = state
             .app
             .performance()
-            .evaluations(&Scope::new(&id.caller(), jurisdiction), year, None)
+            .evaluations(&id.scope(), year, None)
             .await?;
         let writes = may(id.actor.role, Resource::Performance, Access::Write);
         let projects = if writes || may_decide(&id) {
@@ -244,55 +242,25 @@ async fn show_form(
     }
 }
 
-async fn self_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Path(project): Path<i64>,
-) -> Response {
-    show_form(
-        &state,
-        &id,
-        Of::Project(project),
-        false,
-        BTreeMap::new(),
-        StatusCode::OK,
-        FieldErrors::default(),
-    )
-    .await
+/// The form of `of`, blank.
+async fn blank_form(state: &AppState, id: &Identity, of: Of, key: bool) -> Response {
+    let errors = FieldErrors::default();
+    show_form(state, id, of, key, BTreeMap::new(), StatusCode::OK, errors).await
 }
 
-async fn key_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(project): Path<i64>,
-) -> Response {
+async fn self_form(Page { state, id, .. }: Page, Path(project): Path<i64>) -> Response {
+    blank_form(&state, &id, Of::Project(project), false).await
+}
+
+async fn key_form(Page { state, id, uri }: Page, Path(project): Path<i64>) -> Response {
     key_form_of(&state, &id, uri.path(), Of::Project(project)).await
 }
 
-async fn target_self_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Path(target): Path<i64>,
-) -> Response {
-    show_form(
-        &state,
-        &id,
-        Of::Target(target),
-        false,
-        BTreeMap::new(),
-        StatusCode::OK,
-        FieldErrors::default(),
-    )
-    .await
+async fn target_self_form(Page { state, id, .. }: Page, Path(target): Path<i64>) -> Response {
+    blank_form(&state, &id, Of::Target(target), false).await
 }
 
-async fn target_key_form(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(target): Path<i64>,
-) -> Response {
+async fn target_key_form(Page { state, id, uri }: Page, Path(target): Path<i64>) -> Response {
     key_form_of(&state, &id, uri.path(), Of::Target(target)).await
 }
 
@@ -305,16 +273,7 @@ async fn key_form_of(state: &AppState, id: &Identity, path: &str, of: Of) -> Res
         ));
         return error_page(id, path, &e);
     }
-    show_form(
-        state,
-        id,
-        of,
-        true,
-        BTreeMap::new(),
-        StatusCode::OK,
-        FieldErrors::default(),
-    )
-    .await
+    blank_form(state, id, of, true).await
 }
 
 fn attainment_of(raw: &str) -> Option<Attainment> {
@@ -334,24 +293,13 @@ fn count(values: &BTreeMap<String, String>, prefix: &str, suffix: &str) -> usize
         .count()
 }
 
-/// The field names a refused form shows its errors under.
-fn shown_fields(list: &str, n: usize, whats: &[&str], extra: &[&str]) -> Vec<String> {
-    let mut names: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    for i in 0..n {
-        for w in whats {
-            names.push(format!("{list}[{i}].{w}"));
-        }
-    }
-    names
-}
-
 /// A submitted evaluation form: of what, which kind, what was typed.
 struct Attempt {
     of: Of,
     key: bool,
     values: BTreeMap<String, String>,
-    /// The field names its errors may sit under.
-    names: Vec<String>,
+    /// The fields its errors may sit under.
+    names: FieldNames,
 }
 
 async fn saved(
@@ -361,22 +309,17 @@ async fn saved(
     a: Attempt,
     done: Result<EvaluationView, AppError>,
 ) -> Response {
-    match done {
-        Ok(e) => Redirect::to(&format!("/evaluations/{}?msg=saved", e.id)).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(id, uri, &e),
-        Err(e) => {
-            let refs: Vec<&str> = a.names.iter().map(String::as_str).collect();
-            let errors = FieldErrors::from_error(&e, &refs);
-            let status = crate::problem::status_of(&e);
-            show_form(state, id, a.of, a.key, a.values, status, errors).await
-        }
-    }
+    let done = done.map(|e| format!("/evaluations/{}?msg=saved", e.id));
+    answer(id, uri, forbidden, done, async |e| {
+        let errors = a.names.errors(&e);
+        let status = crate::problem::status_of(&e);
+        show_form(state, id, a.of, a.key, a.values, status, errors).await
+    })
+    .await
 }
 
 async fn self_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -384,9 +327,7 @@ async fn self_save(
 }
 
 async fn target_self_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(target): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -425,11 +366,10 @@ async fn save_self(
         .performance()
         .self_evaluate(&id.caller(), &draft)
         .await;
-    let names = shown_fields(
+    let names = FieldNames::new(&["execution_reason", "execution_remedy", "summary"]).rows(
         "actuals",
         n,
         &["actual", "attainment", "score", "reason", "remedy"],
-        &["execution_reason", "execution_remedy", "summary"],
     );
     let attempt = Attempt {
         of,
@@ -441,9 +381,7 @@ async fn save_self(
 }
 
 async fn key_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -451,9 +389,7 @@ async fn key_save(
 }
 
 async fn target_key_save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(target): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -494,17 +430,13 @@ async fn save_key(
         .performance()
         .key_evaluate(&id.scope(), &draft)
         .await;
-    let mut names = shown_fields(
-        "items",
-        KEY_ROWS,
-        &["name", "weight", "score"],
-        &["agency_code", "findings", "report_attachment_id"],
-    );
-    names.extend(
-        Dimension::ALL
-            .iter()
-            .map(|d| format!("items.{}", d.as_str())),
-    );
+    let names = FieldNames::new(&["agency_code", "findings", "report_attachment_id"])
+        .rows("items", KEY_ROWS, &["name", "weight", "score"])
+        .and(
+            Dimension::ALL
+                .iter()
+                .map(|d| format!("items.{}", d.as_str())),
+        );
     let attempt = Attempt {
         of,
         key: true,
@@ -529,9 +461,7 @@ impl DetailPage<'_> {
 }
 
 async fn detail(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(evaluation): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {

@@ -8,13 +8,12 @@ pub(crate) mod targets;
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Multipart, OriginalUri, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::performance::dashboard::Dashboard;
 use lingji_app::performance::monitoring::{
     Checkpoint, CheckpointDraft, CheckpointForm, DecisionDraft, ProgressDraft,
@@ -26,9 +25,12 @@ use lingji_domain::library::ProjectState;
 use lingji_domain::performance::{Decision, Light, Likelihood};
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::pages::{
+    FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
+    year_in, year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -42,22 +44,15 @@ pub(crate) fn router() -> Router<AppState> {
         )
 }
 
-/// The year a performance page shows: `?year=` when given, else the jurisdiction's current.
-pub(crate) async fn year_of(
+/// The year a performance page shows: `?year=` when given and between 2000 and 2100, else the
+/// jurisdiction's current.
+pub(crate) async fn performance_year(
     state: &AppState,
     id: &Identity,
     q: &BTreeMap<String, String>,
 ) -> Result<i32, AppError> {
-    match q.get("year").and_then(|y| y.trim().parse::<i32>().ok()) {
-        Some(y) if (2000..=2100).contains(&y) => Ok(y),
-        _ => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await
-        }
-    }
+    let given = year_in(q).filter(|y| (2000..=2100).contains(y));
+    year_or_current(state, id, given).await
 }
 
 /// Whether the caller takes finance's performance decisions.
@@ -75,18 +70,15 @@ struct DashboardPage<'a> {
 }
 
 async fn dashboard(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = year_of(&state, &id, &q).await?;
+        let year = performance_year(&state, &id, &q).await?;
         state
             .app
             .performance()
-            .performance_dashboard(&Scope::new(&id.caller(), jurisdiction), year)
+            .performance_dashboard(&id.scope(), year)
             .await
     }
     .await;
@@ -152,14 +144,13 @@ async fn show_monitoring(
     status: StatusCode,
     errors: FieldErrors,
 ) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
     let light = q.get("light").and_then(|l| Light::parse(l));
     let built = async {
-        let year = year_of(state, id, q).await?;
+        let year = performance_year(state, id, q).await?;
         let rows = state
             .app
             .performance()
-            .checkpoints(&Scope::new(&id.caller(), jurisdiction), year, None, light)
+            .checkpoints(&id.scope(), year, None, light)
             .await?;
         let projects = if may(id.actor.role, Resource::Performance, Access::Write) {
             funded_projects(state, id, year).await?
@@ -215,9 +206,7 @@ pub(crate) async fn funded_projects(
 }
 
 async fn monitoring(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     show_monitoring(
@@ -231,12 +220,7 @@ async fn monitoring(
     .await
 }
 
-async fn import(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    multipart: Multipart,
-) -> Response {
+async fn import(Page { state, id, uri }: Page, multipart: Multipart) -> Response {
     let done = async {
         let form = crate::api::foundation::codes::read_import_form(multipart)
             .await
@@ -248,23 +232,24 @@ async fn import(
             .await
     }
     .await;
-    match done {
-        Ok(_) => Redirect::to("/performance/monitoring?msg=imported").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["file"]);
-            let status = crate::problem::status_of(&e);
-            show_monitoring(
-                &state,
-                &id,
-                "/performance/monitoring",
-                &BTreeMap::new(),
-                status,
-                errors,
-            )
-            .await
-        }
-    }
+    let done = done.map(|_| "/performance/monitoring?msg=imported".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        monitoring_again(&state, &id, &e, &["file"]).await
+    })
+    .await
+}
+
+/// The monitoring page again with a refusal of its import or decision forms.
+async fn monitoring_again(
+    state: &AppState,
+    id: &Identity,
+    e: &AppError,
+    fields: &[&str],
+) -> Response {
+    let errors = FieldErrors::from_error(e, fields);
+    let status = crate::problem::status_of(e);
+    let path = "/performance/monitoring";
+    show_monitoring(state, id, path, &BTreeMap::new(), status, errors).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -275,9 +260,7 @@ struct DecisionForm {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(record): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
@@ -297,23 +280,11 @@ async fn decide(
             .field("decision")
             .into()),
     };
-    match done {
-        Ok(_) => Redirect::to("/performance/monitoring?msg=saved").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            let status = crate::problem::status_of(&e);
-            show_monitoring(
-                &state,
-                &id,
-                "/performance/monitoring",
-                &BTreeMap::new(),
-                status,
-                errors,
-            )
-            .await
-        }
-    }
+    let done = done.map(|_| "/performance/monitoring?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        monitoring_again(&state, &id, &e, &[]).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -374,8 +345,7 @@ async fn show_checkpoint(
 }
 
 async fn checkpoint_page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Path(project): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -393,9 +363,7 @@ async fn checkpoint_page(
 }
 
 async fn record(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -432,23 +400,13 @@ async fn record(
             .field("month")
             .into()),
     };
-    match done {
-        Ok(_) => Redirect::to(&format!(
-            "/performance/projects/{project}/monitoring?msg=saved"
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut names: Vec<String> = vec!["month".into(), "note".into()];
-            for i in 0..count {
-                for what in ["progress", "reason", "actual"] {
-                    names.push(format!("indicators[{i}].{what}"));
-                }
-            }
-            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            let errors = FieldErrors::from_error(&e, &refs);
-            let status = crate::problem::status_of(&e);
-            show_checkpoint(&state, &id, project, values, status, errors, None).await
-        }
-    }
+    let done = done.map(|_| format!("/performance/projects/{project}/monitoring?msg=saved"));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldNames::new(&["month", "note"])
+            .rows("indicators", count, &["progress", "reason", "actual"])
+            .errors(&e);
+        let status = crate::problem::status_of(&e);
+        show_checkpoint(&state, &id, project, values, status, errors, None).await
+    })
+    .await
 }

@@ -4,21 +4,22 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::AppError;
-use lingji_app::Scope;
 use lingji_app::disclosure::{PublicItem, PublicationKind, PublishDraft};
 use lingji_app::performance::results::{ApplyDraft, Results, RetireDraft};
 use lingji_domain::Refusal;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::performance::{may_decide, year_of};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::performance::{may_decide, performance_year};
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render, year_or_current,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -45,14 +46,9 @@ async fn show_results(
     errors: FieldErrors,
 ) -> Response {
     let path = "/performance/results";
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = year_of(state, id, q).await?;
-        state
-            .app
-            .performance()
-            .results(&Scope::new(&id.caller(), jurisdiction), year)
-            .await
+        let year = performance_year(state, id, q).await?;
+        state.app.performance().results(&id.scope(), year).await
     }
     .await;
     match built {
@@ -73,8 +69,7 @@ async fn show_results(
 }
 
 async fn results(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     show_results(&state, &id, &q, StatusCode::OK, FieldErrors::default()).await
@@ -90,21 +85,12 @@ struct ApplyForm {
     reason: String,
 }
 
-async fn apply(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<ApplyForm>,
-) -> Response {
-    let jurisdiction = id.actor.org.jurisdiction;
+async fn apply(Page { state, id, uri }: Page, Form(form): Form<ApplyForm>) -> Response {
     let done = async {
         let project_id = form.project_id.trim().parse::<i64>().map_err(|_| {
             AppError::from(Refusal::new("RESULT_NOT_EVALUATED", "请选择项目").field("project_id"))
         })?;
-        let year = match form.year.trim().parse::<i32>() {
-            Ok(y) => y,
-            Err(_) => state.app.foundation().current_year(jurisdiction).await?,
-        };
+        let year = year_or_current(&state, &id, form.year.trim().parse().ok()).await?;
         let draft = ApplyDraft {
             project_id,
             cut: form.cut.clone(),
@@ -114,23 +100,31 @@ async fn apply(
         state
             .app
             .performance()
-            .apply_result(&Scope::new(&id.caller(), jurisdiction), year, &draft)
+            .apply_result(&id.scope(), year, &draft)
             .await
     }
     .await;
-    match done {
-        Ok(_) => Redirect::to(&format!(
-            "/performance/results?year={}&msg=saved",
-            form.year.trim()
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            let status = crate::problem::status_of(&e);
-            show_results(&state, &id, &BTreeMap::new(), status, errors).await
-        }
-    }
+    let done = done.map(|_| results_saved(&form.year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        results_again(&state, &id, &BTreeMap::new(), &e).await
+    })
+    .await
+}
+
+/// Where a saved results form leads: the results of its year.
+fn results_saved(year: &str) -> String {
+    format!("/performance/results?year={}&msg=saved", year.trim())
+}
+
+/// The results page again with a refusal of one of its forms.
+async fn results_again(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+    e: &AppError,
+) -> Response {
+    let errors = FieldErrors::from_error(e, &[]);
+    show_results(state, id, q, crate::problem::status_of(e), errors).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -141,15 +135,10 @@ struct RetireForm {
     reason: String,
 }
 
-async fn retire(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<RetireForm>,
-) -> Response {
+async fn retire(Page { state, id, uri }: Page, Form(form): Form<RetireForm>) -> Response {
     let q: BTreeMap<String, String> = [("year".to_string(), form.year.clone())].into();
     let done = async {
-        let year = year_of(&state, &id, &q).await?;
+        let year = performance_year(&state, &id, &q).await?;
         let draft = RetireDraft {
             target_id: form.target_id.trim().parse().unwrap_or_default(),
             reason: form.reason.clone(),
@@ -161,19 +150,11 @@ async fn retire(
             .await
     }
     .await;
-    match done {
-        Ok(_) => Redirect::to(&format!(
-            "/performance/results?year={}&msg=saved",
-            form.year.trim()
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &[]);
-            let status = crate::problem::status_of(&e);
-            show_results(&state, &id, &q, status, errors).await
-        }
-    }
+    let done = done.map(|_| results_saved(&form.year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        results_again(&state, &id, &q, &e).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -195,13 +176,12 @@ async fn show_publications(
     errors: FieldErrors,
 ) -> Response {
     let path = "/publications";
-    let jurisdiction = id.actor.org.jurisdiction;
     let built = async {
-        let year = year_of(state, id, q).await?;
+        let year = performance_year(state, id, q).await?;
         let items = state
             .app
             .disclosure()
-            .publications(&Scope::new(&id.caller(), jurisdiction), year)
+            .publications(&id.scope(), year)
             .await?;
         Ok::<_, AppError>((year, items))
     }
@@ -226,8 +206,7 @@ async fn show_publications(
 }
 
 async fn publications(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
+    Page { state, id, .. }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     show_publications(&state, &id, &q, StatusCode::OK, FieldErrors::default()).await
@@ -240,12 +219,7 @@ struct PublishForm {
     source: String,
 }
 
-async fn publish(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(form): Form<PublishForm>,
-) -> Response {
+async fn publish(Page { state, id, uri }: Page, Form(form): Form<PublishForm>) -> Response {
     let done = match PublicationKind::parse(&form.kind) {
         Some(kind) => {
             let draft = PublishDraft {
@@ -258,23 +232,16 @@ async fn publish(
             .field("kind")
             .into()),
     };
-    match done {
-        Ok(_) => Redirect::to("/publications?msg=saved").into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let errors = FieldErrors::from_error(&e, &["kind", "source"]);
-            let status = crate::problem::status_of(&e);
-            show_publications(&state, &id, &BTreeMap::new(), status, errors).await
-        }
-    }
+    let done = done.map(|_| "/publications?msg=saved".to_string());
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldErrors::from_error(&e, &["kind", "source"]);
+        let status = crate::problem::status_of(&e);
+        show_publications(&state, &id, &BTreeMap::new(), status, errors).await
+    })
+    .await
 }
 
-async fn withdraw(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Path(item): Path<i64>,
-) -> Response {
+async fn withdraw(Page { state, id, uri }: Page, Path(item): Path<i64>) -> Response {
     match state.app.disclosure().withdraw(&id.scope(), item).await {
         Ok(()) => Redirect::to("/publications?msg=saved").into_response(),
         Err(e) => error_page(&id, uri.path(), &e),

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::AppError;
@@ -17,9 +17,11 @@ use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::performance::{may_decide, year_of};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::performance::{may_decide, performance_year};
+use crate::pages::{
+    FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/performance/targets", get(page).post(save))
@@ -97,7 +99,7 @@ async fn show(
 ) -> Response {
     let path = "/performance/targets";
     let built = async {
-        let year = year_of(state, id, q).await?;
+        let year = performance_year(state, id, q).await?;
         let rows = state.app.performance().targets(&id.scope(), year).await?;
         let departments = if id.actor.org.department.is_none() && may_decide(id) {
             state
@@ -148,11 +150,7 @@ async fn show(
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     show(
         &state,
         &id,
@@ -164,12 +162,7 @@ async fn page(
     .await
 }
 
-async fn save(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+async fn save(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let values: BTreeMap<String, String> = pairs.into_iter().collect();
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();
     let indicators = (0..ROWS)
@@ -200,7 +193,7 @@ async fn save(
     };
     let q: BTreeMap<String, String> = [("year".to_string(), get("year"))].into();
     let done = async {
-        let year = year_of(&state, &id, &q).await?;
+        let year = performance_year(&state, &id, &q).await?;
         state
             .app
             .performance()
@@ -208,34 +201,24 @@ async fn save(
             .await
     }
     .await;
-    match done {
-        Ok(t) => Redirect::to(&format!(
-            "/performance/targets?year={}&msg=saved",
-            t.fiscal_year
-        ))
-        .into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let mut names: Vec<String> = [
-                "subject",
-                "policy_code",
-                "name",
-                "budget",
-                "overall_goal",
-                "department_id",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            for i in 0..ROWS {
-                for w in ["category", "name", "comparator", "target_value", "unit"] {
-                    names.push(format!("indicators[{i}].{w}"));
-                }
-            }
-            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            let errors = FieldErrors::from_error(&e, &refs);
-            let status = crate::problem::status_of(&e);
-            show(&state, &id, &q, Some(values), status, errors).await
-        }
-    }
+    let done = done.map(|t| format!("/performance/targets?year={}&msg=saved", t.fiscal_year));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let errors = FieldNames::new(&[
+            "subject",
+            "policy_code",
+            "name",
+            "budget",
+            "overall_goal",
+            "department_id",
+        ])
+        .rows(
+            "indicators",
+            ROWS,
+            &["category", "name", "comparator", "target_value", "unit"],
+        )
+        .errors(&e);
+        let status = crate::problem::status_of(&e);
+        show(&state, &id, &q, Some(values), status, errors).await
+    })
+    .await
 }

@@ -5,12 +5,11 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use lingji_app::Scope;
 use lingji_app::store::review::lists::{EntryChange, StoredEntry};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
@@ -19,8 +18,11 @@ use lingji_domain::review::lists::{ListEntry, ListKind, SpecialFundTerms};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
+    options, render, year_in,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -313,7 +315,7 @@ async fn list_page(
         let entries = state
             .app
             .review()
-            .list_entries(&Scope::new(&id.caller(), jurisdiction), kind, year)
+            .list_entries(&id.scope(), kind, year)
             .await?;
         let current = state.app.foundation().current_year(jurisdiction).await?;
         AppResult::Ok((entries, departments(state, id).await?, current))
@@ -343,10 +345,7 @@ async fn list_page(
         status,
         &ListsPage {
             layout: &layout,
-            kinds: ListKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label()))
-                .collect(),
+            kinds: options::<ListKind>(),
             year,
             rows,
             can_edit: can_edit(id),
@@ -360,19 +359,13 @@ async fn list_page(
     )
 }
 
-fn year_of(q: &BTreeMap<String, String>) -> Option<i32> {
-    q.get("year").and_then(|y| y.trim().parse().ok())
-}
-
 /// The first list, where the navigation leads.
 async fn first() -> Redirect {
     Redirect::to(&format!("/lists/{}", ListKind::ALL[0].as_str()))
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(list): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -382,15 +375,13 @@ async fn show(
     };
     let shown = Shown {
         kind,
-        year: year_of(&q),
+        year: year_in(&q),
     };
     list_page(&state, &id, uri.path(), shown, FormState::fresh(&q)).await
 }
 
 async fn create(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(list): Path<String>,
     Form(form): Form<EntryForm>,
 ) -> Response {
@@ -406,14 +397,14 @@ async fn create(
             .add_list_entry(&id.scope(), kind, entry)
             .await
     };
-    match result.await {
-        Ok(e) => Redirect::to(&format!("/lists/entries/{}?msg=created", e.id)).into_response(),
-        Err(e @ AppError::Forbidden(_)) => error_page(&id, uri.path(), &e),
-        Err(e) => {
-            let shown = Shown { kind, year: None };
-            list_page(&state, &id, uri.path(), shown, FormState::refused(form, &e)).await
-        }
-    }
+    let done = result
+        .await
+        .map(|e| format!("/lists/entries/{}?msg=created", e.id));
+    answer(&id, uri.path(), forbidden, done, async |e| {
+        let shown = Shown { kind, year: None };
+        list_page(&state, &id, uri.path(), shown, FormState::refused(form, &e)).await
+    })
+    .await
 }
 
 async fn entry_page(
@@ -469,9 +460,7 @@ async fn entry_page(
 }
 
 async fn entry(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(entry_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -479,9 +468,7 @@ async fn entry(
 }
 
 async fn update(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(entry_id): Path<i64>,
     Form(form): Form<EntryForm>,
 ) -> Response {
@@ -499,14 +486,12 @@ async fn update(
             )
             .await
     };
-    match result.await {
-        Ok(_) => Redirect::to(&format!("/lists/entries/{entry_id}?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let refused = FormState::refused(form, &e);
-            entry_page(&state, &id, uri.path(), entry_id, refused).await
-        }
-    }
+    let done = result
+        .await
+        .map(|_| format!("/lists/entries/{entry_id}?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        let refused = FormState::refused(form, &e);
+        entry_page(&state, &id, uri.path(), entry_id, refused).await
+    })
+    .await
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -23,8 +23,11 @@ use lingji_domain::review::gates::{
 use lingji_domain::review::lists::ListKind;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
-use crate::pages::{FieldErrors, Layout, error_page, flash_from, render};
+use crate::identity::Identity;
+use crate::pages::{
+    FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden_or_missing, options,
+    render, said,
+};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -65,28 +68,16 @@ impl ReviewPage<'_> {
         self.gates.recordable.iter().any(|k| k.as_str() == kind)
     }
     fn conclusions(&self) -> Vec<(&'static str, &'static str)> {
-        ExAnteConclusion::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<ExAnteConclusion>()
     }
     fn capacity_results(&self) -> Vec<(&'static str, &'static str)> {
-        CapacityResult::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<CapacityResult>()
     }
     fn provider_kinds(&self) -> Vec<(&'static str, &'static str)> {
-        ProviderKind::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<ProviderKind>()
     }
     fn not_ready_reasons(&self) -> Vec<(&'static str, &'static str)> {
-        NotReadyReason::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label()))
-            .collect()
+        options::<NotReadyReason>()
     }
     fn gate_label(&self, g: &lingji_domain::review::gates::GateRecord) -> String {
         use lingji_domain::review::gates::GateRecord as G;
@@ -202,9 +193,7 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -222,13 +211,9 @@ async fn show(
 
 fn messages(e: &AppError) -> Vec<String> {
     match e {
-        AppError::Invalid { summary, errors } => std::iter::once(summary)
-            .chain(errors)
-            .map(|r| match r.clause {
-                Some(c) => format!("{}（{c}）", r.message),
-                None => r.message.clone(),
-            })
-            .collect(),
+        AppError::Invalid { summary, errors } => {
+            std::iter::once(summary).chain(errors).map(said).collect()
+        }
         other => FieldErrors::from_error(other, &[]).general,
     }
 }
@@ -270,34 +255,37 @@ fn review_input(form: &BTreeMap<String, String>) -> ReviewInput {
 }
 
 async fn decide(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
     let input = review_input(&form);
-    match state
+    let done = state
         .app
         .review()
         .review_project(&id.caller(), project, &input)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/projects/{project}/review?msg=saved")).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            page(&state, &id, uri.path(), project, None, messages(&e), status).await
-        }
-    }
+        .map(|_| format!("/projects/{project}/review?msg=saved"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        refused(&state, &id, uri.path(), project, &e).await
+    })
+    .await
+}
+
+/// The review page again with a refusal of one of its forms.
+async fn refused(
+    state: &AppState,
+    id: &Identity,
+    path: &str,
+    project: i64,
+    e: &AppError,
+) -> Response {
+    let status = crate::problem::status_of(e);
+    page(state, id, path, project, None, messages(e), status).await
 }
 
 async fn record_gate(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Path(project): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -339,18 +327,11 @@ async fn record_gate(
             errors,
         }),
     };
-    match result {
-        Ok(_) => {
-            Redirect::to(&format!("/projects/{project}/review?msg=saved#gates")).into_response()
-        }
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
-            error_page(&id, uri.path(), &e)
-        }
-        Err(e) => {
-            let status = crate::problem::status_of(&e);
-            page(&state, &id, uri.path(), project, None, messages(&e), status).await
-        }
-    }
+    let done = result.map(|_| format!("/projects/{project}/review?msg=saved#gates"));
+    answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
+        refused(&state, &id, uri.path(), project, &e).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -415,9 +396,7 @@ async fn queue_page(
 }
 
 async fn queue(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
+    Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
@@ -435,12 +414,7 @@ async fn queue(
 
 /// Bulk decisions: the ticked rows, each with its own rank or reviewed amount, one decision
 /// and opinion for all.
-async fn bulk(
-    State(state): State<AppState>,
-    PageUser(id): PageUser,
-    OriginalUri(uri): OriginalUri,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+async fn bulk(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let form: BTreeMap<String, String> = pairs.iter().cloned().collect();
     let items: Vec<(i64, ReviewInput)> = pairs
         .iter()
