@@ -428,12 +428,8 @@ impl crate::ExecutionUseCases<'_> {
         approve: bool,
         note: &str,
     ) -> AppResult<AdjustmentView> {
+        scope.authorize_jurisdiction(Resource::Adjustment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Adjustment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let note = note.trim();
         if (!approve && note.is_empty()) || note.chars().count() > 500 {
             return Err(Refusal::new(
@@ -595,12 +591,7 @@ impl crate::ExecutionUseCases<'_> {
     /// The year's amendment document (QJ-4c): finance and audit.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn amendment(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Amendment> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Adjustment,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Adjustment, Access::Read)?;
         let filter = AdjustmentFilter {
             fiscal_year,
             status: Some(AdjustmentStatus::Approved),

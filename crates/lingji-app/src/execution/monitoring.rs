@@ -354,12 +354,8 @@ impl crate::SupervisionUseCases<'_> {
         year: i32,
         disposition: Option<Disposition>,
     ) -> AppResult<Vec<HitRow>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Payment, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         Ok(
             store::hits(&mut conn, jurisdiction_id, year, disposition, 500)
@@ -379,12 +375,8 @@ impl crate::SupervisionUseCases<'_> {
         to: Disposition,
         note: &str,
     ) -> AppResult<StoredHit> {
+        scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let note = note.trim();
         if note.is_empty() || note.chars().count() > 500 {
             return Err(Refusal::new(
@@ -438,12 +430,8 @@ impl crate::SupervisionUseCases<'_> {
     /// Hits and stopped payments of a year by rule and by class (ZX-4b).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn hit_stats(&self, scope: &Scope, year: i32) -> AppResult<HitStats> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Payment, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         let rules = store::rule_stats(&mut conn, jurisdiction_id, year).await?;
         let mut classes: Vec<RuleStatView> = Vec::new();
@@ -505,12 +493,8 @@ impl crate::SupervisionUseCases<'_> {
         reason: &str,
         suspend: bool,
     ) -> AppResult<()> {
+        scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(Refusal::new(

@@ -509,12 +509,8 @@ impl crate::PerformanceUseCases<'_> {
     /// blacklisted (PM-12). Replaces an earlier one until results application confirms it.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn key_evaluate(&self, scope: &Scope, draft: &KeyDraft) -> AppResult<EvaluationView> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let mut tx = self.store.begin().await?;
         let sub = Self::subject_of(&mut tx, caller, draft.project_id, draft.target_id).await?;
         if sub.path.jurisdiction != jurisdiction_id {

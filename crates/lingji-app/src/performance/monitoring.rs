@@ -648,12 +648,8 @@ impl crate::PerformanceUseCases<'_> {
         id: i64,
         draft: &DecisionDraft,
     ) -> AppResult<Checkpoint> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &lingji_domain::foundation::org::OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let reason = draft.reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(Refusal::new(

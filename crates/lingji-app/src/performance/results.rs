@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use lingji_domain::allocation::{Adjustment, Grade, ResultCut, grade_cut, share};
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::{ParamValue, Rate, Score};
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
@@ -205,12 +204,8 @@ impl crate::PerformanceUseCases<'_> {
     /// Every evaluated project of a year with its proposal and confirmation (finance, audit).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn results(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Results> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         let (rows, evaluated_targets) = self
             .evaluated(&mut conn, jurisdiction_id, fiscal_year)
@@ -344,12 +339,8 @@ impl crate::PerformanceUseCases<'_> {
         fiscal_year: i32,
         draft: &RetireDraft,
     ) -> AppResult<PolicyResult> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let reason = draft.reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(Refusal::new(
@@ -469,12 +460,8 @@ impl crate::PerformanceUseCases<'_> {
         fiscal_year: i32,
         draft: &ApplyDraft,
     ) -> AppResult<ResultRow> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let mut conn = self.store.read().acquire().await?;
         let (rows, _) = self
             .evaluated(&mut conn, jurisdiction_id, fiscal_year)

@@ -19,7 +19,6 @@ use lingji_domain::Money;
 use lingji_domain::allocation::{Grade, share};
 use lingji_domain::execution::reconcile;
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::Rate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -288,12 +287,8 @@ impl crate::YearEndUseCases<'_> {
     /// own page, the execution held against the ledger.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn annual_report(&self, scope: &Scope, year: i32) -> AppResult<AnnualReport> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::AnnualReport,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::AnnualReport, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut pending = Vec::new();
         let projects = self.project_changes(scope, year, &mut pending).await?;
         let stopped = self.stopped_payments(scope, year).await?;
