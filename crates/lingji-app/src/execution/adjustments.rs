@@ -23,7 +23,7 @@ use lingji_store::{execution::ledger, foundation::profiles, review};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, required_note};
 use crate::execution::department_totals::department_totals;
 use crate::foundation::caller::Caller;
 use crate::sheets::{Book, Cell};
@@ -183,17 +183,14 @@ async fn line_in(
 /// The reason is required (ZB-7b: ordinary new spending is met by restructuring first) and
 /// short enough for the amendment document.
 fn check_reason(reason: &str) -> AppResult<&str> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Refusal::new(
+    required_note(reason, || {
+        Refusal::new(
             "ADJUSTMENT_REASON_REQUIRED",
             "请填写调整理由（一般增支应先通过调整支出结构解决，ZB-7b；不超过 500 个字）",
         )
         .field("reason")
         .clause("ZB-7b")
-        .into());
-    }
-    Ok(reason)
+    })
 }
 
 /// 调剂 (ZB-7b): budget moved between two lines of one department, within what the line taken

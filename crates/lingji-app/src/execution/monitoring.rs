@@ -12,7 +12,7 @@ use lingji_store::StoreError;
 use lingji_store::execution::payments::{self as store, RuleStat, StoredHit, StoredRule};
 use serde::Serialize;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, required_note};
 use crate::execution::payment_facts::facts;
 
 /// Past payments a dry run tries a rule on, newest first.
@@ -377,15 +377,13 @@ impl crate::SupervisionUseCases<'_> {
     ) -> AppResult<StoredHit> {
         scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let note = note.trim();
-        if note.is_empty() || note.chars().count() > 500 {
-            return Err(Refusal::new(
+        let note = required_note(note, || {
+            Refusal::new(
                 "DISPOSITION_NOTE_REQUIRED",
                 "请填写核实情况（不超过 500 个字）",
             )
             .field("note")
-            .into());
-        }
+        })?;
         let mut tx = self.store.begin().await?;
         let hit = store::hit(&mut tx, jurisdiction_id, id)
             .await?
@@ -495,15 +493,13 @@ impl crate::SupervisionUseCases<'_> {
     ) -> AppResult<()> {
         scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Refusal::new(
+        let reason = required_note(reason, || {
+            Refusal::new(
                 "SUSPENSION_REASON_REQUIRED",
                 "请填写理由（不超过 500 个字）",
             )
             .field("reason")
-            .into());
-        }
+        })?;
         let mut tx = self.store.begin().await?;
         let project = lingji_store::library::projects::get(&mut tx, project_id)
             .await?

@@ -14,7 +14,7 @@ use lingji_store::performance::evaluations::{self as store, NewApplied};
 use serde::{Deserialize, Serialize};
 
 use crate::Scope;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, required_note};
 use crate::performance::evaluations::{key_before_self, kind_label};
 
 /// A confirmed result as shown.
@@ -341,16 +341,14 @@ impl crate::PerformanceUseCases<'_> {
     ) -> AppResult<PolicyResult> {
         scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let reason = draft.reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Refusal::new(
+        let reason = required_note(&draft.reason, || {
+            Refusal::new(
                 "RESULT_RETIRE_REASON_REQUIRED",
                 "请填写取消专项资金的理由（不超过 500 个字）",
             )
             .field("reason")
             .clause("PM-13")
-            .into());
-        }
+        })?;
         let policies = {
             let mut conn = self.store.read().acquire().await?;
             let (_, targets) = self
