@@ -270,6 +270,24 @@ where
         .collect()
 }
 
+/// The rows a read of one jurisdiction's fiscal year finds (`$1` the jurisdiction, `$2` the
+/// year): most of a year's lists and sums are one such query.
+pub(crate) async fn year_rows<R>(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    jurisdiction_id: i64,
+    year: impl Into<i64>,
+) -> Result<Vec<R>, StoreError>
+where
+    R: Send + Unpin + for<'r> FromRow<'r, AnyRow>,
+{
+    Ok(sqlx::query_as(sql)
+        .bind(jurisdiction_id)
+        .bind(year.into())
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
 /// Runs an optimistic UPDATE of the row `id`: `query` binds the new values, then the time of the
 /// change, `id` and the version the row must still be at are bound after them (the statement's
 /// last three placeholders). [`StoreError::Stale`] when somebody changed the row first.

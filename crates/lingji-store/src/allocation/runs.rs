@@ -165,15 +165,17 @@ pub async fn runs(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<RunHeader>, StoreError> {
-    Ok(sqlx::query_as(concat!(
-        "SELECT ",
-        run_columns!(),
-        " FROM allocation_runs WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY number DESC"
-    ))
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    crate::year_rows(
+        conn,
+        concat!(
+            "SELECT ",
+            run_columns!(),
+            " FROM allocation_runs WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY number DESC"
+        ),
+        jurisdiction_id,
+        year,
+    )
+    .await
 }
 
 pub async fn run(conn: &mut AnyConnection, id: i64) -> Result<Option<RunHeader>, StoreError> {

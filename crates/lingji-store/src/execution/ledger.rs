@@ -338,14 +338,14 @@ pub async fn year_entries(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<lingji_domain::execution::EntrySums, StoreError> {
-    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<(String, Option<i64>)> = crate::year_rows(
+        conn,
         "SELECT e.kind, CAST(SUM(e.amount) AS BIGINT) FROM ledger_entries e \
          JOIN budget_lines l ON l.id = e.line_id \
          WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 GROUP BY e.kind",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
     .await?;
     let mut s = lingji_domain::execution::EntrySums::default();
     for (kind, sum) in rows {

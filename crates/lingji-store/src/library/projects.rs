@@ -341,13 +341,13 @@ pub async fn names_in_year(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Vec<UnitProjectName>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT unit_id, name FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+        jurisdiction_id,
+        fiscal_year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(fiscal_year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Content columns, in the order [`bind_content`] binds them ($1 to $22 in both statements).

@@ -113,14 +113,14 @@ pub async fn year_execution(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<ExecutionOf>, StoreError> {
-    let rows: Vec<FigureRow> = sqlx::query_as(
+    let rows: Vec<FigureRow> = crate::year_rows(
+        conn,
         "SELECT p.id AS project_id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
          JOIN budget_lines l ON l.project_id = p.id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 ORDER BY p.id, l.id",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
     .await?;
     Ok(by_project(&rows))
 }
