@@ -122,6 +122,22 @@ fn check_parent(kind: OrgKind, code: &str, parent: &Organisation) -> AppResult<(
     Ok(())
 }
 
+/// An organisation the caller may see; one they may not is "not found", so that ids of other
+/// units reveal nothing.
+async fn visible(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<Organisation> {
+    let org = orgs::get(conn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("单位"))?;
+    caller
+        .authorize(Resource::Organisation, Access::Read, &org.path)
+        .map_err(|_| AppError::not_found("单位"))?;
+    Ok(org)
+}
+
 impl crate::FoundationUseCases<'_> {
     /// The organisations the caller may see: the whole jurisdiction for finance, audit and
     /// administration; the own department or unit for the others.
@@ -150,13 +166,7 @@ impl crate::FoundationUseCases<'_> {
     #[tracing::instrument(skip_all)]
     pub async fn organisation(&self, caller: &Caller, id: i64) -> AppResult<Organisation> {
         let mut conn = self.store.read().acquire().await?;
-        let org = orgs::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        caller
-            .authorize(Resource::Organisation, Access::Read, &org.path)
-            .map_err(|_| AppError::not_found("单位"))?;
-        Ok(org)
+        visible(&mut conn, caller, id).await
     }
 
     /// The caller's jurisdiction: its name and code are known to everyone working in it (the
@@ -183,12 +193,7 @@ impl crate::FoundationUseCases<'_> {
         expected_version: i64,
     ) -> AppResult<Organisation> {
         let mut tx = self.store.begin().await?;
-        let before = orgs::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        caller
-            .authorize(Resource::Organisation, Access::Read, &before.path)
-            .map_err(|_| AppError::not_found("单位"))?;
+        let before = visible(&mut tx, caller, id).await?;
         caller.authorize(Resource::Organisation, Access::Write, &before.path)?;
         if before.kind != OrgKind::Unit {
             return Err(Refusal::new("STAFFING_UNIT_ONLY", "只有预算单位登记编制与人数").into());
@@ -290,21 +295,9 @@ impl crate::FoundationUseCases<'_> {
         upd: OrganisationUpdate,
     ) -> AppResult<Organisation> {
         let name = upd.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(
-                Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字")
-                    .field("name")
-                    .into(),
-            );
-        }
-        lingji_domain::text::check_name(name, "name")?;
+        check_org_name(name)?;
         let mut tx = self.store.begin().await?;
-        let before = orgs::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        caller
-            .authorize(Resource::Organisation, Access::Read, &before.path)
-            .map_err(|_| AppError::not_found("单位"))?;
+        let before = visible(&mut tx, caller, id).await?;
         caller.authorize(Resource::OrganisationTree, Access::Write, &before.path)?;
         let unit_kind = match (
             before.kind,
