@@ -173,9 +173,8 @@ impl crate::FoundationUseCases<'_> {
     /// organisation tree is readable jurisdiction-wide), unlike its staffing records.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn jurisdiction_of(&self, scope: &Scope) -> AppResult<Organisation> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let path = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::OrganisationTree, Access::Read, &path)?;
+        let jurisdiction_id = scope.jurisdiction;
+        scope.authorize_jurisdiction(Resource::OrganisationTree, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         orgs::get(&mut conn, jurisdiction_id)
             .await?
