@@ -6,7 +6,6 @@
 use crate::Scope;
 pub use lingji_domain::disclosure::PublicationKind;
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::disclosure::publications::{self as store, NewPublication, Publication};
 use serde::{Deserialize, Serialize};
@@ -307,17 +306,10 @@ impl crate::DisclosureUseCases<'_> {
     /// A special fund on the jurisdiction's list in force, by its code.
     async fn special_fund_content(&self, jurisdiction_id: i64, source: &str) -> AppResult<Content> {
         let mut conn = self.store.read().acquire().await?;
-        let fund = lingji_store::review::lists::entries(
-            &mut conn,
-            jurisdiction_id,
-            ListKind::SpecialFunds,
-            None,
-            true,
-        )
-        .await?
-        .into_iter()
-        .find(|e| e.entry.code == source)
-        .ok_or_else(|| unknown_source(source))?;
+        let fund =
+            lingji_store::review::lists::special_fund_in_force(&mut conn, jurisdiction_id, source)
+                .await?
+                .ok_or_else(|| unknown_source(source))?;
         let department = match fund.entry.fund.lead_department_id {
             Some(d) => lingji_store::foundation::orgs::get(&mut conn, d)
                 .await?

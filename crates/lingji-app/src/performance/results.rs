@@ -368,16 +368,12 @@ impl crate::PerformanceUseCases<'_> {
                 )
             })?;
         let mut tx = self.store.begin().await?;
-        let fund = lingji_store::review::lists::entries(
+        let fund = lingji_store::review::lists::special_fund_in_force(
             &mut tx,
             jurisdiction_id,
-            ListKind::SpecialFunds,
-            None,
-            true,
+            &policy.policy_code,
         )
         .await?
-        .into_iter()
-        .find(|f| f.entry.code == policy.policy_code)
         .ok_or_else(|| {
             AppError::Conflict(
                 Refusal::new("POLICY_ALREADY_RETIRED", "该专项资金已取消").clause("PM-13"),

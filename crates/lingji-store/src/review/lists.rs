@@ -72,6 +72,16 @@ pub async fn entries(
     .await
 }
 
+/// The special fund in force on a jurisdiction's list with this code, if there is one.
+pub async fn special_fund_in_force(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    code: &str,
+) -> Result<Option<StoredEntry>, StoreError> {
+    let funds = entries(conn, jurisdiction_id, ListKind::SpecialFunds, None, true).await?;
+    Ok(funds.into_iter().find(|f| f.entry.code == code))
+}
+
 /// An entry with the jurisdiction whose list holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryOf {
