@@ -97,11 +97,7 @@ impl crate::AllocationUseCases<'_> {
         let jurisdiction_id = scope.jurisdiction;
         self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
-        let names = lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        let names = lingji_store::foundation::orgs::names(&mut conn, jurisdiction_id).await?;
         let runs = store::runs(&mut conn, jurisdiction_id, year).await?;
         let run = match run_id {
             Some(id) => Some(
@@ -185,12 +181,7 @@ impl crate::AllocationUseCases<'_> {
         let jurisdiction_id = scope.jurisdiction;
         self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
-        let departments: HashMap<i64, String> =
-            lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o.name))
-                .collect();
+        let departments = lingji_store::foundation::orgs::names(&mut conn, jurisdiction_id).await?;
         let admitted = store::admitted(&mut conn, jurisdiction_id, year).await?;
         let items: Vec<OverlapItem> = admitted
             .iter()

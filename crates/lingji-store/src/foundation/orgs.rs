@@ -234,6 +234,16 @@ pub async fn jurisdictions(conn: &mut AnyConnection) -> Result<Vec<Organisation>
     .await
 }
 
+/// The names of a jurisdiction's organisations by id (for lists that show departments and
+/// units by name).
+pub async fn names(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let orgs = list(conn, jurisdiction_id, None).await?;
+    Ok(orgs.into_iter().map(|o| (o.id, o.name)).collect())
+}
+
 /// The organisations of a jurisdiction at or below `within` (an organisation id), ordered by
 /// code so that departments precede their units.
 pub async fn list(
