@@ -180,6 +180,15 @@ async fn line_in(
         })
 }
 
+/// The adjustment as its transaction left it, once the transaction is committed.
+async fn committed(mut tx: lingji_store::Tx, id: i64) -> AppResult<AdjustmentView> {
+    let row = store::adjustment(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
 /// The reason is required (ZB-7b: ordinary new spending is met by restructuring first) and
 /// short enough for the amendment document.
 fn check_reason(reason: &str) -> AppResult<&str> {
@@ -342,11 +351,7 @@ impl crate::ExecutionUseCases<'_> {
                 })),
         )
         .await?;
-        let row = store::adjustment(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
-        tx.commit().await?;
-        Ok(row.into())
+        committed(tx, id).await
     }
 
     /// 追加 (QJ-2a): new money for a library project, onto one of its lines or a new line; a
@@ -483,11 +488,7 @@ impl crate::ExecutionUseCases<'_> {
                 .after_json(&serde_json::json!({ "status": to.as_str(), "note": note, "new_line": new_line })),
         )
         .await?;
-        let row = store::adjustment(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
-        tx.commit().await?;
-        Ok(row.into())
+        committed(tx, id).await
     }
 
     /// Moves the money of an approved adjustment; the id of a line a supplement created.
