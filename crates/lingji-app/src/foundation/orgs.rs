@@ -96,6 +96,17 @@ fn check_org_code(kind: OrgKind, code: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A unit's kind, which a unit must have; other organisations have none.
+fn unit_kind_of(kind: OrgKind, given: Option<&str>) -> AppResult<Option<UnitKind>> {
+    match (kind, given) {
+        (OrgKind::Unit, Some(k)) => Ok(Some(UnitKind::parse(k)?)),
+        (OrgKind::Unit, None) => Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
+            .field("unit_kind")
+            .into()),
+        _ => Ok(None),
+    }
+}
+
 /// A department sits under its jurisdiction and a unit under its department, whose code its
 /// own code starts with.
 fn check_parent(kind: OrgKind, code: &str, parent: &Organisation) -> AppResult<()> {
@@ -226,15 +237,7 @@ impl crate::FoundationUseCases<'_> {
         })?;
         caller.authorize(Resource::OrganisationTree, Access::Write, &parent.path)?;
         check_parent(kind, code, &parent)?;
-        let unit_kind = match (kind, req.unit_kind.as_deref()) {
-            (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
-            (OrgKind::Unit, None) => {
-                return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
-                    .field("unit_kind")
-                    .into());
-            }
-            _ => None,
-        };
+        let unit_kind = unit_kind_of(kind, req.unit_kind.as_deref())?;
         if kind == OrgKind::Unit {
             req.staffing.validate()?;
         }
@@ -298,21 +301,12 @@ impl crate::FoundationUseCases<'_> {
         let mut tx = self.store.begin().await?;
         let before = visible(&mut tx, caller, id).await?;
         caller.authorize(Resource::OrganisationTree, Access::Write, &before.path)?;
-        let unit_kind = match (
-            before.kind,
-            upd.unit_kind
-                .as_deref()
-                .map(str::trim)
-                .filter(|k| !k.is_empty()),
-        ) {
-            (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
-            (OrgKind::Unit, None) => {
-                return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
-                    .field("unit_kind")
-                    .into());
-            }
-            _ => None,
-        };
+        let given = upd
+            .unit_kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty());
+        let unit_kind = unit_kind_of(before.kind, given)?;
         let review_body = upd
             .review_body
             .as_deref()
