@@ -54,6 +54,15 @@ pub struct Counted {
     pub amount: Money,
 }
 
+impl From<lingji_domain::allocation::Counted> for Counted {
+    fn from(c: lingji_domain::allocation::Counted) -> Self {
+        Counted {
+            count: c.count,
+            amount: c.amount,
+        }
+    }
+}
+
 impl Counted {
     fn of(count: i64, amount: Money) -> Self {
         Counted {
@@ -354,22 +363,10 @@ impl crate::YearEndUseCases<'_> {
         }
         Ok(ProjectChanges {
             run,
-            cut: Counted {
-                count: o.cut.count,
-                amount: o.cut.amount,
-            },
-            cancelled: Counted {
-                count: o.cancelled.count,
-                amount: o.cancelled.amount,
-            },
-            new: Counted {
-                count: o.new.count,
-                amount: o.new.amount,
-            },
-            increased: Counted {
-                count: o.increased.count,
-                amount: o.increased.amount,
-            },
+            cut: o.cut.into(),
+            cancelled: o.cancelled.into(),
+            new: o.new.into(),
+            increased: o.increased.into(),
             unchanged: o.unchanged,
             reduction: o.reduction,
             ratio: o.ratio.to_percent_display(),
