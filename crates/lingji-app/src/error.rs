@@ -138,3 +138,13 @@ impl From<sqlx::Error> for AppError {
 
 /// Result of a use case.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A reason or note a decision needs: `text` trimmed, when it is given and at most 500
+/// characters; else `refusal` (which names the field and, where there is one, the clause).
+pub(crate) fn required_note(text: &str, refusal: impl FnOnce() -> Refusal) -> AppResult<&str> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 500 {
+        return Err(refusal().into());
+    }
+    Ok(text)
+}

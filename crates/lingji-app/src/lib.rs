@@ -13,6 +13,7 @@ pub mod foundation;
 pub mod library;
 pub mod performance;
 pub mod review;
+mod sheets;
 pub mod simulation;
 
 pub use error::{AppError, AppResult, UNAVAILABLE_RETRY_AFTER_SECS};

@@ -22,7 +22,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::query::QueryAs;
+use sqlx::query::{Query, QueryAs};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, FromRow, Transaction};
 
 pub use error::StoreError;
@@ -268,6 +268,42 @@ where
         .into_iter()
         .map(convert)
         .collect()
+}
+
+/// The rows a read of one jurisdiction's fiscal year finds (`$1` the jurisdiction, `$2` the
+/// year): most of a year's lists and sums are one such query.
+pub(crate) async fn year_rows<R>(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    jurisdiction_id: i64,
+    year: impl Into<i64>,
+) -> Result<Vec<R>, StoreError>
+where
+    R: Send + Unpin + for<'r> FromRow<'r, AnyRow>,
+{
+    Ok(sqlx::query_as(sql)
+        .bind(jurisdiction_id)
+        .bind(year.into())
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+/// Runs an optimistic UPDATE of the row `id`: `query` binds the new values, then the time of the
+/// change, `id` and the version the row must still be at are bound after them (the statement's
+/// last three placeholders). [`StoreError::Stale`] when somebody changed the row first.
+pub(crate) async fn update_versioned(
+    conn: &mut AnyConnection,
+    query: Query<'_, Any, AnyArguments>,
+    id: i64,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    let done = query
+        .bind(time::now_text())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *conn)
+        .await?;
+    error::one_row(&done)
 }
 
 /// Accepts `sqlite:path.db` and `sqlite://path.db`, creating the file when missing.

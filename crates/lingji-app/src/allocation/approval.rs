@@ -222,11 +222,7 @@ impl crate::AllocationUseCases<'_> {
         let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
         let finance = department.is_none();
         let mut conn = self.store.read().acquire().await?;
-        let names = lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        let names = lingji_store::foundation::orgs::names(&mut conn, jurisdiction_id).await?;
         let chosen = store::runs(&mut conn, jurisdiction_id, year)
             .await?
             .into_iter()

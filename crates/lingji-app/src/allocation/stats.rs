@@ -12,13 +12,12 @@ use lingji_domain::execution::ProjectExecution;
 use lingji_domain::foundation::authz::Access;
 use lingji_domain::foundation::policy::Rate;
 use lingji_store::allocation::{self as store, StoredItem};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
 use crate::Scope;
 use crate::allocation::RunView;
 use crate::error::{AppError, AppResult};
-use crate::library::export::{header, xlsx, yuan_cell};
+use crate::sheets::{Book, Cell};
 
 /// Year-on-year statistics of a run.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -98,11 +97,7 @@ impl crate::AllocationUseCases<'_> {
         let jurisdiction_id = scope.jurisdiction;
         self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
-        let names = lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        let names = lingji_store::foundation::orgs::names(&mut conn, jurisdiction_id).await?;
         let runs = store::runs(&mut conn, jurisdiction_id, year).await?;
         let run = match run_id {
             Some(id) => Some(
@@ -186,12 +181,7 @@ impl crate::AllocationUseCases<'_> {
         let jurisdiction_id = scope.jurisdiction;
         self.authorize_allocation(scope, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
-        let departments: HashMap<i64, String> =
-            lingji_store::foundation::orgs::list(&mut conn, jurisdiction_id, None)
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o.name))
-                .collect();
+        let departments = lingji_store::foundation::orgs::names(&mut conn, jurisdiction_id).await?;
         let admitted = store::admitted(&mut conn, jurisdiction_id, year).await?;
         let items: Vec<OverlapItem> = admitted
             .iter()
@@ -233,13 +223,11 @@ impl crate::AllocationUseCases<'_> {
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_allocation_run(&self, scope: &Scope, id: i64) -> AppResult<Vec<u8>> {
         let (run, items) = self.allocation_items(scope, id).await?;
-        let mut book = Workbook::new();
-        let bold = Format::new().set_bold().set_background_color("DDE7F2");
-        let money = Format::new().set_num_format("#,##0.00");
-        items_sheet(book.add_worksheet(), &items, &bold, &money).map_err(xlsx)?;
-        tiers_sheet(book.add_worksheet(), &run.tier_totals, &bold, &money).map_err(xlsx)?;
-        books_sheet(book.add_worksheet(), &run.book_totals, &bold, &money).map_err(xlsx)?;
-        book.save_to_buffer().map_err(xlsx)
+        let mut book = Book::new();
+        items_sheet(&mut book, &items)?;
+        tiers_sheet(&mut book, &run.tier_totals)?;
+        books_sheet(&mut book, &run.book_totals)?;
+        book.save()
     }
 
     /// The year-on-year statistics (ZX-3a) as an .xlsx workbook: overall and one row per
@@ -247,13 +235,9 @@ impl crate::AllocationUseCases<'_> {
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn export_year_on_year(&self, scope: &Scope, year: i32) -> AppResult<Vec<u8>> {
         let view = self.allocation_year_on_year(scope, year, None).await?;
-        let mut book = Workbook::new();
-        let bold = Format::new().set_bold().set_background_color("DDE7F2");
-        let money = Format::new().set_num_format("#,##0.00");
-        let sheet = book.add_worksheet();
-        sheet.set_name("同比统计").map_err(xlsx)?;
-        header(
-            sheet,
+        let mut book = Book::new();
+        let mut sheet = book.sheet(
+            "同比统计",
             &[
                 ("部门", 28.0),
                 ("压减项目（个）", 14.0),
@@ -269,56 +253,33 @@ impl crate::AllocationUseCases<'_> {
                 ("基数：上年安排项目（个）", 18.0),
                 ("基数：上年预算（元）", 20.0),
             ],
-            &bold,
-        )
-        .map_err(xlsx)?;
+        )?;
         let rows = std::iter::once(("合计".to_string(), view.stats.overall)).chain(
             view.stats
                 .by_department
                 .iter()
                 .map(|(d, t)| (view.names.get(d).cloned().unwrap_or_default(), *t)),
         );
-        for (i, (name, t)) in rows.enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            sheet.write_string(row, 0, &name).map_err(xlsx)?;
-            for (col, c) in [
-                (1u16, t.cut),
-                (3, t.cancelled),
-                (5, t.new),
-                (7, t.increased),
-            ] {
-                sheet.write_number(row, col, c.count as f64).map_err(xlsx)?;
-                sheet
-                    .write_number_with_format(row, col + 1, yuan_cell(c.amount), &money)
-                    .map_err(xlsx)?;
-            }
-            sheet
-                .write_number_with_format(row, 9, yuan_cell(t.reduction), &money)
-                .map_err(xlsx)?;
-            sheet
-                .write_string(row, 10, t.ratio.to_percent_display())
-                .map_err(xlsx)?;
-            sheet
-                .write_number(row, 11, t.base_count as f64)
-                .map_err(xlsx)?;
-            sheet
-                .write_number_with_format(row, 12, yuan_cell(t.last_year), &money)
-                .map_err(xlsx)?;
+        for (name, t) in rows {
+            let counted = [t.cut, t.cancelled, t.new, t.increased]
+                .into_iter()
+                .flat_map(|c| [Cell::Number(c.count as f64), Cell::Yuan(c.amount)]);
+            let rest = [
+                Cell::Yuan(t.reduction),
+                Cell::text(t.ratio.to_percent_display()),
+                Cell::Number(t.base_count as f64),
+                Cell::Yuan(t.last_year),
+            ];
+            sheet.row(std::iter::once(Cell::text(name)).chain(counted).chain(rest))?;
         }
-        book.save_to_buffer().map_err(xlsx)
+        book.save()
     }
 }
 
 /// Sheet 测算结果: every item of the run in run order.
-fn items_sheet(
-    sheet: &mut Worksheet,
-    items: &[StoredItem],
-    bold: &Format,
-    money: &Format,
-) -> Result<(), XlsxError> {
-    sheet.set_name("测算结果")?;
-    header(
-        sheet,
+fn items_sheet(book: &mut Book, items: &[StoredItem]) -> AppResult<()> {
+    let mut sheet = book.sheet(
+        "测算结果",
         &[
             ("资金来源", 16.0),
             ("序位", 8.0),
@@ -332,42 +293,32 @@ fn items_sheet(
             ("结果", 12.0),
             ("说明", 60.0),
         ],
-        bold,
     )?;
-    for (i, item) in items.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    for item in items {
         let (c, r) = (&item.candidate, &item.result);
         let cuts = lingji_domain::Money::checked_sum(r.adjustments.iter().map(|a| a.amount))
             .unwrap_or_default();
-        sheet.write_string(row, 0, r.fund_book.label())?;
-        sheet.write_number(row, 1, f64::from(r.position))?;
-        sheet.write_string(row, 2, &c.code)?;
-        sheet.write_string(row, 3, &c.name)?;
-        sheet.write_string(row, 4, r.tier.label())?;
-        for (col, m) in [
-            (5, r.requested),
-            (6, r.reviewed),
-            (7, cuts),
-            (8, r.allocated),
-        ] {
-            sheet.write_number_with_format(row, col, yuan_cell(m), money)?;
-        }
-        sheet.write_string(row, 9, r.status.label())?;
-        sheet.write_string(row, 10, r.explanation())?;
+        sheet.row([
+            Cell::text(r.fund_book.label()),
+            Cell::Number(f64::from(r.position)),
+            Cell::text(c.code.as_str()),
+            Cell::text(c.name.as_str()),
+            Cell::text(r.tier.label()),
+            Cell::Yuan(r.requested),
+            Cell::Yuan(r.reviewed),
+            Cell::Yuan(cuts),
+            Cell::Yuan(r.allocated),
+            Cell::text(r.status.label()),
+            Cell::text(r.explanation()),
+        ])?;
     }
     Ok(())
 }
 
 /// Sheet 层级汇总: demand, allocation and shortfall by tier.
-fn tiers_sheet(
-    tiers: &mut Worksheet,
-    totals: &[TierResult],
-    bold: &Format,
-    money: &Format,
-) -> Result<(), XlsxError> {
-    tiers.set_name("层级汇总")?;
-    header(
-        tiers,
+fn tiers_sheet(book: &mut Book, totals: &[TierResult]) -> AppResult<()> {
+    let mut tiers = book.sheet(
+        "层级汇总",
         &[
             ("资金来源", 16.0),
             ("层级", 8.0),
@@ -376,30 +327,24 @@ fn tiers_sheet(
             ("安排（元）", 18.0),
             ("缺口（元）", 18.0),
         ],
-        bold,
     )?;
-    for (i, t) in totals.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        tiers.write_string(row, 0, t.fund_book.label())?;
-        tiers.write_number(row, 1, t.number as f64)?;
-        tiers.write_string(row, 2, t.tier.label())?;
-        for (col, m) in [(3, t.demand), (4, t.allocated), (5, t.shortfall)] {
-            tiers.write_number_with_format(row, col, yuan_cell(m), money)?;
-        }
+    for t in totals {
+        tiers.row([
+            Cell::text(t.fund_book.label()),
+            Cell::Number(t.number as f64),
+            Cell::text(t.tier.label()),
+            Cell::Yuan(t.demand),
+            Cell::Yuan(t.allocated),
+            Cell::Yuan(t.shortfall),
+        ])?;
     }
     Ok(())
 }
 
 /// Sheet 资金来源: each fund book's resources and what became of them.
-fn books_sheet(
-    books: &mut Worksheet,
-    totals: &[Outcome],
-    bold: &Format,
-    money: &Format,
-) -> Result<(), XlsxError> {
-    books.set_name("资金来源")?;
-    header(
-        books,
+fn books_sheet(book: &mut Book, totals: &[Outcome]) -> AppResult<()> {
+    let mut books = book.sheet(
+        "资金来源",
         &[
             ("资金来源", 16.0),
             ("可用财力（元）", 18.0),
@@ -408,25 +353,21 @@ fn books_sheet(
             ("结余（元）", 18.0),
             ("说明", 60.0),
         ],
-        bold,
     )?;
-    for (i, b) in totals.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        books.write_string(row, 0, b.fund_book.label())?;
-        for (col, m) in [
-            (1, b.resources),
-            (2, b.allocated),
-            (3, b.reserve),
-            (4, b.remaining),
-        ] {
-            books.write_number_with_format(row, col, yuan_cell(m), money)?;
-        }
+    for b in totals {
         let note = b
             .must_fund_shortfall
             .map(|s| format!("必保支出缺口 {} 万元（ZB-3b）", s.to_wan_display()))
             .or(b.reserve_note.clone())
             .unwrap_or_default();
-        books.write_string(row, 5, &note)?;
+        books.row([
+            Cell::text(b.fund_book.label()),
+            Cell::Yuan(b.resources),
+            Cell::Yuan(b.allocated),
+            Cell::Yuan(b.reserve),
+            Cell::Yuan(b.remaining),
+            Cell::text(note),
+        ])?;
     }
     Ok(())
 }

@@ -6,8 +6,6 @@
 use crate::Scope;
 pub use lingji_domain::disclosure::PublicationKind;
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
-use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::disclosure::publications::{self as store, NewPublication, Publication};
 use serde::{Deserialize, Serialize};
@@ -169,12 +167,8 @@ impl crate::DisclosureUseCases<'_> {
     /// source again replaces the copy. Audited.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn publish(&self, scope: &Scope, draft: &PublishDraft) -> AppResult<PublicItem> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let source = draft.source.trim();
         let content = match draft.kind {
             PublicationKind::ProjectTargets => {
@@ -312,17 +306,10 @@ impl crate::DisclosureUseCases<'_> {
     /// A special fund on the jurisdiction's list in force, by its code.
     async fn special_fund_content(&self, jurisdiction_id: i64, source: &str) -> AppResult<Content> {
         let mut conn = self.store.read().acquire().await?;
-        let fund = lingji_store::review::lists::entries(
-            &mut conn,
-            jurisdiction_id,
-            ListKind::SpecialFunds,
-            None,
-            true,
-        )
-        .await?
-        .into_iter()
-        .find(|e| e.entry.code == source)
-        .ok_or_else(|| unknown_source(source))?;
+        let fund =
+            lingji_store::review::lists::special_fund_in_force(&mut conn, jurisdiction_id, source)
+                .await?
+                .ok_or_else(|| unknown_source(source))?;
         let department = match fund.entry.fund.lead_department_id {
             Some(d) => lingji_store::foundation::orgs::get(&mut conn, d)
                 .await?
@@ -350,12 +337,8 @@ impl crate::DisclosureUseCases<'_> {
     /// Withdraws a published item (finance): it is no longer public. Audited.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn withdraw(&self, scope: &Scope, id: i64) -> AppResult<()> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let mut tx = self.store.begin().await?;
         if !store::withdraw(&mut tx, jurisdiction_id, id, caller.name()).await? {
             return Err(AppError::not_found("已公开的内容"));
@@ -376,12 +359,8 @@ impl crate::DisclosureUseCases<'_> {
         scope: &Scope,
         fiscal_year: i32,
     ) -> AppResult<Vec<PublicItem>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         store::all(&mut conn, jurisdiction_id, fiscal_year)
             .await?

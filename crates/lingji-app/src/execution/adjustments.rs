@@ -20,14 +20,13 @@ use lingji_store::execution::adjustments::{
 };
 use lingji_store::execution::payments::{PayableLine, payable_line};
 use lingji_store::{execution::ledger, foundation::profiles, review};
-use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, required_note};
 use crate::execution::department_totals::department_totals;
 use crate::foundation::caller::Caller;
-use crate::library::export::{header, xlsx, yuan_cell};
+use crate::sheets::{Book, Cell};
 
 /// An adjustment as asked for.
 #[derive(Debug, Clone, Deserialize)]
@@ -181,20 +180,26 @@ async fn line_in(
         })
 }
 
+/// The adjustment as its transaction left it, once the transaction is committed.
+async fn committed(mut tx: lingji_store::Tx, id: i64) -> AppResult<AdjustmentView> {
+    let row = store::adjustment(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
 /// The reason is required (ZB-7b: ordinary new spending is met by restructuring first) and
 /// short enough for the amendment document.
 fn check_reason(reason: &str) -> AppResult<&str> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Refusal::new(
+    required_note(reason, || {
+        Refusal::new(
             "ADJUSTMENT_REASON_REQUIRED",
             "请填写调整理由（一般增支应先通过调整支出结构解决，ZB-7b；不超过 500 个字）",
         )
         .field("reason")
         .clause("ZB-7b")
-        .into());
-    }
-    Ok(reason)
+    })
 }
 
 /// 调剂 (ZB-7b): budget moved between two lines of one department, within what the line taken
@@ -346,11 +351,7 @@ impl crate::ExecutionUseCases<'_> {
                 })),
         )
         .await?;
-        let row = store::adjustment(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
-        tx.commit().await?;
-        Ok(row.into())
+        committed(tx, id).await
     }
 
     /// 追加 (QJ-2a): new money for a library project, onto one of its lines or a new line; a
@@ -429,12 +430,8 @@ impl crate::ExecutionUseCases<'_> {
         approve: bool,
         note: &str,
     ) -> AppResult<AdjustmentView> {
+        scope.authorize_jurisdiction(Resource::Adjustment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Adjustment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let note = note.trim();
         if (!approve && note.is_empty()) || note.chars().count() > 500 {
             return Err(Refusal::new(
@@ -491,11 +488,7 @@ impl crate::ExecutionUseCases<'_> {
                 .after_json(&serde_json::json!({ "status": to.as_str(), "note": note, "new_line": new_line })),
         )
         .await?;
-        let row = store::adjustment(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("adjustment {id} vanished")))?;
-        tx.commit().await?;
-        Ok(row.into())
+        committed(tx, id).await
     }
 
     /// Moves the money of an approved adjustment; the id of a line a supplement created.
@@ -596,12 +589,7 @@ impl crate::ExecutionUseCases<'_> {
     /// The year's amendment document (QJ-4c): finance and audit.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn amendment(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Amendment> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Adjustment,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Adjustment, Access::Read)?;
         let filter = AdjustmentFilter {
             fiscal_year,
             status: Some(AdjustmentStatus::Approved),
@@ -626,13 +614,9 @@ impl crate::ExecutionUseCases<'_> {
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn amendment_xlsx(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Vec<u8>> {
         let a = self.amendment(scope, fiscal_year).await?;
-        let mut book = Workbook::new();
-        let bold = Format::new().set_bold().set_background_color("DDE7F2");
-        let money = Format::new().set_num_format("#,##0.00");
-        let sheet = book.add_worksheet();
-        sheet.set_name("调整事项").map_err(xlsx)?;
-        header(
-            sheet,
+        let mut book = Book::new();
+        let mut sheet = book.sheet(
+            "调整事项",
             &[
                 ("序号", 8.0),
                 ("部门", 24.0),
@@ -646,51 +630,38 @@ impl crate::ExecutionUseCases<'_> {
                 ("批准人", 12.0),
                 ("批准时间", 22.0),
             ],
-            &bold,
-        )
-        .map_err(xlsx)?;
-        for (i, c) in a.changes.iter().enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        )?;
+        for (number, c) in (1u32..).zip(&a.changes) {
             let to = match c.kind {
-                AdjustmentKind::Transfer => c.to_line_name.clone().unwrap_or_default(),
-                AdjustmentKind::Supplement => c.project_name.clone().unwrap_or_default(),
+                AdjustmentKind::Transfer => c.to_line_name.as_deref(),
+                AdjustmentKind::Supplement => c.project_name.as_deref(),
             };
-            let texts = [
-                (1, c.department_name.as_str()),
-                (2, c.unit_name.as_str()),
-                (3, c.kind_label),
-                (4, c.from_line_name.as_deref().unwrap_or("")),
-                (5, to.as_str()),
-                (7, if c.major { "是" } else { "" }),
-                (8, c.reason.as_str()),
-                (9, c.decided_by.as_deref().unwrap_or("")),
-                (10, c.decided_at.as_deref().unwrap_or("")),
-            ];
-            sheet.write_number(row, 0, f64::from(row)).map_err(xlsx)?;
-            for (col, text) in texts {
-                sheet.write_string(row, col, text).map_err(xlsx)?;
-            }
-            sheet
-                .write_number_with_format(row, 6, yuan_cell(c.amount), &money)
-                .map_err(xlsx)?;
+            sheet.row([
+                Cell::Number(f64::from(number)),
+                Cell::text(c.department_name.as_str()),
+                Cell::text(c.unit_name.as_str()),
+                Cell::text(c.kind_label),
+                Cell::text(c.from_line_name.as_deref().unwrap_or("")),
+                Cell::text(to.unwrap_or("")),
+                Cell::Yuan(c.amount),
+                Cell::text(if c.major { "是" } else { "" }),
+                Cell::text(c.reason.as_str()),
+                Cell::text(c.decided_by.as_deref().unwrap_or("")),
+                Cell::text(c.decided_at.as_deref().unwrap_or("")),
+            ])?;
         }
-        let sums = book.add_worksheet();
-        sums.set_name("部门汇总").map_err(xlsx)?;
-        header(
-            sums,
+        let mut sums = book.sheet(
+            "部门汇总",
             &[("部门", 28.0), ("调剂（元）", 18.0), ("追加（元）", 18.0)],
-            &bold,
-        )
-        .map_err(xlsx)?;
+        )?;
         let total = ("合计".to_string(), a.transferred, a.supplemented);
-        for (i, (name, moved, added)) in a.departments.iter().chain([&total]).enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            sums.write_string(row, 0, name).map_err(xlsx)?;
-            for (col, m) in [(1, *moved), (2, *added)] {
-                sums.write_number_with_format(row, col, yuan_cell(m), &money)
-                    .map_err(xlsx)?;
-            }
+        for (name, moved, added) in a.departments.iter().chain([&total]) {
+            sums.row([
+                Cell::text(name.as_str()),
+                Cell::Yuan(*moved),
+                Cell::Yuan(*added),
+            ])?;
         }
-        book.save_to_buffer().map_err(xlsx)
+        book.save()
     }
 }

@@ -12,7 +12,7 @@ use lingji_store::StoreError;
 use lingji_store::execution::payments::{self as store, RuleStat, StoredHit, StoredRule};
 use serde::Serialize;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, required_note};
 use crate::execution::payment_facts::facts;
 
 /// Past payments a dry run tries a rule on, newest first.
@@ -354,12 +354,8 @@ impl crate::SupervisionUseCases<'_> {
         year: i32,
         disposition: Option<Disposition>,
     ) -> AppResult<Vec<HitRow>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Payment, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         Ok(
             store::hits(&mut conn, jurisdiction_id, year, disposition, 500)
@@ -379,21 +375,15 @@ impl crate::SupervisionUseCases<'_> {
         to: Disposition,
         note: &str,
     ) -> AppResult<StoredHit> {
+        scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
-        let note = note.trim();
-        if note.is_empty() || note.chars().count() > 500 {
-            return Err(Refusal::new(
+        let note = required_note(note, || {
+            Refusal::new(
                 "DISPOSITION_NOTE_REQUIRED",
                 "请填写核实情况（不超过 500 个字）",
             )
             .field("note")
-            .into());
-        }
+        })?;
         let mut tx = self.store.begin().await?;
         let hit = store::hit(&mut tx, jurisdiction_id, id)
             .await?
@@ -438,12 +428,8 @@ impl crate::SupervisionUseCases<'_> {
     /// Hits and stopped payments of a year by rule and by class (ZX-4b).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn hit_stats(&self, scope: &Scope, year: i32) -> AppResult<HitStats> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Payment, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         let rules = store::rule_stats(&mut conn, jurisdiction_id, year).await?;
         let mut classes: Vec<RuleStatView> = Vec::new();
@@ -505,21 +491,15 @@ impl crate::SupervisionUseCases<'_> {
         reason: &str,
         suspend: bool,
     ) -> AppResult<()> {
+        scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Refusal::new(
+        let reason = required_note(reason, || {
+            Refusal::new(
                 "SUSPENSION_REASON_REQUIRED",
                 "请填写理由（不超过 500 个字）",
             )
             .field("reason")
-            .into());
-        }
+        })?;
         let mut tx = self.store.begin().await?;
         let project = lingji_store::library::projects::get(&mut tx, project_id)
             .await?

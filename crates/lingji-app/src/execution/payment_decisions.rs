@@ -5,7 +5,6 @@
 use crate::Scope;
 use lingji_domain::execution::{self, Decision, PaymentStatus};
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::execution::ledger;
 use lingji_store::execution::payments::{self as store, Payment};
@@ -28,12 +27,8 @@ impl crate::ExecutionUseCases<'_> {
         decision: Decision,
         reason: &str,
     ) -> AppResult<PaymentView> {
+        scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Payment,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let reason = check_decision_reason(decision, reason)?;
         let mut tx = self.store.begin().await?;
         let p = store::payment(&mut tx, id)

@@ -305,12 +305,8 @@ impl crate::ExecutionUseCases<'_> {
         cash_limit: Money,
         record: bool,
     ) -> AppResult<PlanReview> {
+        scope.authorize_jurisdiction(Resource::SpendingPlan, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::SpendingPlan,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         if !(1..=12).contains(&month) {
             return Err(Refusal::new("PLAN_MONTH_INVALID", "月份应为 1–12")
                 .field("month")
@@ -446,12 +442,8 @@ impl crate::ExecutionUseCases<'_> {
         scope: &Scope,
         fiscal_year: i32,
     ) -> AppResult<Vec<ReviewSummary>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::SpendingPlan,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::SpendingPlan, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         Ok(store::reviews(&mut conn, jurisdiction_id, fiscal_year)
             .await?

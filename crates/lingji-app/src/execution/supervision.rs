@@ -6,7 +6,6 @@
 use crate::Scope;
 use lingji_domain::Money;
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::Score;
 use lingji_store::execution::adjustments;
 use lingji_store::execution::payments::{self as payment_store, PaymentFilter};
@@ -79,12 +78,8 @@ impl crate::SupervisionUseCases<'_> {
     /// The projects under penetrating supervision (finance, audit).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn supervised(&self, scope: &Scope) -> AppResult<Supervised> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Allocation,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Allocation, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let threshold = self.threshold(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         Ok(Supervised {
@@ -97,12 +92,8 @@ impl crate::SupervisionUseCases<'_> {
     /// the flag says whether ZX-2 requires it.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn trace(&self, scope: &Scope, project_id: i64) -> AppResult<Trace> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::Allocation,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::Allocation, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let threshold = self.threshold(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
         let head = store::head(&mut conn, project_id)

@@ -5,7 +5,7 @@
 use crate::Scope;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::fund::FundBook;
-use lingji_domain::foundation::org::{OrgKind, OrgPath};
+use lingji_domain::foundation::org::OrgKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::allocation::{BudgetLine, NewLine, insert_line};
 use lingji_store::foundation::orgs;
@@ -78,12 +78,8 @@ impl crate::ExecutionUseCases<'_> {
     /// Enters a budget line from an upper transfer (finance), audited; returns its id.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn add_transfer_line(&self, scope: &Scope, t: TransferLine) -> AppResult<i64> {
+        scope.authorize_jurisdiction(Resource::BudgetLine, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::BudgetLine,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let errors = check(&t);
         if !errors.is_empty() {
             return Err(AppError::Invalid {

@@ -11,7 +11,6 @@ use lingji_domain::execution::{
     from_upper_transfer,
 };
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::Execution;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
@@ -169,12 +168,8 @@ impl crate::YearEndUseCases<'_> {
         scope: &Scope,
         fiscal_year: i32,
     ) -> AppResult<YearEndReport> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::BudgetLine,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::BudgetLine, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         let close = store::recorded(&mut conn, jurisdiction_id, fiscal_year)
             .await?
@@ -198,12 +193,8 @@ impl crate::YearEndUseCases<'_> {
         claims: &[ContractClaim],
         record: bool,
     ) -> AppResult<YearEndReport> {
+        scope.authorize_jurisdiction(Resource::BudgetLine, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::BudgetLine,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let contracts = contracts_by_line(claims)?;
         let mut tx = self.store.begin().await?;
         if store::recorded(&mut tx, jurisdiction_id, fiscal_year)

@@ -34,6 +34,16 @@ impl Scope {
         }
     }
 
+    /// The single authorisation check ([`Caller::authorize`]) for `access` to `resource` across
+    /// the whole jurisdiction the call works in.
+    pub fn authorize_jurisdiction(&self, resource: Resource, access: Access) -> AppResult<()> {
+        self.caller.authorize(
+            resource,
+            access,
+            &OrgPath::of_jurisdiction(self.jurisdiction),
+        )
+    }
+
     /// A signed-in user in their own jurisdiction.
     pub fn user(actor: Actor) -> Scope {
         let jurisdiction = actor.org.jurisdiction;

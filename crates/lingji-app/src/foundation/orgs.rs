@@ -96,6 +96,17 @@ fn check_org_code(kind: OrgKind, code: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A unit's kind, which a unit must have; other organisations have none.
+fn unit_kind_of(kind: OrgKind, given: Option<&str>) -> AppResult<Option<UnitKind>> {
+    match (kind, given) {
+        (OrgKind::Unit, Some(k)) => Ok(Some(UnitKind::parse(k)?)),
+        (OrgKind::Unit, None) => Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
+            .field("unit_kind")
+            .into()),
+        _ => Ok(None),
+    }
+}
+
 /// A department sits under its jurisdiction and a unit under its department, whose code its
 /// own code starts with.
 fn check_parent(kind: OrgKind, code: &str, parent: &Organisation) -> AppResult<()> {
@@ -120,6 +131,22 @@ fn check_parent(kind: OrgKind, code: &str, parent: &Organisation) -> AppResult<(
         .into());
     }
     Ok(())
+}
+
+/// An organisation the caller may see; one they may not is "not found", so that ids of other
+/// units reveal nothing.
+async fn visible(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<Organisation> {
+    let org = orgs::get(conn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("单位"))?;
+    caller
+        .authorize(Resource::Organisation, Access::Read, &org.path)
+        .map_err(|_| AppError::not_found("单位"))?;
+    Ok(org)
 }
 
 impl crate::FoundationUseCases<'_> {
@@ -150,22 +177,15 @@ impl crate::FoundationUseCases<'_> {
     #[tracing::instrument(skip_all)]
     pub async fn organisation(&self, caller: &Caller, id: i64) -> AppResult<Organisation> {
         let mut conn = self.store.read().acquire().await?;
-        let org = orgs::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        caller
-            .authorize(Resource::Organisation, Access::Read, &org.path)
-            .map_err(|_| AppError::not_found("单位"))?;
-        Ok(org)
+        visible(&mut conn, caller, id).await
     }
 
     /// The caller's jurisdiction: its name and code are known to everyone working in it (the
     /// organisation tree is readable jurisdiction-wide), unlike its staffing records.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn jurisdiction_of(&self, scope: &Scope) -> AppResult<Organisation> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let path = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::OrganisationTree, Access::Read, &path)?;
+        let jurisdiction_id = scope.jurisdiction;
+        scope.authorize_jurisdiction(Resource::OrganisationTree, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         orgs::get(&mut conn, jurisdiction_id)
             .await?
@@ -183,12 +203,7 @@ impl crate::FoundationUseCases<'_> {
         expected_version: i64,
     ) -> AppResult<Organisation> {
         let mut tx = self.store.begin().await?;
-        let before = orgs::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        caller
-            .authorize(Resource::Organisation, Access::Read, &before.path)
-            .map_err(|_| AppError::not_found("单位"))?;
+        let before = visible(&mut tx, caller, id).await?;
         caller.authorize(Resource::Organisation, Access::Write, &before.path)?;
         if before.kind != OrgKind::Unit {
             return Err(Refusal::new("STAFFING_UNIT_ONLY", "只有预算单位登记编制与人数").into());
@@ -222,15 +237,7 @@ impl crate::FoundationUseCases<'_> {
         })?;
         caller.authorize(Resource::OrganisationTree, Access::Write, &parent.path)?;
         check_parent(kind, code, &parent)?;
-        let unit_kind = match (kind, req.unit_kind.as_deref()) {
-            (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
-            (OrgKind::Unit, None) => {
-                return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
-                    .field("unit_kind")
-                    .into());
-            }
-            _ => None,
-        };
+        let unit_kind = unit_kind_of(kind, req.unit_kind.as_deref())?;
         if kind == OrgKind::Unit {
             req.staffing.validate()?;
         }
@@ -290,37 +297,16 @@ impl crate::FoundationUseCases<'_> {
         upd: OrganisationUpdate,
     ) -> AppResult<Organisation> {
         let name = upd.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(
-                Refusal::new("ORG_NAME_INVALID", "名称不能为空且不超过 100 字")
-                    .field("name")
-                    .into(),
-            );
-        }
-        lingji_domain::text::check_name(name, "name")?;
+        check_org_name(name)?;
         let mut tx = self.store.begin().await?;
-        let before = orgs::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("单位"))?;
-        caller
-            .authorize(Resource::Organisation, Access::Read, &before.path)
-            .map_err(|_| AppError::not_found("单位"))?;
+        let before = visible(&mut tx, caller, id).await?;
         caller.authorize(Resource::OrganisationTree, Access::Write, &before.path)?;
-        let unit_kind = match (
-            before.kind,
-            upd.unit_kind
-                .as_deref()
-                .map(str::trim)
-                .filter(|k| !k.is_empty()),
-        ) {
-            (OrgKind::Unit, Some(k)) => Some(UnitKind::parse(k)?),
-            (OrgKind::Unit, None) => {
-                return Err(Refusal::new("UNIT_KIND_REQUIRED", "请选择单位类型")
-                    .field("unit_kind")
-                    .into());
-            }
-            _ => None,
-        };
+        let given = upd
+            .unit_kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty());
+        let unit_kind = unit_kind_of(before.kind, given)?;
         let review_body = upd
             .review_body
             .as_deref()

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::codes::FiscalYear;
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::{Preset, preset};
 use lingji_store::foundation::profiles::{self, ProfileVersion};
 
@@ -44,12 +43,8 @@ impl crate::FoundationUseCases<'_> {
         source: YearSource,
         make_current: bool,
     ) -> AppResult<ProfileVersion> {
+        scope.authorize_jurisdiction(Resource::PolicyProfile, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PolicyProfile,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let mut tx = self.store.begin().await?;
         let (preset_id, profile, note) = match source {
             YearSource::Preset(p) => (
@@ -115,12 +110,8 @@ impl crate::FoundationUseCases<'_> {
         scope: &Scope,
         year: FiscalYear,
     ) -> AppResult<ProfileVersion> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PolicyProfile,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::PolicyProfile, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         profiles::current(&mut conn, jurisdiction_id, year.value())
             .await?
@@ -134,12 +125,8 @@ impl crate::FoundationUseCases<'_> {
         scope: &Scope,
         year: FiscalYear,
     ) -> AppResult<Vec<ProfileVersion>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PolicyProfile,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::PolicyProfile, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         Ok(profiles::history(&mut conn, jurisdiction_id, year.value()).await?)
     }
@@ -156,12 +143,8 @@ impl crate::FoundationUseCases<'_> {
         changes: &BTreeMap<String, String>,
         note: &str,
     ) -> AppResult<ProfileVersion> {
+        scope.authorize_jurisdiction(Resource::PolicyProfile, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PolicyProfile,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let note = note.trim();
         if note.is_empty() {
             return Err(

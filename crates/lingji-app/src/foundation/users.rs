@@ -3,7 +3,6 @@
 use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_store::foundation::orgs::{self, Organisation};
 use lingji_store::foundation::users::{self, User};
 use lingji_store::{StoreError, foundation::sessions};
@@ -175,9 +174,8 @@ impl crate::AccountUseCases<'_> {
     /// Accounts of a jurisdiction (administrators and auditors).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn list_users(&self, scope: &Scope) -> AppResult<Vec<User>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let target = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::User, Access::Read, &target)?;
+        let jurisdiction_id = scope.jurisdiction;
+        scope.authorize_jurisdiction(Resource::User, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(users::list(&mut conn, jurisdiction_id).await?)
     }

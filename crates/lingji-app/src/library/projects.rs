@@ -561,9 +561,8 @@ impl crate::LibraryUseCases<'_> {
         &self,
         scope: &Scope,
     ) -> AppResult<Vec<lingji_domain::library::cost::Standard>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let path = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::Standard, Access::Read, &path)?;
+        let jurisdiction_id = scope.jurisdiction;
+        scope.authorize_jurisdiction(Resource::Standard, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(standards::list(&mut conn, jurisdiction_id).await?)
     }
@@ -615,9 +614,8 @@ impl crate::LibraryUseCases<'_> {
         scope: &Scope,
         year: FiscalYear,
     ) -> AppResult<Vec<CleanupCandidate>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let whole = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::Project, Access::Read, &whole)?;
+        let jurisdiction_id = scope.jurisdiction;
+        scope.authorize_jurisdiction(Resource::Project, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         let profile = profiles::current(&mut conn, jurisdiction_id, year.value())
             .await?
@@ -666,8 +664,7 @@ impl crate::LibraryUseCases<'_> {
         note: &str,
     ) -> AppResult<usize> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let whole = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::Project, Access::Write, &whole)?;
+        scope.authorize_jurisdiction(Resource::Project, Access::Write)?;
         let by = mover(caller).ok_or_else(|| {
             AppError::Forbidden(Refusal::new("FORBIDDEN", "您的角色不办理项目退出"))
         })?;

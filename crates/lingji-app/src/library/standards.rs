@@ -4,7 +4,7 @@
 use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::{OrgPath, UnitKind};
+use lingji_domain::foundation::org::UnitKind;
 use lingji_domain::library::cost::{Standard, StandardCategory};
 use lingji_domain::{Money, foundation::codes::FiscalYear};
 use lingji_store::library::standards;
@@ -121,8 +121,7 @@ impl crate::CatalogueUseCases<'_> {
         bytes: &[u8],
     ) -> AppResult<usize> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let path = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::Standard, Access::Write, &path)?;
+        scope.authorize_jurisdiction(Resource::Standard, Access::Write)?;
         let name = file_name.to_string();
         let rows = crate::blocking::parse(bytes, move |b| read_table(&name, b)).await?;
         let checked = check_rows(&rows).map_err(|errors| AppError::Invalid {
@@ -281,8 +280,7 @@ impl crate::CatalogueUseCases<'_> {
     ) -> AppResult<usize> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         use lingji_domain::library::targets::{Comparator, IndicatorCategory};
-        let path = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::Standard, Access::Write, &path)?;
+        scope.authorize_jurisdiction(Resource::Standard, Access::Write)?;
         let name = file_name.to_string();
         let rows = crate::blocking::parse(bytes, move |b| read_table(&name, b)).await?;
         let mut errors = Vec::new();
@@ -349,9 +347,8 @@ impl crate::CatalogueUseCases<'_> {
         &self,
         scope: &Scope,
     ) -> AppResult<Vec<standards::LibraryIndicator>> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        let path = OrgPath::of_jurisdiction(jurisdiction_id);
-        caller.authorize(Resource::Standard, Access::Read, &path)?;
+        let jurisdiction_id = scope.jurisdiction;
+        scope.authorize_jurisdiction(Resource::Standard, Access::Read)?;
         let mut conn = self.store.read().acquire().await?;
         Ok(standards::indicators(&mut conn, jurisdiction_id).await?)
     }

@@ -17,14 +17,13 @@ use lingji_domain::performance::{
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::performance::evaluations::{self as store, Evaluation, NewEvaluation};
-use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
 use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
-use crate::library::export::{header, xlsx, yuan_cell};
+use crate::sheets::{Book, Cell};
 
 /// One indicator's actual value as entered.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -510,12 +509,8 @@ impl crate::PerformanceUseCases<'_> {
     /// blacklisted (PM-12). Replaces an earlier one until results application confirms it.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn key_evaluate(&self, scope: &Scope, draft: &KeyDraft) -> AppResult<EvaluationView> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let mut tx = self.store.begin().await?;
         let sub = Self::subject_of(&mut tx, caller, draft.project_id, draft.target_id).await?;
         if sub.path.jurisdiction != jurisdiction_id {
@@ -690,13 +685,9 @@ impl crate::PerformanceUseCases<'_> {
         let Some(card) = &e.scorecard else {
             return Err(Refusal::new("EVALUATION_NOT_SELF", "只有单位自评可导出自评表").into());
         };
-        let mut book = Workbook::new();
-        let bold = Format::new().set_bold().set_background_color("DDE7F2");
-        let money = Format::new().set_num_format("#,##0.00");
-        let sheet = book.add_worksheet();
-        sheet.set_name("项目支出绩效自评表").map_err(xlsx)?;
-        header(
-            sheet,
+        let mut book = Book::new();
+        let mut sheet = book.sheet(
+            "项目支出绩效自评表",
             &[
                 ("一级指标", 12.0),
                 ("二级指标", 16.0),
@@ -708,11 +699,8 @@ impl crate::PerformanceUseCases<'_> {
                 ("偏差原因", 36.0),
                 ("改进措施", 36.0),
             ],
-            &bold,
-        )
-        .map_err(xlsx)?;
+        )?;
         let points = |s: Score| lingji_domain::review::gates::show(s);
-        let mut row = 1u32;
         let exec = [
             "预算执行率".to_string(),
             String::new(),
@@ -728,13 +716,8 @@ impl crate::PerformanceUseCases<'_> {
             card.execution_reason.clone(),
             card.execution_remedy.clone(),
         ];
-        for (col, text) in exec.iter().enumerate() {
-            sheet
-                .write_string(row, u16::try_from(col).unwrap_or(0), text)
-                .map_err(xlsx)?;
-        }
+        sheet.row(exec.map(Cell::text))?;
         for i in &card.indicators {
-            row += 1;
             let level = match i.category.level() {
                 lingji_domain::library::targets::IndicatorLevel::Output => "产出指标",
                 lingji_domain::library::targets::IndicatorLevel::Benefit => "效益指标",
@@ -751,13 +734,9 @@ impl crate::PerformanceUseCases<'_> {
                 i.reason.clone(),
                 i.remedy.clone(),
             ];
-            for (col, text) in texts.iter().enumerate() {
-                sheet
-                    .write_string(row, u16::try_from(col).unwrap_or(0), text)
-                    .map_err(xlsx)?;
-            }
+            sheet.row(texts.map(Cell::text))?;
         }
-        row += 2;
+        sheet.skip(1);
         let foot = [
             (
                 "项目",
@@ -768,18 +747,9 @@ impl crate::PerformanceUseCases<'_> {
             ("总体完成情况", e.findings.clone()),
         ];
         for (k, v) in foot {
-            sheet
-                .write_string_with_format(row, 0, k, &bold)
-                .map_err(xlsx)?;
-            sheet.write_string(row, 1, &v).map_err(xlsx)?;
-            row += 1;
+            sheet.row([Cell::bold(k), Cell::text(v)])?;
         }
-        sheet
-            .write_string_with_format(row, 0, "预算（元）", &bold)
-            .map_err(xlsx)?;
-        sheet
-            .write_number_with_format(row, 1, yuan_cell(e.budget), &money)
-            .map_err(xlsx)?;
-        book.save_to_buffer().map_err(xlsx)
+        sheet.row([Cell::bold("预算（元）"), Cell::Yuan(e.budget)])?;
+        book.save()
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
 use crate::Scope;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, required_note};
 use crate::foundation::caller::Caller;
 use crate::library::projects::path_of;
 use crate::workbook::{Book, Limits, Rows};
@@ -648,22 +648,16 @@ impl crate::PerformanceUseCases<'_> {
         id: i64,
         draft: &DecisionDraft,
     ) -> AppResult<Checkpoint> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &lingji_domain::foundation::org::OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
-        let reason = draft.reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Refusal::new(
+        let reason = required_note(&draft.reason, || {
+            Refusal::new(
                 "DECISION_REASON_REQUIRED",
                 "请填写处理理由（不超过 500 个字）",
             )
             .field("reason")
             .clause("PM-9")
-            .into());
-        }
+        })?;
         let mut tx = self.store.begin().await?;
         let record = store::record(&mut tx, id)
             .await?

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use lingji_domain::allocation::{Adjustment, Grade, ResultCut, grade_cut, share};
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::{ParamValue, Rate, Score};
 use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
@@ -15,7 +14,7 @@ use lingji_store::performance::evaluations::{self as store, NewApplied};
 use serde::{Deserialize, Serialize};
 
 use crate::Scope;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, required_note};
 use crate::performance::evaluations::{key_before_self, kind_label};
 
 /// A confirmed result as shown.
@@ -205,12 +204,8 @@ impl crate::PerformanceUseCases<'_> {
     /// Every evaluated project of a year with its proposal and confirmation (finance, audit).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn results(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Results> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         let (rows, evaluated_targets) = self
             .evaluated(&mut conn, jurisdiction_id, fiscal_year)
@@ -344,22 +339,16 @@ impl crate::PerformanceUseCases<'_> {
         fiscal_year: i32,
         draft: &RetireDraft,
     ) -> AppResult<PolicyResult> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
-        let reason = draft.reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Refusal::new(
+        let reason = required_note(&draft.reason, || {
+            Refusal::new(
                 "RESULT_RETIRE_REASON_REQUIRED",
                 "请填写取消专项资金的理由（不超过 500 个字）",
             )
             .field("reason")
             .clause("PM-13")
-            .into());
-        }
+        })?;
         let policies = {
             let mut conn = self.store.read().acquire().await?;
             let (_, targets) = self
@@ -379,16 +368,12 @@ impl crate::PerformanceUseCases<'_> {
                 )
             })?;
         let mut tx = self.store.begin().await?;
-        let fund = lingji_store::review::lists::entries(
+        let fund = lingji_store::review::lists::special_fund_in_force(
             &mut tx,
             jurisdiction_id,
-            ListKind::SpecialFunds,
-            None,
-            true,
+            &policy.policy_code,
         )
         .await?
-        .into_iter()
-        .find(|f| f.entry.code == policy.policy_code)
         .ok_or_else(|| {
             AppError::Conflict(
                 Refusal::new("POLICY_ALREADY_RETIRED", "该专项资金已取消").clause("PM-13"),
@@ -469,12 +454,8 @@ impl crate::PerformanceUseCases<'_> {
         fiscal_year: i32,
         draft: &ApplyDraft,
     ) -> AppResult<ResultRow> {
+        scope.authorize_jurisdiction(Resource::PerformanceDecision, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::PerformanceDecision,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let mut conn = self.store.read().acquire().await?;
         let (rows, _) = self
             .evaluated(&mut conn, jurisdiction_id, fiscal_year)

@@ -7,7 +7,6 @@ use crate::Scope;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::library::targets::TargetTable;
-use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use lingji_store::performance::{self as store, NewTarget, Target};
 use serde::{Deserialize, Serialize};
@@ -159,16 +158,9 @@ async fn policy_department(
     policy_code: &str,
     errors: &mut Vec<Refusal>,
 ) -> AppResult<Option<i64>> {
-    let fund = lingji_store::review::lists::entries(
-        conn,
-        jurisdiction_id,
-        ListKind::SpecialFunds,
-        None,
-        true,
-    )
-    .await?
-    .into_iter()
-    .find(|e| e.entry.code == policy_code);
+    let fund =
+        lingji_store::review::lists::special_fund_in_force(conn, jurisdiction_id, policy_code)
+            .await?;
     match fund {
         Some(f) => Ok(f.entry.fund.lead_department_id),
         None => {

@@ -184,12 +184,8 @@ impl crate::ReviewUseCases<'_> {
         kind: ListKind,
         entry: ListEntry,
     ) -> AppResult<StoredEntry> {
+        scope.authorize_jurisdiction(Resource::FinanceList, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::FinanceList,
-            Access::Write,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
         let entry = clean(entry);
         let mut tx = self.store.begin().await?;
         self.check_entry(&mut tx, jurisdiction_id, kind, &entry)

@@ -96,14 +96,7 @@ async fn ever_funded(sim: &Sim<'_>) -> AppResult<BTreeSet<i64>> {
 pub async fn clean(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
     let fiscal_year = FiscalYear::new(year)?;
-    let unfunded_years = {
-        let mut conn = app.store.read().acquire().await?;
-        crate::foundation::profiles::in_force(&mut conn, city, year)
-            .await?
-            .library
-            .cleanup_unfunded_years
-            .0
-    };
+    let unfunded_years = sim.profile(year).await?.library.cleanup_unfunded_years.0;
     let unfunded_years = i32::try_from(unfunded_years).unwrap_or(i32::MAX);
     let listed = app
         .library()

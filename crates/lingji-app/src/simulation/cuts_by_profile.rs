@@ -49,12 +49,7 @@ pub async fn check(sim: &Sim<'_>, year: i32) -> AppResult<Option<Finding>> {
     let Some(&run) = sim.approved_runs.get(&year) else {
         return Ok(None);
     };
-    let profile = {
-        let mut conn = app.store.read().acquire().await?;
-        crate::foundation::profiles::in_force(&mut conn, city, year)
-            .await?
-            .allocation
-    };
+    let profile = sim.profile(year).await?.allocation;
     let results = last_results(sim, year).await?;
     let (_, items) = app
         .allocation()

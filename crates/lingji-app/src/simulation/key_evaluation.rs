@@ -36,12 +36,7 @@ impl Keyed {
 /// dimension at one share of its weight — from nearly full marks to a poor 40 %.
 pub async fn evaluate(sim: &mut Sim<'_>, year: i32, funded: &[i64]) -> AppResult<Keyed> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    let perf = {
-        let mut conn = app.store.read().acquire().await?;
-        crate::foundation::profiles::in_force(&mut conn, city, year)
-            .await?
-            .performance
-    };
+    let perf = sim.profile(year).await?.performance;
     let (mut evaluations, mut poor) = (Vec::new(), 0);
     for &id in funded {
         if !sim.rng.chance(12) {

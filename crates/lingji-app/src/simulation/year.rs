@@ -76,6 +76,15 @@ pub struct Sim<'a> {
 }
 
 impl Sim<'_> {
+    /// The policy profile in force in the simulated jurisdiction in `year`.
+    pub(crate) async fn profile(
+        &self,
+        year: i32,
+    ) -> AppResult<lingji_domain::foundation::policy::PolicyProfile> {
+        let mut conn = self.app.store.read().acquire().await?;
+        crate::foundation::profiles::in_force(&mut conn, self.j.id, year).await
+    }
+
     /// The units in a stable order.
     fn units(&self) -> Vec<(usize, super::jurisdiction::Unit)> {
         self.j.units().map(|(d, u)| (d, u.clone())).collect()

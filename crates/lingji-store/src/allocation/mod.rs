@@ -96,13 +96,13 @@ pub async fn resources(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<ResourceEntry>, StoreError> {
-    let rows: Vec<ResourceRow> = sqlx::query_as(
+    let rows: Vec<ResourceRow> = crate::year_rows(
+        conn,
         "SELECT fund_book, revenue, transfers, recovered, debt, unit_funds, reserve, note, version, \
          updated_by, updated_at FROM available_resources WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
     .await?;
     let mut out: Vec<ResourceEntry> = rows
         .into_iter()
@@ -248,14 +248,16 @@ pub async fn admitted(
     year: i32,
 ) -> Result<Vec<Admitted>, StoreError> {
     let y = i64::from(year);
-    let rows: Vec<ProjectRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        project_columns!(),
-        " FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted' ORDER BY id"
-    ))
-    .bind(jurisdiction_id)
-    .bind(y)
-    .fetch_all(&mut *conn)
+    let rows: Vec<ProjectRow> = crate::year_rows(
+        conn,
+        concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted' ORDER BY id"
+        ),
+        jurisdiction_id,
+        y,
+    )
     .await?;
     let mut out: Vec<Admitted> = rows
         .into_iter()
@@ -292,13 +294,13 @@ async fn add_review(
     y: i64,
     out: &mut [Admitted],
 ) -> Result<(), StoreError> {
-    let review: Vec<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let review: Vec<(i64, Option<i64>, Option<i64>)> = crate::year_rows(
+        conn,
         "SELECT id, department_rank, reviewed_amount FROM projects \
          WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted'",
+        jurisdiction_id,
+        y,
     )
-    .bind(jurisdiction_id)
-    .bind(y)
-    .fetch_all(&mut *conn)
     .await?;
     for (id, rank, reviewed) in review {
         if let Some(a) = of_id(out, id) {
@@ -315,13 +317,13 @@ async fn add_gates(
     y: i64,
     out: &mut [Admitted],
 ) -> Result<(), StoreError> {
-    let gates: Vec<(i64, String)> = sqlx::query_as(
+    let gates: Vec<(i64, String)> = crate::year_rows(
+        conn,
         "SELECT g.project_id, g.record FROM project_gates g JOIN projects p ON p.id = g.project_id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted' ORDER BY g.project_id, g.gate",
+        jurisdiction_id,
+        y,
     )
-    .bind(jurisdiction_id)
-    .bind(y)
-    .fetch_all(&mut *conn)
     .await?;
     for (id, record) in gates {
         if let Some(a) = of_id(out, id) {
@@ -339,14 +341,14 @@ async fn add_cost_lines(
     y: i64,
     out: &mut [Admitted],
 ) -> Result<(), StoreError> {
-    let lines: Vec<(i64, String, i64, Option<i64>, String)> = sqlx::query_as(
+    let lines: Vec<(i64, String, i64, Option<i64>, String)> = crate::year_rows(
+        conn,
         "SELECT l.project_id, l.economic_code, l.amount, l.standard_id, l.basis FROM project_cost_lines l \
          JOIN projects p ON p.id = l.project_id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted' ORDER BY l.project_id, l.position",
+        jurisdiction_id,
+        y,
     )
-    .bind(jurisdiction_id)
-    .bind(y)
-    .fetch_all(&mut *conn)
     .await?;
     for (id, code, amount, standard, basis) in lines {
         if let Some(a) = of_id(out, id) {
@@ -363,13 +365,13 @@ async fn add_indicators(
     y: i64,
     out: &mut [Admitted],
 ) -> Result<(), StoreError> {
-    let indicators: Vec<(i64, String)> = sqlx::query_as(
+    let indicators: Vec<(i64, String)> = crate::year_rows(
+        conn,
         "SELECT i.project_id, i.name FROM project_indicators i JOIN projects p ON p.id = i.project_id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted' ORDER BY i.project_id, i.position",
+        jurisdiction_id,
+        y,
     )
-    .bind(jurisdiction_id)
-    .bind(y)
-    .fetch_all(&mut *conn)
     .await?;
     for (id, name) in indicators {
         if let Some(a) = of_id(out, id) {
@@ -386,15 +388,15 @@ async fn add_previous(
     y: i64,
     out: &mut [Admitted],
 ) -> Result<(), StoreError> {
-    let previous: Vec<PreviousRow> = sqlx::query_as(
+    let previous: Vec<PreviousRow> = crate::year_rows(
+        conn,
         "SELECT p.id, q.approved, q.spent, e.score, e.grade, e.cut_rate, e.retire, e.reason FROM projects p \
          JOIN projects q ON q.id = p.previous_id \
          LEFT JOIN evaluation_results e ON e.project_id = q.id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.state = 'admitted'",
+        jurisdiction_id,
+        y,
     )
-    .bind(jurisdiction_id)
-    .bind(y)
-    .fetch_all(&mut *conn)
     .await?;
     for (id, approved, spent, score, grade, cut, retire, reason) in previous {
         if let Some(a) = of_id(out, id) {
@@ -427,13 +429,13 @@ pub async fn admitted_codes(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<AdmittedCode>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT code, id FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'admitted'",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Records a project's evaluation result (score in hundredths, grade identifier), replacing
@@ -482,12 +484,12 @@ pub async fn year_projects(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<YearProject>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT id, department_id, previous_id, approved, spent FROM projects \
          WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY id",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }

@@ -165,15 +165,17 @@ pub async fn runs(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<RunHeader>, StoreError> {
-    Ok(sqlx::query_as(concat!(
-        "SELECT ",
-        run_columns!(),
-        " FROM allocation_runs WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY number DESC"
-    ))
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    crate::year_rows(
+        conn,
+        concat!(
+            "SELECT ",
+            run_columns!(),
+            " FROM allocation_runs WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY number DESC"
+        ),
+        jurisdiction_id,
+        year,
+    )
+    .await
 }
 
 pub async fn run(conn: &mut AnyConnection, id: i64) -> Result<Option<RunHeader>, StoreError> {
@@ -368,46 +370,31 @@ pub async fn mark(
     actor: &str,
     document: Option<&str>,
 ) -> Result<(), StoreError> {
-    let now = now_text();
-    match mark {
-        Mark::Chosen => {
-            sqlx::query(
-                "UPDATE allocation_runs SET chosen_by = NULL, chosen_at = NULL \
-                 WHERE jurisdiction_id = $1 AND fiscal_year = $2",
-            )
-            .bind(run.jurisdiction_id)
-            .bind(run.fiscal_year)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query("UPDATE allocation_runs SET chosen_by = $1, chosen_at = $2 WHERE id = $3")
-                .bind(actor)
-                .bind(now)
-                .bind(run.id)
-                .execute(&mut *conn)
-                .await?;
-        }
+    if mark == Mark::Chosen {
+        sqlx::query(
+            "UPDATE allocation_runs SET chosen_by = NULL, chosen_at = NULL \
+             WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+        )
+        .bind(run.jurisdiction_id)
+        .bind(run.fiscal_year)
+        .execute(&mut *conn)
+        .await?;
+    }
+    // `$1` who, `$2` when, `$3` the run; the approval also records its document (`$4`).
+    let sql = match mark {
+        Mark::Chosen => "UPDATE allocation_runs SET chosen_by = $1, chosen_at = $2 WHERE id = $3",
         Mark::Published => {
-            sqlx::query(
-                "UPDATE allocation_runs SET published_by = $1, published_at = $2 WHERE id = $3",
-            )
-            .bind(actor)
-            .bind(now)
-            .bind(run.id)
-            .execute(&mut *conn)
-            .await?;
+            "UPDATE allocation_runs SET published_by = $1, published_at = $2 WHERE id = $3"
         }
         Mark::Approved => {
-            sqlx::query(
-                "UPDATE allocation_runs SET approved_by = $1, approved_at = $2, approval_document = $3 WHERE id = $4",
-            )
-            .bind(actor)
-            .bind(now)
-            .bind(document)
-            .bind(run.id)
-            .execute(&mut *conn)
-            .await?;
+            "UPDATE allocation_runs SET approved_by = $1, approved_at = $2, approval_document = $4 WHERE id = $3"
         }
+    };
+    let mut query = sqlx::query(sql).bind(actor).bind(now_text()).bind(run.id);
+    if mark == Mark::Approved {
+        query = query.bind(document);
     }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -170,16 +170,16 @@ pub async fn rule_stats(
         i64,
         Option<i64>,
     );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = crate::year_rows(
+        conn,
         "SELECT h.class, h.rule_code, MIN(h.name), MIN(h.action), COUNT(*), CAST(SUM(p.amount) AS BIGINT), \
          CAST(SUM(CASE WHEN p.status IN ('blocked', 'released') THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN p.status IN ('blocked', 'released') THEN p.amount ELSE 0 END) AS BIGINT) \
          FROM payment_hits h JOIN payments p ON p.id = h.payment_id \
          WHERE h.jurisdiction_id = $1 AND p.fiscal_year = $2 GROUP BY h.class, h.rule_code ORDER BY h.rule_code",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(|r| {

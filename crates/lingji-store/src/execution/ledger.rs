@@ -95,7 +95,7 @@ pub async fn reserve(
             "UPDATE budget_lines SET reserved = reserved + $1 \
          WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1"
         ),
-        (amount.fen(), line_id),
+        line_id,
         (&Movement::Reserve(amount), reference, actor),
     )
     .await
@@ -117,7 +117,7 @@ pub async fn adjust(
             "UPDATE budget_lines SET adjusted = adjusted + $1 \
          WHERE id = $2 AND $1 <> 0 AND approved + adjusted - reserved - spent - closed + $1 >= 0"
         ),
-        (delta.fen(), line_id),
+        line_id,
         (&Movement::Adjust(delta), reference, actor),
     )
     .await
@@ -138,27 +138,27 @@ pub async fn close(
             "UPDATE budget_lines SET closed = closed + $1 \
          WHERE id = $2 AND $1 > 0 AND approved + adjusted - reserved - spent - closed >= $1"
         ),
-        (amount.fen(), line_id),
+        line_id,
         (&Movement::Close(amount), reference, actor),
     )
     .await
 }
 
-/// Runs a conditional UPDATE of a line and, when it moved the line, records the movement's
-/// entry; whether it did.
+/// Runs a conditional UPDATE of a line by the movement's amount and, when it moved the line,
+/// records the movement's entry; whether it did.
 async fn conditional(
     conn: &mut AnyConnection,
     sql: Conditional,
-    (amount, line_id): (i64, i64),
+    line_id: i64,
     (movement, reference, actor): (&Movement, &str, &str),
 ) -> Result<bool, StoreError> {
+    let (kind, amount) = kind_of(movement);
     if crate::is_postgres(conn) {
-        let (kind, entry_amount) = kind_of(movement);
         let done = sqlx::query(sql.with_entry)
-            .bind(amount)
+            .bind(amount.fen())
             .bind(line_id)
             .bind(kind)
-            .bind(entry_amount.fen())
+            .bind(amount.fen())
             .bind(reference)
             .bind(actor)
             .bind(now_text())
@@ -168,7 +168,7 @@ async fn conditional(
         return Ok(done == 1);
     }
     let done = sqlx::query(sql.update)
-        .bind(amount)
+        .bind(amount.fen())
         .bind(line_id)
         .execute(&mut *conn)
         .await?
@@ -204,13 +204,7 @@ pub async fn finish(
             Movement::Release(amount),
         )
     };
-    conditional(
-        conn,
-        sql,
-        (amount.fen(), line_id),
-        (&movement, reference, actor),
-    )
-    .await
+    conditional(conn, sql, line_id, (&movement, reference, actor)).await
 }
 
 /// A line's stored balance.
@@ -344,14 +338,14 @@ pub async fn year_entries(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<lingji_domain::execution::EntrySums, StoreError> {
-    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<(String, Option<i64>)> = crate::year_rows(
+        conn,
         "SELECT e.kind, CAST(SUM(e.amount) AS BIGINT) FROM ledger_entries e \
          JOIN budget_lines l ON l.id = e.line_id \
          WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 GROUP BY e.kind",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
     .await?;
     let mut s = lingji_domain::execution::EntrySums::default();
     for (kind, sum) in rows {

@@ -272,14 +272,14 @@ pub async fn reviews(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Vec<ReviewRow>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT id, month, cash_limit, approved_total, plans, reviewed_by, reviewed_at FROM plan_reviews \
          WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY id DESC",
+        jurisdiction_id,
+        fiscal_year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(fiscal_year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Decides one filed plan; false when it is no longer filed (someone reviewed it first).
@@ -350,6 +350,24 @@ pub async fn balance(
     })
 }
 
+/// Runs a conditional UPDATE of the plan balance of a line and month (`$1` the amount, `$2` the
+/// line, `$3` the month); whether it moved the balance.
+async fn move_balance(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    (line_id, month): (i64, u32),
+    amount: Money,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(sql)
+        .bind(amount.fen())
+        .bind(line_id)
+        .bind(i64::from(month))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(done == 1)
+}
+
 /// Draws a payment on the plan balance of its line and month with one conditional UPDATE, so
 /// concurrent payments never draw more than the plan (ZX-4a); false when the plan cannot cover it.
 pub async fn draw(
@@ -358,17 +376,14 @@ pub async fn draw(
     month: u32,
     amount: Money,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    move_balance(
+        conn,
         "UPDATE plan_balances SET used = used + $1 \
          WHERE line_id = $2 AND month = $3 AND $1 > 0 AND approved - used >= $1",
+        (line_id, month),
+        amount,
     )
-    .bind(amount.fen())
-    .bind(line_id)
-    .bind(i64::from(month))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(done == 1)
+    .await
 }
 
 /// Gives a released payment's amount back to its plan.
@@ -378,16 +393,13 @@ pub async fn give_back(
     month: u32,
     amount: Money,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    move_balance(
+        conn,
         "UPDATE plan_balances SET used = used - $1 WHERE line_id = $2 AND month = $3 AND used >= $1",
+        (line_id, month),
+        amount,
     )
-    .bind(amount.fen())
-    .bind(line_id)
-    .bind(i64::from(month))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(done == 1)
+    .await
 }
 
 /// Takes the line's row lock for the rest of the transaction, so that filings on one line are

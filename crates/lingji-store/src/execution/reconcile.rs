@@ -33,7 +33,8 @@ pub async fn line_sums(
     year: i32,
 ) -> Result<Vec<LineSums>, StoreError> {
     // SUM of BIGINT is NUMERIC on PostgreSQL; the cast keeps one integer type on both backends.
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT fund_book, source, CAST(COUNT(*) AS BIGINT) AS lines, \
          CAST(COALESCE(SUM(approved), 0) AS BIGINT) AS approved, \
          CAST(COALESCE(SUM(adjusted), 0) AS BIGINT) AS adjusted, \
@@ -42,11 +43,10 @@ pub async fn line_sums(
          CAST(COALESCE(SUM(closed), 0) AS BIGINT) AS closed \
          FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
          GROUP BY fund_book, source ORDER BY fund_book, source",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A year's payments of one fund book in one state.
@@ -66,17 +66,17 @@ pub async fn payment_sums(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<PaymentSums>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT l.fund_book, p.status, CAST(COUNT(*) AS BIGINT) AS payments, \
          CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS amount \
          FROM payments p JOIN budget_lines l ON l.id = p.line_id \
          WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 \
          GROUP BY l.fund_book, p.status ORDER BY l.fund_book, p.status",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A budget line's fund book, source and available balance.
@@ -96,14 +96,14 @@ pub async fn line_books(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<LineBook>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT id, fund_book, source, approved + adjusted - reserved - spent - closed AS available \
          FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY id",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A project's lines of a year summed, in fen.
@@ -122,17 +122,17 @@ pub async fn project_lines(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<ProjectLines>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT project_id, CAST(COALESCE(SUM(approved), 0) AS BIGINT) AS approved, \
          CAST(COALESCE(SUM(adjusted), 0) AS BIGINT) AS adjusted, \
          CAST(COALESCE(SUM(spent), 0) AS BIGINT) AS spent \
          FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 \
          AND project_id IS NOT NULL GROUP BY project_id ORDER BY project_id",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A project's budget and payments across all its years, in fen.

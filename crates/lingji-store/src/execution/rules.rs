@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 use lingji_domain::execution::{Action, MonitoringRule};
-use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
 
 use crate::error::StoreError;
 use crate::library::projects::corrupt;
@@ -143,38 +145,46 @@ pub struct RuleWrite<'a> {
     pub actor: &'a str,
 }
 
+/// Binds a rule as written: `$1` the jurisdiction, `$2` the code, `$3`–`$11` its columns from
+/// class to enabled, `$12` who writes it and `$13` when — the same for adding and changing it.
+fn bind_rule<'q>(
+    query: Query<'q, Any, AnyArguments>,
+    w: &RuleWrite<'q>,
+) -> Query<'q, Any, AnyArguments> {
+    let r = w.rule;
+    query
+        .bind(w.jurisdiction_id)
+        .bind(&r.code)
+        .bind(&r.class)
+        .bind(&r.name)
+        .bind(&r.expression)
+        .bind(r.action.as_str())
+        .bind(r.clause.as_deref())
+        .bind(&r.message)
+        .bind(r.effective_from.map(|d| d.to_string()))
+        .bind(r.effective_to.map(|d| d.to_string()))
+        .bind(i64::from(r.enabled))
+        .bind(w.actor)
+        .bind(now_text())
+}
+
 /// Adds a rule (a code already there is left alone; true when added), moving the catalogue's
 /// version on.
 pub async fn add_rule(conn: &mut AnyConnection, w: &RuleWrite<'_>) -> Result<bool, StoreError> {
-    let RuleWrite {
-        jurisdiction_id,
-        rule: r,
-        actor,
-    } = *w;
-    let done = sqlx::query(
-        "INSERT INTO monitoring_rules (jurisdiction_id, code, class, name, expression, action, clause, message, \
-         effective_from, effective_to, enabled, updated_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (jurisdiction_id, code) DO NOTHING",
+    let done = bind_rule(
+        sqlx::query(
+            "INSERT INTO monitoring_rules (jurisdiction_id, code, class, name, expression, action, clause, message, \
+             effective_from, effective_to, enabled, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (jurisdiction_id, code) DO NOTHING",
+        ),
+        w,
     )
-    .bind(jurisdiction_id)
-    .bind(&r.code)
-    .bind(&r.class)
-    .bind(&r.name)
-    .bind(&r.expression)
-    .bind(r.action.as_str())
-    .bind(r.clause.as_deref())
-    .bind(&r.message)
-    .bind(r.effective_from.map(|d| d.to_string()))
-    .bind(r.effective_to.map(|d| d.to_string()))
-    .bind(i64::from(r.enabled))
-    .bind(actor)
-    .bind(now_text())
     .execute(&mut *conn)
     .await?;
     let added = done.rows_affected() == 1;
     if added {
-        bump_catalogue(conn, jurisdiction_id).await?;
+        bump_catalogue(conn, w.jurisdiction_id).await?;
     }
     Ok(added)
 }
@@ -186,32 +196,17 @@ pub async fn update_rule(
     w: &RuleWrite<'_>,
     version: i64,
 ) -> Result<(), StoreError> {
-    let RuleWrite {
-        jurisdiction_id,
-        rule: r,
-        actor,
-    } = *w;
-    let done = sqlx::query(
-        "UPDATE monitoring_rules SET class = $1, name = $2, expression = $3, action = $4, clause = $5, \
-         message = $6, effective_from = $7, effective_to = $8, enabled = $9, updated_by = $10, updated_at = $11, \
-         version = version + 1 WHERE jurisdiction_id = $12 AND code = $13 AND version = $14",
+    let done = bind_rule(
+        sqlx::query(
+            "UPDATE monitoring_rules SET class = $3, name = $4, expression = $5, action = $6, clause = $7, \
+             message = $8, effective_from = $9, effective_to = $10, enabled = $11, updated_by = $12, updated_at = $13, \
+             version = version + 1 WHERE jurisdiction_id = $1 AND code = $2 AND version = $14",
+        ),
+        w,
     )
-    .bind(&r.class)
-    .bind(&r.name)
-    .bind(&r.expression)
-    .bind(r.action.as_str())
-    .bind(r.clause.as_deref())
-    .bind(&r.message)
-    .bind(r.effective_from.map(|d| d.to_string()))
-    .bind(r.effective_to.map(|d| d.to_string()))
-    .bind(i64::from(r.enabled))
-    .bind(actor)
-    .bind(now_text())
-    .bind(jurisdiction_id)
-    .bind(&r.code)
     .bind(version)
     .execute(&mut *conn)
     .await?;
     crate::error::one_row(&done)?;
-    bump_catalogue(conn, jurisdiction_id).await
+    bump_catalogue(conn, w.jurisdiction_id).await
 }

@@ -40,6 +40,21 @@ macro_rules! line_sums {
     };
 }
 
+/// The rows a query of one project (`$1`) finds: each part of the trace is one.
+async fn of_project<R>(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    project_id: i64,
+) -> Result<Vec<R>, StoreError>
+where
+    R: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+{
+    Ok(sqlx::query_as(sql)
+        .bind(project_id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
 /// Projects whose request or budget reaches `threshold`, largest first.
 pub async fn flagged(
     conn: &mut AnyConnection,
@@ -111,14 +126,14 @@ pub async fn allocations(
     conn: &mut AnyConnection,
     project_id: i64,
 ) -> Result<Vec<TraceAllocation>, StoreError> {
-    Ok(sqlx::query_as(
+    of_project(
+        conn,
         "SELECT r.run_id, a.name AS run_name, a.fiscal_year, r.reviewed, r.allocated, r.status, r.explanation \
          FROM allocation_results r JOIN allocation_runs a ON a.id = r.run_id WHERE r.project_id = $1 \
          ORDER BY r.run_id DESC LIMIT 50",
+        project_id,
     )
-    .bind(project_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A line of the project with its balance.
@@ -147,13 +162,13 @@ pub async fn lines(
     conn: &mut AnyConnection,
     project_id: i64,
 ) -> Result<Vec<TraceLine>, StoreError> {
-    Ok(sqlx::query_as(
+    of_project(
+        conn,
         "SELECT id, fiscal_year, name, economic_code, source, approved, adjusted, reserved, spent, closed \
          FROM budget_lines WHERE project_id = $1 ORDER BY fiscal_year, id",
+        project_id,
     )
-    .bind(project_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A rule hit on one of the project's payments.
@@ -171,13 +186,13 @@ pub struct TraceHit {
 
 /// Rule hits on the project's payments.
 pub async fn hits(conn: &mut AnyConnection, project_id: i64) -> Result<Vec<TraceHit>, StoreError> {
-    Ok(sqlx::query_as(
+    of_project(
+        conn,
         "SELECT h.payment_id, h.rule_code, h.name, h.action, h.disposition FROM payment_hits h \
          JOIN payments p ON p.id = h.payment_id WHERE p.project_id = $1 ORDER BY h.id LIMIT 1000",
+        project_id,
     )
-    .bind(project_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A suspension of the project's payments (PM-9).
@@ -194,13 +209,13 @@ pub async fn suspensions(
     conn: &mut AnyConnection,
     project_id: i64,
 ) -> Result<Vec<TraceSuspension>, StoreError> {
-    Ok(sqlx::query_as(
+    of_project(
+        conn,
         "SELECT reason, suspended_by, suspended_at, lifted_at FROM payment_suspensions \
          WHERE project_id = $1 ORDER BY id",
+        project_id,
     )
-    .bind(project_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A project's recorded evaluation result.

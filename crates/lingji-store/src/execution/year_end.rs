@@ -41,7 +41,8 @@ pub async fn open_lines(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Vec<OpenLine>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT l.id, l.department_id, d.name AS department_name, u.name AS unit_name, l.name, l.project_id, \
          l.economic_code, l.fund_book, l.source, l.origin, \
          CAST(l.approved + l.adjusted - l.reserved - l.spent - l.closed AS BIGINT) AS available, l.spent, \
@@ -49,11 +50,10 @@ pub async fn open_lines(
          FROM budget_lines l JOIN organisations d ON d.id = l.department_id JOIN organisations u ON u.id = l.unit_id \
          WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 \
          AND l.approved + l.adjusted - l.reserved - l.spent - l.closed > 0 ORDER BY d.code, l.id",
+        jurisdiction_id,
+        fiscal_year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(fiscal_year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Opens next year's line for money carried over from `from`: same unit, project, economic

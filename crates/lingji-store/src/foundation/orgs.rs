@@ -234,6 +234,16 @@ pub async fn jurisdictions(conn: &mut AnyConnection) -> Result<Vec<Organisation>
     .await
 }
 
+/// The names of a jurisdiction's organisations by id (for lists that show departments and
+/// units by name).
+pub async fn names(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let orgs = list(conn, jurisdiction_id, None).await?;
+    Ok(orgs.into_iter().map(|o| (o.id, o.name)).collect())
+}
+
 /// The organisations of a jurisdiction at or below `within` (an organisation id), ordered by
 /// code so that departments precede their units.
 pub async fn list(
@@ -274,7 +284,7 @@ pub async fn update_staffing(
     staffing: &Staffing,
     expected_version: i64,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE organisations SET authorized_posts = $1, actual_staff = $2, retired_staff = $3, \
          contract_staff = $4, contract_quota = $5, version = version + 1, updated_at = $6 \
          WHERE id = $7 AND version = $8",
@@ -283,13 +293,8 @@ pub async fn update_staffing(
     .bind(staffing.actual_staff)
     .bind(staffing.retired_staff)
     .bind(staffing.contract_staff)
-    .bind(staffing.contract_quota)
-    .bind(now_text())
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *conn)
-    .await?;
-    crate::error::one_row(&done)
+    .bind(staffing.contract_quota);
+    crate::update_versioned(conn, query, id, expected_version).await
 }
 
 /// Renames an organisation and sets its unit kind and review body.
@@ -301,19 +306,14 @@ pub async fn update_details(
     review_body: Option<&str>,
     expected_version: i64,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE organisations SET name = $1, unit_kind = $2, review_body = $3, \
          version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
     )
     .bind(name)
     .bind(unit_kind.map(|k| k.as_str()))
-    .bind(review_body)
-    .bind(now_text())
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *conn)
-    .await?;
-    crate::error::one_row(&done)
+    .bind(review_body);
+    crate::update_versioned(conn, query, id, expected_version).await
 }
 
 /// Number of organisations in the whole database (zero means a fresh database).
@@ -380,14 +380,9 @@ pub async fn set_own_funds(
     amount: lingji_domain::Money,
     expected_version: i64,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE organisations SET own_funds = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
     )
-    .bind(amount.fen())
-    .bind(crate::time::now_text())
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *conn)
-    .await?;
-    crate::error::one_row(&done)
+    .bind(amount.fen());
+    crate::update_versioned(conn, query, id, expected_version).await
 }

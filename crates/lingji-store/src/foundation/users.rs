@@ -189,18 +189,13 @@ pub async fn update(conn: &mut AnyConnection, change: &UserChange<'_>) -> Result
         active,
         expected_version,
     } = *change;
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE users SET display_name = $1, role = $2, org_id = $3, active = $4, updated_at = $5, \
          version = version + 1 WHERE id = $6 AND version = $7",
     )
     .bind(display_name)
     .bind(role.as_str())
     .bind(org_id)
-    .bind(i64::from(active))
-    .bind(now_text())
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *conn)
-    .await?;
-    crate::error::one_row(&done)
+    .bind(i64::from(active));
+    crate::update_versioned(conn, query, id, expected_version).await
 }

@@ -341,13 +341,13 @@ pub async fn names_in_year(
     jurisdiction_id: i64,
     fiscal_year: i32,
 ) -> Result<Vec<UnitProjectName>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT unit_id, name FROM projects WHERE jurisdiction_id = $1 AND fiscal_year = $2",
+        jurisdiction_id,
+        fiscal_year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(fiscal_year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Content columns, in the order [`bind_content`] binds them ($1 to $22 in both statements).
@@ -439,13 +439,8 @@ pub async fn update(
          responsible_person = $17, responsible_phone = $18, is_new = $19, is_major = $20, features = $21, \
          overall_goal = $22, livelihood = $23, version = version + 1, updated_at = $24 WHERE id = $25 AND version = $26",
     );
-    let done = bind_content(q, h, features)
-        .bind(now_text())
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *conn)
-        .await?;
-    crate::error::one_row(&done)
+    let query = bind_content(q, h, features);
+    crate::update_versioned(conn, query, id, expected_version).await
 }
 
 /// Records the outcome of a year: approved and spent amounts, and the year it was funded
@@ -475,14 +470,9 @@ pub async fn set_state(
     state: ProjectState,
     expected_version: i64,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE projects SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
-        .bind(state.as_str())
-        .bind(now_text())
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *conn)
-        .await?;
-    crate::error::one_row(&done)
+    let query = sqlx::query("UPDATE projects SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
+        .bind(state.as_str());
+    crate::update_versioned(conn, query, id, expected_version).await
 }
 
 /// Replaces the cost lines, indicators and year plan of a project.

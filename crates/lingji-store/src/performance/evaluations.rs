@@ -254,13 +254,13 @@ pub async fn applied(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<Applied>, StoreError> {
-    Ok(sqlx::query_as(
+    crate::year_rows(
+        conn,
         "SELECT r.project_id, r.evaluation_id, r.score, r.grade, r.proposed_rate, r.cut_rate, r.retire, r.reason, \
          r.recorded_by, r.recorded_at FROM evaluation_results r JOIN projects p ON p.id = r.project_id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 ORDER BY r.project_id",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }

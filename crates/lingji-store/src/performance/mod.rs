@@ -9,7 +9,7 @@ use lingji_domain::library::targets::TargetTable;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::error::{StoreError, one_row};
+use crate::error::StoreError;
 use crate::library::projects::corrupt;
 use crate::time::now_text;
 
@@ -113,14 +113,14 @@ pub async fn year_execution(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<ExecutionOf>, StoreError> {
-    let rows: Vec<FigureRow> = sqlx::query_as(
+    let rows: Vec<FigureRow> = crate::year_rows(
+        conn,
         "SELECT p.id AS project_id, l.source, l.approved, l.adjusted, l.spent FROM projects p \
          JOIN budget_lines l ON l.project_id = p.id \
          WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 ORDER BY p.id, l.id",
+        jurisdiction_id,
+        year,
     )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
     .await?;
     Ok(by_project(&rows))
 }
@@ -281,7 +281,7 @@ pub async fn update_target(
 ) -> Result<(), StoreError> {
     let json = serde_json::to_string(t.targets).map_err(corrupt)?;
     let projects = serde_json::to_string(t.projects).map_err(corrupt)?;
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE performance_targets SET name = $1, budget = $2, targets = $3, projects = $4, updated_by = $5, \
          updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8",
     )
@@ -289,13 +289,8 @@ pub async fn update_target(
     .bind(t.budget.fen())
     .bind(json)
     .bind(projects)
-    .bind(t.by)
-    .bind(now_text())
-    .bind(id)
-    .bind(version)
-    .execute(&mut *conn)
-    .await?;
-    one_row(&done)
+    .bind(t.by);
+    crate::update_versioned(conn, query, id, version).await
 }
 
 /// Targets of a year, departments first (`department` narrows to one).

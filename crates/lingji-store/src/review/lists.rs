@@ -72,6 +72,16 @@ pub async fn entries(
     .await
 }
 
+/// The special fund in force on a jurisdiction's list with this code, if there is one.
+pub async fn special_fund_in_force(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    code: &str,
+) -> Result<Option<StoredEntry>, StoreError> {
+    let funds = entries(conn, jurisdiction_id, ListKind::SpecialFunds, None, true).await?;
+    Ok(funds.into_iter().find(|f| f.entry.code == code))
+}
+
 /// An entry with the jurisdiction whose list holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryOf {
@@ -137,7 +147,7 @@ pub async fn update(
     expected_version: i64,
 ) -> Result<(), StoreError> {
     let json = serde_json::to_string(e).map_err(corrupt)?;
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE finance_list_entries SET code = $1, name = $2, year = $3, entry = $4, active = $5, \
          version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
     )
@@ -145,13 +155,8 @@ pub async fn update(
     .bind(e.name.trim())
     .bind(e.year.map(i64::from))
     .bind(json)
-    .bind(i64::from(active))
-    .bind(now_text())
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut *conn)
-    .await?;
-    crate::error::one_row(&done)
+    .bind(i64::from(active));
+    crate::update_versioned(conn, query, id, expected_version).await
 }
 
 /// A change of an entry.

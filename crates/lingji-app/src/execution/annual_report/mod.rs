@@ -19,7 +19,6 @@ use lingji_domain::Money;
 use lingji_domain::allocation::{Grade, share};
 use lingji_domain::execution::reconcile;
 use lingji_domain::foundation::authz::{Access, Resource};
-use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::foundation::policy::Rate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,6 +52,15 @@ pub struct Counted {
     /// Their amount, 元 to the fen.
     #[schema(value_type = String, example = "1234.56")]
     pub amount: Money,
+}
+
+impl From<lingji_domain::allocation::Counted> for Counted {
+    fn from(c: lingji_domain::allocation::Counted) -> Self {
+        Counted {
+            count: c.count,
+            amount: c.amount,
+        }
+    }
 }
 
 impl Counted {
@@ -288,12 +296,8 @@ impl crate::YearEndUseCases<'_> {
     /// own page, the execution held against the ledger.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn annual_report(&self, scope: &Scope, year: i32) -> AppResult<AnnualReport> {
-        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
-        caller.authorize(
-            Resource::AnnualReport,
-            Access::Read,
-            &OrgPath::of_jurisdiction(jurisdiction_id),
-        )?;
+        scope.authorize_jurisdiction(Resource::AnnualReport, Access::Read)?;
+        let jurisdiction_id = scope.jurisdiction;
         let mut pending = Vec::new();
         let projects = self.project_changes(scope, year, &mut pending).await?;
         let stopped = self.stopped_payments(scope, year).await?;
@@ -359,22 +363,10 @@ impl crate::YearEndUseCases<'_> {
         }
         Ok(ProjectChanges {
             run,
-            cut: Counted {
-                count: o.cut.count,
-                amount: o.cut.amount,
-            },
-            cancelled: Counted {
-                count: o.cancelled.count,
-                amount: o.cancelled.amount,
-            },
-            new: Counted {
-                count: o.new.count,
-                amount: o.new.amount,
-            },
-            increased: Counted {
-                count: o.increased.count,
-                amount: o.increased.amount,
-            },
+            cut: o.cut.into(),
+            cancelled: o.cancelled.into(),
+            new: o.new.into(),
+            increased: o.increased.into(),
             unchanged: o.unchanged,
             reduction: o.reduction,
             ratio: o.ratio.to_percent_display(),

@@ -40,13 +40,8 @@ pub(super) async fn evaluation(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts
 /// Every funded project self-evaluated by its unit, its targets reached from all to half;
 /// answers the evaluations.
 async fn self_evaluate(sim: &mut Sim<'_>, year: i32, funded: &[i64]) -> AppResult<Vec<i64>> {
-    let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    let perf = {
-        let mut conn = app.store.read().acquire().await?;
-        crate::foundation::profiles::in_force(&mut conn, city, year)
-            .await?
-            .performance
-    };
+    let (app, finance) = (sim.app, sim.j.finance.clone());
+    let perf = sim.profile(year).await?.performance;
     let mut selves = Vec::new();
     for &id in funded {
         let operator = {

@@ -11,17 +11,15 @@ use crate::error::AppResult;
 /// check then honours.
 pub(super) async fn monitoring(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    let month = {
-        let mut conn = app.store.read().acquire().await?;
-        crate::foundation::profiles::in_force(&mut conn, city, year)
-            .await?
-            .performance
-            .monitoring_months
-            .0
-            .first()
-            .copied()
-            .unwrap_or(6)
-    };
+    let month = sim
+        .profile(year)
+        .await?
+        .performance
+        .monitoring_months
+        .0
+        .first()
+        .copied()
+        .unwrap_or(6);
     let (mut recorded, mut green, mut corrected, mut suspended, mut stopped) = (0, 0, 0, 0, 0);
     sim.suspended.clear();
     for id in funded(sim, year).await? {
