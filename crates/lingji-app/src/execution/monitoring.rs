@@ -9,7 +9,11 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
-use lingji_store::execution::payments::{self as store, RuleStat, StoredHit, StoredRule};
+use lingji_store::execution::hits::{self, RuleStat, StoredHit};
+use lingji_store::execution::payments::{self as store};
+use lingji_store::execution::request_context;
+use lingji_store::execution::rules::{self, StoredRule};
+use lingji_store::execution::suspensions;
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult, required_note};
@@ -231,7 +235,7 @@ impl crate::SupervisionUseCases<'_> {
         self.authorize_rules(scope, Access::Read)?;
         self.execution().rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
-        Ok(store::rules(&mut conn, jurisdiction_id)
+        Ok(rules::rules(&mut conn, jurisdiction_id)
             .await?
             .iter()
             .map(RuleRow::from)
@@ -255,15 +259,15 @@ impl crate::SupervisionUseCases<'_> {
         check_rule(&rule)?;
         self.execution().rules_in_force(jurisdiction_id).await?;
         let mut tx = self.store.begin().await?;
-        let before = store::rule(&mut tx, jurisdiction_id, &rule.code).await?;
-        let write = store::RuleWrite {
+        let before = rules::rule(&mut tx, jurisdiction_id, &rule.code).await?;
+        let write = rules::RuleWrite {
             jurisdiction_id,
             rule: &rule,
             actor: caller.name(),
         };
         match (version, &before) {
             (None, None) => {
-                store::add_rule(&mut tx, &write).await?;
+                rules::add_rule(&mut tx, &write).await?;
             }
             (None, Some(_)) => {
                 return Err(AppError::Conflict(
@@ -272,12 +276,12 @@ impl crate::SupervisionUseCases<'_> {
                 ));
             }
             (Some(_), None) => return Err(AppError::not_found("监控规则")),
-            (Some(v), Some(_)) => match store::update_rule(&mut tx, &write, v).await {
+            (Some(v), Some(_)) => match rules::update_rule(&mut tx, &write, v).await {
                 Err(StoreError::Stale) => return Err(AppError::stale()),
                 other => other?,
             },
         }
-        let after = store::rule(&mut tx, jurisdiction_id, &rule.code)
+        let after = rules::rule(&mut tx, jurisdiction_id, &rule.code)
             .await?
             .ok_or_else(|| AppError::Internal("rule vanished".into()))?;
         // Switching a rule on or off changes what every payment is checked against: the
@@ -322,7 +326,7 @@ impl crate::SupervisionUseCases<'_> {
         };
         for p in past {
             // The line comes with the payment's context; a line gone since is skipped.
-            let Some((line, context)) = store::line_in_context(
+            let Some((line, context)) = request_context::line_in_context(
                 &mut conn,
                 p.draft.line_id,
                 p.draft.date,
@@ -358,7 +362,7 @@ impl crate::SupervisionUseCases<'_> {
         let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
         Ok(
-            store::hits(&mut conn, jurisdiction_id, year, disposition, 500)
+            hits::hits(&mut conn, jurisdiction_id, year, disposition, 500)
                 .await?
                 .iter()
                 .map(HitRow::from)
@@ -385,7 +389,7 @@ impl crate::SupervisionUseCases<'_> {
             .field("note")
         })?;
         let mut tx = self.store.begin().await?;
-        let hit = store::hit(&mut tx, jurisdiction_id, id)
+        let hit = hits::hit(&mut tx, jurisdiction_id, id)
             .await?
             .ok_or_else(|| AppError::not_found("规则命中记录"))?;
         if !hit.disposition.may_become(to) {
@@ -418,7 +422,7 @@ impl crate::SupervisionUseCases<'_> {
                 .after_json(&serde_json::json!({ "disposition": to.as_str(), "note": note })),
         )
         .await?;
-        let after = store::hit(&mut tx, jurisdiction_id, id)
+        let after = hits::hit(&mut tx, jurisdiction_id, id)
             .await?
             .ok_or_else(|| AppError::Internal("hit vanished".into()))?;
         tx.commit().await?;
@@ -431,7 +435,7 @@ impl crate::SupervisionUseCases<'_> {
         scope.authorize_jurisdiction(Resource::Payment, Access::Read)?;
         let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
-        let rules = store::rule_stats(&mut conn, jurisdiction_id, year).await?;
+        let rules = hits::rule_stats(&mut conn, jurisdiction_id, year).await?;
         let mut classes: Vec<RuleStatView> = Vec::new();
         for r in &rules {
             match classes.iter_mut().find(|c| c.class == r.class) {
@@ -448,10 +452,10 @@ impl crate::SupervisionUseCases<'_> {
                 }),
             }
         }
-        let store::Stopped {
+        let hits::Stopped {
             payments: stopped,
             amount: stopped_amount,
-        } = store::stopped_payments(&mut conn, jurisdiction_id, year).await?;
+        } = hits::stopped_payments(&mut conn, jurisdiction_id, year).await?;
         Ok(HitStats {
             hits: rules.iter().map(|r| r.hits).sum(),
             rules: rules.iter().map(RuleStatView::from).collect(),
@@ -505,7 +509,7 @@ impl crate::SupervisionUseCases<'_> {
             .await?
             .filter(|p| p.header.jurisdiction_id == jurisdiction_id)
             .ok_or_else(|| AppError::not_found("项目"))?;
-        let current = store::suspension(&mut tx, project.id).await?;
+        let current = suspensions::suspension(&mut tx, project.id).await?;
         let action = match (suspend, current) {
             (true, Some(_)) => {
                 return Err(AppError::Conflict(
@@ -513,7 +517,8 @@ impl crate::SupervisionUseCases<'_> {
                 ));
             }
             (true, None) => {
-                store::suspend(&mut tx, jurisdiction_id, project.id, reason, caller.name()).await?;
+                suspensions::suspend(&mut tx, jurisdiction_id, project.id, reason, caller.name())
+                    .await?;
                 "payments.suspend"
             }
             (false, None) => {
@@ -522,7 +527,7 @@ impl crate::SupervisionUseCases<'_> {
                 ));
             }
             (false, Some(_)) => {
-                store::lift(&mut tx, project.id, reason, caller.name()).await?;
+                suspensions::lift(&mut tx, project.id, reason, caller.name()).await?;
                 "payments.lift"
             }
         };

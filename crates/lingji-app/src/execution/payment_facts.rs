@@ -12,7 +12,9 @@ use lingji_domain::execution::{
     self, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts, PaymentDraft,
 };
 use lingji_domain::review::lists::ListKind;
-use lingji_store::execution::payments::{self as store, PayableLine, RequestContext};
+use lingji_store::execution::payments::PayableLine;
+use lingji_store::execution::request_context::RequestContext;
+use lingji_store::execution::rules;
 use lingji_store::review::lists;
 use sqlx::{AnyConnection, Connection};
 
@@ -54,7 +56,7 @@ pub(crate) struct Checks {
 }
 
 /// The payment's facts as stored now, and the other checks' inputs, given the context read
-/// with its line ([`store::line_in_context`]).
+/// with its line ([`request_context::line_in_context`]).
 pub(crate) async fn facts(
     conn: &mut AnyConnection,
     line: &PayableLine,
@@ -240,20 +242,20 @@ impl crate::ExecutionUseCases<'_> {
         if let Some(rules) = stamp.and_then(|s| self.rule_cache.get(jurisdiction_id, s)) {
             return Ok(rules);
         }
-        let stamp = store::rules_stamp(conn, jurisdiction_id).await?;
+        let stamp = rules::rules_stamp(conn, jurisdiction_id).await?;
         if let Some(rules) = self.rule_cache.get(jurisdiction_id, stamp) {
             return Ok(rules);
         }
         // The stamp is read before the rules: an edit in between is cached under the older
         // stamp and read again by the next request, never the other way round.
         let mut stamp = stamp;
-        let mut stored = store::rules(conn, jurisdiction_id).await?;
+        let mut stored = rules::rules(conn, jurisdiction_id).await?;
         if stored.is_empty() {
             let mut tx = conn.begin().await?;
             for r in execution::default_catalogue() {
-                store::add_rule(
+                rules::add_rule(
                     &mut tx,
-                    &store::RuleWrite {
+                    &rules::RuleWrite {
                         jurisdiction_id,
                         rule: &r,
                         actor: "system",
@@ -261,8 +263,8 @@ impl crate::ExecutionUseCases<'_> {
                 )
                 .await?;
             }
-            stamp = store::rules_stamp(&mut tx, jurisdiction_id).await?;
-            stored = store::rules(&mut tx, jurisdiction_id).await?;
+            stamp = rules::rules_stamp(&mut tx, jurisdiction_id).await?;
+            stored = rules::rules(&mut tx, jurisdiction_id).await?;
             tx.commit().await?;
         }
         let rules = Arc::new(stored.into_iter().map(|s| s.rule).collect::<Vec<_>>());

@@ -15,12 +15,12 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;
+use lingji_store::execution::hits;
 use lingji_store::execution::ledger;
-use lingji_store::execution::payments::{
-    self as store, NewPayment, PayableLine, Payment, PaymentFilter, Recorded, Recording,
-    RequestContext,
-};
+use lingji_store::execution::payment_record::{self, NewPayment, Recorded, Recording};
+use lingji_store::execution::payments::{self as store, PayableLine, Payment, PaymentFilter};
 use lingji_store::execution::plans;
+use lingji_store::execution::request_context::{self, RequestContext};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -211,7 +211,7 @@ async fn record(
         uncovered: short.refusal.as_ref(),
         hits: facts.hits,
     };
-    store::record(conn, &recording).await
+    payment_record::record(conn, &recording).await
 }
 
 /// A payment's refusal as its view shows it: code, clause and message (a payment's refusal
@@ -243,7 +243,7 @@ impl crate::ExecutionUseCases<'_> {
         jurisdiction_id: i64,
         draft: &PaymentDraft,
     ) -> AppResult<(PayableLine, RequestContext)> {
-        let (line, context) = store::line_in_context(
+        let (line, context) = request_context::line_in_context(
             conn,
             draft.line_id,
             draft.date,
@@ -262,7 +262,7 @@ impl crate::ExecutionUseCases<'_> {
     /// the idempotency key: asking again with the same key returns it unchanged.
     ///
     /// The line and everything the checks read come in one statement; the answer is recorded by
-    /// [`store::record`], which holds the money with one conditional UPDATE (ZB-7a) — on
+    /// [`payment_record::record`], which holds the money with one conditional UPDATE (ZB-7a) — on
     /// PostgreSQL the hold, its ledger entry, the payment, the unit's running use and the hits
     /// are one statement. Its audit event (`payment.request`) follows in the same transaction,
     /// which therefore holds the line and then the audit chain's head until it commits;
@@ -352,7 +352,7 @@ impl crate::ExecutionUseCases<'_> {
 
     async fn payment_view(&self, p: Payment, replayed: bool) -> AppResult<PaymentView> {
         let mut conn = self.store.write().acquire().await?;
-        let hits = store::hits_of(&mut conn, p.id).await?;
+        let hits = hits::hits_of(&mut conn, p.id).await?;
         Ok(PaymentView {
             id: p.id,
             unit_id: p.unit_id,

@@ -670,7 +670,7 @@ impl crate::PerformanceUseCases<'_> {
         }
         if draft.decision.blocks_payments() && record.suspended == 0 {
             let why = format!("绩效监控{}：{reason}", draft.decision.label());
-            lingji_store::execution::payments::suspend(
+            lingji_store::execution::suspensions::suspend(
                 &mut tx,
                 jurisdiction_id,
                 record.project_id,

@@ -1,7 +1,7 @@
 //! Payment requests on both backends: the line a payment draws on, the payment as recorded and
 //! finance's decisions on it and on its hits. The rule catalogue is in [`super::rules`], the hits
 //! and what the checks stopped in [`super::hits`], the suspensions (PM-9) in
-//! [`super::suspensions`]; their items are named here too.
+//! [`super::suspensions`].
 
 use lingji_domain::execution::{
     Action, Balance, Disposition, PayeeKind, PaymentDraft, PaymentStatus,
@@ -10,16 +10,6 @@ use lingji_domain::{Money, Refusal};
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
-pub use crate::execution::hits::{
-    RuleStat, Stopped, StoppedByCause, StoredHit, hit, hits, hits_of, rule_stats, stopped_by_cause,
-    stopped_payments,
-};
-pub use crate::execution::payment_record::{NewPayment, Recorded, Recording, record};
-pub use crate::execution::request_context::{RequestContext, UnitUsage, line_in_context};
-pub use crate::execution::rules::{
-    RuleWrite, StoredRule, add_rule, rule, rules, rules_stamp, update_rule,
-};
-pub use crate::execution::suspensions::{Suspension, lift, suspend, suspension};
 use crate::library::projects::corrupt;
 use crate::time::now_text;
 

@@ -31,7 +31,7 @@ pub struct RequestContext {
     pub suspended: Option<String>,
     /// The profile in force for the line's year.
     pub profile: Option<PolicyProfile>,
-    /// The version of the jurisdiction's rule catalogue, as [`crate::execution::payments::rules_stamp`].
+    /// The version of the jurisdiction's rule catalogue, as [`crate::execution::rules::rules_stamp`].
     pub rules_stamp: i64,
     /// The payee's history with the unit up to the payment date.
     pub history: PayeeHistory,

@@ -391,7 +391,7 @@ impl crate::YearEndUseCases<'_> {
         let stats = self.supervision().hit_stats(scope, year).await?;
         let causes = {
             let mut conn = self.store.read().acquire().await?;
-            lingji_store::execution::payments::stopped_by_cause(&mut conn, jurisdiction_id, year)
+            lingji_store::execution::hits::stopped_by_cause(&mut conn, jurisdiction_id, year)
                 .await?
         };
         let c = |(n, m): (i64, Money)| Counted::of(n, m);
