@@ -19,6 +19,7 @@ use crate::foundation::codes::CodeKind;
 use crate::foundation::orgs::CreateOrganisation;
 use crate::foundation::profiles::YearSource;
 use crate::foundation::users::NewUser;
+use crate::simulation::catalogues::{ECONOMIC_CODES, FUNCTION_CODES, INDICATORS, STANDARDS};
 
 /// Password of every demo login.
 pub const DEMO_PASSWORD: &str = "lingji-demo";
@@ -168,11 +169,6 @@ const DEPARTMENTS: [DemoDepartment; 12] = [
         ],
     ),
 ];
-
-pub(crate) const INDICATORS: &str = include_str!("../../../../data/indicators/demo_indicators.csv");
-pub(crate) const STANDARDS: &str = include_str!("../../../../data/standards/demo_standards.csv");
-pub(crate) const FUNCTION_CODES: &str = include_str!("../../../../data/codes/function_codes.csv");
-pub(crate) const ECONOMIC_CODES: &str = include_str!("../../../../data/codes/economic_codes.csv");
 
 /// Deterministic staffing from a unit's position: varied, plausible, within quota (ZB-6c).
 fn staffing(dept: usize, unit: usize) -> Staffing {

@@ -12,8 +12,8 @@ use lingji_domain::library::ProjectState;
 
 use super::year::{Counts, Sim};
 use crate::Scope;
-use crate::demo::projects::{TEMPLATES, draft, set_standards};
 use crate::error::{AppError, AppResult};
+use crate::simulation::templates::{TEMPLATES, draft, set_standards};
 
 /// The invariant this step checks.
 pub const NAME: &str = "cleanup";

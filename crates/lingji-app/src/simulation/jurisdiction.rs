@@ -242,12 +242,12 @@ async fn import_code_tables(app: &App, opts: &Options) -> AppResult<()> {
             (
                 CodeKind::Function,
                 "function.csv",
-                crate::demo::FUNCTION_CODES,
+                crate::simulation::catalogues::FUNCTION_CODES,
             ),
             (
                 CodeKind::Economic,
                 "economic.csv",
-                crate::demo::ECONOMIC_CODES,
+                crate::simulation::catalogues::ECONOMIC_CODES,
             ),
         ] {
             app.foundation()
@@ -264,14 +264,14 @@ async fn import_library(app: &App, city: i64) -> AppResult<()> {
         .import_standards(
             &Scope::system(city),
             "demo_standards.csv",
-            crate::demo::STANDARDS.as_bytes(),
+            crate::simulation::catalogues::STANDARDS.as_bytes(),
         )
         .await?;
     app.catalogues()
         .import_indicators(
             &Scope::system(city),
             "demo_indicators.csv",
-            crate::demo::INDICATORS.as_bytes(),
+            crate::simulation::catalogues::INDICATORS.as_bytes(),
         )
         .await?;
     Ok(())

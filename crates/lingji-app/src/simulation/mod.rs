@@ -3,6 +3,8 @@
 //! history), with the invariants of [`invariants`] checked after every step. The first broken
 //! one stops the run, named with its step, year and seed (issue 18).
 
+pub(crate) mod actuals;
+pub(crate) mod catalogues;
 pub mod cleanup;
 pub mod cuts_by_profile;
 pub(crate) mod demand_survey;
@@ -11,6 +13,7 @@ pub mod invariants;
 pub mod jurisdiction;
 pub mod key_evaluation;
 pub mod rng;
+pub(crate) mod templates;
 pub mod year;
 pub mod year_end_by_rule;
 

@@ -49,9 +49,9 @@ async fn self_evaluate(sim: &mut Sim<'_>, year: i32, funded: &[i64]) -> AppResul
             sim.operator_of(d.project.header.unit_id)?
         };
         let (detail, _) = app.library().project(&operator, id).await?;
-        let reached = &crate::demo::performance::REACHED;
+        let reached = &crate::simulation::actuals::REACHED;
         let pct = reached[sim.rng.index(reached.len())];
-        let card = crate::demo::performance::actuals(&detail, pct, &perf);
+        let card = crate::simulation::actuals::actuals(&detail, pct, &perf);
         let draft = SelfDraft {
             project_id: Some(id),
             target_id: None,

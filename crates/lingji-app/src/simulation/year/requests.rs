@@ -6,12 +6,12 @@ use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::library::ProjectState;
 
 use super::{Counts, Made, Sim};
-use crate::demo::projects::{TEMPLATES, Template, draft, set_standards};
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
 use crate::library::projects::{ProjectDraft, YearNeedDraft};
 use crate::simulation::cleanup::{self, Stale};
 use crate::simulation::jurisdiction::{self, Unit};
+use crate::simulation::templates::{TEMPLATES, Template, draft, set_standards};
 
 /// A project made this year, to submit (or keep in reserve) by its unit's operator.
 struct Created {
