@@ -102,7 +102,54 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = router().split_for_parts();
     document_errors(&mut openapi);
+    keys_are_text(&mut openapi);
     (router, openapi)
+}
+
+/// A map keyed by id (organisation names by id, finance's ranks by project id) is a JSON object
+/// whose keys are the ids written as text; utoipa documents the key as an integer, which no
+/// JSON object key is. Every integer `propertyNames` becomes digits as text.
+fn keys_are_text(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, Schema, SchemaType, Type};
+
+    fn walk(schema: &mut Schema) {
+        let parts = match schema {
+            Schema::Object(o) => {
+                if let Some(keys) = &o.property_names
+                    && matches!(&**keys, Schema::Object(k) if k.schema_type == SchemaType::Type(Type::Integer))
+                {
+                    o.property_names = Some(Box::new(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some("^-?[0-9]+$"))
+                            .into(),
+                    ));
+                }
+                o.properties.values_mut().collect::<Vec<_>>()
+            }
+            Schema::Array(a) => match &mut a.items {
+                ArrayItems::RefOrSchema(item) => vec![&mut **item],
+                _ => Vec::new(),
+            },
+            Schema::OneOf(x) => x.items.iter_mut().collect(),
+            Schema::AllOf(x) => x.items.iter_mut().collect(),
+            Schema::AnyOf(x) => x.items.iter_mut().collect(),
+            _ => Vec::new(),
+        };
+        for part in parts {
+            if let RefOr::T(s) = part {
+                walk(s);
+            }
+        }
+    }
+    if let Some(components) = openapi.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            if let RefOr::T(s) = schema {
+                walk(s);
+            }
+        }
+    }
 }
 
 /// The errors every operation can answer besides the ones it documents itself, as shared

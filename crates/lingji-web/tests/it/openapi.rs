@@ -333,3 +333,32 @@ fn no_enumerated_field_is_a_bare_string() {
         "enumerated fields documented as bare strings: {found:?}"
     );
 }
+
+/// A map keyed by id travels as a JSON object, whose keys are text: the document says so
+/// (Schemathesis held the served names of organisations, keyed "19", to an integer key).
+#[test]
+fn map_keys_are_documented_as_text() {
+    let spec = serde_json::to_value(lingji_web::openapi()).unwrap();
+    fn walk(v: &serde_json::Value, found: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(keys) = m.get("propertyNames") {
+                    found.push(keys["type"].to_string());
+                }
+                m.values().for_each(|x| walk(x, found));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&spec, &mut found);
+    assert!(
+        found.len() >= 4,
+        "the maps keyed by id are there: {found:?}"
+    );
+    assert!(
+        found.iter().all(|t| t == "\"string\""),
+        "every map key is text: {found:?}"
+    );
+}
