@@ -109,7 +109,7 @@ impl crate::TodoUseCases<'_> {
                     entry(
                         format!("{} {}", h.hit.code, h.hit.name),
                         format!("{} 元 · {}", h.amount.to_yuan_display(), h.hit.message),
-                        format!("/monitoring/hits/{}", h.id),
+                        format!("/payments/{}", h.payment_id),
                     )
                 })
                 .collect(),

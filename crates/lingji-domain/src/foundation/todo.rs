@@ -102,7 +102,7 @@ impl TodoKind {
             ProjectsToReview => "/reviews",
             ProjectsReturned => "/projects?state=returned",
             CheckpointsToDecide => "/performance/monitoring?light=red",
-            EvaluationsDue => "/performance/evaluations",
+            EvaluationsDue => "/evaluations",
             ResultsToConfirm => "/performance/results",
         }
     }

@@ -147,6 +147,25 @@ async fn zb_5a_zx_4b_each_role_finds_its_work_waiting_and_counted(backend: Backe
     let (_, kinds) = todo(&t, &unit).await;
     assert_eq!(count(&kinds, "held_payments"), None);
 
+    // Every link of the to-do opens a page of the person's.
+    for s in [&unit, &reviewer, &finance] {
+        let (list, _) = todo(&t, s).await;
+        for i in list["items"].as_array().unwrap() {
+            let mut hrefs = vec![i["href"].as_str().unwrap().to_string()];
+            hrefs.extend(
+                i["entries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["href"].as_str().unwrap().to_string()),
+            );
+            for href in hrefs {
+                let page = t.get(&href, Some(s)).await;
+                assert_eq!(page.status, 200, "{href} for {}: {}", s.user_id, page.text);
+            }
+        }
+    }
+
     // The home page says the same.
     let html = t.get("/", Some(&finance)).await.text;
     assert!(html.contains("待办"), "{html}");
