@@ -15,6 +15,7 @@ pub mod performance;
 pub mod review;
 mod sheets;
 pub mod simulation;
+pub mod todo;
 
 pub use error::{AppError, AppResult, UNAVAILABLE_RETRY_AFTER_SECS};
 pub use foundation::caller::{Caller, Scope};
@@ -151,6 +152,10 @@ use_cases!(
 use_cases!(
     /// Publication of budgets, targets and evaluations.
     DisclosureUseCases, disclosure
+);
+use_cases!(
+    /// 待办: the work waiting for the caller, across the contexts.
+    TodoUseCases, todo
 );
 use_cases!(
     /// The demo jurisdiction and its lived years.

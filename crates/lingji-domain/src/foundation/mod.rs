@@ -7,3 +7,4 @@ pub mod codes;
 pub mod fund;
 pub mod org;
 pub mod policy;
+pub mod todo;

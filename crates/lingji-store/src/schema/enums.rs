@@ -121,6 +121,8 @@ labelled_schemas! {
     Preset = lingji_domain::foundation::policy::Preset, "政策预设";
     /// 代码表类别.
     CodeKind = lingji_domain::foundation::codes::CodeKind, "代码表类别";
+    /// 待办事项类型.
+    TodoKind = lingji_domain::foundation::todo::TodoKind, "待办事项类型";
     /// 功能分类级次.
     FunctionLevel = lingji_domain::foundation::codes::FunctionLevel, "功能分类级次";
     /// 经济分类体系.

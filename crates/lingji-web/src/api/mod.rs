@@ -10,6 +10,7 @@ pub mod foundation;
 pub mod library;
 pub mod performance;
 pub mod review;
+pub mod todo;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams};
@@ -76,6 +77,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         "/api/v1",
         OpenApiRouter::new()
             .merge(foundation::auth::router())
+            .merge(todo::router())
             .merge(foundation::orgs::router())
             .merge(foundation::users::router())
             .merge(foundation::policy::router())

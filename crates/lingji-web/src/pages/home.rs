@@ -1,4 +1,4 @@
-//! `/`: the user's organisation, fiscal year and the year's calendar.
+//! `/`: what waits for the user (待办), their organisation, fiscal year and the year's calendar.
 
 use askama::Template;
 use axum::Router;
@@ -27,8 +27,8 @@ struct HomePage<'a> {
     year: i32,
     profile_label: String,
     calendar: Vec<CalendarItem>,
-    /// 待我审核, for roles that review.
-    waiting: Option<i64>,
+    /// 待办: what waits for the user, by kind.
+    todo: lingji_app::todo::Todo,
 }
 
 async fn home(Page { state, id, uri }: Page) -> Response {
@@ -50,11 +50,11 @@ async fn home(Page { state, id, uri }: Page) -> Response {
             .foundation()
             .policy_profile(&id.scope(), FiscalYear::new(year)?)
             .await?;
-        let waiting = state.app.review().queue_count(&caller).await?;
-        AppResult::Ok((org, jurisdiction, year, profile, waiting))
+        let todo = state.app.todo().todo(&id.scope()).await?;
+        AppResult::Ok((org, jurisdiction, year, profile, todo))
     };
     match load.await {
-        Ok((org, jurisdiction, year, profile, waiting)) => {
+        Ok((org, jurisdiction, year, profile, todo)) => {
             let layout = Layout::new(&id, "首页", uri.path());
             render(
                 StatusCode::OK,
@@ -62,7 +62,7 @@ async fn home(Page { state, id, uri }: Page) -> Response {
                     layout: &layout,
                     org_name: org.name,
                     org_kind: org.kind.label(),
-                    waiting,
+                    todo,
                     jurisdiction_name: jurisdiction.name,
                     year,
                     profile_label: format!(

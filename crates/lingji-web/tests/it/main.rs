@@ -23,4 +23,5 @@ mod review_flow;
 mod scope_matrix;
 mod signin;
 mod supervision;
+mod todo;
 mod year_end;

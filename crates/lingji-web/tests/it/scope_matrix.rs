@@ -132,6 +132,7 @@ fn cases() -> Vec<Case> {
             [(D, D), (D, D), (D, D), (D, D), (A, A), (D, D)],
         ),
         api(Method::GET, "/api/v1/me", all),
+        api(Method::GET, "/api/v1/todo", all),
         // A joint reviewer's list holds only what is routed to its body (ZB-5e).
         api(
             Method::GET,
