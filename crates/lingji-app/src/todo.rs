@@ -230,21 +230,32 @@ impl crate::TodoUseCases<'_> {
             .collect())
     }
 
-    /// The caller's projects sent back for revision, each with the reason of the step that
-    /// returned it.
-    async fn returned_projects(&self, scope: &Scope, year: i32) -> AppResult<Vec<TodoEntry>> {
-        let projects = self
-            .library()
+    /// The caller's projects of `year` in `state` (the library's list: a unit its own).
+    async fn projects_in(
+        &self,
+        scope: &Scope,
+        year: i32,
+        state: ProjectState,
+    ) -> AppResult<Vec<lingji_store::library::projects::Project>> {
+        self.library()
             .list_projects(
                 &scope.caller,
                 Filter {
                     jurisdiction_id: scope.jurisdiction,
                     fiscal_year: Some(year),
-                    state: Some(ProjectState::Returned),
+                    state: Some(state),
                     limit: 1000,
                     ..Filter::default()
                 },
             )
+            .await
+    }
+
+    /// The caller's projects sent back for revision, each with the reason of the step that
+    /// returned it.
+    async fn returned_projects(&self, scope: &Scope, year: i32) -> AppResult<Vec<TodoEntry>> {
+        let projects = self
+            .projects_in(scope, year, ProjectState::Returned)
             .await?;
         let mut out = Vec::with_capacity(projects.len());
         for p in projects {
@@ -274,19 +285,7 @@ impl crate::TodoUseCases<'_> {
             .into_iter()
             .filter_map(|e| e.project_id)
             .collect();
-        let funded = self
-            .library()
-            .list_projects(
-                &scope.caller,
-                Filter {
-                    jurisdiction_id: scope.jurisdiction,
-                    fiscal_year: Some(year),
-                    state: Some(ProjectState::Funded),
-                    limit: 1000,
-                    ..Filter::default()
-                },
-            )
-            .await?;
+        let funded = self.projects_in(scope, year, ProjectState::Funded).await?;
         Ok(funded
             .into_iter()
             .filter(|p| !done.contains(&p.id))
