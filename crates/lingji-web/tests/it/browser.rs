@@ -1116,3 +1116,99 @@ async fn csp_swagger_ui_renders_and_the_policy_year_select_submits() {
     wait_for_url(&c, &format!("year={other}")).await;
     c.close().await.unwrap();
 }
+
+/// 待办 on the home page, for three roles of the lived demo: the unit finds its returned project
+/// with the reason, the department's reviewer its queue, finance a held payment, which it opens
+/// from the list, confirms, and then finds waiting to be paid instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zb_5a_zx_4b_the_to_do_list_leads_each_role_to_its_work() {
+    if !browser_available() {
+        return;
+    }
+    let t = crate::common::TestApp::demo_with_projects(Backend::Sqlite)
+        .await
+        .unwrap();
+    // The unit files a payment to a person above 50,000.00 元 on its 公用经费 line: warned, held.
+    let unit = t.login("danwei").await;
+    let lines = t.get("/api/v1/budget-lines", Some(&unit)).await.json();
+    let line = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["economic_code"] == "302" && l["fiscal_year"] == 2026)
+        .unwrap_or_else(|| panic!("the unit's 2026 公用经费 line in {lines}"))["id"]
+        .clone();
+    let held = t
+        .call(
+            axum::http::Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(json!({
+                "payee_name": "张三", "payee_account": "6222021234567890",
+                "payee_kind": "individual", "amount": "60000.00", "economic_code": "30226",
+                "line_id": line, "purpose": "专家咨询劳务", "date": "2026-03-10",
+                "contract_no": "HT-1", "idempotency_key": "todo-browser-1",
+            })),
+        )
+        .await
+        .json();
+    assert_eq!(held["status"], "held", "{held}");
+
+    let base = serve(t.router.clone()).await;
+    let (c, _driver, _profile) = browser().await;
+
+    // The unit: its returned project, with whose step and why, one click from the project.
+    login(&c, &base, "danwei").await;
+    assert_eq!(
+        text_of(&c, "todo-count-projects_returned").await,
+        "1 个项目"
+    );
+    let card = text_of(&c, "todo").await;
+    assert!(card.contains("主管部门初审："), "{card}");
+    assert!(
+        !card.contains("预警待核"),
+        "finance's work is not the unit's: {card}"
+    );
+    c.find(Locator::Css("[data-testid=todo] .todo-entries a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, "/projects/").await;
+    assert_eq!(text_of(&c, "project-state").await, "退回修改");
+
+    // The department's reviewer: what waits at its step, as in 待我审核.
+    sign_in_as(&c, &base, "zhuguan").await;
+    let waiting = text_of(&c, "home-queue").await;
+    assert!(
+        waiting.ends_with(" 个项目") && waiting != "0 个项目",
+        "{waiting}"
+    );
+    click(&c, "home-queue").await;
+    wait_for_url(&c, "/reviews").await;
+
+    // Finance: the held payment, opened from the list and confirmed …
+    sign_in_as(&c, &base, "caizheng").await;
+    assert_eq!(text_of(&c, "todo-count-held_payments").await, "1 笔");
+    let to_pay = text_of(&c, "todo-count-payments_to_pay").await;
+    c.find(Locator::LinkText("张三 60,000.00 元"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, &format!("/payments/{}", held["id"])).await;
+    fill(&c, "[data-testid=decision-reason]", "已核对劳务合同").await;
+    click(&c, "decision-confirm").await;
+    wait_text(&c, "payment-status", "待支付").await;
+    // … then waits to be paid instead.
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(text_of(&c, "todo-count-held_payments").await, "0 笔");
+    let before: u64 = to_pay.trim_end_matches(" 笔").parse().unwrap();
+    assert_eq!(
+        text_of(&c, "todo-count-payments_to_pay").await,
+        format!("{} 笔", before + 1)
+    );
+    c.close().await.unwrap();
+}
