@@ -264,8 +264,11 @@ fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
         let mut part = zip.by_index(i).map_err(unreadable)?;
         let name = part.name().map_err(unreadable)?.into_owned();
         let compressed = part.compressed_size();
-        let mut scan = (name.ends_with(".xml") || name.ends_with(".rels"))
-            .then(|| XmlScan::new(name.ends_with("sharedStrings.xml"), limits.cells as u64));
+        // The reader finds parts by name without regard to case (`xl/sharedStringS.xml` is its
+        // shared-string table), so the scan must too.
+        let lower = name.to_ascii_lowercase();
+        let mut scan = (lower.ends_with(".xml") || lower.ends_with(".rels"))
+            .then(|| XmlScan::new(lower.ends_with("sharedstrings.xml"), limits.cells as u64));
         let mut inflated = 0u64;
         loop {
             // The zip reader stops a part that inflates beyond the size it declares.

@@ -62,6 +62,17 @@ fn a_string_table_declaring_a_trillion_strings_is_refused() {
     }
 }
 
+/// Found by the fuzzer: the same table named `xl/sharedStringS.xml`, which the reader opens as
+/// its shared strings (it ignores case) and would reserve room for 10¹² strings for — an
+/// allocation that aborts the process.
+#[test]
+fn a_string_table_named_in_another_case_is_checked_all_the_same() {
+    for (what, limits) in ALL {
+        let r = refusal(fixture!("unique-count-renamed.xlsx"), limits);
+        assert_eq!(r.code, "WORKBOOK_TOO_MANY_CELLS", "{what}: {r:?}");
+    }
+}
+
 #[test]
 fn thousands_of_parts_are_refused() {
     let r = refusal(fixture!("many-parts.xlsx"), PROJECTS);
