@@ -407,6 +407,15 @@ impl crate::FoundationUseCases<'_> {
         let mut conn = self.store.read().acquire().await?;
         current_year_in(&mut conn, jurisdiction_id).await
     }
+
+    /// `year` when one is asked for, else the jurisdiction's current year (what a list or page
+    /// shows when no year is named).
+    pub async fn year_or_current(&self, jurisdiction_id: i64, year: Option<i32>) -> AppResult<i32> {
+        match year {
+            Some(y) => Ok(y),
+            None => self.current_year(jurisdiction_id).await,
+        }
+    }
 }
 
 /// The current fiscal year of a jurisdiction, on a connection the caller holds.

@@ -32,15 +32,11 @@ impl Cx {
 
     /// `year`, or the jurisdiction's current year when absent.
     pub async fn year(&self, year: Option<i32>) -> ApiResult<i32> {
-        Ok(match year {
-            Some(y) => y,
-            None => {
-                self.app
-                    .foundation()
-                    .current_year(self.scope.jurisdiction)
-                    .await?
-            }
-        })
+        Ok(self
+            .app
+            .foundation()
+            .year_or_current(self.scope.jurisdiction, year)
+            .await?)
     }
 
     /// As [`Cx::year`], as a fiscal year; a `year` out of range is refused naming `year`.

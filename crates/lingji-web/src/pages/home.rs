@@ -40,17 +40,14 @@ async fn home(Page { state, id, uri }: Page) -> Response {
             .organisation(&caller, id.actor.org.leaf())
             .await?;
         let jurisdiction = state.app.foundation().jurisdiction_of(&id.scope()).await?;
-        let year = state
-            .app
-            .foundation()
-            .current_year(id.actor.org.jurisdiction)
-            .await?;
+        // The to-do is of the current year; the page shows that year's calendar.
+        let todo = state.app.todo().todo(&id.scope()).await?;
+        let year = todo.fiscal_year;
         let profile = state
             .app
             .foundation()
             .policy_profile(&id.scope(), FiscalYear::new(year)?)
             .await?;
-        let todo = state.app.todo().todo(&id.scope()).await?;
         AppResult::Ok((org, jurisdiction, year, profile, todo))
     };
     match load.await {

@@ -374,16 +374,11 @@ pub fn year_in(q: &BTreeMap<String, String>) -> Option<i32> {
 
 /// `year` when given, else the current year of the caller's jurisdiction.
 pub async fn year_or_current(state: &AppState, id: &Identity, year: Option<i32>) -> AppResult<i32> {
-    match year {
-        Some(y) => Ok(y),
-        None => {
-            state
-                .app
-                .foundation()
-                .current_year(id.actor.org.jurisdiction)
-                .await
-        }
-    }
+    state
+        .app
+        .foundation()
+        .year_or_current(id.actor.org.jurisdiction, year)
+        .await
 }
 
 /// The current fiscal year of the caller's jurisdiction.
