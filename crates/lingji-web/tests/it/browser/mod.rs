@@ -2,6 +2,12 @@
 //! do. Skipped when chromedriver is not installed, unless `LINGJI_REQUIRE_BROWSER=1` (as CI
 //! sets), in which case it fails.
 
+mod crawl;
+mod documents;
+mod lists;
+mod payment_form;
+mod review_page;
+
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

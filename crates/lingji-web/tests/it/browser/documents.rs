@@ -1,0 +1,4 @@
+//! Documents people sign: print layouts, workbooks, confirmations.
+
+#[allow(unused_imports)]
+use super::*;

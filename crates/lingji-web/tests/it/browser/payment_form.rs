@@ -1,0 +1,4 @@
+//! A payment entered with pickers, previewed live and refused before it is submitted.
+
+#[allow(unused_imports)]
+use super::*;

@@ -1,0 +1,4 @@
+//! The review page a reviewer decides on, and the rule builder.
+
+#[allow(unused_imports)]
+use super::*;
