@@ -18,6 +18,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/app.js"),
     ),
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../assets/favicon.svg"),
+    ),
+    (
         "vendor/htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/vendor/htmx.min.js"),
@@ -28,6 +33,12 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/vendor/echarts.min.js"),
     ),
 ];
+
+/// `GET /favicon.ico`, which browsers ask for on pages that name no icon (the API's documents):
+/// the same icon.
+pub async fn favicon() -> Response {
+    serve(Path("favicon.svg".to_string())).await
+}
 
 /// `GET /assets/{*path}`.
 pub async fn serve(Path(path): Path<String>) -> Response {

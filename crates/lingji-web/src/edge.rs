@@ -100,12 +100,13 @@ pub async fn error_shape(request: Request, next: Next) -> Response {
     if !bytes.is_ascii() {
         return Response::from_parts(parts, Body::from(bytes));
     }
-    let mut out = Response::from_parts(parts, Body::from(page_message(status)));
-    out.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    out.headers_mut().remove(header::CONTENT_LENGTH);
+    let mut out = crate::pages::bare_error_page(status, page_message(status));
+    // What axum said besides the status stays (a 405's Allow, a 429's Retry-After).
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
     out
 }
 

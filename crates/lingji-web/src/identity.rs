@@ -14,6 +14,7 @@ use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::Actor;
 
 use crate::AppState;
+use crate::people::Names;
 use crate::problem::ApiError;
 
 /// Name of the session cookie.
@@ -27,6 +28,8 @@ pub struct Identity {
     pub csrf_token: Option<String>,
     /// The raw session cookie, to end or keep the session.
     pub session_cookie: Option<String>,
+    /// Colleagues' display names, for pages (empty for bearer tokens: the API shows logins).
+    pub names: Names,
 }
 
 impl Identity {
@@ -314,6 +317,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Identit
                 actor,
                 csrf_token: None,
                 session_cookie: None,
+                names: Names::default(),
             })),
             None => Err(AppError::Unauthenticated(Refusal::new(
                 "TOKEN_INVALID",
@@ -324,16 +328,16 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Identit
     let Some(cookie) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(state
-        .app
-        .accounts()
-        .session(&cookie)
-        .await?
-        .map(|s| Identity {
-            actor: s.actor,
-            csrf_token: Some(s.csrf_token),
-            session_cookie: Some(cookie),
-        }))
+    let Some(session) = state.app.accounts().session(&cookie).await? else {
+        return Ok(None);
+    };
+    let scope = Scope::user(session.actor.clone());
+    Ok(Some(Identity {
+        names: state.names.of(&state.app, &scope).await?,
+        actor: session.actor,
+        csrf_token: Some(session.csrf_token),
+        session_cookie: Some(cookie),
+    }))
 }
 
 /// The signed-in caller of an API route; 401 problem+json otherwise.

@@ -7,6 +7,7 @@ pub mod edge;
 pub mod forwarded;
 pub mod identity;
 pub mod pages;
+pub mod people;
 pub mod problem;
 mod telemetry;
 pub mod text_guard;
@@ -40,6 +41,8 @@ pub struct WebConfig {
 pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
+    /// People's display names by jurisdiction, for pages.
+    pub names: Arc<people::NameBook>,
 }
 
 /// Largest request body accepted by any route: the project import. Routes keep axum's 2 MB
@@ -51,6 +54,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         app,
         config: Arc::new(config),
+        names: Arc::default(),
     };
     let (api_router, openapi) = api::split();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
@@ -63,13 +67,15 @@ pub fn router(app: App, config: WebConfig) -> Router {
             get(move || async move { openapi_json }),
         )
         .route("/healthz", get(health))
-        .route("/assets/{*path}", get(assets::serve));
+        .route("/assets/{*path}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon));
     if state.config.metrics_listen.is_none() {
         router = router.route("/metrics", get(telemetry::render));
     }
     router
-        // A path no route matches is a 404 the error layer below puts into shape.
-        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+        // A path no route matches: the API's 404 the error layer below puts into shape, or a
+        // Chinese page.
+        .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             identity::identify,

@@ -1,5 +1,7 @@
 //! User administration.
 
+use std::collections::BTreeMap;
+
 use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role};
@@ -128,6 +130,18 @@ fn check_binding(role: Role, org: &Organisation) -> Result<(), Refusal> {
 }
 
 impl crate::AccountUseCases<'_> {
+    /// The names people go by in the caller's jurisdiction, by login: what pages show for whoever
+    /// acted. Any signed-in person may read the names of the colleagues whose work they see.
+    #[tracing::instrument(skip_all)]
+    pub async fn names(&self, scope: &Scope) -> AppResult<BTreeMap<String, String>> {
+        let mut conn = self.store.read().acquire().await?;
+        Ok(users::list(&mut conn, scope.jurisdiction)
+            .await?
+            .into_iter()
+            .map(|u| (u.username, u.display_name))
+            .collect())
+    }
+
     /// Creates an account (administrators; the CLI as the system).
     #[tracing::instrument(skip_all)]
     pub async fn add_user(&self, caller: &Caller, new: NewUser) -> AppResult<User> {

@@ -11,6 +11,8 @@ mod home;
 mod library;
 mod performance;
 mod review;
+mod sections;
+mod words;
 
 use std::collections::BTreeMap;
 
@@ -125,6 +127,10 @@ pub struct Layout {
     pub csrf: String,
     /// A message shown on top (after a save, say).
     pub flash: Option<String>,
+    /// Colleagues' display names, for whoever acted.
+    pub names: crate::people::Names,
+    /// The section's tabs the role can open (支付与监控, 绩效管理), with the section's name.
+    pub tabs: Option<(&'static str, Vec<NavItem>)>,
 }
 
 impl Layout {
@@ -207,7 +213,19 @@ impl Layout {
                 .collect(),
             csrf: identity.csrf_token.clone().unwrap_or_default(),
             flash: None,
+            names: identity.names.clone(),
+            tabs: sections::tabs(role, path),
         }
+    }
+
+    /// The name the person with `login` goes by (for "who did it" columns).
+    pub fn person(&self, login: &str) -> String {
+        self.names.of(login)
+    }
+
+    /// A stored time as people read it: Beijing time, to the minute.
+    pub fn time(&self, at: &str) -> String {
+        beijing(at)
     }
 
     /// Sets the message on top.
@@ -317,8 +335,45 @@ pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
 struct ErrorPage<'a> {
     layout: &'a Layout,
     status: u16,
+    heading: &'static str,
     message: String,
+    advice: &'static str,
     code: &'static str,
+}
+
+/// The same without the frame, for a request the application did not resolve to a person (a
+/// malformed form, an unknown address before sign-in).
+#[derive(Template)]
+#[template(path = "error_bare.html")]
+struct BareErrorPage {
+    status: u16,
+    heading: &'static str,
+    message: String,
+    advice: &'static str,
+}
+
+/// What an error page says above the reason, and what the person can do about it.
+fn heading_and_advice(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::FORBIDDEN => (
+            "无权访问",
+            "此页面或操作不在您的岗位权限内；如工作需要，请联系本级财政部门的系统管理员。",
+        ),
+        StatusCode::NOT_FOUND => (
+            "页面不存在",
+            "地址可能有误，或所查的事项已删除、不在您的管辖范围内。请从导航重新进入。",
+        ),
+        StatusCode::CONFLICT => (
+            "操作未完成",
+            "数据已被他人修改或状态已变化，请返回后刷新页面再试。",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => ("请求过于频繁", "请稍候片刻再试。"),
+        s if s.is_server_error() => (
+            "系统出错",
+            "您的操作没有生效，数据未被改动。请稍后再试；如仍出错，请把出错时间告诉系统管理员。",
+        ),
+        _ => ("请求未被接受", "请检查地址或表单后重试。"),
+    }
 }
 
 /// A full page for an error that has no form to go back to (403, 404, 500).
@@ -326,18 +381,49 @@ pub fn error_page(identity: &Identity, path: &str, e: &AppError) -> Response {
     let status = status_of(e);
     crate::problem::log_fault(e);
     let r = e.refusal();
-    let layout = Layout::new(identity, "出错了", path);
+    let (heading, advice) = heading_and_advice(status);
+    let layout = Layout::new(identity, heading, path);
     let mut res = render(
         status,
         &ErrorPage {
             layout: &layout,
             status: status.as_u16(),
+            heading,
             message: said(&r),
+            advice,
             code: r.code,
         },
     );
     crate::problem::set_retry_after(&mut res, e);
     res
+}
+
+/// An error page for `status` saying `message`, without the frame of a signed-in page.
+pub fn bare_error_page(status: StatusCode, message: &str) -> Response {
+    let (heading, advice) = heading_and_advice(status);
+    render(
+        status,
+        &BareErrorPage {
+            status: status.as_u16(),
+            heading,
+            message: message.to_string(),
+            advice,
+        },
+    )
+}
+
+/// The answer to an address no route serves: the API's 404 (put into problem+json at the edge),
+/// or a page saying so — in the signed-in person's frame when there is one.
+pub async fn not_found(identity: Option<axum::Extension<Identity>>, uri: Uri) -> Response {
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let missing = AppError::not_found("页面");
+    match identity {
+        Some(axum::Extension(id)) => error_page(&id, path, &missing),
+        None => bare_error_page(StatusCode::NOT_FOUND, &said(&missing.refusal())),
+    }
 }
 
 /// Refusals a form cannot show: the caller may not. They get the error page.

@@ -155,7 +155,35 @@ async fn pages_answer_bad_input_in_chinese(backend: Backend) {
         assert_eq!(r.status, status, "{path}: {}", r.text);
         assert!(r.text.contains(text), "{path}: {}", r.text);
         assert!(!r.text.contains("Failed to"), "{path}: {}", r.text);
+        // A styled page with what to do next, not a line of plain text.
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        assert!(
+            r.text.contains("data-testid=\"error\""),
+            "{path}: {}",
+            r.text
+        );
+        assert!(r.text.contains("返回首页"), "{path}: {}", r.text);
     }
+    // An unknown address of a signed-in person keeps their frame (name, navigation).
+    let r = t.get("/no-such-page", Some(&finance)).await;
+    assert!(r.text.contains("财政局预算科 王会计"), "{}", r.text);
+    // Before sign-in, the same page without one.
+    let r = t.get("/no-such-page", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains("页面不存在"), "{}", r.text);
+    // A page the role may not open says so, with the rule's reason and whom to ask, and no code.
+    let unit = t.login("danwei").await;
+    let r = t.get("/year-end", Some(&unit)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("无权访问"), "{}", r.text);
+    assert!(r.text.contains("系统管理员"), "{}", r.text);
+    assert!(!r.text.contains(">FORBIDDEN<"), "{}", r.text);
 }
 
 /// The headers every answer carries; `hsts` when cookies are Secure.

@@ -7,6 +7,7 @@ mod allocation;
 mod annual_report;
 mod api;
 mod attachments;
+mod audit_words;
 mod browser;
 mod edge;
 mod hostile_input;

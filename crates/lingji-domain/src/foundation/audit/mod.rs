@@ -16,6 +16,7 @@
 
 mod chain;
 pub mod lines;
+pub mod words;
 
 pub use chain::{ChainBreak, ChainVerifier, verify_chain};
 pub use lines::{LineChains, LogVerifier, SEAL_ACTION, Seal};

@@ -196,7 +196,7 @@ async fn edit_page(
                 version: user.version,
             });
             let layout =
-                Layout::new(id, format!("用户：{}", user.username), path).with_flash(flash);
+                Layout::new(id, format!("用户：{}", user.display_name), path).with_flash(flash);
             render(
                 status,
                 &EditPage {

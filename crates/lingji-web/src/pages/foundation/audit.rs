@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_domain::foundation::audit::AuditRecord;
+use lingji_domain::foundation::audit::words;
 
 use crate::AppState;
 use crate::api::foundation::audit::AuditQuery;
@@ -29,6 +30,17 @@ struct AuditPage<'a> {
 }
 
 const PAGE: i64 = 50;
+
+/// An action as people call it (the code itself only for one no use case records, which a test
+/// of the lived demo would catch).
+fn action(code: &str) -> &str {
+    words::action_label(code).unwrap_or(code)
+}
+
+/// A kind of object as people call it.
+fn object(code: &str) -> &str {
+    words::object_label(code).unwrap_or(code)
+}
 
 async fn show(Page { state, id, uri }: Page, Query(q): Query<AuditQuery>) -> Response {
     let keep = |v: &Option<String>| v.clone().unwrap_or_default();

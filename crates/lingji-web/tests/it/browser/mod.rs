@@ -103,6 +103,8 @@ async fn browser() -> (Client, Driver, tempfile::TempDir) {
                      "--window-size=1366,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.path().display())]
         }),
     );
+    // The console's errors, for the crawl to read.
+    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "SEVERE" }));
     let url = format!("http://127.0.0.1:{port}");
     let mut last = None;
     for _ in 0..50 {
