@@ -20,6 +20,7 @@ mod project_excel;
 mod projects;
 mod review;
 mod review_flow;
+mod review_page;
 mod scope_matrix;
 mod signin;
 mod supervision;
