@@ -205,9 +205,9 @@ fn of_node_error(e: &AstNodeError<'_>) -> (usize, String) {
 
 /// The first field of a known object that the language does not have, with where it is.
 fn unknown_field(node: &Node<'_>) -> Option<String> {
-    let mut found = None;
+    let found = std::cell::RefCell::new(None);
     node.walk(|n| {
-        if found.is_some() {
+        if found.borrow().is_some() {
             return;
         }
         if let Node::Member { node, property } = n
@@ -216,11 +216,28 @@ fn unknown_field(node: &Node<'_>) -> Option<String> {
         {
             let path = format!("{root}.{p}");
             if !RULE_FIELDS.iter().any(|f| f.path == path) {
-                found = Some(path);
+                *found.borrow_mut() = Some(path);
             }
         }
     });
-    found
+    found.into_inner()
+}
+
+/// The opening quote of a text that does not end, with its byte.
+fn open_quote(source: &str) -> Option<(usize, char)> {
+    let mut open: Option<(usize, char)> = None;
+    let mut escaped = false;
+    for (at, c) in source.char_indices() {
+        match open {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some((_, q)) if c == q => open = None,
+            Some(_) => {}
+            None if matches!(c, '\'' | '"' | '`') => open = Some((at, c)),
+            None => {}
+        }
+    }
+    open
 }
 
 /// Checks the syntax of an expression and that every field it reads exists; the first mistake
@@ -241,14 +258,12 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
             position as usize,
             format!("符号“{symbol}”没有配对"),
         ),
-        LexerError::UnexpectedEof { symbol, position } => SyntaxError::at_byte(
-            source,
-            position as usize,
-            match symbol {
-                '\'' | '"' | '`' => format!("引号“{symbol}”没有结束"),
-                _ => format!("“{symbol}”之后表达式不完整"),
-            },
-        ),
+        LexerError::UnexpectedEof { position, .. } => match open_quote(source) {
+            Some((at, quote)) => {
+                SyntaxError::at_byte(source, at, format!("引号“{quote}”没有结束"))
+            }
+            None => SyntaxError::at_byte(source, position as usize, "表达式不完整".into()),
+        },
     })?;
     // Brackets first: the parser's own word for an unclosed one is vaguer.
     let ranges = tokens
@@ -375,12 +390,12 @@ mod tests {
             said("payment.amout > 100"),
             "第 1 个字符处：没有字段“payment.amout”，可用的字段见规则构建器"
         );
-        assert_eq!(said("payment.purpose == '会议"), "第 19 个字符处：引号“'”没有结束");
+        assert_eq!(said("payment.purpose == '会议"), "第 20 个字符处：引号“'”没有结束");
         assert_eq!(said("  "), "第 1 个字符处：规则表达式为空");
         assert_eq!(
             said("payment.amount > 1\nand (payee.first_time"),
             "第 2 行第 22 个字符处：缺少右括号“)”（第 24 个字符处的左括号“(”没有结束）"
         );
-        assert_eq!(said("payment.amount >"), "ok");
+        assert_eq!(said("payment.amount >"), "第 17 个字符处：表达式不完整");
     }
 }
