@@ -21,6 +21,7 @@ mod projects;
 mod review;
 mod review_flow;
 mod review_page;
+mod rule_forms;
 mod scope_matrix;
 mod signin;
 mod supervision;
