@@ -185,9 +185,10 @@ fn of_node_error(e: &AstNodeError<'_>) -> (usize, String) {
             start(span),
             format!("{}不是 true 或 false", token_text(boolean)),
         ),
-        AstNodeError::InvalidProperty { property, span } => {
-            (start(span), format!("{}不是有效的字段名", token_text(property)))
-        }
+        AstNodeError::InvalidProperty { property, span } => (
+            start(span),
+            format!("{}不是有效的字段名", token_text(property)),
+        ),
         AstNodeError::MissingToken { expected, position } => (
             *position,
             match *expected {
@@ -253,15 +254,11 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
             span.0 as usize,
             format!("无法识别的符号{}", token_text(&symbol)),
         ),
-        LexerError::UnmatchedSymbol { symbol, position } => SyntaxError::at_byte(
-            source,
-            position as usize,
-            format!("符号“{symbol}”没有配对"),
-        ),
+        LexerError::UnmatchedSymbol { symbol, position } => {
+            SyntaxError::at_byte(source, position as usize, format!("符号“{symbol}”没有配对"))
+        }
         LexerError::UnexpectedEof { position, .. } => match open_quote(source) {
-            Some((at, quote)) => {
-                SyntaxError::at_byte(source, at, format!("引号“{quote}”没有结束"))
-            }
+            Some((at, quote)) => SyntaxError::at_byte(source, at, format!("引号“{quote}”没有结束")),
             None => SyntaxError::at_byte(source, position as usize, "表达式不完整".into()),
         },
     })?;
@@ -297,7 +294,10 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
                     return Err(SyntaxError::at_byte(
                         source,
                         t.span.0 as usize,
-                        format!("括号不配对，此处应为与前面左括号对应的右括号，而不是{}", token_text(t.value)),
+                        format!(
+                            "括号不配对，此处应为与前面左括号对应的右括号，而不是{}",
+                            token_text(t.value)
+                        ),
                     ));
                 }
             }
@@ -341,7 +341,10 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
         let (byte, what) = match rest {
             Some(t) => (
                 t.span.0 as usize,
-                format!("此处不应出现{}（前面的条件已经完整，是否缺少“and”或“or”？）", token_text(t.value)),
+                format!(
+                    "此处不应出现{}（前面的条件已经完整，是否缺少“and”或“or”？）",
+                    token_text(t.value)
+                ),
             ),
             None => (end as usize, "此处语法有误".into()),
         };
@@ -381,7 +384,10 @@ mod tests {
             said("(payment.amount > 100"),
             "第 22 个字符处：缺少右括号“)”（第 1 个字符处的左括号“(”没有结束）"
         );
-        assert_eq!(said("payment.amount > 100)"), "第 21 个字符处：多余的右括号“)”");
+        assert_eq!(
+            said("payment.amount > 100)"),
+            "第 21 个字符处：多余的右括号“)”"
+        );
         assert_eq!(
             said("payment.amount > 100 payment.days"),
             "第 22 个字符处：此处不应出现“payment”（前面的条件已经完整，是否缺少“and”或“or”？）"
@@ -390,7 +396,10 @@ mod tests {
             said("payment.amout > 100"),
             "第 1 个字符处：没有字段“payment.amout”，可用的字段见规则构建器"
         );
-        assert_eq!(said("payment.purpose == '会议"), "第 20 个字符处：引号“'”没有结束");
+        assert_eq!(
+            said("payment.purpose == '会议"),
+            "第 20 个字符处：引号“'”没有结束"
+        );
         assert_eq!(said("  "), "第 1 个字符处：规则表达式为空");
         assert_eq!(
             said("payment.amount > 1\nand (payee.first_time"),

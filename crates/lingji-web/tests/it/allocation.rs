@@ -830,7 +830,9 @@ async fn the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing(b
     assert_eq!(v["books"][0]["version"], 0, "nothing saved");
     // The workbench lists the admitted project by code and name, with a rank input of its own.
     let html = t.get("/allocation?year=2026", Some(&fin)).await.text;
-    let row = &html[html.find(&format!("data-testid=\"rank-row-{code}\"")).expect("rank row")..];
+    let row = &html[html
+        .find(&format!("data-testid=\"rank-row-{code}\""))
+        .expect("rank row")..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(
         row.contains("全市教育工作会议") && row.contains(&format!("name=\"rank.{code}\"")),
@@ -847,7 +849,8 @@ async fn the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing(b
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.text.contains("项目“NOPE”不在本次测算范围内，请先选择其所在的依据方案（ZB-3）"),
+        r.text
+            .contains("项目“NOPE”不在本次测算范围内，请先选择其所在的依据方案（ZB-3）"),
         "{}",
         r.text
     );
@@ -863,7 +866,10 @@ async fn the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing(b
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let row = &r.text[r.text.find(&format!("data-testid=\"rank-row-{code}\"")).unwrap()..];
+    let row = &r.text[r
+        .text
+        .find(&format!("data-testid=\"rank-row-{code}\""))
+        .unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(
         row.contains("value=\"一\"") && row.contains("名次“一”应为 1 起的整数（1 最优先）（ZB-3）"),

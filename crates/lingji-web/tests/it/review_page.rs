@@ -23,13 +23,18 @@ async fn zb_5a_a_reviewer_sees_what_they_decide_on_and_is_refused_beside_the_fie
     let dept = t.login("zhuguan").await;
     let q = t.get("/api/v1/reviews/queue", Some(&dept)).await.json();
     let item: &Value = &q["items"][0];
-    let id = item["id"].as_i64().expect("a project waits for the department");
+    let id = item["id"]
+        .as_i64()
+        .expect("a project waits for the department");
     let path = format!("/projects/{id}/review");
     let page = t.get(&path, Some(&dept)).await;
     assert_eq!(page.status, 200, "{}", page.text);
     let text = &page.text;
     // The cost lines add up to the request, to the fen.
-    let request = t.get(&format!("/api/v1/projects/{id}"), Some(&dept)).await.json()["request"]
+    let request = t
+        .get(&format!("/api/v1/projects/{id}"), Some(&dept))
+        .await
+        .json()["request"]
         .as_str()
         .unwrap()
         .to_string();
@@ -47,7 +52,10 @@ async fn zb_5a_a_reviewer_sees_what_they_decide_on_and_is_refused_beside_the_fie
         unit.contains("预算") && unit.contains("执行率") && unit.contains('%'),
         "{unit:.600}"
     );
-    assert!(!unit.contains("<dd>0 个</dd>"), "the unit had projects in 2025: {unit:.600}");
+    assert!(
+        !unit.contains("<dd>0 个</dd>"),
+        "the unit had projects in 2025: {unit:.600}"
+    );
 
     // A rank that is not a number is refused beside the rank, and the opinion stays.
     let version = item["version"].as_i64().unwrap().to_string();
@@ -103,7 +111,10 @@ async fn zb_5a_a_reviewer_sees_what_they_decide_on_and_is_refused_beside_the_fie
     let page = t.get(&path, Some(&dept)).await;
     let steps = near(&page.text, "review-steps");
     assert!(steps.contains("教育局财务科 李审核"), "{steps:.800}");
-    assert!(!steps.contains("zhuguan") && !steps.contains("UTC"), "{steps:.800}");
+    assert!(
+        !steps.contains("zhuguan") && !steps.contains("UTC"),
+        "{steps:.800}"
+    );
 }
 
 backend_tests!(zb_5a_a_reviewer_sees_what_they_decide_on_and_is_refused_beside_the_field,);

@@ -123,7 +123,8 @@ async fn zx_4b_a_malformed_rule_is_refused_beside_the_editor_in_chinese_with_its
         "{beside}"
     );
     assert!(
-        r.text.contains("30211&#39;) and payment.amount &#62; 10000</textarea>"),
+        r.text
+            .contains("30211&#39;) and payment.amount &#62; 10000</textarea>"),
         "the expression is kept: {}",
         &r.text[r.text.find("<textarea name=\"expression\"").unwrap()..][..300]
     );

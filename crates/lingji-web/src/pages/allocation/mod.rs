@@ -187,7 +187,9 @@ async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbenc
     let stray: Vec<String> = errors
         .by_field
         .keys()
-        .filter(|k| k.starts_with("rank.") && !candidates.iter().any(|c| rank_field(&c.code) == **k))
+        .filter(|k| {
+            k.starts_with("rank.") && !candidates.iter().any(|c| rank_field(&c.code) == **k)
+        })
         .cloned()
         .collect();
     for k in stray {
@@ -333,7 +335,7 @@ impl RunForm {
                         "RANK_UNKNOWN_PROJECT",
                         format!("项目“{code}”不在本次测算范围内，请先选择其所在的依据方案"),
                     )
-                    .field(&rank_field(code))
+                    .field(rank_field(code))
                     .clause("ZB-3"),
                 ),
                 _ => errors.push(
@@ -341,7 +343,7 @@ impl RunForm {
                         "RANK_MALFORMED",
                         format!("名次“{typed}”应为 1 起的整数（1 最优先）"),
                     )
-                    .field(&rank_field(code))
+                    .field(rank_field(code))
                     .clause("ZB-3"),
                 ),
             }

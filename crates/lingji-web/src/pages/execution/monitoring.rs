@@ -15,7 +15,9 @@ use chrono::NaiveDate;
 use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
-use lingji_domain::execution::{Action, Disposition, FieldKind, MonitoringRule, RULE_FIELDS, RuleField};
+use lingji_domain::execution::{
+    Action, Disposition, FieldKind, MonitoringRule, RULE_FIELDS, RuleField,
+};
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use serde::Deserialize;
 
@@ -200,8 +202,16 @@ impl RulePage<'_> {
     /// The builder's comparators: operator, Chinese name, the kinds of field they fit.
     fn comparators(&self) -> [(&'static str, &'static str, &'static str); 10] {
         [
-            ("==", "等于", "money number text economic_code payee_kind fund_book"),
-            ("!=", "不等于", "money number text economic_code payee_kind fund_book"),
+            (
+                "==",
+                "等于",
+                "money number text economic_code payee_kind fund_book",
+            ),
+            (
+                "!=",
+                "不等于",
+                "money number text economic_code payee_kind fund_book",
+            ),
             (">", "大于", "money number"),
             (">=", "大于或等于", "money number"),
             ("<", "小于", "money number"),

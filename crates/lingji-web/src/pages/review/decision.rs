@@ -122,7 +122,11 @@ impl ReviewPage<'_> {
     }
     /// A panel point is ticked as agreed: by default, or as it was sent.
     fn agreed(&self, point: &str) -> bool {
-        self.typed.is_empty() || self.typed.get(&format!("{point}_agreed")).is_some_and(|v| v == "1")
+        self.typed.is_empty()
+            || self
+                .typed
+                .get(&format!("{point}_agreed"))
+                .is_some_and(|v| v == "1")
     }
     fn reviewed_default(&self) -> String {
         self.record
@@ -139,7 +143,15 @@ impl ReviewPage<'_> {
     }
     fn standard(&self, line: &CostLine) -> String {
         match line.input.standard_id.and_then(|s| self.standards.get(&s)) {
-            Some((name, unit)) => format!("{name}（{}元/{unit}）", line.input.unit_amount.to_yuan_display()),
+            Some((name, unit)) => format!(
+                "{name}（{}{}）",
+                line.input.unit_amount.to_yuan_display(),
+                if unit.starts_with("元") {
+                    unit.clone()
+                } else {
+                    format!("元/{unit}")
+                }
+            ),
             None => "无标准，按测算依据".to_string(),
         }
     }
@@ -164,7 +176,7 @@ impl ReviewPage<'_> {
         line.input
             .standard_id
             .and_then(|s| self.standards.get(&s))
-            .map(|(_, unit)| unit.clone())
+            .map(|(_, unit)| unit.strip_prefix("元/").unwrap_or(unit).to_string())
             .unwrap_or_default()
     }
     /// The cost lines added up, to the fen.

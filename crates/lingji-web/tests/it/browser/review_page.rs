@@ -73,7 +73,9 @@ async fn zb_5a_zx_4b_a_reviewer_decides_beside_the_facts_and_finance_builds_a_ru
 
     // Finance builds a rule with the builder: 经济分类 = 30211 且 金额 > 10,000 → 拦截.
     sign_in_as(&c, &base, "caizheng").await;
-    c.goto(&format!("{base}/monitoring/rules/new")).await.unwrap();
+    c.goto(&format!("{base}/monitoring/rules/new"))
+        .await
+        .unwrap();
     fill(&c, "[data-testid=rule-code]", "X09-01").await;
     fill(&c, "[data-testid=rule-class]", "差旅").await;
     fill(&c, "[data-testid=rule-name]", "大额差旅费").await;
@@ -115,7 +117,9 @@ async fn zb_5a_zx_4b_a_reviewer_decides_beside_the_facts_and_finance_builds_a_ru
     );
 
     // A malformed expression typed in the editor: refused beside it in Chinese, with where.
-    c.goto(&format!("{base}/monitoring/rules/new")).await.unwrap();
+    c.goto(&format!("{base}/monitoring/rules/new"))
+        .await
+        .unwrap();
     fill(&c, "[data-testid=rule-code]", "X09-02").await;
     fill(&c, "[data-testid=rule-class]", "差旅").await;
     fill(&c, "[data-testid=rule-name]", "差旅费付给个人").await;
