@@ -4,6 +4,7 @@
 
 pub mod approval;
 mod inputs;
+pub mod ranks;
 pub mod stats;
 
 use std::collections::{BTreeMap, HashMap};

@@ -7,3 +7,4 @@ pub mod flow;
 pub mod gates;
 pub mod plan;
 pub mod queue;
+pub mod sheet;

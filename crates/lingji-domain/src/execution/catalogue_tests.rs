@@ -221,7 +221,7 @@ fn zx_4b_a_malformed_or_non_boolean_expression_is_refused_by_field() {
     );
     rule.expression = "payment.amount * 2".into();
     let e = compile(rule).err().unwrap();
-    assert!(e.message.contains("true 或 false"), "{}", e.message);
+    assert!(e.message.contains("应是一个条件"), "{}", e.message);
 }
 
 #[test]

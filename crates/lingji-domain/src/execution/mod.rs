@@ -13,6 +13,7 @@ mod ledger;
 mod payment;
 mod plan;
 mod reconcile;
+mod rule_syntax;
 mod rules;
 mod status;
 mod year_end;
@@ -30,6 +31,7 @@ pub use plan::{
     PlanClaim, PlanGrant, PlanStatus, PlanTier, plan_tier, priority_subject, review_plans,
 };
 pub use reconcile::{Disagreement, EntrySums, reconcile};
+pub use rule_syntax::{FieldKind, RULE_FIELDS, RuleField, SyntaxError, check_syntax};
 pub use rules::{
     Action, CARD_CATALOGUE, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts,
     SANGONG, compile, environment, in_codes, outcome, screen,

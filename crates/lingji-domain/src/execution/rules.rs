@@ -296,13 +296,50 @@ fn invalid(message: String) -> Refusal {
         .clause("ZX-4b")
 }
 
+/// What a value is, in words: the result of an expression that is not a condition.
+fn value_kind(v: &Variable) -> &'static str {
+    match v {
+        Variable::Null => "空值",
+        Variable::Bool(_) => "条件",
+        Variable::Number(_) => "一个数",
+        Variable::String(_) => "一段文字",
+        Variable::Array(_) => "一组值",
+        _ => "一个对象",
+    }
+}
+
+/// A compiler's refusal in Chinese (the syntax check has already placed every mistake of
+/// form; what is left are functions).
+fn compile_error(e: &zen_expression::IsolateError) -> String {
+    use zen_expression::compiler::CompilerError as C;
+    match e {
+        zen_expression::IsolateError::CompilerError { source } => match source {
+            C::UnknownFunction { name } => format!("规则表达式有误：没有名为“{name}”的函数"),
+            C::InvalidFunctionCall { name, .. } | C::ArgumentNotFound { function: name, .. } => {
+                format!("规则表达式有误：函数“{name}”的参数不对")
+            }
+            C::InvalidMethodCall { name, .. } => {
+                format!("规则表达式有误：方法“{name}”的用法不对")
+            }
+            _ => "规则表达式有误：无法理解其中的运算符".to_string(),
+        },
+        _ => "规则表达式有误，请检查其写法".to_string(),
+    }
+}
+
 /// Compiles a rule and checks it on a sample payment: the expression must parse and give
 /// true or false (RULE_EXPRESSION_INVALID, naming what is wrong).
 pub fn compile(rule: MonitoringRule) -> Result<CompiledRule, Refusal> {
+    super::rule_syntax::check_syntax(&rule.expression).map_err(|e| {
+        invalid(format!(
+            "规则表达式有误，{}",
+            e.message(rule.expression.trim().contains('\n'))
+        ))
+    })?;
     let mut isolate = Isolate::new();
     let expression = isolate
         .compile_standard(&rule.expression)
-        .map_err(|e| invalid(format!("规则表达式有误：{e}")))?;
+        .map_err(|e| invalid(compile_error(&e)))?;
     match expression.evaluate(environment(&sample())) {
         Ok(Variable::Bool(_)) => Ok(CompiledRule {
             guard: guard_of(&rule.expression),
@@ -310,10 +347,13 @@ pub fn compile(rule: MonitoringRule) -> Result<CompiledRule, Refusal> {
             expression,
         }),
         Ok(other) => Err(invalid(format!(
-            "规则表达式应得出 true 或 false，实际得出 {}",
-            other.type_name()
+            "规则表达式应是一个条件（成立或不成立），实际得出{}",
+            value_kind(&other)
         ))),
-        Err(e) => Err(invalid(format!("规则表达式无法执行：{e}"))),
+        Err(_) => Err(invalid(
+            "规则表达式无法执行：请检查函数的参数和比较的两边是否为同一类值（金额与数字、文字与文字）"
+                .to_string(),
+        )),
     }
 }
 

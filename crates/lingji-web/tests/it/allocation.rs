@@ -828,42 +828,64 @@ async fn the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing(b
         .await
         .json();
     assert_eq!(v["books"][0]["version"], 0, "nothing saved");
-    // A run with a rank for an unknown code: the message beside the ranks, no run saved.
+    // The workbench lists the admitted project by code and name, with a rank input of its own.
+    let html = t.get("/allocation?year=2026", Some(&fin)).await.text;
+    let row = &html[html
+        .find(&format!("data-testid=\"rank-row-{code}\""))
+        .expect("rank row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("全市教育工作会议") && row.contains(&format!("name=\"rank.{code}\"")),
+        "{row}"
+    );
+    // A rank for a project outside the run: the message beside it, no run saved.
     let r = t
         .form(
             "/allocation/runs",
             &fin,
-            &[
-                ("year", "2026"),
-                ("name", "页面测算"),
-                ("finance_ranks", "NOPE 1"),
-            ],
+            &[("year", "2026"), ("name", "页面测算"), ("rank.NOPE", "1")],
             None,
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.text.contains("第 1 行：项目编码“NOPE”不在本次测算范围内"),
+        r.text
+            .contains("项目“NOPE”不在本次测算范围内，请先选择其所在的依据方案（ZB-3）"),
         "{}",
         r.text
     );
     assert!(r.text.contains("页面测算"), "the form keeps what was typed");
+    // A rank in words: refused beside the project's row, kept as typed.
+    let rank = format!("rank.{code}");
+    let r = t
+        .form(
+            "/allocation/runs",
+            &fin,
+            &[("year", "2026"), ("name", "页面测算"), (&rank, "一")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let row = &r.text[r
+        .text
+        .find(&format!("data-testid=\"rank-row-{code}\""))
+        .unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("value=\"一\"") && row.contains("名次“一”应为 1 起的整数（1 最优先）（ZB-3）"),
+        "{row}"
+    );
     let runs = t
         .get("/api/v1/allocation/runs?year=2026", Some(&fin))
         .await
         .json();
     assert!(runs.as_array().unwrap().is_empty());
-    // The same form with the project's code runs, and the run page explains the project.
-    let ranks = format!("{code} 1");
+    // The same form with a number in the project's row runs, and the run page explains it.
     let r = t
         .form(
             "/allocation/runs",
             &fin,
-            &[
-                ("year", "2026"),
-                ("name", "页面测算"),
-                ("finance_ranks", &ranks),
-            ],
+            &[("year", "2026"), ("name", "页面测算"), (&rank, "1")],
             None,
         )
         .await;

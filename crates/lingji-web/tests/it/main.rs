@@ -21,6 +21,8 @@ mod project_excel;
 mod projects;
 mod review;
 mod review_flow;
+mod review_page;
+mod rule_forms;
 mod scope_matrix;
 mod signin;
 mod supervision;

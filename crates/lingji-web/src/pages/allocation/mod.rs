@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use lingji_app::allocation::ranks::RankCandidate;
 use lingji_app::allocation::{ResourcesView, RunView, Scenario};
 use lingji_app::store::allocation::{ItemFilter, ResourceParts, StoredItem};
 use lingji_app::store::foundation::orgs::Organisation;
@@ -42,6 +43,11 @@ pub(crate) fn router() -> Router<AppState> {
 /// Fields of the run form, for refusals beside them.
 const RUN_FIELDS: [&str; 4] = ["name", "base_run_id", "resources", "finance_ranks"];
 
+/// The rank input of a project in the run form.
+fn rank_field(code: &str) -> String {
+    format!("rank.{code}")
+}
+
 /// Messages after a redirect, by name; only these, so a link cannot put words on the page.
 fn message(q: &BTreeMap<String, String>) -> Option<String> {
     let text = match q.get("msg")?.as_str() {
@@ -64,8 +70,9 @@ struct RunForm {
     base_run_id: String,
     /// 一般公共预算 replaced, 元.
     resources: String,
-    /// "项目编码 名次" per line.
-    finance_ranks: String,
+    /// Finance ranks as typed, by project code (the rank table's `rank.<code>` inputs).
+    #[serde(skip)]
+    ranks: BTreeMap<String, String>,
     /// "参数键=值" per line.
     parameters: String,
 }
@@ -82,9 +89,22 @@ struct WorkbenchPage<'a> {
     errors: FieldErrors,
     resource_errors: FieldErrors,
     resource_book: String,
+    /// The projects the run form can rank: those of the chosen base run, or the admitted.
+    candidates: Vec<RankCandidate>,
 }
 
 impl WorkbenchPage<'_> {
+    /// A project's rank as typed, or the one the base run gave it.
+    fn rank_of(&self, c: &RankCandidate) -> String {
+        match self.form.ranks.get(&c.code) {
+            Some(typed) => typed.clone(),
+            None => c.rank.map(|r| r.to_string()).unwrap_or_default(),
+        }
+    }
+    fn rank_error(&self, c: &RankCandidate) -> &str {
+        self.errors.get(&rank_field(&c.code))
+    }
+
     fn total(&self, parts: &ResourceParts) -> String {
         parts
             .total()
@@ -145,15 +165,38 @@ async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbenc
             .allocation()
             .allocation_runs(&id.scope(), year)
             .await?;
-        AppResult::Ok((year, resources, runs))
+        let base = w.form.base_run_id.trim().parse::<i64>().ok();
+        // The rank table is a help; a base run that cannot be read leaves it empty.
+        let candidates = state
+            .app
+            .allocation()
+            .rank_candidates(&id.scope(), year, base)
+            .await
+            .unwrap_or_default();
+        AppResult::Ok((year, resources, runs, candidates))
     };
-    let (year, resources, runs) = match loaded.await {
+    let (year, resources, runs, candidates) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
     let layout = Layout::new(id, format!("{year} 年度零基预算测算"), path).with_flash(w.flash);
     let mut form = w.form;
     form.year = year.to_string();
+    // A rank refused for a project the table does not show is said above the form.
+    let mut errors = w.errors;
+    let stray: Vec<String> = errors
+        .by_field
+        .keys()
+        .filter(|k| {
+            k.starts_with("rank.") && !candidates.iter().any(|c| rank_field(&c.code) == **k)
+        })
+        .cloned()
+        .collect();
+    for k in stray {
+        if let Some(m) = errors.by_field.remove(&k) {
+            errors.general.push(m);
+        }
+    }
     render(
         w.status,
         &WorkbenchPage {
@@ -163,9 +206,10 @@ async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbenc
             runs,
             can_edit: may(id.actor.role, Resource::Allocation, Access::Write),
             form,
-            errors: w.errors,
+            errors,
             resource_errors: w.resource_errors,
             resource_book: w.resource_book,
+            candidates,
         },
     )
 }
@@ -277,30 +321,30 @@ impl RunForm {
                 Err(r) => errors.push(r.field("resources")),
             }
         }
-        for (n, line) in self.finance_ranks.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
+        for (code, typed) in &self.ranks {
+            let typed = typed.trim();
+            if typed.is_empty() {
                 continue;
             }
-            let mut words = line.split_whitespace();
-            let (code, rank) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-            match (codes.get(code), rank.parse::<u32>()) {
+            match (codes.get(code.as_str()), typed.parse::<u32>()) {
                 (Some(id), Ok(r)) if r > 0 => {
                     s.finance_ranks.insert(*id, r);
                 }
                 (None, _) => errors.push(
                     Refusal::new(
                         "RANK_UNKNOWN_PROJECT",
-                        format!("第 {} 行：项目编码“{code}”不在本次测算范围内", n + 1),
+                        format!("项目“{code}”不在本次测算范围内，请先选择其所在的依据方案"),
                     )
-                    .field("finance_ranks"),
+                    .field(rank_field(code))
+                    .clause("ZB-3"),
                 ),
                 _ => errors.push(
                     Refusal::new(
                         "RANK_MALFORMED",
-                        format!("第 {} 行：名次应为正整数，格式为“项目编码 名次”", n + 1),
+                        format!("名次“{typed}”应为 1 起的整数（1 最优先）"),
                     )
-                    .field("finance_ranks"),
+                    .field(rank_field(code))
+                    .clause("ZB-3"),
                 ),
             }
         }
@@ -332,7 +376,25 @@ impl RunForm {
     }
 }
 
-async fn create_run(Page { state, id, uri }: Page, Form(form): Form<RunForm>) -> Response {
+async fn create_run(
+    Page { state, id, uri }: Page,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut form = RunForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "year" => form.year = v,
+            "name" => form.name = v,
+            "base_run_id" => form.base_run_id = v,
+            "resources" => form.resources = v,
+            "parameters" => form.parameters = v,
+            other => {
+                if let Some(code) = other.strip_prefix("rank.") {
+                    form.ranks.insert(code.to_string(), v);
+                }
+            }
+        }
+    }
     let year: Option<i32> = form.year.trim().parse().ok();
     let result = async {
         let year = year_or_current(&state, &id, year).await?;
@@ -342,7 +404,7 @@ async fn create_run(Page { state, id, uri }: Page, Form(form): Form<RunForm>) ->
                 Refusal::new("BASE_RUN_MALFORMED", "请选择依据的测算方案").field("base_run_id")
             })?),
         };
-        let codes = if form.finance_ranks.trim().is_empty() {
+        let codes = if form.ranks.values().all(|v| v.trim().is_empty()) {
             HashMap::new()
         } else {
             state
@@ -362,8 +424,10 @@ async fn create_run(Page { state, id, uri }: Page, Form(form): Form<RunForm>) ->
         .await
         .map(|run| format!("/allocation/runs/{}?msg=run", run.header.id));
     answer(&id, uri.path(), forbidden, done, async |e| {
+        let rank_fields: Vec<String> = form.ranks.keys().map(|c| rank_field(c)).collect();
         let mut fields = RUN_FIELDS.to_vec();
         fields.push("parameters");
+        fields.extend(rank_fields.iter().map(String::as_str));
         let mut errors = FieldErrors::from_error(&e, &fields);
         // A parameter refused by the profile names its key: show it by the parameters.
         if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -15,12 +15,14 @@ use chrono::NaiveDate;
 use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Refusal;
-use lingji_domain::execution::{Action, Disposition, MonitoringRule};
+use lingji_domain::execution::{
+    Action, Disposition, FieldKind, MonitoringRule, RULE_FIELDS, RuleField,
+};
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::identity::{Identity, PageUser};
+use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, options, render, said,
@@ -171,15 +173,79 @@ struct RulePage<'a> {
     errors: FieldErrors,
     dry: Option<DryRun>,
     is_new: bool,
+    /// The economic codes a clause of the builder can name: code and name.
+    economic: Vec<(String, String)>,
 }
 
 impl RulePage<'_> {
     fn actions(&self) -> Vec<(&'static str, &'static str)> {
         options::<Action>()
     }
+    /// The fields the builder offers (lists of amounts are for functions, not for a clause).
+    fn fields(&self) -> Vec<RuleField> {
+        RULE_FIELDS
+            .iter()
+            .filter(|f| f.kind != FieldKind::Amounts)
+            .copied()
+            .collect()
+    }
+    /// Every field with its Chinese name, for the reference beneath the editor.
+    fn all_fields(&self) -> &'static [RuleField] {
+        RULE_FIELDS
+    }
+    fn payee_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        options::<lingji_domain::execution::PayeeKind>()
+    }
+    fn fund_books(&self) -> Vec<(&'static str, &'static str)> {
+        options::<lingji_domain::foundation::fund::FundBook>()
+    }
+    /// The builder's comparators: operator, Chinese name, the kinds of field they fit.
+    fn comparators(&self) -> [(&'static str, &'static str, &'static str); 10] {
+        [
+            (
+                "==",
+                "等于",
+                "money number text economic_code payee_kind fund_book",
+            ),
+            (
+                "!=",
+                "不等于",
+                "money number text economic_code payee_kind fund_book",
+            ),
+            (">", "大于", "money number"),
+            (">=", "大于或等于", "money number"),
+            ("<", "小于", "money number"),
+            ("<=", "小于或等于", "money number"),
+            ("startsWith", "属于（含下级科目）", "economic_code"),
+            ("contains", "包含文字", "text"),
+            ("true", "是", "flag"),
+            ("false", "否", "flag"),
+        ]
+    }
 }
 
-async fn new_rule(PageUser(id): PageUser, OriginalUri(uri): OriginalUri) -> Response {
+/// The economic codes of the year for the builder's value list; none when they cannot be read
+/// (the editor still takes the expression).
+async fn economic_codes(state: &AppState, id: &Identity) -> Vec<(String, String)> {
+    let Ok(year) = year_or_current(state, id, None).await else {
+        return Vec::new();
+    };
+    let Ok(year) = lingji_domain::foundation::codes::FiscalYear::new(year) else {
+        return Vec::new();
+    };
+    state
+        .app
+        .foundation()
+        .economic_codes(&id.caller(), year, "")
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.code_set == "department")
+        .map(|c| (c.code, c.name))
+        .collect()
+}
+
+async fn new_rule(Page { state, id, uri }: Page) -> Response {
     if !may(id.actor.role, Resource::MonitoringRule, Access::Write) {
         let e = AppError::Forbidden(Refusal::new("FORBIDDEN", "无权维护监控规则"));
         return error_page(&id, uri.path(), &e);
@@ -197,6 +263,7 @@ async fn new_rule(PageUser(id): PageUser, OriginalUri(uri): OriginalUri) -> Resp
             errors: FieldErrors::default(),
             dry: None,
             is_new: true,
+            economic: economic_codes(&state, &id).await,
         },
     )
 }
@@ -228,6 +295,7 @@ async fn edit_rule(Page { state, id, uri }: Page, Path(code): Path<String>) -> R
                     errors: FieldErrors::default(),
                     dry: None,
                     is_new: false,
+                    economic: economic_codes(&state, &id).await,
                 },
             )
         }
@@ -297,6 +365,7 @@ async fn save(state: &AppState, id: &Identity, path: &str, form: RuleForm) -> Re
             errors,
             dry,
             is_new,
+            economic: economic_codes(state, id).await,
         },
     )
 }

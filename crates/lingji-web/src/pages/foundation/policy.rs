@@ -13,7 +13,7 @@ use lingji_app::store::foundation::profiles::ProfileVersion;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Access, Resource, may};
 use lingji_domain::foundation::codes::FiscalYear;
-use lingji_domain::foundation::policy::ParamView;
+use lingji_domain::foundation::policy::{ParamKind, ParamView};
 
 use crate::AppState;
 use crate::pages::{
@@ -50,10 +50,56 @@ struct PolicyPage<'a> {
 }
 
 impl PolicyPage<'_> {
-    /// The value shown in a parameter's input: what was submitted, or the stored value.
-    fn value_of(&self, key: &str) -> &str {
-        self.values.get(key).map(String::as_str).unwrap_or("")
+    /// The value shown in a parameter's input: what was submitted, or the stored value,
+    /// without the unit the input shows beside it.
+    fn value_of(&self, p: &ParamView) -> String {
+        bare(
+            p.kind,
+            self.values.get(p.key).map(String::as_str).unwrap_or(""),
+        )
     }
+    /// The unit written beside a parameter's input.
+    fn unit_of(&self, p: &ParamView) -> &'static str {
+        unit(p.kind)
+    }
+    fn is_flag(&self, p: &ParamView) -> bool {
+        p.kind == ParamKind::Bool
+    }
+    /// How to type a value that is not a plain number.
+    fn hint_of(&self, p: &ParamView) -> &'static str {
+        match p.kind {
+            ParamKind::MonthDay => "月-日，如 06-30",
+            ParamKind::Months => "月份，以顿号分隔，如 3月、6月",
+            ParamKind::TierOrder | ParamKind::GuaranteeOrder => "按优先顺序，以顿号分隔",
+            _ => "",
+        }
+    }
+}
+
+/// The unit a kind of parameter is counted in, shown beside its input.
+fn unit(kind: ParamKind) -> &'static str {
+    match kind {
+        ParamKind::Rate => "%",
+        ParamKind::Score => "分",
+        ParamKind::Money => "元",
+        _ => "",
+    }
+}
+
+/// A value as typed in its input: its display without the unit written beside the input.
+fn bare(kind: ParamKind, value: &str) -> String {
+    let u = unit(kind);
+    let v = value.trim();
+    if u.is_empty() {
+        return v.to_string();
+    }
+    let v = v.strip_suffix(u).unwrap_or(v);
+    let v = if kind == ParamKind::Rate {
+        v.strip_suffix('％').unwrap_or(v)
+    } else {
+        v
+    };
+    v.trim().to_string()
 }
 
 fn sections(params: Vec<ParamView>) -> Vec<Section> {
@@ -188,7 +234,7 @@ async fn save(
             .filter_map(|p| {
                 submitted
                     .get(p.key)
-                    .filter(|v| v.trim() != p.value)
+                    .filter(|v| bare(p.kind, v) != bare(p.kind, &p.value))
                     .map(|v| (p.key.to_string(), v.clone()))
             })
             .collect();
