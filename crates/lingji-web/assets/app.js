@@ -101,9 +101,12 @@ document.addEventListener("change", (event) => {
 
   // An amount is shown back with thousands separators once typed (120000 → 120,000.00); what
   // does not read as an amount is left as typed for the server to refuse beside the field.
+  // Marked data-amount, or one of the amount fields of the other forms (all read by the one
+  // parser, which takes separators).
+  const amountFields = ["amount", "cash_limit", "own_funds", "resources", "revenue", "transfers", "recovered", "debt", "unit_funds", "reserve"];
   document.addEventListener("focusout", (event) => {
     const input = event.target;
-    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-amount")) return;
+    if (!(input instanceof HTMLInputElement) || !(input.hasAttribute("data-amount") || amountFields.includes(input.name))) return;
     const m = /^(-?)(\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(halfWidth(input.value).trim());
     if (!m) return;
     const whole = m[2].replace(/[, ]/g, "").replace(/^0+(?=\d)/, "");
