@@ -165,7 +165,7 @@ impl PaymentForm {
             line_id: line.id,
             purpose: self.purpose.clone(),
             date: NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
-                .unwrap_or_else(|_| chrono::Local::now().date_naive()),
+                .unwrap_or_else(|_| today()),
             contract_no: opt(&self.contract_no),
             event_code: opt(&self.event_code),
             headcount: self.headcount.trim().parse().ok(),
@@ -173,6 +173,12 @@ impl PaymentForm {
             idempotency_key: "preview-only".into(),
         })
     }
+}
+
+/// Today in Beijing, the day a payment is dated by default.
+fn today() -> NaiveDate {
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&beijing).date_naive()
 }
 
 /// A count typed in a field (人数, 天数): empty is none; anything but a whole number refused
@@ -464,7 +470,7 @@ async fn new(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, Str
     let form = PaymentForm {
         line_id: q.get("line").cloned().unwrap_or_default(),
         payee_kind: "unit".into(),
-        date: chrono::Local::now().date_naive().to_string(),
+        date: today().to_string(),
         idempotency_key: key,
         ..PaymentForm::default()
     };
@@ -479,8 +485,8 @@ async fn new(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, Str
     .await
 }
 
-/// The line the form names, if the caller may pay from it; a line not found is refused beside
-/// the picker.
+/// The line the form names (None: no line picked); a line that does not exist or that the
+/// caller may not see is not found, said beside the picker.
 async fn line_of(
     state: &AppState,
     id: &Identity,
@@ -491,7 +497,7 @@ async fn line_of(
     };
     match state.app.execution().payable_line(&id.scope(), lid).await {
         Ok(l) => Ok(Some(l)),
-        Err(AppError::NotFound(_)) => Ok(None),
+        Err(AppError::NotFound(r)) => Err(AppError::NotFound(r.field("line_id"))),
         Err(e) => Err(e),
     }
 }
@@ -585,14 +591,15 @@ async fn check(Page { state, id, .. }: Page, Form(form): Form<PaymentForm>) -> R
         errors: Vec::new(),
         block: None,
     };
+    // A line the caller may not pay from is refused outright.
     let line = match line_of(&state, &id, &form).await {
         Ok(l) => l,
-        Err(e) => return (crate::problem::status_of(&e), e.refusal().message).into_response(),
+        Err(e) => {
+            shown.errors.push(said(&e.refusal()));
+            return render(crate::problem::status_of(&e), &shown);
+        }
     };
     let Some(line) = line else {
-        if form.line_id().is_some() {
-            shown.errors.push("该预算指标不存在或不在您的范围内".into());
-        }
         return render(StatusCode::OK, &shown);
     };
     shown.code = form.code_from(&line.economic_code);
