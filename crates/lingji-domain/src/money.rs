@@ -60,20 +60,27 @@ impl Money {
             .try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
     }
 
-    /// Parses what people type: `1234.56`, `1,234.56`, `-3.2`, `12.5万`, `12.5万元`, `800元`,
-    /// `¥1,000`. At most two decimal places of 元 (four of 万元); anything else is refused
-    /// rather than rounded.
+    /// Parses what people type: `1234.56`, `1,234.56`, `120 000`, `-3.2`, `12.5万`, `12.5万元`,
+    /// `800元`, `¥1,000`, and the same in full-width characters (`１２０，０００．５`). At most two
+    /// decimal places of 元 (four of 万元); anything else is refused rather than rounded.
     pub fn parse(input: &str) -> Result<Money, Refusal> {
+        Money::parse_as(input, "金额")
+    }
+
+    /// [`Money::parse`], a refusal naming the amount as the form does (`资金总需求“12O,000”
+    /// 格式不正确…`), so that the message beside a field says which field it is.
+    pub fn parse_as(input: &str, name: &str) -> Result<Money, Refusal> {
         let malformed = || {
             Refusal::new(
                 "MONEY_MALFORMED",
                 format!(
-                    "金额“{input}”格式不正确，应为元（最多两位小数）或万元，如 1,234.56 或 12.5万"
+                    "{name}“{input}”格式不正确，应为元（最多两位小数）或万元，如 120,000、1,234.56 或 12.5万"
                 ),
             )
         };
+        let typed = half_width(input);
         // Where people write them: the sign, then the currency sign, or the other way round.
-        let (outer, s) = sign(input.trim());
+        let (outer, s) = sign(typed.trim());
         let s = s.strip_prefix(['¥', '￥']).unwrap_or(s).trim_start();
         let (inner, s) = sign(s);
         let negative = match (outer, inner) {
@@ -105,13 +112,13 @@ impl Money {
         if frac_part.len() > max_frac {
             return Err(Refusal::new(
                 "MONEY_TOO_PRECISE",
-                format!("金额“{input}”精确到分以下，请最多保留到分"),
+                format!("{name}“{input}”精确到分以下，请最多保留到分"),
             ));
         }
         let too_large = || {
             Refusal::new(
                 "MONEY_OUT_OF_RANGE",
-                format!("金额“{input}”超出允许范围（绝对值不超过 1 万亿元）"),
+                format!("{name}“{input}”超出允许范围（绝对值不超过 1 万亿元）"),
             )
         };
         if int_part.len() > 13 {
@@ -133,7 +140,7 @@ impl Money {
         if scale_wan && frac_fen % 100 != 0 {
             return Err(Refusal::new(
                 "MONEY_TOO_PRECISE",
-                format!("金额“{input}”精确到分以下，请最多保留到分"),
+                format!("{name}“{input}”精确到分以下，请最多保留到分"),
             ));
         }
         let fen = whole
@@ -183,6 +190,22 @@ impl Money {
             hundredths % 100
         )
     }
+}
+
+/// Full-width digits, point, signs and space (as a Chinese input method types them) in their
+/// ASCII form; every other character as it is, for the parser to judge.
+pub fn half_width(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (u32::from(c) - u32::from('０')) as u8),
+            '．' => '.',
+            '－' => '-',
+            '＋' => '+',
+            '　' => ' ',
+            _ => c,
+        })
+        .collect()
 }
 
 fn group_thousands(n: u64) -> String {
@@ -337,6 +360,34 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn full_width_digits_read_as_typed_and_the_field_is_named() {
+        for (typed, fen) in [
+            ("１２０", 12_000),
+            ("１２０，０００", 12_000_000),
+            ("１,２３４．５６", 123_456),
+            ("１２０　０００", 12_000_000),
+            ("－５", -500),
+            ("１２．５万", 12_500_000),
+            ("120,000", 12_000_000),
+            (" 120 000 ", 12_000_000),
+        ] {
+            assert_eq!(Money::parse(typed).unwrap().fen(), fen, "{typed}");
+        }
+        // A letter O for a zero, a Chinese numeral: refused, naming the field, never read as 0.
+        for bad in ["12O,000", "一百二十", "120,00O", "１２Ｏ"] {
+            let r = Money::parse_as(bad, "资金总需求").unwrap_err();
+            assert_eq!(r.code, "MONEY_MALFORMED", "{bad}");
+            assert!(r.message.starts_with("资金总需求“"), "{}", r.message);
+        }
+        assert!(
+            Money::parse("x")
+                .unwrap_err()
+                .message
+                .starts_with("金额“x”")
+        );
     }
 
     #[test]

@@ -126,3 +126,76 @@ document.addEventListener("DOMContentLoaded", () => {
     editor.dispatchEvent(new Event("input", { bubbles: true }));
   });
 });
+/* --- 支付录入与金额、科目选择 (payment form, amount inputs, pickers) --- */
+(() => {
+  // Full-width digits and signs as a Chinese input method types them, in ASCII.
+  const halfWidth = (s) =>
+    s.replace(/[０-９．，－　]/g, (c) =>
+      c === "．" ? "." : c === "，" ? "," : c === "－" ? "-" : c === "　" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+
+  // An input with data-filter-for="<select id>" filters that select's options as one types;
+  // when one option is left it is picked (and its change sent, so the live check runs).
+  document.addEventListener("input", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.dataset.filterFor) return;
+    const select = document.getElementById(input.dataset.filterFor);
+    if (!(select instanceof HTMLSelectElement)) return;
+    const words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const left = [];
+    Array.from(select.options).forEach((o) => {
+      if (!o.value) return;
+      const match = words.every((w) => o.textContent.toLowerCase().includes(w));
+      o.hidden = !match;
+      if (match && !o.disabled) left.push(o);
+    });
+    if (left.length === 1 && select.value !== left[0].value) {
+      select.value = left[0].value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  // Picking a line fills the economic code it fixes (read-only for a line of a 款; a line of a
+  // 类 keeps a 款 picked within it). In the capture phase, before htmx sends the check.
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-line-picker") || !select.form) return;
+    const code = select.form.querySelector("input[name=economic_code]");
+    const option = select.selectedOptions[0];
+    if (!code) return;
+    if (!option || !option.value) {
+      code.readOnly = false;
+      return;
+    }
+    const fixes = option.dataset.fixes === "true";
+    if (fixes || !code.value.startsWith(option.dataset.code)) code.value = option.dataset.code;
+    code.readOnly = fixes;
+  }, true);
+
+  // An amount is shown back with thousands separators once typed (120000 → 120,000.00); what
+  // does not read as an amount is left as typed for the server to refuse beside the field.
+  // Marked data-amount, or one of the amount fields of the other forms (all read by the one
+  // parser, which takes separators).
+  const amountFields = ["amount", "cash_limit", "own_funds", "resources", "revenue", "transfers", "recovered", "debt", "unit_funds", "reserve"];
+  document.addEventListener("focusout", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !(input.hasAttribute("data-amount") || amountFields.includes(input.name))) return;
+    const m = /^(-?)(\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(halfWidth(input.value).trim());
+    if (!m) return;
+    const whole = m[2].replace(/[, ]/g, "").replace(/^0+(?=\d)/, "");
+    input.value = `${m[1]}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${(m[3] || "").padEnd(2, "0")}`;
+  });
+
+  // The live check (htmx) says when the rules would block the payment: the submit button is
+  // disabled and the reason shown beside it (ZX-4b); the server refuses it there too.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail && event.detail.target;
+    if (!(target instanceof HTMLElement) || target.id !== "payment-check") return;
+    const form = target.closest("form");
+    if (!form) return;
+    const block = target.querySelector("[data-block]");
+    const submit = form.querySelector("button[type=submit]");
+    const reason = form.querySelector(".block-reason");
+    if (submit) submit.disabled = Boolean(block);
+    if (reason) reason.textContent = block ? block.dataset.block : "";
+  });
+})();

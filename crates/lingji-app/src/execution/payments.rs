@@ -580,6 +580,52 @@ pub struct LineLedger {
 }
 
 impl crate::ExecutionUseCases<'_> {
+    /// The year's lines the caller may see, each with its balance, those with most available
+    /// first (a line with nothing left last): what the payment form picks from.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
+    pub async fn payable_lines(&self, scope: &Scope, year: i32) -> AppResult<Vec<PayableLine>> {
+        let (department, unit) = scope
+            .caller
+            .read_scope(Resource::BudgetLine, scope.jurisdiction)?;
+        let mut conn = self.store.read().acquire().await?;
+        let mut lines =
+            store::payable_lines(&mut conn, scope.jurisdiction, year, department, unit, 1000)
+                .await?;
+        lines.sort_by_key(|l| (std::cmp::Reverse(l.balance.available()), l.id));
+        Ok(lines)
+    }
+
+    /// Whether an idempotency key already has its answer among the payments the caller may
+    /// see: a form sent twice (a double click) goes straight to the request, which answers it
+    /// with the first payment, instead of being checked again against a balance that payment
+    /// already holds.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
+    pub async fn key_answered(&self, scope: &Scope, key: &str) -> AppResult<bool> {
+        let mut conn = self.store.read().acquire().await?;
+        let first = store::by_key(&mut conn, scope.jurisdiction, key.trim()).await?;
+        Ok(first.is_some_and(|p| {
+            scope
+                .caller
+                .authorize(Resource::Payment, Access::Read, &payment_path(&p))
+                .is_ok()
+        }))
+    }
+
+    /// One line with its balance, if the caller may see it.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
+    pub async fn payable_line(&self, scope: &Scope, id: i64) -> AppResult<PayableLine> {
+        let mut conn = self.store.read().acquire().await?;
+        let line = store::payable_line(&mut conn, id)
+            .await?
+            .filter(|l| l.jurisdiction_id == scope.jurisdiction)
+            .ok_or_else(|| AppError::not_found("预算指标"))?;
+        scope
+            .caller
+            .authorize(Resource::BudgetLine, Access::Read, &line_path(&line))
+            .map_err(|_| AppError::not_found("预算指标"))?;
+        Ok(line)
+    }
+
     /// A line's ledger, if the caller may see the line (its unit, department, finance, audit).
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn line_ledger(&self, scope: &Scope, id: i64) -> AppResult<LineLedger> {

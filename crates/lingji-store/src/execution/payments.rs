@@ -115,6 +115,32 @@ pub async fn payable_line(
     .await
 }
 
+/// The lines of a year a payment may draw on, within a department or unit when given, each with
+/// its balance: the payment form's picker.
+pub async fn payable_lines(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    department_id: Option<i64>,
+    unit_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<PayableLine>, StoreError> {
+    let rows: Vec<LineRow> = sqlx::query_as(concat!(
+        line_columns!(),
+        " FROM budget_lines l LEFT JOIN projects p ON p.id = l.project_id \
+         WHERE l.jurisdiction_id = $1 AND l.fiscal_year = $2 AND ($3 IS NULL OR l.department_id = $3) \
+         AND ($4 IS NULL OR l.unit_id = $4) ORDER BY l.id LIMIT $5"
+    ))
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(department_id)
+    .bind(unit_id)
+    .bind(limit.clamp(1, 100_000))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(PayableLine::try_from).collect()
+}
+
 /// Adds `delta` (negative to take back) to what a unit holds or paid on an economic code.
 pub async fn add_usage(
     conn: &mut AnyConnection,

@@ -8,6 +8,7 @@ mod disclosure;
 mod execution;
 pub(crate) mod foundation;
 mod home;
+pub(crate) mod inputs;
 mod library;
 mod performance;
 mod review;

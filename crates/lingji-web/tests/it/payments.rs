@@ -704,6 +704,7 @@ async fn the_payment_pages_check_as_one_types_and_finance_decides_and_disposes(b
         fields("60000.00", "individual", "web-key-0001"),
     )
     .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.text);
     assert_eq!(
         again.headers[axum::http::header::LOCATION]
             .to_str()
@@ -1216,7 +1217,178 @@ async fn zx_4b_zb_6b_zb_12_the_rules_see_the_payees_history_the_units_use_and_th
     }
 }
 
+/// The payment form of issue 20: lines listed by what is available, the economic code taken
+/// from the line whatever the form says, amounts read with separators (`120,000` is
+/// 120,000.00; `12O,000` refused beside the field, naming it), the balance after the payment
+/// previewed, and a payment the rules would block refused beside the button, with its clause,
+/// before anything is recorded (ZX-4b).
+async fn zx_4b_zb_7a_the_payment_form_takes_the_code_from_the_line_and_refuses_a_block_before_sending(
+    backend: Backend,
+) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let kuan = line(&t, "101001", "30201", 200_000, None).await;
+    let spent = line(&t, "101001", "30202", 1_000, None).await;
+    let unit = t.login("danwei").await;
+    // A line with nothing left is listed last, disabled, with 可用 0.00.
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(json!({
+                "payee_name": "示范市印刷厂", "payee_account": "6222021234567890",
+                "payee_kind": "unit", "amount": "1000.00", "economic_code": "30202",
+                "line_id": spent, "purpose": "印刷", "date": "2026-03-10",
+                "idempotency_key": "form-spent-1",
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let page = t.get("/payments/new", Some(&unit)).await.text;
+    let (full, empty) = (
+        page.find("测试指标 30201（指标")
+            .expect("the line is offered"),
+        page.find("测试指标 30202（指标")
+            .expect("the spent line is shown"),
+    );
+    assert!(full < empty, "most available first");
+    assert!(
+        page.contains("经济分类 30201 · 可用 200,000.00 元"),
+        "{page}"
+    );
+    let spent_option = &page[page[..empty].rfind("<option").unwrap()..empty];
+    assert!(
+        spent_option.contains("disabled")
+            && page[empty..].starts_with("测试指标 30202（指标")
+            && page.contains("经济分类 30202 · 可用 0.00 元"),
+        "{spent_option}"
+    );
+
+    let unit_name = {
+        let mut conn = t.app.store.write().acquire().await.unwrap();
+        lingji_app::store::foundation::orgs::get(&mut conn, t.org_id("101001").await)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+    };
+    let kuan_text = kuan.to_string();
+    let fields = |amount: &str, payee: &str, code: &str, key: &str| {
+        vec![
+            ("line_id", kuan_text.clone()),
+            ("payee_name", payee.to_string()),
+            ("payee_account", "6222021234567890".to_string()),
+            ("payee_kind", "unit".to_string()),
+            ("amount", amount.to_string()),
+            ("economic_code", code.to_string()),
+            ("purpose", "采购办公用品".to_string()),
+            ("date", "2026-03-10".to_string()),
+            ("idempotency_key", key.to_string()),
+        ]
+    };
+    let send = |path: &'static str, f: Vec<(&'static str, String)>| {
+        let t = &t;
+        let unit = unit.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.form(path, &unit, &pairs, None).await
+        }
+    };
+    // The check as soon as line and amount are known (no payee yet): the code from the line,
+    // the balance before and after.
+    let c = send("/payments/check", fields("120,000", "", "", "")).await;
+    assert!(
+        c.text.contains("30201")
+            && c.text.contains("200,000.00")
+            && c.text
+                .contains("支付后：<strong data-testid=\"check-after\">80,000.00"),
+        "{}",
+        c.text
+    );
+    // A letter O for a zero is refused, naming the field; never read as 0 or 12,000.
+    let c = send("/payments/check", fields("12O,000", "", "", "")).await;
+    assert!(c.text.contains("支付金额“12O,000”格式不正确"), "{}", c.text);
+    let r = send(
+        "/payments",
+        fields("12O,000", "示范市办公用品有限公司", "", "form-key-0001"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let beside = r
+        .text
+        .split("data-testid=\"error-amount\">")
+        .nth(1)
+        .unwrap();
+    assert!(
+        beside.starts_with("支付金额“12O,000”格式不正确"),
+        "{beside}"
+    );
+    assert!(
+        r.text.contains("value=\"12O,000\""),
+        "the form keeps what was typed"
+    );
+
+    // To the unit itself: blocked by B06-01; refused beside the button with the clause and
+    // nothing recorded.
+    let c = send("/payments/check", fields("60,000", &unit_name, "", "")).await;
+    assert!(
+        c.text.contains("data-block=") && c.text.contains("B06-01"),
+        "{}",
+        c.text
+    );
+    let before = t.get("/api/v1/payments", Some(&unit)).await.json();
+    let r = send(
+        "/payments",
+        fields("60,000", &unit_name, "", "form-key-0002"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let beside = r
+        .text
+        .split("data-testid=\"payment-block-reason\">")
+        .nth(1)
+        .unwrap();
+    assert!(
+        beside.starts_with("拦截，不能提交：B06-01") && beside.contains("（ZX-4b）"),
+        "{beside}"
+    );
+    assert!(
+        r.text.contains("value=\"60,000.00\""),
+        "the amount is shown formatted back"
+    );
+    assert_eq!(t.get("/api/v1/payments", Some(&unit)).await.json(), before);
+
+    // To a supplier: sent; `120,000` is 120,000.00 and the code is the line's, whatever the
+    // form said.
+    let r = send(
+        "/payments",
+        fields(
+            "120,000",
+            "示范市办公用品有限公司",
+            "30226",
+            "form-key-0003",
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let at = r.headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let pid = at.trim_start_matches("/payments/");
+    let p = t
+        .get(&format!("/api/v1/payments/{pid}"), Some(&unit))
+        .await
+        .json();
+    assert_eq!(p["amount"], "120000.00", "{p}");
+    assert_eq!(p["economic_code"], "30201", "{p}");
+    assert!(t.get(&at, Some(&unit)).await.text.contains("120,000.00 元"));
+}
+
 backend_tests!(
+    zx_4b_zb_7a_the_payment_form_takes_the_code_from_the_line_and_refuses_a_block_before_sending,
     upper_transfer_lines_are_entered_by_document_and_paid_from_like_any_line,
     the_payment_pages_check_as_one_types_and_finance_decides_and_disposes,
     zb_7a_a_unit_pays_on_its_line_once_per_key_and_finance_settles_it,

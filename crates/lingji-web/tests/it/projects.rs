@@ -950,7 +950,112 @@ async fn the_demo_is_a_lived_2025_and_an_approved_2026(backend: Backend) {
     assert_eq!(r.code(), "YEAR_CLOSED", "{}", r.text);
 }
 
+/// Issue 20: what is typed is never dropped. A year in words (二〇二六), an amount with a letter
+/// O (12O,000) and a code the table does not know are refused beside their fields, naming them,
+/// with what was typed kept; `120,000` and full-width digits are read as they are meant, and
+/// the form offers the code tables as pickers (编码 名称).
+async fn typed_years_amounts_and_codes_are_refused_beside_their_fields_never_dropped(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let page = t.get("/projects/new", Some(&op)).await.text;
+    assert!(
+        page.contains("<datalist id=\"function-codes\">")
+            && page.contains("<option value=\"2050101\">2050101 ")
+            && page.contains("list=\"economic-codes\""),
+        "the pickers"
+    );
+    let fields = |start: &str, total: &str, function: &str, plan_year: &str| {
+        vec![
+            ("name", "示范市教育信息化三年行动".to_string()),
+            ("kind", "specific_purpose".into()),
+            ("matter_class", "public_service".into()),
+            ("tier", "mandatory".into()),
+            ("basis_title", "示范市教育信息化行动计划".into()),
+            ("start_year", start.into()),
+            ("end_year", "2028".into()),
+            ("total_need", total.into()),
+            ("function_code", function.into()),
+            ("government_economic_code", "50202".into()),
+            ("fund_book", "general_public".into()),
+            ("responsible_person", "张经办".into()),
+            ("overall_goal", "建成全市教育专网".into()),
+            ("line.item", "专网租用".into()),
+            ("line.economic_code", "30213".into()),
+            ("line.standard_id", String::new()),
+            ("line.quantity", "1".into()),
+            ("line.unit_amount", "１２０,０００".into()),
+            ("line.basis", "三家运营商询价，取最低报价".into()),
+            ("plan.year", plan_year.into()),
+            ("plan.amount", "120,000".into()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let t = &t;
+        let op = op.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.form("/projects/new", &op, &pairs, None).await
+        }
+    };
+    let r = post(fields("二〇二六", "12O,000", "2059998", "二〇二六")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let beside = |field: &str| {
+        r.text
+            .split(&format!("data-testid=\"error-{field}\">"))
+            .nth(1)
+            .unwrap_or_default()
+            .split("</span>")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        beside("start_year").starts_with("开始年度“二〇二六”格式不正确"),
+        "{}",
+        beside("start_year")
+    );
+    assert!(
+        beside("total_need").starts_with("资金总需求“12O,000”格式不正确"),
+        "{}",
+        beside("total_need")
+    );
+    assert!(
+        beside("function_code").contains("“2059998”不在本年度科目表中"),
+        "{}",
+        beside("function_code")
+    );
+    assert!(
+        beside("year_plan").contains("分年度计划第 1 行年度“二〇二六”"),
+        "{}",
+        beside("year_plan")
+    );
+    assert!(
+        r.text.contains("value=\"二〇二六\"") && r.text.contains("value=\"12O,000\""),
+        "what was typed stays in the form"
+    );
+    // Written as people write them, the same project is saved, to the fen.
+    let r = post(fields("2026", "360,000", "2050101", "2026")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let location = r.headers["location"].to_str().unwrap().to_string();
+    let page = t.get(&location, Some(&op)).await.text;
+    assert!(page.contains("120,000.00"), "{page}");
+    let id = location
+        .trim_start_matches("/projects/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let p = t
+        .get(&format!("/api/v1/projects/{id}"), Some(&op))
+        .await
+        .json();
+    assert_eq!(p["detail"]["total_need"], "360000.00", "{p}");
+}
+
 backend_tests!(
+    typed_years_amounts_and_codes_are_refused_beside_their_fields_never_dropped,
     the_demo_is_a_lived_2025_and_an_approved_2026,
     the_project_page_offers_only_the_callers_moves,
     a_units_request_exports_to_excel_with_numbers_in_yuan,

@@ -11,17 +11,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use lingji_app::execution::payments::{LineLedger, PaymentPreview, PaymentRow, PaymentView};
-use lingji_app::store::execution::payments::PaymentFilter;
+use lingji_app::execution::payments::{
+    HitView, LineLedger, PaymentPreview, PaymentRow, PaymentView,
+};
+use lingji_app::store::execution::payments::{PayableLine, PaymentFilter};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::execution::{Decision, Movement, PayeeKind, PaymentDraft, PaymentStatus};
+use lingji_domain::execution::{
+    Action, Decision, Movement, PayeeKind, PaymentDraft, PaymentStatus,
+};
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
+use lingji_domain::review::lists::ListKind;
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::Identity;
-use crate::pages::{FieldErrors, Layout, Page, answer, error_page, render};
+use crate::pages::{FieldErrors, Layout, Page, answer, error_page, inputs, render, said};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -33,8 +38,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/budget-lines/{id}", get(line))
 }
 
-/// Fields the payment form shows.
-const FIELDS: [&str; 12] = [
+/// Fields the payment form shows; `outcome` is the place beside the submit button where a
+/// payment the rules would block is refused (ZX-4b).
+const FIELDS: [&str; 13] = [
     "line_id",
     "payee_name",
     "payee_account",
@@ -47,6 +53,7 @@ const FIELDS: [&str; 12] = [
     "event_code",
     "headcount",
     "days",
+    "outcome",
 ];
 
 /// The payment form as typed.
@@ -68,38 +75,48 @@ struct PaymentForm {
     idempotency_key: String,
 }
 
+/// The amount as the form names it in a refusal.
+const AMOUNT: &str = "支付金额";
+
 impl PaymentForm {
-    /// The draft, or every field that does not parse.
-    fn draft(&self) -> AppResult<PaymentDraft> {
+    /// The line picked, if the field holds a line id.
+    fn line_id(&self) -> Option<i64> {
+        self.line_id.trim().parse::<i64>().ok()
+    }
+
+    /// The economic code the payment takes from its line: a line of a 款 fixes it whatever the
+    /// form says; within a line of a 类 (公用经费 302) the 款 picked from it, else the line's own
+    /// code. A 款 outside the line is refused by the request (ZB-7a).
+    fn code_from(&self, line_code: &str) -> String {
+        let picked = self.economic_code.trim();
+        if line_code.len() >= 5 || picked.is_empty() {
+            line_code.to_string()
+        } else {
+            picked.to_string()
+        }
+    }
+
+    /// The draft on `line` (None: no line picked, or not one the caller may pay from), or every
+    /// field that does not parse.
+    fn draft(&self, line: Option<&PayableLine>) -> AppResult<PaymentDraft> {
         let mut errors = Vec::new();
         let mut wrong = |code: &'static str, field: &str, message: &str| {
             errors.push(Refusal::new(code, message).field(field));
         };
-        let line_id = self.line_id.trim().parse::<i64>().ok();
-        if line_id.is_none() {
+        if line.is_none() {
             wrong("LINE_REQUIRED", "line_id", "请选择预算指标");
         }
         let kind = PayeeKind::parse(&self.payee_kind);
         if kind.is_none() {
             wrong("PAYEE_KIND_INVALID", "payee_kind", "请选择收款人类型");
         }
-        let amount = Money::parse(&self.amount).map_err(|r| r.field("amount"));
+        let amount = inputs::amount(&self.amount, "amount", AMOUNT);
         let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d").ok();
         if date.is_none() {
             wrong("DATE_MALFORMED", "date", "日期应为 年-月-日，如 2026-03-10");
         }
-        let count = |v: &str, field: &str, errors: &mut Vec<Refusal>| -> Option<u32> {
-            let v = v.trim();
-            if v.is_empty() {
-                return None;
-            }
-            v.parse().ok().or_else(|| {
-                errors.push(Refusal::new("NUMBER_MALFORMED", "应为整数").field(field));
-                None
-            })
-        };
-        let headcount = count(&self.headcount, "headcount", &mut errors);
-        let days = count(&self.days, "days", &mut errors);
+        let headcount = count(&self.headcount, "headcount", "人数", &mut errors);
+        let days = count(&self.days, "days", "天数", &mut errors);
         let amount = match amount {
             Ok(a) => Some(a),
             Err(r) => {
@@ -107,16 +124,16 @@ impl PaymentForm {
                 None
             }
         };
-        match (line_id, kind, amount, date) {
-            (Some(line_id), Some(payee_kind), Some(amount), Some(date)) if errors.is_empty() => {
+        match (line, kind, amount, date) {
+            (Some(line), Some(payee_kind), Some(amount), Some(date)) if errors.is_empty() => {
                 let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
                 Ok(PaymentDraft {
                     payee_name: self.payee_name.clone(),
                     payee_account: self.payee_account.clone(),
                     payee_kind,
                     amount,
-                    economic_code: self.economic_code.trim().to_string(),
-                    line_id,
+                    economic_code: self.code_from(&line.economic_code),
+                    line_id: line.id,
                     purpose: self.purpose.clone(),
                     date,
                     contract_no: opt(&self.contract_no),
@@ -132,6 +149,88 @@ impl PaymentForm {
             }),
         }
     }
+
+    /// The draft the live check previews as soon as the line and the amount are known: the
+    /// fields not yet filled are taken as the form's defaults (a unit payee, today) and said
+    /// only when the payment is sent. `Err` is the amount's refusal.
+    fn preview_draft(&self, line: &PayableLine) -> Result<PaymentDraft, Refusal> {
+        let amount = inputs::amount(&self.amount, "amount", AMOUNT)?;
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Ok(PaymentDraft {
+            payee_name: self.payee_name.clone(),
+            payee_account: self.payee_account.clone(),
+            payee_kind: PayeeKind::parse(&self.payee_kind).unwrap_or(PayeeKind::Unit),
+            amount,
+            economic_code: self.code_from(&line.economic_code),
+            line_id: line.id,
+            purpose: self.purpose.clone(),
+            date: NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
+                .unwrap_or_else(|_| today()),
+            contract_no: opt(&self.contract_no),
+            event_code: opt(&self.event_code),
+            headcount: self.headcount.trim().parse().ok(),
+            days: self.days.trim().parse().ok(),
+            idempotency_key: "preview-only".into(),
+        })
+    }
+}
+
+/// Today in Beijing, the day a payment is dated by default.
+fn today() -> NaiveDate {
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&beijing).date_naive()
+}
+
+/// A count typed in a field (人数, 天数): empty is none; anything but a whole number refused
+/// beside the field, naming it.
+fn count(v: &str, field: &str, label: &str, errors: &mut Vec<Refusal>) -> Option<u32> {
+    let typed = lingji_domain::money::half_width(v);
+    let t = typed.trim();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse().ok().or_else(|| {
+        errors.push(Refusal::new("NUMBER_MALFORMED", format!("{label}“{v}”应为整数")).field(field));
+        None
+    })
+}
+
+/// Why the rules (ZX-4b) or a suspension (PM-9) would block this payment, with the clause, or
+/// None when it may be sent.
+fn blocked(p: &PaymentPreview) -> Option<Refusal> {
+    if let Some(reason) = &p.suspended {
+        return Some(
+            Refusal::new(
+                "PAYMENT_BLOCKED",
+                format!("拦截：该项目已暂缓拨款：{reason}"),
+            )
+            .field("outcome")
+            .clause("PM-9"),
+        );
+    }
+    if p.outcome != Some(Action::Block) {
+        return None;
+    }
+    let blocks: Vec<&HitView> = p
+        .hits
+        .iter()
+        .filter(|h| h.action == Action::Block)
+        .collect();
+    // Each rule with its own clause; the refusal cites ZX-4b, the clause of the rules.
+    let said: Vec<String> = blocks
+        .iter()
+        .map(|h| match h.clause.as_deref() {
+            Some(c) if c != "ZX-4b" => format!("{} {}：{}（{c}）", h.code, h.name, h.message),
+            _ => format!("{} {}：{}", h.code, h.name, h.message),
+        })
+        .collect();
+    let r = Refusal::new(
+        "PAYMENT_BLOCKED",
+        format!("拦截，不能提交：{}", said.join("；")),
+    )
+    .field("outcome")
+    .clause("ZX-4b");
+    Some(r)
 }
 
 #[derive(Template)]
@@ -193,13 +292,69 @@ fn may_request(id: &Identity) -> bool {
         && may(id.actor.role, Resource::Payment, Access::Write)
 }
 
+/// A line as the payment form's picker shows it.
+struct LineChoice {
+    id: i64,
+    name: String,
+    economic_code: String,
+    available: Money,
+}
+
+impl LineChoice {
+    /// `公用经费（指标 12）· 经济分类 302 · 可用 100,000.00 元`.
+    fn label(&self) -> String {
+        format!(
+            "{}（指标 {}）· 经济分类 {} · 可用 {} 元",
+            self.name,
+            self.id,
+            self.economic_code,
+            self.available.to_yuan_display()
+        )
+    }
+
+    /// Nothing left to pay from: shown last, disabled.
+    fn empty(&self) -> bool {
+        self.available <= Money::ZERO
+    }
+
+    /// A line of a 款 fixes the payment's economic code.
+    fn fixes_code(&self) -> bool {
+        self.economic_code.len() >= 5
+    }
+}
+
 #[derive(Template)]
 #[template(path = "payment_form.html")]
 struct FormPage<'a> {
     layout: &'a Layout,
     form: PaymentForm,
     errors: FieldErrors,
-    lines: Vec<(i64, String)>,
+    /// The year's lines, most available first.
+    lines: Vec<LineChoice>,
+    /// Department economic 款, to pick within a line of a 类.
+    economic: Vec<inputs::Choice>,
+    /// The year's 节庆论坛展会清单 (ZB-6a), to pick an event from.
+    events: Vec<inputs::Choice>,
+}
+
+impl FormPage<'_> {
+    /// The line picked, when it is one of the list.
+    fn picked(&self) -> Option<&LineChoice> {
+        let id = self.form.line_id()?;
+        self.lines.iter().find(|l| l.id == id)
+    }
+
+    /// The economic code field as shown: the line's when it fixes it.
+    fn code_shown(&self) -> String {
+        match self.picked() {
+            Some(l) => self.form.code_from(&l.economic_code),
+            None => self.form.economic_code.clone(),
+        }
+    }
+
+    fn code_fixed(&self) -> bool {
+        self.picked().is_some_and(LineChoice::fixes_code)
+    }
 }
 
 pub(crate) async fn lines_for(state: &AppState, id: &Identity) -> AppResult<Vec<(i64, String)>> {
@@ -244,8 +399,49 @@ async fn form_page(
     form: PaymentForm,
     errors: FieldErrors,
 ) -> Response {
-    match lines_for(state, id).await {
-        Ok(lines) => {
+    let loaded = async {
+        let year = state
+            .app
+            .foundation()
+            .current_year(id.actor.org.jurisdiction)
+            .await?;
+        let lines = state
+            .app
+            .execution()
+            .payable_lines(&id.scope(), year)
+            .await?
+            .into_iter()
+            .map(|l| LineChoice {
+                available: l.balance.available(),
+                id: l.id,
+                name: l.name,
+                economic_code: l.economic_code,
+            })
+            .collect::<Vec<_>>();
+        // The 款 a line of a 类 may be refined to; the pickers are a help, so a year without
+        // its code table loaded still shows the form.
+        let economic = inputs::CodePickers::load(state, id, year)
+            .await
+            .map(|p| p.economic)
+            .unwrap_or_default();
+        // Whoever may not read the lists types the event's code; the rules judge it either way.
+        let events = state
+            .app
+            .review()
+            .list_entries(&id.scope(), ListKind::Events, Some(year))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.active)
+            .map(|e| inputs::Choice {
+                code: e.entry.code,
+                name: e.entry.name,
+            })
+            .collect();
+        AppResult::Ok((lines, economic, events))
+    };
+    match loaded.await {
+        Ok((lines, economic, events)) => {
             let layout = Layout::new(id, "新建支付申请", path);
             render(
                 status,
@@ -254,6 +450,8 @@ async fn form_page(
                     form,
                     errors,
                     lines,
+                    economic,
+                    events,
                 },
             )
         }
@@ -272,7 +470,7 @@ async fn new(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, Str
     let form = PaymentForm {
         line_id: q.get("line").cloned().unwrap_or_default(),
         payee_kind: "unit".into(),
-        date: chrono::Local::now().date_naive().to_string(),
+        date: today().to_string(),
         idempotency_key: key,
         ..PaymentForm::default()
     };
@@ -287,14 +485,43 @@ async fn new(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, Str
     .await
 }
 
+/// The line the form names (None: no line picked); a line that does not exist or that the
+/// caller may not see is not found, said beside the picker.
+async fn line_of(
+    state: &AppState,
+    id: &Identity,
+    form: &PaymentForm,
+) -> AppResult<Option<PayableLine>> {
+    let Some(lid) = form.line_id() else {
+        return Ok(None);
+    };
+    match state.app.execution().payable_line(&id.scope(), lid).await {
+        Ok(l) => Ok(Some(l)),
+        Err(AppError::NotFound(r)) => Err(AppError::NotFound(r.field("line_id"))),
+        Err(e) => Err(e),
+    }
+}
+
 async fn create(Page { state, id, uri }: Page, Form(form): Form<PaymentForm>) -> Response {
     let done = async {
-        let draft = form.draft()?;
-        state
-            .app
-            .execution()
-            .request_payment(&id.scope(), draft)
-            .await
+        let line = line_of(&state, &id, &form).await?;
+        let draft = form.draft(line.as_ref())?;
+        // A payment the rules would block is refused here, beside the button, before it is
+        // sent — as the live check already said (ZX-4b); the request checks again.
+        // A form sent twice is answered with its first payment.
+        let execution = state.app.execution();
+        if !execution
+            .key_answered(&id.scope(), &draft.idempotency_key)
+            .await?
+        {
+            let preview = execution
+                .preview_payment(&id.scope(), draft.clone())
+                .await?;
+            if let Some(r) = blocked(&preview) {
+                return Err(AppError::Refused(r));
+            }
+        }
+        execution.request_payment(&id.scope(), draft).await
     }
     .await;
     let done = done.map(|p| format!("/payments/{}", p.id));
@@ -308,6 +535,10 @@ async fn create(Page { state, id, uri }: Page, Form(form): Form<PaymentForm>) ->
     answer(&id, uri.path(), leaves, done, async |e| {
         let status = crate::problem::status_of(&e);
         let errors = FieldErrors::from_error(&e, &FIELDS);
+        let form = PaymentForm {
+            amount: inputs::amount_shown(&form.amount),
+            ..form
+        };
         form_page(&state, &id, "/payments/new", status, form, errors).await
     })
     .await
@@ -316,42 +547,97 @@ async fn create(Page { state, id, uri }: Page, Form(form): Form<PaymentForm>) ->
 #[derive(Template)]
 #[template(path = "payment_check.html")]
 struct CheckFragment {
+    /// The line picked, with its balance.
+    line: Option<PayableLine>,
+    /// The economic code the payment takes.
+    code: String,
+    /// The amount, when it reads as one.
+    amount: Option<Money>,
     preview: Option<PaymentPreview>,
+    /// What is wrong with the line, the amount or the code, beside the check.
     errors: Vec<String>,
+    /// Why it would be blocked (ZX-4b, PM-9).
+    block: Option<String>,
 }
 
-/// The check as the user types (htmx): wrong fields, balance, rules hit.
+impl CheckFragment {
+    fn after(&self) -> Option<Money> {
+        let (line, amount) = (self.line.as_ref()?, self.amount?);
+        line.balance.available().checked_sub(amount)
+    }
+
+    /// A rule's action with what it does to the payment: 提示 lets it through.
+    fn action(h: &HitView) -> &'static str {
+        match h.action {
+            Action::Block => "拦截",
+            Action::Warning => "预警",
+            _ => "放行（提示）",
+        }
+    }
+}
+
+/// The check as the user types (htmx), as soon as a line and an amount are known: the line's
+/// economic code and balance before and after, each rule that would fire with its outcome and
+/// clause; a block disables the submit button (app.js) and is said beside it.
 async fn check(Page { state, id, .. }: Page, Form(form): Form<PaymentForm>) -> Response {
     if !may_request(&id) {
         return (StatusCode::FORBIDDEN, "无权申请支付").into_response();
     }
-    let checked = match form.draft() {
-        Err(e) => Err((StatusCode::OK, e)),
-        Ok(draft) => state
-            .app
-            .execution()
-            .preview_payment(&id.scope(), draft)
-            .await
-            .map_err(|e| (crate::problem::status_of(&e), e)),
+    let mut shown = CheckFragment {
+        line: None,
+        code: String::new(),
+        amount: None,
+        preview: None,
+        errors: Vec::new(),
+        block: None,
     };
-    match checked {
-        Ok(p) => render(
-            StatusCode::OK,
-            &CheckFragment {
-                preview: Some(p),
-                errors: vec![],
-            },
-        ),
-        // A form still being typed is answered with what is wrong so far; a line the caller
-        // may not pay from is refused outright.
-        Err((status, e)) => render(
-            status,
-            &CheckFragment {
-                preview: None,
-                errors: FieldErrors::from_error(&e, &[]).general,
-            },
-        ),
+    // A line the caller may not pay from is refused outright.
+    let line = match line_of(&state, &id, &form).await {
+        Ok(l) => l,
+        Err(e) => {
+            shown.errors.push(said(&e.refusal()));
+            return render(crate::problem::status_of(&e), &shown);
+        }
+    };
+    let Some(line) = line else {
+        return render(StatusCode::OK, &shown);
+    };
+    shown.code = form.code_from(&line.economic_code);
+    if !form.amount.trim().is_empty() {
+        match form.preview_draft(&line) {
+            Err(r) => shown.errors.push(said(&r)),
+            Ok(draft) => {
+                shown.amount = Some(draft.amount);
+                match state
+                    .app
+                    .execution()
+                    .preview_payment(&id.scope(), draft)
+                    .await
+                {
+                    Ok(p) => {
+                        // Only what the line and the amount decide; the other fields are said
+                        // when the payment is sent.
+                        shown.errors = p
+                            .errors
+                            .iter()
+                            .filter(|r| {
+                                matches!(
+                                    r.field.as_deref(),
+                                    None | Some("amount" | "economic_code" | "line_id")
+                                )
+                            })
+                            .map(said)
+                            .collect();
+                        shown.block = blocked(&p).map(|r| said(&r));
+                        shown.preview = Some(p);
+                    }
+                    Err(e) => shown.errors.push(said(&e.refusal())),
+                }
+            }
+        }
     }
+    shown.line = Some(line);
+    render(StatusCode::OK, &shown)
 }
 
 #[derive(Template)]

@@ -17,6 +17,7 @@ use lingji_domain::library::{Features, MatterClass, ProjectKind, ProjectState};
 
 use super::projects::{Options, options};
 use crate::AppState;
+use crate::pages::inputs::{self, CodePickers};
 use crate::pages::{FieldErrors, FieldNames, Layout, PageCtx, error_page, render};
 
 #[derive(Template)]
@@ -54,9 +55,40 @@ struct FormPage<'a> {
     /// How it will be reviewed (ZB-5a) and by which joint reviewers (ZB-5e).
     review: Option<lingji_app::review::plan::ReviewPlan>,
     attachment_error: String,
+    /// The code tables as pickers (编码 名称).
+    pickers: CodePickers,
+    /// The posted form as typed, when it comes back refused: years and plan rows are shown as
+    /// typed, so a year written `二〇二六` stays beside its refusal.
+    typed: Vec<(String, String)>,
 }
 
 impl FormPage<'_> {
+    /// A year field as typed when the form comes back, else the draft's.
+    fn year_shown(&self, key: &str, draft: &Option<i32>) -> String {
+        if self.typed.is_empty() {
+            return Self::year_text(draft);
+        }
+        Fields(&self.typed).one(key)
+    }
+
+    /// The 分年度计划 rows (year, amount) as typed when the form comes back, else the draft's.
+    fn plan_rows(&self) -> Vec<(String, String)> {
+        if self.typed.is_empty() {
+            return self
+                .draft
+                .year_plan
+                .iter()
+                .map(|n| (n.year.to_string(), n.amount.clone()))
+                .collect();
+        }
+        let f = Fields(&self.typed);
+        let (years, amounts) = (f.all("plan.year"), f.all("plan.amount"));
+        (0..years.len())
+            .map(|i| (at(&years, i), at(&amounts, i)))
+            .filter(|(y, a)| !(y.is_empty() && a.is_empty()))
+            .collect()
+    }
+
     /// A history action in Chinese.
     fn action_label(&self, action: &str) -> &'static str {
         match action {
@@ -195,6 +227,8 @@ pub(crate) struct FormInput {
     pub(crate) version: i64,
     /// Why the last upload was refused, shown in the 附件 tab.
     pub(crate) attachment_error: String,
+    /// The posted form as typed, when it comes back refused (empty otherwise).
+    pub(crate) typed: Vec<(String, String)>,
 }
 
 impl FormInput {
@@ -215,6 +249,7 @@ impl FormInput {
             errors,
             version: 0,
             attachment_error: String::new(),
+            typed: Vec::new(),
         }
     }
 }
@@ -276,6 +311,8 @@ pub(crate) async fn form_page(
         can_attach: beside.can_attach,
         review: beside.review,
         attachment_error: input.attachment_error,
+        pickers: beside.pickers,
+        typed: input.typed,
     };
     render(status, &page)
 }
@@ -307,6 +344,7 @@ struct Beside {
     attachments: Vec<AttachmentRow>,
     can_attach: bool,
     review: Option<lingji_app::review::plan::ReviewPlan>,
+    pickers: CodePickers,
 }
 
 impl Beside {
@@ -358,6 +396,11 @@ impl Beside {
                 .ok(),
             None => None,
         };
+        // The pickers are a help: without a code table (or the right to read it) the fields
+        // are typed, and the admission check still holds them against the table.
+        let pickers = CodePickers::load(state, id, form_year(state, id, input).await?)
+            .await
+            .unwrap_or_else(|_| CodePickers::empty());
         Ok(Beside {
             standards,
             library: indicators,
@@ -365,8 +408,130 @@ impl Beside {
             attachments,
             can_attach,
             review,
+            pickers,
         })
     }
+}
+
+/// The year whose code tables the form picks from: the project's, or the current one.
+async fn form_year(
+    state: &AppState,
+    id: &crate::identity::Identity,
+    input: &FormInput,
+) -> AppResult<i32> {
+    match &input.project {
+        Some(p) => Ok(p.header.fiscal_year),
+        None => {
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await
+        }
+    }
+}
+
+/// What the typed text says that the draft cannot hold or that the code tables do not know,
+/// each refused beside its field naming it, before anything is saved: a year written in words
+/// (`二〇二六`) or an amount that is not one (`12O,000`) — never dropped or read as 0 — and a
+/// code typed that is not in the year's table.
+pub(super) async fn check_typed(
+    state: &AppState,
+    id: &crate::identity::Identity,
+    pairs: &[(String, String)],
+    project: Option<&Project>,
+) -> AppResult<()> {
+    let form = Fields(pairs);
+    let mut e = Vec::new();
+    for (key, label) in [("start_year", "开始年度"), ("end_year", "结束年度")] {
+        if let Err(r) = inputs::year(&form.one(key), key, label) {
+            e.push(r);
+        }
+    }
+    let (years, amounts) = (form.all("plan.year"), form.all("plan.amount"));
+    for i in 0..years.len().max(amounts.len()) {
+        let (y, a) = (at(&years, i), at(&amounts, i));
+        let label = format!("分年度计划第 {} 行", i + 1);
+        match inputs::year(&y, "year_plan", &format!("{label}年度")) {
+            Err(r) => e.push(r),
+            Ok(None) if !a.is_empty() => e.push(
+                lingji_domain::Refusal::new("YEAR_REQUIRED", format!("{label}：请填写年度"))
+                    .field("year_plan"),
+            ),
+            Ok(_) => {}
+        }
+        if !a.is_empty()
+            && let Err(r) = inputs::amount(&a, "year_plan", &format!("{label}资金需求"))
+        {
+            e.push(r);
+        }
+    }
+    for (key, label) in [("total_need", "资金总需求"), ("min_viable", "最低可行额度")] {
+        let v = form.one(key);
+        if !v.is_empty()
+            && let Err(r) = inputs::amount(&v, key, label)
+        {
+            e.push(r);
+        }
+    }
+    let lines = form.cost_lines();
+    for (i, l) in lines.iter().enumerate() {
+        if !l.unit_amount.is_empty()
+            && let Err(r) = inputs::amount(
+                &l.unit_amount,
+                &format!("cost_lines[{i}].unit_amount"),
+                "单价",
+            )
+        {
+            e.push(r);
+        }
+    }
+    let year = match project {
+        Some(p) => p.header.fiscal_year,
+        None => {
+            state
+                .app
+                .foundation()
+                .current_year(id.actor.org.jurisdiction)
+                .await?
+        }
+    };
+    let pickers = CodePickers::load(state, id, year)
+        .await
+        .unwrap_or_else(|_| CodePickers::empty());
+    e.extend(inputs::known_code(
+        &pickers.function,
+        &form.one("function_code"),
+        "function_code",
+        "支出功能分类",
+    ));
+    e.extend(inputs::known_code(
+        &pickers.government_economic,
+        &form.one("government_economic_code"),
+        "government_economic_code",
+        "政府经济分类",
+    ));
+    let economic: Vec<inputs::Choice> = pickers
+        .economic
+        .iter()
+        .chain(&pickers.government_economic)
+        .cloned()
+        .collect();
+    for (i, l) in lines.iter().enumerate() {
+        e.extend(inputs::known_code(
+            &economic,
+            &l.economic_code,
+            &format!("cost_lines[{i}].economic_code"),
+            "经济分类",
+        ));
+    }
+    if e.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Invalid {
+        summary: lingji_domain::Refusal::new("FORM_INVALID", format!("有 {} 处需补正", e.len())),
+        errors: e,
+    })
 }
 
 /// The form's fields, parsed from repeated `line.*`, `ind.*`, `plan.*` and `f.*` fields.
@@ -517,6 +682,8 @@ fn form_fields(draft: &ProjectDraft) -> FieldNames {
         "basis_number",
         "basis_expires_on",
         "period",
+        "start_year",
+        "end_year",
         "total_need",
         "min_viable",
         "function_code",

@@ -16,7 +16,7 @@ use lingji_domain::foundation::authz::{Resource, Role, may_create};
 use lingji_domain::library::tier::SpendingTier;
 use lingji_domain::library::{MatterClass, ProjectKind, ProjectState};
 
-use super::project_form::{FormInput, draft_from, errors_for, form_page};
+use super::project_form::{FormInput, check_typed, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
 use crate::pages::{
@@ -186,6 +186,7 @@ async fn create(
             ))
         })?;
         let year = current_fiscal_year(&state, &id).await?;
+        check_typed(&state, &id, &pairs, None).await?;
         state
             .app
             .library()
@@ -198,7 +199,10 @@ async fn create(
     answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
         let ctx = PageCtx::new(&state, &id, uri.path());
         let errors = errors_for(&e, &draft);
-        let input = FormInput::new_project(previous, draft, errors);
+        let input = FormInput {
+            typed: pairs.clone(),
+            ..FormInput::new_project(previous, draft, errors)
+        };
         form_page(&ctx, input, None, crate::problem::status_of(&e)).await
     })
     .await
@@ -243,6 +247,7 @@ pub(crate) async fn stored(
         problems,
         errors: FieldErrors::default(),
         attachment_error: String::new(),
+        typed: Vec::new(),
     })
 }
 
@@ -264,12 +269,16 @@ async fn save(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let (draft, version) = draft_from(&pairs);
-    let done = state
-        .app
-        .library()
-        .update_project(&id.caller(), project_id, &draft, version)
-        .await
-        .map(|_| format!("/projects/{project_id}?msg=saved"));
+    let done = async {
+        let library = state.app.library();
+        let (stored, _) = library.project(&id.caller(), project_id).await?;
+        check_typed(&state, &id, &pairs, Some(&stored.project)).await?;
+        library
+            .update_project(&id.caller(), project_id, &draft, version)
+            .await
+    }
+    .await
+    .map(|_| format!("/projects/{project_id}?msg=saved"));
     answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
         let errors = errors_for(&e, &draft);
         let ctx = PageCtx::new(&state, &id, uri.path());
@@ -278,6 +287,7 @@ async fn save(
             amounts: Vec::new(),
             errors,
             version,
+            typed: pairs.clone(),
             ..input
         })
         .await

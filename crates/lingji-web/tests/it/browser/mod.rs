@@ -923,7 +923,7 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
         &base,
         line,
         ["示范市办公用品有限公司", "unit", "12000.00", "30201"],
-        "通过",
+        "放行",
     )
     .await;
     assert!(text_of(&c, "payment-check").await.contains("100,000.00"));
@@ -944,7 +944,8 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
     wait_text(&c, "payment-status", "预警待核").await;
     let warned = c.current_url().await.unwrap().to_string();
 
-    // One to the unit itself: blocked (B06-01), nothing held.
+    // One to the unit itself: blocked (B06-01) before it is sent — the button is disabled and
+    // the reason stands beside it; nothing is recorded.
     payment_form(
         &c,
         &base,
@@ -953,9 +954,19 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
         "拦截",
     )
     .await;
-    click(&c, "payment-submit").await;
-    wait_text(&c, "payment-status", "已拦截").await;
-    assert!(text_of(&c, "payment-refusal").await.contains("B06-01"));
+    assert!(
+        wait_text(&c, "payment-block-reason", "B06-01")
+            .await
+            .contains("ZX-4b")
+    );
+    assert!(
+        !c.find(Locator::Css("[data-testid=payment-submit]"))
+            .await
+            .unwrap()
+            .is_enabled()
+            .await
+            .unwrap()
+    );
 
     // Finance confirms the warned one with a reason, then pays it.
     c.delete_all_cookies().await.unwrap();
@@ -967,12 +978,13 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
     click(&c, "decision-pay").await;
     wait_text(&c, "payment-status", "已支付").await;
 
-    // The dashboard counts the stopped payment and draws its chart.
+    // The dashboard counts the warned payment's hit (the blocked one was never sent, so nothing
+    // was stopped) and draws its chart.
     c.goto(&format!("{base}/monitoring/hits")).await.unwrap();
+    let summary = wait_text(&c, "hit-summary", "止付").await;
     assert!(
-        wait_text(&c, "hit-summary", "止付")
-            .await
-            .contains("止付 1 笔")
+        summary.contains("止付 0 笔") && !summary.contains("命中 0 次"),
+        "{summary}"
     );
     c.wait()
         .for_element(Locator::Css(
