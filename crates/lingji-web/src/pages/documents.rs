@@ -9,11 +9,14 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Query;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::allocation::documents::ApprovalDocument;
+use lingji_app::execution::adjustments::Amendment;
+use lingji_app::execution::payments::PaymentView;
+use lingji_app::execution::year_end::YearEndReport;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::Role;
 use lingji_domain::foundation::org::OrgKind;
@@ -31,6 +34,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/documents/approval.xlsx", get(approval_xlsx))
         .route("/documents/control-figures", get(control_figures))
         .route("/documents/control-figures.xlsx", get(control_figures_xlsx))
+        .route("/documents/year-end", get(year_end))
+        .route("/documents/year-end.xlsx", get(year_end_xlsx))
+        .route("/documents/adjustments", get(adjustments))
+        .route("/documents/payments/{id}", get(payment))
+        .route("/documents/payments/{id}/xlsx", get(payment_xlsx))
 }
 
 /// An amount in 万元, exact: the fen divided by 1,000,000 as decimal text (thousands separated,
@@ -461,6 +469,285 @@ pub(crate) async fn figures_summary(
         .collect();
     let total = Money::checked_sum(f.figures.iter().flat_map(|x| [x.basic, x.projects]))?;
     Some((units.len(), total))
+}
+
+/// The bureau's name for a heading: the jurisdiction's name and 财政局.
+async fn issuer(state: &AppState, id: &Identity) -> String {
+    let name = state
+        .app
+        .foundation()
+        .list_organisations(&id.scope())
+        .await
+        .ok()
+        .and_then(|orgs| {
+            orgs.into_iter()
+                .find(|o| o.id == id.actor.org.jurisdiction)
+                .map(|o| o.name)
+        })
+        .unwrap_or_default();
+    format!("{name}财政局")
+}
+
+// ---------------------------------------------------------------------------------------
+// 年终结转结余表.
+
+#[derive(Template)]
+#[template(path = "doc_year_end.html")]
+struct YearEndPrint {
+    head: Head,
+    r: YearEndReport,
+    /// The lines' year-end balances together.
+    available: Money,
+    /// Lines carried (something carried) and recovered (something recovered).
+    carried_lines: usize,
+    recovered_lines: usize,
+}
+
+async fn year_end(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    let loaded = async {
+        let year = year(&state, &id, &q).await?;
+        let r = state
+            .app
+            .year_end()
+            .year_end_report(&id.scope(), year)
+            .await?;
+        AppResult::Ok((year, r))
+    };
+    let (year, r) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(&id, uri.path(), &e),
+    };
+    let available = r.lines.iter().fold(Money::ZERO, |s, l| add(s, l.available));
+    let (number, date) = match &r.closed {
+        Some((_, at)) => (String::new(), beijing_date(at)),
+        None => (String::new(), String::new()),
+    };
+    let head = Head {
+        title: format!("{year} 年度年终结转结余表"),
+        issuer: issuer(&state, &id).await,
+        heading: format!("{year} 年度年终结转结余表"),
+        number,
+        date,
+        back: format!("/year-end?year={year}"),
+        xlsx: format!("/documents/year-end.xlsx?year={year}"),
+        printed: printed_now(),
+    };
+    render(
+        StatusCode::OK,
+        &YearEndPrint {
+            head,
+            available,
+            carried_lines: r.lines.iter().filter(|l| l.carried > Money::ZERO).count(),
+            recovered_lines: r.lines.iter().filter(|l| l.recovered > Money::ZERO).count(),
+            r,
+        },
+    )
+}
+
+async fn year_end_xlsx(
+    Page { state, id, uri }: Page,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let loaded = async {
+        let year = year(&state, &id, &q).await?;
+        let bytes = state
+            .app
+            .year_end()
+            .year_end_xlsx(&id.scope(), year)
+            .await?;
+        AppResult::Ok((year, bytes))
+    };
+    match loaded.await {
+        Ok((year, bytes)) => xlsx(
+            bytes,
+            &format!("year-end-{year}.xlsx"),
+            &format!("{year}年度年终结转结余表.xlsx"),
+        ),
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}
+
+/// What the year-end page says after the close: how many lines carried and recovered how much,
+/// read from the stored close.
+pub(crate) async fn closed_message(state: &AppState, id: &Identity, year: i32) -> Option<String> {
+    let r = state
+        .app
+        .year_end()
+        .year_end_report(&id.scope(), year)
+        .await
+        .ok()?;
+    let carried = r.lines.iter().filter(|l| l.carried > Money::ZERO).count();
+    let recovered = r.lines.iter().filter(|l| l.recovered > Money::ZERO).count();
+    Some(format!(
+        "已结转 {carried} 条指标 {} 元、收回 {recovered} 条指标 {} 元",
+        r.carried.to_yuan_display(),
+        r.recovered.to_yuan_display()
+    ))
+}
+
+// ---------------------------------------------------------------------------------------
+// 预算调整方案.
+
+#[derive(Template)]
+#[template(path = "doc_adjustments.html")]
+struct AdjustmentsPrint {
+    head: Head,
+    a: Amendment,
+}
+
+impl AdjustmentsPrint {
+    fn date(&self, t: &Option<String>) -> String {
+        t.as_deref().map(beijing_date).unwrap_or_default()
+    }
+}
+
+async fn adjustments(
+    Page { state, id, uri }: Page,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let loaded = async {
+        let year = year(&state, &id, &q).await?;
+        let a = state
+            .app
+            .execution()
+            .amendment(&id.scope(), year)
+            .await?;
+        AppResult::Ok((year, a))
+    };
+    let (year, a) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return error_page(&id, uri.path(), &e),
+    };
+    let last = a
+        .changes
+        .iter()
+        .filter_map(|c| c.decided_at.as_deref())
+        .max()
+        .map(beijing_date)
+        .unwrap_or_default();
+    let head = Head {
+        title: format!("{year} 年度预算调整方案"),
+        issuer: issuer(&state, &id).await,
+        heading: format!("{year} 年度预算调整方案"),
+        number: String::new(),
+        date: last,
+        back: format!("/adjustments?year={year}"),
+        xlsx: format!("/api/v1/adjustments/amendment.xlsx?year={year}"),
+        printed: printed_now(),
+    };
+    render(StatusCode::OK, &AdjustmentsPrint { head, a })
+}
+
+// ---------------------------------------------------------------------------------------
+// 支付凭证.
+
+#[derive(Template)]
+#[template(path = "doc_payment.html")]
+struct PaymentPrint {
+    head: Head,
+    p: PaymentView,
+    unit: String,
+}
+
+/// The payment and its unit's name, as the caller may read them.
+async fn payment_of(state: &AppState, id: &Identity, pid: i64) -> AppResult<(PaymentView, String)> {
+    let p = state.app.execution().payment(&id.scope(), pid).await?;
+    let unit = state
+        .app
+        .foundation()
+        .list_organisations(&id.scope())
+        .await?
+        .into_iter()
+        .find(|o| o.id == p.unit_id)
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok((p, unit))
+}
+
+async fn payment(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Response {
+    let (p, unit) = match payment_of(&state, &id, pid).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&id, uri.path(), &e),
+    };
+    let head = Head {
+        title: format!("支付凭证 第 {} 号", p.id),
+        issuer: issuer(&state, &id).await,
+        heading: format!("{} 年度国库集中支付凭证", p.fiscal_year),
+        number: format!("凭证编号：第 {} 号", p.id),
+        date: p.draft.date.format("%Y-%m-%d").to_string(),
+        back: format!("/payments/{}", p.id),
+        xlsx: format!("/documents/payments/{}/xlsx", p.id),
+        printed: printed_now(),
+    };
+    render(StatusCode::OK, &PaymentPrint { head, p, unit })
+}
+
+async fn payment_xlsx(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Response {
+    let loaded = async {
+        let (_, unit) = payment_of(&state, &id, pid).await?;
+        state
+            .app
+            .execution()
+            .payment_voucher_xlsx(&id.scope(), pid, &unit)
+            .await
+    };
+    match loaded.await {
+        Ok(bytes) => xlsx(
+            bytes,
+            &format!("payment-{pid}.xlsx"),
+            &format!("支付凭证-{pid}.xlsx"),
+        ),
+        Err(e) => error_page(&id, uri.path(), &e),
+    }
+}
+
+/// What the adjustments page says after finance's decision on adjustment `?adjustment=` of
+/// `?year=` (both integers, or nothing is said), read from the stored adjustment.
+pub(crate) async fn adjustment_message(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+) -> Option<String> {
+    use lingji_domain::execution::AdjustmentStatus;
+    let number = |k: &str| q.get(k).and_then(|v| v.trim().parse::<i64>().ok());
+    let (wanted, year) = (number("adjustment")?, i32::try_from(number("year")?).ok()?);
+    let filter = lingji_app::store::execution::adjustments::AdjustmentFilter {
+        fiscal_year: year,
+        ..Default::default()
+    };
+    let a = state
+        .app
+        .execution()
+        .adjustments(&id.scope(), filter)
+        .await
+        .ok()?
+        .into_iter()
+        .find(|a| a.id == wanted)?;
+    let amount = a.amount.to_yuan_display();
+    match a.status {
+        AdjustmentStatus::Approved => Some(format!(
+            "已批准{} {amount} 元（{}），预算指标已调整",
+            a.kind_label, a.unit_name
+        )),
+        AdjustmentStatus::Rejected => Some(format!(
+            "已退回{}申请 {amount} 元（{}）",
+            a.kind_label, a.unit_name
+        )),
+        AdjustmentStatus::Requested => None,
+    }
+}
+
+/// What the payment page says after finance's decision, read from the stored payment: who was
+/// paid how much, or what was confirmed or given back.
+pub(crate) fn decided_message(p: &PaymentView) -> Option<String> {
+    use lingji_domain::execution::PaymentStatus;
+    let (who, amount) = (&p.draft.payee_name, p.draft.amount.to_yuan_display());
+    Some(match p.status {
+        PaymentStatus::Paid => format!("已支付 {who} {amount} 元"),
+        PaymentStatus::Pending => format!("已确认支付给 {who} 的 {amount} 元，等待支付"),
+        PaymentStatus::Released => format!("已退回支付给 {who} 的 {amount} 元，指标额度已释放"),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 mod allocation;
 mod charts;
 mod disclosure;
-mod documents;
+pub(crate) mod documents;
 mod execution;
 pub(crate) mod foundation;
 mod home;
