@@ -8,6 +8,7 @@ mod annual_report;
 mod api;
 mod attachments;
 mod browser;
+mod documents;
 mod edge;
 mod hostile_input;
 mod ledger;

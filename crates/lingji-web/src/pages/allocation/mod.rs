@@ -528,12 +528,16 @@ async fn show_run(
     let flash = match (q.get("msg").map(String::as_str), &summary) {
         (Some("approve"), Some((units, total))) if run.header.approved_at.is_some() => {
             Some(format!(
-                "已批复 {units} 个单位 {total} 万元（{}），预算指标已生成",
+                "已批复 {units} 个单位 {} 万元（{}），预算指标已生成",
+                documents::wan(*total),
                 run.header.approval_document.clone().unwrap_or_default()
             ))
         }
         (Some("publish"), Some((units, total))) if run.header.published_at.is_some() => Some(
-            format!("已向 {units} 个单位下达预算控制数 {total} 万元"),
+            format!(
+                "已向 {units} 个单位下达预算控制数 {} 万元",
+                documents::wan(*total)
+            ),
         ),
         _ => flash,
     };
