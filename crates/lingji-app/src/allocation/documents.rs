@@ -113,7 +113,10 @@ impl crate::AllocationUseCases<'_> {
             .and_then(|r| r.approval_document.clone())
             .unwrap_or_default();
         let titles = [
-            format!("{}财政局 {} 年度预算批复", doc.jurisdiction, doc.fiscal_year),
+            format!(
+                "{}财政局 {} 年度预算批复",
+                doc.jurisdiction, doc.fiscal_year
+            ),
             format!("批复文号：{number}    批复对象：{}", doc.org_name),
         ];
         let mut sheet = book.titled_sheet(

@@ -99,7 +99,8 @@ impl crate::ExecutionUseCases<'_> {
         let d = &p.draft;
         let mut book = Book::new();
         let titles = [format!("{} 年度国库集中支付凭证", p.fiscal_year)];
-        let mut sheet = book.titled_sheet("支付凭证", &titles, &[("项目", 16.0), ("内容", 48.0)])?;
+        let mut sheet =
+            book.titled_sheet("支付凭证", &titles, &[("项目", 16.0), ("内容", 48.0)])?;
         let text = |label: &'static str, value: String| [Cell::bold(label), Cell::text(value)];
         sheet.row(text("凭证编号", format!("第 {} 号", p.id)))?;
         sheet.row(text("预算单位", unit_name.to_string()))?;

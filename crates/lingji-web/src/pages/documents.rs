@@ -18,9 +18,9 @@ use lingji_app::execution::adjustments::Amendment;
 use lingji_app::execution::payments::PaymentView;
 use lingji_app::execution::year_end::YearEndReport;
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Money;
 use lingji_domain::foundation::authz::Role;
 use lingji_domain::foundation::org::OrgKind;
-use lingji_domain::Money;
 
 use crate::AppState;
 use crate::api::xlsx;
@@ -112,19 +112,25 @@ fn org_of(q: &BTreeMap<String, String>) -> AppResult<i64> {
 // ---------------------------------------------------------------------------------------
 // The index: every document the caller may print.
 
+/// An organisation on the index: its id and name.
+type Named = (i64, String);
+
 #[derive(Template)]
 #[template(path = "documents.html")]
 struct IndexPage<'a> {
     layout: &'a Layout,
     year: i32,
     /// Departments, each with its units: (id, name, units (id, name)).
-    departments: Vec<(i64, String, Vec<(i64, String)>)>,
+    departments: Vec<(i64, String, Vec<Named>)>,
     /// Units shown alone (a unit operator's own).
-    units: Vec<(i64, String)>,
+    units: Vec<Named>,
     finance: bool,
 }
 
-async fn index(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn index(
+    Page { state, id, uri }: Page,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     let loaded = async {
         let year = year(&state, &id, &q).await?;
         let orgs = state
@@ -152,8 +158,7 @@ async fn index(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, S
         }
         Role::DepartmentReviewer | Role::FinanceOfficer | Role::Auditor => {
             for d in orgs.iter().filter(|o| {
-                o.kind == OrgKind::Department
-                    && (finance || Some(o.id) == actor.org.department)
+                o.kind == OrgKind::Department && (finance || Some(o.id) == actor.org.department)
             }) {
                 let within = orgs
                     .iter()
@@ -202,6 +207,7 @@ struct LineRow {
 #[template(path = "doc_approval.html")]
 struct ApprovalPrint {
     head: Head,
+    year: i32,
     org_name: String,
     department: bool,
     approved: bool,
@@ -260,6 +266,7 @@ fn approval_print(doc: ApprovalDocument, q_year: i32) -> ApprovalPrint {
     };
     ApprovalPrint {
         head,
+        year: doc.fiscal_year,
         org_name: doc.org_name,
         department: doc.department,
         approved: doc.run.is_some(),
@@ -269,7 +276,10 @@ fn approval_print(doc: ApprovalDocument, q_year: i32) -> ApprovalPrint {
     }
 }
 
-async fn approval(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn approval(
+    Page { state, id, uri }: Page,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     let loaded = async {
         let year = year(&state, &id, &q).await?;
         let org = org_of(&q)?;
@@ -503,7 +513,10 @@ struct YearEndPrint {
     recovered_lines: usize,
 }
 
-async fn year_end(Page { state, id, uri }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn year_end(
+    Page { state, id, uri }: Page,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     let loaded = async {
         let year = year(&state, &id, &q).await?;
         let r = state
@@ -607,11 +620,7 @@ async fn adjustments(
 ) -> Response {
     let loaded = async {
         let year = year(&state, &id, &q).await?;
-        let a = state
-            .app
-            .execution()
-            .amendment(&id.scope(), year)
-            .await?;
+        let a = state.app.execution().amendment(&id.scope(), year).await?;
         AppResult::Ok((year, a))
     };
     let (year, a) = match loaded.await {

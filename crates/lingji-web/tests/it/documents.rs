@@ -38,7 +38,7 @@ fn wan(m: Money) -> String {
     }
     let mut grouped = String::new();
     for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -107,7 +107,10 @@ async fn printed_documents_show_what_the_working_pages_show(backend: Backend) {
     // 预算批复 of department 101: every approved line there, the total to the fen.
     let department = t.org_id("101").await;
     let lines = approved_lines(&t, &fin, "department_id", department).await;
-    assert!(lines.len() > 2, "the demo approved lines for department 101");
+    assert!(
+        lines.len() > 2,
+        "the demo approved lines for department 101"
+    );
     let total = Money::checked_sum(lines.iter().map(|l| money(&l["approved"]))).unwrap();
     let page = t
         .get(
@@ -150,10 +153,16 @@ async fn printed_documents_show_what_the_working_pages_show(backend: Backend) {
     let unit_total = Money::checked_sum(unit_lines.iter().map(|l| money(&l["approved"]))).unwrap();
     for who in [&unit, &reviewer] {
         let page = t
-            .get(&format!("/documents/approval?year=2026&org={own}"), Some(who))
+            .get(
+                &format!("/documents/approval?year=2026&org={own}"),
+                Some(who),
+            )
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.text);
-        assert_eq!(testid(&page.text, "doc-total"), unit_total.to_yuan_display());
+        assert_eq!(
+            testid(&page.text, "doc-total"),
+            unit_total.to_yuan_display()
+        );
     }
     let other = t.org_id("101002").await;
     let other_department = t.org_id("102").await;
@@ -163,7 +172,9 @@ async fn printed_documents_show_what_the_working_pages_show(backend: Backend) {
         (&reviewer, other_department),
     ] {
         for path in ["/documents/approval", "/documents/approval.xlsx"] {
-            let r = t.get(&format!("{path}?year=2026&org={org}"), Some(who)).await;
+            let r = t
+                .get(&format!("{path}?year=2026&org={org}"), Some(who))
+                .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} of {org}");
         }
     }
@@ -182,7 +193,10 @@ async fn printed_documents_show_what_the_working_pages_show(backend: Backend) {
     )
     .unwrap();
     let shown = t.get("/control-figures?year=2026", Some(&fin)).await;
-    assert_eq!(testid(&shown.text, "figures-total"), figures.to_yuan_display());
+    assert_eq!(
+        testid(&shown.text, "figures-total"),
+        figures.to_yuan_display()
+    );
     let page = t
         .get("/documents/control-figures?year=2026", Some(&fin))
         .await;
@@ -204,11 +218,20 @@ async fn printed_documents_show_what_the_working_pages_show(backend: Backend) {
     let page = t.get("/documents/year-end?year=2025", Some(&fin)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     assert_eq!(testid(&page.text, "doc-carried"), carried.to_yuan_display());
-    assert_eq!(testid(&page.text, "doc-recovered"), recovered.to_yuan_display());
-    let xlsx = t.get("/documents/year-end.xlsx?year=2025", Some(&fin)).await;
+    assert_eq!(
+        testid(&page.text, "doc-recovered"),
+        recovered.to_yuan_display()
+    );
+    let xlsx = t
+        .get("/documents/year-end.xlsx?year=2025", Some(&fin))
+        .await;
     assert_eq!(xlsx_amount(&xlsx, "年终结转结余表", "合计", 6), carried);
     assert_eq!(xlsx_amount(&xlsx, "部门汇总", "合计", 2), recovered);
-    for path in ["/documents/year-end", "/documents/year-end.xlsx", "/documents/adjustments"] {
+    for path in [
+        "/documents/year-end",
+        "/documents/year-end.xlsx",
+        "/documents/adjustments",
+    ] {
         let r = t.get(&format!("{path}?year=2025"), Some(&unit)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
@@ -285,9 +308,10 @@ async fn approval_and_payment_ask_first_then_say_what_they_did(backend: Backend)
     let to = r.headers["location"].to_str().unwrap().to_string();
     let after = t.get(&to, Some(&fin)).await;
     assert!(
-        after
-            .text
-            .contains(&format!("已向 {n} 个单位下达预算控制数 {} 万元", wan(total))),
+        after.text.contains(&format!(
+            "已向 {n} 个单位下达预算控制数 {} 万元",
+            wan(total)
+        )),
         "{}",
         after.text
     );
@@ -355,13 +379,17 @@ async fn approval_and_payment_ask_first_then_say_what_they_did(backend: Backend)
     let to = r.headers["location"].to_str().unwrap().to_string();
     let after = t.get(&to, Some(&fin)).await;
     assert!(
-        after.text.contains("已支付 示范市办公用品有限公司 1,200.00 元"),
+        after
+            .text
+            .contains("已支付 示范市办公用品有限公司 1,200.00 元"),
         "{}",
         after.text
     );
     // Its voucher, printed and as .xlsx, by the unit too.
     let unit = t.login("danwei").await;
-    let voucher = t.get(&format!("/documents/payments/{pid}"), Some(&unit)).await;
+    let voucher = t
+        .get(&format!("/documents/payments/{pid}"), Some(&unit))
+        .await;
     assert_eq!(voucher.status, StatusCode::OK, "{}", voucher.text);
     assert_eq!(testid(&voucher.text, "doc-total"), "1,200.00");
     assert_eq!(testid(&voucher.text, "doc-status"), "已支付");

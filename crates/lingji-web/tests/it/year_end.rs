@@ -257,7 +257,11 @@ async fn zb_6d_finance_tries_and_runs_the_close_on_the_page(backend: Backend) {
     let to = run.headers["location"].to_str().unwrap().to_string();
     let after = t.get(&to, Some(&fin)).await;
     assert!(after.text.contains("已结转 "), "{}", after.text);
-    assert!(after.text.contains("条指标") && after.text.contains("、收回 "), "{}", after.text);
+    assert!(
+        after.text.contains("条指标") && after.text.contains("、收回 "),
+        "{}",
+        after.text
+    );
     assert!(
         !after.text.contains("data-testid=\"year-end-form\""),
         "the year is closed"

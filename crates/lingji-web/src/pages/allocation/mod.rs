@@ -533,12 +533,12 @@ async fn show_run(
                 run.header.approval_document.clone().unwrap_or_default()
             ))
         }
-        (Some("publish"), Some((units, total))) if run.header.published_at.is_some() => Some(
-            format!(
+        (Some("publish"), Some((units, total))) if run.header.published_at.is_some() => {
+            Some(format!(
                 "已向 {units} 个单位下达预算控制数 {} 万元",
                 documents::wan(*total)
-            ),
-        ),
+            ))
+        }
         _ => flash,
     };
     let prev = (filter.offset > 0).then(|| page_link(path, &q, (filter.offset - PAGE).max(0)));

@@ -190,7 +190,15 @@ async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, Str
         Some("decided") => crate::pages::documents::adjustment_message(&state, &id, &q).await,
         _ => flash_from(&q),
     };
-    show(&state, &id, StatusCode::OK, form, FieldErrors::default(), flash).await
+    show(
+        &state,
+        &id,
+        StatusCode::OK,
+        form,
+        FieldErrors::default(),
+        flash,
+    )
+    .await
 }
 
 async fn request(Page { state, id, uri }: Page, Form(form): Form<AdjustmentForm>) -> Response {

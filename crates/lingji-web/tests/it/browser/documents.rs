@@ -14,14 +14,8 @@ async fn finance_approves_after_the_question_and_prints_a_departments_approval()
     }
     let t = crate::common::TestApp::demo(Backend::Sqlite).await.unwrap();
     let base = serve(t.router.clone()).await;
-    crate::common::projects::admitted(
-        &t,
-        "全市教育工作会议",
-        "mandatory",
-        "200000.00",
-        json!({}),
-    )
-    .await;
+    crate::common::projects::admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({}))
+        .await;
 
     let (c, _driver, _profile) = browser().await;
     login(&c, &base, "caizheng").await;
@@ -51,7 +45,13 @@ async fn finance_approves_after_the_question_and_prints_a_departments_approval()
     );
     c.dismiss_alert().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!c.current_url().await.unwrap().as_str().contains("msg=publish"));
+    assert!(
+        !c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("msg=publish")
+    );
     click_confirmed(&c, "run-publish").await;
     wait_for_url(&c, "msg=publish").await;
     assert!(
@@ -67,7 +67,10 @@ async fn finance_approves_after_the_question_and_prints_a_departments_approval()
     let (units, total) = asked
         .strip_prefix("将批复 ")
         .and_then(|s| s.split_once(" 个单位，合计 "))
-        .and_then(|(n, rest)| rest.split_once(" 万元，批复后不可修改。确定？").map(|(w, _)| (n, w)))
+        .and_then(|(n, rest)| {
+            rest.split_once(" 万元，批复后不可修改。确定？")
+                .map(|(w, _)| (n, w))
+        })
         .unwrap_or_else(|| panic!("{asked}"));
     let said = text_at(&c, "p.flash").await;
     assert_eq!(
@@ -77,7 +80,9 @@ async fn finance_approves_after_the_question_and_prints_a_departments_approval()
     assert!(run.contains("/allocation/runs/"));
 
     // The budget lines page, as finance reads it: amounts by line number.
-    c.goto(&format!("{base}/budget-lines?year=2026")).await.unwrap();
+    c.goto(&format!("{base}/budget-lines?year=2026"))
+        .await
+        .unwrap();
     let mut shown = std::collections::BTreeMap::new();
     for row in c
         .find_all(Locator::Css("[data-testid=budget-lines] tbody tr"))
