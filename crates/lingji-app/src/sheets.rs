@@ -50,6 +50,8 @@ pub(crate) struct Book {
     book: Workbook,
     bold: Format,
     money: Format,
+    /// A document's heading.
+    title: Format,
 }
 
 impl Book {
@@ -58,6 +60,7 @@ impl Book {
             book: Workbook::new(),
             bold: Format::new().set_bold().set_background_color("DDE7F2"),
             money: Format::new().set_num_format("#,##0.00"),
+            title: Format::new().set_bold().set_font_size(14),
         }
     }
 
@@ -79,6 +82,40 @@ impl Book {
             bold: &self.bold,
             money: &self.money,
             next: 1,
+        })
+    }
+
+    /// Adds sheet `name` for a document people sign: its heading lines (`titles`, bold) above
+    /// the header row (`columns`), frozen below the header; rows are then written one after
+    /// another, and [`Sheet::signatures`] closes it.
+    pub(crate) fn titled_sheet(
+        &mut self,
+        name: &str,
+        titles: &[String],
+        columns: &[(&str, f64)],
+    ) -> AppResult<Sheet<'_>> {
+        let sheet = self.book.add_worksheet();
+        sheet.set_name(name).map_err(xlsx)?;
+        let head = u32::try_from(titles.len()).unwrap_or(u32::MAX);
+        for (row, title) in titles.iter().enumerate() {
+            let row = u32::try_from(row).unwrap_or(u32::MAX);
+            sheet
+                .write_string_with_format(row, 0, title, &self.title)
+                .map_err(xlsx)?;
+        }
+        for (col, (title, width)) in columns.iter().enumerate() {
+            let col = u16::try_from(col).unwrap_or(u16::MAX);
+            sheet
+                .write_string_with_format(head, col, *title, &self.bold)
+                .map_err(xlsx)?;
+            sheet.set_column_width(col, *width).map_err(xlsx)?;
+        }
+        sheet.set_freeze_panes(head + 1, 0).map_err(xlsx)?;
+        Ok(Sheet {
+            sheet,
+            bold: &self.bold,
+            money: &self.money,
+            next: head + 1,
         })
     }
 
@@ -119,6 +156,19 @@ impl Sheet<'_> {
         }
         self.skip(1);
         Ok(())
+    }
+
+    /// After an empty row, the lines a signed document ends with: who prepared it, who checked
+    /// it, and the seal.
+    pub(crate) fn signatures(&mut self) -> AppResult<()> {
+        self.skip(1);
+        self.row([
+            Cell::text("经办人："),
+            Cell::Empty,
+            Cell::text("审核人："),
+            Cell::Empty,
+            Cell::text("（盖章）"),
+        ])
     }
 
     /// Leaves `rows` rows empty.

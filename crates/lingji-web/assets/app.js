@@ -199,3 +199,20 @@ document.addEventListener("DOMContentLoaded", () => {
     if (reason) reason.textContent = block ? block.dataset.block : "";
   });
 })();
+/* --- 文书：打印与确认 (documents people sign: print, confirmation before 批复/下达/结转/止付) --- */
+// A button marked data-print prints the page (the print layout hides the toolbar).
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (!button) return;
+  event.preventDefault();
+  window.print();
+});
+// A form, or the submit button pressed, marked data-confirm says what will happen to the numbers
+// and is sent only when confirmed; without this file the form is simply sent.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  const submitter = event.submitter;
+  const text = (submitter && submitter.dataset && submitter.dataset.confirm) || form.dataset.confirm;
+  if (text && !window.confirm(text)) event.preventDefault();
+});

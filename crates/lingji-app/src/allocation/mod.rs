@@ -3,6 +3,7 @@
 //! with changes, and two runs compared.
 
 pub mod approval;
+pub mod documents;
 mod inputs;
 pub mod ranks;
 pub mod stats;

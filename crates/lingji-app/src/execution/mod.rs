@@ -4,6 +4,7 @@
 pub mod adjustments;
 pub mod annual_report;
 pub(crate) mod department_totals;
+pub mod documents;
 pub mod monitoring;
 pub(crate) mod payment_decisions;
 pub(crate) mod payment_facts;

@@ -5,6 +5,7 @@
 mod allocation;
 mod charts;
 mod disclosure;
+pub(crate) mod documents;
 mod execution;
 pub(crate) mod foundation;
 mod home;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(disclosure::public::router())
         .merge(foundation::account::router())
         .merge(foundation::tokens::router())
+        .merge(documents::router())
 }
 
 /// What every page handler takes from the request: the state, the signed-in user (without one,

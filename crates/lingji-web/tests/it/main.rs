@@ -9,6 +9,7 @@ mod api;
 mod attachments;
 mod audit_words;
 mod browser;
+mod documents;
 mod edge;
 mod hostile_input;
 mod ledger;

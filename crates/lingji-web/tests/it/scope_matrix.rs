@@ -575,6 +575,19 @@ fn cases() -> Vec<Case> {
             "/audit",
             [(D, D), (D, D), (D, D), (D, D), (A, A), (D, D)],
         ),
+        // Documents people sign: a unit's 预算批复 and a payment's 支付凭证 by whoever may read
+        // the unit's lines or the payment; the year's control figures as the caller may read
+        // them; the year-end table and the amendment for finance and audit.
+        page(Method::GET, "/documents", all),
+        page(Method::GET, "/documents/approval", project_read),
+        page(Method::GET, "/documents/approval.xlsx", project_read),
+        page(Method::GET, "/documents/control-figures", budget_read),
+        page(Method::GET, "/documents/control-figures.xlsx", budget_read),
+        page(Method::GET, "/documents/year-end", allocation_read),
+        page(Method::GET, "/documents/year-end.xlsx", allocation_read),
+        page(Method::GET, "/documents/adjustments", allocation_read),
+        page(Method::GET, "/documents/payments/{id}", project_read),
+        page(Method::GET, "/documents/payments/{id}/xlsx", project_read),
     ]
 }
 
@@ -1831,6 +1844,19 @@ impl Ctx<'_> {
             }
             (Method::GET, "/api/v1/supervision/{id}" | "/supervision/{id}") => {
                 let p = self.project_in(org_code).await;
+                t.get(&case.path.replace("{id}", &p["id"].to_string()), Some(who)).await
+            }
+            (Method::GET, "/documents/approval" | "/documents/approval.xlsx") => {
+                t.get(&format!("{}?year=2026&org={org_id}", case.path), Some(who)).await
+            }
+            (Method::GET, "/documents/year-end" | "/documents/year-end.xlsx") => {
+                // The table exists once the year is closed, as for the report above.
+                let r = t.call(Method::POST, "/api/v1/year-end", Some(self.finance), Some(json!({"record": true, "year": 2025}))).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                t.get(&format!("{}?year=2025", case.path), Some(who)).await
+            }
+            (Method::GET, "/documents/payments/{id}" | "/documents/payments/{id}/xlsx") => {
+                let p = self.payment_in(org_code, false).await;
                 t.get(&case.path.replace("{id}", &p["id"].to_string()), Some(who)).await
             }
             (Method::GET, "/payments/{id}") => {

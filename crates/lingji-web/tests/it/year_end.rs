@@ -253,8 +253,15 @@ async fn zb_6d_finance_tries_and_runs_the_close_on_the_page(backend: Backend) {
         )
         .await;
     assert_eq!(run.status, StatusCode::SEE_OTHER);
-    let after = t.get("/year-end?msg=closed", Some(&fin)).await;
-    assert!(after.text.contains("年终结转已完成"));
+    // The message says what the close did, read from the stored close.
+    let to = run.headers["location"].to_str().unwrap().to_string();
+    let after = t.get(&to, Some(&fin)).await;
+    assert!(after.text.contains("已结转 "), "{}", after.text);
+    assert!(
+        after.text.contains("条指标") && after.text.contains("、收回 "),
+        "{}",
+        after.text
+    );
     assert!(
         !after.text.contains("data-testid=\"year-end-form\""),
         "the year is closed"

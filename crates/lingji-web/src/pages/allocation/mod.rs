@@ -26,6 +26,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
+use crate::pages::documents;
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, forbidden_or_missing, options,
     render, year_in, year_or_current,
@@ -474,6 +475,9 @@ struct RunPage<'a> {
     next: Option<String>,
     can_edit: bool,
     errors: FieldErrors,
+    /// The units and the total (万元, exact) this run's control figures hold, when it is the
+    /// chosen run: what the confirmation before 下达 and 批复 says.
+    summary: Option<(usize, String)>,
 }
 
 impl RunPage<'_> {
@@ -582,6 +586,25 @@ async fn show_run(
         .map(|o| (o.id, o.name.clone()))
         .collect();
     let base_number = base_number(state, id, &run).await;
+    let summary = documents::figures_summary(state, id, &run).await;
+    // After 下达 or 批复 the message says what happened, its numbers read from the stored run
+    // (the link names only the step).
+    let flash = match (q.get("msg").map(String::as_str), &summary) {
+        (Some("approve"), Some((units, total))) if run.header.approved_at.is_some() => {
+            Some(format!(
+                "已批复 {units} 个单位 {} 万元（{}），预算指标已生成",
+                documents::wan(*total),
+                run.header.approval_document.clone().unwrap_or_default()
+            ))
+        }
+        (Some("publish"), Some((units, total))) if run.header.published_at.is_some() => {
+            Some(format!(
+                "已向 {units} 个单位下达预算控制数 {} 万元",
+                documents::wan(*total)
+            ))
+        }
+        _ => flash,
+    };
     let prev = (filter.offset > 0).then(|| page_link(path, &q, (filter.offset - PAGE).max(0)));
     let next = (filter.offset + PAGE < total).then(|| page_link(path, &q, filter.offset + PAGE));
     let rows = items
@@ -619,6 +642,7 @@ async fn show_run(
             next,
             can_edit: may(id.actor.role, Resource::Allocation, Access::Write),
             errors,
+            summary: summary.map(|(units, total)| (units, documents::wan(total))),
             run,
         },
     )

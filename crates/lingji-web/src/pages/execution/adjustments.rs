@@ -185,13 +185,18 @@ async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, Str
         kind: "transfer".into(),
         ..AdjustmentForm::default()
     };
+    // After a decision the message names it, read from the stored adjustment.
+    let flash = match q.get("msg").map(String::as_str) {
+        Some("decided") => crate::pages::documents::adjustment_message(&state, &id, &q).await,
+        _ => flash_from(&q),
+    };
     show(
         &state,
         &id,
         StatusCode::OK,
         form,
         FieldErrors::default(),
-        flash_from(&q),
+        flash,
     )
     .await
 }
@@ -237,7 +242,12 @@ async fn decide(
         .execution()
         .decide_adjustment(&id.scope(), adjustment, form.approve == "1", &form.note)
         .await
-        .map(|_| "/adjustments?msg=saved".to_string());
+        .map(|a| {
+            format!(
+                "/adjustments?msg=decided&adjustment={}&year={}",
+                a.id, a.fiscal_year
+            )
+        });
     answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
         let form = AdjustmentForm {
             kind: "transfer".into(),

@@ -656,10 +656,15 @@ async fn show_page(
     pid: i64,
     status: StatusCode,
     error: Option<String>,
+    decided: bool,
 ) -> Response {
     match state.app.execution().payment(&id.scope(), pid).await {
         Ok(p) => {
-            let layout = Layout::new(id, format!("支付申请 {}", p.id), path);
+            // After finance's decision the message says what was done, from the stored payment.
+            let flash = decided
+                .then(|| crate::pages::documents::decided_message(&p))
+                .flatten();
+            let layout = Layout::new(id, format!("支付申请 {}", p.id), path).with_flash(flash);
             render(
                 status,
                 &ShowPage {
@@ -674,8 +679,13 @@ async fn show_page(
     }
 }
 
-async fn show(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Response {
-    show_page(&state, &id, uri.path(), pid, StatusCode::OK, None).await
+async fn show(
+    Page { state, id, uri }: Page,
+    Path(pid): Path<i64>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let decided = q.get("msg").is_some_and(|m| m == "decided");
+    show_page(&state, &id, uri.path(), pid, StatusCode::OK, None, decided).await
 }
 
 #[derive(Deserialize, Default)]
@@ -700,11 +710,11 @@ async fn decide(
         .execution()
         .decide_payment(&id.scope(), pid, decision, &form.reason)
         .await
-        .map(|_| format!("/payments/{pid}"));
+        .map(|_| format!("/payments/{pid}?msg=decided"));
     answer(&id, uri.path(), crate::pages::forbidden, done, async |e| {
         let status = crate::problem::status_of(&e);
         let message = Some(e.refusal().message);
-        show_page(&state, &id, uri.path(), pid, status, message).await
+        show_page(&state, &id, uri.path(), pid, status, message, false).await
     })
     .await
 }

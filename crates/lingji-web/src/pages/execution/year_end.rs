@@ -129,7 +129,14 @@ async fn show(
 async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, String>>) -> Response {
     let shown = (None, false, String::new(), FieldErrors::default());
     let asked = q.get("year").and_then(|y| y.trim().parse().ok());
-    show(&state, &id, StatusCode::OK, shown, flash_from(&q), asked).await
+    // After the close the message says what it did, read from the stored close.
+    let flash = match (q.get("msg").map(String::as_str), asked) {
+        (Some("closed"), Some(year)) => crate::pages::documents::closed_message(&state, &id, year)
+            .await
+            .or_else(|| flash_from(&q)),
+        _ => flash_from(&q),
+    };
+    show(&state, &id, StatusCode::OK, shown, flash, asked).await
 }
 
 #[derive(Deserialize, Default)]
@@ -154,7 +161,10 @@ async fn run(Page { state, id, .. }: Page, Form(form): Form<CloseForm>) -> Respo
     .await;
     // A trial shows what the close would do; a refusal shows the form again.
     let (status, report, trial, errors) = match done {
-        Ok(_) if record => return Redirect::to("/year-end?msg=closed").into_response(),
+        Ok(r) if record => {
+            let to = format!("/year-end?msg=closed&year={}", r.fiscal_year);
+            return Redirect::to(&to).into_response();
+        }
         Ok(r) => {
             let trial = !r.already_closed;
             (StatusCode::OK, Some(r), trial, FieldErrors::default())

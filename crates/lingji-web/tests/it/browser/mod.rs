@@ -564,6 +564,20 @@ async fn click(c: &Client, id: &str) {
         .unwrap();
 }
 
+/// Clicks the element with `data-testid` = `id`, whose form asks first (`data-confirm`), and
+/// accepts the question: its text.
+async fn click_confirmed(c: &Client, id: &str) -> String {
+    click(c, id).await;
+    for _ in 0..50 {
+        if let Ok(text) = c.get_alert_text().await {
+            c.accept_alert().await.unwrap();
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{id} asked nothing");
+}
+
 /// Signs out (by forgetting the session) and in as `user`.
 async fn sign_in_as(c: &Client, base: &str, user: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
@@ -825,10 +839,10 @@ async fn zb_3_finance_runs_compares_and_approves_and_the_budget_lines_appear() {
     c.goto(&first).await.unwrap();
     click(&c, "run-choose").await;
     wait_for_url(&c, "msg=choose").await;
-    click(&c, "run-publish").await;
+    click_confirmed(&c, "run-publish").await;
     wait_for_url(&c, "msg=publish").await;
     fill(&c, "[data-testid=run-document]", "示财预〔2026〕1号").await;
-    click(&c, "run-approve").await;
+    click_confirmed(&c, "run-approve").await;
     wait_for_url(&c, "msg=approve").await;
     assert!(
         text_of(&c, "run-status")
@@ -975,7 +989,7 @@ async fn zx_4b_a_unit_files_payments_that_pass_are_warned_and_blocked_and_financ
     fill(&c, "[data-testid=decision-reason]", "已核对劳务合同").await;
     click(&c, "decision-confirm").await;
     wait_text(&c, "payment-status", "待支付").await;
-    click(&c, "decision-pay").await;
+    click_confirmed(&c, "decision-pay").await;
     wait_text(&c, "payment-status", "已支付").await;
 
     // The dashboard counts the warned payment's hit (the blocked one was never sent, so nothing
