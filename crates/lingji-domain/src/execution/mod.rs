@@ -14,6 +14,7 @@ mod payment;
 mod plan;
 mod reconcile;
 mod rule_syntax;
+mod rule_words;
 mod rules;
 mod status;
 mod year_end;
@@ -32,6 +33,7 @@ pub use plan::{
 };
 pub use reconcile::{Disagreement, EntrySums, reconcile};
 pub use rule_syntax::{FieldKind, RULE_FIELDS, RuleField, SyntaxError, check_syntax};
+pub use rule_words::in_words;
 pub use rules::{
     Action, CARD_CATALOGUE, CompiledRule, Facts, Hit, LineFacts, MonitoringRule, PartyFacts,
     SANGONG, compile, environment, in_codes, outcome, screen,

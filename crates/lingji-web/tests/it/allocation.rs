@@ -875,6 +875,41 @@ async fn the_workbench_answers_a_wrong_form_beside_its_field_and_saves_nothing(b
         row.contains("value=\"一\"") && row.contains("名次“一”应为 1 起的整数（1 最优先）（ZB-3）"),
         "{row}"
     );
+    // A scenario parameter is one labelled row with the value in force beside it; one the
+    // profile refuses is said beside that row, kept as typed (ZB-3).
+    let html = t.get("/allocation?year=2026", Some(&fin)).await.text;
+    let row = &html[html
+        .find("data-testid=\"run-param-allocation.cut_fair\"")
+        .expect("the 评价一般压减 row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("name=\"param.allocation.cut_fair\""), "{row}");
+    assert!(
+        !row.contains(">allocation.cut_fair<"),
+        "no key shown: {row}"
+    );
+    let r = t
+        .form(
+            "/allocation/runs",
+            &fin,
+            &[
+                ("year", "2026"),
+                ("name", "页面测算"),
+                ("param.allocation.cut_fair", "三十"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let row = &r.text[r
+        .text
+        .find("data-testid=\"run-param-allocation.cut_fair\"")
+        .unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("value=\"三十\""), "{row}");
+    assert!(
+        row.contains("field-error\">") && !row.contains("field-error\"></span>"),
+        "{row}"
+    );
     let runs = t
         .get("/api/v1/allocation/runs?year=2026", Some(&fin))
         .await

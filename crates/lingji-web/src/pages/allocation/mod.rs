@@ -18,7 +18,9 @@ use lingji_app::store::foundation::orgs::Organisation;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::allocation::Status;
 use lingji_domain::foundation::authz::{Access, Resource, may};
+use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::fund::FundBook;
+use lingji_domain::foundation::policy::ParamView;
 use lingji_domain::library::tier::SpendingTier;
 use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
@@ -74,8 +76,10 @@ struct RunForm {
     /// Finance ranks as typed, by project code (the rank table's `rank.<code>` inputs).
     #[serde(skip)]
     ranks: BTreeMap<String, String>,
-    /// "参数键=值" per line.
-    parameters: String,
+    /// This scenario's policy parameters as typed, by key (the `param.<key>` inputs); a blank
+    /// one keeps the profile's value.
+    #[serde(skip)]
+    parameters: BTreeMap<String, String>,
 }
 
 #[derive(Template)]
@@ -92,6 +96,8 @@ struct WorkbenchPage<'a> {
     resource_book: String,
     /// The projects the run form can rank: those of the chosen base run, or the admitted.
     candidates: Vec<RankCandidate>,
+    /// The policy parameters a scenario may set (ZB-3), with the values in force.
+    scenario_params: Vec<ParamView>,
 }
 
 impl WorkbenchPage<'_> {
@@ -104,6 +110,13 @@ impl WorkbenchPage<'_> {
     }
     fn rank_error(&self, c: &RankCandidate) -> &str {
         self.errors.get(&rank_field(&c.code))
+    }
+    /// A scenario parameter as typed.
+    fn param_typed(&self, p: &ParamView) -> &str {
+        self.form.parameters.get(p.key).map_or("", String::as_str)
+    }
+    fn param_error(&self, p: &ParamView) -> &str {
+        self.errors.get(&format!("parameters.{}", p.key))
     }
 
     fn total(&self, parts: &ResourceParts) -> String {
@@ -174,9 +187,25 @@ async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbenc
             .rank_candidates(&id.scope(), year, base)
             .await
             .unwrap_or_default();
-        AppResult::Ok((year, resources, runs, candidates))
+        // The parameters a scenario may set, with the values in force; without the profile the
+        // table is left out.
+        let in_force: Vec<ParamView> = match FiscalYear::new(year) {
+            Ok(fy) => state
+                .app
+                .foundation()
+                .policy_profile(&id.scope(), fy)
+                .await
+                .map(|v| v.profile.parameters())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        let scenario_params = in_force
+            .into_iter()
+            .filter(|p| p.key.starts_with("allocation."))
+            .collect();
+        AppResult::Ok((year, resources, runs, candidates, scenario_params))
     };
-    let (year, resources, runs, candidates) = match loaded.await {
+    let (year, resources, runs, candidates, scenario_params) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
@@ -211,6 +240,7 @@ async fn workbench_page(state: &AppState, id: &Identity, path: &str, w: Workbenc
             resource_errors: w.resource_errors,
             resource_book: w.resource_book,
             candidates,
+            scenario_params,
         },
     )
 }
@@ -309,8 +339,8 @@ async fn save_resources(
 }
 
 impl RunForm {
-    /// The scenario typed: ranks by project code (resolved to ids among `codes`), parameters
-    /// as `key=value`, the general budget's resources replaced.
+    /// The scenario typed: ranks by project code (resolved to ids among `codes`), the
+    /// parameters given a value of their own, the general budget's resources replaced.
     fn scenario(&self, codes: &HashMap<String, i64>) -> AppResult<Scenario> {
         let mut s = Scenario::default();
         let mut errors = Vec::new();
@@ -349,21 +379,9 @@ impl RunForm {
                 ),
             }
         }
-        for line in self
-            .parameters
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-        {
-            match line.split_once('=') {
-                Some((k, v)) => {
-                    s.parameters
-                        .insert(k.trim().to_string(), v.trim().to_string());
-                }
-                None => errors.push(
-                    Refusal::new("PARAMETER_MALFORMED", format!("“{line}”应为“参数键=值”"))
-                        .field("parameters"),
-                ),
+        for (key, typed) in &self.parameters {
+            if !typed.trim().is_empty() {
+                s.parameters.insert(key.clone(), typed.trim().to_string());
             }
         }
         if errors.is_empty() {
@@ -388,10 +406,11 @@ async fn create_run(
             "name" => form.name = v,
             "base_run_id" => form.base_run_id = v,
             "resources" => form.resources = v,
-            "parameters" => form.parameters = v,
             other => {
                 if let Some(code) = other.strip_prefix("rank.") {
                     form.ranks.insert(code.to_string(), v);
+                } else if let Some(key) = other.strip_prefix("param.") {
+                    form.parameters.insert(key.to_string(), v);
                 }
             }
         }
@@ -426,17 +445,15 @@ async fn create_run(
         .map(|run| format!("/allocation/runs/{}?msg=run", run.header.id));
     answer(&id, uri.path(), forbidden, done, async |e| {
         let rank_fields: Vec<String> = form.ranks.keys().map(|c| rank_field(c)).collect();
+        let param_fields: Vec<String> = form
+            .parameters
+            .keys()
+            .map(|k| format!("parameters.{k}"))
+            .collect();
         let mut fields = RUN_FIELDS.to_vec();
-        fields.push("parameters");
         fields.extend(rank_fields.iter().map(String::as_str));
-        let mut errors = FieldErrors::from_error(&e, &fields);
-        // A parameter refused by the profile names its key: show it by the parameters.
-        if let Some(r) = e.refusal().field.filter(|f| f.starts_with("parameters.")) {
-            let text = errors.general.pop().unwrap_or_default();
-            errors
-                .by_field
-                .insert("parameters".into(), format!("{r}：{text}"));
-        }
+        fields.extend(param_fields.iter().map(String::as_str));
+        let errors = FieldErrors::from_error(&e, &fields);
         let shown = Workbench {
             year,
             flash: None,
