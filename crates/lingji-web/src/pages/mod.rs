@@ -9,6 +9,7 @@ mod execution;
 pub(crate) mod foundation;
 mod home;
 mod library;
+mod listing;
 mod performance;
 mod review;
 

@@ -11,6 +11,7 @@ mod browser;
 mod edge;
 mod hostile_input;
 mod ledger;
+mod list_pages;
 mod openapi;
 mod payments;
 mod performance;

@@ -1,0 +1,110 @@
+//! Lists that add up (issue 20): the project library, 待我审核, payments and budget lines on
+//! the lived demo — filters, sorting by a column, totals over every filtered row, page numbers
+//! and a bulk review refused for one project that keeps what was ticked and typed.
+
+use crate::common::TestApp;
+use lingji_app::store::{Backend, backend_tests};
+use lingji_domain::Money;
+
+/// The text of the element carrying `data-testid="{id}"` (its first text node).
+fn testid<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("data-testid=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id} in the page"));
+    let rest = &html[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest[start..].find('<').unwrap();
+    rest[start..start + end].trim()
+}
+
+/// (count, page, pages) of the pager: "共 123 条，第 2/7 页".
+fn pager(html: &str) -> (usize, usize, usize) {
+    let s = testid(html, "pager-count");
+    let nums: Vec<usize> = s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|x| !x.is_empty())
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(nums.len(), 3, "{s}");
+    (nums[0], nums[1], nums[2])
+}
+
+/// The amounts of the table's `<td class="num">` cells in its body, in order.
+fn body_amounts(html: &str, table: &str) -> Vec<Money> {
+    let at = html.find(&format!("data-testid=\"{table}\"")).unwrap();
+    let body = &html[at..];
+    let body = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    body.split("<td class=\"num\">")
+        .skip(1)
+        .map(|c| Money::parse(&c[..c.find('<').unwrap()].replace(',', "")).unwrap())
+        .collect()
+}
+
+fn money(s: &str) -> Money {
+    Money::parse(&s.replace(',', "")).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+}
+
+async fn the_library_filters_sorts_totals_and_pages(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let all = t.get("/projects", Some(&fin)).await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    let all = all.text;
+    let (count, page, pages) = pager(&all);
+    assert!(count > 50, "the lived demo has more than a page: {count}");
+    assert_eq!((page, pages), (1, count.div_ceil(50)));
+    assert!(
+        all.contains("单位</a></th>") && all.contains("年度</a></th>"),
+        "{all}"
+    );
+    let total = money(testid(&all, "projects-total"));
+
+    // Sorted by amount, largest first: the first page falls, and the total is the same.
+    let by_amount = t
+        .get("/projects?sort=amount&dir=desc", Some(&fin))
+        .await
+        .text;
+    let amounts = body_amounts(&by_amount, "project-table");
+    assert_eq!(amounts.len(), 50);
+    assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+    assert_eq!(money(testid(&by_amount, "projects-total")), total);
+    // The pager keeps the sort; the second page continues where the first stopped.
+    assert!(by_amount.contains("href=\"/projects?sort=amount&#38;dir=desc&#38;page=2\""));
+    let second = t
+        .get("/projects?sort=amount&dir=desc&page=2", Some(&fin))
+        .await
+        .text;
+    assert_eq!(pager(&second).1, 2);
+    let next = body_amounts(&second, "project-table");
+    assert!(next[0] <= amounts[49]);
+
+    // Filtered by state: fewer rows, and the total adds up what the filter finds.
+    let funded = t.get("/projects?state=funded", Some(&fin)).await.text;
+    let (n, _, _) = pager(&funded);
+    assert!(n > 0 && n < count, "{n} of {count}");
+    let mut sum = Money::ZERO;
+    let mut p = 1;
+    loop {
+        let page = t
+            .get(&format!("/projects?state=funded&page={p}"), Some(&fin))
+            .await
+            .text;
+        for a in body_amounts(&page, "project-table") {
+            sum = sum.checked_add(a).unwrap();
+        }
+        if p == pager(&page).2 {
+            break;
+        }
+        p += 1;
+    }
+    assert_eq!(money(testid(&funded, "projects-total")), sum);
+    assert!(funded.contains("<span class=\"state state-funded\">"));
+    assert!(!funded.contains("<span class=\"state state-submitted\">"));
+    // A year typed as words is refused beside the field, not dropped.
+    let words = t.get("/projects?year=二〇二六", Some(&fin)).await.text;
+    assert!(words.contains("“二〇二六”不是年度"), "{words}");
+}
+
+backend_tests!(the_library_filters_sorts_totals_and_pages);
