@@ -107,4 +107,91 @@ async fn the_library_filters_sorts_totals_and_pages(backend: Backend) {
     assert!(words.contains("“二〇二六”不是年度"), "{words}");
 }
 
-backend_tests!(the_library_filters_sorts_totals_and_pages);
+/// The value of every `name="{name}" value="…"` in the page, in order.
+fn values(html: &str, name: &str) -> Vec<String> {
+    let key = format!("name=\"{name}\" value=\"");
+    html.split(&key)
+        .skip(1)
+        .map(|v| v[..v.find('"').unwrap()].to_string())
+        .collect()
+}
+
+/// ZB-5a: a department passes its whole queue at once; one row has no rank, so nothing is
+/// done, and the queue comes back with every tick, the opinion and the ranks as typed, the
+/// refusal beside the project it is about, named by code and name with its clause.
+async fn zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let dept = t.login("zhuguan").await;
+    let page = t.get("/reviews", Some(&dept)).await.text;
+    let waiting = testid(&page, "queue-total").to_string();
+    let picks = values(&page, "pick");
+    assert!(picks.len() >= 2, "{page}");
+    assert!(page.contains("data-select-all=\"pick\""));
+    let (count, _, _) = pager(&page);
+    assert_eq!(count.to_string(), waiting);
+    let sum = body_amounts(&page, "queue")
+        .into_iter()
+        .try_fold(Money::ZERO, Money::checked_add)
+        .unwrap();
+    if count <= 50 {
+        assert_eq!(money(testid(&page, "queue-sum")), sum);
+    }
+    let missing = &picks[1];
+    let mut form: Vec<(String, String)> = Vec::new();
+    for (i, p) in picks.iter().enumerate() {
+        form.push(("pick".into(), p.clone()));
+        let version = values(&page, &format!("version_{p}"))[0].clone();
+        form.push((format!("version_{p}"), version));
+        let rank = if p == missing { String::new() } else { (i + 1).to_string() };
+        form.push((format!("rank_{p}"), rank));
+    }
+    form.push(("opinion".into(), "材料齐全，同意报送".into()));
+    form.push(("decision".into(), "pass".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = t.form("/reviews", &dept, &pairs, None).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let again = r.text;
+    // Nothing was done: the queue waits as before.
+    assert_eq!(testid(&again, "queue-total"), waiting);
+    // The refusal sits beside its project, by code and name, with its clause.
+    let project = t
+        .get(&format!("/api/v1/projects/{missing}"), Some(&dept))
+        .await
+        .json();
+    let named = format!(
+        "{} {}：主管部门初审通过须给出部门排序（1 为最优先）（ZB-5a）",
+        project["code"].as_str().unwrap(),
+        project["name"].as_str().unwrap()
+    );
+    assert_eq!(testid(&again, &format!("row-error-{missing}")), named);
+    assert!(!again.contains(&format!("项目 {missing}")), "named by number");
+    // Every tick, the opinion and each typed rank are kept.
+    for p in &picks {
+        assert!(
+            again.contains(&format!("value=\"{p}\" data-testid=\"pick-{p}\" checked")),
+            "{p} lost its tick"
+        );
+    }
+    assert!(again.contains("value=\"材料齐全，同意报送\""));
+    assert!(again.contains(&format!("name=\"rank_{missing}\" type=\"number\" min=\"1\" size=\"4\" value=\"\"")));
+    assert!(again.contains(&format!("name=\"rank_{}\" type=\"number\" min=\"1\" size=\"4\" value=\"1\"", picks[0])));
+
+    // Sorted by amount and filtered by code, the queue still adds up.
+    let sorted = t.get("/reviews?sort=amount&dir=desc", Some(&dept)).await.text;
+    let amounts = body_amounts(&sorted, "queue");
+    assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+    let code = project["code"].as_str().unwrap();
+    let one = t.get(&format!("/reviews?q={code}"), Some(&dept)).await.text;
+    assert_eq!(pager(&one).0, 1);
+    assert_eq!(
+        money(testid(&one, "queue-sum")),
+        money(project["request"].as_str().unwrap())
+    );
+}
+
+backend_tests!(
+    the_library_filters_sorts_totals_and_pages,
+    zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project
+);
