@@ -29,14 +29,22 @@ fn pager(html: &str) -> (usize, usize, usize) {
     (nums[0], nums[1], nums[2])
 }
 
-/// The amounts of the table's `<td class="num">` cells in its body, in order.
+/// The amounts (or numbers) of the table's `<td class="num">` cells in its body, in order.
 fn body_amounts(html: &str, table: &str) -> Vec<Money> {
     let at = html.find(&format!("data-testid=\"{table}\"")).unwrap();
     let body = &html[at..];
     let body = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
     body.split("<td class=\"num\">")
         .skip(1)
-        .map(|c| Money::parse(&c[..c.find('<').unwrap()].replace(',', "")).unwrap())
+        .map(|c| {
+            let cell = &c[..c.find("</td>").unwrap()];
+            // The text of the cell, without a link around it.
+            let text: String = cell
+                .split('<')
+                .map(|part| part.split_once('>').map_or(part, |(_, t)| t))
+                .collect();
+            Money::parse(&text.replace(',', "")).unwrap()
+        })
         .collect()
 }
 
@@ -144,7 +152,11 @@ async fn zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project(backe
         form.push(("pick".into(), p.clone()));
         let version = values(&page, &format!("version_{p}"))[0].clone();
         form.push((format!("version_{p}"), version));
-        let rank = if p == missing { String::new() } else { (i + 1).to_string() };
+        let rank = if p == missing {
+            String::new()
+        } else {
+            (i + 1).to_string()
+        };
         form.push((format!("rank_{p}"), rank));
     }
     form.push(("opinion".into(), "材料齐全，同意报送".into()));
@@ -166,7 +178,10 @@ async fn zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project(backe
         project["name"].as_str().unwrap()
     );
     assert_eq!(testid(&again, &format!("row-error-{missing}")), named);
-    assert!(!again.contains(&format!("项目 {missing}")), "named by number");
+    assert!(
+        !again.contains(&format!("项目 {missing}")),
+        "named by number"
+    );
     // Every tick, the opinion and each typed rank are kept.
     for p in &picks {
         assert!(
@@ -175,11 +190,19 @@ async fn zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project(backe
         );
     }
     assert!(again.contains("value=\"材料齐全，同意报送\""));
-    assert!(again.contains(&format!("name=\"rank_{missing}\" type=\"number\" min=\"1\" size=\"4\" value=\"\"")));
-    assert!(again.contains(&format!("name=\"rank_{}\" type=\"number\" min=\"1\" size=\"4\" value=\"1\"", picks[0])));
+    assert!(again.contains(&format!(
+        "name=\"rank_{missing}\" type=\"number\" min=\"1\" size=\"4\" value=\"\""
+    )));
+    assert!(again.contains(&format!(
+        "name=\"rank_{}\" type=\"number\" min=\"1\" size=\"4\" value=\"1\"",
+        picks[0]
+    )));
 
     // Sorted by amount and filtered by code, the queue still adds up.
-    let sorted = t.get("/reviews?sort=amount&dir=desc", Some(&dept)).await.text;
+    let sorted = t
+        .get("/reviews?sort=amount&dir=desc", Some(&dept))
+        .await
+        .text;
     let amounts = body_amounts(&sorted, "queue");
     assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
     let code = project["code"].as_str().unwrap();
@@ -191,7 +214,127 @@ async fn zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project(backe
     );
 }
 
+/// ZB-7a: each budget line shows what is paid and what is still available, and the footer adds
+/// up every line the filters find; the control figures put each total in its own column.
+async fn zb_7a_budget_lines_show_paid_and_available_and_add_up(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let page = t.get("/budget-lines?year=2025", Some(&fin)).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let page = page.text;
+    assert!(page.contains("已支付（元）") && page.contains("可用（元）"));
+    let (count, _, pages) = pager(&page);
+    // Every line of the year read through the API adds up to the page's total.
+    let api = t
+        .get("/api/v1/budget-lines?year=2025&limit=100000", Some(&fin))
+        .await
+        .json();
+    let lines = api.as_array().unwrap();
+    assert_eq!(lines.len(), count);
+    let approved = lines
+        .iter()
+        .map(|l| money(l["approved"].as_str().unwrap()))
+        .try_fold(Money::ZERO, Money::checked_add)
+        .unwrap();
+    assert_eq!(money(testid(&page, "lines-total")), approved);
+    let spent = money(testid(&page, "lines-spent"));
+    assert!(spent > Money::ZERO, "2025 was lived: money was paid");
+    let available = money(testid(&page, "lines-available"));
+    assert!(available < approved);
+    // Each row: paid and available of a line as its own ledger shows them.
+    let (by_paid, _, _) = (
+        t.get("/budget-lines?year=2025&sort=spent&dir=desc", Some(&fin))
+            .await
+            .text,
+        0,
+        0,
+    );
+    let cells = body_amounts(&by_paid, "budget-lines");
+    // id, approved, spent, available per row.
+    let first_spent = cells[2];
+    assert!(first_spent > Money::ZERO);
+    assert!(
+        cells.chunks(4).all(|c| c[2] <= first_spent),
+        "sorted by paid, largest first"
+    );
+    if pages > 1 {
+        let last = t
+            .get(&format!("/budget-lines?year=2025&page={pages}"), Some(&fin))
+            .await
+            .text;
+        assert_eq!(pager(&last).1, pages);
+    }
+    // A unit's lines: fewer, and they still add up.
+    let unit = t.org_id("101001").await;
+    let mine = t
+        .get(
+            &format!("/budget-lines?year=2025&unit_id={unit}"),
+            Some(&fin),
+        )
+        .await
+        .text;
+    let (n, _, _) = pager(&mine);
+    assert!(n > 0 && n < count, "{n} of {count}");
+
+    // 控制数: the basic and project totals under their columns, their sum under 合计.
+    let figures = t.get("/control-figures?year=2026", Some(&fin)).await.text;
+    let basic = money(testid(&figures, "figures-basic"));
+    let projects = money(testid(&figures, "figures-projects"));
+    assert_eq!(
+        money(testid(&figures, "figures-total")),
+        basic.checked_add(projects).unwrap()
+    );
+    assert!(figures.contains("<th class=\"num\">合计（元）</th>"));
+}
+
+/// Payments: filtered by state and unit in the use case, sorted by amount, the total of every
+/// payment found in the footer.
+async fn payments_filter_sort_and_add_up(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let all = t.get("/payments", Some(&fin)).await.text;
+    let (count, _, _) = pager(&all);
+    assert!(count > 0);
+    let paid = t
+        .get("/payments?status=paid&sort=amount&dir=desc", Some(&fin))
+        .await
+        .text;
+    let (n, _, pages) = pager(&paid);
+    assert!(n <= count);
+    let amounts = body_amounts(&paid, "payments");
+    // number, amount per row
+    let amounts: Vec<Money> = amounts.chunks(2).map(|c| c[1]).collect();
+    assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+    if pages == 1 {
+        assert_eq!(
+            money(testid(&paid, "payments-total")),
+            amounts
+                .into_iter()
+                .try_fold(Money::ZERO, Money::checked_add)
+                .unwrap()
+        );
+    }
+    // The state tabs keep the other filters.
+    let unit = t.org_id("101001").await;
+    let one = t
+        .get(&format!("/payments?unit_id={unit}"), Some(&fin))
+        .await
+        .text;
+    assert!(
+        one.contains(&format!(
+            "href=\"/payments?unit_id={unit}&#38;status=held\""
+        )),
+        "{one}"
+    );
+}
+
 backend_tests!(
+    zb_7a_budget_lines_show_paid_and_available_and_add_up,
+    payments_filter_sort_and_add_up,
     the_library_filters_sorts_totals_and_pages,
     zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project
 );
