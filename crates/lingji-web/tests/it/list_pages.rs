@@ -43,7 +43,8 @@ fn body_amounts(html: &str, table: &str) -> Vec<Money> {
                 .split('<')
                 .map(|part| part.split_once('>').map_or(part, |(_, t)| t))
                 .collect();
-            Money::parse(&text.replace(',', "")).unwrap()
+            // A score reads "63分": its number.
+            Money::parse(&text.trim_end_matches('分').replace(',', "")).unwrap()
         })
         .collect()
 }
@@ -111,8 +112,9 @@ async fn the_library_filters_sorts_totals_and_pages(backend: Backend) {
     assert!(funded.contains("<span class=\"state state-funded\">"));
     assert!(!funded.contains("<span class=\"state state-submitted\">"));
     // A year typed as words is refused beside the field, not dropped.
-    let words = t.get("/projects?year=二〇二六", Some(&fin)).await.text;
-    assert!(words.contains("“二〇二六”不是年度"), "{words}");
+    let words = t.get("/projects?year=二〇二六", Some(&fin)).await;
+    assert_eq!(words.status, 422);
+    assert!(words.text.contains("“二〇二六”不是年度"), "{}", words.text);
 }
 
 /// The value of every `name="{name}" value="…"` in the page, in order.
@@ -332,7 +334,58 @@ async fn payments_filter_sort_and_add_up(backend: Backend) {
     );
 }
 
+/// The other lists of the year: rule hits, spending plans, adjustments and evaluations page,
+/// sort by their amount and total it over every row found.
+async fn the_years_other_lists_sort_and_add_up(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    for (path, table, total, columns, amount) in [
+        ("/monitoring/hits?year=2025", "hits", "hits-total", 1, 0),
+        ("/adjustments", "adjustments", "adjustments-total", 2, 1),
+    ] {
+        let page = t.get(path, Some(&fin)).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.text);
+        let (count, _, _) = pager(&page.text);
+        let sort = "amount";
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let sorted = t
+            .get(&format!("{path}{sep}sort={sort}&dir=desc"), Some(&fin))
+            .await
+            .text;
+        assert_eq!(pager(&sorted).0, count, "{path}");
+        let cells = body_amounts(&sorted, table);
+        let amounts: Vec<Money> = cells.chunks(columns).map(|c| c[amount]).collect();
+        assert!(
+            amounts.windows(2).all(|w| w[0] >= w[1]),
+            "{path}: {amounts:?}"
+        );
+        if count <= 50 {
+            assert_eq!(
+                money(testid(&sorted, total)),
+                amounts
+                    .into_iter()
+                    .try_fold(Money::ZERO, Money::checked_add)
+                    .unwrap(),
+                "{path}"
+            );
+        }
+    }
+    let evaluations = t
+        .get("/evaluations?year=2025&sort=budget&dir=desc", Some(&fin))
+        .await;
+    assert_eq!(evaluations.status, 200);
+    assert!(pager(&evaluations.text).0 > 0);
+    testid(&evaluations.text, "evaluations-budget");
+    let plans = t.get("/spending-plans", Some(&fin)).await;
+    assert_eq!(plans.status, 200, "{}", plans.text);
+    pager(&plans.text);
+    testid(&plans.text, "plans-total");
+}
+
 backend_tests!(
+    the_years_other_lists_sort_and_add_up,
     zb_7a_budget_lines_show_paid_and_available_and_add_up,
     payments_filter_sort_and_add_up,
     the_library_filters_sorts_totals_and_pages,

@@ -187,8 +187,13 @@ async fn list(
             let projects = listing.paginate(projects);
             let export_link = export_link(&view);
             let layout = Layout::new(&id, "项目库", uri.path());
+            let status = if errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             render(
-                StatusCode::OK,
+                status,
                 &ListPage {
                     layout: &layout,
                     projects,
