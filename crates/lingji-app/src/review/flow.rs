@@ -277,7 +277,7 @@ impl crate::ReviewUseCases<'_> {
             // Named by code and name where the caller may see the project; by its number
             // only where it may not (a number reveals nothing).
             let named = if seen {
-                projects::get(&mut *tx, *id).await?
+                projects::get(&mut tx, *id).await?
             } else {
                 None
             };

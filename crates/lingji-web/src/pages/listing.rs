@@ -348,7 +348,7 @@ mod tests {
 
     #[test]
     fn totals_are_exact_to_the_fen() {
-        let rows = [Money::from_fen(1), Money::from_fen(10_000_000_000_99)];
+        let rows = [Money::from_fen(1), Money::from_fen(1_000_000_000_099)];
         assert_eq!(yuan(total(&rows, |m| *m)), "10,000,000,001.00");
     }
 }

@@ -357,6 +357,8 @@ struct QueuePage<'a> {
 /// typed, and each project's refusals beside its row.
 #[derive(Default)]
 struct Kept {
+    /// The summary and each refusal, each naming its project.
+    errors: Vec<String>,
     picks: Vec<i64>,
     opinion: String,
     typed: BTreeMap<String, String>,
@@ -408,10 +410,10 @@ async fn queue_page(
     path: &str,
     q: &BTreeMap<String, String>,
     flash: Option<String>,
-    errors: Vec<String>,
-    kept: Kept,
+    mut kept: Kept,
     status: StatusCode,
 ) -> Response {
+    let errors = std::mem::take(&mut kept.errors);
     let mut listing = Listing::new(path, q, &QUEUE_SORTS, &QUEUE_FILTERS);
     let loaded = async {
         let orgs = Orgs::of(state, id).await?;
@@ -486,7 +488,6 @@ async fn queue(
         uri.path(),
         &q,
         flash_from(&q),
-        Vec::new(),
         Kept::default(),
         StatusCode::OK,
     )
@@ -553,6 +554,7 @@ async fn bulk(
                 }
             }
             let kept = Kept {
+                errors: messages(&e),
                 picks,
                 opinion: field(&form, "opinion"),
                 typed: form
@@ -562,17 +564,7 @@ async fn bulk(
                     .collect(),
                 by_project,
             };
-            queue_page(
-                &state,
-                &id,
-                uri.path(),
-                &q,
-                None,
-                messages(&e),
-                kept,
-                status,
-            )
-            .await
+            queue_page(&state, &id, uri.path(), &q, None, kept, status).await
         }
     }
 }
