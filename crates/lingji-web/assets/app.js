@@ -215,4 +215,22 @@ document.addEventListener("submit", (event) => {
   const submitter = event.submitter;
   const text = (submitter && submitter.dataset && submitter.dataset.confirm) || form.dataset.confirm;
   if (text && !window.confirm(text)) event.preventDefault();
+/* --- 列表 (lists): select-all for bulk actions --- */
+// A checkbox marked data-select-all="NAME" ticks or clears every checkbox named NAME in its
+// form; it follows them when they are ticked one by one. Without JS the rows are ticked singly.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.type !== "checkbox" || !box.form) return;
+  const all = box.dataset.selectAll;
+  if (all) {
+    box.form.querySelectorAll(`input[type=checkbox][name="${CSS.escape(all)}"]`).forEach((b) => {
+      b.checked = box.checked;
+    });
+    return;
+  }
+  const master = box.form.querySelector(`input[data-select-all="${CSS.escape(box.name)}"]`);
+  if (master) {
+    const boxes = [...box.form.querySelectorAll(`input[type=checkbox][name="${CSS.escape(box.name)}"]`)];
+    master.checked = boxes.length > 0 && boxes.every((b) => b.checked);
+  }
 });

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use lingji_domain::allocation::spread;
+use lingji_domain::execution::Balance;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::library::ProjectState;
 use lingji_domain::library::tier::{Guarantee, SpendingTier};
@@ -240,6 +241,20 @@ impl crate::AllocationUseCases<'_> {
             figures,
             names,
         })
+    }
+
+    /// Every budget line of the year within the caller's scope with its balance: what is
+    /// paid and what is still available (ZB-7a), for the list of lines.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
+    pub async fn budget_lines_with_balances(
+        &self,
+        scope: &Scope,
+        year: i32,
+    ) -> AppResult<Vec<(BudgetLine, Balance)>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(store::lines_with_balances(&mut conn, jurisdiction_id, year, department, unit).await?)
     }
 
     /// The year's approved budget lines within the caller's scope, a page after `after_id`.

@@ -267,20 +267,27 @@ impl crate::ReviewUseCases<'_> {
         let mut tx = self.store.begin().await?;
         let mut errors = Vec::new();
         for (i, (id, input)) in items.iter().enumerate() {
-            let refusals = match self.review_in(&mut tx, caller, *id, input).await {
+            let (refusals, seen) = match self.review_in(&mut tx, caller, *id, input).await {
                 Ok(()) => continue,
-                Err(AppError::Invalid { errors, .. }) => errors,
-                Err(
-                    AppError::Refused(r)
-                    | AppError::Forbidden(r)
-                    | AppError::NotFound(r)
-                    | AppError::Conflict(r),
-                ) => vec![r],
+                Err(AppError::Invalid { errors, .. }) => (errors, true),
+                Err(AppError::Refused(r) | AppError::Conflict(r)) => (vec![r], true),
+                Err(AppError::Forbidden(r) | AppError::NotFound(r)) => (vec![r], false),
                 Err(e) => return Err(e),
             };
+            // Named by code and name where the caller may see the project; by its number
+            // only where it may not (a number reveals nothing).
+            let named = if seen {
+                projects::get(&mut tx, *id).await?
+            } else {
+                None
+            };
+            let who = named.map_or_else(
+                || format!("项目 {id}"),
+                |p| format!("{} {}", p.header.code, p.header.name),
+            );
             for r in refusals {
                 errors.push(Refusal {
-                    message: format!("项目 {id}：{}", r.message),
+                    message: format!("{who}：{}", r.message),
                     field: Some(format!(
                         "items[{i}]{}",
                         r.field

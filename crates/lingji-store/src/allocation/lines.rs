@@ -2,6 +2,7 @@
 //! what approval reads and marks on the projects a run funds.
 
 use lingji_domain::Money;
+use lingji_domain::execution::Balance;
 use lingji_domain::foundation::fund::FundBook;
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -155,23 +156,72 @@ pub async fn lines(
     .bind(limit.clamp(1, 100_000))
     .fetch_all(&mut *conn)
     .await?;
+    rows.into_iter().map(BudgetLine::try_from).collect()
+}
+
+impl TryFrom<LineRow> for BudgetLine {
+    type Error = StoreError;
+    fn try_from(r: LineRow) -> Result<BudgetLine, StoreError> {
+        Ok(BudgetLine {
+            id: r.id,
+            fiscal_year: i32::try_from(r.fiscal_year).map_err(corrupt)?,
+            department_id: r.department_id,
+            unit_id: r.unit_id,
+            project_id: r.project_id,
+            item_id: r.item_id,
+            name: r.name,
+            economic_code: r.economic_code,
+            fund_book: FundBook::parse(&r.fund_book).map_err(corrupt)?,
+            three_guarantees: r.three_guarantees != 0,
+            approved: Money::from_fen(r.approved),
+            source_document: r.source_document,
+            run_id: r.run_id,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct BalancedRow {
+    #[sqlx(flatten)]
+    line: LineRow,
+    adjusted: i64,
+    reserved: i64,
+    spent: i64,
+    closed: i64,
+}
+
+/// Every budget line of a year, optionally within a department or unit, by id, with its
+/// running balance (adjusted, held, paid, closed beside approved) — for the list of lines that
+/// shows what is paid and what is still available.
+pub async fn lines_with_balances(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+    department_id: Option<i64>,
+    unit_id: Option<i64>,
+) -> Result<Vec<(BudgetLine, Balance)>, StoreError> {
+    let rows: Vec<BalancedRow> = sqlx::query_as(
+        "SELECT id, fiscal_year, department_id, unit_id, project_id, item_id, name, economic_code, fund_book, \
+         three_guarantees, approved, source_document, run_id, adjusted, reserved, spent, closed FROM budget_lines \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND ($3 IS NULL OR department_id = $3) \
+         AND ($4 IS NULL OR unit_id = $4) ORDER BY id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .bind(department_id)
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.into_iter()
         .map(|r| {
-            Ok(BudgetLine {
-                id: r.id,
-                fiscal_year: i32::try_from(r.fiscal_year).map_err(corrupt)?,
-                department_id: r.department_id,
-                unit_id: r.unit_id,
-                project_id: r.project_id,
-                item_id: r.item_id,
-                name: r.name,
-                economic_code: r.economic_code,
-                fund_book: FundBook::parse(&r.fund_book).map_err(corrupt)?,
-                three_guarantees: r.three_guarantees != 0,
-                approved: Money::from_fen(r.approved),
-                source_document: r.source_document,
-                run_id: r.run_id,
-            })
+            let balance = Balance {
+                approved: Money::from_fen(r.line.approved),
+                adjusted: Money::from_fen(r.adjusted),
+                reserved: Money::from_fen(r.reserved),
+                spent: Money::from_fen(r.spent),
+                closed: Money::from_fen(r.closed),
+            };
+            Ok((BudgetLine::try_from(r.line)?, balance))
         })
         .collect()
 }

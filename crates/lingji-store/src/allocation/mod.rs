@@ -17,7 +17,7 @@ pub mod runs;
 
 pub use lines::{
     BudgetLine, FundedProjects, NewLine, funded_projects, insert_line, insert_lines, lines,
-    set_funded,
+    lines_with_balances, set_funded,
 };
 pub use runs::{
     Figure, ItemFilter, Mark, NewRun, RunHeader, StatusCount, StoredItem, all_items,

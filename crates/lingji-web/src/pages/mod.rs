@@ -11,6 +11,7 @@ pub(crate) mod foundation;
 mod home;
 pub(crate) mod inputs;
 mod library;
+mod listing;
 mod performance;
 mod review;
 mod sections;

@@ -139,10 +139,11 @@ async fn pages_answer_bad_input_in_chinese(backend: Backend) {
     };
     let finance = t.login("caizheng").await;
     for (path, status, text) in [
+        // A filter the list cannot read is refused beside its field, the list still shown.
         (
             "/projects?year=abc",
-            StatusCode::BAD_REQUEST,
-            "请求参数格式不正确",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "“abc”不是年度，请填写四位数字",
         ),
         (
             "/projects/abc",

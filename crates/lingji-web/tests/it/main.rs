@@ -13,6 +13,7 @@ mod documents;
 mod edge;
 mod hostile_input;
 mod ledger;
+mod list_pages;
 mod openapi;
 mod payments;
 mod performance;

@@ -1,7 +1,7 @@
 //! What finance and the budget units read off the allocation: two runs compared, year-on-year
 //! statistics (ZX-3a), the overlap finder (ZB-10), control figures and approved budget lines.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
@@ -16,14 +16,15 @@ use lingji_app::execution::transfer_lines::TransferLine;
 use lingji_app::store::allocation::BudgetLine;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::allocation::Tally;
+use lingji_domain::execution::Balance;
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::foundation::fund::FundBook;
-use lingji_domain::foundation::org::OrgKind;
 use lingji_domain::{Money, Refusal};
 
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
+use crate::pages::listing::{self, Key, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, options, render, year_of,
 };
@@ -229,9 +230,11 @@ async fn overlaps(
 /// A department's figures with its subtotal.
 struct DepartmentFigures {
     name: String,
-    rows: Vec<(String, &'static str, Money, Money)>,
+    /// Unit, fund book, basic, projects, their sum.
+    rows: Vec<(String, &'static str, Money, Money, Money)>,
     basic: Money,
     projects: Money,
+    total: Money,
 }
 
 #[derive(Template)]
@@ -241,6 +244,9 @@ struct FiguresPage<'a> {
     year: i32,
     f: ControlFigures,
     departments: Vec<DepartmentFigures>,
+    /// The whole: basic, projects, their sum — each in its own column.
+    basic: Money,
+    projects: Money,
     total: Money,
     finance: bool,
 }
@@ -267,7 +273,7 @@ async fn control_figures(
         Err(e) => return error_page(&id, uri.path(), &e),
     };
     let mut by: BTreeMap<i64, DepartmentFigures> = BTreeMap::new();
-    let mut total = Money::ZERO;
+    let (mut basic, mut projects) = (Money::ZERO, Money::ZERO);
     let name = |id: &i64| f.names.get(id).cloned().unwrap_or_default();
     for x in &f.figures {
         let d = by
@@ -277,12 +283,21 @@ async fn control_figures(
                 rows: Vec::new(),
                 basic: Money::ZERO,
                 projects: Money::ZERO,
+                total: Money::ZERO,
             });
-        d.rows
-            .push((name(&x.unit_id), x.fund_book.label(), x.basic, x.projects));
+        let row = plus(x.basic, x.projects);
+        d.rows.push((
+            name(&x.unit_id),
+            x.fund_book.label(),
+            x.basic,
+            x.projects,
+            row,
+        ));
         d.basic = plus(d.basic, x.basic);
         d.projects = plus(d.projects, x.projects);
-        total = plus(total, plus(x.basic, x.projects));
+        d.total = plus(d.total, row);
+        basic = plus(basic, x.basic);
+        projects = plus(projects, x.projects);
     }
     let layout = Layout::new(&id, format!("{year} 年度预算控制数"), uri.path());
     render(
@@ -291,7 +306,9 @@ async fn control_figures(
             layout: &layout,
             year,
             departments: by.into_values().collect(),
-            total,
+            basic,
+            projects,
+            total: plus(basic, projects),
             finance: matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor),
             f,
         },
@@ -303,24 +320,24 @@ async fn control_figures(
 struct LinesPage<'a> {
     layout: &'a Layout,
     year: i32,
-    lines: Vec<BudgetLine>,
-    names: HashMap<i64, String>,
-    next: Option<i64>,
-    total: Money,
+    /// This page of the lines the filters find, each with its balance.
+    lines: Vec<(BudgetLine, Balance)>,
+    listing: Listing,
+    orgs: Orgs,
+    /// 批复数, 已支付 and 可用 of every line the filters find.
+    totals: [String; 3],
     /// Finance enters upper-transfer lines here.
     may_enter: bool,
-    units: Vec<(i64, String)>,
     form: TransferForm,
     errors: FieldErrors,
 }
 
 impl LinesPage<'_> {
-    fn unit(&self, id: &i64) -> &str {
-        self.names.get(id).map(String::as_str).unwrap_or("")
-    }
-
     fn books(&self) -> Vec<(&'static str, &'static str)> {
         options::<FundBook>()
+    }
+    fn book_chosen(&self, book: &str) -> bool {
+        self.listing.filter("fund_book") == book
     }
 }
 
@@ -338,7 +355,18 @@ pub(crate) struct TransferForm {
     pub(crate) document: String,
 }
 
-const LINES_PAGE: i64 = 500;
+/// The lines' filters and the columns they sort by.
+const LINE_FILTERS: [&str; 4] = ["year", "unit_id", "fund_book", "q"];
+const LINE_SORTS: [&str; 8] = [
+    "id",
+    "unit",
+    "name",
+    "code",
+    "book",
+    "approved",
+    "spent",
+    "available",
+];
 
 async fn budget_lines(
     Page { state, id, uri }: Page,
@@ -360,7 +388,9 @@ async fn budget_lines(
     .await
 }
 
-/// The year's budget lines, with the upper-transfer form for finance.
+/// The year's budget lines with what is paid and available on each, filtered by unit, fund
+/// book and code or name, sorted, totalled and paged (a year's lines within the caller's
+/// scope, read whole from the use case); with the upper-transfer form for finance.
 pub(crate) async fn lines_page(
     state: &AppState,
     id: &Identity,
@@ -370,38 +400,51 @@ pub(crate) async fn lines_page(
     mut form: TransferForm,
     errors: FieldErrors,
 ) -> Response {
+    let mut listing = Listing::new(path, q, &LINE_SORTS, &LINE_FILTERS);
     let loaded = async {
         let year = year_of(state, id, q).await?;
-        let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
         let lines = state
             .app
             .allocation()
-            .budget_lines(&id.scope(), year, after, LINES_PAGE)
+            .budget_lines_with_balances(&id.scope(), year)
             .await?;
-        let orgs = state
-            .app
-            .foundation()
-            .list_organisations(&id.scope())
-            .await?;
-        let units = orgs
-            .iter()
-            .filter(|o| o.kind == OrgKind::Unit)
-            .map(|o| (o.id, format!("{} {}", o.code, o.name)))
-            .collect();
-        let names = orgs.into_iter().map(|o| (o.id, o.name)).collect();
-        AppResult::Ok((year, lines, names, units))
+        let orgs = Orgs::of(state, id).await?;
+        AppResult::Ok((year, lines, orgs))
     };
-    let (year, lines, names, units) = match loaded.await {
+    let (year, mut lines, orgs) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
     if form.year.is_empty() {
         form.year = year.to_string();
     }
-    let next = (lines.len() as i64 == LINES_PAGE)
-        .then(|| lines.last().map(|l| l.id))
-        .flatten();
-    let total = lines.iter().fold(Money::ZERO, |s, l| plus(s, l.approved));
+    let unit = listing.id_filter("unit_id");
+    let book = listing.filter("fund_book").to_string();
+    let text = listing.filter("q").to_lowercase();
+    lines.retain(|(l, _)| {
+        unit.is_none_or(|u| l.unit_id == u)
+            && (book.is_empty() || l.fund_book.as_str() == book)
+            && (text.is_empty()
+                || l.name.to_lowercase().contains(&text)
+                || l.economic_code.starts_with(&text)
+                || l.source_document.to_lowercase().contains(&text))
+    });
+    let totals = [
+        listing::yuan(listing::total(&lines, |(l, _)| l.approved)),
+        listing::yuan(listing::total(&lines, |(_, b)| b.spent)),
+        listing::yuan(listing::total(&lines, |(_, b)| b.available())),
+    ];
+    listing.sort(&mut lines, |(l, b), key| match key {
+        "unit" => Key::from(orgs.name(&l.unit_id)),
+        "name" => Key::from(l.name.as_str()),
+        "code" => Key::from(l.economic_code.as_str()),
+        "book" => Key::from(l.fund_book.label()),
+        "approved" => Key::from(l.approved),
+        "spent" => Key::from(b.spent),
+        "available" => Key::from(b.available()),
+        _ => Key::from(l.id),
+    });
+    let lines = listing.paginate(lines);
     let layout = Layout::new(id, format!("{year} 年度预算指标"), path);
     render(
         status,
@@ -409,11 +452,10 @@ pub(crate) async fn lines_page(
             layout: &layout,
             year,
             lines,
-            names,
-            next,
-            total,
+            listing,
+            orgs,
+            totals,
             may_enter: may(id.actor.role, Resource::BudgetLine, Access::Write),
-            units,
             form,
             errors,
         },

@@ -21,6 +21,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
+use crate::pages::listing::{self, Key, Listing};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
     render,
@@ -101,7 +102,13 @@ impl AdjustmentForm {
 struct AdjustmentsPage<'a> {
     layout: &'a Layout,
     year: i32,
+    /// This page of the year's adjustments the filters find.
     rows: Vec<AdjustmentView>,
+    listing: Listing,
+    /// The units with adjustments this year, to filter by.
+    units: Vec<(i64, String)>,
+    /// 金额 of every adjustment found.
+    total: String,
     lines: Vec<(i64, String)>,
     form: AdjustmentForm,
     errors: FieldErrors,
@@ -114,7 +121,17 @@ impl AdjustmentsPage<'_> {
     fn kinds(&self) -> &'static [AdjustmentKind] {
         &AdjustmentKind::ALL
     }
+    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        crate::pages::options::<lingji_domain::execution::AdjustmentStatus>()
+    }
+    fn chosen(&self, filter: &str, value: &str) -> bool {
+        self.listing.filter(filter) == value
+    }
 }
+
+/// The adjustments' filters and the columns they sort by.
+const ADJUSTMENT_FILTERS: [&str; 4] = ["unit_id", "kind", "status", "q"];
+const ADJUSTMENT_SORTS: [&str; 5] = ["id", "unit", "kind", "amount", "status"];
 
 fn may_request(id: &Identity) -> bool {
     matches!(id.actor.role, Role::UnitOperator | Role::FinanceOfficer)
@@ -131,6 +148,7 @@ async fn show(
     form: AdjustmentForm,
     errors: FieldErrors,
     flash: Option<String>,
+    query: &BTreeMap<String, String>,
 ) -> Response {
     let path = "/adjustments";
     let built: AppResult<_> = async {
@@ -159,7 +177,40 @@ async fn show(
     }
     .await;
     match built {
-        Ok((year, rows, lines, amendment)) => {
+        Ok((year, mut rows, lines, amendment)) => {
+            let mut listing = Listing::new(path, query, &ADJUSTMENT_SORTS, &ADJUSTMENT_FILTERS);
+            let mut units: Vec<(i64, String)> = rows
+                .iter()
+                .map(|a| (a.unit_id, a.unit_name.clone()))
+                .collect();
+            units.sort();
+            units.dedup();
+            let unit = listing.id_filter("unit_id");
+            let kind = listing.filter("kind").to_string();
+            let wanted = listing.filter("status").to_string();
+            let text = listing.filter("q").to_lowercase();
+            rows.retain(|a| {
+                unit.is_none_or(|u| a.unit_id == u)
+                    && (kind.is_empty() || a.kind.as_str() == kind)
+                    && (wanted.is_empty() || a.status.as_str() == wanted)
+                    && (text.is_empty()
+                        || a.reason.to_lowercase().contains(&text)
+                        || [&a.from_line_name, &a.to_line_name, &a.project_name]
+                            .iter()
+                            .any(|n| {
+                                n.as_deref()
+                                    .is_some_and(|n| n.to_lowercase().contains(&text))
+                            }))
+            });
+            let total = listing::yuan(listing::total(&rows, |a| a.amount));
+            listing.sort(&mut rows, |a, key| match key {
+                "unit" => Key::from(a.unit_name.as_str()),
+                "kind" => Key::from(a.kind_label),
+                "amount" => Key::from(a.amount),
+                "status" => Key::from(a.status_label),
+                _ => Key::from(a.id),
+            });
+            let rows = listing.paginate(rows);
             let layout = Layout::new(id, "预算调整", path).with_flash(flash);
             render(
                 status,
@@ -167,6 +218,9 @@ async fn show(
                     layout: &layout,
                     year,
                     rows,
+                    listing,
+                    units,
+                    total,
                     lines,
                     form,
                     errors,
@@ -197,6 +251,7 @@ async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, Str
         form,
         FieldErrors::default(),
         flash,
+        &q,
     )
     .await
 }
@@ -222,7 +277,16 @@ async fn request(Page { state, id, uri }: Page, Form(form): Form<AdjustmentForm>
 /// The adjustments page again with a refusal beside the form's fields, the form as `form`.
 async fn refused(state: &AppState, id: &Identity, e: &AppError, form: AdjustmentForm) -> Response {
     let errors = FieldErrors::from_error(e, &FIELDS);
-    show(state, id, crate::problem::status_of(e), form, errors, None).await
+    show(
+        state,
+        id,
+        crate::problem::status_of(e),
+        form,
+        errors,
+        None,
+        &BTreeMap::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
+use crate::pages::listing::{self, Key, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, options, render, said,
     year_or_current,
@@ -376,14 +377,32 @@ struct HitsPage<'a> {
     layout: &'a Layout,
     year: i32,
     stats: HitStats,
+    /// This page of the hits the filters find.
     hits: Vec<HitRow>,
+    listing: Listing,
+    orgs: Orgs,
+    /// 金额 of the payments of every hit found.
+    total: String,
     chart: Chart,
     amounts: Chart,
     may_dispose: bool,
     error: Option<String>,
 }
 
+/// The hits' filters and the columns they sort by.
+const HIT_FILTERS: [&str; 5] = ["year", "disposition", "action", "unit_id", "q"];
+const HIT_SORTS: [&str; 6] = ["payment", "unit", "rule", "action", "amount", "disposition"];
+
 impl HitsPage<'_> {
+    fn dispositions(&self) -> Vec<(&'static str, &'static str)> {
+        crate::pages::options::<Disposition>()
+    }
+    fn actions(&self) -> Vec<(&'static str, &'static str)> {
+        crate::pages::options::<Action>()
+    }
+    fn chosen(&self, filter: &str, value: &str) -> bool {
+        self.listing.filter(filter) == value
+    }
     fn next_steps(&self, h: &HitRow) -> Vec<(&'static str, &'static str)> {
         Disposition::ALL
             .iter()
@@ -413,8 +432,37 @@ async fn hits_page(
         Ok::<_, AppError>((year, stats, hits))
     }
     .await;
+    let mut listing = Listing::new(path, q, &HIT_SORTS, &HIT_FILTERS);
+    let loaded = match loaded {
+        Ok((year, stats, hits)) => match Orgs::of(state, id).await {
+            Ok(orgs) => Ok((year, stats, hits, orgs)),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
     match loaded {
-        Ok((year, stats, hits)) => {
+        Ok((year, stats, mut hits, orgs)) => {
+            // By disposition in the use case; by action, unit and rule here.
+            let unit = listing.id_filter("unit_id");
+            let action = listing.filter("action").to_string();
+            let text = listing.filter("q").to_lowercase();
+            hits.retain(|h| {
+                unit.is_none_or(|u| h.unit_id == u)
+                    && (action.is_empty() || h.hit.action.as_str() == action)
+                    && (text.is_empty()
+                        || h.hit.code.to_lowercase().contains(&text)
+                        || h.hit.name.to_lowercase().contains(&text))
+            });
+            let total = listing::yuan(listing::total(&hits, |h| h.amount));
+            listing.sort(&mut hits, |h, key| match key {
+                "unit" => Key::from(orgs.name(&h.unit_id)),
+                "rule" => Key::from(h.hit.code.as_str()),
+                "action" => Key::from(h.action_label),
+                "amount" => Key::from(h.amount),
+                "disposition" => Key::from(h.disposition_label),
+                _ => Key::from(h.payment_id),
+            });
+            let hits = listing.paginate(hits);
             let categories: Vec<String> = stats.classes.iter().map(|c| c.class.clone()).collect();
             let chart = Chart::bars(
                 categories.clone(),
@@ -441,6 +489,9 @@ async fn hits_page(
                     year,
                     stats,
                     hits,
+                    listing,
+                    orgs,
+                    total,
                     chart,
                     amounts,
                     may_dispose: id.actor.role == Role::FinanceOfficer,

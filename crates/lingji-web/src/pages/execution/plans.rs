@@ -21,6 +21,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
+use crate::pages::listing::{self, Key, Listing};
 use crate::pages::{FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -90,7 +91,13 @@ struct PlansPage<'a> {
     layout: &'a Layout,
     year: i32,
     month: u32,
+    /// This page of the month's plans the filters find.
     rows: Vec<PlanRow>,
+    listing: Listing,
+    /// The units with plans this month, to filter by.
+    units: Vec<(i64, String)>,
+    /// 申报 and 批准 of every plan found.
+    totals: [String; 2],
     lines: Vec<(i64, String)>,
     form: PlanForm,
     cash_limit: String,
@@ -106,15 +113,20 @@ impl PlansPage<'_> {
         1..=12
     }
 
-    fn total(&self, approved: bool) -> String {
-        let sum = Money::checked_sum(
-            self.rows
-                .iter()
-                .map(|r| if approved { r.approved } else { r.amount }),
-        );
-        sum.unwrap_or(Money::ZERO).to_yuan_display()
+    fn total(&self, approved: bool) -> &str {
+        &self.totals[usize::from(approved)]
+    }
+    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        crate::pages::options::<lingji_domain::execution::PlanStatus>()
+    }
+    fn chosen(&self, filter: &str, value: &str) -> bool {
+        self.listing.filter(filter) == value
     }
 }
+
+/// The plans' filters and the columns they sort by.
+const PLAN_FILTERS: [&str; 4] = ["month", "unit_id", "status", "q"];
+const PLAN_SORTS: [&str; 6] = ["id", "unit", "tier", "amount", "approved", "status"];
 
 fn may_file(id: &Identity) -> bool {
     id.actor.role == Role::UnitOperator
@@ -131,6 +143,8 @@ struct Shown {
     cash_limit: String,
     errors: FieldErrors,
     preview: Option<PlanReview>,
+    /// The list's query (filters, sort, page); empty after a form.
+    query: BTreeMap<String, String>,
 }
 
 async fn show(
@@ -170,7 +184,38 @@ async fn show(
     }
     .await;
     match built {
-        Ok((year, rows, lines, reviews)) => {
+        Ok((year, mut rows, lines, reviews)) => {
+            let mut listing =
+                Listing::new("/spending-plans", &shown.query, &PLAN_SORTS, &PLAN_FILTERS);
+            let mut units: Vec<(i64, String)> = rows
+                .iter()
+                .map(|r| (r.unit_id, r.unit_name.clone()))
+                .collect();
+            units.sort();
+            units.dedup();
+            let unit = listing.id_filter("unit_id");
+            let wanted = listing.filter("status").to_string();
+            let text = listing.filter("q").to_lowercase();
+            rows.retain(|r| {
+                unit.is_none_or(|u| r.unit_id == u)
+                    && (wanted.is_empty() || r.status.as_str() == wanted)
+                    && (text.is_empty()
+                        || r.line_name.to_lowercase().contains(&text)
+                        || r.purpose.to_lowercase().contains(&text))
+            });
+            let totals = [
+                listing::yuan(listing::total(&rows, |r| r.amount)),
+                listing::yuan(listing::total(&rows, |r| r.approved)),
+            ];
+            listing.sort(&mut rows, |r, key| match key {
+                "unit" => Key::from(r.unit_name.as_str()),
+                "tier" => Key::from(r.tier_label),
+                "amount" => Key::from(r.amount),
+                "approved" => Key::from(r.approved),
+                "status" => Key::from(r.status_label),
+                _ => Key::from(r.id),
+            });
+            let rows = listing.paginate(rows);
             let layout = Layout::new(id, "用款计划", path).with_flash(flash);
             render(
                 status,
@@ -179,6 +224,9 @@ async fn show(
                     year,
                     month: shown.month,
                     rows,
+                    listing,
+                    units,
+                    totals,
                     lines,
                     form: shown.form,
                     cash_limit: shown.cash_limit,
@@ -215,6 +263,7 @@ async fn page(
         cash_limit: String::new(),
         errors: FieldErrors::default(),
         preview: None,
+        query: q.clone(),
     };
     show(
         &state,
@@ -240,6 +289,7 @@ async fn file(Page { state, id, uri }: Page, Form(form): Form<PlanForm>) -> Resp
             form,
             cash_limit: String::new(),
             preview: None,
+            query: BTreeMap::new(),
         };
         show(
             &state,
@@ -296,6 +346,7 @@ async fn review(Page { state, id, uri }: Page, Form(form): Form<ReviewForm>) -> 
         cash_limit: form.cash_limit,
         errors,
         preview,
+        query: BTreeMap::new(),
     };
     show(&state, &id, "/spending-plans", status, shown, None).await
 }

@@ -19,6 +19,7 @@ use lingji_domain::library::{MatterClass, ProjectKind, ProjectState};
 use super::project_form::{FormInput, check_typed, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
+use crate::pages::listing::{self, Key, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, PageCtx, answer, current_fiscal_year, error_page, flash_from,
     forbidden_or_missing, render, said,
@@ -48,11 +49,16 @@ struct ListPage<'a> {
     layout: &'a Layout,
     projects: Vec<Project>,
     q: ProjectQueryView,
+    listing: Listing,
+    orgs: Orgs,
+    /// 本年申请 of every project the filters find, not only this page's.
+    total: String,
+    /// A filter that could not be read, beside its field.
+    errors: FieldErrors,
     states: Options,
     classes: Options,
     tiers: Options,
     kinds: Options,
-    next_page: Option<String>,
     can_create: bool,
     can_import: bool,
     can_clean: bool,
@@ -63,6 +69,7 @@ struct ListPage<'a> {
 #[derive(Default)]
 struct ProjectQueryView {
     year: String,
+    unit_id: String,
     state: String,
     matter_class: String,
     tier: String,
@@ -70,14 +77,28 @@ struct ProjectQueryView {
     q: String,
 }
 
-const PAGE: i64 = 50;
+/// The filters of the list; the columns it sorts by.
+const FILTERS: [&str; 7] = [
+    "year",
+    "unit_id",
+    "state",
+    "matter_class",
+    "tier",
+    "kind",
+    "q",
+];
+const SORTS: [&str; 7] = ["code", "name", "unit", "year", "tier", "amount", "state"];
 
-/// The query of what the list shows, for its next page and its export.
+/// Projects read from the library at a time while the list gathers what its filters find.
+const BATCH: i64 = 500;
+
+/// The query of what the list shows, for its export.
 fn query_of(v: &ProjectQueryView) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     format!(
-        "year={}&state={}&matter_class={}&tier={}&kind={}&q={}",
+        "year={}&unit_id={}&state={}&matter_class={}&tier={}&kind={}&q={}",
         enc(&v.year),
+        enc(&v.unit_id),
         enc(&v.state),
         enc(&v.matter_class),
         enc(&v.tier),
@@ -91,38 +112,96 @@ fn export_link(v: &ProjectQueryView) -> String {
     format!("/api/v1/projects/export?{}", query_of(v))
 }
 
-async fn list(Page { state, id, uri }: Page, Query(q): Query<ProjectQuery>) -> Response {
+/// The project library: filtered by the library's own filters (year, unit, state, class, tier,
+/// kind, code or name) in the store, a page at a time by id; then sorted, totalled and paged
+/// here over everything the filters found.
+async fn list(
+    Page { state, id, uri }: Page,
+    Query(raw): Query<BTreeMap<String, String>>,
+) -> Response {
+    let mut listing = Listing::new(uri.path(), &raw, &SORTS, &FILTERS);
     let view = ProjectQueryView {
-        year: q.year.map(|y| y.to_string()).unwrap_or_default(),
-        state: q.state.clone().unwrap_or_default(),
-        matter_class: q.matter_class.clone().unwrap_or_default(),
-        tier: q.tier.clone().unwrap_or_default(),
-        kind: q.kind.clone().unwrap_or_default(),
-        q: q.q.clone().unwrap_or_default(),
+        year: listing.filter("year").to_string(),
+        unit_id: listing.filter("unit_id").to_string(),
+        state: listing.filter("state").to_string(),
+        matter_class: listing.filter("matter_class").to_string(),
+        tier: listing.filter("tier").to_string(),
+        kind: listing.filter("kind").to_string(),
+        q: listing.filter("q").to_string(),
+    };
+    let mut errors = FieldErrors::default();
+    let year = match view.year.parse::<i32>() {
+        Ok(y) => Some(y),
+        Err(_) if view.year.is_empty() => None,
+        Err(_) => {
+            errors.by_field.insert(
+                "year".into(),
+                format!("“{}”不是年度，请填写四位数字，如 2026", view.year),
+            );
+            None
+        }
+    };
+    let query = ProjectQuery {
+        year,
+        department_id: None,
+        unit_id: listing.id_filter("unit_id"),
+        state: Some(view.state.clone()),
+        matter_class: Some(view.matter_class.clone()),
+        tier: Some(view.tier.clone()),
+        kind: Some(view.kind.clone()),
+        q: Some(view.q.clone()),
+        after: None,
+        limit: Some(BATCH),
     };
     let loaded = async {
-        let mut filter = q.filter(id.actor.org.jurisdiction).map_err(|e| e.0)?;
-        filter.limit = PAGE;
-        state
-            .app
-            .library()
-            .list_projects(&id.caller(), filter)
-            .await
+        let orgs = Orgs::of(&state, &id).await?;
+        let mut filter = query.filter(id.actor.org.jurisdiction).map_err(|e| e.0)?;
+        let mut all = Vec::new();
+        loop {
+            let batch = state
+                .app
+                .library()
+                .list_projects(&id.caller(), filter.clone())
+                .await?;
+            let full = batch.len() as i64 == BATCH;
+            filter.after_id = batch.last().map(|p| p.id);
+            all.extend(batch);
+            if !full {
+                break;
+            }
+        }
+        AppResult::Ok((orgs, all))
     };
     match loaded.await {
-        Ok(projects) => {
-            let next_page = (projects.len() as i64 == PAGE).then(|| {
-                let last = projects.last().map(|p| p.id).unwrap_or_default();
-                format!("/projects?{}&after={last}", query_of(&view))
+        Ok((orgs, mut projects)) => {
+            let total = listing::yuan(listing::total(&projects, |p| p.header.request));
+            listing.sort(&mut projects, |p, key| match key {
+                "code" => Key::from(p.header.code.as_str()),
+                "name" => Key::from(p.header.name.as_str()),
+                "unit" => Key::from(orgs.name(&p.header.unit_id)),
+                "year" => Key::from(p.header.fiscal_year),
+                "tier" => Key::from(p.header.tier.map_or("", |t| t.label())),
+                "amount" => Key::from(p.header.request),
+                _ => Key::from(p.header.state.label()),
             });
+            let projects = listing.paginate(projects);
             let export_link = export_link(&view);
             let layout = Layout::new(&id, "项目库", uri.path());
+            let status = if errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             render(
-                StatusCode::OK,
+                status,
                 &ListPage {
                     layout: &layout,
                     projects,
                     q: view,
+                    listing,
+                    orgs,
+                    total,
+                    errors,
                     states: options(
                         &ProjectState::ALL,
                         ProjectState::as_str,
@@ -135,7 +214,6 @@ async fn list(Page { state, id, uri }: Page, Query(q): Query<ProjectQuery>) -> R
                         SpendingTier::label,
                     ),
                     kinds: options(&ProjectKind::ALL, ProjectKind::as_str, ProjectKind::label),
-                    next_page,
                     can_create: id.actor.org.unit.is_some(),
                     can_import: may_create(id.actor.role, Resource::Project),
                     can_clean: id.actor.role == Role::FinanceOfficer,

@@ -22,6 +22,7 @@ use lingji_domain::review::lists::ListKind;
 
 use crate::AppState;
 use crate::identity::Identity;
+use crate::pages::listing::{self, Key, Listing};
 use crate::pages::performance::{funded_projects, may_decide};
 use crate::pages::{
     FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
@@ -78,11 +79,37 @@ const KEY_ROWS: usize = 12;
 struct ListPage<'a> {
     layout: &'a Layout,
     year: i32,
+    /// This page of the year's evaluations the filters find.
     rows: Vec<EvaluationView>,
+    listing: Listing,
+    /// Kinds, grades and units of the year's evaluations, to filter by.
+    kinds: Vec<(String, &'static str)>,
+    grades: Vec<&'static str>,
+    units: Vec<String>,
+    /// 预算 and 支出 of every evaluation found.
+    totals: [String; 2],
     projects: Vec<(i64, String)>,
     may_self: bool,
     may_key: bool,
 }
+
+impl ListPage<'_> {
+    fn chosen(&self, filter: &str, value: &str) -> bool {
+        self.listing.filter(filter) == value
+    }
+}
+
+/// The evaluations' filters and the columns they sort by.
+const EVALUATION_FILTERS: [&str; 5] = ["year", "kind", "grade", "unit", "q"];
+const EVALUATION_SORTS: [&str; 7] = [
+    "kind",
+    "name",
+    "department",
+    "unit",
+    "budget",
+    "spent",
+    "score",
+];
 
 async fn list(
     Page { state, id, uri }: Page,
@@ -105,7 +132,50 @@ async fn list(
     }
     .await;
     match built {
-        Ok((year, rows, projects)) => {
+        Ok((year, mut rows, projects)) => {
+            let mut listing = Listing::new(uri.path(), &q, &EVALUATION_SORTS, &EVALUATION_FILTERS);
+            let mut kinds: Vec<(String, &'static str)> = rows
+                .iter()
+                .map(|e| (e.kind.clone(), e.kind_label))
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            let mut grades: Vec<&'static str> = rows.iter().map(|e| e.grade_label).collect();
+            grades.sort();
+            grades.dedup();
+            let mut units: Vec<String> = rows.iter().filter_map(|e| e.unit_name.clone()).collect();
+            units.sort();
+            units.dedup();
+            let (kind, grade, unit) = (
+                listing.filter("kind").to_string(),
+                listing.filter("grade").to_string(),
+                listing.filter("unit").to_string(),
+            );
+            let text = listing.filter("q").to_lowercase();
+            rows.retain(|e| {
+                (kind.is_empty() || e.kind == kind)
+                    && (grade.is_empty() || e.grade_label == grade)
+                    && (unit.is_empty() || e.unit_name.as_deref() == Some(unit.as_str()))
+                    && (text.is_empty()
+                        || e.name.to_lowercase().contains(&text)
+                        || e.project_code
+                            .as_deref()
+                            .is_some_and(|c| c.to_lowercase().contains(&text)))
+            });
+            let totals = [
+                listing::yuan(listing::total(&rows, |e| e.budget)),
+                listing::yuan(listing::total(&rows, |e| e.spent)),
+            ];
+            listing.sort(&mut rows, |e, key| match key {
+                "kind" => Key::from(e.kind_label),
+                "department" => Key::from(e.department_name.as_str()),
+                "unit" => Key::from(e.unit_name.clone().unwrap_or_default()),
+                "budget" => Key::from(e.budget),
+                "spent" => Key::from(e.spent),
+                "score" => Key::from(i64::from(e.score.0)),
+                _ => Key::from(e.name.as_str()),
+            });
+            let rows = listing.paginate(rows);
             let layout = Layout::new(&id, "绩效评价", uri.path()).with_flash(flash_from(&q));
             render(
                 StatusCode::OK,
@@ -113,6 +183,11 @@ async fn list(
                     layout: &layout,
                     year,
                     rows,
+                    listing,
+                    kinds,
+                    grades,
+                    units,
+                    totals,
                     projects,
                     may_self: matches!(
                         id.actor.role,

@@ -12,13 +12,14 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use lingji_app::AppError;
 use lingji_app::review::flow::ReviewInput;
-use lingji_app::review::queue::Queue;
+use lingji_app::review::queue::QueueItem;
+use lingji_app::{AppError, AppResult};
 
 use self::decision::{decide, record_gate, show};
 use crate::AppState;
 use crate::identity::Identity;
+use crate::pages::listing::{self, Key, Listing, Orgs};
 use crate::pages::{FieldErrors, Layout, Page, error_page, flash_from, render, said};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -45,59 +46,141 @@ fn field(form: &BTreeMap<String, String>, name: &str) -> String {
 #[template(path = "queue.html")]
 struct QueuePage<'a> {
     layout: &'a Layout,
-    queue: Queue,
+    /// How many projects wait for the caller in all.
+    waiting: i64,
+    /// This page of what the filters find.
+    items: Vec<QueueItem>,
+    listing: Listing,
+    orgs: Orgs,
+    /// 申报数 of everything the filters find.
+    total: String,
+    /// The summary of a refused bulk decision and each refusal, each naming its project.
     errors: Vec<String>,
-    /// Where the next page starts, when there is one.
-    next_after: Option<i64>,
+    /// What was sent with a refused bulk decision, shown again.
+    kept: Kept,
 }
 
-/// Rows on a page of the queue: enough for a bulk decision over dozens.
-const QUEUE_PAGE: i64 = 200;
+/// A refused bulk decision's input: the ticks, the opinion, each row's rank or amount as
+/// typed, and each project's refusals beside its row.
+#[derive(Default)]
+struct Kept {
+    /// The summary and each refusal, each naming its project.
+    errors: Vec<String>,
+    picks: Vec<i64>,
+    opinion: String,
+    typed: BTreeMap<String, String>,
+    by_project: BTreeMap<i64, Vec<String>>,
+}
+
+/// The queue's filters and the columns it sorts by.
+const QUEUE_FILTERS: [&str; 2] = ["unit_id", "q"];
+const QUEUE_SORTS: [&str; 6] = ["code", "name", "unit", "year", "amount", "rank"];
+
+/// Projects read from the queue at a time while the page gathers it.
+const QUEUE_BATCH: i64 = 500;
 
 impl QueuePage<'_> {
-    fn at(&self, item: &lingji_app::review::queue::QueueItem) -> &'static str {
+    fn at(&self, item: &QueueItem) -> &'static str {
         item.review.stage.map_or("", |s| s.as_str())
     }
     fn stage_of(&self) -> &'static str {
-        self.queue
-            .items
+        self.items
             .first()
             .and_then(|i| i.review.stage)
             .map_or("", |s| s.as_str())
     }
+    fn picked(&self, id: &i64) -> bool {
+        self.kept.picks.contains(id)
+    }
+    fn refusals(&self, id: &i64) -> &[String] {
+        self.kept.by_project.get(id).map_or(&[], Vec::as_slice)
+    }
+    /// A row's field as typed in a refused decision, else as the page proposes it.
+    fn typed(&self, name: &str, id: &i64, proposed: String) -> String {
+        self.kept
+            .typed
+            .get(&format!("{name}_{id}"))
+            .cloned()
+            .unwrap_or(proposed)
+    }
+    /// The rank a department's row proposes: its place in the list as shown.
+    fn rank_of(&self, index: &usize) -> String {
+        ((self.listing.page - 1) * listing::PER_PAGE + index).to_string()
+    }
 }
 
+/// The whole queue of the caller, read from the index a batch at a time, filtered by unit and
+/// code or name, sorted, totalled and paged here (a queue is what waits, not the library).
 async fn queue_page(
     state: &AppState,
     id: &Identity,
     path: &str,
-    after: i64,
+    q: &BTreeMap<String, String>,
     flash: Option<String>,
-    errors: Vec<String>,
+    mut kept: Kept,
     status: StatusCode,
 ) -> Response {
-    let queue = match state
-        .app
-        .review()
-        .review_queue(&id.caller(), after, QUEUE_PAGE)
-        .await
-    {
-        Ok(q) => q,
+    let errors = std::mem::take(&mut kept.errors);
+    let mut listing = Listing::new(path, q, &QUEUE_SORTS, &QUEUE_FILTERS);
+    let loaded = async {
+        let orgs = Orgs::of(state, id).await?;
+        let mut after = 0;
+        let mut all = Vec::new();
+        let mut waiting;
+        loop {
+            let page = state
+                .app
+                .review()
+                .review_queue(&id.caller(), after, QUEUE_BATCH)
+                .await?;
+            waiting = page.total;
+            let full = page.items.len() as i64 == QUEUE_BATCH;
+            after = page.items.last().map_or(after, |i| i.project.id);
+            all.extend(page.items);
+            if !full {
+                break;
+            }
+        }
+        AppResult::Ok((orgs, waiting, all))
+    };
+    let (orgs, waiting, mut items) = match loaded.await {
+        Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
-    let next_after = queue
-        .items
-        .last()
-        .filter(|_| queue.items.len() as i64 == QUEUE_PAGE)
-        .map(|i| i.project.id);
+    let unit = listing.id_filter("unit_id");
+    let text = listing.filter("q").to_lowercase();
+    items.retain(|i| {
+        let h = &i.project.header;
+        unit.is_none_or(|u| h.unit_id == u)
+            && (text.is_empty()
+                || h.code.to_lowercase().contains(&text)
+                || h.name.to_lowercase().contains(&text))
+    });
+    let total = listing::yuan(listing::total(&items, |i| i.project.header.request));
+    listing.sort(&mut items, |i, key| {
+        let h = &i.project.header;
+        match key {
+            "code" => Key::from(h.code.as_str()),
+            "name" => Key::from(h.name.as_str()),
+            "unit" => Key::from(orgs.name(&h.unit_id)),
+            "year" => Key::from(h.fiscal_year),
+            "amount" => Key::from(h.request),
+            _ => Key::from(i.review.department_rank.unwrap_or(i64::MAX)),
+        }
+    });
+    let items = listing.paginate(items);
     let layout = Layout::new(id, "待我审核", path).with_flash(flash);
     render(
         status,
         &QueuePage {
             layout: &layout,
-            queue,
+            waiting,
+            items,
+            listing,
+            orgs,
+            total,
             errors,
-            next_after,
+            kept,
         },
     )
 }
@@ -106,28 +189,36 @@ async fn queue(
     Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let after = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
     queue_page(
         &state,
         &id,
         uri.path(),
-        after,
+        &q,
         flash_from(&q),
-        Vec::new(),
+        Kept::default(),
         StatusCode::OK,
     )
     .await
 }
 
 /// Bulk decisions: the ticked rows, each with its own rank or reviewed amount, one decision
-/// and opinion for all.
-async fn bulk(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+/// and opinion for all. The use case decides all or none (ZB-5a); when it refuses, the same
+/// page of the queue comes back with the ticks, the opinion and what each row had typed, and
+/// each refusal beside the row of its project.
+async fn bulk(
+    Page { state, id, uri }: Page,
+    Query(q): Query<BTreeMap<String, String>>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     let form: BTreeMap<String, String> = pairs.iter().cloned().collect();
-    let items: Vec<(i64, ReviewInput)> = pairs
+    let picks: Vec<i64> = pairs
         .iter()
         .filter(|(k, _)| k == "pick")
         .filter_map(|(_, v)| v.parse::<i64>().ok())
-        .map(|pid| {
+        .collect();
+    let items: Vec<(i64, ReviewInput)> = picks
+        .iter()
+        .map(|&pid| {
             let get = |name: &str| form.get(&format!("{name}_{pid}")).cloned();
             (
                 pid,
@@ -146,10 +237,41 @@ async fn bulk(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, Stri
         })
         .collect();
     match state.app.review().review_many(&id.caller(), &items).await {
-        Ok(_) => Redirect::to("/reviews?msg=saved").into_response(),
+        Ok(_) => {
+            let back = Listing::new("/reviews", &q, &QUEUE_SORTS, &QUEUE_FILTERS);
+            let to = back.here();
+            let sep = if to.contains('?') { '&' } else { '?' };
+            Redirect::to(&format!("{to}{sep}msg=saved")).into_response()
+        }
         Err(e) => {
             let status = crate::problem::status_of(&e);
-            queue_page(&state, &id, uri.path(), 0, None, messages(&e), status).await
+            let mut by_project: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+            if let AppError::Invalid { errors, .. } = &e {
+                for r in errors {
+                    let row = r
+                        .field
+                        .as_deref()
+                        .and_then(|f| f.strip_prefix("items["))
+                        .and_then(|f| f.split(']').next())
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .and_then(|i| picks.get(i));
+                    if let Some(pid) = row {
+                        by_project.entry(*pid).or_default().push(said(r));
+                    }
+                }
+            }
+            let kept = Kept {
+                errors: messages(&e),
+                picks,
+                opinion: field(&form, "opinion"),
+                typed: form
+                    .iter()
+                    .filter(|(k, _)| k.starts_with("rank_") || k.starts_with("reviewed_"))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                by_project,
+            };
+            queue_page(&state, &id, uri.path(), &q, None, kept, status).await
         }
     }
 }

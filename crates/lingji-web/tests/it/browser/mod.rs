@@ -850,8 +850,12 @@ async fn zb_3_finance_runs_compares_and_approves_and_the_budget_lines_appear() {
             .contains("已批复（示财预〔2026〕1号）")
     );
 
-    // The budget lines: the meeting's 200,000.00 by economic code, to the fen.
+    // The budget lines: the meeting's 200,000.00 by economic code, to the fen (found by its
+    // name among the year's lines, 50 to a page).
     c.goto(&format!("{base}/budget-lines")).await.unwrap();
+    fill(&c, "[data-testid=filter-q]", "全市教育工作会议").await;
+    click(&c, "filter-submit").await;
+    wait_for_url(&c, "q=").await;
     let lines = text_of(&c, "budget-lines").await;
     assert!(
         lines.contains("103,924.22") && lines.contains("96,075.78"),
