@@ -113,46 +113,8 @@ impl crate::TodoUseCases<'_> {
                     )
                 })
                 .collect(),
-            PlansToReview => self
-                .execution()
-                .plans(
-                    scope,
-                    PlanFilter {
-                        fiscal_year: year,
-                        status: Some(PlanStatus::Filed),
-                        ..PlanFilter::default()
-                    },
-                )
-                .await?
-                .into_iter()
-                .map(|p| {
-                    entry(
-                        format!("{} {} 月 {}", p.unit_name, p.month, p.line_name),
-                        format!("{} 元 · {}", p.amount.to_yuan_display(), p.tier_label),
-                        format!("/spending-plans?month={}", p.month),
-                    )
-                })
-                .collect(),
-            AdjustmentsToReview => self
-                .execution()
-                .adjustments(
-                    scope,
-                    AdjustmentFilter {
-                        fiscal_year: year,
-                        status: Some(AdjustmentStatus::Requested),
-                        ..AdjustmentFilter::default()
-                    },
-                )
-                .await?
-                .into_iter()
-                .map(|a| {
-                    entry(
-                        format!("{} {}", a.unit_name, a.kind_label),
-                        format!("{} 元 · {}", a.amount.to_yuan_display(), a.reason),
-                        format!("/adjustments#adjustment-{}", a.id),
-                    )
-                })
-                .collect(),
+            PlansToReview => self.plans_filed(scope, year).await?,
+            AdjustmentsToReview => self.adjustments_requested(scope, year).await?,
             ProjectsToReview => self
                 .review()
                 .review_queue(&scope.caller, 0, 1000)
@@ -200,6 +162,54 @@ impl crate::TodoUseCases<'_> {
                 })
                 .collect(),
         })
+    }
+
+    /// Spending plans filed and waiting for finance's review this year.
+    async fn plans_filed(&self, scope: &Scope, year: i32) -> AppResult<Vec<TodoEntry>> {
+        Ok(self
+            .execution()
+            .plans(
+                scope,
+                PlanFilter {
+                    fiscal_year: year,
+                    status: Some(PlanStatus::Filed),
+                    ..PlanFilter::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .map(|p| {
+                entry(
+                    format!("{} {} 月 {}", p.unit_name, p.month, p.line_name),
+                    format!("{} 元 · {}", p.amount.to_yuan_display(), p.tier_label),
+                    format!("/spending-plans?month={}", p.month),
+                )
+            })
+            .collect())
+    }
+
+    /// Adjustments requested and waiting for a decision this year.
+    async fn adjustments_requested(&self, scope: &Scope, year: i32) -> AppResult<Vec<TodoEntry>> {
+        Ok(self
+            .execution()
+            .adjustments(
+                scope,
+                AdjustmentFilter {
+                    fiscal_year: year,
+                    status: Some(AdjustmentStatus::Requested),
+                    ..AdjustmentFilter::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .map(|a| {
+                entry(
+                    format!("{} {}", a.unit_name, a.kind_label),
+                    format!("{} 元 · {}", a.amount.to_yuan_display(), a.reason),
+                    format!("/adjustments#adjustment-{}", a.id),
+                )
+            })
+            .collect())
     }
 
     async fn payments_in(&self, scope: &Scope, status: PaymentStatus) -> AppResult<Vec<TodoEntry>> {

@@ -215,6 +215,7 @@ document.addEventListener("submit", (event) => {
   const submitter = event.submitter;
   const text = (submitter && submitter.dataset && submitter.dataset.confirm) || form.dataset.confirm;
   if (text && !window.confirm(text)) event.preventDefault();
+});
 /* --- 列表 (lists): select-all for bulk actions --- */
 // A checkbox marked data-select-all="NAME" ticks or clears every checkbox named NAME in its
 // form; it follows them when they are ticked one by one. Without JS the rows are ticked singly.

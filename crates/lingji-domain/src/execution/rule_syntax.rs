@@ -3,7 +3,7 @@
 //! is wrong in Chinese and where — "第 12 个字符处：缺少右括号".
 
 use bumpalo::Bump;
-use zen_expression::lexer::{Bracket, Lexer, LexerError, Operator, TokenKind};
+use zen_expression::lexer::{Bracket, Lexer, LexerError, Operator, Token, TokenKind};
 use zen_expression::parser::{AstNodeError, Node, Parser};
 
 /// What a field holds, and so which comparators and values fit it.
@@ -263,6 +263,49 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
         },
     })?;
     // Brackets first: the parser's own word for an unclosed one is vaguer.
+    check_brackets(source, &tokens)?;
+    let parser = Parser::try_new(&tokens, &bump)
+        .map_err(|_| SyntaxError::at_byte(source, 0, "无法读取规则表达式".into()))?
+        .standard()
+        .with_metadata();
+    let result = parser.parse();
+    if let Some(e) = result.root.first_error() {
+        let (byte, what) = of_node_error(&e);
+        return Err(SyntaxError::at_byte(source, byte, what));
+    }
+    if !result.is_complete {
+        // Where the parsed expression ends, the rest is what does not belong.
+        let end = result
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get(&(result.root as *const Node as usize)))
+            .map_or(0, |m| m.span.1);
+        let rest = tokens.iter().find(|t| t.span.0 >= end);
+        let (byte, what) = match rest {
+            Some(t) => (
+                t.span.0 as usize,
+                format!(
+                    "此处不应出现{}（前面的条件已经完整，是否缺少“and”或“or”？）",
+                    token_text(t.value)
+                ),
+            ),
+            None => (end as usize, "此处语法有误".into()),
+        };
+        return Err(SyntaxError::at_byte(source, byte, what));
+    }
+    if let Some(path) = unknown_field(result.root) {
+        let byte = source.find(&path).unwrap_or(0);
+        return Err(SyntaxError::at_byte(
+            source,
+            byte,
+            format!("没有字段“{path}”，可用的字段见规则构建器"),
+        ));
+    }
+    Ok(())
+}
+
+/// Every bracket closed by its own kind, else where it goes wrong.
+fn check_brackets(source: &str, tokens: &[Token<'_>]) -> Result<(), SyntaxError> {
     let ranges = tokens
         .iter()
         .any(|t| t.kind == TokenKind::Operator(Operator::Range));
@@ -320,43 +363,6 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
             opened.at
         );
         return Err(e);
-    }
-    let parser = Parser::try_new(&tokens, &bump)
-        .map_err(|_| SyntaxError::at_byte(source, 0, "无法读取规则表达式".into()))?
-        .standard()
-        .with_metadata();
-    let result = parser.parse();
-    if let Some(e) = result.root.first_error() {
-        let (byte, what) = of_node_error(&e);
-        return Err(SyntaxError::at_byte(source, byte, what));
-    }
-    if !result.is_complete {
-        // Where the parsed expression ends, the rest is what does not belong.
-        let end = result
-            .metadata
-            .as_ref()
-            .and_then(|m| m.get(&(result.root as *const Node as usize)))
-            .map_or(0, |m| m.span.1);
-        let rest = tokens.iter().find(|t| t.span.0 >= end);
-        let (byte, what) = match rest {
-            Some(t) => (
-                t.span.0 as usize,
-                format!(
-                    "此处不应出现{}（前面的条件已经完整，是否缺少“and”或“or”？）",
-                    token_text(t.value)
-                ),
-            ),
-            None => (end as usize, "此处语法有误".into()),
-        };
-        return Err(SyntaxError::at_byte(source, byte, what));
-    }
-    if let Some(path) = unknown_field(result.root) {
-        let byte = source.find(&path).unwrap_or(0);
-        return Err(SyntaxError::at_byte(
-            source,
-            byte,
-            format!("没有字段“{path}”，可用的字段见规则构建器"),
-        ));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub(crate) mod adjustments;
 pub(crate) mod annual_report;
 pub(crate) mod monitoring;
+pub(crate) mod payment_list;
 pub(crate) mod payments;
 pub(crate) mod plans;
 pub(crate) mod supervision;

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::library::projects::ProjectDraft;
-use lingji_app::store::library::projects::Project;
+use lingji_app::store::library::projects::{Filter, Project};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Resource, Role, may_create};
 use lingji_domain::library::tier::SpendingTier;
@@ -19,6 +19,7 @@ use lingji_domain::library::{MatterClass, ProjectKind, ProjectState};
 use super::project_form::{FormInput, check_typed, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
+use crate::identity::Identity;
 use crate::pages::listing::{self, Key, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, PageCtx, answer, current_fiscal_year, error_page, flash_from,
@@ -115,6 +116,29 @@ fn export_link(v: &ProjectQueryView) -> String {
 /// The project library: filtered by the library's own filters (year, unit, state, class, tier,
 /// kind, code or name) in the store, a page at a time by id; then sorted, totalled and paged
 /// here over everything the filters found.
+/// Every project `filter` finds for the caller, read in batches (the page sorts and totals all of
+/// them; a library of a province's size wants this in the store, issue 21).
+async fn every_project(
+    state: &AppState,
+    id: &Identity,
+    mut filter: Filter,
+) -> AppResult<Vec<Project>> {
+    let mut all = Vec::new();
+    loop {
+        let batch = state
+            .app
+            .library()
+            .list_projects(&id.caller(), filter.clone())
+            .await?;
+        let full = batch.len() as i64 == BATCH;
+        filter.after_id = batch.last().map(|p| p.id);
+        all.extend(batch);
+        if !full {
+            return Ok(all);
+        }
+    }
+}
+
 async fn list(
     Page { state, id, uri }: Page,
     Query(raw): Query<BTreeMap<String, String>>,
@@ -155,22 +179,8 @@ async fn list(
     };
     let loaded = async {
         let orgs = Orgs::of(&state, &id).await?;
-        let mut filter = query.filter(id.actor.org.jurisdiction).map_err(|e| e.0)?;
-        let mut all = Vec::new();
-        loop {
-            let batch = state
-                .app
-                .library()
-                .list_projects(&id.caller(), filter.clone())
-                .await?;
-            let full = batch.len() as i64 == BATCH;
-            filter.after_id = batch.last().map(|p| p.id);
-            all.extend(batch);
-            if !full {
-                break;
-            }
-        }
-        AppResult::Ok((orgs, all))
+        let filter = query.filter(id.actor.org.jurisdiction).map_err(|e| e.0)?;
+        AppResult::Ok((orgs, every_project(&state, &id, filter).await?))
     };
     match loaded.await {
         Ok((orgs, mut projects)) => {

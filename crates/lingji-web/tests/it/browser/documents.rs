@@ -79,22 +79,28 @@ async fn finance_approves_after_the_question_and_prints_a_departments_approval()
     );
     assert!(run.contains("/allocation/runs/"));
 
-    // The budget lines page, as finance reads it: amounts by line number.
-    c.goto(&format!("{base}/budget-lines?year=2026"))
-        .await
-        .unwrap();
+    // The budget lines page, as finance reads it, page by page: amounts by line number.
     let mut shown = std::collections::BTreeMap::new();
-    for row in c
-        .find_all(Locator::Css("[data-testid=budget-lines] tbody tr"))
-        .await
-        .unwrap()
-    {
-        let cells = row.find_all(Locator::Css("td")).await.unwrap();
-        if cells.len() < 7 {
-            continue;
+    for page in 1.. {
+        c.goto(&format!("{base}/budget-lines?year=2026&page={page}"))
+            .await
+            .unwrap();
+        let before = shown.len();
+        for row in c
+            .find_all(Locator::Css("[data-testid=budget-lines] tbody tr"))
+            .await
+            .unwrap()
+        {
+            let cells = row.find_all(Locator::Css("td")).await.unwrap();
+            if cells.len() < 7 {
+                continue;
+            }
+            let id = cells[0].text().await.unwrap();
+            shown.insert(id, cells[6].text().await.unwrap());
         }
-        let id = cells[0].text().await.unwrap();
-        shown.insert(id, cells[6].text().await.unwrap());
+        if shown.len() == before {
+            break;
+        }
     }
 
     // 打印与导出 → the 教育局's 预算批复: heading, rows and total as the lines page shows them.
