@@ -13,7 +13,7 @@ use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::library::cost::Standard;
 use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 use lingji_domain::library::tier::SpendingTier;
-use lingji_domain::library::{Features, MatterClass, ProjectKind, ProjectState};
+use lingji_domain::library::{Features, MatterClass, ProjectKind};
 
 use super::projects::{Options, options};
 use crate::AppState;
@@ -87,25 +87,6 @@ impl FormPage<'_> {
             .map(|i| (at(&years, i), at(&amounts, i)))
             .filter(|(y, a)| !(y.is_empty() && a.is_empty()))
             .collect()
-    }
-
-    /// A history action in Chinese.
-    fn action_label(&self, action: &str) -> &'static str {
-        match action {
-            "create" => "新建",
-            "update" => "修改",
-            "move" => "流转",
-            "cleanup" => "清理退出",
-            "attach" => "上传附件",
-            "detach" => "删除附件",
-            "seed" => "示范数据",
-            _ => "其他",
-        }
-    }
-
-    /// A stored state identifier in Chinese.
-    fn state_label(&self, state: &str) -> &'static str {
-        ProjectState::parse(state).map_or("未知", ProjectState::label)
     }
 
     /// Units copy their own projects into next year's library.
