@@ -202,7 +202,7 @@ async fn show(
                                     .is_some_and(|n| n.to_lowercase().contains(&text))
                             }))
             });
-            let total = listing::yuan(listing::total(&rows, |a| a.amount));
+            let total = listing.shown(listing::total(&rows, |a| a.amount));
             listing.sort(&mut rows, |a, key| match key {
                 "unit" => Key::from(a.unit_name.as_str()),
                 "kind" => Key::from(a.kind_label),
