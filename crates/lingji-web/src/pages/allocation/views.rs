@@ -294,6 +294,8 @@ struct LinesPage<'a> {
     totals: [String; 3],
     /// Finance enters upper-transfer lines here.
     may_enter: bool,
+    /// The economic 款 a transfer line may take (a picker's help).
+    economic: Vec<crate::pages::inputs::Choice>,
     form: TransferForm,
     errors: FieldErrors,
 }
@@ -384,6 +386,15 @@ pub(crate) async fn lines_page(
     if form.year.is_empty() {
         form.year = year.to_string();
     }
+    let may_enter = may(id.actor.role, Resource::BudgetLine, Access::Write);
+    let economic = if may_enter {
+        crate::pages::inputs::CodePickers::load(state, id, year)
+            .await
+            .map(|p| p.economic)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let unit = listing.id_filter("unit_id");
     let book = listing.filter("fund_book").to_string();
     let text = listing.filter("q").to_lowercase();
@@ -421,7 +432,8 @@ pub(crate) async fn lines_page(
             listing,
             orgs,
             totals,
-            may_enter: may(id.actor.role, Resource::BudgetLine, Access::Write),
+            may_enter,
+            economic,
             form,
             errors,
         },
