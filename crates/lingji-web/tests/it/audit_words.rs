@@ -71,6 +71,50 @@ fn seqs(page: &str) -> Vec<i64> {
         .collect()
 }
 
+/// The text a reader sees of a page: tags dropped, the folded raw records (「原始数据」) and the
+/// head left out.
+fn visible(page: &str) -> String {
+    let body = page
+        .split_once("<body")
+        .and_then(|(_, b)| b.split_once('>'))
+        .map_or(page, |(_, b)| b);
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(i) = rest.find("<details") {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].split_once("</details>").map_or("", |(_, r)| r);
+    }
+    out.push_str(rest);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in out.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Latin words in a text as the browser crawl finds them (tokens with a digit are codes).
+fn latin_words(text: &str) -> Vec<String> {
+    let word = |c: char| c.is_ascii_alphanumeric() || "_-.:/%".contains(c);
+    text.split(|c: char| !word(c))
+        .filter(|t| !t.chars().any(|c| c.is_ascii_digit()))
+        .filter(|t| {
+            t.split(|c: char| !c.is_ascii_alphabetic()).any(|w| {
+                w.len() >= 2 && !["Excel", "CSV", "JSON", "API", "PDF", "OFD"].contains(&w)
+            })
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 /// The log as a list an auditor works in: chosen filters (an action by its Chinese name, a
 /// person by name, Beijing dates), page numbers over the lived demo, oldest first on request,
 /// a malformed date refused beside its field, and each event's changes as a table in Chinese.
@@ -150,6 +194,21 @@ async fn the_log_filters_pages_and_reads_in_chinese(backend: Backend) {
         .await
         .text;
     assert_eq!(seqs(&some).len(), 50, "{some}");
+
+    // Every page of the lived demo's log reads in Chinese, the raw records folded away.
+    let pages: usize = page
+        .split("共 ")
+        .nth(1)
+        .and_then(|s| s.split("第 1/").nth(1))
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{page}"));
+    for n in 1..=pages {
+        let text = visible(&t.get(&format!("/audit?page={n}"), Some(&audit)).await.text);
+        assert!(text.contains("序号") && text.contains("字段"), "{text}");
+        let latin = latin_words(&text);
+        assert!(latin.is_empty(), "page {n}: {latin:?}");
+    }
 
     // A malformed date is refused beside its field, the rest of the page still answers.
     let bad = t.get("/audit?from=2026-02-30&to=x", Some(&audit)).await;

@@ -15,8 +15,11 @@ use axum::routing::get;
 use chrono::{NaiveDate, SecondsFormat, TimeZone, Utc};
 use lingji_app::AppResult;
 use lingji_app::store::foundation::audit::Filter;
+use lingji_domain::Labelled;
 use lingji_domain::foundation::audit::AuditRecord;
 use lingji_domain::foundation::audit::words;
+use lingji_domain::foundation::codes::CodeKind;
+use lingji_domain::foundation::fund::FundBook;
 
 use super::audit_changes::{Changes, changes};
 use crate::AppState;
@@ -59,6 +62,24 @@ fn action(code: &str) -> &str {
 /// A kind of object as people call it.
 fn object(code: &str) -> &str {
     words::object_label(code).unwrap_or(code)
+}
+
+/// An object's number as people read it: an id as it is, a year's table or fund book by name
+/// (`2026/general_public` → 2026 年 一般公共预算); a name in Latin letters (an imported
+/// file's, a key's) only in the raw record.
+fn entity(id: &str) -> String {
+    if let Some((year, rest)) = id.split_once('/')
+        && year.parse::<i32>().is_ok()
+        && let Some(name) = FundBook::from_code(rest)
+            .map(|b| b.label())
+            .or_else(|| CodeKind::from_code(rest).map(|k| k.label()))
+    {
+        return format!("{year} 年 {name}");
+    }
+    if id.chars().any(|c| c.is_ascii_alphabetic()) && !id.chars().any(|c| c.is_ascii_digit()) {
+        return String::new();
+    }
+    id.to_string()
 }
 
 /// The start of a Beijing date as the store writes times (RFC 3339 UTC): `2026-03-01` →

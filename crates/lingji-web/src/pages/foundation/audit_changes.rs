@@ -185,13 +185,18 @@ fn fields(text: &str) -> Option<serde_json::Map<String, Value>> {
     }
 }
 
-/// Whether a text reads as a code (Latin letters and no digit) rather than as something a
-/// person wrote or a number.
+/// Whether a text holds a word in Latin letters (a code, a file name, English) rather than only
+/// what a person wrote in Chinese, numbers and codes with digits: such text stays in the raw
+/// record.
 fn code_like(s: &str) -> bool {
-    s.chars().any(|c| c.is_ascii_alphabetic())
-        && !s.chars().any(|c| c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+    let word = |c: char| c.is_ascii_alphanumeric() || "_-.:/%".contains(c);
+    s.split(|c: char| !word(c)).any(|token| {
+        !token.chars().any(|c| c.is_ascii_digit())
+            && token
+                .as_bytes()
+                .windows(2)
+                .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic())
+    })
 }
 
 fn shown(v: &Value, shape: Shape, person: &dyn Fn(&str) -> String) -> String {
@@ -307,5 +312,7 @@ mod tests {
         );
         assert_eq!(c.rows[0].after, "46,000.00 元");
         assert_eq!(c.rows[1].after, "财政局 王财政");
+        assert!(code_like("导入 demo_standards.csv"));
+        assert!(!code_like("合同 HT-2026-009，6222021234567890"));
     }
 }
