@@ -550,9 +550,15 @@ pub(crate) async fn closed_message(state: &AppState, id: &Identity, year: i32) -
 struct AdjustmentsPrint {
     head: Head,
     a: Amendment,
+    /// Who approved, by the names people go by.
+    names: crate::people::Names,
 }
 
 impl AdjustmentsPrint {
+    fn person(&self, login: &str) -> String {
+        self.names.of(login)
+    }
+
     fn date(&self, t: &Option<String>) -> String {
         t.as_deref().map(beijing_date).unwrap_or_default()
     }
@@ -588,7 +594,8 @@ async fn adjustments(
         xlsx: format!("/api/v1/adjustments/amendment.xlsx?year={year}"),
         printed: printed_now(),
     };
-    render(StatusCode::OK, &AdjustmentsPrint { head, a })
+    let names = id.names.clone();
+    render(StatusCode::OK, &AdjustmentsPrint { head, a, names })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -600,6 +607,8 @@ struct PaymentPrint {
     head: Head,
     p: PaymentView,
     unit: String,
+    /// The budget line as 预算指标 names it (number, project code and name, fund book).
+    line: String,
 }
 
 /// The payment and its unit's name, as the caller may read them.
@@ -632,7 +641,21 @@ async fn payment(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Respons
         xlsx: format!("/documents/payments/{}/xlsx", p.id),
         printed: printed_now(),
     };
-    render(StatusCode::OK, &PaymentPrint { head, p, unit })
+    let line = state
+        .app
+        .execution()
+        .voucher_line(&id.scope(), p.draft.line_id)
+        .await
+        .unwrap_or_else(|_| format!("第 {} 号", p.draft.line_id));
+    render(
+        StatusCode::OK,
+        &PaymentPrint {
+            head,
+            p,
+            unit,
+            line,
+        },
+    )
 }
 
 async fn payment_xlsx(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Response {

@@ -1125,6 +1125,66 @@ async fn pm_2_a_policys_projects_are_picked_on_the_page(backend: Backend) {
     assert!(tag.contains(&format!("value=\"{code}\"")), "{tag}");
 }
 
+/// After finance suspends or stops a red project's payments on the monitoring page, the page
+/// says what happened, read from the stored checkpoint and the project's lines (PM-9): the
+/// project by code and name, how many lines and how much they still had, not 已保存.
+async fn pm_9_the_monitoring_page_says_whose_payments_were_suspended_and_how_much(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    for (decision, verb) in [("suspend", "暂缓"), ("stop", "停止")] {
+        let (project, _) = funded(&t, &op, 2026, 350_000).await;
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/performance/checkpoints",
+                Some(&op),
+                Some(json!({"project_id": project, "month": 6, "note": "",
+                "indicators": [
+                    {"actual": "900", "progress": "30", "likelihood": "possible", "reason": "场地改造推迟"},
+                    {"actual": "初见成效", "progress": "50%", "likelihood": "certain"}
+                ]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let checkpoint = r.json()["id"].as_i64().unwrap();
+        let p = t
+            .get(&format!("/api/v1/projects/{project}"), Some(&fin))
+            .await
+            .json();
+        let named = format!(
+            "{} {}",
+            p["code"].as_str().unwrap(),
+            p["name"].as_str().unwrap()
+        );
+        let r = t
+            .form(
+                &format!("/performance/monitoring/{checkpoint}/decision"),
+                &fin,
+                &[("decision", decision), ("reason", "执行进度严重滞后")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let to = r.headers["location"].to_str().unwrap().to_string();
+        let page = t.get(&to, Some(&fin)).await.text;
+        let said = format!("已{verb} {named} 的拨款，涉及 1 条指标 35.00 万元");
+        assert!(page.contains(&said), "{said} in {page}");
+        assert!(!page.contains("已保存"), "{page}");
+    }
+    // The message is computed from the store: a forged or foreign record says nothing.
+    let page = t
+        .get(
+            "/performance/monitoring?done=decided&record=999999",
+            Some(&fin),
+        )
+        .await
+        .text;
+    assert!(!page.contains("的拨款，涉及"), "{page}");
+}
+
 backend_tests!(
     pm_9_a_monitoring_workbook_is_recorded_whole_or_refused_by_cell,
     pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledger_and_published,
@@ -1135,4 +1195,5 @@ backend_tests!(
     pm_13_a_project_graded_fair_in_one_year_is_cut_by_the_profiles_rate_the_next,
     pm_13_finance_may_override_the_proposal_with_a_reason_and_retire_a_project,
     pm_5_the_public_sees_what_is_published_and_nothing_else,
+    pm_9_the_monitoring_page_says_whose_payments_were_suspended_and_how_much,
 );
