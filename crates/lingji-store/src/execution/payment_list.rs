@@ -9,7 +9,6 @@
 //! The order is chosen from a `match` among fixed clauses; nothing typed reaches the SQL text.
 
 use lingji_domain::Money;
-use lingji_domain::execution::PaymentStatus;
 use sqlx::AnyConnection;
 
 use super::payments::{Payment, PaymentFilter, PaymentRow};
@@ -115,47 +114,91 @@ pub fn contains_pattern(text: &str) -> String {
     p
 }
 
-/// The filters: `$1` jurisdiction, `$2` unit, `$3` department, `$4` state, `$5` line, `$6`
-/// project, `$7` year, `$8` the text as a number, `$9` the text as a `LIKE` pattern.
-macro_rules! search_where {
-    () => {
-        " WHERE p.jurisdiction_id = $1 AND ($2 IS NULL OR p.unit_id = $2) \
-         AND ($3 IS NULL OR p.department_id = $3) AND ($4 IS NULL OR p.status = $4) \
-         AND ($5 IS NULL OR p.line_id = $5) AND ($6 IS NULL OR p.project_id = $6) \
-         AND ($7 IS NULL OR p.fiscal_year = $7) \
-         AND ($9 IS NULL OR p.id = $8 OR LOWER(p.payee_name) LIKE LOWER($9) ESCAPE '\\' \
-              OR LOWER(p.purpose) LIKE LOWER($9) ESCAPE '\\')"
+/// A value bound to a search's statement.
+#[derive(Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// The WHERE of a search and its values in the order of their `$n`: only the filters given,
+/// each a fixed fragment, so that the planner sees which columns are asked for (an index on
+/// year and state then answers the count and the sum by itself).
+fn search_where(jurisdiction_id: i64, s: &PaymentSearch) -> (String, Vec<Arg>) {
+    let f = &s.filter;
+    let mut sql = String::from(" WHERE p.jurisdiction_id = $1");
+    let mut args = vec![Arg::Int(jurisdiction_id)];
+    let mut and = |fragment: &'static str, arg: Arg, sql: &mut String| {
+        args.push(arg);
+        sql.push_str(&fragment.replace('?', &format!("${}", args.len())));
     };
+    for (fragment, value) in [
+        (" AND p.unit_id = ?", f.unit_id),
+        (" AND p.department_id = ?", f.department_id),
+        (" AND p.line_id = ?", f.line_id),
+        (" AND p.project_id = ?", f.project_id),
+        (" AND p.fiscal_year = ?", f.fiscal_year.map(i64::from)),
+    ] {
+        if let Some(v) = value {
+            and(fragment, Arg::Int(v), &mut sql);
+        }
+    }
+    if let Some(status) = f.status {
+        and(
+            " AND p.status = ?",
+            Arg::Text(status.as_str().into()),
+            &mut sql,
+        );
+    }
+    let text = s.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if let Some(text) = text {
+        let pattern = Arg::Text(contains_pattern(text));
+        match text.parse::<i64>() {
+            Ok(number) => {
+                and(" AND (p.id = ?", Arg::Int(number), &mut sql);
+                and(
+                    " OR LOWER(p.payee_name) LIKE LOWER(?) ESCAPE '\\'",
+                    pattern,
+                    &mut sql,
+                );
+            }
+            Err(_) => and(
+                " AND (LOWER(p.payee_name) LIKE LOWER(?) ESCAPE '\\'",
+                pattern,
+                &mut sql,
+            ),
+        }
+        // The purpose is matched by the same pattern, the last value bound.
+        let n = args.len();
+        sql.push_str(&format!(
+            " OR LOWER(p.purpose) LIKE LOWER(${n}) ESCAPE '\\')"
+        ));
+    }
+    (sql, args)
+}
+
+/// Binds a search's values in order.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Int(v) => q.bind(v),
+                Arg::Text(t) => q.bind(t),
+            };
+        }
+        q
+    }};
 }
 
 /// The payment's columns from `p`, as [`PaymentRow`] reads them.
-macro_rules! search_columns {
-    () => {
-        "SELECT p.id, p.jurisdiction_id, p.fiscal_year, p.department_id, p.unit_id, p.line_id, \
-         p.project_id, p.idempotency_key, p.payee_name, p.payee_account, p.payee_kind, p.amount, \
-         p.economic_code, p.purpose, p.pay_date, p.contract_no, p.event_code, p.headcount, p.days, \
-         p.status, p.outcome, p.refusal_code, p.refusal_clause, p.refusal_message, p.requested_by, \
-         p.requested_at, p.decided_by, p.decided_at, p.decision_reason, p.plan_month, p.priority \
-         FROM payments p LEFT JOIN organisations o ON o.id = p.unit_id"
-    };
-}
-
-/// Binds `$1`–`$9` of [`search_where`] in order.
-macro_rules! bind_search {
-    ($q:expr, $jurisdiction:expr, $s:expr) => {{
-        let f = &$s.filter;
-        let text = $s.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        $q.bind($jurisdiction)
-            .bind(f.unit_id)
-            .bind(f.department_id)
-            .bind(f.status.map(PaymentStatus::as_str))
-            .bind(f.line_id)
-            .bind(f.project_id)
-            .bind(f.fiscal_year.map(i64::from))
-            .bind(text.and_then(|t| t.parse::<i64>().ok()))
-            .bind(text.map(contains_pattern))
-    }};
-}
+const SEARCH_COLUMNS: &str = "SELECT p.id, p.jurisdiction_id, p.fiscal_year, p.department_id, \
+     p.unit_id, p.line_id, p.project_id, p.idempotency_key, p.payee_name, p.payee_account, \
+     p.payee_kind, p.amount, p.economic_code, p.purpose, p.pay_date, p.contract_no, p.event_code, \
+     p.headcount, p.days, p.status, p.outcome, p.refusal_code, p.refusal_clause, \
+     p.refusal_message, p.requested_by, p.requested_at, p.decided_by, p.decided_at, \
+     p.decision_reason, p.plan_month, p.priority \
+     FROM payments p LEFT JOIN organisations o ON o.id = p.unit_id";
 
 /// The ORDER BY of a search: the chosen key in its direction, then the list's own order (the
 /// queue's, or newest first), the id last.
@@ -182,28 +225,27 @@ pub async fn search(
     jurisdiction_id: i64,
     s: &PaymentSearch,
 ) -> Result<PaymentPage, StoreError> {
-    let (count, total): (i64, i64) = bind_search!(
-        sqlx::query_as(concat!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM payments p",
-            search_where!()
-        )),
-        jurisdiction_id,
-        s
+    let (filter, args) = search_where(jurisdiction_id, s);
+    let (count, total): (i64, i64) = bind_args!(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM payments p{filter}"
+        ))),
+        args.clone()
     )
     .fetch_one(&mut *conn)
     .await?;
+    let n = args.len();
     let sql = format!(
-        "{}{}{} LIMIT $10 OFFSET $11",
-        search_columns!(),
-        search_where!(),
-        order_by(s, crate::is_postgres(conn))
+        "{SEARCH_COLUMNS}{filter}{} LIMIT ${} OFFSET ${}",
+        order_by(s, crate::is_postgres(conn)),
+        n + 1,
+        n + 2
     );
     let rows = crate::read_all(
         conn,
-        bind_search!(
+        bind_args!(
             sqlx::query_as::<_, PaymentRow>(sqlx::AssertSqlSafe(sql)),
-            jurisdiction_id,
-            s
+            args
         )
         .bind(s.limit.clamp(1, PAGE_MAX))
         .bind(s.offset.max(0)),
@@ -220,11 +262,34 @@ pub async fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lingji_domain::execution::PaymentStatus;
 
     #[test]
     fn wildcards_are_taken_literally() {
         assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
         assert_eq!(contains_pattern("办公"), "%办公%");
+    }
+
+    #[test]
+    fn only_the_filters_given_are_in_the_where_each_with_its_number() {
+        let mut s = PaymentSearch::default();
+        assert_eq!(search_where(7, &s).0, " WHERE p.jurisdiction_id = $1");
+        s.filter.fiscal_year = Some(2026);
+        s.filter.status = Some(PaymentStatus::Paid);
+        s.text = Some(" 12 ".into());
+        let (sql, args) = search_where(7, &s);
+        assert_eq!(
+            sql,
+            " WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 AND p.status = $3 \
+             AND (p.id = $4 OR LOWER(p.payee_name) LIKE LOWER($5) ESCAPE '\\' \
+             OR LOWER(p.purpose) LIKE LOWER($5) ESCAPE '\\')"
+        );
+        assert_eq!(args.len(), 5);
+        s.text = Some("50%".into());
+        assert!(search_where(7, &s).0.ends_with(
+            "AND (LOWER(p.payee_name) LIKE LOWER($4) ESCAPE '\\' \
+             OR LOWER(p.purpose) LIKE LOWER($4) ESCAPE '\\')"
+        ));
     }
 
     #[test]
