@@ -17,7 +17,7 @@ use lingji_domain::Money;
 use lingji_domain::execution::PaymentStatus;
 
 use super::payments::may_request;
-use crate::pages::listing::{self, Listing, Orgs};
+use crate::pages::listing::{Listing, Orgs};
 use crate::pages::{Layout, Page, error_page, render};
 
 #[derive(Template)]
@@ -122,6 +122,7 @@ pub(super) async fn list(
     };
     match loaded.await {
         Ok((rows, total, orgs)) => {
+            let total = listing.shown(total);
             let layout = Layout::new(&id, "支付申请", uri.path());
             render(
                 StatusCode::OK,
@@ -133,7 +134,7 @@ pub(super) async fn list(
                     may_request: may_request(&id),
                     listing,
                     orgs,
-                    total: listing::yuan(total),
+                    total,
                     text_error,
                 },
             )
