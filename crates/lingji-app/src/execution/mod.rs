@@ -8,6 +8,7 @@ pub mod documents;
 pub mod monitoring;
 pub(crate) mod payment_decisions;
 pub(crate) mod payment_facts;
+pub mod payment_list;
 pub mod payments;
 pub mod plans;
 pub mod supervision;

@@ -198,7 +198,7 @@ fn payee_kind(s: &str) -> Result<PayeeKind, StoreError> {
 }
 
 #[derive(sqlx::FromRow)]
-struct PaymentRow {
+pub(crate) struct PaymentRow {
     id: i64,
     jurisdiction_id: i64,
     fiscal_year: i64,

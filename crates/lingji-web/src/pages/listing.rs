@@ -311,6 +311,27 @@ impl Listing {
     pub fn next(&self) -> Option<usize> {
         (self.page < self.pages).then(|| self.page + 1)
     }
+
+    /// Rows before the page asked for, for a list the store pages (see [`Listing::counted`]).
+    pub fn offset(&self) -> usize {
+        (self.page - 1) * PER_PAGE
+    }
+
+    /// Rows on a page.
+    pub fn per_page(&self) -> usize {
+        PER_PAGE
+    }
+
+    /// Records how many rows the store found when it pages itself (instead of
+    /// [`Listing::paginate`]); true when the page asked for lies past the last, which is then
+    /// the page shown (read it again at [`Listing::offset`]).
+    pub fn counted(&mut self, count: usize) -> bool {
+        self.count = count;
+        self.pages = count.div_ceil(PER_PAGE).max(1);
+        let past = self.page > self.pages;
+        self.page = self.page.min(self.pages);
+        past
+    }
 }
 
 /// The sum of an amount column over `rows`, exact to the fen; `None` only past the range of

@@ -7,7 +7,7 @@ use lingji_app::store::{Backend, backend_tests};
 use lingji_domain::Money;
 
 /// The text of the element carrying `data-testid="{id}"` (its first text node).
-fn testid<'a>(html: &'a str, id: &str) -> &'a str {
+pub(crate) fn testid<'a>(html: &'a str, id: &str) -> &'a str {
     let at = html
         .find(&format!("data-testid=\"{id}\""))
         .unwrap_or_else(|| panic!("no {id} in the page"));
@@ -18,7 +18,7 @@ fn testid<'a>(html: &'a str, id: &str) -> &'a str {
 }
 
 /// (count, page, pages) of the pager: "共 123 条，第 2/7 页".
-fn pager(html: &str) -> (usize, usize, usize) {
+pub(crate) fn pager(html: &str) -> (usize, usize, usize) {
     let s = testid(html, "pager-count");
     let nums: Vec<usize> = s
         .split(|c: char| !c.is_ascii_digit())
@@ -49,7 +49,7 @@ fn body_cells(html: &str, table: &str) -> Vec<String> {
 }
 
 /// The amounts (or numbers) of the table's `<td class="num">` cells in its body, in order.
-fn body_amounts(html: &str, table: &str) -> Vec<Money> {
+pub(crate) fn body_amounts(html: &str, table: &str) -> Vec<Money> {
     body_cells(html, table)
         .iter()
         // A score reads "63分": its number.
@@ -57,7 +57,7 @@ fn body_amounts(html: &str, table: &str) -> Vec<Money> {
         .collect()
 }
 
-fn money(s: &str) -> Money {
+pub(crate) fn money(s: &str) -> Money {
     Money::parse(&s.replace(',', "")).unwrap_or_else(|e| panic!("{s}: {e:?}"))
 }
 

@@ -16,6 +16,7 @@ mod ledger;
 mod list_pages;
 mod openapi;
 mod payments;
+mod payments_list;
 mod performance;
 mod plans;
 mod project_clauses;

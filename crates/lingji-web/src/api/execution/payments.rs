@@ -5,14 +5,17 @@
 
 use axum::Json;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use chrono::NaiveDate;
+use lingji_app::AppError;
 use lingji_app::execution::monitoring::{DryRun, HitRow, HitStats, RuleRow};
-use lingji_app::execution::payments::{PaymentPreview, PaymentRow, PaymentView};
+use lingji_app::execution::payments::{PaymentPreview, PaymentView};
+use lingji_app::store::execution::payment_list::{PaymentSearch, PaymentSort};
 use lingji_app::store::execution::payments::PaymentFilter;
-use lingji_domain::Money;
 use lingji_domain::execution::{
     Action, Decision, Disposition, MonitoringRule, PayeeKind, PaymentDraft, PaymentStatus,
 };
+use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -148,6 +151,20 @@ pub struct PaymentQuery {
     pub project_id: Option<i64>,
     /// Only of this budget year.
     pub year: Option<i32>,
+    /// Only of this unit.
+    pub unit_id: Option<i64>,
+    /// Only of this department's units.
+    pub department_id: Option<i64>,
+    /// The payment's number, or part of its payee's name or purpose (at most 100 characters;
+    /// `%` and `_` are taken literally).
+    pub q: Option<String>,
+    /// Sort by id, date, unit (its code), payee, amount or status; the list's own order
+    /// otherwise. Ties keep the list's own order.
+    pub sort: Option<String>,
+    /// `desc` to sort the other way.
+    pub dir: Option<String>,
+    /// Payments skipped (the pages before), default 0.
+    pub offset: Option<i64>,
     /// At most this many (default 200, at most 1000).
     pub limit: Option<i64>,
     /// Finance's work queue order: QJ-4a priority subjects (扶贫, 教育, 社会保障) first, then
@@ -156,28 +173,56 @@ pub struct PaymentQuery {
 }
 
 /// Payments newest first: a unit its own, a department its units', finance and audit all.
+/// Filtered, sorted and paged by the store; `X-Total-Count` and `X-Total-Amount` (元) give how
+/// many payments the filters find and their sum, over every page.
 #[utoipa::path(get, path = "/payments", tag = "payments", params(PaymentQuery),
-    responses((status = 200, body = Vec<lingji_app::execution::payments::PaymentRow>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Vec<lingji_app::execution::payments::PaymentRow>,
+        headers(("X-Total-Count" = i64, description = "Payments the filters find, over every page"),
+                ("X-Total-Amount" = String, description = "Their amounts' sum in 元, exact to the fen"))),
+        (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_payments(
     cx: Cx,
     ApiQuery(q): ApiQuery<PaymentQuery>,
-) -> ApiResult<Json<Vec<PaymentRow>>> {
-    let filter = PaymentFilter {
-        status: crate::api::state_param(
-            q.status.as_deref(),
-            PaymentStatus::parse,
-            "PAYMENT_STATUS_UNKNOWN",
-            "支付",
-        )?,
-        line_id: q.line_id,
-        project_id: q.project_id,
-        fiscal_year: q.year,
-        limit: q.limit.unwrap_or(200),
-        queue: q.queue.unwrap_or(false),
-        ..PaymentFilter::default()
+) -> ApiResult<impl IntoResponse> {
+    let sort = match q.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => PaymentSort::Own,
+        Some(key) => PaymentSort::parse(key).ok_or_else(|| {
+            AppError::from(
+                Refusal::new("PAYMENT_SORT_UNKNOWN", format!("不能按“{key}”排序")).field("sort"),
+            )
+        })?,
     };
-    Ok(Json(cx.execution().payments(&cx.scope, filter).await?))
+    let search = PaymentSearch {
+        filter: PaymentFilter {
+            status: crate::api::state_param(
+                q.status.as_deref(),
+                PaymentStatus::parse,
+                "PAYMENT_STATUS_UNKNOWN",
+                "支付",
+            )?,
+            line_id: q.line_id,
+            project_id: q.project_id,
+            fiscal_year: q.year,
+            unit_id: q.unit_id,
+            department_id: q.department_id,
+            queue: q.queue.unwrap_or(false),
+            ..PaymentFilter::default()
+        },
+        text: q.q.filter(|t| !t.trim().is_empty()),
+        sort,
+        desc: q.dir.as_deref() == Some("desc"),
+        offset: q.offset.unwrap_or(0).max(0),
+        limit: q.limit.unwrap_or(200).clamp(1, 1000),
+    };
+    let page = cx.execution().payments_page(&cx.scope, search).await?;
+    Ok((
+        [
+            ("x-total-count", page.count.to_string()),
+            ("x-total-amount", page.total.to_plain()),
+        ],
+        Json(page.rows),
+    ))
 }
 
 /// One payment with its checks and hits.

@@ -1,5 +1,5 @@
 //! `/payments`: the payment requests a person may see, by state, filtered, sorted, totalled
-//! and paged (issue 20, point 4).
+//! and paged by the store (issue 20, point 4), exact at any number of payments (issue 21).
 
 use std::collections::BTreeMap;
 
@@ -9,12 +9,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use lingji_app::AppResult;
+use lingji_app::execution::payment_list::check_text;
 use lingji_app::execution::payments::PaymentRow;
+use lingji_app::store::execution::payment_list::{PaymentSearch, PaymentSort};
 use lingji_app::store::execution::payments::PaymentFilter;
+use lingji_domain::Money;
 use lingji_domain::execution::PaymentStatus;
 
 use super::payments::may_request;
-use crate::pages::listing::{self, Key, Listing, Orgs};
+use crate::pages::listing::{Listing, Orgs};
 use crate::pages::{Layout, Page, error_page, render};
 
 #[derive(Template)]
@@ -29,8 +32,8 @@ struct ListPage<'a> {
     orgs: Orgs,
     /// 金额 of every payment the filters find.
     total: String,
-    /// The use case lists at most this many; more are left out, newest kept.
-    capped: bool,
+    /// Why the text filter was refused, shown beside it.
+    text_error: Option<String>,
 }
 
 impl ListPage<'_> {
@@ -63,11 +66,29 @@ impl ListPage<'_> {
 /// The payments' filters and the columns they sort by.
 const PAYMENT_FILTERS: [&str; 4] = ["status", "year", "unit_id", "q"];
 const PAYMENT_SORTS: [&str; 6] = ["id", "date", "unit", "payee", "amount", "status"];
-/// The most payments the use case lists at once.
-const PAYMENT_CAP: i64 = 1000;
 
-/// Payments filtered by state, year and unit in the use case (the store), by payee, purpose
-/// or number here; sorted, totalled and paged here.
+/// The search the query asks for: filters, text, sort and the listing's page, all answered by
+/// the store.
+fn search_of(listing: &Listing, status: Option<PaymentStatus>, queue: bool) -> PaymentSearch {
+    let text = listing.filter("q");
+    PaymentSearch {
+        filter: PaymentFilter {
+            status,
+            queue,
+            unit_id: listing.id_filter("unit_id"),
+            fiscal_year: listing.filter("year").parse().ok(),
+            ..PaymentFilter::default()
+        },
+        text: (!text.is_empty()).then(|| text.to_string()),
+        sort: PaymentSort::parse(&listing.sort).unwrap_or_default(),
+        desc: listing.desc,
+        offset: i64::try_from(listing.offset()).unwrap_or(i64::MAX),
+        limit: i64::try_from(listing.per_page()).unwrap_or(50),
+    }
+}
+
+/// Payments filtered by state, year, unit and text, counted, totalled, sorted and paged by the
+/// use case (the store): the count and the total are of every payment found, however many.
 pub(super) async fn list(
     Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
@@ -77,39 +98,31 @@ pub(super) async fn list(
     let parsed = PaymentStatus::parse(&status);
     // A list of what waits for finance is worked in QJ-4a order: priority subjects first.
     let queue = matches!(parsed, Some(PaymentStatus::Held | PaymentStatus::Pending));
-    let filter = PaymentFilter {
-        status: parsed,
-        queue,
-        unit_id: listing.id_filter("unit_id"),
-        fiscal_year: listing.filter("year").parse().ok(),
-        limit: PAYMENT_CAP,
-        ..PaymentFilter::default()
-    };
+    // A text longer than the store searches by is refused beside its field, and nothing listed.
+    let text_error = check_text(Some(listing.filter("q")))
+        .err()
+        .map(|e| e.refusal().message);
+    let execution = state.app.execution();
     let loaded = async {
-        let rows = state.app.execution().payments(&id.scope(), filter).await?;
         let orgs = Orgs::of(&state, &id).await?;
-        AppResult::Ok((rows, orgs))
+        if text_error.is_some() {
+            listing.counted(0);
+            return AppResult::Ok((Vec::new(), Some(Money::ZERO), orgs));
+        }
+        let mut page = execution
+            .payments_page(&id.scope(), search_of(&listing, parsed, queue))
+            .await?;
+        // A page past the last shows the last.
+        if listing.counted(usize::try_from(page.count).unwrap_or(usize::MAX)) && page.count > 0 {
+            page = execution
+                .payments_page(&id.scope(), search_of(&listing, parsed, queue))
+                .await?;
+        }
+        AppResult::Ok((page.rows, Some(page.total), orgs))
     };
     match loaded.await {
-        Ok((mut rows, orgs)) => {
-            let capped = rows.len() as i64 == PAYMENT_CAP;
-            let text = listing.filter("q").to_lowercase();
-            rows.retain(|p| {
-                text.is_empty()
-                    || p.id.to_string() == text
-                    || p.draft.payee_name.to_lowercase().contains(&text)
-                    || p.draft.purpose.to_lowercase().contains(&text)
-            });
-            let total = listing.shown(listing::total(&rows, |p| p.draft.amount));
-            listing.sort(&mut rows, |p, key| match key {
-                "date" => Key::from(p.draft.date.to_string()),
-                "unit" => Key::from(orgs.name(&p.unit_id)),
-                "payee" => Key::from(p.draft.payee_name.as_str()),
-                "amount" => Key::from(p.draft.amount),
-                "status" => Key::from(p.status_label),
-                _ => Key::from(p.id),
-            });
-            let rows = listing.paginate(rows);
+        Ok((rows, total, orgs)) => {
+            let total = listing.shown(total);
             let layout = Layout::new(&id, "支付申请", uri.path());
             render(
                 StatusCode::OK,
@@ -122,7 +135,7 @@ pub(super) async fn list(
                     listing,
                     orgs,
                     total,
-                    capped,
+                    text_error,
                 },
             )
         }
