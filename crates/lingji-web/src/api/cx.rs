@@ -71,6 +71,7 @@ impl FromRequestParts<AppState> for Cx {
 
 /// Which budget year.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Budget year; the jurisdiction's current year when absent.
     pub year: Option<i32>,

@@ -167,6 +167,7 @@ async fn create_run(cx: Cx, ApiJson(body): ApiJson<RunInput>) -> ApiResult<Creat
 
 /// Filters of a run's items.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemQuery {
     pub department_id: Option<i64>,
     pub unit_id: Option<i64>,
@@ -308,6 +309,7 @@ async fn approve(
 
 /// Which two runs.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompareQuery {
     /// First run id.
     pub a: i64,
@@ -326,6 +328,7 @@ async fn compare(cx: Cx, ApiQuery(q): ApiQuery<CompareQuery>) -> ApiResult<Json<
 
 /// Year and, optionally, the run to count.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatisticsQuery {
     pub year: Option<i32>,
     /// Run id; the chosen run (else the latest) when absent.
@@ -381,6 +384,7 @@ async fn control_figures(cx: Cx, Year(year): Year) -> ApiResult<Json<ControlFigu
 
 /// Year and page of budget lines.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinesQuery {
     pub year: Option<i32>,
     /// Lines with ids above this.

@@ -25,6 +25,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// Which public items.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicQuery {
     /// Only this year.
     pub year: Option<i32>,
@@ -67,6 +68,7 @@ async fn one(
 
 /// Which year of open data.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OpenDataQuery {
     /// Only this year.
     pub year: Option<i32>,

@@ -72,6 +72,7 @@ async fn request_adjustment(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AdjustmentQuery {
     /// Budget year; the current year when absent.
     pub year: Option<i32>,

@@ -141,6 +141,7 @@ async fn check_payment(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PaymentQuery {
     /// refused, blocked, held, pending, paid or released.
     #[param(value_type = Option<lingji_app::schema::PaymentStatus>)]
@@ -356,6 +357,7 @@ async fn dry_run(cx: Cx, ApiJson(body): ApiJson<RuleInput>) -> ApiResult<Json<Dr
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HitQuery {
     /// Budget year; the current one when absent.
     pub year: Option<i32>,

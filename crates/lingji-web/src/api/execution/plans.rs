@@ -52,6 +52,7 @@ async fn file_plan(cx: Cx, ApiJson(body): ApiJson<PlanInput>) -> ApiResult<Creat
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// Budget year; the current year when absent.
     pub year: Option<i32>,

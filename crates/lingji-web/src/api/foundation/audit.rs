@@ -50,6 +50,7 @@ impl From<AuditRecord> for AuditEventDto {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Login name of the actor.
     pub actor: Option<String>,

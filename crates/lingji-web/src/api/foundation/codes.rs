@@ -84,6 +84,7 @@ impl From<EconomicCodeRow> for CodeDto {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CodeQuery {
     pub year: i32,
     /// Only codes starting with this.

@@ -280,6 +280,7 @@ pub struct BasicExpenditureDto {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     pub year: i32,
 }

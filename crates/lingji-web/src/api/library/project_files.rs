@@ -28,6 +28,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// The budget year of a template.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Budget year; the current year when absent.
     pub year: Option<i32>,

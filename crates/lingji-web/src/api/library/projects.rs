@@ -163,6 +163,7 @@ where
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProjectQuery {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub year: Option<i32>,
@@ -396,6 +397,7 @@ pub struct CleanupDto {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CleanupQuery {
     /// The budget year being prepared.
     pub year: i32,

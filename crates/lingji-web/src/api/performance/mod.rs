@@ -44,6 +44,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckpointQuery {
     /// Budget year; the current year when absent.
     pub year: Option<i32>,
@@ -140,6 +141,7 @@ async fn decide_checkpoint(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvaluationQuery {
     /// Budget year evaluated; the current year when absent.
     pub year: Option<i32>,

@@ -107,6 +107,7 @@ pub struct EntryWithHistory {
 
 /// Which jurisdiction and year.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this budget year's entries (key matters, events).
     pub year: Option<i32>,

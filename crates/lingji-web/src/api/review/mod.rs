@@ -242,6 +242,7 @@ async fn bulk(cx: Cx, ApiJson(body): ApiJson<BulkReview>) -> ApiResult<Json<Bulk
 
 /// Paging of the queue.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Items after this project id.
     pub after_id: Option<i64>,
