@@ -4,6 +4,7 @@ mod common;
 
 mod adjustments;
 mod allocation;
+mod amount_fields;
 mod annual_report;
 mod api;
 mod attachments;

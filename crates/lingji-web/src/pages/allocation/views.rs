@@ -23,6 +23,7 @@ use lingji_domain::{Money, Refusal};
 
 use crate::AppState;
 use crate::identity::Identity;
+use crate::pages::inputs;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::listing::{self, Key, Listing, Orgs};
 use crate::pages::{
@@ -479,8 +480,8 @@ impl TransferForm {
         if unit_id.is_none() {
             errors.push(Refusal::new("UNIT_UNKNOWN", "请选择预算单位").field("unit_id"));
         }
-        let amount = Money::parse(&self.amount)
-            .map_err(|r| errors.push(r.field("amount")))
+        let amount = inputs::amount(&self.amount, "amount", "转移支付金额")
+            .map_err(|r| errors.push(r))
             .ok();
         let book = FundBook::parse(&self.fund_book)
             .map_err(|r| errors.push(r.field("fund_book")))
