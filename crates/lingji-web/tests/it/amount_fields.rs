@@ -60,7 +60,10 @@ async fn a_bad_amount_is_refused_beside_its_field_naming_it(backend: Backend) {
     assert_eq!(adjustment.status, StatusCode::UNPROCESSABLE_ENTITY);
     let said = beside(&adjustment.text, "adjustment-amount");
     assert!(said.starts_with("调整金额“一百元”格式不正确"), "{said}");
-    assert!(adjustment.text.contains("value=\"一百元\""), "typed text kept");
+    assert!(
+        adjustment.text.contains("value=\"一百元\""),
+        "typed text kept"
+    );
 }
 
 backend_tests!(a_bad_amount_is_refused_beside_its_field_naming_it);

@@ -443,7 +443,10 @@ async fn the_project_form_keeps_input_and_shows_errors_beside_rows(backend: Back
         "{}",
         r.text
     );
-    assert!(r.text.contains("value=\"P-MEET-9\""), "the typed code stays");
+    assert!(
+        r.text.contains("value=\"P-MEET-9\""),
+        "the typed code stays"
+    );
     let ok = fields("480");
     let r = t
         .form(

@@ -27,9 +27,9 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::Identity;
-use crate::pages::inputs;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::documents;
+use crate::pages::inputs;
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, forbidden_or_missing, options,
     render, year_in, year_or_current,
@@ -293,10 +293,12 @@ impl ResourcesForm {
                 .iter()
                 .find(|(f, _)| *f == field)
                 .map_or(field, |(_, l)| *l);
-            inputs::non_negative_amount(raw, field, &format!("{book_label}{label}")).unwrap_or_else(|r| {
-                errors.push(r.field(field));
-                Money::ZERO
-            })
+            inputs::non_negative_amount(raw, field, &format!("{book_label}{label}")).unwrap_or_else(
+                |r| {
+                    errors.push(r.field(field));
+                    Money::ZERO
+                },
+            )
         };
         let parts = ResourceParts {
             revenue: amount("revenue", &self.revenue),
@@ -361,7 +363,8 @@ impl RunForm {
         let mut s = Scenario::default();
         let mut errors = Vec::new();
         if !self.resources.trim().is_empty() {
-            match inputs::non_negative_amount(&self.resources, "resources", "一般公共预算可用财力") {
+            match inputs::non_negative_amount(&self.resources, "resources", "一般公共预算可用财力")
+            {
                 Ok(m) => {
                     s.resources.insert(FundBook::GeneralPublic, m);
                 }

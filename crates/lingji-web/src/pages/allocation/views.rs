@@ -23,8 +23,8 @@ use lingji_domain::{Money, Refusal};
 
 use crate::AppState;
 use crate::identity::Identity;
-use crate::pages::inputs;
 use crate::pages::charts::{Chart, Series};
+use crate::pages::inputs;
 use crate::pages::listing::{self, Key, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, options, render, year_of,

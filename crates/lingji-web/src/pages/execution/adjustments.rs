@@ -13,15 +13,15 @@ use axum::{Form, Router};
 use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Refusal;
 use lingji_domain::execution::AdjustmentKind;
 use lingji_domain::foundation::authz::Role;
-use lingji_domain::Refusal;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::Identity;
-use crate::pages::inputs;
 use crate::pages::execution::payments::lines_for;
+use crate::pages::inputs;
 use crate::pages::listing::{self, Key, Listing};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,

@@ -12,8 +12,8 @@ use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_app::{AppError, AppResult};
-use lingji_domain::foundation::authz::Role;
 use lingji_domain::Refusal;
+use lingji_domain::foundation::authz::Role;
 use serde::Deserialize;
 
 use crate::AppState;

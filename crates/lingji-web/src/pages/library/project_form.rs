@@ -146,7 +146,10 @@ impl FormPage<'_> {
 
     /// The 支出标准 code shown in cost line `i`.
     fn standard_code(&self, i: &usize) -> &str {
-        self.standard_codes.get(*i).map(String::as_str).unwrap_or("")
+        self.standard_codes
+            .get(*i)
+            .map(String::as_str)
+            .unwrap_or("")
     }
 }
 
@@ -574,7 +577,10 @@ fn standard_refusal(
     let refusal = match standards.iter().find(|s| s.code == typed) {
         None => lingji_domain::Refusal::new(
             "STANDARD_UNKNOWN",
-            format!("第 {} 行支出标准“{typed}”不在支出标准库中，请从列表中选择（ZB-14）", i + 1),
+            format!(
+                "第 {} 行支出标准“{typed}”不在支出标准库中，请从列表中选择（ZB-14）",
+                i + 1
+            ),
         ),
         Some(s) if !in_force(s, year) => lingji_domain::Refusal::new(
             "STANDARD_NOT_APPLICABLE",
