@@ -16,6 +16,7 @@ mod hostile_input;
 mod ledger;
 mod list_pages;
 mod openapi;
+mod payees;
 mod payments;
 mod performance;
 mod plans;
