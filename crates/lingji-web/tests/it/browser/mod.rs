@@ -6,6 +6,7 @@ mod crawl;
 mod documents;
 mod lists;
 mod payment_form;
+mod pickers;
 mod review_page;
 
 use std::net::SocketAddr;
