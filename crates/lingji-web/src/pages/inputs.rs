@@ -161,6 +161,9 @@ mod tests {
         assert!(r.message.starts_with("资金总需求“12O,000”"));
         assert_eq!(amount_shown("１２００００"), "120,000.00");
         assert_eq!(amount_shown("12O,000"), "12O,000");
+        let r = non_negative_amount("-5", "resources", "一般公共预算可用财力").unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("resources"));
+        assert!(r.message.starts_with("一般公共预算可用财力“-5”不能为负数"));
     }
 
     #[test]

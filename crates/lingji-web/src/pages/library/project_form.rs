@@ -810,3 +810,70 @@ fn form_fields(draft: &ProjectDraft) -> FieldNames {
 pub(super) fn errors_for(e: &AppError, draft: &ProjectDraft) -> FieldErrors {
     form_fields(draft).errors(e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lingji_domain::Money;
+    use lingji_domain::library::cost::StandardCategory;
+
+    fn standard(code: &str, to_year: Option<i32>) -> Standard {
+        Standard {
+            id: 7,
+            code: code.into(),
+            name: "二类会议综合定额".into(),
+            category: StandardCategory::Project,
+            unit_of_measure: "元/人·天".into(),
+            amount: Money::from_yuan(500),
+            unit_kinds: Vec::new(),
+            from_year: 2020,
+            to_year,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn zb_14_a_standard_typed_is_read_by_code_and_refused_beside_its_cell_when_unknown_or_expired()
+    {
+        let list = [
+            standard("P-MEET-2", None),
+            standard("P-MEET-OLD", Some(2024)),
+        ];
+        assert!(standard_refusal(&list, "", 2026, 0).is_none());
+        assert!(standard_refusal(&list, "P-MEET-2", 2026, 0).is_none());
+        let unknown = standard_refusal(&list, "P-MEET-9", 2026, 1).unwrap();
+        assert_eq!(
+            (unknown.field.as_deref(), unknown.clause.as_deref()),
+            (Some("cost_lines[1].standard_id"), Some("ZB-14"))
+        );
+        assert!(
+            unknown.message.contains("第 2 行支出标准“P-MEET-9”"),
+            "{}",
+            unknown.message
+        );
+        let expired = standard_refusal(&list, "P-MEET-OLD", 2026, 0).unwrap();
+        assert!(
+            expired.message.contains("在 2026 年度不执行"),
+            "{}",
+            expired.message
+        );
+        // Picked with 单价 left empty (no JS), the line takes the standard's amount.
+        let pairs: Vec<(String, String)> = [
+            ("line.item", "全市教育工作会议"),
+            ("line.standard", "P-MEET-2"),
+            ("line.quantity", "100"),
+            ("line.unit_amount", ""),
+            ("line.item", ""),
+            ("line.standard", ""),
+            ("line.quantity", ""),
+            ("line.unit_amount", ""),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (draft, _) = draft_from(&pairs, &list);
+        assert_eq!(draft.cost_lines.len(), 1);
+        assert_eq!(draft.cost_lines[0].standard_id, Some(7));
+        assert_eq!(draft.cost_lines[0].unit_amount, "500.00");
+    }
+}
