@@ -843,7 +843,7 @@ mod tests {
         assert!(standard_refusal(&list, "P-MEET-2", 2026, 0).is_none());
         let unknown = standard_refusal(&list, "P-MEET-9", 2026, 1).unwrap();
         assert_eq!(
-            (unknown.field.as_deref(), unknown.clause.as_deref()),
+            (unknown.field.as_deref(), unknown.clause),
             (Some("cost_lines[1].standard_id"), Some("ZB-14"))
         );
         assert!(
