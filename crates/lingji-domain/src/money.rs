@@ -62,7 +62,8 @@ impl Money {
 
     /// Parses what people type: `1234.56`, `1,234.56`, `120 000`, `-3.2`, `12.5万`, `12.5万元`,
     /// `800元`, `¥1,000`, and the same in full-width characters (`１２０，０００．５`). At most two
-    /// decimal places of 元 (four of 万元); anything else is refused rather than rounded.
+    /// decimal places of 元 (six of 万元, down to the fen); anything finer is refused rather than
+    /// rounded.
     pub fn parse(input: &str) -> Result<Money, Refusal> {
         Money::parse_as(input, "金额")
     }
@@ -136,13 +137,6 @@ impl Money {
             frac.push('0');
         }
         let frac_fen: i64 = frac.parse().map_err(|_| malformed())?;
-        // 万元 allows six decimals only down to the fen: the last two must be zero.
-        if scale_wan && frac_fen % 100 != 0 {
-            return Err(Refusal::new(
-                "MONEY_TOO_PRECISE",
-                format!("{name}“{input}”精确到分以下，请最多保留到分"),
-            ));
-        }
         let fen = whole
             .checked_mul(unit_fen)
             .and_then(|w| w.checked_add(frac_fen))
@@ -189,6 +183,19 @@ impl Money {
             group_thousands(hundredths / 100),
             hundredths % 100
         )
+    }
+
+    /// 万元 exactly, for tables and documents people add up: the fen divided by 1,000,000 as
+    /// decimal text with separators, two decimals at least and as many as the fen need
+    /// (`1,234.56789`), never rounded.
+    pub fn to_wan_exact(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let mut frac = format!("{:06}", abs % 1_000_000);
+        while frac.len() > 2 && frac.ends_with('0') {
+            frac.pop();
+        }
+        format!("{sign}{}.{frac}", group_thousands(abs / 1_000_000))
     }
 }
 
@@ -306,8 +313,11 @@ mod tests {
             );
         }
         assert_eq!(Money::parse("1.234").unwrap_err().code, "MONEY_TOO_PRECISE");
+        // The sixth decimal of 万元 is the fen; a seventh is below it.
+        assert_eq!(Money::parse("1.000001万").unwrap().fen(), 1_000_001);
+        assert_eq!(Money::parse("227.03728万元").unwrap().fen(), 227_037_280);
         assert_eq!(
-            Money::parse("1.000001万").unwrap_err().code,
+            Money::parse("1.0000001万").unwrap_err().code,
             "MONEY_TOO_PRECISE"
         );
         assert_eq!(
@@ -391,6 +401,18 @@ mod tests {
     }
 
     #[test]
+    fn wan_exact_keeps_every_fen() {
+        assert_eq!(
+            Money::from_fen(345_678_000_000).to_wan_exact(),
+            "345,678.00"
+        );
+        assert_eq!(Money::from_fen(1).to_wan_exact(), "0.000001");
+        assert_eq!(Money::from_fen(1_234_567_890).to_wan_exact(), "1,234.56789");
+        assert_eq!(Money::from_fen(-1_500_000).to_wan_exact(), "-1.50");
+        assert_eq!(Money::ZERO.to_wan_exact(), "0.00");
+    }
+
+    #[test]
     fn displays_yuan_and_wan() {
         let m = Money::from_fen(123_456_789);
         assert_eq!(m.to_yuan_display(), "1,234,567.89");
@@ -424,6 +446,8 @@ mod tests {
             let m = Money::from_fen(fen);
             prop_assert_eq!(Money::parse(&m.to_plain()).unwrap(), m);
             prop_assert_eq!(Money::parse(&m.to_yuan_display()).unwrap(), m);
+            // A figure read off a table in 万元 is the same money, to the fen.
+            prop_assert_eq!(Money::parse(&format!("{}万元", m.to_wan_exact())).unwrap(), m);
         }
     }
 }

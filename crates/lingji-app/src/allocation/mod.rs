@@ -4,6 +4,7 @@
 
 pub mod approval;
 pub mod documents;
+pub mod figures;
 mod inputs;
 pub mod ranks;
 pub mod stats;

@@ -614,6 +614,24 @@ impl crate::ExecutionUseCases<'_> {
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
     pub async fn amendment_xlsx(&self, scope: &Scope, fiscal_year: i32) -> AppResult<Vec<u8>> {
         let a = self.amendment(scope, fiscal_year).await?;
+        // People by the names they go by, not their logins; times in Beijing time.
+        let names: std::collections::BTreeMap<String, String> = {
+            let mut conn = self.store.read().acquire().await?;
+            lingji_store::foundation::users::list(&mut conn, scope.jurisdiction)
+                .await?
+                .into_iter()
+                .map(|u| (u.username, u.display_name))
+                .collect()
+        };
+        let person = |login: &str| names.get(login).cloned().unwrap_or_else(|| login.into());
+        let east8 = chrono::FixedOffset::east_opt(8 * 3600)
+            .ok_or_else(|| AppError::Internal("UTC+8".into()))?;
+        let beijing = |at: &str| {
+            lingji_store::time::parse(at).map_or_else(
+                || at.to_string(),
+                |t| t.with_timezone(&east8).format("%Y-%m-%d %H:%M").to_string(),
+            )
+        };
         let mut book = Book::new();
         let mut sheet = book.sheet(
             "调整事项",
@@ -628,7 +646,7 @@ impl crate::ExecutionUseCases<'_> {
                 ("重大追加", 10.0),
                 ("调整理由", 48.0),
                 ("批准人", 12.0),
-                ("批准时间", 22.0),
+                ("批准时间（北京时间）", 22.0),
             ],
         )?;
         for (number, c) in (1u32..).zip(&a.changes) {
@@ -646,8 +664,8 @@ impl crate::ExecutionUseCases<'_> {
                 Cell::Yuan(c.amount),
                 Cell::text(if c.major { "是" } else { "" }),
                 Cell::text(c.reason.as_str()),
-                Cell::text(c.decided_by.as_deref().unwrap_or("")),
-                Cell::text(c.decided_at.as_deref().unwrap_or("")),
+                Cell::text(c.decided_by.as_deref().map(person).unwrap_or_default()),
+                Cell::text(c.decided_at.as_deref().map(beijing).unwrap_or_default()),
             ])?;
         }
         let mut sums = book.sheet(

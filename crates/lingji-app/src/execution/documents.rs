@@ -3,6 +3,7 @@
 //! totals) and the 支付凭证 of one payment. The 预算调整方案 is `amendment_xlsx`.
 
 use lingji_domain::Money;
+use lingji_domain::foundation::fund::FundBook;
 
 use crate::Scope;
 use crate::error::{AppError, AppResult};
@@ -86,6 +87,29 @@ impl crate::YearEndUseCases<'_> {
 }
 
 impl crate::ExecutionUseCases<'_> {
+    /// A payment's budget line as its voucher names it, as 预算指标 lists it: the number, the
+    /// project's code and name (or the basic expenditure's name) and the fund book, e.g.
+    /// 「第 12 号 3299002026001000001 城区道路养护（一般公共预算）」. The caller must see the line.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
+    pub async fn voucher_line(&self, scope: &Scope, line_id: i64) -> AppResult<String> {
+        let line = self.payable_line(scope, line_id).await?;
+        let code = match line.project_id {
+            Some(project) => {
+                let mut conn = self.store.read().acquire().await?;
+                lingji_store::library::projects::get(&mut conn, project)
+                    .await?
+                    .map(|p| p.header.code)
+            }
+            None => None,
+        };
+        let book = FundBook::parse(&line.fund_book).map_or("", |b| b.label());
+        let name = match code {
+            Some(code) => format!("{code} {}", line.name),
+            None => line.name,
+        };
+        Ok(format!("第 {} 号 {name}（{book}）", line.id))
+    }
+
     /// One payment as its 支付凭证 (sheet 支付凭证: label and value rows). Whoever may read the
     /// payment may print it.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
@@ -104,7 +128,11 @@ impl crate::ExecutionUseCases<'_> {
         let text = |label: &'static str, value: String| [Cell::bold(label), Cell::text(value)];
         sheet.row(text("凭证编号", format!("第 {} 号", p.id)))?;
         sheet.row(text("预算单位", unit_name.to_string()))?;
-        sheet.row(text("指标号", d.line_id.to_string()))?;
+        let line = self
+            .voucher_line(scope, d.line_id)
+            .await
+            .unwrap_or_else(|_| format!("第 {} 号", d.line_id));
+        sheet.row(text("预算指标", line))?;
         sheet.row(text("经济分类", d.economic_code.clone()))?;
         sheet.row(text("收款人", d.payee_name.clone()))?;
         sheet.row(text("收款账号", d.payee_account.clone()))?;

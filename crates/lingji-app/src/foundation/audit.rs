@@ -18,6 +18,21 @@ impl crate::FoundationUseCases<'_> {
         Ok(audit::list(&mut conn, &filter).await?)
     }
 
+    /// One page of the jurisdiction's log as `filter` finds it, and how many events it finds in
+    /// all (for page numbers): two bounded reads, never the whole log (auditors).
+    #[tracing::instrument(skip_all)]
+    pub async fn audit_page(
+        &self,
+        caller: &Caller,
+        filter: Filter,
+    ) -> AppResult<(Vec<AuditRecord>, i64)> {
+        let target = OrgPath::of_jurisdiction(filter.jurisdiction_id);
+        caller.authorize(Resource::AuditLog, Access::Read, &target)?;
+        let mut conn = self.store.read().acquire().await?;
+        let count = audit::count(&mut conn, &filter).await?;
+        Ok((audit::list(&mut conn, &filter).await?, count))
+    }
+
     /// Verifies the whole chain on the primary with the audit key, that it still reaches
     /// `anchor`, and every payment against its audit events and ledger entries.
     #[tracing::instrument(skip_all)]

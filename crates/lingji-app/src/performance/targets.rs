@@ -355,6 +355,34 @@ impl crate::PerformanceUseCases<'_> {
         )
     }
 
+    /// The special funds in force whose targets the caller may set or read (PM-2): those its
+    /// department leads, every one for finance and audit; `(code, name)` in order of code, what
+    /// the policy form picks from.
+    #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
+    pub async fn policy_funds(&self, scope: &Scope) -> AppResult<Vec<(String, String)>> {
+        let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
+        let (department, unit) = caller.read_scope(Resource::Performance, jurisdiction_id)?;
+        if unit.is_some() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.store.read().acquire().await?;
+        let mut funds: Vec<(String, String)> = lingji_store::review::lists::entries(
+            &mut conn,
+            jurisdiction_id,
+            lingji_domain::review::lists::ListKind::SpecialFunds,
+            // The registry is not yearly: a fund is in force until retired (ZB-12).
+            None,
+            true,
+        )
+        .await?
+        .into_iter()
+        .filter(|f| department.is_none() || f.entry.fund.lead_department_id == department)
+        .map(|f| (f.entry.code, f.entry.name))
+        .collect();
+        funds.sort();
+        Ok(funds)
+    }
+
     /// One target record, if the caller may see it.
     #[tracing::instrument(skip_all)]
     pub async fn target(&self, caller: &Caller, id: i64) -> AppResult<TargetView> {

@@ -569,39 +569,87 @@ pub struct Filter {
     pub entity_id: Option<String>,
     /// Only events before this sequence number (paging backwards).
     pub before_seq: Option<i64>,
+    /// Only events at or after this stored time (RFC 3339 UTC text, as stored).
+    pub since: Option<String>,
+    /// Only events before this stored time.
+    pub until: Option<String>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
+    /// Events skipped before the first returned (page numbers).
+    pub offset: i64,
     pub limit: i64,
 }
 
-/// Events matching the filter, newest first. Every filter is a bound parameter; a missing one
-/// is bound as NULL and ignored by `$n IS NULL OR …`.
-pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<AuditRecord>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT ",
-        audit_columns!(),
+/// The conditions of [`Filter`] (without paging), its parameters bound by [`bind_filter`] as
+/// `$1`–`$8`. Every filter is a bound parameter; a missing one is bound as NULL and ignored by
+/// `$n IS NULL OR …`. Times are stored as sortable RFC 3339 UTC text on both backends.
+macro_rules! audit_where {
+    () => {
         " FROM audit_events \
          WHERE (jurisdiction_id = $1 OR jurisdiction_id = 0) \
          AND ($2 IS NULL OR actor = $2) \
          AND ($3 IS NULL OR action LIKE $4) \
          AND ($5 IS NULL OR entity_type = $5) \
          AND ($6 IS NULL OR entity_id = $6) \
-         AND ($7 IS NULL OR seq < $7) \
-         ORDER BY seq DESC LIMIT $8"
-    ))
-    .bind(f.jurisdiction_id)
-    .bind(&f.actor)
-    .bind(&f.action)
-    .bind(
-        f.action
-            .as_ref()
-            .map(|a| format!("{}%", a.replace(['%', '_'], ""))),
-    )
-    .bind(&f.entity_type)
-    .bind(&f.entity_id)
-    .bind(f.before_seq)
-    .bind(f.limit.clamp(1, 500))
-    .fetch_all(&mut *conn)
-    .await?;
+         AND ($7 IS NULL OR at >= $7) \
+         AND ($8 IS NULL OR at < $8)"
+    };
+}
+
+fn bind_filter<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    f: &'q Filter,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    q.bind(f.jurisdiction_id)
+        .bind(&f.actor)
+        .bind(&f.action)
+        .bind(
+            f.action
+                .as_ref()
+                .map(|a| format!("{}%", a.replace(['%', '_'], ""))),
+        )
+        .bind(&f.entity_type)
+        .bind(&f.entity_id)
+        .bind(&f.since)
+        .bind(&f.until)
+}
+
+/// Events matching the filter, newest first (oldest first when asked), at most `limit` (1–500)
+/// after skipping `offset`.
+pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<AuditRecord>, StoreError> {
+    let sql = if f.oldest_first {
+        concat!(
+            "SELECT ",
+            audit_columns!(),
+            audit_where!(),
+            " AND ($9 IS NULL OR seq < $9) ORDER BY seq ASC LIMIT $10 OFFSET $11"
+        )
+    } else {
+        concat!(
+            "SELECT ",
+            audit_columns!(),
+            audit_where!(),
+            " AND ($9 IS NULL OR seq < $9) ORDER BY seq DESC LIMIT $10 OFFSET $11"
+        )
+    };
+    let rows: Vec<Row> = bind_filter(sqlx::query_as(sql), f)
+        .bind(f.before_seq)
+        .bind(f.limit.clamp(1, 500))
+        .bind(f.offset.max(0))
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(rows.into_iter().map(AuditRecord::from).collect())
+}
+
+/// How many events match the filter (its paging fields aside): the page numbers of the log.
+pub async fn count(conn: &mut AnyConnection, f: &Filter) -> Result<i64, StoreError> {
+    let (n,): (i64,) = bind_filter(
+        sqlx::query_as(concat!("SELECT COUNT(*)", audit_where!())),
+        f,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
 }
 
 /// The main chain's head as the store keeps it.

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use lingji_app::allocation::documents::ApprovalDocument;
+use lingji_app::allocation::figures::GroupedFigures;
 use lingji_app::execution::adjustments::Amendment;
 use lingji_app::execution::payments::PaymentView;
 use lingji_app::execution::year_end::YearEndReport;
@@ -41,26 +42,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/documents/payments/{id}/xlsx", get(payment_xlsx))
 }
 
-/// An amount in 万元, exact: the fen divided by 1,000,000 as decimal text (thousands separated,
-/// at least two decimals, no trailing zeros beyond), never through a float.
+/// An amount in 万元, exact (see [`Money::to_wan_exact`]).
 pub(crate) fn wan(m: Money) -> String {
-    let fen = m.fen();
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    let (whole, part) = (abs / 1_000_000, abs % 1_000_000);
-    let mut frac = format!("{part:06}");
-    while frac.len() > 2 && frac.ends_with('0') {
-        frac.pop();
-    }
-    let digits = whole.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{sign}{grouped}.{frac}")
+    m.to_wan_exact()
 }
 
 /// The date part of a stored time, in Beijing time (`2026-03-01`).
@@ -222,7 +206,7 @@ impl ApprovalPrint {
     }
 }
 
-fn approval_print(doc: ApprovalDocument, q_year: i32) -> ApprovalPrint {
+fn approval_print(doc: ApprovalDocument, q_year: i32) -> AppResult<ApprovalPrint> {
     let mut units: Vec<UnitLines> = Vec::new();
     for l in &doc.lines {
         let name = doc.names.get(&l.unit_id).cloned().unwrap_or_default();
@@ -234,7 +218,9 @@ fn approval_print(doc: ApprovalDocument, q_year: i32) -> ApprovalPrint {
             });
         }
         if let Some(u) = units.last_mut() {
-            u.subtotal = u.subtotal.checked_add(l.approved).unwrap_or(u.subtotal);
+            u.subtotal = u.subtotal.checked_add(l.approved).ok_or_else(|| {
+                AppError::Internal("approval subtotal past the range of money".into())
+            })?;
             u.rows.push(LineRow {
                 id: l.id,
                 name: l.name.clone(),
@@ -264,7 +250,7 @@ fn approval_print(doc: ApprovalDocument, q_year: i32) -> ApprovalPrint {
         ),
         printed: printed_now(),
     };
-    ApprovalPrint {
+    Ok(ApprovalPrint {
         head,
         year: doc.fiscal_year,
         org_name: doc.org_name,
@@ -273,7 +259,7 @@ fn approval_print(doc: ApprovalDocument, q_year: i32) -> ApprovalPrint {
         count: doc.lines.len(),
         total: doc.total,
         units,
-    }
+    })
 }
 
 async fn approval(
@@ -283,15 +269,15 @@ async fn approval(
     let loaded = async {
         let year = year(&state, &id, &q).await?;
         let org = org_of(&q)?;
-        state
+        let doc = state
             .app
             .allocation()
             .approval_document(&id.scope(), year, org)
-            .await
-            .map(|d| (year, d))
+            .await?;
+        approval_print(doc, year)
     };
     match loaded.await {
-        Ok((year, doc)) => render(StatusCode::OK, &approval_print(doc, year)),
+        Ok(print) => render(StatusCode::OK, &print),
         Err(e) => error_page(&id, uri.path(), &e),
     }
 }
@@ -323,38 +309,18 @@ async fn approval_xlsx(
 // ---------------------------------------------------------------------------------------
 // 预算控制数.
 
-/// A department's control figures as printed: its units' rows and subtotals.
-struct DepartmentRows {
-    name: String,
-    /// (unit, fund book, basic, projects).
-    rows: Vec<(String, &'static str, Money, Money)>,
-    basic: Money,
-    projects: Money,
-}
-
 #[derive(Template)]
 #[template(path = "doc_control_figures.html")]
 struct FiguresPrint {
     head: Head,
     published: bool,
-    departments: Vec<DepartmentRows>,
-    basic: Money,
-    projects: Money,
-    units: usize,
+    grouped: GroupedFigures,
 }
 
 impl FiguresPrint {
     fn wan(&self, m: &Money) -> String {
         wan(*m)
     }
-
-    fn both(&self, a: &Money, b: &Money) -> String {
-        wan(a.checked_add(*b).unwrap_or(*a))
-    }
-}
-
-fn add(a: Money, b: Money) -> Money {
-    a.checked_add(b).unwrap_or(a)
 }
 
 async fn control_figures(
@@ -368,33 +334,13 @@ async fn control_figures(
             .allocation()
             .control_figures(&id.scope(), year)
             .await?;
-        AppResult::Ok((year, f))
+        let grouped = f.grouped()?;
+        AppResult::Ok((year, f, grouped))
     };
-    let (year, f) = match loaded.await {
+    let (year, f, grouped) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(&id, uri.path(), &e),
     };
-    let name = |i: &i64| f.names.get(i).cloned().unwrap_or_default();
-    let mut by: BTreeMap<String, DepartmentRows> = BTreeMap::new();
-    let (mut basic, mut projects) = (Money::ZERO, Money::ZERO);
-    let mut units = std::collections::BTreeSet::new();
-    for x in &f.figures {
-        let d = by
-            .entry(name(&x.department_id))
-            .or_insert_with(|| DepartmentRows {
-                name: name(&x.department_id),
-                rows: Vec::new(),
-                basic: Money::ZERO,
-                projects: Money::ZERO,
-            });
-        d.rows
-            .push((name(&x.unit_id), x.fund_book.label(), x.basic, x.projects));
-        d.basic = add(d.basic, x.basic);
-        d.projects = add(d.projects, x.projects);
-        basic = add(basic, x.basic);
-        projects = add(projects, x.projects);
-        units.insert(x.unit_id);
-    }
     let run = f.run.as_ref().map(|r| &r.header);
     let head = Head {
         title: format!("{year} 年度预算控制数"),
@@ -422,10 +368,7 @@ async fn control_figures(
         &FiguresPrint {
             head,
             published: run.is_some_and(|r| r.published_at.is_some()),
-            departments: by.into_values().collect(),
-            basic,
-            projects,
-            units: units.len(),
+            grouped,
         },
     )
 }
@@ -474,7 +417,7 @@ pub(crate) async fn figures_summary(
     let units: std::collections::BTreeSet<i64> = f
         .figures
         .iter()
-        .filter(|x| add(x.basic, x.projects) > Money::ZERO)
+        .filter(|x| x.basic > Money::ZERO || x.projects > Money::ZERO)
         .map(|x| x.unit_id)
         .collect();
     let total = Money::checked_sum(f.figures.iter().flat_map(|x| [x.basic, x.projects]))?;
@@ -524,13 +467,14 @@ async fn year_end(
             .year_end()
             .year_end_report(&id.scope(), year)
             .await?;
-        AppResult::Ok((year, r))
+        let available = Money::checked_sum(r.lines.iter().map(|l| l.available))
+            .ok_or_else(|| AppError::Internal("year-end balance past the range of money".into()))?;
+        AppResult::Ok((year, r, available))
     };
-    let (year, r) = match loaded.await {
+    let (year, r, available) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(&id, uri.path(), &e),
     };
-    let available = r.lines.iter().fold(Money::ZERO, |s, l| add(s, l.available));
     let (number, date) = match &r.closed {
         Some((_, at)) => (String::new(), beijing_date(at)),
         None => (String::new(), String::new()),
@@ -606,9 +550,15 @@ pub(crate) async fn closed_message(state: &AppState, id: &Identity, year: i32) -
 struct AdjustmentsPrint {
     head: Head,
     a: Amendment,
+    /// Who approved, by the names people go by.
+    names: crate::people::Names,
 }
 
 impl AdjustmentsPrint {
+    fn person(&self, login: &str) -> String {
+        self.names.of(login)
+    }
+
     fn date(&self, t: &Option<String>) -> String {
         t.as_deref().map(beijing_date).unwrap_or_default()
     }
@@ -644,7 +594,8 @@ async fn adjustments(
         xlsx: format!("/api/v1/adjustments/amendment.xlsx?year={year}"),
         printed: printed_now(),
     };
-    render(StatusCode::OK, &AdjustmentsPrint { head, a })
+    let names = id.names.clone();
+    render(StatusCode::OK, &AdjustmentsPrint { head, a, names })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -656,6 +607,8 @@ struct PaymentPrint {
     head: Head,
     p: PaymentView,
     unit: String,
+    /// The budget line as 预算指标 names it (number, project code and name, fund book).
+    line: String,
 }
 
 /// The payment and its unit's name, as the caller may read them.
@@ -688,7 +641,21 @@ async fn payment(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Respons
         xlsx: format!("/documents/payments/{}/xlsx", p.id),
         printed: printed_now(),
     };
-    render(StatusCode::OK, &PaymentPrint { head, p, unit })
+    let line = state
+        .app
+        .execution()
+        .voucher_line(&id.scope(), p.draft.line_id)
+        .await
+        .unwrap_or_else(|_| format!("第 {} 号", p.draft.line_id));
+    render(
+        StatusCode::OK,
+        &PaymentPrint {
+            head,
+            p,
+            unit,
+            line,
+        },
+    )
 }
 
 async fn payment_xlsx(Page { state, id, uri }: Page, Path(pid): Path<i64>) -> Response {
@@ -757,20 +724,4 @@ pub(crate) fn decided_message(p: &PaymentView) -> Option<String> {
         PaymentStatus::Released => format!("已退回支付给 {who} 的 {amount} 元，指标额度已释放"),
         _ => return None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use lingji_domain::Money;
-
-    use super::wan;
-
-    #[test]
-    fn wan_is_exact_to_the_fen() {
-        assert_eq!(wan(Money::from_fen(345_678_000_000)), "345,678.00");
-        assert_eq!(wan(Money::from_fen(1)), "0.000001");
-        assert_eq!(wan(Money::from_fen(1_234_567_890)), "1,234.56789");
-        assert_eq!(wan(Money::from_fen(-1_500_000)), "-1.50");
-        assert_eq!(wan(Money::ZERO), "0.00");
-    }
 }

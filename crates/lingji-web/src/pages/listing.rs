@@ -1,9 +1,9 @@
 //! One way to list, for every list page: the filters, sort and page read from the query into a
 //! typed [`Listing`] (a sort key only from the list's own, `?sort=amount&dir=desc`, 50 rows a
 //! page, `?page=2`), the rows sorted and cut to the page on the server, the totals of amount
-//! columns over every filtered row (not only the page), and the links of the column headers
-//! and of the pager, rendered by `templates/listing_macros.html` and
-//! `templates/listing_pager.html`.
+//! columns over every filtered row (not only the page), amounts in 元 or exact 万元
+//! (`?amounts=wan`, for big tables), and the links of the column headers and of the pager,
+//! rendered by `templates/listing_macros.html` and `templates/listing_pager.html`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -54,6 +54,43 @@ impl From<String> for Key {
     }
 }
 
+/// How a table shows amounts: in 元 with separators, or in exact 万元 where the figures are
+/// big (`?amounts=wan`). Either way from the fen and never rounded, so a column still adds up
+/// to its total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Amounts {
+    pub wan: bool,
+}
+
+impl Amounts {
+    /// `?amounts=wan` asks for 万元; anything else is 元.
+    pub fn of(q: &BTreeMap<String, String>) -> Amounts {
+        Amounts {
+            wan: q.get("amounts").is_some_and(|a| a == "wan"),
+        }
+    }
+
+    /// An amount in the unit chosen (a field or a computed amount, as a template has it).
+    pub fn money(&self, m: impl std::borrow::Borrow<Money>) -> String {
+        let m = m.borrow();
+        if self.wan {
+            m.to_wan_exact()
+        } else {
+            m.to_yuan_display()
+        }
+    }
+
+    /// A column's total in the unit chosen.
+    pub fn total(&self, total: Option<Money>) -> String {
+        total.map_or_else(|| "超出金额范围".to_string(), |t| self.money(t))
+    }
+
+    /// The unit's name for a column header: 元 or 万元.
+    pub fn unit(&self) -> &'static str {
+        if self.wan { "万元" } else { "元" }
+    }
+}
+
 /// A list's filters, sort and page as its query gives them, and once paged, how many rows
 /// and pages there are.
 #[derive(Debug, Clone)]
@@ -66,6 +103,8 @@ pub struct Listing {
     pub page: usize,
     /// The filters given (non-empty), kept in every link.
     filters: Vec<(String, String)>,
+    /// 元 or 万元, kept in every link.
+    pub amounts: Amounts,
     /// Rows after filtering.
     pub count: usize,
     /// Pages of [`PER_PAGE`] rows (at least 1).
@@ -103,9 +142,35 @@ impl Listing {
                     (!v.is_empty()).then(|| (f.to_string(), v.to_string()))
                 })
                 .collect(),
+            amounts: Amounts::of(q),
             count: 0,
             pages: 1,
         }
+    }
+
+    /// An amount of a row in the unit chosen (a field or a computed amount, as the template
+    /// has it).
+    pub fn money(&self, m: impl std::borrow::Borrow<Money>) -> String {
+        self.amounts.money(m)
+    }
+
+    /// A column's total (see [`total`]) in the unit chosen.
+    pub fn shown(&self, total: Option<Money>) -> String {
+        self.amounts.total(total)
+    }
+
+    /// The unit of the amount columns: 元 or 万元.
+    pub fn unit(&self) -> &'static str {
+        self.amounts.unit()
+    }
+
+    /// This page of the list in 万元 (`wan`) or in 元, the filters, sort and page kept.
+    pub fn amounts_link(&self, wan: bool) -> String {
+        let other = Listing {
+            amounts: Amounts { wan },
+            ..self.clone()
+        };
+        other.here()
     }
 
     /// A filter as given (trimmed), empty when not.
@@ -149,6 +214,9 @@ impl Listing {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in &self.filters {
             s.append_pair(k, v);
+        }
+        if self.amounts.wan {
+            s.append_pair("amounts", "wan");
         }
         for (k, v) in extra {
             s.append_pair(k, v);
@@ -251,11 +319,6 @@ pub fn total<T>(rows: &[T], amount: impl Fn(&T) -> Money) -> Option<Money> {
     Money::checked_sum(rows.iter().map(amount))
 }
 
-/// A total as the footer shows it, in 元 with separators.
-pub fn yuan(total: Option<Money>) -> String {
-    total.map_or_else(|| "超出金额范围".to_string(), Money::to_yuan_display)
-}
-
 /// The organisations the caller sees: names by id, and the units to filter by as
 /// "code name", in order of code.
 pub struct Orgs {
@@ -347,8 +410,14 @@ mod tests {
     }
 
     #[test]
-    fn totals_are_exact_to_the_fen() {
+    fn totals_are_exact_to_the_fen_in_yuan_and_in_wan() {
         let rows = [Money::from_fen(1), Money::from_fen(1_000_000_000_099)];
-        assert_eq!(yuan(total(&rows, |m| *m)), "10,000,000,001.00");
+        let yuan = Listing::new("/p", &q(&[]), &[], &[]);
+        assert_eq!(yuan.shown(total(&rows, |m| *m)), "10,000,000,001.00");
+        let wan = Listing::new("/p", &q(&[("amounts", "wan"), ("page", "2")]), &[], &[]);
+        assert_eq!(wan.shown(total(&rows, |m| *m)), "1,000,000.0001");
+        assert_eq!(wan.unit(), "万元");
+        assert_eq!(wan.sort_link("amount"), "/p?amounts=wan&sort=amount");
+        assert_eq!(wan.amounts_link(false), "/p?page=2");
     }
 }

@@ -299,8 +299,72 @@ async fn zb_7b_units_ask_and_finance_approves_on_the_page(backend: Backend) {
     assert_eq!(budget(&t, equipment).await, Money::from_yuan(10_100));
 }
 
+/// QJ-2a on the page: the supplement's project is picked from the unit's library projects by
+/// code or "code name", never typed as a number; a project outside the library, or text that
+/// names none, is refused beside the field with what was typed kept.
+async fn qj_2a_a_supplement_is_picked_from_the_library_on_the_page(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let unit = t.login("danwei").await;
+    let p = admitted(&t, "全市教育工作会议", "mandatory", "200000.00", json!({})).await;
+    let draft = create(&t, &unit, complete(meeting_standard(&t).await)).await;
+    let (code, name) = (p["code"].as_str().unwrap(), p["name"].as_str().unwrap());
+    let page = t.get("/adjustments", Some(&unit)).await.text;
+    assert!(
+        page.contains(&format!("<option value=\"{code}\">{code} {name}</option>")),
+        "the admitted project is in the picker"
+    );
+    let draft_code = draft["code"].as_str().unwrap();
+    assert!(
+        !page.contains(&format!("<option value=\"{draft_code}\">")),
+        "a project still being prepared is not"
+    );
+    let ask = |project: String| {
+        let t = &t;
+        let unit = &unit;
+        async move {
+            t.form(
+                "/adjustments",
+                unit,
+                &[
+                    ("kind", "supplement"),
+                    ("project", &project),
+                    ("economic_code", "30215"),
+                    ("amount", "120,000"),
+                    ("reason", "增加一期培训"),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    for wrong in [draft_code.to_string(), "不存在的项目".to_string()] {
+        let refused = ask(wrong.clone()).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+        assert!(
+            refused
+                .text
+                .contains("不是本年度已入库的项目，请从列表中选择（QJ-2a）"),
+            "{}",
+            refused.text
+        );
+        assert!(refused.text.contains(&format!("value=\"{wrong}\"")), "kept");
+    }
+    let done = ask(format!("{code} {name}")).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let fin = t.login("caizheng").await;
+    let asked = t
+        .get("/api/v1/adjustments?status=requested", Some(&fin))
+        .await
+        .json();
+    assert_eq!(asked[0]["project_id"], p["id"]);
+    assert_eq!(asked[0]["amount"], "120000.00");
+}
+
 backend_tests!(
     zb_7b_a_transfer_moves_budget_within_the_rules_and_only_what_is_available,
     qj_2a_zb_7b_supplements_need_the_library_and_major_ones_their_assessments,
     zb_7b_units_ask_and_finance_approves_on_the_page,
+    qj_2a_a_supplement_is_picked_from_the_library_on_the_page,
 );

@@ -62,6 +62,16 @@ fn xlsx_amount(reply: &Reply, sheet: &str, first: &str, col: usize) -> Money {
     }
 }
 
+/// Every row of sheet `sheet` as text.
+fn xlsx_rows(reply: &Reply, sheet: &str) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(reply.bytes.clone())).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 /// The approved 2026 run's lines (as the API lists them) of department or unit `org`.
 async fn approved_lines(t: &TestApp, fin: &Session, field: &str, org: i64) -> Vec<Value> {
     let runs = t
@@ -247,6 +257,27 @@ async fn printed_documents_show_what_the_working_pages_show(backend: Backend) {
         testid(&page.text, "doc-total"),
         money(&a["supplemented"]).to_yuan_display()
     );
+    // Who approved, by the name they go by, in the print layout and the workbook; no login.
+    assert_eq!(testid(&page.text, "doc-approver"), "财政局预算科 王会计");
+    assert!(!page.text.contains("caizheng"), "{}", page.text);
+    let book = t
+        .get("/api/v1/adjustments/amendment.xlsx?year=2025", Some(&fin))
+        .await;
+    assert_eq!(book.status, StatusCode::OK, "{}", book.text);
+    let rows = xlsx_rows(&book, "调整事项");
+    let approvers: Vec<&str> = rows.iter().skip(1).map(|r| r[9].as_str()).collect();
+    assert!(!approvers.is_empty());
+    assert!(
+        approvers.iter().all(|a| *a == "财政局预算科 王会计"),
+        "{approvers:?}"
+    );
+    assert!(
+        rows.iter()
+            .skip(1)
+            .all(|r| !r[10].contains('T') && r[10].len() == 16),
+        "Beijing time to the minute: {:?}",
+        rows[1]
+    );
 
     // The index lists what each role may print.
     let index = t.get("/documents?year=2026", Some(&unit)).await;
@@ -399,6 +430,14 @@ async fn approval_and_payment_ask_first_then_say_what_they_did(backend: Backend)
     assert_eq!(
         xlsx_amount(&xlsx, "支付凭证", "金额（元）", 1),
         Money::from_yuan(1_200)
+    );
+    // The line as 预算指标 names it, not only its number.
+    let named = format!("第 {line} 号 测试指标 302（一般公共预算）");
+    assert_eq!(testid(&voucher.text, "doc-line"), named);
+    let rows = xlsx_rows(&xlsx, "支付凭证");
+    assert!(
+        rows.iter().any(|r| r[0] == "预算指标" && r[1] == named),
+        "{rows:?}"
     );
 }
 

@@ -29,8 +29,8 @@ fn pager(html: &str) -> (usize, usize, usize) {
     (nums[0], nums[1], nums[2])
 }
 
-/// The amounts (or numbers) of the table's `<td class="num">` cells in its body, in order.
-fn body_amounts(html: &str, table: &str) -> Vec<Money> {
+/// The text of the table's `<td class="num">` cells in its body, in order.
+fn body_cells(html: &str, table: &str) -> Vec<String> {
     let at = html.find(&format!("data-testid=\"{table}\"")).unwrap();
     let body = &html[at..];
     let body = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
@@ -39,13 +39,21 @@ fn body_amounts(html: &str, table: &str) -> Vec<Money> {
         .map(|c| {
             let cell = &c[..c.find("</td>").unwrap()];
             // The text of the cell, without a link around it.
-            let text: String = cell
-                .split('<')
+            cell.split('<')
                 .map(|part| part.split_once('>').map_or(part, |(_, t)| t))
-                .collect();
-            // A score reads "63分": its number.
-            Money::parse(&text.trim_end_matches('分').replace(',', "")).unwrap()
+                .collect::<String>()
+                .trim()
+                .to_string()
         })
+        .collect()
+}
+
+/// The amounts (or numbers) of the table's `<td class="num">` cells in its body, in order.
+fn body_amounts(html: &str, table: &str) -> Vec<Money> {
+    body_cells(html, table)
+        .iter()
+        // A score reads "63分": its number.
+        .map(|text| Money::parse(&text.trim_end_matches('分').replace(',', "")).unwrap())
         .collect()
 }
 
@@ -384,8 +392,88 @@ async fn the_years_other_lists_sort_and_add_up(backend: Backend) {
     testid(&plans.text, "plans-total");
 }
 
+/// The href of the link carrying `data-testid="{id}"`, as a browser follows it.
+fn href(html: &str, id: &str) -> String {
+    let at = html
+        .find(&format!("data-testid=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id} in the page"));
+    let tag = &html[html[..at].rfind('<').unwrap()..];
+    let start = tag.find("href=\"").unwrap() + 6;
+    let end = tag[start..].find('"').unwrap();
+    tag[start..start + end]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+/// A figure in 万元 as the tables show it ("1,234.5678"), in fen.
+fn wan(s: &str) -> Money {
+    money(&format!("{s}万元"))
+}
+
+/// Big tables read in 万元 at one click: the budget lines of a unit and the control figures,
+/// each amount exact (no rounding), so the 万元 total is the 元 total to the fen; the filters
+/// stay, and sorting and paging stay in 万元.
+async fn big_tables_switch_to_wan_and_still_add_up(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let unit = t.org_id("101001").await;
+    let yuan = t
+        .get(
+            &format!("/budget-lines?year=2025&unit_id={unit}"),
+            Some(&fin),
+        )
+        .await
+        .text;
+    assert!(yuan.contains("批复数（元）"));
+    let shown = t.get(&href(&yuan, "amounts-wan"), Some(&fin)).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let in_wan = shown.text;
+    assert!(in_wan.contains("批复数（万元）") && in_wan.contains("可用（万元）"));
+    assert_eq!(pager(&in_wan).0, pager(&yuan).0, "the unit filter is kept");
+    for total in ["lines-total", "lines-spent", "lines-available"] {
+        assert_eq!(
+            wan(testid(&in_wan, total)),
+            money(testid(&yuan, total)),
+            "{total}"
+        );
+    }
+    // Each row in 万元 is its 元 figure exactly.
+    let rows_yuan = body_amounts(&yuan, "budget-lines");
+    let rows_wan: Vec<Money> = body_cells(&in_wan, "budget-lines")
+        .iter()
+        .enumerate()
+        // The first cell of a row is the line's number, not an amount.
+        .map(|(i, c)| if i % 4 == 0 { money(c) } else { wan(c) })
+        .collect();
+    assert_eq!(rows_wan, rows_yuan);
+    // Sorting keeps 万元; the switch goes back to 元 with the filter.
+    let sorted = t
+        .get(&href(&in_wan, "sort-approved"), Some(&fin))
+        .await
+        .text;
+    assert!(sorted.contains("批复数（万元）"));
+    let back = t.get(&href(&sorted, "amounts-yuan"), Some(&fin)).await.text;
+    assert!(back.contains("批复数（元）"));
+    assert_eq!(pager(&back).0, pager(&yuan).0);
+
+    // 控制数 in 万元: the same figures, exact.
+    let figures = t.get("/control-figures?year=2026", Some(&fin)).await.text;
+    let figures_wan = t.get(&href(&figures, "amounts-wan"), Some(&fin)).await.text;
+    assert!(figures_wan.contains("合计（万元）"));
+    for total in ["figures-basic", "figures-projects", "figures-total"] {
+        assert_eq!(
+            wan(testid(&figures_wan, total)),
+            money(testid(&figures, total)),
+            "{total}"
+        );
+    }
+}
+
 backend_tests!(
     the_years_other_lists_sort_and_add_up,
+    big_tables_switch_to_wan_and_still_add_up,
     zb_7a_budget_lines_show_paid_and_available_and_add_up,
     payments_filter_sort_and_add_up,
     the_library_filters_sorts_totals_and_pages,

@@ -1011,13 +1011,189 @@ async fn pm_9_a_monitoring_workbook_is_recorded_whole_or_refused_by_cell(backend
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
 }
 
+/// PM-2 on the page: a policy's projects are picked from the library by code or name, one per
+/// row; a code that names no project is refused beside its row with the rows kept, and the saved
+/// policy shows its projects again by code.
+async fn pm_2_a_policys_projects_are_picked_on_the_page(backend: Backend) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let dept = t.login("zhuguan").await;
+    let (project, _) = funded(&t, &op, 2026, 100_000).await;
+    let p = t
+        .get(&format!("/api/v1/projects/{project}"), Some(&dept))
+        .await
+        .json();
+    let (code, name) = (p["code"].as_str().unwrap(), p["name"].as_str().unwrap());
+    let fin = t.login("caizheng").await;
+    let department_id = t
+        .get(
+            &format!("/api/v1/orgs/{}", t.org_id("101001").await),
+            Some(&fin),
+        )
+        .await
+        .json()["department_id"]
+        .clone();
+    let r = t
+        .call(Method::POST, "/api/v1/lists/special_funds", Some(&fin), Some(json!({"code": "ZX-EDU", "name": "教师培训专项资金",
+            "note": "示范市教师队伍建设实施意见", "lead_department_id": department_id, "start_year": 2026, "period_years": 3,
+            "tasks": ["培训教师 3000 人次"]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let page = t
+        .get("/performance/targets?year=2026", Some(&dept))
+        .await
+        .text;
+    assert!(
+        page.contains(&format!("<option value=\"{code}\">{code} {name}</option>")),
+        "the funded project is in the picker"
+    );
+    assert!(
+        page.contains("<option value=\"ZX-EDU\">ZX-EDU 教师培训专项资金</option>"),
+        "so is the special fund"
+    );
+    assert!(!page.contains("逗号或换行分隔"), "no list of codes to type");
+    let picked = format!("{code} {name}");
+    let post = |rows: Vec<(&'static str, String)>| {
+        let (t, dept) = (&t, &dept);
+        async move {
+            let mut form: Vec<(&str, String)> = vec![
+                ("year", "2026".into()),
+                ("subject", "policy".into()),
+                ("policy_code", "ZX-EDU".into()),
+                ("name", "教师培训专项资金绩效目标".into()),
+                ("budget", "3,000".into()),
+                ("overall_goal", "培训教师".into()),
+                ("indicators[0].category", "quantity".into()),
+                ("indicators[0].name", "培训教师人次".into()),
+                ("indicators[0].comparator", "ge".into()),
+                ("indicators[0].target_value", "3000".into()),
+                ("indicators[0].unit", "人次".into()),
+            ];
+            form.extend(rows);
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.form("/performance/targets", dept, &pairs, None).await
+        }
+    };
+    // Rows 1 and 3 filled, the first with a code no project has.
+    let refused = post(vec![
+        ("projects[1]", "XX2026-9999".into()),
+        ("projects[3]", picked.clone()),
+    ])
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+    let row0 = refused
+        .text
+        .find("data-testid=\"target-project-0\"")
+        .expect("row 0");
+    let row1 = refused
+        .text
+        .find("data-testid=\"target-project-1\"")
+        .unwrap();
+    let first = &refused.text[row0..row1];
+    assert!(first.contains("项目编码“XX2026-9999”不存在"), "{first}");
+    assert!(
+        refused.text[row1..].contains(&format!("value=\"{code}\"")),
+        "the picked project is kept in the next row"
+    );
+    let saved = post(vec![("projects[3]", picked)]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let list = t
+        .get("/api/v1/performance/targets?year=2026", Some(&dept))
+        .await
+        .json();
+    let policy = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["subject"] == "policy")
+        .expect("the policy");
+    assert_eq!(policy["projects"], json!([project]));
+    let edit = t
+        .get(
+            &format!("/performance/targets?year=2026&edit={}", policy["id"]),
+            Some(&dept),
+        )
+        .await
+        .text;
+    let row0 = edit.find("data-testid=\"target-project-0\"").unwrap();
+    let tag = &edit[edit[..row0].rfind('<').unwrap()..row0];
+    assert!(tag.contains(&format!("value=\"{code}\"")), "{tag}");
+}
+
+/// After finance suspends or stops a red project's payments on the monitoring page, the page
+/// says what happened, read from the stored checkpoint and the project's lines (PM-9): the
+/// project by code and name, how many lines and how much they still had, not 已保存.
+async fn pm_9_the_monitoring_page_says_whose_payments_were_suspended_and_how_much(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let op = t.login("danwei").await;
+    let fin = t.login("caizheng").await;
+    for (decision, verb) in [("suspend", "暂缓"), ("stop", "停止")] {
+        let (project, _) = funded(&t, &op, 2026, 350_000).await;
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/performance/checkpoints",
+                Some(&op),
+                Some(json!({"project_id": project, "month": 6, "note": "",
+                "indicators": [
+                    {"actual": "900", "progress": "30", "likelihood": "possible", "reason": "场地改造推迟"},
+                    {"actual": "初见成效", "progress": "50%", "likelihood": "certain"}
+                ]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let checkpoint = r.json()["id"].as_i64().unwrap();
+        let p = t
+            .get(&format!("/api/v1/projects/{project}"), Some(&fin))
+            .await
+            .json();
+        let named = format!(
+            "{} {}",
+            p["code"].as_str().unwrap(),
+            p["name"].as_str().unwrap()
+        );
+        let r = t
+            .form(
+                &format!("/performance/monitoring/{checkpoint}/decision"),
+                &fin,
+                &[("decision", decision), ("reason", "执行进度严重滞后")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let to = r.headers["location"].to_str().unwrap().to_string();
+        let page = t.get(&to, Some(&fin)).await.text;
+        let said = format!("已{verb} {named} 的拨款，涉及 1 条指标 35.00 万元");
+        assert!(page.contains(&said), "{said} in {page}");
+        assert!(!page.contains("已保存"), "{page}");
+    }
+    // The message is computed from the store: a forged or foreign record says nothing.
+    let page = t
+        .get(
+            "/performance/monitoring?done=decided&record=999999",
+            Some(&fin),
+        )
+        .await
+        .text;
+    assert!(!page.contains("的拨款，涉及"), "{page}");
+}
+
 backend_tests!(
     pm_9_a_monitoring_workbook_is_recorded_whole_or_refused_by_cell,
     pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledger_and_published,
+    pm_2_a_policys_projects_are_picked_on_the_page,
     pm_9_a_red_project_suspended_by_finance_is_blocked_at_payment_until_lifted,
     pm_10_self_evaluation_scores_every_indicator_and_explains_shortfalls,
     pm_12_a_blacklisted_agency_cannot_be_assigned_a_key_evaluation,
     pm_13_a_project_graded_fair_in_one_year_is_cut_by_the_profiles_rate_the_next,
     pm_13_finance_may_override_the_proposal_with_a_reason_and_retire_a_project,
     pm_5_the_public_sees_what_is_published_and_nothing_else,
+    pm_9_the_monitoring_page_says_whose_payments_were_suspended_and_how_much,
 );

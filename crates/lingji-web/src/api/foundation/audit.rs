@@ -77,6 +77,7 @@ impl AuditQuery {
             entity_id: blank_none(self.entity_id),
             before_seq: self.before,
             limit: self.limit.unwrap_or(100),
+            ..Filter::default()
         }
     }
 }

@@ -11,21 +11,22 @@ use axum::response::Response;
 use axum::routing::get;
 use lingji_app::allocation::RunComparison;
 use lingji_app::allocation::approval::ControlFigures;
+use lingji_app::allocation::figures::GroupedFigures;
 use lingji_app::allocation::stats::{OverlapView, YearOnYearView};
 use lingji_app::execution::transfer_lines::TransferLine;
 use lingji_app::store::allocation::BudgetLine;
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Refusal;
 use lingji_domain::allocation::Tally;
 use lingji_domain::execution::Balance;
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::foundation::fund::FundBook;
-use lingji_domain::{Money, Refusal};
 
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::inputs;
-use crate::pages::listing::{self, Key, Listing, Orgs};
+use crate::pages::listing::{self, Amounts, Key, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, options, render, year_of,
 };
@@ -228,32 +229,25 @@ async fn overlaps(
     )
 }
 
-/// A department's figures with its subtotal.
-struct DepartmentFigures {
-    name: String,
-    /// Unit, fund book, basic, projects, their sum.
-    rows: Vec<(String, &'static str, Money, Money, Money)>,
-    basic: Money,
-    projects: Money,
-    total: Money,
-}
-
 #[derive(Template)]
 #[template(path = "control_figures.html")]
 struct FiguresPage<'a> {
     layout: &'a Layout,
     year: i32,
     f: ControlFigures,
-    departments: Vec<DepartmentFigures>,
-    /// The whole: basic, projects, their sum — each in its own column.
-    basic: Money,
-    projects: Money,
-    total: Money,
+    /// By department, each total under its own column.
+    grouped: GroupedFigures,
     finance: bool,
+    /// 元, or exact 万元 for a bureau's big table.
+    amounts: Amounts,
 }
 
-fn plus(a: Money, b: Money) -> Money {
-    a.checked_add(b).unwrap_or(a)
+impl FiguresPage<'_> {
+    /// This page in 万元 (`wan`) or in 元 (the 元/万元 switch).
+    fn amounts_link(&self, wan: bool) -> String {
+        let unit = if wan { "&amounts=wan" } else { "" };
+        format!("/control-figures?year={}{unit}", self.year)
+    }
 }
 
 async fn control_figures(
@@ -267,51 +261,23 @@ async fn control_figures(
             .allocation()
             .control_figures(&id.scope(), year)
             .await?;
-        AppResult::Ok((year, f))
+        let grouped = f.grouped()?;
+        AppResult::Ok((year, f, grouped))
     };
-    let (year, f) = match loaded.await {
+    let (year, f, grouped) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(&id, uri.path(), &e),
     };
-    let mut by: BTreeMap<i64, DepartmentFigures> = BTreeMap::new();
-    let (mut basic, mut projects) = (Money::ZERO, Money::ZERO);
-    let name = |id: &i64| f.names.get(id).cloned().unwrap_or_default();
-    for x in &f.figures {
-        let d = by
-            .entry(x.department_id)
-            .or_insert_with(|| DepartmentFigures {
-                name: name(&x.department_id),
-                rows: Vec::new(),
-                basic: Money::ZERO,
-                projects: Money::ZERO,
-                total: Money::ZERO,
-            });
-        let row = plus(x.basic, x.projects);
-        d.rows.push((
-            name(&x.unit_id),
-            x.fund_book.label(),
-            x.basic,
-            x.projects,
-            row,
-        ));
-        d.basic = plus(d.basic, x.basic);
-        d.projects = plus(d.projects, x.projects);
-        d.total = plus(d.total, row);
-        basic = plus(basic, x.basic);
-        projects = plus(projects, x.projects);
-    }
     let layout = Layout::new(&id, format!("{year} 年度预算控制数"), uri.path());
     render(
         StatusCode::OK,
         &FiguresPage {
             layout: &layout,
             year,
-            departments: by.into_values().collect(),
-            basic,
-            projects,
-            total: plus(basic, projects),
+            grouped,
             finance: matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor),
             f,
+            amounts: Amounts::of(&q),
         },
     )
 }
@@ -329,6 +295,8 @@ struct LinesPage<'a> {
     totals: [String; 3],
     /// Finance enters upper-transfer lines here.
     may_enter: bool,
+    /// The economic 款 a transfer line may take (a picker's help).
+    economic: Vec<crate::pages::inputs::Choice>,
     form: TransferForm,
     errors: FieldErrors,
 }
@@ -419,6 +387,15 @@ pub(crate) async fn lines_page(
     if form.year.is_empty() {
         form.year = year.to_string();
     }
+    let may_enter = may(id.actor.role, Resource::BudgetLine, Access::Write);
+    let economic = if may_enter {
+        crate::pages::inputs::CodePickers::load(state, id, year)
+            .await
+            .map(|p| p.economic)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let unit = listing.id_filter("unit_id");
     let book = listing.filter("fund_book").to_string();
     let text = listing.filter("q").to_lowercase();
@@ -431,9 +408,9 @@ pub(crate) async fn lines_page(
                 || l.source_document.to_lowercase().contains(&text))
     });
     let totals = [
-        listing::yuan(listing::total(&lines, |(l, _)| l.approved)),
-        listing::yuan(listing::total(&lines, |(_, b)| b.spent)),
-        listing::yuan(listing::total(&lines, |(_, b)| b.available())),
+        listing.shown(listing::total(&lines, |(l, _)| l.approved)),
+        listing.shown(listing::total(&lines, |(_, b)| b.spent)),
+        listing.shown(listing::total(&lines, |(_, b)| b.available())),
     ];
     listing.sort(&mut lines, |(l, b), key| match key {
         "unit" => Key::from(orgs.name(&l.unit_id)),
@@ -456,7 +433,8 @@ pub(crate) async fn lines_page(
             listing,
             orgs,
             totals,
-            may_enter: may(id.actor.role, Resource::BudgetLine, Access::Write),
+            may_enter,
+            economic,
             form,
             errors,
         },

@@ -22,6 +22,7 @@ use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
 use crate::pages::inputs;
+use crate::pages::library::picker::{self, ProjectOption};
 use crate::pages::listing::{self, Key, Listing};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, forbidden_or_missing,
@@ -51,14 +52,36 @@ struct AdjustmentForm {
     kind: String,
     from_line_id: String,
     to_line_id: String,
-    project_id: String,
+    /// The supplement's project as picked: its code, or "code name" as the list shows it.
+    project: String,
     economic_code: String,
     amount: String,
     reason: String,
 }
 
 impl AdjustmentForm {
-    fn draft(&self) -> AppResult<AdjustmentDraft> {
+    /// The picked project's id: found by its code (what the picker submits) or by "code name";
+    /// anything else is refused beside the field rather than dropped.
+    fn project_id(&self, options: &[ProjectOption], errors: &mut Vec<Refusal>) -> Option<i64> {
+        let typed = self.project.trim();
+        if typed.is_empty() {
+            return None;
+        }
+        let found = picker::find(options, typed).map(|o| o.id);
+        if found.is_none() {
+            errors.push(
+                Refusal::new(
+                    "PROJECT_NOT_IN_LIBRARY",
+                    format!("“{typed}”不是本年度已入库的项目，请从列表中选择（QJ-2a）"),
+                )
+                .clause("QJ-2a")
+                .field("project_id"),
+            );
+        }
+        found
+    }
+
+    fn draft(&self, options: &[ProjectOption]) -> AppResult<AdjustmentDraft> {
         let mut errors = Vec::new();
         let kind = AdjustmentKind::parse(&self.kind);
         if kind.is_none() {
@@ -76,7 +99,7 @@ impl AdjustmentForm {
         };
         let from_line_id = id(&self.from_line_id, "from_line_id", &mut errors);
         let to_line_id = id(&self.to_line_id, "to_line_id", &mut errors);
-        let project_id = id(&self.project_id, "project_id", &mut errors);
+        let project_id = self.project_id(options, &mut errors);
         let amount = inputs::amount(&self.amount, "amount", "调整金额")
             .map_err(|r| errors.push(r))
             .ok();
@@ -111,6 +134,10 @@ struct AdjustmentsPage<'a> {
     /// 金额 of every adjustment found.
     total: String,
     lines: Vec<(i64, String)>,
+    /// The library projects a supplement may go to.
+    projects: Vec<ProjectOption>,
+    /// The economic 款 a supplement's new line may take.
+    economic: Vec<inputs::Choice>,
     form: AdjustmentForm,
     errors: FieldErrors,
     amendment: Option<Amendment>,
@@ -164,21 +191,29 @@ async fn show(
             .execution()
             .adjustments(&id.scope(), filter)
             .await?;
-        let lines = if may_request(id) {
-            lines_for(state, id).await?
+        let (lines, projects) = if may_request(id) {
+            (
+                lines_for(state, id).await?,
+                picker::library_projects(state, id, year).await?,
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
+        // A help, so a year without its code table loaded still shows the form.
+        let economic = inputs::CodePickers::load(state, id, year)
+            .await
+            .map(|p| p.economic)
+            .unwrap_or_default();
         let amendment = if matches!(id.actor.role, Role::FinanceOfficer | Role::Auditor) {
             Some(state.app.execution().amendment(&id.scope(), year).await?)
         } else {
             None
         };
-        Ok((year, rows, lines, amendment))
+        Ok((year, rows, lines, projects, economic, amendment))
     }
     .await;
     match built {
-        Ok((year, mut rows, lines, amendment)) => {
+        Ok((year, mut rows, lines, projects, economic, amendment)) => {
             let mut listing = Listing::new(path, query, &ADJUSTMENT_SORTS, &ADJUSTMENT_FILTERS);
             let mut units: Vec<(i64, String)> = rows
                 .iter()
@@ -203,7 +238,7 @@ async fn show(
                                     .is_some_and(|n| n.to_lowercase().contains(&text))
                             }))
             });
-            let total = listing::yuan(listing::total(&rows, |a| a.amount));
+            let total = listing.shown(listing::total(&rows, |a| a.amount));
             listing.sort(&mut rows, |a, key| match key {
                 "unit" => Key::from(a.unit_name.as_str()),
                 "kind" => Key::from(a.kind_label),
@@ -223,6 +258,8 @@ async fn show(
                     units,
                     total,
                     lines,
+                    projects,
+                    economic,
                     form,
                     errors,
                     amendment,
@@ -258,7 +295,15 @@ async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, Str
 }
 
 async fn request(Page { state, id, uri }: Page, Form(form): Form<AdjustmentForm>) -> Response {
-    let done = match form.draft() {
+    let drafted = async {
+        let year = state
+            .app
+            .foundation()
+            .current_year(id.actor.org.jurisdiction)
+            .await?;
+        form.draft(&picker::library_projects(&state, &id, year).await?)
+    };
+    let done = match drafted.await {
         Ok(d) => {
             state
                 .app

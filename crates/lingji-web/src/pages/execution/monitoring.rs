@@ -453,7 +453,7 @@ async fn hits_page(
                         || h.hit.code.to_lowercase().contains(&text)
                         || h.hit.name.to_lowercase().contains(&text))
             });
-            let total = listing::yuan(listing::total(&hits, |h| h.amount));
+            let total = listing.shown(listing::total(&hits, |h| h.amount));
             listing.sort(&mut hits, |h, key| match key {
                 "unit" => Key::from(orgs.name(&h.unit_id)),
                 "rule" => Key::from(h.hit.code.as_str()),

@@ -100,7 +100,7 @@ pub(super) async fn list(
                     || p.draft.payee_name.to_lowercase().contains(&text)
                     || p.draft.purpose.to_lowercase().contains(&text)
             });
-            let total = listing::yuan(listing::total(&rows, |p| p.draft.amount));
+            let total = listing.shown(listing::total(&rows, |p| p.draft.amount));
             listing.sort(&mut rows, |p, key| match key {
                 "date" => Key::from(p.draft.date.to_string()),
                 "unit" => Key::from(orgs.name(&p.unit_id)),

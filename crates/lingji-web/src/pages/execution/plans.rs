@@ -205,8 +205,8 @@ async fn show(
                         || r.purpose.to_lowercase().contains(&text))
             });
             let totals = [
-                listing::yuan(listing::total(&rows, |r| r.amount)),
-                listing::yuan(listing::total(&rows, |r| r.approved)),
+                listing.shown(listing::total(&rows, |r| r.amount)),
+                listing.shown(listing::total(&rows, |r| r.approved)),
             ];
             listing.sort(&mut rows, |r, key| match key {
                 "unit" => Key::from(r.unit_name.as_str()),

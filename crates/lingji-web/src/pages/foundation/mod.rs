@@ -4,6 +4,7 @@
 pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod audit;
+mod audit_changes;
 pub mod calendar;
 pub(crate) mod codes;
 pub(crate) mod login;

@@ -4,6 +4,7 @@
 pub(crate) mod attachments;
 pub(crate) mod catalogues;
 pub(crate) mod cleanup;
+pub(crate) mod picker;
 pub(crate) mod project_form;
 pub(crate) mod project_import;
 pub(crate) mod projects;

@@ -88,7 +88,9 @@ const FILTERS: [&str; 7] = [
     "kind",
     "q",
 ];
-const SORTS: [&str; 7] = ["code", "name", "unit", "year", "tier", "amount", "state"];
+const SORTS: [&str; 9] = [
+    "code", "name", "unit", "year", "kind", "matter", "tier", "amount", "state",
+];
 
 /// Projects read from the library at a time while the list gathers what its filters find.
 const BATCH: i64 = 500;
@@ -184,12 +186,14 @@ async fn list(
     };
     match loaded.await {
         Ok((orgs, mut projects)) => {
-            let total = listing::yuan(listing::total(&projects, |p| p.header.request));
+            let total = listing.shown(listing::total(&projects, |p| p.header.request));
             listing.sort(&mut projects, |p, key| match key {
                 "code" => Key::from(p.header.code.as_str()),
                 "name" => Key::from(p.header.name.as_str()),
                 "unit" => Key::from(orgs.name(&p.header.unit_id)),
                 "year" => Key::from(p.header.fiscal_year),
+                "kind" => Key::from(p.header.kind.label()),
+                "matter" => Key::from(p.header.matter_class.map_or("", |m| m.label())),
                 "tier" => Key::from(p.header.tier.map_or("", |t| t.label())),
                 "amount" => Key::from(p.header.request),
                 _ => Key::from(p.header.state.label()),

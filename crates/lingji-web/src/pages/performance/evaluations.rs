@@ -163,8 +163,8 @@ async fn list(
                             .is_some_and(|c| c.to_lowercase().contains(&text)))
             });
             let totals = [
-                listing::yuan(listing::total(&rows, |e| e.budget)),
-                listing::yuan(listing::total(&rows, |e| e.spent)),
+                listing.shown(listing::total(&rows, |e| e.budget)),
+                listing.shown(listing::total(&rows, |e| e.spent)),
             ];
             listing.sort(&mut rows, |e, key| match key {
                 "kind" => Key::from(e.kind_label),

@@ -162,7 +162,11 @@ async fn show_monitoring(
     .await;
     match built {
         Ok((year, rows, projects)) => {
-            let layout = Layout::new(id, "绩效运行监控", path).with_flash(flash_from(q));
+            let flash = match q.get("done").map(String::as_str) {
+                Some("decided") => decided_message(state, id, q, year, &rows).await,
+                _ => flash_from(q),
+            };
+            let layout = Layout::new(id, "绩效运行监控", path).with_flash(flash);
             render(
                 status,
                 &MonitoringPage {
@@ -180,6 +184,50 @@ async fn show_monitoring(
         }
         Err(e) => error_page(id, path, &e),
     }
+}
+
+/// What the monitoring page says after finance's decision on checkpoint `?record=` (an integer
+/// of the year's checkpoints, or nothing is said), computed from the stored checkpoint and the
+/// project's budget lines: "已暂缓 ZJ2026-0001 城区道路养护 的拨款，涉及 2 条指标 35.00 万元"
+/// (PM-9), the amount being what the lines still had available.
+async fn decided_message(
+    state: &AppState,
+    id: &Identity,
+    q: &BTreeMap<String, String>,
+    year: i32,
+    rows: &[Checkpoint],
+) -> Option<String> {
+    let record: i64 = q.get("record")?.trim().parse().ok()?;
+    let c = rows.iter().find(|c| c.id == record)?;
+    let project = format!("{} {}", c.project_code, c.project_name);
+    let decision = c.decision?;
+    if decision == Decision::Correct {
+        return Some(format!("已督促 {project} 整改，处理理由已记录"));
+    }
+    let lines = state
+        .app
+        .execution()
+        .payable_lines(&id.scope(), year)
+        .await
+        .ok()?;
+    let lines: Vec<_> = lines
+        .iter()
+        .filter(|l| l.project_id == Some(c.project_id))
+        .collect();
+    let held = lingji_domain::Money::checked_sum(lines.iter().map(|l| l.balance.available()))?;
+    let verb = match decision {
+        Decision::Stop => "停止",
+        _ => "暂缓",
+    };
+    Some(if lines.is_empty() {
+        format!("已{verb} {project} 的拨款（该项目本年度没有预算指标）")
+    } else {
+        format!(
+            "已{verb} {project} 的拨款，涉及 {} 条指标 {} 万元",
+            lines.len(),
+            crate::pages::documents::wan(held)
+        )
+    })
 }
 
 /// The funded projects of the year the caller may monitor or evaluate: id and label.
@@ -280,7 +328,12 @@ async fn decide(
             .field("decision")
             .into()),
     };
-    let done = done.map(|_| "/performance/monitoring?msg=saved".to_string());
+    let done = done.map(|c| {
+        format!(
+            "/performance/monitoring?year={}&done=decided&record={}",
+            c.fiscal_year, c.id
+        )
+    });
     answer(&id, uri.path(), forbidden, done, async |e| {
         monitoring_again(&state, &id, &e, &[]).await
     })

@@ -18,6 +18,7 @@ use lingji_domain::library::targets::{Comparator, IndicatorCategory};
 
 use crate::AppState;
 use crate::identity::Identity;
+use crate::pages::library::picker::{self, ProjectOption};
 use crate::pages::performance::{may_decide, performance_year};
 use crate::pages::{
     FieldErrors, FieldNames, Layout, Page, answer, error_page, flash_from, forbidden, render,
@@ -42,6 +43,10 @@ struct TargetsPage<'a> {
     may_key: bool,
     /// Departments finance may choose from; empty for a department reviewer (its own).
     departments: Vec<(i64, String)>,
+    /// The library projects a policy may list, picked by code or name.
+    projects: Vec<ProjectOption>,
+    /// The special funds in force whose targets the caller sets (PM-2), picked by code or name.
+    funds: Vec<crate::pages::inputs::Choice>,
     categories: &'static [IndicatorCategory],
     comparators: &'static [Comparator],
 }
@@ -58,10 +63,59 @@ impl TargetsPage<'_> {
     fn indicator_rows(&self) -> std::ops::Range<usize> {
         0..ROWS
     }
+
+    /// The rows of a policy's projects: every one it has and three empty, at least eight.
+    fn project_rows(&self) -> std::ops::Range<usize> {
+        let listed = self
+            .values
+            .keys()
+            .filter(|k| project_row(k).is_some())
+            .count();
+        0..(listed + 3).max(PROJECT_ROWS)
+    }
+
+    fn project_field(&self, i: &usize) -> String {
+        format!("projects[{i}]")
+    }
 }
 
 /// The form's values for editing stored targets.
-fn values_of(t: &TargetView) -> BTreeMap<String, String> {
+/// Rows for a policy's projects on an empty form.
+const PROJECT_ROWS: usize = 8;
+
+/// The row of a `projects[i]` field.
+fn project_row(name: &str) -> Option<usize> {
+    name.strip_prefix("projects[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+/// A policy's projects picked on the form, in the order of their rows, the empty rows left
+/// out; the values are renumbered the same way, so a refusal of the use case's `projects[i]`
+/// sits beside its row.
+fn picked_projects(values: &mut BTreeMap<String, String>) -> Vec<String> {
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    values.retain(|k, v| match project_row(k) {
+        Some(i) => {
+            rows.push((i, std::mem::take(v)));
+            false
+        }
+        None => true,
+    });
+    rows.sort_by_key(|(i, _)| *i);
+    let codes: Vec<String> = rows
+        .iter()
+        .map(|(_, typed)| picker::code_of(typed).to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    for (i, c) in codes.iter().enumerate() {
+        values.insert(format!("projects[{i}]"), c.clone());
+    }
+    codes
+}
+
+fn values_of(t: &TargetView, projects: &[ProjectOption]) -> BTreeMap<String, String> {
     let mut v = BTreeMap::new();
     v.insert("subject".into(), t.subject.clone());
     v.insert("policy_code".into(), t.policy_code.clone());
@@ -85,6 +139,14 @@ fn values_of(t: &TargetView) -> BTreeMap<String, String> {
             ind.target_value.clone(),
         );
         v.insert(format!("indicators[{i}].unit"), ind.unit.clone());
+    }
+    // A policy's projects by code, as the picker shows them.
+    for (i, p) in t.projects.iter().enumerate() {
+        let code = projects
+            .iter()
+            .find(|o| o.id == *p)
+            .map_or_else(|| p.to_string(), |o| o.code.clone());
+        v.insert(format!("projects[{i}]"), code);
     }
     v
 }
@@ -114,17 +176,26 @@ async fn show(
         } else {
             Vec::new()
         };
-        Ok::<_, AppError>((year, rows, departments))
+        let projects = picker::library_projects(state, id, year).await?;
+        let funds = state
+            .app
+            .performance()
+            .policy_funds(&id.scope())
+            .await?
+            .into_iter()
+            .map(|(code, name)| crate::pages::inputs::Choice { code, name })
+            .collect();
+        Ok::<_, AppError>((year, rows, departments, projects, funds))
     }
     .await;
     match built {
-        Ok((year, rows, departments)) => {
+        Ok((year, rows, departments, projects, funds)) => {
             let editing = q
                 .get("edit")
                 .and_then(|e| e.parse::<i64>().ok())
                 .and_then(|e| rows.iter().find(|r| r.id == e));
             let values = values
-                .or_else(|| editing.map(values_of))
+                .or_else(|| editing.map(|t| values_of(t, &projects)))
                 .unwrap_or_default();
             let layout = Layout::new(id, "部门整体与政策绩效目标", path).with_flash(flash_from(q));
             render(
@@ -141,6 +212,8 @@ async fn show(
                     ) && may(id.actor.role, Resource::Performance, Access::Write),
                     may_key: may_decide(id),
                     departments,
+                    projects,
+                    funds,
                     categories: &IndicatorCategory::ALL,
                     comparators: &Comparator::ALL,
                 },
@@ -163,7 +236,9 @@ async fn page(Page { state, id, .. }: Page, Query(q): Query<BTreeMap<String, Str
 }
 
 async fn save(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, String)>>) -> Response {
-    let values: BTreeMap<String, String> = pairs.into_iter().collect();
+    let mut values: BTreeMap<String, String> = pairs.into_iter().collect();
+    let projects = picked_projects(&mut values);
+    let picked = projects.len();
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();
     let indicators = (0..ROWS)
         .filter(|i| !get(&format!("indicators[{i}].name")).trim().is_empty())
@@ -183,12 +258,7 @@ async fn save(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, Stri
         budget: get("budget"),
         overall_goal: get("overall_goal"),
         indicators,
-        projects: get("projects")
-            .split([',', '，', '\n', ' '])
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect(),
+        projects,
         expected_version: get("expected_version").trim().parse().ok(),
     };
     let q: BTreeMap<String, String> = [("year".to_string(), get("year"))].into();
@@ -211,6 +281,7 @@ async fn save(Page { state, id, uri }: Page, Form(pairs): Form<Vec<(String, Stri
             "overall_goal",
             "department_id",
         ])
+        .and((0..picked).map(|i| format!("projects[{i}]")))
         .rows(
             "indicators",
             ROWS,

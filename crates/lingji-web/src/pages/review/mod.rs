@@ -156,7 +156,7 @@ async fn queue_page(
                 || h.code.to_lowercase().contains(&text)
                 || h.name.to_lowercase().contains(&text))
     });
-    let total = listing::yuan(listing::total(&items, |i| i.project.header.request));
+    let total = listing.shown(listing::total(&items, |i| i.project.header.request));
     listing.sort(&mut items, |i, key| {
         let h = &i.project.header;
         match key {
