@@ -235,3 +235,33 @@ document.addEventListener("change", (event) => {
     master.checked = boxes.length > 0 && boxes.every((b) => b.checked);
   }
 });
+/* --- 选择器 (pickers): 支出标准 fills 单价; a known payee sets its type --- */
+// A cost line's 支出标准 input (data-standard-picker, list="standard-codes"): picking a standard
+// writes its amount into the row's 单价. Without JS the server takes the standard's amount when
+// 单价 is left empty.
+// A payee input (data-payee-picker, list="…"): picking a known payee sets the form's 收款人类型
+// (and the account fields it carries) from the option's data-* attributes. Typed by hand, or
+// without JS, the fields stay as the person sets them.
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.list) return;
+  const option = [...input.list.options].find((o) => o.value === input.value);
+  if (!option) return;
+  if (input.hasAttribute("data-standard-picker")) {
+    const row = input.closest("tr");
+    const price = row && row.querySelector("input[name='line.unit_amount']");
+    if (price && option.dataset.amount) {
+      price.value = option.dataset.amount;
+      price.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+  if (input.hasAttribute("data-payee-picker") && input.form) {
+    for (const [key, value] of Object.entries(option.dataset)) {
+      const field = input.form.elements.namedItem(key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase()));
+      if (field && "value" in field && value !== "") {
+        field.value = value;
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+  }
+});

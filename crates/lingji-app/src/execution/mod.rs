@@ -6,6 +6,7 @@ pub mod annual_report;
 pub(crate) mod department_totals;
 pub mod documents;
 pub mod monitoring;
+pub mod payees;
 pub(crate) mod payment_decisions;
 pub(crate) mod payment_facts;
 pub mod payment_list;

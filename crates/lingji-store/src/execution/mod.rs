@@ -5,6 +5,7 @@
 pub mod adjustments;
 pub mod hits;
 pub mod ledger;
+pub mod payees;
 pub mod payment_list;
 pub mod payment_record;
 pub mod payments;

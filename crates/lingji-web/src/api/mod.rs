@@ -90,6 +90,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(review::lists::router())
             .merge(allocation::router())
             .merge(execution::payments::router())
+            .merge(execution::payees::router())
             .merge(execution::plans::router())
             .merge(execution::adjustments::router())
             .merge(execution::year_end::router())

@@ -17,6 +17,17 @@ pub fn amount(raw: &str, field: &str, label: &str) -> Result<Money, Refusal> {
     Money::parse_as(raw, label).map_err(|r| r.field(field))
 }
 
+/// [`amount`] that may not be negative (资源、可用财力): `-5` refused beside the field, naming it.
+pub fn non_negative_amount(raw: &str, field: &str, label: &str) -> Result<Money, Refusal> {
+    let m = amount(raw, field, label)?;
+    if m.is_negative() {
+        return Err(
+            Refusal::new("MONEY_NEGATIVE", format!("{label}“{raw}”不能为负数")).field(field),
+        );
+    }
+    Ok(m)
+}
+
 /// An amount as typed, shown back formatted (`120000` → `120,000.00`) when it reads as one, or
 /// exactly as typed when it does not, so that the person sees what to correct.
 pub fn amount_shown(raw: &str) -> String {
@@ -150,6 +161,9 @@ mod tests {
         assert!(r.message.starts_with("资金总需求“12O,000”"));
         assert_eq!(amount_shown("１２００００"), "120,000.00");
         assert_eq!(amount_shown("12O,000"), "12O,000");
+        let r = non_negative_amount("-5", "resources", "一般公共预算可用财力").unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("resources"));
+        assert!(r.message.starts_with("一般公共预算可用财力“-5”不能为负数"));
     }
 
     #[test]

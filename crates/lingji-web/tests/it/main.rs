@@ -4,6 +4,7 @@ mod common;
 
 mod adjustments;
 mod allocation;
+mod amount_fields;
 mod annual_report;
 mod api;
 mod attachments;
@@ -15,6 +16,7 @@ mod hostile_input;
 mod ledger;
 mod list_pages;
 mod openapi;
+mod payees;
 mod payments;
 mod payments_list;
 mod performance;

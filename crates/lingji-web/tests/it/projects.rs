@@ -345,7 +345,9 @@ async fn units_see_only_their_projects(backend: Backend) {
 
 async fn the_project_form_keeps_input_and_shows_errors_beside_rows(backend: Backend) {
     let t = app!(backend);
-    let meeting = meeting_standard(&t).await.to_string();
+    // The 支出标准 picker submits the standard's code (P-MEET-2 is the demo's 二类会议).
+    meeting_standard(&t).await;
+    let meeting = "P-MEET-2".to_string();
     let op = t.login("danwei").await;
     let page = t.get("/projects/new", Some(&op)).await;
     assert!(
@@ -371,13 +373,13 @@ async fn the_project_form_keeps_input_and_shows_errors_beside_rows(backend: Back
             ("overall_goal", "按期召开全市教育工作会议".into()),
             ("line.item", "全市教育工作会议（二类）".into()),
             ("line.economic_code", "30215".into()),
-            ("line.standard_id", meeting.clone()),
+            ("line.standard", meeting.clone()),
             ("line.quantity", "200".into()),
             ("line.unit_amount", unit_amount.into()),
             ("line.basis", String::new()),
             ("line.item", String::new()),
             ("line.economic_code", String::new()),
-            ("line.standard_id", String::new()),
+            ("line.standard", String::new()),
             ("line.quantity", String::new()),
             ("line.unit_amount", String::new()),
             ("line.basis", String::new()),
@@ -409,6 +411,41 @@ async fn the_project_form_keeps_input_and_shows_errors_beside_rows(backend: Back
     assert!(
         r.text.contains("value=\"650\""),
         "what was typed stays in the form"
+    );
+    // A standard the catalogue does not know is refused beside its cell, citing ZB-14, and
+    // stays as typed.
+    let unknown: Vec<(&str, String)> = fields("480")
+        .into_iter()
+        .map(|(k, v)| match k {
+            "line.standard" if v == meeting => (k, "P-MEET-9".to_string()),
+            _ => (k, v),
+        })
+        .collect();
+    let r = t
+        .form(
+            "/projects/new",
+            &op,
+            &unknown
+                .iter()
+                .map(|(k, x)| (*k, x.as_str()))
+                .collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let beside = r
+        .text
+        .split("data-testid=\"error-line-0-standard\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        beside.starts_with("第 1 行支出标准“P-MEET-9”不在支出标准库中") && beside.contains("ZB-14"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("value=\"P-MEET-9\""),
+        "the typed code stays"
     );
     let ok = fields("480");
     let r = t
@@ -983,7 +1020,7 @@ async fn typed_years_amounts_and_codes_are_refused_beside_their_fields_never_dro
             ("overall_goal", "建成全市教育专网".into()),
             ("line.item", "专网租用".into()),
             ("line.economic_code", "30213".into()),
-            ("line.standard_id", String::new()),
+            ("line.standard", String::new()),
             ("line.quantity", "1".into()),
             ("line.unit_amount", "１２０,０００".into()),
             ("line.basis", "三家运营商询价，取最低报价".into()),

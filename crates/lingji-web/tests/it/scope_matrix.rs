@@ -241,6 +241,7 @@ fn cases() -> Vec<Case> {
         // Payments: units request on their own lines, departments follow theirs, finance
         // decides, disposes of hits and suspends; audit reads; everyone reads the rules.
         api(Method::GET, "/api/v1/payments", budget_read),
+        api(Method::GET, "/api/v1/payees", budget_read),
         api(Method::POST, "/api/v1/payments", payment_write),
         api(Method::POST, "/api/v1/payments/check", payment_write),
         api(Method::GET, "/api/v1/payments/{id}", project_read),

@@ -3,6 +3,7 @@
 
 pub mod adjustments;
 pub mod annual_report;
+pub mod payees;
 pub mod payments;
 pub mod plans;
 pub mod supervision;

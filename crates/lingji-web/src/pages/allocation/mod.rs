@@ -29,6 +29,7 @@ use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::documents;
+use crate::pages::inputs;
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, forbidden_or_missing, options,
     render, year_in, year_or_current,
@@ -261,6 +262,16 @@ struct ResourcesForm {
     version: i64,
 }
 
+/// The resource fields' labels, named in a refusal beside the field.
+const RESOURCE_LABELS: [(&str, &str); 6] = [
+    ("revenue", "收入预测"),
+    ("transfers", "上级转移支付"),
+    ("recovered", "收回存量资金"),
+    ("debt", "债务资金"),
+    ("unit_funds", "单位资金"),
+    ("reserve", "待分资金"),
+];
+
 const RESOURCE_FIELDS: [&str; 6] = [
     "revenue",
     "transfers",
@@ -275,12 +286,19 @@ impl ResourcesForm {
     fn parse(&self) -> AppResult<(FundBook, ResourceParts, Money)> {
         let book = FundBook::parse(&self.fund_book).map_err(|r| r.field("fund_book"))?;
         let mut errors = Vec::new();
+        let book_label = book.label();
         let mut amount = |field: &'static str, raw: &str| {
             let raw = if raw.trim().is_empty() { "0" } else { raw };
-            Money::parse_non_negative(raw, field).unwrap_or_else(|r| {
-                errors.push(r.field(field));
-                Money::ZERO
-            })
+            let label = RESOURCE_LABELS
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map_or(field, |(_, l)| *l);
+            inputs::non_negative_amount(raw, field, &format!("{book_label}{label}")).unwrap_or_else(
+                |r| {
+                    errors.push(r.field(field));
+                    Money::ZERO
+                },
+            )
         };
         let parts = ResourceParts {
             revenue: amount("revenue", &self.revenue),
@@ -345,7 +363,8 @@ impl RunForm {
         let mut s = Scenario::default();
         let mut errors = Vec::new();
         if !self.resources.trim().is_empty() {
-            match Money::parse_non_negative(&self.resources, "resources") {
+            match inputs::non_negative_amount(&self.resources, "resources", "一般公共预算可用财力")
+            {
                 Ok(m) => {
                     s.resources.insert(FundBook::GeneralPublic, m);
                 }

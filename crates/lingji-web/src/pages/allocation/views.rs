@@ -16,15 +16,16 @@ use lingji_app::allocation::stats::{OverlapView, YearOnYearView};
 use lingji_app::execution::transfer_lines::TransferLine;
 use lingji_app::store::allocation::BudgetLine;
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Refusal;
 use lingji_domain::allocation::Tally;
 use lingji_domain::execution::Balance;
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
 use lingji_domain::foundation::fund::FundBook;
-use lingji_domain::{Money, Refusal};
 
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
+use crate::pages::inputs;
 use crate::pages::listing::{self, Amounts, Key, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, options, render, year_of,
@@ -457,8 +458,8 @@ impl TransferForm {
         if unit_id.is_none() {
             errors.push(Refusal::new("UNIT_UNKNOWN", "请选择预算单位").field("unit_id"));
         }
-        let amount = Money::parse(&self.amount)
-            .map_err(|r| errors.push(r.field("amount")))
+        let amount = inputs::amount(&self.amount, "amount", "转移支付金额")
+            .map_err(|r| errors.push(r))
             .ok();
         let book = FundBook::parse(&self.fund_book)
             .map_err(|r| errors.push(r.field("fund_book")))

@@ -13,9 +13,9 @@ use axum::{Form, Router};
 use lingji_app::execution::adjustments::{AdjustmentDraft, AdjustmentView, Amendment};
 use lingji_app::store::execution::adjustments::AdjustmentFilter;
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Refusal;
 use lingji_domain::execution::AdjustmentKind;
 use lingji_domain::foundation::authz::Role;
-use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -100,8 +100,8 @@ impl AdjustmentForm {
         let from_line_id = id(&self.from_line_id, "from_line_id", &mut errors);
         let to_line_id = id(&self.to_line_id, "to_line_id", &mut errors);
         let project_id = self.project_id(options, &mut errors);
-        let amount = Money::parse(&self.amount)
-            .map_err(|r| errors.push(r.field("amount")))
+        let amount = inputs::amount(&self.amount, "amount", "调整金额")
+            .map_err(|r| errors.push(r))
             .ok();
         match (kind, amount) {
             (Some(kind), Some(amount)) if errors.is_empty() => Ok(AdjustmentDraft {

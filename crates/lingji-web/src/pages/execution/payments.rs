@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
+use lingji_app::execution::payees::PayeeRow;
 use lingji_app::execution::payments::{HitView, LineLedger, PaymentPreview, PaymentView};
 use lingji_app::store::execution::payments::PayableLine;
 use lingji_app::{AppError, AppResult};
@@ -282,6 +283,8 @@ struct FormPage<'a> {
     economic: Vec<inputs::Choice>,
     /// The year's 节庆论坛展会清单 (ZB-6a), to pick an event from.
     events: Vec<inputs::Choice>,
+    /// The payees paid before, most recent first, to pick 收款人 from.
+    payees: Vec<PayeeRow>,
 }
 
 impl FormPage<'_> {
@@ -385,10 +388,17 @@ async fn form_page(
                 name: e.entry.name,
             })
             .collect();
-        AppResult::Ok((lines, economic, events))
+        // The payees are a help too: the name is typed when they cannot be read.
+        let payees = state
+            .app
+            .execution()
+            .known_payees(&id.scope(), "")
+            .await
+            .unwrap_or_default();
+        AppResult::Ok((lines, economic, events, payees))
     };
     match loaded.await {
-        Ok((lines, economic, events)) => {
+        Ok((lines, economic, events, payees)) => {
             let layout = Layout::new(id, "新建支付申请", path);
             render(
                 status,
@@ -399,6 +409,7 @@ async fn form_page(
                     lines,
                     economic,
                     events,
+                    payees,
                 },
             )
         }

@@ -14,13 +14,14 @@ use chrono::Datelike;
 use lingji_app::execution::plans::{PlanDraft, PlanReview, PlanRow, ReviewSummary};
 use lingji_app::store::execution::plans::PlanFilter;
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role, may};
-use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::execution::payments::lines_for;
+use crate::pages::inputs;
 use crate::pages::listing::{self, Key, Listing};
 use crate::pages::{FieldErrors, Layout, Page, answer, error_page, flash_from, forbidden, render};
 
@@ -54,8 +55,8 @@ impl PlanForm {
         if month.is_none() {
             errors.push(Refusal::new("PLAN_MONTH_INVALID", "月份应为 1–12").field("month"));
         }
-        let amount = Money::parse(&self.amount)
-            .map_err(|r| errors.push(r.field("amount")))
+        let amount = inputs::amount(&self.amount, "amount", "计划金额")
+            .map_err(|r| errors.push(r))
             .ok();
         match (line_id, month, amount) {
             (Some(line_id), Some(month), Some(amount)) => Ok(PlanDraft {
@@ -307,7 +308,10 @@ async fn file(Page { state, id, uri }: Page, Form(form): Form<PlanForm>) -> Resp
 async fn review(Page { state, id, uri }: Page, Form(form): Form<ReviewForm>) -> Response {
     let month = month_of(&form.month);
     let record = form.record == "1";
-    let done = match (month, Money::parse(&form.cash_limit)) {
+    let done = match (
+        month,
+        inputs::amount(&form.cash_limit, "cash_limit", "本月国库库款限额"),
+    ) {
         (Some(m), Ok(limit)) => {
             let jurisdiction = id.actor.org.jurisdiction;
             match state.app.foundation().current_year(jurisdiction).await {

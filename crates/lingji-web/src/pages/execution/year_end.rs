@@ -12,12 +12,13 @@ use axum::routing::get;
 use axum::{Form, Router};
 use lingji_app::execution::year_end::{ContractClaim, YearEndReport};
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::Role;
-use lingji_domain::{Money, Refusal};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::identity::Identity;
+use crate::pages::inputs;
 use crate::pages::{FieldErrors, Layout, Page, beijing, error_page, flash_from, render};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -46,7 +47,8 @@ fn claims(text: &str) -> AppResult<Vec<ContractClaim>> {
         if raw.is_empty() {
             continue;
         }
-        let parts: Vec<&str> = raw.split([',', '，', '\t']).map(str::trim).collect();
+        // The amount is last, so it may carry thousands separators: `12,HT-1,120,000`.
+        let parts: Vec<&str> = raw.splitn(3, [',', '，', '\t']).map(str::trim).collect();
         let bad = || {
             AppError::from(
                 Refusal::new(
@@ -63,7 +65,7 @@ fn claims(text: &str) -> AppResult<Vec<ContractClaim>> {
         out.push(ContractClaim {
             line_id: line.parse().map_err(|_| bad())?,
             contract_no: no.to_string(),
-            amount: Money::parse(amount).map_err(|_| bad())?,
+            amount: inputs::amount(amount, "contracts", &format!("第 {} 行未付金额", i + 1))?,
         });
     }
     Ok(out)

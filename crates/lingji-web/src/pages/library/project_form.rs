@@ -47,7 +47,11 @@ struct FormPage<'a> {
     books: Options,
     categories: Options,
     comparators: Options,
+    /// The standards in force in the form's year, the 支出标准 picker's list.
     standards: Vec<Standard>,
+    /// The 支出标准 of each cost line as shown: the code typed when the form comes back,
+    /// else the stored standard's code.
+    standard_codes: Vec<String>,
     library: Vec<lingji_app::store::library::standards::LibraryIndicator>,
     version: i64,
     attachments: Vec<AttachmentRow>,
@@ -140,8 +144,12 @@ impl FormPage<'_> {
         v.map(|y| y.to_string()).unwrap_or_default()
     }
 
-    fn standard_selected(&self, line: &CostLineDraft, id: &i64) -> bool {
-        line.standard_id == Some(*id)
+    /// The 支出标准 code shown in cost line `i`.
+    fn standard_code(&self, i: &usize) -> &str {
+        self.standard_codes
+            .get(*i)
+            .map(String::as_str)
+            .unwrap_or("")
     }
 }
 
@@ -254,6 +262,25 @@ pub(crate) async fn form_page(
         .unwrap_or_else(|| "新建项目".into());
     let layout = Layout::new(id, title, path).with_flash(flash);
     let d = &input.draft;
+    let standard_codes = if input.typed.is_empty() {
+        d.cost_lines
+            .iter()
+            .map(|l| {
+                l.standard_id
+                    .map(|sid| {
+                        beside
+                            .all_standards
+                            .iter()
+                            .find(|s| s.id == sid)
+                            .map(|s| s.code.clone())
+                            .unwrap_or_default()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    } else {
+        Fields(&input.typed).line_standards()
+    };
     let page = FormPage {
         layout: &layout,
         blank_lines: 3usize
@@ -278,6 +305,7 @@ pub(crate) async fn form_page(
         ),
         comparators: options(&Comparator::ALL, Comparator::as_str, Comparator::label),
         standards: beside.standards,
+        standard_codes,
         library: beside.library,
         reference: beside.reference,
         previous_id: input.previous,
@@ -319,7 +347,10 @@ fn moves_for(id: &crate::identity::Identity, project: Option<&Project>) -> (bool
 /// What the form shows beside the draft: the catalogues to pick from, last year's project,
 /// the attachments and how the project will be reviewed.
 struct Beside {
+    /// The standards in force in the form's year (the picker's list).
     standards: Vec<Standard>,
+    /// Every standard of the catalogue, to name a stored line's standard.
+    all_standards: Vec<Standard>,
     library: Vec<lingji_app::store::library::standards::LibraryIndicator>,
     reference: Option<Project>,
     attachments: Vec<AttachmentRow>,
@@ -379,11 +410,17 @@ impl Beside {
         };
         // The pickers are a help: without a code table (or the right to read it) the fields
         // are typed, and the admission check still holds them against the table.
-        let pickers = CodePickers::load(state, id, form_year(state, id, input).await?)
+        let year = form_year(state, id, input).await?;
+        let pickers = CodePickers::load(state, id, year)
             .await
             .unwrap_or_else(|_| CodePickers::empty());
         Ok(Beside {
-            standards,
+            standards: standards
+                .iter()
+                .filter(|s| in_force(s, year))
+                .cloned()
+                .collect(),
+            all_standards: standards,
             library: indicators,
             reference,
             attachments,
@@ -421,6 +458,7 @@ pub(super) async fn check_typed(
     id: &crate::identity::Identity,
     pairs: &[(String, String)],
     project: Option<&Project>,
+    standards: &[Standard],
 ) -> AppResult<()> {
     let form = Fields(pairs);
     let mut e = Vec::new();
@@ -455,7 +493,7 @@ pub(super) async fn check_typed(
             e.push(r);
         }
     }
-    let lines = form.cost_lines();
+    let lines = form.cost_lines(standards);
     for (i, l) in lines.iter().enumerate() {
         if !l.unit_amount.is_empty()
             && let Err(r) = inputs::amount(
@@ -498,6 +536,9 @@ pub(super) async fn check_typed(
         .chain(&pickers.government_economic)
         .cloned()
         .collect();
+    for (i, code) in form.line_standards().iter().enumerate() {
+        e.extend(standard_refusal(standards, code, year, i));
+    }
     for (i, l) in lines.iter().enumerate() {
         e.extend(inputs::known_code(
             &economic,
@@ -515,8 +556,54 @@ pub(super) async fn check_typed(
     })
 }
 
-/// The form's fields, parsed from repeated `line.*`, `ind.*`, `plan.*` and `f.*` fields.
-pub(super) fn draft_from(pairs: &[(String, String)]) -> (ProjectDraft, i64) {
+/// Whether a standard is in force in `year` (whatever the unit's kind: the use case checks that).
+fn in_force(s: &Standard, year: i32) -> bool {
+    s.from_year <= year && s.to_year.is_none_or(|t| year <= t)
+}
+
+/// The 支出标准 typed in cost line `i` refused beside its cell when the catalogue does not know
+/// it or it is not in force in `year` (ZB-14); empty means no standard (a written basis then).
+fn standard_refusal(
+    standards: &[Standard],
+    typed: &str,
+    year: i32,
+    i: usize,
+) -> Option<lingji_domain::Refusal> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return None;
+    }
+    let field = format!("cost_lines[{i}].standard_id");
+    let refusal = match standards.iter().find(|s| s.code == typed) {
+        None => lingji_domain::Refusal::new(
+            "STANDARD_UNKNOWN",
+            format!(
+                "第 {} 行支出标准“{typed}”不在支出标准库中，请从列表中选择（ZB-14）",
+                i + 1
+            ),
+        ),
+        Some(s) if !in_force(s, year) => lingji_domain::Refusal::new(
+            "STANDARD_NOT_APPLICABLE",
+            format!(
+                "第 {} 行支出标准“{} {}”在 {year} 年度不执行，请选择现行标准（ZB-14）",
+                i + 1,
+                s.code,
+                s.name
+            ),
+        ),
+        Some(_) => return None,
+    };
+    Some(refusal.field(field).clause("ZB-14"))
+}
+
+/// The form's fields, parsed from repeated `line.*`, `ind.*`, `plan.*` and `f.*` fields; a cost
+/// line's 支出标准 comes as the standard's code, read against `standards` (the catalogue). A
+/// line on a standard with no 单价 typed takes the standard's amount (what the picker fills in
+/// with JS on).
+pub(super) fn draft_from(
+    pairs: &[(String, String)],
+    standards: &[Standard],
+) -> (ProjectDraft, i64) {
     let form = Fields(pairs);
     let one = |k: &str| form.one(k);
     let opt = |k: &str| Some(one(k)).filter(|v| !v.is_empty());
@@ -554,7 +641,7 @@ pub(super) fn draft_from(pairs: &[(String, String)]) -> (ProjectDraft, i64) {
             special_fund: flag("f.special_fund"),
         },
         overall_goal: one("overall_goal"),
-        cost_lines: form.cost_lines(),
+        cost_lines: form.cost_lines(standards),
         indicators: form.indicators(),
         year_plan: form.year_plan(),
     };
@@ -588,27 +675,53 @@ impl Fields<'_> {
         self.0.iter().any(|(key, _)| key == k)
     }
 
-    /// 测算明细: rows with an item, a quantity or a unit amount.
-    fn cost_lines(&self) -> Vec<CostLineDraft> {
-        let (items, econ, std_ids, qty, unit, basis) = (
+    /// 测算明细: rows with an item, a quantity or a unit amount; the standard by its code.
+    fn cost_lines(&self, standards: &[Standard]) -> Vec<CostLineDraft> {
+        let (items, econ, codes, qty, unit, basis) = (
             self.all("line.item"),
             self.all("line.economic_code"),
-            self.all("line.standard_id"),
+            self.all("line.standard"),
             self.all("line.quantity"),
             self.all("line.unit_amount"),
             self.all("line.basis"),
         );
         (0..items.len())
-            .map(|i| CostLineDraft {
-                item: at(&items, i),
-                economic_code: at(&econ, i),
-                standard_id: at(&std_ids, i).parse().ok(),
-                quantity: at(&qty, i),
-                unit_amount: at(&unit, i),
-                basis: at(&basis, i),
+            .filter(|&i| !Self::blank_line(&[&items, &codes, &qty, &unit], i))
+            .map(|i| {
+                let standard = standards.iter().find(|s| s.code == at(&codes, i));
+                let typed_amount = at(&unit, i);
+                CostLineDraft {
+                    item: at(&items, i),
+                    economic_code: at(&econ, i),
+                    standard_id: standard.map(|s| s.id),
+                    quantity: at(&qty, i),
+                    unit_amount: match standard {
+                        Some(s) if typed_amount.is_empty() => s.amount.to_plain(),
+                        _ => typed_amount,
+                    },
+                    basis: at(&basis, i),
+                }
             })
-            .filter(|l| !(l.item.is_empty() && l.quantity.is_empty() && l.unit_amount.is_empty()))
             .collect()
+    }
+
+    /// The 支出标准 codes typed in the cost lines that are not blank, in row order.
+    fn line_standards(&self) -> Vec<String> {
+        let (items, codes, qty, unit) = (
+            self.all("line.item"),
+            self.all("line.standard"),
+            self.all("line.quantity"),
+            self.all("line.unit_amount"),
+        );
+        (0..items.len())
+            .filter(|&i| !Self::blank_line(&[&items, &codes, &qty, &unit], i))
+            .map(|i| at(&codes, i))
+            .collect()
+    }
+
+    /// A cost line row left empty (no item, standard, quantity or unit amount) is not a line.
+    fn blank_line(columns: &[&Vec<String>], i: usize) -> bool {
+        columns.iter().all(|c| at(c, i).is_empty())
     }
 
     /// 绩效目标: rows with a name or a target value.
@@ -696,4 +809,71 @@ fn form_fields(draft: &ProjectDraft) -> FieldNames {
 
 pub(super) fn errors_for(e: &AppError, draft: &ProjectDraft) -> FieldErrors {
     form_fields(draft).errors(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lingji_domain::Money;
+    use lingji_domain::library::cost::StandardCategory;
+
+    fn standard(code: &str, to_year: Option<i32>) -> Standard {
+        Standard {
+            id: 7,
+            code: code.into(),
+            name: "二类会议综合定额".into(),
+            category: StandardCategory::Project,
+            unit_of_measure: "元/人·天".into(),
+            amount: Money::from_yuan(500),
+            unit_kinds: Vec::new(),
+            from_year: 2020,
+            to_year,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn zb_14_a_standard_typed_is_read_by_code_and_refused_beside_its_cell_when_unknown_or_expired()
+    {
+        let list = [
+            standard("P-MEET-2", None),
+            standard("P-MEET-OLD", Some(2024)),
+        ];
+        assert!(standard_refusal(&list, "", 2026, 0).is_none());
+        assert!(standard_refusal(&list, "P-MEET-2", 2026, 0).is_none());
+        let unknown = standard_refusal(&list, "P-MEET-9", 2026, 1).unwrap();
+        assert_eq!(
+            (unknown.field.as_deref(), unknown.clause),
+            (Some("cost_lines[1].standard_id"), Some("ZB-14"))
+        );
+        assert!(
+            unknown.message.contains("第 2 行支出标准“P-MEET-9”"),
+            "{}",
+            unknown.message
+        );
+        let expired = standard_refusal(&list, "P-MEET-OLD", 2026, 0).unwrap();
+        assert!(
+            expired.message.contains("在 2026 年度不执行"),
+            "{}",
+            expired.message
+        );
+        // Picked with 单价 left empty (no JS), the line takes the standard's amount.
+        let pairs: Vec<(String, String)> = [
+            ("line.item", "全市教育工作会议"),
+            ("line.standard", "P-MEET-2"),
+            ("line.quantity", "100"),
+            ("line.unit_amount", ""),
+            ("line.item", ""),
+            ("line.standard", ""),
+            ("line.quantity", ""),
+            ("line.unit_amount", ""),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (draft, _) = draft_from(&pairs, &list);
+        assert_eq!(draft.cost_lines.len(), 1);
+        assert_eq!(draft.cost_lines[0].standard_id, Some(7));
+        assert_eq!(draft.cost_lines[0].unit_amount, "500.00");
+    }
 }

@@ -265,7 +265,8 @@ async fn create(
     Page { state, id, uri }: Page,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (draft, _) = draft_from(&pairs);
+    let standards = form_standards(&state, &id).await;
+    let (draft, _) = draft_from(&pairs, &standards);
     let previous = pairs
         .iter()
         .find(|(k, _)| k == "previous_id")
@@ -278,7 +279,7 @@ async fn create(
             ))
         })?;
         let year = current_fiscal_year(&state, &id).await?;
-        check_typed(&state, &id, &pairs, None).await?;
+        check_typed(&state, &id, &pairs, None, &standards).await?;
         state
             .app
             .library()
@@ -360,11 +361,12 @@ async fn save(
     Path(project_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (draft, version) = draft_from(&pairs);
+    let standards = form_standards(&state, &id).await;
+    let (draft, version) = draft_from(&pairs, &standards);
     let done = async {
         let library = state.app.library();
         let (stored, _) = library.project(&id.caller(), project_id).await?;
-        check_typed(&state, &id, &pairs, Some(&stored.project)).await?;
+        check_typed(&state, &id, &pairs, Some(&stored.project), &standards).await?;
         library
             .update_project(&id.caller(), project_id, &draft, version)
             .await
@@ -385,6 +387,20 @@ async fn save(
         .await
     })
     .await
+}
+
+/// The catalogue the form's 支出标准 codes are read against; when it cannot be read every typed
+/// code is refused beside its cell, never dropped.
+async fn form_standards(
+    state: &AppState,
+    id: &crate::identity::Identity,
+) -> Vec<lingji_domain::library::cost::Standard> {
+    state
+        .app
+        .library()
+        .standards(&id.scope())
+        .await
+        .unwrap_or_default()
 }
 
 /// The stored project's page again with a refusal, its content as `shown` changes it.

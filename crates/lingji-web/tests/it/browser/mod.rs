@@ -6,6 +6,7 @@ mod crawl;
 mod documents;
 mod lists;
 mod payment_form;
+mod pickers;
 mod review_page;
 
 use std::net::SocketAddr;
@@ -396,14 +397,11 @@ async fn unit_operator_creates_fills_checks_and_submits_a_project() {
         .unwrap();
     econ[0].send_keys("30216").await.unwrap();
     econ[1].send_keys("30216").await.unwrap();
-    let std_selects = c
-        .find_all(Locator::Css("select[name='line.standard_id']"))
+    let standards = c
+        .find_all(Locator::Css("input[name='line.standard']"))
         .await
         .unwrap();
-    std_selects[0]
-        .select_by_label("P-TRAIN-2 二类培训综合定额 450.00元/人·天")
-        .await
-        .unwrap();
+    standards[0].send_keys("P-TRAIN-2").await.unwrap();
     let qty = c
         .find_all(Locator::Css("input[name='line.quantity']"))
         .await
@@ -414,6 +412,8 @@ async fn unit_operator_creates_fills_checks_and_submits_a_project() {
         .find_all(Locator::Css("input[name='line.unit_amount']"))
         .await
         .unwrap();
+    // Picking the standard filled 单价 with its 450.00; the same amount typed again.
+    price[0].clear().await.unwrap();
     price[0].send_keys("450").await.unwrap();
     price[1].send_keys("42.5").await.unwrap();
     c.find_all(Locator::Css("input[name='line.basis']"))
