@@ -691,6 +691,27 @@ async fn pm_5_the_public_sees_what_is_published_and_nothing_else(backend: Backen
     );
 }
 
+/// The department of the demo's unit 101001.
+async fn department_of(t: &TestApp, fin: &crate::common::Session) -> Value {
+    t.get(
+        &format!("/api/v1/orgs/{}", t.org_id("101001").await),
+        Some(fin),
+    )
+    .await
+    .json()["department_id"]
+        .clone()
+}
+
+/// The special fund ZX-EDU led by `department_id`, registered by finance (ZB-12).
+async fn special_fund(t: &TestApp, fin: &crate::common::Session, department_id: &Value) {
+    let r = t
+        .call(Method::POST, "/api/v1/lists/special_funds", Some(fin), Some(json!({"code": "ZX-EDU", "name": "教师培训专项资金",
+            "note": "示范市教师队伍建设实施意见", "lead_department_id": department_id, "start_year": 2026, "period_years": 3,
+            "tasks": ["培训教师 3000 人次"]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}
+
 async fn pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledger_and_published(
     backend: Backend,
 ) {
@@ -699,14 +720,7 @@ async fn pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledge
     let dept = t.login("zhuguan").await;
     let fin = t.login("caizheng").await;
     let (project, _) = funded(&t, &op, 2026, 100_000).await;
-    let department_id = t
-        .get(
-            &format!("/api/v1/orgs/{}", t.org_id("101001").await),
-            Some(&fin),
-        )
-        .await
-        .json()["department_id"]
-        .clone();
+    let department_id = department_of(&t, &fin).await;
     let targets = |subject: &str, value: &str| {
         json!({"subject": subject, "name": "市教育局 2026 年部门整体绩效目标", "budget": "5000000",
             "overall_goal": "保障教育事业平稳运行",
@@ -778,12 +792,7 @@ async fn pm_2_department_and_policy_targets_are_checked_evaluated_from_the_ledge
     );
 
     // A policy: a special fund led by the department, carried out by the funded project.
-    let r = t
-        .call(Method::POST, "/api/v1/lists/special_funds", Some(&fin), Some(json!({"code": "ZX-EDU", "name": "教师培训专项资金",
-            "note": "示范市教师队伍建设实施意见", "lead_department_id": department_id, "start_year": 2026, "period_years": 3,
-            "tasks": ["培训教师 3000 人次"]})))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    special_fund(&t, &fin, &department_id).await;
     let code = t
         .get(&format!("/api/v1/projects/{project}"), Some(&fin))
         .await
@@ -1025,20 +1034,7 @@ async fn pm_2_a_policys_projects_are_picked_on_the_page(backend: Backend) {
         .json();
     let (code, name) = (p["code"].as_str().unwrap(), p["name"].as_str().unwrap());
     let fin = t.login("caizheng").await;
-    let department_id = t
-        .get(
-            &format!("/api/v1/orgs/{}", t.org_id("101001").await),
-            Some(&fin),
-        )
-        .await
-        .json()["department_id"]
-        .clone();
-    let r = t
-        .call(Method::POST, "/api/v1/lists/special_funds", Some(&fin), Some(json!({"code": "ZX-EDU", "name": "教师培训专项资金",
-            "note": "示范市教师队伍建设实施意见", "lead_department_id": department_id, "start_year": 2026, "period_years": 3,
-            "tasks": ["培训教师 3000 人次"]})))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    special_fund(&t, &fin, &department_of(&t, &fin).await).await;
     let page = t
         .get("/performance/targets?year=2026", Some(&dept))
         .await
