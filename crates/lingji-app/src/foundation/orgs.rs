@@ -412,7 +412,11 @@ impl crate::FoundationUseCases<'_> {
     /// shows when no year is named).
     pub async fn year_or_current(&self, jurisdiction_id: i64, year: Option<i32>) -> AppResult<i32> {
         match year {
-            Some(y) => Ok(y),
+            // A year named outside the years the system keeps is refused naming `year`, before
+            // any use case reckons the year after or before it.
+            Some(y) => Ok(lingji_domain::foundation::codes::FiscalYear::new(y)
+                .map_err(|r| r.field("year"))?
+                .value()),
             None => self.current_year(jurisdiction_id).await,
         }
     }

@@ -281,9 +281,56 @@ async fn quantities_years_and_the_sign_in_redirect_refuse_what_a_lax_reader_took
     }
 }
 
+/// A year at the ends of a 32-bit number in a query (what the API's document allows) is refused
+/// naming `year`: the annual report and the results reckon the year after and before, which
+/// used to overflow and drop the connection without an answer.
+async fn a_year_at_the_ends_of_an_integer_is_refused_naming_the_field(backend: Backend) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    for year in [i32::MAX, i32::MIN, 1999, 2101] {
+        for path in [
+            "/api/v1/annual-report",
+            "/api/v1/annual-report/xlsx",
+            "/api/v1/performance/results",
+            "/api/v1/performance/targets",
+        ] {
+            let r = t.get(&format!("{path}?year={year}"), Some(&fin)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path} {year}: {}",
+                r.text
+            );
+            assert_eq!(
+                (r.json()["code"].as_str(), r.json()["field"].as_str()),
+                (Some("FISCAL_YEAR_OUT_OF_RANGE"), Some("year")),
+                "{path} {year}"
+            );
+        }
+        let r = t
+            .call(
+                Method::POST,
+                &format!("/api/v1/performance/results?year={year}"),
+                Some(&fin),
+                Some(json!({"cut": "", "project_id": 0, "reason": "", "retire": false})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{year}: {}",
+            r.text
+        );
+    }
+    // The year the system keeps still answers.
+    let r = t.get("/api/v1/annual-report?year=2026", Some(&fin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
 backend_tests!(
     quantities_years_and_the_sign_in_redirect_refuse_what_a_lax_reader_took,
     nul_in_the_sign_in_form_query_or_path_is_a_422_naming_the_field,
     amounts_group_by_three_payees_look_like_themselves_and_dates_stay_sane,
     names_people_compare_refuse_bidirectional_and_zero_width_characters,
+    a_year_at_the_ends_of_an_integer_is_refused_naming_the_field,
 );
