@@ -46,9 +46,14 @@ pub struct Standard {
 }
 
 impl Standard {
+    /// True when the standard is in force in `year` (ZB-14).
+    pub fn in_force(&self, year: i32) -> bool {
+        self.from_year <= year && self.to_year.is_none_or(|t| year <= t)
+    }
+
     /// True when the standard is in force in `year` for units of `kind`.
     pub fn applies(&self, year: i32, kind: Option<UnitKind>) -> bool {
-        let in_force = self.from_year <= year && self.to_year.is_none_or(|t| year <= t);
+        let in_force = self.in_force(year);
         let for_kind =
             self.unit_kinds.is_empty() || kind.is_some_and(|k| self.unit_kinds.contains(&k));
         in_force && for_kind

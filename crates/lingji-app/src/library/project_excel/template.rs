@@ -97,7 +97,7 @@ impl crate::LibraryUseCases<'_> {
             .standards(scope)
             .await?
             .into_iter()
-            .filter(|s| s.from_year <= year.value() && s.to_year.is_none_or(|t| t >= year.value()))
+            .filter(|s| s.in_force(year.value()))
             .map(|s| format!("{} {}", s.code, s.name))
             .collect();
         let lists = Lists(vec![

@@ -417,7 +417,7 @@ impl Beside {
         Ok(Beside {
             standards: standards
                 .iter()
-                .filter(|s| in_force(s, year))
+                .filter(|s| s.in_force(year))
                 .cloned()
                 .collect(),
             all_standards: standards,
@@ -556,11 +556,6 @@ pub(super) async fn check_typed(
     })
 }
 
-/// Whether a standard is in force in `year` (whatever the unit's kind: the use case checks that).
-fn in_force(s: &Standard, year: i32) -> bool {
-    s.from_year <= year && s.to_year.is_none_or(|t| year <= t)
-}
-
 /// The 支出标准 typed in cost line `i` refused beside its cell when the catalogue does not know
 /// it or it is not in force in `year` (ZB-14); empty means no standard (a written basis then).
 fn standard_refusal(
@@ -582,7 +577,7 @@ fn standard_refusal(
                 i + 1
             ),
         ),
-        Some(s) if !in_force(s, year) => lingji_domain::Refusal::new(
+        Some(s) if !s.in_force(year) => lingji_domain::Refusal::new(
             "STANDARD_NOT_APPLICABLE",
             format!(
                 "第 {} 行支出标准“{} {}”在 {year} 年度不执行，请选择现行标准（ZB-14）",
