@@ -34,18 +34,23 @@ pub enum CodesCommand {
 #[derive(Subcommand)]
 pub enum JurisdictionCommand {
     /// Add a jurisdiction with its current fiscal year, its policy profile started from a
-    /// preset.
+    /// preset or, under an upper jurisdiction, from the upper's profile of that year.
     Add {
         /// 6-digit 区划 code.
         region: String,
         /// Name, e.g. 连云港市.
         name: String,
-        /// Preset: lianyungang_city, zixing, cs_city, zibo_district.
+        /// The upper jurisdiction's 区划 code (a city's province, a county's city or province):
+        /// it reads this one and its rules apply here (ZX-4b).
         #[arg(long)]
-        preset: String,
-        /// Current fiscal year.
+        parent: Option<String>,
+        /// Preset: lianyungang_city, zixing, cs_city, zibo_district. Without one, a jurisdiction
+        /// under a parent starts from the parent's profile of the year.
         #[arg(long)]
-        year: String,
+        preset: Option<String>,
+        /// Current fiscal year; under a parent, the parent's current year by default.
+        #[arg(long)]
+        year: Option<String>,
     },
 }
 
@@ -71,9 +76,20 @@ pub async fn jurisdiction(command: JurisdictionCommand, config: Config) -> Resul
         JurisdictionCommand::Add {
             region,
             name,
+            parent,
             preset,
             year,
-        } => add_jurisdiction(&config, &region, &name, &preset, &year).await,
+        } => {
+            add_jurisdiction(
+                &config,
+                &region,
+                &name,
+                parent.as_deref(),
+                preset.as_deref(),
+                year.as_deref(),
+            )
+            .await
+        }
     }
 }
 
@@ -122,35 +138,60 @@ async fn import_codes(
     }
 }
 
-/// Creates the jurisdiction, then starts its year from the preset.
+/// Creates the jurisdiction, places it under its parent, then starts its year from the preset
+/// or from the parent's profile.
 async fn add_jurisdiction(
     config: &Config,
     region: &str,
     name: &str,
-    preset: &str,
-    year: &str,
+    parent: Option<&str>,
+    preset: Option<&str>,
+    year: Option<&str>,
 ) -> Result<ExitCode> {
-    let preset = Preset::parse(preset).map_err(|r| anyhow::anyhow!("{}", r.message))?;
-    let year = fiscal_year(year)?;
+    let preset = preset
+        .map(Preset::parse)
+        .transpose()
+        .map_err(|r| anyhow::anyhow!("{}", r.message))?;
     let app = open(config).await?;
+    let upper = match parent {
+        Some(code) => Some(
+            app.foundation()
+                .find_jurisdiction(Some(code.trim()))
+                .await
+                .map_err(|_| anyhow::anyhow!("上级区划 {code} 不存在"))?,
+        ),
+        None => None,
+    };
+    let year = match (year, upper) {
+        (Some(y), _) => fiscal_year(y)?,
+        (None, Some(up)) => fiscal_year(
+            &app.foundation()
+                .current_year(up)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?
+                .to_string(),
+        )?,
+        (None, None) => bail!("请用 --year 指定当前财政年度"),
+    };
+    let source = match (preset, upper) {
+        (Some(p), _) => lingji_app::foundation::profiles::YearSource::Preset(p),
+        (None, Some(up)) => lingji_app::foundation::profiles::YearSource::FromUpper(up),
+        (None, None) => bail!("请用 --preset 指定政策参数预设，或用 --parent 沿用上级区划的参数"),
+    };
     let j = app
         .foundation()
-        .create_jurisdiction(&Caller::System, region, name, &[])
+        .create_jurisdiction(&Caller::System, region, name, &[], parent)
         .await
         .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-    app.foundation()
-        .start_year(
-            &Scope::system(j.id),
-            year,
-            lingji_app::foundation::profiles::YearSource::Preset(preset),
-            true,
-        )
+    let profile = app
+        .foundation()
+        .start_year(&Scope::system(j.id), year, source, true)
         .await
         .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let under = parent.map(|p| format!("，隶属 {p}")).unwrap_or_default();
     println!(
-        "已创建区划 {name}（{region}，id {}），{year} 年度采用预设：{}",
-        j.id,
-        preset.label()
+        "已创建区划 {name}（{region}，id {}{under}），{year} 年度政策参数：{}",
+        j.id, profile.note
     );
     println!("下一步：lingji user add admin2 --role administrator --org {region}");
     Ok(ExitCode::SUCCESS)

@@ -218,7 +218,7 @@ impl crate::DemoUseCases<'_> {
         self.import_demo_codes().await?;
         let city = self
             .foundation()
-            .create_jurisdiction(&Caller::System, DEMO_REGION, "示范市", &[])
+            .create_jurisdiction(&Caller::System, DEMO_REGION, "示范市", &[], None)
             .await?;
         self.start_demo_years(city.id, projects).await?;
         self.import_demo_library(city.id).await?;

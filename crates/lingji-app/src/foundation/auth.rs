@@ -112,12 +112,19 @@ pub async fn actor_for(conn: &mut AnyConnection, user: &users::User) -> AppResul
     let org = orgs::get(conn, user.org_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("user {} has no organisation", user.id)))?;
+    // Only an upper bureau's finance officers and auditors read below; nobody else pays the read.
+    let below = if user.role.reads_below() && org.path.department.is_none() {
+        crate::foundation::levels::below(conn, org.path.jurisdiction).await?
+    } else {
+        Vec::new()
+    };
     Ok(Actor {
         user_id: user.id,
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         role: user.role,
         org: org.path,
+        below,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod caller;
 pub mod codes;
+pub mod levels;
 pub mod orgs;
 pub mod profiles;
 pub mod users;

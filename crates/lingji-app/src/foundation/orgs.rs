@@ -328,7 +328,8 @@ impl crate::FoundationUseCases<'_> {
         finish_change(tx, caller, &before, "org.update").await
     }
 
-    /// Creates a jurisdiction (区划) with its fiscal years; used by the demo and the CLI.
+    /// Creates a jurisdiction (区划) with its fiscal years, under the jurisdiction with 区划
+    /// code `upper` when one is named; used by the demo and the CLI.
     #[tracing::instrument(skip_all)]
     pub async fn create_jurisdiction(
         &self,
@@ -336,6 +337,7 @@ impl crate::FoundationUseCases<'_> {
         region_code: &str,
         name: &str,
         years: &[(i32, bool)],
+        upper: Option<&str>,
     ) -> AppResult<Organisation> {
         let region = RegionCode::parse(region_code).map_err(|r| r.field("region_code"))?;
         let mut tx = self.store.begin().await?;
@@ -358,6 +360,9 @@ impl crate::FoundationUseCases<'_> {
         })?;
         for (year, current) in years {
             orgs::add_fiscal_year(&mut tx, id, *year, *current).await?;
+        }
+        if let Some(upper) = upper {
+            crate::foundation::levels::place(&mut tx, caller, id, upper).await?;
         }
         let created = orgs::get(&mut tx, id)
             .await?

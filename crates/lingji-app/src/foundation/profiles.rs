@@ -30,6 +30,9 @@ pub enum YearSource {
     Preset(Preset),
     /// The profile in force in an earlier year of the same jurisdiction.
     CopyFrom(FiscalYear),
+    /// The profile in force in the same year in the jurisdiction above (its id): where a new
+    /// county starts from its city's or province's rules, then keeps its own.
+    FromUpper(i64),
 }
 
 impl crate::FoundationUseCases<'_> {
@@ -68,6 +71,24 @@ impl crate::FoundationUseCases<'_> {
                     v.preset,
                     v.profile,
                     format!("沿用 {from} 年度第 {} 版", v.version),
+                )
+            }
+            YearSource::FromUpper(upper) => {
+                let v = profiles::current(&mut tx, upper, year.value())
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::Refused(
+                            Refusal::new(
+                                "POLICY_SOURCE_MISSING",
+                                format!("上级区划 {year} 年度没有政策参数可沿用"),
+                            )
+                            .field("year"),
+                        )
+                    })?;
+                (
+                    v.preset,
+                    v.profile,
+                    format!("沿用上级区划 {year} 年度第 {} 版", v.version),
                 )
             }
         };

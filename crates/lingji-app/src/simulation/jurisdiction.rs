@@ -193,7 +193,7 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
     let system = Caller::System;
     let city = app
         .foundation()
-        .create_jurisdiction(&system, REGION, "模拟市", &[])
+        .create_jurisdiction(&system, REGION, "模拟市", &[], None)
         .await?;
     start_year(app, city.id, opts.preset, opts.first_year, true).await?;
     import_library(app, city.id).await?;

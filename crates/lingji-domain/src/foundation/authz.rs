@@ -292,6 +292,10 @@ pub struct Actor {
     pub role: Role,
     /// The organisation the user is bound to, with its place in the tree.
     pub org: OrgPath,
+    /// The jurisdictions below the user's own (a province's cities and counties), which a
+    /// finance officer or auditor bound to the jurisdiction itself reads and never writes.
+    #[serde(default)]
+    pub below: Vec<i64>,
 }
 
 impl Actor {
@@ -314,13 +318,16 @@ impl Actor {
         target: &OrgPath,
         routed_here: bool,
     ) -> Result<(), Refusal> {
-        let allowed = target.jurisdiction == self.org.jurisdiction
-            && match reach(self.role, resource, access) {
+        let allowed = if target.jurisdiction == self.org.jurisdiction {
+            match reach(self.role, resource, access) {
                 Reach::None => false,
                 Reach::Subtree => target.is_within(self.org.leaf()),
                 Reach::Routed => routed_here,
                 Reach::Jurisdiction => true,
-            };
+            }
+        } else {
+            self.reads_below(resource, access, target.jurisdiction)
+        };
         if allowed {
             Ok(())
         } else {
@@ -336,6 +343,28 @@ impl Actor {
     }
 }
 
+impl Actor {
+    /// True when this actor reads `resource` in `jurisdiction` as its upper: a finance officer
+    /// or auditor of the upper jurisdiction itself (not of one of its departments) reads what
+    /// the role reads across its own jurisdiction, in every jurisdiction below; writing there is
+    /// the lower government's alone.
+    fn reads_below(&self, resource: Resource, access: Access, jurisdiction: i64) -> bool {
+        access == Access::Read
+            && self.role.reads_below()
+            && self.org.department.is_none()
+            && self.below.contains(&jurisdiction)
+            && reach(self.role, resource, Access::Read) == Reach::Jurisdiction
+    }
+}
+
+impl Role {
+    /// The roles of an upper finance bureau that read the jurisdictions below (national
+    /// budget-integration rules: data gathered upward, each level writing only its own).
+    pub fn reads_below(self) -> bool {
+        matches!(self, Role::FinanceOfficer | Role::Auditor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +376,7 @@ mod tests {
             display_name: "u".into(),
             role,
             org,
+            below: vec![],
         }
     }
 
@@ -455,6 +485,78 @@ mod tests {
                     .is_err(),
                 "{r:?}"
             );
+        }
+    }
+
+    const COUNTY: i64 = 2;
+
+    fn in_county() -> OrgPath {
+        OrgPath {
+            jurisdiction: COUNTY,
+            department: Some(30),
+            unit: Some(31),
+        }
+    }
+
+    fn upper(role: Role, department: Option<i64>) -> Actor {
+        Actor {
+            below: vec![COUNTY],
+            ..actor(
+                role,
+                OrgPath {
+                    jurisdiction: CITY,
+                    department,
+                    unit: None,
+                },
+            )
+        }
+    }
+
+    #[test]
+    fn an_upper_finance_bureau_reads_below_and_never_writes_there() {
+        for role in [Role::FinanceOfficer, Role::Auditor] {
+            let up = upper(role, None);
+            for r in Resource::ALL {
+                let own = up
+                    .authorize(r, Access::Read, &unit(DEPT_B, UNIT_B1))
+                    .is_ok();
+                assert_eq!(
+                    up.authorize(r, Access::Read, &in_county()).is_ok(),
+                    own,
+                    "{role:?} {r:?}: reads below what it reads at home"
+                );
+                assert!(
+                    up.authorize(r, Access::Write, &in_county()).is_err(),
+                    "{role:?} {r:?}"
+                );
+            }
+        }
+        let up = upper(Role::FinanceOfficer, None);
+        assert!(
+            up.authorize(
+                Resource::Payment,
+                Access::Read,
+                &OrgPath::of_jurisdiction(3)
+            )
+            .is_err(),
+            "a jurisdiction not below is out of reach"
+        );
+    }
+
+    #[test]
+    fn only_the_upper_bureau_itself_reads_below() {
+        for (role, dept) in [
+            (Role::FinanceOfficer, Some(DEPT_A)),
+            (Role::DepartmentReviewer, Some(DEPT_A)),
+            (Role::Administrator, None),
+        ] {
+            let up = upper(role, dept);
+            for r in Resource::ALL {
+                assert!(
+                    up.authorize(r, Access::Read, &in_county()).is_err(),
+                    "{role:?} {r:?}"
+                );
+            }
         }
     }
 }

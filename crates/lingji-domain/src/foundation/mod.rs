@@ -5,6 +5,7 @@ pub mod audit;
 pub mod authz;
 pub mod codes;
 pub mod fund;
+pub mod levels;
 pub mod org;
 pub mod policy;
 pub mod todo;

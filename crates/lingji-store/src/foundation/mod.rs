@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod codes;
+pub mod levels;
 pub mod orgs;
 pub mod profiles;
 pub mod sessions;

@@ -129,7 +129,7 @@ impl World {
         }
         let city = app
             .foundation()
-            .create_jurisdiction(&system, "329800", "试验市", &[])
+            .create_jurisdiction(&system, "329800", "试验市", &[], None)
             .await
             .expect("jurisdiction")
             .id;
@@ -225,6 +225,7 @@ impl World {
                     department: Some(department),
                     unit: Some(*unit),
                 },
+                below: vec![],
             });
         }
         Some(World {
