@@ -4,7 +4,11 @@
 //! a project's payments by performance monitoring (PM-9).
 
 use crate::Scope;
-use lingji_domain::execution::{self, Disposition, Hit, MonitoringRule, PaymentStatus};
+use lingji_domain::execution::{
+    self, Disposition, Hit, MonitoringRule, PaymentStatus, rule_levels,
+};
+use lingji_domain::foundation::codes::RegionCode;
+use lingji_domain::foundation::levels::JurisdictionLevel;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
@@ -40,6 +44,9 @@ pub struct HitStats {
     pub rules: Vec<RuleStatView>,
     /// Per class: class, hits, amount, stopped, stopped amount.
     pub classes: Vec<RuleStatView>,
+    /// Per level that set the rules (省级, 市级, 县级; ZX-4b), in `class`: hits, amount,
+    /// stopped, stopped amount.
+    pub levels: Vec<RuleStatView>,
     pub hits: i64,
     /// Payments stopped (blocked or released) among the hit ones.
     pub stopped: i64,
@@ -51,6 +58,8 @@ pub struct HitStats {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleStatView {
     pub class: String,
+    /// The level that set the rule: 省级, 市级 or 县级 (ZX-4b).
+    pub level_label: &'static str,
     /// Rule code (empty on class rows).
     pub code: String,
     /// Rule name (empty on class rows).
@@ -77,18 +86,36 @@ pub struct RuleRow {
     /// Who changed it last.
     pub updated_by: String,
     pub updated_at: String,
+    /// The level that set the rule: 省级, 市级 or 县级 (ZX-4b).
+    pub level_label: &'static str,
+    /// Set by an upper jurisdiction: it screens this jurisdiction's payments and only the
+    /// upper may change or switch it off (ZX-4b). Its code carries the upper's 区划 code.
+    pub inherited: bool,
 }
 
-impl From<&StoredRule> for RuleRow {
-    fn from(s: &StoredRule) -> Self {
+impl RuleRow {
+    fn new(s: &StoredRule, level: JurisdictionLevel) -> Self {
         RuleRow {
             rule: s.rule.clone(),
             action_label: s.rule.action.label(),
             version: s.version,
             updated_by: s.updated_by.clone(),
             updated_at: s.updated_at.clone(),
+            level_label: level.label(),
+            inherited: rule_levels::is_upper_rule(&s.rule.code),
         }
     }
+}
+
+/// The level of the jurisdiction `jurisdiction_id`, read off its 区划 code.
+async fn level_of(
+    conn: &mut sqlx::AnyConnection,
+    jurisdiction_id: i64,
+) -> AppResult<JurisdictionLevel> {
+    let j = lingji_store::foundation::orgs::get(conn, jurisdiction_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("区划"))?;
+    Ok(JurisdictionLevel::of(&RegionCode::parse(&j.code)?))
 }
 
 /// A rule hit as listed.
@@ -119,11 +146,15 @@ pub struct HitRow {
     pub note: Option<String>,
     pub disposed_by: Option<String>,
     pub disposed_at: Option<String>,
+    /// The level whose rule fired: 省级, 市级 or 县级 (ZX-4b).
+    pub level_label: &'static str,
 }
 
-impl From<&StoredHit> for HitRow {
-    fn from(h: &StoredHit) -> Self {
+impl HitRow {
+    /// A hit in a jurisdiction of level `own`.
+    fn new(h: &StoredHit, own: JurisdictionLevel) -> Self {
         HitRow {
+            level_label: rule_levels::level_of_rule(&h.hit.code, own).label(),
             id: h.id,
             payment_id: h.payment_id,
             unit_id: h.unit_id,
@@ -141,9 +172,11 @@ impl From<&StoredHit> for HitRow {
     }
 }
 
-impl From<&RuleStat> for RuleStatView {
-    fn from(r: &RuleStat) -> Self {
+impl RuleStatView {
+    /// A rule's row in a jurisdiction of level `own`.
+    fn new(r: &RuleStat, own: JurisdictionLevel) -> Self {
         RuleStatView {
+            level_label: rule_levels::level_of_rule(&r.code, own).label(),
             class: r.class.clone(),
             code: r.code.clone(),
             name: r.name.clone(),
@@ -153,6 +186,33 @@ impl From<&RuleStat> for RuleStatView {
             stopped_amount: r.stopped_amount,
         }
     }
+}
+
+/// The rule rows summed by `key` (a class, a level) into rows named by it in `class`, in the
+/// order each key first appears.
+fn grouped(
+    rules: &[RuleStatView],
+    key: impl Fn(&RuleStatView) -> String,
+) -> AppResult<Vec<RuleStatView>> {
+    let mut out: Vec<RuleStatView> = Vec::new();
+    for r in rules {
+        let k = key(r);
+        match out.iter_mut().find(|c| c.class == k) {
+            Some(c) => {
+                c.hits += r.hits;
+                c.amount = sum(c.amount, r.amount)?;
+                c.stopped += r.stopped;
+                c.stopped_amount = sum(c.stopped_amount, r.stopped_amount)?;
+            }
+            None => out.push(RuleStatView {
+                class: k,
+                code: String::new(),
+                name: String::new(),
+                ..r.clone()
+            }),
+        }
+    }
+    Ok(out)
 }
 
 fn sum(a: Money, b: Money) -> AppResult<Money> {
@@ -235,11 +295,25 @@ impl crate::SupervisionUseCases<'_> {
         self.authorize_rules(scope, Access::Read)?;
         self.execution().rules_in_force(jurisdiction_id).await?;
         let mut conn = self.store.read().acquire().await?;
-        Ok(rules::rules(&mut conn, jurisdiction_id)
-            .await?
-            .iter()
-            .map(RuleRow::from)
-            .collect())
+        // The uppers' rules first, as they screen first and cannot be switched off here.
+        let mut out = Vec::new();
+        for upper in lingji_store::foundation::levels::uppers(&mut conn, jurisdiction_id).await? {
+            let level = JurisdictionLevel::of(&RegionCode::parse(&upper.code)?);
+            for mut stored in rules::rules(&mut conn, upper.id).await? {
+                if stored.rule.enabled {
+                    stored.rule.code = format!("{}/{}", upper.code, stored.rule.code);
+                    out.push(RuleRow::new(&stored, level));
+                }
+            }
+        }
+        let own = level_of(&mut conn, jurisdiction_id).await?;
+        out.extend(
+            rules::rules(&mut conn, jurisdiction_id)
+                .await?
+                .iter()
+                .map(|r| RuleRow::new(r, own)),
+        );
+        Ok(out)
     }
 
     /// Adds a rule (`version` None) or changes one at `version` (finance), after the syntax
@@ -250,11 +324,23 @@ impl crate::SupervisionUseCases<'_> {
         scope: &Scope,
         rule: MonitoringRule,
         version: Option<i64>,
-    ) -> AppResult<StoredRule> {
+    ) -> AppResult<RuleRow> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         self.authorize_rules(scope, Access::Write)?;
         let mut rule = rule;
         rule.code = rule.code.trim().to_string();
+        if rule_levels::is_upper_rule(&rule.code) {
+            return Err(Refusal::new(
+                "RULE_SET_ABOVE",
+                format!(
+                    "规则 {} 由上级区划设定，对本级的支付一律适用，只能由上级修改或停用",
+                    rule.code
+                ),
+            )
+            .field("code")
+            .clause("ZX-4b")
+            .into());
+        }
         rule.expression = rule.expression.trim().to_string();
         check_rule(&rule)?;
         self.execution().rules_in_force(jurisdiction_id).await?;
@@ -301,8 +387,9 @@ impl crate::SupervisionUseCases<'_> {
             event = event.before_json(b);
         }
         lingji_store::foundation::audit::append(&mut tx, event).await?;
+        let level = level_of(&mut tx, jurisdiction_id).await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(RuleRow::new(&after, level))
     }
 
     /// Tries a rule, as entered and not saved, on the jurisdiction's latest past payments
@@ -361,11 +448,12 @@ impl crate::SupervisionUseCases<'_> {
         scope.authorize_jurisdiction(Resource::Payment, Access::Read)?;
         let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
+        let own = level_of(&mut conn, jurisdiction_id).await?;
         Ok(
             hits::hits(&mut conn, jurisdiction_id, year, disposition, 500)
                 .await?
                 .iter()
-                .map(HitRow::from)
+                .map(|h| HitRow::new(h, own))
                 .collect(),
         )
     }
@@ -378,7 +466,7 @@ impl crate::SupervisionUseCases<'_> {
         id: i64,
         to: Disposition,
         note: &str,
-    ) -> AppResult<StoredHit> {
+    ) -> AppResult<HitRow> {
         scope.authorize_jurisdiction(Resource::Payment, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let note = required_note(note, || {
@@ -425,8 +513,9 @@ impl crate::SupervisionUseCases<'_> {
         let after = hits::hit(&mut tx, jurisdiction_id, id)
             .await?
             .ok_or_else(|| AppError::Internal("hit vanished".into()))?;
+        let level = level_of(&mut tx, jurisdiction_id).await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(HitRow::new(&after, level))
     }
 
     /// Hits and stopped payments of a year by rule and by class (ZX-4b).
@@ -435,31 +524,23 @@ impl crate::SupervisionUseCases<'_> {
         scope.authorize_jurisdiction(Resource::Payment, Access::Read)?;
         let jurisdiction_id = scope.jurisdiction;
         let mut conn = self.store.read().acquire().await?;
-        let rules = hits::rule_stats(&mut conn, jurisdiction_id, year).await?;
-        let mut classes: Vec<RuleStatView> = Vec::new();
-        for r in &rules {
-            match classes.iter_mut().find(|c| c.class == r.class) {
-                Some(c) => {
-                    c.hits += r.hits;
-                    c.amount = sum(c.amount, r.amount)?;
-                    c.stopped += r.stopped;
-                    c.stopped_amount = sum(c.stopped_amount, r.stopped_amount)?;
-                }
-                None => classes.push(RuleStatView {
-                    code: String::new(),
-                    name: String::new(),
-                    ..RuleStatView::from(r)
-                }),
-            }
-        }
+        let own = level_of(&mut conn, jurisdiction_id).await?;
+        let rules: Vec<RuleStatView> = hits::rule_stats(&mut conn, jurisdiction_id, year)
+            .await?
+            .iter()
+            .map(|r| RuleStatView::new(r, own))
+            .collect();
+        let classes = grouped(&rules, |r| r.class.clone())?;
+        let levels = grouped(&rules, |r| r.level_label.to_string())?;
         let hits::Stopped {
             payments: stopped,
             amount: stopped_amount,
         } = hits::stopped_payments(&mut conn, jurisdiction_id, year).await?;
         Ok(HitStats {
             hits: rules.iter().map(|r| r.hits).sum(),
-            rules: rules.iter().map(RuleStatView::from).collect(),
+            rules,
             classes,
+            levels,
             stopped,
             stopped_amount,
         })

@@ -209,6 +209,25 @@ pub(crate) fn screen(
     Ok(execution::screen(&compiled, facts))
 }
 
+/// The enabled rules of every jurisdiction above `jurisdiction_id`, nearest first (ZX-4b).
+pub(crate) async fn upper_rules(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+) -> AppResult<Vec<execution::rule_levels::UpperRules>> {
+    let mut out = Vec::new();
+    for upper in lingji_store::foundation::levels::uppers(conn, jurisdiction_id).await? {
+        out.push(execution::rule_levels::UpperRules {
+            region: lingji_domain::foundation::codes::RegionCode::parse(&upper.code)?,
+            rules: rules::rules(conn, upper.id)
+                .await?
+                .into_iter()
+                .map(|s| s.rule)
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 impl crate::ExecutionUseCases<'_> {
     /// The jurisdiction's rules, installing the default catalogue (ZX-4b) the first time.
     pub(crate) async fn rules_in_force(
@@ -267,7 +286,11 @@ impl crate::ExecutionUseCases<'_> {
             stored = rules::rules(&mut tx, jurisdiction_id).await?;
             tx.commit().await?;
         }
-        let rules = Arc::new(stored.into_iter().map(|s| s.rule).collect::<Vec<_>>());
+        let own = stored.into_iter().map(|s| s.rule).collect::<Vec<_>>();
+        let rules = Arc::new(execution::rule_levels::combine(
+            own,
+            upper_rules(conn, jurisdiction_id).await?,
+        ));
         self.rule_cache
             .put(jurisdiction_id, stamp, Arc::clone(&rules));
         Ok(rules)

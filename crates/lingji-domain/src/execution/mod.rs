@@ -13,6 +13,7 @@ mod ledger;
 mod payment;
 mod plan;
 mod reconcile;
+pub mod rule_levels;
 mod rule_syntax;
 mod rule_words;
 mod rules;

@@ -105,11 +105,31 @@ pub async fn rules_stamp(
     Ok(row.map_or(0, |(v,)| v))
 }
 
-/// Moves the jurisdiction's catalogue version on (a rule was added or edited).
+/// Moves the jurisdiction's catalogue version on (a rule was added or edited), and the version of
+/// every catalogue below it: an upper's rules screen the payments below (ZX-4b), so a lower
+/// catalogue's stamp must move when they change. The fan-out is paid on the rare edit, so the
+/// payment path keeps reading one row.
 async fn bump_catalogue(conn: &mut AnyConnection, jurisdiction_id: i64) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO rule_catalogues (jurisdiction_id, version) VALUES ($1, 1) \
          ON CONFLICT (jurisdiction_id) DO UPDATE SET version = rule_catalogues.version + 1",
+    )
+    .bind(jurisdiction_id)
+    .execute(&mut *conn)
+    .await?;
+    bump_below(conn, jurisdiction_id).await
+}
+
+/// Moves on the catalogue version of every jurisdiction below `jurisdiction_id` (its upper's
+/// rules changed, or it was placed under a new upper).
+pub async fn bump_below(conn: &mut AnyConnection, jurisdiction_id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE rule_catalogues SET version = version + 1 WHERE jurisdiction_id IN ( \
+           WITH RECURSIVE down (id) AS ( \
+             SELECT id FROM organisations WHERE upper_id = $1 \
+             UNION ALL \
+             SELECT o.id FROM organisations o JOIN down d ON o.upper_id = d.id) \
+           SELECT id FROM down)",
     )
     .bind(jurisdiction_id)
     .execute(&mut *conn)

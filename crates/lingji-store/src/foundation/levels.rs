@@ -26,14 +26,35 @@ pub async fn all(conn: &mut AnyConnection) -> Result<Vec<JurisdictionRow>, Store
     .await?)
 }
 
-/// Places `lower` under `upper`.
+/// Places `lower` under `upper`; the rule catalogues of `lower` and below it are stale from
+/// now on (their upper's rules screen their payments, ZX-4b).
 pub async fn set_upper(conn: &mut AnyConnection, lower: i64, upper: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE organisations SET upper_id = $1 WHERE id = $2 AND kind = 'jurisdiction'")
         .bind(upper)
         .bind(lower)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    sqlx::query("UPDATE rule_catalogues SET version = version + 1 WHERE jurisdiction_id = $1")
+        .bind(lower)
+        .execute(&mut *conn)
+        .await?;
+    crate::execution::rules::bump_below(conn, lower).await
+}
+
+/// The jurisdictions above `jurisdiction` with their 区划 codes, nearest first.
+pub async fn uppers(
+    conn: &mut AnyConnection,
+    jurisdiction: i64,
+) -> Result<Vec<JurisdictionRow>, StoreError> {
+    let ids = above(conn, jurisdiction).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = all(conn).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| all.iter().find(|j| j.id == *id).cloned())
+        .collect())
 }
 
 /// The ids of every jurisdiction below `jurisdiction`, at any depth.

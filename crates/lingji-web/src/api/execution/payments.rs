@@ -339,11 +339,11 @@ async fn put_rule(
 ) -> ApiResult<Json<RuleRow>> {
     let version = body.expected_version;
     let rule = body.rule(code);
-    let stored = cx
-        .supervision()
-        .put_monitoring_rule(&cx.scope, rule, version)
-        .await?;
-    Ok(Json(RuleRow::from(&stored)))
+    Ok(Json(
+        cx.supervision()
+            .put_monitoring_rule(&cx.scope, rule, version)
+            .await?,
+    ))
 }
 
 /// Tries a rule, not saved, on the latest past payments: how many it would have hit and their
@@ -421,11 +421,11 @@ async fn dispose_hit(
     ApiJson(body): ApiJson<DispositionInput>,
 ) -> ApiResult<Json<HitRow>> {
     let to = disposition_of(&body.to, "to")?;
-    let h = cx
-        .supervision()
-        .dispose_hit(&cx.scope, hid, to, &body.note)
-        .await?;
-    Ok(Json(HitRow::from(&h)))
+    Ok(Json(
+        cx.supervision()
+            .dispose_hit(&cx.scope, hid, to, &body.note)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
