@@ -12,6 +12,7 @@ pub(crate) mod payment_facts;
 pub mod payment_list;
 pub mod payments;
 pub mod plans;
+pub mod province;
 pub mod supervision;
 pub mod transfer_lines;
 pub mod year_end;

@@ -7,9 +7,9 @@ use crate::Scope;
 use lingji_domain::execution::{
     self, Disposition, Hit, MonitoringRule, PaymentStatus, rule_levels,
 };
+use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::codes::RegionCode;
 use lingji_domain::foundation::levels::JurisdictionLevel;
-use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::{Money, Refusal};
 use lingji_store::StoreError;

@@ -74,3 +74,42 @@ mod tests {
         assert!(!is_weekend(d(3, 9)) && !is_holiday(d(3, 9)));
     }
 }
+
+/// 时间进度: the share of `year` gone by on `today` (days elapsed, today included, over the
+/// year's days); 0 before the year, 100% after it. The execution rate is held against it.
+pub fn time_progress(year: i32, today: NaiveDate) -> crate::foundation::policy::Rate {
+    use crate::foundation::policy::Rate;
+    let (Some(first), Some(last)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Rate(0);
+    };
+    if today < first {
+        return Rate(0);
+    }
+    if today >= last {
+        return Rate::FULL;
+    }
+    let days = i64::from(last.ordinal());
+    let gone = i64::from(today.ordinal());
+    Rate::ratio(crate::Money::from_fen(gone), crate::Money::from_fen(days))
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+
+    #[test]
+    fn time_progress_runs_from_nothing_to_the_whole_year() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(time_progress(2026, d(2025, 12, 31)).basis_points(), 0);
+        assert_eq!(time_progress(2026, d(2026, 1, 1)).basis_points(), 27);
+        assert_eq!(
+            time_progress(2026, d(2026, 7, 2)).to_percent_display(),
+            "50.14%"
+        );
+        assert_eq!(time_progress(2026, d(2026, 12, 31)).basis_points(), 10_000);
+        assert_eq!(time_progress(2026, d(2027, 3, 1)).basis_points(), 10_000);
+    }
+}

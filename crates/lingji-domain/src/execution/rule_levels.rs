@@ -26,10 +26,13 @@ pub fn combine(own: Vec<MonitoringRule>, uppers: Vec<UpperRules>) -> Vec<Monitor
         .into_iter()
         .flat_map(|u| {
             let region = u.region;
-            u.rules.into_iter().filter(|r| r.enabled).map(move |r| MonitoringRule {
-                code: format!("{}{SEPARATOR}{}", region.as_str(), r.code),
-                ..r
-            })
+            u.rules
+                .into_iter()
+                .filter(|r| r.enabled)
+                .map(move |r| MonitoringRule {
+                    code: format!("{}{SEPARATOR}{}", region.as_str(), r.code),
+                    ..r
+                })
         })
         .collect();
     let shadowed = |r: &MonitoringRule| {

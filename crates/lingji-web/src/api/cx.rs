@@ -17,6 +17,10 @@ use crate::api::ApiQuery;
 use crate::identity::ApiUser;
 use crate::problem::{ApiError, ApiResult};
 
+/// The header naming the 区划 code of a jurisdiction below the caller's, to read it (an upper
+/// bureau's drill-down); without it a call works in the caller's own jurisdiction.
+pub const REGION_HEADER: &str = "x-lingji-region";
+
 /// The application and the signed-in caller in their own jurisdiction. It derefs to the
 /// [`App`], so a handler reads `cx.review().review_plan(cx.caller(), id)`.
 pub struct Cx {
@@ -62,9 +66,16 @@ impl FromRequestParts<AppState> for Cx {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ApiUser(id) = ApiUser::from_request_parts(parts, state).await?;
+        let mut scope = id.scope();
+        // An upper bureau reads a jurisdiction below it by naming its 区划 code; what it may do
+        // there is decided where everything is, in `Actor::authorize` (read, never write).
+        if let Some(region) = parts.headers.get(REGION_HEADER) {
+            let region = region.to_str().unwrap_or_default();
+            scope = state.app.foundation().scope_below(&scope, region).await?;
+        }
         Ok(Cx {
             app: state.app.clone(),
-            scope: id.scope(),
+            scope,
         })
     }
 }

@@ -97,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(execution::supervision::router())
             .merge(performance::router())
             .merge(execution::annual_report::router())
+            .merge(execution::province::router())
             .merge(disclosure::public::router()),
     )
 }

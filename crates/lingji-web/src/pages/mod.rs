@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(performance::evaluations::router())
         .merge(performance::results::router())
         .merge(execution::annual_report::router())
+        .merge(execution::province::router())
         .merge(performance::targets::router())
         .merge(disclosure::public::router())
         .merge(foundation::account::router())
@@ -172,6 +173,9 @@ impl Layout {
         }
         if can_read(Resource::AnnualReport) {
             nav.push(("/annual-report", "年度报告"));
+        }
+        if !identity.actor.below.is_empty() {
+            nav.push(("/province", "下级汇总"));
         }
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));

@@ -14,6 +14,7 @@ mod documents;
 mod edge;
 mod hostile_input;
 mod ledger;
+mod levels;
 mod list_pages;
 mod openapi;
 mod payees;

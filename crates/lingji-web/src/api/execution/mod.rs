@@ -6,5 +6,6 @@ pub mod annual_report;
 pub mod payees;
 pub mod payments;
 pub mod plans;
+pub mod province;
 pub mod supervision;
 pub mod year_end;

@@ -7,5 +7,6 @@ pub(crate) mod monitoring;
 pub(crate) mod payment_list;
 pub(crate) mod payments;
 pub(crate) mod plans;
+pub(crate) mod province;
 pub(crate) mod supervision;
 pub(crate) mod year_end;
