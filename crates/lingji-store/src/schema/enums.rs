@@ -57,6 +57,8 @@ labelled_schemas! {
     AllocationStatus = lingji_domain::allocation::Status, "测算结果";
     /// 绩效等级 used by the allocation.
     Grade = lingji_domain::allocation::Grade, "绩效等级";
+    /// 区划层级.
+    JurisdictionLevel = lingji_domain::foundation::levels::JurisdictionLevel, "区划层级";
     /// 调整类型.
     AdjustmentKind = lingji_domain::execution::AdjustmentKind, "调整类型";
     /// 调整状态.

@@ -45,8 +45,9 @@ async fn below(
 
 /// Builds the province 320000 above the demo city (329900) and two counties under the city,
 /// through the use cases the CLI's `lingji jurisdiction add … --parent` calls, with a finance
-/// officer in the province and in the first county.
-async fn province(t: &TestApp) {
+/// officer (shengcai), an auditor (shengshenji) and an administrator (shengadmin) in the province
+/// and a finance officer in the first county (xiancai).
+pub(crate) async fn province(t: &TestApp) {
     let f = t.app.foundation();
     let system = Caller::System;
     let year = FiscalYear::new(2026).unwrap();
@@ -78,7 +79,13 @@ async fn province(t: &TestApp) {
         .await
         .unwrap();
     }
-    for (username, org) in [("shengcai", p.id), ("xiancai", t.org_id("329901").await)] {
+    let county = t.org_id("329901").await;
+    for (username, role, org) in [
+        ("shengcai", "finance_officer", p.id),
+        ("shengshenji", "auditor", p.id),
+        ("shengadmin", "administrator", p.id),
+        ("xiancai", "finance_officer", county),
+    ] {
         t.app
             .accounts()
             .add_user(
@@ -86,7 +93,7 @@ async fn province(t: &TestApp) {
                 NewUser {
                     username: username.into(),
                     display_name: Some(format!("{username} 财政")),
-                    role: "finance_officer".into(),
+                    role: role.into(),
                     org: org.to_string(),
                     password: "lingji-demo".into(),
                 },

@@ -283,6 +283,8 @@ fn cases() -> Vec<Case> {
         // The year in figures: finance and audit read it; nobody writes it.
         api(Method::GET, "/api/v1/annual-report", allocation_read),
         api(Method::GET, "/api/v1/annual-report/xlsx", allocation_read),
+        api(Method::GET, "/api/v1/province-dashboard", allocation_read),
+        api(Method::GET, "/api/v1/jurisdictions", all),
         api(Method::GET, "/api/v1/monitoring-rules", all),
         api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
         api(
@@ -487,6 +489,7 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/supervision", allocation_read),
         page(Method::GET, "/supervision/{id}", allocation_read),
         page(Method::GET, "/annual-report", allocation_read),
+        page(Method::GET, "/province", allocation_read),
         page(Method::GET, "/performance", budget_read),
         page(Method::GET, "/performance/monitoring", budget_read),
         page(
@@ -2076,4 +2079,93 @@ async fn role_scope_matrix(backend: Backend) {
     assert!(list(&sessions[2]).await.len() > 50);
 }
 
-backend_tests!(role_scope_matrix);
+/// The new reach (issue 21): the demo city under a province. The province's finance officer and
+/// auditor, naming the city in `X-Lingji-Region`, read through every API route what the city's
+/// own finance officer and auditor read, and every change is refused there; the province's
+/// administrator reads nothing below.
+async fn upper_reach_matrix(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    crate::levels::province(&t).await;
+    let admin = t.login("admin").await;
+    let finance = t.login("caizheng").await;
+    let ctx = Ctx {
+        t: &t,
+        admin: &admin,
+        finance: &finance,
+        serial: std::cell::Cell::new(0),
+        years: std::cell::Cell::new(0),
+    };
+    ctx.prepare_targets().await;
+    // (province user, the city role whose reading it mirrors: its column in `cases`).
+    let uppers = [
+        ("shengcai", Some(2)),
+        ("shengshenji", Some(4)),
+        ("shengadmin", None),
+    ];
+    let mut sessions = Vec::new();
+    for (who, _) in uppers {
+        sessions.push(t.login(who).await);
+    }
+    *t.region.lock().unwrap() = Some("329900".into());
+    let mut failures = Vec::new();
+    // What answers about the caller themselves, whichever jurisdiction is named.
+    let about_caller = |path: &str| {
+        ["/api/v1/me", "/api/v1/auth", "/api/v1/tokens"]
+            .iter()
+            .any(|p| path.starts_with(p))
+    };
+    // A read that prepares a write (the import template lists the units one may declare for).
+    let prepares_write = ["/api/v1/projects/template"];
+    for case in cases()
+        .into_iter()
+        .filter(|c| !c.page && !about_caller(c.path))
+    {
+        for ((who, mirrors), session) in uppers.iter().zip(&sessions) {
+            let target = "102001";
+            let reads = case.method == Method::GET && !prepares_write.contains(&case.path);
+            let want = match (reads, mirrors) {
+                (true, Some(col)) => case.want[*col].1,
+                _ => D,
+            };
+            let reply = ctx.send(&case, session, target).await;
+            let got = if reply.status.is_success() {
+                A
+            } else if reply.status == StatusCode::UNPROCESSABLE_ENTITY && want == R {
+                R
+            } else if matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                // A change below refused before it reaches its target (a code unknown in the
+                // caller's own jurisdiction) writes nothing there either.
+                || (reply.status == StatusCode::UNPROCESSABLE_ENTITY && case.method != Method::GET)
+            {
+                D
+            } else {
+                failures.push(format!(
+                    "{who} {} {} below: unexpected {} {}",
+                    case.method,
+                    case.path,
+                    reply.status,
+                    reply.text.chars().take(200).collect::<String>()
+                ));
+                continue;
+            };
+            if got != want {
+                failures.push(format!(
+                    "{who} {} {} below: want {want:?}, got {} {}",
+                    case.method,
+                    case.path,
+                    reply.status,
+                    reply.text.chars().take(160).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "upper reach matrix:\n{}",
+        failures.join("\n")
+    );
+}
+
+backend_tests!(role_scope_matrix, upper_reach_matrix);

@@ -39,8 +39,8 @@ pub struct JurisdictionDto {
     /// 区划 code.
     pub region: String,
     pub name: String,
-    /// `province`, `city` or `county`.
-    pub level: &'static str,
+    #[schema(value_type = lingji_app::schema::JurisdictionLevel)]
+    pub level: lingji_domain::foundation::levels::JurisdictionLevel,
     /// 省级 / 市级 / 县级.
     pub level_label: &'static str,
     /// The id of the jurisdiction directly above.
@@ -59,7 +59,7 @@ async fn jurisdictions(cx: Cx) -> ApiResult<Json<Vec<JurisdictionDto>>> {
                 id: j.id,
                 region: j.region,
                 name: j.name,
-                level: j.level.as_str(),
+                level: j.level,
                 level_label: j.level.label(),
                 upper: j.upper,
             })

@@ -19,6 +19,9 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub app: App,
     pub router: Router,
+    /// When set, every request names this jurisdiction below the caller's in `X-Lingji-Region`
+    /// (an upper bureau reading a lower one).
+    pub region: std::sync::Mutex<Option<String>>,
     _db: TestDb,
 }
 
@@ -77,11 +80,19 @@ impl TestApp {
         Some(TestApp {
             app,
             router,
+            region: std::sync::Mutex::new(None),
             _db: db,
         })
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Reply {
+    pub async fn send(&self, mut request: Request<Body>) -> Reply {
+        let region = self.region.lock().unwrap().clone();
+        if let Some(region) = region {
+            request
+                .headers_mut()
+                .entry("x-lingji-region")
+                .or_insert(region.parse().unwrap());
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
