@@ -5,6 +5,7 @@
 pub mod approval;
 pub mod documents;
 pub mod figures;
+pub mod pools;
 mod inputs;
 pub mod ranks;
 pub mod stats;
