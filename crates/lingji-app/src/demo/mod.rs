@@ -6,6 +6,7 @@
 pub(crate) mod lists;
 pub(crate) mod lived;
 pub(crate) mod performance;
+pub(crate) mod pools;
 pub(crate) mod projects;
 use crate::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
@@ -225,6 +226,7 @@ impl crate::DemoUseCases<'_> {
         self.add_demo_organisations(city.id, scale).await?;
         self.add_demo_users().await?;
         self.load_demo_lists(city.id).await?;
+        self.load_demo_pool(city.id).await?;
         if projects {
             self.live_demo_years(city.id).await?;
             self.load_demo_publications(city.id).await?;
