@@ -5,8 +5,8 @@
 pub mod approval;
 pub mod documents;
 pub mod figures;
-pub mod pools;
 mod inputs;
+pub mod pools;
 pub mod ranks;
 pub mod stats;
 

@@ -8,15 +8,15 @@
 //! read.
 
 use chrono::NaiveDate;
-use lingji_domain::allocation::pool::{
-    self as rules, PoolDraft, PoolMember, Share, check_request,
-};
+use lingji_domain::allocation::pool::{self as rules, PoolDraft, PoolMember, Share, check_request};
 use lingji_domain::allocation::spread;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::library::ProjectState;
 use lingji_domain::{Money, Refusal};
-use lingji_store::allocation::pools::{self as store, Application, NewApplication, Pool, StoredMember};
+use lingji_store::allocation::pools::{
+    self as store, Application, NewApplication, Pool, StoredMember,
+};
 use lingji_store::allocation::{BudgetLine, insert_lines, set_funded};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -156,7 +156,12 @@ impl crate::AllocationUseCases<'_> {
             .ok_or_else(|| AppError::not_found("资金池"))
     }
 
-    async fn view(&self, conn: &mut AnyConnection, scope: &Scope, pool: Pool) -> AppResult<PoolView> {
+    async fn view(
+        &self,
+        conn: &mut AnyConnection,
+        scope: &Scope,
+        pool: Pool,
+    ) -> AppResult<PoolView> {
         let members = store::members(conn, pool.id).await?;
         let all = store::applications(conn, pool.id).await?;
         let given = Money::checked_sum(all.iter().filter_map(|a| a.given))
@@ -210,21 +215,28 @@ impl crate::AllocationUseCases<'_> {
         let deadline = NaiveDate::parse_from_str(input.deadline.trim(), "%Y-%m-%d").ok();
         if deadline.is_none() && !input.deadline.trim().is_empty() {
             errors.push(
-                Refusal::new("POOL_DEADLINE_INVALID", "申报截止日期应为 年-月-日，如 2026-03-31")
-                    .field("deadline")
-                    .clause(rules::CLAUSE),
+                Refusal::new(
+                    "POOL_DEADLINE_INVALID",
+                    "申报截止日期应为 年-月-日，如 2026-03-31",
+                )
+                .field("deadline")
+                .clause(rules::CLAUSE),
             );
         }
         let mut members = Vec::new();
         for (i, m) in input.members.iter().enumerate() {
             let code = m.fund_code.trim();
-            let fund = lingji_store::review::lists::special_fund_in_force(conn, scope.jurisdiction, code)
-                .await?;
+            let fund =
+                lingji_store::review::lists::special_fund_in_force(conn, scope.jurisdiction, code)
+                    .await?;
             match fund {
                 Some(f) if f.entry.fund.ended_before(input.fiscal_year) => errors.push(
                     Refusal::new(
                         "POOL_FUND_ENDED",
-                        format!("专项资金“{}”执行期限已满，{}年度不再安排", f.entry.name, input.fiscal_year),
+                        format!(
+                            "专项资金“{}”执行期限已满，{}年度不再安排",
+                            f.entry.name, input.fiscal_year
+                        ),
                     )
                     .field(format!("members[{i}].fund_code"))
                     .clause("ZB-12"),
@@ -266,7 +278,12 @@ impl crate::AllocationUseCases<'_> {
         if errors.is_empty() {
             errors.extend(draft.check(&taken));
         } else if draft.name.is_empty() {
-            errors.extend(draft.check(&taken).into_iter().filter(|r| r.field.as_deref() == Some("name")));
+            errors.extend(
+                draft
+                    .check(&taken)
+                    .into_iter()
+                    .filter(|r| r.field.as_deref() == Some("name")),
+            );
         }
         if !errors.is_empty() {
             return Err(AppError::invalid("POOL_INVALID", "资金池设置有误", errors));
@@ -283,9 +300,15 @@ impl crate::AllocationUseCases<'_> {
         scope.authorize_jurisdiction(Resource::FinanceList, Access::Write)?;
         let mut tx = self.store.begin().await?;
         let (draft, size) = self.checked(&mut tx, scope, &input, None).await?;
-        let id = store::insert(&mut tx, scope.jurisdiction, &draft, size, &display_name(scope))
-            .await
-            .map_err(taken_conflict)?;
+        let id = store::insert(
+            &mut tx,
+            scope.jurisdiction,
+            &draft,
+            size,
+            &display_name(scope),
+        )
+        .await
+        .map_err(taken_conflict)?;
         let pool = self.pool_in(&mut tx, scope, id).await?;
         let view = self.view(&mut tx, scope, pool).await?;
         let event = scope
@@ -319,9 +342,16 @@ impl crate::AllocationUseCases<'_> {
         }
         let (draft, size) = self.checked(&mut tx, scope, &input, Some(id)).await?;
         let before = self.view(&mut tx, scope, before).await?;
-        store::update(&mut tx, id, scope.jurisdiction, &draft, size, expected_version)
-            .await
-            .map_err(taken_conflict)?;
+        store::update(
+            &mut tx,
+            id,
+            scope.jurisdiction,
+            &draft,
+            size,
+            expected_version,
+        )
+        .await
+        .map_err(taken_conflict)?;
         let pool = self.pool_in(&mut tx, scope, id).await?;
         let after = self.view(&mut tx, scope, pool).await?;
         let event = scope
@@ -358,7 +388,11 @@ impl crate::AllocationUseCases<'_> {
         store::lock(&mut tx, id).await?;
         let pool = store::pool(&mut tx, id).await?.unwrap_or(pool);
         if pool.allocated_at.is_some() {
-            return Err(refused("POOL_ALLOCATED", "资金池已分配，不再受理申报", "project_id"));
+            return Err(refused(
+                "POOL_ALLOCATED",
+                "资金池已分配，不再受理申报",
+                "project_id",
+            ));
         }
         let deadline = NaiveDate::parse_from_str(&pool.deadline, "%Y-%m-%d")
             .map_err(|_| AppError::Internal("pool deadline".into()))?;
@@ -515,7 +549,12 @@ impl crate::AllocationUseCases<'_> {
                 errors.push(
                     Refusal::new(
                         "POOL_PROJECT_NOT_ADMITTED",
-                        format!("项目 {} {} 尚未入库（{}），不能安排资金", h.code, h.name, h.state.label()),
+                        format!(
+                            "项目 {} {} 尚未入库（{}），不能安排资金",
+                            h.code,
+                            h.name,
+                            h.state.label()
+                        ),
                     )
                     .field(format!("shares[{i}].amount"))
                     .clause("QJ-2a"),
@@ -554,7 +593,11 @@ impl crate::AllocationUseCases<'_> {
             }
         }
         if !errors.is_empty() {
-            return Err(AppError::invalid("POOL_ALLOCATION_INVALID", "资金池分配有误", errors));
+            return Err(AppError::invalid(
+                "POOL_ALLOCATION_INVALID",
+                "资金池分配有误",
+                errors,
+            ));
         }
         let before = self.view(&mut tx, scope, pool).await?;
         for s in &input.shares {
@@ -602,7 +645,12 @@ impl crate::AllocationUseCases<'_> {
         {
             let mut sheet = book.sheet(
                 "成员资金",
-                &[("专项资金编码", 16.0), ("专项资金", 30.0), ("主管部门", 24.0), ("纳入金额（元）", 18.0)],
+                &[
+                    ("专项资金编码", 16.0),
+                    ("专项资金", 30.0),
+                    ("主管部门", 24.0),
+                    ("纳入金额（元）", 18.0),
+                ],
             )?;
             for m in &v.members {
                 sheet.row([
@@ -612,7 +660,12 @@ impl crate::AllocationUseCases<'_> {
                     Cell::Yuan(m.amount),
                 ])?;
             }
-            sheet.row([Cell::bold("合计"), Cell::Empty, Cell::Empty, Cell::Yuan(v.pool.size)])?;
+            sheet.row([
+                Cell::bold("合计"),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Yuan(v.pool.size),
+            ])?;
         }
         {
             let mut sheet = book.sheet(

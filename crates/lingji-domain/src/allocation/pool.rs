@@ -292,7 +292,11 @@ mod tests {
         let r = d.check(&taken);
         assert_eq!(
             (r[0].code, r[0].field.as_deref(), r[0].clause),
-            ("POOL_FUND_TAKEN", Some("members[1].fund_code"), Some("ZX-3b"))
+            (
+                "POOL_FUND_TAKEN",
+                Some("members[1].fund_code"),
+                Some("ZX-3b")
+            )
         );
         let twice = draft(vec![member("A", 1, 100), member("A", 2, 100)], 1);
         assert!(codes(&twice.check(&[])).contains(&"POOL_FUND_TWICE"));
@@ -313,7 +317,10 @@ mod tests {
             })
         );
         let over = allocate(size, &[s(600, 600), s(500, 401)]).unwrap_err();
-        assert_eq!((over[0].code, over[0].clause), ("POOL_OVER_SIZE", Some("ZX-3b")));
+        assert_eq!(
+            (over[0].code, over[0].clause),
+            ("POOL_OVER_SIZE", Some("ZX-3b"))
+        );
         let asked = allocate(size, &[s(100, 101)]).unwrap_err();
         assert_eq!(asked[0].field.as_deref(), Some("shares[0].amount"));
         assert_eq!(

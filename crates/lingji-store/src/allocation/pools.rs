@@ -177,12 +177,10 @@ pub async fn pools(
 ) -> Result<Vec<Pool>, StoreError> {
     crate::read_all(
         conn,
-        sqlx::query_as::<_, PoolRow>(
-            concat!(
-                pool_columns!(),
-                " WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 ORDER BY p.id"
-            ),
-        )
+        sqlx::query_as::<_, PoolRow>(concat!(
+            pool_columns!(),
+            " WHERE p.jurisdiction_id = $1 AND p.fiscal_year = $2 ORDER BY p.id"
+        ))
         .bind(jurisdiction_id)
         .bind(i64::from(year)),
         Pool::try_from,
@@ -218,10 +216,10 @@ pub async fn members(
     crate::read_all(
         conn,
         sqlx::query_as::<_, MemberRow>(
-        "SELECT m.fund_code, m.fund_name, m.department_id, o.name AS department, m.amount \
+            "SELECT m.fund_code, m.fund_name, m.department_id, o.name AS department, m.amount \
          FROM fund_pool_members m JOIN organisations o ON o.id = m.department_id \
          WHERE m.pool_id = $1 ORDER BY m.position",
-    )
+        )
         .bind(pool_id),
         |r| {
             Ok(StoredMember {

@@ -596,7 +596,11 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/pools/{id}", all),
         api(Method::PUT, "/api/v1/pools/{id}", finance_only),
         api(Method::GET, "/api/v1/pools/{id}/xlsx", all),
-        api(Method::POST, "/api/v1/pools/{id}/applications", project_write),
+        api(
+            Method::POST,
+            "/api/v1/pools/{id}/applications",
+            project_write,
+        ),
         api(Method::POST, "/api/v1/pools/{id}/allocate", finance_only),
         page(Method::GET, "/pools", all),
         page(Method::POST, "/pools", finance_only),
@@ -1996,7 +2000,12 @@ impl Ctx<'_> {
                 "start_year": 2026, "period_years": 3, "tasks": ["矩阵任务"]});
             let r = self
                 .t
-                .call(Method::POST, "/api/v1/lists/special_funds", Some(self.finance), Some(fund))
+                .call(
+                    Method::POST,
+                    "/api/v1/lists/special_funds",
+                    Some(self.finance),
+                    Some(fund),
+                )
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
             codes.push(code);
@@ -2013,7 +2022,11 @@ impl Ctx<'_> {
 
     /// The demo's pool: its id and its terms as the update wants them.
     async fn demo_pool(&self) -> (i64, Value) {
-        let list = self.t.get("/api/v1/pools?year=2026", Some(self.finance)).await.json();
+        let list = self
+            .t
+            .get("/api/v1/pools?year=2026", Some(self.finance))
+            .await
+            .json();
         let p = list
             .as_array()
             .unwrap()
@@ -2038,7 +2051,12 @@ impl Ctx<'_> {
         let body = self.pool_body(&funds).await;
         let r = self
             .t
-            .call(Method::POST, "/api/v1/pools", Some(self.finance), Some(body))
+            .call(
+                Method::POST,
+                "/api/v1/pools",
+                Some(self.finance),
+                Some(body),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let p = r.json();
@@ -2103,50 +2121,92 @@ impl Ctx<'_> {
             }
             (Method::GET, path) => {
                 let (id, _) = self.demo_pool().await;
-                t.get(&path.replace("{id}", &id.to_string()), Some(who)).await
+                t.get(&path.replace("{id}", &id.to_string()), Some(who))
+                    .await
             }
             (Method::PUT, "/api/v1/pools/{id}") => {
                 let (id, body) = self.demo_pool().await;
-                t.call(Method::PUT, &format!("/api/v1/pools/{id}"), Some(who), Some(body)).await
+                t.call(
+                    Method::PUT,
+                    &format!("/api/v1/pools/{id}"),
+                    Some(who),
+                    Some(body),
+                )
+                .await
             }
             (Method::POST, "/pools/{id}") => {
                 let (id, body) = self.demo_pool().await;
-                let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
-                let mut fields: Vec<(String, String)> = ["name", "fiscal_year", "lead_department_id", "deadline", "version"]
-                    .iter()
-                    .map(|k| (k.to_string(), text(&body[*k])))
-                    .collect();
+                let text = |v: &Value| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                };
+                let mut fields: Vec<(String, String)> = [
+                    "name",
+                    "fiscal_year",
+                    "lead_department_id",
+                    "deadline",
+                    "version",
+                ]
+                .iter()
+                .map(|k| (k.to_string(), text(&body[*k])))
+                .collect();
                 for m in body["members"].as_array().unwrap() {
                     let code = text(&m["fund_code"]);
                     fields.push(("fund".into(), code.clone()));
                     fields.push((format!("amount.{code}"), text(&m["amount"])));
                 }
-                let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let fields: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
                 t.form(&format!("/pools/{id}"), who, &fields, None).await
             }
             (Method::POST, "/api/v1/pools/{id}/applications") => {
                 let p = self.project_in(org_code).await;
                 let (id, _) = self.demo_pool().await;
                 let body = json!({"project_id": p["id"], "amount": "100", "purpose": "矩阵申报"});
-                t.call(Method::POST, &format!("/api/v1/pools/{id}/applications"), Some(who), Some(body)).await
+                t.call(
+                    Method::POST,
+                    &format!("/api/v1/pools/{id}/applications"),
+                    Some(who),
+                    Some(body),
+                )
+                .await
             }
             (Method::POST, "/pools/{id}/apply") => {
                 let p = self.project_in(org_code).await;
                 let (id, _) = self.demo_pool().await;
                 let project = p["id"].to_string();
-                t.form(&format!("/pools/{id}/apply"), who, &[("project_id", project.as_str()), ("amount", "100")], None)
-                    .await
+                t.form(
+                    &format!("/pools/{id}/apply"),
+                    who,
+                    &[("project_id", project.as_str()), ("amount", "100")],
+                    None,
+                )
+                .await
             }
             (Method::POST, "/api/v1/pools/{id}/allocate") => {
                 let (id, version) = self.fresh_pool().await;
                 let body = json!({"document": "矩阵分配", "version": version, "shares": []});
-                t.call(Method::POST, &format!("/api/v1/pools/{id}/allocate"), Some(who), Some(body)).await
+                t.call(
+                    Method::POST,
+                    &format!("/api/v1/pools/{id}/allocate"),
+                    Some(who),
+                    Some(body),
+                )
+                .await
             }
             (Method::POST, "/pools/{id}/allocate") => {
                 let (id, version) = self.fresh_pool().await;
                 let version = version.to_string();
-                t.form(&format!("/pools/{id}/allocate"), who, &[("document", "矩阵分配"), ("version", version.as_str())], None)
-                    .await
+                t.form(
+                    &format!("/pools/{id}/allocate"),
+                    who,
+                    &[("document", "矩阵分配"), ("version", version.as_str())],
+                    None,
+                )
+                .await
             }
             (m, p) => panic!("no pool request for {m} {p}"),
         })
@@ -2205,23 +2265,25 @@ async fn role_scope_matrix(backend: Backend) {
                     // suspension to lift, a plan to review, an adjustment to decide, a payment to
                     // decide or whose hit to dispose of) wrote events; the refused request itself
                     // must write none.
-                    let setup_writes = Ctx::pool_setup_events(&case).or_else(|| Ctx::performance_setup_events(&case)).unwrap_or_else(|| {
-                        i64::from(
-                            case.path.contains("{id}")
-                                && (case.path.contains("users")
-                                    || case.path.contains("projects")
-                                    || case.path.contains("lists/entries")
-                                    || case.path.contains("adjustments")
-                                    || case.path.contains("allocation/runs")
-                                    || case.path.contains("payments")
-                                    || case.path.contains("hits/{id}")),
-                        ) + 2 * i64::from(case.path.starts_with("/tokens/"))
-                            + i64::from(
-                                case.path.contains("{attachment")
-                                    || case.path.ends_with("/lift")
-                                    || case.path.ends_with("spending-plans/review"),
-                            )
-                    });
+                    let setup_writes = Ctx::pool_setup_events(&case)
+                        .or_else(|| Ctx::performance_setup_events(&case))
+                        .unwrap_or_else(|| {
+                            i64::from(
+                                case.path.contains("{id}")
+                                    && (case.path.contains("users")
+                                        || case.path.contains("projects")
+                                        || case.path.contains("lists/entries")
+                                        || case.path.contains("adjustments")
+                                        || case.path.contains("allocation/runs")
+                                        || case.path.contains("payments")
+                                        || case.path.contains("hits/{id}")),
+                            ) + 2 * i64::from(case.path.starts_with("/tokens/"))
+                                + i64::from(
+                                    case.path.contains("{attachment")
+                                        || case.path.ends_with("/lift")
+                                        || case.path.ends_with("spending-plans/review"),
+                                )
+                        });
                     let after = t.audit_count().await;
                     if after != before + setup_writes {
                         failures.push(format!(

@@ -105,7 +105,11 @@ async fn apply(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ApplicationInput>,
 ) -> ApiResult<Created<Application>> {
-    created(cx.allocation().apply_to_fund_pool(&cx.scope, id, body).await?)
+    created(
+        cx.allocation()
+            .apply_to_fund_pool(&cx.scope, id, body)
+            .await?,
+    )
 }
 
 /// Allocates the pool to its applications in one decision (finance): never more than the
@@ -121,7 +125,11 @@ async fn allocate(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AllocationInput>,
 ) -> ApiResult<Json<PoolView>> {
-    Ok(Json(cx.allocation().allocate_fund_pool(&cx.scope, id, body).await?))
+    Ok(Json(
+        cx.allocation()
+            .allocate_fund_pool(&cx.scope, id, body)
+            .await?,
+    ))
 }
 
 /// The pool as .xlsx: terms and size, members, applications and the allocation.
@@ -133,5 +141,9 @@ async fn allocate(
 async fn pool_xlsx(cx: Cx, ApiPath(id): ApiPath<i64>) -> ApiResult<Response> {
     let (v, bytes) = cx.allocation().export_fund_pool(&cx.scope, id).await?;
     let ascii = format!("fund-pool-{id}.xlsx");
-    Ok(xlsx(bytes, &ascii, &format!("{}{}.xlsx", v.pool.fiscal_year, v.pool.name)))
+    Ok(xlsx(
+        bytes,
+        &ascii,
+        &format!("{}{}.xlsx", v.pool.fiscal_year, v.pool.name),
+    ))
 }

@@ -208,10 +208,16 @@ impl PoolFormView {
 
 /// The fields a pool form shows for `form` (the members by their place among the ticked).
 fn pool_fields(form: &PoolForm) -> Vec<String> {
-    let mut out: Vec<String> = ["name", "fiscal_year", "lead_department_id", "deadline", "members"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut out: Vec<String> = [
+        "name",
+        "fiscal_year",
+        "lead_department_id",
+        "deadline",
+        "members",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for i in 0..form.picked.len() {
         out.push(format!("members[{i}].amount"));
         out.push(format!("members[{i}].fund_code"));
@@ -238,7 +244,11 @@ fn can_allocate(id: &Identity) -> bool {
 
 /// The registry's special funds in force, with their departments named.
 async fn fund_choices(state: &AppState, id: &Identity) -> AppResult<Vec<FundChoice>> {
-    let departments = state.app.review().fund_lead_departments(&id.scope()).await?;
+    let departments = state
+        .app
+        .review()
+        .fund_lead_departments(&id.scope())
+        .await?;
     let entries = state
         .app
         .review()
@@ -308,7 +318,11 @@ async fn list_page(
         let pools = state.app.allocation().fund_pools(&id.scope(), year).await?;
         let view = if can_manage(id) {
             let funds = fund_choices(state, id).await?;
-            let departments = state.app.review().fund_lead_departments(&id.scope()).await?;
+            let departments = state
+                .app
+                .review()
+                .fund_lead_departments(&id.scope())
+                .await?;
             Some((funds, departments))
         } else {
             None
@@ -319,9 +333,8 @@ async fn list_page(
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
-    let sum = |f: fn(&PoolView) -> Money| {
-        Money::checked_sum(pools.iter().map(f)).unwrap_or(Money::ZERO)
-    };
+    let sum =
+        |f: fn(&PoolView) -> Money| Money::checked_sum(pools.iter().map(f)).unwrap_or(Money::ZERO);
     let (size, given, left) = (sum(|p| p.pool.size), sum(|p| p.given), sum(|p| p.left));
     let (status, view) = match (choices, again) {
         (Some((funds, departments)), Some(a)) => (
@@ -409,6 +422,9 @@ struct AllocateForm {
     shares: BTreeMap<i64, String>,
 }
 
+/// The application form: as typed, its refusals, the caller's projects to pick from.
+type ApplyView = (ApplyForm, FieldErrors, Vec<(i64, String)>);
+
 /// One application's row on the pool page, with the share typed and its refusal.
 struct ApplicationRow {
     a: lingji_app::store::allocation::pools::Application,
@@ -423,7 +439,7 @@ struct PoolPage<'a> {
     v: PoolView,
     rows: Vec<ApplicationRow>,
     allocate: Option<(AllocateForm, FieldErrors)>,
-    apply: Option<(ApplyForm, FieldErrors, Vec<(i64, String)>)>,
+    apply: Option<ApplyView>,
     edit: Option<PoolFormView>,
 }
 
@@ -454,18 +470,24 @@ async fn pool_page(
     again: PoolAgain,
 ) -> Response {
     let loaded = async {
-        let v = state.app.allocation().fund_pool(&id.scope(), pool_id).await?;
+        let v = state
+            .app
+            .allocation()
+            .fund_pool(&id.scope(), pool_id)
+            .await?;
         let editing = if can_manage(id) && v.pool.allocated_at.is_none() {
             let funds = fund_choices(state, id).await?;
-            let departments = state.app.review().fund_lead_departments(&id.scope()).await?;
+            let departments = state
+                .app
+                .review()
+                .fund_lead_departments(&id.scope())
+                .await?;
             Some((funds, departments))
         } else {
             None
         };
         // Units and departments apply with their own projects of the pool's year.
-        let projects = if v.open
-            && may_create(id.actor.role, Resource::Project)
-            && !can_manage(id)
+        let projects = if v.open && may_create(id.actor.role, Resource::Project) && !can_manage(id)
         {
             let filter = Filter {
                 jurisdiction_id: id.actor.org.jurisdiction,
@@ -473,7 +495,11 @@ async fn pool_page(
                 limit: 200,
                 ..Filter::default()
             };
-            let list = state.app.library().list_projects(&id.caller(), filter).await?;
+            let list = state
+                .app
+                .library()
+                .list_projects(&id.caller(), filter)
+                .await?;
             Some(
                 list.into_iter()
                     .map(|p| (p.id, format!("{} {}", p.header.code, p.header.name)))
@@ -516,17 +542,19 @@ async fn pool_page(
             departments,
         ),
     });
-    let allocate = (can_allocate(id) && v.pool.allocated_at.is_none() && !v.applications.is_empty())
-        .then(|| match allocate_again {
-            Some(a) => (a.form, a.errors),
-            None => (
-                AllocateForm {
-                    version: v.pool.version,
-                    ..AllocateForm::default()
-                },
-                FieldErrors::default(),
-            ),
-        });
+    let allocate = (can_allocate(id)
+        && v.pool.allocated_at.is_none()
+        && !v.applications.is_empty())
+    .then(|| match allocate_again {
+        Some(a) => (a.form, a.errors),
+        None => (
+            AllocateForm {
+                version: v.pool.version,
+                ..AllocateForm::default()
+            },
+            FieldErrors::default(),
+        ),
+    });
     let rows = v
         .applications
         .iter()
@@ -534,7 +562,10 @@ async fn pool_page(
         .map(|(i, a)| {
             let (share, error) = match &allocate {
                 Some((f, errors)) => (
-                    f.shares.get(&a.id).cloned().unwrap_or_else(|| a.requested.to_yuan_display()),
+                    f.shares
+                        .get(&a.id)
+                        .cloned()
+                        .unwrap_or_else(|| a.requested.to_yuan_display()),
                     errors.get(&format!("shares[{i}].amount")).to_string(),
                 ),
                 None => (String::new(), String::new()),
@@ -569,7 +600,15 @@ async fn show(
     Path(pool_id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    pool_page(&state, &id, uri.path(), pool_id, flash_from(&q), PoolAgain::None).await
+    pool_page(
+        &state,
+        &id,
+        uri.path(),
+        pool_id,
+        flash_from(&q),
+        PoolAgain::None,
+    )
+    .await
 }
 
 async fn update(
@@ -636,9 +675,7 @@ async fn apply(
             .apply_to_fund_pool(&id.scope(), pool_id, input)
             .await
     };
-    let done = result
-        .await
-        .map(|_| format!("/pools/{pool_id}?msg=saved"));
+    let done = result.await.map(|_| format!("/pools/{pool_id}?msg=saved"));
     answer(&id, uri.path(), forbidden, done, async |e| {
         let again = Again {
             errors: FieldErrors::from_error(&e, &["project_id", "amount", "purpose"]),
@@ -702,9 +739,7 @@ async fn allocate(
             .allocate_fund_pool(&id.scope(), pool_id, input)
             .await
     };
-    let done = result
-        .await
-        .map(|_| format!("/pools/{pool_id}?msg=saved"));
+    let done = result.await.map(|_| format!("/pools/{pool_id}?msg=saved"));
     answer(&id, uri.path(), forbidden_or_missing, done, async |e| {
         let mut fields = vec!["document".to_string(), "shares".to_string()];
         fields.extend((0..order.len()).map(|i| format!("shares[{i}].amount")));
@@ -714,7 +749,15 @@ async fn allocate(
             status: crate::problem::status_of(&e),
         };
         let path = format!("/pools/{pool_id}");
-        pool_page(&state, &id, &path, pool_id, None, PoolAgain::Allocate(again)).await
+        pool_page(
+            &state,
+            &id,
+            &path,
+            pool_id,
+            None,
+            PoolAgain::Allocate(again),
+        )
+        .await
     })
     .await
 }

@@ -13,8 +13,14 @@ async fn zx_3b_finance_opens_the_pool_and_allocates_it_by_clicks() {
     }
     let t = crate::common::TestApp::demo(Backend::Sqlite).await.unwrap();
     // A unit's admitted project applies to the pool (through the API, as a unit would).
-    let p = crate::common::projects::admitted(&t, "全市招商推介会", "mandatory", "200000.00", json!({}))
-        .await;
+    let p = crate::common::projects::admitted(
+        &t,
+        "全市招商推介会",
+        "mandatory",
+        "200000.00",
+        json!({}),
+    )
+    .await;
     let fin = t.login("caizheng").await;
     let op = t.login("danwei").await;
     let pools = t.get("/api/v1/pools", Some(&fin)).await.json();
@@ -32,7 +38,12 @@ async fn zx_3b_finance_opens_the_pool_and_allocates_it_by_clicks() {
     let base = serve(t.router.clone()).await;
     let (c, _driver, _profile) = browser().await;
     login(&c, &base, "caizheng").await;
-    c.find(Locator::LinkText("资金池")).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText("资金池"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_url(&c, "/pools").await;
     let totals = text_of(&c, "pool-totals").await;
     assert!(totals.contains("125,000,000.00"), "{totals}");
@@ -70,6 +81,10 @@ async fn zx_3b_finance_opens_the_pool_and_allocates_it_by_clicks() {
     assert!(done.contains("示财预〔2026〕21号"), "{done}");
     assert!(done.contains("180,000.00"), "{done}");
     assert!(done.contains("124,820,000.00"), "what is left: {done}");
-    assert!(text_of(&c, "pool-applications").await.contains("180,000.00"));
+    assert!(
+        text_of(&c, "pool-applications")
+            .await
+            .contains("180,000.00")
+    );
     c.close().await.unwrap();
 }
