@@ -226,12 +226,13 @@ impl crate::DemoUseCases<'_> {
         self.add_demo_organisations(city.id, scale).await?;
         self.add_demo_users().await?;
         self.load_demo_lists(city.id).await?;
-        self.load_demo_pool(city.id).await?;
         if projects {
             self.live_demo_years(city.id).await?;
             self.load_demo_publications(city.id).await?;
             self.load_demo_backlog(city.id).await?;
         }
+        // In the year people work in: after the lived years, when there are any.
+        self.load_demo_pool(city.id).await?;
         Ok(city.id)
     }
 

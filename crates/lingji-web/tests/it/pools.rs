@@ -309,6 +309,16 @@ async fn zx_3b_the_pools_page_shows_sizes_and_refuses_beside_the_fund(backend: B
         !page.text.contains("新建资金池"),
         "units do not create pools"
     );
+    let pools = t.get("/api/v1/pools", Some(&units)).await.json();
+    let page = t
+        .get(&format!("/pools/{}", pools[0]["id"]), Some(&units))
+        .await;
+    assert!(
+        page.text.contains("data-testid=\"apply-form\""),
+        "units apply: {}",
+        page.text
+    );
+    assert!(!page.text.contains("data-testid=\"allocate-form\""));
 }
 
 backend_tests!(
