@@ -6,6 +6,7 @@ pub mod approval;
 pub mod documents;
 pub mod figures;
 mod inputs;
+pub mod pools;
 pub mod ranks;
 pub mod stats;
 

@@ -6,6 +6,7 @@
 pub(crate) mod lists;
 pub(crate) mod lived;
 pub(crate) mod performance;
+pub(crate) mod pools;
 pub(crate) mod projects;
 use crate::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
@@ -230,6 +231,8 @@ impl crate::DemoUseCases<'_> {
             self.load_demo_publications(city.id).await?;
             self.load_demo_backlog(city.id).await?;
         }
+        // In the year people work in: after the lived years, when there are any.
+        self.load_demo_pool(city.id).await?;
         Ok(city.id)
     }
 

@@ -10,6 +10,7 @@ mod compare;
 mod input;
 mod lines;
 mod overlap;
+pub mod pool;
 mod waterfall;
 mod yoy;
 

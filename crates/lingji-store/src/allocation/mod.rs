@@ -13,6 +13,7 @@ use crate::library::projects::{Project, Row as ProjectRow, corrupt, project_colu
 use crate::time::now_text;
 
 pub mod lines;
+pub mod pools;
 pub mod runs;
 
 pub use lines::{

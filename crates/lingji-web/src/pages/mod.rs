@@ -159,6 +159,12 @@ impl Layout {
         if can_read(Resource::Allocation) {
             nav.push(("/allocation", "零基测算"));
         }
+        // --- 资金池 (fund pools, ZX-3b): finance keeps them, units and departments apply ---
+        if may(role, Resource::FinanceList, Access::Write)
+            || matches!(role, Role::UnitOperator | Role::DepartmentReviewer)
+        {
+            nav.push(("/pools", "资金池"));
+        }
         if can_read(Resource::BudgetLine) {
             nav.push(("/control-figures", "控制数与指标"));
         }

@@ -22,6 +22,7 @@ mod payments;
 mod payments_list;
 mod performance;
 mod plans;
+mod pools;
 mod project_clauses;
 mod project_excel;
 mod projects;

@@ -592,6 +592,26 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/documents/adjustments", allocation_read),
         page(Method::GET, "/documents/payments/{id}", project_read),
         page(Method::GET, "/documents/payments/{id}/xlsx", project_read),
+        // --- 资金池 (fund pools, ZX-3b): everyone reads them like the special-fund registry;
+        // finance creates, edits and allocates; units apply with their own projects.
+        api(Method::GET, "/api/v1/pools", all),
+        api(Method::POST, "/api/v1/pools", finance_only),
+        api(Method::GET, "/api/v1/pools/{id}", all),
+        api(Method::PUT, "/api/v1/pools/{id}", finance_only),
+        api(Method::GET, "/api/v1/pools/{id}/xlsx", all),
+        api(
+            Method::POST,
+            "/api/v1/pools/{id}/applications",
+            project_write,
+        ),
+        api(Method::POST, "/api/v1/pools/{id}/allocate", finance_only),
+        page(Method::GET, "/pools", all),
+        page(Method::POST, "/pools", finance_only),
+        page(Method::GET, "/pools/{id}", all),
+        page(Method::POST, "/pools/{id}", finance_only),
+        page(Method::POST, "/pools/{id}/apply", project_write),
+        page(Method::POST, "/pools/{id}/allocate", finance_only),
+        // --- end of 资金池
     ]
 }
 
@@ -1400,6 +1420,9 @@ impl Ctx<'_> {
         if let Some(reply) = self.send_performance(case, who, org_code).await {
             return reply;
         }
+        if let Some(reply) = self.send_pools(case, who, org_code).await {
+            return reply;
+        }
         match (case.method.clone(), case.path) {
             (Method::GET, "/api/v1/orgs/{id}") => {
                 t.get(&format!("/api/v1/orgs/{org_id}"), Some(who)).await
@@ -1968,6 +1991,232 @@ impl Ctx<'_> {
     }
 }
 
+// --- 资金池 (fund pools, ZX-3b): requests and their set-up.
+impl Ctx<'_> {
+    /// Two fresh special funds of departments 101 and 102, registered by finance: their codes.
+    async fn pool_funds(&self) -> (String, String) {
+        let mut codes = Vec::new();
+        for dept in ["101", "102"] {
+            let code = format!("MP{}", self.next());
+            let department = self.t.org_id(dept).await;
+            let fund = json!({"code": code, "name": format!("矩阵专项{code}"), "lead_department_id": department,
+                "start_year": 2026, "period_years": 3, "tasks": ["矩阵任务"]});
+            let r = self
+                .t
+                .call(
+                    Method::POST,
+                    "/api/v1/lists/special_funds",
+                    Some(self.finance),
+                    Some(fund),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            codes.push(code);
+        }
+        (codes[0].clone(), codes[1].clone())
+    }
+
+    /// A pool body of the two funds, led by department 102.
+    async fn pool_body(&self, funds: &(String, String)) -> Value {
+        let lead = self.t.org_id("102").await;
+        json!({"name": format!("矩阵资金池{}", self.next()), "fiscal_year": 2026, "lead_department_id": lead,
+            "deadline": "2100-12-31", "members": [{"fund_code": funds.0, "amount": "1000"}, {"fund_code": funds.1, "amount": "2000"}]})
+    }
+
+    /// The demo's pool: its id and its terms as the update wants them.
+    async fn demo_pool(&self) -> (i64, Value) {
+        let list = self
+            .t
+            .get("/api/v1/pools?year=2026", Some(self.finance))
+            .await
+            .json();
+        let p = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "产业发展统筹资金池")
+            .expect("the demo pool")
+            .clone();
+        let members: Vec<Value> = p["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| json!({"fund_code": m["fund_code"], "amount": m["amount"]}))
+            .collect();
+        let body = json!({"name": p["name"], "fiscal_year": p["fiscal_year"], "lead_department_id": p["lead_department_id"],
+            "deadline": p["deadline"], "members": members, "version": p["version"]});
+        (p["id"].as_i64().unwrap(), body)
+    }
+
+    /// A fresh pool of finance's, to allocate: its id and version.
+    async fn fresh_pool(&self) -> (i64, Value) {
+        let funds = self.pool_funds().await;
+        let body = self.pool_body(&funds).await;
+        let r = self
+            .t
+            .call(
+                Method::POST,
+                "/api/v1/pools",
+                Some(self.finance),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let p = r.json();
+        (p["id"].as_i64().unwrap(), p["version"].clone())
+    }
+
+    /// Audit events the set-up of a pool case writes: two funds for a new pool, two funds and
+    /// the pool for an allocation, the project for an application.
+    fn pool_setup_events(case: &Case) -> Option<i64> {
+        let p = case.path;
+        if !p.contains("/pools") {
+            return None;
+        }
+        Some(if p.ends_with("/pools") {
+            2
+        } else if p.ends_with("/allocate") {
+            3
+        } else if p.ends_with("/applications") || p.ends_with("/apply") {
+            1
+        } else {
+            0
+        })
+    }
+
+    /// Sends a pool case; None when the case is another's.
+    async fn send_pools(
+        &self,
+        case: &Case,
+        who: &Session,
+        org_code: &str,
+    ) -> Option<crate::common::Reply> {
+        let t = self.t;
+        if !case.path.contains("/pools") {
+            return None;
+        }
+        Some(match (case.method.clone(), case.path) {
+            (Method::POST, "/api/v1/pools") => {
+                let body = self.pool_body(&self.pool_funds().await).await;
+                t.call(Method::POST, case.path, Some(who), Some(body)).await
+            }
+            (Method::POST, "/pools") => {
+                let (a, b) = self.pool_funds().await;
+                let lead = self.t.org_id("102").await.to_string();
+                let name = format!("矩阵页面资金池{}", self.next());
+                let (amount_a, amount_b) = (format!("amount.{a}"), format!("amount.{b}"));
+                t.form(
+                    "/pools",
+                    who,
+                    &[
+                        ("name", name.as_str()),
+                        ("fiscal_year", "2026"),
+                        ("deadline", "2100-12-31"),
+                        ("lead_department_id", lead.as_str()),
+                        ("fund", a.as_str()),
+                        (amount_a.as_str(), "1000"),
+                        ("fund", b.as_str()),
+                        (amount_b.as_str(), "2000"),
+                    ],
+                    None,
+                )
+                .await
+            }
+            (Method::GET, path) => {
+                let (id, _) = self.demo_pool().await;
+                t.get(&path.replace("{id}", &id.to_string()), Some(who))
+                    .await
+            }
+            (Method::PUT, "/api/v1/pools/{id}") => {
+                let (id, body) = self.demo_pool().await;
+                t.call(
+                    Method::PUT,
+                    &format!("/api/v1/pools/{id}"),
+                    Some(who),
+                    Some(body),
+                )
+                .await
+            }
+            (Method::POST, "/pools/{id}") => {
+                let (id, body) = self.demo_pool().await;
+                let text = |v: &Value| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                };
+                let mut fields: Vec<(String, String)> = [
+                    "name",
+                    "fiscal_year",
+                    "lead_department_id",
+                    "deadline",
+                    "version",
+                ]
+                .iter()
+                .map(|k| (k.to_string(), text(&body[*k])))
+                .collect();
+                for m in body["members"].as_array().unwrap() {
+                    let code = text(&m["fund_code"]);
+                    fields.push(("fund".into(), code.clone()));
+                    fields.push((format!("amount.{code}"), text(&m["amount"])));
+                }
+                let fields: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                t.form(&format!("/pools/{id}"), who, &fields, None).await
+            }
+            (Method::POST, "/api/v1/pools/{id}/applications") => {
+                let p = self.project_in(org_code).await;
+                let (id, _) = self.demo_pool().await;
+                let body = json!({"project_id": p["id"], "amount": "100", "purpose": "矩阵申报"});
+                t.call(
+                    Method::POST,
+                    &format!("/api/v1/pools/{id}/applications"),
+                    Some(who),
+                    Some(body),
+                )
+                .await
+            }
+            (Method::POST, "/pools/{id}/apply") => {
+                let p = self.project_in(org_code).await;
+                let (id, _) = self.demo_pool().await;
+                let project = p["id"].to_string();
+                t.form(
+                    &format!("/pools/{id}/apply"),
+                    who,
+                    &[("project_id", project.as_str()), ("amount", "100")],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/api/v1/pools/{id}/allocate") => {
+                let (id, version) = self.fresh_pool().await;
+                let body = json!({"document": "矩阵分配", "version": version, "shares": []});
+                t.call(
+                    Method::POST,
+                    &format!("/api/v1/pools/{id}/allocate"),
+                    Some(who),
+                    Some(body),
+                )
+                .await
+            }
+            (Method::POST, "/pools/{id}/allocate") => {
+                let (id, version) = self.fresh_pool().await;
+                let version = version.to_string();
+                t.form(
+                    &format!("/pools/{id}/allocate"),
+                    who,
+                    &[("document", "矩阵分配"), ("version", version.as_str())],
+                    None,
+                )
+                .await
+            }
+            (m, p) => panic!("no pool request for {m} {p}"),
+        })
+    }
+}
+// --- end of 资金池
+
 async fn role_scope_matrix(backend: Backend) {
     let Some(t) = TestApp::demo(backend).await else {
         return;
@@ -2019,23 +2268,25 @@ async fn role_scope_matrix(backend: Backend) {
                     // suspension to lift, a plan to review, an adjustment to decide, a payment to
                     // decide or whose hit to dispose of) wrote events; the refused request itself
                     // must write none.
-                    let setup_writes = Ctx::performance_setup_events(&case).unwrap_or_else(|| {
-                        i64::from(
-                            case.path.contains("{id}")
-                                && (case.path.contains("users")
-                                    || case.path.contains("projects")
-                                    || case.path.contains("lists/entries")
-                                    || case.path.contains("adjustments")
-                                    || case.path.contains("allocation/runs")
-                                    || case.path.contains("payments")
-                                    || case.path.contains("hits/{id}")),
-                        ) + 2 * i64::from(case.path.starts_with("/tokens/"))
-                            + i64::from(
-                                case.path.contains("{attachment")
-                                    || case.path.ends_with("/lift")
-                                    || case.path.ends_with("spending-plans/review"),
-                            )
-                    });
+                    let setup_writes = Ctx::pool_setup_events(&case)
+                        .or_else(|| Ctx::performance_setup_events(&case))
+                        .unwrap_or_else(|| {
+                            i64::from(
+                                case.path.contains("{id}")
+                                    && (case.path.contains("users")
+                                        || case.path.contains("projects")
+                                        || case.path.contains("lists/entries")
+                                        || case.path.contains("adjustments")
+                                        || case.path.contains("allocation/runs")
+                                        || case.path.contains("payments")
+                                        || case.path.contains("hits/{id}")),
+                            ) + 2 * i64::from(case.path.starts_with("/tokens/"))
+                                + i64::from(
+                                    case.path.contains("{attachment")
+                                        || case.path.ends_with("/lift")
+                                        || case.path.ends_with("spending-plans/review"),
+                                )
+                        });
                     let after = t.audit_count().await;
                     if after != before + setup_writes {
                         failures.push(format!(

@@ -2,6 +2,8 @@
 //! comparison, choice, publication of control figures and approval (ZB-3, ZB-2b, CS-5b, ZX-3a,
 //! ZB-10); `/api/v1/control-figures` and `/api/v1/budget-lines` for departments and units.
 
+pub(crate) mod pools;
+
 use axum::Json;
 use axum::response::Response;
 use lingji_app::allocation::approval::ControlFigures;
@@ -39,6 +41,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(overlaps))
         .routes(routes!(control_figures))
         .routes(routes!(budget_lines, add_transfer_line))
+        .merge(pools::router())
 }
 
 /// The year's resources per fund book: revenue, transfers, recovered, debt, unit_funds,

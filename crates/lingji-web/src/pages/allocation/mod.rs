@@ -2,6 +2,7 @@
 //! book, runs and scenarios (ZB-3, ZB-2b, CS-5b), each run's result with filters, explanations
 //! and the waterfall chart by tier, and the steps from choice to approval.
 
+pub(crate) mod pools;
 pub(crate) mod views;
 use std::collections::{BTreeMap, HashMap};
 
@@ -42,6 +43,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/allocation/runs", post(create_run))
         .route("/allocation/runs/{id}", get(run_page))
         .route("/allocation/runs/{id}/{step}", post(step))
+        .merge(pools::router())
 }
 
 /// Fields of the run form, for refusals beside them.

@@ -7,6 +7,7 @@ mod documents;
 mod lists;
 mod payment_form;
 mod pickers;
+mod pools;
 mod review_page;
 
 use std::net::SocketAddr;
