@@ -6,6 +6,7 @@
 //! change and its audit event in one transaction: `let mut tx = store.begin().await?;`.
 
 pub mod allocation;
+mod bulk;
 pub mod disclosure;
 pub mod error;
 pub mod execution;

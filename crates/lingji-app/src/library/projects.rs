@@ -41,6 +41,17 @@ pub struct CleanupCandidate {
     pub reasons: Vec<String>,
 }
 
+/// A jurisdiction's catalogue of standards by id, read once by an import (ZB-14).
+pub(crate) type Catalogue = std::collections::HashMap<i64, lingji_domain::library::cost::Standard>;
+
+/// A new project numbered and checked, not yet written.
+pub(crate) struct NewProject {
+    pub(crate) header: ProjectHeader,
+    pub(crate) lines: Vec<CostLine>,
+    pub(crate) indicators: Vec<Indicator>,
+    pub(crate) plan: Vec<YearNeed>,
+}
+
 fn invalid(errors: Vec<Refusal>, what: &str) -> AppError {
     AppError::Invalid {
         summary: Refusal::new(
@@ -163,13 +174,15 @@ impl crate::LibraryUseCases<'_> {
         draft: &ProjectDraft,
         base: ProjectHeader,
         unit_kind: Option<UnitKind>,
+        catalogue: Option<&Catalogue>,
     ) -> AppResult<(ProjectHeader, Vec<CostLine>, Vec<Indicator>, Vec<YearNeed>)> {
         let (parsed, mut errors) = parse_draft(draft);
         let mut lines = Vec::new();
         for (i, input) in parsed.lines {
-            let standard = match input.standard_id {
-                Some(id) => standards::get(conn, base.jurisdiction_id, id).await?,
-                None => None,
+            let standard = match (input.standard_id, catalogue) {
+                (Some(id), Some(loaded)) => loaded.get(&id).cloned(),
+                (Some(id), None) => standards::get(conn, base.jurisdiction_id, id).await?,
+                (None, _) => None,
             };
             match check_line(&input, standard.as_ref(), base.fiscal_year, unit_kind) {
                 Ok(amount) => lines.push(CostLine { input, amount }),
@@ -259,27 +272,34 @@ impl crate::LibraryUseCases<'_> {
         }
         refuse_codes(&mut tx, draft, year.value()).await?;
         let mut adds = Additions::begin(&mut tx).await?;
-        let detail = self
-            .insert_project(&mut tx, &mut adds, caller, &owner, year, draft, previous)
+        let new = self
+            .prepare_project(&mut tx, &mut adds, &owner, year, draft, previous, None)
             .await?;
+        let detail = self
+            .store_projects(&mut tx, &mut adds, caller, vec![new])
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::not_found("项目"))?;
         adds.finish(&mut tx).await?;
         tx.commit().await?;
         Ok(detail)
     }
 
-    /// Adds a new project of `owner` inside the caller's transaction: code, content, history
-    /// and audit event, counted in `adds`; the caller finishes `adds` and commits.
+    /// Numbers and checks a new project of `owner` inside the caller's transaction (its code
+    /// counted in `adds`), computing its cost lines against the catalogue (ZB-14): read from the
+    /// store line by line, or from `catalogue` when the caller read it once (an import). Nothing
+    /// is written yet: [`Self::store_projects`] does, for one project or thousands.
     #[expect(clippy::too_many_arguments)]
-    pub(crate) async fn insert_project(
+    pub(crate) async fn prepare_project(
         &self,
         conn: &mut AnyConnection,
         adds: &mut Additions,
-        caller: &Caller,
         owner: &Owner,
         year: FiscalYear,
         draft: &ProjectDraft,
         previous: Option<i64>,
-    ) -> AppResult<ProjectDetail> {
+        catalogue: Option<&Catalogue>,
+    ) -> AppResult<NewProject> {
         let jurisdiction = &owner.jurisdiction;
         let serial = adds
             .serial(conn, jurisdiction.id, year.value(), owner.department.id)
@@ -321,29 +341,73 @@ impl crate::LibraryUseCases<'_> {
             livelihood: false,
             livelihood_checked: None,
         };
-        let (header, lines, indicators, plan) =
-            self.build(conn, draft, base, owner.unit.unit_kind).await?;
-        let project = projects::insert(conn, &header).await?;
-        let id = project.id;
-        projects::insert_children(conn, id, &lines, &indicators, &plan).await?;
-        projects::add_history(conn, id, caller.name(), "create", None, "").await?;
+        let (header, lines, indicators, plan) = self
+            .build(conn, draft, base, owner.unit.unit_kind, catalogue)
+            .await?;
+        Ok(NewProject {
+            header,
+            lines,
+            indicators,
+            plan,
+        })
+    }
+
+    /// Writes new projects inside the caller's transaction — content, child rows, history and
+    /// one audit event each (`project.create`, chained in `adds`) — each table in multi-row
+    /// statements; the caller finishes `adds` and commits. The stored projects, in order.
+    pub(crate) async fn store_projects(
+        &self,
+        conn: &mut AnyConnection,
+        adds: &mut Additions,
+        caller: &Caller,
+        new: Vec<NewProject>,
+    ) -> AppResult<Vec<ProjectDetail>> {
+        let headers: Vec<ProjectHeader> = new.iter().map(|n| n.header.clone()).collect();
+        let stored = projects::insert_many(conn, &headers).await?;
+        drop(headers);
+        let children: Vec<projects::Children<'_>> = stored
+            .iter()
+            .zip(&new)
+            .map(|(p, n)| {
+                (
+                    p.id,
+                    n.lines.as_slice(),
+                    n.indicators.as_slice(),
+                    n.plan.as_slice(),
+                )
+            })
+            .collect();
+        projects::insert_children_many(conn, &children).await?;
+        drop(children);
+        let ids: Vec<i64> = stored.iter().map(|p| p.id).collect();
+        projects::add_history_many(conn, &ids, caller.name(), "create", "").await?;
         // What was just written, without reading it back (imports add projects by the
         // hundred thousand).
-        let detail = ProjectDetail {
-            project,
-            cost_lines: lines,
-            indicators,
-            year_plan: plan,
-        };
-        adds.chain
-            .append(
-                conn,
+        let details: Vec<ProjectDetail> = stored
+            .into_iter()
+            .zip(new)
+            .map(|(project, n)| ProjectDetail {
+                project,
+                cost_lines: n.lines,
+                indicators: n.indicators,
+                year_plan: n.plan,
+            })
+            .collect();
+        let events: Vec<_> = details
+            .iter()
+            .map(|d| {
                 caller
-                    .event(jurisdiction.id, "project.create", "project", id)
-                    .after_json(&detail),
-            )
-            .await?;
-        Ok(detail)
+                    .event(
+                        d.project.header.jurisdiction_id,
+                        "project.create",
+                        "project",
+                        d.project.id,
+                    )
+                    .after_json(d)
+            })
+            .collect();
+        adds.chain.append_many(conn, &events).await?;
+        Ok(details)
     }
 
     /// Replaces a project's content while the unit may still edit it (储备, 退回修改).
@@ -383,6 +447,7 @@ impl crate::LibraryUseCases<'_> {
                 draft,
                 before.project.header.clone(),
                 unit.unit_kind,
+                None,
             )
             .await?;
         projects::update(&mut tx, id, &header, expected_version).await?;

@@ -306,6 +306,53 @@ impl Chain {
         Ok(seq)
     }
 
+    /// Appends `events` after the last one, in their order, in multi-row statements (an
+    /// import's event per project): each is chained and keyed exactly as [`Self::append`]
+    /// would, and the log numbers follow the order of the rows.
+    pub async fn append_many(
+        &mut self,
+        conn: &mut AnyConnection,
+        events: &[NewEvent<'_>],
+    ) -> Result<(), StoreError> {
+        let key = installed_key()?;
+        let mut rows = Vec::with_capacity(events.len());
+        let (mut link, mut prev) = (self.link, self.hash.clone());
+        for e in events {
+            link += 1;
+            let at = now_text();
+            let hash = event_hash(key, MAIN_CHAIN, link, &prev, &at, e);
+            rows.push((link, hash.clone(), at, prev, e));
+            prev = hash;
+        }
+        crate::bulk::insert_rows(
+            conn,
+            "INSERT INTO audit_events (chain, link, hash, at, jurisdiction_id, actor_id, actor, \
+             action, entity_type, entity_id, before, after, prev_hash, keyed)",
+            14,
+            &rows,
+            |q, (link, hash, at, prev_hash, e)| {
+                q.bind(MAIN_CHAIN)
+                    .bind(*link)
+                    .bind(hash)
+                    .bind(at)
+                    .bind(e.jurisdiction_id)
+                    .bind(e.actor_id)
+                    .bind(e.actor)
+                    .bind(e.action)
+                    .bind(e.entity_type)
+                    .bind(&e.entity_id)
+                    .bind(&e.before)
+                    .bind(&e.after)
+                    .bind(prev_hash)
+                    .bind(1_i64)
+            },
+        )
+        .await?;
+        self.link = link;
+        self.hash = prev;
+        Ok(())
+    }
+
     /// Writes the head: the last position and hash.
     pub async fn finish(self, conn: &mut AnyConnection) -> Result<(), StoreError> {
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
@@ -377,6 +424,35 @@ impl HeadWrite {
     }
 }
 
+/// The keyed hash of an event at `link` of `chain` after `prev_hash`, stamped `at`.
+fn event_hash(
+    key: &AuditKey,
+    chain: i64,
+    link: i64,
+    prev_hash: &str,
+    at: &str,
+    e: &NewEvent<'_>,
+) -> String {
+    let (jurisdiction, actor_id) = (e.jurisdiction_id.to_string(), e.actor_id.to_string());
+    record_hash(
+        Some(key),
+        prev_hash,
+        chain,
+        link,
+        [
+            at,
+            &jurisdiction,
+            &actor_id,
+            e.actor,
+            e.action,
+            e.entity_type,
+            &e.entity_id,
+            &e.before,
+            &e.after,
+        ],
+    )
+}
+
 /// Inserts an event at `link` of `chain` after `prev_hash`; its log number and hash. With
 /// `head`, the chain's head is written too: on PostgreSQL in the same statement, a round trip
 /// fewer while the head is held.
@@ -389,24 +465,7 @@ async fn insert_event(
     head: Option<HeadWrite>,
 ) -> Result<(i64, String), StoreError> {
     let at = now_text();
-    let (jurisdiction, actor_id) = (e.jurisdiction_id.to_string(), e.actor_id.to_string());
-    let hash = record_hash(
-        Some(installed_key()?),
-        prev_hash,
-        chain,
-        link,
-        [
-            &at,
-            &jurisdiction,
-            &actor_id,
-            e.actor,
-            e.action,
-            e.entity_type,
-            &e.entity_id,
-            &e.before,
-            &e.after,
-        ],
-    );
+    let hash = event_hash(installed_key()?, chain, link, prev_hash, &at, e);
     let postgres = crate::is_postgres(conn);
     let statement = match head {
         Some(head) if postgres => head.with_event(),

@@ -359,7 +359,7 @@ macro_rules! content_columns {
     };
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments>;
+use crate::bulk::AnyQuery;
 
 /// Binds what a unit edits, as `$1`…`$23`, for both insert and update.
 fn bind_content<'q>(q: AnyQuery<'q>, h: &'q ProjectHeader, features: String) -> AnyQuery<'q> {
@@ -421,6 +421,77 @@ pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<Proje
         updated_at: now,
         header: h.clone(),
     })
+}
+
+/// The columns of a new project: [`content_columns!`] ($1 to $23 of each row), then the rest.
+macro_rules! insert_columns {
+    () => {
+        concat!(
+            "INSERT INTO projects (",
+            content_columns!(),
+            ", jurisdiction_id, department_id, unit_id, code, fiscal_year, state, last_funded_year, \
+             previous_id, approved, spent, created_at, updated_at)"
+        )
+    };
+}
+
+/// Inserts new projects (an import's, by the thousand) in multi-row statements; the stored
+/// projects in the order given. Their codes are unique, and match the returned ids to them.
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    headers: &[ProjectHeader],
+) -> Result<Vec<Project>, StoreError> {
+    let now = now_text();
+    let rows = headers
+        .iter()
+        .map(|h| Ok((h, serde_json::to_string(&h.features).map_err(corrupt)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let stored = crate::bulk::insert_returning(
+        conn,
+        insert_columns!(),
+        35,
+        " RETURNING id, version, code",
+        &rows,
+        |q, (h, features)| {
+            bind_content(q, h, features.clone())
+                .bind(h.jurisdiction_id)
+                .bind(h.department_id)
+                .bind(h.unit_id)
+                .bind(&h.code)
+                .bind(i64::from(h.fiscal_year))
+                .bind(h.state.as_str())
+                .bind(h.last_funded_year.map(i64::from))
+                .bind(h.previous_id)
+                .bind(h.approved.fen())
+                .bind(h.spent.fen())
+                .bind(&now)
+                .bind(&now)
+        },
+    )
+    .await?;
+    let mut ids = std::collections::HashMap::with_capacity(stored.len());
+    for row in &stored {
+        let code: String = sqlx::Row::try_get(row, 2)?;
+        let id: i64 = sqlx::Row::try_get(row, 0)?;
+        let version: i64 = sqlx::Row::try_get(row, 1)?;
+        ids.insert(code, (id, version));
+    }
+    headers
+        .iter()
+        .map(|h| {
+            let (id, version) = ids
+                .get(&h.code)
+                .copied()
+                .ok_or_else(|| corrupt(format!("项目 {} 未写入", h.code)))?;
+            Ok(Project {
+                id,
+                version,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                header: h.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Replaces the editable content of a project if it is still at `expected_version`. The owner,
@@ -501,48 +572,74 @@ pub async fn insert_children(
     indicators: &[Indicator],
     plan: &[YearNeed],
 ) -> Result<(), StoreError> {
-    for (i, l) in lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO project_cost_lines (project_id, position, item, economic_code, standard_id, quantity, unit_amount, amount, basis) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(id)
-        .bind(i as i64)
-        .bind(&l.input.item)
-        .bind(&l.input.economic_code)
-        .bind(l.input.standard_id)
-        .bind(l.input.quantity.to_string())
-        .bind(l.input.unit_amount.fen())
-        .bind(l.amount.fen())
-        .bind(&l.input.basis)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (i, ind) in indicators.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO project_indicators (project_id, position, category, name, comparator, target_value, unit) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(i as i64)
-        .bind(ind.category.as_str())
-        .bind(&ind.name)
-        .bind(ind.comparator.as_str())
-        .bind(&ind.target_value)
-        .bind(&ind.unit)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for n in plan {
-        sqlx::query(
-            "INSERT INTO project_year_plans (project_id, year, amount) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(i64::from(n.year))
-        .bind(n.amount.fen())
-        .execute(&mut *conn)
-        .await?;
-    }
+    insert_children_many(conn, &[(id, lines, indicators, plan)]).await
+}
+
+/// A new project's child rows: its id, cost lines, indicators and year plan.
+pub type Children<'a> = (i64, &'a [CostLine], &'a [Indicator], &'a [YearNeed]);
+
+/// Adds the cost lines, indicators and year plans of new projects, each table in multi-row
+/// statements.
+pub async fn insert_children_many(
+    conn: &mut AnyConnection,
+    projects: &[Children<'_>],
+) -> Result<(), StoreError> {
+    let lines: Vec<(i64, i64, &CostLine)> = projects
+        .iter()
+        .flat_map(|(id, lines, _, _)| lines.iter().enumerate().map(|(i, l)| (*id, i as i64, l)))
+        .collect();
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO project_cost_lines (project_id, position, item, economic_code, standard_id, \
+         quantity, unit_amount, amount, basis)",
+        9,
+        &lines,
+        |q, (id, position, l)| {
+            q.bind(*id)
+                .bind(*position)
+                .bind(&l.input.item)
+                .bind(&l.input.economic_code)
+                .bind(l.input.standard_id)
+                .bind(l.input.quantity.to_string())
+                .bind(l.input.unit_amount.fen())
+                .bind(l.amount.fen())
+                .bind(&l.input.basis)
+        },
+    )
+    .await?;
+    let indicators: Vec<(i64, i64, &Indicator)> = projects
+        .iter()
+        .flat_map(|(id, _, inds, _)| inds.iter().enumerate().map(|(i, x)| (*id, i as i64, x)))
+        .collect();
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO project_indicators (project_id, position, category, name, comparator, \
+         target_value, unit)",
+        7,
+        &indicators,
+        |q, (id, position, ind)| {
+            q.bind(*id)
+                .bind(*position)
+                .bind(ind.category.as_str())
+                .bind(&ind.name)
+                .bind(ind.comparator.as_str())
+                .bind(&ind.target_value)
+                .bind(&ind.unit)
+        },
+    )
+    .await?;
+    let plans: Vec<(i64, &YearNeed)> = projects
+        .iter()
+        .flat_map(|(id, _, _, plan)| plan.iter().map(|n| (*id, n)))
+        .collect();
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO project_year_plans (project_id, year, amount)",
+        3,
+        &plans,
+        |q, (id, n)| q.bind(*id).bind(i64::from(n.year)).bind(n.amount.fen()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -566,6 +663,34 @@ pub async fn add_history(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Appends the same entry to the history of each of `ids` (new projects of an import), in
+/// multi-row statements.
+pub async fn add_history_many(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    actor: &str,
+    action: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    let at = now_text();
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO project_history (project_id, at, actor, action, from_state, to_state, note)",
+        7,
+        ids,
+        |q, id| {
+            q.bind(*id)
+                .bind(&at)
+                .bind(actor)
+                .bind(action)
+                .bind(None::<&str>)
+                .bind(None::<&str>)
+                .bind(note)
+        },
+    )
+    .await
 }
 
 /// A project's history, oldest first.

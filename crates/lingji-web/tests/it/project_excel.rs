@@ -378,7 +378,209 @@ async fn hostile_workbooks_are_refused_on_every_upload_and_the_server_goes_on(ba
     assert_eq!(errors(&r)[0].1, "IMPORT_UNIT_FORBIDDEN");
 }
 
+/// A workbook of `n` projects of 市第一中学 in the template's layout (the bench file's shape:
+/// one cost line at 二类会议 and one indicator each), the cost line of project `bad` priced
+/// above its standard when given.
+fn many_projects(n: u32, bad: Option<u32>) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let projects = book.add_worksheet().set_name("项目").unwrap();
+    projects
+        .write_row(
+            0,
+            0,
+            [
+                "序号",
+                "预算单位",
+                "项目名称",
+                "项目类别",
+                "事项分类",
+                "支出层级",
+                "政策依据",
+                "开始年度",
+                "结束年度",
+                "功能分类（项）",
+                "政府经济分类（款）",
+                "资金来源",
+                "项目负责人",
+                "联系电话",
+                "绩效总体目标",
+            ],
+        )
+        .unwrap();
+    for i in 1..=n {
+        projects
+            .write_row(
+                i,
+                0,
+                [
+                    i.to_string(),
+                    "101002".into(),
+                    format!("批量项目{i:04}"),
+                    "特定目标类".into(),
+                    "公共服务".into(),
+                    "“三保”支出".into(),
+                    "批量导入测试政策".into(),
+                    "2026".into(),
+                    "2026".into(),
+                    "2050202".into(),
+                    "50202".into(),
+                    "一般公共预算".into(),
+                    "批量".into(),
+                    "0518-85550000".into(),
+                    "完成年度工作会议".into(),
+                ],
+            )
+            .unwrap();
+    }
+    let lines = book.add_worksheet().set_name("测算明细").unwrap();
+    lines
+        .write_row(
+            0,
+            0,
+            [
+                "项目序号",
+                "支出事项",
+                "部门经济分类（款）",
+                "支出标准",
+                "数量",
+                "单价（元）",
+            ],
+        )
+        .unwrap();
+    for i in 1..=n {
+        let price = if Some(i) == bad { "99999" } else { "480" };
+        lines
+            .write_row(
+                i,
+                0,
+                [
+                    i.to_string(),
+                    "年度工作会议（二类）".into(),
+                    "30215".into(),
+                    "P-MEET-2".into(),
+                    format!("{}", 10 + i % 90),
+                    price.to_string(),
+                ],
+            )
+            .unwrap();
+    }
+    let targets = book.add_worksheet().set_name("绩效指标").unwrap();
+    targets
+        .write_row(
+            0,
+            0,
+            [
+                "项目序号",
+                "指标类别",
+                "指标名称",
+                "比较符",
+                "目标值",
+                "计量单位",
+            ],
+        )
+        .unwrap();
+    for i in 1..=n {
+        targets
+            .write_row(
+                i,
+                0,
+                [
+                    i.to_string(),
+                    "数量指标".into(),
+                    "会议场次".into(),
+                    "≥".into(),
+                    "1".into(),
+                    "场".into(),
+                ],
+            )
+            .unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The projects named 批量项目… and their cost lines and indicators, as stored.
+async fn batch_rows(t: &TestApp) -> (i64, i64, i64) {
+    let mut conn = t.app.store.read().acquire().await.unwrap();
+    sqlx::query_as(
+        "SELECT COUNT(DISTINCT p.id), \
+         (SELECT COUNT(*) FROM project_cost_lines c JOIN projects q ON q.id = c.project_id \
+          WHERE q.name LIKE '批量项目%'), \
+         (SELECT COUNT(*) FROM project_indicators i JOIN projects q ON q.id = i.project_id \
+          WHERE q.name LIKE '批量项目%') \
+         FROM projects p WHERE p.name LIKE '批量项目%'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap()
+}
+
+/// Imports are written many rows to a statement: a wrong cell deep in a 1,000-row file still
+/// leaves nothing and is named, and a good file's every project, cost line, indicator and
+/// audit event is there with the chain intact.
+async fn a_thousand_rows_import_whole_or_not_at_all(backend: Backend) {
+    let t = app!(backend);
+    let reviewer = t.login("zhuguan").await;
+    let before = t.audit_count().await;
+
+    // Project 899's price sits in row 900 of 测算明细, above its standard (ZB-14).
+    let r = import(&t, &reviewer, &many_projects(1_000, Some(899))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(
+        errors(&r),
+        [(
+            "测算明细!F900".to_string(),
+            "COST_ABOVE_STANDARD".to_string(),
+            "ZB-14".to_string()
+        )]
+    );
+    assert_eq!(
+        batch_rows(&t).await,
+        (0, 0, 0),
+        "nothing of the file is left"
+    );
+    assert_eq!(t.audit_count().await, before, "nor any event");
+
+    let r = import(&t, &reviewer, &many_projects(1_000, None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let report = r.json();
+    assert_eq!(
+        (report["projects"].as_u64(), report["cost_lines"].as_u64()),
+        (Some(1_000), Some(1_000))
+    );
+    assert_eq!(batch_rows(&t).await, (1_000, 1_000, 1_000));
+    // One event per project and the import's own, the chain verified end to end.
+    assert_eq!(t.audit_count().await, before + 1_001);
+
+    // Project 900 reads back as the form would show it: its line's amount and its history.
+    let q = url::form_urlencoded::byte_serialize("批量项目0900".as_bytes()).collect::<String>();
+    let list = t
+        .get(
+            &format!("/api/v1/projects?year=2026&q={q}"),
+            Some(&reviewer),
+        )
+        .await
+        .json();
+    let id = list[0]["id"].as_i64().unwrap();
+    let detail = t
+        .get(&format!("/api/v1/projects/{id}"), Some(&reviewer))
+        .await
+        .json();
+    assert_eq!(detail["detail"]["request"], "4800.00", "10 × 480 元");
+    assert_eq!(detail["detail"]["cost_lines"][0]["amount"], "4800.00");
+    assert_eq!(detail["detail"]["indicators"][0]["name"], "会议场次");
+    assert_eq!(detail["history"][0]["action"], "create", "{detail}");
+    // Codes stay distinct: 1,000 serials in one department.
+    let mut conn = t.app.store.read().acquire().await.unwrap();
+    let (codes,): (i64,) =
+        sqlx::query_as("SELECT COUNT(DISTINCT code) FROM projects WHERE name LIKE '批量项目%'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(codes, 1_000);
+}
+
 backend_tests!(
+    a_thousand_rows_import_whole_or_not_at_all,
     hostile_workbooks_are_refused_on_every_upload_and_the_server_goes_on,
     an_openpyxl_workbook_imports_all_or_nothing,
     imports_respect_scope_and_refuse_broken_files,

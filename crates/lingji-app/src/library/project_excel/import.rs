@@ -11,7 +11,6 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::org::OrgPath;
 use lingji_domain::library::targets::{Comparator, Indicator, IndicatorCategory, TargetTable};
-use lingji_store::library::projects::ProjectDetail;
 use lingji_store::{foundation::orgs, library::projects as store_projects, library::standards};
 use sqlx::AnyConnection;
 
@@ -20,7 +19,9 @@ use crate::Scope;
 use crate::error::{AppError, AppResult};
 use crate::foundation::additions::Additions;
 use crate::foundation::caller::Caller;
-use crate::library::projects::{Owner, ProjectDraft, code_errors, year_codes};
+use crate::library::projects::{
+    Catalogue, NewProject, Owner, ProjectDraft, code_errors, year_codes,
+};
 
 /// What an import loaded.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
@@ -43,17 +44,14 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, stored: &ProjectDetail) -> Result<(), Refusal> {
+    fn add(&mut self, new: &NewProject) -> Result<(), Refusal> {
         self.report.projects += 1;
-        self.report.cost_lines += stored.cost_lines.len();
-        self.report.indicators += stored.indicators.len();
-        self.report.year_plans += stored.year_plan.len();
-        self.total = self
-            .total
-            .checked_add(stored.project.header.request)
-            .ok_or_else(|| {
-                Refusal::new("MONEY_OUT_OF_RANGE", "导入文件的申请合计超出允许范围").field("file")
-            })?;
+        self.report.cost_lines += new.lines.len();
+        self.report.indicators += new.indicators.len();
+        self.report.year_plans += new.plan.len();
+        self.total = self.total.checked_add(new.header.request).ok_or_else(|| {
+            Refusal::new("MONEY_OUT_OF_RANGE", "导入文件的申请合计超出允许范围").field("file")
+        })?;
         Ok(())
     }
 
@@ -64,6 +62,10 @@ impl Tally {
         }
     }
 }
+
+/// Projects written per round of multi-row statements: enough that the statements' round trips
+/// no longer count, few enough that a chunk's rows and events stay small in memory.
+const STORE_CHUNK: usize = 2_000;
 
 /// Imports add projects in the caller's own jurisdiction only.
 fn may_import(caller: &Caller, jurisdiction_id: i64) -> AppResult<()> {
@@ -179,7 +181,16 @@ impl crate::LibraryUseCases<'_> {
         let mut owners: HashMap<String, Result<Owner, Refusal>> = HashMap::new();
         // Names already in the library this year, and those taken earlier in the file.
         let mut names = names_in_year(&mut tx, jurisdiction_id, year).await?;
+        // The catalogue once, inside the transaction, for every cost line of the file (ZB-14).
+        let loaded: Catalogue = standards::list(&mut tx, jurisdiction_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
         let mut tally = Tally::default();
+        // Projects checked and numbered, written a chunk at a time; once a cell is wrong no
+        // more are written (the transaction rolls back), but every row is still checked.
+        let mut pending = Vec::with_capacity(STORE_CHUNK);
         let count = entries.len();
         for (n, e) in entries.iter().enumerate() {
             progress(n, count);
@@ -213,10 +224,28 @@ impl crate::LibraryUseCases<'_> {
                 continue;
             }
             match self
-                .insert_project(&mut tx, &mut adds, caller, owner, year, &e.draft, None)
+                .prepare_project(
+                    &mut tx,
+                    &mut adds,
+                    owner,
+                    year,
+                    &e.draft,
+                    None,
+                    Some(&loaded),
+                )
                 .await
             {
-                Ok(detail) => tally.add(&detail)?,
+                Ok(new) if errors.total == 0 => {
+                    tally.add(&new)?;
+                    pending.push(new);
+                    if pending.len() == STORE_CHUNK {
+                        let chunk =
+                            std::mem::replace(&mut pending, Vec::with_capacity(STORE_CHUNK));
+                        self.store_projects(&mut tx, &mut adds, caller, chunk)
+                            .await?;
+                    }
+                }
+                Ok(_) => pending.clear(),
                 Err(refused) => {
                     for r in row_refusals(refused)? {
                         report(&mut errors, &sheets, e, r);
@@ -225,6 +254,10 @@ impl crate::LibraryUseCases<'_> {
             }
         }
         progress(count, count);
+        if errors.total == 0 && !pending.is_empty() {
+            self.store_projects(&mut tx, &mut adds, caller, pending)
+                .await?;
+        }
         if errors.total > 0 {
             // Dropping the transaction rolls back every project stored above.
             return Err(errors.into_error());
