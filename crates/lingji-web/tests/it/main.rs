@@ -24,6 +24,7 @@ mod plans;
 mod project_clauses;
 mod project_excel;
 mod projects;
+mod replica;
 mod review;
 mod review_flow;
 mod review_page;
