@@ -13,6 +13,7 @@ pub mod execution;
 pub mod foundation;
 pub mod library;
 pub mod performance;
+pub mod replica;
 pub mod review;
 pub mod schema;
 #[cfg(feature = "testing")]
@@ -23,8 +24,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::pool::PoolConnection;
 use sqlx::query::{Query, QueryAs};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, FromRow, Transaction};
+
+pub use replica::Lsn;
 
 pub use error::StoreError;
 
@@ -93,6 +97,10 @@ pub struct Store {
     /// false on SQLite.
     down: tokio::sync::watch::Receiver<bool>,
     audit_key_path: std::path::PathBuf,
+    /// Whether the read pool is on a replica (another server than the write pool).
+    replica: bool,
+    /// The furthest the replica was seen to have replayed ([`replica`]), shared by clones.
+    replayed: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A transaction on the write pool.
@@ -136,6 +144,8 @@ impl Store {
             backend,
             down,
             audit_key_path: config.audit_key_path(),
+            replica: backend == Backend::Postgres && read_url != write_url,
+            replayed: std::sync::Arc::default(),
         })
     }
 
@@ -174,19 +184,48 @@ impl Store {
         self.backend
     }
 
-    /// Pool for queries that only read (`db_read()`): may lag the primary slightly.
-    pub fn read(&self) -> &AnyPool {
+    /// Connections for queries that only read (`db_read()`): for a web request on the replica,
+    /// which may lag the primary slightly, except when its caller wrote what the replica has
+    /// not replayed yet; outside requests on the primary ([`replica`]: read-your-writes).
+    pub fn read(&self) -> Reads<'_> {
+        Reads { store: self }
+    }
+
+    /// The read pool itself, for a probe of the server behind it or where the backend decides
+    /// (no read-your-writes).
+    pub fn read_pool(&self) -> &AnyPool {
         &self.read
     }
 
-    /// Pool on the primary (`db_write()`).
+    /// Pool on the primary (`db_write()`). Using it counts as a write of the current request.
     pub fn write(&self) -> &AnyPool {
+        replica::note_write();
         &self.write
     }
 
     /// Begins a transaction on the primary.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        replica::note_write();
         Ok(self.write.begin().await?)
+    }
+
+    /// Whether reads go to a replica (a read database URL other than the primary's).
+    pub fn has_replica(&self) -> bool {
+        self.replica
+    }
+
+    /// Where the primary's write-ahead log ends now: after a commit, a position the replica
+    /// must have replayed to show that commit. `None` on SQLite. The insert position, not the
+    /// flushed one, so that it is never before a commit of this server, whatever
+    /// `synchronous_commit` says.
+    pub async fn primary_lsn(&self) -> Result<Option<Lsn>, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let text: String = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
+            .fetch_one(&self.write)
+            .await?;
+        Ok(text.parse().ok())
     }
 
     /// The audit key file this store appends with.
@@ -228,6 +267,51 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+    }
+}
+
+/// The read side of a [`Store`]: `store.read().acquire().await?` is a connection that sees
+/// what the current request's caller wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct Reads<'a> {
+    store: &'a Store,
+}
+
+impl Reads<'_> {
+    /// A connection for reading: on the replica when it has replayed the position the current
+    /// request brought (or when the request brought none), else on the primary; outside any
+    /// request (the CLI, jobs, tests of use cases) on the primary ([`replica`]).
+    pub async fn acquire(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
+        let store = self.store;
+        if !store.replica {
+            return store.read.acquire().await;
+        }
+        let after = match replica::required() {
+            replica::Need::Primary => return store.write.acquire().await,
+            replica::Need::After(None) => return store.read.acquire().await,
+            replica::Need::After(Some(after)) => after,
+        };
+        use std::sync::atomic::Ordering;
+        if store.replayed.load(Ordering::Relaxed) >= after.0 {
+            return store.read.acquire().await;
+        }
+        let mut conn = store.read.acquire().await?;
+        // A server that is not (or no longer) a standby has everything it will ever have.
+        let replayed: Option<String> = sqlx::query_scalar(
+            "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() \
+             ELSE pg_current_wal_lsn() END)::text",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if let Some(Ok(Lsn(replayed))) = replayed.as_deref().map(str::parse::<Lsn>) {
+            store.replayed.fetch_max(replayed, Ordering::Relaxed);
+            if replayed >= after.0 {
+                return Ok(conn);
+            }
+        }
+        drop(conn);
+        tracing::debug!(%after, "replica behind the caller's last write: reading on the primary");
+        store.write.acquire().await
     }
 }
 

@@ -4,12 +4,18 @@
 //! by `LINGJI_TEST_POSTGRES_URL`, dropped again when the test ends. When that variable is not
 //! set, PostgreSQL tests are skipped, unless `LINGJI_REQUIRE_POSTGRES=1` (as CI sets), in which
 //! case they fail: CI must never pass a PostgreSQL test that did not run.
+//!
+//! `LINGJI_TEST_POSTGRES_READ_URL` names a streaming replica of that server (`.ci/postgres.sh`
+//! makes one): the test database's reads then go to it, as `--read-database-url` sends them in
+//! production. The replica gets the database by replication; it names the same database.
+//! CI sets it too, and with `LINGJI_REQUIRE_POSTGRES=1` a missing one fails the test.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use sqlx::{Connection, Executor};
 
-use crate::{Backend, StoreConfig};
+use crate::{Backend, Lsn, StoreConfig};
 
 /// The audit key of every test database: one process keys every chain it appends to with one
 /// key ([`crate::foundation::audit::install_key`]), and tests of one binary share a process.
@@ -86,6 +92,20 @@ impl TestDb {
                 let url = replace_db_name(&admin_url, &name);
                 let mut config = StoreConfig::new(url);
                 config.audit_key_file = Some(key);
+                if let Some(read_admin_url) = read_url() {
+                    let read_url = replace_db_name(&read_admin_url, &name);
+                    // The new database reaches the replica when its log record is replayed.
+                    let since = Instant::now();
+                    while let Err(e) = sqlx::PgConnection::connect(&read_url).await {
+                        assert!(
+                            since.elapsed() < REPLICA_PATIENCE,
+                            "test database {name} did not reach the replica at \
+                             LINGJI_TEST_POSTGRES_READ_URL: {e}"
+                        );
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    config.read_database_url = Some(read_url);
+                }
                 Some(TestDb {
                     config,
                     backend,
@@ -93,6 +113,65 @@ impl TestDb {
                     drop_pg: Some((admin_url, name)),
                 })
             }
+        }
+    }
+}
+
+/// How long a test waits for the replica to replay what the primary wrote.
+const REPLICA_PATIENCE: Duration = Duration::from_secs(30);
+
+/// The replica's URL, when tests read from one; panics when CI requires one and it is missing.
+fn read_url() -> Option<String> {
+    match std::env::var("LINGJI_TEST_POSTGRES_READ_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                !postgres_required(),
+                "LINGJI_REQUIRE_POSTGRES=1 but LINGJI_TEST_POSTGRES_READ_URL (the replica) is not \
+                 set: .ci/postgres.sh --read-url prints it"
+            );
+            None
+        }
+    }
+}
+
+impl TestDb {
+    /// Waits until the replica (if reads go to one) has replayed everything written so far:
+    /// for a test that wrote outside any request (straight through the store or a use case, or
+    /// another process) and then reads as a client who knows nothing of that write would.
+    ///
+    /// # Panics
+    /// When the replica does not catch up within 30 s.
+    pub async fn replica_caught_up(&self) {
+        let Some(read_url) = &self.config.read_database_url else {
+            return;
+        };
+        let mut primary = sqlx::PgConnection::connect(&self.config.database_url)
+            .await
+            .expect("connect to the primary");
+        let mut replica = sqlx::PgConnection::connect(read_url)
+            .await
+            .expect("connect to the replica");
+        let written: String = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
+            .fetch_one(&mut primary)
+            .await
+            .expect("the primary's position");
+        let written: Lsn = written.parse().expect("a log position");
+        let since = Instant::now();
+        loop {
+            let replayed: Option<String> =
+                sqlx::query_scalar("SELECT pg_last_wal_replay_lsn()::text")
+                    .fetch_one(&mut replica)
+                    .await
+                    .expect("the replica's position");
+            if replayed.and_then(|r| r.parse::<Lsn>().ok()) >= Some(written) {
+                return;
+            }
+            assert!(
+                since.elapsed() < REPLICA_PATIENCE,
+                "the replica did not replay {written} in time"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 }

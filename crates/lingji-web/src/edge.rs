@@ -149,3 +149,62 @@ fn page_message(status: StatusCode) -> &'static str {
         _ => "请求未被接受。",
     }
 }
+
+/// The cookie that carries, for a browser, where the primary's log ended after its last write.
+pub const LSN_COOKIE: &str = "lingji_lsn";
+
+/// The header that carries the same for API clients: sent on every answer to a request that
+/// wrote, and read back from a request that sends it (as the cookie is).
+pub const LSN_HEADER: &str = "lingji-lsn";
+
+/// Read-your-writes behind a load balancer, when reads go to a replica (docs/ARCHITECTURE.md,
+/// "Storage on two backends"): a request that wrote is answered with the primary's log
+/// position, in the `lingji_lsn` cookie and the `Lingji-Lsn` header; a request that brings one
+/// back reads from the replica only once the replica has replayed that far, else from the
+/// primary ([`lingji_app::store::replica`]). Without a replica nothing changes. A position that
+/// does not parse is ignored: it only ever makes reads go to the primary.
+pub async fn read_your_writes(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use lingji_app::store::Lsn;
+    let store = state.app.store.clone();
+    if !store.has_replica() {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let brought = headers
+        .get(LSN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<Lsn>().ok())
+        .max(crate::identity::cookie(headers, LSN_COOKIE).and_then(|v| v.parse::<Lsn>().ok()));
+    let secure = crate::identity::is_https(&state, headers);
+    // Whether it wrote: it began a transaction or took a connection of the primary's pool
+    // (use cases write on the request's own task; a refused request usually wrote nothing).
+    let (mut response, wrote) =
+        lingji_app::store::replica::within_request(brought, next.run(request)).await;
+    if !wrote {
+        return response;
+    }
+    match store.primary_lsn().await {
+        Ok(Some(lsn)) => {
+            let value = lsn.to_string();
+            let cookie = format!(
+                "{LSN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{}",
+                if secure { "; Secure" } else { "" }
+            );
+            let headers = response.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                headers.insert(LSN_HEADER, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                headers.append(header::SET_COOKIE, v);
+            }
+        }
+        Ok(None) => {}
+        // The write is done (or refused) either way; the next read may then be a moment old.
+        Err(e) => tracing::warn!(error = %e, "read-your-writes: the primary's log position"),
+    }
+    response
+}

@@ -80,6 +80,11 @@ pub fn router(app: App, config: WebConfig) -> Router {
             state.clone(),
             identity::identify,
         ))
+        // Around the caller's identification, whose session read must see a login just made.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            edge::read_your_writes,
+        ))
         .layer(middleware::from_fn(text_guard::refuse_control_characters))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -142,7 +147,7 @@ async fn health(
     use axum::response::IntoResponse;
     // Known to be down (the store's watch says why, in the log): no need to wait.
     let answered = !state.app.store.is_down() && {
-        let probe = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.app.store.read());
+        let probe = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.app.store.read_pool());
         match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
             Ok(Ok(_)) => true,
             // The driver's words stay in the log: they name hosts, ports and users.

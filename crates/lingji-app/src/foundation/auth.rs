@@ -152,7 +152,7 @@ impl crate::AccountUseCases<'_> {
     fn attempts_pool(&self) -> &sqlx::AnyPool {
         match self.store.backend() {
             lingji_store::Backend::Postgres => self.store.write(),
-            lingji_store::Backend::Sqlite => self.store.read(),
+            lingji_store::Backend::Sqlite => self.store.read_pool(),
         }
     }
 
@@ -313,7 +313,14 @@ impl crate::AccountUseCases<'_> {
     #[tracing::instrument(skip_all)]
     pub async fn token_actor(&self, token: &str) -> AppResult<Option<Actor>> {
         let mut conn = self.store.read().acquire().await?;
-        let Some(user_id) = sessions::token_user(&mut conn, &secret_hash(token)).await? else {
+        let mut user_id = sessions::token_user(&mut conn, &secret_hash(token)).await?;
+        if user_id.is_none() && self.store.has_replica() {
+            // A token just issued (`lingji user token`, on no request) may not have reached the
+            // replica yet; a script using it at once is no stranger than one a minute later.
+            conn = self.store.write().acquire().await?;
+            user_id = sessions::token_user(&mut conn, &secret_hash(token)).await?;
+        }
+        let Some(user_id) = user_id else {
             return Ok(None);
         };
         match users::get(&mut conn, user_id).await?.filter(|u| u.active) {

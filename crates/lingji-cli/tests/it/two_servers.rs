@@ -1,6 +1,9 @@
 //! Two `lingji serve` processes sharing one PostgreSQL (ZB-7a): hundreds of simultaneous
 //! payment requests on one budget line, sent to both, never overdraw it; every request gets
 //! exactly one answer, a retry on the other server included; the ledger balances to the fen.
+//! With a streaming replica (`LINGJI_TEST_POSTGRES_READ_URL`, as CI has) both servers read
+//! from it (`--read-database-url`) and write to the primary, as a deployment behind a load
+//! balancer does.
 
 use std::process::Command;
 
@@ -20,7 +23,11 @@ fn lingji(db: &TestDb) -> Command {
 }
 
 fn start(db: &TestDb) -> Server {
-    serve(lingji(db))
+    let mut cmd = lingji(db);
+    if let Some(read) = &db.config.read_database_url {
+        cmd.args(["--read-database-url", read]);
+    }
+    serve(cmd)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,6 +86,9 @@ async fn zb_7a_two_servers_on_one_postgresql_never_overdraw_a_line() {
             .unwrap();
         id
     };
+    // The token and the line reach the replica before clients that know nothing of them
+    // arrive (the servers read tokens there).
+    db.replica_caught_up().await;
     let servers = [start(&db), start(&db)];
     let ports = [servers[0].1, servers[1].1];
     // 240 requests of 7.00 元 on 1,000.00 元 from 24 threads, alternating servers; keys repeat
@@ -132,6 +142,21 @@ async fn zb_7a_two_servers_on_one_postgresql_never_overdraw_a_line() {
         }
     }
     assert_eq!(by_key.len(), 200);
+    if let Some(read) = &db.config.read_database_url {
+        // The servers' reads (the callers' tokens) were answered by the replica.
+        let (readers,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(
+            &mut <sqlx::PgConnection as sqlx::Connection>::connect(read)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(readers > 0, "no server connected to the replica");
+    }
     let (pending,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM payments WHERE line_id = $1 AND status = 'pending'")
             .bind(line)

@@ -31,6 +31,7 @@ const PASSWORD: &str = "lingji-test-password";
 /// The web front of a `World`: its router and signed-in sessions.
 struct Web {
     router: Router,
+    store: lingji_app::Store,
 }
 
 struct Reply {
@@ -46,8 +47,22 @@ impl Reply {
 }
 
 impl Web {
+    /// Sends a request as somebody who comes after everything the world did (through use cases,
+    /// outside any request): with reads on a replica it brings the primary's log position, so
+    /// those reads see all of it.
+    async fn answer(&self, mut request: Request<Body>) -> axum::response::Response {
+        if self.store.has_replica()
+            && let Some(lsn) = self.store.primary_lsn().await.unwrap()
+        {
+            request
+                .headers_mut()
+                .insert("lingji-lsn", lsn.to_string().parse().unwrap());
+        }
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
     async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        let response = self.answer(request).await;
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply {
@@ -66,7 +81,7 @@ impl Web {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body))
             .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        let response = self.answer(request).await;
         assert_eq!(response.status(), StatusCode::OK, "login {username}");
         response
             .headers()
@@ -108,6 +123,7 @@ async fn web(w: &World) -> Web {
     }
     Web {
         router: lingji_web::router(w.app.clone(), lingji_web::WebConfig::default()),
+        store: w.app.store.clone(),
     }
 }
 

@@ -101,6 +101,7 @@ pub(crate) async fn province(t: &TestApp) {
             .await
             .unwrap();
     }
+    t.wrote_outside().await;
 }
 
 async fn zx_4b_a_province_rule_blocks_a_payment_below_and_the_province_reads_what_happened(

@@ -26,6 +26,7 @@ mod pools;
 mod project_clauses;
 mod project_excel;
 mod projects;
+mod replica;
 mod review;
 mod review_flow;
 mod review_page;

@@ -58,5 +58,7 @@ pub async fn line_in(
         .fetch_one(&mut *c)
         .await
         .unwrap();
+    drop(c);
+    t.wrote_outside().await;
     id
 }

@@ -23,6 +23,11 @@ pub struct TestApp {
     /// (an upper bureau reading a lower one).
     pub region: std::sync::Mutex<Option<String>>,
     _db: TestDb,
+    /// The primary's log position after the last write the test saw (an answer's `Lingji-Lsn`,
+    /// or a write made outside any request): sent back on every request, as a client does, so
+    /// that reads on the replica (PostgreSQL with `LINGJI_TEST_POSTGRES_READ_URL`) see it. The
+    /// clients of one test share it: a person told of a colleague's write acts after it.
+    lsn: std::sync::Mutex<Option<String>>,
 }
 
 /// A signed-in browser: its session cookie and CSRF token.
@@ -77,12 +82,29 @@ impl TestApp {
         let app = App::open(&db.config, settings).await.expect("open");
         app.demo().load_demo(1, projects).await.expect("demo");
         let router = router(app.clone(), web);
-        Some(TestApp {
+        let t = TestApp {
             app,
             router,
             region: std::sync::Mutex::new(None),
             _db: db,
-        })
+            lsn: std::sync::Mutex::default(),
+        };
+        t.wrote_outside().await;
+        Some(t)
+    }
+
+    /// Notes a write the test made outside any request (through the store or a use case): the
+    /// next requests bring the primary's position, so that their reads see it.
+    pub async fn wrote_outside(&self) {
+        if self.app.store.has_replica() {
+            let lsn = self
+                .app
+                .store
+                .primary_lsn()
+                .await
+                .expect("the primary's position");
+            *self.lsn.lock().unwrap() = lsn.map(|l| l.to_string());
+        }
     }
 
     pub async fn send(&self, mut request: Request<Body>) -> Reply {
@@ -93,9 +115,20 @@ impl TestApp {
                 .entry("x-lingji-region")
                 .or_insert(region.parse().unwrap());
         }
+        let carried = self.lsn.lock().unwrap().clone();
+        if let Some(lsn) = carried
+            && !request.headers().contains_key("lingji-lsn")
+        {
+            request
+                .headers_mut()
+                .insert("lingji-lsn", lsn.parse().unwrap());
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
+        if let Some(lsn) = headers.get("lingji-lsn").and_then(|v| v.to_str().ok()) {
+            *self.lsn.lock().unwrap() = Some(lsn.to_string());
+        }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
