@@ -12,6 +12,7 @@ mod lines;
 mod overlap;
 mod waterfall;
 mod yoy;
+pub mod transfers;
 
 #[cfg(test)]
 mod tests;
