@@ -8,6 +8,7 @@ pub mod figures;
 mod inputs;
 pub mod ranks;
 pub mod stats;
+pub mod transfers;
 
 use std::collections::{BTreeMap, HashMap};
 

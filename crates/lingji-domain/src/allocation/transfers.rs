@@ -252,6 +252,36 @@ pub fn allocate(
         .collect())
 }
 
+/// Parses a factor value as typed (`1234567`, `1,234,567.5`, `92.5`): non-negative, at most two
+/// decimals and twelve whole digits, into hundredths; `None` when it is not such a number.
+pub fn parse_value(raw: &str) -> Option<i64> {
+    let t: String = raw.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
+    let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || int.len() > 12 || frac.len() > 2 || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let whole: i64 = int.parse().ok()?;
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().ok()?
+    };
+    Some(whole * 100 + frac)
+}
+
+/// Shows hundredths as people typed them: 123450 → "1234.5", 9000 → "90".
+pub fn show_value(v: i64) -> String {
+    let mut s = format!("{}", v / 100);
+    if v % 100 != 0 {
+        s.push_str(&format!(".{:02}", v % 100));
+        while s.ends_with('0') {
+            s.pop();
+        }
+    }
+    s
+}
+
 /// The document number (文号) of a fund: `prefix〔year〕serial号`, e.g. 湘财预〔2026〕12号.
 pub fn document_number(prefix: &str, year: i32, serial: i64) -> String {
     format!("{}〔{year}〕{serial}号", prefix.trim())
@@ -390,6 +420,16 @@ mod tests {
         assert!(check_prefix("湘财预").is_ok());
         assert!(check_prefix("湘财预〔2026〕").is_err());
         assert!(check_prefix(" ").is_err());
+    }
+
+    #[test]
+    fn factor_values_read_and_show_to_the_hundredth() {
+        assert_eq!(parse_value("1,234,567.5"), Some(123_456_750));
+        assert_eq!(parse_value("92.55"), Some(9255));
+        assert_eq!(parse_value("-3"), None);
+        assert_eq!(parse_value("1.234"), None);
+        assert_eq!(show_value(123_456_750), "1234567.5");
+        assert_eq!(show_value(9000), "90");
     }
 
     proptest! {

@@ -14,6 +14,7 @@ use crate::time::now_text;
 
 pub mod lines;
 pub mod runs;
+pub mod transfers;
 
 pub use lines::{
     BudgetLine, FundedProjects, NewLine, funded_projects, insert_line, insert_lines, lines,
