@@ -2,6 +2,8 @@
 //! comparison, choice, publication of control figures and approval (ZB-3, ZB-2b, CS-5b, ZX-3a,
 //! ZB-10); `/api/v1/control-figures` and `/api/v1/budget-lines` for departments and units.
 
+pub mod transfers;
+
 use axum::Json;
 use axum::response::Response;
 use lingji_app::allocation::approval::ControlFigures;

@@ -2,6 +2,7 @@
 //! book, runs and scenarios (ZB-3, ZB-2b, CS-5b), each run's result with filters, explanations
 //! and the waterfall chart by tier, and the steps from choice to approval.
 
+pub(crate) mod transfers;
 pub(crate) mod views;
 use std::collections::{BTreeMap, HashMap};
 
