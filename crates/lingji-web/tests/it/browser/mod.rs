@@ -8,6 +8,7 @@ mod lists;
 mod payment_form;
 mod pickers;
 mod review_page;
+mod transfers;
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
