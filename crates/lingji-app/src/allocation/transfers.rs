@@ -15,13 +15,15 @@ use std::collections::BTreeMap;
 
 use lingji_domain::allocation::Grade;
 use lingji_domain::allocation::transfers::{
-    self as rule, Allotment, Factor, FactorKind, LowerInput,
+    self as rule, Allotment, Factor, FactorKind, LowerInput, TransferStatus,
 };
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::policy::{ParamValue, Rate, Score};
 use lingji_domain::{Money, Refusal};
-use lingji_store::allocation::transfers::{self as store, FundRow, NewFund, NewReceipt, ReceiptRow};
+use lingji_store::allocation::transfers::{
+    self as store, FundRow, NewFund, NewReceipt, ReceiptRow,
+};
 use lingji_store::foundation::levels::{self, JurisdictionRow};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -41,6 +43,7 @@ pub struct LowerScore {
     /// The score as people read it ("92.5").
     pub score_text: String,
     /// Its grade by the upper profile's bands (NAT-10): excellent, good, fair, poor.
+    #[schema(value_type = Option<crate::schema::Grade>)]
     pub grade: Option<String>,
     /// The grade in Chinese (优, 良, 中, 差).
     pub grade_label: String,
@@ -53,6 +56,7 @@ pub struct FactorInput {
     /// 常住人口, 财力缺口, 综合绩效得分 …
     pub name: String,
     /// `entered` (values typed per lower) or `performance` (read from the recorded scores).
+    #[schema(value_type = crate::schema::FactorKind)]
     pub kind: String,
     /// Its weight in percent ("50", "12.5%").
     pub weight: String,
@@ -80,6 +84,7 @@ pub struct TransferInput {
     /// Total in 元 ("5000000.00" or "500万").
     pub total: String,
     /// Fund book code (general_public, government_fund, …).
+    #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: String,
     /// Government economic code of the lines it becomes (3, 5 or 7 digits).
     pub economic_code: String,
@@ -91,6 +96,7 @@ pub struct TransferInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FactorView {
     pub name: String,
+    #[schema(value_type = crate::schema::FactorKind)]
     pub kind: String,
     pub kind_label: String,
     /// Weight in basis points (5000 = 50%).
@@ -135,10 +141,12 @@ pub struct TransferView {
     pub name: String,
     #[schema(value_type = String)]
     pub total: Money,
+    #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: String,
     pub fund_book_label: String,
     pub economic_code: String,
     /// `draft` or `approved`.
+    #[schema(value_type = crate::schema::TransferStatus)]
     pub status: String,
     pub status_label: String,
     pub factors: Vec<FactorView>,
@@ -168,6 +176,7 @@ pub struct ReceiptView {
     pub cost_share: u32,
     #[schema(value_type = String)]
     pub counterpart: Money,
+    #[schema(value_type = crate::schema::FundBook)]
     pub fund_book: String,
     pub fund_book_label: String,
     pub economic_code: String,
@@ -220,14 +229,15 @@ fn check_input(t: &TransferInput, below: &[JurisdictionRow]) -> AppResult<Draft>
     let name = t.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         errors.push(
-            Refusal::new("TRANSFER_NAME_INVALID", "请填写转移支付名称（不超过 100 个字）")
-                .field("name"),
+            Refusal::new(
+                "TRANSFER_NAME_INVALID",
+                "请填写转移支付名称（不超过 100 个字）",
+            )
+            .field("name"),
         );
     }
     if !(2000..=2100).contains(&t.year) {
-        errors.push(
-            Refusal::new("YEAR_OUT_OF_RANGE", "预算年度应在 2000–2100 之间").field("year"),
-        );
+        errors.push(Refusal::new("YEAR_OUT_OF_RANGE", "预算年度应在 2000–2100 之间").field("year"));
     }
     let total = Money::parse_as(&t.total, "转移支付总额")
         .map_err(|r| errors.push(r.field("total")))
@@ -271,9 +281,7 @@ fn check_input(t: &TransferInput, below: &[JurisdictionRow]) -> AppResult<Draft>
     }
     let more: Vec<Refusal> = rule::check_factors(&factors)
         .into_iter()
-        .filter(|r| {
-            r.code != "FACTOR_WEIGHT_INVALID" || !errors.iter().any(|e| e.field == r.field)
-        })
+        .filter(|r| r.code != "FACTOR_WEIGHT_INVALID" || !errors.iter().any(|e| e.field == r.field))
         .collect();
     errors.extend(more);
     let mut lowers = Vec::new();
@@ -346,12 +354,9 @@ fn check_input(t: &TransferInput, below: &[JurisdictionRow]) -> AppResult<Draft>
     }
     if t.lowers.is_empty() {
         errors.push(
-            Refusal::new(
-                "TRANSFER_NO_LOWER",
-                "请至少选择一个参与分配的下级区划",
-            )
-            .field("lowers")
-            .clause("PM-13b"),
+            Refusal::new("TRANSFER_NO_LOWER", "请至少选择一个参与分配的下级区划")
+                .field("lowers")
+                .clause("PM-13b"),
         );
     }
     match (total, fund_book) {
@@ -492,7 +497,9 @@ async fn view(conn: &mut AnyConnection, row: FundRow) -> AppResult<TransferView>
                 cost_share_text: l.cost_share.to_percent_display(),
                 amount,
                 share,
-                share_text: share.map(|s| Rate(s).to_percent_display()).unwrap_or_default(),
+                share_text: share
+                    .map(|s| Rate(s).to_percent_display())
+                    .unwrap_or_default(),
                 counterpart,
                 receipt_id: receipt.map(|r| r.id),
                 distributed: receipt.map(|r| Money::from_fen(r.distributed)),
@@ -510,7 +517,13 @@ async fn view(conn: &mut AnyConnection, row: FundRow) -> AppResult<TransferView>
         fund_book_label: draft.fund_book.label().into(),
         economic_code: row.economic_code,
         status: row.status,
-        status_label: if approved { "已批准下达" } else { "待批准" }.into(),
+        status_label: if approved {
+            TransferStatus::Approved
+        } else {
+            TransferStatus::Draft
+        }
+        .label()
+        .into(),
         factors: draft
             .factors
             .iter()
@@ -645,9 +658,10 @@ impl crate::AllocationUseCases<'_> {
         if !below.iter().any(|j| j.id == lower_id) {
             return Err(AppError::not_found("下级区划"));
         }
-        let profile = lingji_store::foundation::profiles::current(&mut tx, scope.jurisdiction, year)
-            .await?
-            .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
+        let profile =
+            lingji_store::foundation::profiles::current(&mut tx, scope.jurisdiction, year)
+                .await?
+                .ok_or_else(|| AppError::not_found(&format!("{year} 年度政策参数")))?;
         let grade = Grade::of_score(score, &profile.profile.performance);
         let before = store::put_score(
             &mut tx,
@@ -663,8 +677,15 @@ impl crate::AllocationUseCases<'_> {
             &mut tx,
             scope
                 .caller
-                .event(scope.jurisdiction, "lower_performance.record", "organisation", lower_id)
-                .before_json(&before.map(|b| serde_json::json!({"score": b.score, "grade": b.grade})))
+                .event(
+                    scope.jurisdiction,
+                    "lower_performance.record",
+                    "organisation",
+                    lower_id,
+                )
+                .before_json(
+                    &before.map(|b| serde_json::json!({"score": b.score, "grade": b.grade})),
+                )
                 .after_json(&serde_json::json!({
                     "fiscal_year": year, "score": score.0, "grade": grade.as_str(),
                 })),
@@ -740,7 +761,12 @@ impl crate::AllocationUseCases<'_> {
             &mut tx,
             scope
                 .caller
-                .event(scope.jurisdiction, "transfer.create", "transfer_fund", row.id)
+                .event(
+                    scope.jurisdiction,
+                    "transfer.create",
+                    "transfer_fund",
+                    row.id,
+                )
                 .after_json(&serde_json::json!({
                     "document": row.document, "name": row.name, "total": draft.total,
                     "factors": draft.factors, "lowers": draft.lowers,

@@ -10,9 +10,9 @@ mod compare;
 mod input;
 mod lines;
 mod overlap;
+pub mod transfers;
 mod waterfall;
 mod yoy;
-pub mod transfers;
 
 #[cfg(test)]
 mod tests;

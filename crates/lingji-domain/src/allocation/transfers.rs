@@ -23,6 +23,15 @@ labelled! {
     }
 }
 
+labelled! {
+    /// Where a transfer fund stands: set up and previewed, or approved (its parts received
+    /// below).
+    TransferStatus {
+        Draft = "draft" / "待批准",
+        Approved = "approved" / "已批准下达",
+    }
+}
+
 /// A factor of a transfer fund and its weight.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Factor {
@@ -255,7 +264,11 @@ pub fn allocate(
 /// Parses a factor value as typed (`1234567`, `1,234,567.5`, `92.5`): non-negative, at most two
 /// decimals and twelve whole digits, into hundredths; `None` when it is not such a number.
 pub fn parse_value(raw: &str) -> Option<i64> {
-    let t: String = raw.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
+    let t: String = raw
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
     let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if int.is_empty() || int.len() > 12 || frac.len() > 2 || !digits(int) || !digits(frac) {
@@ -322,12 +335,11 @@ pub fn check_score(score: Score) -> Result<(), Refusal> {
 /// A cost share is a percentage of the lower's allocation, at most 100% (ZB-10).
 pub fn check_cost_share(share: Rate) -> Result<(), Refusal> {
     if share > Rate::FULL {
-        return Err(Refusal::new(
-            "COST_SHARE_OUT_OF_RANGE",
-            "分级共担比例应在 0 至 100% 之间",
-        )
-        .field("lowers")
-        .clause("ZB-10"));
+        return Err(
+            Refusal::new("COST_SHARE_OUT_OF_RANGE", "分级共担比例应在 0 至 100% 之间")
+                .field("lowers")
+                .clause("ZB-10"),
+        );
     }
     Ok(())
 }
@@ -372,10 +384,7 @@ mod tests {
             total
         );
         // Counterpart: 20% of its amount.
-        assert_eq!(
-            got[0].counterpart.fen(),
-            (got[0].amount.fen() * 2 + 5) / 10
-        );
+        assert_eq!(got[0].counterpart.fen(), (got[0].amount.fen() * 2 + 5) / 10);
     }
 
     #[test]
@@ -407,7 +416,11 @@ mod tests {
         let got = allocate(
             Money::from_fen(100),
             &[factor("常住人口", FactorKind::Entered, 100)],
-            &[lower(1, &[Some(1)]), lower(2, &[Some(1)]), lower(3, &[Some(1)])],
+            &[
+                lower(1, &[Some(1)]),
+                lower(2, &[Some(1)]),
+                lower(3, &[Some(1)]),
+            ],
         )
         .unwrap();
         let fen: Vec<i64> = got.iter().map(|a| a.amount.fen()).collect();

@@ -33,7 +33,11 @@ pub async fn scores(
     upper: i64,
     year: i32,
 ) -> Result<Vec<ScoreRow>, StoreError> {
-    Ok(sqlx::query_as(concat!("SELECT ", score_columns!(), " FROM lower_performance WHERE upper_id = $1 AND fiscal_year = $2 ORDER BY lower_id"))
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        score_columns!(),
+        " FROM lower_performance WHERE upper_id = $1 AND fiscal_year = $2 ORDER BY lower_id"
+    ))
     .bind(upper)
     .bind(i64::from(year))
     .fetch_all(conn)
@@ -50,7 +54,11 @@ pub async fn put_score(
     grade: &str,
     actor: &str,
 ) -> Result<Option<ScoreRow>, StoreError> {
-    let before: Option<ScoreRow> = sqlx::query_as(concat!("SELECT ", score_columns!(), " FROM lower_performance WHERE lower_id = $1 AND fiscal_year = $2"))
+    let before: Option<ScoreRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        score_columns!(),
+        " FROM lower_performance WHERE lower_id = $1 AND fiscal_year = $2"
+    ))
     .bind(lower)
     .bind(i64::from(year))
     .fetch_optional(&mut *conn)
@@ -174,7 +182,11 @@ pub async fn funds(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<FundRow>, StoreError> {
-    Ok(sqlx::query_as(concat!("SELECT ", fund_columns!(), " FROM transfer_funds WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY serial DESC"))
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        fund_columns!(),
+        " FROM transfer_funds WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY serial DESC"
+    ))
     .bind(jurisdiction_id)
     .bind(i64::from(year))
     .fetch_all(conn)
@@ -183,12 +195,14 @@ pub async fn funds(
 
 /// One fund.
 pub async fn fund(conn: &mut AnyConnection, id: i64) -> Result<Option<FundRow>, StoreError> {
-    Ok(
-        sqlx::query_as(concat!("SELECT ", fund_columns!(), " FROM transfer_funds WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        fund_columns!(),
+        " FROM transfer_funds WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Marks a draft fund approved; false when it was no longer a draft (approved concurrently).
@@ -284,7 +298,10 @@ pub async fn receipts(
     jurisdiction_id: i64,
     year: i32,
 ) -> Result<Vec<ReceiptRow>, StoreError> {
-    Ok(sqlx::query_as(concat!(receipt_select!(), " WHERE r.jurisdiction_id = $1 AND r.fiscal_year = $2 ORDER BY r.id DESC"))
+    Ok(sqlx::query_as(concat!(
+        receipt_select!(),
+        " WHERE r.jurisdiction_id = $1 AND r.fiscal_year = $2 ORDER BY r.id DESC"
+    ))
     .bind(jurisdiction_id)
     .bind(i64::from(year))
     .fetch_all(conn)
@@ -296,7 +313,10 @@ pub async fn receipts_of_fund(
     conn: &mut AnyConnection,
     fund_id: i64,
 ) -> Result<Vec<ReceiptRow>, StoreError> {
-    Ok(sqlx::query_as(concat!(receipt_select!(), " WHERE r.fund_id = $1 ORDER BY r.jurisdiction_id"))
+    Ok(sqlx::query_as(concat!(
+        receipt_select!(),
+        " WHERE r.fund_id = $1 ORDER BY r.jurisdiction_id"
+    ))
     .bind(fund_id)
     .fetch_all(conn)
     .await?)
@@ -308,7 +328,10 @@ pub async fn receipt_by_document(
     jurisdiction_id: i64,
     document: &str,
 ) -> Result<Option<ReceiptRow>, StoreError> {
-    Ok(sqlx::query_as(concat!(receipt_select!(), " WHERE r.jurisdiction_id = $1 AND r.document = $2"))
+    Ok(sqlx::query_as(concat!(
+        receipt_select!(),
+        " WHERE r.jurisdiction_id = $1 AND r.document = $2"
+    ))
     .bind(jurisdiction_id)
     .bind(document)
     .fetch_optional(conn)

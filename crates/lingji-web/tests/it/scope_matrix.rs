@@ -1441,27 +1441,60 @@ impl Ctx<'_> {
         let fund = drafts.first().copied().unwrap_or(0);
         Some(match (case.method.clone(), case.path) {
             (Method::POST, "/api/v1/transfers") => {
-                t.call(Method::POST, case.path, Some(who), Some(crate::transfers::fund(&[]))).await
+                t.call(
+                    Method::POST,
+                    case.path,
+                    Some(who),
+                    Some(crate::transfers::fund(&[])),
+                )
+                .await
             }
             (Method::GET, "/api/v1/transfers/{id}") => {
                 t.get(&format!("/api/v1/transfers/{fund}"), Some(who)).await
             }
             (Method::POST, "/api/v1/transfers/{id}/approve") => {
-                t.call(Method::POST, &format!("/api/v1/transfers/{fund}/approve"), Some(who), None).await
+                t.call(
+                    Method::POST,
+                    &format!("/api/v1/transfers/{fund}/approve"),
+                    Some(who),
+                    None,
+                )
+                .await
             }
             (Method::PUT, "/api/v1/lower-performance/{id}") => {
-                t.call(Method::PUT, &format!("/api/v1/lower-performance/{county}"), Some(who), Some(json!({"year": 2026, "score": "88.5"}))).await
+                t.call(
+                    Method::PUT,
+                    &format!("/api/v1/lower-performance/{county}"),
+                    Some(who),
+                    Some(json!({"year": 2026, "score": "88.5"})),
+                )
+                .await
             }
             (Method::POST, "/transfers") => {
-                t.form(case.path, who, &[("year", "2026"), ("name", ""), ("total", "")], None).await
+                t.form(
+                    case.path,
+                    who,
+                    &[("year", "2026"), ("name", ""), ("total", "")],
+                    None,
+                )
+                .await
             }
             (Method::POST, "/transfers/scores") => {
                 let county = county.to_string();
-                t.form(case.path, who, &[("year", "2026"), ("lower_id", &county), ("score", "87")], None).await
+                t.form(
+                    case.path,
+                    who,
+                    &[("year", "2026"), ("lower_id", &county), ("score", "87")],
+                    None,
+                )
+                .await
             }
-            (Method::GET, "/transfers/{id}") => t.get(&format!("/transfers/{fund}"), Some(who)).await,
+            (Method::GET, "/transfers/{id}") => {
+                t.get(&format!("/transfers/{fund}"), Some(who)).await
+            }
             (Method::POST, "/transfers/{id}/approve") => {
-                t.form(&format!("/transfers/{fund}/approve"), who, &[], None).await
+                t.form(&format!("/transfers/{fund}/approve"), who, &[], None)
+                    .await
             }
             (Method::GET, path) => t.get(&format!("{path}?year=2026"), Some(who)).await,
             (m, p) => panic!("no request for {m} {p}"),

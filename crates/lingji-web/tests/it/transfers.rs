@@ -165,7 +165,9 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
     let beihu = t.login("beihu").await;
 
     // The jurisdictions below the province, none scored yet.
-    let lowers = t.get("/api/v1/lower-performance?year=2026", Some(&sheng)).await;
+    let lowers = t
+        .get("/api/v1/lower-performance?year=2026", Some(&sheng))
+        .await;
     assert_eq!(lowers.status, StatusCode::OK, "{}", lowers.text);
     let names: Vec<String> = lowers
         .json()
@@ -174,49 +176,101 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
         .iter()
         .map(|l| l["name"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(names, vec!["郴州市", "北湖区", "资兴市"], "in 区划 code order");
+    assert_eq!(
+        names,
+        vec!["郴州市", "北湖区", "资兴市"],
+        "in 区划 code order"
+    );
 
     // Scores, graded by the province's bands (NAT-10); out of range refused (PM-10).
     let bad = t
-        .call(Method::PUT, &format!("/api/v1/lower-performance/{}", p.zixing), Some(&sheng), Some(json!({"year": 2026, "score": "100.5"})))
+        .call(
+            Method::PUT,
+            &format!("/api/v1/lower-performance/{}", p.zixing),
+            Some(&sheng),
+            Some(json!({"year": 2026, "score": "100.5"})),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
     assert_eq!(bad.json()["clause"], "PM-10");
     for (id, score) in [(p.zixing, "92.5"), (p.beihu, "78")] {
         let r = t
-            .call(Method::PUT, &format!("/api/v1/lower-performance/{id}"), Some(&sheng), Some(json!({"year": 2026, "score": score})))
+            .call(
+                Method::PUT,
+                &format!("/api/v1/lower-performance/{id}"),
+                Some(&sheng),
+                Some(json!({"year": 2026, "score": score})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }
-    let scored = t.get("/api/v1/lower-performance?year=2026", Some(&sheng)).await.json();
-    let zx = scored.as_array().unwrap().iter().find(|l| l["lower_id"] == p.zixing).unwrap();
+    let scored = t
+        .get("/api/v1/lower-performance?year=2026", Some(&sheng))
+        .await
+        .json();
+    let zx = scored
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["lower_id"] == p.zixing)
+        .unwrap();
     assert_eq!(zx["score"], 9250);
     assert_eq!(zx["grade_label"], "优");
     // A county's finance scores nobody (it has nobody below) and cannot score its neighbour.
     let r = t
-        .call(Method::PUT, &format!("/api/v1/lower-performance/{}", p.beihu), Some(&zixing), Some(json!({"year": 2026, "score": "99"})))
+        .call(
+            Method::PUT,
+            &format!("/api/v1/lower-performance/{}", p.beihu),
+            Some(&zixing),
+            Some(json!({"year": 2026, "score": "99"})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 
     // The city has no score: with the performance factor weighing, it is refused by name.
     let refused = t
-        .call(Method::POST, "/api/v1/transfers", Some(&sheng), Some(fund(&[(p.zixing, "34.5", "20"), (p.beihu, "34.5", "30"), (p.city, "10", "0")])))
+        .call(
+            Method::POST,
+            "/api/v1/transfers",
+            Some(&sheng),
+            Some(fund(&[
+                (p.zixing, "34.5", "20"),
+                (p.beihu, "34.5", "30"),
+                (p.city, "10", "0"),
+            ])),
+        )
         .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
     assert_eq!(refused.code(), "LOWER_SCORE_MISSING");
     assert_eq!(refused.json()["clause"], "PM-13b");
-    assert!(refused.json()["title"].as_str().unwrap().contains("郴州市"), "{}", refused.text);
+    assert!(
+        refused.json()["title"].as_str().unwrap().contains("郴州市"),
+        "{}",
+        refused.text
+    );
 
     // Weights that do not add up are refused beside the factors.
     let mut wrong = fund(&[(p.zixing, "34.5", "20")]);
     wrong["factors"][0]["weight"] = json!("40");
-    let r = t.call(Method::POST, "/api/v1/transfers", Some(&sheng), Some(wrong)).await;
+    let r = t
+        .call(Method::POST, "/api/v1/transfers", Some(&sheng), Some(wrong))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.text.contains("FACTOR_WEIGHTS_NOT_FULL"), "{}", r.text);
 
     // The two counties: created under the next document number, previewed as a draft.
     let created = t
-        .call(Method::POST, "/api/v1/transfers", Some(&sheng), Some(fund(&[(p.zixing, "34.5", "20"), (p.beihu, "34.5", "30")])))
+        .call(
+            Method::POST,
+            "/api/v1/transfers",
+            Some(&sheng),
+            Some(fund(&[(p.zixing, "34.5", "20"), (p.beihu, "34.5", "30")])),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let draft = created.json();
@@ -225,26 +279,57 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
     let id = draft["id"].as_i64().unwrap();
     let preview = draft["lowers"].as_array().unwrap();
     assert_eq!(preview.len(), 2);
-    assert!(yuan(&preview[0]["amount"]) > yuan(&preview[1]["amount"]), "{draft}");
+    assert!(
+        yuan(&preview[0]["amount"]) > yuan(&preview[1]["amount"]),
+        "{draft}"
+    );
 
     // A county sees nothing of the province's funds.
     let r = t.get("/api/v1/transfers?year=2026", Some(&zixing)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json(), json!([]));
-    let r = t.get(&format!("/api/v1/transfers/{id}"), Some(&zixing)).await;
+    let r = t
+        .get(&format!("/api/v1/transfers/{id}"), Some(&zixing))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
-    let r = t.call(Method::POST, &format!("/api/v1/transfers/{id}/approve"), Some(&zixing), None).await;
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/transfers/{id}/approve"),
+            Some(&zixing),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 
     // Approved: each county receives its part; once only.
     let before = t.audit_count().await;
-    let approved = t.call(Method::POST, &format!("/api/v1/transfers/{id}/approve"), Some(&sheng), None).await;
+    let approved = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/transfers/{id}/approve"),
+            Some(&sheng),
+            None,
+        )
+        .await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
     assert_eq!(approved.json()["lowers"], 2);
     // One event in the province, one in each county.
     assert_eq!(t.audit_count().await, before + 3);
-    let again = t.call(Method::POST, &format!("/api/v1/transfers/{id}/approve"), Some(&sheng), None).await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.text);
+    let again = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/transfers/{id}/approve"),
+            Some(&sheng),
+            None,
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.text
+    );
     assert_eq!(again.code(), "TRANSFER_ALREADY_APPROVED");
 
     let receipt_of = |s: &crate::common::Session| {
@@ -262,8 +347,15 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
     assert_eq!(zr["document"], "湘财预〔2026〕1号");
     assert_eq!(br["document"], "湘财预〔2026〕1号");
     assert_eq!(zr["upper"], "湖南省");
-    assert_eq!(yuan(&zr["amount"]) + yuan(&br["amount"]), 1_000_000_01, "the parts add up to the total");
-    assert!(yuan(&zr["amount"]) > yuan(&br["amount"]), "the better-scoring county gets more");
+    assert_eq!(
+        yuan(&zr["amount"]) + yuan(&br["amount"]),
+        1_000_000_01,
+        "the parts add up to the total"
+    );
+    assert!(
+        yuan(&zr["amount"]) > yuan(&br["amount"]),
+        "the better-scoring county gets more"
+    );
     // Its counterpart: 20% of its part (ZB-10).
     assert_eq!(yuan(&zr["counterpart"]), (yuan(&zr["amount"]) * 2 + 5) / 10);
     assert_eq!(yuan(&zr["remaining"]), yuan(&zr["amount"]));
@@ -274,41 +366,106 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
                "fund_book": "general_public", "amount": amount, "document": "湘财预〔2026〕1号"})
     };
     let amount = yuan(&zr["amount"]);
-    let first = t.call(Method::POST, "/api/v1/budget-lines", Some(&zixing), Some(line("100000.00".into()))).await;
+    let first = t
+        .call(
+            Method::POST,
+            "/api/v1/budget-lines",
+            Some(&zixing),
+            Some(line("100000.00".into())),
+        )
+        .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
     let over = lingji_domain::Money::from_fen(amount - 100_000_00 + 1).to_plain();
-    let beyond = t.call(Method::POST, "/api/v1/budget-lines", Some(&zixing), Some(line(over))).await;
-    assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", beyond.text);
+    let beyond = t
+        .call(
+            Method::POST,
+            "/api/v1/budget-lines",
+            Some(&zixing),
+            Some(line(over)),
+        )
+        .await;
+    assert_eq!(
+        beyond.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        beyond.text
+    );
     assert_eq!(beyond.code(), "TRANSFER_RECEIPT_EXCEEDED");
     assert_eq!(beyond.json()["clause"], "ZB-7a");
     let rest = lingji_domain::Money::from_fen(amount - 100_000_00).to_plain();
-    let last = t.call(Method::POST, "/api/v1/budget-lines", Some(&zixing), Some(line(rest))).await;
+    let last = t
+        .call(
+            Method::POST,
+            "/api/v1/budget-lines",
+            Some(&zixing),
+            Some(line(rest)),
+        )
+        .await;
     assert_eq!(last.status, StatusCode::CREATED, "{}", last.text);
     let zr = receipt_of(&zixing).await;
     assert_eq!(yuan(&zr["remaining"]), 0);
 
     // The lines carry the document and the amounts, in 资兴 only.
-    let lines = t.get("/api/v1/budget-lines?year=2026", Some(&zixing)).await.json();
-    let under: Vec<&Value> = lines.as_array().unwrap().iter().filter(|l| l["source_document"] == "湘财预〔2026〕1号").collect();
+    let lines = t
+        .get("/api/v1/budget-lines?year=2026", Some(&zixing))
+        .await
+        .json();
+    let under: Vec<&Value> = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["source_document"] == "湘财预〔2026〕1号")
+        .collect();
     assert_eq!(under.len(), 2, "{lines}");
-    assert_eq!(under.iter().map(|l| yuan(&l["approved"])).sum::<i64>(), amount);
+    assert_eq!(
+        under.iter().map(|l| yuan(&l["approved"])).sum::<i64>(),
+        amount
+    );
 
     // The province reads what each county has broken down; a county cannot read upward.
-    let r = t.get("/api/v1/transfer-receipts?year=2026&region=431081", Some(&sheng)).await;
+    let r = t
+        .get(
+            "/api/v1/transfer-receipts?year=2026&region=431081",
+            Some(&sheng),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(yuan(&r.json()[0]["distributed"]), amount);
-    let shown = t.get(&format!("/api/v1/transfers/{id}"), Some(&sheng)).await.json();
+    let shown = t
+        .get(&format!("/api/v1/transfers/{id}"), Some(&sheng))
+        .await
+        .json();
     assert_eq!(shown["status"], "approved");
-    let zx = shown["lowers"].as_array().unwrap().iter().find(|l| l["lower_id"] == p.zixing).unwrap();
+    let zx = shown["lowers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["lower_id"] == p.zixing)
+        .unwrap();
     assert_eq!(yuan(&zx["distributed"]), amount);
-    let r = t.get("/api/v1/transfer-receipts?year=2026&region=430000", Some(&zixing)).await;
+    let r = t
+        .get(
+            "/api/v1/transfer-receipts?year=2026&region=430000",
+            Some(&zixing),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
-    let r = t.get("/api/v1/transfer-receipts?year=2026&region=431002", Some(&zixing)).await;
+    let r = t
+        .get(
+            "/api/v1/transfer-receipts?year=2026&region=431002",
+            Some(&zixing),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 
     // The next fund of the year takes the next serial.
     let next = t
-        .call(Method::POST, "/api/v1/transfers", Some(&sheng), Some(fund(&[(p.zixing, "1", "0")])))
+        .call(
+            Method::POST,
+            "/api/v1/transfers",
+            Some(&sheng),
+            Some(fund(&[(p.zixing, "1", "0")])),
+        )
         .await;
     assert_eq!(next.status, StatusCode::CREATED, "{}", next.text);
     assert_eq!(next.json()["document"], "湘财预〔2026〕2号");

@@ -123,7 +123,10 @@ pub struct ReceiptQuery {
 #[utoipa::path(get, path = "/transfer-receipts", tag = "allocation", params(ReceiptQuery),
     responses((status = 200, body = Vec<ReceiptView>), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("session" = []), ("bearer" = [])))]
-async fn receipts(cx: Cx, ApiQuery(q): ApiQuery<ReceiptQuery>) -> ApiResult<Json<Vec<ReceiptView>>> {
+async fn receipts(
+    cx: Cx,
+    ApiQuery(q): ApiQuery<ReceiptQuery>,
+) -> ApiResult<Json<Vec<ReceiptView>>> {
     let scope = match q.region.as_deref() {
         Some(region) => cx.foundation().scope_below(&cx.scope, region).await?,
         None => cx.scope.clone(),

@@ -507,8 +507,7 @@ async fn detail(
                 t.document
             )
         });
-    let layout = Layout::new(&id, format!("转移支付 {}", t.document), uri.path())
-        .with_flash(flash);
+    let layout = Layout::new(&id, format!("转移支付 {}", t.document), uri.path()).with_flash(flash);
     render(
         StatusCode::OK,
         &TransferPage {
@@ -532,8 +531,12 @@ async fn approve(Page { state, id, uri }: Page, Path(fund): Path<i64>) -> Respon
         .approve_transfer(&id.scope(), fund)
         .await
         .map(|_| format!("/transfers/{fund}?msg=approved"));
-    answer(&id, uri.path(), |_| true, done, async |e| {
-        error_page(&id, uri.path(), &e)
-    })
+    answer(
+        &id,
+        uri.path(),
+        |_| true,
+        done,
+        async |e| error_page(&id, uri.path(), &e),
+    )
     .await
 }

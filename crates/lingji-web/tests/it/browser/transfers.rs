@@ -33,7 +33,12 @@ async fn pm_13b_the_province_allocates_by_performance_and_the_county_breaks_down
     assert_eq!(text_of(&c, "score-431000").await, "未评价");
 
     // The fund: the city included without a score is refused by name, the form kept.
-    fill(&c, "[data-testid=fund-name]", "县级基本财力保障机制奖补资金").await;
+    fill(
+        &c,
+        "[data-testid=fund-name]",
+        "县级基本财力保障机制奖补资金",
+    )
+    .await;
     fill(&c, "[data-testid=fund-prefix]", "湘财预").await;
     fill(&c, "[data-testid=fund-total]", "100万").await;
     for (region, population, gap, share) in [
@@ -109,7 +114,9 @@ async fn pm_13b_the_province_allocates_by_performance_and_the_county_breaks_down
         .unwrap();
     assert_eq!(document.as_deref(), Some("湘财预〔2026〕1号"));
     let unit = c
-        .find(Locator::Css("[data-testid=transfer-unit] option:nth-child(2)"))
+        .find(Locator::Css(
+            "[data-testid=transfer-unit] option:nth-child(2)",
+        ))
         .await
         .unwrap()
         .attr("value")
