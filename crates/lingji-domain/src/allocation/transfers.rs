@@ -373,10 +373,10 @@ mod tests {
             factor("综合绩效得分", FactorKind::Performance, 50),
         ];
         let lowers = [
-            lower(1, &[Some(100_00), Some(92_50)]),
-            lower(2, &[Some(100_00), Some(78_00)]),
+            lower(1, &[Some(10_000), Some(9_250)]),
+            lower(2, &[Some(10_000), Some(7_800)]),
         ];
-        let total = Money::from_fen(1_000_000_01);
+        let total = Money::from_fen(100_000_001);
         let got = allocate(total, &factors, &lowers).unwrap();
         assert!(got[0].amount > got[1].amount);
         assert_eq!(
@@ -393,7 +393,7 @@ mod tests {
         let r = allocate(
             Money::from_yuan(100),
             &factors,
-            &[lower(1, &[Some(90_00)]), lower(7, &[None])],
+            &[lower(1, &[Some(9_000)]), lower(7, &[None])],
         )
         .unwrap_err();
         assert_eq!(r.code, "LOWER_SCORE_MISSING");

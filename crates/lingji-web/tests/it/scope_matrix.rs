@@ -1367,8 +1367,6 @@ impl Ctx<'_> {
         })
     }
 
-    /// Audit events the setup of a performance case writes (the project, and the checkpoint,
-    /// evaluation or publication acted on); None when the case is another's.
     // --- Transfers between levels (issue 21 point 3).
 
     /// A county (示范县, 329901) under the demo city with its 2026 score, and draft funds of the
@@ -1503,6 +1501,8 @@ impl Ctx<'_> {
 
     // --- end of transfers
 
+    /// Audit events the setup of a performance case writes (the project, and the checkpoint,
+    /// evaluation or publication acted on); None when the case is another's.
     fn performance_setup_events(case: &Case) -> Option<i64> {
         let p = case.path;
         let perf =

@@ -349,7 +349,7 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
     assert_eq!(zr["upper"], "湖南省");
     assert_eq!(
         yuan(&zr["amount"]) + yuan(&br["amount"]),
-        1_000_000_01,
+        100_000_001,
         "the parts add up to the total"
     );
     assert!(
@@ -375,7 +375,7 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
         )
         .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
-    let over = lingji_domain::Money::from_fen(amount - 100_000_00 + 1).to_plain();
+    let over = lingji_domain::Money::from_fen(amount - 10_000_000 + 1).to_plain();
     let beyond = t
         .call(
             Method::POST,
@@ -392,7 +392,7 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
     );
     assert_eq!(beyond.code(), "TRANSFER_RECEIPT_EXCEEDED");
     assert_eq!(beyond.json()["clause"], "ZB-7a");
-    let rest = lingji_domain::Money::from_fen(amount - 100_000_00).to_plain();
+    let rest = lingji_domain::Money::from_fen(amount - 10_000_000).to_plain();
     let last = t
         .call(
             Method::POST,
@@ -457,6 +457,30 @@ async fn pm_13b_a_province_allocates_by_performance_and_each_county_breaks_down_
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+
+    // 资兴's year-end treats the lines by its own profile's rule for upper transfers (QJ-4b):
+    // carried over, nothing recovered (the trial writes nothing).
+    let trial = t
+        .call(
+            Method::POST,
+            "/api/v1/year-end",
+            Some(&zixing),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(trial.status, StatusCode::OK, "{}", trial.text);
+    let trial = trial.json();
+    for reply in [&first, &last] {
+        let id = reply.json()["id"].as_i64().unwrap();
+        let row = trial["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["line_id"] == id)
+            .unwrap_or_else(|| panic!("line {id} not in {trial}"));
+        assert_eq!(row["clause"], "QJ-4b", "{row}");
+        assert_eq!(row["recovered"], "0.00", "{row}");
+    }
 
     // The next fund of the year takes the next serial.
     let next = t

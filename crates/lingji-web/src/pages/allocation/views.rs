@@ -357,7 +357,8 @@ async fn budget_lines(
         form.year = r.fiscal_year.to_string();
         form.name = r.name;
         form.economic_code = r.economic_code;
-        form.fund_book = r.fund_book;
+        // In the lower's books the money is an upper transfer, whatever book it left above.
+        form.fund_book = FundBook::UpperTransfer.as_str().into();
         form.amount = r.remaining.to_plain();
         form.document = r.document;
     }
