@@ -9,6 +9,7 @@ mod inputs;
 pub mod pools;
 pub mod ranks;
 pub mod stats;
+pub mod transfers;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -107,6 +107,15 @@ impl crate::ExecutionUseCases<'_> {
             "fiscal_year",
         )
         .await?;
+        // A line under the document of a receipt from an upper fund breaks that receipt down:
+        // its lines never exceed what was received (ZB-7a).
+        crate::allocation::transfers::check_receipt_cap(
+            &mut tx,
+            jurisdiction_id,
+            &t.document,
+            t.amount,
+        )
+        .await?;
         if let Some(p) = t.project_id {
             let project = lingji_store::library::projects::get(&mut tx, p).await?;
             if project.is_none_or(|p| p.header.unit_id != unit.id) {

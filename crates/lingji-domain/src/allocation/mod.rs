@@ -11,6 +11,7 @@ mod input;
 mod lines;
 mod overlap;
 pub mod pool;
+pub mod transfers;
 mod waterfall;
 mod yoy;
 

@@ -15,6 +15,7 @@ use crate::time::now_text;
 pub mod lines;
 pub mod pools;
 pub mod runs;
+pub mod transfers;
 
 pub use lines::{
     BudgetLine, FundedProjects, NewLine, funded_projects, insert_line, insert_lines, lines,

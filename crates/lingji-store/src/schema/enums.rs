@@ -129,4 +129,8 @@ labelled_schemas! {
     FunctionLevel = lingji_domain::foundation::codes::FunctionLevel, "功能分类级次";
     /// 经济分类体系.
     EconomicSet = lingji_domain::foundation::codes::EconomicSet, "经济分类体系";
+    /// 转移支付分配因素类型 (transfers between levels).
+    FactorKind = lingji_domain::allocation::transfers::FactorKind, "分配因素类型";
+    /// 转移支付状态 (transfers between levels).
+    TransferStatus = lingji_domain::allocation::transfers::TransferStatus, "转移支付状态";
 }

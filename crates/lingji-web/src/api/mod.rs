@@ -89,6 +89,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(review::router())
             .merge(review::lists::router())
             .merge(allocation::router())
+            .merge(allocation::transfers::router())
             .merge(execution::payments::router())
             .merge(execution::payees::router())
             .merge(execution::plans::router())

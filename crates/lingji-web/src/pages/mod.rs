@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(review::lists::router())
         .merge(allocation::router())
         .merge(allocation::views::router())
+        .merge(allocation::transfers::router())
         .merge(execution::payments::router())
         .merge(execution::plans::router())
         .merge(execution::adjustments::router())
@@ -176,6 +177,8 @@ impl Layout {
         }
         if matches!(role, Role::FinanceOfficer | Role::Auditor) {
             nav.push(("/supervision", "穿透式监管"));
+            // Transfers between levels: scores, funds and receipts (issue 21).
+            nav.push(("/transfers", "上下级转移支付"));
         }
         if can_read(Resource::AnnualReport) {
             nav.push(("/annual-report", "年度报告"));

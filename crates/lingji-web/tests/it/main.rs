@@ -35,4 +35,5 @@ mod scope_matrix;
 mod signin;
 mod supervision;
 mod todo;
+mod transfers;
 mod year_end;

@@ -612,6 +612,21 @@ fn cases() -> Vec<Case> {
         page(Method::POST, "/pools/{id}/apply", project_write),
         page(Method::POST, "/pools/{id}/allocate", finance_only),
         // --- end of 资金池
+        // --- Transfers between levels (issue 21 point 3): the demo city's finance allocates to a
+        // county placed under it (`Ctx::send_transfers`); a fund with no lower is refused.
+        api(Method::GET, "/api/v1/transfers", allocation_read),
+        api(Method::POST, "/api/v1/transfers", finance_refused),
+        api(Method::GET, "/api/v1/transfers/{id}", allocation_read),
+        api(Method::POST, "/api/v1/transfers/{id}/approve", finance_only),
+        api(Method::GET, "/api/v1/lower-performance", allocation_read),
+        api(Method::PUT, "/api/v1/lower-performance/{id}", finance_only),
+        api(Method::GET, "/api/v1/transfer-receipts", allocation_read),
+        page(Method::GET, "/transfers", allocation_read),
+        page(Method::POST, "/transfers", finance_refused),
+        page(Method::POST, "/transfers/scores", finance_only),
+        page(Method::GET, "/transfers/{id}", allocation_read),
+        page(Method::POST, "/transfers/{id}/approve", finance_only),
+        // --- end of transfers
     ]
 }
 
@@ -1375,6 +1390,140 @@ impl Ctx<'_> {
         })
     }
 
+    // --- Transfers between levels (issue 21 point 3).
+
+    /// A county (示范县, 329901) under the demo city with its 2026 score, and draft funds of the
+    /// city for it, made once through the use cases (the first request of the block is a read,
+    /// so no refused write counts these events); answers the county and the drafts, newest first.
+    async fn transfer_world(&self) -> (i64, Vec<i64>) {
+        use lingji_app::Scope;
+        let app = &self.t.app;
+        let city = self.t.org_id("329900").await;
+        let existing = {
+            let mut conn = app.store.read().acquire().await.unwrap();
+            lingji_app::store::foundation::levels::all(&mut conn)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|j| j.code == "329901")
+                .map(|j| j.id)
+        };
+        let county = match existing {
+            Some(id) => id,
+            None => {
+                let system = lingji_app::Caller::System;
+                let j = app
+                    .foundation()
+                    .create_jurisdiction(&system, "329901", "示范县", &[], Some("329900"))
+                    .await
+                    .unwrap();
+                app.foundation()
+                    .start_year(
+                        &Scope::system(j.id),
+                        lingji_domain::foundation::codes::FiscalYear::new(2026).unwrap(),
+                        lingji_app::foundation::profiles::YearSource::FromUpper(city),
+                        true,
+                    )
+                    .await
+                    .unwrap();
+                app.allocation()
+                    .record_lower_score(&Scope::system(city), 2026, j.id, "90")
+                    .await
+                    .unwrap();
+                let input: lingji_app::allocation::transfers::TransferInput =
+                    serde_json::from_value(crate::transfers::fund(&[(j.id, "10", "20")])).unwrap();
+                for _ in 0..6 {
+                    app.allocation()
+                        .create_transfer(&Scope::system(city), &input)
+                        .await
+                        .unwrap();
+                }
+                j.id
+            }
+        };
+        let drafts = app
+            .allocation()
+            .transfers(&Scope::system(city), 2026)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.status == "draft")
+            .map(|f| f.id)
+            .collect();
+        (county, drafts)
+    }
+
+    async fn send_transfers(&self, case: &Case, who: &Session) -> Option<crate::common::Reply> {
+        let t = self.t;
+        if !(case.path.contains("/transfer") || case.path.contains("lower-performance")) {
+            return None;
+        }
+        let (county, drafts) = self.transfer_world().await;
+        let fund = drafts.first().copied().unwrap_or(0);
+        Some(match (case.method.clone(), case.path) {
+            (Method::POST, "/api/v1/transfers") => {
+                t.call(
+                    Method::POST,
+                    case.path,
+                    Some(who),
+                    Some(crate::transfers::fund(&[])),
+                )
+                .await
+            }
+            (Method::GET, "/api/v1/transfers/{id}") => {
+                t.get(&format!("/api/v1/transfers/{fund}"), Some(who)).await
+            }
+            (Method::POST, "/api/v1/transfers/{id}/approve") => {
+                t.call(
+                    Method::POST,
+                    &format!("/api/v1/transfers/{fund}/approve"),
+                    Some(who),
+                    None,
+                )
+                .await
+            }
+            (Method::PUT, "/api/v1/lower-performance/{id}") => {
+                t.call(
+                    Method::PUT,
+                    &format!("/api/v1/lower-performance/{county}"),
+                    Some(who),
+                    Some(json!({"year": 2026, "score": "88.5"})),
+                )
+                .await
+            }
+            (Method::POST, "/transfers") => {
+                t.form(
+                    case.path,
+                    who,
+                    &[("year", "2026"), ("name", ""), ("total", "")],
+                    None,
+                )
+                .await
+            }
+            (Method::POST, "/transfers/scores") => {
+                let county = county.to_string();
+                t.form(
+                    case.path,
+                    who,
+                    &[("year", "2026"), ("lower_id", &county), ("score", "87")],
+                    None,
+                )
+                .await
+            }
+            (Method::GET, "/transfers/{id}") => {
+                t.get(&format!("/transfers/{fund}"), Some(who)).await
+            }
+            (Method::POST, "/transfers/{id}/approve") => {
+                t.form(&format!("/transfers/{fund}/approve"), who, &[], None)
+                    .await
+            }
+            (Method::GET, path) => t.get(&format!("{path}?year=2026"), Some(who)).await,
+            (m, p) => panic!("no request for {m} {p}"),
+        })
+    }
+
+    // --- end of transfers
+
     /// Audit events the setup of a performance case writes (the project, and the checkpoint,
     /// evaluation or publication acted on); None when the case is another's.
     fn performance_setup_events(case: &Case) -> Option<i64> {
@@ -1421,6 +1570,9 @@ impl Ctx<'_> {
             return reply;
         }
         if let Some(reply) = self.send_pools(case, who, org_code).await {
+            return reply;
+        }
+        if let Some(reply) = self.send_transfers(case, who).await {
             return reply;
         }
         match (case.method.clone(), case.path) {

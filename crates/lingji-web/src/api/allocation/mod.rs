@@ -3,6 +3,7 @@
 //! ZB-10); `/api/v1/control-figures` and `/api/v1/budget-lines` for departments and units.
 
 pub(crate) mod pools;
+pub mod transfers;
 
 use axum::Json;
 use axum::response::Response;

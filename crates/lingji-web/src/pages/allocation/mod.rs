@@ -3,6 +3,7 @@
 //! and the waterfall chart by tier, and the steps from choice to approval.
 
 pub(crate) mod pools;
+pub(crate) mod transfers;
 pub(crate) mod views;
 use std::collections::{BTreeMap, HashMap};
 

@@ -341,10 +341,27 @@ async fn budget_lines(
     Page { state, id, uri }: Page,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let form = TransferForm {
+    let mut form = TransferForm {
         fund_book: "general_public".into(),
         ..TransferForm::default()
     };
+    // From a receipt of an upper fund (`?receipt=`): its document, name, code, fund book and
+    // what is left to break down, filled in (issue 21).
+    if let Some(receipt) = q.get("receipt").and_then(|r| r.trim().parse::<i64>().ok())
+        && let Ok(r) = state
+            .app
+            .allocation()
+            .transfer_receipt(&id.scope(), receipt)
+            .await
+    {
+        form.year = r.fiscal_year.to_string();
+        form.name = r.name;
+        form.economic_code = r.economic_code;
+        // In the lower's books the money is an upper transfer, whatever book it left above.
+        form.fund_book = FundBook::UpperTransfer.as_str().into();
+        form.amount = r.remaining.to_plain();
+        form.document = r.document;
+    }
     lines_page(
         &state,
         &id,

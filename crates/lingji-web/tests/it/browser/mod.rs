@@ -9,6 +9,7 @@ mod payment_form;
 mod pickers;
 mod pools;
 mod review_page;
+mod transfers;
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
