@@ -149,6 +149,28 @@ impl crate::AllocationUseCases<'_> {
         self.view(&mut conn, scope, pool).await
     }
 
+    /// Ends a change to pool `id`: reads it again, audits `action` with before and after, and
+    /// commits.
+    async fn finish_change(
+        &self,
+        mut tx: lingji_store::Tx,
+        scope: &Scope,
+        id: i64,
+        action: &str,
+        before: &PoolView,
+    ) -> AppResult<PoolView> {
+        let pool = self.pool_in(&mut tx, scope, id).await?;
+        let after = self.view(&mut tx, scope, pool).await?;
+        let event = scope
+            .caller
+            .event(scope.jurisdiction, action, "fund_pool", id)
+            .before_json(before)
+            .after_json(&after);
+        lingji_store::foundation::audit::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     async fn pool_in(&self, conn: &mut AnyConnection, scope: &Scope, id: i64) -> AppResult<Pool> {
         store::pool(conn, id)
             .await?
@@ -352,16 +374,8 @@ impl crate::AllocationUseCases<'_> {
         )
         .await
         .map_err(taken_conflict)?;
-        let pool = self.pool_in(&mut tx, scope, id).await?;
-        let after = self.view(&mut tx, scope, pool).await?;
-        let event = scope
-            .caller
-            .event(scope.jurisdiction, "fund_pool.update", "fund_pool", id)
-            .before_json(&before)
-            .after_json(&after);
-        lingji_store::foundation::audit::append(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(after)
+        self.finish_change(tx, scope, id, "fund_pool.update", &before)
+            .await
     }
 
     /// A unit applies to a pool with one of its projects of the pool's year, before the
@@ -605,16 +619,8 @@ impl crate::AllocationUseCases<'_> {
         }
         insert_lines(&mut tx, scope.jurisdiction, &lines, scope.caller.name()).await?;
         store::mark_allocated(&mut tx, id, &display_name(scope), document, input.version).await?;
-        let pool = self.pool_in(&mut tx, scope, id).await?;
-        let after = self.view(&mut tx, scope, pool).await?;
-        let event = scope
-            .caller
-            .event(scope.jurisdiction, "fund_pool.allocate", "fund_pool", id)
-            .before_json(&before)
-            .after_json(&after);
-        lingji_store::foundation::audit::append(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(after)
+        self.finish_change(tx, scope, id, "fund_pool.allocate", &before)
+            .await
     }
 
     /// The pool as .xlsx: its terms and size, members, applications and the allocation.

@@ -2369,6 +2369,23 @@ impl Ctx<'_> {
 }
 // --- end of 资金池
 
+/// What a reply shows against `want`: allowed (2xx or a redirect after a form), refused by a rule
+/// of the domain (422 where one is wanted), denied (403, 404 — or any 422 when `refused_denies`);
+/// `None` for anything else.
+fn outcome(status: StatusCode, want: Want, refused_denies: bool) -> Option<Want> {
+    if status.is_success() || status.is_redirection() {
+        Some(A)
+    } else if status == StatusCode::UNPROCESSABLE_ENTITY && want == R {
+        Some(R)
+    } else if matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+        || (status == StatusCode::UNPROCESSABLE_ENTITY && refused_denies)
+    {
+        Some(D)
+    } else {
+        None
+    }
+}
+
 async fn role_scope_matrix(backend: Backend) {
     let Some(t) = TestApp::demo(backend).await else {
         return;
@@ -2393,13 +2410,7 @@ async fn role_scope_matrix(backend: Backend) {
             for (target, want) in [(OWN[i], case.want[i].0), (OTHER[i], case.want[i].1)] {
                 let before = t.audit_count().await;
                 let reply = ctx.send(&case, &sessions[i], target).await;
-                let got = if reply.status.is_success() || reply.status.is_redirection() {
-                    A
-                } else if reply.status == StatusCode::UNPROCESSABLE_ENTITY && want == R {
-                    R
-                } else if matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
-                    D
-                } else {
+                let Some(got) = outcome(reply.status, want, false) else {
                     failures.push(format!(
                         "{role} {} {} on {target}: unexpected {} {}",
                         case.method,
@@ -2533,17 +2544,9 @@ async fn upper_reach_matrix(backend: Backend) {
                 _ => D,
             };
             let reply = ctx.send(&case, session, target).await;
-            let got = if reply.status.is_success() {
-                A
-            } else if reply.status == StatusCode::UNPROCESSABLE_ENTITY && want == R {
-                R
-            } else if matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-                // A change below refused before it reaches its target (a code unknown in the
-                // caller's own jurisdiction) writes nothing there either.
-                || (reply.status == StatusCode::UNPROCESSABLE_ENTITY && case.method != Method::GET)
-            {
-                D
-            } else {
+            // A change below refused before it reaches its target (a code unknown in the
+            // caller's own jurisdiction) writes nothing there either.
+            let Some(got) = outcome(reply.status, want, case.method != Method::GET) else {
                 failures.push(format!(
                     "{who} {} {} below: unexpected {} {}",
                     case.method,
