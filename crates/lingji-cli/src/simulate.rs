@@ -30,6 +30,11 @@ pub struct SimulateArgs {
     /// The first fiscal year.
     #[arg(long, default_value_t = 2026)]
     first_year: i32,
+    /// A province (模拟省) with N jurisdictions below it — 模拟市 and N−1 counties, 1–6 —
+    /// living side by side, the province dividing a transfer fund among them every year by
+    /// population and performance score; 0: 模拟市 alone.
+    #[arg(long, default_value_t = 0)]
+    province: u32,
     /// Report breaks of this invariant and go on (a known seam being fixed); repeatable.
     #[arg(long)]
     tolerate: Vec<String>,
@@ -78,10 +83,16 @@ pub async fn run(mut config: Config, args: SimulateArgs) -> Result<ExitCode> {
         scale: args.scale,
         first_year: args.first_year,
         tolerate: args.tolerate.clone(),
+        lowers: args.province,
         ..Options::new(preset, args.years, args.seed)
     };
+    let province = if args.province == 0 {
+        String::new()
+    } else {
+        format!("模拟省下辖 {} 个区划，", args.province)
+    };
     println!(
-        "模拟：预设 {}，{} 年（自 {} 年起），种子 {}，规模 ×{}，数据库 {}",
+        "模拟：{province}预设 {}，{} 年（自 {} 年起），种子 {}，规模 ×{}，数据库 {}",
         preset.label(),
         args.years,
         args.first_year,

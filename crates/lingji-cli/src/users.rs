@@ -20,7 +20,7 @@ pub enum UserCommand {
         /// administrator.
         #[arg(long)]
         role: String,
-        /// Organisation code (e.g. 101001) or id.
+        /// Organisation code (e.g. 101001), 区划代码/代码 when several jurisdictions hold it (329701/101001), or id.
         #[arg(long)]
         org: String,
         /// Name shown in the UI.

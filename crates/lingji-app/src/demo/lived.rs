@@ -56,7 +56,9 @@ impl crate::DemoUseCases<'_> {
             last_step: Some(Step::Allocation),
             ..Options::new(Preset::LianyungangCity, 2, SEED)
         };
-        let report = self.live(&opts, j, Rng::new(SEED), &mut |_| {}).await?;
+        let report = self
+            .live(&opts, vec![(j, Rng::new(SEED))], None, &mut |_| {})
+            .await?;
         match report.broken {
             None => Ok(()),
             Some(b) => Err(AppError::Internal(format!("示范数据未能生成：{b}"))),
@@ -119,7 +121,9 @@ impl crate::DemoUseCases<'_> {
         jurisdiction::add_special_fund(self, &finance, city, lead, PAST_YEAR, "示范市").await?;
         Ok(Jurisdiction {
             id: city,
+            region: crate::demo::DEMO_REGION,
             place: "示范市",
+            preset: Preset::LianyungangCity,
             finance,
             auditor,
             joint,

@@ -369,19 +369,49 @@ impl crate::DisclosureUseCases<'_> {
             .collect()
     }
 
-    /// What anybody may read, without signing in: published items not withdrawn.
+    /// The jurisdictions of the deployment as (区划 code, name), for the public pages' 地区
+    /// picker: a province's deployment publishes for every city and county in it.
+    #[tracing::instrument(skip_all)]
+    pub async fn public_regions(&self) -> AppResult<Vec<(String, String)>> {
+        let mut conn = self.store.read().acquire().await?;
+        Ok(lingji_store::foundation::levels::all(&mut conn)
+            .await?
+            .into_iter()
+            .map(|j| (j.code, j.name))
+            .collect())
+    }
+
+    /// What anybody may read, without signing in: published items not withdrawn, of one
+    /// jurisdiction (its 区划 code) or of all.
     #[tracing::instrument(skip_all)]
     pub async fn public_items(
         &self,
         fiscal_year: Option<i32>,
         kind: Option<PublicationKind>,
+        region: Option<&str>,
     ) -> AppResult<Vec<PublicItem>> {
         let mut conn = self.store.read().acquire().await?;
+        let jurisdiction = match region.map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(r) => Some(
+                lingji_store::foundation::levels::all(&mut conn)
+                    .await?
+                    .into_iter()
+                    .find(|j| j.code == r)
+                    .ok_or_else(|| {
+                        AppError::from(
+                            Refusal::new("REGION_UNKNOWN", format!("没有区划代码为 {r} 的地区"))
+                                .field("region"),
+                        )
+                    })?
+                    .id,
+            ),
+        };
         store::public(
             &mut conn,
             fiscal_year,
             kind.map(PublicationKind::as_str),
-            None,
+            jurisdiction,
         )
         .await?
         .into_iter()
@@ -401,8 +431,12 @@ impl crate::DisclosureUseCases<'_> {
 
     /// The public items as CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese).
     #[tracing::instrument(skip_all)]
-    pub async fn open_data_csv(&self, fiscal_year: Option<i32>) -> AppResult<String> {
-        let items = self.public_items(fiscal_year, None).await?;
+    pub async fn open_data_csv(
+        &self,
+        fiscal_year: Option<i32>,
+        region: Option<&str>,
+    ) -> AppResult<String> {
+        let items = self.public_items(fiscal_year, None, region).await?;
         let mut out = String::from("\u{feff}");
         out.push_str(&OPEN_DATA_COLUMNS.join(","));
         out.push_str("\r\n");

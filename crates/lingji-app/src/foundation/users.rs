@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::Scope;
 use lingji_domain::Refusal;
 use lingji_domain::foundation::authz::{Access, Resource, Role};
+use lingji_domain::foundation::org::OrgKind;
 use lingji_store::foundation::orgs::{self, Organisation};
 use lingji_store::foundation::users::{self, User};
 use lingji_store::{StoreError, foundation::sessions};
@@ -23,7 +24,7 @@ pub struct NewUser {
     pub display_name: Option<String>,
     /// Role identifier or Chinese name.
     pub role: String,
-    /// Organisation id, or code within the caller's jurisdiction.
+    /// Organisation id, code within the caller's jurisdiction, or 区划代码/代码 (329701/101).
     pub org: String,
     pub password: String,
 }
@@ -67,6 +68,21 @@ async fn resolve_org(
     let unknown = || {
         AppError::Refused(Refusal::new("ORG_UNKNOWN", format!("组织“{org}”不存在")).field("org"))
     };
+    // 区划/代码 names an organisation in a deployment of several jurisdictions, where the same
+    // department code exists in each (a CLI administrator, the simulation of a province).
+    if let Some((region, code)) = org.split_once('/') {
+        let within = orgs::find_by_code_anywhere(conn, region.trim())
+            .await?
+            .into_iter()
+            .find(|o| o.kind == OrgKind::Jurisdiction)
+            .ok_or_else(unknown)?;
+        if jurisdiction_id.is_some_and(|j| j != within.id) {
+            return Err(unknown());
+        }
+        return orgs::find_by_code(conn, within.id, code.trim())
+            .await?
+            .ok_or_else(unknown);
+    }
     match jurisdiction_id {
         Some(j) => {
             if let Some(found) = orgs::find_by_code(conn, j, org).await? {
@@ -79,7 +95,7 @@ async fn resolve_org(
                 return Err(AppError::Refused(
                     Refusal::new(
                         "ORG_AMBIGUOUS",
-                        format!("代码“{org}”在多个区划中存在，请改用组织 id"),
+                        format!("代码“{org}”在多个区划中存在，请写成“区划代码/{org}”或改用组织 id"),
                     )
                     .field("org"),
                 ));

@@ -76,7 +76,7 @@ pub async fn check(sim: &Sim<'_>) -> AppResult<Option<Finding>> {
     let public: BTreeMap<i64, PublicItem> = sim
         .app
         .disclosure()
-        .public_items(None, None)
+        .public_items(None, None, Some(sim.j.region))
         .await?
         .into_iter()
         .map(|p| (p.id, p))

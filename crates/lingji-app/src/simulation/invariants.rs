@@ -26,7 +26,7 @@ use crate::foundation::caller::Caller;
 mod conservation;
 
 /// Every invariant by its stable name, with what it says in Chinese.
-pub const INVARIANTS: [(&str, &str); 13] = [
+pub const INVARIANTS: [(&str, &str); 14] = [
     ("ledger", "每条指标的余额等于其分录之和"),
     ("audit_chain", "审计链校验通过，支付与其事件、分录一致"),
     (
@@ -62,6 +62,10 @@ pub const INVARIANTS: [(&str, &str); 13] = [
     (
         super::disclosure::NAME,
         "公开页面恰好显示财政公开的内容，且与公开时冻结的内容一致（PM-5）",
+    ),
+    (
+        super::province::NAME,
+        "省对下转移支付：各下级按文号收到的合计等于资金总额，分解到指标的恰等于收到的，多分解一分即被拒绝（PM-13b、ZB-10、ZB-7a）",
     ),
     (
         super::cleanup::NAME,

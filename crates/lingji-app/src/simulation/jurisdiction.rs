@@ -23,6 +23,52 @@ use crate::foundation::users::NewUser;
 /// 区划 of 模拟市 (fictitious, as the demo's).
 pub const REGION: &str = "329800";
 
+/// A jurisdiction the simulation can build: its 区划, its name and the prefix of its logins.
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    pub region: &'static str,
+    pub name: &'static str,
+    /// Logins are `{logins}finance`, `{logins}d101`, …: unique across the deployment.
+    pub logins: &'static str,
+}
+
+/// 模拟市, the one jurisdiction of a plain run and the city of a province's.
+pub const CITY: Place = Place {
+    region: REGION,
+    name: "模拟市",
+    logins: "sim-",
+};
+
+/// The counties directly under the simulated province (省直管县), in the order a province run
+/// adds them after the city.
+pub const COUNTIES: [Place; 5] = [
+    Place {
+        region: "329701",
+        name: "模拟甲县",
+        logins: "sim1-",
+    },
+    Place {
+        region: "329702",
+        name: "模拟乙县",
+        logins: "sim2-",
+    },
+    Place {
+        region: "329703",
+        name: "模拟丙县",
+        logins: "sim3-",
+    },
+    Place {
+        region: "329704",
+        name: "模拟丁县",
+        logins: "sim4-",
+    },
+    Place {
+        region: "329705",
+        name: "模拟戊县",
+        logins: "sim5-",
+    },
+];
+
 /// The special fund the simulated industry projects belong to (ZB-12).
 pub const SPECIAL_FUND: &str = "ZX-QY01";
 
@@ -112,8 +158,12 @@ pub struct Department {
 pub struct Jurisdiction {
     /// Organisation id of the jurisdiction.
     pub id: i64,
+    /// Its 区划 code.
+    pub region: &'static str,
     /// Its name, which local companies and funds are named after.
     pub place: &'static str,
+    /// The preset each of its years starts from.
+    pub preset: Preset,
     /// Finance's login.
     pub finance: Caller,
     /// The auditor's login (reads the ledger and reports).
@@ -183,48 +233,74 @@ fn user(username: String, role: &str, org: &str, display: String) -> NewUser {
 
 /// Builds 模拟市 in an empty database for `opts`'s years, preset and scale.
 pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisdiction> {
+    refuse_if_not_empty(app).await?;
+    import_code_tables(app, opts).await?;
+    build_place(app, opts, rng, CITY, opts.preset, None).await
+}
+
+/// Refuses a database that holds anything: the simulation lives its own history.
+pub(crate) async fn refuse_if_not_empty(app: &App) -> AppResult<()> {
     if !app.demo().is_empty().await? {
         return Err(AppError::Conflict(lingji_domain::Refusal::new(
             "SIMULATION_NOT_EMPTY",
             "模拟只能在空数据库中进行",
         )));
     }
-    import_code_tables(app, opts).await?;
+    Ok(())
+}
+
+/// Builds the jurisdiction `place` (under the 区划 `upper`, if any) with its first year on
+/// `preset`, its library, logins, departments and units, and its special fund.
+pub(crate) async fn build_place(
+    app: &App,
+    opts: &Options,
+    rng: &mut Rng,
+    place: Place,
+    preset: Preset,
+    upper: Option<&str>,
+) -> AppResult<Jurisdiction> {
     let system = Caller::System;
     let city = app
         .foundation()
-        .create_jurisdiction(&system, REGION, "模拟市", &[], None)
+        .create_jurisdiction(&system, place.region, place.name, &[], upper)
         .await?;
-    start_year(app, city.id, opts.preset, opts.first_year, true).await?;
+    start_year(app, city.id, preset, opts.first_year, true).await?;
     import_library(app, city.id).await?;
     let finance = login(
         app,
         user(
-            "sim-finance".into(),
+            format!("{}finance", place.logins),
             "finance_officer",
-            REGION,
+            place.region,
             "财政局预算科".into(),
         ),
     )
     .await?;
     let auditor = login(
         app,
-        user("sim-audit".into(), "auditor", REGION, "审计局".into()),
+        user(
+            format!("{}audit", place.logins),
+            "auditor",
+            place.region,
+            "审计局".into(),
+        ),
     )
     .await?;
-    let (departments, joint) = add_departments(app, city.id, opts.scale, rng).await?;
+    let (departments, joint) = add_departments(app, city.id, place, opts.scale, rng).await?;
     add_special_fund(
         app,
         &finance,
         city.id,
         departments.first().map(|d| d.id),
         opts.first_year,
-        "模拟市",
+        place.name,
     )
     .await?;
     Ok(Jurisdiction {
         id: city.id,
-        place: "模拟市",
+        region: place.region,
+        place: place.name,
+        preset,
         finance,
         auditor,
         joint,
@@ -233,7 +309,7 @@ pub async fn build(app: &App, opts: &Options, rng: &mut Rng) -> AppResult<Jurisd
 }
 
 /// Code tables for every year lived and the one after it, which the last close opens.
-async fn import_code_tables(app: &App, opts: &Options) -> AppResult<()> {
+pub(crate) async fn import_code_tables(app: &App, opts: &Options) -> AppResult<()> {
     let last = opts.first_year + i32::try_from(opts.years).unwrap_or(1);
     for year in opts.first_year..=last {
         let y = FiscalYear::new(year)?;
@@ -282,6 +358,7 @@ async fn import_library(app: &App, city: i64) -> AppResult<()> {
 async fn add_departments(
     app: &App,
     city: i64,
+    place: Place,
     scale: u32,
     rng: &mut Rng,
 ) -> AppResult<(Vec<Department>, Vec<(String, Caller)>)> {
@@ -301,16 +378,17 @@ async fn add_departments(
             } else {
                 format!("（第{}组）", group + 1)
             };
-            let (dept, reviewer) = add_department(app, city, &code, name, &suffix, body).await?;
+            let (dept, reviewer) =
+                add_department(app, city, place, &code, name, &suffix, body).await?;
             if let Some(body) = body {
                 joint.push((
                     body.to_string(),
                     login(
                         app,
                         user(
-                            format!("sim-j{code}"),
+                            format!("{}j{code}", place.logins),
                             "joint_reviewer",
-                            &code,
+                            &format!("{}/{code}", place.region),
                             format!("{name}联审"),
                         ),
                     )
@@ -320,8 +398,8 @@ async fn add_departments(
             let mut list = Vec::new();
             for (u, (unit_name, kind)) in units.iter().enumerate() {
                 let unit_code = format!("{code}{:03}", u + 1);
-                let unit_name = format!("模拟市{unit_name}{suffix}");
-                list.push(add_unit(app, dept, unit_code, unit_name, kind, rng).await?);
+                let unit_name = format!("{}{unit_name}{suffix}", place.name);
+                list.push(add_unit(app, dept, place, unit_code, unit_name, kind, rng).await?);
             }
             departments.push(Department {
                 id: dept,
@@ -337,6 +415,7 @@ async fn add_departments(
 async fn add_department(
     app: &App,
     city: i64,
+    place: Place,
     code: &str,
     name: &str,
     suffix: &str,
@@ -350,7 +429,7 @@ async fn add_department(
                 kind: "department".into(),
                 parent_id: city,
                 code: code.to_string(),
-                name: format!("模拟市{name}{suffix}"),
+                name: format!("{}{name}{suffix}", place.name),
                 unit_kind: None,
                 review_body: body.map(str::to_string),
                 staffing: Staffing::default(),
@@ -360,9 +439,9 @@ async fn add_department(
     let reviewer = login(
         app,
         user(
-            format!("sim-d{code}"),
+            format!("{}d{code}", place.logins),
             "department_reviewer",
-            code,
+            &format!("{}/{code}", place.region),
             format!("{name}财务科"),
         ),
     )
@@ -374,6 +453,7 @@ async fn add_department(
 async fn add_unit(
     app: &App,
     department: i64,
+    place: Place,
     code: String,
     name: String,
     kind: &str,
@@ -397,9 +477,9 @@ async fn add_unit(
     let operator = login(
         app,
         user(
-            format!("sim-u{code}"),
+            format!("{}u{code}", place.logins),
             "unit_operator",
-            &code,
+            &format!("{}/{code}", place.region),
             format!("{name}经办"),
         ),
     )

@@ -12,6 +12,7 @@ pub mod disclosure;
 pub mod invariants;
 pub mod jurisdiction;
 pub mod key_evaluation;
+pub mod province;
 pub mod rng;
 pub(crate) mod templates;
 pub mod year;
@@ -52,6 +53,10 @@ pub struct Options {
     /// approved budget, so payments and monitoring are left to the visitor). `None`: the
     /// whole year.
     pub last_step: Option<Step>,
+    /// 0: one jurisdiction (模拟市). 1–6: a province (模拟省) with this many jurisdictions
+    /// below it — 模拟市 and counties — living their years side by side, the province
+    /// dividing a transfer fund among them every year ([`province`]).
+    pub lowers: u32,
 }
 
 impl Options {
@@ -66,6 +71,7 @@ impl Options {
             tolerate: Vec::new(),
             tamper: None,
             last_step: None,
+            lowers: 0,
         }
     }
 }
@@ -130,6 +136,8 @@ impl Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepLine {
     pub year: i32,
+    /// The jurisdiction that did it, in a province run.
+    pub place: Option<&'static str>,
     pub step: Step,
     /// Counts by name.
     pub counts: year::Counts,
@@ -137,7 +145,11 @@ pub struct StepLine {
 
 impl fmt::Display for StepLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.year, self.step.label())?;
+        write!(f, "{}", self.year)?;
+        if let Some(place) = self.place {
+            write!(f, " {place}")?;
+        }
+        write!(f, " {}", self.step.label())?;
         for (k, v) in &self.counts {
             write!(f, " {k}={v}")?;
         }
@@ -154,6 +166,8 @@ pub struct Broken {
     pub invariant: String,
     pub step: Step,
     pub year: i32,
+    /// The jurisdiction where it broke, in a province run.
+    pub place: Option<&'static str>,
     pub seed: u64,
     /// What was seen.
     pub detail: String,
@@ -167,9 +181,10 @@ impl fmt::Display for Broken {
             .map_or("用例拒绝了模拟的操作", |(_, s)| s);
         write!(
             f,
-            "不变量 {}（{says}）被打破：{} 年度，步骤“{}”，种子 {}：{}",
+            "不变量 {}（{says}）被打破：{} 年度，{}步骤“{}”，种子 {}：{}",
             self.invariant,
             self.year,
+            self.place.map(|p| format!("{p}，")).unwrap_or_default(),
             self.step.label(),
             self.seed,
             self.detail
@@ -234,45 +249,81 @@ impl App {
                     .into(),
             );
         }
-        let mut rng = Rng::new(opts.seed);
-        let j = jurisdiction::build(self, opts, &mut rng).await?;
-        self.live(opts, j, rng, each).await
+        if opts.lowers > 6 {
+            return Err(lingji_domain::Refusal::new(
+                "SIMULATE_LOWERS",
+                "模拟省下辖的区划数应为 1–6（0：只模拟一个市）",
+            )
+            .field("province")
+            .into());
+        }
+        if opts.lowers == 0 {
+            let mut rng = Rng::new(opts.seed);
+            let j = jurisdiction::build(self, opts, &mut rng).await?;
+            return self.live(opts, vec![(j, rng)], None, each).await;
+        }
+        jurisdiction::refuse_if_not_empty(self).await?;
+        jurisdiction::import_code_tables(self, opts).await?;
+        let p = province::build(self, opts).await?;
+        let mut lowers = Vec::new();
+        for (k, (place, preset)) in (0u64..).zip(province::places(opts, opts.lowers)) {
+            // The city draws as a plain run does; each county from its own stream.
+            let mut rng = Rng::new(opts.seed.wrapping_add(k.wrapping_mul(0x9E37_79B9)));
+            let j = jurisdiction::build_place(
+                self,
+                opts,
+                &mut rng,
+                place,
+                preset,
+                Some(province::PROVINCE.region),
+            )
+            .await?;
+            lowers.push((j, rng));
+        }
+        let prng = Rng::new(opts.seed ^ 0x5052_4F56);
+        self.live(opts, lowers, Some((p, prng)), each).await
     }
 
-    /// Lives `opts.years` fiscal years of the jurisdiction `j` (already built, its first year
-    /// started) from `opts.first_year`, checking the invariants after every step.
+    /// Lives `opts.years` fiscal years of the jurisdictions `lowers` (already built, their
+    /// first year started) from `opts.first_year`, side by side step by step, checking the
+    /// invariants after every step; with a province above them, it divides its transfer fund
+    /// among them after their allocations.
     pub(crate) async fn live(
         &self,
         opts: &Options,
-        j: jurisdiction::Jurisdiction,
-        rng: Rng,
+        lowers: Vec<(jurisdiction::Jurisdiction, Rng)>,
+        mut province: Option<(province::Province, Rng)>,
         each: &mut (dyn FnMut(&StepLine) + Send),
     ) -> AppResult<Report> {
-        let standards = self
-            .library()
-            .standards(&Scope::system(j.id))
-            .await?
-            .into_iter()
-            .map(|s| (s.code, s.id))
-            .collect();
-        let mut sim = Sim {
-            app: self,
-            opts,
-            rng,
-            j,
-            standards,
-            made: BTreeMap::new(),
-            submitted: Vec::new(),
-            approved_runs: BTreeMap::new(),
-            closes: BTreeMap::new(),
-            continuing: Vec::new(),
-            keys: 0,
-            findings: Vec::new(),
-            suspended: Vec::new(),
-            stale: Vec::new(),
-            published: Vec::new(),
-            carried: BTreeMap::new(),
-        };
+        let several = province.is_some();
+        let mut sims = Vec::new();
+        for (j, rng) in lowers {
+            let standards = self
+                .library()
+                .standards(&Scope::system(j.id))
+                .await?
+                .into_iter()
+                .map(|s| (s.code, s.id))
+                .collect();
+            sims.push(Sim {
+                app: self,
+                opts,
+                rng,
+                j,
+                standards,
+                made: BTreeMap::new(),
+                submitted: Vec::new(),
+                approved_runs: BTreeMap::new(),
+                closes: BTreeMap::new(),
+                continuing: Vec::new(),
+                keys: 0,
+                findings: Vec::new(),
+                suspended: Vec::new(),
+                stale: Vec::new(),
+                published: Vec::new(),
+                carried: BTreeMap::new(),
+            });
+        }
         let mut report = Report::default();
         let last = opts.first_year + i32::try_from(opts.years).unwrap_or(1);
         'years: for year in opts.first_year..last {
@@ -280,48 +331,54 @@ impl App {
                 if year + 1 == last && opts.last_step.is_some_and(|l| step > l) {
                     break;
                 }
-                let broken = |invariant: &str, detail: String| Broken {
-                    invariant: invariant.into(),
-                    step,
-                    year,
-                    seed: opts.seed,
-                    detail,
-                };
-                let counts = match year::run(&mut sim, step, year).await {
-                    Ok(c) => c,
-                    Err(e @ AppError::Unavailable(_)) => return Err(e),
-                    Err(e) => {
-                        report.broken = Some(broken("use_case", describe(&e)));
+                for (k, sim) in sims.iter_mut().enumerate() {
+                    let place = several.then_some(sim.j.place);
+                    let counts = match year::run(sim, step, year).await {
+                        Ok(c) => c,
+                        Err(e @ AppError::Unavailable(_)) => return Err(e),
+                        Err(e) => {
+                            let found = vec![("use_case", describe(&e))];
+                            report.judge(opts, year, step, place, found);
+                            break 'years;
+                        }
+                    };
+                    report.add(
+                        StepLine {
+                            year,
+                            place,
+                            step,
+                            counts,
+                        },
+                        each,
+                    );
+                    if k == 0 {
+                        self.tamper(opts, year, step).await?;
+                    }
+                    let found = invariants::after_step(sim, year, step).await?;
+                    if report.judge(opts, year, step, place, found) {
                         break 'years;
                     }
-                };
-                let line = StepLine { year, step, counts };
-                for (k, v) in &line.counts {
-                    *report.totals.entry(k).or_default() += v;
                 }
-                each(&line);
-                report.steps.push(line);
-                if let Some(t) = opts
-                    .tamper
-                    .as_ref()
-                    .filter(|t| t.year == year && t.step == step)
-                {
-                    let mut conn = self.store.write().acquire().await?;
-                    sqlx::query(sqlx::AssertSqlSafe(t.sql.clone()))
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(|e| AppError::Internal(format!("tamper: {e}")))?;
-                }
-                let found = invariants::after_step(&mut sim, year, step).await?;
-                for (name, detail) in found {
-                    let b = broken(name, detail);
-                    if opts.tolerate.iter().any(|t| t == name) {
-                        // A tolerated break seen again at a later step is reported once.
-                        if !report.tolerated.iter().any(|t| t.detail == b.detail) {
-                            report.tolerated.push(b);
-                        }
-                    } else {
-                        report.broken = Some(b);
+                if let (Step::Allocation, Some((p, prng))) = (step, province.as_mut()) {
+                    let js: Vec<_> = sims.iter().map(|s| &s.j).collect();
+                    let place = Some(province::PROVINCE.name);
+                    let (counts, found) = match province::transfer(self, p, &js, prng, year).await {
+                        Ok(done) => done,
+                        Err(e @ AppError::Unavailable(_)) => return Err(e),
+                        Err(e) => (Vec::new(), vec![("use_case", describe(&e))]),
+                    };
+                    if !counts.is_empty() {
+                        report.add(
+                            StepLine {
+                                year,
+                                place,
+                                step,
+                                counts,
+                            },
+                            each,
+                        );
+                    }
+                    if report.judge(opts, year, step, place, found) {
                         break 'years;
                     }
                 }
@@ -329,6 +386,65 @@ impl App {
         }
         report.digest = digest(&report.steps);
         Ok(report)
+    }
+
+    /// Test-only: runs `opts.tamper`'s SQL behind the use cases' back after its step.
+    async fn tamper(&self, opts: &Options, year: i32, step: Step) -> AppResult<()> {
+        if let Some(t) = opts
+            .tamper
+            .as_ref()
+            .filter(|t| t.year == year && t.step == step)
+        {
+            let mut conn = self.store.write().acquire().await?;
+            sqlx::query(sqlx::AssertSqlSafe(t.sql.clone()))
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| AppError::Internal(format!("tamper: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+impl Report {
+    /// Records a step's line and tells the caller.
+    fn add(&mut self, line: StepLine, each: &mut (dyn FnMut(&StepLine) + Send)) {
+        for (k, v) in &line.counts {
+            *self.totals.entry(k).or_default() += v;
+        }
+        each(&line);
+        self.steps.push(line);
+    }
+
+    /// Records what a step broke: tolerated breaks are kept once each, the first other one
+    /// stops the run (answers true).
+    fn judge(
+        &mut self,
+        opts: &Options,
+        year: i32,
+        step: Step,
+        place: Option<&'static str>,
+        found: Vec<invariants::Finding>,
+    ) -> bool {
+        for (name, detail) in found {
+            let b = Broken {
+                invariant: name.into(),
+                step,
+                year,
+                place,
+                seed: opts.seed,
+                detail,
+            };
+            if name != "use_case" && opts.tolerate.iter().any(|t| t == name) {
+                // A tolerated break seen again at a later step is reported once.
+                if !self.tolerated.iter().any(|t| t.detail == b.detail) {
+                    self.tolerated.push(b);
+                }
+            } else {
+                self.broken = Some(b);
+                return true;
+            }
+        }
+        false
     }
 }
 

@@ -101,6 +101,50 @@ async fn zb_3_zb_7a_two_years_keep_every_invariant_and_repeat_by_seed(backend: B
     assert_ne!(first.digest, other.digest, "another seed, another history");
 }
 
+/// A province (模拟省) with 模拟市 and two counties below it lives two years side by side: each
+/// jurisdiction on its own profile with every invariant holding, and every year the province
+/// divides a transfer fund by population and performance score (PM-13b) that arrives in all
+/// three under its document and is broken down into their lines to the fen, no fen more
+/// (ZB-7a) — checked by the `transfer_arrives` invariant after each division.
+async fn pm_13b_a_province_lives_two_years_dividing_transfers_among_three_jurisdictions(
+    backend: Backend,
+) {
+    let opts = Options {
+        lowers: 3,
+        ..two_years(5)
+    };
+    let Some((report, lines)) = simulate(backend, &opts).await else {
+        return;
+    };
+    assert!(
+        report.passed(),
+        "{}\n{}",
+        lines.join("\n"),
+        report.broken.map(|b| b.to_string()).unwrap_or_default()
+    );
+    // Every step of every year in each of the three, and the province's division each year.
+    assert_eq!(report.steps.len(), 2 * (3 * Step::ALL.len() + 1));
+    for year in [2026, 2027] {
+        for place in ["模拟市", "模拟甲县", "模拟乙县"] {
+            let closed = format!("{year} {place} 年终结转 ");
+            assert!(
+                lines.iter().any(|l| l.starts_with(&closed)),
+                "{place} did not close {year}:\n{}",
+                lines.join("\n")
+            );
+        }
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!(
+                "{year} 模拟省 测算批复 transfer_funds=1 transfer_receipts=3 "
+            ))),
+            "{}",
+            lines.join("\n")
+        );
+    }
+    assert_eq!(report.totals.get("transfer_receipts"), Some(&6));
+    assert!(report.totals.get("transfer_lines").copied().unwrap_or(0) >= 6);
+}
+
 async fn a_ledger_tampered_behind_the_use_cases_stops_the_run_naming_it(backend: Backend) {
     let opts = Options {
         tamper: Some(Tamper {
@@ -242,6 +286,7 @@ backend_tests!(
     cs_6_cs_city_lives_three_years,
     qj_4b_zibo_lives_three_years,
     a_ledger_tampered_behind_the_use_cases_stops_the_run_naming_it,
+    pm_13b_a_province_lives_two_years_dividing_transfers_among_three_jurisdictions,
 );
 
 /// The history is the use cases' answers, not the backend's: SQLite and PostgreSQL live the

@@ -623,6 +623,19 @@ async fn pm_5_the_public_sees_what_is_published_and_nothing_else(backend: Backen
     ];
     want.sort_unstable();
     assert_eq!(seen, want, "{list}");
+    // One 地区 of the deployment (a province's holds many): the same two; an unknown one is
+    // refused by name.
+    let here = t
+        .get("/api/v1/public/publications?region=329900", None)
+        .await;
+    assert_eq!(here.status, StatusCode::OK, "{}", here.text);
+    assert_eq!(here.json(), list);
+    let nowhere = t
+        .get("/api/v1/public/publications?region=329999", None)
+        .await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(nowhere.json()["code"], "REGION_UNKNOWN", "{}", nowhere.text);
+    assert_eq!(nowhere.json()["field"], "region", "{}", nowhere.text);
     let one = t
         .get(
             &format!("/api/v1/public/publications/{}", published["id"]),

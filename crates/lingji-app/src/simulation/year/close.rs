@@ -11,7 +11,7 @@ use crate::error::AppResult;
 /// tried and then run by the profile.
 pub(super) async fn close(sim: &mut Sim<'_>, year: i32) -> AppResult<Counts> {
     let (app, city, finance) = (sim.app, sim.j.id, sim.j.finance.clone());
-    jurisdiction::start_year(app, city, sim.opts.preset, year + 1, true).await?;
+    jurisdiction::start_year(app, city, sim.j.preset, year + 1, true).await?;
     let trial = app
         .year_end()
         .close_year(&Scope::new(&finance, city), year, &[], false)

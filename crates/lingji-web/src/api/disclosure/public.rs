@@ -32,6 +32,8 @@ pub struct PublicQuery {
     /// project_targets, self_evaluation, key_evaluation or special_fund.
     #[param(value_type = Option<lingji_app::schema::PublicationKind>)]
     pub kind: Option<String>,
+    /// Only this jurisdiction (its 区划 code), in a deployment of several.
+    pub region: Option<String>,
 }
 
 pub(crate) fn kind_param(raw: Option<&str>) -> ApiResult<Option<PublicationKind>> {
@@ -52,7 +54,11 @@ async fn list(
 ) -> ApiResult<Json<Vec<lingji_app::disclosure::PublicItem>>> {
     let kind = kind_param(q.kind.as_deref())?;
     Ok(Json(
-        state.app.disclosure().public_items(q.year, kind).await?,
+        state
+            .app
+            .disclosure()
+            .public_items(q.year, kind, q.region.as_deref())
+            .await?,
     ))
 }
 
@@ -72,6 +78,8 @@ async fn one(
 pub struct OpenDataQuery {
     /// Only this year.
     pub year: Option<i32>,
+    /// Only this jurisdiction (its 区划 code), in a deployment of several.
+    pub region: Option<String>,
 }
 
 /// Open data as CSV (UTF-8 with BOM): 编号, 地区, 年度, 公开类别, 部门, 标题, 预算（元）, 得分, 等级, 发布时间.
@@ -81,7 +89,11 @@ async fn open_data_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<OpenDataQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let csv = state.app.disclosure().open_data_csv(q.year).await?;
+    let csv = state
+        .app
+        .disclosure()
+        .open_data_csv(q.year, q.region.as_deref())
+        .await?;
     Ok(crate::api::download(
         csv.into_bytes(),
         "text/csv; charset=utf-8",
@@ -98,6 +110,10 @@ async fn open_data_json(
     ApiQuery(q): ApiQuery<OpenDataQuery>,
 ) -> ApiResult<Json<Vec<lingji_app::disclosure::PublicItem>>> {
     Ok(Json(
-        state.app.disclosure().public_items(q.year, None).await?,
+        state
+            .app
+            .disclosure()
+            .public_items(q.year, None, q.region.as_deref())
+            .await?,
     ))
 }

@@ -29,7 +29,21 @@ struct ListPage {
     title: String,
     kind: String,
     kinds: &'static [PublicationKind],
+    /// The jurisdictions to pick from (区划 code, name), and the one picked ("" for all).
+    regions: Vec<(String, String)>,
+    region: String,
     items: Vec<PublicItem>,
+}
+
+impl ListPage {
+    /// The query that keeps the picked 地区 on a link (`&region=…`, or nothing).
+    fn region_query(&self) -> String {
+        if self.region.is_empty() {
+            String::new()
+        } else {
+            format!("&region={}", self.region)
+        }
+    }
 }
 
 #[derive(Template)]
@@ -52,13 +66,29 @@ async fn list(
 ) -> Response {
     let kind = q.get("kind").and_then(|k| PublicationKind::parse(k));
     let year = q.get("year").and_then(|y| y.parse().ok());
-    match state.app.disclosure().public_items(year, kind).await {
+    let disclosure = state.app.disclosure();
+    let Ok(regions) = disclosure.public_regions().await else {
+        return plain(
+            "暂时无法读取公开信息，请稍后再试",
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
+    };
+    // Only a 地区 of the deployment is picked; anything else shows every 地区.
+    let region = q
+        .get("region")
+        .filter(|r| regions.iter().any(|(code, _)| code == *r))
+        .cloned()
+        .unwrap_or_default();
+    let picked = Some(region.as_str()).filter(|r| !r.is_empty());
+    match disclosure.public_items(year, kind, picked).await {
         Ok(items) => render(
             StatusCode::OK,
             &ListPage {
                 title: "预算绩效信息公开".into(),
                 kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
                 kinds: &PublicationKind::ALL,
+                regions,
+                region,
                 items,
             },
         ),
