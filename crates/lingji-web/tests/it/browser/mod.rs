@@ -8,6 +8,7 @@ mod lists;
 mod payment_form;
 mod pickers;
 mod pools;
+mod province;
 mod review_page;
 mod transfers;
 
