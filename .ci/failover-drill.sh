@@ -120,6 +120,17 @@ cat >"$DIR/is-primary.sh" <<EOF
   "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'" 2>/dev/null)" = t ]
 EOF
 chmod 755 "$DIR/is-primary.sh"
+# What a client gets from HAProxy itself when no lingji server answers /healthz: the same 503
+# as lingji's own DATABASE_UNAVAILABLE (problem+json, Chinese title, Retry-After), not the
+# stock English page. An errorfile is a whole HTTP response, CRLF line ends.
+{
+  printf 'HTTP/1.1 503 Service Unavailable\r\n'
+  printf 'Content-Type: application/problem+json\r\n'
+  printf 'Retry-After: 5\r\n'
+  printf 'Cache-Control: no-store\r\n'
+  printf 'Connection: close\r\n\r\n'
+  printf '{"type":"urn:lingji:problem:DATABASE_UNAVAILABLE","title":"系统正在切换数据库，请稍后重试","status":503,"code":"DATABASE_UNAVAILABLE"}\n'
+} >"$DIR/503.http"
 cat >"$DIR/haproxy.cfg" <<EOF
 global
     external-check
@@ -142,6 +153,7 @@ listen lingji
     mode http
     balance roundrobin
     option httpchk GET /healthz
+    errorfile 503 $DIR/503.http
     default-server inter 1s fall 2 rise 1
     server a 127.0.0.1:$WEB_A check
     server b 127.0.0.1:$WEB_B check

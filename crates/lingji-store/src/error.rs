@@ -58,11 +58,14 @@ fn unreachable(e: &sqlx::Error) -> bool {
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => true,
-        // SQLSTATE class 08 (connection exception) and the server shutting down or starting
-        // (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        // SQLSTATE class 08 (connection exception), the server shutting down or starting
+        // (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now), and a
+        // server that takes no writes (25006 read_only_sql_transaction): a standby reached by
+        // mistake, or a new primary that pg_auto_failover keeps read-only until the old one is
+        // surely demoted (docs/OPERATIONS.md) — retry later, like an outage.
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "25006")
+        }),
         _ => false,
     }
 }

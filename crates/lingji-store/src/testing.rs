@@ -117,6 +117,37 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// PostgreSQL only: makes the database take no writes (`default_transaction_read_only`),
+    /// or writes again, as a primary does for a while after a failover, and ends every
+    /// session on it so that the pools reconnect under the new setting.
+    ///
+    /// # Panics
+    /// On SQLite, or when the server refuses.
+    pub async fn set_read_only(&self, on: bool) {
+        let (admin_url, name) = self.drop_pg.as_ref().expect("PostgreSQL only");
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("connect as administrator");
+        // The name is the test's own, made by `without_key` of letters, digits and `_`.
+        let setting = if on { "on" } else { "off" };
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "ALTER DATABASE {name} SET default_transaction_read_only = {setting}"
+            )))
+            .await
+            .expect("alter the database");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(name)
+        .execute(&mut admin)
+        .await
+        .expect("end the sessions");
+    }
+}
+
 /// How long a test waits for the replica to replay what the primary wrote.
 const REPLICA_PATIENCE: Duration = Duration::from_secs(30);
 

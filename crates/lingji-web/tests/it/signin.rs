@@ -590,6 +590,52 @@ async fn without_a_database_requests_answer_503_with_retry_after(backend: Backen
     assert!(r.headers.get(header::RETRY_AFTER).is_some());
 }
 
+/// A primary that takes no writes for a while — after a failover pg_auto_failover keeps the new
+/// primary read-only until the old one is surely demoted (docs/OPERATIONS.md) — answers a
+/// write 503 with Retry-After, like an outage, not 500; reads go on, and writes come back
+/// when it takes them again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_read_only_primary_answers_writes_503_and_recovers() {
+    let Some(t) = TestApp::demo(Backend::Postgres).await else {
+        return;
+    };
+    let s = t.login("danwei").await;
+    t.db.set_read_only(true).await;
+    // Its sessions were ended, as a failover ends them. A pooled connection idle for more
+    // than 5 s is pinged before use (`IDLE_BEFORE_PING`): after 6 s the dead ones are found
+    // and replaced by connections to a primary that takes no writes.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let me = t.get("/api/v1/me", Some(&s)).await;
+    assert_eq!(me.status, StatusCode::OK, "reads go on: {}", me.text);
+    // Every sign-in writes its attempt and its session: refused for now, never a 500, however
+    // many fresh connections the pool makes meanwhile.
+    for _ in 0..5 {
+        let r = login_from(&t, A, "danwei", "lingji-demo").await;
+        assert_eq!(
+            (r.status, r.code()),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "DATABASE_UNAVAILABLE".into()
+            ),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(retry_after(&r), lingji_app::UNAVAILABLE_RETRY_AFTER_SECS);
+    }
+
+    t.db.set_read_only(false).await;
+    let mut again = login_from(&t, A, "danwei", "lingji-demo").await;
+    for _ in 0..100 {
+        if again.status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        again = login_from(&t, A, "danwei", "lingji-demo").await;
+    }
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+}
+
 backend_tests!(
     without_a_database_requests_answer_503_with_retry_after,
     wrong_passwords_from_one_address_never_stop_the_right_one_from_another,

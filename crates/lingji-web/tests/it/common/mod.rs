@@ -22,7 +22,7 @@ pub struct TestApp {
     /// When set, every request names this jurisdiction below the caller's in `X-Lingji-Region`
     /// (an upper bureau reading a lower one).
     pub region: std::sync::Mutex<Option<String>>,
-    _db: TestDb,
+    pub db: TestDb,
     /// The primary's log position after the last write the test saw (an answer's `Lingji-Lsn`,
     /// or a write made outside any request): sent back on every request, as a client does, so
     /// that reads on the replica (PostgreSQL with `LINGJI_TEST_POSTGRES_READ_URL`) see it. The
@@ -86,7 +86,7 @@ impl TestApp {
             app,
             router,
             region: std::sync::Mutex::new(None),
-            _db: db,
+            db,
             lsn: std::sync::Mutex::default(),
         };
         t.wrote_outside().await;
