@@ -26,7 +26,7 @@ use crate::foundation::caller::Caller;
 mod conservation;
 
 /// Every invariant by its stable name, with what it says in Chinese.
-pub const INVARIANTS: [(&str, &str); 14] = [
+pub const INVARIANTS: [(&str, &str); 15] = [
     ("ledger", "每条指标的余额等于其分录之和"),
     ("audit_chain", "审计链校验通过，支付与其事件、分录一致"),
     (
@@ -66,6 +66,10 @@ pub const INVARIANTS: [(&str, &str); 14] = [
     (
         super::province::NAME,
         "省对下转移支付：各下级按文号收到的合计等于资金总额，分解到指标的恰等于收到的，多分解一分即被拒绝（PM-13b、ZB-10、ZB-7a）",
+    ),
+    (
+        super::province::NAME_RULE,
+        "省定监控规则对下级生效：下级每笔向个人超过 5.5 万元的支付都被省定规则命中、标为省级并拦截（ZX-4b）",
     ),
     (
         super::cleanup::NAME,

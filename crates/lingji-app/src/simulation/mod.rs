@@ -264,7 +264,7 @@ impl App {
         }
         jurisdiction::refuse_if_not_empty(self).await?;
         jurisdiction::import_code_tables(self, opts).await?;
-        let p = province::build(self, opts).await?;
+        let mut p = province::build(self, opts).await?;
         let mut lowers = Vec::new();
         for (k, (place, preset)) in (0u64..).zip(province::places(opts, opts.lowers)) {
             // The city draws as a plain run does; each county from its own stream.
@@ -280,6 +280,8 @@ impl App {
             .await?;
             lowers.push((j, rng));
         }
+        p.sign_in_again(self).await?;
+        province::add_rule(self, &p).await?;
         let prng = Rng::new(opts.seed ^ 0x5052_4F56);
         self.live(opts, lowers, Some((p, prng)), each).await
     }
@@ -359,10 +361,17 @@ impl App {
                         break 'years;
                     }
                 }
-                if let (Step::Allocation, Some((p, prng))) = (step, province.as_mut()) {
+                if let Some((p, prng)) = province.as_mut()
+                    && matches!(step, Step::Allocation | Step::Payments)
+                {
                     let js: Vec<_> = sims.iter().map(|s| &s.j).collect();
                     let place = Some(province::PROVINCE.name);
-                    let (counts, found) = match province::transfer(self, p, &js, prng, year).await {
+                    let done = if step == Step::Allocation {
+                        province::transfer(self, p, &js, prng, year).await
+                    } else {
+                        province::rule_hits(self, p, &js, year).await
+                    };
+                    let (counts, found) = match done {
                         Ok(done) => done,
                         Err(e @ AppError::Unavailable(_)) => return Err(e),
                         Err(e) => (Vec::new(), vec![("use_case", describe(&e))]),

@@ -6,9 +6,13 @@
 //! lower's finance breaks its receipt down into upper-transfer lines over its units — whose
 //! year-end then follows the lower profile (QJ-4b), checked by the lowers' own invariants.
 
+use std::collections::BTreeSet;
+
 use lingji_domain::Money;
+use lingji_domain::execution::{Action, MonitoringRule, PayeeKind, PaymentStatus};
 use lingji_domain::foundation::fund::FundBook;
 use lingji_domain::foundation::policy::Preset;
+use lingji_store::execution::payment_list::{PAGE_MAX, PaymentSearch};
 
 use super::jurisdiction::{self, Jurisdiction, Place};
 use super::rng::Rng;
@@ -67,6 +71,141 @@ pub async fn build(app: &App, opts: &Options) -> AppResult<Province> {
         preset: opts.preset,
     })
 }
+
+impl Province {
+    /// Signs the province's finance in again once the jurisdictions below exist: the reach
+    /// below is read at sign-in (`Actor::below`), as for a person whose session starts after
+    /// the lowers were placed.
+    pub async fn sign_in_again(&mut self, app: &App) -> AppResult<()> {
+        let id = self
+            .finance
+            .actor()
+            .map(|a| a.user_id)
+            .ok_or_else(|| AppError::Internal("province finance is no user".into()))?;
+        let mut conn = app.store.read().acquire().await?;
+        let user = lingji_store::foundation::users::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户"))?;
+        self.finance = Caller::User(crate::foundation::auth::actor_for(&mut conn, &user).await?);
+        Ok(())
+    }
+}
+
+/// The province's own monitoring rule (ZX-4b), binding on every jurisdiction below, which
+/// cannot switch it off: a payment to a person above 55,000 元 is stopped, where their own
+/// catalogue only warns above 5 万元 (B05-01) — so some of the payments the lowers' years
+/// file to persons are warned there and blocked here.
+pub async fn add_rule(app: &App, p: &Province) -> AppResult<()> {
+    app.supervision()
+        .put_monitoring_rule(
+            &Scope::new(&p.finance, p.id),
+            MonitoringRule {
+                code: RULE.into(),
+                class: "对个人转账".into(),
+                name: "省定：向个人转账超过 5.5 万元".into(),
+                expression: "payment.payee_kind == 'individual' and payment.amount > 55000".into(),
+                action: Action::Block,
+                clause: Some("ZX-4b".into()),
+                message: "省定：向个人转账单笔超过 5.5 万元，不予支付".into(),
+                effective_from: None,
+                effective_to: None,
+                enabled: true,
+            },
+            None,
+        )
+        .await?;
+    Ok(())
+}
+
+/// The province rule's code in its own catalogue.
+const RULE: &str = "S01-01";
+
+/// After the lowers' payments, read as the province reads below: every payment of the year to
+/// a person above 55,000 元 that reached the rules (not refused first for want of a line or
+/// balance) was hit by the province's rule, labelled 省级, and blocked — found in the lower's
+/// payments list, compared with its rule hits; answers how many, and what broke.
+pub async fn rule_hits(
+    app: &App,
+    p: &Province,
+    lowers: &[&Jurisdiction],
+    year: i32,
+) -> AppResult<(Vec<(&'static str, i64)>, Vec<Finding>)> {
+    let mut out = Vec::new();
+    let mut blocked = 0;
+    for j in lowers {
+        let hits = app
+            .supervision()
+            .rule_hits(&Scope::new(&p.finance, j.id), year, None)
+            .await?;
+        let over = to_persons_over(app, p, j, year).await?;
+        let province: Vec<_> = hits
+            .iter()
+            .filter(|h| h.hit.code.ends_with(&format!("/{RULE}")))
+            .collect();
+        let by_province: BTreeSet<i64> = province.iter().map(|h| h.payment_id).collect();
+        if over != by_province {
+            out.push((
+                NAME_RULE,
+                format!(
+                    "{} 向个人超过 5.5 万元的支付 {:?}，省定规则命中的是 {:?}",
+                    j.place, over, by_province
+                ),
+            ));
+        }
+        for h in &province {
+            if h.level_label != "省级" || h.payment_status != PaymentStatus::Blocked {
+                out.push((
+                    NAME_RULE,
+                    format!(
+                        "{} 支付 {} 命中省定规则，显示为“{}”、状态“{}”，应为省级、已拦截",
+                        j.place, h.payment_id, h.level_label, h.payment_status_label
+                    ),
+                ));
+            }
+        }
+        blocked += i64::try_from(province.len()).unwrap_or(0);
+    }
+    Ok((vec![("province_rule_blocked", blocked)], out))
+}
+
+/// The lower's payments of `year` to a person above 55,000 元 that the rules screened.
+async fn to_persons_over(
+    app: &App,
+    p: &Province,
+    j: &Jurisdiction,
+    year: i32,
+) -> AppResult<BTreeSet<i64>> {
+    let mut found = BTreeSet::new();
+    let mut search = PaymentSearch {
+        limit: PAGE_MAX,
+        ..PaymentSearch::default()
+    };
+    search.filter.fiscal_year = Some(year);
+    loop {
+        let page = app
+            .execution()
+            .payments_page(&Scope::new(&p.finance, j.id), search.clone())
+            .await?;
+        let n = i64::try_from(page.rows.len()).unwrap_or(0);
+        found.extend(
+            page.rows
+                .iter()
+                .filter(|r| {
+                    r.draft.payee_kind == PayeeKind::Individual
+                        && r.draft.amount > Money::from_yuan(55_000)
+                        && r.status != PaymentStatus::Refused
+                })
+                .map(|r| r.id),
+        );
+        search.offset += n;
+        if n == 0 || search.offset >= page.count {
+            return Ok(found);
+        }
+    }
+}
+
+/// The invariant [`rule_hits`] checks.
+pub const NAME_RULE: &str = "province_rule";
 
 /// The places of a province run with `lowers` jurisdictions below it: the city first, then
 /// counties, each county on 资兴's rules (a county-level profile) whatever the city's preset.

@@ -102,10 +102,11 @@ async fn zb_3_zb_7a_two_years_keep_every_invariant_and_repeat_by_seed(backend: B
 }
 
 /// A province (模拟省) with 模拟市 and two counties below it lives two years side by side: each
-/// jurisdiction on its own profile with every invariant holding, and every year the province
+/// jurisdiction on its own profile with every invariant holding; every year the province
 /// divides a transfer fund by population and performance score (PM-13b) that arrives in all
 /// three under its document and is broken down into their lines to the fen, no fen more
-/// (ZB-7a) — checked by the `transfer_arrives` invariant after each division.
+/// (ZB-7a) — the `transfer_arrives` invariant — and its own monitoring rule blocks the
+/// payments below it to persons above 5.5 万元 as the province's (ZX-4b, `province_rule`).
 async fn pm_13b_a_province_lives_two_years_dividing_transfers_among_three_jurisdictions(
     backend: Backend,
 ) {
@@ -122,8 +123,9 @@ async fn pm_13b_a_province_lives_two_years_dividing_transfers_among_three_jurisd
         lines.join("\n"),
         report.broken.map(|b| b.to_string()).unwrap_or_default()
     );
-    // Every step of every year in each of the three, and the province's division each year.
-    assert_eq!(report.steps.len(), 2 * (3 * Step::ALL.len() + 1));
+    // Every step of every year in each of the three, and the province's two each year: its
+    // division after their allocations, its rule's blocks read after their payments.
+    assert_eq!(report.steps.len(), 2 * (3 * Step::ALL.len() + 2));
     for year in [2026, 2027] {
         for place in ["模拟市", "模拟甲县", "模拟乙县"] {
             let closed = format!("{year} {place} 年终结转 ");
@@ -142,6 +144,18 @@ async fn pm_13b_a_province_lives_two_years_dividing_transfers_among_three_jurisd
         );
     }
     assert_eq!(report.totals.get("transfer_receipts"), Some(&6));
+    // The province's rule stopped payments below it that their own rules only warn of (ZX-4b),
+    // each one checked by `province_rule` against the lowers' payments lists.
+    assert!(
+        report
+            .totals
+            .get("province_rule_blocked")
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        "{:?}",
+        report.totals
+    );
     assert!(report.totals.get("transfer_lines").copied().unwrap_or(0) >= 6);
 }
 
