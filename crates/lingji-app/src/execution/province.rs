@@ -112,7 +112,20 @@ impl crate::YearEndUseCases<'_> {
         year: i32,
     ) -> AppResult<ProvinceDashboard> {
         scope.authorize_jurisdiction(Resource::AnnualReport, Access::Read)?;
-        let tree = self.foundation().jurisdiction_tree(scope).await?;
+        // Only the jurisdictions the caller reads: the tree below is structure anybody there
+        // may see, but a finance officer bound to a department of the bureau reads no
+        // jurisdiction below (`Actor::below`), whose rows would refuse the whole page.
+        let tree: Vec<_> = self
+            .foundation()
+            .jurisdiction_tree(scope)
+            .await?
+            .into_iter()
+            .filter(|j| {
+                Scope::new(&scope.caller, j.id)
+                    .authorize_jurisdiction(Resource::AnnualReport, Access::Read)
+                    .is_ok()
+            })
+            .collect();
         let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
         let time = time_progress(year, today);
         let mut rows = Vec::with_capacity(tree.len());

@@ -6,6 +6,7 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::foundation::codes::RegionCode;
 use lingji_domain::foundation::org::{OrgKind, OrgPath, Staffing, UnitKind};
 use lingji_store::foundation::orgs::{self, NewOrganisation, Organisation};
+use sqlx::AnyConnection;
 
 use crate::error::{AppError, AppResult};
 use crate::foundation::caller::Caller;
@@ -341,39 +342,7 @@ impl crate::FoundationUseCases<'_> {
     ) -> AppResult<Organisation> {
         let region = RegionCode::parse(region_code).map_err(|r| r.field("region_code"))?;
         let mut tx = self.store.begin().await?;
-        let new = NewOrganisation {
-            kind: OrgKind::Jurisdiction,
-            code: region.as_str().to_string(),
-            name: name.to_string(),
-            parent: None,
-            region_code: Some(region.as_str().to_string()),
-            unit_kind: None,
-            review_body: None,
-            staffing: Staffing::default(),
-        };
-        let id = orgs::insert(&mut tx, &new).await.map_err(|e| match e {
-            lingji_store::StoreError::Conflict(_) => AppError::Conflict(
-                Refusal::new("REGION_CODE_TAKEN", format!("区划代码 {region} 已存在"))
-                    .field("region_code"),
-            ),
-            other => other.into(),
-        })?;
-        for (year, current) in years {
-            orgs::add_fiscal_year(&mut tx, id, *year, *current).await?;
-        }
-        if let Some(upper) = upper {
-            crate::foundation::levels::place(&mut tx, caller, id, upper).await?;
-        }
-        let created = orgs::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("区划"))?;
-        lingji_store::foundation::audit::append(
-            &mut tx,
-            caller
-                .event(id, "org.create", "organisation", id.to_string())
-                .after_json(&created),
-        )
-        .await?;
+        let created = insert_jurisdiction(&mut tx, caller, &region, name, years, upper).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -443,4 +412,50 @@ pub(crate) async fn current_year_in(
                 "该区划尚未设定当前财政年度",
             ))
         })
+}
+
+/// Inserts a jurisdiction with its fiscal years inside the caller's transaction, placed under
+/// the jurisdiction with 区划 code `upper` when one is named, audited.
+pub(crate) async fn insert_jurisdiction(
+    tx: &mut AnyConnection,
+    caller: &Caller,
+    region: &RegionCode,
+    name: &str,
+    years: &[(i32, bool)],
+    upper: Option<&str>,
+) -> AppResult<Organisation> {
+    let new = NewOrganisation {
+        kind: OrgKind::Jurisdiction,
+        code: region.as_str().to_string(),
+        name: name.to_string(),
+        parent: None,
+        region_code: Some(region.as_str().to_string()),
+        unit_kind: None,
+        review_body: None,
+        staffing: Staffing::default(),
+    };
+    let id = orgs::insert(&mut *tx, &new).await.map_err(|e| match e {
+        lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+            Refusal::new("REGION_CODE_TAKEN", format!("区划代码 {region} 已存在"))
+                .field("region_code"),
+        ),
+        other => other.into(),
+    })?;
+    for (year, current) in years {
+        orgs::add_fiscal_year(&mut *tx, id, *year, *current).await?;
+    }
+    if let Some(upper) = upper {
+        crate::foundation::levels::place(&mut *tx, caller, id, upper).await?;
+    }
+    let created = orgs::get(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("区划"))?;
+    lingji_store::foundation::audit::append(
+        &mut *tx,
+        caller
+            .event(id, "org.create", "organisation", id.to_string())
+            .after_json(&created),
+    )
+    .await?;
+    Ok(created)
 }

@@ -11,6 +11,8 @@ use lingji_store::foundation::profiles::{self, ProfileVersion};
 
 use crate::Scope;
 use crate::error::{AppError, AppResult};
+use crate::foundation::caller::Caller;
+use sqlx::AnyConnection;
 
 /// The version just written in this transaction.
 async fn saved_version(
@@ -49,76 +51,7 @@ impl crate::FoundationUseCases<'_> {
         scope.authorize_jurisdiction(Resource::PolicyProfile, Access::Write)?;
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let mut tx = self.store.begin().await?;
-        let (preset_id, profile, note) = match source {
-            YearSource::Preset(p) => (
-                p.as_str().to_string(),
-                preset(p),
-                format!("采用预设：{}", p.label()),
-            ),
-            YearSource::CopyFrom(from) => {
-                let v = profiles::current(&mut tx, jurisdiction_id, from.value())
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::Refused(
-                            Refusal::new(
-                                "POLICY_SOURCE_MISSING",
-                                format!("{from} 年度没有政策参数可复制"),
-                            )
-                            .field("copy_from"),
-                        )
-                    })?;
-                (
-                    v.preset,
-                    v.profile,
-                    format!("沿用 {from} 年度第 {} 版", v.version),
-                )
-            }
-            YearSource::FromUpper(upper) => {
-                let v = profiles::current(&mut tx, upper, year.value())
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::Refused(
-                            Refusal::new(
-                                "POLICY_SOURCE_MISSING",
-                                format!("上级区划 {year} 年度没有政策参数可沿用"),
-                            )
-                            .field("year"),
-                        )
-                    })?;
-                (
-                    v.preset,
-                    v.profile,
-                    format!("沿用上级区划 {year} 年度第 {} 版", v.version),
-                )
-            }
-        };
-        profile.validate()?;
-        lingji_store::foundation::orgs::add_fiscal_year(
-            &mut tx,
-            jurisdiction_id,
-            year.value(),
-            make_current,
-        )
-        .await
-        .map_err(|e| match e {
-            lingji_store::StoreError::Conflict(_) => AppError::Conflict(
-                Refusal::new("FISCAL_YEAR_EXISTS", format!("{year} 年度已开启")).field("year"),
-            ),
-            other => other.into(),
-        })?;
-        let version = profiles::insert_version(
-            &mut tx,
-            &profiles::NewVersion {
-                jurisdiction_id,
-                fiscal_year: year.value(),
-                preset: &preset_id,
-                profile: &profile,
-                note: &note,
-                created_by: caller.name(),
-            },
-        )
-        .await?;
-        lingji_store::foundation::audit::append(&mut tx, caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year", year.to_string()).after_json(&serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }))).await?;
+        open_year(&mut tx, caller, jurisdiction_id, year, source, make_current).await?;
         let saved = saved_version(&mut tx, jurisdiction_id, year).await?;
         tx.commit().await?;
         Ok(saved)
@@ -246,4 +179,87 @@ pub(crate) async fn in_force(
         .await?
         .map(|v| v.profile)
         .ok_or_else(|| AppError::not_found(&format!("{fiscal_year} 年度政策参数")))
+}
+
+/// Opens `year` for a jurisdiction with the profile `source` gives, inside the caller's
+/// transaction, audited; `make_current` makes it the year everyone works in.
+pub(crate) async fn open_year(
+    tx: &mut AnyConnection,
+    caller: &Caller,
+    jurisdiction_id: i64,
+    year: FiscalYear,
+    source: YearSource,
+    make_current: bool,
+) -> AppResult<()> {
+    let (preset_id, profile, note) = match source {
+        YearSource::Preset(p) => (
+            p.as_str().to_string(),
+            preset(p),
+            format!("采用预设：{}", p.label()),
+        ),
+        YearSource::CopyFrom(from) => {
+            let v = profiles::current(&mut *tx, jurisdiction_id, from.value())
+                .await?
+                .ok_or_else(|| {
+                    AppError::Refused(
+                        Refusal::new(
+                            "POLICY_SOURCE_MISSING",
+                            format!("{from} 年度没有政策参数可复制"),
+                        )
+                        .field("copy_from"),
+                    )
+                })?;
+            (
+                v.preset,
+                v.profile,
+                format!("沿用 {from} 年度第 {} 版", v.version),
+            )
+        }
+        YearSource::FromUpper(upper) => {
+            let v = profiles::current(&mut *tx, upper, year.value())
+                .await?
+                .ok_or_else(|| {
+                    AppError::Refused(
+                        Refusal::new(
+                            "POLICY_SOURCE_MISSING",
+                            format!("上级区划 {year} 年度没有政策参数可沿用"),
+                        )
+                        .field("year"),
+                    )
+                })?;
+            (
+                v.preset,
+                v.profile,
+                format!("沿用上级区划 {year} 年度第 {} 版", v.version),
+            )
+        }
+    };
+    profile.validate()?;
+    lingji_store::foundation::orgs::add_fiscal_year(
+        &mut *tx,
+        jurisdiction_id,
+        year.value(),
+        make_current,
+    )
+    .await
+    .map_err(|e| match e {
+        lingji_store::StoreError::Conflict(_) => AppError::Conflict(
+            Refusal::new("FISCAL_YEAR_EXISTS", format!("{year} 年度已开启")).field("year"),
+        ),
+        other => other.into(),
+    })?;
+    let version = profiles::insert_version(
+        &mut *tx,
+        &profiles::NewVersion {
+            jurisdiction_id,
+            fiscal_year: year.value(),
+            preset: &preset_id,
+            profile: &profile,
+            note: &note,
+            created_by: caller.name(),
+        },
+    )
+    .await?;
+    lingji_store::foundation::audit::append(&mut *tx, caller.event(jurisdiction_id, "fiscal_year.start", "fiscal_year", year.to_string()).after_json(&serde_json::json!({ "year": year.value(), "current": make_current, "profile_version": version, "note": note }))).await?;
+    Ok(())
 }

@@ -42,7 +42,7 @@ pub struct UserUpdate {
     pub version: i64,
 }
 
-fn check_username(name: &str) -> Result<(), Refusal> {
+pub(crate) fn check_username(name: &str) -> Result<(), Refusal> {
     let ok = (2..=32).contains(&name.len())
         && name.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
@@ -171,30 +171,14 @@ impl crate::AccountUseCases<'_> {
         let org = resolve_org(&mut tx, jurisdiction, &new.org).await?;
         caller.authorize(Resource::User, Access::Write, &org.path)?;
         check_binding(role, &org)?;
-        let display = new
-            .display_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .unwrap_or(&username)
-            .to_string();
-        let id = users::insert(&mut tx, &username, &display, role, org.id, &hash)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => AppError::Conflict(
-                    Refusal::new("USERNAME_TAKEN", format!("用户名“{username}”已存在"))
-                        .field("username"),
-                ),
-                other => other.into(),
-            })?;
-        let user = users::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("用户"))?;
-        lingji_store::foundation::audit::append(
+        let user = insert_user(
             &mut tx,
-            caller
-                .event(org.path.jurisdiction, "user.create", "user", id.to_string())
-                .after_json(&user),
+            caller,
+            &username,
+            new.display_name.as_deref(),
+            role,
+            &org,
+            &hash,
         )
         .await?;
         tx.commit().await?;
@@ -315,4 +299,42 @@ impl crate::AccountUseCases<'_> {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Inserts an account bound to `org` with a password hash inside the caller's transaction,
+/// audited in the organisation's jurisdiction; the caller has been authorised for it.
+pub(crate) async fn insert_user(
+    tx: &mut AnyConnection,
+    caller: &Caller,
+    username: &str,
+    display_name: Option<&str>,
+    role: Role,
+    org: &Organisation,
+    hash: &str,
+) -> AppResult<User> {
+    let display = display_name
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(username)
+        .to_string();
+    let id = users::insert(&mut *tx, username, &display, role, org.id, hash)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict(
+                Refusal::new("USERNAME_TAKEN", format!("用户名“{username}”已存在"))
+                    .field("username"),
+            ),
+            other => other.into(),
+        })?;
+    let user = users::get(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("用户"))?;
+    lingji_store::foundation::audit::append(
+        &mut *tx,
+        caller
+            .event(org.path.jurisdiction, "user.create", "user", id.to_string())
+            .after_json(&user),
+    )
+    .await?;
+    Ok(user)
 }

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(foundation::login::router())
         .merge(home::router())
         .merge(foundation::orgs::router())
+        .merge(foundation::jurisdictions::router())
         .merge(foundation::admin::router())
         .merge(foundation::policy::router())
         .merge(foundation::codes::router())
@@ -189,6 +190,9 @@ impl Layout {
         nav.push(("/standards", "支出标准"));
         nav.push(("/indicators", "绩效指标库"));
         nav.push(("/orgs", "组织机构"));
+        if role == Role::Administrator || !identity.actor.below.is_empty() {
+            nav.push(("/jurisdictions", "区划"));
+        }
         nav.push(("/policy", "政策参数"));
         nav.push(("/codes", "分类科目"));
         if can_read(Resource::User) {

@@ -331,4 +331,112 @@ async fn zx_4b_a_province_rule_blocks_a_payment_below_and_the_province_reads_wha
     );
 }
 
-backend_tests!(zx_4b_a_province_rule_blocks_a_payment_below_and_the_province_reads_what_happened);
+/// The city's administrator adds a county below it on `/api/v1/jurisdictions`: refused field by
+/// field with nothing written; a login already taken refuses the whole (no county left
+/// behind); then the county exists under the city with its 2026 opened on the city's profile,
+/// and its first administrator signs in there. Others may not add one.
+async fn an_administrator_adds_a_county_below_with_its_first_administrator_all_or_nothing(
+    backend: Backend,
+) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let admin = t.login("admin").await;
+    let add = |region: &str, name: &str, username: &str, password: &str| {
+        json!({"region_code": region, "name": name, "admin_username": username,
+               "admin_display_name": "丙县财政局 王管理", "admin_password": password})
+    };
+    let post = |body: Value| {
+        let (t, admin) = (&t, &admin);
+        async move {
+            t.call(
+                Method::POST,
+                "/api/v1/jurisdictions",
+                Some(admin),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let listed = |s: Session| {
+        let t = &t;
+        async move {
+            t.get("/api/v1/jurisdictions", Some(&s))
+                .await
+                .json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|j| j["region"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // Every field wrong at once: every one named, nothing written.
+    let bad = post(add("32990", " ", "X", "1")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    let refused = bad.json();
+    let fields: Vec<&str> = refused["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        ["region_code", "name", "admin_username"],
+        "{}",
+        bad.text
+    );
+    // A code outside the city's area is refused beside the code.
+    let elsewhere = post(add("430103", "天心区", "tianxin", "lingji-demo")).await;
+    assert_eq!(
+        elsewhere.json()["field"],
+        "region_code",
+        "{}",
+        elsewhere.text
+    );
+    // A login taken refuses the whole: the county is not left behind.
+    let taken = post(add("329903", "丙县", "caizheng", "lingji-demo")).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.text);
+    assert_eq!(taken.json()["code"], "USERNAME_TAKEN");
+    assert_eq!(taken.json()["field"], "admin_username");
+    assert!(!listed(admin.clone()).await.contains(&"329903".to_string()));
+
+    let made = post(add("329903", "丙县", "bingadmin", "lingji-demo")).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let made = made.json();
+    assert_eq!(
+        (made["region"].as_str(), made["level_label"].as_str()),
+        (Some("329903"), Some("县级"))
+    );
+    assert_eq!(made["upper"], t.org_id("329900").await);
+    assert_eq!(listed(admin.clone()).await, ["329900", "329903"]);
+    // Its administrator signs in there and finds its year opened on the city's rules.
+    let bing = t.login("bingadmin").await;
+    let me = t.get("/api/v1/me", Some(&bing)).await.json();
+    assert_eq!(me["role"], "administrator", "{me}");
+    let policy = t.get("/api/v1/policy/2026", Some(&bing)).await;
+    assert_eq!(policy.status, StatusCode::OK, "{}", policy.text);
+    let city_policy = t.get("/api/v1/policy/2026", Some(&admin)).await.json();
+    assert_eq!(policy.json()["profile"], city_policy["profile"]);
+    assert_eq!(listed(bing).await, ["329903"]);
+    // The same code again is taken; a finance officer adds nothing.
+    let again = post(add("329903", "丙县", "bingadmin2", "lingji-demo")).await;
+    assert_eq!(again.json()["code"], "REGION_CODE_TAKEN", "{}", again.text);
+    let finance = t.login("caizheng").await;
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/jurisdictions",
+            Some(&finance),
+            Some(add("329904", "丁县", "dingadmin", "lingji-demo")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+}
+
+backend_tests!(
+    zx_4b_a_province_rule_blocks_a_payment_below_and_the_province_reads_what_happened,
+    an_administrator_adds_a_county_below_with_its_first_administrator_all_or_nothing,
+);

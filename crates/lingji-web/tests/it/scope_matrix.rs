@@ -285,6 +285,8 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/annual-report/xlsx", allocation_read),
         api(Method::GET, "/api/v1/province-dashboard", allocation_read),
         api(Method::GET, "/api/v1/jurisdictions", all),
+        // A jurisdiction below the caller's, with its administrator: administrators only.
+        api(Method::POST, "/api/v1/jurisdictions", admin_only),
         api(Method::GET, "/api/v1/monitoring-rules", all),
         api(Method::PUT, "/api/v1/monitoring-rules/{code}", finance_only),
         api(
@@ -566,6 +568,8 @@ fn cases() -> Vec<Case> {
         page(Method::GET, "/reviews", all),
         page(Method::POST, "/reviews", [(R, R); 6]),
         page(Method::POST, "/orgs", admin_only),
+        page(Method::GET, "/jurisdictions", all),
+        page(Method::POST, "/jurisdictions", admin_only),
         page(Method::GET, "/admin/users", admin_audit),
         page(Method::POST, "/admin/users", admin_only),
         page(Method::GET, "/admin/users/{id}", admin_audit),
@@ -1426,21 +1430,31 @@ impl Ctx<'_> {
                     )
                     .await
                     .unwrap();
-                app.allocation()
-                    .record_lower_score(&Scope::system(city), 2026, j.id, "90")
-                    .await
-                    .unwrap();
-                let input: lingji_app::allocation::transfers::TransferInput =
-                    serde_json::from_value(crate::transfers::fund(&[(j.id, "10", "20")])).unwrap();
-                for _ in 0..6 {
-                    app.allocation()
-                        .create_transfer(&Scope::system(city), &input)
-                        .await
-                        .unwrap();
-                }
                 j.id
             }
         };
+        // Drafts to read and approve: made once, whoever made the county (the province's
+        // setup of the upper reach matrix makes 329901 itself).
+        let none_yet = app
+            .allocation()
+            .transfers(&Scope::system(city), 2026)
+            .await
+            .unwrap()
+            .is_empty();
+        if none_yet {
+            app.allocation()
+                .record_lower_score(&Scope::system(city), 2026, county, "90")
+                .await
+                .unwrap();
+            let input: lingji_app::allocation::transfers::TransferInput =
+                serde_json::from_value(crate::transfers::fund(&[(county, "10", "20")])).unwrap();
+            for _ in 0..6 {
+                app.allocation()
+                    .create_transfer(&Scope::system(city), &input)
+                    .await
+                    .unwrap();
+            }
+        }
         let drafts = app
             .allocation()
             .transfers(&Scope::system(city), 2026)
@@ -1621,6 +1635,12 @@ impl Ctx<'_> {
                 t.call(Method::POST, "/api/v1/orgs", Some(who), Some(body))
                     .await
             }
+            (Method::POST, "/api/v1/jurisdictions") => {
+                // Counties of the demo city, 329910–329949, one per request.
+                let body = json!({"region_code": format!("3299{}", 10 + n % 40), "name": format!("矩阵县{n}"), "admin_username": format!("jadmin{n}"), "admin_password": "lingji-test-1"});
+                t.call(Method::POST, "/api/v1/jurisdictions", Some(who), Some(body))
+                    .await
+            }
             (Method::POST, "/api/v1/users") => {
                 let body = json!({"username": format!("new{n}"), "role": "unit_operator", "org": org_code, "password": "lingji-test-1"});
                 t.call(Method::POST, "/api/v1/users", Some(who), Some(body))
@@ -1694,6 +1714,23 @@ impl Ctx<'_> {
                     fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 t.form(&format!("/orgs/{org_id}/staffing"), who, &fields, None)
                     .await
+            }
+            (Method::POST, "/jurisdictions") => {
+                // Counties of the demo city, 329950–329989, one per request.
+                let region = format!("3299{}", 50 + n % 40);
+                let (name, admin) = (format!("页面矩阵县{n}"), format!("pjadmin{n}"));
+                t.form(
+                    "/jurisdictions",
+                    who,
+                    &[
+                        ("region_code", &region),
+                        ("name", &name),
+                        ("admin_username", &admin),
+                        ("admin_password", "lingji-test-1"),
+                    ],
+                    None,
+                )
+                .await
             }
             (Method::POST, "/orgs") => {
                 let dept = self.org(&org_code[..3]).await["id"].to_string();

@@ -10,13 +10,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::{Cx, Year, YearQuery};
+use crate::api::{ApiJson, Created, Cx, Year, YearQuery, created};
 use crate::problem::{ApiResult, Problem};
+use lingji_app::foundation::levels::NewLowerJurisdiction;
+use lingji_domain::foundation::levels::JurisdictionNode;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(province_dashboard))
-        .routes(routes!(jurisdictions))
+        .routes(routes!(jurisdictions, add_lower))
 }
 
 /// Each jurisdiction of the caller's tree — its own and every one below — in the figures of the
@@ -53,16 +55,37 @@ pub struct JurisdictionDto {
     security(("session" = []), ("bearer" = [])))]
 async fn jurisdictions(cx: Cx) -> ApiResult<Json<Vec<JurisdictionDto>>> {
     let tree = cx.foundation().jurisdiction_tree(&cx.scope).await?;
-    Ok(Json(
-        tree.into_iter()
-            .map(|j| JurisdictionDto {
-                id: j.id,
-                region: j.region,
-                name: j.name,
-                level: j.level,
-                level_label: j.level.label(),
-                upper: j.upper,
-            })
-            .collect(),
-    ))
+    Ok(Json(tree.into_iter().map(JurisdictionDto::from).collect()))
+}
+
+impl From<JurisdictionNode> for JurisdictionDto {
+    fn from(j: JurisdictionNode) -> Self {
+        JurisdictionDto {
+            id: j.id,
+            region: j.region,
+            name: j.name,
+            level: j.level,
+            level_label: j.level.label(),
+            upper: j.upper,
+        }
+    }
+}
+
+/// Adds a jurisdiction directly below the caller's, with its current year on the caller's
+/// profile and its first administrator, all or nothing (administrators).
+#[utoipa::path(post, path = "/jurisdictions", tag = "organisations",
+    request_body = NewLowerJurisdiction,
+    responses((status = 201, body = JurisdictionDto), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)),
+    security(("session" = []), ("bearer" = [])))]
+async fn add_lower(
+    cx: Cx,
+    ApiJson(new): ApiJson<NewLowerJurisdiction>,
+) -> ApiResult<Created<JurisdictionDto>> {
+    created(
+        cx.foundation()
+            .add_lower_jurisdiction(&cx.scope, &new)
+            .await?
+            .into(),
+    )
 }

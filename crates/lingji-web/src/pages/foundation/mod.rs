@@ -7,6 +7,7 @@ pub(crate) mod audit;
 mod audit_changes;
 pub mod calendar;
 pub(crate) mod codes;
+pub(crate) mod jurisdictions;
 pub(crate) mod login;
 pub(crate) mod orgs;
 pub(crate) mod policy;
