@@ -123,3 +123,50 @@ async fn zx_4b_the_province_reads_every_jurisdiction_below_and_drills_into_the_c
         "refused in Chinese: {refused}"
     );
 }
+
+/// The city's administrator adds a county on 区划: a code outside the city is refused beside
+/// the field with the form kept (the password excepted); corrected, the page says what was
+/// added and lists it under the city; its administrator signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_adds_a_county_on_the_jurisdictions_page() {
+    if !browser_available() {
+        return;
+    }
+    let (base, _db) = serve_demo().await;
+    let (c, _driver, _profile) = browser().await;
+    login(&c, &base, "admin").await;
+    tab(&c, "区划").await;
+    wait_for_url(&c, "/jurisdictions").await;
+    fill(&c, "[data-testid=jurisdiction-region]", "430103").await;
+    fill(&c, "[data-testid=jurisdiction-name]", "丙县").await;
+    fill(&c, "[data-testid=jurisdiction-admin]", "bingadmin").await;
+    fill(&c, "input[name=admin_display_name]", "丙县 王管理").await;
+    fill(&c, "[data-testid=jurisdiction-password]", "lingji-demo").await;
+    let asked = click_confirmed(&c, "jurisdiction-submit").await;
+    assert!(asked.contains("下级区划"), "{asked}");
+    let beside = wait_text(&c, "error-region_code", "329900").await;
+    assert!(beside.contains("范围"), "{beside}");
+    let kept = c
+        .find(Locator::Css("[data-testid=jurisdiction-name]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("丙县"));
+
+    fill(&c, "[data-testid=jurisdiction-region]", "329903").await;
+    fill(&c, "[data-testid=jurisdiction-password]", "lingji-demo").await;
+    click_confirmed(&c, "jurisdiction-submit").await;
+    wait_for_url(&c, "added=329903").await;
+    let said = text_at(&c, ".flash").await;
+    assert!(
+        said.contains("丙县") && said.contains("县级") && said.contains("329903"),
+        "{said}"
+    );
+    let row = text_at(&c, "[data-testid=jurisdictions] tr[data-region='329903']").await;
+    assert!(row.contains("丙县") && row.contains("示范市"), "{row}");
+
+    sign_in_as(&c, &base, "bingadmin").await;
+    assert_eq!(text_of(&c, "current-user").await, "丙县 王管理");
+}
