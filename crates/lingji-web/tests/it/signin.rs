@@ -560,6 +560,23 @@ async fn the_csrf_token_is_never_taken_from_the_url(backend: Backend) {
     );
 }
 
+/// The answer while the database cannot take the request: 503, problem+json in Chinese, and
+/// when to try again.
+fn assert_unavailable(r: &Reply) {
+    assert_eq!(
+        (r.status, r.code()),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "DATABASE_UNAVAILABLE".into()
+        ),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(r.json()["title"], "数据库暂时无法连接，请稍后重试");
+    assert_eq!(retry_after(r), lingji_app::UNAVAILABLE_RETRY_AFTER_SECS);
+}
+
 async fn without_a_database_requests_answer_503_with_retry_after(backend: Backend) {
     let Some(t) = TestApp::demo(backend).await else {
         return;
@@ -571,18 +588,7 @@ async fn without_a_database_requests_answer_503_with_retry_after(backend: Backen
         login_from(&t, A, "danwei", "lingji-demo").await,
         t.get("/", Some(&s)).await,
     ] {
-        assert_eq!(
-            (r.status, r.code()),
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "DATABASE_UNAVAILABLE".into()
-            ),
-            "{}",
-            r.text
-        );
-        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
-        assert_eq!(r.json()["title"], "数据库暂时无法连接，请稍后重试");
-        assert_eq!(retry_after(&r), lingji_app::UNAVAILABLE_RETRY_AFTER_SECS);
+        assert_unavailable(&r);
     }
     let r = t.get("/healthz", None).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -610,18 +616,7 @@ async fn postgres_a_read_only_primary_answers_writes_503_and_recovers() {
     // Every sign-in writes its attempt and its session: refused for now, never a 500, however
     // many fresh connections the pool makes meanwhile.
     for _ in 0..5 {
-        let r = login_from(&t, A, "danwei", "lingji-demo").await;
-        assert_eq!(
-            (r.status, r.code()),
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "DATABASE_UNAVAILABLE".into()
-            ),
-            "{}",
-            r.text
-        );
-        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
-        assert_eq!(retry_after(&r), lingji_app::UNAVAILABLE_RETRY_AFTER_SECS);
+        assert_unavailable(&login_from(&t, A, "danwei", "lingji-demo").await);
     }
 
     t.db.set_read_only(false).await;
