@@ -58,6 +58,43 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         events: u32,
     },
+    /// Generate a province into an empty database (docs/BENCHMARKS.md, issue 21): a province,
+    /// its cities and counties through the jurisdiction use case, departments and units, a
+    /// library of projects in every state (the import's multi-row path), budget lines and their
+    /// ledger with an audit event per movement; logins `shengcai` (province) and `shicai` (the
+    /// first city), password of the demo. Defaults are the full size.
+    Province {
+        /// Jurisdictions in all (province + cities + counties).
+        #[arg(long, default_value_t = 100)]
+        jurisdictions: u32,
+        /// Budget units in all.
+        #[arg(long, default_value_t = 30_000)]
+        units: u32,
+        /// Projects in all.
+        #[arg(long, default_value_t = 1_000_000)]
+        projects: u32,
+        /// Ledger entries in all.
+        #[arg(long, default_value_t = 10_000_000)]
+        ledger: u64,
+        /// Budget lines per unit.
+        #[arg(long, default_value_t = 3)]
+        lines_per_unit: u32,
+    },
+    /// Time one jurisdiction's allocation through the use cases: the run and its save, then
+    /// choosing, publishing and approving it (budget lines, projects funded), each step timed.
+    Approve {
+        /// 区划 code of the jurisdiction.
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: String,
+        /// Resources of the general public budget, 元 (the run's scenario).
+        #[arg(long, default_value = "3000000000.00")]
+        general_public: String,
+        /// Resources of the government fund budget, 元.
+        #[arg(long, default_value = "800000000.00")]
+        government_fund: String,
+    },
     /// Write a project workbook of N projects (each with a cost line and an indicator) over
     /// every unit of the jurisdiction, for `lingji import projects`.
     Workbook {
@@ -90,6 +127,40 @@ pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
             let app = open(&config).await?;
             audit_events(&app, events).await?;
         }
+        BenchCommand::Province {
+            jurisdictions,
+            units,
+            projects,
+            ledger,
+            lines_per_unit,
+        } => {
+            let app = open(&config).await?;
+            let size = lingji_app::demo::province::ProvinceSize {
+                jurisdictions,
+                units,
+                projects,
+                ledger,
+                lines_per_unit,
+            };
+            province(&app, size).await?;
+        }
+        BenchCommand::Approve {
+            region,
+            year,
+            general_public,
+            government_fund,
+        } => {
+            let year = fiscal_year(&year)?;
+            let (app, jurisdiction) = open_in(&config, Some(&region)).await?;
+            approve(
+                &app,
+                jurisdiction,
+                year.value(),
+                &general_public,
+                &government_fund,
+            )
+            .await?;
+        }
         BenchCommand::Workbook {
             projects,
             year,
@@ -103,6 +174,78 @@ pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Generates the province and prints what it holds and how long it took.
+async fn province(app: &App, size: lingji_app::demo::province::ProvinceSize) -> Result<()> {
+    let start = std::time::Instant::now();
+    let report = app
+        .demo()
+        .load_province(size, &|line| eprintln!("{line}"))
+        .await
+        .map_err(|e| anyhow::anyhow!(crate::describe(&e)))?;
+    println!(
+        "已生成基准省：区划 {}，部门 {}，单位 {}，项目 {}，指标 {}，指标账分录 {}，用时 {:.1} 秒",
+        report.jurisdictions,
+        report.departments,
+        report.units,
+        report.projects,
+        report.lines,
+        report.ledger_entries,
+        start.elapsed().as_secs_f64()
+    );
+    println!(
+        "列表测量：{}（财政账号 shicai）；测算：{}（项目全部入库）；省级财政账号 shengcai",
+        report.city_region, report.allocation_region
+    );
+    Ok(())
+}
+
+/// Runs and saves an allocation of the jurisdiction's admitted projects, then chooses,
+/// publishes and approves it, printing the time of each step (the use cases the pages call).
+async fn approve(
+    app: &App,
+    jurisdiction: i64,
+    year: i32,
+    general_public: &str,
+    government_fund: &str,
+) -> Result<()> {
+    let scope = Scope::system(jurisdiction);
+    let changes: lingji_app::allocation::Scenario = serde_json::from_value(serde_json::json!({
+        "resources": { "general_public": general_public, "government_fund": government_fund }
+    }))?;
+    let fail = |e: lingji_app::AppError| anyhow::anyhow!(crate::describe(&e));
+    let all = std::time::Instant::now();
+    let start = std::time::Instant::now();
+    let run = app
+        .allocation()
+        .run_allocation(&scope, year, "基准测算", None, changes)
+        .await
+        .map_err(fail)?;
+    let ran = start.elapsed().as_secs_f64();
+    let id = run.header.id;
+    let start = std::time::Instant::now();
+    app.allocation()
+        .choose_run(&scope, id)
+        .await
+        .map_err(fail)?;
+    app.allocation()
+        .publish_control_figures(&scope, id)
+        .await
+        .map_err(fail)?;
+    let marked = start.elapsed().as_secs_f64();
+    let start = std::time::Instant::now();
+    app.allocation()
+        .approve_budget(&scope, id, "基准财预〔2026〕2号")
+        .await
+        .map_err(fail)?;
+    let approved = start.elapsed().as_secs_f64();
+    println!(
+        "测算并保存 {} 项：{ran:.2} 秒；选定并下达控制数：{marked:.2} 秒；批复：{approved:.2} 秒；合计 {:.2} 秒",
+        run.header.items,
+        all.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Writes `projects` projects for `year` to `out`.

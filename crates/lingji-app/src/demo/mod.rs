@@ -8,6 +8,7 @@ pub(crate) mod lived;
 pub(crate) mod performance;
 pub(crate) mod pools;
 pub(crate) mod projects;
+pub mod province;
 use crate::Scope;
 use lingji_domain::foundation::codes::FiscalYear;
 use lingji_domain::foundation::org::Staffing;

@@ -3,6 +3,7 @@
 mod common;
 
 mod histories;
+mod province;
 mod seams;
 mod simulation;
 mod workbook_bombs;

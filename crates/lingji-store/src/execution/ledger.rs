@@ -362,3 +362,54 @@ pub async fn year_entries(
     }
     Ok(s)
 }
+
+/// A ledger entry to write with [`add_entries_many`]: its line, movement and reference.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub line_id: i64,
+    pub movement: Movement,
+    pub reference: String,
+}
+
+/// Records many entries in multi-row statements (a generated province's millions of
+/// movements, `lingji bench province`); the caller has changed the lines' balances to match
+/// in the same transaction (or wrote movements that net to nothing).
+pub async fn add_entries_many(
+    conn: &mut AnyConnection,
+    entries: &[NewEntry],
+    actor: &str,
+) -> Result<(), StoreError> {
+    let at = now_text();
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO ledger_entries (line_id, kind, amount, reference, actor, at)",
+        6,
+        entries,
+        |q, e| {
+            let (kind, amount) = kind_of(&e.movement);
+            q.bind(e.line_id)
+                .bind(kind)
+                .bind(amount.fen())
+                .bind(&e.reference)
+                .bind(actor)
+                .bind(at.clone())
+        },
+    )
+    .await
+}
+
+/// The ids of a jurisdiction's budget lines of `year`, in order.
+pub async fn jurisdiction_line_ids(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM budget_lines WHERE jurisdiction_id = $1 AND fiscal_year = $2 ORDER BY id",
+    )
+    .bind(jurisdiction_id)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -715,3 +715,30 @@ pub async fn set_livelihood_checked(
         .await?;
     Ok(())
 }
+
+/// Gives a generated jurisdiction's projects of `year` (`lingji bench province`, a benchmark
+/// fixture) the review fields their states imply, as the review workflow would have left them:
+/// decided with finance's reviewed amount at the request for admitted and later states, and the
+/// submitted ones waiting at finance (units of odd id) or at their department (the rest), so
+/// that every queue has content. Three statements of fixed text.
+pub async fn bench_review_fields(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    year: i32,
+) -> Result<(), StoreError> {
+    for sql in [
+        "UPDATE projects SET review_stage = 'decided', review_round = 1, reviewed_amount = request \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state IN ('admitted', 'funded', 'postponed', 'rejected')",
+        "UPDATE projects SET review_stage = 'finance', review_round = 1 \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'submitted' AND unit_id % 2 = 1",
+        "UPDATE projects SET review_stage = 'department', review_round = 1 \
+         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND state = 'submitted' AND unit_id % 2 = 0",
+    ] {
+        sqlx::query(sql)
+            .bind(jurisdiction_id)
+            .bind(i64::from(year))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
