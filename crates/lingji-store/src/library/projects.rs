@@ -388,41 +388,6 @@ fn bind_content<'q>(q: AnyQuery<'q>, h: &'q ProjectHeader, features: String) -> 
         .bind(i64::from(h.livelihood))
 }
 
-/// Inserts a project header; returns its id.
-pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<Project, StoreError> {
-    let now = now_text();
-    let features = serde_json::to_string(&h.features).map_err(corrupt)?;
-    let q = sqlx::query(concat!(
-        "INSERT INTO projects (",
-        content_columns!(),
-        ", jurisdiction_id, department_id, unit_id, code, fiscal_year, state, last_funded_year, previous_id, \
-         approved, spent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) RETURNING id, version"
-    ));
-    let row = bind_content(q, h, features)
-        .bind(h.jurisdiction_id)
-        .bind(h.department_id)
-        .bind(h.unit_id)
-        .bind(&h.code)
-        .bind(i64::from(h.fiscal_year))
-        .bind(h.state.as_str())
-        .bind(h.last_funded_year.map(i64::from))
-        .bind(h.previous_id)
-        .bind(h.approved.fen())
-        .bind(h.spent.fen())
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(Project {
-        id: sqlx::Row::try_get(&row, 0)?,
-        version: sqlx::Row::try_get(&row, 1)?,
-        created_at: now.clone(),
-        updated_at: now,
-        header: h.clone(),
-    })
-}
-
 /// The columns of a new project: [`content_columns!`] ($1 to $23 of each row), then the rest.
 macro_rules! insert_columns {
     () => {
@@ -433,6 +398,49 @@ macro_rules! insert_columns {
              previous_id, approved, spent, created_at, updated_at)"
         )
     };
+}
+
+/// Binds a new project's row in [`insert_columns!`]'s order: its content, then its owner, code,
+/// year, state, funding history and times.
+fn bind_new<'q>(
+    q: AnyQuery<'q>,
+    h: &'q ProjectHeader,
+    features: String,
+    now: &'q str,
+) -> AnyQuery<'q> {
+    bind_content(q, h, features)
+        .bind(h.jurisdiction_id)
+        .bind(h.department_id)
+        .bind(h.unit_id)
+        .bind(&h.code)
+        .bind(i64::from(h.fiscal_year))
+        .bind(h.state.as_str())
+        .bind(h.last_funded_year.map(i64::from))
+        .bind(h.previous_id)
+        .bind(h.approved.fen())
+        .bind(h.spent.fen())
+        .bind(now)
+        .bind(now)
+}
+
+/// Inserts a project header; returns its id.
+pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<Project, StoreError> {
+    let now = now_text();
+    let features = serde_json::to_string(&h.features).map_err(corrupt)?;
+    let q = sqlx::query(concat!(
+        insert_columns!(),
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) \
+         RETURNING id, version"
+    ));
+    let row = bind_new(q, h, features, &now).fetch_one(&mut *conn).await?;
+    Ok(Project {
+        id: sqlx::Row::try_get(&row, 0)?,
+        version: sqlx::Row::try_get(&row, 1)?,
+        created_at: now.clone(),
+        updated_at: now,
+        header: h.clone(),
+    })
 }
 
 /// Inserts new projects (an import's, by the thousand) in multi-row statements; the stored
@@ -452,21 +460,7 @@ pub async fn insert_many(
         35,
         " RETURNING id, version, code",
         &rows,
-        |q, (h, features)| {
-            bind_content(q, h, features.clone())
-                .bind(h.jurisdiction_id)
-                .bind(h.department_id)
-                .bind(h.unit_id)
-                .bind(&h.code)
-                .bind(i64::from(h.fiscal_year))
-                .bind(h.state.as_str())
-                .bind(h.last_funded_year.map(i64::from))
-                .bind(h.previous_id)
-                .bind(h.approved.fen())
-                .bind(h.spent.fen())
-                .bind(&now)
-                .bind(&now)
-        },
+        |q, (h, features)| bind_new(q, h, features.clone(), &now),
     )
     .await?;
     let mut ids = std::collections::HashMap::with_capacity(stored.len());

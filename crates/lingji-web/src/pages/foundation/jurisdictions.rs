@@ -83,11 +83,12 @@ fn rows(tree: Vec<JurisdictionNode>, own: i64) -> Vec<Row> {
         .collect()
 }
 
+/// The page; `added` is the 区划 code just added, said in the flash from the tree as read.
 async fn page(
     state: &AppState,
     id: &Identity,
     path: &str,
-    flash: Option<String>,
+    added: Option<&str>,
     form: AddForm,
     errors: FieldErrors,
     status: StatusCode,
@@ -96,6 +97,16 @@ async fn page(
         Ok(t) => t,
         Err(e) => return error_page(id, path, &e),
     };
+    let flash = added
+        .and_then(|region| tree.iter().find(|j| j.region == region))
+        .map(|j| {
+            format!(
+                "已新增下级区划 {}（{}，区划代码 {}），已开启本年度并沿用本级政策参数；请将首任管理员的账号和初始密码交给该区划",
+                j.name,
+                j.level.label(),
+                j.region
+            )
+        });
     let layout = Layout::new(id, "区划", path).with_flash(flash);
     render(
         status,
@@ -114,29 +125,11 @@ async fn list(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     // After adding: say what was added, from the tree as it now is.
-    let flash = match q.get("added") {
-        Some(region) => state
-            .app
-            .foundation()
-            .jurisdiction_tree(&id.scope())
-            .await
-            .ok()
-            .and_then(|t| t.into_iter().find(|j| &j.region == region))
-            .map(|j| {
-                format!(
-                    "已新增下级区划 {}（{}，区划代码 {}），已开启本年度并沿用本级政策参数；请将首任管理员的账号和初始密码交给该区划",
-                    j.name,
-                    j.level.label(),
-                    j.region
-                )
-            }),
-        None => None,
-    };
     page(
         &state,
         &id,
         uri.path(),
-        flash,
+        q.get("added").map(String::as_str),
         AddForm::default(),
         FieldErrors::default(),
         StatusCode::OK,
