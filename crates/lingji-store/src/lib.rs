@@ -16,6 +16,7 @@ pub mod performance;
 pub mod replica;
 pub mod review;
 pub mod schema;
+pub(crate) mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -16,8 +16,10 @@ use lingji_domain::library::targets::{Indicator, TargetTable};
 use lingji_domain::library::{
     Features, PolicyBasis, ProjectKind, ProjectState, YearNeed, project_code,
 };
+use lingji_domain::review::routing::JointBody;
 use lingji_domain::{Money, Refusal};
 use lingji_store::foundation::orgs::Organisation;
+use lingji_store::library::projects::search::{self as project_search, ProjectPage, ProjectSearch};
 use lingji_store::library::projects::{
     self, CostLine, Filter, HistoryEntry, Project, ProjectDetail, ProjectHeader,
 };
@@ -776,52 +778,82 @@ impl crate::LibraryUseCases<'_> {
         Ok(ids.len())
     }
 
-    /// A page of projects the caller may see: an operator's own unit, a reviewer's
-    /// department, the whole jurisdiction for finance and audit.
-    #[tracing::instrument(skip_all)]
-    pub async fn list_projects(
+    /// What of the library the caller may see: the whole jurisdiction for finance and audit,
+    /// an operator's own unit, a reviewer's department, the projects routed to a joint
+    /// reviewer's body (ZB-5e) — the filter narrowed to it, or `None` when that is nothing.
+    async fn narrowed(
         &self,
         caller: &Caller,
         mut filter: Filter,
-    ) -> AppResult<Vec<Project>> {
+    ) -> AppResult<Option<(Filter, Option<JointBody>)>> {
         let whole = OrgPath::of_jurisdiction(filter.jurisdiction_id);
         if caller
             .authorize(Resource::Project, Access::Read, &whole)
-            .is_err()
+            .is_ok()
         {
-            let actor = caller
-                .actor()
-                .ok_or_else(|| AppError::Internal("system lists everything".into()))?;
-            match actor.role {
-                Role::UnitOperator => filter.unit_id = actor.org.unit,
-                Role::DepartmentReviewer => filter.department_id = actor.org.department,
-                Role::JointReviewer => {
-                    // Only what was routed to the reviewer's body (ZB-5e).
-                    let mut conn = self.store.read().acquire().await?;
-                    return match self.review().joint_body_of(&mut conn, caller).await? {
-                        Some(body) => Ok(lingji_store::review::routed_to(
-                            &mut conn,
-                            filter.jurisdiction_id,
-                            body,
-                            filter.after_id.unwrap_or(0),
-                            filter.limit,
-                        )
-                        .await?),
-                        None => Ok(Vec::new()),
-                    };
-                }
-                _ => {
-                    return Err(AppError::Forbidden(Refusal::new(
-                        "FORBIDDEN",
-                        format!("{}无权查看项目库", actor.role.label()),
-                    )));
-                }
+            return Ok(Some((filter, None)));
+        }
+        let actor = caller
+            .actor()
+            .ok_or_else(|| AppError::Internal("system lists everything".into()))?;
+        match actor.role {
+            Role::UnitOperator => filter.unit_id = actor.org.unit,
+            Role::DepartmentReviewer => filter.department_id = actor.org.department,
+            Role::JointReviewer => {
+                let mut conn = self.store.read().acquire().await?;
+                let body = self.review().joint_body_of(&mut conn, caller).await?;
+                return Ok(body.map(|b| (filter, Some(b))));
             }
-            if filter.unit_id.is_none() && filter.department_id.is_none() {
-                return Ok(Vec::new());
+            _ => {
+                return Err(AppError::Forbidden(Refusal::new(
+                    "FORBIDDEN",
+                    format!("{}无权查看项目库", actor.role.label()),
+                )));
             }
         }
+        Ok((filter.unit_id.is_some() || filter.department_id.is_some()).then_some((filter, None)))
+    }
+
+    /// A page of projects the caller may see (see [`Self::narrowed`]), by id.
+    #[tracing::instrument(skip_all)]
+    pub async fn list_projects(&self, caller: &Caller, filter: Filter) -> AppResult<Vec<Project>> {
+        let Some((filter, routed)) = self.narrowed(caller, filter).await? else {
+            return Ok(Vec::new());
+        };
         let mut conn = self.store.read().acquire().await?;
-        Ok(projects::list(&mut conn, &filter).await?)
+        Ok(match routed {
+            Some(body) => {
+                lingji_store::review::routed_to(
+                    &mut conn,
+                    filter.jurisdiction_id,
+                    body,
+                    filter.after_id.unwrap_or(0),
+                    filter.limit,
+                )
+                .await?
+            }
+            None => projects::list(&mut conn, &filter).await?,
+        })
+    }
+
+    /// One page of the projects the caller may see that a search finds, sorted, with how many
+    /// it finds and their 本年申请 in all — counted, summed and paged by the store.
+    #[tracing::instrument(skip_all)]
+    pub async fn projects_page(
+        &self,
+        caller: &Caller,
+        mut search: ProjectSearch,
+    ) -> AppResult<ProjectPage> {
+        let Some((filter, routed)) = self.narrowed(caller, search.filter).await? else {
+            return Ok(ProjectPage {
+                rows: Vec::new(),
+                count: 0,
+                total: Money::ZERO,
+            });
+        };
+        search.filter = filter;
+        search.routed_to = routed;
+        let mut conn = self.store.read().acquire().await?;
+        Ok(project_search::search(&mut conn, &search).await?)
     }
 }

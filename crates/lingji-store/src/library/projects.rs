@@ -16,6 +16,7 @@ use crate::error::StoreError;
 use crate::time::now_text;
 
 mod read;
+pub mod search;
 
 pub use read::{
     Filter, by_code, cleanup_candidates, get, get_detail, get_detail_by_code, list, successor,

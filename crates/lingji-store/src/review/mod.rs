@@ -2,6 +2,7 @@
 //! bodies it is routed to, the gate records, and the reviewers' work queues.
 
 pub mod lists;
+pub mod queue_search;
 use lingji_domain::Money;
 use lingji_domain::review::decision::ReviewStage;
 use lingji_domain::review::gates::{GateKind, GateRecord};
@@ -373,6 +374,7 @@ macro_rules! joint_queue {
          AND id IN (SELECT project_id FROM project_routes WHERE body = $2 AND answered = 0)"
     };
 }
+pub(crate) use {department_queue, finance_queue, joint_queue};
 macro_rules! queue_page {
     ($where:expr, $after:literal, $limit:literal) => {
         concat!(

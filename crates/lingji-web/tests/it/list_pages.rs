@@ -2,7 +2,7 @@
 //! the lived demo — filters, sorting by a column, totals over every filtered row, page numbers
 //! and a bulk review refused for one project that keeps what was ticked and typed.
 
-use crate::common::TestApp;
+use crate::common::{Session, TestApp};
 use lingji_app::store::{Backend, backend_tests};
 use lingji_domain::Money;
 
@@ -123,6 +123,83 @@ async fn the_library_filters_sorts_totals_and_pages(backend: Backend) {
     let words = t.get("/projects?year=二〇二六", Some(&fin)).await;
     assert_eq!(words.status, 422);
     assert!(words.text.contains("“二〇二六”不是年度"), "{}", words.text);
+}
+
+/// Each body row of the table as the text of its cells, in order.
+fn body_rows(html: &str, table: &str) -> Vec<Vec<String>> {
+    let at = html.find(&format!("data-testid=\"{table}\"")).unwrap();
+    let body = &html[at..];
+    let body = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|c| {
+                    let cell = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
+                    cell.split('<')
+                        .map(|part| part.split_once('>').map_or(part, |(_, t)| t))
+                        .collect::<String>()
+                        .trim()
+                        .to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Every row of a list, page after page, as `path` (with its query) sorts it.
+async fn every_page(t: &TestApp, who: &Session, path: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut p = 1;
+    loop {
+        let page = t.get(&format!("{path}&page={p}"), Some(who)).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        rows.extend(body_rows(&page.text, "project-table"));
+        if p == pager(&page.text).2 {
+            return rows;
+        }
+        p += 1;
+    }
+}
+
+/// The library sorted by a column is sorted by the store over every project (issue 21): each
+/// project comes once across the pages, in the order of that column as shown — 单位 by name,
+/// 类别 and 状态 by their labels, not by stored codes.
+async fn every_sort_of_the_library_lists_each_project_once_in_its_columns_order(backend: Backend) {
+    let Some(t) = TestApp::demo_with_projects(backend).await else {
+        return;
+    };
+    let fin = t.login("caizheng").await;
+    let own = every_page(&t, &fin, "/projects?year=2026").await;
+    let mut codes: Vec<&String> = own.iter().map(|r| &r[0]).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(
+        codes.len(),
+        own.len(),
+        "each project once in the library's own order"
+    );
+    assert!(own.len() > 50);
+    for (key, column, desc) in [
+        ("name", 1, false),
+        ("unit", 2, true),
+        ("kind", 4, false),
+        ("state", 8, true),
+    ] {
+        let dir = if desc { "&dir=desc" } else { "" };
+        let rows = every_page(&t, &fin, &format!("/projects?year=2026&sort={key}{dir}")).await;
+        let mut sorted: Vec<&String> = rows.iter().map(|r| &r[0]).collect();
+        sorted.sort();
+        assert_eq!(sorted, codes, "sorted by {key}: every project once");
+        let shown: Vec<&String> = rows.iter().map(|r| &r[column]).collect();
+        assert!(
+            shown
+                .windows(2)
+                .all(|w| if desc { w[0] >= w[1] } else { w[0] <= w[1] }),
+            "sorted by {key}: {shown:?}"
+        );
+    }
 }
 
 /// The value of every `name="{name}" value="…"` in the page, in order.
@@ -477,5 +554,6 @@ backend_tests!(
     zb_7a_budget_lines_show_paid_and_available_and_add_up,
     payments_filter_sort_and_add_up,
     the_library_filters_sorts_totals_and_pages,
+    every_sort_of_the_library_lists_each_project_once_in_its_columns_order,
     zb_5a_a_refused_bulk_review_keeps_the_ticks_and_names_the_project
 );

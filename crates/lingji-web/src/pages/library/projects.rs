@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use lingji_app::library::projects::ProjectDraft;
+use lingji_app::store::library::projects::search::{ProjectSearch, ProjectSort};
 use lingji_app::store::library::projects::{Filter, Project};
 use lingji_app::{AppError, AppResult};
 use lingji_domain::foundation::authz::{Resource, Role, may_create};
@@ -19,8 +20,7 @@ use lingji_domain::library::{MatterClass, ProjectKind, ProjectState};
 use super::project_form::{FormInput, check_typed, draft_from, errors_for, form_page};
 use crate::AppState;
 use crate::api::library::projects::ProjectQuery;
-use crate::identity::Identity;
-use crate::pages::listing::{self, Key, Listing, Orgs};
+use crate::pages::listing::{Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, PageCtx, answer, current_fiscal_year, error_page, flash_from,
     forbidden_or_missing, render, said,
@@ -92,9 +92,6 @@ const SORTS: [&str; 9] = [
     "code", "name", "unit", "year", "kind", "matter", "tier", "amount", "state",
 ];
 
-/// Projects read from the library at a time while the list gathers what its filters find.
-const BATCH: i64 = 500;
-
 /// The query of what the list shows, for its export.
 fn query_of(v: &ProjectQueryView) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
@@ -115,32 +112,21 @@ fn export_link(v: &ProjectQueryView) -> String {
     format!("/api/v1/projects/export?{}", query_of(v))
 }
 
-/// The project library: filtered by the library's own filters (year, unit, state, class, tier,
-/// kind, code or name) in the store, a page at a time by id; then sorted, totalled and paged
-/// here over everything the filters found.
-/// Every project `filter` finds for the caller, read in batches (the page sorts and totals all of
-/// them; a library of a province's size wants this in the store, issue 21).
-async fn every_project(
-    state: &AppState,
-    id: &Identity,
-    mut filter: Filter,
-) -> AppResult<Vec<Project>> {
-    let mut all = Vec::new();
-    loop {
-        let batch = state
-            .app
-            .library()
-            .list_projects(&id.caller(), filter.clone())
-            .await?;
-        let full = batch.len() as i64 == BATCH;
-        filter.after_id = batch.last().map(|p| p.id);
-        all.extend(batch);
-        if !full {
-            return Ok(all);
-        }
+/// The search the list's query asks for: its filters, sort and page, all answered by the store.
+fn search_of(listing: &Listing, filter: Filter) -> ProjectSearch {
+    ProjectSearch {
+        filter,
+        routed_to: None,
+        sort: ProjectSort::parse(&listing.sort).unwrap_or_default(),
+        desc: listing.desc,
+        offset: i64::try_from(listing.offset()).unwrap_or(i64::MAX),
+        limit: i64::try_from(listing.per_page()).unwrap_or(50),
     }
 }
 
+/// The project library: filtered by the library's own filters (year, unit, state, class, tier,
+/// kind, code or name), counted, totalled, sorted and paged by the store — the count and the
+/// total are of every project found, however many (issue 21).
 async fn list(
     Page { state, id, uri }: Page,
     Query(raw): Query<BTreeMap<String, String>>,
@@ -177,28 +163,27 @@ async fn list(
         kind: Some(view.kind.clone()),
         q: Some(view.q.clone()),
         after: None,
-        limit: Some(BATCH),
+        limit: None,
     };
+    let library = state.app.library();
     let loaded = async {
         let orgs = Orgs::of(&state, &id).await?;
         let filter = query.filter(id.actor.org.jurisdiction).map_err(|e| e.0)?;
-        AppResult::Ok((orgs, every_project(&state, &id, filter).await?))
+        let mut page = library
+            .projects_page(&id.caller(), search_of(&listing, filter.clone()))
+            .await?;
+        // A page past the last shows the last.
+        if listing.counted(usize::try_from(page.count).unwrap_or(usize::MAX)) && page.count > 0 {
+            page = library
+                .projects_page(&id.caller(), search_of(&listing, filter))
+                .await?;
+        }
+        AppResult::Ok((orgs, page))
     };
     match loaded.await {
-        Ok((orgs, mut projects)) => {
-            let total = listing.shown(listing::total(&projects, |p| p.header.request));
-            listing.sort(&mut projects, |p, key| match key {
-                "code" => Key::from(p.header.code.as_str()),
-                "name" => Key::from(p.header.name.as_str()),
-                "unit" => Key::from(orgs.name(&p.header.unit_id)),
-                "year" => Key::from(p.header.fiscal_year),
-                "kind" => Key::from(p.header.kind.label()),
-                "matter" => Key::from(p.header.matter_class.map_or("", |m| m.label())),
-                "tier" => Key::from(p.header.tier.map_or("", |t| t.label())),
-                "amount" => Key::from(p.header.request),
-                _ => Key::from(p.header.state.label()),
-            });
-            let projects = listing.paginate(projects);
+        Ok((orgs, page)) => {
+            let total = listing.shown(Some(page.total));
+            let projects = page.rows;
             let export_link = export_link(&view);
             let layout = Layout::new(&id, "项目库", uri.path());
             let status = if errors.is_empty() {

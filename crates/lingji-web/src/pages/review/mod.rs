@@ -13,13 +13,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lingji_app::review::flow::ReviewInput;
-use lingji_app::review::queue::QueueItem;
+use lingji_app::review::queue::{QueueFind, QueueItem};
+use lingji_app::store::library::projects::search::ProjectSort;
 use lingji_app::{AppError, AppResult};
+use lingji_domain::Money;
 
 use self::decision::{decide, record_gate, show};
 use crate::AppState;
 use crate::identity::Identity;
-use crate::pages::listing::{self, Key, Listing, Orgs};
+use crate::pages::listing::{self, Listing, Orgs};
 use crate::pages::{FieldErrors, Layout, Page, error_page, flash_from, render, said};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -76,9 +78,6 @@ struct Kept {
 const QUEUE_FILTERS: [&str; 2] = ["unit_id", "q"];
 const QUEUE_SORTS: [&str; 6] = ["code", "name", "unit", "year", "amount", "rank"];
 
-/// Projects read from the queue at a time while the page gathers it.
-const QUEUE_BATCH: i64 = 500;
-
 impl QueuePage<'_> {
     fn at(&self, item: &QueueItem) -> &'static str {
         item.review.stage.map_or("", |s| s.as_str())
@@ -109,8 +108,21 @@ impl QueuePage<'_> {
     }
 }
 
-/// The whole queue of the caller, read from the index a batch at a time, filtered by unit and
-/// code or name, sorted, totalled and paged here (a queue is what waits, not the library).
+/// What the page asks of the queue: the unit and text filters, the sort and the page.
+fn find_of(listing: &Listing) -> QueueFind {
+    let text = listing.filter("q");
+    QueueFind {
+        unit_id: listing.id_filter("unit_id"),
+        text: (!text.is_empty()).then(|| text.to_string()),
+        sort: ProjectSort::parse(&listing.sort).unwrap_or_default(),
+        desc: listing.desc,
+        offset: i64::try_from(listing.offset()).unwrap_or(i64::MAX),
+        limit: i64::try_from(listing.per_page()).unwrap_or(50),
+    }
+}
+
+/// The caller's queue filtered by unit and code or name, counted, totalled, sorted and paged
+/// by the store (a finance queue of a province's jurisdiction holds thousands).
 async fn queue_page(
     state: &AppState,
     id: &Identity,
@@ -122,53 +134,35 @@ async fn queue_page(
 ) -> Response {
     let errors = std::mem::take(&mut kept.errors);
     let mut listing = Listing::new(path, q, &QUEUE_SORTS, &QUEUE_FILTERS);
+    let review = state.app.review();
     let loaded = async {
         let orgs = Orgs::of(state, id).await?;
-        let mut after = 0;
-        let mut all = Vec::new();
-        let mut waiting;
-        loop {
-            let page = state
-                .app
-                .review()
-                .review_queue(&id.caller(), after, QUEUE_BATCH)
-                .await?;
-            waiting = page.total;
-            let full = page.items.len() as i64 == QUEUE_BATCH;
-            after = page.items.last().map_or(after, |i| i.project.id);
-            all.extend(page.items);
-            if !full {
-                break;
-            }
+        let mut found = review.queue_search(&id.caller(), find_of(&listing)).await?;
+        // A page past the last shows the last.
+        if let Some((_, page)) = &found
+            && listing.counted(usize::try_from(page.count).unwrap_or(usize::MAX))
+            && page.count > 0
+        {
+            found = review.queue_search(&id.caller(), find_of(&listing)).await?;
         }
-        AppResult::Ok((orgs, waiting, all))
+        AppResult::Ok((orgs, found))
     };
-    let (orgs, waiting, mut items) = match loaded.await {
+    let (orgs, found) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
-    let unit = listing.id_filter("unit_id");
-    let text = listing.filter("q").to_lowercase();
-    items.retain(|i| {
-        let h = &i.project.header;
-        unit.is_none_or(|u| h.unit_id == u)
-            && (text.is_empty()
-                || h.code.to_lowercase().contains(&text)
-                || h.name.to_lowercase().contains(&text))
-    });
-    let total = listing.shown(listing::total(&items, |i| i.project.header.request));
-    listing.sort(&mut items, |i, key| {
-        let h = &i.project.header;
-        match key {
-            "code" => Key::from(h.code.as_str()),
-            "name" => Key::from(h.name.as_str()),
-            "unit" => Key::from(orgs.name(&h.unit_id)),
-            "year" => Key::from(h.fiscal_year),
-            "amount" => Key::from(h.request),
-            _ => Key::from(i.review.department_rank.unwrap_or(i64::MAX)),
-        }
-    });
-    let items = listing.paginate(items);
+    let (waiting, items, total) = match found {
+        Some((waiting, page)) => (
+            waiting,
+            page.rows
+                .into_iter()
+                .map(|(project, review)| QueueItem { project, review })
+                .collect(),
+            page.total,
+        ),
+        None => (0, Vec::new(), Money::ZERO),
+    };
+    let total = listing.shown(Some(total));
     let layout = Layout::new(id, "待我审核", path).with_flash(flash);
     render(
         status,
