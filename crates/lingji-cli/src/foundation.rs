@@ -52,6 +52,13 @@ pub enum JurisdictionCommand {
         #[arg(long)]
         year: Option<String>,
     },
+    /// Gather every jurisdiction's figures for the province dashboard now (the server does it
+    /// daily): this year's, and every year since last year already gathered.
+    Gather {
+        /// Only those gathered before today (Beijing), as the server's hourly check does.
+        #[arg(long)]
+        stale_only: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -89,6 +96,20 @@ pub async fn jurisdiction(command: JurisdictionCommand, config: Config) -> Resul
                 year.as_deref(),
             )
             .await
+        }
+        JurisdictionCommand::Gather { stale_only } => {
+            let app = open(&config).await?;
+            let started = std::time::Instant::now();
+            let n = app
+                .year_end()
+                .refresh_province_figures(!stale_only)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!(
+                "已汇集 {n} 个区划年度的指标（{:.2} 秒）",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

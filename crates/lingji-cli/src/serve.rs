@@ -43,6 +43,7 @@ pub async fn run(args: ServeArgs, mut config: Config) -> Result<ExitCode> {
     let web = config.web(args.demo)?;
     print_banner(&config, listen, args.demo);
     spawn_janitor(&app);
+    spawn_gatherer(&app);
     lingji_web::serve(app, web, listen)
         .await
         .context("服务器运行失败")?;
@@ -81,6 +82,24 @@ fn print_banner(config: &Config, listen: SocketAddr, demo: bool) {
             println!("  {user:<10} {label}　{name}");
         }
     }
+}
+
+/// The province dashboard's figures are gathered upward daily: every hour, those computed
+/// before today (Beijing) are computed again (issue 21). Every server may do it; a second
+/// finds them fresh.
+fn spawn_gatherer(app: &App) {
+    let gatherer = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match gatherer.year_end().refresh_province_figures(false).await {
+                Ok(n) if n > 0 => tracing::info!(computed = n, "province figures gathered"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "province figures not gathered"),
+            }
+        }
+    });
 }
 
 /// Expired sessions and old login attempts go hourly; every server may do it.

@@ -3,6 +3,7 @@
 //! request context and the read-only reconciliation sums.
 
 pub mod adjustments;
+pub mod figures;
 pub mod hits;
 pub mod ledger;
 pub mod payees;

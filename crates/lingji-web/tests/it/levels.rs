@@ -302,6 +302,59 @@ async fn zx_4b_a_province_rule_blocks_a_payment_below_and_the_province_reads_wha
     assert_eq!(city_row["stopped"], 1);
     assert_eq!(city_row["stopped_amount"], "60000.00");
     assert_eq!(d["stopped"], 1);
+
+    // The figures are gathered upward daily, not per request: a second payment stopped now
+    // shows on the dashboard once gathered again (the server's daily run, or `lingji
+    // jurisdiction gather`), and each row says when it was computed.
+    let again = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&unit),
+            Some(json!({
+                "payee_name": "示范市办公用品有限公司", "payee_account": "6222021234567890",
+                "payee_kind": "unit", "amount": "70000.00", "economic_code": "30201", "line_id": id,
+                "purpose": "采购办公设备", "date": "2026-03-11", "contract_no": "HT-2026-010",
+                "idempotency_key": "province-rule-2",
+            })),
+        )
+        .await
+        .json();
+    assert_eq!(again["status"], "blocked", "{again}");
+    let kept = t
+        .get("/api/v1/province-dashboard?year=2026", Some(&sheng))
+        .await
+        .json();
+    assert_eq!(kept["stopped"], 1, "as gathered: {kept}");
+    assert_eq!(kept["computed_at"], d["computed_at"]);
+    assert_eq!(
+        t.app
+            .year_end()
+            .refresh_province_figures(false)
+            .await
+            .unwrap(),
+        0,
+        "every figure was gathered today: the hourly check computes none again"
+    );
+    assert!(
+        t.app
+            .year_end()
+            .refresh_province_figures(true)
+            .await
+            .unwrap()
+            >= 4
+    );
+    t.wrote_outside().await;
+    let d = t
+        .get("/api/v1/province-dashboard?year=2026", Some(&sheng))
+        .await
+        .json();
+    assert_eq!(d["stopped"], 2, "gathered again: {d}");
+    assert_eq!(d["jurisdictions"][1]["stopped_amount"], "130000.00");
+    assert!(
+        d["computed_at"].as_str() > kept["computed_at"].as_str(),
+        "{d}"
+    );
     let county = t
         .get("/api/v1/province-dashboard?year=2026", Some(&xian))
         .await
