@@ -3,10 +3,10 @@
 //! every allocated amount into budget lines (指标) per unit, project, economic code and fund
 //! book, carrying the three-guarantees flag.
 
+use lingji_store::allocation::lines::search::{LinePage, LineSearch};
 use std::collections::HashMap;
 
 use lingji_domain::allocation::spread;
-use lingji_domain::execution::Balance;
 use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::library::ProjectState;
 use lingji_domain::library::tier::{Guarantee, SpendingTier};
@@ -243,18 +243,23 @@ impl crate::AllocationUseCases<'_> {
         })
     }
 
-    /// Every budget line of the year within the caller's scope with its balance: what is
-    /// paid and what is still available (ZB-7a), for the list of lines.
+    /// One page of the year's budget lines within the caller's scope that a search finds,
+    /// sorted, with how many it finds and their 批复数, 已支付 and 可用 in all — counted, summed
+    /// and paged by the store (issue 21). The search's jurisdiction is the scope's, and its
+    /// department and unit the caller's own where that is all they may read.
     #[tracing::instrument(skip_all, fields(jurisdiction = scope.jurisdiction))]
-    pub async fn budget_lines_with_balances(
+    pub async fn budget_lines_page(
         &self,
         scope: &Scope,
-        year: i32,
-    ) -> AppResult<Vec<(BudgetLine, Balance)>> {
+        mut search: LineSearch,
+    ) -> AppResult<LinePage> {
         let (caller, jurisdiction_id) = (&scope.caller, scope.jurisdiction);
         let (department, unit) = caller.read_scope(Resource::BudgetLine, jurisdiction_id)?;
+        search.jurisdiction_id = jurisdiction_id;
+        search.department_id = department;
+        search.unit_id = unit;
         let mut conn = self.store.read().acquire().await?;
-        Ok(store::lines_with_balances(&mut conn, jurisdiction_id, year, department, unit).await?)
+        Ok(lingji_store::allocation::lines::search::search(&mut conn, &search).await?)
     }
 
     /// The year's approved budget lines within the caller's scope, a page after `after_id`.

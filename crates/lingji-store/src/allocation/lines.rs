@@ -11,6 +11,8 @@ use crate::error::StoreError;
 use crate::library::projects::corrupt;
 use crate::time::now_text;
 
+pub mod search;
+
 /// A budget line (指标).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BudgetLine {
@@ -190,40 +192,17 @@ struct BalancedRow {
     closed: i64,
 }
 
-/// Every budget line of a year, optionally within a department or unit, by id, with its
-/// running balance (adjusted, held, paid, closed beside approved) — for the list of lines that
-/// shows what is paid and what is still available.
-pub async fn lines_with_balances(
-    conn: &mut AnyConnection,
-    jurisdiction_id: i64,
-    year: i32,
-    department_id: Option<i64>,
-    unit_id: Option<i64>,
-) -> Result<Vec<(BudgetLine, Balance)>, StoreError> {
-    let rows: Vec<BalancedRow> = sqlx::query_as(
-        "SELECT id, fiscal_year, department_id, unit_id, project_id, item_id, name, economic_code, fund_book, \
-         three_guarantees, approved, source_document, run_id, adjusted, reserved, spent, closed FROM budget_lines \
-         WHERE jurisdiction_id = $1 AND fiscal_year = $2 AND ($3 IS NULL OR department_id = $3) \
-         AND ($4 IS NULL OR unit_id = $4) ORDER BY id",
-    )
-    .bind(jurisdiction_id)
-    .bind(i64::from(year))
-    .bind(department_id)
-    .bind(unit_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            let balance = Balance {
-                approved: Money::from_fen(r.line.approved),
-                adjusted: Money::from_fen(r.adjusted),
-                reserved: Money::from_fen(r.reserved),
-                spent: Money::from_fen(r.spent),
-                closed: Money::from_fen(r.closed),
-            };
-            Ok((BudgetLine::try_from(r.line)?, balance))
-        })
-        .collect()
+impl BalancedRow {
+    fn read(self) -> Result<(BudgetLine, Balance), StoreError> {
+        let balance = Balance {
+            approved: Money::from_fen(self.line.approved),
+            adjusted: Money::from_fen(self.adjusted),
+            reserved: Money::from_fen(self.reserved),
+            spent: Money::from_fen(self.spent),
+            closed: Money::from_fen(self.closed),
+        };
+        Ok((BudgetLine::try_from(self.line)?, balance))
+    }
 }
 
 /// What approval needs of the projects a run funds: state and government economic code by

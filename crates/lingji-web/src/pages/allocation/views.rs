@@ -26,10 +26,12 @@ use crate::AppState;
 use crate::identity::Identity;
 use crate::pages::charts::{Chart, Series};
 use crate::pages::inputs;
-use crate::pages::listing::{self, Amounts, Key, Listing, Orgs};
+use crate::pages::listing::{Amounts, Listing, Orgs};
 use crate::pages::{
     FieldErrors, Layout, Page, answer, error_page, forbidden, options, render, year_of,
 };
+use lingji_app::store::allocation::lines::search::{LineSearch, LineSort};
+use lingji_domain::Money;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -387,17 +389,45 @@ pub(crate) async fn lines_page(
     errors: FieldErrors,
 ) -> Response {
     let mut listing = Listing::new(path, q, &LINE_SORTS, &LINE_FILTERS);
+    let allocation = state.app.allocation();
     let loaded = async {
         let year = year_of(state, id, q).await?;
-        let lines = state
-            .app
-            .allocation()
-            .budget_lines_with_balances(&id.scope(), year)
-            .await?;
         let orgs = Orgs::of(state, id).await?;
-        AppResult::Ok((year, lines, orgs))
+        let book = listing.filter("fund_book");
+        // A fund book not among the books finds no line (the filter is a pick list).
+        let Ok(fund_book) = (!book.is_empty())
+            .then(|| FundBook::parse(book))
+            .transpose()
+        else {
+            listing.counted(0);
+            return AppResult::Ok((year, None, orgs));
+        };
+        let search = |listing: &Listing| {
+            let text = listing.filter("q");
+            LineSearch {
+                fiscal_year: year,
+                unit_filter: listing.id_filter("unit_id"),
+                fund_book,
+                text: (!text.is_empty()).then(|| text.to_string()),
+                sort: LineSort::parse(&listing.sort).unwrap_or_default(),
+                desc: listing.desc,
+                offset: i64::try_from(listing.offset()).unwrap_or(i64::MAX),
+                limit: i64::try_from(listing.per_page()).unwrap_or(50),
+                ..LineSearch::default()
+            }
+        };
+        let mut page = allocation
+            .budget_lines_page(&id.scope(), search(&listing))
+            .await?;
+        // A page past the last shows the last.
+        if listing.counted(usize::try_from(page.count).unwrap_or(usize::MAX)) && page.count > 0 {
+            page = allocation
+                .budget_lines_page(&id.scope(), search(&listing))
+                .await?;
+        }
+        AppResult::Ok((year, Some(page), orgs))
     };
-    let (year, mut lines, orgs) = match loaded.await {
+    let (year, page, orgs) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(id, path, &e),
     };
@@ -413,33 +443,11 @@ pub(crate) async fn lines_page(
     } else {
         Vec::new()
     };
-    let unit = listing.id_filter("unit_id");
-    let book = listing.filter("fund_book").to_string();
-    let text = listing.filter("q").to_lowercase();
-    lines.retain(|(l, _)| {
-        unit.is_none_or(|u| l.unit_id == u)
-            && (book.is_empty() || l.fund_book.as_str() == book)
-            && (text.is_empty()
-                || l.name.to_lowercase().contains(&text)
-                || l.economic_code.starts_with(&text)
-                || l.source_document.to_lowercase().contains(&text))
-    });
-    let totals = [
-        listing.shown(listing::total(&lines, |(l, _)| l.approved)),
-        listing.shown(listing::total(&lines, |(_, b)| b.spent)),
-        listing.shown(listing::total(&lines, |(_, b)| b.available())),
-    ];
-    listing.sort(&mut lines, |(l, b), key| match key {
-        "unit" => Key::from(orgs.name(&l.unit_id)),
-        "name" => Key::from(l.name.as_str()),
-        "code" => Key::from(l.economic_code.as_str()),
-        "book" => Key::from(l.fund_book.label()),
-        "approved" => Key::from(l.approved),
-        "spent" => Key::from(b.spent),
-        "available" => Key::from(b.available()),
-        _ => Key::from(l.id),
-    });
-    let lines = listing.paginate(lines);
+    let (lines, sums) = match page {
+        Some(p) => (p.rows, [p.approved, p.spent, p.available]),
+        None => (Vec::new(), [Money::ZERO; 3]),
+    };
+    let totals = sums.map(|m| listing.shown(Some(m)));
     let layout = Layout::new(id, format!("{year} 年度预算指标"), path);
     render(
         status,
