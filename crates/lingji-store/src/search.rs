@@ -74,6 +74,36 @@ macro_rules! bind_args {
 }
 pub(crate) use bind_args;
 
+/// How many rows of `table` the WHERE finds and the sum of `column` over them, exact (PostgreSQL
+/// sums BIGINT as NUMERIC: cast back, and the cast refuses a sum past BIGINT rather than
+/// rounding it). `table` and `column` are the caller's constants.
+pub(crate) async fn count_and_sum(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    column: &str,
+    w: &Where,
+) -> Result<(i64, i64), crate::error::StoreError> {
+    Ok(bind_args!(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM {table}{}",
+            w.sql
+        ))),
+        w.args.clone()
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A text column as an ORDER BY term comparing by code point on both backends (`COLLATE "C"`
+/// on PostgreSQL, SQLite's own binary order), as a page sorting the strings would.
+pub(crate) fn by_code_point(column: &str, postgres: bool) -> String {
+    if postgres {
+        format!("{column} COLLATE \"C\"")
+    } else {
+        column.to_string()
+    }
+}
+
 /// `%`, `_` and the escape character itself taken literally in a `LIKE … ESCAPE '\'` pattern
 /// that finds `text` anywhere.
 pub fn contains_pattern(text: &str) -> String {

@@ -3,8 +3,7 @@
 
 use lingji_domain::foundation::authz::Role;
 use lingji_store::library::projects::Project;
-use lingji_store::library::projects::search::ProjectSort;
-use lingji_store::review::queue_search::{self, QueuePage, QueueSearch};
+use lingji_store::review::queue_search::{self, QueueAsk, QueuePage};
 use lingji_store::review::{self, QueueOf, ReviewState};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -91,7 +90,7 @@ impl crate::ReviewUseCases<'_> {
     pub async fn queue_search(
         &self,
         caller: &Caller,
-        find: QueueFind,
+        ask: QueueAsk,
     ) -> AppResult<Option<(i64, QueuePage)>> {
         let mut conn = self.store.read().acquire().await?;
         let Some(of) = self.queue_of(&mut conn, caller).await? else {
@@ -99,30 +98,7 @@ impl crate::ReviewUseCases<'_> {
         };
         let jurisdiction_id = caller.actor().map_or(0, |a| a.org.jurisdiction);
         let waiting = review::queue_count(&mut conn, jurisdiction_id, of).await?;
-        let search = QueueSearch {
-            jurisdiction_id,
-            of,
-            unit_id: find.unit_id,
-            text: find.text,
-            sort: find.sort,
-            desc: find.desc,
-            offset: find.offset,
-            limit: find.limit,
-        };
-        Ok(Some((
-            waiting,
-            queue_search::search(&mut conn, &search).await?,
-        )))
+        let page = queue_search::search(&mut conn, jurisdiction_id, of, &ask).await?;
+        Ok(Some((waiting, page)))
     }
-}
-
-/// What a person asks of their queue: the filters, the order and the page.
-#[derive(Debug, Clone, Default)]
-pub struct QueueFind {
-    pub unit_id: Option<i64>,
-    pub text: Option<String>,
-    pub sort: ProjectSort,
-    pub desc: bool,
-    pub offset: i64,
-    pub limit: i64,
 }

@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use super::payments::{Payment, PaymentFilter, PaymentRow};
 use crate::error::StoreError;
-use crate::search::{Arg, Where, bind_args, contains_pattern};
+use crate::search::{Arg, Where, bind_args, contains_pattern, count_and_sum};
 
 /// The most characters of the text filter (the use case refuses longer ones).
 pub const TEXT_MAX: usize = 100;
@@ -161,22 +161,15 @@ fn order_by(s: &PaymentSearch, postgres: bool) -> String {
 }
 
 /// One page of the payments a search finds, with their count and the sum of their amounts
-/// over every row found (PostgreSQL sums BIGINT as NUMERIC: cast back, and the cast refuses a
-/// sum past BIGINT rather than rounding it).
+/// over every row found.
 pub async fn search(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     s: &PaymentSearch,
 ) -> Result<PaymentPage, StoreError> {
-    let Where { sql: filter, args } = search_where(jurisdiction_id, s);
-    let (count, total): (i64, i64) = bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM payments p{filter}"
-        ))),
-        args.clone()
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let w = search_where(jurisdiction_id, s);
+    let (count, total) = count_and_sum(conn, "payments p", "p.amount", &w).await?;
+    let Where { sql: filter, args } = w;
     let n = args.len();
     let sql = format!(
         "{SEARCH_COLUMNS}{filter}{} LIMIT ${} OFFSET ${}",

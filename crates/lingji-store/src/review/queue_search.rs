@@ -10,13 +10,11 @@ use super::{QueueOf, QueueRow, ReviewState, department_queue, finance_queue, joi
 use crate::error::StoreError;
 use crate::library::projects::search::{PAGE_MAX, ProjectSort, and_code_or_name, order_by};
 use crate::library::projects::{Project, project_columns};
-use crate::search::{Arg, Where, bind_args};
+use crate::search::{Arg, Where, bind_args, count_and_sum};
 
-/// A search of a work queue.
-#[derive(Debug, Clone)]
-pub struct QueueSearch {
-    pub jurisdiction_id: i64,
-    pub of: QueueOf,
+/// What a person asks of their queue: the filters, the order and the page.
+#[derive(Debug, Clone, Default)]
+pub struct QueueAsk {
     pub unit_id: Option<i64>,
     /// Text in the code or name.
     pub text: Option<String>,
@@ -36,9 +34,9 @@ pub struct QueuePage {
 }
 
 /// The queue's own condition (the one its count uses), then the filters given.
-fn search_where(s: &QueueSearch) -> Where {
-    let j = Arg::Int(s.jurisdiction_id);
-    let mut w = match s.of {
+fn search_where(jurisdiction_id: i64, of: QueueOf, s: &QueueAsk) -> Where {
+    let j = Arg::Int(jurisdiction_id);
+    let mut w = match of {
         QueueOf::Department(dept) => Where::numbered(department_queue!(), vec![j, Arg::Int(dept)]),
         QueueOf::Finance => Where::numbered(finance_queue!(), vec![j]),
         QueueOf::Joint(body) => {
@@ -50,17 +48,17 @@ fn search_where(s: &QueueSearch) -> Where {
     w
 }
 
-/// One page of the queue a search finds, with their count and the sum of their 本年申请.
-pub async fn search(conn: &mut AnyConnection, s: &QueueSearch) -> Result<QueuePage, StoreError> {
-    let Where { sql: filter, args } = search_where(s);
-    let (count, total): (i64, i64) = bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(request), 0) AS BIGINT) FROM projects{filter}"
-        ))),
-        args.clone()
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+/// One page of the jurisdiction's queue `of` as asked, with the count and the sum of the
+/// 本年申请 of every project the filters find.
+pub async fn search(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    of: QueueOf,
+    s: &QueueAsk,
+) -> Result<QueuePage, StoreError> {
+    let w = search_where(jurisdiction_id, of, s);
+    let (count, total) = count_and_sum(conn, "projects", "request", &w).await?;
+    let Where { sql: filter, args } = w;
     let n = args.len();
     let sql = format!(
         "SELECT {}, review_stage, review_round, department_rank, reviewed_amount \
@@ -99,26 +97,25 @@ mod tests {
 
     #[test]
     fn the_queue_keeps_its_own_condition_and_adds_the_filters_after_it() {
-        let mut s = QueueSearch {
-            jurisdiction_id: 1,
-            of: QueueOf::Department(5),
+        let mut s = QueueAsk {
             unit_id: Some(9),
             text: Some("会议".into()),
             sort: ProjectSort::Rank,
-            desc: false,
-            offset: 0,
             limit: 50,
+            ..QueueAsk::default()
         };
-        let w = search_where(&s);
+        let w = search_where(1, QueueOf::Department(5), &s);
         assert!(w.sql.starts_with(concat!(" WHERE ", department_queue!())));
         assert!(
             w.sql
                 .contains(" AND unit_id = $3 AND (LOWER(name) LIKE LOWER($4)")
         );
         assert_eq!(w.args.len(), 4);
-        s.of = QueueOf::Finance;
         s.unit_id = None;
         s.text = None;
-        assert_eq!(search_where(&s).sql, concat!(" WHERE ", finance_queue!()));
+        assert_eq!(
+            search_where(1, QueueOf::Finance, &s).sql,
+            concat!(" WHERE ", finance_queue!())
+        );
     }
 }

@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 
 use super::{BalancedRow, BudgetLine};
 use crate::error::StoreError;
-use crate::search::{Arg, Where, bind_args, by_label, contains_pattern};
+use crate::search::{Arg, Where, bind_args, by_code_point, by_label, contains_pattern};
 
 /// The most rows a page reads.
 pub const PAGE_MAX: i64 = 500;
@@ -55,13 +55,7 @@ impl LineSort {
 
     /// The ORDER BY term, ascending; text compares by code point on both backends.
     fn term(self, postgres: bool) -> Option<String> {
-        let text = |column: &str| {
-            if postgres {
-                format!("{column} COLLATE \"C\"")
-            } else {
-                column.to_string()
-            }
-        };
+        let text = |column: &str| by_code_point(column, postgres);
         Some(match self {
             LineSort::Own => return None,
             LineSort::Unit => {

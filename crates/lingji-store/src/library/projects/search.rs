@@ -12,7 +12,9 @@ use sqlx::AnyConnection;
 
 use super::{Filter, Project, Row, project_columns};
 use crate::error::StoreError;
-use crate::search::{Arg, Where, bind_args, by_label, contains_pattern};
+use crate::search::{
+    Arg, Where, bind_args, by_code_point, by_label, contains_pattern, count_and_sum,
+};
 
 /// The most rows a page reads.
 pub const PAGE_MAX: i64 = 500;
@@ -60,13 +62,7 @@ impl ProjectSort {
     /// The ORDER BY term of the key, ascending; text compares by code point on both backends
     /// (`COLLATE "C"` on PostgreSQL, SQLite's own binary order).
     fn term(self, postgres: bool) -> Option<String> {
-        let text = |column: &str| {
-            if postgres {
-                format!("{column} COLLATE \"C\"")
-            } else {
-                column.to_string()
-            }
-        };
+        let text = |column: &str| by_code_point(column, postgres);
         Some(match self {
             ProjectSort::Own => return None,
             ProjectSort::Code => text("code"),
@@ -157,21 +153,14 @@ pub(crate) fn order_by(sort: ProjectSort, desc: bool, postgres: bool) -> String 
 }
 
 /// One page of the projects a search finds, with their count and the sum of their 本年申请
-/// over every project found (PostgreSQL sums BIGINT as NUMERIC: cast back, and the cast
-/// refuses a sum past BIGINT rather than rounding it).
+/// over every project found.
 pub async fn search(
     conn: &mut AnyConnection,
     s: &ProjectSearch,
 ) -> Result<ProjectPage, StoreError> {
-    let Where { sql: filter, args } = search_where(s);
-    let (count, total): (i64, i64) = bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(request), 0) AS BIGINT) FROM projects{filter}"
-        ))),
-        args.clone()
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let w = search_where(s);
+    let (count, total) = count_and_sum(conn, "projects", "request", &w).await?;
+    let Where { sql: filter, args } = w;
     let n = args.len();
     let sql = format!(
         "SELECT {} FROM projects{filter}{} LIMIT ${} OFFSET ${}",

@@ -13,8 +13,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lingji_app::review::flow::ReviewInput;
-use lingji_app::review::queue::{QueueFind, QueueItem};
+use lingji_app::review::queue::QueueItem;
 use lingji_app::store::library::projects::search::ProjectSort;
+use lingji_app::store::review::queue_search::QueueAsk;
 use lingji_app::{AppError, AppResult};
 use lingji_domain::Money;
 
@@ -109,9 +110,9 @@ impl QueuePage<'_> {
 }
 
 /// What the page asks of the queue: the unit and text filters, the sort and the page.
-fn find_of(listing: &Listing) -> QueueFind {
+fn ask_of(listing: &Listing) -> QueueAsk {
     let text = listing.filter("q");
-    QueueFind {
+    QueueAsk {
         unit_id: listing.id_filter("unit_id"),
         text: (!text.is_empty()).then(|| text.to_string()),
         sort: ProjectSort::parse(&listing.sort).unwrap_or_default(),
@@ -137,13 +138,13 @@ async fn queue_page(
     let review = state.app.review();
     let loaded = async {
         let orgs = Orgs::of(state, id).await?;
-        let mut found = review.queue_search(&id.caller(), find_of(&listing)).await?;
+        let mut found = review.queue_search(&id.caller(), ask_of(&listing)).await?;
         // A page past the last shows the last.
         if let Some((_, page)) = &found
             && listing.counted(usize::try_from(page.count).unwrap_or(usize::MAX))
             && page.count > 0
         {
-            found = review.queue_search(&id.caller(), find_of(&listing)).await?;
+            found = review.queue_search(&id.caller(), ask_of(&listing)).await?;
         }
         AppResult::Ok((orgs, found))
     };
