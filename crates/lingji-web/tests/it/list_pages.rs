@@ -148,14 +148,14 @@ fn body_rows(html: &str, table: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Every row of a list, page after page, as `path` (with its query) sorts it.
-async fn every_page(t: &TestApp, who: &Session, path: &str) -> Vec<Vec<String>> {
+/// Every row of a list's `table`, page after page, as `path` (with its query) sorts it.
+async fn every_page(t: &TestApp, who: &Session, path: &str, table: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut p = 1;
     loop {
         let page = t.get(&format!("{path}&page={p}"), Some(who)).await;
         assert_eq!(page.status, 200, "{}", page.text);
-        rows.extend(body_rows(&page.text, "project-table"));
+        rows.extend(body_rows(&page.text, table));
         if p == pager(&page.text).2 {
             return rows;
         }
@@ -171,7 +171,7 @@ async fn every_sort_of_the_library_lists_each_project_once_in_its_columns_order(
         return;
     };
     let fin = t.login("caizheng").await;
-    let own = every_page(&t, &fin, "/projects?year=2026").await;
+    let own = every_page(&t, &fin, "/projects?year=2026", "project-table").await;
     let mut codes: Vec<&String> = own.iter().map(|r| &r[0]).collect();
     codes.sort();
     codes.dedup();
@@ -188,7 +188,13 @@ async fn every_sort_of_the_library_lists_each_project_once_in_its_columns_order(
         ("state", 8, true),
     ] {
         let dir = if desc { "&dir=desc" } else { "" };
-        let rows = every_page(&t, &fin, &format!("/projects?year=2026&sort={key}{dir}")).await;
+        let rows = every_page(
+            &t,
+            &fin,
+            &format!("/projects?year=2026&sort={key}{dir}"),
+            "project-table",
+        )
+        .await;
         let mut sorted: Vec<&String> = rows.iter().map(|r| &r[0]).collect();
         sorted.sort();
         assert_eq!(sorted, codes, "sorted by {key}: every project once");
@@ -353,6 +359,34 @@ async fn zb_7a_budget_lines_show_paid_and_available_and_add_up(backend: Backend)
             .text;
         assert_eq!(pager(&last).1, pages);
     }
+    // Over every page sorted by 可用 (the store sorts and sums): each line once, in order, and
+    // the columns add up to the totals under them.
+    let rows = every_page(
+        &t,
+        &fin,
+        "/budget-lines?year=2025&sort=available",
+        "budget-lines",
+    )
+    .await;
+    let mut ids: Vec<&String> = rows.iter().map(|r| &r[0]).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "each line once");
+    let column = |i: usize| -> Vec<Money> { rows.iter().map(|r| money(&r[i])).collect() };
+    let sum = |v: &[Money]| {
+        v.iter()
+            .try_fold(Money::ZERO, |a, b| a.checked_add(*b))
+            .unwrap()
+    };
+    let (approved_col, spent_col, available_col) = (column(6), column(7), column(8));
+    assert!(
+        available_col.windows(2).all(|w| w[0] <= w[1]),
+        "{available_col:?}"
+    );
+    assert_eq!(sum(&approved_col), approved);
+    assert_eq!(sum(&spent_col), spent);
+    assert_eq!(sum(&available_col), available);
+
     // A unit's lines: fewer, and they still add up.
     let unit = t.org_id("101001").await;
     let mine = t
