@@ -3,7 +3,6 @@
 //! every allocated amount into budget lines (指标) per unit, project, economic code and fund
 //! book, carrying the three-guarantees flag.
 
-use lingji_store::allocation::lines::search::{LinePage, LineSearch};
 use std::collections::HashMap;
 
 use lingji_domain::allocation::spread;
@@ -11,6 +10,7 @@ use lingji_domain::foundation::authz::{Access, Resource};
 use lingji_domain::library::ProjectState;
 use lingji_domain::library::tier::{Guarantee, SpendingTier};
 use lingji_domain::{Money, Refusal};
+use lingji_store::allocation::lines::search::{LinePage, LineSearch};
 use lingji_store::allocation::{self as store, BudgetLine, Figure, Mark};
 use serde::Serialize;
 

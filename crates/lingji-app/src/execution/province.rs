@@ -6,7 +6,7 @@
 //! the report cannot disagree. A report reads the jurisdiction's whole year (8 s for 100 of
 //! them at a province's size), so each jurisdiction's figures are kept (`jurisdiction_figures`)
 //! and gathered upward daily, as the national integration rules gather data: the server
-//! refreshes those computed before today (Beijing) every hour, `lingji province refresh` at
+//! refreshes those computed before today (Beijing) every hour, `lingji jurisdiction gather` at
 //! once, and a jurisdiction without figures of the year has them computed when first asked.
 //! Each row says when it was computed; the drill-down opens the live report.
 
