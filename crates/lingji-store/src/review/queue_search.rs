@@ -8,7 +8,9 @@ use sqlx::AnyConnection;
 
 use super::{QueueOf, QueueRow, ReviewState, department_queue, finance_queue, joint_queue};
 use crate::error::StoreError;
-use crate::library::projects::search::{PAGE_MAX, ProjectSort, and_code_or_name, order_by};
+use crate::library::projects::search::{
+    PAGE_MAX, ProjectSort, and_code_or_name, order_by, page_sql,
+};
 use crate::library::projects::{Project, project_columns};
 use crate::search::{Arg, Where, bind_args, count_and_sum};
 
@@ -59,14 +61,14 @@ pub async fn search(
     let w = search_where(jurisdiction_id, of, s);
     let (count, total) = count_and_sum(conn, "projects", "request", &w).await?;
     let Where { sql: filter, args } = w;
-    let n = args.len();
-    let sql = format!(
-        "SELECT {}, review_stage, review_round, department_rank, reviewed_amount \
-         FROM projects{filter}{} LIMIT ${} OFFSET ${}",
-        project_columns!(),
-        order_by(s.sort, s.desc, crate::is_postgres(conn)),
-        n + 1,
-        n + 2
+    let sql = page_sql(
+        concat!(
+            project_columns!(),
+            ", review_stage, review_round, department_rank, reviewed_amount"
+        ),
+        &filter,
+        &order_by(s.sort, s.desc, crate::is_postgres(conn)),
+        args.len(),
     );
     let rows: Vec<QueueRow> = bind_args!(
         sqlx::query_as::<_, QueueRow>(sqlx::AssertSqlSafe(sql)),

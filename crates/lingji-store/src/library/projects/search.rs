@@ -152,6 +152,21 @@ pub(crate) fn order_by(sort: ProjectSort, desc: bool, postgres: bool) -> String 
     }
 }
 
+/// The statement of one page: the page's ids first, from the filter and the order alone, then
+/// those projects' `columns` in the same order. Asked in one, PostgreSQL read every project
+/// found whole to sort them (half of a 100,000-project table, by a parallel scan, for 200 of
+/// finance's queue sorted by amount: 112 ms alone, seconds under load); the ids and the sort
+/// key come from an index (15.8 ms). `n` is the count of the filter's parameters; the limit and
+/// the offset follow them.
+pub(crate) fn page_sql(columns: &str, filter: &str, order: &str, n: usize) -> String {
+    format!(
+        "SELECT {columns} FROM projects WHERE id IN \
+         (SELECT id FROM projects{filter}{order} LIMIT ${} OFFSET ${}){order}",
+        n + 1,
+        n + 2
+    )
+}
+
 /// One page of the projects a search finds, with their count and the sum of their 本年申请
 /// over every project found.
 pub async fn search(
@@ -161,13 +176,11 @@ pub async fn search(
     let w = search_where(s);
     let (count, total) = count_and_sum(conn, "projects", "request", &w).await?;
     let Where { sql: filter, args } = w;
-    let n = args.len();
-    let sql = format!(
-        "SELECT {} FROM projects{filter}{} LIMIT ${} OFFSET ${}",
+    let sql = page_sql(
         project_columns!(),
-        order_by(s.sort, s.desc, crate::is_postgres(conn)),
-        n + 1,
-        n + 2
+        &filter,
+        &order_by(s.sort, s.desc, crate::is_postgres(conn)),
+        args.len(),
     );
     let rows = crate::read_all(
         conn,
@@ -187,6 +200,17 @@ pub async fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_takes_its_ids_in_order_first_then_the_rows_in_the_same_order() {
+        let order = order_by(ProjectSort::Amount, true, true);
+        assert_eq!(
+            page_sql("id, name", " WHERE jurisdiction_id = $1", &order, 1),
+            "SELECT id, name FROM projects WHERE id IN (SELECT id FROM projects \
+             WHERE jurisdiction_id = $1 ORDER BY request DESC, id LIMIT $2 OFFSET $3) \
+             ORDER BY request DESC, id"
+        );
+    }
 
     #[test]
     fn only_the_filters_given_are_in_the_where_each_with_its_number() {
