@@ -131,9 +131,15 @@ impl crate::AllocationUseCases<'_> {
                         "预算控制数下达后方可批复",
                     ));
                 }
-                let lines = self
+                let (lines, projects) = self
                     .budget_lines_of(&mut tx, &run, document.unwrap_or_default())
                     .await?;
+                let funded = store::set_run_funded(&mut tx, h.id).await?;
+                if funded != projects {
+                    return Err(AppError::Internal(format!(
+                        "approval marked {funded} projects funded of the run's {projects}"
+                    )));
+                }
                 store::insert_lines(&mut tx, jurisdiction_id, &lines, caller.name()).await?;
                 "allocation.approve"
             }
@@ -149,18 +155,19 @@ impl crate::AllocationUseCases<'_> {
         Ok(after)
     }
 
-    /// The budget lines approval makes of `run`; every funded project must still be admitted.
+    /// The budget lines approval makes of `run`, and how many projects it funds; every funded
+    /// project must still be admitted.
     async fn budget_lines_of(
         &self,
         conn: &mut sqlx::AnyConnection,
         run: &RunView,
         document: &str,
-    ) -> AppResult<Vec<BudgetLine>> {
+    ) -> AppResult<(Vec<BudgetLine>, u64)> {
         let items = store::all_items(conn, run.header.id).await?;
         let funded = store::funded_projects(conn, run.header.id).await?;
         let year = i32::try_from(run.header.fiscal_year)
             .map_err(|_| AppError::Internal("year out of range".into()))?;
-        let mut lines = Vec::new();
+        let (mut lines, mut projects) = (Vec::new(), 0);
         for item in items.iter().filter(|i| i.result.allocated > Money::ZERO) {
             let (c, r) = (&item.candidate, &item.result);
             let mut base = BudgetLine {
@@ -199,7 +206,7 @@ impl crate::AllocationUseCases<'_> {
                     )
                     .into());
                 }
-                store::set_funded(conn, c.id, r.allocated).await?;
+                projects += 1;
                 base.project_id = Some(c.id);
                 let weights = funded.lines.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
                 spread(r.allocated, weights, economic_code)
@@ -212,7 +219,7 @@ impl crate::AllocationUseCases<'_> {
                 });
             }
         }
-        Ok(lines)
+        Ok((lines, projects))
     }
 
     /// The year's control figures: finance and audit see the chosen run's (a draft until

@@ -2,12 +2,14 @@
 //! what approval reads and marks on the projects a run funds.
 
 use lingji_domain::Money;
-use lingji_domain::execution::Balance;
+use lingji_domain::execution::{Balance, Movement};
 use lingji_domain::foundation::fund::FundBook;
 use serde::Serialize;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
+use crate::bulk::AnyQuery;
 use crate::error::StoreError;
+use crate::execution::ledger::NewEntry;
 use crate::library::projects::corrupt;
 use crate::time::now_text;
 
@@ -41,26 +43,72 @@ pub struct BudgetLine {
     pub run_id: Option<i64>,
 }
 
-/// Saves budget lines, each with its approval as the first ledger entry.
+/// A new budget line's columns, bound by [`bind_line`] in this order.
+macro_rules! insert_columns {
+    () => {
+        "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, \
+         name, economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at, source)"
+    };
+}
+
+/// Binds a new line's row in [`insert_columns!`]'s order.
+fn bind_line<'q>(
+    q: AnyQuery<'q>,
+    jurisdiction_id: i64,
+    l: &'q BudgetLine,
+    at: &str,
+    source: &str,
+) -> AnyQuery<'q> {
+    q.bind(jurisdiction_id)
+        .bind(i64::from(l.fiscal_year))
+        .bind(l.department_id)
+        .bind(l.unit_id)
+        .bind(l.project_id)
+        .bind(l.item_id)
+        .bind(&l.name)
+        .bind(&l.economic_code)
+        .bind(l.fund_book.as_str())
+        .bind(i64::from(l.three_guarantees))
+        .bind(l.approved.fen())
+        .bind(&l.source_document)
+        .bind(l.run_id)
+        .bind(at.to_owned())
+        .bind(source.to_owned())
+}
+
+/// Saves budget lines opened by an allocation, each with its approval as the first ledger
+/// entry, in multi-row statements: approving a jurisdiction's budget opens ten thousand lines,
+/// and a statement for each line and each entry was most of the approval's time (issue 21).
 pub async fn insert_lines(
     conn: &mut AnyConnection,
     jurisdiction_id: i64,
     lines: &[BudgetLine],
     actor: &str,
 ) -> Result<(), StoreError> {
-    for line in lines {
-        insert_line(
-            conn,
-            &NewLine {
-                jurisdiction_id,
-                line,
-                source: "allocation",
-                actor,
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    let at = now_text();
+    let saved = crate::bulk::insert_returning(
+        conn,
+        insert_columns!(),
+        15,
+        " RETURNING id, approved, source_document",
+        lines,
+        |q, l| bind_line(q, jurisdiction_id, l, &at, "allocation"),
+    )
+    .await?;
+    // Each entry is made of its own line as saved (id, amount, document), so the order the
+    // rows come back in does not matter; entries go in line order.
+    let mut entries = saved
+        .iter()
+        .map(|row| {
+            Ok(NewEntry {
+                line_id: row.try_get(0)?,
+                movement: Movement::Approve(Money::from_fen(row.try_get(1)?)),
+                reference: row.try_get(2)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    entries.sort_by_key(|e| e.line_id);
+    crate::execution::ledger::add_entries_many(conn, &entries, actor).await
 }
 
 /// A budget line to save, with where it comes from and who saves it.
@@ -83,32 +131,19 @@ pub async fn insert_line(conn: &mut AnyConnection, new: &NewLine<'_>) -> Result<
         source,
         actor,
     } = *new;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO budget_lines (jurisdiction_id, fiscal_year, department_id, unit_id, project_id, item_id, \
-         name, economic_code, fund_book, three_guarantees, approved, source_document, run_id, created_at, source) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-    )
-    .bind(jurisdiction_id)
-    .bind(i64::from(l.fiscal_year))
-    .bind(l.department_id)
-    .bind(l.unit_id)
-    .bind(l.project_id)
-    .bind(l.item_id)
-    .bind(&l.name)
-    .bind(&l.economic_code)
-    .bind(l.fund_book.as_str())
-    .bind(i64::from(l.three_guarantees))
-    .bind(l.approved.fen())
-    .bind(&l.source_document)
-    .bind(l.run_id)
-    .bind(now_text())
-    .bind(source)
-    .fetch_one(&mut *conn)
-    .await?;
+    let at = now_text();
+    let q = sqlx::query(concat!(
+        insert_columns!(),
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    ));
+    let id: i64 = bind_line(q, jurisdiction_id, l, &at, source)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
     crate::execution::ledger::add_entry(
         conn,
         id,
-        &lingji_domain::execution::Movement::Approve(l.approved),
+        &Movement::Approve(l.approved),
         &l.source_document,
         actor,
     )
@@ -265,4 +300,19 @@ pub async fn set_funded(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Marks every project run `run_id` funds as funded with the amount allocated to it, in one
+/// statement; returns how many it marked.
+pub async fn set_run_funded(conn: &mut AnyConnection, run_id: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE projects SET state = 'funded', approved = r.allocated, \
+         last_funded_year = projects.fiscal_year, version = projects.version + 1, updated_at = $1 \
+         FROM allocation_results r WHERE r.run_id = $2 AND r.allocated > 0 AND projects.id = r.project_id",
+    )
+    .bind(now_text())
+    .bind(run_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }

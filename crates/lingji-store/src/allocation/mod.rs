@@ -19,7 +19,7 @@ pub mod transfers;
 
 pub use lines::{
     BudgetLine, FundedProjects, NewLine, funded_projects, insert_line, insert_lines, lines,
-    set_funded,
+    set_funded, set_run_funded,
 };
 pub use runs::{
     Figure, ItemFilter, Mark, NewRun, RunHeader, StatusCount, StoredItem, all_items,

@@ -127,35 +127,49 @@ pub async fn insert_run(
     .bind(now_text())
     .fetch_one(&mut *conn)
     .await?;
-    for item in items {
-        let (c, r) = (&item.candidate, &item.result);
-        sqlx::query(
-            "INSERT INTO allocation_results (run_id, item_id, project_id, department_id, unit_id, code, name, \
-             fund_book, tier, requested, reviewed, adjusted, allocated, position, status, explanation, \
-             adjustments, candidate) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-        )
-        .bind(header.id)
-        .bind(r.id)
-        .bind((r.id > 0).then_some(r.id))
-        .bind(c.department_id)
-        .bind(c.unit_id)
-        .bind(&c.code)
-        .bind(&c.name)
-        .bind(r.fund_book.as_str())
-        .bind(r.tier.as_str())
-        .bind(r.requested.fen())
-        .bind(r.reviewed.fen())
-        .bind(r.adjusted.fen())
-        .bind(r.allocated.fen())
-        .bind(i64::from(r.position))
-        .bind(r.status.as_str())
-        .bind(r.explanation())
-        .bind(serde_json::to_string(&r.adjustments).map_err(corrupt)?)
-        .bind(serde_json::to_string(c).map_err(corrupt)?)
-        .execute(&mut *conn)
-        .await?;
-    }
+    // A run of a jurisdiction holds ten thousand items: they go in multi-row statements
+    // (issue 21), their texts made first.
+    let rows = items
+        .iter()
+        .map(|item| {
+            Ok((
+                item,
+                item.result.explanation(),
+                serde_json::to_string(&item.result.adjustments).map_err(corrupt)?,
+                serde_json::to_string(&item.candidate).map_err(corrupt)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO allocation_results (run_id, item_id, project_id, department_id, unit_id, code, name, \
+         fund_book, tier, requested, reviewed, adjusted, allocated, position, status, explanation, \
+         adjustments, candidate)",
+        18,
+        &rows,
+        |q, (item, explanation, adjustments, candidate)| {
+            let (c, r) = (&item.candidate, &item.result);
+            q.bind(header.id)
+                .bind(r.id)
+                .bind((r.id > 0).then_some(r.id))
+                .bind(c.department_id)
+                .bind(c.unit_id)
+                .bind(&c.code)
+                .bind(&c.name)
+                .bind(r.fund_book.as_str())
+                .bind(r.tier.as_str())
+                .bind(r.requested.fen())
+                .bind(r.reviewed.fen())
+                .bind(r.adjusted.fen())
+                .bind(r.allocated.fen())
+                .bind(i64::from(r.position))
+                .bind(r.status.as_str())
+                .bind(explanation)
+                .bind(adjustments)
+                .bind(candidate)
+        },
+    )
+    .await?;
     Ok(header)
 }
 

@@ -538,6 +538,10 @@ async fn control_figures_are_published_to_departments_and_approval_makes_budget_
         mine.iter()
             .all(|l| l["three_guarantees"] == false && l["source_document"] == "示财预〔2026〕1号")
     );
+    // Each line's ledger opens with its approval: every stored balance replays from its
+    // entries (`lingji audit verify`'s ledger check).
+    let ledgers = t.app.foundation().verify_ledger().await.unwrap();
+    assert!(matches!(ledgers, Ok(n) if n >= lines.len()), "{ledgers:?}");
     let basic: Vec<&Value> = lines.iter().filter(|l| l["project_id"].is_null()).collect();
     assert!(!basic.is_empty());
     assert!(basic.iter().all(|l| l["three_guarantees"] == true));
