@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use calamine::{Data, DataType, Reader, Xlsx};
 use lingji_domain::Refusal;
@@ -63,9 +65,12 @@ impl Limits {
 
 /// An open workbook, bounded by its [`Limits`].
 pub struct Book<'a> {
+    bytes: &'a [u8],
     xlsx: Xlsx<Cursor<&'a [u8]>>,
     limits: Limits,
-    cells: usize,
+    /// Cells read so far, shared with every [`Book::another`] reader of the same file: the
+    /// budget is the file's, whichever thread reads its sheets.
+    cells: Arc<AtomicUsize>,
 }
 
 fn malformed(why: impl std::fmt::Display) -> Refusal {
@@ -104,9 +109,24 @@ impl<'a> Book<'a> {
             ));
         }
         Ok(Book {
+            bytes,
             xlsx,
             limits,
-            cells: 0,
+            cells: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// A second reader of the same file, already inspected, so that its sheets can be read on
+    /// two threads at once (a 100,000-project workbook takes seconds to parse). It shares this
+    /// reader's cell budget; it parses the shared strings again and holds its own copy of them,
+    /// which the limits bound like the first.
+    pub fn another(&self) -> Result<Book<'a>, Refusal> {
+        let xlsx = guarded(|| Xlsx::new(Cursor::new(self.bytes)).map_err(unreadable))?;
+        Ok(Book {
+            bytes: self.bytes,
+            xlsx,
+            limits: self.limits,
+            cells: Arc::clone(&self.cells),
         })
     }
 
@@ -139,6 +159,7 @@ impl<'a> Book<'a> {
             xlsx,
             limits,
             cells,
+            ..
         } = self;
         guarded(|| {
             let mut reader = xlsx.worksheet_cells_reader(name).map_err(unreadable)?;
@@ -177,8 +198,7 @@ impl<'a> Book<'a> {
                     let cell = format!("{name}!{}", reference((row, column)));
                     return Err(lingji_domain::text::control_refusal(c, &cell));
                 }
-                *cells += 1;
-                if *cells > limits.cells {
+                if cells.fetch_add(1, Ordering::Relaxed) >= limits.cells {
                     return Err(too_large(
                         "WORKBOOK_TOO_MANY_CELLS",
                         format!("工作簿中有值的单元格超过 {} 个", limits.cells),

@@ -133,3 +133,36 @@ fn a_sheet_beyond_the_cell_budget_is_refused_and_one_within_is_read() {
     assert_eq!(r.code, "WORKBOOK_RANGE_EXCEEDED", "{r:?}");
     assert_eq!(r.field.as_deref(), Some("Sheet1!A1:E30"));
 }
+
+/// The project import reads its sheets on two threads, each through its own reader of the file
+/// (`Book::another`): the cell budget is still the file's, not each reader's.
+#[test]
+fn two_readers_of_one_file_share_its_cell_budget() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for name in ["项目", "测算明细"] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for row in 0..20u32 {
+            for col in 0..4u16 {
+                sheet.write_number(row, col, f64::from(row)).unwrap();
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    // 160 cells in all, 80 a sheet: each sheet alone is within 100, both are not.
+    let limits = Limits {
+        columns: 4,
+        rows: 100,
+        cells: 100,
+    };
+    let mut first = Book::open(&bytes, limits).unwrap();
+    let mut second = first.another().unwrap();
+    assert_eq!(first.sheet("项目").unwrap().unwrap().len(), 20);
+    let r = second
+        .sheet("测算明细")
+        .expect_err("the budget was exceeded");
+    assert_eq!(r.code, "WORKBOOK_TOO_MANY_CELLS", "{r:?}");
+    // Each reader alone reads its sheet.
+    let mut alone = Book::open(&bytes, limits).unwrap();
+    assert_eq!(alone.sheet("测算明细").unwrap().unwrap().len(), 20);
+}

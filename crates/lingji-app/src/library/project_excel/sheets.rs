@@ -89,6 +89,13 @@ impl Errors {
         });
     }
 
+    /// Adds the errors found in other sheets after this one's, as if read in turn.
+    fn extend(&mut self, other: Errors) {
+        self.total += other.total;
+        let room = MAX_LISTED_ERRORS.saturating_sub(self.listed.len());
+        self.listed.extend(other.listed.into_iter().take(room));
+    }
+
     pub(super) fn into_error(self) -> AppError {
         let more = self.total - self.listed.len();
         let message = if more > 0 {
@@ -371,11 +378,32 @@ pub(super) fn read_file(
 ) -> Result<(Sheets, Vec<Entry>, Errors), Refusal> {
     let mut errors = Errors::default();
     let mut book = Book::open(bytes, IMPORT_LIMITS)?;
+    let mut second = book.another()?;
+    // The project sheet (the widest) on this thread, the child sheets on a second one at the
+    // same time: the parse is most of an import's own work before anything is written.
+    let (projects, children) = std::thread::scope(|s| {
+        let children = s.spawn(move || {
+            let mut errors = Errors::default();
+            let lines = read_sheet(&mut second, LINES, &mut errors)?;
+            let indicators = read_sheet(&mut second, INDICATORS, &mut errors)?;
+            let plan = read_sheet(&mut second, PLAN, &mut errors)?;
+            Ok::<_, Refusal>((lines, indicators, plan, errors))
+        });
+        let projects = read_sheet(&mut book, PROJECTS, &mut errors);
+        let children = children
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (projects, children)
+    });
+    // A refusal of the file as a whole is the project sheet's first, as when read in order.
+    let projects = projects?;
+    let (lines, indicators, plan, child_errors) = children?;
+    errors.extend(child_errors);
     let sheets = Sheets {
-        projects: read_sheet(&mut book, PROJECTS, &mut errors)?,
-        lines: read_sheet(&mut book, LINES, &mut errors)?,
-        indicators: read_sheet(&mut book, INDICATORS, &mut errors)?,
-        plan: read_sheet(&mut book, PLAN, &mut errors)?,
+        projects,
+        lines,
+        indicators,
+        plan,
     };
     if sheets.projects.rows.is_empty() {
         return Err(Refusal::new("FILE_EMPTY", "“项目”表中没有项目").field("file"));
