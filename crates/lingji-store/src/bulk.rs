@@ -69,13 +69,12 @@ fn values_sql(
 /// The statement for one chunk: its text holds only the caller's static head and tail and
 /// numbered placeholders (see the module's note), so it is safe as SQL.
 fn chunk_query<'q>(
-    conn: &AnyConnection,
     head: &'static str,
     width: usize,
     rows: usize,
     tail: &'static str,
+    numbered: bool,
 ) -> AnyQuery<'q> {
-    let numbered = crate::is_postgres(conn);
     sqlx::query(sqlx::AssertSqlSafe(values_sql(
         head, width, rows, tail, numbered,
     )))
@@ -90,13 +89,25 @@ pub(crate) async fn insert_rows<'q, T>(
     rows: &'q [T],
     bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> Result<(), StoreError> {
-    for chunk in rows.chunks(chunk_rows(width)) {
-        let mut q = chunk_query(conn, head, width, chunk.len(), "");
-        for row in chunk {
-            q = bind(q, row);
-        }
-        q.execute(&mut *conn).await?;
+    let numbered = crate::is_postgres(conn);
+    let statement = |chunk: &'q [T]| {
+        chunk
+            .iter()
+            .fold(chunk_query(head, width, chunk.len(), "", numbered), &bind)
+    };
+    let mut chunks = rows.chunks(chunk_rows(width));
+    let Some(first) = chunks.next() else {
+        return Ok(());
+    };
+    let mut pending = statement(first);
+    for chunk in chunks {
+        // The statement runs (on SQLite's worker thread, on PostgreSQL's server) while the next
+        // chunk's rows are bound here: binding thousands of values is work of its own.
+        let (done, next) = tokio::join!(pending.execute(&mut *conn), async { statement(chunk) });
+        done?;
+        pending = next;
     }
+    pending.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -110,12 +121,12 @@ pub(crate) async fn insert_returning<'q, T>(
     rows: &'q [T],
     bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> Result<Vec<AnyRow>, StoreError> {
+    let numbered = crate::is_postgres(conn);
     let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(chunk_rows(width)) {
-        let mut q = chunk_query(conn, head, width, chunk.len(), tail);
-        for row in chunk {
-            q = bind(q, row);
-        }
+        let q = chunk
+            .iter()
+            .fold(chunk_query(head, width, chunk.len(), tail, numbered), &bind);
         out.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(out)

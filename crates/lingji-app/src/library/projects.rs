@@ -367,22 +367,6 @@ impl crate::LibraryUseCases<'_> {
         let headers: Vec<ProjectHeader> = new.iter().map(|n| n.header.clone()).collect();
         let stored = projects::insert_many(conn, &headers).await?;
         drop(headers);
-        let children: Vec<projects::Children<'_>> = stored
-            .iter()
-            .zip(&new)
-            .map(|(p, n)| {
-                (
-                    p.id,
-                    n.lines.as_slice(),
-                    n.indicators.as_slice(),
-                    n.plan.as_slice(),
-                )
-            })
-            .collect();
-        projects::insert_children_many(conn, &children).await?;
-        drop(children);
-        let ids: Vec<i64> = stored.iter().map(|p| p.id).collect();
-        projects::add_history_many(conn, &ids, caller.name(), "create", "").await?;
         // What was just written, without reading it back (imports add projects by the
         // hundred thousand).
         let details: Vec<ProjectDetail> = stored
@@ -395,19 +379,43 @@ impl crate::LibraryUseCases<'_> {
                 year_plan: n.plan,
             })
             .collect();
-        let events: Vec<_> = details
+        let children: Vec<projects::Children<'_>> = details
             .iter()
             .map(|d| {
-                caller
-                    .event(
-                        d.project.header.jurisdiction_id,
-                        "project.create",
-                        "project",
-                        d.project.id,
-                    )
-                    .after_json(d)
+                (
+                    d.project.id,
+                    d.cost_lines.as_slice(),
+                    d.indicators.as_slice(),
+                    d.year_plan.as_slice(),
+                )
             })
             .collect();
+        let ids: Vec<i64> = details.iter().map(|d| d.project.id).collect();
+        // Each event holds its project as JSON: made here while the child rows and the
+        // history are written (on SQLite's worker thread, on PostgreSQL's server).
+        let (written, events) = tokio::join!(
+            async {
+                projects::insert_children_many(conn, &children).await?;
+                projects::add_history_many(conn, &ids, caller.name(), "create", "").await
+            },
+            async {
+                details
+                    .iter()
+                    .map(|d| {
+                        caller
+                            .event(
+                                d.project.header.jurisdiction_id,
+                                "project.create",
+                                "project",
+                                d.project.id,
+                            )
+                            .after_json(d)
+                    })
+                    .collect::<Vec<_>>()
+            }
+        );
+        written?;
+        drop(children);
         adds.chain.append_many(conn, &events).await?;
         Ok(details)
     }
