@@ -66,18 +66,18 @@ fn values_sql(
     sql
 }
 
-/// The statement for one chunk: its text holds only the caller's static head and tail and
-/// numbered placeholders (see the module's note), so it is safe as SQL.
-fn chunk_query<'q>(
-    head: &'static str,
-    width: usize,
-    rows: usize,
-    tail: &'static str,
+/// The statement for one chunk, its rows bound by `bind`: its text holds only the caller's
+/// static head and tail and numbered placeholders (see the module's note), so it is safe as SQL.
+fn chunk_query<'q, T>(
+    (head, width, tail): (&'static str, usize, &'static str),
     numbered: bool,
+    chunk: &'q [T],
+    bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> AnyQuery<'q> {
-    sqlx::query(sqlx::AssertSqlSafe(values_sql(
-        head, width, rows, tail, numbered,
-    )))
+    let sql = values_sql(head, width, chunk.len(), tail, numbered);
+    chunk
+        .iter()
+        .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), bind)
 }
 
 /// Inserts `rows` with `head` (`INSERT INTO t (a, b, …)`, `width` columns), `bind` binding one
@@ -90,19 +90,16 @@ pub(crate) async fn insert_rows<'q, T>(
     bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> Result<(), StoreError> {
     let numbered = crate::is_postgres(conn);
-    let statement = |chunk: &'q [T]| {
-        chunk
-            .iter()
-            .fold(chunk_query(head, width, chunk.len(), "", numbered), &bind)
-    };
+    let statement = |chunk| chunk_query((head, width, ""), numbered, chunk, &bind);
     let mut chunks = rows.chunks(chunk_rows(width));
     let Some(first) = chunks.next() else {
         return Ok(());
     };
     let mut pending = statement(first);
     for chunk in chunks {
-        // The statement runs (on SQLite's worker thread, on PostgreSQL's server) while the next
-        // chunk's rows are bound here: binding thousands of values is work of its own.
+        // PostgreSQL's server runs the statement while the next chunk's rows are bound here
+        // (binding thousands of values is work of its own). SQLite's worker thread was measured
+        // taking turns with this one all the same (docs/BENCHMARKS.md, stop 32).
         let (done, next) = tokio::join!(pending.execute(&mut *conn), async { statement(chunk) });
         done?;
         pending = next;
@@ -124,9 +121,7 @@ pub(crate) async fn insert_returning<'q, T>(
     let numbered = crate::is_postgres(conn);
     let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(chunk_rows(width)) {
-        let q = chunk
-            .iter()
-            .fold(chunk_query(head, width, chunk.len(), tail, numbered), &bind);
+        let q = chunk_query((head, width, tail), numbered, chunk, &bind);
         out.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(out)
