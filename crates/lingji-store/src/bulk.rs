@@ -97,9 +97,11 @@ pub(crate) async fn insert_rows<'q, T>(
     };
     let mut pending = statement(first);
     for chunk in chunks {
-        // PostgreSQL's server runs the statement while the next chunk's rows are bound here
-        // (binding thousands of values is work of its own). SQLite's worker thread was measured
-        // taking turns with this one all the same (docs/BENCHMARKS.md, stop 32).
+        // PostgreSQL's server runs the statement while the next chunk's text is made and its
+        // values collected here. That is the smaller part: sqlx's `Any` driver encodes the
+        // values for the server when a statement is sent, on this thread, before the server
+        // starts. SQLite's worker thread was measured taking turns with this one all the same
+        // (docs/BENCHMARKS.md, stops 32 and 33).
         let (done, next) = tokio::join!(pending.execute(&mut *conn), async { statement(chunk) });
         done?;
         pending = next;
