@@ -65,6 +65,11 @@ async fn scalar(db: &TestDb, sql: &str) -> i64 {
 async fn demo_with_payments(db: &TestDb, n: u32) -> (Output, i64, i64) {
     let out = lingji(db, &["demo"]);
     assert!(out.status.success(), "{}", text(&out));
+    payments_on_demo(db, n).await
+}
+
+/// [`demo_with_payments`] on a database that holds the demo already.
+async fn payments_on_demo(db: &TestDb, n: u32) -> (Output, i64, i64) {
     let lived = scalar(db, "SELECT COUNT(*) FROM payments").await;
     let newest = scalar(db, "SELECT COALESCE(MAX(id), 0) FROM payments").await;
     let out = lingji(
@@ -99,10 +104,10 @@ fn verify_passes(db: &TestDb, args: &[&str]) -> String {
 }
 
 async fn audit_verify_names_an_altered_or_deleted_payment(backend: Backend) {
-    let Some(db) = TestDb::new(backend).await else {
+    let Some(db) = crate::common::demo_db(backend).await else {
         return;
     };
-    let (_, lived, newest) = demo_with_payments(&db, 12).await;
+    let (_, lived, newest) = payments_on_demo(&db, 12).await;
     let out = verify_passes(&db, &["audit", "verify"]);
     assert!(
         out.contains(&format!("支付申请相符：共 {} 笔", lived + 12)),
@@ -274,10 +279,9 @@ async fn rewrite_chain(db: &TestDb, from: i64, after: &str, key: Option<&AuditKe
 }
 
 async fn audit_verify_names_a_chain_rewritten_without_the_key(backend: Backend) {
-    let Some(db) = TestDb::new(backend).await else {
+    let Some(db) = crate::common::demo_db(backend).await else {
         return;
     };
-    assert!(lingji(&db, &["demo"]).status.success());
     // Rehashed with SHA-256, as the chain was before it had a key.
     rewrite_chain(&db, 9, "{\"name\":\"篡改\"}", None).await;
     verify_fails_with(&db, &["audit", "verify"], "第 9 号审计事件没有密钥签名");
@@ -293,10 +297,9 @@ async fn audit_verify_names_a_chain_rewritten_without_the_key(backend: Backend) 
 }
 
 async fn audit_anchor_catches_a_truncated_tail(backend: Backend) {
-    let Some(db) = TestDb::new(backend).await else {
+    let Some(db) = crate::common::demo_db(backend).await else {
         return;
     };
-    assert!(lingji(&db, &["demo"]).status.success());
     let out = lingji(&db, &["audit", "anchor"]);
     assert!(out.status.success(), "{}", text(&out));
     let anchor = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -336,10 +339,10 @@ async fn audit_anchor_catches_a_truncated_tail(backend: Backend) {
 /// row — and the line's head set back: nothing in the database contradicts it any more, but
 /// the seal `lingji audit anchor` wrote into the main chain still says where the line stood.
 async fn a_line_chain_truncated_after_an_anchor_is_named_by_its_seal(backend: Backend) {
-    let Some(db) = TestDb::new(backend).await else {
+    let Some(db) = crate::common::demo_db(backend).await else {
         return;
     };
-    demo_with_payments(&db, 9).await;
+    payments_on_demo(&db, 9).await;
     let out = lingji(&db, &["audit", "anchor"]);
     assert!(out.status.success(), "{}", text(&out));
     let anchor = String::from_utf8_lossy(&out.stdout).trim().to_string();

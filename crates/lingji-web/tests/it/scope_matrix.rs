@@ -2445,7 +2445,7 @@ async fn role_scope_matrix(backend: Backend) {
     for case in cases() {
         for (i, role) in ROLES.iter().enumerate() {
             for (target, want) in [(OWN[i], case.want[i].0), (OTHER[i], case.want[i].1)] {
-                let before = t.audit_count().await;
+                let before = t.audit_events().await;
                 let reply = ctx.send(&case, &sessions[i], target).await;
                 let Some(got) = outcome(reply.status, want, false) else {
                     failures.push(format!(
@@ -2487,7 +2487,7 @@ async fn role_scope_matrix(backend: Backend) {
                                         || case.path.ends_with("spending-plans/review"),
                                 )
                         });
-                    let after = t.audit_count().await;
+                    let after = t.audit_events().await;
                     if after != before + setup_writes {
                         failures.push(format!(
                             "{role} {} {} on {target}: refused but wrote {} audit events",
@@ -2505,6 +2505,8 @@ async fn role_scope_matrix(backend: Backend) {
         "scope matrix:\n{}",
         failures.join("\n")
     );
+    // The events counted above are the chain's, and it is intact after all of them.
+    assert_eq!(t.audit_count().await, t.audit_events().await);
 
     // Lists are scoped too: an operator sees its own unit only, a reviewer its department.
     let list = |s: &Session| {

@@ -65,3 +65,28 @@ pub fn serve(mut lingji: Command) -> Server {
     }
     server
 }
+
+/// A fresh database with the lived demo, as `lingji demo` loads it: the command runs once for
+/// this build of the tests and its database is copied for each test that starts from it (it
+/// takes a quarter of a minute on SQLite, twice that on PostgreSQL, in a debug build).
+pub async fn demo_db(
+    backend: lingji_app::store::Backend,
+) -> Option<lingji_app::store::testing::TestDb> {
+    lingji_app::store::testing::TestDb::from_template(backend, "cli_demo", async |config| {
+        let key = config.audit_key_path();
+        let out = Command::new(env!("CARGO_BIN_EXE_lingji"))
+            .arg("demo")
+            .env("LINGJI_DATABASE_URL", &config.database_url)
+            .env("LINGJI_AUDIT_KEY_FILE", &key)
+            .current_dir(std::env::temp_dir())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run lingji demo");
+        assert!(
+            out.status.success(),
+            "lingji demo: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    })
+    .await
+}

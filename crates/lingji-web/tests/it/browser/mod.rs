@@ -59,9 +59,10 @@ fn free_port() -> u16 {
 
 /// The demo on a real port, as `lingji serve --demo` would run it.
 async fn serve_demo() -> (String, TestDb) {
-    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let db = crate::common::demo_db(Backend::Sqlite, false)
+        .await
+        .unwrap();
     let app = App::open(&db.config, Settings::default()).await.unwrap();
-    app.demo().load_demo(1, false).await.unwrap();
     let router = lingji_web::router(
         app,
         WebConfig {

@@ -16,6 +16,19 @@ use lingji_web::{WebConfig, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
+/// A fresh database with the demo (and its lived years when `projects`), loaded once through
+/// the use cases for this build of the tests and copied for each test: the demo with its lived
+/// 2025 takes a quarter of a minute to load, and over a hundred tests start from it.
+pub async fn demo_db(backend: Backend, projects: bool) -> Option<TestDb> {
+    let name = if projects { "demo_lived" } else { "demo" };
+    TestDb::from_template(backend, name, async |config| {
+        let app = App::open(config, Settings::default()).await.expect("open");
+        app.demo().load_demo(1, projects).await.expect("demo");
+        app.store.close().await;
+    })
+    .await
+}
+
 pub struct TestApp {
     pub app: App,
     pub router: Router,
@@ -78,9 +91,8 @@ impl TestApp {
         settings: Settings,
         web: WebConfig,
     ) -> Option<TestApp> {
-        let db = TestDb::new(backend).await?;
+        let db = demo_db(backend, projects).await?;
         let app = App::open(&db.config, settings).await.expect("open");
-        app.demo().load_demo(1, projects).await.expect("demo");
         let router = router(app.clone(), web);
         let t = TestApp {
             app,
@@ -287,6 +299,16 @@ impl TestApp {
             .await
             .unwrap()
             .expect("audit chain intact")
+    }
+
+    /// How many audit events there are (the main chain's and the lines'), counted without
+    /// verifying them: for a test that checks after each of a thousand requests that a refused
+    /// one wrote nothing, and verifies the chain ([`TestApp::audit_count`]) once at the end.
+    pub async fn audit_events(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
+            .fetch_one(self.app.store.write())
+            .await
+            .unwrap()
     }
 
     /// The id of an organisation by code.
