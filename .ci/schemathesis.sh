@@ -6,6 +6,8 @@
 #   .ci/schemathesis.sh sqlite                   # a fresh SQLite file in a temporary folder
 #   .ci/schemathesis.sh postgres://user:pass@127.0.0.1:5432/postgres
 #                                                # a fresh database created beside it, dropped after
+#   .ci/schemathesis.sh install                  # only installs Schemathesis and builds lingji, so
+#                                                # that two runs can then go side by side
 #
 # Environment: LINGJI_BIN (default target/debug/lingji, built if missing), MAX_EXAMPLES
 # (default 5), ST_VENV (where Schemathesis is installed if missing, default
@@ -34,6 +36,9 @@ if [ ! -x "$VENV/bin/schemathesis" ] ||
 fi
 if [ ! -x "$BIN" ]; then
     (cd "$ROOT" && cargo build --quiet -p lingji-cli)
+fi
+if [ "$BACKEND" = install ]; then
+    exit 0
 fi
 
 WORK=$(mktemp -d)
