@@ -62,7 +62,8 @@ impl TestDb {
     /// copied for every test after — PostgreSQL's `CREATE DATABASE … TEMPLATE`, a file copy on
     /// SQLite. Each test runs in a process of its own, so the copy is kept outside the process:
     /// in the temporary directory, or as a database on the test server, named by the test
-    /// binary (its path, size and time), so that a new build never reads an old one's. A
+    /// binary (its path, size and time) and the day, so that a new build never reads an old
+    /// one's. A
     /// process that finds none makes it while holding a lock (a file lock, an advisory lock);
     /// the others wait for it. `build` gets a database with the test audit key and must close
     /// every connection it opened.
@@ -321,15 +322,9 @@ async fn postgres_template(
         let mut config = StoreConfig::new(replace_db_name(admin_url, &building));
         config.audit_key_file = Some(key);
         build(&config).await;
-        // A template takes no sessions: end any the pools left behind, then name it.
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = $1 AND pid <> pg_backend_pid()",
-        )
-        .bind(&building)
-        .execute(&mut admin)
-        .await
-        .expect("end the template's sessions");
+        // A template takes no sessions: end any the pools left behind, then name it (a
+        // session ended is gone from the server a moment later).
+        end_sessions(&mut admin, &building).await;
         let since = Instant::now();
         while let Err(e) = admin
             .execute(sqlx::AssertSqlSafe(format!(
@@ -338,7 +333,7 @@ async fn postgres_template(
             .await
         {
             assert!(
-                since.elapsed() < REPLICA_PATIENCE,
+                since.elapsed() < Duration::from_secs(10),
                 "could not name the template {template}: {e}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -368,15 +363,20 @@ impl TestDb {
             )))
             .await
             .expect("alter the database");
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = $1 AND pid <> pg_backend_pid()",
-        )
-        .bind(name)
-        .execute(&mut admin)
-        .await
-        .expect("end the sessions");
+        end_sessions(&mut admin, name).await;
     }
+}
+
+/// Ends every session on the database `name` but the administrator's own.
+async fn end_sessions(admin: &mut sqlx::PgConnection, name: &str) {
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(name)
+    .execute(admin)
+    .await
+    .expect("end the sessions");
 }
 
 /// How long a test waits for the replica to replay what the primary wrote.
