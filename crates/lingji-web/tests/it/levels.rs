@@ -101,7 +101,6 @@ pub(crate) async fn province(t: &TestApp) {
             .await
             .unwrap();
     }
-    t.wrote_outside().await;
 }
 
 async fn zx_4b_a_province_rule_blocks_a_payment_below_and_the_province_reads_what_happened(
@@ -344,7 +343,6 @@ async fn zx_4b_a_province_rule_blocks_a_payment_below_and_the_province_reads_wha
             .unwrap()
             >= 4
     );
-    t.wrote_outside().await;
     let d = t
         .get("/api/v1/province-dashboard?year=2026", Some(&sheng))
         .await

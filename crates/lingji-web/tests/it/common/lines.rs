@@ -59,6 +59,5 @@ pub async fn line_in(
         .await
         .unwrap();
     drop(c);
-    t.wrote_outside().await;
     id
 }

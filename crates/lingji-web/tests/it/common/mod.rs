@@ -36,11 +36,6 @@ pub struct TestApp {
     /// (an upper bureau reading a lower one).
     pub region: std::sync::Mutex<Option<String>>,
     pub db: TestDb,
-    /// The primary's log position after the last write the test saw (an answer's `Lingji-Lsn`,
-    /// or a write made outside any request): sent back on every request, as a client does, so
-    /// that reads on the replica (PostgreSQL with `LINGJI_TEST_POSTGRES_READ_URL`) see it. The
-    /// clients of one test share it: a person told of a colleague's write acts after it.
-    lsn: std::sync::Mutex<Option<String>>,
 }
 
 /// A signed-in browser: its session cookie and CSRF token.
@@ -99,24 +94,8 @@ impl TestApp {
             router,
             region: std::sync::Mutex::new(None),
             db,
-            lsn: std::sync::Mutex::default(),
         };
-        t.wrote_outside().await;
         Some(t)
-    }
-
-    /// Notes a write the test made outside any request (through the store or a use case): the
-    /// next requests bring the primary's position, so that their reads see it.
-    pub async fn wrote_outside(&self) {
-        if self.app.store.has_replica() {
-            let lsn = self
-                .app
-                .store
-                .primary_lsn()
-                .await
-                .expect("the primary's position");
-            *self.lsn.lock().unwrap() = lsn.map(|l| l.to_string());
-        }
     }
 
     pub async fn send(&self, mut request: Request<Body>) -> Reply {
@@ -127,20 +106,23 @@ impl TestApp {
                 .entry("x-lingji-region")
                 .or_insert(region.parse().unwrap());
         }
-        let carried = self.lsn.lock().unwrap().clone();
-        if let Some(lsn) = carried
+        // Every request comes after everything the test did before it — through requests of any
+        // of its clients or through the use cases directly — as a person told of it acts after
+        // it: with reads on a replica (PostgreSQL with `LINGJI_TEST_POSTGRES_READ_URL`) it brings
+        // the primary's log position now, so that those reads see all of it. A request that
+        // brings its own position (a test of the header itself) keeps it; with the primary down
+        // there is none to bring (a test of the outage).
+        if self.app.store.has_replica()
             && !request.headers().contains_key("lingji-lsn")
+            && let Ok(Some(lsn)) = self.app.store.primary_lsn().await
         {
             request
                 .headers_mut()
-                .insert("lingji-lsn", lsn.parse().unwrap());
+                .insert("lingji-lsn", lsn.to_string().parse().unwrap());
         }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        if let Some(lsn) = headers.get("lingji-lsn").and_then(|v| v.to_str().ok()) {
-            *self.lsn.lock().unwrap() = Some(lsn.to_string());
-        }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
