@@ -48,16 +48,9 @@ impl Reply {
 
 impl Web {
     /// Sends a request as somebody who comes after everything the world did (through use cases,
-    /// outside any request): with reads on a replica it brings the primary's log position, so
-    /// those reads see all of it.
+    /// outside any request).
     async fn answer(&self, mut request: Request<Body>) -> axum::response::Response {
-        if self.store.has_replica()
-            && let Some(lsn) = self.store.primary_lsn().await.unwrap()
-        {
-            request
-                .headers_mut()
-                .insert("lingji-lsn", lsn.to_string().parse().unwrap());
-        }
+        crate::common::after_everything(&self.store, &mut request).await;
         self.router.clone().oneshot(request).await.unwrap()
     }
 

@@ -29,6 +29,23 @@ pub async fn demo_db(backend: Backend, projects: bool) -> Option<TestDb> {
     .await
 }
 
+/// Makes `request` come after everything the test did before it — through requests of any of
+/// its clients or through the use cases directly — as a person told of it acts after it: with
+/// reads on a replica (PostgreSQL with `LINGJI_TEST_POSTGRES_READ_URL`) it brings the primary's
+/// log position now, so that those reads see all of it. A request that brings its own position
+/// (a test of the header itself) keeps it; with the primary down there is none to bring (a test
+/// of the outage).
+pub async fn after_everything(store: &lingji_app::Store, request: &mut Request<Body>) {
+    if store.has_replica()
+        && !request.headers().contains_key("lingji-lsn")
+        && let Ok(Some(lsn)) = store.primary_lsn().await
+    {
+        request
+            .headers_mut()
+            .insert("lingji-lsn", lsn.to_string().parse().unwrap());
+    }
+}
+
 pub struct TestApp {
     pub app: App,
     pub router: Router,
@@ -106,20 +123,7 @@ impl TestApp {
                 .entry("x-lingji-region")
                 .or_insert(region.parse().unwrap());
         }
-        // Every request comes after everything the test did before it — through requests of any
-        // of its clients or through the use cases directly — as a person told of it acts after
-        // it: with reads on a replica (PostgreSQL with `LINGJI_TEST_POSTGRES_READ_URL`) it brings
-        // the primary's log position now, so that those reads see all of it. A request that
-        // brings its own position (a test of the header itself) keeps it; with the primary down
-        // there is none to bring (a test of the outage).
-        if self.app.store.has_replica()
-            && !request.headers().contains_key("lingji-lsn")
-            && let Ok(Some(lsn)) = self.app.store.primary_lsn().await
-        {
-            request
-                .headers_mut()
-                .insert("lingji-lsn", lsn.to_string().parse().unwrap());
-        }
+        after_everything(&self.app.store, &mut request).await;
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
