@@ -9,6 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use lingji_app::store::replica::Lsn;
 use lingji_app::store::testing::TestDb;
 use lingji_app::store::{Backend, foundation::audit};
 use lingji_app::{App, Settings};
@@ -53,6 +54,16 @@ pub struct TestApp {
     /// (an upper bureau reading a lower one).
     pub region: std::sync::Mutex<Option<String>>,
     pub db: TestDb,
+    /// Where the test's clients stand on the primary's log (reads on a replica, PostgreSQL with
+    /// `LINGJI_TEST_POSTGRES_READ_URL`): see [`TestApp::send`].
+    positions: std::sync::Mutex<Positions>,
+}
+
+/// The position the last answer gave (`Lingji-Lsn`), and the primary's own right after it.
+#[derive(Default)]
+struct Positions {
+    given: Option<String>,
+    primary_after: Option<Lsn>,
 }
 
 /// A signed-in browser: its session cookie and CSRF token.
@@ -111,6 +122,7 @@ impl TestApp {
             router,
             region: std::sync::Mutex::new(None),
             db,
+            positions: std::sync::Mutex::default(),
         };
         Some(t)
     }
@@ -123,16 +135,58 @@ impl TestApp {
                 .entry("x-lingji-region")
                 .or_insert(region.parse().unwrap());
         }
-        after_everything(&self.app.store, &mut request).await;
+        self.bring_position(&mut request).await;
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
+        if self.app.store.has_replica() {
+            let given = headers.get("lingji-lsn").and_then(|v| v.to_str().ok());
+            let primary_after = self.app.store.primary_lsn().await.ok().flatten();
+            let mut p = self.positions.lock().unwrap();
+            if let Some(lsn) = given {
+                p.given = Some(lsn.to_string());
+            }
+            p.primary_after = primary_after;
+        }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
             headers,
             text: String::from_utf8_lossy(&bytes).into_owned(),
             bytes: bytes.to_vec(),
+        }
+    }
+
+    /// The position a request brings, as a client does: the one the last answer gave (the
+    /// clients of one test share it: a person told of a colleague's write acts after it). When
+    /// the primary moved since that answer, the test wrote around the API — through the use
+    /// cases or the store — and the request brings the primary's position now instead, so that
+    /// its reads see that too. A write route that failed to give its position would still be
+    /// caught whenever nothing else wrote on the server between its answer and the next request
+    /// (the log is the cluster's: tests running beside this one move it too); `replica.rs` tests
+    /// the position itself. A request that brings its own position (a test of the header
+    /// itself) keeps it.
+    async fn bring_position(&self, request: &mut Request<Body>) {
+        let store = &self.app.store;
+        if !store.has_replica() || request.headers().contains_key("lingji-lsn") {
+            return;
+        }
+        // With the primary down there is no position to read (a test of the outage).
+        let now = store.primary_lsn().await.ok().flatten();
+        let carried = {
+            let mut p = self.positions.lock().unwrap();
+            if let Some(now) = now
+                && p.primary_after.is_none_or(|after| now > after)
+            {
+                // Known from now on, as a position an answer gave.
+                p.given = Some(now.to_string());
+            }
+            p.given.clone()
+        };
+        if let Some(lsn) = carried {
+            request
+                .headers_mut()
+                .insert("lingji-lsn", lsn.parse().unwrap());
         }
     }
 
