@@ -63,10 +63,9 @@ impl TestDb {
     /// SQLite. Each test runs in a process of its own, so the copy is kept outside the process:
     /// in the temporary directory, or as a database on the test server, named by the test
     /// binary (its path, size and time) and the day, so that a new build never reads an old
-    /// one's. A
-    /// process that finds none makes it while holding a lock (a file lock, an advisory lock);
-    /// the others wait for it. `build` gets a database with the test audit key and must close
-    /// every connection it opened.
+    /// one's. A process that finds none makes it while holding a lock (a file lock, an advisory
+    /// lock); the others wait for it. `build` gets a database with the test audit key and must
+    /// close every connection it opened.
     ///
     /// # Panics
     /// When the copy cannot be made or taken, or as [`TestDb::new`].
@@ -333,7 +332,7 @@ async fn postgres_template(
             .await
         {
             assert!(
-                since.elapsed() < Duration::from_secs(10),
+                since.elapsed() < NAMING_PATIENCE,
                 "could not name the template {template}: {e}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -378,6 +377,9 @@ async fn end_sessions(admin: &mut sqlx::PgConnection, name: &str) {
     .await
     .expect("end the sessions");
 }
+
+/// How long the renaming of a new template may wait for the sessions ended before it to go.
+const NAMING_PATIENCE: Duration = Duration::from_secs(10);
 
 /// How long a test waits for the replica to replay what the primary wrote.
 const REPLICA_PATIENCE: Duration = Duration::from_secs(30);

@@ -62,7 +62,7 @@ pub struct TestApp {
 /// The position the last answer gave (`Lingji-Lsn`), and the primary's own right after it.
 #[derive(Default)]
 struct Positions {
-    given: Option<String>,
+    given: Option<Lsn>,
     primary_after: Option<Lsn>,
 }
 
@@ -140,12 +140,12 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         if self.app.store.has_replica() {
-            let given = headers.get("lingji-lsn").and_then(|v| v.to_str().ok());
+            let given = headers
+                .get("lingji-lsn")
+                .and_then(|v| v.to_str().ok()?.parse::<Lsn>().ok());
             let primary_after = self.app.store.primary_lsn().await.ok().flatten();
             let mut p = self.positions.lock().unwrap();
-            if let Some(lsn) = given {
-                p.given = Some(lsn.to_string());
-            }
+            p.given = given.or(p.given);
             p.primary_after = primary_after;
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -179,14 +179,14 @@ impl TestApp {
                 && p.primary_after.is_none_or(|after| now > after)
             {
                 // Known from now on, as a position an answer gave.
-                p.given = Some(now.to_string());
+                p.given = Some(now);
             }
-            p.given.clone()
+            p.given
         };
         if let Some(lsn) = carried {
             request
                 .headers_mut()
-                .insert("lingji-lsn", lsn.parse().unwrap());
+                .insert("lingji-lsn", lsn.to_string().parse().unwrap());
         }
     }
 
