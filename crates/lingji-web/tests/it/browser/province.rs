@@ -122,6 +122,7 @@ async fn zx_4b_the_province_reads_every_jurisdiction_below_and_drills_into_the_c
             .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
         "refused in Chinese: {refused}"
     );
+    c.close().await.unwrap();
 }
 
 /// The city's administrator adds a county on 区划: a code outside the city is refused beside
@@ -169,4 +170,5 @@ async fn an_administrator_adds_a_county_on_the_jurisdictions_page() {
 
     sign_in_as(&c, &base, "bingadmin").await;
     assert_eq!(text_of(&c, "current-user").await, "丙县 王管理");
+    c.close().await.unwrap();
 }

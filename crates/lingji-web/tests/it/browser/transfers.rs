@@ -129,4 +129,5 @@ async fn pm_13b_the_province_allocates_by_performance_and_the_county_breaks_down
     c.goto(&format!("{base}/transfers")).await.unwrap();
     let receipts = text_of(&c, "transfer-receipts").await;
     assert!(receipts.contains("已分解完毕"), "{receipts}");
+    c.close().await.unwrap();
 }
