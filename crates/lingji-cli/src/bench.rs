@@ -559,7 +559,7 @@ pub async fn audit_events(app: &App, events: u32) -> Result<()> {
             })
             .collect();
         // Through the chain's multi-row append, as an import writes its events.
-        chain.append_many(&mut tx, &generated).await?;
+        chain.append_many(&mut tx, generated).await?;
         chain.finish(&mut tx).await?;
         tx.commit().await?;
         done += batch;

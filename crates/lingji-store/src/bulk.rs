@@ -11,6 +11,9 @@
 //! PostgreSQL 65,535); every full chunk of a table has the same text, so each connection
 //! prepares it once.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection};
 
@@ -66,15 +69,44 @@ fn values_sql(
     sql
 }
 
+/// A full chunk's statement text by head, tail, width and numbering.
+type TextKey = (&'static str, &'static str, usize, bool);
+
+/// The texts of full chunks, made once per process: an import sends thousands of statements
+/// of the same few shapes, and numbering 30,000 placeholders for each took a measurable part of
+/// the time the server waited for the next statement (docs/BENCHMARKS.md, stop 37). Only full
+/// chunks are kept — one text per statement head of the code and backend — so this stays small
+/// whatever the input.
+static FULL_CHUNK_TEXTS: LazyLock<Mutex<HashMap<TextKey, Arc<str>>>> =
+    LazyLock::new(Default::default);
+
+/// The text of a statement of `rows` rows ([`values_sql`]), from the cache when the chunk is full.
+fn chunk_text(
+    (head, width, tail): (&'static str, usize, &'static str),
+    rows: usize,
+    numbered: bool,
+) -> Arc<str> {
+    if rows != chunk_rows(width) {
+        return values_sql(head, width, rows, tail, numbered).into();
+    }
+    let mut texts = FULL_CHUNK_TEXTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    texts
+        .entry((head, tail, width, numbered))
+        .or_insert_with(|| values_sql(head, width, rows, tail, numbered).into())
+        .clone()
+}
+
 /// The statement for one chunk, its rows bound by `bind`: its text holds only the caller's
 /// static head and tail and numbered placeholders (see the module's note), so it is safe as SQL.
 fn chunk_query<'q, T>(
-    (head, width, tail): (&'static str, usize, &'static str),
+    shape: (&'static str, usize, &'static str),
     numbered: bool,
     chunk: &'q [T],
     bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> AnyQuery<'q> {
-    let sql = values_sql(head, width, chunk.len(), tail, numbered);
+    let sql = chunk_text(shape, chunk.len(), numbered);
     chunk
         .iter()
         .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), bind)
@@ -89,25 +121,9 @@ pub(crate) async fn insert_rows<'q, T>(
     rows: &'q [T],
     bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> Result<(), StoreError> {
-    let numbered = crate::is_postgres(conn);
-    let statement = |chunk| chunk_query((head, width, ""), numbered, chunk, &bind);
-    let mut chunks = rows.chunks(chunk_rows(width));
-    let Some(first) = chunks.next() else {
-        return Ok(());
-    };
-    let mut pending = statement(first);
-    for chunk in chunks {
-        // PostgreSQL's server runs the statement while the next chunk's text is made and its
-        // values collected here. That is the smaller part: sqlx's `Any` driver encodes the
-        // values for the server when a statement is sent, on this thread, before the server
-        // starts. SQLite's worker thread was measured taking turns with this one all the same
-        // (docs/BENCHMARKS.md, stops 32 and 33).
-        let (done, next) = tokio::join!(pending.execute(&mut *conn), async { statement(chunk) });
-        done?;
-        pending = next;
-    }
-    pending.execute(&mut *conn).await?;
-    Ok(())
+    run_chunks(conn, (head, width, ""), rows, bind)
+        .await
+        .map(drop)
 }
 
 /// As [`insert_rows`], returning what `tail` (`RETURNING …`) names for every row, in no
@@ -120,13 +136,36 @@ pub(crate) async fn insert_returning<'q, T>(
     rows: &'q [T],
     bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> Result<Vec<AnyRow>, StoreError> {
+    run_chunks(conn, (head, width, tail), rows, bind).await
+}
+
+/// One statement per chunk of `rows`, in order; the rows they return.
+async fn run_chunks<'q, T>(
+    conn: &mut AnyConnection,
+    shape: (&'static str, usize, &'static str),
+    rows: &'q [T],
+    bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
+) -> Result<Vec<AnyRow>, StoreError> {
     let numbered = crate::is_postgres(conn);
-    let mut out = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(chunk_rows(width)) {
-        let q = chunk_query((head, width, tail), numbered, chunk, &bind);
-        out.extend(q.fetch_all(&mut *conn).await?);
+    let statement = |chunk| chunk_query(shape, numbered, chunk, &bind);
+    let mut returned = Vec::new();
+    let mut chunks = rows.chunks(chunk_rows(shape.1));
+    let Some(first) = chunks.next() else {
+        return Ok(returned);
+    };
+    let mut pending = statement(first);
+    for chunk in chunks {
+        // PostgreSQL's server runs the statement while the next chunk's text is made and its
+        // values collected here. That is the smaller part: sqlx's `Any` driver encodes the
+        // values for the server when a statement is sent, on this thread, before the server
+        // starts. SQLite's worker thread was measured taking turns with this one all the same
+        // (docs/BENCHMARKS.md, stops 32 and 33).
+        let (done, next) = tokio::join!(pending.fetch_all(&mut *conn), async { statement(chunk) });
+        returned.extend(done?);
+        pending = next;
     }
-    Ok(out)
+    returned.extend(pending.fetch_all(&mut *conn).await?);
+    Ok(returned)
 }
 
 #[cfg(test)]
@@ -152,5 +191,21 @@ mod tests {
             assert!(rows >= 1 && rows * width <= 32_766, "{width}: {rows}");
         }
         assert_eq!(chunk_rows(35), 857);
+    }
+
+    #[test]
+    fn a_full_chunk_text_is_made_once_and_others_each_time() {
+        let shape = ("INSERT INTO t (a, b, c)", 3, "");
+        let full = chunk_rows(3);
+        let first = chunk_text(shape, full, true);
+        assert!(Arc::ptr_eq(&first, &chunk_text(shape, full, true)));
+        assert_eq!(&*first, values_sql(shape.0, 3, full, "", true));
+        assert!(!Arc::ptr_eq(&first, &chunk_text(shape, full, false)));
+        let short = chunk_text(shape, 2, true);
+        assert_eq!(
+            &*short,
+            "INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6)"
+        );
+        assert!(!Arc::ptr_eq(&short, &chunk_text(shape, 2, true)));
     }
 }

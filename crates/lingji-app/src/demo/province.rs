@@ -395,7 +395,7 @@ impl crate::DemoUseCases<'_> {
                 let chunk = std::mem::replace(&mut pending, Vec::with_capacity(PROJECT_CHUNK));
                 report.projects += chunk.len() as u64;
                 self.library()
-                    .store_projects(&mut tx, &mut adds, &system, chunk)
+                    .store_projects(&mut tx, &mut adds.chain, &system, chunk)
                     .await?;
             }
         }
@@ -488,7 +488,7 @@ impl crate::DemoUseCases<'_> {
             let mut tx = self.store.begin().await?;
             ledger::add_entries_many(&mut tx, &rows, "system").await?;
             let mut chain = Chain::take(&mut tx).await?;
-            chain.append_many(&mut tx, &events).await?;
+            chain.append_many(&mut tx, events).await?;
             chain.finish(&mut tx).await?;
             tx.commit().await?;
             done += batch;

@@ -18,6 +18,7 @@ use lingji_domain::library::{
 };
 use lingji_domain::review::routing::JointBody;
 use lingji_domain::{Money, Refusal};
+use lingji_store::foundation::audit::Chain;
 use lingji_store::foundation::orgs::Organisation;
 use lingji_store::library::projects::search::{self as project_search, ProjectPage, ProjectSearch};
 use lingji_store::library::projects::{
@@ -167,79 +168,152 @@ pub fn mover(caller: &Caller) -> Option<Mover> {
     }
 }
 
-impl crate::LibraryUseCases<'_> {
-    /// Computes the cost lines against the catalogue (ZB-14) for a unit of `unit_kind` and
-    /// builds the header content.
-    async fn build(
-        &self,
-        conn: &mut AnyConnection,
-        draft: &ProjectDraft,
-        base: ProjectHeader,
-        unit_kind: Option<UnitKind>,
-        catalogue: Option<&Catalogue>,
-    ) -> AppResult<(ProjectHeader, Vec<CostLine>, Vec<Indicator>, Vec<YearNeed>)> {
-        let (parsed, mut errors) = parse_draft(draft);
-        let mut lines = Vec::new();
-        for (i, input) in parsed.lines {
-            let standard = match (input.standard_id, catalogue) {
-                (Some(id), Some(loaded)) => loaded.get(&id).cloned(),
-                (Some(id), None) => standards::get(conn, base.jurisdiction_id, id).await?,
-                (None, _) => None,
-            };
-            match check_line(&input, standard.as_ref(), base.fiscal_year, unit_kind) {
-                Ok(amount) => lines.push(CostLine { input, amount }),
-                Err(r) => {
-                    let field = r.field.clone().unwrap_or_default();
-                    let message = format!("第 {} 行测算：{}", i + 1, r.message);
-                    errors.push(Refusal {
-                        message,
-                        field: Some(format!("cost_lines[{i}].{field}")),
-                        ..r
-                    });
-                }
+/// The standards a draft's cost lines name, read from the store: the catalogue of a project
+/// entered alone (an import reads the jurisdiction's whole catalogue once).
+async fn named_standards(
+    conn: &mut AnyConnection,
+    jurisdiction_id: i64,
+    draft: &ProjectDraft,
+) -> AppResult<Catalogue> {
+    let mut named = Catalogue::new();
+    for id in draft.cost_lines.iter().filter_map(|l| l.standard_id) {
+        if !named.contains_key(&id)
+            && let Some(standard) = standards::get(conn, jurisdiction_id, id).await?
+        {
+            named.insert(id, standard);
+        }
+    }
+    Ok(named)
+}
+
+/// The parts of a project as checked and built from its draft.
+type Built = (ProjectHeader, Vec<CostLine>, Vec<Indicator>, Vec<YearNeed>);
+
+/// Computes the cost lines against the catalogue (ZB-14) for a unit of `unit_kind` and builds
+/// the header content; a line naming a standard not in `catalogue` is refused as unknown.
+fn build(
+    draft: &ProjectDraft,
+    base: ProjectHeader,
+    unit_kind: Option<UnitKind>,
+    catalogue: &Catalogue,
+) -> AppResult<Built> {
+    let (parsed, mut errors) = parse_draft(draft);
+    let mut lines = Vec::new();
+    for (i, input) in parsed.lines {
+        let standard = input.standard_id.and_then(|id| catalogue.get(&id));
+        match check_line(&input, standard, base.fiscal_year, unit_kind) {
+            Ok(amount) => lines.push(CostLine { input, amount }),
+            Err(r) => {
+                let field = r.field.clone().unwrap_or_default();
+                let message = format!("第 {} 行测算：{}", i + 1, r.message);
+                errors.push(Refusal {
+                    message,
+                    field: Some(format!("cost_lines[{i}].{field}")),
+                    ..r
+                });
             }
         }
-        let kind = match parsed.kind {
-            Some(kind) if errors.is_empty() => kind,
-            _ => return Err(invalid(errors, "项目")),
-        };
-        let request = Money::checked_sum(lines.iter().map(|l| l.amount)).ok_or_else(|| {
-            AppError::Refused(
-                Refusal::new("MONEY_OUT_OF_RANGE", "测算合计超出允许范围").field("cost_lines"),
-            )
-        })?;
-        let multi_year = parsed.period.is_some_and(|p| p.is_multi_year());
-        let header = ProjectHeader {
-            name: parsed.name,
-            kind,
-            matter_class: parsed.matter_class,
-            tier: parsed.tier,
-            basis: parsed.basis,
-            period: parsed.period,
-            // A single-year project needs exactly this year's request.
-            total_need: if multi_year {
-                parsed.total_need
-            } else {
-                request
-            },
-            request,
-            min_viable: parsed.min_viable,
-            function_code: draft.function_code.trim().to_string(),
-            government_economic_code: draft.government_economic_code.trim().to_string(),
-            fund_book: parsed.fund_book,
-            responsible_person: draft.responsible_person.trim().to_string(),
-            responsible_phone: draft.responsible_phone.trim().to_string(),
-            is_new: draft.is_new,
-            is_major: draft.is_major,
-            livelihood: draft.livelihood,
-            features: draft.features,
-            overall_goal: draft.overall_goal.trim().to_string(),
-            ..base
-        };
-        let plan = if multi_year { parsed.plan } else { Vec::new() };
-        Ok((header, lines, parsed.indicators, plan))
     }
+    let kind = match parsed.kind {
+        Some(kind) if errors.is_empty() => kind,
+        _ => return Err(invalid(errors, "项目")),
+    };
+    let request = Money::checked_sum(lines.iter().map(|l| l.amount)).ok_or_else(|| {
+        AppError::Refused(
+            Refusal::new("MONEY_OUT_OF_RANGE", "测算合计超出允许范围").field("cost_lines"),
+        )
+    })?;
+    let multi_year = parsed.period.is_some_and(|p| p.is_multi_year());
+    let header = ProjectHeader {
+        name: parsed.name,
+        kind,
+        matter_class: parsed.matter_class,
+        tier: parsed.tier,
+        basis: parsed.basis,
+        period: parsed.period,
+        // A single-year project needs exactly this year's request.
+        total_need: if multi_year {
+            parsed.total_need
+        } else {
+            request
+        },
+        request,
+        min_viable: parsed.min_viable,
+        function_code: draft.function_code.trim().to_string(),
+        government_economic_code: draft.government_economic_code.trim().to_string(),
+        fund_book: parsed.fund_book,
+        responsible_person: draft.responsible_person.trim().to_string(),
+        responsible_phone: draft.responsible_phone.trim().to_string(),
+        is_new: draft.is_new,
+        is_major: draft.is_major,
+        livelihood: draft.livelihood,
+        features: draft.features,
+        overall_goal: draft.overall_goal.trim().to_string(),
+        ..base
+    };
+    let plan = if multi_year { parsed.plan } else { Vec::new() };
+    Ok((header, lines, parsed.indicators, plan))
+}
 
+/// A new project of `owner` numbered `serial` in its department's year, checked and built
+/// from its draft against `catalogue` (ZB-14); needs no connection, so an import numbers the
+/// next rows while the last are written.
+pub(crate) fn numbered_project(
+    owner: &Owner,
+    year: FiscalYear,
+    serial: u32,
+    draft: &ProjectDraft,
+    previous: Option<i64>,
+    catalogue: &Catalogue,
+) -> AppResult<NewProject> {
+    let jurisdiction = &owner.jurisdiction;
+    let base = ProjectHeader {
+        jurisdiction_id: jurisdiction.id,
+        department_id: owner.department.id,
+        unit_id: owner.unit.id,
+        code: project_code(
+            &jurisdiction.code,
+            year.value(),
+            &owner.department.code,
+            serial,
+        ),
+        fiscal_year: year.value(),
+        name: String::new(),
+        kind: ProjectKind::SpecificPurpose,
+        matter_class: None,
+        tier: None,
+        state: ProjectState::Reserve,
+        basis: PolicyBasis::default(),
+        period: None,
+        total_need: Money::ZERO,
+        request: Money::ZERO,
+        min_viable: Money::ZERO,
+        function_code: String::new(),
+        government_economic_code: String::new(),
+        fund_book: None,
+        responsible_person: String::new(),
+        responsible_phone: String::new(),
+        is_new: true,
+        is_major: false,
+        features: Features::default(),
+        overall_goal: String::new(),
+        last_funded_year: None,
+        previous_id: previous,
+        approved: Money::ZERO,
+        spent: Money::ZERO,
+        livelihood: false,
+        livelihood_checked: None,
+    };
+    let (header, lines, indicators, plan) = build(draft, base, owner.unit.unit_kind, catalogue)?;
+    Ok(NewProject {
+        header,
+        lines,
+        indicators,
+        plan,
+    })
+}
+
+impl crate::LibraryUseCases<'_> {
     /// Creates a project in the reserve of `unit_id` for `year`, from zero (ZB-4): nothing is
     /// taken from last year; every amount is computed from the cost lines.
     ///
@@ -278,7 +352,7 @@ impl crate::LibraryUseCases<'_> {
             .prepare_project(&mut tx, &mut adds, &owner, year, draft, previous, None)
             .await?;
         let detail = self
-            .store_projects(&mut tx, &mut adds, caller, vec![new])
+            .store_projects(&mut tx, &mut adds.chain, caller, vec![new])
             .await?
             .pop()
             .ok_or_else(|| AppError::not_found("项目"))?;
@@ -288,9 +362,10 @@ impl crate::LibraryUseCases<'_> {
     }
 
     /// Numbers and checks a new project of `owner` inside the caller's transaction (its code
-    /// counted in `adds`), computing its cost lines against the catalogue (ZB-14): read from the
-    /// store line by line, or from `catalogue` when the caller read it once (an import). Nothing
-    /// is written yet: [`Self::store_projects`] does, for one project or thousands.
+    /// counted in `adds`), computing its cost lines against the catalogue (ZB-14): the
+    /// standards its lines name read from the store, or `catalogue` when the caller read it
+    /// once. Nothing is written yet: [`Self::store_projects`] does, for one project or
+    /// thousands.
     #[expect(clippy::too_many_arguments)]
     pub(crate) async fn prepare_project(
         &self,
@@ -302,82 +377,54 @@ impl crate::LibraryUseCases<'_> {
         previous: Option<i64>,
         catalogue: Option<&Catalogue>,
     ) -> AppResult<NewProject> {
-        let jurisdiction = &owner.jurisdiction;
         let serial = adds
-            .serial(conn, jurisdiction.id, year.value(), owner.department.id)
-            .await?;
-        let base = ProjectHeader {
-            jurisdiction_id: jurisdiction.id,
-            department_id: owner.department.id,
-            unit_id: owner.unit.id,
-            code: project_code(
-                &jurisdiction.code,
+            .serials
+            .take(
+                conn,
+                owner.jurisdiction.id,
                 year.value(),
-                &owner.department.code,
-                serial,
-            ),
-            fiscal_year: year.value(),
-            name: String::new(),
-            kind: ProjectKind::SpecificPurpose,
-            matter_class: None,
-            tier: None,
-            state: ProjectState::Reserve,
-            basis: PolicyBasis::default(),
-            period: None,
-            total_need: Money::ZERO,
-            request: Money::ZERO,
-            min_viable: Money::ZERO,
-            function_code: String::new(),
-            government_economic_code: String::new(),
-            fund_book: None,
-            responsible_person: String::new(),
-            responsible_phone: String::new(),
-            is_new: true,
-            is_major: false,
-            features: Features::default(),
-            overall_goal: String::new(),
-            last_funded_year: None,
-            previous_id: previous,
-            approved: Money::ZERO,
-            spent: Money::ZERO,
-            livelihood: false,
-            livelihood_checked: None,
-        };
-        let (header, lines, indicators, plan) = self
-            .build(conn, draft, base, owner.unit.unit_kind, catalogue)
+                owner.department.id,
+            )
             .await?;
-        Ok(NewProject {
-            header,
-            lines,
-            indicators,
-            plan,
-        })
+        let named;
+        let catalogue = match catalogue {
+            Some(loaded) => loaded,
+            None => {
+                named = named_standards(conn, owner.jurisdiction.id, draft).await?;
+                &named
+            }
+        };
+        numbered_project(owner, year, serial, draft, previous, catalogue)
     }
 
     /// Writes new projects inside the caller's transaction — content, child rows, history and
-    /// one audit event each (`project.create`, chained in `adds`) — each table in multi-row
-    /// statements; the caller finishes `adds` and commits. The stored projects, in order.
+    /// one audit event each (`project.create`, on `chain`) — each table in multi-row
+    /// statements; the caller finishes its [`Additions`] and commits. The stored projects, in order.
     pub(crate) async fn store_projects(
         &self,
         conn: &mut AnyConnection,
-        adds: &mut Additions,
+        chain: &mut Chain,
         caller: &Caller,
         new: Vec<NewProject>,
     ) -> AppResult<Vec<ProjectDetail>> {
-        let headers: Vec<ProjectHeader> = new.iter().map(|n| n.header.clone()).collect();
-        let stored = projects::insert_many(conn, &headers).await?;
-        drop(headers);
+        let (headers, contents): (Vec<_>, Vec<_>) = new
+            .into_iter()
+            .map(|n| (n.header, (n.lines, n.indicators, n.plan)))
+            .unzip();
+        let stored = projects::insert_many(conn, headers).await?;
         // What was just written, without reading it back (imports add projects by the
         // hundred thousand).
         let details: Vec<ProjectDetail> = stored
             .into_iter()
-            .zip(new)
-            .map(|(project, n)| ProjectDetail {
-                project,
-                cost_lines: n.lines,
-                indicators: n.indicators,
-                year_plan: n.plan,
-            })
+            .zip(contents)
+            .map(
+                |(project, (cost_lines, indicators, year_plan))| ProjectDetail {
+                    project,
+                    cost_lines,
+                    indicators,
+                    year_plan,
+                },
+            )
             .collect();
         let children: Vec<projects::Children<'_>> = details
             .iter()
@@ -391,15 +438,16 @@ impl crate::LibraryUseCases<'_> {
             })
             .collect();
         let ids: Vec<i64> = details.iter().map(|d| d.project.id).collect();
-        // Each event holds its project as JSON: made here while PostgreSQL's server writes the
-        // child rows and the history (on SQLite no gain was measured, docs/BENCHMARKS.md).
-        let (written, events) = tokio::join!(
+        // Each event holds its project as JSON: made and hashed on the chain here while
+        // PostgreSQL's server writes the child rows and the history (on SQLite no gain was
+        // measured, docs/BENCHMARKS.md).
+        let (written, sealed) = tokio::join!(
             async {
                 projects::insert_children_many(conn, &children).await?;
                 projects::add_history_many(conn, &ids, caller.name(), "create", "").await
             },
             async {
-                details
+                let events = details
                     .iter()
                     .map(|d| {
                         caller
@@ -411,12 +459,13 @@ impl crate::LibraryUseCases<'_> {
                             )
                             .after_json(d)
                     })
-                    .collect::<Vec<_>>()
+                    .collect();
+                chain.seal(events)
             }
         );
         written?;
         drop(children);
-        adds.chain.append_many(conn, &events).await?;
+        sealed?.write(conn).await?;
         Ok(details)
     }
 
@@ -451,15 +500,9 @@ impl crate::LibraryUseCases<'_> {
         let unit = orgs::get(&mut tx, before.project.header.unit_id)
             .await?
             .ok_or_else(|| AppError::not_found("单位"))?;
-        let (header, lines, indicators, plan) = self
-            .build(
-                &mut tx,
-                draft,
-                before.project.header.clone(),
-                unit.unit_kind,
-                None,
-            )
-            .await?;
+        let named = named_standards(&mut tx, before.project.header.jurisdiction_id, draft).await?;
+        let (header, lines, indicators, plan) =
+            build(draft, before.project.header.clone(), unit.unit_kind, &named)?;
         projects::update(&mut tx, id, &header, expected_version).await?;
         projects::replace_children(&mut tx, id, &lines, &indicators, &plan).await?;
         projects::add_history(&mut tx, id, caller.name(), "update", None, "").await?;

@@ -312,45 +312,32 @@ impl Chain {
     pub async fn append_many(
         &mut self,
         conn: &mut AnyConnection,
-        events: &[NewEvent<'_>],
+        events: Vec<NewEvent<'_>>,
     ) -> Result<(), StoreError> {
+        self.seal(events)?.write(conn).await
+    }
+
+    /// Numbers and hashes `events` in order as the chain's next ones, without writing them:
+    /// an import seals one chunk's events while the server writes the chunk's other rows.
+    /// The chain counts them appended; the caller writes them ([`Sealed::write`]) in the same
+    /// transaction before anything else is appended.
+    pub fn seal<'e>(&mut self, events: Vec<NewEvent<'e>>) -> Result<Sealed<'e>, StoreError> {
         let key = installed_key()?;
         let mut rows = Vec::with_capacity(events.len());
-        let (mut link, mut prev) = (self.link, self.hash.clone());
         for e in events {
-            link += 1;
+            self.link += 1;
             let at = now_text();
-            let hash = event_hash(key, MAIN_CHAIN, link, &prev, &at, e);
-            rows.push((link, hash.clone(), at, prev, e));
-            prev = hash;
+            let hash = event_hash(key, MAIN_CHAIN, self.link, &self.hash, &at, &e);
+            let prev = std::mem::replace(&mut self.hash, hash.clone());
+            rows.push(SealedEvent {
+                link: self.link,
+                hash,
+                at,
+                prev_hash: prev,
+                event: e,
+            });
         }
-        crate::bulk::insert_rows(
-            conn,
-            "INSERT INTO audit_events (chain, link, hash, at, jurisdiction_id, actor_id, actor, \
-             action, entity_type, entity_id, before, after, prev_hash, keyed)",
-            14,
-            &rows,
-            |q, (link, hash, at, prev_hash, e)| {
-                q.bind(MAIN_CHAIN)
-                    .bind(*link)
-                    .bind(hash)
-                    .bind(at)
-                    .bind(e.jurisdiction_id)
-                    .bind(e.actor_id)
-                    .bind(e.actor)
-                    .bind(e.action)
-                    .bind(e.entity_type)
-                    .bind(&e.entity_id)
-                    .bind(&e.before)
-                    .bind(&e.after)
-                    .bind(prev_hash)
-                    .bind(1_i64)
-            },
-        )
-        .await?;
-        self.link = link;
-        self.hash = prev;
-        Ok(())
+        Ok(Sealed(rows))
     }
 
     /// Writes the head: the last position and hash.
@@ -361,6 +348,50 @@ impl Chain {
             .execute(&mut *conn)
             .await?;
         Ok(())
+    }
+}
+
+/// An event numbered and hashed on the main chain, to be written.
+struct SealedEvent<'e> {
+    link: i64,
+    hash: String,
+    at: String,
+    prev_hash: String,
+    event: NewEvent<'e>,
+}
+
+/// Events sealed on the main chain by [`Chain::seal`], not yet written.
+#[must_use = "sealed events are counted on the chain; they must be written"]
+pub struct Sealed<'e>(Vec<SealedEvent<'e>>);
+
+impl Sealed<'_> {
+    /// Writes the events in multi-row statements.
+    pub async fn write(self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        crate::bulk::insert_rows(
+            conn,
+            "INSERT INTO audit_events (chain, link, hash, at, jurisdiction_id, actor_id, actor, \
+             action, entity_type, entity_id, before, after, prev_hash, keyed)",
+            14,
+            &self.0,
+            |q, s| {
+                let e = &s.event;
+                q.bind(MAIN_CHAIN)
+                    .bind(s.link)
+                    .bind(&s.hash)
+                    .bind(&s.at)
+                    .bind(e.jurisdiction_id)
+                    .bind(e.actor_id)
+                    .bind(e.actor)
+                    .bind(e.action)
+                    .bind(e.entity_type)
+                    .bind(&e.entity_id)
+                    .bind(&e.before)
+                    .bind(&e.after)
+                    .bind(&s.prev_hash)
+                    .bind(1_i64)
+            },
+        )
+        .await
     }
 }
 

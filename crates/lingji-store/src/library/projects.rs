@@ -448,7 +448,7 @@ pub async fn insert(conn: &mut AnyConnection, h: &ProjectHeader) -> Result<Proje
 /// projects in the order given. Their codes are unique, and match the returned ids to them.
 pub async fn insert_many(
     conn: &mut AnyConnection,
-    headers: &[ProjectHeader],
+    headers: Vec<ProjectHeader>,
 ) -> Result<Vec<Project>, StoreError> {
     let now = now_text();
     let rows = headers
@@ -471,8 +471,9 @@ pub async fn insert_many(
         let version: i64 = sqlx::Row::try_get(row, 1)?;
         ids.insert(code, (id, version));
     }
+    drop(rows);
     headers
-        .iter()
+        .into_iter()
         .map(|h| {
             let (id, version) = ids
                 .get(&h.code)
@@ -483,7 +484,7 @@ pub async fn insert_many(
                 version,
                 created_at: now.clone(),
                 updated_at: now.clone(),
-                header: h.clone(),
+                header: h,
             })
         })
         .collect()
