@@ -399,7 +399,8 @@ impl crate::LibraryUseCases<'_> {
 
     /// Writes new projects inside the caller's transaction — content, child rows, history and
     /// one audit event each (`project.create`, on `chain`) — each table in multi-row
-    /// statements; the caller finishes its [`Additions`] and commits. The stored projects, in order.
+    /// statements; the caller finishes its [`Additions`] and commits. The stored projects, in
+    /// order.
     pub(crate) async fn store_projects(
         &self,
         conn: &mut AnyConnection,
