@@ -16,7 +16,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use calamine::{Data, DataType, Reader, Xlsx};
+use calamine::{Data, DataRef, DataType, Reader, Xlsx};
 use lingji_domain::Refusal;
 
 /// The rows of a sheet: each row's cells as text, with its 1-based row number as Excel shows it.
@@ -119,15 +119,14 @@ impl<'a> Book<'a> {
     /// A second reader of the same file, already inspected, so that its sheets can be read on
     /// two threads at once (a 100,000-project workbook takes seconds to parse). It shares this
     /// reader's cell budget; it parses the shared strings again and holds its own copy of them,
-    /// which the limits bound like the first.
-    pub fn another(&self) -> Result<Book<'a>, Refusal> {
-        let xlsx = guarded(|| Xlsx::new(Cursor::new(self.bytes)).map_err(unreadable))?;
-        Ok(Book {
+    /// which the limits bound like the first. It is opened by [`Another::open`], on the thread
+    /// that reads with it, so that the two parse their shared strings at the same time.
+    pub fn another(&self) -> Another<'a> {
+        Another {
             bytes: self.bytes,
-            xlsx,
             limits: self.limits,
             cells: Arc::clone(&self.cells),
-        })
+        }
     }
 
     /// The rows of the first sheet.
@@ -177,10 +176,19 @@ impl<'a> Book<'a> {
                     limits,
                 ));
             }
+            // Room for the columns the sheet declares, within the layout's: a row's cells then
+            // grow without moving.
+            let width = declared.end.1.saturating_add(1).min(limits.columns) as usize;
             let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
             while let Some(cell) = reader.next_cell().map_err(unreadable)? {
                 let (row, column) = cell.get_position();
-                let text = cell_text(&Data::from(cell.get_value().clone()));
+                let text = match cell.get_value() {
+                    // Most cells are text: trimmed straight from the reader's string, which
+                    // `Data` would first copy.
+                    DataRef::SharedString(s) => s.trim().to_string(),
+                    DataRef::String(s) => s.trim().to_string(),
+                    other => cell_text(&Data::from(other.clone())),
+                };
                 if text.is_empty() {
                     continue;
                 }
@@ -204,7 +212,7 @@ impl<'a> Book<'a> {
                         format!("工作簿中有值的单元格超过 {} 个", limits.cells),
                     ));
                 }
-                let cells = rows.entry(row).or_default();
+                let cells = rows.entry(row).or_insert_with(|| Vec::with_capacity(width));
                 let column = column as usize;
                 if cells.len() <= column {
                     cells.resize(column + 1, String::new());
@@ -215,6 +223,26 @@ impl<'a> Book<'a> {
                 .into_iter()
                 .map(|(row, cells)| (row as usize + 1, cells))
                 .collect())
+        })
+    }
+}
+
+/// A second reader of an open [`Book`], not yet opened: see [`Book::another`].
+pub struct Another<'a> {
+    bytes: &'a [u8],
+    limits: Limits,
+    cells: Arc<AtomicUsize>,
+}
+
+impl<'a> Another<'a> {
+    /// Opens the second reader, parsing the file's shared strings for it.
+    pub fn open(self) -> Result<Book<'a>, Refusal> {
+        let xlsx = guarded(|| Xlsx::new(Cursor::new(self.bytes)).map_err(unreadable))?;
+        Ok(Book {
+            bytes: self.bytes,
+            xlsx,
+            limits: self.limits,
+            cells: self.cells,
         })
     }
 }

@@ -156,7 +156,7 @@ fn two_readers_of_one_file_share_its_cell_budget() {
         cells: 100,
     };
     let mut first = Book::open(&bytes, limits).unwrap();
-    let mut second = first.another().unwrap();
+    let mut second = first.another().open().unwrap();
     assert_eq!(first.sheet("项目").unwrap().unwrap().len(), 20);
     let r = second
         .sheet("测算明细")

@@ -16,11 +16,11 @@ use crate::workbook::{Book, Rows, column_letter};
 /// At most this many errors are listed; the count covers all of them.
 const MAX_LISTED_ERRORS: usize = 1_000;
 
-/// A sheet as found in the file: which column holds which field.
+/// A sheet as found in the file: which column holds which field. Its rows are read apart
+/// ([`read_sheet`]) and consumed once; the sheet stays to say where a cell is.
 pub(super) struct Sheet {
     layout: Layout,
     columns: HashMap<&'static str, usize>,
-    rows: Rows,
 }
 
 impl Sheet {
@@ -30,6 +30,20 @@ impl Sheet {
             .and_then(|i| cells.get(*i))
             .map(|s| s.trim())
             .unwrap_or("")
+    }
+
+    /// The cell of `key`, trimmed, moved out of the row: a 100,000-project file has millions
+    /// of cells, each read once, and copying them would double the memory the import holds.
+    fn take(&self, cells: &mut [String], key: &str) -> String {
+        let Some(cell) = self.columns.get(key).and_then(|i| cells.get_mut(*i)) else {
+            return String::new();
+        };
+        let text = std::mem::take(cell);
+        if text.trim().len() == text.len() {
+            text
+        } else {
+            text.trim().to_string()
+        }
     }
 }
 
@@ -126,12 +140,16 @@ pub(super) struct Entry {
     pub(super) broken: bool,
 }
 
-fn read_sheet(book: &mut Book, layout: Layout, errors: &mut Errors) -> Result<Sheet, Refusal> {
+/// The sheet of `layout` with its rows below the header.
+fn read_sheet(
+    book: &mut Book,
+    layout: Layout,
+    errors: &mut Errors,
+) -> Result<(Sheet, Rows), Refusal> {
     let rows = book.sheet(layout.name)?;
     let mut sheet = Sheet {
         layout,
         columns: HashMap::new(),
-        rows: Vec::new(),
     };
     let Some(mut rows) = rows else {
         if layout.name == PROJECTS.name {
@@ -141,11 +159,11 @@ fn read_sheet(book: &mut Book, layout: Layout, errors: &mut Errors) -> Result<Sh
             )
             .field("file"));
         }
-        return Ok(sheet);
+        return Ok((sheet, Rows::new()));
     };
     rows.retain(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
     let Some((header_row, headers)) = rows.first().cloned() else {
-        return Ok(sheet);
+        return Ok((sheet, rows));
     };
     for (i, h) in headers.iter().enumerate() {
         let h = normalise_header(h);
@@ -164,8 +182,7 @@ fn read_sheet(book: &mut Book, layout: Layout, errors: &mut Errors) -> Result<Sh
             );
         }
     }
-    sheet.rows = rows;
-    Ok(sheet)
+    Ok((sheet, rows))
 }
 
 fn yes_no(v: &str) -> Result<Option<bool>, Refusal> {
@@ -190,19 +207,27 @@ fn parse_year(v: &str) -> Result<Option<i32>, Refusal> {
         .map_err(|_| Refusal::new("IMPORT_YEAR", format!("年度“{v}”应为四位年份，如 2027")))
 }
 
-/// Reads the project sheet into entries keyed by 序号.
-fn read_projects(sheets: &Sheets, errors: &mut Errors) -> (Vec<Entry>, HashMap<String, usize>) {
-    let sheet = &sheets.projects;
-    let mut entries = Vec::new();
-    let mut by_seq = HashMap::new();
-    for (row, cells) in &sheet.rows {
-        let get = |k: &str| sheet.get(cells, k).to_string();
+/// A cell's text, none when blank.
+fn filled(text: String) -> Option<String> {
+    Some(text).filter(|s| !s.is_empty())
+}
+
+/// Reads the rows of the project sheet into entries keyed by 序号.
+fn read_projects(
+    sheet: &Sheet,
+    rows: Rows,
+    errors: &mut Errors,
+) -> (Vec<Entry>, HashMap<String, usize>) {
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut by_seq = HashMap::with_capacity(rows.len());
+    for (row, mut cells) in rows {
+        let mut get = |k: &str| sheet.take(&mut cells, k);
+        let seq = get("seq");
         let mut broken = false;
         let mut bad = |key: &str, r: Refusal| {
             broken = true;
-            errors.at(sheet, *row, key, r);
+            errors.at(sheet, row, key, r);
         };
-        let seq = get("seq");
         if seq.is_empty() {
             bad("seq", Refusal::new("IMPORT_SEQ_MISSING", "序号不能为空"));
         } else if by_seq.contains_key(&seq) {
@@ -241,23 +266,22 @@ fn read_projects(sheets: &Sheets, errors: &mut Errors) -> (Vec<Entry>, HashMap<S
         };
         let start_year = year_of("start_year");
         let end_year = year_of("end_year");
-        let text = |k: &str| Some(get(k)).filter(|s| !s.is_empty());
         let draft = ProjectDraft {
             name: get("name"),
             kind: get("kind"),
-            matter_class: text("matter_class"),
-            tier: text("tier"),
+            matter_class: filled(get("matter_class")),
+            tier: filled(get("tier")),
             basis_title: get("basis_title"),
             basis_number: get("basis_number"),
-            basis_expires_on: text("basis_expires_on"),
+            basis_expires_on: filled(get("basis_expires_on")),
             start_year,
             end_year,
             pilot,
-            total_need: text("total_need"),
-            min_viable: text("min_viable"),
+            total_need: filled(get("total_need")),
+            min_viable: filled(get("min_viable")),
             function_code: leading_code(&get("function_code")).to_string(),
             government_economic_code: leading_code(&get("government_economic_code")).to_string(),
-            fund_book: text("fund_book"),
+            fund_book: filled(get("fund_book")),
             responsible_person: get("responsible_person"),
             responsible_phone: get("responsible_phone"),
             is_new,
@@ -273,7 +297,7 @@ fn read_projects(sheets: &Sheets, errors: &mut Errors) -> (Vec<Entry>, HashMap<S
             by_seq.entry(seq).or_insert(entries.len());
         }
         entries.push(Entry {
-            row: *row,
+            row,
             unit_code: leading_code(&get("unit_code")).to_string(),
             draft,
             lines: Vec::new(),
@@ -285,21 +309,23 @@ fn read_projects(sheets: &Sheets, errors: &mut Errors) -> (Vec<Entry>, HashMap<S
     (entries, by_seq)
 }
 
-/// Attaches the rows of a child sheet to their projects by 项目序号.
+/// Attaches the rows of a child sheet to their projects by 项目序号, each row's cells handed
+/// to `add` to be moved into the project.
 fn read_children(
     sheet: &Sheet,
+    rows: Rows,
     entries: &mut [Entry],
     by_seq: &HashMap<String, usize>,
     errors: &mut Errors,
-    mut add: impl FnMut(&mut Entry, usize, &[String], &mut Errors),
+    mut add: impl FnMut(&mut Entry, usize, &mut [String], &mut Errors),
 ) {
-    for (row, cells) in &sheet.rows {
-        let seq = sheet.get(cells, "seq");
+    for (row, mut cells) in rows {
+        let seq = sheet.get(&cells, "seq");
         match by_seq.get(seq) {
-            Some(i) => add(&mut entries[*i], *row, cells, errors),
+            Some(i) => add(&mut entries[*i], row, &mut cells, errors),
             None => errors.at(
                 sheet,
-                *row,
+                row,
                 "seq",
                 Refusal::new(
                     "IMPORT_SEQ_UNKNOWN",
@@ -378,11 +404,12 @@ pub(super) fn read_file(
 ) -> Result<(Sheets, Vec<Entry>, Errors), Refusal> {
     let mut errors = Errors::default();
     let mut book = Book::open(bytes, IMPORT_LIMITS)?;
-    let mut second = book.another()?;
+    let second = book.another();
     // The project sheet (the widest) on this thread, the child sheets on a second one at the
     // same time: the parse is most of an import's own work before anything is written.
     let (projects, children) = std::thread::scope(|s| {
         let children = s.spawn(move || {
+            let mut second = second.open()?;
             let mut errors = Errors::default();
             let lines = read_sheet(&mut second, LINES, &mut errors)?;
             let indicators = read_sheet(&mut second, INDICATORS, &mut errors)?;
@@ -396,8 +423,9 @@ pub(super) fn read_file(
         (projects, children)
     });
     // A refusal of the file as a whole is the project sheet's first, as when read in order.
-    let projects = projects?;
-    let (lines, indicators, plan, child_errors) = children?;
+    let (projects, project_rows) = projects?;
+    let ((lines, line_rows), (indicators, indicator_rows), (plan, plan_rows), child_errors) =
+        children?;
     errors.extend(child_errors);
     let sheets = Sheets {
         projects,
@@ -405,17 +433,18 @@ pub(super) fn read_file(
         indicators,
         plan,
     };
-    if sheets.projects.rows.is_empty() {
+    if project_rows.is_empty() {
         return Err(Refusal::new("FILE_EMPTY", "“项目”表中没有项目").field("file"));
     }
-    let (mut entries, by_seq) = read_projects(&sheets, &mut errors);
+    let (mut entries, by_seq) = read_projects(&sheets.projects, project_rows, &mut errors);
     read_children(
         &sheets.lines,
+        line_rows,
         &mut entries,
         &by_seq,
         &mut errors,
         |e, row, cells, errors| {
-            let get = |k: &str| sheets.lines.get(cells, k).to_string();
+            let mut get = |k: &str| sheets.lines.take(cells, k);
             let standard = leading_code(&get("standard")).to_string();
             let standard_id = if standard.is_empty() {
                 None
@@ -448,11 +477,12 @@ pub(super) fn read_file(
     );
     read_children(
         &sheets.indicators,
+        indicator_rows,
         &mut entries,
         &by_seq,
         &mut errors,
         |e, row, cells, _| {
-            let get = |k: &str| sheets.indicators.get(cells, k).to_string();
+            let mut get = |k: &str| sheets.indicators.take(cells, k);
             e.indicators.push(row);
             e.draft.indicators.push(IndicatorDraft {
                 category: get("category"),
@@ -465,6 +495,7 @@ pub(super) fn read_file(
     );
     read_children(
         &sheets.plan,
+        plan_rows,
         &mut entries,
         &by_seq,
         &mut errors,
@@ -473,7 +504,7 @@ pub(super) fn read_file(
                 e.plan.push(row);
                 e.draft.year_plan.push(YearNeedDraft {
                     year: y,
-                    amount: sheets.plan.get(cells, "amount").to_string(),
+                    amount: sheets.plan.take(cells, "amount"),
                 });
             }
             Ok(None) => {
