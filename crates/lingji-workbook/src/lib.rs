@@ -11,6 +11,7 @@
 //! and rows and the workbook's cell budget.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -50,7 +51,9 @@ pub struct Limits {
     pub columns: u32,
     /// Rows a sheet may use, headers included.
     pub rows: u32,
-    /// Cells with a value in all the sheets read, and strings in the shared-string table.
+    /// Cells with a value in all the sheets read, and strings in the shared-string table; also
+    /// the cells held for the rows read, empty or not (a row is held from column A to its
+    /// last value).
     pub cells: usize,
 }
 
@@ -68,9 +71,22 @@ pub struct Book<'a> {
     bytes: &'a [u8],
     xlsx: Xlsx<Cursor<&'a [u8]>>,
     limits: Limits,
-    /// Cells read so far, shared with every [`Book::another`] reader of the same file: the
-    /// budget is the file's, whichever thread reads its sheets.
-    cells: Arc<AtomicUsize>,
+    /// What the readers of the file have taken of its limits, shared with every
+    /// [`Book::another`] reader of the same file: the budget is the file's, whichever thread
+    /// reads its sheets.
+    taken: Arc<Taken>,
+}
+
+/// What the readers of one file have taken of its [`Limits::cells`].
+#[derive(Default)]
+struct Taken {
+    /// Cells with a value.
+    values: AtomicUsize,
+    /// Cells held for the rows, empty or not. A row's cells are held from column A on, so a
+    /// sparse sheet holds far more than its values: a 5 MB file with one value in column AN
+    /// of each of a million rows grew an import to 1.9 GB before this was counted
+    /// (docs/BENCHMARKS.md, stop 38).
+    held: AtomicUsize,
 }
 
 fn malformed(why: impl std::fmt::Display) -> Refusal {
@@ -112,7 +128,7 @@ impl<'a> Book<'a> {
             bytes,
             xlsx,
             limits,
-            cells: Arc::new(AtomicUsize::new(0)),
+            taken: Arc::default(),
         })
     }
 
@@ -125,7 +141,7 @@ impl<'a> Book<'a> {
         Another {
             bytes: self.bytes,
             limits: self.limits,
-            cells: Arc::clone(&self.cells),
+            taken: Arc::clone(&self.taken),
         }
     }
 
@@ -157,7 +173,7 @@ impl<'a> Book<'a> {
         let Book {
             xlsx,
             limits,
-            cells,
+            taken,
             ..
         } = self;
         guarded(|| {
@@ -206,16 +222,38 @@ impl<'a> Book<'a> {
                     let cell = format!("{name}!{}", reference((row, column)));
                     return Err(lingji_domain::text::control_refusal(c, &cell));
                 }
-                if cells.fetch_add(1, Ordering::Relaxed) >= limits.cells {
+                if taken.values.fetch_add(1, Ordering::Relaxed) >= limits.cells {
                     return Err(too_large(
                         "WORKBOOK_TOO_MANY_CELLS",
                         format!("工作簿中有值的单元格超过 {} 个", limits.cells),
                     ));
                 }
-                let cells = rows.entry(row).or_insert_with(|| Vec::with_capacity(width));
+                let (cells, held) = match rows.entry(row) {
+                    Entry::Vacant(new) => (new.insert(Vec::with_capacity(width)), 0),
+                    Entry::Occupied(row) => {
+                        let cells = row.into_mut();
+                        let held = cells.capacity();
+                        (cells, held)
+                    }
+                };
                 let column = column as usize;
                 if cells.len() <= column {
                     cells.resize(column + 1, String::new());
+                }
+                // What the row now holds beyond what it held, counted before the next cell
+                // is read: the memory stays within the limits whatever the layout of the
+                // values.
+                let grown = cells.capacity() - held;
+                if grown > 0
+                    && taken.held.fetch_add(grown, Ordering::Relaxed) + grown > limits.cells
+                {
+                    return Err(too_large(
+                        "WORKBOOK_TOO_MANY_CELLS",
+                        format!(
+                            "工作簿的行占用的单元格（从 A 列到每行最后一个有值的单元格，含空白）超过 {} 个，请删除多余的行和列后再上传",
+                            limits.cells
+                        ),
+                    ));
                 }
                 cells[column] = text;
             }
@@ -231,7 +269,7 @@ impl<'a> Book<'a> {
 pub struct Another<'a> {
     bytes: &'a [u8],
     limits: Limits,
-    cells: Arc<AtomicUsize>,
+    taken: Arc<Taken>,
 }
 
 impl<'a> Another<'a> {
@@ -242,7 +280,7 @@ impl<'a> Another<'a> {
             bytes: self.bytes,
             xlsx,
             limits: self.limits,
-            cells: self.cells,
+            taken: self.taken,
         })
     }
 }

@@ -166,3 +166,33 @@ fn two_readers_of_one_file_share_its_cell_budget() {
     let mut alone = Book::open(&bytes, limits).unwrap();
     assert_eq!(alone.sheet("测算明细").unwrap().unwrap().len(), 20);
 }
+
+/// A sheet's row is held from column A to its last value: a sparse sheet — one value far to the
+/// right of each row — holds many empty cells for few values, and those count against the
+/// file's budget too (a 5 MB file of a million such rows held 1.5 GB before they did).
+#[test]
+fn a_sparse_sheet_is_refused_for_the_empty_cells_it_holds() {
+    let sheet_with_one_value_a_row_at = |column: u16| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("项目").unwrap();
+        for row in 0..20u32 {
+            sheet.write_number(row, column, f64::from(row)).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    };
+    // 20 values, well within 100; held from column A: 20 cells, or 20 × 40.
+    let limits = Limits {
+        columns: 40,
+        rows: 100,
+        cells: 100,
+    };
+    let near = sheet_with_one_value_a_row_at(0);
+    let mut book = Book::open(&near, limits).unwrap();
+    assert_eq!(book.first_sheet().unwrap().len(), 20);
+    let far = sheet_with_one_value_a_row_at(39);
+    let r = refusal(&far, limits);
+    assert_eq!(r.code, "WORKBOOK_TOO_MANY_CELLS", "{r:?}");
+    assert_eq!(r.field.as_deref(), Some("file"));
+    assert!(r.message.contains("含空白"), "{r:?}");
+}
