@@ -3,9 +3,9 @@
 //! and units in each, a library of projects in every state, budget lines and their ledger.
 //!
 //! Jurisdictions, departments, units and logins are made through the use cases, as people
-//! make them. Projects are numbered and checked by the import's path (`prepare_project`) and
-//! written by its multi-row path (`store_projects`, one `project.create` event each, chained by
-//! `Chain::append_many`). What only a benchmark needs is written in bulk and says so: the
+//! make them. Projects are numbered and checked as the import checks them (`numbered_project`,
+//! through `prepare_project`) and written by its multi-row path (`store_projects`, one
+//! `project.create` event each, sealed on the chain by `Chain::seal`). What only a benchmark needs is written in bulk and says so: the
 //! review fields of projects already reviewed (`bench_review_fields`) and the ledger's
 //! movements — adjustments in pairs that net to nothing, so every line's balance stays its
 //! entries replayed, each with its audit event on the main chain — so `lingji audit verify`
