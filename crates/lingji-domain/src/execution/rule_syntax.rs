@@ -247,6 +247,13 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
     if source.trim().is_empty() {
         return Err(SyntaxError::at_byte(source, 0, "规则表达式为空".into()));
     }
+    if let Some((byte, _)) = source.char_indices().nth(MAX_EXPRESSION_CHARS) {
+        return Err(SyntaxError::at_byte(
+            source,
+            byte,
+            format!("规则表达式过长：最多 {MAX_EXPRESSION_CHARS} 个字符，请拆成几条规则"),
+        ));
+    }
     let bump = Bump::new();
     let tokens = Lexer::new().tokenize(&bump, source).map_err(|e| match e {
         LexerError::UnexpectedSymbol { symbol, span } => SyntaxError::at_byte(
@@ -264,6 +271,7 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
     })?;
     // Brackets first: the parser's own word for an unclosed one is vaguer.
     check_brackets(source, &tokens)?;
+    check_depth(source, &tokens)?;
     let parser = Parser::try_new(&tokens, &bump)
         .map_err(|_| SyntaxError::at_byte(source, 0, "无法读取规则表达式".into()))?
         .standard()
@@ -300,6 +308,46 @@ pub fn check_syntax(source: &str) -> Result<(), SyntaxError> {
             byte,
             format!("没有字段“{path}”，可用的字段见规则构建器"),
         ));
+    }
+    Ok(())
+}
+
+/// The longest expression a rule may have, in characters (the default catalogue's longest is
+/// under 200). The parser, the compiler and the evaluation each go one call deeper per level of
+/// an expression, so its size is bounded before any of them runs: a 64 KB `not not … false`
+/// overflowed a server thread's stack and aborted the process.
+pub const MAX_EXPRESSION_CHARS: usize = 2_000;
+
+/// How deeply an expression may nest: brackets inside brackets and operators one after another
+/// (`not not …`, `- -1`) together.
+pub const MAX_EXPRESSION_DEPTH: usize = 32;
+
+/// No more than [`MAX_EXPRESSION_DEPTH`] levels of brackets and operators in a row, else where
+/// the limit is passed.
+fn check_depth(source: &str, tokens: &[Token<'_>]) -> Result<(), SyntaxError> {
+    let mut brackets = 0usize;
+    let mut in_a_row = 0usize;
+    for t in tokens {
+        match t.kind {
+            TokenKind::Bracket(
+                Bracket::LeftParenthesis | Bracket::LeftSquareBracket | Bracket::LeftCurlyBracket,
+            ) => brackets += 1,
+            TokenKind::Bracket(_) => brackets = brackets.saturating_sub(1),
+            _ => {}
+        }
+        in_a_row = match t.kind {
+            TokenKind::Operator(_) => in_a_row + 1,
+            _ => 0,
+        };
+        if brackets + in_a_row > MAX_EXPRESSION_DEPTH {
+            return Err(SyntaxError::at_byte(
+                source,
+                t.span.0 as usize,
+                format!(
+                    "嵌套过深：括号和连续的运算符合计最多 {MAX_EXPRESSION_DEPTH} 层，请简化这一部分"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -375,6 +423,69 @@ mod tests {
         check_syntax(source)
             .map(|()| "ok".to_string())
             .unwrap_or_else(|e| e.message(source.contains('\n')))
+    }
+
+    /// A rule of `expression` compiled as a save compiles it (syntax, compilation, a trial run
+    /// on the sample payment), on a thread with a server worker's 2 MiB stack: an overflow
+    /// there aborts the whole test binary, as it aborted the server.
+    fn compiled_on_a_worker_stack(expression: String) -> Result<(), String> {
+        let rule = crate::execution::MonitoringRule {
+            expression,
+            ..super::super::default_catalogue().remove(0)
+        };
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                crate::execution::compile(rule)
+                    .map(drop)
+                    .map_err(|r| r.message)
+            })
+            .expect("thread")
+            .join()
+            .expect("no panic")
+    }
+
+    #[test]
+    fn zx_4b_a_huge_or_deep_expression_is_refused_before_it_is_parsed() {
+        let nots = format!("{}false", "not ".repeat(20_000));
+        let long = compiled_on_a_worker_stack(nots).unwrap_err();
+        assert!(
+            long.contains("第 2001 个字符处：规则表达式过长：最多 2000 个字符"),
+            "{long}"
+        );
+        let deep = format!("{}false", "not ".repeat(40));
+        let said_deep = compiled_on_a_worker_stack(deep).unwrap_err();
+        assert!(
+            said_deep.contains("第 129 个字符处：嵌套过深：括号和连续的运算符合计最多 32 层"),
+            "{said_deep}"
+        );
+        let brackets = format!("{}payment.amount > 1{}", "(".repeat(33), ")".repeat(33));
+        assert!(
+            compiled_on_a_worker_stack(brackets)
+                .unwrap_err()
+                .contains("嵌套过深")
+        );
+        // At the limits, the shapes that go one level deeper per operator compile and run.
+        // Thirty-one brackets and the field's dot: 32 levels.
+        let at_depth = format!("{}payment.amount > 1{}", "(".repeat(31), ")".repeat(31));
+        assert_eq!(compiled_on_a_worker_stack(at_depth), Ok(()));
+        let chain = |unit: &str, last: &str| {
+            let mut e = unit.repeat((MAX_EXPRESSION_CHARS - last.len()) / unit.len());
+            e.push_str(last);
+            e
+        };
+        for (shape, runs) in [
+            (chain("1 + ", "1 > 0"), true),
+            (chain("true and ", "true"), true),
+            (chain("true ? true : ", "false"), true),
+            (chain("payment.amount > 0 or ", "true"), true),
+            // 2 ^ 2 ^ … overflows the number: refused as an expression that cannot run.
+            (chain("2 ^ ", "1 > 0"), false),
+        ] {
+            assert!(shape.chars().count() > MAX_EXPRESSION_CHARS - 25);
+            let answer = compiled_on_a_worker_stack(shape.clone());
+            assert_eq!(answer.is_ok(), runs, "{answer:?} for {}…", &shape[..40]);
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! its place (ZX-4b), the builder's fields and values offered by name.
 
 use crate::common::TestApp;
+use axum::http::{Method, StatusCode};
 use lingji_app::store::{Backend, backend_tests};
+use serde_json::json;
 
 macro_rules! app {
     ($backend:expr) => {
@@ -149,7 +151,76 @@ async fn zx_4b_a_malformed_rule_is_refused_beside_the_editor_in_chinese_with_its
     assert_eq!(r.status, 303, "{}", r.text);
 }
 
+/// A 64 KB `not not … false` overflowed a server thread's stack in the parser and aborted the
+/// whole process (a new user's check, stop 39): the expression's size and depth are refused
+/// before it is parsed, with the place, and the server goes on answering.
+async fn zx_4b_an_expression_too_long_or_too_deep_is_refused_and_the_server_stays_up(
+    backend: Backend,
+) {
+    let t = app!(backend);
+    let fin = t.login("caizheng").await;
+    let rule = |expression: String| {
+        json!({
+            "class": "测试", "name": "嵌套", "expression": expression, "action": "block",
+            "message": "嵌套", "enabled": true, "clause": "ZX-4b",
+        })
+    };
+    let audit_before = t.audit_count().await;
+    let saved = t
+        .call(
+            Method::PUT,
+            "/api/v1/monitoring-rules/X09-02",
+            Some(&fin),
+            Some(rule(format!("{}false", "not ".repeat(20_000)))),
+        )
+        .await;
+    assert_eq!(
+        saved.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        saved.text
+    );
+    // The rule's summary, and the expression's own refusal beside its field.
+    let said = saved.json();
+    assert_eq!(said["code"], "RULE_INVALID", "{said}");
+    let beside = said["errors"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["field"] == "expression"))
+        .unwrap_or_else(|| panic!("no refusal beside the expression: {said}"));
+    assert_eq!(beside["code"], "RULE_EXPRESSION_INVALID", "{said}");
+    assert!(
+        saved
+            .text
+            .contains("第 2001 个字符处：规则表达式过长：最多 2000 个字符"),
+        "{said}"
+    );
+    let tried = t
+        .call(
+            Method::POST,
+            "/api/v1/monitoring-rules/dry-run",
+            Some(&fin),
+            Some(rule(format!(
+                "{}payment.amount > 1{}",
+                "(".repeat(40),
+                ")".repeat(40)
+            ))),
+        )
+        .await;
+    assert_eq!(
+        tried.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        tried.text
+    );
+    assert!(tried.text.contains("嵌套过深"), "{}", tried.text);
+    assert_eq!(t.audit_count().await, audit_before, "nothing was saved");
+    let rules = t.get("/api/v1/monitoring-rules", Some(&fin)).await;
+    assert_eq!(rules.status, StatusCode::OK);
+    assert!(!rules.text.contains("X09-02"));
+}
+
 backend_tests!(
     a_policy_parameter_is_its_own_input_with_its_unit_and_refused_beside_it,
     zx_4b_a_malformed_rule_is_refused_beside_the_editor_in_chinese_with_its_place,
+    zx_4b_an_expression_too_long_or_too_deep_is_refused_and_the_server_stays_up,
 );
