@@ -35,6 +35,11 @@ impl crate::ExecutionUseCases<'_> {
             .await?
             .filter(|p| p.jurisdiction_id == jurisdiction_id)
             .ok_or_else(|| AppError::not_found("支付申请"))?;
+        if let Caller::User(a) = caller {
+            decision
+                .check_decider(&p.requested_by, &a.username)
+                .map_err(AppError::Forbidden)?;
+        }
         let next = p.status.after(decision)?;
         let decided = store::Decision {
             id,

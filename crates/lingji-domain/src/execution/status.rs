@@ -67,6 +67,26 @@ impl PaymentStatus {
     }
 }
 
+impl Decision {
+    /// Whether `decider` may take this decision on a payment `requested_by` asked for.
+    /// Confirming and paying move the money on towards the payee; neither is for the person
+    /// who asked for it, so that no one moves money alone (不相容岗位相互分离: the request and
+    /// its approval are two people's). Withdrawing one's own request (退回) is allowed.
+    pub fn check_decider(self, requested_by: &str, decider: &str) -> Result<(), Refusal> {
+        if self != Decision::Reject && requested_by == decider {
+            return Err(Refusal::new(
+                "PAYMENT_OWN_REQUEST",
+                format!(
+                    "这笔支付申请是您本人提出的，不能由您“{}”：请由另一位财政人员办理",
+                    self.label()
+                ),
+            )
+            .field("decision"));
+        }
+        Ok(())
+    }
+}
+
 impl Disposition {
     /// Whether the disposition may move to `next` (核实 → 正常 / 违规 → 整改).
     pub fn may_become(self, next: Disposition) -> bool {
@@ -90,6 +110,33 @@ mod tests {
         assert!(Open.may_become(Verifying) && Verifying.may_become(Violation));
         assert!(Violation.may_become(Rectified));
         assert!(!Normal.may_become(Rectified) && !Rectified.may_become(Open));
+    }
+
+    #[test]
+    fn no_one_confirms_or_pays_a_payment_they_asked_for() {
+        let own = Decision::Pay
+            .check_decider("caizheng", "caizheng")
+            .unwrap_err();
+        assert_eq!(
+            (own.code, own.field.as_deref()),
+            ("PAYMENT_OWN_REQUEST", Some("decision"))
+        );
+        assert!(
+            own.message.contains("不能由您“确认支付”"),
+            "{}",
+            own.message
+        );
+        assert!(
+            Decision::Confirm
+                .check_decider("caizheng", "caizheng")
+                .is_err()
+        );
+        assert!(
+            Decision::Reject
+                .check_decider("caizheng", "caizheng")
+                .is_ok()
+        );
+        assert!(Decision::Pay.check_decider("danwei", "caizheng").is_ok());
     }
 
     #[test]

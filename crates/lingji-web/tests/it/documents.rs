@@ -380,13 +380,14 @@ async fn approval_and_payment_ask_first_then_say_what_they_did(backend: Backend)
     assert_eq!(forged.status, StatusCode::OK);
     assert!(!forged.text.contains("forged"));
 
-    // A payment: 支付 asks with payee and amount, then says who was paid how much.
+    // A payment the unit asked for: 支付 asks with payee and amount, then says who was paid
+    // how much.
     let line = crate::common::lines::line(&t, "101001", "302", 100_000, None).await;
     let p = t
         .call(
             Method::POST,
             "/api/v1/payments",
-            Some(&fin),
+            Some(&t.login("danwei").await),
             Some(json!({"payee_name": "示范市办公用品有限公司", "payee_account": "6222021234567890",
                 "payee_kind": "unit", "amount": "1200.00", "economic_code": "30201", "line_id": line,
                 "purpose": "办公用品", "date": "2026-03-10", "contract_no": "HT-1", "idempotency_key": "documents-0001"})),

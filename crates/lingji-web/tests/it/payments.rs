@@ -1387,7 +1387,85 @@ async fn zx_4b_zb_7a_the_payment_form_takes_the_code_from_the_line_and_refuses_a
     assert!(t.get(&at, Some(&unit)).await.text.contains("120,000.00 元"));
 }
 
+/// A finance officer may file a payment request, but not confirm or pay it: the request and
+/// its approval are two people's, so no one moves money alone (a new user's check, stop 39,
+/// created, confirmed and paid one alone). Withdrawing one's own request stays possible.
+async fn no_one_confirms_or_pays_a_payment_they_asked_for(backend: Backend) {
+    let Some(t) = TestApp::demo(backend).await else {
+        return;
+    };
+    let id = line(&t, "101001", "302", 100_000, None).await;
+    let fin = t.login("caizheng").await;
+    let filed = t
+        .call(
+            Method::POST,
+            "/api/v1/payments",
+            Some(&fin),
+            Some(payment(id, "own-0001", "1200.00")),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text);
+    let pid = filed.json()["id"].as_i64().unwrap();
+    assert_eq!(filed.json()["status"], "pending");
+    let audit_before = t.audit_count().await;
+    let paid = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/payments/{pid}/decision"),
+            Some(&fin),
+            Some(json!({"decision": "pay"})),
+        )
+        .await;
+    assert_eq!(
+        (paid.status, paid.code(), paid.json()["field"].as_str()),
+        (
+            StatusCode::FORBIDDEN,
+            "PAYMENT_OWN_REQUEST".into(),
+            Some("decision")
+        ),
+        "{}",
+        paid.text
+    );
+    assert!(paid.text.contains("不能由您“确认支付”"), "{}", paid.text);
+    assert_eq!(t.audit_count().await, audit_before, "nothing moved");
+    assert_eq!(balance(&t, id).await.spent, Money::ZERO);
+    // The page says so instead of offering the button; the form's answer is the same.
+    let page = t.get(&format!("/payments/{pid}"), Some(&fin)).await;
+    assert!(
+        page.text.contains("data-testid=\"decision-own\""),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("data-testid=\"decision-pay\""));
+    let form = t
+        .form(
+            &format!("/payments/{pid}/decision"),
+            &fin,
+            &[("decision", "pay"), ("reason", "")],
+            None,
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    assert!(
+        form.text.contains("请由另一位财政人员办理"),
+        "{}",
+        form.text
+    );
+    // Withdrawn by the one who filed it: the money goes back to the line.
+    let withdrawn = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/payments/{pid}/decision"),
+            Some(&fin),
+            Some(json!({"decision": "reject", "reason": "申请有误，撤回"})),
+        )
+        .await;
+    assert_eq!(withdrawn.json()["status"], "released", "{}", withdrawn.text);
+    assert_eq!(balance(&t, id).await.reserved, Money::ZERO);
+}
+
 backend_tests!(
+    no_one_confirms_or_pays_a_payment_they_asked_for,
     zx_4b_zb_7a_the_payment_form_takes_the_code_from_the_line_and_refuses_a_block_before_sending,
     upper_transfer_lines_are_entered_by_document_and_paid_from_like_any_line,
     the_payment_pages_check_as_one_types_and_finance_decides_and_disposes,

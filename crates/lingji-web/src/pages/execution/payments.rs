@@ -604,6 +604,9 @@ struct ShowPage<'a> {
     layout: &'a Layout,
     p: PaymentView,
     may_decide: bool,
+    /// The viewer asked for this payment: confirming and paying it are another's (see
+    /// `Decision::check_decider`), withdrawing it is theirs.
+    own: bool,
     error: Option<String>,
 }
 
@@ -623,12 +626,14 @@ async fn show_page(
                 .then(|| crate::pages::documents::decided_message(&p))
                 .flatten();
             let layout = Layout::new(id, format!("支付申请 {}", p.id), path).with_flash(flash);
+            let own = p.requested_by == id.actor.username;
             render(
                 status,
                 &ShowPage {
                     layout: &layout,
                     p,
                     may_decide: id.actor.role == Role::FinanceOfficer,
+                    own,
                     error,
                 },
             )
@@ -669,7 +674,10 @@ async fn decide(
         .decide_payment(&id.scope(), pid, decision, &form.reason)
         .await
         .map(|_| format!("/payments/{pid}?msg=decided"));
-    answer(&id, uri.path(), crate::pages::forbidden, done, async |e| {
+    // One's own request is refused beside the payment, where it says who may decide it.
+    let leaves =
+        |e: &AppError| crate::pages::forbidden(e) && e.refusal().code != "PAYMENT_OWN_REQUEST";
+    answer(&id, uri.path(), leaves, done, async |e| {
         let status = crate::problem::status_of(&e);
         let message = Some(e.refusal().message);
         show_page(&state, &id, uri.path(), pid, status, message, false).await

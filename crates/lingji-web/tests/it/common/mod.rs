@@ -332,6 +332,24 @@ impl TestApp {
         }
     }
 
+    /// A second finance officer of the demo's finance bureau (`caizheng2`), made by the
+    /// administrator and signed in: who pays what `caizheng` asked for, as no one confirms or
+    /// pays their own request.
+    pub async fn second_finance(&self) -> Session {
+        let admin = self.login("admin").await;
+        let made = self
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                Some(&admin),
+                Some(serde_json::json!({"username": "caizheng2", "role": "finance_officer",
+                    "org": "111", "display_name": "财政局国库科 孙出纳", "password": "lingji-demo"})),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+        self.login("caizheng2").await
+    }
+
     /// Number of audit events so far.
     pub async fn audit_count(&self) -> i64 {
         let mut conn = self.app.store.write().acquire().await.unwrap();
