@@ -130,10 +130,14 @@ pub(crate) async fn facts(
     Ok((facts, checks))
 }
 
-/// Compiles stored rules; one that no longer compiles is reported rather than skipped.
+/// Compiles the stored rules that are switched on (screening passes over the others, see
+/// `MonitoringRule::applies_on`); one that no longer compiles is reported rather than skipped.
+/// A switched-off rule is not compiled: it costs nothing, and one saved before a check was
+/// tightened (stop 39: 2,000 characters) cannot stop every payment.
 fn compile_all(rules: &[MonitoringRule]) -> AppResult<Vec<CompiledRule>> {
     rules
         .iter()
+        .filter(|r| r.enabled)
         .map(|r| {
             execution::compile(r.clone()).map_err(|e| {
                 AppError::Internal(format!(
